@@ -1,0 +1,265 @@
+//! OAuth clients (RFC 6749 §2, RFC 7591 §2 metadata names): applications that send users to the
+//! server and redeem codes, and machines that authenticate with their own credentials.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::id::{ClientId, TenantId};
+use crate::redirect::{RedirectKind, RedirectUri};
+use crate::scope::ScopeSet;
+use crate::tenant::https_url;
+use crate::validation::FieldError;
+
+/// A registered client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    /// The tenant the client belongs to.
+    pub tenant_id: TenantId,
+    /// The `client_id`.
+    pub client_id: ClientId,
+    /// Name shown on consent pages.
+    pub name: String,
+    /// Confidential (can keep a secret) or public (browser and native apps).
+    pub client_type: ClientType,
+    /// Exact redirect URIs (RFC 6749 §3.1.2).
+    pub redirect_uris: Vec<RedirectUri>,
+    /// Where RP-initiated logout may return to.
+    pub post_logout_redirect_uris: Vec<RedirectUri>,
+    /// Grants the client may use.
+    pub grant_types: Vec<GrantType>,
+    /// How the client authenticates at the token endpoint.
+    pub token_endpoint_auth_method: AuthMethod,
+    /// The most the client may ask for.
+    pub scopes: ScopeSet,
+    /// URL of the client's public keys, for `private_key_jwt` (RFC 7523).
+    pub jwks_uri: Option<String>,
+    /// The client's public keys inline (a JWK Set), for `private_key_jwt`.
+    pub jwks: Option<serde_json::Value>,
+    /// When the client was created.
+    pub created_at: OffsetDateTime,
+    /// When the client was last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+/// RFC 6749 §2.1 client types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientType {
+    /// Can keep a credential secret (server-side apps, services).
+    Confidential,
+    /// Cannot (single-page and native apps); must use PKCE.
+    Public,
+}
+
+/// Grant types this server implements (or will, as the registry grows), by their RFC names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum GrantType {
+    /// RFC 6749 §4.1.
+    #[serde(rename = "authorization_code")]
+    AuthorizationCode,
+    /// RFC 6749 §6.
+    #[serde(rename = "refresh_token")]
+    RefreshToken,
+    /// RFC 6749 §4.4.
+    #[serde(rename = "client_credentials")]
+    ClientCredentials,
+    /// RFC 8693.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:token-exchange")]
+    TokenExchange,
+    /// RFC 8628.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
+    DeviceCode,
+}
+
+/// Token endpoint authentication methods (RFC 7591 §2, OIDC Core §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// HTTP Basic with the client secret (RFC 6749 §2.3.1).
+    ClientSecretBasic,
+    /// Client secret in the form body (RFC 6749 §2.3.1).
+    ClientSecretPost,
+    /// A JWT signed with the client's private key (RFC 7523).
+    PrivateKeyJwt,
+    /// No authentication: public clients, which must use PKCE.
+    None,
+}
+
+impl AuthMethod {
+    /// Whether the method uses a server-issued shared secret.
+    pub fn uses_secret(self) -> bool {
+        matches!(self, Self::ClientSecretBasic | Self::ClientSecretPost)
+    }
+}
+
+/// The most redirect URIs one client may register.
+pub const MAX_REDIRECT_URIS: usize = 20;
+
+impl Client {
+    /// Cross-field rules of a client registration. Errors name the field.
+    ///
+    /// # Security
+    /// - public clients authenticate with `none` and may not use `client_credentials`;
+    ///   confidential clients must authenticate;
+    /// - `authorization_code` needs at least one redirect URI; private-use schemes are for public
+    ///   (native) clients only (RFC 8252 §8.4);
+    /// - `private_key_jwt` needs exactly one of `jwks` / `jwks_uri` (RFC 7591 §2), and inline keys
+    ///   must be public keys.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let public = self.client_type == ClientType::Public;
+        match (public, self.token_endpoint_auth_method) {
+            (true, AuthMethod::None) | (false, AuthMethod::ClientSecretBasic)
+            | (false, AuthMethod::ClientSecretPost) | (false, AuthMethod::PrivateKeyJwt) => {}
+            (true, _) => {
+                return Err(FieldError::new("token_endpoint_auth_method", "a public client must use \"none\""));
+            }
+            (false, AuthMethod::None) => {
+                return Err(FieldError::new(
+                    "token_endpoint_auth_method",
+                    "a confidential client must authenticate; use client_secret_basic, client_secret_post or private_key_jwt",
+                ));
+            }
+        }
+        if self.grant_types.is_empty() {
+            return Err(FieldError::new("grant_types", "must name at least one grant type"));
+        }
+        let has = |g| self.grant_types.contains(&g);
+        if public && has(GrantType::ClientCredentials) {
+            return Err(FieldError::new("grant_types", "client_credentials needs a confidential client"));
+        }
+        if has(GrantType::AuthorizationCode) && self.redirect_uris.is_empty() {
+            return Err(FieldError::new("redirect_uris", "authorization_code needs at least one redirect URI"));
+        }
+        if has(GrantType::RefreshToken) && !has(GrantType::AuthorizationCode) && !has(GrantType::DeviceCode) {
+            return Err(FieldError::new(
+                "grant_types",
+                "refresh_token is only issued with authorization_code or device_code",
+            ));
+        }
+        for (field, uris) in
+            [("redirect_uris", &self.redirect_uris), ("post_logout_redirect_uris", &self.post_logout_redirect_uris)]
+        {
+            if uris.len() > MAX_REDIRECT_URIS {
+                return Err(FieldError::new(field, format!("at most {MAX_REDIRECT_URIS} URIs")));
+            }
+            if let Some(i) = uris.iter().position(|u| u.kind() == RedirectKind::PrivateUse && !public) {
+                return Err(FieldError::new(
+                    format!("{field}[{i}]"),
+                    "private-use URI schemes are for public (native) clients only (RFC 8252 §8.4)",
+                ));
+            }
+        }
+        let uses_keys = self.token_endpoint_auth_method == AuthMethod::PrivateKeyJwt;
+        match (&self.jwks, &self.jwks_uri) {
+            (Some(_), Some(_)) => return Err(FieldError::new("jwks", "give jwks or jwks_uri, not both (RFC 7591 §2)")),
+            (None, None) if uses_keys => {
+                return Err(FieldError::new("jwks_uri", "private_key_jwt needs jwks or jwks_uri"));
+            }
+            _ => {}
+        }
+        if let Some(uri) = &self.jwks_uri {
+            https_url(uri).map_err(|e| e.under("jwks_uri"))?;
+        }
+        if let Some(jwks) = &self.jwks {
+            validate_public_jwks(jwks).map_err(|e| e.under("jwks"))?;
+        }
+        Ok(())
+    }
+}
+
+/// A JWK Set of public keys: `{"keys": [ {"kty": …}, … ]}`, 1-10 keys, none with private members.
+fn validate_public_jwks(jwks: &serde_json::Value) -> Result<(), FieldError> {
+    let keys = jwks
+        .get("keys")
+        .and_then(serde_json::Value::as_array)
+        .ok_or_else(|| FieldError::new("keys", "must be a JWK Set: an object with a \"keys\" array"))?;
+    if keys.is_empty() || keys.len() > 10 {
+        return Err(FieldError::new("keys", "must hold 1-10 keys"));
+    }
+    for (i, key) in keys.iter().enumerate() {
+        let field = format!("keys[{i}]");
+        let Some(obj) = key.as_object() else {
+            return Err(FieldError::new(field, "must be a JWK object"));
+        };
+        if !obj.get("kty").is_some_and(serde_json::Value::is_string) {
+            return Err(FieldError::new(field, "needs a \"kty\""));
+        }
+        if ["d", "p", "q", "dp", "dq", "qi", "k"].iter().any(|m| obj.contains_key(*m)) {
+            return Err(FieldError::new(field, "must be a public key: private or symmetric key material is refused"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn client(t: ClientType, m: AuthMethod, grants: &[GrantType], uris: &[&str]) -> Client {
+        Client {
+            tenant_id: TenantId::parse("acme").unwrap(),
+            client_id: ClientId::generate(),
+            name: "App".into(),
+            client_type: t,
+            redirect_uris: uris.iter().map(|u| RedirectUri::parse(u).unwrap()).collect(),
+            post_logout_redirect_uris: vec![],
+            grant_types: grants.to_vec(),
+            token_endpoint_auth_method: m,
+            scopes: ScopeSet::parse_space_separated("openid").unwrap(),
+            jwks_uri: None,
+            jwks: None,
+            created_at: datetime!(2026-01-01 0:00 UTC),
+            updated_at: datetime!(2026-01-01 0:00 UTC),
+        }
+    }
+
+    use ClientType::{Confidential, Public};
+    use GrantType::*;
+
+    #[test]
+    fn registration_rules_table() {
+        let web = ["https://app.example/cb"];
+        let native = ["com.example.app:/cb"];
+        let cases: Vec<(Client, Option<&str>)> = vec![
+            (client(Confidential, AuthMethod::ClientSecretBasic, &[AuthorizationCode, RefreshToken], &web), None),
+            (client(Public, AuthMethod::None, &[AuthorizationCode, RefreshToken], &native), None),
+            (client(Confidential, AuthMethod::ClientSecretPost, &[ClientCredentials], &[]), None),
+            (client(Public, AuthMethod::ClientSecretBasic, &[AuthorizationCode], &web), Some("token_endpoint_auth_method")),
+            (client(Confidential, AuthMethod::None, &[AuthorizationCode], &web), Some("token_endpoint_auth_method")),
+            (client(Public, AuthMethod::None, &[ClientCredentials], &[]), Some("grant_types")),
+            (client(Confidential, AuthMethod::ClientSecretBasic, &[AuthorizationCode], &[]), Some("redirect_uris")),
+            (client(Confidential, AuthMethod::ClientSecretBasic, &[RefreshToken], &[]), Some("grant_types")),
+            (client(Confidential, AuthMethod::ClientSecretBasic, &[], &[]), Some("grant_types")),
+            (client(Confidential, AuthMethod::ClientSecretBasic, &[AuthorizationCode], &native), Some("redirect_uris[0]")),
+            (client(Confidential, AuthMethod::PrivateKeyJwt, &[ClientCredentials], &[]), Some("jwks_uri")),
+        ];
+        for (c, want) in cases {
+            assert_eq!(c.validate().err().map(|e| e.field.into_owned()).as_deref(), want, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn jwks_must_be_public() {
+        let mut c = client(Confidential, AuthMethod::PrivateKeyJwt, &[ClientCredentials], &[]);
+        c.jwks = Some(serde_json::json!({"keys":[{"kty":"EC","crv":"P-256","x":"a","y":"b"}]}));
+        assert!(c.validate().is_ok());
+        c.jwks = Some(serde_json::json!({"keys":[{"kty":"EC","crv":"P-256","x":"a","y":"b","d":"secret"}]}));
+        assert_eq!(c.validate().unwrap_err().field, "jwks.keys[0]");
+        c.jwks = Some(serde_json::json!({"keys":[]}));
+        assert_eq!(c.validate().unwrap_err().field, "jwks.keys");
+        c.jwks = None;
+        c.jwks_uri = Some("http://keys.example/jwks".into());
+        assert_eq!(c.validate().unwrap_err().field, "jwks_uri");
+    }
+
+    #[test]
+    fn grant_type_wire_names() {
+        let g: Vec<GrantType> = serde_json::from_str(
+            r#"["authorization_code","urn:ietf:params:oauth:grant-type:token-exchange"]"#,
+        )
+        .unwrap();
+        assert_eq!(g, vec![AuthorizationCode, TokenExchange]);
+        assert!(serde_json::from_str::<GrantType>(r#""implicit""#).is_err());
+    }
+}

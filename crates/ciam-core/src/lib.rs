@@ -1,0 +1,23 @@
+//! Domain core of the ciam identity server.
+//!
+//! Typed identifiers, validated entities, secret newtypes and the store ports (traits) that the
+//! protocol code calls. This crate performs no I/O and depends on no web framework, database or
+//! cache client: adapters live in `ciam-store`, HTTP in `ciam-server`.
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod clock;
+pub mod email;
+pub mod id;
+pub mod page;
+pub mod redirect;
+pub mod scope;
+pub mod secret;
+pub mod store;
+pub mod tenant;
+pub mod user;
+pub mod validation;
+
+pub use clock::{Clock, SystemClock};
+pub use id::{ClientId, Region, TenantId, UserId};
+pub use validation::FieldError;

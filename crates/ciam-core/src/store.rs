@@ -1,0 +1,136 @@
+//! Store ports: the narrow async traits that protocol and admin code call. Adapters live in
+//! `ciam-store` (SQLite and Postgres for the durable store; in-process and Redis for the
+//! ephemeral store), and one contract suite holds every adapter to the same behaviour.
+//!
+//! Tenancy is in every durable signature: each method takes the [`TenantId`] first, and every
+//! key in every table starts with it, so no call can reach another tenant's rows.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::client::Client;
+use crate::id::{ClientId, TenantId, UserId};
+use crate::page::{Page, PageRequest};
+use crate::secret::SecretHash;
+use crate::tenant::Tenant;
+use crate::user::{PasswordHash, User};
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was violated; `what` names it for the caller (e.g. "email").
+    #[error("conflict: {what} already exists")]
+    Conflict {
+        /// The unique field or entity, safe to show.
+        what: &'static str,
+    },
+    /// The row to change does not exist (in this tenant).
+    #[error("not found")]
+    NotFound,
+    /// The backend could not be reached or failed; the source is kept for the log only.
+    #[error("storage backend unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A stored row could not be mapped back to the domain (corruption or a bad migration).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Tenants.
+#[async_trait]
+pub trait TenantStore: Send + Sync {
+    /// Inserts a tenant; [`StoreError::Conflict`] if the id is taken.
+    async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
+    /// Reads a tenant.
+    async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>>;
+    /// Lists tenants by id.
+    async fn list_tenants(&self, page: &PageRequest) -> StoreResult<Page<Tenant>>;
+    /// Replaces a tenant's mutable fields; [`StoreError::NotFound`] if absent.
+    async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
+    /// Deletes a tenant and everything it owns; `false` if it did not exist.
+    async fn delete_tenant(&self, id: &TenantId) -> StoreResult<bool>;
+}
+
+/// Users and their password credentials.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Inserts a user (and its password hash, atomically); [`StoreError::Conflict`] with
+    /// `what = "email"` if the normalised email is taken in this tenant.
+    async fn create_user(&self, user: &User, password: Option<&PasswordHash>) -> StoreResult<()>;
+    /// Reads a user.
+    async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>>;
+    /// Finds a user by normalised email.
+    async fn find_user_by_email(&self, tenant: &TenantId, email_normalized: &str) -> StoreResult<Option<User>>;
+    /// Lists a tenant's users by id (creation order).
+    async fn list_users(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<User>>;
+    /// Replaces a user's mutable fields, and the password hash when one is given.
+    async fn update_user(&self, user: &User, password: Option<&PasswordHash>) -> StoreResult<()>;
+    /// Deletes a user and its credentials; `false` if it did not exist.
+    async fn delete_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<bool>;
+    /// The user's password hash, if the user has a password.
+    async fn password_hash(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<PasswordHash>>;
+}
+
+/// Clients and their secret hashes.
+#[async_trait]
+pub trait ClientStore: Send + Sync {
+    /// Inserts a client with its secret hash (confidential clients); [`StoreError::Conflict`]
+    /// with `what = "client_id"` if taken in this tenant.
+    async fn create_client(&self, client: &Client, secret: Option<&SecretHash>) -> StoreResult<()>;
+    /// Reads a client.
+    async fn get_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<Client>>;
+    /// Lists a tenant's clients by client id.
+    async fn list_clients(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>>;
+    /// Replaces a client's mutable fields.
+    async fn update_client(&self, client: &Client) -> StoreResult<()>;
+    /// Replaces the secret hash (rotation).
+    async fn set_client_secret(
+        &self,
+        tenant: &TenantId,
+        id: &ClientId,
+        secret: &SecretHash,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// The client's secret hash, if it has a secret.
+    async fn client_secret_hash(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<SecretHash>>;
+    /// Deletes a client; `false` if it did not exist.
+    async fn delete_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<bool>;
+}
+
+/// Reachability of a backend, for `/readyz`.
+#[async_trait]
+pub trait HealthCheck: Send + Sync {
+    /// `Ok` when the backend answers a trivial request.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// The durable store: everything that must survive restarts.
+pub trait DurableStore: TenantStore + UserStore + ClientStore + HealthCheck {}
+impl<T: TenantStore + UserStore + ClientStore + HealthCheck> DurableStore for T {}
+
+/// The ephemeral store: short-lived state with TTLs (sessions, codes, replay caches, counters).
+///
+/// Keys are namespaced by the caller (`code:{tenant}:{hash}`); values are opaque bytes. Losing
+/// this store logs users out and restarts flows, but never loses durable data.
+#[async_trait]
+pub trait EphemeralStore: HealthCheck {
+    /// Stores `value` under `key` for `ttl`, replacing any previous value.
+    async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<()>;
+    /// Stores `value` only if `key` is absent; `true` if stored. The building block of replay
+    /// caches (`jti` seen?) and of single-flight locks.
+    async fn put_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool>;
+    /// Reads a live value.
+    async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Reads and removes a value in one atomic step: of many concurrent takes of one key,
+    /// exactly one gets the value. Authorization codes and PAR request URIs are consumed this way.
+    async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Removes a value; `true` if it existed.
+    async fn delete(&self, key: &str) -> StoreResult<bool>;
+    /// Atomically increments the counter at `key` and returns the new value. The first increment
+    /// starts the window: the counter expires `window` after it (fixed-window rate counting).
+    async fn incr(&self, key: &str, window: Duration) -> StoreResult<u64>;
+}

@@ -1,0 +1,98 @@
+//! Tenants: isolated identity domains, each with its own issuer, users, clients and keys, and a
+//! home region where its users' personal data lives.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::id::{Region, TenantId};
+use crate::validation::FieldError;
+
+/// A tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    /// The slug in `/t/{tenant}` URLs.
+    pub id: TenantId,
+    /// Name shown on hosted pages.
+    pub display_name: String,
+    /// The region whose databases hold this tenant's personal data.
+    pub home_region: Region,
+    /// Per-tenant settings.
+    pub settings: TenantSettings,
+    /// When the tenant was created.
+    pub created_at: OffsetDateTime,
+    /// When the tenant was last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+/// Per-tenant settings, stored as one JSON document. Unknown keys are refused so a typo never
+/// silently does nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TenantSettings {
+    /// Look of the hosted pages.
+    pub branding: Branding,
+}
+
+/// Logo and colour of the hosted pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Branding {
+    /// An `https` URL of the logo image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo_uri: Option<String>,
+    /// The primary colour as `#rrggbb`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_color: Option<String>,
+}
+
+impl TenantSettings {
+    /// Checks every setting; errors name the field under `settings`.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if let Some(uri) = &self.branding.logo_uri {
+            https_url(uri).map_err(|e| e.under("branding.logo_uri"))?;
+        }
+        if let Some(c) = &self.branding.primary_color {
+            let ok = c.len() == 7 && c.starts_with('#') && c.bytes().skip(1).all(|b| b.is_ascii_hexdigit());
+            if !ok {
+                return Err(FieldError::new("branding.primary_color", "must be a colour like #1a2b3c"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `s` is an absolute `https` URL without user-info (logo and picture URLs end up in
+/// `src` attributes, so `javascript:` and `data:` must never get through).
+pub fn https_url(s: &str) -> Result<(), FieldError> {
+    match Url::parse(s) {
+        Ok(u) if u.scheme() == "https" && u.host().is_some() && u.username().is_empty() && s.len() <= 2000 => {
+            Ok(())
+        }
+        _ => Err(FieldError::new("", "must be an absolute https URL")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn branding_is_validated_z14() {
+        let mut s = TenantSettings::default();
+        assert!(s.validate().is_ok());
+        s.branding.logo_uri = Some("javascript:alert(1)".into());
+        assert_eq!(s.validate().unwrap_err().field, "branding.logo_uri");
+        s.branding.logo_uri = Some("https://cdn.example/logo.svg".into());
+        s.branding.primary_color = Some("red".into());
+        assert_eq!(s.validate().unwrap_err().field, "branding.primary_color");
+        s.branding.primary_color = Some("#0A7cFf".into());
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn settings_refuse_unknown_keys() {
+        assert!(serde_json::from_str::<TenantSettings>(r#"{"brandin":{}}"#).is_err());
+        assert!(serde_json::from_str::<TenantSettings>(r#"{}"#).is_ok());
+    }
+}

@@ -1,0 +1,82 @@
+//! Validation errors that name the offending field, so every edge (admin API, configuration,
+//! protocol endpoints) can tell the caller exactly what to fix.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// One invalid input value: which field (a JSON-pointer-like dotted path) and why.
+///
+/// The message never repeats the rejected value, so a mistyped secret pasted into the wrong field
+/// cannot leak into logs or responses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Dotted path of the field, e.g. `redirect_uris[1]`.
+    pub field: Cow<'static, str>,
+    /// Human-readable reason, safe to show to the caller.
+    pub message: Cow<'static, str>,
+}
+
+impl FieldError {
+    /// A new error for `field`.
+    pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+
+    /// The same error re-rooted under a parent field (`scopes` + `[2]` -> `scopes[2]`).
+    #[must_use]
+    pub fn under(self, parent: &str) -> Self {
+        let field = if self.field.is_empty() {
+            parent.to_owned()
+        } else if self.field.starts_with('[') {
+            format!("{parent}{}", self.field)
+        } else {
+            format!("{parent}.{}", self.field)
+        };
+        Self { field: field.into(), message: self.message }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// Checks a free-text display value: trimmed, non-empty, at most `max` characters and free of
+/// control characters. Returns the trimmed text.
+pub fn display_text(field: &'static str, value: &str, max: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::new(field, format!("must be at most {max} characters")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "must not contain control characters"));
+    }
+    Ok(value.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn under_builds_paths() {
+        assert_eq!(FieldError::new("", "x").under("email").field, "email");
+        assert_eq!(FieldError::new("[2]", "x").under("scopes").field, "scopes[2]");
+        assert_eq!(FieldError::new("logo_uri", "x").under("settings").field, "settings.logo_uri");
+    }
+
+    #[test]
+    fn display_text_rules() {
+        assert_eq!(display_text("name", "  Acme  ", 10).unwrap(), "Acme");
+        assert!(display_text("name", "   ", 10).is_err());
+        assert!(display_text("name", "a\u{0}b", 10).is_err());
+        assert!(display_text("name", "ééééééééééé", 10).is_err());
+        assert!(display_text("name", "éééééééééé", 10).is_ok());
+    }
+}
