@@ -1,1 +1,141 @@
-//! placeholder
+//! Storage adapters of the ciam identity server.
+//!
+//! - durable: [`SqliteStore`] (embedded default, one file, WAL) and [`PgStore`] (production),
+//!   one SQL text for both where the dialects agree, stamped onto both pools by one macro;
+//! - ephemeral: [`MemoryStore`] (in-process default) and [`RedisStore`] (shared by all nodes).
+//!
+//! Every adapter implements the ports of `ciam_core::store`; the contract suite in `contract`
+//! (feature `testing`) runs the same test bodies against each of them.
+
+mod memory;
+mod redis_store;
+mod sql;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod contract;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+use std::sync::Arc;
+
+use ciam_core::store::{DurableStore, EphemeralStore, StoreError};
+
+pub use memory::MemoryStore;
+pub use redis_store::RedisStore;
+pub use sql::{PgStore, PoolOptions, SqliteStore};
+
+/// Opens the durable store named by `url` (`sqlite:` or `postgres:`), applying migrations.
+pub async fn open_durable(url: &str, options: &PoolOptions) -> Result<Arc<dyn DurableStore>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url, options).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url, options).await?))
+    } else {
+        Err(StoreError::Corrupt("the database URL must start with sqlite: or postgres:".into()))
+    }
+}
+
+/// Opens the ephemeral store: Redis when a URL is given, else the in-process store.
+pub fn open_ephemeral(redis_url: Option<&str>, key_prefix: &str) -> Result<Arc<dyn EphemeralStore>, StoreError> {
+    match redis_url {
+        Some(url) => Ok(Arc::new(RedisStore::connect(url, key_prefix)?)),
+        None => Ok(Arc::new(MemoryStore::new())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The contract suite on every adapter. SQLite uses a temp file; Postgres a fresh database;
+    //! Redis a fresh key prefix (see `testing`).
+    use std::sync::Arc;
+
+    use ciam_core::store::{DurableStore, EphemeralStore};
+
+    use super::*;
+    use crate::testing::{TestPostgres, TestRedis};
+
+    struct TempDir(std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    async fn sqlite() -> Option<(Arc<dyn DurableStore>, TempDir)> {
+        let dir = std::env::temp_dir().join(format!("ciam-store-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/ciam.db", dir.display());
+        let store = SqliteStore::connect(&url, &PoolOptions::default()).await.unwrap();
+        Some((Arc::new(store), TempDir(dir)))
+    }
+
+    async fn postgres() -> Option<(Arc<dyn DurableStore>, TestPostgres)> {
+        let db = TestPostgres::create().await?;
+        let store = PgStore::connect(&db.url, &PoolOptions::default()).await.unwrap();
+        Some((Arc::new(store), db))
+    }
+
+    async fn memory() -> Option<(Arc<dyn EphemeralStore>, ())> {
+        Some((Arc::new(MemoryStore::new()), ()))
+    }
+
+    async fn redis() -> Option<(Arc<dyn EphemeralStore>, TestRedis)> {
+        let r = TestRedis::create().await?;
+        let store = RedisStore::connect(&r.url, &r.prefix).unwrap();
+        Some((Arc::new(store), r))
+    }
+
+    mod sqlite_durable {
+        use super::*;
+        crate::durable_contract_tests!(sqlite());
+    }
+
+    mod postgres_durable {
+        use super::*;
+        crate::durable_contract_tests!(postgres());
+    }
+
+    mod memory_ephemeral {
+        use super::*;
+        crate::ephemeral_contract_tests!(memory());
+    }
+
+    mod redis_ephemeral {
+        use super::*;
+        crate::ephemeral_contract_tests!(redis());
+
+        #[tokio::test]
+        async fn keys_carry_the_prefix_and_are_cleaned_up() {
+            let Some(r) = TestRedis::create().await else { return };
+            let store = RedisStore::connect(&r.url, &r.prefix).unwrap();
+            store.put("a", b"1", std::time::Duration::from_secs(60)).await.unwrap();
+            assert_eq!(r.keys(), vec![format!("{}a", r.prefix)]);
+        }
+    }
+
+    #[tokio::test]
+    async fn memory_store_sweeps_expired_entries() {
+        let s = MemoryStore::new();
+        for i in 0..5000 {
+            s.put(&format!("k{i}"), b"v", std::time::Duration::from_millis(1)).await.unwrap();
+            if i == 100 {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+        assert!(s.len() < 5000, "expired entries are swept: {}", s.len());
+    }
+
+    #[test]
+    fn migration_sets_are_identical() {
+        let names = |d: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(format!("{}/../../migrations/{d}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names("sqlite"), names("postgres"));
+        assert!(!names("sqlite").is_empty());
+    }
+}

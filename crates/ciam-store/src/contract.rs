@@ -1,0 +1,396 @@
+//! The store contract: test bodies written once and run against every adapter (durable: SQLite
+//! and Postgres; ephemeral: in-process and Redis) by thin per-backend wrappers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
+use ciam_core::email::Email;
+use ciam_core::id::{ClientId, Region, TenantId, UserId};
+use ciam_core::page::PageRequest;
+use ciam_core::redirect::RedirectUri;
+use ciam_core::scope::ScopeSet;
+use ciam_core::secret::{Secret, SecretHash};
+use ciam_core::store::{DurableStore, EphemeralStore, StoreError};
+use ciam_core::tenant::{Tenant, TenantSettings};
+use ciam_core::user::{PasswordHash, User, UserProfile, UserStatus};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const T0: OffsetDateTime = datetime!(2026-11-01 12:00:00 UTC);
+const T1: OffsetDateTime = datetime!(2026-11-02 08:30:00 UTC);
+
+pub fn tenant(id: &str) -> Tenant {
+    Tenant {
+        id: TenantId::parse(id).unwrap(),
+        display_name: format!("Tenant {id}"),
+        home_region: Region::parse("local").unwrap(),
+        settings: TenantSettings::default(),
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+pub fn user(tenant: &str, email: &str) -> User {
+    User {
+        tenant_id: TenantId::parse(tenant).unwrap(),
+        id: UserId::generate(),
+        email: Email::parse(email).unwrap(),
+        email_verified: true,
+        status: UserStatus::Active,
+        profile: UserProfile { name: Some("Ada Lovelace".into()), ..UserProfile::default() },
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+pub fn client(tenant: &str, id: &str) -> Client {
+    Client {
+        tenant_id: TenantId::parse(tenant).unwrap(),
+        client_id: ClientId::parse(id).unwrap(),
+        name: "Web app".into(),
+        client_type: ClientType::Confidential,
+        redirect_uris: vec![RedirectUri::parse("https://app.example/cb").unwrap()],
+        post_logout_redirect_uris: vec![],
+        grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+        token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
+        scopes: ScopeSet::parse_space_separated("openid profile email").unwrap(),
+        jwks_uri: None,
+        jwks: None,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+fn phc(s: &str) -> PasswordHash {
+    PasswordHash::new(format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ${s}"))
+}
+
+// ---------------------------------------------------------------- durable
+
+pub async fn tenant_crud(s: &dyn DurableStore) {
+    let mut t = tenant("acme");
+    s.create_tenant(&t).await.unwrap();
+    assert_eq!(s.get_tenant(&t.id).await.unwrap(), Some(t.clone()));
+    assert!(matches!(s.create_tenant(&t).await, Err(StoreError::Conflict { what: "tenant" })));
+
+    t.display_name = "Acme Corp".into();
+    t.settings.branding.primary_color = Some("#112233".into());
+    t.updated_at = T1;
+    s.update_tenant(&t).await.unwrap();
+    assert_eq!(s.get_tenant(&t.id).await.unwrap(), Some(t.clone()));
+
+    assert!(matches!(s.update_tenant(&tenant("ghost")).await, Err(StoreError::NotFound)));
+    assert!(s.delete_tenant(&t.id).await.unwrap());
+    assert!(!s.delete_tenant(&t.id).await.unwrap());
+    assert_eq!(s.get_tenant(&t.id).await.unwrap(), None);
+}
+
+pub async fn tenant_pagination(s: &dyn DurableStore) {
+    for id in ["t-c", "t-a", "t-e", "t-b", "t-d"] {
+        s.create_tenant(&tenant(id)).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut page = PageRequest { limit: 2, after: None };
+    loop {
+        let p = s.list_tenants(&page).await.unwrap();
+        assert!(p.items.len() <= 2);
+        seen.extend(p.items.iter().map(|t| t.id.to_string()));
+        match p.next_after {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["t-a", "t-b", "t-c", "t-d", "t-e"]);
+}
+
+pub async fn user_crud_and_password(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    let mut u = user("acme", "Ada@Example.com");
+    s.create_user(&u, Some(&phc("one"))).await.unwrap();
+    assert_eq!(s.get_user(&u.tenant_id, &u.id).await.unwrap(), Some(u.clone()));
+    assert_eq!(s.find_user_by_email(&u.tenant_id, "ada@example.com").await.unwrap(), Some(u.clone()));
+    assert_eq!(s.password_hash(&u.tenant_id, &u.id).await.unwrap(), Some(phc("one")));
+
+    u.status = UserStatus::Disabled;
+    u.email = Email::parse("ada.l@example.com").unwrap();
+    u.profile.locale = Some("en-GB".into());
+    u.updated_at = T1;
+    s.update_user(&u, None).await.unwrap();
+    assert_eq!(s.get_user(&u.tenant_id, &u.id).await.unwrap(), Some(u.clone()));
+    assert_eq!(s.password_hash(&u.tenant_id, &u.id).await.unwrap(), Some(phc("one")), "None keeps the password");
+    s.update_user(&u, Some(&phc("two"))).await.unwrap();
+    assert_eq!(s.password_hash(&u.tenant_id, &u.id).await.unwrap(), Some(phc("two")));
+
+    let no_pw = user("acme", "bob@example.com");
+    s.create_user(&no_pw, None).await.unwrap();
+    assert_eq!(s.password_hash(&no_pw.tenant_id, &no_pw.id).await.unwrap(), None);
+
+    assert!(s.delete_user(&u.tenant_id, &u.id).await.unwrap());
+    assert_eq!(s.get_user(&u.tenant_id, &u.id).await.unwrap(), None);
+    assert_eq!(s.password_hash(&u.tenant_id, &u.id).await.unwrap(), None, "credential deleted with the user");
+    assert!(matches!(s.update_user(&u, None).await, Err(StoreError::NotFound)));
+}
+
+pub async fn user_email_unique_per_tenant_after_normalisation(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("a")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    s.create_user(&user("a", "alice@example.com"), None).await.unwrap();
+    let dup = s.create_user(&user("a", "ALICE@Example.COM"), Some(&phc("x"))).await;
+    assert!(matches!(dup, Err(StoreError::Conflict { what: "email" })), "{dup:?}");
+    // the failed insert left no credential behind (one transaction)
+    s.create_user(&user("b", "Alice@example.com"), None).await.unwrap();
+
+    let mut other = user("a", "carol@example.com");
+    s.create_user(&other, None).await.unwrap();
+    other.email = Email::parse("Alice@Example.com").unwrap();
+    assert!(matches!(s.update_user(&other, None).await, Err(StoreError::Conflict { what: "email" })));
+}
+
+pub async fn user_in_unknown_tenant_is_not_found(s: &dyn DurableStore) {
+    let r = s.create_user(&user("nowhere", "x@example.com"), None).await;
+    assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
+    let r = s.create_client(&client("nowhere", "web-app"), None).await;
+    assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
+}
+
+pub async fn user_pagination(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    s.create_tenant(&tenant("other")).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let u = user("acme", &format!("u{i}@example.com"));
+        ids.push(u.id.to_string());
+        s.create_user(&u, None).await.unwrap();
+        s.create_user(&user("other", &format!("u{i}@example.com")), None).await.unwrap();
+    }
+    ids.sort();
+    let t = TenantId::parse("acme").unwrap();
+    let p1 = s.list_users(&t, &PageRequest { limit: 3, after: None }).await.unwrap();
+    let p2 = s.list_users(&t, &PageRequest { limit: 3, after: p1.next_after.clone() }).await.unwrap();
+    assert_eq!(p1.items.len(), 3);
+    assert_eq!(p2.items.len(), 2);
+    assert_eq!(p2.next_after, None);
+    let got: Vec<String> = p1.items.iter().chain(&p2.items).map(|u| u.id.to_string()).collect();
+    assert_eq!(got, ids);
+}
+
+pub async fn client_crud_and_secret(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    let mut c = client("acme", "web-app");
+    c.jwks = Some(serde_json::json!({"keys": [{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}]}));
+    let secret = Secret::generate();
+    s.create_client(&c, Some(&secret.hash())).await.unwrap();
+    assert_eq!(s.get_client(&c.tenant_id, &c.client_id).await.unwrap(), Some(c.clone()));
+    assert!(matches!(s.create_client(&c, None).await, Err(StoreError::Conflict { what: "client_id" })));
+    let stored = s.client_secret_hash(&c.tenant_id, &c.client_id).await.unwrap().unwrap();
+    assert!(stored.verify(secret.expose_secret()));
+
+    c.name = "Renamed".into();
+    c.redirect_uris.push(RedirectUri::parse("https://app.example/cb2").unwrap());
+    c.scopes = ScopeSet::parse_space_separated("openid").unwrap();
+    c.jwks = None;
+    c.updated_at = T1;
+    s.update_client(&c).await.unwrap();
+    assert_eq!(s.get_client(&c.tenant_id, &c.client_id).await.unwrap(), Some(c.clone()));
+
+    let rotated = Secret::generate();
+    s.set_client_secret(&c.tenant_id, &c.client_id, &rotated.hash(), T1).await.unwrap();
+    let stored = s.client_secret_hash(&c.tenant_id, &c.client_id).await.unwrap().unwrap();
+    assert!(stored.verify(rotated.expose_secret()) && !stored.verify(secret.expose_secret()));
+
+    let public = Client { client_type: ClientType::Public, token_endpoint_auth_method: AuthMethod::None, ..client("acme", "spa") };
+    s.create_client(&public, None).await.unwrap();
+    assert_eq!(s.client_secret_hash(&public.tenant_id, &public.client_id).await.unwrap(), None);
+    let list = s.list_clients(&c.tenant_id, &PageRequest::first()).await.unwrap();
+    assert_eq!(list.items.iter().map(|c| c.client_id.as_str()).collect::<Vec<_>>(), ["spa", "web-app"]);
+
+    assert!(s.delete_client(&c.tenant_id, &c.client_id).await.unwrap());
+    assert_eq!(s.get_client(&c.tenant_id, &c.client_id).await.unwrap(), None);
+    assert!(!s.delete_client(&c.tenant_id, &c.client_id).await.unwrap());
+}
+
+/// Standards T10: tenant B reads and writes nothing of tenant A through any method.
+pub async fn tenant_isolation_through_every_method(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("a")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let b = TenantId::parse("b").unwrap();
+    let u = user("a", "alice@example.com");
+    s.create_user(&u, Some(&phc("a"))).await.unwrap();
+    let c = client("a", "web-app");
+    s.create_client(&c, Some(&SecretHash::of("s"))).await.unwrap();
+
+    assert_eq!(s.get_user(&b, &u.id).await.unwrap(), None);
+    assert_eq!(s.find_user_by_email(&b, "alice@example.com").await.unwrap(), None);
+    assert!(s.list_users(&b, &PageRequest::first()).await.unwrap().items.is_empty());
+    assert_eq!(s.password_hash(&b, &u.id).await.unwrap(), None);
+    let as_b = User { tenant_id: b.clone(), ..u.clone() };
+    assert!(matches!(s.update_user(&as_b, Some(&phc("evil"))).await, Err(StoreError::NotFound)));
+    assert!(!s.delete_user(&b, &u.id).await.unwrap());
+
+    assert_eq!(s.get_client(&b, &c.client_id).await.unwrap(), None);
+    assert!(s.list_clients(&b, &PageRequest::first()).await.unwrap().items.is_empty());
+    assert_eq!(s.client_secret_hash(&b, &c.client_id).await.unwrap(), None);
+    let as_b = Client { tenant_id: b.clone(), name: "evil".into(), ..c.clone() };
+    assert!(matches!(s.update_client(&as_b).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.set_client_secret(&b, &c.client_id, &SecretHash::of("x"), T1).await, Err(StoreError::NotFound)));
+    assert!(!s.delete_client(&b, &c.client_id).await.unwrap());
+
+    // A's rows are untouched, and the same client id and email can exist in B independently.
+    assert_eq!(s.get_user(&u.tenant_id, &u.id).await.unwrap(), Some(u.clone()));
+    assert_eq!(s.password_hash(&u.tenant_id, &u.id).await.unwrap(), Some(phc("a")));
+    assert_eq!(s.get_client(&c.tenant_id, &c.client_id).await.unwrap(), Some(c.clone()));
+    assert!(s.client_secret_hash(&c.tenant_id, &c.client_id).await.unwrap().unwrap().verify("s"));
+    s.create_client(&client("b", "web-app"), None).await.unwrap();
+    s.create_user(&user("b", "alice@example.com"), None).await.unwrap();
+}
+
+pub async fn deleting_a_tenant_deletes_what_it_owns(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("gone")).await.unwrap();
+    let u = user("gone", "x@example.com");
+    s.create_user(&u, Some(&phc("x"))).await.unwrap();
+    s.create_client(&client("gone", "web-app"), None).await.unwrap();
+    assert!(s.delete_tenant(&u.tenant_id).await.unwrap());
+    s.create_tenant(&tenant("gone")).await.unwrap();
+    assert_eq!(s.get_user(&u.tenant_id, &u.id).await.unwrap(), None);
+    assert_eq!(s.password_hash(&u.tenant_id, &u.id).await.unwrap(), None);
+    assert_eq!(s.get_client(&u.tenant_id, &ClientId::parse("web-app").unwrap()).await.unwrap(), None);
+}
+
+pub async fn ping_answers(s: &dyn DurableStore) {
+    s.ping().await.unwrap();
+}
+
+// ---------------------------------------------------------------- ephemeral
+
+pub async fn ephemeral_put_get_delete(s: &dyn EphemeralStore) {
+    let ttl = Duration::from_secs(60);
+    assert_eq!(s.get("k").await.unwrap(), None);
+    s.put("k", b"v1", ttl).await.unwrap();
+    assert_eq!(s.get("k").await.unwrap().as_deref(), Some(&b"v1"[..]));
+    s.put("k", b"v2", ttl).await.unwrap();
+    assert_eq!(s.get("k").await.unwrap().as_deref(), Some(&b"v2"[..]));
+    assert!(s.delete("k").await.unwrap());
+    assert!(!s.delete("k").await.unwrap());
+    assert_eq!(s.get("k").await.unwrap(), None);
+    s.ping().await.unwrap();
+}
+
+pub async fn ephemeral_ttl_expires(s: &dyn EphemeralStore) {
+    s.put("short", b"v", Duration::from_millis(150)).await.unwrap();
+    s.put("long", b"v", Duration::from_secs(60)).await.unwrap();
+    assert!(s.get("short").await.unwrap().is_some());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(s.get("short").await.unwrap(), None);
+    assert_eq!(s.take("short").await.unwrap(), None);
+    assert!(s.put_if_absent("short", b"again", Duration::from_secs(60)).await.unwrap(), "expired key is absent");
+    assert!(s.get("long").await.unwrap().is_some());
+}
+
+pub async fn ephemeral_take_is_single_use(s: &dyn EphemeralStore) {
+    s.put("code", b"grant", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(s.take("code").await.unwrap().as_deref(), Some(&b"grant"[..]));
+    assert_eq!(s.take("code").await.unwrap(), None);
+    assert_eq!(s.get("code").await.unwrap(), None);
+}
+
+/// Standards F09: of 50 parallel takes of one key exactly one wins.
+pub async fn ephemeral_concurrent_take_exactly_once(s: Arc<dyn EphemeralStore>) {
+    for round in 0..5 {
+        let key = format!("race-{round}");
+        s.put(&key, b"x", Duration::from_secs(60)).await.unwrap();
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let (s, key) = (s.clone(), key.clone());
+                tokio::spawn(async move { s.take(&key).await.unwrap().is_some() })
+            })
+            .collect();
+        let mut wins = 0;
+        for t in tasks {
+            wins += usize::from(t.await.unwrap());
+        }
+        assert_eq!(wins, 1, "round {round}");
+    }
+}
+
+pub async fn ephemeral_put_if_absent(s: Arc<dyn EphemeralStore>) {
+    let ttl = Duration::from_secs(60);
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.put_if_absent("jti", format!("{i}").as_bytes(), ttl).await.unwrap() })
+        })
+        .collect();
+    let mut stored = 0;
+    for t in tasks {
+        stored += usize::from(t.await.unwrap());
+    }
+    assert_eq!(stored, 1);
+    assert!(s.get("jti").await.unwrap().is_some());
+}
+
+pub async fn ephemeral_counters(s: Arc<dyn EphemeralStore>) {
+    let window = Duration::from_millis(300);
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.incr("hits", Duration::from_secs(60)).await.unwrap() })
+        })
+        .collect();
+    let mut values = Vec::new();
+    for t in tasks {
+        values.push(t.await.unwrap());
+    }
+    values.sort_unstable();
+    assert_eq!(values, (1..=100).collect::<Vec<u64>>(), "every increment counted once");
+
+    assert_eq!(s.incr("win", window).await.unwrap(), 1);
+    assert_eq!(s.incr("win", window).await.unwrap(), 2);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(s.incr("win", window).await.unwrap(), 1, "a new window starts after expiry");
+}
+
+/// Runs every ephemeral contract test against stores made by `make` (one fresh store each).
+#[macro_export]
+macro_rules! ephemeral_contract_tests {
+    ($make:expr) => {
+        $crate::contract_test!(ephemeral_put_get_delete, $make, |s| &*s);
+        $crate::contract_test!(ephemeral_ttl_expires, $make, |s| &*s);
+        $crate::contract_test!(ephemeral_take_is_single_use, $make, |s| &*s);
+        $crate::contract_test!(ephemeral_concurrent_take_exactly_once, $make, |s| s.clone());
+        $crate::contract_test!(ephemeral_put_if_absent, $make, |s| s.clone());
+        $crate::contract_test!(ephemeral_counters, $make, |s| s.clone());
+    };
+}
+
+/// Runs every durable contract test against stores made by `make` (one fresh store each).
+#[macro_export]
+macro_rules! durable_contract_tests {
+    ($make:expr) => {
+        $crate::contract_test!(tenant_crud, $make, |s| &*s);
+        $crate::contract_test!(tenant_pagination, $make, |s| &*s);
+        $crate::contract_test!(user_crud_and_password, $make, |s| &*s);
+        $crate::contract_test!(user_email_unique_per_tenant_after_normalisation, $make, |s| &*s);
+        $crate::contract_test!(user_in_unknown_tenant_is_not_found, $make, |s| &*s);
+        $crate::contract_test!(user_pagination, $make, |s| &*s);
+        $crate::contract_test!(client_crud_and_secret, $make, |s| &*s);
+        $crate::contract_test!(tenant_isolation_through_every_method, $make, |s| &*s);
+        $crate::contract_test!(deleting_a_tenant_deletes_what_it_owns, $make, |s| &*s);
+        $crate::contract_test!(ping_answers, $make, |s| &*s);
+    };
+}
+
+/// One `#[tokio::test]` that builds a store with `$make` (an async block returning
+/// `Option<(Arc<dyn …>, guard)>`; `None` means the backend was skipped) and runs `$name` on it.
+#[macro_export]
+macro_rules! contract_test {
+    ($name:ident, $make:expr, |$s:ident| $arg:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            let Some(($s, _guard)) = $make.await else { return };
+            $crate::contract::$name($arg).await;
+        }
+    };
+}

@@ -1,0 +1,111 @@
+//! The Redis ephemeral store, shared by every node of a deployment.
+//!
+//! Atomicity comes from Redis itself: `GETDEL` for single-use takes, `SET NX PX` for replay
+//! caches, and a two-line Lua script for counters that start their window on the first hit.
+//! Every key is prefixed (`ciam:` by default) so one Redis can serve several deployments or test
+//! runs. The connection is established lazily and re-established on failure, with short
+//! connect and response timeouts: a Redis outage fails requests fast instead of hanging them.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ciam_core::store::{EphemeralStore, HealthCheck, StoreError, StoreResult};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+const INCR_WITH_WINDOW: &str = r"
+local v = redis.call('INCR', KEYS[1])
+if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return v";
+
+/// Redis-backed ephemeral store.
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: ConnectionManager,
+    prefix: String,
+    incr: redis::Script,
+}
+
+fn unavailable(e: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(Box::new(e))
+}
+
+fn millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+impl RedisStore {
+    /// A store on `url` whose keys all start with `prefix`. Does not connect yet: the first
+    /// command does, so a node can start (and report not-ready) while Redis is down.
+    pub fn connect(url: &str, prefix: &str) -> StoreResult<Self> {
+        let client = redis::Client::open(url).map_err(unavailable)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        let conn = ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
+        Ok(Self { conn, prefix: prefix.to_owned(), incr: redis::Script::new(INCR_WITH_WINDOW) })
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+}
+
+#[async_trait]
+impl HealthCheck for RedisStore {
+    async fn ping(&self) -> StoreResult<()> {
+        let mut c = self.conn.clone();
+        redis::cmd("PING").query_async::<String>(&mut c).await.map(|_| ()).map_err(unavailable)
+    }
+}
+
+#[async_trait]
+impl EphemeralStore for RedisStore {
+    async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<()> {
+        let mut c = self.conn.clone();
+        redis::cmd("SET")
+            .arg(self.key(key))
+            .arg(value)
+            .arg("PX")
+            .arg(millis(ttl))
+            .query_async::<()>(&mut c)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn put_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {
+        let mut c = self.conn.clone();
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.key(key))
+            .arg(value)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl))
+            .query_async(&mut c)
+            .await
+            .map_err(unavailable)?;
+        Ok(set.is_some())
+    }
+
+    async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let mut c = self.conn.clone();
+        redis::cmd("GET").arg(self.key(key)).query_async(&mut c).await.map_err(unavailable)
+    }
+
+    async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let mut c = self.conn.clone();
+        redis::cmd("GETDEL").arg(self.key(key)).query_async(&mut c).await.map_err(unavailable)
+    }
+
+    async fn delete(&self, key: &str) -> StoreResult<bool> {
+        let mut c = self.conn.clone();
+        let n: u64 = redis::cmd("DEL").arg(self.key(key)).query_async(&mut c).await.map_err(unavailable)?;
+        Ok(n > 0)
+    }
+
+    async fn incr(&self, key: &str, window: Duration) -> StoreResult<u64> {
+        let mut c = self.conn.clone();
+        self.incr.key(self.key(key)).arg(millis(window)).invoke_async(&mut c).await.map_err(unavailable)
+    }
+}

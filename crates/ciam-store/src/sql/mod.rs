@@ -1,0 +1,418 @@
+//! The durable store on SQL: [`SqliteStore`] and [`PgStore`].
+//!
+//! Both dialects share the SQL text in `queries` and the row mapping in `rows`; one macro stamps
+//! the same method bodies onto both pools. The dialect shows only where it differs: connection
+//! options, migrations and how a write transaction begins (SQLite takes the write lock up front
+//! with `BEGIN IMMEDIATE`, so two writers never deadlock on lock upgrade).
+
+mod queries;
+mod rows;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ciam_core::client::Client;
+use ciam_core::id::{ClientId, TenantId, UserId};
+use ciam_core::page::{Page, PageRequest};
+use ciam_core::secret::SecretHash;
+use ciam_core::store::{ClientStore, HealthCheck, StoreError, StoreResult, TenantStore, UserStore};
+use ciam_core::tenant::Tenant;
+use ciam_core::user::{PasswordHash, User};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use self::queries::*;
+use self::rows::{ClientRow, TenantRow, UserRow, enum_to_str, map_err, to_json, ts};
+
+/// Pool settings shared by both dialects.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Most connections per node.
+    pub max_connections: u32,
+    /// How long a request waits for a free connection before failing with 503.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self { max_connections: 10, acquire_timeout: Duration::from_secs(5) }
+    }
+}
+
+fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Unavailable(Box::new(e))
+}
+
+/// The embedded durable store: one SQLite file in WAL mode.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` and applies migrations.
+    pub async fn connect(url: &str, options: &PoolOptions) -> StoreResult<Self> {
+        let connect = SqliteConnectOptions::from_str(url)
+            .map_err(unavailable)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(unavailable)?;
+        sqlx::migrate!("../../migrations/sqlite").run(&pool).await.map_err(unavailable)?;
+        Ok(Self { pool })
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// The pool, for tests that inspect rows directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// The production durable store: PostgreSQL.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` and applies migrations (under Postgres' advisory lock, so nodes starting
+    /// together migrate once).
+    pub async fn connect(url: &str, options: &PoolOptions) -> StoreResult<Self> {
+        let connect = PgConnectOptions::from_str(url).map_err(unavailable)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(unavailable)?;
+        sqlx::migrate!("../../migrations/postgres").run(&pool).await.map_err(unavailable)?;
+        Ok(Self { pool })
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    /// The pool, for tests that inspect rows directly.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn limit(page: &PageRequest) -> i64 {
+    i64::from(page.limit.clamp(1, PageRequest::MAX_LIMIT)) + 1
+}
+
+fn after(page: &PageRequest) -> &str {
+    page.after.as_deref().unwrap_or("")
+}
+
+macro_rules! impl_sql_store {
+    ($store:ty) => {
+        #[async_trait]
+        impl HealthCheck for $store {
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query(PING).execute(&self.pool).await.map(|_| ()).map_err(map_err("ping"))
+            }
+        }
+
+        #[async_trait]
+        impl TenantStore for $store {
+            async fn create_tenant(&self, t: &Tenant) -> StoreResult<()> {
+                sqlx::query(INSERT_TENANT)
+                    .bind(t.id.as_str())
+                    .bind(&t.display_name)
+                    .bind(t.home_region.as_str())
+                    .bind(to_json(&t.settings)?)
+                    .bind(ts(t.created_at))
+                    .bind(ts(t.updated_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("tenant"))?;
+                Ok(())
+            }
+
+            async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>> {
+                sqlx::query_as::<_, TenantRow>(SELECT_TENANT)
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("tenant"))?
+                    .map(Tenant::try_from)
+                    .transpose()
+            }
+
+            async fn list_tenants(&self, page: &PageRequest) -> StoreResult<Page<Tenant>> {
+                let rows = sqlx::query_as::<_, TenantRow>(LIST_TENANTS)
+                    .bind(after(page))
+                    .bind(limit(page))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("tenant"))?;
+                let items = rows.into_iter().map(Tenant::try_from).collect::<StoreResult<Vec<_>>>()?;
+                Ok(Page::from_overfetch(items, page.limit, |t| t.id.to_string()))
+            }
+
+            async fn update_tenant(&self, t: &Tenant) -> StoreResult<()> {
+                let done = sqlx::query(UPDATE_TENANT)
+                    .bind(t.id.as_str())
+                    .bind(&t.display_name)
+                    .bind(t.home_region.as_str())
+                    .bind(to_json(&t.settings)?)
+                    .bind(ts(t.updated_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("tenant"))?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
+            async fn delete_tenant(&self, id: &TenantId) -> StoreResult<bool> {
+                let done = sqlx::query(DELETE_TENANT)
+                    .bind(id.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("tenant"))?;
+                Ok(done.rows_affected() > 0)
+            }
+        }
+
+        #[async_trait]
+        impl UserStore for $store {
+            async fn create_user(&self, u: &User, password: Option<&PasswordHash>) -> StoreResult<()> {
+                let err = map_err("email");
+                let mut tx = self.begin_write().await.map_err(&err)?;
+                sqlx::query(INSERT_USER)
+                    .bind(u.tenant_id.as_str())
+                    .bind(u.id.to_string())
+                    .bind(u.email.as_str())
+                    .bind(u.email.normalized())
+                    .bind(u.email_verified)
+                    .bind(u.status.as_str())
+                    .bind(to_json(&u.profile)?)
+                    .bind(ts(u.created_at))
+                    .bind(ts(u.updated_at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                if let Some(p) = password {
+                    sqlx::query(UPSERT_PASSWORD)
+                        .bind(u.tenant_id.as_str())
+                        .bind(u.id.to_string())
+                        .bind(p.as_str())
+                        .bind(ts(u.updated_at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(&err)?;
+                }
+                tx.commit().await.map_err(&err)
+            }
+
+            async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>> {
+                sqlx::query_as::<_, UserRow>(SELECT_USER)
+                    .bind(tenant.as_str())
+                    .bind(id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("user"))?
+                    .map(User::try_from)
+                    .transpose()
+            }
+
+            async fn find_user_by_email(&self, tenant: &TenantId, email: &str) -> StoreResult<Option<User>> {
+                sqlx::query_as::<_, UserRow>(SELECT_USER_BY_EMAIL)
+                    .bind(tenant.as_str())
+                    .bind(email)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("user"))?
+                    .map(User::try_from)
+                    .transpose()
+            }
+
+            async fn list_users(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<User>> {
+                let rows = sqlx::query_as::<_, UserRow>(LIST_USERS)
+                    .bind(tenant.as_str())
+                    .bind(after(page))
+                    .bind(limit(page))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("user"))?;
+                let items = rows.into_iter().map(User::try_from).collect::<StoreResult<Vec<_>>>()?;
+                Ok(Page::from_overfetch(items, page.limit, |u| u.id.to_string()))
+            }
+
+            async fn update_user(&self, u: &User, password: Option<&PasswordHash>) -> StoreResult<()> {
+                let err = map_err("email");
+                let mut tx = self.begin_write().await.map_err(&err)?;
+                let done = sqlx::query(UPDATE_USER)
+                    .bind(u.tenant_id.as_str())
+                    .bind(u.id.to_string())
+                    .bind(u.email.as_str())
+                    .bind(u.email.normalized())
+                    .bind(u.email_verified)
+                    .bind(u.status.as_str())
+                    .bind(to_json(&u.profile)?)
+                    .bind(ts(u.updated_at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                if let Some(p) = password {
+                    sqlx::query(UPSERT_PASSWORD)
+                        .bind(u.tenant_id.as_str())
+                        .bind(u.id.to_string())
+                        .bind(p.as_str())
+                        .bind(ts(u.updated_at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(&err)?;
+                }
+                tx.commit().await.map_err(&err)
+            }
+
+            async fn delete_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<bool> {
+                let done = sqlx::query(DELETE_USER)
+                    .bind(tenant.as_str())
+                    .bind(id.to_string())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("user"))?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn password_hash(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<PasswordHash>> {
+                let phc: Option<String> = sqlx::query_scalar(SELECT_PASSWORD)
+                    .bind(tenant.as_str())
+                    .bind(id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("password"))?;
+                Ok(phc.map(PasswordHash::new))
+            }
+        }
+
+        #[async_trait]
+        impl ClientStore for $store {
+            async fn create_client(&self, c: &Client, secret: Option<&SecretHash>) -> StoreResult<()> {
+                sqlx::query(INSERT_CLIENT)
+                    .bind(c.tenant_id.as_str())
+                    .bind(c.client_id.as_str())
+                    .bind(&c.name)
+                    .bind(enum_to_str(&c.client_type)?)
+                    .bind(to_json(&c.redirect_uris)?)
+                    .bind(to_json(&c.post_logout_redirect_uris)?)
+                    .bind(to_json(&c.grant_types)?)
+                    .bind(enum_to_str(&c.token_endpoint_auth_method)?)
+                    .bind(to_json(&c.scopes)?)
+                    .bind(c.jwks_uri.as_deref())
+                    .bind(c.jwks.as_ref().map(to_json).transpose()?)
+                    .bind(secret.map(SecretHash::as_str))
+                    .bind(secret.map(|_| ts(c.created_at)))
+                    .bind(ts(c.created_at))
+                    .bind(ts(c.updated_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("client_id"))?;
+                Ok(())
+            }
+
+            async fn get_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<Client>> {
+                sqlx::query_as::<_, ClientRow>(SELECT_CLIENT)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?
+                    .map(Client::try_from)
+                    .transpose()
+            }
+
+            async fn list_clients(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>> {
+                let rows = sqlx::query_as::<_, ClientRow>(LIST_CLIENTS)
+                    .bind(tenant.as_str())
+                    .bind(after(page))
+                    .bind(limit(page))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?;
+                let items = rows.into_iter().map(Client::try_from).collect::<StoreResult<Vec<_>>>()?;
+                Ok(Page::from_overfetch(items, page.limit, |c| c.client_id.to_string()))
+            }
+
+            async fn update_client(&self, c: &Client) -> StoreResult<()> {
+                let done = sqlx::query(UPDATE_CLIENT)
+                    .bind(c.tenant_id.as_str())
+                    .bind(c.client_id.as_str())
+                    .bind(&c.name)
+                    .bind(to_json(&c.redirect_uris)?)
+                    .bind(to_json(&c.post_logout_redirect_uris)?)
+                    .bind(to_json(&c.grant_types)?)
+                    .bind(enum_to_str(&c.token_endpoint_auth_method)?)
+                    .bind(to_json(&c.scopes)?)
+                    .bind(c.jwks_uri.as_deref())
+                    .bind(c.jwks.as_ref().map(to_json).transpose()?)
+                    .bind(ts(c.updated_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
+            async fn set_client_secret(
+                &self,
+                tenant: &TenantId,
+                id: &ClientId,
+                secret: &SecretHash,
+                now: time::OffsetDateTime,
+            ) -> StoreResult<()> {
+                let done = sqlx::query(SET_CLIENT_SECRET)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .bind(secret.as_str())
+                    .bind(ts(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
+            async fn client_secret_hash(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<SecretHash>> {
+                let hash: Option<Option<String>> = sqlx::query_scalar(SELECT_CLIENT_SECRET)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?;
+                Ok(hash.flatten().map(SecretHash::from_stored))
+            }
+
+            async fn delete_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<bool> {
+                let done = sqlx::query(DELETE_CLIENT)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?;
+                Ok(done.rows_affected() > 0)
+            }
+        }
+    };
+}
+
+impl_sql_store!(SqliteStore);
+impl_sql_store!(PgStore);

@@ -1,0 +1,50 @@
+//! SQL text shared by both dialects (`$N` placeholders work in SQLite and Postgres). Explicit
+//! column lists, lowercase, every predicate leads with `tenant_id`.
+
+pub(crate) const PING: &str = "select 1";
+
+pub(crate) const INSERT_TENANT: &str = "insert into tenant \
+    (tenant_id, display_name, home_region, settings, created_at, updated_at) values ($1, $2, $3, $4, $5, $6)";
+pub(crate) const SELECT_TENANT: &str = "select tenant_id, display_name, home_region, settings, created_at, updated_at \
+    from tenant where tenant_id = $1";
+pub(crate) const LIST_TENANTS: &str = "select tenant_id, display_name, home_region, settings, created_at, updated_at \
+    from tenant where tenant_id > $1 order by tenant_id limit $2";
+pub(crate) const UPDATE_TENANT: &str = "update tenant set display_name = $2, home_region = $3, settings = $4, \
+    updated_at = $5 where tenant_id = $1";
+pub(crate) const DELETE_TENANT: &str = "delete from tenant where tenant_id = $1";
+
+pub(crate) const INSERT_USER: &str = "insert into user_account (tenant_id, user_id, email, email_normalized, \
+    email_verified, status, profile, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const SELECT_USER: &str = "select tenant_id, user_id, email, email_normalized, email_verified, status, \
+    profile, created_at, updated_at from user_account where tenant_id = $1 and user_id = $2";
+pub(crate) const SELECT_USER_BY_EMAIL: &str = "select tenant_id, user_id, email, email_normalized, email_verified, \
+    status, profile, created_at, updated_at from user_account where tenant_id = $1 and email_normalized = $2";
+pub(crate) const LIST_USERS: &str = "select tenant_id, user_id, email, email_normalized, email_verified, status, \
+    profile, created_at, updated_at from user_account where tenant_id = $1 and user_id > $2 order by user_id limit $3";
+pub(crate) const UPDATE_USER: &str = "update user_account set email = $3, email_normalized = $4, \
+    email_verified = $5, status = $6, profile = $7, updated_at = $8 where tenant_id = $1 and user_id = $2";
+pub(crate) const DELETE_USER: &str = "delete from user_account where tenant_id = $1 and user_id = $2";
+pub(crate) const UPSERT_PASSWORD: &str = "insert into password_credential (tenant_id, user_id, phc, updated_at) \
+    values ($1, $2, $3, $4) on conflict (tenant_id, user_id) do update set phc = excluded.phc, \
+    updated_at = excluded.updated_at";
+pub(crate) const SELECT_PASSWORD: &str =
+    "select phc from password_credential where tenant_id = $1 and user_id = $2";
+
+pub(crate) const INSERT_CLIENT: &str = "insert into client (tenant_id, client_id, name, client_type, \
+    redirect_uris, post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, \
+    secret_hash, secret_updated_at, created_at, updated_at) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+pub(crate) const SELECT_CLIENT: &str = "select tenant_id, client_id, name, client_type, redirect_uris, \
+    post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, created_at, \
+    updated_at from client where tenant_id = $1 and client_id = $2";
+pub(crate) const LIST_CLIENTS: &str = "select tenant_id, client_id, name, client_type, redirect_uris, \
+    post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, created_at, \
+    updated_at from client where tenant_id = $1 and client_id > $2 order by client_id limit $3";
+pub(crate) const UPDATE_CLIENT: &str = "update client set name = $3, redirect_uris = $4, \
+    post_logout_redirect_uris = $5, grant_types = $6, token_endpoint_auth_method = $7, scopes = $8, \
+    jwks_uri = $9, jwks = $10, updated_at = $11 where tenant_id = $1 and client_id = $2";
+pub(crate) const SET_CLIENT_SECRET: &str = "update client set secret_hash = $3, secret_updated_at = $4, \
+    updated_at = $4 where tenant_id = $1 and client_id = $2";
+pub(crate) const SELECT_CLIENT_SECRET: &str =
+    "select secret_hash from client where tenant_id = $1 and client_id = $2";
+pub(crate) const DELETE_CLIENT: &str = "delete from client where tenant_id = $1 and client_id = $2";

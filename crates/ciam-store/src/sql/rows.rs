@@ -1,0 +1,150 @@
+//! Row types shared by both SQL dialects and their mapping to domain entities. Corrupt rows
+//! become [`StoreError::Corrupt`], never a panic.
+
+use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
+use ciam_core::email::Email;
+use ciam_core::id::{ClientId, Region, TenantId, UserId};
+use ciam_core::redirect::RedirectUri;
+use ciam_core::scope::ScopeSet;
+use ciam_core::store::StoreError;
+use ciam_core::tenant::Tenant;
+use ciam_core::user::{User, UserStatus};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+fn corrupt(what: &str) -> impl FnOnce(ciam_core::FieldError) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+pub(crate) fn ts(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+pub(crate) fn from_ts(s: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp(s).map_err(|e| StoreError::Corrupt(format!("timestamp: {e}")))
+}
+
+pub(crate) fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("json: {e}")))
+}
+
+fn from_json<T: DeserializeOwned>(what: &str, s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+fn enum_from_str<T: DeserializeOwned>(what: &str, s: &str) -> Result<T, StoreError> {
+    from_json(what, &to_json(s)?)
+}
+
+pub(crate) fn enum_to_str<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        _ => Err(StoreError::Corrupt("enum does not serialise to a string".into())),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TenantRow {
+    tenant_id: String,
+    display_name: String,
+    home_region: String,
+    settings: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<TenantRow> for Tenant {
+    type Error = StoreError;
+    fn try_from(r: TenantRow) -> Result<Self, StoreError> {
+        Ok(Tenant {
+            id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            display_name: r.display_name,
+            home_region: Region::parse(&r.home_region).map_err(corrupt("home_region"))?,
+            settings: from_json("settings", &r.settings)?,
+            created_at: from_ts(r.created_at)?,
+            updated_at: from_ts(r.updated_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    tenant_id: String,
+    user_id: String,
+    email: String,
+    email_normalized: String,
+    email_verified: bool,
+    status: String,
+    profile: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        Ok(User {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            id: UserId::parse(&r.user_id).map_err(corrupt("user_id"))?,
+            email: Email::from_stored(r.email, r.email_normalized),
+            email_verified: r.email_verified,
+            status: UserStatus::parse(&r.status).ok_or_else(|| StoreError::Corrupt("status".into()))?,
+            profile: from_json("profile", &r.profile)?,
+            created_at: from_ts(r.created_at)?,
+            updated_at: from_ts(r.updated_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClientRow {
+    tenant_id: String,
+    client_id: String,
+    name: String,
+    client_type: String,
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+    grant_types: String,
+    token_endpoint_auth_method: String,
+    scopes: String,
+    jwks_uri: Option<String>,
+    jwks: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<ClientRow> for Client {
+    type Error = StoreError;
+    fn try_from(r: ClientRow) -> Result<Self, StoreError> {
+        Ok(Client {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            client_id: ClientId::parse(&r.client_id).map_err(corrupt("client_id"))?,
+            name: r.name,
+            client_type: enum_from_str::<ClientType>("client_type", &r.client_type)?,
+            redirect_uris: from_json::<Vec<RedirectUri>>("redirect_uris", &r.redirect_uris)?,
+            post_logout_redirect_uris: from_json("post_logout_redirect_uris", &r.post_logout_redirect_uris)?,
+            grant_types: from_json::<Vec<GrantType>>("grant_types", &r.grant_types)?,
+            token_endpoint_auth_method: enum_from_str::<AuthMethod>(
+                "token_endpoint_auth_method",
+                &r.token_endpoint_auth_method,
+            )?,
+            scopes: from_json::<ScopeSet>("scopes", &r.scopes)?,
+            jwks_uri: r.jwks_uri,
+            jwks: r.jwks.as_deref().map(|j| from_json("jwks", j)).transpose()?,
+            created_at: from_ts(r.created_at)?,
+            updated_at: from_ts(r.updated_at)?,
+        })
+    }
+}
+
+/// Maps a driver error: unique violations become [`StoreError::Conflict`] naming `what`, foreign
+/// key violations (a parent row is missing) become [`StoreError::NotFound`], the rest
+/// [`StoreError::Unavailable`] with the source kept for the log.
+pub(crate) fn map_err(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { what },
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+        _ => StoreError::Unavailable(Box::new(e)),
+    }
+}
