@@ -42,6 +42,7 @@ pub struct Client {
 }
 
 /// RFC 6749 §2.1 client types.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientType {
@@ -52,6 +53,7 @@ pub enum ClientType {
 }
 
 /// Grant types this server implements (or will, as the registry grows), by their RFC names.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum GrantType {
     /// RFC 6749 §4.1.
@@ -72,6 +74,7 @@ pub enum GrantType {
 }
 
 /// Token endpoint authentication methods (RFC 7591 §2, OIDC Core §9).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {

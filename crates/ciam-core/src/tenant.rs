@@ -27,6 +27,7 @@ pub struct Tenant {
 
 /// Per-tenant settings, stored as one JSON document. Unknown keys are refused so a typo never
 /// silently does nothing.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TenantSettings {
@@ -35,6 +36,7 @@ pub struct TenantSettings {
 }
 
 /// Logo and colour of the hosted pages.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Branding {

@@ -33,6 +33,7 @@ pub struct User {
 }
 
 /// Whether a user may sign in.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
@@ -62,6 +63,7 @@ impl UserStatus {
 }
 
 /// Standard profile claims (OIDC Core §5.1); all optional.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 #[allow(missing_docs)] // the fields are the OIDC claims of the same names

@@ -74,7 +74,7 @@ pub async fn tenant_crud(s: &dyn DurableStore) {
     let mut t = tenant("acme");
     s.create_tenant(&t).await.unwrap();
     assert_eq!(s.get_tenant(&t.id).await.unwrap(), Some(t.clone()));
-    assert!(matches!(s.create_tenant(&t).await, Err(StoreError::Conflict { what: "tenant" })));
+    assert!(matches!(s.create_tenant(&t).await, Err(StoreError::Conflict { what: "id" })));
 
     t.display_name = "Acme Corp".into();
     t.settings.branding.primary_color = Some("#112233".into());

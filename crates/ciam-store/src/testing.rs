@@ -12,12 +12,12 @@ use sqlx::Connection as _;
 
 /// Postgres server used by tests (a database on it is created per test).
 pub fn postgres_admin_url() -> String {
-    std::env::var("CIAM_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Redis server used by tests (a key prefix on it is chosen per test).
 pub fn redis_url() -> String {
-    std::env::var("CIAM_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
 /// Whether this run must not skip service-backed suites (`CI=true`).

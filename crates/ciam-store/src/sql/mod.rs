@@ -141,7 +141,7 @@ macro_rules! impl_sql_store {
                     .bind(ts(t.updated_at))
                     .execute(&self.pool)
                     .await
-                    .map_err(map_err("tenant"))?;
+                    .map_err(map_err("id"))?;
                 Ok(())
             }
 

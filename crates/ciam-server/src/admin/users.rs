@@ -1,0 +1,274 @@
+//! `/admin/v1/tenants/{tenant}/users`: create, read, list, update (merge patch) and delete users.
+//! Passwords are write-only: hashed with argon2id before storage and never returned.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use ciam_core::email::Email;
+use ciam_core::id::{TenantId, UserId};
+use ciam_core::secret::Secret;
+use ciam_core::user::{PasswordHash, User, UserProfile, UserStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{AdminAuth, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse};
+use crate::error::{Problem, ProblemBody};
+use crate::state::AppState;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_user, list_users))
+        .routes(routes!(get_user, update_user, delete_user))
+}
+
+/// A user as created or patched. Besides the fields below, any standard OIDC profile claim
+/// (`name`, `given_name`, `family_name`, `nickname`, `preferred_username`, `picture`, `website`,
+/// `locale`, `zoneinfo`, `birthdate`, `phone_number`, `phone_number_verified`) may be given.
+#[derive(Deserialize, ToSchema)]
+pub(super) struct UserInput {
+    /// Sign-in address, unique per tenant (case-insensitive).
+    #[schema(value_type = String, format = "email", example = "ada@example.com")]
+    email: Email,
+    /// Initial or new password (8-1024 characters). Write-only.
+    #[schema(value_type = Option<String>, format = Password, write_only)]
+    #[serde(default)]
+    password: Option<Secret>,
+    /// Whether the address is verified.
+    #[serde(default)]
+    email_verified: bool,
+    /// `active` (default) or `disabled`.
+    #[serde(default = "active")]
+    status: UserStatus,
+    #[serde(flatten)]
+    profile: UserProfile,
+}
+
+fn active() -> UserStatus {
+    UserStatus::Active
+}
+
+/// The keys [`UserInput`] reads itself; every other key must be a profile claim.
+const USER_KEYS: [&str; 4] = ["email", "password", "email_verified", "status"];
+
+/// Parses a user document strictly: the profile claims are checked by [`UserProfile`], which
+/// refuses unknown keys (serde cannot refuse them through `flatten`).
+fn parse_user(doc: Map<String, Value>) -> Result<UserInput, Problem> {
+    let mut claims = doc.clone();
+    claims.retain(|k, _| !USER_KEYS.contains(&k.as_str()));
+    let profile: UserProfile = parse(Value::Object(claims))?;
+    let input: UserInput = parse(Value::Object(doc))?;
+    let profile = profile.validate().map_err(Problem::invalid)?;
+    Ok(UserInput { profile, ..input })
+}
+
+/// A user.
+#[derive(Serialize, ToSchema)]
+pub(super) struct UserView {
+    /// Stable id, the `sub` claim.
+    #[schema(value_type = String, format = "uuid")]
+    id: UserId,
+    /// Sign-in address.
+    #[schema(value_type = String, format = "email")]
+    email: Email,
+    /// Whether the address is verified.
+    email_verified: bool,
+    /// `active` or `disabled`.
+    status: UserStatus,
+    #[serde(flatten)]
+    profile: UserProfile,
+    /// Creation time (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+    /// Last change (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: OffsetDateTime,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            email_verified: u.email_verified,
+            status: u.status,
+            profile: u.profile,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+async fn hash_password(st: &AppState, password: Option<Secret>) -> Result<Option<PasswordHash>, Problem> {
+    let Some(password) = password else { return Ok(None) };
+    st.password_policy.check(&password).map_err(Problem::invalid)?;
+    st.passwords.hash(password).await.map(Some).map_err(Problem::internal)
+}
+
+fn user_id(id: &str) -> Result<UserId, Problem> {
+    UserId::parse(id).map_err(|_| Problem::not_found("user"))
+}
+
+async fn existing_user(st: &AppState, tenant: &TenantId, id: &str) -> Result<User, Problem> {
+    st.durable.get_user(tenant, &user_id(id)?).await?.ok_or_else(|| Problem::not_found("user"))
+}
+
+/// Create a user.
+#[utoipa::path(post, path = "/tenants/{tenant}/users", tag = "users",
+    params(("tenant" = String, Path, description = "Tenant id")), request_body = UserInput,
+    responses(
+        (status = 201, body = UserView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The email is taken", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn create_user(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    JsonObject(body): JsonObject,
+) -> Result<impl IntoResponse, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let input = parse_user(body)?;
+    let password = hash_password(&st, input.password).await?;
+    let now = st.clock.now();
+    let user = User {
+        tenant_id: tenant.id,
+        id: UserId::generate(),
+        email: input.email,
+        email_verified: input.email_verified,
+        status: input.status,
+        profile: input.profile,
+        created_at: now,
+        updated_at: now,
+    };
+    st.durable.create_user(&user, password.as_ref()).await?;
+    let location = format!("/admin/v1/tenants/{}/users/{}", user.tenant_id, user.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(UserView::from(user))))
+}
+
+/// Optional filter of the user list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct UserFilter {
+    /// Only the user with this email (case-insensitive).
+    email: Option<String>,
+}
+
+/// List a tenant's users in creation order, or find one by email.
+#[utoipa::path(get, path = "/tenants/{tenant}/users", tag = "users",
+    params(("tenant" = String, Path, description = "Tenant id"), ListParams, UserFilter),
+    responses(
+        (status = 200, body = ListResponse<UserView>),
+        (status = 400, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn list_users(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    Query(params): Query<ListParams>,
+    Query(filter): Query<UserFilter>,
+) -> Result<Json<ListResponse<UserView>>, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    if let Some(email) = filter.email {
+        // An unparseable address matches nobody; that is an empty list, not an error.
+        let found = match Email::parse(&email) {
+            Ok(e) => st.durable.find_user_by_email(&tenant.id, e.normalized()).await?,
+            Err(_) => None,
+        };
+        return Ok(Json(ListResponse { items: found.into_iter().map(UserView::from).collect(), next_cursor: None }));
+    }
+    let list = format!("{}/users", tenant.id);
+    let page = st.durable.list_users(&tenant.id, &params.page(&list)?).await?;
+    Ok(Json(ListResponse {
+        items: page.items.into_iter().map(UserView::from).collect(),
+        next_cursor: cursor(&list, page.next_after),
+    }))
+}
+
+/// Read a user.
+#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}", tag = "users",
+    params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
+    responses(
+        (status = 200, body = UserView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn get_user(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+) -> Result<Json<UserView>, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    Ok(Json(existing_user(&st, &tenant.id, &id).await?.into()))
+}
+
+/// Change a user with a JSON merge patch (RFC 7396); `"password"` sets a new password,
+/// `null` clears a profile claim.
+#[utoipa::path(patch, path = "/tenants/{tenant}/users/{user_id}", tag = "users",
+    params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
+    request_body(content = UserInput, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = UserView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn update_user(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    JsonObject(patch): JsonObject,
+) -> Result<Json<UserView>, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let current = existing_user(&st, &tenant.id, &id).await?;
+    let mut doc = serde_json::to_value(UserView::from(current.clone())).map_err(Problem::internal)?;
+    if let Value::Object(m) = &mut doc {
+        for read_only in ["id", "created_at", "updated_at"] {
+            m.remove(read_only);
+        }
+    }
+    merge_patch(&mut doc, Value::Object(patch));
+    let Value::Object(doc) = doc else { return Err(Problem::internal("merge patch produced a non-object")) };
+    let input = parse_user(doc)?;
+    let password = hash_password(&st, input.password).await?;
+    let updated = User {
+        email: input.email,
+        email_verified: input.email_verified,
+        status: input.status,
+        profile: input.profile,
+        updated_at: st.clock.now(),
+        ..current
+    };
+    st.durable.update_user(&updated, password.as_ref()).await?;
+    Ok(Json(updated.into()))
+}
+
+/// Delete a user and their credentials.
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}", tag = "users",
+    params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn delete_user(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+) -> Result<StatusCode, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    if st.durable.delete_user(&tenant.id, &user_id(&id)?).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Problem::not_found("user"))
+    }
+}

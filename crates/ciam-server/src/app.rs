@@ -1,0 +1,223 @@
+//! Building and running a server: the binary and the tests share this one bootstrap.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use ciam_authn::{PasswordHasher, PasswordPolicy};
+use ciam_core::secret::{Secret, SecretHash};
+use ciam_core::{Clock, SystemClock};
+use ciam_store::PoolOptions;
+use secrecy::ExposeSecret;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::admin;
+use crate::config::ValidatedConfig;
+use crate::error::{self, Problem};
+use crate::ops;
+use crate::state::{AppState, NodeSettings};
+use crate::telemetry::{self, Metrics, REQUEST_ID};
+
+/// The complete router for a state: operations, the management API and its OpenAPI document,
+/// with the cross-cutting layers (request id, tracing, metrics, security headers, limits).
+pub fn app(state: AppState, request_timeout: Duration) -> Router {
+    let (admin, openapi) = admin::router().split_for_parts();
+    let openapi = Arc::new(openapi.to_pretty_json().unwrap_or_default());
+    let admin = admin
+        .route(
+            "/admin/v1/openapi.json",
+            get(move || {
+                let doc = openapi.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], doc.to_string()) }
+            }),
+        )
+        .layer(DefaultBodyLimit::max(admin::MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+
+    let security_headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    let mut router = Router::new()
+        .merge(ops::routes())
+        .merge(admin)
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), telemetry::observe))
+        .layer(CatchPanicLayer::custom(|_| Problem::internal("handler panicked").into_response()))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, request_timeout));
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+    }
+    router
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry::request_span)
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .with_state(state)
+}
+
+/// A server bound to its port, ready to run.
+pub struct App {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+    shutdown_timeout: Duration,
+}
+
+impl App {
+    /// Opens the stores (applying migrations), resolves the admin token, binds the port.
+    pub async fn build(config: ValidatedConfig) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// [`App::build`] with an injected clock (tests).
+    pub async fn build_with_clock(config: ValidatedConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
+        let pool = PoolOptions { max_connections: config.max_connections, acquire_timeout: config.acquire_timeout };
+        let durable = ciam_store::open_durable(&config.database_url, &pool)
+            .await
+            .with_context(|| format!("cannot open the durable store {}", config.database_description()))?;
+        let ephemeral = ciam_store::open_ephemeral(config.redis_url.as_deref(), &config.redis_key_prefix)
+            .context("cannot set up the ephemeral store (redis_url)")?;
+        let admin_token = admin_token_hash(&config)?;
+        let listener = tokio::net::TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {} (bind)", config.bind))?;
+        let local = listener.local_addr()?;
+        let public_url = config
+            .public_url
+            .as_ref()
+            .map_or_else(|| format!("http://{local}"), |u| u.as_str().trim_end_matches('/').to_owned());
+        let state = AppState {
+            durable,
+            ephemeral,
+            passwords: PasswordHasher::new(config.password_hashing_concurrency)?,
+            password_policy: PasswordPolicy::default(),
+            clock,
+            node: Arc::new(NodeSettings { public_url, region: config.region.clone() }),
+            admin_token: Arc::new(admin_token),
+            metrics: Arc::new(Metrics::default()),
+            accepting: Arc::new(AtomicBool::new(true)),
+        };
+        tracing::info!(
+            address = %local,
+            public_url = %state.node.public_url,
+            durable_store = %config.database_description(),
+            ephemeral_store = if config.redis_url.is_some() { "redis" } else { "in-process" },
+            "ciam ready"
+        );
+        let router = app(state.clone(), config.request_timeout);
+        Ok(Self { listener, router, state, shutdown_timeout: config.shutdown_timeout })
+    }
+
+    /// The bound address (the real port when `bind` used port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+    }
+
+    /// The state, for tests that inspect stores directly.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting connections, marks the node not
+    /// ready, and gives in-flight requests up to `server.shutdown_timeout_secs` to finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let accepting = self.state.accepting.clone();
+        let signal = async move {
+            shutdown.await;
+            accepting.store(false, Ordering::Relaxed);
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stopping_tx.send(());
+        };
+        let serve = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(signal);
+        let deadline = async move {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(self.shutdown_timeout).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            r = serve => r.context("server error")?,
+            () = deadline => tracing::warn!("shutdown timeout reached; abandoning in-flight requests"),
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// The admin token's hash: from configuration, else from `{data_dir}/admin-token`, else newly
+/// generated into that file (mode 0600). Logs where the token is, never the token.
+fn admin_token_hash(config: &ValidatedConfig) -> anyhow::Result<SecretHash> {
+    if let Some(t) = &config.admin_token {
+        return Ok(SecretHash::of(t.expose_secret()));
+    }
+    let path = config.data_dir.join("admin-token");
+    if path.exists() {
+        let token = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        tracing::info!(path = %path.display(), "admin token read from file");
+        return Ok(SecretHash::of(token.trim()));
+    }
+    let token = Secret::generate();
+    write_private(&path, token.expose_secret()).with_context(|| format!("cannot write {}", path.display()))?;
+    tracing::warn!(path = %path.display(), "generated an admin token for /admin/v1; read it from this file");
+    Ok(token.hash())
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.write_all(b"\n")
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+

@@ -1,0 +1,83 @@
+//! The `ciam` command line.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::app::{App, shutdown_signal};
+use crate::config::{Config, Overrides};
+use crate::telemetry::init_tracing;
+
+/// ciam: one identity layer for humans and AI agents.
+#[derive(Debug, Parser)]
+#[command(name = "ciam", version, about)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: config/ciam.toml when present.
+    #[arg(long, global = true, env = "CIAM_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address and port to listen on (config key `bind`).
+    #[arg(long, global = true)]
+    bind: Option<String>,
+    /// Public base URL (config key `public_url`).
+    #[arg(long, global = true)]
+    public_url: Option<String>,
+    /// Data directory (config key `data_dir`).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Durable store URL (config key `database_url`).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Redis URL (config key `redis_url`).
+    #[arg(long, global = true)]
+    redis_url: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the version.
+    Version,
+    /// Print the management API's OpenAPI document.
+    Openapi,
+}
+
+/// Parses the command line and runs the command.
+pub async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let overrides = Overrides {
+        bind: cli.bind,
+        public_url: cli.public_url,
+        data_dir: cli.data_dir,
+        database_url: cli.database_url,
+        redis_url: cli.redis_url,
+    };
+    let load = || -> anyhow::Result<_> {
+        Ok(Config::load(cli.config.as_deref(), |k| std::env::var(k).ok(), &overrides)?.validate()?)
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Version => println!("ciam {}", env!("CARGO_PKG_VERSION")),
+        Command::Openapi => println!("{}", crate::admin::openapi_json()),
+        Command::Migrate => {
+            let config = load()?;
+            init_tracing(&config.log);
+            std::fs::create_dir_all(&config.data_dir).context("cannot create data_dir")?;
+            let pool = ciam_store::PoolOptions { max_connections: 1, acquire_timeout: config.acquire_timeout };
+            ciam_store::open_durable(&config.database_url, &pool)
+                .await
+                .with_context(|| format!("migrating {}", config.database_description()))?;
+            tracing::info!(database = %config.database_description(), "migrations applied");
+        }
+        Command::Serve => {
+            let config = load()?;
+            init_tracing(&config.log);
+            App::build(config).await?.run(shutdown_signal()).await?;
+        }
+    }
+    Ok(())
+}

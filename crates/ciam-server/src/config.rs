@@ -1,0 +1,417 @@
+//! Configuration: one typed tree, layered as
+//! built-in defaults < config file < `CIAM_*` environment (`__` nests: `CIAM_LOG__LEVEL`) <
+//! `DATABASE_URL` / `REDIS_URL` < command-line flags,
+//! then validated once into [`ValidatedConfig`] so a bad value stops the process at start with an
+//! error naming the key. Unknown keys, in the file or as `CIAM_*` variables, are errors: a typo
+//! never silently does nothing.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ciam_core::id::Region;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The configuration as written by the operator (before validation).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub bind: String,
+    /// Public base URL; issuers are `{public_url}/t/{tenant}`. Default `http://{bind}`.
+    pub public_url: Option<String>,
+    /// Directory for the embedded database, the generated admin token and keys.
+    pub data_dir: PathBuf,
+    /// Durable store: `sqlite://…` or `postgres://…`. Default: `sqlite://{data_dir}/ciam.db`.
+    pub database_url: Option<String>,
+    /// Ephemeral store: `redis://…`. Default: in-process (single node only).
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key, so deployments can share one Redis.
+    pub redis_key_prefix: String,
+    /// This deployment's data-residency region; tenants created here have it as home region.
+    pub region: String,
+    /// Bearer token for `/admin/v1`. Default: generated once into `{data_dir}/admin-token`.
+    #[serde(skip_serializing)]
+    pub admin_token: Option<SecretString>,
+    /// File holding the admin token (for secret mounts); wins over `admin_token`.
+    pub admin_token_file: Option<PathBuf>,
+    /// Logging.
+    pub log: LogConfig,
+    /// Database pool.
+    pub database: DatabaseConfig,
+    /// HTTP server limits.
+    pub server: ServerConfig,
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` (human) or `json` (one object per line).
+    pub format: LogFormat,
+    /// `tracing` filter directive, e.g. `info` or `info,ciam_server=debug`.
+    pub level: String,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// JSON lines.
+    Json,
+}
+
+/// Database pool settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Most connections per node.
+    pub max_connections: u32,
+    /// Seconds a request waits for a connection before failing with 503.
+    pub acquire_timeout_secs: u64,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Seconds in-flight requests get to finish after SIGTERM / Ctrl-C.
+    pub shutdown_timeout_secs: u64,
+    /// Seconds after which a request is answered 503 (408 while reading the body).
+    pub request_timeout_secs: u64,
+    /// Argon2 computations allowed at once (0 = number of CPUs).
+    pub password_hashing_concurrency: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            public_url: None,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            redis_url: None,
+            redis_key_prefix: "ciam:".into(),
+            region: "local".into(),
+            admin_token: None,
+            admin_token_file: None,
+            log: LogConfig::default(),
+            database: DatabaseConfig::default(),
+            server: ServerConfig::default(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { format: LogFormat::Text, level: "info".into() }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { max_connections: 10, acquire_timeout_secs: 5 }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { shutdown_timeout_secs: 30, request_timeout_secs: 30, password_hashing_concurrency: 0 }
+    }
+}
+
+/// Values given as command-line flags; they win over every other layer.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    /// `--bind`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    /// `--public-url`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// `--data-dir`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// `--redis-url`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_url: Option<String>,
+}
+
+/// A configuration error, naming the key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+fn bad(key: &str, why: impl std::fmt::Display) -> ConfigError {
+    ConfigError(format!("`{key}` {why}"))
+}
+
+/// Where the config file is looked for when `--config` / `CIAM_CONFIG` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "config/ciam.toml";
+
+impl Config {
+    /// Loads the layers. `file` is the explicit config file (must exist); without it
+    /// [`DEFAULT_CONFIG_FILE`] is read when present. `env` is the process environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.is_file() => {
+                return Err(ConfigError(format!("config file {} does not exist", path.display())));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE)),
+            None => {}
+        }
+        // CIAM_CONFIG names the file itself, not a key.
+        figment = figment.merge(Env::prefixed("CIAM_").split("__").ignore(&["config"]));
+        for (var, key) in [("DATABASE_URL", "database_url"), ("REDIS_URL", "redis_url")] {
+            if let Some(v) = env(var).filter(|v| !v.is_empty()) {
+                figment = figment.merge(Serialized::global(key, v));
+            }
+        }
+        figment = figment.merge(Serialized::globals(overrides));
+        figment.extract::<Config>().map_err(|e| {
+            let key = e.path.join(".");
+            let source = e.metadata.as_ref().map(|m| format!(" (from {})", m.name)).unwrap_or_default();
+            if key.is_empty() { ConfigError(format!("{}{source}", e.kind)) } else { bad(&key, format!("{}{source}", e.kind)) }
+        })
+    }
+
+    /// Checks every value and resolves defaults that depend on other values.
+    pub fn validate(self) -> Result<ValidatedConfig, ConfigError> {
+        let bind: SocketAddr =
+            self.bind.parse().map_err(|_| bad("bind", "must be an address and port such as 127.0.0.1:8080"))?;
+        let public_url = self.public_url.as_deref().map(parse_public_url).transpose()?;
+        let database_url = match self.database_url {
+            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => u,
+            Some(_) => return Err(bad("database_url", "must start with sqlite:// or postgres://")),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("ciam.db").display()),
+        };
+        if let Some(u) = &self.redis_url {
+            let ok = Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "redis" | "rediss") && u.host().is_some());
+            if !ok {
+                return Err(bad("redis_url", "must be a redis:// or rediss:// URL"));
+            }
+        }
+        let region = Region::parse(&self.region).map_err(|e| bad("region", e.message))?;
+        let admin_token = match (&self.admin_token_file, self.admin_token) {
+            (Some(path), _) => Some(SecretString::from(
+                std::fs::read_to_string(path)
+                    .map_err(|e| bad("admin_token_file", format!("cannot be read: {e}")))?
+                    .trim()
+                    .to_owned(),
+            )),
+            (None, token) => token,
+        };
+        if let Some(t) = &admin_token {
+            if t.expose_secret().len() < 32 {
+                return Err(bad("admin_token", "must be at least 32 characters (use a random value)"));
+            }
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log.level)
+            .map_err(|e| bad("log.level", format!("is not a valid filter: {e}")))?;
+        let positive = |key: &str, v: u64| if v == 0 { Err(bad(key, "must be greater than 0")) } else { Ok(v) };
+        Ok(ValidatedConfig {
+            bind,
+            public_url,
+            data_dir: self.data_dir,
+            database_url,
+            redis_url: self.redis_url,
+            redis_key_prefix: self.redis_key_prefix,
+            region,
+            admin_token,
+            log: self.log,
+            max_connections: u32::try_from(positive("database.max_connections", self.database.max_connections.into())?)
+                .unwrap_or(10),
+            acquire_timeout: Duration::from_secs(positive(
+                "database.acquire_timeout_secs",
+                self.database.acquire_timeout_secs,
+            )?),
+            shutdown_timeout: Duration::from_secs(self.server.shutdown_timeout_secs),
+            request_timeout: Duration::from_secs(positive(
+                "server.request_timeout_secs",
+                self.server.request_timeout_secs,
+            )?),
+            password_hashing_concurrency: match self.server.password_hashing_concurrency {
+                0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+                n => n,
+            },
+        })
+    }
+}
+
+fn parse_public_url(s: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(s).map_err(|_| bad("public_url", "must be an absolute URL such as https://id.example.com"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(bad("public_url", "must be an http or https URL"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(bad("public_url", "must not have a query, fragment or user information"));
+    }
+    Ok(url)
+}
+
+/// The configuration after validation: every value parsed, every default resolved.
+#[derive(Debug, Clone)]
+pub struct ValidatedConfig {
+    /// Listen address.
+    pub bind: SocketAddr,
+    /// Public base URL; `None` means `http://{actual listen address}`.
+    pub public_url: Option<Url>,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Durable store URL.
+    pub database_url: String,
+    /// Redis URL, if any.
+    pub redis_url: Option<String>,
+    /// Redis key prefix.
+    pub redis_key_prefix: String,
+    /// This deployment's region.
+    pub region: Region,
+    /// Admin token, if configured.
+    pub admin_token: Option<SecretString>,
+    /// Logging.
+    pub log: LogConfig,
+    /// Database pool size.
+    pub max_connections: u32,
+    /// Database pool acquire timeout.
+    pub acquire_timeout: Duration,
+    /// Graceful shutdown budget.
+    pub shutdown_timeout: Duration,
+    /// Per-request timeout.
+    pub request_timeout: Duration,
+    /// Concurrent argon2 computations.
+    pub password_hashing_concurrency: usize,
+}
+
+impl ValidatedConfig {
+    /// A description of the durable store that is safe to log (no password).
+    pub fn database_description(&self) -> String {
+        match Url::parse(&self.database_url) {
+            Ok(u) if u.scheme().starts_with("postgres") => {
+                format!("postgres://{}{}", u.host_str().unwrap_or(""), u.path())
+            }
+            _ => self.database_url.split('?').next().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn load(vars: &[(&str, &str)], overrides: &Overrides) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let mut out = None;
+        // Jail isolates the process environment and working directory for figment's Env provider.
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            for (k, v) in vars {
+                jail.set_env(k, v);
+            }
+            out = Some(Config::load(None, |k| map.get(k).cloned(), overrides));
+            Ok(())
+        });
+        out.unwrap()
+    }
+
+    #[test]
+    fn defaults_give_the_embedded_setup() {
+        let c = load(&[], &Overrides::default()).unwrap().validate().unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://./data/ciam.db?mode=rwc");
+        assert!(c.redis_url.is_none() && c.public_url.is_none() && c.admin_token.is_none());
+    }
+
+    #[test]
+    fn layers_env_then_conventional_urls_then_flags() {
+        let c = load(
+            &[
+                ("CIAM_BIND", "0.0.0.0:9000"),
+                ("CIAM_LOG__FORMAT", "json"),
+                ("CIAM_DATABASE__MAX_CONNECTIONS", "3"),
+                ("DATABASE_URL", "postgres://db/ciam"),
+                ("CIAM_DATABASE_URL", "sqlite://x.db"),
+            ],
+            &Overrides { redis_url: Some("redis://cache:6379".into()), ..Overrides::default() },
+        )
+        .unwrap()
+        .validate()
+        .unwrap();
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.log.format, LogFormat::Json);
+        assert_eq!(c.max_connections, 3);
+        assert_eq!(c.database_url, "postgres://db/ciam", "DATABASE_URL wins over CIAM_DATABASE_URL");
+        assert_eq!(c.redis_url.as_deref(), Some("redis://cache:6379"));
+        let flags = Overrides { bind: Some("127.0.0.1:1".into()), ..Overrides::default() };
+        assert_eq!(load(&[("CIAM_BIND", "0.0.0.0:9000")], &flags).unwrap().bind, "127.0.0.1:1");
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("CIAM_BIND", "localhost")], "`bind`"),
+            (&[("CIAM_PUBLIC_URL", "ftp://x")], "`public_url`"),
+            (&[("CIAM_PUBLIC_URL", "https://id.example/?q=1")], "`public_url`"),
+            (&[("DATABASE_URL", "mysql://db")], "`database_url`"),
+            (&[("REDIS_URL", "http://cache")], "`redis_url`"),
+            (&[("CIAM_ADMIN_TOKEN", "short")], "`admin_token`"),
+            (&[("CIAM_LOG__FORMAT", "xml")], "`log.format`"),
+            (&[("CIAM_LOG__LEVEL", "info,[[[")], "`log.level`"),
+            (&[("CIAM_REGION", "EU 1")], "`region`"),
+            (&[("CIAM_DATABASE__MAX_CONNECTIONS", "0")], "`database.max_connections`"),
+            (&[("CIAM_SERVER__REQUEST_TIMEOUT_SECS", "soon")], "`server.request_timeout_secs`"),
+            (&[("CIAM_BINDD", "x")], "bindd"),
+        ];
+        for (vars, want) in cases {
+            let err = load(vars, &Overrides::default()).and_then(Config::validate).unwrap_err().to_string();
+            assert!(err.contains(want), "{vars:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn admin_token_is_never_in_debug_output() {
+        let token = "a-very-long-admin-token-0123456789abcdef";
+        let c = load(&[("CIAM_ADMIN_TOKEN", token)], &Overrides::default()).unwrap();
+        assert!(!format!("{c:?}").contains(token));
+        let v = c.validate().unwrap();
+        assert!(!format!("{v:?}").contains(token));
+        assert_eq!(v.admin_token.unwrap().expose_secret(), token);
+    }
+
+    #[test]
+    fn database_description_hides_the_password() {
+        let c = load(&[("DATABASE_URL", "postgres://ciam:s3cret@db:5432/ciam")], &Overrides::default())
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(c.database_description(), "postgres://db/ciam");
+    }
+
+    #[test]
+    fn documented_defaults_match_the_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/default.toml");
+        let documented: Config = Figment::from(Toml::file_exact(path)).extract().unwrap();
+        let code = Config::default();
+        assert_eq!(
+            serde_json::to_value(&documented).unwrap(),
+            serde_json::to_value(&code).unwrap(),
+            "config/default.toml and Config::default() disagree"
+        );
+    }
+}
