@@ -1,1 +1,13 @@
+//! Black-box tests: the real `ciam` binary on ephemeral ports, driven over HTTP.
+//! One test binary for every end-to-end suite, so the workspace links it once.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod cli;
+mod embedded;
+mod logging;
+mod multinode;
+mod shutdown;
+
+/// Path of the binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_ciam");

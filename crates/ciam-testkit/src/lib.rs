@@ -1,1 +1,195 @@
-//! placeholder
+//! Test fixtures for black-box tests: spawn the real `ciam` binary on an ephemeral port with its
+//! own data directory (and optionally a fresh Postgres database and Redis key prefix), capture
+//! everything it logs, and talk to it with a real HTTP client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub use ciam_store::testing::{TestPostgres, TestRedis, services_required, skip_or_fail};
+
+/// A temporary directory removed on drop.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A fresh empty directory.
+    pub fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("ciam-{tag}-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running `ciam serve` process.
+pub struct Server {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its data directory.
+    pub data_dir: PathBuf,
+    child: Child,
+    logs: Arc<Mutex<String>>,
+    /// HTTP client (no redirects followed).
+    pub http: reqwest::Client,
+}
+
+/// How to start a server.
+#[derive(Default, Clone)]
+pub struct ServerOptions {
+    /// `DATABASE_URL`; default the embedded SQLite file in the data dir.
+    pub database_url: Option<String>,
+    /// `REDIS_URL` and key prefix; default in-process.
+    pub redis: Option<(String, String)>,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+    /// Log level (default `info`).
+    pub log_level: Option<String>,
+}
+
+impl Server {
+    /// Starts `bin serve` on `127.0.0.1:0` in `data_dir` and waits until it reports ready.
+    pub async fn start(bin: &str, data_dir: &std::path::Path, opts: ServerOptions) -> Self {
+        let mut cmd = Command::new(bin);
+        cmd.arg("serve")
+            .current_dir(data_dir)
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
+            .env("CIAM_BIND", "127.0.0.1:0")
+            .env("CIAM_DATA_DIR", data_dir.join("data"))
+            .env("CIAM_LOG__FORMAT", "json")
+            .env("CIAM_LOG__LEVEL", opts.log_level.as_deref().unwrap_or("info"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(db) = &opts.database_url {
+            cmd.env("DATABASE_URL", db);
+        }
+        if let Some((url, prefix)) = &opts.redis {
+            cmd.env("REDIS_URL", url).env("CIAM_REDIS_KEY_PREFIX", prefix);
+        }
+        for (k, v) in &opts.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn ciam");
+        let logs = Arc::new(Mutex::new(String::new()));
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<SocketAddr>();
+        for stream in [child.stdout.take().map(Either::Out), child.stderr.take().map(Either::Err)].into_iter().flatten() {
+            let logs = logs.clone();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut lines = match stream {
+                    Either::Out(s) => Box::pin(BufReader::new(s)) as std::pin::Pin<Box<dyn tokio::io::AsyncBufRead + Send>>,
+                    Either::Err(s) => Box::pin(BufReader::new(s)),
+                }
+                .lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                        if v["message"] == "ciam ready" {
+                            if let Some(addr) = v["address"].as_str().and_then(|a| a.parse().ok()) {
+                                let _ = tx.send(addr);
+                            }
+                        }
+                    }
+                    let mut l = logs.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
+        let addr = match tokio::time::timeout(Duration::from_secs(60), rx.recv()).await {
+            Ok(Some(a)) => a,
+            _ => panic!("ciam did not become ready; output:\n{}", logs.lock().unwrap()),
+        };
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { addr, data_dir: data_dir.join("data"), child, logs, http }
+    }
+
+    /// `http://addr{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The admin token the server generated into its data dir.
+    pub fn generated_admin_token(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join("admin-token")).unwrap().trim().to_owned()
+    }
+
+    /// Everything the process printed so far (stdout and stderr).
+    pub fn logs(&self) -> String {
+        self.logs.lock().unwrap().clone()
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap()
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill").arg("-TERM").arg(self.pid().to_string()).status().unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit and returns its exit code.
+    pub async fn wait(&mut self, limit: Duration) -> Option<i32> {
+        tokio::time::timeout(limit, self.child.wait()).await.expect("ciam did not exit in time").unwrap().code()
+    }
+}
+
+enum Either {
+    Out(tokio::process::ChildStdout),
+    Err(tokio::process::ChildStderr),
+}
+
+/// A management API client for one server.
+pub struct Admin<'a> {
+    server: &'a Server,
+    token: String,
+}
+
+impl<'a> Admin<'a> {
+    /// A client using `token`.
+    pub fn new(server: &'a Server, token: impl Into<String>) -> Self {
+        Self { server, token: token.into() }
+    }
+
+    /// Sends `method path` with an optional JSON body; returns status and parsed body.
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.server.http.request(method, self.server.url(&format!("/admin/v1{path}"))).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// POST, asserting the status.
+    pub async fn post(&self, path: &str, body: Value, expect: u16) -> Value {
+        let (status, v) = self.call(reqwest::Method::POST, path, Some(body)).await;
+        assert_eq!(status, expect, "POST {path}: {v}");
+        v
+    }
+
+    /// GET, asserting the status.
+    pub async fn get(&self, path: &str, expect: u16) -> Value {
+        let (status, v) = self.call(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, expect, "GET {path}: {v}");
+        v
+    }
+}

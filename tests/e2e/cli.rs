@@ -1,0 +1,66 @@
+//! The command line: version, migrate, and configuration errors that name the key.
+
+use std::process::Command;
+
+use ciam_testkit::TempDir;
+
+use crate::BIN;
+
+fn run(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).current_dir(dir).env_remove("DATABASE_URL").env_remove("REDIS_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    let dir = TempDir::new("cli");
+    let out = run(&dir.0, &["version"], &[]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("ciam {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn migrate_creates_the_embedded_database_and_is_idempotent() {
+    let dir = TempDir::new("migrate");
+    for _ in 0..2 {
+        let out = run(&dir.0, &["migrate"], &[("CIAM_DATA_DIR", "./d")]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(dir.0.join("d/ciam.db").exists());
+}
+
+#[test]
+fn bad_configuration_stops_the_process_naming_the_key() {
+    let dir = TempDir::new("badconf");
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("CIAM_BIND", "not-an-address")], "`bind`"),
+        (&[("CIAM_PUBLIC_URL", "ftp://id.example")], "`public_url`"),
+        (&[("DATABASE_URL", "mysql://db/ciam")], "`database_url`"),
+        (&[("CIAM_ADMIN_TOKEN", "too-short")], "`admin_token`"),
+        (&[("CIAM_LOG__FORMAT", "xml")], "log.format"),
+        (&[("CIAM_TYPO_KEY", "1")], "typo_key"),
+    ];
+    for (env, want) in cases {
+        let out = run(&dir.0, &["serve"], env);
+        assert_eq!(out.status.code(), Some(1), "{env:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{env:?}: {stderr}");
+        assert!(!stderr.contains("too-short") || *want != "`admin_token`", "the bad token is not echoed");
+    }
+    let missing = run(&dir.0, &["--config", "nope.toml", "serve"], &[]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("nope.toml"));
+}
+
+#[test]
+fn a_config_file_is_read_and_unknown_keys_in_it_are_errors() {
+    let dir = TempDir::new("conffile");
+    std::fs::write(dir.0.join("c.toml"), "bind = \"127.0.0.1:1\"\nbnid = 2\n").unwrap();
+    let out = run(&dir.0, &["--config", "c.toml", "serve"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bnid"));
+}
