@@ -5,6 +5,7 @@
 
 mod cli;
 mod embedded;
+mod hostile_input;
 mod logging;
 mod multinode;
 mod shutdown;

@@ -32,6 +32,7 @@ pub struct Tenant {
 #[serde(deny_unknown_fields, default)]
 pub struct TenantSettings {
     /// Look of the hosted pages.
+    #[serde(deserialize_with = "crate::validation::object_only")]
     pub branding: Branding,
 }
 
@@ -93,7 +94,8 @@ mod tests {
     }
 
     #[test]
-    fn settings_refuse_unknown_keys() {
+    fn settings_refuse_unknown_keys_and_arrays() {
+        assert!(serde_json::from_str::<TenantSettings>(r#"{"branding":[]}"#).is_err());
         assert!(serde_json::from_str::<TenantSettings>(r#"{"brandin":{}}"#).is_err());
         assert!(serde_json::from_str::<TenantSettings>(r#"{}"#).is_ok());
     }

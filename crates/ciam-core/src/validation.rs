@@ -60,6 +60,21 @@ pub fn display_text(field: &'static str, value: &str, max: usize) -> Result<Stri
     Ok(value.to_owned())
 }
 
+/// `deserialize_with` for struct-typed fields: accepts only a JSON object. (serde's derived
+/// structs also accept an array of field values, so `"settings": []` would silently reset every
+/// setting to its default.)
+pub fn object_only<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize as _;
+    match serde_json::Value::deserialize(d)? {
+        v @ serde_json::Value::Object(_) => T::deserialize(v).map_err(serde::de::Error::custom),
+        _ => Err(serde::de::Error::custom("invalid type: expected an object")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

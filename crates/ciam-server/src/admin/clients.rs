@@ -3,7 +3,7 @@
 //! shown once in the response that created it, and stored only as its SHA-256.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use ciam_core::FieldError;
@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AdminAuth, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse, unchanged};
+use super::{AdminAuth, Path, Query, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse, unchanged};
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
 

@@ -34,6 +34,16 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::{Problem, ProblemKind};
 use crate::state::AppState;
 
+/// `axum::extract::Query` whose rejection is a 400 problem document.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Problem))]
+pub struct Query<T>(pub T);
+
+/// `axum::extract::Path` whose rejection is a 404 problem document.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Problem))]
+pub struct Path<T>(pub T);
+
 /// Largest accepted body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 

@@ -1,7 +1,7 @@
 //! `/admin/v1/tenants`: create, read, list, update (merge patch) and delete tenants.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use ciam_core::FieldError;
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AdminAuth, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse, unchanged};
+use super::{AdminAuth, Path, Query, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse, unchanged};
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
 
@@ -40,7 +40,7 @@ pub(super) struct TenantInput {
     #[schema(value_type = Option<String>, example = "local")]
     home_region: Option<Region>,
     /// Per-tenant settings.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "ciam_core::validation::object_only")]
     settings: TenantSettings,
 }
 

@@ -2,7 +2,7 @@
 //! Passwords are write-only: hashed with argon2id before storage and never returned.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use ciam_core::email::Email;
@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AdminAuth, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse};
+use super::{AdminAuth, Path, Query, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse};
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
 
