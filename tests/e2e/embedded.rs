@@ -13,7 +13,11 @@ async fn admin_api_works(server: &Server, token: &str) {
     let t = admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
     assert_eq!(t["issuer"], server.url("/t/acme"));
     let u = admin
-        .post("/tenants/acme/users", json!({"email": "ada@example.com", "password": "correct horse", "name": "Ada"}), 201)
+        .post(
+            "/tenants/acme/users",
+            json!({"email": "ada@example.com", "password": "correct horse", "name": "Ada"}),
+            201,
+        )
         .await;
     let c = admin
         .post(
@@ -90,7 +94,8 @@ async fn readyz_reports_an_unreachable_redis_and_the_node_still_starts() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let opts = ServerOptions { redis: Some((format!("redis://127.0.0.1:{port}"), "x:".into())), ..ServerOptions::default() };
+    let opts =
+        ServerOptions { redis: Some((format!("redis://127.0.0.1:{port}"), "x:".into())), ..ServerOptions::default() };
     let server = Server::start(BIN, &dir.0, opts).await;
     assert_eq!(server.http.get(server.url("/healthz")).send().await.unwrap().status(), 200);
     let res = server.http.get(server.url("/readyz")).send().await.unwrap();

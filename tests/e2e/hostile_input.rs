@@ -19,7 +19,9 @@ fn properties(doc: &Value, schema: &Value, out: &mut Vec<(String, String)>) {
     for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
         let ty = match &prop["type"] {
             Value::String(t) => t.clone(),
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("object").to_owned(),
+            Value::Array(ts) => {
+                ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("object").to_owned()
+            }
             _ => "object".to_owned(),
         };
         out.push((name.clone(), ty));
@@ -77,14 +79,18 @@ async fn every_admin_route_answers_bad_input_with_a_4xx_problem() {
                 req.send()
             };
             if op["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["name"] == "limit")) {
-                for q in ["?limit=-1", "?limit=abc", "?limit=99999999999", "?cursor=%00", "?cursor=e30", "?limit=1&limit=2"] {
+                for q in
+                    ["?limit=-1", "?limit=abc", "?limit=99999999999", "?cursor=%00", "?cursor=e30", "?limit=1&limit=2"]
+                {
                     let res = send(None, q).await.unwrap();
                     let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
                     assert_problem(&format!("{method} {path}{q}"), res.status().as_u16(), &ct);
                     checked += 1;
                 }
             }
-            let Some(schema) = op["requestBody"]["content"].as_object().and_then(|c| c.values().next()).map(|c| &c["schema"]) else {
+            let Some(schema) =
+                op["requestBody"]["content"].as_object().and_then(|c| c.values().next()).map(|c| &c["schema"])
+            else {
                 continue;
             };
             let mut bodies: Vec<(String, &'static str)> = vec![

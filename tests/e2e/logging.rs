@@ -24,8 +24,9 @@ async fn passwords_secrets_and_tokens_never_reach_the_logs() {
     let user = admin.get("/tenants/acme/users?email=ada@example.com", 200).await;
     let id = user["items"][0]["id"].as_str().unwrap().to_owned();
     let new_password = "An0ther-password-never-logged";
-    let (status, _) =
-        admin.call(reqwest::Method::PATCH, &format!("/tenants/acme/users/{id}"), Some(json!({"password": new_password}))).await;
+    let (status, _) = admin
+        .call(reqwest::Method::PATCH, &format!("/tenants/acme/users/{id}"), Some(json!({"password": new_password})))
+        .await;
     assert_eq!(status, 200);
     // A secret in the wrong field, and a too-short password: errors must not echo them.
     let misplaced = "misplaced-secret-never-logged";
@@ -41,7 +42,9 @@ async fn passwords_secrets_and_tokens_never_reach_the_logs() {
         )
         .await;
     let client_secret = client["client_secret"].as_str().unwrap().to_owned();
-    let rotated = admin.post(&format!("/tenants/acme/clients/{}/secret", client["client_id"].as_str().unwrap()), json!({}), 200).await;
+    let rotated = admin
+        .post(&format!("/tenants/acme/clients/{}/secret", client["client_id"].as_str().unwrap()), json!({}), 200)
+        .await;
     let rotated_secret = rotated["client_secret"].as_str().unwrap().to_owned();
     // A wrong token, and a token smuggled into a query string.
     let res = server.http.get(server.url("/admin/v1/tenants")).bearer_auth(bogus_bearer).send().await.unwrap();
@@ -51,7 +54,17 @@ async fn passwords_secrets_and_tokens_never_reach_the_logs() {
 
     let logs = server.logs();
     assert!(logs.contains("request"), "trace logging was on: {logs}");
-    for secret in [admin_token, password, new_password, misplaced, short, bogus_bearer, query_token, &client_secret, &rotated_secret] {
+    for secret in [
+        admin_token,
+        password,
+        new_password,
+        misplaced,
+        short,
+        bogus_bearer,
+        query_token,
+        &client_secret,
+        &rotated_secret,
+    ] {
         assert!(!logs.contains(secret), "a secret appeared in the logs");
     }
     assert!(!logs.contains("ada@example.com"), "emails are personal data and stay out of logs");

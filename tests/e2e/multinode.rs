@@ -38,7 +38,8 @@ async fn two_nodes_sharing_postgres_and_redis_act_as_one_service() {
     let rotated = on_b.post(&format!("/tenants/shared/clients/{id}/secret"), json!({}), 200).await;
     assert_ne!(rotated["client_secret"], client["client_secret"]);
 
-    let user = on_b.post("/tenants/shared/users", json!({"email": "bo@example.com", "password": "long enough"}), 201).await;
+    let user =
+        on_b.post("/tenants/shared/users", json!({"email": "bo@example.com", "password": "long enough"}), 201).await;
     let listed = on_a.get("/tenants/shared/users?email=BO@example.com", 200).await;
     assert_eq!(listed["items"][0]["id"], user["id"]);
     // A duplicate created on the other node is a conflict, not a second row.

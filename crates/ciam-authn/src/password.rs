@@ -90,9 +90,7 @@ impl PasswordHasher {
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, PasswordError> {
         let _permit = self.permits.acquire().await.map_err(|e| PasswordError::Hashing(e.to_string()))?;
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(f))
-            .await
-            .map_err(|e| PasswordError::Hashing(e.to_string()))
+        tokio::task::spawn_blocking(move || span.in_scope(f)).await.map_err(|e| PasswordError::Hashing(e.to_string()))
     }
 }
 

@@ -111,8 +111,10 @@ impl Client {
     pub fn validate(&self) -> Result<(), FieldError> {
         let public = self.client_type == ClientType::Public;
         match (public, self.token_endpoint_auth_method) {
-            (true, AuthMethod::None) | (false, AuthMethod::ClientSecretBasic)
-            | (false, AuthMethod::ClientSecretPost) | (false, AuthMethod::PrivateKeyJwt) => {}
+            (true, AuthMethod::None)
+            | (false, AuthMethod::ClientSecretBasic)
+            | (false, AuthMethod::ClientSecretPost)
+            | (false, AuthMethod::PrivateKeyJwt) => {}
             (true, _) => {
                 return Err(FieldError::new("token_endpoint_auth_method", "a public client must use \"none\""));
             }
@@ -228,13 +230,19 @@ mod tests {
             (client(Confidential, AuthMethod::ClientSecretBasic, &[AuthorizationCode, RefreshToken], &web), None),
             (client(Public, AuthMethod::None, &[AuthorizationCode, RefreshToken], &native), None),
             (client(Confidential, AuthMethod::ClientSecretPost, &[ClientCredentials], &[]), None),
-            (client(Public, AuthMethod::ClientSecretBasic, &[AuthorizationCode], &web), Some("token_endpoint_auth_method")),
+            (
+                client(Public, AuthMethod::ClientSecretBasic, &[AuthorizationCode], &web),
+                Some("token_endpoint_auth_method"),
+            ),
             (client(Confidential, AuthMethod::None, &[AuthorizationCode], &web), Some("token_endpoint_auth_method")),
             (client(Public, AuthMethod::None, &[ClientCredentials], &[]), Some("grant_types")),
             (client(Confidential, AuthMethod::ClientSecretBasic, &[AuthorizationCode], &[]), Some("redirect_uris")),
             (client(Confidential, AuthMethod::ClientSecretBasic, &[RefreshToken], &[]), Some("grant_types")),
             (client(Confidential, AuthMethod::ClientSecretBasic, &[], &[]), Some("grant_types")),
-            (client(Confidential, AuthMethod::ClientSecretBasic, &[AuthorizationCode], &native), Some("redirect_uris[0]")),
+            (
+                client(Confidential, AuthMethod::ClientSecretBasic, &[AuthorizationCode], &native),
+                Some("redirect_uris[0]"),
+            ),
             (client(Confidential, AuthMethod::PrivateKeyJwt, &[ClientCredentials], &[]), Some("jwks_uri")),
         ];
         for (c, want) in cases {
@@ -258,10 +266,9 @@ mod tests {
 
     #[test]
     fn grant_type_wire_names() {
-        let g: Vec<GrantType> = serde_json::from_str(
-            r#"["authorization_code","urn:ietf:params:oauth:grant-type:token-exchange"]"#,
-        )
-        .unwrap();
+        let g: Vec<GrantType> =
+            serde_json::from_str(r#"["authorization_code","urn:ietf:params:oauth:grant-type:token-exchange"]"#)
+                .unwrap();
         assert_eq!(g, vec![AuthorizationCode, TokenExchange]);
         assert!(serde_json::from_str::<GrantType>(r#""implicit""#).is_err());
     }

@@ -37,7 +37,9 @@ impl Email {
             return Err(err("the part before '@' must be 1-64 characters without '@'"));
         }
         let labels_ok = domain.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
-        if !domain.contains('.') || !labels_ok || domain.contains(['[', ']', '(', ')', ',', ';', ':', '<', '>', '"', '\\'])
+        if !domain.contains('.')
+            || !labels_ok
+            || domain.contains(['[', ']', '(', ')', ',', ';', ':', '<', '>', '"', '\\'])
         {
             return Err(err("the domain after '@' is not a valid host name"));
         }
@@ -103,8 +105,18 @@ mod tests {
         let long_local = format!("{}@example.com", "a".repeat(65));
         let long_all = format!("a@{}.com", "b".repeat(260));
         for bad in [
-            "", "alice", "alice@", "@example.com", "alice@localhost", "al ice@example.com", "alice@ex..com",
-            "alice@-example.com", "a\u{0}@example.com", "alice@[127.0.0.1]", &long_local, &long_all,
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "alice@localhost",
+            "al ice@example.com",
+            "alice@ex..com",
+            "alice@-example.com",
+            "a\u{0}@example.com",
+            "alice@[127.0.0.1]",
+            &long_local,
+            &long_all,
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }

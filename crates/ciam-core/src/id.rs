@@ -135,9 +135,7 @@ impl UserId {
 
     /// Parses the hyphenated UUID form.
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        Uuid::try_parse(s)
-            .map(Self)
-            .map_err(|_| FieldError::new("", "a user id must be a UUID"))
+        Uuid::try_parse(s).map(Self).map_err(|_| FieldError::new("", "a user id must be a UUID"))
     }
 }
 
@@ -171,7 +169,17 @@ mod tests {
         }
         let long = "a".repeat(64);
         for bad in [
-            "", "ACME", "Acme", "acme/", "acme%2F..", "a..b", "-acme", "acme-", "аcme", "ac me", "acme_x",
+            "",
+            "ACME",
+            "Acme",
+            "acme/",
+            "acme%2F..",
+            "a..b",
+            "-acme",
+            "acme-",
+            "аcme",
+            "ac me",
+            "acme_x",
             long.as_str(),
         ] {
             assert!(TenantId::parse(bad).is_err(), "{bad}");

@@ -65,14 +65,13 @@ impl RedirectUri {
                 Some(Host::Domain("localhost")) => RedirectKind::Loopback,
                 _ => return err("http redirect URIs are allowed only on loopback; use https"),
             },
-            "javascript" | "data" | "file" | "vbscript" | "about" | "blob" | "filesystem" | "ws" | "wss"
-            | "ftp" => return err("this URI scheme cannot be a redirect target"),
+            "javascript" | "data" | "file" | "vbscript" | "about" | "blob" | "filesystem" | "ws" | "wss" | "ftp" => {
+                return err("this URI scheme cannot be a redirect target");
+            }
             scheme if scheme.contains('.') => RedirectKind::PrivateUse,
             _ => {
-                return err(
-                    "a redirect URI must use https, http on loopback, or a private-use scheme \
-                     in reverse domain form such as com.example.app (RFC 8252 §7.1)",
-                );
+                return err("a redirect URI must use https, http on loopback, or a private-use scheme \
+                     in reverse domain form such as com.example.app (RFC 8252 §7.1)");
             }
         };
         Ok(Self { raw: s.to_owned(), kind })

@@ -69,9 +69,7 @@ impl TenantSettings {
 /// `src` attributes, so `javascript:` and `data:` must never get through).
 pub fn https_url(s: &str) -> Result<(), FieldError> {
     match Url::parse(s) {
-        Ok(u) if u.scheme() == "https" && u.host().is_some() && u.username().is_empty() && s.len() <= 2000 => {
-            Ok(())
-        }
+        Ok(u) if u.scheme() == "https" && u.host().is_some() && u.username().is_empty() && s.len() <= 2000 => Ok(()),
         _ => Err(FieldError::new("", "must be an absolute https URL")),
     }
 }

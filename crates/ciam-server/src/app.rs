@@ -18,11 +18,11 @@ use ciam_core::secret::{Secret, SecretHash};
 use ciam_core::{Clock, SystemClock};
 use ciam_store::PoolOptions;
 use secrecy::ExposeSecret;
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::LatencyUnit;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::admin;
@@ -221,4 +221,3 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
 }
-

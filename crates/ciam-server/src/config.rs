@@ -172,7 +172,9 @@ impl Config {
                 return Err(ConfigError(format!("config file {} does not exist", path.display())));
             }
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE)),
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE))
+            }
             None => {}
         }
         // CIAM_CONFIG names the file itself, not a key.
@@ -186,7 +188,11 @@ impl Config {
         figment.extract::<Config>().map_err(|e| {
             let key = e.path.join(".");
             let source = e.metadata.as_ref().map(|m| format!(" (from {})", m.name)).unwrap_or_default();
-            if key.is_empty() { ConfigError(format!("{}{source}", e.kind)) } else { bad(&key, format!("{}{source}", e.kind)) }
+            if key.is_empty() {
+                ConfigError(format!("{}{source}", e.kind))
+            } else {
+                bad(&key, format!("{}{source}", e.kind))
+            }
         })
     }
 
@@ -216,10 +222,10 @@ impl Config {
             )),
             (None, token) => token,
         };
-        if let Some(t) = &admin_token {
-            if t.expose_secret().len() < 32 {
-                return Err(bad("admin_token", "must be at least 32 characters (use a random value)"));
-            }
+        if let Some(t) = &admin_token
+            && t.expose_secret().len() < 32
+        {
+            return Err(bad("admin_token", "must be at least 32 characters (use a random value)"));
         }
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| bad("log.level", format!("is not a valid filter: {e}")))?;
@@ -315,6 +321,7 @@ mod tests {
 
     use super::*;
 
+    #[allow(clippy::result_large_err)] // figment's Jail API fixes the closure's error type
     fn load(vars: &[(&str, &str)], overrides: &Overrides) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let mut out = None;

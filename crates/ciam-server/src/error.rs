@@ -158,7 +158,10 @@ impl Problem {
 
     /// 500 with a cause for the log.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self { internal: Some(cause.to_string()), ..Self::new(ProblemKind::Internal, "the server failed to handle this request") }
+        Self {
+            internal: Some(cause.to_string()),
+            ..Self::new(ProblemKind::Internal, "the server failed to handle this request")
+        }
     }
 
     /// The kind.

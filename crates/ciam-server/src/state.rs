@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ciam_authn::{PasswordHasher, PasswordPolicy};
+use ciam_core::Clock;
 use ciam_core::id::{Region, TenantId};
 use ciam_core::secret::SecretHash;
 use ciam_core::store::{DurableStore, EphemeralStore};
-use ciam_core::Clock;
 
 use crate::telemetry::Metrics;
 

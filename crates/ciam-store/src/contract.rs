@@ -201,7 +201,11 @@ pub async fn client_crud_and_secret(s: &dyn DurableStore) {
     let stored = s.client_secret_hash(&c.tenant_id, &c.client_id).await.unwrap().unwrap();
     assert!(stored.verify(rotated.expose_secret()) && !stored.verify(secret.expose_secret()));
 
-    let public = Client { client_type: ClientType::Public, token_endpoint_auth_method: AuthMethod::None, ..client("acme", "spa") };
+    let public = Client {
+        client_type: ClientType::Public,
+        token_endpoint_auth_method: AuthMethod::None,
+        ..client("acme", "spa")
+    };
     s.create_client(&public, None).await.unwrap();
     assert_eq!(s.client_secret_hash(&public.tenant_id, &public.client_id).await.unwrap(), None);
     let list = s.list_clients(&c.tenant_id, &PageRequest::first()).await.unwrap();

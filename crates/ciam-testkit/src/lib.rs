@@ -87,22 +87,24 @@ impl Server {
         let mut child = cmd.spawn().expect("spawn ciam");
         let logs = Arc::new(Mutex::new(String::new()));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<SocketAddr>();
-        for stream in [child.stdout.take().map(Either::Out), child.stderr.take().map(Either::Err)].into_iter().flatten() {
+        for stream in [child.stdout.take().map(Either::Out), child.stderr.take().map(Either::Err)].into_iter().flatten()
+        {
             let logs = logs.clone();
             let tx = tx.clone();
             tokio::spawn(async move {
                 let mut lines = match stream {
-                    Either::Out(s) => Box::pin(BufReader::new(s)) as std::pin::Pin<Box<dyn tokio::io::AsyncBufRead + Send>>,
+                    Either::Out(s) => {
+                        Box::pin(BufReader::new(s)) as std::pin::Pin<Box<dyn tokio::io::AsyncBufRead + Send>>
+                    }
                     Either::Err(s) => Box::pin(BufReader::new(s)),
                 }
                 .lines();
                 while let Ok(Some(line)) = lines.next_line().await {
-                    if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                        if v["message"] == "ciam ready" {
-                            if let Some(addr) = v["address"].as_str().and_then(|a| a.parse().ok()) {
-                                let _ = tx.send(addr);
-                            }
-                        }
+                    if let Ok(v) = serde_json::from_str::<Value>(&line)
+                        && v["message"] == "ciam ready"
+                        && let Some(addr) = v["address"].as_str().and_then(|a| a.parse().ok())
+                    {
+                        let _ = tx.send(addr);
                     }
                     let mut l = logs.lock().unwrap();
                     l.push_str(&line);
@@ -110,9 +112,8 @@ impl Server {
                 }
             });
         }
-        let addr = match tokio::time::timeout(Duration::from_secs(60), rx.recv()).await {
-            Ok(Some(a)) => a,
-            _ => panic!("ciam did not become ready; output:\n{}", logs.lock().unwrap()),
+        let Ok(Some(addr)) = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await else {
+            panic!("ciam did not become ready; output:\n{}", logs.lock().unwrap())
         };
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Self { addr, data_dir: data_dir.join("data"), child, logs, http }
@@ -169,7 +170,8 @@ impl<'a> Admin<'a> {
 
     /// Sends `method path` with an optional JSON body; returns status and parsed body.
     pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.server.http.request(method, self.server.url(&format!("/admin/v1{path}"))).bearer_auth(&self.token);
+        let mut req =
+            self.server.http.request(method, self.server.url(&format!("/admin/v1{path}"))).bearer_auth(&self.token);
         if let Some(b) = body {
             req = req.json(&b);
         }

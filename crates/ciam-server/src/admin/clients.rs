@@ -21,7 +21,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AdminAuth, Path, Query, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse, unchanged};
+use super::{
+    AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, merge_patch, parse,
+    unchanged,
+};
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
 
@@ -126,8 +129,15 @@ impl ClientView {
 }
 
 /// Builds and validates a client from input; `base` supplies id and timestamps.
-fn build(tenant: &Tenant, input: ClientInput, client_id: ClientId, created_at: OffsetDateTime, now: OffsetDateTime) -> Result<Client, Problem> {
-    let mut grant_types = input.grant_types.unwrap_or_else(|| vec![GrantType::AuthorizationCode, GrantType::RefreshToken]);
+fn build(
+    tenant: &Tenant,
+    input: ClientInput,
+    client_id: ClientId,
+    created_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<Client, Problem> {
+    let mut grant_types =
+        input.grant_types.unwrap_or_else(|| vec![GrantType::AuthorizationCode, GrantType::RefreshToken]);
     grant_types.sort_unstable();
     grant_types.dedup();
     let default_method = match input.client_type {
@@ -189,7 +199,11 @@ async fn create_client(
     let secret = client.token_endpoint_auth_method.uses_secret().then(Secret::generate);
     st.durable.create_client(&client, secret.as_ref().map(Secret::hash).as_ref()).await?;
     let location = format!("/admin/v1/tenants/{}/clients/{}", client.tenant_id, client.client_id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location), (header::CACHE_CONTROL, "no-store".into())], Json(ClientView::new(client, secret.as_ref()))))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location), (header::CACHE_CONTROL, "no-store".into())],
+        Json(ClientView::new(client, secret.as_ref())),
+    ))
 }
 
 /// List a tenant's clients by client id.

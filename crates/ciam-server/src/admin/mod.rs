@@ -108,7 +108,9 @@ impl FromRequestParts<AppState> for AdminAuth {
         match presented {
             Some(token) if st.admin_token.verify(token) => Ok(Self),
             Some(_) => Err(Problem::new(ProblemKind::Unauthorized, "the admin token is not valid")),
-            None => Err(Problem::new(ProblemKind::Unauthorized, "send the admin token as Authorization: Bearer <token>")),
+            None => {
+                Err(Problem::new(ProblemKind::Unauthorized, "send the admin token as Authorization: Bearer <token>"))
+            }
         }
     }
 }
@@ -148,8 +150,9 @@ pub fn parse<T: DeserializeOwned>(value: Value) -> Result<T, Problem> {
         let path = e.path().to_string();
         let raw = e.into_inner().to_string();
         let (field, message) = if let Some(rest) = raw.strip_prefix("unknown field `") {
+            // serde_path_to_error's path already ends with the unknown key.
             let name = rest.split('`').next().unwrap_or_default();
-            let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+            let field = if path == "." { name.to_owned() } else { path };
             (field, "unknown field".to_owned())
         } else if let Some(i) = raw.find(", expected ") {
             (path, format!("invalid value: expected {}", raw.get(i + 11..).unwrap_or_default()))
@@ -242,9 +245,7 @@ impl ListParams {
 
 /// Encodes the cursor for the page after `after` in `list`.
 pub fn cursor(list: &str, after: Option<String>) -> Option<String> {
-    after.map(|a| {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&CursorBody { l: list.to_owned(), a }).unwrap_or_default())
-    })
+    after.map(|a| URL_SAFE_NO_PAD.encode(serde_json::to_vec(&CursorBody { l: list.to_owned(), a }).unwrap_or_default()))
 }
 
 /// Resolves the `{tenant}` path segment to an existing tenant, else 404.
@@ -267,7 +268,7 @@ mod tests {
             (json!({"a":{"b":"c"}}), json!({"a":{"b":"d","c":null}}), json!({"a":{"b":"d"}})),
             (json!({"a":[{"b":"c"}]}), json!({"a":[1]}), json!({"a":[1]})),
             (json!({"e":null}), json!({"a":1}), json!({"e":null,"a":1})),
-            (json!([1,2]), json!({"a":"b","c":null}), json!({"a":"b"})),
+            (json!([1, 2]), json!({"a":"b","c":null}), json!({"a":"b"})),
         ];
         for (mut target, patch, want) in cases {
             merge_patch(&mut target, patch);

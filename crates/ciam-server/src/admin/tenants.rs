@@ -15,14 +15,19 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AdminAuth, Path, Query, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse, unchanged};
+use super::{
+    AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, merge_patch, parse,
+    unchanged,
+};
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_tenant, list_tenants))
-        .routes(routes!(get_tenant, update_tenant, delete_tenant))
+    OpenApiRouter::new().routes(routes!(create_tenant, list_tenants)).routes(routes!(
+        get_tenant,
+        update_tenant,
+        delete_tenant
+    ))
 }
 
 /// A tenant as created or patched.
@@ -102,7 +107,11 @@ fn checked(st: &AppState, input: TenantInput) -> Result<(TenantId, String, Regio
         (status = 409, description = "The id is taken", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = ProblemBody, content_type = "application/problem+json"),
     ))]
-async fn create_tenant(_: AdminAuth, State(st): State<AppState>, JsonObject(body): JsonObject) -> Result<impl IntoResponse, Problem> {
+async fn create_tenant(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    JsonObject(body): JsonObject,
+) -> Result<impl IntoResponse, Problem> {
     let (id, display_name, home_region, settings) = checked(&st, parse(Value::Object(body))?)?;
     let now = st.clock.now();
     let tenant = Tenant { id, display_name, home_region, settings, created_at: now, updated_at: now };
@@ -137,7 +146,11 @@ async fn list_tenants(
         (status = 401, body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
-async fn get_tenant(_: AdminAuth, State(st): State<AppState>, Path(tenant): Path<String>) -> Result<Json<TenantView>, Problem> {
+async fn get_tenant(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+) -> Result<Json<TenantView>, Problem> {
     let t = existing_tenant(&st, &tenant).await?;
     Ok(Json(TenantView::new(&st, t)))
 }
@@ -181,7 +194,11 @@ async fn update_tenant(
         (status = 401, body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
-async fn delete_tenant(_: AdminAuth, State(st): State<AppState>, Path(tenant): Path<String>) -> Result<StatusCode, Problem> {
+async fn delete_tenant(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+) -> Result<StatusCode, Problem> {
     let id = TenantId::parse(&tenant).map_err(|_| Problem::not_found("tenant"))?;
     if st.durable.delete_tenant(&id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(Problem::not_found("tenant")) }
 }

@@ -16,14 +16,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AdminAuth, Path, Query, JsonObject, ListParams, ListResponse, cursor, existing_tenant, merge_patch, parse};
+use super::{
+    AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, merge_patch, parse,
+};
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_user, list_users))
-        .routes(routes!(get_user, update_user, delete_user))
+    OpenApiRouter::new().routes(routes!(create_user, list_users)).routes(routes!(get_user, update_user, delete_user))
 }
 
 /// A user as created or patched. Besides the fields below, any standard OIDC profile claim

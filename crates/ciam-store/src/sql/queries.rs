@@ -27,8 +27,7 @@ pub(crate) const DELETE_USER: &str = "delete from user_account where tenant_id =
 pub(crate) const UPSERT_PASSWORD: &str = "insert into password_credential (tenant_id, user_id, phc, updated_at) \
     values ($1, $2, $3, $4) on conflict (tenant_id, user_id) do update set phc = excluded.phc, \
     updated_at = excluded.updated_at";
-pub(crate) const SELECT_PASSWORD: &str =
-    "select phc from password_credential where tenant_id = $1 and user_id = $2";
+pub(crate) const SELECT_PASSWORD: &str = "select phc from password_credential where tenant_id = $1 and user_id = $2";
 
 pub(crate) const INSERT_CLIENT: &str = "insert into client (tenant_id, client_id, name, client_type, \
     redirect_uris, post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, \
@@ -45,6 +44,5 @@ pub(crate) const UPDATE_CLIENT: &str = "update client set name = $3, redirect_ur
     jwks_uri = $9, jwks = $10, updated_at = $11 where tenant_id = $1 and client_id = $2";
 pub(crate) const SET_CLIENT_SECRET: &str = "update client set secret_hash = $3, secret_updated_at = $4, \
     updated_at = $4 where tenant_id = $1 and client_id = $2";
-pub(crate) const SELECT_CLIENT_SECRET: &str =
-    "select secret_hash from client where tenant_id = $1 and client_id = $2";
+pub(crate) const SELECT_CLIENT_SECRET: &str = "select secret_hash from client where tenant_id = $1 and client_id = $2";
 pub(crate) const DELETE_CLIENT: &str = "delete from client where tenant_id = $1 and client_id = $2";
