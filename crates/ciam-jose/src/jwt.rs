@@ -1,0 +1,285 @@
+//! JWT minting and verification (RFC 7519, RFC 8725).
+//!
+//! # Security
+//! Verification is strict by construction:
+//! - the accepted algorithms are given by the caller per context, never taken from the token
+//!   (`none` and HMAC are not even representable: [`Alg`]);
+//! - the key is chosen by `kid` among the caller's trusted keys and must be for the token's
+//!   `alg`; `jku`, `x5u`, `x5c` and embedded `jwk` headers are refused (RFC 8725 §3.1), and so is
+//!   any `crit` header (no extensions are understood);
+//! - the `typ` header must be the one expected (explicit typing, RFC 8725 §3.11), so an ID token
+//!   cannot pass as an access token;
+//! - `iss`, `exp`, `nbf`, `iat` and (when asked) `aud` are checked against the injected time with
+//!   a bounded leeway; `exp` is required.
+
+use jsonwebtoken::{Header, Validation};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use crate::keys::{Alg, KeyError, PublicJwk, SigningKey};
+
+/// The longest token accepted; larger input is refused before any decoding.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// Why a token was refused. The variants are for logs and tests; callers answer
+/// `invalid_token` / `invalid_grant` without saying which check failed.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum JwtError {
+    /// Not a well-formed JWS, too large, or a header that is refused.
+    #[error("malformed token: {0}")]
+    Malformed(&'static str),
+    /// `alg` is not allowed in this context.
+    #[error("algorithm not allowed")]
+    Algorithm,
+    /// `typ` is not the expected one.
+    #[error("wrong token type")]
+    Type,
+    /// No trusted key has this `kid` for this `alg`.
+    #[error("unknown signing key")]
+    UnknownKey,
+    /// The signature does not verify.
+    #[error("bad signature")]
+    Signature,
+    /// `iss` differs.
+    #[error("wrong issuer")]
+    Issuer,
+    /// `aud` does not contain the expected audience.
+    #[error("wrong audience")]
+    Audience,
+    /// Expired (or no `exp`).
+    #[error("expired")]
+    Expired,
+    /// `nbf` or `iat` is in the future.
+    #[error("not yet valid")]
+    NotYetValid,
+    /// Signing failed.
+    #[error("signing failed: {0}")]
+    Sign(String),
+}
+
+/// What a verifier expects of a token.
+#[derive(Debug, Clone)]
+pub struct Expect<'a> {
+    /// Required `typ` header (compared case-insensitively, `application/` prefix optional).
+    pub typ: &'a str,
+    /// Allowed algorithms.
+    pub algs: &'a [Alg],
+    /// Required `iss`.
+    pub issuer: &'a str,
+    /// Required member of `aud`, when checked.
+    pub audience: Option<&'a str>,
+    /// The current time.
+    pub now: OffsetDateTime,
+    /// Allowed clock skew, seconds.
+    pub leeway: i64,
+}
+
+/// A verified token.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// The key that signed it.
+    pub kid: String,
+    /// The claims.
+    pub claims: Map<String, Value>,
+}
+
+/// Signs `claims` with `key`, with headers `alg`, `kid` and `typ` (e.g. `at+jwt`, `JWT`).
+pub fn mint<C: Serialize>(key: &SigningKey, typ: &str, claims: &C) -> Result<String, JwtError> {
+    let mut header = Header::new(key.alg().jwt());
+    header.kid = Some(key.kid().to_owned());
+    header.typ = Some(typ.to_owned());
+    jsonwebtoken::encode(&header, claims, key.encoding()).map_err(|e| JwtError::Sign(e.to_string()))
+}
+
+/// RFC 7515 §4.1.9: media type names compare case-insensitively, and `application/` may be
+/// omitted.
+fn typ_matches(got: &str, want: &str) -> bool {
+    fn strip(s: &str) -> &str {
+        let s = s.trim();
+        match s.get(..12) {
+            Some(p) if p.eq_ignore_ascii_case("application/") => s.get(12..).unwrap_or(""),
+            _ => s,
+        }
+    }
+    strip(got).eq_ignore_ascii_case(strip(want))
+}
+
+/// Verifies a compact JWS against trusted keys and expectations.
+pub fn verify(token: &str, keys: &[PublicJwk], expect: &Expect<'_>) -> Result<Verified, JwtError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(JwtError::Malformed("too large"));
+    }
+    let header = jsonwebtoken::decode_header(token).map_err(|_| JwtError::Malformed("header"))?;
+    if header.jku.is_some() || header.x5u.is_some() || header.x5c.is_some() || header.jwk.is_some() {
+        return Err(JwtError::Malformed("key-locating headers are not trusted"));
+    }
+    if header.crit.is_some() {
+        return Err(JwtError::Malformed("crit"));
+    }
+    let alg = Alg::from_jwt(header.alg).filter(|a| expect.algs.contains(a)).ok_or(JwtError::Algorithm)?;
+    if !header.typ.as_deref().is_some_and(|t| typ_matches(t, expect.typ)) {
+        return Err(JwtError::Type);
+    }
+    let kid = header.kid.ok_or(JwtError::UnknownKey)?;
+    let jwk = keys.iter().find(|k| k.kid() == kid && k.alg() == Some(alg)).ok_or(JwtError::UnknownKey)?;
+    let decoding = jwk.decoding_key().map_err(|_: KeyError| JwtError::UnknownKey)?;
+
+    // Signature only: the time and audience checks below use the injected clock.
+    let mut v = Validation::new(alg.jwt());
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    v.validate_aud = false;
+    v.required_spec_claims.clear();
+    let data = jsonwebtoken::decode::<Map<String, Value>>(token, &decoding, &v).map_err(|e| match e.kind() {
+        jsonwebtoken::errors::ErrorKind::InvalidSignature => JwtError::Signature,
+        _ => JwtError::Malformed("payload"),
+    })?;
+    let claims = data.claims;
+
+    if claims.get("iss").and_then(Value::as_str) != Some(expect.issuer) {
+        return Err(JwtError::Issuer);
+    }
+    let now = expect.now.unix_timestamp();
+    let num = |k: &str| claims.get(k).and_then(Value::as_i64);
+    match num("exp") {
+        Some(exp) if exp > now - expect.leeway => {}
+        _ => return Err(JwtError::Expired),
+    }
+    if num("nbf").is_some_and(|nbf| nbf > now + expect.leeway)
+        || num("iat").is_some_and(|iat| iat > now + expect.leeway)
+    {
+        return Err(JwtError::NotYetValid);
+    }
+    if let Some(want) = expect.audience {
+        let ok = match claims.get("aud") {
+            Some(Value::String(a)) => a == want,
+            Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(want)),
+            _ => false,
+        };
+        if !ok {
+            return Err(JwtError::Audience);
+        }
+    }
+    Ok(Verified { kid, claims })
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::json;
+    use time::macros::datetime;
+
+    use super::*;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-24 12:00 UTC);
+
+    fn expect<'a>(algs: &'a [Alg]) -> Expect<'a> {
+        Expect { typ: "at+jwt", algs, issuer: "https://id.example/t/acme", audience: Some("api"), now: NOW, leeway: 60 }
+    }
+
+    fn claims(exp_offset: i64) -> Value {
+        let now = NOW.unix_timestamp();
+        json!({"iss": "https://id.example/t/acme", "sub": "u1", "aud": ["api", "other"], "iat": now, "exp": now + exp_offset})
+    }
+
+    fn b64(v: &Value) -> String {
+        URL_SAFE_NO_PAD.encode(v.to_string())
+    }
+
+    #[test]
+    fn round_trip_for_every_algorithm() {
+        for alg in Alg::ALL {
+            let (key, _) = SigningKey::generate(alg).unwrap();
+            let token = mint(&key, "at+jwt", &claims(300)).unwrap();
+            let v = verify(&token, &[key.public_jwk().clone()], &expect(&[alg])).unwrap();
+            assert_eq!(v.kid, key.kid());
+            assert_eq!(v.claims["sub"], "u1");
+        }
+    }
+
+    #[test]
+    fn every_check_refuses_its_case_rfc8725() {
+        let (es, _) = SigningKey::generate(Alg::ES256).unwrap();
+        let (rs, _) = SigningKey::generate(Alg::RS256).unwrap();
+        let keys = [es.public_jwk().clone(), rs.public_jwk().clone()];
+        let good = mint(&es, "at+jwt", &claims(300)).unwrap();
+        let es_only = [Alg::ES256];
+        assert!(verify(&good, &keys, &expect(&es_only)).is_ok());
+
+        // algorithm not allowed in this context
+        assert_eq!(verify(&good, &keys, &expect(&[Alg::RS256])).unwrap_err(), JwtError::Algorithm);
+        // explicit typing: an ID token (typ JWT) is not an access token
+        let id_token = mint(&es, "JWT", &claims(300)).unwrap();
+        assert_eq!(verify(&id_token, &keys, &expect(&es_only)).unwrap_err(), JwtError::Type);
+        let app_typ = mint(&es, "application/AT+JWT", &claims(300)).unwrap();
+        assert!(verify(&app_typ, &keys, &expect(&es_only)).is_ok(), "typ comparison per RFC 7515 §4.1.9");
+        // unknown key, and a key of another tenant with the same alg
+        let (stranger, _) = SigningKey::generate(Alg::ES256).unwrap();
+        let foreign = mint(&stranger, "at+jwt", &claims(300)).unwrap();
+        assert_eq!(verify(&foreign, &keys, &expect(&es_only)).unwrap_err(), JwtError::UnknownKey);
+        // time
+        assert_eq!(
+            verify(&mint(&es, "at+jwt", &claims(-61)).unwrap(), &keys, &expect(&es_only)).unwrap_err(),
+            JwtError::Expired
+        );
+        assert!(verify(&mint(&es, "at+jwt", &claims(-30)).unwrap(), &keys, &expect(&es_only)).is_ok(), "within leeway");
+        let mut future = claims(600);
+        future["nbf"] = json!(NOW.unix_timestamp() + 120);
+        assert_eq!(
+            verify(&mint(&es, "at+jwt", &future).unwrap(), &keys, &expect(&es_only)).unwrap_err(),
+            JwtError::NotYetValid
+        );
+        let mut no_exp = claims(0);
+        no_exp.as_object_mut().unwrap().remove("exp");
+        assert_eq!(
+            verify(&mint(&es, "at+jwt", &no_exp).unwrap(), &keys, &expect(&es_only)).unwrap_err(),
+            JwtError::Expired
+        );
+        // issuer and audience
+        let mut other_iss = claims(300);
+        other_iss["iss"] = json!("https://id.example/t/other");
+        assert_eq!(
+            verify(&mint(&es, "at+jwt", &other_iss).unwrap(), &keys, &expect(&es_only)).unwrap_err(),
+            JwtError::Issuer
+        );
+        let mut e = expect(&es_only);
+        e.audience = Some("billing");
+        assert_eq!(verify(&good, &keys, &e).unwrap_err(), JwtError::Audience);
+        // signature
+        let mut parts: Vec<&str> = good.split('.').collect();
+        let forged_claims = b64(
+            &json!({"iss": "https://id.example/t/acme", "sub": "admin", "aud": "api", "exp": NOW.unix_timestamp() + 300}),
+        );
+        parts[1] = &forged_claims;
+        assert_eq!(verify(&parts.join("."), &keys, &expect(&es_only)).unwrap_err(), JwtError::Signature);
+    }
+
+    #[test]
+    fn hostile_headers_are_refused_z01() {
+        let (es, _) = SigningKey::generate(Alg::ES256).unwrap();
+        let keys = [es.public_jwk().clone()];
+        let body = b64(&claims(300));
+        let sig = mint(&es, "at+jwt", &claims(300)).unwrap().rsplit('.').next().unwrap().to_owned();
+        let kid = es.kid();
+        for header in [
+            json!({"alg": "none", "typ": "at+jwt", "kid": kid}),
+            json!({"alg": "HS256", "typ": "at+jwt", "kid": kid}),
+            json!({"alg": "ES256", "typ": "at+jwt", "kid": kid, "jku": "https://evil.example/jwks"}),
+            json!({"alg": "ES256", "typ": "at+jwt", "kid": kid, "x5u": "https://evil.example/cert"}),
+            json!({"alg": "ES256", "typ": "at+jwt", "kid": kid, "jwk": es.public_jwk()}),
+            json!({"alg": "ES256", "typ": "at+jwt", "kid": kid, "crit": ["exp"]}),
+            json!({"alg": "ES256", "typ": "at+jwt"}),
+            json!({"alg": "ES256", "typ": "at+jwt", "kid": "../../etc/passwd"}),
+        ] {
+            let token = format!("{}.{body}.{sig}", b64(&header));
+            assert!(verify(&token, &keys, &expect(&[Alg::ES256])).is_err(), "{header}");
+        }
+        let dup = format!("{}.{body}.{sig}", URL_SAFE_NO_PAD.encode(r#"{"alg":"ES256","alg":"none","typ":"at+jwt"}"#));
+        assert!(verify(&dup, &keys, &expect(&[Alg::ES256])).is_err(), "duplicate header members");
+        for junk in ["", ".", "..", "a.b.c", &"a".repeat(MAX_TOKEN_BYTES + 1)] {
+            assert!(verify(junk, &keys, &expect(&[Alg::ES256])).is_err());
+        }
+    }
+}

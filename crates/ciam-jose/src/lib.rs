@@ -1,0 +1,15 @@
+//! JOSE for the ciam identity server: signing keys (ES256, RS256, EdDSA), JWK Sets, JWT minting
+//! and verification, and envelope encryption of private keys at rest.
+//!
+//! Signing and verification go through `jsonwebtoken` (aws-lc-rs backend); this crate only
+//! decides which key and algorithm a context allows and checks the registered claims with the
+//! injected clock (RFC 7519 §4.1, RFC 8725).
+#![warn(missing_docs)]
+
+pub mod jwt;
+pub mod keys;
+pub mod seal;
+
+pub use jwt::{Expect, JwtError, Verified, mint, verify};
+pub use keys::{Alg, KeyError, PublicJwk, SigningKey};
+pub use seal::{MasterKey, SealError};
