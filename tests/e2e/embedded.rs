@@ -31,6 +31,38 @@ async fn admin_api_works(server: &Server, token: &str) {
     assert_eq!(got["email"], "ada@example.com");
     let bad = admin.post("/tenants/acme/clients", json!({"name": "x", "client_type": "sideways"}), 422).await;
     assert_eq!(bad["errors"][0]["field"], "client_type");
+    jwks_publishes_and_rotates(server, &admin).await;
+}
+
+/// Every tenant publishes an active and a next key per algorithm from creation on; rotation
+/// starts signing with the published next key and keeps the old one published.
+async fn jwks_publishes_and_rotates(server: &Server, admin: &Admin<'_>) {
+    let res = server.http.get(server.url("/t/acme/jwks")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/jwk-set+json");
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert!(res.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    let jwks: serde_json::Value = res.json().await.unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 4);
+    for k in keys {
+        for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+            assert!(k.get(private).is_none(), "no private members (C02)");
+        }
+        assert!(["ES256", "RS256"].contains(&k["alg"].as_str().unwrap()));
+    }
+    let listed = admin.get("/tenants/acme/keys", 200).await;
+    let next_es256 =
+        listed.as_array().unwrap().iter().find(|k| k["alg"] == "ES256" && k["state"] == "next").unwrap()["kid"].clone();
+    let rotated = admin.post("/tenants/acme/keys/rotate", json!({"algs": ["ES256"]}), 200).await;
+    assert_eq!(rotated["activated"], json!([next_es256]));
+    let after = admin.get("/tenants/acme/keys", 200).await;
+    let state_of =
+        |kid: &serde_json::Value| after.as_array().unwrap().iter().find(|k| &k["kid"] == kid).unwrap()["state"].clone();
+    assert_eq!(state_of(&next_es256), "active");
+    assert_eq!(after.as_array().unwrap().len(), 5);
+    admin.post("/tenants/acme/keys/rotate", json!({"algs": ["HS256"]}), 422).await;
+    assert_eq!(server.http.get(server.url("/t/nobody/jwks")).send().await.unwrap().status(), 404);
 }
 
 #[tokio::test]
@@ -44,12 +76,21 @@ async fn fresh_start_on_the_embedded_default_with_a_generated_admin_token() {
         let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "the admin token file is private");
     }
+    let master_key_file = server.data_dir.join("master-key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&master_key_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the master key file is private");
+    }
     let token = server.generated_admin_token();
     assert!(token.len() >= 43);
     assert!(server.data_dir.join("ciam.db").exists(), "SQLite database created in the data dir");
     let logs = server.logs();
     assert!(logs.contains("admin-token"), "the log says where the token is");
     assert!(!logs.contains(&token), "the log never contains the token");
+    let master_key = std::fs::read_to_string(&master_key_file).unwrap();
+    assert!(!logs.contains(master_key.trim()), "the log never contains the master key");
     admin_api_works(&server, &token).await;
     let wrong = server.http.get(server.url("/admin/v1/tenants")).bearer_auth("x".repeat(43)).send().await.unwrap();
     assert_eq!(wrong.status(), 401);

@@ -13,6 +13,7 @@ pub mod page;
 pub mod redirect;
 pub mod scope;
 pub mod secret;
+pub mod signing_key;
 pub mod store;
 pub mod tenant;
 pub mod user;

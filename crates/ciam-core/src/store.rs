@@ -14,6 +14,7 @@ use crate::client::Client;
 use crate::id::{ClientId, TenantId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::secret::SecretHash;
+use crate::signing_key::StoredKey;
 use crate::tenant::Tenant;
 use crate::user::{PasswordHash, User};
 
@@ -101,6 +102,28 @@ pub trait ClientStore: Send + Sync {
     async fn delete_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<bool>;
 }
 
+/// Signing keys.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    /// Inserts a key; [`StoreError::Conflict`] with `what = "kid"` if the id exists.
+    async fn insert_key(&self, key: &StoredKey) -> StoreResult<()>;
+    /// Every key of a tenant, newest first.
+    async fn list_keys(&self, tenant: &TenantId) -> StoreResult<Vec<StoredKey>>;
+    /// In one transaction: the active key of `alg` becomes retired, the next key `next_kid`
+    /// becomes active, and `new_next` is inserted. [`StoreError::Conflict`] with `what = "next"`
+    /// when `next_kid` is no longer the next key (a concurrent rotation won).
+    async fn rotate_keys(
+        &self,
+        tenant: &TenantId,
+        alg: &str,
+        next_kid: &str,
+        new_next: &StoredKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Deletes retired keys retired before `cutoff`; returns how many.
+    async fn delete_retired_keys(&self, tenant: &TenantId, cutoff: OffsetDateTime) -> StoreResult<u64>;
+}
+
 /// Reachability of a backend, for `/readyz`.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -109,8 +132,8 @@ pub trait HealthCheck: Send + Sync {
 }
 
 /// The durable store: everything that must survive restarts.
-pub trait DurableStore: TenantStore + UserStore + ClientStore + HealthCheck {}
-impl<T: TenantStore + UserStore + ClientStore + HealthCheck> DurableStore for T {}
+pub trait DurableStore: TenantStore + UserStore + ClientStore + KeyStore + HealthCheck {}
+impl<T: TenantStore + UserStore + ClientStore + KeyStore + HealthCheck> DurableStore for T {}
 
 /// The ephemeral store: short-lived state with TTLs (sessions, codes, replay caches, counters).
 ///

@@ -7,9 +7,11 @@
 #![warn(missing_docs)]
 
 pub mod jwt;
+pub mod keyring;
 pub mod keys;
 pub mod seal;
 
 pub use jwt::{Expect, JwtError, Verified, mint, verify};
+pub use keyring::{Keyring, KeyringError, TenantKeys};
 pub use keys::{Alg, KeyError, PublicJwk, SigningKey};
 pub use seal::{MasterKey, SealError};

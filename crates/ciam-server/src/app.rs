@@ -16,6 +16,7 @@ use axum::routing::get;
 use ciam_authn::{PasswordHasher, PasswordPolicy};
 use ciam_core::secret::{Secret, SecretHash};
 use ciam_core::{Clock, SystemClock};
+use ciam_jose::{Keyring, MasterKey};
 use ciam_store::PoolOptions;
 use secrecy::ExposeSecret;
 use tower_http::LatencyUnit;
@@ -28,6 +29,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use crate::admin;
 use crate::config::ValidatedConfig;
 use crate::error::{self, Problem};
+use crate::oidc;
 use crate::ops;
 use crate::state::{AppState, NodeSettings};
 use crate::telemetry::{self, Metrics, REQUEST_ID};
@@ -56,6 +58,7 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
     ];
     let mut router = Router::new()
         .merge(ops::routes())
+        .merge(oidc::routes())
         .merge(admin)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -102,6 +105,7 @@ impl App {
         let ephemeral = ciam_store::open_ephemeral(config.redis_url.as_deref(), &config.redis_key_prefix)
             .context("cannot set up the ephemeral store (redis_url)")?;
         let admin_token = admin_token_hash(&config)?;
+        let keys = Arc::new(Keyring::new(durable.clone(), Arc::new(master_key(&config)?)));
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {} (bind)", config.bind))?;
@@ -118,6 +122,7 @@ impl App {
             clock,
             node: Arc::new(NodeSettings { public_url, region: config.region.clone() }),
             admin_token: Arc::new(admin_token),
+            keys,
             metrics: Arc::new(Metrics::default()),
             accepting: Arc::new(AtomicBool::new(true)),
         };
@@ -171,22 +176,37 @@ impl App {
     }
 }
 
-/// The admin token's hash: from configuration, else from `{data_dir}/admin-token`, else newly
-/// generated into that file (mode 0600). Logs where the token is, never the token.
+/// The admin token's hash: from configuration, else from `{data_dir}/admin-token` (generated on
+/// first start). Logs where the token is, never the token.
 fn admin_token_hash(config: &ValidatedConfig) -> anyhow::Result<SecretHash> {
-    if let Some(t) = &config.admin_token {
-        return Ok(SecretHash::of(t.expose_secret()));
+    match &config.admin_token {
+        Some(t) => Ok(SecretHash::of(t.expose_secret())),
+        None => Ok(SecretHash::of(&data_dir_secret(&config.data_dir, "admin-token", Secret::generate)?)),
     }
-    let path = config.data_dir.join("admin-token");
+}
+
+/// The master key: from configuration, else (embedded setup only; validation enforces it)
+/// from `{data_dir}/master-key`, generated on first start.
+pub fn master_key(config: &ValidatedConfig) -> anyhow::Result<MasterKey> {
+    let text = match &config.master_key {
+        Some(k) => k.expose_secret().to_owned(),
+        None => data_dir_secret(&config.data_dir, "master-key", || Secret::new(MasterKey::generate_base64()))?,
+    };
+    MasterKey::from_base64(&text).context("master key")
+}
+
+/// Reads the secret in `{data_dir}/{name}`, or generates it into that file (mode 0600).
+fn data_dir_secret(dir: &Path, name: &str, generate: impl FnOnce() -> Secret) -> anyhow::Result<String> {
+    let path = dir.join(name);
     if path.exists() {
-        let token = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        tracing::info!(path = %path.display(), "admin token read from file");
-        return Ok(SecretHash::of(token.trim()));
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        tracing::info!(path = %path.display(), "{name} read from file");
+        return Ok(text.trim().to_owned());
     }
-    let token = Secret::generate();
-    write_private(&path, token.expose_secret()).with_context(|| format!("cannot write {}", path.display()))?;
-    tracing::warn!(path = %path.display(), "generated an admin token for /admin/v1; read it from this file");
-    Ok(token.hash())
+    let secret = generate();
+    write_private(&path, secret.expose_secret()).with_context(|| format!("cannot write {}", path.display()))?;
+    tracing::warn!(path = %path.display(), "generated {name}; it is in this file");
+    Ok(secret.expose_secret().to_owned())
 }
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {

@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use ciam_core::id::TenantId;
 use clap::{Parser, Subcommand};
 
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, Overrides};
-use crate::telemetry::init_tracing;
+use crate::telemetry::{LogTarget, init_tracing};
 
 /// ciam: one identity layer for humans and AI agents.
 #[derive(Debug, Parser)]
@@ -45,6 +46,27 @@ enum Command {
     Version,
     /// Print the management API's OpenAPI document.
     Openapi,
+    /// Manage signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Print a new random master key (for `master_key` / `CIAM_MASTER_KEY`).
+    GenerateMasterKey,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Rotate a tenant's signing keys: the published next key starts signing, the active one is
+    /// retired but stays published until its tokens expire.
+    Rotate {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Only this algorithm (ES256 or RS256); default both.
+        #[arg(long)]
+        alg: Option<String>,
+    },
 }
 
 /// Parses the command line and runs the command.
@@ -65,7 +87,7 @@ pub async fn main() -> anyhow::Result<()> {
         Command::Openapi => println!("{}", crate::admin::openapi_json()),
         Command::Migrate => {
             let config = load()?;
-            init_tracing(&config.log);
+            init_tracing(&config.log, LogTarget::Stderr);
             std::fs::create_dir_all(&config.data_dir).context("cannot create data_dir")?;
             let pool = ciam_store::PoolOptions { max_connections: 1, acquire_timeout: config.acquire_timeout };
             ciam_store::open_durable(&config.database_url, &pool)
@@ -73,9 +95,33 @@ pub async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("migrating {}", config.database_description()))?;
             tracing::info!(database = %config.database_description(), "migrations applied");
         }
+        Command::GenerateMasterKey => println!("{}", ciam_jose::MasterKey::generate_base64()),
+        Command::Keys { command: KeysCommand::Rotate { tenant, alg } } => {
+            let config = load()?;
+            init_tracing(&config.log, LogTarget::Stderr);
+            let tenant = TenantId::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {}", e.message))?;
+            let algs = match alg.as_deref() {
+                None => ciam_jose::keyring::TENANT_ALGS.to_vec(),
+                Some(a) => vec![
+                    ciam_jose::Alg::parse(a)
+                        .filter(|a| ciam_jose::keyring::TENANT_ALGS.contains(a))
+                        .ok_or_else(|| anyhow::anyhow!("--alg must be ES256 or RS256"))?,
+                ],
+            };
+            let pool = ciam_store::PoolOptions { max_connections: 2, acquire_timeout: config.acquire_timeout };
+            let store = ciam_store::open_durable(&config.database_url, &pool)
+                .await
+                .with_context(|| format!("opening {}", config.database_description()))?;
+            store.get_tenant(&tenant).await?.ok_or_else(|| anyhow::anyhow!("no tenant {tenant}"))?;
+            let keyring = ciam_jose::Keyring::new(store, std::sync::Arc::new(crate::app::master_key(&config)?));
+            let now = ciam_core::Clock::now(&ciam_core::SystemClock);
+            for kid in keyring.rotate(&tenant, &algs, now).await? {
+                println!("{kid}");
+            }
+        }
         Command::Serve => {
             let config = load()?;
-            init_tracing(&config.log);
+            init_tracing(&config.log, LogTarget::Stdout);
             App::build(config).await?.run(shutdown_signal()).await?;
         }
     }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ciam_core::id::Region;
+use ciam_jose::MasterKey;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::{ExposeSecret, SecretString};
@@ -39,6 +40,13 @@ pub struct Config {
     pub admin_token: Option<SecretString>,
     /// File holding the admin token (for secret mounts); wins over `admin_token`.
     pub admin_token_file: Option<PathBuf>,
+    /// Key that seals private signing keys at rest: 32 random bytes, base64url. Every node of a
+    /// deployment needs the same one. Default with SQLite: generated once into
+    /// `{data_dir}/master-key`; required with Postgres.
+    #[serde(skip_serializing)]
+    pub master_key: Option<SecretString>,
+    /// File holding the master key; wins over `master_key`.
+    pub master_key_file: Option<PathBuf>,
     /// Logging.
     pub log: LogConfig,
     /// Database pool.
@@ -101,6 +109,8 @@ impl Default for Config {
             region: "local".into(),
             admin_token: None,
             admin_token_file: None,
+            master_key: None,
+            master_key_file: None,
             log: LogConfig::default(),
             database: DatabaseConfig::default(),
             server: ServerConfig::default(),
@@ -213,15 +223,17 @@ impl Config {
             }
         }
         let region = Region::parse(&self.region).map_err(|e| bad("region", e.message))?;
-        let admin_token = match (&self.admin_token_file, self.admin_token) {
-            (Some(path), _) => Some(SecretString::from(
-                std::fs::read_to_string(path)
-                    .map_err(|e| bad("admin_token_file", format!("cannot be read: {e}")))?
-                    .trim()
-                    .to_owned(),
-            )),
-            (None, token) => token,
-        };
+        let admin_token = secret_or_file("admin_token_file", &self.admin_token_file, self.admin_token)?;
+        let master_key = secret_or_file("master_key_file", &self.master_key_file, self.master_key)?;
+        if let Some(k) = &master_key {
+            MasterKey::from_base64(k.expose_secret()).map_err(|e| bad("master_key", e))?;
+        } else if !database_url.starts_with("sqlite:") {
+            return Err(bad(
+                "master_key",
+                "is required with a shared database: every node must seal and open signing keys with the same key \
+                 (generate one with `ciam generate-master-key`)",
+            ));
+        }
         if let Some(t) = &admin_token
             && t.expose_secret().len() < 32
         {
@@ -239,6 +251,7 @@ impl Config {
             redis_key_prefix: self.redis_key_prefix,
             region,
             admin_token,
+            master_key,
             log: self.log,
             max_connections: u32::try_from(positive("database.max_connections", self.database.max_connections.into())?)
                 .unwrap_or(10),
@@ -256,6 +269,21 @@ impl Config {
                 n => n,
             },
         })
+    }
+}
+
+/// A secret given inline or, preferably, in a file (secret mounts); the file wins.
+fn secret_or_file(
+    file_key: &str,
+    file: &Option<PathBuf>,
+    inline: Option<SecretString>,
+) -> Result<Option<SecretString>, ConfigError> {
+    match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| bad(file_key, format!("cannot be read: {e}")))?;
+            Ok(Some(SecretString::from(text.trim().to_owned())))
+        }
+        None => Ok(inline),
     }
 }
 
@@ -289,6 +317,8 @@ pub struct ValidatedConfig {
     pub region: Region,
     /// Admin token, if configured.
     pub admin_token: Option<SecretString>,
+    /// Master key, if configured (checked to be well-formed).
+    pub master_key: Option<SecretString>,
     /// Logging.
     pub log: LogConfig,
     /// Database pool size.
@@ -354,6 +384,7 @@ mod tests {
                 ("CIAM_DATABASE__MAX_CONNECTIONS", "3"),
                 ("DATABASE_URL", "postgres://db/ciam"),
                 ("CIAM_DATABASE_URL", "sqlite://x.db"),
+                ("CIAM_MASTER_KEY", "0123456789abcdefghijklmnopqrstuvwxyzABCDEFA"),
             ],
             &Overrides { redis_url: Some("redis://cache:6379".into()), ..Overrides::default() },
         )
@@ -376,6 +407,8 @@ mod tests {
             (&[("CIAM_PUBLIC_URL", "ftp://x")], "`public_url`"),
             (&[("CIAM_PUBLIC_URL", "https://id.example/?q=1")], "`public_url`"),
             (&[("DATABASE_URL", "mysql://db")], "`database_url`"),
+            (&[("DATABASE_URL", "postgres://db/ciam")], "`master_key`"),
+            (&[("CIAM_MASTER_KEY", "not-base64-32-bytes")], "`master_key`"),
             (&[("REDIS_URL", "http://cache")], "`redis_url`"),
             (&[("CIAM_ADMIN_TOKEN", "short")], "`admin_token`"),
             (&[("CIAM_LOG__FORMAT", "xml")], "`log.format`"),
@@ -403,10 +436,16 @@ mod tests {
 
     #[test]
     fn database_description_hides_the_password() {
-        let c = load(&[("DATABASE_URL", "postgres://ciam:s3cret@db:5432/ciam")], &Overrides::default())
-            .unwrap()
-            .validate()
-            .unwrap();
+        let c = load(
+            &[
+                ("DATABASE_URL", "postgres://ciam:s3cret@db:5432/ciam"),
+                ("CIAM_MASTER_KEY", "0123456789abcdefghijklmnopqrstuvwxyzABCDEFA"),
+            ],
+            &Overrides::default(),
+        )
+        .unwrap()
+        .validate()
+        .unwrap();
         assert_eq!(c.database_description(), "postgres://db/ciam");
     }
 

@@ -164,6 +164,12 @@ impl Problem {
         }
     }
 
+    /// The same problem, with a cause for the log (never sent to the client).
+    #[must_use]
+    pub fn with_internal(self, cause: impl Into<String>) -> Self {
+        Self { internal: Some(cause.into()), ..self }
+    }
+
     /// The kind.
     pub fn kind(&self) -> ProblemKind {
         self.kind

@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod oidc;
 pub mod ops;
 pub mod state;
 pub mod telemetry;

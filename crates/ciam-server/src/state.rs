@@ -9,6 +9,7 @@ use ciam_core::Clock;
 use ciam_core::id::{Region, TenantId};
 use ciam_core::secret::SecretHash;
 use ciam_core::store::{DurableStore, EphemeralStore};
+use ciam_jose::Keyring;
 
 use crate::telemetry::Metrics;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Node settings derived from configuration.
     pub node: Arc<NodeSettings>,
+    /// Signing keys of every tenant.
+    pub keys: Arc<Keyring>,
     /// Hash of the admin bearer token.
     pub admin_token: Arc<SecretHash>,
     /// Metrics registry.

@@ -26,12 +26,30 @@ use crate::error::InternalError;
 /// The header carrying the request id (set when absent, echoed in the response).
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Where log lines go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogTarget {
+    /// The server logs to stdout (the convention for services and containers).
+    Stdout,
+    /// Command-line tools log to stderr, keeping stdout for their output.
+    Stderr,
+}
+
 /// Installs the process-wide log subscriber (the binary calls this once; tests that run many
 /// servers in one process do not).
-pub fn init_tracing(log: &LogConfig) {
+pub fn init_tracing(log: &LogConfig, target: LogTarget) {
     let filter = EnvFilter::try_new(&log.level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stdout);
+    let writer = move || -> Box<dyn std::io::Write> {
+        match target {
+            LogTarget::Stdout => Box::new(std::io::stdout()),
+            LogTarget::Stderr => Box::new(std::io::stderr()),
+        }
+    };
+    let ansi = match target {
+        LogTarget::Stdout => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        LogTarget::Stderr => std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(writer);
     let _ = match log.format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init(),
         LogFormat::Text => builder.try_init(),

@@ -13,6 +13,7 @@ use ciam_core::page::PageRequest;
 use ciam_core::redirect::RedirectUri;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{Secret, SecretHash};
+use ciam_core::signing_key::{KeyState, StoredKey};
 use ciam_core::store::{DurableStore, EphemeralStore, StoreError};
 use ciam_core::tenant::{Tenant, TenantSettings};
 use ciam_core::user::{PasswordHash, User, UserProfile, UserStatus};
@@ -263,6 +264,63 @@ pub async fn deleting_a_tenant_deletes_what_it_owns(s: &dyn DurableStore) {
     assert_eq!(s.get_client(&u.tenant_id, &ClientId::parse("web-app").unwrap()).await.unwrap(), None);
 }
 
+pub fn key(tenant: &str, kid: &str, state: KeyState) -> StoredKey {
+    StoredKey {
+        tenant_id: TenantId::parse(tenant).unwrap(),
+        kid: kid.into(),
+        alg: "ES256".into(),
+        state,
+        public_jwk: serde_json::json!({"kty": "EC", "kid": kid, "alg": "ES256"}),
+        sealed_private: format!("v1.test.{kid}"),
+        created_at: T0,
+        activated_at: (state == KeyState::Active).then_some(T0),
+        retired_at: None,
+    }
+}
+
+pub async fn key_rotation_is_atomic_and_compare_and_set(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    let t = TenantId::parse("acme").unwrap();
+    s.insert_key(&key("acme", "k1", KeyState::Active)).await.unwrap();
+    s.insert_key(&key("acme", "k2", KeyState::Next)).await.unwrap();
+    assert!(matches!(
+        s.insert_key(&key("acme", "k1", KeyState::Retired)).await,
+        Err(StoreError::Conflict { what: "kid" })
+    ));
+    assert!(s.insert_key(&key("acme", "k9", KeyState::Active)).await.is_err(), "one active key per alg");
+
+    let k3 = StoredKey { created_at: T1, ..key("acme", "k3", KeyState::Next) };
+    s.rotate_keys(&t, "ES256", "k2", &k3, T1).await.unwrap();
+    let keys = s.list_keys(&t).await.unwrap();
+    let state = |kid: &str| keys.iter().find(|k| k.kid == kid).map(|k| (k.state, k.activated_at, k.retired_at));
+    assert_eq!(state("k1"), Some((KeyState::Retired, Some(T0), Some(T1))));
+    assert_eq!(state("k2"), Some((KeyState::Active, Some(T1), None)));
+    assert_eq!(state("k3"), Some((KeyState::Next, None, None)));
+    assert_eq!(keys[0].kid, "k3", "newest first");
+    assert_eq!(keys.iter().find(|k| k.kid == "k3").unwrap(), &k3, "round trip");
+
+    // A second rotation racing with the same (now stale) next kid changes nothing.
+    let k4 = key("acme", "k4", KeyState::Next);
+    assert!(matches!(s.rotate_keys(&t, "ES256", "k2", &k4, T1).await, Err(StoreError::Conflict { what: "next" })));
+    let after = s.list_keys(&t).await.unwrap();
+    assert_eq!(after.len(), 3);
+    assert_eq!(after.iter().filter(|k| k.state == KeyState::Active).count(), 1);
+
+    assert_eq!(s.delete_retired_keys(&t, T0).await.unwrap(), 0, "retired at T1 is kept for a T0 cutoff");
+    assert_eq!(s.delete_retired_keys(&t, T1 + time::Duration::seconds(1)).await.unwrap(), 1);
+    assert_eq!(s.list_keys(&t).await.unwrap().len(), 2);
+
+    // Isolation: another tenant sees none of these keys and cannot rotate them.
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let b = TenantId::parse("b").unwrap();
+    assert!(s.list_keys(&b).await.unwrap().is_empty());
+    assert!(s.rotate_keys(&b, "ES256", "k3", &key("b", "k5", KeyState::Next), T1).await.is_err());
+    assert_eq!(state("k3"), Some((KeyState::Next, None, None)));
+    assert!(s.delete_tenant(&t).await.unwrap());
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    assert!(s.list_keys(&t).await.unwrap().is_empty(), "keys are deleted with their tenant");
+}
+
 pub async fn ping_answers(s: &dyn DurableStore) {
     s.ping().await.unwrap();
 }
@@ -382,6 +440,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(client_crud_and_secret, $make, |s| &*s);
         $crate::contract_test!(tenant_isolation_through_every_method, $make, |s| &*s);
         $crate::contract_test!(deleting_a_tenant_deletes_what_it_owns, $make, |s| &*s);
+        $crate::contract_test!(key_rotation_is_atomic_and_compare_and_set, $make, |s| &*s);
         $crate::contract_test!(ping_answers, $make, |s| &*s);
     };
 }

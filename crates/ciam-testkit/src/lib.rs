@@ -35,6 +35,9 @@ impl Drop for TempDir {
     }
 }
 
+/// The master key of test servers on a shared database (a test fixture, never a real secret).
+pub const SHARED_MASTER_KEY: &str = "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE";
+
 /// A running `ciam serve` process.
 pub struct Server {
     /// Where it listens.
@@ -76,7 +79,8 @@ impl Server {
             .stderr(Stdio::piped())
             .kill_on_drop(true);
         if let Some(db) = &opts.database_url {
-            cmd.env("DATABASE_URL", db);
+            // Nodes sharing a database share the master key that seals signing keys.
+            cmd.env("DATABASE_URL", db).env("CIAM_MASTER_KEY", SHARED_MASTER_KEY);
         }
         if let Some((url, prefix)) = &opts.redis {
             cmd.env("REDIS_URL", url).env("CIAM_REDIS_KEY_PREFIX", prefix);

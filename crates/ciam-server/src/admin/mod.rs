@@ -12,6 +12,7 @@
 //!   another's.
 
 mod clients;
+mod keys;
 mod tenants;
 mod users;
 
@@ -61,6 +62,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         (name = "tenants", description = "Isolated identity domains, each with its own issuer"),
         (name = "users", description = "People who sign in to a tenant"),
         (name = "clients", description = "Applications and services that use a tenant"),
+        (name = "keys", description = "A tenant's token signing keys and their rotation"),
     )
 )]
 struct AdminApi;
@@ -76,7 +78,11 @@ impl Modify for AdminTokenScheme {
 
 /// The admin routes with their OpenAPI description (paths include `/admin/v1`).
 pub fn router() -> OpenApiRouter<AppState> {
-    let api = OpenApiRouter::new().merge(tenants::routes()).merge(users::routes()).merge(clients::routes());
+    let api = OpenApiRouter::new()
+        .merge(tenants::routes())
+        .merge(users::routes())
+        .merge(clients::routes())
+        .merge(keys::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

@@ -116,6 +116,8 @@ async fn create_tenant(
     let now = st.clock.now();
     let tenant = Tenant { id, display_name, home_region, settings, created_at: now, updated_at: now };
     st.durable.create_tenant(&tenant).await?;
+    // Every tenant signs from its first moment: an active and a next key per algorithm.
+    st.keys.ensure_keys(&tenant.id, now).await.map_err(super::keys::keyring_problem)?;
     let location = format!("/admin/v1/tenants/{}", tenant.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(TenantView::new(&st, tenant))))
 }

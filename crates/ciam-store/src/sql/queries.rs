@@ -46,3 +46,14 @@ pub(crate) const SET_CLIENT_SECRET: &str = "update client set secret_hash = $3, 
     updated_at = $4 where tenant_id = $1 and client_id = $2";
 pub(crate) const SELECT_CLIENT_SECRET: &str = "select secret_hash from client where tenant_id = $1 and client_id = $2";
 pub(crate) const DELETE_CLIENT: &str = "delete from client where tenant_id = $1 and client_id = $2";
+
+pub(crate) const INSERT_KEY: &str = "insert into signing_key (tenant_id, kid, alg, state, public_jwk, \
+    sealed_private, created_at, activated_at, retired_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const LIST_KEYS: &str = "select tenant_id, kid, alg, state, public_jwk, sealed_private, created_at, \
+    activated_at, retired_at from signing_key where tenant_id = $1 order by created_at desc, kid";
+pub(crate) const RETIRE_ACTIVE_KEY: &str = "update signing_key set state = 'retired', retired_at = $3 \
+    where tenant_id = $1 and alg = $2 and state = 'active'";
+pub(crate) const PROMOTE_NEXT_KEY: &str = "update signing_key set state = 'active', activated_at = $4 \
+    where tenant_id = $1 and alg = $2 and kid = $3 and state = 'next'";
+pub(crate) const DELETE_RETIRED_KEYS: &str =
+    "delete from signing_key where tenant_id = $1 and state = 'retired' and retired_at < $2";

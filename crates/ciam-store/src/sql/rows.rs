@@ -6,6 +6,7 @@ use ciam_core::email::Email;
 use ciam_core::id::{ClientId, Region, TenantId, UserId};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::scope::ScopeSet;
+use ciam_core::signing_key::{KeyState, StoredKey};
 use ciam_core::store::StoreError;
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{User, UserStatus};
@@ -134,6 +135,36 @@ impl TryFrom<ClientRow> for Client {
             jwks: r.jwks.as_deref().map(|j| from_json("jwks", j)).transpose()?,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct KeyRow {
+    tenant_id: String,
+    kid: String,
+    alg: String,
+    state: String,
+    public_jwk: String,
+    sealed_private: String,
+    created_at: i64,
+    activated_at: Option<i64>,
+    retired_at: Option<i64>,
+}
+
+impl TryFrom<KeyRow> for StoredKey {
+    type Error = StoreError;
+    fn try_from(r: KeyRow) -> Result<Self, StoreError> {
+        Ok(StoredKey {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            kid: r.kid,
+            alg: r.alg,
+            state: KeyState::parse(&r.state).ok_or_else(|| StoreError::Corrupt("key state".into()))?,
+            public_jwk: from_json("public_jwk", &r.public_jwk)?,
+            sealed_private: r.sealed_private,
+            created_at: from_ts(r.created_at)?,
+            activated_at: r.activated_at.map(from_ts).transpose()?,
+            retired_at: r.retired_at.map(from_ts).transpose()?,
         })
     }
 }

@@ -1,0 +1,46 @@
+//! The per-tenant OpenID Connect / OAuth 2.0 endpoints under each issuer, `/t/{tenant}/…`.
+//! Today: the JWK Set (RFC 7517), the keys relying parties and resource servers verify tokens
+//! with.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use ciam_core::id::TenantId;
+
+use crate::admin::Path;
+use crate::error::{Problem, ProblemKind};
+use crate::state::AppState;
+
+/// The issuer routes.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/t/{tenant}/jwks", get(jwks))
+}
+
+/// Resolves the `{tenant}` of an issuer path; unknown tenants are 404, whatever the reason.
+async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, Problem> {
+    let id = TenantId::parse(tenant).map_err(|_| Problem::not_found("tenant"))?;
+    st.durable.get_tenant(&id).await?.map(|t| t.id).ok_or_else(|| Problem::not_found("tenant"))
+}
+
+/// `GET /t/{tenant}/jwks`: active, next and recently retired public keys.
+///
+/// Cacheable for five minutes: a key is published as `next` before it signs, so a client whose
+/// copy is a few minutes old still knows every key in use. Readable cross-origin (RFC 9700 §2.6
+/// allows it for JWKS).
+async fn jwks(State(st): State<AppState>, Path(tenant): Path<String>) -> Result<impl IntoResponse, Problem> {
+    let tenant = tenant_of(&st, &tenant).await?;
+    let keys = st.keys.keys(&tenant, st.clock.now()).await.map_err(|e| {
+        Problem::new(ProblemKind::Unavailable, "signing keys are unavailable").with_internal(e.to_string())
+    })?;
+    Ok((
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/jwk-set+json")),
+        ],
+        Json(keys.jwks()),
+    ))
+}
