@@ -9,6 +9,7 @@ mod hostile_input;
 mod logging;
 mod multinode;
 mod shutdown;
+mod token;
 
 /// Path of the binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_ciam");

@@ -1,5 +1,10 @@
 //! The one place errors become HTTP responses.
 //!
+//! OAuth endpoints answer RFC 6749 §5.2 JSON (`{"error", "error_description"}`) through
+//! [`OAuthFailure`]: 400 in general, 401 with `WWW-Authenticate` for `invalid_client` (§5.2) and
+//! `invalid_token` (RFC 6750 §3), 500 for `server_error`, 503 with `Retry-After` for
+//! `temporarily_unavailable`; always `Cache-Control: no-store`.
+//!
 //! The management API answers RFC 9457 `application/problem+json`: a stable `type` URI per kind
 //! of problem, the HTTP `status`, a human `detail`, and for invalid input an `errors` array naming
 //! each bad field. Internal details never reach the body: a 500 or 503 says only that something
@@ -266,6 +271,65 @@ impl IntoResponse for Problem {
     }
 }
 
+/// An OAuth error on its way to the client.
+#[derive(Debug)]
+pub struct OAuthFailure(pub ciam_oauth::OAuthError);
+
+impl From<ciam_oauth::OAuthError> for OAuthFailure {
+    fn from(e: ciam_oauth::OAuthError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<StoreError> for OAuthFailure {
+    fn from(e: StoreError) -> Self {
+        Self(e.into())
+    }
+}
+
+/// RFC 6749 §5.2 error body.
+#[derive(Serialize)]
+struct OAuthErrorBody<'a> {
+    error: &'static str,
+    error_description: &'a str,
+}
+
+impl IntoResponse for OAuthFailure {
+    fn into_response(self) -> Response {
+        use ciam_oauth::ErrorCode;
+        let e = self.0;
+        let status = match e.code {
+            ErrorCode::InvalidClient | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
+            ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let body = OAuthErrorBody { error: e.code.as_str(), error_description: &e.description };
+        let mut res = (status, Json(body)).into_response();
+        let headers = res.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        match e.code {
+            ErrorCode::InvalidClient => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"ciam\""));
+            }
+            ErrorCode::InvalidToken => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+            }
+            ErrorCode::TemporarilyUnavailable => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
+        }
+        if let Some(message) = e.internal {
+            let store = e.code == ErrorCode::TemporarilyUnavailable;
+            res.extensions_mut().insert(InternalError { message: message.into(), store });
+        }
+        res
+    }
+}
+
 /// The fallback for unknown routes.
 pub async fn not_found() -> Problem {
     Problem::new(ProblemKind::NotFound, "no such route")
@@ -330,6 +394,41 @@ mod tests {
         assert!(!json.to_string().contains("refused"));
         let internal = internal.unwrap();
         assert!(internal.store && internal.message.contains("refused"));
+    }
+
+    #[tokio::test]
+    async fn oauth_errors_map_to_rfc6749_5_2() {
+        use ciam_oauth::{ErrorCode, OAuthError};
+        let table = [
+            (ErrorCode::InvalidRequest, 400, None),
+            (ErrorCode::InvalidClient, 401, Some("Basic")),
+            (ErrorCode::InvalidGrant, 400, None),
+            (ErrorCode::UnauthorizedClient, 400, None),
+            (ErrorCode::UnsupportedGrantType, 400, None),
+            (ErrorCode::InvalidScope, 400, None),
+            (ErrorCode::InvalidTarget, 400, None),
+            (ErrorCode::InvalidToken, 401, Some("Bearer error=\"invalid_token\"")),
+            (ErrorCode::InsufficientScope, 403, None),
+            (ErrorCode::ServerError, 500, None),
+            (ErrorCode::TemporarilyUnavailable, 503, None),
+        ];
+        for (code, status, challenge) in table {
+            let res = OAuthFailure(OAuthError::new(code, "why")).into_response();
+            let (parts, body) = res.into_parts();
+            assert_eq!(parts.status.as_u16(), status, "{code:?}");
+            assert_eq!(parts.headers[header::CACHE_CONTROL], "no-store");
+            assert_eq!(parts.headers[header::CONTENT_TYPE], "application/json");
+            let json: serde_json::Value = serde_json::from_slice(&to_bytes(body, 4096).await.unwrap()).unwrap();
+            assert_eq!(json, serde_json::json!({"error": code.as_str(), "error_description": "why"}));
+            match challenge {
+                Some(c) => assert!(parts.headers[header::WWW_AUTHENTICATE].to_str().unwrap().starts_with(c)),
+                None => assert!(!parts.headers.contains_key(header::WWW_AUTHENTICATE)),
+            }
+        }
+        let res = OAuthFailure(OAuthError::server_error("db exploded")).into_response();
+        assert_eq!(&*res.extensions().get::<InternalError>().unwrap().message, "db exploded");
+        let body = to_bytes(res.into_body(), 4096).await.unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("exploded"));
     }
 
     #[tokio::test]

@@ -1,26 +1,34 @@
 //! The per-tenant OpenID Connect / OAuth 2.0 endpoints under each issuer, `/t/{tenant}/…`.
-//! Today: the JWK Set (RFC 7517), the keys relying parties and resource servers verify tokens
-//! with.
+//! Today: the JWK Set (RFC 7517) and the token endpoint with the `client_credentials` grant.
+
+mod token;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use ciam_core::id::TenantId;
 
 use crate::admin::Path;
 use crate::error::{Problem, ProblemKind};
 use crate::state::AppState;
 
+/// Largest accepted form body on protocol endpoints.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
 /// The issuer routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/t/{tenant}/jwks", get(jwks))
+    Router::new()
+        .route("/t/{tenant}/jwks", get(jwks))
+        .route("/t/{tenant}/token", post(token::token))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 
 /// Resolves the `{tenant}` of an issuer path; unknown tenants are 404, whatever the reason.
-async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, Problem> {
+pub(crate) async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, Problem> {
     let id = TenantId::parse(tenant).map_err(|_| Problem::not_found("tenant"))?;
     st.durable.get_tenant(&id).await?.map(|t| t.id).ok_or_else(|| Problem::not_found("tenant"))
 }

@@ -1,0 +1,115 @@
+//! OAuth error codes and the error type every protocol function returns.
+
+use std::borrow::Cow;
+
+/// The error codes this server answers with. The list is stable API; each variant cites the
+/// section that defines it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// RFC 6749 §5.2, §4.1.2.1: malformed request, missing or repeated parameter.
+    InvalidRequest,
+    /// RFC 6749 §5.2: client authentication failed.
+    InvalidClient,
+    /// RFC 6749 §5.2: the grant (code, refresh token, credentials) is invalid, expired or revoked.
+    InvalidGrant,
+    /// RFC 6749 §5.2: the client may not use this grant type.
+    UnauthorizedClient,
+    /// RFC 6749 §5.2: the grant type is not supported.
+    UnsupportedGrantType,
+    /// RFC 6749 §5.2, §4.1.2.1: the requested scope is invalid or exceeds what is allowed.
+    InvalidScope,
+    /// RFC 8707 §2: the requested resource is invalid or not allowed.
+    InvalidTarget,
+    /// RFC 6749 §4.1.2.1: the server does not support this response type.
+    UnsupportedResponseType,
+    /// RFC 6749 §4.1.2.1: the resource owner or server denied the request.
+    AccessDenied,
+    /// RFC 6749 §4.1.2.1, §5.2: an unexpected condition; details are only in the server log.
+    ServerError,
+    /// RFC 6749 §4.1.2.1: temporarily unable to handle the request.
+    TemporarilyUnavailable,
+    /// RFC 7009 §2.2.1: the server does not support revoking this token type.
+    UnsupportedTokenType,
+    /// RFC 6750 §3.1: the access token is invalid, expired or revoked.
+    InvalidToken,
+    /// RFC 6750 §3.1: the token lacks the scope the resource needs.
+    InsufficientScope,
+}
+
+impl ErrorCode {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::InvalidTarget => "invalid_target",
+            Self::UnsupportedResponseType => "unsupported_response_type",
+            Self::AccessDenied => "access_denied",
+            Self::ServerError => "server_error",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::UnsupportedTokenType => "unsupported_token_type",
+            Self::InvalidToken => "invalid_token",
+            Self::InsufficientScope => "insufficient_scope",
+        }
+    }
+}
+
+/// A protocol error: a code, a description safe for the client (never a secret, never an
+/// internal detail), and for `server_error` the internal cause for the log.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {description}", code.as_str())]
+pub struct OAuthError {
+    /// The RFC error code.
+    pub code: ErrorCode,
+    /// `error_description`: human-readable, ASCII, no secrets.
+    pub description: Cow<'static, str>,
+    /// For `server_error` / `temporarily_unavailable`: what to log.
+    pub internal: Option<String>,
+}
+
+impl OAuthError {
+    /// An error with a description.
+    pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
+        Self { code, description: description.into(), internal: None }
+    }
+
+    /// `invalid_request`.
+    pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidRequest, description)
+    }
+
+    /// `invalid_client`, with the one description every client-authentication failure shares
+    /// (which check failed is not revealed).
+    pub fn invalid_client() -> Self {
+        Self::new(ErrorCode::InvalidClient, "client authentication failed")
+    }
+
+    /// `server_error` with an internal cause for the log.
+    pub fn server_error(cause: impl std::fmt::Display) -> Self {
+        Self {
+            internal: Some(cause.to_string()),
+            ..Self::new(ErrorCode::ServerError, "the server failed to handle this request")
+        }
+    }
+
+    /// `temporarily_unavailable` (a store is down) with an internal cause for the log.
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        Self {
+            internal: Some(cause.to_string()),
+            ..Self::new(ErrorCode::TemporarilyUnavailable, "the server is temporarily unavailable; retry shortly")
+        }
+    }
+}
+
+impl From<ciam_core::store::StoreError> for OAuthError {
+    fn from(e: ciam_core::store::StoreError) -> Self {
+        match e {
+            ciam_core::store::StoreError::Unavailable(_) => Self::unavailable(e),
+            other => Self::server_error(other),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The OAuth 2.0 / OpenID Connect protocol engine: requests are parsed into validated types,
+//! grants are decided here, and every refusal is an [`OAuthError`] with an RFC error code. No
+//! HTTP framework, database or cache appears in this crate; the server maps requests in and
+//! errors out (`ciam-server/src/error.rs`).
+#![warn(missing_docs)]
+
+pub mod client_auth;
+pub mod error;
+pub mod form;
+pub mod token;
+
+pub use error::{ErrorCode, OAuthError};

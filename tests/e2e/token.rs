@@ -1,0 +1,179 @@
+//! The token endpoint with the `client_credentials` grant (RFC 6749 §4.4), JWT access tokens
+//! (RFC 9068) and RFC 6749 §5.2 errors, checked with an independent JWT library against the
+//! published JWKS.
+
+use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{DecodingKey, Validation};
+use serde_json::{Value, json};
+
+use crate::BIN;
+
+struct Fixture {
+    _dir: TempDir,
+    server: Server,
+}
+
+async fn fixture() -> (Fixture, String, String) {
+    let dir = TempDir::new("token");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    for t in ["acme", "other"] {
+        admin.post("/tenants", json!({"id": t, "display_name": t}), 201).await;
+    }
+    let c = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
+                   "grant_types": ["client_credentials"], "scopes": ["openid", "orders:read", "orders:write"]}),
+            201,
+        )
+        .await;
+    let secret = c["client_secret"].as_str().unwrap().to_owned();
+    (Fixture { _dir: dir, server }, "svc".to_owned(), secret)
+}
+
+async fn post(
+    server: &Server,
+    tenant: &str,
+    auth: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut req = server.http.post(server.url(&format!("/t/{tenant}/token"))).form(form);
+    if let Some((id, secret)) = auth {
+        req = req.basic_auth(id, Some(secret));
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    (status, headers, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn client_credentials_issues_a_verifiable_rfc9068_access_token() {
+    let (f, id, secret) = fixture().await;
+    let s = &f.server;
+    let (status, headers, body) = post(s, "acme", Some((&id, &secret)), &[("grant_type", "client_credentials")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(headers["pragma"], "no-cache");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert_eq!(body["scope"], "orders:read orders:write", "user scopes are never granted to a client for itself");
+    let token = body["access_token"].as_str().unwrap();
+    assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)), "RFC 6749 Appendix A.12");
+
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    assert_eq!(header.typ.as_deref(), Some("at+jwt"), "RFC 9068 §2.1");
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+    let jwks: JwkSet = s.http.get(s.url("/t/acme/jwks")).send().await.unwrap().json().await.unwrap();
+    let jwk = jwks.find(header.kid.as_deref().unwrap()).expect("signing key is published");
+    let mut v = Validation::new(jsonwebtoken::Algorithm::ES256);
+    let issuer = s.url("/t/acme");
+    v.set_issuer(&[&issuer]);
+    v.set_audience(&[&issuer]);
+    v.set_required_spec_claims(&["exp", "iat", "iss", "sub", "aud"]);
+    let claims = jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(jwk).unwrap(), &v).unwrap().claims;
+    assert_eq!(claims["sub"], "svc");
+    assert_eq!(claims["client_id"], "svc");
+    assert_eq!(claims["scope"], "orders:read orders:write");
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 900);
+    assert!(claims["jti"].as_str().unwrap().len() >= 22);
+
+    // Narrowing works; the tenant's other JWKS does not verify this token.
+    let (status, _, body) =
+        post(s, "acme", Some((&id, &secret)), &[("grant_type", "client_credentials"), ("scope", "orders:read")]).await;
+    assert_eq!((status, body["scope"].as_str()), (200, Some("orders:read")));
+    let other: JwkSet = s.http.get(s.url("/t/other/jwks")).send().await.unwrap().json().await.unwrap();
+    assert!(other.find(header.kid.as_deref().unwrap()).is_none(), "keys are per tenant (T07)");
+}
+
+#[tokio::test]
+async fn token_endpoint_errors_follow_rfc6749_5_2() {
+    let (f, id, secret) = fixture().await;
+    let s = &f.server;
+    let cc = [("grant_type", "client_credentials")];
+    // (what, basic credentials, form, status, error)
+    type Case<'a> = (&'a str, Option<(&'a str, &'a str)>, Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case<'_>> = vec![
+        ("wrong secret", Some((&id, "wrong")), cc.to_vec(), 401, "invalid_client"),
+        ("unknown client", Some(("ghost", &secret)), cc.to_vec(), 401, "invalid_client"),
+        ("no authentication", None, cc.to_vec(), 401, "invalid_client"),
+        (
+            "secret in body for a basic client",
+            None,
+            vec![("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret)],
+            401,
+            "invalid_client",
+        ),
+        (
+            "two methods",
+            Some((&id, &secret)),
+            vec![("grant_type", "client_credentials"), ("client_secret", &secret)],
+            400,
+            "invalid_request",
+        ),
+        ("another tenant (T02)", Some((&id, &secret)), cc.to_vec(), 401, "invalid_client"),
+        (
+            "wider scope",
+            Some((&id, &secret)),
+            vec![("grant_type", "client_credentials"), ("scope", "orders:delete")],
+            400,
+            "invalid_scope",
+        ),
+        (
+            "user scope",
+            Some((&id, &secret)),
+            vec![("grant_type", "client_credentials"), ("scope", "openid")],
+            400,
+            "invalid_scope",
+        ),
+        ("no grant_type", Some((&id, &secret)), vec![], 400, "invalid_request"),
+        ("password grant", Some((&id, &secret)), vec![("grant_type", "password")], 400, "unsupported_grant_type"),
+        (
+            "not this client's grant",
+            Some((&id, &secret)),
+            vec![("grant_type", "authorization_code"), ("code", "x")],
+            400,
+            "unsupported_grant_type",
+        ),
+        (
+            "repeated parameter",
+            Some((&id, &secret)),
+            vec![("grant_type", "client_credentials"), ("grant_type", "client_credentials")],
+            400,
+            "invalid_request",
+        ),
+        (
+            "unknown resource",
+            Some((&id, &secret)),
+            vec![("grant_type", "client_credentials"), ("resource", "https://api.example")],
+            400,
+            "invalid_target",
+        ),
+    ];
+    for (what, auth, form, status, error) in cases {
+        let tenant = if what.starts_with("another tenant") { "other" } else { "acme" };
+        let (got, headers, body) = post(s, tenant, auth, &form).await;
+        assert_eq!((got, body["error"].as_str()), (status, Some(error)), "{what}: {body}");
+        assert_eq!(headers["cache-control"], "no-store", "{what}");
+        assert!(body["error_description"].is_string());
+        assert!(!body.to_string().contains(&secret), "{what}: the secret is not echoed");
+        if status == 401 {
+            assert!(headers["www-authenticate"].to_str().unwrap().starts_with("Basic"), "{what}");
+        }
+    }
+    let json_body = s
+        .http
+        .post(s.url("/t/acme/token"))
+        .basic_auth(&id, Some(&secret))
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_body.status(), 400);
+    assert_eq!(json_body.json::<Value>().await.unwrap()["error"], "invalid_request");
+    assert_eq!(s.http.get(s.url("/t/acme/token")).send().await.unwrap().status(), 405, "RFC 9700 §4.3.2: no GET");
+    assert_eq!(s.http.post(s.url("/t/nobody/token")).form(&cc).send().await.unwrap().status(), 404);
+    assert!(!s.logs().contains(&secret), "the client secret never reaches the logs");
+}
