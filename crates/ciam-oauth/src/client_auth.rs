@@ -151,7 +151,9 @@ mod tests {
         use AuthMethod::{ClientSecretBasic, ClientSecretPost, PrivateKeyJwt};
         use ErrorCode::{InvalidClient, InvalidRequest};
         let s = "s3cret";
-        let cases: Vec<(Option<String>, &str, AuthMethod, Result<(), ErrorCode>)> = vec![
+        // (Authorization header, form body, registered method, expected outcome)
+        type Case<'a> = (Option<String>, &'a str, AuthMethod, Result<(), ErrorCode>);
+        let cases: Vec<Case<'_>> = vec![
             (Some(basic("app", s)), "", ClientSecretBasic, Ok(())),
             (None, "client_id=app&client_secret=s3cret", ClientSecretPost, Ok(())),
             (None, "client_id=app", AuthMethod::None, Ok(())),
