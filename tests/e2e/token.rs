@@ -177,3 +177,73 @@ async fn token_endpoint_errors_follow_rfc6749_5_2() {
     assert_eq!(s.http.post(s.url("/t/nobody/token")).form(&cc).send().await.unwrap().status(), 404);
     assert!(!s.logs().contains(&secret), "the client secret never reaches the logs");
 }
+
+async fn call(server: &Server, path: &str, auth: (&str, &str), form: &[(&str, &str)]) -> (u16, Value) {
+    let res = server.http.post(server.url(path)).basic_auth(auth.0, Some(auth.1)).form(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn introspection_and_revocation_rfc7662_rfc7009() {
+    let (f, id, secret) = fixture().await;
+    let s = &f.server;
+    let admin = Admin::new(s, s.generated_admin_token());
+    let second = admin
+        .post("/tenants/acme/clients", json!({"client_id": "svc2", "name": "Other", "client_type": "confidential", "grant_types": ["client_credentials"], "scopes": ["x"]}), 201)
+        .await;
+    let second = ("svc2", second["client_secret"].as_str().unwrap().to_owned());
+    let foreign = admin
+        .post("/tenants/other/clients", json!({"client_id": "svc", "name": "Same id, other tenant", "client_type": "confidential", "grant_types": ["client_credentials"], "scopes": ["orders:read"]}), 201)
+        .await;
+    let foreign_secret = foreign["client_secret"].as_str().unwrap().to_owned();
+
+    let (_, _, body) = post(s, "acme", Some((&id, &secret)), &[("grant_type", "client_credentials")]).await;
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let me = (id.as_str(), secret.as_str());
+
+    let (status, v) =
+        call(s, "/t/acme/introspect", me, &[("token", &token), ("token_type_hint", "refresh_token")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(v["active"], true, "a wrong hint does not hide the token (RFC 7662 §2.1)");
+    assert_eq!(
+        (v["client_id"].as_str(), v["sub"].as_str(), v["token_type"].as_str()),
+        (Some("svc"), Some("svc"), Some("Bearer"))
+    );
+    assert_eq!(v["scope"], "orders:read orders:write");
+    assert_eq!(v["iss"], s.url("/t/acme"));
+
+    // Nothing leaks to another client, to another tenant, or about garbage (S27, T01).
+    let inactive = json!({"active": false});
+    assert_eq!(call(s, "/t/acme/introspect", (second.0, &second.1), &[("token", &token)]).await.1, inactive);
+    let (_, _, other_body) =
+        post(s, "other", Some(("svc", &foreign_secret)), &[("grant_type", "client_credentials")]).await;
+    let other_token = other_body["access_token"].as_str().unwrap();
+    assert_eq!(
+        call(s, "/t/acme/introspect", me, &[("token", other_token)]).await.1,
+        inactive,
+        "same client id, other tenant"
+    );
+    let mut tampered = token.clone();
+    tampered.push('A');
+    for bad in ["garbage", "a.b.c", tampered.as_str()] {
+        assert_eq!(call(s, "/t/acme/introspect", me, &[("token", bad)]).await.1, inactive, "{bad}");
+    }
+    assert_eq!(
+        call(s, "/t/acme/introspect", me, &[]).await,
+        (400, json!({"error": "invalid_request", "error_description": "missing parameter token"}))
+    );
+    let anonymous = s.http.post(s.url("/t/acme/introspect")).form(&[("token", &token)]).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401, "introspection requires client authentication");
+
+    // Revocation: another client's attempt has no effect but is answered 200 (RFC 7009 §2.1, §2.2).
+    assert_eq!(call(s, "/t/acme/revoke", (second.0, &second.1), &[("token", &token)]).await.0, 200);
+    assert_eq!(call(s, "/t/acme/introspect", me, &[("token", &token)]).await.1["active"], true);
+    assert_eq!(call(s, "/t/acme/revoke", me, &[("token", &token)]).await.0, 200);
+    assert_eq!(call(s, "/t/acme/introspect", me, &[("token", &token)]).await.1, inactive, "revoked at once");
+    assert_eq!(call(s, "/t/acme/revoke", me, &[("token", &token)]).await.0, 200, "revoking twice is fine");
+    assert_eq!(call(s, "/t/acme/revoke", me, &[("token", "garbage")]).await.0, 200, "invalid tokens are not an error");
+    let anonymous = s.http.post(s.url("/t/acme/revoke")).form(&[("token", &token)]).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+}

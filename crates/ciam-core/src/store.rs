@@ -124,6 +124,17 @@ pub trait KeyStore: Send + Sync {
     async fn delete_retired_keys(&self, tenant: &TenantId, cutoff: OffsetDateTime) -> StoreResult<u64>;
 }
 
+/// Revoked access tokens (RFC 7009), by `jti`.
+#[async_trait]
+pub trait RevocationStore: Send + Sync {
+    /// Records a revoked token until `expires_at` (idempotent).
+    async fn revoke_token(&self, tenant: &TenantId, jti: &str, expires_at: OffsetDateTime) -> StoreResult<()>;
+    /// Whether the token was revoked.
+    async fn is_token_revoked(&self, tenant: &TenantId, jti: &str) -> StoreResult<bool>;
+    /// Forgets revocations of tokens that expired before `now`; returns how many.
+    async fn purge_revocations(&self, now: OffsetDateTime) -> StoreResult<u64>;
+}
+
 /// Reachability of a backend, for `/readyz`.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -132,8 +143,8 @@ pub trait HealthCheck: Send + Sync {
 }
 
 /// The durable store: everything that must survive restarts.
-pub trait DurableStore: TenantStore + UserStore + ClientStore + KeyStore + HealthCheck {}
-impl<T: TenantStore + UserStore + ClientStore + KeyStore + HealthCheck> DurableStore for T {}
+pub trait DurableStore: TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + HealthCheck {}
+impl<T: TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + HealthCheck> DurableStore for T {}
 
 /// The ephemeral store: short-lived state with TTLs (sessions, codes, replay caches, counters).
 ///

@@ -7,6 +7,7 @@
 pub mod client_auth;
 pub mod error;
 pub mod form;
+pub mod introspection;
 pub mod token;
 
 pub use error::{ErrorCode, OAuthError};

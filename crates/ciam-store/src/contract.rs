@@ -321,6 +321,21 @@ pub async fn key_rotation_is_atomic_and_compare_and_set(s: &dyn DurableStore) {
     assert!(s.list_keys(&t).await.unwrap().is_empty(), "keys are deleted with their tenant");
 }
 
+pub async fn revocations_are_per_tenant_idempotent_and_purged(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("a")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let (a, b) = (TenantId::parse("a").unwrap(), TenantId::parse("b").unwrap());
+    assert!(!s.is_token_revoked(&a, "j1").await.unwrap());
+    s.revoke_token(&a, "j1", T1).await.unwrap();
+    s.revoke_token(&a, "j1", T1).await.unwrap(); // RFC 7009 §2.2: revoking again is fine
+    assert!(s.is_token_revoked(&a, "j1").await.unwrap());
+    assert!(!s.is_token_revoked(&b, "j1").await.unwrap(), "per tenant");
+    s.revoke_token(&a, "j0", T0).await.unwrap();
+    assert_eq!(s.purge_revocations(T1).await.unwrap(), 1, "only tokens expired before now are forgotten");
+    assert!(!s.is_token_revoked(&a, "j0").await.unwrap());
+    assert!(s.is_token_revoked(&a, "j1").await.unwrap());
+}
+
 pub async fn ping_answers(s: &dyn DurableStore) {
     s.ping().await.unwrap();
 }
@@ -441,6 +456,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(tenant_isolation_through_every_method, $make, |s| &*s);
         $crate::contract_test!(deleting_a_tenant_deletes_what_it_owns, $make, |s| &*s);
         $crate::contract_test!(key_rotation_is_atomic_and_compare_and_set, $make, |s| &*s);
+        $crate::contract_test!(revocations_are_per_tenant_idempotent_and_purged, $make, |s| &*s);
         $crate::contract_test!(ping_answers, $make, |s| &*s);
     };
 }

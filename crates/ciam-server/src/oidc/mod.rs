@@ -1,6 +1,8 @@
 //! The per-tenant OpenID Connect / OAuth 2.0 endpoints under each issuer, `/t/{tenant}/…`.
-//! Today: the JWK Set (RFC 7517) and the token endpoint with the `client_credentials` grant.
+//! Today: the JWK Set (RFC 7517), the token endpoint with the `client_credentials` grant,
+//! introspection (RFC 7662) and revocation (RFC 7009).
 
+mod introspect;
 mod token;
 
 use axum::Json;
@@ -24,6 +26,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/t/{tenant}/jwks", get(jwks))
         .route("/t/{tenant}/token", post(token::token))
+        .route("/t/{tenant}/introspect", post(introspect::introspect))
+        .route("/t/{tenant}/revoke", post(introspect::revoke))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 

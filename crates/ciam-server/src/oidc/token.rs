@@ -5,6 +5,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use ciam_core::client::Client;
+use ciam_core::id::TenantId;
 use ciam_jose::Alg;
 use ciam_oauth::OAuthError;
 use ciam_oauth::client_auth::{authenticate, presented};
@@ -49,15 +51,15 @@ pub(super) async fn token(
     }
 }
 
-async fn issue(
+/// Authenticates the calling client of a token, introspection or revocation request.
+pub(super) async fn authenticated_client(
     st: &AppState,
-    tenant: &ciam_core::id::TenantId,
+    tenant: &TenantId,
     headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<TokenResponse, OAuthError> {
-    let mut params = form(headers, body)?;
+    params: &mut Params,
+) -> Result<Client, OAuthError> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let who = presented(authorization, &mut params)?;
+    let who = presented(authorization, params)?;
     let client = st.durable.get_client(tenant, &who.client_id).await?;
     let secret = match &client {
         Some(c) if c.token_endpoint_auth_method.uses_secret() => {
@@ -66,7 +68,17 @@ async fn issue(
         _ => None,
     };
     authenticate(&who, client.as_ref(), secret.as_ref())?;
-    let client = client.ok_or_else(OAuthError::invalid_client)?;
+    client.ok_or_else(OAuthError::invalid_client)
+}
+
+async fn issue(
+    st: &AppState,
+    tenant: &TenantId,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<TokenResponse, OAuthError> {
+    let mut params = form(headers, body)?;
+    let client = authenticated_client(st, tenant, headers, &mut params).await?;
     let now = st.clock.now();
     let claims = match parse_grant(&params)? {
         GrantRequest::ClientCredentials { scope } => {

@@ -17,7 +17,9 @@ use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::StoredKey;
-use ciam_core::store::{ClientStore, HealthCheck, KeyStore, StoreError, StoreResult, TenantStore, UserStore};
+use ciam_core::store::{
+    ClientStore, HealthCheck, KeyStore, RevocationStore, StoreError, StoreResult, TenantStore, UserStore,
+};
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{PasswordHash, User};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -494,6 +496,50 @@ macro_rules! impl_key_store {
     };
 }
 
+macro_rules! impl_revocation_store {
+    ($store:ty) => {
+        #[async_trait]
+        impl RevocationStore for $store {
+            async fn revoke_token(
+                &self,
+                tenant: &TenantId,
+                jti: &str,
+                expires_at: time::OffsetDateTime,
+            ) -> StoreResult<()> {
+                sqlx::query(REVOKE_TOKEN)
+                    .bind(tenant.as_str())
+                    .bind(jti)
+                    .bind(ts(expires_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("revocation"))?;
+                Ok(())
+            }
+
+            async fn is_token_revoked(&self, tenant: &TenantId, jti: &str) -> StoreResult<bool> {
+                let hit: Option<i32> = sqlx::query_scalar(IS_TOKEN_REVOKED)
+                    .bind(tenant.as_str())
+                    .bind(jti)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("revocation"))?;
+                Ok(hit.is_some())
+            }
+
+            async fn purge_revocations(&self, now: time::OffsetDateTime) -> StoreResult<u64> {
+                let done = sqlx::query(PURGE_REVOCATIONS)
+                    .bind(ts(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("revocation"))?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
+
+impl_revocation_store!(SqliteStore);
+impl_revocation_store!(PgStore);
 impl_key_store!(SqliteStore);
 impl_key_store!(PgStore);
 impl_sql_store!(SqliteStore);

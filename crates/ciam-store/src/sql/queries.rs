@@ -57,3 +57,9 @@ pub(crate) const PROMOTE_NEXT_KEY: &str = "update signing_key set state = 'activ
     where tenant_id = $1 and alg = $2 and kid = $3 and state = 'next'";
 pub(crate) const DELETE_RETIRED_KEYS: &str =
     "delete from signing_key where tenant_id = $1 and state = 'retired' and retired_at < $2";
+
+// `do nothing` on a repeat: revoking twice is not an error (RFC 7009 §2.2).
+pub(crate) const REVOKE_TOKEN: &str = "insert into revoked_token (tenant_id, jti, expires_at) values ($1, $2, $3) \
+    on conflict (tenant_id, jti) do nothing";
+pub(crate) const IS_TOKEN_REVOKED: &str = "select 1 from revoked_token where tenant_id = $1 and jti = $2";
+pub(crate) const PURGE_REVOCATIONS: &str = "delete from revoked_token where expires_at < $1";

@@ -1,0 +1,86 @@
+//! Token introspection (RFC 7662) and revocation (RFC 7009) of this server's access tokens.
+//!
+//! # Security
+//! A client learns about a token only if the token was issued to it or names it as audience;
+//! for any other token, and for anything invalid, expired, revoked or from another tenant, the
+//! answer is the bare `{"active": false}` (RFC 7662 §2.2), so introspection is no oracle.
+//! Revocation by a client the token was not issued to has no effect (RFC 7009 §2.1), and is
+//! still answered 200 (§2.2).
+
+use ciam_core::id::ClientId;
+use ciam_jose::Alg;
+use serde_json::{Map, Value, json};
+
+/// `typ` of access tokens (RFC 9068 §2.1).
+pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
+
+/// Algorithms this server signs access tokens with.
+pub const ACCESS_TOKEN_ALGS: [Alg; 3] = [Alg::ES256, Alg::RS256, Alg::EdDSA];
+
+/// Clock skew tolerated on token time claims, seconds.
+pub const LEEWAY_SECS: i64 = 60;
+
+/// The members of an access token an introspection response repeats (RFC 7662 §2.2).
+const REPEATED_CLAIMS: [&str; 9] = ["scope", "client_id", "sub", "aud", "iss", "exp", "iat", "nbf", "jti"];
+
+/// The answer for every token the caller may not learn about.
+pub fn inactive() -> Value {
+    json!({ "active": false })
+}
+
+fn names_caller(claims: &Map<String, Value>, caller: &ClientId) -> bool {
+    let own = claims.get("client_id").and_then(Value::as_str) == Some(caller.as_str());
+    let audience = match claims.get("aud") {
+        Some(Value::String(a)) => a == caller.as_str(),
+        Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(caller.as_str())),
+        _ => false,
+    };
+    own || audience
+}
+
+/// The introspection response for a verified, unrevoked access token.
+pub fn describe(claims: &Map<String, Value>, caller: &ClientId) -> Value {
+    if !names_caller(claims, caller) {
+        return inactive();
+    }
+    let mut out = Map::new();
+    out.insert("active".into(), Value::Bool(true));
+    out.insert("token_type".into(), Value::String("Bearer".into()));
+    for name in REPEATED_CLAIMS {
+        if let Some(v) = claims.get(name) {
+            out.insert(name.into(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// Whether `caller` may revoke this token: only the client it was issued to (RFC 7009 §2.1).
+pub fn may_revoke(claims: &Map<String, Value>, caller: &ClientId) -> bool {
+    claims.get("client_id").and_then(Value::as_str) == Some(caller.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(client: &str, aud: Value) -> Map<String, Value> {
+        let v = json!({"iss": "i", "sub": "u", "client_id": client, "aud": aud, "exp": 2, "iat": 1, "jti": "j",
+                       "scope": "a b", "secret_extension": "x"});
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn only_the_client_or_audience_learns_about_a_token_s27() {
+        let me = ClientId::parse("svc").unwrap();
+        let own = describe(&claims("svc", json!("https://id/t/acme")), &me);
+        assert_eq!(own["active"], true);
+        assert_eq!(own["client_id"], "svc");
+        assert_eq!(own["scope"], "a b");
+        assert_eq!(own["token_type"], "Bearer");
+        assert!(own.get("secret_extension").is_none(), "only registered claims are repeated");
+        assert_eq!(describe(&claims("other", json!("x")), &me), inactive());
+        assert_eq!(describe(&claims("other", json!(["x", "svc"])), &me)["active"], true, "audience may introspect");
+        assert!(may_revoke(&claims("svc", json!("x")), &me));
+        assert!(!may_revoke(&claims("other", json!(["svc"])), &me), "an audience may not revoke");
+    }
+}

@@ -1,0 +1,115 @@
+//! `POST /t/{tenant}/introspect` (RFC 7662) and `POST /t/{tenant}/revoke` (RFC 7009) for this
+//! server's JWT access tokens.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ciam_core::id::TenantId;
+use ciam_jose::jwt::{Expect, JwtError};
+use ciam_oauth::OAuthError;
+use ciam_oauth::introspection::{ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP, LEEWAY_SECS, describe, inactive, may_revoke};
+use serde_json::{Map, Value};
+
+use super::tenant_of;
+use super::token::{authenticated_client, form};
+use crate::admin::Path;
+use crate::error::OAuthFailure;
+use crate::state::AppState;
+
+/// The claims of a valid access token of this tenant, or `None` for anything else. A token
+/// signed with a key this node has not loaded yet triggers one reload of the tenant's keys.
+pub(crate) async fn verified_access_token(
+    st: &AppState,
+    tenant: &TenantId,
+    token: &str,
+) -> Result<Option<Map<String, Value>>, OAuthError> {
+    let issuer = st.issuer(tenant);
+    let now = st.clock.now();
+    let expect = Expect {
+        typ: ACCESS_TOKEN_TYP,
+        algs: &ACCESS_TOKEN_ALGS,
+        issuer: &issuer,
+        audience: None,
+        now,
+        leeway: LEEWAY_SECS,
+    };
+    let keys = st.keys.keys(tenant, now).await.map_err(OAuthError::unavailable)?;
+    let verified = match ciam_jose::verify(token, keys.published(), &expect) {
+        Err(JwtError::UnknownKey) => {
+            let fresh = st.keys.reload(tenant, now).await.map_err(OAuthError::unavailable)?;
+            ciam_jose::verify(token, fresh.published(), &expect)
+        }
+        other => other,
+    };
+    let Ok(verified) = verified else { return Ok(None) };
+    let jti = verified.claims.get("jti").and_then(Value::as_str).unwrap_or_default();
+    // Revocation is read from the durable store on every call, never from a node cache.
+    if jti.is_empty() || st.durable.is_token_revoked(tenant, jti).await? {
+        return Ok(None);
+    }
+    Ok(Some(verified.claims))
+}
+
+fn no_store(body: Value) -> Response {
+    ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)).into_response()
+}
+
+/// RFC 7662 §2.1: the caller authenticates; `token` is required; `token_type_hint` is advisory.
+pub(super) async fn introspect(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let tenant = match tenant_of(&st, &tenant).await {
+        Ok(t) => t,
+        Err(p) => return p.into_response(),
+    };
+    let answer = async {
+        let mut params = form(&headers, &body)?;
+        let caller = authenticated_client(&st, &tenant, &headers, &mut params).await?;
+        let token = params.require("token")?;
+        Ok::<_, OAuthError>(match verified_access_token(&st, &tenant, token).await? {
+            Some(claims) => describe(&claims, &caller.client_id),
+            None => inactive(),
+        })
+    };
+    match answer.await {
+        Ok(v) => no_store(v),
+        Err(e) => OAuthFailure(e).into_response(),
+    }
+}
+
+/// RFC 7009 §2.1: the caller authenticates; a token it owns is revoked; the answer is 200
+/// whether or not the token was valid or the caller's (§2.2).
+pub(super) async fn revoke(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let tenant = match tenant_of(&st, &tenant).await {
+        Ok(t) => t,
+        Err(p) => return p.into_response(),
+    };
+    let done = async {
+        let mut params = form(&headers, &body)?;
+        let caller = authenticated_client(&st, &tenant, &headers, &mut params).await?;
+        let token = params.require("token")?;
+        if let Some(claims) = verified_access_token(&st, &tenant, token).await?
+            && may_revoke(&claims, &caller.client_id)
+            && let (Some(jti), Some(exp)) =
+                (claims.get("jti").and_then(Value::as_str), claims.get("exp").and_then(Value::as_i64))
+        {
+            let expires = time::OffsetDateTime::from_unix_timestamp(exp).map_err(OAuthError::server_error)?;
+            st.durable.revoke_token(&tenant, jti, expires).await?;
+        }
+        Ok::<_, OAuthError>(())
+    };
+    match done.await {
+        Ok(()) => (StatusCode::OK, [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))]).into_response(),
+        Err(e) => OAuthFailure(e).into_response(),
+    }
+}
