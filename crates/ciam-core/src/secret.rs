@@ -27,6 +27,11 @@ pub fn random_token(len: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
 /// A secret string whose `Debug` output is redacted and which has no `Display`.
 #[derive(Clone)]
 pub struct Secret(SecretString);

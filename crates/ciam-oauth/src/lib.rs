@@ -4,10 +4,12 @@
 //! errors out (`ciam-server/src/error.rs`).
 #![warn(missing_docs)]
 
+pub mod authorize;
 pub mod client_auth;
 pub mod error;
 pub mod form;
 pub mod introspection;
+pub mod pkce;
 pub mod token;
 
 pub use error::{ErrorCode, OAuthError};

@@ -1,0 +1,423 @@
+//! Validation of authorization requests (RFC 6749 §4.1.1, OIDC Core §3.1.2.1, RFC 7636,
+//! RFC 9700). The result is either a [`ValidAuthorization`] the login flow can act on, or an
+//! [`AuthorizeError`] that says whether the error may be sent to the redirect URI.
+//!
+//! # Security
+//! Until the client and the redirect URI are both verified, no error is ever redirected: an
+//! unknown client, an unregistered or missing redirect URI, or a malformed request that repeats
+//! parameters is shown on an error page (RFC 6749 §4.1.2.1; RFC 9700 §4.11.2), so the endpoint
+//! is no open redirector.
+
+use ciam_core::client::{Client, ClientType, GrantType};
+use ciam_core::id::ClientId;
+use ciam_core::scope::ScopeSet;
+
+use crate::error::{ErrorCode, OAuthError};
+use crate::form::Params;
+use crate::pkce::CodeChallenge;
+
+/// Longest accepted `state`, `nonce` and hint values.
+const MAX_STATE: usize = 4096;
+const MAX_NONCE: usize = 512;
+const MAX_HINT: usize = 4096;
+
+/// How the authorization response is returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// Query parameters on the redirect URI (the default for `code`).
+    Query,
+    /// An auto-submitting HTML form POSTed to the redirect URI (OAuth 2.0 Form Post Response Mode).
+    FormPost,
+}
+
+/// The `prompt` parameter (OIDC Core §3.1.2.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Prompt {
+    /// `none`: never show UI; fail with `login_required` / `consent_required` instead.
+    pub none: bool,
+    /// `login`: authenticate again even with a live session.
+    pub login: bool,
+    /// `consent`: ask for consent again even if it was given before.
+    pub consent: bool,
+    /// `select_account`: let the user choose an account.
+    pub select_account: bool,
+}
+
+/// A request that passed every check.
+#[derive(Debug, Clone)]
+pub struct ValidAuthorization {
+    /// The client.
+    pub client_id: ClientId,
+    /// The redirect URI to answer to: the exact string the request sent (or the single registered
+    /// one when the request sent none and OIDC does not require it). The token request must
+    /// repeat it when it was sent (RFC 6749 §4.1.3).
+    pub redirect_uri: String,
+    /// Whether `redirect_uri` was in the request.
+    pub redirect_uri_sent: bool,
+    /// Granted-at-most scopes (requested ∩ nothing wider than the client's registration).
+    pub scope: ScopeSet,
+    /// Opaque client state, echoed byte for byte.
+    pub state: Option<String>,
+    /// OIDC nonce, copied into the ID token.
+    pub nonce: Option<String>,
+    /// PKCE challenge (S256).
+    pub code_challenge: Option<CodeChallenge>,
+    /// Response mode.
+    pub response_mode: ResponseMode,
+    /// Prompt flags.
+    pub prompt: Prompt,
+    /// Maximum authentication age in seconds.
+    pub max_age: Option<u64>,
+    /// Requested ACR values, in order of preference.
+    pub acr_values: Vec<String>,
+    /// Login hint (e.g. an email address).
+    pub login_hint: Option<String>,
+    /// UI locales in order of preference.
+    pub ui_locales: Vec<String>,
+    /// An ID token previously issued to the client, as a hint about the user.
+    pub id_token_hint: Option<String>,
+}
+
+impl ValidAuthorization {
+    /// Whether this is an OpenID Connect request.
+    pub fn is_oidc(&self) -> bool {
+        self.scope.contains("openid")
+    }
+}
+
+/// Why an authorization request was refused.
+#[derive(Debug)]
+pub enum AuthorizeError {
+    /// The client or redirect URI could not be verified: show an error page, never redirect.
+    Page(OAuthError),
+    /// Send the error to the verified redirect URI with `state` and `iss` (RFC 9207).
+    Redirect {
+        /// Where to.
+        redirect_uri: String,
+        /// How.
+        response_mode: ResponseMode,
+        /// The client's state, if any.
+        state: Option<String>,
+        /// The error.
+        error: OAuthError,
+    },
+}
+
+impl AuthorizeError {
+    /// The OAuth error either way.
+    pub fn error(&self) -> &OAuthError {
+        match self {
+            Self::Page(e) | Self::Redirect { error: e, .. } => e,
+        }
+    }
+}
+
+fn page(description: &'static str) -> AuthorizeError {
+    AuthorizeError::Page(OAuthError::invalid_request(description))
+}
+
+/// Validates an authorization request against the client it names (`None`: no such client in
+/// this tenant). `params` are the query (GET) or form (POST) parameters.
+pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthorization, AuthorizeError> {
+    // 1. The client and the redirect URI: failures here are never redirected.
+    let client_id = params.get("client_id").ok_or_else(|| page("missing client_id"))?;
+    let client = client.filter(|c| c.client_id.as_str() == client_id).ok_or_else(|| page("unknown client"))?;
+    let wants_oidc = params.get("scope").is_some_and(|s| s.split(' ').any(|t| t == "openid"));
+    let (redirect_uri, redirect_uri_sent) = match params.get("redirect_uri") {
+        Some(r) if client.redirect_uris.iter().any(|u| u.matches(r)) => (r.to_owned(), true),
+        Some(_) => return Err(page("redirect_uri is not registered for this client")),
+        // RFC 6749 §3.1.2.3: may be omitted when exactly one is registered; OIDC requires it.
+        None => match client.redirect_uris.as_slice() {
+            [only] if !wants_oidc => (only.as_str().to_owned(), false),
+            _ => return Err(page("missing redirect_uri")),
+        },
+    };
+    // 2. From here on, errors go back to the client.
+    let state = params.get("state").map(str::to_owned);
+    let response_mode = match params.get("response_mode") {
+        None | Some("query") => ResponseMode::Query,
+        Some("form_post") => ResponseMode::FormPost,
+        // Refused below, answered in the default mode.
+        Some(_) => ResponseMode::Query,
+    };
+    let fail = |code: ErrorCode, description: &'static str| AuthorizeError::Redirect {
+        redirect_uri: redirect_uri.clone(),
+        response_mode,
+        state: state.clone(),
+        error: OAuthError::new(code, description),
+    };
+    if state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
+        return Err(fail(ErrorCode::InvalidRequest, "state is too long"));
+    }
+    if !matches!(params.get("response_mode"), None | Some("query" | "form_post")) {
+        return Err(fail(ErrorCode::InvalidRequest, "response_mode must be query or form_post"));
+    }
+    match params.get("response_type") {
+        None => return Err(fail(ErrorCode::InvalidRequest, "missing response_type")),
+        Some("code") => {}
+        // OAuth 2.1: no implicit and no hybrid flows.
+        Some(_) => return Err(fail(ErrorCode::UnsupportedResponseType, "only response_type=code is supported")),
+    }
+    if !client.grant_types.contains(&GrantType::AuthorizationCode) {
+        return Err(fail(ErrorCode::UnauthorizedClient, "this client may not use the authorization code flow"));
+    }
+    if params.get("request").is_some() {
+        return Err(fail(ErrorCode::InvalidRequest, "request objects are not supported (request_not_supported)"));
+    }
+    if params.get("request_uri").is_some() {
+        return Err(fail(ErrorCode::InvalidRequest, "request_uri is not supported (request_uri_not_supported)"));
+    }
+
+    let scope = match params.get("scope") {
+        Some(s) => ScopeSet::parse_space_separated(s).map_err(|_| fail(ErrorCode::InvalidScope, "malformed scope"))?,
+        None => client.scopes.clone(),
+    };
+    if !scope.is_subset(&client.scopes) {
+        return Err(fail(ErrorCode::InvalidScope, "the requested scope exceeds what this client may get"));
+    }
+
+    let code_challenge = match (params.get("code_challenge"), params.get("code_challenge_method")) {
+        (None, None) => None,
+        (Some(c), Some("S256")) => {
+            Some(CodeChallenge::parse(c).ok_or_else(|| fail(ErrorCode::InvalidRequest, "malformed code_challenge"))?)
+        }
+        (Some(_), None | Some("plain")) | (None, Some("plain")) => {
+            return Err(fail(ErrorCode::InvalidRequest, "code_challenge_method must be S256; plain is not allowed"));
+        }
+        (_, Some(_)) => return Err(fail(ErrorCode::InvalidRequest, "unsupported code_challenge_method")),
+    };
+    if code_challenge.is_none() && client.client_type == ClientType::Public {
+        return Err(fail(ErrorCode::InvalidRequest, "public clients must use PKCE (code_challenge with S256)"));
+    }
+
+    let mut prompt = Prompt::default();
+    if let Some(p) = params.get("prompt") {
+        for value in p.split(' ').filter(|v| !v.is_empty()) {
+            match value {
+                "none" => prompt.none = true,
+                "login" => prompt.login = true,
+                "consent" => prompt.consent = true,
+                "select_account" => prompt.select_account = true,
+                _ => return Err(fail(ErrorCode::InvalidRequest, "unknown prompt value")),
+            }
+        }
+        if prompt.none && (prompt.login || prompt.consent || prompt.select_account) {
+            return Err(fail(ErrorCode::InvalidRequest, "prompt=none cannot be combined with other values"));
+        }
+    }
+    let max_age = params
+        .get("max_age")
+        .map(|m| {
+            m.parse::<u64>().map_err(|_| fail(ErrorCode::InvalidRequest, "max_age must be a non-negative integer"))
+        })
+        .transpose()?;
+    let nonce = params.get("nonce").map(str::to_owned);
+    if nonce.as_ref().is_some_and(|n| n.len() > MAX_NONCE) {
+        return Err(fail(ErrorCode::InvalidRequest, "nonce is too long"));
+    }
+    let hint = |name: &str| -> Result<Option<String>, AuthorizeError> {
+        match params.get(name) {
+            Some(v) if v.len() > MAX_HINT => Err(fail(ErrorCode::InvalidRequest, "a hint parameter is too long")),
+            v => Ok(v.map(str::to_owned)),
+        }
+    };
+    let (acr_values, login_hint, ui_locales, id_token_hint) =
+        (hint("acr_values")?, hint("login_hint")?, hint("ui_locales")?, hint("id_token_hint")?);
+    let words = |v: Option<String>| {
+        v.map(|s| s.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
+    };
+    Ok(ValidAuthorization {
+        client_id: client.client_id.clone(),
+        redirect_uri,
+        redirect_uri_sent,
+        scope,
+        state,
+        nonce,
+        code_challenge,
+        response_mode,
+        prompt,
+        max_age,
+        acr_values: words(acr_values),
+        login_hint,
+        ui_locales: words(ui_locales),
+        id_token_hint,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use ciam_core::client::AuthMethod;
+    use ciam_core::id::TenantId;
+    use ciam_core::redirect::RedirectUri;
+    use time::macros::datetime;
+
+    use super::*;
+
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn client(kind: ClientType, uris: &[&str]) -> Client {
+        Client {
+            tenant_id: TenantId::parse("acme").unwrap(),
+            client_id: ClientId::parse("app").unwrap(),
+            name: "App".into(),
+            client_type: kind,
+            redirect_uris: uris.iter().map(|u| RedirectUri::parse(u).unwrap()).collect(),
+            post_logout_redirect_uris: vec![],
+            grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+            token_endpoint_auth_method: if kind == ClientType::Public {
+                AuthMethod::None
+            } else {
+                AuthMethod::ClientSecretBasic
+            },
+            scopes: ScopeSet::parse_space_separated("openid profile email offline_access").unwrap(),
+            jwks_uri: None,
+            jwks: None,
+            created_at: datetime!(2026-01-01 0:00 UTC),
+            updated_at: datetime!(2026-01-01 0:00 UTC),
+        }
+    }
+
+    fn run(query: &str, c: &Client) -> Result<ValidAuthorization, AuthorizeError> {
+        let params = Params::parse(query.as_bytes()).map_err(AuthorizeError::Page)?;
+        validate(&params, Some(c))
+    }
+
+    const CB: &str = "redirect_uri=https%3A%2F%2Fapp.example%2Fcb";
+
+    #[test]
+    fn a_complete_request_is_accepted_with_everything_kept() {
+        let c = client(ClientType::Confidential, &["https://app.example/cb"]);
+        let q = format!(
+            "client_id=app&{CB}&response_type=code&scope=profile+openid&state=s%20t&nonce=n&code_challenge={CHALLENGE}\
+             &code_challenge_method=S256&prompt=login+consent&max_age=0&acr_values=urn:a%20urn:b&ui_locales=de+en\
+             &login_hint=ada%40example.com&display=popup&claims=%7B%7D&extra=foobar"
+        );
+        let v = run(&q, &c).unwrap();
+        assert_eq!(v.redirect_uri, "https://app.example/cb");
+        assert!(v.redirect_uri_sent && v.is_oidc());
+        assert_eq!(v.state.as_deref(), Some("s t"), "state is echoed exactly");
+        assert_eq!(v.scope.to_string(), "openid profile", "order does not matter (C12)");
+        assert_eq!(v.code_challenge.unwrap().as_str(), CHALLENGE);
+        assert!(v.prompt.login && v.prompt.consent && !v.prompt.none);
+        assert_eq!(v.max_age, Some(0));
+        assert_eq!(v.acr_values, ["urn:a", "urn:b"]);
+        assert_eq!(v.ui_locales, ["de", "en"]);
+        assert_eq!(v.login_hint.as_deref(), Some("ada@example.com"));
+        assert_eq!(v.response_mode, ResponseMode::Query);
+        let minimal = run(&format!("client_id=app&{CB}&response_type=code&scope=openid"), &c).unwrap();
+        assert!(
+            minimal.nonce.is_none() && minimal.code_challenge.is_none(),
+            "nonce and PKCE optional for confidential (C10)"
+        );
+    }
+
+    /// Errors before the redirect URI is verified are pages (S02, C24-C26, standards Appendix 1).
+    #[test]
+    fn unverified_client_or_redirect_never_redirects() {
+        let c = client(ClientType::Confidential, &["https://app.example/cb", "https://app.example/cb2"]);
+        let one = client(ClientType::Confidential, &["https://app.example/cb"]);
+        for (q, c) in [
+            ("response_type=code", &c),
+            ("client_id=ghost&response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", &c),
+            ("client_id=app&response_type=code&redirect_uri=https%3A%2F%2Fevil.example%2Fcb", &c),
+            ("client_id=app&response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Ffoo%3Dbar", &c),
+            ("client_id=app&response_type=code&redirect_uri=http%3A%2F%2Fapp.example%2Fcb", &c),
+            ("client_id=app&response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2F", &c),
+            ("client_id=app&response_type=code", &c),
+            ("client_id=app&response_type=code&scope=openid", &one),
+            ("client_id=app&client_id=app&response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", &c),
+        ] {
+            match run(q, c) {
+                Err(AuthorizeError::Page(e)) => assert_eq!(e.code, ErrorCode::InvalidRequest, "{q}"),
+                other => panic!("{q}: {other:?}"),
+            }
+        }
+        let defaulted = run("client_id=app&response_type=code&scope=profile", &one).unwrap();
+        assert!(!defaulted.redirect_uri_sent, "plain OAuth may omit redirect_uri with one registration");
+    }
+
+    #[test]
+    fn errors_after_verification_redirect_with_state() {
+        let c = client(ClientType::Confidential, &["https://app.example/cb"]);
+        let public = client(ClientType::Public, &["https://app.example/cb"]);
+        let cases: Vec<(String, &Client, ErrorCode)> = vec![
+            (format!("client_id=app&{CB}&state=x"), &c, ErrorCode::InvalidRequest),
+            (format!("client_id=app&{CB}&state=x&response_type=token"), &c, ErrorCode::UnsupportedResponseType),
+            (format!("client_id=app&{CB}&state=x&response_type=code+id_token"), &c, ErrorCode::UnsupportedResponseType),
+            (format!("client_id=app&{CB}&state=x&response_type=code&scope=admin"), &c, ErrorCode::InvalidScope),
+            (format!("client_id=app&{CB}&state=x&response_type=code&scope=a%22b"), &c, ErrorCode::InvalidScope),
+            (
+                format!(
+                    "client_id=app&{CB}&state=x&response_type=code&code_challenge={CHALLENGE}&code_challenge_method=plain"
+                ),
+                &c,
+                ErrorCode::InvalidRequest,
+            ),
+            (
+                format!("client_id=app&{CB}&state=x&response_type=code&code_challenge={CHALLENGE}"),
+                &c,
+                ErrorCode::InvalidRequest,
+            ),
+            (
+                format!(
+                    "client_id=app&{CB}&state=x&response_type=code&code_challenge=short&code_challenge_method=S256"
+                ),
+                &c,
+                ErrorCode::InvalidRequest,
+            ),
+            (format!("client_id=app&{CB}&state=x&response_type=code"), &public, ErrorCode::InvalidRequest),
+            (format!("client_id=app&{CB}&state=x&response_type=code&prompt=none+login"), &c, ErrorCode::InvalidRequest),
+            (format!("client_id=app&{CB}&state=x&response_type=code&prompt=sometimes"), &c, ErrorCode::InvalidRequest),
+            (format!("client_id=app&{CB}&state=x&response_type=code&max_age=-1"), &c, ErrorCode::InvalidRequest),
+            (
+                format!("client_id=app&{CB}&state=x&response_type=code&nonce={}", "n".repeat(513)),
+                &c,
+                ErrorCode::InvalidRequest,
+            ),
+            (
+                format!("client_id=app&{CB}&state=x&response_type=code&response_mode=fragment"),
+                &c,
+                ErrorCode::InvalidRequest,
+            ),
+            (format!("client_id=app&{CB}&state=x&response_type=code&request=eyJ"), &c, ErrorCode::InvalidRequest),
+            (format!("client_id=app&{CB}&state=x&response_type=code&request_uri=urn:x"), &c, ErrorCode::InvalidRequest),
+        ];
+        for (q, c, want) in cases {
+            match run(&q, c) {
+                Err(AuthorizeError::Redirect { redirect_uri, state, error, .. }) => {
+                    assert_eq!(error.code, want, "{q}");
+                    assert_eq!(redirect_uri, "https://app.example/cb");
+                    assert_eq!(state.as_deref(), Some("x"), "{q}: state is echoed (S03)");
+                }
+                other => panic!("{q}: {other:?}"),
+            }
+        }
+        let mut no_code_grant = c.clone();
+        no_code_grant.grant_types = vec![GrantType::ClientCredentials];
+        let e = run(&format!("client_id=app&{CB}&response_type=code"), &no_code_grant).unwrap_err();
+        assert_eq!(e.error().code, ErrorCode::UnauthorizedClient);
+    }
+
+    #[test]
+    fn long_values_round_trip_or_fail_cleanly_c40() {
+        let c = client(ClientType::Confidential, &["https://app.example/cb"]);
+        let v = run(
+            &format!("client_id=app&{CB}&response_type=code&nonce={}&state={}", "n".repeat(384), "s".repeat(2000)),
+            &c,
+        )
+        .unwrap();
+        assert_eq!(v.nonce.unwrap().len(), 384);
+        assert_eq!(v.state.unwrap().len(), 2000);
+        let e = run(&format!("client_id=app&{CB}&response_type=code&state={}", "s".repeat(5000)), &c).unwrap_err();
+        assert!(matches!(e, AuthorizeError::Redirect { .. }));
+    }
+
+    #[test]
+    fn loopback_redirects_may_change_port_for_native_apps_rfc8252() {
+        let c = client(ClientType::Public, &["http://127.0.0.1/cb"]);
+        let q = format!(
+            "client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A53123%2Fcb&response_type=code&code_challenge={CHALLENGE}&code_challenge_method=S256"
+        );
+        assert_eq!(run(&q, &c).unwrap().redirect_uri, "http://127.0.0.1:53123/cb");
+    }
+}
