@@ -6,6 +6,7 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod code;
 pub mod error;
 pub mod form;
 pub mod introspection;

@@ -1,0 +1,262 @@
+//! Authorization codes (RFC 6749 §4.1.2, §4.1.3) and the ID tokens issued when one is redeemed
+//! (OIDC Core §2, §3.1.3.3).
+//!
+//! A code is a 256-bit random string handed to the client once; the server keeps only
+//! [`CodeGrant`] under the code's SHA-256 in the ephemeral store, taken atomically on redemption
+//! so two concurrent redemptions cannot both win. Expiry is checked after the take.
+
+use ciam_core::client::Client;
+use ciam_core::id::TenantId;
+use ciam_core::scope::ScopeSet;
+use ciam_core::secret::SecretHash;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::{ErrorCode, OAuthError};
+use crate::pkce::CodeChallenge;
+
+/// How long a code may be redeemed (RFC 6749 §4.1.2 recommends at most 10 minutes; FAPI 2.0
+/// and this server use 60 seconds).
+pub const CODE_LIFETIME: time::Duration = time::Duration::seconds(60);
+
+/// Lifetime of ID tokens.
+pub const ID_TOKEN_LIFETIME: time::Duration = time::Duration::minutes(10);
+
+/// What the server remembers about an issued code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeGrant {
+    /// The client the code was issued to.
+    pub client_id: String,
+    /// The `redirect_uri` of the authorization request, when it carried one.
+    pub redirect_uri: Option<String>,
+    /// Granted scopes, space-separated.
+    pub scope: String,
+    /// The OIDC nonce to put into the ID token.
+    pub nonce: Option<String>,
+    /// The PKCE S256 challenge.
+    pub code_challenge: Option<String>,
+    /// The user (`sub`).
+    pub user_id: String,
+    /// When the user authenticated (unix seconds).
+    pub auth_time: i64,
+    /// The authentication context class achieved.
+    pub acr: Option<String>,
+    /// Authentication methods used.
+    pub amr: Vec<String>,
+    /// The SSO session id (for `sid` and back-channel logout).
+    pub sid: String,
+    /// When the code was issued (unix seconds).
+    pub issued_at: i64,
+}
+
+/// The ephemeral-store key of a code: namespaced by tenant, and the code itself only as a hash.
+pub fn code_key(tenant: &TenantId, code: &str) -> String {
+    format!("code:{tenant}:{}", SecretHash::of(code).as_str())
+}
+
+/// A redeemed code's grant, checked.
+#[derive(Debug, Clone)]
+pub struct Redeemed {
+    /// The stored grant.
+    pub grant: CodeGrant,
+    /// Its scope, parsed.
+    pub scope: ScopeSet,
+}
+
+fn invalid_grant(description: &'static str) -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidGrant, description)
+}
+
+/// Checks a taken code against the token request (RFC 6749 §4.1.3, RFC 7636 §4.6).
+///
+/// # Security
+/// - the code must be younger than [`CODE_LIFETIME`] and issued to this client (C30, C31);
+/// - a `redirect_uri` sent with the authorization request must be repeated exactly, and none
+///   may be sent when none was (S07);
+/// - with a challenge the verifier is required and must match; without one, a verifier is
+///   refused, so a PKCE-less code cannot be dressed up as a PKCE one (S06, downgrade).
+pub fn redeem(
+    grant: CodeGrant,
+    client: &Client,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Redeemed, OAuthError> {
+    if now.unix_timestamp() - grant.issued_at > CODE_LIFETIME.whole_seconds() {
+        return Err(invalid_grant("the code has expired"));
+    }
+    if grant.client_id != client.client_id.as_str() {
+        return Err(invalid_grant("the code was issued to another client"));
+    }
+    if grant.redirect_uri.as_deref() != redirect_uri {
+        return Err(invalid_grant("redirect_uri does not match the authorization request"));
+    }
+    match (grant.code_challenge.as_deref(), code_verifier) {
+        (Some(c), Some(v)) if CodeChallenge::parse(c).is_some_and(|c| c.verify(v)) => {}
+        (Some(_), Some(_)) => return Err(invalid_grant("code_verifier does not match the code_challenge")),
+        (Some(_), None) => return Err(invalid_grant("code_verifier is required")),
+        (None, Some(_)) => return Err(invalid_grant("this code was issued without PKCE")),
+        (None, None) => {}
+    }
+    let scope = ScopeSet::parse_space_separated(&grant.scope).map_err(OAuthError::server_error)?;
+    Ok(Redeemed { grant, scope })
+}
+
+/// ID token claims (OIDC Core §2).
+#[derive(Debug, Clone, Serialize)]
+pub struct IdTokenClaims {
+    /// Issuer.
+    pub iss: String,
+    /// The user.
+    pub sub: String,
+    /// The client, as the only audience.
+    pub aud: Vec<String>,
+    /// Expiry.
+    pub exp: i64,
+    /// Issue time.
+    pub iat: i64,
+    /// When the user authenticated.
+    pub auth_time: i64,
+    /// The request's nonce, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// Authentication context class.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    /// Authentication methods (RFC 8176).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    /// Authorized party: the client.
+    pub azp: String,
+    /// Session id.
+    pub sid: String,
+}
+
+impl IdTokenClaims {
+    /// The ID token for a redeemed code.
+    pub fn for_code(issuer: &str, grant: &CodeGrant, now: OffsetDateTime) -> Self {
+        let iat = now.unix_timestamp();
+        Self {
+            iss: issuer.to_owned(),
+            sub: grant.user_id.clone(),
+            aud: vec![grant.client_id.clone()],
+            exp: iat + ID_TOKEN_LIFETIME.whole_seconds(),
+            iat,
+            auth_time: grant.auth_time,
+            nonce: grant.nonce.clone(),
+            acr: grant.acr.clone(),
+            amr: grant.amr.clone(),
+            azp: grant.client_id.clone(),
+            sid: grant.sid.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ciam_core::client::{AuthMethod, ClientType, GrantType};
+    use ciam_core::id::ClientId;
+    use time::macros::datetime;
+
+    use super::*;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-24 12:00 UTC);
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+    fn client(id: &str) -> Client {
+        Client {
+            tenant_id: TenantId::parse("acme").unwrap(),
+            client_id: ClientId::parse(id).unwrap(),
+            name: "App".into(),
+            client_type: ClientType::Confidential,
+            redirect_uris: vec![],
+            post_logout_redirect_uris: vec![],
+            grant_types: vec![GrantType::AuthorizationCode],
+            token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
+            scopes: ScopeSet::default(),
+            jwks_uri: None,
+            jwks: None,
+            created_at: NOW,
+            updated_at: NOW,
+        }
+    }
+
+    fn grant(challenge: Option<&str>) -> CodeGrant {
+        CodeGrant {
+            client_id: "app".into(),
+            redirect_uri: Some("https://app.example/cb".into()),
+            scope: "openid profile".into(),
+            nonce: Some("n-0S6_WzA2Mj".into()),
+            code_challenge: challenge.map(str::to_owned),
+            user_id: "0193a5c2-0000-7000-8000-000000000001".into(),
+            auth_time: NOW.unix_timestamp() - 30,
+            acr: Some("urn:ciam:acr:pwd".into()),
+            amr: vec!["pwd".into()],
+            sid: "sid-1".into(),
+            issued_at: NOW.unix_timestamp() - 10,
+        }
+    }
+
+    const CB: Option<&str> = Some("https://app.example/cb");
+
+    #[test]
+    fn every_redemption_rule_s06_s07_c30_c31_c32() {
+        let app = client("app");
+        let code = |r| redeem(grant(Some(CHALLENGE)), &app, CB, r, NOW).map(|_| ()).map_err(|e| e.code);
+        assert_eq!(code(Some(VERIFIER)), Ok(()));
+        assert_eq!(code(None), Err(ErrorCode::InvalidGrant), "missing verifier");
+        assert_eq!(
+            code(Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK")),
+            Err(ErrorCode::InvalidGrant),
+            "wrong verifier"
+        );
+        let downgrade = redeem(grant(None), &app, CB, Some(VERIFIER), NOW).unwrap_err();
+        assert_eq!(downgrade.code, ErrorCode::InvalidGrant, "PKCE downgrade");
+        assert!(redeem(grant(None), &app, CB, None, NOW).is_ok());
+
+        let other = client("other");
+        assert_eq!(
+            redeem(grant(None), &other, CB, None, NOW).unwrap_err().code,
+            ErrorCode::InvalidGrant,
+            "bound to client"
+        );
+        for r in
+            [None, Some("http://app.example/cb"), Some("https://app.example/cb/"), Some("https://app.example/cb?x=1")]
+        {
+            assert_eq!(redeem(grant(None), &app, r, None, NOW).unwrap_err().code, ErrorCode::InvalidGrant, "{r:?}");
+        }
+        let mut no_redirect = grant(None);
+        no_redirect.redirect_uri = None;
+        assert!(redeem(no_redirect.clone(), &app, None, None, NOW).is_ok());
+        assert!(redeem(no_redirect, &app, CB, None, NOW).is_err(), "none sent before, none now");
+
+        let mut old = grant(None);
+        old.issued_at = NOW.unix_timestamp() - 61;
+        assert_eq!(redeem(old, &app, CB, None, NOW).unwrap_err().code, ErrorCode::InvalidGrant, "expired");
+    }
+
+    #[test]
+    fn id_token_claims_oidc_core_2() {
+        let g = grant(None);
+        let c = IdTokenClaims::for_code("https://id/t/acme", &g, NOW);
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["aud"], serde_json::json!(["app"]));
+        assert_eq!(v["azp"], "app");
+        assert_eq!(v["nonce"], "n-0S6_WzA2Mj");
+        assert_eq!(v["auth_time"], g.auth_time);
+        assert_eq!(v["exp"].as_i64().unwrap() - v["iat"].as_i64().unwrap(), 600);
+        let mut no_nonce = g;
+        no_nonce.nonce = None;
+        let v = serde_json::to_value(IdTokenClaims::for_code("i", &no_nonce, NOW)).unwrap();
+        assert!(v.get("nonce").is_none(), "no nonce claim without a nonce (C10)");
+    }
+
+    #[test]
+    fn code_keys_hash_the_code_and_carry_the_tenant() {
+        let k = code_key(&TenantId::parse("acme").unwrap(), "the-code");
+        assert!(k.starts_with("code:acme:"));
+        assert!(!k.contains("the-code"));
+        assert_ne!(k, code_key(&TenantId::parse("other").unwrap(), "the-code"), "T03");
+    }
+}
