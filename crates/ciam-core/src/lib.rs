@@ -11,6 +11,7 @@ pub mod email;
 pub mod id;
 pub mod page;
 pub mod redirect;
+pub mod refresh;
 pub mod scope;
 pub mod secret;
 pub mod signing_key;

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use crate::client::Client;
 use crate::id::{ClientId, TenantId, UserId};
 use crate::page::{Page, PageRequest};
+use crate::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use crate::secret::SecretHash;
 use crate::signing_key::StoredKey;
 use crate::tenant::Tenant;
@@ -135,6 +136,39 @@ pub trait RevocationStore: Send + Sync {
     async fn purge_revocations(&self, now: OffsetDateTime) -> StoreResult<u64>;
 }
 
+/// Refresh-token families.
+#[async_trait]
+pub trait RefreshStore: Send + Sync {
+    /// Inserts a family with its first token, atomically.
+    async fn create_refresh_family(&self, family: &RefreshFamily, first: &RefreshTokenRecord) -> StoreResult<()>;
+    /// Finds a token by hash, with its family.
+    async fn find_refresh_token(
+        &self,
+        tenant: &TenantId,
+        token_hash: &SecretHash,
+    ) -> StoreResult<Option<(RefreshTokenRecord, RefreshFamily)>>;
+    /// Rotates `token_hash` into `successor` in one transaction, as a compare-and-set on "not yet
+    /// rotated": if the token was rotated already (or a concurrent rotation won), nothing is
+    /// inserted, the family is revoked and [`Rotation::Reused`] is returned.
+    async fn rotate_refresh_token(
+        &self,
+        tenant: &TenantId,
+        token_hash: &SecretHash,
+        successor: &RefreshTokenRecord,
+        now: OffsetDateTime,
+    ) -> StoreResult<Rotation>;
+    /// Revokes a family; `false` if it did not exist or was revoked already.
+    async fn revoke_refresh_family(&self, tenant: &TenantId, family_id: &str, now: OffsetDateTime)
+    -> StoreResult<bool>;
+    /// Revokes every live family of a user (password change, disable, logout everywhere).
+    async fn revoke_user_refresh_families(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64>;
+}
+
 /// Reachability of a backend, for `/readyz`.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -143,8 +177,14 @@ pub trait HealthCheck: Send + Sync {
 }
 
 /// The durable store: everything that must survive restarts.
-pub trait DurableStore: TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + HealthCheck {}
-impl<T: TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + HealthCheck> DurableStore for T {}
+pub trait DurableStore:
+    TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + RefreshStore + HealthCheck
+{
+}
+impl<T> DurableStore for T where
+    T: TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + RefreshStore + HealthCheck
+{
+}
 
 /// The ephemeral store: short-lived state with TTLs (sessions, codes, replay caches, counters).
 ///

@@ -11,6 +11,7 @@ use ciam_core::email::Email;
 use ciam_core::id::{ClientId, Region, TenantId, UserId};
 use ciam_core::page::PageRequest;
 use ciam_core::redirect::RedirectUri;
+use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{Secret, SecretHash};
 use ciam_core::signing_key::{KeyState, StoredKey};
@@ -336,6 +337,102 @@ pub async fn revocations_are_per_tenant_idempotent_and_purged(s: &dyn DurableSto
     assert!(s.is_token_revoked(&a, "j1").await.unwrap());
 }
 
+pub fn family(u: &User, client: &str, id: &str) -> RefreshFamily {
+    RefreshFamily {
+        tenant_id: u.tenant_id.clone(),
+        family_id: id.into(),
+        client_id: ClientId::parse(client).unwrap(),
+        user_id: u.id,
+        scope: "openid offline_access".into(),
+        auth_time: T0,
+        sid: Some("sid".into()),
+        created_at: T0,
+        expires_at: T1,
+        revoked_at: None,
+    }
+}
+
+pub fn refresh(tenant: &str, family_id: &str, token: &str) -> RefreshTokenRecord {
+    RefreshTokenRecord {
+        tenant_id: TenantId::parse(tenant).unwrap(),
+        token_hash: SecretHash::of(token),
+        family_id: family_id.into(),
+        issued_at: T0,
+        expires_at: T1,
+        rotated_at: None,
+    }
+}
+
+/// Standards S13, F07, F08 (default mode), F09: rotation is compare-and-set, reuse revokes the
+/// family, exactly one of many concurrent rotations wins.
+pub async fn refresh_rotation_and_reuse_detection(s: Arc<dyn DurableStore>) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    let u = user("acme", "ada@example.com");
+    s.create_user(&u, None).await.unwrap();
+    s.create_client(&client("acme", "web-app"), None).await.unwrap();
+    let t = u.tenant_id.clone();
+    let f = family(&u, "web-app", "fam1");
+    s.create_refresh_family(&f, &refresh("acme", "fam1", "rt-1")).await.unwrap();
+
+    let (tok, fam) = s.find_refresh_token(&t, &SecretHash::of("rt-1")).await.unwrap().unwrap();
+    assert_eq!(fam, f);
+    assert_eq!(tok, refresh("acme", "fam1", "rt-1"));
+    assert!(s.find_refresh_token(&t, &SecretHash::of("nope")).await.unwrap().is_none());
+
+    let r = s.rotate_refresh_token(&t, &SecretHash::of("rt-1"), &refresh("acme", "fam1", "rt-2"), T1).await.unwrap();
+    assert_eq!(r, Rotation::Rotated);
+    let (old, _) = s.find_refresh_token(&t, &SecretHash::of("rt-1")).await.unwrap().unwrap();
+    assert_eq!(old.rotated_at, Some(T1));
+    let (new, fam) = s.find_refresh_token(&t, &SecretHash::of("rt-2")).await.unwrap().unwrap();
+    assert_eq!((new.rotated_at, fam.revoked_at), (None, None));
+
+    // Reuse of the rotated token: nothing inserted, the whole family revoked.
+    let r = s.rotate_refresh_token(&t, &SecretHash::of("rt-1"), &refresh("acme", "fam1", "rt-3"), T1).await.unwrap();
+    assert_eq!(r, Rotation::Reused);
+    assert!(s.find_refresh_token(&t, &SecretHash::of("rt-3")).await.unwrap().is_none());
+    let (_, fam) = s.find_refresh_token(&t, &SecretHash::of("rt-2")).await.unwrap().unwrap();
+    assert_eq!(fam.revoked_at, Some(T1), "the live head is dead too");
+    assert!(!s.revoke_refresh_family(&t, "fam1", T1).await.unwrap(), "already revoked");
+
+    // Concurrency: of 20 rotations of one head exactly one wins.
+    s.create_refresh_family(&family(&u, "web-app", "fam2"), &refresh("acme", "fam2", "head")).await.unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let (s, t) = (s.clone(), t.clone());
+            tokio::spawn(async move {
+                s.rotate_refresh_token(&t, &SecretHash::of("head"), &refresh("acme", "fam2", &format!("next-{i}")), T1)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut rotated = 0;
+    for task in tasks {
+        rotated += usize::from(task.await.unwrap() == Rotation::Rotated);
+    }
+    assert_eq!(rotated, 1);
+
+    // Revoking all of a user's families; another tenant sees and revokes nothing.
+    s.create_refresh_family(&family(&u, "web-app", "fam3"), &refresh("acme", "fam3", "rt-x")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let b = TenantId::parse("b").unwrap();
+    assert!(s.find_refresh_token(&b, &SecretHash::of("rt-x")).await.unwrap().is_none());
+    assert!(!s.revoke_refresh_family(&b, "fam3", T1).await.unwrap());
+    assert_eq!(s.revoke_user_refresh_families(&b, &u.id, T1).await.unwrap(), 0);
+    assert_eq!(
+        s.revoke_user_refresh_families(&t, &u.id, T1).await.unwrap(),
+        1,
+        "fam2 was revoked by the race; fam3 now"
+    );
+    let (_, fam3) = s.find_refresh_token(&t, &SecretHash::of("rt-x")).await.unwrap().unwrap();
+    assert_eq!(fam3.revoked_at, Some(T1));
+
+    // Deleting the client ends its grants.
+    s.create_refresh_family(&family(&u, "web-app", "fam4"), &refresh("acme", "fam4", "rt-y")).await.unwrap();
+    assert!(s.delete_client(&t, &ClientId::parse("web-app").unwrap()).await.unwrap());
+    assert!(s.find_refresh_token(&t, &SecretHash::of("rt-y")).await.unwrap().is_none());
+}
+
 pub async fn ping_answers(s: &dyn DurableStore) {
     s.ping().await.unwrap();
 }
@@ -457,6 +554,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(deleting_a_tenant_deletes_what_it_owns, $make, |s| &*s);
         $crate::contract_test!(key_rotation_is_atomic_and_compare_and_set, $make, |s| &*s);
         $crate::contract_test!(revocations_are_per_tenant_idempotent_and_purged, $make, |s| &*s);
+        $crate::contract_test!(refresh_rotation_and_reuse_detection, $make, |s| s.clone());
         $crate::contract_test!(ping_answers, $make, |s| &*s);
     };
 }

@@ -15,10 +15,11 @@ use async_trait::async_trait;
 use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
+use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::StoredKey;
 use ciam_core::store::{
-    ClientStore, HealthCheck, KeyStore, RevocationStore, StoreError, StoreResult, TenantStore, UserStore,
+    ClientStore, HealthCheck, KeyStore, RefreshStore, RevocationStore, StoreError, StoreResult, TenantStore, UserStore,
 };
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{PasswordHash, User};
@@ -27,7 +28,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use self::queries::*;
-use self::rows::{ClientRow, KeyRow, TenantRow, UserRow, enum_to_str, map_err, to_json, ts};
+use self::rows::{ClientRow, KeyRow, RefreshRow, TenantRow, UserRow, enum_to_str, map_err, to_json, ts};
 
 /// Pool settings shared by both dialects.
 #[derive(Debug, Clone)]
@@ -538,6 +539,128 @@ macro_rules! impl_revocation_store {
     };
 }
 
+macro_rules! insert_refresh_token {
+    ($t:expr) => {
+        sqlx::query(INSERT_REFRESH_TOKEN)
+            .bind($t.tenant_id.as_str())
+            .bind($t.token_hash.as_str())
+            .bind(&$t.family_id)
+            .bind(ts($t.issued_at))
+            .bind(ts($t.expires_at))
+            .bind($t.rotated_at.map(ts))
+    };
+}
+
+macro_rules! impl_refresh_store {
+    ($store:ty) => {
+        #[async_trait]
+        impl RefreshStore for $store {
+            async fn create_refresh_family(&self, f: &RefreshFamily, first: &RefreshTokenRecord) -> StoreResult<()> {
+                let err = map_err("refresh_family");
+                let mut tx = self.begin_write().await.map_err(&err)?;
+                sqlx::query(INSERT_REFRESH_FAMILY)
+                    .bind(f.tenant_id.as_str())
+                    .bind(&f.family_id)
+                    .bind(f.client_id.as_str())
+                    .bind(f.user_id.to_string())
+                    .bind(&f.scope)
+                    .bind(ts(f.auth_time))
+                    .bind(f.sid.as_deref())
+                    .bind(ts(f.created_at))
+                    .bind(ts(f.expires_at))
+                    .bind(f.revoked_at.map(ts))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                insert_refresh_token!(first).execute(&mut *tx).await.map_err(&err)?;
+                tx.commit().await.map_err(&err)
+            }
+
+            async fn find_refresh_token(
+                &self,
+                tenant: &TenantId,
+                token_hash: &SecretHash,
+            ) -> StoreResult<Option<(RefreshTokenRecord, RefreshFamily)>> {
+                sqlx::query_as::<_, RefreshRow>(FIND_REFRESH_TOKEN)
+                    .bind(tenant.as_str())
+                    .bind(token_hash.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("refresh_token"))?
+                    .map(TryInto::try_into)
+                    .transpose()
+            }
+
+            async fn rotate_refresh_token(
+                &self,
+                tenant: &TenantId,
+                token_hash: &SecretHash,
+                successor: &RefreshTokenRecord,
+                now: time::OffsetDateTime,
+            ) -> StoreResult<Rotation> {
+                let err = map_err("refresh_token");
+                let mut tx = self.begin_write().await.map_err(&err)?;
+                let marked = sqlx::query(MARK_REFRESH_ROTATED)
+                    .bind(tenant.as_str())
+                    .bind(token_hash.as_str())
+                    .bind(ts(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                if marked.rows_affected() == 0 {
+                    // Already rotated: reuse. Revoke the family in the same transaction.
+                    sqlx::query(REVOKE_FAMILY_OF_TOKEN)
+                        .bind(tenant.as_str())
+                        .bind(token_hash.as_str())
+                        .bind(ts(now))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(&err)?;
+                    tx.commit().await.map_err(&err)?;
+                    return Ok(Rotation::Reused);
+                }
+                insert_refresh_token!(successor).execute(&mut *tx).await.map_err(&err)?;
+                tx.commit().await.map_err(&err)?;
+                Ok(Rotation::Rotated)
+            }
+
+            async fn revoke_refresh_family(
+                &self,
+                tenant: &TenantId,
+                family_id: &str,
+                now: time::OffsetDateTime,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(REVOKE_REFRESH_FAMILY)
+                    .bind(tenant.as_str())
+                    .bind(family_id)
+                    .bind(ts(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("refresh_family"))?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn revoke_user_refresh_families(
+                &self,
+                tenant: &TenantId,
+                user: &UserId,
+                now: time::OffsetDateTime,
+            ) -> StoreResult<u64> {
+                let done = sqlx::query(REVOKE_USER_REFRESH_FAMILIES)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .bind(ts(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("refresh_family"))?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
+
+impl_refresh_store!(SqliteStore);
+impl_refresh_store!(PgStore);
 impl_revocation_store!(SqliteStore);
 impl_revocation_store!(PgStore);
 impl_key_store!(SqliteStore);

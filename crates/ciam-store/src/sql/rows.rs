@@ -5,7 +5,9 @@ use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
 use ciam_core::id::{ClientId, Region, TenantId, UserId};
 use ciam_core::redirect::RedirectUri;
+use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
 use ciam_core::scope::ScopeSet;
+use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::{KeyState, StoredKey};
 use ciam_core::store::StoreError;
 use ciam_core::tenant::Tenant;
@@ -166,6 +168,52 @@ impl TryFrom<KeyRow> for StoredKey {
             activated_at: r.activated_at.map(from_ts).transpose()?,
             retired_at: r.retired_at.map(from_ts).transpose()?,
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RefreshRow {
+    tenant_id: String,
+    token_hash: String,
+    family_id: String,
+    issued_at: i64,
+    token_expires_at: i64,
+    rotated_at: Option<i64>,
+    client_id: String,
+    user_id: String,
+    scope: String,
+    auth_time: i64,
+    sid: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
+    type Error = StoreError;
+    fn try_from(r: RefreshRow) -> Result<Self, StoreError> {
+        let tenant_id = TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?;
+        let token = RefreshTokenRecord {
+            tenant_id: tenant_id.clone(),
+            token_hash: SecretHash::from_stored(r.token_hash),
+            family_id: r.family_id.clone(),
+            issued_at: from_ts(r.issued_at)?,
+            expires_at: from_ts(r.token_expires_at)?,
+            rotated_at: r.rotated_at.map(from_ts).transpose()?,
+        };
+        let family = RefreshFamily {
+            tenant_id,
+            family_id: r.family_id,
+            client_id: ClientId::parse(&r.client_id).map_err(corrupt("client_id"))?,
+            user_id: UserId::parse(&r.user_id).map_err(corrupt("user_id"))?,
+            scope: r.scope,
+            auth_time: from_ts(r.auth_time)?,
+            sid: r.sid,
+            created_at: from_ts(r.created_at)?,
+            expires_at: from_ts(r.expires_at)?,
+            revoked_at: r.revoked_at.map(from_ts).transpose()?,
+        };
+        Ok((token, family))
     }
 }
 
