@@ -169,6 +169,30 @@ pub trait RefreshStore: Send + Sync {
     ) -> StoreResult<u64>;
 }
 
+/// Remembered consents: which scopes a user granted a client.
+#[async_trait]
+pub trait ConsentStore: Send + Sync {
+    /// The scopes the user granted the client (space-separated), if any.
+    async fn get_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<Option<String>>;
+    /// Records a consent, replacing the previous one for this user and client.
+    async fn put_consent(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        client: &ClientId,
+        scope: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Every consent of a user: `(client, scope, granted_at)`.
+    async fn list_consents(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+    ) -> StoreResult<Vec<(ClientId, String, OffsetDateTime)>>;
+    /// Forgets a consent; `false` if there was none.
+    async fn revoke_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<bool>;
+}
+
 /// Reachability of a backend, for `/readyz`.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -178,11 +202,11 @@ pub trait HealthCheck: Send + Sync {
 
 /// The durable store: everything that must survive restarts.
 pub trait DurableStore:
-    TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + RefreshStore + HealthCheck
+    TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + RefreshStore + ConsentStore + HealthCheck
 {
 }
 impl<T> DurableStore for T where
-    T: TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + RefreshStore + HealthCheck
+    T: TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + RefreshStore + ConsentStore + HealthCheck
 {
 }
 

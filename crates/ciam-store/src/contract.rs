@@ -433,6 +433,29 @@ pub async fn refresh_rotation_and_reuse_detection(s: Arc<dyn DurableStore>) {
     assert!(s.find_refresh_token(&t, &SecretHash::of("rt-y")).await.unwrap().is_none());
 }
 
+pub async fn consents_are_remembered_replaced_and_revoked(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let u = user("acme", "ada@example.com");
+    s.create_user(&u, None).await.unwrap();
+    s.create_client(&client("acme", "web-app"), None).await.unwrap();
+    let (t, c) = (u.tenant_id.clone(), ClientId::parse("web-app").unwrap());
+    assert_eq!(s.get_consent(&t, &u.id, &c).await.unwrap(), None);
+    s.put_consent(&t, &u.id, &c, "openid", T0).await.unwrap();
+    s.put_consent(&t, &u.id, &c, "openid profile", T1).await.unwrap();
+    assert_eq!(s.get_consent(&t, &u.id, &c).await.unwrap().as_deref(), Some("openid profile"));
+    assert_eq!(s.list_consents(&t, &u.id).await.unwrap(), vec![(c.clone(), "openid profile".to_owned(), T1)]);
+    let b = TenantId::parse("b").unwrap();
+    assert_eq!(s.get_consent(&b, &u.id, &c).await.unwrap(), None);
+    assert!(!s.revoke_consent(&b, &u.id, &c).await.unwrap());
+    assert!(s.revoke_consent(&t, &u.id, &c).await.unwrap());
+    assert_eq!(s.get_consent(&t, &u.id, &c).await.unwrap(), None);
+    assert!(
+        s.put_consent(&t, &u.id, &ClientId::parse("ghost").unwrap(), "openid", T0).await.is_err(),
+        "unknown client"
+    );
+}
+
 pub async fn ping_answers(s: &dyn DurableStore) {
     s.ping().await.unwrap();
 }
@@ -555,6 +578,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(key_rotation_is_atomic_and_compare_and_set, $make, |s| &*s);
         $crate::contract_test!(revocations_are_per_tenant_idempotent_and_purged, $make, |s| &*s);
         $crate::contract_test!(refresh_rotation_and_reuse_detection, $make, |s| s.clone());
+        $crate::contract_test!(consents_are_remembered_replaced_and_revoked, $make, |s| &*s);
         $crate::contract_test!(ping_answers, $make, |s| &*s);
     };
 }

@@ -6,7 +6,7 @@
 //! with `BEGIN IMMEDIATE`, so two writers never deadlock on lock upgrade).
 
 mod queries;
-mod rows;
+pub(crate) mod rows;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -19,7 +19,8 @@ use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::StoredKey;
 use ciam_core::store::{
-    ClientStore, HealthCheck, KeyStore, RefreshStore, RevocationStore, StoreError, StoreResult, TenantStore, UserStore,
+    ClientStore, ConsentStore, HealthCheck, KeyStore, RefreshStore, RevocationStore, StoreError, StoreResult,
+    TenantStore, UserStore,
 };
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{PasswordHash, User};
@@ -659,6 +660,80 @@ macro_rules! impl_refresh_store {
     };
 }
 
+macro_rules! impl_consent_store {
+    ($store:ty) => {
+        #[async_trait]
+        impl ConsentStore for $store {
+            async fn get_consent(
+                &self,
+                tenant: &TenantId,
+                user: &UserId,
+                client: &ClientId,
+            ) -> StoreResult<Option<String>> {
+                sqlx::query_scalar(SELECT_CONSENT)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .bind(client.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("consent"))
+            }
+
+            async fn put_consent(
+                &self,
+                tenant: &TenantId,
+                user: &UserId,
+                client: &ClientId,
+                scope: &str,
+                now: time::OffsetDateTime,
+            ) -> StoreResult<()> {
+                sqlx::query(UPSERT_CONSENT)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .bind(client.as_str())
+                    .bind(scope)
+                    .bind(ts(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("consent"))?;
+                Ok(())
+            }
+
+            async fn list_consents(
+                &self,
+                tenant: &TenantId,
+                user: &UserId,
+            ) -> StoreResult<Vec<(ClientId, String, time::OffsetDateTime)>> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(LIST_CONSENTS)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("consent"))?;
+                rows.into_iter()
+                    .map(|(c, s, t)| {
+                        let client = ClientId::parse(&c).map_err(|e| StoreError::Corrupt(format!("client_id: {e}")))?;
+                        Ok((client, s, rows::from_ts(t)?))
+                    })
+                    .collect()
+            }
+
+            async fn revoke_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<bool> {
+                let done = sqlx::query(DELETE_CONSENT)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .bind(client.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("consent"))?;
+                Ok(done.rows_affected() > 0)
+            }
+        }
+    };
+}
+
+impl_consent_store!(SqliteStore);
+impl_consent_store!(PgStore);
 impl_refresh_store!(SqliteStore);
 impl_refresh_store!(PgStore);
 impl_revocation_store!(SqliteStore);

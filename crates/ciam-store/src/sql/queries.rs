@@ -81,3 +81,12 @@ pub(crate) const REVOKE_REFRESH_FAMILY: &str = "update refresh_family set revoke
     where tenant_id = $1 and family_id = $2 and revoked_at is null";
 pub(crate) const REVOKE_USER_REFRESH_FAMILIES: &str = "update refresh_family set revoked_at = $3 \
     where tenant_id = $1 and user_id = $2 and revoked_at is null";
+
+pub(crate) const SELECT_CONSENT: &str =
+    "select scope from consent where tenant_id = $1 and user_id = $2 and client_id = $3";
+pub(crate) const UPSERT_CONSENT: &str = "insert into consent (tenant_id, user_id, client_id, scope, granted_at) \
+    values ($1, $2, $3, $4, $5) on conflict (tenant_id, user_id, client_id) do update set scope = excluded.scope, \
+    granted_at = excluded.granted_at";
+pub(crate) const LIST_CONSENTS: &str =
+    "select client_id, scope, granted_at from consent where tenant_id = $1 and user_id = $2 order by client_id";
+pub(crate) const DELETE_CONSENT: &str = "delete from consent where tenant_id = $1 and user_id = $2 and client_id = $3";
