@@ -8,6 +8,7 @@ mod embedded;
 mod hostile_input;
 mod logging;
 mod multinode;
+mod oidc;
 mod shutdown;
 mod token;
 

@@ -24,6 +24,10 @@ pub enum ErrorCode {
     UnsupportedResponseType,
     /// RFC 6749 §4.1.2.1: the resource owner or server denied the request.
     AccessDenied,
+    /// OIDC Core §3.1.2.6: `prompt=none` but the user must sign in.
+    LoginRequired,
+    /// OIDC Core §3.1.2.6: `prompt=none` but the user must consent.
+    ConsentRequired,
     /// RFC 6749 §4.1.2.1, §5.2: an unexpected condition; details are only in the server log.
     ServerError,
     /// RFC 6749 §4.1.2.1: temporarily unable to handle the request.
@@ -49,6 +53,8 @@ impl ErrorCode {
             Self::InvalidTarget => "invalid_target",
             Self::UnsupportedResponseType => "unsupported_response_type",
             Self::AccessDenied => "access_denied",
+            Self::LoginRequired => "login_required",
+            Self::ConsentRequired => "consent_required",
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::UnsupportedTokenType => "unsupported_token_type",

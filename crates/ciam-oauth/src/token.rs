@@ -14,12 +14,37 @@ pub const CLIENT_ACCESS_TOKEN_LIFETIME: time::Duration = time::Duration::minutes
 /// Scopes that only make sense with a user; never granted to `client_credentials`.
 const USER_SCOPES: [&str; 6] = ["openid", "profile", "email", "address", "phone", "offline_access"];
 
+/// Idle lifetime of a refresh token: unused for this long, it expires.
+pub const REFRESH_IDLE_LIFETIME: time::Duration = time::Duration::days(14);
+
+/// Absolute lifetime of a refresh-token family: rotation never extends it.
+pub const REFRESH_ABSOLUTE_LIFETIME: time::Duration = time::Duration::days(60);
+
+/// Lifetime of access tokens issued for a user.
+pub const USER_ACCESS_TOKEN_LIFETIME: time::Duration = time::Duration::minutes(15);
+
 /// A parsed token request.
 #[derive(Debug)]
 pub enum GrantRequest {
     /// RFC 6749 §4.4.
     ClientCredentials {
         /// Requested scope, if any.
+        scope: Option<ScopeSet>,
+    },
+    /// RFC 6749 §4.1.3.
+    AuthorizationCode {
+        /// The code.
+        code: String,
+        /// Must repeat the authorization request's `redirect_uri` when it had one.
+        redirect_uri: Option<String>,
+        /// PKCE verifier.
+        code_verifier: Option<String>,
+    },
+    /// RFC 6749 §6.
+    RefreshToken {
+        /// The refresh token.
+        refresh_token: String,
+        /// A narrower scope, if asked.
         scope: Option<ScopeSet>,
     },
 }
@@ -31,15 +56,25 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
         // RFC 8707: no resource servers are registered in this tenant yet, so none can be named.
         return Err(OAuthError::new(ErrorCode::InvalidTarget, "unknown resource"));
     }
+    let scope = || {
+        params
+            .get("scope")
+            .map(ScopeSet::parse_space_separated)
+            .transpose()
+            .map_err(|_| OAuthError::new(ErrorCode::InvalidScope, "malformed scope (RFC 6749 §3.3)"))
+    };
+    let owned = |name| params.get(name).map(str::to_owned);
     match grant_type {
-        "client_credentials" => {
-            let scope = params
-                .get("scope")
-                .map(ScopeSet::parse_space_separated)
-                .transpose()
-                .map_err(|_| OAuthError::new(ErrorCode::InvalidScope, "malformed scope (RFC 6749 §3.3)"))?;
-            Ok(GrantRequest::ClientCredentials { scope })
-        }
+        "client_credentials" => Ok(GrantRequest::ClientCredentials { scope: scope()? }),
+        "authorization_code" => Ok(GrantRequest::AuthorizationCode {
+            code: params.require("code")?.to_owned(),
+            redirect_uri: owned("redirect_uri"),
+            code_verifier: owned("code_verifier"),
+        }),
+        "refresh_token" => Ok(GrantRequest::RefreshToken {
+            refresh_token: params.require("refresh_token")?.to_owned(),
+            scope: scope()?,
+        }),
         _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "unsupported grant_type")),
     }
 }
@@ -78,6 +113,81 @@ pub struct TokenResponse {
     /// Granted scope, when it differs from nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// A rotating refresh token, when the client may refresh.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// The ID token, for OpenID Connect requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+/// Access token claims for a user's grant.
+pub fn user_access_token(
+    issuer: &str,
+    user_id: &str,
+    client_id: &str,
+    scope: &ScopeSet,
+    now: OffsetDateTime,
+) -> AccessTokenClaims {
+    let iat = now.unix_timestamp();
+    AccessTokenClaims {
+        iss: issuer.to_owned(),
+        sub: user_id.to_owned(),
+        aud: issuer.to_owned(),
+        exp: iat + USER_ACCESS_TOKEN_LIFETIME.whole_seconds(),
+        iat,
+        jti: ciam_core::secret::random_token(16),
+        client_id: client_id.to_owned(),
+        scope: scope.to_string(),
+    }
+}
+
+/// Checks a refresh request against the stored token and family (RFC 6749 §6; RFC 9700
+/// §4.14.2). Returns the scope of the new tokens.
+///
+/// # Security
+/// The token must belong to this client, be its family's live head (a rotated token is reuse:
+/// the caller revokes the family), be within its idle and the family's absolute lifetime, and
+/// the family must not be revoked. A requested scope may only narrow the grant.
+pub fn check_refresh(
+    token: &ciam_core::refresh::RefreshTokenRecord,
+    family: &ciam_core::refresh::RefreshFamily,
+    client: &Client,
+    requested: Option<&ScopeSet>,
+    now: OffsetDateTime,
+) -> Result<ScopeSet, RefreshRefusal> {
+    let invalid = |d: &'static str| RefreshRefusal::Invalid(OAuthError::new(ErrorCode::InvalidGrant, d));
+    if family.client_id != client.client_id {
+        return Err(invalid("the refresh token was issued to another client"));
+    }
+    if family.revoked_at.is_some() {
+        return Err(invalid("the refresh token was revoked"));
+    }
+    if token.rotated_at.is_some() {
+        return Err(RefreshRefusal::Reused);
+    }
+    if token.expires_at <= now || family.expires_at <= now {
+        return Err(invalid("the refresh token has expired"));
+    }
+    let granted = ScopeSet::parse_space_separated(&family.scope)
+        .map_err(|e| RefreshRefusal::Invalid(OAuthError::server_error(e)))?;
+    match requested {
+        Some(r) if r.is_subset(&granted) => Ok(r.clone()),
+        Some(_) => Err(RefreshRefusal::Invalid(OAuthError::new(
+            ErrorCode::InvalidScope,
+            "a refresh may only narrow the scope",
+        ))),
+        None => Ok(granted),
+    }
+}
+
+/// Why a refresh was refused.
+#[derive(Debug)]
+pub enum RefreshRefusal {
+    /// Refused with this error.
+    Invalid(OAuthError),
+    /// The token was used before: revoke its family, then answer `invalid_grant`.
+    Reused,
 }
 
 /// Decides a `client_credentials` grant: the scope is the requested one, which must be within
@@ -169,6 +279,65 @@ mod tests {
     }
 
     #[test]
+    fn refresh_rules_s13_s14() {
+        use ciam_core::id::UserId;
+        use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
+        use ciam_core::secret::SecretHash;
+        let c = client(&[GrantType::AuthorizationCode, GrantType::RefreshToken], "openid profile");
+        let family = RefreshFamily {
+            tenant_id: TenantId::parse("acme").unwrap(),
+            family_id: "f".into(),
+            client_id: c.client_id.clone(),
+            user_id: UserId::generate(),
+            scope: "openid profile".into(),
+            auth_time: NOW,
+            sid: None,
+            created_at: NOW,
+            expires_at: NOW + time::Duration::days(60),
+            revoked_at: None,
+        };
+        let token = RefreshTokenRecord {
+            tenant_id: family.tenant_id.clone(),
+            token_hash: SecretHash::of("t"),
+            family_id: "f".into(),
+            issued_at: NOW,
+            expires_at: NOW + time::Duration::days(14),
+            rotated_at: None,
+        };
+        let ok = |t: &RefreshTokenRecord, f: &RefreshFamily, c: &Client, r: Option<&str>, now| {
+            check_refresh(t, f, c, r.map(scopes).as_ref(), now)
+        };
+        assert_eq!(ok(&token, &family, &c, None, NOW).unwrap().to_string(), "openid profile");
+        assert_eq!(ok(&token, &family, &c, Some("openid"), NOW).unwrap().to_string(), "openid");
+        let code = |r: Result<ScopeSet, RefreshRefusal>| match r {
+            Err(RefreshRefusal::Invalid(e)) => Some(e.code),
+            _ => None,
+        };
+        assert_eq!(
+            code(ok(&token, &family, &c, Some("openid email"), NOW)),
+            Some(ErrorCode::InvalidScope),
+            "only narrower"
+        );
+        let other = Client { client_id: ClientId::parse("other").unwrap(), ..c.clone() };
+        assert_eq!(code(ok(&token, &family, &other, None, NOW)), Some(ErrorCode::InvalidGrant), "bound to client");
+        let revoked = RefreshFamily { revoked_at: Some(NOW), ..family.clone() };
+        assert_eq!(code(ok(&token, &revoked, &c, None, NOW)), Some(ErrorCode::InvalidGrant));
+        let rotated = RefreshTokenRecord { rotated_at: Some(NOW), ..token.clone() };
+        assert!(matches!(ok(&rotated, &family, &c, None, NOW), Err(RefreshRefusal::Reused)));
+        assert_eq!(
+            code(ok(&token, &family, &c, None, NOW + time::Duration::days(15))),
+            Some(ErrorCode::InvalidGrant),
+            "idle"
+        );
+        let fresh = RefreshTokenRecord { expires_at: NOW + time::Duration::days(100), ..token.clone() };
+        assert_eq!(
+            code(ok(&fresh, &family, &c, None, NOW + time::Duration::days(61))),
+            Some(ErrorCode::InvalidGrant),
+            "absolute"
+        );
+    }
+
+    #[test]
     fn grant_parsing_errors() {
         let parse = |body: &str| parse_grant(&Params::parse(body.as_bytes()).unwrap()).map(|_| ()).map_err(|e| e.code);
         assert_eq!(parse("grant_type=client_credentials&scope=a%20b"), Ok(()));
@@ -177,5 +346,9 @@ mod tests {
         assert_eq!(parse("grant_type=implicit"), Err(ErrorCode::UnsupportedGrantType));
         assert_eq!(parse("grant_type=client_credentials&scope=a%22b"), Err(ErrorCode::InvalidScope));
         assert_eq!(parse("grant_type=client_credentials&resource=https://api"), Err(ErrorCode::InvalidTarget));
+        assert_eq!(parse("grant_type=authorization_code"), Err(ErrorCode::InvalidRequest), "missing code");
+        assert_eq!(parse("grant_type=authorization_code&code=c"), Ok(()));
+        assert_eq!(parse("grant_type=refresh_token"), Err(ErrorCode::InvalidRequest), "missing refresh_token");
+        assert_eq!(parse("grant_type=refresh_token&refresh_token=r&scope=openid"), Ok(()));
     }
 }

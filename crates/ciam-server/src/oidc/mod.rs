@@ -1,9 +1,13 @@
 //! The per-tenant OpenID Connect / OAuth 2.0 endpoints under each issuer, `/t/{tenant}/…`.
-//! Today: the JWK Set (RFC 7517), the token endpoint with the `client_credentials` grant,
-//! introspection (RFC 7662) and revocation (RFC 7009).
+//! Authorization (with the hosted sign-in and consent pages), token, userinfo, JWK Set,
+//! introspection, revocation and the discovery documents.
 
+mod authorize;
 mod introspect;
+mod pages;
+mod session;
 mod token;
+mod userinfo;
 
 use axum::Json;
 use axum::Router;
@@ -25,7 +29,14 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/t/{tenant}/jwks", get(jwks))
+        .route("/t/{tenant}/authorize", get(authorize::authorize_get).post(authorize::authorize_post))
+        .route("/t/{tenant}/authorize/resume", get(authorize::resume))
+        .route("/t/{tenant}/login", get(authorize::login_get).post(authorize::login_post))
+        .route("/t/{tenant}/consent", get(authorize::consent_get).post(authorize::consent_post))
         .route("/t/{tenant}/token", post(token::token))
+        .route("/t/{tenant}/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/t/{tenant}/.well-known/openid-configuration", get(userinfo::openid_configuration))
+        .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))
         .route("/t/{tenant}/introspect", post(introspect::introspect))
         .route("/t/{tenant}/revoke", post(introspect::revoke))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))

@@ -6,12 +6,24 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::client::Client;
+use ciam_core::client::GrantType;
 use ciam_core::id::TenantId;
+use ciam_core::id::UserId;
+use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
+use ciam_core::scope::ScopeSet;
+use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::user::UserStatus;
 use ciam_jose::Alg;
+use ciam_oauth::ErrorCode;
 use ciam_oauth::OAuthError;
 use ciam_oauth::client_auth::{authenticate, presented};
+use ciam_oauth::code::{CodeGrant, IdTokenClaims, code_key};
 use ciam_oauth::form::Params;
-use ciam_oauth::token::{GrantRequest, TokenResponse, client_credentials, parse_grant};
+use ciam_oauth::token::{
+    GrantRequest, REFRESH_ABSOLUTE_LIFETIME, REFRESH_IDLE_LIFETIME, RefreshRefusal, TokenResponse, check_refresh,
+    client_credentials, parse_grant, user_access_token,
+};
+use time::OffsetDateTime;
 
 use super::tenant_of;
 use crate::admin::Path;
@@ -80,14 +92,187 @@ async fn issue(
     let mut params = form(headers, body)?;
     let client = authenticated_client(st, tenant, headers, &mut params).await?;
     let now = st.clock.now();
-    let claims = match parse_grant(&params)? {
+    let issuer = st.issuer(tenant);
+    match parse_grant(&params)? {
         GrantRequest::ClientCredentials { scope } => {
-            client_credentials(&client, scope.as_ref(), &st.issuer(tenant), now)?
+            let claims = client_credentials(&client, scope.as_ref(), &issuer, now)?;
+            let access_token = sign(st, tenant, Alg::ES256, "at+jwt", &claims).await?;
+            let scope = (!claims.scope.is_empty()).then(|| claims.scope.clone());
+            Ok(TokenResponse {
+                access_token,
+                token_type: "Bearer",
+                expires_in: claims.exp - claims.iat,
+                scope,
+                refresh_token: None,
+                id_token: None,
+            })
+        }
+        GrantRequest::AuthorizationCode { code, redirect_uri, code_verifier } => {
+            redeem_code(st, tenant, &client, &code, redirect_uri.as_deref(), code_verifier.as_deref()).await
+        }
+        GrantRequest::RefreshToken { refresh_token, scope } => {
+            refresh(st, tenant, &client, &refresh_token, scope.as_ref()).await
+        }
+    }
+}
+
+async fn sign(
+    st: &AppState,
+    tenant: &TenantId,
+    alg: Alg,
+    typ: &str,
+    claims: &impl serde::Serialize,
+) -> Result<String, OAuthError> {
+    let keys = st.keys.keys(tenant, st.clock.now()).await.map_err(OAuthError::unavailable)?;
+    let signer = keys.signing(alg).map_err(OAuthError::server_error)?;
+    ciam_jose::mint(&signer, typ, claims).map_err(OAuthError::server_error)
+}
+
+/// What a redeemed code led to, kept for the code's reuse window so a second redemption can
+/// revoke it (RFC 6749 §4.1.2; standards C29).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Redemption {
+    jti: String,
+    exp: i64,
+    family_id: Option<String>,
+}
+
+fn used_key(code_key: &str) -> String {
+    format!("used:{code_key}")
+}
+
+async fn redeem_code(
+    st: &AppState,
+    tenant: &TenantId,
+    client: &Client,
+    code: &str,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
+    let now = st.clock.now();
+    let key = code_key(tenant, code);
+    // Single use: one atomic take. Of concurrent redemptions exactly one gets the grant.
+    let Some(raw) = st.ephemeral.take(&key).await.map_err(OAuthError::unavailable)? else {
+        revoke_first_redemption(st, tenant, &key).await?;
+        return Err(OAuthError::new(ErrorCode::InvalidGrant, "the code is invalid, expired or already used"));
+    };
+    let grant: CodeGrant = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
+    let redeemed = ciam_oauth::code::redeem(grant, client, redirect_uri, code_verifier, now)?;
+    let grant = &redeemed.grant;
+    let issuer = st.issuer(tenant);
+    let at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), &redeemed.scope, now);
+    let access_token = sign(st, tenant, Alg::ES256, "at+jwt", &at).await?;
+    let id_token = if redeemed.scope.contains("openid") {
+        // OIDC Core §15.1: RS256 unless the client registered another algorithm.
+        Some(sign(st, tenant, Alg::RS256, "JWT", &IdTokenClaims::for_code(&issuer, grant, now)).await?)
+    } else {
+        None
+    };
+    let (refresh_token, family_id) = if client.grant_types.contains(&GrantType::RefreshToken) {
+        let user_id = UserId::parse(&grant.user_id).map_err(|e| OAuthError::server_error(e.message))?;
+        let auth_time = OffsetDateTime::from_unix_timestamp(grant.auth_time).map_err(OAuthError::server_error)?;
+        let family = RefreshFamily {
+            tenant_id: tenant.clone(),
+            family_id: random_token(16),
+            client_id: client.client_id.clone(),
+            user_id,
+            scope: redeemed.scope.to_string(),
+            auth_time,
+            sid: Some(grant.sid.clone()),
+            created_at: now,
+            expires_at: now + REFRESH_ABSOLUTE_LIFETIME,
+            revoked_at: None,
+        };
+        let token = random_token(32);
+        let record = refresh_record(tenant, &token, &family.family_id, now);
+        st.durable.create_refresh_family(&family, &record).await?;
+        (Some(token), Some(family.family_id))
+    } else {
+        (None, None)
+    };
+    let marker = Redemption { jti: at.jti.clone(), exp: at.exp, family_id };
+    if let Ok(bytes) = serde_json::to_vec(&marker) {
+        // Best effort: losing the marker only loses the revoke-on-reuse bonus, never safety.
+        let _ = st.ephemeral.put(&used_key(&key), &bytes, std::time::Duration::from_secs(600)).await;
+    }
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: at.exp - at.iat,
+        scope: Some(redeemed.scope.to_string()),
+        refresh_token,
+        id_token,
+    })
+}
+
+/// A second redemption of a code revokes what the first one issued (RFC 6749 §4.1.2).
+async fn revoke_first_redemption(st: &AppState, tenant: &TenantId, key: &str) -> Result<(), OAuthError> {
+    let Some(raw) = st.ephemeral.get(&used_key(key)).await.map_err(OAuthError::unavailable)? else { return Ok(()) };
+    let Ok(first) = serde_json::from_slice::<Redemption>(&raw) else { return Ok(()) };
+    let now = st.clock.now();
+    let exp = OffsetDateTime::from_unix_timestamp(first.exp).unwrap_or(now);
+    st.durable.revoke_token(tenant, &first.jti, exp).await?;
+    if let Some(family) = &first.family_id {
+        st.durable.revoke_refresh_family(tenant, family, now).await?;
+    }
+    tracing::warn!(tenant = %tenant, "authorization code reused: tokens from its first redemption revoked");
+    Ok(())
+}
+
+fn refresh_record(tenant: &TenantId, token: &str, family_id: &str, now: OffsetDateTime) -> RefreshTokenRecord {
+    RefreshTokenRecord {
+        tenant_id: tenant.clone(),
+        token_hash: SecretHash::of(token),
+        family_id: family_id.to_owned(),
+        issued_at: now,
+        expires_at: now + REFRESH_IDLE_LIFETIME,
+        rotated_at: None,
+    }
+}
+
+async fn refresh(
+    st: &AppState,
+    tenant: &TenantId,
+    client: &Client,
+    token: &str,
+    scope: Option<&ScopeSet>,
+) -> Result<TokenResponse, OAuthError> {
+    let invalid = || OAuthError::new(ErrorCode::InvalidGrant, "the refresh token is invalid, expired or revoked");
+    let now = st.clock.now();
+    let hash = SecretHash::of(token);
+    let Some((record, family)) = st.durable.find_refresh_token(tenant, &hash).await? else { return Err(invalid()) };
+    let scope = match check_refresh(&record, &family, client, scope, now) {
+        Ok(s) => s,
+        Err(RefreshRefusal::Invalid(e)) => return Err(e),
+        Err(RefreshRefusal::Reused) => {
+            st.durable.revoke_refresh_family(tenant, &family.family_id, now).await?;
+            tracing::warn!(tenant = %tenant, client = %client.client_id, "refresh token reused: family revoked");
+            return Err(invalid());
         }
     };
-    let keys = st.keys.keys(tenant, now).await.map_err(OAuthError::unavailable)?;
-    let signer = keys.signing(Alg::ES256).map_err(OAuthError::server_error)?;
-    let access_token = ciam_jose::mint(&signer, "at+jwt", &claims).map_err(OAuthError::server_error)?;
-    let scope = (!claims.scope.is_empty()).then(|| claims.scope.clone());
-    Ok(TokenResponse { access_token, token_type: "Bearer", expires_in: claims.exp - claims.iat, scope })
+    // The user must still be allowed in.
+    match st.durable.get_user(tenant, &family.user_id).await? {
+        Some(u) if u.status == UserStatus::Active => {}
+        _ => return Err(invalid()),
+    }
+    let next = random_token(32);
+    match st
+        .durable
+        .rotate_refresh_token(tenant, &hash, &refresh_record(tenant, &next, &family.family_id, now), now)
+        .await?
+    {
+        Rotation::Rotated => {}
+        Rotation::Reused => return Err(invalid()),
+    }
+    let issuer = st.issuer(tenant);
+    let at = user_access_token(&issuer, &family.user_id.to_string(), client.client_id.as_str(), &scope, now);
+    let access_token = sign(st, tenant, Alg::ES256, "at+jwt", &at).await?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: at.exp - at.iat,
+        scope: Some(scope.to_string()),
+        refresh_token: Some(next),
+        id_token: None,
+    })
 }

@@ -1,0 +1,547 @@
+//! The authorization endpoint (RFC 6749 §4.1, OIDC Core §3.1.2) and the hosted sign-in and
+//! consent pages it leads through.
+//!
+//! A request is validated by the engine (`ciam_oauth::authorize`); then the user signs in if
+//! there is no session (or `prompt=login`, or the session is older than `max_age`), consents if
+//! the client has not been granted these scopes (or `prompt=consent`), and gets a single-use code.
+//! Each step re-validates the original request, so nothing decided on one page can be altered on
+//! the next. Redirects after a form POST are `303 See Other` (RFC 9700 §4.12).
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ciam_authn::PasswordHasher;
+use ciam_core::client::Client;
+use ciam_core::email::Email;
+use ciam_core::id::{ClientId, TenantId, UserId};
+use ciam_core::scope::ScopeSet;
+use ciam_core::secret::{Secret, random_token};
+use ciam_core::tenant::Tenant;
+use ciam_core::user::UserStatus;
+use ciam_oauth::OAuthError;
+use ciam_oauth::authorize::{AuthorizeError, ResponseMode, ValidAuthorization, validate};
+use ciam_oauth::code::{CODE_LIFETIME, CodeGrant, code_key};
+use ciam_oauth::form::Params;
+use url::Url;
+
+use super::pages::{Brand, ConsentPage, FormPostPage, LoginPage, describe_scope, error_page, html};
+use super::session::{
+    FLOW_COOKIE, FLOW_TTL, Flow, SESSION_COOKIE, SESSION_TTL, Session, csrf_ok, current_session, finish_flow,
+    load_flow, save_flow, set_cookie, start_flow, start_session,
+};
+use crate::admin::Path;
+use crate::state::AppState;
+
+/// The level of assurance of a password sign-in.
+pub(crate) const ACR_PASSWORD: &str = "urn:ciam:acr:pwd";
+
+struct Ctx {
+    st: AppState,
+    tenant: Tenant,
+    brand: Brand,
+}
+
+impl Ctx {
+    async fn load(st: AppState, tenant: &str) -> Result<Self, Response> {
+        let id = TenantId::parse(tenant)
+            .map_err(|_| error_page(StatusCode::NOT_FOUND, &Brand::neutral(), "Unknown tenant."))?;
+        match st.durable.get_tenant(&id).await {
+            Ok(Some(tenant)) => Ok(Self { brand: Brand::of(&tenant), tenant, st }),
+            Ok(None) => Err(error_page(StatusCode::NOT_FOUND, &Brand::neutral(), "Unknown tenant.")),
+            Err(e) => Err(unavailable(&Brand::neutral(), e)),
+        }
+    }
+
+    fn path(&self, rest: &str) -> String {
+        format!("/t/{}/{rest}", self.tenant.id)
+    }
+}
+
+fn unavailable(brand: &Brand, e: impl std::fmt::Display) -> Response {
+    let mut res = error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        brand,
+        "The service is temporarily unavailable. Try again shortly.",
+    );
+    res.extensions_mut().insert(crate::error::InternalError { message: e.to_string().into(), store: true });
+    res
+}
+
+fn see_other(location: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn with_cookie(mut res: Response, cookie: String) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// Sends the authorization response (success or error) to the verified redirect URI, with
+/// `state` and `iss` (RFC 9207), as query parameters or an auto-posting form.
+fn respond(redirect_uri: &str, mode: ResponseMode, fields: Vec<(&str, String)>) -> Response {
+    match mode {
+        ResponseMode::Query => {
+            let Ok(mut url) = Url::parse(redirect_uri) else {
+                return error_page(StatusCode::BAD_REQUEST, &Brand::neutral(), "Invalid redirect URI.");
+            };
+            {
+                // Appends to any query the registered URI has, never replacing it (C26).
+                let mut q = url.query_pairs_mut();
+                for (k, v) in &fields {
+                    q.append_pair(k, v);
+                }
+            }
+            see_other(url.as_str())
+        }
+        ResponseMode::FormPost => html(StatusCode::OK, &FormPostPage { action: redirect_uri, fields }),
+    }
+}
+
+fn redirect_error(ctx: &Ctx, e: AuthorizeError) -> Response {
+    match e {
+        AuthorizeError::Page(error) => error_page(StatusCode::BAD_REQUEST, &ctx.brand, &error.description),
+        AuthorizeError::Redirect { redirect_uri, response_mode, state, error } => {
+            if error.internal.is_some() {
+                tracing::error!(error = ?error.internal, "authorization failed");
+            }
+            let mut fields =
+                vec![("error", error.code.as_str().to_owned()), ("error_description", error.description.into_owned())];
+            if let Some(s) = state {
+                fields.push(("state", s));
+            }
+            fields.push(("iss", ctx.st.issuer(&ctx.tenant.id)));
+            respond(&redirect_uri, response_mode, fields)
+        }
+    }
+}
+
+fn refuse(valid: &ValidAuthorization, code: ciam_oauth::ErrorCode, description: &'static str) -> AuthorizeError {
+    AuthorizeError::Redirect {
+        redirect_uri: valid.redirect_uri.clone(),
+        response_mode: valid.response_mode,
+        state: valid.state.clone(),
+        error: OAuthError::new(code, description),
+    }
+}
+
+/// Parses and validates an authorization request given as a query or form string.
+async fn validated(ctx: &Ctx, query: &str) -> Result<(Client, ValidAuthorization), Response> {
+    let params =
+        Params::parse(query.as_bytes()).map_err(|e| error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description))?;
+    let client = match params.get("client_id").and_then(|c| ClientId::parse(c).ok()) {
+        Some(id) => ctx.st.durable.get_client(&ctx.tenant.id, &id).await.map_err(|e| unavailable(&ctx.brand, e))?,
+        None => None,
+    };
+    let valid = validate(&params, client.as_ref()).map_err(|e| redirect_error(ctx, e))?;
+    let client = client.ok_or_else(|| error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Unknown client."))?;
+    Ok((client, valid))
+}
+
+/// `GET /t/{tenant}/authorize`.
+pub(super) async fn authorize_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    match Ctx::load(st, &tenant).await {
+        Ok(ctx) => authorize(&ctx, query.as_deref().unwrap_or(""), &headers, None).await,
+        Err(res) => res,
+    }
+}
+
+/// `POST /t/{tenant}/authorize` (form-encoded request, OIDC Core §3.1.2.1).
+pub(super) async fn authorize_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match Ctx::load(st, &tenant).await {
+        Ok(ctx) => authorize(&ctx, &String::from_utf8_lossy(&body), &headers, None).await,
+        Err(res) => res,
+    }
+}
+
+/// The decision for a (re-)validated request: sign in, consent, or issue a code.
+async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&str, &Flow)>) -> Response {
+    let (client, valid) = match validated(ctx, query).await {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let now = ctx.st.clock.now().unix_timestamp();
+    let session = match current_session(&ctx.st, &ctx.tenant.id, headers).await {
+        Ok(s) => s,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let signed_in_now = flow.is_some_and(|(_, f)| f.signed_in);
+    let too_old = |s: &Session| {
+        valid.max_age.is_some_and(|m| now.saturating_sub(s.auth_time) > i64::try_from(m).unwrap_or(i64::MAX))
+    };
+    let user = match &session {
+        Some(s) if signed_in_now || !(valid.prompt.login || too_old(s)) => {
+            let id = UserId::parse(&s.user_id).ok();
+            match id {
+                Some(id) => match ctx.st.durable.get_user(&ctx.tenant.id, &id).await {
+                    Ok(u) => u.filter(|u| u.status == UserStatus::Active),
+                    Err(e) => return unavailable(&ctx.brand, e),
+                },
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    let (Some(session), Some(user)) = (session, user) else {
+        if valid.prompt.none {
+            return redirect_error(ctx, refuse(&valid, ciam_oauth::ErrorCode::LoginRequired, "the user must sign in"));
+        }
+        return to_page(ctx, query, flow, "login").await;
+    };
+
+    let consented = match ctx.st.durable.get_consent(&ctx.tenant.id, &user.id, &client.client_id).await {
+        Ok(c) => c.and_then(|c| ScopeSet::parse_space_separated(&c).ok()).is_some_and(|c| valid.scope.is_subset(&c)),
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let consented_now = flow.is_some_and(|(_, f)| f.consented);
+    if !consented_now && (!consented || valid.prompt.consent) {
+        if valid.prompt.none {
+            return redirect_error(
+                ctx,
+                refuse(&valid, ciam_oauth::ErrorCode::ConsentRequired, "the user must consent"),
+            );
+        }
+        return to_page(ctx, query, flow, "consent").await;
+    }
+
+    // Issue the code.
+    let code = random_token(32);
+    let grant = CodeGrant {
+        client_id: client.client_id.to_string(),
+        redirect_uri: valid.redirect_uri_sent.then(|| valid.redirect_uri.clone()),
+        scope: valid.scope.to_string(),
+        nonce: valid.nonce.clone(),
+        code_challenge: valid.code_challenge.as_ref().map(|c| c.as_str().to_owned()),
+        user_id: user.id.to_string(),
+        auth_time: session.auth_time,
+        acr: Some(session.acr.clone()),
+        amr: session.amr.clone(),
+        sid: session.sid.clone(),
+        issued_at: now,
+    };
+    let stored = match serde_json::to_vec(&grant) {
+        Ok(bytes) => ctx.st.ephemeral.put(&code_key(&ctx.tenant.id, &code), &bytes, CODE_LIFETIME.unsigned_abs()).await,
+        Err(e) => return crate::error::Problem::internal(e).into_response(),
+    };
+    if let Err(e) = stored {
+        return redirect_error(
+            ctx,
+            AuthorizeError::Redirect {
+                redirect_uri: valid.redirect_uri.clone(),
+                response_mode: valid.response_mode,
+                state: valid.state.clone(),
+                error: OAuthError::unavailable(e),
+            },
+        );
+    }
+    if let Some((id, _)) = flow {
+        let _ = finish_flow(&ctx.st, &ctx.tenant.id, id).await;
+    }
+    let mut fields = vec![("code", code)];
+    if let Some(s) = &valid.state {
+        fields.push(("state", s.clone()));
+    }
+    fields.push(("iss", ctx.st.issuer(&ctx.tenant.id)));
+    respond(&valid.redirect_uri, valid.response_mode, fields)
+}
+
+/// Sends the browser to the login or consent page of a (new or continuing) flow.
+async fn to_page(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, page: &str) -> Response {
+    if let Some((id, _)) = flow {
+        return see_other(&format!("{}?flow={id}", ctx.path(page)));
+    }
+    match start_flow(&ctx.st, &ctx.tenant.id, query).await {
+        Ok((id, browser, _)) => with_cookie(
+            see_other(&format!("{}?flow={id}", ctx.path(page))),
+            set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&browser), FLOW_TTL),
+        ),
+        Err(e) => unavailable(&ctx.brand, e),
+    }
+}
+
+fn flow_expired(ctx: &Ctx) -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        &ctx.brand,
+        "This sign-in page has expired or was opened in another browser. Return to the application and start again.",
+    )
+}
+
+/// Loads the flow named in a query or form, bound to this browser.
+async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(String, Flow), Response> {
+    let id = id.ok_or_else(|| flow_expired(ctx))?;
+    match load_flow(&ctx.st, &ctx.tenant.id, id, headers).await {
+        Ok(Some(f)) => Ok((id.to_owned(), f)),
+        Ok(None) => Err(flow_expired(ctx)),
+        Err(e) => Err(unavailable(&ctx.brand, e)),
+    }
+}
+
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.unwrap_or("").as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+fn login_page(
+    ctx: &Ctx,
+    client: &Client,
+    id: &str,
+    flow: &Flow,
+    email: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let action = ctx.path("login");
+    html(
+        status,
+        &LoginPage {
+            brand: &ctx.brand,
+            client_name: &client.name,
+            action: &action,
+            flow: id,
+            csrf: &flow.csrf,
+            email,
+            error,
+        },
+    )
+}
+
+/// `GET /t/{tenant}/login?flow=…`: the sign-in form.
+pub(super) async fn login_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = match Ctx::load(st, &tenant).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let (id, flow) = match the_flow(&ctx, query_param(query.as_deref(), "flow").as_deref(), &headers).await {
+        Ok(f) => f,
+        Err(res) => return res,
+    };
+    let (client, valid) = match validated(&ctx, &flow.query).await {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let hint = valid.login_hint.as_deref().filter(|h| h.contains('@')).unwrap_or("");
+    login_page(&ctx, &client, &id, &flow, hint, None, StatusCode::OK)
+}
+
+/// `POST /t/{tenant}/login`: checks the CSRF token, then the password.
+///
+/// # Security
+/// Unknown email, wrong password and disabled account give the same message after the same
+/// argon2 work (a dummy hash for unknown users), so the form reveals nothing about accounts.
+pub(super) async fn login_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ctx = match Ctx::load(st, &tenant).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let mut form = match Params::parse(&body) {
+        Ok(p) => p,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description),
+    };
+    let (id, mut flow) = match the_flow(&ctx, form.get("flow"), &headers).await {
+        Ok(f) => f,
+        Err(res) => return res,
+    };
+    if !csrf_ok(&flow, form.get("csrf")) {
+        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again.");
+    }
+    let (client, _) = match validated(&ctx, &flow.query).await {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let email = form.get("email").unwrap_or("").to_owned();
+    let password = Secret::new(form.take("password").unwrap_or_default());
+    let user = match check_password(&ctx, &ctx.st.passwords, &email, password).await {
+        Ok(u) => u,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let Some(user_id) = user else {
+        tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
+        return login_page(
+            &ctx,
+            &client,
+            &id,
+            &flow,
+            &email,
+            Some("Incorrect email or password."),
+            StatusCode::UNAUTHORIZED,
+        );
+    };
+    let session = Session {
+        sid: random_token(16),
+        user_id: user_id.to_string(),
+        auth_time: ctx.st.clock.now().unix_timestamp(),
+        amr: vec!["pwd".into()],
+        acr: ACR_PASSWORD.into(),
+    };
+    let cookie = match start_session(&ctx.st, &ctx.tenant.id, &headers, &session).await {
+        Ok(c) => c,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    flow.signed_in = true;
+    if let Err(e) = save_flow(&ctx.st, &ctx.tenant.id, &id, &flow).await {
+        return unavailable(&ctx.brand, e);
+    }
+    tracing::info!(tenant = %ctx.tenant.id, user = %user_id, "signed in");
+    with_cookie(
+        see_other(&format!("{}?flow={id}", ctx.path("authorize/resume"))),
+        set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, Some(&cookie), SESSION_TTL),
+    )
+}
+
+/// The user id when `email` and `password` are right and the account is active.
+async fn check_password(
+    ctx: &Ctx,
+    hasher: &PasswordHasher,
+    email: &str,
+    password: Secret,
+) -> anyhow::Result<Option<UserId>> {
+    let user = match Email::parse(email) {
+        Ok(e) => ctx.st.durable.find_user_by_email(&ctx.tenant.id, e.normalized()).await?,
+        Err(_) => None,
+    };
+    let hash = match &user {
+        Some(u) => ctx.st.durable.password_hash(&ctx.tenant.id, &u.id).await?,
+        None => None,
+    };
+    let ok = hasher.verify_or_dummy(password, hash).await?;
+    Ok(user.filter(|u| ok && u.status == UserStatus::Active).map(|u| u.id))
+}
+
+/// `GET /t/{tenant}/authorize/resume?flow=…`: continues a flow after a page.
+pub(super) async fn resume(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = match Ctx::load(st, &tenant).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let (id, flow) = match the_flow(&ctx, query_param(query.as_deref(), "flow").as_deref(), &headers).await {
+        Ok(f) => f,
+        Err(res) => return res,
+    };
+    authorize(&ctx, &flow.query.clone(), &headers, Some((&id, &flow))).await
+}
+
+/// `GET /t/{tenant}/consent?flow=…`: what the client asks for, with Allow and Deny.
+pub(super) async fn consent_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = match Ctx::load(st, &tenant).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let (id, flow) = match the_flow(&ctx, query_param(query.as_deref(), "flow").as_deref(), &headers).await {
+        Ok(f) => f,
+        Err(res) => return res,
+    };
+    let (client, valid) = match validated(&ctx, &flow.query).await {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let host = Url::parse(&valid.redirect_uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+    let action = ctx.path("consent");
+    html(
+        StatusCode::OK,
+        &ConsentPage {
+            brand: &ctx.brand,
+            client_name: &client.name,
+            scopes: valid.scope.iter().map(describe_scope).collect(),
+            redirect_host: &host,
+            action: &action,
+            flow: &id,
+            csrf: &flow.csrf,
+        },
+    )
+}
+
+/// `POST /t/{tenant}/consent`: Allow records the consent and continues; Deny returns
+/// `access_denied` to the client.
+pub(super) async fn consent_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ctx = match Ctx::load(st, &tenant).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let form = match Params::parse(&body) {
+        Ok(p) => p,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description),
+    };
+    let (id, mut flow) = match the_flow(&ctx, form.get("flow"), &headers).await {
+        Ok(f) => f,
+        Err(res) => return res,
+    };
+    if !csrf_ok(&flow, form.get("csrf")) {
+        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again.");
+    }
+    let (client, valid) = match validated(&ctx, &flow.query).await {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let session = match current_session(&ctx.st, &ctx.tenant.id, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return flow_expired(&ctx),
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    match form.get("decision") {
+        Some("allow") => {}
+        Some("deny") => {
+            let _ = finish_flow(&ctx.st, &ctx.tenant.id, &id).await;
+            return redirect_error(&ctx, refuse(&valid, ciam_oauth::ErrorCode::AccessDenied, "the user denied access"));
+        }
+        _ => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose Allow or Deny."),
+    }
+    let Ok(user_id) = UserId::parse(&session.user_id) else { return flow_expired(&ctx) };
+    let store = &ctx.st.durable;
+    let previous = match store.get_consent(&ctx.tenant.id, &user_id, &client.client_id).await {
+        Ok(p) => p.and_then(|p| ScopeSet::parse_space_separated(&p).ok()).unwrap_or_default(),
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    // Remember the union, so consenting to a narrower request does not forget a wider one.
+    let mut all = previous.to_vec();
+    all.extend(valid.scope.to_vec());
+    let union = ScopeSet::from_list(&all).unwrap_or_else(|_| valid.scope.clone());
+    if let Err(e) =
+        store.put_consent(&ctx.tenant.id, &user_id, &client.client_id, &union.to_string(), ctx.st.clock.now()).await
+    {
+        return unavailable(&ctx.brand, e);
+    }
+    flow.consented = true;
+    authorize(&ctx, &flow.query.clone(), &headers, Some((&id, &flow))).await
+}

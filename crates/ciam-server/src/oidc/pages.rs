@@ -1,0 +1,99 @@
+//! Hosted pages: rendering with the tenant's branding, and the HTML responses every page shares
+//! (`Cache-Control: no-store`; anti-framing and no-referrer headers come from the router layers).
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use ciam_core::tenant::Tenant;
+
+/// Name, logo and colour of a tenant's pages.
+pub(crate) struct Brand {
+    pub(crate) name: String,
+    pub(crate) logo: Option<String>,
+    pub(crate) color: String,
+}
+
+impl Brand {
+    pub(crate) fn of(tenant: &Tenant) -> Self {
+        Self {
+            name: tenant.display_name.clone(),
+            logo: tenant.settings.branding.logo_uri.clone(),
+            // Validated as #rrggbb when stored, so it is safe inside the stylesheet.
+            color: tenant.settings.branding.primary_color.clone().unwrap_or_else(|| "#2456d3".into()),
+        }
+    }
+
+    /// Pages shown before the tenant is known.
+    pub(crate) fn neutral() -> Self {
+        Self { name: "Sign in".into(), logo: None, color: "#2456d3".into() }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(crate) struct LoginPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) client_name: &'a str,
+    pub(crate) action: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+pub(crate) struct ConsentPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) client_name: &'a str,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) redirect_host: &'a str,
+    pub(crate) action: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) title: &'a str,
+    pub(crate) message: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "form_post.html")]
+pub(crate) struct FormPostPage<'a> {
+    pub(crate) action: &'a str,
+    pub(crate) fields: Vec<(&'a str, String)>,
+}
+
+/// Renders a page with a status; a rendering failure becomes a plain 500.
+pub(crate) fn html(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => {
+            let mut res = (status, Html(body)).into_response();
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => crate::error::Problem::internal(format!("template: {e}")).into_response(),
+    }
+}
+
+/// An error page (never a redirect).
+pub(crate) fn error_page(status: StatusCode, brand: &Brand, message: &str) -> Response {
+    html(status, &ErrorPage { brand, title: "Something went wrong", message })
+}
+
+/// Plain words for the scopes on the consent page.
+pub(crate) fn describe_scope(scope: &str) -> String {
+    match scope {
+        "openid" => "Know who you are".into(),
+        "profile" => "See your name and profile details".into(),
+        "email" => "See your email address".into(),
+        "phone" => "See your phone number".into(),
+        "address" => "See your postal address".into(),
+        "offline_access" => "Keep access while you are not using it".into(),
+        other => format!("Use the permission \u{201c}{other}\u{201d}"),
+    }
+}

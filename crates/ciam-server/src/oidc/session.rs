@@ -1,0 +1,196 @@
+//! Browser state of the hosted flow: the SSO session and the pending authorization ("flow"),
+//! both in the ephemeral store, addressed by random ids that travel in cookies scoped to the
+//! tenant's path.
+//!
+//! # Security
+//! - Cookie values are 256-bit random ids; the store keys are their SHA-256 (a store dump holds
+//!   no usable cookie). Cookies are `HttpOnly`, `SameSite=Lax`, `Path=/t/{tenant}`, and `Secure`
+//!   when the public URL is https.
+//! - A new session id is issued at every sign-in (no fixation); the old one is deleted.
+//! - A flow is bound to the browser that started it by a second cookie, so a flow id copied into
+//!   another browser (login CSRF) is refused; its forms carry a CSRF token compared in constant
+//!   time.
+
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use axum::http::header::COOKIE;
+use ciam_core::id::TenantId;
+use ciam_core::secret::{SecretHash, random_token};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use crate::state::AppState;
+
+/// The SSO session cookie.
+pub(crate) const SESSION_COOKIE: &str = "ciam_session";
+/// The cookie binding a pending flow to this browser.
+pub(crate) const FLOW_COOKIE: &str = "ciam_flow";
+/// Absolute session lifetime.
+pub(crate) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+/// How long a sign-in may take.
+pub(crate) const FLOW_TTL: Duration = Duration::from_secs(600);
+
+/// A signed-in browser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Session {
+    /// Public id of the session (the `sid` claim); not the cookie value.
+    pub(crate) sid: String,
+    pub(crate) user_id: String,
+    pub(crate) auth_time: i64,
+    pub(crate) amr: Vec<String>,
+    pub(crate) acr: String,
+}
+
+/// A pending authorization request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Flow {
+    /// The authorization request's parameters, re-validated at every step.
+    pub(crate) query: String,
+    pub(crate) csrf: String,
+    /// SHA-256 of the browser-binding cookie.
+    pub(crate) browser: String,
+    /// Set when the user signed in during this flow (so `prompt=login` does not loop).
+    pub(crate) signed_in: bool,
+    /// Set when the user allowed access during this flow.
+    pub(crate) consented: bool,
+}
+
+/// The value of a cookie in the request.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value for a tenant-scoped cookie; `None` clears it.
+pub(crate) fn set_cookie(
+    st: &AppState,
+    tenant: &TenantId,
+    name: &str,
+    value: Option<&str>,
+    max_age: Duration,
+) -> String {
+    let secure = if st.node.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let path = format!("{}/t/{tenant}", url_path_prefix(&st.node.public_url));
+    match value {
+        Some(v) => format!("{name}={v}; Path={path}; Max-Age={}; HttpOnly; SameSite=Lax{secure}", max_age.as_secs()),
+        None => format!("{name}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
+    }
+}
+
+/// The path part of the public URL (`https://id.example/auth` → `/auth`), for cookie paths.
+fn url_path_prefix(public_url: &str) -> &str {
+    public_url.split_once("://").and_then(|(_, rest)| rest.find('/').and_then(|i| rest.get(i..))).unwrap_or("")
+}
+
+fn session_key(tenant: &TenantId, cookie: &str) -> String {
+    format!("session:{tenant}:{}", SecretHash::of(cookie).as_str())
+}
+
+fn flow_key(tenant: &TenantId, id: &str) -> String {
+    format!("flow:{tenant}:{}", SecretHash::of(id).as_str())
+}
+
+/// The browser's live session, if any.
+pub(crate) async fn current_session(
+    st: &AppState,
+    tenant: &TenantId,
+    headers: &HeaderMap,
+) -> anyhow::Result<Option<Session>> {
+    let Some(c) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let raw = st.ephemeral.get(&session_key(tenant, c)).await?;
+    Ok(raw.and_then(|r| serde_json::from_slice(&r).ok()))
+}
+
+/// Starts a new session (deleting the browser's previous one) and returns its cookie value.
+pub(crate) async fn start_session(
+    st: &AppState,
+    tenant: &TenantId,
+    headers: &HeaderMap,
+    session: &Session,
+) -> anyhow::Result<String> {
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+        st.ephemeral.delete(&session_key(tenant, old)).await?;
+    }
+    let id = random_token(32);
+    st.ephemeral.put(&session_key(tenant, &id), &serde_json::to_vec(session)?, SESSION_TTL).await?;
+    Ok(id)
+}
+
+/// Saves a new flow; returns its id and the browser-binding cookie value.
+pub(crate) async fn start_flow(
+    st: &AppState,
+    tenant: &TenantId,
+    query: &str,
+) -> anyhow::Result<(String, String, Flow)> {
+    let (id, browser) = (random_token(16), random_token(32));
+    let flow = Flow {
+        query: query.to_owned(),
+        csrf: random_token(32),
+        browser: SecretHash::of(&browser).as_str().to_owned(),
+        signed_in: false,
+        consented: false,
+    };
+    save_flow(st, tenant, &id, &flow).await?;
+    Ok((id, browser, flow))
+}
+
+/// Stores a flow's new state.
+pub(crate) async fn save_flow(st: &AppState, tenant: &TenantId, id: &str, flow: &Flow) -> anyhow::Result<()> {
+    st.ephemeral.put(&flow_key(tenant, id), &serde_json::to_vec(flow)?, FLOW_TTL).await?;
+    Ok(())
+}
+
+/// Loads a flow if it exists and belongs to this browser.
+pub(crate) async fn load_flow(
+    st: &AppState,
+    tenant: &TenantId,
+    id: &str,
+    headers: &HeaderMap,
+) -> anyhow::Result<Option<Flow>> {
+    let Some(raw) = st.ephemeral.get(&flow_key(tenant, id)).await? else { return Ok(None) };
+    let flow: Flow = serde_json::from_slice(&raw)?;
+    let bound = cookie(headers, FLOW_COOKIE).is_some_and(|b| SecretHash::from_stored(flow.browser.clone()).verify(b));
+    Ok(bound.then_some(flow))
+}
+
+/// Deletes a finished flow.
+pub(crate) async fn finish_flow(st: &AppState, tenant: &TenantId, id: &str) -> anyhow::Result<()> {
+    st.ephemeral.delete(&flow_key(tenant, id)).await?;
+    Ok(())
+}
+
+/// Constant-time comparison of a submitted CSRF token.
+pub(crate) fn csrf_ok(flow: &Flow, submitted: Option<&str>) -> bool {
+    submitted.is_some_and(|s| bool::from(s.as_bytes().ct_eq(flow.csrf.as_bytes())))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, HeaderValue::from_static("a=1; ciam_session=abc; ciam_session_x=zzz"));
+        h.append(COOKIE, HeaderValue::from_static("ciam_flow=f"));
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, FLOW_COOKIE), Some("f"));
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn cookie_paths_follow_the_public_url() {
+        assert_eq!(url_path_prefix("https://id.example"), "");
+        assert_eq!(url_path_prefix("https://id.example/auth"), "/auth");
+        assert_eq!(url_path_prefix("http://127.0.0.1:8080"), "");
+    }
+}

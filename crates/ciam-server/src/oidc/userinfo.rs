@@ -1,0 +1,155 @@
+//! The UserInfo endpoint (OIDC Core §5.3) and the discovery documents (OIDC Discovery 1.0 §3,
+//! RFC 8414 §2), which advertise exactly what this server implements.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use ciam_core::id::UserId;
+use ciam_core::user::UserStatus;
+use ciam_oauth::{ErrorCode, OAuthError};
+use serde_json::{Map, Value, json};
+
+use super::introspect::verified_access_token;
+use super::tenant_of;
+use crate::admin::Path;
+use crate::error::OAuthFailure;
+use crate::state::AppState;
+
+fn invalid_token() -> OAuthFailure {
+    OAuthFailure(OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid, expired or revoked"))
+}
+
+/// `GET|POST /t/{tenant}/userinfo` with `Authorization: Bearer`. Tokens in the query string or
+/// form body are not accepted (RFC 9700 §4.3.2; RFC 6750 §2.3).
+pub(super) async fn userinfo(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    _body: Bytes,
+) -> Response {
+    let tenant = match tenant_of(&st, &tenant).await {
+        Ok(t) => t,
+        Err(p) => return p.into_response(),
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned());
+    let Some(token) = token else { return invalid_token().into_response() };
+    let claims = match verified_access_token(&st, &tenant, &token).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return invalid_token().into_response(),
+        Err(e) => return OAuthFailure(e).into_response(),
+    };
+    let scope: Vec<&str> = claims.get("scope").and_then(Value::as_str).unwrap_or("").split(' ').collect();
+    if !scope.contains(&"openid") {
+        return OAuthFailure(OAuthError::new(ErrorCode::InsufficientScope, "the token lacks the openid scope"))
+            .into_response();
+    }
+    let Some(user_id) = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok()) else {
+        return invalid_token().into_response();
+    };
+    let user = match st.durable.get_user(&tenant, &user_id).await {
+        Ok(Some(u)) if u.status == UserStatus::Active => u,
+        Ok(_) => return invalid_token().into_response(),
+        Err(e) => return OAuthFailure(e.into()).into_response(),
+    };
+    let mut out = Map::new();
+    out.insert("sub".into(), Value::String(user.id.to_string()));
+    let profile = serde_json::to_value(&user.profile).unwrap_or(Value::Null);
+    let mut copy = |names: &[&str]| {
+        for n in names {
+            if let Some(v) = profile.get(*n) {
+                out.insert((*n).to_owned(), v.clone());
+            }
+        }
+    };
+    if scope.contains(&"profile") {
+        copy(&[
+            "name",
+            "given_name",
+            "family_name",
+            "nickname",
+            "preferred_username",
+            "picture",
+            "website",
+            "locale",
+            "zoneinfo",
+            "birthdate",
+        ]);
+    }
+    if scope.contains(&"phone") {
+        copy(&["phone_number", "phone_number_verified"]);
+    }
+    if scope.contains(&"profile") {
+        out.insert("updated_at".into(), json!(user.updated_at.unix_timestamp()));
+    }
+    if scope.contains(&"email") {
+        out.insert("email".into(), Value::String(user.email.as_str().to_owned()));
+        out.insert("email_verified".into(), Value::Bool(user.email_verified));
+    }
+    ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(Value::Object(out))).into_response()
+}
+
+/// The metadata document shared by OIDC discovery and RFC 8414.
+fn metadata(st: &AppState, tenant: &ciam_core::id::TenantId) -> Value {
+    let issuer = st.issuer(tenant);
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "introspection_endpoint": format!("{issuer}/introspect"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
+        "scopes_supported": ["openid", "profile", "email", "phone", "offline_access"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "claims_supported": [
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "name", "given_name",
+            "family_name", "nickname", "preferred_username", "picture", "website", "locale", "zoneinfo", "birthdate",
+            "updated_at", "email", "email_verified", "phone_number", "phone_number_verified"
+        ],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "authorization_response_iss_parameter_supported": true,
+    })
+}
+
+fn cacheable(body: Value) -> Response {
+    (
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+        ],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// `GET /t/{tenant}/.well-known/openid-configuration`.
+pub(super) async fn openid_configuration(State(st): State<AppState>, Path(tenant): Path<String>) -> Response {
+    match tenant_of(&st, &tenant).await {
+        Ok(t) => cacheable(metadata(&st, &t)),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// `GET /.well-known/oauth-authorization-server/t/{tenant}` (RFC 8414 §3: the well-known path is
+/// inserted before the issuer's path).
+pub(super) async fn oauth_metadata(State(st): State<AppState>, Path(tenant): Path<String>) -> Response {
+    openid_configuration(State(st), Path(tenant)).await
+}

@@ -1,0 +1,354 @@
+//! The authorization code flow end to end, driven by a real relying party (the `openidconnect`
+//! crate: discovery, PKCE, ID token verification against the JWKS, userinfo, refresh) and a
+//! cookie-keeping HTTP client standing in for the browser on the hosted pages.
+
+use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    RedirectUrl, RefreshToken, Scope, TokenResponse,
+};
+use serde_json::{Value, json};
+
+use crate::BIN;
+
+const PASSWORD: &str = "correct horse battery staple";
+const CALLBACK: &str = "http://127.0.0.1:9/callback";
+
+/// openidconnect's HTTP client interface on top of this workspace's reqwest.
+fn rp_http(
+    client: reqwest::Client,
+) -> impl Fn(
+    openidconnect::HttpRequest,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<openidconnect::HttpResponse, reqwest::Error>>>> {
+    move |req: openidconnect::HttpRequest| {
+        let client = client.clone();
+        Box::pin(async move {
+            let res = client.execute(reqwest::Request::try_from(req)?).await?;
+            let mut out = http::Response::builder().status(res.status());
+            for (k, v) in res.headers() {
+                out = out.header(k, v);
+            }
+            Ok(out.body(res.bytes().await?.to_vec()).expect("valid response"))
+        })
+    }
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in page: {html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Browser {
+    fn new(server: &Server) -> Self {
+        let http =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { http, base: server.url("") }
+    }
+
+    fn abs(&self, url: &str) -> String {
+        if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) }
+    }
+
+    async fn get(&self, url: &str) -> reqwest::Response {
+        self.http.get(self.abs(url)).send().await.unwrap()
+    }
+
+    async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(self.abs(url)).form(form).send().await.unwrap()
+    }
+
+    /// Follows redirects inside the server until one leaves it (to the client's callback).
+    async fn follow(&self, mut res: reqwest::Response) -> (reqwest::Response, Vec<String>) {
+        let mut seen = Vec::new();
+        while res.status() == 303 || res.status() == 302 {
+            let to = location(&res);
+            if to.starts_with(CALLBACK) {
+                seen.push(to);
+                break;
+            }
+            seen.push(to.clone());
+            res = self.get(&to).await;
+        }
+        (res, seen)
+    }
+}
+
+fn callback_params(url: &str) -> std::collections::HashMap<String, String> {
+    url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
+}
+
+#[tokio::test]
+async fn authorization_code_flow_with_a_real_relying_party() {
+    let dir = TempDir::new("oidc");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    let user = admin
+        .post(
+            "/tenants/acme/users",
+            json!({"email": "ada@example.com", "password": PASSWORD, "name": "Ada Lovelace", "email_verified": true}),
+            201,
+        )
+        .await;
+    let client = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential", "redirect_uris": [CALLBACK],
+                   "scopes": ["openid", "profile", "email", "offline_access"]}),
+            201,
+        )
+        .await;
+    let secret = client["client_secret"].as_str().unwrap().to_owned();
+
+    let http = rp_http(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap());
+    let issuer = server.url("/t/acme");
+    let meta = CoreProviderMetadata::discover_async(IssuerUrl::new(issuer.clone()).unwrap(), &http)
+        .await
+        .expect("discovery (C01)");
+    let rp =
+        CoreClient::from_provider_metadata(meta, ClientId::new("web".into()), Some(ClientSecret::new(secret.clone())))
+            .set_redirect_uri(RedirectUrl::new(CALLBACK.into()).unwrap());
+
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, state, nonce) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+
+    // The browser: authorize -> login page -> sign in -> consent page -> allow -> callback.
+    let browser = Browser::new(&server);
+    let res = browser.get(auth_url.as_str()).await;
+    assert_eq!(res.status(), 303);
+    assert!(res.headers().get("access-control-allow-origin").is_none(), "S08");
+    let login_url = location(&res);
+    assert!(login_url.contains("/t/acme/login?flow="));
+    let page = browser.get(&login_url).await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    for label in ["Email", "Password", "Sign in", "Acme Web"] {
+        assert!(html.contains(label), "login page shows {label}");
+    }
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+
+    // Wrong password and unknown email: same message, same status.
+    for (email, password) in [("ada@example.com", "wrong password"), ("nobody@example.com", PASSWORD)] {
+        let res = browser
+            .post("/t/acme/login", &[("flow", &flow), ("csrf", &csrf), ("email", email), ("password", password)])
+            .await;
+        assert_eq!(res.status(), 401);
+        assert!(res.text().await.unwrap().contains("Incorrect email or password."));
+    }
+    // A missing or wrong CSRF token changes nothing (S12).
+    let res = browser
+        .post(
+            "/t/acme/login",
+            &[("flow", &flow), ("csrf", "forged"), ("email", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+
+    let res = browser
+        .post(
+            "/t/acme/login",
+            &[("flow", &flow), ("csrf", &csrf), ("email", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "S09: 303 after the login POST");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/t/acme"),
+        "{cookie}"
+    );
+    let (consent, _) = browser.follow(res).await;
+    let html = consent.text().await.unwrap();
+    for text in ["Allow", "Deny", "Acme Web", "See your email address", "127.0.0.1"] {
+        assert!(html.contains(text), "consent page shows {text}");
+    }
+    let res = browser
+        .post(
+            "/t/acme/consent",
+            &[("flow", &hidden(&html, "flow")), ("csrf", &hidden(&html, "csrf")), ("decision", "allow")],
+        )
+        .await;
+    let (_, hops) = browser.follow(res).await;
+    let callback = callback_params(hops.last().unwrap());
+    assert_eq!(callback["state"], *state.secret(), "state echoed (C03)");
+    assert_eq!(callback["iss"], issuer, "RFC 9207");
+    let code = callback["code"].clone();
+
+    // Token exchange; openidconnect verifies the ID token (signature via JWKS, iss, aud, nonce, exp).
+    let tokens = rp
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .expect("code exchange");
+    let id_token = tokens.id_token().expect("an ID token");
+    let claims = id_token.claims(&rp.id_token_verifier(), &nonce).expect("a valid ID token");
+    assert_eq!(claims.subject().as_str(), user["id"].as_str().unwrap());
+    assert!(claims.auth_time().is_some());
+    let info: CoreUserInfoClaims =
+        rp.user_info(tokens.access_token().clone(), None).unwrap().request_async(&http).await.expect("userinfo");
+    assert_eq!(info.subject(), claims.subject(), "C08");
+    assert_eq!(info.email().unwrap().as_str(), "ada@example.com");
+    assert_eq!(info.name().unwrap().get(None).unwrap().as_str(), "Ada Lovelace");
+
+    // The code is single use, and its second use revokes what the first issued (C28, C29).
+    let again = rp.exchange_code(AuthorizationCode::new(code)).unwrap().request_async(&http).await;
+    assert!(again.is_err());
+    let intro: Value = server
+        .http
+        .post(server.url("/t/acme/introspect"))
+        .basic_auth("web", Some(&secret))
+        .form(&[("token", tokens.access_token().secret())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(intro, json!({"active": false}));
+
+    // A fresh grant: the session and the consent are remembered, so the code comes at once.
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _, _) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let res = browser.get(auth_url.as_str()).await;
+    let to = location(&res);
+    assert!(to.starts_with(CALLBACK), "SSO + remembered consent: straight back to the client ({to})");
+    let tokens = rp
+        .exchange_code(AuthorizationCode::new(callback_params(&to)["code"].clone()))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+
+    // Refresh rotates; reusing a rotated token revokes the family (S13).
+    let first = tokens.refresh_token().expect("a refresh token").clone();
+    let refreshed = rp.exchange_refresh_token(&first).unwrap().request_async(&http).await.expect("refresh");
+    let second = refreshed.refresh_token().unwrap().clone();
+    assert_ne!(first.secret(), second.secret());
+    assert_ne!(refreshed.access_token().secret(), tokens.access_token().secret(), "C33");
+    assert!(rp.exchange_refresh_token(&first).unwrap().request_async(&http).await.is_err(), "reuse refused");
+    assert!(rp.exchange_refresh_token(&second).unwrap().request_async(&http).await.is_err(), "family revoked");
+    assert!(rp.exchange_refresh_token(&RefreshToken::new("bogus".into())).unwrap().request_async(&http).await.is_err());
+
+    // prompt=none with a session and consent: silent success; with another browser: login_required.
+    let silent = format!(
+        "{}&prompt=none",
+        rp.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("email".into()))
+            .set_pkce_challenge(PkceCodeChallenge::new_random_sha256().0)
+            .url()
+            .0
+    );
+    assert!(callback_params(&location(&browser.get(&silent).await)).contains_key("code"), "C20");
+    let stranger = Browser::new(&server);
+    let answer = callback_params(&location(&stranger.get(&silent).await));
+    assert_eq!(answer["error"], "login_required", "C19");
+    assert_eq!(answer["iss"], issuer);
+    assert!(!server.logs().contains(PASSWORD), "the password never reaches the logs");
+}
+
+#[tokio::test]
+async fn authorization_errors_are_pages_or_redirects_as_the_rfc_says() {
+    let dir = TempDir::new("oidc-errors");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
+    admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "web", "name": "Web", "client_type": "confidential", "redirect_uris": [CALLBACK]}),
+            201,
+        )
+        .await;
+    let browser = Browser::new(&server);
+    let cb = url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>();
+
+    // Unknown client or unregistered redirect URI: an error page, never a redirect (S02, C24).
+    for q in [
+        format!("client_id=ghost&redirect_uri={cb}&response_type=code&scope=openid"),
+        "client_id=web&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&response_type=code&scope=openid".to_owned(),
+    ] {
+        let res = browser.get(&format!("/t/acme/authorize?{q}")).await;
+        assert_eq!(res.status(), 400, "{q}");
+        assert!(res.headers().get("location").is_none());
+        assert_eq!(res.headers()["x-frame-options"], "DENY", "anti-framing on error pages too (S11)");
+    }
+    // After verification: redirect with error, state and iss (C09, S03).
+    let res = browser
+        .get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=token&scope=openid&state=xyz"))
+        .await;
+    let p = callback_params(&location(&res));
+    assert_eq!((p["error"].as_str(), p["state"].as_str()), ("unsupported_response_type", "xyz"));
+    assert_eq!(p["iss"], server.url("/t/acme"));
+
+    // Deny on the consent page returns access_denied (C40).
+    let res = browser
+        .get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=code&scope=openid&state=s1"))
+        .await;
+    let html = browser.get(&location(&res)).await.text().await.unwrap();
+    let res = browser
+        .post(
+            "/t/acme/login",
+            &[
+                ("flow", &hidden(&html, "flow")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let (consent, _) = browser.follow(res).await;
+    let html = consent.text().await.unwrap();
+    let res = browser
+        .post(
+            "/t/acme/consent",
+            &[("flow", &hidden(&html, "flow")), ("csrf", &hidden(&html, "csrf")), ("decision", "deny")],
+        )
+        .await;
+    let p = callback_params(&location(&res));
+    assert_eq!((p["error"].as_str(), p["state"].as_str()), ("access_denied", "s1"));
+
+    // A flow opened in another browser is refused (login CSRF).
+    let res = browser
+        .get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=code&scope=openid&prompt=login"))
+        .await;
+    let other = Browser::new(&server);
+    assert_eq!(other.get(&location(&res)).await.status(), 400);
+
+    // form_post response mode delivers the same fields in an auto-posting form (C17-style).
+    let res = browser.get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=code&scope=openid&state=fp&response_mode=form_post&prompt=none")).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!("action=\"{CALLBACK}\"")));
+    assert!(
+        html.contains("name=\"error\" value=\"consent_required\"") && html.contains("name=\"state\" value=\"fp\""),
+        "{html}"
+    );
+}
