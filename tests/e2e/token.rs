@@ -135,7 +135,7 @@ async fn token_endpoint_errors_follow_rfc6749_5_2() {
             Some((&id, &secret)),
             vec![("grant_type", "authorization_code"), ("code", "x")],
             400,
-            "unsupported_grant_type",
+            "unauthorized_client",
         ),
         (
             "repeated parameter",

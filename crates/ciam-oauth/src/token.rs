@@ -49,6 +49,17 @@ pub enum GrantRequest {
     },
 }
 
+impl GrantRequest {
+    /// The grant type, as registered on clients.
+    pub fn grant_type(&self) -> GrantType {
+        match self {
+            Self::ClientCredentials { .. } => GrantType::ClientCredentials,
+            Self::AuthorizationCode { .. } => GrantType::AuthorizationCode,
+            Self::RefreshToken { .. } => GrantType::RefreshToken,
+        }
+    }
+}
+
 /// Parses the grant-specific parameters (client authentication is separate).
 pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
     let grant_type = params.require("grant_type")?;

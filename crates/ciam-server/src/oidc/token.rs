@@ -93,7 +93,11 @@ async fn issue(
     let client = authenticated_client(st, tenant, headers, &mut params).await?;
     let now = st.clock.now();
     let issuer = st.issuer(tenant);
-    match parse_grant(&params)? {
+    let grant = parse_grant(&params)?;
+    if !client.grant_types.contains(&grant.grant_type()) {
+        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "this client may not use this grant type"));
+    }
+    match grant {
         GrantRequest::ClientCredentials { scope } => {
             let claims = client_credentials(&client, scope.as_ref(), &issuer, now)?;
             let access_token = sign(st, tenant, Alg::ES256, "at+jwt", &claims).await?;
