@@ -2,7 +2,7 @@
 //! crate: discovery, PKCE, ID token verification against the JWKS, userinfo, refresh) and a
 //! cookie-keeping HTTP client standing in for the browser on the hosted pages.
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use ciam_testkit::{Admin, Server, ServerOptions, TempDir, TestPostgres, TestRedis};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
@@ -90,9 +90,29 @@ fn callback_params(url: &str) -> std::collections::HashMap<String, String> {
 
 #[tokio::test]
 async fn authorization_code_flow_with_a_real_relying_party() {
+    code_flow(ServerOptions::default()).await;
+}
+
+/// The same flow with sessions, flows and codes in Redis and everything durable in Postgres.
+#[tokio::test]
+async fn authorization_code_flow_on_postgres_and_redis() {
+    let Some(pg) = TestPostgres::create().await else { return };
+    let Some(redis) = TestRedis::create().await else { return };
+    code_flow(ServerOptions {
+        database_url: Some(pg.url.clone()),
+        redis: Some((redis.url.clone(), redis.prefix.clone())),
+        env: vec![("CIAM_ADMIN_TOKEN".into(), "admin-token-for-the-oidc-postgres-test-0123456789".into())],
+        ..ServerOptions::default()
+    })
+    .await;
+    assert!(redis.keys().iter().any(|k| k.contains(":session:acme:")), "sessions live in Redis");
+}
+
+async fn code_flow(opts: ServerOptions) {
     let dir = TempDir::new("oidc");
-    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
-    let admin = Admin::new(&server, server.generated_admin_token());
+    let token = opts.env.iter().find(|(k, _)| k == "CIAM_ADMIN_TOKEN").map(|(_, v)| v.clone());
+    let server = Server::start(BIN, &dir.0, opts).await;
+    let admin = Admin::new(&server, token.unwrap_or_else(|| server.generated_admin_token()));
     admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
     let user = admin
         .post(
@@ -255,6 +275,31 @@ async fn authorization_code_flow_with_a_real_relying_party() {
     assert!(rp.exchange_refresh_token(&first).unwrap().request_async(&http).await.is_err(), "reuse refused");
     assert!(rp.exchange_refresh_token(&second).unwrap().request_async(&http).await.is_err(), "family revoked");
     assert!(rp.exchange_refresh_token(&RefreshToken::new("bogus".into())).unwrap().request_async(&http).await.is_err());
+
+    // Revoking a refresh token (RFC 7009) ends its grant; only the owning client can.
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _, _) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let code = callback_params(&location(&browser.get(auth_url.as_str()).await))["code"].clone();
+    let tokens = rp
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let refresh = tokens.refresh_token().unwrap().secret().clone();
+    let revoke =
+        server.http.post(server.url("/t/acme/revoke")).basic_auth("web", Some(&secret)).form(&[("token", &refresh)]);
+    assert_eq!(revoke.send().await.unwrap().status(), 200);
+    assert!(
+        rp.exchange_refresh_token(&RefreshToken::new(refresh)).unwrap().request_async(&http).await.is_err(),
+        "revoked"
+    );
 
     // prompt=none with a session and consent: silent success; with another browser: login_required.
     let silent = format!(

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::TenantId;
+use ciam_core::secret::SecretHash;
 use ciam_jose::jwt::{Expect, JwtError};
 use ciam_oauth::OAuthError;
 use ciam_oauth::introspection::{ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP, LEEWAY_SECS, describe, inactive, may_revoke};
@@ -98,6 +99,13 @@ pub(super) async fn revoke(
         let mut params = form(&headers, &body)?;
         let caller = authenticated_client(&st, &tenant, &headers, &mut params).await?;
         let token = params.require("token")?;
+        // A refresh token (RFC 7009 §2.1: MUST be supported) ends its whole grant.
+        if let Some((_, family)) = st.durable.find_refresh_token(&tenant, &SecretHash::of(token)).await? {
+            if family.client_id == caller.client_id {
+                st.durable.revoke_refresh_family(&tenant, &family.family_id, st.clock.now()).await?;
+            }
+            return Ok(());
+        }
         if let Some(claims) = verified_access_token(&st, &tenant, token).await?
             && may_revoke(&claims, &caller.client_id)
             && let (Some(jti), Some(exp)) =
