@@ -316,6 +316,20 @@ async fn code_flow(opts: ServerOptions) {
     assert_eq!(answer["error"], "login_required", "C19");
     assert_eq!(answer["iss"], issuer);
     assert!(!server.logs().contains(PASSWORD), "the password never reaches the logs");
+
+    // The admin API lists the consent and can revoke it; the next request asks again.
+    let uid = user["id"].as_str().unwrap();
+    let consents = admin.get(&format!("/tenants/acme/users/{uid}/consents"), 200).await;
+    assert_eq!(consents[0]["client_id"], "web");
+    assert!(consents[0]["scopes"].as_array().unwrap().contains(&json!("email")));
+    let (status, _) =
+        admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}/consents/web"), None).await;
+    assert_eq!(status, 204);
+    assert_eq!(answer_for(&browser, &silent).await["error"], "consent_required", "consent revoked");
+}
+
+async fn answer_for(browser: &Browser, url: &str) -> std::collections::HashMap<String, String> {
+    callback_params(&location(&browser.get(url).await))
 }
 
 #[tokio::test]

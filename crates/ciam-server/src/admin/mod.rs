@@ -12,6 +12,7 @@
 //!   another's.
 
 mod clients;
+mod consents;
 mod keys;
 mod tenants;
 mod users;
@@ -82,7 +83,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tenants::routes())
         .merge(users::routes())
         .merge(clients::routes())
-        .merge(keys::routes());
+        .merge(keys::routes())
+        .merge(consents::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 
