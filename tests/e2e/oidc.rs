@@ -14,6 +14,7 @@ use crate::BIN;
 
 const PASSWORD: &str = "correct horse battery staple";
 const CALLBACK: &str = "http://127.0.0.1:9/callback";
+const BYE: &str = "http://127.0.0.1:9/signed-out";
 
 /// openidconnect's HTTP client interface on top of this workspace's reqwest.
 fn rp_http(
@@ -105,7 +106,9 @@ async fn authorization_code_flow_on_postgres_and_redis() {
         ..ServerOptions::default()
     })
     .await;
-    assert!(redis.keys().iter().any(|k| k.contains(":session:acme:")), "sessions live in Redis");
+    // Codes (and their reuse markers), sessions and flows went through Redis: the markers outlive
+    // the flow (sessions ended with the logout at its end).
+    assert!(redis.keys().iter().any(|k| k.contains(":used:code:acme:")), "codes live in Redis");
 }
 
 async fn code_flow(opts: ServerOptions) {
@@ -125,7 +128,7 @@ async fn code_flow(opts: ServerOptions) {
         .post(
             "/tenants/acme/clients",
             json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential", "redirect_uris": [CALLBACK],
-                   "scopes": ["openid", "profile", "email", "offline_access"]}),
+                   "post_logout_redirect_uris": [BYE], "scopes": ["openid", "profile", "email", "offline_access"]}),
             201,
         )
         .await;
@@ -222,6 +225,7 @@ async fn code_flow(opts: ServerOptions) {
         .await
         .expect("code exchange");
     let id_token = tokens.id_token().expect("an ID token");
+    let id_token_hint = id_token.to_string();
     let claims = id_token.claims(&rp.id_token_verifier(), &nonce).expect("a valid ID token");
     assert_eq!(claims.subject().as_str(), user["id"].as_str().unwrap());
     assert!(claims.auth_time().is_some());
@@ -326,6 +330,55 @@ async fn code_flow(opts: ServerOptions) {
         admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}/consents/web"), None).await;
     assert_eq!(status, 204);
     assert_eq!(answer_for(&browser, &silent).await["error"], "consent_required", "consent revoked");
+
+    // RP-initiated logout (C39): a bad hint or an unregistered URI is an error page, no redirect.
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let mut forged = id_token_hint.clone();
+    forged.pop();
+    for q in [
+        format!("id_token_hint={}&post_logout_redirect_uri={}", enc(&forged), enc(BYE)),
+        format!("id_token_hint={}&post_logout_redirect_uri={}", enc(&id_token_hint), enc("https://evil.example/")),
+        format!("post_logout_redirect_uri={}", enc(BYE)),
+    ] {
+        let res = browser.get(&format!("/t/acme/logout?{q}")).await;
+        assert_eq!(res.status(), 400, "{q}");
+        assert!(res.headers().get("location").is_none());
+    }
+    // Without a hint the user must confirm; the page alone changes nothing.
+    let page = browser.get("/t/acme/logout").await.text().await.unwrap();
+    assert!(page.contains("Sign out of Acme?"));
+    assert_eq!(answer_for(&browser, &silent).await["error"], "consent_required", "still signed in");
+    let res = browser
+        .get(&format!(
+            "/t/acme/logout?id_token_hint={}&post_logout_redirect_uri={}&state=bye1",
+            enc(&id_token_hint),
+            enc(BYE)
+        ))
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("{BYE}?state=bye1"));
+    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(answer_for(&browser, &silent).await["error"], "login_required", "the session is gone");
+    // The confirmation form works too, and needs its CSRF token.
+    let res = browser.get(auth_url.as_str()).await;
+    let html = browser.get(&location(&res)).await.text().await.unwrap();
+    let res = browser
+        .post(
+            "/t/acme/login",
+            &[
+                ("flow", &hidden(&html, "flow")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = browser.get("/t/acme/logout").await.text().await.unwrap();
+    assert_eq!(browser.post("/t/acme/logout/confirm", &[("csrf", "forged")]).await.status(), 403);
+    let done = browser.post("/t/acme/logout/confirm", &[("csrf", &hidden(&page, "csrf"))]).await;
+    assert!(done.text().await.unwrap().contains("You are signed out"));
+    assert_eq!(answer_for(&browser, &silent).await["error"], "login_required");
 }
 
 async fn answer_for(browser: &Browser, url: &str) -> std::collections::HashMap<String, String> {

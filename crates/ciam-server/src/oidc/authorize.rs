@@ -36,14 +36,14 @@ use crate::state::AppState;
 /// The level of assurance of a password sign-in.
 pub(crate) const ACR_PASSWORD: &str = "urn:ciam:acr:pwd";
 
-struct Ctx {
-    st: AppState,
-    tenant: Tenant,
-    brand: Brand,
+pub(super) struct Ctx {
+    pub(super) st: AppState,
+    pub(super) tenant: Tenant,
+    pub(super) brand: Brand,
 }
 
 impl Ctx {
-    async fn load(st: AppState, tenant: &str) -> Result<Self, Response> {
+    pub(super) async fn load(st: AppState, tenant: &str) -> Result<Self, Response> {
         let id = TenantId::parse(tenant)
             .map_err(|_| error_page(StatusCode::NOT_FOUND, &Brand::neutral(), "Unknown tenant."))?;
         match st.durable.get_tenant(&id).await {
@@ -53,12 +53,12 @@ impl Ctx {
         }
     }
 
-    fn path(&self, rest: &str) -> String {
+    pub(super) fn path(&self, rest: &str) -> String {
         format!("/t/{}/{rest}", self.tenant.id)
     }
 }
 
-fn unavailable(brand: &Brand, e: impl std::fmt::Display) -> Response {
+pub(super) fn unavailable(brand: &Brand, e: impl std::fmt::Display) -> Response {
     let mut res = error_page(
         StatusCode::SERVICE_UNAVAILABLE,
         brand,
@@ -68,7 +68,7 @@ fn unavailable(brand: &Brand, e: impl std::fmt::Display) -> Response {
     res
 }
 
-fn see_other(location: &str) -> Response {
+pub(super) fn see_other(location: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(location) {
         res.headers_mut().insert(header::LOCATION, v);
@@ -77,7 +77,7 @@ fn see_other(location: &str) -> Response {
     res
 }
 
-fn with_cookie(mut res: Response, cookie: String) -> Response {
+pub(super) fn with_cookie(mut res: Response, cookie: String) -> Response {
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -86,7 +86,7 @@ fn with_cookie(mut res: Response, cookie: String) -> Response {
 
 /// Sends the authorization response (success or error) to the verified redirect URI, with
 /// `state` and `iss` (RFC 9207), as query parameters or an auto-posting form.
-fn respond(redirect_uri: &str, mode: ResponseMode, fields: Vec<(&str, String)>) -> Response {
+pub(super) fn respond(redirect_uri: &str, mode: ResponseMode, fields: Vec<(&str, String)>) -> Response {
     match mode {
         ResponseMode::Query => {
             let Ok(mut url) = Url::parse(redirect_uri) else {
@@ -368,7 +368,7 @@ pub(super) async fn login_post(
         Ok(f) => f,
         Err(res) => return res,
     };
-    if !csrf_ok(&flow, form.get("csrf")) {
+    if !csrf_ok(&flow.csrf, form.get("csrf")) {
         return error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again.");
     }
     let (client, _) = match validated(&ctx, &flow.query).await {
@@ -399,6 +399,7 @@ pub(super) async fn login_post(
         auth_time: ctx.st.clock.now().unix_timestamp(),
         amr: vec!["pwd".into()],
         acr: ACR_PASSWORD.into(),
+        csrf: random_token(32),
     };
     let cookie = match start_session(&ctx.st, &ctx.tenant.id, &headers, &session).await {
         Ok(c) => c,
@@ -507,7 +508,7 @@ pub(super) async fn consent_post(
         Ok(f) => f,
         Err(res) => return res,
     };
-    if !csrf_ok(&flow, form.get("csrf")) {
+    if !csrf_ok(&flow.csrf, form.get("csrf")) {
         return error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again.");
     }
     let (client, valid) = match validated(&ctx, &flow.query).await {

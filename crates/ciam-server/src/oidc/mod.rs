@@ -4,6 +4,7 @@
 
 mod authorize;
 mod introspect;
+mod logout;
 mod pages;
 mod session;
 mod token;
@@ -33,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/authorize/resume", get(authorize::resume))
         .route("/t/{tenant}/login", get(authorize::login_get).post(authorize::login_post))
         .route("/t/{tenant}/consent", get(authorize::consent_get).post(authorize::consent_post))
+        .route("/t/{tenant}/logout", get(logout::logout).post(logout::logout))
+        .route("/t/{tenant}/logout/confirm", post(logout::confirm))
         .route("/t/{tenant}/token", post(token::token))
         .route("/t/{tenant}/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/t/{tenant}/.well-known/openid-configuration", get(userinfo::openid_configuration))

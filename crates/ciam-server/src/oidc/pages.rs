@@ -62,6 +62,15 @@ pub(crate) struct ErrorPage<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "logout.html")]
+pub(crate) struct LogoutPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) action: &'a str,
+    /// Present: ask to confirm; absent: say the user is signed out.
+    pub(crate) csrf: Option<&'a str>,
+}
+
+#[derive(Template)]
 #[template(path = "form_post.html")]
 pub(crate) struct FormPostPage<'a> {
     pub(crate) action: &'a str,

@@ -40,6 +40,8 @@ pub(crate) struct Session {
     pub(crate) auth_time: i64,
     pub(crate) amr: Vec<String>,
     pub(crate) acr: String,
+    /// CSRF token of forms that act on the session (logout confirmation).
+    pub(crate) csrf: String,
 }
 
 /// A pending authorization request.
@@ -123,6 +125,17 @@ pub(crate) async fn start_session(
     Ok(id)
 }
 
+/// Ends the browser's session; returns it if there was one.
+pub(crate) async fn end_session(
+    st: &AppState,
+    tenant: &TenantId,
+    headers: &HeaderMap,
+) -> anyhow::Result<Option<Session>> {
+    let Some(c) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let raw = st.ephemeral.take(&session_key(tenant, c)).await?;
+    Ok(raw.and_then(|r| serde_json::from_slice(&r).ok()))
+}
+
 /// Saves a new flow; returns its id and the browser-binding cookie value.
 pub(crate) async fn start_flow(
     st: &AppState,
@@ -166,9 +179,9 @@ pub(crate) async fn finish_flow(st: &AppState, tenant: &TenantId, id: &str) -> a
     Ok(())
 }
 
-/// Constant-time comparison of a submitted CSRF token.
-pub(crate) fn csrf_ok(flow: &Flow, submitted: Option<&str>) -> bool {
-    submitted.is_some_and(|s| bool::from(s.as_bytes().ct_eq(flow.csrf.as_bytes())))
+/// Constant-time comparison of a submitted CSRF token with the expected one.
+pub(crate) fn csrf_ok(expected: &str, submitted: Option<&str>) -> bool {
+    submitted.is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected.as_bytes())))
 }
 
 #[cfg(test)]

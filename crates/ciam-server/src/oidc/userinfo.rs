@@ -106,6 +106,7 @@ fn metadata(st: &AppState, tenant: &ciam_core::id::TenantId) -> Value {
         "jwks_uri": format!("{issuer}/jwks"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "revocation_endpoint": format!("{issuer}/revoke"),
+        "end_session_endpoint": format!("{issuer}/logout"),
         "scopes_supported": ["openid", "profile", "email", "phone", "offline_access"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],

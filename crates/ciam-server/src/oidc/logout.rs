@@ -1,0 +1,143 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+//!
+//! # Security
+//! - With a valid `id_token_hint` (signed by this tenant, for the client that registered the
+//!   `post_logout_redirect_uri`), the session ends and the browser returns to that URI with
+//!   `state`.
+//! - Without one, the user is asked to confirm with a CSRF-protected form, so a third-party page
+//!   cannot sign users out (forced-logout; ASVS 10.6.2), and nothing is redirected anywhere.
+//! - A bad hint, or a `post_logout_redirect_uri` that is not registered exactly, is an error page:
+//!   never an open redirector (RFC 9700 §4.11).
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use ciam_jose::Alg;
+use ciam_jose::jwt::Expect;
+use ciam_oauth::authorize::ResponseMode;
+use ciam_oauth::form::Params;
+use serde_json::Value;
+
+use super::authorize::{Ctx, respond, unavailable, with_cookie};
+use super::pages::{LogoutPage, error_page, html};
+use super::session::{SESSION_COOKIE, csrf_ok, current_session, end_session, set_cookie};
+use crate::admin::Path;
+use crate::state::AppState;
+
+/// ID token hints are accepted long after they expired (OIDC RP-Initiated Logout §2).
+const HINT_LEEWAY_SECS: i64 = 366 * 24 * 3600;
+
+/// `GET|POST /t/{tenant}/logout`.
+pub(super) async fn logout(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ctx = match Ctx::load(st, &tenant).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let raw = if body.is_empty() { query.unwrap_or_default().into_bytes() } else { body.to_vec() };
+    let params = match Params::parse(&raw) {
+        Ok(p) => p,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description),
+    };
+    let Some(hint) = params.get("id_token_hint") else {
+        if params.get("post_logout_redirect_uri").is_some() {
+            return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "post_logout_redirect_uri needs an id_token_hint.");
+        }
+        return confirm_page(&ctx, &headers).await;
+    };
+    let issuer = ctx.st.issuer(&ctx.tenant.id);
+    let now = ctx.st.clock.now();
+    let keys = match ctx.st.keys.keys(&ctx.tenant.id, now).await {
+        Ok(k) => k,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let expect =
+        Expect { typ: "JWT", algs: &[Alg::RS256], issuer: &issuer, audience: None, now, leeway: HINT_LEEWAY_SECS };
+    let Ok(verified) = ciam_jose::verify(hint, keys.published(), &expect) else {
+        return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "The logout request is not valid.");
+    };
+    let client_id = verified.claims.get("azp").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if params.get("client_id").is_some_and(|c| c != client_id) {
+        return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "The logout request is not valid.");
+    }
+    let redirect = match params.get("post_logout_redirect_uri") {
+        None => None,
+        Some(uri) => {
+            let client = match ciam_core::id::ClientId::parse(&client_id) {
+                Ok(id) => match ctx.st.durable.get_client(&ctx.tenant.id, &id).await {
+                    Ok(c) => c,
+                    Err(e) => return unavailable(&ctx.brand, e),
+                },
+                Err(_) => None,
+            };
+            if !client.is_some_and(|c| c.post_logout_redirect_uris.iter().any(|u| u.as_str() == uri)) {
+                return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "post_logout_redirect_uri is not registered.");
+            }
+            Some(uri.to_owned())
+        }
+    };
+    // Only the session of the hinted user ends.
+    let session = current_session(&ctx.st, &ctx.tenant.id, &headers).await.ok().flatten();
+    if session.is_some_and(|s| Some(s.user_id.as_str()) == verified.claims.get("sub").and_then(Value::as_str))
+        && let Err(e) = end_session(&ctx.st, &ctx.tenant.id, &headers).await
+    {
+        return unavailable(&ctx.brand, e);
+    }
+    let clear = set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, None, std::time::Duration::ZERO);
+    let res = match redirect {
+        Some(uri) => {
+            let fields = params.get("state").map(|s| vec![("state", s.to_owned())]).unwrap_or_default();
+            respond(&uri, ResponseMode::Query, fields)
+        }
+        None => signed_out(&ctx),
+    };
+    with_cookie(res, clear)
+}
+
+fn signed_out(ctx: &Ctx) -> Response {
+    let action = ctx.path("logout");
+    html(StatusCode::OK, &LogoutPage { brand: &ctx.brand, action: &action, csrf: None })
+}
+
+async fn confirm_page(ctx: &Ctx, headers: &HeaderMap) -> Response {
+    match current_session(&ctx.st, &ctx.tenant.id, headers).await {
+        Ok(Some(s)) => {
+            let action = ctx.path("logout/confirm");
+            html(StatusCode::OK, &LogoutPage { brand: &ctx.brand, action: &action, csrf: Some(&s.csrf) })
+        }
+        Ok(None) => signed_out(ctx),
+        Err(e) => unavailable(&ctx.brand, e),
+    }
+}
+
+/// `POST /t/{tenant}/logout/confirm`: the user confirmed signing out.
+pub(super) async fn confirm(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ctx = match Ctx::load(st, &tenant).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let form = Params::parse(&body).unwrap_or_default();
+    match current_session(&ctx.st, &ctx.tenant.id, &headers).await {
+        Ok(Some(s)) if csrf_ok(&s.csrf, form.get("csrf")) => {
+            if let Err(e) = end_session(&ctx.st, &ctx.tenant.id, &headers).await {
+                return unavailable(&ctx.brand, e);
+            }
+            let clear = set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, None, std::time::Duration::ZERO);
+            with_cookie(signed_out(&ctx), clear)
+        }
+        Ok(Some(_)) => error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again."),
+        Ok(None) => signed_out(&ctx),
+        Err(e) => unavailable(&ctx.brand, e),
+    }
+}
