@@ -315,6 +315,16 @@ async fn code_flow(opts: ServerOptions) {
             .0
     );
     assert!(callback_params(&location(&browser.get(&silent).await)).contains_key("code"), "C20");
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let hinted = answer_for(&browser, &format!("{silent}&id_token_hint={}", enc(&id_token_hint))).await;
+    assert!(hinted.contains_key("code"), "C23: our own ID token as hint, same user: silent success");
+    let mut forged = id_token_hint.clone();
+    forged.pop();
+    let refused = answer_for(&browser, &format!("{silent}&id_token_hint={}", enc(&forged))).await;
+    assert_eq!(refused["error"], "invalid_request", "C23: a hint we did not sign is refused");
+    let access_as_hint =
+        answer_for(&browser, &format!("{silent}&id_token_hint={}", enc(tokens.access_token().secret()))).await;
+    assert_eq!(access_as_hint["error"], "invalid_request", "S19: an access token is not an ID token");
     let stranger = Browser::new(&server);
     let answer = callback_params(&location(&stranger.get(&silent).await));
     assert_eq!(answer["error"], "login_required", "C19");
@@ -332,9 +342,6 @@ async fn code_flow(opts: ServerOptions) {
     assert_eq!(answer_for(&browser, &silent).await["error"], "consent_required", "consent revoked");
 
     // RP-initiated logout (C39): a bad hint or an unregistered URI is an error page, no redirect.
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let mut forged = id_token_hint.clone();
-    forged.pop();
     for q in [
         format!("id_token_hint={}&post_logout_redirect_uri={}", enc(&forged), enc(BYE)),
         format!("id_token_hint={}&post_logout_redirect_uri={}", enc(&id_token_hint), enc("https://evil.example/")),

@@ -183,6 +183,22 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         Err(e) => return unavailable(&ctx.brand, e),
     };
     let signed_in_now = flow.is_some_and(|(_, f)| f.signed_in);
+    // id_token_hint (C23): a hint we did not issue is refused; a hint for another user than the
+    // session's means the session does not count.
+    let hinted_sub = match &valid.id_token_hint {
+        None => None,
+        Some(h) => match super::hint::verify_id_token_hint(ctx, h).await {
+            Ok(Some(claims)) => claims.get("sub").and_then(serde_json::Value::as_str).map(str::to_owned),
+            Ok(None) => {
+                return redirect_error(
+                    ctx,
+                    refuse(&valid, ciam_oauth::ErrorCode::InvalidRequest, "id_token_hint is not valid"),
+                );
+            }
+            Err(e) => return unavailable(&ctx.brand, e),
+        },
+    };
+    let session = session.filter(|s| hinted_sub.as_deref().is_none_or(|sub| sub == s.user_id));
     let too_old = |s: &Session| {
         valid.max_age.is_some_and(|m| now.saturating_sub(s.auth_time) > i64::try_from(m).unwrap_or(i64::MAX))
     };

@@ -13,20 +13,16 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use ciam_jose::Alg;
-use ciam_jose::jwt::Expect;
 use ciam_oauth::authorize::ResponseMode;
 use ciam_oauth::form::Params;
 use serde_json::Value;
 
 use super::authorize::{Ctx, respond, unavailable, with_cookie};
+use super::hint::verify_id_token_hint;
 use super::pages::{LogoutPage, error_page, html};
 use super::session::{SESSION_COOKIE, csrf_ok, current_session, end_session, set_cookie};
 use crate::admin::Path;
 use crate::state::AppState;
-
-/// ID token hints are accepted long after they expired (OIDC RP-Initiated Logout §2).
-const HINT_LEEWAY_SECS: i64 = 366 * 24 * 3600;
 
 /// `GET|POST /t/{tenant}/logout`.
 pub(super) async fn logout(
@@ -51,18 +47,12 @@ pub(super) async fn logout(
         }
         return confirm_page(&ctx, &headers).await;
     };
-    let issuer = ctx.st.issuer(&ctx.tenant.id);
-    let now = ctx.st.clock.now();
-    let keys = match ctx.st.keys.keys(&ctx.tenant.id, now).await {
-        Ok(k) => k,
+    let claims = match verify_id_token_hint(&ctx, hint).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "The logout request is not valid."),
         Err(e) => return unavailable(&ctx.brand, e),
     };
-    let expect =
-        Expect { typ: "JWT", algs: &[Alg::RS256], issuer: &issuer, audience: None, now, leeway: HINT_LEEWAY_SECS };
-    let Ok(verified) = ciam_jose::verify(hint, keys.published(), &expect) else {
-        return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "The logout request is not valid.");
-    };
-    let client_id = verified.claims.get("azp").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let client_id = claims.get("azp").and_then(Value::as_str).unwrap_or_default().to_owned();
     if params.get("client_id").is_some_and(|c| c != client_id) {
         return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "The logout request is not valid.");
     }
@@ -84,7 +74,7 @@ pub(super) async fn logout(
     };
     // Only the session of the hinted user ends.
     let session = current_session(&ctx.st, &ctx.tenant.id, &headers).await.ok().flatten();
-    if session.is_some_and(|s| Some(s.user_id.as_str()) == verified.claims.get("sub").and_then(Value::as_str))
+    if session.is_some_and(|s| Some(s.user_id.as_str()) == claims.get("sub").and_then(Value::as_str))
         && let Err(e) = end_session(&ctx.st, &ctx.tenant.id, &headers).await
     {
         return unavailable(&ctx.brand, e);
