@@ -247,3 +247,79 @@ async fn introspection_and_revocation_rfc7662_rfc7009() {
     let anonymous = s.http.post(s.url("/t/acme/revoke")).form(&[("token", &token)]).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+/// `private_key_jwt` (RFC 7523; standards C35, C36, S19, S23): the client signs an assertion with
+/// its own key, registered as a public JWK Set.
+#[tokio::test]
+async fn private_key_jwt_client_authentication() {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    let dir = TempDir::new("pkjwt");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    // The client's key pair (generated here; the server only ever sees the public half).
+    let (key, pkcs8) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
+    let (other, other_pkcs8) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
+    let _ = other;
+    let jwk = key.public_jwk().as_json().clone();
+    admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "agent-1", "name": "Agent", "client_type": "confidential", "token_endpoint_auth_method": "private_key_jwt",
+                   "grant_types": ["client_credentials"], "scopes": ["jobs:run"], "jwks": {"keys": [jwk]}}),
+            201,
+        )
+        .await;
+    let issuer = server.url("/t/acme");
+    let token_endpoint = format!("{issuer}/token");
+    let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
+    let sign = |claims: Value, der: &[u8], typ: Option<&str>| {
+        let mut h = Header::new(Algorithm::ES256);
+        h.kid = Some(key.kid().to_owned());
+        h.typ = typ.map(str::to_owned);
+        jsonwebtoken::encode(&h, &claims, &EncodingKey::from_ec_der(der)).unwrap()
+    };
+    let claims = |aud: &str, exp: i64, jti: &str| json!({"iss": "agent-1", "sub": "agent-1", "aud": aud, "exp": exp, "iat": now, "jti": jti});
+    let send = |assertion: String| {
+        let form = [
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned()),
+            ("client_assertion", assertion),
+        ];
+        server.http.post(&token_endpoint).form(&form).send()
+    };
+
+    let good = sign(claims(&token_endpoint, now + 60, "j1"), &pkcs8, Some("JWT"));
+    let res = send(good.clone()).await.unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let replay = send(good).await.unwrap();
+    assert_eq!(replay.status(), 401, "a jti is single use (RFC 7523 §3)");
+    let res = send(sign(claims(&issuer, now + 60, "j2"), &pkcs8, None)).await.unwrap();
+    assert_eq!(res.status(), 200, "the issuer is an accepted audience (C35)");
+
+    for (what, assertion) in [
+        ("wrong audience", sign(claims("https://elsewhere.example/token", now + 60, "j3"), &pkcs8, None)),
+        ("expired", sign(claims(&token_endpoint, now - 300, "j4"), &pkcs8, None)),
+        ("too long-lived", sign(claims(&token_endpoint, now + 3600, "j5"), &pkcs8, None)),
+        ("signed by another key", sign(claims(&token_endpoint, now + 60, "j6"), &other_pkcs8, None)),
+        ("a DPoP proof is not an assertion", sign(claims(&token_endpoint, now + 60, "j7"), &pkcs8, Some("dpop+jwt"))),
+        ("not a JWT", "not.a.jwt".to_owned()),
+    ] {
+        let res = send(assertion).await.unwrap();
+        assert_eq!(res.status(), 401, "{what}");
+        assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_client", "{what}");
+    }
+    let mut no_sub = claims(&token_endpoint, now + 60, "j8");
+    no_sub.as_object_mut().unwrap().remove("sub");
+    assert_eq!(send(sign(no_sub, &pkcs8, None)).await.unwrap().status(), 401, "sub is required (C36)");
+    let meta: Value = server
+        .http
+        .get(format!("{issuer}/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(meta["token_endpoint_auth_methods_supported"].as_array().unwrap().contains(&json!("private_key_jwt")));
+}

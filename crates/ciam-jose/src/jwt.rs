@@ -164,6 +164,74 @@ pub fn verify(token: &str, keys: &[PublicJwk], expect: &Expect<'_>) -> Result<Ve
     Ok(Verified { kid, claims })
 }
 
+/// Asymmetric algorithms accepted from clients' own keys (RFC 7523 assertions).
+pub const CLIENT_ALGS: [jsonwebtoken::Algorithm; 9] = [
+    jsonwebtoken::Algorithm::RS256,
+    jsonwebtoken::Algorithm::RS384,
+    jsonwebtoken::Algorithm::RS512,
+    jsonwebtoken::Algorithm::PS256,
+    jsonwebtoken::Algorithm::PS384,
+    jsonwebtoken::Algorithm::PS512,
+    jsonwebtoken::Algorithm::ES256,
+    jsonwebtoken::Algorithm::ES384,
+    jsonwebtoken::Algorithm::EdDSA,
+];
+
+/// Verifies a JWS signed by a third party (a client) with one of the keys of its JWK Set: the
+/// key named by `kid`, or, without `kid`, any key of the set that verifies. Only asymmetric
+/// algorithms are accepted; `jku`/`x5u`/`jwk`/`crit` headers and forbidden `typ`s are refused.
+/// Returns the claims; time and audience checks are the caller's (they differ per use).
+pub fn verify_with_jwk_set(
+    token: &str,
+    jwks: &serde_json::Value,
+    forbidden_typs: &[&str],
+) -> Result<Map<String, Value>, JwtError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(JwtError::Malformed("too large"));
+    }
+    let header = jsonwebtoken::decode_header(token).map_err(|_| JwtError::Malformed("header"))?;
+    if header.jku.is_some()
+        || header.x5u.is_some()
+        || header.x5c.is_some()
+        || header.jwk.is_some()
+        || header.crit.is_some()
+    {
+        return Err(JwtError::Malformed("refused header"));
+    }
+    if !CLIENT_ALGS.contains(&header.alg) {
+        return Err(JwtError::Algorithm);
+    }
+    if header.typ.as_deref().is_some_and(|t| forbidden_typs.iter().any(|f| typ_matches(t, f))) {
+        return Err(JwtError::Type);
+    }
+    let set: jsonwebtoken::jwk::JwkSet = serde_json::from_value(jwks.clone()).map_err(|_| JwtError::UnknownKey)?;
+    let candidates: Vec<&jsonwebtoken::jwk::Jwk> = match &header.kid {
+        Some(kid) => set.find(kid).into_iter().collect(),
+        None => set.keys.iter().collect(),
+    };
+    let mut v = Validation::new(header.alg);
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    v.validate_aud = false;
+    v.required_spec_claims.clear();
+    let mut result = Err(JwtError::UnknownKey);
+    for jwk in candidates {
+        // A key restricted to another algorithm is not tried (RFC 7517 §4.4).
+        if jwk.common.key_algorithm.is_some_and(|a| a.to_string() != format!("{:?}", header.alg)) {
+            continue;
+        }
+        let Ok(key) = jsonwebtoken::DecodingKey::from_jwk(jwk) else { continue };
+        match jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v) {
+            Ok(data) => return Ok(data.claims),
+            Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::InvalidSignature) => {
+                result = Err(JwtError::Signature)
+            }
+            Err(_) => {}
+        }
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use base64::Engine as _;

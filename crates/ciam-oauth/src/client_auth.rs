@@ -25,6 +25,60 @@ pub struct Presented {
     pub method: AuthMethod,
     /// The secret, for the secret methods.
     secret: Option<Secret>,
+    /// The signed assertion, for `private_key_jwt`.
+    pub assertion: Option<String>,
+}
+
+/// RFC 7523 §2.2: the only client assertion type.
+pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// Longest accepted lifetime of a client assertion: `exp` at most this far from now.
+pub const MAX_ASSERTION_LIFETIME_SECS: i64 = 300;
+
+/// Tolerated clock skew for assertion `iat`/`nbf` in the future (standards C36: +8 s accepted,
+/// more than 60 s refused).
+pub const ASSERTION_SKEW_SECS: i64 = 60;
+
+/// Checks the claims of a verified client assertion (RFC 7523 §3): `iss` and `sub` are the
+/// client, `aud` names the issuer or the token endpoint, `exp` is in the future and near, `iat`
+/// and `nbf` are not in the future beyond the skew, and there is a `jti`. Returns the `jti` and
+/// `exp` for the replay cache.
+pub fn check_assertion_claims(
+    claims: &serde_json::Map<String, serde_json::Value>,
+    client_id: &ClientId,
+    audiences: &[&str],
+    now: i64,
+) -> Result<(String, i64), OAuthError> {
+    use serde_json::Value;
+    let s = |k: &str| claims.get(k).and_then(Value::as_str);
+    let n = |k: &str| claims.get(k).and_then(Value::as_i64);
+    if s("iss") != Some(client_id.as_str()) || s("sub") != Some(client_id.as_str()) {
+        return Err(OAuthError::invalid_client());
+    }
+    let aud_ok = match claims.get("aud") {
+        Some(Value::String(a)) => audiences.contains(&a.as_str()),
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).any(|a| audiences.contains(&a)),
+        _ => false,
+    };
+    let exp = n("exp").ok_or_else(OAuthError::invalid_client)?;
+    let future = |k: &str| n(k).is_some_and(|t| t > now + ASSERTION_SKEW_SECS);
+    if !aud_ok
+        || exp <= now
+        || exp > now + MAX_ASSERTION_LIFETIME_SECS + ASSERTION_SKEW_SECS
+        || future("iat")
+        || future("nbf")
+    {
+        return Err(OAuthError::invalid_client());
+    }
+    let jti = s("jti").filter(|j| !j.is_empty() && j.len() <= 256).ok_or_else(OAuthError::invalid_client)?;
+    Ok((jti.to_owned(), exp))
+}
+
+fn unverified_issuer(jwt: &str) -> Option<String> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("iss")?.as_str().map(str::to_owned)
 }
 
 fn form_decode(s: &str) -> Option<String> {
@@ -35,7 +89,26 @@ fn form_decode(s: &str) -> Option<String> {
 /// `client_secret` from the form.
 pub fn presented(authorization: Option<&str>, params: &mut Params) -> Result<Presented, OAuthError> {
     if params.get("client_assertion").is_some() || params.get("client_assertion_type").is_some() {
-        return Err(OAuthError::invalid_client());
+        if authorization.is_some() || params.get("client_secret").is_some() {
+            return Err(OAuthError::invalid_request("use one client authentication method (RFC 6749 §2.3)"));
+        }
+        if params.get("client_assertion_type") != Some(JWT_BEARER_ASSERTION) {
+            return Err(OAuthError::invalid_client());
+        }
+        let assertion = params.take("client_assertion").ok_or_else(OAuthError::invalid_client)?;
+        // The client is named by `client_id` or, without it, by the assertion's unverified `iss`
+        // (used only to find the keys that must then verify it).
+        let id = match params.get("client_id") {
+            Some(id) => id.to_owned(),
+            None => unverified_issuer(&assertion).ok_or_else(OAuthError::invalid_client)?,
+        };
+        let client_id = ClientId::parse(&id).map_err(|_| OAuthError::invalid_client())?;
+        return Ok(Presented {
+            client_id,
+            method: AuthMethod::PrivateKeyJwt,
+            secret: None,
+            assertion: Some(assertion),
+        });
     }
     let body_secret = params.take("client_secret");
     let body_id = params.get("client_id").map(str::to_owned);
@@ -68,13 +141,17 @@ pub fn presented(authorization: Option<&str>, params: &mut Params) -> Result<Pre
             client_id: parse_id(&id)?,
             method: AuthMethod::ClientSecretBasic,
             secret: Some(Secret::new(secret)),
+            assertion: None,
         }),
         (None, Some(id), Some(secret)) => Ok(Presented {
             client_id: parse_id(&id)?,
             method: AuthMethod::ClientSecretPost,
             secret: Some(Secret::new(secret)),
+            assertion: None,
         }),
-        (None, Some(id), None) => Ok(Presented { client_id: parse_id(&id)?, method: AuthMethod::None, secret: None }),
+        (None, Some(id), None) => {
+            Ok(Presented { client_id: parse_id(&id)?, method: AuthMethod::None, secret: None, assertion: None })
+        }
         (None, None, _) => Err(OAuthError::invalid_client()),
     }
 }
@@ -102,6 +179,9 @@ pub fn authenticate(
     match presented.method {
         AuthMethod::None if client.client_type == ClientType::Public => Ok(()),
         AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost if secret_ok => Ok(()),
+        // The assertion's signature, claims and jti are checked by the caller, which has the keys
+        // and the replay cache.
+        AuthMethod::PrivateKeyJwt if presented.assertion.is_some() => Ok(()),
         _ => Err(OAuthError::invalid_client()),
     }
 }
@@ -169,9 +249,52 @@ mod tests {
             (Some("Basic !!!".into()), "", ClientSecretBasic, Err(InvalidClient)),
             (Some(format!("Basic {}", STANDARD.encode("no-colon"))), "", ClientSecretBasic, Err(InvalidClient)),
             (None, "client_id=app&client_assertion=x&client_assertion_type=y", PrivateKeyJwt, Err(InvalidClient)),
+            (None, &ASSERTION_BODY, PrivateKeyJwt, Ok(())),
+            (None, &ASSERTION_BODY, ClientSecretBasic, Err(InvalidClient)),
+            (Some(basic("app", s)), &ASSERTION_BODY, PrivateKeyJwt, Err(InvalidRequest)),
         ];
         for (auth, body, method, want) in cases {
             assert_eq!(run(auth.as_deref(), body, method, s), want, "{auth:?} {body} {method:?}");
+        }
+    }
+
+    static ASSERTION_BODY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"iss":"app"}"#);
+        format!("client_assertion_type={JWT_BEARER_ASSERTION}&client_assertion=e30.{payload}.sig")
+    });
+
+    #[test]
+    fn assertion_claims_rfc7523_3_c36() {
+        let me = ClientId::parse("app").unwrap();
+        let now = 1_000_000;
+        let auds = ["https://id/t/acme", "https://id/t/acme/token"];
+        let base = serde_json::json!({"iss": "app", "sub": "app", "aud": "https://id/t/acme/token", "exp": now + 60, "iat": now, "jti": "j1"});
+        let check = |patch: serde_json::Value| {
+            let mut c = base.as_object().unwrap().clone();
+            for (k, v) in patch.as_object().unwrap() {
+                if v.is_null() {
+                    c.remove(k);
+                } else {
+                    c.insert(k.clone(), v.clone());
+                }
+            }
+            check_assertion_claims(&c, &me, &auds, now).map(|_| ()).map_err(|e| e.code)
+        };
+        assert_eq!(check(serde_json::json!({})), Ok(()));
+        assert_eq!(check(serde_json::json!({"aud": ["x", "https://id/t/acme"]})), Ok(()), "issuer as audience");
+        assert_eq!(check(serde_json::json!({"nbf": now + 8})), Ok(()), "nbf +8 s accepted");
+        for bad in [
+            serde_json::json!({"aud": "https://other/token"}),
+            serde_json::json!({"sub": null}),
+            serde_json::json!({"iss": "other"}),
+            serde_json::json!({"exp": now - 300}),
+            serde_json::json!({"exp": null}),
+            serde_json::json!({"exp": now + 3600}),
+            serde_json::json!({"nbf": now + 61}),
+            serde_json::json!({"iat": now + 120}),
+            serde_json::json!({"jti": null}),
+        ] {
+            assert_eq!(check(bad.clone()), Err(ErrorCode::InvalidClient), "{bad}");
         }
     }
 

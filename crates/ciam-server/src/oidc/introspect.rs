@@ -70,7 +70,8 @@ pub(super) async fn introspect(
     };
     let answer = async {
         let mut params = form(&headers, &body)?;
-        let caller = authenticated_client(&st, &tenant, &headers, &mut params).await?;
+        let endpoint = format!("{}/introspect", st.issuer(&tenant));
+        let caller = authenticated_client(&st, &tenant, &headers, &mut params, &endpoint).await?;
         let token = params.require("token")?;
         Ok::<_, OAuthError>(match verified_access_token(&st, &tenant, token).await? {
             Some(claims) => describe(&claims, &caller.client_id),
@@ -97,7 +98,8 @@ pub(super) async fn revoke(
     };
     let done = async {
         let mut params = form(&headers, &body)?;
-        let caller = authenticated_client(&st, &tenant, &headers, &mut params).await?;
+        let endpoint = format!("{}/revoke", st.issuer(&tenant));
+        let caller = authenticated_client(&st, &tenant, &headers, &mut params, &endpoint).await?;
         let token = params.require("token")?;
         // A refresh token (RFC 7009 §2.1: MUST be supported) ends its whole grant.
         if let Some((_, family)) = st.durable.find_refresh_token(&tenant, &SecretHash::of(token)).await? {

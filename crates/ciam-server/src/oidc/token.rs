@@ -16,7 +16,7 @@ use ciam_core::user::UserStatus;
 use ciam_jose::Alg;
 use ciam_oauth::ErrorCode;
 use ciam_oauth::OAuthError;
-use ciam_oauth::client_auth::{authenticate, presented};
+use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
 use ciam_oauth::code::{CodeGrant, IdTokenClaims, code_key};
 use ciam_oauth::form::Params;
 use ciam_oauth::token::{
@@ -69,6 +69,7 @@ pub(super) async fn authenticated_client(
     tenant: &TenantId,
     headers: &HeaderMap,
     params: &mut Params,
+    endpoint: &str,
 ) -> Result<Client, OAuthError> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let who = presented(authorization, params)?;
@@ -80,7 +81,41 @@ pub(super) async fn authenticated_client(
         _ => None,
     };
     authenticate(&who, client.as_ref(), secret.as_ref())?;
-    client.ok_or_else(OAuthError::invalid_client)
+    let client = client.ok_or_else(OAuthError::invalid_client)?;
+    if let Some(assertion) = &who.assertion {
+        verify_assertion(st, tenant, &client, assertion, endpoint).await?;
+    }
+    Ok(client)
+}
+
+/// `private_key_jwt` (RFC 7523 §3; OIDC Core §9): the assertion verifies with one of the client's
+/// registered public keys, names this server, is fresh, and its `jti` was never seen before
+/// (the replay cache is the shared ephemeral store, so a replay is refused on every node).
+async fn verify_assertion(
+    st: &AppState,
+    tenant: &TenantId,
+    client: &Client,
+    assertion: &str,
+    endpoint: &str,
+) -> Result<(), OAuthError> {
+    let Some(jwks) = &client.jwks else {
+        // Keys published at a jwks_uri are not fetched yet; such clients cannot authenticate.
+        tracing::warn!(client = %client.client_id, "private_key_jwt with jwks_uri is not supported yet");
+        return Err(OAuthError::invalid_client());
+    };
+    // A DPoP proof or an access token is not a client assertion (RFC 8725 §3.11).
+    let claims = ciam_jose::jwt::verify_with_jwk_set(assertion, jwks, &["dpop+jwt", "at+jwt"])
+        .map_err(|_| OAuthError::invalid_client())?;
+    let issuer = st.issuer(tenant);
+    let token_endpoint = format!("{issuer}/token");
+    let now = st.clock.now().unix_timestamp();
+    let (jti, exp) = check_assertion_claims(&claims, &client.client_id, &[&issuer, &token_endpoint, endpoint], now)?;
+    let ttl = std::time::Duration::from_secs(u64::try_from(exp - now + ASSERTION_SKEW_SECS).unwrap_or(1));
+    let key = format!("jti:{tenant}:{}:{}", client.client_id, SecretHash::of(&jti).as_str());
+    if !st.ephemeral.put_if_absent(&key, b"1", ttl).await.map_err(OAuthError::unavailable)? {
+        return Err(OAuthError::invalid_client());
+    }
+    Ok(())
 }
 
 async fn issue(
@@ -90,7 +125,8 @@ async fn issue(
     body: &Bytes,
 ) -> Result<TokenResponse, OAuthError> {
     let mut params = form(headers, body)?;
-    let client = authenticated_client(st, tenant, headers, &mut params).await?;
+    let client =
+        authenticated_client(st, tenant, headers, &mut params, &format!("{}/token", st.issuer(tenant))).await?;
     let now = st.clock.now();
     let issuer = st.issuer(tenant);
     let grant = parse_grant(&params)?;
