@@ -331,6 +331,52 @@ async fn code_flow(opts: ServerOptions) {
     assert_eq!(answer["iss"], issuer);
     assert!(!server.logs().contains(PASSWORD), "the password never reaches the logs");
 
+    // Disabling the user makes their tokens inactive at once and ends their refresh tokens (S14, S26).
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _, _) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let code = answer_for(&browser, auth_url.as_str()).await["code"].clone();
+    let live = rp
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let (status, _) = admin
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/tenants/acme/users/{}", user["id"].as_str().unwrap()),
+            Some(json!({"status": "disabled"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let intro: Value = server
+        .http
+        .post(server.url("/t/acme/introspect"))
+        .basic_auth("web", Some(&secret))
+        .form(&[("token", live.access_token().secret())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(intro, json!({"active": false}), "disabled user's token is inactive");
+    assert!(rp.exchange_refresh_token(live.refresh_token().unwrap()).unwrap().request_async(&http).await.is_err());
+    let (status, _) = admin
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/tenants/acme/users/{}", user["id"].as_str().unwrap()),
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+
     // The admin API lists the consent and can revoke it; the next request asks again.
     let uid = user["id"].as_str().unwrap();
     let consents = admin.get(&format!("/tenants/acme/users/{uid}/consents"), 200).await;

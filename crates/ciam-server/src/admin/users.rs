@@ -249,6 +249,12 @@ async fn update_user(
         ..current
     };
     st.durable.update_user(&updated, password.as_ref()).await?;
+    // A new password or a disabled account ends every grant of the user (standards S14):
+    // refresh tokens stop working, and introspection and userinfo refuse a disabled user's
+    // access tokens.
+    if password.is_some() || updated.status == UserStatus::Disabled {
+        st.durable.revoke_user_refresh_families(&updated.tenant_id, &updated.id, updated.updated_at).await?;
+    }
     Ok(Json(updated.into()))
 }
 

@@ -6,8 +6,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ciam_core::id::TenantId;
+use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::SecretHash;
+use ciam_core::user::UserStatus;
 use ciam_jose::jwt::{Expect, JwtError};
 use ciam_oauth::OAuthError;
 use ciam_oauth::introspection::{ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP, LEEWAY_SECS, describe, inactive, may_revoke};
@@ -49,6 +50,13 @@ pub(crate) async fn verified_access_token(
     // Revocation is read from the durable store on every call, never from a node cache.
     if jti.is_empty() || st.durable.is_token_revoked(tenant, jti).await? {
         return Ok(None);
+    }
+    // A user's token dies with the user: deleted or disabled means inactive, at once.
+    if let Some(user) = verified.claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok()) {
+        match st.durable.get_user(tenant, &user).await? {
+            Some(u) if u.status == UserStatus::Active => {}
+            _ => return Ok(None),
+        }
     }
     Ok(Some(verified.claims))
 }
