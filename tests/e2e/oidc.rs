@@ -517,3 +517,109 @@ async fn authorization_errors_are_pages_or_redirects_as_the_rfc_says() {
         "{html}"
     );
 }
+
+/// Pushed authorization requests (RFC 9126; standards C37, S22).
+#[tokio::test]
+async fn pushed_authorization_requests() {
+    let dir = TempDir::new("par");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
+    let web = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "web", "name": "Web", "client_type": "confidential", "redirect_uris": [CALLBACK]}),
+            201,
+        )
+        .await;
+    let other = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "other", "name": "Other", "client_type": "confidential", "redirect_uris": [CALLBACK]}),
+            201,
+        )
+        .await;
+    let secret = web["client_secret"].as_str().unwrap().to_owned();
+    let par = |form: Vec<(&'static str, String)>, auth: Option<(&'static str, String)>| {
+        let mut req = server.http.post(server.url("/t/acme/par")).form(&form);
+        if let Some((id, s)) = auth {
+            req = req.basic_auth(id, Some(s));
+        }
+        req.send()
+    };
+    let request = || {
+        vec![
+            ("response_type", "code".to_owned()),
+            ("redirect_uri", CALLBACK.to_owned()),
+            ("scope", "openid".to_owned()),
+            ("state", "pushed-state".to_owned()),
+        ]
+    };
+
+    let res = par(request(), Some(("web", secret.clone()))).await.unwrap();
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["expires_in"], 60);
+    let request_uri = body["request_uri"].as_str().unwrap().to_owned();
+    assert!(request_uri.starts_with("urn:ietf:params:oauth:request_uri:"));
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let front = format!("/t/acme/authorize?client_id=web&request_uri={}", enc(&request_uri));
+
+    // Another client cannot use it; opening it twice before signing in works (C37).
+    let browser = Browser::new(&server);
+    assert_eq!(
+        browser.get(&format!("/t/acme/authorize?client_id=other&request_uri={}", enc(&request_uri))).await.status(),
+        400
+    );
+    let _ = browser.get(&front).await;
+    let res = browser.get(&front).await;
+    assert_eq!(res.status(), 303);
+    let html = browser.get(&location(&res)).await.text().await.unwrap();
+    let res = browser
+        .post(
+            "/t/acme/login",
+            &[
+                ("flow", &hidden(&html, "flow")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let (consent, _) = browser.follow(res).await;
+    let html = consent.text().await.unwrap();
+    let res = browser
+        .post(
+            "/t/acme/consent",
+            &[("flow", &hidden(&html, "flow")), ("csrf", &hidden(&html, "csrf")), ("decision", "allow")],
+        )
+        .await;
+    let (_, hops) = browser.follow(res).await;
+    let p = callback_params(hops.last().unwrap());
+    assert!(p.contains_key("code"));
+    assert_eq!(p["state"], "pushed-state", "parameters come from the pushed request");
+    // Used up by the code it led to.
+    assert_eq!(browser.get(&front).await.status(), 400, "single use");
+
+    // Back-channel errors are JSON, never redirects.
+    let res = par(request(), None).await.unwrap();
+    assert_eq!(res.status(), 401, "confidential clients authenticate at PAR (S22)");
+    let mut with_uri = request();
+    with_uri.push(("request_uri", "urn:x".to_owned()));
+    let res = par(with_uri, Some(("web", secret.clone()))).await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_request");
+    let mut bad_redirect = request();
+    bad_redirect[1].1 = "https://evil.example/cb".into();
+    let res = par(bad_redirect, Some(("web", secret.clone()))).await.unwrap();
+    assert_eq!(res.status(), 400);
+    let res = par(request(), Some(("other", other["client_secret"].as_str().unwrap().to_owned()))).await.unwrap();
+    assert_eq!(res.status(), 201, "each client pushes its own requests");
+    assert_eq!(server.http.get(server.url("/t/acme/par")).send().await.unwrap().status(), 405);
+    // The front channel cannot smuggle the internal marker.
+    assert_eq!(
+        browser.get(&format!("/t/acme/authorize?client_id=web&__par={}", enc(&request_uri))).await.status(),
+        400
+    );
+}

@@ -26,6 +26,7 @@ use ciam_oauth::form::Params;
 use url::Url;
 
 use super::pages::{Brand, ConsentPage, FormPostPage, LoginPage, describe_scope, error_page, html};
+use super::par::{PAR_MARKER, Pushed, par_key};
 use super::session::{
     FLOW_COOKIE, FLOW_TTL, Flow, SESSION_COOKIE, SESSION_TTL, Session, csrf_ok, current_session, finish_flow,
     load_flow, save_flow, set_cookie, start_flow, start_session,
@@ -153,9 +154,33 @@ pub(super) async fn authorize_get(
     headers: HeaderMap,
 ) -> Response {
     match Ctx::load(st, &tenant).await {
-        Ok(ctx) => authorize(&ctx, query.as_deref().unwrap_or(""), &headers, None).await,
+        Ok(ctx) => match expand_pushed(&ctx, query.as_deref().unwrap_or("")).await {
+            Ok(q) => authorize(&ctx, &q, &headers, None).await,
+            Err(res) => res,
+        },
         Err(res) => res,
     }
+}
+
+/// Replaces a `request_uri` (RFC 9126 §4) by the request it names, which must have been pushed
+/// by the same client and not yet used; front-channel requests never carry the internal marker.
+async fn expand_pushed(ctx: &Ctx, query: &str) -> Result<String, Response> {
+    let params =
+        Params::parse(query.as_bytes()).map_err(|e| error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description))?;
+    if params.get(PAR_MARKER).is_some() {
+        return Err(error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Invalid authorization request."));
+    }
+    let Some(uri) = params.get("request_uri") else { return Ok(query.to_owned()) };
+    let invalid = || {
+        error_page(StatusCode::BAD_REQUEST, &ctx.brand, "invalid_request_uri: the request is unknown, expired or used.")
+    };
+    let raw = ctx.st.ephemeral.get(&par_key(&ctx.tenant.id, uri)).await.map_err(|e| unavailable(&ctx.brand, e))?;
+    let pushed: Pushed = raw.and_then(|r| serde_json::from_slice(&r).ok()).ok_or_else(invalid)?;
+    if params.get("client_id") != Some(pushed.client_id.as_str()) {
+        return Err(invalid());
+    }
+    let marker: String = url::form_urlencoded::Serializer::new(String::new()).append_pair(PAR_MARKER, uri).finish();
+    Ok(format!("{}&{marker}", pushed.query))
 }
 
 /// `POST /t/{tenant}/authorize` (form-encoded request, OIDC Core §3.1.2.1).
@@ -166,7 +191,10 @@ pub(super) async fn authorize_post(
     body: Bytes,
 ) -> Response {
     match Ctx::load(st, &tenant).await {
-        Ok(ctx) => authorize(&ctx, &String::from_utf8_lossy(&body), &headers, None).await,
+        Ok(ctx) => match expand_pushed(&ctx, &String::from_utf8_lossy(&body)).await {
+            Ok(q) => authorize(&ctx, &q, &headers, None).await,
+            Err(res) => res,
+        },
         Err(res) => res,
     }
 }
@@ -235,6 +263,20 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
             );
         }
         return to_page(ctx, query, flow, "consent").await;
+    }
+
+    // A pushed request is used up by the code it leads to (RFC 9126 §4: single use).
+    if let Some(uri) = query_param(Some(query), PAR_MARKER) {
+        match ctx.st.ephemeral.take(&par_key(&ctx.tenant.id, &uri)).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return redirect_error(
+                    ctx,
+                    refuse(&valid, ciam_oauth::ErrorCode::InvalidRequest, "the request_uri was already used"),
+                );
+            }
+            Err(e) => return unavailable(&ctx.brand, e),
+        }
     }
 
     // Issue the code.

@@ -7,6 +7,7 @@ mod hint;
 mod introspect;
 mod logout;
 mod pages;
+mod par;
 mod session;
 mod token;
 mod userinfo;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/consent", get(authorize::consent_get).post(authorize::consent_post))
         .route("/t/{tenant}/logout", get(logout::logout).post(logout::logout))
         .route("/t/{tenant}/logout/confirm", post(logout::confirm))
+        .route("/t/{tenant}/par", post(par::push))
         .route("/t/{tenant}/token", post(token::token))
         .route("/t/{tenant}/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/t/{tenant}/.well-known/openid-configuration", get(userinfo::openid_configuration))

@@ -1,0 +1,102 @@
+//! Pushed authorization requests (RFC 9126).
+//!
+//! The client posts the authorization request over an authenticated back channel and gets a
+//! `request_uri` (`urn:ietf:params:oauth:request_uri:…`, 256 bits, valid 60 seconds) to send the
+//! browser with, so the request cannot be read or altered in the front channel. The pushed request
+//! is validated exactly like a front-channel one; it is consumed when its code is issued (so
+//! reopening the authorization URL before signing in finishes still works, standards C37), and
+//! it belongs to the client that pushed it.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ciam_core::id::TenantId;
+use ciam_core::secret::{SecretHash, random_token};
+use ciam_oauth::OAuthError;
+use ciam_oauth::authorize::{AuthorizeError, validate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::tenant_of;
+use super::token::{authenticated_client, form};
+use crate::admin::Path;
+use crate::error::OAuthFailure;
+use crate::state::AppState;
+
+/// `request_uri` prefix (RFC 9126 §2.2).
+pub(crate) const REQUEST_URI_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
+/// How long a pushed request may be used.
+pub(crate) const PAR_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
+/// The internal parameter that carries the pushed request's key through the flow.
+pub(crate) const PAR_MARKER: &str = "__par";
+
+/// A pushed request as stored.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Pushed {
+    pub(crate) client_id: String,
+    /// The authorization parameters, form-encoded, without client credentials.
+    pub(crate) query: String,
+}
+
+/// The ephemeral-store key of a request URI.
+pub(crate) fn par_key(tenant: &TenantId, request_uri: &str) -> String {
+    format!("par:{tenant}:{}", SecretHash::of(request_uri).as_str())
+}
+
+/// Client-authentication parameters that are not part of the authorization request.
+const CREDENTIALS: [&str; 3] = ["client_secret", "client_assertion", "client_assertion_type"];
+
+/// `POST /t/{tenant}/par`.
+pub(super) async fn push(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let tenant = match tenant_of(&st, &tenant).await {
+        Ok(t) => t,
+        Err(p) => return p.into_response(),
+    };
+    let pushed = async {
+        let mut params = form(&headers, &body)?;
+        let endpoint = format!("{}/par", st.issuer(&tenant));
+        let client = authenticated_client(&st, &tenant, &headers, &mut params, &endpoint).await?;
+        if params.get("request_uri").is_some() {
+            return Err(OAuthError::invalid_request("request_uri cannot be pushed (RFC 9126 §2.1)"));
+        }
+        if params.get("client_id").is_some_and(|c| c != client.client_id.as_str()) {
+            return Err(OAuthError::invalid_request("client_id differs from the authenticated client"));
+        }
+        // Validate now, answering errors directly (no redirect on the back channel).
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                url::form_urlencoded::parse(&body)
+                    .filter(|(k, _)| !CREDENTIALS.contains(&k.as_ref()) && k != "client_id" && k != PAR_MARKER),
+            )
+            .append_pair("client_id", client.client_id.as_str())
+            .finish();
+        let reparsed = ciam_oauth::form::Params::parse(query.as_bytes())?;
+        validate(&reparsed, Some(&client)).map_err(|e| match e {
+            AuthorizeError::Page(e) | AuthorizeError::Redirect { error: e, .. } => e,
+        })?;
+        let request_uri = format!("{REQUEST_URI_PREFIX}{}", random_token(32));
+        let record = serde_json::to_vec(&Pushed { client_id: client.client_id.to_string(), query })
+            .map_err(OAuthError::server_error)?;
+        st.ephemeral
+            .put(&par_key(&tenant, &request_uri), &record, PAR_LIFETIME)
+            .await
+            .map_err(OAuthError::unavailable)?;
+        Ok::<_, OAuthError>(request_uri)
+    };
+    match pushed.await {
+        Ok(request_uri) => (
+            StatusCode::CREATED,
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            Json(json!({"request_uri": request_uri, "expires_in": PAR_LIFETIME.as_secs()})),
+        )
+            .into_response(),
+        Err(e) => OAuthFailure(e).into_response(),
+    }
+}
