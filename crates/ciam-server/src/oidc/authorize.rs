@@ -342,6 +342,34 @@ fn flow_expired(ctx: &Ctx) -> Response {
     )
 }
 
+/// The tenant and the flow of a page request (`?flow=…`).
+async fn flow_step(
+    st: AppState,
+    tenant: &str,
+    flow: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<(Ctx, String, Flow), Response> {
+    let ctx = Ctx::load(st, tenant).await?;
+    let (id, flow) = the_flow(&ctx, flow, headers).await?;
+    Ok((ctx, id, flow))
+}
+
+/// The tenant, the flow and the form of a page's POST, after the CSRF check.
+async fn form_step(
+    st: AppState,
+    tenant: &str,
+    body: &[u8],
+    headers: &HeaderMap,
+) -> Result<(Ctx, String, Flow, Params), Response> {
+    let ctx = Ctx::load(st, tenant).await?;
+    let form = Params::parse(body).map_err(|e| error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description))?;
+    let (id, flow) = the_flow(&ctx, form.get("flow"), headers).await?;
+    if !csrf_ok(&flow.csrf, form.get("csrf")) {
+        return Err(error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again."));
+    }
+    Ok((ctx, id, flow, form))
+}
+
 /// Loads the flow named in a query or form, bound to this browser.
 async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(String, Flow), Response> {
     let id = id.ok_or_else(|| flow_expired(ctx))?;
@@ -387,12 +415,9 @@ pub(super) async fn login_get(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    let (id, flow) = match the_flow(&ctx, query_param(query.as_deref(), "flow").as_deref(), &headers).await {
-        Ok(f) => f,
+    let (ctx, id, flow) = match flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await
+    {
+        Ok(step) => step,
         Err(res) => return res,
     };
     let (client, valid) = match validated(&ctx, &flow.query).await {
@@ -414,21 +439,10 @@ pub(super) async fn login_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(c) => c,
+    let (ctx, id, mut flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
+        Ok(step) => step,
         Err(res) => return res,
     };
-    let mut form = match Params::parse(&body) {
-        Ok(p) => p,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description),
-    };
-    let (id, mut flow) = match the_flow(&ctx, form.get("flow"), &headers).await {
-        Ok(f) => f,
-        Err(res) => return res,
-    };
-    if !csrf_ok(&flow.csrf, form.get("csrf")) {
-        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again.");
-    }
     let (client, _) = match validated(&ctx, &flow.query).await {
         Ok(v) => v,
         Err(res) => return res,
@@ -500,12 +514,9 @@ pub(super) async fn resume(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    let (id, flow) = match the_flow(&ctx, query_param(query.as_deref(), "flow").as_deref(), &headers).await {
-        Ok(f) => f,
+    let (ctx, id, flow) = match flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await
+    {
+        Ok(step) => step,
         Err(res) => return res,
     };
     authorize(&ctx, &flow.query.clone(), &headers, Some((&id, &flow))).await
@@ -518,12 +529,9 @@ pub(super) async fn consent_get(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    let (id, flow) = match the_flow(&ctx, query_param(query.as_deref(), "flow").as_deref(), &headers).await {
-        Ok(f) => f,
+    let (ctx, id, flow) = match flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await
+    {
+        Ok(step) => step,
         Err(res) => return res,
     };
     let (client, valid) = match validated(&ctx, &flow.query).await {
@@ -554,21 +562,10 @@ pub(super) async fn consent_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(c) => c,
+    let (ctx, id, mut flow, form) = match form_step(st, &tenant, &body, &headers).await {
+        Ok(step) => step,
         Err(res) => return res,
     };
-    let form = match Params::parse(&body) {
-        Ok(p) => p,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description),
-    };
-    let (id, mut flow) = match the_flow(&ctx, form.get("flow"), &headers).await {
-        Ok(f) => f,
-        Err(res) => return res,
-    };
-    if !csrf_ok(&flow.csrf, form.get("csrf")) {
-        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again.");
-    }
     let (client, valid) = match validated(&ctx, &flow.query).await {
         Ok(v) => v,
         Err(res) => return res,

@@ -2,9 +2,8 @@
 //! server's JWT access tokens.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::SecretHash;
@@ -14,9 +13,7 @@ use ciam_oauth::OAuthError;
 use ciam_oauth::introspection::{ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP, LEEWAY_SECS, describe, inactive, may_revoke};
 use serde_json::{Map, Value};
 
-use super::tenant_of;
-use super::token::{authenticated_client, form};
-use crate::admin::Path;
+use super::client::BackChannel;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
@@ -66,23 +63,11 @@ fn no_store(body: Value) -> Response {
 }
 
 /// RFC 7662 §2.1: the caller authenticates; `token` is required; `token_type_hint` is advisory.
-pub(super) async fn introspect(
-    State(st): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let tenant = match tenant_of(&st, &tenant).await {
-        Ok(t) => t,
-        Err(p) => return p.into_response(),
-    };
+pub(super) async fn introspect(State(st): State<AppState>, request: BackChannel) -> Response {
     let answer = async {
-        let mut params = form(&headers, &body)?;
-        let endpoint = format!("{}/introspect", st.issuer(&tenant));
-        let caller = authenticated_client(&st, &tenant, &headers, &mut params, &endpoint).await?;
-        let token = params.require("token")?;
-        Ok::<_, OAuthError>(match verified_access_token(&st, &tenant, token).await? {
-            Some(claims) => describe(&claims, &caller.client_id),
+        let token = request.params.require("token")?;
+        Ok::<_, OAuthError>(match verified_access_token(&st, &request.tenant, token).await? {
+            Some(claims) => describe(&claims, &request.client.client_id),
             None => inactive(),
         })
     };
@@ -94,35 +79,24 @@ pub(super) async fn introspect(
 
 /// RFC 7009 §2.1: the caller authenticates; a token it owns is revoked; the answer is 200
 /// whether or not the token was valid or the caller's (§2.2).
-pub(super) async fn revoke(
-    State(st): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let tenant = match tenant_of(&st, &tenant).await {
-        Ok(t) => t,
-        Err(p) => return p.into_response(),
-    };
+pub(super) async fn revoke(State(st): State<AppState>, request: BackChannel) -> Response {
+    let (tenant, caller) = (&request.tenant, &request.client);
     let done = async {
-        let mut params = form(&headers, &body)?;
-        let endpoint = format!("{}/revoke", st.issuer(&tenant));
-        let caller = authenticated_client(&st, &tenant, &headers, &mut params, &endpoint).await?;
-        let token = params.require("token")?;
+        let token = request.params.require("token")?;
         // A refresh token (RFC 7009 §2.1: MUST be supported) ends its whole grant.
-        if let Some((_, family)) = st.durable.find_refresh_token(&tenant, &SecretHash::of(token)).await? {
+        if let Some((_, family)) = st.durable.find_refresh_token(tenant, &SecretHash::of(token)).await? {
             if family.client_id == caller.client_id {
-                st.durable.revoke_refresh_family(&tenant, &family.family_id, st.clock.now()).await?;
+                st.durable.revoke_refresh_family(tenant, &family.family_id, st.clock.now()).await?;
             }
             return Ok(());
         }
-        if let Some(claims) = verified_access_token(&st, &tenant, token).await?
+        if let Some(claims) = verified_access_token(&st, tenant, token).await?
             && may_revoke(&claims, &caller.client_id)
             && let (Some(jti), Some(exp)) =
                 (claims.get("jti").and_then(Value::as_str), claims.get("exp").and_then(Value::as_i64))
         {
             let expires = time::OffsetDateTime::from_unix_timestamp(exp).map_err(OAuthError::server_error)?;
-            st.durable.revoke_token(&tenant, jti, expires).await?;
+            st.durable.revoke_token(tenant, jti, expires).await?;
         }
         Ok::<_, OAuthError>(())
     };

@@ -3,6 +3,7 @@
 //! introspection, revocation and the discovery documents.
 
 mod authorize;
+mod client;
 mod hint;
 mod introspect;
 mod logout;

@@ -8,9 +8,8 @@
 //! it belongs to the client that pushed it.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::TenantId;
 use ciam_core::secret::{SecretHash, random_token};
@@ -19,9 +18,7 @@ use ciam_oauth::authorize::{AuthorizeError, validate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::tenant_of;
-use super::token::{authenticated_client, form};
-use crate::admin::Path;
+use super::client::BackChannel;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
@@ -49,43 +46,32 @@ pub(crate) fn par_key(tenant: &TenantId, request_uri: &str) -> String {
 const CREDENTIALS: [&str; 3] = ["client_secret", "client_assertion", "client_assertion_type"];
 
 /// `POST /t/{tenant}/par`.
-pub(super) async fn push(
-    State(st): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let tenant = match tenant_of(&st, &tenant).await {
-        Ok(t) => t,
-        Err(p) => return p.into_response(),
-    };
+pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Response {
+    let (tenant, client) = (&request.tenant, &request.client);
     let pushed = async {
-        let mut params = form(&headers, &body)?;
-        let endpoint = format!("{}/par", st.issuer(&tenant));
-        let client = authenticated_client(&st, &tenant, &headers, &mut params, &endpoint).await?;
-        if params.get("request_uri").is_some() {
+        if request.params.get("request_uri").is_some() {
             return Err(OAuthError::invalid_request("request_uri cannot be pushed (RFC 9126 §2.1)"));
         }
-        if params.get("client_id").is_some_and(|c| c != client.client_id.as_str()) {
+        if request.params.get("client_id").is_some_and(|c| c != client.client_id.as_str()) {
             return Err(OAuthError::invalid_request("client_id differs from the authenticated client"));
         }
         // Validate now, answering errors directly (no redirect on the back channel).
         let query: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(
-                url::form_urlencoded::parse(&body)
+                url::form_urlencoded::parse(&request.body)
                     .filter(|(k, _)| !CREDENTIALS.contains(&k.as_ref()) && k != "client_id" && k != PAR_MARKER),
             )
             .append_pair("client_id", client.client_id.as_str())
             .finish();
         let reparsed = ciam_oauth::form::Params::parse(query.as_bytes())?;
-        validate(&reparsed, Some(&client)).map_err(|e| match e {
+        validate(&reparsed, Some(client)).map_err(|e| match e {
             AuthorizeError::Page(e) | AuthorizeError::Redirect { error: e, .. } => e,
         })?;
         let request_uri = format!("{REQUEST_URI_PREFIX}{}", random_token(32));
         let record = serde_json::to_vec(&Pushed { client_id: client.client_id.to_string(), query })
             .map_err(OAuthError::server_error)?;
         st.ephemeral
-            .put(&par_key(&tenant, &request_uri), &record, PAR_LIFETIME)
+            .put(&par_key(tenant, &request_uri), &record, PAR_LIFETIME)
             .await
             .map_err(OAuthError::unavailable)?;
         Ok::<_, OAuthError>(request_uri)

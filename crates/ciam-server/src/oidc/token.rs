@@ -1,9 +1,8 @@
 //! `POST /t/{tenant}/token` (RFC 6749 §3.2): client authentication, then the grant.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::client::Client;
 use ciam_core::client::GrantType;
@@ -16,7 +15,6 @@ use ciam_core::user::UserStatus;
 use ciam_jose::Alg;
 use ciam_oauth::ErrorCode;
 use ciam_oauth::OAuthError;
-use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
 use ciam_oauth::code::{CodeGrant, IdTokenClaims, code_key};
 use ciam_oauth::form::Params;
 use ciam_oauth::token::{
@@ -25,32 +23,13 @@ use ciam_oauth::token::{
 };
 use time::OffsetDateTime;
 
-use super::tenant_of;
-use crate::admin::Path;
+use super::client::BackChannel;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
-/// Reads an `application/x-www-form-urlencoded` body (RFC 6749 §3.2).
-pub(super) fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, OAuthError> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(OAuthError::invalid_request("send parameters as application/x-www-form-urlencoded"));
-    }
-    Params::parse(body)
-}
-
 /// The token endpoint.
-pub(super) async fn token(
-    State(st): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let tenant = match tenant_of(&st, &tenant).await {
-        Ok(t) => t,
-        Err(p) => return p.into_response(),
-    };
-    match issue(&st, &tenant, &headers, &body).await {
+pub(super) async fn token(State(st): State<AppState>, request: BackChannel) -> Response {
+    match issue(&st, &request.tenant, &request.client, &request.params).await {
         Ok(res) => (
             [
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
@@ -63,79 +42,21 @@ pub(super) async fn token(
     }
 }
 
-/// Authenticates the calling client of a token, introspection or revocation request.
-pub(super) async fn authenticated_client(
-    st: &AppState,
-    tenant: &TenantId,
-    headers: &HeaderMap,
-    params: &mut Params,
-    endpoint: &str,
-) -> Result<Client, OAuthError> {
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let who = presented(authorization, params)?;
-    let client = st.durable.get_client(tenant, &who.client_id).await?;
-    let secret = match &client {
-        Some(c) if c.token_endpoint_auth_method.uses_secret() => {
-            st.durable.client_secret_hash(tenant, &c.client_id).await?
-        }
-        _ => None,
-    };
-    authenticate(&who, client.as_ref(), secret.as_ref())?;
-    let client = client.ok_or_else(OAuthError::invalid_client)?;
-    if let Some(assertion) = &who.assertion {
-        verify_assertion(st, tenant, &client, assertion, endpoint).await?;
-    }
-    Ok(client)
-}
-
-/// `private_key_jwt` (RFC 7523 §3; OIDC Core §9): the assertion verifies with one of the client's
-/// registered public keys, names this server, is fresh, and its `jti` was never seen before
-/// (the replay cache is the shared ephemeral store, so a replay is refused on every node).
-async fn verify_assertion(
-    st: &AppState,
-    tenant: &TenantId,
-    client: &Client,
-    assertion: &str,
-    endpoint: &str,
-) -> Result<(), OAuthError> {
-    let Some(jwks) = &client.jwks else {
-        // Keys published at a jwks_uri are not fetched yet; such clients cannot authenticate.
-        tracing::warn!(client = %client.client_id, "private_key_jwt with jwks_uri is not supported yet");
-        return Err(OAuthError::invalid_client());
-    };
-    // A DPoP proof or an access token is not a client assertion (RFC 8725 §3.11).
-    let claims = ciam_jose::jwt::verify_with_jwk_set(assertion, jwks, &["dpop+jwt", "at+jwt"])
-        .map_err(|_| OAuthError::invalid_client())?;
-    let issuer = st.issuer(tenant);
-    let token_endpoint = format!("{issuer}/token");
-    let now = st.clock.now().unix_timestamp();
-    let (jti, exp) = check_assertion_claims(&claims, &client.client_id, &[&issuer, &token_endpoint, endpoint], now)?;
-    let ttl = std::time::Duration::from_secs(u64::try_from(exp - now + ASSERTION_SKEW_SECS).unwrap_or(1));
-    let key = format!("jti:{tenant}:{}:{}", client.client_id, SecretHash::of(&jti).as_str());
-    if !st.ephemeral.put_if_absent(&key, b"1", ttl).await.map_err(OAuthError::unavailable)? {
-        return Err(OAuthError::invalid_client());
-    }
-    Ok(())
-}
-
 async fn issue(
     st: &AppState,
     tenant: &TenantId,
-    headers: &HeaderMap,
-    body: &Bytes,
+    client: &Client,
+    params: &Params,
 ) -> Result<TokenResponse, OAuthError> {
-    let mut params = form(headers, body)?;
-    let client =
-        authenticated_client(st, tenant, headers, &mut params, &format!("{}/token", st.issuer(tenant))).await?;
     let now = st.clock.now();
     let issuer = st.issuer(tenant);
-    let grant = parse_grant(&params)?;
+    let grant = parse_grant(params)?;
     if !client.grant_types.contains(&grant.grant_type()) {
         return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "this client may not use this grant type"));
     }
     match grant {
         GrantRequest::ClientCredentials { scope } => {
-            let claims = client_credentials(&client, scope.as_ref(), &issuer, now)?;
+            let claims = client_credentials(client, scope.as_ref(), &issuer, now)?;
             let access_token = sign(st, tenant, Alg::ES256, "at+jwt", &claims).await?;
             let scope = (!claims.scope.is_empty()).then(|| claims.scope.clone());
             Ok(TokenResponse {
@@ -148,10 +69,10 @@ async fn issue(
             })
         }
         GrantRequest::AuthorizationCode { code, redirect_uri, code_verifier } => {
-            redeem_code(st, tenant, &client, &code, redirect_uri.as_deref(), code_verifier.as_deref()).await
+            redeem_code(st, tenant, client, &code, redirect_uri.as_deref(), code_verifier.as_deref()).await
         }
         GrantRequest::RefreshToken { refresh_token, scope } => {
-            refresh(st, tenant, &client, &refresh_token, scope.as_ref()).await
+            refresh(st, tenant, client, &refresh_token, scope.as_ref()).await
         }
     }
 }

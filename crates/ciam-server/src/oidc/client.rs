@@ -1,0 +1,117 @@
+//! Back-channel requests (token, introspection, revocation, PAR): the form body and the
+//! authenticated client, extracted once for every endpoint.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use ciam_core::client::Client;
+use ciam_core::id::TenantId;
+use ciam_core::secret::SecretHash;
+use ciam_oauth::OAuthError;
+use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
+use ciam_oauth::form::Params;
+
+use super::tenant_of;
+use crate::admin::Path;
+use crate::error::OAuthFailure;
+use crate::state::AppState;
+
+/// A back-channel request whose client authenticated: the tenant, the client, and the form
+/// parameters (client credentials removed).
+pub(super) struct BackChannel {
+    pub(super) tenant: TenantId,
+    pub(super) client: Client,
+    pub(super) params: Params,
+    /// The raw form body (PAR stores the request as sent).
+    pub(super) body: Bytes,
+}
+
+impl FromRequest<AppState> for BackChannel {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, st: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let Path(tenant) =
+            Path::<String>::from_request_parts(&mut parts, st).await.map_err(IntoResponse::into_response)?;
+        let tenant = tenant_of(st, &tenant).await.map_err(IntoResponse::into_response)?;
+        // The URL of the endpoint being called: an accepted audience of client assertions.
+        let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
+        let headers = parts.headers.clone();
+        let body =
+            Bytes::from_request(Request::from_parts(parts, body), st).await.map_err(IntoResponse::into_response)?;
+        let authenticated = async {
+            let mut params = form(&headers, &body)?;
+            let client = authenticated_client(st, &tenant, &headers, &mut params, &endpoint).await?;
+            Ok::<_, OAuthError>((client, params))
+        };
+        match authenticated.await {
+            Ok((client, params)) => Ok(Self { tenant, client, params, body }),
+            Err(e) => Err(OAuthFailure(e).into_response()),
+        }
+    }
+}
+
+/// Reads an `application/x-www-form-urlencoded` body (RFC 6749 §3.2).
+fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, OAuthError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(OAuthError::invalid_request("send parameters as application/x-www-form-urlencoded"));
+    }
+    Params::parse(body)
+}
+
+/// Authenticates the calling client of a token, introspection or revocation request.
+async fn authenticated_client(
+    st: &AppState,
+    tenant: &TenantId,
+    headers: &HeaderMap,
+    params: &mut Params,
+    endpoint: &str,
+) -> Result<Client, OAuthError> {
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let who = presented(authorization, params)?;
+    let client = st.durable.get_client(tenant, &who.client_id).await?;
+    let secret = match &client {
+        Some(c) if c.token_endpoint_auth_method.uses_secret() => {
+            st.durable.client_secret_hash(tenant, &c.client_id).await?
+        }
+        _ => None,
+    };
+    authenticate(&who, client.as_ref(), secret.as_ref())?;
+    let client = client.ok_or_else(OAuthError::invalid_client)?;
+    if let Some(assertion) = &who.assertion {
+        verify_assertion(st, tenant, &client, assertion, endpoint).await?;
+    }
+    Ok(client)
+}
+
+/// `private_key_jwt` (RFC 7523 §3; OIDC Core §9): the assertion verifies with one of the client's
+/// registered public keys, names this server, is fresh, and its `jti` was never seen before
+/// (the replay cache is the shared ephemeral store, so a replay is refused on every node).
+async fn verify_assertion(
+    st: &AppState,
+    tenant: &TenantId,
+    client: &Client,
+    assertion: &str,
+    endpoint: &str,
+) -> Result<(), OAuthError> {
+    let Some(jwks) = &client.jwks else {
+        // Keys published at a jwks_uri are not fetched yet; such clients cannot authenticate.
+        tracing::warn!(client = %client.client_id, "private_key_jwt with jwks_uri is not supported yet");
+        return Err(OAuthError::invalid_client());
+    };
+    // A DPoP proof or an access token is not a client assertion (RFC 8725 §3.11).
+    let claims = ciam_jose::jwt::verify_with_jwk_set(assertion, jwks, &["dpop+jwt", "at+jwt"])
+        .map_err(|_| OAuthError::invalid_client())?;
+    let issuer = st.issuer(tenant);
+    let token_endpoint = format!("{issuer}/token");
+    let now = st.clock.now().unix_timestamp();
+    let (jti, exp) = check_assertion_claims(&claims, &client.client_id, &[&issuer, &token_endpoint, endpoint], now)?;
+    let ttl = std::time::Duration::from_secs(u64::try_from(exp - now + ASSERTION_SKEW_SECS).unwrap_or(1));
+    let key = format!("jti:{tenant}:{}:{}", client.client_id, SecretHash::of(&jti).as_str());
+    if !st.ephemeral.put_if_absent(&key, b"1", ttl).await.map_err(OAuthError::unavailable)? {
+        return Err(OAuthError::invalid_client());
+    }
+    Ok(())
+}
