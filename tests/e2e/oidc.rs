@@ -529,7 +529,8 @@ async fn pushed_authorization_requests() {
     let web = admin
         .post(
             "/tenants/acme/clients",
-            json!({"client_id": "web", "name": "Web", "client_type": "confidential", "redirect_uris": [CALLBACK]}),
+            json!({"client_id": "web", "name": "Web", "client_type": "confidential", "redirect_uris": [CALLBACK],
+                   "require_pushed_authorization_requests": true, "id_token_signed_response_alg": "ES256"}),
             201,
         )
         .await;
@@ -599,6 +600,27 @@ async fn pushed_authorization_requests() {
     let p = callback_params(hops.last().unwrap());
     assert!(p.contains_key("code"));
     assert_eq!(p["state"], "pushed-state", "parameters come from the pushed request");
+    // The client registered ES256 ID tokens.
+    let tokens: Value = server
+        .http
+        .post(server.url("/t/acme/token"))
+        .basic_auth("web", Some(&secret))
+        .form(&[("grant_type", "authorization_code"), ("code", &p["code"]), ("redirect_uri", CALLBACK)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let header = jsonwebtoken::decode_header(tokens["id_token"].as_str().unwrap()).unwrap();
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+    // This client must push: a front-channel request is refused (RFC 9126 §6).
+    let cb = url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>();
+    let front_only = browser
+        .get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=code&scope=openid&state=f"))
+        .await;
+    let answer = callback_params(&location(&front_only));
+    assert_eq!((answer["error"].as_str(), answer["state"].as_str()), ("invalid_request", "f"));
     // Used up by the code it led to.
     assert_eq!(browser.get(&front).await.status(), 400, "single use");
 

@@ -35,6 +35,10 @@ pub struct Client {
     pub jwks_uri: Option<String>,
     /// The client's public keys inline (a JWK Set), for `private_key_jwt`.
     pub jwks: Option<serde_json::Value>,
+    /// Whether authorization requests must be pushed first (RFC 9126 §6).
+    pub require_pushed_authorization_requests: bool,
+    /// The JWS algorithm of this client's ID tokens (`RS256`, the default, or `ES256`).
+    pub id_token_signed_response_alg: Option<String>,
     /// When the client was created.
     pub created_at: OffsetDateTime,
     /// When the client was last changed.
@@ -94,6 +98,9 @@ impl AuthMethod {
         matches!(self, Self::ClientSecretBasic | Self::ClientSecretPost)
     }
 }
+
+/// ID token algorithms a client may choose (the tenant has keys for these).
+pub const ID_TOKEN_ALGS: [&str; 2] = ["RS256", "ES256"];
 
 /// The most redirect URIs one client may register.
 pub const MAX_REDIRECT_URIS: usize = 20;
@@ -162,6 +169,12 @@ impl Client {
             }
             _ => {}
         }
+        if let Some(alg) = &self.id_token_signed_response_alg
+            && !ID_TOKEN_ALGS.contains(&alg.as_str())
+        {
+            // `none` in particular: unsigned ID tokens are never issued (standards C07).
+            return Err(FieldError::new("id_token_signed_response_alg", "must be RS256 or ES256"));
+        }
         if let Some(uri) = &self.jwks_uri {
             https_url(uri).map_err(|e| e.under("jwks_uri"))?;
         }
@@ -214,6 +227,8 @@ mod tests {
             scopes: ScopeSet::parse_space_separated("openid").unwrap(),
             jwks_uri: None,
             jwks: None,
+            require_pushed_authorization_requests: false,
+            id_token_signed_response_alg: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }
@@ -247,6 +262,20 @@ mod tests {
         ];
         for (c, want) in cases {
             assert_eq!(c.validate().err().map(|e| e.field.into_owned()).as_deref(), want, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn id_token_algorithms_c07() {
+        let mut c =
+            client(Confidential, AuthMethod::ClientSecretBasic, &[AuthorizationCode], &["https://a.example/cb"]);
+        for ok in ["RS256", "ES256"] {
+            c.id_token_signed_response_alg = Some(ok.into());
+            assert!(c.validate().is_ok());
+        }
+        for bad in ["none", "HS256", "rs256"] {
+            c.id_token_signed_response_alg = Some(bad.into());
+            assert_eq!(c.validate().unwrap_err().field, "id_token_signed_response_alg");
         }
     }
 

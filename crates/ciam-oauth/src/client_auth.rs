@@ -210,6 +210,8 @@ mod tests {
             scopes: ScopeSet::default(),
             jwks_uri: None,
             jwks: None,
+            require_pushed_authorization_requests: false,
+            id_token_signed_response_alg: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }

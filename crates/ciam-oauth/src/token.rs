@@ -260,6 +260,8 @@ mod tests {
             scopes: ScopeSet::parse_space_separated(scopes).unwrap(),
             jwks_uri: None,
             jwks: None,
+            require_pushed_authorization_requests: false,
+            id_token_signed_response_alg: None,
             created_at: NOW,
             updated_at: NOW,
         }

@@ -61,6 +61,8 @@ pub fn client(tenant: &str, id: &str) -> Client {
         scopes: ScopeSet::parse_space_separated("openid profile email").unwrap(),
         jwks_uri: None,
         jwks: None,
+        require_pushed_authorization_requests: false,
+        id_token_signed_response_alg: None,
         created_at: T0,
         updated_at: T0,
     }
@@ -194,6 +196,8 @@ pub async fn client_crud_and_secret(s: &dyn DurableStore) {
     c.redirect_uris.push(RedirectUri::parse("https://app.example/cb2").unwrap());
     c.scopes = ScopeSet::parse_space_separated("openid").unwrap();
     c.jwks = None;
+    c.require_pushed_authorization_requests = true;
+    c.id_token_signed_response_alg = Some("ES256".into());
     c.updated_at = T1;
     s.update_client(&c).await.unwrap();
     assert_eq!(s.get_client(&c.tenant_id, &c.client_id).await.unwrap(), Some(c.clone()));

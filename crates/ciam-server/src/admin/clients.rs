@@ -67,6 +67,12 @@ pub(super) struct ClientInput {
     /// The client's public JWK Set inline (for `private_key_jwt`).
     #[schema(value_type = Option<Object>)]
     jwks: Option<Value>,
+    /// Refuse authorization requests that were not pushed first (RFC 9126 §6). Default false.
+    #[serde(default)]
+    require_pushed_authorization_requests: bool,
+    /// ID token signing algorithm: `RS256` (default) or `ES256`; `none` is refused.
+    #[schema(example = "RS256")]
+    id_token_signed_response_alg: Option<String>,
 }
 
 /// A client.
@@ -95,6 +101,11 @@ pub(super) struct ClientView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     jwks: Option<Value>,
+    /// Whether authorization requests must be pushed first.
+    require_pushed_authorization_requests: bool,
+    /// ID token signing algorithm, when not the default RS256.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token_signed_response_alg: Option<String>,
     /// The client secret: present only in the response that generated it. Store it now; it
     /// cannot be shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,6 +132,8 @@ impl ClientView {
             scopes: c.scopes.to_vec(),
             jwks_uri: c.jwks_uri,
             jwks: c.jwks,
+            require_pushed_authorization_requests: c.require_pushed_authorization_requests,
+            id_token_signed_response_alg: c.id_token_signed_response_alg,
             client_secret: secret.map(|s| s.expose_secret().to_owned()),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -160,6 +173,8 @@ fn build(
         scopes,
         jwks_uri: input.jwks_uri,
         jwks: input.jwks,
+        require_pushed_authorization_requests: input.require_pushed_authorization_requests,
+        id_token_signed_response_alg: input.id_token_signed_response_alg,
         created_at,
         updated_at: now,
     };

@@ -205,6 +205,12 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         Ok(v) => v,
         Err(res) => return res,
     };
+    if client.require_pushed_authorization_requests && query_param(Some(query), PAR_MARKER).is_none() {
+        return redirect_error(
+            ctx,
+            refuse(&valid, ciam_oauth::ErrorCode::InvalidRequest, "this client must use pushed authorization requests"),
+        );
+    }
     let now = ctx.st.clock.now().unix_timestamp();
     let session = match current_session(&ctx.st, &ctx.tenant.id, headers).await {
         Ok(s) => s,

@@ -17,7 +17,13 @@ pub(super) async fn verify_id_token_hint(ctx: &Ctx, hint: &str) -> anyhow::Resul
     let issuer = ctx.st.issuer(&ctx.tenant.id);
     let now = ctx.st.clock.now();
     let keys = ctx.st.keys.keys(&ctx.tenant.id, now).await?;
-    let expect =
-        Expect { typ: "JWT", algs: &[Alg::RS256], issuer: &issuer, audience: None, now, leeway: HINT_LEEWAY_SECS };
+    let expect = Expect {
+        typ: "JWT",
+        algs: &[Alg::RS256, Alg::ES256],
+        issuer: &issuer,
+        audience: None,
+        now,
+        leeway: HINT_LEEWAY_SECS,
+    };
     Ok(ciam_jose::verify(hint, keys.published(), &expect).ok().map(|v| v.claims))
 }

@@ -125,7 +125,8 @@ async fn redeem_code(
     let access_token = sign(st, tenant, Alg::ES256, "at+jwt", &at).await?;
     let id_token = if redeemed.scope.contains("openid") {
         // OIDC Core §15.1: RS256 unless the client registered another algorithm.
-        Some(sign(st, tenant, Alg::RS256, "JWT", &IdTokenClaims::for_code(&issuer, grant, now)).await?)
+        let alg = client.id_token_signed_response_alg.as_deref().and_then(Alg::parse).unwrap_or(Alg::RS256);
+        Some(sign(st, tenant, alg, "JWT", &IdTokenClaims::for_code(&issuer, grant, now)).await?)
     } else {
         None
     };

@@ -330,6 +330,8 @@ macro_rules! impl_sql_store {
                     .bind(secret.map(|_| ts(c.created_at)))
                     .bind(ts(c.created_at))
                     .bind(ts(c.updated_at))
+                    .bind(c.require_pushed_authorization_requests)
+                    .bind(c.id_token_signed_response_alg.as_deref())
                     .execute(&self.pool)
                     .await
                     .map_err(map_err("client_id"))?;
@@ -372,6 +374,8 @@ macro_rules! impl_sql_store {
                     .bind(c.jwks_uri.as_deref())
                     .bind(c.jwks.as_ref().map(to_json).transpose()?)
                     .bind(ts(c.updated_at))
+                    .bind(c.require_pushed_authorization_requests)
+                    .bind(c.id_token_signed_response_alg.as_deref())
                     .execute(&self.pool)
                     .await
                     .map_err(map_err("client"))?;

@@ -115,6 +115,8 @@ pub(crate) struct ClientRow {
     jwks: Option<String>,
     created_at: i64,
     updated_at: i64,
+    require_pushed_authorization_requests: bool,
+    id_token_signed_response_alg: Option<String>,
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -135,6 +137,8 @@ impl TryFrom<ClientRow> for Client {
             scopes: from_json::<ScopeSet>("scopes", &r.scopes)?,
             jwks_uri: r.jwks_uri,
             jwks: r.jwks.as_deref().map(|j| from_json("jwks", j)).transpose()?,
+            require_pushed_authorization_requests: r.require_pushed_authorization_requests,
+            id_token_signed_response_alg: r.id_token_signed_response_alg,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })
