@@ -32,6 +32,15 @@ async fn admin_api_works(server: &Server, token: &str) {
     let bad = admin.post("/tenants/acme/clients", json!({"name": "x", "client_type": "sideways"}), 422).await;
     assert_eq!(bad["errors"][0]["field"], "client_type");
     jwks_publishes_and_rotates(server, &admin).await;
+
+    // Metrics count requests per route template, never per raw path (T22).
+    let metrics = server.http.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains("ciam_http_requests_total{method=\"POST\",route=\"/admin/v1/tenants\",status=\"201\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("ciam_http_request_duration_seconds_count{route=\"/admin/v1/tenants/{tenant}/users\"}"));
+    assert!(!metrics.contains(u["id"].as_str().unwrap()), "no ids in labels");
 }
 
 /// Every tenant publishes an active and a next key per algorithm from creation on; rotation
