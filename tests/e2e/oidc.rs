@@ -347,14 +347,21 @@ async fn code_flow(opts: ServerOptions) {
         .request_async(&http)
         .await
         .unwrap();
+    let uid = user["id"].as_str().unwrap();
+    let sessions = admin.get(&format!("/tenants/acme/users/{uid}/sessions"), 200).await;
+    assert_eq!(sessions.as_array().unwrap().len(), 1, "the admin API lists the browser's session");
+    assert_eq!(sessions[0]["amr"], json!(["pwd"]));
+    assert!(!sessions.to_string().contains("ciam_session"), "never a cookie value");
     let (status, _) = admin
-        .call(
-            reqwest::Method::PATCH,
-            &format!("/tenants/acme/users/{}", user["id"].as_str().unwrap()),
-            Some(json!({"status": "disabled"})),
-        )
+        .call(reqwest::Method::PATCH, &format!("/tenants/acme/users/{uid}"), Some(json!({"status": "disabled"})))
         .await;
     assert_eq!(status, 200);
+    assert_eq!(
+        admin.get(&format!("/tenants/acme/users/{uid}/sessions"), 200).await,
+        json!([]),
+        "sessions end (ASVS 7.4.2)"
+    );
+    assert_eq!(answer_for(&browser, &silent).await["error"], "login_required");
     let intro: Value = server
         .http
         .post(server.url("/t/acme/introspect"))
@@ -376,9 +383,48 @@ async fn code_flow(opts: ServerOptions) {
         )
         .await;
     assert_eq!(status, 200);
+    // Sign in again; the consent is still remembered, so the code comes straight back.
+    let res = browser.get(auth_url.as_str()).await;
+    let html = browser.get(&location(&res)).await.text().await.unwrap();
+    let res = browser
+        .post(
+            "/t/acme/login",
+            &[
+                ("flow", &hidden(&html, "flow")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let (_, hops) = browser.follow(res).await;
+    assert!(callback_params(hops.last().unwrap()).contains_key("code"));
+    // An administrator can end one session by its id.
+    let sessions = admin.get(&format!("/tenants/acme/users/{uid}/sessions"), 200).await;
+    let sid = sessions[0]["sid"].as_str().unwrap().to_owned();
+    let (status, _) =
+        admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}/sessions/{sid}"), None).await;
+    assert_eq!(status, 204);
+    assert_eq!(answer_for(&browser, &silent).await["error"], "login_required");
+    let (status, _) =
+        admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}/sessions/{sid}"), None).await;
+    assert_eq!(status, 404);
+    let res = browser.get(auth_url.as_str()).await;
+    let html = browser.get(&location(&res)).await.text().await.unwrap();
+    let res = browser
+        .post(
+            "/t/acme/login",
+            &[
+                ("flow", &hidden(&html, "flow")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let _ = browser.follow(res).await;
 
     // The admin API lists the consent and can revoke it; the next request asks again.
-    let uid = user["id"].as_str().unwrap();
     let consents = admin.get(&format!("/tenants/acme/users/{uid}/consents"), 200).await;
     assert_eq!(consents[0]["client_id"], "web");
     assert!(consents[0]["scopes"].as_array().unwrap().contains(&json!("email")));

@@ -231,4 +231,11 @@ pub trait EphemeralStore: HealthCheck {
     /// Atomically increments the counter at `key` and returns the new value. The first increment
     /// starts the window: the counter expires `window` after it (fixed-window rate counting).
     async fn incr(&self, key: &str, window: Duration) -> StoreResult<u64>;
+    /// Adds `member` to the set at `key` and (re)starts the set's expiry at `ttl`. Indexes such as
+    /// "the sessions of a user" are sets, so concurrent additions never lose each other.
+    async fn set_add(&self, key: &str, member: &str, ttl: Duration) -> StoreResult<()>;
+    /// Removes `member`; `true` if it was there.
+    async fn set_remove(&self, key: &str, member: &str) -> StoreResult<bool>;
+    /// The members of a live set (empty when absent).
+    async fn set_members(&self, key: &str) -> StoreResult<Vec<String>>;
 }

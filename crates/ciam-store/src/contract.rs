@@ -553,6 +553,29 @@ pub async fn ephemeral_counters(s: Arc<dyn EphemeralStore>) {
     assert_eq!(s.incr("win", window).await.unwrap(), 1, "a new window starts after expiry");
 }
 
+pub async fn ephemeral_sets(s: Arc<dyn EphemeralStore>) {
+    let ttl = Duration::from_secs(60);
+    assert!(s.set_members("idx").await.unwrap().is_empty());
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.set_add("idx", &format!("m{i:02}"), ttl).await.unwrap() })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut members = s.set_members("idx").await.unwrap();
+    members.sort();
+    assert_eq!(members, (0..20).map(|i| format!("m{i:02}")).collect::<Vec<_>>(), "no concurrent addition is lost");
+    assert!(s.set_remove("idx", "m03").await.unwrap());
+    assert!(!s.set_remove("idx", "m03").await.unwrap());
+    assert_eq!(s.set_members("idx").await.unwrap().len(), 19);
+    s.set_add("short", "x", Duration::from_millis(150)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(s.set_members("short").await.unwrap().is_empty(), "sets expire");
+}
+
 /// Runs every ephemeral contract test against stores made by `make` (one fresh store each).
 #[macro_export]
 macro_rules! ephemeral_contract_tests {
@@ -563,6 +586,7 @@ macro_rules! ephemeral_contract_tests {
         $crate::contract_test!(ephemeral_concurrent_take_exactly_once, $make, |s| s.clone());
         $crate::contract_test!(ephemeral_put_if_absent, $make, |s| s.clone());
         $crate::contract_test!(ephemeral_counters, $make, |s| s.clone());
+        $crate::contract_test!(ephemeral_sets, $make, |s| s.clone());
     };
 }
 

@@ -4,7 +4,7 @@
 //! atomic. The lock is never held across an `.await`. Expired entries are dropped lazily on access
 //! and swept in bulk every few thousand writes, so memory stays bounded by the live set.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -24,6 +24,7 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     map: Mutex<HashMap<String, Entry>>,
+    sets: Mutex<HashMap<String, (BTreeSet<String>, Instant)>>,
     writes: AtomicU32,
 }
 
@@ -118,5 +119,27 @@ impl EphemeralStore for MemoryStore {
         let next = current.saturating_add(1);
         entry.value = next.to_be_bytes().to_vec();
         Ok(next)
+    }
+
+    async fn set_add(&self, key: &str, member: &str, ttl: Duration) -> StoreResult<()> {
+        let now = Instant::now();
+        let mut sets = self.sets.lock().unwrap_or_else(PoisonError::into_inner);
+        sets.retain(|_, (_, expires)| *expires > now);
+        let entry = sets.entry(key.to_owned()).or_insert_with(|| (BTreeSet::new(), now + ttl));
+        entry.0.insert(member.to_owned());
+        entry.1 = now + ttl;
+        Ok(())
+    }
+
+    async fn set_remove(&self, key: &str, member: &str) -> StoreResult<bool> {
+        let now = Instant::now();
+        let mut sets = self.sets.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(sets.get_mut(key).filter(|(_, e)| *e > now).is_some_and(|(set, _)| set.remove(member)))
+    }
+
+    async fn set_members(&self, key: &str) -> StoreResult<Vec<String>> {
+        let now = Instant::now();
+        let sets = self.sets.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(sets.get(key).filter(|(_, e)| *e > now).map(|(set, _)| set.iter().cloned().collect()).unwrap_or_default())
     }
 }

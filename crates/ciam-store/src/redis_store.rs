@@ -108,4 +108,33 @@ impl EphemeralStore for RedisStore {
         let mut c = self.conn.clone();
         self.incr.key(self.key(key)).arg(millis(window)).invoke_async(&mut c).await.map_err(unavailable)
     }
+
+    async fn set_add(&self, key: &str, member: &str, ttl: Duration) -> StoreResult<()> {
+        let mut c = self.conn.clone();
+        redis::pipe()
+            .atomic()
+            .cmd("SADD")
+            .arg(self.key(key))
+            .arg(member)
+            .ignore()
+            .cmd("PEXPIRE")
+            .arg(self.key(key))
+            .arg(millis(ttl))
+            .ignore()
+            .query_async::<()>(&mut c)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn set_remove(&self, key: &str, member: &str) -> StoreResult<bool> {
+        let mut c = self.conn.clone();
+        let n: u64 =
+            redis::cmd("SREM").arg(self.key(key)).arg(member).query_async(&mut c).await.map_err(unavailable)?;
+        Ok(n > 0)
+    }
+
+    async fn set_members(&self, key: &str) -> StoreResult<Vec<String>> {
+        let mut c = self.conn.clone();
+        redis::cmd("SMEMBERS").arg(self.key(key)).query_async(&mut c).await.map_err(unavailable)
+    }
 }

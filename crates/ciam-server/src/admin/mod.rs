@@ -14,6 +14,7 @@
 mod clients;
 mod consents;
 mod keys;
+mod sessions;
 mod tenants;
 mod users;
 
@@ -84,7 +85,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(clients::routes())
         .merge(keys::routes())
-        .merge(consents::routes());
+        .merge(consents::routes())
+        .merge(sessions::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

@@ -9,7 +9,7 @@ mod introspect;
 mod logout;
 mod pages;
 mod par;
-mod session;
+pub(crate) mod session;
 mod token;
 mod userinfo;
 

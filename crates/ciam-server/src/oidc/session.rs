@@ -92,7 +92,16 @@ fn url_path_prefix(public_url: &str) -> &str {
 }
 
 fn session_key(tenant: &TenantId, cookie: &str) -> String {
-    format!("session:{tenant}:{}", SecretHash::of(cookie).as_str())
+    session_key_of_hash(tenant, SecretHash::of(cookie).as_str())
+}
+
+fn session_key_of_hash(tenant: &TenantId, hash: &str) -> String {
+    format!("session:{tenant}:{hash}")
+}
+
+/// The set of a user's session hashes, so an administrator can list and end them.
+fn user_sessions_key(tenant: &TenantId, user_id: &str) -> String {
+    format!("user_sessions:{tenant}:{user_id}")
 }
 
 fn flow_key(tenant: &TenantId, id: &str) -> String {
@@ -122,6 +131,8 @@ pub(crate) async fn start_session(
     }
     let id = random_token(32);
     st.ephemeral.put(&session_key(tenant, &id), &serde_json::to_vec(session)?, SESSION_TTL).await?;
+    let hash = SecretHash::of(&id);
+    st.ephemeral.set_add(&user_sessions_key(tenant, &session.user_id), hash.as_str(), SESSION_TTL).await?;
     Ok(id)
 }
 
@@ -133,7 +144,53 @@ pub(crate) async fn end_session(
 ) -> anyhow::Result<Option<Session>> {
     let Some(c) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     let raw = st.ephemeral.take(&session_key(tenant, c)).await?;
-    Ok(raw.and_then(|r| serde_json::from_slice(&r).ok()))
+    let session: Option<Session> = raw.and_then(|r| serde_json::from_slice(&r).ok());
+    if let Some(s) = &session {
+        st.ephemeral.set_remove(&user_sessions_key(tenant, &s.user_id), SecretHash::of(c).as_str()).await?;
+    }
+    Ok(session)
+}
+
+/// A user's live sessions (stale index entries are dropped on the way).
+pub(crate) async fn user_sessions(
+    st: &AppState,
+    tenant: &TenantId,
+    user_id: &str,
+) -> anyhow::Result<Vec<(String, Session)>> {
+    let index = user_sessions_key(tenant, user_id);
+    let mut live = Vec::new();
+    for hash in st.ephemeral.set_members(&index).await? {
+        match st.ephemeral.get(&session_key_of_hash(tenant, &hash)).await? {
+            Some(raw) => {
+                if let Ok(s) = serde_json::from_slice::<Session>(&raw) {
+                    live.push((hash, s));
+                }
+            }
+            None => {
+                st.ephemeral.set_remove(&index, &hash).await?;
+            }
+        }
+    }
+    Ok(live)
+}
+
+/// Ends a user's sessions (all, or the one with public id `sid`); returns how many ended.
+pub(crate) async fn end_user_sessions(
+    st: &AppState,
+    tenant: &TenantId,
+    user_id: &str,
+    sid: Option<&str>,
+) -> anyhow::Result<usize> {
+    let index = user_sessions_key(tenant, user_id);
+    let mut ended = 0;
+    for (hash, session) in user_sessions(st, tenant, user_id).await? {
+        if sid.is_none_or(|s| s == session.sid) {
+            st.ephemeral.delete(&session_key_of_hash(tenant, &hash)).await?;
+            st.ephemeral.set_remove(&index, &hash).await?;
+            ended += 1;
+        }
+    }
+    Ok(ended)
 }
 
 /// Saves a new flow; returns its id and the browser-binding cookie value.
