@@ -323,3 +323,71 @@ async fn private_key_jwt_client_authentication() {
         .unwrap();
     assert!(meta["token_endpoint_auth_methods_supported"].as_array().unwrap().contains(&json!("private_key_jwt")));
 }
+
+/// `private_key_jwt` with keys published at the client's `jwks_uri`, fetched by the server and
+/// refetched when the client rotates to a new key (standards C35).
+#[tokio::test]
+async fn private_key_jwt_with_a_jwks_uri_and_key_rotation() {
+    use std::sync::{Arc, Mutex};
+
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    // The client's own JWKS endpoint.
+    let (first, first_der) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
+    let (second, second_der) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
+    let published = Arc::new(Mutex::new(json!({"keys": [first.public_jwk().as_json()]})));
+    let served = published.clone();
+    let app = axum::Router::new().route(
+        "/jwks",
+        axum::routing::get(move || {
+            let jwks = served.lock().unwrap().clone();
+            async move { axum::Json(jwks) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let jwks_uri = format!("http://{}/jwks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let dir = TempDir::new("jwks-uri");
+    let opts = ServerOptions {
+        env: vec![("CIAM_OUTBOUND__ALLOW_PRIVATE_NETWORKS".into(), "true".into())],
+        ..ServerOptions::default()
+    };
+    let server = Server::start(BIN, &dir.0, opts).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "agent-2", "name": "Agent", "client_type": "confidential", "token_endpoint_auth_method": "private_key_jwt",
+                   "grant_types": ["client_credentials"], "scopes": ["jobs:run"], "jwks_uri": jwks_uri}),
+            201,
+        )
+        .await;
+    let token_endpoint = server.url("/t/acme/token");
+    let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
+    let assertion = |key: &ciam_jose::SigningKey, der: &[u8], jti: &str| {
+        let mut h = Header::new(Algorithm::ES256);
+        h.kid = Some(key.kid().to_owned());
+        let claims =
+            json!({"iss": "agent-2", "sub": "agent-2", "aud": token_endpoint, "exp": now + 60, "iat": now, "jti": jti});
+        jsonwebtoken::encode(&h, &claims, &EncodingKey::from_ec_der(der)).unwrap()
+    };
+    let send = |assertion: String| {
+        let form = [
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned()),
+            ("client_assertion", assertion),
+        ];
+        server.http.post(&token_endpoint).form(&form).send()
+    };
+    assert_eq!(send(assertion(&first, &first_der, "a1")).await.unwrap().status(), 200);
+    // The client rotates: the server sees an unknown kid and fetches the key set again.
+    *published.lock().unwrap() = json!({"keys": [second.public_jwk().as_json()]});
+    // Refetches are rate-limited to one a second per URI.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        send(assertion(&second, &second_der, "a2")).await.unwrap().status(),
+        200,
+        "new kid accepted after refetch"
+    );
+}

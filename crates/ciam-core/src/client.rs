@@ -176,7 +176,14 @@ impl Client {
             return Err(FieldError::new("id_token_signed_response_alg", "must be RS256 or ES256"));
         }
         if let Some(uri) = &self.jwks_uri {
-            https_url(uri).map_err(|e| e.under("jwks_uri"))?;
+            // https, or http on a loopback host for development (the server fetches from
+            // loopback only when `outbound.allow_private_networks` is set).
+            let loopback_http = url::Url::parse(uri).is_ok_and(|u| {
+                u.scheme() == "http" && matches!(u.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+            });
+            if !loopback_http {
+                https_url(uri).map_err(|e| e.under("jwks_uri"))?;
+            }
         }
         if let Some(jwks) = &self.jwks {
             validate_public_jwks(jwks).map_err(|e| e.under("jwks"))?;

@@ -123,6 +123,7 @@ impl App {
             node: Arc::new(NodeSettings { public_url, region: config.region.clone() }),
             admin_token: Arc::new(admin_token),
             keys,
+            jwks_fetcher: Arc::new(crate::outbound::JwksFetcher::new(config.allow_private_networks)?),
             metrics: Arc::new(Metrics::default()),
             accepting: Arc::new(AtomicBool::new(true)),
         };

@@ -53,6 +53,18 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// HTTP server limits.
     pub server: ServerConfig,
+    /// Requests the server itself makes (client `jwks_uri` fetches).
+    pub outbound: OutboundConfig,
+}
+
+/// Outbound HTTP settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboundConfig {
+    /// Allow fetching from loopback and private networks, over plain http too. Development and
+    /// tests only: in production this would let anyone who registers a client make the server
+    /// call internal services (SSRF).
+    pub allow_private_networks: bool,
 }
 
 /// Logging settings.
@@ -114,6 +126,7 @@ impl Default for Config {
             log: LogConfig::default(),
             database: DatabaseConfig::default(),
             server: ServerConfig::default(),
+            outbound: OutboundConfig::default(),
         }
     }
 }
@@ -264,6 +277,7 @@ impl Config {
                 "server.request_timeout_secs",
                 self.server.request_timeout_secs,
             )?),
+            allow_private_networks: self.outbound.allow_private_networks,
             password_hashing_concurrency: match self.server.password_hashing_concurrency {
                 0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
                 n => n,
@@ -331,6 +345,8 @@ pub struct ValidatedConfig {
     pub request_timeout: Duration,
     /// Concurrent argon2 computations.
     pub password_hashing_concurrency: usize,
+    /// Whether outbound fetches may reach private networks.
+    pub allow_private_networks: bool,
 }
 
 impl ValidatedConfig {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod oidc;
 pub mod ops;
+pub mod outbound;
 pub mod state;
 pub mod telemetry;
 

@@ -30,6 +30,8 @@ pub struct AppState {
     pub node: Arc<NodeSettings>,
     /// Signing keys of every tenant.
     pub keys: Arc<Keyring>,
+    /// Fetches clients' JWK Sets from their `jwks_uri`.
+    pub jwks_fetcher: Arc<crate::outbound::JwksFetcher>,
     /// Hash of the admin bearer token.
     pub admin_token: Arc<SecretHash>,
     /// Metrics registry.

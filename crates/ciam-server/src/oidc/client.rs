@@ -96,14 +96,28 @@ async fn verify_assertion(
     assertion: &str,
     endpoint: &str,
 ) -> Result<(), OAuthError> {
-    let Some(jwks) = &client.jwks else {
-        // Keys published at a jwks_uri are not fetched yet; such clients cannot authenticate.
-        tracing::warn!(client = %client.client_id, "private_key_jwt with jwks_uri is not supported yet");
-        return Err(OAuthError::invalid_client());
-    };
     // A DPoP proof or an access token is not a client assertion (RFC 8725 §3.11).
-    let claims = ciam_jose::jwt::verify_with_jwk_set(assertion, jwks, &["dpop+jwt", "at+jwt"])
-        .map_err(|_| OAuthError::invalid_client())?;
+    let not_assertions = ["dpop+jwt", "at+jwt"];
+    let claims = match (&client.jwks, &client.jwks_uri) {
+        (Some(jwks), _) => ciam_jose::jwt::verify_with_jwk_set(assertion, jwks, &not_assertions),
+        (None, Some(uri)) => {
+            let fetch = |refresh| async move {
+                st.jwks_fetcher.get(uri, refresh).await.map_err(|e| {
+                    tracing::warn!(client = %client.client_id, error = %e, "client key set unavailable");
+                    OAuthError::invalid_client()
+                })
+            };
+            match ciam_jose::jwt::verify_with_jwk_set(assertion, &fetch(false).await?, &not_assertions) {
+                // The client may have rotated its keys (standards C35): fetch again, rate-limited.
+                Err(ciam_jose::JwtError::UnknownKey) => {
+                    ciam_jose::jwt::verify_with_jwk_set(assertion, &fetch(true).await?, &not_assertions)
+                }
+                other => other,
+            }
+        }
+        (None, None) => return Err(OAuthError::invalid_client()),
+    }
+    .map_err(|_| OAuthError::invalid_client())?;
     let issuer = st.issuer(tenant);
     let token_endpoint = format!("{issuer}/token");
     let now = st.clock.now().unix_timestamp();
