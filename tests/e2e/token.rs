@@ -391,3 +391,41 @@ async fn private_key_jwt_with_a_jwks_uri_and_key_rotation() {
         "new kid accepted after refetch"
     );
 }
+
+/// Opaque access tokens per client: not a JWT, checked through introspection, revocable.
+#[tokio::test]
+async fn opaque_access_tokens_are_checked_by_introspection() {
+    let dir = TempDir::new("opaque");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    let c = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "svc", "name": "Service", "client_type": "confidential", "grant_types": ["client_credentials"],
+                   "scopes": ["orders:read"], "opaque_access_tokens": true}),
+            201,
+        )
+        .await;
+    let secret = c["client_secret"].as_str().unwrap().to_owned();
+    let (status, _, body) =
+        post(&server, "acme", Some(("svc", &secret)), &[("grant_type", "client_credentials")]).await;
+    assert_eq!(status, 200);
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    assert!(!token.contains('.'), "opaque, not a JWT");
+    assert!(token.len() >= 43, "256 bits");
+    let (_, v) = call(&server, "/t/acme/introspect", ("svc", &secret), &[("token", &token)]).await;
+    assert_eq!(
+        (v["active"].as_bool(), v["scope"].as_str(), v["client_id"].as_str()),
+        (Some(true), Some("orders:read"), Some("svc"))
+    );
+    assert_eq!(call(&server, "/t/acme/revoke", ("svc", &secret), &[("token", &token)]).await.0, 200);
+    assert_eq!(
+        call(&server, "/t/acme/introspect", ("svc", &secret), &[("token", &token)]).await.1,
+        json!({"active": false})
+    );
+    assert_eq!(
+        call(&server, "/t/acme/introspect", ("svc", &secret), &[("token", "not-a-token")]).await.1,
+        json!({"active": false})
+    );
+}

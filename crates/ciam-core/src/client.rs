@@ -39,6 +39,8 @@ pub struct Client {
     pub require_pushed_authorization_requests: bool,
     /// The JWS algorithm of this client's ID tokens (`RS256`, the default, or `ES256`).
     pub id_token_signed_response_alg: Option<String>,
+    /// Issue opaque access tokens (validated by introspection) instead of JWTs.
+    pub opaque_access_tokens: bool,
     /// When the client was created.
     pub created_at: OffsetDateTime,
     /// When the client was last changed.
@@ -236,6 +238,7 @@ mod tests {
             jwks: None,
             require_pushed_authorization_requests: false,
             id_token_signed_response_alg: None,
+            opaque_access_tokens: false,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }

@@ -179,6 +179,7 @@ mod tests {
             jwks: None,
             require_pushed_authorization_requests: false,
             id_token_signed_response_alg: None,
+            opaque_access_tokens: false,
             created_at: NOW,
             updated_at: NOW,
         }

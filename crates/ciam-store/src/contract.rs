@@ -63,6 +63,7 @@ pub fn client(tenant: &str, id: &str) -> Client {
         jwks: None,
         require_pushed_authorization_requests: false,
         id_token_signed_response_alg: None,
+        opaque_access_tokens: false,
         created_at: T0,
         updated_at: T0,
     }
@@ -198,6 +199,7 @@ pub async fn client_crud_and_secret(s: &dyn DurableStore) {
     c.jwks = None;
     c.require_pushed_authorization_requests = true;
     c.id_token_signed_response_alg = Some("ES256".into());
+    c.opaque_access_tokens = true;
     c.updated_at = T1;
     s.update_client(&c).await.unwrap();
     assert_eq!(s.get_client(&c.tenant_id, &c.client_id).await.unwrap(), Some(c.clone()));

@@ -73,6 +73,9 @@ pub(super) struct ClientInput {
     /// ID token signing algorithm: `RS256` (default) or `ES256`; `none` is refused.
     #[schema(example = "RS256")]
     id_token_signed_response_alg: Option<String>,
+    /// Issue opaque access tokens, checked through introspection, instead of JWTs. Default false.
+    #[serde(default)]
+    opaque_access_tokens: bool,
 }
 
 /// A client.
@@ -106,6 +109,8 @@ pub(super) struct ClientView {
     /// ID token signing algorithm, when not the default RS256.
     #[serde(skip_serializing_if = "Option::is_none")]
     id_token_signed_response_alg: Option<String>,
+    /// Whether access tokens are opaque (checked through introspection).
+    opaque_access_tokens: bool,
     /// The client secret: present only in the response that generated it. Store it now; it
     /// cannot be shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,6 +139,7 @@ impl ClientView {
             jwks: c.jwks,
             require_pushed_authorization_requests: c.require_pushed_authorization_requests,
             id_token_signed_response_alg: c.id_token_signed_response_alg,
+            opaque_access_tokens: c.opaque_access_tokens,
             client_secret: secret.map(|s| s.expose_secret().to_owned()),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -175,6 +181,7 @@ fn build(
         jwks: input.jwks,
         require_pushed_authorization_requests: input.require_pushed_authorization_requests,
         id_token_signed_response_alg: input.id_token_signed_response_alg,
+        opaque_access_tokens: input.opaque_access_tokens,
         created_at,
         updated_at: now,
     };

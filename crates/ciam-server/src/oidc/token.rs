@@ -18,8 +18,8 @@ use ciam_oauth::OAuthError;
 use ciam_oauth::code::{CodeGrant, IdTokenClaims, code_key};
 use ciam_oauth::form::Params;
 use ciam_oauth::token::{
-    GrantRequest, REFRESH_ABSOLUTE_LIFETIME, REFRESH_IDLE_LIFETIME, RefreshRefusal, TokenResponse, check_refresh,
-    client_credentials, parse_grant, user_access_token,
+    AccessTokenClaims, GrantRequest, REFRESH_ABSOLUTE_LIFETIME, REFRESH_IDLE_LIFETIME, RefreshRefusal, TokenResponse,
+    check_refresh, client_credentials, parse_grant, user_access_token,
 };
 use time::OffsetDateTime;
 
@@ -57,7 +57,7 @@ async fn issue(
     match grant {
         GrantRequest::ClientCredentials { scope } => {
             let claims = client_credentials(client, scope.as_ref(), &issuer, now)?;
-            let access_token = sign(st, tenant, Alg::ES256, "at+jwt", &claims).await?;
+            let access_token = access_token(st, tenant, client, &claims).await?;
             let scope = (!claims.scope.is_empty()).then(|| claims.scope.clone());
             Ok(TokenResponse {
                 access_token,
@@ -75,6 +75,29 @@ async fn issue(
             refresh(st, tenant, client, &refresh_token, scope.as_ref()).await
         }
     }
+}
+
+/// An access token carrying `claims`: a signed RFC 9068 JWT, or for clients that asked for them
+/// an opaque 256-bit token whose claims stay in the ephemeral store until they expire.
+async fn access_token(
+    st: &AppState,
+    tenant: &TenantId,
+    client: &Client,
+    claims: &AccessTokenClaims,
+) -> Result<String, OAuthError> {
+    if !client.opaque_access_tokens {
+        return sign(st, tenant, Alg::ES256, "at+jwt", claims).await;
+    }
+    let token = random_token(32);
+    let ttl = std::time::Duration::from_secs(u64::try_from(claims.exp - claims.iat).unwrap_or(0));
+    let body = serde_json::to_vec(claims).map_err(OAuthError::server_error)?;
+    st.ephemeral.put(&opaque_key(tenant, &token), &body, ttl).await.map_err(OAuthError::unavailable)?;
+    Ok(token)
+}
+
+/// Where an opaque access token's claims live: by hash, per tenant.
+pub(super) fn opaque_key(tenant: &TenantId, token: &str) -> String {
+    format!("at:{tenant}:{}", SecretHash::of(token).as_str())
 }
 
 async fn sign(
@@ -122,7 +145,7 @@ async fn redeem_code(
     let grant = &redeemed.grant;
     let issuer = st.issuer(tenant);
     let at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), &redeemed.scope, now);
-    let access_token = sign(st, tenant, Alg::ES256, "at+jwt", &at).await?;
+    let access_token = access_token(st, tenant, client, &at).await?;
     let id_token = if redeemed.scope.contains("openid") {
         // OIDC Core §15.1: RS256 unless the client registered another algorithm.
         let alg = client.id_token_signed_response_alg.as_deref().and_then(Alg::parse).unwrap_or(Alg::RS256);
@@ -228,7 +251,7 @@ async fn refresh(
     }
     let issuer = st.issuer(tenant);
     let at = user_access_token(&issuer, &family.user_id.to_string(), client.client_id.as_str(), &scope, now);
-    let access_token = sign(st, tenant, Alg::ES256, "at+jwt", &at).await?;
+    let access_token = access_token(st, tenant, client, &at).await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

@@ -332,6 +332,7 @@ macro_rules! impl_sql_store {
                     .bind(ts(c.updated_at))
                     .bind(c.require_pushed_authorization_requests)
                     .bind(c.id_token_signed_response_alg.as_deref())
+                    .bind(c.opaque_access_tokens)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err("client_id"))?;
@@ -376,6 +377,7 @@ macro_rules! impl_sql_store {
                     .bind(ts(c.updated_at))
                     .bind(c.require_pushed_authorization_requests)
                     .bind(c.id_token_signed_response_alg.as_deref())
+                    .bind(c.opaque_access_tokens)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err("client"))?;

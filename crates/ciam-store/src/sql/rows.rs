@@ -117,6 +117,7 @@ pub(crate) struct ClientRow {
     updated_at: i64,
     require_pushed_authorization_requests: bool,
     id_token_signed_response_alg: Option<String>,
+    opaque_access_tokens: bool,
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -139,6 +140,7 @@ impl TryFrom<ClientRow> for Client {
             jwks: r.jwks.as_deref().map(|j| from_json("jwks", j)).transpose()?,
             require_pushed_authorization_requests: r.require_pushed_authorization_requests,
             id_token_signed_response_alg: r.id_token_signed_response_alg,
+            opaque_access_tokens: r.opaque_access_tokens,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })
