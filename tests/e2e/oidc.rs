@@ -120,7 +120,8 @@ async fn code_flow(opts: ServerOptions) {
     let user = admin
         .post(
             "/tenants/acme/users",
-            json!({"email": "ada@example.com", "password": PASSWORD, "name": "Ada Lovelace", "email_verified": true}),
+            json!({"email": "ada@example.com", "password": PASSWORD, "name": "Ada Lovelace", "email_verified": true,
+                   "address": {"locality": "London", "country": "GB"}}),
             201,
         )
         .await;
@@ -128,7 +129,7 @@ async fn code_flow(opts: ServerOptions) {
         .post(
             "/tenants/acme/clients",
             json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential", "redirect_uris": [CALLBACK],
-                   "post_logout_redirect_uris": [BYE], "scopes": ["openid", "profile", "email", "offline_access"]}),
+                   "post_logout_redirect_uris": [BYE], "scopes": ["openid", "profile", "email", "address", "offline_access"]}),
             201,
         )
         .await;
@@ -148,6 +149,7 @@ async fn code_flow(opts: ServerOptions) {
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
         .add_scope(Scope::new("profile".into()))
         .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("address".into()))
         .add_scope(Scope::new("offline_access".into()))
         .set_pkce_challenge(challenge)
         .url();
@@ -234,6 +236,8 @@ async fn code_flow(opts: ServerOptions) {
     assert_eq!(info.subject(), claims.subject(), "C08");
     assert_eq!(info.email().unwrap().as_str(), "ada@example.com");
     assert_eq!(info.name().unwrap().get(None).unwrap().as_str(), "Ada Lovelace");
+    let address = info.address().expect("the address scope returns the address claim (C13)");
+    assert_eq!(address.locality.as_ref().unwrap().as_str(), "London");
 
     // The code is single use, and its second use revokes what the first issued (C28, C29).
     let again = rp.exchange_code(AuthorizationCode::new(code)).unwrap().request_async(&http).await;

@@ -92,6 +92,32 @@ pub struct UserProfile {
     pub phone_number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "object_or_null", default)]
+    pub address: Option<Address>,
+}
+
+/// The `address` claim (OIDC Core §5.1.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, default)]
+#[allow(missing_docs)] // the fields are the OIDC members of the same names
+pub struct Address {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formatted: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub street_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+fn object_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Address>, D::Error> {
+    crate::validation::object_only(d).map(Some)
 }
 
 impl UserProfile {
@@ -107,6 +133,24 @@ impl UserProfile {
         ] {
             if let Some(v) = value {
                 *v = display_text(field, v, 200)?;
+            }
+        }
+        if let Some(a) = &mut self.address {
+            for (field, value) in [
+                ("address.street_address", &mut a.street_address),
+                ("address.locality", &mut a.locality),
+                ("address.region", &mut a.region),
+                ("address.postal_code", &mut a.postal_code),
+                ("address.country", &mut a.country),
+            ] {
+                if let Some(v) = value {
+                    *v = display_text(field, v, 200)?;
+                }
+            }
+            if let Some(f) = &a.formatted
+                && (f.len() > 1000 || f.chars().any(|c| c.is_control() && c != '\n' && c != '\r'))
+            {
+                return Err(FieldError::new("address.formatted", "must be at most 1000 characters of text"));
             }
         }
         for (field, value) in [("picture", &self.picture), ("website", &self.website)] {

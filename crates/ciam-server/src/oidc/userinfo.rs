@@ -85,6 +85,9 @@ pub(super) async fn userinfo(
     if scope.contains(&"phone") {
         copy(&["phone_number", "phone_number_verified"]);
     }
+    if scope.contains(&"address") {
+        copy(&["address"]);
+    }
     if scope.contains(&"profile") {
         out.insert("updated_at".into(), json!(user.updated_at.unix_timestamp()));
     }
@@ -109,7 +112,7 @@ fn metadata(st: &AppState, tenant: &ciam_core::id::TenantId) -> Value {
         "end_session_endpoint": format!("{issuer}/logout"),
         "pushed_authorization_request_endpoint": format!("{issuer}/par"),
         "require_pushed_authorization_requests": false,
-        "scopes_supported": ["openid", "profile", "email", "phone", "offline_access"],
+        "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
@@ -124,7 +127,7 @@ fn metadata(st: &AppState, tenant: &ciam_core::id::TenantId) -> Value {
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "name", "given_name",
             "family_name", "nickname", "preferred_username", "picture", "website", "locale", "zoneinfo", "birthdate",
-            "updated_at", "email", "email_verified", "phone_number", "phone_number_verified"
+            "updated_at", "email", "email_verified", "phone_number", "phone_number_verified", "address"
         ],
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
