@@ -48,7 +48,8 @@ fn generate_master_key_prints_a_usable_key() {
 async fn keys_rotate_on_the_command_line() {
     use ciam_testkit::{Admin, Server, ServerOptions};
     let dir = TempDir::new("cli-rotate");
-    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    // The command line works on the embedded database of the data dir.
+    let server = Server::start(BIN, &dir.0, ServerOptions { embedded: true, ..ServerOptions::default() }).await;
     let admin = Admin::new(&server, server.generated_admin_token());
     admin.post("/tenants", serde_json::json!({"id": "acme", "display_name": "Acme"}), 201).await;
     let data_dir = server.data_dir.to_string_lossy().into_owned();

@@ -77,7 +77,7 @@ async fn jwks_publishes_and_rotates(server: &Server, admin: &Admin<'_>) {
 #[tokio::test]
 async fn fresh_start_on_the_embedded_default_with_a_generated_admin_token() {
     let dir = TempDir::new("embedded");
-    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let server = Server::start(BIN, &dir.0, ServerOptions { embedded: true, ..ServerOptions::default() }).await;
     let token_file = server.data_dir.join("admin-token");
     #[cfg(unix)]
     {
@@ -108,12 +108,12 @@ async fn fresh_start_on_the_embedded_default_with_a_generated_admin_token() {
 #[tokio::test]
 async fn the_generated_admin_token_survives_a_restart_and_so_does_the_data() {
     let dir = TempDir::new("restart");
-    let mut first = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let mut first = Server::start(BIN, &dir.0, ServerOptions { embedded: true, ..ServerOptions::default() }).await;
     let token = first.generated_admin_token();
     Admin::new(&first, &token).post("/tenants", json!({"id": "kept", "display_name": "Kept"}), 201).await;
     first.terminate();
     assert_eq!(first.wait(std::time::Duration::from_secs(20)).await, Some(0));
-    let second = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let second = Server::start(BIN, &dir.0, ServerOptions { embedded: true, ..ServerOptions::default() }).await;
     assert_eq!(second.generated_admin_token(), token);
     Admin::new(&second, &token).get("/tenants/kept", 200).await;
 }

@@ -48,6 +48,8 @@ pub struct Server {
     logs: Arc<Mutex<String>>,
     /// HTTP client (no redirects followed).
     pub http: reqwest::Client,
+    /// Services created for this server under `TEST_BACKEND=postgres` (removed with it).
+    _services: Option<(TestPostgres, TestRedis)>,
 }
 
 /// How to start a server.
@@ -61,11 +63,30 @@ pub struct ServerOptions {
     pub env: Vec<(String, String)>,
     /// Log level (default `info`).
     pub log_level: Option<String>,
+    /// Keep the embedded default even under `TEST_BACKEND=postgres` (tests of the embedded setup).
+    pub embedded: bool,
+}
+
+/// With `TEST_BACKEND=postgres`, servers that name no stores get a fresh Postgres database and a
+/// fresh Redis prefix, so the whole end-to-end suite runs a second time on the production stores.
+async fn production_stores(opts: &ServerOptions) -> Option<(TestPostgres, TestRedis)> {
+    let wanted = std::env::var("TEST_BACKEND").is_ok_and(|b| b == "postgres");
+    if !wanted || opts.embedded || opts.database_url.is_some() || opts.redis.is_some() {
+        return None;
+    }
+    let pg = TestPostgres::create().await?;
+    let redis = TestRedis::create().await?;
+    Some((pg, redis))
 }
 
 impl Server {
     /// Starts `bin serve` on `127.0.0.1:0` in `data_dir` and waits until it reports ready.
-    pub async fn start(bin: &str, data_dir: &std::path::Path, opts: ServerOptions) -> Self {
+    pub async fn start(bin: &str, data_dir: &std::path::Path, mut opts: ServerOptions) -> Self {
+        let services = production_stores(&opts).await;
+        if let Some((pg, redis)) = &services {
+            opts.database_url = Some(pg.url.clone());
+            opts.redis = Some((redis.url.clone(), redis.prefix.clone()));
+        }
         let mut cmd = Command::new(bin);
         cmd.arg("serve")
             .current_dir(data_dir)
@@ -120,7 +141,7 @@ impl Server {
             panic!("ciam did not become ready; output:\n{}", logs.lock().unwrap())
         };
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { addr, data_dir: data_dir.join("data"), child, logs, http }
+        Self { addr, data_dir: data_dir.join("data"), child, logs, http, _services: services }
     }
 
     /// `http://addr{path}`.
