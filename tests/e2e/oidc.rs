@@ -85,6 +85,20 @@ impl Browser {
     }
 }
 
+/// Opens `start` (an authorization URL), signs Ada in on the login page it leads to, and returns
+/// the answer to the login POST.
+async fn sign_in(browser: &Browser, start: &str) -> reqwest::Response {
+    let res = browser.get(start).await;
+    let html = browser.get(&location(&res)).await.text().await.unwrap();
+    let form = [
+        ("flow", hidden(&html, "flow")),
+        ("csrf", hidden(&html, "csrf")),
+        ("email", "ada@example.com".into()),
+        ("password", PASSWORD.into()),
+    ];
+    browser.http.post(browser.abs("/t/acme/login")).form(&form).send().await.unwrap()
+}
+
 fn callback_params(url: &str) -> std::collections::HashMap<String, String> {
     url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
 }
@@ -388,19 +402,7 @@ async fn code_flow(opts: ServerOptions) {
         .await;
     assert_eq!(status, 200);
     // Sign in again; the consent is still remembered, so the code comes straight back.
-    let res = browser.get(auth_url.as_str()).await;
-    let html = browser.get(&location(&res)).await.text().await.unwrap();
-    let res = browser
-        .post(
-            "/t/acme/login",
-            &[
-                ("flow", &hidden(&html, "flow")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("email", "ada@example.com"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let res = sign_in(&browser, auth_url.as_str()).await;
     let (_, hops) = browser.follow(res).await;
     assert!(callback_params(hops.last().unwrap()).contains_key("code"));
     // An administrator can end one session by its id.
@@ -413,19 +415,7 @@ async fn code_flow(opts: ServerOptions) {
     let (status, _) =
         admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}/sessions/{sid}"), None).await;
     assert_eq!(status, 404);
-    let res = browser.get(auth_url.as_str()).await;
-    let html = browser.get(&location(&res)).await.text().await.unwrap();
-    let res = browser
-        .post(
-            "/t/acme/login",
-            &[
-                ("flow", &hidden(&html, "flow")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("email", "ada@example.com"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let res = sign_in(&browser, auth_url.as_str()).await;
     let _ = browser.follow(res).await;
 
     // The admin API lists the consent and can revoke it; the next request asks again.
@@ -463,19 +453,7 @@ async fn code_flow(opts: ServerOptions) {
     assert!(res.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
     assert_eq!(answer_for(&browser, &silent).await["error"], "login_required", "the session is gone");
     // The confirmation form works too, and needs its CSRF token.
-    let res = browser.get(auth_url.as_str()).await;
-    let html = browser.get(&location(&res)).await.text().await.unwrap();
-    let res = browser
-        .post(
-            "/t/acme/login",
-            &[
-                ("flow", &hidden(&html, "flow")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("email", "ada@example.com"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let res = sign_in(&browser, auth_url.as_str()).await;
     assert_eq!(res.status(), 303);
     let page = browser.get("/t/acme/logout").await.text().await.unwrap();
     assert_eq!(browser.post("/t/acme/logout/confirm", &[("csrf", "forged")]).await.status(), 403);
