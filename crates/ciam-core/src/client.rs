@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::agent::AgentProfile;
 use crate::id::{ClientId, TenantId};
 use crate::redirect::{RedirectKind, RedirectUri};
 use crate::scope::ScopeSet;
@@ -41,6 +42,8 @@ pub struct Client {
     pub id_token_signed_response_alg: Option<String>,
     /// Issue opaque access tokens (validated by introspection) instead of JWTs.
     pub opaque_access_tokens: bool,
+    /// Present when the client is an AI agent: its owner, ceilings and status.
+    pub agent: Option<AgentProfile>,
     /// When the client was created.
     pub created_at: OffsetDateTime,
     /// When the client was last changed.
@@ -108,6 +111,11 @@ pub const ID_TOKEN_ALGS: [&str; 2] = ["RS256", "ES256"];
 pub const MAX_REDIRECT_URIS: usize = 20;
 
 impl Client {
+    /// Whether the client may authenticate and act: always, except a suspended agent.
+    pub fn is_enabled(&self) -> bool {
+        self.agent.as_ref().is_none_or(AgentProfile::is_active)
+    }
+
     /// Cross-field rules of a client registration. Errors name the field.
     ///
     /// # Security
@@ -190,6 +198,17 @@ impl Client {
         if let Some(jwks) = &self.jwks {
             validate_public_jwks(jwks).map_err(|e| e.under("jwks"))?;
         }
+        if let Some(agent) = &self.agent {
+            agent.validate()?;
+            // Agents act for users only through delegations and short-lived tokens: a refresh
+            // token would outlive the checks token exchange makes on every hop.
+            if public || has(GrantType::RefreshToken) {
+                return Err(FieldError::new(
+                    "grant_types",
+                    "an agent is a confidential client without refresh_token; it exchanges short-lived tokens",
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -239,6 +258,7 @@ mod tests {
             require_pushed_authorization_requests: false,
             id_token_signed_response_alg: None,
             opaque_access_tokens: false,
+            agent: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }

@@ -5,6 +5,8 @@
 //! cache client: adapters live in `ciam-store`, HTTP in `ciam-server`.
 #![warn(missing_docs)]
 
+pub mod agent;
+pub mod audit;
 pub mod client;
 pub mod clock;
 pub mod email;

@@ -10,6 +10,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+use crate::agent::Delegation;
+use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
 use crate::client::Client;
 use crate::id::{ClientId, TenantId, UserId};
 use crate::page::{Page, PageRequest};
@@ -193,6 +195,48 @@ pub trait ConsentStore: Send + Sync {
     async fn revoke_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<bool>;
 }
 
+/// Delegations users gave agents.
+#[async_trait]
+pub trait DelegationStore: Send + Sync {
+    /// Inserts a delegation.
+    async fn create_delegation(&self, d: &Delegation) -> StoreResult<()>;
+    /// Reads one.
+    async fn get_delegation(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<Delegation>>;
+    /// Every delegation of a user (active, expired and revoked), newest first.
+    async fn list_user_delegations(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<Delegation>>;
+    /// The delegations a user gave one agent that are neither revoked nor expired at `now`.
+    async fn active_delegations(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        agent: &ClientId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Delegation>>;
+    /// Revokes a delegation; `false` if absent or already revoked.
+    async fn revoke_delegation(&self, tenant: &TenantId, id: &str, now: OffsetDateTime) -> StoreResult<bool>;
+}
+
+/// The tamper-evident audit trail.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends `record` to the tenant's chain in one transaction (reads and advances the head,
+    /// inserts the sealed event) and returns the stored event. Concurrent appends, from any
+    /// node, are serialised on the head, so the chain never forks.
+    async fn append_audit(&self, tenant: &TenantId, at: OffsetDateTime, record: AuditRecord)
+    -> StoreResult<AuditEvent>;
+    /// Events matching `filter`, in sequence order, after the sequence number in `page.after`.
+    async fn query_audit(
+        &self,
+        tenant: &TenantId,
+        filter: &AuditFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<AuditEvent>>;
+    /// The whole chain in sequence order, `limit` events after `after_seq` (for verification).
+    async fn audit_chain(&self, tenant: &TenantId, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>>;
+    /// The head the store recorded: `(seq, hash)` of the newest event.
+    async fn audit_head(&self, tenant: &TenantId) -> StoreResult<Option<(i64, String)>>;
+}
+
 /// Reachability of a backend, for `/readyz`.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -202,11 +246,29 @@ pub trait HealthCheck: Send + Sync {
 
 /// The durable store: everything that must survive restarts.
 pub trait DurableStore:
-    TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + RefreshStore + ConsentStore + HealthCheck
+    TenantStore
+    + UserStore
+    + ClientStore
+    + KeyStore
+    + RevocationStore
+    + RefreshStore
+    + ConsentStore
+    + DelegationStore
+    + AuditStore
+    + HealthCheck
 {
 }
 impl<T> DurableStore for T where
-    T: TenantStore + UserStore + ClientStore + KeyStore + RevocationStore + RefreshStore + ConsentStore + HealthCheck
+    T: TenantStore
+        + UserStore
+        + ClientStore
+        + KeyStore
+        + RevocationStore
+        + RefreshStore
+        + ConsentStore
+        + DelegationStore
+        + AuditStore
+        + HealthCheck
 {
 }
 

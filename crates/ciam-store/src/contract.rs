@@ -6,6 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ciam_core::agent::{AgentOwner, AgentProfile, AgentStatus, Delegation};
+use ciam_core::audit::{AuditFilter, AuditRecord, ChainVerifier};
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
 use ciam_core::id::{ClientId, Region, TenantId, UserId};
@@ -64,6 +66,7 @@ pub fn client(tenant: &str, id: &str) -> Client {
         require_pushed_authorization_requests: false,
         id_token_signed_response_alg: None,
         opaque_access_tokens: false,
+        agent: None,
         created_at: T0,
         updated_at: T0,
     }
@@ -462,6 +465,115 @@ pub async fn consents_are_remembered_replaced_and_revoked(s: &dyn DurableStore) 
     );
 }
 
+pub fn delegation(u: &User, agent: &str, scope: &str, expires_at: OffsetDateTime) -> Delegation {
+    Delegation {
+        tenant_id: u.tenant_id.clone(),
+        id: Delegation::generate_id(),
+        user_id: u.id,
+        agent_id: ClientId::parse(agent).unwrap(),
+        scope: ScopeSet::parse_space_separated(scope).unwrap(),
+        audiences: vec!["https://api.example/".into()],
+        created_at: T0,
+        expires_at,
+        revoked_at: None,
+    }
+}
+
+pub async fn delegations_are_listed_filtered_and_revoked(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let u = user("acme", "ada@example.com");
+    s.create_user(&u, None).await.unwrap();
+    let mut agent = client("acme", "trip-agent");
+    agent.agent = Some(AgentProfile {
+        description: "Books trips".into(),
+        owner: AgentOwner::User(u.id),
+        allowed_audiences: vec!["https://api.example/".into()],
+        max_token_lifetime: 300,
+        max_chain_depth: 2,
+        delegation_lifetime: 3600,
+        status: AgentStatus::Active,
+    });
+    s.create_client(&agent, None).await.unwrap();
+    assert_eq!(s.get_client(&u.tenant_id, &agent.client_id).await.unwrap().unwrap().agent, agent.agent);
+    s.create_client(&client("acme", "other-agent"), None).await.unwrap();
+    let t = u.tenant_id.clone();
+    let live = delegation(&u, "trip-agent", "trips:read", T1);
+    let expired = delegation(&u, "trip-agent", "trips:book", T0);
+    let other = delegation(&u, "other-agent", "trips:read", T1);
+    for d in [&live, &expired, &other] {
+        s.create_delegation(d).await.unwrap();
+    }
+    assert_eq!(s.get_delegation(&t, &live.id).await.unwrap().as_ref(), Some(&live));
+    assert_eq!(s.list_user_delegations(&t, &u.id).await.unwrap().len(), 3);
+    let now = T0 + time::Duration::hours(1);
+    let active = s.active_delegations(&t, &u.id, &agent.client_id, now).await.unwrap();
+    assert_eq!(active, vec![live.clone()], "expired and other agents' delegations are not active");
+    let b = TenantId::parse("b").unwrap();
+    assert_eq!(s.get_delegation(&b, &live.id).await.unwrap(), None);
+    assert!(!s.revoke_delegation(&b, &live.id, now).await.unwrap(), "not across tenants");
+    assert!(s.revoke_delegation(&t, &live.id, now).await.unwrap());
+    assert!(!s.revoke_delegation(&t, &live.id, now).await.unwrap(), "once");
+    assert_eq!(s.get_delegation(&t, &live.id).await.unwrap().unwrap().revoked_at, Some(now));
+    assert!(s.active_delegations(&t, &u.id, &agent.client_id, now).await.unwrap().is_empty());
+    let ghost = delegation(&user("acme", "ghost@example.com"), "trip-agent", "x", T1);
+    assert!(s.create_delegation(&ghost).await.is_err(), "unknown user");
+    s.delete_client(&t, &agent.client_id).await.unwrap();
+    assert_eq!(s.get_delegation(&t, &expired.id).await.unwrap(), None, "deleting the agent ends its delegations");
+}
+
+pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableStore>) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let t = TenantId::parse("acme").unwrap();
+    assert_eq!(s.audit_head(&t).await.unwrap(), None);
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let s = s.clone();
+        let t = t.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut r = AuditRecord::allow("token.issued");
+            r.user_id = Some(format!("user-{}", i % 3));
+            r.client_id = Some("app".into());
+            r.actors = if i % 2 == 0 { vec!["agent-a".into(), "agent-b".into()] } else { vec![] };
+            s.append_audit(&t, T0 + time::Duration::seconds(i), r).await.unwrap()
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    s.append_audit(&TenantId::parse("b").unwrap(), T0, AuditRecord::deny("token.refused", "x")).await.unwrap();
+    let chain = s.audit_chain(&t, 0, 100).await.unwrap();
+    assert_eq!(chain.len(), 20);
+    let mut v = ChainVerifier::default();
+    for e in &chain {
+        v.next(e).unwrap();
+    }
+    assert_eq!(v.finish(s.audit_head(&t).await.unwrap()), Ok(20), "20 concurrent appends form one chain");
+    let all = PageRequest { limit: 200, after: None };
+    let by_user = AuditFilter { user_id: Some("user-0".into()), ..AuditFilter::default() };
+    assert_eq!(s.query_audit(&t, &by_user, &all).await.unwrap().items.len(), 7);
+    let by_agent = AuditFilter { agent_id: Some("agent-b".into()), ..AuditFilter::default() };
+    assert_eq!(s.query_audit(&t, &by_agent, &all).await.unwrap().items.len(), 10);
+    let by_client = AuditFilter { agent_id: Some("app".into()), ..AuditFilter::default() };
+    assert_eq!(s.query_audit(&t, &by_client, &all).await.unwrap().items.len(), 20);
+    let agent_prefix = AuditFilter { agent_id: Some("agent".into()), ..AuditFilter::default() };
+    assert!(s.query_audit(&t, &agent_prefix, &all).await.unwrap().items.is_empty(), "whole ids only");
+    let t0_ms = T0.unix_timestamp() * 1000;
+    let window = AuditFilter { since_ms: Some(t0_ms + 5000), until_ms: Some(t0_ms + 8000), ..AuditFilter::default() };
+    assert_eq!(s.query_audit(&t, &window, &all).await.unwrap().items.len(), 3);
+    let by_type = AuditFilter { event_type: Some("token.refused".into()), ..AuditFilter::default() };
+    assert!(s.query_audit(&t, &by_type, &all).await.unwrap().items.is_empty(), "not across tenants");
+    let first = s.query_audit(&t, &AuditFilter::default(), &PageRequest { limit: 15, after: None }).await.unwrap();
+    assert_eq!(first.items.len(), 15);
+    let rest = s
+        .query_audit(&t, &AuditFilter::default(), &PageRequest { limit: 15, after: first.next_after.clone() })
+        .await
+        .unwrap();
+    assert_eq!((rest.items.len(), rest.next_after), (5, None));
+    assert_eq!(rest.items[0].seq, 16);
+}
+
 pub async fn ping_answers(s: &dyn DurableStore) {
     s.ping().await.unwrap();
 }
@@ -609,6 +721,8 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(revocations_are_per_tenant_idempotent_and_purged, $make, |s| &*s);
         $crate::contract_test!(refresh_rotation_and_reuse_detection, $make, |s| s.clone());
         $crate::contract_test!(consents_are_remembered_replaced_and_revoked, $make, |s| &*s);
+        $crate::contract_test!(delegations_are_listed_filtered_and_revoked, $make, |s| &*s);
+        $crate::contract_test!(audit_chain_appends_concurrently_and_verifies, $make, |s| s.clone());
         $crate::contract_test!(ping_answers, $make, |s| &*s);
     };
 }

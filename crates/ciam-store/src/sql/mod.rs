@@ -5,6 +5,7 @@
 //! options, migrations and how a write transaction begins (SQLite takes the write lock up front
 //! with `BEGIN IMMEDIATE`, so two writers never deadlock on lock upgrade).
 
+mod agents;
 mod queries;
 pub(crate) mod rows;
 
@@ -333,6 +334,7 @@ macro_rules! impl_sql_store {
                     .bind(c.require_pushed_authorization_requests)
                     .bind(c.id_token_signed_response_alg.as_deref())
                     .bind(c.opaque_access_tokens)
+                    .bind(c.agent.as_ref().map(to_json).transpose()?)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err("client_id"))?;
@@ -378,6 +380,7 @@ macro_rules! impl_sql_store {
                     .bind(c.require_pushed_authorization_requests)
                     .bind(c.id_token_signed_response_alg.as_deref())
                     .bind(c.opaque_access_tokens)
+                    .bind(c.agent.as_ref().map(to_json).transpose()?)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err("client"))?;

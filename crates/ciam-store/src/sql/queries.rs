@@ -32,20 +32,20 @@ pub(crate) const SELECT_PASSWORD: &str = "select phc from password_credential wh
 pub(crate) const INSERT_CLIENT: &str = "insert into client (tenant_id, client_id, name, client_type, \
     redirect_uris, post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, \
     secret_hash, secret_updated_at, created_at, updated_at, require_pushed_authorization_requests, \
-    id_token_signed_response_alg, opaque_access_tokens) \
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+    id_token_signed_response_alg, opaque_access_tokens, agent) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
 pub(crate) const SELECT_CLIENT: &str = "select tenant_id, client_id, name, client_type, redirect_uris, \
     post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, created_at, \
-    updated_at, require_pushed_authorization_requests, id_token_signed_response_alg, opaque_access_tokens \
-    from client where tenant_id = $1 and client_id = $2";
+    updated_at, require_pushed_authorization_requests, id_token_signed_response_alg, opaque_access_tokens, \
+    agent from client where tenant_id = $1 and client_id = $2";
 pub(crate) const LIST_CLIENTS: &str = "select tenant_id, client_id, name, client_type, redirect_uris, \
     post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, created_at, \
-    updated_at, require_pushed_authorization_requests, id_token_signed_response_alg, opaque_access_tokens \
-    from client where tenant_id = $1 and client_id > $2 order by client_id limit $3";
+    updated_at, require_pushed_authorization_requests, id_token_signed_response_alg, opaque_access_tokens, \
+    agent from client where tenant_id = $1 and client_id > $2 order by client_id limit $3";
 pub(crate) const UPDATE_CLIENT: &str = "update client set name = $3, redirect_uris = $4, \
     post_logout_redirect_uris = $5, grant_types = $6, token_endpoint_auth_method = $7, scopes = $8, \
     jwks_uri = $9, jwks = $10, updated_at = $11, require_pushed_authorization_requests = $12, \
-    id_token_signed_response_alg = $13, opaque_access_tokens = $14 where tenant_id = $1 and client_id = $2";
+    id_token_signed_response_alg = $13, opaque_access_tokens = $14, agent = $15 where tenant_id = $1 and client_id = $2";
 pub(crate) const SET_CLIENT_SECRET: &str = "update client set secret_hash = $3, secret_updated_at = $4, \
     updated_at = $4 where tenant_id = $1 and client_id = $2";
 pub(crate) const SELECT_CLIENT_SECRET: &str = "select secret_hash from client where tenant_id = $1 and client_id = $2";
@@ -94,3 +94,60 @@ pub(crate) const UPSERT_CONSENT: &str = "insert into consent (tenant_id, user_id
 pub(crate) const LIST_CONSENTS: &str =
     "select client_id, scope, granted_at from consent where tenant_id = $1 and user_id = $2 order by client_id";
 pub(crate) const DELETE_CONSENT: &str = "delete from consent where tenant_id = $1 and user_id = $2 and client_id = $3";
+
+macro_rules! delegation_columns {
+    () => {
+        "tenant_id, delegation_id, user_id, agent_id, scope, audiences, created_at, expires_at, revoked_at"
+    };
+}
+pub(crate) const INSERT_DELEGATION: &str =
+    concat!("insert into delegation (", delegation_columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+pub(crate) const SELECT_DELEGATION: &str =
+    concat!("select ", delegation_columns!(), " from delegation where tenant_id = $1 and delegation_id = $2");
+pub(crate) const LIST_USER_DELEGATIONS: &str = concat!(
+    "select ",
+    delegation_columns!(),
+    " from delegation where tenant_id = $1 and user_id = $2 order by created_at desc, delegation_id"
+);
+pub(crate) const ACTIVE_DELEGATIONS: &str = concat!(
+    "select ",
+    delegation_columns!(),
+    " from delegation where tenant_id = $1 and user_id = $2 and agent_id = $3 and revoked_at is null \
+    and expires_at > $4 order by created_at desc, delegation_id"
+);
+pub(crate) const REVOKE_DELEGATION: &str = "update delegation set revoked_at = $3 \
+    where tenant_id = $1 and delegation_id = $2 and revoked_at is null";
+
+// Taking the head: the update locks the row (Postgres) or the database (SQLite) until commit,
+// and returns the previous event's hash; the new hash is written once the event is sealed.
+pub(crate) const INIT_AUDIT_HEAD: &str = "insert into audit_head (tenant_id, seq, hash) values ($1, 0, $2) \
+    on conflict (tenant_id) do nothing";
+pub(crate) const ADVANCE_AUDIT_HEAD: &str =
+    "update audit_head set seq = seq + 1 where tenant_id = $1 returning seq, hash";
+pub(crate) const SET_AUDIT_HEAD_HASH: &str = "update audit_head set hash = $2 where tenant_id = $1";
+pub(crate) const SELECT_AUDIT_HEAD: &str = "select seq, hash from audit_head where tenant_id = $1 and seq > 0";
+macro_rules! audit_columns {
+    () => {
+        "tenant_id, seq, time_ms, event_type, user_id, client_id, actors, delegation_id, scope, audience, ip, \
+        user_agent, decision, reason, prev_hash, hash"
+    };
+}
+pub(crate) const INSERT_AUDIT_EVENT: &str = concat!(
+    "insert into audit_event (",
+    audit_columns!(),
+    ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+);
+pub(crate) const AUDIT_CHAIN: &str =
+    concat!("select ", audit_columns!(), " from audit_event where tenant_id = $1 and seq > $2 order by seq limit $3");
+// Optional filters: a null parameter disables its predicate. The agent matches the requesting
+// client or any member of the stored actor chain (a JSON array of ids, which never hold quotes).
+pub(crate) const QUERY_AUDIT: &str = concat!(
+    "select ",
+    audit_columns!(),
+    " from audit_event where tenant_id = $1 and seq > $2 \
+    and ($3 is null or user_id = $3) \
+    and ($4 is null or client_id = $4 or actors like '%\"' || $4 || '\"%') \
+    and ($5 is null or event_type = $5) \
+    and ($6 is null or time_ms >= $6) and ($7 is null or time_ms < $7) \
+    order by seq limit $8"
+);

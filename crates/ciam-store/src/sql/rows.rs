@@ -1,6 +1,8 @@
 //! Row types shared by both SQL dialects and their mapping to domain entities. Corrupt rows
 //! become [`StoreError::Corrupt`], never a panic.
 
+use ciam_core::agent::Delegation;
+use ciam_core::audit::{AuditEvent, AuditRecord};
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
 use ciam_core::id::{ClientId, Region, TenantId, UserId};
@@ -118,6 +120,7 @@ pub(crate) struct ClientRow {
     require_pushed_authorization_requests: bool,
     id_token_signed_response_alg: Option<String>,
     opaque_access_tokens: bool,
+    agent: Option<String>,
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -141,6 +144,7 @@ impl TryFrom<ClientRow> for Client {
             require_pushed_authorization_requests: r.require_pushed_authorization_requests,
             id_token_signed_response_alg: r.id_token_signed_response_alg,
             opaque_access_tokens: r.opaque_access_tokens,
+            agent: r.agent.as_deref().map(|a| from_json("agent", a)).transpose()?,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })
@@ -231,5 +235,81 @@ pub(crate) fn map_err(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError 
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { what },
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
         _ => StoreError::Unavailable(Box::new(e)),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DelegationRow {
+    tenant_id: String,
+    delegation_id: String,
+    user_id: String,
+    agent_id: String,
+    scope: String,
+    audiences: String,
+    created_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<DelegationRow> for Delegation {
+    type Error = StoreError;
+    fn try_from(r: DelegationRow) -> Result<Self, StoreError> {
+        Ok(Delegation {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            id: r.delegation_id,
+            user_id: UserId::parse(&r.user_id).map_err(corrupt("user_id"))?,
+            agent_id: ClientId::parse(&r.agent_id).map_err(corrupt("agent_id"))?,
+            scope: ScopeSet::parse_space_separated(&r.scope).map_err(corrupt("scope"))?,
+            audiences: from_json("audiences", &r.audiences)?,
+            created_at: from_ts(r.created_at)?,
+            expires_at: from_ts(r.expires_at)?,
+            revoked_at: r.revoked_at.map(from_ts).transpose()?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    tenant_id: String,
+    seq: i64,
+    time_ms: i64,
+    event_type: String,
+    user_id: Option<String>,
+    client_id: Option<String>,
+    actors: String,
+    delegation_id: Option<String>,
+    scope: Option<String>,
+    audience: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    decision: String,
+    reason: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl TryFrom<AuditRow> for AuditEvent {
+    type Error = StoreError;
+    fn try_from(r: AuditRow) -> Result<Self, StoreError> {
+        Ok(AuditEvent {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            seq: r.seq,
+            time_ms: r.time_ms,
+            record: AuditRecord {
+                event_type: r.event_type,
+                user_id: r.user_id,
+                client_id: r.client_id,
+                actors: from_json("actors", &r.actors)?,
+                delegation_id: r.delegation_id,
+                scope: r.scope,
+                audience: r.audience,
+                ip: r.ip,
+                user_agent: r.user_agent,
+                decision: r.decision,
+                reason: r.reason,
+            },
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
     }
 }

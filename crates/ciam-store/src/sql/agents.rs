@@ -1,0 +1,183 @@
+//! Delegations and the audit trail on both SQL dialects.
+
+use async_trait::async_trait;
+use ciam_core::agent::Delegation;
+use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord, GENESIS};
+use ciam_core::id::{ClientId, TenantId, UserId};
+use ciam_core::page::{Page, PageRequest};
+use ciam_core::store::{AuditStore, DelegationStore, StoreResult};
+use time::OffsetDateTime;
+
+use super::queries::*;
+use super::rows::{AuditRow, DelegationRow, map_err, to_json, ts};
+use super::{PgStore, SqliteStore, after, limit};
+
+macro_rules! impl_agent_stores {
+    ($store:ty) => {
+        #[async_trait]
+        impl DelegationStore for $store {
+            async fn create_delegation(&self, d: &Delegation) -> StoreResult<()> {
+                sqlx::query(INSERT_DELEGATION)
+                    .bind(d.tenant_id.as_str())
+                    .bind(&d.id)
+                    .bind(d.user_id.to_string())
+                    .bind(d.agent_id.as_str())
+                    .bind(d.scope.to_string())
+                    .bind(to_json(&d.audiences)?)
+                    .bind(ts(d.created_at))
+                    .bind(ts(d.expires_at))
+                    .bind(d.revoked_at.map(ts))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("delegation"))?;
+                Ok(())
+            }
+
+            async fn get_delegation(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<Delegation>> {
+                sqlx::query_as::<_, DelegationRow>(SELECT_DELEGATION)
+                    .bind(tenant.as_str())
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("delegation"))?
+                    .map(Delegation::try_from)
+                    .transpose()
+            }
+
+            async fn list_user_delegations(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<Delegation>> {
+                let rows = sqlx::query_as::<_, DelegationRow>(LIST_USER_DELEGATIONS)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("delegation"))?;
+                rows.into_iter().map(Delegation::try_from).collect()
+            }
+
+            async fn active_delegations(
+                &self,
+                tenant: &TenantId,
+                user: &UserId,
+                agent: &ClientId,
+                now: OffsetDateTime,
+            ) -> StoreResult<Vec<Delegation>> {
+                let rows = sqlx::query_as::<_, DelegationRow>(ACTIVE_DELEGATIONS)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .bind(agent.as_str())
+                    .bind(ts(now))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("delegation"))?;
+                rows.into_iter().map(Delegation::try_from).collect()
+            }
+
+            async fn revoke_delegation(&self, tenant: &TenantId, id: &str, now: OffsetDateTime) -> StoreResult<bool> {
+                let done = sqlx::query(REVOKE_DELEGATION)
+                    .bind(tenant.as_str())
+                    .bind(id)
+                    .bind(ts(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("delegation"))?;
+                Ok(done.rows_affected() > 0)
+            }
+        }
+
+        #[async_trait]
+        impl AuditStore for $store {
+            async fn append_audit(
+                &self,
+                tenant: &TenantId,
+                at: OffsetDateTime,
+                record: AuditRecord,
+            ) -> StoreResult<AuditEvent> {
+                let err = map_err("audit");
+                let mut tx = self.begin_write().await.map_err(&err)?;
+                sqlx::query(INIT_AUDIT_HEAD)
+                    .bind(tenant.as_str())
+                    .bind(GENESIS)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                let (seq, prev): (i64, String) =
+                    sqlx::query_as(ADVANCE_AUDIT_HEAD).bind(tenant.as_str()).fetch_one(&mut *tx).await.map_err(&err)?;
+                let e = AuditEvent::seal(tenant, seq, at, &prev, record);
+                let r = &e.record;
+                sqlx::query(INSERT_AUDIT_EVENT)
+                    .bind(tenant.as_str())
+                    .bind(e.seq)
+                    .bind(e.time_ms)
+                    .bind(&r.event_type)
+                    .bind(r.user_id.as_deref())
+                    .bind(r.client_id.as_deref())
+                    .bind(to_json(&r.actors)?)
+                    .bind(r.delegation_id.as_deref())
+                    .bind(r.scope.as_deref())
+                    .bind(r.audience.as_deref())
+                    .bind(r.ip.as_deref())
+                    .bind(r.user_agent.as_deref())
+                    .bind(&r.decision)
+                    .bind(r.reason.as_deref())
+                    .bind(&e.prev_hash)
+                    .bind(&e.hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                sqlx::query(SET_AUDIT_HEAD_HASH)
+                    .bind(tenant.as_str())
+                    .bind(&e.hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                tx.commit().await.map_err(&err)?;
+                Ok(e)
+            }
+
+            async fn query_audit(
+                &self,
+                tenant: &TenantId,
+                filter: &AuditFilter,
+                page: &PageRequest,
+            ) -> StoreResult<Page<AuditEvent>> {
+                let after_seq: i64 = after(page).parse().unwrap_or(0);
+                let rows = sqlx::query_as::<_, AuditRow>(QUERY_AUDIT)
+                    .bind(tenant.as_str())
+                    .bind(after_seq)
+                    .bind(filter.user_id.as_deref())
+                    .bind(filter.agent_id.as_deref())
+                    .bind(filter.event_type.as_deref())
+                    .bind(filter.since_ms)
+                    .bind(filter.until_ms)
+                    .bind(limit(page))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("audit"))?;
+                let items = rows.into_iter().map(AuditEvent::try_from).collect::<StoreResult<Vec<_>>>()?;
+                Ok(Page::from_overfetch(items, page.limit, |e| e.seq.to_string()))
+            }
+
+            async fn audit_chain(&self, tenant: &TenantId, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>> {
+                let rows = sqlx::query_as::<_, AuditRow>(AUDIT_CHAIN)
+                    .bind(tenant.as_str())
+                    .bind(after_seq)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("audit"))?;
+                rows.into_iter().map(AuditEvent::try_from).collect()
+            }
+
+            async fn audit_head(&self, tenant: &TenantId) -> StoreResult<Option<(i64, String)>> {
+                sqlx::query_as(SELECT_AUDIT_HEAD)
+                    .bind(tenant.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("audit"))
+            }
+        }
+    };
+}
+
+impl_agent_stores!(SqliteStore);
+impl_agent_stores!(PgStore);
