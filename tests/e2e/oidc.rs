@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use crate::BIN;
 
-const PASSWORD: &str = "correct horse battery staple";
-const CALLBACK: &str = "http://127.0.0.1:9/callback";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const CALLBACK: &str = "http://127.0.0.1:9/callback";
 const BYE: &str = "http://127.0.0.1:9/signed-out";
 
 /// openidconnect's HTTP client interface on top of this workspace's reqwest.
@@ -35,37 +35,37 @@ fn rp_http(
     }
 }
 
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in page: {html}")) + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-fn location(res: &reqwest::Response) -> String {
+pub(crate) fn location(res: &reqwest::Response) -> String {
     res.headers()["location"].to_str().unwrap().to_owned()
 }
 
-struct Browser {
-    http: reqwest::Client,
+pub(crate) struct Browser {
+    pub(crate) http: reqwest::Client,
     base: String,
 }
 
 impl Browser {
-    fn new(server: &Server) -> Self {
+    pub(crate) fn new(server: &Server) -> Self {
         let http =
             reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Self { http, base: server.url("") }
     }
 
-    fn abs(&self, url: &str) -> String {
+    pub(crate) fn abs(&self, url: &str) -> String {
         if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) }
     }
 
-    async fn get(&self, url: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, url: &str) -> reqwest::Response {
         self.http.get(self.abs(url)).send().await.unwrap()
     }
 
-    async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.http.post(self.abs(url)).form(form).send().await.unwrap()
     }
 

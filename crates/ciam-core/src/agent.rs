@@ -28,8 +28,7 @@ pub const DELEGATION_LIFETIME_LIMIT: u32 = 365 * 24 * 3600;
 /// The most audiences one agent may be allowed.
 pub const MAX_AUDIENCES: usize = 20;
 
-/// Who operates an agent.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// Who operates an agent. On the wire: `{"type": "user" | "client", "id": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
 pub enum AgentOwner {
@@ -183,7 +182,8 @@ mod tests {
     #[test]
     fn profile_rules() {
         assert!(profile().validate().is_ok());
-        let cases: Vec<(fn(&mut AgentProfile), &str)> = vec![
+        type Change = fn(&mut AgentProfile);
+        let cases: Vec<(Change, &str)> = vec![
             (|p| p.max_token_lifetime = 10, "max_token_lifetime"),
             (|p| p.max_token_lifetime = 7200, "max_token_lifetime"),
             (|p| p.max_chain_depth = 0, "max_chain_depth"),

@@ -47,6 +47,9 @@ pub struct CodeGrant {
     pub sid: String,
     /// When the code was issued (unix seconds).
     pub issued_at: i64,
+    /// For an agent: the delegation the user approved, which its tokens rest on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegation_id: Option<String>,
 }
 
 /// The ephemeral-store key of a code: namespaced by tenant, and the code itself only as a hash.
@@ -199,6 +202,7 @@ mod tests {
             amr: vec!["pwd".into()],
             sid: "sid-1".into(),
             issued_at: NOW.unix_timestamp() - 10,
+            delegation_id: None,
         }
     }
 

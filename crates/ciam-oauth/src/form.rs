@@ -12,14 +12,19 @@ use crate::error::OAuthError;
 /// The most parameters one request may carry.
 const MAX_PARAMS: usize = 64;
 
-/// Decoded parameters, each present at most once, empty values dropped.
+/// Parameters that may be repeated: RFC 8707 §2 (`resource`) and RFC 8693 §2.1 (`audience`).
+const REPEATABLE: [&str; 2] = ["resource", "audience"];
+
+/// Decoded parameters, each present at most once (except the [`REPEATABLE`] ones), empty
+/// values dropped.
 #[derive(Debug, Default, Clone)]
-pub struct Params(BTreeMap<String, String>);
+pub struct Params(BTreeMap<String, String>, BTreeMap<String, Vec<String>>);
 
 impl Params {
     /// Decodes a form body.
     pub fn parse(body: &[u8]) -> Result<Self, OAuthError> {
         let mut map = BTreeMap::new();
+        let mut repeated: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (i, (k, v)) in url::form_urlencoded::parse(body).enumerate() {
             if i >= MAX_PARAMS {
                 return Err(OAuthError::invalid_request("too many parameters"));
@@ -27,16 +32,30 @@ impl Params {
             if v.is_empty() {
                 continue;
             }
+            if REPEATABLE.contains(&k.as_ref()) {
+                let values = repeated.entry(k.clone().into_owned()).or_default();
+                if !values.iter().any(|seen| *seen == v) {
+                    values.push(v.clone().into_owned());
+                }
+                map.entry(k.into_owned()).or_insert_with(|| v.into_owned());
+                continue;
+            }
             if map.insert(k.clone().into_owned(), v.into_owned()).is_some() {
                 return Err(OAuthError::invalid_request(format!("parameter {k} is repeated (RFC 6749 §3.2)")));
             }
         }
-        Ok(Self(map))
+        Ok(Self(map, repeated))
     }
 
     /// A parameter's value.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
+    }
+
+    /// Every value of a repeatable parameter (`resource`, `audience`), in order, without
+    /// duplicates; empty when absent.
+    pub fn all(&self, name: &str) -> &[String] {
+        self.1.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// A required parameter.
@@ -63,6 +82,11 @@ mod tests {
         assert_eq!(p.get("x"), Some("+ "));
         assert_eq!(p.get("empty"), None, "empty values are omitted");
         assert!(p.require("nope").is_err());
+        let r = Params::parse(b"resource=https://a&resource=https://b&resource=https://a&audience=x").unwrap();
+        assert_eq!(r.all("resource"), ["https://a", "https://b"], "RFC 8707 allows repeats");
+        assert_eq!(r.get("resource"), Some("https://a"));
+        assert_eq!(r.all("audience"), ["x"]);
+        assert!(r.all("scope").is_empty());
         let many: String = (0..70).map(|i| format!("p{i}=1&")).collect();
         assert!(Params::parse(many.as_bytes()).is_err());
     }

@@ -21,7 +21,24 @@ pub const ACCESS_TOKEN_ALGS: [Alg; 3] = [Alg::ES256, Alg::RS256, Alg::EdDSA];
 pub const LEEWAY_SECS: i64 = 60;
 
 /// The members of an access token an introspection response repeats (RFC 7662 §2.2).
-const REPEATED_CLAIMS: [&str; 9] = ["scope", "client_id", "sub", "aud", "iss", "exp", "iat", "nbf", "jti"];
+/// A delegated token's `act` chain and delegations are repeated too, so a resource server that
+/// introspects sees what one that validates the JWT sees (RFC 8693 §4.1, §4.4).
+const REPEATED_CLAIMS: [&str; 14] = [
+    "scope",
+    "client_id",
+    "sub",
+    "aud",
+    "iss",
+    "exp",
+    "iat",
+    "nbf",
+    "jti",
+    "act",
+    "may_act",
+    "delegation_id",
+    "delegation_chain",
+    "delegation",
+];
 
 /// The answer for every token the caller may not learn about.
 pub fn inactive() -> Value {

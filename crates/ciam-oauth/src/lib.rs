@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod client_auth;
 pub mod code;
 pub mod error;
+pub mod exchange;
 pub mod form;
 pub mod introspection;
 pub mod pkce;

@@ -47,6 +47,8 @@ pub enum GrantRequest {
         /// A narrower scope, if asked.
         scope: Option<ScopeSet>,
     },
+    /// RFC 8693.
+    TokenExchange(crate::exchange::ExchangeRequest),
 }
 
 impl GrantRequest {
@@ -56,6 +58,7 @@ impl GrantRequest {
             Self::ClientCredentials { .. } => GrantType::ClientCredentials,
             Self::AuthorizationCode { .. } => GrantType::AuthorizationCode,
             Self::RefreshToken { .. } => GrantType::RefreshToken,
+            Self::TokenExchange(_) => GrantType::TokenExchange,
         }
     }
 }
@@ -63,7 +66,7 @@ impl GrantRequest {
 /// Parses the grant-specific parameters (client authentication is separate).
 pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
     let grant_type = params.require("grant_type")?;
-    if params.get("resource").is_some() {
+    if grant_type != "urn:ietf:params:oauth:grant-type:token-exchange" && params.get("resource").is_some() {
         // RFC 8707: no resource servers are registered in this tenant yet, so none can be named.
         return Err(OAuthError::new(ErrorCode::InvalidTarget, "unknown resource"));
     }
@@ -86,6 +89,9 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
             refresh_token: params.require("refresh_token")?.to_owned(),
             scope: scope()?,
         }),
+        "urn:ietf:params:oauth:grant-type:token-exchange" => {
+            Ok(GrantRequest::TokenExchange(crate::exchange::parse_exchange(params, scope()?)?))
+        }
         _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "unsupported grant_type")),
     }
 }
@@ -97,8 +103,10 @@ pub struct AccessTokenClaims {
     pub iss: String,
     /// The user, or the client itself for `client_credentials` (RFC 9068 §2.2).
     pub sub: String,
-    /// The resource the token is for (the issuer when no resource was requested, RFC 9068 §3).
-    pub aud: String,
+    /// The resources the token is for (the issuer when no resource was requested, RFC 9068 §3);
+    /// one audience is written as a string, several as an array.
+    #[serde(serialize_with = "one_or_many")]
+    pub aud: Vec<String>,
     /// Expiry, seconds since the epoch.
     pub exp: i64,
     /// Issue time.
@@ -110,6 +118,54 @@ pub struct AccessTokenClaims {
     /// Granted scopes, space-separated (omitted when empty).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub scope: String,
+    /// The actor chain of a delegated token (RFC 8693 §4.1): `{"sub": agent, "act": {…}}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub act: Option<serde_json::Value>,
+    /// The agents that may act for the user with this token (RFC 8693 §4.4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub may_act: Option<serde_json::Value>,
+    /// The delegation a delegated token rests on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delegation_id: Option<String>,
+    /// Every delegation the token derives from, oldest first: revoking any of them ends it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delegation_chain: Vec<String>,
+}
+
+fn one_or_many<S: serde::Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
+    match aud {
+        [one] => s.serialize_str(one),
+        many => many.serialize(s),
+    }
+}
+
+impl AccessTokenClaims {
+    /// Claims with no delegation, `may_act` or actor.
+    pub fn new(
+        issuer: &str,
+        sub: &str,
+        aud: Vec<String>,
+        lifetime: i64,
+        client_id: &str,
+        scope: String,
+        now: OffsetDateTime,
+    ) -> Self {
+        let iat = now.unix_timestamp();
+        Self {
+            iss: issuer.to_owned(),
+            sub: sub.to_owned(),
+            aud,
+            exp: iat + lifetime,
+            iat,
+            jti: ciam_core::secret::random_token(16),
+            client_id: client_id.to_owned(),
+            scope,
+            act: None,
+            may_act: None,
+            delegation_id: None,
+            delegation_chain: Vec::new(),
+        }
+    }
 }
 
 /// The successful response of the token endpoint (RFC 6749 §5.1).
@@ -130,6 +186,24 @@ pub struct TokenResponse {
     /// The ID token, for OpenID Connect requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// What a token exchange issued (RFC 8693 §2.2.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
+}
+
+impl TokenResponse {
+    /// A bearer token response for `claims`, with their scope (when not empty) and nothing else.
+    pub fn bearer(access_token: String, claims: &AccessTokenClaims) -> Self {
+        Self {
+            access_token,
+            token_type: "Bearer",
+            expires_in: claims.exp - claims.iat,
+            scope: (!claims.scope.is_empty()).then(|| claims.scope.clone()),
+            refresh_token: None,
+            id_token: None,
+            issued_token_type: None,
+        }
+    }
 }
 
 /// Access token claims for a user's grant.
@@ -140,17 +214,15 @@ pub fn user_access_token(
     scope: &ScopeSet,
     now: OffsetDateTime,
 ) -> AccessTokenClaims {
-    let iat = now.unix_timestamp();
-    AccessTokenClaims {
-        iss: issuer.to_owned(),
-        sub: user_id.to_owned(),
-        aud: issuer.to_owned(),
-        exp: iat + USER_ACCESS_TOKEN_LIFETIME.whole_seconds(),
-        iat,
-        jti: ciam_core::secret::random_token(16),
-        client_id: client_id.to_owned(),
-        scope: scope.to_string(),
-    }
+    AccessTokenClaims::new(
+        issuer,
+        user_id,
+        vec![issuer.to_owned()],
+        USER_ACCESS_TOKEN_LIFETIME.whole_seconds(),
+        client_id,
+        scope.to_string(),
+        now,
+    )
 }
 
 /// Checks a refresh request against the stored token and family (RFC 6749 §6; RFC 9700
@@ -224,17 +296,12 @@ pub fn client_credentials(
         }
         None => allowed,
     };
-    let iat = now.unix_timestamp();
-    Ok(AccessTokenClaims {
-        iss: issuer.to_owned(),
-        sub: client.client_id.to_string(),
-        aud: issuer.to_owned(),
-        exp: iat + CLIENT_ACCESS_TOKEN_LIFETIME.whole_seconds(),
-        iat,
-        jti: ciam_core::secret::random_token(16),
-        client_id: client.client_id.to_string(),
-        scope: scope.to_string(),
-    })
+    let lifetime = match &client.agent {
+        Some(agent) => i64::from(agent.max_token_lifetime),
+        None => CLIENT_ACCESS_TOKEN_LIFETIME.whole_seconds(),
+    };
+    let id = client.client_id.as_str();
+    Ok(AccessTokenClaims::new(issuer, id, vec![issuer.to_owned()], lifetime, id, scope.to_string(), now))
 }
 
 #[cfg(test)]
@@ -278,7 +345,8 @@ mod tests {
         let c = client(&[GrantType::ClientCredentials], "openid profile orders:read orders:write");
         let t = client_credentials(&c, None, "https://id/t/acme", NOW).unwrap();
         assert_eq!(t.scope, "orders:read orders:write", "default: registered scopes minus user scopes");
-        assert_eq!((t.sub.as_str(), t.client_id.as_str(), t.aud.as_str()), ("svc", "svc", "https://id/t/acme"));
+        assert_eq!((t.sub.as_str(), t.client_id.as_str(), t.aud[0].as_str()), ("svc", "svc", "https://id/t/acme"));
+        assert_eq!(serde_json::to_value(&t).unwrap()["aud"], "https://id/t/acme", "one audience is a string");
         assert_eq!(t.exp - t.iat, 900);
         let narrowed = client_credentials(&c, Some(&scopes("orders:read")), "i", NOW).unwrap();
         assert_eq!(narrowed.scope, "orders:read");

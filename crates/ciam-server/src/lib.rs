@@ -4,8 +4,10 @@
 
 pub mod admin;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod delegations;
 pub mod error;
 pub mod oidc;
 pub mod ops;

@@ -50,6 +50,11 @@ pub struct Server {
     pub http: reqwest::Client,
     /// Services created for this server under `TEST_BACKEND=postgres` (removed with it).
     _services: Option<(TestPostgres, TestRedis)>,
+    /// The durable store's URL (the embedded SQLite file unless a database was given).
+    pub database_url: String,
+    /// How the server was started, to run the CLI against the same stores.
+    bin: String,
+    cli_env: Vec<(String, String)>,
 }
 
 /// How to start a server.
@@ -87,22 +92,28 @@ impl Server {
             opts.database_url = Some(pg.url.clone());
             opts.redis = Some((redis.url.clone(), redis.prefix.clone()));
         }
+        let mut cli_env = vec![("CIAM_DATA_DIR".to_owned(), data_dir.join("data").display().to_string())];
+        if let Some(db) = &opts.database_url {
+            // Nodes sharing a database share the master key that seals signing keys.
+            cli_env.push(("DATABASE_URL".into(), db.clone()));
+            cli_env.push(("CIAM_MASTER_KEY".into(), SHARED_MASTER_KEY.into()));
+        }
+        let database_url = opts
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("data").join("ciam.db").display()));
         let mut cmd = Command::new(bin);
         cmd.arg("serve")
             .current_dir(data_dir)
             .env_remove("DATABASE_URL")
             .env_remove("REDIS_URL")
+            .envs(cli_env.iter().map(|(k, v)| (k, v)))
             .env("CIAM_BIND", "127.0.0.1:0")
-            .env("CIAM_DATA_DIR", data_dir.join("data"))
             .env("CIAM_LOG__FORMAT", "json")
             .env("CIAM_LOG__LEVEL", opts.log_level.as_deref().unwrap_or("info"))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        if let Some(db) = &opts.database_url {
-            // Nodes sharing a database share the master key that seals signing keys.
-            cmd.env("DATABASE_URL", db).env("CIAM_MASTER_KEY", SHARED_MASTER_KEY);
-        }
         if let Some((url, prefix)) = &opts.redis {
             cmd.env("REDIS_URL", url).env("CIAM_REDIS_KEY_PREFIX", prefix);
         }
@@ -141,7 +152,31 @@ impl Server {
             panic!("ciam did not become ready; output:\n{}", logs.lock().unwrap())
         };
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { addr, data_dir: data_dir.join("data"), child, logs, http, _services: services }
+        Self {
+            addr,
+            data_dir: data_dir.join("data"),
+            child,
+            logs,
+            http,
+            _services: services,
+            database_url,
+            bin: bin.to_owned(),
+            cli_env,
+        }
+    }
+
+    /// Runs `ciam <args>` against this server's stores (same data dir, database and master key)
+    /// and returns its exit code and standard output.
+    pub fn cli(&self, args: &[&str]) -> (Option<i32>, String) {
+        let out = std::process::Command::new(&self.bin)
+            .args(args)
+            .current_dir(self.data_dir.parent().unwrap_or(&self.data_dir))
+            .env_remove("DATABASE_URL")
+            .envs(self.cli_env.iter().map(|(k, v)| (k, v)))
+            .env("CIAM_LOG__LEVEL", "warn")
+            .output()
+            .expect("run ciam");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// `http://addr{path}`.

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use ciam_core::FieldError;
+use ciam_core::agent::AgentProfile;
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::id::{ClientId, TenantId};
 use ciam_core::redirect::RedirectUri;
@@ -154,6 +155,7 @@ fn build(
     client_id: ClientId,
     created_at: OffsetDateTime,
     now: OffsetDateTime,
+    agent: Option<AgentProfile>,
 ) -> Result<Client, Problem> {
     let mut grant_types =
         input.grant_types.unwrap_or_else(|| vec![GrantType::AuthorizationCode, GrantType::RefreshToken]);
@@ -182,6 +184,7 @@ fn build(
         require_pushed_authorization_requests: input.require_pushed_authorization_requests,
         id_token_signed_response_alg: input.id_token_signed_response_alg,
         opaque_access_tokens: input.opaque_access_tokens,
+        agent,
         created_at,
         updated_at: now,
     };
@@ -217,7 +220,7 @@ async fn create_client(
     let mut input: ClientInput = parse(Value::Object(body))?;
     let id = input.client_id.take().unwrap_or_else(ClientId::generate);
     let now = st.clock.now();
-    let client = build(&tenant, input, id, now, now)?;
+    let client = build(&tenant, input, id, now, now, None)?;
     let secret = client.token_endpoint_auth_method.uses_secret().then(Secret::generate);
     st.durable.create_client(&client, secret.as_ref().map(Secret::hash).as_ref()).await?;
     let location = format!("/admin/v1/tenants/{}/clients/{}", client.tenant_id, client.client_id);
@@ -297,7 +300,9 @@ async fn update_client(
     let input: ClientInput = parse(doc)?;
     unchanged("client_id", &Some(current.client_id.clone()), &input.client_id)?;
     unchanged("client_type", &current.client_type, &input.client_type)?;
-    let updated = build(&tenant, input, current.client_id.clone(), current.created_at, st.clock.now())?;
+    // An agent's profile is managed under /agents and kept as it is here.
+    let updated =
+        build(&tenant, input, current.client_id.clone(), current.created_at, st.clock.now(), current.agent.clone())?;
     st.durable.update_client(&updated).await?;
     let needs_secret = updated.token_endpoint_auth_method.uses_secret()
         && st.durable.client_secret_hash(&tenant.id, &updated.client_id).await?.is_none();

@@ -4,14 +4,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ciam_core::id::{ClientId, UserId};
+use ciam_core::id::ClientId;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AdminAuth, Path, existing_tenant};
+use super::users::user_path;
+use super::{AdminAuth, Path};
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
 
@@ -31,13 +32,6 @@ pub(super) struct ConsentView {
     granted_at: OffsetDateTime,
 }
 
-async fn existing_user(st: &AppState, tenant: &str, user: &str) -> Result<(ciam_core::id::TenantId, UserId), Problem> {
-    let tenant = existing_tenant(st, tenant).await?;
-    let id = UserId::parse(user).map_err(|_| Problem::not_found("user"))?;
-    st.durable.get_user(&tenant.id, &id).await?.ok_or_else(|| Problem::not_found("user"))?;
-    Ok((tenant.id, id))
-}
-
 /// List the consents a user gave.
 #[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/consents", tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
@@ -51,7 +45,7 @@ async fn list_consents(
     State(st): State<AppState>,
     Path((tenant, user)): Path<(String, String)>,
 ) -> Result<Json<Vec<ConsentView>>, Problem> {
-    let (tenant, user) = existing_user(&st, &tenant, &user).await?;
+    let (tenant, user) = user_path(&st, &tenant, &user).await?;
     let consents = st.durable.list_consents(&tenant, &user).await?;
     Ok(Json(
         consents
@@ -79,7 +73,7 @@ async fn revoke_consent(
     State(st): State<AppState>,
     Path((tenant, user, client)): Path<(String, String, String)>,
 ) -> Result<StatusCode, Problem> {
-    let (tenant, user) = existing_user(&st, &tenant, &user).await?;
+    let (tenant, user) = user_path(&st, &tenant, &user).await?;
     let client = ClientId::parse(&client).map_err(|_| Problem::not_found("consent"))?;
     if st.durable.revoke_consent(&tenant, &user, &client).await? {
         Ok(StatusCode::NO_CONTENT)

@@ -11,8 +11,11 @@
 //! - resources of one tenant are addressed only under that tenant's path and never found under
 //!   another's.
 
+mod agents;
+mod audit;
 mod clients;
 mod consents;
+mod delegations;
 mod keys;
 mod sessions;
 mod tenants;
@@ -54,7 +57,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[openapi(
     info(
         title = "ciam management API",
-        description = "Manage tenants, users and clients of the ciam identity server. \
+        description = "Manage tenants, users, clients and agents of the ciam identity server. \
             Errors are RFC 9457 problem documents (application/problem+json).",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
@@ -65,6 +68,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         (name = "users", description = "People who sign in to a tenant"),
         (name = "clients", description = "Applications and services that use a tenant"),
         (name = "keys", description = "A tenant's token signing keys and their rotation"),
+        (name = "agents", description = "AI agents, and the delegations users give them"),
+        (name = "audit", description = "The tamper-evident audit trail"),
     )
 )]
 struct AdminApi;
@@ -86,7 +91,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(clients::routes())
         .merge(keys::routes())
         .merge(consents::routes())
-        .merge(sessions::routes());
+        .merge(sessions::routes())
+        .merge(agents::routes())
+        .merge(delegations::routes())
+        .merge(audit::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

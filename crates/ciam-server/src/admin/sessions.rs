@@ -3,14 +3,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ciam_core::id::UserId;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AdminAuth, Path, existing_tenant};
+use super::users::user_path;
+use super::{AdminAuth, Path};
 use crate::error::{Problem, ProblemBody, ProblemKind};
 use crate::oidc::session::{end_user_sessions, user_sessions};
 use crate::state::AppState;
@@ -38,13 +38,6 @@ fn unavailable(e: anyhow::Error) -> Problem {
         .with_internal(e.to_string())
 }
 
-async fn user(st: &AppState, tenant: &str, user: &str) -> Result<(ciam_core::id::TenantId, UserId), Problem> {
-    let tenant = existing_tenant(st, tenant).await?;
-    let id = UserId::parse(user).map_err(|_| Problem::not_found("user"))?;
-    st.durable.get_user(&tenant.id, &id).await?.ok_or_else(|| Problem::not_found("user"))?;
-    Ok((tenant.id, id))
-}
-
 /// List a user's live sessions.
 #[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/sessions", tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
@@ -58,7 +51,7 @@ async fn list_sessions(
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
 ) -> Result<Json<Vec<SessionView>>, Problem> {
-    let (tenant, user) = user(&st, &tenant, &id).await?;
+    let (tenant, user) = user_path(&st, &tenant, &id).await?;
     let sessions = user_sessions(&st, &tenant, &user.to_string()).await.map_err(unavailable)?;
     Ok(Json(
         sessions
@@ -86,7 +79,7 @@ async fn end_sessions(
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
-    let (tenant, user) = user(&st, &tenant, &id).await?;
+    let (tenant, user) = user_path(&st, &tenant, &id).await?;
     end_user_sessions(&st, &tenant, &user.to_string(), None).await.map_err(unavailable)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -105,7 +98,7 @@ async fn end_session(
     State(st): State<AppState>,
     Path((tenant, id, sid)): Path<(String, String, String)>,
 ) -> Result<StatusCode, Problem> {
-    let (tenant, user) = user(&st, &tenant, &id).await?;
+    let (tenant, user) = user_path(&st, &tenant, &id).await?;
     match end_user_sessions(&st, &tenant, &user.to_string(), Some(&sid)).await.map_err(unavailable)? {
         0 => Err(Problem::not_found("session")),
         _ => Ok(StatusCode::NO_CONTENT),

@@ -284,3 +284,11 @@ async fn delete_user(
         Err(Problem::not_found("user"))
     }
 }
+
+/// The tenant and user of a `/users/{user_id}/…` path, both existing, else 404.
+pub(super) async fn user_path(st: &AppState, tenant: &str, user: &str) -> Result<(TenantId, UserId), Problem> {
+    let tenant = existing_tenant(st, tenant).await?;
+    let id = UserId::parse(user).map_err(|_| Problem::not_found("user"))?;
+    st.durable.get_user(&tenant.id, &id).await?.ok_or_else(|| Problem::not_found("user"))?;
+    Ok((tenant.id, id))
+}

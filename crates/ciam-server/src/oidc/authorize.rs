@@ -12,6 +12,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_authn::PasswordHasher;
+use ciam_core::agent::{AgentOwner, Delegation};
+use ciam_core::audit::AuditRecord;
 use ciam_core::client::Client;
 use ciam_core::email::Email;
 use ciam_core::id::{ClientId, TenantId, UserId};
@@ -25,13 +27,14 @@ use ciam_oauth::code::{CODE_LIFETIME, CodeGrant, code_key};
 use ciam_oauth::form::Params;
 use url::Url;
 
-use super::pages::{Brand, ConsentPage, FormPostPage, LoginPage, describe_scope, error_page, html};
+use super::pages::{AgentConsent, Brand, ConsentPage, FormPostPage, LoginPage, describe_scope, error_page, html};
 use super::par::{PAR_MARKER, Pushed, par_key};
 use super::session::{
     FLOW_COOKIE, FLOW_TTL, Flow, SESSION_COOKIE, SESSION_TTL, Session, csrf_ok, current_session, finish_flow,
     load_flow, save_flow, set_cookie, start_flow, start_session,
 };
 use crate::admin::Path;
+use crate::audit::{self, Caller};
 use crate::state::AppState;
 
 /// The level of assurance of a password sign-in.
@@ -141,6 +144,8 @@ async fn validated(ctx: &Ctx, query: &str) -> Result<(Client, ValidAuthorization
         Some(id) => ctx.st.durable.get_client(&ctx.tenant.id, &id).await.map_err(|e| unavailable(&ctx.brand, e))?,
         None => None,
     };
+    // A suspended agent is refused like an unknown client.
+    let client = client.filter(Client::is_enabled);
     let valid = validate(&params, client.as_ref()).map_err(|e| redirect_error(ctx, e))?;
     let client = client.ok_or_else(|| error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Unknown client."))?;
     Ok((client, valid))
@@ -256,12 +261,35 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         return to_page(ctx, query, flow, "login").await;
     };
 
-    let consented = match ctx.st.durable.get_consent(&ctx.tenant.id, &user.id, &client.client_id).await {
-        Ok(c) => c.and_then(|c| ScopeSet::parse_space_separated(&c).ok()).is_some_and(|c| valid.scope.is_subset(&c)),
-        Err(e) => return unavailable(&ctx.brand, e),
+    // An agent's consent is a delegation covering this request; an app's is the consent record.
+    let delegation = match &client.agent {
+        Some(_) => {
+            let audiences = match agent_audiences(&client, query) {
+                Ok(a) => a,
+                Err(e) => return redirect_error(ctx, refuse(&valid, ciam_oauth::ErrorCode::InvalidTarget, e)),
+            };
+            match ctx
+                .st
+                .durable
+                .active_delegations(&ctx.tenant.id, &user.id, &client.client_id, ctx.st.clock.now())
+                .await
+            {
+                Ok(list) => list.into_iter().find(|d| d.covers(&valid.scope, &audiences)),
+                Err(e) => return unavailable(&ctx.brand, e),
+            }
+        }
+        None => None,
+    };
+    let consented = match (&client.agent, ctx.st.durable.get_consent(&ctx.tenant.id, &user.id, &client.client_id).await)
+    {
+        (Some(_), _) => delegation.is_some(),
+        (None, Ok(c)) => {
+            c.and_then(|c| ScopeSet::parse_space_separated(&c).ok()).is_some_and(|c| valid.scope.is_subset(&c))
+        }
+        (None, Err(e)) => return unavailable(&ctx.brand, e),
     };
     let consented_now = flow.is_some_and(|(_, f)| f.consented);
-    if !consented_now && (!consented || valid.prompt.consent) {
+    if (!consented_now && (!consented || valid.prompt.consent)) || (client.agent.is_some() && delegation.is_none()) {
         if valid.prompt.none {
             return redirect_error(
                 ctx,
@@ -299,6 +327,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         amr: session.amr.clone(),
         sid: session.sid.clone(),
         issued_at: now,
+        delegation_id: delegation.map(|d| d.id),
     };
     let stored = match serde_json::to_vec(&grant) {
         Ok(bytes) => ctx.st.ephemeral.put(&code_key(&ctx.tenant.id, &code), &bytes, CODE_LIFETIME.unsigned_abs()).await,
@@ -383,6 +412,21 @@ async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(S
         Ok(Some(f)) => Ok((id.to_owned(), f)),
         Ok(None) => Err(flow_expired(ctx)),
         Err(e) => Err(unavailable(&ctx.brand, e)),
+    }
+}
+
+/// The audiences an agent's authorization request asks to be delegated: its `resource`
+/// parameters (RFC 8707), each allowed to the agent, or by default all it is allowed.
+fn agent_audiences(client: &Client, query: &str) -> Result<Vec<String>, &'static str> {
+    let allowed = client.agent.as_ref().map(|a| a.allowed_audiences.clone()).unwrap_or_default();
+    let requested = Params::parse(query.as_bytes()).map(|p| p.all("resource").to_vec()).unwrap_or_default();
+    if requested.is_empty() {
+        return Ok(allowed);
+    }
+    if requested.iter().all(|r| allowed.contains(r)) {
+        Ok(requested)
+    } else {
+        Err("this agent may not be given access to the requested resource")
     }
 }
 
@@ -546,6 +590,28 @@ pub(super) async fn consent_get(
     };
     let host = Url::parse(&valid.redirect_uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
     let action = ctx.path("consent");
+    let agent = match &client.agent {
+        Some(profile) => {
+            let owner = match &profile.owner {
+                AgentOwner::Client(id) => match ctx.st.durable.get_client(&ctx.tenant.id, id).await {
+                    Ok(c) => c.map_or_else(|| id.to_string(), |c| c.name),
+                    Err(e) => return unavailable(&ctx.brand, e),
+                },
+                AgentOwner::User(id) => match ctx.st.durable.get_user(&ctx.tenant.id, id).await {
+                    Ok(u) => u.map_or_else(|| "a former user".to_owned(), |u| u.email.as_str().to_owned()),
+                    Err(e) => return unavailable(&ctx.brand, e),
+                },
+            };
+            let until = delegation_expiry(&ctx, profile.delegation_lifetime);
+            Some(AgentConsent {
+                description: profile.description.clone(),
+                owner,
+                audiences: agent_audiences(&client, &flow.query).unwrap_or_default(),
+                until: until.date().to_string(),
+            })
+        }
+        None => None,
+    };
     html(
         StatusCode::OK,
         &ConsentPage {
@@ -556,8 +622,13 @@ pub(super) async fn consent_get(
             action: &action,
             flow: &id,
             csrf: &flow.csrf,
+            agent,
         },
     )
+}
+
+fn delegation_expiry(ctx: &Ctx, lifetime: u32) -> time::OffsetDateTime {
+    ctx.st.clock.now() + time::Duration::seconds(i64::from(lifetime))
 }
 
 /// `POST /t/{tenant}/consent`: Allow records the consent and continues; Deny returns
@@ -565,6 +636,7 @@ pub(super) async fn consent_get(
 pub(super) async fn consent_post(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -581,15 +653,54 @@ pub(super) async fn consent_post(
         Ok(None) => return flow_expired(&ctx),
         Err(e) => return unavailable(&ctx.brand, e),
     };
-    match form.get("decision") {
-        Some("allow") => {}
-        Some("deny") => {
-            let _ = finish_flow(&ctx.st, &ctx.tenant.id, &id).await;
-            return redirect_error(&ctx, refuse(&valid, ciam_oauth::ErrorCode::AccessDenied, "the user denied access"));
-        }
-        _ => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose Allow or Deny."),
-    }
     let Ok(user_id) = UserId::parse(&session.user_id) else { return flow_expired(&ctx) };
+    let allow = match form.get("decision") {
+        Some("allow") => true,
+        Some("deny") => false,
+        _ => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose Allow or Deny."),
+    };
+    if let Some(profile) = &client.agent {
+        let Ok(audiences) = agent_audiences(&client, &flow.query) else { return flow_expired(&ctx) };
+        let now = ctx.st.clock.now();
+        let delegation = Delegation {
+            tenant_id: ctx.tenant.id.clone(),
+            id: Delegation::generate_id(),
+            user_id,
+            agent_id: client.client_id.clone(),
+            scope: valid.scope.clone(),
+            audiences,
+            created_at: now,
+            expires_at: delegation_expiry(&ctx, profile.delegation_lifetime),
+            revoked_at: None,
+        };
+        let mut event = if allow {
+            AuditRecord::allow("delegation.granted")
+        } else {
+            AuditRecord::deny("delegation.denied", "the user denied the agent")
+        };
+        event.user_id = Some(user_id.to_string());
+        event.client_id = Some(client.client_id.to_string());
+        event.actors = vec![client.client_id.to_string()];
+        event.scope = Some(delegation.scope.to_string());
+        event.audience = Some(delegation.audiences.join(" "));
+        if allow {
+            event.delegation_id = Some(delegation.id.clone());
+            if let Err(e) = ctx.st.durable.create_delegation(&delegation).await {
+                return unavailable(&ctx.brand, e);
+            }
+        }
+        if let Err(e) = audit::record(&ctx.st, &ctx.tenant.id, &caller, event).await {
+            return unavailable(&ctx.brand, e);
+        }
+    }
+    if !allow {
+        let _ = finish_flow(&ctx.st, &ctx.tenant.id, &id).await;
+        return redirect_error(&ctx, refuse(&valid, ciam_oauth::ErrorCode::AccessDenied, "the user denied access"));
+    }
+    if client.agent.is_some() {
+        flow.consented = true;
+        return authorize(&ctx, &flow.query.clone(), &headers, Some((&id, &flow))).await;
+    }
     let store = &ctx.st.durable;
     let previous = match store.get_consent(&ctx.tenant.id, &user_id, &client.client_id).await {
         Ok(p) => p.and_then(|p| ScopeSet::parse_space_separated(&p).ok()).unwrap_or_default(),

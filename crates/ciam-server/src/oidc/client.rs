@@ -14,6 +14,7 @@ use ciam_oauth::form::Params;
 
 use super::tenant_of;
 use crate::admin::Path;
+use crate::audit::Caller;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
@@ -25,6 +26,8 @@ pub(super) struct BackChannel {
     pub(super) params: Params,
     /// The raw form body (PAR stores the request as sent).
     pub(super) body: Bytes,
+    /// Where the request came from, for the audit trail.
+    pub(super) caller: Caller,
 }
 
 impl FromRequest<AppState> for BackChannel {
@@ -38,6 +41,7 @@ impl FromRequest<AppState> for BackChannel {
         // The URL of the endpoint being called: an accepted audience of client assertions.
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
         let headers = parts.headers.clone();
+        let caller = Caller::of(&parts);
         let body =
             Bytes::from_request(Request::from_parts(parts, body), st).await.map_err(IntoResponse::into_response)?;
         let authenticated = async {
@@ -46,7 +50,7 @@ impl FromRequest<AppState> for BackChannel {
             Ok::<_, OAuthError>((client, params))
         };
         match authenticated.await {
-            Ok((client, params)) => Ok(Self { tenant, client, params, body }),
+            Ok((client, params)) => Ok(Self { tenant, client, params, body, caller }),
             Err(e) => Err(OAuthFailure(e).into_response()),
         }
     }
@@ -79,7 +83,8 @@ async fn authenticated_client(
         _ => None,
     };
     authenticate(&who, client.as_ref(), secret.as_ref())?;
-    let client = client.ok_or_else(OAuthError::invalid_client)?;
+    // A suspended agent authenticates nowhere (after the same work as any other client).
+    let client = client.filter(Client::is_enabled).ok_or_else(OAuthError::invalid_client)?;
     if let Some(assertion) = &who.assertion {
         verify_assertion(st, tenant, &client, assertion, endpoint).await?;
     }

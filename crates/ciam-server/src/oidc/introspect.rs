@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 /// The claims of a valid access token of this tenant, or `None` for anything else. A token
 /// signed with a key this node has not loaded yet triggers one reload of the tenant's keys.
+/// A delegated token's claims gain `delegation`: the delegation it rests on, as stored now.
 pub(crate) async fn verified_access_token(
     st: &AppState,
     tenant: &TenantId,
@@ -67,6 +68,16 @@ pub(crate) async fn verified_access_token(
             Some(u) if u.status == UserStatus::Active => {}
             _ => return Ok(None),
         }
+    }
+    // A delegated token dies with any delegation or agent it derives from.
+    let mut claims = claims;
+    match super::exchange::delegation_of(st, tenant, &claims).await? {
+        Err(()) => return Ok(None),
+        Ok(Some(d)) => {
+            let view = crate::delegations::DelegationView::new(&d, now);
+            claims.insert("delegation".into(), serde_json::to_value(view).map_err(OAuthError::server_error)?);
+        }
+        Ok(None) => {}
     }
     Ok(Some(claims))
 }

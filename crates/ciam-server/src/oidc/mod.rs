@@ -2,8 +2,10 @@
 //! Authorization (with the hosted sign-in and consent pages), token, userinfo, JWK Set,
 //! introspection, revocation and the discovery documents.
 
+mod account;
 mod authorize;
 mod client;
+mod exchange;
 mod hint;
 mod introspect;
 mod logout;
@@ -46,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))
         .route("/t/{tenant}/introspect", post(introspect::introspect))
         .route("/t/{tenant}/revoke", post(introspect::revoke))
+        .route("/t/{tenant}/account/delegations", get(account::list_delegations))
+        .route("/t/{tenant}/account/delegations/{id}", axum::routing::delete(account::revoke_delegation))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 

@@ -51,6 +51,19 @@ pub(crate) struct ConsentPage<'a> {
     pub(crate) action: &'a str,
     pub(crate) flow: &'a str,
     pub(crate) csrf: &'a str,
+    /// Present when the client is an AI agent asking to act on the user's behalf.
+    pub(crate) agent: Option<AgentConsent>,
+}
+
+/// What the approval page says about an agent and the delegation it asks for.
+pub(crate) struct AgentConsent {
+    pub(crate) description: String,
+    /// Who operates the agent, in words.
+    pub(crate) owner: String,
+    /// The APIs it may call for the user.
+    pub(crate) audiences: Vec<String>,
+    /// When the delegation ends by itself (UTC date).
+    pub(crate) until: String,
 }
 
 #[derive(Template)]

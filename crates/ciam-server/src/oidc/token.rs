@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use ciam_core::audit::AuditRecord;
 use ciam_core::client::Client;
 use ciam_core::client::GrantType;
 use ciam_core::id::TenantId;
@@ -24,22 +25,52 @@ use ciam_oauth::token::{
 use time::OffsetDateTime;
 
 use super::client::BackChannel;
+use crate::audit;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
-/// The token endpoint.
+/// The token endpoint. Every issuance and every refusal of an authenticated client is appended
+/// to the audit trail; a token whose issuance could not be recorded is not handed out.
 pub(super) async fn token(State(st): State<AppState>, request: BackChannel) -> Response {
-    match issue(&st, &request.tenant, &request.client, &request.params).await {
-        Ok(res) => (
-            [
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                (header::PRAGMA, HeaderValue::from_static("no-cache")),
-            ],
-            Json(res),
-        )
-            .into_response(),
-        Err(e) => OAuthFailure(e).into_response(),
+    let (tenant, client) = (&request.tenant, &request.client);
+    match issue(&st, tenant, client, &request.params).await {
+        Ok((res, mut event)) => {
+            event.client_id = Some(client.client_id.to_string());
+            if let Err(e) = audit::record(&st, tenant, &request.caller, event).await {
+                return OAuthFailure(OAuthError::unavailable(e)).into_response();
+            }
+            (
+                [
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                    (header::PRAGMA, HeaderValue::from_static("no-cache")),
+                ],
+                Json(res),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            let mut event = AuditRecord::deny("token.refused", format!("{}: {}", e.code.as_str(), e.description));
+            event.client_id = Some(client.client_id.to_string());
+            event.scope = request.params.get("scope").map(str::to_owned);
+            let targets = [request.params.all("resource"), request.params.all("audience")].concat();
+            event.audience = (!targets.is_empty()).then(|| targets.join(" "));
+            if let Err(audit_error) = audit::record(&st, tenant, &request.caller, event).await {
+                tracing::error!(error = %audit_error, "a token refusal could not be audited");
+            }
+            OAuthFailure(e).into_response()
+        }
     }
+}
+
+/// The audit event of an issued access token.
+fn issued(event_type: &str, claims: &AccessTokenClaims) -> AuditRecord {
+    let mut e = AuditRecord::allow(event_type);
+    e.user_id = (claims.sub != claims.client_id).then(|| claims.sub.clone());
+    e.actors = ciam_oauth::exchange::actor_chain(claims.act.as_ref()).unwrap_or_default();
+    e.delegation_id.clone_from(&claims.delegation_id);
+    e.scope = (!claims.scope.is_empty()).then(|| claims.scope.clone());
+    e.audience = Some(claims.aud.join(" "));
+    e
 }
 
 async fn issue(
@@ -47,7 +78,7 @@ async fn issue(
     tenant: &TenantId,
     client: &Client,
     params: &Params,
-) -> Result<TokenResponse, OAuthError> {
+) -> Result<(TokenResponse, AuditRecord), OAuthError> {
     let now = st.clock.now();
     let issuer = st.issuer(tenant);
     let grant = parse_grant(params)?;
@@ -58,21 +89,20 @@ async fn issue(
         GrantRequest::ClientCredentials { scope } => {
             let claims = client_credentials(client, scope.as_ref(), &issuer, now)?;
             let access_token = access_token(st, tenant, client, &claims).await?;
-            let scope = (!claims.scope.is_empty()).then(|| claims.scope.clone());
-            Ok(TokenResponse {
-                access_token,
-                token_type: "Bearer",
-                expires_in: claims.exp - claims.iat,
-                scope,
-                refresh_token: None,
-                id_token: None,
-            })
+            Ok((TokenResponse::bearer(access_token, &claims), issued("token.issued", &claims)))
         }
         GrantRequest::AuthorizationCode { code, redirect_uri, code_verifier } => {
             redeem_code(st, tenant, client, &code, redirect_uri.as_deref(), code_verifier.as_deref()).await
         }
         GrantRequest::RefreshToken { refresh_token, scope } => {
             refresh(st, tenant, client, &refresh_token, scope.as_ref()).await
+        }
+        GrantRequest::TokenExchange(request) => {
+            let claims = super::exchange::exchange(st, tenant, client, &request).await?;
+            let access_token = access_token(st, tenant, client, &claims).await?;
+            let mut res = TokenResponse::bearer(access_token, &claims);
+            res.issued_token_type = Some(ciam_oauth::exchange::ACCESS_TOKEN_TYPE);
+            Ok((res, issued("token.exchanged", &claims)))
         }
     }
 }
@@ -132,7 +162,7 @@ async fn redeem_code(
     code: &str,
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
-) -> Result<TokenResponse, OAuthError> {
+) -> Result<(TokenResponse, AuditRecord), OAuthError> {
     let now = st.clock.now();
     let key = code_key(tenant, code);
     // Single use: one atomic take. Of concurrent redemptions exactly one gets the grant.
@@ -144,7 +174,9 @@ async fn redeem_code(
     let redeemed = ciam_oauth::code::redeem(grant, client, redirect_uri, code_verifier, now)?;
     let grant = &redeemed.grant;
     let issuer = st.issuer(tenant);
-    let at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), &redeemed.scope, now);
+    let user_id = UserId::parse(&grant.user_id).map_err(|e| OAuthError::server_error(e.message))?;
+    let mut at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), &redeemed.scope, now);
+    super::exchange::bind_user_token(st, tenant, client, &user_id, grant.delegation_id.as_deref(), &mut at).await?;
     let access_token = access_token(st, tenant, client, &at).await?;
     let id_token = if redeemed.scope.contains("openid") {
         // OIDC Core §15.1: RS256 unless the client registered another algorithm.
@@ -154,7 +186,6 @@ async fn redeem_code(
         None
     };
     let (refresh_token, family_id) = if client.grant_types.contains(&GrantType::RefreshToken) {
-        let user_id = UserId::parse(&grant.user_id).map_err(|e| OAuthError::server_error(e.message))?;
         let auth_time = OffsetDateTime::from_unix_timestamp(grant.auth_time).map_err(OAuthError::server_error)?;
         let family = RefreshFamily {
             tenant_id: tenant.clone(),
@@ -180,14 +211,11 @@ async fn redeem_code(
         // Best effort: losing the marker only loses the revoke-on-reuse bonus, never safety.
         let _ = st.ephemeral.put(&used_key(&key), &bytes, std::time::Duration::from_secs(600)).await;
     }
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: at.exp - at.iat,
-        scope: Some(redeemed.scope.to_string()),
-        refresh_token,
-        id_token,
-    })
+    let mut res = TokenResponse::bearer(access_token, &at);
+    res.scope = Some(redeemed.scope.to_string());
+    res.refresh_token = refresh_token;
+    res.id_token = id_token;
+    Ok((res, issued("token.issued", &at)))
 }
 
 /// A second redemption of a code revokes what the first one issued (RFC 6749 §4.1.2).
@@ -221,7 +249,7 @@ async fn refresh(
     client: &Client,
     token: &str,
     scope: Option<&ScopeSet>,
-) -> Result<TokenResponse, OAuthError> {
+) -> Result<(TokenResponse, AuditRecord), OAuthError> {
     let invalid = || OAuthError::new(ErrorCode::InvalidGrant, "the refresh token is invalid, expired or revoked");
     let now = st.clock.now();
     let hash = SecretHash::of(token);
@@ -250,14 +278,11 @@ async fn refresh(
         Rotation::Reused => return Err(invalid()),
     }
     let issuer = st.issuer(tenant);
-    let at = user_access_token(&issuer, &family.user_id.to_string(), client.client_id.as_str(), &scope, now);
+    let mut at = user_access_token(&issuer, &family.user_id.to_string(), client.client_id.as_str(), &scope, now);
+    super::exchange::bind_user_token(st, tenant, client, &family.user_id, None, &mut at).await?;
     let access_token = access_token(st, tenant, client, &at).await?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: at.exp - at.iat,
-        scope: Some(scope.to_string()),
-        refresh_token: Some(next),
-        id_token: None,
-    })
+    let mut res = TokenResponse::bearer(access_token, &at);
+    res.scope = Some(scope.to_string());
+    res.refresh_token = Some(next);
+    Ok((res, issued("token.refreshed", &at)))
 }

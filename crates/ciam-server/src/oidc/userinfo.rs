@@ -17,8 +17,18 @@ use crate::admin::Path;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
-fn invalid_token() -> OAuthFailure {
+pub(super) fn invalid_token() -> OAuthFailure {
     OAuthFailure(OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid, expired or revoked"))
+}
+
+/// The token of an `Authorization: Bearer` header (RFC 6750 §2.1).
+pub(super) fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned())
 }
 
 /// `GET|POST /t/{tenant}/userinfo` with `Authorization: Bearer`. Tokens in the query string or
@@ -33,13 +43,7 @@ pub(super) async fn userinfo(
         Ok(t) => t,
         Err(p) => return p.into_response(),
     };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned());
-    let Some(token) = token else { return invalid_token().into_response() };
+    let Some(token) = bearer_token(&headers) else { return invalid_token().into_response() };
     let claims = match verified_access_token(&st, &tenant, &token).await {
         Ok(Some(c)) => c,
         Ok(None) => return invalid_token().into_response(),
@@ -115,7 +119,12 @@ fn metadata(st: &AppState, tenant: &ciam_core::id::TenantId) -> Value {
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:token-exchange"
+        ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],

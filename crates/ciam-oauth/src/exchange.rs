@@ -1,0 +1,460 @@
+//! OAuth 2.0 Token Exchange (RFC 8693) for AI agents acting on a user's behalf.
+//!
+//! The authenticated client is the actor and must be an agent. It presents a user's access
+//! token (`subject_token`) and gets a narrower, shorter-lived token whose `sub` is still the
+//! user and whose `act` claim names the agent, with the subject token's own actors nested
+//! inside (§4.1). [`plan`] decides every rule without I/O:
+//!
+//! - the scope is the requested one and may only narrow: it must be within the subject token's
+//!   scope, the agent's registered scopes and an active delegation from the user to the agent
+//!   (`invalid_scope` otherwise);
+//! - every requested `resource`/`audience` must be allowed to the agent and covered by that
+//!   delegation (`invalid_target`);
+//! - a `may_act` claim in the subject token must name the agent; the chain may not grow past the
+//!   agent's `max_chain_depth` nor name an agent twice (`invalid_request`, §2.2.2);
+//! - the lifetime is the least of the subject token's remaining life, the delegation's expiry
+//!   and the agent's ceiling.
+
+use ciam_core::agent::{AgentProfile, Delegation};
+use ciam_core::client::Client;
+use ciam_core::scope::ScopeSet;
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use crate::error::{ErrorCode, OAuthError};
+use crate::form::Params;
+use crate::token::AccessTokenClaims;
+
+/// `urn:ietf:params:oauth:token-type:access_token` (RFC 8693 §3).
+pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+/// `urn:ietf:params:oauth:token-type:jwt` (RFC 8693 §3); this server's access tokens are JWTs.
+pub const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
+/// The longest `act` chain read from a token (deeper nesting is refused, not walked).
+const MAX_READ_DEPTH: usize = 16;
+
+/// A token exchange request (RFC 8693 §2.1).
+#[derive(Debug)]
+pub struct ExchangeRequest {
+    /// The user's access token.
+    pub subject_token: String,
+    /// A token identifying the actor, when sent; it must identify the authenticated agent.
+    pub actor_token: Option<String>,
+    /// The `resource` and `audience` values, in order, without duplicates.
+    pub targets: Vec<String>,
+    /// The requested scope, if any.
+    pub scope: Option<ScopeSet>,
+}
+
+fn token_type_ok(t: &str) -> bool {
+    t == ACCESS_TOKEN_TYPE || t == JWT_TOKEN_TYPE
+}
+
+/// Parses the exchange parameters; unsupported token types are `invalid_request` (§2.2.2).
+pub fn parse_exchange(params: &Params, scope: Option<ScopeSet>) -> Result<ExchangeRequest, OAuthError> {
+    let subject_token = params.require("subject_token")?.to_owned();
+    if !token_type_ok(params.require("subject_token_type")?) {
+        return Err(OAuthError::invalid_request("subject_token_type must be an access token (or its JWT form)"));
+    }
+    let actor_token = params.get("actor_token").map(str::to_owned);
+    match (&actor_token, params.get("actor_token_type")) {
+        (Some(_), Some(t)) if token_type_ok(t) => {}
+        (Some(_), Some(_)) => {
+            return Err(OAuthError::invalid_request("actor_token_type must be an access token (or its JWT form)"));
+        }
+        (Some(_), None) => return Err(OAuthError::invalid_request("actor_token needs actor_token_type")),
+        (None, Some(_)) => return Err(OAuthError::invalid_request("actor_token_type without actor_token")),
+        (None, None) => {}
+    }
+    if params.get("requested_token_type").is_some_and(|t| !token_type_ok(t)) {
+        return Err(OAuthError::invalid_request("only access tokens can be issued by exchange"));
+    }
+    let mut targets: Vec<String> = params.all("resource").to_vec();
+    for a in params.all("audience") {
+        if !targets.contains(a) {
+            targets.push(a.clone());
+        }
+    }
+    if targets.is_empty() {
+        return Err(OAuthError::invalid_request("name the API the token is for with resource or audience"));
+    }
+    Ok(ExchangeRequest { subject_token, actor_token, targets, scope })
+}
+
+/// What an exchange needs from a verified subject token.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    /// The user.
+    pub user_id: String,
+    /// Its scope.
+    pub scope: ScopeSet,
+    /// Its expiry (unix seconds).
+    pub exp: i64,
+    /// The actors already in it, outermost first (`act.sub`, `act.act.sub`, …). A token an
+    /// agent got for itself through the authorization code flow counts as acted by that agent.
+    pub actors: Vec<String>,
+    /// The delegations it derives from, oldest first.
+    pub delegation_chain: Vec<String>,
+    /// The agents its `may_act` claim allows, when it has one.
+    pub may_act: Option<Vec<String>>,
+}
+
+/// The actors of an `act` claim, outermost first; `None` if it is malformed or too deep.
+pub fn actor_chain(act: Option<&Value>) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut next = act;
+    while let Some(a) = next {
+        if out.len() >= MAX_READ_DEPTH {
+            return None;
+        }
+        out.push(a.get("sub")?.as_str()?.to_owned());
+        next = a.get("act");
+    }
+    Some(out)
+}
+
+/// The `act` claim for a chain, outermost first (RFC 8693 §4.1).
+pub fn nest(actors: &[String]) -> Option<Value> {
+    actors.iter().rev().fold(None, |inner, sub| {
+        let mut o = Map::new();
+        o.insert("sub".into(), Value::String(sub.clone()));
+        if let Some(i) = inner {
+            o.insert("act".into(), i);
+        }
+        Some(Value::Object(o))
+    })
+}
+
+/// The `may_act` claim naming `agents` (RFC 8693 §4.4): `{"sub": id}` for one agent; for
+/// several, `sub` is an array (an extension: the RFC's example names one party).
+pub fn may_act(agents: &[String]) -> Option<Value> {
+    match agents {
+        [] => None,
+        [one] => Some(json!({ "sub": one })),
+        many => Some(json!({ "sub": many })),
+    }
+}
+
+impl Subject {
+    /// Reads a verified access token's claims; `None` when it is not a user's token.
+    pub fn from_claims(claims: &Map<String, Value>, is_user: impl Fn(&str) -> bool) -> Option<Self> {
+        let user_id = claims.get("sub")?.as_str().filter(|s| is_user(s))?.to_owned();
+        let scope = ScopeSet::parse_space_separated(claims.get("scope").and_then(Value::as_str).unwrap_or("")).ok()?;
+        let delegation_chain: Vec<String> = match claims.get("delegation_chain") {
+            None => Vec::new(),
+            Some(v) => serde_json::from_value(v.clone()).ok()?,
+        };
+        let mut actors = actor_chain(claims.get("act"))?;
+        if actors.is_empty() && !delegation_chain.is_empty() {
+            // An agent's own token from the authorization code flow: the agent is its actor.
+            actors.push(claims.get("client_id")?.as_str()?.to_owned());
+        }
+        let may_act = match claims.get("may_act").map(|m| m.get("sub")) {
+            None => None,
+            Some(Some(Value::String(one))) => Some(vec![one.clone()]),
+            Some(Some(Value::Array(many))) => Some(many.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
+            Some(_) => Some(Vec::new()),
+        };
+        Some(Self { user_id, scope, exp: claims.get("exp")?.as_i64()?, actors, delegation_chain, may_act })
+    }
+}
+
+fn refuse(code: ErrorCode, description: impl Into<std::borrow::Cow<'static, str>>) -> OAuthError {
+    OAuthError::new(code, description)
+}
+
+/// Decides an exchange by `agent` (whose profile is `profile`) of `subject`, within the user's
+/// active `delegations` to this agent. Returns the claims of the token to issue.
+pub fn plan(
+    agent: &Client,
+    profile: &AgentProfile,
+    subject: &Subject,
+    request: &ExchangeRequest,
+    delegations: &[Delegation],
+    issuer: &str,
+    now: OffsetDateTime,
+) -> Result<AccessTokenClaims, OAuthError> {
+    let me = agent.client_id.as_str();
+    if subject.may_act.as_ref().is_some_and(|allowed| !allowed.iter().any(|a| a == me)) {
+        return Err(OAuthError::invalid_request("the subject token's may_act does not name this agent"));
+    }
+    // The chain: this agent in front, unless it is already the outermost actor (re-exchanging
+    // its own delegated token to narrow it is not a new hop).
+    let mut actors = subject.actors.clone();
+    if actors.first().map(String::as_str) != Some(me) {
+        if actors.iter().any(|a| a == me) {
+            return Err(OAuthError::invalid_request("this agent is already in the token's actor chain"));
+        }
+        actors.insert(0, me.to_owned());
+    }
+    if actors.len() > usize::from(profile.max_chain_depth) {
+        return Err(OAuthError::invalid_request(format!(
+            "the actor chain would hold {} agents; this agent allows at most {} (max_chain_depth)",
+            actors.len(),
+            profile.max_chain_depth
+        )));
+    }
+    // Scope: requested (or everything still possible), never wider than any bound.
+    let ceiling = subject.scope.intersect(&agent.scopes);
+    if request.scope.as_ref().is_some_and(|s| !s.is_subset(&ceiling)) {
+        return Err(refuse(
+            ErrorCode::InvalidScope,
+            "the requested scope is wider than the subject token's or this agent's",
+        ));
+    }
+    if let Some(t) = request.targets.iter().find(|t| !profile.allowed_audiences.contains(t)) {
+        return Err(refuse(ErrorCode::InvalidTarget, format!("this agent may not get tokens for {t}")));
+    }
+    let scope = match &request.scope {
+        Some(s) => s.clone(),
+        None => delegations
+            .iter()
+            .find(|d| d.covers(&ScopeSet::default(), &request.targets))
+            .map_or(ceiling.clone(), |d| ceiling.intersect(&d.scope)),
+    };
+    let scope_ok: Vec<&Delegation> = delegations.iter().filter(|d| scope.is_subset(&d.scope)).collect();
+    let delegation = match scope_ok.iter().find(|d| d.covers(&scope, &request.targets)) {
+        Some(d) => *d,
+        None if delegations.is_empty() => {
+            return Err(OAuthError::invalid_request("the user has no active delegation to this agent"));
+        }
+        None if scope_ok.is_empty() => {
+            return Err(refuse(ErrorCode::InvalidScope, "the requested scope is wider than the user delegated"));
+        }
+        None => return Err(refuse(ErrorCode::InvalidTarget, "the user did not delegate access to this audience")),
+    };
+    let remaining = [
+        subject.exp - now.unix_timestamp(),
+        delegation.expires_at.unix_timestamp() - now.unix_timestamp(),
+        i64::from(profile.max_token_lifetime),
+    ];
+    let lifetime = remaining.into_iter().min().unwrap_or(0);
+    if lifetime <= 0 {
+        return Err(OAuthError::invalid_request("the subject token or the delegation has expired"));
+    }
+    let mut chain = subject.delegation_chain.clone();
+    if !chain.contains(&delegation.id) {
+        chain.push(delegation.id.clone());
+    }
+    let mut claims =
+        AccessTokenClaims::new(issuer, &subject.user_id, request.targets.clone(), lifetime, me, scope.to_string(), now);
+    claims.act = nest(&actors);
+    claims.delegation_id = Some(delegation.id.clone());
+    claims.delegation_chain = chain;
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use ciam_core::agent::{AgentOwner, AgentStatus};
+    use ciam_core::client::{AuthMethod, ClientType, GrantType};
+    use ciam_core::id::{ClientId, TenantId, UserId};
+    use time::macros::datetime;
+
+    use super::*;
+
+    const NOW: OffsetDateTime = datetime!(2026-12-01 12:00 UTC);
+    const API: &str = "https://api.example/";
+
+    fn scopes(s: &str) -> ScopeSet {
+        ScopeSet::parse_space_separated(s).unwrap()
+    }
+
+    fn agent(id: &str, depth: u8) -> (Client, AgentProfile) {
+        let profile = AgentProfile {
+            description: String::new(),
+            owner: AgentOwner::Client(ClientId::parse("app").unwrap()),
+            allowed_audiences: vec![API.into(), "https://other.example/".into()],
+            max_token_lifetime: 300,
+            max_chain_depth: depth,
+            delegation_lifetime: 3600,
+            status: AgentStatus::Active,
+        };
+        let client = Client {
+            tenant_id: TenantId::parse("acme").unwrap(),
+            client_id: ClientId::parse(id).unwrap(),
+            name: id.into(),
+            client_type: ClientType::Confidential,
+            redirect_uris: vec![],
+            post_logout_redirect_uris: vec![],
+            grant_types: vec![GrantType::TokenExchange],
+            token_endpoint_auth_method: AuthMethod::PrivateKeyJwt,
+            scopes: scopes("openid trips:read trips:book"),
+            jwks_uri: None,
+            jwks: None,
+            require_pushed_authorization_requests: false,
+            id_token_signed_response_alg: None,
+            opaque_access_tokens: false,
+            agent: Some(profile.clone()),
+            created_at: NOW,
+            updated_at: NOW,
+        };
+        (client, profile)
+    }
+
+    fn delegation(agent: &str, scope: &str, expires_in: i64) -> Delegation {
+        Delegation {
+            tenant_id: TenantId::parse("acme").unwrap(),
+            id: format!("dlg_{agent}"),
+            user_id: UserId::generate(),
+            agent_id: ClientId::parse(agent).unwrap(),
+            scope: scopes(scope),
+            audiences: vec![API.into()],
+            created_at: NOW,
+            expires_at: NOW + time::Duration::seconds(expires_in),
+            revoked_at: None,
+        }
+    }
+
+    fn subject(scope: &str, exp_in: i64) -> Subject {
+        Subject {
+            user_id: "user-1".into(),
+            scope: scopes(scope),
+            exp: NOW.unix_timestamp() + exp_in,
+            actors: vec![],
+            delegation_chain: vec![],
+            may_act: None,
+        }
+    }
+
+    fn request(scope: Option<&str>, targets: &[&str]) -> ExchangeRequest {
+        ExchangeRequest {
+            subject_token: "t".into(),
+            actor_token: None,
+            targets: targets.iter().map(|t| (*t).to_owned()).collect(),
+            scope: scope.map(scopes),
+        }
+    }
+
+    fn run(
+        a: &(Client, AgentProfile),
+        s: &Subject,
+        r: &ExchangeRequest,
+        d: &[Delegation],
+    ) -> Result<AccessTokenClaims, ErrorCode> {
+        plan(&a.0, &a.1, s, r, d, "https://id/t/acme", NOW).map_err(|e| e.code)
+    }
+
+    #[test]
+    fn first_hop_narrows_and_names_the_agent() {
+        let a = agent("agent-a", 2);
+        let d = [delegation("agent-a", "trips:read trips:book", 3600)];
+        let t =
+            run(&a, &subject("openid trips:read trips:book", 900), &request(Some("trips:read"), &[API]), &d).unwrap();
+        assert_eq!(t.sub, "user-1");
+        assert_eq!(t.scope, "trips:read");
+        assert_eq!(t.aud, vec![API.to_owned()]);
+        assert_eq!(t.act, Some(json!({"sub": "agent-a"})));
+        assert_eq!(t.client_id, "agent-a");
+        assert_eq!(t.exp - t.iat, 300, "the agent's ceiling");
+        assert_eq!(t.delegation_id.as_deref(), Some("dlg_agent-a"));
+        assert_eq!(t.delegation_chain, ["dlg_agent-a"]);
+        let default = run(&a, &subject("openid trips:read", 900), &request(None, &[API]), &d).unwrap();
+        assert_eq!(default.scope, "trips:read", "default: what every bound allows");
+    }
+
+    #[test]
+    fn second_hop_nests_and_is_bounded_by_depth() {
+        let b = agent("agent-b", 2);
+        let mut s = subject("trips:read", 200);
+        s.actors = vec!["agent-a".into()];
+        s.delegation_chain = vec!["dlg_agent-a".into()];
+        let d = [delegation("agent-b", "trips:read", 3600)];
+        let t = run(&b, &s, &request(None, &[API]), &d).unwrap();
+        assert_eq!(t.act, Some(json!({"sub": "agent-b", "act": {"sub": "agent-a"}})));
+        assert_eq!(t.delegation_chain, ["dlg_agent-a", "dlg_agent-b"]);
+        assert_eq!(t.exp - t.iat, 200, "never outlives the subject token");
+        let shallow = agent("agent-b", 1);
+        assert_eq!(run(&shallow, &s, &request(None, &[API]), &d).unwrap_err(), ErrorCode::InvalidRequest);
+        let mut cycle = s.clone();
+        cycle.actors = vec!["agent-a".into(), "agent-b".into()];
+        assert_eq!(
+            run(&agent("agent-b", 5), &cycle, &request(None, &[API]), &d).unwrap_err(),
+            ErrorCode::InvalidRequest
+        );
+        let mut again = s.clone();
+        again.actors = vec!["agent-b".into(), "agent-a".into()];
+        let same = run(&b, &again, &request(None, &[API]), &d).unwrap();
+        assert_eq!(
+            same.act,
+            Some(json!({"sub": "agent-b", "act": {"sub": "agent-a"}})),
+            "no new hop for the same actor"
+        );
+    }
+
+    #[test]
+    fn every_refusal_has_its_rfc_error() {
+        let a = agent("agent-a", 2);
+        let d = [delegation("agent-a", "trips:read", 3600)];
+        let s = subject("openid trips:read trips:book", 900);
+        let cases: Vec<(Subject, ExchangeRequest, Vec<Delegation>, ErrorCode)> = vec![
+            (s.clone(), request(Some("trips:read trips:cancel"), &[API]), d.to_vec(), ErrorCode::InvalidScope),
+            (subject("trips:read", 900), request(Some("trips:book"), &[API]), d.to_vec(), ErrorCode::InvalidScope),
+            (s.clone(), request(Some("trips:book"), &[API]), d.to_vec(), ErrorCode::InvalidScope),
+            (s.clone(), request(Some("trips:read"), &["https://evil.example/"]), d.to_vec(), ErrorCode::InvalidTarget),
+            (s.clone(), request(Some("trips:read"), &["https://other.example/"]), d.to_vec(), ErrorCode::InvalidTarget),
+            (s.clone(), request(Some("trips:read"), &[API]), vec![], ErrorCode::InvalidRequest),
+            (subject("trips:read", -5), request(Some("trips:read"), &[API]), d.to_vec(), ErrorCode::InvalidRequest),
+            (
+                Subject { may_act: Some(vec!["agent-z".into()]), ..s.clone() },
+                request(Some("trips:read"), &[API]),
+                d.to_vec(),
+                ErrorCode::InvalidRequest,
+            ),
+        ];
+        for (i, (s, r, d, want)) in cases.into_iter().enumerate() {
+            assert_eq!(run(&a, &s, &r, &d).map(|_| ()), Err(want), "case {i}");
+        }
+        let allowed = Subject { may_act: Some(vec!["agent-a".into(), "agent-z".into()]), ..s };
+        assert!(run(&a, &allowed, &request(Some("trips:read"), &[API]), &d).is_ok());
+        let short = [delegation("agent-a", "trips:read", 60)];
+        let t = run(&a, &allowed, &request(Some("trips:read"), &[API]), &short).unwrap();
+        assert_eq!(t.exp - t.iat, 60, "never outlives the delegation");
+    }
+
+    #[test]
+    fn parsing_rfc8693_2_1() {
+        let p = |b: &str| parse_exchange(&Params::parse(b.as_bytes()).unwrap(), None).map_err(|e| e.code);
+        let at = "urn:ietf:params:oauth:token-type:access_token";
+        let ok = p(&format!(
+            "subject_token=s&subject_token_type={at}&resource=https://a&audience=https://b&resource=https://b"
+        ))
+        .unwrap();
+        assert_eq!(ok.targets, ["https://a", "https://b"]);
+        assert_eq!(p(&format!("subject_token_type={at}&resource=https://a")).unwrap_err(), ErrorCode::InvalidRequest);
+        assert_eq!(
+            p("subject_token=s&subject_token_type=saml&resource=https://a").unwrap_err(),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            p(&format!("subject_token=s&subject_token_type={at}")).unwrap_err(),
+            ErrorCode::InvalidRequest,
+            "no target"
+        );
+        assert_eq!(
+            p(&format!("subject_token=s&subject_token_type={at}&resource=https://a&actor_token=x")).unwrap_err(),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            p(&format!("subject_token=s&subject_token_type={at}&resource=https://a&requested_token_type=urn:x"))
+                .unwrap_err(),
+            ErrorCode::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn reading_claims() {
+        let claims = json!({"sub": "u1", "scope": "a b", "exp": 10, "client_id": "agent-a",
+            "delegation_chain": ["d1"], "may_act": {"sub": ["x", "y"]}});
+        let s = Subject::from_claims(claims.as_object().unwrap(), |_| true).unwrap();
+        assert_eq!(s.actors, ["agent-a"], "an agent's own delegated token");
+        assert_eq!(s.may_act, Some(vec!["x".into(), "y".into()]));
+        let nested = json!({"sub": "u1", "scope": "a", "exp": 10, "client_id": "b",
+            "act": {"sub": "b", "act": {"sub": "a"}}});
+        assert_eq!(Subject::from_claims(nested.as_object().unwrap(), |_| true).unwrap().actors, ["b", "a"]);
+        assert!(Subject::from_claims(nested.as_object().unwrap(), |_| false).is_none(), "not a user");
+        let bad = json!({"sub": "u1", "exp": 1, "act": {"iss": "x"}});
+        assert!(Subject::from_claims(bad.as_object().unwrap(), |_| true).is_none());
+        assert_eq!(nest(&["b".into(), "a".into()]), Some(json!({"sub": "b", "act": {"sub": "a"}})));
+        assert_eq!(may_act(&["x".into()]), Some(json!({"sub": "x"})));
+    }
+}

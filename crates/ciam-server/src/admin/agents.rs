@@ -1,0 +1,448 @@
+//! `/admin/v1/tenants/{tenant}/agents`: AI agents. An agent is a client with an owner, ceilings
+//! and a status, so every client rule applies to it too; it authenticates with its own keys
+//! (`private_key_jwt`, RFC 7523) by default. Suspending an agent stops it at once: it
+//! authenticates nowhere and every token derived from its delegations is inactive.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use ciam_core::FieldError;
+use ciam_core::agent::{
+    AgentOwner, AgentProfile, AgentStatus, DEFAULT_DELEGATION_LIFETIME, DEFAULT_MAX_CHAIN_DEPTH,
+    DEFAULT_MAX_TOKEN_LIFETIME,
+};
+use ciam_core::audit::AuditRecord;
+use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
+use ciam_core::id::{ClientId, TenantId};
+use ciam_core::redirect::RedirectUri;
+use ciam_core::scope::ScopeSet;
+use ciam_core::secret::Secret;
+use ciam_core::validation::display_text;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{
+    AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, merge_patch, parse,
+    unchanged,
+};
+use crate::audit::{self, Caller};
+use crate::error::{Problem, ProblemBody};
+use crate::state::AppState;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_agent, list_agents))
+        .routes(routes!(get_agent, update_agent, delete_agent))
+        .routes(routes!(suspend_agent))
+        .routes(routes!(resume_agent))
+}
+
+/// An agent as registered or patched.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AgentInput {
+    /// The agent's `client_id`; generated when absent. Fixed after creation.
+    #[schema(value_type = Option<String>, example = "trip-planner")]
+    agent_id: Option<ClientId>,
+    /// Name shown to users on the approval page (1-200 characters).
+    #[schema(example = "Trip planner")]
+    name: String,
+    /// What the agent does, shown on the approval page (at most 500 characters).
+    #[serde(default)]
+    description: String,
+    /// Who operates the agent: `{"type": "user" | "client", "id": "…"}`. Users of an owning
+    /// client's app get `may_act` for this agent once they delegated to it.
+    #[schema(value_type = Object, example = json!({"type": "client", "id": "travel-app"}))]
+    owner: AgentOwner,
+    /// Where the authorization code flow that asks a user for a delegation returns.
+    #[schema(value_type = Vec<String>)]
+    #[serde(default)]
+    redirect_uris: Vec<RedirectUri>,
+    /// Default `["authorization_code", "urn:ietf:params:oauth:grant-type:token-exchange"]`
+    /// (without `authorization_code` when there are no redirect URIs). Never `refresh_token`.
+    grant_types: Option<Vec<GrantType>>,
+    /// Default `private_key_jwt`; `client_secret_basic`/`client_secret_post` are allowed.
+    token_endpoint_auth_method: Option<AuthMethod>,
+    /// The agent's public JWK Set, for `private_key_jwt`.
+    #[schema(value_type = Option<Object>)]
+    jwks: Option<Value>,
+    /// Or the https URL of its JWK Set.
+    jwks_uri: Option<String>,
+    /// The most scope the agent may ever hold. Default `["openid"]`.
+    #[schema(value_type = Option<Vec<String>>)]
+    allowed_scopes: Option<ScopeSet>,
+    /// The APIs (RFC 8707 resource URIs) the agent may get tokens for.
+    #[serde(default)]
+    allowed_audiences: Vec<String>,
+    /// Ceiling of its access tokens' lifetime in seconds, 30-3600. Default 300.
+    max_token_lifetime: Option<u32>,
+    /// Most agents in an `act` chain ending with this one, 1-5. Default 2.
+    max_chain_depth: Option<u8>,
+    /// How long an approved delegation lasts, seconds (60 s - 365 days). Default 30 days.
+    delegation_lifetime: Option<u32>,
+}
+
+/// An agent.
+#[derive(Serialize, ToSchema)]
+pub(super) struct AgentView {
+    /// The agent's `client_id`.
+    agent_id: String,
+    /// Display name.
+    name: String,
+    /// What it does.
+    description: String,
+    /// Who operates it.
+    #[schema(value_type = Object)]
+    owner: AgentOwner,
+    /// `active` or `suspended`.
+    status: AgentStatus,
+    /// Redirect URIs of the approval flow.
+    redirect_uris: Vec<String>,
+    /// Allowed grant types.
+    grant_types: Vec<GrantType>,
+    /// Token endpoint authentication method.
+    token_endpoint_auth_method: AuthMethod,
+    /// Inline JWK Set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    jwks: Option<Value>,
+    /// JWK Set URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jwks_uri: Option<String>,
+    /// Scope ceiling.
+    allowed_scopes: Vec<String>,
+    /// Audience ceiling.
+    allowed_audiences: Vec<String>,
+    /// Token lifetime ceiling, seconds.
+    max_token_lifetime: u32,
+    /// Chain depth ceiling.
+    max_chain_depth: u8,
+    /// Delegation lifetime, seconds.
+    delegation_lifetime: u32,
+    /// The client secret, only in the response that generated it (secret-based agents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+    /// Creation time (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+    /// Last change (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: OffsetDateTime,
+}
+
+impl AgentView {
+    fn new(c: Client, profile: AgentProfile, secret: Option<&Secret>) -> Self {
+        Self {
+            agent_id: c.client_id.to_string(),
+            name: c.name,
+            description: profile.description,
+            owner: profile.owner,
+            status: profile.status,
+            redirect_uris: c.redirect_uris.iter().map(|u| u.as_str().to_owned()).collect(),
+            grant_types: c.grant_types,
+            token_endpoint_auth_method: c.token_endpoint_auth_method,
+            jwks: c.jwks,
+            jwks_uri: c.jwks_uri,
+            allowed_scopes: c.scopes.to_vec(),
+            allowed_audiences: profile.allowed_audiences,
+            max_token_lifetime: profile.max_token_lifetime,
+            max_chain_depth: profile.max_chain_depth,
+            delegation_lifetime: profile.delegation_lifetime,
+            client_secret: secret.map(|s| s.expose_secret().to_owned()),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+
+    fn of(c: Client) -> Option<Self> {
+        let profile = c.agent.clone()?;
+        Some(Self::new(c, profile, None))
+    }
+}
+
+/// Builds and validates an agent; the owner must exist in the tenant.
+async fn build(
+    st: &AppState,
+    tenant: &TenantId,
+    input: AgentInput,
+    id: ClientId,
+    status: AgentStatus,
+    created_at: OffsetDateTime,
+) -> Result<Client, Problem> {
+    let owner_exists = match &input.owner {
+        AgentOwner::User(u) => st.durable.get_user(tenant, u).await?.is_some(),
+        AgentOwner::Client(c) => *c != id && st.durable.get_client(tenant, c).await?.is_some(),
+    };
+    if !owner_exists {
+        return Err(Problem::invalid(FieldError::new("owner", "no such user or client in this tenant")));
+    }
+    let mut grant_types = input.grant_types.unwrap_or_else(|| {
+        let mut g = vec![GrantType::TokenExchange];
+        if !input.redirect_uris.is_empty() {
+            g.push(GrantType::AuthorizationCode);
+        }
+        g
+    });
+    grant_types.sort_unstable();
+    grant_types.dedup();
+    let scopes = match input.allowed_scopes {
+        Some(s) => s,
+        None => ScopeSet::parse_space_separated("openid").map_err(Problem::internal)?,
+    };
+    let client = Client {
+        tenant_id: tenant.clone(),
+        client_id: id,
+        name: display_text("name", &input.name, 200).map_err(Problem::invalid)?,
+        client_type: ClientType::Confidential,
+        redirect_uris: input.redirect_uris,
+        post_logout_redirect_uris: Vec::new(),
+        grant_types,
+        token_endpoint_auth_method: input.token_endpoint_auth_method.unwrap_or(AuthMethod::PrivateKeyJwt),
+        scopes,
+        jwks_uri: input.jwks_uri,
+        jwks: input.jwks,
+        require_pushed_authorization_requests: false,
+        id_token_signed_response_alg: None,
+        opaque_access_tokens: false,
+        agent: Some(AgentProfile {
+            description: input.description,
+            owner: input.owner,
+            allowed_audiences: input.allowed_audiences,
+            max_token_lifetime: input.max_token_lifetime.unwrap_or(DEFAULT_MAX_TOKEN_LIFETIME),
+            max_chain_depth: input.max_chain_depth.unwrap_or(DEFAULT_MAX_CHAIN_DEPTH),
+            delegation_lifetime: input.delegation_lifetime.unwrap_or(DEFAULT_DELEGATION_LIFETIME),
+            status,
+        }),
+        created_at,
+        updated_at: st.clock.now(),
+    };
+    client.validate().map_err(Problem::invalid)?;
+    Ok(client)
+}
+
+/// The agent `id` of `tenant`, with its profile; 404 for unknown ids and for plain clients.
+async fn existing_agent(st: &AppState, tenant: &TenantId, id: &str) -> Result<(Client, AgentProfile), Problem> {
+    let id = ClientId::parse(id).map_err(|_| Problem::not_found("agent"))?;
+    let client = st.durable.get_client(tenant, &id).await?.ok_or_else(|| Problem::not_found("agent"))?;
+    let profile = client.agent.clone().ok_or_else(|| Problem::not_found("agent"))?;
+    Ok((client, profile))
+}
+
+async fn audited(
+    st: &AppState,
+    tenant: &TenantId,
+    caller: &Caller,
+    event: &str,
+    agent: &Client,
+) -> Result<(), Problem> {
+    let mut e = AuditRecord::allow(event);
+    e.client_id = Some(agent.client_id.to_string());
+    e.scope = Some(agent.scopes.to_string());
+    e.audience = agent.agent.as_ref().map(|a| a.allowed_audiences.join(" "));
+    e.reason = Some("management API".into());
+    audit::record(st, tenant, caller, e).await?;
+    Ok(())
+}
+
+/// Register an agent. A secret-based agent gets its `client_secret` here, once.
+#[utoipa::path(post, path = "/tenants/{tenant}/agents", tag = "agents",
+    params(("tenant" = String, Path, description = "Tenant id")), request_body = AgentInput,
+    responses(
+        (status = 201, body = AgentView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The id is taken", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn create_agent(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    JsonObject(body): JsonObject,
+) -> Result<impl IntoResponse, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let mut input: AgentInput = parse(Value::Object(body))?;
+    let id = input.agent_id.take().unwrap_or_else(ClientId::generate);
+    let agent = build(&st, &tenant.id, input, id, AgentStatus::Active, st.clock.now()).await?;
+    let secret = agent.token_endpoint_auth_method.uses_secret().then(Secret::generate);
+    st.durable.create_client(&agent, secret.as_ref().map(Secret::hash).as_ref()).await?;
+    audited(&st, &tenant.id, &caller, "agent.created", &agent).await?;
+    let location = format!("/admin/v1/tenants/{}/agents/{}", tenant.id, agent.client_id);
+    let profile = agent.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location), (header::CACHE_CONTROL, "no-store".into())],
+        Json(AgentView::new(agent, profile, secret.as_ref())),
+    ))
+}
+
+/// List a tenant's agents by id. A page may hold fewer than `limit` agents (clients that are
+/// not agents are skipped); follow `next_cursor` until it is absent.
+#[utoipa::path(get, path = "/tenants/{tenant}/agents", tag = "agents",
+    params(("tenant" = String, Path, description = "Tenant id"), ListParams),
+    responses(
+        (status = 200, body = ListResponse<AgentView>),
+        (status = 400, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn list_agents(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    Query(params): Query<ListParams>,
+) -> Result<Json<ListResponse<AgentView>>, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let list = format!("{}/agents", tenant.id);
+    let page = st.durable.list_clients(&tenant.id, &params.page(&list)?).await?;
+    Ok(Json(ListResponse {
+        items: page.items.into_iter().filter_map(AgentView::of).collect(),
+        next_cursor: cursor(&list, page.next_after),
+    }))
+}
+
+/// Read an agent.
+#[utoipa::path(get, path = "/tenants/{tenant}/agents/{agent_id}", tag = "agents",
+    params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
+    responses(
+        (status = 200, body = AgentView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn get_agent(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+) -> Result<Json<AgentView>, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let (client, profile) = existing_agent(&st, &tenant.id, &id).await?;
+    Ok(Json(AgentView::new(client, profile, None)))
+}
+
+/// Change an agent with a JSON merge patch (RFC 7396). `agent_id` is fixed; the status changes
+/// only through `suspend` and `resume`. Narrowing ceilings applies to new exchanges at once.
+#[utoipa::path(patch, path = "/tenants/{tenant}/agents/{agent_id}", tag = "agents",
+    params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
+    request_body(content = AgentInput, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = AgentView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn update_agent(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
+    JsonObject(patch): JsonObject,
+) -> Result<impl IntoResponse, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let (current, profile) = existing_agent(&st, &tenant.id, &id).await?;
+    let mut doc =
+        serde_json::to_value(AgentView::new(current.clone(), profile.clone(), None)).map_err(Problem::internal)?;
+    if let Value::Object(m) = &mut doc {
+        for fixed in ["created_at", "updated_at", "status"] {
+            m.remove(fixed);
+        }
+    }
+    merge_patch(&mut doc, Value::Object(patch));
+    let input: AgentInput = parse(doc)?;
+    unchanged("agent_id", &Some(current.client_id.clone()), &input.agent_id)?;
+    let updated = build(&st, &tenant.id, input, current.client_id.clone(), profile.status, current.created_at).await?;
+    st.durable.update_client(&updated).await?;
+    let needs_secret = updated.token_endpoint_auth_method.uses_secret()
+        && st.durable.client_secret_hash(&tenant.id, &updated.client_id).await?.is_none();
+    let secret = needs_secret.then(Secret::generate);
+    if let Some(s) = &secret {
+        st.durable.set_client_secret(&tenant.id, &updated.client_id, &s.hash(), updated.updated_at).await?;
+    }
+    audited(&st, &tenant.id, &caller, "agent.updated", &updated).await?;
+    let profile = updated.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(AgentView::new(updated, profile, secret.as_ref()))))
+}
+
+/// Delete an agent: its delegations end, and every token derived from them is inactive at once.
+#[utoipa::path(delete, path = "/tenants/{tenant}/agents/{agent_id}", tag = "agents",
+    params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn delete_agent(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<StatusCode, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let (agent, _) = existing_agent(&st, &tenant.id, &id).await?;
+    if !st.durable.delete_client(&tenant.id, &agent.client_id).await? {
+        return Err(Problem::not_found("agent"));
+    }
+    audited(&st, &tenant.id, &caller, "agent.deleted", &agent).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_status(
+    st: &AppState,
+    tenant: &str,
+    id: &str,
+    caller: &Caller,
+    status: AgentStatus,
+) -> Result<Json<AgentView>, Problem> {
+    let tenant = existing_tenant(st, tenant).await?;
+    let (mut agent, mut profile) = existing_agent(st, &tenant.id, id).await?;
+    profile.status = status;
+    agent.agent = Some(profile.clone());
+    agent.updated_at = st.clock.now();
+    st.durable.update_client(&agent).await?;
+    let event = match status {
+        AgentStatus::Active => "agent.resumed",
+        AgentStatus::Suspended => "agent.suspended",
+    };
+    audited(st, &tenant.id, caller, event, &agent).await?;
+    Ok(Json(AgentView::new(agent, profile, None)))
+}
+
+/// Suspend an agent: it authenticates nowhere, and every token derived from its delegations is
+/// inactive at once. Its delegations are kept, so `resume` restores it.
+#[utoipa::path(post, path = "/tenants/{tenant}/agents/{agent_id}/suspend", tag = "agents",
+    params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
+    responses(
+        (status = 200, body = AgentView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn suspend_agent(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Json<AgentView>, Problem> {
+    set_status(&st, &tenant, &id, &caller, AgentStatus::Suspended).await
+}
+
+/// Resume a suspended agent.
+#[utoipa::path(post, path = "/tenants/{tenant}/agents/{agent_id}/resume", tag = "agents",
+    params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
+    responses(
+        (status = 200, body = AgentView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn resume_agent(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Json<AgentView>, Problem> {
+    set_status(&st, &tenant, &id, &caller, AgentStatus::Active).await
+}

@@ -1,0 +1,88 @@
+//! Delegations as the account API, the management API and introspection show them, and their
+//! revocation (which the revocation cascade turns into "every derived token inactive").
+
+use ciam_core::agent::Delegation;
+use ciam_core::audit::AuditRecord;
+use ciam_core::id::{TenantId, UserId};
+use ciam_core::store::StoreResult;
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::audit::{self, Caller};
+use crate::state::AppState;
+
+/// A user's delegation to an agent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DelegationView {
+    /// Delegation id (`dlg_…`).
+    pub id: String,
+    /// The user who approved it.
+    pub user_id: String,
+    /// The agent that may act.
+    pub agent_id: String,
+    /// The scopes the agent may use, space-separated.
+    pub scope: String,
+    /// The APIs its tokens may name.
+    pub audiences: Vec<String>,
+    /// `active`, `expired` or `revoked`.
+    pub status: &'static str,
+    /// When the user approved it (unix seconds).
+    pub created_at: i64,
+    /// When it ends by itself (unix seconds).
+    pub expires_at: i64,
+    /// When it was revoked (unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<i64>,
+}
+
+impl DelegationView {
+    /// The view of `d` at `now`.
+    pub fn new(d: &Delegation, now: OffsetDateTime) -> Self {
+        Self {
+            id: d.id.clone(),
+            user_id: d.user_id.to_string(),
+            agent_id: d.agent_id.to_string(),
+            scope: d.scope.to_string(),
+            audiences: d.audiences.clone(),
+            status: d.state(now),
+            created_at: d.created_at.unix_timestamp(),
+            expires_at: d.expires_at.unix_timestamp(),
+            revoked_at: d.revoked_at.map(OffsetDateTime::unix_timestamp),
+        }
+    }
+}
+
+/// Every delegation of a user, newest first.
+pub async fn list(st: &AppState, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<DelegationView>> {
+    let now = st.clock.now();
+    Ok(st.durable.list_user_delegations(tenant, user).await?.iter().map(|d| DelegationView::new(d, now)).collect())
+}
+
+/// Revokes `user`'s delegation `id` and records who did it (`by`: `user` or `admin`). `false`
+/// when the user has no such delegation or it was revoked already.
+pub async fn revoke(
+    st: &AppState,
+    tenant: &TenantId,
+    user: &UserId,
+    id: &str,
+    caller: &Caller,
+    by: &str,
+) -> StoreResult<bool> {
+    let Some(d) = st.durable.get_delegation(tenant, id).await?.filter(|d| d.user_id == *user) else {
+        return Ok(false);
+    };
+    if !st.durable.revoke_delegation(tenant, id, st.clock.now()).await? {
+        return Ok(false);
+    }
+    let mut event = AuditRecord::allow("delegation.revoked");
+    event.user_id = Some(user.to_string());
+    event.client_id = Some(d.agent_id.to_string());
+    event.actors = vec![d.agent_id.to_string()];
+    event.delegation_id = Some(d.id);
+    event.scope = Some(d.scope.to_string());
+    event.audience = Some(d.audiences.join(" "));
+    event.reason = Some(format!("revoked by the {by}"));
+    audit::record(st, tenant, caller, event).await?;
+    Ok(true)
+}

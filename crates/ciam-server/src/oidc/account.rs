@@ -1,0 +1,77 @@
+//! The account API under each issuer, `/t/{tenant}/account/…`, for users themselves: the
+//! delegations they gave agents, and revoking them. Authenticated with the user's own access
+//! token (RFC 6750 bearer); a delegated token (one an agent holds) is refused, so an agent can
+//! neither see nor change what it was allowed.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ciam_core::id::{TenantId, UserId};
+use ciam_oauth::{ErrorCode, OAuthError};
+use serde_json::Value;
+
+use super::introspect::verified_access_token;
+use super::tenant_of;
+use super::userinfo::{bearer_token, invalid_token};
+use crate::admin::Path;
+use crate::audit::Caller;
+use crate::delegations;
+use crate::error::{OAuthFailure, Problem};
+use crate::state::AppState;
+
+/// The tenant and user of a request carrying a user's own (not delegated) access token.
+async fn account_holder(st: &AppState, tenant: &str, headers: &HeaderMap) -> Result<(TenantId, UserId), Response> {
+    let tenant = tenant_of(st, tenant).await.map_err(IntoResponse::into_response)?;
+    let token = bearer_token(headers).ok_or_else(|| invalid_token().into_response())?;
+    let claims = match verified_access_token(st, &tenant, &token).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Err(invalid_token().into_response()),
+        Err(e) => return Err(OAuthFailure(e).into_response()),
+    };
+    let user = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok());
+    let Some(user) = user else { return Err(invalid_token().into_response()) };
+    if claims.contains_key("act") || claims.contains_key("delegation_chain") {
+        return Err(OAuthFailure(OAuthError::new(
+            ErrorCode::InsufficientScope,
+            "a token held by an agent cannot manage delegations",
+        ))
+        .into_response());
+    }
+    Ok((tenant, user))
+}
+
+/// `GET /t/{tenant}/account/delegations`: the user's delegations, newest first.
+pub(super) async fn list_delegations(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (tenant, user) = match account_holder(&st, &tenant, &headers).await {
+        Ok(who) => who,
+        Err(res) => return res,
+    };
+    match delegations::list(&st, &tenant, &user).await {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => Problem::from(e).into_response(),
+    }
+}
+
+/// `DELETE /t/{tenant}/account/delegations/{id}`: revokes one of the user's delegations; every
+/// token the agent derived from it is inactive at once.
+pub(super) async fn revoke_delegation(
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Response {
+    let (tenant, user) = match account_holder(&st, &tenant, &headers).await {
+        Ok(who) => who,
+        Err(res) => return res,
+    };
+    match delegations::revoke(&st, &tenant, &user, &id, &caller, "user").await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => Problem::not_found("delegation").into_response(),
+        Err(e) => Problem::from(e).into_response(),
+    }
+}

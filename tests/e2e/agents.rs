@@ -1,0 +1,416 @@
+//! AI agents acting for a user, end to end: the user signs in to an app, approves delegations to
+//! agents on the hosted page, the agents (authenticating with their own keys) exchange the
+//! user's token for narrower ones (RFC 8693) that a resource server validates as JWTs; wider,
+//! elsewhere-aimed or deeper requests are refused with the RFC error; suspending an agent and
+//! revoking a delegation end every derived token at once; the audit trail holds the chain and
+//! `ciam audit verify` detects a row edited in the database.
+
+use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use openidconnect::PkceCodeChallenge;
+use serde_json::{Value, json};
+
+use crate::BIN;
+use crate::oidc::{Browser, CALLBACK, PASSWORD, hidden, location};
+
+const API: &str = "https://trips.example/api";
+const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN: &str = "urn:ietf:params:oauth:token-type:access_token";
+
+/// An agent's key pair; the server only ever sees the public half.
+struct AgentKey {
+    id: &'static str,
+    kid: String,
+    der: Vec<u8>,
+}
+
+impl AgentKey {
+    fn new(id: &'static str) -> (Self, Value) {
+        let (key, der) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
+        let jwk = key.public_jwk().as_json().clone();
+        (Self { id, kid: key.kid().to_owned(), der: der.to_vec() }, json!({"keys": [jwk]}))
+    }
+
+    /// A fresh `private_key_jwt` client assertion (RFC 7523) for the token endpoint.
+    fn assertion(&self, token_endpoint: &str) -> Vec<(&'static str, String)> {
+        let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
+        let claims = json!({"iss": self.id, "sub": self.id, "aud": token_endpoint, "iat": now, "exp": now + 60,
+                            "jti": uuid_like()});
+        let mut h = Header::new(Algorithm::ES256);
+        h.kid = Some(self.kid.clone());
+        let jwt = jsonwebtoken::encode(&h, &claims, &EncodingKey::from_ec_der(&self.der)).unwrap();
+        vec![
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into()),
+            ("client_assertion", jwt),
+        ]
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+struct Story<'a> {
+    server: &'a Server,
+    browser: Browser,
+    token_endpoint: String,
+}
+
+impl Story<'_> {
+    /// Follows an authorization request through sign-in and consent pages (answering them as
+    /// Ada, with `decision`) to the client's callback; returns the pages seen and the callback.
+    async fn authorize(&self, start: &str, decision: &str) -> (Vec<String>, url::Url) {
+        let mut pages = Vec::new();
+        let mut res = self.browser.get(start).await;
+        loop {
+            match res.status().as_u16() {
+                302 | 303 => {
+                    let to = location(&res);
+                    if to.starts_with(CALLBACK) {
+                        return (pages, url::Url::parse(&to).unwrap());
+                    }
+                    res = self.browser.get(&to).await;
+                }
+                200 => {
+                    let html = res.text().await.unwrap();
+                    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+                    res = if html.contains("name=\"password\"") {
+                        let form =
+                            [("flow", &*flow), ("csrf", &csrf), ("email", "ada@example.com"), ("password", PASSWORD)];
+                        self.browser.post("/t/acme/login", &form).await
+                    } else {
+                        self.browser
+                            .post("/t/acme/consent", &[("flow", &flow), ("csrf", &csrf), ("decision", decision)])
+                            .await
+                    };
+                    pages.push(html);
+                }
+                s => panic!("unexpected {s}: {}", res.text().await.unwrap()),
+            }
+        }
+    }
+
+    fn authorize_url(client: &str, scope: &str, extra: &str) -> (String, String) {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let url = format!(
+            "/t/acme/authorize?response_type=code&client_id={client}&redirect_uri={CALLBACK}&scope={}&state=s1\
+             &code_challenge={}&code_challenge_method=S256{extra}",
+            scope.replace(' ', "%20"),
+            challenge.as_str()
+        );
+        (url, verifier.secret().clone())
+    }
+
+    async fn token(&self, form: &[(&str, String)], basic: Option<(&str, &str)>) -> (u16, Value) {
+        let mut req = self.server.http.post(&self.token_endpoint).form(form);
+        if let Some((id, secret)) = basic {
+            req = req.basic_auth(id, Some(secret));
+        }
+        let res = req.send().await.unwrap();
+        (res.status().as_u16(), res.json().await.unwrap())
+    }
+
+    /// Ada signs in to the travel app (SSO after the first time) and the app redeems the code.
+    async fn app_token(&self, secret: &str) -> Value {
+        let (url, verifier) = Self::authorize_url("travel-app", "openid trips:read trips:book", "");
+        let (_, callback) = self.authorize(&url, "allow").await;
+        let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+        let form = [
+            ("grant_type", "authorization_code".into()),
+            ("code", code),
+            ("redirect_uri", CALLBACK.into()),
+            ("code_verifier", verifier),
+        ];
+        let (status, body) = self.token(&form, Some(("travel-app", secret))).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Ada approves a delegation to `agent` on the hosted page; the agent redeems the code.
+    async fn approve(&self, agent: &AgentKey, scope: &str) -> (Vec<String>, Value) {
+        let (url, verifier) = Self::authorize_url(agent.id, scope, &format!("&resource={API}"));
+        let (pages, callback) = self.authorize(&url, "allow").await;
+        let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code),
+            ("redirect_uri", CALLBACK.into()),
+            ("code_verifier", verifier),
+        ];
+        form.extend(agent.assertion(&self.token_endpoint));
+        let (status, body) = self.token(&form, None).await;
+        assert_eq!(status, 200, "{body}");
+        (pages, body)
+    }
+
+    async fn exchange(&self, agent: &AgentKey, subject: &str, scope: Option<&str>, target: &str) -> (u16, Value) {
+        let mut form = vec![
+            ("grant_type", EXCHANGE.to_owned()),
+            ("subject_token", subject.to_owned()),
+            ("subject_token_type", ACCESS_TOKEN.into()),
+            ("resource", target.into()),
+        ];
+        if let Some(s) = scope {
+            form.push(("scope", s.into()));
+        }
+        form.extend(agent.assertion(&self.token_endpoint));
+        self.token(&form, None).await
+    }
+
+    async fn introspect(&self, agent: &AgentKey, token: &str) -> Value {
+        let mut form = vec![("token", token.to_owned())];
+        form.extend(agent.assertion(&format!("{}/introspect", self.server.url("/t/acme"))));
+        let res = self.server.http.post(self.server.url("/t/acme/introspect")).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+}
+
+/// What a resource server that only validates JWTs does: signature via the JWKS, issuer,
+/// audience, expiry; then it reads `scope` and `act`.
+async fn resource_server_accepts(server: &Server, token: &str) -> Value {
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    assert_eq!(header.typ.as_deref(), Some("at+jwt"));
+    let jwks: JwkSet = server.http.get(server.url("/t/acme/jwks")).send().await.unwrap().json().await.unwrap();
+    let jwk = jwks.find(header.kid.as_deref().unwrap()).unwrap();
+    let mut v = Validation::new(Algorithm::ES256);
+    v.set_issuer(&[server.url("/t/acme")]);
+    v.set_audience(&[API]);
+    v.set_required_spec_claims(&["exp", "iat", "iss", "sub", "aud"]);
+    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(jwk).unwrap(), &v).unwrap().claims
+}
+
+#[tokio::test]
+async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revoked() {
+    let dir = TempDir::new("agents");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    let ada = admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
+    let ada_id = ada["id"].as_str().unwrap().to_owned();
+    let app = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "travel-app", "name": "Travel app", "client_type": "confidential",
+                   "redirect_uris": [CALLBACK], "grant_types": ["authorization_code"],
+                   "scopes": ["openid", "trips:read", "trips:book"]}),
+            201,
+        )
+        .await;
+    let app_secret = app["client_secret"].as_str().unwrap().to_owned();
+    let mut agents = Vec::new();
+    for (id, name, scopes) in [
+        ("trip-planner", "Trip planner", json!(["openid", "trips:read", "trips:book"])),
+        ("fare-checker", "Fare checker", json!(["trips:read"])),
+        ("concierge", "Concierge", json!(["trips:read"])),
+    ] {
+        let (key, jwks) = AgentKey::new(id);
+        let created = admin
+            .post(
+                "/tenants/acme/agents",
+                json!({"agent_id": id, "name": name, "description": format!("{name} books and checks trips"),
+                       "owner": {"type": "client", "id": "travel-app"}, "jwks": jwks, "redirect_uris": [CALLBACK],
+                       "allowed_scopes": scopes, "allowed_audiences": [API]}),
+                201,
+            )
+            .await;
+        assert_eq!(created["token_endpoint_auth_method"], "private_key_jwt", "agents sign with their own keys");
+        assert_eq!((created["max_token_lifetime"].as_u64(), created["max_chain_depth"].as_u64()), (Some(300), Some(2)));
+        assert!(created.get("client_secret").is_none());
+        agents.push(key);
+    }
+    let [planner, checker, concierge] = <[AgentKey; 3]>::try_from(agents).ok().unwrap();
+    let story = Story { browser: Browser::new(&server), token_endpoint: server.url("/t/acme/token"), server: &server };
+    let s = &story;
+
+    // 1. Ada signs in to the app. She has delegated nothing yet, so no agent may act.
+    let first = s.app_token(&app_secret).await;
+    let claims = resource_server_claims_unchecked(first["access_token"].as_str().unwrap());
+    assert!(claims.get("may_act").is_none());
+
+    // 2. She approves delegations on the hosted page, which says it is an agent, who runs it,
+    //    what it may do, where and until when.
+    let (pages, planner_own) = s.approve(&planner, "openid trips:read trips:book").await;
+    let page = pages.last().unwrap();
+    for needle in ["Trip planner is an AI agent", "Operated by <strong>Travel app</strong>", API, "Access ends on"] {
+        assert!(page.contains(needle), "the approval page shows {needle:?}: {page}");
+    }
+    assert!(page.contains("Use the permission \u{201c}trips:book\u{201d}"));
+    assert!(planner_own["expires_in"].as_i64().unwrap() <= 300, "an agent's own token is short-lived");
+    s.approve(&checker, "trips:read").await;
+    s.approve(&concierge, "trips:read").await;
+    // Denying is recorded too, and gives the agent access_denied.
+    let (url, _) = Story::authorize_url("concierge", "trips:read", "&prompt=consent");
+    let (_, denied) = s.authorize(&url, "deny").await;
+    assert!(denied.query_pairs().any(|(k, v)| k == "error" && v == "access_denied"));
+
+    // 3. Her next app token names the app's agents she delegated to (RFC 8693 §4.4).
+    let app_token = s.app_token(&app_secret).await["access_token"].as_str().unwrap().to_owned();
+    let may_act = resource_server_claims_unchecked(&app_token)["may_act"].clone();
+    assert_eq!(may_act, json!({"sub": ["concierge", "fare-checker", "trip-planner"]}));
+
+    // 4. The planner exchanges her token for a narrower one for the API.
+    let (status, hop1) = s.exchange(&planner, &app_token, Some("trips:read trips:book"), API).await;
+    assert_eq!(status, 200, "{hop1}");
+    assert_eq!(hop1["issued_token_type"], ACCESS_TOKEN);
+    assert_eq!(hop1["token_type"], "Bearer");
+    assert_eq!(hop1["scope"], "trips:book trips:read");
+    assert!(hop1["expires_in"].as_i64().unwrap() <= 300);
+    let hop1 = hop1["access_token"].as_str().unwrap().to_owned();
+    let c1 = resource_server_accepts(s.server, &hop1).await;
+    assert_eq!((c1["sub"].as_str(), c1["aud"].as_str()), (Some(ada_id.as_str()), Some(API)));
+    assert_eq!(c1["act"], json!({"sub": "trip-planner"}));
+    assert_eq!(c1["scope"], "trips:book trips:read");
+
+    // 5. A second hop narrows further; the nested act shows both agents.
+    let (status, hop2) = s.exchange(&checker, &hop1, Some("trips:read"), API).await;
+    assert_eq!(status, 200, "{hop2}");
+    let hop2 = hop2["access_token"].as_str().unwrap().to_owned();
+    let c2 = resource_server_accepts(s.server, &hop2).await;
+    assert_eq!(c2["act"], json!({"sub": "fare-checker", "act": {"sub": "trip-planner"}}));
+    assert_eq!(c2["scope"], "trips:read");
+    assert!(c2["exp"].as_i64() <= c1["exp"].as_i64(), "never outlives the token it came from");
+
+    // 6. Wider, elsewhere, deeper: refused with the RFC 8693 §2.2.2 / RFC 8707 errors.
+    for (agent, subject, scope, target, want) in [
+        (&planner, &app_token, Some("trips:read trips:cancel"), API, "invalid_scope"),
+        (&checker, &hop1, Some("trips:book"), API, "invalid_scope"),
+        (&planner, &app_token, Some("trips:read"), "https://elsewhere.example/api", "invalid_target"),
+        (&concierge, &hop2, Some("trips:read"), API, "invalid_request"),
+        (&planner, &hop2, None, API, "invalid_request"),
+    ] {
+        let (status, body) = s.exchange(agent, subject, scope, target).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some(want)), "{} {scope:?} {target}: {body}", agent.id);
+    }
+    let form = [
+        ("grant_type", EXCHANGE.to_owned()),
+        ("subject_token", app_token.clone()),
+        ("subject_token_type", ACCESS_TOKEN.into()),
+        ("resource", API.into()),
+    ];
+    let (status, body) = s.token(&form, Some(("travel-app", &app_secret))).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("unauthorized_client")), "only agents exchange");
+
+    // 7. Introspection shows the whole chain and the delegation, as the JWT does.
+    let seen = s.introspect(&checker, &hop2).await;
+    assert_eq!(seen["active"], true, "{seen}");
+    assert_eq!(seen["act"], c2["act"]);
+    assert_eq!(seen["delegation"]["agent_id"], "fare-checker");
+    assert_eq!(seen["delegation"]["status"], "active");
+    assert_eq!(seen["delegation_chain"].as_array().unwrap().len(), 2);
+
+    // 8. Suspending an agent stops it at once; resuming restores it.
+    admin.post("/tenants/acme/agents/fare-checker/suspend", json!({}), 200).await;
+    assert_eq!(s.introspect(&planner, &hop1).await["active"], true, "the planner's own hop is unaffected");
+    let (status, body) = s.exchange(&checker, &hop1, Some("trips:read"), API).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client")),
+        "a suspended agent authenticates nowhere"
+    );
+    admin.post("/tenants/acme/agents/fare-checker/resume", json!({}), 200).await;
+    assert_eq!(s.introspect(&checker, &hop2).await["active"], true);
+
+    // 9. Ada revokes the planner's delegation with her own token; everything derived from it
+    //    dies at once, and no further exchange succeeds. An agent's token cannot do this.
+    let account = |token: &str, method: reqwest::Method, path: &str| {
+        s.server
+            .http
+            .request(method, s.server.url(&format!("/t/acme/account/delegations{path}")))
+            .bearer_auth(token.to_owned())
+            .send()
+    };
+    let res = account(&hop1, reqwest::Method::GET, "").await.unwrap();
+    assert_eq!(res.status(), 403, "an agent's token cannot manage delegations");
+    let mine: Value = account(&app_token, reqwest::Method::GET, "").await.unwrap().json().await.unwrap();
+    let planner_delegation = mine.as_array().unwrap().iter().find(|d| d["agent_id"] == "trip-planner").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = account(&app_token, reqwest::Method::DELETE, &format!("/{planner_delegation}")).await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(s.introspect(&planner, &hop1).await, json!({"active": false}));
+    assert_eq!(s.introspect(&checker, &hop2).await, json!({"active": false}), "the second hop derives from it too");
+    assert_eq!(s.introspect(&planner, planner_own["access_token"].as_str().unwrap()).await, json!({"active": false}));
+    let (status, body) = s.exchange(&planner, &app_token, Some("trips:read"), API).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")), "{body}");
+    let (status, _) = s.exchange(&checker, &hop1, Some("trips:read"), API).await;
+    assert_eq!(status, 400);
+    let listed = admin.get(&format!("/tenants/acme/users/{ada_id}/delegations"), 200).await;
+    let states: Vec<(&str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["agent_id"].as_str().unwrap(), d["status"].as_str().unwrap()))
+        .collect();
+    assert!(
+        states.contains(&("trip-planner", "revoked")) && states.contains(&("fare-checker", "active")),
+        "{states:?}"
+    );
+
+    // 10. The audit trail holds the chain for Ada, in order, and exports as JSON lines.
+    let trail = admin.get(&format!("/tenants/acme/audit?user={ada_id}&limit=200"), 200).await;
+    let events = trail["items"].as_array().unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    for t in ["delegation.granted", "delegation.denied", "token.issued", "token.exchanged", "delegation.revoked"] {
+        assert!(types.contains(&t), "{t} in {types:?}");
+    }
+    let chain = events.iter().find(|e| e["type"] == "token.exchanged" && e["client_id"] == "fare-checker").unwrap();
+    assert_eq!(chain["actors"], json!(["fare-checker", "trip-planner"]));
+    assert_eq!(chain["audience"], API);
+    assert_eq!(chain["decision"], "allow");
+    assert!(chain["ip"].as_str().is_some_and(|ip| ip == "127.0.0.1"));
+    let refused = admin.get("/tenants/acme/audit?type=token.refused&agent=concierge", 200).await;
+    assert!(
+        refused["items"].as_array().unwrap().iter().any(|e| e["reason"].as_str().unwrap().contains("max_chain_depth")),
+        "{refused}"
+    );
+    let by_agent = admin.get("/tenants/acme/audit?agent=trip-planner&type=token.exchanged", 200).await;
+    assert_eq!(by_agent["items"].as_array().unwrap().len(), 2, "its own hop and the hop nested on it");
+    let export = s
+        .server
+        .http
+        .get(s.server.url(&format!("/admin/v1/tenants/acme/audit/export?user={ada_id}")))
+        .bearer_auth(s.server.generated_admin_token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.headers()["content-type"], "application/x-ndjson");
+    let lines: Vec<Value> = export.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), events.len());
+    let (status, body) = admin.call(reqwest::Method::GET, "/tenants/acme/audit?since=yesterday", None).await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (400, Some("since")));
+
+    // 11. `ciam audit verify` passes, then fails once a row is edited in the database.
+    let (code, out) = s.server.cli(&["audit", "verify", "--tenant", "acme"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("intact"), "{out}");
+    tamper(&s.server.database_url, "update audit_event set scope = 'trips:admin' where tenant_id = 'acme' and seq = 3")
+        .await;
+    let (code, out) = s.server.cli(&["audit", "verify", "--tenant", "acme"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("event 3"), "{out}");
+}
+
+/// Claims of a token, read without verification (the test looks at what the app received).
+fn resource_server_claims_unchecked(token: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// Runs one statement directly against the server's database, as an attacker with database
+/// access would.
+async fn tamper(database_url: &str, sql: &'static str) {
+    use sqlx::Connection as _;
+    if database_url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(database_url).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(database_url).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    }
+}
