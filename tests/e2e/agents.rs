@@ -183,14 +183,21 @@ async fn resource_server_accepts(server: &Server, token: &str) -> Value {
     jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(jwk).unwrap(), &v).unwrap().claims
 }
 
-#[tokio::test]
-async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revoked() {
-    let dir = TempDir::new("agents");
+/// A tenant with Ada, the travel app and three agents the app owns.
+struct World {
+    _dir: TempDir,
+    server: Server,
+    ada_id: String,
+    app_secret: String,
+    agents: [AgentKey; 3],
+}
+
+async fn world(tag: &str) -> World {
+    let dir = TempDir::new(tag);
     let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
     let admin = Admin::new(&server, server.generated_admin_token());
     admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
     let ada = admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
-    let ada_id = ada["id"].as_str().unwrap().to_owned();
     let app = admin
         .post(
             "/tenants/acme/clients",
@@ -200,7 +207,6 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
             201,
         )
         .await;
-    let app_secret = app["client_secret"].as_str().unwrap().to_owned();
     let mut agents = Vec::new();
     for (id, name, scopes) in [
         ("trip-planner", "Trip planner", json!(["openid", "trips:read", "trips:book"])),
@@ -222,8 +228,22 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         assert!(created.get("client_secret").is_none());
         agents.push(key);
     }
-    let [planner, checker, concierge] = <[AgentKey; 3]>::try_from(agents).ok().unwrap();
-    let story = Story { browser: Browser::new(&server), token_endpoint: server.url("/t/acme/token"), server: &server };
+    World {
+        _dir: dir,
+        ada_id: ada["id"].as_str().unwrap().to_owned(),
+        app_secret: app["client_secret"].as_str().unwrap().to_owned(),
+        agents: <[AgentKey; 3]>::try_from(agents).ok().unwrap(),
+        server,
+    }
+}
+
+#[tokio::test]
+async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revoked() {
+    let w = world("agents").await;
+    let (server, ada_id, app_secret) = (&w.server, &w.ada_id, &w.app_secret);
+    let admin = Admin::new(server, server.generated_admin_token());
+    let [planner, checker, concierge] = &w.agents;
+    let story = Story { browser: Browser::new(server), token_endpoint: server.url("/t/acme/token"), server };
     let s = &story;
 
     // 1. Ada signs in to the app. She has delegated nothing yet, so no agent may act.
@@ -413,4 +433,62 @@ async fn tamper(database_url: &str, sql: &'static str) {
         let mut c = sqlx::PgConnection::connect(database_url).await.unwrap();
         sqlx::query(sql).execute(&mut c).await.unwrap();
     }
+}
+
+/// The other ways a delegation's tokens end: the user is disabled (and re-enabled), the agent is
+/// deleted. Agent changes are audited.
+#[tokio::test]
+async fn disabling_the_user_or_deleting_the_agent_ends_derived_tokens() {
+    let w = world("agents-cascade").await;
+    let admin = Admin::new(&w.server, w.server.generated_admin_token());
+    let [planner, ..] = &w.agents;
+    let s =
+        Story { browser: Browser::new(&w.server), token_endpoint: w.server.url("/t/acme/token"), server: &w.server };
+    s.approve(planner, "trips:read").await;
+    let app_token = s.app_token(&w.app_secret).await["access_token"].as_str().unwrap().to_owned();
+    let (status, hop) = s.exchange(planner, &app_token, None, API).await;
+    assert_eq!(status, 200, "{hop}");
+    assert_eq!(hop["scope"], "trips:read", "by default: everything every bound allows");
+    let hop = hop["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(s.introspect(planner, &hop).await["active"], true);
+
+    let user = format!("/tenants/acme/users/{}", w.ada_id);
+    let (status, _) = admin.call(reqwest::Method::PATCH, &user, Some(json!({"status": "disabled"}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(s.introspect(planner, &hop).await["active"], false, "a disabled user's delegations act no more");
+    let (status, body) = s.exchange(planner, &app_token, None, API).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
+    let (status, _) = admin.call(reqwest::Method::PATCH, &user, Some(json!({"status": "active"}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(s.introspect(planner, &hop).await["active"], true, "the delegation itself was not revoked");
+
+    let (status, _) = admin.call(reqwest::Method::DELETE, "/tenants/acme/agents/trip-planner", None).await;
+    assert_eq!(status, 204);
+    admin.get("/tenants/acme/agents/trip-planner", 404).await;
+    assert_eq!(admin.get(&format!("{user}/delegations"), 200).await, json!([]), "its delegations are gone");
+    let (status, body) = s.exchange(planner, &app_token, None, API).await;
+    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
+    // A resource server introspecting as another client learns nothing about the token either way.
+    let [_, checker, _] = &w.agents;
+    assert_eq!(s.introspect(checker, &hop).await, json!({"active": false}));
+    let trail = admin.get("/tenants/acme/audit?agent=trip-planner", 200).await;
+    let types: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types.first(), Some(&"agent.created"));
+    assert_eq!(types.last(), Some(&"agent.deleted"), "{types:?}");
+    // Plain clients are not agents, and agents are managed only as agents.
+    admin.get("/tenants/acme/agents/travel-app", 404).await;
+    let listed = admin.get("/tenants/acme/agents", 200).await;
+    let ids: Vec<&str> = listed["items"].as_array().unwrap().iter().map(|a| a["agent_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["concierge", "fare-checker"]);
+    let (status, body) =
+        admin.call(reqwest::Method::PATCH, "/tenants/acme/agents/concierge", Some(json!({"max_chain_depth": 9}))).await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("max_chain_depth")));
+    let (status, body) = admin
+        .call(
+            reqwest::Method::POST,
+            "/tenants/acme/agents",
+            Some(json!({"name": "Ghost", "owner": {"type": "client", "id": "nobody"}, "jwks": {"keys": [{"kty": "EC"}]}})),
+        )
+        .await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("owner")));
 }
