@@ -247,33 +247,33 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     let s = &story;
 
     // 1. Ada signs in to the app. She has delegated nothing yet, so no agent may act.
-    let first = s.app_token(&app_secret).await;
+    let first = s.app_token(app_secret).await;
     let claims = resource_server_claims_unchecked(first["access_token"].as_str().unwrap());
     assert!(claims.get("may_act").is_none());
 
     // 2. She approves delegations on the hosted page, which says it is an agent, who runs it,
     //    what it may do, where and until when.
-    let (pages, planner_own) = s.approve(&planner, "openid trips:read trips:book").await;
+    let (pages, planner_own) = s.approve(planner, "openid trips:read trips:book").await;
     let page = pages.last().unwrap();
     for needle in ["Trip planner is an AI agent", "Operated by <strong>Travel app</strong>", API, "Access ends on"] {
         assert!(page.contains(needle), "the approval page shows {needle:?}: {page}");
     }
     assert!(page.contains("Use the permission \u{201c}trips:book\u{201d}"));
     assert!(planner_own["expires_in"].as_i64().unwrap() <= 300, "an agent's own token is short-lived");
-    s.approve(&checker, "trips:read").await;
-    s.approve(&concierge, "trips:read").await;
+    s.approve(checker, "trips:read").await;
+    s.approve(concierge, "trips:read").await;
     // Denying is recorded too, and gives the agent access_denied.
     let (url, _) = Story::authorize_url("concierge", "trips:read", "&prompt=consent");
     let (_, denied) = s.authorize(&url, "deny").await;
     assert!(denied.query_pairs().any(|(k, v)| k == "error" && v == "access_denied"));
 
     // 3. Her next app token names the app's agents she delegated to (RFC 8693 §4.4).
-    let app_token = s.app_token(&app_secret).await["access_token"].as_str().unwrap().to_owned();
+    let app_token = s.app_token(app_secret).await["access_token"].as_str().unwrap().to_owned();
     let may_act = resource_server_claims_unchecked(&app_token)["may_act"].clone();
     assert_eq!(may_act, json!({"sub": ["concierge", "fare-checker", "trip-planner"]}));
 
     // 4. The planner exchanges her token for a narrower one for the API.
-    let (status, hop1) = s.exchange(&planner, &app_token, Some("trips:read trips:book"), API).await;
+    let (status, hop1) = s.exchange(planner, &app_token, Some("trips:read trips:book"), API).await;
     assert_eq!(status, 200, "{hop1}");
     assert_eq!(hop1["issued_token_type"], ACCESS_TOKEN);
     assert_eq!(hop1["token_type"], "Bearer");
@@ -286,7 +286,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     assert_eq!(c1["scope"], "trips:book trips:read");
 
     // 5. A second hop narrows further; the nested act shows both agents.
-    let (status, hop2) = s.exchange(&checker, &hop1, Some("trips:read"), API).await;
+    let (status, hop2) = s.exchange(checker, &hop1, Some("trips:read"), API).await;
     assert_eq!(status, 200, "{hop2}");
     let hop2 = hop2["access_token"].as_str().unwrap().to_owned();
     let c2 = resource_server_accepts(s.server, &hop2).await;
@@ -311,11 +311,11 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         ("subject_token_type", ACCESS_TOKEN.into()),
         ("resource", API.into()),
     ];
-    let (status, body) = s.token(&form, Some(("travel-app", &app_secret))).await;
+    let (status, body) = s.token(&form, Some(("travel-app", app_secret))).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("unauthorized_client")), "only agents exchange");
 
     // 7. Introspection shows the whole chain and the delegation, as the JWT does.
-    let seen = s.introspect(&checker, &hop2).await;
+    let seen = s.introspect(checker, &hop2).await;
     assert_eq!(seen["active"], true, "{seen}");
     assert_eq!(seen["act"], c2["act"]);
     assert_eq!(seen["delegation"]["agent_id"], "fare-checker");
@@ -324,15 +324,15 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
 
     // 8. Suspending an agent stops it at once; resuming restores it.
     admin.post("/tenants/acme/agents/fare-checker/suspend", json!({}), 200).await;
-    assert_eq!(s.introspect(&planner, &hop1).await["active"], true, "the planner's own hop is unaffected");
-    let (status, body) = s.exchange(&checker, &hop1, Some("trips:read"), API).await;
+    assert_eq!(s.introspect(planner, &hop1).await["active"], true, "the planner's own hop is unaffected");
+    let (status, body) = s.exchange(checker, &hop1, Some("trips:read"), API).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (401, Some("invalid_client")),
         "a suspended agent authenticates nowhere"
     );
     admin.post("/tenants/acme/agents/fare-checker/resume", json!({}), 200).await;
-    assert_eq!(s.introspect(&checker, &hop2).await["active"], true);
+    assert_eq!(s.introspect(checker, &hop2).await["active"], true);
 
     // 9. Ada revokes the planner's delegation with her own token; everything derived from it
     //    dies at once, and no further exchange succeeds. An agent's token cannot do this.
@@ -352,12 +352,12 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         .to_owned();
     let res = account(&app_token, reqwest::Method::DELETE, &format!("/{planner_delegation}")).await.unwrap();
     assert_eq!(res.status(), 204);
-    assert_eq!(s.introspect(&planner, &hop1).await, json!({"active": false}));
-    assert_eq!(s.introspect(&checker, &hop2).await, json!({"active": false}), "the second hop derives from it too");
-    assert_eq!(s.introspect(&planner, planner_own["access_token"].as_str().unwrap()).await, json!({"active": false}));
-    let (status, body) = s.exchange(&planner, &app_token, Some("trips:read"), API).await;
+    assert_eq!(s.introspect(planner, &hop1).await, json!({"active": false}));
+    assert_eq!(s.introspect(checker, &hop2).await, json!({"active": false}), "the second hop derives from it too");
+    assert_eq!(s.introspect(planner, planner_own["access_token"].as_str().unwrap()).await, json!({"active": false}));
+    let (status, body) = s.exchange(planner, &app_token, Some("trips:read"), API).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")), "{body}");
-    let (status, _) = s.exchange(&checker, &hop1, Some("trips:read"), API).await;
+    let (status, _) = s.exchange(checker, &hop1, Some("trips:read"), API).await;
     assert_eq!(status, 400);
     let listed = admin.get(&format!("/tenants/acme/users/{ada_id}/delegations"), 200).await;
     let states: Vec<(&str, &str)> = listed

@@ -261,35 +261,31 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         return to_page(ctx, query, flow, "login").await;
     };
 
-    // An agent's consent is a delegation covering this request; an app's is the consent record.
-    let delegation = match &client.agent {
-        Some(_) => {
-            let audiences = match agent_audiences(&client, query) {
-                Ok(a) => a,
-                Err(e) => return redirect_error(ctx, refuse(&valid, ciam_oauth::ErrorCode::InvalidTarget, e)),
-            };
-            match ctx
-                .st
-                .durable
-                .active_delegations(&ctx.tenant.id, &user.id, &client.client_id, ctx.st.clock.now())
-                .await
-            {
-                Ok(list) => list.into_iter().find(|d| d.covers(&valid.scope, &audiences)),
-                Err(e) => return unavailable(&ctx.brand, e),
-            }
-        }
-        None => None,
-    };
-    let consented = match (&client.agent, ctx.st.durable.get_consent(&ctx.tenant.id, &user.id, &client.client_id).await)
-    {
-        (Some(_), _) => delegation.is_some(),
-        (None, Ok(c)) => {
-            c.and_then(|c| ScopeSet::parse_space_separated(&c).ok()).is_some_and(|c| valid.scope.is_subset(&c))
-        }
-        (None, Err(e)) => return unavailable(&ctx.brand, e),
-    };
+    // An agent's consent is a delegation covering this request (asked again with
+    // prompt=consent); an app's is the consent record.
     let consented_now = flow.is_some_and(|(_, f)| f.consented);
-    if (!consented_now && (!consented || valid.prompt.consent)) || (client.agent.is_some() && delegation.is_none()) {
+    let (must_ask, delegation) = if client.agent.is_some() {
+        let audiences = match agent_audiences(&client, query) {
+            Ok(a) => a,
+            Err(e) => return redirect_error(ctx, refuse(&valid, ciam_oauth::ErrorCode::InvalidTarget, e)),
+        };
+        let now = ctx.st.clock.now();
+        let delegation = match ctx.st.durable.active_delegations(&ctx.tenant.id, &user.id, &client.client_id, now).await
+        {
+            Ok(list) => list.into_iter().find(|d| d.covers(&valid.scope, &audiences)),
+            Err(e) => return unavailable(&ctx.brand, e),
+        };
+        (delegation.is_none() || (valid.prompt.consent && !consented_now), delegation)
+    } else {
+        let consented = match ctx.st.durable.get_consent(&ctx.tenant.id, &user.id, &client.client_id).await {
+            Ok(c) => {
+                c.and_then(|c| ScopeSet::parse_space_separated(&c).ok()).is_some_and(|c| valid.scope.is_subset(&c))
+            }
+            Err(e) => return unavailable(&ctx.brand, e),
+        };
+        (!consented_now && (!consented || valid.prompt.consent), None)
+    };
+    if must_ask {
         if valid.prompt.none {
             return redirect_error(
                 ctx,

@@ -93,32 +93,42 @@ async fn owned_by(st: &AppState, tenant: &TenantId, agent: &ClientId, app: &Clie
     }))
 }
 
+/// Where a token stands with the delegations it derives from.
+pub(super) enum Standing {
+    /// It rests on no delegation.
+    Undelegated,
+    /// Every delegation it derives from holds; this is the one it rests on.
+    Delegated(Delegation),
+    /// A delegation or agent it derives from is gone, revoked, expired or suspended.
+    Ended,
+}
+
 /// The revocation cascade: a token that derives from delegations is live only while every one
 /// of them is active, belongs to the token's user, and its agent exists and is not suspended.
 /// Read from the durable store on every call (never cached), so revoking a delegation,
-/// suspending or deleting an agent ends its tokens at once on every node. Returns the
-/// delegation the token rests on (`Ok(None)` for tokens that rest on none), or `Err(())` when
-/// the token is dead.
-pub(super) async fn delegation_of(
+/// suspending or deleting an agent ends its tokens at once on every node.
+pub(super) async fn standing(
     st: &AppState,
     tenant: &TenantId,
     claims: &Map<String, Value>,
-) -> Result<Result<Option<Delegation>, ()>, OAuthError> {
-    let Some(chain) = claims.get("delegation_chain") else { return Ok(Ok(None)) };
-    let Ok(chain) = serde_json::from_value::<Vec<String>>(chain.clone()) else { return Ok(Err(())) };
+) -> Result<Standing, OAuthError> {
+    let Some(chain) = claims.get("delegation_chain") else { return Ok(Standing::Undelegated) };
+    let Ok(chain) = serde_json::from_value::<Vec<String>>(chain.clone()) else { return Ok(Standing::Ended) };
     let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default();
     let now = st.clock.now();
     let mut last = None;
     for id in &chain {
-        let Some(d) = st.durable.get_delegation(tenant, id).await? else { return Ok(Err(())) };
+        let Some(d) = st.durable.get_delegation(tenant, id).await? else { return Ok(Standing::Ended) };
         let agent_ok = st.durable.get_client(tenant, &d.agent_id).await?.is_some_and(|a| a.is_enabled());
         if !d.is_active(now) || d.user_id.to_string() != sub || !agent_ok {
-            return Ok(Err(()));
+            return Ok(Standing::Ended);
         }
         last = Some(d);
     }
-    if last.as_ref().map(|d| d.id.as_str()) != claims.get("delegation_id").and_then(Value::as_str) {
-        return Ok(Err(()));
+    match last {
+        Some(d) if claims.get("delegation_id").and_then(Value::as_str) == Some(d.id.as_str()) => {
+            Ok(Standing::Delegated(d))
+        }
+        _ => Ok(Standing::Ended),
     }
-    Ok(Ok(last))
 }

@@ -14,6 +14,7 @@ use ciam_oauth::introspection::{ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP, LEEWAY_SECS
 use serde_json::{Map, Value};
 
 use super::client::BackChannel;
+use super::exchange::Standing;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
@@ -71,13 +72,13 @@ pub(crate) async fn verified_access_token(
     }
     // A delegated token dies with any delegation or agent it derives from.
     let mut claims = claims;
-    match super::exchange::delegation_of(st, tenant, &claims).await? {
-        Err(()) => return Ok(None),
-        Ok(Some(d)) => {
+    match super::exchange::standing(st, tenant, &claims).await? {
+        Standing::Ended => return Ok(None),
+        Standing::Delegated(d) => {
             let view = crate::delegations::DelegationView::new(&d, now);
             claims.insert("delegation".into(), serde_json::to_value(view).map_err(OAuthError::server_error)?);
         }
-        Ok(None) => {}
+        Standing::Undelegated => {}
     }
     Ok(Some(claims))
 }
