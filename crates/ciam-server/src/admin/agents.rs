@@ -27,8 +27,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{
-    AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, merge_patch, parse,
-    unchanged,
+    AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, parse, patched, unchanged,
 };
 use crate::audit::{self, Caller};
 use crate::error::{Problem, ProblemBody};
@@ -345,24 +344,12 @@ async fn update_agent(
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let (current, profile) = existing_agent(&st, &tenant.id, &id).await?;
-    let mut doc =
-        serde_json::to_value(AgentView::new(current.clone(), profile.clone(), None)).map_err(Problem::internal)?;
-    if let Value::Object(m) = &mut doc {
-        for fixed in ["created_at", "updated_at", "status"] {
-            m.remove(fixed);
-        }
-    }
-    merge_patch(&mut doc, Value::Object(patch));
-    let input: AgentInput = parse(doc)?;
+    let view = AgentView::new(current.clone(), profile.clone(), None);
+    let input: AgentInput = patched(view, &["created_at", "updated_at", "status"], patch)?;
     unchanged("agent_id", &Some(current.client_id.clone()), &input.agent_id)?;
     let updated = build(&st, &tenant.id, input, current.client_id.clone(), profile.status, current.created_at).await?;
     st.durable.update_client(&updated).await?;
-    let needs_secret = updated.token_endpoint_auth_method.uses_secret()
-        && st.durable.client_secret_hash(&tenant.id, &updated.client_id).await?.is_none();
-    let secret = needs_secret.then(Secret::generate);
-    if let Some(s) = &secret {
-        st.durable.set_client_secret(&tenant.id, &updated.client_id, &s.hash(), updated.updated_at).await?;
-    }
+    let secret = super::clients::secret_if_switched(&st, &updated).await?;
     audited(&st, &tenant.id, &caller, "agent.updated", &updated).await?;
     let profile = updated.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(AgentView::new(updated, profile, secret.as_ref()))))

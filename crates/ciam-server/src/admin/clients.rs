@@ -23,8 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{
-    AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, merge_patch, parse,
-    unchanged,
+    AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, parse, patched, unchanged,
 };
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
@@ -192,6 +191,18 @@ fn build(
     Ok(client)
 }
 
+/// After an update: a client that now authenticates with a secret but has none gets one (shown
+/// once in the response).
+pub(super) async fn secret_if_switched(st: &AppState, client: &Client) -> Result<Option<Secret>, Problem> {
+    let needs_secret = client.token_endpoint_auth_method.uses_secret()
+        && st.durable.client_secret_hash(&client.tenant_id, &client.client_id).await?.is_none();
+    let secret = needs_secret.then(Secret::generate);
+    if let Some(s) = &secret {
+        st.durable.set_client_secret(&client.tenant_id, &client.client_id, &s.hash(), client.updated_at).await?;
+    }
+    Ok(secret)
+}
+
 fn client_id(id: &str) -> Result<ClientId, Problem> {
     ClientId::parse(id).map_err(|_| Problem::not_found("client"))
 }
@@ -291,25 +302,14 @@ async fn update_client(
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let current = existing_client(&st, &tenant.id, &id).await?;
-    let mut doc = serde_json::to_value(ClientView::new(current.clone(), None)).map_err(Problem::internal)?;
-    if let Value::Object(m) = &mut doc {
-        m.remove("created_at");
-        m.remove("updated_at");
-    }
-    merge_patch(&mut doc, Value::Object(patch));
-    let input: ClientInput = parse(doc)?;
+    let input: ClientInput = patched(ClientView::new(current.clone(), None), &["created_at", "updated_at"], patch)?;
     unchanged("client_id", &Some(current.client_id.clone()), &input.client_id)?;
     unchanged("client_type", &current.client_type, &input.client_type)?;
     // An agent's profile is managed under /agents and kept as it is here.
     let updated =
         build(&tenant, input, current.client_id.clone(), current.created_at, st.clock.now(), current.agent.clone())?;
     st.durable.update_client(&updated).await?;
-    let needs_secret = updated.token_endpoint_auth_method.uses_secret()
-        && st.durable.client_secret_hash(&tenant.id, &updated.client_id).await?.is_none();
-    let secret = needs_secret.then(Secret::generate);
-    if let Some(s) = &secret {
-        st.durable.set_client_secret(&tenant.id, &updated.client_id, &s.hash(), updated.updated_at).await?;
-    }
+    let secret = secret_if_switched(&st, &updated).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(ClientView::new(updated, secret.as_ref()))))
 }
 

@@ -205,6 +205,24 @@ pub fn merge_patch(target: &mut Value, patch: Value) {
     }
 }
 
+/// The input a `PATCH` leads to: the resource's current `view` without its `read_only` fields,
+/// with the merge `patch` applied, parsed as the create input `T` (so one set of rules checks
+/// both).
+pub fn patched<T: DeserializeOwned>(
+    view: impl Serialize,
+    read_only: &[&str],
+    patch: Map<String, Value>,
+) -> Result<T, Problem> {
+    let mut doc = serde_json::to_value(view).map_err(Problem::internal)?;
+    if let Value::Object(m) = &mut doc {
+        for field in read_only {
+            m.remove(*field);
+        }
+    }
+    merge_patch(&mut doc, Value::Object(patch));
+    parse(doc)
+}
+
 /// Refuses a change to a field that is fixed after creation.
 pub fn unchanged<T: PartialEq>(field: &'static str, before: &T, after: &T) -> Result<(), Problem> {
     if before == after { Ok(()) } else { Err(Problem::invalid(FieldError::new(field, "cannot be changed"))) }
