@@ -32,10 +32,10 @@ impl AgentKey {
         (Self { id, kid: key.kid().to_owned(), der: der.to_vec() }, json!({"keys": [jwk]}))
     }
 
-    /// A fresh `private_key_jwt` client assertion (RFC 7523) for the token endpoint.
-    fn assertion(&self, token_endpoint: &str) -> Vec<(&'static str, String)> {
+    /// A fresh `private_key_jwt` client assertion (RFC 7523) naming the issuer as audience.
+    fn assertion(&self, issuer: &str) -> Vec<(&'static str, String)> {
         let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
-        let claims = json!({"iss": self.id, "sub": self.id, "aud": token_endpoint, "iat": now, "exp": now + 60,
+        let claims = json!({"iss": self.id, "sub": self.id, "aud": issuer, "iat": now, "exp": now + 60,
                             "jti": uuid_like()});
         let mut h = Header::new(Algorithm::ES256);
         h.kid = Some(self.kid.clone());
@@ -56,10 +56,15 @@ fn uuid_like() -> String {
 struct Story<'a> {
     server: &'a Server,
     browser: Browser,
-    token_endpoint: String,
+    /// The tenant's issuer (the public URL every node shares).
+    issuer: String,
 }
 
-impl Story<'_> {
+impl<'a> Story<'a> {
+    fn on(server: &'a Server) -> Self {
+        Story { browser: Browser::new(server), issuer: server.url("/t/acme"), server }
+    }
+
     /// Follows an authorization request through sign-in and consent pages (answering them as
     /// Ada, with `decision`) to the client's callback; returns the pages seen and the callback.
     async fn authorize(&self, start: &str, decision: &str) -> (Vec<String>, url::Url) {
@@ -105,7 +110,7 @@ impl Story<'_> {
     }
 
     async fn token(&self, form: &[(&str, String)], basic: Option<(&str, &str)>) -> (u16, Value) {
-        let mut req = self.server.http.post(&self.token_endpoint).form(form);
+        let mut req = self.server.http.post(self.server.url("/t/acme/token")).form(form);
         if let Some((id, secret)) = basic {
             req = req.basic_auth(id, Some(secret));
         }
@@ -140,7 +145,7 @@ impl Story<'_> {
             ("redirect_uri", CALLBACK.into()),
             ("code_verifier", verifier),
         ];
-        form.extend(agent.assertion(&self.token_endpoint));
+        form.extend(agent.assertion(&self.issuer));
         let (status, body) = self.token(&form, None).await;
         assert_eq!(status, 200, "{body}");
         (pages, body)
@@ -156,13 +161,13 @@ impl Story<'_> {
         if let Some(s) = scope {
             form.push(("scope", s.into()));
         }
-        form.extend(agent.assertion(&self.token_endpoint));
+        form.extend(agent.assertion(&self.issuer));
         self.token(&form, None).await
     }
 
     async fn introspect(&self, agent: &AgentKey, token: &str) -> Value {
         let mut form = vec![("token", token.to_owned())];
-        form.extend(agent.assertion(&format!("{}/introspect", self.server.url("/t/acme"))));
+        form.extend(agent.assertion(&self.issuer));
         let res = self.server.http.post(self.server.url("/t/acme/introspect")).form(&form).send().await.unwrap();
         assert_eq!(res.status(), 200);
         res.json().await.unwrap()
@@ -171,13 +176,13 @@ impl Story<'_> {
 
 /// What a resource server that only validates JWTs does: signature via the JWKS, issuer,
 /// audience, expiry; then it reads `scope` and `act`.
-async fn resource_server_accepts(server: &Server, token: &str) -> Value {
+async fn resource_server_accepts(server: &Server, issuer: &str, token: &str) -> Value {
     let header = jsonwebtoken::decode_header(token).unwrap();
     assert_eq!(header.typ.as_deref(), Some("at+jwt"));
     let jwks: JwkSet = server.http.get(server.url("/t/acme/jwks")).send().await.unwrap().json().await.unwrap();
     let jwk = jwks.find(header.kid.as_deref().unwrap()).unwrap();
     let mut v = Validation::new(Algorithm::ES256);
-    v.set_issuer(&[server.url("/t/acme")]);
+    v.set_issuer(&[issuer]);
     v.set_audience(&[API]);
     v.set_required_spec_claims(&["exp", "iat", "iss", "sub", "aud"]);
     jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(jwk).unwrap(), &v).unwrap().claims
@@ -193,9 +198,14 @@ struct World {
 }
 
 async fn world(tag: &str) -> World {
+    world_with(tag, ServerOptions::default()).await
+}
+
+async fn world_with(tag: &str, opts: ServerOptions) -> World {
     let dir = TempDir::new(tag);
-    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
-    let admin = Admin::new(&server, server.generated_admin_token());
+    let token = opts.env.iter().find(|(k, _)| k == "CIAM_ADMIN_TOKEN").map(|(_, v)| v.clone());
+    let server = Server::start(BIN, &dir.0, opts).await;
+    let admin = Admin::new(&server, token.unwrap_or_else(|| server.generated_admin_token()));
     admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
     let ada = admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
     let app = admin
@@ -243,7 +253,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     let (server, ada_id, app_secret) = (&w.server, &w.ada_id, &w.app_secret);
     let admin = Admin::new(server, server.generated_admin_token());
     let [planner, checker, concierge] = &w.agents;
-    let story = Story { browser: Browser::new(server), token_endpoint: server.url("/t/acme/token"), server };
+    let story = Story::on(server);
     let s = &story;
 
     // 1. Ada signs in to the app. She has delegated nothing yet, so no agent may act.
@@ -280,7 +290,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     assert_eq!(hop1["scope"], "trips:book trips:read");
     assert!(hop1["expires_in"].as_i64().unwrap() <= 300);
     let hop1 = hop1["access_token"].as_str().unwrap().to_owned();
-    let c1 = resource_server_accepts(s.server, &hop1).await;
+    let c1 = resource_server_accepts(s.server, &s.issuer, &hop1).await;
     assert_eq!((c1["sub"].as_str(), c1["aud"].as_str()), (Some(ada_id.as_str()), Some(API)));
     assert_eq!(c1["act"], json!({"sub": "trip-planner"}));
     assert_eq!(c1["scope"], "trips:book trips:read");
@@ -289,7 +299,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     let (status, hop2) = s.exchange(checker, &hop1, Some("trips:read"), API).await;
     assert_eq!(status, 200, "{hop2}");
     let hop2 = hop2["access_token"].as_str().unwrap().to_owned();
-    let c2 = resource_server_accepts(s.server, &hop2).await;
+    let c2 = resource_server_accepts(s.server, &s.issuer, &hop2).await;
     assert_eq!(c2["act"], json!({"sub": "fare-checker", "act": {"sub": "trip-planner"}}));
     assert_eq!(c2["scope"], "trips:read");
     assert!(c2["exp"].as_i64() <= c1["exp"].as_i64(), "never outlives the token it came from");
@@ -442,8 +452,7 @@ async fn disabling_the_user_or_deleting_the_agent_ends_derived_tokens() {
     let w = world("agents-cascade").await;
     let admin = Admin::new(&w.server, w.server.generated_admin_token());
     let [planner, ..] = &w.agents;
-    let s =
-        Story { browser: Browser::new(&w.server), token_endpoint: w.server.url("/t/acme/token"), server: &w.server };
+    let s = Story::on(&w.server);
     s.approve(planner, "trips:read").await;
     let app_token = s.app_token(&w.app_secret).await["access_token"].as_str().unwrap().to_owned();
     let (status, hop) = s.exchange(planner, &app_token, None, API).await;
@@ -491,4 +500,62 @@ async fn disabling_the_user_or_deleting_the_agent_ends_derived_tokens() {
         )
         .await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("owner")));
+}
+
+/// Two nodes behind one public URL, on one Postgres and one Redis: a delegation revoked through
+/// one node ends the agent's tokens on the other at the very next request.
+#[tokio::test]
+async fn revocation_reaches_every_node_at_once() {
+    let Some(pg) = ciam_testkit::TestPostgres::create().await else { return };
+    let Some(redis) = ciam_testkit::TestRedis::create().await else { return };
+    let token = "shared-admin-token-for-the-agent-nodes-0123456789";
+    let opts = ServerOptions {
+        database_url: Some(pg.url.clone()),
+        redis: Some((redis.url.clone(), redis.prefix.clone())),
+        env: vec![
+            ("CIAM_ADMIN_TOKEN".into(), token.into()),
+            ("CIAM_PUBLIC_URL".into(), "http://id.example.test".into()),
+        ],
+        ..ServerOptions::default()
+    };
+    let w = world_with("agents-node-a", opts.clone()).await;
+    let dir_b = TempDir::new("agents-node-b");
+    let b = Server::start(BIN, &dir_b.0, opts).await;
+    let issuer = "http://id.example.test/t/acme".to_owned();
+    let on_a = Story { issuer: issuer.clone(), ..Story::on(&w.server) };
+    let on_b = Story { issuer: issuer.clone(), ..Story::on(&b) };
+    let [planner, ..] = &w.agents;
+    on_a.approve(planner, "trips:read").await;
+    let app_token = on_a.app_token(&w.app_secret).await["access_token"].as_str().unwrap().to_owned();
+    let (status, hop) = on_b.exchange(planner, &app_token, None, API).await;
+    assert_eq!(status, 200, "a token issued by A is exchanged on B: {hop}");
+    let hop = hop["access_token"].as_str().unwrap().to_owned();
+    let claims = resource_server_accepts(&b, &issuer, &hop).await;
+    assert_eq!(claims["act"], json!({"sub": "trip-planner"}));
+    assert_eq!(on_b.introspect(planner, &hop).await["active"], true);
+
+    let mine: Value = w
+        .server
+        .http
+        .get(w.server.url("/t/acme/account/delegations"))
+        .bearer_auth(&app_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = mine[0]["id"].as_str().unwrap();
+    let res = w
+        .server
+        .http
+        .delete(w.server.url(&format!("/t/acme/account/delegations/{id}")))
+        .bearer_auth(&app_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204, "revoked through A");
+    assert_eq!(on_b.introspect(planner, &hop).await, json!({"active": false}), "inactive on B at once");
+    let (status, body) = on_b.exchange(planner, &app_token, None, API).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
 }
