@@ -219,11 +219,11 @@ pub trait DelegationStore: Send + Sync {
 /// The tamper-evident audit trail.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    /// Appends `record` to the tenant's chain in one transaction (reads and advances the head,
-    /// inserts the sealed event) and returns the stored event. Concurrent appends, from any
-    /// node, are serialised on the head, so the chain never forks.
-    async fn append_audit(&self, tenant: &TenantId, at: OffsetDateTime, record: AuditRecord)
-    -> StoreResult<AuditEvent>;
+    /// Appends a batch of events, in order, to their tenants' chains in one transaction (per
+    /// tenant: advance the head, insert the sealed events) and returns the stored events in
+    /// the same order. Concurrent appends, from any node, are serialised on each tenant's head,
+    /// so a chain never forks. Either every event of the batch is stored or none is.
+    async fn append_audit(&self, batch: &[(TenantId, OffsetDateTime, AuditRecord)]) -> StoreResult<Vec<AuditEvent>>;
     /// Events matching `filter`, in sequence order, after the sequence number in `page.after`.
     async fn query_audit(
         &self,

@@ -115,6 +115,7 @@ impl App {
             .as_ref()
             .map_or_else(|| format!("http://{local}"), |u| u.as_str().trim_end_matches('/').to_owned());
         let state = AppState {
+            audit: crate::audit::AuditWriter::start(durable.clone()),
             durable,
             ephemeral,
             passwords: PasswordHasher::new(config.password_hashing_concurrency)?,

@@ -38,6 +38,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Cleared when shutdown starts, so `/readyz` takes the node out of rotation at once.
     pub accepting: Arc<AtomicBool>,
+    /// Appends audit events by group commit.
+    pub audit: crate::audit::AuditWriter,
 }
 
 /// Per-node settings.

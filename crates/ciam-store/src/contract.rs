@@ -536,13 +536,12 @@ pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableSto
             r.user_id = Some(format!("user-{}", i % 3));
             r.client_id = Some("app".into());
             r.actors = if i % 2 == 0 { vec!["agent-a".into(), "agent-b".into()] } else { vec![] };
-            s.append_audit(&t, T0 + time::Duration::seconds(i), r).await.unwrap()
+            s.append_audit(&[(t, T0 + time::Duration::seconds(i), r)]).await.unwrap()
         }));
     }
     for task in tasks {
         task.await.unwrap();
     }
-    s.append_audit(&TenantId::parse("b").unwrap(), T0, AuditRecord::deny("token.refused", "x")).await.unwrap();
     let chain = s.audit_chain(&t, 0, 100).await.unwrap();
     assert_eq!(chain.len(), 20);
     let mut v = ChainVerifier::default();
@@ -563,7 +562,7 @@ pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableSto
     let window = AuditFilter { since_ms: Some(t0_ms + 5000), until_ms: Some(t0_ms + 8000), ..AuditFilter::default() };
     assert_eq!(s.query_audit(&t, &window, &all).await.unwrap().items.len(), 3);
     let by_type = AuditFilter { event_type: Some("token.refused".into()), ..AuditFilter::default() };
-    assert!(s.query_audit(&t, &by_type, &all).await.unwrap().items.is_empty(), "not across tenants");
+    assert!(s.query_audit(&t, &by_type, &all).await.unwrap().items.is_empty());
     let first = s.query_audit(&t, &AuditFilter::default(), &PageRequest { limit: 15, after: None }).await.unwrap();
     assert_eq!(first.items.len(), 15);
     let rest = s
@@ -572,6 +571,31 @@ pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableSto
         .unwrap();
     assert_eq!((rest.items.len(), rest.next_after), (5, None));
     assert_eq!(rest.items[0].seq, 16);
+
+    // A batch over two tenants: one transaction, each chain continues in order.
+    let b = TenantId::parse("b").unwrap();
+    let batch: Vec<_> = (0..5)
+        .map(|i| {
+            let tenant = if i % 2 == 0 { t.clone() } else { b.clone() };
+            (tenant, T0 + time::Duration::seconds(100 + i), AuditRecord::deny("token.refused", format!("r{i}")))
+        })
+        .collect();
+    let stored = s.append_audit(&batch).await.unwrap();
+    let placed: Vec<(&str, i64)> = stored.iter().map(|e| (e.tenant_id.as_str(), e.seq)).collect();
+    assert_eq!(placed, [("acme", 21), ("b", 1), ("acme", 22), ("b", 2), ("acme", 23)]);
+    assert_eq!(stored[2].record.reason.as_deref(), Some("r2"), "in the batch's order");
+    assert!(s.append_audit(&[]).await.unwrap().is_empty());
+    let mut vb = ChainVerifier::default();
+    for e in s.audit_chain(&b, 0, 100).await.unwrap() {
+        vb.next(&e).unwrap();
+    }
+    assert_eq!(vb.finish(s.audit_head(&b).await.unwrap()), Ok(2));
+    let mut va = ChainVerifier::default();
+    for e in s.audit_chain(&t, 0, 100).await.unwrap() {
+        va.next(&e).unwrap();
+    }
+    assert_eq!(va.finish(s.audit_head(&t).await.unwrap()), Ok(23));
+    assert_eq!(s.query_audit(&t, &by_type, &all).await.unwrap().items.len(), 3, "only this tenant's");
 }
 
 pub async fn ping_answers(s: &dyn DurableStore) {

@@ -88,50 +88,74 @@ macro_rules! impl_agent_stores {
         impl AuditStore for $store {
             async fn append_audit(
                 &self,
-                tenant: &TenantId,
-                at: OffsetDateTime,
-                record: AuditRecord,
-            ) -> StoreResult<AuditEvent> {
+                batch: &[(TenantId, OffsetDateTime, AuditRecord)],
+            ) -> StoreResult<Vec<AuditEvent>> {
                 let err = map_err("audit");
                 let mut tx = self.begin_write().await.map_err(&err)?;
-                sqlx::query(INIT_AUDIT_HEAD)
-                    .bind(tenant.as_str())
-                    .bind(GENESIS)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(&err)?;
-                let (seq, prev): (i64, String) =
-                    sqlx::query_as(ADVANCE_AUDIT_HEAD).bind(tenant.as_str()).fetch_one(&mut *tx).await.map_err(&err)?;
-                let e = AuditEvent::seal(tenant, seq, at, &prev, record);
-                let r = &e.record;
-                sqlx::query(INSERT_AUDIT_EVENT)
-                    .bind(tenant.as_str())
-                    .bind(e.seq)
-                    .bind(e.time_ms)
-                    .bind(&r.event_type)
-                    .bind(r.user_id.as_deref())
-                    .bind(r.client_id.as_deref())
-                    .bind(to_json(&r.actors)?)
-                    .bind(r.delegation_id.as_deref())
-                    .bind(r.scope.as_deref())
-                    .bind(r.audience.as_deref())
-                    .bind(r.ip.as_deref())
-                    .bind(r.user_agent.as_deref())
-                    .bind(&r.decision)
-                    .bind(r.reason.as_deref())
-                    .bind(&e.prev_hash)
-                    .bind(&e.hash)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(&err)?;
-                sqlx::query(SET_AUDIT_HEAD_HASH)
-                    .bind(tenant.as_str())
-                    .bind(&e.hash)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(&err)?;
+                let mut stored: Vec<Option<AuditEvent>> = vec![None; batch.len()];
+                // Tenants in order of first appearance; each tenant's head is taken once.
+                let mut tenants: Vec<&TenantId> = Vec::new();
+                for (t, _, _) in batch {
+                    if !tenants.contains(&t) {
+                        tenants.push(t);
+                    }
+                }
+                for tenant in tenants {
+                    let mine: Vec<usize> =
+                        (0..batch.len()).filter(|&i| batch.get(i).is_some_and(|b| &b.0 == tenant)).collect();
+                    let count = i64::try_from(mine.len()).unwrap_or(i64::MAX);
+                    sqlx::query(INIT_AUDIT_HEAD)
+                        .bind(tenant.as_str())
+                        .bind(GENESIS)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(&err)?;
+                    let (last_seq, mut prev): (i64, String) = sqlx::query_as(ADVANCE_AUDIT_HEAD)
+                        .bind(tenant.as_str())
+                        .bind(count)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(&err)?;
+                    let mut seq = last_seq - count;
+                    for i in mine {
+                        let Some((_, at, record)) = batch.get(i) else { continue };
+                        seq += 1;
+                        let e = AuditEvent::seal(tenant, seq, *at, &prev, record.clone());
+                        let r = &e.record;
+                        sqlx::query(INSERT_AUDIT_EVENT)
+                            .bind(tenant.as_str())
+                            .bind(e.seq)
+                            .bind(e.time_ms)
+                            .bind(&r.event_type)
+                            .bind(r.user_id.as_deref())
+                            .bind(r.client_id.as_deref())
+                            .bind(to_json(&r.actors)?)
+                            .bind(r.delegation_id.as_deref())
+                            .bind(r.scope.as_deref())
+                            .bind(r.audience.as_deref())
+                            .bind(r.ip.as_deref())
+                            .bind(r.user_agent.as_deref())
+                            .bind(&r.decision)
+                            .bind(r.reason.as_deref())
+                            .bind(&e.prev_hash)
+                            .bind(&e.hash)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(&err)?;
+                        prev.clone_from(&e.hash);
+                        if let Some(slot) = stored.get_mut(i) {
+                            *slot = Some(e);
+                        }
+                    }
+                    sqlx::query(SET_AUDIT_HEAD_HASH)
+                        .bind(tenant.as_str())
+                        .bind(&prev)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(&err)?;
+                }
                 tx.commit().await.map_err(&err)?;
-                Ok(e)
+                Ok(stored.into_iter().flatten().collect())
             }
 
             async fn query_audit(

@@ -123,7 +123,7 @@ pub(crate) const REVOKE_DELEGATION: &str = "update delegation set revoked_at = $
 pub(crate) const INIT_AUDIT_HEAD: &str = "insert into audit_head (tenant_id, seq, hash) values ($1, 0, $2) \
     on conflict (tenant_id) do nothing";
 pub(crate) const ADVANCE_AUDIT_HEAD: &str =
-    "update audit_head set seq = seq + 1 where tenant_id = $1 returning seq, hash";
+    "update audit_head set seq = seq + $2 where tenant_id = $1 returning seq, hash";
 pub(crate) const SET_AUDIT_HEAD_HASH: &str = "update audit_head set hash = $2 where tenant_id = $1";
 pub(crate) const SELECT_AUDIT_HEAD: &str = "select seq, hash from audit_head where tenant_id = $1 and seq > 0";
 macro_rules! audit_columns {
