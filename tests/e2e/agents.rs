@@ -238,6 +238,11 @@ async fn world_with(tag: &str, opts: ServerOptions) -> World {
         assert!(created.get("client_secret").is_none());
         agents.push(key);
     }
+    // The planner may also get tokens for itself, to present as actor_token (RFC 8693 §2.1).
+    let patch = json!({"grant_types": ["authorization_code", "client_credentials",
+                                       "urn:ietf:params:oauth:grant-type:token-exchange"]});
+    let (status, body) = admin.call(reqwest::Method::PATCH, "/tenants/acme/agents/trip-planner", Some(patch)).await;
+    assert_eq!(status, 200, "{body}");
     World {
         _dir: dir,
         ada_id: ada["id"].as_str().unwrap().to_owned(),
@@ -323,6 +328,25 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     ];
     let (status, body) = s.token(&form, Some(("travel-app", app_secret))).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("unauthorized_client")), "only agents exchange");
+    // actor_token: when sent, it must be a token of the authenticated agent itself.
+    let mut own = vec![("grant_type", "client_credentials".to_owned())];
+    own.extend(planner.assertion(&s.issuer));
+    let (status, own) = s.token(&own, None).await;
+    assert_eq!(status, 200, "{own}");
+    for (actor, want) in [(own["access_token"].as_str().unwrap(), 200), (hop2.as_str(), 400)] {
+        let mut form = vec![
+            ("grant_type", EXCHANGE.to_owned()),
+            ("subject_token", app_token.clone()),
+            ("subject_token_type", ACCESS_TOKEN.into()),
+            ("actor_token", actor.to_owned()),
+            ("actor_token_type", ACCESS_TOKEN.into()),
+            ("audience", API.into()),
+            ("scope", "trips:read".into()),
+        ];
+        form.extend(planner.assertion(&s.issuer));
+        let (status, body) = s.token(&form, None).await;
+        assert_eq!(status, want, "{body}");
+    }
 
     // 7. Introspection shows the whole chain and the delegation, as the JWT does.
     let seen = s.introspect(checker, &hop2).await;
@@ -399,7 +423,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         "{refused}"
     );
     let by_agent = admin.get("/tenants/acme/audit?agent=trip-planner&type=token.exchanged", 200).await;
-    assert_eq!(by_agent["items"].as_array().unwrap().len(), 2, "its own hop and the hop nested on it");
+    assert_eq!(by_agent["items"].as_array().unwrap().len(), 3, "its two hops and the hop nested on one");
     let export = s
         .server
         .http
