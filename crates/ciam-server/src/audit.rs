@@ -17,6 +17,8 @@ use crate::state::AppState;
 
 /// The longest User-Agent kept.
 const MAX_USER_AGENT: usize = 256;
+/// The longest scope, audience or reason kept, in bytes.
+const MAX_FIELD: usize = 2048;
 
 /// Where a request came from.
 #[derive(Debug, Clone, Default)]
@@ -54,7 +56,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 pub async fn record(st: &AppState, tenant: &TenantId, caller: &Caller, mut record: AuditRecord) -> StoreResult<()> {
     record.ip.clone_from(&caller.ip);
     record.user_agent.clone_from(&caller.user_agent);
+    bound_fields(&mut record);
     st.audit.append(tenant.clone(), st.clock.now(), record).await
+}
+
+/// Request-supplied text (a refused request's scope or audience) is kept, but bounded.
+fn bound_fields(record: &mut AuditRecord) {
+    for field in [&mut record.scope, &mut record.audience, &mut record.reason] {
+        if let Some(text) = field.as_mut()
+            && text.len() > MAX_FIELD
+        {
+            let cut = (0..=MAX_FIELD).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            text.truncate(cut);
+        }
+    }
 }
 
 /// The most events one transaction appends.
@@ -109,6 +124,16 @@ mod tests {
     use ciam_core::tenant::{Tenant, TenantSettings};
 
     use super::*;
+
+    #[test]
+    fn request_supplied_fields_are_bounded_on_a_character_boundary() {
+        let mut r = AuditRecord::deny("token.refused", "x");
+        r.scope = Some("é".repeat(MAX_FIELD));
+        r.audience = Some("short".into());
+        bound_fields(&mut r);
+        assert_eq!(r.scope.as_ref().map(String::len), Some(MAX_FIELD));
+        assert_eq!(r.audience.as_deref(), Some("short"));
+    }
 
     /// Many requests appending at once: every one is answered after its event is stored, and
     /// the events form one intact chain.
