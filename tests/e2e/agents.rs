@@ -23,13 +23,37 @@ struct AgentKey {
     id: &'static str,
     kid: String,
     der: Vec<u8>,
+    /// A second key pair for DPoP proofs (RFC 9449), which bind the agent's tokens.
+    dpop_der: Vec<u8>,
+    dpop_jwk: Value,
+    /// Its RFC 7638 thumbprint: what bound tokens carry as `cnf.jkt`.
+    dpop_jkt: String,
 }
 
 impl AgentKey {
     fn new(id: &'static str) -> (Self, Value) {
         let (key, der) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
         let jwk = key.public_jwk().as_json().clone();
-        (Self { id, kid: key.kid().to_owned(), der: der.to_vec() }, json!({"keys": [jwk]}))
+        let (dpop, dpop_der) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
+        let dpop_jwk = Value::Object(dpop.public_jwk().as_json().clone());
+        let dpop_jkt = dpop.kid().to_owned();
+        (
+            Self { id, kid: key.kid().to_owned(), der: der.to_vec(), dpop_der, dpop_jwk, dpop_jkt },
+            json!({"keys": [jwk]}),
+        )
+    }
+
+    /// A fresh DPoP proof (RFC 9449 §4.2) for `method url`, with `ath` when sent with a token.
+    fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> String {
+        let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
+        let mut claims = json!({"jti": uuid_like(), "htm": method, "htu": url, "iat": now});
+        if let Some(t) = access_token {
+            claims["ath"] = json!(ciam_jose::dpop::access_token_hash(t));
+        }
+        let mut h = Header::new(Algorithm::ES256);
+        h.typ = Some("dpop+jwt".into());
+        h.jwk = serde_json::from_value(self.dpop_jwk.clone()).ok();
+        jsonwebtoken::encode(&h, &claims, &EncodingKey::from_ec_der(&self.dpop_der)).unwrap()
     }
 
     /// A fresh `private_key_jwt` client assertion (RFC 7523) naming the issuer as audience.
@@ -139,14 +163,13 @@ impl<'a> Story<'a> {
         let (url, verifier) = Self::authorize_url(agent.id, scope, &format!("&resource={API}"));
         let (pages, callback) = self.authorize(&url, "allow").await;
         let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-        let mut form = vec![
+        let form = vec![
             ("grant_type", "authorization_code".to_owned()),
             ("code", code),
             ("redirect_uri", CALLBACK.into()),
             ("code_verifier", verifier),
         ];
-        form.extend(agent.assertion(&self.issuer));
-        let (status, body) = self.token(&form, None).await;
+        let (status, body) = self.agent_token(agent, form, true).await;
         assert_eq!(status, 200, "{body}");
         (pages, body)
     }
@@ -161,8 +184,18 @@ impl<'a> Story<'a> {
         if let Some(s) = scope {
             form.push(("scope", s.into()));
         }
+        self.agent_token(agent, form, true).await
+    }
+
+    /// A token request by `agent`: its signed assertion and, with `proof`, a DPoP proof.
+    async fn agent_token(&self, agent: &AgentKey, mut form: Vec<(&str, String)>, proof: bool) -> (u16, Value) {
         form.extend(agent.assertion(&self.issuer));
-        self.token(&form, None).await
+        let mut req = self.server.http.post(self.server.url("/t/acme/token")).form(&form);
+        if proof {
+            req = req.header("DPoP", agent.proof("POST", &format!("{}/token", self.issuer), None));
+        }
+        let res = req.send().await.unwrap();
+        (res.status().as_u16(), res.json().await.unwrap())
     }
 
     async fn introspect(&self, agent: &AgentKey, token: &str) -> Value {
@@ -291,13 +324,63 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     let (status, hop1) = s.exchange(planner, &app_token, Some("trips:read trips:book"), API).await;
     assert_eq!(status, 200, "{hop1}");
     assert_eq!(hop1["issued_token_type"], ACCESS_TOKEN);
-    assert_eq!(hop1["token_type"], "Bearer");
+    assert_eq!(hop1["token_type"], "DPoP", "agents' tokens are bound to their proof key by default");
     assert_eq!(hop1["scope"], "trips:book trips:read");
     assert!(hop1["expires_in"].as_i64().unwrap() <= 300);
     let hop1 = hop1["access_token"].as_str().unwrap().to_owned();
     let c1 = resource_server_accepts(s.server, &s.issuer, &hop1).await;
     assert_eq!((c1["sub"].as_str(), c1["aud"].as_str()), (Some(ada_id.as_str()), Some(API)));
     assert_eq!(c1["act"], json!({"sub": "trip-planner"}));
+    assert_eq!(c1["cnf"]["jkt"], planner.dpop_jkt.as_str());
+
+    // DPoP (RFC 9449): no proof, a replayed proof, a bound token sent as a bearer token: refused.
+    let form = || {
+        vec![
+            ("grant_type", EXCHANGE.to_owned()),
+            ("subject_token", app_token.clone()),
+            ("subject_token_type", ACCESS_TOKEN.to_owned()),
+            ("resource", API.to_owned()),
+        ]
+    };
+    let (status, body) = s.agent_token(planner, form(), false).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_dpop_proof")), "{body}");
+    let proof = planner.proof("POST", &format!("{}/token", s.issuer), None);
+    let mut replays = Vec::new();
+    for _ in 0..2 {
+        let mut f = form();
+        f.extend(planner.assertion(&s.issuer));
+        let res =
+            s.server.http.post(s.server.url("/t/acme/token")).header("DPoP", &proof).form(&f).send().await.unwrap();
+        replays.push(res.status().as_u16());
+    }
+    assert_eq!(replays, [200, 400], "a proof is single use, on every node (shared replay cache)");
+    let own = planner_own["access_token"].as_str().unwrap();
+    let userinfo = s.server.url("/t/acme/userinfo");
+    let res = s.server.http.get(&userinfo).bearer_auth(own).send().await.unwrap();
+    assert_eq!(res.status(), 401, "a bound token is useless as a bearer token");
+    assert!(res.headers().get_all("www-authenticate").iter().any(|v| v.to_str().unwrap().starts_with("DPoP ")));
+    let url = format!("{}/userinfo", s.issuer);
+    let (thief, _) = AgentKey::new("thief");
+    let res = s
+        .server
+        .http
+        .get(&userinfo)
+        .header("Authorization", format!("DPoP {own}"))
+        .header("DPoP", thief.proof("GET", &url, Some(own)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "a proof from another key");
+    let res = s
+        .server
+        .http
+        .get(&userinfo)
+        .header("Authorization", format!("DPoP {own}"))
+        .header("DPoP", planner.proof("GET", &url, Some(own)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the key holder uses it");
     assert_eq!(c1["scope"], "trips:book trips:read");
 
     // 5. A second hop narrows further; the nested act shows both agents.
@@ -329,12 +412,10 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     let (status, body) = s.token(&form, Some(("travel-app", app_secret))).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("unauthorized_client")), "only agents exchange");
     // actor_token: when sent, it must be a token of the authenticated agent itself.
-    let mut own = vec![("grant_type", "client_credentials".to_owned())];
-    own.extend(planner.assertion(&s.issuer));
-    let (status, own) = s.token(&own, None).await;
+    let (status, own) = s.agent_token(planner, vec![("grant_type", "client_credentials".to_owned())], true).await;
     assert_eq!(status, 200, "{own}");
     for (actor, want) in [(own["access_token"].as_str().unwrap(), 200), (hop2.as_str(), 400)] {
-        let mut form = vec![
+        let form = vec![
             ("grant_type", EXCHANGE.to_owned()),
             ("subject_token", app_token.clone()),
             ("subject_token_type", ACCESS_TOKEN.into()),
@@ -343,8 +424,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
             ("audience", API.into()),
             ("scope", "trips:read".into()),
         ];
-        form.extend(planner.assertion(&s.issuer));
-        let (status, body) = s.token(&form, None).await;
+        let (status, body) = s.agent_token(planner, form, true).await;
         assert_eq!(status, want, "{body}");
     }
 
@@ -355,6 +435,10 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     assert_eq!(seen["delegation"]["agent_id"], "fare-checker");
     assert_eq!(seen["delegation"]["status"], "active");
     assert_eq!(seen["delegation_chain"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (seen["token_type"].as_str(), seen["cnf"]["jkt"].as_str()),
+        (Some("DPoP"), Some(checker.dpop_jkt.as_str()))
+    );
 
     // 8. Suspending an agent stops it at once; resuming restores it.
     admin.post("/tenants/acme/agents/fare-checker/suspend", json!({}), 200).await;
@@ -377,7 +461,16 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
             .bearer_auth(token.to_owned())
             .send()
     };
-    let res = account(&hop1, reqwest::Method::GET, "").await.unwrap();
+    let url = format!("{}/account/delegations", s.issuer);
+    let res = s
+        .server
+        .http
+        .get(s.server.url("/t/acme/account/delegations"))
+        .header("Authorization", format!("DPoP {hop1}"))
+        .header("DPoP", planner.proof("GET", &url, Some(&hop1)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403, "an agent's token cannot manage delegations");
     let mine: Value = account(&app_token, reqwest::Method::GET, "").await.unwrap().json().await.unwrap();
     let planner_delegation = mine.as_array().unwrap().iter().find(|d| d["agent_id"] == "trip-planner").unwrap()["id"]
@@ -423,7 +516,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         "{refused}"
     );
     let by_agent = admin.get("/tenants/acme/audit?agent=trip-planner&type=token.exchanged", 200).await;
-    assert_eq!(by_agent["items"].as_array().unwrap().len(), 3, "its two hops and the hop nested on one");
+    assert_eq!(by_agent["items"].as_array().unwrap().len(), 4, "its three hops and the hop nested on one");
     let export = s
         .server
         .http

@@ -42,6 +42,8 @@ pub struct Client {
     pub id_token_signed_response_alg: Option<String>,
     /// Issue opaque access tokens (validated by introspection) instead of JWTs.
     pub opaque_access_tokens: bool,
+    /// Access tokens must be bound to a DPoP proof key (RFC 9449 §5.2); agents default to it.
+    pub dpop_bound_access_tokens: bool,
     /// Present when the client is an AI agent: its owner, ceilings and status.
     pub agent: Option<AgentProfile>,
     /// When the client was created.
@@ -258,6 +260,7 @@ mod tests {
             require_pushed_authorization_requests: false,
             id_token_signed_response_alg: None,
             opaque_access_tokens: false,
+            dpop_bound_access_tokens: false,
             agent: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),

@@ -6,6 +6,7 @@
 //! injected clock (RFC 7519 §4.1, RFC 8725).
 #![warn(missing_docs)]
 
+pub mod dpop;
 pub mod jwt;
 pub mod keyring;
 pub mod keys;

@@ -213,6 +213,7 @@ mod tests {
             require_pushed_authorization_requests: false,
             id_token_signed_response_alg: None,
             opaque_access_tokens: false,
+            dpop_bound_access_tokens: false,
             agent: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),

@@ -38,6 +38,10 @@ pub enum ErrorCode {
     InvalidToken,
     /// RFC 6750 §3.1: the token lacks the scope the resource needs.
     InsufficientScope,
+    /// RFC 9449 §5, §7.1: the DPoP proof is missing, invalid or does not match.
+    InvalidDpopProof,
+    /// RFC 9449 §8: the proof must carry the server's current nonce (given in `DPoP-Nonce`).
+    UseDpopNonce,
 }
 
 impl ErrorCode {
@@ -60,6 +64,8 @@ impl ErrorCode {
             Self::UnsupportedTokenType => "unsupported_token_type",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
+            Self::InvalidDpopProof => "invalid_dpop_proof",
+            Self::UseDpopNonce => "use_dpop_nonce",
         }
     }
 }

@@ -284,6 +284,7 @@ mod tests {
             require_pushed_authorization_requests: false,
             id_token_signed_response_alg: None,
             opaque_access_tokens: false,
+            dpop_bound_access_tokens: false,
             agent: Some(profile.clone()),
             created_at: NOW,
             updated_at: NOW,

@@ -23,7 +23,7 @@ pub const LEEWAY_SECS: i64 = 60;
 /// The members of an access token an introspection response repeats (RFC 7662 §2.2).
 /// A delegated token's `act` chain and delegations are repeated too, so a resource server that
 /// introspects sees what one that validates the JWT sees (RFC 8693 §4.1, §4.4).
-const REPEATED_CLAIMS: [&str; 14] = [
+const REPEATED_CLAIMS: [&str; 15] = [
     "scope",
     "client_id",
     "sub",
@@ -38,6 +38,7 @@ const REPEATED_CLAIMS: [&str; 14] = [
     "delegation_id",
     "delegation_chain",
     "delegation",
+    "cnf",
 ];
 
 /// The answer for every token the caller may not learn about.
@@ -62,7 +63,8 @@ pub fn describe(claims: &Map<String, Value>, caller: &ClientId) -> Value {
     }
     let mut out = Map::new();
     out.insert("active".into(), Value::Bool(true));
-    out.insert("token_type".into(), Value::String("Bearer".into()));
+    let token_type = if crate::dpop::bound_jkt(claims).is_some() { "DPoP" } else { "Bearer" };
+    out.insert("token_type".into(), Value::String(token_type.into()));
     for name in REPEATED_CLAIMS {
         if let Some(v) = claims.get(name) {
             out.insert(name.into(), v.clone());

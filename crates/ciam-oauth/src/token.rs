@@ -130,6 +130,9 @@ pub struct AccessTokenClaims {
     /// Every delegation the token derives from, oldest first: revoking any of them ends it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub delegation_chain: Vec<String>,
+    /// The DPoP key the token is bound to: `{"jkt": thumbprint}` (RFC 9449 §6.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<serde_json::Value>,
 }
 
 fn one_or_many<S: serde::Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
@@ -164,6 +167,7 @@ impl AccessTokenClaims {
             may_act: None,
             delegation_id: None,
             delegation_chain: Vec::new(),
+            cnf: None,
         }
     }
 }
@@ -173,7 +177,7 @@ impl AccessTokenClaims {
 pub struct TokenResponse {
     /// The access token.
     pub access_token: String,
-    /// `Bearer`.
+    /// `Bearer`, or `DPoP` for a token bound to a proof key (RFC 9449 §5).
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: i64,
@@ -192,11 +196,12 @@ pub struct TokenResponse {
 }
 
 impl TokenResponse {
-    /// A bearer token response for `claims`, with their scope (when not empty) and nothing else.
-    pub fn bearer(access_token: String, claims: &AccessTokenClaims) -> Self {
+    /// The response for an access token with `claims`: its type, lifetime and scope (when not
+    /// empty), and nothing else.
+    pub fn for_access_token(access_token: String, claims: &AccessTokenClaims) -> Self {
         Self {
             access_token,
-            token_type: "Bearer",
+            token_type: if claims.cnf.is_some() { "DPoP" } else { "Bearer" },
             expires_in: claims.exp - claims.iat,
             scope: (!claims.scope.is_empty()).then(|| claims.scope.clone()),
             refresh_token: None,
@@ -330,6 +335,7 @@ mod tests {
             require_pushed_authorization_requests: false,
             id_token_signed_response_alg: None,
             opaque_access_tokens: false,
+            dpop_bound_access_tokens: false,
             agent: None,
             created_at: NOW,
             updated_at: NOW,

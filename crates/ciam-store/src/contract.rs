@@ -66,6 +66,7 @@ pub fn client(tenant: &str, id: &str) -> Client {
         require_pushed_authorization_requests: false,
         id_token_signed_response_alg: None,
         opaque_access_tokens: false,
+        dpop_bound_access_tokens: false,
         agent: None,
         created_at: T0,
         updated_at: T0,

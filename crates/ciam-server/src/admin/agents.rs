@@ -84,6 +84,9 @@ pub(super) struct AgentInput {
     max_chain_depth: Option<u8>,
     /// How long an approved delegation lasts, seconds (60 s - 365 days). Default 30 days.
     delegation_lifetime: Option<u32>,
+    /// Require DPoP (RFC 9449) and bind every token to the agent's proof key, so a stolen
+    /// agent token is useless. Default true.
+    dpop_bound_access_tokens: Option<bool>,
 }
 
 /// An agent.
@@ -123,6 +126,8 @@ pub(super) struct AgentView {
     max_chain_depth: u8,
     /// Delegation lifetime, seconds.
     delegation_lifetime: u32,
+    /// Whether its tokens must be DPoP-bound.
+    dpop_bound_access_tokens: bool,
     /// The client secret, only in the response that generated it (secret-based agents).
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret: Option<String>,
@@ -152,6 +157,7 @@ impl AgentView {
             max_token_lifetime: profile.max_token_lifetime,
             max_chain_depth: profile.max_chain_depth,
             delegation_lifetime: profile.delegation_lifetime,
+            dpop_bound_access_tokens: c.dpop_bound_access_tokens,
             client_secret: secret.map(|s| s.expose_secret().to_owned()),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -208,6 +214,7 @@ async fn build(
         require_pushed_authorization_requests: false,
         id_token_signed_response_alg: None,
         opaque_access_tokens: false,
+        dpop_bound_access_tokens: input.dpop_bound_access_tokens.unwrap_or(true),
         agent: Some(AgentProfile {
             description: input.description,
             owner: input.owner,

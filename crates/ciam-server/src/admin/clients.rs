@@ -76,6 +76,10 @@ pub(super) struct ClientInput {
     /// Issue opaque access tokens, checked through introspection, instead of JWTs. Default false.
     #[serde(default)]
     opaque_access_tokens: bool,
+    /// Require a DPoP proof at the token endpoint and bind every access token to its key
+    /// (RFC 9449 §5.2). Default false; a proof sent by any client binds its tokens anyway.
+    #[serde(default)]
+    dpop_bound_access_tokens: bool,
 }
 
 /// A client.
@@ -111,6 +115,8 @@ pub(super) struct ClientView {
     id_token_signed_response_alg: Option<String>,
     /// Whether access tokens are opaque (checked through introspection).
     opaque_access_tokens: bool,
+    /// Whether access tokens must be DPoP-bound.
+    dpop_bound_access_tokens: bool,
     /// The client secret: present only in the response that generated it. Store it now; it
     /// cannot be shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,6 +146,7 @@ impl ClientView {
             require_pushed_authorization_requests: c.require_pushed_authorization_requests,
             id_token_signed_response_alg: c.id_token_signed_response_alg,
             opaque_access_tokens: c.opaque_access_tokens,
+            dpop_bound_access_tokens: c.dpop_bound_access_tokens,
             client_secret: secret.map(|s| s.expose_secret().to_owned()),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -183,6 +190,7 @@ fn build(
         require_pushed_authorization_requests: input.require_pushed_authorization_requests,
         id_token_signed_response_alg: input.id_token_signed_response_alg,
         opaque_access_tokens: input.opaque_access_tokens,
+        dpop_bound_access_tokens: input.dpop_bound_access_tokens,
         agent,
         created_at,
         updated_at: now,

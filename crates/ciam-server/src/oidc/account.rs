@@ -1,42 +1,44 @@
 //! The account API under each issuer, `/t/{tenant}/account/…`, for users themselves: the
 //! delegations they gave agents, and revoking them. Authenticated with the user's own access
-//! token (RFC 6750 bearer); a delegated token (one an agent holds) is refused, so an agent can
-//! neither see nor change what it was allowed.
+//! token (RFC 6750 bearer, or RFC 9449 DPoP for a bound token); a delegated token (one an agent
+//! holds) is refused, so an agent can neither see nor change what it was allowed.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::{TenantId, UserId};
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::Value;
 
-use super::introspect::verified_access_token;
+use super::dpop::{protected_request, refused};
 use super::tenant_of;
-use super::userinfo::{bearer_token, invalid_token};
 use crate::admin::Path;
 use crate::audit::Caller;
 use crate::delegations;
-use crate::error::{OAuthFailure, Problem};
+use crate::error::Problem;
 use crate::state::AppState;
 
 /// The tenant and user of a request carrying a user's own (not delegated) access token.
-async fn account_holder(st: &AppState, tenant: &str, headers: &HeaderMap) -> Result<(TenantId, UserId), Response> {
+async fn account_holder(
+    st: &AppState,
+    tenant: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(TenantId, UserId), Response> {
     let tenant = tenant_of(st, tenant).await.map_err(IntoResponse::into_response)?;
-    let token = bearer_token(headers).ok_or_else(|| invalid_token().into_response())?;
-    let claims = match verified_access_token(st, &tenant, &token).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return Err(invalid_token().into_response()),
-        Err(e) => return Err(OAuthFailure(e).into_response()),
-    };
+    let url = format!("{}{}", st.node.public_url, uri.path());
+    let claims = protected_request(st, &tenant, headers, method.as_str(), &url).await.map_err(refused)?;
     let user = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok());
-    let Some(user) = user else { return Err(invalid_token().into_response()) };
+    let Some(user) = user else {
+        return Err(refused(OAuthError::new(ErrorCode::InvalidToken, "the token does not stand for a user")));
+    };
     if claims.contains_key("act") || claims.contains_key("delegation_chain") {
-        return Err(OAuthFailure(OAuthError::new(
+        return Err(refused(OAuthError::new(
             ErrorCode::InsufficientScope,
             "a token held by an agent cannot manage delegations",
-        ))
-        .into_response());
+        )));
     }
     Ok((tenant, user))
 }
@@ -45,9 +47,11 @@ async fn account_holder(st: &AppState, tenant: &str, headers: &HeaderMap) -> Res
 pub(super) async fn list_delegations(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (tenant, user) = match account_holder(&st, &tenant, &headers).await {
+    let (tenant, user) = match account_holder(&st, &tenant, &method, &uri, &headers).await {
         Ok(who) => who,
         Err(res) => return res,
     };
@@ -63,9 +67,11 @@ pub(super) async fn revoke_delegation(
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (tenant, user) = match account_holder(&st, &tenant, &headers).await {
+    let (tenant, user) = match account_holder(&st, &tenant, &method, &uri, &headers).await {
         Ok(who) => who,
         Err(res) => return res,
     };

@@ -28,6 +28,10 @@ pub(super) struct BackChannel {
     pub(super) body: Bytes,
     /// Where the request came from, for the audit trail.
     pub(super) caller: Caller,
+    /// The `DPoP` proof header, if one was sent (RFC 9449 §4).
+    pub(super) dpop: Option<String>,
+    /// The public URL of the endpoint called (a proof's `htu`, an assertion's audience).
+    pub(super) endpoint: String,
 }
 
 impl FromRequest<AppState> for BackChannel {
@@ -46,11 +50,12 @@ impl FromRequest<AppState> for BackChannel {
             Bytes::from_request(Request::from_parts(parts, body), st).await.map_err(IntoResponse::into_response)?;
         let authenticated = async {
             let mut params = form(&headers, &body)?;
+            let dpop = super::dpop::proof_header(&headers)?;
             let client = authenticated_client(st, &tenant, &headers, &mut params, &endpoint).await?;
-            Ok::<_, OAuthError>((client, params))
+            Ok::<_, OAuthError>((client, params, dpop))
         };
         match authenticated.await {
-            Ok((client, params)) => Ok(Self { tenant, client, params, body, caller }),
+            Ok((client, params, dpop)) => Ok(Self { tenant, client, params, body, caller, dpop, endpoint }),
             Err(e) => Err(OAuthFailure(e).into_response()),
         }
     }

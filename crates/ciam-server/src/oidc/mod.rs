@@ -5,6 +5,7 @@
 mod account;
 mod authorize;
 mod client;
+mod dpop;
 mod exchange;
 mod hint;
 mod introspect;

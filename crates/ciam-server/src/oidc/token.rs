@@ -17,7 +17,6 @@ use ciam_jose::Alg;
 use ciam_oauth::ErrorCode;
 use ciam_oauth::OAuthError;
 use ciam_oauth::code::{CodeGrant, IdTokenClaims, code_key};
-use ciam_oauth::form::Params;
 use ciam_oauth::token::{
     AccessTokenClaims, GrantRequest, REFRESH_ABSOLUTE_LIFETIME, REFRESH_IDLE_LIFETIME, RefreshRefusal, TokenResponse,
     check_refresh, client_credentials, parse_grant, user_access_token,
@@ -33,7 +32,7 @@ use crate::state::AppState;
 /// to the audit trail; a token whose issuance could not be recorded is not handed out.
 pub(super) async fn token(State(st): State<AppState>, request: BackChannel) -> Response {
     let (tenant, client) = (&request.tenant, &request.client);
-    match issue(&st, tenant, client, &request.params).await {
+    match issue(&st, &request).await {
         Ok((res, mut event)) => {
             event.client_id = Some(client.client_id.to_string());
             if let Err(e) = audit::record(&st, tenant, &request.caller, event).await {
@@ -73,34 +72,39 @@ fn issued(event_type: &str, claims: &AccessTokenClaims) -> AuditRecord {
     e
 }
 
-async fn issue(
-    st: &AppState,
-    tenant: &TenantId,
-    client: &Client,
-    params: &Params,
-) -> Result<(TokenResponse, AuditRecord), OAuthError> {
+async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, AuditRecord), OAuthError> {
+    let (tenant, client, params) = (&request.tenant, &request.client, &request.params);
     let now = st.clock.now();
     let issuer = st.issuer(tenant);
     let grant = parse_grant(params)?;
     if !client.grant_types.contains(&grant.grant_type()) {
         return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "this client may not use this grant type"));
     }
+    // A DPoP proof binds what is issued to its key (RFC 9449 §5); some clients must send one.
+    let jkt = match &request.dpop {
+        Some(proof) => Some(super::dpop::proof_key(st, tenant, proof, "POST", &request.endpoint, None).await?),
+        None if client.dpop_bound_access_tokens => {
+            return Err(OAuthError::new(ErrorCode::InvalidDpopProof, "this client must send a DPoP proof (RFC 9449)"));
+        }
+        None => None,
+    };
+    let jkt = jkt.as_deref();
     match grant {
         GrantRequest::ClientCredentials { scope } => {
-            let claims = client_credentials(client, scope.as_ref(), &issuer, now)?;
-            let access_token = access_token(st, tenant, client, &claims).await?;
-            Ok((TokenResponse::bearer(access_token, &claims), issued("token.issued", &claims)))
+            let mut claims = client_credentials(client, scope.as_ref(), &issuer, now)?;
+            let access_token = access_token(st, tenant, client, &mut claims, jkt).await?;
+            Ok((TokenResponse::for_access_token(access_token, &claims), issued("token.issued", &claims)))
         }
         GrantRequest::AuthorizationCode { code, redirect_uri, code_verifier } => {
-            redeem_code(st, tenant, client, &code, redirect_uri.as_deref(), code_verifier.as_deref()).await
+            redeem_code(st, tenant, client, &code, redirect_uri.as_deref(), code_verifier.as_deref(), jkt).await
         }
         GrantRequest::RefreshToken { refresh_token, scope } => {
-            refresh(st, tenant, client, &refresh_token, scope.as_ref()).await
+            refresh(st, tenant, client, &refresh_token, scope.as_ref(), jkt).await
         }
         GrantRequest::TokenExchange(request) => {
-            let claims = super::exchange::exchange(st, tenant, client, &request).await?;
-            let access_token = access_token(st, tenant, client, &claims).await?;
-            let mut res = TokenResponse::bearer(access_token, &claims);
+            let mut claims = super::exchange::exchange(st, tenant, client, &request).await?;
+            let access_token = access_token(st, tenant, client, &mut claims, jkt).await?;
+            let mut res = TokenResponse::for_access_token(access_token, &claims);
             res.issued_token_type = Some(ciam_oauth::exchange::ACCESS_TOKEN_TYPE);
             Ok((res, issued("token.exchanged", &claims)))
         }
@@ -109,12 +113,15 @@ async fn issue(
 
 /// An access token carrying `claims`: a signed RFC 9068 JWT, or for clients that asked for them
 /// an opaque 256-bit token whose claims stay in the ephemeral store until they expire.
+/// With `jkt`, the token is bound to that DPoP key (`cnf.jkt`, RFC 9449 §6).
 async fn access_token(
     st: &AppState,
     tenant: &TenantId,
     client: &Client,
-    claims: &AccessTokenClaims,
+    claims: &mut AccessTokenClaims,
+    jkt: Option<&str>,
 ) -> Result<String, OAuthError> {
+    claims.cnf = jkt.map(|k| serde_json::json!({ "jkt": k }));
     if !client.opaque_access_tokens {
         return sign(st, tenant, Alg::ES256, "at+jwt", claims).await;
     }
@@ -162,6 +169,7 @@ async fn redeem_code(
     code: &str,
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
+    jkt: Option<&str>,
 ) -> Result<(TokenResponse, AuditRecord), OAuthError> {
     let now = st.clock.now();
     let key = code_key(tenant, code);
@@ -177,7 +185,7 @@ async fn redeem_code(
     let user_id = UserId::parse(&grant.user_id).map_err(|e| OAuthError::server_error(e.message))?;
     let mut at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), &redeemed.scope, now);
     super::exchange::bind_user_token(st, tenant, client, &user_id, grant.delegation_id.as_deref(), &mut at).await?;
-    let access_token = access_token(st, tenant, client, &at).await?;
+    let access_token = access_token(st, tenant, client, &mut at, jkt).await?;
     let id_token = if redeemed.scope.contains("openid") {
         // OIDC Core §15.1: RS256 unless the client registered another algorithm.
         let alg = client.id_token_signed_response_alg.as_deref().and_then(Alg::parse).unwrap_or(Alg::RS256);
@@ -211,7 +219,7 @@ async fn redeem_code(
         // Best effort: losing the marker only loses the revoke-on-reuse bonus, never safety.
         let _ = st.ephemeral.put(&used_key(&key), &bytes, std::time::Duration::from_secs(600)).await;
     }
-    let mut res = TokenResponse::bearer(access_token, &at);
+    let mut res = TokenResponse::for_access_token(access_token, &at);
     res.scope = Some(redeemed.scope.to_string());
     res.refresh_token = refresh_token;
     res.id_token = id_token;
@@ -249,6 +257,7 @@ async fn refresh(
     client: &Client,
     token: &str,
     scope: Option<&ScopeSet>,
+    jkt: Option<&str>,
 ) -> Result<(TokenResponse, AuditRecord), OAuthError> {
     let invalid = || OAuthError::new(ErrorCode::InvalidGrant, "the refresh token is invalid, expired or revoked");
     let now = st.clock.now();
@@ -280,8 +289,8 @@ async fn refresh(
     let issuer = st.issuer(tenant);
     let mut at = user_access_token(&issuer, &family.user_id.to_string(), client.client_id.as_str(), &scope, now);
     super::exchange::bind_user_token(st, tenant, client, &family.user_id, None, &mut at).await?;
-    let access_token = access_token(st, tenant, client, &at).await?;
-    let mut res = TokenResponse::bearer(access_token, &at);
+    let access_token = access_token(st, tenant, client, &mut at, jkt).await?;
+    let mut res = TokenResponse::for_access_token(access_token, &at);
     res.scope = Some(scope.to_string());
     res.refresh_token = Some(next);
     Ok((res, issued("token.refreshed", &at)))

@@ -4,31 +4,21 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::UserId;
 use ciam_core::user::UserStatus;
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::{Map, Value, json};
 
-use super::introspect::verified_access_token;
+use super::dpop::{protected_request, refused};
 use super::tenant_of;
 use crate::admin::Path;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
-pub(super) fn invalid_token() -> OAuthFailure {
-    OAuthFailure(OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid, expired or revoked"))
-}
-
-/// The token of an `Authorization: Bearer` header (RFC 6750 §2.1).
-pub(super) fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned())
+fn invalid_token() -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid, expired or revoked")
 }
 
 /// `GET|POST /t/{tenant}/userinfo` with `Authorization: Bearer`. Tokens in the query string or
@@ -36,6 +26,7 @@ pub(super) fn bearer_token(headers: &HeaderMap) -> Option<String> {
 pub(super) async fn userinfo(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    method: Method,
     headers: HeaderMap,
     _body: Bytes,
 ) -> Response {
@@ -43,23 +34,21 @@ pub(super) async fn userinfo(
         Ok(t) => t,
         Err(p) => return p.into_response(),
     };
-    let Some(token) = bearer_token(&headers) else { return invalid_token().into_response() };
-    let claims = match verified_access_token(&st, &tenant, &token).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return invalid_token().into_response(),
-        Err(e) => return OAuthFailure(e).into_response(),
+    let url = format!("{}/userinfo", st.issuer(&tenant));
+    let claims = match protected_request(&st, &tenant, &headers, method.as_str(), &url).await {
+        Ok(c) => c,
+        Err(e) => return refused(e),
     };
     let scope: Vec<&str> = claims.get("scope").and_then(Value::as_str).unwrap_or("").split(' ').collect();
     if !scope.contains(&"openid") {
-        return OAuthFailure(OAuthError::new(ErrorCode::InsufficientScope, "the token lacks the openid scope"))
-            .into_response();
+        return refused(OAuthError::new(ErrorCode::InsufficientScope, "the token lacks the openid scope"));
     }
     let Some(user_id) = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok()) else {
-        return invalid_token().into_response();
+        return refused(invalid_token());
     };
     let user = match st.durable.get_user(&tenant, &user_id).await {
         Ok(Some(u)) if u.status == UserStatus::Active => u,
-        Ok(_) => return invalid_token().into_response(),
+        Ok(_) => return refused(invalid_token()),
         Err(e) => return OAuthFailure(e.into()).into_response(),
     };
     let mut out = Map::new();
@@ -128,6 +117,7 @@ fn metadata(st: &AppState, tenant: &ciam_core::id::TenantId) -> Value {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        "dpop_signing_alg_values_supported": ciam_jose::dpop::DPOP_ALGS,
         "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],

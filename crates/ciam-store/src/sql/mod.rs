@@ -335,6 +335,7 @@ macro_rules! impl_sql_store {
                     .bind(c.id_token_signed_response_alg.as_deref())
                     .bind(c.opaque_access_tokens)
                     .bind(c.agent.as_ref().map(to_json).transpose()?)
+                    .bind(c.dpop_bound_access_tokens)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err("client_id"))?;
@@ -381,6 +382,7 @@ macro_rules! impl_sql_store {
                     .bind(c.id_token_signed_response_alg.as_deref())
                     .bind(c.opaque_access_tokens)
                     .bind(c.agent.as_ref().map(to_json).transpose()?)
+                    .bind(c.dpop_bound_access_tokens)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err("client"))?;

@@ -121,6 +121,7 @@ pub(crate) struct ClientRow {
     id_token_signed_response_alg: Option<String>,
     opaque_access_tokens: bool,
     agent: Option<String>,
+    dpop_bound_access_tokens: bool,
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -145,6 +146,7 @@ impl TryFrom<ClientRow> for Client {
             id_token_signed_response_alg: r.id_token_signed_response_alg,
             opaque_access_tokens: r.opaque_access_tokens,
             agent: r.agent.as_deref().map(|a| from_json("agent", a)).transpose()?,
+            dpop_bound_access_tokens: r.dpop_bound_access_tokens,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })

@@ -1,0 +1,106 @@
+//! DPoP (RFC 9449) at this server's endpoints: proofs at the token endpoint bind the tokens it
+//! issues to the proof key; protected endpoints (userinfo, the account API) accept a bound
+//! token only with a fresh proof from that key, and an unbound one only as a bearer token.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ciam_core::id::TenantId;
+use ciam_core::secret::SecretHash;
+use ciam_oauth::dpop::{MAX_PROOF_AGE_SECS, PROOF_SKEW_SECS, Request, bound_jkt, check_claims};
+use ciam_oauth::{ErrorCode, OAuthError};
+use serde_json::{Map, Value};
+
+use super::introspect::verified_access_token;
+use crate::error::OAuthFailure;
+use crate::state::AppState;
+
+fn invalid(description: &'static str) -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidDpopProof, description)
+}
+
+/// The `DPoP` header of a request: at most one (RFC 9449 §4.3 step 1).
+pub(super) fn proof_header(headers: &HeaderMap) -> Result<Option<String>, OAuthError> {
+    let mut all = headers.get_all("dpop").iter();
+    let first = all.next();
+    if all.next().is_some() {
+        return Err(invalid("send one DPoP proof"));
+    }
+    first.map(|v| v.to_str().map(str::to_owned).map_err(|_| invalid("the DPoP proof is not a JWT"))).transpose()
+}
+
+/// Verifies a proof for `method url` (and, at a protected endpoint, for `access_token`),
+/// records its `jti` so it is refused if replayed on any node, and returns its key thumbprint.
+pub(super) async fn proof_key(
+    st: &AppState,
+    tenant: &TenantId,
+    proof: &str,
+    method: &str,
+    url: &str,
+    access_token: Option<&str>,
+) -> Result<String, OAuthError> {
+    let verified =
+        ciam_jose::dpop::verify_proof(proof).map_err(|_| invalid("the DPoP proof is not a valid signed dpop+jwt"))?;
+    let now = st.clock.now().unix_timestamp();
+    let jti = check_claims(&verified.claims, &Request { method, url, now, access_token })?;
+    let key = format!("dpop:{tenant}:{}", SecretHash::of(&format!("{}:{jti}", verified.jkt)).as_str());
+    let window = std::time::Duration::from_secs(u64::try_from(MAX_PROOF_AGE_SECS + PROOF_SKEW_SECS).unwrap_or(360));
+    if !st.ephemeral.put_if_absent(&key, b"1", window).await.map_err(OAuthError::unavailable)? {
+        return Err(invalid("the DPoP proof was used before"));
+    }
+    Ok(verified.jkt)
+}
+
+/// The claims of the access token a request to a protected endpoint carries (RFC 6750 §2.1,
+/// RFC 9449 §7): `Authorization: Bearer` for unbound tokens; `Authorization: DPoP` with a proof
+/// from the bound key (with `ath`) for bound ones. A bound token sent as a bearer token is
+/// refused, so a stolen one is useless without the key.
+pub(super) async fn protected_request(
+    st: &AppState,
+    tenant: &TenantId,
+    headers: &HeaderMap,
+    method: &str,
+    url: &str,
+) -> Result<Map<String, Value>, OAuthError> {
+    let invalid_token = || OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid, expired or revoked");
+    let (scheme, token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .map(|(s, t)| (s.to_ascii_lowercase(), t.trim().to_owned()))
+        .filter(|(s, _)| s == "bearer" || s == "dpop")
+        .ok_or_else(invalid_token)?;
+    let claims = verified_access_token(st, tenant, &token).await?.ok_or_else(invalid_token)?;
+    match (scheme.as_str(), bound_jkt(&claims)) {
+        ("dpop", Some(jkt)) => {
+            let proof = proof_header(headers)?.ok_or_else(|| invalid("a DPoP-bound token needs a DPoP proof"))?;
+            if proof_key(st, tenant, &proof, method, url, Some(&token)).await? != jkt {
+                return Err(invalid("the DPoP proof is not signed by the key the token is bound to"));
+            }
+            Ok(claims)
+        }
+        ("bearer", None) => Ok(claims),
+        // A bound token without its proof, or a bearer token sent as DPoP (RFC 9449 §7.2).
+        _ => Err(invalid_token()),
+    }
+}
+
+/// The answer of a protected endpoint to a refused token: 401 with both challenges (RFC 6750
+/// §3, RFC 9449 §7.1), 403 for missing scope.
+pub(super) fn refused(e: OAuthError) -> Response {
+    let challenge = match e.code {
+        ErrorCode::InvalidToken => "invalid_token",
+        ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+        _ => return OAuthFailure(e).into_response(),
+    };
+    let mut res = OAuthFailure(e).into_response();
+    *res.status_mut() = StatusCode::UNAUTHORIZED;
+    let headers = res.headers_mut();
+    headers.remove(header::WWW_AUTHENTICATE);
+    let algs = ciam_jose::dpop::DPOP_ALGS.join(" ");
+    for value in [format!("Bearer error=\"{challenge}\""), format!("DPoP error=\"{challenge}\", algs=\"{algs}\"")] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.append(header::WWW_AUTHENTICATE, v);
+        }
+    }
+    res
+}

@@ -1,0 +1,2 @@
+-- Per client: access tokens must be bound to a DPoP proof key (RFC 9449 §5.2).
+alter table client add column dpop_bound_access_tokens integer not null default 0;
