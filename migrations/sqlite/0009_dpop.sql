@@ -1,2 +1,4 @@
 -- Per client: access tokens must be bound to a DPoP proof key (RFC 9449 §5.2).
 alter table client add column dpop_bound_access_tokens integer not null default 0;
+-- Refresh tokens of public clients bound to the DPoP key of the request that started the grant.
+alter table refresh_family add column dpop_jkt text;

@@ -19,7 +19,7 @@ const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN: &str = "urn:ietf:params:oauth:token-type:access_token";
 
 /// An agent's key pair; the server only ever sees the public half.
-struct AgentKey {
+pub(crate) struct AgentKey {
     id: &'static str,
     kid: String,
     der: Vec<u8>,
@@ -27,11 +27,11 @@ struct AgentKey {
     dpop_der: Vec<u8>,
     dpop_jwk: Value,
     /// Its RFC 7638 thumbprint: what bound tokens carry as `cnf.jkt`.
-    dpop_jkt: String,
+    pub(crate) dpop_jkt: String,
 }
 
 impl AgentKey {
-    fn new(id: &'static str) -> (Self, Value) {
+    pub(crate) fn new(id: &'static str) -> (Self, Value) {
         let (key, der) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
         let jwk = key.public_jwk().as_json().clone();
         let (dpop, dpop_der) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
@@ -44,7 +44,7 @@ impl AgentKey {
     }
 
     /// A fresh DPoP proof (RFC 9449 §4.2) for `method url`, with `ath` when sent with a token.
-    fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> String {
+    pub(crate) fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> String {
         let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
         let mut claims = json!({"jti": uuid_like(), "htm": method, "htu": url, "iat": now});
         if let Some(t) = access_token {
@@ -77,21 +77,21 @@ fn uuid_like() -> String {
     format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
-struct Story<'a> {
+pub(crate) struct Story<'a> {
     server: &'a Server,
     browser: Browser,
     /// The tenant's issuer (the public URL every node shares).
-    issuer: String,
+    pub(crate) issuer: String,
 }
 
 impl<'a> Story<'a> {
-    fn on(server: &'a Server) -> Self {
+    pub(crate) fn on(server: &'a Server) -> Self {
         Story { browser: Browser::new(server), issuer: server.url("/t/acme"), server }
     }
 
     /// Follows an authorization request through sign-in and consent pages (answering them as
     /// Ada, with `decision`) to the client's callback; returns the pages seen and the callback.
-    async fn authorize(&self, start: &str, decision: &str) -> (Vec<String>, url::Url) {
+    pub(crate) async fn authorize(&self, start: &str, decision: &str) -> (Vec<String>, url::Url) {
         let mut pages = Vec::new();
         let mut res = self.browser.get(start).await;
         loop {
@@ -122,7 +122,7 @@ impl<'a> Story<'a> {
         }
     }
 
-    fn authorize_url(client: &str, scope: &str, extra: &str) -> (String, String) {
+    pub(crate) fn authorize_url(client: &str, scope: &str, extra: &str) -> (String, String) {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let url = format!(
             "/t/acme/authorize?response_type=code&client_id={client}&redirect_uri={CALLBACK}&scope={}&state=s1\

@@ -34,6 +34,8 @@ pub struct RefreshFamily {
     pub expires_at: OffsetDateTime,
     /// When the family was revoked, if it was.
     pub revoked_at: Option<OffsetDateTime>,
+    /// For a public client that used DPoP: the key every refresh must prove (RFC 9449 §5).
+    pub dpop_jkt: Option<String>,
 }
 
 /// One refresh token of a family, by hash.

@@ -384,6 +384,7 @@ mod tests {
             created_at: NOW,
             expires_at: NOW + time::Duration::days(60),
             revoked_at: None,
+            dpop_jkt: None,
         };
         let token = RefreshTokenRecord {
             tenant_id: family.tenant_id.clone(),

@@ -359,6 +359,7 @@ pub fn family(u: &User, client: &str, id: &str) -> RefreshFamily {
         created_at: T0,
         expires_at: T1,
         revoked_at: None,
+        dpop_jkt: Some("a-dpop-key-thumbprint".into()),
     }
 }
 

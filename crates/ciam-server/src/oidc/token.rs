@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::audit::AuditRecord;
 use ciam_core::client::Client;
-use ciam_core::client::GrantType;
+use ciam_core::client::{ClientType, GrantType};
 use ciam_core::id::TenantId;
 use ciam_core::id::UserId;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
@@ -206,6 +206,8 @@ async fn redeem_code(
             created_at: now,
             expires_at: now + REFRESH_ABSOLUTE_LIFETIME,
             revoked_at: None,
+            // A public client cannot authenticate a refresh; its DPoP key stands in (RFC 9449 §5).
+            dpop_jkt: jkt.filter(|_| client.client_type == ClientType::Public).map(str::to_owned),
         };
         let token = random_token(32);
         let record = refresh_record(tenant, &token, &family.family_id, now);
@@ -272,6 +274,14 @@ async fn refresh(
             return Err(invalid());
         }
     };
+    if let Some(bound) = &family.dpop_jkt
+        && jkt != Some(bound.as_str())
+    {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidDpopProof,
+            "this refresh token is bound to a DPoP key: send a proof signed with it",
+        ));
+    }
     // The user must still be allowed in.
     match st.durable.get_user(tenant, &family.user_id).await? {
         Some(u) if u.status == UserStatus::Active => {}

@@ -581,6 +581,7 @@ macro_rules! impl_refresh_store {
                     .bind(ts(f.created_at))
                     .bind(ts(f.expires_at))
                     .bind(f.revoked_at.map(ts))
+                    .bind(f.dpop_jkt.as_deref())
                     .execute(&mut *tx)
                     .await
                     .map_err(&err)?;

@@ -199,6 +199,7 @@ pub(crate) struct RefreshRow {
     created_at: i64,
     expires_at: i64,
     revoked_at: Option<i64>,
+    dpop_jkt: Option<String>,
 }
 
 impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
@@ -224,6 +225,7 @@ impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
             created_at: from_ts(r.created_at)?,
             expires_at: from_ts(r.expires_at)?,
             revoked_at: r.revoked_at.map(from_ts).transpose()?,
+            dpop_jkt: r.dpop_jkt,
         };
         Ok((token, family))
     }

@@ -1,0 +1,92 @@
+//! DPoP (RFC 9449) for a public client: a native app or MCP-style client without a secret binds
+//! its access and refresh tokens to a key it holds; a stolen refresh token is useless without it.
+
+use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use serde_json::{Value, json};
+
+use crate::BIN;
+use crate::agents::{AgentKey, Story};
+use crate::oidc::{CALLBACK, PASSWORD};
+
+#[tokio::test]
+async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
+    let dir = TempDir::new("dpop");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
+    admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "cli-app", "name": "CLI", "client_type": "public", "redirect_uris": [CALLBACK],
+                   "scopes": ["openid", "offline_access"], "dpop_bound_access_tokens": true}),
+            201,
+        )
+        .await;
+    let s = Story::on(&server);
+    let token_url = format!("{}/token", s.issuer);
+    let (key, _) = AgentKey::new("cli-app");
+    let (other, _) = AgentKey::new("thief");
+    let (url, verifier) = Story::authorize_url("cli-app", "openid offline_access", "");
+    let (_, callback) = s.authorize(&url, "allow").await;
+    let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let post = |form: Vec<(&'static str, String)>, proof: Option<String>| {
+        let mut req = server.http.post(server.url("/t/acme/token")).form(&form);
+        if let Some(p) = proof {
+            req = req.header("DPoP", p);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let redeem = vec![
+        ("grant_type", "authorization_code".to_owned()),
+        ("client_id", "cli-app".into()),
+        ("code", code),
+        ("redirect_uri", CALLBACK.into()),
+        ("code_verifier", verifier),
+    ];
+    let (status, body) = post(redeem.clone(), None).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_dpop_proof")), "this client must use DPoP");
+    let (status, body) = post(redeem, Some(key.proof("POST", &token_url, None))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "DPoP");
+    let refresh = |token: &str| {
+        vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("client_id", "cli-app".into()),
+            ("refresh_token", token.to_owned()),
+        ]
+    };
+    let rt = body["refresh_token"].as_str().unwrap().to_owned();
+    let (status, body) = post(refresh(&rt), None).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_dpop_proof")), "a stolen refresh token alone");
+    let (status, body) = post(refresh(&rt), Some(other.proof("POST", &token_url, None))).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_dpop_proof")), "with another key");
+    let (status, body) = post(refresh(&rt), Some(key.proof("POST", &token_url, None))).await;
+    assert_eq!(status, 200, "the key holder refreshes: {body}");
+    assert_eq!(body["token_type"], "DPoP");
+    assert_ne!(body["refresh_token"], rt.as_str(), "public clients' refresh tokens rotate on every use");
+    let at = body["access_token"].as_str().unwrap();
+    let userinfo = format!("{}/userinfo", s.issuer);
+    let res = server
+        .http
+        .get(server.url("/t/acme/userinfo"))
+        .header("Authorization", format!("DPoP {at}"))
+        .header("DPoP", key.proof("GET", &userinfo, Some(at)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let meta: Value = server
+        .http
+        .get(server.url("/t/acme/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(meta["dpop_signing_alg_values_supported"].as_array().unwrap().contains(&json!("ES256")));
+}
