@@ -45,10 +45,18 @@ impl AgentKey {
 
     /// A fresh DPoP proof (RFC 9449 §4.2) for `method url`, with `ath` when sent with a token.
     pub(crate) fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> String {
+        self.proof_with_nonce(method, url, access_token, None)
+    }
+
+    /// The same, carrying a server nonce (RFC 9449 §8).
+    pub(crate) fn proof_with_nonce(&self, method: &str, url: &str, token: Option<&str>, nonce: Option<&str>) -> String {
         let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
         let mut claims = json!({"jti": uuid_like(), "htm": method, "htu": url, "iat": now});
-        if let Some(t) = access_token {
+        if let Some(t) = token {
             claims["ath"] = json!(ciam_jose::dpop::access_token_hash(t));
+        }
+        if let Some(n) = nonce {
+            claims["nonce"] = json!(n);
         }
         let mut h = Header::new(Algorithm::ES256);
         h.typ = Some("dpop+jwt".into());

@@ -79,6 +79,52 @@ async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+
+    // Nonces (RFC 9449 §8): every answer to a DPoP request carries one; once the tenant requires
+    // them, a proof without the current nonce gets use_dpop_nonce and the nonce to use.
+    let (status, _) = admin
+        .call(reqwest::Method::PATCH, "/tenants/acme", Some(json!({"settings": {"dpop_nonce_required": true}})))
+        .await;
+    assert_eq!(status, 200);
+    let rt = body["refresh_token"].as_str().unwrap().to_owned();
+    let res = server
+        .http
+        .post(server.url("/t/acme/token"))
+        .header("DPoP", key.proof("POST", &token_url, None))
+        .form(&refresh(&rt))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let nonce = res.headers()["dpop-nonce"].to_str().unwrap().to_owned();
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "use_dpop_nonce");
+    let (status, body) =
+        post(refresh(&rt), Some(key.proof_with_nonce("POST", &token_url, None, Some("made-up")))).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("use_dpop_nonce")), "only this server's nonces");
+    let (status, body) = post(refresh(&rt), Some(key.proof_with_nonce("POST", &token_url, None, Some(&nonce)))).await;
+    assert_eq!(status, 200, "{body}");
+    let at = body["access_token"].as_str().unwrap();
+    let res = server
+        .http
+        .get(server.url("/t/acme/userinfo"))
+        .header("Authorization", format!("DPoP {at}"))
+        .header("DPoP", key.proof("GET", &userinfo, Some(at)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(res.headers()["www-authenticate"].to_str().unwrap().contains("use_dpop_nonce"));
+    assert!(res.headers().contains_key("dpop-nonce"), "a resource refusal names the nonce too");
+    let res = server
+        .http
+        .get(server.url("/t/acme/userinfo"))
+        .header("Authorization", format!("DPoP {at}"))
+        .header("DPoP", key.proof_with_nonce("GET", &userinfo, Some(at), Some(&nonce)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
     let meta: Value = server
         .http
         .get(server.url("/t/acme/.well-known/openid-configuration"))

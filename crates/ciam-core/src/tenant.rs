@@ -34,6 +34,9 @@ pub struct TenantSettings {
     /// Look of the hosted pages.
     #[serde(deserialize_with = "crate::validation::object_only")]
     pub branding: Branding,
+    /// DPoP proofs must carry a nonce this server issued (RFC 9449 §8), which bounds how long a
+    /// proof made in advance stays usable. Default false: nonces are issued but not required.
+    pub dpop_nonce_required: bool,
 }
 
 /// Logo and colour of the hosted pages.

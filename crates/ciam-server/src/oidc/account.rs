@@ -11,7 +11,7 @@ use ciam_core::id::{TenantId, UserId};
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::Value;
 
-use super::dpop::{protected_request, refused};
+use super::dpop::{protected_request, refused, refused_at};
 use super::tenant_of;
 use crate::admin::Path;
 use crate::audit::Caller;
@@ -29,7 +29,10 @@ async fn account_holder(
 ) -> Result<(TenantId, UserId), Response> {
     let tenant = tenant_of(st, tenant).await.map_err(IntoResponse::into_response)?;
     let url = format!("{}{}", st.node.public_url, uri.path());
-    let claims = protected_request(st, &tenant, headers, method.as_str(), &url).await.map_err(refused)?;
+    let claims = match protected_request(st, &tenant, headers, method.as_str(), &url).await {
+        Ok(c) => c,
+        Err(e) => return Err(refused_at(st, &tenant, e).await),
+    };
     let user = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok());
     let Some(user) = user else {
         return Err(refused(OAuthError::new(ErrorCode::InvalidToken, "the token does not stand for a user")));

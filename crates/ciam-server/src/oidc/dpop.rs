@@ -5,7 +5,7 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::TenantId;
-use ciam_core::secret::SecretHash;
+use ciam_core::secret::{SecretHash, random_token};
 use ciam_oauth::dpop::{MAX_PROOF_AGE_SECS, PROOF_SKEW_SECS, Request, bound_jkt, check_claims};
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::{Map, Value};
@@ -42,12 +42,87 @@ pub(super) async fn proof_key(
         ciam_jose::dpop::verify_proof(proof).map_err(|_| invalid("the DPoP proof is not a valid signed dpop+jwt"))?;
     let now = st.clock.now().unix_timestamp();
     let jti = check_claims(&verified.claims, &Request { method, url, now, access_token })?;
+    let nonce = verified.claims.get("nonce").and_then(Value::as_str);
+    let required = match st.durable.get_tenant(tenant).await? {
+        Some(t) => t.settings.dpop_nonce_required,
+        None => false,
+    };
+    match nonce {
+        Some(n) if is_current_nonce(st, tenant, n).await? => {}
+        Some(_) => {
+            return Err(OAuthError::new(ErrorCode::UseDpopNonce, "the DPoP nonce is stale: use the one in DPoP-Nonce"));
+        }
+        None if required => {
+            return Err(OAuthError::new(
+                ErrorCode::UseDpopNonce,
+                "this server requires a DPoP nonce: use the one in DPoP-Nonce",
+            ));
+        }
+        None => {}
+    }
     let key = format!("dpop:{tenant}:{}", SecretHash::of(&format!("{}:{jti}", verified.jkt)).as_str());
     let window = std::time::Duration::from_secs(u64::try_from(MAX_PROOF_AGE_SECS + PROOF_SKEW_SECS).unwrap_or(360));
     if !st.ephemeral.put_if_absent(&key, b"1", window).await.map_err(OAuthError::unavailable)? {
         return Err(invalid("the DPoP proof was used before"));
     }
     Ok(verified.jkt)
+}
+
+/// How long one server nonce is handed out; a nonce is accepted during its window and the next.
+const NONCE_WINDOW_SECS: i64 = 300;
+
+fn nonce_key(tenant: &TenantId, window: i64) -> String {
+    format!("dpop-nonce:{tenant}:{window}")
+}
+
+/// The tenant's nonce for a time window: random, created by whichever node asks first and shared
+/// through the ephemeral store, so every node hands out and accepts the same one.
+async fn nonce_of_window(
+    st: &AppState,
+    tenant: &TenantId,
+    window: i64,
+    create: bool,
+) -> Result<Option<String>, OAuthError> {
+    let key = nonce_key(tenant, window);
+    let read = |raw: Option<Vec<u8>>| raw.and_then(|b| String::from_utf8(b).ok());
+    if let Some(n) = read(st.ephemeral.get(&key).await.map_err(OAuthError::unavailable)?) {
+        return Ok(Some(n));
+    }
+    if !create {
+        return Ok(None);
+    }
+    let fresh = random_token(16);
+    let ttl = std::time::Duration::from_secs(u64::try_from(3 * NONCE_WINDOW_SECS).unwrap_or(900));
+    if st.ephemeral.put_if_absent(&key, fresh.as_bytes(), ttl).await.map_err(OAuthError::unavailable)? {
+        return Ok(Some(fresh));
+    }
+    Ok(read(st.ephemeral.get(&key).await.map_err(OAuthError::unavailable)?))
+}
+
+/// The nonce to send in `DPoP-Nonce` now (RFC 9449 §8).
+pub(super) async fn current_nonce(st: &AppState, tenant: &TenantId) -> Result<String, OAuthError> {
+    let window = st.clock.now().unix_timestamp().div_euclid(NONCE_WINDOW_SECS);
+    nonce_of_window(st, tenant, window, true).await?.ok_or_else(|| OAuthError::unavailable("no DPoP nonce"))
+}
+
+async fn is_current_nonce(st: &AppState, tenant: &TenantId, nonce: &str) -> Result<bool, OAuthError> {
+    let window = st.clock.now().unix_timestamp().div_euclid(NONCE_WINDOW_SECS);
+    for w in [window, window - 1] {
+        if nonce_of_window(st, tenant, w, false).await?.as_deref() == Some(nonce) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Adds `DPoP-Nonce` to a response (best effort: without it the client simply keeps its nonce).
+pub(super) async fn with_nonce(st: &AppState, tenant: &TenantId, mut res: Response) -> Response {
+    if let Ok(nonce) = current_nonce(st, tenant).await
+        && let Ok(v) = HeaderValue::from_str(&nonce)
+    {
+        res.headers_mut().insert("dpop-nonce", v);
+    }
+    res
 }
 
 /// The claims of the access token a request to a protected endpoint carries (RFC 6750 §2.1,
@@ -84,12 +159,20 @@ pub(super) async fn protected_request(
     }
 }
 
+/// [`refused`], with a fresh `DPoP-Nonce` when the client must use one (RFC 9449 §9).
+pub(super) async fn refused_at(st: &AppState, tenant: &TenantId, e: OAuthError) -> Response {
+    let needs_nonce = e.code == ErrorCode::UseDpopNonce;
+    let res = refused(e);
+    if needs_nonce { with_nonce(st, tenant, res).await } else { res }
+}
+
 /// The answer of a protected endpoint to a refused token: 401 with both challenges (RFC 6750
 /// §3, RFC 9449 §7.1), 403 for missing scope.
 pub(super) fn refused(e: OAuthError) -> Response {
     let challenge = match e.code {
         ErrorCode::InvalidToken => "invalid_token",
         ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+        ErrorCode::UseDpopNonce => "use_dpop_nonce",
         _ => return OAuthFailure(e).into_response(),
     };
     let mut res = OAuthFailure(e).into_response();

@@ -31,11 +31,17 @@ use crate::state::AppState;
 /// The token endpoint. Every issuance and every refusal of an authenticated client is appended
 /// to the audit trail; a token whose issuance could not be recorded is not handed out.
 pub(super) async fn token(State(st): State<AppState>, request: BackChannel) -> Response {
+    let res = answer(&st, &request).await;
+    // A client using DPoP gets the current server nonce with every answer (RFC 9449 §8).
+    if request.dpop.is_some() { super::dpop::with_nonce(&st, &request.tenant, res).await } else { res }
+}
+
+async fn answer(st: &AppState, request: &BackChannel) -> Response {
     let (tenant, client) = (&request.tenant, &request.client);
-    match issue(&st, &request).await {
+    match issue(st, request).await {
         Ok((res, mut event)) => {
             event.client_id = Some(client.client_id.to_string());
-            if let Err(e) = audit::record(&st, tenant, &request.caller, event).await {
+            if let Err(e) = audit::record(st, tenant, &request.caller, event).await {
                 return OAuthFailure(OAuthError::unavailable(e)).into_response();
             }
             (
@@ -53,7 +59,7 @@ pub(super) async fn token(State(st): State<AppState>, request: BackChannel) -> R
             event.scope = request.params.get("scope").map(str::to_owned);
             let targets = [request.params.all("resource"), request.params.all("audience")].concat();
             event.audience = (!targets.is_empty()).then(|| targets.join(" "));
-            if let Err(audit_error) = audit::record(&st, tenant, &request.caller, event).await {
+            if let Err(audit_error) = audit::record(st, tenant, &request.caller, event).await {
                 tracing::error!(error = %audit_error, "a token refusal could not be audited");
             }
             OAuthFailure(e).into_response()

@@ -11,7 +11,7 @@ use ciam_core::user::UserStatus;
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::{Map, Value, json};
 
-use super::dpop::{protected_request, refused};
+use super::dpop::{protected_request, refused, refused_at};
 use super::tenant_of;
 use crate::admin::Path;
 use crate::error::OAuthFailure;
@@ -37,7 +37,7 @@ pub(super) async fn userinfo(
     let url = format!("{}/userinfo", st.issuer(&tenant));
     let claims = match protected_request(&st, &tenant, &headers, method.as_str(), &url).await {
         Ok(c) => c,
-        Err(e) => return refused(e),
+        Err(e) => return refused_at(&st, &tenant, e).await,
     };
     let scope: Vec<&str> = claims.get("scope").and_then(Value::as_str).unwrap_or("").split(' ').collect();
     if !scope.contains(&"openid") {
