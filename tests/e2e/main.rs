@@ -11,6 +11,7 @@ mod hostile_input;
 mod logging;
 mod multinode;
 mod oidc;
+mod resources;
 mod shutdown;
 mod token;
 

@@ -96,6 +96,12 @@ string_id!(
 );
 
 string_id!(
+    /// The id of a registered resource (API) in management URLs; its audience is a URI.
+    ResourceId,
+    |s| parse_slug("a resource id", s)
+);
+
+string_id!(
     /// An OAuth `client_id`. Server-generated ids are 22 characters of base64url; ids given at
     /// creation may use the RFC 3986 unreserved characters, 3-128 of them. A client id never has
     /// the UUID shape of a user `sub`, so the two cannot collide (RFC 9700 §4.15).

@@ -14,6 +14,7 @@ pub mod id;
 pub mod page;
 pub mod redirect;
 pub mod refresh;
+pub mod resource;
 pub mod scope;
 pub mod secret;
 pub mod signing_key;

@@ -13,9 +13,10 @@ use time::OffsetDateTime;
 use crate::agent::Delegation;
 use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
 use crate::client::Client;
-use crate::id::{ClientId, TenantId, UserId};
+use crate::id::{ClientId, ResourceId, TenantId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
+use crate::resource::Resource;
 use crate::secret::SecretHash;
 use crate::signing_key::StoredKey;
 use crate::tenant::Tenant;
@@ -195,6 +196,24 @@ pub trait ConsentStore: Send + Sync {
     async fn revoke_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<bool>;
 }
 
+/// Registered resources (APIs).
+#[async_trait]
+pub trait ResourceStore: Send + Sync {
+    /// Inserts a resource; [`StoreError::Conflict`] with `what = "resource"` when the id or the
+    /// identifier is taken in this tenant.
+    async fn create_resource(&self, r: &Resource) -> StoreResult<()>;
+    /// Reads one by id.
+    async fn get_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<Option<Resource>>;
+    /// Reads one by its identifier (audience URI).
+    async fn find_resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>>;
+    /// Every resource of a tenant, by id.
+    async fn list_resources(&self, tenant: &TenantId) -> StoreResult<Vec<Resource>>;
+    /// Replaces a resource's mutable fields.
+    async fn update_resource(&self, r: &Resource) -> StoreResult<()>;
+    /// Deletes one; `false` if absent.
+    async fn delete_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<bool>;
+}
+
 /// Delegations users gave agents.
 #[async_trait]
 pub trait DelegationStore: Send + Sync {
@@ -255,6 +274,7 @@ pub trait DurableStore:
     + ConsentStore
     + DelegationStore
     + AuditStore
+    + ResourceStore
     + HealthCheck
 {
 }
@@ -268,6 +288,7 @@ impl<T> DurableStore for T where
         + ConsentStore
         + DelegationStore
         + AuditStore
+        + ResourceStore
         + HealthCheck
 {
 }

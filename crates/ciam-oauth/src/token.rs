@@ -1,6 +1,7 @@
 //! The token endpoint's grants (RFC 6749 §4-§6) and the access tokens they issue (RFC 9068).
 
 use ciam_core::client::{Client, GrantType};
+use ciam_core::resource::Resource;
 use ciam_core::scope::ScopeSet;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -30,6 +31,8 @@ pub enum GrantRequest {
     ClientCredentials {
         /// Requested scope, if any.
         scope: Option<ScopeSet>,
+        /// The resource (RFC 8707) the token is for, if any.
+        resource: Option<String>,
     },
     /// RFC 6749 §4.1.3.
     AuthorizationCode {
@@ -66,9 +69,18 @@ impl GrantRequest {
 /// Parses the grant-specific parameters (client authentication is separate).
 pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
     let grant_type = params.require("grant_type")?;
-    if grant_type != "urn:ietf:params:oauth:grant-type:token-exchange" && params.get("resource").is_some() {
-        // RFC 8707: no resource servers are registered in this tenant yet, so none can be named.
-        return Err(OAuthError::new(ErrorCode::InvalidTarget, "unknown resource"));
+    let resources = params.all("resource");
+    match grant_type {
+        "urn:ietf:params:oauth:grant-type:token-exchange" => {}
+        "client_credentials" if resources.len() <= 1 => {}
+        "client_credentials" => {
+            return Err(OAuthError::new(ErrorCode::InvalidTarget, "ask for one resource per token"));
+        }
+        // The audience of user grants comes from the authorization request.
+        _ if !resources.is_empty() => {
+            return Err(OAuthError::new(ErrorCode::InvalidTarget, "resource is not accepted with this grant"));
+        }
+        _ => {}
     }
     let scope = || {
         params
@@ -79,7 +91,7 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
     };
     let owned = |name| params.get(name).map(str::to_owned);
     match grant_type {
-        "client_credentials" => Ok(GrantRequest::ClientCredentials { scope: scope()? }),
+        "client_credentials" => Ok(GrantRequest::ClientCredentials { scope: scope()?, resource: owned("resource") }),
         "authorization_code" => Ok(GrantRequest::AuthorizationCode {
             code: params.require("code")?.to_owned(),
             redirect_uri: owned("redirect_uri"),
@@ -280,9 +292,12 @@ pub enum RefreshRefusal {
 
 /// Decides a `client_credentials` grant: the scope is the requested one, which must be within
 /// the client's registered scopes, or by default all of them; user scopes are never granted.
+/// For a registered `resource` (RFC 8707) the token names it as audience, carries only scopes
+/// it defines and lives as long as it says.
 pub fn client_credentials(
     client: &Client,
     requested: Option<&ScopeSet>,
+    resource: Option<&Resource>,
     issuer: &str,
     now: OffsetDateTime,
 ) -> Result<AccessTokenClaims, OAuthError> {
@@ -301,12 +316,22 @@ pub fn client_credentials(
         }
         None => allowed,
     };
-    let lifetime = match &client.agent {
+    let mut lifetime = match &client.agent {
         Some(agent) => i64::from(agent.max_token_lifetime),
         None => CLIENT_ACCESS_TOKEN_LIFETIME.whole_seconds(),
     };
+    let (aud, scope) = match resource {
+        Some(r) => {
+            lifetime = lifetime.min(i64::from(r.access_token_lifetime));
+            let scope = r.scope_for(requested, &scope).ok_or_else(|| {
+                OAuthError::new(ErrorCode::InvalidScope, "the requested scope is not defined by the resource")
+            })?;
+            (r.identifier.clone(), scope)
+        }
+        None => (issuer.to_owned(), scope),
+    };
     let id = client.client_id.as_str();
-    Ok(AccessTokenClaims::new(issuer, id, vec![issuer.to_owned()], lifetime, id, scope.to_string(), now))
+    Ok(AccessTokenClaims::new(issuer, id, vec![aud], lifetime, id, scope.to_string(), now))
 }
 
 #[cfg(test)]
@@ -349,21 +374,24 @@ mod tests {
     #[test]
     fn client_credentials_scope_rules_rfc6749_4_4() {
         let c = client(&[GrantType::ClientCredentials], "openid profile orders:read orders:write");
-        let t = client_credentials(&c, None, "https://id/t/acme", NOW).unwrap();
+        let t = client_credentials(&c, None, None, "https://id/t/acme", NOW).unwrap();
         assert_eq!(t.scope, "orders:read orders:write", "default: registered scopes minus user scopes");
         assert_eq!((t.sub.as_str(), t.client_id.as_str(), t.aud[0].as_str()), ("svc", "svc", "https://id/t/acme"));
         assert_eq!(serde_json::to_value(&t).unwrap()["aud"], "https://id/t/acme", "one audience is a string");
         assert_eq!(t.exp - t.iat, 900);
-        let narrowed = client_credentials(&c, Some(&scopes("orders:read")), "i", NOW).unwrap();
+        let narrowed = client_credentials(&c, Some(&scopes("orders:read")), None, "i", NOW).unwrap();
         assert_eq!(narrowed.scope, "orders:read");
         for wider in ["orders:delete", "openid", "orders:read profile"] {
-            let e = client_credentials(&c, Some(&scopes(wider)), "i", NOW).unwrap_err();
+            let e = client_credentials(&c, Some(&scopes(wider)), None, "i", NOW).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidScope, "{wider}");
         }
         let not_allowed = client(&[GrantType::AuthorizationCode], "orders:read");
-        assert_eq!(client_credentials(&not_allowed, None, "i", NOW).unwrap_err().code, ErrorCode::UnauthorizedClient);
-        let a = client_credentials(&c, None, "i", NOW).unwrap();
-        let b = client_credentials(&c, None, "i", NOW).unwrap();
+        assert_eq!(
+            client_credentials(&not_allowed, None, None, "i", NOW).unwrap_err().code,
+            ErrorCode::UnauthorizedClient
+        );
+        let a = client_credentials(&c, None, None, "i", NOW).unwrap();
+        let b = client_credentials(&c, None, None, "i", NOW).unwrap();
         assert_ne!(a.jti, b.jti);
     }
 
@@ -435,7 +463,12 @@ mod tests {
         assert_eq!(parse("grant_type=password"), Err(ErrorCode::UnsupportedGrantType));
         assert_eq!(parse("grant_type=implicit"), Err(ErrorCode::UnsupportedGrantType));
         assert_eq!(parse("grant_type=client_credentials&scope=a%22b"), Err(ErrorCode::InvalidScope));
-        assert_eq!(parse("grant_type=client_credentials&resource=https://api"), Err(ErrorCode::InvalidTarget));
+        assert_eq!(parse("grant_type=client_credentials&resource=https://api"), Ok(()));
+        assert_eq!(
+            parse("grant_type=client_credentials&resource=https://a&resource=https://b"),
+            Err(ErrorCode::InvalidTarget)
+        );
+        assert_eq!(parse("grant_type=refresh_token&refresh_token=r&resource=https://a"), Err(ErrorCode::InvalidTarget));
         assert_eq!(parse("grant_type=authorization_code"), Err(ErrorCode::InvalidRequest), "missing code");
         assert_eq!(parse("grant_type=authorization_code&code=c"), Ok(()));
         assert_eq!(parse("grant_type=refresh_token"), Err(ErrorCode::InvalidRequest), "missing refresh_token");

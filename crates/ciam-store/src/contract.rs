@@ -10,10 +10,11 @@ use ciam_core::agent::{AgentOwner, AgentProfile, AgentStatus, Delegation};
 use ciam_core::audit::{AuditFilter, AuditRecord, ChainVerifier};
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
-use ciam_core::id::{ClientId, Region, TenantId, UserId};
+use ciam_core::id::{ClientId, Region, ResourceId, TenantId, UserId};
 use ciam_core::page::PageRequest;
 use ciam_core::redirect::RedirectUri;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
+use ciam_core::resource::Resource;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{Secret, SecretHash};
 use ciam_core::signing_key::{KeyState, StoredKey};
@@ -600,6 +601,36 @@ pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableSto
     assert_eq!(s.query_audit(&t, &by_type, &all).await.unwrap().items.len(), 3, "only this tenant's");
 }
 
+pub async fn resources_are_unique_per_tenant_by_id_and_identifier(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let r = Resource {
+        tenant_id: TenantId::parse("acme").unwrap(),
+        id: ResourceId::parse("trips").unwrap(),
+        identifier: "https://trips.example/api".into(),
+        name: "Trips".into(),
+        scopes: ScopeSet::parse_space_separated("trips:read trips:book").unwrap(),
+        access_token_lifetime: 600,
+        created_at: T0,
+        updated_at: T0,
+    };
+    s.create_resource(&r).await.unwrap();
+    let t = r.tenant_id.clone();
+    assert_eq!(s.get_resource(&t, &r.id).await.unwrap().as_ref(), Some(&r));
+    assert_eq!(s.find_resource(&t, "https://trips.example/api").await.unwrap().as_ref(), Some(&r));
+    let same_uri = Resource { id: ResourceId::parse("trips-2").unwrap(), ..r.clone() };
+    assert!(matches!(s.create_resource(&same_uri).await, Err(StoreError::Conflict { .. })), "identifier unique");
+    let elsewhere = Resource { tenant_id: TenantId::parse("b").unwrap(), ..r.clone() };
+    s.create_resource(&elsewhere).await.unwrap();
+    let changed = Resource { name: "Trips API".into(), access_token_lifetime: 300, updated_at: T1, ..r.clone() };
+    s.update_resource(&changed).await.unwrap();
+    assert_eq!(s.list_resources(&t).await.unwrap(), vec![changed.clone()]);
+    assert!(s.delete_resource(&t, &r.id).await.unwrap());
+    assert!(!s.delete_resource(&t, &r.id).await.unwrap());
+    assert_eq!(s.find_resource(&t, &r.identifier).await.unwrap(), None);
+    assert_eq!(s.list_resources(&TenantId::parse("b").unwrap()).await.unwrap().len(), 1, "the other tenant's stays");
+}
+
 pub async fn ping_answers(s: &dyn DurableStore) {
     s.ping().await.unwrap();
 }
@@ -749,6 +780,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(consents_are_remembered_replaced_and_revoked, $make, |s| &*s);
         $crate::contract_test!(delegations_are_listed_filtered_and_revoked, $make, |s| &*s);
         $crate::contract_test!(audit_chain_appends_concurrently_and_verifies, $make, |s| s.clone());
+        $crate::contract_test!(resources_are_unique_per_tenant_by_id_and_identifier, $make, |s| &*s);
         $crate::contract_test!(ping_answers, $make, |s| &*s);
     };
 }

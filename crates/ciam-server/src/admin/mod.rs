@@ -17,6 +17,7 @@ mod clients;
 mod consents;
 mod delegations;
 mod keys;
+mod resources;
 mod sessions;
 mod tenants;
 mod users;
@@ -70,6 +71,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         (name = "keys", description = "A tenant's token signing keys and their rotation"),
         (name = "agents", description = "AI agents, and the delegations users give them"),
         (name = "audit", description = "The tamper-evident audit trail"),
+        (name = "resources", description = "The APIs tokens are issued for (RFC 8707)"),
     )
 )]
 struct AdminApi;
@@ -94,7 +96,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(sessions::routes())
         .merge(agents::routes())
         .merge(delegations::routes())
-        .merge(audit::routes());
+        .merge(audit::routes())
+        .merge(resources::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use ciam_core::agent::{AgentOwner, Delegation};
 use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId, UserId};
+use ciam_core::scope::ScopeSet;
 use ciam_oauth::exchange::{ExchangeRequest, Subject, may_act, plan};
 use ciam_oauth::token::AccessTokenClaims;
 use ciam_oauth::{ErrorCode, OAuthError};
@@ -42,7 +43,19 @@ pub(super) async fn exchange(
     let user = UserId::parse(&subject.user_id).map_err(|e| OAuthError::server_error(e.message))?;
     let now = st.clock.now();
     let delegations = st.durable.active_delegations(tenant, &user, &agent.client_id, now).await?;
-    plan(agent, profile, &subject, request, &delegations, &st.issuer(tenant), now)
+    let mut claims = plan(agent, profile, &subject, request, &delegations, &st.issuer(tenant), now)?;
+    // A registered resource (RFC 8707) bounds the token too: only scopes it defines, no longer
+    // than its token lifetime.
+    for target in &request.targets {
+        let Some(resource) = st.durable.find_resource(tenant, target).await? else { continue };
+        let scope = ScopeSet::parse_space_separated(&claims.scope).map_err(|e| OAuthError::server_error(e.message))?;
+        let narrowed = resource.scope_for(request.scope.as_ref(), &scope).ok_or_else(|| {
+            OAuthError::new(ErrorCode::InvalidScope, format!("{target} does not define the requested scope"))
+        })?;
+        claims.scope = narrowed.to_string();
+        claims.exp = claims.exp.min(claims.iat + i64::from(resource.access_token_lifetime));
+    }
+    Ok(claims)
 }
 
 /// Binds a user's access token to what it rests on.

@@ -12,6 +12,7 @@ mod introspect;
 mod logout;
 mod pages;
 mod par;
+mod resource;
 pub(crate) mod session;
 mod token;
 mod userinfo;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))
         .route("/t/{tenant}/introspect", post(introspect::introspect))
         .route("/t/{tenant}/revoke", post(introspect::revoke))
+        .route("/t/{tenant}/resources/{id}/oauth-protected-resource", get(resource::metadata))
         .route("/t/{tenant}/account/delegations", get(account::list_delegations))
         .route("/t/{tenant}/account/delegations/{id}", axum::routing::delete(account::revoke_delegation))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))

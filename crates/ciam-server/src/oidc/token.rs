@@ -96,8 +96,17 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, A
     };
     let jkt = jkt.as_deref();
     match grant {
-        GrantRequest::ClientCredentials { scope } => {
-            let mut claims = client_credentials(client, scope.as_ref(), &issuer, now)?;
+        GrantRequest::ClientCredentials { scope, resource } => {
+            let resource = match resource {
+                Some(uri) => Some(
+                    st.durable
+                        .find_resource(tenant, &uri)
+                        .await?
+                        .ok_or_else(|| OAuthError::new(ErrorCode::InvalidTarget, "unknown resource"))?,
+                ),
+                None => None,
+            };
+            let mut claims = client_credentials(client, scope.as_ref(), resource.as_ref(), &issuer, now)?;
             let access_token = access_token(st, tenant, client, &mut claims, jkt).await?;
             Ok((TokenResponse::for_access_token(access_token, &claims), issued("token.issued", &claims)))
         }

@@ -1,15 +1,16 @@
-//! Delegations and the audit trail on both SQL dialects.
+//! Delegations, the audit trail and resources on both SQL dialects.
 
 use async_trait::async_trait;
 use ciam_core::agent::Delegation;
 use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord, GENESIS};
-use ciam_core::id::{ClientId, TenantId, UserId};
+use ciam_core::id::{ClientId, ResourceId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
-use ciam_core::store::{AuditStore, DelegationStore, StoreResult};
+use ciam_core::resource::Resource;
+use ciam_core::store::{AuditStore, DelegationStore, ResourceStore, StoreError, StoreResult};
 use time::OffsetDateTime;
 
 use super::queries::*;
-use super::rows::{AuditRow, DelegationRow, map_err, to_json, ts};
+use super::rows::{AuditRow, DelegationRow, ResourceRow, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, after, limit};
 
 macro_rules! impl_agent_stores {
@@ -203,5 +204,86 @@ macro_rules! impl_agent_stores {
     };
 }
 
+macro_rules! impl_resource_store {
+    ($store:ty) => {
+        #[async_trait]
+        impl ResourceStore for $store {
+            async fn create_resource(&self, r: &Resource) -> StoreResult<()> {
+                sqlx::query(INSERT_RESOURCE)
+                    .bind(r.tenant_id.as_str())
+                    .bind(r.id.as_str())
+                    .bind(&r.identifier)
+                    .bind(&r.name)
+                    .bind(to_json(&r.scopes)?)
+                    .bind(i64::from(r.access_token_lifetime))
+                    .bind(ts(r.created_at))
+                    .bind(ts(r.updated_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("resource"))?;
+                Ok(())
+            }
+
+            async fn get_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<Option<Resource>> {
+                sqlx::query_as::<_, ResourceRow>(SELECT_RESOURCE)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("resource"))?
+                    .map(Resource::try_from)
+                    .transpose()
+            }
+
+            async fn find_resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>> {
+                sqlx::query_as::<_, ResourceRow>(FIND_RESOURCE)
+                    .bind(tenant.as_str())
+                    .bind(identifier)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("resource"))?
+                    .map(Resource::try_from)
+                    .transpose()
+            }
+
+            async fn list_resources(&self, tenant: &TenantId) -> StoreResult<Vec<Resource>> {
+                let rows = sqlx::query_as::<_, ResourceRow>(LIST_RESOURCES)
+                    .bind(tenant.as_str())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("resource"))?;
+                rows.into_iter().map(Resource::try_from).collect()
+            }
+
+            async fn update_resource(&self, r: &Resource) -> StoreResult<()> {
+                let done = sqlx::query(UPDATE_RESOURCE)
+                    .bind(r.tenant_id.as_str())
+                    .bind(r.id.as_str())
+                    .bind(&r.identifier)
+                    .bind(&r.name)
+                    .bind(to_json(&r.scopes)?)
+                    .bind(i64::from(r.access_token_lifetime))
+                    .bind(ts(r.updated_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("resource"))?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
+            async fn delete_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<bool> {
+                let done = sqlx::query(DELETE_RESOURCE)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("resource"))?;
+                Ok(done.rows_affected() > 0)
+            }
+        }
+    };
+}
+
+impl_resource_store!(SqliteStore);
+impl_resource_store!(PgStore);
 impl_agent_stores!(SqliteStore);
 impl_agent_stores!(PgStore);

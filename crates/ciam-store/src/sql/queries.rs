@@ -152,3 +152,20 @@ pub(crate) const QUERY_AUDIT: &str = concat!(
     and ($6 is null or time_ms >= $6) and ($7 is null or time_ms < $7) \
     order by seq limit $8"
 );
+
+macro_rules! resource_columns {
+    () => {
+        "tenant_id, resource_id, identifier, name, scopes, access_token_lifetime, created_at, updated_at"
+    };
+}
+pub(crate) const INSERT_RESOURCE: &str =
+    concat!("insert into resource (", resource_columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8)");
+pub(crate) const SELECT_RESOURCE: &str =
+    concat!("select ", resource_columns!(), " from resource where tenant_id = $1 and resource_id = $2");
+pub(crate) const FIND_RESOURCE: &str =
+    concat!("select ", resource_columns!(), " from resource where tenant_id = $1 and identifier = $2");
+pub(crate) const LIST_RESOURCES: &str =
+    concat!("select ", resource_columns!(), " from resource where tenant_id = $1 order by resource_id");
+pub(crate) const UPDATE_RESOURCE: &str = "update resource set identifier = $3, name = $4, scopes = $5, \
+    access_token_lifetime = $6, updated_at = $7 where tenant_id = $1 and resource_id = $2";
+pub(crate) const DELETE_RESOURCE: &str = "delete from resource where tenant_id = $1 and resource_id = $2";

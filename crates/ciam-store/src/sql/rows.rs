@@ -5,9 +5,10 @@ use ciam_core::agent::Delegation;
 use ciam_core::audit::{AuditEvent, AuditRecord};
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
-use ciam_core::id::{ClientId, Region, TenantId, UserId};
+use ciam_core::id::{ClientId, Region, ResourceId, TenantId, UserId};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
+use ciam_core::resource::Resource;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::{KeyState, StoredKey};
@@ -314,6 +315,35 @@ impl TryFrom<AuditRow> for AuditEvent {
             },
             prev_hash: r.prev_hash,
             hash: r.hash,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ResourceRow {
+    tenant_id: String,
+    resource_id: String,
+    identifier: String,
+    name: String,
+    scopes: String,
+    access_token_lifetime: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<ResourceRow> for Resource {
+    type Error = StoreError;
+    fn try_from(r: ResourceRow) -> Result<Self, StoreError> {
+        Ok(Resource {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            id: ResourceId::parse(&r.resource_id).map_err(corrupt("resource_id"))?,
+            identifier: r.identifier,
+            name: r.name,
+            scopes: from_json("scopes", &r.scopes)?,
+            access_token_lifetime: u32::try_from(r.access_token_lifetime)
+                .map_err(|e| StoreError::Corrupt(format!("access_token_lifetime: {e}")))?,
+            created_at: from_ts(r.created_at)?,
+            updated_at: from_ts(r.updated_at)?,
         })
     }
 }
