@@ -70,14 +70,15 @@ async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
     assert_ne!(body["refresh_token"], rt.as_str(), "public clients' refresh tokens rotate on every use");
     let at = body["access_token"].as_str().unwrap();
     let userinfo = format!("{}/userinfo", s.issuer);
-    let res = server
-        .http
-        .get(server.url("/t/acme/userinfo"))
-        .header("Authorization", format!("DPoP {at}"))
-        .header("DPoP", key.proof("GET", &userinfo, Some(at)))
-        .send()
-        .await
-        .unwrap();
+    let call_userinfo = |at: &str, proof: String| {
+        server
+            .http
+            .get(server.url("/t/acme/userinfo"))
+            .header("Authorization", format!("DPoP {at}"))
+            .header("DPoP", proof)
+            .send()
+    };
+    let res = call_userinfo(at, key.proof("GET", &userinfo, Some(at))).await.unwrap();
     assert_eq!(res.status(), 200);
 
     // Nonces (RFC 9449 §8): every answer to a DPoP request carries one; once the tenant requires
@@ -104,25 +105,11 @@ async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
     let (status, body) = post(refresh(&rt), Some(key.proof_with_nonce("POST", &token_url, None, Some(&nonce)))).await;
     assert_eq!(status, 200, "{body}");
     let at = body["access_token"].as_str().unwrap();
-    let res = server
-        .http
-        .get(server.url("/t/acme/userinfo"))
-        .header("Authorization", format!("DPoP {at}"))
-        .header("DPoP", key.proof("GET", &userinfo, Some(at)))
-        .send()
-        .await
-        .unwrap();
+    let res = call_userinfo(at, key.proof("GET", &userinfo, Some(at))).await.unwrap();
     assert_eq!(res.status(), 401);
     assert!(res.headers()["www-authenticate"].to_str().unwrap().contains("use_dpop_nonce"));
     assert!(res.headers().contains_key("dpop-nonce"), "a resource refusal names the nonce too");
-    let res = server
-        .http
-        .get(server.url("/t/acme/userinfo"))
-        .header("Authorization", format!("DPoP {at}"))
-        .header("DPoP", key.proof_with_nonce("GET", &userinfo, Some(at), Some(&nonce)))
-        .send()
-        .await
-        .unwrap();
+    let res = call_userinfo(at, key.proof_with_nonce("GET", &userinfo, Some(at), Some(&nonce))).await.unwrap();
     assert_eq!(res.status(), 200);
 
     let meta: Value = server
