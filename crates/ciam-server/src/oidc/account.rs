@@ -12,7 +12,7 @@ use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::Value;
 
 use super::dpop::{protected_request, refused, refused_at};
-use super::tenant_of;
+use super::tenant_record;
 use crate::admin::Path;
 use crate::audit::Caller;
 use crate::delegations;
@@ -27,9 +27,10 @@ async fn account_holder(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<(TenantId, UserId), Response> {
-    let tenant = tenant_of(st, tenant).await.map_err(IntoResponse::into_response)?;
+    let record = tenant_record(st, tenant).await.map_err(IntoResponse::into_response)?;
+    let tenant = record.id.clone();
     let url = format!("{}{}", st.node.public_url, uri.path());
-    let claims = match protected_request(st, &tenant, headers, method.as_str(), &url).await {
+    let claims = match protected_request(st, &record, headers, method.as_str(), &url).await {
         Ok(c) => c,
         Err(e) => return Err(refused_at(st, &tenant, e).await),
     };

@@ -12,7 +12,7 @@ use ciam_oauth::OAuthError;
 use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
 use ciam_oauth::form::Params;
 
-use super::tenant_of;
+use super::tenant_record;
 use crate::admin::Path;
 use crate::audit::Caller;
 use crate::error::OAuthFailure;
@@ -32,6 +32,8 @@ pub(super) struct BackChannel {
     pub(super) dpop: Option<String>,
     /// The public URL of the endpoint called (a proof's `htu`, an assertion's audience).
     pub(super) endpoint: String,
+    /// The tenant's setting, read with the tenant: DPoP proofs must carry a server nonce.
+    pub(super) dpop_nonce_required: bool,
 }
 
 impl FromRequest<AppState> for BackChannel {
@@ -41,7 +43,8 @@ impl FromRequest<AppState> for BackChannel {
         let (mut parts, body) = req.into_parts();
         let Path(tenant) =
             Path::<String>::from_request_parts(&mut parts, st).await.map_err(IntoResponse::into_response)?;
-        let tenant = tenant_of(st, &tenant).await.map_err(IntoResponse::into_response)?;
+        let tenant = tenant_record(st, &tenant).await.map_err(IntoResponse::into_response)?;
+        let (tenant, dpop_nonce_required) = (tenant.id, tenant.settings.dpop_nonce_required);
         // The URL of the endpoint being called: an accepted audience of client assertions.
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
         let headers = parts.headers.clone();
@@ -55,7 +58,9 @@ impl FromRequest<AppState> for BackChannel {
             Ok::<_, OAuthError>((client, params, dpop))
         };
         match authenticated.await {
-            Ok((client, params, dpop)) => Ok(Self { tenant, client, params, body, caller, dpop, endpoint }),
+            Ok((client, params, dpop)) => {
+                Ok(Self { tenant, client, params, body, caller, dpop, endpoint, dpop_nonce_required })
+            }
             Err(e) => Err(OAuthFailure(e).into_response()),
         }
     }

@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::TenantId;
 use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::tenant::Tenant;
 use ciam_oauth::dpop::{MAX_PROOF_AGE_SECS, PROOF_SKEW_SECS, Request, bound_jkt, check_claims};
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::{Map, Value};
@@ -33,6 +34,7 @@ pub(super) fn proof_header(headers: &HeaderMap) -> Result<Option<String>, OAuthE
 pub(super) async fn proof_key(
     st: &AppState,
     tenant: &TenantId,
+    nonce_required: bool,
     proof: &str,
     method: &str,
     url: &str,
@@ -42,17 +44,12 @@ pub(super) async fn proof_key(
         ciam_jose::dpop::verify_proof(proof).map_err(|_| invalid("the DPoP proof is not a valid signed dpop+jwt"))?;
     let now = st.clock.now().unix_timestamp();
     let jti = check_claims(&verified.claims, &Request { method, url, now, access_token })?;
-    let nonce = verified.claims.get("nonce").and_then(Value::as_str);
-    let required = match st.durable.get_tenant(tenant).await? {
-        Some(t) => t.settings.dpop_nonce_required,
-        None => false,
-    };
-    match nonce {
+    match verified.claims.get("nonce").and_then(Value::as_str) {
         Some(n) if is_current_nonce(st, tenant, n).await? => {}
         Some(_) => {
             return Err(OAuthError::new(ErrorCode::UseDpopNonce, "the DPoP nonce is stale: use the one in DPoP-Nonce"));
         }
-        None if required => {
+        None if nonce_required => {
             return Err(OAuthError::new(
                 ErrorCode::UseDpopNonce,
                 "this server requires a DPoP nonce: use the one in DPoP-Nonce",
@@ -131,7 +128,7 @@ pub(super) async fn with_nonce(st: &AppState, tenant: &TenantId, mut res: Respon
 /// refused, so a stolen one is useless without the key.
 pub(super) async fn protected_request(
     st: &AppState,
-    tenant: &TenantId,
+    tenant: &Tenant,
     headers: &HeaderMap,
     method: &str,
     url: &str,
@@ -144,11 +141,12 @@ pub(super) async fn protected_request(
         .map(|(s, t)| (s.to_ascii_lowercase(), t.trim().to_owned()))
         .filter(|(s, _)| s == "bearer" || s == "dpop")
         .ok_or_else(invalid_token)?;
-    let claims = verified_access_token(st, tenant, &token).await?.ok_or_else(invalid_token)?;
+    let claims = verified_access_token(st, &tenant.id, &token).await?.ok_or_else(invalid_token)?;
     match (scheme.as_str(), bound_jkt(&claims)) {
         ("dpop", Some(jkt)) => {
             let proof = proof_header(headers)?.ok_or_else(|| invalid("a DPoP-bound token needs a DPoP proof"))?;
-            if proof_key(st, tenant, &proof, method, url, Some(&token)).await? != jkt {
+            let nonce_required = tenant.settings.dpop_nonce_required;
+            if proof_key(st, &tenant.id, nonce_required, &proof, method, url, Some(&token)).await? != jkt {
                 return Err(invalid("the DPoP proof is not signed by the key the token is bound to"));
             }
             Ok(claims)

@@ -25,6 +25,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use ciam_core::id::TenantId;
+use ciam_core::tenant::Tenant;
 
 use crate::admin::Path;
 use crate::error::{Problem, ProblemKind};
@@ -58,8 +59,13 @@ pub fn routes() -> Router<AppState> {
 
 /// Resolves the `{tenant}` of an issuer path; unknown tenants are 404, whatever the reason.
 pub(crate) async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, Problem> {
+    tenant_record(st, tenant).await.map(|t| t.id)
+}
+
+/// The same, with the tenant's settings (one read serves the whole request).
+pub(crate) async fn tenant_record(st: &AppState, tenant: &str) -> Result<Tenant, Problem> {
     let id = TenantId::parse(tenant).map_err(|_| Problem::not_found("tenant"))?;
-    st.durable.get_tenant(&id).await?.map(|t| t.id).ok_or_else(|| Problem::not_found("tenant"))
+    st.durable.get_tenant(&id).await?.ok_or_else(|| Problem::not_found("tenant"))
 }
 
 /// `GET /t/{tenant}/jwks`: active, next and recently retired public keys.

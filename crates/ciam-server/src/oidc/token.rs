@@ -88,7 +88,10 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, A
     }
     // A DPoP proof binds what is issued to its key (RFC 9449 §5); some clients must send one.
     let jkt = match &request.dpop {
-        Some(proof) => Some(super::dpop::proof_key(st, tenant, proof, "POST", &request.endpoint, None).await?),
+        Some(proof) => {
+            let nonce_required = request.dpop_nonce_required;
+            Some(super::dpop::proof_key(st, tenant, nonce_required, proof, "POST", &request.endpoint, None).await?)
+        }
         None if client.dpop_bound_access_tokens => {
             return Err(OAuthError::new(ErrorCode::InvalidDpopProof, "this client must send a DPoP proof (RFC 9449)"));
         }

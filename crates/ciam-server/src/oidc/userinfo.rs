@@ -12,7 +12,7 @@ use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::{Map, Value, json};
 
 use super::dpop::{protected_request, refused, refused_at};
-use super::tenant_of;
+use super::{tenant_of, tenant_record};
 use crate::admin::Path;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
@@ -30,14 +30,15 @@ pub(super) async fn userinfo(
     headers: HeaderMap,
     _body: Bytes,
 ) -> Response {
-    let tenant = match tenant_of(&st, &tenant).await {
+    let record = match tenant_record(&st, &tenant).await {
         Ok(t) => t,
         Err(p) => return p.into_response(),
     };
-    let url = format!("{}/userinfo", st.issuer(&tenant));
-    let claims = match protected_request(&st, &tenant, &headers, method.as_str(), &url).await {
+    let tenant = &record.id;
+    let url = format!("{}/userinfo", st.issuer(tenant));
+    let claims = match protected_request(&st, &record, &headers, method.as_str(), &url).await {
         Ok(c) => c,
-        Err(e) => return refused_at(&st, &tenant, e).await,
+        Err(e) => return refused_at(&st, tenant, e).await,
     };
     let scope: Vec<&str> = claims.get("scope").and_then(Value::as_str).unwrap_or("").split(' ').collect();
     if !scope.contains(&"openid") {
@@ -46,7 +47,7 @@ pub(super) async fn userinfo(
     let Some(user_id) = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok()) else {
         return refused(invalid_token());
     };
-    let user = match st.durable.get_user(&tenant, &user_id).await {
+    let user = match st.durable.get_user(tenant, &user_id).await {
         Ok(Some(u)) if u.status == UserStatus::Active => u,
         Ok(_) => return refused(invalid_token()),
         Err(e) => return OAuthFailure(e.into()).into_response(),
