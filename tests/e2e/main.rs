@@ -9,6 +9,7 @@ mod dpop;
 mod embedded;
 mod hostile_input;
 mod logging;
+mod mcp;
 mod multinode;
 mod oidc;
 mod resources;

@@ -36,6 +36,8 @@ pub struct RefreshFamily {
     pub revoked_at: Option<OffsetDateTime>,
     /// For a public client that used DPoP: the key every refresh must prove (RFC 9449 §5).
     pub dpop_jkt: Option<String>,
+    /// The resources (RFC 8707) the grant was made for; empty: the issuer's own APIs.
+    pub resources: Vec<String>,
 }
 
 /// One refresh token of a family, by hash.

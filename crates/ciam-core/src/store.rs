@@ -102,6 +102,10 @@ pub trait ClientStore: Send + Sync {
     ) -> StoreResult<()>;
     /// The client's secret hash, if it has a secret.
     async fn client_secret_hash(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<SecretHash>>;
+    /// Sets the hash of a dynamically registered client's registration access token (RFC 7592).
+    async fn set_registration_token(&self, tenant: &TenantId, id: &ClientId, token: &SecretHash) -> StoreResult<()>;
+    /// The hash of the client's registration access token; `None` for clients the admin created.
+    async fn registration_token_hash(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<SecretHash>>;
     /// Deletes a client; `false` if it did not exist.
     async fn delete_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<bool>;
 }

@@ -37,6 +37,49 @@ pub struct TenantSettings {
     /// DPoP proofs must carry a nonce this server issued (RFC 9449 §8), which bounds how long a
     /// proof made in advance stays usable. Default false: nonces are issued but not required.
     pub dpop_nonce_required: bool,
+    /// Who may register clients at `/t/{tenant}/register` (RFC 7591).
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub registration: RegistrationPolicy,
+}
+
+/// Dynamic client registration (RFC 7591, RFC 7592) for a tenant.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistrationPolicy {
+    /// `closed` (the default), `initial_access_token` or `open`.
+    pub mode: RegistrationMode,
+    /// The most scope a registered client may get, also its default. Default
+    /// `["openid", "profile", "email", "offline_access"]`.
+    pub allowed_scopes: Vec<String>,
+    /// Open registrations accepted per client IP address per hour (1-1000). Default 10.
+    pub open_registrations_per_hour: u32,
+}
+
+/// Who may register.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationMode {
+    /// Nobody: clients are created through the management API only. The registration endpoint
+    /// is not advertised.
+    #[default]
+    Closed,
+    /// Whoever holds an initial access token the admin issued; confidential clients too.
+    InitialAccessToken,
+    /// Anyone, for public clients (PKCE, no secret) within `allowed_scopes`, rate-limited per
+    /// address; initial access token holders as above. The way MCP clients register.
+    Open,
+}
+
+impl Default for RegistrationPolicy {
+    fn default() -> Self {
+        Self {
+            mode: RegistrationMode::Closed,
+            allowed_scopes: ["openid", "profile", "email", "offline_access"].map(str::to_owned).to_vec(),
+            open_registrations_per_hour: 10,
+        }
+    }
 }
 
 /// Logo and colour of the hosted pages.
@@ -63,6 +106,11 @@ impl TenantSettings {
             if !ok {
                 return Err(FieldError::new("branding.primary_color", "must be a colour like #1a2b3c"));
             }
+        }
+        crate::scope::ScopeSet::from_list(&self.registration.allowed_scopes)
+            .map_err(|e| e.under("registration.allowed_scopes"))?;
+        if !(1..=1000).contains(&self.registration.open_registrations_per_hour) {
+            return Err(FieldError::new("registration.open_registrations_per_hour", "must be 1-1000"));
         }
         Ok(())
     }
@@ -92,6 +140,20 @@ mod tests {
         assert_eq!(s.validate().unwrap_err().field, "branding.primary_color");
         s.branding.primary_color = Some("#0A7cFf".into());
         assert!(s.validate().is_ok());
+        s.registration.allowed_scopes = vec!["bad scope\"".into()];
+        assert_eq!(s.validate().unwrap_err().field, "registration.allowed_scopes[0]");
+        s.registration.allowed_scopes = vec![];
+        s.registration.open_registrations_per_hour = 0;
+        assert_eq!(s.validate().unwrap_err().field, "registration.open_registrations_per_hour");
+    }
+
+    #[test]
+    fn registration_is_closed_unless_opened() {
+        let s: TenantSettings = serde_json::from_str(r#"{}"#).unwrap();
+        assert_eq!(s.registration.mode, RegistrationMode::Closed);
+        let s: TenantSettings = serde_json::from_str(r#"{"registration":{"mode":"open"}}"#).unwrap();
+        assert_eq!((s.registration.mode, s.registration.open_registrations_per_hour), (RegistrationMode::Open, 10));
+        assert!(serde_json::from_str::<TenantSettings>(r#"{"registration":{"mode":"wide"}}"#).is_err());
     }
 
     #[test]

@@ -20,6 +20,8 @@ use crate::pkce::CodeChallenge;
 const MAX_STATE: usize = 4096;
 const MAX_NONCE: usize = 512;
 const MAX_HINT: usize = 4096;
+/// Most `resource` parameters one request may carry.
+const MAX_RESOURCES: usize = 8;
 
 /// How the authorization response is returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +78,8 @@ pub struct ValidAuthorization {
     pub ui_locales: Vec<String>,
     /// An ID token previously issued to the client, as a hint about the user.
     pub id_token_hint: Option<String>,
+    /// The resources (RFC 8707) the tokens are for: absolute URIs, in request order.
+    pub resources: Vec<String>,
 }
 
 impl ValidAuthorization {
@@ -205,6 +209,13 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
             return Err(fail(ErrorCode::InvalidRequest, "prompt=none cannot be combined with other values"));
         }
     }
+    let resources = params.all("resource").to_vec();
+    if resources.len() > MAX_RESOURCES {
+        return Err(fail(ErrorCode::InvalidTarget, "too many resource parameters"));
+    }
+    if !resources.iter().all(|r| is_resource_indicator(r)) {
+        return Err(fail(ErrorCode::InvalidTarget, "resource must be an absolute URI without a fragment (RFC 8707)"));
+    }
     let max_age = params
         .get("max_age")
         .map(|m| {
@@ -241,7 +252,13 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
         login_hint,
         ui_locales: words(ui_locales),
         id_token_hint,
+        resources,
     })
+}
+
+/// RFC 8707 §2: a resource indicator is an absolute URI without a fragment.
+pub fn is_resource_indicator(value: &str) -> bool {
+    value.len() <= 2048 && url::Url::parse(value).is_ok_and(|u| u.fragment().is_none())
 }
 
 #[cfg(test)]
@@ -295,7 +312,8 @@ mod tests {
         let q = format!(
             "client_id=app&{CB}&response_type=code&scope=profile+openid&state=s%20t&nonce=n&code_challenge={CHALLENGE}\
              &code_challenge_method=S256&prompt=login+consent&max_age=0&acr_values=urn:a%20urn:b&ui_locales=de+en\
-             &login_hint=ada%40example.com&display=popup&claims=%7B%7D&extra=foobar"
+             &login_hint=ada%40example.com&display=popup&claims=%7B%7D&extra=foobar\
+             &resource=https%3A%2F%2Fapi.example%2Fv1&resource=urn%3Aexample%3Atrips"
         );
         let v = run(&q, &c).unwrap();
         assert_eq!(v.redirect_uri, "https://app.example/cb");
@@ -309,6 +327,7 @@ mod tests {
         assert_eq!(v.ui_locales, ["de", "en"]);
         assert_eq!(v.login_hint.as_deref(), Some("ada@example.com"));
         assert_eq!(v.response_mode, ResponseMode::Query);
+        assert_eq!(v.resources, ["https://api.example/v1", "urn:example:trips"], "RFC 8707, in request order");
         let minimal = run(&format!("client_id=app&{CB}&response_type=code&scope=openid"), &c).unwrap();
         assert!(
             minimal.nonce.is_none() && minimal.code_challenge.is_none(),
@@ -385,6 +404,20 @@ mod tests {
                 ErrorCode::InvalidRequest,
             ),
             (format!("client_id=app&{CB}&state=x&response_type=code&request=eyJ"), &c, ErrorCode::InvalidRequest),
+            (
+                format!("client_id=app&{CB}&state=x&response_type=code&resource=https%3A%2F%2Fapi%2F%23frag"),
+                &c,
+                ErrorCode::InvalidTarget,
+            ),
+            (format!("client_id=app&{CB}&state=x&response_type=code&resource=%2Fapi"), &c, ErrorCode::InvalidTarget),
+            (
+                format!(
+                    "client_id=app&{CB}&state=x&response_type=code{}",
+                    (0..9).map(|i| format!("&resource=https%3A%2F%2Fapi{i}")).collect::<String>()
+                ),
+                &c,
+                ErrorCode::InvalidTarget,
+            ),
             (format!("client_id=app&{CB}&state=x&response_type=code&request_uri=urn:x"), &c, ErrorCode::InvalidRequest),
         ];
         for (q, c, want) in cases {

@@ -50,6 +50,9 @@ pub struct CodeGrant {
     /// For an agent: the delegation the user approved, which its tokens rest on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegation_id: Option<String>,
+    /// The resources (RFC 8707) of the authorization request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
 }
 
 /// The ephemeral-store key of a code: namespaced by tenant, and the code itself only as a hash.
@@ -204,6 +207,7 @@ mod tests {
             sid: "sid-1".into(),
             issued_at: NOW.unix_timestamp() - 10,
             delegation_id: None,
+            resources: vec![],
         }
     }
 

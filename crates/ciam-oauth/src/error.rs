@@ -34,6 +34,10 @@ pub enum ErrorCode {
     TemporarilyUnavailable,
     /// RFC 7009 §2.2.1: the server does not support revoking this token type.
     UnsupportedTokenType,
+    /// RFC 7591 §3.2.2: a redirect URI in the metadata is invalid.
+    InvalidRedirectUri,
+    /// RFC 7591 §3.2.2: a metadata field is invalid.
+    InvalidClientMetadata,
     /// RFC 6750 §3.1: the access token is invalid, expired or revoked.
     InvalidToken,
     /// RFC 6750 §3.1: the token lacks the scope the resource needs.
@@ -62,6 +66,8 @@ impl ErrorCode {
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::UnsupportedTokenType => "unsupported_token_type",
+            Self::InvalidRedirectUri => "invalid_redirect_uri",
+            Self::InvalidClientMetadata => "invalid_client_metadata",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
             Self::InvalidDpopProof => "invalid_dpop_proof",

@@ -25,6 +25,8 @@ use crate::error::{ErrorCode, OAuthError};
 use crate::form::Params;
 use crate::token::AccessTokenClaims;
 
+/// The grant type of a token exchange (RFC 8693 §2.1).
+pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 /// `urn:ietf:params:oauth:token-type:access_token` (RFC 8693 §3).
 pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 /// `urn:ietf:params:oauth:token-type:jwt` (RFC 8693 §3); this server's access tokens are JWTs.

@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod form;
 pub mod introspection;
 pub mod pkce;
+pub mod registration;
 pub mod token;
 
 pub use error::{ErrorCode, OAuthError};

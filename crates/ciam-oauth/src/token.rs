@@ -42,6 +42,8 @@ pub enum GrantRequest {
         redirect_uri: Option<String>,
         /// PKCE verifier.
         code_verifier: Option<String>,
+        /// One of the authorization request's resources, to narrow the token to it (RFC 8707 §2.2).
+        resource: Option<String>,
     },
     /// RFC 6749 §6.
     RefreshToken {
@@ -49,6 +51,8 @@ pub enum GrantRequest {
         refresh_token: String,
         /// A narrower scope, if asked.
         scope: Option<ScopeSet>,
+        /// One of the grant's resources, to narrow the token to it (RFC 8707 §2.2).
+        resource: Option<String>,
     },
     /// RFC 8693.
     TokenExchange(crate::exchange::ExchangeRequest),
@@ -70,17 +74,15 @@ impl GrantRequest {
 pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
     let grant_type = params.require("grant_type")?;
     let resources = params.all("resource");
-    match grant_type {
-        "urn:ietf:params:oauth:grant-type:token-exchange" => {}
-        "client_credentials" if resources.len() <= 1 => {}
-        "client_credentials" => {
+    // An exchange names its targets itself; other grants get one resource per token, which for
+    // user grants must be one the authorization request named (checked by the caller).
+    if grant_type != crate::exchange::GRANT_TYPE {
+        if resources.len() > 1 {
             return Err(OAuthError::new(ErrorCode::InvalidTarget, "ask for one resource per token"));
         }
-        // The audience of user grants comes from the authorization request.
-        _ if !resources.is_empty() => {
-            return Err(OAuthError::new(ErrorCode::InvalidTarget, "resource is not accepted with this grant"));
+        if !resources.iter().all(|r| crate::authorize::is_resource_indicator(r)) {
+            return Err(OAuthError::new(ErrorCode::InvalidTarget, "resource must be an absolute URI (RFC 8707)"));
         }
-        _ => {}
     }
     let scope = || {
         params
@@ -96,12 +98,14 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
             code: params.require("code")?.to_owned(),
             redirect_uri: owned("redirect_uri"),
             code_verifier: owned("code_verifier"),
+            resource: owned("resource"),
         }),
         "refresh_token" => Ok(GrantRequest::RefreshToken {
             refresh_token: params.require("refresh_token")?.to_owned(),
             scope: scope()?,
+            resource: owned("resource"),
         }),
-        "urn:ietf:params:oauth:grant-type:token-exchange" => {
+        crate::exchange::GRANT_TYPE => {
             Ok(GrantRequest::TokenExchange(crate::exchange::parse_exchange(params, scope()?)?))
         }
         _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "unsupported grant_type")),
@@ -413,6 +417,7 @@ mod tests {
             expires_at: NOW + time::Duration::days(60),
             revoked_at: None,
             dpop_jkt: None,
+            resources: vec![],
         };
         let token = RefreshTokenRecord {
             tenant_id: family.tenant_id.clone(),
@@ -468,7 +473,13 @@ mod tests {
             parse("grant_type=client_credentials&resource=https://a&resource=https://b"),
             Err(ErrorCode::InvalidTarget)
         );
-        assert_eq!(parse("grant_type=refresh_token&refresh_token=r&resource=https://a"), Err(ErrorCode::InvalidTarget));
+        assert_eq!(parse("grant_type=refresh_token&refresh_token=r&resource=https://a"), Ok(()));
+        assert_eq!(parse("grant_type=authorization_code&code=c&resource=https://a"), Ok(()));
+        assert_eq!(parse("grant_type=authorization_code&code=c&resource=https://a%23f"), Err(ErrorCode::InvalidTarget));
+        assert_eq!(
+            parse("grant_type=refresh_token&refresh_token=r&resource=https://a&resource=https://b"),
+            Err(ErrorCode::InvalidTarget)
+        );
         assert_eq!(parse("grant_type=authorization_code"), Err(ErrorCode::InvalidRequest), "missing code");
         assert_eq!(parse("grant_type=authorization_code&code=c"), Ok(()));
         assert_eq!(parse("grant_type=refresh_token"), Err(ErrorCode::InvalidRequest), "missing refresh_token");

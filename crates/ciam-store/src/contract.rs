@@ -221,6 +221,16 @@ pub async fn client_crud_and_secret(s: &dyn DurableStore) {
     };
     s.create_client(&public, None).await.unwrap();
     assert_eq!(s.client_secret_hash(&public.tenant_id, &public.client_id).await.unwrap(), None);
+    // A dynamically registered client's registration access token (RFC 7592), only as a hash.
+    assert_eq!(s.registration_token_hash(&public.tenant_id, &public.client_id).await.unwrap(), None);
+    s.set_registration_token(&public.tenant_id, &public.client_id, &SecretHash::of("rat")).await.unwrap();
+    let rat = s.registration_token_hash(&public.tenant_id, &public.client_id).await.unwrap().unwrap();
+    assert!(rat.verify("rat") && !rat.verify("other"));
+    let ghost = ClientId::parse("ghost").unwrap();
+    assert!(matches!(
+        s.set_registration_token(&public.tenant_id, &ghost, &SecretHash::of("x")).await,
+        Err(StoreError::NotFound)
+    ));
     let list = s.list_clients(&c.tenant_id, &PageRequest::first()).await.unwrap();
     assert_eq!(list.items.iter().map(|c| c.client_id.as_str()).collect::<Vec<_>>(), ["spa", "web-app"]);
 
@@ -361,6 +371,7 @@ pub fn family(u: &User, client: &str, id: &str) -> RefreshFamily {
         expires_at: T1,
         revoked_at: None,
         dpop_jkt: Some("a-dpop-key-thumbprint".into()),
+        resources: vec!["https://api.example/a".into(), "https://api.example/b".into()],
     }
 }
 

@@ -33,6 +33,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_client, list_clients))
         .routes(routes!(get_client, update_client, delete_client))
         .routes(routes!(rotate_secret))
+        .routes(routes!(create_initial_access_token))
 }
 
 /// A client as registered or patched (RFC 7591 metadata names).
@@ -201,7 +202,7 @@ fn build(
 
 /// After an update: a client that now authenticates with a secret but has none gets one (shown
 /// once in the response).
-pub(super) async fn secret_if_switched(st: &AppState, client: &Client) -> Result<Option<Secret>, Problem> {
+pub(crate) async fn secret_if_switched(st: &AppState, client: &Client) -> Result<Option<Secret>, Problem> {
     let needs_secret = client.token_endpoint_auth_method.uses_secret()
         && st.durable.client_secret_hash(&client.tenant_id, &client.client_id).await?.is_none();
     let secret = needs_secret.then(Secret::generate);
@@ -379,4 +380,66 @@ async fn rotate_secret(
         [(header::CACHE_CONTROL, "no-store")],
         Json(SecretView { client_id: client.client_id.to_string(), client_secret: secret.expose_secret().to_owned() }),
     ))
+}
+
+/// An initial access token to issue.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct InitialAccessTokenInput {
+    /// Seconds until it expires (60-2592000). Default 86400.
+    expires_in: Option<u32>,
+    /// How many clients it may register (1-1000). Default 1.
+    max_registrations: Option<u32>,
+}
+
+/// An issued initial access token.
+#[derive(Serialize, ToSchema)]
+pub(super) struct InitialAccessTokenView {
+    /// The token, for `Authorization: Bearer` at the registration endpoint. Shown once.
+    token: String,
+    /// How many clients it may register.
+    max_registrations: u32,
+    /// Expiry (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+}
+
+/// Issue an initial access token for dynamic client registration (RFC 7591 §3): its holder may
+/// register clients, confidential ones too, while the tenant's registration mode is
+/// `initial_access_token` or `open`. Kept only as a hash; it cannot be shown again.
+#[utoipa::path(post, path = "/tenants/{tenant}/initial-access-tokens", tag = "clients",
+    params(("tenant" = String, Path, description = "Tenant id")), request_body = InitialAccessTokenInput,
+    responses(
+        (status = 201, body = InitialAccessTokenView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn create_initial_access_token(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    JsonObject(body): JsonObject,
+) -> Result<impl IntoResponse, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let input: InitialAccessTokenInput = parse(Value::Object(body))?;
+    let expires_in = input.expires_in.unwrap_or(86_400);
+    if !(60..=2_592_000).contains(&expires_in) {
+        return Err(Problem::invalid(FieldError::new("expires_in", "must be 60-2592000 seconds")));
+    }
+    let max_registrations = input.max_registrations.unwrap_or(1);
+    if !(1..=1000).contains(&max_registrations) {
+        return Err(Problem::invalid(FieldError::new("max_registrations", "must be 1-1000")));
+    }
+    let token = Secret::generate();
+    let stored =
+        serde_json::to_vec(&crate::oidc::InitialAccessToken { max_registrations }).map_err(Problem::internal)?;
+    let key = crate::oidc::initial_token_key(&tenant.id, token.expose_secret());
+    st.ephemeral.put(&key, &stored, std::time::Duration::from_secs(u64::from(expires_in))).await?;
+    let view = InitialAccessTokenView {
+        token: token.expose_secret().to_owned(),
+        max_registrations,
+        expires_at: st.clock.now() + time::Duration::seconds(i64::from(expires_in)),
+    };
+    Ok((StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(view)))
 }

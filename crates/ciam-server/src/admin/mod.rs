@@ -13,7 +13,7 @@
 
 mod agents;
 mod audit;
-mod clients;
+pub(crate) mod clients;
 mod consents;
 mod delegations;
 mod keys;

@@ -216,6 +216,22 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
             refuse(&valid, ciam_oauth::ErrorCode::InvalidRequest, "this client must use pushed authorization requests"),
         );
     }
+    // An app may only ask for resources registered in the tenant (an agent, for those it is
+    // allowed, checked with its delegation below).
+    if client.agent.is_none() {
+        for resource in &valid.resources {
+            match ctx.st.durable.find_resource(&ctx.tenant.id, resource).await {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    return redirect_error(
+                        ctx,
+                        refuse(&valid, ciam_oauth::ErrorCode::InvalidTarget, "the resource is not known here"),
+                    );
+                }
+                Err(e) => return unavailable(&ctx.brand, e),
+            }
+        }
+    }
     let now = ctx.st.clock.now().unix_timestamp();
     let session = match current_session(&ctx.st, &ctx.tenant.id, headers).await {
         Ok(s) => s,
@@ -265,7 +281,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
     // prompt=consent); an app's is the consent record.
     let consented_now = flow.is_some_and(|(_, f)| f.consented);
     let (must_ask, delegation) = if client.agent.is_some() {
-        let audiences = match agent_audiences(&client, query) {
+        let audiences = match agent_audiences(&client, &valid.resources) {
             Ok(a) => a,
             Err(e) => return redirect_error(ctx, refuse(&valid, ciam_oauth::ErrorCode::InvalidTarget, e)),
         };
@@ -324,6 +340,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         sid: session.sid.clone(),
         issued_at: now,
         delegation_id: delegation.map(|d| d.id),
+        resources: valid.resources.clone(),
     };
     let stored = match serde_json::to_vec(&grant) {
         Ok(bytes) => ctx.st.ephemeral.put(&code_key(&ctx.tenant.id, &code), &bytes, CODE_LIFETIME.unsigned_abs()).await,
@@ -413,14 +430,13 @@ async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(S
 
 /// The audiences an agent's authorization request asks to be delegated: its `resource`
 /// parameters (RFC 8707), each allowed to the agent, or by default all it is allowed.
-fn agent_audiences(client: &Client, query: &str) -> Result<Vec<String>, &'static str> {
+fn agent_audiences(client: &Client, requested: &[String]) -> Result<Vec<String>, &'static str> {
     let allowed = client.agent.as_ref().map(|a| a.allowed_audiences.clone()).unwrap_or_default();
-    let requested = Params::parse(query.as_bytes()).map(|p| p.all("resource").to_vec()).unwrap_or_default();
     if requested.is_empty() {
         return Ok(allowed);
     }
     if requested.iter().all(|r| allowed.contains(r)) {
-        Ok(requested)
+        Ok(requested.to_vec())
     } else {
         Err("this agent may not be given access to the requested resource")
     }
@@ -602,7 +618,7 @@ pub(super) async fn consent_get(
             Some(AgentConsent {
                 description: profile.description.clone(),
                 owner,
-                audiences: agent_audiences(&client, &flow.query).unwrap_or_default(),
+                audiences: agent_audiences(&client, &valid.resources).unwrap_or_default(),
                 until: until.date().to_string(),
             })
         }
@@ -656,7 +672,7 @@ pub(super) async fn consent_post(
         _ => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose Allow or Deny."),
     };
     if let Some(profile) = &client.agent {
-        let Ok(audiences) = agent_audiences(&client, &flow.query) else { return flow_expired(&ctx) };
+        let Ok(audiences) = agent_audiences(&client, &valid.resources) else { return flow_expired(&ctx) };
         let now = ctx.st.clock.now();
         let delegation = Delegation {
             tenant_id: ctx.tenant.id.clone(),

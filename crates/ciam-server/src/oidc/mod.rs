@@ -12,6 +12,7 @@ mod introspect;
 mod logout;
 mod pages;
 mod par;
+mod register;
 mod resource;
 pub(crate) mod session;
 mod token;
@@ -30,6 +31,8 @@ use ciam_core::tenant::Tenant;
 use crate::admin::Path;
 use crate::error::{Problem, ProblemKind};
 use crate::state::AppState;
+
+pub(crate) use register::{InitialAccessToken, initial_token_key};
 
 /// Largest accepted form body on protocol endpoints.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -51,6 +54,8 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))
         .route("/t/{tenant}/introspect", post(introspect::introspect))
         .route("/t/{tenant}/revoke", post(introspect::revoke))
+        .route("/t/{tenant}/register", post(register::register))
+        .route("/t/{tenant}/register/{client_id}", get(register::read).put(register::update).delete(register::delete))
         .route("/t/{tenant}/resources/{id}/oauth-protected-resource", get(resource::metadata))
         .route("/t/{tenant}/account/delegations", get(account::list_delegations))
         .route("/t/{tenant}/account/delegations/{id}", axum::routing::delete(account::revoke_delegation))

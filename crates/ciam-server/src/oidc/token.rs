@@ -113,11 +113,17 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, A
             let access_token = access_token(st, tenant, client, &mut claims, jkt).await?;
             Ok((TokenResponse::for_access_token(access_token, &claims), issued("token.issued", &claims)))
         }
-        GrantRequest::AuthorizationCode { code, redirect_uri, code_verifier } => {
-            redeem_code(st, tenant, client, &code, redirect_uri.as_deref(), code_verifier.as_deref(), jkt).await
+        GrantRequest::AuthorizationCode { code, redirect_uri, code_verifier, resource } => {
+            let request = CodeRequest {
+                code: &code,
+                redirect_uri: redirect_uri.as_deref(),
+                code_verifier: code_verifier.as_deref(),
+                resource: resource.as_deref(),
+            };
+            redeem_code(st, tenant, client, &request, jkt).await
         }
-        GrantRequest::RefreshToken { refresh_token, scope } => {
-            refresh(st, tenant, client, &refresh_token, scope.as_ref(), jkt).await
+        GrantRequest::RefreshToken { refresh_token, scope, resource } => {
+            refresh(st, tenant, client, &refresh_token, scope.as_ref(), resource.as_deref(), jkt).await
         }
         GrantRequest::TokenExchange(request) => {
             let mut claims = super::exchange::exchange(st, tenant, client, &request).await?;
@@ -180,29 +186,36 @@ fn used_key(code_key: &str) -> String {
     format!("used:{code_key}")
 }
 
+/// An authorization-code token request.
+struct CodeRequest<'a> {
+    code: &'a str,
+    redirect_uri: Option<&'a str>,
+    code_verifier: Option<&'a str>,
+    resource: Option<&'a str>,
+}
+
 async fn redeem_code(
     st: &AppState,
     tenant: &TenantId,
     client: &Client,
-    code: &str,
-    redirect_uri: Option<&str>,
-    code_verifier: Option<&str>,
+    request: &CodeRequest<'_>,
     jkt: Option<&str>,
 ) -> Result<(TokenResponse, AuditRecord), OAuthError> {
     let now = st.clock.now();
-    let key = code_key(tenant, code);
+    let key = code_key(tenant, request.code);
     // Single use: one atomic take. Of concurrent redemptions exactly one gets the grant.
     let Some(raw) = st.ephemeral.take(&key).await.map_err(OAuthError::unavailable)? else {
         revoke_first_redemption(st, tenant, &key).await?;
         return Err(OAuthError::new(ErrorCode::InvalidGrant, "the code is invalid, expired or already used"));
     };
     let grant: CodeGrant = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
-    let redeemed = ciam_oauth::code::redeem(grant, client, redirect_uri, code_verifier, now)?;
+    let redeemed = ciam_oauth::code::redeem(grant, client, request.redirect_uri, request.code_verifier, now)?;
     let grant = &redeemed.grant;
     let issuer = st.issuer(tenant);
     let user_id = UserId::parse(&grant.user_id).map_err(|e| OAuthError::server_error(e.message))?;
     let mut at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), &redeemed.scope, now);
     super::exchange::bind_user_token(st, tenant, client, &user_id, grant.delegation_id.as_deref(), &mut at).await?;
+    aim(st, tenant, client, &grant.resources, request.resource, &mut at).await?;
     let access_token = access_token(st, tenant, client, &mut at, jkt).await?;
     let id_token = if redeemed.scope.contains("openid") {
         // OIDC Core §15.1: RS256 unless the client registered another algorithm.
@@ -226,6 +239,7 @@ async fn redeem_code(
             revoked_at: None,
             // A public client cannot authenticate a refresh; its DPoP key stands in (RFC 9449 §5).
             dpop_jkt: jkt.filter(|_| client.client_type == ClientType::Public).map(str::to_owned),
+            resources: grant.resources.clone(),
         };
         let token = random_token(32);
         let record = refresh_record(tenant, &token, &family.family_id, now);
@@ -240,10 +254,50 @@ async fn redeem_code(
         let _ = st.ephemeral.put(&used_key(&key), &bytes, std::time::Duration::from_secs(600)).await;
     }
     let mut res = TokenResponse::for_access_token(access_token, &at);
-    res.scope = Some(redeemed.scope.to_string());
     res.refresh_token = refresh_token;
     res.id_token = id_token;
     Ok((res, issued("token.issued", &at)))
+}
+
+/// Points a user's access token at the resources its grant was made for (RFC 8707 §2.2): the
+/// one the token request names, which must be among them, or all of them. Registered resources
+/// narrow the scope to what they define and cap the lifetime; an agent may also be aimed at an
+/// unregistered audience it is allowed (its delegation names it), an app never.
+async fn aim(
+    st: &AppState,
+    tenant: &TenantId,
+    client: &Client,
+    granted: &[String],
+    requested: Option<&str>,
+    at: &mut AccessTokenClaims,
+) -> Result<(), OAuthError> {
+    let targets = match requested {
+        Some(r) if granted.iter().any(|g| g == r) => vec![r.to_owned()],
+        Some(_) => {
+            return Err(OAuthError::new(ErrorCode::InvalidTarget, "the resource was not part of the authorization"));
+        }
+        None if granted.is_empty() => return Ok(()),
+        None => granted.to_vec(),
+    };
+    let mut defined = Vec::new();
+    let mut all_registered = true;
+    for target in &targets {
+        match st.durable.find_resource(tenant, target).await? {
+            Some(r) => {
+                defined.extend(r.scopes.to_vec());
+                at.exp = at.exp.min(at.iat + i64::from(r.access_token_lifetime));
+            }
+            None if client.agent.is_some() => all_registered = false,
+            None => return Err(OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known here")),
+        }
+    }
+    if all_registered {
+        let granted = ScopeSet::parse_space_separated(&at.scope).map_err(|e| OAuthError::server_error(e.message))?;
+        let defined = ScopeSet::from_list(&defined).map_err(|e| OAuthError::server_error(e.message))?;
+        at.scope = granted.intersect(&defined).to_string();
+    }
+    at.aud = targets;
+    Ok(())
 }
 
 /// A second redemption of a code revokes what the first one issued (RFC 6749 §4.1.2).
@@ -277,6 +331,7 @@ async fn refresh(
     client: &Client,
     token: &str,
     scope: Option<&ScopeSet>,
+    resource: Option<&str>,
     jkt: Option<&str>,
 ) -> Result<(TokenResponse, AuditRecord), OAuthError> {
     let invalid = || OAuthError::new(ErrorCode::InvalidGrant, "the refresh token is invalid, expired or revoked");
@@ -305,6 +360,11 @@ async fn refresh(
         Some(u) if u.status == UserStatus::Active => {}
         _ => return Err(invalid()),
     }
+    // Every check before the rotation: a refused request leaves the token usable.
+    let issuer = st.issuer(tenant);
+    let mut at = user_access_token(&issuer, &family.user_id.to_string(), client.client_id.as_str(), &scope, now);
+    super::exchange::bind_user_token(st, tenant, client, &family.user_id, None, &mut at).await?;
+    aim(st, tenant, client, &family.resources, resource, &mut at).await?;
     let next = random_token(32);
     match st
         .durable
@@ -314,12 +374,8 @@ async fn refresh(
         Rotation::Rotated => {}
         Rotation::Reused => return Err(invalid()),
     }
-    let issuer = st.issuer(tenant);
-    let mut at = user_access_token(&issuer, &family.user_id.to_string(), client.client_id.as_str(), &scope, now);
-    super::exchange::bind_user_token(st, tenant, client, &family.user_id, None, &mut at).await?;
     let access_token = access_token(st, tenant, client, &mut at, jkt).await?;
     let mut res = TokenResponse::for_access_token(access_token, &at);
-    res.scope = Some(scope.to_string());
     res.refresh_token = Some(next);
     Ok((res, issued("token.refreshed", &at)))
 }

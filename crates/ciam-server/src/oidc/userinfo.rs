@@ -12,7 +12,7 @@ use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::{Map, Value, json};
 
 use super::dpop::{protected_request, refused, refused_at};
-use super::{tenant_of, tenant_record};
+use super::tenant_record;
 use crate::admin::Path;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
@@ -93,9 +93,9 @@ pub(super) async fn userinfo(
 }
 
 /// The metadata document shared by OIDC discovery and RFC 8414.
-fn metadata(st: &AppState, tenant: &ciam_core::id::TenantId) -> Value {
-    let issuer = st.issuer(tenant);
-    json!({
+fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
+    let issuer = st.issuer(&tenant.id);
+    let mut doc = json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
         "token_endpoint": format!("{issuer}/token"),
@@ -133,7 +133,14 @@ fn metadata(st: &AppState, tenant: &ciam_core::id::TenantId) -> Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
-    })
+    });
+    // Advertised only where someone may register (RFC 8414 §2).
+    if tenant.settings.registration.mode != ciam_core::tenant::RegistrationMode::Closed
+        && let Some(doc) = doc.as_object_mut()
+    {
+        doc.insert("registration_endpoint".into(), Value::String(format!("{issuer}/register")));
+    }
+    doc
 }
 
 fn cacheable(body: Value) -> Response {
@@ -149,7 +156,7 @@ fn cacheable(body: Value) -> Response {
 
 /// `GET /t/{tenant}/.well-known/openid-configuration`.
 pub(super) async fn openid_configuration(State(st): State<AppState>, Path(tenant): Path<String>) -> Response {
-    match tenant_of(&st, &tenant).await {
+    match tenant_record(&st, &tenant).await {
         Ok(t) => cacheable(metadata(&st, &t)),
         Err(p) => p.into_response(),
     }

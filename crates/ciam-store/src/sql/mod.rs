@@ -417,6 +417,36 @@ macro_rules! impl_sql_store {
                 Ok(hash.flatten().map(SecretHash::from_stored))
             }
 
+            async fn set_registration_token(
+                &self,
+                tenant: &TenantId,
+                id: &ClientId,
+                token: &SecretHash,
+            ) -> StoreResult<()> {
+                let done = sqlx::query(SET_REGISTRATION_TOKEN)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .bind(token.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
+            async fn registration_token_hash(
+                &self,
+                tenant: &TenantId,
+                id: &ClientId,
+            ) -> StoreResult<Option<SecretHash>> {
+                let hash: Option<Option<String>> = sqlx::query_scalar(SELECT_REGISTRATION_TOKEN)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?;
+                Ok(hash.flatten().map(SecretHash::from_stored))
+            }
+
             async fn delete_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<bool> {
                 let done = sqlx::query(DELETE_CLIENT)
                     .bind(tenant.as_str())
@@ -582,6 +612,7 @@ macro_rules! impl_refresh_store {
                     .bind(ts(f.expires_at))
                     .bind(f.revoked_at.map(ts))
                     .bind(f.dpop_jkt.as_deref())
+                    .bind(f.resources.join(" "))
                     .execute(&mut *tx)
                     .await
                     .map_err(&err)?;

@@ -201,6 +201,7 @@ pub(crate) struct RefreshRow {
     expires_at: i64,
     revoked_at: Option<i64>,
     dpop_jkt: Option<String>,
+    resources: String,
 }
 
 impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
@@ -227,6 +228,7 @@ impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
             expires_at: from_ts(r.expires_at)?,
             revoked_at: r.revoked_at.map(from_ts).transpose()?,
             dpop_jkt: r.dpop_jkt,
+            resources: r.resources.split_whitespace().map(str::to_owned).collect(),
         };
         Ok((token, family))
     }

@@ -1,0 +1,302 @@
+//! Dynamic client registration (RFC 7591) at `POST /t/{tenant}/register`, and the registered
+//! client's own management of its registration (RFC 7592) at `/t/{tenant}/register/{client_id}`.
+//!
+//! The tenant's `settings.registration` decides who may register: nobody (`closed`, the
+//! default: the endpoint answers 403 and discovery does not name it), holders of an initial
+//! access token from the management API (`initial_access_token`; confidential clients too), or
+//! anyone (`open`) for public clients within the policy's scopes, rate-limited per address; MCP
+//! clients register this way. Each registration returns a registration access token, kept only
+//! as its hash, with which the client reads, replaces or deletes its registration.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ciam_core::audit::AuditRecord;
+use ciam_core::client::{Client, ClientType};
+use ciam_core::id::{ClientId, TenantId};
+use ciam_core::scope::ScopeSet;
+use ciam_core::secret::{Secret, SecretHash, random_token};
+use ciam_core::tenant::{RegistrationMode, Tenant};
+use ciam_oauth::registration::{ClientMetadata, Limits};
+use ciam_oauth::{ErrorCode, OAuthError};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::tenant_record;
+use crate::admin::Path;
+use crate::audit::{self, Caller};
+use crate::error::OAuthFailure;
+use crate::state::AppState;
+
+/// An initial access token as the ephemeral store keeps it (under the token's hash).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct InitialAccessToken {
+    /// How many clients it may register.
+    pub(crate) max_registrations: u32,
+}
+
+/// Where an initial access token lives.
+pub(crate) fn initial_token_key(tenant: &TenantId, token: &str) -> String {
+    format!("iat:{tenant}:{}", SecretHash::of(token).as_str())
+}
+
+/// The registration response (RFC 7591 §3.2.1, RFC 7592 §3).
+#[derive(Serialize)]
+struct Registered {
+    client_id: String,
+    client_id_issued_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+    /// 0: the secret does not expire (RFC 7591 §3.2.1); present whenever a secret is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret_expires_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registration_access_token: Option<String>,
+    registration_client_uri: String,
+    #[serde(flatten)]
+    metadata: ClientMetadata,
+}
+
+impl Registered {
+    fn new(st: &AppState, client: &Client, secret: Option<&Secret>, token: Option<String>) -> Self {
+        Self {
+            client_id: client.client_id.to_string(),
+            client_id_issued_at: client.created_at.unix_timestamp(),
+            client_secret: secret.map(|s| s.expose_secret().to_owned()),
+            client_secret_expires_at: secret.map(|_| 0),
+            registration_access_token: token,
+            registration_client_uri: format!("{}/register/{}", st.issuer(&client.tenant_id), client.client_id),
+            metadata: ClientMetadata::of(client),
+        }
+    }
+
+    fn respond(self, status: StatusCode) -> Response {
+        let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
+        (status, no_store, Json(self)).into_response()
+    }
+}
+
+fn fail(e: OAuthError) -> Response {
+    OAuthFailure(e).into_response()
+}
+
+fn with_status(e: OAuthError, status: StatusCode) -> Response {
+    let mut res = fail(e);
+    *res.status_mut() = status;
+    res
+}
+
+fn invalid_token() -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidToken, "the access token is missing, invalid or used up")
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+/// A request body of client metadata: JSON (RFC 7591 §3.1).
+fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json") {
+        return Err(OAuthError::new(ErrorCode::InvalidClientMetadata, "send client metadata as application/json"));
+    }
+    serde_json::from_slice(body)
+        .map_err(|_| OAuthError::new(ErrorCode::InvalidClientMetadata, "the body is not valid JSON"))
+}
+
+fn limits(tenant: &Tenant, confidential: bool) -> Result<Limits, OAuthError> {
+    let scopes = ScopeSet::from_list(&tenant.settings.registration.allowed_scopes)
+        .map_err(|e| OAuthError::server_error(e.message))?;
+    Ok(Limits { confidential, scopes })
+}
+
+/// Counts one use of an initial access token; `false` when it is unknown, expired or used up.
+async fn use_initial_token(st: &AppState, tenant: &TenantId, token: &str) -> Result<bool, OAuthError> {
+    let key = initial_token_key(tenant, token);
+    let Some(raw) = st.ephemeral.get(&key).await.map_err(OAuthError::unavailable)? else { return Ok(false) };
+    let Ok(iat) = serde_json::from_slice::<InitialAccessToken>(&raw) else { return Ok(false) };
+    // The counter lives at most as long as any token may (30 days).
+    let uses = st.ephemeral.incr(&format!("{key}:uses"), Duration::from_secs(30 * 86_400)).await;
+    Ok(uses.map_err(OAuthError::unavailable)? <= u64::from(iat.max_registrations))
+}
+
+/// `POST /t/{tenant}/register` (RFC 7591 §3).
+pub(super) async fn register(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let tenant = match tenant_record(&st, &tenant).await {
+        Ok(t) => t,
+        Err(p) => return p.into_response(),
+    };
+    let policy = &tenant.settings.registration;
+    if policy.mode == RegistrationMode::Closed {
+        let closed = OAuthError::new(ErrorCode::AccessDenied, "client registration is closed for this tenant");
+        return with_status(closed, StatusCode::FORBIDDEN);
+    }
+    let confidential = match bearer(&headers) {
+        Some(token) => match use_initial_token(&st, &tenant.id, token).await {
+            Ok(true) => true,
+            Ok(false) => return fail(invalid_token()),
+            Err(e) => return fail(e),
+        },
+        None if policy.mode == RegistrationMode::Open => {
+            let who = caller.ip.as_deref().unwrap_or("unknown");
+            let count = st.ephemeral.incr(&format!("dcr:{}:{who}", tenant.id), Duration::from_secs(3600)).await;
+            match count {
+                Ok(n) if n <= u64::from(policy.open_registrations_per_hour) => false,
+                Ok(_) => {
+                    let mut res = with_status(
+                        OAuthError::invalid_request("too many registrations from this address; try again later"),
+                        StatusCode::TOO_MANY_REQUESTS,
+                    );
+                    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("3600"));
+                    return res;
+                }
+                Err(e) => return fail(OAuthError::unavailable(e)),
+            }
+        }
+        None => return fail(invalid_token()),
+    };
+    let now = st.clock.now();
+    let client = match limits(&tenant, confidential).and_then(|l| {
+        ClientMetadata::from_json(json_body(&headers, &body)?)?.into_client(&tenant.id, ClientId::generate(), &l, now)
+    }) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let secret = client.token_endpoint_auth_method.uses_secret().then(Secret::generate);
+    let token = random_token(32);
+    let stored = async {
+        st.durable.create_client(&client, secret.as_ref().map(Secret::hash).as_ref()).await?;
+        st.durable.set_registration_token(&tenant.id, &client.client_id, &SecretHash::of(&token)).await
+    };
+    if let Err(e) = stored.await {
+        let _ = st.durable.delete_client(&tenant.id, &client.client_id).await;
+        return fail(e.into());
+    }
+    let mut event = AuditRecord::allow("client.registered");
+    event.client_id = Some(client.client_id.to_string());
+    event.scope = Some(client.scopes.to_string());
+    if let Err(e) = audit::record(&st, &tenant.id, &caller, event).await {
+        tracing::error!(error = %e, "a client registration could not be audited");
+    }
+    tracing::info!(tenant = %tenant.id, client = %client.client_id, "client registered");
+    Registered::new(&st, &client, secret.as_ref(), Some(token)).respond(StatusCode::CREATED)
+}
+
+/// The tenant and the client a registration access token manages (RFC 7592 §3); any failure is
+/// `invalid_token`, so the endpoint does not tell which clients exist.
+async fn managed(st: &AppState, tenant: &str, id: &str, headers: &HeaderMap) -> Result<(Tenant, Client), Response> {
+    let tenant = tenant_record(st, tenant).await.map_err(IntoResponse::into_response)?;
+    let token = bearer(headers).ok_or_else(|| fail(invalid_token()))?;
+    let id = ClientId::parse(id).map_err(|_| fail(invalid_token()))?;
+    let hash = st.durable.registration_token_hash(&tenant.id, &id).await.map_err(|e| fail(e.into()))?;
+    if !hash.is_some_and(|h| h.verify(token)) {
+        return Err(fail(invalid_token()));
+    }
+    let client = st.durable.get_client(&tenant.id, &id).await.map_err(|e| fail(e.into()))?;
+    Ok((tenant, client.ok_or_else(|| fail(invalid_token()))?))
+}
+
+/// `GET /t/{tenant}/register/{client_id}`: the registration as it stands (RFC 7592 §2.1).
+pub(super) async fn read(
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    match managed(&st, &tenant, &id, &headers).await {
+        Ok((_, client)) => Registered::new(&st, &client, None, None).respond(StatusCode::OK),
+        Err(res) => res,
+    }
+}
+
+/// `PUT /t/{tenant}/register/{client_id}`: replaces the metadata (RFC 7592 §2.2), within the
+/// same policy as a registration; the client id and type stay.
+pub(super) async fn update(
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (tenant, current) = match managed(&st, &tenant, &id, &headers).await {
+        Ok(found) => found,
+        Err(res) => return res,
+    };
+    let replaced = async {
+        let value = json_body(&headers, &body)?;
+        if value.get("client_id").and_then(Value::as_str) != Some(current.client_id.as_str()) {
+            return Err(OAuthError::invalid_request("client_id must be present and name this client"));
+        }
+        if let Some(sent) = value.get("client_secret") {
+            let stored = st.durable.client_secret_hash(&tenant.id, &current.client_id).await?;
+            if !sent.as_str().is_some_and(|s| stored.is_some_and(|h| h.verify(s))) {
+                return Err(OAuthError::invalid_request("client_secret does not match the issued secret"));
+            }
+        }
+        let confidential = current.client_type == ClientType::Confidential;
+        let now = st.clock.now();
+        let mut client = ClientMetadata::from_json(value)?.into_client(
+            &tenant.id,
+            current.client_id.clone(),
+            &limits(&tenant, confidential)?,
+            now,
+        )?;
+        if client.client_type != current.client_type {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidClientMetadata,
+                "token_endpoint_auth_method: a registered client cannot switch between public and confidential",
+            ));
+        }
+        client.created_at = current.created_at;
+        st.durable.update_client(&client).await?;
+        Ok(client)
+    };
+    match replaced.await {
+        Ok(client) => {
+            let secret = match crate::admin::clients::secret_if_switched(&st, &client).await {
+                Ok(s) => s,
+                Err(p) => return p.into_response(),
+            };
+            let mut event = AuditRecord::allow("client.updated");
+            event.client_id = Some(client.client_id.to_string());
+            if let Err(e) = audit::record(&st, &tenant.id, &caller, event).await {
+                tracing::error!(error = %e, "a client update could not be audited");
+            }
+            Registered::new(&st, &client, secret.as_ref(), None).respond(StatusCode::OK)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `DELETE /t/{tenant}/register/{client_id}`: the client deregisters (RFC 7592 §2.3).
+pub(super) async fn delete(
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Response {
+    let (tenant, client) = match managed(&st, &tenant, &id, &headers).await {
+        Ok(found) => found,
+        Err(res) => return res,
+    };
+    if let Err(e) = st.durable.delete_client(&tenant.id, &client.client_id).await {
+        return fail(e.into());
+    }
+    let mut event = AuditRecord::allow("client.deleted");
+    event.client_id = Some(client.client_id.to_string());
+    if let Err(e) = audit::record(&st, &tenant.id, &caller, event).await {
+        tracing::error!(error = %e, "a client deletion could not be audited");
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
