@@ -12,7 +12,7 @@ use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::{Map, Value, json};
 
 use super::dpop::{protected_request, refused, refused_at};
-use super::{tenant_of, tenant_record};
+use super::tenant_record;
 use crate::admin::Path;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
@@ -149,8 +149,15 @@ fn cacheable(body: Value) -> Response {
 
 /// `GET /t/{tenant}/.well-known/openid-configuration`.
 pub(super) async fn openid_configuration(State(st): State<AppState>, Path(tenant): Path<String>) -> Response {
-    match tenant_of(&st, &tenant).await {
-        Ok(t) => cacheable(metadata(&st, &t)),
+    match tenant_record(&st, &tenant).await {
+        Ok(t) => {
+            let mut doc = metadata(&st, &t.id);
+            // draft-ietf-oauth-client-id-metadata-document: only where the tenant allows it.
+            if t.settings.client_metadata_documents.enabled() {
+                doc["client_id_metadata_document_supported"] = Value::Bool(true);
+            }
+            cacheable(doc)
+        }
         Err(p) => p.into_response(),
     }
 }
