@@ -212,6 +212,12 @@ mod tests {
         let generated = ClientId::generate();
         assert_eq!(generated.as_str().len(), 22);
         assert!(ClientId::parse(generated.as_str()).is_ok());
+        assert!(!generated.is_metadata_document());
+        // The URL of a client metadata document is a client id too, in canonical form only.
+        let url = ClientId::parse("https://app.example.com/client.json").unwrap();
+        assert!(url.is_metadata_document());
+        assert!(ClientId::parse("https://app.example.com/").is_err());
+        assert!(ClientId::parse("http://app.example.com/client.json").is_err());
     }
 
     #[test]

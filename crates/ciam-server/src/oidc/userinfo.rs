@@ -153,8 +153,10 @@ pub(super) async fn openid_configuration(State(st): State<AppState>, Path(tenant
         Ok(t) => {
             let mut doc = metadata(&st, &t.id);
             // draft-ietf-oauth-client-id-metadata-document: only where the tenant allows it.
-            if t.settings.client_metadata_documents.enabled() {
-                doc["client_id_metadata_document_supported"] = Value::Bool(true);
+            if t.settings.client_metadata_documents.enabled()
+                && let Some(obj) = doc.as_object_mut()
+            {
+                obj.insert("client_id_metadata_document_supported".into(), Value::Bool(true));
             }
             cacheable(doc)
         }
