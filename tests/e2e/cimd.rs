@@ -221,6 +221,11 @@ async fn metadata_document_flow(mut opts: ServerOptions, admin_token: Option<&st
         server.http.post(server.url("/t/acme/token")).form(&redeem(code, "wrong".repeat(10))).send().await.unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(host.hits("/planner.json"), 1, "the document is cached on the node");
+    // Nor without asking: prompt=none gets consent_required, even right after consenting.
+    let (start, _) = authorize_url(&client_id, CALLBACK);
+    let (pages, callback) = s.authorize(&format!("{start}&prompt=none"), "allow").await;
+    assert!(pages.is_empty());
+    assert!(callback.query_pairs().any(|(k, v)| k == "error" && v == "consent_required"), "{callback}");
 
     // Refusals: an error page, never a redirect to the client.
     let browser = Browser::new(&server);
