@@ -104,9 +104,14 @@ string_id!(
 string_id!(
     /// An OAuth `client_id`. Server-generated ids are 22 characters of base64url; ids given at
     /// creation may use the RFC 3986 unreserved characters, 3-128 of them. A client id never has
-    /// the UUID shape of a user `sub`, so the two cannot collide (RFC 9700 §4.15).
+    /// the UUID shape of a user `sub`, so the two cannot collide (RFC 9700 §4.15). A client that
+    /// was never registered may name itself by the URL of its metadata document
+    /// ([`crate::metadata_document`]).
     ClientId,
     |s| {
+        if crate::metadata_document::looks_like_url(s) {
+            return crate::metadata_document::check_url(s).map(|_| ()).map_err(|m| FieldError::new("", m));
+        }
         let ok = (3..=128).contains(&s.len())
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
             && Uuid::try_parse(s).is_err();
@@ -125,6 +130,11 @@ impl ClientId {
     /// A fresh random client id (128 bits, base64url).
     pub fn generate() -> Self {
         Self(crate::secret::random_token(16))
+    }
+
+    /// Whether this id is the URL of a client metadata document rather than a registered id.
+    pub fn is_metadata_document(&self) -> bool {
+        crate::metadata_document::looks_like_url(&self.0)
     }
 }
 
@@ -202,6 +212,12 @@ mod tests {
         let generated = ClientId::generate();
         assert_eq!(generated.as_str().len(), 22);
         assert!(ClientId::parse(generated.as_str()).is_ok());
+        assert!(!generated.is_metadata_document());
+        // The URL of a client metadata document is a client id too, in canonical form only.
+        let url = ClientId::parse("https://app.example.com/client.json").unwrap();
+        assert!(url.is_metadata_document());
+        assert!(ClientId::parse("https://app.example.com/").is_err());
+        assert!(ClientId::parse("http://app.example.com/client.json").is_err());
     }
 
     #[test]

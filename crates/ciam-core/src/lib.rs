@@ -11,6 +11,7 @@ pub mod client;
 pub mod clock;
 pub mod email;
 pub mod id;
+pub mod metadata_document;
 pub mod page;
 pub mod redirect;
 pub mod refresh;

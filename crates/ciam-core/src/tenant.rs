@@ -40,6 +40,31 @@ pub struct TenantSettings {
     /// Who may register clients at `/t/{tenant}/register` (RFC 7591).
     #[serde(deserialize_with = "crate::validation::object_only")]
     pub registration: RegistrationPolicy,
+    /// Which clients may name themselves by the URL of a metadata document instead of being
+    /// registered (draft-ietf-oauth-client-id-metadata-document). Off unless a host is allowed.
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub client_metadata_documents: ClientMetadataDocuments,
+}
+
+/// Policy for clients identified by the URL of their metadata document.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClientMetadataDocuments {
+    /// Hosts whose URLs may be used as `client_id`: exact names (`app.example.com`) or
+    /// `*.example.com` for any name below `example.com`. Empty (the default) disables the feature.
+    pub allowed_hosts: Vec<String>,
+    /// Development only: documents may be fetched from loopback and private addresses, and over
+    /// plain `http` on loopback. Takes effect only on servers that also allow private networks
+    /// (`outbound.allow_private_networks`). Default false.
+    pub allow_private_addresses: bool,
+}
+
+impl ClientMetadataDocuments {
+    /// Whether any client may use a metadata document URL.
+    pub fn enabled(&self) -> bool {
+        !self.allowed_hosts.is_empty()
+    }
 }
 
 /// Dynamic client registration (RFC 7591, RFC 7592) for a tenant.
@@ -112,6 +137,14 @@ impl TenantSettings {
         if !(1..=1000).contains(&self.registration.open_registrations_per_hour) {
             return Err(FieldError::new("registration.open_registrations_per_hour", "must be 1-1000"));
         }
+        let hosts = &self.client_metadata_documents.allowed_hosts;
+        if hosts.len() > 100 {
+            return Err(FieldError::new("client_metadata_documents.allowed_hosts", "at most 100 hosts"));
+        }
+        for (i, h) in hosts.iter().enumerate() {
+            crate::metadata_document::check_host_pattern(h)
+                .map_err(|m| FieldError::new(format!("client_metadata_documents.allowed_hosts[{i}]"), m))?;
+        }
         Ok(())
     }
 }
@@ -154,6 +187,22 @@ mod tests {
         let s: TenantSettings = serde_json::from_str(r#"{"registration":{"mode":"open"}}"#).unwrap();
         assert_eq!((s.registration.mode, s.registration.open_registrations_per_hour), (RegistrationMode::Open, 10));
         assert!(serde_json::from_str::<TenantSettings>(r#"{"registration":{"mode":"wide"}}"#).is_err());
+    }
+
+    #[test]
+    fn metadata_document_policy_is_validated() {
+        let mut s: TenantSettings = serde_json::from_str(r#"{"client_metadata_documents":{}}"#).unwrap();
+        assert!(!s.client_metadata_documents.enabled());
+        assert!(!s.client_metadata_documents.allow_private_addresses);
+        s.client_metadata_documents.allowed_hosts = vec!["*.example.com".into(), "app.test".into()];
+        assert!(s.validate().is_ok());
+        assert!(s.client_metadata_documents.enabled());
+        s.client_metadata_documents.allowed_hosts.push("*".into());
+        assert_eq!(s.validate().unwrap_err().field, "client_metadata_documents.allowed_hosts[2]");
+        assert!(serde_json::from_str::<TenantSettings>(r#"{"client_metadata_documents":[]}"#).is_err());
+        assert!(
+            serde_json::from_str::<TenantSettings>(r#"{"client_metadata_documents":{"allowed_host":[]}}"#).is_err()
+        );
     }
 
     #[test]

@@ -125,6 +125,9 @@ impl App {
             admin_token: Arc::new(admin_token),
             keys,
             jwks_fetcher: Arc::new(crate::outbound::JwksFetcher::new(config.allow_private_networks)?),
+            metadata_documents: Arc::new(crate::metadata_documents::MetadataDocuments::new(
+                config.allow_private_networks,
+            )?),
             metrics: Arc::new(Metrics::default()),
             accepting: Arc::new(AtomicBool::new(true)),
         };

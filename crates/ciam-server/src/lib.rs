@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod delegations;
 pub mod error;
+pub mod metadata_documents;
 pub mod oidc;
 pub mod ops;
 pub mod outbound;

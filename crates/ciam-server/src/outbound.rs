@@ -1,5 +1,5 @@
 //! Requests the server makes on its own: fetching clients' JWK Sets from their `jwks_uri`
-//! (RFC 7591 §2, RFC 7523).
+//! (RFC 7591 §2, RFC 7523), and client metadata documents (see `metadata_documents`).
 //!
 //! # Security
 //! A `jwks_uri` is chosen by whoever registers a client, so every fetch is guarded against
@@ -25,10 +25,10 @@ const MIN_REFRESH: Duration = Duration::from_secs(1);
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     /// The URI is not allowed (scheme, host or address).
-    #[error("jwks_uri not allowed: {0}")]
+    #[error("not allowed: {0}")]
     NotAllowed(&'static str),
-    /// The request failed or the answer was not a JWK Set.
-    #[error("jwks_uri fetch failed: {0}")]
+    /// The request failed or the answer was not what was expected.
+    #[error("fetch failed: {0}")]
     Failed(String),
 }
 
@@ -78,6 +78,90 @@ impl Resolve for PublicOnly {
     }
 }
 
+/// A client for guarded fetches: no redirects, no proxy, bounded time; unless `allow_private`,
+/// https only and names resolve only to public addresses.
+pub(crate) fn guarded_client(allow_private: bool) -> Result<reqwest::Client, FetchError> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(3))
+        .connect_timeout(Duration::from_secs(2))
+        .no_proxy();
+    if !allow_private {
+        builder = builder.https_only(true).dns_resolver(std::sync::Arc::new(PublicOnly));
+    }
+    builder.build().map_err(|e| FetchError::Failed(e.to_string()))
+}
+
+/// A body fetched under the guards, with the freshness lifetime its server gave
+/// (`Cache-Control: max-age`), if any.
+pub(crate) struct Fetched {
+    pub(crate) body: Vec<u8>,
+    pub(crate) max_age: Option<Duration>,
+}
+
+/// GETs `url` with a client from [`guarded_client`]: refuses non-https URLs and non-public IP
+/// literals unless `allow_private`, any answer but 200-299 (a redirect included), and bodies
+/// over `max_body` bytes (read no further than that).
+pub(crate) async fn guarded_get(
+    client: &reqwest::Client,
+    url: url::Url,
+    allow_private: bool,
+    max_body: usize,
+    accept: &'static str,
+) -> Result<Fetched, FetchError> {
+    if !allow_private {
+        if url.scheme() != "https" {
+            return Err(FetchError::NotAllowed("https only"));
+        }
+        let literal = match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+            _ => None,
+        };
+        if literal.is_some_and(|ip| !is_public(ip)) {
+            return Err(FetchError::NotAllowed("private address"));
+        }
+    }
+    let mut res = client
+        .get(url)
+        .header(reqwest::header::ACCEPT, accept)
+        .send()
+        .await
+        .map_err(|e| FetchError::Failed(e.to_string()))?;
+    if !res.status().is_success() {
+        return Err(FetchError::Failed(format!("status {}", res.status())));
+    }
+    if res.content_length().is_some_and(|n| n > max_body as u64) {
+        return Err(FetchError::Failed(format!("larger than {max_body} bytes")));
+    }
+    let max_age =
+        res.headers().get(reqwest::header::CACHE_CONTROL).and_then(|v| v.to_str().ok()).and_then(cache_max_age);
+    let mut body = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(|e| FetchError::Failed(e.to_string()))? {
+        if body.len() + chunk.len() > max_body {
+            return Err(FetchError::Failed(format!("larger than {max_body} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Fetched { body, max_age })
+}
+
+/// The lifetime a `Cache-Control` value allows: `max-age=N`, or zero for `no-store` and
+/// `no-cache`; `None` when it says nothing about it.
+pub(crate) fn cache_max_age(value: &str) -> Option<Duration> {
+    let mut age = None;
+    for directive in value.split(',').map(str::trim) {
+        let lower = directive.to_ascii_lowercase();
+        if lower == "no-store" || lower == "no-cache" {
+            return Some(Duration::ZERO);
+        }
+        if let Some(n) = lower.strip_prefix("max-age=") {
+            age = n.trim_matches('"').parse::<u64>().ok().map(Duration::from_secs);
+        }
+    }
+    age
+}
+
 /// Fetches and caches client JWK Sets.
 pub struct JwksFetcher {
     client: reqwest::Client,
@@ -88,15 +172,7 @@ pub struct JwksFetcher {
 impl JwksFetcher {
     /// A fetcher; `allow_private` lifts the network restrictions (development and tests only).
     pub fn new(allow_private: bool) -> Result<Self, FetchError> {
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(3))
-            .connect_timeout(Duration::from_secs(2))
-            .no_proxy();
-        if !allow_private {
-            builder = builder.https_only(true).dns_resolver(std::sync::Arc::new(PublicOnly));
-        }
-        let client = builder.build().map_err(|e| FetchError::Failed(e.to_string()))?;
+        let client = guarded_client(allow_private)?;
         Ok(Self { client, allow_private, cache: Mutex::new(HashMap::new()) })
     }
 
@@ -119,31 +195,8 @@ impl JwksFetcher {
 
     async fn fetch(&self, uri: &str) -> Result<Value, FetchError> {
         let url = url::Url::parse(uri).map_err(|_| FetchError::NotAllowed("not a URL"))?;
-        if !self.allow_private {
-            if url.scheme() != "https" {
-                return Err(FetchError::NotAllowed("https only"));
-            }
-            let literal = match url.host() {
-                Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-                Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-                _ => None,
-            };
-            if literal.is_some_and(|ip| !is_public(ip)) {
-                return Err(FetchError::NotAllowed("private address"));
-            }
-        }
-        let mut res = self.client.get(url).send().await.map_err(|e| FetchError::Failed(e.to_string()))?;
-        if !res.status().is_success() {
-            return Err(FetchError::Failed(format!("status {}", res.status())));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = res.chunk().await.map_err(|e| FetchError::Failed(e.to_string()))? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(FetchError::Failed("larger than 64 KiB".into()));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let jwks: Value = serde_json::from_slice(&body).map_err(|e| FetchError::Failed(e.to_string()))?;
+        let fetched = guarded_get(&self.client, url, self.allow_private, MAX_BODY, "application/json").await?;
+        let jwks: Value = serde_json::from_slice(&fetched.body).map_err(|e| FetchError::Failed(e.to_string()))?;
         if !jwks.get("keys").is_some_and(Value::is_array) {
             return Err(FetchError::Failed("not a JWK Set".into()));
         }
@@ -176,6 +229,16 @@ mod tests {
         for public in ["1.1.1.1", "8.8.8.8", "2606:4700:4700::1111"] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
+    }
+
+    #[test]
+    fn cache_control_lifetimes() {
+        assert_eq!(cache_max_age("public, max-age=600"), Some(Duration::from_secs(600)));
+        assert_eq!(cache_max_age("Max-Age=\"60\""), Some(Duration::from_secs(60)));
+        assert_eq!(cache_max_age("max-age=60, no-store"), Some(Duration::ZERO));
+        assert_eq!(cache_max_age("no-cache"), Some(Duration::ZERO));
+        assert_eq!(cache_max_age("public"), None);
+        assert_eq!(cache_max_age("max-age=soon"), None);
     }
 
     #[tokio::test]

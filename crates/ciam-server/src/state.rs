@@ -32,6 +32,8 @@ pub struct AppState {
     pub keys: Arc<Keyring>,
     /// Fetches clients' JWK Sets from their `jwks_uri`.
     pub jwks_fetcher: Arc<crate::outbound::JwksFetcher>,
+    /// Fetches and caches the metadata documents of clients identified by URL.
+    pub metadata_documents: Arc<crate::metadata_documents::MetadataDocuments>,
     /// Hash of the admin bearer token.
     pub admin_token: Arc<SecretHash>,
     /// Metrics registry.

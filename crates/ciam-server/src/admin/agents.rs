@@ -275,6 +275,7 @@ async fn create_agent(
     let tenant = existing_tenant(&st, &tenant).await?;
     let mut input: AgentInput = parse(Value::Object(body))?;
     let id = input.agent_id.take().unwrap_or_else(ClientId::generate);
+    super::clients::not_a_document_url("agent_id", &id)?;
     let agent = build(&st, &tenant.id, input, id, AgentStatus::Active, st.clock.now()).await?;
     let secret = agent.token_endpoint_auth_method.uses_secret().then(Secret::generate);
     st.durable.create_client(&agent, secret.as_ref().map(Secret::hash).as_ref()).await?;

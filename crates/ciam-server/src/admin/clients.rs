@@ -212,6 +212,17 @@ pub(crate) async fn secret_if_switched(st: &AppState, client: &Client) -> Result
     Ok(secret)
 }
 
+/// URLs as client ids are reserved for clients described by a metadata document, never registered.
+pub(super) fn not_a_document_url(field: &'static str, id: &ClientId) -> Result<(), Problem> {
+    if id.is_metadata_document() {
+        return Err(Problem::invalid(ciam_core::FieldError::new(
+            field,
+            "a URL names a client by its metadata document; registered clients use 3-128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~'",
+        )));
+    }
+    Ok(())
+}
+
 fn client_id(id: &str) -> Result<ClientId, Problem> {
     ClientId::parse(id).map_err(|_| Problem::not_found("client"))
 }
@@ -239,6 +250,7 @@ async fn create_client(
     let tenant = existing_tenant(&st, &tenant).await?;
     let mut input: ClientInput = parse(Value::Object(body))?;
     let id = input.client_id.take().unwrap_or_else(ClientId::generate);
+    not_a_document_url("client_id", &id)?;
     let now = st.clock.now();
     let client = build(&tenant, input, id, now, now, None)?;
     let secret = client.token_endpoint_auth_method.uses_secret().then(Secret::generate);

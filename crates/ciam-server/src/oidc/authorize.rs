@@ -141,6 +141,10 @@ async fn validated(ctx: &Ctx, query: &str) -> Result<(Client, ValidAuthorization
     let params =
         Params::parse(query.as_bytes()).map_err(|e| error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description))?;
     let client = match params.get("client_id").and_then(|c| ClientId::parse(c).ok()) {
+        // A URL: a client described by its metadata document, if the tenant allows it.
+        Some(id) if id.is_metadata_document() => crate::metadata_documents::resolve(&ctx.st, &ctx.tenant, &id)
+            .await
+            .map_err(|e| unavailable(&ctx.brand, e))?,
         Some(id) => ctx.st.durable.get_client(&ctx.tenant.id, &id).await.map_err(|e| unavailable(&ctx.brand, e))?,
         None => None,
     };
@@ -292,6 +296,9 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
             Err(e) => return unavailable(&ctx.brand, e),
         };
         (delegation.is_none() || (valid.prompt.consent && !consented_now), delegation)
+    } else if client.client_id.is_metadata_document() {
+        // Unregistered and self-described: asked every time, never remembered.
+        (!consented_now, None)
     } else {
         let consented = match ctx.st.durable.get_consent(&ctx.tenant.id, &user.id, &client.client_id).await {
             Ok(c) => {
@@ -624,6 +631,10 @@ pub(super) async fn consent_get(
         }
         None => None,
     };
+    // A self-described client: its name is its own claim; show where it really lives.
+    let unverified = client.client_id.is_metadata_document().then(|| {
+        Url::parse(client.client_id.as_str()).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
+    });
     html(
         StatusCode::OK,
         &ConsentPage {
@@ -635,6 +646,7 @@ pub(super) async fn consent_get(
             flow: &id,
             csrf: &flow.csrf,
             agent,
+            unverified_host: unverified.as_deref(),
         },
     )
 }
@@ -709,7 +721,7 @@ pub(super) async fn consent_post(
         let _ = finish_flow(&ctx.st, &ctx.tenant.id, &id).await;
         return redirect_error(&ctx, refuse(&valid, ciam_oauth::ErrorCode::AccessDenied, "the user denied access"));
     }
-    if client.agent.is_some() {
+    if client.agent.is_some() || client.client_id.is_metadata_document() {
         flow.consented = true;
         return authorize(&ctx, &flow.query.clone(), &headers, Some((&id, &flow))).await;
     }

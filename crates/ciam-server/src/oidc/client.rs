@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use ciam_core::client::Client;
 use ciam_core::id::TenantId;
 use ciam_core::secret::SecretHash;
+use ciam_core::tenant::Tenant;
 use ciam_oauth::OAuthError;
 use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
 use ciam_oauth::form::Params;
@@ -43,8 +44,8 @@ impl FromRequest<AppState> for BackChannel {
         let (mut parts, body) = req.into_parts();
         let Path(tenant) =
             Path::<String>::from_request_parts(&mut parts, st).await.map_err(IntoResponse::into_response)?;
-        let tenant = tenant_record(st, &tenant).await.map_err(IntoResponse::into_response)?;
-        let (tenant, dpop_nonce_required) = (tenant.id, tenant.settings.dpop_nonce_required);
+        let record = tenant_record(st, &tenant).await.map_err(IntoResponse::into_response)?;
+        let (tenant, dpop_nonce_required) = (record.id.clone(), record.settings.dpop_nonce_required);
         // The URL of the endpoint being called: an accepted audience of client assertions.
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
         let headers = parts.headers.clone();
@@ -54,7 +55,7 @@ impl FromRequest<AppState> for BackChannel {
         let authenticated = async {
             let mut params = form(&headers, &body)?;
             let dpop = super::dpop::proof_header(&headers)?;
-            let client = authenticated_client(st, &tenant, &headers, &mut params, &endpoint).await?;
+            let client = authenticated_client(st, &record, &headers, &mut params, &endpoint).await?;
             Ok::<_, OAuthError>((client, params, dpop))
         };
         match authenticated.await {
@@ -78,14 +79,19 @@ fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, OAuthError> {
 /// Authenticates the calling client of a token, introspection or revocation request.
 async fn authenticated_client(
     st: &AppState,
-    tenant: &TenantId,
+    record: &Tenant,
     headers: &HeaderMap,
     params: &mut Params,
     endpoint: &str,
 ) -> Result<Client, OAuthError> {
+    let tenant = &record.id;
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let who = presented(authorization, params)?;
-    let client = st.durable.get_client(tenant, &who.client_id).await?;
+    let client = if who.client_id.is_metadata_document() {
+        crate::metadata_documents::resolve(st, record, &who.client_id).await?
+    } else {
+        st.durable.get_client(tenant, &who.client_id).await?
+    };
     let secret = match &client {
         Some(c) if c.token_endpoint_auth_method.uses_secret() => {
             st.durable.client_secret_hash(tenant, &c.client_id).await?

@@ -53,6 +53,9 @@ pub(crate) struct ConsentPage<'a> {
     pub(crate) csrf: &'a str,
     /// Present when the client is an AI agent asking to act on the user's behalf.
     pub(crate) agent: Option<AgentConsent>,
+    /// Present when the client described itself by a metadata document: the host of its
+    /// `client_id` URL (its name is unverified).
+    pub(crate) unverified_host: Option<&'a str>,
 }
 
 /// What the approval page says about an agent and the delegation it asks for.

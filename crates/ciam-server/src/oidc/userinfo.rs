@@ -134,11 +134,15 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
     });
-    // Advertised only where someone may register (RFC 8414 §2).
-    if tenant.settings.registration.mode != ciam_core::tenant::RegistrationMode::Closed
-        && let Some(doc) = doc.as_object_mut()
-    {
-        doc.insert("registration_endpoint".into(), Value::String(format!("{issuer}/register")));
+    if let Some(doc) = doc.as_object_mut() {
+        // Advertised only where someone may register (RFC 8414 §2).
+        if tenant.settings.registration.mode != ciam_core::tenant::RegistrationMode::Closed {
+            doc.insert("registration_endpoint".into(), Value::String(format!("{issuer}/register")));
+        }
+        // draft-ietf-oauth-client-id-metadata-document: only where the tenant allows it.
+        if tenant.settings.client_metadata_documents.enabled() {
+            doc.insert("client_id_metadata_document_supported".into(), Value::Bool(true));
+        }
     }
     doc
 }
