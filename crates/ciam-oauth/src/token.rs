@@ -52,6 +52,11 @@ pub enum GrantRequest {
     },
     /// RFC 8693.
     TokenExchange(crate::exchange::ExchangeRequest),
+    /// RFC 8628 §3.4.
+    DeviceCode {
+        /// The device code of the device authorization response.
+        device_code: String,
+    },
 }
 
 impl GrantRequest {
@@ -62,6 +67,7 @@ impl GrantRequest {
             Self::AuthorizationCode { .. } => GrantType::AuthorizationCode,
             Self::RefreshToken { .. } => GrantType::RefreshToken,
             Self::TokenExchange(_) => GrantType::TokenExchange,
+            Self::DeviceCode { .. } => GrantType::DeviceCode,
         }
     }
 }
@@ -103,6 +109,9 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
         }),
         "urn:ietf:params:oauth:grant-type:token-exchange" => {
             Ok(GrantRequest::TokenExchange(crate::exchange::parse_exchange(params, scope()?)?))
+        }
+        crate::device::GRANT_TYPE => {
+            Ok(GrantRequest::DeviceCode { device_code: params.require("device_code")?.to_owned() })
         }
         _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "unsupported grant_type")),
     }
@@ -473,5 +482,9 @@ mod tests {
         assert_eq!(parse("grant_type=authorization_code&code=c"), Ok(()));
         assert_eq!(parse("grant_type=refresh_token"), Err(ErrorCode::InvalidRequest), "missing refresh_token");
         assert_eq!(parse("grant_type=refresh_token&refresh_token=r&scope=openid"), Ok(()));
+        let device = "grant_type=urn:ietf:params:oauth:grant-type:device_code";
+        assert_eq!(parse(device), Err(ErrorCode::InvalidRequest), "missing device_code");
+        assert_eq!(parse(&format!("{device}&device_code=d")), Ok(()));
+        assert_eq!(parse(&format!("{device}&device_code=d&resource=https://a")), Err(ErrorCode::InvalidTarget));
     }
 }
