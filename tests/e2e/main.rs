@@ -5,6 +5,7 @@
 
 mod agents;
 mod cli;
+mod device;
 mod dpop;
 mod embedded;
 mod hostile_input;
