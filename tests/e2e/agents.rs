@@ -65,7 +65,7 @@ impl AgentKey {
     }
 
     /// A fresh `private_key_jwt` client assertion (RFC 7523) naming the issuer as audience.
-    fn assertion(&self, issuer: &str) -> Vec<(&'static str, String)> {
+    pub(crate) fn assertion(&self, issuer: &str) -> Vec<(&'static str, String)> {
         let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
         let claims = json!({"iss": self.id, "sub": self.id, "aud": issuer, "iat": now, "exp": now + 60,
                             "jti": uuid_like()});

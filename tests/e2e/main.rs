@@ -6,6 +6,7 @@
 mod agents;
 mod cimd;
 mod cli;
+mod device;
 mod dpop;
 mod embedded;
 mod hostile_input;

@@ -20,11 +20,19 @@ use subtle::ConstantTimeEq;
 /// # Panics
 /// Never in practice: `getrandom` fails only when the OS has no entropy source at all, in which
 /// case continuing with a predictable token would be worse than stopping.
-#[allow(clippy::expect_used)] // invariant documented above: no entropy means no safe secrets.
 pub fn random_token(len: usize) -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes(len))
+}
+
+/// `len` bytes from the operating system's CSPRNG, for secrets with their own alphabet.
+///
+/// # Panics
+/// Never in practice: see [`random_token`].
+#[allow(clippy::expect_used)] // invariant documented on random_token: no entropy means no safe secrets.
+pub fn random_bytes(len: usize) -> Vec<u8> {
     let mut buf = vec![0u8; len];
     getrandom::fill(&mut buf).expect("the operating system's random number generator failed");
-    URL_SAFE_NO_PAD.encode(buf)
+    buf
 }
 
 /// SHA-256 of `data`.

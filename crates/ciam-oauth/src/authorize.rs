@@ -261,6 +261,20 @@ pub fn is_resource_indicator(value: &str) -> bool {
     value.len() <= 2048 && url::Url::parse(value).is_ok_and(|u| u.fragment().is_none())
 }
 
+/// The audiences an agent asks to be delegated: the `resource` parameters (RFC 8707) of its
+/// request, each one the agent is allowed, or by default all it is allowed.
+pub fn agent_audiences(client: &Client, requested: &[String]) -> Result<Vec<String>, &'static str> {
+    let allowed = client.agent.as_ref().map(|a| a.allowed_audiences.clone()).unwrap_or_default();
+    if requested.is_empty() {
+        return Ok(allowed);
+    }
+    if requested.iter().all(|r| allowed.contains(r)) {
+        Ok(requested.to_vec())
+    } else {
+        Err("this agent may not be given access to the requested resource")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use ciam_core::client::AuthMethod;

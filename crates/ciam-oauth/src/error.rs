@@ -46,6 +46,12 @@ pub enum ErrorCode {
     InvalidDpopProof,
     /// RFC 9449 §8: the proof must carry the server's current nonce (given in `DPoP-Nonce`).
     UseDpopNonce,
+    /// RFC 8628 §3.5: the user has not yet approved or denied the device request; poll again.
+    AuthorizationPending,
+    /// RFC 8628 §3.5: polling too fast; the interval grows by 5 seconds for every later poll.
+    SlowDown,
+    /// RFC 8628 §3.5: the device code expired; start a new device authorization.
+    ExpiredToken,
 }
 
 impl ErrorCode {
@@ -72,6 +78,9 @@ impl ErrorCode {
             Self::InsufficientScope => "insufficient_scope",
             Self::InvalidDpopProof => "invalid_dpop_proof",
             Self::UseDpopNonce => "use_dpop_nonce",
+            Self::AuthorizationPending => "authorization_pending",
+            Self::SlowDown => "slow_down",
+            Self::ExpiredToken => "expired_token",
         }
     }
 }

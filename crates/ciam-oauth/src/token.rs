@@ -56,6 +56,11 @@ pub enum GrantRequest {
     },
     /// RFC 8693.
     TokenExchange(crate::exchange::ExchangeRequest),
+    /// RFC 8628 §3.4.
+    DeviceCode {
+        /// The device code of the device authorization response.
+        device_code: String,
+    },
 }
 
 impl GrantRequest {
@@ -66,6 +71,7 @@ impl GrantRequest {
             Self::AuthorizationCode { .. } => GrantType::AuthorizationCode,
             Self::RefreshToken { .. } => GrantType::RefreshToken,
             Self::TokenExchange(_) => GrantType::TokenExchange,
+            Self::DeviceCode { .. } => GrantType::DeviceCode,
         }
     }
 }
@@ -82,6 +88,12 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
         }
         if !resources.iter().all(|r| crate::authorize::is_resource_indicator(r)) {
             return Err(OAuthError::new(ErrorCode::InvalidTarget, "resource must be an absolute URI (RFC 8707)"));
+        }
+        if grant_type == crate::device::GRANT_TYPE && !resources.is_empty() {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidTarget,
+                "name the resource in the device authorization request",
+            ));
         }
     }
     let scope = || {
@@ -107,6 +119,9 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
         }),
         crate::exchange::GRANT_TYPE => {
             Ok(GrantRequest::TokenExchange(crate::exchange::parse_exchange(params, scope()?)?))
+        }
+        crate::device::GRANT_TYPE => {
+            Ok(GrantRequest::DeviceCode { device_code: params.require("device_code")?.to_owned() })
         }
         _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "unsupported grant_type")),
     }
@@ -484,5 +499,9 @@ mod tests {
         assert_eq!(parse("grant_type=authorization_code&code=c"), Ok(()));
         assert_eq!(parse("grant_type=refresh_token"), Err(ErrorCode::InvalidRequest), "missing refresh_token");
         assert_eq!(parse("grant_type=refresh_token&refresh_token=r&scope=openid"), Ok(()));
+        let device = "grant_type=urn:ietf:params:oauth:grant-type:device_code";
+        assert_eq!(parse(device), Err(ErrorCode::InvalidRequest), "missing device_code");
+        assert_eq!(parse(&format!("{device}&device_code=d")), Ok(()));
+        assert_eq!(parse(&format!("{device}&device_code=d&resource=https://a")), Err(ErrorCode::InvalidTarget));
     }
 }

@@ -22,7 +22,7 @@ use ciam_core::secret::{Secret, random_token};
 use ciam_core::tenant::Tenant;
 use ciam_core::user::UserStatus;
 use ciam_oauth::OAuthError;
-use ciam_oauth::authorize::{AuthorizeError, ResponseMode, ValidAuthorization, validate};
+use ciam_oauth::authorize::{AuthorizeError, ResponseMode, ValidAuthorization, agent_audiences, validate};
 use ciam_oauth::code::{CODE_LIFETIME, CodeGrant, code_key};
 use ciam_oauth::form::Params;
 use url::Url;
@@ -435,27 +435,13 @@ async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(S
     }
 }
 
-/// The audiences an agent's authorization request asks to be delegated: its `resource`
-/// parameters (RFC 8707), each allowed to the agent, or by default all it is allowed.
-fn agent_audiences(client: &Client, requested: &[String]) -> Result<Vec<String>, &'static str> {
-    let allowed = client.agent.as_ref().map(|a| a.allowed_audiences.clone()).unwrap_or_default();
-    if requested.is_empty() {
-        return Ok(allowed);
-    }
-    if requested.iter().all(|r| allowed.contains(r)) {
-        Ok(requested.to_vec())
-    } else {
-        Err("this agent may not be given access to the requested resource")
-    }
-}
-
-fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+pub(super) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.unwrap_or("").as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
 fn login_page(
     ctx: &Ctx,
-    client: &Client,
+    client_name: &str,
     id: &str,
     flow: &Flow,
     email: &str,
@@ -465,15 +451,7 @@ fn login_page(
     let action = ctx.path("login");
     html(
         status,
-        &LoginPage {
-            brand: &ctx.brand,
-            client_name: &client.name,
-            action: &action,
-            flow: id,
-            csrf: &flow.csrf,
-            email,
-            error,
-        },
+        &LoginPage { brand: &ctx.brand, client_name, action: &action, flow: id, csrf: &flow.csrf, email, error },
     )
 }
 
@@ -489,12 +467,15 @@ pub(super) async fn login_get(
         Ok(step) => step,
         Err(res) => return res,
     };
+    if flow.device {
+        return login_page(&ctx, super::device::SIGN_IN_PURPOSE, &id, &flow, "", None, StatusCode::OK);
+    }
     let (client, valid) = match validated(&ctx, &flow.query).await {
         Ok(v) => v,
         Err(res) => return res,
     };
     let hint = valid.login_hint.as_deref().filter(|h| h.contains('@')).unwrap_or("");
-    login_page(&ctx, &client, &id, &flow, hint, None, StatusCode::OK)
+    login_page(&ctx, &client.name, &id, &flow, hint, None, StatusCode::OK)
 }
 
 /// `POST /t/{tenant}/login`: checks the CSRF token, then the password.
@@ -512,9 +493,13 @@ pub(super) async fn login_post(
         Ok(step) => step,
         Err(res) => return res,
     };
-    let (client, _) = match validated(&ctx, &flow.query).await {
-        Ok(v) => v,
-        Err(res) => return res,
+    let client_name = if flow.device {
+        super::device::SIGN_IN_PURPOSE.to_owned()
+    } else {
+        match validated(&ctx, &flow.query).await {
+            Ok((client, _)) => client.name,
+            Err(res) => return res,
+        }
     };
     let email = form.get("email").unwrap_or("").to_owned();
     let password = Secret::new(form.take("password").unwrap_or_default());
@@ -526,7 +511,7 @@ pub(super) async fn login_post(
         tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
         return login_page(
             &ctx,
-            &client,
+            &client_name,
             &id,
             &flow,
             &email,
@@ -551,8 +536,10 @@ pub(super) async fn login_post(
         return unavailable(&ctx.brand, e);
     }
     tracing::info!(tenant = %ctx.tenant.id, user = %user_id, "signed in");
+    // Back to where the sign-in was needed: the authorization request, or the device page.
+    let next = if flow.device { "device" } else { "authorize/resume" };
     with_cookie(
-        see_other(&format!("{}?flow={id}", ctx.path("authorize/resume"))),
+        see_other(&format!("{}?flow={id}", ctx.path(next))),
         set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, Some(&cookie), SESSION_TTL),
     )
 }
@@ -609,27 +596,10 @@ pub(super) async fn consent_get(
     };
     let host = Url::parse(&valid.redirect_uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
     let action = ctx.path("consent");
-    let agent = match &client.agent {
-        Some(profile) => {
-            let owner = match &profile.owner {
-                AgentOwner::Client(id) => match ctx.st.durable.get_client(&ctx.tenant.id, id).await {
-                    Ok(c) => c.map_or_else(|| id.to_string(), |c| c.name),
-                    Err(e) => return unavailable(&ctx.brand, e),
-                },
-                AgentOwner::User(id) => match ctx.st.durable.get_user(&ctx.tenant.id, id).await {
-                    Ok(u) => u.map_or_else(|| "a former user".to_owned(), |u| u.email.as_str().to_owned()),
-                    Err(e) => return unavailable(&ctx.brand, e),
-                },
-            };
-            let until = delegation_expiry(&ctx, profile.delegation_lifetime);
-            Some(AgentConsent {
-                description: profile.description.clone(),
-                owner,
-                audiences: agent_audiences(&client, &valid.resources).unwrap_or_default(),
-                until: until.date().to_string(),
-            })
-        }
-        None => None,
+    let audiences = agent_audiences(&client, &valid.resources).unwrap_or_default();
+    let agent = match agent_consent(&ctx, &client, audiences).await {
+        Ok(a) => a,
+        Err(res) => return res,
     };
     // A self-described client: its name is its own claim; show where it really lives.
     let unverified = client.client_id.is_metadata_document().then(|| {
@@ -649,6 +619,33 @@ pub(super) async fn consent_get(
             unverified_host: unverified.as_deref(),
         },
     )
+}
+
+/// What the approval page says about an agent: who runs it, which APIs it would get, until when.
+/// `None` for an app.
+pub(super) async fn agent_consent(
+    ctx: &Ctx,
+    client: &Client,
+    audiences: Vec<String>,
+) -> Result<Option<AgentConsent>, Response> {
+    let Some(profile) = &client.agent else { return Ok(None) };
+    let owner = match &profile.owner {
+        AgentOwner::Client(id) => match ctx.st.durable.get_client(&ctx.tenant.id, id).await {
+            Ok(c) => c.map_or_else(|| id.to_string(), |c| c.name),
+            Err(e) => return Err(unavailable(&ctx.brand, e)),
+        },
+        AgentOwner::User(id) => match ctx.st.durable.get_user(&ctx.tenant.id, id).await {
+            Ok(u) => u.map_or_else(|| "a former user".to_owned(), |u| u.email.as_str().to_owned()),
+            Err(e) => return Err(unavailable(&ctx.brand, e)),
+        },
+    };
+    let until = delegation_expiry(ctx, profile.delegation_lifetime);
+    Ok(Some(AgentConsent {
+        description: profile.description.clone(),
+        owner,
+        audiences,
+        until: until.date().to_string(),
+    }))
 }
 
 fn delegation_expiry(ctx: &Ctx, lifetime: u32) -> time::OffsetDateTime {
@@ -683,18 +680,47 @@ pub(super) async fn consent_post(
         Some("deny") => false,
         _ => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose Allow or Deny."),
     };
+    let audiences = match (&client.agent, agent_audiences(&client, &valid.resources)) {
+        (None, _) => Vec::new(),
+        (Some(_), Ok(a)) => a,
+        (Some(_), Err(_)) => return flow_expired(&ctx),
+    };
+    if let Err(res) = record_decision(&ctx, &caller, &client, &user_id, &valid.scope, audiences, allow).await {
+        return res;
+    }
+    if !allow {
+        let _ = finish_flow(&ctx.st, &ctx.tenant.id, &id).await;
+        return redirect_error(&ctx, refuse(&valid, ciam_oauth::ErrorCode::AccessDenied, "the user denied access"));
+    }
+    flow.consented = true;
+    authorize(&ctx, &flow.query.clone(), &headers, Some((&id, &flow))).await
+}
+
+/// Records a user's answer to `client` asking for `scope`, wherever it was asked (the consent
+/// page of the code flow, the device verification page). For an agent: the delegation with
+/// `audiences` when allowed, and a `delegation.granted` / `delegation.denied` audit event either
+/// way. For an app: the consent when allowed, remembered as the union with earlier consents so a
+/// narrower request does not forget a wider one. Returns the new delegation's id.
+pub(super) async fn record_decision(
+    ctx: &Ctx,
+    caller: &Caller,
+    client: &Client,
+    user_id: &UserId,
+    scope: &ScopeSet,
+    audiences: Vec<String>,
+    allow: bool,
+) -> Result<Option<String>, Response> {
     if let Some(profile) = &client.agent {
-        let Ok(audiences) = agent_audiences(&client, &valid.resources) else { return flow_expired(&ctx) };
         let now = ctx.st.clock.now();
         let delegation = Delegation {
             tenant_id: ctx.tenant.id.clone(),
             id: Delegation::generate_id(),
-            user_id,
+            user_id: *user_id,
             agent_id: client.client_id.clone(),
-            scope: valid.scope.clone(),
+            scope: scope.clone(),
             audiences,
             created_at: now,
-            expires_at: delegation_expiry(&ctx, profile.delegation_lifetime),
+            expires_at: delegation_expiry(ctx, profile.delegation_lifetime),
             revoked_at: None,
         };
         let mut event = if allow {
@@ -709,36 +735,26 @@ pub(super) async fn consent_post(
         event.audience = Some(delegation.audiences.join(" "));
         if allow {
             event.delegation_id = Some(delegation.id.clone());
-            if let Err(e) = ctx.st.durable.create_delegation(&delegation).await {
-                return unavailable(&ctx.brand, e);
-            }
+            ctx.st.durable.create_delegation(&delegation).await.map_err(|e| unavailable(&ctx.brand, e))?;
         }
-        if let Err(e) = audit::record(&ctx.st, &ctx.tenant.id, &caller, event).await {
-            return unavailable(&ctx.brand, e);
-        }
+        audit::record(&ctx.st, &ctx.tenant.id, caller, event).await.map_err(|e| unavailable(&ctx.brand, e))?;
+        return Ok(allow.then_some(delegation.id));
     }
-    if !allow {
-        let _ = finish_flow(&ctx.st, &ctx.tenant.id, &id).await;
-        return redirect_error(&ctx, refuse(&valid, ciam_oauth::ErrorCode::AccessDenied, "the user denied access"));
-    }
-    if client.agent.is_some() || client.client_id.is_metadata_document() {
-        flow.consented = true;
-        return authorize(&ctx, &flow.query.clone(), &headers, Some((&id, &flow))).await;
+    // A client known only by its metadata document is asked every time: nothing to remember.
+    if !allow || client.client_id.is_metadata_document() {
+        return Ok(None);
     }
     let store = &ctx.st.durable;
-    let previous = match store.get_consent(&ctx.tenant.id, &user_id, &client.client_id).await {
+    let previous = match store.get_consent(&ctx.tenant.id, user_id, &client.client_id).await {
         Ok(p) => p.and_then(|p| ScopeSet::parse_space_separated(&p).ok()).unwrap_or_default(),
-        Err(e) => return unavailable(&ctx.brand, e),
+        Err(e) => return Err(unavailable(&ctx.brand, e)),
     };
-    // Remember the union, so consenting to a narrower request does not forget a wider one.
     let mut all = previous.to_vec();
-    all.extend(valid.scope.to_vec());
-    let union = ScopeSet::from_list(&all).unwrap_or_else(|_| valid.scope.clone());
-    if let Err(e) =
-        store.put_consent(&ctx.tenant.id, &user_id, &client.client_id, &union.to_string(), ctx.st.clock.now()).await
-    {
-        return unavailable(&ctx.brand, e);
-    }
-    flow.consented = true;
-    authorize(&ctx, &flow.query.clone(), &headers, Some((&id, &flow))).await
+    all.extend(scope.to_vec());
+    let union = ScopeSet::from_list(&all).unwrap_or_else(|_| scope.clone());
+    store
+        .put_consent(&ctx.tenant.id, user_id, &client.client_id, &union.to_string(), ctx.st.clock.now())
+        .await
+        .map_err(|e| unavailable(&ctx.brand, e))?;
+    Ok(None)
 }

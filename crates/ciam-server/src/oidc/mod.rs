@@ -5,6 +5,7 @@
 mod account;
 mod authorize;
 mod client;
+mod device;
 mod dpop;
 mod exchange;
 mod hint;
@@ -49,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/logout/confirm", post(logout::confirm))
         .route("/t/{tenant}/par", post(par::push))
         .route("/t/{tenant}/token", post(token::token))
+        .route("/t/{tenant}/device_authorization", post(device::device_authorization))
+        .route("/t/{tenant}/device", get(device::page_get).post(device::page_post))
         .route("/t/{tenant}/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/t/{tenant}/.well-known/openid-configuration", get(userinfo::openid_configuration))
         .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))

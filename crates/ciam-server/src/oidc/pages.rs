@@ -58,6 +58,41 @@ pub(crate) struct ConsentPage<'a> {
     pub(crate) unverified_host: Option<&'a str>,
 }
 
+/// The device verification page (RFC 8628 §3.3): the user types the code their device shows.
+#[derive(Template)]
+#[template(path = "device.html")]
+pub(crate) struct DevicePage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) action: &'a str,
+    pub(crate) csrf: &'a str,
+    /// What to prefill (from `verification_uri_complete`, or what the user typed).
+    pub(crate) user_code: &'a str,
+    pub(crate) error: Option<&'a str>,
+}
+
+/// The approval page of a device request: the same words as the authorization consent, plus the
+/// code to compare with the device (RFC 8628 §5.4).
+#[derive(Template)]
+#[template(path = "device_consent.html")]
+pub(crate) struct DeviceConsentPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) client_name: &'a str,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) action: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) user_code: &'a str,
+    pub(crate) agent: Option<AgentConsent>,
+}
+
+/// The end of a device request: allowed or denied.
+#[derive(Template)]
+#[template(path = "device_done.html")]
+pub(crate) struct DeviceDonePage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) title: &'a str,
+    pub(crate) message: &'a str,
+}
+
 /// What the approval page says about an agent and the delegation it asks for.
 pub(crate) struct AgentConsent {
     pub(crate) description: String,

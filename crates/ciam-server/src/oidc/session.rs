@@ -56,6 +56,10 @@ pub(crate) struct Flow {
     pub(crate) signed_in: bool,
     /// Set when the user allowed access during this flow.
     pub(crate) consented: bool,
+    /// A sign-in on the way to the device verification page (RFC 8628 §3.3) rather than an
+    /// authorization request; `query` then holds only the user code the page was opened with.
+    #[serde(default)]
+    pub(crate) device: bool,
 }
 
 /// The value of a cookie in the request.
@@ -206,6 +210,7 @@ pub(crate) async fn start_flow(
         browser: SecretHash::of(&browser).as_str().to_owned(),
         signed_in: false,
         consented: false,
+        device: false,
     };
     save_flow(st, tenant, &id, &flow).await?;
     Ok((id, browser, flow))

@@ -53,6 +53,11 @@ async fn answer(st: &AppState, request: &BackChannel) -> Response {
             )
                 .into_response()
         }
+        // A device client waiting for its user is told so every few seconds: waiting is not a
+        // refusal, and recording each poll would flood the trail.
+        Err(e) if matches!(e.code, ErrorCode::AuthorizationPending | ErrorCode::SlowDown) => {
+            OAuthFailure(e).into_response()
+        }
         Err(e) => {
             let mut event = AuditRecord::deny("token.refused", format!("{}: {}", e.code.as_str(), e.description));
             event.client_id = Some(client.client_id.to_string());
@@ -124,6 +129,9 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, A
         }
         GrantRequest::RefreshToken { refresh_token, scope, resource } => {
             refresh(st, tenant, client, &refresh_token, scope.as_ref(), resource.as_deref(), jkt).await
+        }
+        GrantRequest::DeviceCode { device_code } => {
+            Ok(super::device::redeem(st, tenant, client, &device_code, jkt).await?.answer())
         }
         GrantRequest::TokenExchange(request) => {
             let mut claims = super::exchange::exchange(st, tenant, client, &request).await?;
@@ -210,14 +218,52 @@ async fn redeem_code(
     };
     let grant: CodeGrant = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
     let redeemed = ciam_oauth::code::redeem(grant, client, request.redirect_uri, request.code_verifier, now)?;
-    let grant = &redeemed.grant;
+    let tokens = issue_for_user(st, tenant, client, &redeemed.grant, &redeemed.scope, request.resource, jkt).await?;
+    let at = &tokens.claims;
+    let marker = Redemption { jti: at.jti.clone(), exp: at.exp, family_id: tokens.family_id.clone() };
+    if let Ok(bytes) = serde_json::to_vec(&marker) {
+        // Best effort: losing the marker only loses the revoke-on-reuse bonus, never safety.
+        let _ = st.ephemeral.put(&used_key(&key), &bytes, std::time::Duration::from_secs(600)).await;
+    }
+    Ok(tokens.answer())
+}
+
+/// What a user's grant led to.
+pub(super) struct UserTokens {
+    pub(super) response: TokenResponse,
+    pub(super) claims: AccessTokenClaims,
+    /// The refresh-token family started, if any.
+    pub(super) family_id: Option<String>,
+}
+
+impl UserTokens {
+    /// The answer of the token endpoint and its audit event.
+    pub(super) fn answer(self) -> (TokenResponse, AuditRecord) {
+        let event = issued("token.issued", &self.claims);
+        (self.response, event)
+    }
+}
+
+/// Issues the tokens of a grant a user approved (a redeemed code or an approved device request):
+/// an access token bound to the agent's delegation, if any (and to the DPoP key with `jkt`), an
+/// ID token when `openid` was granted, and a refresh token when the client may refresh.
+pub(super) async fn issue_for_user(
+    st: &AppState,
+    tenant: &TenantId,
+    client: &Client,
+    grant: &CodeGrant,
+    scope: &ScopeSet,
+    resource: Option<&str>,
+    jkt: Option<&str>,
+) -> Result<UserTokens, OAuthError> {
+    let now = st.clock.now();
     let issuer = st.issuer(tenant);
     let user_id = UserId::parse(&grant.user_id).map_err(|e| OAuthError::server_error(e.message))?;
-    let mut at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), &redeemed.scope, now);
+    let mut at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), scope, now);
     super::exchange::bind_user_token(st, tenant, client, &user_id, grant.delegation_id.as_deref(), &mut at).await?;
-    aim(st, tenant, client, &grant.resources, request.resource, &mut at).await?;
+    aim(st, tenant, client, &grant.resources, resource, &mut at).await?;
     let access_token = access_token(st, tenant, client, &mut at, jkt).await?;
-    let id_token = if redeemed.scope.contains("openid") {
+    let id_token = if scope.contains("openid") {
         // OIDC Core §15.1: RS256 unless the client registered another algorithm.
         let alg = client.id_token_signed_response_alg.as_deref().and_then(Alg::parse).unwrap_or(Alg::RS256);
         Some(sign(st, tenant, alg, "JWT", &IdTokenClaims::for_code(&issuer, grant, now)).await?)
@@ -231,7 +277,7 @@ async fn redeem_code(
             family_id: random_token(16),
             client_id: client.client_id.clone(),
             user_id,
-            scope: redeemed.scope.to_string(),
+            scope: scope.to_string(),
             auth_time,
             sid: Some(grant.sid.clone()),
             created_at: now,
@@ -248,15 +294,10 @@ async fn redeem_code(
     } else {
         (None, None)
     };
-    let marker = Redemption { jti: at.jti.clone(), exp: at.exp, family_id };
-    if let Ok(bytes) = serde_json::to_vec(&marker) {
-        // Best effort: losing the marker only loses the revoke-on-reuse bonus, never safety.
-        let _ = st.ephemeral.put(&used_key(&key), &bytes, std::time::Duration::from_secs(600)).await;
-    }
-    let mut res = TokenResponse::for_access_token(access_token, &at);
-    res.refresh_token = refresh_token;
-    res.id_token = id_token;
-    Ok((res, issued("token.issued", &at)))
+    let mut response = TokenResponse::for_access_token(access_token, &at);
+    response.refresh_token = refresh_token;
+    response.id_token = id_token;
+    Ok(UserTokens { response, claims: at, family_id })
 }
 
 /// Points a user's access token at the resources its grant was made for (RFC 8707 §2.2): the

@@ -105,6 +105,7 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
         "revocation_endpoint": format!("{issuer}/revoke"),
         "end_session_endpoint": format!("{issuer}/logout"),
         "pushed_authorization_request_endpoint": format!("{issuer}/par"),
+        "device_authorization_endpoint": format!("{issuer}/device_authorization"),
         "require_pushed_authorization_requests": false,
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
         "response_types_supported": ["code"],
@@ -113,7 +114,8 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
             "authorization_code",
             "refresh_token",
             "client_credentials",
-            "urn:ietf:params:oauth:grant-type:token-exchange"
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+            "urn:ietf:params:oauth:grant-type:device_code"
         ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],

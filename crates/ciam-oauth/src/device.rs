@@ -1,0 +1,375 @@
+//! The device authorization grant (RFC 8628) for clients without a browser: CLIs, headless
+//! agents, TVs.
+//!
+//! The client asks for a device code and a user code (§3.1, §3.2), shows the user code and the
+//! verification URI, and polls the token endpoint (§3.4) while the user signs in elsewhere,
+//! enters the code and approves (§3.3). Everything here is pure: the server keeps a
+//! [`DeviceRequest`] under the device code's SHA-256 and the user's [`DeviceDecision`] next to it
+//! in the ephemeral store, and asks [`poll`] what each poll gets.
+//!
+//! # Security
+//! - The device code carries 256 bits; it is stored only as a hash.
+//! - The user code has 8 characters of the 20-letter alphabet of §6.1 (no vowels, so no words;
+//!   about 34 bits). It is short-lived, single-use and only accepted from a signed-in user whose
+//!   wrong entries are counted, so guessing one is impractical (§5.1).
+
+use ciam_core::client::{Client, GrantType};
+use ciam_core::id::{ClientId, TenantId};
+use ciam_core::scope::ScopeSet;
+use ciam_core::secret::SecretHash;
+use serde::{Deserialize, Serialize};
+
+use crate::code::CodeGrant;
+use crate::error::{ErrorCode, OAuthError};
+use crate::form::Params;
+
+/// How long a device code and its user code live (`expires_in`).
+pub const DEVICE_CODE_LIFETIME: time::Duration = time::Duration::minutes(10);
+
+/// The minimum seconds between two polls (`interval`, §3.2).
+pub const POLL_INTERVAL: i64 = 5;
+
+/// What each `slow_down` adds to the interval (§3.5).
+pub const SLOW_DOWN_STEP: i64 = 5;
+
+/// The user-code alphabet of RFC 8628 §6.1: consonants only, no look-alikes.
+pub const USER_CODE_ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
+
+/// Characters in a user code.
+pub const USER_CODE_LENGTH: usize = 8;
+
+/// The URN of the grant (§3.4).
+pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// A user code in canonical form: 8 letters of [`USER_CODE_ALPHABET`], no separator.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserCode(String);
+
+impl UserCode {
+    /// A fresh random user code.
+    pub fn generate() -> Self {
+        let mut code = String::with_capacity(USER_CODE_LENGTH);
+        while code.len() < USER_CODE_LENGTH {
+            code.extend(Self::letters(&ciam_core::secret::random_bytes(USER_CODE_LENGTH)));
+            code.truncate(USER_CODE_LENGTH);
+        }
+        Self(code)
+    }
+
+    /// The letters that random `bytes` stand for. Bytes of 240 and above are dropped, so each
+    /// letter is uniform over the 20 (240 = 12 × 20).
+    fn letters(bytes: &[u8]) -> impl Iterator<Item = char> + '_ {
+        bytes
+            .iter()
+            .filter(|b| **b < 240)
+            .filter_map(|b| USER_CODE_ALPHABET.get(usize::from(b % 20)).map(|c| char::from(*c)))
+    }
+
+    /// What a user typed, normalised (§6.1): case-insensitive, dashes and spaces ignored.
+    /// `None` when it cannot be a user code at all.
+    pub fn parse(input: &str) -> Option<Self> {
+        let code: String =
+            input.chars().filter(|c| *c != '-' && !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+        let valid = code.len() == USER_CODE_LENGTH && code.bytes().all(|b| USER_CODE_ALPHABET.contains(&b));
+        valid.then_some(Self(code))
+    }
+
+    /// The code as shown to users: `XXXX-XXXX`.
+    pub fn display(&self) -> String {
+        let (a, b) = self.0.split_at(USER_CODE_LENGTH / 2);
+        format!("{a}-{b}")
+    }
+
+    /// The ephemeral-store key under which the code names its device request (by hash).
+    pub fn key(&self, tenant: &TenantId) -> String {
+        format!("device_user:{tenant}:{}", SecretHash::of(&self.0).as_str())
+    }
+}
+
+impl std::fmt::Debug for UserCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UserCode([redacted])")
+    }
+}
+
+/// Where a device request lives: by the device code's hash, per tenant. The same hash names the
+/// request's decision and polling state (`device_decision:…`, `device_poll:…`, `device_used:…`).
+pub fn device_key(tenant: &TenantId, device_code: &str) -> String {
+    device_key_of_hash(tenant, SecretHash::of(device_code).as_str())
+}
+
+/// The same, from the hash (what the user code points to).
+pub fn device_key_of_hash(tenant: &TenantId, hash: &str) -> String {
+    format!("device:{tenant}:{hash}")
+}
+
+/// What the server remembers about a device authorization request (§3.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRequest {
+    /// The client that asked.
+    pub client_id: String,
+    /// The scope to ask the user for, space-separated.
+    pub scope: String,
+    /// For an agent: the audiences of the delegation to ask for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
+    /// When the request was made (unix seconds).
+    pub issued_at: i64,
+    /// When its codes expire (unix seconds).
+    pub expires_at: i64,
+}
+
+/// What the user decided on the verification page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum DeviceDecision {
+    /// Approved: the grant the tokens are issued from, as for a redeemed code.
+    Approved(Box<CodeGrant>),
+    /// Denied.
+    Denied,
+}
+
+/// How a device code has been polled so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Polling {
+    /// The last poll (unix seconds).
+    pub last: Option<i64>,
+    /// The interval the client must keep, grown by every `slow_down`.
+    pub interval: i64,
+}
+
+impl Default for Polling {
+    fn default() -> Self {
+        Self { last: None, interval: POLL_INTERVAL }
+    }
+}
+
+/// Validates a device authorization request (§3.1) by `client`: the client must be registered for
+/// the grant; the scope defaults to the client's and may not exceed it (as at the authorization
+/// endpoint); an agent's `resource` parameters must be audiences it is allowed (RFC 8707).
+pub fn validate_request(client: &Client, params: &Params, now: i64) -> Result<DeviceRequest, OAuthError> {
+    if !client.grant_types.contains(&GrantType::DeviceCode) {
+        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "this client may not use the device flow"));
+    }
+    let scope = match params.get("scope") {
+        Some(s) => ScopeSet::parse_space_separated(s)
+            .map_err(|_| OAuthError::new(ErrorCode::InvalidScope, "malformed scope (RFC 6749 §3.3)"))?,
+        None => client.scopes.clone(),
+    };
+    if !scope.is_subset(&client.scopes) {
+        return Err(OAuthError::new(ErrorCode::InvalidScope, "the requested scope exceeds what this client may get"));
+    }
+    let audiences = if client.agent.is_some() {
+        crate::authorize::agent_audiences(client, params.all("resource"))
+            .map_err(|e| OAuthError::new(ErrorCode::InvalidTarget, e))?
+    } else {
+        Vec::new()
+    };
+    Ok(DeviceRequest {
+        client_id: client.client_id.to_string(),
+        scope: scope.to_string(),
+        audiences,
+        issued_at: now,
+        expires_at: now + DEVICE_CODE_LIFETIME.whole_seconds(),
+    })
+}
+
+/// Answers one poll of the token endpoint (§3.4, §3.5) and updates `polling`.
+///
+/// - A code issued to another client, or one already redeemed (`used`), is `invalid_grant`.
+/// - After its lifetime the code is `expired_token`, whatever was decided.
+/// - Denied is `access_denied`; approved returns the grant, which the caller takes once.
+/// - While the user has not decided, a poll sooner than the interval after the previous one is
+///   `slow_down` and adds [`SLOW_DOWN_STEP`] seconds to the interval; otherwise
+///   `authorization_pending`.
+pub fn poll(
+    request: &DeviceRequest,
+    client: &ClientId,
+    used: bool,
+    decision: Option<&DeviceDecision>,
+    polling: &mut Polling,
+    now: i64,
+) -> Result<CodeGrant, OAuthError> {
+    if request.client_id != client.as_str() {
+        return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code was issued to another client"));
+    }
+    if used {
+        return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code was already used"));
+    }
+    if now >= request.expires_at {
+        return Err(OAuthError::new(ErrorCode::ExpiredToken, "the device_code has expired; start again"));
+    }
+    match decision {
+        Some(DeviceDecision::Denied) => Err(OAuthError::new(ErrorCode::AccessDenied, "the user denied the request")),
+        Some(DeviceDecision::Approved(grant)) if grant.client_id == request.client_id => Ok((**grant).clone()),
+        Some(DeviceDecision::Approved(_)) => {
+            Err(OAuthError::server_error("a device decision names another client than its request"))
+        }
+        None => {
+            let too_soon = polling.last.is_some_and(|last| now - last < polling.interval);
+            polling.last = Some(now);
+            if too_soon {
+                polling.interval += SLOW_DOWN_STEP;
+                Err(OAuthError::new(ErrorCode::SlowDown, "polling too fast: wait longer between requests"))
+            } else {
+                Err(OAuthError::new(ErrorCode::AuthorizationPending, "the user has not approved the request yet"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ciam_core::client::{AuthMethod, ClientType};
+    use time::macros::datetime;
+
+    use super::*;
+
+    const NOW: i64 = 1_796_000_000;
+
+    fn client(grants: &[GrantType]) -> Client {
+        let at = datetime!(2026-12-01 0:00 UTC);
+        Client {
+            tenant_id: TenantId::parse("acme").unwrap(),
+            client_id: ClientId::parse("cli").unwrap(),
+            name: "CLI".into(),
+            client_type: ClientType::Public,
+            redirect_uris: vec![],
+            post_logout_redirect_uris: vec![],
+            grant_types: grants.to_vec(),
+            token_endpoint_auth_method: AuthMethod::None,
+            scopes: ScopeSet::parse_space_separated("openid profile repo:read").unwrap(),
+            jwks_uri: None,
+            jwks: None,
+            require_pushed_authorization_requests: false,
+            id_token_signed_response_alg: None,
+            opaque_access_tokens: false,
+            dpop_bound_access_tokens: false,
+            agent: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn request() -> DeviceRequest {
+        validate_request(&client(&[GrantType::DeviceCode]), &Params::parse(b"scope=openid").unwrap(), NOW).unwrap()
+    }
+
+    fn grant() -> CodeGrant {
+        CodeGrant {
+            client_id: "cli".into(),
+            redirect_uri: None,
+            scope: "openid".into(),
+            nonce: None,
+            code_challenge: None,
+            user_id: "u".into(),
+            auth_time: NOW,
+            acr: None,
+            amr: vec!["pwd".into()],
+            sid: "s".into(),
+            issued_at: NOW,
+            delegation_id: None,
+            resources: vec![],
+        }
+    }
+
+    #[test]
+    fn user_codes_use_the_base20_alphabet_rfc8628_6_1() {
+        for _ in 0..200 {
+            let code = UserCode::generate();
+            let shown = code.display();
+            assert_eq!(shown.len(), 9);
+            assert_eq!(shown.as_bytes()[4], b'-');
+            assert!(shown.bytes().filter(|b| *b != b'-').all(|b| USER_CODE_ALPHABET.contains(&b)), "{shown}");
+            assert_eq!(UserCode::parse(&shown), Some(code));
+        }
+        assert_ne!(UserCode::generate(), UserCode::generate());
+        // Out-of-range bytes are dropped, the rest map uniformly.
+        let letters: String = UserCode::letters(&[0, 19, 20, 239, 240, 255]).collect();
+        assert_eq!(letters, "BZBZ");
+    }
+
+    #[test]
+    fn user_code_input_is_normalised() {
+        let want = UserCode::parse("WDJBMJHT").unwrap();
+        for typed in ["WDJB-MJHT", "wdjb-mjht", " wdjb mjht ", "WD-JB-MJ-HT", "wdjbmjht"] {
+            assert_eq!(UserCode::parse(typed).as_ref(), Some(&want), "{typed}");
+        }
+        assert_eq!(want.display(), "WDJB-MJHT");
+        for bad in ["", "WDJB-MJH", "WDJB-MJHTX", "WDJB-MJHA", "WDJB_MJHT", "ŴDJB-MJHT", "WDJB-MJH1"] {
+            assert_eq!(UserCode::parse(bad), None, "{bad}");
+        }
+        let tenant = TenantId::parse("acme").unwrap();
+        assert_eq!(want.key(&tenant), UserCode::parse("wdjb mjht").unwrap().key(&tenant));
+        assert!(!want.key(&tenant).contains("WDJB"), "stored only as a hash");
+        assert!(!format!("{want:?}").contains("WDJB"));
+        assert!(!device_key(&tenant, "secret-device-code").contains("secret"));
+    }
+
+    #[test]
+    fn device_requests_follow_the_client_rfc8628_3_1() {
+        let c = client(&[GrantType::DeviceCode]);
+        let check = |body: &str| validate_request(&c, &Params::parse(body.as_bytes()).unwrap(), NOW);
+        let all = check("").unwrap();
+        assert_eq!(all.scope, "openid profile repo:read", "default: the client's scopes");
+        assert_eq!(all.expires_at - all.issued_at, 600);
+        assert_eq!(check("scope=openid").unwrap().scope, "openid");
+        assert_eq!(check("scope=admin").unwrap_err().code, ErrorCode::InvalidScope);
+        assert_eq!(check("scope=a%22b").unwrap_err().code, ErrorCode::InvalidScope);
+        let code_only = client(&[GrantType::AuthorizationCode]);
+        let e = validate_request(&code_only, &Params::parse(b"").unwrap(), NOW).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UnauthorizedClient);
+    }
+
+    #[test]
+    fn polling_rules_rfc8628_3_5() {
+        let (req, me) = (request(), ClientId::parse("cli").unwrap());
+        let mut p = Polling::default();
+        let code = |r: Result<CodeGrant, OAuthError>| r.unwrap_err().code;
+        assert_eq!(code(poll(&req, &me, false, None, &mut p, NOW)), ErrorCode::AuthorizationPending, "first poll");
+        assert_eq!(code(poll(&req, &me, false, None, &mut p, NOW + 2)), ErrorCode::SlowDown);
+        assert_eq!(p.interval, 10, "the interval grows by 5 seconds");
+        assert_eq!(code(poll(&req, &me, false, None, &mut p, NOW + 9)), ErrorCode::SlowDown, "7 s < 10 s");
+        assert_eq!(p.interval, 15);
+        assert_eq!(code(poll(&req, &me, false, None, &mut p, NOW + 24)), ErrorCode::AuthorizationPending);
+        assert_eq!(p.interval, 15, "keeping the interval keeps it");
+
+        let approved = DeviceDecision::Approved(Box::new(grant()));
+        assert_eq!(poll(&req, &me, false, Some(&approved), &mut p, NOW + 25).unwrap(), grant());
+        let e = poll(&req, &me, true, Some(&approved), &mut p, NOW + 40).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidGrant, "single use");
+        assert_eq!(
+            code(poll(&req, &me, false, Some(&DeviceDecision::Denied), &mut p, NOW + 40)),
+            ErrorCode::AccessDenied
+        );
+
+        let other = ClientId::parse("other").unwrap();
+        assert_eq!(code(poll(&req, &other, false, Some(&approved), &mut p, NOW + 40)), ErrorCode::InvalidGrant);
+        let mut foreign = grant();
+        foreign.client_id = "other".into();
+        let e =
+            poll(&req, &me, false, Some(&DeviceDecision::Approved(Box::new(foreign))), &mut p, NOW + 40).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ServerError);
+    }
+
+    #[test]
+    fn expired_codes_get_expired_token_whatever_was_decided() {
+        let (req, me) = (request(), ClientId::parse("cli").unwrap());
+        let end = req.expires_at;
+        let mut p = Polling::default();
+        let approved = DeviceDecision::Approved(Box::new(grant()));
+        assert!(poll(&req, &me, false, Some(&approved), &mut p, end - 1).is_ok());
+        for decision in [None, Some(&approved), Some(&DeviceDecision::Denied)] {
+            let e = poll(&req, &me, false, decision, &mut Polling::default(), end).unwrap_err();
+            assert_eq!(e.code, ErrorCode::ExpiredToken);
+        }
+    }
+
+    #[test]
+    fn decisions_round_trip() {
+        for d in [DeviceDecision::Approved(Box::new(grant())), DeviceDecision::Denied] {
+            let json = serde_json::to_vec(&d).unwrap();
+            assert_eq!(serde_json::from_slice::<DeviceDecision>(&json).unwrap(), d);
+        }
+    }
+}

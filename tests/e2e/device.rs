@@ -1,0 +1,273 @@
+//! The device authorization grant (RFC 8628) end to end: a headless agent and a public CLI start
+//! the flow, poll (`authorization_pending`, `slow_down`), Ada signs in and approves on the hosted
+//! verification page; the agent's next poll gets a DPoP-bound token resting on the delegation she
+//! approved (listed in her account), the CLI gets her tokens with a refresh token. A denied
+//! request gives `access_denied`, a used device code `invalid_grant`, and the page refuses
+//! wrong codes, then stops accepting them.
+
+use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use serde_json::{Value, json};
+
+use crate::BIN;
+use crate::agents::AgentKey;
+use crate::oidc::{Browser, PASSWORD, hidden, location};
+
+const API: &str = "https://builds.example/api";
+const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+const ALPHABET: &str = "BCDFGHJKLMNPQRSTVWXZ";
+
+struct Cli<'a> {
+    server: &'a Server,
+    issuer: String,
+}
+
+impl Cli<'_> {
+    /// `POST /device_authorization` as `agent` (signed assertion) or as the public CLI.
+    async fn start(&self, agent: Option<&AgentKey>, form: &[(&str, &str)]) -> (u16, Value, reqwest::header::HeaderMap) {
+        let mut form: Vec<(&str, String)> = form.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        match agent {
+            Some(a) => form.extend(a.assertion(&self.issuer)),
+            None => form.push(("client_id", "acme-cli".into())),
+        }
+        let url = format!("{}/device_authorization", self.issuer);
+        let res = self.server.http.post(url).form(&form).send().await.unwrap();
+        let (status, headers) = (res.status().as_u16(), res.headers().clone());
+        (status, res.json().await.unwrap(), headers)
+    }
+
+    /// One poll of the token endpoint; an agent signs its request and sends a DPoP proof.
+    async fn poll(&self, agent: Option<&AgentKey>, device_code: &str) -> (u16, Value) {
+        let token_url = format!("{}/token", self.issuer);
+        let mut form = vec![("grant_type", DEVICE.to_owned()), ("device_code", device_code.to_owned())];
+        let mut req = self.server.http.post(&token_url);
+        match agent {
+            Some(a) => {
+                form.extend(a.assertion(&self.issuer));
+                req = req.header("DPoP", a.proof("POST", &token_url, None));
+            }
+            None => form.push(("client_id", "acme-cli".into())),
+        }
+        let res = req.form(&form).send().await.unwrap();
+        (res.status().as_u16(), res.json().await.unwrap())
+    }
+}
+
+fn error(answer: &(u16, Value)) -> (u16, &str) {
+    (answer.0, answer.1["error"].as_str().unwrap_or("none"))
+}
+
+fn claims(jwt: &str) -> Value {
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// The verification page as a signed-in browser sees it: enter `code`, answer the consent
+/// page with `decision`; returns the consent page and the final page.
+async fn approve(browser: &Browser, code: &str, decision: &str) -> (String, String) {
+    let html = browser.get("/t/acme/device").await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+    let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", code)]).await;
+    assert_eq!(res.status(), 200);
+    let consent = res.text().await.unwrap();
+    let shown = hidden(&consent, "user_code");
+    let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", &shown), ("decision", decision)]).await;
+    assert_eq!(res.status(), 200);
+    (consent, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
+    let dir = TempDir::new("device");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    let ada = admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
+    let ada_id = ada["id"].as_str().unwrap();
+    let cli = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "acme-cli", "name": "Acme CLI", "client_type": "public",
+                   "token_endpoint_auth_method": "none", "grant_types": [DEVICE, "refresh_token"],
+                   "scopes": ["openid", "profile"]}),
+            201,
+        )
+        .await;
+    assert!(cli["grant_types"].as_array().unwrap().contains(&json!(DEVICE)), "registered with the device grant");
+    let (bot, jwks) = AgentKey::new("build-bot");
+    admin
+        .post(
+            "/tenants/acme/agents",
+            json!({"agent_id": "build-bot", "name": "Build bot", "description": "Runs builds from a terminal",
+                   "owner": {"type": "client", "id": "acme-cli"}, "jwks": jwks, "grant_types": [DEVICE],
+                   "allowed_scopes": ["builds:read", "builds:run"], "allowed_audiences": [API]}),
+            201,
+        )
+        .await;
+    let c = Cli { server: &server, issuer: server.url("/t/acme") };
+
+    // Discovery names the endpoint and the grant (RFC 8628 §4).
+    let meta: Value = server
+        .http
+        .get(server.url("/t/acme/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(meta["device_authorization_endpoint"], format!("{}/device_authorization", c.issuer));
+    assert!(meta["grant_types_supported"].as_array().unwrap().contains(&json!(DEVICE)));
+
+    // 1. The agent starts the flow (RFC 8628 §3.1, §3.2).
+    let (status, started, headers) = c.start(Some(&bot), &[("scope", "builds:run"), ("resource", API)]).await;
+    assert_eq!(status, 200, "{started}");
+    assert_eq!(headers["cache-control"], "no-store");
+    let user_code = started["user_code"].as_str().unwrap().to_owned();
+    assert_eq!(user_code.len(), 9);
+    assert!(user_code.chars().enumerate().all(|(i, ch)| if i == 4 { ch == '-' } else { ALPHABET.contains(ch) }));
+    assert_eq!(started["verification_uri"], format!("{}/device", c.issuer));
+    assert_eq!(started["verification_uri_complete"], format!("{}/device?user_code={user_code}", c.issuer));
+    assert_eq!((started["expires_in"].as_i64(), started["interval"].as_i64()), (Some(600), Some(5)));
+    let device_code = started["device_code"].as_str().unwrap().to_owned();
+    assert!(device_code.len() >= 43, "256 bits");
+
+    // Requests beyond what the client may have are refused as at the authorization endpoint.
+    let (status, body, _) = c.start(Some(&bot), &[("scope", "builds:delete")]).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_scope")));
+    let (status, body, _) = c.start(Some(&bot), &[("resource", "https://elsewhere.example")]).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_target")));
+
+    // 2. It polls before Ada did anything, then too fast (RFC 8628 §3.5).
+    assert_eq!(error(&c.poll(Some(&bot), &device_code).await), (400, "authorization_pending"));
+    assert_eq!(error(&c.poll(Some(&bot), &device_code).await), (400, "slow_down"));
+    // Another client cannot redeem it.
+    assert_eq!(error(&c.poll(None, &device_code).await), (400, "invalid_grant"));
+
+    // 3. Ada opens the complete verification URI: sign-in first, then back to the device page
+    //    with the code filled in.
+    let browser = Browser::new(&server);
+    let res = browser.get(started["verification_uri_complete"].as_str().unwrap()).await;
+    assert_eq!(res.status(), 303);
+    let login = location(&res);
+    assert!(login.starts_with("/t/acme/login?flow="), "{login}");
+    let html = browser.get(&login).await.text().await.unwrap();
+    assert!(html.contains("connect a device"));
+    let form = [
+        ("flow", hidden(&html, "flow")),
+        ("csrf", hidden(&html, "csrf")),
+        ("email", "ada@example.com".into()),
+        ("password", PASSWORD.into()),
+    ];
+    let res = browser.http.post(browser.abs("/t/acme/login")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let back = location(&res);
+    assert!(back.starts_with("/t/acme/device?flow="), "{back}");
+    let page = browser.get(&back).await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    assert_eq!(hidden(&html, "user_code"), user_code, "prefilled from verification_uri_complete");
+    let csrf = hidden(&html, "csrf");
+
+    // A wrong code is refused on the page; a missing CSRF token changes nothing.
+    let wrong = if user_code == "BCDF-GHJK" { "BCDF-GHJL" } else { "BCDF-GHJK" };
+    let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", wrong)]).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("That code is not valid"));
+    let res = browser.post("/t/acme/device", &[("user_code", &user_code), ("decision", "allow")]).await;
+    assert_eq!(res.status(), 403);
+
+    // The code as typed: lower case, no dash. The approval page is the agent one.
+    let typed = user_code.replace('-', "").to_lowercase();
+    let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", &typed)]).await;
+    assert_eq!(res.status(), 200);
+    let consent = res.text().await.unwrap();
+    for needle in
+        ["Build bot is an AI agent", "Operated by <strong>Acme CLI</strong>", API, "Access ends on", &user_code]
+    {
+        assert!(consent.contains(needle), "the approval page shows {needle:?}: {consent}");
+    }
+    assert!(consent.contains("Use the permission \u{201c}builds:run\u{201d}"));
+    let res =
+        browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", &user_code), ("decision", "allow")]).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Build bot is now connected"));
+
+    // 4. The next poll gets a DPoP-bound token resting on the delegation; the code is then used.
+    let (status, tokens) = c.poll(Some(&bot), &device_code).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["token_type"], "DPoP");
+    assert_eq!(tokens["scope"], "builds:run");
+    assert!(tokens.get("refresh_token").is_none(), "agents do not refresh");
+    let at = claims(tokens["access_token"].as_str().unwrap());
+    assert_eq!(at["sub"], ada_id);
+    assert_eq!(at["client_id"], "build-bot");
+    assert_eq!(at["aud"], c.issuer.as_str(), "as after the code flow: the delegation names the APIs");
+    assert_eq!(at["cnf"]["jkt"], bot.dpop_jkt.as_str());
+    let delegation_id = at["delegation_id"].as_str().unwrap().to_owned();
+    assert_eq!(error(&c.poll(Some(&bot), &device_code).await), (400, "invalid_grant"), "single use");
+    // A decided code cannot be entered again.
+    let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", &user_code)]).await;
+    assert_eq!(res.status(), 400);
+
+    // 5. The public CLI: Ada is signed in already, so the page asks only for the code.
+    let (status, started, _) = c.start(None, &[("scope", "openid profile")]).await;
+    assert_eq!(status, 200, "{started}");
+    let cli_code = started["device_code"].as_str().unwrap().to_owned();
+    let (consent, done) = approve(&browser, started["user_code"].as_str().unwrap(), "allow").await;
+    assert!(consent.contains("Allow Acme CLI access?"), "{consent}");
+    assert!(done.contains("Acme CLI is now connected"));
+    let (status, tokens) = c.poll(None, &cli_code).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert!(tokens["refresh_token"].is_string() && tokens["id_token"].is_string());
+    let id_token = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!((id_token["sub"].as_str(), id_token["aud"][0].as_str()), (Some(ada_id), Some("acme-cli")));
+    // Her own token lists the delegation she gave the agent.
+    let mine: Value = server
+        .http
+        .get(server.url("/t/acme/account/delegations"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed = mine.as_array().unwrap().iter().find(|d| d["id"] == delegation_id.as_str()).expect("listed");
+    assert_eq!((listed["agent_id"].as_str(), listed["audiences"].clone()), (Some("build-bot"), json!([API])));
+
+    // 6. A denied request gives access_denied, and is audited like a denied consent.
+    let (_, started, _) = c.start(Some(&bot), &[]).await;
+    let denied_code = started["device_code"].as_str().unwrap().to_owned();
+    let (_, done) = approve(&browser, started["user_code"].as_str().unwrap(), "deny").await;
+    assert!(done.contains("Build bot was not given access"));
+    assert_eq!(error(&c.poll(Some(&bot), &denied_code).await), (400, "access_denied"));
+    let trail = admin.get(&format!("/tenants/acme/audit?user={ada_id}&limit=200"), 200).await;
+    let types: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    for t in ["delegation.granted", "delegation.denied", "token.issued"] {
+        assert!(types.contains(&t), "{t} in {types:?}");
+    }
+
+    // 7. Guessing is cut short: after a few wrong codes the page stops accepting any.
+    let html = browser.get("/t/acme/device").await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+    let mut last = 0;
+    for _ in 0..5 {
+        last = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", wrong)]).await.status().as_u16();
+    }
+    assert_eq!(last, 429);
+    let (_, started, _) = c.start(None, &[]).await;
+    let res =
+        browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", started["user_code"].as_str().unwrap())]).await;
+    assert_eq!(res.status(), 429, "even the right code, until the window ends");
+    assert!(res.text().await.unwrap().contains("Too many wrong codes"));
+
+    // Codes never reach the logs.
+    let logs = server.logs();
+    for secret in [&device_code, &cli_code, &denied_code, &user_code] {
+        assert!(!logs.contains(secret.as_str()), "a code was logged");
+    }
+}
