@@ -8,6 +8,7 @@
 pub mod agent;
 pub mod audit;
 pub mod client;
+pub mod client_metadata;
 pub mod clock;
 pub mod email;
 pub mod id;

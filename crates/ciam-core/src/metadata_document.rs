@@ -12,13 +12,12 @@
 //! authorization code grant, scopes limited to what the tenant allows such clients, and the
 //! document's `client_id` must equal the URL it was fetched from.
 
-use serde::Deserialize;
 use time::OffsetDateTime;
 use url::{Host, Url};
 
-use crate::client::{AuthMethod, Client, ClientType, GrantType};
+use crate::client::{Client, GrantType};
+use crate::client_metadata::{ClientMetadata, Limits};
 use crate::id::{ClientId, TenantId};
-use crate::redirect::RedirectUri;
 use crate::scope::ScopeSet;
 use crate::validation::FieldError;
 
@@ -133,43 +132,10 @@ pub fn host_allowed(patterns: &[String], host: &str) -> bool {
     })
 }
 
-/// The RFC 7591 members this server reads from a metadata document. Other members are ignored
-/// (RFC 7591 §2), but the shared-secret ones are looked for so they can be refused.
-#[derive(Debug, Deserialize)]
-struct Document {
-    client_id: String,
-    #[serde(default)]
-    client_name: Option<String>,
-    #[serde(default)]
-    redirect_uris: Option<Vec<String>>,
-    #[serde(default)]
-    grant_types: Option<Vec<String>>,
-    #[serde(default)]
-    response_types: Option<Vec<String>>,
-    #[serde(default)]
-    token_endpoint_auth_method: Option<String>,
-    #[serde(default)]
-    scope: Option<String>,
-    #[serde(default)]
-    jwks_uri: Option<String>,
-    #[serde(default)]
-    jwks: Option<serde_json::Value>,
-    #[serde(default)]
-    id_token_signed_response_alg: Option<String>,
-    #[serde(default)]
-    dpop_bound_access_tokens: Option<bool>,
-    #[serde(default)]
-    client_secret: Option<serde_json::Value>,
-    #[serde(default)]
-    client_secret_expires_at: Option<serde_json::Value>,
-}
-
-/// The longest `client_name` shown; longer names are refused.
-const MAX_NAME: usize = 100;
-
 /// Turns a fetched metadata document into the client it describes, for `tenant`. `allowed_scopes`
 /// is the most such a client may ask for; a `scope` member naming anything else is refused, and
-/// without one the client may ask for all of `allowed_scopes`.
+/// without one the client may ask for all of `allowed_scopes`. The members are those of a
+/// registration ([`ClientMetadata`]), with the draft's rules on top.
 ///
 /// Errors name the offending member (logged; the user sees only that the client is unknown).
 pub fn client_from_document(
@@ -181,87 +147,31 @@ pub fn client_from_document(
 ) -> Result<Client, FieldError> {
     let value: serde_json::Value =
         serde_json::from_slice(document).map_err(|_| FieldError::new("", "the document is not JSON"))?;
-    if !value.is_object() {
-        return Err(FieldError::new("", "the document must be a JSON object"));
-    }
-    let doc: Document = serde_json::from_value(value).map_err(|e| FieldError::new("", e.to_string()))?;
-    if doc.client_id != url.as_str() {
+    if value.get("client_id").and_then(serde_json::Value::as_str) != Some(url.as_str()) {
         return Err(FieldError::new("client_id", "must equal the URL the document was fetched from"));
     }
-    if doc.client_secret.is_some() || doc.client_secret_expires_at.is_some() {
+    if value.get("client_secret").is_some() || value.get("client_secret_expires_at").is_some() {
         return Err(FieldError::new("client_secret", "a metadata document must not carry a shared secret"));
     }
-    let (client_type, method) = match doc.token_endpoint_auth_method.as_deref().unwrap_or("none") {
-        "none" => (ClientType::Public, AuthMethod::None),
-        "private_key_jwt" => (ClientType::Confidential, AuthMethod::PrivateKeyJwt),
-        _ => {
-            return Err(FieldError::new(
-                "token_endpoint_auth_method",
-                "must be none or private_key_jwt (shared secrets are not possible)",
-            ));
-        }
-    };
-    let grants = doc.grant_types.unwrap_or_else(|| vec!["authorization_code".into()]);
-    if !grants.iter().any(|g| g == "authorization_code") {
-        return Err(FieldError::new("grant_types", "must include authorization_code"));
+    let mut metadata = ClientMetadata::from_json(value)?;
+    // No shared secrets are possible: public (the default here) or keys.
+    let method = metadata.token_endpoint_auth_method.get_or_insert_with(|| "none".to_owned());
+    if method != "none" && method != "private_key_jwt" {
+        return Err(FieldError::new(
+            "token_endpoint_auth_method",
+            "must be none or private_key_jwt (shared secrets are not possible)",
+        ));
     }
-    if let Some(i) = grants.iter().position(|g| g != "authorization_code" && g != "refresh_token") {
-        return Err(FieldError::new(format!("grant_types[{i}]"), "only authorization_code and refresh_token"));
-    }
-    if let Some(types) = &doc.response_types
-        && types.iter().any(|t| t != "code")
-    {
-        return Err(FieldError::new("response_types", "only code"));
-    }
-    let uris = doc.redirect_uris.unwrap_or_default();
-    if uris.is_empty() {
+    if metadata.redirect_uris.is_empty() {
         return Err(FieldError::new("redirect_uris", "at least one redirect URI is required"));
     }
-    let redirect_uris = uris
-        .iter()
-        .enumerate()
-        .map(|(i, u)| RedirectUri::parse(u).map_err(|e| e.under(&format!("redirect_uris[{i}]"))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let scopes = match &doc.scope {
-        Some(s) => {
-            let asked = ScopeSet::parse_space_separated(s).map_err(|e| e.under("scope"))?;
-            if !asked.is_subset(allowed_scopes) {
-                return Err(FieldError::new("scope", "names a scope this tenant does not allow such clients"));
-            }
-            asked
-        }
-        None => allowed_scopes.clone(),
-    };
-    let name = match doc.client_name.as_deref().map(str::trim) {
-        Some(n) if n.chars().count() > MAX_NAME || n.chars().any(char::is_control) => {
-            return Err(FieldError::new("client_name", "at most 100 characters, no control characters"));
-        }
-        Some(n) if !n.is_empty() => n.to_owned(),
-        _ => Url::parse(url.as_str()).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default(),
-    };
-    let client = Client {
-        tenant_id: tenant.clone(),
-        client_id: url.clone(),
-        name,
-        client_type,
-        redirect_uris,
-        post_logout_redirect_uris: vec![],
-        // Refresh tokens are never issued to these clients: the document is re-read on every
-        // authorization, and a long-lived credential would outlive it.
-        grant_types: vec![GrantType::AuthorizationCode],
-        token_endpoint_auth_method: method,
-        scopes,
-        jwks_uri: doc.jwks_uri,
-        jwks: doc.jwks,
-        require_pushed_authorization_requests: false,
-        id_token_signed_response_alg: doc.id_token_signed_response_alg,
-        opaque_access_tokens: false,
-        dpop_bound_access_tokens: doc.dpop_bound_access_tokens.unwrap_or(false),
-        agent: None,
-        created_at: now,
-        updated_at: now,
-    };
-    client.validate()?;
+    metadata.post_logout_redirect_uris.clear();
+    let host = Url::parse(url.as_str()).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+    let limits = Limits { confidential: true, scopes: allowed_scopes.clone(), fallback_name: host };
+    let mut client = metadata.into_client(tenant, url.clone(), &limits, now)?;
+    // Refresh tokens are never issued to these clients: the document is re-read on every
+    // authorization, and a long-lived credential would outlive it.
+    client.grant_types = vec![GrantType::AuthorizationCode];
     if let Some(uri) = &client.jwks_uri {
         // The loopback exception of registered clients is for operators; a document must use https.
         crate::tenant::https_url(uri).map_err(|e| e.under("jwks_uri"))?;
@@ -275,6 +185,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
+    use crate::client::{AuthMethod, ClientType};
 
     #[test]
     fn client_id_url_rules() {
@@ -388,7 +299,7 @@ mod tests {
         );
         assert_eq!(field(with("token_endpoint_auth_method", json!("client_secret_jwt"))), "token_endpoint_auth_method");
         assert_eq!(field(with("token_endpoint_auth_method", json!("private_key_jwt"))), "jwks_uri");
-        assert_eq!(field(with("grant_types", json!(["client_credentials"]))), "grant_types");
+        assert_eq!(field(with("grant_types", json!(["client_credentials"]))), "grant_types[0]");
         assert_eq!(field(with("grant_types", json!(["authorization_code", "implicit"]))), "grant_types[1]");
         assert_eq!(field(with("response_types", json!(["token"]))), "response_types");
         assert_eq!(field(with("redirect_uris", json!([]))), "redirect_uris");

@@ -21,7 +21,7 @@ use ciam_core::id::{ClientId, TenantId};
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{Secret, SecretHash, random_token};
 use ciam_core::tenant::{RegistrationMode, Tenant};
-use ciam_oauth::registration::{ClientMetadata, Limits};
+use ciam_oauth::registration::{self, ClientMetadata, Limits};
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -113,7 +113,7 @@ fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
 fn limits(tenant: &Tenant, confidential: bool) -> Result<Limits, OAuthError> {
     let scopes = ScopeSet::from_list(&tenant.settings.registration.allowed_scopes)
         .map_err(|e| OAuthError::server_error(e.message))?;
-    Ok(Limits { confidential, scopes })
+    Ok(Limits { confidential, scopes, fallback_name: "Unnamed application".into() })
 }
 
 /// Counts one use of an initial access token; `false` when it is unknown, expired or used up.
@@ -168,9 +168,9 @@ pub(super) async fn register(
         None => return fail(invalid_token()),
     };
     let now = st.clock.now();
-    let client = match limits(&tenant, confidential).and_then(|l| {
-        ClientMetadata::from_json(json_body(&headers, &body)?)?.into_client(&tenant.id, ClientId::generate(), &l, now)
-    }) {
+    let client = match limits(&tenant, confidential)
+        .and_then(|l| registration::register(json_body(&headers, &body)?, &tenant.id, ClientId::generate(), &l, now))
+    {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -246,12 +246,8 @@ pub(super) async fn update(
         }
         let confidential = current.client_type == ClientType::Confidential;
         let now = st.clock.now();
-        let mut client = ClientMetadata::from_json(value)?.into_client(
-            &tenant.id,
-            current.client_id.clone(),
-            &limits(&tenant, confidential)?,
-            now,
-        )?;
+        let limits = limits(&tenant, confidential)?;
+        let mut client = registration::register(value, &tenant.id, current.client_id.clone(), &limits, now)?;
         if client.client_type != current.client_type {
             return Err(OAuthError::new(
                 ErrorCode::InvalidClientMetadata,
