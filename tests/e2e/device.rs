@@ -204,7 +204,7 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     let at = claims(tokens["access_token"].as_str().unwrap());
     assert_eq!(at["sub"], ada_id);
     assert_eq!(at["client_id"], "build-bot");
-    assert_eq!(at["aud"], c.issuer.as_str(), "as after the code flow: the delegation names the APIs");
+    assert_eq!(at["aud"], API, "as after the code flow: the resource it asked for");
     assert_eq!(at["cnf"]["jkt"], bot.dpop_jkt.as_str());
     let delegation_id = at["delegation_id"].as_str().unwrap().to_owned();
     assert_eq!(error(&c.poll(Some(&bot), &device_code).await), (400, "invalid_grant"), "single use");
@@ -212,7 +212,10 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", &user_code)]).await;
     assert_eq!(res.status(), 400);
 
-    // 5. The public CLI: Ada is signed in already, so the page asks only for the code.
+    // 5. The public CLI: Ada is signed in already, so the page asks only for the code. An app may
+    //    name only resources registered in the tenant.
+    let (status, body, _) = c.start(None, &[("scope", "openid"), ("resource", API)]).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_target")), "{body}");
     let (status, started, _) = c.start(None, &[("scope", "openid profile")]).await;
     assert_eq!(status, 200, "{started}");
     let cli_code = started["device_code"].as_str().unwrap().to_owned();

@@ -28,7 +28,8 @@ async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
     let (key, _) = AgentKey::new("cli-app");
     let (other, _) = AgentKey::new("thief");
     let (url, verifier) = Story::authorize_url("cli-app", "openid offline_access", "");
-    let (_, callback) = s.authorize(&url, "allow").await;
+    let (pages, callback) = s.authorize(&url, "allow").await;
+    assert!(!pages.iter().any(|p| p.contains("Unverified application")), "the admin registered this client");
     let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
     let post = |form: Vec<(&'static str, String)>, proof: Option<String>| {
         let mut req = server.http.post(server.url("/t/acme/token")).form(&form);

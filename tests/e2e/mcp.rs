@@ -105,7 +105,9 @@ async fn an_mcp_client_discovers_registers_and_gets_a_dpop_bound_token_for_the_a
     let (url, verifier) =
         Story::authorize_url(&client_id, "openid offline_access trips:read", &format!("&resource={API}"));
     let (pages, callback) = story.authorize(&url, "allow").await;
-    assert!(pages.iter().any(|p| p.contains("Trip planner")), "the consent page names the client");
+    let consent = pages.iter().find(|p| p.contains("name=\"decision\"")).expect("a consent page");
+    assert!(consent.contains("Trip planner"), "the consent page names the client");
+    assert!(consent.contains("Unverified application"), "a self-registered name is the client's own claim");
     let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
     let token = |form: Vec<(&'static str, String)>, proof: Option<String>| {
         let mut req = http.post(&token_url).form(&form);

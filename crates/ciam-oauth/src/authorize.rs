@@ -21,7 +21,7 @@ const MAX_STATE: usize = 4096;
 const MAX_NONCE: usize = 512;
 const MAX_HINT: usize = 4096;
 /// Most `resource` parameters one request may carry.
-const MAX_RESOURCES: usize = 8;
+pub const MAX_RESOURCES: usize = 8;
 
 /// How the authorization response is returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

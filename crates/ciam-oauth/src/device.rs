@@ -113,6 +113,9 @@ pub struct DeviceRequest {
     /// For an agent: the audiences of the delegation to ask for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub audiences: Vec<String>,
+    /// The resources (RFC 8707) the request named: its tokens name them as audience.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
     /// When the request was made (unix seconds).
     pub issued_at: i64,
     /// When its codes expire (unix seconds).
@@ -159,8 +162,14 @@ pub fn validate_request(client: &Client, params: &Params, now: i64) -> Result<De
     if !scope.is_subset(&client.scopes) {
         return Err(OAuthError::new(ErrorCode::InvalidScope, "the requested scope exceeds what this client may get"));
     }
+    let resources = params.all("resource");
+    if resources.len() > crate::authorize::MAX_RESOURCES
+        || !resources.iter().all(|r| crate::authorize::is_resource_indicator(r))
+    {
+        return Err(OAuthError::new(ErrorCode::InvalidTarget, "resource must be absolute URIs (RFC 8707), at most 8"));
+    }
     let audiences = if client.agent.is_some() {
-        crate::authorize::agent_audiences(client, params.all("resource"))
+        crate::authorize::agent_audiences(client, resources)
             .map_err(|e| OAuthError::new(ErrorCode::InvalidTarget, e))?
     } else {
         Vec::new()
@@ -169,6 +178,7 @@ pub fn validate_request(client: &Client, params: &Params, now: i64) -> Result<De
         client_id: client.client_id.to_string(),
         scope: scope.to_string(),
         audiences,
+        resources: resources.to_vec(),
         issued_at: now,
         expires_at: now + DEVICE_CODE_LIFETIME.whole_seconds(),
     })

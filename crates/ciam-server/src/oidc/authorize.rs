@@ -601,10 +601,16 @@ pub(super) async fn consent_get(
         Ok(a) => a,
         Err(res) => return res,
     };
-    // A self-described client: its name is its own claim; show where it really lives.
-    let unverified = client.client_id.is_metadata_document().then(|| {
-        Url::parse(client.client_id.as_str()).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
-    });
+    // A self-described client (a metadata document, or registered by itself): its name is its
+    // own claim; show where it really lives.
+    let unverified = if client.client_id.is_metadata_document() {
+        Url::parse(client.client_id.as_str()).ok().and_then(|u| u.host_str().map(str::to_owned))
+    } else {
+        match ctx.st.durable.registration_token_hash(&ctx.tenant.id, &client.client_id).await {
+            Ok(registered) => registered.map(|_| host.clone()),
+            Err(e) => return unavailable(&ctx.brand, e),
+        }
+    };
     html(
         StatusCode::OK,
         &ConsentPage {

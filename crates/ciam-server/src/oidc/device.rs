@@ -104,6 +104,14 @@ async fn start(st: &AppState, request: &BackChannel) -> Result<DeviceAuthorizati
     let (tenant, client) = (&request.tenant, &request.client);
     let now = st.clock.now().unix_timestamp();
     let device = ciam_oauth::device::validate_request(client, &request.params, now)?;
+    // As at the authorization endpoint: an app names only registered resources.
+    if client.agent.is_none() {
+        for resource in &device.resources {
+            if st.durable.find_resource(tenant, resource).await?.is_none() {
+                return Err(OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known here"));
+            }
+        }
+    }
     let device_code = random_token(32);
     let hash = SecretHash::of(&device_code);
     let body = serde_json::to_vec(&device).map_err(OAuthError::server_error)?;
@@ -420,7 +428,7 @@ async fn decide(
             sid: session.sid.clone(),
             issued_at: now,
             delegation_id,
-            resources: vec![],
+            resources: request.resources.clone(),
         }))
     } else {
         DeviceDecision::Denied
