@@ -268,6 +268,23 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     assert_eq!(res.status(), 429, "even the right code, until the window ends");
     assert!(res.text().await.unwrap().contains("Too many wrong codes"));
 
+    // A client cannot flood the server with pending requests: 30 a minute at most.
+    let mut answers = Vec::new();
+    for _ in 0..31 {
+        let (status, body, _) = c.start(None, &[]).await;
+        answers.push((status, body["error"].as_str().unwrap_or("none").to_owned()));
+    }
+    assert_eq!(answers.first(), Some(&(200, "none".to_owned())));
+    assert_eq!(answers.last(), Some(&(400, "slow_down".to_owned())), "{answers:?}");
+    // Every start is in the audit trail, the refused ones too.
+    let started = admin.get("/tenants/acme/audit?type=device.started&agent=build-bot", 200).await;
+    assert!(started["items"].as_array().is_some_and(|i| !i.is_empty()), "{started}");
+    let refused = admin.get("/tenants/acme/audit?type=device.refused&agent=acme-cli&limit=200", 200).await;
+    assert!(
+        refused["items"].as_array().unwrap().iter().any(|e| e["reason"].as_str().unwrap().contains("slow_down")),
+        "{refused}"
+    );
+
     // Codes never reach the logs.
     let logs = server.logs();
     for secret in [&device_code, &cli_code, &denied_code, &user_code] {

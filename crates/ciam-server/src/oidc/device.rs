@@ -22,6 +22,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ciam_core::audit::AuditRecord;
 use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::scope::ScopeSet;
@@ -43,7 +44,7 @@ use super::session::{
 };
 use super::token::{UserTokens, issue_for_user};
 use crate::admin::Path;
-use crate::audit::Caller;
+use crate::audit::{self, Caller};
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
@@ -59,6 +60,10 @@ pub(super) const MAX_WRONG_CODES: u64 = 5;
 
 /// The window of [`MAX_WRONG_CODES`].
 pub(super) const WRONG_CODE_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Device authorizations one client may start per minute: what a leaked client id can make the
+/// store hold stays bounded.
+const STARTS_PER_MINUTE: u64 = 30;
 
 /// Longest user-code input considered (a code with separators is 9 characters).
 const MAX_TYPED: usize = 16;
@@ -87,7 +92,19 @@ struct DeviceAuthorization {
 /// `POST /t/{tenant}/device_authorization` (RFC 8628 §3.1): the client authenticates as at the
 /// token endpoint (a public client sends only its `client_id`).
 pub(super) async fn device_authorization(State(st): State<AppState>, request: BackChannel) -> Response {
-    match start(&st, &request).await {
+    let started = start(&st, &request).await;
+    let mut event = match &started {
+        Ok(_) => AuditRecord::allow("device.started"),
+        Err(e) => AuditRecord::deny("device.refused", format!("{}: {}", e.code.as_str(), e.description)),
+    };
+    event.client_id = Some(request.client.client_id.to_string());
+    event.scope = request.params.get("scope").map(str::to_owned);
+    let targets = request.params.all("resource");
+    event.audience = (!targets.is_empty()).then(|| targets.join(" "));
+    if let Err(e) = audit::record(&st, &request.tenant, &request.caller, event).await {
+        return OAuthFailure(OAuthError::unavailable(e)).into_response();
+    }
+    match started {
         Ok(body) => (
             [
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
@@ -103,6 +120,11 @@ pub(super) async fn device_authorization(State(st): State<AppState>, request: Ba
 async fn start(st: &AppState, request: &BackChannel) -> Result<DeviceAuthorization, OAuthError> {
     let (tenant, client) = (&request.tenant, &request.client);
     let now = st.clock.now().unix_timestamp();
+    let counter = format!("device_starts:{tenant}:{}", client.client_id);
+    if st.ephemeral.incr(&counter, Duration::from_secs(60)).await.map_err(OAuthError::unavailable)? > STARTS_PER_MINUTE
+    {
+        return Err(OAuthError::new(ErrorCode::SlowDown, "too many device authorizations; wait a minute"));
+    }
     let device = ciam_oauth::device::validate_request(client, &request.params, now)?;
     // As at the authorization endpoint: an app names only registered resources.
     if client.agent.is_none() {
