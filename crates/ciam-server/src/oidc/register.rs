@@ -176,11 +176,11 @@ pub(super) async fn register(
     };
     let secret = client.token_endpoint_auth_method.uses_secret().then(Secret::generate);
     let token = random_token(32);
-    let stored = async {
-        st.durable.create_client(&client, secret.as_ref().map(Secret::hash).as_ref()).await?;
-        st.durable.set_registration_token(&tenant.id, &client.client_id, &SecretHash::of(&token)).await
-    };
-    if let Err(e) = stored.await {
+    if let Err(e) = st.durable.create_client(&client, secret.as_ref().map(Secret::hash).as_ref()).await {
+        return fail(e.into());
+    }
+    if let Err(e) = st.durable.set_registration_token(&tenant.id, &client.client_id, &SecretHash::of(&token)).await {
+        // A client nobody can manage or was told about must not stay behind.
         let _ = st.durable.delete_client(&tenant.id, &client.client_id).await;
         return fail(e.into());
     }
