@@ -1,0 +1,109 @@
+//! Micro-benchmarks of JWT minting and verification as the token and introspection endpoints
+//! do them, and of DPoP proof verification. Run with `cargo bench -p ciam-jose`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+
+use ciam_jose::jwt::verify_with_jwk_set;
+use ciam_jose::{Alg, Expect, PublicJwk, SigningKey, dpop, mint, verify};
+use criterion::{Criterion, criterion_group, criterion_main};
+use jsonwebtoken::{EncodingKey, Header};
+use serde::Serialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const NOW: OffsetDateTime = datetime!(2026-12-03 12:00 UTC);
+const ISSUER: &str = "https://id.example.com/t/acme";
+
+/// The shape of an RFC 9068 access token as the token endpoint issues it for a user.
+#[derive(Serialize)]
+struct Claims {
+    iss: &'static str,
+    sub: &'static str,
+    aud: &'static str,
+    exp: i64,
+    iat: i64,
+    jti: &'static str,
+    client_id: &'static str,
+    scope: &'static str,
+}
+
+fn claims() -> Claims {
+    let now = NOW.unix_timestamp();
+    Claims {
+        iss: ISSUER,
+        sub: "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b",
+        aud: "https://api.example.com/",
+        exp: now + 900,
+        iat: now,
+        jti: "q3vU8fK2xR7tL0pW9mZ4bN",
+        client_id: "web-app",
+        scope: "openid profile email orders:read",
+    }
+}
+
+/// What the introspection endpoint expects of an access token.
+fn expect() -> Expect<'static> {
+    Expect {
+        typ: "at+jwt",
+        algs: &[Alg::ES256, Alg::RS256, Alg::EdDSA],
+        issuer: ISSUER,
+        audience: None,
+        now: NOW,
+        leeway: 60,
+    }
+}
+
+fn access_tokens(c: &mut Criterion) {
+    let mut g = c.benchmark_group("access_token");
+    // A tenant publishes one key per algorithm; verification picks the one named by `kid`.
+    let keys: Vec<SigningKey> = Alg::ALL.into_iter().map(|a| SigningKey::generate(a).unwrap().0).collect();
+    let published: Vec<PublicJwk> = keys.iter().map(|k| k.public_jwk().clone()).collect();
+    let claims = claims();
+    let expect = expect();
+    for key in &keys {
+        let alg = key.alg().as_str();
+        g.bench_function(format!("mint_{alg}"), |b| b.iter(|| mint(black_box(key), "at+jwt", black_box(&claims))));
+        let token = mint(key, "at+jwt", &claims).unwrap();
+        assert!(verify(&token, &published, &expect).is_ok());
+        g.bench_function(format!("verify_{alg}"), |b| {
+            b.iter(|| verify(black_box(&token), black_box(&published), black_box(&expect)))
+        });
+    }
+    g.finish();
+}
+
+fn client_assertion(c: &mut Criterion) {
+    // private_key_jwt (RFC 7523): the client's JWK Set is parsed and the assertion verified.
+    let (key, _) = SigningKey::generate(Alg::ES256).unwrap();
+    let jwks = json!({ "keys": [Value::Object(key.public_jwk().as_json().clone())] });
+    let now = NOW.unix_timestamp();
+    let assertion = json!({
+        "iss": "svc", "sub": "svc", "aud": format!("{ISSUER}/token"),
+        "jti": "a1b2c3d4e5", "iat": now, "exp": now + 60,
+    });
+    let token = mint(&key, "JWT", &assertion).unwrap();
+    assert!(verify_with_jwk_set(&token, &jwks, &["at+jwt"]).is_ok());
+    c.bench_function("client_assertion/verify_ES256", |b| {
+        b.iter(|| verify_with_jwk_set(black_box(&token), black_box(&jwks), &["at+jwt"]))
+    });
+}
+
+fn dpop_proof(c: &mut Criterion) {
+    // RFC 9449 §4: a proof signed with the key in its own `jwk` header, as an agent sends it.
+    let (key, der) = SigningKey::generate(Alg::ES256).unwrap();
+    let mut header = Header::new(jsonwebtoken::Algorithm::ES256);
+    header.typ = Some(dpop::DPOP_TYP.into());
+    header.jwk = serde_json::from_value(Value::Object(key.public_jwk().as_json().clone())).ok();
+    let body = json!({
+        "jti": "e1j3V_bKic8-LAEB", "htm": "POST", "htu": format!("{ISSUER}/token"),
+        "iat": NOW.unix_timestamp(),
+    });
+    let proof = jsonwebtoken::encode(&header, &body, &EncodingKey::from_ec_der(&der)).unwrap();
+    assert_eq!(dpop::verify_proof(&proof).unwrap().jkt, key.kid());
+    c.bench_function("dpop/verify_proof_ES256", |b| b.iter(|| dpop::verify_proof(black_box(&proof))));
+}
+
+criterion_group!(benches, access_tokens, client_assertion, dpop_proof);
+criterion_main!(benches);
