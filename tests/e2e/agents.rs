@@ -220,7 +220,7 @@ impl<'a> Story<'a> {
 async fn resource_server_accepts(server: &Server, issuer: &str, token: &str) -> Value {
     let header = jsonwebtoken::decode_header(token).unwrap();
     assert_eq!(header.typ.as_deref(), Some("at+jwt"));
-    let jwks: JwkSet = server.http.get(server.url("/t/acme/jwks")).send().await.unwrap().json().await.unwrap();
+    let jwks: JwkSet = server.get_json("/t/acme/jwks").await;
     let jwk = jwks.find(header.kid.as_deref().unwrap()).unwrap();
     let mut v = Validation::new(Algorithm::ES256);
     v.set_issuer(&[issuer]);

@@ -122,25 +122,9 @@ async fn metadata_document_flow(mut opts: ServerOptions, admin_token: Option<&st
     admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
 
     // Discovery says so only where the tenant allows it.
-    let meta: Value = server
-        .http
-        .get(server.url("/t/acme/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta: Value = server.get_json("/t/acme/.well-known/openid-configuration").await;
     assert_eq!(meta["client_id_metadata_document_supported"], true);
-    let meta: Value = server
-        .http
-        .get(server.url("/t/other/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta: Value = server.get_json("/t/other/.well-known/openid-configuration").await;
     assert!(meta.get("client_id_metadata_document_supported").is_none());
 
     // Bad policies are refused with the field named; URLs cannot be registered as client ids.

@@ -107,15 +107,7 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     let c = Cli { server: &server, issuer: server.url("/t/acme") };
 
     // Discovery names the endpoint and the grant (RFC 8628 §4).
-    let meta: Value = server
-        .http
-        .get(server.url("/t/acme/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta: Value = server.get_json("/t/acme/.well-known/openid-configuration").await;
     assert_eq!(meta["device_authorization_endpoint"], format!("{}/device_authorization", c.issuer));
     assert!(meta["grant_types_supported"].as_array().unwrap().contains(&json!(DEVICE)));
 

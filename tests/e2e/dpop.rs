@@ -113,14 +113,6 @@ async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
     let res = call_userinfo(at, key.proof_with_nonce("GET", &userinfo, Some(at), Some(&nonce))).await.unwrap();
     assert_eq!(res.status(), 200);
 
-    let meta: Value = server
-        .http
-        .get(server.url("/t/acme/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta: Value = server.get_json("/t/acme/.well-known/openid-configuration").await;
     assert!(meta["dpop_signing_alg_values_supported"].as_array().unwrap().contains(&json!("ES256")));
 }

@@ -133,7 +133,7 @@ async fn the_same_server_on_postgres_and_redis() {
     let server = Server::start(BIN, &dir.0, opts).await;
     assert!(!server.data_dir.join("ciam.db").exists(), "no SQLite file when Postgres is configured");
     admin_api_works(&server, token).await;
-    let ready: serde_json::Value = server.http.get(server.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    let ready: serde_json::Value = server.get_json("/readyz").await;
     assert_eq!(ready["checks"]["ephemeral_store"], "ok");
 }
 

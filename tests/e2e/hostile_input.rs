@@ -57,7 +57,7 @@ async fn every_admin_route_answers_bad_input_with_a_4xx_problem() {
     let client = admin
         .post("/tenants/acme/clients", json!({"client_id": "web-app", "name": "Web", "client_type": "confidential", "redirect_uris": ["https://a.example/cb"]}), 201)
         .await;
-    let doc: Value = server.http.get(server.url("/admin/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = server.get_json("/admin/v1/openapi.json").await;
 
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {

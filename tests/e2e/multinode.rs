@@ -52,7 +52,7 @@ async fn two_nodes_sharing_postgres_and_redis_act_as_one_service() {
 
     // A key rotated on A: B publishes the key that now signs without waiting for its cache,
     // because that key was published as `next` before the rotation.
-    let jwks_b: serde_json::Value = b.http.get(b.url("/t/shared/jwks")).send().await.unwrap().json().await.unwrap();
+    let jwks_b: serde_json::Value = b.get_json("/t/shared/jwks").await;
     let rotated = on_a.post("/tenants/shared/keys/rotate", json!({}), 200).await;
     for kid in rotated["activated"].as_array().unwrap() {
         assert!(jwks_b["keys"].as_array().unwrap().iter().any(|k| &k["kid"] == kid), "B already published {kid}");

@@ -54,8 +54,7 @@ async fn tokens_for_a_registered_resource_are_bounded_by_it() {
 
     // RFC 9728: what an API serves at its /.well-known/oauth-protected-resource.
     let path = meta_url.split("/t/acme").nth(1).unwrap();
-    let meta: Value =
-        server.http.get(server.url(&format!("/t/acme{path}"))).send().await.unwrap().json().await.unwrap();
+    let meta: Value = server.get_json(&format!("/t/acme{path}")).await;
     assert_eq!(meta["resource"], API);
     assert_eq!(meta["authorization_servers"], json!([server.url("/t/acme")]));
     assert_eq!(meta["scopes_supported"], json!(["trips:book", "trips:read"]));

@@ -66,7 +66,7 @@ async fn client_credentials_issues_a_verifiable_rfc9068_access_token() {
     let header = jsonwebtoken::decode_header(token).unwrap();
     assert_eq!(header.typ.as_deref(), Some("at+jwt"), "RFC 9068 §2.1");
     assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
-    let jwks: JwkSet = s.http.get(s.url("/t/acme/jwks")).send().await.unwrap().json().await.unwrap();
+    let jwks: JwkSet = s.get_json("/t/acme/jwks").await;
     let jwk = jwks.find(header.kid.as_deref().unwrap()).expect("signing key is published");
     let mut v = Validation::new(jsonwebtoken::Algorithm::ES256);
     let issuer = s.url("/t/acme");
@@ -84,7 +84,7 @@ async fn client_credentials_issues_a_verifiable_rfc9068_access_token() {
     let (status, _, body) =
         post(s, "acme", Some((&id, &secret)), &[("grant_type", "client_credentials"), ("scope", "orders:read")]).await;
     assert_eq!((status, body["scope"].as_str()), (200, Some("orders:read")));
-    let other: JwkSet = s.http.get(s.url("/t/other/jwks")).send().await.unwrap().json().await.unwrap();
+    let other: JwkSet = s.get_json("/t/other/jwks").await;
     assert!(other.find(header.kid.as_deref().unwrap()).is_none(), "keys are per tenant (T07)");
 }
 

@@ -21,7 +21,7 @@ const MAX_STATE: usize = 4096;
 const MAX_NONCE: usize = 512;
 const MAX_HINT: usize = 4096;
 /// Most `resource` parameters one request may carry.
-pub const MAX_RESOURCES: usize = 8;
+const MAX_RESOURCES: usize = 8;
 
 /// How the authorization response is returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,13 +209,7 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
             return Err(fail(ErrorCode::InvalidRequest, "prompt=none cannot be combined with other values"));
         }
     }
-    let resources = params.all("resource").to_vec();
-    if resources.len() > MAX_RESOURCES {
-        return Err(fail(ErrorCode::InvalidTarget, "too many resource parameters"));
-    }
-    if !resources.iter().all(|r| is_resource_indicator(r)) {
-        return Err(fail(ErrorCode::InvalidTarget, "resource must be an absolute URI without a fragment (RFC 8707)"));
-    }
+    let resources = resource_indicators(params).map_err(|d| fail(ErrorCode::InvalidTarget, d))?.to_vec();
     let max_age = params
         .get("max_age")
         .map(|m| {
@@ -254,6 +248,20 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
         id_token_hint,
         resources,
     })
+}
+
+/// The `resource` parameters of a request that starts a grant (authorization, device
+/// authorization): at most [`MAX_RESOURCES`], each a resource indicator. The error is the
+/// `invalid_target` description.
+pub fn resource_indicators(params: &Params) -> Result<&[String], &'static str> {
+    let resources = params.all("resource");
+    if resources.len() > MAX_RESOURCES {
+        return Err("too many resource parameters");
+    }
+    if !resources.iter().all(|r| is_resource_indicator(r)) {
+        return Err("resource must be an absolute URI without a fragment (RFC 8707)");
+    }
+    Ok(resources)
 }
 
 /// RFC 8707 §2: a resource indicator is an absolute URI without a fragment.

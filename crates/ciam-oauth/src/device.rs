@@ -162,12 +162,8 @@ pub fn validate_request(client: &Client, params: &Params, now: i64) -> Result<De
     if !scope.is_subset(&client.scopes) {
         return Err(OAuthError::new(ErrorCode::InvalidScope, "the requested scope exceeds what this client may get"));
     }
-    let resources = params.all("resource");
-    if resources.len() > crate::authorize::MAX_RESOURCES
-        || !resources.iter().all(|r| crate::authorize::is_resource_indicator(r))
-    {
-        return Err(OAuthError::new(ErrorCode::InvalidTarget, "resource must be absolute URIs (RFC 8707), at most 8"));
-    }
+    let resources =
+        crate::authorize::resource_indicators(params).map_err(|d| OAuthError::new(ErrorCode::InvalidTarget, d))?;
     let audiences = if client.agent.is_some() {
         crate::authorize::agent_audiences(client, resources)
             .map_err(|e| OAuthError::new(ErrorCode::InvalidTarget, e))?

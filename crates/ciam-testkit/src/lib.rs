@@ -184,6 +184,11 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
+    /// `GET path` on this server, its JSON body read as `T` (discovery, JWKS, metadata).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        self.http.get(self.url(path)).send().await.unwrap().json().await.unwrap()
+    }
+
     /// The admin token the server generated into its data dir.
     pub fn generated_admin_token(&self) -> String {
         std::fs::read_to_string(self.data_dir.join("admin-token")).unwrap().trim().to_owned()

@@ -1,0 +1,119 @@
+//! The ephemeral store's contract (sessions, codes, replay caches, counters, sets), run against
+//! the in-process and Redis adapters.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ciam_core::store::EphemeralStore;
+
+pub async fn ephemeral_put_get_delete(s: &dyn EphemeralStore) {
+    let ttl = Duration::from_secs(60);
+    assert_eq!(s.get("k").await.unwrap(), None);
+    s.put("k", b"v1", ttl).await.unwrap();
+    assert_eq!(s.get("k").await.unwrap().as_deref(), Some(&b"v1"[..]));
+    s.put("k", b"v2", ttl).await.unwrap();
+    assert_eq!(s.get("k").await.unwrap().as_deref(), Some(&b"v2"[..]));
+    assert!(s.delete("k").await.unwrap());
+    assert!(!s.delete("k").await.unwrap());
+    assert_eq!(s.get("k").await.unwrap(), None);
+    s.ping().await.unwrap();
+}
+
+pub async fn ephemeral_ttl_expires(s: &dyn EphemeralStore) {
+    s.put("short", b"v", Duration::from_millis(150)).await.unwrap();
+    s.put("long", b"v", Duration::from_secs(60)).await.unwrap();
+    assert!(s.get("short").await.unwrap().is_some());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(s.get("short").await.unwrap(), None);
+    assert_eq!(s.take("short").await.unwrap(), None);
+    assert!(s.put_if_absent("short", b"again", Duration::from_secs(60)).await.unwrap(), "expired key is absent");
+    assert!(s.get("long").await.unwrap().is_some());
+}
+
+pub async fn ephemeral_take_is_single_use(s: &dyn EphemeralStore) {
+    s.put("code", b"grant", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(s.take("code").await.unwrap().as_deref(), Some(&b"grant"[..]));
+    assert_eq!(s.take("code").await.unwrap(), None);
+    assert_eq!(s.get("code").await.unwrap(), None);
+}
+
+/// Standards F09: of 50 parallel takes of one key exactly one wins.
+pub async fn ephemeral_concurrent_take_exactly_once(s: Arc<dyn EphemeralStore>) {
+    for round in 0..5 {
+        let key = format!("race-{round}");
+        s.put(&key, b"x", Duration::from_secs(60)).await.unwrap();
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let (s, key) = (s.clone(), key.clone());
+                tokio::spawn(async move { s.take(&key).await.unwrap().is_some() })
+            })
+            .collect();
+        let mut wins = 0;
+        for t in tasks {
+            wins += usize::from(t.await.unwrap());
+        }
+        assert_eq!(wins, 1, "round {round}");
+    }
+}
+
+pub async fn ephemeral_put_if_absent(s: Arc<dyn EphemeralStore>) {
+    let ttl = Duration::from_secs(60);
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.put_if_absent("jti", format!("{i}").as_bytes(), ttl).await.unwrap() })
+        })
+        .collect();
+    let mut stored = 0;
+    for t in tasks {
+        stored += usize::from(t.await.unwrap());
+    }
+    assert_eq!(stored, 1);
+    assert!(s.get("jti").await.unwrap().is_some());
+}
+
+pub async fn ephemeral_counters(s: Arc<dyn EphemeralStore>) {
+    let window = Duration::from_millis(300);
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.incr("hits", Duration::from_secs(60)).await.unwrap() })
+        })
+        .collect();
+    let mut values = Vec::new();
+    for t in tasks {
+        values.push(t.await.unwrap());
+    }
+    values.sort_unstable();
+    assert_eq!(values, (1..=100).collect::<Vec<u64>>(), "every increment counted once");
+
+    assert_eq!(s.incr("win", window).await.unwrap(), 1);
+    assert_eq!(s.incr("win", window).await.unwrap(), 2);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(s.incr("win", window).await.unwrap(), 1, "a new window starts after expiry");
+}
+
+pub async fn ephemeral_sets(s: Arc<dyn EphemeralStore>) {
+    let ttl = Duration::from_secs(60);
+    assert!(s.set_members("idx").await.unwrap().is_empty());
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.set_add("idx", &format!("m{i:02}"), ttl).await.unwrap() })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut members = s.set_members("idx").await.unwrap();
+    members.sort();
+    assert_eq!(members, (0..20).map(|i| format!("m{i:02}")).collect::<Vec<_>>(), "no concurrent addition is lost");
+    assert!(s.set_remove("idx", "m03").await.unwrap());
+    assert!(!s.set_remove("idx", "m03").await.unwrap());
+    assert_eq!(s.set_members("idx").await.unwrap().len(), 19);
+    s.set_add("short", "x", Duration::from_millis(150)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(s.set_members("short").await.unwrap().is_empty(), "sets expire");
+}
