@@ -5,6 +5,7 @@
 //! cache client: adapters live in `ciam-store`, HTTP in `ciam-server`.
 #![warn(missing_docs)]
 
+pub mod acr;
 pub mod agent;
 pub mod audit;
 pub mod client;
@@ -25,6 +26,7 @@ pub mod tenant;
 pub mod user;
 pub mod validation;
 
+pub use acr::{Acr, Amr};
 pub use clock::{Clock, SystemClock};
 pub use id::{ClientId, Region, TenantId, UserId};
 pub use validation::FieldError;
