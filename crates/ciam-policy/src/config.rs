@@ -1,0 +1,405 @@
+//! Per-tenant policy configuration: thresholds, IP lists and one entry per rule.
+//!
+//! Every field has a default, so `{}` is a valid configuration (the defaults are listed in the
+//! crate documentation). Unknown fields are rejected so a mistyped rule name is an error rather
+//! than a silently ignored setting.
+
+use ciam_core::{Acr, FieldError};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+/// Most entries accepted in `ip_allow` or `ip_deny`.
+pub const MAX_IP_LIST: usize = 1000;
+/// Most user-agent markers accepted by the `bot_user_agent` rule.
+pub const MAX_MARKERS: usize = 100;
+/// Longest user-agent marker accepted.
+pub const MAX_MARKER_LEN: usize = 100;
+
+/// The least severe outcome a rule imposes when it fires, whatever the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Floor {
+    /// No minimum: the score decides.
+    Allow,
+    /// At least a step-up.
+    StepUp,
+    /// Always deny.
+    Deny,
+}
+
+/// Per-tenant risk policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Whether the scoring rules run. When `false`, only `ip_deny` and `ip_allow` apply and
+    /// every other request is allowed. Default `true`.
+    pub enabled: bool,
+    /// Score from which the outcome is a step-up. Default 40.
+    pub step_up_at: u8,
+    /// Score from which the outcome is a denial. Default 90.
+    pub deny_at: u8,
+    /// Level a step-up asks for unless a firing rule asks for more. Default `multi_factor`.
+    pub step_up_acr: Acr,
+    /// Networks (CIDR) whose requests skip scoring and are allowed. Default empty.
+    pub ip_allow: Vec<IpNet>,
+    /// Networks (CIDR) whose requests are denied; wins over `ip_allow`. Default empty.
+    pub ip_deny: Vec<IpNet>,
+    /// The rules.
+    pub rules: Rules,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            step_up_at: 40,
+            deny_at: 90,
+            step_up_acr: Acr::MultiFactor,
+            ip_allow: Vec::new(),
+            ip_deny: Vec::new(),
+            rules: Rules::default(),
+        }
+    }
+}
+
+/// One entry per rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rules {
+    /// The IP address is on the reputation list.
+    pub ip_reputation: IpReputationRule,
+    /// The sign-in comes from another country than the previous one.
+    pub new_country: BasicRule,
+    /// The distance from the previous sign-in cannot have been covered in the time elapsed.
+    pub impossible_travel: ImpossibleTravelRule,
+    /// The device is not known (`known_device == Some(false)`).
+    pub new_device: BasicRule,
+    /// Many recent failed attempts on the account.
+    pub account_failures: CountRule,
+    /// Many recent failed attempts from the IP address.
+    pub ip_failures: CountRule,
+    /// Many distinct accounts failing from the IP's network.
+    pub credential_stuffing: CountRule,
+    /// The user agent is missing or looks like a script or a headless browser (users only).
+    pub bot_user_agent: BotUserAgentRule,
+    /// The last strong authentication is older than allowed (only when the request needs one).
+    pub strong_auth_age: StrongAuthAgeRule,
+    /// An agent exchanges tokens faster than allowed.
+    pub agent_exchange_rate: CountRule,
+    /// An agent asks for an audience it never had a token for.
+    pub agent_new_audience: BasicRule,
+}
+
+impl Default for BasicRule {
+    fn default() -> Self {
+        Self { enabled: true, points: 15, at_least: Floor::Allow, acr: None }
+    }
+}
+
+impl Default for CountRule {
+    fn default() -> Self {
+        Self { enabled: true, threshold: 5, points: 20, deny_from: None, at_least: Floor::Allow, acr: None }
+    }
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            ip_reputation: IpReputationRule::default(),
+            new_country: BasicRule { points: 15, ..BasicRule::default() },
+            impossible_travel: ImpossibleTravelRule::default(),
+            new_device: BasicRule { points: 15, ..BasicRule::default() },
+            account_failures: CountRule { threshold: 5, points: 20, ..CountRule::default() },
+            ip_failures: CountRule { threshold: 20, points: 20, ..CountRule::default() },
+            credential_stuffing: CountRule { threshold: 10, points: 50, deny_from: Some(50), ..CountRule::default() },
+            bot_user_agent: BotUserAgentRule::default(),
+            strong_auth_age: StrongAuthAgeRule::default(),
+            agent_exchange_rate: CountRule { threshold: 60, points: 40, ..CountRule::default() },
+            agent_new_audience: BasicRule { points: 20, ..BasicRule::default() },
+        }
+    }
+}
+
+/// A rule that fires on a yes/no signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BasicRule {
+    /// Whether the rule runs. Default `true`.
+    pub enabled: bool,
+    /// Points added when it fires (0-100).
+    pub points: u8,
+    /// Least severe outcome when it fires. Default `allow` (the score decides).
+    pub at_least: Floor,
+    /// Level a step-up asks for when this rule fires; `None` leaves it to `step_up_acr`.
+    pub acr: Option<Acr>,
+}
+
+/// A rule that fires when a counter reaches a threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CountRule {
+    /// Whether the rule runs. Default `true`.
+    pub enabled: bool,
+    /// The rule fires when the counter is at least this (1 or more).
+    pub threshold: u32,
+    /// Points added when it fires (0-100).
+    pub points: u8,
+    /// From this count on the request is denied, whatever the score. `None`: never.
+    pub deny_from: Option<u32>,
+    /// Least severe outcome when it fires. Default `allow` (the score decides).
+    pub at_least: Floor,
+    /// Level a step-up asks for when this rule fires; `None` leaves it to `step_up_acr`.
+    pub acr: Option<Acr>,
+}
+
+/// Scoring of the IP reputation list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IpReputationRule {
+    /// Whether the rule runs. Default `true`.
+    pub enabled: bool,
+    /// Points for a badness of 100; a listed address gets `points * badness / 100` (rounded
+    /// up). Default 40.
+    pub points: u8,
+    /// A badness strictly above this denies the request. Default 90; 100 never denies.
+    pub deny_above: u8,
+    /// Least severe outcome when it fires. Default `allow` (the score decides).
+    pub at_least: Floor,
+    /// Level a step-up asks for when this rule fires; `None` leaves it to `step_up_acr`.
+    pub acr: Option<Acr>,
+}
+
+impl Default for IpReputationRule {
+    fn default() -> Self {
+        Self { enabled: true, points: 40, deny_above: 90, at_least: Floor::Allow, acr: None }
+    }
+}
+
+/// Travel faster than an airliner between the previous sign-in and this one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImpossibleTravelRule {
+    /// Whether the rule runs. Default `true`.
+    pub enabled: bool,
+    /// Points added when it fires. Default 45.
+    pub points: u8,
+    /// Least severe outcome when it fires. Default `step_up`.
+    pub at_least: Floor,
+    /// Level a step-up asks for when this rule fires. Default `multi_factor`.
+    pub acr: Option<Acr>,
+    /// Fastest plausible travel, in km/h. Default 1000.
+    pub speed_kmh: f64,
+    /// Distances below this (km) never fire, so GeoIP imprecision within a region is not
+    /// travel. Default 500.
+    pub min_distance_km: f64,
+}
+
+impl Default for ImpossibleTravelRule {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            points: 45,
+            at_least: Floor::StepUp,
+            acr: Some(Acr::MultiFactor),
+            speed_kmh: 1000.0,
+            min_distance_km: 500.0,
+        }
+    }
+}
+
+/// User agents of scripts, HTTP libraries and headless browsers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BotUserAgentRule {
+    /// Whether the rule runs. Default `true`.
+    pub enabled: bool,
+    /// Points added when it fires. Default 30.
+    pub points: u8,
+    /// Least severe outcome when it fires. Default `allow` (the score decides).
+    pub at_least: Floor,
+    /// Level a step-up asks for when this rule fires; `None` leaves it to `step_up_acr`.
+    pub acr: Option<Acr>,
+    /// Whether a missing or blank user agent fires the rule. Default `true`.
+    pub missing: bool,
+    /// Substrings that mark a bot, matched case-insensitively. Default: see
+    /// [`DEFAULT_BOT_MARKERS`].
+    pub markers: Vec<String>,
+}
+
+/// User-agent substrings of common HTTP libraries, command-line tools and browser automation.
+pub const DEFAULT_BOT_MARKERS: &[&str] = &[
+    "curl/",
+    "wget/",
+    "python-requests",
+    "python-urllib",
+    "python-httpx",
+    "aiohttp",
+    "go-http-client",
+    "java/",
+    "okhttp",
+    "apache-httpclient",
+    "libwww-perl",
+    "node-fetch",
+    "axios/",
+    "undici",
+    "scrapy",
+    "headlesschrome",
+    "phantomjs",
+    "selenium",
+    "puppeteer",
+    "playwright",
+    "bot",
+    "crawler",
+    "spider",
+];
+
+impl Default for BotUserAgentRule {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            points: 30,
+            at_least: Floor::Allow,
+            acr: None,
+            missing: true,
+            markers: DEFAULT_BOT_MARKERS.iter().map(|m| (*m).to_owned()).collect(),
+        }
+    }
+}
+
+/// A recent strong authentication, for requests that need one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StrongAuthAgeRule {
+    /// Whether the rule runs. Default `true`.
+    pub enabled: bool,
+    /// Oldest acceptable strong authentication, in seconds. Default 43200 (12 hours).
+    pub max_age_secs: u32,
+    /// Points added when it fires. Default 0 (the rule works through `at_least`).
+    pub points: u8,
+    /// Least severe outcome when it fires. Default `step_up`.
+    pub at_least: Floor,
+    /// Level the step-up asks for. Default `multi_factor`.
+    pub acr: Option<Acr>,
+}
+
+impl Default for StrongAuthAgeRule {
+    fn default() -> Self {
+        Self { enabled: true, max_age_secs: 12 * 3600, points: 0, at_least: Floor::StepUp, acr: Some(Acr::MultiFactor) }
+    }
+}
+
+fn check_points(field: &'static str, points: u8) -> Result<(), FieldError> {
+    if points > 100 { Err(FieldError::new(field, "must be 0-100")) } else { Ok(()) }
+}
+
+fn check_acr(field: &'static str, acr: Option<Acr>) -> Result<(), FieldError> {
+    match acr {
+        Some(Acr::Password) => Err(FieldError::new(field, "a step-up must ask for multi_factor or phishing_resistant")),
+        _ => Ok(()),
+    }
+}
+
+impl BasicRule {
+    fn validate(&self) -> Result<(), FieldError> {
+        check_points("points", self.points)?;
+        check_acr("acr", self.acr)
+    }
+}
+
+impl CountRule {
+    fn validate(&self) -> Result<(), FieldError> {
+        check_points("points", self.points)?;
+        check_acr("acr", self.acr)?;
+        if self.threshold == 0 {
+            return Err(FieldError::new("threshold", "must be at least 1"));
+        }
+        if let Some(deny_from) = self.deny_from
+            && deny_from < self.threshold
+        {
+            return Err(FieldError::new("deny_from", "must be at least threshold"));
+        }
+        Ok(())
+    }
+}
+
+impl PolicyConfig {
+    /// Checks the configuration: thresholds and points within 0-100, `step_up_at` below
+    /// `deny_at`, positive speeds, distances and counts, bounded lists.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if self.step_up_at == 0 || self.step_up_at > 100 {
+            return Err(FieldError::new("step_up_at", "must be 1-100"));
+        }
+        if self.deny_at == 0 || self.deny_at > 100 {
+            return Err(FieldError::new("deny_at", "must be 1-100"));
+        }
+        if self.step_up_at >= self.deny_at {
+            return Err(FieldError::new("step_up_at", "must be below deny_at"));
+        }
+        if self.step_up_acr == Acr::Password {
+            return Err(FieldError::new("step_up_acr", "must be multi_factor or phishing_resistant"));
+        }
+        for (field, list) in [("ip_allow", &self.ip_allow), ("ip_deny", &self.ip_deny)] {
+            if list.len() > MAX_IP_LIST {
+                return Err(FieldError::new(field, format!("at most {MAX_IP_LIST} networks")));
+            }
+        }
+        self.rules.validate().map_err(|e| e.under("rules"))
+    }
+}
+
+impl Rules {
+    fn validate(&self) -> Result<(), FieldError> {
+        let r = &self.ip_reputation;
+        (|| {
+            check_points("points", r.points)?;
+            check_acr("acr", r.acr)?;
+            if r.deny_above > 100 { Err(FieldError::new("deny_above", "must be 0-100")) } else { Ok(()) }
+        })()
+        .map_err(|e| e.under("ip_reputation"))?;
+        self.new_country.validate().map_err(|e| e.under("new_country"))?;
+        let t = &self.impossible_travel;
+        (|| {
+            check_points("points", t.points)?;
+            check_acr("acr", t.acr)?;
+            if !(t.speed_kmh.is_finite() && t.speed_kmh > 0.0) {
+                return Err(FieldError::new("speed_kmh", "must be a positive number"));
+            }
+            if !(t.min_distance_km.is_finite() && t.min_distance_km >= 0.0) {
+                return Err(FieldError::new("min_distance_km", "must be zero or a positive number"));
+            }
+            Ok(())
+        })()
+        .map_err(|e| e.under("impossible_travel"))?;
+        self.new_device.validate().map_err(|e| e.under("new_device"))?;
+        self.account_failures.validate().map_err(|e| e.under("account_failures"))?;
+        self.ip_failures.validate().map_err(|e| e.under("ip_failures"))?;
+        self.credential_stuffing.validate().map_err(|e| e.under("credential_stuffing"))?;
+        let b = &self.bot_user_agent;
+        (|| {
+            check_points("points", b.points)?;
+            check_acr("acr", b.acr)?;
+            if b.markers.len() > MAX_MARKERS {
+                return Err(FieldError::new("markers", format!("at most {MAX_MARKERS} markers")));
+            }
+            for (i, m) in b.markers.iter().enumerate() {
+                if m.trim().is_empty() || m.chars().count() > MAX_MARKER_LEN {
+                    return Err(FieldError::new(
+                        format!("markers[{i}]"),
+                        format!("must be 1-{MAX_MARKER_LEN} characters"),
+                    ));
+                }
+            }
+            Ok(())
+        })()
+        .map_err(|e| e.under("bot_user_agent"))?;
+        let s = &self.strong_auth_age;
+        (|| {
+            check_points("points", s.points)?;
+            check_acr("acr", s.acr)?;
+            if s.max_age_secs == 0 { Err(FieldError::new("max_age_secs", "must be at least 1")) } else { Ok(()) }
+        })()
+        .map_err(|e| e.under("strong_auth_age"))?;
+        self.agent_exchange_rate.validate().map_err(|e| e.under("agent_exchange_rate"))?;
+        self.agent_new_audience.validate().map_err(|e| e.under("agent_new_audience"))
+    }
+}
