@@ -63,94 +63,199 @@ impl Default for PolicyConfig {
 }
 
 /// One entry per rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Rules {
     /// The IP address is on the reputation list.
     pub ip_reputation: IpReputationRule,
     /// The sign-in comes from another country than the previous one.
-    pub new_country: BasicRule,
+    pub new_country: NewCountryRule,
     /// The distance from the previous sign-in cannot have been covered in the time elapsed.
     pub impossible_travel: ImpossibleTravelRule,
     /// The device is not known (`known_device == Some(false)`).
-    pub new_device: BasicRule,
+    pub new_device: NewDeviceRule,
     /// Many recent failed attempts on the account.
-    pub account_failures: CountRule,
+    pub account_failures: AccountFailuresRule,
     /// Many recent failed attempts from the IP address.
-    pub ip_failures: CountRule,
+    pub ip_failures: IpFailuresRule,
     /// Many distinct accounts failing from the IP's network.
-    pub credential_stuffing: CountRule,
+    pub credential_stuffing: CredentialStuffingRule,
     /// The user agent is missing or looks like a script or a headless browser (users only).
     pub bot_user_agent: BotUserAgentRule,
     /// The last strong authentication is older than allowed (only when the request needs one).
     pub strong_auth_age: StrongAuthAgeRule,
     /// An agent exchanges tokens faster than allowed.
-    pub agent_exchange_rate: CountRule,
+    pub agent_exchange_rate: AgentExchangeRateRule,
     /// An agent asks for an audience it never had a token for.
-    pub agent_new_audience: BasicRule,
+    pub agent_new_audience: AgentNewAudienceRule,
 }
 
-impl Default for BasicRule {
-    fn default() -> Self {
-        Self { enabled: true, points: 15, at_least: Floor::Allow, acr: None }
-    }
+/// The common part of a yes/no rule, for the engine.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BasicView {
+    pub(crate) enabled: bool,
+    pub(crate) points: u8,
+    pub(crate) at_least: Floor,
+    pub(crate) acr: Option<Acr>,
 }
 
-impl Default for CountRule {
-    fn default() -> Self {
-        Self { enabled: true, threshold: 5, points: 20, deny_from: None, at_least: Floor::Allow, acr: None }
-    }
+/// The common part of a counter rule, for the engine.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CountView {
+    pub(crate) enabled: bool,
+    pub(crate) threshold: u32,
+    pub(crate) points: u8,
+    pub(crate) deny_from: Option<u32>,
+    pub(crate) at_least: Floor,
+    pub(crate) acr: Option<Acr>,
 }
 
-impl Default for Rules {
-    fn default() -> Self {
-        Self {
-            ip_reputation: IpReputationRule::default(),
-            new_country: BasicRule { points: 15, ..BasicRule::default() },
-            impossible_travel: ImpossibleTravelRule::default(),
-            new_device: BasicRule { points: 15, ..BasicRule::default() },
-            account_failures: CountRule { threshold: 5, points: 20, ..CountRule::default() },
-            ip_failures: CountRule { threshold: 20, points: 20, ..CountRule::default() },
-            credential_stuffing: CountRule { threshold: 10, points: 50, deny_from: Some(50), ..CountRule::default() },
-            bot_user_agent: BotUserAgentRule::default(),
-            strong_auth_age: StrongAuthAgeRule::default(),
-            agent_exchange_rate: CountRule { threshold: 60, points: 40, ..CountRule::default() },
-            agent_new_audience: BasicRule { points: 20, ..BasicRule::default() },
+/// A rule that fires on a yes/no signal; each has its own type so a partial entry keeps that
+/// rule's defaults.
+macro_rules! basic_rule {
+    ($(#[$doc:meta])* $name:ident, points = $points:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            /// Whether the rule runs. Default `true`.
+            pub enabled: bool,
+            /// Points added when it fires (0-100).
+            pub points: u8,
+            /// Least severe outcome when it fires. Default `allow` (the score decides).
+            pub at_least: Floor,
+            /// Level a step-up asks for when this rule fires; `None` leaves it to `step_up_acr`.
+            pub acr: Option<Acr>,
         }
-    }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self { enabled: true, points: $points, at_least: Floor::Allow, acr: None }
+            }
+        }
+
+        impl $name {
+            fn validate(&self) -> Result<(), FieldError> {
+                check_points("points", self.points)?;
+                check_acr("acr", self.acr)
+            }
+
+            pub(crate) fn view(&self) -> BasicView {
+                BasicView { enabled: self.enabled, points: self.points, at_least: self.at_least, acr: self.acr }
+            }
+        }
+    };
 }
 
-/// A rule that fires on a yes/no signal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct BasicRule {
-    /// Whether the rule runs. Default `true`.
-    pub enabled: bool,
-    /// Points added when it fires (0-100).
-    pub points: u8,
-    /// Least severe outcome when it fires. Default `allow` (the score decides).
-    pub at_least: Floor,
-    /// Level a step-up asks for when this rule fires; `None` leaves it to `step_up_acr`.
-    pub acr: Option<Acr>,
+/// A rule that fires when a counter reaches a threshold; each has its own type so a partial
+/// entry keeps that rule's defaults.
+macro_rules! count_rule {
+    ($(#[$doc:meta])* $name:ident, threshold = $threshold:expr, points = $points:expr, deny_from = $deny:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            /// Whether the rule runs. Default `true`.
+            pub enabled: bool,
+            /// The rule fires when the counter is at least this (1 or more).
+            pub threshold: u32,
+            /// Points added when it fires (0-100).
+            pub points: u8,
+            /// From this count on the request is denied, whatever the score. `None`: never.
+            pub deny_from: Option<u32>,
+            /// Least severe outcome when it fires. Default `allow` (the score decides).
+            pub at_least: Floor,
+            /// Level a step-up asks for when this rule fires; `None` leaves it to `step_up_acr`.
+            pub acr: Option<Acr>,
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self {
+                    enabled: true,
+                    threshold: $threshold,
+                    points: $points,
+                    deny_from: $deny,
+                    at_least: Floor::Allow,
+                    acr: None,
+                }
+            }
+        }
+
+        impl $name {
+            fn validate(&self) -> Result<(), FieldError> {
+                check_points("points", self.points)?;
+                check_acr("acr", self.acr)?;
+                if self.threshold == 0 {
+                    return Err(FieldError::new("threshold", "must be at least 1"));
+                }
+                if let Some(deny_from) = self.deny_from
+                    && deny_from < self.threshold
+                {
+                    return Err(FieldError::new("deny_from", "must be at least threshold"));
+                }
+                Ok(())
+            }
+
+            pub(crate) fn view(&self) -> CountView {
+                CountView {
+                    enabled: self.enabled,
+                    threshold: self.threshold,
+                    points: self.points,
+                    deny_from: self.deny_from,
+                    at_least: self.at_least,
+                    acr: self.acr,
+                }
+            }
+        }
+    };
 }
 
-/// A rule that fires when a counter reaches a threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CountRule {
-    /// Whether the rule runs. Default `true`.
-    pub enabled: bool,
-    /// The rule fires when the counter is at least this (1 or more).
-    pub threshold: u32,
-    /// Points added when it fires (0-100).
-    pub points: u8,
-    /// From this count on the request is denied, whatever the score. `None`: never.
-    pub deny_from: Option<u32>,
-    /// Least severe outcome when it fires. Default `allow` (the score decides).
-    pub at_least: Floor,
-    /// Level a step-up asks for when this rule fires; `None` leaves it to `step_up_acr`.
-    pub acr: Option<Acr>,
-}
+basic_rule!(
+    /// `new_country`: the country differs from the previous sign-in's. Default 15 points.
+    NewCountryRule,
+    points = 15
+);
+basic_rule!(
+    /// `new_device`: the device is not known. Default 15 points.
+    NewDeviceRule,
+    points = 15
+);
+basic_rule!(
+    /// `agent_new_audience`: an agent's first token for an audience. Default 20 points.
+    AgentNewAudienceRule,
+    points = 20
+);
+count_rule!(
+    /// `account_failures`: recent failed attempts on the account. Default 20 points from 5.
+    AccountFailuresRule,
+    threshold = 5,
+    points = 20,
+    deny_from = None
+);
+count_rule!(
+    /// `ip_failures`: recent failed attempts from the address. Default 20 points from 20.
+    IpFailuresRule,
+    threshold = 20,
+    points = 20,
+    deny_from = None
+);
+count_rule!(
+    /// `credential_stuffing`: distinct accounts failing from the address's network. Default 50
+    /// points from 10 accounts, denied from 50.
+    CredentialStuffingRule,
+    threshold = 10,
+    points = 50,
+    deny_from = Some(50)
+);
+count_rule!(
+    /// `agent_exchange_rate`: an agent's token exchanges in the last minute. Default 40 points
+    /// from 60.
+    AgentExchangeRateRule,
+    threshold = 60,
+    points = 40,
+    deny_from = None
+);
 
 /// Scoring of the IP reputation list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -299,29 +404,6 @@ fn check_acr(field: &'static str, acr: Option<Acr>) -> Result<(), FieldError> {
     }
 }
 
-impl BasicRule {
-    fn validate(&self) -> Result<(), FieldError> {
-        check_points("points", self.points)?;
-        check_acr("acr", self.acr)
-    }
-}
-
-impl CountRule {
-    fn validate(&self) -> Result<(), FieldError> {
-        check_points("points", self.points)?;
-        check_acr("acr", self.acr)?;
-        if self.threshold == 0 {
-            return Err(FieldError::new("threshold", "must be at least 1"));
-        }
-        if let Some(deny_from) = self.deny_from
-            && deny_from < self.threshold
-        {
-            return Err(FieldError::new("deny_from", "must be at least threshold"));
-        }
-        Ok(())
-    }
-}
-
 impl PolicyConfig {
     /// Checks the configuration: thresholds and points within 0-100, `step_up_at` below
     /// `deny_at`, positive speeds, distances and counts, bounded lists.
@@ -401,5 +483,107 @@ impl Rules {
         .map_err(|e| e.under("strong_auth_age"))?;
         self.agent_exchange_rate.validate().map_err(|e| e.under("agent_exchange_rate"))?;
         self.agent_new_audience.validate().map_err(|e| e.under("agent_new_audience"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn empty_object_is_the_default_and_valid() {
+        let config: PolicyConfig = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(config, PolicyConfig::default());
+        config.validate().unwrap();
+        assert!(config.enabled);
+        assert_eq!((config.step_up_at, config.deny_at), (40, 90));
+        assert_eq!(config.rules.impossible_travel.speed_kmh, 1000.0);
+        assert_eq!(config.rules.bot_user_agent.markers.len(), DEFAULT_BOT_MARKERS.len());
+    }
+
+    #[test]
+    fn partial_rules_keep_the_other_defaults() {
+        let config: PolicyConfig = serde_json::from_value(json!({
+            "deny_at": 95,
+            "ip_allow": ["10.0.0.0/8", "2001:db8::/32"],
+            "rules": {
+                "new_device": { "points": 20 },
+                "impossible_travel": { "points": 60, "at_least": "step_up", "acr": "phishing_resistant", "speed_kmh": 900 },
+                "credential_stuffing": { "deny_from": null },
+                "bot_user_agent": { "enabled": false }
+            }
+        }))
+        .unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.deny_at, 95);
+        assert_eq!(config.step_up_at, 40);
+        assert_eq!(config.ip_allow.len(), 2);
+        assert_eq!(config.rules.new_device, NewDeviceRule { points: 20, ..NewDeviceRule::default() });
+        let t = &config.rules.impossible_travel;
+        assert_eq!(
+            (t.points, t.at_least, t.acr, t.speed_kmh),
+            (60, Floor::StepUp, Some(Acr::PhishingResistant), 900.0)
+        );
+        assert_eq!(t.min_distance_km, 500.0);
+        assert_eq!(config.rules.credential_stuffing.deny_from, None);
+        assert_eq!(config.rules.credential_stuffing.threshold, 10);
+        assert!(!config.rules.bot_user_agent.enabled);
+        // And back: what is written reads the same.
+        let again: PolicyConfig = serde_json::from_value(serde_json::to_value(&config).unwrap()).unwrap();
+        assert_eq!(again, config);
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_values_are_rejected() {
+        for bad in [
+            json!({ "step_up": 40 }),
+            json!({ "rules": { "new_devices": {} } }),
+            json!({ "rules": { "new_device": { "point": 3 } } }),
+            json!({ "rules": { "impossible_travel": { "at_least": "maybe" } } }),
+            json!({ "ip_deny": ["not-a-network"] }),
+            json!({ "step_up_acr": "urn:ciam:acr:mfa" }),
+        ] {
+            assert!(serde_json::from_value::<PolicyConfig>(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        type Case = (fn(&mut PolicyConfig), &'static str);
+        let cases: &[Case] = &[
+            (|c| c.step_up_at = 0, "step_up_at"),
+            (|c| c.step_up_at = 101, "step_up_at"),
+            (|c| c.deny_at = 101, "deny_at"),
+            (|c| c.step_up_at = 90, "step_up_at"),
+            (|c| c.step_up_acr = Acr::Password, "step_up_acr"),
+            (|c| c.ip_deny = vec!["10.0.0.0/8".parse().unwrap(); MAX_IP_LIST + 1], "ip_deny"),
+            (|c| c.rules.ip_reputation.points = 101, "rules.ip_reputation.points"),
+            (|c| c.rules.ip_reputation.deny_above = 101, "rules.ip_reputation.deny_above"),
+            (|c| c.rules.new_country.acr = Some(Acr::Password), "rules.new_country.acr"),
+            (|c| c.rules.impossible_travel.speed_kmh = 0.0, "rules.impossible_travel.speed_kmh"),
+            (|c| c.rules.impossible_travel.speed_kmh = f64::NAN, "rules.impossible_travel.speed_kmh"),
+            (|c| c.rules.impossible_travel.min_distance_km = -1.0, "rules.impossible_travel.min_distance_km"),
+            (|c| c.rules.new_device.points = 200, "rules.new_device.points"),
+            (|c| c.rules.account_failures.threshold = 0, "rules.account_failures.threshold"),
+            (|c| c.rules.ip_failures.points = 101, "rules.ip_failures.points"),
+            (|c| c.rules.credential_stuffing.deny_from = Some(5), "rules.credential_stuffing.deny_from"),
+            (|c| c.rules.bot_user_agent.markers.push(" ".into()), "rules.bot_user_agent.markers[23]"),
+            (|c| c.rules.bot_user_agent.markers = vec!["x".into(); MAX_MARKERS + 1], "rules.bot_user_agent.markers"),
+            (|c| c.rules.strong_auth_age.max_age_secs = 0, "rules.strong_auth_age.max_age_secs"),
+            (|c| c.rules.agent_exchange_rate.threshold = 0, "rules.agent_exchange_rate.threshold"),
+            (|c| c.rules.agent_new_audience.points = 101, "rules.agent_new_audience.points"),
+        ];
+        for (mutate, field) in cases {
+            let mut config = PolicyConfig::default();
+            mutate(&mut config);
+            let err = config.validate().unwrap_err();
+            assert_eq!(err.field, *field, "{err}");
+        }
+        let mut edge = PolicyConfig { step_up_at: 99, deny_at: 100, ..PolicyConfig::default() };
+        edge.rules.impossible_travel.min_distance_km = 0.0;
+        edge.rules.credential_stuffing.deny_from = Some(10);
+        edge.validate().unwrap();
     }
 }

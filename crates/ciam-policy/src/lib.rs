@@ -55,12 +55,13 @@ mod engine;
 pub mod geoip;
 pub mod reputation;
 pub mod signals;
-#[cfg(feature = "test-util")]
+#[cfg(any(test, feature = "test-util"))]
 pub mod testing;
 
 pub use ciam_core::Acr;
 pub use config::{
-    BasicRule, BotUserAgentRule, CountRule, DEFAULT_BOT_MARKERS, Floor, ImpossibleTravelRule, IpReputationRule,
+    AccountFailuresRule, AgentExchangeRateRule, AgentNewAudienceRule, BotUserAgentRule, CredentialStuffingRule,
+    DEFAULT_BOT_MARKERS, Floor, ImpossibleTravelRule, IpFailuresRule, IpReputationRule, NewCountryRule, NewDeviceRule,
     PolicyConfig, Rules, StrongAuthAgeRule,
 };
 pub use decision::{Decision, Outcome, Reason};

@@ -123,3 +123,76 @@ impl ReputationList {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_and_finds_the_most_specific_entry() {
+        let list = ReputationList::parse(
+            "# abuse feed\n\
+             203.0.113.0/24 40\n\
+             203.0.113.128/25   70  # a worse half\n\
+             203.0.113.200\n\
+             \n\
+             198.51.100.77/16 10\n\
+             2001:db8::/32 30\n\
+             2001:db8:1::/48 90\n\
+             203.0.113.0/24 20\n",
+        )
+        .unwrap();
+        assert_eq!(list.len(), 6);
+        let cases = [
+            ("203.0.113.5", Some(40)),
+            ("203.0.113.129", Some(70)),
+            ("203.0.113.200", Some(100)),
+            ("::ffff:203.0.113.200", Some(100)),
+            ("198.51.1.1", Some(10)),
+            ("198.52.0.1", None),
+            ("2001:db8:2::1", Some(30)),
+            ("2001:db8:1:ffff::1", Some(90)),
+            ("2001:db9::1", None),
+            ("192.0.2.1", None),
+        ];
+        for (addr, want) in cases {
+            assert_eq!(list.lookup(ip(addr)), want, "{addr}");
+        }
+    }
+
+    #[test]
+    fn an_empty_list_has_nothing() {
+        let list = ReputationList::parse("# nothing yet\n\n").unwrap();
+        assert!(list.is_empty());
+        assert_eq!(list.lookup(ip("192.0.2.1")), None);
+    }
+
+    #[test]
+    fn a_default_route_matches_everything() {
+        let list = ReputationList::parse("0.0.0.0/0 5\n10.0.0.0/8 50").unwrap();
+        assert_eq!(list.lookup(ip("192.0.2.1")), Some(5));
+        assert_eq!(list.lookup(ip("10.1.2.3")), Some(50));
+        assert_eq!(list.lookup(ip("2001:db8::1")), None);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let cases = [
+            ("192.0.2.0/24\nnonsense", 2),
+            ("192.0.2.0/33", 1),
+            ("# c\n192.0.2.0/24 101", 2),
+            ("192.0.2.0/24 -1", 1),
+            ("192.0.2.0/24 high", 1),
+            ("\n\n192.0.2.0/24 10 extra", 3),
+        ];
+        for (text, line) in cases {
+            let (at, msg) = ReputationList::parse(text).unwrap_err();
+            assert_eq!(at, line, "{text:?}: {msg}");
+            assert!(!msg.is_empty());
+        }
+    }
+}

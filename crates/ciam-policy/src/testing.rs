@@ -222,3 +222,99 @@ fn uint(out: &mut Vec<u8>, kind: u8, v: u64) {
     control(out, kind, significant.len());
     out.extend_from_slice(significant);
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use super::*;
+    use crate::geoip::GeoIp;
+
+    fn loc(country: &str, continent: &str, latitude: f64, longitude: f64) -> Location {
+        Location { country: Some(country.into()), continent: Some(continent.into()), latitude, longitude }
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn entries() -> Vec<(IpNet, Location)> {
+        vec![
+            ("81.2.69.0/24".parse().unwrap(), loc("DE", "EU", 52.52, 13.405)),
+            ("81.2.69.128/26".parse().unwrap(), loc("AT", "EU", 48.208, 16.373)),
+            ("8.0.0.0/8".parse().unwrap(), loc("US", "NA", 40.713, -74.006)),
+            ("2a02:8100::/32".parse().unwrap(), loc("DE", "EU", 50.11, 8.68)),
+            (
+                "2001:db8::/48".parse().unwrap(),
+                Location { country: None, continent: None, latitude: 1.5, longitude: -2.25 },
+            ),
+        ]
+    }
+
+    #[test]
+    fn written_databases_read_back() {
+        for size in [RecordSize::Bits24, RecordSize::Bits28] {
+            let db = GeoIp::from_bytes(build_city_db_with_record_size(&entries(), size)).unwrap();
+            assert_eq!(db.database_type(), "GeoLite2-City");
+            let cases = [
+                ("81.2.69.1", Some(loc("DE", "EU", 52.52, 13.405))),
+                ("81.2.69.127", Some(loc("DE", "EU", 52.52, 13.405))),
+                ("81.2.69.130", Some(loc("AT", "EU", 48.208, 16.373))),
+                ("81.2.69.192", Some(loc("DE", "EU", 52.52, 13.405))),
+                ("::ffff:81.2.69.130", Some(loc("AT", "EU", 48.208, 16.373))),
+                ("8.8.8.8", Some(loc("US", "NA", 40.713, -74.006))),
+                ("9.0.0.1", None),
+                ("2a02:8100:1::1", Some(loc("DE", "EU", 50.11, 8.68))),
+                ("2001:db8::5", Some(Location { country: None, continent: None, latitude: 1.5, longitude: -2.25 })),
+                ("2001:db8:1::5", None),
+            ];
+            for (addr, want) in cases {
+                assert_eq!(db.locate(ip(addr)), want, "{addr} {size:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_database_locates_nothing() {
+        let db = GeoIp::from_bytes(build_city_db(&[])).unwrap();
+        assert_eq!(db.locate(ip("192.0.2.1")), None);
+    }
+
+    #[test]
+    fn large_databases_use_extended_sizes_and_28_bit_records() {
+        // 2,000 networks: thousands of nodes, so record values need more than 16 bits.
+        let many: Vec<(IpNet, Location)> = (0..2000u32)
+            .map(|i| {
+                let net = IpNet::from(ipnet::Ipv4Net::new((0x0a00_0000 + (i << 8)).into(), 24).unwrap());
+                (net, loc("DE", "EU", f64::from(i) / 100.0, 0.5))
+            })
+            .collect();
+        for size in [RecordSize::Bits24, RecordSize::Bits28] {
+            let db = GeoIp::from_bytes(build_city_db_with_record_size(&many, size)).unwrap();
+            assert_eq!(db.locate(ip("10.7.207.9")).map(|l| l.latitude), Some(19.99));
+            assert_eq!(db.locate(ip("10.0.0.1")).map(|l| l.latitude), Some(0.0));
+            assert_eq!(db.locate(ip("10.7.208.1")), None);
+        }
+    }
+
+    #[test]
+    fn opens_files_and_rejects_garbage() {
+        let path = std::env::temp_dir().join(format!("ciam-policy-geoip-{}.mmdb", std::process::id()));
+        std::fs::write(&path, build_city_db(&entries())).unwrap();
+        let db = GeoIp::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(db.locate(ip("8.1.2.3")).and_then(|l| l.country), Some("US".into()));
+        assert!(GeoIp::from_bytes(b"not a database".to_vec()).is_err());
+        assert!(GeoIp::open(std::env::temp_dir().join("ciam-policy-no-such-file.mmdb")).is_err());
+    }
+
+    #[test]
+    fn long_strings_use_extended_sizes() {
+        let mut out = Vec::new();
+        for (len, header) in [(28usize, 1usize), (29, 2), (284, 2), (285, 3), (65_820, 3), (65_821, 4)] {
+            out.clear();
+            string(&mut out, &"a".repeat(len));
+            assert_eq!(out.len(), header + len, "{len}");
+        }
+    }
+}
