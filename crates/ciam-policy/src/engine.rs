@@ -753,6 +753,7 @@ mod tests {
         assert_eq!(json["reasons"][0]["points"], 15);
         assert_eq!(json["reasons"][0]["detail"], "country changed from DE to US");
         assert_eq!(json["reasons"][1]["rule"], "impossible_travel");
+        assert_eq!(json["reasons"][1]["detail"], "6385 km in 120 min since the previous sign-in (3192 km/h)");
         assert_eq!(serde_json::to_value(Outcome::Deny).unwrap(), serde_json::json!({ "kind": "deny" }));
         let back: Decision = serde_json::from_value(json).unwrap();
         assert_eq!(back, d);
