@@ -1,7 +1,8 @@
 //! A minimal MaxMind DB writer, so tests can build City-layout GeoIP databases.
 //!
 //! The output follows the MaxMind DB File Format Specification 2.0: an IPv6 search tree (IPv4
-//! networks live under `::/96`, as in MaxMind's own databases), a 16-byte zero separator, a
+//! networks live under `::/96` and are aliased at `::ffff:0:0/96`, as in MaxMind's own
+//! databases), a 16-byte zero separator, a
 //! data section of maps, strings and doubles, then the metadata marker and metadata map.
 
 use ipnet::IpNet;
@@ -52,6 +53,7 @@ pub fn build_city_db_with_record_size(entries: &[(IpNet, Location)], record_size
         let (key, len) = bits_of(net);
         insert(&mut tree, key, len, i);
     }
+    alias_ipv4_mapped(&mut tree);
 
     let node_count = tree.len();
     let record = |c: Child| -> u32 {
@@ -152,6 +154,43 @@ fn insert(tree: &mut Vec<[Child; 2]>, key: u128, len: u8, data: usize) {
                 set(tree, node, bit, Child::Node(n));
                 n
             }
+        };
+    }
+}
+
+/// Points `::ffff:0:0/96` (IPv4-mapped addresses) at the IPv4 subtree under `::/96`, as
+/// MaxMind's databases do, unless IPv6 entries already use that range.
+fn alias_ipv4_mapped(tree: &mut Vec<[Child; 2]>) {
+    let mut ipv4_root = Child::Node(0);
+    for _ in 0..96 {
+        ipv4_root = match ipv4_root {
+            Child::Node(n) => tree.get(n).map(|[l, _]| *l).unwrap_or(Child::Empty),
+            other => other,
+        };
+    }
+    if matches!(ipv4_root, Child::Empty) {
+        return;
+    }
+    let mapped: u128 = 0xffff << 32;
+    let mut node = 0;
+    for depth in 0..96u32 {
+        let bit = usize::from((mapped >> (127 - depth)) & 1 == 1);
+        let Some(child) = tree.get(node).and_then(|n| n.get(bit)).copied() else { return };
+        if depth == 95 {
+            if matches!(child, Child::Empty) {
+                set(tree, node, bit, ipv4_root);
+            }
+            return;
+        }
+        node = match child {
+            Child::Node(n) => n,
+            Child::Empty => {
+                let n = tree.len();
+                tree.push([Child::Empty, Child::Empty]);
+                set(tree, node, bit, Child::Node(n));
+                n
+            }
+            Child::Data(_) => return,
         };
     }
 }
@@ -272,6 +311,32 @@ mod tests {
                 assert_eq!(db.locate(ip(addr)), want, "{addr} {size:?}");
             }
         }
+    }
+
+    #[test]
+    fn written_databases_pass_the_reader_verification() {
+        for size in [RecordSize::Bits24, RecordSize::Bits28] {
+            for entries in [entries(), vec![]] {
+                let reader = maxminddb::Reader::from_source(build_city_db_with_record_size(&entries, size)).unwrap();
+                reader.verify().unwrap();
+                let m = reader.metadata();
+                assert_eq!((m.ip_version, m.binary_format_major_version), (6, 2));
+                assert_eq!(m.record_size, if size == RecordSize::Bits24 { 24 } else { 28 });
+                assert_eq!(m.languages, vec!["en".to_owned()]);
+            }
+        }
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_resolve_in_the_database_itself() {
+        let reader = maxminddb::Reader::from_source(build_city_db(&entries())).unwrap();
+        for addr in ["81.2.69.130", "::ffff:81.2.69.130", "::81.2.69.130"] {
+            let country: Option<String> =
+                reader.lookup(ip(addr)).unwrap().decode_path(&maxminddb::path!["country", "iso_code"]).unwrap();
+            assert_eq!(country.as_deref(), Some("AT"), "{addr}");
+        }
+        let missing = reader.lookup(ip("::ffff:9.0.0.1")).unwrap();
+        assert!(!missing.has_data());
     }
 
     #[test]
