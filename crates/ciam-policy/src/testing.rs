@@ -2,8 +2,8 @@
 //!
 //! The output follows the MaxMind DB File Format Specification 2.0: an IPv6 search tree (IPv4
 //! networks live under `::/96` and are aliased at `::ffff:0:0/96`, as in MaxMind's own
-//! databases), a 16-byte zero separator, a
-//! data section of maps, strings and doubles, then the metadata marker and metadata map.
+//! databases), a 16-byte zero separator, a data section of maps, strings and doubles, then the
+//! metadata marker and metadata map.
 
 use ipnet::IpNet;
 
