@@ -340,6 +340,29 @@ mod tests {
     }
 
     #[test]
+    fn located_sign_ins_feed_the_travel_rules() {
+        use time::macros::datetime;
+
+        use crate::{Acr, Outcome, PolicyConfig, PreviousSignIn, Signals, Subject, evaluate};
+
+        let db = GeoIp::from_bytes(build_city_db(&entries())).unwrap();
+        let now = datetime!(2026-12-03 12:00 UTC);
+        let previous = PreviousSignIn { at: now - time::Duration::hours(2), location: db.locate(ip("81.2.69.1")) };
+        let signals = Signals {
+            ip: Some(ip("8.8.4.4")),
+            user_agent: Some("Mozilla/5.0 Firefox/140.0".into()),
+            location: db.locate(ip("8.8.4.4")),
+            previous: Some(previous),
+            known_device: Some(true),
+            ..Signals::new(Subject::User, now)
+        };
+        let d = evaluate(&PolicyConfig::default(), &signals);
+        assert_eq!(d.outcome, Outcome::StepUp { acr: Acr::MultiFactor }, "{d:?}");
+        let rules: Vec<&str> = d.reasons.iter().map(|r| r.rule.as_str()).collect();
+        assert_eq!(rules, ["new_country", "impossible_travel"]);
+    }
+
+    #[test]
     fn an_empty_database_locates_nothing() {
         let db = GeoIp::from_bytes(build_city_db(&[])).unwrap();
         assert_eq!(db.locate(ip("192.0.2.1")), None);
