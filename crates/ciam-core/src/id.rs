@@ -153,6 +153,11 @@ impl UserId {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         Uuid::try_parse(s).map(Self).map_err(|_| FieldError::new("", "a user id must be a UUID"))
     }
+
+    /// The UUID (a passkey's user handle).
+    pub fn as_uuid(&self) -> Uuid {
+        self.0
+    }
 }
 
 impl fmt::Display for UserId {

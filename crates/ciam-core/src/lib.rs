@@ -12,6 +12,7 @@ pub mod client;
 pub mod client_metadata;
 pub mod clock;
 pub mod email;
+pub mod factor;
 pub mod id;
 pub mod metadata_document;
 pub mod page;

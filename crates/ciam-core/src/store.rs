@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use crate::agent::Delegation;
 use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
 use crate::client::Client;
+use crate::factor::{Factor, FactorKind, SignInProfile};
 use crate::id::{ClientId, ResourceId, TenantId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
@@ -267,6 +268,36 @@ pub trait HealthCheck: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 }
 
+/// Users' authenticators and sign-in history.
+#[async_trait]
+pub trait FactorStore: Send + Sync {
+    /// Enrolls a factor; `Conflict` when its `lookup` is taken in the tenant for that kind.
+    async fn create_factor(&self, factor: &Factor) -> StoreResult<()>;
+    /// A user's factors, oldest first.
+    async fn list_factors(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<Factor>>;
+    /// The factor of `kind` with this `lookup` value (a passkey's credential id).
+    async fn find_factor(&self, tenant: &TenantId, kind: FactorKind, lookup: &str) -> StoreResult<Option<Factor>>;
+    /// Replaces a factor's data if it is still `expected` and records the use; `false` when
+    /// another request changed it first (the caller lost the race: the code was already used).
+    async fn replace_factor_data(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        expected: &str,
+        new: &str,
+        used_at: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Removes one of a user's factors.
+    async fn delete_factor(&self, tenant: &TenantId, user: &UserId, id: &str) -> StoreResult<bool>;
+    /// Removes a user's factors (all, or all of one kind); returns how many.
+    async fn delete_user_factors(&self, tenant: &TenantId, user: &UserId, kind: Option<FactorKind>)
+    -> StoreResult<u64>;
+    /// What the risk policy remembers about the user's sign-ins.
+    async fn sign_in_profile(&self, tenant: &TenantId, user: &UserId) -> StoreResult<SignInProfile>;
+    /// Replaces it.
+    async fn put_sign_in_profile(&self, tenant: &TenantId, user: &UserId, profile: &SignInProfile) -> StoreResult<()>;
+}
+
 /// The durable store: everything that must survive restarts.
 pub trait DurableStore:
     TenantStore
@@ -279,6 +310,7 @@ pub trait DurableStore:
     + DelegationStore
     + AuditStore
     + ResourceStore
+    + FactorStore
     + HealthCheck
 {
 }
@@ -293,6 +325,7 @@ impl<T> DurableStore for T where
         + DelegationStore
         + AuditStore
         + ResourceStore
+        + FactorStore
         + HealthCheck
 {
 }
@@ -318,6 +351,8 @@ pub trait EphemeralStore: HealthCheck {
     /// Atomically increments the counter at `key` and returns the new value. The first increment
     /// starts the window: the counter expires `window` after it (fixed-window rate counting).
     async fn incr(&self, key: &str, window: Duration) -> StoreResult<u64>;
+    /// The current value of the counter at `key` (0 when absent or expired), without counting.
+    async fn count(&self, key: &str) -> StoreResult<u64>;
     /// Adds `member` to the set at `key` and (re)starts the set's expiry at `ttl`. Indexes such as
     /// "the sessions of a user" are sets, so concurrent additions never lose each other.
     async fn set_add(&self, key: &str, member: &str, ttl: Duration) -> StoreResult<()>;

@@ -44,6 +44,65 @@ pub struct TenantSettings {
     /// registered (draft-ietf-oauth-client-id-metadata-document). Off unless a host is allowed.
     #[serde(deserialize_with = "crate::validation::object_only")]
     pub client_metadata_documents: ClientMetadataDocuments,
+    /// How users sign in: the first factors offered and when a second one is needed.
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub login: LoginSettings,
+    /// The adaptive-security policy: rules, weights and thresholds (docs/security.md). `{}` is
+    /// the default policy; checked by the policy engine when the tenant is saved.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub risk_policy: serde_json::Map<String, serde_json::Value>,
+}
+
+/// How a tenant's users sign in.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginSettings {
+    /// Email and password. Default true.
+    pub password: bool,
+    /// Passwordless sign-in with a passkey. Default true.
+    pub passkey: bool,
+    /// A one-time code (or link) sent by email. Default false.
+    pub email_code: bool,
+    /// When a second factor is required: `never`, `always`, or `risk` (the default: when the
+    /// risk policy or the application's `acr_values` ask for it).
+    pub mfa: MfaMode,
+    /// Shortest new password, in characters (8-64). Default 8.
+    pub password_min_length: usize,
+    /// Refuse new passwords found in the list of most common breached passwords. Default true.
+    pub refuse_common_passwords: bool,
+    /// Token exchanges by agents need the user's recent strong authentication (multi-factor or
+    /// passkey, within the risk policy's `strong_auth_age`); otherwise they are refused with
+    /// `insufficient_user_authentication`. Default false.
+    pub exchange_requires_strong_auth: bool,
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        Self {
+            password: true,
+            passkey: true,
+            email_code: false,
+            mfa: MfaMode::Risk,
+            password_min_length: 8,
+            refuse_common_passwords: true,
+            exchange_requires_strong_auth: false,
+        }
+    }
+}
+
+/// When a second factor is required.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaMode {
+    /// Only when an application asks for it with `acr_values`.
+    Never,
+    /// At every sign-in (a passkey counts as both factors).
+    Always,
+    /// When the risk policy or an application asks for it.
+    #[default]
+    Risk,
 }
 
 /// Policy for clients identified by the URL of their metadata document.
@@ -136,6 +195,12 @@ impl TenantSettings {
             .map_err(|e| e.under("registration.allowed_scopes"))?;
         if !(1..=1000).contains(&self.registration.open_registrations_per_hour) {
             return Err(FieldError::new("registration.open_registrations_per_hour", "must be 1-1000"));
+        }
+        if !(self.login.password || self.login.passkey || self.login.email_code) {
+            return Err(FieldError::new("login", "must offer at least one of password, passkey, email_code"));
+        }
+        if !(8..=64).contains(&self.login.password_min_length) {
+            return Err(FieldError::new("login.password_min_length", "must be 8-64"));
         }
         let hosts = &self.client_metadata_documents.allowed_hosts;
         if hosts.len() > 100 {

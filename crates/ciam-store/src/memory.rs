@@ -121,6 +121,16 @@ impl EphemeralStore for MemoryStore {
         Ok(next)
     }
 
+    async fn count(&self, key: &str) -> StoreResult<u64> {
+        let now = Instant::now();
+        Ok(self
+            .lock()
+            .get(key)
+            .filter(|e| live(e, now))
+            .and_then(|e| <[u8; 8]>::try_from(e.value.as_slice()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
     async fn set_add(&self, key: &str, member: &str, ttl: Duration) -> StoreResult<()> {
         let now = Instant::now();
         let mut sets = self.sets.lock().unwrap_or_else(PoisonError::into_inner);

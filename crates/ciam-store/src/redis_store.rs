@@ -109,6 +109,12 @@ impl EphemeralStore for RedisStore {
         self.incr.key(self.key(key)).arg(millis(window)).invoke_async(&mut c).await.map_err(unavailable)
     }
 
+    async fn count(&self, key: &str) -> StoreResult<u64> {
+        let mut c = self.conn.clone();
+        let v: Option<u64> = redis::cmd("GET").arg(self.key(key)).query_async(&mut c).await.map_err(unavailable)?;
+        Ok(v.unwrap_or(0))
+    }
+
     async fn set_add(&self, key: &str, member: &str, ttl: Duration) -> StoreResult<()> {
         let mut c = self.conn.clone();
         redis::pipe()

@@ -89,9 +89,14 @@ pub async fn ephemeral_counters(s: Arc<dyn EphemeralStore>) {
     values.sort_unstable();
     assert_eq!(values, (1..=100).collect::<Vec<u64>>(), "every increment counted once");
 
+    assert_eq!(s.count("hits").await.unwrap(), 100, "count reads without counting");
+    assert_eq!(s.count("hits").await.unwrap(), 100);
+    assert_eq!(s.count("never").await.unwrap(), 0);
+
     assert_eq!(s.incr("win", window).await.unwrap(), 1);
     assert_eq!(s.incr("win", window).await.unwrap(), 2);
     tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(s.count("win").await.unwrap(), 0, "an expired counter reads 0");
     assert_eq!(s.incr("win", window).await.unwrap(), 1, "a new window starts after expiry");
 }
 

@@ -9,6 +9,7 @@ use ciam_core::agent::{AgentOwner, AgentProfile, AgentStatus, Delegation};
 use ciam_core::audit::{AuditFilter, AuditRecord, ChainVerifier};
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
+use ciam_core::factor::{Factor, FactorKind, SignInProfile};
 use ciam_core::id::{ClientId, Region, ResourceId, TenantId, UserId};
 use ciam_core::page::PageRequest;
 use ciam_core::redirect::RedirectUri;
@@ -482,6 +483,78 @@ pub async fn consents_are_remembered_replaced_and_revoked(s: &dyn DurableStore) 
     );
 }
 
+pub fn factor(u: &User, kind: FactorKind, lookup: Option<&str>, data: &str) -> Factor {
+    Factor {
+        tenant_id: u.tenant_id.clone(),
+        id: Factor::generate_id(),
+        user_id: u.id,
+        kind,
+        name: "Phone".into(),
+        lookup: lookup.map(str::to_owned),
+        data: data.into(),
+        created_at: T0,
+        last_used_at: None,
+    }
+}
+
+pub async fn factors_are_enrolled_swapped_once_and_removed(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let (u, v) = (user("acme", "ada@example.com"), user("acme", "bob@example.com"));
+    s.create_user(&u, None).await.unwrap();
+    s.create_user(&v, None).await.unwrap();
+    let t = u.tenant_id.clone();
+    let totp = factor(&u, FactorKind::Totp, None, "step-1");
+    let key = Factor { created_at: T1, ..factor(&u, FactorKind::Passkey, Some("cred-1"), "pk") };
+    s.create_factor(&totp).await.unwrap();
+    s.create_factor(&key).await.unwrap();
+    // Two TOTP factors without a lookup are fine; a credential id is unique per tenant.
+    s.create_factor(&factor(&v, FactorKind::Totp, None, "x")).await.unwrap();
+    assert!(matches!(
+        s.create_factor(&factor(&v, FactorKind::Passkey, Some("cred-1"), "pk")).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(s.list_factors(&t, &u.id).await.unwrap(), vec![totp.clone(), key.clone()]);
+    assert_eq!(s.find_factor(&t, FactorKind::Passkey, "cred-1").await.unwrap(), Some(key.clone()));
+    assert_eq!(s.find_factor(&t, FactorKind::Totp, "cred-1").await.unwrap(), None);
+    let b = TenantId::parse("b").unwrap();
+    assert_eq!(s.find_factor(&b, FactorKind::Passkey, "cred-1").await.unwrap(), None);
+
+    // Compare-and-swap: of two racing uses, exactly one wins.
+    let (x, y) = tokio::join!(
+        s.replace_factor_data(&t, &totp.id, "step-1", "step-2", T1),
+        s.replace_factor_data(&t, &totp.id, "step-1", "step-2b", T1)
+    );
+    assert!(x.unwrap() ^ y.unwrap(), "exactly one swap wins");
+    assert!(!s.replace_factor_data(&b, &totp.id, "step-2", "z", T1).await.unwrap(), "other tenant");
+    let now = s.list_factors(&t, &u.id).await.unwrap();
+    let stored = now.iter().find(|f| f.id == totp.id).unwrap();
+    assert!(stored.data == "step-2" || stored.data == "step-2b");
+    assert_eq!(stored.last_used_at, Some(T1));
+
+    // Removal: only the owner's, by kind, and with the user.
+    assert!(!s.delete_factor(&t, &v.id, &key.id).await.unwrap(), "another user's factor");
+    assert!(s.delete_factor(&t, &u.id, &key.id).await.unwrap());
+    s.create_factor(&factor(&u, FactorKind::RecoveryCodes, None, "[]")).await.unwrap();
+    assert_eq!(s.delete_user_factors(&t, &u.id, Some(FactorKind::RecoveryCodes)).await.unwrap(), 1);
+    assert_eq!(s.list_factors(&t, &u.id).await.unwrap().len(), 1);
+    assert_eq!(s.delete_user_factors(&t, &u.id, None).await.unwrap(), 1);
+    assert!(s.list_factors(&t, &u.id).await.unwrap().is_empty());
+    assert!(matches!(s.create_factor(&factor(&user("b", "c@example.com"), FactorKind::Totp, None, "x")).await, Err(_)));
+
+    // The sign-in profile: empty until written, replaced, gone with the user.
+    assert_eq!(s.sign_in_profile(&t, &v.id).await.unwrap(), SignInProfile::default());
+    let mut p = SignInProfile { last_strong_auth: Some(42), ..SignInProfile::default() };
+    p.remember_device("d1");
+    s.put_sign_in_profile(&t, &v.id, &p).await.unwrap();
+    p.remember_device("d2");
+    s.put_sign_in_profile(&t, &v.id, &p).await.unwrap();
+    assert_eq!(s.sign_in_profile(&t, &v.id).await.unwrap(), p);
+    assert!(s.delete_user(&t, &v.id).await.unwrap());
+    assert_eq!(s.sign_in_profile(&t, &v.id).await.unwrap(), SignInProfile::default());
+    assert!(s.list_factors(&t, &v.id).await.unwrap().is_empty());
+}
+
 pub fn delegation(u: &User, agent: &str, scope: &str, expires_at: OffsetDateTime) -> Delegation {
     Delegation {
         tenant_id: u.tenant_id.clone(),
@@ -683,6 +756,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(delegations_are_listed_filtered_and_revoked, $make, |s| &*s);
         $crate::contract_test!(audit_chain_appends_concurrently_and_verifies, $make, |s| s.clone());
         $crate::contract_test!(resources_are_unique_per_tenant_by_id_and_identifier, $make, |s| &*s);
+        $crate::contract_test!(factors_are_enrolled_swapped_once_and_removed, $make, |s| &*s);
         $crate::contract_test!(ping_answers, $make, |s| &*s);
     };
 }

@@ -6,6 +6,7 @@
 //! with `BEGIN IMMEDIATE`, so two writers never deadlock on lock upgrade).
 
 mod agents;
+mod factors;
 mod queries;
 pub(crate) mod rows;
 

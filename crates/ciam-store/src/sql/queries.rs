@@ -173,3 +173,27 @@ pub(crate) const LIST_RESOURCES: &str =
 pub(crate) const UPDATE_RESOURCE: &str = "update resource set identifier = $3, name = $4, scopes = $5, \
     access_token_lifetime = $6, updated_at = $7 where tenant_id = $1 and resource_id = $2";
 pub(crate) const DELETE_RESOURCE: &str = "delete from resource where tenant_id = $1 and resource_id = $2";
+
+macro_rules! factor_columns {
+    () => {
+        "tenant_id, factor_id, user_id, kind, name, lookup, data, created_at, last_used_at"
+    };
+}
+pub(crate) const INSERT_FACTOR: &str =
+    concat!("insert into factor (", factor_columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+pub(crate) const LIST_USER_FACTORS: &str = concat!(
+    "select ",
+    factor_columns!(),
+    " from factor where tenant_id = $1 and user_id = $2 order by created_at, factor_id"
+);
+pub(crate) const FIND_FACTOR: &str =
+    concat!("select ", factor_columns!(), " from factor where tenant_id = $1 and kind = $2 and lookup = $3");
+pub(crate) const REPLACE_FACTOR_DATA: &str =
+    "update factor set data = $4, last_used_at = $5 where tenant_id = $1 and factor_id = $2 and data = $3";
+pub(crate) const DELETE_FACTOR: &str = "delete from factor where tenant_id = $1 and user_id = $2 and factor_id = $3";
+pub(crate) const DELETE_USER_FACTORS: &str =
+    "delete from factor where tenant_id = $1 and user_id = $2 and ($3 is null or kind = $3)";
+pub(crate) const SELECT_SIGN_IN_PROFILE: &str =
+    "select data from sign_in_profile where tenant_id = $1 and user_id = $2";
+pub(crate) const UPSERT_SIGN_IN_PROFILE: &str = "insert into sign_in_profile (tenant_id, user_id, data) values ($1, $2, $3) \
+     on conflict (tenant_id, user_id) do update set data = excluded.data";

@@ -5,6 +5,7 @@ use ciam_core::agent::Delegation;
 use ciam_core::audit::{AuditEvent, AuditRecord};
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
+use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{ClientId, Region, ResourceId, TenantId, UserId};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
@@ -35,7 +36,7 @@ pub(crate) fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String, StoreError
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("json: {e}")))
 }
 
-fn from_json<T: DeserializeOwned>(what: &str, s: &str) -> Result<T, StoreError> {
+pub(crate) fn from_json<T: DeserializeOwned>(what: &str, s: &str) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
@@ -346,6 +347,36 @@ impl TryFrom<ResourceRow> for Resource {
                 .map_err(|e| StoreError::Corrupt(format!("access_token_lifetime: {e}")))?,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct FactorRow {
+    tenant_id: String,
+    factor_id: String,
+    user_id: String,
+    kind: String,
+    name: String,
+    lookup: Option<String>,
+    data: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+}
+
+impl TryFrom<FactorRow> for Factor {
+    type Error = StoreError;
+    fn try_from(r: FactorRow) -> Result<Self, StoreError> {
+        Ok(Factor {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            id: r.factor_id,
+            user_id: UserId::parse(&r.user_id).map_err(corrupt("user_id"))?,
+            kind: FactorKind::parse(&r.kind).ok_or_else(|| StoreError::Corrupt(format!("factor kind {}", r.kind)))?,
+            name: r.name,
+            lookup: r.lookup,
+            data: r.data,
+            created_at: from_ts(r.created_at)?,
+            last_used_at: r.last_used_at.map(from_ts).transpose()?,
         })
     }
 }
