@@ -1,9 +1,25 @@
 //! Authenticators of the ciam identity server.
 //!
-//! For now: password hashing and verification with argon2id. Later: TOTP, WebAuthn passkeys,
-//! email codes and the login flow that orchestrates them.
+//! - [`password`]: argon2id hashing on a bounded blocking pool, the password policy (length,
+//!   common breached passwords) and rehash-on-login detection.
+//! - [`totp`]: authenticator-app codes (RFC 6238) with replay refusal, `otpauth://` URIs and QR
+//!   codes as inline SVG.
+//! - [`recovery`]: single-use recovery codes, stored as hashes.
+//! - [`email_code`]: six-digit codes and magic-link tokens sent by email.
+//! - [`mail`]: outgoing mail over SMTP, or into `.eml` files for development and tests.
+//!
+//! Nothing here touches a database: the caller stores what comes out (hashes, seeds, the last
+//! used TOTP step). Time is a parameter; the mailer alone reads an injected [`ciam_core::Clock`],
+//! for the `Date` header.
 #![warn(missing_docs)]
 
+pub mod email_code;
+pub mod mail;
 pub mod password;
+pub mod recovery;
+pub mod totp;
 
+pub use email_code::{OneTimeCode, magic_link_token};
+pub use mail::{MailError, Mailer, OutgoingMail};
 pub use password::{PasswordError, PasswordHasher, PasswordPolicy};
+pub use totp::{TotpError, TotpSeed};

@@ -7,8 +7,13 @@
 //! - [`PasswordHasher::verify_or_dummy`] verifies against a dummy hash when the user is unknown,
 //!   so response time does not reveal whether an account exists.
 //! - The password is compared exactly as typed: no trimming, no case folding, no truncation.
+//! - New passwords found in a list of the 30,000 most common breached passwords are refused
+//!   (NIST SP 800-63B §3.1.1.2), compared case-insensitively; the list ships in `data/`.
+//! - [`PasswordHasher::needs_rehash`] tells the login flow when a stored hash was made with other
+//!   parameters, so it can rehash the password it just verified.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
@@ -26,17 +31,30 @@ pub enum PasswordError {
 }
 
 /// The tenant password rules checked before hashing.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct PasswordPolicy {
     /// Minimum length in characters.
     pub min_length: usize,
+    /// Refuse passwords found in the list of common breached passwords.
+    pub refuse_common: bool,
 }
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        // NIST SP 800-63B §3.1.1.2: at least 8 characters, at least 64 allowed.
-        Self { min_length: 8 }
+        // NIST SP 800-63B §3.1.1.2: at least 8 characters, at least 64 allowed, no known-breached
+        // passwords.
+        Self { min_length: 8, refuse_common: true }
     }
+}
+
+/// The most common breached passwords, lower case, one per line (see `data/README.md`).
+static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../data/common-passwords.txt").lines().filter(|l| !l.is_empty()).collect());
+
+/// Whether `password` is in the list of common breached passwords, ignoring case.
+pub fn is_common_password(password: &str) -> bool {
+    COMMON_PASSWORDS.contains(password.to_lowercase().as_str())
 }
 
 /// The longest password accepted, in bytes: long enough for any passphrase, short enough that a
@@ -52,6 +70,9 @@ impl PasswordPolicy {
         }
         if p.len() > MAX_PASSWORD_BYTES {
             return Err(FieldError::new("password", format!("must be at most {MAX_PASSWORD_BYTES} bytes")));
+        }
+        if self.refuse_common && is_common_password(p) {
+            return Err(FieldError::new("password", "is too common; choose another"));
         }
         Ok(())
     }
@@ -85,6 +106,26 @@ impl PasswordHasher {
             .run(move || Argon2::default().verify_password(password.expose_secret().as_bytes(), phc.as_str()).is_ok())
             .await?;
         Ok(ok && known)
+    }
+
+    /// Whether `hash` was made with another algorithm, version or cost parameters than the ones
+    /// [`PasswordHasher::hash`] uses now (or cannot be parsed): after a successful sign-in the
+    /// caller rehashes the password it just verified and stores the new hash.
+    pub fn needs_rehash(&self, hash: &PasswordHash) -> bool {
+        let Ok(parsed) = argon2::PasswordHash::new(hash.as_str()) else {
+            return true;
+        };
+        let Ok(params) = argon2::Params::try_from(&parsed) else {
+            return true;
+        };
+        let current = Argon2::default();
+        let wanted = current.params();
+        parsed.algorithm != argon2::ARGON2ID_IDENT
+            || parsed.version != Some(u32::from(argon2::Version::default()))
+            || params.m_cost() != wanted.m_cost()
+            || params.t_cost() != wanted.t_cost()
+            || params.p_cost() != wanted.p_cost()
+            || params.output_len() != Some(wanted.output_len().unwrap_or(argon2::Params::DEFAULT_OUTPUT_LEN))
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, PasswordError> {
@@ -124,6 +165,70 @@ mod tests {
         assert!(!h.verify_or_dummy(Secret::new("anything"), None).await.unwrap());
         let garbage = PasswordHash::new("not-a-phc-string".into());
         assert!(!h.verify_or_dummy(Secret::new("anything"), Some(garbage)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn needs_rehash_only_when_parameters_differ() {
+        use argon2::{Algorithm, Params, Version};
+        let h = PasswordHasher::new(1).unwrap();
+        let current = h.hash(Secret::new("a password")).await.unwrap();
+        assert!(!h.needs_rehash(&current));
+        let with = |algorithm, version, m, t, p, len: Option<usize>| {
+            let params = Params::new(m, t, p, len).unwrap();
+            let hash = Argon2::new(algorithm, version, params).hash_password(b"a password").unwrap();
+            PasswordHash::new(hash.to_string())
+        };
+        let (m, t, p) = (Params::DEFAULT_M_COST, Params::DEFAULT_T_COST, Params::DEFAULT_P_COST);
+        assert!(!h.needs_rehash(&with(Algorithm::Argon2id, Version::V0x13, m, t, p, None)));
+        let others = [
+            ("weaker memory", with(Algorithm::Argon2id, Version::V0x13, 8192, t, p, None)),
+            ("stronger memory", with(Algorithm::Argon2id, Version::V0x13, 65536, t, p, None)),
+            ("more passes", with(Algorithm::Argon2id, Version::V0x13, m, 3, p, None)),
+            ("more lanes", with(Algorithm::Argon2id, Version::V0x13, m, t, 2, None)),
+            ("argon2i", with(Algorithm::Argon2i, Version::V0x13, m, t, p, None)),
+            ("argon2d", with(Algorithm::Argon2d, Version::V0x13, m, t, p, None)),
+            ("version 0x10", with(Algorithm::Argon2id, Version::V0x10, m, t, p, None)),
+            ("64-byte output", with(Algorithm::Argon2id, Version::V0x13, m, t, p, Some(64))),
+            ("not PHC", PasswordHash::new("not-a-phc-string".into())),
+            ("bcrypt", PasswordHash::new("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW".into())),
+        ];
+        for (what, hash) in others {
+            assert!(h.needs_rehash(&hash), "{what}");
+        }
+        // a hash with old parameters still verifies: the caller rehashes after the sign-in
+        let old = with(Algorithm::Argon2id, Version::V0x13, 8192, 1, 1, None);
+        assert!(h.verify_or_dummy(Secret::new("a password"), Some(old)).await.unwrap());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_case_insensitively_without_echo() {
+        let p = PasswordPolicy::default();
+        assert!(COMMON_PASSWORDS.len() >= 10_000, "{}", COMMON_PASSWORDS.len());
+        for common in ["password", "PASSWORD", "Password1", "12345678", "iloveyou", "qwerty123", "Sunshine", "trustno1"]
+        {
+            let e = p.check(&Secret::new(common)).unwrap_err();
+            assert_eq!(e.field, "password");
+            assert_eq!(e.message, "is too common; choose another");
+            assert!(!e.message.to_lowercase().contains(&common.to_lowercase()));
+        }
+        assert!(p.check(&Secret::new("correct horse battery staple")).is_ok());
+        assert!(p.check(&Secret::new("Tr0ub4dor&3x")).is_ok());
+        let lenient = PasswordPolicy { refuse_common: false, ..PasswordPolicy::default() };
+        assert!(lenient.check(&Secret::new("password")).is_ok());
+        // the length rule still comes first
+        assert!(p.check(&Secret::new("123456")).unwrap_err().message.starts_with("must be at least"));
+    }
+
+    #[test]
+    fn policy_is_serde_friendly_with_defaults() {
+        let p: PasswordPolicy = serde_json::from_str("{}").unwrap();
+        assert_eq!(p, PasswordPolicy { min_length: 8, refuse_common: true });
+        let p: PasswordPolicy = serde_json::from_str(r#"{"min_length": 12}"#).unwrap();
+        assert_eq!(p, PasswordPolicy { min_length: 12, refuse_common: true });
+        let p: PasswordPolicy = serde_json::from_str(r#"{"refuse_common": false}"#).unwrap();
+        assert_eq!(p, PasswordPolicy { min_length: 8, refuse_common: false });
+        assert!(serde_json::from_str::<PasswordPolicy>(r#"{"min_lenght": 12}"#).is_err());
+        assert_eq!(serde_json::to_value(PasswordPolicy::default()).unwrap()["refuse_common"], true);
     }
 
     #[test]
