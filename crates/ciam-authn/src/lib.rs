@@ -7,3 +7,5 @@
 pub mod password;
 
 pub use password::{PasswordError, PasswordHasher, PasswordPolicy};
+pub mod passkey;
+pub use passkey::{PasskeyError, PasskeyRp, PasskeyUse, StoredPasskey};
