@@ -369,6 +369,12 @@ fn used(
     if !result.user_verified() {
         return Err(PasskeyError::Rejected { reason: "assertion without user verification".into() });
     }
+    // The second-factor state holds the counters as they were at its start: check against the
+    // passkey as stored now, so that a replay after a stored use is refused.
+    let stored_counter = Credential::from(passkey.clone()).counter;
+    if (result.counter() > 0 || stored_counter > 0) && result.counter() <= stored_counter {
+        return Err(PasskeyError::PossibleClone);
+    }
     let updated_data = match passkey.update_credential(result) {
         Some(true) => Some(encode(passkey)?),
         Some(false) => None,
@@ -381,10 +387,17 @@ fn used(
     })
 }
 
+/// The software authenticator of `ciam-testkit`, compiled here so that these tests exercise
+/// the same browser stand-in as the end-to-end tests without building the server's test kit.
+#[cfg(test)]
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../ciam-testkit/src/passkey.rs"]
+mod soft_passkey;
+
 #[cfg(test)]
 mod tests {
+    use super::soft_passkey::SoftPasskey;
     use super::*;
-    use ciam_testkit::SoftPasskey;
     use serde_json::{Value, json};
 
     fn url(s: &str) -> Url {
