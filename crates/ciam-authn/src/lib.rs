@@ -4,6 +4,11 @@
 //!   common breached passwords) and rehash-on-login detection.
 //! - [`totp`]: authenticator-app codes (RFC 6238) with replay refusal, `otpauth://` URIs and QR
 //!   codes as inline SVG.
+//! - [`passkey`]: registration, passwordless sign-in and second-factor use of WebAuthn
+//!   credentials. User verification is always required, responses are bound to the configured
+//!   origin and to one challenge, and signature counters that go backwards are refused as possible
+//!   clones; keeping each ceremony state server-side and using it once is the caller's job (see
+//!   the module documentation).
 //! - [`recovery`]: single-use recovery codes, stored as hashes.
 //! - [`email_code`]: six-digit codes and magic-link tokens sent by email.
 //! - [`mail`]: outgoing mail over SMTP, or into `.eml` files for development and tests.
@@ -15,11 +20,13 @@
 
 pub mod email_code;
 pub mod mail;
+pub mod passkey;
 pub mod password;
 pub mod recovery;
 pub mod totp;
 
 pub use email_code::{OneTimeCode, magic_link_token};
 pub use mail::{MailError, Mailer, OutgoingMail};
+pub use passkey::{PasskeyError, PasskeyRp, PasskeyUse, StoredPasskey};
 pub use password::{PasswordError, PasswordHasher, PasswordPolicy};
 pub use totp::{TotpError, TotpSeed};

@@ -14,6 +14,9 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+mod passkey;
+pub use passkey::SoftPasskey;
+
 pub use ciam_store::testing::{TestPostgres, TestRedis, services_required, skip_or_fail};
 
 /// A temporary directory removed on drop.
