@@ -339,6 +339,21 @@ mod tests {
             .filter_map(|seg| seg.split('h').nth(1)?.split('v').next()?.parse::<usize>().ok())
             .sum();
         assert_eq!(drawn, dark);
+        // drawn back onto a grid, the path gives the same rows as the encoder's own text rendering
+        let mut grid = vec![vec!['.'; size]; size];
+        for seg in svg.split('M').skip(1) {
+            let (xy, rest) = seg.split_once('h').unwrap();
+            let (x, y) = xy.split_once(' ').unwrap();
+            let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+            let run: usize = rest.split('v').next().unwrap().parse().unwrap();
+            for cell in &mut grid[y][x..x + run] {
+                *cell = '#';
+            }
+        }
+        let rows: Vec<String> =
+            grid[4..4 + code.width()].iter().map(|r| r[4..4 + code.width()].iter().collect()).collect();
+        assert_eq!(rows.join("\n"), code.to_debug_str('#', '.'));
+        assert!(grid[..4].iter().chain(&grid[size - 4..]).all(|r| r.iter().all(|c| *c == '.')), "quiet zone");
         assert_eq!(qr_svg(&"x".repeat(8000)), Err(TotpError::QrTooLong));
     }
 }
