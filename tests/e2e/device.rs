@@ -8,9 +8,9 @@
 use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
 use serde_json::{Value, json};
 
-use crate::BIN;
 use crate::agents::AgentKey;
 use crate::oidc::{Browser, PASSWORD, hidden, location};
+use crate::{BIN, claims};
 
 const API: &str = "https://builds.example/api";
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -54,12 +54,6 @@ impl Cli<'_> {
 
 fn error(answer: &(u16, Value)) -> (u16, &str) {
     (answer.0, answer.1["error"].as_str().unwrap_or("none"))
-}
-
-fn claims(jwt: &str) -> Value {
-    use base64::Engine as _;
-    let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 /// The verification page as a signed-in browser sees it: enter `code`, answer the consent

@@ -15,8 +15,16 @@ mod mcp;
 mod multinode;
 mod oidc;
 mod resources;
+mod security;
 mod shutdown;
 mod token;
 
 /// Path of the binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_ciam");
+
+/// The claims of a JWT, unverified (the tests that need verification do it themselves).
+pub(crate) fn claims(jwt: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}

@@ -6,17 +6,11 @@
 use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
 use serde_json::{Value, json};
 
-use crate::BIN;
 use crate::agents::{AgentKey, Story};
 use crate::oidc::{CALLBACK, PASSWORD};
+use crate::{BIN, claims};
 
 const API: &str = "https://trips.example/mcp";
-
-fn claims(jwt: &str) -> Value {
-    use base64::Engine as _;
-    let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
 
 async fn json_of(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();

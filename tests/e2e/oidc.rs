@@ -52,8 +52,13 @@ pub(crate) struct Browser {
 
 impl Browser {
     pub(crate) fn new(server: &Server) -> Self {
-        let http =
-            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        // A browser's user agent: the risk policy treats a missing one as a bot marker.
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0")
+            .build()
+            .unwrap();
         Self { http, base: server.url("") }
     }
 

@@ -28,6 +28,13 @@ pub enum ErrorCode {
     LoginRequired,
     /// OIDC Core §3.1.2.6: `prompt=none` but the user must consent.
     ConsentRequired,
+    /// OIDC Core §3.1.2.6: `prompt=none` but the user must interact (a step-up, say).
+    InteractionRequired,
+    /// OpenID Connect Unmet Authentication Requirements 1.0: the requested authentication level
+    /// (`acr_values`) cannot be reached for this user.
+    UnmetAuthenticationRequirements,
+    /// RFC 9470 §3: the token's authentication is too weak or too old for this request.
+    InsufficientUserAuthentication,
     /// RFC 6749 §4.1.2.1, §5.2: an unexpected condition; details are only in the server log.
     ServerError,
     /// RFC 6749 §4.1.2.1: temporarily unable to handle the request.
@@ -69,6 +76,9 @@ impl ErrorCode {
             Self::AccessDenied => "access_denied",
             Self::LoginRequired => "login_required",
             Self::ConsentRequired => "consent_required",
+            Self::InteractionRequired => "interaction_required",
+            Self::UnmetAuthenticationRequirements => "unmet_authentication_requirements",
+            Self::InsufficientUserAuthentication => "insufficient_user_authentication",
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::UnsupportedTokenType => "unsupported_token_type",

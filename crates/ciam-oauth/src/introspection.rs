@@ -23,7 +23,7 @@ pub const LEEWAY_SECS: i64 = 60;
 /// The members of an access token an introspection response repeats (RFC 7662 §2.2).
 /// A delegated token's `act` chain and delegations are repeated too, so a resource server that
 /// introspects sees what one that validates the JWT sees (RFC 8693 §4.1, §4.4).
-const REPEATED_CLAIMS: [&str; 15] = [
+const REPEATED_CLAIMS: [&str; 17] = [
     "scope",
     "client_id",
     "sub",
@@ -39,6 +39,8 @@ const REPEATED_CLAIMS: [&str; 15] = [
     "delegation_chain",
     "delegation",
     "cnf",
+    "auth_time",
+    "acr",
 ];
 
 /// The answer for every token the caller may not learn about.

@@ -164,6 +164,13 @@ pub struct AccessTokenClaims {
     /// The DPoP key the token is bound to: `{"jkt": thumbprint}` (RFC 9449 §6.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnf: Option<serde_json::Value>,
+    /// When the user authenticated (RFC 9068 §2.2.1), so an API can ask for a fresher sign-in
+    /// (RFC 9470).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    /// The level of that authentication (RFC 9068 §2.2.1; RFC 9470).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
 }
 
 fn one_or_many<S: serde::Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
@@ -199,6 +206,8 @@ impl AccessTokenClaims {
             delegation_id: None,
             delegation_chain: Vec::new(),
             cnf: None,
+            auth_time: None,
+            acr: None,
         }
     }
 }

@@ -13,7 +13,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use ciam_authn::{PasswordHasher, PasswordPolicy};
+use ciam_authn::PasswordHasher;
 use ciam_core::secret::{Secret, SecretHash};
 use ciam_core::{Clock, SystemClock};
 use ciam_jose::{Keyring, MasterKey};
@@ -105,7 +105,13 @@ impl App {
         let ephemeral = ciam_store::open_ephemeral(config.redis_url.as_deref(), &config.redis_key_prefix)
             .context("cannot set up the ephemeral store (redis_url)")?;
         let admin_token = admin_token_hash(&config)?;
-        let keys = Arc::new(Keyring::new(durable.clone(), Arc::new(master_key(&config)?)));
+        let master = Arc::new(master_key(&config)?);
+        let keys = Arc::new(Keyring::new(durable.clone(), master.clone()));
+        let risk = crate::risk::RiskServices::load(
+            config.risk.geoip_database.as_deref(),
+            config.risk.ip_reputation_file.as_deref(),
+        )?;
+        let mailer = mailer(&config)?;
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {} (bind)", config.bind))?;
@@ -114,14 +120,18 @@ impl App {
             .public_url
             .as_ref()
             .map_or_else(|| format!("http://{local}"), |u| u.as_str().trim_end_matches('/').to_owned());
+        let passkeys = passkey_rp(&public_url);
         let state = AppState {
             audit: crate::audit::AuditWriter::start(durable.clone()),
             durable,
             ephemeral,
             passwords: PasswordHasher::new(config.password_hashing_concurrency)?,
-            password_policy: PasswordPolicy::default(),
             clock,
-            node: Arc::new(NodeSettings { public_url, region: config.region.clone() }),
+            node: Arc::new(NodeSettings {
+                public_url,
+                region: config.region.clone(),
+                trusted_proxies: config.trusted_proxies.clone(),
+            }),
             admin_token: Arc::new(admin_token),
             keys,
             jwks_fetcher: Arc::new(crate::outbound::JwksFetcher::new(config.allow_private_networks)?),
@@ -130,6 +140,10 @@ impl App {
             )?),
             metrics: Arc::new(Metrics::default()),
             accepting: Arc::new(AtomicBool::new(true)),
+            master,
+            risk: Arc::new(risk),
+            mailer: Arc::new(mailer),
+            passkeys,
         };
         tracing::info!(
             address = %local,
@@ -187,6 +201,33 @@ fn admin_token_hash(config: &ValidatedConfig) -> anyhow::Result<SecretHash> {
     match &config.admin_token {
         Some(t) => Ok(SecretHash::of(t.expose_secret())),
         None => Ok(SecretHash::of(&data_dir_secret(&config.data_dir, "admin-token", Secret::generate)?)),
+    }
+}
+
+/// The mailer the configuration names; the SMTP password comes from `mail.password(_file)`.
+fn mailer(config: &ValidatedConfig) -> anyhow::Result<ciam_authn::Mailer> {
+    let mut url = config.mail.url.clone();
+    if let Some(p) = &config.mail_password
+        && let Ok(mut u) = url::Url::parse(&url)
+    {
+        u.set_password(Some(p.expose_secret())).map_err(|()| anyhow::anyhow!("mail.url cannot carry a password"))?;
+        url = u.to_string();
+    }
+    ciam_authn::Mailer::from_url(&url, &config.mail.from, &config.data_dir)
+        .map_err(|e| anyhow::anyhow!("mail.url: {e}"))
+}
+
+/// The passkey relying party of the public URL: its host is the RP id. Browsers refuse
+/// WebAuthn on plain http except on localhost, so other URLs get none.
+fn passkey_rp(public_url: &str) -> Option<Arc<ciam_authn::passkey::PasskeyRp>> {
+    let url = url::Url::parse(public_url).ok()?;
+    let host = url.host_str()?.to_owned();
+    match ciam_authn::passkey::PasskeyRp::new(&host, &url, "ciam") {
+        Ok(rp) => Some(Arc::new(rp)),
+        Err(e) => {
+            tracing::warn!(public_url, error = %e, "passkeys are off: they need an https public URL (or http://localhost)");
+            None
+        }
     }
 }
 

@@ -55,6 +55,44 @@ pub struct Config {
     pub server: ServerConfig,
     /// Requests the server itself makes (client `jwks_uri` fetches).
     pub outbound: OutboundConfig,
+    /// Files the risk policy reads.
+    pub risk: RiskConfig,
+    /// Outgoing mail (sign-in codes).
+    pub mail: MailConfig,
+}
+
+/// Files the risk policy reads at start-up.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskConfig {
+    /// A MaxMind-format city database (GeoLite2-City or GeoIP2-City) for the country and
+    /// impossible-travel rules. Without it those rules never fire.
+    pub geoip_database: Option<PathBuf>,
+    /// A list of addresses with a bad reputation: one `CIDR [score 0-100]` per line, `#` comments.
+    pub ip_reputation_file: Option<PathBuf>,
+}
+
+/// How mail is sent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// `file:` (the default: each message is written to `{data_dir}/mail/`, for development),
+    /// `smtp://user@host:587` (STARTTLS) or `smtps://user@host:465` (TLS). The password goes in
+    /// `password` or `password_file`, never in the URL.
+    pub url: String,
+    /// The sender address.
+    pub from: String,
+    /// The SMTP password.
+    #[serde(skip_serializing)]
+    pub password: Option<SecretString>,
+    /// File holding the SMTP password; wins over `password`.
+    pub password_file: Option<PathBuf>,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self { url: "file:".into(), from: "no-reply@localhost".into(), password: None, password_file: None }
+    }
 }
 
 /// Outbound HTTP settings.
@@ -107,6 +145,10 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     /// Argon2 computations allowed at once (0 = number of CPUs).
     pub password_hashing_concurrency: usize,
+    /// Addresses (CIDR) of reverse proxies whose `X-Forwarded-For` is believed. The client
+    /// address of a request is the right-most address not in this list; empty means the
+    /// connection's peer address is the client (no header is believed).
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Config {
@@ -127,6 +169,8 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             server: ServerConfig::default(),
             outbound: OutboundConfig::default(),
+            risk: RiskConfig::default(),
+            mail: MailConfig::default(),
         }
     }
 }
@@ -145,7 +189,12 @@ impl Default for DatabaseConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { shutdown_timeout_secs: 30, request_timeout_secs: 30, password_hashing_concurrency: 0 }
+        Self {
+            shutdown_timeout_secs: 30,
+            request_timeout_secs: 30,
+            password_hashing_concurrency: 0,
+            trusted_proxies: Vec::new(),
+        }
     }
 }
 
@@ -254,6 +303,18 @@ impl Config {
         }
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| bad("log.level", format!("is not a valid filter: {e}")))?;
+        let trusted_proxies = self
+            .server
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                parse_net(p).ok_or_else(|| bad("server.trusted_proxies", format!("{p:?} is not an address or CIDR")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mail_password = secret_or_file("mail.password_file", &self.mail.password_file, self.mail.password.clone())?;
+        if Url::parse(&self.mail.url).is_ok_and(|u| u.password().is_some()) {
+            return Err(bad("mail.url", "must not contain the password: set mail.password or mail.password_file"));
+        }
         let positive = |key: &str, v: u64| if v == 0 { Err(bad(key, "must be greater than 0")) } else { Ok(v) };
         Ok(ValidatedConfig {
             bind,
@@ -278,12 +339,21 @@ impl Config {
                 self.server.request_timeout_secs,
             )?),
             allow_private_networks: self.outbound.allow_private_networks,
+            trusted_proxies,
+            risk: self.risk,
+            mail: self.mail,
+            mail_password,
             password_hashing_concurrency: match self.server.password_hashing_concurrency {
                 0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
                 n => n,
             },
         })
     }
+}
+
+/// An address or a CIDR network (`10.0.0.1`, `10.0.0.0/8`, `::1`).
+fn parse_net(s: &str) -> Option<ipnet::IpNet> {
+    s.parse().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 /// A secret given inline or, preferably, in a file (secret mounts); the file wins.
@@ -347,6 +417,14 @@ pub struct ValidatedConfig {
     pub password_hashing_concurrency: usize,
     /// Whether outbound fetches may reach private networks.
     pub allow_private_networks: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Files the risk policy reads.
+    pub risk: RiskConfig,
+    /// Outgoing mail.
+    pub mail: MailConfig,
+    /// The SMTP password, read from `mail.password` or `mail.password_file`.
+    pub mail_password: Option<SecretString>,
 }
 
 impl ValidatedConfig {

@@ -13,8 +13,10 @@ pub mod metadata_documents;
 pub mod oidc;
 pub mod ops;
 pub mod outbound;
+pub mod risk;
 pub mod state;
 pub mod telemetry;
+mod throttle;
 
 pub use app::{App, app};
 pub use config::{Config, ValidatedConfig};

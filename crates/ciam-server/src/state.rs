@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ciam_authn::{PasswordHasher, PasswordPolicy};
+use ciam_authn::PasswordHasher;
 use ciam_core::Clock;
 use ciam_core::id::{Region, TenantId};
 use ciam_core::secret::SecretHash;
@@ -22,8 +22,6 @@ pub struct AppState {
     pub ephemeral: Arc<dyn EphemeralStore>,
     /// argon2id on a bounded blocking pool.
     pub passwords: PasswordHasher,
-    /// Password rules for new passwords.
-    pub password_policy: PasswordPolicy,
     /// The time source.
     pub clock: Arc<dyn Clock>,
     /// Node settings derived from configuration.
@@ -42,6 +40,15 @@ pub struct AppState {
     pub accepting: Arc<AtomicBool>,
     /// Appends audit events by group commit.
     pub audit: crate::audit::AuditWriter,
+    /// Seals secrets at rest (signing keys, TOTP seeds) and the device cookie.
+    pub master: Arc<ciam_jose::MasterKey>,
+    /// The GeoIP database and reputation list of the risk policy.
+    pub risk: Arc<crate::risk::RiskServices>,
+    /// Sends sign-in codes.
+    pub mailer: Arc<ciam_authn::Mailer>,
+    /// The WebAuthn relying party of the public URL; `None` when the URL cannot have passkeys
+    /// (plain http on an IP address).
+    pub passkeys: Option<Arc<ciam_authn::passkey::PasskeyRp>>,
 }
 
 /// Per-node settings.
@@ -51,6 +58,8 @@ pub struct NodeSettings {
     pub public_url: String,
     /// This deployment's region.
     pub region: Region,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl AppState {

@@ -16,6 +16,7 @@ mod audit;
 pub(crate) mod clients;
 mod consents;
 mod delegations;
+mod factors;
 mod keys;
 mod resources;
 mod sessions;
@@ -94,6 +95,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(keys::routes())
         .merge(consents::routes())
         .merge(sessions::routes())
+        .merge(factors::routes())
         .merge(agents::routes())
         .merge(delegations::routes())
         .merge(audit::routes())

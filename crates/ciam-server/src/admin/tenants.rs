@@ -89,6 +89,10 @@ impl TenantView {
 fn checked(st: &AppState, input: TenantInput) -> Result<(TenantId, String, Region, TenantSettings), Problem> {
     let display_name = display_text("display_name", &input.display_name, 200).map_err(Problem::invalid)?;
     input.settings.validate().map_err(|e| Problem::invalid(e.under("settings")))?;
+    let policy: ciam_policy::PolicyConfig =
+        serde_json::from_value(serde_json::Value::Object(input.settings.risk_policy.clone()))
+            .map_err(|e| Problem::invalid(FieldError::new("settings.risk_policy", e.to_string())))?;
+    policy.validate().map_err(|e| Problem::invalid(e.under("settings.risk_policy")))?;
     let region = input.home_region.unwrap_or_else(|| st.node.region.clone());
     if region != st.node.region {
         return Err(Problem::invalid(FieldError::new(

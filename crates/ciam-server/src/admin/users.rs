@@ -5,9 +5,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use ciam_authn::PasswordPolicy;
 use ciam_core::email::Email;
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::Secret;
+use ciam_core::tenant::Tenant;
 use ciam_core::user::{PasswordHash, User, UserProfile, UserStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -103,9 +105,16 @@ impl From<User> for UserView {
     }
 }
 
-async fn hash_password(st: &AppState, password: Option<Secret>) -> Result<Option<PasswordHash>, Problem> {
+/// Hashes a new password after checking it against the tenant's password rules.
+async fn hash_password(
+    st: &AppState,
+    tenant: &Tenant,
+    password: Option<Secret>,
+) -> Result<Option<PasswordHash>, Problem> {
     let Some(password) = password else { return Ok(None) };
-    st.password_policy.check(&password).map_err(Problem::invalid)?;
+    let login = &tenant.settings.login;
+    let policy = PasswordPolicy { min_length: login.password_min_length, refuse_common: login.refuse_common_passwords };
+    policy.check(&password).map_err(Problem::invalid)?;
     st.passwords.hash(password).await.map(Some).map_err(Problem::internal)
 }
 
@@ -135,7 +144,7 @@ async fn create_user(
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let input = parse_user(body)?;
-    let password = hash_password(&st, input.password).await?;
+    let password = hash_password(&st, &tenant, input.password).await?;
     let now = st.clock.now();
     let user = User {
         tenant_id: tenant.id,
@@ -239,7 +248,7 @@ async fn update_user(
     merge_patch(&mut doc, Value::Object(patch));
     let Value::Object(doc) = doc else { return Err(Problem::internal("merge patch produced a non-object")) };
     let input = parse_user(doc)?;
-    let password = hash_password(&st, input.password).await?;
+    let password = hash_password(&st, &tenant, input.password).await?;
     let updated = User {
         email: input.email,
         email_verified: input.email_verified,

@@ -21,6 +21,7 @@ use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{Secret, random_token};
 use ciam_core::tenant::Tenant;
 use ciam_core::user::UserStatus;
+use ciam_core::{Acr, Amr};
 use ciam_oauth::OAuthError;
 use ciam_oauth::authorize::{AuthorizeError, ResponseMode, ValidAuthorization, agent_audiences, validate};
 use ciam_oauth::code::{CODE_LIFETIME, CodeGrant, code_key};
@@ -30,15 +31,14 @@ use url::Url;
 use super::pages::{AgentConsent, Brand, ConsentPage, FormPostPage, LoginPage, describe_scope, error_page, html};
 use super::par::{PAR_MARKER, Pushed, par_key};
 use super::session::{
-    FLOW_COOKIE, FLOW_TTL, Flow, SESSION_COOKIE, SESSION_TTL, Session, csrf_ok, current_session, finish_flow,
-    load_flow, save_flow, set_cookie, start_flow, start_session,
+    FLOW_COOKIE, FLOW_TTL, Flow, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
+    start_flow,
 };
+use super::signin::{FirstFactor, Pending, first_factor_passed};
 use crate::admin::Path;
 use crate::audit::{self, Caller};
 use crate::state::AppState;
-
-/// The level of assurance of a password sign-in.
-pub(crate) const ACR_PASSWORD: &str = "urn:ciam:acr:pwd";
+use crate::throttle::Attempt;
 
 pub(super) struct Ctx {
     pub(super) st: AppState,
@@ -280,6 +280,20 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         }
         return to_page(ctx, query, flow, "login").await;
     };
+    // A session weaker than the application asks for (acr_values) is stepped up: the user
+    // confirms with a second factor, never gets a lower level than asked.
+    if let Some(asked) = super::signin::requested_acr(valid.acr_values.iter().map(String::as_str)) {
+        let have = Acr::parse(&session.acr).unwrap_or(Acr::Password);
+        if !have.satisfies(asked) {
+            if valid.prompt.none {
+                return redirect_error(
+                    ctx,
+                    refuse(&valid, ciam_oauth::ErrorCode::InteractionRequired, "a stronger sign-in is needed"),
+                );
+            }
+            return step_up(ctx, query, flow, &session, asked).await;
+        }
+    }
 
     // An agent's consent is a delegation covering this request (asked again with
     // prompt=consent); an app's is the consent record.
@@ -375,6 +389,53 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
     respond(&valid.redirect_uri, valid.response_mode, fields)
 }
 
+/// Sends a signed-in browser to the second-factor page to reach `required`.
+async fn step_up(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, session: &Session, required: Acr) -> Response {
+    let (id, mut flow, browser) = match flow {
+        Some((id, f)) => (id.to_owned(), f.clone(), None),
+        None => match start_flow(&ctx.st, &ctx.tenant.id, query).await {
+            Ok((id, browser, f)) => (id, f, Some(browser)),
+            Err(e) => return unavailable(&ctx.brand, e),
+        },
+    };
+    let amr = session.amr.iter().filter_map(|m| serde_json::from_value(serde_json::Value::String(m.clone())).ok());
+    flow.pending = Some(Pending {
+        user_id: session.user_id.clone(),
+        amr: amr.collect(),
+        required,
+        auth_time: ctx.st.clock.now().unix_timestamp(),
+    });
+    if let Err(e) = save_flow(&ctx.st, &ctx.tenant.id, &id, &flow).await {
+        return unavailable(&ctx.brand, e);
+    }
+    let res = see_other(&format!("{}?flow={id}", ctx.path("mfa")));
+    match browser {
+        Some(b) => with_cookie(res, set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&b), FLOW_TTL)),
+        None => res,
+    }
+}
+
+/// The requested level cannot be reached with this user's authenticators: the client hears
+/// `unmet_authentication_requirements`; a device sign-in gets a page.
+pub(super) async fn unmet_requirements(ctx: &Ctx, flow: &Flow) -> Response {
+    let message = "This application asks for a stronger sign-in than your account can give. Add a passkey in your \
+                   account security settings and try again.";
+    if !flow.is_authorization() {
+        return error_page(StatusCode::FORBIDDEN, &ctx.brand, message);
+    }
+    match validated(ctx, &flow.query).await {
+        Ok((_, valid)) => redirect_error(
+            ctx,
+            refuse(
+                &valid,
+                ciam_oauth::ErrorCode::UnmetAuthenticationRequirements,
+                "the requested authentication level cannot be reached",
+            ),
+        ),
+        Err(res) => res,
+    }
+}
+
 /// Sends the browser to the login or consent page of a (new or continuing) flow.
 async fn to_page(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, page: &str) -> Response {
     if let Some((id, _)) = flow {
@@ -398,7 +459,7 @@ fn flow_expired(ctx: &Ctx) -> Response {
 }
 
 /// The tenant and the flow of a page request (`?flow=…`).
-async fn flow_step(
+pub(super) async fn flow_step(
     st: AppState,
     tenant: &str,
     flow: Option<&str>,
@@ -410,7 +471,7 @@ async fn flow_step(
 }
 
 /// The tenant, the flow and the form of a page's POST, after the CSRF check.
-async fn form_step(
+pub(super) async fn form_step(
     st: AppState,
     tenant: &str,
     body: &[u8],
@@ -449,10 +510,34 @@ fn login_page(
     status: StatusCode,
 ) -> Response {
     let action = ctx.path("login");
+    let login = &ctx.tenant.settings.login;
+    let passkey = (login.passkey && ctx.st.passkeys.is_some())
+        .then(|| (ctx.path("passkey/sign-in/start"), ctx.path("passkey/sign-in/finish")));
     html(
         status,
-        &LoginPage { brand: &ctx.brand, client_name, action: &action, flow: id, csrf: &flow.csrf, email, error },
+        &LoginPage {
+            brand: &ctx.brand,
+            client_name,
+            action: &action,
+            password: login.password,
+            passkey,
+            flow: id,
+            csrf: &flow.csrf,
+            email,
+            error,
+        },
     )
+}
+
+/// What a sign-in that serves no application is for, as the login page names it.
+fn flow_purpose(flow: &Flow) -> Option<&'static str> {
+    if flow.device {
+        Some(super::device::SIGN_IN_PURPOSE)
+    } else if flow.account {
+        Some("your account settings")
+    } else {
+        None
+    }
 }
 
 /// `GET /t/{tenant}/login?flow=…`: the sign-in form.
@@ -467,8 +552,8 @@ pub(super) async fn login_get(
         Ok(step) => step,
         Err(res) => return res,
     };
-    if flow.device {
-        return login_page(&ctx, super::device::SIGN_IN_PURPOSE, &id, &flow, "", None, StatusCode::OK);
+    if let Some(purpose) = flow_purpose(&flow) {
+        return login_page(&ctx, purpose, &id, &flow, "", None, StatusCode::OK);
     }
     let (client, valid) = match validated(&ctx, &flow.query).await {
         Ok(v) => v,
@@ -478,30 +563,50 @@ pub(super) async fn login_get(
     login_page(&ctx, &client.name, &id, &flow, hint, None, StatusCode::OK)
 }
 
-/// `POST /t/{tenant}/login`: checks the CSRF token, then the password.
+/// `POST /t/{tenant}/login`: checks the CSRF token, the throttle, then the password; a right
+/// password goes on to the risk policy and, if it asks, a second factor.
 ///
 /// # Security
 /// Unknown email, wrong password and disabled account give the same message after the same
-/// argon2 work (a dummy hash for unknown users), so the form reveals nothing about accounts.
+/// argon2 work (a dummy hash for unknown users), and the throttle counts them alike, so the form
+/// reveals nothing about accounts.
 pub(super) async fn login_post(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (ctx, id, mut flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
+    let (ctx, id, flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
         Ok(step) => step,
         Err(res) => return res,
     };
-    let client_name = if flow.device {
-        super::device::SIGN_IN_PURPOSE.to_owned()
-    } else {
-        match validated(&ctx, &flow.query).await {
+    let client_name = match flow_purpose(&flow) {
+        Some(purpose) => purpose.to_owned(),
+        None => match validated(&ctx, &flow.query).await {
             Ok((client, _)) => client.name,
             Err(res) => return res,
-        }
+        },
     };
     let email = form.get("email").unwrap_or("").to_owned();
+    let refused =
+        |message: &str, status: StatusCode| login_page(&ctx, &client_name, &id, &flow, &email, Some(message), status);
+    if !ctx.tenant.settings.login.password {
+        return refused("Sign in with a passkey.", StatusCode::BAD_REQUEST);
+    }
+    let normalized = Email::parse(&email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.to_lowercase());
+    let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, &normalized, caller.addr());
+    match attempt.locked().await {
+        Ok(true) => {
+            tracing::info!(tenant = %ctx.tenant.id, "sign-in throttled");
+            let mut res =
+                refused("Too many attempts. Wait a few minutes and try again.", StatusCode::TOO_MANY_REQUESTS);
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            return res;
+        }
+        Ok(false) => {}
+        Err(e) => return unavailable(&ctx.brand, e),
+    }
     let password = Secret::new(form.take("password").unwrap_or_default());
     let user = match check_password(&ctx, &ctx.st.passwords, &email, password).await {
         Ok(u) => u,
@@ -509,42 +614,33 @@ pub(super) async fn login_post(
     };
     let Some(user_id) = user else {
         tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
-        return login_page(
-            &ctx,
-            &client_name,
-            &id,
-            &flow,
-            &email,
-            Some("Incorrect email or password."),
-            StatusCode::UNAUTHORIZED,
-        );
+        if let Err(e) = attempt.failed().await {
+            return unavailable(&ctx.brand, e);
+        }
+        return refused("Incorrect email or password.", StatusCode::UNAUTHORIZED);
     };
-    let session = Session {
-        sid: random_token(16),
-        user_id: user_id.to_string(),
-        auth_time: ctx.st.clock.now().unix_timestamp(),
-        amr: vec!["pwd".into()],
-        acr: ACR_PASSWORD.into(),
-        csrf: random_token(32),
-    };
-    let cookie = match start_session(&ctx.st, &ctx.tenant.id, &headers, &session).await {
-        Ok(c) => c,
+    let failures = match attempt.failures().await {
+        Ok(f) => f,
         Err(e) => return unavailable(&ctx.brand, e),
     };
-    flow.signed_in = true;
-    if let Err(e) = save_flow(&ctx.st, &ctx.tenant.id, &id, &flow).await {
+    if let Err(e) = attempt.succeeded().await {
         return unavailable(&ctx.brand, e);
     }
-    tracing::info!(tenant = %ctx.tenant.id, user = %user_id, "signed in");
-    // Back to where the sign-in was needed: the authorization request, or the device page.
-    let next = if flow.device { "device" } else { "authorize/resume" };
-    with_cookie(
-        see_other(&format!("{}?flow={id}", ctx.path(next))),
-        set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, Some(&cookie), SESSION_TTL),
-    )
+    first_factor_passed(FirstFactor {
+        ctx: &ctx,
+        caller: &caller,
+        headers: &headers,
+        flow_id: &id,
+        flow: flow.clone(),
+        user_id,
+        amr: vec![Amr::Pwd],
+        failures,
+    })
+    .await
 }
 
-/// The user id when `email` and `password` are right and the account is active.
+/// The user id when `email` and `password` are right and the account is active. A hash made
+/// with older argon2 parameters is replaced by one with the current parameters.
 async fn check_password(
     ctx: &Ctx,
     hasher: &PasswordHasher,
@@ -559,8 +655,17 @@ async fn check_password(
         Some(u) => ctx.st.durable.password_hash(&ctx.tenant.id, &u.id).await?,
         None => None,
     };
-    let ok = hasher.verify_or_dummy(password, hash).await?;
-    Ok(user.filter(|u| ok && u.status == UserStatus::Active).map(|u| u.id))
+    let stale = hash.as_ref().is_some_and(|h| hasher.needs_rehash(h));
+    let ok = hasher.verify_or_dummy(password.clone(), hash).await?;
+    let user = user.filter(|u| ok && u.status == UserStatus::Active);
+    if let Some(u) = &user
+        && stale
+    {
+        let fresh = hasher.hash(password).await?;
+        ctx.st.durable.update_user(u, Some(&fresh)).await?;
+        tracing::info!(tenant = %ctx.tenant.id, user = %u.id, "password rehashed with current parameters");
+    }
+    Ok(user.map(|u| u.id))
 }
 
 /// `GET /t/{tenant}/authorize/resume?flow=…`: continues a flow after a page.

@@ -49,7 +49,7 @@ impl FromRequest<AppState> for BackChannel {
         // The URL of the endpoint being called: an accepted audience of client assertions.
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
         let headers = parts.headers.clone();
-        let caller = Caller::of(&parts);
+        let caller = Caller::of(&parts, &st.node.trusted_proxies);
         let body =
             Bytes::from_request(Request::from_parts(parts, body), st).await.map_err(IntoResponse::into_response)?;
         let authenticated = async {

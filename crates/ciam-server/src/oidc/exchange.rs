@@ -4,32 +4,38 @@
 
 use std::collections::BTreeSet;
 
+use ciam_core::Acr;
 use ciam_core::agent::{AgentOwner, Delegation};
 use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::scope::ScopeSet;
+use ciam_core::secret::SecretHash;
 use ciam_oauth::exchange::{ExchangeRequest, Subject, may_act, plan};
 use ciam_oauth::token::AccessTokenClaims;
 use ciam_oauth::{ErrorCode, OAuthError};
+use ciam_policy::{AgentSignals, Decision, Outcome, Signals, Subject as PolicySubject};
 use serde_json::{Map, Value};
 
 use super::introspect::verified_access_token;
+use crate::audit::Caller;
 use crate::state::AppState;
 
-/// Decides a token exchange by `agent` and returns the claims of the token to issue.
+/// Decides a token exchange by `agent` and returns the claims of the token to issue, with the
+/// risk policy's decision (recorded with the issuance).
 pub(super) async fn exchange(
     st: &AppState,
     tenant: &TenantId,
     agent: &Client,
     request: &ExchangeRequest,
-) -> Result<AccessTokenClaims, OAuthError> {
+    caller: &Caller,
+) -> Result<(AccessTokenClaims, Decision), OAuthError> {
     let Some(profile) = &agent.agent else {
         return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "only agents exchange tokens on a user's behalf"));
     };
-    let claims = verified_access_token(st, tenant, &request.subject_token)
+    let subject_claims = verified_access_token(st, tenant, &request.subject_token)
         .await?
         .ok_or_else(|| OAuthError::invalid_request("the subject_token is invalid, expired or revoked"))?;
-    let subject = Subject::from_claims(&claims, |s| UserId::parse(s).is_ok())
+    let subject = Subject::from_claims(&subject_claims, |s| UserId::parse(s).is_ok())
         .ok_or_else(|| OAuthError::invalid_request("the subject_token does not stand for a user"))?;
     if let Some(actor_token) = &request.actor_token {
         let actor = verified_access_token(st, tenant, actor_token)
@@ -44,6 +50,10 @@ pub(super) async fn exchange(
     let now = st.clock.now();
     let delegations = st.durable.active_delegations(tenant, &user, &agent.client_id, now).await?;
     let mut claims = plan(agent, profile, &subject, request, &delegations, &st.issuer(tenant), now)?;
+    // The delegated token says how and when the user authenticated, as the subject token did.
+    claims.auth_time = subject_claims.get("auth_time").and_then(Value::as_i64);
+    claims.acr = subject_claims.get("acr").and_then(Value::as_str).map(str::to_owned);
+    let decision = risk(st, tenant, agent, &user, &claims, caller).await?;
     // A registered resource (RFC 8707) bounds the token too: only scopes it defines, no longer
     // than its token lifetime.
     for target in &request.targets {
@@ -55,7 +65,57 @@ pub(super) async fn exchange(
         claims.scope = narrowed.to_string();
         claims.exp = claims.exp.min(claims.iat + i64::from(resource.access_token_lifetime));
     }
-    Ok(claims)
+    Ok((claims, decision))
+}
+
+/// How long an agent's audiences are remembered for the `agent_new_audience` rule.
+const AUDIENCE_MEMORY: std::time::Duration = std::time::Duration::from_secs(90 * 86_400);
+
+/// The tenant's risk policy on an agent's exchange: its rate, a first token for an audience,
+/// and (when the tenant asks for it) how recently the user passed a strong authentication.
+/// A step-up is `insufficient_user_authentication` (the user must sign in again at the level
+/// named, RFC 9470's vocabulary); a denial is `invalid_grant`.
+async fn risk(
+    st: &AppState,
+    tenant: &TenantId,
+    agent: &Client,
+    user: &UserId,
+    claims: &AccessTokenClaims,
+    caller: &Caller,
+) -> Result<Decision, OAuthError> {
+    let record = st.durable.get_tenant(tenant).await?.ok_or_else(|| OAuthError::server_error("tenant gone"))?;
+    let e = &st.ephemeral;
+    let rate =
+        e.incr(&format!("exchange_rate:{tenant}:{}", agent.client_id), std::time::Duration::from_secs(60)).await?;
+    let mut new_audience = false;
+    for aud in &claims.aud {
+        let key = format!("agent_audience:{tenant}:{}:{}", agent.client_id, SecretHash::of(aud).as_str());
+        new_audience |= e.put_if_absent(&key, b"1", AUDIENCE_MEMORY).await?;
+    }
+    let mut signals = Signals::new(PolicySubject::Agent, st.clock.now());
+    signals.ip = caller.addr();
+    signals.user_agent.clone_from(&caller.user_agent);
+    signals.agent = Some(AgentSignals { exchanges_last_minute: u32::try_from(rate).unwrap_or(u32::MAX), new_audience });
+    let acr = claims.acr.as_deref().and_then(Acr::parse);
+    signals.current_acr = acr;
+    let strong_now = acr.is_some_and(|a| a >= Acr::MultiFactor).then_some(claims.auth_time).flatten();
+    let remembered = st.durable.sign_in_profile(tenant, user).await?.last_strong_auth;
+    signals.last_strong_auth =
+        strong_now.max(remembered).and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
+    signals.require_recent_strong_auth = record.settings.login.exchange_requires_strong_auth;
+    let decision = ciam_policy::evaluate(&super::signin::tenant_policy(&record), &signals);
+    let why = || decision.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>().join(", ");
+    match decision.outcome {
+        Outcome::Allow => Ok(decision),
+        Outcome::StepUp { acr } => Err(OAuthError::new(
+            ErrorCode::InsufficientUserAuthentication,
+            format!("the user must sign in again with acr_values={} (risk: {})", acr.as_str(), why()),
+        )),
+        Outcome::Deny => Err(OAuthError::new(
+            ErrorCode::InvalidGrant,
+            format!("the exchange was refused by the risk policy (score {}: {})", decision.score, why()),
+        )),
+    }
 }
 
 /// Binds a user's access token to what it rests on.

@@ -11,11 +11,14 @@ mod exchange;
 mod hint;
 mod introspect;
 mod logout;
+mod mfa;
 mod pages;
 mod par;
 mod register;
 mod resource;
+mod security;
 pub(crate) mod session;
+mod signin;
 mod token;
 mod userinfo;
 
@@ -35,6 +38,17 @@ use crate::state::AppState;
 
 pub(crate) use register::{InitialAccessToken, initial_token_key};
 
+/// The script of the passkey buttons on the hosted pages.
+async fn passkey_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        include_str!("../../assets/passkey.js"),
+    )
+}
+
 /// Largest accepted form body on protocol endpoints.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
@@ -46,6 +60,18 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/authorize/resume", get(authorize::resume))
         .route("/t/{tenant}/login", get(authorize::login_get).post(authorize::login_post))
         .route("/t/{tenant}/consent", get(authorize::consent_get).post(authorize::consent_post))
+        .route("/t/{tenant}/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
+        .route("/t/{tenant}/passkey/sign-in/start", post(mfa::sign_in_start))
+        .route("/t/{tenant}/passkey/sign-in/finish", post(mfa::sign_in_finish))
+        .route("/t/{tenant}/passkey/mfa/start", post(mfa::mfa_start))
+        .route("/t/{tenant}/passkey/mfa/finish", post(mfa::mfa_finish))
+        .route("/t/{tenant}/account/security", get(security::page))
+        .route("/t/{tenant}/account/security/remove", post(security::remove))
+        .route("/t/{tenant}/account/security/totp", get(security::totp_get).post(security::totp_post))
+        .route("/t/{tenant}/account/security/recovery-codes", post(security::recovery_post))
+        .route("/t/{tenant}/account/security/passkey/start", post(security::passkey_start))
+        .route("/t/{tenant}/account/security/passkey/finish", post(security::passkey_finish))
+        .route("/assets/passkey.js", get(passkey_script))
         .route("/t/{tenant}/logout", get(logout::logout).post(logout::logout))
         .route("/t/{tenant}/logout/confirm", post(logout::confirm))
         .route("/t/{tenant}/par", post(par::push))

@@ -35,9 +35,72 @@ pub(crate) struct LoginPage<'a> {
     pub(crate) brand: &'a Brand,
     pub(crate) client_name: &'a str,
     pub(crate) action: &'a str,
+    pub(crate) password: bool,
+    /// Where the passwordless passkey ceremony starts and finishes; `None` when not offered.
+    pub(crate) passkey: Option<(String, String)>,
     pub(crate) flow: &'a str,
     pub(crate) csrf: &'a str,
     pub(crate) email: &'a str,
+    pub(crate) error: Option<&'a str>,
+}
+
+/// One authenticator on the security page.
+pub(crate) struct FactorRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) name: String,
+    pub(crate) created: String,
+    pub(crate) last_used: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account_security.html")]
+pub(crate) struct SecurityPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) email: &'a str,
+    pub(crate) factors: Vec<FactorRow>,
+    pub(crate) csrf: &'a str,
+    pub(crate) base: &'a str,
+    pub(crate) passkeys: bool,
+    pub(crate) acr: &'a str,
+    pub(crate) notice: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "totp_enrol.html")]
+pub(crate) struct TotpPage<'a> {
+    pub(crate) brand: &'a Brand,
+    /// Inline SVG rendered by the server from the otpauth URI (no user-controlled markup).
+    pub(crate) qr: &'a str,
+    pub(crate) secret: &'a str,
+    pub(crate) action: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+pub(crate) struct RecoveryCodesPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) codes: Vec<String>,
+    pub(crate) back: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mfa.html")]
+pub(crate) struct MfaPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) action: &'a str,
+    pub(crate) passkey_start: &'a str,
+    pub(crate) passkey_finish: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) totp: bool,
+    pub(crate) recovery: bool,
+    pub(crate) passkey: bool,
+    pub(crate) email: bool,
+    pub(crate) email_sent: bool,
+    pub(crate) phishing_resistant: bool,
     pub(crate) error: Option<&'a str>,
 }
 

@@ -60,6 +60,30 @@ pub(crate) struct Flow {
     /// authorization request; `query` then holds only the user code the page was opened with.
     #[serde(default)]
     pub(crate) device: bool,
+    /// A sign-in for the account pages rather than an application.
+    #[serde(default)]
+    pub(crate) account: bool,
+    /// A sign-in whose first factor passed, waiting for a second factor.
+    #[serde(default)]
+    pub(crate) pending: Option<super::signin::Pending>,
+}
+
+impl Flow {
+    /// The page a completed sign-in of this flow continues on.
+    pub(crate) fn next_page(&self) -> &'static str {
+        if self.device {
+            "device"
+        } else if self.account {
+            "account/security"
+        } else {
+            "authorize/resume"
+        }
+    }
+
+    /// Whether the flow serves an authorization request (not the device page or the account pages).
+    pub(crate) fn is_authorization(&self) -> bool {
+        !self.device && !self.account
+    }
 }
 
 /// The value of a cookie in the request.
@@ -211,6 +235,8 @@ pub(crate) async fn start_flow(
         signed_in: false,
         consented: false,
         device: false,
+        account: false,
+        pending: None,
     };
     save_flow(st, tenant, &id, &flow).await?;
     Ok((id, browser, flow))

@@ -84,7 +84,7 @@ fn issued(event_type: &str, claims: &AccessTokenClaims) -> AuditRecord {
 }
 
 async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, AuditRecord), OAuthError> {
-    let (tenant, client, params) = (&request.tenant, &request.client, &request.params);
+    let (tenant, client, params, caller) = (&request.tenant, &request.client, &request.params, &request.caller);
     let now = st.clock.now();
     let issuer = st.issuer(tenant);
     let grant = parse_grant(params)?;
@@ -134,11 +134,14 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, A
             Ok(super::device::redeem(st, tenant, client, &device_code, jkt).await?.answer())
         }
         GrantRequest::TokenExchange(request) => {
-            let mut claims = super::exchange::exchange(st, tenant, client, &request).await?;
+            let (mut claims, decision) = super::exchange::exchange(st, tenant, client, &request, caller).await?;
             let access_token = access_token(st, tenant, client, &mut claims, jkt).await?;
             let mut res = TokenResponse::for_access_token(access_token, &claims);
             res.issued_token_type = Some(ciam_oauth::exchange::ACCESS_TOKEN_TYPE);
-            Ok((res, issued("token.exchanged", &claims)))
+            let mut event = issued("token.exchanged", &claims);
+            // The policy's decision rides with the issuance (score and the rules that fired).
+            event.reason = serde_json::to_string(&decision).ok();
+            Ok((res, event))
         }
     }
 }
@@ -260,6 +263,8 @@ pub(super) async fn issue_for_user(
     let issuer = st.issuer(tenant);
     let user_id = UserId::parse(&grant.user_id).map_err(|e| OAuthError::server_error(e.message))?;
     let mut at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), scope, now);
+    at.auth_time = Some(grant.auth_time);
+    at.acr.clone_from(&grant.acr);
     super::exchange::bind_user_token(st, tenant, client, &user_id, grant.delegation_id.as_deref(), &mut at).await?;
     aim(st, tenant, client, &grant.resources, resource, &mut at).await?;
     let access_token = access_token(st, tenant, client, &mut at, jkt).await?;

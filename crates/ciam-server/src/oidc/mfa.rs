@@ -1,0 +1,551 @@
+//! The second-factor page of a pending sign-in, passwordless passkey sign-in, and the use of each
+//! authenticator: TOTP codes, recovery codes, codes sent by email, passkeys.
+//!
+//! # Security
+//! - Every code check goes through the same throttle as passwords (per account and address), so a
+//!   6-digit code cannot be brute-forced: 5 free failures, then growing delays.
+//! - A TOTP step, a recovery code and a passkey counter change are consumed by compare-and-swap
+//!   in the durable store: of two racing uses only one succeeds.
+//! - Passkey ceremony state lives in the ephemeral store under the flow and is taken (single
+//!   use) when the browser answers.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ciam_authn::passkey::{PasskeyRp, SecondFactorState, SignInState, StoredPasskey};
+use ciam_authn::{OneTimeCode, OutgoingMail, TotpSeed, recovery, totp};
+use ciam_core::factor::{Factor, FactorKind};
+use ciam_core::id::{TenantId, UserId};
+use ciam_core::secret::Secret;
+use ciam_core::user::UserStatus;
+use ciam_core::{Acr, Amr};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::authorize::{Ctx, flow_step, form_step, unavailable};
+use super::pages::{MfaPage, error_page, html};
+use super::session::{Flow, csrf_ok};
+use super::signin::{FirstFactor, Options, Pending, finish_sign_in, first_factor_passed};
+use crate::admin::Path;
+use crate::audit::Caller;
+use crate::state::AppState;
+use crate::throttle::Attempt;
+
+/// What a TOTP factor stores: the sealed seed and the last step used (replay protection).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct TotpData {
+    pub(crate) seed: String,
+    pub(crate) last_step: Option<u64>,
+}
+
+/// What a recovery-codes factor stores: the SHA-256 of each unused code.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct RecoveryData {
+    pub(crate) hashes: Vec<String>,
+}
+
+/// The sealing owner of a TOTP seed: a sealed seed copied to another factor does not open.
+pub(crate) fn totp_owner(tenant: &TenantId, factor_id: &str) -> String {
+    format!("totp/{tenant}/{factor_id}")
+}
+
+/// The throttle of second-factor codes: keyed by the user, not a typed identifier.
+fn code_attempt<'a>(st: &'a AppState, tenant: &'a TenantId, user: &str, caller: &Caller) -> Attempt<'a> {
+    Attempt::new(st, tenant, &format!("mfa:{user}"), caller.addr())
+}
+
+/// Checks a TOTP code against the user's authenticator apps and consumes its step.
+pub(crate) async fn use_totp(st: &AppState, tenant: &TenantId, factors: &[Factor], code: &str) -> anyhow::Result<bool> {
+    let now = st.clock.now();
+    for f in factors.iter().filter(|f| f.kind == FactorKind::Totp) {
+        let data: TotpData = serde_json::from_str(&f.data)?;
+        let seed = TotpSeed::from_bytes(&st.master.open(&totp_owner(tenant, &f.id), &data.seed)?)?;
+        if let Some(step) = totp::verify(&seed, code, now.unix_timestamp(), data.last_step) {
+            let next = serde_json::to_string(&TotpData { seed: data.seed, last_step: Some(step) })?;
+            return Ok(st.durable.replace_factor_data(tenant, &f.id, &f.data, &next, now).await?);
+        }
+    }
+    Ok(false)
+}
+
+/// Checks a recovery code and removes it.
+async fn use_recovery_code(st: &AppState, tenant: &TenantId, factors: &[Factor], code: &str) -> anyhow::Result<bool> {
+    for f in factors.iter().filter(|f| f.kind == FactorKind::RecoveryCodes) {
+        let mut data: RecoveryData = serde_json::from_str(&f.data)?;
+        if let Some(i) = recovery::find(&data.hashes, code) {
+            data.hashes.remove(i);
+            let next = serde_json::to_string(&data)?;
+            return Ok(st.durable.replace_factor_data(tenant, &f.id, &f.data, &next, st.clock.now()).await?);
+        }
+    }
+    Ok(false)
+}
+
+/// The user's passkeys as the authenticator module reads them.
+pub(crate) fn passkeys_of(factors: &[Factor]) -> Vec<StoredPasskey> {
+    factors
+        .iter()
+        .filter(|f| f.kind == FactorKind::Passkey)
+        .filter_map(|f| serde_json::from_str::<StoredPasskey>(&f.data).ok())
+        .collect()
+}
+
+/// Stores a passkey's new counter after a use; `false` when another use raced it.
+async fn record_passkey_use(
+    st: &AppState,
+    tenant: &TenantId,
+    factors: &[Factor],
+    used: &ciam_authn::passkey::PasskeyUse,
+) -> anyhow::Result<bool> {
+    let Some(f) = factors.iter().find(|f| f.lookup.as_deref() == Some(used.credential_id.as_str())) else {
+        return Ok(false);
+    };
+    let mut stored: StoredPasskey = serde_json::from_str(&f.data)?;
+    if let Some(data) = &used.updated_data {
+        stored.data.clone_from(data);
+    }
+    stored.backup_eligible = used.backup_eligible;
+    let next = serde_json::to_string(&stored)?;
+    Ok(st.durable.replace_factor_data(tenant, &f.id, &f.data, &next, st.clock.now()).await?)
+}
+
+fn email_code_key(tenant: &TenantId, flow: &str) -> String {
+    format!("mfa_email:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
+}
+
+fn passkey_state_key(tenant: &TenantId, flow: &str, purpose: &str) -> String {
+    format!("passkey:{purpose}:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
+}
+
+/// An emailed code waiting to be typed.
+#[derive(Serialize, Deserialize)]
+struct EmailCode {
+    hash: String,
+    attempts: u32,
+}
+
+fn mfa_page(ctx: &Ctx, id: &str, flow: &Flow, options: &Options, sent: bool, error: Option<&str>) -> Response {
+    let action = ctx.path("mfa");
+    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let phishing_resistant = flow.pending.as_ref().is_some_and(|p| p.required == Acr::PhishingResistant);
+    html(
+        status,
+        &MfaPage {
+            brand: &ctx.brand,
+            action: &action,
+            passkey_start: &ctx.path("passkey/mfa/start"),
+            passkey_finish: &ctx.path("passkey/mfa/finish"),
+            flow: id,
+            csrf: &flow.csrf,
+            totp: options.totp,
+            recovery: options.recovery,
+            passkey: options.passkey,
+            email: options.email,
+            email_sent: sent,
+            phishing_resistant,
+            error,
+        },
+    )
+}
+
+/// The pending sign-in of a flow, and what the user can complete it with.
+async fn pending_of(ctx: &Ctx, flow: &Flow) -> Result<(Pending, Options), Response> {
+    let Some(pending) = flow.pending.clone() else {
+        return Err(error_page(StatusCode::BAD_REQUEST, &ctx.brand, "There is no sign-in waiting for a second step."));
+    };
+    let options = Options::of(&ctx.st, &ctx.tenant.id, &pending).await.map_err(|e| unavailable(&ctx.brand, e))?;
+    if !options.any() {
+        return Err(super::authorize::unmet_requirements(ctx, flow).await);
+    }
+    Ok((pending, options))
+}
+
+/// `GET /t/{tenant}/mfa?flow=…`: the second-factor choices.
+pub(super) async fn mfa_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let flow_id = super::authorize::query_param(query.as_deref(), "flow");
+    let (ctx, id, flow) = match flow_step(st, &tenant, flow_id.as_deref(), &headers).await {
+        Ok(step) => step,
+        Err(res) => return res,
+    };
+    match pending_of(&ctx, &flow).await {
+        Ok((_, options)) => mfa_page(&ctx, &id, &flow, &options, false, None),
+        Err(res) => res,
+    }
+}
+
+/// `POST /t/{tenant}/mfa`: a TOTP code, a recovery code, or an emailed code (or asking for one).
+pub(super) async fn mfa_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (ctx, id, flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
+        Ok(step) => step,
+        Err(res) => return res,
+    };
+    let (pending, options) = match pending_of(&ctx, &flow).await {
+        Ok(p) => p,
+        Err(res) => return res,
+    };
+    let st = &ctx.st;
+    let tenant = &ctx.tenant.id;
+    let method = form.get("method").unwrap_or("").to_owned();
+    let code = Secret::new(form.take("code").unwrap_or_default());
+    let attempt = code_attempt(st, tenant, &pending.user_id, &caller);
+    match attempt.locked().await {
+        Ok(true) => {
+            return mfa_page(
+                &ctx,
+                &id,
+                &flow,
+                &options,
+                false,
+                Some("Too many attempts. Wait a few minutes and try again."),
+            );
+        }
+        Ok(false) => {}
+        Err(e) => return unavailable(&ctx.brand, e),
+    }
+    let Ok(user_id) = UserId::parse(&pending.user_id) else { return unavailable(&ctx.brand, "bad pending user") };
+    if method == "email_send" && options.email {
+        return match send_email_code(&ctx, &id, &user_id).await {
+            Ok(()) => mfa_page(&ctx, &id, &flow, &options, true, None),
+            Err(e) => unavailable(&ctx.brand, e),
+        };
+    }
+    let factors = match st.durable.list_factors(tenant, &user_id).await {
+        Ok(f) => f,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let c = code.expose_secret();
+    let used = match method.as_str() {
+        "totp" if options.totp => use_totp(st, tenant, &factors, c).await.map(|ok| ok.then_some(Amr::Otp)),
+        "recovery" if options.recovery => {
+            use_recovery_code(st, tenant, &factors, c).await.map(|ok| ok.then_some(Amr::Otp))
+        }
+        "email" if options.email => check_email_code(&ctx, &id, c).await.map(|ok| ok.then_some(Amr::Email)),
+        _ => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose one of the offered methods."),
+    };
+    match used {
+        Ok(Some(amr)) => {
+            if let Err(e) = attempt.succeeded().await {
+                return unavailable(&ctx.brand, e);
+            }
+            complete(&ctx, &caller, &headers, &id, &flow, pending, &[amr]).await
+        }
+        Ok(None) => {
+            if let Err(e) = attempt.failed().await {
+                return unavailable(&ctx.brand, e);
+            }
+            tracing::info!(tenant = %tenant, user = %user_id, method, "second factor failed");
+            mfa_page(&ctx, &id, &flow, &options, method == "email", Some("That code is not right. Try again."))
+        }
+        Err(e) => unavailable(&ctx.brand, e),
+    }
+}
+
+/// Adds the second method and finishes the sign-in.
+async fn complete(
+    ctx: &Ctx,
+    caller: &Caller,
+    headers: &HeaderMap,
+    id: &str,
+    flow: &Flow,
+    pending: Pending,
+    methods: &[Amr],
+) -> Response {
+    let mut amr = pending.amr;
+    for m in methods {
+        if !amr.contains(m) {
+            amr.push(*m);
+        }
+    }
+    if !Acr::of_methods(&amr).satisfies(pending.required) {
+        return super::authorize::unmet_requirements(ctx, flow).await;
+    }
+    let Ok(user_id) = UserId::parse(&pending.user_id) else { return unavailable(&ctx.brand, "bad pending user") };
+    let location = caller.addr().and_then(|ip| ctx.st.risk.locate(ip));
+    finish_sign_in(ctx, caller, headers, id, flow, &user_id, amr, pending.auth_time, location).await
+}
+
+async fn send_email_code(ctx: &Ctx, flow_id: &str, user_id: &UserId) -> anyhow::Result<()> {
+    let st = &ctx.st;
+    let user = st.durable.get_user(&ctx.tenant.id, user_id).await?.ok_or_else(|| anyhow::anyhow!("user gone"))?;
+    let (code, hash) = OneTimeCode::generate();
+    let lifetime = ciam_authn::email_code::CODE_LIFETIME.unsigned_abs();
+    let state = serde_json::to_vec(&EmailCode { hash, attempts: 0 })?;
+    st.ephemeral.put(&email_code_key(&ctx.tenant.id, flow_id), &state, lifetime).await?;
+    let mail = OutgoingMail {
+        to: user.email.as_str().to_owned(),
+        subject: format!("Your {} sign-in code", ctx.brand.name),
+        text: format!(
+            "Your sign-in code is {}\n\nIt expires in 10 minutes. If you did not try to sign in, someone may know your \
+             password: change it.\n",
+            code.expose_secret()
+        ),
+    };
+    st.mailer.send(&mail).await?;
+    Ok(())
+}
+
+async fn check_email_code(ctx: &Ctx, flow_id: &str, code: &str) -> anyhow::Result<bool> {
+    let key = email_code_key(&ctx.tenant.id, flow_id);
+    let Some(raw) = ctx.st.ephemeral.take(&key).await? else { return Ok(false) };
+    let mut state: EmailCode = serde_json::from_slice(&raw)?;
+    if OneTimeCode::verify(&state.hash, code) {
+        return Ok(true);
+    }
+    state.attempts += 1;
+    if state.attempts < ciam_authn::email_code::MAX_ATTEMPTS {
+        let lifetime = ciam_authn::email_code::CODE_LIFETIME.unsigned_abs();
+        ctx.st.ephemeral.put(&key, &serde_json::to_vec(&state)?, lifetime).await?;
+    }
+    Ok(false)
+}
+
+/// The JSON body of the passkey endpoints.
+#[derive(Deserialize)]
+pub(super) struct PasskeyRequest {
+    flow: String,
+    csrf: String,
+    #[serde(default)]
+    credential: Option<Value>,
+}
+
+fn json_error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+fn json_unavailable(e: impl std::fmt::Display) -> Response {
+    let mut res = json_error(StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable.");
+    res.extensions_mut().insert(crate::error::InternalError { message: e.to_string().into(), store: true });
+    res
+}
+
+/// The tenant, flow and relying party of a passkey call, after the CSRF check.
+async fn passkey_step(
+    st: AppState,
+    tenant: &str,
+    req: &PasskeyRequest,
+    headers: &HeaderMap,
+) -> Result<(Ctx, Flow, PasskeyRp), Response> {
+    let ctx = Ctx::load(st, tenant).await?;
+    let flow = match super::session::load_flow(&ctx.st, &ctx.tenant.id, &req.flow, headers).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return Err(json_error(StatusCode::BAD_REQUEST, "This sign-in page has expired.")),
+        Err(e) => return Err(json_unavailable(e)),
+    };
+    if !csrf_ok(&flow.csrf, Some(&req.csrf)) {
+        return Err(json_error(StatusCode::FORBIDDEN, "The form expired. Reload the page."));
+    }
+    let rp = ctx.st.passkeys.clone().ok_or_else(|| {
+        json_error(
+            StatusCode::NOT_FOUND,
+            "Passkeys are not available on this server (it needs an https or localhost URL).",
+        )
+    })?;
+    Ok((ctx, flow, (*rp).clone()))
+}
+
+/// `POST /t/{tenant}/passkey/sign-in/start`: options for a passwordless sign-in.
+pub(super) async fn sign_in_start(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    Json(req): Json<PasskeyRequest>,
+) -> Response {
+    let (ctx, _, rp) = match passkey_step(st, &tenant, &req, &headers).await {
+        Ok(s) => s,
+        Err(res) => return res,
+    };
+    if !ctx.tenant.settings.login.passkey {
+        return json_error(StatusCode::FORBIDDEN, "Passkey sign-in is not enabled.");
+    }
+    let (options, state) = match rp.start_sign_in() {
+        Ok(s) => s,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let stored = match serde_json::to_vec(&state) {
+        Ok(s) => s,
+        Err(e) => return json_unavailable(e),
+    };
+    let key = passkey_state_key(&ctx.tenant.id, &req.flow, "sign-in");
+    if let Err(e) = ctx.st.ephemeral.put(&key, &stored, super::session::FLOW_TTL).await {
+        return json_unavailable(e);
+    }
+    Json(options).into_response()
+}
+
+/// Sends the browser on from a JSON call: the page script follows `redirect`.
+fn json_redirect(res: Response) -> Response {
+    let location = res.headers().get(axum::http::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    match location {
+        Some(to) if res.status() == StatusCode::SEE_OTHER => {
+            let mut out = Json(json!({ "redirect": to })).into_response();
+            for cookie in res.headers().get_all(axum::http::header::SET_COOKIE) {
+                out.headers_mut().append(axum::http::header::SET_COOKIE, cookie.clone());
+            }
+            out
+        }
+        _ => {
+            // A page (an error, a refusal): let the script show it by loading it as a document.
+            let status = res.status();
+            json_error(if status.is_success() { StatusCode::BAD_REQUEST } else { status }, "Sign-in refused.")
+        }
+    }
+}
+
+/// `POST /t/{tenant}/passkey/sign-in/finish`: the browser's assertion; signs the user in.
+pub(super) async fn sign_in_finish(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(req): Json<PasskeyRequest>,
+) -> Response {
+    let (ctx, flow, rp) = match passkey_step(st, &tenant, &req, &headers).await {
+        Ok(s) => s,
+        Err(res) => return res,
+    };
+    let Some(credential) = &req.credential else { return json_error(StatusCode::BAD_REQUEST, "credential is missing") };
+    let st = &ctx.st;
+    let tenant_id = &ctx.tenant.id;
+    let key = passkey_state_key(tenant_id, &req.flow, "sign-in");
+    let state: SignInState = match st.ephemeral.take(&key).await {
+        Ok(Some(raw)) => match serde_json::from_slice(&raw) {
+            Ok(s) => s,
+            Err(e) => return json_unavailable(e),
+        },
+        Ok(None) => return json_error(StatusCode::BAD_REQUEST, "Start the passkey sign-in again."),
+        Err(e) => return json_unavailable(e),
+    };
+    let refused = || json_error(StatusCode::UNAUTHORIZED, "That passkey is not registered here.");
+    let Ok((_, credential_id)) = rp.identify(credential) else { return refused() };
+    let factor = match st.durable.find_factor(tenant_id, FactorKind::Passkey, &credential_id).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return refused(),
+        Err(e) => return json_unavailable(e),
+    };
+    let user = match st.durable.get_user(tenant_id, &factor.user_id).await {
+        Ok(Some(u)) if u.status == UserStatus::Active => u,
+        Ok(_) => return refused(),
+        Err(e) => return json_unavailable(e),
+    };
+    let factors = match st.durable.list_factors(tenant_id, &user.id).await {
+        Ok(f) => f,
+        Err(e) => return json_unavailable(e),
+    };
+    let used = match rp.finish_sign_in(credential, state, &passkeys_of(&factors)) {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::info!(tenant = %tenant_id, user = %user.id, error = %e, "passkey sign-in refused");
+            return refused();
+        }
+    };
+    match record_passkey_use(st, tenant_id, &factors, &used).await {
+        Ok(true) => {}
+        Ok(false) => return refused(),
+        Err(e) => return json_unavailable(e),
+    }
+    let attempt = Attempt::new(st, tenant_id, user.email.normalized(), caller.addr());
+    let failures = match attempt.failures().await {
+        Ok(f) => f,
+        Err(e) => return json_unavailable(e),
+    };
+    json_redirect(
+        first_factor_passed(FirstFactor {
+            ctx: &ctx,
+            caller: &caller,
+            headers: &headers,
+            flow_id: &req.flow,
+            flow,
+            user_id: user.id,
+            amr: vec![used.amr(), Amr::User],
+            failures,
+        })
+        .await,
+    )
+}
+
+/// `POST /t/{tenant}/passkey/mfa/start`: options for a passkey as the second step.
+pub(super) async fn mfa_start(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    Json(req): Json<PasskeyRequest>,
+) -> Response {
+    let (ctx, flow, rp) = match passkey_step(st, &tenant, &req, &headers).await {
+        Ok(s) => s,
+        Err(res) => return res,
+    };
+    let Some(pending) = &flow.pending else { return json_error(StatusCode::BAD_REQUEST, "No sign-in is waiting.") };
+    let Ok(user_id) = UserId::parse(&pending.user_id) else { return json_unavailable("bad pending user") };
+    let factors = match ctx.st.durable.list_factors(&ctx.tenant.id, &user_id).await {
+        Ok(f) => f,
+        Err(e) => return json_unavailable(e),
+    };
+    let (options, state) = match rp.start_second_factor(&passkeys_of(&factors)) {
+        Ok(s) => s,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let stored = match serde_json::to_vec(&state) {
+        Ok(s) => s,
+        Err(e) => return json_unavailable(e),
+    };
+    let key = passkey_state_key(&ctx.tenant.id, &req.flow, "mfa");
+    if let Err(e) = ctx.st.ephemeral.put(&key, &stored, super::session::FLOW_TTL).await {
+        return json_unavailable(e);
+    }
+    Json(options).into_response()
+}
+
+/// `POST /t/{tenant}/passkey/mfa/finish`: the assertion of the pending user's passkey.
+pub(super) async fn mfa_finish(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(req): Json<PasskeyRequest>,
+) -> Response {
+    let (ctx, flow, rp) = match passkey_step(st, &tenant, &req, &headers).await {
+        Ok(s) => s,
+        Err(res) => return res,
+    };
+    let Some(pending) = flow.pending.clone() else {
+        return json_error(StatusCode::BAD_REQUEST, "No sign-in is waiting.");
+    };
+    let Some(credential) = &req.credential else { return json_error(StatusCode::BAD_REQUEST, "credential is missing") };
+    let st = &ctx.st;
+    let tenant_id = &ctx.tenant.id;
+    let state: SecondFactorState = match st.ephemeral.take(&passkey_state_key(tenant_id, &req.flow, "mfa")).await {
+        Ok(Some(raw)) => match serde_json::from_slice(&raw) {
+            Ok(s) => s,
+            Err(e) => return json_unavailable(e),
+        },
+        Ok(None) => return json_error(StatusCode::BAD_REQUEST, "Start again."),
+        Err(e) => return json_unavailable(e),
+    };
+    let Ok(user_id) = UserId::parse(&pending.user_id) else { return json_unavailable("bad pending user") };
+    let factors = match st.durable.list_factors(tenant_id, &user_id).await {
+        Ok(f) => f,
+        Err(e) => return json_unavailable(e),
+    };
+    let refused = || json_error(StatusCode::UNAUTHORIZED, "That passkey was not accepted.");
+    let Ok(used) = rp.finish_second_factor(credential, state, &passkeys_of(&factors)) else { return refused() };
+    match record_passkey_use(st, tenant_id, &factors, &used).await {
+        Ok(true) => {}
+        Ok(false) => return refused(),
+        Err(e) => return json_unavailable(e),
+    }
+    // The passkey alone is phishing-resistant; the earlier methods stay in amr.
+    json_redirect(complete(&ctx, &caller, &headers, &req.flow, &flow, pending, &[used.amr(), Amr::User]).await)
+}

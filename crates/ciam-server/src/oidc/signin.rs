@@ -1,0 +1,313 @@
+//! Sign-in orchestration: what happens between "the first factor was right" and "the browser
+//! has a session".
+//!
+//! After a password, a passkey or an email code, the level the sign-in must reach is the highest
+//! of: what the application asked for (`acr_values`), the tenant's MFA setting, and the risk
+//! policy's step-up. When the methods used so far reach it, the session starts; otherwise the
+//! user is taken to the second-factor page with the sign-in pending in the flow. A level no
+//! method of the user can reach ends the request with `unmet_authentication_requirements`
+//! (OpenID Connect Unmet Authentication Requirements 1.0): a lower level is never issued.
+//!
+//! Every policy decision goes to the audit trail (`sign_in.risk`) with its score and reasons.
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use ciam_core::audit::AuditRecord;
+use ciam_core::factor::{FactorKind, SignInProfile, SignInRecord};
+use ciam_core::id::{TenantId, UserId};
+use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::tenant::{MfaMode, Tenant};
+use ciam_core::{Acr, Amr};
+use ciam_policy::{Decision, Outcome, PolicyConfig, PreviousSignIn, Signals, Subject};
+use serde::{Deserialize, Serialize};
+
+use super::authorize::{Ctx, see_other, unavailable, with_cookie};
+use super::pages::error_page;
+use super::session::{Flow, SESSION_COOKIE, SESSION_TTL, Session, cookie, save_flow, set_cookie, start_session};
+use crate::audit::{self, Caller};
+use crate::state::AppState;
+use crate::throttle::Failures;
+
+/// The cookie that recognizes a browser the user signed in with before.
+pub(super) const DEVICE_COOKIE: &str = "ciam_device";
+/// How long a device is remembered (the longest cookie lifetime browsers keep).
+const DEVICE_TTL: std::time::Duration = std::time::Duration::from_secs(400 * 86_400);
+
+/// A sign-in whose first factor passed and which waits for a second one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Pending {
+    /// The user signing in.
+    pub(crate) user_id: String,
+    /// Methods used so far.
+    pub(crate) amr: Vec<Amr>,
+    /// The level to reach.
+    pub(crate) required: Acr,
+    /// When the first factor passed (the session's `auth_time` once complete).
+    pub(crate) auth_time: i64,
+}
+
+/// The tenant's risk policy (validated when the tenant was saved; the default if unreadable).
+pub(super) fn tenant_policy(tenant: &Tenant) -> PolicyConfig {
+    serde_json::from_value(serde_json::Value::Object(tenant.settings.risk_policy.clone())).unwrap_or_default()
+}
+
+/// The lowest level among the recognized `acr_values` (a request for several levels is
+/// satisfied by any of them); `None` when none is asked for or recognized.
+pub(super) fn requested_acr<'a>(acr_values: impl IntoIterator<Item = &'a str>) -> Option<Acr> {
+    acr_values.into_iter().filter_map(Acr::parse).min()
+}
+
+/// The level the authorization request of a flow asks for.
+fn flow_requested_acr(flow: &Flow) -> Option<Acr> {
+    if !flow.is_authorization() {
+        return None;
+    }
+    let values = super::authorize::query_param(Some(&flow.query), "acr_values")?;
+    requested_acr(values.split_whitespace())
+}
+
+/// The device id in the browser's device cookie, if it is one this server sealed for this tenant.
+fn device_id(st: &AppState, tenant: &TenantId, headers: &HeaderMap) -> Option<String> {
+    let sealed = cookie(headers, DEVICE_COOKIE)?;
+    let opened = st.master.open(&format!("device/{tenant}"), sealed).ok()?;
+    String::from_utf8(opened).ok()
+}
+
+/// What the server knows about a sign-in attempt, for the policy.
+pub(super) async fn user_signals(
+    st: &AppState,
+    tenant: &TenantId,
+    caller: &Caller,
+    headers: &HeaderMap,
+    profile: &SignInProfile,
+    failures: Failures,
+) -> Signals {
+    let now = st.clock.now();
+    let ip = caller.addr();
+    let mut s = Signals::new(Subject::User, now);
+    s.ip = ip;
+    s.user_agent.clone_from(&caller.user_agent);
+    s.location = ip.and_then(|i| st.risk.locate(i));
+    s.ip_reputation = ip.and_then(|i| st.risk.reputation.lookup(i));
+    s.previous = profile.last.as_ref().and_then(|last| {
+        let at = time::OffsetDateTime::from_unix_timestamp(last.at).ok()?;
+        Some(PreviousSignIn { at, location: location_of(last) })
+    });
+    let device = device_id(st, tenant, headers).map(|d| SecretHash::of(&d).as_str().to_owned());
+    s.known_device = Some(device.is_some_and(|d| profile.devices.contains(&d)));
+    s.account_failures = failures.account;
+    s.ip_failures = failures.ip;
+    s.network_accounts_failed = failures.network_accounts;
+    s.last_strong_auth = profile.last_strong_auth.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
+    s
+}
+
+fn location_of(r: &SignInRecord) -> Option<ciam_policy::Location> {
+    Some(ciam_policy::Location {
+        country: r.country.clone(),
+        continent: r.continent.clone(),
+        latitude: r.latitude?,
+        longitude: r.longitude?,
+    })
+}
+
+/// Audits a policy decision about `user`.
+pub(super) async fn audit_decision(
+    st: &AppState,
+    tenant: &TenantId,
+    caller: &Caller,
+    event_type: &str,
+    user: &UserId,
+    client: Option<&str>,
+    decision: &Decision,
+) -> Result<(), ciam_core::store::StoreError> {
+    let mut event = AuditRecord::allow(event_type);
+    event.decision = match decision.outcome {
+        Outcome::Allow => "allow",
+        Outcome::StepUp { .. } => "step_up",
+        Outcome::Deny => "deny",
+    }
+    .into();
+    event.user_id = Some(user.to_string());
+    event.client_id = client.map(str::to_owned);
+    event.reason = serde_json::to_string(&serde_json::json!({
+        "score": decision.score,
+        "outcome": decision.outcome,
+        "reasons": decision.reasons,
+    }))
+    .ok();
+    audit::record(st, tenant, caller, event).await
+}
+
+/// What a first factor leads to.
+pub(super) struct FirstFactor<'a> {
+    pub(super) ctx: &'a Ctx,
+    pub(super) caller: &'a Caller,
+    pub(super) headers: &'a HeaderMap,
+    pub(super) flow_id: &'a str,
+    pub(super) flow: Flow,
+    pub(super) user_id: UserId,
+    pub(crate) amr: Vec<Amr>,
+    pub(super) failures: Failures,
+}
+
+/// After a first factor: evaluate the policy, then start the session or ask for a second factor.
+pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Response {
+    let FirstFactor { ctx, caller, headers, flow_id, mut flow, user_id, amr, failures } = f;
+    let st = &ctx.st;
+    let tenant = &ctx.tenant.id;
+    let profile = match st.durable.sign_in_profile(tenant, &user_id).await {
+        Ok(p) => p,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let mut signals = user_signals(st, tenant, caller, headers, &profile, failures).await;
+    let achieved = Acr::of_methods(&amr);
+    signals.current_acr = Some(achieved);
+    let decision = ciam_policy::evaluate(&tenant_policy(&ctx.tenant), &signals);
+    let client = flow_client(&flow);
+    if let Err(e) = audit_decision(st, tenant, caller, "sign_in.risk", &user_id, client.as_deref(), &decision).await {
+        return unavailable(&ctx.brand, e);
+    }
+    let mut required = Acr::Password;
+    match decision.outcome {
+        Outcome::Deny => {
+            tracing::info!(tenant = %tenant, user = %user_id, score = decision.score, "sign-in denied by policy");
+            return error_page(
+                StatusCode::FORBIDDEN,
+                &ctx.brand,
+                "This sign-in was blocked for your protection. Try again later or from another network.",
+            );
+        }
+        Outcome::StepUp { acr } => required = required.max(acr),
+        Outcome::Allow => {}
+    }
+    if ctx.tenant.settings.login.mfa == MfaMode::Always {
+        required = required.max(Acr::MultiFactor);
+    }
+    if let Some(asked) = flow_requested_acr(&flow) {
+        required = required.max(asked);
+    }
+    let auth_time = st.clock.now().unix_timestamp();
+    if achieved.satisfies(required) {
+        return finish_sign_in(ctx, caller, headers, flow_id, &flow, &user_id, amr, auth_time, signals.location).await;
+    }
+    flow.pending = Some(Pending { user_id: user_id.to_string(), amr, required, auth_time });
+    if let Err(e) = save_flow(st, tenant, flow_id, &flow).await {
+        return unavailable(&ctx.brand, e);
+    }
+    see_other(&format!("{}?flow={flow_id}", ctx.path("mfa")))
+}
+
+/// The client of an authorization flow, for the audit trail.
+fn flow_client(flow: &Flow) -> Option<String> {
+    super::authorize::query_param(Some(&flow.query), "client_id")
+}
+
+/// Starts the session for a completed sign-in, remembers where and on which device it happened,
+/// and continues where the sign-in was needed.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn finish_sign_in(
+    ctx: &Ctx,
+    caller: &Caller,
+    headers: &HeaderMap,
+    flow_id: &str,
+    flow: &Flow,
+    user_id: &UserId,
+    mut amr: Vec<Amr>,
+    auth_time: i64,
+    location: Option<ciam_policy::Location>,
+) -> Response {
+    let st = &ctx.st;
+    let tenant = &ctx.tenant.id;
+    let acr = Acr::of_methods(&amr);
+    if acr == Acr::MultiFactor && !amr.contains(&Amr::Mfa) {
+        amr.push(Amr::Mfa);
+    }
+    let session = Session {
+        sid: random_token(16),
+        user_id: user_id.to_string(),
+        auth_time,
+        amr: amr.iter().map(|m| m.as_str().to_owned()).collect(),
+        acr: acr.as_str().to_owned(),
+        csrf: random_token(32),
+    };
+    let session_cookie = match start_session(st, tenant, headers, &session).await {
+        Ok(c) => c,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    // Remember the sign-in for the policy: where, when, on which device, how strong.
+    let device = device_id(st, tenant, headers).unwrap_or_else(|| random_token(32));
+    let remembered = async {
+        let mut profile = st.durable.sign_in_profile(tenant, user_id).await?;
+        profile.last = Some(SignInRecord {
+            at: auth_time,
+            country: location.as_ref().and_then(|l| l.country.clone()),
+            continent: location.as_ref().and_then(|l| l.continent.clone()),
+            latitude: location.as_ref().map(|l| l.latitude),
+            longitude: location.as_ref().map(|l| l.longitude),
+        });
+        if acr >= Acr::MultiFactor {
+            profile.last_strong_auth = Some(auth_time);
+        }
+        profile.remember_device(SecretHash::of(&device).as_str());
+        st.durable.put_sign_in_profile(tenant, user_id, &profile).await?;
+        let mut event = AuditRecord::allow("sign_in.succeeded");
+        event.user_id = Some(user_id.to_string());
+        event.client_id = flow_client(flow).filter(|_| flow.is_authorization());
+        event.reason = Some(format!("acr={} amr={}", acr.as_str(), session.amr.join(" ")));
+        audit::record(st, tenant, caller, event).await
+    };
+    if let Err(e) = remembered.await {
+        return unavailable(&ctx.brand, e);
+    }
+    let mut done = flow.clone();
+    done.signed_in = true;
+    done.pending = None;
+    if let Err(e) = save_flow(st, tenant, flow_id, &done).await {
+        return unavailable(&ctx.brand, e);
+    }
+    tracing::info!(tenant = %tenant, user = %user_id, acr = acr.as_str(), "signed in");
+    let next = if flow.account {
+        ctx.path(flow.next_page())
+    } else {
+        format!("{}?flow={flow_id}", ctx.path(flow.next_page()))
+    };
+    let mut res =
+        with_cookie(see_other(&next), set_cookie(st, tenant, SESSION_COOKIE, Some(&session_cookie), SESSION_TTL));
+    if let Ok(sealed) = st.master.seal(&format!("device/{tenant}"), device.as_bytes()) {
+        res = with_cookie(res, set_cookie(st, tenant, DEVICE_COOKIE, Some(&sealed), DEVICE_TTL));
+    }
+    res
+}
+
+/// The second factors a user has, and which of them reach `required` together with `amr`.
+pub(super) struct Options {
+    pub(super) totp: bool,
+    pub(super) recovery: bool,
+    pub(super) passkey: bool,
+    pub(super) email: bool,
+}
+
+impl Options {
+    /// What can still be offered for a pending sign-in.
+    pub(super) async fn of(st: &AppState, tenant: &TenantId, pending: &Pending) -> anyhow::Result<Self> {
+        let user = UserId::parse(&pending.user_id).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        let factors = st.durable.list_factors(tenant, &user).await?;
+        let has = |k: FactorKind| factors.iter().any(|f| f.kind == k);
+        let reaches = |m: Amr| {
+            let mut amr = pending.amr.clone();
+            amr.push(m);
+            Acr::of_methods(&amr).satisfies(pending.required)
+        };
+        Ok(Self {
+            totp: has(FactorKind::Totp) && reaches(Amr::Otp),
+            recovery: has(FactorKind::RecoveryCodes) && reaches(Amr::Otp),
+            passkey: has(FactorKind::Passkey),
+            email: !pending.amr.contains(&Amr::Email) && reaches(Amr::Email),
+        })
+    }
+
+    pub(super) fn any(&self) -> bool {
+        self.totp || self.recovery || self.passkey || self.email
+    }
+}

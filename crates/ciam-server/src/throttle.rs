@@ -1,0 +1,170 @@
+//! Brute-force and credential-stuffing defence for every place a user proves who they are
+//! (password, one-time codes), with counters in the ephemeral store so every node sees the same
+//! numbers.
+//!
+//! # Rules
+//! - **One account from one address** (`pair`): 5 failures are free; each further failure locks
+//!   that pair for a growing delay (2 s, 4 s, 8 s … at most 15 minutes). The lock is on the pair,
+//!   so an attacker hammering a victim's account locks only themselves: the victim signing in
+//!   from their own address is not delayed. The risk policy still sees the account's failures
+//!   and may ask that sign-in for a second factor.
+//! - **One address, any accounts**: 20 failures in 15 minutes lock the address out of sign-in
+//!   for the rest of the window.
+//! - **One network (/24, /64), many accounts**: the number of distinct accounts failing from the
+//!   network in the window feeds the policy's credential-stuffing rule.
+//! - **Per account, all addresses**: counted for the policy (step-up), never a lock, so nobody can
+//!   lock a victim out.
+//!
+//! Keys hold hashes of the submitted identifier, never the identifier, and the same rules apply
+//! whether the account exists or not, so throttling reveals nothing about which accounts exist.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ciam_core::id::TenantId;
+use ciam_core::secret::SecretHash;
+use ciam_core::store::StoreResult;
+
+use crate::state::AppState;
+
+/// The counting window.
+pub(crate) const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Failures of one account from one address before delays start.
+pub(crate) const FREE_PAIR_FAILURES: u64 = 5;
+/// Failures from one address (any accounts) before the address is locked out.
+pub(crate) const IP_FAILURES: u64 = 20;
+/// The longest delay.
+pub(crate) const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+
+/// The counters the risk policy reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Failures {
+    /// Failures on the account, from anywhere.
+    pub(crate) account: u32,
+    /// Failures from the address, on any account.
+    pub(crate) ip: u32,
+    /// Distinct accounts failing from the address's network.
+    pub(crate) network_accounts: u32,
+}
+
+/// Throttling of one sign-in attempt: the tenant, the submitted identifier (an email address,
+/// normalized by the caller) and the client address.
+pub(crate) struct Attempt<'a> {
+    st: &'a AppState,
+    tenant: &'a TenantId,
+    account: String,
+    ip: Option<IpAddr>,
+}
+
+impl<'a> Attempt<'a> {
+    pub(crate) fn new(st: &'a AppState, tenant: &'a TenantId, identifier: &str, ip: Option<IpAddr>) -> Self {
+        let account = SecretHash::of(&identifier.to_lowercase()).as_str().to_owned();
+        Self { st, tenant, account, ip }
+    }
+
+    fn key(&self, what: &str, rest: &str) -> String {
+        format!("throttle:{}:{what}:{rest}", self.tenant)
+    }
+
+    fn pair(&self) -> String {
+        let ip = self.ip.map(|i| i.to_string()).unwrap_or_default();
+        self.key("pair", &format!("{}:{ip}", self.account))
+    }
+
+    fn ip_key(&self) -> Option<String> {
+        self.ip.map(|i| self.key("ip", &i.to_string()))
+    }
+
+    /// Whether the attempt must be refused before any credential is checked.
+    pub(crate) async fn locked(&self) -> StoreResult<bool> {
+        if self.st.ephemeral.get(&format!("{}:lock", self.pair())).await?.is_some() {
+            return Ok(true);
+        }
+        match self.ip_key() {
+            Some(k) => Ok(self.st.ephemeral.count(&k).await? >= IP_FAILURES),
+            None => Ok(false),
+        }
+    }
+
+    /// The counters as they stand, for the policy.
+    pub(crate) async fn failures(&self) -> StoreResult<Failures> {
+        let e = &self.st.ephemeral;
+        let account = e.count(&self.key("account", &self.account)).await?;
+        let (ip, network) = match (self.ip_key(), self.ip) {
+            (Some(k), Some(addr)) => (e.count(&k).await?, e.count(&self.key("net", &network_of(addr))).await?),
+            _ => (0, 0),
+        };
+        let small = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        Ok(Failures { account: small(account), ip: small(ip), network_accounts: small(network) })
+    }
+
+    /// Records a failure; afterwards the pair may be locked for a while.
+    pub(crate) async fn failed(&self) -> StoreResult<()> {
+        let e = &self.st.ephemeral;
+        let pair = self.pair();
+        let n = e.incr(&pair, WINDOW).await?;
+        if let Some(delay) = delay_after(n) {
+            e.put(&format!("{pair}:lock"), b"1", delay).await?;
+        }
+        e.incr(&self.key("account", &self.account), WINDOW).await?;
+        if let (Some(k), Some(addr)) = (self.ip_key(), self.ip) {
+            e.incr(&k, WINDOW).await?;
+            let net = network_of(addr);
+            if e.put_if_absent(&self.key("seen", &format!("{net}:{}", self.account)), b"1", WINDOW).await? {
+                e.incr(&self.key("net", &net), WINDOW).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A success forgets the pair's failures (the account's stay, for the policy).
+    pub(crate) async fn succeeded(&self) -> StoreResult<()> {
+        let pair = self.pair();
+        self.st.ephemeral.delete(&pair).await?;
+        self.st.ephemeral.delete(&format!("{pair}:lock")).await?;
+        Ok(())
+    }
+}
+
+/// The delay after the `n`th failure of a pair: none for the free ones, then doubling.
+pub(crate) fn delay_after(n: u64) -> Option<Duration> {
+    let over = n.checked_sub(FREE_PAIR_FAILURES).filter(|o| *o > 0)?;
+    let secs = 1u64.checked_shl(u32::try_from(over).unwrap_or(u32::MAX)).unwrap_or(u64::MAX);
+    Some(Duration::from_secs(secs).min(MAX_DELAY))
+}
+
+/// The network an address belongs to for stuffing detection: its /24 or /64.
+pub(crate) fn network_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_start_after_the_free_failures_and_double_up_to_the_cap() {
+        let cases =
+            [(1, None), (5, None), (6, Some(2)), (7, Some(4)), (10, Some(32)), (15, Some(900)), (99, Some(900))];
+        for (n, want) in cases {
+            assert_eq!(delay_after(n), want.map(Duration::from_secs), "failure {n}");
+        }
+        assert_eq!(delay_after(u64::MAX), Some(MAX_DELAY));
+    }
+
+    #[test]
+    fn networks_are_slash_24_and_slash_64() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(network_of(ip("198.51.100.77")), "198.51.100.0/24");
+        assert_eq!(network_of(ip("2001:db8:1:2:3:4:5:6")), "2001:db8:1:2::/64");
+    }
+}

@@ -1,0 +1,421 @@
+//! Adaptive authentication end to end: throttling of password guessing, the risk policy with a
+//! GeoIP database stepping a sign-in up to TOTP, `acr_values`, and passkeys (registered on the
+//! account page, then used for passwordless sign-in) with a software authenticator.
+//!
+//! Client addresses come from `X-Forwarded-For`, believed because the test server trusts
+//! 127.0.0.1 as its reverse proxy (`server.trusted_proxies`).
+
+use std::collections::HashMap;
+
+use ciam_authn::TotpSeed;
+use ciam_testkit::{Admin, Server, ServerOptions, SoftPasskey, TempDir};
+use serde_json::{Value, json};
+
+use crate::BIN;
+use crate::oidc::{CALLBACK, PASSWORD, hidden, location};
+
+const GERMANY: &str = "81.0.0.5";
+const USA: &str = "198.51.100.20";
+const ATTACKER: &str = "203.0.113.66";
+
+/// A cookie-keeping client with a browser's user agent, coming from `ip`.
+struct Visitor {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Visitor {
+    fn new(base: &str, ip: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", ip.parse().unwrap());
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0")
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Self { http, base: base.to_owned() }
+    }
+
+    fn abs(&self, url: &str) -> String {
+        if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) }
+    }
+
+    async fn get(&self, url: &str) -> reqwest::Response {
+        self.http.get(self.abs(url)).send().await.unwrap()
+    }
+
+    async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(self.abs(url)).form(form).send().await.unwrap()
+    }
+
+    async fn post_json(&self, url: &str, body: &Value) -> (u16, Value) {
+        let res = self.http.post(self.abs(url)).json(body).send().await.unwrap();
+        (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Opens an authorization request and returns the login page's URL, flow and CSRF token.
+    async fn login_page(&self, extra: &str) -> (String, String, String) {
+        let res = self.get(&authorize_url(extra)).await;
+        assert_eq!(res.status(), 303);
+        let page = location(&res);
+        assert!(page.contains("/t/acme/login?flow="), "{page}");
+        let html = self.get(&page).await.text().await.unwrap();
+        (page, hidden(&html, "flow"), hidden(&html, "csrf"))
+    }
+
+    async fn password(&self, flow: &str, csrf: &str, password: &str) -> reqwest::Response {
+        self.post(
+            "/t/acme/login",
+            &[("flow", flow), ("csrf", csrf), ("email", "ada@example.com"), ("password", password)],
+        )
+        .await
+    }
+
+    /// Follows redirects inside the server, allowing consent on the way, until the callback.
+    async fn to_callback(&self, mut res: reqwest::Response) -> HashMap<String, String> {
+        for _ in 0..10 {
+            if res.status() == 303 {
+                let to = location(&res);
+                if to.starts_with(CALLBACK) {
+                    return url::Url::parse(&to).unwrap().query_pairs().into_owned().collect();
+                }
+                res = self.get(&to).await;
+            } else if res.status() == 200 {
+                let url = res.url().to_string();
+                let html = res.text().await.unwrap();
+                assert!(url.contains("/consent"), "expected the consent page at {url}: {html}");
+                let form =
+                    [("flow", hidden(&html, "flow")), ("csrf", hidden(&html, "csrf")), ("decision", "allow".into())];
+                res = self.http.post(self.abs("/t/acme/consent")).form(&form).send().await.unwrap();
+            } else {
+                panic!("unexpected {}: {}", res.status(), res.text().await.unwrap());
+            }
+        }
+        panic!("too many redirects")
+    }
+}
+
+fn authorize_url(extra: &str) -> String {
+    format!(
+        "/t/acme/authorize?response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s&nonce=n\
+         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256{extra}",
+        urlencode(CALLBACK)
+    )
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Redeems a code and returns the ID token's claims.
+async fn id_token_claims(server: &Server, secret: &str, code: &str) -> Value {
+    let res = server
+        .http
+        .post(server.url("/t/acme/token"))
+        .basic_auth("web", Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    crate::claims(body["id_token"].as_str().unwrap())
+}
+
+struct Setup {
+    server: Server,
+    admin_token: String,
+    secret: String,
+    _dir: TempDir,
+}
+
+/// A server trusting 127.0.0.1 as its proxy, with a GeoIP database placing GERMANY in Berlin and
+/// USA in New York, tenant `acme`, user Ada and confidential client `web`.
+async fn setup(tag: &str, extra_env: Vec<(String, String)>) -> Setup {
+    use ciam_policy::Location;
+    let dir = TempDir::new(tag);
+    let db = ciam_policy::testing::build_city_db(&[
+        (
+            "81.0.0.0/16".parse().unwrap(),
+            Location { country: Some("DE".into()), continent: Some("EU".into()), latitude: 52.52, longitude: 13.40 },
+        ),
+        (
+            "198.51.100.0/24".parse().unwrap(),
+            Location { country: Some("US".into()), continent: Some("NA".into()), latitude: 40.71, longitude: -74.0 },
+        ),
+    ]);
+    let geoip = dir.0.join("city.mmdb");
+    std::fs::write(&geoip, db).unwrap();
+    let mut env = vec![
+        ("CIAM_SERVER__TRUSTED_PROXIES".to_owned(), "[\"127.0.0.1\"]".to_owned()),
+        ("CIAM_RISK__GEOIP_DATABASE".to_owned(), geoip.display().to_string()),
+    ];
+    env.extend(extra_env);
+    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let admin_token = server.generated_admin_token();
+    let admin = Admin::new(&server, admin_token.clone());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
+    let client = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential",
+                   "redirect_uris": [CALLBACK], "scopes": ["openid"]}),
+            201,
+        )
+        .await;
+    let secret = client["client_secret"].as_str().unwrap().to_owned();
+    Setup { server, admin_token, secret, _dir: dir }
+}
+
+/// Twenty wrong passwords from one address: after five, that address is held off (429, even
+/// with the right password), while Ada signing in from her own address is not delayed. Many
+/// accounts failing from one address lock the address out. The messages never say whether an
+/// account exists.
+#[tokio::test]
+async fn password_guessing_is_throttled_per_address_without_locking_the_owner_out() {
+    let s = setup("throttle", vec![]).await;
+    let base = s.server.url("");
+    let attacker = Visitor::new(&base, ATTACKER);
+    let (_, flow, csrf) = attacker.login_page("").await;
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let res = attacker.password(&flow, &csrf, "wrong password").await;
+        statuses.push(res.status().as_u16());
+        if res.status() == 429 {
+            assert!(res.headers().contains_key("retry-after"));
+            let html = res.text().await.unwrap();
+            assert!(html.contains("Too many attempts"));
+        }
+    }
+    assert_eq!(statuses[..6], [401; 6], "five free failures, the sixth still checked: {statuses:?}");
+    assert!(statuses[6..].iter().all(|s| *s == 429), "then held off: {statuses:?}");
+    // Held off even with the right password: the guess is not even checked.
+    assert_eq!(attacker.password(&flow, &csrf, PASSWORD).await.status(), 429);
+
+    // Ada, from her own address, signs in at once.
+    let ada = Visitor::new(&base, GERMANY);
+    let (_, flow, csrf) = ada.login_page("").await;
+    let res = ada.password(&flow, &csrf, PASSWORD).await;
+    assert_eq!(res.status(), 303, "the owner is not locked out");
+    let answer = ada.to_callback(res).await;
+    assert!(answer.contains_key("code"), "{answer:?}");
+
+    // Many accounts from one address: after 20 failures the address is locked out of sign-in,
+    // for an unknown account exactly as for a known one.
+    let sprayer = Visitor::new(&base, "192.0.2.10");
+    let (_, flow, csrf) = sprayer.login_page("").await;
+    for i in 0..20 {
+        let email = format!("user{i}@example.com");
+        let res = sprayer
+            .post("/t/acme/login", &[("flow", &flow), ("csrf", &csrf), ("email", &email), ("password", "Winter2026!")])
+            .await;
+        assert_eq!(res.status(), 401, "attempt {i}");
+        assert!(res.text().await.unwrap().contains("Incorrect email or password."));
+    }
+    let res = sprayer.password(&flow, &csrf, PASSWORD).await;
+    assert_eq!(res.status(), 429, "the address is locked out");
+    let res = sprayer
+        .post("/t/acme/login", &[("flow", &flow), ("csrf", &csrf), ("email", "nobody@example.com"), ("password", "x")])
+        .await;
+    assert_eq!(res.status(), 429, "same answer for an unknown account");
+    assert!(!s.server.logs().contains(PASSWORD), "no password in the logs");
+}
+
+/// Enrolls a TOTP app for the visitor's signed-in user on the account page; returns its seed.
+async fn enroll_totp(v: &Visitor) -> TotpSeed {
+    let res = v.get("/t/acme/account/security/totp").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<svg"), "a QR code rendered on the server");
+    let secret = html.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let seed = TotpSeed::from_base32(&secret).unwrap();
+    let csrf = hidden(&html, "csrf");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let wrong = v.post("/t/acme/account/security/totp", &[("csrf", &csrf), ("code", "000000")]).await;
+    assert_eq!(wrong.status(), 401);
+    let code = ciam_authn::totp::code_at(&seed, now);
+    let res = v.post("/t/acme/account/security/totp", &[("csrf", &csrf), ("code", &code), ("name", "Phone")]).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("recovery-codes"), "the first second factor comes with recovery codes: {html}");
+    seed
+}
+
+/// Sets Ada's last sign-in two hours back, as if the Berlin sign-in had happened then.
+async fn two_hours_ago(database_url: &str) {
+    use sqlx::Connection as _;
+    let at = time::OffsetDateTime::now_utc().unix_timestamp() - 2 * 3600;
+    let profile =
+        json!({"last": {"at": at, "country": "DE", "continent": "EU", "latitude": 52.52, "longitude": 13.40}})
+            .to_string();
+    let sql = "update sign_in_profile set data = $1 where tenant_id = 'acme'";
+    if database_url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(database_url).await.unwrap();
+        let done = sqlx::query(sql).bind(profile).execute(&mut c).await.unwrap();
+        assert_eq!(done.rows_affected(), 1);
+    } else {
+        let mut c = sqlx::PgConnection::connect(database_url).await.unwrap();
+        let done = sqlx::query(sql).bind(profile).execute(&mut c).await.unwrap();
+        assert_eq!(done.rows_affected(), 1);
+    }
+}
+
+/// Ada signs in from Berlin and sets up TOTP; two hours later a sign-in from New York (same
+/// browser) is impossible travel: the password is not enough, TOTP is asked and the ID token
+/// says multi-factor. An application asking for phishing resistance cannot get it with password
+/// and TOTP. Every decision is in the audit trail with its reasons.
+#[tokio::test]
+async fn sign_in_from_another_continent_two_hours_later_is_stepped_up_to_totp() {
+    let s = setup("stepup", vec![]).await;
+    let base = s.server.url("");
+    let ada = Visitor::new(&base, GERMANY);
+    let (_, flow, csrf) = ada.login_page("").await;
+    let answer = ada.to_callback(ada.password(&flow, &csrf, PASSWORD).await).await;
+    let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
+    assert_eq!(claims["acr"], "urn:ciam:acr:pwd");
+    assert_eq!(claims["amr"], json!(["pwd"]));
+    let seed = enroll_totp(&ada).await;
+
+    // Two hours later, someone with Ada's password signs in from New York on another device.
+    two_hours_ago(&s.server.database_url).await;
+    let travelling = Visitor::new(&base, USA);
+    let (_, flow, csrf) = travelling.login_page("").await;
+    let res = travelling.password(&flow, &csrf, PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    let mfa = location(&res);
+    assert!(mfa.contains("/t/acme/mfa?flow="), "stepped up: {mfa}");
+    let html = travelling.get(&mfa).await.text().await.unwrap();
+    assert!(html.contains("authenticator app"), "{html}");
+    let wrong = travelling
+        .post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "totp"), ("code", "123456")])
+        .await;
+    assert_eq!(wrong.status(), 401);
+    // The next step's code (the enrolment used the current one; a used step never works again).
+    let code = ciam_authn::totp::code_at(&seed, time::OffsetDateTime::now_utc().unix_timestamp() + 30);
+    let res =
+        travelling.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "totp"), ("code", &code)]).await;
+    let answer = travelling.to_callback(res).await;
+    let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
+    assert_eq!(claims["acr"], "urn:ciam:acr:mfa");
+    for m in ["pwd", "otp", "mfa"] {
+        assert!(claims["amr"].as_array().unwrap().contains(&json!(m)), "amr has {m}: {claims}");
+    }
+
+    // acr_values asking for a passkey: password + TOTP cannot satisfy it.
+    let strict = Visitor::new(&base, USA);
+    let (_, flow, csrf) = strict.login_page("&acr_values=urn%3Aciam%3Aacr%3Aphr").await;
+    let res = strict.password(&flow, &csrf, PASSWORD).await;
+    let answer = strict.to_callback(res).await;
+    assert_eq!(answer["error"], "unmet_authentication_requirements", "{answer:?}");
+    assert!(!answer.contains_key("code"));
+
+    // acr_values asking for multi-factor on a session that has only a password: stepped up.
+    let fresh = Visitor::new(&base, USA);
+    let (_, flow, csrf) = fresh.login_page("&acr_values=urn%3Aciam%3Aacr%3Amfa").await;
+    let res = fresh.password(&flow, &csrf, PASSWORD).await;
+    assert!(location(&res).contains("/t/acme/mfa?flow="));
+
+    // The audit trail has the decisions and why.
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let events = admin.get("/tenants/acme/audit?type=sign_in.risk", 200).await;
+    let items = events["items"].as_array().unwrap();
+    let travel = items.iter().find(|e| e["decision"] == "step_up").expect("a step-up decision");
+    let reason = travel["reason"].as_str().unwrap();
+    assert!(reason.contains("impossible_travel") && reason.contains("new_country"), "{reason}");
+    assert_eq!(travel["ip"], USA);
+}
+
+/// Ada adds a passkey on the account page (software authenticator), then signs in with it alone:
+/// no password, phishing-resistant, and good for an application that asks for exactly that.
+#[tokio::test]
+async fn a_passkey_is_registered_and_used_for_passwordless_sign_in() {
+    // Browsers allow WebAuthn on http only for localhost: the public URL says localhost.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let origin = format!("http://localhost:{port}");
+    let s = setup(
+        "passkey",
+        vec![("CIAM_BIND".into(), format!("127.0.0.1:{port}")), ("CIAM_PUBLIC_URL".into(), origin.clone())],
+    )
+    .await;
+    let origin_url = url::Url::parse(&origin).unwrap();
+    let ada = Visitor::new(&origin, GERMANY);
+    let (_, flow, csrf) = ada.login_page("").await;
+    ada.to_callback(ada.password(&flow, &csrf, PASSWORD).await).await;
+
+    let html = ada.get("/t/acme/account/security").await.text().await.unwrap();
+    assert!(html.contains("Add a passkey"));
+    let session_csrf = html.split("data-csrf=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (status, options) =
+        ada.post_json("/t/acme/account/security/passkey/start", &json!({"csrf": session_csrf})).await;
+    assert_eq!(status, 200, "{options}");
+    assert_eq!(options["publicKey"]["authenticatorSelection"]["userVerification"], "required");
+    let mut authenticator = SoftPasskey::new();
+    let credential = authenticator.register(&origin_url, &options);
+    let (status, done) = ada
+        .post_json(
+            "/t/acme/account/security/passkey/finish",
+            &json!({"csrf": session_csrf, "credential": credential, "name": "Laptop"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let users = admin.get("/tenants/acme/users", 200).await;
+    let user_id = users["items"][0]["id"].as_str().unwrap().to_owned();
+    let factors = admin.get(&format!("/tenants/acme/users/{user_id}/factors"), 200).await;
+    assert_eq!(factors[0]["kind"], "passkey");
+    assert_eq!(factors[0]["name"], "Laptop");
+    assert!(factors[0].get("data").is_none(), "no authenticator data in the admin API");
+
+    // Another browser, passkey only, for an application that asks for phishing resistance.
+    let laptop = Visitor::new(&origin, GERMANY);
+    let (_, flow, csrf) = laptop.login_page("&acr_values=urn%3Aciam%3Aacr%3Aphr").await;
+    let (status, options) =
+        laptop.post_json("/t/acme/passkey/sign-in/start", &json!({"flow": flow, "csrf": csrf})).await;
+    assert_eq!(status, 200, "{options}");
+    let assertion = authenticator.sign_in(&origin_url, &options);
+    // A forged CSRF token is refused before anything is checked.
+    let (status, _) = laptop
+        .post_json("/t/acme/passkey/sign-in/finish", &json!({"flow": flow, "csrf": "x", "credential": assertion}))
+        .await;
+    assert_eq!(status, 403);
+    let (status, done) = laptop
+        .post_json("/t/acme/passkey/sign-in/finish", &json!({"flow": flow, "csrf": csrf, "credential": assertion}))
+        .await;
+    assert_eq!(status, 200, "{done}");
+    // The ceremony state is single use: the same assertion again is refused.
+    let (status, _) = laptop
+        .post_json("/t/acme/passkey/sign-in/finish", &json!({"flow": flow, "csrf": csrf, "credential": assertion}))
+        .await;
+    assert_eq!(status, 400);
+    let next = done["redirect"].as_str().unwrap();
+    let answer = laptop.to_callback(laptop.get(next).await).await;
+    let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
+    assert_eq!(claims["acr"], "urn:ciam:acr:phr");
+    let amr = claims["amr"].as_array().unwrap();
+    assert!(amr.contains(&json!("hwk")) || amr.contains(&json!("swk")), "{claims}");
+    assert!(!amr.contains(&json!("pwd")));
+
+    // An admin reset removes it: the passkey no longer signs in.
+    let (status, _) =
+        admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{user_id}/factors"), None).await;
+    assert_eq!(status, 204);
+    let other = Visitor::new(&origin, GERMANY);
+    let (_, flow, csrf) = other.login_page("").await;
+    let (_, options) = other.post_json("/t/acme/passkey/sign-in/start", &json!({"flow": flow, "csrf": csrf})).await;
+    let assertion = authenticator.sign_in(&origin_url, &options);
+    let (status, _) = other
+        .post_json("/t/acme/passkey/sign-in/finish", &json!({"flow": flow, "csrf": csrf, "credential": assertion}))
+        .await;
+    assert_eq!(status, 401);
+}
