@@ -424,3 +424,57 @@ async fn a_passkey_is_registered_and_used_for_passwordless_sign_in() {
 fn unix_now() -> i64 {
     i64::try_from(std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs()).unwrap()
 }
+
+/// With codes by email on, Ada signs in with a code from her mailbox (the development mailer
+/// writes `.eml` files into the data directory) and no password. An unknown address gets the
+/// same page and no mail; a wrong code is refused; a bad risk policy is refused by the admin API.
+#[tokio::test]
+async fn an_emailed_code_signs_in_without_a_password() {
+    let s = setup("emailcode", vec![]).await;
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let bad = json!({"settings": {"risk_policy": {"rules": {"new_device": {"points": 500}}}}});
+    let (status, problem) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(bad)).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("risk_policy"), "{problem}");
+    let on = json!({"settings": {"login": {"email_code": true}}});
+    let (status, tenant) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(on)).await;
+    assert_eq!(status, 200, "{tenant}");
+
+    let base = s.server.url("");
+    let v = Visitor::new(&base, GERMANY);
+    let (page, flow, csrf) = v.login_page("").await;
+    assert!(v.get(&page).await.text().await.unwrap().contains("Email me a code"));
+    let mail_dir = s.server.data_dir.join("mail");
+    let unknown =
+        v.post("/t/acme/login/email", &[("flow", &flow), ("csrf", &csrf), ("email", "nobody@example.com")]).await;
+    assert_eq!(unknown.status(), 200);
+    let unknown_page = unknown.text().await.unwrap();
+    assert!(ciam_authn::mail::read_mail_dir(&mail_dir).is_empty(), "no mail for an unknown address");
+    let known = v.post("/t/acme/login/email", &[("flow", &flow), ("csrf", &csrf), ("email", "ada@example.com")]).await;
+    assert_eq!(known.status(), 200);
+    let known_page = known.text().await.unwrap();
+    assert_eq!(
+        unknown_page.replace("nobody@example.com", "X"),
+        known_page.replace("ada@example.com", "X"),
+        "the same page whether or not the account exists"
+    );
+    let mails = ciam_authn::mail::read_mail_dir(&mail_dir);
+    assert_eq!(mails.len(), 1);
+    assert_eq!(ciam_authn::mail::mail_header(&mails[0].1, "To").as_deref(), Some("ada@example.com"));
+    let text = ciam_authn::mail::mail_text_body(&mails[0].1).unwrap();
+    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
+    assert!(code.chars().all(|c| c.is_ascii_digit()), "{text}");
+    assert!(!s.server.logs().contains(&code), "the code is not logged");
+
+    let form = |code: &str| {
+        vec![("flow", flow.clone()), ("csrf", csrf.clone()), ("email", "ada@example.com".into()), ("code", code.into())]
+    };
+    let wrong = v.http.post(v.abs("/t/acme/login/email/verify")).form(&form("000000")).send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = v.http.post(v.abs("/t/acme/login/email/verify")).form(&form(&code)).send().await.unwrap();
+    assert_eq!(right.status(), 303);
+    let answer = v.to_callback(right).await;
+    let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
+    assert_eq!(claims["amr"], json!(["email"]));
+    assert_eq!(claims["acr"], "urn:ciam:acr:pwd");
+}

@@ -520,6 +520,7 @@ fn login_page(
             client_name,
             action: &action,
             password: login.password,
+            email_code: login.email_code.then(|| ctx.path("login/email")),
             passkey,
             flow: id,
             csrf: &flow.csrf,

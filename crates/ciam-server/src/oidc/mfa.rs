@@ -19,13 +19,13 @@ use ciam_authn::{OneTimeCode, OutgoingMail, TotpSeed, recovery, totp};
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::Secret;
-use ciam_core::user::UserStatus;
+use ciam_core::user::{User, UserStatus};
 use ciam_core::{Acr, Amr};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::authorize::{Ctx, flow_step, form_step, unavailable};
-use super::pages::{MfaPage, error_page, html};
+use super::pages::{EmailCodePage, MfaPage, error_page, html};
 use super::session::{Flow, csrf_ok};
 use super::signin::{FirstFactor, Options, Pending, finish_sign_in, first_factor_passed};
 use crate::admin::Path;
@@ -112,7 +112,7 @@ async fn record_passkey_use(
 }
 
 fn email_code_key(tenant: &TenantId, flow: &str) -> String {
-    format!("mfa_email:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
+    format!("email_code:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
 }
 
 fn passkey_state_key(tenant: &TenantId, flow: &str, purpose: &str) -> String {
@@ -124,6 +124,8 @@ fn passkey_state_key(tenant: &TenantId, flow: &str, purpose: &str) -> String {
 struct EmailCode {
     hash: String,
     attempts: u32,
+    /// The user the code was sent to.
+    user_id: String,
 }
 
 fn mfa_page(ctx: &Ctx, id: &str, flow: &Flow, options: &Options, sent: bool, error: Option<&str>) -> Response {
@@ -217,7 +219,12 @@ pub(super) async fn mfa_post(
     }
     let Ok(user_id) = UserId::parse(&pending.user_id) else { return unavailable(&ctx.brand, "bad pending user") };
     if method == "email_send" && options.email {
-        return match send_email_code(&ctx, &id, &user_id).await {
+        let user = match st.durable.get_user(tenant, &user_id).await {
+            Ok(Some(u)) => u,
+            Ok(None) => return unavailable(&ctx.brand, "the pending user is gone"),
+            Err(e) => return unavailable(&ctx.brand, e),
+        };
+        return match send_email_code(&ctx, &id, &user, false).await {
             Ok(()) => mfa_page(&ctx, &id, &flow, &options, true, None),
             Err(e) => unavailable(&ctx.brand, e),
         };
@@ -232,7 +239,9 @@ pub(super) async fn mfa_post(
         "recovery" if options.recovery => {
             use_recovery_code(st, tenant, &factors, c).await.map(|ok| ok.then_some(Amr::Otp))
         }
-        "email" if options.email => check_email_code(&ctx, &id, c).await.map(|ok| ok.then_some(Amr::Email)),
+        "email" if options.email => check_email_code(&ctx, &id, c)
+            .await
+            .map(|u| (u.as_deref() == Some(pending.user_id.as_str())).then_some(Amr::Email)),
         _ => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose one of the offered methods."),
     };
     match used {
@@ -277,39 +286,153 @@ async fn complete(
     finish_sign_in(ctx, caller, headers, id, flow, &user_id, amr, pending.auth_time, location).await
 }
 
-async fn send_email_code(ctx: &Ctx, flow_id: &str, user_id: &UserId) -> anyhow::Result<()> {
+/// Mails `user` a one-time code for this flow (replacing an earlier one). `first_factor`: the
+/// code signs in on its own, rather than confirming a password.
+async fn send_email_code(ctx: &Ctx, flow_id: &str, user: &User, first_factor: bool) -> anyhow::Result<()> {
     let st = &ctx.st;
-    let user = st.durable.get_user(&ctx.tenant.id, user_id).await?.ok_or_else(|| anyhow::anyhow!("user gone"))?;
     let (code, hash) = OneTimeCode::generate();
     let lifetime = ciam_authn::email_code::CODE_LIFETIME.unsigned_abs();
-    let state = serde_json::to_vec(&EmailCode { hash, attempts: 0 })?;
+    let state = serde_json::to_vec(&EmailCode { hash, attempts: 0, user_id: user.id.to_string() })?;
     st.ephemeral.put(&email_code_key(&ctx.tenant.id, flow_id), &state, lifetime).await?;
+    let warning = if first_factor {
+        "If you did not try to sign in, ignore this message."
+    } else {
+        "If you did not try to sign in, someone may know your password: change it."
+    };
     let mail = OutgoingMail {
         to: user.email.as_str().to_owned(),
         subject: format!("Your {} sign-in code", ctx.brand.name),
-        text: format!(
-            "Your sign-in code is {}\n\nIt expires in 10 minutes. If you did not try to sign in, someone may know your \
-             password: change it.\n",
-            code.expose_secret()
-        ),
+        text: format!("Your sign-in code is {}\n\nIt expires in 10 minutes. {warning}\n", code.expose_secret()),
     };
     st.mailer.send(&mail).await?;
     Ok(())
 }
 
-async fn check_email_code(ctx: &Ctx, flow_id: &str, code: &str) -> anyhow::Result<bool> {
+/// The user whose emailed code for this flow `code` is; wrong codes count, and after
+/// `MAX_ATTEMPTS` the code is gone.
+async fn check_email_code(ctx: &Ctx, flow_id: &str, code: &str) -> anyhow::Result<Option<String>> {
     let key = email_code_key(&ctx.tenant.id, flow_id);
-    let Some(raw) = ctx.st.ephemeral.take(&key).await? else { return Ok(false) };
+    let Some(raw) = ctx.st.ephemeral.take(&key).await? else { return Ok(None) };
     let mut state: EmailCode = serde_json::from_slice(&raw)?;
     if OneTimeCode::verify(&state.hash, code) {
-        return Ok(true);
+        return Ok(Some(state.user_id));
     }
     state.attempts += 1;
     if state.attempts < ciam_authn::email_code::MAX_ATTEMPTS {
         let lifetime = ciam_authn::email_code::CODE_LIFETIME.unsigned_abs();
         ctx.st.ephemeral.put(&key, &serde_json::to_vec(&state)?, lifetime).await?;
     }
-    Ok(false)
+    Ok(None)
+}
+
+fn email_page(ctx: &Ctx, id: &str, flow: &Flow, email: &str, error: Option<&str>, status: StatusCode) -> Response {
+    html(
+        status,
+        &EmailCodePage {
+            brand: &ctx.brand,
+            action: &ctx.path("login/email/verify"),
+            flow: id,
+            csrf: &flow.csrf,
+            email,
+            error,
+        },
+    )
+}
+
+/// `POST /t/{tenant}/login/email`: mails a sign-in code to the address, if it is an active
+/// account's; the page that follows is the same either way.
+pub(super) async fn login_email(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (ctx, id, flow, form) = match form_step(st, &tenant, &body, &headers).await {
+        Ok(step) => step,
+        Err(res) => return res,
+    };
+    if !ctx.tenant.settings.login.email_code {
+        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "Sign-in codes by email are not enabled.");
+    }
+    let typed = form.get("email").unwrap_or("").trim().to_owned();
+    let Ok(email) = ciam_core::email::Email::parse(&typed) else {
+        return email_page(&ctx, &id, &flow, &typed, Some("Enter a valid email address."), StatusCode::BAD_REQUEST);
+    };
+    let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, email.normalized(), caller.addr());
+    match attempt.locked().await {
+        Ok(true) => {
+            let msg = "Too many attempts. Wait a few minutes and try again.";
+            return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::TOO_MANY_REQUESTS);
+        }
+        Ok(false) => {}
+        Err(e) => return unavailable(&ctx.brand, e),
+    }
+    let user = match ctx.st.durable.find_user_by_email(&ctx.tenant.id, email.normalized()).await {
+        Ok(u) => u.filter(|u| u.status == UserStatus::Active),
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    if let Some(user) = user
+        && let Err(e) = send_email_code(&ctx, &id, &user, true).await
+    {
+        return unavailable(&ctx.brand, e);
+    }
+    email_page(&ctx, &id, &flow, &typed, None, StatusCode::OK)
+}
+
+/// `POST /t/{tenant}/login/email/verify`: the emailed code signs the user in (amr `email`).
+pub(super) async fn login_email_verify(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (ctx, id, flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
+        Ok(step) => step,
+        Err(res) => return res,
+    };
+    let typed = form.get("email").unwrap_or("").trim().to_owned();
+    let normalized = ciam_core::email::Email::parse(&typed).map(|e| e.normalized().to_owned()).unwrap_or_default();
+    let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, &normalized, caller.addr());
+    match attempt.locked().await {
+        Ok(true) => {
+            let msg = "Too many attempts. Wait a few minutes and try again.";
+            return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::TOO_MANY_REQUESTS);
+        }
+        Ok(false) => {}
+        Err(e) => return unavailable(&ctx.brand, e),
+    }
+    let code = Secret::new(form.take("code").unwrap_or_default());
+    let user = match check_email_code(&ctx, &id, code.expose_secret()).await {
+        Ok(u) => u.and_then(|u| UserId::parse(&u).ok()),
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let Some(user_id) = user else {
+        if let Err(e) = attempt.failed().await {
+            return unavailable(&ctx.brand, e);
+        }
+        let msg = "That code is not right, or it expired. Check the latest email or ask for a new code.";
+        return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::UNAUTHORIZED);
+    };
+    let failures = match attempt.failures().await {
+        Ok(f) => f,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    if let Err(e) = attempt.succeeded().await {
+        return unavailable(&ctx.brand, e);
+    }
+    first_factor_passed(FirstFactor {
+        ctx: &ctx,
+        caller: &caller,
+        headers: &headers,
+        flow_id: &id,
+        flow,
+        user_id,
+        amr: vec![Amr::Email],
+        failures,
+    })
+    .await
 }
 
 /// The JSON body of the passkey endpoints.
@@ -321,7 +444,7 @@ pub(super) struct PasskeyRequest {
     credential: Option<Value>,
 }
 
-fn json_error(status: StatusCode, message: &str) -> Response {
+pub(super) fn json_error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
@@ -329,6 +452,36 @@ fn json_unavailable(e: impl std::fmt::Display) -> Response {
     let mut res = json_error(StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable.");
     res.extensions_mut().insert(crate::error::InternalError { message: e.to_string().into(), store: true });
     res
+}
+
+/// Keeps a passkey ceremony's state under `key` and answers the browser with its `options`.
+pub(super) async fn start_ceremony(
+    st: &AppState,
+    key: &str,
+    started: Result<(Value, impl Serialize), ciam_authn::PasskeyError>,
+    ttl: std::time::Duration,
+) -> Response {
+    let (options, state) = match started {
+        Ok(s) => s,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let stored = match serde_json::to_vec(&state) {
+        Ok(s) => s,
+        Err(e) => return json_unavailable(e),
+    };
+    if let Err(e) = st.ephemeral.put(key, &stored, ttl).await {
+        return json_unavailable(e);
+    }
+    Json(options).into_response()
+}
+
+/// Takes (single use) the state of a passkey ceremony; an answer for the browser when there is none.
+pub(super) async fn take_ceremony<T: serde::de::DeserializeOwned>(st: &AppState, key: &str) -> Result<T, Response> {
+    match st.ephemeral.take(key).await {
+        Ok(Some(raw)) => serde_json::from_slice(&raw).map_err(json_unavailable),
+        Ok(None) => Err(json_error(StatusCode::BAD_REQUEST, "The passkey request expired or was used. Start again.")),
+        Err(e) => Err(json_unavailable(e)),
+    }
 }
 
 /// The tenant, flow and relying party of a passkey call, after the CSRF check.
@@ -370,19 +523,8 @@ pub(super) async fn sign_in_start(
     if !ctx.tenant.settings.login.passkey {
         return json_error(StatusCode::FORBIDDEN, "Passkey sign-in is not enabled.");
     }
-    let (options, state) = match rp.start_sign_in() {
-        Ok(s) => s,
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
-    };
-    let stored = match serde_json::to_vec(&state) {
-        Ok(s) => s,
-        Err(e) => return json_unavailable(e),
-    };
     let key = passkey_state_key(&ctx.tenant.id, &req.flow, "sign-in");
-    if let Err(e) = ctx.st.ephemeral.put(&key, &stored, super::session::FLOW_TTL).await {
-        return json_unavailable(e);
-    }
-    Json(options).into_response()
+    start_ceremony(&ctx.st, &key, rp.start_sign_in(), super::session::FLOW_TTL).await
 }
 
 /// Sends the browser on from a JSON call: the page script follows `redirect`.
@@ -420,13 +562,9 @@ pub(super) async fn sign_in_finish(
     let st = &ctx.st;
     let tenant_id = &ctx.tenant.id;
     let key = passkey_state_key(tenant_id, &req.flow, "sign-in");
-    let state: SignInState = match st.ephemeral.take(&key).await {
-        Ok(Some(raw)) => match serde_json::from_slice(&raw) {
-            Ok(s) => s,
-            Err(e) => return json_unavailable(e),
-        },
-        Ok(None) => return json_error(StatusCode::BAD_REQUEST, "Start the passkey sign-in again."),
-        Err(e) => return json_unavailable(e),
+    let state: SignInState = match take_ceremony(st, &key).await {
+        Ok(s) => s,
+        Err(res) => return res,
     };
     let refused = || json_error(StatusCode::UNAUTHORIZED, "That passkey is not registered here.");
     let Ok((_, credential_id)) = rp.identify(credential) else { return refused() };
@@ -493,19 +631,8 @@ pub(super) async fn mfa_start(
         Ok(f) => f,
         Err(e) => return json_unavailable(e),
     };
-    let (options, state) = match rp.start_second_factor(&passkeys_of(&factors)) {
-        Ok(s) => s,
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
-    };
-    let stored = match serde_json::to_vec(&state) {
-        Ok(s) => s,
-        Err(e) => return json_unavailable(e),
-    };
     let key = passkey_state_key(&ctx.tenant.id, &req.flow, "mfa");
-    if let Err(e) = ctx.st.ephemeral.put(&key, &stored, super::session::FLOW_TTL).await {
-        return json_unavailable(e);
-    }
-    Json(options).into_response()
+    start_ceremony(&ctx.st, &key, rp.start_second_factor(&passkeys_of(&factors)), super::session::FLOW_TTL).await
 }
 
 /// `POST /t/{tenant}/passkey/mfa/finish`: the assertion of the pending user's passkey.
@@ -526,13 +653,9 @@ pub(super) async fn mfa_finish(
     let Some(credential) = &req.credential else { return json_error(StatusCode::BAD_REQUEST, "credential is missing") };
     let st = &ctx.st;
     let tenant_id = &ctx.tenant.id;
-    let state: SecondFactorState = match st.ephemeral.take(&passkey_state_key(tenant_id, &req.flow, "mfa")).await {
-        Ok(Some(raw)) => match serde_json::from_slice(&raw) {
-            Ok(s) => s,
-            Err(e) => return json_unavailable(e),
-        },
-        Ok(None) => return json_error(StatusCode::BAD_REQUEST, "Start again."),
-        Err(e) => return json_unavailable(e),
+    let state: SecondFactorState = match take_ceremony(st, &passkey_state_key(tenant_id, &req.flow, "mfa")).await {
+        Ok(s) => s,
+        Err(res) => return res,
     };
     let Ok(user_id) = UserId::parse(&pending.user_id) else { return json_unavailable("bad pending user") };
     let factors = match st.durable.list_factors(tenant_id, &user_id).await {

@@ -60,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/authorize/resume", get(authorize::resume))
         .route("/t/{tenant}/login", get(authorize::login_get).post(authorize::login_post))
         .route("/t/{tenant}/consent", get(authorize::consent_get).post(authorize::consent_post))
+        .route("/t/{tenant}/login/email", post(mfa::login_email))
+        .route("/t/{tenant}/login/email/verify", post(mfa::login_email_verify))
         .route("/t/{tenant}/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
         .route("/t/{tenant}/passkey/sign-in/start", post(mfa::sign_in_start))
         .route("/t/{tenant}/passkey/sign-in/finish", post(mfa::sign_in_finish))

@@ -36,6 +36,8 @@ pub(crate) struct LoginPage<'a> {
     pub(crate) client_name: &'a str,
     pub(crate) action: &'a str,
     pub(crate) password: bool,
+    /// Where "email me a code" posts; `None` when not offered.
+    pub(crate) email_code: Option<String>,
     /// Where the passwordless passkey ceremony starts and finishes; `None` when not offered.
     pub(crate) passkey: Option<(String, String)>,
     pub(crate) flow: &'a str,
@@ -84,6 +86,17 @@ pub(crate) struct RecoveryCodesPage<'a> {
     pub(crate) brand: &'a Brand,
     pub(crate) codes: Vec<String>,
     pub(crate) back: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email_code.html")]
+pub(crate) struct EmailCodePage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) action: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) error: Option<&'a str>,
 }
 
 #[derive(Template)]

@@ -27,7 +27,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::authorize::{Ctx, see_other, unavailable, with_cookie};
-use super::mfa::{RecoveryData, TotpData, passkeys_of, totp_owner};
+use super::mfa::{RecoveryData, TotpData, json_error, passkeys_of, start_ceremony, take_ceremony, totp_owner};
 use super::pages::{FactorRow, RecoveryCodesPage, SecurityPage, TotpPage, error_page, html};
 use super::session::{FLOW_COOKIE, FLOW_TTL, Session, csrf_ok, current_session, save_flow, set_cookie, start_flow};
 use crate::admin::Path;
@@ -337,10 +337,6 @@ pub(super) struct RegisterRequest {
     name: Option<String>,
 }
 
-fn json_error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
-
 async fn json_holder(st: AppState, tenant: &str, headers: &HeaderMap, csrf: &str) -> Result<Holder, Response> {
     let h = holder(st, tenant, headers, true)
         .await
@@ -372,15 +368,8 @@ pub(super) async fn passkey_start(
     };
     let email = h.user.email.as_str();
     let display = h.user.profile.name.clone().unwrap_or_else(|| email.to_owned());
-    let (options, state) = match rp.start_registration(h.user.id.as_uuid(), email, &display, &passkeys_of(&factors)) {
-        Ok(x) => x,
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
-    };
-    let stored = serde_json::to_vec(&state).unwrap_or_default();
-    if h.ctx.st.ephemeral.put(&passkey_key(&h), &stored, ENROL_TTL).await.is_err() {
-        return json_error(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
-    }
-    Json(options).into_response()
+    let started = rp.start_registration(h.user.id.as_uuid(), email, &display, &passkeys_of(&factors));
+    start_ceremony(&h.ctx.st, &passkey_key(&h), started, ENROL_TTL).await
 }
 
 /// `POST /t/{tenant}/account/security/passkey/finish`: stores the new passkey.
@@ -398,11 +387,10 @@ pub(super) async fn passkey_finish(
     let Some(rp) = h.ctx.st.passkeys.clone() else { return json_error(StatusCode::NOT_FOUND, "Passkeys are off.") };
     let Some(credential) = &req.credential else { return json_error(StatusCode::BAD_REQUEST, "credential is missing") };
     let st = &h.ctx.st;
-    let state: Option<RegistrationState> = match st.ephemeral.take(&passkey_key(&h)).await {
-        Ok(raw) => raw.and_then(|r| serde_json::from_slice(&r).ok()),
-        Err(_) => return json_error(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly."),
+    let state: RegistrationState = match take_ceremony(st, &passkey_key(&h)).await {
+        Ok(s) => s,
+        Err(res) => return res,
     };
-    let Some(state) = state else { return json_error(StatusCode::BAD_REQUEST, "Start again.") };
     let passkey = match rp.finish_registration(credential, state) {
         Ok(p) => p,
         Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
