@@ -620,13 +620,6 @@ pub(super) async fn login_post(
         }
         return refused("Incorrect email or password.", StatusCode::UNAUTHORIZED);
     };
-    let failures = match attempt.failures().await {
-        Ok(f) => f,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    if let Err(e) = attempt.succeeded().await {
-        return unavailable(&ctx.brand, e);
-    }
     first_factor_passed(FirstFactor {
         ctx: &ctx,
         caller: &caller,
@@ -635,7 +628,7 @@ pub(super) async fn login_post(
         flow: flow.clone(),
         user_id,
         amr: vec![Amr::Pwd],
-        failures,
+        attempt: &attempt,
     })
     .await
 }

@@ -415,13 +415,6 @@ pub(super) async fn login_email_verify(
         let msg = "That code is not right, or it expired. Check the latest email or ask for a new code.";
         return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::UNAUTHORIZED);
     };
-    let failures = match attempt.failures().await {
-        Ok(f) => f,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    if let Err(e) = attempt.succeeded().await {
-        return unavailable(&ctx.brand, e);
-    }
     first_factor_passed(FirstFactor {
         ctx: &ctx,
         caller: &caller,
@@ -430,7 +423,7 @@ pub(super) async fn login_email_verify(
         flow,
         user_id,
         amr: vec![Amr::Email],
-        failures,
+        attempt: &attempt,
     })
     .await
 }
@@ -595,10 +588,6 @@ pub(super) async fn sign_in_finish(
         Err(e) => return json_unavailable(e),
     }
     let attempt = Attempt::new(st, tenant_id, user.email.normalized(), caller.addr());
-    let failures = match attempt.failures().await {
-        Ok(f) => f,
-        Err(e) => return json_unavailable(e),
-    };
     json_redirect(
         first_factor_passed(FirstFactor {
             ctx: &ctx,
@@ -608,7 +597,7 @@ pub(super) async fn sign_in_finish(
             flow,
             user_id: user.id,
             amr: vec![used.amr(), Amr::User],
-            failures,
+            attempt: &attempt,
         })
         .await,
     )

@@ -26,7 +26,7 @@ use super::pages::error_page;
 use super::session::{Flow, SESSION_COOKIE, SESSION_TTL, Session, cookie, save_flow, set_cookie, start_session};
 use crate::audit::{self, Caller};
 use crate::state::AppState;
-use crate::throttle::Failures;
+use crate::throttle::{Attempt, Failures};
 
 /// The cookie that recognizes a browser the user signed in with before.
 pub(super) const DEVICE_COOKIE: &str = "ciam_device";
@@ -148,14 +148,22 @@ pub(super) struct FirstFactor<'a> {
     pub(super) flow: Flow,
     pub(super) user_id: UserId,
     pub(crate) amr: Vec<Amr>,
-    pub(super) failures: Failures,
+    /// The throttle of this attempt: its counters feed the policy, and a success clears them.
+    pub(super) attempt: &'a Attempt<'a>,
 }
 
 /// After a first factor: evaluate the policy, then start the session or ask for a second factor.
 pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Response {
-    let FirstFactor { ctx, caller, headers, flow_id, mut flow, user_id, amr, failures } = f;
+    let FirstFactor { ctx, caller, headers, flow_id, mut flow, user_id, amr, attempt } = f;
     let st = &ctx.st;
     let tenant = &ctx.tenant.id;
+    let failures = match attempt.failures().await {
+        Ok(f) => f,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    if let Err(e) = attempt.succeeded().await {
+        return unavailable(&ctx.brand, e);
+    }
     let profile = match st.durable.sign_in_profile(tenant, &user_id).await {
         Ok(p) => p,
         Err(e) => return unavailable(&ctx.brand, e),
