@@ -186,8 +186,9 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Response {
                 "This sign-in was blocked for your protection. Try again later or from another network.",
             );
         }
-        Outcome::StepUp { acr } => required = required.max(acr),
-        Outcome::Allow => {}
+        // `mfa: never`: the policy may refuse, but only the application asks for more factors.
+        Outcome::StepUp { acr } if ctx.tenant.settings.login.mfa != MfaMode::Never => required = required.max(acr),
+        Outcome::StepUp { .. } | Outcome::Allow => {}
     }
     if ctx.tenant.settings.login.mfa == MfaMode::Always {
         required = required.max(Acr::MultiFactor);
