@@ -10,6 +10,7 @@ mod dpop;
 mod exchange;
 mod hint;
 mod introspect;
+mod login;
 mod logout;
 mod mfa;
 mod pages;
@@ -58,7 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/jwks", get(jwks))
         .route("/t/{tenant}/authorize", get(authorize::authorize_get).post(authorize::authorize_post))
         .route("/t/{tenant}/authorize/resume", get(authorize::resume))
-        .route("/t/{tenant}/login", get(authorize::login_get).post(authorize::login_post))
+        .route("/t/{tenant}/login", get(login::login_get).post(login::login_post))
         .route("/t/{tenant}/consent", get(authorize::consent_get).post(authorize::consent_post))
         .route("/t/{tenant}/login/email", post(mfa::login_email))
         .route("/t/{tenant}/login/email/verify", post(mfa::login_email_verify))

@@ -1,0 +1,184 @@
+//! The hosted sign-in page: the form (password, "email me a code", passkey button) and the
+//! password check, which hands a right password to the sign-in orchestration.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use ciam_authn::PasswordHasher;
+use ciam_core::Amr;
+use ciam_core::email::Email;
+use ciam_core::id::UserId;
+use ciam_core::secret::Secret;
+use ciam_core::user::UserStatus;
+
+use super::authorize::{Ctx, flow_step, form_step, query_param, unavailable, validated};
+use super::pages::{LoginPage, html};
+use super::session::Flow;
+use super::signin::{FirstFactor, first_factor_passed};
+use crate::admin::Path;
+use crate::audit::Caller;
+use crate::state::AppState;
+use crate::throttle::Attempt;
+
+fn login_page(
+    ctx: &Ctx,
+    client_name: &str,
+    id: &str,
+    flow: &Flow,
+    email: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let action = ctx.path("login");
+    let login = &ctx.tenant.settings.login;
+    let passkey = (login.passkey && ctx.st.passkeys.is_some())
+        .then(|| (ctx.path("passkey/sign-in/start"), ctx.path("passkey/sign-in/finish")));
+    html(
+        status,
+        &LoginPage {
+            brand: &ctx.brand,
+            client_name,
+            action: &action,
+            password: login.password,
+            email_code: login.email_code.then(|| ctx.path("login/email")),
+            passkey,
+            flow: id,
+            csrf: &flow.csrf,
+            email,
+            error,
+        },
+    )
+}
+
+/// What a sign-in that serves no application is for, as the login page names it.
+fn flow_purpose(flow: &Flow) -> Option<&'static str> {
+    if flow.device {
+        Some(super::device::SIGN_IN_PURPOSE)
+    } else if flow.account {
+        Some("your account settings")
+    } else {
+        None
+    }
+}
+
+/// `GET /t/{tenant}/login?flow=…`: the sign-in form.
+pub(super) async fn login_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let (ctx, id, flow) = match flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await
+    {
+        Ok(step) => step,
+        Err(res) => return res,
+    };
+    if let Some(purpose) = flow_purpose(&flow) {
+        return login_page(&ctx, purpose, &id, &flow, "", None, StatusCode::OK);
+    }
+    let (client, valid) = match validated(&ctx, &flow.query).await {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let hint = valid.login_hint.as_deref().filter(|h| h.contains('@')).unwrap_or("");
+    login_page(&ctx, &client.name, &id, &flow, hint, None, StatusCode::OK)
+}
+
+/// `POST /t/{tenant}/login`: checks the CSRF token, the throttle, then the password; a right
+/// password goes on to the risk policy and, if it asks, a second factor.
+///
+/// # Security
+/// Unknown email, wrong password and disabled account give the same message after the same
+/// argon2 work (a dummy hash for unknown users), and the throttle counts them alike, so the form
+/// reveals nothing about accounts.
+pub(super) async fn login_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (ctx, id, flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
+        Ok(step) => step,
+        Err(res) => return res,
+    };
+    let client_name = match flow_purpose(&flow) {
+        Some(purpose) => purpose.to_owned(),
+        None => match validated(&ctx, &flow.query).await {
+            Ok((client, _)) => client.name,
+            Err(res) => return res,
+        },
+    };
+    let email = form.get("email").unwrap_or("").to_owned();
+    let refused =
+        |message: &str, status: StatusCode| login_page(&ctx, &client_name, &id, &flow, &email, Some(message), status);
+    if !ctx.tenant.settings.login.password {
+        return refused("Sign in with a passkey.", StatusCode::BAD_REQUEST);
+    }
+    let normalized = Email::parse(&email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.to_lowercase());
+    let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, &normalized, caller.addr());
+    match attempt.locked().await {
+        Ok(true) => {
+            tracing::info!(tenant = %ctx.tenant.id, "sign-in throttled");
+            let mut res =
+                refused("Too many attempts. Wait a few minutes and try again.", StatusCode::TOO_MANY_REQUESTS);
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            return res;
+        }
+        Ok(false) => {}
+        Err(e) => return unavailable(&ctx.brand, e),
+    }
+    let password = Secret::new(form.take("password").unwrap_or_default());
+    let user = match check_password(&ctx, &ctx.st.passwords, &email, password).await {
+        Ok(u) => u,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let Some(user_id) = user else {
+        tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
+        if let Err(e) = attempt.failed().await {
+            return unavailable(&ctx.brand, e);
+        }
+        return refused("Incorrect email or password.", StatusCode::UNAUTHORIZED);
+    };
+    first_factor_passed(FirstFactor {
+        ctx: &ctx,
+        caller: &caller,
+        headers: &headers,
+        flow_id: &id,
+        flow: flow.clone(),
+        user_id,
+        amr: vec![Amr::Pwd],
+        attempt: &attempt,
+    })
+    .await
+}
+
+/// The user id when `email` and `password` are right and the account is active. A hash made
+/// with older argon2 parameters is replaced by one with the current parameters.
+async fn check_password(
+    ctx: &Ctx,
+    hasher: &PasswordHasher,
+    email: &str,
+    password: Secret,
+) -> anyhow::Result<Option<UserId>> {
+    let user = match Email::parse(email) {
+        Ok(e) => ctx.st.durable.find_user_by_email(&ctx.tenant.id, e.normalized()).await?,
+        Err(_) => None,
+    };
+    let hash = match &user {
+        Some(u) => ctx.st.durable.password_hash(&ctx.tenant.id, &u.id).await?,
+        None => None,
+    };
+    let stale = hash.as_ref().is_some_and(|h| hasher.needs_rehash(h));
+    let ok = hasher.verify_or_dummy(password.clone(), hash).await?;
+    let user = user.filter(|u| ok && u.status == UserStatus::Active);
+    if let Some(u) = &user
+        && stale
+    {
+        let fresh = hasher.hash(password).await?;
+        ctx.st.durable.update_user(u, Some(&fresh)).await?;
+        tracing::info!(tenant = %ctx.tenant.id, user = %u.id, "password rehashed with current parameters");
+    }
+    Ok(user.map(|u| u.id))
+}
