@@ -26,6 +26,9 @@ pub struct RefreshFamily {
     pub scope: String,
     /// When the user authenticated for the grant.
     pub auth_time: OffsetDateTime,
+    /// The authentication context class the user reached for the grant (`None` for grants made
+    /// before it was recorded); refreshed access tokens repeat it with `auth_time`.
+    pub acr: Option<String>,
     /// The SSO session the grant came from.
     pub sid: Option<String>,
     /// When the grant was made.

@@ -436,6 +436,7 @@ mod tests {
             user_id: UserId::generate(),
             scope: "openid profile".into(),
             auth_time: NOW,
+            acr: None,
             sid: None,
             created_at: NOW,
             expires_at: NOW + time::Duration::days(60),

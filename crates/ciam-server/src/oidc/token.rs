@@ -284,6 +284,7 @@ pub(super) async fn issue_for_user(
             user_id,
             scope: scope.to_string(),
             auth_time,
+            acr: grant.acr.clone(),
             sid: Some(grant.sid.clone()),
             created_at: now,
             expires_at: now + REFRESH_ABSOLUTE_LIFETIME,
@@ -409,6 +410,9 @@ async fn refresh(
     // Every check before the rotation: a refused request leaves the token usable.
     let issuer = st.issuer(tenant);
     let mut at = user_access_token(&issuer, &family.user_id.to_string(), client.client_id.as_str(), &scope, now);
+    // The token speaks for the original authentication (RFC 9470 §4): its time and strength.
+    at.auth_time = Some(family.auth_time.unix_timestamp());
+    at.acr.clone_from(&family.acr);
     super::exchange::bind_user_token(st, tenant, client, &family.user_id, None, &mut at).await?;
     aim(st, tenant, client, &family.resources, resource, &mut at).await?;
     let next = random_token(32);

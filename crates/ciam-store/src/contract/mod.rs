@@ -370,6 +370,7 @@ pub fn family(u: &User, client: &str, id: &str) -> RefreshFamily {
         user_id: u.id,
         scope: "openid offline_access".into(),
         auth_time: T0,
+        acr: Some("urn:ciam:acr:mfa".into()),
         sid: Some("sid".into()),
         created_at: T0,
         expires_at: T1,

@@ -614,6 +614,7 @@ macro_rules! impl_refresh_store {
                     .bind(f.revoked_at.map(ts))
                     .bind(f.dpop_jkt.as_deref())
                     .bind(f.resources.join(" "))
+                    .bind(f.acr.as_deref())
                     .execute(&mut *tx)
                     .await
                     .map_err(&err)?;

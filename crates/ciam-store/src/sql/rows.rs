@@ -203,6 +203,7 @@ pub(crate) struct RefreshRow {
     revoked_at: Option<i64>,
     dpop_jkt: Option<String>,
     resources: String,
+    acr: Option<String>,
 }
 
 impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
@@ -224,6 +225,7 @@ impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
             user_id: UserId::parse(&r.user_id).map_err(corrupt("user_id"))?,
             scope: r.scope,
             auth_time: from_ts(r.auth_time)?,
+            acr: r.acr,
             sid: r.sid,
             created_at: from_ts(r.created_at)?,
             expires_at: from_ts(r.expires_at)?,
