@@ -119,14 +119,42 @@ fn passkey_state_key(tenant: &TenantId, flow: &str, purpose: &str) -> String {
     format!("passkey:{purpose}:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
 }
 
-/// An emailed code waiting to be typed.
+/// An emailed code (and, for a first factor, a magic link) waiting to be used.
 #[derive(Serialize, Deserialize)]
 struct EmailCode {
     hash: String,
     attempts: u32,
     /// The user the code was sent to.
     user_id: String,
+    /// SHA-256 of the magic link's token, when the mail carried one.
+    #[serde(default)]
+    link: Option<String>,
+    /// The address as typed and normalized (the throttle key of the sign-in).
+    #[serde(default)]
+    email: String,
+    /// Unix time after which neither the code nor the link works.
+    #[serde(default)]
+    expires_at: i64,
 }
+
+/// What the user brought back from the mail.
+enum Proof<'a> {
+    Code(&'a str),
+    Link(&'a str),
+}
+
+/// Mails sent to one address (sign-in codes and links) per [`crate::throttle::WINDOW`].
+const MAILS_PER_ADDRESS: u64 = 5;
+
+/// Whether another sign-in mail may go to `address` now: at most [`MAILS_PER_ADDRESS`] per
+/// window, counted whether or not the address has an account, so the limit reveals nothing and
+/// nobody can flood a mailbox through the sign-in page.
+async fn mail_allowed(st: &AppState, tenant: &TenantId, address: &str) -> anyhow::Result<bool> {
+    let key = format!("mail_sends:{tenant}:{}", ciam_core::secret::SecretHash::of(address).as_str());
+    Ok(st.ephemeral.incr(&key, crate::throttle::WINDOW).await? <= MAILS_PER_ADDRESS)
+}
+
+const MAIL_LIMIT_MESSAGE: &str = "Several codes were sent already. Use the latest one, or wait a few minutes.";
 
 fn mfa_page(ctx: &Ctx, id: &str, flow: &Flow, options: &Options, sent: bool, error: Option<&str>) -> Response {
     let action = ctx.path("mfa");
@@ -224,8 +252,12 @@ pub(super) async fn mfa_post(
             Ok(None) => return unavailable(&ctx.brand, "the pending user is gone"),
             Err(e) => return unavailable(&ctx.brand, e),
         };
-        return match send_email_code(&ctx, &id, &user, false).await {
-            Ok(()) => mfa_page(&ctx, &id, &flow, &options, true, None),
+        return match mail_allowed(st, tenant, user.email.normalized()).await {
+            Ok(false) => mfa_page(&ctx, &id, &flow, &options, false, Some(MAIL_LIMIT_MESSAGE)),
+            Ok(true) => match send_email_code(&ctx, &id, &user, false).await {
+                Ok(()) => mfa_page(&ctx, &id, &flow, &options, true, None),
+                Err(e) => unavailable(&ctx.brand, e),
+            },
             Err(e) => unavailable(&ctx.brand, e),
         };
     }
@@ -239,9 +271,9 @@ pub(super) async fn mfa_post(
         "recovery" if options.recovery => {
             use_recovery_code(st, tenant, &factors, c).await.map(|ok| ok.then_some(Amr::Otp))
         }
-        "email" if options.email => check_email_code(&ctx, &id, c)
+        "email" if options.email => check_email_code(&ctx, &id, Proof::Code(c))
             .await
-            .map(|u| (u.as_deref() == Some(pending.user_id.as_str())).then_some(Amr::Email)),
+            .map(|sent| sent.filter(|s| s.user_id == pending.user_id).map(|_| Amr::Email)),
         _ => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose one of the offered methods."),
     };
     match used {
@@ -287,40 +319,79 @@ async fn complete(
 }
 
 /// Mails `user` a one-time code for this flow (replacing an earlier one). `first_factor`: the
-/// code signs in on its own, rather than confirming a password.
+/// code signs in on its own, rather than confirming a password; that mail also carries a magic
+/// link, which works only in the browser that holds the flow.
 async fn send_email_code(ctx: &Ctx, flow_id: &str, user: &User, first_factor: bool) -> anyhow::Result<()> {
     let st = &ctx.st;
     let (code, hash) = OneTimeCode::generate();
-    let lifetime = ciam_authn::email_code::CODE_LIFETIME.unsigned_abs();
-    let state = serde_json::to_vec(&EmailCode { hash, attempts: 0, user_id: user.id.to_string() })?;
-    st.ephemeral.put(&email_code_key(&ctx.tenant.id, flow_id), &state, lifetime).await?;
+    let lifetime = ciam_authn::email_code::CODE_LIFETIME;
+    let (link, link_hash) = if first_factor {
+        let (token, hash) = ciam_authn::email_code::magic_link_token();
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("flow", flow_id)
+            .append_pair("token", token.expose_secret())
+            .finish();
+        let url = format!("{}{}?{query}", st.node.public_url, ctx.path("login/link"));
+        (Some(Secret::new(url)), Some(hash))
+    } else {
+        (None, None)
+    };
+    let state = EmailCode {
+        hash,
+        attempts: 0,
+        user_id: user.id.to_string(),
+        link: link_hash,
+        email: user.email.normalized().to_owned(),
+        expires_at: (st.clock.now() + lifetime).unix_timestamp(),
+    };
+    st.ephemeral
+        .put(&email_code_key(&ctx.tenant.id, flow_id), &serde_json::to_vec(&state)?, lifetime.unsigned_abs())
+        .await?;
     let warning = if first_factor {
         "If you did not try to sign in, ignore this message."
     } else {
         "If you did not try to sign in, someone may know your password: change it."
     };
+    let link = link
+        .map(|l| format!("\n\nOr open this link in the browser where you asked for the code:\n{}", l.expose_secret()))
+        .unwrap_or_default();
     let mail = OutgoingMail {
         to: user.email.as_str().to_owned(),
         subject: format!("Your {} sign-in code", ctx.brand.name),
-        text: format!("Your sign-in code is {}\n\nIt expires in 10 minutes. {warning}\n", code.expose_secret()),
+        text: format!(
+            "Your sign-in code is {}{link}\n\nThey expire in 10 minutes and work once. {warning}\n",
+            code.expose_secret()
+        ),
     };
     st.mailer.send(&mail).await?;
     Ok(())
 }
 
-/// The user whose emailed code for this flow `code` is; wrong codes count, and after
-/// `MAX_ATTEMPTS` the code is gone.
-async fn check_email_code(ctx: &Ctx, flow_id: &str, code: &str) -> anyhow::Result<Option<String>> {
+/// The mail of this flow that `proof` comes from, consumed. A wrong code counts, and after
+/// `MAX_ATTEMPTS` the code is gone; a wrong link (an older mail's) leaves everything as it was.
+async fn check_email_code(ctx: &Ctx, flow_id: &str, proof: Proof<'_>) -> anyhow::Result<Option<EmailCode>> {
     let key = email_code_key(&ctx.tenant.id, flow_id);
     let Some(raw) = ctx.st.ephemeral.take(&key).await? else { return Ok(None) };
     let mut state: EmailCode = serde_json::from_slice(&raw)?;
-    if OneTimeCode::verify(&state.hash, code) {
-        return Ok(Some(state.user_id));
+    let left = state.expires_at - ctx.st.clock.now().unix_timestamp();
+    if left <= 0 {
+        return Ok(None);
     }
-    state.attempts += 1;
+    let right = match proof {
+        Proof::Code(code) => OneTimeCode::verify(&state.hash, code),
+        Proof::Link(token) => {
+            state.link.as_ref().is_some_and(|h| ciam_core::secret::SecretHash::from_stored(h.clone()).verify(token))
+        }
+    };
+    if right {
+        return Ok(Some(state));
+    }
+    if matches!(proof, Proof::Code(_)) {
+        state.attempts += 1;
+    }
     if state.attempts < ciam_authn::email_code::MAX_ATTEMPTS {
-        let lifetime = ciam_authn::email_code::CODE_LIFETIME.unsigned_abs();
-        ctx.st.ephemeral.put(&key, &serde_json::to_vec(&state)?, lifetime).await?;
+        let left = std::time::Duration::from_secs(left.unsigned_abs());
+        ctx.st.ephemeral.put(&key, &serde_json::to_vec(&state)?, left).await?;
     }
     Ok(None)
 }
@@ -368,6 +439,13 @@ pub(super) async fn login_email(
         Ok(false) => {}
         Err(e) => return unavailable(&ctx.brand, e),
     }
+    match mail_allowed(&ctx.st, &ctx.tenant.id, email.normalized()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return email_page(&ctx, &id, &flow, &typed, Some(MAIL_LIMIT_MESSAGE), StatusCode::TOO_MANY_REQUESTS);
+        }
+        Err(e) => return unavailable(&ctx.brand, e),
+    }
     let user = match ctx.st.durable.find_user_by_email(&ctx.tenant.id, email.normalized()).await {
         Ok(u) => u.filter(|u| u.status == UserStatus::Active),
         Err(e) => return unavailable(&ctx.brand, e),
@@ -404,8 +482,8 @@ pub(super) async fn login_email_verify(
         Err(e) => return unavailable(&ctx.brand, e),
     }
     let code = Secret::new(form.take("code").unwrap_or_default());
-    let user = match check_email_code(&ctx, &id, code.expose_secret()).await {
-        Ok(u) => u.and_then(|u| UserId::parse(&u).ok()),
+    let user = match check_email_code(&ctx, &id, Proof::Code(code.expose_secret())).await {
+        Ok(sent) => sent.and_then(|s| UserId::parse(&s.user_id).ok()),
         Err(e) => return unavailable(&ctx.brand, e),
     };
     let Some(user_id) = user else {
@@ -415,6 +493,58 @@ pub(super) async fn login_email_verify(
         let msg = "That code is not right, or it expired. Check the latest email or ask for a new code.";
         return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::UNAUTHORIZED);
     };
+    first_factor_passed(FirstFactor {
+        ctx: &ctx,
+        caller: &caller,
+        headers: &headers,
+        flow_id: &id,
+        flow,
+        user_id,
+        amr: vec![Amr::Email],
+        attempt: &attempt,
+    })
+    .await
+}
+
+/// `GET /t/{tenant}/login/link?flow=…&token=…`: the magic link of a sign-in mail (amr `email`,
+/// like the code in the same mail). It works once, within the code's lifetime, and only in the
+/// browser that asked for it: opened anywhere else (another device, a mail scanner fetching
+/// links) it changes nothing, so a link sent to a victim cannot sign them in to someone else's
+/// account and a prefetch cannot use it up.
+pub(super) async fn login_link(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = match super::authorize::Ctx::load(st, &tenant).await {
+        Ok(ctx) => ctx,
+        Err(res) => return res,
+    };
+    if !ctx.tenant.settings.login.email_code {
+        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "Sign-in codes by email are not enabled.");
+    }
+    let param = |name| super::authorize::query_param(query.as_deref(), name).unwrap_or_default();
+    let (id, token) = (param("flow"), Secret::new(param("token")));
+    let flow = match super::session::load_flow(&ctx.st, &ctx.tenant.id, &id, &headers).await {
+        Ok(Some(flow)) => flow,
+        Ok(None) => {
+            let msg = "Open this link in the browser where you asked for it, or type the code from the email there. \
+                       Links work only in that browser, for 10 minutes.";
+            return error_page(StatusCode::BAD_REQUEST, &ctx.brand, msg);
+        }
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let sent = match check_email_code(&ctx, &id, Proof::Link(token.expose_secret())).await {
+        Ok(sent) => sent,
+        Err(e) => return unavailable(&ctx.brand, e),
+    };
+    let Some((user_id, email)) = sent.and_then(|s| UserId::parse(&s.user_id).ok().map(|u| (u, s.email))) else {
+        let msg = "This sign-in link was used already, expired, or a newer one was sent. Use the latest email.";
+        return error_page(StatusCode::BAD_REQUEST, &ctx.brand, msg);
+    };
+    let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, &email, caller.addr());
     first_factor_passed(FirstFactor {
         ctx: &ctx,
         caller: &caller,
