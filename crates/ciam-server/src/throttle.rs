@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use ciam_core::id::TenantId;
 use ciam_core::secret::SecretHash;
-use ciam_core::store::StoreResult;
+use ciam_core::store::{EphemeralStore, StoreResult};
 
 use crate::state::AppState;
 
@@ -126,6 +126,77 @@ impl<'a> Attempt<'a> {
     }
 }
 
+/// Failed client authentications from one address for one client before the address is held
+/// off that client for [`WINDOW`].
+pub(crate) const CLIENT_FAILURES: u64 = 10;
+/// Failed client authentications from one address, any clients, before the address is held off
+/// the back-channel endpoints for [`WINDOW`].
+pub(crate) const CLIENT_IP_FAILURES: u64 = 50;
+/// Held-off keys one node remembers; beyond it, expired entries are dropped first and then new
+/// ones are not remembered (the shared counters still refuse them at their next failure).
+const MAX_HELD_OFF: usize = 10_000;
+
+/// Failed client authentication at the back-channel endpoints (token, introspection, revocation,
+/// PAR). Failures are counted in the ephemeral store, so every node sees the sum; the decision
+/// to hold an address off is remembered by each node that sees a failure cross the threshold.
+/// A successful request therefore costs one in-memory lookup and no store round trip, and an
+/// attacker spread over N nodes gets at most N extra attempts. Locks are per address (per client
+/// and address, and per address), so a failing attacker cannot lock a legitimate client out.
+#[derive(Default)]
+pub(crate) struct ClientAuthLimiter {
+    held_off: std::sync::Mutex<std::collections::HashMap<String, tokio::time::Instant>>,
+}
+
+impl ClientAuthLimiter {
+    fn keys(tenant: &TenantId, client_id: &str, ip: Option<IpAddr>) -> [String; 2] {
+        let ip = ip.map(|i| i.to_string()).unwrap_or_default();
+        let client = SecretHash::of(client_id);
+        [format!("client_auth:{tenant}:{}:{ip}", client.as_str()), format!("client_auth:{tenant}:ip:{ip}")]
+    }
+
+    /// How long this address is still held off this client, if it is.
+    pub(crate) fn held_off(&self, tenant: &TenantId, client_id: &str, ip: Option<IpAddr>) -> Option<Duration> {
+        let now = tokio::time::Instant::now();
+        let map = self.held_off.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.is_empty() {
+            return None;
+        }
+        Self::keys(tenant, client_id, ip)
+            .iter()
+            .filter_map(|k| map.get(k))
+            .filter_map(|until| until.checked_duration_since(now))
+            .max()
+    }
+
+    /// Records a failed authentication; an address over a threshold is held off from now on.
+    pub(crate) async fn failed(
+        &self,
+        counters: &dyn EphemeralStore,
+        tenant: &TenantId,
+        client_id: &str,
+        ip: Option<IpAddr>,
+    ) -> StoreResult<()> {
+        let [pair, address] = Self::keys(tenant, client_id, ip);
+        let over_pair = counters.incr(&pair, WINDOW).await? >= CLIENT_FAILURES;
+        let over_address = counters.incr(&address, WINDOW).await? >= CLIENT_IP_FAILURES;
+        if over_pair || over_address {
+            tracing::warn!(tenant = %tenant, ip = ?ip, "failed client authentications: address held off");
+            let until = tokio::time::Instant::now() + WINDOW;
+            let mut map = self.held_off.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if map.len() >= MAX_HELD_OFF {
+                let now = tokio::time::Instant::now();
+                map.retain(|_, t| *t > now);
+            }
+            for (key, over) in [(pair, over_pair), (address, over_address)] {
+                if over && map.len() < MAX_HELD_OFF {
+                    map.insert(key, until);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The delay after the `n`th failure of a pair: none for the free ones, then doubling.
 pub(crate) fn delay_after(n: u64) -> Option<Duration> {
     let over = n.checked_sub(FREE_PAIR_FAILURES).filter(|o| *o > 0)?;
@@ -159,6 +230,38 @@ mod tests {
             assert_eq!(delay_after(n), want.map(Duration::from_secs), "failure {n}");
         }
         assert_eq!(delay_after(u64::MAX), Some(MAX_DELAY));
+    }
+
+    #[tokio::test]
+    async fn failed_client_authentication_holds_off_the_address_not_the_client() {
+        let counters = ciam_store::open_ephemeral(None, "t:").unwrap();
+        let limiter = ClientAuthLimiter::default();
+        let tenant = TenantId::parse("acme").unwrap();
+        let (attacker, owner) = (Some("203.0.113.9".parse().unwrap()), Some("198.51.100.1".parse().unwrap()));
+        for _ in 1..CLIENT_FAILURES {
+            limiter.failed(counters.as_ref(), &tenant, "web", attacker).await.unwrap();
+            assert_eq!(limiter.held_off(&tenant, "web", attacker), None);
+        }
+        limiter.failed(counters.as_ref(), &tenant, "web", attacker).await.unwrap();
+        let wait = limiter.held_off(&tenant, "web", attacker).unwrap();
+        assert!(wait > WINDOW - Duration::from_secs(5) && wait <= WINDOW, "{wait:?}");
+        assert_eq!(limiter.held_off(&tenant, "web", owner), None, "the client from its own address");
+        assert_eq!(limiter.held_off(&tenant, "other", attacker), None, "another client from the address");
+        assert_eq!(limiter.held_off(&TenantId::parse("other").unwrap(), "web", attacker), None);
+
+        // Many clients from one address: the address itself, for every client.
+        for i in CLIENT_FAILURES..CLIENT_IP_FAILURES {
+            assert_eq!(limiter.held_off(&tenant, "fresh", attacker), None, "after {i}");
+            limiter.failed(counters.as_ref(), &tenant, &format!("client-{i}"), attacker).await.unwrap();
+        }
+        assert!(limiter.held_off(&tenant, "fresh", attacker).is_some());
+        assert_eq!(limiter.held_off(&tenant, "fresh", owner), None);
+
+        // Another node (its own memory, the same counters) learns at its first failure.
+        let other_node = ClientAuthLimiter::default();
+        assert_eq!(other_node.held_off(&tenant, "web", attacker), None);
+        other_node.failed(counters.as_ref(), &tenant, "web", attacker).await.unwrap();
+        assert!(other_node.held_off(&tenant, "web", attacker).is_some());
     }
 
     #[test]

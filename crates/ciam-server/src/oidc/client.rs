@@ -55,15 +55,40 @@ impl FromRequest<AppState> for BackChannel {
         let authenticated = async {
             let mut params = form(&headers, &body)?;
             let dpop = super::dpop::proof_header(&headers)?;
-            let client = authenticated_client(st, &record, &headers, &mut params, &endpoint).await?;
-            Ok::<_, OAuthError>((client, params, dpop))
+            let client = authenticated_client(st, &record, &headers, &mut params, &endpoint, &caller).await?;
+            Ok::<_, Unauthenticated>((client, params, dpop))
         };
         match authenticated.await {
             Ok((client, params, dpop)) => {
                 Ok(Self { tenant, client, params, body, caller, dpop, endpoint, dpop_nonce_required })
             }
-            Err(e) => Err(OAuthFailure(e).into_response()),
+            Err(HeldOff(wait)) => {
+                let e = OAuthError::new(
+                    ciam_oauth::ErrorCode::SlowDown,
+                    "too many failed client authentications from this address; retry later",
+                );
+                let mut res = OAuthFailure(e).into_response();
+                *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+                res.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(wait.as_secs().max(1)));
+                Err(res)
+            }
+            Err(Refused(e)) => Err(OAuthFailure(e).into_response()),
         }
+    }
+}
+
+/// Why a back-channel request was not authenticated.
+enum Unauthenticated {
+    /// The address failed too often (see [`crate::throttle::ClientAuthLimiter`]): 429.
+    HeldOff(std::time::Duration),
+    /// An RFC 6749 error.
+    Refused(OAuthError),
+}
+use Unauthenticated::{HeldOff, Refused};
+
+impl From<OAuthError> for Unauthenticated {
+    fn from(e: OAuthError) -> Self {
+        Refused(e)
     }
 }
 
@@ -83,22 +108,44 @@ async fn authenticated_client(
     headers: &HeaderMap,
     params: &mut Params,
     endpoint: &str,
-) -> Result<Client, OAuthError> {
+    caller: &Caller,
+) -> Result<Client, Unauthenticated> {
     let tenant = &record.id;
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let who = presented(authorization, params)?;
-    let client = if who.client_id.is_metadata_document() {
-        crate::metadata_documents::resolve(st, record, &who.client_id).await?
-    } else {
-        st.durable.get_client(tenant, &who.client_id).await?
-    };
-    let secret = match &client {
-        Some(c) if c.token_endpoint_auth_method.uses_secret() => {
-            st.durable.client_secret_hash(tenant, &c.client_id).await?
+    let limiter = &st.client_auth;
+    if let Some(wait) = limiter.held_off(tenant, who.client_id.as_str(), caller.addr()) {
+        return Err(HeldOff(wait));
+    }
+    match verified_client(st, record, &who, endpoint).await {
+        Err(e) if e.code == ciam_oauth::ErrorCode::InvalidClient => {
+            limiter
+                .failed(st.ephemeral.as_ref(), tenant, who.client_id.as_str(), caller.addr())
+                .await
+                .map_err(OAuthError::from)?;
+            Err(Refused(e))
         }
-        _ => None,
+        other => Ok(other?),
+    }
+}
+
+/// The client `who` claims to be, if its credentials prove it.
+async fn verified_client(
+    st: &AppState,
+    record: &Tenant,
+    who: &ciam_oauth::client_auth::Presented,
+    endpoint: &str,
+) -> Result<Client, OAuthError> {
+    let tenant = &record.id;
+    let (client, secret) = if who.client_id.is_metadata_document() {
+        (crate::metadata_documents::resolve(st, record, &who.client_id).await?, None)
+    } else {
+        match st.directory.client(st.durable.as_ref(), tenant, &who.client_id).await? {
+            Some(known) => (Some(known.client.clone()), known.secret.clone()),
+            None => (None, None),
+        }
     };
-    authenticate(&who, client.as_ref(), secret.as_ref())?;
+    authenticate(who, client.as_ref(), secret.as_ref())?;
     // A suspended agent authenticates nowhere (after the same work as any other client).
     let client = client.filter(Client::is_enabled).ok_or_else(OAuthError::invalid_client)?;
     if let Some(assertion) = &who.assertion {
