@@ -144,6 +144,8 @@ impl App {
             risk: Arc::new(risk),
             mailer: Arc::new(mailer),
             passkeys,
+            client_auth: Arc::default(),
+            directory: Arc::default(),
         };
         tracing::info!(
             address = %local,

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod delegations;
+mod directory;
 pub mod error;
 pub mod metadata_documents;
 pub mod oidc;

@@ -49,6 +49,10 @@ pub struct AppState {
     /// The WebAuthn relying party of the public URL; `None` when the URL cannot have passkeys
     /// (plain http on an IP address).
     pub passkeys: Option<Arc<ciam_authn::passkey::PasskeyRp>>,
+    /// Addresses held off the back-channel endpoints after failed client authentications.
+    pub(crate) client_auth: Arc<crate::throttle::ClientAuthLimiter>,
+    /// Tenants and clients, cached for a moment (see [`crate::directory`]).
+    pub(crate) directory: Arc<crate::directory::Directory>,
 }
 
 /// Per-node settings.

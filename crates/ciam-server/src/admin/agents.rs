@@ -357,6 +357,7 @@ async fn update_agent(
     unchanged("agent_id", &Some(current.client_id.clone()), &input.agent_id)?;
     let updated = build(&st, &tenant.id, input, current.client_id.clone(), profile.status, current.created_at).await?;
     st.durable.update_client(&updated).await?;
+    st.directory.forget(&tenant.id);
     let secret = super::clients::secret_if_switched(&st, &updated).await?;
     audited(&st, &tenant.id, &caller, "agent.updated", &updated).await?;
     let profile = updated.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
@@ -379,7 +380,9 @@ async fn delete_agent(
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let (agent, _) = existing_agent(&st, &tenant.id, &id).await?;
-    if !st.durable.delete_client(&tenant.id, &agent.client_id).await? {
+    let deleted = st.durable.delete_client(&tenant.id, &agent.client_id).await?;
+    st.directory.forget(&tenant.id);
+    if !deleted {
         return Err(Problem::not_found("agent"));
     }
     audited(&st, &tenant.id, &caller, "agent.deleted", &agent).await?;
@@ -399,6 +402,7 @@ async fn set_status(
     agent.agent = Some(profile.clone());
     agent.updated_at = st.clock.now();
     st.durable.update_client(&agent).await?;
+    st.directory.forget(&agent.tenant_id);
     let event = match status {
         AgentStatus::Active => "agent.resumed",
         AgentStatus::Suspended => "agent.suspended",

@@ -208,6 +208,7 @@ pub(crate) async fn secret_if_switched(st: &AppState, client: &Client) -> Result
     let secret = needs_secret.then(Secret::generate);
     if let Some(s) = &secret {
         st.durable.set_client_secret(&client.tenant_id, &client.client_id, &s.hash(), client.updated_at).await?;
+        st.directory.forget(&client.tenant_id);
     }
     Ok(secret)
 }
@@ -330,6 +331,7 @@ async fn update_client(
     let updated =
         build(&tenant, input, current.client_id.clone(), current.created_at, st.clock.now(), current.agent.clone())?;
     st.durable.update_client(&updated).await?;
+    st.directory.forget(&tenant.id);
     let secret = secret_if_switched(&st, &updated).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(ClientView::new(updated, secret.as_ref()))))
 }
@@ -348,11 +350,9 @@ async fn delete_client(
     Path((tenant, id)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
-    if st.durable.delete_client(&tenant.id, &client_id(&id)?).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(Problem::not_found("client"))
-    }
+    let deleted = st.durable.delete_client(&tenant.id, &client_id(&id)?).await?;
+    st.directory.forget(&tenant.id);
+    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(Problem::not_found("client")) }
 }
 
 /// A newly issued client secret.
@@ -388,6 +388,7 @@ async fn rotate_secret(
     }
     let secret = Secret::generate();
     st.durable.set_client_secret(&tenant.id, &client.client_id, &secret.hash(), st.clock.now()).await?;
+    st.directory.forget(&tenant.id);
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         Json(SecretView { client_id: client.client_id.to_string(), client_secret: secret.expose_secret().to_owned() }),

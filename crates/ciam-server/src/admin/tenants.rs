@@ -190,6 +190,7 @@ async fn update_tenant(
     let (id, display_name, home_region, settings) = checked(&st, input)?;
     let updated = Tenant { id, display_name, home_region, settings, updated_at: st.clock.now(), ..current };
     st.durable.update_tenant(&updated).await?;
+    st.directory.forget(&updated.id);
     Ok(Json(TenantView::new(&st, updated)))
 }
 
@@ -206,5 +207,7 @@ async fn delete_tenant(
     Path(tenant): Path<String>,
 ) -> Result<StatusCode, Problem> {
     let id = TenantId::parse(&tenant).map_err(|_| Problem::not_found("tenant"))?;
-    if st.durable.delete_tenant(&id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(Problem::not_found("tenant")) }
+    let deleted = st.durable.delete_tenant(&id).await?;
+    st.directory.forget(&id);
+    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(Problem::not_found("tenant")) }
 }

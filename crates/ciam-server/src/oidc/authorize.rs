@@ -7,6 +7,8 @@
 //! Each step re-validates the original request, so nothing decided on one page can be altered on
 //! the next. Redirects after a form POST are `303 See Other` (RFC 9700 §4.12).
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -39,7 +41,7 @@ use crate::state::AppState;
 
 pub(super) struct Ctx {
     pub(super) st: AppState,
-    pub(super) tenant: Tenant,
+    pub(super) tenant: Arc<Tenant>,
     pub(super) brand: Brand,
 }
 
@@ -47,7 +49,7 @@ impl Ctx {
     pub(super) async fn load(st: AppState, tenant: &str) -> Result<Self, Response> {
         let id = TenantId::parse(tenant)
             .map_err(|_| error_page(StatusCode::NOT_FOUND, &Brand::neutral(), "Unknown tenant."))?;
-        match st.durable.get_tenant(&id).await {
+        match st.directory.tenant(st.durable.as_ref(), &id).await {
             Ok(Some(tenant)) => Ok(Self { brand: Brand::of(&tenant), tenant, st }),
             Ok(None) => Err(error_page(StatusCode::NOT_FOUND, &Brand::neutral(), "Unknown tenant.")),
             Err(e) => Err(unavailable(&Brand::neutral(), e)),

@@ -83,7 +83,11 @@ async fn risk(
     claims: &AccessTokenClaims,
     caller: &Caller,
 ) -> Result<Decision, OAuthError> {
-    let record = st.durable.get_tenant(tenant).await?.ok_or_else(|| OAuthError::server_error("tenant gone"))?;
+    let record = st
+        .directory
+        .tenant(st.durable.as_ref(), tenant)
+        .await?
+        .ok_or_else(|| OAuthError::server_error("tenant gone"))?;
     let e = &st.ephemeral;
     let rate =
         e.incr(&format!("exchange_rate:{tenant}:{}", agent.client_id), std::time::Duration::from_secs(60)).await?;

@@ -23,6 +23,8 @@ mod signin;
 mod token;
 mod userinfo;
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -63,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/consent", get(authorize::consent_get).post(authorize::consent_post))
         .route("/t/{tenant}/login/email", post(mfa::login_email))
         .route("/t/{tenant}/login/email/verify", post(mfa::login_email_verify))
+        .route("/t/{tenant}/login/link", get(mfa::login_link))
         .route("/t/{tenant}/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
         .route("/t/{tenant}/passkey/sign-in/start", post(mfa::sign_in_start))
         .route("/t/{tenant}/passkey/sign-in/finish", post(mfa::sign_in_finish))
@@ -96,13 +99,13 @@ pub fn routes() -> Router<AppState> {
 
 /// Resolves the `{tenant}` of an issuer path; unknown tenants are 404, whatever the reason.
 pub(crate) async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, Problem> {
-    tenant_record(st, tenant).await.map(|t| t.id)
+    tenant_record(st, tenant).await.map(|t| t.id.clone())
 }
 
-/// The same, with the tenant's settings (one read serves the whole request).
-pub(crate) async fn tenant_record(st: &AppState, tenant: &str) -> Result<Tenant, Problem> {
+/// The same, with the tenant's settings (from the node's [`crate::directory`] cache).
+pub(crate) async fn tenant_record(st: &AppState, tenant: &str) -> Result<Arc<Tenant>, Problem> {
     let id = TenantId::parse(tenant).map_err(|_| Problem::not_found("tenant"))?;
-    st.durable.get_tenant(&id).await?.ok_or_else(|| Problem::not_found("tenant"))
+    st.directory.tenant(st.durable.as_ref(), &id).await?.ok_or_else(|| Problem::not_found("tenant"))
 }
 
 /// `GET /t/{tenant}/jwks`: active, next and recently retired public keys.

@@ -196,7 +196,12 @@ pub(super) async fn register(
 
 /// The tenant and the client a registration access token manages (RFC 7592 §3); any failure is
 /// `invalid_token`, so the endpoint does not tell which clients exist.
-async fn managed(st: &AppState, tenant: &str, id: &str, headers: &HeaderMap) -> Result<(Tenant, Client), Response> {
+async fn managed(
+    st: &AppState,
+    tenant: &str,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<(std::sync::Arc<Tenant>, Client), Response> {
     let tenant = tenant_record(st, tenant).await.map_err(IntoResponse::into_response)?;
     let token = bearer(headers).ok_or_else(|| fail(invalid_token()))?;
     let id = ClientId::parse(id).map_err(|_| fail(invalid_token()))?;
@@ -256,6 +261,7 @@ pub(super) async fn update(
         }
         client.created_at = current.created_at;
         st.durable.update_client(&client).await?;
+        st.directory.forget(&tenant.id);
         Ok(client)
     };
     match replaced.await {
@@ -289,6 +295,7 @@ pub(super) async fn delete(
     if let Err(e) = st.durable.delete_client(&tenant.id, &client.client_id).await {
         return fail(e.into());
     }
+    st.directory.forget(&tenant.id);
     let mut event = AuditRecord::allow("client.deleted");
     event.client_id = Some(client.client_id.to_string());
     if let Err(e) = audit::record(&st, &tenant.id, &caller, event).await {

@@ -1,0 +1,162 @@
+//! A short-lived per-node cache of what every OAuth request reads first: the tenant record and
+//! the calling client with its secret hash. Without it, each token request starts with two or
+//! three database round trips for data that changes a few times a day.
+//!
+//! # Consistency
+//! - A change made through this node (management API, dynamic client registration) drops the
+//!   tenant's entries at once, so the next request on this node reads the store.
+//! - Other nodes see a change after at most [`TTL`]: disabling a client, rotating its secret or
+//!   changing a tenant setting takes effect everywhere within that time. Revocation state
+//!   (revoked tokens, refresh families, delegations, sessions) is never cached here: it is read
+//!   on every request, so revoking a delegation still stops an agent at once on every node.
+//! - Only entries that exist are cached (an unknown client id costs a store read each time, so
+//!   random ids cannot fill the cache), and the cache holds at most [`MAX_CLIENTS`] clients.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use ciam_core::client::Client;
+use ciam_core::id::{ClientId, TenantId};
+use ciam_core::secret::SecretHash;
+use ciam_core::store::{DurableStore, StoreResult};
+use ciam_core::tenant::Tenant;
+use tokio::time::Instant;
+
+/// How long an entry is used before the store is read again.
+pub(crate) const TTL: Duration = Duration::from_secs(2);
+/// Clients one node keeps (all tenants together).
+const MAX_CLIENTS: usize = 20_000;
+
+/// A client as client authentication needs it.
+#[derive(Debug)]
+pub(crate) struct KnownClient {
+    pub(crate) client: Client,
+    /// The stored secret hash, for clients that authenticate with a secret.
+    pub(crate) secret: Option<SecretHash>,
+}
+
+#[derive(Default)]
+struct TenantEntry {
+    tenant: Option<(Instant, Arc<Tenant>)>,
+    clients: HashMap<ClientId, (Instant, Arc<KnownClient>)>,
+}
+
+/// The cache; one per node, in [`crate::AppState`].
+#[derive(Default)]
+pub(crate) struct Directory {
+    tenants: Mutex<HashMap<TenantId, TenantEntry>>,
+}
+
+impl Directory {
+    fn fresh<T: Clone>(entry: Option<&(Instant, T)>) -> Option<T> {
+        entry.filter(|(at, _)| at.elapsed() < TTL).map(|(_, v)| v.clone())
+    }
+
+    /// The tenant, from the cache when fresh.
+    pub(crate) async fn tenant(&self, store: &dyn DurableStore, id: &TenantId) -> StoreResult<Option<Arc<Tenant>>> {
+        if let Some(t) = Self::fresh(self.lock().get(id).and_then(|e| e.tenant.as_ref())) {
+            return Ok(Some(t));
+        }
+        let Some(tenant) = store.get_tenant(id).await?.map(Arc::new) else { return Ok(None) };
+        self.lock().entry(id.clone()).or_default().tenant = Some((Instant::now(), tenant.clone()));
+        Ok(Some(tenant))
+    }
+
+    /// The client and its secret hash, from the cache when fresh.
+    pub(crate) async fn client(
+        &self,
+        store: &dyn DurableStore,
+        tenant: &TenantId,
+        id: &ClientId,
+    ) -> StoreResult<Option<Arc<KnownClient>>> {
+        if let Some(c) = Self::fresh(self.lock().get(tenant).and_then(|e| e.clients.get(id))) {
+            return Ok(Some(c));
+        }
+        let Some(client) = store.get_client(tenant, id).await? else { return Ok(None) };
+        let secret = if client.token_endpoint_auth_method.uses_secret() {
+            store.client_secret_hash(tenant, id).await?
+        } else {
+            None
+        };
+        let known = Arc::new(KnownClient { client, secret });
+        let mut map = self.lock();
+        let cached: usize = map.values().map(|e| e.clients.len()).sum();
+        if cached >= MAX_CLIENTS {
+            for e in map.values_mut() {
+                e.clients.retain(|_, (at, _)| at.elapsed() < TTL);
+            }
+        }
+        let cached: usize = map.values().map(|e| e.clients.len()).sum();
+        if cached < MAX_CLIENTS {
+            map.entry(tenant.clone()).or_default().clients.insert(id.clone(), (Instant::now(), known.clone()));
+        }
+        Ok(Some(known))
+    }
+
+    /// Drops everything cached for a tenant: call after any change to it or its clients.
+    pub(crate) fn forget(&self, tenant: &TenantId) {
+        self.lock().remove(tenant);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, TenantEntry>> {
+        self.tenants.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_used_only_while_fresh() {
+        let now = Instant::now();
+        assert_eq!(Directory::fresh(Some(&(now, 7))), Some(7));
+        let old = now.checked_sub(TTL + Duration::from_millis(1)).unwrap();
+        assert_eq!(Directory::fresh(Some(&(old, 7))), None);
+        assert_eq!(Directory::fresh::<i32>(None), None);
+    }
+
+    /// Reads come from the cache until the tenant is forgotten; unknown clients are not cached.
+    #[tokio::test]
+    async fn serves_from_memory_until_forgotten() {
+        use ciam_core::client::AuthMethod;
+        use ciam_store::contract::{client, tenant};
+        let dir = std::env::temp_dir().join(format!("ciam-directory-{}", ciam_core::secret::random_token(8)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/ciam.db", dir.display());
+        let store = ciam_store::open_durable(&url, &ciam_store::PoolOptions::default()).await.unwrap();
+        let t = TenantId::parse("acme").unwrap();
+        store.create_tenant(&tenant("acme")).await.unwrap();
+        let web = client("acme", "web");
+        store.create_client(&web, Some(&SecretHash::of("first"))).await.unwrap();
+        let directory = Directory::default();
+
+        let known = directory.client(store.as_ref(), &t, &web.client_id).await.unwrap().unwrap();
+        assert_eq!(known.secret, Some(SecretHash::of("first")));
+        assert_eq!(directory.tenant(store.as_ref(), &t).await.unwrap().unwrap().display_name, "Tenant acme");
+
+        // Changed behind the cache's back (as another node would): still the cached values.
+        store.set_client_secret(&t, &web.client_id, &SecretHash::of("second"), web.updated_at).await.unwrap();
+        let public = ciam_core::client::Client { token_endpoint_auth_method: AuthMethod::None, ..web.clone() };
+        store.update_client(&public).await.unwrap();
+        let mut renamed = (*directory.tenant(store.as_ref(), &t).await.unwrap().unwrap()).clone();
+        renamed.display_name = "Renamed".into();
+        store.update_tenant(&renamed).await.unwrap();
+        let cached = directory.client(store.as_ref(), &t, &web.client_id).await.unwrap().unwrap();
+        assert!(Arc::ptr_eq(&cached, &known));
+        assert_eq!(directory.tenant(store.as_ref(), &t).await.unwrap().unwrap().display_name, "Tenant acme");
+
+        // Forgotten (a change through this node): the next read sees the store.
+        directory.forget(&t);
+        let fresh = directory.client(store.as_ref(), &t, &web.client_id).await.unwrap().unwrap();
+        assert_eq!(fresh.client.token_endpoint_auth_method, AuthMethod::None);
+        assert_eq!(fresh.secret, None, "no secret is read for a client that does not use one");
+        assert_eq!(directory.tenant(store.as_ref(), &t).await.unwrap().unwrap().display_name, "Renamed");
+
+        let ghost = ClientId::parse("ghost").unwrap();
+        assert!(directory.client(store.as_ref(), &t, &ghost).await.unwrap().is_none());
+        assert!(!directory.lock().get(&t).unwrap().clients.contains_key(&ghost), "unknown ids are not cached");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
