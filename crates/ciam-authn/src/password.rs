@@ -1,9 +1,11 @@
-//! Password hashing with argon2id (RFC 9106) on a bounded blocking pool.
+//! Password hashing with argon2id (RFC 9106) on a bounded pool of low-priority threads.
 //!
 //! # Security
 //! - Parameters are OWASP's argon2id recommendation (m = 19 MiB, t = 2, p = 1), the crate default.
-//! - Hashing runs on `spawn_blocking` behind a semaphore: a burst of sign-ins or user imports can
-//!   occupy at most `max_concurrent` blocking threads, so token requests never starve.
+//! - Hashing runs on `max_concurrent` dedicated threads (no more at once: the rest wait their
+//!   turn asynchronously) whose CPU priority is below the request threads' (nice 9 on Linux). A
+//!   burst of sign-ins or user imports therefore uses the CPU the token endpoint leaves idle
+//!   rather than taking it from it: sign-ins slow down under a flood, token requests do not.
 //! - [`PasswordHasher::verify_or_dummy`] verifies against a dummy hash when the user is unknown,
 //!   so response time does not reveal whether an account exists.
 //! - The password is compared exactly as typed: no trimming, no case folding, no truncation.
@@ -13,7 +15,8 @@
 //!   parameters, so it can rehash the password it just verified.
 
 use std::collections::HashSet;
-use std::sync::{Arc, LazyLock};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
@@ -82,14 +85,56 @@ impl PasswordPolicy {
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    jobs: Sender<Job>,
     dummy: Arc<str>,
 }
 
+/// One argon2 computation and the delivery of its result.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The CPU priority of the hashing threads: `thread_priority`'s 0-99 scale, where 23 is nice 9
+/// on Linux (about an eighth of a request thread's share when both want the CPU).
+const HASHING_PRIORITY: u8 = 23;
+
+/// Starts `threads` hashing threads at [`HASHING_PRIORITY`]; they end when every sender is gone.
+fn hashing_threads(threads: usize) -> Result<Sender<Job>, PasswordError> {
+    let (jobs, queue) = channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    for i in 0..threads {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("argon2-{i}"))
+            .spawn(move || {
+                if let Err(e) = thread_priority::ThreadPriority::try_from(HASHING_PRIORITY)
+                    .map_err(|e| e.to_string())
+                    .and_then(|p| thread_priority::set_current_thread_priority(p).map_err(|e| format!("{e:?}")))
+                {
+                    tracing::warn!(error = %e, "password hashing threads keep the normal CPU priority");
+                }
+                loop {
+                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    match next {
+                        Ok(job) => job(),
+                        Err(_) => break,
+                    }
+                }
+            })
+            .map_err(|e| PasswordError::Hashing(format!("cannot start a hashing thread: {e}")))?;
+    }
+    Ok(jobs)
+}
+
 impl PasswordHasher {
-    /// A hasher that runs at most `max_concurrent` argon2 computations at once.
+    /// A hasher that runs at most `max_concurrent` argon2 computations at once, on as many
+    /// dedicated low-priority threads.
     pub fn new(max_concurrent: usize) -> Result<Self, PasswordError> {
+        let threads = max_concurrent.max(1);
         let dummy = hash_blocking(&Secret::generate())?;
-        Ok(Self { permits: Arc::new(Semaphore::new(max_concurrent.max(1))), dummy: dummy.as_str().into() })
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(threads)),
+            jobs: hashing_threads(threads)?,
+            dummy: dummy.as_str().into(),
+        })
     }
 
     /// Hashes a password into a PHC string.
@@ -131,7 +176,12 @@ impl PasswordHasher {
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, PasswordError> {
         let _permit = self.permits.acquire().await.map_err(|e| PasswordError::Hashing(e.to_string()))?;
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(f)).await.map_err(|e| PasswordError::Hashing(e.to_string()))
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(span.in_scope(f));
+        });
+        self.jobs.send(job).map_err(|_| PasswordError::Hashing("the hashing threads have stopped".into()))?;
+        result.await.map_err(|_| PasswordError::Hashing("a hashing thread failed".into()))
     }
 }
 
@@ -145,6 +195,37 @@ fn hash_blocking(password: &Secret) -> Result<PasswordHash, PasswordError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hashing runs on the named pool threads, below the normal CPU priority.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_runs_on_low_priority_threads() {
+        let hasher = PasswordHasher::new(2).unwrap();
+        let (name, nice) = hasher
+            .run(|| {
+                let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+                // Fields after the command name; `nice` is the 19th field of the line.
+                let rest: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+                (std::thread::current().name().map(str::to_owned), rest[16].parse::<i32>().unwrap())
+            })
+            .await
+            .unwrap();
+        assert!(name.unwrap().starts_with("argon2-"));
+        assert_eq!(nice, 9, "nice 9: about an eighth of a request thread's share under contention");
+        // Many at once all complete (at most two at a time), and the pool survives its users.
+        let all = verify_many(&hasher, 6).await;
+        assert!(all.iter().all(|ok| *ok));
+    }
+
+    async fn verify_many(hasher: &PasswordHasher, n: usize) -> Vec<bool> {
+        let hash = hasher.hash(Secret::new("p")).await.unwrap();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let (h, hash) = (hasher.clone(), hash.clone());
+            tasks.spawn(async move { h.verify_or_dummy(Secret::new("p"), Some(hash)).await.unwrap() });
+        }
+        tasks.join_all().await
+    }
 
     #[tokio::test]
     async fn hash_and_verify_exactly_as_typed_asvs_6_2_8() {
