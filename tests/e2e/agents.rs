@@ -627,6 +627,31 @@ async fn disabling_the_user_or_deleting_the_agent_ends_derived_tokens() {
     assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("owner")));
 }
 
+/// A tenant that sets `login.exchange_requires_strong_auth` refuses an agent's exchange of a
+/// token whose user signed in with a password only: `insufficient_user_authentication`, naming
+/// the acr the user must reach (the app sends them through `acr_values`); with the setting off
+/// the same token is exchanged.
+#[tokio::test]
+async fn a_tenant_can_require_a_strong_sign_in_behind_agent_exchanges() {
+    let w = world("agents-strong").await;
+    let admin = Admin::new(&w.server, w.server.generated_admin_token());
+    let [planner, ..] = &w.agents;
+    let s = Story::on(&w.server);
+    s.approve(planner, "trips:read").await;
+    let app_token = s.app_token(&w.app_secret).await["access_token"].as_str().unwrap().to_owned();
+    let strict = |on: bool| json!({"settings": {"login": {"exchange_requires_strong_auth": on}}});
+    let (status, body) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(strict(true))).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = s.exchange(planner, &app_token, None, API).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("insufficient_user_authentication")), "{body}");
+    let why = body["error_description"].as_str().unwrap();
+    assert!(why.contains("acr_values=urn:ciam:acr:mfa"), "{why}");
+    let (status, body) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(strict(false))).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = s.exchange(planner, &app_token, None, API).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 /// Two nodes behind one public URL, on one Postgres and one Redis: a delegation revoked through
 /// one node ends the agent's tokens on the other at the very next request.
 #[tokio::test]

@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod account_clock;
 mod agents;
+mod browser;
 mod cimd;
 mod cli;
 mod device;

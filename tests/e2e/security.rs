@@ -19,13 +19,13 @@ const USA: &str = "198.51.100.20";
 const ATTACKER: &str = "203.0.113.66";
 
 /// A cookie-keeping client with a browser's user agent, coming from `ip`.
-struct Visitor {
+pub(crate) struct Visitor {
     http: reqwest::Client,
     base: String,
 }
 
 impl Visitor {
-    fn new(base: &str, ip: &str) -> Self {
+    pub(crate) fn new(base: &str, ip: &str) -> Self {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("x-forwarded-for", ip.parse().unwrap());
         let http = reqwest::Client::builder()
@@ -42,11 +42,11 @@ impl Visitor {
         if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) }
     }
 
-    async fn get(&self, url: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, url: &str) -> reqwest::Response {
         self.http.get(self.abs(url)).send().await.unwrap()
     }
 
-    async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.http.post(self.abs(url)).form(form).send().await.unwrap()
     }
 
@@ -65,7 +65,7 @@ impl Visitor {
         (page, hidden(&html, "flow"), hidden(&html, "csrf"))
     }
 
-    async fn password(&self, flow: &str, csrf: &str, password: &str) -> reqwest::Response {
+    pub(crate) async fn password(&self, flow: &str, csrf: &str, password: &str) -> reqwest::Response {
         self.post(
             "/t/acme/login",
             &[("flow", flow), ("csrf", csrf), ("email", "ada@example.com"), ("password", password)],
@@ -97,7 +97,7 @@ impl Visitor {
     }
 }
 
-fn authorize_url(extra: &str) -> String {
+pub(crate) fn authorize_url(extra: &str) -> String {
     format!(
         "/t/acme/authorize?response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s&nonce=n\
          &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256{extra}",
@@ -109,36 +109,41 @@ fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Redeems a code and returns the ID token's claims.
-async fn id_token_claims(server: &Server, secret: &str, code: &str) -> Value {
-    let res = server
-        .http
-        .post(server.url("/t/acme/token"))
-        .basic_auth("web", Some(secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    crate::claims(body["id_token"].as_str().unwrap())
+/// Calls the token endpoint as client `web`; returns the status and the body.
+async fn token(server: &Server, secret: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let res =
+        server.http.post(server.url("/t/acme/token")).basic_auth("web", Some(secret)).form(form).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
 }
 
-struct Setup {
-    server: Server,
-    admin_token: String,
-    secret: String,
+/// Redeems a code; returns the token response.
+async fn redeem(server: &Server, secret: &str, code: &str) -> Value {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+    ];
+    let (status, body) = token(server, secret, &form).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Redeems a code and returns the ID token's claims.
+pub(crate) async fn id_token_claims(server: &Server, secret: &str, code: &str) -> Value {
+    crate::claims(redeem(server, secret, code).await["id_token"].as_str().unwrap())
+}
+
+pub(crate) struct Setup {
+    pub(crate) server: Server,
+    pub(crate) admin_token: String,
+    pub(crate) secret: String,
     _dir: TempDir,
 }
 
 /// A server trusting 127.0.0.1 as its proxy, with a GeoIP database placing GERMANY in Berlin and
 /// USA in New York, tenant `acme`, user Ada and confidential client `web`.
-async fn setup(tag: &str, extra_env: Vec<(String, String)>) -> Setup {
+pub(crate) async fn setup(tag: &str, extra_env: Vec<(String, String)>) -> Setup {
     use ciam_policy::Location;
     let dir = TempDir::new(tag);
     let db = ciam_policy::testing::build_city_db(&[
@@ -173,6 +178,18 @@ async fn setup(tag: &str, extra_env: Vec<(String, String)>) -> Setup {
         .await;
     let secret = client["client_secret"].as_str().unwrap().to_owned();
     Setup { server, admin_token, secret, _dir: dir }
+}
+
+/// [`setup`] with the public URL `http://localhost:PORT`: browsers allow WebAuthn on http only
+/// for localhost. Returns the origin too.
+pub(crate) async fn localhost_setup(tag: &str) -> (Setup, String) {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let origin = format!("http://localhost:{port}");
+    let env = vec![("CIAM_BIND".into(), format!("127.0.0.1:{port}")), ("CIAM_PUBLIC_URL".into(), origin.clone())];
+    (setup(tag, env).await, origin)
 }
 
 /// Twenty wrong passwords from one address: after five, that address is held off (429, even
@@ -303,11 +320,22 @@ async fn sign_in_from_another_continent_two_hours_later_is_stepped_up_to_totp() 
     let res =
         travelling.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "totp"), ("code", &code)]).await;
     let answer = travelling.to_callback(res).await;
-    let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
+    let tokens = redeem(&s.server, &s.secret, &answer["code"]).await;
+    let claims = crate::claims(tokens["id_token"].as_str().unwrap());
     assert_eq!(claims["acr"], "urn:ciam:acr:mfa");
     for m in ["pwd", "otp", "mfa"] {
         assert!(claims["amr"].as_array().unwrap().contains(&json!(m)), "amr has {m}: {claims}");
     }
+    // Access tokens say how the user authenticated, also after a refresh (RFC 9470 §4).
+    let first = crate::claims(tokens["access_token"].as_str().unwrap());
+    assert_eq!(first["acr"], "urn:ciam:acr:mfa");
+    let rt = tokens["refresh_token"].as_str().unwrap();
+    let (status, refreshed) =
+        token(&s.server, &s.secret, &[("grant_type", "refresh_token"), ("refresh_token", rt)]).await;
+    assert_eq!(status, 200, "{refreshed}");
+    let again = crate::claims(refreshed["access_token"].as_str().unwrap());
+    assert_eq!(again["acr"], first["acr"], "{again}");
+    assert_eq!(again["auth_time"], first["auth_time"], "the original authentication's time: {again}");
 
     // acr_values asking for a passkey: password + TOTP cannot satisfy it.
     let strict = Visitor::new(&base, USA);
@@ -337,17 +365,7 @@ async fn sign_in_from_another_continent_two_hours_later_is_stepped_up_to_totp() 
 /// no password, phishing-resistant, and good for an application that asks for exactly that.
 #[tokio::test]
 async fn a_passkey_is_registered_and_used_for_passwordless_sign_in() {
-    // Browsers allow WebAuthn on http only for localhost: the public URL says localhost.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let origin = format!("http://localhost:{port}");
-    let s = setup(
-        "passkey",
-        vec![("CIAM_BIND".into(), format!("127.0.0.1:{port}")), ("CIAM_PUBLIC_URL".into(), origin.clone())],
-    )
-    .await;
+    let (s, origin) = localhost_setup("passkey").await;
     let origin_url = url::Url::parse(&origin).unwrap();
     let ada = Visitor::new(&origin, GERMANY);
     // The account page without a session: sign in first, then back to it.
@@ -484,4 +502,88 @@ async fn an_emailed_code_signs_in_without_a_password() {
     let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
     assert_eq!(claims["amr"], json!(["email"]));
     assert_eq!(claims["acr"], "urn:ciam:acr:pwd");
+
+    // The same mail's magic link: it works once, only in the browser that asked for it.
+    let v = Visitor::new(&base, GERMANY);
+    let (_, flow, csrf) = v.login_page("").await;
+    let res = v.post("/t/acme/login/email", &[("flow", &flow), ("csrf", &csrf), ("email", "ada@example.com")]).await;
+    assert_eq!(res.status(), 200);
+    let mails = ciam_authn::mail::read_mail_dir(&mail_dir);
+    assert_eq!(mails.len(), 2);
+    let latest =
+        mails.iter().map(|(_, raw)| ciam_authn::mail::mail_text_body(raw).unwrap()).find(|t| !t.contains(&code));
+    let text = latest.expect("the second mail");
+    let link = text.lines().find(|l| l.contains("/login/link?")).expect("a magic link").trim().to_owned();
+    assert!(link.starts_with(&format!("{base}/t/acme/login/link?flow=")), "{link}");
+    assert!(!s.server.logs().contains(link.split("token=").nth(1).unwrap()), "the link's token is not logged");
+    // A mail scanner (or another device) opening it changes nothing.
+    let scanner = Visitor::new(&base, USA);
+    let res = scanner.get(&link).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("in the browser where you asked for it"));
+    let tampered = format!("{}x", link);
+    assert_eq!(v.get(&tampered).await.status(), 400, "a wrong token is refused");
+    let res = v.get(&link).await;
+    assert_eq!(res.status(), 303, "the browser that asked signs in");
+    let answer = v.to_callback(res).await;
+    let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
+    assert_eq!(claims["amr"], json!(["email"]));
+    assert_eq!(v.get(&link).await.status(), 400, "a link works once");
+
+    // At most five sign-in mails per address in 15 minutes, whether or not it has an account.
+    let v = Visitor::new(&base, GERMANY);
+    let (_, flow, csrf) = v.login_page("").await;
+    for address in ["ada@example.com", "nobody@example.com"] {
+        let statuses = mail_statuses(&v, &flow, &csrf, address).await;
+        // Ada had two mails already; the unknown address was asked for once.
+        let expected: Vec<u16> =
+            if address == "ada@example.com" { vec![200, 200, 200, 429] } else { vec![200, 200, 200, 200, 429] };
+        assert_eq!(statuses, expected, "{address}");
+    }
+    assert_eq!(ciam_authn::mail::read_mail_dir(&mail_dir).len(), 5, "no mail beyond the limit");
+}
+
+/// Asks for sign-in mails to `address` until one is refused; the statuses in order.
+async fn mail_statuses(v: &Visitor, flow: &str, csrf: &str, address: &str) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    while statuses.last() != Some(&429) && statuses.len() < 10 {
+        let res = v.post("/t/acme/login/email", &[("flow", flow), ("csrf", csrf), ("email", address)]).await;
+        statuses.push(res.status().as_u16());
+    }
+    statuses
+}
+
+/// A client secret guessed from one address: after ten failures that address is held off the
+/// token endpoint (429, `slow_down`, even with the right secret), while the same client calling
+/// from its own address is not.
+#[tokio::test]
+async fn failed_client_authentication_holds_the_address_off() {
+    let s = setup("clientauth", vec![]).await;
+    let from = |ip: &'static str, secret: String| {
+        let http = &s.server.http;
+        let url = s.server.url("/t/acme/token");
+        async move {
+            let res = http
+                .post(url)
+                .header("x-forwarded-for", ip)
+                .basic_auth("web", Some(secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await
+                .unwrap();
+            let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+            (res.status().as_u16(), retry, res.json::<Value>().await.unwrap())
+        }
+    };
+    for i in 0..10 {
+        let (status, _, body) = from(ATTACKER, format!("guess-{i}")).await;
+        assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")), "attempt {i}");
+    }
+    let (status, retry, body) = from(ATTACKER, s.secret.clone()).await;
+    assert_eq!((status, body["error"].as_str()), (429, Some("slow_down")), "{body}");
+    assert!(retry.is_some_and(|r| r > 60 && r <= 900), "{retry:?}");
+    // The client from its own address: authenticated (its grant type is another matter).
+    let (status, _, body) = from(GERMANY, s.secret.clone()).await;
+    assert_ne!(status, 429, "{body}");
+    assert_ne!(body["error"], "invalid_client", "{body}");
 }

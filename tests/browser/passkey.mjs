@@ -1,0 +1,99 @@
+// A passkey in a real browser: headless Chromium with a CDP virtual authenticator (a platform
+// authenticator with user verification and resident keys, as a phone or laptop has), driven
+// through the hosted pages the way a user would click through them.
+//
+// 1. Opens the account page, which sends the browser to sign in; signs in with the password.
+// 2. Adds a passkey named "Chromium" with the page's own button (navigator.credentials.create).
+// 3. Forgets every cookie (a signed-out browser that still has the authenticator), opens the
+//    authorization request, and signs in with the passkey alone (navigator.credentials.get with a
+//    discoverable credential: no email typed), allowing the consent page if it comes.
+// 4. Prints one JSON line: the callback URL the server redirected to, and what the authenticator
+//    holds.
+//
+// Started by the Rust end-to-end test with the environment below; it fails (non-zero exit, the
+// page's visible error on stderr) on any unexpected step.
+import { chromium } from "playwright-core";
+
+const need = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const origin = need("CIAM_ORIGIN");
+const tenant = need("CIAM_TENANT");
+const email = need("CIAM_EMAIL");
+const password = need("CIAM_PASSWORD");
+const authorizeUrl = need("CIAM_AUTHORIZE_URL");
+const callback = need("CIAM_CALLBACK");
+const timeout = 20_000;
+
+const browser = await chromium.launch({
+  executablePath: need("CHROMIUM"),
+  headless: true,
+  // Root in a container has no user namespaces for Chromium's sandbox.
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
+});
+try {
+  // A desktop browser's user agent: the headless marker would (rightly) count as a bot signal.
+  const context = await browser.newContext({
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+  });
+  context.setDefaultTimeout(timeout);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+
+  // 1. The account page asks for a sign-in first.
+  await page.goto(`${origin}/t/${tenant}/account/security`);
+  await page.waitForURL(/\/login\?flow=/);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL(/\/account\/security$/), page.click("form button[type=submit]")]);
+
+  // 2. Add a passkey with the page's button.
+  await page.fill("#passkey-name", "Chromium");
+  const registered = page.waitForResponse((r) => r.url().endsWith("/account/security/passkey/finish"));
+  await page.click("#passkey-button");
+  const finish = await registered;
+  if (finish.status() !== 200) throw new Error(`registration finished with ${finish.status()}: ${await finish.text()}`);
+  await page.waitForLoadState("load");
+  await page.getByText("Chromium").first().waitFor();
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+
+  // 3. Signed out; the application sends the browser to sign in, and the passkey alone does it.
+  await context.clearCookies();
+  let answered = null;
+  await page.route((url) => url.href.startsWith(callback), async (route) => {
+    answered = route.request().url();
+    await route.fulfill({ status: 200, contentType: "text/plain", body: "signed in" });
+  });
+  await page.goto(authorizeUrl);
+  await page.waitForURL(/\/login\?flow=/);
+  await page.click("#passkey-button");
+  const deadline = Date.now() + timeout;
+  while (!answered) {
+    if (Date.now() > deadline) throw new Error(`no callback; the browser is at ${page.url()}`);
+    const error = page.locator("#passkey-error:visible, .error:visible");
+    if (await error.count()) throw new Error(`the page says: ${await error.first().textContent()}`);
+    if (/\/consent\?/.test(page.url())) {
+      await page.click("button[name=decision][value=allow]");
+    }
+    await page.waitForTimeout(100);
+  }
+  console.log(JSON.stringify({
+    callback: answered,
+    credentials: credentials.map((c) => ({ resident: c.isResidentCredential, rp: c.rpId, sign_count: c.signCount })),
+  }));
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,81 @@
+//! The hosted pages in a real browser: Debian's Chromium, headless, driven by playwright-core
+//! (`tests/browser/passkey.mjs`) with a CDP virtual authenticator. It registers a passkey on
+//! the account page with the page's own script and then signs in with it alone, so the
+//! JavaScript, the WebAuthn JSON encoding and the server agree in the browser that users have.
+//!
+//! Needs `node`, `tests/browser/node_modules` (`npm ci --prefix tests/browser`) and Chromium
+//! (`CHROMIUM`, default `/usr/bin/chromium`); `.ci/run` installs them. Outside CI a missing piece
+//! skips the test with a notice; under `CI=true` it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use ciam_testkit::{Admin, skip_or_fail};
+use serde_json::Value;
+
+use crate::oidc::{CALLBACK, PASSWORD};
+use crate::security::{authorize_url, id_token_claims, localhost_setup};
+
+/// What the browser test needs, or why it cannot run here.
+fn browser_tools() -> Result<(PathBuf, PathBuf), String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        return Err(format!("playwright-core is not installed: run npm ci --prefix {}", dir.display()));
+    }
+    let chromium = std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    if !chromium.is_file() {
+        return Err(format!("no Chromium at {} (apt-get install chromium, or set CHROMIUM)", chromium.display()));
+    }
+    Ok((dir, chromium))
+}
+
+#[tokio::test]
+async fn a_passkey_is_registered_and_signs_in_in_headless_chromium() {
+    let (dir, chromium) = match browser_tools() {
+        Ok(tools) => tools,
+        Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
+    };
+    let (s, origin) = localhost_setup("browser").await;
+    let authorize = format!("{origin}{}", authorize_url("&acr_values=urn%3Aciam%3Aacr%3Aphr"));
+    let run = tokio::process::Command::new("node")
+        .arg(dir.join("passkey.mjs"))
+        .current_dir(&dir)
+        .env("CHROMIUM", &chromium)
+        .env("CIAM_ORIGIN", &origin)
+        .env("CIAM_TENANT", "acme")
+        .env("CIAM_EMAIL", "ada@example.com")
+        .env("CIAM_PASSWORD", PASSWORD)
+        .env("CIAM_AUTHORIZE_URL", &authorize)
+        .env("CIAM_CALLBACK", CALLBACK)
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(90), run).await.expect("the browser run timed out");
+    let out = out.expect("node runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the browser run failed: {stderr}\nserver log:\n{}", s.server.logs());
+    let report: Value = serde_json::from_slice(out.stdout.trim_ascii()).unwrap();
+
+    // The authenticator holds one discoverable credential for the server's RP ID.
+    let creds = report["credentials"].as_array().unwrap();
+    assert_eq!(creds.len(), 1, "{report}");
+    assert_eq!(creds[0]["resident"], true);
+    assert_eq!(creds[0]["rp"], "localhost");
+
+    // The server stored it under the name typed on the page.
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let users = admin.get("/tenants/acme/users", 200).await;
+    let user_id = users["items"][0]["id"].as_str().unwrap();
+    let factors = admin.get(&format!("/tenants/acme/users/{user_id}/factors?kind=passkey"), 200).await;
+    assert_eq!(factors.as_array().unwrap().len(), 1, "{factors}");
+    assert_eq!(factors[0]["name"], "Chromium");
+
+    // The passkey alone answered an application that asked for phishing resistance.
+    let callback = url::Url::parse(report["callback"].as_str().unwrap()).unwrap();
+    let answer: std::collections::HashMap<String, String> = callback.query_pairs().into_owned().collect();
+    let code = answer.get("code").unwrap_or_else(|| panic!("no code in {callback}"));
+    let claims = id_token_claims(&s.server, &s.secret, code).await;
+    assert_eq!(claims["acr"], "urn:ciam:acr:phr", "{claims}");
+    let amr = claims["amr"].as_array().unwrap();
+    assert!(!amr.contains(&serde_json::json!("pwd")), "no password in the passkey sign-in: {claims}");
+}
