@@ -11,6 +11,9 @@
 //   its interaction endpoint signs Ada in and grants consent without a page, once per browser,
 //   so that the code flow can ride the session and the remembered grant like ciam's.
 //
+// State lives in a Map (MapAdapter below): oidc-provider's built-in development adapter is an LRU
+// of 1,000 entries, which drops sessions, grants and refresh tokens under this load.
+//
 // The runner passes the client secrets and the callback in the environment; it starts this on a
 // free loopback port and reads the address from the JSON line printed when ready.
 
@@ -41,8 +44,98 @@ const ada = {
   },
 };
 
+// Every stored artifact, by `model:id`, with its expiry (ms since the epoch).
+const store = new Map();
+// Secondary indexes: artifacts per grant (for revocation), sessions by uid, device codes by user code.
+const byGrant = new Map();
+const byUid = new Map();
+const byUserCode = new Map();
+
+function live(key) {
+  const entry = store.get(key);
+  if (!entry) {
+    return undefined;
+  }
+  if (entry.expiresAt <= Date.now()) {
+    store.delete(key);
+    return undefined;
+  }
+  return entry.payload;
+}
+
+// oidc-provider's adapter interface, in memory, without a size cap.
+class MapAdapter {
+  constructor(model) {
+    this.model = model;
+  }
+
+  key(id) {
+    return `${this.model}:${id}`;
+  }
+
+  async upsert(id, payload, expiresIn) {
+    const key = this.key(id);
+    store.set(key, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
+    if (payload.grantId) {
+      let members = byGrant.get(payload.grantId);
+      if (!members) {
+        members = new Set();
+        byGrant.set(payload.grantId, members);
+      }
+      members.add(key);
+    }
+    if (payload.uid) {
+      byUid.set(this.key(payload.uid), id);
+    }
+    if (payload.userCode) {
+      byUserCode.set(this.key(payload.userCode), id);
+    }
+  }
+
+  async find(id) {
+    return live(this.key(id));
+  }
+
+  async findByUid(uid) {
+    const id = byUid.get(this.key(uid));
+    return id === undefined ? undefined : this.find(id);
+  }
+
+  async findByUserCode(userCode) {
+    const id = byUserCode.get(this.key(userCode));
+    return id === undefined ? undefined : this.find(id);
+  }
+
+  async consume(id) {
+    const payload = live(this.key(id));
+    if (payload) {
+      payload.consumed = Math.floor(Date.now() / 1000);
+    }
+  }
+
+  async destroy(id) {
+    const key = this.key(id);
+    const payload = live(key);
+    if (payload?.uid) {
+      byUid.delete(this.key(payload.uid));
+    }
+    if (payload?.grantId) {
+      byGrant.get(payload.grantId)?.delete(key);
+    }
+    store.delete(key);
+  }
+
+  async revokeByGrantId(grantId) {
+    for (const key of byGrant.get(grantId) ?? []) {
+      store.delete(key);
+    }
+    byGrant.delete(grantId);
+  }
+}
+
 function configuration() {
   return {
+    adapter: MapAdapter,
     clients: [
       {
         client_id: 'svc',
