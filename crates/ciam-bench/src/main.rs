@@ -193,7 +193,8 @@ async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &
                 Ok(None) => eprintln!("   {label} {scenario}: n/a"),
                 Err(e) => eprintln!("   {label} {scenario} @{connections}: failed: {e:#}"),
             }
-            column.record(scenario, connections, result.map_err(|e| format!("{e:#}")));
+            let memory = procfs::memory(target.pid()).ok();
+            column.record(scenario, connections, result.map_err(|e| format!("{e:#}")), memory);
         }
     }
     column.final_memory = procfs::memory(target.pid()).ok();

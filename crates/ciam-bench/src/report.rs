@@ -20,6 +20,8 @@ pub(crate) struct Column {
     is_ciam: bool,
     idle: Option<Memory>,
     pub(crate) final_memory: Option<Memory>,
+    /// VmHWM after each row, to say which scenario drove the peak.
+    peaks: Vec<(String, usize, u64)>,
     results: HashMap<(String, usize), Outcome>,
     failed: Option<String>,
 }
@@ -31,6 +33,7 @@ impl Column {
             is_ciam,
             idle: Some(idle),
             final_memory: None,
+            peaks: Vec::new(),
             results: HashMap::new(),
             failed: None,
         }
@@ -42,13 +45,24 @@ impl Column {
             is_ciam: label.starts_with("ciam"),
             idle: None,
             final_memory: None,
+            peaks: Vec::new(),
             results: HashMap::new(),
             failed: Some(why),
         }
     }
 
-    pub(crate) fn record(&mut self, scenario: &str, connections: usize, outcome: Outcome) {
+    pub(crate) fn record(&mut self, scenario: &str, connections: usize, outcome: Outcome, memory: Option<Memory>) {
         self.results.insert((scenario.to_owned(), connections), outcome);
+        if let Some(m) = memory {
+            self.peaks.push((scenario.to_owned(), connections, m.peak_kib));
+        }
+    }
+
+    /// The first row after which the peak was within 10% of the final peak.
+    fn peak_reached_in(&self) -> Option<String> {
+        let last = self.peaks.last()?.2;
+        let (s, c, _) = self.peaks.iter().find(|(_, _, p)| *p as f64 >= 0.9 * last as f64)?;
+        Some(format!("{s} @{c}"))
     }
 
     fn get(&self, scenario: &str, connections: usize) -> Option<&Outcome> {
@@ -160,7 +174,8 @@ impl Report {
                 }
                 (None, Some(idle), fin) => {
                     let peak = fin.map_or("?".into(), |m| mb(m.peak_kib));
-                    let _ = writeln!(out, "- {}: idle {}, peak {peak}", col.label, mb(idle.rss_kib));
+                    let during = col.peak_reached_in().map(|r| format!(" (reached during {r})")).unwrap_or_default();
+                    let _ = writeln!(out, "- {}: idle {}, peak {peak}{during}", col.label, mb(idle.rss_kib));
                 }
                 (None, None, _) => {}
             }
@@ -169,7 +184,8 @@ impl Report {
         let _ = writeln!(
             out,
             "- server CPU µs/req: the server's user + system time (all threads, /proc/<pid>/stat) over the measured \
-             window, divided by the requests completed in it."
+             window, divided by the requests completed in it. On Postgres + Redis it leaves out the work of \
+             those two servers."
         );
         if self.scenarios.iter().any(|s| s == "code_flow") {
             let _ = writeln!(
@@ -200,7 +216,7 @@ impl Report {
         if peer.is_some() {
             let _ = writeln!(
                 out,
-                "- peer: node oidc-provider 9 (bench/peer/peer.mjs), one process, in-memory adapter. Its introspection \
+                "- peer: node oidc-provider 9 (bench/peer/peer.mjs), one process, state in a Map (no size cap). Its introspection \
                  row introspects an opaque access token (oidc-provider refuses to introspect JWT access tokens); its \
                  refresh and code-flow access tokens are opaque (userinfo tokens); token exchange and the password \
                  form are not available (n/a)."
