@@ -77,12 +77,18 @@ fn main() -> Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        // Ctrl-C drops the run, and with it every process, directory, database and key prefix.
+        // Ctrl-C or SIGTERM drops the run, and with it every process, directory, database and
+        // key prefix.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
             r = run(args) => r,
             _ = tokio::signal::ctrl_c() => {
                 eprintln!("interrupted: cleaning up");
                 Err(anyhow!("interrupted"))
+            }
+            _ = term.recv() => {
+                eprintln!("terminated: cleaning up");
+                Err(anyhow!("terminated"))
             }
         }
     })
@@ -190,7 +196,7 @@ async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &
                     m.cpu_us_per_op.unwrap_or(f64::NAN),
                     m.errors
                 ),
-                Ok(None) => eprintln!("   {label} {scenario}: n/a"),
+                Ok(None) => eprintln!("   {label} {scenario} @{connections}: n/a"),
                 Err(e) => eprintln!("   {label} {scenario} @{connections}: failed: {e:#}"),
             }
             let memory = procfs::memory(target.pid()).ok();
