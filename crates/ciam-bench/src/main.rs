@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use crate::load::Plan;
@@ -76,22 +76,22 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 fn main() -> Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async {
+    let interrupted = runtime.block_on(async {
         // Ctrl-C or SIGTERM drops the run, and with it every process, directory, database and
-        // key prefix.
+        // key prefix, before this returns.
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
-            r = run(args) => r,
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("interrupted: cleaning up");
-                Err(anyhow!("interrupted"))
-            }
-            _ = term.recv() => {
-                eprintln!("terminated: cleaning up");
-                Err(anyhow!("terminated"))
-            }
+            r = run(args) => r.map(|()| None),
+            _ = tokio::signal::ctrl_c() => Ok(Some(130)),
+            _ = term.recv() => Ok(Some(143)),
         }
-    })
+    })?;
+    drop(runtime);
+    if let Some(code) = interrupted {
+        eprintln!("stopped by a signal; servers stopped and temporary data removed");
+        std::process::exit(code);
+    }
+    Ok(())
 }
 
 /// The workspace root (this crate lives in `crates/ciam-bench`).
