@@ -1,0 +1,208 @@
+//! `ciam-bench`: the side-by-side benchmark (issue #7). Starts `target/release/ciam` on the
+//! embedded default and on Postgres + Redis, and the peer (node `oidc-provider` 9, in
+//! `bench/peer/`), provisions the same clients on each, drives the same loads with its own small
+//! HTTP/1.1 load generator, and prints one table: throughput, latency percentiles and the
+//! server's CPU time per request, with the resident memory of every server.
+//!
+//! Usage and the measured numbers: `docs/performance.md`, "Side-by-side benchmark".
+
+mod load;
+mod process;
+mod procfs;
+mod report;
+mod scenario;
+mod target;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+
+use crate::load::Plan;
+use crate::report::{Column, Report};
+use crate::target::{Backend, Kind, Target};
+
+/// Side-by-side benchmark of ciam against node oidc-provider.
+#[derive(Parser, Debug)]
+#[command(name = "ciam-bench", version)]
+struct Args {
+    /// Measured time per scenario and connection count (after the warm-up): 10s, 500ms, 1m.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    duration: Duration,
+    /// Warm-up before each measured window (load runs, nothing is recorded).
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    warmup: Duration,
+    /// Connection counts, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    connections: Vec<usize>,
+    /// ciam's stores: `embedded` (SQLite, in-process) and/or `postgres` (Postgres + Redis).
+    #[arg(long, value_delimiter = ',', default_value = "embedded,postgres")]
+    backends: Vec<String>,
+    /// Scenarios, comma-separated (default all): discovery, jwks, client_credentials,
+    /// introspection, refresh, token_exchange, code_flow, password_sign_in.
+    #[arg(long, value_delimiter = ',')]
+    scenarios: Vec<String>,
+    /// Do not start the peer.
+    #[arg(long)]
+    no_peer: bool,
+    /// Do not run `cargo build --release --bin ciam` first (use the binary as it is).
+    #[arg(long)]
+    no_build: bool,
+    /// The ciam binary (default `target/release/ciam` of this workspace).
+    #[arg(long)]
+    ciam_bin: Option<PathBuf>,
+    /// ciam's log filter while measured (`info`, the shipped default, logs every request).
+    #[arg(long, default_value = "info")]
+    ciam_log_level: String,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (num, unit) = s.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((s, "s"), |i| s.split_at(i));
+    let n: f64 = num.parse().map_err(|_| format!("not a duration: {s}"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("unknown unit in {s} (use ms, s or m)")),
+    };
+    if !(secs > 0.0 && secs < 3600.0) {
+        return Err(format!("out of range: {s}"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let interrupted = runtime.block_on(async {
+        // Ctrl-C or SIGTERM drops the run, and with it every process, directory, database and
+        // key prefix, before this returns.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = run(args) => r.map(|()| None),
+            _ = tokio::signal::ctrl_c() => Ok(Some(130)),
+            _ = term.recv() => Ok(Some(143)),
+        }
+    })?;
+    drop(runtime);
+    if let Some(code) = interrupted {
+        eprintln!("stopped by a signal; servers stopped and temporary data removed");
+        std::process::exit(code);
+    }
+    Ok(())
+}
+
+/// The workspace root (this crate lives in `crates/ciam-bench`).
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
+}
+
+async fn run(args: Args) -> Result<()> {
+    let root = workspace_root();
+    let scenarios: Vec<String> = if args.scenarios.is_empty() {
+        scenario::ALL.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        args.scenarios.clone()
+    };
+    if let Some(bad) = scenarios.iter().find(|s| !scenario::ALL.contains(&s.as_str())) {
+        bail!("unknown scenario {bad}; known: {}", scenario::ALL.join(", "));
+    }
+    let mut backends = Vec::new();
+    for b in &args.backends {
+        backends.push(match b.as_str() {
+            "embedded" => Backend::Embedded,
+            "postgres" => Backend::Postgres,
+            other => bail!("unknown backend {other} (embedded, postgres)"),
+        });
+    }
+    if args.connections.is_empty() || args.connections.contains(&0) {
+        bail!("--connections needs positive counts");
+    }
+    if !args.no_build {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        eprintln!("building the server: {cargo} build --release --bin ciam");
+        let status = tokio::process::Command::new(&cargo)
+            .args(["build", "--release", "--bin", "ciam"])
+            .current_dir(&root)
+            .kill_on_drop(true)
+            .status()
+            .await
+            .context("run cargo")?;
+        if !status.success() {
+            bail!("cargo build --release --bin ciam failed");
+        }
+    }
+    let bin = args.ciam_bin.clone().unwrap_or_else(|| root.join("target").join("release").join("ciam"));
+    if !bin.exists() {
+        bail!("{} does not exist: run `cargo build --release --bin ciam` first", bin.display());
+    }
+
+    let mut report = Report::new(&scenarios, &args.connections);
+    let mut order: Vec<(&str, Option<Backend>)> = Vec::new();
+    for b in &backends {
+        match b {
+            Backend::Embedded => order.push(("ciam", Some(*b))),
+            Backend::Postgres => order.push(("ciam pg+redis", Some(*b))),
+        }
+        if *b == Backend::Embedded && !args.no_peer {
+            order.push(("peer", None));
+        }
+    }
+    if !args.no_peer && !backends.contains(&Backend::Embedded) {
+        order.push(("peer", None));
+    }
+    for (label, backend) in order {
+        eprintln!("== {label}: starting");
+        let started = match backend {
+            Some(b) => Target::ciam(&bin, b, &args.ciam_log_level).await,
+            None => Target::peer(&root.join("bench").join("peer")).await,
+        };
+        let mut target = match started {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("== {label}: not measured: {e:#}");
+                report.add(Column::failed(label, format!("{e:#}")));
+                continue;
+            }
+        };
+        let column = measure(&mut target, label, &scenarios, &args).await;
+        target.stop().await;
+        report.add(column);
+    }
+    println!("{}", report.render(&args.duration, &args.warmup));
+    Ok(())
+}
+
+/// Every scenario at every connection count on one server.
+async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &Args) -> Column {
+    let mut column = Column::new(label, target.kind == Kind::Ciam, target.idle);
+    for scenario in scenarios {
+        for &connections in &args.connections {
+            let plan = Plan { connections, warmup: args.warmup, duration: args.duration };
+            let result = async {
+                let Some(work) = target.work(scenario, plan).await? else { return Ok(None) };
+                let m = load::run(target.addr(), target.pid(), Arc::new(work), plan).await?;
+                Ok::<_, anyhow::Error>(Some(m))
+            }
+            .await;
+            match &result {
+                Ok(Some(m)) => eprintln!(
+                    "   {label} {scenario} @{connections}: {:.0}/s p50 {:?} p99 {:?} cpu {:.0} µs/op errors {}",
+                    m.per_sec,
+                    m.p50,
+                    m.p99,
+                    m.cpu_us_per_op.unwrap_or(f64::NAN),
+                    m.errors
+                ),
+                Ok(None) => eprintln!("   {label} {scenario} @{connections}: n/a"),
+                Err(e) => eprintln!("   {label} {scenario} @{connections}: failed: {e:#}"),
+            }
+            let memory = procfs::memory(target.pid()).ok();
+            column.record(scenario, connections, result.map_err(|e| format!("{e:#}")), memory);
+        }
+    }
+    column.final_memory = procfs::memory(target.pid()).ok();
+    column
+}

@@ -1,0 +1,249 @@
+//! The one table the benchmark prints (Markdown, so it can go into `docs/performance.md` as is),
+//! with the memory of every server and the notes that say what the numbers are.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::load::Measured;
+use crate::procfs::Memory;
+
+/// The password sign-in ceiling of the benchmark machine: argon2id (m=19 MiB, t=2, p=1) takes
+/// about 19 ms per hash on one core, two cores (issue #7).
+const ARGON2_CEILING_PER_SEC: f64 = 105.0;
+
+type Outcome = Result<Option<Measured>, String>;
+
+/// Everything measured on one server.
+pub(crate) struct Column {
+    label: String,
+    is_ciam: bool,
+    idle: Option<Memory>,
+    pub(crate) final_memory: Option<Memory>,
+    /// VmHWM after each row, to say which scenario drove the peak.
+    peaks: Vec<(String, usize, u64)>,
+    results: HashMap<(String, usize), Outcome>,
+    failed: Option<String>,
+}
+
+impl Column {
+    pub(crate) fn new(label: &str, is_ciam: bool, idle: Memory) -> Self {
+        Self {
+            label: label.into(),
+            is_ciam,
+            idle: Some(idle),
+            final_memory: None,
+            peaks: Vec::new(),
+            results: HashMap::new(),
+            failed: None,
+        }
+    }
+
+    pub(crate) fn failed(label: &str, why: String) -> Self {
+        Self {
+            label: label.into(),
+            is_ciam: label.starts_with("ciam"),
+            idle: None,
+            final_memory: None,
+            peaks: Vec::new(),
+            results: HashMap::new(),
+            failed: Some(why),
+        }
+    }
+
+    pub(crate) fn record(&mut self, scenario: &str, connections: usize, outcome: Outcome, memory: Option<Memory>) {
+        self.results.insert((scenario.to_owned(), connections), outcome);
+        if let Some(m) = memory {
+            self.peaks.push((scenario.to_owned(), connections, m.peak_kib));
+        }
+    }
+
+    /// The first row after which the peak was within 10% of the final peak.
+    fn peak_reached_in(&self) -> Option<String> {
+        let last = self.peaks.last()?.2;
+        let (s, c, _) = self.peaks.iter().find(|(_, _, p)| *p as f64 >= 0.9 * last as f64)?;
+        Some(format!("{s} @{c}"))
+    }
+
+    fn get(&self, scenario: &str, connections: usize) -> Option<&Outcome> {
+        self.results.get(&(scenario.to_owned(), connections))
+    }
+}
+
+pub(crate) struct Report {
+    scenarios: Vec<String>,
+    connections: Vec<usize>,
+    columns: Vec<Column>,
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 { format!("{ms:.2} ms") } else { format!("{ms:.1} ms") }
+}
+
+fn rate(r: f64) -> String {
+    if r >= 100.0 { format!("{r:.0}") } else { format!("{r:.1}") }
+}
+
+fn mb(kib: u64) -> String {
+    format!("{:.1} MB", kib as f64 / 1024.0)
+}
+
+/// Throughput, p50, p99 and CPU per operation, or what stands in their place.
+fn cells(outcome: Option<&Outcome>, with_p50: bool) -> Vec<String> {
+    let n = if with_p50 { 4 } else { 3 };
+    match outcome {
+        Some(Ok(Some(m))) => {
+            let mut v = vec![rate(m.per_sec)];
+            if with_p50 {
+                v.push(ms(m.p50));
+            }
+            v.push(ms(m.p99));
+            v.push(m.cpu_us_per_op.map_or("?".into(), |c| format!("{c:.0}")));
+            v
+        }
+        Some(Ok(None)) => vec!["n/a".into(); n],
+        Some(Err(_)) => vec!["failed".into(); n],
+        None => vec!["-".into(); n],
+    }
+}
+
+impl Report {
+    pub(crate) fn new(scenarios: &[String], connections: &[usize]) -> Self {
+        Self { scenarios: scenarios.to_vec(), connections: connections.to_vec(), columns: Vec::new() }
+    }
+
+    pub(crate) fn add(&mut self, column: Column) {
+        self.columns.push(column);
+    }
+
+    fn column(&self, label: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.label == label)
+    }
+
+    pub(crate) fn render(&self, duration: &Duration, warmup: &Duration) -> String {
+        let ciam = self.column("ciam");
+        let peer = self.column("peer");
+        let pg = self.column("ciam pg+redis");
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "\nciam-bench: {duration:?} measured after a {warmup:?} warm-up per row; loopback; the load generator \
+             shares the machine's cores.\n"
+        );
+        let mut head = vec!["scenario", "conns", "ciam req/s", "p50", "p99", "server CPU µs/req"];
+        if peer.is_some() {
+            head.extend(["peer req/s", "peer p50", "peer p99", "peer CPU µs/req", "ratio ciam/peer"]);
+        }
+        if pg.is_some() {
+            head.extend(["pg+redis req/s", "pg+redis p99", "pg+redis CPU µs/req"]);
+        }
+        let _ = writeln!(out, "| {} |", head.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+        for s in &self.scenarios {
+            for &c in &self.connections {
+                let name = match s.as_str() {
+                    "code_flow" => "code_flow (flows/s)".to_owned(),
+                    _ => s.clone(),
+                };
+                let mine = ciam.and_then(|col| col.get(s, c));
+                let mut row = vec![name, c.to_string()];
+                row.extend(cells(mine, true));
+                if let Some(p) = peer {
+                    let theirs = p.get(s, c);
+                    row.extend(cells(theirs, true));
+                    row.push(match (mine, theirs) {
+                        (Some(Ok(Some(a))), Some(Ok(Some(b)))) if b.per_sec > 0.0 => {
+                            format!("{:.2}", a.per_sec / b.per_sec)
+                        }
+                        _ => "-".into(),
+                    });
+                }
+                if let Some(p) = pg {
+                    row.extend(cells(p.get(s, c), false));
+                }
+                let _ = writeln!(out, "| {} |", row.join(" | "));
+            }
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Resident memory (VmRSS just after start / peak VmHWM at the end):");
+        for col in &self.columns {
+            match (&col.failed, col.idle, col.final_memory) {
+                (Some(why), _, _) => {
+                    let _ = writeln!(out, "- {}: not measured: {why}", col.label);
+                }
+                (None, Some(idle), fin) => {
+                    let peak = fin.map_or("?".into(), |m| mb(m.peak_kib));
+                    let during = col.peak_reached_in().map(|r| format!(" (reached during {r})")).unwrap_or_default();
+                    let _ = writeln!(out, "- {}: idle {}, peak {peak}{during}", col.label, mb(idle.rss_kib));
+                }
+                (None, None, _) => {}
+            }
+        }
+        let _ = writeln!(out, "\nNotes:");
+        let _ = writeln!(
+            out,
+            "- server CPU µs/req: the server's user + system time (all threads, /proc/<pid>/stat) over the measured \
+             window, divided by the requests completed in it. On Postgres + Redis it leaves out the work of \
+             those two servers."
+        );
+        if self.scenarios.iter().any(|s| s == "code_flow") {
+            let _ = writeln!(
+                out,
+                "- code_flow: one flow (authorize riding an SSO session with remembered consent → 303 with a code → \
+                 token with PKCE → userinfo) counts as one request; its CPU figure is per flow."
+            );
+        }
+        if self.scenarios.iter().any(|s| s == "password_sign_in") {
+            let _ = writeln!(
+                out,
+                "- password_sign_in: a fresh browser opens the login page and posts the password (one argon2id \
+                 verification); the machine's argon2 ceiling is about {ARGON2_CEILING_PER_SEC:.0}/s."
+            );
+            for col in self.columns.iter().filter(|c| c.is_ciam) {
+                for &c in &self.connections {
+                    if let Some(Ok(Some(m))) = col.get("password_sign_in", c) {
+                        let _ = writeln!(
+                            out,
+                            "  - {} @{c}: {:.0}% of the argon2 ceiling",
+                            col.label,
+                            100.0 * m.per_sec / ARGON2_CEILING_PER_SEC
+                        );
+                    }
+                }
+            }
+        }
+        if peer.is_some() {
+            let _ = writeln!(
+                out,
+                "- peer: node oidc-provider 9 (bench/peer/peer.mjs), one process, state in a Map (no size cap). Its introspection \
+                 row introspects an opaque access token (oidc-provider refuses to introspect JWT access tokens); its \
+                 refresh and code-flow access tokens are opaque (userinfo tokens); token exchange and the password \
+                 form are not available (n/a)."
+            );
+        }
+        let mut problems = Vec::new();
+        for col in &self.columns {
+            for s in &self.scenarios {
+                for &c in &self.connections {
+                    match col.get(s, c) {
+                        Some(Ok(Some(m))) if m.errors > 0 || (m.ops == 0 && m.first_error.is_some()) => {
+                            problems.push(format!(
+                                "- {} {s} @{c}: {} failed operations; first: {}",
+                                col.label,
+                                m.errors,
+                                m.first_error.as_deref().unwrap_or("?")
+                            ));
+                        }
+                        Some(Err(e)) => problems.push(format!("- {} {s} @{c}: failed: {e}", col.label)),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            let _ = writeln!(out, "\nErrors:\n{}", problems.join("\n"));
+        }
+        out
+    }
+}
