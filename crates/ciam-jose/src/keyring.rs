@@ -57,6 +57,8 @@ pub enum KeyringError {
 pub struct TenantKeys {
     active: HashMap<Alg, Arc<SigningKey>>,
     published: Vec<PublicJwk>,
+    /// The JWK Set document, serialized once per load.
+    jwks_json: String,
 }
 
 impl TenantKeys {
@@ -70,9 +72,10 @@ impl TenantKeys {
         &self.published
     }
 
-    /// The JWK Set document (RFC 7517 §5).
-    pub fn jwks(&self) -> serde_json::Value {
-        serde_json::json!({ "keys": self.published })
+    /// The JWK Set document (RFC 7517 §5) as JSON text, serialized when the keys were loaded
+    /// (the JWKS endpoint serves it as is).
+    pub fn jwks_json(&self) -> &str {
+        &self.jwks_json
     }
 }
 
@@ -176,7 +179,9 @@ impl Keyring {
                 active.insert(alg, Arc::new(SigningKey::from_pkcs8(alg, &pkcs8)?));
             }
         }
-        let keys = Arc::new(TenantKeys { active, published });
+        let jwks_json = serde_json::to_string(&serde_json::json!({ "keys": published }))
+            .map_err(|e| KeyringError::Key(KeyError::Jwk(e.to_string())))?;
+        let keys = Arc::new(TenantKeys { active, published, jwks_json });
         self.cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -260,7 +265,7 @@ mod tests {
         }
         let keys = ring.keys(&t, NOW).await.unwrap();
         assert_eq!(keys.published().len(), 4);
-        let jwks = keys.jwks();
+        let jwks: serde_json::Value = serde_json::from_str(keys.jwks_json()).unwrap();
         let kids: std::collections::HashSet<&str> =
             jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
         assert_eq!(kids.len(), 4, "distinct kids (C02)");

@@ -40,6 +40,8 @@ pub(crate) struct KnownClient {
 struct TenantEntry {
     tenant: Option<(Instant, Arc<Tenant>)>,
     clients: HashMap<ClientId, (Instant, Arc<KnownClient>)>,
+    /// The serialized discovery document.
+    discovery: Option<(Instant, Arc<str>)>,
 }
 
 /// The cache; one per node, in [`crate::AppState`].
@@ -92,6 +94,16 @@ impl Directory {
             map.entry(tenant.clone()).or_default().clients.insert(id.clone(), (Instant::now(), known.clone()));
         }
         Ok(Some(known))
+    }
+
+    /// The tenant's discovery document, built by `build` at most once per [`TTL`].
+    pub(crate) fn discovery(&self, tenant: &TenantId, build: impl FnOnce() -> String) -> Arc<str> {
+        if let Some(doc) = Self::fresh(self.lock().get(tenant).and_then(|e| e.discovery.as_ref())) {
+            return doc;
+        }
+        let doc: Arc<str> = build().into();
+        self.lock().entry(tenant.clone()).or_default().discovery = Some((Instant::now(), doc.clone()));
+        doc
     }
 
     /// Drops everything cached for a tenant: call after any change to it or its clients.

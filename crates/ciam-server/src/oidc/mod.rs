@@ -25,7 +25,6 @@ mod userinfo;
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
@@ -124,6 +123,6 @@ async fn jwks(State(st): State<AppState>, Path(tenant): Path<String>) -> Result<
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
             (header::CONTENT_TYPE, HeaderValue::from_static("application/jwk-set+json")),
         ],
-        Json(keys.jwks()),
+        keys.jwks_json().to_owned(),
     ))
 }

@@ -149,21 +149,21 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
     doc
 }
 
-fn cacheable(body: Value) -> Response {
-    (
-        [
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
-        ],
-        Json(body),
-    )
-        .into_response()
-}
-
-/// `GET /t/{tenant}/.well-known/openid-configuration`.
+/// `GET /t/{tenant}/.well-known/openid-configuration`: built once per node cache period.
 pub(super) async fn openid_configuration(State(st): State<AppState>, Path(tenant): Path<String>) -> Response {
     match tenant_record(&st, &tenant).await {
-        Ok(t) => cacheable(metadata(&st, &t)),
+        Ok(t) => {
+            let doc = st.directory.discovery(&t.id, || metadata(&st, &t).to_string());
+            (
+                [
+                    (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+                    (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+                    (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                ],
+                doc.to_string(),
+            )
+                .into_response()
+        }
         Err(p) => p.into_response(),
     }
 }
