@@ -13,8 +13,12 @@ use super::queries::*;
 use super::rows::{AuditRow, DelegationRow, ResourceRow, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, after, limit};
 
+/// Audit events per multi-row insert: 16 values each stays far below SQLite's and PostgreSQL's
+/// bind parameter limits.
+const AUDIT_ROWS_PER_INSERT: usize = 256;
+
 macro_rules! impl_agent_stores {
-    ($store:ty) => {
+    ($store:ty, $db:ty) => {
         #[async_trait]
         impl DelegationStore for $store {
             async fn create_delegation(&self, d: &Delegation) -> StoreResult<()> {
@@ -118,32 +122,40 @@ macro_rules! impl_agent_stores {
                         .await
                         .map_err(&err)?;
                     let mut seq = last_seq - count;
+                    let mut sealed = Vec::with_capacity(mine.len());
                     for i in mine {
                         let Some((_, at, record)) = batch.get(i) else { continue };
                         seq += 1;
                         let e = AuditEvent::seal(tenant, seq, *at, &prev, record.clone());
-                        let r = &e.record;
-                        sqlx::query(INSERT_AUDIT_EVENT)
-                            .bind(tenant.as_str())
-                            .bind(e.seq)
-                            .bind(e.time_ms)
-                            .bind(&r.event_type)
-                            .bind(r.user_id.as_deref())
-                            .bind(r.client_id.as_deref())
-                            .bind(to_json(&r.actors)?)
-                            .bind(r.delegation_id.as_deref())
-                            .bind(r.scope.as_deref())
-                            .bind(r.audience.as_deref())
-                            .bind(r.ip.as_deref())
-                            .bind(r.user_agent.as_deref())
-                            .bind(&r.decision)
-                            .bind(r.reason.as_deref())
-                            .bind(&e.prev_hash)
-                            .bind(&e.hash)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(&err)?;
                         prev.clone_from(&e.hash);
+                        let actors = to_json(&e.record.actors)?;
+                        sealed.push((i, e, actors));
+                    }
+                    // One multi-row insert per chunk: one round trip for many events.
+                    for chunk in sealed.chunks(AUDIT_ROWS_PER_INSERT) {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new(INSERT_AUDIT_EVENTS);
+                        insert.push_values(chunk, |mut row, (_, e, actors)| {
+                            let r = &e.record;
+                            row.push_bind(tenant.as_str().to_owned())
+                                .push_bind(e.seq)
+                                .push_bind(e.time_ms)
+                                .push_bind(r.event_type.clone())
+                                .push_bind(r.user_id.clone())
+                                .push_bind(r.client_id.clone())
+                                .push_bind(actors.clone())
+                                .push_bind(r.delegation_id.clone())
+                                .push_bind(r.scope.clone())
+                                .push_bind(r.audience.clone())
+                                .push_bind(r.ip.clone())
+                                .push_bind(r.user_agent.clone())
+                                .push_bind(r.decision.clone())
+                                .push_bind(r.reason.clone())
+                                .push_bind(e.prev_hash.clone())
+                                .push_bind(e.hash.clone());
+                        });
+                        insert.build().execute(&mut *tx).await.map_err(&err)?;
+                    }
+                    for (i, e, _) in sealed {
                         if let Some(slot) = stored.get_mut(i) {
                             *slot = Some(e);
                         }
@@ -285,5 +297,5 @@ macro_rules! impl_resource_store {
 
 impl_resource_store!(SqliteStore);
 impl_resource_store!(PgStore);
-impl_agent_stores!(SqliteStore);
-impl_agent_stores!(PgStore);
+impl_agent_stores!(SqliteStore, sqlx::Sqlite);
+impl_agent_stores!(PgStore, sqlx::Postgres);

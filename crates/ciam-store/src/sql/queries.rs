@@ -137,11 +137,8 @@ macro_rules! audit_columns {
         user_agent, decision, reason, prev_hash, hash"
     };
 }
-pub(crate) const INSERT_AUDIT_EVENT: &str = concat!(
-    "insert into audit_event (",
-    audit_columns!(),
-    ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-);
+/// The start of a multi-row insert; the rows follow as `VALUES (…), (…)`.
+pub(crate) const INSERT_AUDIT_EVENTS: &str = concat!("insert into audit_event (", audit_columns!(), ") ");
 pub(crate) const AUDIT_CHAIN: &str =
     concat!("select ", audit_columns!(), " from audit_event where tenant_id = $1 and seq > $2 order by seq limit $3");
 // Optional filters: a null parameter disables its predicate. The agent matches the requesting
