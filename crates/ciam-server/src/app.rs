@@ -121,7 +121,7 @@ impl App {
             .as_ref()
             .map_or_else(|| format!("http://{local}"), |u| u.as_str().trim_end_matches('/').to_owned());
         let passkeys = passkey_rp(&public_url);
-        let state = AppState {
+        let state = AppState::new(crate::state::Services {
             audit: crate::audit::AuditWriter::start(durable.clone()),
             durable,
             ephemeral,
@@ -146,7 +146,7 @@ impl App {
             passkeys,
             client_auth: Arc::default(),
             directory: Arc::default(),
-        };
+        });
         tracing::info!(
             address = %local,
             public_url = %state.node.public_url,

@@ -1,5 +1,6 @@
-//! Application state: one `Clone` struct of `Arc`s, built once per server, so one process can run
-//! several independent servers (tests do).
+//! Application state: built once per server (so one process can run several independent
+//! servers, as tests do) and shared behind one `Arc`, so the several clones every request makes
+//! cost one reference count, not one per service.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,9 +14,26 @@ use ciam_jose::Keyring;
 
 use crate::telemetry::Metrics;
 
-/// Everything handlers need.
+/// Everything handlers need: a cheap handle on [`Services`].
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    /// Shares `services` with every handler.
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services of one server.
+pub struct Services {
     /// Tenants, users, clients.
     pub durable: Arc<dyn DurableStore>,
     /// Sessions, codes, replay caches, counters.
