@@ -31,7 +31,7 @@ const MAX_CLIENTS: usize = 20_000;
 /// A client as client authentication needs it.
 #[derive(Debug)]
 pub(crate) struct KnownClient {
-    pub(crate) client: Client,
+    pub(crate) client: Arc<Client>,
     /// The stored secret hash, for clients that authenticate with a secret.
     pub(crate) secret: Option<SecretHash>,
 }
@@ -81,15 +81,16 @@ impl Directory {
         } else {
             None
         };
-        let known = Arc::new(KnownClient { client, secret });
+        let known = Arc::new(KnownClient { client: Arc::new(client), secret });
         let mut map = self.lock();
-        let cached: usize = map.values().map(|e| e.clients.len()).sum();
+        let count = |map: &HashMap<TenantId, TenantEntry>| map.values().map(|e| e.clients.len()).sum::<usize>();
+        let mut cached = count(&map);
         if cached >= MAX_CLIENTS {
             for e in map.values_mut() {
                 e.clients.retain(|_, (at, _)| at.elapsed() < TTL);
             }
+            cached = count(&map);
         }
-        let cached: usize = map.values().map(|e| e.clients.len()).sum();
         if cached < MAX_CLIENTS {
             map.entry(tenant.clone()).or_default().clients.insert(id.clone(), (Instant::now(), known.clone()));
         }

@@ -1,6 +1,8 @@
 //! Back-channel requests (token, introspection, revocation, PAR): the form body and the
 //! authenticated client, extracted once for every endpoint.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, header};
@@ -23,7 +25,7 @@ use crate::state::AppState;
 /// parameters (client credentials removed).
 pub(super) struct BackChannel {
     pub(super) tenant: TenantId,
-    pub(super) client: Client,
+    pub(super) client: Arc<Client>,
     pub(super) params: Params,
     /// The raw form body (PAR stores the request as sent).
     pub(super) body: Bytes,
@@ -109,7 +111,7 @@ async fn authenticated_client(
     params: &mut Params,
     endpoint: &str,
     caller: &Caller,
-) -> Result<Client, Unauthenticated> {
+) -> Result<Arc<Client>, Unauthenticated> {
     let tenant = &record.id;
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let who = presented(authorization, params)?;
@@ -135,19 +137,19 @@ async fn verified_client(
     record: &Tenant,
     who: &ciam_oauth::client_auth::Presented,
     endpoint: &str,
-) -> Result<Client, OAuthError> {
+) -> Result<Arc<Client>, OAuthError> {
     let tenant = &record.id;
     let (client, secret) = if who.client_id.is_metadata_document() {
-        (crate::metadata_documents::resolve(st, record, &who.client_id).await?, None)
+        (crate::metadata_documents::resolve(st, record, &who.client_id).await?.map(Arc::new), None)
     } else {
         match st.directory.client(st.durable.as_ref(), tenant, &who.client_id).await? {
             Some(known) => (Some(known.client.clone()), known.secret.clone()),
             None => (None, None),
         }
     };
-    authenticate(who, client.as_ref(), secret.as_ref())?;
+    authenticate(who, client.as_deref(), secret.as_ref())?;
     // A suspended agent authenticates nowhere (after the same work as any other client).
-    let client = client.filter(Client::is_enabled).ok_or_else(OAuthError::invalid_client)?;
+    let client = client.filter(|c| c.is_enabled()).ok_or_else(OAuthError::invalid_client)?;
     if let Some(assertion) = &who.assertion {
         verify_assertion(st, tenant, &client, assertion, endpoint).await?;
     }

@@ -493,17 +493,21 @@ pub(super) async fn login_email_verify(
         let msg = "That code is not right, or it expired. Check the latest email or ask for a new code.";
         return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::UNAUTHORIZED);
     };
-    first_factor_passed(FirstFactor {
-        ctx: &ctx,
-        caller: &caller,
-        headers: &headers,
-        flow_id: &id,
-        flow,
-        user_id,
-        amr: vec![Amr::Email],
-        attempt: &attempt,
-    })
-    .await
+    signed_in_by_mail(&ctx, &caller, &headers, &id, flow, user_id, &attempt).await
+}
+
+/// The code or link of a sign-in mail proved the address: the first factor passed (amr `email`).
+async fn signed_in_by_mail(
+    ctx: &Ctx,
+    caller: &Caller,
+    headers: &HeaderMap,
+    flow_id: &str,
+    flow: Flow,
+    user_id: UserId,
+    attempt: &Attempt<'_>,
+) -> Response {
+    let amr = vec![Amr::Email];
+    first_factor_passed(FirstFactor { ctx, caller, headers, flow_id, flow, user_id, amr, attempt }).await
 }
 
 /// `GET /t/{tenant}/login/link?flow=…&token=…`: the magic link of a sign-in mail (amr `email`,
@@ -518,7 +522,7 @@ pub(super) async fn login_link(
     caller: Caller,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match super::authorize::Ctx::load(st, &tenant).await {
+    let ctx = match Ctx::load(st, &tenant).await {
         Ok(ctx) => ctx,
         Err(res) => return res,
     };
@@ -545,17 +549,7 @@ pub(super) async fn login_link(
         return error_page(StatusCode::BAD_REQUEST, &ctx.brand, msg);
     };
     let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, &email, caller.addr());
-    first_factor_passed(FirstFactor {
-        ctx: &ctx,
-        caller: &caller,
-        headers: &headers,
-        flow_id: &id,
-        flow,
-        user_id,
-        amr: vec![Amr::Email],
-        attempt: &attempt,
-    })
-    .await
+    signed_in_by_mail(&ctx, &caller, &headers, &id, flow, user_id, &attempt).await
 }
 
 /// The JSON body of the passkey endpoints.

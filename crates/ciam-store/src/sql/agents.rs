@@ -136,22 +136,22 @@ macro_rules! impl_agent_stores {
                         let mut insert = sqlx::QueryBuilder::<$db>::new(INSERT_AUDIT_EVENTS);
                         insert.push_values(chunk, |mut row, (_, e, actors)| {
                             let r = &e.record;
-                            row.push_bind(tenant.as_str().to_owned())
+                            row.push_bind(tenant.as_str())
                                 .push_bind(e.seq)
                                 .push_bind(e.time_ms)
-                                .push_bind(r.event_type.clone())
-                                .push_bind(r.user_id.clone())
-                                .push_bind(r.client_id.clone())
-                                .push_bind(actors.clone())
-                                .push_bind(r.delegation_id.clone())
-                                .push_bind(r.scope.clone())
-                                .push_bind(r.audience.clone())
-                                .push_bind(r.ip.clone())
-                                .push_bind(r.user_agent.clone())
-                                .push_bind(r.decision.clone())
-                                .push_bind(r.reason.clone())
-                                .push_bind(e.prev_hash.clone())
-                                .push_bind(e.hash.clone());
+                                .push_bind(r.event_type.as_str())
+                                .push_bind(r.user_id.as_deref())
+                                .push_bind(r.client_id.as_deref())
+                                .push_bind(actors.as_str())
+                                .push_bind(r.delegation_id.as_deref())
+                                .push_bind(r.scope.as_deref())
+                                .push_bind(r.audience.as_deref())
+                                .push_bind(r.ip.as_deref())
+                                .push_bind(r.user_agent.as_deref())
+                                .push_bind(r.decision.as_str())
+                                .push_bind(r.reason.as_deref())
+                                .push_bind(e.prev_hash.as_str())
+                                .push_bind(e.hash.as_str());
                         });
                         insert.build().execute(&mut *tx).await.map_err(&err)?;
                     }
