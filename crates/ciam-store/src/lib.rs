@@ -113,6 +113,33 @@ mod tests {
         }
     }
 
+    /// SQLite reads go through read-only connections, so every write must take the one writer
+    /// connection (the contract suite above would fail on any write sent elsewhere).
+    #[tokio::test]
+    async fn sqlite_reads_cannot_write_and_writes_are_seen_by_reads() {
+        let (store, _dir) = sqlite().await.unwrap();
+        let dir = std::env::temp_dir().join(format!("ciam-store-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let _cleanup = TempDir(dir.clone());
+        let direct = SqliteStore::connect(&format!("sqlite://{}/ciam.db", dir.display()), &PoolOptions::default())
+            .await
+            .unwrap();
+        let refused = sqlx::query("create table nope (x integer)").execute(&direct.pool).await.unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
+        sqlx::query("create table yes (x integer)").execute(direct.writer()).await.unwrap();
+        assert!(store.ping().await.is_ok());
+    }
+
+    /// An in-memory database is shared by the reading and the writing connections.
+    #[tokio::test]
+    async fn sqlite_in_memory_is_one_database() {
+        use ciam_core::store::TenantStore as _;
+        let store = SqliteStore::connect("sqlite::memory:", &PoolOptions::default()).await.unwrap();
+        let tenant = crate::contract::tenant("acme");
+        store.create_tenant(&tenant).await.unwrap();
+        assert!(store.get_tenant(&tenant.id).await.unwrap().is_some());
+    }
+
     #[tokio::test]
     async fn memory_store_sweeps_expired_entries() {
         let s = MemoryStore::new();

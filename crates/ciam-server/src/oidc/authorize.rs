@@ -136,20 +136,27 @@ fn refuse(valid: &ValidAuthorization, code: ciam_oauth::ErrorCode, description: 
 }
 
 /// Parses and validates an authorization request given as a query or form string.
-pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Client, ValidAuthorization), Response> {
+pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Arc<Client>, ValidAuthorization), Response> {
     let params =
         Params::parse(query.as_bytes()).map_err(|e| error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description))?;
     let client = match params.get("client_id").and_then(|c| ClientId::parse(c).ok()) {
         // A URL: a client described by its metadata document, if the tenant allows it.
         Some(id) if id.is_metadata_document() => crate::metadata_documents::resolve(&ctx.st, &ctx.tenant, &id)
             .await
-            .map_err(|e| unavailable(&ctx.brand, e))?,
-        Some(id) => ctx.st.durable.get_client(&ctx.tenant.id, &id).await.map_err(|e| unavailable(&ctx.brand, e))?,
+            .map_err(|e| unavailable(&ctx.brand, e))?
+            .map(Arc::new),
+        Some(id) => ctx
+            .st
+            .directory
+            .client(ctx.st.durable.as_ref(), &ctx.tenant.id, &id)
+            .await
+            .map_err(|e| unavailable(&ctx.brand, e))?
+            .map(|known| known.client.clone()),
         None => None,
     };
     // A suspended agent is refused like an unknown client.
-    let client = client.filter(Client::is_enabled);
-    let valid = validate(&params, client.as_ref()).map_err(|e| redirect_error(ctx, e))?;
+    let client = client.filter(|c| c.is_enabled());
+    let valid = validate(&params, client.as_deref()).map_err(|e| redirect_error(ctx, e))?;
     let client = client.ok_or_else(|| error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Unknown client."))?;
     Ok((client, valid))
 }

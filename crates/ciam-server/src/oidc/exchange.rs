@@ -164,9 +164,13 @@ pub(super) async fn bind_user_token(
     Ok(())
 }
 
+/// Whether `agent` is an enabled agent of `app`. Read through the per-node cache: `may_act` only
+/// names who may ask for an exchange, and the exchange itself checks the delegation and the
+/// agent against the store.
 async fn owned_by(st: &AppState, tenant: &TenantId, agent: &ClientId, app: &Client) -> Result<bool, OAuthError> {
-    Ok(st.durable.get_client(tenant, agent).await?.is_some_and(|a| {
-        a.is_enabled() && a.agent.is_some_and(|p| p.owner == AgentOwner::Client(app.client_id.clone()))
+    Ok(st.directory.client(st.durable.as_ref(), tenant, agent).await?.is_some_and(|known| {
+        let a = &known.client;
+        a.is_enabled() && a.agent.as_ref().is_some_and(|p| p.owner == AgentOwner::Client(app.client_id.clone()))
     }))
 }
 

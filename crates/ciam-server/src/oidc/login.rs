@@ -106,7 +106,7 @@ pub(super) async fn login_post(
     let client_name = match flow_purpose(&flow) {
         Some(purpose) => purpose.to_owned(),
         None => match validated(&ctx, &flow.query).await {
-            Ok((client, _)) => client.name,
+            Ok((client, _)) => client.name.clone(),
             Err(res) => return res,
         },
     };

@@ -32,7 +32,7 @@ macro_rules! impl_agent_stores {
                     .bind(ts(d.created_at))
                     .bind(ts(d.expires_at))
                     .bind(d.revoked_at.map(ts))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("delegation"))?;
                 Ok(())
@@ -82,7 +82,7 @@ macro_rules! impl_agent_stores {
                     .bind(tenant.as_str())
                     .bind(id)
                     .bind(ts(now))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("delegation"))?;
                 Ok(done.rows_affected() > 0)
@@ -109,14 +109,9 @@ macro_rules! impl_agent_stores {
                     let mine: Vec<usize> =
                         (0..batch.len()).filter(|&i| batch.get(i).is_some_and(|b| &b.0 == tenant)).collect();
                     let count = i64::try_from(mine.len()).unwrap_or(i64::MAX);
-                    sqlx::query(INIT_AUDIT_HEAD)
-                        .bind(tenant.as_str())
-                        .bind(GENESIS)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(&err)?;
                     let (last_seq, mut prev): (i64, String) = sqlx::query_as(ADVANCE_AUDIT_HEAD)
                         .bind(tenant.as_str())
+                        .bind(GENESIS)
                         .bind(count)
                         .fetch_one(&mut *tx)
                         .await
@@ -230,7 +225,7 @@ macro_rules! impl_resource_store {
                     .bind(i64::from(r.access_token_lifetime))
                     .bind(ts(r.created_at))
                     .bind(ts(r.updated_at))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("resource"))?;
                 Ok(())
@@ -276,7 +271,7 @@ macro_rules! impl_resource_store {
                     .bind(to_json(&r.scopes)?)
                     .bind(i64::from(r.access_token_lifetime))
                     .bind(ts(r.updated_at))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("resource"))?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
@@ -286,7 +281,7 @@ macro_rules! impl_resource_store {
                 let done = sqlx::query(DELETE_RESOURCE)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("resource"))?;
                 Ok(done.rows_affected() > 0)

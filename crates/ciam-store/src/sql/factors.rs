@@ -25,7 +25,7 @@ macro_rules! impl_factor_store {
                     .bind(&f.data)
                     .bind(ts(f.created_at))
                     .bind(f.last_used_at.map(ts))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("factor"))?;
                 Ok(())
@@ -74,7 +74,7 @@ macro_rules! impl_factor_store {
                     .bind(expected)
                     .bind(new)
                     .bind(ts(used_at))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("factor"))?;
                 Ok(done.rows_affected() == 1)
@@ -85,7 +85,7 @@ macro_rules! impl_factor_store {
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("factor"))?;
                 Ok(done.rows_affected() > 0)
@@ -101,7 +101,7 @@ macro_rules! impl_factor_store {
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(kind.map(FactorKind::as_str))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("factor"))?;
                 Ok(done.rows_affected())
@@ -127,7 +127,7 @@ macro_rules! impl_factor_store {
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(to_json(profile)?)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("sign_in_profile"))?;
                 Ok(())

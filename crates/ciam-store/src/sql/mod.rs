@@ -4,6 +4,14 @@
 //! the same method bodies onto both pools. The dialect shows only where it differs: connection
 //! options, migrations and how a write transaction begins (SQLite takes the write lock up front
 //! with `BEGIN IMMEDIATE`, so two writers never deadlock on lock upgrade).
+//!
+//! Every store has a `pool` for reads and a `writer` for writes. On Postgres they are the same
+//! pool. SQLite allows one writer at a time, and a connection that finds the file locked sleeps
+//! in SQLite's busy handler (1, 2, 5, 10 … 100 ms steps): with several write connections, two
+//! concurrent writes meant a sleep of milliseconds for one of them. The SQLite store therefore
+//! writes through a pool of exactly one connection, where writers queue without sleeping, and
+//! reads through read-only connections (WAL: readers never wait for the writer), so a write can
+//! go nowhere else.
 
 mod agents;
 mod factors;
@@ -48,6 +56,11 @@ impl Default for PoolOptions {
     }
 }
 
+/// A pooled Postgres connection idle longer than this is pinged before use, so one that died
+/// with the server or a proxy is replaced instead of failing a request. A connection in steady
+/// use is not: a ping on every acquire would double the round trips of every query.
+const PING_IDLE_AFTER: Duration = Duration::from_secs(30);
+
 fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Unavailable(Box::new(e))
 }
@@ -55,7 +68,10 @@ fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> StoreError 
 /// The embedded durable store: one SQLite file in WAL mode.
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    /// Read-only connections.
+    pub(crate) pool: SqlitePool,
+    /// The one connection that writes.
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -63,28 +79,31 @@ impl SqliteStore {
     pub async fn connect(url: &str, options: &PoolOptions) -> StoreResult<Self> {
         let connect = SqliteConnectOptions::from_str(url)
             .map_err(unavailable)?
-            .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
+            // Only another process (the CLI beside a running server) can hold the lock now.
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(options.max_connections)
-            .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect)
-            .await
-            .map_err(unavailable)?;
-        sqlx::migrate!("../../migrations/sqlite").run(&pool).await.map_err(unavailable)?;
-        Ok(Self { pool })
+        // A file connection cannot go stale: no ping before each use.
+        let pool = |max| {
+            SqlitePoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(options.acquire_timeout)
+                .test_before_acquire(false)
+        };
+        let writer = pool(1).connect_with(connect.clone().create_if_missing(true)).await.map_err(unavailable)?;
+        sqlx::migrate!("../../migrations/sqlite").run(&writer).await.map_err(unavailable)?;
+        let readers = pool(options.max_connections).connect_with(connect.read_only(true)).await.map_err(unavailable)?;
+        Ok(Self { pool: readers, writer })
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+        self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
-    /// The pool, for tests that inspect rows directly.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// The writing pool, for tests that inspect or change rows directly.
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -92,6 +111,8 @@ impl SqliteStore {
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The same pool: Postgres has row locks, not one writer.
+    writer: PgPool,
 }
 
 impl PgStore {
@@ -102,15 +123,24 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_IDLE_AFTER {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(connect)
             .await
             .map_err(unavailable)?;
         sqlx::migrate!("../../migrations/postgres").run(&pool).await.map_err(unavailable)?;
-        Ok(Self { pool })
+        Ok(Self { writer: pool.clone(), pool })
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-        self.pool.begin().await
+        self.writer.begin().await
     }
 
     /// The pool, for tests that inspect rows directly.
@@ -146,7 +176,7 @@ macro_rules! impl_sql_store {
                     .bind(to_json(&t.settings)?)
                     .bind(ts(t.created_at))
                     .bind(ts(t.updated_at))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("id"))?;
                 Ok(())
@@ -180,7 +210,7 @@ macro_rules! impl_sql_store {
                     .bind(t.home_region.as_str())
                     .bind(to_json(&t.settings)?)
                     .bind(ts(t.updated_at))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("tenant"))?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
@@ -189,7 +219,7 @@ macro_rules! impl_sql_store {
             async fn delete_tenant(&self, id: &TenantId) -> StoreResult<bool> {
                 let done = sqlx::query(DELETE_TENANT)
                     .bind(id.as_str())
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("tenant"))?;
                 Ok(done.rows_affected() > 0)
@@ -296,7 +326,7 @@ macro_rules! impl_sql_store {
                 let done = sqlx::query(DELETE_USER)
                     .bind(tenant.as_str())
                     .bind(id.to_string())
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("user"))?;
                 Ok(done.rows_affected() > 0)
@@ -337,7 +367,7 @@ macro_rules! impl_sql_store {
                     .bind(c.opaque_access_tokens)
                     .bind(c.agent.as_ref().map(to_json).transpose()?)
                     .bind(c.dpop_bound_access_tokens)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("client_id"))?;
                 Ok(())
@@ -384,7 +414,7 @@ macro_rules! impl_sql_store {
                     .bind(c.opaque_access_tokens)
                     .bind(c.agent.as_ref().map(to_json).transpose()?)
                     .bind(c.dpop_bound_access_tokens)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("client"))?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
@@ -402,7 +432,7 @@ macro_rules! impl_sql_store {
                     .bind(id.as_str())
                     .bind(secret.as_str())
                     .bind(ts(now))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("client"))?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
@@ -428,7 +458,7 @@ macro_rules! impl_sql_store {
                     .bind(tenant.as_str())
                     .bind(id.as_str())
                     .bind(token.as_str())
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("client"))?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
@@ -452,7 +482,7 @@ macro_rules! impl_sql_store {
                 let done = sqlx::query(DELETE_CLIENT)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("client"))?;
                 Ok(done.rows_affected() > 0)
@@ -481,7 +511,7 @@ macro_rules! impl_key_store {
         #[async_trait]
         impl KeyStore for $store {
             async fn insert_key(&self, key: &StoredKey) -> StoreResult<()> {
-                insert_key!(key).execute(&self.pool).await.map_err(map_err("kid"))?;
+                insert_key!(key).execute(&self.writer).await.map_err(map_err("kid"))?;
                 Ok(())
             }
 
@@ -531,7 +561,7 @@ macro_rules! impl_key_store {
                 let done = sqlx::query(DELETE_RETIRED_KEYS)
                     .bind(tenant.as_str())
                     .bind(ts(cutoff))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("key"))?;
                 Ok(done.rows_affected())
@@ -554,7 +584,7 @@ macro_rules! impl_revocation_store {
                     .bind(tenant.as_str())
                     .bind(jti)
                     .bind(ts(expires_at))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("revocation"))?;
                 Ok(())
@@ -573,7 +603,7 @@ macro_rules! impl_revocation_store {
             async fn purge_revocations(&self, now: time::OffsetDateTime) -> StoreResult<u64> {
                 let done = sqlx::query(PURGE_REVOCATIONS)
                     .bind(ts(now))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("revocation"))?;
                 Ok(done.rows_affected())
@@ -680,7 +710,7 @@ macro_rules! impl_refresh_store {
                     .bind(tenant.as_str())
                     .bind(family_id)
                     .bind(ts(now))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("refresh_family"))?;
                 Ok(done.rows_affected() > 0)
@@ -696,7 +726,7 @@ macro_rules! impl_refresh_store {
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(ts(now))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("refresh_family"))?;
                 Ok(done.rows_affected())
@@ -738,7 +768,7 @@ macro_rules! impl_consent_store {
                     .bind(client.as_str())
                     .bind(scope)
                     .bind(ts(now))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("consent"))?;
                 Ok(())
@@ -768,7 +798,7 @@ macro_rules! impl_consent_store {
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(client.as_str())
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(map_err("consent"))?;
                 Ok(done.rows_affected() > 0)

@@ -123,12 +123,12 @@ pub(crate) const ACTIVE_DELEGATIONS: &str = concat!(
 pub(crate) const REVOKE_DELEGATION: &str = "update delegation set revoked_at = $3 \
     where tenant_id = $1 and delegation_id = $2 and revoked_at is null";
 
-// Taking the head: the update locks the row (Postgres) or the database (SQLite) until commit,
-// and returns the previous event's hash; the new hash is written once the event is sealed.
-pub(crate) const INIT_AUDIT_HEAD: &str = "insert into audit_head (tenant_id, seq, hash) values ($1, 0, $2) \
-    on conflict (tenant_id) do nothing";
-pub(crate) const ADVANCE_AUDIT_HEAD: &str =
-    "update audit_head set seq = seq + $2 where tenant_id = $1 returning seq, hash";
+// Taking the head in one statement: it creates the tenant's head at the genesis hash or advances
+// it by $3 events, locks the row (Postgres) or the database (SQLite) until commit, and returns the
+// new last sequence number with the previous event's hash; the new hash is written once the
+// events are sealed.
+pub(crate) const ADVANCE_AUDIT_HEAD: &str = "insert into audit_head (tenant_id, seq, hash) values ($1, $3, $2) \
+    on conflict (tenant_id) do update set seq = audit_head.seq + excluded.seq returning seq, hash";
 pub(crate) const SET_AUDIT_HEAD_HASH: &str = "update audit_head set hash = $2 where tenant_id = $1";
 pub(crate) const SELECT_AUDIT_HEAD: &str = "select seq, hash from audit_head where tenant_id = $1 and seq > 0";
 macro_rules! audit_columns {
