@@ -154,6 +154,7 @@ impl App {
             ephemeral_store = if config.redis_url.is_some() { "redis" } else { "in-process" },
             "ciam ready"
         );
+        crate::telemetry::flush_logs();
         let router = app(state.clone(), config.request_timeout);
         Ok(Self { listener, router, state, shutdown_timeout: config.shutdown_timeout })
     }

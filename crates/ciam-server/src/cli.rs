@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, Overrides};
-use crate::telemetry::{LogTarget, init_tracing};
+use crate::telemetry::{LogOutput, LogTarget, init_tracing};
 
 /// ciam: one identity layer for humans and AI agents.
 #[derive(Debug, Parser)]
@@ -155,8 +155,12 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Command::Serve => {
             let config = load()?;
-            init_tracing(&config.log, LogTarget::Stdout);
-            App::build(config).await?.run(shutdown_signal()).await?;
+            let batched = init_tracing(&config.log, LogTarget::Stdout);
+            let flushing = batched.as_ref().map(LogOutput::flush_periodically);
+            let served = async { App::build(config).await?.run(shutdown_signal()).await }.await;
+            flushing.inspect(tokio::task::JoinHandle::abort);
+            crate::telemetry::flush_logs();
+            served?;
         }
     }
     Ok(())

@@ -114,6 +114,9 @@ impl Server {
             .env("CIAM_BIND", "127.0.0.1:0")
             .env("CIAM_LOG__FORMAT", "json")
             .env("CIAM_LOG__LEVEL", opts.log_level.as_deref().unwrap_or("info"))
+            // Every line at once, so a test reading the log sees all of it (tests/e2e/shutdown.rs
+            // covers batching).
+            .env("CIAM_LOG__FLUSH_MS", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
