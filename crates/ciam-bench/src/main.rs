@@ -181,28 +181,67 @@ async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &
     for scenario in scenarios {
         for &connections in &args.connections {
             let plan = Plan { connections, warmup: args.warmup, duration: args.duration };
+            if scenario == scenario::SIGN_IN_MIX {
+                let rows = sign_in_mix(target, plan).await;
+                for (row, result) in scenario::MIX_ROWS.iter().zip(rows) {
+                    log_row(label, row, connections, &result);
+                    column.record(row, connections, result.map_err(|e| format!("{e:#}")), None);
+                }
+                column.record_memory(scenario, connections, procfs::memory(target.pid()).ok());
+                continue;
+            }
             let result = async {
                 let Some(work) = target.work(scenario, plan).await? else { return Ok(None) };
                 let m = load::run(target.addr(), target.pid(), Arc::new(work), plan).await?;
                 Ok::<_, anyhow::Error>(Some(m))
             }
             .await;
-            match &result {
-                Ok(Some(m)) => eprintln!(
-                    "   {label} {scenario} @{connections}: {:.0}/s p50 {:?} p99 {:?} cpu {:.0} µs/op errors {}",
-                    m.per_sec,
-                    m.p50,
-                    m.p99,
-                    m.cpu_us_per_op.unwrap_or(f64::NAN),
-                    m.errors
-                ),
-                Ok(None) => eprintln!("   {label} {scenario} @{connections}: n/a"),
-                Err(e) => eprintln!("   {label} {scenario} @{connections}: failed: {e:#}"),
-            }
+            log_row(label, scenario, connections, &result);
             let memory = procfs::memory(target.pid()).ok();
             column.record(scenario, connections, result.map_err(|e| format!("{e:#}")), memory);
         }
     }
     column.final_memory = procfs::memory(target.pid()).ok();
     column
+}
+
+fn log_row(label: &str, row: &str, connections: usize, result: &Result<Option<load::Measured>>) {
+    match result {
+        Ok(Some(m)) => eprintln!(
+            "   {label} {row} @{connections}: {:.0}/s p50 {:?} p99 {:?} cpu {:.0} µs/op errors {}",
+            m.per_sec,
+            m.p50,
+            m.p99,
+            m.cpu_us_per_op.unwrap_or(f64::NAN),
+            m.errors
+        ),
+        Ok(None) => eprintln!("   {label} {row} @{connections}: n/a"),
+        Err(e) => eprintln!("   {label} {row} @{connections}: failed: {e:#}"),
+    }
+}
+
+/// The three loads of [`scenario::SIGN_IN_MIX`] in one window, in the order of
+/// [`scenario::MIX_ROWS`]. Their CPU shares one process, so only the sign-ins carry a CPU
+/// figure (all of the server's CPU over the sign-ins completed).
+async fn sign_in_mix(target: &mut Target, plan: Plan) -> [Result<Option<load::Measured>>; 3] {
+    let works = async {
+        let Some(sign_in) = target.work("password_sign_in", plan).await? else { return Ok(None) };
+        let cc_plan = Plan { connections: scenario::MIX_CLIENT_CREDENTIALS, ..plan };
+        let Some(cc) = target.work("client_credentials", cc_plan).await? else { return Ok(None) };
+        let health = scenario::Work::Get { path: "/healthz".into() };
+        Ok::<_, anyhow::Error>(Some([(sign_in, plan), (cc, cc_plan), (health, Plan { connections: 1, ..plan })]))
+    };
+    let works = match works.await {
+        Ok(Some(w)) => w,
+        Ok(None) => return [Ok(None), Ok(None), Ok(None)],
+        Err(e) => {
+            let why = format!("{e:#}");
+            return [Err(anyhow::anyhow!("{why}")), Err(anyhow::anyhow!("{why}")), Err(anyhow::anyhow!("{why}"))];
+        }
+    };
+    let (addr, pid) = (target.addr(), target.pid());
+    let [a, b, c] = works.map(|(work, plan)| load::run(addr, pid, Arc::new(work), plan));
+    let (a, b, c) = tokio::join!(a, b, c);
+    let without_cpu = |r: Result<load::Measured>| r.map(|m| Some(load::Measured { cpu_us_per_op: None, ..m }));
+    [a.map(Some), without_cpu(b), without_cpu(c)]
 }

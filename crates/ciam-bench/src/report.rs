@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::load::Measured;
 use crate::procfs::Memory;
+use crate::scenario::{MIX_ROWS, SIGN_IN_MIX};
 
 /// The password sign-in ceiling of the benchmark machine: argon2id (m=19 MiB, t=2, p=1) takes
 /// about 19 ms per hash on one core, two cores (issue #7).
@@ -53,6 +54,11 @@ impl Column {
 
     pub(crate) fn record(&mut self, scenario: &str, connections: usize, outcome: Outcome, memory: Option<Memory>) {
         self.results.insert((scenario.to_owned(), connections), outcome);
+        self.record_memory(scenario, connections, memory);
+    }
+
+    /// The peak after a row, to say which scenario drove it.
+    pub(crate) fn record_memory(&mut self, scenario: &str, connections: usize, memory: Option<Memory>) {
         if let Some(m) = memory {
             self.peaks.push((scenario.to_owned(), connections, m.peak_kib));
         }
@@ -109,8 +115,15 @@ fn cells(outcome: Option<&Outcome>, with_p50: bool) -> Vec<String> {
 }
 
 impl Report {
+    /// A report with one row per scenario and connection count ([`SIGN_IN_MIX`] has three).
     pub(crate) fn new(scenarios: &[String], connections: &[usize]) -> Self {
-        Self { scenarios: scenarios.to_vec(), connections: connections.to_vec(), columns: Vec::new() }
+        let scenarios = scenarios
+            .iter()
+            .flat_map(|s| {
+                if s == SIGN_IN_MIX { MIX_ROWS.iter().map(|r| (*r).to_owned()).collect() } else { vec![s.clone()] }
+            })
+            .collect();
+        Self { scenarios, connections: connections.to_vec(), columns: Vec::new() }
     }
 
     pub(crate) fn add(&mut self, column: Column) {
@@ -194,24 +207,37 @@ impl Report {
                  token with PKCE → userinfo) counts as one request; its CPU figure is per flow."
             );
         }
-        if self.scenarios.iter().any(|s| s == "password_sign_in") {
+        let sign_ins = ["password_sign_in", MIX_ROWS[0]];
+        if self.scenarios.iter().any(|s| sign_ins.contains(&s.as_str())) {
             let _ = writeln!(
                 out,
                 "- password_sign_in: a fresh browser opens the login page and posts the password (one argon2id \
                  verification); the machine's argon2 ceiling is about {ARGON2_CEILING_PER_SEC:.0}/s."
             );
             for col in self.columns.iter().filter(|c| c.is_ciam) {
-                for &c in &self.connections {
-                    if let Some(Ok(Some(m))) = col.get("password_sign_in", c) {
-                        let _ = writeln!(
-                            out,
-                            "  - {} @{c}: {:.0}% of the argon2 ceiling",
-                            col.label,
-                            100.0 * m.per_sec / ARGON2_CEILING_PER_SEC
-                        );
+                for row in sign_ins {
+                    for &c in &self.connections {
+                        if let Some(Ok(Some(m))) = col.get(row, c) {
+                            let _ = writeln!(
+                                out,
+                                "  - {} {row} @{c}: {:.0}% of the argon2 ceiling",
+                                col.label,
+                                100.0 * m.per_sec / ARGON2_CEILING_PER_SEC
+                            );
+                        }
                     }
                 }
             }
+        }
+        if self.scenarios.iter().any(|s| s == MIX_ROWS[0]) {
+            let _ = writeln!(
+                out,
+                "- sign_in_mix: password sign-ins at the row's connection count, {MIX_ROWS_CC} connections of \
+                 client_credentials and one connection polling /healthz, all at once; compare its \
+                 client_credentials row with the client_credentials row at 16 connections. CPU is the server's \
+                 whole CPU over the sign-ins alone.",
+                MIX_ROWS_CC = crate::scenario::MIX_CLIENT_CREDENTIALS
+            );
         }
         if peer.is_some() {
             let _ = writeln!(

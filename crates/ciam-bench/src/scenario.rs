@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::load::{Conn, Req};
 
 /// The scenarios, in the order they run and are reported.
-pub(crate) const ALL: [&str; 8] = [
+pub(crate) const ALL: [&str; 9] = [
     "discovery",
     "jwks",
     "client_credentials",
@@ -23,7 +23,18 @@ pub(crate) const ALL: [&str; 8] = [
     "token_exchange",
     "code_flow",
     "password_sign_in",
+    SIGN_IN_MIX,
 ];
+
+/// Password sign-ins at the row's connection count, while [`MIX_CLIENT_CREDENTIALS`]
+/// connections run `client_credentials` and one connection polls `/healthz`, all in the same
+/// window: does a burst of argon2 work starve the rest?
+pub(crate) const SIGN_IN_MIX: &str = "sign_in_mix";
+/// The connections that run `client_credentials` beside the sign-ins in [`SIGN_IN_MIX`].
+pub(crate) const MIX_CLIENT_CREDENTIALS: usize = 16;
+/// The rows [`SIGN_IN_MIX`] reports, one per load.
+pub(crate) const MIX_ROWS: [&str; 3] =
+    ["sign_in_mix: password_sign_in", "sign_in_mix: client_credentials @16", "sign_in_mix: /healthz @1"];
 
 pub(crate) const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 pub(crate) const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
