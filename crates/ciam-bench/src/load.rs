@@ -151,6 +151,8 @@ pub(crate) struct Plan {
     pub(crate) connections: usize,
     pub(crate) warmup: Duration,
     pub(crate) duration: Duration,
+    /// A pause after each operation (a probe that polls), none for back-to-back load.
+    pub(crate) pause: Option<Duration>,
 }
 
 /// What one load run measured.
@@ -187,7 +189,7 @@ pub(crate) async fn run(addr: SocketAddr, pid: u32, work: Arc<Work>, plan: Plan)
     let mut set = JoinSet::new();
     for i in 0..plan.connections {
         let work = work.clone();
-        set.spawn(async move { worker(addr, i, &work, from, to).await });
+        set.spawn(async move { worker(addr, i, &work, from, to, plan.pause).await });
     }
     tokio::time::sleep_until(from).await;
     let cpu_before = procfs::cpu_time(pid)?;
@@ -228,7 +230,14 @@ fn new_histogram() -> Result<Histogram<u64>> {
 
 /// One connection: operations back to back until the window closes. An operation counts when it
 /// completes inside the window (so long operations straddling the edges do not bias the rate).
-async fn worker(addr: SocketAddr, index: usize, work: &Work, from: Instant, to: Instant) -> Result<WorkerResult> {
+async fn worker(
+    addr: SocketAddr,
+    index: usize,
+    work: &Work,
+    from: Instant,
+    to: Instant,
+    pause: Option<Duration>,
+) -> Result<WorkerResult> {
     let mut conn = Conn::new(addr)?;
     let mut state = ConnState::new(work, index)?;
     let mut r = WorkerResult { hist: new_histogram()?, ops: 0, errors: 0, first_error: None };
@@ -266,6 +275,9 @@ async fn worker(addr: SocketAddr, index: usize, work: &Work, from: Instant, to: 
                 }
                 conn = Conn::new(addr)?;
             }
+        }
+        if let Some(pause) = pause {
+            tokio::time::sleep(pause).await;
         }
     }
     Ok(r)

@@ -180,7 +180,7 @@ async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &
     let mut column = Column::new(label, target.kind == Kind::Ciam, target.idle);
     for scenario in scenarios {
         for &connections in &args.connections {
-            let plan = Plan { connections, warmup: args.warmup, duration: args.duration };
+            let plan = Plan { connections, warmup: args.warmup, duration: args.duration, pause: None };
             if scenario == scenario::SIGN_IN_MIX {
                 let rows = sign_in_mix(target, plan).await;
                 for (row, result) in scenario::MIX_ROWS.iter().zip(rows) {
@@ -229,7 +229,11 @@ async fn sign_in_mix(target: &mut Target, plan: Plan) -> [Result<Option<load::Me
         let cc_plan = Plan { connections: scenario::MIX_CLIENT_CREDENTIALS, ..plan };
         let Some(cc) = target.work("client_credentials", cc_plan).await? else { return Ok(None) };
         let health = scenario::Work::Get { path: "/healthz".into() };
-        Ok::<_, anyhow::Error>(Some([(sign_in, plan), (cc, cc_plan), (health, Plan { connections: 1, ..plan })]))
+        Ok::<_, anyhow::Error>(Some([
+            (sign_in, plan),
+            (cc, cc_plan),
+            (health, Plan { connections: 1, pause: Some(scenario::PROBE_EVERY), ..plan }),
+        ]))
     };
     let works = match works.await {
         Ok(Some(w)) => w,

@@ -233,7 +233,7 @@ impl Report {
             let _ = writeln!(
                 out,
                 "- sign_in_mix: password sign-ins at the row's connection count, {MIX_ROWS_CC} connections of \
-                 client_credentials and one connection polling /healthz, all at once; compare its \
+                 client_credentials and one connection polling /healthz every 10 ms, all at once; compare its \
                  client_credentials row with the client_credentials row at 16 connections. CPU is the server's \
                  whole CPU over the sign-ins alone.",
                 MIX_ROWS_CC = crate::scenario::MIX_CLIENT_CREDENTIALS

@@ -27,11 +27,13 @@ pub(crate) const ALL: [&str; 9] = [
 ];
 
 /// Password sign-ins at the row's connection count, while [`MIX_CLIENT_CREDENTIALS`]
-/// connections run `client_credentials` and one connection polls `/healthz`, all in the same
-/// window: does a burst of argon2 work starve the rest?
+/// connections run `client_credentials` and one connection polls `/healthz` every
+/// [`PROBE_EVERY`], all in the same window: does a burst of argon2 work starve the rest?
 pub(crate) const SIGN_IN_MIX: &str = "sign_in_mix";
 /// The connections that run `client_credentials` beside the sign-ins in [`SIGN_IN_MIX`].
 pub(crate) const MIX_CLIENT_CREDENTIALS: usize = 16;
+/// The pause between two `/healthz` polls in [`SIGN_IN_MIX`] (a probe, not load).
+pub(crate) const PROBE_EVERY: std::time::Duration = std::time::Duration::from_millis(10);
 /// The rows [`SIGN_IN_MIX`] reports, one per load.
 pub(crate) const MIX_ROWS: [&str; 3] =
     ["sign_in_mix: password_sign_in", "sign_in_mix: client_credentials @16", "sign_in_mix: /healthz @1"];

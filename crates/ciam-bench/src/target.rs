@@ -246,6 +246,8 @@ impl Target {
             let status = Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
                 .current_dir(peer_dir)
+                // stdout is the report's.
+                .stdout(std::process::Stdio::null())
                 .kill_on_drop(true)
                 .status()
                 .await

@@ -1,6 +1,7 @@
-//! A short-lived per-node cache of what every OAuth request reads first: the tenant record and
-//! the calling client with its secret hash. Without it, each token request starts with two or
-//! three database round trips for data that changes a few times a day.
+//! A short-lived per-node cache of what every OAuth request reads first: the tenant record, the
+//! calling client with its secret hash, and the tenant's registered resources (RFC 8707). Without
+//! it, each token request starts with two or three database round trips for data that changes a
+//! few times a day.
 //!
 //! # Consistency
 //! - A change made through this node (management API, dynamic client registration) drops the
@@ -11,6 +12,8 @@
 //!   on every request, so revoking a delegation still stops an agent at once on every node.
 //! - Only entries that exist are cached (an unknown client id costs a store read each time, so
 //!   random ids cannot fill the cache), and the cache holds at most [`MAX_CLIENTS`] clients.
+//!   Resources are cached as the tenant's whole list, so a `resource` that names no registered
+//!   resource is answered from memory too, without a per-identifier entry.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,6 +21,7 @@ use std::time::Duration;
 
 use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId};
+use ciam_core::resource::Resource;
 use ciam_core::secret::SecretHash;
 use ciam_core::store::{DurableStore, StoreResult};
 use ciam_core::tenant::Tenant;
@@ -42,6 +46,8 @@ struct TenantEntry {
     clients: HashMap<ClientId, (Instant, Arc<KnownClient>)>,
     /// The serialized discovery document.
     discovery: Option<(Instant, Arc<str>)>,
+    /// Every registered resource of the tenant.
+    resources: Option<(Instant, Arc<[Resource]>)>,
 }
 
 /// The cache; one per node, in [`crate::AppState`].
@@ -95,6 +101,25 @@ impl Directory {
             map.entry(tenant.clone()).or_default().clients.insert(id.clone(), (Instant::now(), known.clone()));
         }
         Ok(Some(known))
+    }
+
+    /// The tenant's registered resource whose identifier is `identifier`, if any.
+    pub(crate) async fn resource(
+        &self,
+        store: &dyn DurableStore,
+        tenant: &TenantId,
+        identifier: &str,
+    ) -> StoreResult<Option<Resource>> {
+        let cached = Self::fresh(self.lock().get(tenant).and_then(|e| e.resources.as_ref()));
+        let all = match cached {
+            Some(all) => all,
+            None => {
+                let all: Arc<[Resource]> = store.list_resources(tenant).await?.into();
+                self.lock().entry(tenant.clone()).or_default().resources = Some((Instant::now(), all.clone()));
+                all
+            }
+        };
+        Ok(all.iter().find(|r| r.identifier == identifier).cloned())
     }
 
     /// The tenant's discovery document, built by `build` at most once per [`TTL`].
@@ -170,6 +195,25 @@ mod tests {
         let ghost = ClientId::parse("ghost").unwrap();
         assert!(directory.client(store.as_ref(), &t, &ghost).await.unwrap().is_none());
         assert!(!directory.lock().get(&t).unwrap().clients.contains_key(&ghost), "unknown ids are not cached");
+
+        // Resources: the tenant's list, so an unregistered identifier is answered from it too.
+        let trips = ciam_core::resource::Resource {
+            tenant_id: t.clone(),
+            id: ciam_core::id::ResourceId::parse("trips").unwrap(),
+            identifier: "https://trips.example/api".into(),
+            name: "Trips".into(),
+            scopes: ciam_core::scope::ScopeSet::parse_space_separated("trips:read").unwrap(),
+            access_token_lifetime: 600,
+            created_at: web.created_at,
+            updated_at: web.created_at,
+        };
+        let uri = trips.identifier.as_str();
+        assert!(directory.resource(store.as_ref(), &t, uri).await.unwrap().is_none());
+        store.create_resource(&trips).await.unwrap();
+        assert!(directory.resource(store.as_ref(), &t, uri).await.unwrap().is_none(), "cached: not yet seen");
+        directory.forget(&t);
+        assert_eq!(directory.resource(store.as_ref(), &t, uri).await.unwrap().unwrap().id, trips.id);
+        assert!(directory.resource(store.as_ref(), &t, "https://other.example/").await.unwrap().is_none());
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -130,6 +130,7 @@ async fn create_resource(
     let now = st.clock.now();
     let r = build(&tenant.id, parse(Value::Object(body))?, now, now)?;
     st.durable.create_resource(&r).await?;
+    st.directory.forget(&tenant.id);
     let location = format!("/admin/v1/tenants/{}/resources/{}", tenant.id, r.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ResourceView::new(&st, r))))
 }
@@ -193,6 +194,7 @@ async fn update_resource(
     unchanged("id", &current.id, &input.id)?;
     let updated = build(&tenant.id, input, current.created_at, st.clock.now())?;
     st.durable.update_resource(&updated).await?;
+    st.directory.forget(&tenant.id);
     Ok(Json(ResourceView::new(&st, updated)))
 }
 
@@ -212,6 +214,7 @@ async fn delete_resource(
     let tenant = existing_tenant(&st, &tenant).await?;
     let r = existing(&st, &tenant.id, &id).await?;
     if st.durable.delete_resource(&tenant.id, &r.id).await? {
+        st.directory.forget(&tenant.id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("resource"))

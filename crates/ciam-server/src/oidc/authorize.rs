@@ -230,7 +230,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
     // allowed, checked with its delegation below).
     if client.agent.is_none() {
         for resource in &valid.resources {
-            match ctx.st.durable.find_resource(&ctx.tenant.id, resource).await {
+            match ctx.st.directory.resource(ctx.st.durable.as_ref(), &ctx.tenant.id, resource).await {
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     return redirect_error(

@@ -57,7 +57,7 @@ pub(super) async fn exchange(
     // A registered resource (RFC 8707) bounds the token too: only scopes it defines, no longer
     // than its token lifetime.
     for target in &request.targets {
-        let Some(resource) = st.durable.find_resource(tenant, target).await? else { continue };
+        let Some(resource) = st.directory.resource(st.durable.as_ref(), tenant, target).await? else { continue };
         let scope = ScopeSet::parse_space_separated(&claims.scope).map_err(|e| OAuthError::server_error(e.message))?;
         let narrowed = resource.scope_for(request.scope.as_ref(), &scope).ok_or_else(|| {
             OAuthError::new(ErrorCode::InvalidScope, format!("{target} does not define the requested scope"))
@@ -102,11 +102,14 @@ async fn risk(
     signals.agent = Some(AgentSignals { exchanges_last_minute: u32::try_from(rate).unwrap_or(u32::MAX), new_audience });
     let acr = claims.acr.as_deref().and_then(Acr::parse);
     signals.current_acr = acr;
-    let strong_now = acr.is_some_and(|a| a >= Acr::MultiFactor).then_some(claims.auth_time).flatten();
-    let remembered = st.durable.sign_in_profile(tenant, user).await?.last_strong_auth;
-    signals.last_strong_auth =
-        strong_now.max(remembered).and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
     signals.require_recent_strong_auth = record.settings.login.exchange_requires_strong_auth;
+    // The user's last strong authentication matters only when the tenant requires a recent one.
+    if signals.require_recent_strong_auth {
+        let strong_now = acr.is_some_and(|a| a >= Acr::MultiFactor).then_some(claims.auth_time).flatten();
+        let remembered = st.durable.sign_in_profile(tenant, user).await?.last_strong_auth;
+        signals.last_strong_auth =
+            strong_now.max(remembered).and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
+    }
     let decision = ciam_policy::evaluate(&super::signin::tenant_policy(&record), &signals);
     let why = || decision.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>().join(", ");
     match decision.outcome {

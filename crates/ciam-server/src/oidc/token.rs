@@ -107,8 +107,8 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, A
         GrantRequest::ClientCredentials { scope, resource } => {
             let resource = match resource {
                 Some(uri) => Some(
-                    st.durable
-                        .find_resource(tenant, &uri)
+                    st.directory
+                        .resource(st.durable.as_ref(), tenant, &uri)
                         .await?
                         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidTarget, "unknown resource"))?,
                 ),
@@ -329,7 +329,7 @@ async fn aim(
     let mut defined = Vec::new();
     let mut all_registered = true;
     for target in &targets {
-        match st.durable.find_resource(tenant, target).await? {
+        match st.directory.resource(st.durable.as_ref(), tenant, target).await? {
             Some(r) => {
                 defined.extend(r.scopes.to_vec());
                 at.exp = at.exp.min(at.iat + i64::from(r.access_token_lifetime));
