@@ -239,8 +239,8 @@ async fn sign_in_mix(target: &mut Target, plan: Plan) -> [Result<Option<load::Me
         Ok(Some(w)) => w,
         Ok(None) => return [Ok(None), Ok(None), Ok(None)],
         Err(e) => {
-            let why = format!("{e:#}");
-            return [Err(anyhow::anyhow!("{why}")), Err(anyhow::anyhow!("{why}")), Err(anyhow::anyhow!("{why}"))];
+            let failed = || Err(anyhow::anyhow!("{e:#}"));
+            return [failed(), failed(), failed()];
         }
     };
     let (addr, pid) = (target.addr(), target.pid());

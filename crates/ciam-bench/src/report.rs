@@ -232,11 +232,12 @@ impl Report {
         if self.scenarios.iter().any(|s| s == MIX_ROWS[0]) {
             let _ = writeln!(
                 out,
-                "- sign_in_mix: password sign-ins at the row's connection count, {MIX_ROWS_CC} connections of \
-                 client_credentials and one connection polling /healthz every 10 ms, all at once; compare its \
-                 client_credentials row with the client_credentials row at 16 connections. CPU is the server's \
+                "- sign_in_mix: password sign-ins at the row's connection count, {cc} connections of \
+                 client_credentials and one connection polling /healthz every {every} ms, all at once; compare its \
+                 client_credentials row with the client_credentials row at {cc} connections. CPU is the server's \
                  whole CPU over the sign-ins alone.",
-                MIX_ROWS_CC = crate::scenario::MIX_CLIENT_CREDENTIALS
+                cc = crate::scenario::MIX_CLIENT_CREDENTIALS,
+                every = crate::scenario::PROBE_EVERY.as_millis()
             );
         }
         if peer.is_some() {

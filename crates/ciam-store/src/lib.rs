@@ -117,17 +117,18 @@ mod tests {
     /// connection (the contract suite above would fail on any write sent elsewhere).
     #[tokio::test]
     async fn sqlite_reads_cannot_write_and_writes_are_seen_by_reads() {
-        let (store, _dir) = sqlite().await.unwrap();
         let dir = std::env::temp_dir().join(format!("ciam-store-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let _cleanup = TempDir(dir.clone());
-        let direct = SqliteStore::connect(&format!("sqlite://{}/ciam.db", dir.display()), &PoolOptions::default())
+        let store = SqliteStore::connect(&format!("sqlite://{}/ciam.db", dir.display()), &PoolOptions::default())
             .await
             .unwrap();
-        let refused = sqlx::query("create table nope (x integer)").execute(&direct.pool).await.unwrap_err();
+        let refused = sqlx::query("create table nope (x integer)").execute(&store.pool).await.unwrap_err();
         assert!(refused.to_string().contains("readonly"), "{refused}");
-        sqlx::query("create table yes (x integer)").execute(direct.writer()).await.unwrap();
-        assert!(store.ping().await.is_ok());
+        sqlx::query("create table yes (x integer)").execute(store.writer()).await.unwrap();
+        sqlx::query("insert into yes values (7)").execute(store.writer()).await.unwrap();
+        let (x,): (i64,) = sqlx::query_as("select x from yes").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(x, 7);
     }
 
     /// An in-memory database is shared by the reading and the writing connections.
