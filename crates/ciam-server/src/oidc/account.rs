@@ -31,7 +31,7 @@ async fn account_holder(
     let tenant = record.id.clone();
     let url = format!("{}{}", st.node.public_url, uri.path());
     let claims = match protected_request(st, &record, headers, method.as_str(), &url).await {
-        Ok(c) => c,
+        Ok(live) => live.claims,
         Err(e) => return Err(refused_at(st, &tenant, e).await),
     };
     let user = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok());

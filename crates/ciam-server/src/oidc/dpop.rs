@@ -9,9 +9,9 @@ use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::tenant::Tenant;
 use ciam_oauth::dpop::{MAX_PROOF_AGE_SECS, PROOF_SKEW_SECS, Request, bound_jkt, check_claims};
 use ciam_oauth::{ErrorCode, OAuthError};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::introspect::verified_access_token;
+use super::introspect::{LiveToken, verified_access_token};
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
@@ -132,7 +132,7 @@ pub(super) async fn protected_request(
     headers: &HeaderMap,
     method: &str,
     url: &str,
-) -> Result<Map<String, Value>, OAuthError> {
+) -> Result<LiveToken, OAuthError> {
     let invalid_token = || OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid, expired or revoked");
     let (scheme, token) = headers
         .get(header::AUTHORIZATION)
@@ -141,17 +141,17 @@ pub(super) async fn protected_request(
         .map(|(s, t)| (s.to_ascii_lowercase(), t.trim().to_owned()))
         .filter(|(s, _)| s == "bearer" || s == "dpop")
         .ok_or_else(invalid_token)?;
-    let claims = verified_access_token(st, &tenant.id, &token).await?.ok_or_else(invalid_token)?;
-    match (scheme.as_str(), bound_jkt(&claims)) {
+    let live = verified_access_token(st, &tenant.id, &token).await?.ok_or_else(invalid_token)?;
+    match (scheme.as_str(), bound_jkt(&live.claims)) {
         ("dpop", Some(jkt)) => {
             let proof = proof_header(headers)?.ok_or_else(|| invalid("a DPoP-bound token needs a DPoP proof"))?;
             let nonce_required = tenant.settings.dpop_nonce_required;
             if proof_key(st, &tenant.id, nonce_required, &proof, method, url, Some(&token)).await? != jkt {
                 return Err(invalid("the DPoP proof is not signed by the key the token is bound to"));
             }
-            Ok(claims)
+            Ok(live)
         }
-        ("bearer", None) => Ok(claims),
+        ("bearer", None) => Ok(live),
         // A bound token without its proof, or a bearer token sent as DPoP (RFC 9449 §7.2).
         _ => Err(invalid_token()),
     }

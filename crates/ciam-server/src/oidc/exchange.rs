@@ -34,13 +34,15 @@ pub(super) async fn exchange(
     };
     let subject_claims = verified_access_token(st, tenant, &request.subject_token)
         .await?
-        .ok_or_else(|| OAuthError::invalid_request("the subject_token is invalid, expired or revoked"))?;
+        .ok_or_else(|| OAuthError::invalid_request("the subject_token is invalid, expired or revoked"))?
+        .claims;
     let subject = Subject::from_claims(&subject_claims, |s| UserId::parse(s).is_ok())
         .ok_or_else(|| OAuthError::invalid_request("the subject_token does not stand for a user"))?;
     if let Some(actor_token) = &request.actor_token {
         let actor = verified_access_token(st, tenant, actor_token)
             .await?
-            .ok_or_else(|| OAuthError::invalid_request("the actor_token is invalid, expired or revoked"))?;
+            .ok_or_else(|| OAuthError::invalid_request("the actor_token is invalid, expired or revoked"))?
+            .claims;
         let me = Some(agent.client_id.as_str());
         if actor.get("sub").and_then(Value::as_str) != me || actor.get("client_id").and_then(Value::as_str) != me {
             return Err(OAuthError::invalid_request("the actor_token must identify the authenticated agent"));

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::SecretHash;
-use ciam_core::user::UserStatus;
+use ciam_core::user::{User, UserStatus};
 use ciam_jose::jwt::{Expect, JwtError};
 use ciam_oauth::OAuthError;
 use ciam_oauth::introspection::{ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP, LEEWAY_SECS, describe, inactive, may_revoke};
@@ -18,14 +18,21 @@ use super::exchange::Standing;
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
-/// The claims of a valid access token of this tenant, or `None` for anything else. A token
-/// signed with a key this node has not loaded yet triggers one reload of the tenant's keys.
-/// A delegated token's claims gain `delegation`: the delegation it rests on, as stored now.
+/// A valid access token of this tenant.
+pub(crate) struct LiveToken {
+    /// Its claims; a delegated token's gain `delegation`: the delegation it rests on, as stored now.
+    pub(crate) claims: Map<String, Value>,
+    /// Its user as stored now (active), for a token that stands for a user.
+    pub(crate) user: Option<User>,
+}
+
+/// The valid access token `token` of this tenant, or `None` for anything else. A token signed
+/// with a key this node has not loaded yet triggers one reload of the tenant's keys.
 pub(crate) async fn verified_access_token(
     st: &AppState,
     tenant: &TenantId,
     token: &str,
-) -> Result<Option<Map<String, Value>>, OAuthError> {
+) -> Result<Option<LiveToken>, OAuthError> {
     let issuer = st.issuer(tenant);
     let now = st.clock.now();
     let expect = Expect {
@@ -64,9 +71,10 @@ pub(crate) async fn verified_access_token(
         return Ok(None);
     }
     // A user's token dies with the user: deleted or disabled means inactive, at once.
-    if let Some(user) = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok()) {
-        match st.durable.get_user(tenant, &user).await? {
-            Some(u) if u.status == UserStatus::Active => {}
+    let mut user = None;
+    if let Some(id) = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok()) {
+        match st.durable.get_user(tenant, &id).await? {
+            Some(u) if u.status == UserStatus::Active => user = Some(u),
             _ => return Ok(None),
         }
     }
@@ -80,7 +88,7 @@ pub(crate) async fn verified_access_token(
         }
         Standing::Undelegated => {}
     }
-    Ok(Some(claims))
+    Ok(Some(LiveToken { claims, user }))
 }
 
 fn no_store(body: Value) -> Response {
@@ -92,7 +100,7 @@ pub(super) async fn introspect(State(st): State<AppState>, request: BackChannel)
     let answer = async {
         let token = request.params.require("token")?;
         Ok::<_, OAuthError>(match verified_access_token(&st, &request.tenant, token).await? {
-            Some(claims) => describe(&claims, &request.client.client_id),
+            Some(live) => describe(&live.claims, &request.client.client_id),
             None => inactive(),
         })
     };
@@ -115,7 +123,7 @@ pub(super) async fn revoke(State(st): State<AppState>, request: BackChannel) -> 
             }
             return Ok(());
         }
-        if let Some(claims) = verified_access_token(&st, tenant, token).await?
+        if let Some(LiveToken { claims, .. }) = verified_access_token(&st, tenant, token).await?
             && may_revoke(&claims, &caller.client_id)
             && let (Some(jti), Some(exp)) =
                 (claims.get("jti").and_then(Value::as_str), claims.get("exp").and_then(Value::as_i64))

@@ -6,15 +6,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
-use ciam_core::id::UserId;
-use ciam_core::user::UserStatus;
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::{Map, Value, json};
 
 use super::dpop::{protected_request, refused, refused_at};
 use super::tenant_record;
 use crate::admin::Path;
-use crate::error::OAuthFailure;
 use crate::state::AppState;
 
 fn invalid_token() -> OAuthError {
@@ -36,21 +33,17 @@ pub(super) async fn userinfo(
     };
     let tenant = &record.id;
     let url = format!("{}/userinfo", st.issuer(tenant));
-    let claims = match protected_request(&st, &record, &headers, method.as_str(), &url).await {
-        Ok(c) => c,
+    let (claims, user) = match protected_request(&st, &record, &headers, method.as_str(), &url).await {
+        Ok(live) => (live.claims, live.user),
         Err(e) => return refused_at(&st, tenant, e).await,
     };
     let scope: Vec<&str> = claims.get("scope").and_then(Value::as_str).unwrap_or("").split(' ').collect();
     if !scope.contains(&"openid") {
         return refused(OAuthError::new(ErrorCode::InsufficientScope, "the token lacks the openid scope"));
     }
-    let Some(user_id) = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok()) else {
+    // The token's user, read (and found active) with the token's own checks.
+    let Some(user) = user else {
         return refused(invalid_token());
-    };
-    let user = match st.durable.get_user(tenant, &user_id).await {
-        Ok(Some(u)) if u.status == UserStatus::Active => u,
-        Ok(_) => return refused(invalid_token()),
-        Err(e) => return OAuthFailure(e.into()).into_response(),
     };
     let mut out = Map::new();
     out.insert("sub".into(), Value::String(user.id.to_string()));
