@@ -20,8 +20,8 @@
 //! no longer sees 19 MiB blocks come and go all the time, which had made the threads' glibc
 //! arenas hold on to tens of MB of freed memory each (measured: 240 MB resident for 23 MB of
 //! live heap; now about 70 MB). The price is the working memory of the threads that have hashed,
-//! resident for the life of the process. The dummy hash made at start is computed with memory
-//! of its own, freed at once, so an idle server keeps none.
+//! resident for the life of the process. An idle server keeps none: the dummy hash is a
+//! constant, not computed at start (whose freed memory would also have raised glibc's threshold).
 
 use std::collections::HashSet;
 use std::sync::mpsc::{Sender, channel};
@@ -95,8 +95,13 @@ impl PasswordPolicy {
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     jobs: Sender<Job>,
-    dummy: Arc<str>,
 }
+
+/// What an unknown user's password is verified against, so that the answer takes as long as for
+/// a known user: an argon2id hash, with the current parameters, of a random password that was
+/// thrown away. Knowing it helps nobody: a match against it still fails the sign-in.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$udJcuL+Q0WpVwL6My2immQ$LOCe6e2bpznYC7Bz6yuu/Q3t5QkJdToPR7bUe3jIvgg";
 
 /// One argon2 computation and the delivery of its result, run with the thread's working memory.
 type Job = Box<dyn FnOnce(&mut Scratch) + Send>;
@@ -197,12 +202,7 @@ impl PasswordHasher {
     /// dedicated low-priority threads.
     pub fn new(max_concurrent: usize) -> Result<Self, PasswordError> {
         let threads = max_concurrent.max(1);
-        let dummy = Scratch::default().hash(&Secret::generate())?;
-        Ok(Self {
-            permits: Arc::new(Semaphore::new(threads)),
-            jobs: hashing_threads(threads)?,
-            dummy: dummy.as_str().into(),
-        })
+        Ok(Self { permits: Arc::new(Semaphore::new(threads)), jobs: hashing_threads(threads)? })
     }
 
     /// Hashes a password into a PHC string.
@@ -214,7 +214,7 @@ impl PasswordHasher {
     /// (unknown user), so both cases take the same time. `false` for a malformed stored hash.
     pub async fn verify_or_dummy(&self, password: Secret, hash: Option<PasswordHash>) -> Result<bool, PasswordError> {
         let known = hash.is_some();
-        let phc: String = hash.map_or_else(|| self.dummy.to_string(), |h| h.as_str().to_owned());
+        let phc: String = hash.map_or_else(|| DUMMY_HASH.to_owned(), |h| h.as_str().to_owned());
         let ok = self.run(move |scratch| scratch.verify(password.expose_secret().as_bytes(), &phc)).await?;
         Ok(ok && known)
     }
@@ -305,6 +305,8 @@ mod tests {
     #[tokio::test]
     async fn unknown_user_never_verifies_even_with_the_dummy_password() {
         let h = PasswordHasher::new(1).unwrap();
+        // The dummy costs what a real verification costs: same algorithm and parameters.
+        assert!(!h.needs_rehash(&PasswordHash::new(DUMMY_HASH.into())), "the dummy has the current parameters");
         assert!(!h.verify_or_dummy(Secret::new("anything"), None).await.unwrap());
         let garbage = PasswordHash::new("not-a-phc-string".into());
         assert!(!h.verify_or_dummy(Secret::new("anything"), Some(garbage)).await.unwrap());
