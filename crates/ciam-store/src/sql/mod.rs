@@ -15,6 +15,7 @@
 
 mod agents;
 mod factors;
+mod grants;
 mod queries;
 pub(crate) mod rows;
 
@@ -25,13 +26,9 @@ use async_trait::async_trait;
 use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
-use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::StoredKey;
-use ciam_core::store::{
-    ClientStore, ConsentStore, HealthCheck, KeyStore, RefreshStore, RevocationStore, StoreError, StoreResult,
-    TenantStore, UserStore,
-};
+use ciam_core::store::{ClientStore, HealthCheck, KeyStore, StoreError, StoreResult, TenantStore, UserStore};
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{PasswordHash, User};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -39,7 +36,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use self::queries::*;
-use self::rows::{ClientRow, KeyRow, RefreshRow, TenantRow, UserRow, enum_to_str, map_err, to_json, ts};
+use self::rows::{ClientRow, KeyRow, TenantRow, UserRow, enum_to_str, map_err, to_json, ts};
 
 /// Pool settings shared by both dialects.
 #[derive(Debug, Clone)]
@@ -570,249 +567,6 @@ macro_rules! impl_key_store {
     };
 }
 
-macro_rules! impl_revocation_store {
-    ($store:ty) => {
-        #[async_trait]
-        impl RevocationStore for $store {
-            async fn revoke_token(
-                &self,
-                tenant: &TenantId,
-                jti: &str,
-                expires_at: time::OffsetDateTime,
-            ) -> StoreResult<()> {
-                sqlx::query(REVOKE_TOKEN)
-                    .bind(tenant.as_str())
-                    .bind(jti)
-                    .bind(ts(expires_at))
-                    .execute(&self.writer)
-                    .await
-                    .map_err(map_err("revocation"))?;
-                Ok(())
-            }
-
-            async fn is_token_revoked(&self, tenant: &TenantId, jti: &str) -> StoreResult<bool> {
-                let hit: Option<i32> = sqlx::query_scalar(IS_TOKEN_REVOKED)
-                    .bind(tenant.as_str())
-                    .bind(jti)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_err("revocation"))?;
-                Ok(hit.is_some())
-            }
-
-            async fn purge_revocations(&self, now: time::OffsetDateTime) -> StoreResult<u64> {
-                let done = sqlx::query(PURGE_REVOCATIONS)
-                    .bind(ts(now))
-                    .execute(&self.writer)
-                    .await
-                    .map_err(map_err("revocation"))?;
-                Ok(done.rows_affected())
-            }
-        }
-    };
-}
-
-macro_rules! insert_refresh_token {
-    ($t:expr) => {
-        sqlx::query(INSERT_REFRESH_TOKEN)
-            .bind($t.tenant_id.as_str())
-            .bind($t.token_hash.as_str())
-            .bind(&$t.family_id)
-            .bind(ts($t.issued_at))
-            .bind(ts($t.expires_at))
-            .bind($t.rotated_at.map(ts))
-    };
-}
-
-macro_rules! impl_refresh_store {
-    ($store:ty) => {
-        #[async_trait]
-        impl RefreshStore for $store {
-            async fn create_refresh_family(&self, f: &RefreshFamily, first: &RefreshTokenRecord) -> StoreResult<()> {
-                let err = map_err("refresh_family");
-                let mut tx = self.begin_write().await.map_err(&err)?;
-                sqlx::query(INSERT_REFRESH_FAMILY)
-                    .bind(f.tenant_id.as_str())
-                    .bind(&f.family_id)
-                    .bind(f.client_id.as_str())
-                    .bind(f.user_id.to_string())
-                    .bind(&f.scope)
-                    .bind(ts(f.auth_time))
-                    .bind(f.sid.as_deref())
-                    .bind(ts(f.created_at))
-                    .bind(ts(f.expires_at))
-                    .bind(f.revoked_at.map(ts))
-                    .bind(f.dpop_jkt.as_deref())
-                    .bind(f.resources.join(" "))
-                    .bind(f.acr.as_deref())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(&err)?;
-                insert_refresh_token!(first).execute(&mut *tx).await.map_err(&err)?;
-                tx.commit().await.map_err(&err)
-            }
-
-            async fn find_refresh_token(
-                &self,
-                tenant: &TenantId,
-                token_hash: &SecretHash,
-            ) -> StoreResult<Option<(RefreshTokenRecord, RefreshFamily)>> {
-                sqlx::query_as::<_, RefreshRow>(FIND_REFRESH_TOKEN)
-                    .bind(tenant.as_str())
-                    .bind(token_hash.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_err("refresh_token"))?
-                    .map(TryInto::try_into)
-                    .transpose()
-            }
-
-            async fn rotate_refresh_token(
-                &self,
-                tenant: &TenantId,
-                token_hash: &SecretHash,
-                successor: &RefreshTokenRecord,
-                now: time::OffsetDateTime,
-            ) -> StoreResult<Rotation> {
-                let err = map_err("refresh_token");
-                let mut tx = self.begin_write().await.map_err(&err)?;
-                let marked = sqlx::query(MARK_REFRESH_ROTATED)
-                    .bind(tenant.as_str())
-                    .bind(token_hash.as_str())
-                    .bind(ts(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(&err)?;
-                if marked.rows_affected() == 0 {
-                    // Already rotated: reuse. Revoke the family in the same transaction.
-                    sqlx::query(REVOKE_FAMILY_OF_TOKEN)
-                        .bind(tenant.as_str())
-                        .bind(token_hash.as_str())
-                        .bind(ts(now))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(&err)?;
-                    tx.commit().await.map_err(&err)?;
-                    return Ok(Rotation::Reused);
-                }
-                insert_refresh_token!(successor).execute(&mut *tx).await.map_err(&err)?;
-                tx.commit().await.map_err(&err)?;
-                Ok(Rotation::Rotated)
-            }
-
-            async fn revoke_refresh_family(
-                &self,
-                tenant: &TenantId,
-                family_id: &str,
-                now: time::OffsetDateTime,
-            ) -> StoreResult<bool> {
-                let done = sqlx::query(REVOKE_REFRESH_FAMILY)
-                    .bind(tenant.as_str())
-                    .bind(family_id)
-                    .bind(ts(now))
-                    .execute(&self.writer)
-                    .await
-                    .map_err(map_err("refresh_family"))?;
-                Ok(done.rows_affected() > 0)
-            }
-
-            async fn revoke_user_refresh_families(
-                &self,
-                tenant: &TenantId,
-                user: &UserId,
-                now: time::OffsetDateTime,
-            ) -> StoreResult<u64> {
-                let done = sqlx::query(REVOKE_USER_REFRESH_FAMILIES)
-                    .bind(tenant.as_str())
-                    .bind(user.to_string())
-                    .bind(ts(now))
-                    .execute(&self.writer)
-                    .await
-                    .map_err(map_err("refresh_family"))?;
-                Ok(done.rows_affected())
-            }
-        }
-    };
-}
-
-macro_rules! impl_consent_store {
-    ($store:ty) => {
-        #[async_trait]
-        impl ConsentStore for $store {
-            async fn get_consent(
-                &self,
-                tenant: &TenantId,
-                user: &UserId,
-                client: &ClientId,
-            ) -> StoreResult<Option<String>> {
-                sqlx::query_scalar(SELECT_CONSENT)
-                    .bind(tenant.as_str())
-                    .bind(user.to_string())
-                    .bind(client.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_err("consent"))
-            }
-
-            async fn put_consent(
-                &self,
-                tenant: &TenantId,
-                user: &UserId,
-                client: &ClientId,
-                scope: &str,
-                now: time::OffsetDateTime,
-            ) -> StoreResult<()> {
-                sqlx::query(UPSERT_CONSENT)
-                    .bind(tenant.as_str())
-                    .bind(user.to_string())
-                    .bind(client.as_str())
-                    .bind(scope)
-                    .bind(ts(now))
-                    .execute(&self.writer)
-                    .await
-                    .map_err(map_err("consent"))?;
-                Ok(())
-            }
-
-            async fn list_consents(
-                &self,
-                tenant: &TenantId,
-                user: &UserId,
-            ) -> StoreResult<Vec<(ClientId, String, time::OffsetDateTime)>> {
-                let rows: Vec<(String, String, i64)> = sqlx::query_as(LIST_CONSENTS)
-                    .bind(tenant.as_str())
-                    .bind(user.to_string())
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_err("consent"))?;
-                rows.into_iter()
-                    .map(|(c, s, t)| {
-                        let client = ClientId::parse(&c).map_err(|e| StoreError::Corrupt(format!("client_id: {e}")))?;
-                        Ok((client, s, rows::from_ts(t)?))
-                    })
-                    .collect()
-            }
-
-            async fn revoke_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<bool> {
-                let done = sqlx::query(DELETE_CONSENT)
-                    .bind(tenant.as_str())
-                    .bind(user.to_string())
-                    .bind(client.as_str())
-                    .execute(&self.writer)
-                    .await
-                    .map_err(map_err("consent"))?;
-                Ok(done.rows_affected() > 0)
-            }
-        }
-    };
-}
-
-impl_consent_store!(SqliteStore);
-impl_consent_store!(PgStore);
-impl_refresh_store!(SqliteStore);
-impl_refresh_store!(PgStore);
-impl_revocation_store!(SqliteStore);
-impl_revocation_store!(PgStore);
 impl_key_store!(SqliteStore);
 impl_key_store!(PgStore);
 impl_sql_store!(SqliteStore);
