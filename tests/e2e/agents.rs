@@ -560,14 +560,7 @@ fn resource_server_claims_unchecked(token: &str) -> Value {
 /// Runs one statement directly against the server's database, as an attacker with database
 /// access would.
 async fn tamper(database_url: &str, sql: &'static str) {
-    use sqlx::Connection as _;
-    if database_url.starts_with("sqlite:") {
-        let mut c = sqlx::SqliteConnection::connect(database_url).await.unwrap();
-        sqlx::query(sql).execute(&mut c).await.unwrap();
-    } else {
-        let mut c = sqlx::PgConnection::connect(database_url).await.unwrap();
-        sqlx::query(sql).execute(&mut c).await.unwrap();
-    }
+    ciam_store::testing::execute_sql(database_url, sql, &[]).await;
 }
 
 /// The other ways a delegation's tokens end: the user is disabled (and re-enabled), the agent is

@@ -268,21 +268,12 @@ async fn enroll_totp(v: &Visitor) -> TotpSeed {
 
 /// Sets Ada's last sign-in two hours back, as if the Berlin sign-in had happened then.
 async fn two_hours_ago(database_url: &str) {
-    use sqlx::Connection as _;
     let at = unix_now() - 2 * 3600;
     let profile =
         json!({"last": {"at": at, "country": "DE", "continent": "EU", "latitude": 52.52, "longitude": 13.40}})
             .to_string();
     let sql = "update sign_in_profile set data = $1 where tenant_id = 'acme'";
-    if database_url.starts_with("sqlite:") {
-        let mut c = sqlx::SqliteConnection::connect(database_url).await.unwrap();
-        let done = sqlx::query(sql).bind(profile).execute(&mut c).await.unwrap();
-        assert_eq!(done.rows_affected(), 1);
-    } else {
-        let mut c = sqlx::PgConnection::connect(database_url).await.unwrap();
-        let done = sqlx::query(sql).bind(profile).execute(&mut c).await.unwrap();
-        assert_eq!(done.rows_affected(), 1);
-    }
+    assert_eq!(ciam_store::testing::execute_sql(database_url, sql, &[&profile]).await, 1);
 }
 
 /// Ada signs in from Berlin and sets up TOTP; two hours later a sign-in from New York (same

@@ -117,17 +117,18 @@ mod tests {
     /// connection (the contract suite above would fail on any write sent elsewhere).
     #[tokio::test]
     async fn sqlite_reads_cannot_write_and_writes_are_seen_by_reads() {
+        use sql::lite;
         let dir = std::env::temp_dir().join(format!("ciam-store-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let _cleanup = TempDir(dir.clone());
         let store = SqliteStore::connect(&format!("sqlite://{}/ciam.db", dir.display()), &PoolOptions::default())
             .await
             .unwrap();
-        let refused = sqlx::query("create table nope (x integer)").execute(&store.pool).await.unwrap_err();
+        let refused = lite::query("create table nope (x integer)").execute(&store.pool).await.err().unwrap();
         assert!(refused.to_string().contains("readonly"), "{refused}");
-        sqlx::query("create table yes (x integer)").execute(store.writer()).await.unwrap();
-        sqlx::query("insert into yes values (7)").execute(store.writer()).await.unwrap();
-        let (x,): (i64,) = sqlx::query_as("select x from yes").fetch_one(&store.pool).await.unwrap();
+        store.execute("create table yes (x integer)").await.unwrap();
+        assert_eq!(store.execute("insert into yes values (7)").await.unwrap(), 1);
+        let x: i64 = lite::query_scalar("select x from yes").fetch_one(&store.pool).await.unwrap();
         assert_eq!(x, 7);
     }
 

@@ -133,3 +133,19 @@ impl Drop for TestRedis {
         }
     }
 }
+
+/// Runs one statement (`$1`, `$2` … bound to `args`) directly on the database at `database_url`,
+/// as an operator or an attacker with database access would, and returns the rows it changed.
+pub async fn execute_sql(database_url: &str, sql: &'static str, args: &[&str]) -> u64 {
+    if database_url.starts_with("sqlite:") {
+        let path = crate::sql::lite::path_of(database_url).expect("a database file");
+        let mut conn = rusqlite::Connection::open(path).expect("open the database");
+        conn.busy_timeout(std::time::Duration::from_secs(5)).expect("busy timeout");
+        let query = args.iter().fold(crate::sql::lite::query(sql), |q, a| q.bind(*a));
+        query.execute(&mut conn).await.expect("the statement runs").rows_affected()
+    } else {
+        let mut conn = sqlx::PgConnection::connect(database_url).await.expect("connect");
+        let query = args.iter().fold(sqlx::query(sql), |q, a| q.bind(*a));
+        query.execute(&mut conn).await.expect("the statement runs").rows_affected()
+    }
+}

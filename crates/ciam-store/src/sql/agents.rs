@@ -11,18 +11,18 @@ use time::OffsetDateTime;
 
 use super::queries::*;
 use super::rows::{AuditRow, DelegationRow, ResourceRow, map_err, to_json, ts};
-use super::{PgStore, SqliteStore, after, limit};
+use super::{PgStore, SqliteStore, after, limit, lite, pg};
 
 /// Audit events per multi-row insert: 16 values each stays far below SQLite's and PostgreSQL's
 /// bind parameter limits.
 const AUDIT_ROWS_PER_INSERT: usize = 256;
 
 macro_rules! impl_agent_stores {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ident) => {
         #[async_trait]
         impl DelegationStore for $store {
             async fn create_delegation(&self, d: &Delegation) -> StoreResult<()> {
-                sqlx::query(INSERT_DELEGATION)
+                $db::query(INSERT_DELEGATION)
                     .bind(d.tenant_id.as_str())
                     .bind(&d.id)
                     .bind(d.user_id.to_string())
@@ -39,7 +39,7 @@ macro_rules! impl_agent_stores {
             }
 
             async fn get_delegation(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<Delegation>> {
-                sqlx::query_as::<_, DelegationRow>(SELECT_DELEGATION)
+                $db::query_as::<DelegationRow>(SELECT_DELEGATION)
                     .bind(tenant.as_str())
                     .bind(id)
                     .fetch_optional(&self.pool)
@@ -50,7 +50,7 @@ macro_rules! impl_agent_stores {
             }
 
             async fn list_user_delegations(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<Delegation>> {
-                let rows = sqlx::query_as::<_, DelegationRow>(LIST_USER_DELEGATIONS)
+                let rows = $db::query_as::<DelegationRow>(LIST_USER_DELEGATIONS)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .fetch_all(&self.pool)
@@ -66,7 +66,7 @@ macro_rules! impl_agent_stores {
                 agent: &ClientId,
                 now: OffsetDateTime,
             ) -> StoreResult<Vec<Delegation>> {
-                let rows = sqlx::query_as::<_, DelegationRow>(ACTIVE_DELEGATIONS)
+                let rows = $db::query_as::<DelegationRow>(ACTIVE_DELEGATIONS)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(agent.as_str())
@@ -78,7 +78,7 @@ macro_rules! impl_agent_stores {
             }
 
             async fn revoke_delegation(&self, tenant: &TenantId, id: &str, now: OffsetDateTime) -> StoreResult<bool> {
-                let done = sqlx::query(REVOKE_DELEGATION)
+                let done = $db::query(REVOKE_DELEGATION)
                     .bind(tenant.as_str())
                     .bind(id)
                     .bind(ts(now))
@@ -109,7 +109,7 @@ macro_rules! impl_agent_stores {
                     let mine: Vec<usize> =
                         (0..batch.len()).filter(|&i| batch.get(i).is_some_and(|b| &b.0 == tenant)).collect();
                     let count = i64::try_from(mine.len()).unwrap_or(i64::MAX);
-                    let (last_seq, mut prev): (i64, String) = sqlx::query_as(ADVANCE_AUDIT_HEAD)
+                    let (last_seq, mut prev): (i64, String) = $db::query_as(ADVANCE_AUDIT_HEAD)
                         .bind(tenant.as_str())
                         .bind(GENESIS)
                         .bind(count)
@@ -128,7 +128,7 @@ macro_rules! impl_agent_stores {
                     }
                     // One multi-row insert per chunk: one round trip for many events.
                     for chunk in sealed.chunks(AUDIT_ROWS_PER_INSERT) {
-                        let mut insert = sqlx::QueryBuilder::<$db>::new(INSERT_AUDIT_EVENTS);
+                        let mut insert = $db::QueryBuilder::new(INSERT_AUDIT_EVENTS);
                         insert.push_values(chunk, |mut row, (_, e, actors)| {
                             let r = &e.record;
                             row.push_bind(tenant.as_str())
@@ -155,7 +155,7 @@ macro_rules! impl_agent_stores {
                             *slot = Some(e);
                         }
                     }
-                    sqlx::query(SET_AUDIT_HEAD_HASH)
+                    $db::query(SET_AUDIT_HEAD_HASH)
                         .bind(tenant.as_str())
                         .bind(&prev)
                         .execute(&mut *tx)
@@ -173,7 +173,7 @@ macro_rules! impl_agent_stores {
                 page: &PageRequest,
             ) -> StoreResult<Page<AuditEvent>> {
                 let after_seq: i64 = after(page).parse().unwrap_or(0);
-                let rows = sqlx::query_as::<_, AuditRow>(QUERY_AUDIT)
+                let rows = $db::query_as::<AuditRow>(QUERY_AUDIT)
                     .bind(tenant.as_str())
                     .bind(after_seq)
                     .bind(filter.user_id.as_deref())
@@ -190,7 +190,7 @@ macro_rules! impl_agent_stores {
             }
 
             async fn audit_chain(&self, tenant: &TenantId, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>> {
-                let rows = sqlx::query_as::<_, AuditRow>(AUDIT_CHAIN)
+                let rows = $db::query_as::<AuditRow>(AUDIT_CHAIN)
                     .bind(tenant.as_str())
                     .bind(after_seq)
                     .bind(i64::from(limit))
@@ -201,7 +201,7 @@ macro_rules! impl_agent_stores {
             }
 
             async fn audit_head(&self, tenant: &TenantId) -> StoreResult<Option<(i64, String)>> {
-                sqlx::query_as(SELECT_AUDIT_HEAD)
+                $db::query_as(SELECT_AUDIT_HEAD)
                     .bind(tenant.as_str())
                     .fetch_optional(&self.pool)
                     .await
@@ -212,11 +212,11 @@ macro_rules! impl_agent_stores {
 }
 
 macro_rules! impl_resource_store {
-    ($store:ty) => {
+    ($store:ty, $db:ident) => {
         #[async_trait]
         impl ResourceStore for $store {
             async fn create_resource(&self, r: &Resource) -> StoreResult<()> {
-                sqlx::query(INSERT_RESOURCE)
+                $db::query(INSERT_RESOURCE)
                     .bind(r.tenant_id.as_str())
                     .bind(r.id.as_str())
                     .bind(&r.identifier)
@@ -232,7 +232,7 @@ macro_rules! impl_resource_store {
             }
 
             async fn get_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<Option<Resource>> {
-                sqlx::query_as::<_, ResourceRow>(SELECT_RESOURCE)
+                $db::query_as::<ResourceRow>(SELECT_RESOURCE)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
                     .fetch_optional(&self.pool)
@@ -243,7 +243,7 @@ macro_rules! impl_resource_store {
             }
 
             async fn find_resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>> {
-                sqlx::query_as::<_, ResourceRow>(FIND_RESOURCE)
+                $db::query_as::<ResourceRow>(FIND_RESOURCE)
                     .bind(tenant.as_str())
                     .bind(identifier)
                     .fetch_optional(&self.pool)
@@ -254,7 +254,7 @@ macro_rules! impl_resource_store {
             }
 
             async fn list_resources(&self, tenant: &TenantId) -> StoreResult<Vec<Resource>> {
-                let rows = sqlx::query_as::<_, ResourceRow>(LIST_RESOURCES)
+                let rows = $db::query_as::<ResourceRow>(LIST_RESOURCES)
                     .bind(tenant.as_str())
                     .fetch_all(&self.pool)
                     .await
@@ -263,7 +263,7 @@ macro_rules! impl_resource_store {
             }
 
             async fn update_resource(&self, r: &Resource) -> StoreResult<()> {
-                let done = sqlx::query(UPDATE_RESOURCE)
+                let done = $db::query(UPDATE_RESOURCE)
                     .bind(r.tenant_id.as_str())
                     .bind(r.id.as_str())
                     .bind(&r.identifier)
@@ -278,7 +278,7 @@ macro_rules! impl_resource_store {
             }
 
             async fn delete_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<bool> {
-                let done = sqlx::query(DELETE_RESOURCE)
+                let done = $db::query(DELETE_RESOURCE)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
                     .execute(&self.writer)
@@ -290,7 +290,7 @@ macro_rules! impl_resource_store {
     };
 }
 
-impl_resource_store!(SqliteStore);
-impl_resource_store!(PgStore);
-impl_agent_stores!(SqliteStore, sqlx::Sqlite);
-impl_agent_stores!(PgStore, sqlx::Postgres);
+impl_resource_store!(SqliteStore, lite);
+impl_resource_store!(PgStore, pg);
+impl_agent_stores!(SqliteStore, lite);
+impl_agent_stores!(PgStore, pg);

@@ -8,14 +8,14 @@ use time::OffsetDateTime;
 
 use super::queries::*;
 use super::rows::{FactorRow, from_json, map_err, to_json, ts};
-use super::{PgStore, SqliteStore};
+use super::{PgStore, SqliteStore, lite, pg};
 
 macro_rules! impl_factor_store {
-    ($store:ty) => {
+    ($store:ty, $db:ident) => {
         #[async_trait]
         impl FactorStore for $store {
             async fn create_factor(&self, f: &Factor) -> StoreResult<()> {
-                sqlx::query(INSERT_FACTOR)
+                $db::query(INSERT_FACTOR)
                     .bind(f.tenant_id.as_str())
                     .bind(&f.id)
                     .bind(f.user_id.to_string())
@@ -32,7 +32,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn list_factors(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<Factor>> {
-                sqlx::query_as::<_, FactorRow>(LIST_USER_FACTORS)
+                $db::query_as::<FactorRow>(LIST_USER_FACTORS)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .fetch_all(&self.pool)
@@ -49,7 +49,7 @@ macro_rules! impl_factor_store {
                 kind: FactorKind,
                 lookup: &str,
             ) -> StoreResult<Option<Factor>> {
-                sqlx::query_as::<_, FactorRow>(FIND_FACTOR)
+                $db::query_as::<FactorRow>(FIND_FACTOR)
                     .bind(tenant.as_str())
                     .bind(kind.as_str())
                     .bind(lookup)
@@ -68,7 +68,7 @@ macro_rules! impl_factor_store {
                 new: &str,
                 used_at: OffsetDateTime,
             ) -> StoreResult<bool> {
-                let done = sqlx::query(REPLACE_FACTOR_DATA)
+                let done = $db::query(REPLACE_FACTOR_DATA)
                     .bind(tenant.as_str())
                     .bind(id)
                     .bind(expected)
@@ -81,7 +81,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn delete_factor(&self, tenant: &TenantId, user: &UserId, id: &str) -> StoreResult<bool> {
-                let done = sqlx::query(DELETE_FACTOR)
+                let done = $db::query(DELETE_FACTOR)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(id)
@@ -97,7 +97,7 @@ macro_rules! impl_factor_store {
                 user: &UserId,
                 kind: Option<FactorKind>,
             ) -> StoreResult<u64> {
-                let done = sqlx::query(DELETE_USER_FACTORS)
+                let done = $db::query(DELETE_USER_FACTORS)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(kind.map(FactorKind::as_str))
@@ -108,7 +108,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn sign_in_profile(&self, tenant: &TenantId, user: &UserId) -> StoreResult<SignInProfile> {
-                let raw: Option<String> = sqlx::query_scalar(SELECT_SIGN_IN_PROFILE)
+                let raw: Option<String> = $db::query_scalar(SELECT_SIGN_IN_PROFILE)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .fetch_optional(&self.pool)
@@ -123,7 +123,7 @@ macro_rules! impl_factor_store {
                 user: &UserId,
                 profile: &SignInProfile,
             ) -> StoreResult<()> {
-                sqlx::query(UPSERT_SIGN_IN_PROFILE)
+                $db::query(UPSERT_SIGN_IN_PROFILE)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(to_json(profile)?)
@@ -136,5 +136,5 @@ macro_rules! impl_factor_store {
     };
 }
 
-impl_factor_store!(SqliteStore);
-impl_factor_store!(PgStore);
+impl_factor_store!(SqliteStore, lite);
+impl_factor_store!(PgStore, pg);

@@ -9,10 +9,10 @@ use ciam_core::store::{ConsentStore, RefreshStore, RevocationStore, StoreError, 
 
 use super::queries::*;
 use super::rows::{self, RefreshRow, map_err, ts};
-use super::{PgStore, SqliteStore};
+use super::{PgStore, SqliteStore, lite, pg};
 
 macro_rules! impl_revocation_store {
-    ($store:ty) => {
+    ($store:ty, $db:ident) => {
         #[async_trait]
         impl RevocationStore for $store {
             async fn revoke_token(
@@ -21,7 +21,7 @@ macro_rules! impl_revocation_store {
                 jti: &str,
                 expires_at: time::OffsetDateTime,
             ) -> StoreResult<()> {
-                sqlx::query(REVOKE_TOKEN)
+                $db::query(REVOKE_TOKEN)
                     .bind(tenant.as_str())
                     .bind(jti)
                     .bind(ts(expires_at))
@@ -32,7 +32,7 @@ macro_rules! impl_revocation_store {
             }
 
             async fn is_token_revoked(&self, tenant: &TenantId, jti: &str) -> StoreResult<bool> {
-                let hit: Option<i32> = sqlx::query_scalar(IS_TOKEN_REVOKED)
+                let hit: Option<i32> = $db::query_scalar(IS_TOKEN_REVOKED)
                     .bind(tenant.as_str())
                     .bind(jti)
                     .fetch_optional(&self.pool)
@@ -42,7 +42,7 @@ macro_rules! impl_revocation_store {
             }
 
             async fn purge_revocations(&self, now: time::OffsetDateTime) -> StoreResult<u64> {
-                let done = sqlx::query(PURGE_REVOCATIONS)
+                let done = $db::query(PURGE_REVOCATIONS)
                     .bind(ts(now))
                     .execute(&self.writer)
                     .await
@@ -54,8 +54,8 @@ macro_rules! impl_revocation_store {
 }
 
 macro_rules! insert_refresh_token {
-    ($t:expr) => {
-        sqlx::query(INSERT_REFRESH_TOKEN)
+    ($db:ident, $t:expr) => {
+        $db::query(INSERT_REFRESH_TOKEN)
             .bind($t.tenant_id.as_str())
             .bind($t.token_hash.as_str())
             .bind(&$t.family_id)
@@ -66,13 +66,13 @@ macro_rules! insert_refresh_token {
 }
 
 macro_rules! impl_refresh_store {
-    ($store:ty) => {
+    ($store:ty, $db:ident) => {
         #[async_trait]
         impl RefreshStore for $store {
             async fn create_refresh_family(&self, f: &RefreshFamily, first: &RefreshTokenRecord) -> StoreResult<()> {
                 let err = map_err("refresh_family");
                 let mut tx = self.begin_write().await.map_err(&err)?;
-                sqlx::query(INSERT_REFRESH_FAMILY)
+                $db::query(INSERT_REFRESH_FAMILY)
                     .bind(f.tenant_id.as_str())
                     .bind(&f.family_id)
                     .bind(f.client_id.as_str())
@@ -89,7 +89,7 @@ macro_rules! impl_refresh_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(&err)?;
-                insert_refresh_token!(first).execute(&mut *tx).await.map_err(&err)?;
+                insert_refresh_token!($db, first).execute(&mut *tx).await.map_err(&err)?;
                 tx.commit().await.map_err(&err)
             }
 
@@ -98,7 +98,7 @@ macro_rules! impl_refresh_store {
                 tenant: &TenantId,
                 token_hash: &SecretHash,
             ) -> StoreResult<Option<(RefreshTokenRecord, RefreshFamily)>> {
-                sqlx::query_as::<_, RefreshRow>(FIND_REFRESH_TOKEN)
+                $db::query_as::<RefreshRow>(FIND_REFRESH_TOKEN)
                     .bind(tenant.as_str())
                     .bind(token_hash.as_str())
                     .fetch_optional(&self.pool)
@@ -117,7 +117,7 @@ macro_rules! impl_refresh_store {
             ) -> StoreResult<Rotation> {
                 let err = map_err("refresh_token");
                 let mut tx = self.begin_write().await.map_err(&err)?;
-                let marked = sqlx::query(MARK_REFRESH_ROTATED)
+                let marked = $db::query(MARK_REFRESH_ROTATED)
                     .bind(tenant.as_str())
                     .bind(token_hash.as_str())
                     .bind(ts(now))
@@ -126,7 +126,7 @@ macro_rules! impl_refresh_store {
                     .map_err(&err)?;
                 if marked.rows_affected() == 0 {
                     // Already rotated: reuse. Revoke the family in the same transaction.
-                    sqlx::query(REVOKE_FAMILY_OF_TOKEN)
+                    $db::query(REVOKE_FAMILY_OF_TOKEN)
                         .bind(tenant.as_str())
                         .bind(token_hash.as_str())
                         .bind(ts(now))
@@ -136,7 +136,7 @@ macro_rules! impl_refresh_store {
                     tx.commit().await.map_err(&err)?;
                     return Ok(Rotation::Reused);
                 }
-                insert_refresh_token!(successor).execute(&mut *tx).await.map_err(&err)?;
+                insert_refresh_token!($db, successor).execute(&mut *tx).await.map_err(&err)?;
                 tx.commit().await.map_err(&err)?;
                 Ok(Rotation::Rotated)
             }
@@ -147,7 +147,7 @@ macro_rules! impl_refresh_store {
                 family_id: &str,
                 now: time::OffsetDateTime,
             ) -> StoreResult<bool> {
-                let done = sqlx::query(REVOKE_REFRESH_FAMILY)
+                let done = $db::query(REVOKE_REFRESH_FAMILY)
                     .bind(tenant.as_str())
                     .bind(family_id)
                     .bind(ts(now))
@@ -163,7 +163,7 @@ macro_rules! impl_refresh_store {
                 user: &UserId,
                 now: time::OffsetDateTime,
             ) -> StoreResult<u64> {
-                let done = sqlx::query(REVOKE_USER_REFRESH_FAMILIES)
+                let done = $db::query(REVOKE_USER_REFRESH_FAMILIES)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(ts(now))
@@ -177,7 +177,7 @@ macro_rules! impl_refresh_store {
 }
 
 macro_rules! impl_consent_store {
-    ($store:ty) => {
+    ($store:ty, $db:ident) => {
         #[async_trait]
         impl ConsentStore for $store {
             async fn get_consent(
@@ -186,7 +186,7 @@ macro_rules! impl_consent_store {
                 user: &UserId,
                 client: &ClientId,
             ) -> StoreResult<Option<String>> {
-                sqlx::query_scalar(SELECT_CONSENT)
+                $db::query_scalar(SELECT_CONSENT)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(client.as_str())
@@ -203,7 +203,7 @@ macro_rules! impl_consent_store {
                 scope: &str,
                 now: time::OffsetDateTime,
             ) -> StoreResult<()> {
-                sqlx::query(UPSERT_CONSENT)
+                $db::query(UPSERT_CONSENT)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(client.as_str())
@@ -220,7 +220,7 @@ macro_rules! impl_consent_store {
                 tenant: &TenantId,
                 user: &UserId,
             ) -> StoreResult<Vec<(ClientId, String, time::OffsetDateTime)>> {
-                let rows: Vec<(String, String, i64)> = sqlx::query_as(LIST_CONSENTS)
+                let rows: Vec<(String, String, i64)> = $db::query_as(LIST_CONSENTS)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .fetch_all(&self.pool)
@@ -235,7 +235,7 @@ macro_rules! impl_consent_store {
             }
 
             async fn revoke_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<bool> {
-                let done = sqlx::query(DELETE_CONSENT)
+                let done = $db::query(DELETE_CONSENT)
                     .bind(tenant.as_str())
                     .bind(user.to_string())
                     .bind(client.as_str())
@@ -248,9 +248,9 @@ macro_rules! impl_consent_store {
     };
 }
 
-impl_consent_store!(SqliteStore);
-impl_consent_store!(PgStore);
-impl_refresh_store!(SqliteStore);
-impl_refresh_store!(PgStore);
-impl_revocation_store!(SqliteStore);
-impl_revocation_store!(PgStore);
+impl_consent_store!(SqliteStore, lite);
+impl_consent_store!(PgStore, pg);
+impl_refresh_store!(SqliteStore, lite);
+impl_refresh_store!(PgStore, pg);
+impl_revocation_store!(SqliteStore, lite);
+impl_revocation_store!(PgStore, pg);

@@ -16,6 +16,7 @@
 mod agents;
 mod factors;
 mod grants;
+pub(crate) mod lite;
 mod queries;
 pub(crate) mod rows;
 
@@ -32,8 +33,7 @@ use ciam_core::store::{ClientStore, HealthCheck, KeyStore, StoreError, StoreResu
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{PasswordHash, User};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use self::queries::*;
 use self::rows::{ClientRow, KeyRow, TenantRow, UserRow, enum_to_str, map_err, to_json, ts};
@@ -62,45 +62,39 @@ fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> StoreError 
     StoreError::Unavailable(Box::new(e))
 }
 
-/// The embedded durable store: one SQLite file in WAL mode.
+/// The embedded durable store: one SQLite file in WAL mode, driven in-process (see `lite`).
 #[derive(Clone)]
 pub struct SqliteStore {
-    /// Read-only connections.
-    pub(crate) pool: SqlitePool,
+    /// Read-only connections (or the writer, for an in-memory database).
+    pub(crate) pool: lite::Readers,
     /// The one connection that writes.
-    writer: SqlitePool,
+    writer: lite::Writer,
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) the database at `url` and applies migrations.
+    /// Opens (creating if missing) the database at `url` (`sqlite://path`, `sqlite::memory:`)
+    /// and applies migrations.
     pub async fn connect(url: &str, options: &PoolOptions) -> StoreResult<Self> {
-        let connect = SqliteConnectOptions::from_str(url)
-            .map_err(unavailable)?
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            // Only another process (the CLI beside a running server) can hold the lock now.
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
-        // A file connection cannot go stale: no ping before each use.
-        let pool = |max| {
-            SqlitePoolOptions::new()
-                .max_connections(max)
-                .acquire_timeout(options.acquire_timeout)
-                .test_before_acquire(false)
-        };
-        let writer = pool(1).connect_with(connect.clone().create_if_missing(true)).await.map_err(unavailable)?;
-        sqlx::migrate!("../../migrations/sqlite").run(&writer).await.map_err(unavailable)?;
-        let readers = pool(options.max_connections).connect_with(connect.read_only(true)).await.map_err(unavailable)?;
+        let path = lite::path_of(url);
+        let keep = usize::try_from(options.max_connections).unwrap_or(usize::MAX);
+        let (writer, readers) = lite::connect(path.as_deref(), keep, options.acquire_timeout).map_err(unavailable)?;
+        lite::migrate(&writer, &sqlx::migrate!("../../migrations/sqlite"))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.into()))?;
+        if let Some(path) = path {
+            lite::spawn_checkpoints(path, &writer);
+        }
         Ok(Self { pool: readers, writer })
     }
 
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await
+    async fn begin_write(&self) -> Result<lite::WriteTx, lite::Error> {
+        self.writer.begin().await
     }
 
-    /// The writing pool, for tests that inspect or change rows directly.
-    pub fn writer(&self) -> &SqlitePool {
-        &self.writer
+    /// Runs one statement on the writer, for tests that change rows directly.
+    #[cfg(any(test, feature = "testing"))]
+    pub async fn execute(&self, sql: &'static str) -> StoreResult<u64> {
+        lite::query(sql).execute(&self.writer).await.map(|d| d.rows_affected()).map_err(unavailable)
     }
 }
 
@@ -146,6 +140,24 @@ impl PgStore {
     }
 }
 
+/// sqlx on Postgres under the names the shared method bodies call (`lite` has the same for SQLite).
+mod pg {
+    use sqlx::postgres::{PgArguments, PgRow};
+    use sqlx::query::QueryAs;
+    use sqlx::{FromRow, Postgres};
+
+    pub(crate) use sqlx::{query, query_scalar};
+
+    pub(crate) fn query_as<'q, O>(sql: &'static str) -> QueryAs<'q, Postgres, O, PgArguments>
+    where
+        O: for<'r> FromRow<'r, PgRow>,
+    {
+        sqlx::query_as(sql)
+    }
+
+    pub(crate) type QueryBuilder = sqlx::QueryBuilder<Postgres>;
+}
+
 fn limit(page: &PageRequest) -> i64 {
     i64::from(page.limit.clamp(1, PageRequest::MAX_LIMIT)) + 1
 }
@@ -155,18 +167,18 @@ fn after(page: &PageRequest) -> &str {
 }
 
 macro_rules! impl_sql_store {
-    ($store:ty) => {
+    ($store:ty, $db:ident) => {
         #[async_trait]
         impl HealthCheck for $store {
             async fn ping(&self) -> StoreResult<()> {
-                sqlx::query(PING).execute(&self.pool).await.map(|_| ()).map_err(map_err("ping"))
+                $db::query(PING).execute(&self.pool).await.map(|_| ()).map_err(map_err("ping"))
             }
         }
 
         #[async_trait]
         impl TenantStore for $store {
             async fn create_tenant(&self, t: &Tenant) -> StoreResult<()> {
-                sqlx::query(INSERT_TENANT)
+                $db::query(INSERT_TENANT)
                     .bind(t.id.as_str())
                     .bind(&t.display_name)
                     .bind(t.home_region.as_str())
@@ -180,7 +192,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>> {
-                sqlx::query_as::<_, TenantRow>(SELECT_TENANT)
+                $db::query_as::<TenantRow>(SELECT_TENANT)
                     .bind(id.as_str())
                     .fetch_optional(&self.pool)
                     .await
@@ -190,7 +202,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn list_tenants(&self, page: &PageRequest) -> StoreResult<Page<Tenant>> {
-                let rows = sqlx::query_as::<_, TenantRow>(LIST_TENANTS)
+                let rows = $db::query_as::<TenantRow>(LIST_TENANTS)
                     .bind(after(page))
                     .bind(limit(page))
                     .fetch_all(&self.pool)
@@ -201,7 +213,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn update_tenant(&self, t: &Tenant) -> StoreResult<()> {
-                let done = sqlx::query(UPDATE_TENANT)
+                let done = $db::query(UPDATE_TENANT)
                     .bind(t.id.as_str())
                     .bind(&t.display_name)
                     .bind(t.home_region.as_str())
@@ -214,7 +226,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn delete_tenant(&self, id: &TenantId) -> StoreResult<bool> {
-                let done = sqlx::query(DELETE_TENANT)
+                let done = $db::query(DELETE_TENANT)
                     .bind(id.as_str())
                     .execute(&self.writer)
                     .await
@@ -228,7 +240,7 @@ macro_rules! impl_sql_store {
             async fn create_user(&self, u: &User, password: Option<&PasswordHash>) -> StoreResult<()> {
                 let err = map_err("email");
                 let mut tx = self.begin_write().await.map_err(&err)?;
-                sqlx::query(INSERT_USER)
+                $db::query(INSERT_USER)
                     .bind(u.tenant_id.as_str())
                     .bind(u.id.to_string())
                     .bind(u.email.as_str())
@@ -242,7 +254,7 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(&err)?;
                 if let Some(p) = password {
-                    sqlx::query(UPSERT_PASSWORD)
+                    $db::query(UPSERT_PASSWORD)
                         .bind(u.tenant_id.as_str())
                         .bind(u.id.to_string())
                         .bind(p.as_str())
@@ -255,7 +267,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>> {
-                sqlx::query_as::<_, UserRow>(SELECT_USER)
+                $db::query_as::<UserRow>(SELECT_USER)
                     .bind(tenant.as_str())
                     .bind(id.to_string())
                     .fetch_optional(&self.pool)
@@ -266,7 +278,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn find_user_by_email(&self, tenant: &TenantId, email: &str) -> StoreResult<Option<User>> {
-                sqlx::query_as::<_, UserRow>(SELECT_USER_BY_EMAIL)
+                $db::query_as::<UserRow>(SELECT_USER_BY_EMAIL)
                     .bind(tenant.as_str())
                     .bind(email)
                     .fetch_optional(&self.pool)
@@ -277,7 +289,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn list_users(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<User>> {
-                let rows = sqlx::query_as::<_, UserRow>(LIST_USERS)
+                let rows = $db::query_as::<UserRow>(LIST_USERS)
                     .bind(tenant.as_str())
                     .bind(after(page))
                     .bind(limit(page))
@@ -291,7 +303,7 @@ macro_rules! impl_sql_store {
             async fn update_user(&self, u: &User, password: Option<&PasswordHash>) -> StoreResult<()> {
                 let err = map_err("email");
                 let mut tx = self.begin_write().await.map_err(&err)?;
-                let done = sqlx::query(UPDATE_USER)
+                let done = $db::query(UPDATE_USER)
                     .bind(u.tenant_id.as_str())
                     .bind(u.id.to_string())
                     .bind(u.email.as_str())
@@ -307,7 +319,7 @@ macro_rules! impl_sql_store {
                     return Err(StoreError::NotFound);
                 }
                 if let Some(p) = password {
-                    sqlx::query(UPSERT_PASSWORD)
+                    $db::query(UPSERT_PASSWORD)
                         .bind(u.tenant_id.as_str())
                         .bind(u.id.to_string())
                         .bind(p.as_str())
@@ -320,7 +332,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn delete_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<bool> {
-                let done = sqlx::query(DELETE_USER)
+                let done = $db::query(DELETE_USER)
                     .bind(tenant.as_str())
                     .bind(id.to_string())
                     .execute(&self.writer)
@@ -330,7 +342,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn password_hash(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<PasswordHash>> {
-                let phc: Option<String> = sqlx::query_scalar(SELECT_PASSWORD)
+                let phc: Option<String> = $db::query_scalar(SELECT_PASSWORD)
                     .bind(tenant.as_str())
                     .bind(id.to_string())
                     .fetch_optional(&self.pool)
@@ -343,7 +355,7 @@ macro_rules! impl_sql_store {
         #[async_trait]
         impl ClientStore for $store {
             async fn create_client(&self, c: &Client, secret: Option<&SecretHash>) -> StoreResult<()> {
-                sqlx::query(INSERT_CLIENT)
+                $db::query(INSERT_CLIENT)
                     .bind(c.tenant_id.as_str())
                     .bind(c.client_id.as_str())
                     .bind(&c.name)
@@ -371,7 +383,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn get_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<Client>> {
-                sqlx::query_as::<_, ClientRow>(SELECT_CLIENT)
+                $db::query_as::<ClientRow>(SELECT_CLIENT)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
                     .fetch_optional(&self.pool)
@@ -382,7 +394,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn list_clients(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>> {
-                let rows = sqlx::query_as::<_, ClientRow>(LIST_CLIENTS)
+                let rows = $db::query_as::<ClientRow>(LIST_CLIENTS)
                     .bind(tenant.as_str())
                     .bind(after(page))
                     .bind(limit(page))
@@ -394,7 +406,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn update_client(&self, c: &Client) -> StoreResult<()> {
-                let done = sqlx::query(UPDATE_CLIENT)
+                let done = $db::query(UPDATE_CLIENT)
                     .bind(c.tenant_id.as_str())
                     .bind(c.client_id.as_str())
                     .bind(&c.name)
@@ -424,7 +436,7 @@ macro_rules! impl_sql_store {
                 secret: &SecretHash,
                 now: time::OffsetDateTime,
             ) -> StoreResult<()> {
-                let done = sqlx::query(SET_CLIENT_SECRET)
+                let done = $db::query(SET_CLIENT_SECRET)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
                     .bind(secret.as_str())
@@ -436,7 +448,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn client_secret_hash(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<SecretHash>> {
-                let hash: Option<Option<String>> = sqlx::query_scalar(SELECT_CLIENT_SECRET)
+                let hash: Option<Option<String>> = $db::query_scalar(SELECT_CLIENT_SECRET)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
                     .fetch_optional(&self.pool)
@@ -451,7 +463,7 @@ macro_rules! impl_sql_store {
                 id: &ClientId,
                 token: &SecretHash,
             ) -> StoreResult<()> {
-                let done = sqlx::query(SET_REGISTRATION_TOKEN)
+                let done = $db::query(SET_REGISTRATION_TOKEN)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
                     .bind(token.as_str())
@@ -466,7 +478,7 @@ macro_rules! impl_sql_store {
                 tenant: &TenantId,
                 id: &ClientId,
             ) -> StoreResult<Option<SecretHash>> {
-                let hash: Option<Option<String>> = sqlx::query_scalar(SELECT_REGISTRATION_TOKEN)
+                let hash: Option<Option<String>> = $db::query_scalar(SELECT_REGISTRATION_TOKEN)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
                     .fetch_optional(&self.pool)
@@ -476,7 +488,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn delete_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<bool> {
-                let done = sqlx::query(DELETE_CLIENT)
+                let done = $db::query(DELETE_CLIENT)
                     .bind(tenant.as_str())
                     .bind(id.as_str())
                     .execute(&self.writer)
@@ -489,8 +501,8 @@ macro_rules! impl_sql_store {
 }
 
 macro_rules! insert_key {
-    ($key:expr) => {
-        sqlx::query(INSERT_KEY)
+    ($db:ident, $key:expr) => {
+        $db::query(INSERT_KEY)
             .bind($key.tenant_id.as_str())
             .bind(&$key.kid)
             .bind(&$key.alg)
@@ -504,16 +516,16 @@ macro_rules! insert_key {
 }
 
 macro_rules! impl_key_store {
-    ($store:ty) => {
+    ($store:ty, $db:ident) => {
         #[async_trait]
         impl KeyStore for $store {
             async fn insert_key(&self, key: &StoredKey) -> StoreResult<()> {
-                insert_key!(key).execute(&self.writer).await.map_err(map_err("kid"))?;
+                insert_key!($db, key).execute(&self.writer).await.map_err(map_err("kid"))?;
                 Ok(())
             }
 
             async fn list_keys(&self, tenant: &TenantId) -> StoreResult<Vec<StoredKey>> {
-                let rows = sqlx::query_as::<_, KeyRow>(LIST_KEYS)
+                let rows = $db::query_as::<KeyRow>(LIST_KEYS)
                     .bind(tenant.as_str())
                     .fetch_all(&self.pool)
                     .await
@@ -531,7 +543,7 @@ macro_rules! impl_key_store {
             ) -> StoreResult<()> {
                 let err = map_err("next");
                 let mut tx = self.begin_write().await.map_err(&err)?;
-                sqlx::query(RETIRE_ACTIVE_KEY)
+                $db::query(RETIRE_ACTIVE_KEY)
                     .bind(tenant.as_str())
                     .bind(alg)
                     .bind(ts(now))
@@ -539,7 +551,7 @@ macro_rules! impl_key_store {
                     .await
                     .map_err(&err)?;
                 // Compare-and-set: if another node rotated first, `next_kid` is no longer next.
-                let promoted = sqlx::query(PROMOTE_NEXT_KEY)
+                let promoted = $db::query(PROMOTE_NEXT_KEY)
                     .bind(tenant.as_str())
                     .bind(alg)
                     .bind(next_kid)
@@ -550,12 +562,12 @@ macro_rules! impl_key_store {
                 if promoted.rows_affected() != 1 {
                     return Err(StoreError::Conflict { what: "next" });
                 }
-                insert_key!(new_next).execute(&mut *tx).await.map_err(&err)?;
+                insert_key!($db, new_next).execute(&mut *tx).await.map_err(&err)?;
                 tx.commit().await.map_err(&err)
             }
 
             async fn delete_retired_keys(&self, tenant: &TenantId, cutoff: time::OffsetDateTime) -> StoreResult<u64> {
-                let done = sqlx::query(DELETE_RETIRED_KEYS)
+                let done = $db::query(DELETE_RETIRED_KEYS)
                     .bind(tenant.as_str())
                     .bind(ts(cutoff))
                     .execute(&self.writer)
@@ -567,7 +579,7 @@ macro_rules! impl_key_store {
     };
 }
 
-impl_key_store!(SqliteStore);
-impl_key_store!(PgStore);
-impl_sql_store!(SqliteStore);
-impl_sql_store!(PgStore);
+impl_key_store!(SqliteStore, lite);
+impl_key_store!(PgStore, pg);
+impl_sql_store!(SqliteStore, lite);
+impl_sql_store!(PgStore, pg);

@@ -20,6 +20,20 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
+/// A row type, readable by sqlx (Postgres) and by the in-process SQLite driver, column by field name.
+macro_rules! sql_row {
+    (pub(crate) struct $name:ident { $($field:ident: $ty:ty,)* }) => {
+        #[derive(sqlx::FromRow)]
+        pub(crate) struct $name { $($field: $ty,)* }
+
+        impl super::lite::FromLite for $name {
+            fn from_row(row: &rusqlite::Row<'_>) -> Result<Self, rusqlite::Error> {
+                Ok(Self { $($field: row.get(stringify!($field))?,)* })
+            }
+        }
+    };
+}
+
 fn corrupt(what: &str) -> impl FnOnce(ciam_core::FieldError) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
 }
@@ -51,7 +65,7 @@ pub(crate) fn enum_to_str<T: Serialize>(v: &T) -> Result<String, StoreError> {
     }
 }
 
-#[derive(sqlx::FromRow)]
+sql_row! {
 pub(crate) struct TenantRow {
     tenant_id: String,
     display_name: String,
@@ -59,6 +73,7 @@ pub(crate) struct TenantRow {
     settings: String,
     created_at: i64,
     updated_at: i64,
+}
 }
 
 impl TryFrom<TenantRow> for Tenant {
@@ -75,7 +90,7 @@ impl TryFrom<TenantRow> for Tenant {
     }
 }
 
-#[derive(sqlx::FromRow)]
+sql_row! {
 pub(crate) struct UserRow {
     tenant_id: String,
     user_id: String,
@@ -86,6 +101,7 @@ pub(crate) struct UserRow {
     profile: String,
     created_at: i64,
     updated_at: i64,
+}
 }
 
 impl TryFrom<UserRow> for User {
@@ -104,7 +120,7 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-#[derive(sqlx::FromRow)]
+sql_row! {
 pub(crate) struct ClientRow {
     tenant_id: String,
     client_id: String,
@@ -124,6 +140,7 @@ pub(crate) struct ClientRow {
     opaque_access_tokens: bool,
     agent: Option<String>,
     dpop_bound_access_tokens: bool,
+}
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -155,7 +172,7 @@ impl TryFrom<ClientRow> for Client {
     }
 }
 
-#[derive(sqlx::FromRow)]
+sql_row! {
 pub(crate) struct KeyRow {
     tenant_id: String,
     kid: String,
@@ -166,6 +183,7 @@ pub(crate) struct KeyRow {
     created_at: i64,
     activated_at: Option<i64>,
     retired_at: Option<i64>,
+}
 }
 
 impl TryFrom<KeyRow> for StoredKey {
@@ -185,7 +203,7 @@ impl TryFrom<KeyRow> for StoredKey {
     }
 }
 
-#[derive(sqlx::FromRow)]
+sql_row! {
 pub(crate) struct RefreshRow {
     tenant_id: String,
     token_hash: String,
@@ -204,6 +222,7 @@ pub(crate) struct RefreshRow {
     dpop_jkt: Option<String>,
     resources: String,
     acr: Option<String>,
+}
 }
 
 impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
@@ -240,15 +259,49 @@ impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
 /// Maps a driver error: unique violations become [`StoreError::Conflict`] naming `what`, foreign
 /// key violations (a parent row is missing) become [`StoreError::NotFound`], the rest
 /// [`StoreError::Unavailable`] with the source kept for the log.
-pub(crate) fn map_err(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { what },
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
-        _ => StoreError::Unavailable(Box::new(e)),
+/// A constraint a write ran into.
+pub(crate) enum Violation {
+    Unique,
+    ForeignKey,
+}
+
+/// A driver's error, as far as the store needs to tell them apart.
+pub(crate) trait DbError: std::error::Error + Send + Sync + 'static {
+    fn violation(&self) -> Option<Violation>;
+}
+
+impl DbError for sqlx::Error {
+    fn violation(&self) -> Option<Violation> {
+        match self {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Some(Violation::Unique),
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Some(Violation::ForeignKey),
+            _ => None,
+        }
     }
 }
 
-#[derive(sqlx::FromRow)]
+impl DbError for rusqlite::Error {
+    fn violation(&self) -> Option<Violation> {
+        use rusqlite::ffi;
+        match self.sqlite_error().map(|e| e.extended_code) {
+            Some(ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => Some(Violation::Unique),
+            Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => Some(Violation::ForeignKey),
+            _ => None,
+        }
+    }
+}
+
+/// A unique violation is a conflict on `what`, a missing parent row is not found, anything else
+/// means the database is unavailable.
+pub(crate) fn map_err<E: DbError>(what: &'static str) -> impl Fn(E) -> StoreError {
+    move |e| match e.violation() {
+        Some(Violation::Unique) => StoreError::Conflict { what },
+        Some(Violation::ForeignKey) => StoreError::NotFound,
+        None => StoreError::Unavailable(Box::new(e)),
+    }
+}
+
+sql_row! {
 pub(crate) struct DelegationRow {
     tenant_id: String,
     delegation_id: String,
@@ -259,6 +312,7 @@ pub(crate) struct DelegationRow {
     created_at: i64,
     expires_at: i64,
     revoked_at: Option<i64>,
+}
 }
 
 impl TryFrom<DelegationRow> for Delegation {
@@ -278,7 +332,7 @@ impl TryFrom<DelegationRow> for Delegation {
     }
 }
 
-#[derive(sqlx::FromRow)]
+sql_row! {
 pub(crate) struct AuditRow {
     tenant_id: String,
     seq: i64,
@@ -296,6 +350,7 @@ pub(crate) struct AuditRow {
     reason: Option<String>,
     prev_hash: String,
     hash: String,
+}
 }
 
 impl TryFrom<AuditRow> for AuditEvent {
@@ -324,7 +379,7 @@ impl TryFrom<AuditRow> for AuditEvent {
     }
 }
 
-#[derive(sqlx::FromRow)]
+sql_row! {
 pub(crate) struct ResourceRow {
     tenant_id: String,
     resource_id: String,
@@ -334,6 +389,7 @@ pub(crate) struct ResourceRow {
     access_token_lifetime: i64,
     created_at: i64,
     updated_at: i64,
+}
 }
 
 impl TryFrom<ResourceRow> for Resource {
@@ -353,7 +409,7 @@ impl TryFrom<ResourceRow> for Resource {
     }
 }
 
-#[derive(sqlx::FromRow)]
+sql_row! {
 pub(crate) struct FactorRow {
     tenant_id: String,
     factor_id: String,
@@ -364,6 +420,7 @@ pub(crate) struct FactorRow {
     data: String,
     created_at: i64,
     last_used_at: Option<i64>,
+}
 }
 
 impl TryFrom<FactorRow> for Factor {
