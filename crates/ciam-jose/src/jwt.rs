@@ -12,7 +12,9 @@
 //! - `iss`, `exp`, `nbf`, `iat` and (when asked) `aud` are checked against the injected time with
 //!   a bounded leeway; `exp` is required.
 
-use jsonwebtoken::{Header, Validation};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::Validation;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -85,11 +87,28 @@ pub struct Verified {
 }
 
 /// Signs `claims` with `key`, with headers `alg`, `kid` and `typ` (e.g. `at+jwt`, `JWT`).
+///
+/// The compact serialization (RFC 7515 §7.1) is written here so the key is used as loaded;
+/// `jsonwebtoken::encode` would parse the private key again for every token.
 pub fn mint<C: Serialize>(key: &SigningKey, typ: &str, claims: &C) -> Result<String, JwtError> {
-    let mut header = Header::new(key.alg().jwt());
-    header.kid = Some(key.kid().to_owned());
-    header.typ = Some(typ.to_owned());
-    jsonwebtoken::encode(&header, claims, key.encoding()).map_err(|e| JwtError::Sign(e.to_string()))
+    #[derive(Serialize)]
+    struct JoseHeader<'a> {
+        alg: &'static str,
+        kid: &'a str,
+        typ: &'a str,
+    }
+    let sign_error = |e: serde_json::Error| JwtError::Sign(e.to_string());
+    let header =
+        serde_json::to_vec(&JoseHeader { alg: key.alg().as_str(), kid: key.kid(), typ }).map_err(sign_error)?;
+    let claims = serde_json::to_vec(claims).map_err(sign_error)?;
+    let mut token = String::with_capacity((header.len() + claims.len()) * 4 / 3 + 100);
+    URL_SAFE_NO_PAD.encode_string(header, &mut token);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(claims, &mut token);
+    let signature = key.sign(token.as_bytes()).map_err(|e| JwtError::Sign(e.to_string()))?;
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+    Ok(token)
 }
 
 /// RFC 7515 §4.1.9: media type names compare case-insensitively, and `application/` may be
@@ -264,6 +283,9 @@ mod tests {
             let v = verify(&token, &[key.public_jwk().clone()], &expect(&[alg])).unwrap();
             assert_eq!(v.kid, key.kid());
             assert_eq!(v.claims["sub"], "u1");
+            let header: Value =
+                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
+            assert_eq!(header, json!({"alg": alg.as_str(), "kid": key.kid(), "typ": "at+jwt"}));
         }
     }
 

@@ -21,6 +21,9 @@ pub enum KeyError {
     /// Stored key material is not a valid key of the stated algorithm.
     #[error("invalid {0} key material")]
     Invalid(Alg),
+    /// The crypto library refused to sign.
+    #[error("signing failed")]
+    Sign,
     /// A public JWK is malformed.
     #[error("invalid public JWK: {0}")]
     Jwk(String),
@@ -130,11 +133,19 @@ impl fmt::Debug for PublicJwk {
     }
 }
 
-/// A private signing key, ready to sign.
+/// A private signing key, ready to sign: parsed once, when loaded (parsing PKCS#8 costs about as
+/// much as an ES256 signature).
 pub struct SigningKey {
     alg: Alg,
-    encoding: EncodingKey,
+    pair: KeyPair,
     public: PublicJwk,
+}
+
+/// The parsed private key.
+enum KeyPair {
+    Ec(EcdsaKeyPair),
+    Rsa(aws_lc_rs::rsa::KeyPair),
+    Ed(Ed25519KeyPair),
 }
 
 impl fmt::Debug for SigningKey {
@@ -163,15 +174,18 @@ impl SigningKey {
 
     /// Loads a key from its PKCS#8 DER encoding.
     pub fn from_pkcs8(alg: Alg, der: &[u8]) -> Result<Self, KeyError> {
-        let encoding = match alg {
-            Alg::ES256 => {
-                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der).map_err(|_| KeyError::Invalid(alg))?;
-                EncodingKey::from_ec_der(der)
-            }
-            Alg::EdDSA => {
-                Ed25519KeyPair::from_pkcs8(der).map_err(|_| KeyError::Invalid(alg))?;
-                EncodingKey::from_ed_der(der)
-            }
+        let (pair, encoding) = match alg {
+            Alg::ES256 => (
+                KeyPair::Ec(
+                    EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
+                        .map_err(|_| KeyError::Invalid(alg))?,
+                ),
+                EncodingKey::from_ec_der(der),
+            ),
+            Alg::EdDSA => (
+                KeyPair::Ed(Ed25519KeyPair::from_pkcs8(der).map_err(|_| KeyError::Invalid(alg))?),
+                EncodingKey::from_ed_der(der),
+            ),
             Alg::RS256 => {
                 // jsonwebtoken signs RSA from PKCS#1 (RFC 8017 RSAPrivateKey): unwrap the PKCS#8.
                 let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|_| KeyError::Invalid(alg))?;
@@ -180,7 +194,7 @@ impl SigningKey {
                 if pair.public_modulus_len() < 256 {
                     return Err(KeyError::Invalid(alg)); // RSA below 2048 bits is refused
                 }
-                EncodingKey::from_rsa_der(pkcs1)
+                (KeyPair::Rsa(pair), EncodingKey::from_rsa_der(pkcs1))
             }
         };
         let mut jwk = Jwk::from_encoding_key(&encoding, alg.jwt()).map_err(|_| KeyError::Invalid(alg))?;
@@ -189,7 +203,7 @@ impl SigningKey {
         jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
         let value = serde_json::to_value(&jwk).map_err(|e| KeyError::Jwk(e.to_string()))?;
         let public = PublicJwk::from_value(value)?;
-        Ok(Self { alg, encoding, public })
+        Ok(Self { alg, pair, public })
     }
 
     /// The algorithm.
@@ -207,8 +221,19 @@ impl SigningKey {
         &self.public
     }
 
-    pub(crate) fn encoding(&self) -> &EncodingKey {
-        &self.encoding
+    /// The JWS signature of `message` (RFC 7518 §3: r || s for ES256, PKCS#1 v1.5 for RS256).
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        match &self.pair {
+            KeyPair::Ec(pair) => pair.sign(&rng, message).map(|s| s.as_ref().to_vec()).map_err(|_| KeyError::Sign),
+            KeyPair::Ed(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+            KeyPair::Rsa(pair) => {
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &rng, message, &mut signature)
+                    .map_err(|_| KeyError::Sign)?;
+                Ok(signature)
+            }
+        }
     }
 }
 

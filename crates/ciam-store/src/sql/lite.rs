@@ -51,10 +51,13 @@ pub(crate) struct Query {
     args: Vec<Value>,
     /// The first argument that could not be converted; reported when the statement runs.
     bad: Option<String>,
+    /// Whether `$1`, `$2` … appear once each, in order (built statements), so that parameter i
+    /// is `$i` without asking SQLite for names (a linear search per name).
+    in_order: bool,
 }
 
 pub(crate) fn query(sql: &'static str) -> Query {
-    Query { sql: Cow::Borrowed(sql), args: Vec::new(), bad: None }
+    Query { sql: Cow::Borrowed(sql), args: Vec::new(), bad: None, in_order: false }
 }
 
 impl Query {
@@ -101,11 +104,8 @@ impl Query {
         }
         let mut statement = c.prepare_cached(&self.sql)?;
         for i in 1..=statement.parameter_count() {
-            let n = statement
-                .parameter_name(i)
-                .and_then(|name| name.strip_prefix('$'))
-                .and_then(|n| n.parse::<usize>().ok())
-                .unwrap_or(i);
+            let named = || statement.parameter_name(i)?.strip_prefix('$')?.parse::<usize>().ok();
+            let n = if self.in_order { i } else { named().unwrap_or(i) };
             let value = n
                 .checked_sub(1)
                 .and_then(|n| self.args.get(n))
@@ -207,7 +207,7 @@ pub(crate) struct Separated<'a> {
 
 impl QueryBuilder {
     pub(crate) fn new(sql: &'static str) -> Self {
-        Self { query: Query { sql: Cow::Owned(sql.to_owned()), args: Vec::new(), bad: None } }
+        Self { query: Query { sql: Cow::Owned(sql.to_owned()), args: Vec::new(), bad: None, in_order: true } }
     }
 
     /// Appends `VALUES (..), (..)`, one tuple per item.
