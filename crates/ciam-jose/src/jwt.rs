@@ -12,6 +12,9 @@
 //! - `iss`, `exp`, `nbf`, `iat` and (when asked) `aud` are checked against the injected time with
 //!   a bounded leeway; `exp` is required.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::Validation;
@@ -126,6 +129,79 @@ fn typ_matches(got: &str, want: &str) -> bool {
 
 /// Verifies a compact JWS against trusted keys and expectations.
 pub fn verify(token: &str, keys: &[PublicJwk], expect: &Expect<'_>) -> Result<Verified, JwtError> {
+    verify_with(token, keys, expect, None)
+}
+
+/// As [`verify`], but a token whose exact bytes passed every check before skips the signature
+/// computation (about 50 µs for ES256); every other check runs again. For this server's own
+/// access tokens, which resource servers and agents present many times over their life.
+pub fn verify_cached(
+    token: &str,
+    keys: &[PublicJwk],
+    expect: &Expect<'_>,
+    cache: &SignatureCache,
+) -> Result<Verified, JwtError> {
+    verify_with(token, keys, expect, Some(cache))
+}
+
+/// Tokens (by SHA-256 of their bytes) whose signature verified, until they expire. The key
+/// named by `kid` must still be trusted for a remembered token to pass, since `kid`s are JWK
+/// thumbprints, that is the same key. Bounded: when full, expired entries go, and if that is not
+/// enough, all of them.
+#[derive(Debug)]
+pub struct SignatureCache {
+    verified: Mutex<HashMap<[u8; 32], i64>>,
+    capacity: usize,
+}
+
+impl SignatureCache {
+    /// A cache of at most `capacity` tokens.
+    pub fn new(capacity: usize) -> Self {
+        Self { verified: Mutex::new(HashMap::new()), capacity }
+    }
+
+    fn digest(token: &str) -> [u8; 32] {
+        let mut out = [0; 32];
+        out.copy_from_slice(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes()).as_ref());
+        out
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], i64>> {
+        self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn knows(&self, digest: &[u8; 32], now: i64) -> bool {
+        self.lock().get(digest).is_some_and(|&exp| exp > now)
+    }
+
+    fn remember(&self, digest: [u8; 32], exp: i64, now: i64) {
+        let mut verified = self.lock();
+        if verified.len() >= self.capacity {
+            verified.retain(|_, &mut e| e > now);
+            if verified.len() >= self.capacity {
+                verified.clear();
+            }
+        }
+        verified.insert(digest, exp);
+    }
+
+    /// Tokens remembered (expired ones included until the next clean-up).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no token is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn verify_with(
+    token: &str,
+    keys: &[PublicJwk],
+    expect: &Expect<'_>,
+    cache: Option<&SignatureCache>,
+) -> Result<Verified, JwtError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(JwtError::Malformed("too large"));
     }
@@ -142,29 +218,39 @@ pub fn verify(token: &str, keys: &[PublicJwk], expect: &Expect<'_>) -> Result<Ve
     }
     let kid = header.kid.ok_or(JwtError::UnknownKey)?;
     let jwk = keys.iter().find(|k| k.kid() == kid && k.alg() == Some(alg)).ok_or(JwtError::UnknownKey)?;
-    let decoding = jwk.decoding_key().map_err(|_: KeyError| JwtError::UnknownKey)?;
 
-    // Signature only: the time and audience checks below use the injected clock.
-    let mut v = Validation::new(alg.jwt());
-    v.validate_exp = false;
-    v.validate_nbf = false;
-    v.validate_aud = false;
-    v.required_spec_claims.clear();
-    let data = jsonwebtoken::decode::<Map<String, Value>>(token, &decoding, &v).map_err(|e| match e.kind() {
-        jsonwebtoken::errors::ErrorKind::InvalidSignature => JwtError::Signature,
-        _ => JwtError::Malformed("payload"),
-    })?;
-    let claims = data.claims;
+    let now = expect.now.unix_timestamp();
+    let digest = cache.map(|_| SignatureCache::digest(token));
+    let known = cache.zip(digest.as_ref()).is_some_and(|(c, d)| c.knows(d, now));
+
+    let claims = if known {
+        // These exact bytes (header, claims and signature) verified with this key before.
+        jsonwebtoken::dangerous::insecure_decode_claims::<Map<String, Value>>(token)
+            .map_err(|_| JwtError::Malformed("payload"))?
+    } else {
+        let decoding = jwk.decoding_key().map_err(|_: KeyError| JwtError::UnknownKey)?;
+        // Signature only: the time and audience checks below use the injected clock.
+        let mut v = Validation::new(alg.jwt());
+        v.validate_exp = false;
+        v.validate_nbf = false;
+        v.validate_aud = false;
+        v.required_spec_claims.clear();
+        jsonwebtoken::decode::<Map<String, Value>>(token, &decoding, &v)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => JwtError::Signature,
+                _ => JwtError::Malformed("payload"),
+            })?
+            .claims
+    };
 
     if claims.get("iss").and_then(Value::as_str) != Some(expect.issuer) {
         return Err(JwtError::Issuer);
     }
-    let now = expect.now.unix_timestamp();
     let num = |k: &str| claims.get(k).and_then(Value::as_i64);
-    match num("exp") {
-        Some(exp) if exp > now - expect.leeway => {}
+    let exp = match num("exp") {
+        Some(exp) if exp > now - expect.leeway => exp,
         _ => return Err(JwtError::Expired),
-    }
+    };
     if num("nbf").is_some_and(|nbf| nbf > now + expect.leeway)
         || num("iat").is_some_and(|iat| iat > now + expect.leeway)
     {
@@ -179,6 +265,9 @@ pub fn verify(token: &str, keys: &[PublicJwk], expect: &Expect<'_>) -> Result<Ve
         if !ok {
             return Err(JwtError::Audience);
         }
+    }
+    if let (Some(cache), Some(digest), false) = (cache, digest, known) {
+        cache.remember(digest, exp + expect.leeway, now);
     }
     Ok(Verified { kid, claims })
 }
@@ -286,6 +375,53 @@ mod tests {
             let header: Value =
                 serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
             assert_eq!(header, json!({"alg": alg.as_str(), "kid": key.kid(), "typ": "at+jwt"}));
+        }
+    }
+
+    /// A remembered token skips only the signature: every other check still runs, a token with
+    /// other bytes is verified in full, and a key no longer trusted refuses it.
+    #[test]
+    fn remembered_signatures_skip_only_the_signature() {
+        let (key, _) = SigningKey::generate(Alg::ES256).unwrap();
+        let keys = [key.public_jwk().clone()];
+        let cache = SignatureCache::new(8);
+        let token = mint(&key, "at+jwt", &claims(300)).unwrap();
+        for _ in 0..2 {
+            let v = verify_cached(&token, &keys, &expect(&[Alg::ES256]), &cache).unwrap();
+            assert_eq!(v.claims["sub"], "u1");
+            assert_eq!(cache.len(), 1);
+        }
+        let later = Expect { now: NOW + time::Duration::seconds(600), ..expect(&[Alg::ES256]) };
+        assert_eq!(verify_cached(&token, &keys, &later, &cache).unwrap_err(), JwtError::Expired);
+        let elsewhere = Expect { audience: Some("billing"), ..expect(&[Alg::ES256]) };
+        assert_eq!(verify_cached(&token, &keys, &elsewhere, &cache).unwrap_err(), JwtError::Audience);
+        let (other, _) = SigningKey::generate(Alg::ES256).unwrap();
+        let rotated_out = [other.public_jwk().clone()];
+        assert_eq!(
+            verify_cached(&token, &rotated_out, &expect(&[Alg::ES256]), &cache).unwrap_err(),
+            JwtError::UnknownKey
+        );
+        // Same header and claims, another signature: not the remembered bytes.
+        let (head, _) = token.rsplit_once('.').unwrap();
+        let forged = format!("{head}.{}", URL_SAFE_NO_PAD.encode([7u8; 64]));
+        assert_eq!(verify_cached(&forged, &keys, &expect(&[Alg::ES256]), &cache).unwrap_err(), JwtError::Signature);
+    }
+
+    #[test]
+    fn the_signature_cache_is_bounded() {
+        let (key, _) = SigningKey::generate(Alg::ES256).unwrap();
+        let keys = [key.public_jwk().clone()];
+        let cache = SignatureCache::new(4);
+        for i in 0..10 {
+            let token = mint(
+                &key,
+                "at+jwt",
+                &json!({"iss": "https://id.example/t/acme", "aud": "api", "n": i,
+                "exp": NOW.unix_timestamp() + 300}),
+            )
+            .unwrap();
+            verify_cached(&token, &keys, &expect(&[Alg::ES256]), &cache).unwrap();
+            assert!(cache.len() <= 4, "{}", cache.len());
         }
     }
 

@@ -16,6 +16,7 @@ use ciam_core::signing_key::{KeyState, StoredKey};
 use ciam_core::store::{KeyStore, StoreError};
 use time::OffsetDateTime;
 
+use crate::jwt::SignatureCache;
 use crate::keys::{Alg, KeyError, PublicJwk, SigningKey};
 use crate::seal::{MasterKey, SealError};
 
@@ -84,7 +85,11 @@ pub struct Keyring {
     store: Arc<dyn KeyStore>,
     master: Arc<MasterKey>,
     cache: Mutex<HashMap<TenantId, (Instant, Arc<TenantKeys>)>>,
+    signatures: SignatureCache,
 }
+
+/// Access tokens whose signatures are remembered per node (about 50 bytes each).
+const REMEMBERED_SIGNATURES: usize = 16_384;
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,7 +104,17 @@ fn owner(tenant: &TenantId, kid: &str) -> String {
 impl Keyring {
     /// A keyring over `store`, sealing with `master`.
     pub fn new(store: Arc<dyn KeyStore>, master: Arc<MasterKey>) -> Self {
-        Self { store, master, cache: Mutex::new(HashMap::new()) }
+        Self {
+            store,
+            master,
+            cache: Mutex::new(HashMap::new()),
+            signatures: SignatureCache::new(REMEMBERED_SIGNATURES),
+        }
+    }
+
+    /// This server's access tokens whose signatures verified (see [`SignatureCache`]).
+    pub fn signatures(&self) -> &SignatureCache {
+        &self.signatures
     }
 
     fn new_key(

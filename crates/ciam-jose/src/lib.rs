@@ -12,7 +12,7 @@ pub mod keyring;
 pub mod keys;
 pub mod seal;
 
-pub use jwt::{Expect, JwtError, Verified, mint, verify};
+pub use jwt::{Expect, JwtError, SignatureCache, Verified, mint, verify, verify_cached};
 pub use keyring::{Keyring, KeyringError, TenantKeys};
 pub use keys::{Alg, KeyError, PublicJwk, SigningKey};
 pub use seal::{MasterKey, SealError};

@@ -45,10 +45,11 @@ pub(crate) async fn verified_access_token(
     };
     let claims = if token.split('.').count() == 3 {
         let keys = st.keys.keys(tenant, now).await.map_err(OAuthError::unavailable)?;
-        let verified = match ciam_jose::verify(token, keys.published(), &expect) {
+        let remembered = st.keys.signatures();
+        let verified = match ciam_jose::verify_cached(token, keys.published(), &expect, remembered) {
             Err(JwtError::UnknownKey) => {
                 let fresh = st.keys.reload(tenant, now).await.map_err(OAuthError::unavailable)?;
-                ciam_jose::verify(token, fresh.published(), &expect)
+                ciam_jose::verify_cached(token, fresh.published(), &expect, remembered)
             }
             other => other,
         };
