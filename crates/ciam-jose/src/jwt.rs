@@ -144,20 +144,22 @@ pub fn verify_cached(
     verify_with(token, keys, expect, Some(cache))
 }
 
-/// Tokens (by SHA-256 of their bytes) whose signature verified, until they expire. The key
-/// named by `kid` must still be trusted for a remembered token to pass, since `kid`s are JWK
-/// thumbprints, that is the same key. Bounded: when full, expired entries go, and if that is not
-/// enough, all of them.
+/// Tokens (by SHA-256 of their bytes) whose signature verified, or that this node signed itself,
+/// until they expire. The key named by `kid` must still be trusted for a remembered token to
+/// pass, since `kid`s are JWK thumbprints, that is the same key. Bounded, in two generations of
+/// at most half the capacity each: when the newer one is full it becomes the older one and the
+/// oldest entries go, so recent tokens stay while a flood of new ones passes.
 #[derive(Debug)]
 pub struct SignatureCache {
-    verified: Mutex<HashMap<[u8; 32], i64>>,
+    /// The newer and the older generation.
+    generations: Mutex<[HashMap<[u8; 32], i64>; 2]>,
     capacity: usize,
 }
 
 impl SignatureCache {
     /// A cache of at most `capacity` tokens.
     pub fn new(capacity: usize) -> Self {
-        Self { verified: Mutex::new(HashMap::new()), capacity }
+        Self { generations: Mutex::new([HashMap::new(), HashMap::new()]), capacity }
     }
 
     fn digest(token: &str) -> [u8; 32] {
@@ -166,28 +168,32 @@ impl SignatureCache {
         out
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], i64>> {
-        self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, [HashMap<[u8; 32], i64>; 2]> {
+        self.generations.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn knows(&self, digest: &[u8; 32], now: i64) -> bool {
-        self.lock().get(digest).is_some_and(|&exp| exp > now)
+        self.lock().iter().any(|g| g.get(digest).is_some_and(|&exp| exp > now))
     }
 
-    fn remember(&self, digest: [u8; 32], exp: i64, now: i64) {
-        let mut verified = self.lock();
-        if verified.len() >= self.capacity {
-            verified.retain(|_, &mut e| e > now);
-            if verified.len() >= self.capacity {
-                verified.clear();
-            }
+    fn remember_digest(&self, digest: [u8; 32], exp: i64) {
+        let mut generations = self.lock();
+        let [newer, older] = &mut *generations;
+        if newer.len() >= self.capacity / 2 {
+            *older = std::mem::take(newer);
         }
-        verified.insert(digest, exp);
+        newer.insert(digest, exp);
     }
 
-    /// Tokens remembered (expired ones included until the next clean-up).
+    /// Remembers a token this node has just signed (valid until `exp`), so that its first
+    /// presentation skips the signature computation too.
+    pub fn remember_minted(&self, token: &str, exp: i64) {
+        self.remember_digest(Self::digest(token), exp);
+    }
+
+    /// Tokens remembered (expired ones included until their generation goes).
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().iter().map(HashMap::len).sum()
     }
 
     /// Whether no token is remembered.
@@ -267,7 +273,7 @@ fn verify_with(
         }
     }
     if let (Some(cache), Some(digest), false) = (cache, digest, known) {
-        cache.remember(digest, exp + expect.leeway, now);
+        cache.remember_digest(digest, exp + expect.leeway);
     }
     Ok(Verified { kid, claims })
 }
@@ -407,22 +413,27 @@ mod tests {
         assert_eq!(verify_cached(&forged, &keys, &expect(&[Alg::ES256]), &cache).unwrap_err(), JwtError::Signature);
     }
 
+    /// The cache keeps at most its capacity, in two generations: the latest tokens stay, the
+    /// oldest go first.
     #[test]
-    fn the_signature_cache_is_bounded() {
+    fn the_signature_cache_is_bounded_and_keeps_the_latest() {
         let (key, _) = SigningKey::generate(Alg::ES256).unwrap();
-        let keys = [key.public_jwk().clone()];
         let cache = SignatureCache::new(4);
-        for i in 0..10 {
-            let token = mint(
-                &key,
-                "at+jwt",
-                &json!({"iss": "https://id.example/t/acme", "aud": "api", "n": i,
-                "exp": NOW.unix_timestamp() + 300}),
-            )
-            .unwrap();
-            verify_cached(&token, &keys, &expect(&[Alg::ES256]), &cache).unwrap();
+        let now = NOW.unix_timestamp();
+        let tokens: Vec<String> = (0..10)
+            .map(|i| {
+                let claims = json!({"iss": "https://id.example/t/acme", "aud": "api", "n": i, "exp": now + 300});
+                mint(&key, "at+jwt", &claims).unwrap()
+            })
+            .collect();
+        for (i, token) in tokens.iter().enumerate() {
+            cache.remember_minted(token, now + 300);
             assert!(cache.len() <= 4, "{}", cache.len());
+            let known = |t: &String| cache.knows(&SignatureCache::digest(t), now);
+            assert!(tokens[i.saturating_sub(2)..=i].iter().all(known), "the latest three at {i}");
+            assert!(tokens[..i.saturating_sub(3)].iter().all(|t| !known(t)), "older ones gone at {i}");
         }
+        assert!(!cache.knows(&SignatureCache::digest(&tokens[9]), now + 300), "until it expires");
     }
 
     #[test]

@@ -158,7 +158,10 @@ async fn access_token(
 ) -> Result<String, OAuthError> {
     claims.cnf = jkt.map(|k| serde_json::json!({ "jkt": k }));
     if !client.opaque_access_tokens {
-        return sign(st, tenant, Alg::ES256, "at+jwt", claims).await;
+        let token = sign(st, tenant, Alg::ES256, "at+jwt", claims).await?;
+        // Signed here: its first presentation (userinfo, introspection) needs no verification.
+        st.keys.signatures().remember_minted(&token, claims.exp);
+        return Ok(token);
     }
     let token = random_token(32);
     let ttl = std::time::Duration::from_secs(u64::try_from(claims.exp - claims.iat).unwrap_or(0));
