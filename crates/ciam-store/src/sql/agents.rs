@@ -126,9 +126,16 @@ macro_rules! impl_agent_stores {
                         let actors = to_json(&e.record.actors)?;
                         sealed.push((i, e, actors));
                     }
-                    // One multi-row insert per chunk: one round trip for many events.
-                    for chunk in sealed.chunks(AUDIT_ROWS_PER_INSERT) {
-                        let mut insert = $db::QueryBuilder::new(INSERT_AUDIT_EVENTS);
+                    // One multi-row insert per chunk: one round trip for many events. Where the
+                    // dialect allows, the last one also sets the head's hash.
+                    let chunks = sealed.chunks(AUDIT_ROWS_PER_INSERT).count();
+                    for (n, chunk) in sealed.chunks(AUDIT_ROWS_PER_INSERT).enumerate() {
+                        let then_head = $db::DML_IN_CTE && n + 1 == chunks;
+                        let mut insert = $db::QueryBuilder::new(if then_head {
+                            INSERT_AUDIT_EVENTS_THEN_HEAD
+                        } else {
+                            INSERT_AUDIT_EVENTS
+                        });
                         insert.push_values(chunk, |mut row, (_, e, actors)| {
                             let r = &e.record;
                             row.push_bind(tenant.as_str())
@@ -148,19 +155,27 @@ macro_rules! impl_agent_stores {
                                 .push_bind(e.prev_hash.as_str())
                                 .push_bind(e.hash.as_str());
                         });
+                        if then_head {
+                            insert.push(THEN_SET_AUDIT_HEAD_HASH);
+                            insert.push_bind(prev.as_str());
+                            insert.push(OF_TENANT);
+                            insert.push_bind(tenant.as_str());
+                        }
                         insert.build().execute(&mut *tx).await.map_err(&err)?;
+                    }
+                    if !$db::DML_IN_CTE || sealed.is_empty() {
+                        $db::query(SET_AUDIT_HEAD_HASH)
+                            .bind(tenant.as_str())
+                            .bind(&prev)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(&err)?;
                     }
                     for (i, e, _) in sealed {
                         if let Some(slot) = stored.get_mut(i) {
                             *slot = Some(e);
                         }
                     }
-                    $db::query(SET_AUDIT_HEAD_HASH)
-                        .bind(tenant.as_str())
-                        .bind(&prev)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(&err)?;
                 }
                 tx.commit().await.map_err(&err)?;
                 Ok(stored.into_iter().flatten().collect())
