@@ -132,6 +132,34 @@ mod tests {
         assert_eq!(x, 7);
     }
 
+    /// Two Postgres nodes appending to one tenant's trail in turn: each one's remembered head goes
+    /// stale when the other appends, its one-statement append then changes nothing and the
+    /// transaction takes over, and the events form one chain whatever path they took.
+    #[tokio::test]
+    async fn postgres_audit_appends_from_two_nodes_form_one_chain() {
+        use ciam_core::audit::{AuditRecord, ChainVerifier};
+        use ciam_core::store::{AuditStore as _, TenantStore as _};
+        let Some(db) = TestPostgres::create().await else { return };
+        let a = PgStore::connect(&db.url, &PoolOptions::default()).await.unwrap();
+        let b = PgStore::connect(&db.url, &PoolOptions::default()).await.unwrap();
+        a.create_tenant(&crate::contract::tenant("acme")).await.unwrap();
+        let t = ciam_core::id::TenantId::parse("acme").unwrap();
+        let at = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let event = |n: i64| (t.clone(), at + time::Duration::seconds(n), AuditRecord::allow("token.issued"));
+        for (n, node) in [&a, &a, &b, &a, &b, &b, &a].into_iter().enumerate() {
+            let n = i64::try_from(n).unwrap();
+            let stored = node.append_audit(&[event(2 * n), event(2 * n + 1)]).await.unwrap();
+            assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2 * n + 1, 2 * n + 2]);
+            assert_eq!(node.audit_heads.get(&t).map(|(seq, _)| seq), Some(2 * n + 2), "the node remembers its head");
+        }
+        let chain = a.audit_chain(&t, 0, 100).await.unwrap();
+        let mut v = ChainVerifier::default();
+        for e in &chain {
+            v.next(e).unwrap();
+        }
+        assert_eq!(v.finish(b.audit_head(&t).await.unwrap()), Ok(14));
+    }
+
     /// An in-memory database is shared by the reading and the writing connections.
     #[tokio::test]
     async fn sqlite_in_memory_is_one_database() {

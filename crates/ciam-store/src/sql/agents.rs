@@ -17,8 +17,65 @@ use super::{PgStore, SqliteStore, after, limit, lite, pg};
 /// bind parameter limits.
 const AUDIT_ROWS_PER_INSERT: usize = 256;
 
+/// The values of one audit row, in `audit_columns!` order, onto a `push_values` row.
+macro_rules! audit_values {
+    ($row:ident, $e:expr, $actors:expr) => {{
+        let (e, r) = ($e, &$e.record);
+        $row.push_bind(e.tenant_id.as_str())
+            .push_bind(e.seq)
+            .push_bind(e.time_ms)
+            .push_bind(r.event_type.as_str())
+            .push_bind(r.user_id.as_deref())
+            .push_bind(r.client_id.as_deref())
+            .push_bind($actors.as_str())
+            .push_bind(r.delegation_id.as_deref())
+            .push_bind(r.scope.as_deref())
+            .push_bind(r.audience.as_deref())
+            .push_bind(r.ip.as_deref())
+            .push_bind(r.user_agent.as_deref())
+            .push_bind(r.decision.as_str())
+            .push_bind(r.reason.as_deref())
+            .push_bind(e.prev_hash.as_str())
+            .push_bind(e.hash.as_str());
+    }};
+}
+
+/// Tenants of `batch` in order of first appearance, each with the indexes of its events.
+fn by_tenant(batch: &[(TenantId, OffsetDateTime, AuditRecord)]) -> Vec<(&TenantId, Vec<usize>)> {
+    let mut tenants: Vec<(&TenantId, Vec<usize>)> = Vec::new();
+    for (i, (t, _, _)) in batch.iter().enumerate() {
+        match tenants.iter_mut().find(|(known, _)| *known == t) {
+            Some((_, mine)) => mine.push(i),
+            None => tenants.push((t, vec![i])),
+        }
+    }
+    tenants
+}
+
+/// Seals the events `mine` of `batch` onto the chain after `last_seq` and `prev` (which ends as
+/// the new head's hash), each with its index and its actors as JSON.
+fn seal(
+    batch: &[(TenantId, OffsetDateTime, AuditRecord)],
+    tenant: &TenantId,
+    mine: &[usize],
+    last_seq: i64,
+    prev: &mut String,
+) -> StoreResult<Vec<(usize, AuditEvent, String)>> {
+    let mut sealed = Vec::with_capacity(mine.len());
+    let mut seq = last_seq;
+    for &i in mine {
+        let Some((_, at, record)) = batch.get(i) else { continue };
+        seq += 1;
+        let e = AuditEvent::seal(tenant, seq, *at, prev, record.clone());
+        prev.clone_from(&e.hash);
+        let actors = to_json(&e.record.actors)?;
+        sealed.push((i, e, actors));
+    }
+    Ok(sealed)
+}
+
 macro_rules! impl_agent_stores {
-    ($store:ty, $db:ident) => {
+    ($store:ty, $db:ident, $append:ident) => {
         #[async_trait]
         impl DelegationStore for $store {
             async fn create_delegation(&self, d: &Delegation) -> StoreResult<()> {
@@ -89,9 +146,10 @@ macro_rules! impl_agent_stores {
             }
         }
 
-        #[async_trait]
-        impl AuditStore for $store {
-            async fn append_audit(
+        impl $store {
+            /// Appends in one transaction: each tenant's head is advanced (created on first use)
+            /// and its events inserted.
+            async fn append_in_transaction(
                 &self,
                 batch: &[(TenantId, OffsetDateTime, AuditRecord)],
             ) -> StoreResult<Vec<AuditEvent>> {
@@ -99,15 +157,7 @@ macro_rules! impl_agent_stores {
                 let mut tx = self.begin_write().await.map_err(&err)?;
                 let mut stored: Vec<Option<AuditEvent>> = vec![None; batch.len()];
                 // Tenants in order of first appearance; each tenant's head is taken once.
-                let mut tenants: Vec<&TenantId> = Vec::new();
-                for (t, _, _) in batch {
-                    if !tenants.contains(&t) {
-                        tenants.push(t);
-                    }
-                }
-                for tenant in tenants {
-                    let mine: Vec<usize> =
-                        (0..batch.len()).filter(|&i| batch.get(i).is_some_and(|b| &b.0 == tenant)).collect();
+                for (tenant, mine) in by_tenant(batch) {
                     let count = i64::try_from(mine.len()).unwrap_or(i64::MAX);
                     let (last_seq, mut prev): (i64, String) = $db::query_as(ADVANCE_AUDIT_HEAD)
                         .bind(tenant.as_str())
@@ -116,16 +166,7 @@ macro_rules! impl_agent_stores {
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(&err)?;
-                    let mut seq = last_seq - count;
-                    let mut sealed = Vec::with_capacity(mine.len());
-                    for i in mine {
-                        let Some((_, at, record)) = batch.get(i) else { continue };
-                        seq += 1;
-                        let e = AuditEvent::seal(tenant, seq, *at, &prev, record.clone());
-                        prev.clone_from(&e.hash);
-                        let actors = to_json(&e.record.actors)?;
-                        sealed.push((i, e, actors));
-                    }
+                    let sealed = seal(batch, tenant, &mine, last_seq - count, &mut prev)?;
                     // One multi-row insert per chunk: one round trip for many events. Where the
                     // dialect allows, the last one also sets the head's hash.
                     let chunks = sealed.chunks(AUDIT_ROWS_PER_INSERT).count();
@@ -136,25 +177,7 @@ macro_rules! impl_agent_stores {
                         } else {
                             INSERT_AUDIT_EVENTS
                         });
-                        insert.push_values(chunk, |mut row, (_, e, actors)| {
-                            let r = &e.record;
-                            row.push_bind(tenant.as_str())
-                                .push_bind(e.seq)
-                                .push_bind(e.time_ms)
-                                .push_bind(r.event_type.as_str())
-                                .push_bind(r.user_id.as_deref())
-                                .push_bind(r.client_id.as_deref())
-                                .push_bind(actors.as_str())
-                                .push_bind(r.delegation_id.as_deref())
-                                .push_bind(r.scope.as_deref())
-                                .push_bind(r.audience.as_deref())
-                                .push_bind(r.ip.as_deref())
-                                .push_bind(r.user_agent.as_deref())
-                                .push_bind(r.decision.as_str())
-                                .push_bind(r.reason.as_deref())
-                                .push_bind(e.prev_hash.as_str())
-                                .push_bind(e.hash.as_str());
-                        });
+                        insert.push_values(chunk, |mut row, (_, e, actors)| audit_values!(row, e, actors));
                         if then_head {
                             insert.push(THEN_SET_AUDIT_HEAD_HASH);
                             insert.push_bind(prev.as_str());
@@ -179,6 +202,16 @@ macro_rules! impl_agent_stores {
                 }
                 tx.commit().await.map_err(&err)?;
                 Ok(stored.into_iter().flatten().collect())
+            }
+        }
+
+        #[async_trait]
+        impl AuditStore for $store {
+            async fn append_audit(
+                &self,
+                batch: &[(TenantId, OffsetDateTime, AuditRecord)],
+            ) -> StoreResult<Vec<AuditEvent>> {
+                self.$append(batch).await
             }
 
             async fn query_audit(
@@ -307,5 +340,58 @@ macro_rules! impl_resource_store {
 
 impl_resource_store!(SqliteStore, lite);
 impl_resource_store!(PgStore, pg);
-impl_agent_stores!(SqliteStore, lite);
-impl_agent_stores!(PgStore, pg);
+impl_agent_stores!(SqliteStore, lite, append_in_transaction);
+impl_agent_stores!(PgStore, pg, append_compare_and_set);
+
+impl PgStore {
+    /// Appends with one round trip per tenant when this node wrote the tenant's head last: one
+    /// statement advances the head only if it is still the one remembered, and inserts the
+    /// events only if it did (an autocommitted statement: both or neither). The other events
+    /// (a tenant's first append on this node, another node appended since, more than one
+    /// insert's worth) go through [`Self::append_in_transaction`].
+    async fn append_compare_and_set(
+        &self,
+        batch: &[(TenantId, OffsetDateTime, AuditRecord)],
+    ) -> StoreResult<Vec<AuditEvent>> {
+        let err = map_err("audit");
+        let mut stored: Vec<Option<AuditEvent>> = vec![None; batch.len()];
+        let mut rest = Vec::new();
+        for (tenant, mine) in by_tenant(batch) {
+            let head = self.audit_heads.get(tenant).filter(|_| mine.len() <= AUDIT_ROWS_PER_INSERT);
+            let Some((last_seq, mut prev)) = head else {
+                rest.extend(mine);
+                continue;
+            };
+            let sealed = seal(batch, tenant, &mine, last_seq, &mut prev)?;
+            let new_seq = last_seq + i64::try_from(sealed.len()).unwrap_or(i64::MAX);
+            let mut append = pg::QueryBuilder::new(ADVANCE_AUDIT_HEAD_IF);
+            append.push_bind(new_seq).push(", hash = ").push_bind(prev.as_str());
+            append.push(" where tenant_id = ").push_bind(tenant.as_str()).push(" and seq = ").push_bind(last_seq);
+            append.push(THEN_INSERT_AUDIT_EVENTS);
+            append.push_values(&sealed, |mut row, (_, e, actors)| audit_values!(row, e, actors));
+            append.push(IF_ADVANCED);
+            let advanced: i64 = append.build_query_scalar().fetch_one(&self.pool).await.map_err(&err)?;
+            if advanced == 1 {
+                self.audit_heads.set(tenant, new_seq, prev);
+                for (i, e, _) in sealed {
+                    if let Some(slot) = stored.get_mut(i) {
+                        *slot = Some(e);
+                    }
+                }
+            } else {
+                rest.extend(mine);
+            }
+        }
+        if !rest.is_empty() {
+            let others: Vec<_> = rest.iter().filter_map(|&i| batch.get(i).cloned()).collect();
+            let events = self.append_in_transaction(&others).await?;
+            for (&i, e) in rest.iter().zip(events) {
+                self.audit_heads.set(&e.tenant_id, e.seq, e.hash.clone());
+                if let Some(slot) = stored.get_mut(i) {
+                    *slot = Some(e);
+                }
+            }
+        }
+        Ok(stored.into_iter().flatten().collect())
+    }
+}

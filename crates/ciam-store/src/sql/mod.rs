@@ -20,7 +20,9 @@ pub(crate) mod lite;
 mod queries;
 pub(crate) mod rows;
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -104,6 +106,39 @@ pub struct PgStore {
     pool: PgPool,
     /// The same pool: Postgres has row locks, not one writer.
     writer: PgPool,
+    /// The audit heads this node wrote last (see `append_compare_and_set`).
+    pub(crate) audit_heads: AuditHeads,
+}
+
+/// Each tenant's audit head (last seq and hash) as this node last wrote it; bounded.
+#[derive(Clone, Default)]
+pub(crate) struct AuditHeads(Arc<Mutex<HashMap<TenantId, (i64, String)>>>);
+
+impl AuditHeads {
+    const MAX_TENANTS: usize = 10_000;
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<TenantId, (i64, String)>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn get(&self, tenant: &TenantId) -> Option<(i64, String)> {
+        self.lock().get(tenant).cloned()
+    }
+
+    /// Remembers a head, unless one further along is already known.
+    fn set(&self, tenant: &TenantId, seq: i64, hash: String) {
+        let mut heads = self.lock();
+        if heads.len() >= Self::MAX_TENANTS && !heads.contains_key(tenant) {
+            heads.clear();
+        }
+        match heads.get_mut(tenant) {
+            Some(known) if known.0 >= seq => {}
+            Some(known) => *known = (seq, hash),
+            None => {
+                heads.insert(tenant.clone(), (seq, hash));
+            }
+        }
+    }
 }
 
 impl PgStore {
@@ -127,7 +162,7 @@ impl PgStore {
             .await
             .map_err(unavailable)?;
         sqlx::migrate!("../../migrations/postgres").run(&pool).await.map_err(unavailable)?;
-        Ok(Self { writer: pool.clone(), pool })
+        Ok(Self { writer: pool.clone(), pool, audit_heads: AuditHeads::default() })
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
