@@ -362,11 +362,13 @@ impl PgStore {
                 rest.extend(mine);
                 continue;
             };
+            let last_hash = prev.clone();
             let sealed = seal(batch, tenant, &mine, last_seq, &mut prev)?;
             let new_seq = last_seq + i64::try_from(sealed.len()).unwrap_or(i64::MAX);
             let mut append = pg::QueryBuilder::new(ADVANCE_AUDIT_HEAD_IF);
             append.push_bind(new_seq).push(", hash = ").push_bind(prev.as_str());
-            append.push(" where tenant_id = ").push_bind(tenant.as_str()).push(" and seq = ").push_bind(last_seq);
+            append.push(" where tenant_id = ").push_bind(tenant.as_str());
+            append.push(" and seq = ").push_bind(last_seq).push(" and hash = ").push_bind(last_hash.as_str());
             append.push(THEN_INSERT_AUDIT_EVENTS);
             append.push_values(&sealed, |mut row, (_, e, actors)| audit_values!(row, e, actors));
             append.push(IF_ADVANCED);

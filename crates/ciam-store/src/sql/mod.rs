@@ -1,17 +1,16 @@
 //! The durable store on SQL: [`SqliteStore`] and [`PgStore`].
 //!
 //! Both dialects share the SQL text in `queries` and the row mapping in `rows`; one macro stamps
-//! the same method bodies onto both pools. The dialect shows only where it differs: connection
-//! options, migrations and how a write transaction begins (SQLite takes the write lock up front
-//! with `BEGIN IMMEDIATE`, so two writers never deadlock on lock upgrade).
+//! the same method bodies onto both, calling `$db::query(..)` where `$db` is `pg` (sqlx pinned to
+//! Postgres) or `lite` (SQLite driven in-process, with the same calls; see there). The dialect
+//! shows only where it differs: connection options, migrations, how a write transaction begins
+//! (SQLite takes the write lock up front with `BEGIN IMMEDIATE`, so two writers never deadlock on
+//! lock upgrade), and the audit append, which on Postgres is one statement when this node wrote
+//! the tenant's head last (`agents::append_compare_and_set`).
 //!
 //! Every store has a `pool` for reads and a `writer` for writes. On Postgres they are the same
-//! pool. SQLite allows one writer at a time, and a connection that finds the file locked sleeps
-//! in SQLite's busy handler (1, 2, 5, 10 … 100 ms steps): with several write connections, two
-//! concurrent writes meant a sleep of milliseconds for one of them. The SQLite store therefore
-//! writes through a pool of exactly one connection, where writers queue without sleeping, and
-//! reads through read-only connections (WAL: readers never wait for the writer), so a write can
-//! go nowhere else.
+//! pool. On SQLite, `pool` is the read-only connections and `writer` the one write connection,
+//! so a write can go nowhere else.
 
 mod agents;
 mod factors;

@@ -144,9 +144,10 @@ pub(crate) const INSERT_AUDIT_EVENTS: &str = concat!("insert into audit_event ("
 pub(crate) const INSERT_AUDIT_EVENTS_THEN_HEAD: &str =
     concat!("with inserted as (insert into audit_event (", audit_columns!(), ") ");
 pub(crate) const THEN_SET_AUDIT_HEAD_HASH: &str = ") update audit_head set hash = ";
-// Postgres only: advance the head if it is still at the remembered seq, and insert the events
-// if it was (`with advanced as (update ... set seq = $, hash = $ where tenant_id = $ and seq = $
-// returning 1), inserted as (insert ... select * from (values ...) where exists (advanced))`).
+// Postgres only: advance the head if it is still the remembered one, and insert the events if
+// it was (`with advanced as (update ... set seq = $, hash = $ where tenant_id = $ and seq = $
+// and hash = $ returning 1), inserted as (insert ... select * from (values ...) where exists
+// (advanced)) select count(*) from advanced`).
 pub(crate) const ADVANCE_AUDIT_HEAD_IF: &str = "with advanced as (update audit_head set seq = ";
 pub(crate) const THEN_INSERT_AUDIT_EVENTS: &str =
     concat!(" returning 1), inserted as (insert into audit_event (", audit_columns!(), ") select * from (");
