@@ -112,7 +112,8 @@ impl Keyring {
         }
     }
 
-    /// This server's access tokens whose signatures verified (see [`SignatureCache`]).
+    /// Access tokens of this keyring's tenants known to be authentic: signed here or verified in full (see
+    /// [`SignatureCache`]).
     pub fn signatures(&self) -> &SignatureCache {
         &self.signatures
     }
