@@ -167,33 +167,18 @@ macro_rules! impl_agent_stores {
                         .await
                         .map_err(&err)?;
                     let sealed = seal(batch, tenant, &mine, last_seq - count, &mut prev)?;
-                    // One multi-row insert per chunk: one round trip for many events. Where the
-                    // dialect allows, the last one also sets the head's hash.
-                    let chunks = sealed.chunks(AUDIT_ROWS_PER_INSERT).count();
-                    for (n, chunk) in sealed.chunks(AUDIT_ROWS_PER_INSERT).enumerate() {
-                        let then_head = $db::DML_IN_CTE && n + 1 == chunks;
-                        let mut insert = $db::QueryBuilder::new(if then_head {
-                            INSERT_AUDIT_EVENTS_THEN_HEAD
-                        } else {
-                            INSERT_AUDIT_EVENTS
-                        });
+                    // One multi-row insert per chunk: one round trip for many events.
+                    for chunk in sealed.chunks(AUDIT_ROWS_PER_INSERT) {
+                        let mut insert = $db::QueryBuilder::new(INSERT_AUDIT_EVENTS);
                         insert.push_values(chunk, |mut row, (_, e, actors)| audit_values!(row, e, actors));
-                        if then_head {
-                            insert.push(THEN_SET_AUDIT_HEAD_HASH);
-                            insert.push_bind(prev.as_str());
-                            insert.push(OF_TENANT);
-                            insert.push_bind(tenant.as_str());
-                        }
                         insert.build().execute(&mut *tx).await.map_err(&err)?;
                     }
-                    if !$db::DML_IN_CTE || sealed.is_empty() {
-                        $db::query(SET_AUDIT_HEAD_HASH)
-                            .bind(tenant.as_str())
-                            .bind(&prev)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(&err)?;
-                    }
+                    $db::query(SET_AUDIT_HEAD_HASH)
+                        .bind(tenant.as_str())
+                        .bind(&prev)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(&err)?;
                     for (i, e, _) in sealed {
                         if let Some(slot) = stored.get_mut(i) {
                             *slot = Some(e);

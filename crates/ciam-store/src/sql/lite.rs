@@ -225,25 +225,10 @@ impl QueryBuilder {
         self
     }
 
-    /// Appends SQL text.
-    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
-        self.query.sql.to_mut().push_str(sql);
-        self
-    }
-
-    /// Appends the next placeholder and binds `value` to it.
-    pub(crate) fn push_bind<T: ToSql>(&mut self, value: T) -> &mut Self {
-        Separated { query: &mut self.query, first: true }.push_bind(value);
-        self
-    }
-
     pub(crate) fn build(self) -> Query {
         self.query
     }
 }
-
-/// SQLite has no data-modifying CTE (`with x as (insert ...)`).
-pub(crate) const DML_IN_CTE: bool = false;
 
 impl Separated<'_> {
     pub(crate) fn push_bind<T: ToSql>(&mut self, value: T) -> &mut Self {

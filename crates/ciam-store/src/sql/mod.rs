@@ -190,9 +190,6 @@ mod pg {
     }
 
     pub(crate) type QueryBuilder = sqlx::QueryBuilder<Postgres>;
-
-    /// Postgres runs an insert inside `with` (a data-modifying CTE) before the main statement.
-    pub(crate) const DML_IN_CTE: bool = true;
 }
 
 fn limit(page: &PageRequest) -> i64 {

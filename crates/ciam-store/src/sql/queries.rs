@@ -139,11 +139,6 @@ macro_rules! audit_columns {
 }
 /// The start of a multi-row insert; the rows follow as `VALUES (…), (…)`.
 pub(crate) const INSERT_AUDIT_EVENTS: &str = concat!("insert into audit_event (", audit_columns!(), ") ");
-// Postgres only (SQLite has no data-modifying CTE): the last insert of a batch also sets the
-// head's hash, one round trip fewer per batch.
-pub(crate) const INSERT_AUDIT_EVENTS_THEN_HEAD: &str =
-    concat!("with inserted as (insert into audit_event (", audit_columns!(), ") ");
-pub(crate) const THEN_SET_AUDIT_HEAD_HASH: &str = ") update audit_head set hash = ";
 // Postgres only: advance the head if it is still the remembered one, and insert the events if
 // it was (`with advanced as (update ... set seq = $, hash = $ where tenant_id = $ and seq = $
 // and hash = $ returning 1), inserted as (insert ... select * from (values ...) where exists
@@ -152,7 +147,6 @@ pub(crate) const ADVANCE_AUDIT_HEAD_IF: &str = "with advanced as (update audit_h
 pub(crate) const THEN_INSERT_AUDIT_EVENTS: &str =
     concat!(" returning 1), inserted as (insert into audit_event (", audit_columns!(), ") select * from (");
 pub(crate) const IF_ADVANCED: &str = ") as events where exists (select 1 from advanced)) select count(*) from advanced";
-pub(crate) const OF_TENANT: &str = " where tenant_id = ";
 pub(crate) const AUDIT_CHAIN: &str =
     concat!("select ", audit_columns!(), " from audit_event where tenant_id = $1 and seq > $2 order by seq limit $3");
 // Optional filters: a null parameter disables its predicate. The agent matches the requesting
