@@ -465,6 +465,39 @@ async fn code_flow(opts: ServerOptions) {
     let done = browser.post("/t/acme/logout/confirm", &[("csrf", &hidden(&page, "csrf"))]).await;
     assert!(done.text().await.unwrap().contains("You are signed out"));
     assert_eq!(answer_for(&browser, &silent).await["error"], "login_required");
+
+    // A code whose user is deleted before it is redeemed: refused as invalid_grant, and the
+    // refusal (not an issuance) is what the trail records.
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, _, _) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let (consent, _) = browser.follow(sign_in(&browser, url.as_str()).await).await;
+    let html = consent.text().await.unwrap();
+    let res = browser
+        .post(
+            "/t/acme/consent",
+            &[("flow", &hidden(&html, "flow")), ("csrf", &hidden(&html, "csrf")), ("decision", "allow")],
+        )
+        .await;
+    let (_, hops) = browser.follow(res).await;
+    let code = callback_params(hops.last().unwrap())["code"].clone();
+    let (status, _) = admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}"), None).await;
+    assert_eq!(status, 204);
+    let refused = rp
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .expect_err("the user is gone");
+    let openidconnect::RequestTokenError::ServerResponse(e) = refused else { panic!("{refused:?}") };
+    assert_eq!(e.error().as_ref(), "invalid_grant", "{e:?}");
+    let events = admin.get("/tenants/acme/audit?type=token.refused&limit=200", 200).await;
+    let last = events["items"].as_array().unwrap().last().unwrap().clone();
+    assert!(last["reason"].as_str().unwrap().starts_with("invalid_grant"), "{last}");
 }
 
 async fn answer_for(browser: &Browser, url: &str) -> std::collections::HashMap<String, String> {

@@ -144,6 +144,19 @@ pub trait RevocationStore: Send + Sync {
     async fn purge_revocations(&self, now: OffsetDateTime) -> StoreResult<u64>;
 }
 
+/// One event for [`AuditStore::append_audit_with_grants`], with the grant it records.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    /// The tenant whose trail the event joins.
+    pub tenant: TenantId,
+    /// When it happened.
+    pub at: OffsetDateTime,
+    /// The event.
+    pub record: AuditRecord,
+    /// A refresh-token family started by the issuance, with its first token.
+    pub family: Option<Box<(RefreshFamily, RefreshTokenRecord)>>,
+}
+
 /// Refresh-token families.
 #[async_trait]
 pub trait RefreshStore: Send + Sync {
@@ -248,6 +261,14 @@ pub trait AuditStore: Send + Sync {
     /// the same order. Concurrent appends, from any node, are serialised on each tenant's head,
     /// so a chain never forks. Either every event of the batch is stored or none is.
     async fn append_audit(&self, batch: &[(TenantId, OffsetDateTime, AuditRecord)]) -> StoreResult<Vec<AuditEvent>>;
+    /// [`AuditStore::append_audit`] for events that record a grant: each entry's refresh-token
+    /// family, if any, is created with its first token, then the events of the entries whose
+    /// family was created are appended. An entry whose family cannot be created (its user or
+    /// client was deleted meanwhile) gets that error and its event is left out; the rest of the
+    /// batch goes on. So a grant is never stored without the event that records it. The
+    /// embedded store does all of it in one transaction: one commit for a batch of token
+    /// requests. `Err` when the batch as a whole failed (nothing of it is stored).
+    async fn append_audit_with_grants(&self, batch: &[AuditEntry]) -> StoreResult<Vec<StoreResult<()>>>;
     /// Events matching `filter`, in sequence order, after the sequence number in `page.after`.
     async fn query_audit(
         &self,

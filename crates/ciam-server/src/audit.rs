@@ -9,9 +9,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::TenantId;
-use ciam_core::store::{DurableStore, StoreError, StoreResult};
+use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
+use ciam_core::store::{AuditEntry, DurableStore, StoreError, StoreResult};
 use ipnet::IpNet;
-use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::state::AppState;
@@ -95,11 +95,34 @@ impl FromRequestParts<AppState> for Caller {
 /// Appends `record`, stamped with the caller, to the tenant's trail, and returns once it is
 /// committed. A failure is returned so the caller can refuse what it was about to do: no
 /// untraced issuance.
-pub async fn record(st: &AppState, tenant: &TenantId, caller: &Caller, mut record: AuditRecord) -> StoreResult<()> {
+pub async fn record(st: &AppState, tenant: &TenantId, caller: &Caller, record: AuditRecord) -> StoreResult<()> {
+    record_grant(st, tenant, caller, record, None).await.map_err(|e| match e {
+        NotRecorded::Grant(e) | NotRecorded::Trail(e) => e,
+    })
+}
+
+/// [`record`] for an issuance that starts a refresh-token family: the family and the event
+/// are stored together (one commit for the batch on the embedded store), or neither is.
+pub async fn record_grant(
+    st: &AppState,
+    tenant: &TenantId,
+    caller: &Caller,
+    mut record: AuditRecord,
+    family: Option<Box<(RefreshFamily, RefreshTokenRecord)>>,
+) -> Result<(), NotRecorded> {
     record.ip.clone_from(&caller.ip);
     record.user_agent.clone_from(&caller.user_agent);
     bound_fields(&mut record);
-    st.audit.append(tenant.clone(), st.clock.now(), record).await
+    st.audit.append(AuditEntry { tenant: tenant.clone(), at: st.clock.now(), record, family }).await
+}
+
+/// Why an event (and its grant) was not stored.
+#[derive(Debug)]
+pub enum NotRecorded {
+    /// The grant was refused (its user or client is gone); its event was left out.
+    Grant(StoreError),
+    /// The trail could not be written.
+    Trail(StoreError),
 }
 
 /// Request-supplied text (a refused request's scope or audience) is kept, but bounded.
@@ -119,7 +142,7 @@ const MAX_BATCH: usize = 256;
 /// Scheduler turns the writer gives other tasks before committing what it has.
 const LINGER_TURNS: usize = 2;
 
-type Pending = (TenantId, OffsetDateTime, AuditRecord, oneshot::Sender<Result<(), String>>);
+type Pending = (AuditEntry, oneshot::Sender<Result<StoreResult<()>, String>>);
 
 /// Group commit of audit events. Requests queue their event and wait; one task per node takes
 /// everything that queued while the previous batch was committing and appends it in one
@@ -150,26 +173,32 @@ impl AuditWriter {
                         }
                     }
                 }
-                let (batch, waiters): (Vec<_>, Vec<_>) =
-                    pending.drain(..).map(|(tenant, at, record, done)| ((tenant, at, record), done)).unzip();
-                let result = store.append_audit(&batch).await.map(|_| ()).map_err(|e| {
-                    tracing::error!(error = ?e, events = batch.len(), "audit events could not be written");
-                    e.to_string()
-                });
-                for done in waiters {
-                    let _ = done.send(result.clone());
+                let (batch, waiters): (Vec<_>, Vec<_>) = pending.drain(..).unzip();
+                match store.append_audit_with_grants(&batch).await {
+                    Ok(outcomes) => {
+                        for (done, outcome) in waiters.into_iter().zip(outcomes) {
+                            let _ = done.send(Ok(outcome));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = ?e, events = batch.len(), "audit events could not be written");
+                        for done in waiters {
+                            let _ = done.send(Err(e.to_string()));
+                        }
+                    }
                 }
             }
         });
         Self { queue }
     }
 
-    /// Queues one event and waits until its batch is committed.
-    pub async fn append(&self, tenant: TenantId, at: OffsetDateTime, record: AuditRecord) -> StoreResult<()> {
-        let stopped = || StoreError::Unavailable(Box::new(std::io::Error::other("the audit writer has stopped")));
+    /// Queues one event (with its grant) and waits until its batch is committed.
+    pub async fn append(&self, entry: AuditEntry) -> Result<(), NotRecorded> {
+        let trail = |e: String| NotRecorded::Trail(StoreError::Unavailable(Box::new(std::io::Error::other(e))));
+        let stopped = || trail("the audit writer has stopped".to_owned());
         let (done, committed) = oneshot::channel();
-        self.queue.send((tenant, at, record, done)).await.map_err(|_| stopped())?;
-        committed.await.map_err(|_| stopped())?.map_err(|e| StoreError::Unavailable(Box::new(std::io::Error::other(e))))
+        self.queue.send((entry, done)).await.map_err(|_| stopped())?;
+        committed.await.map_err(|_| stopped())?.map_err(trail)?.map_err(NotRecorded::Grant)
     }
 }
 
@@ -249,7 +278,7 @@ mod tests {
                 tokio::spawn(async move {
                     let mut r = AuditRecord::allow("token.issued");
                     r.client_id = Some(format!("client-{i}"));
-                    writer.append(tenant, now, r).await
+                    writer.append(AuditEntry { tenant, at: now, record: r, family: None }).await
                 })
             })
             .collect();

@@ -12,6 +12,7 @@ use ciam_core::id::UserId;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::store::StoreError;
 use ciam_core::user::UserStatus;
 use ciam_jose::Alg;
 use ciam_oauth::ErrorCode;
@@ -24,7 +25,7 @@ use ciam_oauth::token::{
 use time::OffsetDateTime;
 
 use super::client::BackChannel;
-use crate::audit;
+use crate::audit::{self, NotRecorded};
 use crate::error::OAuthFailure;
 use crate::state::AppState;
 
@@ -38,27 +39,36 @@ pub(super) async fn token(State(st): State<AppState>, request: BackChannel) -> R
 
 async fn answer(st: &AppState, request: &BackChannel) -> Response {
     let (tenant, client) = (&request.tenant, &request.client);
-    match issue(st, request).await {
-        Ok((res, mut event)) => {
+    let issued = issue(st, request).await;
+    let refused = match issued {
+        Ok(Issued { response, mut event, family }) => {
             event.client_id = Some(client.client_id.to_string());
-            if let Err(e) = audit::record(st, tenant, &request.caller, event).await {
-                return OAuthFailure(OAuthError::unavailable(e)).into_response();
+            match audit::record_grant(st, tenant, &request.caller, event, family).await {
+                Ok(()) => {
+                    return (
+                        [
+                            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                            (header::PRAGMA, HeaderValue::from_static("no-cache")),
+                        ],
+                        Json(response),
+                    )
+                        .into_response();
+                }
+                Err(NotRecorded::Trail(e)) => return OAuthFailure(OAuthError::unavailable(e)).into_response(),
+                // The grant's user or client was deleted since it was approved.
+                Err(NotRecorded::Grant(StoreError::NotFound)) => {
+                    OAuthError::new(ErrorCode::InvalidGrant, "the user or client of this grant no longer exists")
+                }
+                Err(NotRecorded::Grant(e)) => OAuthError::from(e),
             }
-            (
-                [
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                    (header::PRAGMA, HeaderValue::from_static("no-cache")),
-                ],
-                Json(res),
-            )
-                .into_response()
         }
+        Err(e) => e,
+    };
+    match refused {
         // A device client waiting for its user is told so every few seconds: waiting is not a
         // refusal, and recording each poll would flood the trail.
-        Err(e) if matches!(e.code, ErrorCode::AuthorizationPending | ErrorCode::SlowDown) => {
-            OAuthFailure(e).into_response()
-        }
-        Err(e) => {
+        e if matches!(e.code, ErrorCode::AuthorizationPending | ErrorCode::SlowDown) => OAuthFailure(e).into_response(),
+        e => {
             let mut event = AuditRecord::deny("token.refused", format!("{}: {}", e.code.as_str(), e.description));
             event.client_id = Some(client.client_id.to_string());
             event.scope = request.params.get("scope").map(str::to_owned);
@@ -83,7 +93,21 @@ fn issued(event_type: &str, claims: &AccessTokenClaims) -> AuditRecord {
     e
 }
 
-async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, AuditRecord), OAuthError> {
+/// What the token endpoint hands out, the event that records it, and the refresh-token family
+/// it starts: the family is stored with the event, in the same commit, or not at all.
+pub(super) struct Issued {
+    response: TokenResponse,
+    event: AuditRecord,
+    family: Option<Box<(RefreshFamily, RefreshTokenRecord)>>,
+}
+
+impl From<(TokenResponse, AuditRecord)> for Issued {
+    fn from((response, event): (TokenResponse, AuditRecord)) -> Self {
+        Self { response, event, family: None }
+    }
+}
+
+async fn issue(st: &AppState, request: &BackChannel) -> Result<Issued, OAuthError> {
     let (tenant, client, params, caller) = (&request.tenant, &request.client, &request.params, &request.caller);
     let now = st.clock.now();
     let issuer = st.issuer(tenant);
@@ -116,7 +140,7 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, A
             };
             let mut claims = client_credentials(client, scope.as_ref(), resource.as_ref(), &issuer, now)?;
             let access_token = access_token(st, tenant, client, &mut claims, jkt).await?;
-            Ok((TokenResponse::for_access_token(access_token, &claims), issued("token.issued", &claims)))
+            Ok((TokenResponse::for_access_token(access_token, &claims), issued("token.issued", &claims)).into())
         }
         GrantRequest::AuthorizationCode { code, redirect_uri, code_verifier, resource } => {
             let request = CodeRequest {
@@ -128,7 +152,9 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, A
             redeem_code(st, tenant, client, &request, jkt).await
         }
         GrantRequest::RefreshToken { refresh_token, scope, resource } => {
-            refresh(st, tenant, client, &refresh_token, scope.as_ref(), resource.as_deref(), jkt).await
+            refresh(st, tenant, client, &refresh_token, scope.as_ref(), resource.as_deref(), jkt)
+                .await
+                .map(Issued::from)
         }
         GrantRequest::DeviceCode { device_code } => {
             Ok(super::device::redeem(st, tenant, client, &device_code, jkt).await?.answer())
@@ -141,7 +167,7 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<(TokenResponse, A
             let mut event = issued("token.exchanged", &claims);
             // The policy's decision rides with the issuance (score and the rules that fired).
             event.reason = serde_json::to_string(&decision).ok();
-            Ok((res, event))
+            Ok((res, event).into())
         }
     }
 }
@@ -214,7 +240,7 @@ async fn redeem_code(
     client: &Client,
     request: &CodeRequest<'_>,
     jkt: Option<&str>,
-) -> Result<(TokenResponse, AuditRecord), OAuthError> {
+) -> Result<Issued, OAuthError> {
     let now = st.clock.now();
     let key = code_key(tenant, request.code);
     // Single use: one atomic take. Of concurrent redemptions exactly one gets the grant.
@@ -226,7 +252,8 @@ async fn redeem_code(
     let redeemed = ciam_oauth::code::redeem(grant, client, request.redirect_uri, request.code_verifier, now)?;
     let tokens = issue_for_user(st, tenant, client, &redeemed.grant, &redeemed.scope, request.resource, jkt).await?;
     let at = &tokens.claims;
-    let marker = Redemption { jti: at.jti.clone(), exp: at.exp, family_id: tokens.family_id.clone() };
+    let family_id = tokens.family.as_ref().map(|f| f.0.family_id.clone());
+    let marker = Redemption { jti: at.jti.clone(), exp: at.exp, family_id };
     if let Ok(bytes) = serde_json::to_vec(&marker) {
         // Best effort: losing the marker only loses the revoke-on-reuse bonus, never safety.
         let _ = st.ephemeral.put(&used_key(&key), &bytes, std::time::Duration::from_secs(600)).await;
@@ -238,15 +265,16 @@ async fn redeem_code(
 pub(super) struct UserTokens {
     pub(super) response: TokenResponse,
     pub(super) claims: AccessTokenClaims,
-    /// The refresh-token family started, if any.
-    pub(super) family_id: Option<String>,
+    /// The refresh-token family started, if any, with its first token: stored with the
+    /// issuance's audit event.
+    pub(super) family: Option<Box<(RefreshFamily, RefreshTokenRecord)>>,
 }
 
 impl UserTokens {
     /// The answer of the token endpoint and its audit event.
-    pub(super) fn answer(self) -> (TokenResponse, AuditRecord) {
+    pub(super) fn answer(self) -> Issued {
         let event = issued("token.issued", &self.claims);
-        (self.response, event)
+        Issued { response: self.response, event, family: self.family }
     }
 }
 
@@ -278,7 +306,7 @@ pub(super) async fn issue_for_user(
     } else {
         None
     };
-    let (refresh_token, family_id) = if client.grant_types.contains(&GrantType::RefreshToken) {
+    let (refresh_token, family) = if client.grant_types.contains(&GrantType::RefreshToken) {
         let auth_time = OffsetDateTime::from_unix_timestamp(grant.auth_time).map_err(OAuthError::server_error)?;
         let family = RefreshFamily {
             tenant_id: tenant.clone(),
@@ -297,16 +325,15 @@ pub(super) async fn issue_for_user(
             resources: grant.resources.clone(),
         };
         let token = random_token(32);
-        let record = refresh_record(tenant, &token, &family.family_id, now);
-        st.durable.create_refresh_family(&family, &record).await?;
-        (Some(token), Some(family.family_id))
+        let first = refresh_record(tenant, &token, &family.family_id, now);
+        (Some(token), Some(Box::new((family, first))))
     } else {
         (None, None)
     };
     let mut response = TokenResponse::for_access_token(access_token, &at);
     response.refresh_token = refresh_token;
     response.id_token = id_token;
-    Ok(UserTokens { response, claims: at, family_id })
+    Ok(UserTokens { response, claims: at, family })
 }
 
 /// Points a user's access token at the resources its grant was made for (RFC 8707 §2.2): the

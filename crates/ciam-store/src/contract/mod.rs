@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use ciam_core::agent::{AgentOwner, AgentProfile, AgentStatus, Delegation};
-use ciam_core::audit::{AuditFilter, AuditRecord, ChainVerifier};
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
 use ciam_core::factor::{Factor, FactorKind, SignInProfile};
@@ -24,11 +23,13 @@ use ciam_core::user::{PasswordHash, User, UserProfile, UserStatus};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+mod audit;
 mod ephemeral;
 
+pub use audit::*;
 pub use ephemeral::*;
 
-const T0: OffsetDateTime = datetime!(2026-11-01 12:00:00 UTC);
+pub(crate) const T0: OffsetDateTime = datetime!(2026-11-01 12:00:00 UTC);
 const T1: OffsetDateTime = datetime!(2026-11-02 08:30:00 UTC);
 
 pub fn tenant(id: &str) -> Tenant {
@@ -613,82 +614,6 @@ pub async fn delegations_are_listed_filtered_and_revoked(s: &dyn DurableStore) {
     assert_eq!(s.get_delegation(&t, &expired.id).await.unwrap(), None, "deleting the agent ends its delegations");
 }
 
-pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableStore>) {
-    s.create_tenant(&tenant("acme")).await.unwrap();
-    s.create_tenant(&tenant("b")).await.unwrap();
-    let t = TenantId::parse("acme").unwrap();
-    assert_eq!(s.audit_head(&t).await.unwrap(), None);
-    let mut tasks = Vec::new();
-    for i in 0..20 {
-        let s = s.clone();
-        let t = t.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut r = AuditRecord::allow("token.issued");
-            r.user_id = Some(format!("user-{}", i % 3));
-            r.client_id = Some("app".into());
-            r.actors = if i % 2 == 0 { vec!["agent-a".into(), "agent-b".into()] } else { vec![] };
-            s.append_audit(&[(t, T0 + time::Duration::seconds(i), r)]).await.unwrap()
-        }));
-    }
-    for task in tasks {
-        task.await.unwrap();
-    }
-    let chain = s.audit_chain(&t, 0, 100).await.unwrap();
-    assert_eq!(chain.len(), 20);
-    let mut v = ChainVerifier::default();
-    for e in &chain {
-        v.next(e).unwrap();
-    }
-    assert_eq!(v.finish(s.audit_head(&t).await.unwrap()), Ok(20), "20 concurrent appends form one chain");
-    let all = PageRequest { limit: 200, after: None };
-    let by_user = AuditFilter { user_id: Some("user-0".into()), ..AuditFilter::default() };
-    assert_eq!(s.query_audit(&t, &by_user, &all).await.unwrap().items.len(), 7);
-    let by_agent = AuditFilter { agent_id: Some("agent-b".into()), ..AuditFilter::default() };
-    assert_eq!(s.query_audit(&t, &by_agent, &all).await.unwrap().items.len(), 10);
-    let by_client = AuditFilter { agent_id: Some("app".into()), ..AuditFilter::default() };
-    assert_eq!(s.query_audit(&t, &by_client, &all).await.unwrap().items.len(), 20);
-    let agent_prefix = AuditFilter { agent_id: Some("agent".into()), ..AuditFilter::default() };
-    assert!(s.query_audit(&t, &agent_prefix, &all).await.unwrap().items.is_empty(), "whole ids only");
-    let t0_ms = T0.unix_timestamp() * 1000;
-    let window = AuditFilter { since_ms: Some(t0_ms + 5000), until_ms: Some(t0_ms + 8000), ..AuditFilter::default() };
-    assert_eq!(s.query_audit(&t, &window, &all).await.unwrap().items.len(), 3);
-    let by_type = AuditFilter { event_type: Some("token.refused".into()), ..AuditFilter::default() };
-    assert!(s.query_audit(&t, &by_type, &all).await.unwrap().items.is_empty());
-    let first = s.query_audit(&t, &AuditFilter::default(), &PageRequest { limit: 15, after: None }).await.unwrap();
-    assert_eq!(first.items.len(), 15);
-    let rest = s
-        .query_audit(&t, &AuditFilter::default(), &PageRequest { limit: 15, after: first.next_after.clone() })
-        .await
-        .unwrap();
-    assert_eq!((rest.items.len(), rest.next_after), (5, None));
-    assert_eq!(rest.items[0].seq, 16);
-
-    // A batch over two tenants: one transaction, each chain continues in order.
-    let b = TenantId::parse("b").unwrap();
-    let batch: Vec<_> = (0..5)
-        .map(|i| {
-            let tenant = if i % 2 == 0 { t.clone() } else { b.clone() };
-            (tenant, T0 + time::Duration::seconds(100 + i), AuditRecord::deny("token.refused", format!("r{i}")))
-        })
-        .collect();
-    let stored = s.append_audit(&batch).await.unwrap();
-    let placed: Vec<(&str, i64)> = stored.iter().map(|e| (e.tenant_id.as_str(), e.seq)).collect();
-    assert_eq!(placed, [("acme", 21), ("b", 1), ("acme", 22), ("b", 2), ("acme", 23)]);
-    assert_eq!(stored[2].record.reason.as_deref(), Some("r2"), "in the batch's order");
-    assert!(s.append_audit(&[]).await.unwrap().is_empty());
-    let mut vb = ChainVerifier::default();
-    for e in s.audit_chain(&b, 0, 100).await.unwrap() {
-        vb.next(&e).unwrap();
-    }
-    assert_eq!(vb.finish(s.audit_head(&b).await.unwrap()), Ok(2));
-    let mut va = ChainVerifier::default();
-    for e in s.audit_chain(&t, 0, 100).await.unwrap() {
-        va.next(&e).unwrap();
-    }
-    assert_eq!(va.finish(s.audit_head(&t).await.unwrap()), Ok(23));
-    assert_eq!(s.query_audit(&t, &by_type, &all).await.unwrap().items.len(), 3, "only this tenant's");
-}
-
 pub async fn resources_are_unique_per_tenant_by_id_and_identifier(s: &dyn DurableStore) {
     s.create_tenant(&tenant("acme")).await.unwrap();
     s.create_tenant(&tenant("b")).await.unwrap();
@@ -756,6 +681,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(consents_are_remembered_replaced_and_revoked, $make, |s| &*s);
         $crate::contract_test!(delegations_are_listed_filtered_and_revoked, $make, |s| &*s);
         $crate::contract_test!(audit_chain_appends_concurrently_and_verifies, $make, |s| s.clone());
+        $crate::contract_test!(grants_are_stored_with_the_events_recording_them, $make, |s| &*s);
         $crate::contract_test!(resources_are_unique_per_tenant_by_id_and_identifier, $make, |s| &*s);
         $crate::contract_test!(factors_are_enrolled_swapped_once_and_removed, $make, |s| &*s);
         $crate::contract_test!(ping_answers, $make, |s| &*s);

@@ -6,7 +6,7 @@ use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord, GENESIS};
 use ciam_core::id::{ClientId, ResourceId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::resource::Resource;
-use ciam_core::store::{AuditStore, DelegationStore, ResourceStore, StoreError, StoreResult};
+use ciam_core::store::{AuditEntry, AuditStore, DelegationStore, RefreshStore, ResourceStore, StoreError, StoreResult};
 use time::OffsetDateTime;
 
 use super::queries::*;
@@ -75,7 +75,7 @@ fn seal(
 }
 
 macro_rules! impl_agent_stores {
-    ($store:ty, $db:ident, $append:ident) => {
+    ($store:ty, $db:ident, $append:ident, $append_with:ident) => {
         #[async_trait]
         impl DelegationStore for $store {
             async fn create_delegation(&self, d: &Delegation) -> StoreResult<()> {
@@ -155,6 +155,17 @@ macro_rules! impl_agent_stores {
             ) -> StoreResult<Vec<AuditEvent>> {
                 let err = map_err("audit");
                 let mut tx = self.begin_write().await.map_err(&err)?;
+                let stored = Self::append_within(&mut tx, batch).await?;
+                tx.commit().await.map_err(&err)?;
+                Ok(stored)
+            }
+
+            /// Appends `batch` within `tx`.
+            async fn append_within(
+                tx: &mut $db::Tx,
+                batch: &[(TenantId, OffsetDateTime, AuditRecord)],
+            ) -> StoreResult<Vec<AuditEvent>> {
+                let err = map_err("audit");
                 let mut stored: Vec<Option<AuditEvent>> = vec![None; batch.len()];
                 // Tenants in order of first appearance; each tenant's head is taken once.
                 for (tenant, mine) in by_tenant(batch) {
@@ -163,7 +174,7 @@ macro_rules! impl_agent_stores {
                         .bind(tenant.as_str())
                         .bind(GENESIS)
                         .bind(count)
-                        .fetch_one(&mut *tx)
+                        .fetch_one(&mut **tx)
                         .await
                         .map_err(&err)?;
                     let sealed = seal(batch, tenant, &mine, last_seq - count, &mut prev)?;
@@ -171,12 +182,12 @@ macro_rules! impl_agent_stores {
                     for chunk in sealed.chunks(AUDIT_ROWS_PER_INSERT) {
                         let mut insert = $db::QueryBuilder::new(INSERT_AUDIT_EVENTS);
                         insert.push_values(chunk, |mut row, (_, e, actors)| audit_values!(row, e, actors));
-                        insert.build().execute(&mut *tx).await.map_err(&err)?;
+                        insert.build().execute(&mut **tx).await.map_err(&err)?;
                     }
                     $db::query(SET_AUDIT_HEAD_HASH)
                         .bind(tenant.as_str())
                         .bind(&prev)
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await
                         .map_err(&err)?;
                     for (i, e, _) in sealed {
@@ -185,7 +196,6 @@ macro_rules! impl_agent_stores {
                         }
                     }
                 }
-                tx.commit().await.map_err(&err)?;
                 Ok(stored.into_iter().flatten().collect())
             }
         }
@@ -197,6 +207,10 @@ macro_rules! impl_agent_stores {
                 batch: &[(TenantId, OffsetDateTime, AuditRecord)],
             ) -> StoreResult<Vec<AuditEvent>> {
                 self.$append(batch).await
+            }
+
+            async fn append_audit_with_grants(&self, batch: &[AuditEntry]) -> StoreResult<Vec<StoreResult<()>>> {
+                self.$append_with(batch).await
             }
 
             async fn query_audit(
@@ -325,8 +339,44 @@ macro_rules! impl_resource_store {
 
 impl_resource_store!(SqliteStore, lite);
 impl_resource_store!(PgStore, pg);
-impl_agent_stores!(SqliteStore, lite, append_in_transaction);
-impl_agent_stores!(PgStore, pg, append_compare_and_set);
+impl_agent_stores!(SqliteStore, lite, append_in_transaction, append_with_grants_in_transaction);
+impl_agent_stores!(PgStore, pg, append_compare_and_set, append_with_grants_first);
+
+/// The events of the entries whose grant was stored.
+fn stored_events(batch: &[AuditEntry], outcomes: &[StoreResult<()>]) -> Vec<(TenantId, OffsetDateTime, AuditRecord)> {
+    batch
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, outcome)| outcome.is_ok())
+        .map(|(e, _)| (e.tenant.clone(), e.at, e.record.clone()))
+        .collect()
+}
+
+impl SqliteStore {
+    /// Everything in one transaction, so a batch of token requests costs one commit: each
+    /// family inside a savepoint (a refused one is rolled back alone), then the events.
+    async fn append_with_grants_in_transaction(&self, batch: &[AuditEntry]) -> StoreResult<Vec<StoreResult<()>>> {
+        let err = map_err("audit");
+        let mut tx = self.begin_write().await.map_err(&err)?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for entry in batch {
+            let Some(family) = &entry.family else {
+                outcomes.push(Ok(()));
+                continue;
+            };
+            lite::query("savepoint grant").execute(&mut *tx).await.map_err(&err)?;
+            let outcome = Self::insert_refresh_family(&mut tx, &family.0, &family.1).await;
+            if outcome.is_err() {
+                lite::query("rollback to grant").execute(&mut *tx).await.map_err(&err)?;
+            }
+            lite::query("release grant").execute(&mut *tx).await.map_err(&err)?;
+            outcomes.push(outcome);
+        }
+        Self::append_within(&mut tx, &stored_events(batch, &outcomes)).await?;
+        tx.commit().await.map_err(&err)?;
+        Ok(outcomes)
+    }
+}
 
 impl PgStore {
     /// Appends with one round trip per tenant when this node wrote the tenant's head last: one
@@ -334,6 +384,28 @@ impl PgStore {
     /// events only if it did (an autocommitted statement: both or neither). The other events
     /// (a tenant's first append on this node, another node appended since, more than one
     /// insert's worth) go through [`Self::append_in_transaction`].
+    /// The families first, concurrently, each in its own transaction; then the events of the
+    /// entries whose family was created, by compare-and-set. A family whose event could then not
+    /// be appended stays behind, unused: the client never got its token.
+    async fn append_with_grants_first(&self, batch: &[AuditEntry]) -> StoreResult<Vec<StoreResult<()>>> {
+        let mut creating = tokio::task::JoinSet::new();
+        for (i, entry) in batch.iter().enumerate() {
+            if let Some(family) = entry.family.clone() {
+                let store = self.clone();
+                creating.spawn(async move { (i, store.create_refresh_family(&family.0, &family.1).await) });
+            }
+        }
+        let mut outcomes: Vec<StoreResult<()>> = batch.iter().map(|_| Ok(())).collect();
+        while let Some(done) = creating.join_next().await {
+            let (i, outcome) = done.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+            if let Some(slot) = outcomes.get_mut(i) {
+                *slot = outcome;
+            }
+        }
+        self.append_compare_and_set(&stored_events(batch, &outcomes)).await?;
+        Ok(outcomes)
+    }
+
     async fn append_compare_and_set(
         &self,
         batch: &[(TenantId, OffsetDateTime, AuditRecord)],

@@ -67,11 +67,14 @@ macro_rules! insert_refresh_token {
 
 macro_rules! impl_refresh_store {
     ($store:ty, $db:ident) => {
-        #[async_trait]
-        impl RefreshStore for $store {
-            async fn create_refresh_family(&self, f: &RefreshFamily, first: &RefreshTokenRecord) -> StoreResult<()> {
+        impl $store {
+            /// Inserts a family and its first token within `tx`.
+            pub(super) async fn insert_refresh_family(
+                tx: &mut $db::Tx,
+                f: &RefreshFamily,
+                first: &RefreshTokenRecord,
+            ) -> StoreResult<()> {
                 let err = map_err("refresh_family");
-                let mut tx = self.begin_write().await.map_err(&err)?;
                 $db::query(INSERT_REFRESH_FAMILY)
                     .bind(f.tenant_id.as_str())
                     .bind(&f.family_id)
@@ -86,10 +89,20 @@ macro_rules! impl_refresh_store {
                     .bind(f.dpop_jkt.as_deref())
                     .bind(f.resources.join(" "))
                     .bind(f.acr.as_deref())
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await
                     .map_err(&err)?;
-                insert_refresh_token!($db, first).execute(&mut *tx).await.map_err(&err)?;
+                insert_refresh_token!($db, first).execute(&mut **tx).await.map_err(&err)?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl RefreshStore for $store {
+            async fn create_refresh_family(&self, f: &RefreshFamily, first: &RefreshTokenRecord) -> StoreResult<()> {
+                let err = map_err("refresh_family");
+                let mut tx = self.begin_write().await.map_err(&err)?;
+                Self::insert_refresh_family(&mut tx, f, first).await?;
                 tx.commit().await.map_err(&err)
             }
 

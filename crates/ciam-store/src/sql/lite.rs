@@ -283,6 +283,9 @@ impl Exec for &Writer {
     }
 }
 
+/// A write transaction (the name the shared method bodies use on both dialects).
+pub(crate) type Tx = WriteTx;
+
 /// An open write transaction; dropped without [`WriteTx::commit`], it rolls back.
 pub(crate) struct WriteTx {
     conn: OwnedMutexGuard<Connection>,

@@ -190,6 +190,8 @@ mod pg {
     }
 
     pub(crate) type QueryBuilder = sqlx::QueryBuilder<Postgres>;
+    /// A write transaction.
+    pub(crate) type Tx = sqlx::Transaction<'static, Postgres>;
 }
 
 fn limit(page: &PageRequest) -> i64 {
