@@ -3,6 +3,12 @@
 //! One mutex-guarded map; every operation is a single critical section, so `take` and `incr` are
 //! atomic. The lock is never held across an `.await`. Expired entries are dropped lazily on access
 //! and swept in bulk every few thousand writes, so memory stays bounded by the live set.
+//!
+//! An entry is kept small, because replay caches hold one per request for a minute or more: the
+//! key is stored as the first 16 bytes of its SHA-256 (two keys would have to collide in 128 bits
+//! to be confused, which takes about 2^64 tries to arrange on purpose), the expiry as milliseconds
+//! since the store started. A slot is 40 bytes and the value its only allocation, where a `String`
+//! key, a `Vec` and an `Instant` took 64 bytes and two allocations.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -10,22 +16,39 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use ciam_core::secret::sha256;
 use ciam_core::store::{EphemeralStore, HealthCheck, StoreResult};
 
 const SWEEP_EVERY: u32 = 4096;
 
+/// A key as stored: the first 16 bytes of its SHA-256.
+type Key = [u8; 16];
+
+fn key_of(key: &str) -> Key {
+    let digest = sha256(key.as_bytes());
+    digest.first_chunk().copied().unwrap_or_default()
+}
+
 #[derive(Debug)]
 struct Entry {
-    value: Vec<u8>,
-    expires: Instant,
+    value: Box<[u8]>,
+    /// Milliseconds since the store's `epoch`.
+    expires: u64,
 }
 
 /// In-process ephemeral store.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MemoryStore {
-    map: Mutex<HashMap<String, Entry>>,
+    map: Mutex<HashMap<Key, Entry>>,
     sets: Mutex<HashMap<String, (BTreeSet<String>, Instant)>>,
     writes: AtomicU32,
+    epoch: Instant,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self { map: Mutex::default(), sets: Mutex::default(), writes: AtomicU32::new(0), epoch: Instant::now() }
+    }
 }
 
 impl MemoryStore {
@@ -34,16 +57,21 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+    /// Now, in milliseconds since the store started.
+    fn now(&self) -> u64 {
+        millis(self.epoch.elapsed())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<Key, Entry>> {
         // A panic while holding the lock cannot leave the map half-updated (each operation is a
         // single insert/remove), so a poisoned lock is safe to keep using.
         self.map.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn write(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+    fn write(&self) -> MutexGuard<'_, HashMap<Key, Entry>> {
         let mut map = self.lock();
         if self.writes.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
-            let now = Instant::now();
+            let now = self.now();
             map.retain(|_, e| e.expires > now);
         }
         map
@@ -60,8 +88,22 @@ impl MemoryStore {
     }
 }
 
-fn live(e: &Entry, now: Instant) -> bool {
+fn live(e: &Entry, now: u64) -> bool {
     e.expires > now
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// An expiry `ttl` after `now`: a TTL under a millisecond still lives for one.
+fn expiry(now: u64, ttl: Duration) -> u64 {
+    now.saturating_add(millis(ttl).max(1))
+}
+
+/// A counter's value.
+fn counter(n: u64) -> Box<[u8]> {
+    Box::new(n.to_be_bytes())
 }
 
 #[async_trait]
@@ -74,60 +116,60 @@ impl HealthCheck for MemoryStore {
 #[async_trait]
 impl EphemeralStore for MemoryStore {
     async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<()> {
-        let expires = Instant::now() + ttl;
-        self.write().insert(key.to_owned(), Entry { value: value.to_vec(), expires });
+        let (key, expires) = (key_of(key), expiry(self.now(), ttl));
+        self.write().insert(key, Entry { value: value.into(), expires });
         Ok(())
     }
 
     async fn put_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {
-        let now = Instant::now();
+        let (key, now) = (key_of(key), self.now());
         let mut map = self.write();
-        if map.get(key).is_some_and(|e| live(e, now)) {
+        if map.get(&key).is_some_and(|e| live(e, now)) {
             return Ok(false);
         }
-        map.insert(key.to_owned(), Entry { value: value.to_vec(), expires: now + ttl });
+        map.insert(key, Entry { value: value.into(), expires: expiry(now, ttl) });
         Ok(true)
     }
 
     async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        let now = Instant::now();
-        Ok(self.lock().get(key).filter(|e| live(e, now)).map(|e| e.value.clone()))
+        let (key, now) = (key_of(key), self.now());
+        Ok(self.lock().get(&key).filter(|e| live(e, now)).map(|e| e.value.to_vec()))
     }
 
     async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        let now = Instant::now();
-        Ok(self.lock().remove(key).filter(|e| live(e, now)).map(|e| e.value))
+        let (key, now) = (key_of(key), self.now());
+        Ok(self.lock().remove(&key).filter(|e| live(e, now)).map(|e| e.value.into_vec()))
     }
 
     async fn delete(&self, key: &str) -> StoreResult<bool> {
-        let now = Instant::now();
-        Ok(self.lock().remove(key).is_some_and(|e| live(&e, now)))
+        let (key, now) = (key_of(key), self.now());
+        Ok(self.lock().remove(&key).is_some_and(|e| live(&e, now)))
     }
 
     async fn incr(&self, key: &str, window: Duration) -> StoreResult<u64> {
-        let now = Instant::now();
+        let (key, now) = (key_of(key), self.now());
         let mut map = self.write();
         let entry = map
-            .entry(key.to_owned())
+            .entry(key)
             .and_modify(|e| {
                 if !live(e, now) {
-                    *e = Entry { value: 0u64.to_be_bytes().to_vec(), expires: now + window };
+                    *e = Entry { value: counter(0), expires: expiry(now, window) };
                 }
             })
-            .or_insert_with(|| Entry { value: 0u64.to_be_bytes().to_vec(), expires: now + window });
-        let current = <[u8; 8]>::try_from(entry.value.as_slice()).map(u64::from_be_bytes).unwrap_or(0);
+            .or_insert_with(|| Entry { value: counter(0), expires: expiry(now, window) });
+        let current = <[u8; 8]>::try_from(&*entry.value).map(u64::from_be_bytes).unwrap_or(0);
         let next = current.saturating_add(1);
-        entry.value = next.to_be_bytes().to_vec();
+        entry.value = counter(next);
         Ok(next)
     }
 
     async fn count(&self, key: &str) -> StoreResult<u64> {
-        let now = Instant::now();
+        let (key, now) = (key_of(key), self.now());
         Ok(self
             .lock()
-            .get(key)
+            .get(&key)
             .filter(|e| live(e, now))
-            .and_then(|e| <[u8; 8]>::try_from(e.value.as_slice()).ok())
+            .and_then(|e| <[u8; 8]>::try_from(&*e.value).ok())
             .map_or(0, u64::from_be_bytes))
     }
 
