@@ -19,12 +19,13 @@
 //! allocating it for every password. A sign-in then costs no fresh page faults, and the allocator
 //! no longer sees 19 MiB blocks come and go all the time, which had made the threads' glibc
 //! arenas hold on to tens of MB of freed memory each (measured: 240 MB resident for 23 MB of
-//! live heap; now about 70 MB). The price is the working memory of the threads that have hashed,
-//! resident for the life of the process. An idle server keeps none: the dummy hash is a
-//! constant, not computed at start (whose freed memory would also have raised glibc's threshold).
+//! live heap; now about 70 MB). After [`KEEP_IDLE`] without a password to hash the memory is
+//! given back, so a server between bursts of sign-ins does not carry 19 MiB per hashing thread;
+//! the first sign-in after a pause pays the page faults of a fresh block (a few ms). An idle
+//! server keeps none: the dummy hash is a constant, not computed at start.
 
 use std::collections::HashSet;
-use std::sync::mpsc::{Sender, channel};
+use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use argon2::password_hash::phc::{Output, ParamsString, Salt};
@@ -164,31 +165,42 @@ impl Scratch {
     }
 }
 
+/// How long working memory is kept while no password is hashed.
+const KEEP_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The CPU priority of the hashing threads: `thread_priority`'s 0-99 scale, where 23 is nice 9
 /// on Linux (about an eighth of a request thread's share when both want the CPU).
 const HASHING_PRIORITY: u8 = 23;
 
 /// Starts `threads` hashing threads at [`HASHING_PRIORITY`]; they end when every sender is gone.
-fn hashing_threads(threads: usize) -> Result<Sender<Job>, PasswordError> {
+/// The threads share a pool of working memory: a computation takes one (or a new one), gives it
+/// back after, and once no job has come for `keep_idle` the pool is emptied.
+fn hashing_threads(threads: usize, keep_idle: std::time::Duration) -> Result<Sender<Job>, PasswordError> {
     let (jobs, queue) = channel::<Job>();
     let queue = Arc::new(Mutex::new(queue));
+    let idle: Arc<Mutex<Vec<Scratch>>> = Arc::default();
     for i in 0..threads {
-        let queue = queue.clone();
+        let (queue, idle) = (queue.clone(), idle.clone());
         std::thread::Builder::new()
             .name(format!("argon2-{i}"))
             .spawn(move || {
-                let mut scratch = Scratch::default();
                 if let Err(e) = thread_priority::ThreadPriority::try_from(HASHING_PRIORITY)
                     .map_err(|e| e.to_string())
                     .and_then(|p| thread_priority::set_current_thread_priority(p).map_err(|e| format!("{e:?}")))
                 {
                     tracing::warn!(error = %e, "password hashing threads keep the normal CPU priority");
                 }
+                let pool = || idle.lock().unwrap_or_else(PoisonError::into_inner);
                 loop {
-                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv_timeout(keep_idle);
                     match next {
-                        Ok(job) => job(&mut scratch),
-                        Err(_) => break,
+                        Ok(job) => {
+                            let mut scratch = pool().pop().unwrap_or_default();
+                            job(&mut scratch);
+                            pool().push(scratch);
+                        }
+                        Err(RecvTimeoutError::Timeout) => pool().clear(),
+                        Err(RecvTimeoutError::Disconnected) => break,
                     }
                 }
             })
@@ -201,8 +213,12 @@ impl PasswordHasher {
     /// A hasher that runs at most `max_concurrent` argon2 computations at once, on as many
     /// dedicated low-priority threads.
     pub fn new(max_concurrent: usize) -> Result<Self, PasswordError> {
+        Self::keeping_memory_for(max_concurrent, KEEP_IDLE)
+    }
+
+    fn keeping_memory_for(max_concurrent: usize, keep_idle: std::time::Duration) -> Result<Self, PasswordError> {
         let threads = max_concurrent.max(1);
-        Ok(Self { permits: Arc::new(Semaphore::new(threads)), jobs: hashing_threads(threads)? })
+        Ok(Self { permits: Arc::new(Semaphore::new(threads)), jobs: hashing_threads(threads, keep_idle)? })
     }
 
     /// Hashes a password into a PHC string.
@@ -257,6 +273,24 @@ impl PasswordHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Working memory is kept between sign-ins and given back when no password has come for a while.
+    #[tokio::test]
+    async fn idle_hashing_threads_give_their_memory_back() {
+        let hasher = PasswordHasher::keeping_memory_for(2, std::time::Duration::from_millis(300)).unwrap();
+        let (a, b) = tokio::join!(hasher.hash(Secret::new("a password")), hasher.hash(Secret::new("another")));
+        a.unwrap();
+        b.unwrap();
+        for _ in 0..2 {
+            assert_eq!(hasher.run(|s| s.0.len()).await.unwrap(), Scratch::MAX_KEPT_BLOCKS, "kept after a hash");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        for _ in 0..2 {
+            assert_eq!(hasher.run(|s| s.0.len()).await.unwrap(), 0, "given back when idle");
+        }
+        let h = hasher.hash(Secret::new("a password")).await.unwrap();
+        assert!(hasher.verify_or_dummy(Secret::new("a password"), Some(h)).await.unwrap(), "and taken again");
+    }
 
     /// Hashing runs on the named pool threads, below the normal CPU priority.
     #[cfg(target_os = "linux")]

@@ -2,7 +2,8 @@
 //!
 //! One mutex-guarded map; every operation is a single critical section, so `take` and `incr` are
 //! atomic. The lock is never held across an `.await`. Expired entries are dropped lazily on access
-//! and swept in bulk every few thousand writes, so memory stays bounded by the live set.
+//! and swept in bulk every few thousand writes, so memory stays bounded by the live set; a table
+//! left mostly empty by a sweep is shrunk.
 //!
 //! An entry is kept small, because replay caches hold one per request for a minute or more: the
 //! key is stored as the first 16 bytes of its SHA-256 (two keys would have to collide in 128 bits
@@ -73,6 +74,12 @@ impl MemoryStore {
         if self.writes.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             let now = self.now();
             map.retain(|_, e| e.expires > now);
+            // After a burst the table would keep its largest size: give most of it back
+            // (to half full: growing back takes as many inserts again as the table holds).
+            let live = map.len();
+            if map.capacity() > 3 * live.max(SWEEP_EVERY as usize) {
+                map.shrink_to(2 * live);
+            }
         }
         map
     }
@@ -193,5 +200,32 @@ impl EphemeralStore for MemoryStore {
         let now = Instant::now();
         let sets = self.sets.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(sets.get(key).filter(|(_, e)| *e > now).map(|(set, _)| set.iter().cloned().collect()).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A burst of short-lived entries grows the table; once they are swept it is shrunk back.
+    #[tokio::test]
+    async fn a_table_emptied_by_a_sweep_is_shrunk() {
+        let s = MemoryStore::new();
+        let ttl = Duration::from_secs(1);
+        for i in 0..100_000 {
+            s.put(&format!("burst{i}"), b"1", ttl).await.unwrap();
+        }
+        let grown = s.lock().capacity();
+        assert!(grown >= 100_000, "{grown}");
+        tokio::time::sleep(ttl + Duration::from_millis(10)).await;
+        for i in 0..2 * SWEEP_EVERY {
+            s.put(&format!("kept{i}"), b"1", Duration::from_secs(60)).await.unwrap();
+        }
+        let (live, capacity) = (s.len(), s.lock().capacity());
+        assert!(live <= 2 * SWEEP_EVERY as usize, "expired entries are gone: {live}");
+        assert!(capacity < grown / 4, "the table was shrunk: {capacity} of {grown}");
+        for i in 0..2 * SWEEP_EVERY {
+            assert_eq!(s.get(&format!("kept{i}")).await.unwrap().as_deref(), Some(&b"1"[..]), "kept{i}");
+        }
     }
 }
