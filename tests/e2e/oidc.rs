@@ -104,6 +104,13 @@ async fn sign_in(browser: &Browser, start: &str) -> reqwest::Response {
     browser.http.post(browser.abs("/t/acme/login")).form(&form).send().await.unwrap()
 }
 
+/// Allows the consent page `html` and follows the redirects to the callback.
+async fn allow(browser: &Browser, html: &str) -> Vec<String> {
+    let form = [("flow", hidden(html, "flow")), ("csrf", hidden(html, "csrf")), ("decision", "allow".into())];
+    let res = browser.http.post(browser.abs("/t/acme/consent")).form(&form).send().await.unwrap();
+    browser.follow(res).await.1
+}
+
 fn callback_params(url: &str) -> std::collections::HashMap<String, String> {
     url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
 }
@@ -225,13 +232,7 @@ async fn code_flow(opts: ServerOptions) {
     for text in ["Allow", "Deny", "Acme Web", "See your email address", "127.0.0.1"] {
         assert!(html.contains(text), "consent page shows {text}");
     }
-    let res = browser
-        .post(
-            "/t/acme/consent",
-            &[("flow", &hidden(&html, "flow")), ("csrf", &hidden(&html, "csrf")), ("decision", "allow")],
-        )
-        .await;
-    let (_, hops) = browser.follow(res).await;
+    let hops = allow(&browser, &html).await;
     let callback = callback_params(hops.last().unwrap());
     assert_eq!(callback["state"], *state.secret(), "state echoed (C03)");
     assert_eq!(callback["iss"], issuer, "RFC 9207");
@@ -476,13 +477,7 @@ async fn code_flow(opts: ServerOptions) {
         .url();
     let (consent, _) = browser.follow(sign_in(&browser, url.as_str()).await).await;
     let html = consent.text().await.unwrap();
-    let res = browser
-        .post(
-            "/t/acme/consent",
-            &[("flow", &hidden(&html, "flow")), ("csrf", &hidden(&html, "csrf")), ("decision", "allow")],
-        )
-        .await;
-    let (_, hops) = browser.follow(res).await;
+    let hops = allow(&browser, &html).await;
     let code = callback_params(hops.last().unwrap())["code"].clone();
     let (status, _) = admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}"), None).await;
     assert_eq!(status, 204);
@@ -656,13 +651,7 @@ async fn pushed_authorization_requests() {
         .await;
     let (consent, _) = browser.follow(res).await;
     let html = consent.text().await.unwrap();
-    let res = browser
-        .post(
-            "/t/acme/consent",
-            &[("flow", &hidden(&html, "flow")), ("csrf", &hidden(&html, "csrf")), ("decision", "allow")],
-        )
-        .await;
-    let (_, hops) = browser.follow(res).await;
+    let hops = allow(&browser, &html).await;
     let p = callback_params(hops.last().unwrap());
     assert!(p.contains_key("code"));
     assert_eq!(p["state"], "pushed-state", "parameters come from the pushed request");
