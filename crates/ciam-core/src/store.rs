@@ -267,7 +267,8 @@ pub trait AuditStore: Send + Sync {
     /// client was deleted meanwhile) gets that error and its event is left out; the rest of the
     /// batch goes on. So a grant is never stored without the event that records it. The
     /// embedded store does all of it in one transaction: one commit for a batch of token
-    /// requests. `Err` when the batch as a whole failed (nothing of it is stored).
+    /// requests. `Err` when the batch as a whole failed: no event of it is stored (nor, on the
+    /// embedded store, any family; on Postgres families already created stay, never handed out).
     async fn append_audit_with_grants(&self, batch: &[AuditEntry]) -> StoreResult<Vec<StoreResult<()>>>;
     /// Events matching `filter`, in sequence order, after the sequence number in `page.after`.
     async fn query_audit(

@@ -39,8 +39,7 @@ pub(super) async fn token(State(st): State<AppState>, request: BackChannel) -> R
 
 async fn answer(st: &AppState, request: &BackChannel) -> Response {
     let (tenant, client) = (&request.tenant, &request.client);
-    let issued = issue(st, request).await;
-    let refused = match issued {
+    let refused = match issue(st, request).await {
         Ok(Issued { response, mut event, family }) => {
             event.client_id = Some(client.client_id.to_string());
             match audit::record_grant(st, tenant, &request.caller, event, family).await {
