@@ -56,6 +56,10 @@ struct Args {
     /// ciam's log filter while measured (`info`, the shipped default, logs every request).
     #[arg(long, default_value = "info")]
     ciam_log_level: String,
+    /// Measure each row this many times (each with its warm-up) and report the run with the
+    /// median throughput: steadier figures on a noisy machine, at that many times the duration.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=9))]
+    repeat: u32,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -171,7 +175,7 @@ async fn run(args: Args) -> Result<()> {
         target.stop().await;
         report.add(column);
     }
-    println!("{}", report.render(&args.duration, &args.warmup));
+    println!("{}", report.render(&args.duration, &args.warmup, args.repeat));
     Ok(())
 }
 
@@ -191,9 +195,13 @@ async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &
                 continue;
             }
             let result = async {
-                let Some(work) = target.work(scenario, plan).await? else { return Ok(None) };
-                let m = load::run(target.addr(), target.pid(), Arc::new(work), plan).await?;
-                Ok::<_, anyhow::Error>(Some(m))
+                let mut runs = Vec::new();
+                for _ in 0..args.repeat {
+                    // A fresh load each time: its tokens and assertions are single-use.
+                    let Some(work) = target.work(scenario, plan).await? else { return Ok(None) };
+                    runs.push(load::run(target.addr(), target.pid(), Arc::new(work), plan).await?);
+                }
+                Ok::<_, anyhow::Error>(median(runs))
             }
             .await;
             log_row(label, scenario, connections, &result);
@@ -203,6 +211,13 @@ async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &
     }
     column.final_memory = procfs::memory(target.pid()).ok();
     column
+}
+
+/// The run with the median throughput (the lower middle one of an even count).
+fn median(mut runs: Vec<load::Measured>) -> Option<load::Measured> {
+    runs.sort_by(|a, b| a.per_sec.total_cmp(&b.per_sec));
+    let middle = runs.len().saturating_sub(1) / 2;
+    runs.into_iter().nth(middle)
 }
 
 fn log_row(label: &str, row: &str, connections: usize, result: &Result<Option<load::Measured>>) {
@@ -248,4 +263,30 @@ async fn sign_in_mix(target: &mut Target, plan: Plan) -> [Result<Option<load::Me
     let (a, b, c) = tokio::join!(a, b, c);
     let without_cpu = |r: Result<load::Measured>| r.map(|m| Some(load::Measured { cpu_us_per_op: None, ..m }));
     [a.map(Some), without_cpu(b), without_cpu(c)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(per_sec: f64) -> load::Measured {
+        load::Measured {
+            ops: 1,
+            errors: 0,
+            per_sec,
+            p50: Duration::ZERO,
+            p99: Duration::ZERO,
+            cpu_us_per_op: None,
+            first_error: None,
+        }
+    }
+
+    #[test]
+    fn the_median_run_is_reported() {
+        let per_sec = |runs: Vec<f64>| median(runs.into_iter().map(run).collect()).map(|m| m.per_sec);
+        assert_eq!(per_sec(vec![300.0, 100.0, 200.0]), Some(200.0));
+        assert_eq!(per_sec(vec![100.0, 200.0]), Some(100.0), "the lower middle of an even count");
+        assert_eq!(per_sec(vec![5.0]), Some(5.0));
+        assert_eq!(per_sec(vec![]), None);
+    }
 }

@@ -134,15 +134,20 @@ impl Report {
         self.columns.iter().find(|c| c.label == label)
     }
 
-    pub(crate) fn render(&self, duration: &Duration, warmup: &Duration) -> String {
+    pub(crate) fn render(&self, duration: &Duration, warmup: &Duration, repeat: u32) -> String {
         let ciam = self.column("ciam");
         let peer = self.column("peer");
         let pg = self.column("ciam pg+redis");
         let mut out = String::new();
+        let runs = if repeat > 1 {
+            format!(" (each row: the median-throughput run of {repeat}; the sign-in mix runs once)")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "\nciam-bench: {duration:?} measured after a {warmup:?} warm-up per row; loopback; the load generator \
-             shares the machine's cores.\n"
+            "\nciam-bench: {duration:?} measured after a {warmup:?} warm-up per row{runs}; loopback; the load \
+             generator shares the machine's cores.\n"
         );
         let mut head = vec!["scenario", "conns", "ciam req/s", "p50", "p99", "server CPU µs/req"];
         if peer.is_some() {
