@@ -56,8 +56,9 @@ struct Args {
     /// ciam's log filter while measured (`info`, the shipped default, logs every request).
     #[arg(long, default_value = "info")]
     ciam_log_level: String,
-    /// Measure each row this many times (each with its warm-up) and report the run with the
-    /// median throughput: steadier figures on a noisy machine, at that many times the duration.
+    /// Measure everything this many times, each time on freshly started servers, and report
+    /// each row's run with the median throughput (and the median peak memory): steadier figures
+    /// on a noisy machine, at that many times the duration.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=9))]
     repeat: u32,
 }
@@ -158,22 +159,25 @@ async fn run(args: Args) -> Result<()> {
         order.push(("peer", None));
     }
     for (label, backend) in order {
-        eprintln!("== {label}: starting");
-        let started = match backend {
-            Some(b) => Target::ciam(&bin, b, &args.ciam_log_level).await,
-            None => Target::peer(&root.join("bench").join("peer")).await,
-        };
-        let mut target = match started {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("== {label}: not measured: {e:#}");
-                report.add(Column::failed(label, format!("{e:#}")));
-                continue;
-            }
-        };
-        let column = measure(&mut target, label, &scenarios, &args).await;
-        target.stop().await;
-        report.add(column);
+        let mut runs = Vec::new();
+        for run in 1..=args.repeat {
+            eprintln!("== {label}: starting (run {run} of {})", args.repeat);
+            let started = match backend {
+                Some(b) => Target::ciam(&bin, b, &args.ciam_log_level).await,
+                None => Target::peer(&root.join("bench").join("peer")).await,
+            };
+            let mut target = match started {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("== {label}: not measured: {e:#}");
+                    runs = vec![Column::failed(label, format!("{e:#}"))];
+                    break;
+                }
+            };
+            runs.push(measure(&mut target, label, &scenarios, &args).await);
+            target.stop().await;
+        }
+        report.add(Column::median(runs));
     }
     println!("{}", report.render(&args.duration, &args.warmup, args.repeat));
     Ok(())
@@ -195,13 +199,9 @@ async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &
                 continue;
             }
             let result = async {
-                let mut runs = Vec::new();
-                for _ in 0..args.repeat {
-                    // A fresh load each time: its tokens and assertions are single-use.
-                    let Some(work) = target.work(scenario, plan).await? else { return Ok(None) };
-                    runs.push(load::run(target.addr(), target.pid(), Arc::new(work), plan).await?);
-                }
-                Ok::<_, anyhow::Error>(median(runs))
+                let Some(work) = target.work(scenario, plan).await? else { return Ok(None) };
+                let m = load::run(target.addr(), target.pid(), Arc::new(work), plan).await?;
+                Ok::<_, anyhow::Error>(Some(m))
             }
             .await;
             log_row(label, scenario, connections, &result);
@@ -211,13 +211,6 @@ async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &
     }
     column.final_memory = procfs::memory(target.pid()).ok();
     column
-}
-
-/// The run with the median throughput (the lower middle one of an even count).
-fn median(mut runs: Vec<load::Measured>) -> Option<load::Measured> {
-    runs.sort_by(|a, b| a.per_sec.total_cmp(&b.per_sec));
-    let middle = runs.len().saturating_sub(1) / 2;
-    runs.into_iter().nth(middle)
 }
 
 fn log_row(label: &str, row: &str, connections: usize, result: &Result<Option<load::Measured>>) {
@@ -263,30 +256,4 @@ async fn sign_in_mix(target: &mut Target, plan: Plan) -> [Result<Option<load::Me
     let (a, b, c) = tokio::join!(a, b, c);
     let without_cpu = |r: Result<load::Measured>| r.map(|m| Some(load::Measured { cpu_us_per_op: None, ..m }));
     [a.map(Some), without_cpu(b), without_cpu(c)]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(per_sec: f64) -> load::Measured {
-        load::Measured {
-            ops: 1,
-            errors: 0,
-            per_sec,
-            p50: Duration::ZERO,
-            p99: Duration::ZERO,
-            cpu_us_per_op: None,
-            first_error: None,
-        }
-    }
-
-    #[test]
-    fn the_median_run_is_reported() {
-        let per_sec = |runs: Vec<f64>| median(runs.into_iter().map(run).collect()).map(|m| m.per_sec);
-        assert_eq!(per_sec(vec![300.0, 100.0, 200.0]), Some(200.0));
-        assert_eq!(per_sec(vec![100.0, 200.0]), Some(100.0), "the lower middle of an even count");
-        assert_eq!(per_sec(vec![5.0]), Some(5.0));
-        assert_eq!(per_sec(vec![]), None);
-    }
 }

@@ -74,6 +74,39 @@ impl Column {
     fn get(&self, scenario: &str, connections: usize) -> Option<&Outcome> {
         self.results.get(&(scenario.to_owned(), connections))
     }
+
+    /// One column from the runs of the same server: each row is the run with the median
+    /// throughput (the lower middle of an even count; failed runs only where all failed), and
+    /// the memory figures are those of the run with the median peak.
+    pub(crate) fn median(mut runs: Vec<Column>) -> Column {
+        let peak = |c: &Column| c.final_memory.map_or(0, |m| m.peak_kib);
+        runs.sort_by_key(peak);
+        let middle = runs.len().saturating_sub(1) / 2;
+        let mut rows: HashMap<(String, usize), Vec<Outcome>> = HashMap::new();
+        for run in &mut runs {
+            for (key, outcome) in run.results.drain() {
+                rows.entry(key).or_default().push(outcome);
+            }
+        }
+        let Some(mut column) = runs.into_iter().nth(middle) else {
+            return Column::failed("?", "nothing was measured".into());
+        };
+        for (key, outcomes) in rows {
+            column.results.insert(key, median_outcome(outcomes));
+        }
+        column
+    }
+}
+
+/// The measured run with the median throughput, else the first outcome (n/a or a failure).
+fn median_outcome(outcomes: Vec<Outcome>) -> Outcome {
+    let mut measured: Vec<Measured> = outcomes.iter().filter_map(|o| o.as_ref().ok().cloned().flatten()).collect();
+    measured.sort_by(|a, b| a.per_sec.total_cmp(&b.per_sec));
+    let middle = measured.len().saturating_sub(1) / 2;
+    match measured.into_iter().nth(middle) {
+        Some(m) => Ok(Some(m)),
+        None => outcomes.into_iter().next().unwrap_or(Ok(None)),
+    }
 }
 
 pub(crate) struct Report {
@@ -140,7 +173,7 @@ impl Report {
         let pg = self.column("ciam pg+redis");
         let mut out = String::new();
         let runs = if repeat > 1 {
-            format!(" (each row: the median-throughput run of {repeat}; the sign-in mix runs once)")
+            format!(" (each row: the median-throughput run of {repeat}, each on freshly started servers)")
         } else {
             String::new()
         };
@@ -277,5 +310,46 @@ impl Report {
             let _ = writeln!(out, "\nErrors:\n{}", problems.join("\n"));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(per_sec: f64) -> Outcome {
+        Ok(Some(Measured {
+            ops: 1,
+            errors: 0,
+            per_sec,
+            p50: Duration::ZERO,
+            p99: Duration::ZERO,
+            cpu_us_per_op: None,
+            first_error: None,
+        }))
+    }
+
+    fn column(per_sec: f64, peak_kib: u64) -> Column {
+        let memory = Memory { rss_kib: 1, peak_kib };
+        let mut c = Column::new("ciam", true, memory);
+        c.record("jwks", 16, run(per_sec), Some(memory));
+        c.record("refresh", 16, if per_sec > 150.0 { Err("refused".into()) } else { run(per_sec) }, Some(memory));
+        c.final_memory = Some(memory);
+        c
+    }
+
+    #[test]
+    fn each_row_is_the_median_run_and_memory_the_median_peak() {
+        let merged = Column::median(vec![column(300.0, 30), column(100.0, 10), column(200.0, 20)]);
+        let per_sec =
+            |row: &str| merged.get(row, 16).and_then(|o| o.as_ref().ok().cloned().flatten()).map(|m| m.per_sec);
+        assert_eq!(per_sec("jwks"), Some(200.0));
+        assert_eq!(per_sec("refresh"), Some(100.0), "a failed run is left out while another measured");
+        assert_eq!(merged.final_memory.map(|m| m.peak_kib), Some(20));
+        let two = Column::median(vec![column(100.0, 10), column(120.0, 12)]);
+        assert_eq!(
+            two.get("jwks", 16).and_then(|o| o.as_ref().ok().cloned().flatten()).map(|m| m.per_sec),
+            Some(100.0)
+        );
     }
 }
