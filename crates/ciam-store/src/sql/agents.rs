@@ -40,10 +40,18 @@ macro_rules! audit_values {
     }};
 }
 
+/// An event to append, borrowed from the caller's batch: only sealing copies the record.
+type Event<'a> = (&'a TenantId, OffsetDateTime, &'a AuditRecord);
+
+/// A batch of `append_audit`, as events.
+fn events(batch: &[(TenantId, OffsetDateTime, AuditRecord)]) -> Vec<Event<'_>> {
+    batch.iter().map(|(tenant, at, record)| (tenant, *at, record)).collect()
+}
+
 /// Tenants of `batch` in order of first appearance, each with the indexes of its events.
-fn by_tenant(batch: &[(TenantId, OffsetDateTime, AuditRecord)]) -> Vec<(&TenantId, Vec<usize>)> {
+fn by_tenant<'a>(batch: &[Event<'a>]) -> Vec<(&'a TenantId, Vec<usize>)> {
     let mut tenants: Vec<(&TenantId, Vec<usize>)> = Vec::new();
-    for (i, (t, _, _)) in batch.iter().enumerate() {
+    for (i, &(t, _, _)) in batch.iter().enumerate() {
         match tenants.iter_mut().find(|(known, _)| *known == t) {
             Some((_, mine)) => mine.push(i),
             None => tenants.push((t, vec![i])),
@@ -55,7 +63,7 @@ fn by_tenant(batch: &[(TenantId, OffsetDateTime, AuditRecord)]) -> Vec<(&TenantI
 /// Seals the events `mine` of `batch` onto the chain after `last_seq` and `prev` (which ends as
 /// the new head's hash), each with its index and its actors as JSON.
 fn seal(
-    batch: &[(TenantId, OffsetDateTime, AuditRecord)],
+    batch: &[Event<'_>],
     tenant: &TenantId,
     mine: &[usize],
     last_seq: i64,
@@ -64,9 +72,9 @@ fn seal(
     let mut sealed = Vec::with_capacity(mine.len());
     let mut seq = last_seq;
     for &i in mine {
-        let Some((_, at, record)) = batch.get(i) else { continue };
+        let Some(&(_, at, record)) = batch.get(i) else { continue };
         seq += 1;
-        let e = AuditEvent::seal(tenant, seq, *at, prev, record.clone());
+        let e = AuditEvent::seal(tenant, seq, at, prev, record.clone());
         prev.clone_from(&e.hash);
         let actors = to_json(&e.record.actors)?;
         sealed.push((i, e, actors));
@@ -149,10 +157,7 @@ macro_rules! impl_agent_stores {
         impl $store {
             /// Appends in one transaction: each tenant's head is advanced (created on first use)
             /// and its events inserted.
-            async fn append_in_transaction(
-                &self,
-                batch: &[(TenantId, OffsetDateTime, AuditRecord)],
-            ) -> StoreResult<Vec<AuditEvent>> {
+            async fn append_in_transaction(&self, batch: &[Event<'_>]) -> StoreResult<Vec<AuditEvent>> {
                 let err = map_err("audit");
                 let mut tx = self.begin_write().await.map_err(&err)?;
                 let stored = Self::append_within(&mut tx, batch).await?;
@@ -161,10 +166,7 @@ macro_rules! impl_agent_stores {
             }
 
             /// Appends `batch` within `tx`.
-            async fn append_within(
-                tx: &mut $db::Tx,
-                batch: &[(TenantId, OffsetDateTime, AuditRecord)],
-            ) -> StoreResult<Vec<AuditEvent>> {
+            async fn append_within(tx: &mut $db::Tx, batch: &[Event<'_>]) -> StoreResult<Vec<AuditEvent>> {
                 let err = map_err("audit");
                 let mut stored: Vec<Option<AuditEvent>> = vec![None; batch.len()];
                 // Tenants in order of first appearance; each tenant's head is taken once.
@@ -206,7 +208,7 @@ macro_rules! impl_agent_stores {
                 &self,
                 batch: &[(TenantId, OffsetDateTime, AuditRecord)],
             ) -> StoreResult<Vec<AuditEvent>> {
-                self.$append(batch).await
+                self.$append(&events(batch)).await
             }
 
             async fn append_audit_with_grants(&self, batch: &[AuditEntry]) -> StoreResult<Vec<StoreResult<()>>> {
@@ -343,12 +345,12 @@ impl_agent_stores!(SqliteStore, lite, append_in_transaction, append_with_grants_
 impl_agent_stores!(PgStore, pg, append_compare_and_set, append_with_grants_first);
 
 /// The events of the entries whose grant was stored.
-fn stored_events(batch: &[AuditEntry], outcomes: &[StoreResult<()>]) -> Vec<(TenantId, OffsetDateTime, AuditRecord)> {
+fn stored_events<'a>(batch: &'a [AuditEntry], outcomes: &[StoreResult<()>]) -> Vec<Event<'a>> {
     batch
         .iter()
         .zip(outcomes)
         .filter(|(_, outcome)| outcome.is_ok())
-        .map(|(e, _)| (e.tenant.clone(), e.at, e.record.clone()))
+        .map(|(e, _)| (&e.tenant, e.at, &e.record))
         .collect()
 }
 
@@ -406,10 +408,7 @@ impl PgStore {
         Ok(outcomes)
     }
 
-    async fn append_compare_and_set(
-        &self,
-        batch: &[(TenantId, OffsetDateTime, AuditRecord)],
-    ) -> StoreResult<Vec<AuditEvent>> {
+    async fn append_compare_and_set(&self, batch: &[Event<'_>]) -> StoreResult<Vec<AuditEvent>> {
         let err = map_err("audit");
         let mut stored: Vec<Option<AuditEvent>> = vec![None; batch.len()];
         let mut rest = Vec::new();
@@ -442,7 +441,7 @@ impl PgStore {
             }
         }
         if !rest.is_empty() {
-            let others: Vec<_> = rest.iter().filter_map(|&i| batch.get(i).cloned()).collect();
+            let others: Vec<Event<'_>> = rest.iter().filter_map(|&i| batch.get(i).copied()).collect();
             let events = self.append_in_transaction(&others).await?;
             for (&i, e) in rest.iter().zip(events) {
                 self.audit_heads.set(&e.tenant_id, e.seq, e.hash.clone());
