@@ -376,10 +376,25 @@ async fn code_flow(opts: ServerOptions) {
     assert_eq!(sessions.as_array().unwrap().len(), 1, "the admin API lists the browser's session");
     assert_eq!(sessions[0]["amr"], json!(["pwd"]));
     assert!(!sessions.to_string().contains("ciam_session"), "never a cookie value");
+    let (pending_challenge, pending_verifier) = PkceCodeChallenge::new_random_sha256();
+    let (pending_url, _, _) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .set_pkce_challenge(pending_challenge)
+        .url();
+    let pending = answer_for(&browser, pending_url.as_str()).await["code"].clone();
     let (status, _) = admin
         .call(reqwest::Method::PATCH, &format!("/tenants/acme/users/{uid}"), Some(json!({"status": "disabled"})))
         .await;
     assert_eq!(status, 200);
+    let refused = rp
+        .exchange_code(AuthorizationCode::new(pending))
+        .unwrap()
+        .set_pkce_verifier(pending_verifier)
+        .request_async(&http)
+        .await
+        .expect_err("a code approved before the user was disabled gives nothing");
+    let openidconnect::RequestTokenError::ServerResponse(e) = refused else { panic!("{refused:?}") };
+    assert_eq!(e.error().as_ref(), "invalid_grant", "{e:?}");
     assert_eq!(
         admin.get(&format!("/tenants/acme/users/{uid}/sessions"), 200).await,
         json!([]),

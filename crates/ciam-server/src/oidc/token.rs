@@ -292,6 +292,11 @@ pub(super) async fn issue_for_user(
     let now = st.clock.now();
     let issuer = st.issuer(tenant);
     let user_id = UserId::parse(&grant.user_id).map_err(|e| OAuthError::server_error(e.message))?;
+    // A user disabled or deleted since approving the grant gets nothing from it: a JWT handed out
+    // now would be honoured by resource servers that verify locally until it expires.
+    if !still_allowed_in(st, tenant, &user_id).await? {
+        return Err(OAuthError::new(ErrorCode::InvalidGrant, "the user of this grant is no longer allowed in"));
+    }
     let mut at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), scope, now);
     at.auth_time = Some(grant.auth_time);
     at.acr.clone_from(&grant.acr);
@@ -333,6 +338,11 @@ pub(super) async fn issue_for_user(
     response.refresh_token = refresh_token;
     response.id_token = id_token;
     Ok(UserTokens { response, claims: at, family })
+}
+
+/// Whether the user exists and is active: checked whenever tokens are issued for a user.
+async fn still_allowed_in(st: &AppState, tenant: &TenantId, user: &UserId) -> Result<bool, OAuthError> {
+    Ok(st.durable.get_user(tenant, user).await?.is_some_and(|u| u.status == UserStatus::Active))
 }
 
 /// Points a user's access token at the resources its grant was made for (RFC 8707 §2.2): the
@@ -431,10 +441,8 @@ async fn refresh(
             "this refresh token is bound to a DPoP key: send a proof signed with it",
         ));
     }
-    // The user must still be allowed in.
-    match st.durable.get_user(tenant, &family.user_id).await? {
-        Some(u) if u.status == UserStatus::Active => {}
-        _ => return Err(invalid()),
+    if !still_allowed_in(st, tenant, &family.user_id).await? {
+        return Err(invalid());
     }
     // Every check before the rotation: a refused request leaves the token usable.
     let issuer = st.issuer(tenant);
