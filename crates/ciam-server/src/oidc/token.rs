@@ -214,11 +214,32 @@ async fn sign(
 
 /// What a redeemed code led to, kept for the code's reuse window so a second redemption can
 /// revoke it (RFC 6749 §4.1.2; standards C29).
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Debug, PartialEq)]
 struct Redemption {
     jti: String,
     exp: i64,
     family_id: Option<String>,
+}
+
+impl Redemption {
+    /// `exp jti [family_id]` (both ids are base64url): one marker per redeemed code lives ten
+    /// minutes, so it is kept to about half the size of its JSON.
+    fn encode(&self) -> Vec<u8> {
+        let mut s = format!("{} {}", self.exp, self.jti);
+        if let Some(f) = &self.family_id {
+            s.push(' ');
+            s.push_str(f);
+        }
+        s.into_bytes()
+    }
+
+    fn decode(raw: &[u8]) -> Option<Self> {
+        let mut parts = std::str::from_utf8(raw).ok()?.split(' ');
+        let exp = parts.next()?.parse().ok()?;
+        let jti = parts.next().filter(|j| !j.is_empty())?.to_owned();
+        let family_id = parts.next().map(str::to_owned);
+        parts.next().is_none().then_some(Self { jti, exp, family_id })
+    }
 }
 
 fn used_key(code_key: &str) -> String {
@@ -253,10 +274,8 @@ async fn redeem_code(
     let at = &tokens.claims;
     let family_id = tokens.family.as_ref().map(|f| f.0.family_id.clone());
     let marker = Redemption { jti: at.jti.clone(), exp: at.exp, family_id };
-    if let Ok(bytes) = serde_json::to_vec(&marker) {
-        // Best effort: losing the marker only loses the revoke-on-reuse bonus, never safety.
-        let _ = st.ephemeral.put(&used_key(&key), &bytes, std::time::Duration::from_secs(600)).await;
-    }
+    // Best effort: losing the marker only loses the revoke-on-reuse bonus, never safety.
+    let _ = st.ephemeral.put(&used_key(&key), &marker.encode(), std::time::Duration::from_secs(600)).await;
     Ok(tokens.answer())
 }
 
@@ -389,7 +408,7 @@ async fn aim(
 /// A second redemption of a code revokes what the first one issued (RFC 6749 §4.1.2).
 async fn revoke_first_redemption(st: &AppState, tenant: &TenantId, key: &str) -> Result<(), OAuthError> {
     let Some(raw) = st.ephemeral.get(&used_key(key)).await.map_err(OAuthError::unavailable)? else { return Ok(()) };
-    let Ok(first) = serde_json::from_slice::<Redemption>(&raw) else { return Ok(()) };
+    let Some(first) = Redemption::decode(&raw) else { return Ok(()) };
     let now = st.clock.now();
     let exp = OffsetDateTime::from_unix_timestamp(first.exp).unwrap_or(now);
     st.durable.revoke_token(tenant, &first.jti, exp).await?;
@@ -465,4 +484,21 @@ async fn refresh(
     let mut res = TokenResponse::for_access_token(access_token, &at);
     res.refresh_token = Some(next);
     Ok((res, issued("token.refreshed", &at)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Redemption;
+
+    #[test]
+    fn a_redemption_marker_round_trips_and_junk_is_no_marker() {
+        let family = Redemption { jti: "j-1_x".into(), exp: 1_796_444_651, family_id: Some("f_2".into()) };
+        let bare = Redemption { jti: "j".into(), exp: -5, family_id: None };
+        for marker in [family, bare] {
+            assert_eq!(Redemption::decode(&marker.encode()), Some(marker));
+        }
+        for junk in [&b""[..], b"12", b"12 ", b"x j", b"1 j f extra", b"\xff j", br#"{"jti":"j","exp":1}"#] {
+            assert_eq!(Redemption::decode(junk), None, "{junk:?}");
+        }
+    }
 }
