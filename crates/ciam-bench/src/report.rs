@@ -182,7 +182,7 @@ impl Report {
             "\nciam-bench: {duration:?} measured after a {warmup:?} warm-up per row{runs}; loopback; the load \
              generator shares the machine's cores.\n"
         );
-        let mut head = vec!["scenario", "conns", "ciam req/s", "p50", "p99", "server CPU µs/req"];
+        let mut head = vec!["scenario", "conns", "ciam req/s", "p50", "p99", "server CPU µs/req", "driver CPU µs/req"];
         if peer.is_some() {
             head.extend(["peer req/s", "peer p50", "peer p99", "peer CPU µs/req", "ratio ciam/peer"]);
         }
@@ -200,6 +200,10 @@ impl Report {
                 let mine = ciam.and_then(|col| col.get(s, c));
                 let mut row = vec![name, c.to_string()];
                 row.extend(cells(mine, true));
+                row.push(match mine {
+                    Some(Ok(Some(m))) => m.driver_us_per_op.map_or("?".into(), |c| format!("{c:.0}")),
+                    _ => "-".into(),
+                });
                 if let Some(p) = peer {
                     let theirs = p.get(s, c);
                     row.extend(cells(theirs, true));
@@ -237,6 +241,11 @@ impl Report {
             "- server CPU µs/req: the server's user + system time (all threads, /proc/<pid>/stat) over the measured \
              window, divided by the requests completed in it. On Postgres + Redis it leaves out the work of \
              those two servers."
+        );
+        let _ = writeln!(
+            out,
+            "- driver CPU µs/req: the load generator's own CPU time over the same window (beside ciam), what it \
+             takes of the cores the server shares with it."
         );
         if self.scenarios.iter().any(|s| s == "code_flow") {
             let _ = writeln!(
@@ -325,6 +334,7 @@ mod tests {
             p50: Duration::ZERO,
             p99: Duration::ZERO,
             cpu_us_per_op: None,
+            driver_us_per_op: None,
             first_error: None,
         }))
     }
