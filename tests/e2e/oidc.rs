@@ -6,7 +6,7 @@ use ciam_testkit::{Admin, Server, ServerOptions, TempDir, TestPostgres, TestRedi
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
-    RedirectUrl, RefreshToken, Scope, TokenResponse,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse,
 };
 use serde_json::{Value, json};
 
@@ -169,6 +169,13 @@ async fn code_flow(opts: ServerOptions) {
     let rp =
         CoreClient::from_provider_metadata(meta, ClientId::new("web".into()), Some(ClientSecret::new(secret.clone())))
             .set_redirect_uri(RedirectUrl::new(CALLBACK.into()).unwrap());
+    // A redemption the server must refuse: its error code.
+    let refusal = async |code: String, verifier: PkceCodeVerifier| {
+        let request = rp.exchange_code(AuthorizationCode::new(code)).unwrap().set_pkce_verifier(verifier);
+        let refused = request.request_async(&http).await.expect_err("the code gives nothing");
+        let openidconnect::RequestTokenError::ServerResponse(e) = refused else { panic!("{refused:?}") };
+        e.error().as_ref().to_owned()
+    };
 
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (auth_url, state, nonce) = rp
@@ -386,15 +393,7 @@ async fn code_flow(opts: ServerOptions) {
         .call(reqwest::Method::PATCH, &format!("/tenants/acme/users/{uid}"), Some(json!({"status": "disabled"})))
         .await;
     assert_eq!(status, 200);
-    let refused = rp
-        .exchange_code(AuthorizationCode::new(pending))
-        .unwrap()
-        .set_pkce_verifier(pending_verifier)
-        .request_async(&http)
-        .await
-        .expect_err("a code approved before the user was disabled gives nothing");
-    let openidconnect::RequestTokenError::ServerResponse(e) = refused else { panic!("{refused:?}") };
-    assert_eq!(e.error().as_ref(), "invalid_grant", "{e:?}");
+    assert_eq!(refusal(pending, pending_verifier).await, "invalid_grant", "approved before the user was disabled");
     assert_eq!(
         admin.get(&format!("/tenants/acme/users/{uid}/sessions"), 200).await,
         json!([]),
@@ -496,15 +495,7 @@ async fn code_flow(opts: ServerOptions) {
     let code = callback_params(hops.last().unwrap())["code"].clone();
     let (status, _) = admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}"), None).await;
     assert_eq!(status, 204);
-    let refused = rp
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http)
-        .await
-        .expect_err("the user is gone");
-    let openidconnect::RequestTokenError::ServerResponse(e) = refused else { panic!("{refused:?}") };
-    assert_eq!(e.error().as_ref(), "invalid_grant", "{e:?}");
+    assert_eq!(refusal(code, verifier).await, "invalid_grant", "the user is gone");
     let events = admin.get("/tenants/acme/audit?type=token.refused&limit=200", 200).await;
     let last = events["items"].as_array().unwrap().last().unwrap().clone();
     assert!(last["reason"].as_str().unwrap().starts_with("invalid_grant"), "{last}");
