@@ -118,6 +118,7 @@ impl Conn {
         if req.form.is_some() {
             line("content-type", "application/x-www-form-urlencoded");
         }
+        // A body, or a method whose request may carry one, states its length (RFC 9110 §8.6).
         if req.form.is_some() || req.method != Method::GET {
             line("content-length", &form.len().to_string());
         }

@@ -124,6 +124,11 @@ fn rate(r: f64) -> String {
     if r >= 100.0 { format!("{r:.0}") } else { format!("{r:.1}") }
 }
 
+/// A CPU time per operation in whole microseconds, `?` where it was not measured.
+fn micros(us: Option<f64>) -> String {
+    us.map_or("?".into(), |c| format!("{c:.0}"))
+}
+
 fn mb(kib: u64) -> String {
     format!("{:.1} MB", kib as f64 / 1024.0)
 }
@@ -138,7 +143,7 @@ fn cells(outcome: Option<&Outcome>, with_p50: bool) -> Vec<String> {
                 v.push(ms(m.p50));
             }
             v.push(ms(m.p99));
-            v.push(m.cpu_us_per_op.map_or("?".into(), |c| format!("{c:.0}")));
+            v.push(micros(m.cpu_us_per_op));
             v
         }
         Some(Ok(None)) => vec!["n/a".into(); n],
@@ -201,7 +206,7 @@ impl Report {
                 let mut row = vec![name, c.to_string()];
                 row.extend(cells(mine, true));
                 row.push(match mine {
-                    Some(Ok(Some(m))) => m.driver_us_per_op.map_or("?".into(), |c| format!("{c:.0}")),
+                    Some(Ok(Some(m))) => micros(m.driver_us_per_op),
                     _ => "-".into(),
                 });
                 if let Some(p) = peer {
