@@ -16,6 +16,7 @@ mod logging;
 mod mcp;
 mod multinode;
 mod oidc;
+mod probing;
 mod resources;
 mod security;
 mod shutdown;

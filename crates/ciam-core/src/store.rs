@@ -382,4 +382,10 @@ pub trait EphemeralStore: HealthCheck {
     async fn set_remove(&self, key: &str, member: &str) -> StoreResult<bool>;
     /// The members of a live set (empty when absent).
     async fn set_members(&self, key: &str) -> StoreResult<Vec<String>>;
+    /// Deletes, in the background of a tenant's deletion, the keys that carry `ns` as one of
+    /// their `:`-separated segments (`session:{ns}:…`), and returns how many went. Nothing
+    /// depends on it for safety (keys of a deleted tenant's namespace are never read again); it
+    /// gives the memory back early. A store that keeps only hashes of its keys cannot find them
+    /// and removes only what it can; the rest expires with its TTL.
+    async fn delete_namespace(&self, ns: &str) -> StoreResult<u64>;
 }

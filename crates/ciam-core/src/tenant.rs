@@ -23,6 +23,51 @@ pub struct Tenant {
     pub created_at: OffsetDateTime,
     /// When the tenant was last changed.
     pub updated_at: OffsetDateTime,
+    /// Tells this tenant from an earlier one deleted under the same id: a random value chosen at
+    /// creation and never changed. Every piece of the tenant's short-lived state is keyed by it
+    /// (see [`TenantNs`]). Empty for tenants created before incarnations existed.
+    pub incarnation: String,
+}
+
+impl Tenant {
+    /// The namespace of this tenant's short-lived state.
+    pub fn ns(&self) -> TenantNs {
+        TenantNs::new(&self.id, &self.incarnation)
+    }
+}
+
+/// The namespace of one tenant's short-lived state (sessions, codes, PAR requests, device codes,
+/// sign-in flows, initial access tokens, replay caches, counters): its id and incarnation.
+///
+/// # Security
+/// Deleting a tenant and creating another with the same id gives the new one another
+/// incarnation, so nothing the old tenant left in the ephemeral store (an initial access token,
+/// a pushed request, a device code, a session) can be reached through the new one: the keys
+/// differ. Key builders take this type, not a [`TenantId`], so none can forget it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantNs(String);
+
+impl TenantNs {
+    /// The namespace of tenant `id` in its incarnation `incarnation` (empty: the tenant id alone).
+    pub fn new(id: &TenantId, incarnation: &str) -> Self {
+        if incarnation.is_empty() { Self(id.to_string()) } else { Self(format!("{id}@{incarnation}")) }
+    }
+
+    /// The namespace as it appears inside keys.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for TenantNs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A new random incarnation (64 bits, base64url).
+pub fn new_incarnation() -> String {
+    crate::secret::random_token(8)
 }
 
 /// Per-tenant settings, stored as one JSON document. Unknown keys are refused so a typo never
@@ -268,6 +313,14 @@ mod tests {
         assert!(
             serde_json::from_str::<TenantSettings>(r#"{"client_metadata_documents":{"allowed_host":[]}}"#).is_err()
         );
+    }
+
+    #[test]
+    fn namespaces_tell_incarnations_apart() {
+        let id = TenantId::parse("acme").unwrap();
+        assert_eq!(TenantNs::new(&id, "").as_str(), "acme");
+        assert_eq!(TenantNs::new(&id, "k3Jx").as_str(), "acme@k3Jx");
+        assert_ne!(TenantNs::new(&id, &new_incarnation()), TenantNs::new(&id, &new_incarnation()));
     }
 
     #[test]

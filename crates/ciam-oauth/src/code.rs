@@ -6,9 +6,9 @@
 //! so two concurrent redemptions cannot both win. Expiry is checked after the take.
 
 use ciam_core::client::Client;
-use ciam_core::id::TenantId;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::SecretHash;
+use ciam_core::tenant::TenantNs;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -55,8 +55,9 @@ pub struct CodeGrant {
     pub resources: Vec<String>,
 }
 
-/// The ephemeral-store key of a code: namespaced by tenant, and the code itself only as a hash.
-pub fn code_key(tenant: &TenantId, code: &str) -> String {
+/// The ephemeral-store key of a code: namespaced by tenant (and its incarnation), and the code
+/// itself only as a hash.
+pub fn code_key(tenant: &TenantNs, code: &str) -> String {
     format!("code:{tenant}:{}", SecretHash::of(code).as_str())
 }
 
@@ -161,7 +162,7 @@ impl IdTokenClaims {
 #[cfg(test)]
 mod tests {
     use ciam_core::client::{AuthMethod, ClientType, GrantType};
-    use ciam_core::id::ClientId;
+    use ciam_core::id::{ClientId, TenantId};
     use time::macros::datetime;
 
     use super::*;
@@ -267,9 +268,11 @@ mod tests {
 
     #[test]
     fn code_keys_hash_the_code_and_carry_the_tenant() {
-        let k = code_key(&TenantId::parse("acme").unwrap(), "the-code");
-        assert!(k.starts_with("code:acme:"));
+        let ns = |id: &str, inc: &str| TenantNs::new(&TenantId::parse(id).unwrap(), inc);
+        let k = code_key(&ns("acme", "i1"), "the-code");
+        assert!(k.starts_with("code:acme@i1:"));
         assert!(!k.contains("the-code"));
-        assert_ne!(k, code_key(&TenantId::parse("other").unwrap(), "the-code"), "T03");
+        assert_ne!(k, code_key(&ns("other", "i1"), "the-code"), "T03");
+        assert_ne!(k, code_key(&ns("acme", "i2"), "the-code"), "a deleted tenant's codes stay with it");
     }
 }

@@ -14,9 +14,10 @@
 //!   wrong entries are counted, so guessing one is impractical (§5.1).
 
 use ciam_core::client::{Client, GrantType};
-use ciam_core::id::{ClientId, TenantId};
+use ciam_core::id::ClientId;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::SecretHash;
+use ciam_core::tenant::TenantNs;
 use serde::{Deserialize, Serialize};
 
 use crate::code::CodeGrant;
@@ -81,7 +82,7 @@ impl UserCode {
     }
 
     /// The ephemeral-store key under which the code names its device request (by hash).
-    pub fn key(&self, tenant: &TenantId) -> String {
+    pub fn key(&self, tenant: &TenantNs) -> String {
         format!("device_user:{tenant}:{}", SecretHash::of(&self.0).as_str())
     }
 }
@@ -94,12 +95,12 @@ impl std::fmt::Debug for UserCode {
 
 /// Where a device request lives: by the device code's hash, per tenant. The same hash names the
 /// request's decision and polling state (`device_decision:…`, `device_poll:…`, `device_used:…`).
-pub fn device_key(tenant: &TenantId, device_code: &str) -> String {
+pub fn device_key(tenant: &TenantNs, device_code: &str) -> String {
     device_key_of_hash(tenant, SecretHash::of(device_code).as_str())
 }
 
 /// The same, from the hash (what the user code points to).
-pub fn device_key_of_hash(tenant: &TenantId, hash: &str) -> String {
+pub fn device_key_of_hash(tenant: &TenantNs, hash: &str) -> String {
     format!("device:{tenant}:{hash}")
 }
 
@@ -227,6 +228,7 @@ pub fn poll(
 #[cfg(test)]
 mod tests {
     use ciam_core::client::{AuthMethod, ClientType};
+    use ciam_core::id::TenantId;
     use time::macros::datetime;
 
     use super::*;
@@ -305,7 +307,7 @@ mod tests {
         for bad in ["", "WDJB-MJH", "WDJB-MJHTX", "WDJB-MJHA", "WDJB_MJHT", "ŴDJB-MJHT", "WDJB-MJH1"] {
             assert_eq!(UserCode::parse(bad), None, "{bad}");
         }
-        let tenant = TenantId::parse("acme").unwrap();
+        let tenant = TenantNs::new(&TenantId::parse("acme").unwrap(), "");
         assert_eq!(want.key(&tenant), UserCode::parse("wdjb mjht").unwrap().key(&tenant));
         assert!(!want.key(&tenant).contains("WDJB"), "stored only as a hash");
         assert!(!format!("{want:?}").contains("WDJB"));

@@ -269,6 +269,7 @@ mod tests {
             settings: TenantSettings::default(),
             created_at: now,
             updated_at: now,
+            incarnation: String::new(),
         };
         store.create_tenant(&t).await.unwrap();
         let writer = AuditWriter::start(store.clone());

@@ -21,9 +21,9 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use ciam_core::id::TenantId;
 use ciam_core::secret::SecretHash;
 use ciam_core::store::{EphemeralStore, StoreResult};
+use ciam_core::tenant::TenantNs;
 
 use crate::state::AppState;
 
@@ -51,13 +51,13 @@ pub(crate) struct Failures {
 /// normalized by the caller) and the client address.
 pub(crate) struct Attempt<'a> {
     st: &'a AppState,
-    tenant: &'a TenantId,
+    tenant: &'a TenantNs,
     account: String,
     ip: Option<IpAddr>,
 }
 
 impl<'a> Attempt<'a> {
-    pub(crate) fn new(st: &'a AppState, tenant: &'a TenantId, identifier: &str, ip: Option<IpAddr>) -> Self {
+    pub(crate) fn new(st: &'a AppState, tenant: &'a TenantNs, identifier: &str, ip: Option<IpAddr>) -> Self {
         let account = SecretHash::of(&identifier.to_lowercase()).as_str().to_owned();
         Self { st, tenant, account, ip }
     }
@@ -148,14 +148,14 @@ pub(crate) struct ClientAuthLimiter {
 }
 
 impl ClientAuthLimiter {
-    fn keys(tenant: &TenantId, client_id: &str, ip: Option<IpAddr>) -> [String; 2] {
+    fn keys(tenant: &TenantNs, client_id: &str, ip: Option<IpAddr>) -> [String; 2] {
         let ip = ip.map(|i| i.to_string()).unwrap_or_default();
         let client = SecretHash::of(client_id);
         [format!("client_auth:{tenant}:{}:{ip}", client.as_str()), format!("client_auth:{tenant}:ip:{ip}")]
     }
 
     /// How long this address is still held off this client, if it is.
-    pub(crate) fn held_off(&self, tenant: &TenantId, client_id: &str, ip: Option<IpAddr>) -> Option<Duration> {
+    pub(crate) fn held_off(&self, tenant: &TenantNs, client_id: &str, ip: Option<IpAddr>) -> Option<Duration> {
         let now = tokio::time::Instant::now();
         let map = self.held_off.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.is_empty() {
@@ -172,7 +172,7 @@ impl ClientAuthLimiter {
     pub(crate) async fn failed(
         &self,
         counters: &dyn EphemeralStore,
-        tenant: &TenantId,
+        tenant: &TenantNs,
         client_id: &str,
         ip: Option<IpAddr>,
     ) -> StoreResult<()> {
@@ -236,7 +236,8 @@ mod tests {
     async fn failed_client_authentication_holds_off_the_address_not_the_client() {
         let counters = ciam_store::open_ephemeral(None, "t:").unwrap();
         let limiter = ClientAuthLimiter::default();
-        let tenant = TenantId::parse("acme").unwrap();
+        let ns = |id: &str| TenantNs::new(&ciam_core::id::TenantId::parse(id).unwrap(), "i1");
+        let tenant = ns("acme");
         let (attacker, owner) = (Some("203.0.113.9".parse().unwrap()), Some("198.51.100.1".parse().unwrap()));
         for _ in 1..CLIENT_FAILURES {
             limiter.failed(counters.as_ref(), &tenant, "web", attacker).await.unwrap();
@@ -247,7 +248,7 @@ mod tests {
         assert!(wait > WINDOW - Duration::from_secs(5) && wait <= WINDOW, "{wait:?}");
         assert_eq!(limiter.held_off(&tenant, "web", owner), None, "the client from its own address");
         assert_eq!(limiter.held_off(&tenant, "other", attacker), None, "another client from the address");
-        assert_eq!(limiter.held_off(&TenantId::parse("other").unwrap(), "web", attacker), None);
+        assert_eq!(limiter.held_off(&ns("other"), "web", attacker), None);
 
         // Many clients from one address: the address itself, for every client.
         for i in CLIENT_FAILURES..CLIENT_IP_FAILURES {

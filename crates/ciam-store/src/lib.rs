@@ -111,6 +111,20 @@ mod tests {
             store.put("a", b"1", std::time::Duration::from_secs(60)).await.unwrap();
             assert_eq!(r.keys(), vec![format!("{}a", r.prefix)]);
         }
+
+        /// Redis finds every key of a namespace (the contract test checks what survives).
+        #[tokio::test]
+        async fn a_namespace_is_purged_entirely() {
+            let Some(r) = TestRedis::create().await else { return };
+            let store = RedisStore::connect(&r.url, &r.prefix).unwrap();
+            let ttl = std::time::Duration::from_secs(60);
+            for i in 0..2500 {
+                store.put(&format!("code:acme@gone:{i}"), b"1", ttl).await.unwrap();
+            }
+            store.put("code:acme@live:x", b"1", ttl).await.unwrap();
+            assert_eq!(store.delete_namespace("acme@gone").await.unwrap(), 2500);
+            assert_eq!(r.keys(), vec![format!("{}code:acme@live:x", r.prefix)]);
+        }
     }
 
     /// SQLite reads go through read-only connections, so every write must take the one writer

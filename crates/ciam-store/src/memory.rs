@@ -196,6 +196,16 @@ impl EphemeralStore for MemoryStore {
         Ok(sets.get_mut(key).filter(|(_, e)| *e > now).is_some_and(|(set, _)| set.remove(member)))
     }
 
+    /// Only the sets (indexes such as a user's sessions) can be found: the other entries are
+    /// kept under a hash of their key and expire with their TTL.
+    async fn delete_namespace(&self, ns: &str) -> StoreResult<u64> {
+        let segment = format!(":{ns}:");
+        let mut sets = self.sets.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = sets.len();
+        sets.retain(|key, _| !key.contains(&segment));
+        Ok(u64::try_from(before - sets.len()).unwrap_or(u64::MAX))
+    }
+
     async fn set_members(&self, key: &str) -> StoreResult<Vec<String>> {
         let now = Instant::now();
         let sets = self.sets.lock().unwrap_or_else(PoisonError::into_inner);

@@ -33,6 +33,18 @@ fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
+/// `s` with Redis glob metacharacters escaped, for `SCAN MATCH`.
+fn glob_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 impl RedisStore {
     /// A store on `url` whose keys all start with `prefix`. Does not connect yet: the first
     /// command does, so a node can start (and report not-ready) while Redis is down.
@@ -130,6 +142,31 @@ impl EphemeralStore for RedisStore {
             .query_async::<()>(&mut c)
             .await
             .map_err(unavailable)
+    }
+
+    async fn delete_namespace(&self, ns: &str) -> StoreResult<u64> {
+        let mut c = self.conn.clone();
+        let pattern = format!("{}*:{}:*", glob_escape(&self.prefix), glob_escape(ns));
+        let (mut cursor, mut deleted) = (0u64, 0u64);
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut c)
+                .await
+                .map_err(unavailable)?;
+            if !keys.is_empty() {
+                let n: u64 = redis::cmd("UNLINK").arg(&keys).query_async(&mut c).await.map_err(unavailable)?;
+                deleted += n;
+            }
+            if next == 0 {
+                return Ok(deleted);
+            }
+            cursor = next;
+        }
     }
 
     async fn set_remove(&self, key: &str, member: &str) -> StoreResult<bool> {

@@ -447,7 +447,7 @@ async fn create_initial_access_token(
     let token = Secret::generate();
     let stored =
         serde_json::to_vec(&crate::oidc::InitialAccessToken { max_registrations }).map_err(Problem::internal)?;
-    let key = crate::oidc::initial_token_key(&tenant.id, token.expose_secret());
+    let key = crate::oidc::initial_token_key(&tenant.ns(), token.expose_secret());
     st.ephemeral.put(&key, &stored, std::time::Duration::from_secs(u64::from(expires_in))).await?;
     let view = InitialAccessTokenView {
         token: token.expose_secret().to_owned(),

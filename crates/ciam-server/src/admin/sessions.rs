@@ -9,8 +9,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::users::user_path;
-use super::{AdminAuth, Path};
+use ciam_core::id::UserId;
+use ciam_core::tenant::TenantNs;
+
+use super::{AdminAuth, Path, existing_tenant};
 use crate::error::{Problem, ProblemBody, ProblemKind};
 use crate::oidc::session::{end_user_sessions, user_sessions};
 use crate::state::AppState;
@@ -33,6 +35,14 @@ pub(super) struct SessionView {
     acr: String,
 }
 
+/// The namespace of the tenant's sessions and the user, who must exist.
+async fn session_path(st: &AppState, tenant: &str, user: &str) -> Result<(TenantNs, UserId), Problem> {
+    let tenant = existing_tenant(st, tenant).await?;
+    let id = UserId::parse(user).map_err(|_| Problem::not_found("user"))?;
+    st.durable.get_user(&tenant.id, &id).await?.ok_or_else(|| Problem::not_found("user"))?;
+    Ok((tenant.ns(), id))
+}
+
 fn unavailable(e: anyhow::Error) -> Problem {
     Problem::new(ProblemKind::Unavailable, "the session store is unavailable; retry shortly")
         .with_internal(e.to_string())
@@ -51,7 +61,7 @@ async fn list_sessions(
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
 ) -> Result<Json<Vec<SessionView>>, Problem> {
-    let (tenant, user) = user_path(&st, &tenant, &id).await?;
+    let (tenant, user) = session_path(&st, &tenant, &id).await?;
     let sessions = user_sessions(&st, &tenant, &user.to_string()).await.map_err(unavailable)?;
     Ok(Json(
         sessions
@@ -79,7 +89,7 @@ async fn end_sessions(
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
-    let (tenant, user) = user_path(&st, &tenant, &id).await?;
+    let (tenant, user) = session_path(&st, &tenant, &id).await?;
     end_user_sessions(&st, &tenant, &user.to_string(), None).await.map_err(unavailable)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -98,7 +108,7 @@ async fn end_session(
     State(st): State<AppState>,
     Path((tenant, id, sid)): Path<(String, String, String)>,
 ) -> Result<StatusCode, Problem> {
-    let (tenant, user) = user_path(&st, &tenant, &id).await?;
+    let (tenant, user) = session_path(&st, &tenant, &id).await?;
     match end_user_sessions(&st, &tenant, &user.to_string(), Some(&sid)).await.map_err(unavailable)? {
         0 => Err(Problem::not_found("session")),
         _ => Ok(StatusCode::NO_CONTENT),

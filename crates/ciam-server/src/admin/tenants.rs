@@ -118,7 +118,8 @@ async fn create_tenant(
 ) -> Result<impl IntoResponse, Problem> {
     let (id, display_name, home_region, settings) = checked(&st, parse(Value::Object(body))?)?;
     let now = st.clock.now();
-    let tenant = Tenant { id, display_name, home_region, settings, created_at: now, updated_at: now };
+    let incarnation = ciam_core::tenant::new_incarnation();
+    let tenant = Tenant { id, display_name, home_region, settings, created_at: now, updated_at: now, incarnation };
     st.durable.create_tenant(&tenant).await?;
     // Every tenant signs from its first moment: an active and a next key per algorithm.
     st.keys.ensure_keys(&tenant.id, now).await.map_err(super::keys::keyring_problem)?;
@@ -207,7 +208,22 @@ async fn delete_tenant(
     Path(tenant): Path<String>,
 ) -> Result<StatusCode, Problem> {
     let id = TenantId::parse(&tenant).map_err(|_| Problem::not_found("tenant"))?;
+    let Some(record) = st.durable.get_tenant(&id).await? else { return Err(Problem::not_found("tenant")) };
     let deleted = st.durable.delete_tenant(&id).await?;
     st.directory.forget(&id);
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(Problem::not_found("tenant")) }
+    st.keys.invalidate(&id);
+    if !deleted {
+        return Err(Problem::not_found("tenant"));
+    }
+    // The tenant's short-lived state is unreachable from now on (a tenant created again under
+    // this id gets another incarnation); the purge only gives its memory back, so it runs after
+    // the answer.
+    let (ephemeral, ns) = (st.ephemeral.clone(), record.ns());
+    tokio::spawn(async move {
+        match ephemeral.delete_namespace(ns.as_str()).await {
+            Ok(n) => tracing::info!(tenant = %ns, keys = n, "deleted tenant's short-lived state purged"),
+            Err(e) => tracing::warn!(tenant = %ns, error = %e, "purging a deleted tenant's short-lived state failed"),
+        }
+    });
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -20,7 +20,7 @@ use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::random_token;
-use ciam_core::tenant::Tenant;
+use ciam_core::tenant::{Tenant, TenantNs};
 use ciam_core::user::UserStatus;
 use ciam_oauth::OAuthError;
 use ciam_oauth::authorize::{AuthorizeError, ResponseMode, ValidAuthorization, agent_audiences, validate};
@@ -42,6 +42,8 @@ use crate::state::AppState;
 pub(super) struct Ctx {
     pub(super) st: AppState,
     pub(super) tenant: Arc<Tenant>,
+    /// The namespace of the tenant's short-lived state.
+    pub(super) ns: TenantNs,
     pub(super) brand: Brand,
 }
 
@@ -50,7 +52,7 @@ impl Ctx {
         let id = TenantId::parse(tenant)
             .map_err(|_| error_page(StatusCode::NOT_FOUND, &Brand::neutral(), "Unknown tenant."))?;
         match st.directory.tenant(st.durable.as_ref(), &id).await {
-            Ok(Some(tenant)) => Ok(Self { brand: Brand::of(&tenant), tenant, st }),
+            Ok(Some(tenant)) => Ok(Self { brand: Brand::of(&tenant), ns: tenant.ns(), tenant, st }),
             Ok(None) => Err(error_page(StatusCode::NOT_FOUND, &Brand::neutral(), "Unknown tenant.")),
             Err(e) => Err(unavailable(&Brand::neutral(), e)),
         }
@@ -189,7 +191,7 @@ async fn expand_pushed(ctx: &Ctx, query: &str) -> Result<String, Response> {
     let invalid = || {
         error_page(StatusCode::BAD_REQUEST, &ctx.brand, "invalid_request_uri: the request is unknown, expired or used.")
     };
-    let raw = ctx.st.ephemeral.get(&par_key(&ctx.tenant.id, uri)).await.map_err(|e| unavailable(&ctx.brand, e))?;
+    let raw = ctx.st.ephemeral.get(&par_key(&ctx.ns, uri)).await.map_err(|e| unavailable(&ctx.brand, e))?;
     let pushed: Pushed = raw.and_then(|r| serde_json::from_slice(&r).ok()).ok_or_else(invalid)?;
     if params.get("client_id") != Some(pushed.client_id.as_str()) {
         return Err(invalid());
@@ -243,7 +245,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         }
     }
     let now = ctx.st.clock.now().unix_timestamp();
-    let session = match current_session(&ctx.st, &ctx.tenant.id, headers).await {
+    let session = match current_session(&ctx.st, &ctx.ns, headers).await {
         Ok(s) => s,
         Err(e) => return unavailable(&ctx.brand, e),
     };
@@ -340,7 +342,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
 
     // A pushed request is used up by the code it leads to (RFC 9126 §4: single use).
     if let Some(uri) = query_param(Some(query), PAR_MARKER) {
-        match ctx.st.ephemeral.take(&par_key(&ctx.tenant.id, &uri)).await {
+        match ctx.st.ephemeral.take(&par_key(&ctx.ns, &uri)).await {
             Ok(Some(_)) => {}
             Ok(None) => {
                 return redirect_error(
@@ -370,7 +372,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         resources: valid.resources.clone(),
     };
     let stored = match serde_json::to_vec(&grant) {
-        Ok(bytes) => ctx.st.ephemeral.put(&code_key(&ctx.tenant.id, &code), &bytes, CODE_LIFETIME.unsigned_abs()).await,
+        Ok(bytes) => ctx.st.ephemeral.put(&code_key(&ctx.ns, &code), &bytes, CODE_LIFETIME.unsigned_abs()).await,
         Err(e) => return crate::error::Problem::internal(e).into_response(),
     };
     if let Err(e) = stored {
@@ -385,7 +387,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         );
     }
     if let Some((id, _)) = flow {
-        let _ = finish_flow(&ctx.st, &ctx.tenant.id, id).await;
+        let _ = finish_flow(&ctx.st, &ctx.ns, id).await;
     }
     let mut fields = vec![("code", code)];
     if let Some(s) = &valid.state {
@@ -399,7 +401,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
 async fn step_up(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, session: &Session, required: Acr) -> Response {
     let (id, mut flow, browser) = match flow {
         Some((id, f)) => (id.to_owned(), f.clone(), None),
-        None => match start_flow(&ctx.st, &ctx.tenant.id, query).await {
+        None => match start_flow(&ctx.st, &ctx.ns, query).await {
             Ok((id, browser, f)) => (id, f, Some(browser)),
             Err(e) => return unavailable(&ctx.brand, e),
         },
@@ -411,7 +413,7 @@ async fn step_up(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, session: &
         required,
         auth_time: ctx.st.clock.now().unix_timestamp(),
     });
-    if let Err(e) = save_flow(&ctx.st, &ctx.tenant.id, &id, &flow).await {
+    if let Err(e) = save_flow(&ctx.st, &ctx.ns, &id, &flow).await {
         return unavailable(&ctx.brand, e);
     }
     let res = see_other(&format!("{}?flow={id}", ctx.path("mfa")));
@@ -447,7 +449,7 @@ async fn to_page(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, page: &str
     if let Some((id, _)) = flow {
         return see_other(&format!("{}?flow={id}", ctx.path(page)));
     }
-    match start_flow(&ctx.st, &ctx.tenant.id, query).await {
+    match start_flow(&ctx.st, &ctx.ns, query).await {
         Ok((id, browser, _)) => with_cookie(
             see_other(&format!("{}?flow={id}", ctx.path(page))),
             set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&browser), FLOW_TTL),
@@ -495,7 +497,7 @@ pub(super) async fn form_step(
 /// Loads the flow named in a query or form, bound to this browser.
 async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(String, Flow), Response> {
     let id = id.ok_or_else(|| flow_expired(ctx))?;
-    match load_flow(&ctx.st, &ctx.tenant.id, id, headers).await {
+    match load_flow(&ctx.st, &ctx.ns, id, headers).await {
         Ok(Some(f)) => Ok((id.to_owned(), f)),
         Ok(None) => Err(flow_expired(ctx)),
         Err(e) => Err(unavailable(&ctx.brand, e)),
@@ -618,7 +620,7 @@ pub(super) async fn consent_post(
         Ok(v) => v,
         Err(res) => return res,
     };
-    let session = match current_session(&ctx.st, &ctx.tenant.id, &headers).await {
+    let session = match current_session(&ctx.st, &ctx.ns, &headers).await {
         Ok(Some(s)) => s,
         Ok(None) => return flow_expired(&ctx),
         Err(e) => return unavailable(&ctx.brand, e),
@@ -638,7 +640,7 @@ pub(super) async fn consent_post(
         return res;
     }
     if !allow {
-        let _ = finish_flow(&ctx.st, &ctx.tenant.id, &id).await;
+        let _ = finish_flow(&ctx.st, &ctx.ns, &id).await;
         return redirect_error(&ctx, refuse(&valid, ciam_oauth::ErrorCode::AccessDenied, "the user denied access"));
     }
     flow.consented = true;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use ciam_core::client::Client;
 use ciam_core::id::TenantId;
 use ciam_core::secret::SecretHash;
-use ciam_core::tenant::Tenant;
+use ciam_core::tenant::{Tenant, TenantNs};
 use ciam_oauth::OAuthError;
 use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
 use ciam_oauth::form::Params;
@@ -25,6 +25,8 @@ use crate::state::AppState;
 /// parameters (client credentials removed).
 pub(super) struct BackChannel {
     pub(super) tenant: TenantId,
+    /// The namespace of the tenant's short-lived state.
+    pub(super) ns: TenantNs,
     pub(super) client: Arc<Client>,
     pub(super) params: Params,
     /// The raw form body (PAR stores the request as sent).
@@ -47,7 +49,7 @@ impl FromRequest<AppState> for BackChannel {
         let Path(tenant) =
             Path::<String>::from_request_parts(&mut parts, st).await.map_err(IntoResponse::into_response)?;
         let record = tenant_record(st, &tenant).await.map_err(IntoResponse::into_response)?;
-        let (tenant, dpop_nonce_required) = (record.id.clone(), record.settings.dpop_nonce_required);
+        let (tenant, ns, dpop_nonce_required) = (record.id.clone(), record.ns(), record.settings.dpop_nonce_required);
         // The URL of the endpoint being called: an accepted audience of client assertions.
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
         let headers = parts.headers.clone();
@@ -62,7 +64,7 @@ impl FromRequest<AppState> for BackChannel {
         };
         match authenticated.await {
             Ok((client, params, dpop)) => {
-                Ok(Self { tenant, client, params, body, caller, dpop, endpoint, dpop_nonce_required })
+                Ok(Self { tenant, ns, client, params, body, caller, dpop, endpoint, dpop_nonce_required })
             }
             Err(HeldOff(wait)) => {
                 let e = OAuthError::new(
@@ -112,17 +114,17 @@ async fn authenticated_client(
     endpoint: &str,
     caller: &Caller,
 ) -> Result<Arc<Client>, Unauthenticated> {
-    let tenant = &record.id;
+    let ns = record.ns();
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let who = presented(authorization, params)?;
     let limiter = &st.client_auth;
-    if let Some(wait) = limiter.held_off(tenant, who.client_id.as_str(), caller.addr()) {
+    if let Some(wait) = limiter.held_off(&ns, who.client_id.as_str(), caller.addr()) {
         return Err(HeldOff(wait));
     }
     match verified_client(st, record, &who, endpoint).await {
         Err(e) if e.code == ciam_oauth::ErrorCode::InvalidClient => {
             limiter
-                .failed(st.ephemeral.as_ref(), tenant, who.client_id.as_str(), caller.addr())
+                .failed(st.ephemeral.as_ref(), &ns, who.client_id.as_str(), caller.addr())
                 .await
                 .map_err(OAuthError::from)?;
             Err(Refused(e))
@@ -151,7 +153,7 @@ async fn verified_client(
     // A suspended agent authenticates nowhere (after the same work as any other client).
     let client = client.filter(|c| c.is_enabled()).ok_or_else(OAuthError::invalid_client)?;
     if let Some(assertion) = &who.assertion {
-        verify_assertion(st, tenant, &client, assertion, endpoint).await?;
+        verify_assertion(st, record, &client, assertion, endpoint).await?;
     }
     Ok(client)
 }
@@ -161,7 +163,7 @@ async fn verified_client(
 /// (the replay cache is the shared ephemeral store, so a replay is refused on every node).
 async fn verify_assertion(
     st: &AppState,
-    tenant: &TenantId,
+    tenant: &Tenant,
     client: &Client,
     assertion: &str,
     endpoint: &str,
@@ -188,12 +190,14 @@ async fn verify_assertion(
         (None, None) => return Err(OAuthError::invalid_client()),
     }
     .map_err(|_| OAuthError::invalid_client())?;
-    let issuer = st.issuer(tenant);
+    let issuer = st.issuer(&tenant.id);
     let token_endpoint = format!("{issuer}/token");
     let now = st.clock.now().unix_timestamp();
     let (jti, exp) = check_assertion_claims(&claims, &client.client_id, &[&issuer, &token_endpoint, endpoint], now)?;
     let ttl = std::time::Duration::from_secs(u64::try_from(exp - now + ASSERTION_SKEW_SECS).unwrap_or(1));
-    let key = format!("jti:{tenant}:{}:{}", client.client_id, SecretHash::of(&jti).as_str());
+    // Keyed by the tenant id, not its incarnation: an assertion names the issuer URL, which a
+    // tenant created again under the same id shares, so a replay must stay refused across both.
+    let key = format!("jti:{}:{}:{}", tenant.id, client.client_id, SecretHash::of(&jti).as_str());
     if !st.ephemeral.put_if_absent(&key, b"1", ttl).await.map_err(OAuthError::unavailable)? {
         return Err(OAuthError::invalid_client());
     }

@@ -27,6 +27,7 @@ use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::tenant::TenantNs;
 use ciam_core::user::UserStatus;
 use ciam_oauth::code::CodeGrant;
 use ciam_oauth::device::{
@@ -69,7 +70,7 @@ const STARTS_PER_MINUTE: u64 = 30;
 const MAX_TYPED: usize = 16;
 
 /// The store key of something kept next to a device request (`decision`, `poll`, `used`).
-fn beside(tenant: &TenantId, hash: &str, what: &str) -> String {
+fn beside(tenant: &TenantNs, hash: &str, what: &str) -> String {
     format!("device_{what}:{tenant}:{hash}")
 }
 
@@ -120,7 +121,8 @@ pub(super) async fn device_authorization(State(st): State<AppState>, request: Ba
 async fn start(st: &AppState, request: &BackChannel) -> Result<DeviceAuthorization, OAuthError> {
     let (tenant, client) = (&request.tenant, &request.client);
     let now = st.clock.now().unix_timestamp();
-    let counter = format!("device_starts:{tenant}:{}", client.client_id);
+    let ns = &request.ns;
+    let counter = format!("device_starts:{ns}:{}", client.client_id);
     if st.ephemeral.incr(&counter, Duration::from_secs(60)).await.map_err(OAuthError::unavailable)? > STARTS_PER_MINUTE
     {
         return Err(OAuthError::new(ErrorCode::SlowDown, "too many device authorizations; wait a minute"));
@@ -139,7 +141,7 @@ async fn start(st: &AppState, request: &BackChannel) -> Result<DeviceAuthorizati
     let body = serde_json::to_vec(&device).map_err(OAuthError::server_error)?;
     let ephemeral = &st.ephemeral;
     ephemeral
-        .put(&device_key_of_hash(tenant, hash.as_str()), &body, remaining(&device, now))
+        .put(&device_key_of_hash(ns, hash.as_str()), &body, remaining(&device, now))
         .await
         .map_err(OAuthError::unavailable)?;
     // User codes are short: a new one must not collide with a live one.
@@ -147,7 +149,7 @@ async fn start(st: &AppState, request: &BackChannel) -> Result<DeviceAuthorizati
     let mut user_code = None;
     for _ in 0..5 {
         let candidate = UserCode::generate();
-        let key = candidate.key(tenant);
+        let key = candidate.key(ns);
         if ephemeral.put_if_absent(&key, hash.as_str().as_bytes(), lifetime).await.map_err(OAuthError::unavailable)? {
             user_code = Some(candidate);
             break;
@@ -174,6 +176,7 @@ async fn start(st: &AppState, request: &BackChannel) -> Result<DeviceAuthorizati
 pub(super) async fn redeem(
     st: &AppState,
     tenant: &TenantId,
+    ns: &TenantNs,
     client: &Client,
     device_code: &str,
     jkt: Option<&str>,
@@ -182,31 +185,31 @@ pub(super) async fn redeem(
     let hash = hash.as_str();
     let ephemeral = &st.ephemeral;
     let read = |key: String| async move { ephemeral.get(&key).await.map_err(OAuthError::unavailable) };
-    let Some(raw) = read(device_key_of_hash(tenant, hash)).await? else {
+    let Some(raw) = read(device_key_of_hash(ns, hash)).await? else {
         return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code is invalid or expired"));
     };
     let request: DeviceRequest = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
-    let used = read(beside(tenant, hash, "used")).await?.is_some();
-    let decision = match read(beside(tenant, hash, "decision")).await? {
+    let used = read(beside(ns, hash, "used")).await?.is_some();
+    let decision = match read(beside(ns, hash, "decision")).await? {
         Some(raw) => Some(serde_json::from_slice::<DeviceDecision>(&raw).map_err(OAuthError::server_error)?),
         None => None,
     };
     let before: Polling =
-        read(beside(tenant, hash, "poll")).await?.and_then(|raw| serde_json::from_slice(&raw).ok()).unwrap_or_default();
+        read(beside(ns, hash, "poll")).await?.and_then(|raw| serde_json::from_slice(&raw).ok()).unwrap_or_default();
     let mut polling = before.clone();
     let now = st.clock.now().unix_timestamp();
     let outcome = ciam_oauth::device::poll(&request, &client.client_id, used, decision.as_ref(), &mut polling, now);
     if polling != before {
         let body = serde_json::to_vec(&polling).map_err(OAuthError::server_error)?;
         ephemeral
-            .put(&beside(tenant, hash, "poll"), &body, remaining(&request, now))
+            .put(&beside(ns, hash, "poll"), &body, remaining(&request, now))
             .await
             .map_err(OAuthError::unavailable)?;
     }
     let grant = outcome?;
     // Single use: of concurrent polls of an approved request exactly one gets the tokens.
     if !ephemeral
-        .put_if_absent(&beside(tenant, hash, "used"), b"1", remaining(&request, now))
+        .put_if_absent(&beside(ns, hash, "used"), b"1", remaining(&request, now))
         .await
         .map_err(OAuthError::unavailable)?
     {
@@ -218,7 +221,7 @@ pub(super) async fn redeem(
 
 /// The signed-in, active user of this browser, if any.
 async fn signed_in(ctx: &Ctx, headers: &HeaderMap) -> Result<Option<(Session, UserId)>, Response> {
-    let session = current_session(&ctx.st, &ctx.tenant.id, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
+    let session = current_session(&ctx.st, &ctx.ns, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
     let Some(session) = session else { return Ok(None) };
     let Ok(user_id) = UserId::parse(&session.user_id) else { return Ok(None) };
     match ctx.st.durable.get_user(&ctx.tenant.id, &user_id).await {
@@ -252,10 +255,10 @@ pub(super) async fn page_get(
     };
     let mut typed = query_param(query.as_deref(), "user_code");
     if let Some(id) = query_param(query.as_deref(), "flow") {
-        match load_flow(&ctx.st, &ctx.tenant.id, &id, &headers).await {
+        match load_flow(&ctx.st, &ctx.ns, &id, &headers).await {
             Ok(Some(flow)) if flow.device => {
                 typed = query_param(Some(&flow.query), "user_code");
-                let _ = finish_flow(&ctx.st, &ctx.tenant.id, &id).await;
+                let _ = finish_flow(&ctx.st, &ctx.ns, &id).await;
             }
             Ok(_) => {}
             Err(e) => return unavailable(&ctx.brand, e),
@@ -273,9 +276,9 @@ pub(super) async fn page_get(
 async fn to_sign_in(ctx: &Ctx, typed: &str) -> Response {
     let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("user_code", typed).finish();
     let started = async {
-        let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.tenant.id, &query).await?;
+        let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, &query).await?;
         flow.device = true;
-        save_flow(&ctx.st, &ctx.tenant.id, &id, &flow).await?;
+        save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
         Ok::<_, anyhow::Error>((id, browser))
     };
     match started.await {
@@ -299,13 +302,13 @@ struct Pending {
 /// already decided, or whose client is gone or suspended.
 async fn pending(ctx: &Ctx, typed: &str) -> anyhow::Result<Option<Pending>> {
     let Some(code) = UserCode::parse(typed) else { return Ok(None) };
-    let (st, tenant) = (&ctx.st, &ctx.tenant.id);
-    let Some(hash) = st.ephemeral.get(&code.key(tenant)).await? else { return Ok(None) };
+    let (st, tenant, ns) = (&ctx.st, &ctx.tenant.id, &ctx.ns);
+    let Some(hash) = st.ephemeral.get(&code.key(ns)).await? else { return Ok(None) };
     let hash = String::from_utf8(hash)?;
-    let Some(raw) = st.ephemeral.get(&device_key_of_hash(tenant, &hash)).await? else { return Ok(None) };
+    let Some(raw) = st.ephemeral.get(&device_key_of_hash(ns, &hash)).await? else { return Ok(None) };
     let request: DeviceRequest = serde_json::from_slice(&raw)?;
     if st.clock.now().unix_timestamp() >= request.expires_at
-        || st.ephemeral.get(&beside(tenant, &hash, "decision")).await?.is_some()
+        || st.ephemeral.get(&beside(ns, &hash, "decision")).await?.is_some()
     {
         return Ok(None);
     }
@@ -314,21 +317,21 @@ async fn pending(ctx: &Ctx, typed: &str) -> anyhow::Result<Option<Pending>> {
     Ok(client.map(|client| Pending { code, hash, request, client }))
 }
 
-fn wrong_codes_key(tenant: &TenantId, user: &UserId) -> String {
+fn wrong_codes_key(tenant: &TenantNs, user: &UserId) -> String {
     format!("device_wrong:{tenant}:{user}")
 }
 
-fn locked_key(tenant: &TenantId, user: &UserId) -> String {
+fn locked_key(tenant: &TenantNs, user: &UserId) -> String {
     format!("device_locked:{tenant}:{user}")
 }
 
 /// Counts a wrong code; `true` when the user has now used up the window's allowance.
 async fn count_wrong_code(ctx: &Ctx, user: &UserId) -> anyhow::Result<bool> {
-    let (st, tenant) = (&ctx.st, &ctx.tenant.id);
-    let wrong = st.ephemeral.incr(&wrong_codes_key(tenant, user), WRONG_CODE_WINDOW).await?;
+    let (st, ns) = (&ctx.st, &ctx.ns);
+    let wrong = st.ephemeral.incr(&wrong_codes_key(ns, user), WRONG_CODE_WINDOW).await?;
     if wrong >= MAX_WRONG_CODES {
-        st.ephemeral.put(&locked_key(tenant, user), b"1", WRONG_CODE_WINDOW).await?;
-        tracing::warn!(tenant = %tenant, user = %user, "device code entry locked after repeated wrong codes");
+        st.ephemeral.put(&locked_key(ns, user), b"1", WRONG_CODE_WINDOW).await?;
+        tracing::warn!(tenant = %ns, user = %user, "device code entry locked after repeated wrong codes");
         return Ok(true);
     }
     Ok(false)
@@ -362,7 +365,7 @@ pub(super) async fn page_post(
         return error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again.");
     }
     let typed = limited(form.get("user_code").unwrap_or(""));
-    match ctx.st.ephemeral.get(&locked_key(&ctx.tenant.id, &user_id)).await {
+    match ctx.st.ephemeral.get(&locked_key(&ctx.ns, &user_id)).await {
         Ok(None) => {}
         Ok(Some(_)) => return entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::TOO_MANY_REQUESTS),
         Err(e) => return unavailable(&ctx.brand, e),
@@ -422,9 +425,9 @@ async fn decide(
     scope: &ScopeSet,
     allow: bool,
 ) -> Response {
-    let (st, tenant) = (&ctx.st, &ctx.tenant.id);
+    let (st, tenant, ns) = (&ctx.st, &ctx.tenant.id, &ctx.ns);
     // One answer per code: whoever takes the user code decides.
-    match st.ephemeral.take(&pending.code.key(tenant)).await {
+    match st.ephemeral.take(&pending.code.key(ns)).await {
         Ok(Some(_)) => {}
         Ok(None) => return entry_page(ctx, &session.csrf, "", Some(WRONG_CODE), StatusCode::BAD_REQUEST),
         Err(e) => return unavailable(&ctx.brand, e),
@@ -456,7 +459,7 @@ async fn decide(
         DeviceDecision::Denied
     };
     let stored = match serde_json::to_vec(&decision) {
-        Ok(body) => st.ephemeral.put(&beside(tenant, &pending.hash, "decision"), &body, remaining(request, now)).await,
+        Ok(body) => st.ephemeral.put(&beside(ns, &pending.hash, "decision"), &body, remaining(request, now)).await,
         Err(e) => return unavailable(&ctx.brand, e),
     };
     if let Err(e) = stored {

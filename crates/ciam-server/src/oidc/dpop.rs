@@ -57,6 +57,9 @@ pub(super) async fn proof_key(
         }
         None => {}
     }
+    // Keyed by the tenant id rather than its incarnation (as the nonces): a proof names the
+    // endpoint URL, which a tenant created again under the same id shares, so a replay stays
+    // refused across both. These entries only ever refuse.
     let key = format!("dpop:{tenant}:{}", SecretHash::of(&format!("{}:{jti}", verified.jkt)).as_str());
     let window = std::time::Duration::from_secs(u64::try_from(MAX_PROOF_AGE_SECS + PROOF_SKEW_SECS).unwrap_or(360));
     if !st.ephemeral.put_if_absent(&key, b"1", window).await.map_err(OAuthError::unavailable)? {

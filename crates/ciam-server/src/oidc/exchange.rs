@@ -90,12 +90,11 @@ async fn risk(
         .tenant(st.durable.as_ref(), tenant)
         .await?
         .ok_or_else(|| OAuthError::server_error("tenant gone"))?;
-    let e = &st.ephemeral;
-    let rate =
-        e.incr(&format!("exchange_rate:{tenant}:{}", agent.client_id), std::time::Duration::from_secs(60)).await?;
+    let (e, ns) = (&st.ephemeral, record.ns());
+    let rate = e.incr(&format!("exchange_rate:{ns}:{}", agent.client_id), std::time::Duration::from_secs(60)).await?;
     let mut new_audience = false;
     for aud in &claims.aud {
-        let key = format!("agent_audience:{tenant}:{}:{}", agent.client_id, SecretHash::of(aud).as_str());
+        let key = format!("agent_audience:{ns}:{}:{}", agent.client_id, SecretHash::of(aud).as_str());
         new_audience |= e.put_if_absent(&key, b"1", AUDIENCE_MEMORY).await?;
     }
     let mut signals = Signals::new(PolicySubject::Agent, st.clock.now());

@@ -57,7 +57,8 @@ pub(crate) async fn verified_access_token(
         verified.claims
     } else {
         // An opaque token: its claims are in the ephemeral store until it expires.
-        let raw = st.ephemeral.get(&super::token::opaque_key(tenant, token)).await.map_err(OAuthError::unavailable)?;
+        let ns = super::tenant_ns(st, tenant).await?;
+        let raw = st.ephemeral.get(&super::token::opaque_key(&ns, token)).await.map_err(OAuthError::unavailable)?;
         let Some(claims) = raw.and_then(|r| serde_json::from_slice::<Map<String, Value>>(&r).ok()) else {
             return Ok(None);
         };

@@ -117,7 +117,7 @@ pub(super) async fn login_post(
         return refused("Sign in with a passkey.", StatusCode::BAD_REQUEST);
     }
     let normalized = Email::parse(&email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.to_lowercase());
-    let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, &normalized, caller.addr());
+    let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
     match attempt.locked().await {
         Ok(true) => {
             tracing::info!(tenant = %ctx.tenant.id, "sign-in throttled");

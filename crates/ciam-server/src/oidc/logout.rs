@@ -73,9 +73,9 @@ pub(super) async fn logout(
         }
     };
     // Only the session of the hinted user ends.
-    let session = current_session(&ctx.st, &ctx.tenant.id, &headers).await.ok().flatten();
+    let session = current_session(&ctx.st, &ctx.ns, &headers).await.ok().flatten();
     if session.is_some_and(|s| Some(s.user_id.as_str()) == claims.get("sub").and_then(Value::as_str))
-        && let Err(e) = end_session(&ctx.st, &ctx.tenant.id, &headers).await
+        && let Err(e) = end_session(&ctx.st, &ctx.ns, &headers).await
     {
         return unavailable(&ctx.brand, e);
     }
@@ -96,7 +96,7 @@ fn signed_out(ctx: &Ctx) -> Response {
 }
 
 async fn confirm_page(ctx: &Ctx, headers: &HeaderMap) -> Response {
-    match current_session(&ctx.st, &ctx.tenant.id, headers).await {
+    match current_session(&ctx.st, &ctx.ns, headers).await {
         Ok(Some(s)) => {
             let action = ctx.path("logout/confirm");
             html(StatusCode::OK, &LogoutPage { brand: &ctx.brand, action: &action, csrf: Some(&s.csrf) })
@@ -118,9 +118,9 @@ pub(super) async fn confirm(
         Err(res) => return res,
     };
     let form = Params::parse(&body).unwrap_or_default();
-    match current_session(&ctx.st, &ctx.tenant.id, &headers).await {
+    match current_session(&ctx.st, &ctx.ns, &headers).await {
         Ok(Some(s)) if csrf_ok(&s.csrf, form.get("csrf")) => {
-            if let Err(e) = end_session(&ctx.st, &ctx.tenant.id, &headers).await {
+            if let Err(e) = end_session(&ctx.st, &ctx.ns, &headers).await {
                 return unavailable(&ctx.brand, e);
             }
             let clear = set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, None, std::time::Duration::ZERO);

@@ -19,6 +19,7 @@ use ciam_authn::{OneTimeCode, OutgoingMail, TotpSeed, recovery, totp};
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::Secret;
+use ciam_core::tenant::TenantNs;
 use ciam_core::user::{User, UserStatus};
 use ciam_core::{Acr, Amr};
 use serde::{Deserialize, Serialize};
@@ -52,7 +53,7 @@ pub(crate) fn totp_owner(tenant: &TenantId, factor_id: &str) -> String {
 }
 
 /// The throttle of second-factor codes: keyed by the user, not a typed identifier.
-fn code_attempt<'a>(st: &'a AppState, tenant: &'a TenantId, user: &str, caller: &Caller) -> Attempt<'a> {
+fn code_attempt<'a>(st: &'a AppState, tenant: &'a TenantNs, user: &str, caller: &Caller) -> Attempt<'a> {
     Attempt::new(st, tenant, &format!("mfa:{user}"), caller.addr())
 }
 
@@ -111,11 +112,11 @@ async fn record_passkey_use(
     Ok(st.durable.replace_factor_data(tenant, &f.id, &f.data, &next, st.clock.now()).await?)
 }
 
-fn email_code_key(tenant: &TenantId, flow: &str) -> String {
+fn email_code_key(tenant: &TenantNs, flow: &str) -> String {
     format!("email_code:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
 }
 
-fn passkey_state_key(tenant: &TenantId, flow: &str, purpose: &str) -> String {
+fn passkey_state_key(tenant: &TenantNs, flow: &str, purpose: &str) -> String {
     format!("passkey:{purpose}:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
 }
 
@@ -149,7 +150,7 @@ const MAILS_PER_ADDRESS: u64 = 5;
 /// Whether another sign-in mail may go to `address` now: at most [`MAILS_PER_ADDRESS`] per
 /// window, counted whether or not the address has an account, so the limit reveals nothing and
 /// nobody can flood a mailbox through the sign-in page.
-async fn mail_allowed(st: &AppState, tenant: &TenantId, address: &str) -> anyhow::Result<bool> {
+async fn mail_allowed(st: &AppState, tenant: &TenantNs, address: &str) -> anyhow::Result<bool> {
     let key = format!("mail_sends:{tenant}:{}", ciam_core::secret::SecretHash::of(address).as_str());
     Ok(st.ephemeral.incr(&key, crate::throttle::WINDOW).await? <= MAILS_PER_ADDRESS)
 }
@@ -230,7 +231,7 @@ pub(super) async fn mfa_post(
     let tenant = &ctx.tenant.id;
     let method = form.get("method").unwrap_or("").to_owned();
     let code = Secret::new(form.take("code").unwrap_or_default());
-    let attempt = code_attempt(st, tenant, &pending.user_id, &caller);
+    let attempt = code_attempt(st, &ctx.ns, &pending.user_id, &caller);
     match attempt.locked().await {
         Ok(true) => {
             return mfa_page(
@@ -252,7 +253,7 @@ pub(super) async fn mfa_post(
             Ok(None) => return unavailable(&ctx.brand, "the pending user is gone"),
             Err(e) => return unavailable(&ctx.brand, e),
         };
-        return match mail_allowed(st, tenant, user.email.normalized()).await {
+        return match mail_allowed(st, &ctx.ns, user.email.normalized()).await {
             Ok(false) => mfa_page(&ctx, &id, &flow, &options, false, Some(MAIL_LIMIT_MESSAGE)),
             Ok(true) => match send_email_code(&ctx, &id, &user, false).await {
                 Ok(()) => mfa_page(&ctx, &id, &flow, &options, true, None),
@@ -344,9 +345,7 @@ async fn send_email_code(ctx: &Ctx, flow_id: &str, user: &User, first_factor: bo
         email: user.email.normalized().to_owned(),
         expires_at: (st.clock.now() + lifetime).unix_timestamp(),
     };
-    st.ephemeral
-        .put(&email_code_key(&ctx.tenant.id, flow_id), &serde_json::to_vec(&state)?, lifetime.unsigned_abs())
-        .await?;
+    st.ephemeral.put(&email_code_key(&ctx.ns, flow_id), &serde_json::to_vec(&state)?, lifetime.unsigned_abs()).await?;
     let warning = if first_factor {
         "If you did not try to sign in, ignore this message."
     } else {
@@ -370,7 +369,7 @@ async fn send_email_code(ctx: &Ctx, flow_id: &str, user: &User, first_factor: bo
 /// The mail of this flow that `proof` comes from, consumed. A wrong code counts, and after
 /// `MAX_ATTEMPTS` the code is gone; a wrong link (an older mail's) leaves everything as it was.
 async fn check_email_code(ctx: &Ctx, flow_id: &str, proof: Proof<'_>) -> anyhow::Result<Option<EmailCode>> {
-    let key = email_code_key(&ctx.tenant.id, flow_id);
+    let key = email_code_key(&ctx.ns, flow_id);
     let Some(raw) = ctx.st.ephemeral.take(&key).await? else { return Ok(None) };
     let mut state: EmailCode = serde_json::from_slice(&raw)?;
     let left = state.expires_at - ctx.st.clock.now().unix_timestamp();
@@ -430,7 +429,7 @@ pub(super) async fn login_email(
     let Ok(email) = ciam_core::email::Email::parse(&typed) else {
         return email_page(&ctx, &id, &flow, &typed, Some("Enter a valid email address."), StatusCode::BAD_REQUEST);
     };
-    let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, email.normalized(), caller.addr());
+    let attempt = Attempt::new(&ctx.st, &ctx.ns, email.normalized(), caller.addr());
     match attempt.locked().await {
         Ok(true) => {
             let msg = "Too many attempts. Wait a few minutes and try again.";
@@ -439,7 +438,7 @@ pub(super) async fn login_email(
         Ok(false) => {}
         Err(e) => return unavailable(&ctx.brand, e),
     }
-    match mail_allowed(&ctx.st, &ctx.tenant.id, email.normalized()).await {
+    match mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await {
         Ok(true) => {}
         Ok(false) => {
             return email_page(&ctx, &id, &flow, &typed, Some(MAIL_LIMIT_MESSAGE), StatusCode::TOO_MANY_REQUESTS);
@@ -472,7 +471,7 @@ pub(super) async fn login_email_verify(
     };
     let typed = form.get("email").unwrap_or("").trim().to_owned();
     let normalized = ciam_core::email::Email::parse(&typed).map(|e| e.normalized().to_owned()).unwrap_or_default();
-    let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, &normalized, caller.addr());
+    let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
     match attempt.locked().await {
         Ok(true) => {
             let msg = "Too many attempts. Wait a few minutes and try again.";
@@ -531,7 +530,7 @@ pub(super) async fn login_link(
     }
     let param = |name| super::authorize::query_param(query.as_deref(), name).unwrap_or_default();
     let (id, token) = (param("flow"), Secret::new(param("token")));
-    let flow = match super::session::load_flow(&ctx.st, &ctx.tenant.id, &id, &headers).await {
+    let flow = match super::session::load_flow(&ctx.st, &ctx.ns, &id, &headers).await {
         Ok(Some(flow)) => flow,
         Ok(None) => {
             let msg = "Open this link in the browser where you asked for it, or type the code from the email there. \
@@ -548,7 +547,7 @@ pub(super) async fn login_link(
         let msg = "This sign-in link was used already, expired, or a newer one was sent. Use the latest email.";
         return error_page(StatusCode::BAD_REQUEST, &ctx.brand, msg);
     };
-    let attempt = Attempt::new(&ctx.st, &ctx.tenant.id, &email, caller.addr());
+    let attempt = Attempt::new(&ctx.st, &ctx.ns, &email, caller.addr());
     signed_in_by_mail(&ctx, &caller, &headers, &id, flow, user_id, &attempt).await
 }
 
@@ -609,7 +608,7 @@ async fn passkey_step(
     headers: &HeaderMap,
 ) -> Result<(Ctx, Flow, PasskeyRp), Response> {
     let ctx = Ctx::load(st, tenant).await?;
-    let flow = match super::session::load_flow(&ctx.st, &ctx.tenant.id, &req.flow, headers).await {
+    let flow = match super::session::load_flow(&ctx.st, &ctx.ns, &req.flow, headers).await {
         Ok(Some(f)) => f,
         Ok(None) => return Err(json_error(StatusCode::BAD_REQUEST, "This sign-in page has expired.")),
         Err(e) => return Err(json_unavailable(e)),
@@ -640,7 +639,7 @@ pub(super) async fn sign_in_start(
     if !ctx.tenant.settings.login.passkey {
         return json_error(StatusCode::FORBIDDEN, "Passkey sign-in is not enabled.");
     }
-    let key = passkey_state_key(&ctx.tenant.id, &req.flow, "sign-in");
+    let key = passkey_state_key(&ctx.ns, &req.flow, "sign-in");
     start_ceremony(&ctx.st, &key, rp.start_sign_in(), super::session::FLOW_TTL).await
 }
 
@@ -678,7 +677,7 @@ pub(super) async fn sign_in_finish(
     let Some(credential) = &req.credential else { return json_error(StatusCode::BAD_REQUEST, "credential is missing") };
     let st = &ctx.st;
     let tenant_id = &ctx.tenant.id;
-    let key = passkey_state_key(tenant_id, &req.flow, "sign-in");
+    let key = passkey_state_key(&ctx.ns, &req.flow, "sign-in");
     let state: SignInState = match take_ceremony(st, &key).await {
         Ok(s) => s,
         Err(res) => return res,
@@ -711,7 +710,7 @@ pub(super) async fn sign_in_finish(
         Ok(false) => return refused(),
         Err(e) => return json_unavailable(e),
     }
-    let attempt = Attempt::new(st, tenant_id, user.email.normalized(), caller.addr());
+    let attempt = Attempt::new(st, &ctx.ns, user.email.normalized(), caller.addr());
     json_redirect(
         first_factor_passed(FirstFactor {
             ctx: &ctx,
@@ -744,7 +743,7 @@ pub(super) async fn mfa_start(
         Ok(f) => f,
         Err(e) => return json_unavailable(e),
     };
-    let key = passkey_state_key(&ctx.tenant.id, &req.flow, "mfa");
+    let key = passkey_state_key(&ctx.ns, &req.flow, "mfa");
     start_ceremony(&ctx.st, &key, rp.start_second_factor(&passkeys_of(&factors)), super::session::FLOW_TTL).await
 }
 
@@ -766,7 +765,7 @@ pub(super) async fn mfa_finish(
     let Some(credential) = &req.credential else { return json_error(StatusCode::BAD_REQUEST, "credential is missing") };
     let st = &ctx.st;
     let tenant_id = &ctx.tenant.id;
-    let state: SecondFactorState = match take_ceremony(st, &passkey_state_key(tenant_id, &req.flow, "mfa")).await {
+    let state: SecondFactorState = match take_ceremony(st, &passkey_state_key(&ctx.ns, &req.flow, "mfa")).await {
         Ok(s) => s,
         Err(res) => return res,
     };

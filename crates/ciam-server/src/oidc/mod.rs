@@ -32,7 +32,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use ciam_core::id::TenantId;
-use ciam_core::tenant::Tenant;
+use ciam_core::tenant::{Tenant, TenantNs};
 
 use crate::admin::Path;
 use crate::error::{Problem, ProblemKind};
@@ -105,6 +105,15 @@ pub(crate) async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, P
 pub(crate) async fn tenant_record(st: &AppState, tenant: &str) -> Result<Arc<Tenant>, Problem> {
     let id = TenantId::parse(tenant).map_err(|_| Problem::not_found("tenant"))?;
     st.directory.tenant(st.durable.as_ref(), &id).await?.ok_or_else(|| Problem::not_found("tenant"))
+}
+
+/// The namespace of a tenant's short-lived state, for code that holds only the tenant id (the
+/// record comes from the per-node cache).
+pub(crate) async fn tenant_ns(st: &AppState, tenant: &TenantId) -> Result<TenantNs, ciam_oauth::OAuthError> {
+    match st.directory.tenant(st.durable.as_ref(), tenant).await? {
+        Some(record) => Ok(record.ns()),
+        None => Err(ciam_oauth::OAuthError::invalid_request("unknown tenant")),
+    }
 }
 
 /// `GET /t/{tenant}/jwks`: active, next and recently retired public keys.

@@ -11,8 +11,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ciam_core::id::TenantId;
 use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::tenant::TenantNs;
 use ciam_oauth::OAuthError;
 use ciam_oauth::authorize::{AuthorizeError, validate};
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ pub(crate) struct Pushed {
 }
 
 /// The ephemeral-store key of a request URI.
-pub(crate) fn par_key(tenant: &TenantId, request_uri: &str) -> String {
+pub(crate) fn par_key(tenant: &TenantNs, request_uri: &str) -> String {
     format!("par:{tenant}:{}", SecretHash::of(request_uri).as_str())
 }
 
@@ -47,7 +47,7 @@ const CREDENTIALS: [&str; 3] = ["client_secret", "client_assertion", "client_ass
 
 /// `POST /t/{tenant}/par`.
 pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Response {
-    let (tenant, client) = (&request.tenant, &request.client);
+    let client = &request.client;
     let pushed = async {
         if request.params.get("request_uri").is_some() {
             return Err(OAuthError::invalid_request("request_uri cannot be pushed (RFC 9126 §2.1)"));
@@ -71,7 +71,7 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
         let record = serde_json::to_vec(&Pushed { client_id: client.client_id.to_string(), query })
             .map_err(OAuthError::server_error)?;
         st.ephemeral
-            .put(&par_key(tenant, &request_uri), &record, PAR_LIFETIME)
+            .put(&par_key(&request.ns, &request_uri), &record, PAR_LIFETIME)
             .await
             .map_err(OAuthError::unavailable)?;
         Ok::<_, OAuthError>(request_uri)

@@ -17,10 +17,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::audit::AuditRecord;
 use ciam_core::client::{Client, ClientType};
-use ciam_core::id::{ClientId, TenantId};
+use ciam_core::id::ClientId;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{Secret, SecretHash, random_token};
-use ciam_core::tenant::{RegistrationMode, Tenant};
+use ciam_core::tenant::{RegistrationMode, Tenant, TenantNs};
 use ciam_oauth::registration::{self, ClientMetadata, Limits};
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,7 @@ pub(crate) struct InitialAccessToken {
 }
 
 /// Where an initial access token lives.
-pub(crate) fn initial_token_key(tenant: &TenantId, token: &str) -> String {
+pub(crate) fn initial_token_key(tenant: &TenantNs, token: &str) -> String {
     format!("iat:{tenant}:{}", SecretHash::of(token).as_str())
 }
 
@@ -117,7 +117,7 @@ fn limits(tenant: &Tenant, confidential: bool) -> Result<Limits, OAuthError> {
 }
 
 /// Counts one use of an initial access token; `false` when it is unknown, expired or used up.
-async fn use_initial_token(st: &AppState, tenant: &TenantId, token: &str) -> Result<bool, OAuthError> {
+async fn use_initial_token(st: &AppState, tenant: &TenantNs, token: &str) -> Result<bool, OAuthError> {
     let key = initial_token_key(tenant, token);
     let Some(raw) = st.ephemeral.get(&key).await.map_err(OAuthError::unavailable)? else { return Ok(false) };
     let Ok(iat) = serde_json::from_slice::<InitialAccessToken>(&raw) else { return Ok(false) };
@@ -144,14 +144,14 @@ pub(super) async fn register(
         return with_status(closed, StatusCode::FORBIDDEN);
     }
     let confidential = match bearer(&headers) {
-        Some(token) => match use_initial_token(&st, &tenant.id, token).await {
+        Some(token) => match use_initial_token(&st, &tenant.ns(), token).await {
             Ok(true) => true,
             Ok(false) => return fail(invalid_token()),
             Err(e) => return fail(e),
         },
         None if policy.mode == RegistrationMode::Open => {
             let who = caller.ip.as_deref().unwrap_or("unknown");
-            let count = st.ephemeral.incr(&format!("dcr:{}:{who}", tenant.id), Duration::from_secs(3600)).await;
+            let count = st.ephemeral.incr(&format!("dcr:{}:{who}", tenant.ns()), Duration::from_secs(3600)).await;
             match count {
                 Ok(n) if n <= u64::from(policy.open_registrations_per_hour) => false,
                 Ok(_) => {

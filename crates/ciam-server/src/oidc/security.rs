@@ -50,7 +50,7 @@ struct Holder {
 /// change), starts a sign-in that comes back here.
 async fn holder(st: AppState, tenant: &str, headers: &HeaderMap, change: bool) -> Result<Holder, Response> {
     let ctx = Ctx::load(st, tenant).await?;
-    let session = current_session(&ctx.st, &ctx.tenant.id, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
+    let session = current_session(&ctx.st, &ctx.ns, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
     let now = ctx.st.clock.now().unix_timestamp();
     let session = match session {
         Some(s) if !change || now.saturating_sub(s.auth_time) <= RECENT => s,
@@ -68,10 +68,10 @@ async fn holder(st: AppState, tenant: &str, headers: &HeaderMap, change: bool) -
 
 /// Starts a sign-in flow whose end is the security page.
 async fn sign_in_first(ctx: &Ctx) -> Response {
-    match start_flow(&ctx.st, &ctx.tenant.id, "").await {
+    match start_flow(&ctx.st, &ctx.ns, "").await {
         Ok((id, browser, mut flow)) => {
             flow.account = true;
-            if let Err(e) = save_flow(&ctx.st, &ctx.tenant.id, &id, &flow).await {
+            if let Err(e) = save_flow(&ctx.st, &ctx.ns, &id, &flow).await {
                 return unavailable(&ctx.brand, e);
             }
             with_cookie(
@@ -176,7 +176,7 @@ pub(super) async fn remove(
 }
 
 fn totp_key(h: &Holder) -> String {
-    format!("totp_enrol:{}:{}", h.ctx.tenant.id, h.session.sid)
+    format!("totp_enrol:{}:{}", h.ctx.ns, h.session.sid)
 }
 
 /// `GET /t/{tenant}/account/security/totp`: a new seed as a QR code, to confirm with a code.
@@ -348,7 +348,7 @@ async fn json_holder(st: AppState, tenant: &str, headers: &HeaderMap, csrf: &str
 }
 
 fn passkey_key(h: &Holder) -> String {
-    format!("passkey_enrol:{}:{}", h.ctx.tenant.id, h.session.sid)
+    format!("passkey_enrol:{}:{}", h.ctx.ns, h.session.sid)
 }
 
 /// `POST /t/{tenant}/account/security/passkey/start`: creation options for a new passkey.

@@ -17,6 +17,7 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use ciam_core::id::TenantId;
 use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::tenant::TenantNs;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
@@ -119,27 +120,27 @@ fn url_path_prefix(public_url: &str) -> &str {
     public_url.split_once("://").and_then(|(_, rest)| rest.find('/').and_then(|i| rest.get(i..))).unwrap_or("")
 }
 
-fn session_key(tenant: &TenantId, cookie: &str) -> String {
+fn session_key(tenant: &TenantNs, cookie: &str) -> String {
     session_key_of_hash(tenant, SecretHash::of(cookie).as_str())
 }
 
-fn session_key_of_hash(tenant: &TenantId, hash: &str) -> String {
+fn session_key_of_hash(tenant: &TenantNs, hash: &str) -> String {
     format!("session:{tenant}:{hash}")
 }
 
 /// The set of a user's session hashes, so an administrator can list and end them.
-fn user_sessions_key(tenant: &TenantId, user_id: &str) -> String {
+fn user_sessions_key(tenant: &TenantNs, user_id: &str) -> String {
     format!("user_sessions:{tenant}:{user_id}")
 }
 
-fn flow_key(tenant: &TenantId, id: &str) -> String {
+fn flow_key(tenant: &TenantNs, id: &str) -> String {
     format!("flow:{tenant}:{}", SecretHash::of(id).as_str())
 }
 
 /// The browser's live session, if any.
 pub(crate) async fn current_session(
     st: &AppState,
-    tenant: &TenantId,
+    tenant: &TenantNs,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<Session>> {
     let Some(c) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
@@ -150,7 +151,7 @@ pub(crate) async fn current_session(
 /// Starts a new session (deleting the browser's previous one) and returns its cookie value.
 pub(crate) async fn start_session(
     st: &AppState,
-    tenant: &TenantId,
+    tenant: &TenantNs,
     headers: &HeaderMap,
     session: &Session,
 ) -> anyhow::Result<String> {
@@ -167,7 +168,7 @@ pub(crate) async fn start_session(
 /// Ends the browser's session; returns it if there was one.
 pub(crate) async fn end_session(
     st: &AppState,
-    tenant: &TenantId,
+    tenant: &TenantNs,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<Session>> {
     let Some(c) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
@@ -182,7 +183,7 @@ pub(crate) async fn end_session(
 /// A user's live sessions (stale index entries are dropped on the way).
 pub(crate) async fn user_sessions(
     st: &AppState,
-    tenant: &TenantId,
+    tenant: &TenantNs,
     user_id: &str,
 ) -> anyhow::Result<Vec<(String, Session)>> {
     let index = user_sessions_key(tenant, user_id);
@@ -205,7 +206,7 @@ pub(crate) async fn user_sessions(
 /// Ends a user's sessions (all, or the one with public id `sid`); returns how many ended.
 pub(crate) async fn end_user_sessions(
     st: &AppState,
-    tenant: &TenantId,
+    tenant: &TenantNs,
     user_id: &str,
     sid: Option<&str>,
 ) -> anyhow::Result<usize> {
@@ -224,7 +225,7 @@ pub(crate) async fn end_user_sessions(
 /// Saves a new flow; returns its id and the browser-binding cookie value.
 pub(crate) async fn start_flow(
     st: &AppState,
-    tenant: &TenantId,
+    tenant: &TenantNs,
     query: &str,
 ) -> anyhow::Result<(String, String, Flow)> {
     let (id, browser) = (random_token(16), random_token(32));
@@ -243,7 +244,7 @@ pub(crate) async fn start_flow(
 }
 
 /// Stores a flow's new state.
-pub(crate) async fn save_flow(st: &AppState, tenant: &TenantId, id: &str, flow: &Flow) -> anyhow::Result<()> {
+pub(crate) async fn save_flow(st: &AppState, tenant: &TenantNs, id: &str, flow: &Flow) -> anyhow::Result<()> {
     st.ephemeral.put(&flow_key(tenant, id), &serde_json::to_vec(flow)?, FLOW_TTL).await?;
     Ok(())
 }
@@ -251,7 +252,7 @@ pub(crate) async fn save_flow(st: &AppState, tenant: &TenantId, id: &str, flow: 
 /// Loads a flow if it exists and belongs to this browser.
 pub(crate) async fn load_flow(
     st: &AppState,
-    tenant: &TenantId,
+    tenant: &TenantNs,
     id: &str,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<Flow>> {
@@ -262,7 +263,7 @@ pub(crate) async fn load_flow(
 }
 
 /// Deletes a finished flow.
-pub(crate) async fn finish_flow(st: &AppState, tenant: &TenantId, id: &str) -> anyhow::Result<()> {
+pub(crate) async fn finish_flow(st: &AppState, tenant: &TenantNs, id: &str) -> anyhow::Result<()> {
     st.ephemeral.delete(&flow_key(tenant, id)).await?;
     Ok(())
 }

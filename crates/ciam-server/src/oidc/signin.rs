@@ -201,7 +201,7 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Response {
         return finish_sign_in(ctx, caller, headers, flow_id, &flow, &user_id, amr, auth_time, signals.location).await;
     }
     flow.pending = Some(Pending { user_id: user_id.to_string(), amr, required, auth_time });
-    if let Err(e) = save_flow(st, tenant, flow_id, &flow).await {
+    if let Err(e) = save_flow(st, &ctx.ns, flow_id, &flow).await {
         return unavailable(&ctx.brand, e);
     }
     see_other(&format!("{}?flow={flow_id}", ctx.path("mfa")))
@@ -240,7 +240,7 @@ pub(super) async fn finish_sign_in(
         acr: acr.as_str().to_owned(),
         csrf: random_token(32),
     };
-    let session_cookie = match start_session(st, tenant, headers, &session).await {
+    let session_cookie = match start_session(st, &ctx.ns, headers, &session).await {
         Ok(c) => c,
         Err(e) => return unavailable(&ctx.brand, e),
     };
@@ -272,7 +272,7 @@ pub(super) async fn finish_sign_in(
     let mut done = flow.clone();
     done.signed_in = true;
     done.pending = None;
-    if let Err(e) = save_flow(st, tenant, flow_id, &done).await {
+    if let Err(e) = save_flow(st, &ctx.ns, flow_id, &done).await {
         return unavailable(&ctx.brand, e);
     }
     tracing::info!(tenant = %tenant, user = %user_id, acr = acr.as_str(), "signed in");

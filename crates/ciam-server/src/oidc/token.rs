@@ -13,6 +13,7 @@ use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::store::StoreError;
+use ciam_core::tenant::TenantNs;
 use ciam_core::user::UserStatus;
 use ciam_jose::Alg;
 use ciam_oauth::ErrorCode;
@@ -142,13 +143,14 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<Issued, OAuthErro
             Ok((TokenResponse::for_access_token(access_token, &claims), issued("token.issued", &claims)).into())
         }
         GrantRequest::AuthorizationCode { code, redirect_uri, code_verifier, resource } => {
+            let request_ns = request.ns.clone();
             let request = CodeRequest {
                 code: &code,
                 redirect_uri: redirect_uri.as_deref(),
                 code_verifier: code_verifier.as_deref(),
                 resource: resource.as_deref(),
             };
-            redeem_code(st, tenant, client, &request, jkt).await
+            redeem_code(st, tenant, &request_ns, client, &request, jkt).await
         }
         GrantRequest::RefreshToken { refresh_token, scope, resource } => {
             refresh(st, tenant, client, &refresh_token, scope.as_ref(), resource.as_deref(), jkt)
@@ -156,7 +158,7 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<Issued, OAuthErro
                 .map(Issued::from)
         }
         GrantRequest::DeviceCode { device_code } => {
-            Ok(super::device::redeem(st, tenant, client, &device_code, jkt).await?.answer())
+            Ok(super::device::redeem(st, tenant, &request.ns, client, &device_code, jkt).await?.answer())
         }
         GrantRequest::TokenExchange(request) => {
             let (mut claims, decision) = super::exchange::exchange(st, tenant, client, &request, caller).await?;
@@ -191,12 +193,13 @@ async fn access_token(
     let token = random_token(32);
     let ttl = std::time::Duration::from_secs(u64::try_from(claims.exp - claims.iat).unwrap_or(0));
     let body = serde_json::to_vec(claims).map_err(OAuthError::server_error)?;
-    st.ephemeral.put(&opaque_key(tenant, &token), &body, ttl).await.map_err(OAuthError::unavailable)?;
+    let ns = super::tenant_ns(st, tenant).await?;
+    st.ephemeral.put(&opaque_key(&ns, &token), &body, ttl).await.map_err(OAuthError::unavailable)?;
     Ok(token)
 }
 
 /// Where an opaque access token's claims live: by hash, per tenant.
-pub(super) fn opaque_key(tenant: &TenantId, token: &str) -> String {
+pub(super) fn opaque_key(tenant: &TenantNs, token: &str) -> String {
     format!("at:{tenant}:{}", SecretHash::of(token).as_str())
 }
 
@@ -257,12 +260,13 @@ struct CodeRequest<'a> {
 async fn redeem_code(
     st: &AppState,
     tenant: &TenantId,
+    ns: &TenantNs,
     client: &Client,
     request: &CodeRequest<'_>,
     jkt: Option<&str>,
 ) -> Result<Issued, OAuthError> {
     let now = st.clock.now();
-    let key = code_key(tenant, request.code);
+    let key = code_key(ns, request.code);
     // Single use: one atomic take. Of concurrent redemptions exactly one gets the grant.
     let Some(raw) = st.ephemeral.take(&key).await.map_err(OAuthError::unavailable)? else {
         revoke_first_redemption(st, tenant, &key).await?;

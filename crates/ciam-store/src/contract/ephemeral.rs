@@ -122,3 +122,20 @@ pub async fn ephemeral_sets(s: Arc<dyn EphemeralStore>) {
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert!(s.set_members("short").await.unwrap().is_empty(), "sets expire");
 }
+
+/// A deleted tenant's namespace is purged as far as the store can find it; other namespaces,
+/// including an earlier incarnation and the bare id, are untouched.
+pub async fn ephemeral_namespace_purge(s: Arc<dyn EphemeralStore>) {
+    let ttl = Duration::from_secs(60);
+    s.set_add("user_sessions:acme@old:u1", "h1", ttl).await.unwrap();
+    s.set_add("user_sessions:acme@new:u1", "h2", ttl).await.unwrap();
+    for key in ["session:acme@old:a", "code:acme@old:b", "code:acme@new:c", "jti:acme:d", "code:acme@older:e"] {
+        s.put(key, b"1", ttl).await.unwrap();
+    }
+    assert!(s.delete_namespace("acme@old").await.unwrap() >= 1);
+    assert!(s.set_members("user_sessions:acme@old:u1").await.unwrap().is_empty(), "the set index is gone");
+    assert_eq!(s.set_members("user_sessions:acme@new:u1").await.unwrap(), vec!["h2".to_owned()]);
+    for kept in ["code:acme@new:c", "jti:acme:d", "code:acme@older:e"] {
+        assert!(s.get(kept).await.unwrap().is_some(), "{kept} belongs to another namespace");
+    }
+}

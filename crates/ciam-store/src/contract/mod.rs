@@ -40,6 +40,7 @@ pub fn tenant(id: &str) -> Tenant {
         settings: TenantSettings::default(),
         created_at: T0,
         updated_at: T0,
+        incarnation: ciam_core::tenant::new_incarnation(),
     }
 }
 
@@ -659,6 +660,7 @@ macro_rules! ephemeral_contract_tests {
         $crate::contract_test!(ephemeral_put_if_absent, $make, |s| s.clone());
         $crate::contract_test!(ephemeral_counters, $make, |s| s.clone());
         $crate::contract_test!(ephemeral_sets, $make, |s| s.clone());
+        $crate::contract_test!(ephemeral_namespace_purge, $make, |s| s.clone());
     };
 }
 

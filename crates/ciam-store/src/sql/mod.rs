@@ -221,6 +221,7 @@ macro_rules! impl_sql_store {
                     .bind(to_json(&t.settings)?)
                     .bind(ts(t.created_at))
                     .bind(ts(t.updated_at))
+                    .bind(&t.incarnation)
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("id"))?;

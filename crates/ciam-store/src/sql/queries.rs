@@ -4,11 +4,12 @@
 pub(crate) const PING: &str = "select 1";
 
 pub(crate) const INSERT_TENANT: &str = "insert into tenant \
-    (tenant_id, display_name, home_region, settings, created_at, updated_at) values ($1, $2, $3, $4, $5, $6)";
-pub(crate) const SELECT_TENANT: &str = "select tenant_id, display_name, home_region, settings, created_at, updated_at \
-    from tenant where tenant_id = $1";
-pub(crate) const LIST_TENANTS: &str = "select tenant_id, display_name, home_region, settings, created_at, updated_at \
-    from tenant where tenant_id > $1 order by tenant_id limit $2";
+    (tenant_id, display_name, home_region, settings, created_at, updated_at, incarnation) \
+    values ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const SELECT_TENANT: &str = "select tenant_id, display_name, home_region, settings, created_at, updated_at, \
+    incarnation from tenant where tenant_id = $1";
+pub(crate) const LIST_TENANTS: &str = "select tenant_id, display_name, home_region, settings, created_at, updated_at, \
+    incarnation from tenant where tenant_id > $1 order by tenant_id limit $2";
 pub(crate) const UPDATE_TENANT: &str = "update tenant set display_name = $2, home_region = $3, settings = $4, \
     updated_at = $5 where tenant_id = $1";
 pub(crate) const DELETE_TENANT: &str = "delete from tenant where tenant_id = $1";

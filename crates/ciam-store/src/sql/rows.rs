@@ -73,6 +73,7 @@ pub(crate) struct TenantRow {
     settings: String,
     created_at: i64,
     updated_at: i64,
+    incarnation: String,
 }
 }
 
@@ -86,6 +87,7 @@ impl TryFrom<TenantRow> for Tenant {
             settings: from_json("settings", &r.settings)?,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
+            incarnation: r.incarnation,
         })
     }
 }

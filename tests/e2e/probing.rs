@@ -1,0 +1,142 @@
+//! Regression tests for what probing the server from outside, as an attacker would, found
+//! (docs/security.md, "Findings fixed"): each fails on the code before its fix.
+
+use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use serde_json::{Value, json};
+
+use crate::BIN;
+use crate::oidc::{Browser, CALLBACK, PASSWORD, hidden, location};
+
+const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Creates tenant `acme` with Ada, the confidential app `web` and the public CLI `cli` (device
+/// grant), registration by initial access token; returns `web`'s secret.
+async fn acme(admin: &Admin<'_>) -> String {
+    admin
+        .post(
+            "/tenants",
+            json!({"id": "acme", "display_name": "Acme", "settings": {"registration": {"mode": "initial_access_token"}}}),
+            201,
+        )
+        .await;
+    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
+    admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "cli", "name": "Acme CLI", "client_type": "public",
+                   "token_endpoint_auth_method": "none", "grant_types": [DEVICE], "scopes": ["openid"]}),
+            201,
+        )
+        .await;
+    let web = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential",
+                   "redirect_uris": [CALLBACK], "scopes": ["openid"]}),
+            201,
+        )
+        .await;
+    web["client_secret"].as_str().unwrap().to_owned()
+}
+
+/// Signs Ada in through the login page `res` leads to; returns the answer to the login POST.
+async fn password_sign_in(browser: &Browser, res: reqwest::Response) -> reqwest::Response {
+    assert_eq!(res.status(), 303);
+    let html = browser.get(&location(&res)).await.text().await.unwrap();
+    let form = [
+        ("flow", hidden(&html, "flow")),
+        ("csrf", hidden(&html, "csrf")),
+        ("email", "ada@example.com".to_owned()),
+        ("password", PASSWORD.to_owned()),
+    ];
+    browser.http.post(browser.abs("/t/acme/login")).form(&form).send().await.unwrap()
+}
+
+/// Delete tenant `acme`, create `acme` again: nothing the old tenant left in the short-lived
+/// store (an initial access token, a pushed request, a device code and its user code) works in
+/// the new one, because the new tenant has another incarnation that keys all of it.
+#[tokio::test]
+async fn a_deleted_tenants_short_lived_state_does_not_reach_a_new_tenant_with_its_id() {
+    let dir = TempDir::new("incarnation");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    let old_secret = acme(&admin).await;
+
+    // What the old tenant hands out.
+    let iat = admin.post("/tenants/acme/initial-access-tokens", json!({"max_registrations": 1000}), 201).await;
+    let iat = iat["token"].as_str().unwrap().to_owned();
+    let pushed: Value = server
+        .http
+        .post(server.url("/t/acme/par"))
+        .basic_auth("web", Some(&old_secret))
+        .form(&[("response_type", "code"), ("redirect_uri", CALLBACK), ("scope", "openid"), ("state", "old")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let request_uri = pushed["request_uri"].as_str().unwrap().to_owned();
+    let device: Value = server
+        .http
+        .post(server.url("/t/acme/device_authorization"))
+        .form(&[("client_id", "cli"), ("scope", "openid")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (device_code, user_code) =
+        (device["device_code"].as_str().unwrap().to_owned(), device["user_code"].as_str().unwrap().to_owned());
+
+    let (status, _) = admin.call(reqwest::Method::DELETE, "/tenants/acme", None).await;
+    assert_eq!(status, 204);
+    acme(&admin).await;
+
+    // The old initial access token registers nothing.
+    let res = server
+        .http
+        .post(server.url("/t/acme/register"))
+        .bearer_auth(&iat)
+        .json(&json!({"client_name": "Intruder", "redirect_uris": ["https://evil.example/cb"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "{}", res.text().await.unwrap());
+
+    // The old pushed request is unknown to the new tenant, even for its signed-in user.
+    let browser = Browser::new(&server);
+    let start = format!(
+        "/t/acme/authorize?response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s\
+         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        enc(CALLBACK)
+    );
+    let res = password_sign_in(&browser, browser.get(&start).await).await;
+    assert_eq!(res.status(), 303, "Ada of the new tenant is signed in");
+    let res = browser.get(&format!("/t/acme/authorize?client_id=web&request_uri={}", enc(&request_uri))).await;
+    let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+    assert!(!to.contains("code="), "no code from the old tenant's pushed request: {to}");
+    assert_eq!(res.status(), 400, "{to}");
+
+    // The old user code is not a live code of the new tenant's verification page...
+    let html = browser.get("/t/acme/device").await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+    let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", &user_code)]).await;
+    let page = res.text().await.unwrap();
+    assert!(!page.contains("name=\"decision\""), "no Allow button for the old code: {page}");
+    // ... and the old device code gets nothing.
+    let res = server
+        .http
+        .post(server.url("/t/acme/token"))
+        .form(&[("grant_type", DEVICE), ("device_code", &device_code), ("client_id", "cli")])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+}
