@@ -140,3 +140,134 @@ async fn a_deleted_tenants_short_lived_state_does_not_reach_a_new_tenant_with_it
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant", "{body}");
 }
+
+/// Follows the redirects of a signed-in authorization request, allowing consent on the way,
+/// and returns the code the callback receives.
+async fn code_of(browser: &Browser, mut res: reqwest::Response) -> String {
+    for _ in 0..10 {
+        if res.status() == 303 {
+            let to = location(&res);
+            if to.starts_with(CALLBACK) {
+                let url = url::Url::parse(&to).unwrap();
+                return url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect(&to);
+            }
+            res = browser.get(&to).await;
+        } else {
+            let html = res.text().await.unwrap();
+            let form = [("flow", hidden(&html, "flow")), ("csrf", hidden(&html, "csrf")), ("decision", "allow".into())];
+            res = browser.http.post(browser.abs("/t/acme/consent")).form(&form).send().await.unwrap();
+        }
+    }
+    panic!("no code")
+}
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+fn authorize_url(client: &str, scope: &str) -> String {
+    format!(
+        "/t/acme/authorize?response_type=code&client_id={client}&redirect_uri={}&scope={}&state=s&nonce=n\
+         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        enc(CALLBACK),
+        enc(scope)
+    )
+}
+
+/// Posts a form to the token endpoint as `client` with `secret`.
+async fn token(server: &Server, client: &str, secret: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let res =
+        server.http.post(server.url("/t/acme/token")).basic_auth(client, Some(secret)).form(form).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+/// Whether `access_token` introspects as active for `client`.
+async fn active(server: &Server, client: &str, secret: &str, access_token: &str) -> bool {
+    let res = server
+        .http
+        .post(server.url("/t/acme/introspect"))
+        .basic_auth(client, Some(secret))
+        .form(&[("token", access_token)])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["active"].as_bool().unwrap()
+}
+
+/// RFC 9700 §4.14.2: a replayed refresh token means the grant may be stolen, so the grant ends
+/// whole: its refresh tokens and every access token issued from it, the newest included.
+#[tokio::test]
+async fn a_replayed_refresh_token_ends_every_access_token_of_its_grant() {
+    let dir = TempDir::new("refresh-reuse");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    acme(&admin).await;
+    let app = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "spa-backend", "name": "App", "client_type": "confidential",
+                   "redirect_uris": [CALLBACK], "grant_types": ["authorization_code", "refresh_token"],
+                   "scopes": ["openid"]}),
+            201,
+        )
+        .await;
+    let secret = app["client_secret"].as_str().unwrap();
+    let browser = Browser::new(&server);
+    let code =
+        code_of(&browser, password_sign_in(&browser, browser.get(&authorize_url("spa-backend", "openid")).await).await)
+            .await;
+    let redeem = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", VERIFIER),
+    ];
+    let (status, first) = token(&server, "spa-backend", secret, &redeem).await;
+    assert_eq!(status, 200, "{first}");
+    let (at1, rt1) = (first["access_token"].as_str().unwrap(), first["refresh_token"].as_str().unwrap());
+    let (status, second) =
+        token(&server, "spa-backend", secret, &[("grant_type", "refresh_token"), ("refresh_token", rt1)]).await;
+    assert_eq!(status, 200, "{second}");
+    let at2 = second["access_token"].as_str().unwrap();
+    assert!(active(&server, "spa-backend", secret, at1).await && active(&server, "spa-backend", secret, at2).await);
+    let userinfo = |token: String| {
+        let req = server.http.get(server.url("/t/acme/userinfo")).bearer_auth(token);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(userinfo(at2.to_owned()).await, 200);
+
+    // The first refresh token comes back: a replay.
+    let (status, replay) =
+        token(&server, "spa-backend", secret, &[("grant_type", "refresh_token"), ("refresh_token", rt1)]).await;
+    assert_eq!((status, replay["error"].as_str()), (400, Some("invalid_grant")));
+    assert!(!active(&server, "spa-backend", secret, at2).await, "the newest access token of the grant ends");
+    assert!(!active(&server, "spa-backend", secret, at1).await, "and the first one");
+    assert_eq!(userinfo(at2.to_owned()).await, 401);
+    let rt2 = second["refresh_token"].as_str().unwrap();
+    let (status, _) =
+        token(&server, "spa-backend", secret, &[("grant_type", "refresh_token"), ("refresh_token", rt2)]).await;
+    assert_eq!(status, 400, "the newest refresh token ends too");
+
+    // Another grant of the same user and client is untouched.
+    let code = code_of(&browser, browser.get(&authorize_url("spa-backend", "openid")).await).await;
+    let redeem = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", VERIFIER),
+    ];
+    let (status, other) = token(&server, "spa-backend", secret, &redeem).await;
+    assert_eq!(status, 200, "{other}");
+    let other_at = other["access_token"].as_str().unwrap();
+    assert!(active(&server, "spa-backend", secret, other_at).await);
+    // RFC 7009 §2.1: revoking the refresh token ends the access tokens of its grant too.
+    let res = server
+        .http
+        .post(server.url("/t/acme/revoke"))
+        .basic_auth("spa-backend", Some(secret))
+        .form(&[("token", other["refresh_token"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(!active(&server, "spa-backend", secret, other_at).await);
+}

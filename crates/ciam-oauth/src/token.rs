@@ -171,6 +171,10 @@ pub struct AccessTokenClaims {
     /// The level of that authentication (RFC 9068 §2.2.1; RFC 9470).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
+    /// The grant (refresh-token family) the token was issued from: revoking the grant, or its
+    /// refresh token being replayed, ends every access token issued from it (RFC 9700 §4.14.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
 }
 
 fn one_or_many<S: serde::Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
@@ -208,6 +212,7 @@ impl AccessTokenClaims {
             cnf: None,
             auth_time: None,
             acr: None,
+            grant_id: None,
         }
     }
 }

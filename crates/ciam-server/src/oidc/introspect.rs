@@ -72,6 +72,12 @@ pub(crate) async fn verified_access_token(
     if jti.is_empty() || st.durable.is_token_revoked(tenant, jti).await? {
         return Ok(None);
     }
+    // A token of a grant that was revoked (its refresh token replayed, say) dies with it.
+    if let Some(grant) = claims.get("grant_id").and_then(Value::as_str)
+        && st.durable.is_token_revoked(tenant, &super::token::grant_revocation(grant)).await?
+    {
+        return Ok(None);
+    }
     // A user's token dies with the user: deleted or disabled means inactive, at once.
     let mut user = None;
     if let Some(id) = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok()) {
@@ -121,7 +127,8 @@ pub(super) async fn revoke(State(st): State<AppState>, request: BackChannel) -> 
         // A refresh token (RFC 7009 §2.1: MUST be supported) ends its whole grant.
         if let Some((_, family)) = st.durable.find_refresh_token(tenant, &SecretHash::of(token)).await? {
             if family.client_id == caller.client_id {
-                st.durable.revoke_refresh_family(tenant, &family.family_id, st.clock.now()).await?;
+                // RFC 7009 §2.1: the access tokens of the same grant end with it.
+                super::token::revoke_grant(&st, tenant, &family.family_id).await?;
             }
             return Ok(());
         }

@@ -21,7 +21,7 @@ use ciam_oauth::OAuthError;
 use ciam_oauth::code::{CodeGrant, IdTokenClaims, code_key};
 use ciam_oauth::token::{
     AccessTokenClaims, GrantRequest, REFRESH_ABSOLUTE_LIFETIME, REFRESH_IDLE_LIFETIME, RefreshRefusal, TokenResponse,
-    check_refresh, client_credentials, parse_grant, user_access_token,
+    USER_ACCESS_TOKEN_LIFETIME, check_refresh, client_credentials, parse_grant, user_access_token,
 };
 use time::OffsetDateTime;
 
@@ -323,6 +323,8 @@ pub(super) async fn issue_for_user(
     let mut at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), scope, now);
     at.auth_time = Some(grant.auth_time);
     at.acr.clone_from(&grant.acr);
+    // A client that may refresh gets a grant (refresh-token family) that its access tokens name.
+    at.grant_id = client.grant_types.contains(&GrantType::RefreshToken).then(|| random_token(16));
     super::exchange::bind_user_token(st, tenant, client, &user_id, grant.delegation_id.as_deref(), &mut at).await?;
     aim(st, tenant, client, &grant.resources, resource, &mut at).await?;
     let access_token = access_token(st, tenant, client, &mut at, jkt).await?;
@@ -333,11 +335,11 @@ pub(super) async fn issue_for_user(
     } else {
         None
     };
-    let (refresh_token, family) = if client.grant_types.contains(&GrantType::RefreshToken) {
+    let (refresh_token, family) = if let Some(family_id) = at.grant_id.clone() {
         let auth_time = OffsetDateTime::from_unix_timestamp(grant.auth_time).map_err(OAuthError::server_error)?;
         let family = RefreshFamily {
             tenant_id: tenant.clone(),
-            family_id: random_token(16),
+            family_id,
             client_id: client.client_id.clone(),
             user_id,
             scope: scope.to_string(),
@@ -417,9 +419,25 @@ async fn revoke_first_redemption(st: &AppState, tenant: &TenantId, key: &str) ->
     let exp = OffsetDateTime::from_unix_timestamp(first.exp).unwrap_or(now);
     st.durable.revoke_token(tenant, &first.jti, exp).await?;
     if let Some(family) = &first.family_id {
-        st.durable.revoke_refresh_family(tenant, family, now).await?;
+        revoke_grant(st, tenant, family).await?;
     }
     tracing::warn!(tenant = %tenant, "authorization code reused: tokens from its first redemption revoked");
+    Ok(())
+}
+
+/// The revocation-list entry that ends every access token naming grant `family_id`.
+pub(super) fn grant_revocation(family_id: &str) -> String {
+    format!("grant:{family_id}")
+}
+
+/// Ends a grant: its refresh-token family, and every access token issued from it (they name it
+/// in `grant_id`; verification reads the revocation list on every call, on every node). A
+/// replayed refresh token or code means the grant may be in a thief's hands (RFC 9700 §4.14.2).
+pub(super) async fn revoke_grant(st: &AppState, tenant: &TenantId, family_id: &str) -> Result<(), OAuthError> {
+    let now = st.clock.now();
+    st.durable.revoke_refresh_family(tenant, family_id, now).await?;
+    // No access token of the grant outlives this: none is issued for longer.
+    st.durable.revoke_token(tenant, &grant_revocation(family_id), now + USER_ACCESS_TOKEN_LIFETIME).await?;
     Ok(())
 }
 
@@ -451,8 +469,8 @@ async fn refresh(
         Ok(s) => s,
         Err(RefreshRefusal::Invalid(e)) => return Err(e),
         Err(RefreshRefusal::Reused) => {
-            st.durable.revoke_refresh_family(tenant, &family.family_id, now).await?;
-            tracing::warn!(tenant = %tenant, client = %client.client_id, "refresh token reused: family revoked");
+            revoke_grant(st, tenant, &family.family_id).await?;
+            tracing::warn!(tenant = %tenant, client = %client.client_id, "refresh token reused: grant revoked");
             return Err(invalid());
         }
     };
@@ -473,6 +491,7 @@ async fn refresh(
     // The token speaks for the original authentication (RFC 9470 §4): its time and strength.
     at.auth_time = Some(family.auth_time.unix_timestamp());
     at.acr.clone_from(&family.acr);
+    at.grant_id = Some(family.family_id.clone());
     super::exchange::bind_user_token(st, tenant, client, &family.user_id, None, &mut at).await?;
     aim(st, tenant, client, &family.resources, resource, &mut at).await?;
     let next = random_token(32);
@@ -482,7 +501,11 @@ async fn refresh(
         .await?
     {
         Rotation::Rotated => {}
-        Rotation::Reused => return Err(invalid()),
+        // A concurrent request rotated it first: the same token used twice.
+        Rotation::Reused => {
+            revoke_grant(st, tenant, &family.family_id).await?;
+            return Err(invalid());
+        }
     }
     let access_token = access_token(st, tenant, client, &mut at, jkt).await?;
     let mut res = TokenResponse::for_access_token(access_token, &at);
