@@ -13,6 +13,7 @@ mod dpop;
 mod embedded;
 mod hostile_input;
 mod logging;
+mod mail_outbox;
 mod mcp;
 mod multinode;
 mod oidc;

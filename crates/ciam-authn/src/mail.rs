@@ -66,9 +66,20 @@ pub enum MailError {
     /// Writing the `.eml` file failed.
     #[error("could not write the mail file: {0}")]
     File(String),
-    /// The SMTP server could not be reached or refused the message.
+    /// The SMTP server could not be reached, or failed for now (a 4xx answer): worth retrying.
     #[error("SMTP delivery failed: {0}")]
     Smtp(String),
+    /// The SMTP server refused the message for good (a 5xx answer): retrying will not help.
+    #[error("SMTP server rejected the message: {0}")]
+    Rejected(String),
+}
+
+impl MailError {
+    /// Whether sending the same message again may succeed (the relay was unreachable or busy),
+    /// as opposed to a message that can never be sent (bad recipient, permanent rejection).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Smtp(_) | Self::File(_))
+    }
 }
 
 /// Sends [`OutgoingMail`] through the transport named by a mail URL.
@@ -171,7 +182,7 @@ impl Mailer {
                 if let Some(p) = password.as_ref().map(Secret::expose_secret).filter(|p| !p.is_empty()) {
                     text = text.replace(p, "[redacted]");
                 }
-                MailError::Smtp(text)
+                if e.is_permanent() { MailError::Rejected(text) } else { MailError::Smtp(text) }
             }),
         }
     }
@@ -561,6 +572,48 @@ mod tests {
         let session = tokio::time::timeout(std::time::Duration::from_secs(10), server).await.unwrap().unwrap();
         assert!(!session.commands.iter().any(|c| c.starts_with("AUTH") || c.starts_with("MAIL")), "{session:?}");
         assert!(session.data.is_empty());
+    }
+
+    /// A relay that refuses the recipient for good (5xx) gives an error not worth retrying; one
+    /// that cannot be reached gives one worth retrying.
+    #[tokio::test]
+    async fn permanent_refusals_and_unreachable_relays_are_told_apart() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (read, mut write) = stream.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 fake.test ESMTP\r\n").await.unwrap();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let upper = line.to_ascii_uppercase();
+                let reply: &[u8] = if upper.starts_with("RCPT") {
+                    b"550 5.1.1 <alice@example.com>: Recipient address rejected\r\n"
+                } else if upper == "QUIT" {
+                    b"221 bye\r\n"
+                } else {
+                    b"250 ok\r\n"
+                };
+                if write.write_all(reply).await.is_err() || upper == "QUIT" {
+                    break;
+                }
+            }
+        });
+        let mailer =
+            Mailer::from_url(&format!("smtp://127.0.0.1:{port}?tls=none"), "no-reply@example.com", Path::new("/x"))
+                .unwrap();
+        let refused = mailer.send(&mail("code 112233")).await.unwrap_err();
+        assert!(matches!(refused, MailError::Rejected(_)) && !refused.is_transient(), "{refused:?}");
+        assert!(!refused.to_string().contains("112233"), "{refused}");
+        drop(mailer);
+        server.abort();
+
+        let closed = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+        let mailer =
+            Mailer::from_url(&format!("smtp://127.0.0.1:{closed}?tls=none"), "no-reply@example.com", Path::new("/x"))
+                .unwrap();
+        let down = mailer.send(&mail("code 112233")).await.unwrap_err();
+        assert!(matches!(down, MailError::Smtp(_)) && down.is_transient(), "{down:?}");
     }
 
     #[tokio::test]

@@ -15,6 +15,7 @@ pub mod email;
 pub mod factor;
 pub mod id;
 pub mod metadata_document;
+pub mod outbox;
 pub mod page;
 pub mod redirect;
 pub mod refresh;

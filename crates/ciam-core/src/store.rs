@@ -15,6 +15,7 @@ use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
 use crate::client::Client;
 use crate::factor::{Factor, FactorKind, SignInProfile};
 use crate::id::{ClientId, ResourceId, TenantId, UserId};
+use crate::outbox::QueuedMail;
 use crate::page::{Page, PageRequest};
 use crate::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use crate::resource::Resource;
@@ -320,6 +321,45 @@ pub trait FactorStore: Send + Sync {
     async fn put_sign_in_profile(&self, tenant: &TenantId, user: &UserId, profile: &SignInProfile) -> StoreResult<()>;
 }
 
+/// The mail outbox (see [`crate::outbox`]). Messages are queued per tenant; the worker's calls
+/// span tenants, as one worker per node delivers everyone's mail.
+#[async_trait]
+pub trait MailOutboxStore: Send + Sync {
+    /// Queues a message (see [`QueuedMail::new`]); [`StoreError::NotFound`] when the tenant does
+    /// not exist.
+    async fn enqueue_mail(&self, mail: &QueuedMail) -> StoreResult<()>;
+    /// Claims up to `limit` pending messages of any tenant that are due at `now` and not held by
+    /// a live claim: each is held by `claim` until `until` and its attempt count goes up by one.
+    /// A compare-and-set on the hold: of concurrent claimers, on any node, each message goes to
+    /// one. A claim that lapses (its worker died) frees the message for the next claimer.
+    /// Oldest due first.
+    async fn claim_mail(
+        &self,
+        claim: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<QueuedMail>>;
+    /// The message was delivered (or was not to be sent): deletes it, if `claim` still holds it.
+    /// `false` when it does not (the claim lapsed and another worker took the message over).
+    async fn delete_claimed_mail(&self, tenant: &TenantId, id: &str, claim: &str) -> StoreResult<bool>;
+    /// A delivery attempt failed: releases the hold of `claim` and records `error`. With
+    /// `retry_at` the message is due again then; with `None` it is given up
+    /// ([`crate::outbox::MailState::Failed`]) and kept. `false` when `claim` no longer holds it.
+    async fn release_failed_mail(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        claim: &str,
+        retry_at: Option<OffsetDateTime>,
+        error: &str,
+    ) -> StoreResult<bool>;
+    /// Reads one message.
+    async fn get_mail(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<QueuedMail>>;
+    /// Deletes messages given up that were queued before `cutoff`; returns how many.
+    async fn purge_failed_mail(&self, cutoff: OffsetDateTime) -> StoreResult<u64>;
+}
+
 /// The durable store: everything that must survive restarts.
 pub trait DurableStore:
     TenantStore
@@ -333,6 +373,7 @@ pub trait DurableStore:
     + AuditStore
     + ResourceStore
     + FactorStore
+    + MailOutboxStore
     + HealthCheck
 {
 }
@@ -348,6 +389,7 @@ impl<T> DurableStore for T where
         + AuditStore
         + ResourceStore
         + FactorStore
+        + MailOutboxStore
         + HealthCheck
 {
 }

@@ -143,6 +143,7 @@ impl App {
             master,
             risk: Arc::new(risk),
             mailer: Arc::new(mailer),
+            outbox: crate::outbox::Outbox::default(),
             passkeys,
             client_auth: Arc::default(),
             directory: Arc::default(),
@@ -169,14 +170,19 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then stops accepting connections, marks the node not
-    /// ready, and gives in-flight requests up to `server.shutdown_timeout_secs` to finish.
+    /// Serves (and delivers queued mail) until `shutdown` completes, then stops accepting
+    /// connections and claiming mail, marks the node not ready, and gives in-flight requests and
+    /// mail deliveries up to `server.shutdown_timeout_secs` to finish. Mail not delivered by then
+    /// stays in the outbox for another node or the next start.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
+        let mail_worker = crate::outbox::start_worker(self.state.clone(), mail_stop, self.shutdown_timeout);
         let accepting = self.state.accepting.clone();
         let signal = async move {
             shutdown.await;
             accepting.store(false, Ordering::Relaxed);
+            let _ = stop_mail.send(true);
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stopping_tx.send(());
         };
@@ -192,6 +198,11 @@ impl App {
         tokio::select! {
             r = serve => r.context("server error")?,
             () = deadline => tracing::warn!("shutdown timeout reached; abandoning in-flight requests"),
+        }
+        // The worker was told to stop with the signal (or, if serving failed, when the signal's
+        // sender was dropped above) and bounds its own wait for deliveries under way.
+        if let Err(e) = mail_worker.await {
+            tracing::warn!(error = %e, "the mail outbox worker ended abnormally");
         }
         tracing::info!("stopped");
         Ok(())

@@ -57,7 +57,7 @@ pub struct Config {
     pub outbound: OutboundConfig,
     /// Files the risk policy reads.
     pub risk: RiskConfig,
-    /// Outgoing mail (sign-in codes).
+    /// Outgoing mail (sign-in codes), delivered from the outbox.
     pub mail: MailConfig,
 }
 
@@ -77,8 +77,10 @@ pub struct RiskConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct MailConfig {
     /// `file:` (the default: each message is written to `{data_dir}/mail/`, for development),
-    /// `smtp://user@host:587` (STARTTLS) or `smtps://user@host:465` (TLS). The password goes in
-    /// `password` or `password_file`, never in the URL.
+    /// `smtp://user@host:587` (STARTTLS) or `smtps://user@host:465` (TLS); `?tls=none` on an
+    /// `smtp://` URL for a relay on the same host or network only. The password goes in
+    /// `password` or `password_file`, never in the URL. Requests only queue mail; the outbox
+    /// worker sends it, with retries.
     pub url: String,
     /// The sender address.
     pub from: String,

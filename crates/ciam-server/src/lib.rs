@@ -14,6 +14,7 @@ pub mod metadata_documents;
 pub mod oidc;
 pub mod ops;
 pub mod outbound;
+mod outbox;
 pub mod risk;
 pub mod state;
 pub mod telemetry;

@@ -62,8 +62,11 @@ pub struct Services {
     pub master: Arc<ciam_jose::MasterKey>,
     /// The GeoIP database and reputation list of the risk policy.
     pub risk: Arc<crate::risk::RiskServices>,
-    /// Sends sign-in codes.
+    /// Delivers queued mail (the outbox worker's transport; requests queue mail through
+    /// [`crate::outbox`] and never call it).
     pub mailer: Arc<ciam_authn::Mailer>,
+    /// Wakes this node's mail outbox worker when a request queues mail.
+    pub(crate) outbox: crate::outbox::Outbox,
     /// The WebAuthn relying party of the public URL; `None` when the URL cannot have passkeys
     /// (plain http on an IP address).
     pub passkeys: Option<Arc<ciam_authn::passkey::PasskeyRp>>,

@@ -8,6 +8,9 @@
 //!   in the durable store: of two racing uses only one succeeds.
 //! - Passkey ceremony state lives in the ephemeral store under the flow and is taken (single
 //!   use) when the browser answers.
+//! - Codes by email are queued in the mail outbox, never sent during the request; for an address
+//!   without an account the same work is done and the message discarded by the outbox, so
+//!   "email me a code" tells nobody which addresses have accounts (docs/security.md).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -16,6 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ciam_authn::passkey::{PasskeyRp, SecondFactorState, SignInState, StoredPasskey};
 use ciam_authn::{OneTimeCode, OutgoingMail, TotpSeed, recovery, totp};
+use ciam_core::email::Email;
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::Secret;
@@ -31,6 +35,7 @@ use super::session::{Flow, csrf_ok};
 use super::signin::{FirstFactor, Options, Pending, finish_sign_in, first_factor_passed};
 use crate::admin::Path;
 use crate::audit::Caller;
+use crate::outbox;
 use crate::state::AppState;
 use crate::throttle::Attempt;
 
@@ -255,7 +260,7 @@ pub(super) async fn mfa_post(
         };
         return match mail_allowed(st, &ctx.ns, user.email.normalized()).await {
             Ok(false) => mfa_page(&ctx, &id, &flow, &options, false, Some(MAIL_LIMIT_MESSAGE)),
-            Ok(true) => match send_email_code(&ctx, &id, &user, false).await {
+            Ok(true) => match send_email_code(&ctx, &id, Recipient::Account(&user), false).await {
                 Ok(()) => mfa_page(&ctx, &id, &flow, &options, true, None),
                 Err(e) => unavailable(&ctx.brand, e),
             },
@@ -319,10 +324,27 @@ async fn complete(
     finish_sign_in(ctx, caller, headers, id, flow, &user_id, amr, pending.auth_time, location).await
 }
 
-/// Mails `user` a one-time code for this flow (replacing an earlier one). `first_factor`: the
+/// Who a sign-in mail is for.
+#[derive(Clone, Copy)]
+enum Recipient<'a> {
+    /// An active account: the mail is sent.
+    Account(&'a User),
+    /// An address typed on the sign-in page that has no active account. Everything happens as
+    /// for an account (a code and a link generated, their state stored under the flow, a message
+    /// sealed and queued), except that nothing can sign in with them and the outbox discards the
+    /// message instead of sending it. So the response takes the same path, and the same time,
+    /// whether or not the address has an account.
+    Nobody(&'a Email),
+}
+
+/// Queues a one-time code for this flow (replacing an earlier one) for `to`. `first_factor`: the
 /// code signs in on its own, rather than confirming a password; that mail also carries a magic
 /// link, which works only in the browser that holds the flow.
-async fn send_email_code(ctx: &Ctx, flow_id: &str, user: &User, first_factor: bool) -> anyhow::Result<()> {
+///
+/// # Security
+/// The mail is queued in the outbox, never sent here: the page answers the same, as fast, when
+/// the relay is slow or down and when the address has no account (see [`Recipient::Nobody`]).
+async fn send_email_code(ctx: &Ctx, flow_id: &str, to: Recipient<'_>, first_factor: bool) -> anyhow::Result<()> {
     let st = &ctx.st;
     let (code, hash) = OneTimeCode::generate();
     let lifetime = ciam_authn::email_code::CODE_LIFETIME;
@@ -337,12 +359,17 @@ async fn send_email_code(ctx: &Ctx, flow_id: &str, user: &User, first_factor: bo
     } else {
         (None, None)
     };
+    let (user_id, email, discard) = match to {
+        Recipient::Account(user) => (user.id.to_string(), &user.email, false),
+        // No user id: the state matches no account, whatever is presented.
+        Recipient::Nobody(email) => (String::new(), email, true),
+    };
     let state = EmailCode {
         hash,
         attempts: 0,
-        user_id: user.id.to_string(),
+        user_id,
         link: link_hash,
-        email: user.email.normalized().to_owned(),
+        email: email.normalized().to_owned(),
         expires_at: (st.clock.now() + lifetime).unix_timestamp(),
     };
     st.ephemeral.put(&email_code_key(&ctx.ns, flow_id), &serde_json::to_vec(&state)?, lifetime.unsigned_abs()).await?;
@@ -355,15 +382,15 @@ async fn send_email_code(ctx: &Ctx, flow_id: &str, user: &User, first_factor: bo
         .map(|l| format!("\n\nOr open this link in the browser where you asked for the code:\n{}", l.expose_secret()))
         .unwrap_or_default();
     let mail = OutgoingMail {
-        to: user.email.as_str().to_owned(),
+        to: email.as_str().to_owned(),
         subject: format!("Your {} sign-in code", ctx.brand.name),
         text: format!(
             "Your sign-in code is {}{link}\n\nThey expire in 10 minutes and work once. {warning}\n",
             code.expose_secret()
         ),
     };
-    st.mailer.send(&mail).await?;
-    Ok(())
+    let delivery = outbox::Delivery { valid_for: lifetime.unsigned_abs(), discard };
+    outbox::enqueue_with(st, &ctx.tenant.id, mail, delivery).await
 }
 
 /// The mail of this flow that `proof` comes from, consumed. A wrong code counts, and after
@@ -410,7 +437,8 @@ fn email_page(ctx: &Ctx, id: &str, flow: &Flow, email: &str, error: Option<&str>
 }
 
 /// `POST /t/{tenant}/login/email`: mails a sign-in code to the address, if it is an active
-/// account's; the page that follows is the same either way.
+/// account's. The page that follows, its status and the work behind it (one code stored, one
+/// message queued) are the same either way, and never wait for the mail server.
 pub(super) async fn login_email(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
@@ -449,9 +477,8 @@ pub(super) async fn login_email(
         Ok(u) => u.filter(|u| u.status == UserStatus::Active),
         Err(e) => return unavailable(&ctx.brand, e),
     };
-    if let Some(user) = user
-        && let Err(e) = send_email_code(&ctx, &id, &user, true).await
-    {
+    let to = user.as_ref().map_or(Recipient::Nobody(&email), Recipient::Account);
+    if let Err(e) = send_email_code(&ctx, &id, to, true).await {
         return unavailable(&ctx.brand, e);
     }
     email_page(&ctx, &id, &flow, &typed, None, StatusCode::OK)

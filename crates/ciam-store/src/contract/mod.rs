@@ -25,9 +25,11 @@ use time::macros::datetime;
 
 mod audit;
 mod ephemeral;
+mod outbox;
 
 pub use audit::*;
 pub use ephemeral::*;
+pub use outbox::*;
 
 pub(crate) const T0: OffsetDateTime = datetime!(2026-11-01 12:00:00 UTC);
 const T1: OffsetDateTime = datetime!(2026-11-02 08:30:00 UTC);
@@ -686,6 +688,8 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(grants_are_stored_with_the_events_recording_them, $make, |s| &*s);
         $crate::contract_test!(resources_are_unique_per_tenant_by_id_and_identifier, $make, |s| &*s);
         $crate::contract_test!(factors_are_enrolled_swapped_once_and_removed, $make, |s| &*s);
+        $crate::contract_test!(mail_outbox_claims_retries_and_gives_up, $make, |s| &*s);
+        $crate::contract_test!(mail_outbox_concurrent_claims_take_each_message_once, $make, |s| s.clone());
         $crate::contract_test!(ping_answers, $make, |s| &*s);
     };
 }

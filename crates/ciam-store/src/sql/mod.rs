@@ -16,6 +16,7 @@ mod agents;
 mod factors;
 mod grants;
 pub(crate) mod lite;
+mod outbox;
 mod queries;
 pub(crate) mod rows;
 

@@ -203,3 +203,33 @@ pub(crate) const SELECT_SIGN_IN_PROFILE: &str =
     "select data from sign_in_profile where tenant_id = $1 and user_id = $2";
 pub(crate) const UPSERT_SIGN_IN_PROFILE: &str = "insert into sign_in_profile (tenant_id, user_id, data) values ($1, $2, $3) \
      on conflict (tenant_id, user_id) do update set data = excluded.data";
+
+macro_rules! mail_columns {
+    () => {
+        "tenant_id, mail_id, sealed, state, attempts, created_at, next_attempt_at, expires_at, claim, locked_until, \
+        last_error"
+    };
+}
+pub(crate) const INSERT_MAIL: &str =
+    concat!("insert into mail_outbox (", mail_columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+pub(crate) const SELECT_MAIL: &str =
+    concat!("select ", mail_columns!(), " from mail_outbox where tenant_id = $1 and mail_id = $2");
+// Compare-and-set, in one statement on both dialects (no `for update`, which SQLite lacks): the
+// outer predicate repeats the inner one, so when two claimers race for a row on Postgres, the
+// second re-checks it against the row the first one committed (now held) and skips it.
+pub(crate) const CLAIM_MAIL: &str = concat!(
+    "update mail_outbox set claim = $1, locked_until = $3, attempts = attempts + 1 \
+     where (tenant_id, mail_id) in (select tenant_id, mail_id from mail_outbox \
+        where state = 'pending' and next_attempt_at <= $2 and (locked_until is null or locked_until <= $2) \
+        order by next_attempt_at, created_at limit $4) \
+     and state = 'pending' and next_attempt_at <= $2 and (locked_until is null or locked_until <= $2) \
+     returning ",
+    mail_columns!()
+);
+pub(crate) const DELETE_CLAIMED_MAIL: &str =
+    "delete from mail_outbox where tenant_id = $1 and mail_id = $2 and claim = $3 and state = 'pending'";
+pub(crate) const RELEASE_FAILED_MAIL: &str = "update mail_outbox set claim = null, locked_until = null, \
+    next_attempt_at = coalesce($4, next_attempt_at), \
+    state = case when $4 is null then 'failed' else 'pending' end, last_error = $5 \
+    where tenant_id = $1 and mail_id = $2 and claim = $3 and state = 'pending'";
+pub(crate) const PURGE_FAILED_MAIL: &str = "delete from mail_outbox where state = 'failed' and created_at < $1";

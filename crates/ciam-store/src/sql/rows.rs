@@ -7,6 +7,7 @@ use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{ClientId, Region, ResourceId, TenantId, UserId};
+use ciam_core::outbox::{MailState, QueuedMail};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
 use ciam_core::resource::Resource;
@@ -438,6 +439,41 @@ impl TryFrom<FactorRow> for Factor {
             data: r.data,
             created_at: from_ts(r.created_at)?,
             last_used_at: r.last_used_at.map(from_ts).transpose()?,
+        })
+    }
+}
+
+sql_row! {
+pub(crate) struct MailRow {
+    tenant_id: String,
+    mail_id: String,
+    sealed: String,
+    state: String,
+    attempts: i64,
+    created_at: i64,
+    next_attempt_at: i64,
+    expires_at: i64,
+    claim: Option<String>,
+    locked_until: Option<i64>,
+    last_error: Option<String>,
+}
+}
+
+impl TryFrom<MailRow> for QueuedMail {
+    type Error = StoreError;
+    fn try_from(r: MailRow) -> Result<Self, StoreError> {
+        Ok(QueuedMail {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            id: r.mail_id,
+            sealed: r.sealed,
+            state: MailState::parse(&r.state).ok_or_else(|| StoreError::Corrupt(format!("mail state {}", r.state)))?,
+            attempts: u32::try_from(r.attempts).map_err(|e| StoreError::Corrupt(format!("mail attempts: {e}")))?,
+            created_at: from_ts(r.created_at)?,
+            next_attempt_at: from_ts(r.next_attempt_at)?,
+            expires_at: from_ts(r.expires_at)?,
+            claim: r.claim,
+            locked_until: r.locked_until.map(from_ts).transpose()?,
+            last_error: r.last_error,
         })
     }
 }
