@@ -166,6 +166,29 @@ impl<'a> Story<'a> {
         body
     }
 
+    /// Ada signs in to the travel app for its account page: a token for the account API
+    /// (`resource={issuer}/account`, scope `account`), never handed to an agent.
+    pub(crate) async fn account_token(&self, secret: &str) -> String {
+        let account = format!("{}/account", self.issuer);
+        let extra =
+            format!("&resource={}", url::form_urlencoded::byte_serialize(account.as_bytes()).collect::<String>());
+        let (url, verifier) = Self::authorize_url("travel-app", "openid account", &extra);
+        let (_, callback) = self.authorize(&url, "allow").await;
+        let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+        let form = [
+            ("grant_type", "authorization_code".into()),
+            ("code", code),
+            ("redirect_uri", CALLBACK.into()),
+            ("code_verifier", verifier),
+        ];
+        let (status, body) = self.token(&form, Some(("travel-app", secret))).await;
+        assert_eq!(status, 200, "{body}");
+        let token = body["access_token"].as_str().unwrap().to_owned();
+        let claims = crate::claims(&token);
+        assert_eq!((claims["aud"].as_str(), claims["scope"].as_str()), (Some(account.as_str()), Some("account")));
+        token
+    }
+
     /// Ada approves a delegation to `agent` on the hosted page; the agent redeems the code.
     async fn approve(&self, agent: &AgentKey, scope: &str) -> (Vec<String>, Value) {
         let (url, verifier) = Self::authorize_url(agent.id, scope, &format!("&resource={API}"));
@@ -254,7 +277,7 @@ async fn world_with(tag: &str, opts: ServerOptions) -> World {
             "/tenants/acme/clients",
             json!({"client_id": "travel-app", "name": "Travel app", "client_type": "confidential",
                    "redirect_uris": [CALLBACK], "grant_types": ["authorization_code"],
-                   "scopes": ["openid", "trips:read", "trips:book"]}),
+                   "scopes": ["openid", "trips:read", "trips:book", "account"]}),
             201,
         )
         .await;
@@ -479,13 +502,22 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 403, "an agent's token cannot manage delegations");
-    let mine: Value = account(&app_token, reqwest::Method::GET, "").await.unwrap().json().await.unwrap();
+    assert_eq!(res.status(), 401, "an agent's token is not for the account API");
+    // Nor the app's token for its own API, which the agent flow hands to agents.
+    let res = account(&app_token, reqwest::Method::GET, "").await.unwrap();
+    assert_eq!(res.status(), 401, "a token not issued for the account API");
+    assert!(res.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+    let account_token = s.account_token(app_secret).await;
+    let (status, exchanged) = s.exchange(planner, &account_token, None, API).await;
+    assert_eq!((status, exchanged["error"].as_str()), (400, Some("invalid_request")), "an account token stays put");
+    let mine: Value = account(&account_token, reqwest::Method::GET, "").await.unwrap().json().await.unwrap();
     let planner_delegation = mine.as_array().unwrap().iter().find(|d| d["agent_id"] == "trip-planner").unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let res = account(&app_token, reqwest::Method::DELETE, &format!("/{planner_delegation}")).await.unwrap();
+    assert_eq!(res.status(), 401, "the app's token revokes nothing");
+    let res = account(&account_token, reqwest::Method::DELETE, &format!("/{planner_delegation}")).await.unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(s.introspect(planner, &hop1).await, json!({"active": false}));
     assert_eq!(s.introspect(checker, &hop2).await, json!({"active": false}), "the second hop derives from it too");
@@ -677,11 +709,12 @@ async fn revocation_reaches_every_node_at_once() {
     assert_eq!(claims["act"], json!({"sub": "trip-planner"}));
     assert_eq!(on_b.introspect(planner, &hop).await["active"], true);
 
+    let account_token = on_a.account_token(&w.app_secret).await;
     let mine: Value = w
         .server
         .http
         .get(w.server.url("/t/acme/account/delegations"))
-        .bearer_auth(&app_token)
+        .bearer_auth(&account_token)
         .send()
         .await
         .unwrap()
@@ -693,7 +726,7 @@ async fn revocation_reaches_every_node_at_once() {
         .server
         .http
         .delete(w.server.url(&format!("/t/acme/account/delegations/{id}")))
-        .bearer_auth(&app_token)
+        .bearer_auth(&account_token)
         .send()
         .await
         .unwrap();

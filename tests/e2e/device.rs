@@ -214,19 +214,31 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     assert!(tokens["refresh_token"].is_string() && tokens["id_token"].is_string());
     let id_token = claims(tokens["id_token"].as_str().unwrap());
     assert_eq!((id_token["sub"].as_str(), id_token["aud"][0].as_str()), (Some(ada_id), Some("acme-cli")));
-    // Her own token lists the delegation she gave the agent.
-    let mine: Value = server
+    // The CLI's token is for the CLI: the account API refuses it.
+    let res = server
         .http
         .get(server.url("/t/acme/account/delegations"))
         .bearer_auth(tokens["access_token"].as_str().unwrap())
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    assert_eq!(res.status(), 401);
+    // Her browser session lists the delegation she gave the agent; a change needs the
+    // session's CSRF token.
+    let mine: Value = browser.get("/t/acme/account/delegations").await.json().await.unwrap();
     let listed = mine.as_array().unwrap().iter().find(|d| d["id"] == delegation_id.as_str()).expect("listed");
     assert_eq!((listed["agent_id"].as_str(), listed["audiences"].clone()), (Some("build-bot"), json!([API])));
+    let revoke = |csrf: Option<String>| {
+        let mut req = browser.http.delete(browser.abs(&format!("/t/acme/account/delegations/{delegation_id}")));
+        if let Some(c) = csrf {
+            req = req.header("X-CSRF-Token", c);
+        }
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(revoke(None).await, 403, "no change without the CSRF token");
+    assert_eq!(revoke(Some("forged".into())).await, 403);
+    let session_csrf = hidden(&browser.get("/t/acme/device").await.text().await.unwrap(), "csrf");
+    assert_eq!(revoke(Some(session_csrf)).await, 204);
 
     // 6. A denied request gives access_denied, and is audited like a denied consent.
     let (_, started, _) = c.start(Some(&bot), &[]).await;

@@ -30,6 +30,8 @@ pub enum ProblemKind {
     BadRequest,
     /// 401: no or wrong admin token.
     Unauthorized,
+    /// 403: authenticated, but the request is not allowed (a change without its CSRF token).
+    Forbidden,
     /// 404: no such resource (in this tenant).
     NotFound,
     /// 405: the route exists but not with this method.
@@ -53,6 +55,7 @@ impl ProblemKind {
         match self {
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
@@ -68,6 +71,7 @@ impl ProblemKind {
         match self {
             Self::BadRequest => "bad-request",
             Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict => "conflict",
@@ -83,6 +87,7 @@ impl ProblemKind {
         match self {
             Self::BadRequest => "Bad request",
             Self::Unauthorized => "Missing or invalid admin token",
+            Self::Forbidden => "Forbidden",
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict => "Conflict",
@@ -359,6 +364,7 @@ mod tests {
         let table = [
             (ProblemKind::BadRequest, 400, "bad-request"),
             (ProblemKind::Unauthorized, 401, "unauthorized"),
+            (ProblemKind::Forbidden, 403, "forbidden"),
             (ProblemKind::NotFound, 404, "not-found"),
             (ProblemKind::MethodNotAllowed, 405, "method-not-allowed"),
             (ProblemKind::Conflict, 409, "conflict"),

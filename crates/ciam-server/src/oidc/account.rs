@@ -1,25 +1,41 @@
 //! The account API under each issuer, `/t/{tenant}/account/…`, for users themselves: the
-//! delegations they gave agents, and revoking them. Authenticated with the user's own access
-//! token (RFC 6750 bearer, or RFC 9449 DPoP for a bound token); a delegated token (one an agent
-//! holds) is refused, so an agent can neither see nor change what it was allowed.
+//! delegations they gave agents, and revoking them.
+//!
+//! # Security
+//! The API takes only what was issued for it, never a token whose holder may be an agent:
+//! - an access token (RFC 6750 bearer, or RFC 9449 DPoP for a bound token) whose audience is the
+//!   account API (`{issuer}/account`, requested with `resource`) and whose scope holds `account`,
+//!   issued to an application, not to an agent, and not delegated (no `act`, no delegation);
+//! - or the browser session of the user's own account pages; a change then also needs the
+//!   session's CSRF token in `X-CSRF-Token`.
+//!
+//! An app's token for its own API (the one the agent flow hands an agent as `subject_token`)
+//! is refused: it would let the agent list and revoke the user's delegations.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use ciam_core::id::{TenantId, UserId};
+use ciam_core::id::{ClientId, TenantId, UserId};
+use ciam_core::tenant::Tenant;
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::Value;
 
 use super::dpop::{protected_request, refused, refused_at};
+use super::exchange::audiences;
+use super::resource::{ACCOUNT_SCOPE, account_audience};
+use super::session::{csrf_ok, current_session};
 use super::tenant_record;
 use crate::admin::Path;
 use crate::audit::Caller;
 use crate::delegations;
-use crate::error::Problem;
+use crate::error::{Problem, ProblemKind};
 use crate::state::AppState;
 
-/// The tenant and user of a request carrying a user's own (not delegated) access token.
+/// The header that carries the session's CSRF token on changes made with the browser session.
+const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The tenant and user of an account API request (see the module's rules).
 async fn account_holder(
     st: &AppState,
     tenant: &str,
@@ -28,23 +44,78 @@ async fn account_holder(
     headers: &HeaderMap,
 ) -> Result<(TenantId, UserId), Response> {
     let record = tenant_record(st, tenant).await.map_err(IntoResponse::into_response)?;
+    if headers.get(header::AUTHORIZATION).is_none() {
+        return session_holder(st, &record, method, headers).await;
+    }
     let tenant = record.id.clone();
     let url = format!("{}{}", st.node.public_url, uri.path());
     let claims = match protected_request(st, &record, headers, method.as_str(), &url).await {
         Ok(live) => live.claims,
         Err(e) => return Err(refused_at(st, &tenant, e).await),
     };
-    let user = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok());
-    let Some(user) = user else {
-        return Err(refused(OAuthError::new(ErrorCode::InvalidToken, "the token does not stand for a user")));
-    };
-    if claims.contains_key("act") || claims.contains_key("delegation_chain") {
+    if !audiences(&claims).any(|a| a == account_audience(st, &tenant)) {
+        return Err(refused(OAuthError::new(
+            ErrorCode::InvalidToken,
+            "the token was not issued for the account API: ask for resource={issuer}/account",
+        )));
+    }
+    let scoped = claims.get("scope").and_then(Value::as_str).is_some_and(|s| s.split(' ').any(|s| s == ACCOUNT_SCOPE));
+    if !scoped {
+        return Err(refused(OAuthError::new(ErrorCode::InsufficientScope, "the account API needs the account scope")));
+    }
+    let delegated = ["act", "delegation_id", "delegation_chain"].iter().any(|c| claims.contains_key(*c));
+    if delegated || held_by_agent(st, &tenant, &claims).await? {
         return Err(refused(OAuthError::new(
             ErrorCode::InsufficientScope,
             "a token held by an agent cannot manage delegations",
         )));
     }
+    let user = claims.get("sub").and_then(Value::as_str).and_then(|s| UserId::parse(s).ok());
+    let Some(user) = user else {
+        return Err(refused(OAuthError::new(ErrorCode::InvalidToken, "the token does not stand for a user")));
+    };
     Ok((tenant, user))
+}
+
+/// Whether the token was issued to an agent (or to a client that is gone).
+async fn held_by_agent(
+    st: &AppState,
+    tenant: &TenantId,
+    claims: &serde_json::Map<String, Value>,
+) -> Result<bool, Response> {
+    let Some(id) = claims.get("client_id").and_then(Value::as_str).and_then(|c| ClientId::parse(c).ok()) else {
+        return Ok(true);
+    };
+    match st.directory.client(st.durable.as_ref(), tenant, &id).await {
+        Ok(known) => Ok(known.is_none_or(|k| k.client.agent.is_some())),
+        Err(e) => Err(Problem::from(e).into_response()),
+    }
+}
+
+/// The user of the browser session of the account pages; a change needs its CSRF token.
+async fn session_holder(
+    st: &AppState,
+    record: &Tenant,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<(TenantId, UserId), Response> {
+    let unauthorized = || refused(OAuthError::new(ErrorCode::InvalidToken, "sign in, or send an access token"));
+    let session = current_session(st, &record.ns(), headers).await.map_err(|e| {
+        Problem::new(ProblemKind::Unavailable, "the session store is unavailable; retry shortly")
+            .with_internal(e.to_string())
+            .into_response()
+    })?;
+    let Some(session) = session else { return Err(unauthorized()) };
+    let user = UserId::parse(&session.user_id).map_err(|_| unauthorized())?;
+    let active = st.durable.get_user(&record.id, &user).await.map_err(|e| Problem::from(e).into_response())?;
+    if !active.is_some_and(|u| u.status == ciam_core::user::UserStatus::Active) {
+        return Err(unauthorized());
+    }
+    let safe = matches!(*method, Method::GET | Method::HEAD);
+    if !safe && !csrf_ok(&session.csrf, headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok())) {
+        return Err(Problem::new(ProblemKind::Forbidden, "send the page's CSRF token in X-CSRF-Token").into_response());
+    }
+    Ok((record.id.clone(), user))
 }
 
 /// `GET /t/{tenant}/account/delegations`: the user's delegations, newest first.

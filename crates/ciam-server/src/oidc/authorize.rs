@@ -232,7 +232,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
     // allowed, checked with its delegation below).
     if client.agent.is_none() {
         for resource in &valid.resources {
-            match ctx.st.directory.resource(ctx.st.durable.as_ref(), &ctx.tenant.id, resource).await {
+            match super::resource::known_resource(&ctx.st, &ctx.tenant.id, resource).await {
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     return redirect_error(

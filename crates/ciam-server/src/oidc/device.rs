@@ -131,7 +131,7 @@ async fn start(st: &AppState, request: &BackChannel) -> Result<DeviceAuthorizati
     // As at the authorization endpoint: an app names only registered resources.
     if client.agent.is_none() {
         for resource in &device.resources {
-            if st.directory.resource(st.durable.as_ref(), tenant, resource).await?.is_none() {
+            if super::resource::known_resource(st, tenant, resource).await?.is_none() {
                 return Err(OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known here"));
             }
         }

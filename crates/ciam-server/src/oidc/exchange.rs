@@ -20,6 +20,16 @@ use super::introspect::verified_access_token;
 use crate::audit::Caller;
 use crate::state::AppState;
 
+/// The audiences of a token's claims (`aud` is a string or an array, RFC 7519 §4.1.3).
+pub(crate) fn audiences(claims: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    let (one, many) = match claims.get("aud") {
+        Some(Value::String(s)) => (Some(s.as_str()), None),
+        Some(Value::Array(a)) => (None, Some(a.iter().filter_map(Value::as_str))),
+        _ => (None, None),
+    };
+    one.into_iter().chain(many.into_iter().flatten())
+}
+
 /// Decides a token exchange by `agent` and returns the claims of the token to issue, with the
 /// risk policy's decision (recorded with the issuance).
 pub(super) async fn exchange(
@@ -32,10 +42,18 @@ pub(super) async fn exchange(
     let Some(profile) = &agent.agent else {
         return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "only agents exchange tokens on a user's behalf"));
     };
+    // The account API takes no delegated tokens, and a token for it is no one's to pass on.
+    let account = super::resource::account_audience(st, tenant);
+    if request.targets.contains(&account) {
+        return Err(OAuthError::new(ErrorCode::InvalidTarget, "the account API takes no delegated tokens"));
+    }
     let subject_claims = verified_access_token(st, tenant, &request.subject_token)
         .await?
         .ok_or_else(|| OAuthError::invalid_request("the subject_token is invalid, expired or revoked"))?
         .claims;
+    if audiences(&subject_claims).any(|a| a == account) {
+        return Err(OAuthError::invalid_request("a token for the account API cannot be exchanged"));
+    }
     let subject = Subject::from_claims(&subject_claims, |s| UserId::parse(s).is_ok())
         .ok_or_else(|| OAuthError::invalid_request("the subject_token does not stand for a user"))?;
     if let Some(actor_token) = &request.actor_token {
@@ -59,7 +77,7 @@ pub(super) async fn exchange(
     // A registered resource (RFC 8707) bounds the token too: only scopes it defines, no longer
     // than its token lifetime.
     for target in &request.targets {
-        let Some(resource) = st.directory.resource(st.durable.as_ref(), tenant, target).await? else { continue };
+        let Some(resource) = super::resource::known_resource(st, tenant, target).await? else { continue };
         let scope = ScopeSet::parse_space_separated(&claims.scope).map_err(|e| OAuthError::server_error(e.message))?;
         let narrowed = resource.scope_for(request.scope.as_ref(), &scope).ok_or_else(|| {
             OAuthError::new(ErrorCode::InvalidScope, format!("{target} does not define the requested scope"))

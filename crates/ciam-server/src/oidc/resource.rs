@@ -1,12 +1,16 @@
 //! OAuth 2.0 Protected Resource Metadata (RFC 9728) for the resources registered in a tenant,
 //! so an API (an MCP server, say) can point its clients at this authorization server: it serves
-//! or redirects to this document at its own `/.well-known/oauth-protected-resource`.
+//! or redirects to this document at its own `/.well-known/oauth-protected-resource`. Also the
+//! one resource every tenant has without registering it: its account API.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use ciam_core::id::ResourceId;
+use ciam_core::id::{ResourceId, TenantId};
+use ciam_core::resource::Resource;
+use ciam_core::scope::ScopeSet;
+use ciam_core::store::{StoreError, StoreResult};
 use serde_json::json;
 
 use super::tenant_of;
@@ -39,4 +43,38 @@ pub(super) async fn metadata(State(st): State<AppState>, Path((tenant, id)): Pat
             .into_response(),
         Err(p) => p.into_response(),
     }
+}
+
+/// The scope the account API asks of the tokens it takes.
+pub(crate) const ACCOUNT_SCOPE: &str = "account";
+/// How long a token for the account API lives: it can revoke what the user granted.
+const ACCOUNT_TOKEN_LIFETIME: u32 = 300;
+
+/// The audience of the tenant's account API (`/t/{tenant}/account/…`): `{issuer}/account`.
+pub(crate) fn account_audience(st: &AppState, tenant: &TenantId) -> String {
+    format!("{}/account", st.issuer(tenant))
+}
+
+/// The resource `identifier` names (RFC 8707): one registered in the tenant, or the account
+/// API, which every tenant has and which defines one scope, [`ACCOUNT_SCOPE`].
+pub(crate) async fn known_resource(
+    st: &AppState,
+    tenant: &TenantId,
+    identifier: &str,
+) -> StoreResult<Option<Resource>> {
+    if identifier == account_audience(st, tenant) {
+        let now = st.clock.now();
+        return Ok(Some(Resource {
+            tenant_id: tenant.clone(),
+            id: ResourceId::parse("account").map_err(|e| StoreError::Corrupt(e.message.into_owned()))?,
+            identifier: identifier.to_owned(),
+            name: "Account".into(),
+            scopes: ScopeSet::parse_space_separated(ACCOUNT_SCOPE)
+                .map_err(|e| StoreError::Corrupt(e.message.into_owned()))?,
+            access_token_lifetime: ACCOUNT_TOKEN_LIFETIME,
+            created_at: now,
+            updated_at: now,
+        }));
+    }
+    st.directory.resource(st.durable.as_ref(), tenant, identifier).await
 }

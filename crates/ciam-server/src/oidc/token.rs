@@ -393,7 +393,7 @@ async fn aim(
     let mut defined = Vec::new();
     let mut all_registered = true;
     for target in &targets {
-        match st.directory.resource(st.durable.as_ref(), tenant, target).await? {
+        match super::resource::known_resource(st, tenant, target).await? {
             Some(r) => {
                 defined.extend(r.scopes.to_vec());
                 at.exp = at.exp.min(at.iat + i64::from(r.access_token_lifetime));
