@@ -483,6 +483,28 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     admin.post("/tenants/acme/agents/fare-checker/resume", json!({}), 200).await;
     assert_eq!(s.introspect(checker, &hop2).await["active"], true);
 
+    // Every refused exchange is in the trail under Ada and under each agent of the chain it
+    // would have made, the suspended agent's attempt too.
+    let refusals = admin.get(&format!("/tenants/acme/audit?user={ada_id}&type=token.refused&limit=200"), 200).await;
+    let refusals = refusals["items"].as_array().unwrap();
+    let reasons = |actors: Value| -> Vec<String> {
+        refusals
+            .iter()
+            .filter(|e| e["actors"] == actors)
+            .map(|e| e["reason"].as_str().unwrap().split(':').next().unwrap().to_owned())
+            .collect()
+    };
+    let second_hop = reasons(json!(["fare-checker", "trip-planner"]));
+    assert!(second_hop.contains(&"invalid_scope".to_owned()), "{refusals:?}");
+    assert!(second_hop.contains(&"invalid_client".to_owned()), "the suspended agent's attempt: {refusals:?}");
+    assert!(reasons(json!(["trip-planner"])).contains(&"invalid_target".to_owned()), "{refusals:?}");
+    assert!(reasons(json!(["concierge", "fare-checker", "trip-planner"])).contains(&"invalid_request".to_owned()));
+    let by_agent = admin.get("/tenants/acme/audit?agent=fare-checker&type=token.refused&limit=200", 200).await;
+    assert!(
+        by_agent["items"].as_array().unwrap().iter().any(|e| e["reason"].as_str().unwrap().contains("suspended")),
+        "{by_agent}"
+    );
+
     // 9. Ada revokes the planner's delegation with her own token; everything derived from it
     //    dies at once, and no further exchange succeeds. An agent's token cannot do this.
     let account = |token: &str, method: reqwest::Method, path: &str| {

@@ -122,6 +122,15 @@ async fn authenticated_client(
         return Err(HeldOff(wait));
     }
     match verified_client(st, record, &who, endpoint).await {
+        // A suspended agent authenticates nowhere; its attempt is audited, naming it.
+        Ok(client) if !client.is_enabled() => {
+            refused_suspended(st, record, &client, params, endpoint, caller).await?;
+            limiter
+                .failed(st.ephemeral.as_ref(), &ns, who.client_id.as_str(), caller.addr())
+                .await
+                .map_err(OAuthError::from)?;
+            Err(Refused(OAuthError::invalid_client()))
+        }
         Err(e) if e.code == ciam_oauth::ErrorCode::InvalidClient => {
             limiter
                 .failed(st.ephemeral.as_ref(), &ns, who.client_id.as_str(), caller.addr())
@@ -133,7 +142,30 @@ async fn authenticated_client(
     }
 }
 
-/// The client `who` claims to be, if its credentials prove it.
+/// Audits the attempt of a client that proved who it is but may not act (a suspended agent):
+/// `token.refused` at the token endpoint (with the user and actor chain of a token exchange),
+/// `client.refused` elsewhere.
+async fn refused_suspended(
+    st: &AppState,
+    record: &Tenant,
+    client: &Client,
+    params: &Params,
+    endpoint: &str,
+    caller: &Caller,
+) -> Result<(), OAuthError> {
+    let at_token = endpoint.ends_with("/token");
+    let kind = if at_token { "token.refused" } else { "client.refused" };
+    let mut event = ciam_core::audit::AuditRecord::deny(kind, "invalid_client: the agent is suspended");
+    event.client_id = Some(client.client_id.to_string());
+    if at_token {
+        event.scope = params.get("scope").map(str::to_owned);
+        super::exchange::attribute_refusal(st, &record.id, client.client_id.as_str(), params, &mut event).await;
+    }
+    crate::audit::record(st, &record.id, caller, event).await.map_err(OAuthError::unavailable)
+}
+
+/// The client `who` claims to be, if its credentials prove it (a suspended agent too: the
+/// caller refuses it).
 async fn verified_client(
     st: &AppState,
     record: &Tenant,
@@ -150,8 +182,7 @@ async fn verified_client(
         }
     };
     authenticate(who, client.as_deref(), secret.as_ref())?;
-    // A suspended agent authenticates nowhere (after the same work as any other client).
-    let client = client.filter(|c| c.is_enabled()).ok_or_else(OAuthError::invalid_client)?;
+    let client = client.ok_or_else(OAuthError::invalid_client)?;
     if let Some(assertion) = &who.assertion {
         verify_assertion(st, record, &client, assertion, endpoint).await?;
     }

@@ -16,9 +16,33 @@ use ciam_oauth::{ErrorCode, OAuthError};
 use ciam_policy::{AgentSignals, Decision, Outcome, Signals, Subject as PolicySubject};
 use serde_json::{Map, Value};
 
-use super::introspect::verified_access_token;
+use super::introspect::{issued_claims, verified_access_token};
 use crate::audit::Caller;
 use crate::state::AppState;
+
+/// Names, on the audit event of a refused token exchange, the user its subject token stands for,
+/// the actor chain the exchange would have made (the caller first) and the delegation it rests
+/// on, so filtering the trail by user or agent finds every refusal. The subject token must be
+/// one this tenant issued (revoked or not); anything else names nobody.
+pub(crate) async fn attribute_refusal(
+    st: &AppState,
+    tenant: &TenantId,
+    caller: &str,
+    params: &ciam_oauth::form::Params,
+    event: &mut ciam_core::audit::AuditRecord,
+) {
+    if params.get("grant_type") != Some(ciam_oauth::exchange::GRANT_TYPE) {
+        return;
+    }
+    let Some(subject) = params.get("subject_token") else { return };
+    let Ok(Some(claims)) = issued_claims(st, tenant, subject).await else { return };
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+    event.user_id = text("sub").filter(|s| UserId::parse(s).is_ok());
+    event.actors = std::iter::once(caller.to_owned())
+        .chain(ciam_oauth::exchange::actor_chain(claims.get("act")).unwrap_or_default())
+        .collect();
+    event.delegation_id = text("delegation_id");
+}
 
 /// The audiences of a token's claims (`aud` is a string or an array, RFC 7519 §4.1.3).
 pub(crate) fn audiences(claims: &Map<String, Value>) -> impl Iterator<Item = &str> {

@@ -33,6 +33,18 @@ pub(crate) async fn verified_access_token(
     tenant: &TenantId,
     token: &str,
 ) -> Result<Option<LiveToken>, OAuthError> {
+    let Some(claims) = issued_claims(st, tenant, token).await? else { return Ok(None) };
+    live(st, tenant, claims).await
+}
+
+/// The claims of an unexpired access token this tenant issued (signed by its keys, or an opaque
+/// token it keeps), whether or not it was revoked since: who it stands for, for the audit trail
+/// of a refusal. [`verified_access_token`] is the check that it may still be used.
+pub(crate) async fn issued_claims(
+    st: &AppState,
+    tenant: &TenantId,
+    token: &str,
+) -> Result<Option<Map<String, Value>>, OAuthError> {
     let issuer = st.issuer(tenant);
     let now = st.clock.now();
     let expect = Expect {
@@ -67,6 +79,13 @@ pub(crate) async fn verified_access_token(
         }
         claims
     };
+    Ok(Some(claims))
+}
+
+/// `claims` if their token is still live: not revoked, nor its grant, its user active, every
+/// delegation and agent it derives from too.
+async fn live(st: &AppState, tenant: &TenantId, claims: Map<String, Value>) -> Result<Option<LiveToken>, OAuthError> {
+    let now = st.clock.now();
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or_default();
     // Revocation is read from the durable store on every call, never from a node cache.
     if jti.is_empty() || st.durable.is_token_revoked(tenant, jti).await? {

@@ -74,6 +74,8 @@ async fn answer(st: &AppState, request: &BackChannel) -> Response {
             event.scope = request.params.get("scope").map(str::to_owned);
             let targets = [request.params.all("resource"), request.params.all("audience")].concat();
             event.audience = (!targets.is_empty()).then(|| targets.join(" "));
+            super::exchange::attribute_refusal(st, tenant, client.client_id.as_str(), &request.params, &mut event)
+                .await;
             if let Err(audit_error) = audit::record(st, tenant, &request.caller, event).await {
                 tracing::error!(error = %audit_error, "a token refusal could not be audited");
             }
