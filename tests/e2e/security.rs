@@ -56,7 +56,7 @@ impl Visitor {
     }
 
     /// Opens an authorization request and returns the login page's URL, flow and CSRF token.
-    async fn login_page(&self, extra: &str) -> (String, String, String) {
+    pub(crate) async fn login_page(&self, extra: &str) -> (String, String, String) {
         let res = self.get(&authorize_url(extra)).await;
         assert_eq!(res.status(), 303);
         let page = location(&res);
@@ -74,7 +74,7 @@ impl Visitor {
     }
 
     /// Follows redirects inside the server, allowing consent on the way, until the callback.
-    async fn to_callback(&self, mut res: reqwest::Response) -> HashMap<String, String> {
+    pub(crate) async fn to_callback(&self, mut res: reqwest::Response) -> HashMap<String, String> {
         for _ in 0..10 {
             if res.status() == 303 {
                 let to = location(&res);
