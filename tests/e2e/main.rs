@@ -16,6 +16,7 @@ mod logging;
 mod mcp;
 mod multinode;
 mod oidc;
+mod redirect_uris;
 mod resources;
 mod security;
 mod shutdown;
