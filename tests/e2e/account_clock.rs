@@ -1,7 +1,10 @@
-//! Changing authenticators needs a recent sign-in: on the account pages, a session older than
-//! 15 minutes may look but not change anything until the user signs in again. The server runs
-//! in process with a clock the test moves forward (the only way to age a session without
-//! waiting), on an ephemeral port, driven over HTTP like every other end-to-end test.
+//! What only a clock the test moves can show, on a server running in process (the only way to
+//! age a session or a token without waiting), on an ephemeral port, driven over HTTP like every
+//! other end-to-end test:
+//! - changing authenticators needs a recent sign-in: on the account pages, a session older than
+//!   15 minutes may look but not change anything until the user signs in again;
+//! - the server's own access tokens die at their `exp`, to the second, at introspection,
+//!   userinfo and the account API.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -10,7 +13,7 @@ use ciam_core::{Clock, SystemClock};
 use ciam_testkit::TempDir;
 use serde_json::json;
 
-use crate::oidc::{PASSWORD, hidden, location};
+use crate::oidc::{CALLBACK, PASSWORD, hidden, location};
 use crate::security::Visitor;
 
 /// The wall clock plus an offset the test sets.
@@ -23,23 +26,37 @@ impl Clock for Ahead {
     }
 }
 
-#[tokio::test]
-async fn changing_authenticators_needs_a_sign_in_from_the_last_15_minutes() {
-    let dir = TempDir::new("recent-auth");
+impl Ahead {
+    /// Sets the server's clock to the unix time `at`.
+    fn show(&self, at: i64) {
+        self.0.store(at - SystemClock.now().unix_timestamp(), Ordering::Relaxed);
+    }
+}
+
+/// A server on the clock `clock` with tenant `acme` and user Ada; returns its base URL and the
+/// admin token (and keeps the data directory until the test ends).
+async fn server_with(clock: Arc<Ahead>, tag: &str) -> (String, String, TempDir) {
+    let dir = TempDir::new(tag);
     let config = ciam_server::Config { bind: "127.0.0.1:0".into(), data_dir: dir.0.clone(), ..Default::default() };
-    let clock = Arc::new(Ahead::default());
-    let app = ciam_server::App::build_with_clock(config.validate().unwrap(), clock.clone()).await.unwrap();
+    let app = ciam_server::App::build_with_clock(config.validate().unwrap(), clock).await.unwrap();
     let base = format!("http://{}", app.local_addr());
     tokio::spawn(app.run(std::future::pending()));
-    let admin_token = std::fs::read_to_string(dir.0.join("admin-token")).unwrap();
+    let admin_token = std::fs::read_to_string(dir.0.join("admin-token")).unwrap().trim().to_owned();
     let admin = reqwest::Client::new();
     for (path, body) in [
         ("/admin/v1/tenants", json!({"id": "acme", "display_name": "Acme"})),
         ("/admin/v1/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD})),
     ] {
-        let res = admin.post(format!("{base}{path}")).bearer_auth(admin_token.trim()).json(&body).send().await.unwrap();
+        let res = admin.post(format!("{base}{path}")).bearer_auth(&admin_token).json(&body).send().await.unwrap();
         assert_eq!(res.status(), 201, "{path}");
     }
+    (base, admin_token, dir)
+}
+
+#[tokio::test]
+async fn changing_authenticators_needs_a_sign_in_from_the_last_15_minutes() {
+    let clock = Arc::new(Ahead::default());
+    let (base, _, _dir) = server_with(clock.clone(), "recent-auth").await;
 
     let ada = Visitor::new(&base, "127.0.0.1");
     sign_in(&ada, ada.get("/t/acme/account/security").await).await;
@@ -66,4 +83,62 @@ async fn sign_in(ada: &Visitor, res: reqwest::Response) {
     let html = ada.get(&login).await.text().await.unwrap();
     let res = ada.password(&hidden(&html, "flow"), &hidden(&html, "csrf"), PASSWORD).await;
     assert_eq!(location(&res), "/t/acme/account/security", "and back to the account page");
+}
+
+/// The clock-skew allowance is for tokens of other issuers; a token this server issued is dead
+/// from the second its `exp` names (RFC 7519 §4.1.4: "on or after"), everywhere the server
+/// checks it: introspection says inactive, userinfo and the account API refuse it.
+#[tokio::test]
+async fn the_servers_own_tokens_expire_to_the_second() {
+    let clock = Arc::new(Ahead::default());
+    let (base, admin_token, _dir) = server_with(clock.clone(), "own-expiry").await;
+    let http = reqwest::Client::new();
+    let client = json!({"client_id": "web", "name": "Web", "client_type": "confidential",
+                        "redirect_uris": [CALLBACK], "scopes": ["openid"]});
+    let res = http
+        .post(format!("{base}/admin/v1/tenants/acme/clients"))
+        .bearer_auth(&admin_token)
+        .json(&client)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let secret = res.json::<serde_json::Value>().await.unwrap()["client_secret"].as_str().unwrap().to_owned();
+
+    // Ada signs in; the app redeems the code.
+    let ada = Visitor::new(&base, "127.0.0.1");
+    let (_, flow, csrf) = ada.login_page("").await;
+    let callback = ada.to_callback(ada.password(&flow, &csrf, PASSWORD).await).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", &callback["code"]),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+    ];
+    let res = http.post(format!("{base}/t/acme/token")).basic_auth("web", Some(&secret)).form(&form).send().await;
+    let body: serde_json::Value = res.unwrap().json().await.unwrap();
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let exp = crate::claims(&token)["exp"].as_i64().unwrap();
+
+    // (introspection active, userinfo status, account API status) at a time.
+    let check = |at: i64| {
+        clock.show(at);
+        let (http, base, token, secret) = (&http, &base, &token, &secret);
+        async move {
+            let res = http
+                .post(format!("{base}/t/acme/introspect"))
+                .basic_auth("web", Some(secret))
+                .form(&[("token", token)])
+                .send()
+                .await
+                .unwrap();
+            let active = res.json::<serde_json::Value>().await.unwrap()["active"].as_bool().unwrap();
+            let userinfo = http.get(format!("{base}/t/acme/userinfo")).bearer_auth(token).send().await.unwrap();
+            let account = http.get(format!("{base}/t/acme/account/delegations")).bearer_auth(token).send().await;
+            (active, userinfo.status().as_u16(), account.unwrap().status().as_u16())
+        }
+    };
+    assert_eq!(check(exp - 3).await, (true, 200, 200), "three seconds before exp");
+    assert_eq!(check(exp + 5).await, (false, 401, 401), "five seconds after exp: no 60 s of grace");
+    assert_eq!(check(exp).await, (false, 401, 401), "at exp itself");
 }

@@ -757,3 +757,86 @@ async fn revocation_reaches_every_node_at_once() {
     let (status, body) = on_b.exchange(planner, &app_token, None, API).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
 }
+
+/// An agent is a client, but its key, scopes, secret and existence change only through the
+/// agents routes, where each change is an `agent.*` event: the clients routes refuse it with a
+/// 409 naming those routes. Deleting an agent or a user ends their live delegations, each with
+/// its own `delegation.revoked` event, so no cascade goes unrecorded.
+#[tokio::test]
+async fn agents_change_only_through_audited_routes_and_every_cascade_is_audited() {
+    let w = world("agents-audit").await;
+    let admin = Admin::new(&w.server, w.server.generated_admin_token());
+    let [planner, checker, _] = &w.agents;
+    let s = Story::on(&w.server);
+
+    // Through /clients: the key swapped, the scopes widened, the secret rotated, the agent
+    // deleted. Each refused, with the place it is done instead; nothing changed.
+    let (_, new_jwks) = AgentKey::new("trip-planner");
+    let client = "/tenants/acme/clients/trip-planner";
+    for (method, path, body) in [
+        (reqwest::Method::PATCH, client.to_owned(), Some(json!({"jwks": new_jwks}))),
+        (reqwest::Method::PATCH, client.to_owned(), Some(json!({"scopes": ["openid", "trips:read", "trips:admin"]}))),
+        (reqwest::Method::POST, format!("{client}/secret"), None),
+        (reqwest::Method::DELETE, client.to_owned(), None),
+    ] {
+        let (status, body) = admin.call(method.clone(), &path, body).await;
+        assert_eq!(status, 409, "{method} {path}: {body}");
+        assert_eq!(body["type"], "urn:ciam:problem:conflict", "{body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.contains("/admin/v1/tenants/acme/agents/trip-planner"), "{detail}");
+    }
+    let kept = admin.get("/tenants/acme/agents/trip-planner", 200).await;
+    assert_eq!(kept["allowed_scopes"], json!(["openid", "trips:book", "trips:read"]));
+    assert_ne!(kept["jwks"], new_jwks);
+    admin.get(client, 200).await; // still readable as a client
+    // Plain clients are changed there as before.
+    let (status, body) =
+        admin.call(reqwest::Method::PATCH, "/tenants/acme/clients/travel-app", Some(json!({"name": "Trips"}))).await;
+    assert_eq!(status, 200, "{body}");
+
+    // A secret-based agent rotates its secret under /agents, audited.
+    let (status, body) = admin
+        .call(
+            reqwest::Method::POST,
+            "/tenants/acme/agents",
+            Some(json!({"agent_id": "mailer", "name": "Mailer", "owner": {"type": "client", "id": "travel-app"},
+                        "token_endpoint_auth_method": "client_secret_basic", "allowed_scopes": ["trips:read"]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let first = body["client_secret"].as_str().unwrap().to_owned();
+    let rotated = admin.post("/tenants/acme/agents/mailer/secret", json!({}), 200).await;
+    let second = rotated["client_secret"].as_str().unwrap();
+    assert_ne!(second, first);
+    let trail = admin.get("/tenants/acme/audit?agent=mailer&type=agent.secret_rotated", 200).await;
+    assert_eq!(trail["items"].as_array().unwrap().len(), 1, "{trail}");
+
+    // Ada delegates to two agents; deleting the planner ends its delegation, recorded as such.
+    s.approve(planner, "trips:read").await;
+    s.approve(checker, "trips:read").await;
+    let (status, _) = admin.call(reqwest::Method::DELETE, "/tenants/acme/agents/trip-planner", None).await;
+    assert_eq!(status, 204);
+    let revoked = |filter: String| {
+        let admin = &admin;
+        async move {
+            let page = admin.get(&format!("/tenants/acme/audit?type=delegation.revoked&{filter}"), 200).await;
+            page["items"].as_array().unwrap().clone()
+        }
+    };
+    let events = revoked("agent=trip-planner".into()).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["user_id"], w.ada_id.as_str());
+    assert_eq!(events[0]["client_id"], "trip-planner");
+    assert_eq!(events[0]["reason"], "the agent was deleted");
+    assert!(events[0]["delegation_id"].as_str().unwrap().starts_with("dlg_"));
+    let deleted = admin.get("/tenants/acme/audit?agent=trip-planner&type=agent.deleted", 200).await;
+    assert_eq!(deleted["items"].as_array().unwrap().len(), 1);
+
+    // Deleting Ada ends her delegation to the fare checker, recorded as such.
+    let (status, _) = admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{}", w.ada_id), None).await;
+    assert_eq!(status, 204);
+    let events = revoked(format!("user={}", w.ada_id)).await;
+    let by_deletion: Vec<_> = events.iter().filter(|e| e["reason"] == "the user was deleted").collect();
+    assert_eq!(by_deletion.len(), 1, "{events:?}");
+    assert_eq!(by_deletion[0]["client_id"], "fare-checker");
+}

@@ -14,6 +14,9 @@ use crate::BIN;
 use crate::agents::{AgentKey, Story};
 use crate::oidc::{Browser, CALLBACK, PASSWORD};
 
+/// On `app.example` for an RFC 3986 parser, on `evil.test` for a browser.
+const BACKSLASH: &str = "https://evil.test\\@app.example/cb";
+
 /// Serves metadata documents on loopback and counts the requests per path.
 struct DocumentHost {
     base: String,
@@ -49,6 +52,11 @@ impl DocumentHost {
                     }
                     "/moved.json" => {
                         axum::response::Redirect::temporary(&format!("{base}/planner.json")).into_response()
+                    }
+                    "/backslash.json" => {
+                        let mut d = doc(format!("{base}{path}"));
+                        d["redirect_uris"] = json!([CALLBACK, BACKSLASH]);
+                        axum::Json(d).into_response()
                     }
                     "/secret.json" => {
                         let mut d = doc(format!("{base}{path}"));
@@ -232,6 +240,10 @@ async fn metadata_document_flow(mut opts: ServerOptions, admin_token: Option<&st
     assert_eq!(host.hits("/planner.json"), 1, "the redirect was not followed");
     refused(host.url("/secret.json"), CALLBACK, "shared secrets are refused").await;
     refused(host.url("/missing.json"), CALLBACK, "no document").await;
+    let why = "a redirect URI that parsers read differently (RFC 3986 vs a browser)";
+    refused(host.url("/backslash.json"), BACKSLASH, why).await;
+    refused(host.url("/backslash.json"), CALLBACK, "not even with its other URI").await;
+    assert!(server.logs().contains("must not contain a backslash"), "the operator learns why");
     let html = refused(client_id.clone(), "http://127.0.0.1:9/elsewhere", "redirect_uri not in the document").await;
     assert!(html.contains("redirect"), "{html}");
     // A URL with a fragment or dot segments is no client id at all.

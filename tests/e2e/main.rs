@@ -18,6 +18,7 @@ mod mcp;
 mod multinode;
 mod oidc;
 mod probing;
+mod redirect_uris;
 mod resources;
 mod security;
 mod shutdown;

@@ -74,7 +74,7 @@ impl Visitor {
     }
 
     /// Follows redirects inside the server, allowing consent on the way, until the callback.
-    async fn to_callback(&self, mut res: reqwest::Response) -> HashMap<String, String> {
+    pub(crate) async fn to_callback(&self, mut res: reqwest::Response) -> HashMap<String, String> {
         for _ in 0..10 {
             if res.status() == 303 {
                 let to = location(&res);

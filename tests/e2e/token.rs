@@ -429,3 +429,80 @@ async fn opaque_access_tokens_are_checked_by_introspection() {
         json!({"active": false})
     );
 }
+
+/// Two `Authorization` or two `Content-Type` headers: whichever one the server read, a proxy in
+/// front may have read the other. Every endpoint that reads them refuses the request with
+/// `invalid_request` (RFC 6749 §5.2; RFC 6750 §3.1 at protected resources), whichever comes
+/// first.
+#[tokio::test]
+async fn repeated_authorization_or_content_type_headers_are_refused_with_invalid_request() {
+    use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+    let (f, id, secret) = fixture().await;
+    let s = &f.server;
+    let basic = |id: &str, secret: &str| {
+        use base64::Engine as _;
+        let raw = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+        HeaderValue::from_str(&format!("Basic {raw}")).unwrap()
+    };
+    let (good, wrong) = (basic(&id, &secret), basic(&id, "not-the-secret"));
+    let form = [("grant_type", "client_credentials")];
+    let send = |path: &str, auths: Vec<HeaderValue>, types: Vec<&'static str>| {
+        let mut req = s.http.post(s.url(path)).body("grant_type=client_credentials&token=x");
+        for a in auths {
+            req = req.header(AUTHORIZATION, a);
+        }
+        for t in types {
+            req = req.header(CONTENT_TYPE, t);
+        }
+        req.send()
+    };
+    let refused = |res: reqwest::Response, what: String| async move {
+        assert_eq!(res.status(), 400, "{what}");
+        assert_eq!(res.headers()["cache-control"], "no-store", "{what}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_request", "{what}: {body}");
+        body
+    };
+    const FORM: &str = "application/x-www-form-urlencoded";
+
+    // One of each: a token.
+    let res = send("/t/acme/token", vec![good.clone()], vec![FORM]).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let token = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(post(s, "acme", Some((&id, &secret)), &form).await.0, 200);
+
+    // The valid credentials first, then wrong ones (and the other way round): refused.
+    for path in ["/t/acme/token", "/t/acme/introspect", "/t/acme/revoke", "/t/acme/par", "/t/acme/device_authorization"]
+    {
+        for auths in [vec![good.clone(), wrong.clone()], vec![wrong.clone(), good.clone()]] {
+            let res = send(path, auths, vec![FORM]).await.unwrap();
+            let body = refused(res, format!("two Authorization headers at {path}")).await;
+            assert!(body["error_description"].as_str().unwrap().contains("Authorization"), "{body}");
+        }
+        let res = send(path, vec![good.clone()], vec![FORM, "application/json"]).await.unwrap();
+        let body = refused(res, format!("two Content-Type headers at {path}")).await;
+        assert!(body["error_description"].as_str().unwrap().contains("Content-Type"), "{body}");
+    }
+    // Dynamic registration reads both too.
+    let res = send("/t/acme/register", vec![good.clone(), wrong.clone()], vec!["application/json"]).await.unwrap();
+    refused(res, "two Authorization headers at /register".into()).await;
+
+    // The server's protected resources: 400 with a Bearer challenge (RFC 6750 §3.1).
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
+    for path in ["/t/acme/userinfo", "/t/acme/account/delegations"] {
+        let res = s
+            .http
+            .get(s.url(path))
+            .header(AUTHORIZATION, bearer.clone())
+            .header(AUTHORIZATION, HeaderValue::from_static("Bearer forged"))
+            .send()
+            .await
+            .unwrap();
+        let challenge = res.headers()["www-authenticate"].to_str().unwrap().to_owned();
+        assert_eq!(challenge, "Bearer error=\"invalid_request\"", "{path}");
+        refused(res, format!("two Authorization headers at {path}")).await;
+    }
+    // The token itself was never in doubt.
+    let (status, v) = call(s, "/t/acme/introspect", (&id, &secret), &[("token", &token)]).await;
+    assert_eq!((status, v["active"].as_bool()), (200, Some(true)));
+}

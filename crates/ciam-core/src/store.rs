@@ -250,6 +250,14 @@ pub trait DelegationStore: Send + Sync {
         agent: &ClientId,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Delegation>>;
+    /// The delegations users gave one agent that are neither revoked nor expired at `now`,
+    /// newest first (what deleting the agent ends).
+    async fn live_agent_delegations(
+        &self,
+        tenant: &TenantId,
+        agent: &ClientId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Delegation>>;
     /// Revokes a delegation; `false` if absent or already revoked.
     async fn revoke_delegation(&self, tenant: &TenantId, id: &str, now: OffsetDateTime) -> StoreResult<bool>;
 }

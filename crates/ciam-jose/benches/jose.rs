@@ -51,7 +51,8 @@ fn expect() -> Expect<'static> {
         issuer: ISSUER,
         audience: None,
         now: NOW,
-        leeway: 60,
+        exp_leeway: 0,
+        skew: 60,
     }
 }
 

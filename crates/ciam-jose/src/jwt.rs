@@ -9,8 +9,10 @@
 //!   any `crit` header (no extensions are understood);
 //! - the `typ` header must be the one expected (explicit typing, RFC 8725 §3.11), so an ID token
 //!   cannot pass as an access token;
-//! - `iss`, `exp`, `nbf`, `iat` and (when asked) `aud` are checked against the injected time with
-//!   a bounded leeway; `exp` is required.
+//! - `iss`, `exp`, `nbf`, `iat` and (when asked) `aud` are checked against the injected time;
+//!   `exp` is required. The caller bounds two allowances apart: how long after `exp` a token is
+//!   still taken (none for the server's own tokens) and how far in the future `nbf` and `iat`
+//!   may be (clock skew between the nodes).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -76,8 +78,14 @@ pub struct Expect<'a> {
     pub audience: Option<&'a str>,
     /// The current time.
     pub now: OffsetDateTime,
-    /// Allowed clock skew, seconds.
-    pub leeway: i64,
+    /// How long after its `exp` a token is still accepted, seconds. Zero for tokens this server
+    /// issued: its own clock set `exp`, so there is no skew to allow for, and an expired token
+    /// must not stay usable.
+    pub exp_leeway: i64,
+    /// How far in the future `nbf` and `iat` may be, seconds: the node that verifies may run a
+    /// little behind the node that signed. Accepting a token slightly early never lengthens its
+    /// life.
+    pub skew: i64,
 }
 
 /// A verified token.
@@ -254,12 +262,10 @@ fn verify_with(
     }
     let num = |k: &str| claims.get(k).and_then(Value::as_i64);
     let exp = match num("exp") {
-        Some(exp) if exp > now - expect.leeway => exp,
+        Some(exp) if exp > now - expect.exp_leeway => exp,
         _ => return Err(JwtError::Expired),
     };
-    if num("nbf").is_some_and(|nbf| nbf > now + expect.leeway)
-        || num("iat").is_some_and(|iat| iat > now + expect.leeway)
-    {
+    if num("nbf").is_some_and(|nbf| nbf > now + expect.skew) || num("iat").is_some_and(|iat| iat > now + expect.skew) {
         return Err(JwtError::NotYetValid);
     }
     if let Some(want) = expect.audience {
@@ -273,7 +279,7 @@ fn verify_with(
         }
     }
     if let (Some(cache), Some(digest), false) = (cache, digest, known) {
-        cache.remember_digest(digest, exp + expect.leeway);
+        cache.remember_digest(digest, exp + expect.exp_leeway);
     }
     Ok(Verified { kid, claims })
 }
@@ -358,7 +364,15 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-11-24 12:00 UTC);
 
     fn expect<'a>(algs: &'a [Alg]) -> Expect<'a> {
-        Expect { typ: "at+jwt", algs, issuer: "https://id.example/t/acme", audience: Some("api"), now: NOW, leeway: 60 }
+        Expect {
+            typ: "at+jwt",
+            algs,
+            issuer: "https://id.example/t/acme",
+            audience: Some("api"),
+            now: NOW,
+            exp_leeway: 60,
+            skew: 60,
+        }
     }
 
     fn claims(exp_offset: i64) -> Value {
@@ -468,6 +482,18 @@ mod tests {
             verify(&mint(&es, "at+jwt", &future).unwrap(), &keys, &expect(&es_only)).unwrap_err(),
             JwtError::NotYetValid
         );
+        // Without expiry leeway (the server's own tokens), a token is dead from its `exp` on,
+        // while `nbf`/`iat` slightly ahead (another node's clock) are still taken.
+        let own = Expect { exp_leeway: 0, ..expect(&es_only) };
+        assert!(verify(&mint(&es, "at+jwt", &claims(1)).unwrap(), &keys, &own).is_ok());
+        for late in [0, -1, -5, -59] {
+            let token = mint(&es, "at+jwt", &claims(late)).unwrap();
+            assert_eq!(verify(&token, &keys, &own).unwrap_err(), JwtError::Expired, "exp {late} s from now");
+        }
+        let mut ahead = claims(300);
+        ahead["iat"] = json!(NOW.unix_timestamp() + 5);
+        ahead["nbf"] = json!(NOW.unix_timestamp() + 5);
+        assert!(verify(&mint(&es, "at+jwt", &ahead).unwrap(), &keys, &own).is_ok(), "skew applies to nbf and iat");
         let mut no_exp = claims(0);
         no_exp.as_object_mut().unwrap().remove("exp");
         assert_eq!(

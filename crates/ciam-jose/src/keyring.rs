@@ -265,7 +265,7 @@ mod tests {
             Alg::RS256 => &[Alg::RS256],
             Alg::EdDSA => &[Alg::EdDSA],
         };
-        Expect { typ: "JWT", algs, issuer, audience: None, now: NOW, leeway: 0 }
+        Expect { typ: "JWT", algs, issuer, audience: None, now: NOW, exp_leeway: 0, skew: 0 }
     }
 
     #[tokio::test]

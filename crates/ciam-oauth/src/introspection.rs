@@ -17,8 +17,10 @@ pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
 /// Algorithms this server signs access tokens with.
 pub const ACCESS_TOKEN_ALGS: [Alg; 3] = [Alg::ES256, Alg::RS256, Alg::EdDSA];
 
-/// Clock skew tolerated on token time claims, seconds.
-pub const LEEWAY_SECS: i64 = 60;
+/// How far in the future the `nbf` and `iat` of this server's tokens may be, seconds: another
+/// node that signed the token may run a little ahead. There is no such allowance after `exp`:
+/// the server's own tokens expire at the second they say.
+pub const SKEW_SECS: i64 = 60;
 
 /// The members of an access token an introspection response repeats (RFC 7662 §2.2).
 /// A delegated token's `act` chain and delegations are repeated too, so a resource server that

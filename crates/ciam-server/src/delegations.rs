@@ -72,17 +72,47 @@ pub async fn revoke(
     let Some(d) = st.durable.get_delegation(tenant, id).await?.filter(|d| d.user_id == *user) else {
         return Ok(false);
     };
-    if !st.durable.revoke_delegation(tenant, id, st.clock.now()).await? {
+    ended(st, tenant, d, caller, format!("revoked by the {by}")).await
+}
+
+/// Ends every delegation in `delegations` that is still live, each with its own
+/// `delegation.revoked` event giving `reason`: what a deletion does before it removes the user
+/// or agent the delegations belong to, so no delegation ends without a trace.
+///
+/// # Security
+/// Each delegation is revoked and its event appended before the caller deletes anything: when
+/// the trail cannot be written the deletion is not made, and the delegations revoked so far
+/// stay revoked (which is what was asked).
+pub async fn end_all(
+    st: &AppState,
+    tenant: &TenantId,
+    delegations: Vec<Delegation>,
+    caller: &Caller,
+    reason: &str,
+) -> StoreResult<usize> {
+    let now = st.clock.now();
+    let mut count = 0;
+    for d in delegations.into_iter().filter(|d| d.is_active(now)) {
+        if ended(st, tenant, d, caller, reason.to_owned()).await? {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// Revokes `d` and appends its `delegation.revoked` event; `false` when it was revoked already.
+async fn ended(st: &AppState, tenant: &TenantId, d: Delegation, caller: &Caller, reason: String) -> StoreResult<bool> {
+    if !st.durable.revoke_delegation(tenant, &d.id, st.clock.now()).await? {
         return Ok(false);
     }
     let mut event = AuditRecord::allow("delegation.revoked");
-    event.user_id = Some(user.to_string());
+    event.user_id = Some(d.user_id.to_string());
     event.client_id = Some(d.agent_id.to_string());
     event.actors = vec![d.agent_id.to_string()];
     event.delegation_id = Some(d.id);
     event.scope = Some(d.scope.to_string());
     event.audience = Some(d.audiences.join(" "));
-    event.reason = Some(format!("revoked by the {by}"));
+    event.reason = Some(reason);
     audit::record(st, tenant, caller, event).await?;
     Ok(true)
 }

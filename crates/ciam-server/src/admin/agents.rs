@@ -26,10 +26,12 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::clients::SecretView;
 use super::{
     AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, parse, patched, unchanged,
 };
 use crate::audit::{self, Caller};
+use crate::delegations;
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
 
@@ -39,6 +41,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_agent, update_agent, delete_agent))
         .routes(routes!(suspend_agent))
         .routes(routes!(resume_agent))
+        .routes(routes!(rotate_agent_secret))
 }
 
 /// An agent as registered or patched.
@@ -364,7 +367,8 @@ async fn update_agent(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(AgentView::new(updated, profile, secret.as_ref()))))
 }
 
-/// Delete an agent: its delegations end, and every token derived from them is inactive at once.
+/// Delete an agent: its delegations end (each recorded as `delegation.revoked`), and every
+/// token derived from them is inactive at once.
 #[utoipa::path(delete, path = "/tenants/{tenant}/agents/{agent_id}", tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
     responses(
@@ -380,6 +384,10 @@ async fn delete_agent(
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let (agent, _) = existing_agent(&st, &tenant.id, &id).await?;
+    // The database would end the delegations silently with the agent; each is revoked with its
+    // own event first.
+    let live = st.durable.live_agent_delegations(&tenant.id, &agent.client_id, st.clock.now()).await?;
+    delegations::end_all(&st, &tenant.id, live, &caller, "the agent was deleted").await?;
     let deleted = st.durable.delete_client(&tenant.id, &agent.client_id).await?;
     st.directory.forget(&tenant.id);
     if !deleted {
@@ -444,4 +452,27 @@ async fn resume_agent(
     caller: Caller,
 ) -> Result<Json<AgentView>, Problem> {
     set_status(&st, &tenant, &id, &caller, AgentStatus::Active).await
+}
+
+/// Issue a new client secret for an agent that authenticates with one; the old one stops
+/// working at once. Recorded as `agent.secret_rotated`.
+#[utoipa::path(post, path = "/tenants/{tenant}/agents/{agent_id}/secret", tag = "agents",
+    params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
+    responses(
+        (status = 200, body = SecretView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "The agent does not authenticate with a secret", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn rotate_agent_secret(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<impl IntoResponse, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let (agent, _) = existing_agent(&st, &tenant.id, &id).await?;
+    let view = super::clients::new_secret(&st, &agent).await?;
+    audited(&st, &tenant.id, &caller, "agent.secret_rotated", &agent).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)))
 }

@@ -21,6 +21,8 @@ use utoipa_axum::routes;
 use super::{
     AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, merge_patch, parse,
 };
+use crate::audit::Caller;
+use crate::delegations;
 use crate::error::{Problem, ProblemBody};
 use crate::state::AppState;
 
@@ -273,7 +275,8 @@ async fn update_user(
     Ok(Json(updated.into()))
 }
 
-/// Delete a user and their credentials.
+/// Delete a user and their credentials. Their delegations to agents end, each recorded as
+/// `delegation.revoked`.
 #[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}", tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
@@ -285,9 +288,15 @@ async fn delete_user(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
-    if st.durable.delete_user(&tenant.id, &user_id(&id)?).await? {
+    let id = user_id(&id)?;
+    // The database would end the delegations silently with the user; each is revoked with its
+    // own event first.
+    let given = st.durable.list_user_delegations(&tenant.id, &id).await?;
+    delegations::end_all(&st, &tenant.id, given, &caller, "the user was deleted").await?;
+    if st.durable.delete_user(&tenant.id, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("user"))

@@ -91,12 +91,17 @@ pub(super) fn with_cookie(mut res: Response, cookie: String) -> Response {
 
 /// Sends the authorization response (success or error) to the verified redirect URI, with
 /// `state` and `iss` (RFC 9207), as query parameters or an auto-posting form.
+///
+/// # Security
+/// Only to a URI that serialises back to the very string that was matched: one that parsers
+/// read differently (`https://evil.test\@app.example/cb`, stored before registration refused
+/// such URIs) gets an error page, since the browser would go where the lenient reading points.
 pub(super) fn respond(redirect_uri: &str, mode: ResponseMode, fields: Vec<(&str, String)>) -> Response {
+    let Some(mut url) = Url::parse(redirect_uri).ok().filter(|u| u.as_str() == redirect_uri) else {
+        return error_page(StatusCode::BAD_REQUEST, &Brand::neutral(), "Invalid redirect URI.");
+    };
     match mode {
         ResponseMode::Query => {
-            let Ok(mut url) = Url::parse(redirect_uri) else {
-                return error_page(StatusCode::BAD_REQUEST, &Brand::neutral(), "Invalid redirect URI.");
-            };
             {
                 // Appends to any query the registered URI has, never replacing it (C26).
                 let mut q = url.query_pairs_mut();

@@ -3,6 +3,7 @@
 
 use ciam_jose::Alg;
 use ciam_jose::jwt::Expect;
+use ciam_oauth::introspection::SKEW_SECS;
 use serde_json::{Map, Value};
 
 use super::authorize::Ctx;
@@ -23,7 +24,8 @@ pub(super) async fn verify_id_token_hint(ctx: &Ctx, hint: &str) -> anyhow::Resul
         issuer: &issuer,
         audience: None,
         now,
-        leeway: HINT_LEEWAY_SECS,
+        exp_leeway: HINT_LEEWAY_SECS,
+        skew: SKEW_SECS,
     };
     Ok(ciam_jose::verify(hint, keys.published(), &expect).ok().map(|v| v.claims))
 }

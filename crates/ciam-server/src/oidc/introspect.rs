@@ -10,7 +10,7 @@ use ciam_core::secret::SecretHash;
 use ciam_core::user::{User, UserStatus};
 use ciam_jose::jwt::{Expect, JwtError};
 use ciam_oauth::OAuthError;
-use ciam_oauth::introspection::{ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP, LEEWAY_SECS, describe, inactive, may_revoke};
+use ciam_oauth::introspection::{ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP, SKEW_SECS, describe, inactive, may_revoke};
 use serde_json::{Map, Value};
 
 use super::client::BackChannel;
@@ -53,7 +53,11 @@ pub(crate) async fn issued_claims(
         issuer: &issuer,
         audience: None,
         now,
-        leeway: LEEWAY_SECS,
+        // This server set `exp` by its own clock: the token is dead from that second on, at
+        // introspection, userinfo, the account API and token exchange alike (opaque tokens too,
+        // below).
+        exp_leeway: 0,
+        skew: SKEW_SECS,
     };
     let claims = if token.split('.').count() == 3 {
         let keys = st.keys.keys(tenant, now).await.map_err(OAuthError::unavailable)?;

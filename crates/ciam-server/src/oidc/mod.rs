@@ -1,6 +1,8 @@
 //! The per-tenant OpenID Connect / OAuth 2.0 endpoints under each issuer, `/t/{tenant}/…`.
 //! Authorization (with the hosted sign-in and consent pages), token, userinfo, JWK Set,
-//! introspection, revocation and the discovery documents.
+//! introspection, revocation and the discovery documents. The back-channel endpoints and the
+//! server's own protected resources refuse a request that repeats `Authorization` or
+//! `Content-Type` ([`one_of_each`]).
 
 mod account;
 mod authorize;
@@ -26,16 +28,17 @@ mod userinfo;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ciam_core::id::TenantId;
 use ciam_core::tenant::{Tenant, TenantNs};
+use ciam_oauth::OAuthError;
 
 use crate::admin::Path;
-use crate::error::{Problem, ProblemKind};
+use crate::error::{OAuthFailure, Problem, ProblemKind};
 use crate::state::AppState;
 
 pub(crate) use register::{InitialAccessToken, initial_token_key};
@@ -79,24 +82,65 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/passkey.js", get(passkey_script))
         .route("/t/{tenant}/logout", get(logout::logout).post(logout::logout))
         .route("/t/{tenant}/logout/confirm", post(logout::confirm))
+        .route("/t/{tenant}/device", get(device::page_get).post(device::page_post))
+        .route("/t/{tenant}/.well-known/openid-configuration", get(userinfo::openid_configuration))
+        .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))
+        .route("/t/{tenant}/resources/{id}/oauth-protected-resource", get(resource::metadata))
+        .merge(back_channel_routes())
+        .merge(resource_routes())
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+}
+
+/// The endpoints clients call directly, authenticating with `Authorization` (or in the body)
+/// and sending a typed body.
+fn back_channel_routes() -> Router<AppState> {
+    Router::new()
         .route("/t/{tenant}/par", post(par::push))
         .route("/t/{tenant}/token", post(token::token))
         .route("/t/{tenant}/device_authorization", post(device::device_authorization))
-        .route("/t/{tenant}/device", get(device::page_get).post(device::page_post))
-        .route("/t/{tenant}/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
-        .route("/t/{tenant}/.well-known/openid-configuration", get(userinfo::openid_configuration))
-        .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))
         .route("/t/{tenant}/introspect", post(introspect::introspect))
         .route("/t/{tenant}/revoke", post(introspect::revoke))
         .route("/t/{tenant}/register", post(register::register))
         .route("/t/{tenant}/register/{client_id}", get(register::read).put(register::update).delete(register::delete))
-        .route("/t/{tenant}/resources/{id}/oauth-protected-resource", get(resource::metadata))
-        .route("/t/{tenant}/account/delegations", get(account::list_delegations))
-        .route("/t/{tenant}/account/delegations/{id}", axum::routing::delete(account::revoke_delegation))
-        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .route_layer(middleware::from_fn(|req: Request, next: Next| one_of_each(req, next, false)))
 }
 
-/// Resolves the `{tenant}` of an issuer path; unknown tenants are 404, whatever the reason.
+/// The protected resources of the server itself, which take an access token in `Authorization`.
+fn resource_routes() -> Router<AppState> {
+    Router::new()
+        .route("/t/{tenant}/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/t/{tenant}/account/delegations", get(account::list_delegations))
+        .route("/t/{tenant}/account/delegations/{id}", axum::routing::delete(account::revoke_delegation))
+        .route_layer(middleware::from_fn(|req: Request, next: Next| one_of_each(req, next, true)))
+}
+
+/// Headers an OAuth request may carry at most once: the credentials and the body's media type.
+const SINGLE_HEADERS: [(header::HeaderName, &str); 2] =
+    [(header::AUTHORIZATION, "Authorization"), (header::CONTENT_TYPE, "Content-Type")];
+
+/// Refuses, with `invalid_request`, a request that carries `Authorization` or `Content-Type`
+/// more than once (neither is a list, RFC 9110 §5.3); at a protected resource the answer is
+/// RFC 6750 §3.1's 400 with a `Bearer` challenge.
+///
+/// # Security
+/// Code that reads one header takes the first of two, while a proxy, a WAF or another
+/// framework may take the last: a request could carry a valid credential for one reader and a
+/// wrong one for the other (a valid Basic header followed by a forged one got a token). One
+/// refusal here, before any endpoint reads either header, so no endpoint has to remember it.
+async fn one_of_each(req: Request, next: Next, resource: bool) -> Response {
+    let repeated = SINGLE_HEADERS.iter().find(|(h, _)| req.headers().get_all(h).iter().nth(1).is_some());
+    let Some((_, name)) = repeated else {
+        return next.run(req).await;
+    };
+    let e = OAuthError::invalid_request(format!("send one {name} header, not several"));
+    let mut res = OAuthFailure(e).into_response();
+    if resource {
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_request\""));
+    }
+    res
+}
+
 pub(crate) async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, Problem> {
     tenant_record(st, tenant).await.map(|t| t.id.clone())
 }
@@ -109,10 +153,10 @@ pub(crate) async fn tenant_record(st: &AppState, tenant: &str) -> Result<Arc<Ten
 
 /// The namespace of a tenant's short-lived state, for code that holds only the tenant id (the
 /// record comes from the per-node cache).
-pub(crate) async fn tenant_ns(st: &AppState, tenant: &TenantId) -> Result<TenantNs, ciam_oauth::OAuthError> {
+pub(crate) async fn tenant_ns(st: &AppState, tenant: &TenantId) -> Result<TenantNs, OAuthError> {
     match st.directory.tenant(st.durable.as_ref(), tenant).await? {
         Some(record) => Ok(record.ns()),
-        None => Err(ciam_oauth::OAuthError::invalid_request("unknown tenant")),
+        None => Err(OAuthError::invalid_request("unknown tenant")),
     }
 }
 

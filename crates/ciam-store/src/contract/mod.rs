@@ -605,12 +605,16 @@ pub async fn delegations_are_listed_filtered_and_revoked(s: &dyn DurableStore) {
     let active = s.active_delegations(&t, &u.id, &agent.client_id, now).await.unwrap();
     assert_eq!(active, vec![live.clone()], "expired and other agents' delegations are not active");
     let b = TenantId::parse("b").unwrap();
+    let agents = s.live_agent_delegations(&t, &agent.client_id, now).await.unwrap();
+    assert_eq!(agents, vec![live.clone()], "an agent's live delegations, of every user");
+    assert!(s.live_agent_delegations(&b, &agent.client_id, now).await.unwrap().is_empty(), "not across tenants");
     assert_eq!(s.get_delegation(&b, &live.id).await.unwrap(), None);
     assert!(!s.revoke_delegation(&b, &live.id, now).await.unwrap(), "not across tenants");
     assert!(s.revoke_delegation(&t, &live.id, now).await.unwrap());
     assert!(!s.revoke_delegation(&t, &live.id, now).await.unwrap(), "once");
     assert_eq!(s.get_delegation(&t, &live.id).await.unwrap().unwrap().revoked_at, Some(now));
     assert!(s.active_delegations(&t, &u.id, &agent.client_id, now).await.unwrap().is_empty());
+    assert!(s.live_agent_delegations(&t, &agent.client_id, now).await.unwrap().is_empty(), "revoked is not live");
     let ghost = delegation(&user("acme", "ghost@example.com"), "trip-agent", "x", T1);
     assert!(s.create_delegation(&ghost).await.is_err(), "unknown user");
     s.delete_client(&t, &agent.client_id).await.unwrap();

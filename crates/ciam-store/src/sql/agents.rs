@@ -142,6 +142,22 @@ macro_rules! impl_agent_stores {
                 rows.into_iter().map(Delegation::try_from).collect()
             }
 
+            async fn live_agent_delegations(
+                &self,
+                tenant: &TenantId,
+                agent: &ClientId,
+                now: OffsetDateTime,
+            ) -> StoreResult<Vec<Delegation>> {
+                let rows = $db::query_as::<DelegationRow>(LIVE_AGENT_DELEGATIONS)
+                    .bind(tenant.as_str())
+                    .bind(agent.as_str())
+                    .bind(ts(now))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("delegation"))?;
+                rows.into_iter().map(Delegation::try_from).collect()
+            }
+
             async fn revoke_delegation(&self, tenant: &TenantId, id: &str, now: OffsetDateTime) -> StoreResult<bool> {
                 let done = $db::query(REVOKE_DELEGATION)
                     .bind(tenant.as_str())

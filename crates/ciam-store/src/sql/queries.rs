@@ -121,6 +121,12 @@ pub(crate) const ACTIVE_DELEGATIONS: &str = concat!(
     " from delegation where tenant_id = $1 and user_id = $2 and agent_id = $3 and revoked_at is null \
     and expires_at > $4 order by created_at desc, delegation_id"
 );
+pub(crate) const LIVE_AGENT_DELEGATIONS: &str = concat!(
+    "select ",
+    delegation_columns!(),
+    " from delegation where tenant_id = $1 and agent_id = $2 and revoked_at is null and expires_at > $3 \
+    order by created_at desc, delegation_id"
+);
 pub(crate) const REVOKE_DELEGATION: &str = "update delegation set revoked_at = $3 \
     where tenant_id = $1 and delegation_id = $2 and revoked_at is null";
 

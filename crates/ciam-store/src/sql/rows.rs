@@ -39,6 +39,12 @@ fn corrupt(what: &str) -> impl FnOnce(ciam_core::FieldError) -> StoreError + '_ 
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
 }
 
+/// Redirect URIs as stored: checked with the rules they were registered under
+/// ([`RedirectUri::stored`]), so a client registered before a rule was added still loads.
+fn stored_uris(what: &str, json: &str) -> Result<Vec<RedirectUri>, StoreError> {
+    from_json::<Vec<String>>(what, json)?.iter().map(|u| RedirectUri::stored(u).map_err(corrupt(what))).collect()
+}
+
 pub(crate) fn ts(t: OffsetDateTime) -> i64 {
     t.unix_timestamp()
 }
@@ -154,8 +160,8 @@ impl TryFrom<ClientRow> for Client {
             client_id: ClientId::parse(&r.client_id).map_err(corrupt("client_id"))?,
             name: r.name,
             client_type: enum_from_str::<ClientType>("client_type", &r.client_type)?,
-            redirect_uris: from_json::<Vec<RedirectUri>>("redirect_uris", &r.redirect_uris)?,
-            post_logout_redirect_uris: from_json("post_logout_redirect_uris", &r.post_logout_redirect_uris)?,
+            redirect_uris: stored_uris("redirect_uris", &r.redirect_uris)?,
+            post_logout_redirect_uris: stored_uris("post_logout_redirect_uris", &r.post_logout_redirect_uris)?,
             grant_types: from_json::<Vec<GrantType>>("grant_types", &r.grant_types)?,
             token_endpoint_auth_method: enum_from_str::<AuthMethod>(
                 "token_endpoint_auth_method",
