@@ -94,7 +94,7 @@ async fn the_servers_own_tokens_expire_to_the_second() {
     let (base, admin_token, _dir) = server_with(clock.clone(), "own-expiry").await;
     let http = reqwest::Client::new();
     let client = json!({"client_id": "web", "name": "Web", "client_type": "confidential",
-                        "redirect_uris": [CALLBACK], "scopes": ["openid"]});
+                        "redirect_uris": [CALLBACK], "scopes": ["openid", "account"]});
     let res = http
         .post(format!("{base}/admin/v1/tenants/acme/clients"))
         .bearer_auth(&admin_token)
@@ -115,16 +115,35 @@ async fn the_servers_own_tokens_expire_to_the_second() {
         ("redirect_uri", CALLBACK),
         ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
     ];
-    let res = http.post(format!("{base}/t/acme/token")).basic_auth("web", Some(&secret)).form(&form).send().await;
-    let body: serde_json::Value = res.unwrap().json().await.unwrap();
-    let token = body["access_token"].as_str().unwrap().to_owned();
-    let exp = crate::claims(&token)["exp"].as_i64().unwrap();
-
-    // (introspection active, userinfo status, account API status) at a time.
-    let check = |at: i64| {
-        clock.show(at);
-        let (http, base, token, secret) = (&http, &base, &token, &secret);
+    let redeem = |code: String| {
+        let (http, base, secret) = (&http, &base, &secret);
         async move {
+            let form = [
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", CALLBACK),
+                ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            ];
+            let res =
+                http.post(format!("{base}/t/acme/token")).basic_auth("web", Some(secret)).form(&form).send().await;
+            let body: serde_json::Value = res.unwrap().json().await.unwrap();
+            body["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    let token = redeem(callback["code"].clone()).await;
+    // And a token for the account API (its own audience and scope), by single sign-on.
+    let account = url::form_urlencoded::byte_serialize(format!("{base}/t/acme/account").as_bytes()).collect::<String>();
+    let start =
+        crate::security::authorize_url(&format!("&resource={account}")).replace("scope=openid", "scope=account");
+    let account_token = redeem(ada.to_callback(ada.get(&start).await).await["code"].clone()).await;
+    let exp_of = |t: &str| crate::claims(t)["exp"].as_i64().unwrap();
+    let (exp, account_exp) = (exp_of(&token), exp_of(&account_token));
+
+    // (introspection active, userinfo status, account API status), `delta` seconds from exp.
+    let check = |delta: i64| {
+        let (http, base, token, account_token, secret, clock) = (&http, &base, &token, &account_token, &secret, &clock);
+        async move {
+            clock.show(exp + delta);
             let res = http
                 .post(format!("{base}/t/acme/introspect"))
                 .basic_auth("web", Some(secret))
@@ -134,11 +153,13 @@ async fn the_servers_own_tokens_expire_to_the_second() {
                 .unwrap();
             let active = res.json::<serde_json::Value>().await.unwrap()["active"].as_bool().unwrap();
             let userinfo = http.get(format!("{base}/t/acme/userinfo")).bearer_auth(token).send().await.unwrap();
-            let account = http.get(format!("{base}/t/acme/account/delegations")).bearer_auth(token).send().await;
+            clock.show(account_exp + delta);
+            let url = format!("{base}/t/acme/account/delegations");
+            let account = http.get(url).bearer_auth(account_token).send().await;
             (active, userinfo.status().as_u16(), account.unwrap().status().as_u16())
         }
     };
-    assert_eq!(check(exp - 3).await, (true, 200, 200), "three seconds before exp");
-    assert_eq!(check(exp + 5).await, (false, 401, 401), "five seconds after exp: no 60 s of grace");
-    assert_eq!(check(exp).await, (false, 401, 401), "at exp itself");
+    assert_eq!(check(-3).await, (true, 200, 200), "three seconds before exp");
+    assert_eq!(check(5).await, (false, 401, 401), "five seconds after exp: no 60 s of grace");
+    assert_eq!(check(0).await, (false, 401, 401), "at exp itself");
 }
