@@ -206,11 +206,23 @@ impl<'a> Story<'a> {
     }
 
     async fn exchange(&self, agent: &AgentKey, subject: &str, scope: Option<&str>, target: &str) -> (u16, Value) {
+        self.exchange_for(agent, subject, scope, "resource", target).await
+    }
+
+    /// A token exchange naming its target with `resource` or `audience`.
+    async fn exchange_for(
+        &self,
+        agent: &AgentKey,
+        subject: &str,
+        scope: Option<&str>,
+        param: &'static str,
+        target: &str,
+    ) -> (u16, Value) {
         let mut form = vec![
             ("grant_type", EXCHANGE.to_owned()),
             ("subject_token", subject.to_owned()),
             ("subject_token_type", ACCESS_TOKEN.into()),
-            ("resource", target.into()),
+            (param, target.into()),
         ];
         if let Some(s) = scope {
             form.push(("scope", s.into()));
@@ -414,8 +426,16 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     assert_eq!(res.status(), 200, "the key holder uses it");
     assert_eq!(c1["scope"], "trips:book trips:read");
 
-    // 5. A second hop narrows further; the nested act shows both agents.
-    let (status, hop2) = s.exchange(checker, &hop1, Some("trips:read"), API).await;
+    // 5. A second hop narrows further; the nested act shows both agents. hop1 is bound to the
+    //    planner's key, so the checker cannot exchange it as it is: the planner hands it over by
+    //    exchanging it for a token whose audience is the checker (useless at any API).
+    let (status, body) = s.exchange(checker, &hop1, Some("trips:read"), API).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")), "not the key's holder: {body}");
+    let (status, handed) = s.exchange_for(planner, &hop1, Some("trips:read"), "audience", "fare-checker").await;
+    assert_eq!(status, 200, "{handed}");
+    let handed = handed["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(resource_server_claims_unchecked(&handed)["aud"], "fare-checker");
+    let (status, hop2) = s.exchange(checker, &handed, Some("trips:read"), API).await;
     assert_eq!(status, 200, "{hop2}");
     let hop2 = hop2["access_token"].as_str().unwrap().to_owned();
     let c2 = resource_server_accepts(s.server, &s.issuer, &hop2).await;
@@ -426,7 +446,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     // 6. Wider, elsewhere, deeper: refused with the RFC 8693 §2.2.2 / RFC 8707 errors.
     for (agent, subject, scope, target, want) in [
         (&planner, &app_token, Some("trips:read trips:cancel"), API, "invalid_scope"),
-        (&checker, &hop1, Some("trips:book"), API, "invalid_scope"),
+        (&checker, &handed, Some("trips:book"), API, "invalid_scope"),
         (&planner, &app_token, Some("trips:read"), "https://elsewhere.example/api", "invalid_target"),
         (&concierge, &hop2, Some("trips:read"), API, "invalid_request"),
         (&planner, &hop2, None, API, "invalid_request"),
@@ -434,6 +454,13 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         let (status, body) = s.exchange(agent, subject, scope, target).await;
         assert_eq!((status, body["error"].as_str()), (400, Some(want)), "{} {scope:?} {target}: {body}", agent.id);
     }
+    // Handed on to the concierge, the chain would be three agents deep: more than it allows.
+    let (status, to_concierge) = s.exchange_for(checker, &hop2, Some("trips:read"), "audience", "concierge").await;
+    assert_eq!(status, 200, "{to_concierge}");
+    let (status, body) =
+        s.exchange(concierge, to_concierge["access_token"].as_str().unwrap(), Some("trips:read"), API).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
+    assert!(body["error_description"].as_str().unwrap().contains("max_chain_depth"), "{body}");
     let form = [
         ("grant_type", EXCHANGE.to_owned()),
         ("subject_token", app_token.clone()),
@@ -578,7 +605,11 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         "{refused}"
     );
     let by_agent = admin.get("/tenants/acme/audit?agent=trip-planner&type=token.exchanged", 200).await;
-    assert_eq!(by_agent["items"].as_array().unwrap().len(), 4, "its three hops and the hop nested on one");
+    assert_eq!(
+        by_agent["items"].as_array().unwrap().len(),
+        6,
+        "its three hops, its hand-off, and the hop and hand-off nested on it"
+    );
     let export = s
         .server
         .http

@@ -188,12 +188,16 @@ fn token_exchange(c: &mut Criterion) {
         actors: vec![],
         delegation_chain: vec![],
         may_act: None,
+        bound_to: None,
+        audiences: vec![API.into()],
     };
     let request = ExchangeRequest {
         subject_token: "eyJ...".into(),
         actor_token: None,
         targets: vec![API.into()],
         scope: Some(scopes("trips:read")),
+        proof_key: None,
+        hand_off: false,
     };
     assert!(plan(&agent, &profile, &subject, &request, &delegations, ISSUER, NOW).is_ok());
     c.bench_function("exchange/plan", |b| {

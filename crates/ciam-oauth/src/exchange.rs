@@ -45,6 +45,12 @@ pub struct ExchangeRequest {
     pub targets: Vec<String>,
     /// The requested scope, if any.
     pub scope: Option<ScopeSet>,
+    /// The JWK thumbprint of the request's DPoP proof (RFC 9449 §5), once the caller checked it.
+    pub proof_key: Option<String>,
+    /// Set by the caller when the one target is another active agent the user delegated to: a
+    /// hand-off, whose token (audience: that agent) grants nothing at any API and serves only as
+    /// that agent's subject token, so the target need not be among this agent's audiences.
+    pub hand_off: bool,
 }
 
 fn token_type_ok(t: &str) -> bool {
@@ -79,7 +85,7 @@ pub fn parse_exchange(params: &Params, scope: Option<ScopeSet>) -> Result<Exchan
     if targets.is_empty() {
         return Err(OAuthError::invalid_request("name the API the token is for with resource or audience"));
     }
-    Ok(ExchangeRequest { subject_token, actor_token, targets, scope })
+    Ok(ExchangeRequest { subject_token, actor_token, targets, scope, proof_key: None, hand_off: false })
 }
 
 /// What an exchange needs from a verified subject token.
@@ -98,6 +104,10 @@ pub struct Subject {
     pub delegation_chain: Vec<String>,
     /// The agents its `may_act` claim allows, when it has one.
     pub may_act: Option<Vec<String>>,
+    /// The DPoP key it is bound to (`cnf.jkt`, RFC 9449 §6.1), if any.
+    pub bound_to: Option<String>,
+    /// Its audiences.
+    pub audiences: Vec<String>,
 }
 
 /// The actors of an `act` claim, outermost first; `None` if it is malformed or too deep.
@@ -156,7 +166,14 @@ impl Subject {
             Some(Some(Value::Array(many))) => Some(many.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
             Some(_) => Some(Vec::new()),
         };
-        Some(Self { user_id, scope, exp: claims.get("exp")?.as_i64()?, actors, delegation_chain, may_act })
+        let bound_to = claims.get("cnf").and_then(|c| c.get("jkt")).and_then(Value::as_str).map(str::to_owned);
+        let audiences = match claims.get("aud") {
+            Some(Value::String(one)) => vec![one.clone()],
+            Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+            _ => Vec::new(),
+        };
+        let exp = claims.get("exp")?.as_i64()?;
+        Some(Self { user_id, scope, exp, actors, delegation_chain, may_act, bound_to, audiences })
     }
 }
 
@@ -178,6 +195,17 @@ pub fn plan(
     let me = agent.client_id.as_str();
     if subject.may_act.as_ref().is_some_and(|allowed| !allowed.iter().any(|a| a == me)) {
         return Err(OAuthError::invalid_request("the subject token's may_act does not name this agent"));
+    }
+    // A sender-constrained subject token is exchanged by the holder of its key, or by the agent
+    // its holder handed it to: a token whose audience is that agent (RFC 9449 §6; RFC 8693 §2.1).
+    if let Some(key) = &subject.bound_to
+        && request.proof_key.as_deref() != Some(key.as_str())
+        && !subject.audiences.iter().any(|a| a == me)
+    {
+        return Err(OAuthError::invalid_request(
+            "the subject_token is bound to another key: its holder hands it on by exchanging it for a token \
+             whose audience is this agent",
+        ));
     }
     // The chain: this agent in front, unless it is already the outermost actor (re-exchanging
     // its own delegated token to narrow it is not a new hop).
@@ -203,18 +231,20 @@ pub fn plan(
             "the requested scope is wider than the subject token's or this agent's",
         ));
     }
-    if let Some(t) = request.targets.iter().find(|t| !profile.allowed_audiences.contains(t)) {
+    // A hand-off's target is the next agent, not an API: its delegation bounds what it gets.
+    let audiences: &[String] = if request.hand_off { &[] } else { &request.targets };
+    if let Some(t) = audiences.iter().find(|t| !profile.allowed_audiences.contains(t)) {
         return Err(refuse(ErrorCode::InvalidTarget, format!("this agent may not get tokens for {t}")));
     }
     let scope = match &request.scope {
         Some(s) => s.clone(),
         None => delegations
             .iter()
-            .find(|d| d.covers(&ScopeSet::default(), &request.targets))
+            .find(|d| d.covers(&ScopeSet::default(), audiences))
             .map_or(ceiling.clone(), |d| ceiling.intersect(&d.scope)),
     };
     let scope_ok: Vec<&Delegation> = delegations.iter().filter(|d| scope.is_subset(&d.scope)).collect();
-    let delegation = match scope_ok.iter().find(|d| d.covers(&scope, &request.targets)) {
+    let delegation = match scope_ok.iter().find(|d| d.covers(&scope, audiences)) {
         Some(d) => *d,
         None if delegations.is_empty() => {
             return Err(OAuthError::invalid_request("the user has no active delegation to this agent"));
@@ -316,6 +346,8 @@ mod tests {
             actors: vec![],
             delegation_chain: vec![],
             may_act: None,
+            bound_to: None,
+            audiences: vec![],
         }
     }
 
@@ -325,6 +357,8 @@ mod tests {
             actor_token: None,
             targets: targets.iter().map(|t| (*t).to_owned()).collect(),
             scope: scope.map(scopes),
+            proof_key: None,
+            hand_off: false,
         }
     }
 
@@ -412,6 +446,41 @@ mod tests {
         let short = [delegation("agent-a", "trips:read", 60)];
         let t = run(&a, &allowed, &request(Some("trips:read"), &[API]), &short).unwrap();
         assert_eq!(t.exp - t.iat, 60, "never outlives the delegation");
+    }
+
+    #[test]
+    fn a_bound_subject_token_is_exchanged_by_its_holder_or_handed_off_rfc9449() {
+        let (a, b) = (agent("agent-a", 3), agent("agent-b", 3));
+        let mut bound = subject("trips:read", 300);
+        (bound.bound_to, bound.audiences, bound.actors) =
+            (Some("key-a".into()), vec![API.into()], vec!["agent-a".into()]);
+        let with_key = |key: Option<&str>, targets: &[&str]| ExchangeRequest {
+            proof_key: key.map(str::to_owned),
+            ..request(Some("trips:read"), targets)
+        };
+        let (da, db) = ([delegation("agent-a", "trips:read", 3600)], [delegation("agent-b", "trips:read", 3600)]);
+        // The holder narrows its own token; anyone else, with or without a key, is refused.
+        assert!(run(&a, &bound, &with_key(Some("key-a"), &[API]), &da).is_ok());
+        for key in [None, Some("key-b")] {
+            assert_eq!(run(&b, &bound, &with_key(key, &[API]), &db).unwrap_err(), ErrorCode::InvalidRequest, "{key:?}");
+        }
+        // The holder hands it to agent-b: a token for agent-b, outside agent-a's API audiences.
+        let mut to_b = with_key(Some("key-a"), &["agent-b"]);
+        assert_eq!(run(&a, &bound, &to_b, &da).unwrap_err(), ErrorCode::InvalidTarget, "not without a hand-off");
+        to_b.hand_off = true;
+        let handed = run(&a, &bound, &to_b, &da).unwrap();
+        assert_eq!((handed.aud.clone(), handed.scope.as_str()), (vec!["agent-b".to_owned()], "trips:read"));
+        let mut next = bound.clone();
+        (next.audiences, next.delegation_chain) = (handed.aud, handed.delegation_chain);
+        let hop = run(&b, &next, &with_key(Some("key-b"), &[API]), &db).unwrap();
+        assert_eq!(hop.act, Some(json!({"sub": "agent-b", "act": {"sub": "agent-a"}})));
+        assert_eq!(hop.delegation_chain, ["dlg_agent-a", "dlg_agent-b"]);
+        // A hand-off stays within what the user gave the handing agent.
+        let wide = ExchangeRequest { hand_off: true, ..with_key(Some("key-a"), &["agent-b"]) };
+        let wide = ExchangeRequest { scope: Some(scopes("trips:book")), ..wide };
+        let mut book = bound.clone();
+        book.scope = scopes("trips:read trips:book");
+        assert_eq!(run(&a, &book, &wide, &da).unwrap_err(), ErrorCode::InvalidScope);
     }
 
     #[test]

@@ -44,6 +44,29 @@ pub(crate) async fn attribute_refusal(
     event.delegation_id = text("delegation_id");
 }
 
+/// Whether `targets` is one other active agent of the tenant that `user` delegated to: the
+/// audience of a hand-off (see [`ciam_oauth::exchange::ExchangeRequest::hand_off`]). Targets
+/// that are URLs (APIs) are never agents, and cost no lookup.
+async fn hand_off_target(
+    st: &AppState,
+    tenant: &TenantId,
+    agent: &Client,
+    user: &UserId,
+    targets: &[String],
+    now: time::OffsetDateTime,
+) -> Result<bool, OAuthError> {
+    let [target] = targets else { return Ok(false) };
+    if target.contains(':') || target == agent.client_id.as_str() {
+        return Ok(false);
+    }
+    let Ok(id) = ClientId::parse(target) else { return Ok(false) };
+    let next = st.directory.client(st.durable.as_ref(), tenant, &id).await?;
+    if !next.is_some_and(|k| k.client.agent.is_some() && k.client.is_enabled()) {
+        return Ok(false);
+    }
+    Ok(!st.durable.active_delegations(tenant, user, &id, now).await?.is_empty())
+}
+
 /// The audiences of a token's claims (`aud` is a string or an array, RFC 7519 §4.1.3).
 pub(crate) fn audiences(claims: &Map<String, Value>) -> impl Iterator<Item = &str> {
     let (one, many) = match claims.get("aud") {
@@ -60,7 +83,7 @@ pub(super) async fn exchange(
     st: &AppState,
     tenant: &TenantId,
     agent: &Client,
-    request: &ExchangeRequest,
+    request: &mut ExchangeRequest,
     caller: &Caller,
 ) -> Result<(AccessTokenClaims, Decision), OAuthError> {
     let Some(profile) = &agent.agent else {
@@ -92,6 +115,7 @@ pub(super) async fn exchange(
     }
     let user = UserId::parse(&subject.user_id).map_err(|e| OAuthError::server_error(e.message))?;
     let now = st.clock.now();
+    request.hand_off = hand_off_target(st, tenant, agent, &user, &request.targets, now).await?;
     let delegations = st.durable.active_delegations(tenant, &user, &agent.client_id, now).await?;
     let mut claims = plan(agent, profile, &subject, request, &delegations, &st.issuer(tenant), now)?;
     // The delegated token says how and when the user authenticated, as the subject token did.

@@ -162,8 +162,9 @@ async fn issue(st: &AppState, request: &BackChannel) -> Result<Issued, OAuthErro
         GrantRequest::DeviceCode { device_code } => {
             Ok(super::device::redeem(st, tenant, &request.ns, client, &device_code, jkt).await?.answer())
         }
-        GrantRequest::TokenExchange(request) => {
-            let (mut claims, decision) = super::exchange::exchange(st, tenant, client, &request, caller).await?;
+        GrantRequest::TokenExchange(mut request) => {
+            request.proof_key = jkt.map(str::to_owned);
+            let (mut claims, decision) = super::exchange::exchange(st, tenant, client, &mut request, caller).await?;
             let access_token = access_token(st, tenant, client, &mut claims, jkt).await?;
             let mut res = TokenResponse::for_access_token(access_token, &claims);
             res.issued_token_type = Some(ciam_oauth::exchange::ACCESS_TOKEN_TYPE);
