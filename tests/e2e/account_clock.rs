@@ -109,12 +109,6 @@ async fn the_servers_own_tokens_expire_to_the_second() {
     let ada = Visitor::new(&base, "127.0.0.1");
     let (_, flow, csrf) = ada.login_page("").await;
     let callback = ada.to_callback(ada.password(&flow, &csrf, PASSWORD).await).await;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", &callback["code"]),
-        ("redirect_uri", CALLBACK),
-        ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-    ];
     let redeem = |code: String| {
         let (http, base, secret) = (&http, &base, &secret);
         async move {
