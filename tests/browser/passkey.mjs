@@ -3,6 +3,8 @@
 // through the hosted pages the way a user would click through them.
 //
 // 1. Opens the account page, which sends the browser to sign in; signs in with the password.
+//    The password alone may not add an authenticator: follows "confirm it's you" and confirms
+//    with a code by email (read from the development mailer's folder, CIAM_MAIL_DIR).
 // 2. Adds a passkey named "Chromium" with the page's own button (navigator.credentials.create).
 // 3. Forgets every cookie (a signed-out browser that still has the authenticator), opens the
 //    authorization request, and signs in with the passkey alone (navigator.credentials.get with a
@@ -12,6 +14,8 @@
 //
 // Started by the Rust end-to-end test with the environment below; it fails (non-zero exit, the
 // page's visible error on stderr) on any unexpected step.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 const need = (name) => {
@@ -25,7 +29,28 @@ const email = need("CIAM_EMAIL");
 const password = need("CIAM_PASSWORD");
 const authorizeUrl = need("CIAM_AUTHORIZE_URL");
 const callback = need("CIAM_CALLBACK");
+const mailDir = need("CIAM_MAIL_DIR");
 const timeout = 20_000;
+
+// The six-digit code of the first mail in the mail folder that was not there before.
+const mails = () => {
+  try {
+    return readdirSync(mailDir).filter((f) => f.endsWith(".eml"));
+  } catch {
+    return [];
+  }
+};
+const newCode = async (before) => {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const f of mails().filter((m) => !before.includes(m))) {
+      const found = /code is (\d{6})/.exec(readFileSync(join(mailDir, f), "utf8"));
+      if (found) return found[1];
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("no code by email arrived");
+};
 
 const browser = await chromium.launch({
   executablePath: need("CHROMIUM"),
@@ -59,6 +84,11 @@ try {
   await page.fill("#email", email);
   await page.fill("#password", password);
   await Promise.all([page.waitForURL(/\/account\/security$/), page.click("form button[type=submit]")]);
+  await Promise.all([page.waitForURL(/\/mfa\?flow=/), page.getByRole("link", { name: "confirm it's you" }).click()]);
+  const before = mails();
+  await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Email me a code" }).click()]);
+  await page.getByLabel("Code we sent to your email").fill(await newCode(before));
+  await Promise.all([page.waitForURL(/\/account\/security$/), page.getByRole("button", { name: "Verify" }).click()]);
 
   // 2. Add a passkey with the page's button.
   await page.fill("#passkey-name", "Chromium");

@@ -14,7 +14,7 @@ use ciam_testkit::TempDir;
 use serde_json::json;
 
 use crate::oidc::{CALLBACK, PASSWORD, hidden, location};
-use crate::security::Visitor;
+use crate::security::{Visitor, confirm_by_email};
 
 /// The wall clock plus an offset the test sets.
 #[derive(Default)]
@@ -56,12 +56,16 @@ async fn server_with(clock: Arc<Ahead>, tag: &str) -> (String, String, TempDir) 
 #[tokio::test]
 async fn changing_authenticators_needs_a_sign_in_from_the_last_15_minutes() {
     let clock = Arc::new(Ahead::default());
-    let (base, _, _dir) = server_with(clock.clone(), "recent-auth").await;
+    let (base, _, dir) = server_with(clock.clone(), "recent-auth").await;
+    let mail = dir.0.join("mail");
 
     let ada = Visitor::new(&base, "127.0.0.1");
     sign_in(&ada, ada.get("/t/acme/account/security").await).await;
+    // Her account has no second factor: the first one needs the password and a code by email.
+    let confirmed = confirm_by_email(&ada, ada.get("/t/acme/account/security/totp").await, &mail).await;
+    assert_eq!(location(&confirmed), "/t/acme/account/security");
     let enrol = ada.get("/t/acme/account/security/totp").await;
-    assert_eq!(enrol.status(), 200, "a fresh sign-in may add an authenticator");
+    assert_eq!(enrol.status(), 200, "a fresh, confirmed sign-in may add an authenticator");
     let csrf = hidden(&enrol.text().await.unwrap(), "csrf");
 
     // Sixteen minutes later: the session still shows the page, but changes ask for a sign-in.
@@ -69,9 +73,12 @@ async fn changing_authenticators_needs_a_sign_in_from_the_last_15_minutes() {
     assert_eq!(ada.get("/t/acme/account/security").await.status(), 200, "looking is fine");
     let res = ada.post("/t/acme/account/security/totp", &[("csrf", &csrf), ("code", "123456")]).await;
     assert_eq!(res.status(), 303, "a change is not even checked");
-    assert!(location(&res).contains("/t/acme/login?flow="));
-    let res = ada.get("/t/acme/account/security/totp").await;
-    sign_in(&ada, res).await;
+    let login = location(&res);
+    assert!(login.contains("/t/acme/login?flow="), "{login}");
+    let html = ada.get(&login).await.text().await.unwrap();
+    let res = ada.password(&hidden(&html, "flow"), &hidden(&html, "csrf"), PASSWORD).await;
+    let confirmed = confirm_by_email(&ada, res, &mail).await;
+    assert_eq!(location(&confirmed), "/t/acme/account/security");
     assert_eq!(ada.get("/t/acme/account/security/totp").await.status(), 200, "after signing in again");
 }
 

@@ -47,6 +47,7 @@ async fn a_passkey_is_registered_and_signs_in_in_headless_chromium() {
         .env("CIAM_PASSWORD", PASSWORD)
         .env("CIAM_AUTHORIZE_URL", &authorize)
         .env("CIAM_CALLBACK", CALLBACK)
+        .env("CIAM_MAIL_DIR", s.server.data_dir.join("mail"))
         .stdin(Stdio::null())
         .kill_on_drop(true)
         .output();

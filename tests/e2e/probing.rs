@@ -271,3 +271,102 @@ async fn a_replayed_refresh_token_ends_every_access_token_of_its_grant() {
     assert_eq!(res.status(), 200);
     assert!(!active(&server, "spa-backend", secret, other_at).await);
 }
+
+/// A phished password is not a takeover: a session that proved only the password can look at
+/// the account's authenticators but not add, remove or replace any. The owner, whose account
+/// has an authenticator app, confirms with the app (a code by email is not offered), and every
+/// change is audited and mailed to her.
+#[tokio::test]
+async fn a_password_alone_cannot_change_the_second_factors() {
+    use crate::security::{Visitor, enroll_totp, setup};
+    let s = setup("factor-changes", vec![]).await;
+    let (base, mail) = (s.server.url(""), s.server.data_dir.join("mail"));
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let sign_in = |v: &'static str| {
+        let base = base.clone();
+        async move {
+            let visitor = Visitor::new(&base, v);
+            let res = visitor.get("/t/acme/account/security").await;
+            let html = visitor.get(&location(&res)).await.text().await.unwrap();
+            let res = visitor.password(&hidden(&html, "flow"), &hidden(&html, "csrf"), PASSWORD).await;
+            assert_eq!(location(&res), "/t/acme/account/security", "the password opens the page");
+            visitor
+        }
+    };
+
+    // Ada adds an authenticator app (her first second factor: password plus a code by email).
+    let ada = sign_in("81.0.0.1").await;
+    let seed = enroll_totp(&ada, &mail).await;
+    let notices: Vec<String> = crate::security::wait_for_mails(&mail, 2)
+        .await
+        .iter()
+        .filter_map(|(_, raw)| ciam_authn::mail::mail_header(raw, "Subject"))
+        .collect();
+    assert!(notices.iter().any(|s| s.contains("An authenticator app was added")), "{notices:?}");
+    assert!(notices.iter().any(|s| s.contains("New recovery codes were created")), "{notices:?}");
+    let users = admin.get("/tenants/acme/users", 200).await;
+    let ada_id = users["items"][0]["id"].as_str().unwrap().to_owned();
+    let factors_path = format!("/tenants/acme/users/{ada_id}/factors");
+    let factors = || admin.get(&factors_path, 200);
+    let before = factors().await;
+    assert_eq!(before.as_array().unwrap().len(), 2, "an app and recovery codes: {before}");
+
+    // Someone with her password, from another browser: the page opens, changes do not.
+    let thief = sign_in("81.0.0.2").await;
+    let html = thief.get("/t/acme/account/security").await.text().await.unwrap();
+    assert!(html.contains("confirm it's you"), "{html}");
+    let csrf = hidden(&html, "csrf");
+    let factor = hidden(&html, "factor");
+    for (path, form) in [
+        ("/t/acme/account/security/remove", vec![("csrf", csrf.as_str()), ("factor", factor.as_str())]),
+        ("/t/acme/account/security/recovery-codes", vec![("csrf", csrf.as_str())]),
+        ("/t/acme/account/security/totp", vec![("csrf", csrf.as_str()), ("code", "123456")]),
+    ] {
+        let res = thief.post(path, &form).await;
+        assert_eq!(res.status(), 303, "{path}: sent to confirm, nothing changed");
+        assert!(location(&res).contains("/t/acme/mfa?flow="), "{path}");
+    }
+    assert_eq!(thief.get("/t/acme/account/security/totp").await.status(), 303);
+    let session_csrf = html.split("data-csrf=\"").nth(1).map(|r| r.split('"').next().unwrap().to_owned());
+    if let Some(c) = session_csrf {
+        let (status, _) = thief.post_json("/t/acme/account/security/passkey/start", &json!({"csrf": c})).await;
+        assert_eq!(status, 401, "no passkey either");
+    }
+    assert_eq!(factors().await, before, "her authenticators are as they were");
+
+    // Confirming offers her app and her recovery codes, never the mailbox.
+    let res = thief.get("/t/acme/account/security/confirm").await;
+    let page = thief.get(&location(&res)).await.text().await.unwrap();
+    assert!(page.contains("name=\"method\" value=\"totp\""), "{page}");
+    assert!(!page.contains("Email me a code"), "a code by email does not count for an account with an app");
+    let (flow, fcsrf) = (hidden(&page, "flow"), hidden(&page, "csrf"));
+    let res = thief.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &fcsrf), ("method", "email_send")]).await;
+    assert_eq!(res.status(), 400, "not even asked for by hand");
+
+    // Ada herself confirms with the app, and may then remove it; the removal is mailed too.
+    let res = ada.get("/t/acme/account/security/confirm").await;
+    let page = ada.get(&location(&res)).await.text().await.unwrap();
+    let (flow, fcsrf) = (hidden(&page, "flow"), hidden(&page, "csrf"));
+    let step = (unix_now() / 30 + 1) * 30; // the enrolment used the current step
+    let code = ciam_authn::totp::code_at(&seed, step);
+    let res = ada.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &fcsrf), ("method", "totp"), ("code", &code)]).await;
+    assert_eq!(location(&res), "/t/acme/account/security");
+    let html = ada.get("/t/acme/account/security").await.text().await.unwrap();
+    assert!(!html.contains("confirm it's you"), "{html}");
+    let res =
+        ada.post("/t/acme/account/security/remove", &[("csrf", &hidden(&html, "csrf")), ("factor", &factor)]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(factors().await.as_array().unwrap().len(), 1);
+    let removed = crate::security::wait_for_mails(&mail, 4).await;
+    assert!(
+        removed.iter().any(|(_, raw)| ciam_authn::mail::mail_header(raw, "Subject").unwrap().contains("was removed")),
+        "the removal is mailed"
+    );
+    let trail = admin.get(&format!("/tenants/acme/audit?user={ada_id}&limit=200"), 200).await;
+    let types: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert!(types.contains(&"factor.added") && types.contains(&"factor.removed"), "{types:?}");
+}
+
+fn unix_now() -> i64 {
+    ciam_core::Clock::now(&ciam_core::SystemClock).unix_timestamp()
+}

@@ -50,7 +50,7 @@ impl Visitor {
         self.http.post(self.abs(url)).form(form).send().await.unwrap()
     }
 
-    async fn post_json(&self, url: &str, body: &Value) -> (u16, Value) {
+    pub(crate) async fn post_json(&self, url: &str, body: &Value) -> (u16, Value) {
         let res = self.http.post(self.abs(url)).json(body).send().await.unwrap();
         (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
     }
@@ -246,8 +246,11 @@ async fn password_guessing_is_throttled_per_address_without_locking_the_owner_ou
     assert!(!s.server.logs().contains(PASSWORD), "no password in the logs");
 }
 
-/// Enrolls a TOTP app for the visitor's signed-in user on the account page; returns its seed.
-async fn enroll_totp(v: &Visitor) -> TotpSeed {
+/// Enrolls a TOTP app for the visitor's signed-in user (password only, no second factor yet) on
+/// the account page, confirming with a code by email first; returns its seed.
+pub(crate) async fn enroll_totp(v: &Visitor, mail_dir: &std::path::Path) -> TotpSeed {
+    let res = confirm_by_email(v, v.get("/t/acme/account/security/totp").await, mail_dir).await;
+    assert_eq!(location(&res), "/t/acme/account/security", "confirmed, back on the account page");
     let res = v.get("/t/acme/account/security/totp").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
@@ -290,7 +293,7 @@ async fn sign_in_from_another_continent_two_hours_later_is_stepped_up_to_totp() 
     let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
     assert_eq!(claims["acr"], "urn:ciam:acr:pwd");
     assert_eq!(claims["amr"], json!(["pwd"]));
-    let seed = enroll_totp(&ada).await;
+    let seed = enroll_totp(&ada, &s.server.data_dir.join("mail")).await;
 
     // Two hours later, someone with Ada's password signs in from New York on another device.
     two_hours_ago(&s.server.database_url).await;
@@ -369,8 +372,21 @@ async fn a_passkey_is_registered_and_used_for_passwordless_sign_in() {
     let res = ada.password(&hidden(&html, "flow"), &hidden(&html, "csrf"), PASSWORD).await;
     assert_eq!(location(&res), "/t/acme/account/security");
 
+    // The password alone may look, not change: adding the first second factor needs a code by
+    // email too.
+    let html = ada.get("/t/acme/account/security").await.text().await.unwrap();
+    assert!(html.contains("confirm it's you"), "{html}");
+    let session_csrf = html.split("data-csrf=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (status, _) = ada.post_json("/t/acme/account/security/passkey/start", &json!({"csrf": session_csrf})).await;
+    assert_eq!(status, 401, "not before confirming");
+    let confirmed =
+        confirm_by_email(&ada, ada.get("/t/acme/account/security/confirm").await, &s.server.data_dir.join("mail"))
+            .await;
+    assert_eq!(location(&confirmed), "/t/acme/account/security");
+
     let html = ada.get("/t/acme/account/security").await.text().await.unwrap();
     assert!(html.contains("Add a passkey"));
+    assert!(!html.contains("confirm it's you"));
     let session_csrf = html.split("data-csrf=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let (status, options) =
         ada.post_json("/t/acme/account/security/passkey/start", &json!({"csrf": session_csrf})).await;
@@ -535,8 +551,34 @@ async fn an_emailed_code_signs_in_without_a_password() {
     assert_eq!(wait_for_mails(&mail_dir, 5).await.len(), 5, "no mail beyond the limit");
 }
 
+/// Confirms who the visitor is with a code by email on the second-factor page `res` leads to (a
+/// change to an account that has no second factor yet); returns the answer to the code.
+pub(crate) async fn confirm_by_email(
+    v: &Visitor,
+    res: reqwest::Response,
+    mail_dir: &std::path::Path,
+) -> reqwest::Response {
+    assert_eq!(res.status(), 303);
+    let page = location(&res);
+    assert!(page.contains("/t/acme/mfa?flow="), "asked for a second factor: {page}");
+    let html = v.get(&page).await.text().await.unwrap();
+    assert!(html.contains("Email me a code"), "{html}");
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let before: Vec<_> = ciam_authn::mail::read_mail_dir(mail_dir).into_iter().map(|(p, _)| p).collect();
+    let res = v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email_send")]).await;
+    assert_eq!(res.status(), 200);
+    let mails = wait_for_mails(mail_dir, before.len() + 1).await;
+    let text = mails
+        .iter()
+        .filter(|(p, _)| !before.contains(p))
+        .find_map(|(_, raw)| ciam_authn::mail::mail_text_body(raw).filter(|t| t.contains("code is ")))
+        .expect("a code by email");
+    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
+    v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email"), ("code", &code)]).await
+}
+
 /// The messages in the file mailer's folder, once there are at least `n` (or after 20 s).
-async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<(std::path::PathBuf, String)> {
+pub(crate) async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<(std::path::PathBuf, String)> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let mails = ciam_authn::mail::read_mail_dir(dir);

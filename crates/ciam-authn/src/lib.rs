@@ -10,6 +10,8 @@
 //!   clones; keeping each ceremony state server-side and using it once is the caller's job (see
 //!   the module documentation).
 //! - [`recovery`]: single-use recovery codes, stored as hashes.
+//! - [`reauth`]: what a change to an account's authenticators needs: a recent sign-in with the
+//!   account's strongest kind of authenticator.
 //! - [`email_code`]: six-digit codes and magic-link tokens sent by email.
 //! - [`mail`]: outgoing mail over SMTP, or into `.eml` files for development and tests.
 //!
@@ -22,6 +24,7 @@ pub mod email_code;
 pub mod mail;
 pub mod passkey;
 pub mod password;
+pub mod reauth;
 pub mod recovery;
 pub mod totp;
 

@@ -83,6 +83,14 @@ pub enum Amr {
 }
 
 impl Amr {
+    /// Every method.
+    pub const ALL: [Self; 7] = [Self::Pwd, Self::Otp, Self::Email, Self::Hwk, Self::Swk, Self::Mfa, Self::User];
+
+    /// The method named by a claim value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
     /// The claim value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -111,6 +119,10 @@ mod tests {
             assert_eq!(Acr::parse(a.as_str()), Some(a));
         }
         assert_eq!(Acr::parse("urn:other"), None);
+        for m in Amr::ALL {
+            assert_eq!(Amr::parse(m.as_str()), Some(m));
+        }
+        assert_eq!(Amr::parse("sms"), None);
     }
 
     #[test]

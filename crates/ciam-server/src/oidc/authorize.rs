@@ -13,7 +13,6 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ciam_core::Acr;
 use ciam_core::agent::{AgentOwner, Delegation};
 use ciam_core::audit::AuditRecord;
 use ciam_core::client::Client;
@@ -22,6 +21,7 @@ use ciam_core::scope::ScopeSet;
 use ciam_core::secret::random_token;
 use ciam_core::tenant::{Tenant, TenantNs};
 use ciam_core::user::UserStatus;
+use ciam_core::{Acr, Amr};
 use ciam_oauth::OAuthError;
 use ciam_oauth::authorize::{AuthorizeError, ResponseMode, ValidAuthorization, agent_audiences, validate};
 use ciam_oauth::code::{CODE_LIFETIME, CodeGrant, code_key};
@@ -304,7 +304,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
                     refuse(&valid, ciam_oauth::ErrorCode::InteractionRequired, "a stronger sign-in is needed"),
                 );
             }
-            return step_up(ctx, query, flow, &session, asked).await;
+            return step_up(ctx, query, flow, |_| {}, &session, asked).await;
         }
     }
 
@@ -402,21 +402,32 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
     respond(&valid.redirect_uri, valid.response_mode, fields)
 }
 
-/// Sends a signed-in browser to the second-factor page to reach `required`.
-async fn step_up(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, session: &Session, required: Acr) -> Response {
+/// Sends a signed-in browser to the second-factor page to reach `required`, in `flow` or in a
+/// new one that `prepare` shapes (the account pages' confirmation before a change).
+pub(super) async fn step_up(
+    ctx: &Ctx,
+    query: &str,
+    flow: Option<(&str, &Flow)>,
+    prepare: impl FnOnce(&mut Flow),
+    session: &Session,
+    required: Acr,
+) -> Response {
     let (id, mut flow, browser) = match flow {
         Some((id, f)) => (id.to_owned(), f.clone(), None),
         None => match start_flow(&ctx.st, &ctx.ns, query).await {
-            Ok((id, browser, f)) => (id, f, Some(browser)),
+            Ok((id, browser, mut f)) => {
+                prepare(&mut f);
+                (id, f, Some(browser))
+            }
             Err(e) => return unavailable(&ctx.brand, e),
         },
     };
-    let amr = session.amr.iter().filter_map(|m| serde_json::from_value(serde_json::Value::String(m.clone())).ok());
     flow.pending = Some(Pending {
         user_id: session.user_id.clone(),
-        amr: amr.collect(),
+        amr: session.amr.iter().filter_map(|m| Amr::parse(m)).collect(),
         required,
         auth_time: ctx.st.clock.now().unix_timestamp(),
+        no_email: flow.reauth.is_some_and(|r| !r.email_counts),
     });
     if let Err(e) = save_flow(&ctx.st, &ctx.ns, &id, &flow).await {
         return unavailable(&ctx.brand, e);

@@ -74,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/passkey/mfa/start", post(mfa::mfa_start))
         .route("/t/{tenant}/passkey/mfa/finish", post(mfa::mfa_finish))
         .route("/t/{tenant}/account/security", get(security::page))
+        .route("/t/{tenant}/account/security/confirm", get(security::confirm))
         .route("/t/{tenant}/account/security/remove", post(security::remove))
         .route("/t/{tenant}/account/security/totp", get(security::totp_get).post(security::totp_post))
         .route("/t/{tenant}/account/security/recovery-codes", post(security::recovery_post))

@@ -66,6 +66,8 @@ pub(crate) struct SecurityPage<'a> {
     pub(crate) passkeys: bool,
     pub(crate) acr: &'a str,
     pub(crate) notice: Option<&'a str>,
+    /// Where to confirm who you are before a change, when the session does not do it yet.
+    pub(crate) confirm: Option<&'a str>,
 }
 
 #[derive(Template)]

@@ -2,9 +2,12 @@
 //! adds and removes their authenticators (authenticator apps, passkeys, recovery codes).
 //!
 //! # Security
-//! - Every page needs the browser's session; every change needs a sign-in from the last
-//!   15 minutes (otherwise the user signs in again first), so a browser left open cannot be
-//!   used to add an attacker's authenticator.
+//! - Every page needs the browser's session. Every change (adding or removing an authenticator,
+//!   new recovery codes) needs a sign-in from the last 15 minutes at the level the account's
+//!   authenticators call for (`ciam_authn::reauth`): a passkey if it has one, its authenticator
+//!   app or a recovery code if it has those, otherwise the password plus a code by email. So
+//!   neither a browser left open nor a phished password can add an attacker's authenticator.
+//! - Every change is audited and mailed to the account's address.
 //! - Forms carry the session's CSRF token, compared in constant time.
 //! - A TOTP seed is shown once, kept sealed in the ephemeral store until the user proves their
 //!   app computes the right code, then sealed into the durable store. Recovery codes are shown
@@ -16,7 +19,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ciam_authn::passkey::RegistrationState;
-use ciam_authn::{TotpSeed, recovery, totp};
+use ciam_authn::reauth::Reauth;
+use ciam_authn::{OutgoingMail, TotpSeed, recovery, totp};
+use ciam_core::Amr;
 use ciam_core::audit::AuditRecord;
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::UserId;
@@ -34,8 +39,6 @@ use crate::admin::Path;
 use crate::audit::{self, Caller};
 use crate::state::AppState;
 
-/// How recent the sign-in must be to change authenticators.
-const RECENT: i64 = 15 * 60;
 /// How long an enrolment may take.
 const ENROL_TTL: std::time::Duration = std::time::Duration::from_secs(600);
 
@@ -46,31 +49,68 @@ struct Holder {
     user: User,
 }
 
-/// Loads the tenant, the session and its user; without a session (or with one too old for a
-/// change), starts a sign-in that comes back here.
+/// The methods a session's sign-in used.
+fn methods(session: &Session) -> Vec<Amr> {
+    session.amr.iter().filter_map(|m| Amr::parse(m)).collect()
+}
+
+/// Loads the tenant, the session and its user; without a session, starts a sign-in that comes
+/// back here. For a `change`, the sign-in must also be recent and at the level the account's
+/// authenticators call for ([`Reauth`]); otherwise the user confirms who they are first.
 async fn holder(st: AppState, tenant: &str, headers: &HeaderMap, change: bool) -> Result<Holder, Response> {
     let ctx = Ctx::load(st, tenant).await?;
     let session = current_session(&ctx.st, &ctx.ns, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
-    let now = ctx.st.clock.now().unix_timestamp();
-    let session = match session {
-        Some(s) if !change || now.saturating_sub(s.auth_time) <= RECENT => s,
-        _ => return Err(sign_in_first(&ctx).await),
-    };
+    let Some(session) = session else { return Err(sign_in_first(&ctx, None).await) };
     let user = match UserId::parse(&session.user_id) {
         Ok(id) => ctx.st.durable.get_user(&ctx.tenant.id, &id).await.map_err(|e| unavailable(&ctx.brand, e))?,
         Err(_) => None,
     };
-    match user.filter(|u| u.status == UserStatus::Active) {
-        Some(user) => Ok(Holder { ctx, session, user }),
-        None => Err(sign_in_first(&ctx).await),
+    let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
+        return Err(sign_in_first(&ctx, None).await);
+    };
+    let h = Holder { ctx, session, user };
+    if change {
+        let reauth = change_requirement(&h).await?;
+        if !confirmed(&h, &reauth) {
+            return Err(confirm_first(&h, reauth).await);
+        }
     }
+    Ok(h)
 }
 
-/// Starts a sign-in flow whose end is the security page.
-async fn sign_in_first(ctx: &Ctx) -> Response {
+/// What a change to this user's authenticators needs.
+async fn change_requirement(h: &Holder) -> Result<Reauth, Response> {
+    let factors = h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await;
+    let factors = factors.map_err(|e| unavailable(&h.ctx.brand, e))?;
+    Ok(Reauth::for_change(factors.iter().map(|f| f.kind)))
+}
+
+/// Whether the session's sign-in meets `reauth` now.
+fn confirmed(h: &Holder, reauth: &Reauth) -> bool {
+    let age = h.ctx.st.clock.now().unix_timestamp().saturating_sub(h.session.auth_time);
+    reauth.met_by(&methods(&h.session), age)
+}
+
+/// Has the user confirm who they are before a change: a recent sign-in only adds the missing
+/// factor on the second-factor page; an older one signs in again from the start.
+async fn confirm_first(h: &Holder, reauth: Reauth) -> Response {
+    let age = h.ctx.st.clock.now().unix_timestamp().saturating_sub(h.session.auth_time);
+    if !(0..=ciam_authn::reauth::RECENT_SECS).contains(&age) {
+        return sign_in_first(&h.ctx, Some(reauth)).await;
+    }
+    let prepare = |f: &mut super::session::Flow| {
+        f.account = true;
+        f.reauth = Some(reauth);
+    };
+    super::authorize::step_up(&h.ctx, "", None, prepare, &h.session, reauth.acr).await
+}
+
+/// Starts a sign-in flow whose end is the security page (confirming `reauth` when given).
+async fn sign_in_first(ctx: &Ctx, reauth: Option<Reauth>) -> Response {
     match start_flow(&ctx.st, &ctx.ns, "").await {
         Ok((id, browser, mut flow)) => {
             flow.account = true;
+            flow.reauth = reauth;
             if let Err(e) = save_flow(&ctx.st, &ctx.ns, &id, &flow).await {
                 return unavailable(&ctx.brand, e);
             }
@@ -80,6 +120,15 @@ async fn sign_in_first(ctx: &Ctx) -> Response {
             )
         }
         Err(e) => unavailable(&ctx.brand, e),
+    }
+}
+
+/// `GET /t/{tenant}/account/security/confirm`: confirm who you are (as a change would need),
+/// then back to the security page.
+pub(super) async fn confirm(State(st): State<AppState>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
+    match holder(st, &tenant, &headers, true).await {
+        Ok(h) => see_other(&h.ctx.path("account/security")),
+        Err(res) => res,
     }
 }
 
@@ -93,11 +142,27 @@ async fn form_of(st: AppState, tenant: &str, headers: &HeaderMap, body: &[u8]) -
     Ok((h, form))
 }
 
-async fn audit_change(h: &Holder, caller: &Caller, event_type: &str, what: &str) -> Result<(), Response> {
+/// Records a change to the user's authenticators: the audit event, and a mail to the account's
+/// address (queued in the outbox), so an owner whose password leaked hears of it at once.
+async fn record_change(h: &Holder, caller: &Caller, event_type: &str, what: &str, told: &str) -> Result<(), Response> {
     let mut event = AuditRecord::allow(event_type);
     event.user_id = Some(h.user.id.to_string());
     event.reason = Some(what.to_owned());
-    audit::record(&h.ctx.st, &h.ctx.tenant.id, caller, event).await.map_err(|e| unavailable(&h.ctx.brand, e))
+    let st = &h.ctx.st;
+    audit::record(st, &h.ctx.tenant.id, caller, event).await.map_err(|e| unavailable(&h.ctx.brand, e))?;
+    let brand = &h.ctx.brand.name;
+    let when = st.clock.now().replace_nanosecond(0).unwrap_or(st.clock.now());
+    let mail = OutgoingMail {
+        to: h.user.email.as_str().to_owned(),
+        subject: format!("Your {brand} account: {told}"),
+        text: format!(
+            "{told} on your {brand} account ({when} UTC{from}).\n\nIf this was you, there is nothing to do. If it \
+             was not, someone knows your password: change it now, remove what you do not recognise in your \
+             account security settings, and contact {brand}.\n",
+            from = caller.ip.as_deref().map(|ip| format!(", from {ip}")).unwrap_or_default(),
+        ),
+    };
+    crate::outbox::enqueue(st, &h.ctx.tenant.id, mail).await.map_err(|e| unavailable(&h.ctx.brand, e))
 }
 
 fn kind_label(f: &Factor) -> String {
@@ -136,9 +201,12 @@ async fn show(h: &Holder, notice: Option<&str>) -> Response {
         })
         .collect();
     let ctx = &h.ctx;
+    let reauth = Reauth::for_change(factors.iter().map(|f| f.kind));
+    let confirm = (!confirmed(h, &reauth)).then(|| ctx.path("account/security/confirm"));
     html(
         StatusCode::OK,
         &SecurityPage {
+            confirm: confirm.as_deref(),
             brand: &ctx.brand,
             email: h.user.email.as_str(),
             factors: rows,
@@ -169,7 +237,7 @@ pub(super) async fn remove(
         Ok(false) => return error_page(StatusCode::NOT_FOUND, &h.ctx.brand, "That authenticator is already gone."),
         Err(e) => return unavailable(&h.ctx.brand, e),
     }
-    if let Err(res) = audit_change(&h, &caller, "factor.removed", id).await {
+    if let Err(res) = record_change(&h, &caller, "factor.removed", id, "A sign-in method was removed").await {
         return res;
     }
     show(&h, Some("The authenticator was removed.")).await
@@ -270,7 +338,8 @@ pub(super) async fn totp_post(
         return unavailable(&h.ctx.brand, e);
     }
     let _ = st.ephemeral.delete(&owner).await;
-    if let Err(res) = audit_change(&h, &caller, "factor.added", "totp").await {
+    let told = "An authenticator app was added";
+    if let Err(res) = record_change(&h, &caller, "factor.added", "totp", told).await {
         return res;
     }
     // The first second factor comes with recovery codes, so losing the phone is not losing the account.
@@ -320,7 +389,9 @@ async fn new_recovery_codes(h: &Holder, caller: &Caller) -> Response {
     if let Err(e) = replaced.await {
         return unavailable(&h.ctx.brand, e);
     }
-    if let Err(res) = audit_change(h, caller, "factor.added", "recovery_codes").await {
+    if let Err(res) =
+        record_change(h, caller, "factor.added", "recovery_codes", "New recovery codes were created").await
+    {
         return res;
     }
     let codes: Vec<String> = codes.iter().map(|c| c.expose_secret().to_owned()).collect();
@@ -338,9 +409,9 @@ pub(super) struct RegisterRequest {
 }
 
 async fn json_holder(st: AppState, tenant: &str, headers: &HeaderMap, csrf: &str) -> Result<Holder, Response> {
-    let h = holder(st, tenant, headers, true)
-        .await
-        .map_err(|_| json_error(StatusCode::UNAUTHORIZED, "Sign in again to add a passkey."))?;
+    let h = holder(st, tenant, headers, true).await.map_err(|_| {
+        json_error(StatusCode::UNAUTHORIZED, "Confirm it's you first (the link on this page), then add the passkey.")
+    })?;
     if !csrf_ok(&h.session.csrf, Some(csrf)) {
         return Err(json_error(StatusCode::FORBIDDEN, "The page expired. Reload it."));
     }
@@ -415,7 +486,7 @@ pub(super) async fn passkey_finish(
         }
         Err(_) => return json_error(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly."),
     }
-    if audit_change(&h, &caller, "factor.added", "passkey").await.is_err() {
+    if record_change(&h, &caller, "factor.added", "passkey", "A passkey was added").await.is_err() {
         return json_error(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
     }
     Json(json!({ "redirect": h.ctx.path("account/security") })).into_response()

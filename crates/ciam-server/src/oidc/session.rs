@@ -67,6 +67,10 @@ pub(crate) struct Flow {
     /// A sign-in whose first factor passed, waiting for a second factor.
     #[serde(default)]
     pub(crate) pending: Option<super::signin::Pending>,
+    /// A sign-in that confirms who the user is before a change to their authenticators: the
+    /// level it must reach, and whether a code by email may be the second factor.
+    #[serde(default)]
+    pub(crate) reauth: Option<ciam_authn::reauth::Reauth>,
 }
 
 impl Flow {
@@ -238,6 +242,7 @@ pub(crate) async fn start_flow(
         device: false,
         account: false,
         pending: None,
+        reauth: None,
     };
     save_flow(st, tenant, &id, &flow).await?;
     Ok((id, browser, flow))

@@ -44,6 +44,10 @@ pub(crate) struct Pending {
     pub(crate) required: Acr,
     /// When the first factor passed (the session's `auth_time` once complete).
     pub(crate) auth_time: i64,
+    /// A code by email may not be the second factor (a confirmation before a change to an
+    /// account that has an authenticator of its own).
+    #[serde(default)]
+    pub(crate) no_email: bool,
 }
 
 /// The tenant's risk policy (validated when the tenant was saved; the default if unreadable).
@@ -196,11 +200,16 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Response {
     if let Some(asked) = flow_requested_acr(&flow) {
         required = required.max(asked);
     }
+    if let Some(reauth) = &flow.reauth {
+        required = required.max(reauth.acr);
+    }
+    let no_email = flow.reauth.is_some_and(|r| !r.email_counts);
     let auth_time = st.clock.now().unix_timestamp();
-    if achieved.satisfies(required) {
+    let enough = flow.reauth.map_or(achieved.satisfies(required), |r| r.met_by(&amr, 0));
+    if enough {
         return finish_sign_in(ctx, caller, headers, flow_id, &flow, &user_id, amr, auth_time, signals.location).await;
     }
-    flow.pending = Some(Pending { user_id: user_id.to_string(), amr, required, auth_time });
+    flow.pending = Some(Pending { user_id: user_id.to_string(), amr, required, auth_time, no_email });
     if let Err(e) = save_flow(st, &ctx.ns, flow_id, &flow).await {
         return unavailable(&ctx.brand, e);
     }
@@ -312,7 +321,7 @@ impl Options {
             totp: has(FactorKind::Totp) && reaches(Amr::Otp),
             recovery: has(FactorKind::RecoveryCodes) && reaches(Amr::Otp),
             passkey: has(FactorKind::Passkey),
-            email: !pending.amr.contains(&Amr::Email) && reaches(Amr::Email),
+            email: !pending.no_email && !pending.amr.contains(&Amr::Email) && reaches(Amr::Email),
         })
     }
 
