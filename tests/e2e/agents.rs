@@ -152,7 +152,12 @@ impl<'a> Story<'a> {
 
     /// Ada signs in to the travel app (SSO after the first time) and the app redeems the code.
     async fn app_token(&self, secret: &str) -> Value {
-        let (url, verifier) = Self::authorize_url("travel-app", "openid trips:read trips:book", "");
+        self.travel_app_token(secret, "openid trips:read trips:book", "").await
+    }
+
+    /// The travel app's token response for `scope` (and `extra` authorization parameters).
+    async fn travel_app_token(&self, secret: &str, scope: &str, extra: &str) -> Value {
+        let (url, verifier) = Self::authorize_url("travel-app", scope, extra);
         let (_, callback) = self.authorize(&url, "allow").await;
         let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
         let form = [
@@ -172,17 +177,7 @@ impl<'a> Story<'a> {
         let account = format!("{}/account", self.issuer);
         let extra =
             format!("&resource={}", url::form_urlencoded::byte_serialize(account.as_bytes()).collect::<String>());
-        let (url, verifier) = Self::authorize_url("travel-app", "openid account", &extra);
-        let (_, callback) = self.authorize(&url, "allow").await;
-        let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-        let form = [
-            ("grant_type", "authorization_code".into()),
-            ("code", code),
-            ("redirect_uri", CALLBACK.into()),
-            ("code_verifier", verifier),
-        ];
-        let (status, body) = self.token(&form, Some(("travel-app", secret))).await;
-        assert_eq!(status, 200, "{body}");
+        let body = self.travel_app_token(secret, "openid account", &extra).await;
         let token = body["access_token"].as_str().unwrap().to_owned();
         let claims = crate::claims(&token);
         assert_eq!((claims["aud"].as_str(), claims["scope"].as_str()), (Some(account.as_str()), Some("account")));

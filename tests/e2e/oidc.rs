@@ -92,7 +92,7 @@ impl Browser {
 
 /// Opens `start` (an authorization URL), signs Ada in on the login page it leads to, and returns
 /// the answer to the login POST.
-async fn sign_in(browser: &Browser, start: &str) -> reqwest::Response {
+pub(crate) async fn sign_in(browser: &Browser, start: &str) -> reqwest::Response {
     let res = browser.get(start).await;
     let html = browser.get(&location(&res)).await.text().await.unwrap();
     let form = [

@@ -5,7 +5,7 @@ use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
 use serde_json::{Value, json};
 
 use crate::BIN;
-use crate::oidc::{Browser, CALLBACK, PASSWORD, hidden, location};
+use crate::oidc::{Browser, CALLBACK, PASSWORD, hidden, location, sign_in};
 
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -41,19 +41,6 @@ async fn acme(admin: &Admin<'_>) -> String {
         )
         .await;
     web["client_secret"].as_str().unwrap().to_owned()
-}
-
-/// Signs Ada in through the login page `res` leads to; returns the answer to the login POST.
-async fn password_sign_in(browser: &Browser, res: reqwest::Response) -> reqwest::Response {
-    assert_eq!(res.status(), 303);
-    let html = browser.get(&location(&res)).await.text().await.unwrap();
-    let form = [
-        ("flow", hidden(&html, "flow")),
-        ("csrf", hidden(&html, "csrf")),
-        ("email", "ada@example.com".to_owned()),
-        ("password", PASSWORD.to_owned()),
-    ];
-    browser.http.post(browser.abs("/t/acme/login")).form(&form).send().await.unwrap()
 }
 
 /// Delete tenant `acme`, create `acme` again: nothing the old tenant left in the short-lived
@@ -116,7 +103,7 @@ async fn a_deleted_tenants_short_lived_state_does_not_reach_a_new_tenant_with_it
          &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
         enc(CALLBACK)
     );
-    let res = password_sign_in(&browser, browser.get(&start).await).await;
+    let res = sign_in(&browser, &start).await;
     assert_eq!(res.status(), 303, "Ada of the new tenant is signed in");
     let res = browser.get(&format!("/t/acme/authorize?client_id=web&request_uri={}", enc(&request_uri))).await;
     let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
@@ -212,16 +199,20 @@ async fn a_replayed_refresh_token_ends_every_access_token_of_its_grant() {
         .await;
     let secret = app["client_secret"].as_str().unwrap();
     let browser = Browser::new(&server);
-    let code =
-        code_of(&browser, password_sign_in(&browser, browser.get(&authorize_url("spa-backend", "openid")).await).await)
-            .await;
-    let redeem = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", CALLBACK),
-        ("code_verifier", VERIFIER),
-    ];
-    let (status, first) = token(&server, "spa-backend", secret, &redeem).await;
+    let redeem = |code: String| {
+        let server = &server;
+        async move {
+            let form = [
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", CALLBACK),
+                ("code_verifier", VERIFIER),
+            ];
+            token(server, "spa-backend", secret, &form).await
+        }
+    };
+    let start = authorize_url("spa-backend", "openid");
+    let (status, first) = redeem(code_of(&browser, sign_in(&browser, &start).await).await).await;
     assert_eq!(status, 200, "{first}");
     let (at1, rt1) = (first["access_token"].as_str().unwrap(), first["refresh_token"].as_str().unwrap());
     let (status, second) =
@@ -248,14 +239,7 @@ async fn a_replayed_refresh_token_ends_every_access_token_of_its_grant() {
     assert_eq!(status, 400, "the newest refresh token ends too");
 
     // Another grant of the same user and client is untouched.
-    let code = code_of(&browser, browser.get(&authorize_url("spa-backend", "openid")).await).await;
-    let redeem = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", CALLBACK),
-        ("code_verifier", VERIFIER),
-    ];
-    let (status, other) = token(&server, "spa-backend", secret, &redeem).await;
+    let (status, other) = redeem(code_of(&browser, browser.get(&start).await).await).await;
     assert_eq!(status, 200, "{other}");
     let other_at = other["access_token"].as_str().unwrap();
     assert!(active(&server, "spa-backend", secret, other_at).await);
@@ -297,7 +281,7 @@ async fn a_password_alone_cannot_change_the_second_factors() {
     // Ada adds an authenticator app (her first second factor: password plus a code by email).
     let ada = sign_in("81.0.0.1").await;
     let seed = enroll_totp(&ada, &mail).await;
-    let notices: Vec<String> = crate::security::wait_for_mails(&mail, 2)
+    let notices: Vec<String> = crate::security::wait_for_mails(&mail, 3)
         .await
         .iter()
         .filter_map(|(_, raw)| ciam_authn::mail::mail_header(raw, "Subject"))
