@@ -31,7 +31,7 @@ use url::Url;
 use super::pages::{AgentConsent, Brand, ConsentPage, FormPostPage, describe_scope, error_page, html};
 use super::par::{PAR_MARKER, Pushed, par_key};
 use super::session::{
-    FLOW_COOKIE, FLOW_TTL, Flow, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
+    BrowserCookie, FLOW_TTL, Flow, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
     start_flow,
 };
 use super::signin::Pending;
@@ -416,7 +416,7 @@ async fn step_up(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, session: &
     }
     let res = see_other(&format!("{}?flow={id}", ctx.path("mfa")));
     match browser {
-        Some(b) => with_cookie(res, set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&b), FLOW_TTL)),
+        Some(b) => with_cookie(res, set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&b), FLOW_TTL)),
         None => res,
     }
 }
@@ -450,7 +450,7 @@ async fn to_page(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, page: &str
     match start_flow(&ctx.st, &ctx.tenant.id, query).await {
         Ok((id, browser, _)) => with_cookie(
             see_other(&format!("{}?flow={id}", ctx.path(page))),
-            set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&browser), FLOW_TTL),
+            set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&browser), FLOW_TTL),
         ),
         Err(e) => unavailable(&ctx.brand, e),
     }

@@ -40,7 +40,8 @@ use super::authorize::{Ctx, agent_consent, query_param, record_decision, see_oth
 use super::client::BackChannel;
 use super::pages::{DeviceConsentPage, DeviceDonePage, DevicePage, describe_scope, error_page, html};
 use super::session::{
-    FLOW_COOKIE, FLOW_TTL, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie, start_flow,
+    BrowserCookie, FLOW_TTL, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
+    start_flow,
 };
 use super::token::{UserTokens, issue_for_user};
 use crate::admin::Path;
@@ -281,7 +282,7 @@ async fn to_sign_in(ctx: &Ctx, typed: &str) -> Response {
     match started.await {
         Ok((id, browser)) => with_cookie(
             see_other(&format!("{}?flow={id}", ctx.path("login"))),
-            set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&browser), FLOW_TTL),
+            set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&browser), FLOW_TTL),
         ),
         Err(e) => unavailable(&ctx.brand, e),
     }

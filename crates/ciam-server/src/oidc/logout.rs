@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::authorize::{Ctx, respond, unavailable, with_cookie};
 use super::hint::verify_id_token_hint;
 use super::pages::{LogoutPage, error_page, html};
-use super::session::{SESSION_COOKIE, csrf_ok, current_session, end_session, set_cookie};
+use super::session::{BrowserCookie, csrf_ok, current_session, end_session, set_cookie};
 use crate::admin::Path;
 use crate::state::AppState;
 
@@ -79,7 +79,7 @@ pub(super) async fn logout(
     {
         return unavailable(&ctx.brand, e);
     }
-    let clear = set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, None, std::time::Duration::ZERO);
+    let clear = set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
     let res = match redirect {
         Some(uri) => {
             let fields = params.get("state").map(|s| vec![("state", s.to_owned())]).unwrap_or_default();
@@ -123,7 +123,7 @@ pub(super) async fn confirm(
             if let Err(e) = end_session(&ctx.st, &ctx.tenant.id, &headers).await {
                 return unavailable(&ctx.brand, e);
             }
-            let clear = set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, None, std::time::Duration::ZERO);
+            let clear = set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
             with_cookie(signed_out(&ctx), clear)
         }
         Ok(Some(_)) => error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again."),

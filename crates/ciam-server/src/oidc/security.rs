@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 use super::authorize::{Ctx, see_other, unavailable, with_cookie};
 use super::mfa::{RecoveryData, TotpData, json_error, passkeys_of, start_ceremony, take_ceremony, totp_owner};
 use super::pages::{FactorRow, RecoveryCodesPage, SecurityPage, TotpPage, error_page, html};
-use super::session::{FLOW_COOKIE, FLOW_TTL, Session, csrf_ok, current_session, save_flow, set_cookie, start_flow};
+use super::session::{BrowserCookie, FLOW_TTL, Session, csrf_ok, current_session, save_flow, set_cookie, start_flow};
 use crate::admin::Path;
 use crate::audit::{self, Caller};
 use crate::state::AppState;
@@ -76,7 +76,7 @@ async fn sign_in_first(ctx: &Ctx) -> Response {
             }
             with_cookie(
                 see_other(&format!("{}?flow={id}", ctx.path("login"))),
-                set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&browser), FLOW_TTL),
+                set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&browser), FLOW_TTL),
             )
         }
         Err(e) => unavailable(&ctx.brand, e),

@@ -1,11 +1,13 @@
 //! Browser state of the hosted flow: the SSO session and the pending authorization ("flow"),
-//! both in the ephemeral store, addressed by random ids that travel in cookies scoped to the
-//! tenant's path.
+//! both in the ephemeral store, addressed by random ids that travel in per-tenant cookies.
 //!
 //! # Security
 //! - Cookie values are 256-bit random ids; the store keys are their SHA-256 (a store dump holds
-//!   no usable cookie). Cookies are `HttpOnly`, `SameSite=Lax`, `Path=/t/{tenant}`, and `Secure`
-//!   when the public URL is https.
+//!   no usable cookie). Cookies are `HttpOnly` and `SameSite=Lax`. On an https public URL they
+//!   are `__Host-` cookies (`Secure`, no `Domain`, `Path=/`; RFC 6265bis §4.1.3.2), so neither a
+//!   sibling host nor a plain-http response can set or shadow them, with the tenant in the name
+//!   (`__Host-ciam_session_{tenant}`) to keep tenants apart. On plain http (development only)
+//!   they are `ciam_session` etc. with `Path={prefix}/t/{tenant}`.
 //! - A new session id is issued at every sign-in (no fixation); the old one is deleted.
 //! - A flow is bound to the browser that started it by a second cookie, so a flow id copied into
 //!   another browser (login CSRF) is refused; its forms carry a CSRF token compared in constant
@@ -22,10 +24,27 @@ use subtle::ConstantTimeEq;
 
 use crate::state::AppState;
 
-/// The SSO session cookie.
-pub(crate) const SESSION_COOKIE: &str = "ciam_session";
-/// The cookie binding a pending flow to this browser.
-pub(crate) const FLOW_COOKIE: &str = "ciam_flow";
+/// The cookies of the hosted pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BrowserCookie {
+    /// The SSO session.
+    Session,
+    /// Binds a pending flow to this browser.
+    Flow,
+    /// Recognizes a browser the user signed in with before (sealed device id).
+    Device,
+}
+
+impl BrowserCookie {
+    fn base_name(self) -> &'static str {
+        match self {
+            Self::Session => "ciam_session",
+            Self::Flow => "ciam_flow",
+            Self::Device => "ciam_device",
+        }
+    }
+}
+
 /// Absolute session lifetime.
 pub(crate) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 /// How long a sign-in may take.
@@ -86,8 +105,8 @@ impl Flow {
     }
 }
 
-/// The value of a cookie in the request.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The value of the cookie named `name` in the request.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -98,20 +117,54 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value for a tenant-scoped cookie; `None` clears it.
+/// A tenant's cookie as this deployment names and scopes it.
+#[derive(Debug)]
+struct CookieScope {
+    name: String,
+    path: String,
+    secure: bool,
+}
+
+impl CookieScope {
+    /// `__Host-{name}_{tenant}` at `Path=/` on https; `{name}` at `Path={prefix}/t/{tenant}` on
+    /// plain http (where browsers refuse `__Host-` cookies). Tenant ids are `[a-z0-9-]`, which
+    /// cookie names allow, and never contain `_`, so no two (cookie, tenant) pairs share a name.
+    fn of(public_url: &str, tenant: &TenantId, which: BrowserCookie) -> Self {
+        if public_url.starts_with("https://") {
+            Self { name: format!("__Host-{}_{tenant}", which.base_name()), path: "/".into(), secure: true }
+        } else {
+            let path = format!("{}/t/{tenant}", url_path_prefix(public_url));
+            Self { name: which.base_name().to_owned(), path, secure: false }
+        }
+    }
+
+    fn header(&self, value: Option<&str>, max_age: Duration) -> String {
+        let Self { name, path, secure } = self;
+        let secure = if *secure { "; Secure" } else { "" };
+        let (value, max_age) = value.map_or(("", 0), |v| (v, max_age.as_secs()));
+        format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+    }
+}
+
+/// The value of one of the tenant's cookies in the request.
+pub(crate) fn read_cookie<'a>(
+    st: &AppState,
+    tenant: &TenantId,
+    headers: &'a HeaderMap,
+    which: BrowserCookie,
+) -> Option<&'a str> {
+    cookie(headers, &CookieScope::of(&st.node.public_url, tenant, which).name)
+}
+
+/// A `Set-Cookie` value for one of the tenant's cookies; `None` clears it.
 pub(crate) fn set_cookie(
     st: &AppState,
     tenant: &TenantId,
-    name: &str,
+    which: BrowserCookie,
     value: Option<&str>,
     max_age: Duration,
 ) -> String {
-    let secure = if st.node.public_url.starts_with("https://") { "; Secure" } else { "" };
-    let path = format!("{}/t/{tenant}", url_path_prefix(&st.node.public_url));
-    match value {
-        Some(v) => format!("{name}={v}; Path={path}; Max-Age={}; HttpOnly; SameSite=Lax{secure}", max_age.as_secs()),
-        None => format!("{name}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
-    }
+    CookieScope::of(&st.node.public_url, tenant, which).header(value, max_age)
 }
 
 /// The path part of the public URL (`https://id.example/auth` → `/auth`), for cookie paths.
@@ -142,7 +195,7 @@ pub(crate) async fn current_session(
     tenant: &TenantId,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<Session>> {
-    let Some(c) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(c) = read_cookie(st, tenant, headers, BrowserCookie::Session) else { return Ok(None) };
     let raw = st.ephemeral.get(&session_key(tenant, c)).await?;
     Ok(raw.and_then(|r| serde_json::from_slice(&r).ok()))
 }
@@ -154,7 +207,7 @@ pub(crate) async fn start_session(
     headers: &HeaderMap,
     session: &Session,
 ) -> anyhow::Result<String> {
-    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+    if let Some(old) = read_cookie(st, tenant, headers, BrowserCookie::Session) {
         st.ephemeral.delete(&session_key(tenant, old)).await?;
     }
     let id = random_token(32);
@@ -170,7 +223,7 @@ pub(crate) async fn end_session(
     tenant: &TenantId,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<Session>> {
-    let Some(c) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(c) = read_cookie(st, tenant, headers, BrowserCookie::Session) else { return Ok(None) };
     let raw = st.ephemeral.take(&session_key(tenant, c)).await?;
     let session: Option<Session> = raw.and_then(|r| serde_json::from_slice(&r).ok());
     if let Some(s) = &session {
@@ -257,7 +310,8 @@ pub(crate) async fn load_flow(
 ) -> anyhow::Result<Option<Flow>> {
     let Some(raw) = st.ephemeral.get(&flow_key(tenant, id)).await? else { return Ok(None) };
     let flow: Flow = serde_json::from_slice(&raw)?;
-    let bound = cookie(headers, FLOW_COOKIE).is_some_and(|b| SecretHash::from_stored(flow.browser.clone()).verify(b));
+    let bound = read_cookie(st, tenant, headers, BrowserCookie::Flow)
+        .is_some_and(|b| SecretHash::from_stored(flow.browser.clone()).verify(b));
     Ok(bound.then_some(flow))
 }
 
@@ -282,9 +336,11 @@ mod tests {
     fn cookies_are_found_by_exact_name() {
         let mut h = HeaderMap::new();
         h.append(COOKIE, HeaderValue::from_static("a=1; ciam_session=abc; ciam_session_x=zzz"));
-        h.append(COOKIE, HeaderValue::from_static("ciam_flow=f"));
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
-        assert_eq!(cookie(&h, FLOW_COOKIE), Some("f"));
+        h.append(COOKIE, HeaderValue::from_static("ciam_flow=f; __Host-ciam_session_acme=h"));
+        assert_eq!(cookie(&h, "ciam_session"), Some("abc"));
+        assert_eq!(cookie(&h, "ciam_flow"), Some("f"));
+        assert_eq!(cookie(&h, "__Host-ciam_session_acme"), Some("h"));
+        assert_eq!(cookie(&h, "__Host-ciam_session_acm"), None);
         assert_eq!(cookie(&h, "missing"), None);
     }
 
@@ -293,5 +349,51 @@ mod tests {
         assert_eq!(url_path_prefix("https://id.example"), "");
         assert_eq!(url_path_prefix("https://id.example/auth"), "/auth");
         assert_eq!(url_path_prefix("http://127.0.0.1:8080"), "");
+    }
+
+    /// `__Host-` cookies need `Secure`, no `Domain` and `Path=/` (RFC 6265bis §4.1.3.2), so on
+    /// https the tenant moves from the path into the name; plain http keeps path-scoped cookies.
+    #[test]
+    fn https_deployments_use_host_prefixed_cookies_per_tenant() {
+        let acme = TenantId::parse("acme").unwrap();
+        let ttl = Duration::from_secs(3600);
+        for url in ["https://id.example", "https://id.example/auth"] {
+            let c = CookieScope::of(url, &acme, BrowserCookie::Session);
+            assert_eq!(
+                c.header(Some("v"), ttl),
+                "__Host-ciam_session_acme=v; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax; Secure",
+                "{url}: a path prefix still gets Path=/"
+            );
+            assert_eq!(
+                c.header(None, ttl),
+                "__Host-ciam_session_acme=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"
+            );
+            assert!(!c.header(Some("v"), ttl).contains("Domain"));
+        }
+        let names: Vec<String> = [BrowserCookie::Session, BrowserCookie::Flow, BrowserCookie::Device]
+            .into_iter()
+            .flat_map(|w| {
+                ["acme", "acme-x"].map(|t| CookieScope::of("https://id.example", &TenantId::parse(t).unwrap(), w).name)
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "__Host-ciam_session_acme",
+                "__Host-ciam_session_acme-x",
+                "__Host-ciam_flow_acme",
+                "__Host-ciam_flow_acme-x",
+                "__Host-ciam_device_acme",
+                "__Host-ciam_device_acme-x"
+            ]
+        );
+        assert_eq!(
+            CookieScope::of("http://127.0.0.1:8080", &acme, BrowserCookie::Flow).header(Some("f"), ttl),
+            "ciam_flow=f; Path=/t/acme; Max-Age=3600; HttpOnly; SameSite=Lax"
+        );
+        assert_eq!(
+            CookieScope::of("http://localhost/auth", &acme, BrowserCookie::Device).header(None, ttl),
+            "ciam_device=; Path=/auth/t/acme; Max-Age=0; HttpOnly; SameSite=Lax"
+        );
     }
 }
