@@ -9,6 +9,11 @@
 //!   (`__Host-ciam_session_{tenant}`) to keep tenants apart. On plain http (development only)
 //!   they are `ciam_session` etc. with `Path={prefix}/t/{tenant}`.
 //! - A new session id is issued at every sign-in (no fixation); the old one is deleted.
+//! - A session ends at the tenant's absolute lifetime (`settings.login.session_lifetime_secs`)
+//!   or after `settings.login.session_idle_timeout_secs` without use, whichever comes first. A
+//!   use moves the idle deadline, but the stored session is rewritten only once a tenth of the
+//!   idle timeout has passed since the last mark (not on every request), and only while it still
+//!   exists, so a concurrent logout is never undone.
 //! - A flow is bound to the browser that started it by a second cookie, so a flow id copied into
 //!   another browser (login CSRF) is refused; its forms carry a CSRF token compared in constant
 //!   time.
@@ -19,6 +24,7 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use ciam_core::id::TenantId;
 use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::tenant::LoginSettings;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
@@ -45,8 +51,6 @@ impl BrowserCookie {
     }
 }
 
-/// Absolute session lifetime.
-pub(crate) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 /// How long a sign-in may take.
 pub(crate) const FLOW_TTL: Duration = Duration::from_secs(600);
 
@@ -61,6 +65,81 @@ pub(crate) struct Session {
     pub(crate) acr: String,
     /// CSRF token of forms that act on the session (logout confirmation).
     pub(crate) csrf: String,
+    /// When the session started (unix seconds); its absolute lifetime counts from here.
+    /// Absent in sessions stored before lifetimes were per tenant (then `auth_time`).
+    #[serde(default)]
+    pub(crate) started_at: Option<i64>,
+    /// The last recorded use (unix seconds), for the idle timeout; updated at most every tenth
+    /// of the timeout. Absent in sessions stored before idle timeouts (then `started_at`).
+    #[serde(default)]
+    pub(crate) last_active: Option<i64>,
+}
+
+impl Session {
+    fn started(&self) -> i64 {
+        self.started_at.unwrap_or(self.auth_time)
+    }
+}
+
+/// How long a tenant's sessions last (`settings.login`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SessionLimits {
+    /// The absolute lifetime from the sign-in.
+    lifetime: Duration,
+    /// How long an unused session lives.
+    idle: Duration,
+}
+
+/// What using a session at some moment means.
+#[derive(Debug, PartialEq, Eq)]
+enum SessionUse {
+    /// Past its absolute end or idle deadline: the session is over.
+    Ended,
+    /// Live, and its last-activity mark is recent enough to leave the stored copy alone.
+    Live,
+    /// Live, and its last-activity mark is due: store it with this TTL (until the new idle
+    /// deadline, never past the absolute end).
+    Touch(Duration),
+}
+
+impl SessionLimits {
+    fn of(login: &LoginSettings) -> Self {
+        Self {
+            lifetime: Duration::from_secs(login.session_lifetime_secs),
+            idle: Duration::from_secs(login.session_idle_timeout_secs),
+        }
+    }
+
+    /// The TTL of a session stored at its start: the first idle deadline, within the lifetime.
+    fn initial_ttl(&self) -> Duration {
+        self.lifetime.min(self.idle)
+    }
+
+    /// What a use of `s` at `now` (unix seconds) means.
+    fn on_use(&self, s: &Session, now: i64) -> SessionUse {
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let end = s.started().saturating_add(secs(self.lifetime));
+        let last = s.last_active.unwrap_or_else(|| s.started());
+        let idle_end = last.saturating_add(secs(self.idle));
+        if now >= end || now >= idle_end {
+            return SessionUse::Ended;
+        }
+        // Marking every request would rewrite the session on each page view; a mark a tenth of
+        // the timeout old is good enough (the session then ends 90-100% of the timeout after its
+        // last use). Nor is there anything to move once the idle deadline reaches the absolute end.
+        let step = (secs(self.idle) / 10).max(1);
+        if now.saturating_sub(last) < step || idle_end >= end {
+            return SessionUse::Live;
+        }
+        let until = end.min(now.saturating_add(secs(self.idle)));
+        SessionUse::Touch(Duration::from_secs(u64::try_from(until.saturating_sub(now)).unwrap_or(0).max(1)))
+    }
+}
+
+/// The limits of a tenant's sessions (from the node's tenant cache); `None` if the tenant is gone.
+async fn session_limits(st: &AppState, tenant: &TenantId) -> anyhow::Result<Option<SessionLimits>> {
+    let t = st.directory.tenant(st.durable.as_ref(), tenant).await?;
+    Ok(t.map(|t| SessionLimits::of(&t.settings.login)))
 }
 
 /// A pending authorization request.
@@ -189,32 +268,57 @@ fn flow_key(tenant: &TenantId, id: &str) -> String {
     format!("flow:{tenant}:{}", SecretHash::of(id).as_str())
 }
 
-/// The browser's live session, if any.
+/// The browser's live session, if any. A session past its idle deadline or absolute end is
+/// deleted and treated as absent; a use records the activity when the last mark is due.
 pub(crate) async fn current_session(
     st: &AppState,
     tenant: &TenantId,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<Session>> {
     let Some(c) = read_cookie(st, tenant, headers, BrowserCookie::Session) else { return Ok(None) };
-    let raw = st.ephemeral.get(&session_key(tenant, c)).await?;
-    Ok(raw.and_then(|r| serde_json::from_slice(&r).ok()))
+    let key = session_key(tenant, c);
+    let Some(raw) = st.ephemeral.get(&key).await? else { return Ok(None) };
+    let Ok(mut session) = serde_json::from_slice::<Session>(&raw) else { return Ok(None) };
+    let Some(limits) = session_limits(st, tenant).await? else { return Ok(None) };
+    let now = st.clock.now().unix_timestamp();
+    match limits.on_use(&session, now) {
+        SessionUse::Live => Ok(Some(session)),
+        SessionUse::Ended => {
+            if st.ephemeral.delete(&key).await? {
+                st.ephemeral
+                    .set_remove(&user_sessions_key(tenant, &session.user_id), SecretHash::of(c).as_str())
+                    .await?;
+            }
+            Ok(None)
+        }
+        SessionUse::Touch(ttl) => {
+            session.last_active = Some(now);
+            // Only while it exists: a logout between the read and this write wins.
+            let kept = st.ephemeral.put_if_present(&key, &serde_json::to_vec(&session)?, ttl).await?;
+            Ok(kept.then_some(session))
+        }
+    }
 }
 
-/// Starts a new session (deleting the browser's previous one) and returns its cookie value.
+/// Starts a new session (deleting the browser's previous one) and returns its cookie value and
+/// how long the cookie should live (the tenant's session lifetime).
 pub(crate) async fn start_session(
     st: &AppState,
     tenant: &TenantId,
     headers: &HeaderMap,
     session: &Session,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, Duration)> {
     if let Some(old) = read_cookie(st, tenant, headers, BrowserCookie::Session) {
         st.ephemeral.delete(&session_key(tenant, old)).await?;
     }
+    let limits = session_limits(st, tenant).await?.ok_or_else(|| anyhow::anyhow!("tenant {tenant} is gone"))?;
+    let now = st.clock.now().unix_timestamp();
+    let session = Session { started_at: Some(now), last_active: Some(now), ..session.clone() };
     let id = random_token(32);
-    st.ephemeral.put(&session_key(tenant, &id), &serde_json::to_vec(session)?, SESSION_TTL).await?;
+    st.ephemeral.put(&session_key(tenant, &id), &serde_json::to_vec(&session)?, limits.initial_ttl()).await?;
     let hash = SecretHash::of(&id);
-    st.ephemeral.set_add(&user_sessions_key(tenant, &session.user_id), hash.as_str(), SESSION_TTL).await?;
-    Ok(id)
+    st.ephemeral.set_add(&user_sessions_key(tenant, &session.user_id), hash.as_str(), limits.lifetime).await?;
+    Ok((id, limits.lifetime))
 }
 
 /// Ends the browser's session; returns it if there was one.
@@ -395,5 +499,51 @@ mod tests {
             CookieScope::of("http://localhost/auth", &acme, BrowserCookie::Device).header(None, ttl),
             "ciam_device=; Path=/auth/t/acme; Max-Age=0; HttpOnly; SameSite=Lax"
         );
+    }
+
+    fn session(started: i64, last: Option<i64>) -> Session {
+        Session {
+            sid: "s".into(),
+            user_id: "u".into(),
+            auth_time: started,
+            amr: vec![],
+            acr: "0".into(),
+            csrf: "c".into(),
+            started_at: Some(started),
+            last_active: last,
+        }
+    }
+
+    /// Idle timeout within the absolute lifetime: a use slides the idle deadline (recorded only
+    /// when the mark is a tenth of the timeout old), never past the absolute end.
+    #[test]
+    fn sessions_end_when_idle_or_at_their_absolute_end() {
+        let limits = SessionLimits { lifetime: Duration::from_secs(10_000), idle: Duration::from_secs(1000) };
+        let t0 = 1_000_000;
+        for (last, now, expect) in [
+            (t0, t0, SessionUse::Live),
+            (t0, t0 + 99, SessionUse::Live),
+            (t0, t0 + 100, SessionUse::Touch(Duration::from_secs(1000))),
+            (t0, t0 + 999, SessionUse::Touch(Duration::from_secs(1000))),
+            (t0, t0 + 1000, SessionUse::Ended),
+            (t0 + 8500, t0 + 9400, SessionUse::Touch(Duration::from_secs(600))),
+            (t0 + 9900, t0 + 9999, SessionUse::Live),
+            // The idle deadline already reaches the absolute end: nothing left to slide.
+            (t0 + 9050, t0 + 9200, SessionUse::Live),
+            (t0 + 9950, t0 + 10_000, SessionUse::Ended),
+        ] {
+            assert_eq!(limits.on_use(&session(t0, Some(last)), now), expect, "last {last} now {now}");
+        }
+        // Before idle timeouts, a session's last mark is its start (its auth_time before that).
+        assert_eq!(limits.on_use(&session(t0, None), t0 + 1000), SessionUse::Ended);
+        let mut legacy = session(t0, None);
+        legacy.started_at = None;
+        assert_eq!(limits.on_use(&legacy, t0 + 500), SessionUse::Touch(Duration::from_secs(1000)));
+        assert_eq!(limits.on_use(&legacy, t0 + 1000), SessionUse::Ended);
+        // An idle timeout longer than the lifetime never ends a session first.
+        let long_idle = SessionLimits { lifetime: Duration::from_secs(600), idle: Duration::from_secs(3600) };
+        assert_eq!(long_idle.initial_ttl(), Duration::from_secs(600));
+        assert_eq!(long_idle.on_use(&session(t0, Some(t0)), t0 + 599), SessionUse::Live);
+        assert_eq!(long_idle.on_use(&session(t0, Some(t0)), t0 + 600), SessionUse::Ended);
     }
 }

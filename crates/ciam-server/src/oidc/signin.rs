@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::authorize::{Ctx, see_other, unavailable, with_cookie};
 use super::pages::error_page;
-use super::session::{BrowserCookie, Flow, SESSION_TTL, Session, read_cookie, save_flow, set_cookie, start_session};
+use super::session::{BrowserCookie, Flow, Session, read_cookie, save_flow, set_cookie, start_session};
 use crate::audit::{self, Caller};
 use crate::state::AppState;
 use crate::throttle::{Attempt, Failures};
@@ -237,8 +237,10 @@ pub(super) async fn finish_sign_in(
         amr: amr.iter().map(|m| m.as_str().to_owned()).collect(),
         acr: acr.as_str().to_owned(),
         csrf: random_token(32),
+        started_at: None,
+        last_active: None,
     };
-    let session_cookie = match start_session(st, tenant, headers, &session).await {
+    let (session_cookie, session_ttl) = match start_session(st, tenant, headers, &session).await {
         Ok(c) => c,
         Err(e) => return unavailable(&ctx.brand, e),
     };
@@ -281,7 +283,7 @@ pub(super) async fn finish_sign_in(
     };
     let mut res = with_cookie(
         see_other(&next),
-        set_cookie(st, tenant, BrowserCookie::Session, Some(&session_cookie), SESSION_TTL),
+        set_cookie(st, tenant, BrowserCookie::Session, Some(&session_cookie), session_ttl),
     );
     if let Ok(sealed) = st.master.seal(&format!("device/{tenant}"), device.as_bytes()) {
         res = with_cookie(res, set_cookie(st, tenant, BrowserCookie::Device, Some(&sealed), DEVICE_TTL));
