@@ -1,32 +1,186 @@
-//! What a browser is told and sent beyond the protocol: on https deployments, `__Host-`
-//! cookies.
+//! What a browser is told and sent beyond the protocol: RP-initiated logout that another site
+//! cannot aim at someone else's session, and on https deployments `__Host-` cookies.
 
 use std::collections::HashMap;
 
 use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::BIN;
 use crate::oidc::{CALLBACK, PASSWORD, hidden, location};
+use crate::security::authorize_url;
 
+const BYE: &str = "http://127.0.0.1:9/signed-out";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 
 struct Fixture {
     server: Server,
+    secret: String,
     _dir: TempDir,
 }
 
-/// Tenant `acme` with user Ada and the confidential client `web`, on a server started with `env`.
+/// Tenant `acme` with users Ada and Bob and the confidential client `web` (which registered a
+/// post-logout redirect URI), on a server started with `env`.
 async fn fixture(tag: &str, env: Vec<(String, String)>) -> Fixture {
     let dir = TempDir::new(tag);
     let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
     let admin = Admin::new(&server, server.generated_admin_token());
     admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
-    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
-    let client = json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential",
-                        "redirect_uris": [CALLBACK], "scopes": ["openid"]});
-    admin.post("/tenants/acme/clients", client, 201).await;
-    Fixture { server, _dir: dir }
+    for email in ["ada@example.com", "bob@example.com"] {
+        admin.post("/tenants/acme/users", json!({"email": email, "password": PASSWORD}), 201).await;
+    }
+    let client = admin
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential",
+                   "redirect_uris": [CALLBACK], "post_logout_redirect_uris": [BYE], "scopes": ["openid"]}),
+            201,
+        )
+        .await;
+    let secret = client["client_secret"].as_str().unwrap().to_owned();
+    Fixture { server, secret, _dir: dir }
+}
+
+/// A browser: keeps cookies, follows no redirects by itself.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Browser {
+    fn new(server: &Server) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(USER_AGENT)
+            .build()
+            .unwrap();
+        Self { http, base: server.url("") }
+    }
+
+    fn abs(&self, url: &str) -> String {
+        if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) }
+    }
+
+    async fn get(&self, url: &str) -> reqwest::Response {
+        self.http.get(self.abs(url)).send().await.unwrap()
+    }
+
+    async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(self.abs(url)).form(form).send().await.unwrap()
+    }
+
+    /// Signs `email` in through an authorization request (allowing consent on the way) and
+    /// returns the answer at the callback.
+    async fn sign_in(&self, email: &str) -> HashMap<String, String> {
+        let res = self.get(&authorize_url("")).await;
+        let html = self.get(&location(&res)).await.text().await.unwrap();
+        let form = [
+            ("flow", hidden(&html, "flow")),
+            ("csrf", hidden(&html, "csrf")),
+            ("email", email.into()),
+            ("password", PASSWORD.into()),
+        ];
+        let res = self.http.post(self.abs("/t/acme/login")).form(&form).send().await.unwrap();
+        self.to_callback(res).await
+    }
+
+    /// Follows redirects inside the server, allowing consent on the way, until the callback.
+    async fn to_callback(&self, mut res: reqwest::Response) -> HashMap<String, String> {
+        for _ in 0..10 {
+            if res.status() == 303 {
+                let to = location(&res);
+                if to.starts_with(CALLBACK) {
+                    return url::Url::parse(&to).unwrap().query_pairs().into_owned().collect();
+                }
+                res = self.get(&to).await;
+            } else {
+                assert_eq!(res.status(), 200, "{}", res.url());
+                let html = res.text().await.unwrap();
+                let form =
+                    [("flow", hidden(&html, "flow")), ("csrf", hidden(&html, "csrf")), ("decision", "allow".into())];
+                res = self.http.post(self.abs("/t/acme/consent")).form(&form).send().await.unwrap();
+            }
+        }
+        panic!("too many redirects")
+    }
+
+    /// Whether the browser is still signed in: `prompt=none` gives a code, not `login_required`.
+    async fn signed_in(&self) -> bool {
+        let res = self.get(&authorize_url("&prompt=none")).await;
+        let answer: HashMap<String, String> =
+            url::Url::parse(&location(&res)).unwrap().query_pairs().into_owned().collect();
+        assert!(answer.contains_key("code") || answer["error"] == "login_required", "{answer:?}");
+        answer.contains_key("code")
+    }
+}
+
+/// Redeems a code of client `web`; returns the ID token.
+async fn id_token(f: &Fixture, code: &str) -> String {
+    let form =
+        [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", CALLBACK), ("code_verifier", VERIFIER)];
+    let res =
+        f.server.http.post(f.server.url("/t/acme/token")).basic_auth("web", Some(&f.secret)).form(&form).send().await;
+    let body: Value = res.unwrap().json().await.unwrap();
+    body["id_token"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// OpenID Connect RP-Initiated Logout 1.0 §2: the OP must ask the user when the ID token hint
+/// "does not belong to the current OP session". A site sending Ada's browser to the logout
+/// endpoint with Bob's ID token (or with an ID token of Ada's from another session) gets the
+/// confirmation page: Ada's session is neither ended nor its cookie cleared, and the browser is
+/// not sent to the post-logout redirect URI. Ada's own hint still signs her out at once.
+#[tokio::test]
+async fn a_logout_hint_for_another_session_ends_and_clears_nothing_rp_initiated_logout_2() {
+    let f = fixture("logout-hint", vec![]).await;
+    let bob = Browser::new(&f.server);
+    let bobs_token = id_token(&f, &bob.sign_in("bob@example.com").await["code"]).await;
+    let elsewhere = Browser::new(&f.server);
+    let adas_other_token = id_token(&f, &elsewhere.sign_in("ada@example.com").await["code"]).await;
+    let ada = Browser::new(&f.server);
+    let adas_token = id_token(&f, &ada.sign_in("ada@example.com").await["code"]).await;
+    assert_eq!(crate::claims(&adas_token)["sub"], crate::claims(&adas_other_token)["sub"]);
+    assert_ne!(crate::claims(&adas_token)["sid"], crate::claims(&adas_other_token)["sid"]);
+
+    for (who, hint) in [("another user", &bobs_token), ("another session of Ada", &adas_other_token)] {
+        for extra in [String::new(), format!("&post_logout_redirect_uri={}&state=x", enc(BYE))] {
+            let res = ada.get(&format!("/t/acme/logout?id_token_hint={}{extra}", enc(hint))).await;
+            assert_eq!(res.status(), 200, "{who}{extra}: the confirmation page");
+            assert!(res.headers().get("location").is_none(), "{who}{extra}: no redirect");
+            assert!(res.headers().get("set-cookie").is_none(), "{who}{extra}: no cookie cleared");
+            let page = res.text().await.unwrap();
+            assert!(page.contains("Sign out of Acme?"), "{who}{extra}: {page}");
+            assert!(ada.signed_in().await, "{who}{extra}: Ada's session survives");
+        }
+    }
+    assert!(bob.signed_in().await && elsewhere.signed_in().await, "nobody else was signed out either");
+
+    // Confirming the question signs Ada out, with the form's CSRF token.
+    let page = ada.get(&format!("/t/acme/logout?id_token_hint={}", enc(&bobs_token))).await.text().await.unwrap();
+    let done = ada.post("/t/acme/logout/confirm", &[("csrf", &hidden(&page, "csrf"))]).await;
+    assert!(done.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert!(done.text().await.unwrap().contains("You are signed out"));
+    assert!(!ada.signed_in().await);
+    assert!(bob.signed_in().await, "Bob's session is his own");
+
+    // Ada's own hint for her current session: signed out and sent back at once.
+    let answer = ada.sign_in("ada@example.com").await;
+    let adas_token = id_token(&f, &answer["code"]).await;
+    let res = ada
+        .get(&format!(
+            "/t/acme/logout?id_token_hint={}&post_logout_redirect_uri={}&state=x",
+            enc(&adas_token),
+            enc(BYE)
+        ))
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("{BYE}?state=x"));
+    assert!(!ada.signed_in().await);
 }
 
 /// The values of the `Set-Cookie` headers of a response, by cookie name.
