@@ -1,5 +1,6 @@
 //! What a browser is told and sent beyond the protocol: RP-initiated logout that another site
-//! cannot aim at someone else's session, and on https deployments `__Host-` cookies.
+//! cannot aim at someone else's session, the Content-Security-Policy of the hosted pages, and on
+//! https deployments `Strict-Transport-Security` and `__Host-` cookies.
 
 use std::collections::HashMap;
 
@@ -183,6 +184,98 @@ async fn a_logout_hint_for_another_session_ends_and_clears_nothing_rp_initiated_
     assert!(!ada.signed_in().await);
 }
 
+/// The policy a response was sent with, and its directives by name.
+fn csp(res: &reqwest::Response) -> HashMap<String, String> {
+    let header = res.headers()["content-security-policy"].to_str().unwrap();
+    header
+        .split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            let (name, value) = d.split_once(' ').unwrap_or((d, ""));
+            (name.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+/// The nonce of a page's policy (the same in `script-src` and `style-src`).
+fn nonce(policy: &HashMap<String, String>) -> String {
+    let n = policy["style-src"].trim_start_matches("'nonce-").trim_end_matches('\'').to_owned();
+    assert_eq!(policy["script-src"], format!("'self' 'nonce-{n}'"));
+    assert!(n.len() >= 22, "at least 128 bits: {n}");
+    n
+}
+
+/// Every hosted page restricts scripts to this origin and to inline elements carrying the
+/// response's nonce, which is fresh for each response; plugins, `<base>` and framing are off. The
+/// inline stylesheet and the auto-submit of `response_mode=form_post` carry the nonce, and no
+/// page has inline event handlers. Other responses are locked down completely. Plain-http
+/// deployments send no HSTS.
+#[tokio::test]
+async fn hosted_pages_send_a_script_restricting_csp_with_a_fresh_nonce() {
+    let f = fixture("csp", vec![]).await;
+    let ada = Browser::new(&f.server);
+    let res = ada.get(&authorize_url("")).await;
+    assert_eq!(res.status(), 303);
+    let login = location(&res);
+    let mut pages = vec![];
+    for url in [login.as_str(), login.as_str(), "/t/acme/logout", "/t/acme/login?flow=unknown"] {
+        let res = ada.get(url).await;
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "{url}");
+        let policy = csp(&res);
+        pages.push((url.to_owned(), policy.clone(), res.text().await.unwrap()));
+    }
+    let answer = ada.sign_in("ada@example.com").await;
+    assert!(answer.contains_key("code"));
+    let res = ada.get(&authorize_url("&response_mode=form_post&prompt=none")).await;
+    assert_eq!(res.status(), 200);
+    let policy = csp(&res);
+    pages.push(("form_post".into(), policy, res.text().await.unwrap()));
+
+    let mut nonces = std::collections::HashSet::new();
+    for (url, policy, html) in &pages {
+        for (directive, value) in [
+            ("default-src", "'none'"),
+            ("object-src", "'none'"),
+            ("base-uri", "'none'"),
+            ("frame-ancestors", "'none'"),
+            ("connect-src", "'self'"),
+        ] {
+            assert_eq!(policy.get(directive).map(String::as_str), Some(value), "{url}: {directive}");
+        }
+        let n = nonce(policy);
+        assert!(nonces.insert(n.clone()), "{url}: a nonce is never reused");
+        if url != "form_post" {
+            assert!(html.contains(&format!("<style nonce=\"{n}\">")), "{url}: the stylesheet carries the nonce");
+        }
+        for inline in [" onload=", " onclick=", " onsubmit=", " style=", "javascript:"] {
+            assert!(!html.contains(inline), "{url}: {inline}");
+        }
+        for script in html.split("<script").skip(1) {
+            let tag = script.split('>').next().unwrap();
+            assert!(
+                tag.contains("src=\"/assets/") || tag.contains(&format!("nonce=\"{n}\"")),
+                "{url}: a script from this origin or with the nonce: <script{tag}>"
+            );
+        }
+    }
+    let (_, form_post_policy, form_post) = pages.last().unwrap();
+    let n = nonce(form_post_policy);
+    assert!(form_post.contains(&format!("<script nonce=\"{n}\">document.forms[0].submit();</script>")), "{form_post}");
+
+    // JSON, scripts and redirects load nothing.
+    for res in [
+        f.server.http.get(f.server.url("/t/acme/.well-known/openid-configuration")).send().await.unwrap(),
+        f.server.http.get(f.server.url("/assets/passkey.js")).send().await.unwrap(),
+        ada.get(&authorize_url("")).await,
+    ] {
+        let policy = csp(&res);
+        assert_eq!(policy["default-src"], "'none'", "{}", res.url());
+        assert_eq!(policy["frame-ancestors"], "'none'", "{}", res.url());
+        assert!(res.headers().get("strict-transport-security").is_none(), "no HSTS over plain http");
+    }
+}
+
 /// The values of the `Set-Cookie` headers of a response, by cookie name.
 fn set_cookies(res: &reqwest::Response) -> HashMap<String, String> {
     res.headers()
@@ -201,11 +294,12 @@ fn value(set_cookie: &str) -> &str {
 }
 
 /// With an https public URL (here with a path prefix, as behind a proxy at
-/// `https://id.example/auth`), the session, flow and device cookies are `__Host-` cookies (RFC 6265bis §4.1.3.2: `Secure`, no
+/// `https://id.example/auth`), every response carries `Strict-Transport-Security`, and the
+/// session, flow and device cookies are `__Host-` cookies (RFC 6265bis §4.1.3.2: `Secure`, no
 /// `Domain`, `Path=/`) named per tenant. The server reads them back under the same names and
 /// does not accept the plain-http names.
 #[tokio::test]
-async fn https_deployments_use_host_prefixed_cookies_per_tenant() {
+async fn https_deployments_send_hsts_and_host_prefixed_cookies_per_tenant() {
     let env = vec![("CIAM_PUBLIC_URL".to_owned(), "https://id.example/auth".to_owned())];
     let f = fixture("host-cookies", env).await;
     let http =
@@ -219,6 +313,7 @@ async fn https_deployments_use_host_prefixed_cookies_per_tenant() {
     };
 
     let res = get("/t/acme/account/security", "").await;
+    assert_eq!(res.headers()["strict-transport-security"], "max-age=63072000");
     assert_eq!(res.status(), 303);
     let login = location(&res);
     let flow_cookie = set_cookies(&res).remove("__Host-ciam_flow_acme").expect("a __Host- flow cookie");
@@ -234,6 +329,7 @@ async fn https_deployments_use_host_prefixed_cookies_per_tenant() {
     ];
     let res = http.post(f.server.url("/t/acme/login")).header("cookie", &flow_pair).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303, "the flow cookie was read back under its __Host- name");
+    assert_eq!(res.headers()["strict-transport-security"], "max-age=63072000");
     let cookies = set_cookies(&res);
     for name in ["__Host-ciam_session_acme", "__Host-ciam_device_acme"] {
         let c = &cookies[name];
