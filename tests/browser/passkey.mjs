@@ -9,8 +9,13 @@
 // 3. Forgets every cookie (a signed-out browser that still has the authenticator), opens the
 //    authorization request, and signs in with the passkey alone (navigator.credentials.get with a
 //    discoverable credential: no email typed), allowing the consent page if it comes.
-// 4. Prints one JSON line: the callback URL the server redirected to, and what the authenticator
-//    holds.
+// 4. Asks again with response_mode=form_post and prompt=none: the answer page's own script must
+//    post the code to the callback.
+// 5. Prints one JSON line: the callback URL the server redirected to, what the authenticator
+//    holds, and how the form_post answer arrived.
+//
+// Chromium enforces the pages' Content-Security-Policy: a violation it reports (even one that
+// breaks no step, such as a refused stylesheet) fails the run too.
 //
 // Started by the Rust end-to-end test with the environment below; it fails (non-zero exit, the
 // page's visible error on stderr) on any unexpected step.
@@ -65,6 +70,10 @@ try {
   });
   context.setDefaultTimeout(timeout);
   const page = await context.newPage();
+  const violations = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+  });
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
@@ -103,8 +112,11 @@ try {
   // 3. Signed out; the application sends the browser to sign in, and the passkey alone does it.
   await context.clearCookies();
   let answered = null;
+  let posted = null;
   await page.route((url) => url.href.startsWith(callback), async (route) => {
-    answered = route.request().url();
+    const request = route.request();
+    if (request.method() === "POST") posted = { method: "POST", body: request.postData() };
+    else answered = request.url();
     await route.fulfill({ status: 200, contentType: "text/plain", body: "signed in" });
   });
   await page.goto(authorizeUrl);
@@ -120,8 +132,19 @@ try {
     }
     await page.waitForTimeout(100);
   }
+  // The callback page has loaded (a navigation still under way would cut the next one short).
+  await page.waitForURL((url) => url.href.startsWith(callback));
+
+  // 4. The same browser, now signed in: the form_post answer submits itself.
+  await page.goto(`${authorizeUrl}&response_mode=form_post&prompt=none`);
+  while (!posted) {
+    if (Date.now() > deadline + timeout) throw new Error(`no form_post answer; the browser is at ${page.url()}`);
+    await page.waitForTimeout(100);
+  }
+  if (violations.length) throw new Error(`Content-Security-Policy violations:\n${violations.join("\n")}`);
   console.log(JSON.stringify({
     callback: answered,
+    form_post: posted,
     credentials: credentials.map((c) => ({ resident: c.isResidentCredential, rp: c.rpId, sign_count: c.signCount })),
   }));
 } finally {

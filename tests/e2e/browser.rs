@@ -1,7 +1,9 @@
 //! The hosted pages in a real browser: Debian's Chromium, headless, driven by playwright-core
 //! (`tests/browser/passkey.mjs`) with a CDP virtual authenticator. It registers a passkey on
 //! the account page with the page's own script and then signs in with it alone, so the
-//! JavaScript, the WebAuthn JSON encoding and the server agree in the browser that users have.
+//! JavaScript, the WebAuthn JSON encoding and the server agree in the browser that users have;
+//! then a `response_mode=form_post` answer submits itself. Chromium enforces the pages'
+//! Content-Security-Policy, and the run fails on any violation it reports.
 //!
 //! Needs `node`, `tests/browser/node_modules` (`npm ci --prefix tests/browser`) and Chromium
 //! (`CHROMIUM`, default `/usr/bin/chromium`); `.ci/run` installs them. Outside CI a missing piece
@@ -79,4 +81,11 @@ async fn a_passkey_is_registered_and_signs_in_in_headless_chromium() {
     assert_eq!(claims["acr"], "urn:ciam:acr:phr", "{claims}");
     let amr = claims["amr"].as_array().unwrap();
     assert!(!amr.contains(&serde_json::json!("pwd")), "no password in the passkey sign-in: {claims}");
+
+    // The form_post answer page's own script posted the code, under the page's CSP.
+    assert_eq!(report["form_post"]["method"], "POST", "{report}");
+    let body = report["form_post"]["body"].as_str().unwrap();
+    let posted: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    assert!(posted.contains_key("code") && posted["state"] == "s", "{body}");
 }

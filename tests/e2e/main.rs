@@ -11,6 +11,7 @@ mod cli;
 mod device;
 mod dpop;
 mod embedded;
+mod hardening;
 mod hostile_input;
 mod logging;
 mod mail_outbox;

@@ -461,13 +461,32 @@ async fn code_flow(opts: ServerOptions) {
     let page = browser.get("/t/acme/logout").await.text().await.unwrap();
     assert!(page.contains("Sign out of Acme?"));
     assert_eq!(answer_for(&browser, &silent).await["error"], "consent_required", "still signed in");
-    let res = browser
-        .get(&format!(
-            "/t/acme/logout?id_token_hint={}&post_logout_redirect_uri={}&state=bye1",
-            enc(&id_token_hint),
-            enc(BYE)
-        ))
-        .await;
+    // The first ID token is from an earlier session of Ada's (she signed in again since): it does
+    // not name this session, so the user is asked (RP-Initiated Logout 1.0 §2).
+    let logout_with = |hint: &str| {
+        format!("/t/acme/logout?id_token_hint={}&post_logout_redirect_uri={}&state=bye1", enc(hint), enc(BYE))
+    };
+    let res = browser.get(&logout_with(&id_token_hint)).await;
+    assert_eq!(res.status(), 200, "an earlier session's hint: confirm first");
+    assert!(res.headers().get("set-cookie").is_none());
+    assert!(res.text().await.unwrap().contains("Sign out of Acme?"));
+    // An ID token of this session signs out at once.
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, _, _) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let (consent, _) = browser.follow(browser.get(url.as_str()).await).await;
+    let hops = allow(&browser, &consent.text().await.unwrap()).await;
+    let code = callback_params(hops.last().unwrap())["code"].clone();
+    let current = rp
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let res = browser.get(&logout_with(&current.id_token().unwrap().to_string())).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), format!("{BYE}?state=bye1"));
     assert!(res.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));

@@ -413,6 +413,10 @@ pub trait EphemeralStore: HealthCheck {
     /// Stores `value` only if `key` is absent; `true` if stored. The building block of replay
     /// caches (`jti` seen?) and of single-flight locks.
     async fn put_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool>;
+    /// Replaces the value and the TTL of `key` only if it is live; `true` if replaced. Sliding
+    /// expiry (a session's idle timeout) uses it, so a value deleted meanwhile (a session ended
+    /// by logout or by an administrator) is never brought back by a late write.
+    async fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool>;
     /// Reads a live value.
     async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
     /// Reads and removes a value in one atomic step: of many concurrent takes of one key,

@@ -120,6 +120,14 @@ pub struct LoginSettings {
     /// passkey, within the risk policy's `strong_auth_age`); otherwise they are refused with
     /// `insufficient_user_authentication`. Default false.
     pub exchange_requires_strong_auth: bool,
+    /// The longest a browser stays signed in, in seconds, however active the user is (300 to
+    /// 34560000, i.e. 400 days). Default 43200 (12 hours).
+    #[cfg_attr(feature = "openapi", schema(minimum = 300, maximum = 34_560_000))]
+    pub session_lifetime_secs: u64,
+    /// A browser session not used for this long ends, in seconds (60 to 2592000, i.e. 30 days);
+    /// every use restarts the count, within `session_lifetime_secs`. Default 43200 (12 hours).
+    #[cfg_attr(feature = "openapi", schema(minimum = 60, maximum = 2_592_000))]
+    pub session_idle_timeout_secs: u64,
 }
 
 impl Default for LoginSettings {
@@ -132,6 +140,8 @@ impl Default for LoginSettings {
             password_min_length: 8,
             refuse_common_passwords: true,
             exchange_requires_strong_auth: false,
+            session_lifetime_secs: 12 * 3600,
+            session_idle_timeout_secs: 12 * 3600,
         }
     }
 }
@@ -247,6 +257,12 @@ impl TenantSettings {
         if !(8..=64).contains(&self.login.password_min_length) {
             return Err(FieldError::new("login.password_min_length", "must be 8-64"));
         }
+        if !(300..=34_560_000).contains(&self.login.session_lifetime_secs) {
+            return Err(FieldError::new("login.session_lifetime_secs", "must be 300-34560000 (5 minutes to 400 days)"));
+        }
+        if !(60..=2_592_000).contains(&self.login.session_idle_timeout_secs) {
+            return Err(FieldError::new("login.session_idle_timeout_secs", "must be 60-2592000 (1 minute to 30 days)"));
+        }
         let hosts = &self.client_metadata_documents.allowed_hosts;
         if hosts.len() > 100 {
             return Err(FieldError::new("client_metadata_documents.allowed_hosts", "at most 100 hosts"));
@@ -288,6 +304,28 @@ mod tests {
         s.registration.allowed_scopes = vec![];
         s.registration.open_registrations_per_hour = 0;
         assert_eq!(s.validate().unwrap_err().field, "registration.open_registrations_per_hour");
+    }
+
+    #[test]
+    fn session_limits_are_validated() {
+        let mut s = TenantSettings::default();
+        assert_eq!((s.login.session_lifetime_secs, s.login.session_idle_timeout_secs), (43_200, 43_200));
+        for (lifetime, idle, bad) in [
+            (299, 3600, Some("login.session_lifetime_secs")),
+            (34_560_001, 3600, Some("login.session_lifetime_secs")),
+            (300, 59, Some("login.session_idle_timeout_secs")),
+            (300, 2_592_001, Some("login.session_idle_timeout_secs")),
+            (300, 60, None),
+            // An idle timeout longer than the lifetime is allowed: it never ends a session first.
+            (300, 2_592_000, None),
+            (34_560_000, 3600, None),
+        ] {
+            s.login.session_lifetime_secs = lifetime;
+            s.login.session_idle_timeout_secs = idle;
+            assert_eq!(s.validate().err().map(|e| e.field.into_owned()), bad.map(str::to_owned), "{lifetime} {idle}");
+        }
+        let s: TenantSettings = serde_json::from_str(r#"{"login":{"session_idle_timeout_secs":900}}"#).unwrap();
+        assert_eq!((s.login.session_lifetime_secs, s.login.session_idle_timeout_secs), (43_200, 900));
     }
 
     #[test]

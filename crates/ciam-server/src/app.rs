@@ -34,6 +34,9 @@ use crate::ops;
 use crate::state::{AppState, NodeSettings};
 use crate::telemetry::{self, Metrics, REQUEST_ID};
 
+/// `Strict-Transport-Security` of deployments with an https public URL (RFC 6797).
+const HSTS: &str = "max-age=63072000";
+
 /// The complete router for a state: operations, the management API and its OpenAPI document,
 /// with the cross-cutting layers (request id, tracing, metrics, security headers, limits).
 pub fn app(state: AppState, request_timeout: Duration) -> Router {
@@ -50,12 +53,21 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
         .layer(DefaultBodyLimit::max(admin::MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
 
-    let security_headers = [
+    // Hosted pages set their own, nonce-bearing policy (`oidc::pages::page_policy`); everything
+    // else (JSON, scripts, redirects) is never a document that needs to load anything.
+    let mut security_headers = vec![
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
         (header::REFERRER_POLICY, "no-referrer"),
     ];
+    if state.node.public_url.starts_with("https://") {
+        // Two years, for the public host only: `includeSubDomains` would bind every host under a
+        // public URL such as https://example.com, which may not be ours to bind (the `__Host-`
+        // cookies already keep sibling hosts from planting cookies). A proxy in front may send
+        // a wider policy (`includeSubDomains; preload`) instead.
+        security_headers.push((header::STRICT_TRANSPORT_SECURITY, HSTS));
+    }
     let mut router = Router::new()
         .merge(ops::routes())
         .merge(oidc::routes())

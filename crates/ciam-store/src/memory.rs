@@ -138,6 +138,18 @@ impl EphemeralStore for MemoryStore {
         Ok(true)
     }
 
+    async fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {
+        let (key, now) = (key_of(key), self.now());
+        let mut map = self.write();
+        match map.get_mut(&key) {
+            Some(e) if live(e, now) => {
+                *e = Entry { value: value.into(), expires: expiry(now, ttl) };
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
         let (key, now) = (key_of(key), self.now());
         Ok(self.lock().get(&key).filter(|e| live(e, now)).map(|e| e.value.to_vec()))

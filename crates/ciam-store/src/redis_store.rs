@@ -1,7 +1,7 @@
 //! The Redis ephemeral store, shared by every node of a deployment.
 //!
 //! Atomicity comes from Redis itself: `GETDEL` for single-use takes, `SET NX PX` for replay
-//! caches, and a two-line Lua script for counters that start their window on the first hit.
+//! caches, `SET XX PX` for sliding expiry, and a two-line Lua script for counters that start their window on the first hit.
 //! Every key is prefixed (`ciam:` by default) so one Redis can serve several deployments or test
 //! runs. The connection is established lazily and re-established on failure, with short
 //! connect and response timeouts: a Redis outage fails requests fast instead of hanging them.
@@ -92,6 +92,20 @@ impl EphemeralStore for RedisStore {
             .arg(self.key(key))
             .arg(value)
             .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl))
+            .query_async(&mut c)
+            .await
+            .map_err(unavailable)?;
+        Ok(set.is_some())
+    }
+
+    async fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {
+        let mut c = self.conn.clone();
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.key(key))
+            .arg(value)
+            .arg("XX")
             .arg("PX")
             .arg(millis(ttl))
             .query_async(&mut c)

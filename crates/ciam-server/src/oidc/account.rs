@@ -100,7 +100,7 @@ async fn session_holder(
     headers: &HeaderMap,
 ) -> Result<(TenantId, UserId), Response> {
     let unauthorized = || refused(OAuthError::new(ErrorCode::InvalidToken, "sign in, or send an access token"));
-    let session = current_session(st, &record.ns(), headers).await.map_err(|e| {
+    let session = current_session(st, record, headers).await.map_err(|e| {
         Problem::new(ProblemKind::Unavailable, "the session store is unavailable; retry shortly")
             .with_internal(e.to_string())
             .into_response()

@@ -31,7 +31,7 @@ use url::Url;
 use super::pages::{AgentConsent, Brand, ConsentPage, FormPostPage, describe_scope, error_page, html};
 use super::par::{PAR_MARKER, Pushed, par_key};
 use super::session::{
-    FLOW_COOKIE, FLOW_TTL, Flow, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
+    BrowserCookie, FLOW_TTL, Flow, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
     start_flow,
 };
 use super::signin::Pending;
@@ -250,7 +250,7 @@ async fn authorize(ctx: &Ctx, query: &str, headers: &HeaderMap, flow: Option<(&s
         }
     }
     let now = ctx.st.clock.now().unix_timestamp();
-    let session = match current_session(&ctx.st, &ctx.ns, headers).await {
+    let session = match current_session(&ctx.st, &ctx.tenant, headers).await {
         Ok(s) => s,
         Err(e) => return unavailable(&ctx.brand, e),
     };
@@ -434,7 +434,7 @@ pub(super) async fn step_up(
     }
     let res = see_other(&format!("{}?flow={id}", ctx.path("mfa")));
     match browser {
-        Some(b) => with_cookie(res, set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&b), FLOW_TTL)),
+        Some(b) => with_cookie(res, set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&b), FLOW_TTL)),
         None => res,
     }
 }
@@ -468,7 +468,7 @@ async fn to_page(ctx: &Ctx, query: &str, flow: Option<(&str, &Flow)>, page: &str
     match start_flow(&ctx.st, &ctx.ns, query).await {
         Ok((id, browser, _)) => with_cookie(
             see_other(&format!("{}?flow={id}", ctx.path(page))),
-            set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&browser), FLOW_TTL),
+            set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&browser), FLOW_TTL),
         ),
         Err(e) => unavailable(&ctx.brand, e),
     }
@@ -513,7 +513,7 @@ pub(super) async fn form_step(
 /// Loads the flow named in a query or form, bound to this browser.
 async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(String, Flow), Response> {
     let id = id.ok_or_else(|| flow_expired(ctx))?;
-    match load_flow(&ctx.st, &ctx.ns, id, headers).await {
+    match load_flow(&ctx.st, &ctx.tenant, id, headers).await {
         Ok(Some(f)) => Ok((id.to_owned(), f)),
         Ok(None) => Err(flow_expired(ctx)),
         Err(e) => Err(unavailable(&ctx.brand, e)),
@@ -636,7 +636,7 @@ pub(super) async fn consent_post(
         Ok(v) => v,
         Err(res) => return res,
     };
-    let session = match current_session(&ctx.st, &ctx.ns, &headers).await {
+    let session = match current_session(&ctx.st, &ctx.tenant, &headers).await {
         Ok(Some(s)) => s,
         Ok(None) => return flow_expired(&ctx),
         Err(e) => return unavailable(&ctx.brand, e),

@@ -41,7 +41,8 @@ use super::authorize::{Ctx, agent_consent, query_param, record_decision, see_oth
 use super::client::BackChannel;
 use super::pages::{DeviceConsentPage, DeviceDonePage, DevicePage, describe_scope, error_page, html};
 use super::session::{
-    FLOW_COOKIE, FLOW_TTL, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie, start_flow,
+    BrowserCookie, FLOW_TTL, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
+    start_flow,
 };
 use super::token::{UserTokens, issue_for_user};
 use crate::admin::Path;
@@ -221,7 +222,7 @@ pub(super) async fn redeem(
 
 /// The signed-in, active user of this browser, if any.
 async fn signed_in(ctx: &Ctx, headers: &HeaderMap) -> Result<Option<(Session, UserId)>, Response> {
-    let session = current_session(&ctx.st, &ctx.ns, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
+    let session = current_session(&ctx.st, &ctx.tenant, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
     let Some(session) = session else { return Ok(None) };
     let Ok(user_id) = UserId::parse(&session.user_id) else { return Ok(None) };
     match ctx.st.durable.get_user(&ctx.tenant.id, &user_id).await {
@@ -255,7 +256,7 @@ pub(super) async fn page_get(
     };
     let mut typed = query_param(query.as_deref(), "user_code");
     if let Some(id) = query_param(query.as_deref(), "flow") {
-        match load_flow(&ctx.st, &ctx.ns, &id, &headers).await {
+        match load_flow(&ctx.st, &ctx.tenant, &id, &headers).await {
             Ok(Some(flow)) if flow.device => {
                 typed = query_param(Some(&flow.query), "user_code");
                 let _ = finish_flow(&ctx.st, &ctx.ns, &id).await;
@@ -284,7 +285,7 @@ async fn to_sign_in(ctx: &Ctx, typed: &str) -> Response {
     match started.await {
         Ok((id, browser)) => with_cookie(
             see_other(&format!("{}?flow={id}", ctx.path("login"))),
-            set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&browser), FLOW_TTL),
+            set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&browser), FLOW_TTL),
         ),
         Err(e) => unavailable(&ctx.brand, e),
     }

@@ -2,12 +2,18 @@
 //!
 //! # Security
 //! - With a valid `id_token_hint` (signed by this tenant, for the client that registered the
-//!   `post_logout_redirect_uri`), the session ends and the browser returns to that URI with
-//!   `state`.
-//! - Without one, the user is asked to confirm with a CSRF-protected form, so a third-party page
-//!   cannot sign users out (forced-logout; ASVS 10.6.2), and nothing is redirected anywhere.
-//! - A bad hint, or a `post_logout_redirect_uri` that is not registered exactly, is an error page:
-//!   never an open redirector (RFC 9700 §4.11).
+//!   `post_logout_redirect_uri`) that matches the browser's session (its `sub` is the session's
+//!   user and its `sid`, if any, the session's), the session ends and the browser returns to that
+//!   URI with `state`. With no session at all there is nothing to end, and the same happens.
+//! - Without a hint, or with a valid hint for another user or another session, the user is asked
+//!   to confirm with a CSRF-protected form (§2: the OP MUST ask when the hint "does not belong to
+//!   the current OP session"), so a third-party page cannot sign users out with its own ID token
+//!   (forced logout; ASVS 10.6.2). Nothing is ended, no cookie is cleared and nothing is
+//!   redirected until the user confirms; the confirmation then ends on the signed-out page, not
+//!   at the hint's client, whose hint did not name this session.
+//! - A bad hint, or a `post_logout_redirect_uri` that is not registered exactly, is an error page
+//!   (§4: no post-logout redirection when validation fails): never an open redirector (RFC 9700
+//!   §4.11), and nothing is ended or cleared.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -20,7 +26,7 @@ use serde_json::Value;
 use super::authorize::{Ctx, respond, unavailable, with_cookie};
 use super::hint::verify_id_token_hint;
 use super::pages::{LogoutPage, error_page, html};
-use super::session::{SESSION_COOKIE, csrf_ok, current_session, end_session, set_cookie};
+use super::session::{BrowserCookie, Session, csrf_ok, current_session, end_session, set_cookie};
 use crate::admin::Path;
 use crate::state::AppState;
 
@@ -72,14 +78,18 @@ pub(super) async fn logout(
             Some(uri.to_owned())
         }
     };
-    // Only the session of the hinted user ends.
-    let session = current_session(&ctx.st, &ctx.ns, &headers).await.ok().flatten();
-    if session.is_some_and(|s| Some(s.user_id.as_str()) == claims.get("sub").and_then(Value::as_str))
-        && let Err(e) = end_session(&ctx.st, &ctx.ns, &headers).await
-    {
-        return unavailable(&ctx.brand, e);
+    match current_session(&ctx.st, &ctx.tenant, &headers).await {
+        // Another user's (or another session's) ID token says nothing about this browser: ask.
+        Ok(Some(s)) if !hint_names(&claims, &s) => return confirmation(&ctx, &s),
+        Ok(Some(_)) => {
+            if let Err(e) = end_session(&ctx.st, &ctx.tenant, &headers).await {
+                return unavailable(&ctx.brand, e);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => return unavailable(&ctx.brand, e),
     }
-    let clear = set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, None, std::time::Duration::ZERO);
+    let clear = set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
     let res = match redirect {
         Some(uri) => {
             let fields = params.get("state").map(|s| vec![("state", s.to_owned())]).unwrap_or_default();
@@ -90,17 +100,27 @@ pub(super) async fn logout(
     with_cookie(res, clear)
 }
 
+/// Whether a verified ID token names this session: its user, and its `sid` when it has one.
+fn hint_names(claims: &serde_json::Map<String, Value>, session: &Session) -> bool {
+    let sub = claims.get("sub").and_then(Value::as_str);
+    let sid_ok = claims.get("sid").is_none_or(|sid| sid.as_str() == Some(session.sid.as_str()));
+    sub == Some(session.user_id.as_str()) && sid_ok
+}
+
+/// The question "sign out?", with the session's CSRF token on its form.
+fn confirmation(ctx: &Ctx, session: &Session) -> Response {
+    let action = ctx.path("logout/confirm");
+    html(StatusCode::OK, &LogoutPage { brand: &ctx.brand, action: &action, csrf: Some(&session.csrf) })
+}
+
 fn signed_out(ctx: &Ctx) -> Response {
     let action = ctx.path("logout");
     html(StatusCode::OK, &LogoutPage { brand: &ctx.brand, action: &action, csrf: None })
 }
 
 async fn confirm_page(ctx: &Ctx, headers: &HeaderMap) -> Response {
-    match current_session(&ctx.st, &ctx.ns, headers).await {
-        Ok(Some(s)) => {
-            let action = ctx.path("logout/confirm");
-            html(StatusCode::OK, &LogoutPage { brand: &ctx.brand, action: &action, csrf: Some(&s.csrf) })
-        }
+    match current_session(&ctx.st, &ctx.tenant, headers).await {
+        Ok(Some(s)) => confirmation(ctx, &s),
         Ok(None) => signed_out(ctx),
         Err(e) => unavailable(&ctx.brand, e),
     }
@@ -118,12 +138,12 @@ pub(super) async fn confirm(
         Err(res) => return res,
     };
     let form = Params::parse(&body).unwrap_or_default();
-    match current_session(&ctx.st, &ctx.ns, &headers).await {
+    match current_session(&ctx.st, &ctx.tenant, &headers).await {
         Ok(Some(s)) if csrf_ok(&s.csrf, form.get("csrf")) => {
-            if let Err(e) = end_session(&ctx.st, &ctx.ns, &headers).await {
+            if let Err(e) = end_session(&ctx.st, &ctx.tenant, &headers).await {
                 return unavailable(&ctx.brand, e);
             }
-            let clear = set_cookie(&ctx.st, &ctx.tenant.id, SESSION_COOKIE, None, std::time::Duration::ZERO);
+            let clear = set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
             with_cookie(signed_out(&ctx), clear)
         }
         Ok(Some(_)) => error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again."),

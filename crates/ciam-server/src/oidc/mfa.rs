@@ -557,7 +557,7 @@ pub(super) async fn login_link(
     }
     let param = |name| super::authorize::query_param(query.as_deref(), name).unwrap_or_default();
     let (id, token) = (param("flow"), Secret::new(param("token")));
-    let flow = match super::session::load_flow(&ctx.st, &ctx.ns, &id, &headers).await {
+    let flow = match super::session::load_flow(&ctx.st, &ctx.tenant, &id, &headers).await {
         Ok(Some(flow)) => flow,
         Ok(None) => {
             let msg = "Open this link in the browser where you asked for it, or type the code from the email there. \
@@ -635,7 +635,7 @@ async fn passkey_step(
     headers: &HeaderMap,
 ) -> Result<(Ctx, Flow, PasskeyRp), Response> {
     let ctx = Ctx::load(st, tenant).await?;
-    let flow = match super::session::load_flow(&ctx.st, &ctx.ns, &req.flow, headers).await {
+    let flow = match super::session::load_flow(&ctx.st, &ctx.tenant, &req.flow, headers).await {
         Ok(Some(f)) => f,
         Ok(None) => return Err(json_error(StatusCode::BAD_REQUEST, "This sign-in page has expired.")),
         Err(e) => return Err(json_unavailable(e)),

@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 use super::authorize::{Ctx, see_other, unavailable, with_cookie};
 use super::mfa::{RecoveryData, TotpData, json_error, passkeys_of, start_ceremony, take_ceremony, totp_owner};
 use super::pages::{FactorRow, RecoveryCodesPage, SecurityPage, TotpPage, error_page, html};
-use super::session::{FLOW_COOKIE, FLOW_TTL, Session, csrf_ok, current_session, save_flow, set_cookie, start_flow};
+use super::session::{BrowserCookie, FLOW_TTL, Session, csrf_ok, current_session, save_flow, set_cookie, start_flow};
 use crate::admin::Path;
 use crate::audit::{self, Caller};
 use crate::state::AppState;
@@ -59,7 +59,7 @@ fn methods(session: &Session) -> Vec<Amr> {
 /// authenticators call for ([`Reauth`]); otherwise the user confirms who they are first.
 async fn holder(st: AppState, tenant: &str, headers: &HeaderMap, change: bool) -> Result<Holder, Response> {
     let ctx = Ctx::load(st, tenant).await?;
-    let session = current_session(&ctx.st, &ctx.ns, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
+    let session = current_session(&ctx.st, &ctx.tenant, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
     let Some(session) = session else { return Err(sign_in_first(&ctx, None).await) };
     let user = match UserId::parse(&session.user_id) {
         Ok(id) => ctx.st.durable.get_user(&ctx.tenant.id, &id).await.map_err(|e| unavailable(&ctx.brand, e))?,
@@ -116,7 +116,7 @@ async fn sign_in_first(ctx: &Ctx, reauth: Option<Reauth>) -> Response {
             }
             with_cookie(
                 see_other(&format!("{}?flow={id}", ctx.path("login"))),
-                set_cookie(&ctx.st, &ctx.tenant.id, FLOW_COOKIE, Some(&browser), FLOW_TTL),
+                set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&browser), FLOW_TTL),
             )
         }
         Err(e) => unavailable(&ctx.brand, e),

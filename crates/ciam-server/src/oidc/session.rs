@@ -1,12 +1,19 @@
 //! Browser state of the hosted flow: the SSO session and the pending authorization ("flow"),
-//! both in the ephemeral store, addressed by random ids that travel in cookies scoped to the
-//! tenant's path.
+//! both in the ephemeral store, addressed by random ids that travel in per-tenant cookies.
 //!
 //! # Security
 //! - Cookie values are 256-bit random ids; the store keys are their SHA-256 (a store dump holds
-//!   no usable cookie). Cookies are `HttpOnly`, `SameSite=Lax`, `Path=/t/{tenant}`, and `Secure`
-//!   when the public URL is https.
+//!   no usable cookie). Cookies are `HttpOnly` and `SameSite=Lax`. On an https public URL they
+//!   are `__Host-` cookies (`Secure`, no `Domain`, `Path=/`; RFC 6265bis §4.1.3.2), so neither a
+//!   sibling host nor a plain-http response can set or shadow them, with the tenant in the name
+//!   (`__Host-ciam_session_{tenant}`) to keep tenants apart. On plain http (development only)
+//!   they are `ciam_session` etc. with `Path={prefix}/t/{tenant}`.
 //! - A new session id is issued at every sign-in (no fixation); the old one is deleted.
+//! - A session ends at the tenant's absolute lifetime (`settings.login.session_lifetime_secs`)
+//!   or after `settings.login.session_idle_timeout_secs` without use, whichever comes first. A
+//!   use moves the idle deadline, but the stored session is rewritten only once a tenth of the
+//!   idle timeout has passed since the last mark (not on every request), and only while it still
+//!   exists, so a concurrent logout is never undone.
 //! - A flow is bound to the browser that started it by a second cookie, so a flow id copied into
 //!   another browser (login CSRF) is refused; its forms carry a CSRF token compared in constant
 //!   time.
@@ -17,18 +24,33 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use ciam_core::id::TenantId;
 use ciam_core::secret::{SecretHash, random_token};
-use ciam_core::tenant::TenantNs;
+use ciam_core::tenant::{LoginSettings, Tenant, TenantNs};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::state::AppState;
 
-/// The SSO session cookie.
-pub(crate) const SESSION_COOKIE: &str = "ciam_session";
-/// The cookie binding a pending flow to this browser.
-pub(crate) const FLOW_COOKIE: &str = "ciam_flow";
-/// Absolute session lifetime.
-pub(crate) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+/// The cookies of the hosted pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BrowserCookie {
+    /// The SSO session.
+    Session,
+    /// Binds a pending flow to this browser.
+    Flow,
+    /// Recognizes a browser the user signed in with before (sealed device id).
+    Device,
+}
+
+impl BrowserCookie {
+    fn base_name(self) -> &'static str {
+        match self {
+            Self::Session => "ciam_session",
+            Self::Flow => "ciam_flow",
+            Self::Device => "ciam_device",
+        }
+    }
+}
+
 /// How long a sign-in may take.
 pub(crate) const FLOW_TTL: Duration = Duration::from_secs(600);
 
@@ -43,6 +65,75 @@ pub(crate) struct Session {
     pub(crate) acr: String,
     /// CSRF token of forms that act on the session (logout confirmation).
     pub(crate) csrf: String,
+    /// When the session started (unix seconds); its absolute lifetime counts from here.
+    /// Absent in sessions stored before lifetimes were per tenant (then `auth_time`).
+    #[serde(default)]
+    pub(crate) started_at: Option<i64>,
+    /// The last recorded use (unix seconds), for the idle timeout; updated at most every tenth
+    /// of the timeout. Absent in sessions stored before idle timeouts (then `started_at`).
+    #[serde(default)]
+    pub(crate) last_active: Option<i64>,
+}
+
+impl Session {
+    fn started(&self) -> i64 {
+        self.started_at.unwrap_or(self.auth_time)
+    }
+}
+
+/// How long a tenant's sessions last (`settings.login`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SessionLimits {
+    /// The absolute lifetime from the sign-in.
+    lifetime: Duration,
+    /// How long an unused session lives.
+    idle: Duration,
+}
+
+/// What using a session at some moment means.
+#[derive(Debug, PartialEq, Eq)]
+enum SessionUse {
+    /// Past its absolute end or idle deadline: the session is over.
+    Ended,
+    /// Live, and its last-activity mark is recent enough to leave the stored copy alone.
+    Live,
+    /// Live, and its last-activity mark is due: store it with this TTL (until the new idle
+    /// deadline, never past the absolute end).
+    Touch(Duration),
+}
+
+impl SessionLimits {
+    fn of(login: &LoginSettings) -> Self {
+        Self {
+            lifetime: Duration::from_secs(login.session_lifetime_secs),
+            idle: Duration::from_secs(login.session_idle_timeout_secs),
+        }
+    }
+
+    /// The TTL of a session stored at its start: the first idle deadline, within the lifetime.
+    fn initial_ttl(&self) -> Duration {
+        self.lifetime.min(self.idle)
+    }
+
+    /// What a use of `s` at `now` (unix seconds) means.
+    fn on_use(&self, s: &Session, now: i64) -> SessionUse {
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let end = s.started().saturating_add(secs(self.lifetime));
+        let last = s.last_active.unwrap_or_else(|| s.started());
+        let idle_end = last.saturating_add(secs(self.idle));
+        if now >= end || now >= idle_end {
+            return SessionUse::Ended;
+        }
+        // Marking every request would rewrite the session on each page view; a mark a tenth of
+        // the timeout old is good enough (the session then ends 90-100% of the timeout after its
+        // last use). Nor is there anything to move once the idle deadline reaches the absolute end.
+        let step = (secs(self.idle) / 10).max(1);
+        if now.saturating_sub(last) < step || idle_end >= end {
+            return SessionUse::Live;
+        }
+        let until = end.min(now.saturating_add(secs(self.idle)));
+        SessionUse::Touch(Duration::from_secs(u64::try_from(until.saturating_sub(now)).unwrap_or(0).max(1)))
+    }
 }
 
 /// A pending authorization request.
@@ -91,8 +182,8 @@ impl Flow {
     }
 }
 
-/// The value of a cookie in the request.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The value of the cookie named `name` in the request.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -103,20 +194,54 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value for a tenant-scoped cookie; `None` clears it.
+/// A tenant's cookie as this deployment names and scopes it.
+#[derive(Debug)]
+struct CookieScope {
+    name: String,
+    path: String,
+    secure: bool,
+}
+
+impl CookieScope {
+    /// `__Host-{name}_{tenant}` at `Path=/` on https; `{name}` at `Path={prefix}/t/{tenant}` on
+    /// plain http (where browsers refuse `__Host-` cookies). Tenant ids are `[a-z0-9-]`, which
+    /// cookie names allow, and never contain `_`, so no two (cookie, tenant) pairs share a name.
+    fn of(public_url: &str, tenant: &TenantId, which: BrowserCookie) -> Self {
+        if public_url.starts_with("https://") {
+            Self { name: format!("__Host-{}_{tenant}", which.base_name()), path: "/".into(), secure: true }
+        } else {
+            let path = format!("{}/t/{tenant}", url_path_prefix(public_url));
+            Self { name: which.base_name().to_owned(), path, secure: false }
+        }
+    }
+
+    fn header(&self, value: Option<&str>, max_age: Duration) -> String {
+        let Self { name, path, secure } = self;
+        let secure = if *secure { "; Secure" } else { "" };
+        let (value, max_age) = value.map_or(("", 0), |v| (v, max_age.as_secs()));
+        format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+    }
+}
+
+/// The value of one of the tenant's cookies in the request.
+pub(crate) fn read_cookie<'a>(
+    st: &AppState,
+    tenant: &TenantId,
+    headers: &'a HeaderMap,
+    which: BrowserCookie,
+) -> Option<&'a str> {
+    cookie(headers, &CookieScope::of(&st.node.public_url, tenant, which).name)
+}
+
+/// A `Set-Cookie` value for one of the tenant's cookies; `None` clears it.
 pub(crate) fn set_cookie(
     st: &AppState,
     tenant: &TenantId,
-    name: &str,
+    which: BrowserCookie,
     value: Option<&str>,
     max_age: Duration,
 ) -> String {
-    let secure = if st.node.public_url.starts_with("https://") { "; Secure" } else { "" };
-    let path = format!("{}/t/{tenant}", url_path_prefix(&st.node.public_url));
-    match value {
-        Some(v) => format!("{name}={v}; Path={path}; Max-Age={}; HttpOnly; SameSite=Lax{secure}", max_age.as_secs()),
-        None => format!("{name}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
-    }
+    CookieScope::of(&st.node.public_url, tenant, which).header(value, max_age)
 }
 
 /// The path part of the public URL (`https://id.example/auth` → `/auth`), for cookie paths.
@@ -141,45 +266,73 @@ fn flow_key(tenant: &TenantNs, id: &str) -> String {
     format!("flow:{tenant}:{}", SecretHash::of(id).as_str())
 }
 
-/// The browser's live session, if any.
+/// The browser's live session, if any. A session past its idle deadline or absolute end is
+/// deleted and treated as absent; a use records the activity when the last mark is due.
 pub(crate) async fn current_session(
     st: &AppState,
-    tenant: &TenantNs,
+    tenant: &Tenant,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<Session>> {
-    let Some(c) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
-    let raw = st.ephemeral.get(&session_key(tenant, c)).await?;
-    Ok(raw.and_then(|r| serde_json::from_slice(&r).ok()))
+    let Some(c) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) else { return Ok(None) };
+    let tenant_ns = tenant.ns();
+    let key = session_key(&tenant_ns, c);
+    let Some(raw) = st.ephemeral.get(&key).await? else { return Ok(None) };
+    let Ok(mut session) = serde_json::from_slice::<Session>(&raw) else { return Ok(None) };
+    let limits = SessionLimits::of(&tenant.settings.login);
+    let now = st.clock.now().unix_timestamp();
+    match limits.on_use(&session, now) {
+        SessionUse::Live => Ok(Some(session)),
+        SessionUse::Ended => {
+            if st.ephemeral.delete(&key).await? {
+                st.ephemeral
+                    .set_remove(&user_sessions_key(&tenant_ns, &session.user_id), SecretHash::of(c).as_str())
+                    .await?;
+            }
+            Ok(None)
+        }
+        SessionUse::Touch(ttl) => {
+            session.last_active = Some(now);
+            // Only while it exists: a logout between the read and this write wins.
+            let kept = st.ephemeral.put_if_present(&key, &serde_json::to_vec(&session)?, ttl).await?;
+            Ok(kept.then_some(session))
+        }
+    }
 }
 
-/// Starts a new session (deleting the browser's previous one) and returns its cookie value.
+/// Starts a new session (deleting the browser's previous one) and returns its cookie value and
+/// how long the cookie should live (the tenant's session lifetime).
 pub(crate) async fn start_session(
     st: &AppState,
-    tenant: &TenantNs,
+    tenant: &Tenant,
     headers: &HeaderMap,
     session: &Session,
-) -> anyhow::Result<String> {
-    if let Some(old) = cookie(headers, SESSION_COOKIE) {
-        st.ephemeral.delete(&session_key(tenant, old)).await?;
+) -> anyhow::Result<(String, Duration)> {
+    let ns = tenant.ns();
+    if let Some(old) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) {
+        st.ephemeral.delete(&session_key(&ns, old)).await?;
     }
+    let limits = SessionLimits::of(&tenant.settings.login);
+    let now = st.clock.now().unix_timestamp();
+    let session = Session { started_at: Some(now), last_active: Some(now), ..session.clone() };
     let id = random_token(32);
-    st.ephemeral.put(&session_key(tenant, &id), &serde_json::to_vec(session)?, SESSION_TTL).await?;
+    st.ephemeral.put(&session_key(&ns, &id), &serde_json::to_vec(&session)?, limits.initial_ttl()).await?;
     let hash = SecretHash::of(&id);
-    st.ephemeral.set_add(&user_sessions_key(tenant, &session.user_id), hash.as_str(), SESSION_TTL).await?;
-    Ok(id)
+    st.ephemeral.set_add(&user_sessions_key(&ns, &session.user_id), hash.as_str(), limits.lifetime).await?;
+    Ok((id, limits.lifetime))
 }
 
 /// Ends the browser's session; returns it if there was one.
 pub(crate) async fn end_session(
     st: &AppState,
-    tenant: &TenantNs,
+    tenant: &Tenant,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<Session>> {
-    let Some(c) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
-    let raw = st.ephemeral.take(&session_key(tenant, c)).await?;
+    let Some(c) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) else { return Ok(None) };
+    let ns = tenant.ns();
+    let raw = st.ephemeral.take(&session_key(&ns, c)).await?;
     let session: Option<Session> = raw.and_then(|r| serde_json::from_slice(&r).ok());
     if let Some(s) = &session {
-        st.ephemeral.set_remove(&user_sessions_key(tenant, &s.user_id), SecretHash::of(c).as_str()).await?;
+        st.ephemeral.set_remove(&user_sessions_key(&ns, &s.user_id), SecretHash::of(c).as_str()).await?;
     }
     Ok(session)
 }
@@ -257,13 +410,14 @@ pub(crate) async fn save_flow(st: &AppState, tenant: &TenantNs, id: &str, flow: 
 /// Loads a flow if it exists and belongs to this browser.
 pub(crate) async fn load_flow(
     st: &AppState,
-    tenant: &TenantNs,
+    tenant: &Tenant,
     id: &str,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<Flow>> {
-    let Some(raw) = st.ephemeral.get(&flow_key(tenant, id)).await? else { return Ok(None) };
+    let Some(raw) = st.ephemeral.get(&flow_key(&tenant.ns(), id)).await? else { return Ok(None) };
     let flow: Flow = serde_json::from_slice(&raw)?;
-    let bound = cookie(headers, FLOW_COOKIE).is_some_and(|b| SecretHash::from_stored(flow.browser.clone()).verify(b));
+    let bound = read_cookie(st, &tenant.id, headers, BrowserCookie::Flow)
+        .is_some_and(|b| SecretHash::from_stored(flow.browser.clone()).verify(b));
     Ok(bound.then_some(flow))
 }
 
@@ -288,9 +442,11 @@ mod tests {
     fn cookies_are_found_by_exact_name() {
         let mut h = HeaderMap::new();
         h.append(COOKIE, HeaderValue::from_static("a=1; ciam_session=abc; ciam_session_x=zzz"));
-        h.append(COOKIE, HeaderValue::from_static("ciam_flow=f"));
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
-        assert_eq!(cookie(&h, FLOW_COOKIE), Some("f"));
+        h.append(COOKIE, HeaderValue::from_static("ciam_flow=f; __Host-ciam_session_acme=h"));
+        assert_eq!(cookie(&h, "ciam_session"), Some("abc"));
+        assert_eq!(cookie(&h, "ciam_flow"), Some("f"));
+        assert_eq!(cookie(&h, "__Host-ciam_session_acme"), Some("h"));
+        assert_eq!(cookie(&h, "__Host-ciam_session_acm"), None);
         assert_eq!(cookie(&h, "missing"), None);
     }
 
@@ -299,5 +455,97 @@ mod tests {
         assert_eq!(url_path_prefix("https://id.example"), "");
         assert_eq!(url_path_prefix("https://id.example/auth"), "/auth");
         assert_eq!(url_path_prefix("http://127.0.0.1:8080"), "");
+    }
+
+    /// `__Host-` cookies need `Secure`, no `Domain` and `Path=/` (RFC 6265bis §4.1.3.2), so on
+    /// https the tenant moves from the path into the name; plain http keeps path-scoped cookies.
+    #[test]
+    fn https_deployments_use_host_prefixed_cookies_per_tenant() {
+        let acme = TenantId::parse("acme").unwrap();
+        let ttl = Duration::from_secs(3600);
+        for url in ["https://id.example", "https://id.example/auth"] {
+            let c = CookieScope::of(url, &acme, BrowserCookie::Session);
+            assert_eq!(
+                c.header(Some("v"), ttl),
+                "__Host-ciam_session_acme=v; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax; Secure",
+                "{url}: a path prefix still gets Path=/"
+            );
+            assert_eq!(
+                c.header(None, ttl),
+                "__Host-ciam_session_acme=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"
+            );
+            assert!(!c.header(Some("v"), ttl).contains("Domain"));
+        }
+        let names: Vec<String> = [BrowserCookie::Session, BrowserCookie::Flow, BrowserCookie::Device]
+            .into_iter()
+            .flat_map(|w| {
+                ["acme", "acme-x"].map(|t| CookieScope::of("https://id.example", &TenantId::parse(t).unwrap(), w).name)
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "__Host-ciam_session_acme",
+                "__Host-ciam_session_acme-x",
+                "__Host-ciam_flow_acme",
+                "__Host-ciam_flow_acme-x",
+                "__Host-ciam_device_acme",
+                "__Host-ciam_device_acme-x"
+            ]
+        );
+        assert_eq!(
+            CookieScope::of("http://127.0.0.1:8080", &acme, BrowserCookie::Flow).header(Some("f"), ttl),
+            "ciam_flow=f; Path=/t/acme; Max-Age=3600; HttpOnly; SameSite=Lax"
+        );
+        assert_eq!(
+            CookieScope::of("http://localhost/auth", &acme, BrowserCookie::Device).header(None, ttl),
+            "ciam_device=; Path=/auth/t/acme; Max-Age=0; HttpOnly; SameSite=Lax"
+        );
+    }
+
+    fn session(started: i64, last: Option<i64>) -> Session {
+        Session {
+            sid: "s".into(),
+            user_id: "u".into(),
+            auth_time: started,
+            amr: vec![],
+            acr: "0".into(),
+            csrf: "c".into(),
+            started_at: Some(started),
+            last_active: last,
+        }
+    }
+
+    /// Idle timeout within the absolute lifetime: a use slides the idle deadline (recorded only
+    /// when the mark is a tenth of the timeout old), never past the absolute end.
+    #[test]
+    fn sessions_end_when_idle_or_at_their_absolute_end() {
+        let limits = SessionLimits { lifetime: Duration::from_secs(10_000), idle: Duration::from_secs(1000) };
+        let t0 = 1_000_000;
+        for (last, now, expect) in [
+            (t0, t0, SessionUse::Live),
+            (t0, t0 + 99, SessionUse::Live),
+            (t0, t0 + 100, SessionUse::Touch(Duration::from_secs(1000))),
+            (t0, t0 + 999, SessionUse::Touch(Duration::from_secs(1000))),
+            (t0, t0 + 1000, SessionUse::Ended),
+            (t0 + 8500, t0 + 9400, SessionUse::Touch(Duration::from_secs(600))),
+            (t0 + 9900, t0 + 9999, SessionUse::Live),
+            // The idle deadline already reaches the absolute end: nothing left to slide.
+            (t0 + 9050, t0 + 9200, SessionUse::Live),
+            (t0 + 9950, t0 + 10_000, SessionUse::Ended),
+        ] {
+            assert_eq!(limits.on_use(&session(t0, Some(last)), now), expect, "last {last} now {now}");
+        }
+        // Before idle timeouts, a session's last mark is its start (its auth_time before that).
+        assert_eq!(limits.on_use(&session(t0, None), t0 + 1000), SessionUse::Ended);
+        let mut legacy = session(t0, None);
+        legacy.started_at = None;
+        assert_eq!(limits.on_use(&legacy, t0 + 500), SessionUse::Touch(Duration::from_secs(1000)));
+        assert_eq!(limits.on_use(&legacy, t0 + 1000), SessionUse::Ended);
+        // An idle timeout longer than the lifetime never ends a session first.
+        let long_idle = SessionLimits { lifetime: Duration::from_secs(600), idle: Duration::from_secs(3600) };
+        assert_eq!(long_idle.initial_ttl(), Duration::from_secs(600));
+        assert_eq!(long_idle.on_use(&session(t0, Some(t0)), t0 + 599), SessionUse::Live);
+        assert_eq!(long_idle.on_use(&session(t0, Some(t0)), t0 + 600), SessionUse::Ended);
     }
 }

@@ -23,13 +23,11 @@ use serde::{Deserialize, Serialize};
 
 use super::authorize::{Ctx, see_other, unavailable, with_cookie};
 use super::pages::error_page;
-use super::session::{Flow, SESSION_COOKIE, SESSION_TTL, Session, cookie, save_flow, set_cookie, start_session};
+use super::session::{BrowserCookie, Flow, Session, read_cookie, save_flow, set_cookie, start_session};
 use crate::audit::{self, Caller};
 use crate::state::AppState;
 use crate::throttle::{Attempt, Failures};
 
-/// The cookie that recognizes a browser the user signed in with before.
-pub(super) const DEVICE_COOKIE: &str = "ciam_device";
 /// How long a device is remembered (the longest cookie lifetime browsers keep).
 const DEVICE_TTL: std::time::Duration = std::time::Duration::from_secs(400 * 86_400);
 
@@ -72,7 +70,7 @@ fn flow_requested_acr(flow: &Flow) -> Option<Acr> {
 
 /// The device id in the browser's device cookie, if it is one this server sealed for this tenant.
 fn device_id(st: &AppState, tenant: &TenantId, headers: &HeaderMap) -> Option<String> {
-    let sealed = cookie(headers, DEVICE_COOKIE)?;
+    let sealed = read_cookie(st, tenant, headers, BrowserCookie::Device)?;
     let opened = st.master.open(&format!("device/{tenant}"), sealed).ok()?;
     String::from_utf8(opened).ok()
 }
@@ -248,8 +246,10 @@ pub(super) async fn finish_sign_in(
         amr: amr.iter().map(|m| m.as_str().to_owned()).collect(),
         acr: acr.as_str().to_owned(),
         csrf: random_token(32),
+        started_at: None,
+        last_active: None,
     };
-    let session_cookie = match start_session(st, &ctx.ns, headers, &session).await {
+    let (session_cookie, session_ttl) = match start_session(st, &ctx.tenant, headers, &session).await {
         Ok(c) => c,
         Err(e) => return unavailable(&ctx.brand, e),
     };
@@ -290,10 +290,12 @@ pub(super) async fn finish_sign_in(
     } else {
         format!("{}?flow={flow_id}", ctx.path(flow.next_page()))
     };
-    let mut res =
-        with_cookie(see_other(&next), set_cookie(st, tenant, SESSION_COOKIE, Some(&session_cookie), SESSION_TTL));
+    let mut res = with_cookie(
+        see_other(&next),
+        set_cookie(st, tenant, BrowserCookie::Session, Some(&session_cookie), session_ttl),
+    );
     if let Ok(sealed) = st.master.seal(&format!("device/{tenant}"), device.as_bytes()) {
-        res = with_cookie(res, set_cookie(st, tenant, DEVICE_COOKIE, Some(&sealed), DEVICE_TTL));
+        res = with_cookie(res, set_cookie(st, tenant, BrowserCookie::Device, Some(&sealed), DEVICE_TTL));
     }
     res
 }

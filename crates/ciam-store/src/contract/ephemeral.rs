@@ -74,6 +74,25 @@ pub async fn ephemeral_put_if_absent(s: Arc<dyn EphemeralStore>) {
     assert!(s.get("jti").await.unwrap().is_some());
 }
 
+/// A sliding expiry replaces a live value and restarts its TTL, but never brings back a value
+/// that was deleted or expired meanwhile.
+pub async fn ephemeral_put_if_present(s: Arc<dyn EphemeralStore>) {
+    let long = Duration::from_secs(60);
+    assert!(!s.put_if_present("slide", b"v0", long).await.unwrap(), "absent");
+    assert_eq!(s.get("slide").await.unwrap(), None, "nothing stored for an absent key");
+    s.put("slide", b"v1", Duration::from_millis(300)).await.unwrap();
+    assert!(s.put_if_present("slide", b"v2", long).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(s.get("slide").await.unwrap().as_deref(), Some(&b"v2"[..]), "value and TTL replaced");
+    assert!(s.delete("slide").await.unwrap());
+    assert!(!s.put_if_present("slide", b"v3", long).await.unwrap(), "a deleted value stays deleted");
+    assert_eq!(s.get("slide").await.unwrap(), None);
+    s.put("gone", b"v", Duration::from_millis(150)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(!s.put_if_present("gone", b"again", long).await.unwrap(), "an expired value stays expired");
+    assert_eq!(s.get("gone").await.unwrap(), None);
+}
+
 pub async fn ephemeral_counters(s: Arc<dyn EphemeralStore>) {
     let window = Duration::from_millis(300);
     let tasks: Vec<_> = (0..100)
