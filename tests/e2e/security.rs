@@ -590,7 +590,7 @@ pub(crate) async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<(std:
 }
 
 /// A page without its CSP nonces (fresh in every response).
-fn without_nonces(html: &str) -> String {
+pub(crate) fn without_nonces(html: &str) -> String {
     html.split(" nonce=\"")
         .enumerate()
         .map(|(i, part)| if i == 0 { part } else { part.split_once('"').unwrap().1 })

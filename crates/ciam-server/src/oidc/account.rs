@@ -53,7 +53,8 @@ async fn account_holder(
         Ok(live) => live.claims,
         Err(e) => return Err(refused_at(st, &tenant, e).await),
     };
-    if !audiences(&claims).any(|a| a == account_audience(st, &tenant)) {
+    let audience = account_audience(st, &tenant);
+    if !audiences(&claims).any(|a| a == audience) {
         return Err(refused(OAuthError::new(
             ErrorCode::InvalidToken,
             "the token was not issued for the account API: ask for resource={issuer}/account",
