@@ -56,28 +56,15 @@ async fn a_deleted_tenants_short_lived_state_does_not_reach_a_new_tenant_with_it
     // What the old tenant hands out.
     let iat = admin.post("/tenants/acme/initial-access-tokens", json!({"max_registrations": 1000}), 201).await;
     let iat = iat["token"].as_str().unwrap().to_owned();
-    let pushed: Value = server
-        .http
-        .post(server.url("/t/acme/par"))
-        .basic_auth("web", Some(&old_secret))
-        .form(&[("response_type", "code"), ("redirect_uri", CALLBACK), ("scope", "openid"), ("state", "old")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json = |req: reqwest::RequestBuilder| async move { req.send().await.unwrap().json::<Value>().await.unwrap() };
+    let par = [("response_type", "code"), ("redirect_uri", CALLBACK), ("scope", "openid"), ("state", "old")];
+    let pushed =
+        json(server.http.post(server.url("/t/acme/par")).basic_auth("web", Some(&old_secret)).form(&par)).await;
     let request_uri = pushed["request_uri"].as_str().unwrap().to_owned();
-    let device: Value = server
-        .http
-        .post(server.url("/t/acme/device_authorization"))
-        .form(&[("client_id", "cli"), ("scope", "openid")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let device = json(
+        server.http.post(server.url("/t/acme/device_authorization")).form(&[("client_id", "cli"), ("scope", "openid")]),
+    )
+    .await;
     let (device_code, user_code) =
         (device["device_code"].as_str().unwrap().to_owned(), device["user_code"].as_str().unwrap().to_owned());
 

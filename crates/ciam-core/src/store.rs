@@ -139,8 +139,9 @@ pub trait KeyStore: Send + Sync {
 pub trait RevocationStore: Send + Sync {
     /// Records a revoked token until `expires_at` (idempotent).
     async fn revoke_token(&self, tenant: &TenantId, jti: &str, expires_at: OffsetDateTime) -> StoreResult<()>;
-    /// Whether the token was revoked.
-    async fn is_token_revoked(&self, tenant: &TenantId, jti: &str) -> StoreResult<bool>;
+    /// Whether the token `jti` was revoked, or (with `grant`) the grant it was issued from: one
+    /// read for both, since every verification of a grant's token asks.
+    async fn is_token_revoked(&self, tenant: &TenantId, jti: &str, grant: Option<&str>) -> StoreResult<bool>;
     /// Forgets revocations of tokens that expired before `now`; returns how many.
     async fn purge_revocations(&self, now: OffsetDateTime) -> StoreResult<u64>;
 }

@@ -62,6 +62,22 @@ impl RedisStore {
     fn key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
     }
+
+    /// `SET key value <condition> PX ttl`: `NX` (only if absent) or `XX` (only if present);
+    /// `true` if it was written.
+    async fn set_if(&self, key: &str, value: &[u8], ttl: Duration, condition: &str) -> StoreResult<bool> {
+        let mut c = self.conn.clone();
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.key(key))
+            .arg(value)
+            .arg(condition)
+            .arg("PX")
+            .arg(millis(ttl))
+            .query_async(&mut c)
+            .await
+            .map_err(unavailable)?;
+        Ok(set.is_some())
+    }
 }
 
 #[async_trait]
@@ -87,31 +103,11 @@ impl EphemeralStore for RedisStore {
     }
 
     async fn put_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {
-        let mut c = self.conn.clone();
-        let set: Option<String> = redis::cmd("SET")
-            .arg(self.key(key))
-            .arg(value)
-            .arg("NX")
-            .arg("PX")
-            .arg(millis(ttl))
-            .query_async(&mut c)
-            .await
-            .map_err(unavailable)?;
-        Ok(set.is_some())
+        self.set_if(key, value, ttl, "NX").await
     }
 
     async fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {
-        let mut c = self.conn.clone();
-        let set: Option<String> = redis::cmd("SET")
-            .arg(self.key(key))
-            .arg(value)
-            .arg("XX")
-            .arg("PX")
-            .arg(millis(ttl))
-            .query_async(&mut c)
-            .await
-            .map_err(unavailable)?;
-        Ok(set.is_some())
+        self.set_if(key, value, ttl, "XX").await
     }
 
     async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {

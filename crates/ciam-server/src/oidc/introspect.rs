@@ -91,14 +91,10 @@ pub(crate) async fn issued_claims(
 async fn live(st: &AppState, tenant: &TenantId, claims: Map<String, Value>) -> Result<Option<LiveToken>, OAuthError> {
     let now = st.clock.now();
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or_default();
-    // Revocation is read from the durable store on every call, never from a node cache.
-    if jti.is_empty() || st.durable.is_token_revoked(tenant, jti).await? {
-        return Ok(None);
-    }
-    // A token of a grant that was revoked (its refresh token replayed, say) dies with it.
-    if let Some(grant) = claims.get("grant_id").and_then(Value::as_str)
-        && st.durable.is_token_revoked(tenant, &super::token::grant_revocation(grant)).await?
-    {
+    // Revocation is read from the durable store on every call, never from a node cache: the
+    // token's own entry, and that of the grant it was issued from (a replayed refresh token, say).
+    let grant = claims.get("grant_id").and_then(Value::as_str).map(super::token::grant_revocation);
+    if jti.is_empty() || st.durable.is_token_revoked(tenant, jti, grant.as_deref()).await? {
         return Ok(None);
     }
     // A user's token dies with the user: deleted or disabled means inactive, at once.

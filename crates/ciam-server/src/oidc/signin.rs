@@ -203,7 +203,7 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Response {
     }
     let no_email = flow.reauth.is_some_and(|r| !r.email_counts);
     let auth_time = st.clock.now().unix_timestamp();
-    let enough = flow.reauth.map_or(achieved.satisfies(required), |r| r.met_by(&amr, 0));
+    let enough = achieved.satisfies(required) && flow.reauth.is_none_or(|r| r.met_by(&amr, 0));
     if enough {
         return finish_sign_in(ctx, caller, headers, flow_id, &flow, &user_id, amr, auth_time, signals.location).await;
     }

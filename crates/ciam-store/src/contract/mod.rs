@@ -355,15 +355,21 @@ pub async fn revocations_are_per_tenant_idempotent_and_purged(s: &dyn DurableSto
     s.create_tenant(&tenant("a")).await.unwrap();
     s.create_tenant(&tenant("b")).await.unwrap();
     let (a, b) = (TenantId::parse("a").unwrap(), TenantId::parse("b").unwrap());
-    assert!(!s.is_token_revoked(&a, "j1").await.unwrap());
+    assert!(!s.is_token_revoked(&a, "j1", None).await.unwrap());
     s.revoke_token(&a, "j1", T1).await.unwrap();
     s.revoke_token(&a, "j1", T1).await.unwrap(); // RFC 7009 §2.2: revoking again is fine
-    assert!(s.is_token_revoked(&a, "j1").await.unwrap());
-    assert!(!s.is_token_revoked(&b, "j1").await.unwrap(), "per tenant");
+    assert!(s.is_token_revoked(&a, "j1", None).await.unwrap());
+    assert!(!s.is_token_revoked(&b, "j1", None).await.unwrap(), "per tenant");
     s.revoke_token(&a, "j0", T0).await.unwrap();
     assert_eq!(s.purge_revocations(T1).await.unwrap(), 1, "only tokens expired before now are forgotten");
-    assert!(!s.is_token_revoked(&a, "j0").await.unwrap());
-    assert!(s.is_token_revoked(&a, "j1").await.unwrap());
+    assert!(!s.is_token_revoked(&a, "j0", None).await.unwrap());
+    assert!(s.is_token_revoked(&a, "j1", None).await.unwrap());
+    // A token of a revoked grant is revoked with it; the grant's entry names no other token.
+    s.revoke_token(&a, "grant:g1", T1).await.unwrap();
+    assert!(s.is_token_revoked(&a, "j2", Some("grant:g1")).await.unwrap());
+    assert!(!s.is_token_revoked(&a, "j2", Some("grant:g2")).await.unwrap());
+    assert!(!s.is_token_revoked(&a, "j2", None).await.unwrap());
+    assert!(s.is_token_revoked(&a, "j1", Some("grant:g2")).await.unwrap(), "the token's own entry still counts");
 }
 
 pub fn family(u: &User, client: &str, id: &str) -> RefreshFamily {

@@ -31,10 +31,11 @@ macro_rules! impl_revocation_store {
                 Ok(())
             }
 
-            async fn is_token_revoked(&self, tenant: &TenantId, jti: &str) -> StoreResult<bool> {
+            async fn is_token_revoked(&self, tenant: &TenantId, jti: &str, grant: Option<&str>) -> StoreResult<bool> {
                 let hit: Option<i32> = $db::query_scalar(IS_TOKEN_REVOKED)
                     .bind(tenant.as_str())
                     .bind(jti)
+                    .bind(grant.unwrap_or(jti))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(map_err("revocation"))?;

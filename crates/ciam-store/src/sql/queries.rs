@@ -70,7 +70,8 @@ pub(crate) const DELETE_RETIRED_KEYS: &str =
 // `do nothing` on a repeat: revoking twice is not an error (RFC 7009 §2.2).
 pub(crate) const REVOKE_TOKEN: &str = "insert into revoked_token (tenant_id, jti, expires_at) values ($1, $2, $3) \
     on conflict (tenant_id, jti) do nothing";
-pub(crate) const IS_TOKEN_REVOKED: &str = "select 1 from revoked_token where tenant_id = $1 and jti = $2";
+pub(crate) const IS_TOKEN_REVOKED: &str =
+    "select 1 from revoked_token where tenant_id = $1 and jti in ($2, $3) limit 1";
 pub(crate) const PURGE_REVOCATIONS: &str = "delete from revoked_token where expires_at < $1";
 
 pub(crate) const INSERT_REFRESH_FAMILY: &str = "insert into refresh_family (tenant_id, family_id, client_id, user_id, \
