@@ -8,9 +8,7 @@
 //!   in the durable store: of two racing uses only one succeeds.
 //! - Passkey ceremony state lives in the ephemeral store under the flow and is taken (single
 //!   use) when the browser answers.
-//! - Codes by email are queued in the mail outbox, never sent during the request; for an address
-//!   without an account the same work is done and the message discarded by the outbox, so
-//!   "email me a code" tells nobody which addresses have accounts (docs/security.md).
+//! - Codes by email (as a second factor too) are [`super::email_sign_in`]'s.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -18,24 +16,23 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ciam_authn::passkey::{PasskeyRp, SecondFactorState, SignInState, StoredPasskey};
-use ciam_authn::{OneTimeCode, OutgoingMail, TotpSeed, recovery, totp};
-use ciam_core::email::Email;
+use ciam_authn::{TotpSeed, recovery, totp};
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::Secret;
 use ciam_core::tenant::TenantNs;
-use ciam_core::user::{User, UserStatus};
+use ciam_core::user::UserStatus;
 use ciam_core::{Acr, Amr};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::authorize::{Ctx, flow_step, form_step, unavailable};
-use super::pages::{EmailCodePage, MfaPage, error_page, html};
+use super::email_sign_in::{MAIL_LIMIT_MESSAGE, Proof, Recipient, check_email_code, mail_allowed, send_email_code};
+use super::pages::{MfaPage, error_page, html};
 use super::session::{Flow, csrf_ok};
 use super::signin::{FirstFactor, Options, Pending, finish_sign_in, first_factor_passed};
 use crate::admin::Path;
 use crate::audit::Caller;
-use crate::outbox;
 use crate::state::AppState;
 use crate::throttle::Attempt;
 
@@ -117,50 +114,9 @@ async fn record_passkey_use(
     Ok(st.durable.replace_factor_data(tenant, &f.id, &f.data, &next, st.clock.now()).await?)
 }
 
-fn email_code_key(tenant: &TenantNs, flow: &str) -> String {
-    format!("email_code:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
-}
-
 fn passkey_state_key(tenant: &TenantNs, flow: &str, purpose: &str) -> String {
     format!("passkey:{purpose}:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
 }
-
-/// An emailed code (and, for a first factor, a magic link) waiting to be used.
-#[derive(Serialize, Deserialize)]
-struct EmailCode {
-    hash: String,
-    attempts: u32,
-    /// The user the code was sent to.
-    user_id: String,
-    /// SHA-256 of the magic link's token, when the mail carried one.
-    #[serde(default)]
-    link: Option<String>,
-    /// The address as typed and normalized (the throttle key of the sign-in).
-    #[serde(default)]
-    email: String,
-    /// Unix time after which neither the code nor the link works.
-    #[serde(default)]
-    expires_at: i64,
-}
-
-/// What the user brought back from the mail.
-enum Proof<'a> {
-    Code(&'a str),
-    Link(&'a str),
-}
-
-/// Mails sent to one address (sign-in codes and links) per [`crate::throttle::WINDOW`].
-const MAILS_PER_ADDRESS: u64 = 5;
-
-/// Whether another sign-in mail may go to `address` now: at most [`MAILS_PER_ADDRESS`] per
-/// window, counted whether or not the address has an account, so the limit reveals nothing and
-/// nobody can flood a mailbox through the sign-in page.
-async fn mail_allowed(st: &AppState, tenant: &TenantNs, address: &str) -> anyhow::Result<bool> {
-    let key = format!("mail_sends:{tenant}:{}", ciam_core::secret::SecretHash::of(address).as_str());
-    Ok(st.ephemeral.incr(&key, crate::throttle::WINDOW).await? <= MAILS_PER_ADDRESS)
-}
-
-const MAIL_LIMIT_MESSAGE: &str = "Several codes were sent already. Use the latest one, or wait a few minutes.";
 
 fn mfa_page(ctx: &Ctx, id: &str, flow: &Flow, options: &Options, sent: bool, error: Option<&str>) -> Response {
     let action = ctx.path("mfa");
@@ -322,260 +278,6 @@ async fn complete(
     let Ok(user_id) = UserId::parse(&pending.user_id) else { return unavailable(&ctx.brand, "bad pending user") };
     let location = caller.addr().and_then(|ip| ctx.st.risk.locate(ip));
     finish_sign_in(ctx, caller, headers, id, flow, &user_id, amr, pending.auth_time, location).await
-}
-
-/// Who a sign-in mail is for.
-#[derive(Clone, Copy)]
-enum Recipient<'a> {
-    /// An active account: the mail is sent.
-    Account(&'a User),
-    /// An address typed on the sign-in page that has no active account. Everything happens as
-    /// for an account (a code and a link generated, their state stored under the flow, a message
-    /// sealed and queued), except that nothing can sign in with them and the outbox discards the
-    /// message instead of sending it. So the response takes the same path, and the same time,
-    /// whether or not the address has an account.
-    Nobody(&'a Email),
-}
-
-/// Queues a one-time code for this flow (replacing an earlier one) for `to`. `first_factor`: the
-/// code signs in on its own, rather than confirming a password; that mail also carries a magic
-/// link, which works only in the browser that holds the flow.
-///
-/// # Security
-/// The mail is queued in the outbox, never sent here: the page answers the same, as fast, when
-/// the relay is slow or down and when the address has no account (see [`Recipient::Nobody`]).
-async fn send_email_code(ctx: &Ctx, flow_id: &str, to: Recipient<'_>, first_factor: bool) -> anyhow::Result<()> {
-    let st = &ctx.st;
-    let (code, hash) = OneTimeCode::generate();
-    let lifetime = ciam_authn::email_code::CODE_LIFETIME;
-    let (link, link_hash) = if first_factor {
-        let (token, hash) = ciam_authn::email_code::magic_link_token();
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("flow", flow_id)
-            .append_pair("token", token.expose_secret())
-            .finish();
-        let url = format!("{}{}?{query}", st.node.public_url, ctx.path("login/link"));
-        (Some(Secret::new(url)), Some(hash))
-    } else {
-        (None, None)
-    };
-    let (user_id, email, discard) = match to {
-        Recipient::Account(user) => (user.id.to_string(), &user.email, false),
-        // No user id: the state matches no account, whatever is presented.
-        Recipient::Nobody(email) => (String::new(), email, true),
-    };
-    let state = EmailCode {
-        hash,
-        attempts: 0,
-        user_id,
-        link: link_hash,
-        email: email.normalized().to_owned(),
-        expires_at: (st.clock.now() + lifetime).unix_timestamp(),
-    };
-    st.ephemeral.put(&email_code_key(&ctx.ns, flow_id), &serde_json::to_vec(&state)?, lifetime.unsigned_abs()).await?;
-    let warning = if first_factor {
-        "If you did not try to sign in, ignore this message."
-    } else {
-        "If you did not try to sign in, someone may know your password: change it."
-    };
-    let link = link
-        .map(|l| format!("\n\nOr open this link in the browser where you asked for the code:\n{}", l.expose_secret()))
-        .unwrap_or_default();
-    let mail = OutgoingMail {
-        to: email.as_str().to_owned(),
-        subject: format!("Your {} sign-in code", ctx.brand.name),
-        text: format!(
-            "Your sign-in code is {}{link}\n\nThey expire in 10 minutes and work once. {warning}\n",
-            code.expose_secret()
-        ),
-    };
-    let delivery = outbox::Delivery { valid_for: lifetime.unsigned_abs(), discard };
-    outbox::enqueue_with(st, &ctx.tenant.id, mail, delivery).await
-}
-
-/// The mail of this flow that `proof` comes from, consumed. A wrong code counts, and after
-/// `MAX_ATTEMPTS` the code is gone; a wrong link (an older mail's) leaves everything as it was.
-async fn check_email_code(ctx: &Ctx, flow_id: &str, proof: Proof<'_>) -> anyhow::Result<Option<EmailCode>> {
-    let key = email_code_key(&ctx.ns, flow_id);
-    let Some(raw) = ctx.st.ephemeral.take(&key).await? else { return Ok(None) };
-    let mut state: EmailCode = serde_json::from_slice(&raw)?;
-    let left = state.expires_at - ctx.st.clock.now().unix_timestamp();
-    if left <= 0 {
-        return Ok(None);
-    }
-    let right = match proof {
-        Proof::Code(code) => OneTimeCode::verify(&state.hash, code),
-        Proof::Link(token) => {
-            state.link.as_ref().is_some_and(|h| ciam_core::secret::SecretHash::from_stored(h.clone()).verify(token))
-        }
-    };
-    if right {
-        return Ok(Some(state));
-    }
-    if matches!(proof, Proof::Code(_)) {
-        state.attempts += 1;
-    }
-    if state.attempts < ciam_authn::email_code::MAX_ATTEMPTS {
-        let left = std::time::Duration::from_secs(left.unsigned_abs());
-        ctx.st.ephemeral.put(&key, &serde_json::to_vec(&state)?, left).await?;
-    }
-    Ok(None)
-}
-
-fn email_page(ctx: &Ctx, id: &str, flow: &Flow, email: &str, error: Option<&str>, status: StatusCode) -> Response {
-    html(
-        status,
-        &EmailCodePage {
-            brand: &ctx.brand,
-            action: &ctx.path("login/email/verify"),
-            flow: id,
-            csrf: &flow.csrf,
-            email,
-            error,
-        },
-    )
-}
-
-/// `POST /t/{tenant}/login/email`: mails a sign-in code to the address, if it is an active
-/// account's. The page that follows, its status and the work behind it (one code stored, one
-/// message queued) are the same either way, and never wait for the mail server.
-pub(super) async fn login_email(
-    State(st): State<AppState>,
-    Path(tenant): Path<String>,
-    caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (ctx, id, flow, form) = match form_step(st, &tenant, &body, &headers).await {
-        Ok(step) => step,
-        Err(res) => return res,
-    };
-    if !ctx.tenant.settings.login.email_code {
-        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "Sign-in codes by email are not enabled.");
-    }
-    let typed = form.get("email").unwrap_or("").trim().to_owned();
-    let Ok(email) = ciam_core::email::Email::parse(&typed) else {
-        return email_page(&ctx, &id, &flow, &typed, Some("Enter a valid email address."), StatusCode::BAD_REQUEST);
-    };
-    let attempt = Attempt::new(&ctx.st, &ctx.ns, email.normalized(), caller.addr());
-    match attempt.locked().await {
-        Ok(true) => {
-            let msg = "Too many attempts. Wait a few minutes and try again.";
-            return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::TOO_MANY_REQUESTS);
-        }
-        Ok(false) => {}
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    match mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return email_page(&ctx, &id, &flow, &typed, Some(MAIL_LIMIT_MESSAGE), StatusCode::TOO_MANY_REQUESTS);
-        }
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    let user = match ctx.st.durable.find_user_by_email(&ctx.tenant.id, email.normalized()).await {
-        Ok(u) => u.filter(|u| u.status == UserStatus::Active),
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let to = user.as_ref().map_or(Recipient::Nobody(&email), Recipient::Account);
-    if let Err(e) = send_email_code(&ctx, &id, to, true).await {
-        return unavailable(&ctx.brand, e);
-    }
-    email_page(&ctx, &id, &flow, &typed, None, StatusCode::OK)
-}
-
-/// `POST /t/{tenant}/login/email/verify`: the emailed code signs the user in (amr `email`).
-pub(super) async fn login_email_verify(
-    State(st): State<AppState>,
-    Path(tenant): Path<String>,
-    caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (ctx, id, flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
-        Ok(step) => step,
-        Err(res) => return res,
-    };
-    let typed = form.get("email").unwrap_or("").trim().to_owned();
-    let normalized = ciam_core::email::Email::parse(&typed).map(|e| e.normalized().to_owned()).unwrap_or_default();
-    let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
-    match attempt.locked().await {
-        Ok(true) => {
-            let msg = "Too many attempts. Wait a few minutes and try again.";
-            return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::TOO_MANY_REQUESTS);
-        }
-        Ok(false) => {}
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    let code = Secret::new(form.take("code").unwrap_or_default());
-    let user = match check_email_code(&ctx, &id, Proof::Code(code.expose_secret())).await {
-        Ok(sent) => sent.and_then(|s| UserId::parse(&s.user_id).ok()),
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let Some(user_id) = user else {
-        if let Err(e) = attempt.failed().await {
-            return unavailable(&ctx.brand, e);
-        }
-        let msg = "That code is not right, or it expired. Check the latest email or ask for a new code.";
-        return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::UNAUTHORIZED);
-    };
-    signed_in_by_mail(&ctx, &caller, &headers, &id, flow, user_id, &attempt).await
-}
-
-/// The code or link of a sign-in mail proved the address: the first factor passed (amr `email`).
-async fn signed_in_by_mail(
-    ctx: &Ctx,
-    caller: &Caller,
-    headers: &HeaderMap,
-    flow_id: &str,
-    flow: Flow,
-    user_id: UserId,
-    attempt: &Attempt<'_>,
-) -> Response {
-    let amr = vec![Amr::Email];
-    first_factor_passed(FirstFactor { ctx, caller, headers, flow_id, flow, user_id, amr, attempt }).await
-}
-
-/// `GET /t/{tenant}/login/link?flow=…&token=…`: the magic link of a sign-in mail (amr `email`,
-/// like the code in the same mail). It works once, within the code's lifetime, and only in the
-/// browser that asked for it: opened anywhere else (another device, a mail scanner fetching
-/// links) it changes nothing, so a link sent to a victim cannot sign them in to someone else's
-/// account and a prefetch cannot use it up.
-pub(super) async fn login_link(
-    State(st): State<AppState>,
-    Path(tenant): Path<String>,
-    RawQuery(query): RawQuery,
-    caller: Caller,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(ctx) => ctx,
-        Err(res) => return res,
-    };
-    if !ctx.tenant.settings.login.email_code {
-        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "Sign-in codes by email are not enabled.");
-    }
-    let param = |name| super::authorize::query_param(query.as_deref(), name).unwrap_or_default();
-    let (id, token) = (param("flow"), Secret::new(param("token")));
-    let flow = match super::session::load_flow(&ctx.st, &ctx.tenant, &id, &headers).await {
-        Ok(Some(flow)) => flow,
-        Ok(None) => {
-            let msg = "Open this link in the browser where you asked for it, or type the code from the email there. \
-                       Links work only in that browser, for 10 minutes.";
-            return error_page(StatusCode::BAD_REQUEST, &ctx.brand, msg);
-        }
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let sent = match check_email_code(&ctx, &id, Proof::Link(token.expose_secret())).await {
-        Ok(sent) => sent,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let Some((user_id, email)) = sent.and_then(|s| UserId::parse(&s.user_id).ok().map(|u| (u, s.email))) else {
-        let msg = "This sign-in link was used already, expired, or a newer one was sent. Use the latest email.";
-        return error_page(StatusCode::BAD_REQUEST, &ctx.brand, msg);
-    };
-    let attempt = Attempt::new(&ctx.st, &ctx.ns, &email, caller.addr());
-    signed_in_by_mail(&ctx, &caller, &headers, &id, flow, user_id, &attempt).await
 }
 
 /// The JSON body of the passkey endpoints.

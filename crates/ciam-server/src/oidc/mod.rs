@@ -9,6 +9,7 @@ mod authorize;
 mod client;
 mod device;
 mod dpop;
+mod email_sign_in;
 mod exchange;
 mod hint;
 mod introspect;
@@ -65,9 +66,9 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/authorize/resume", get(authorize::resume))
         .route("/t/{tenant}/login", get(login::login_get).post(login::login_post))
         .route("/t/{tenant}/consent", get(authorize::consent_get).post(authorize::consent_post))
-        .route("/t/{tenant}/login/email", post(mfa::login_email))
-        .route("/t/{tenant}/login/email/verify", post(mfa::login_email_verify))
-        .route("/t/{tenant}/login/link", get(mfa::login_link))
+        .route("/t/{tenant}/login/email", post(email_sign_in::login_email))
+        .route("/t/{tenant}/login/email/verify", post(email_sign_in::login_email_verify))
+        .route("/t/{tenant}/login/link", get(email_sign_in::login_link))
         .route("/t/{tenant}/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
         .route("/t/{tenant}/passkey/sign-in/start", post(mfa::sign_in_start))
         .route("/t/{tenant}/passkey/sign-in/finish", post(mfa::sign_in_finish))
