@@ -361,7 +361,7 @@ async fn update_agent(
     let updated = build(&st, &tenant.id, input, current.client_id.clone(), profile.status, current.created_at).await?;
     st.durable.update_client(&updated).await?;
     st.directory.forget(&tenant.id);
-    let secret = super::clients::secret_if_switched(&st, &updated).await?;
+    let secret = crate::clients::secret_if_switched(&st, &updated).await?;
     audited(&st, &tenant.id, &caller, "agent.updated", &updated).await?;
     let profile = updated.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(AgentView::new(updated, profile, secret.as_ref()))))

@@ -199,19 +199,6 @@ fn build(
     Ok(client)
 }
 
-/// After an update: a client that now authenticates with a secret but has none gets one (shown
-/// once in the response).
-pub(crate) async fn secret_if_switched(st: &AppState, client: &Client) -> Result<Option<Secret>, Problem> {
-    let needs_secret = client.token_endpoint_auth_method.uses_secret()
-        && st.durable.client_secret_hash(&client.tenant_id, &client.client_id).await?.is_none();
-    let secret = needs_secret.then(Secret::generate);
-    if let Some(s) = &secret {
-        st.durable.set_client_secret(&client.tenant_id, &client.client_id, &s.hash(), client.updated_at).await?;
-        st.directory.forget(&client.tenant_id);
-    }
-    Ok(secret)
-}
-
 /// URLs as client ids are reserved for clients described by a metadata document, never registered.
 pub(super) fn not_a_document_url(field: &'static str, id: &ClientId) -> Result<(), Problem> {
     if id.is_metadata_document() {
@@ -368,7 +355,7 @@ async fn update_client(
     let updated = build(&tenant, input, current.client_id.clone(), current.created_at, st.clock.now())?;
     st.durable.update_client(&updated).await?;
     st.directory.forget(&tenant.id);
-    let secret = secret_if_switched(&st, &updated).await?;
+    let secret = crate::clients::secret_if_switched(&st, &updated).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(ClientView::new(updated, secret.as_ref()))))
 }
 
@@ -472,11 +459,11 @@ async fn create_initial_access_token(
     if !(1..=1000).contains(&max_registrations) {
         return Err(Problem::invalid(FieldError::new("max_registrations", "must be 1-1000")));
     }
-    let token = Secret::generate();
-    let stored =
-        serde_json::to_vec(&crate::oidc::InitialAccessToken { max_registrations }).map_err(Problem::internal)?;
-    let key = crate::oidc::initial_token_key(&tenant.ns(), token.expose_secret());
-    st.ephemeral.put(&key, &stored, std::time::Duration::from_secs(u64::from(expires_in))).await?;
+    let lifetime = std::time::Duration::from_secs(u64::from(expires_in));
+    let token =
+        crate::clients::issue_initial_token(&st, &tenant.ns(), max_registrations, lifetime).await.map_err(|e| {
+            Problem::new(ProblemKind::Unavailable, "the session store is unavailable").with_internal(e.to_string())
+        })?;
     let view = InitialAccessTokenView {
         token: token.expose_secret().to_owned(),
         max_registrations,

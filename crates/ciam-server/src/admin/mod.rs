@@ -13,7 +13,7 @@
 
 mod agents;
 mod audit;
-pub(crate) mod clients;
+mod clients;
 mod consents;
 mod delegations;
 mod factors;
@@ -47,10 +47,7 @@ use crate::state::AppState;
 #[from_request(via(axum::extract::Query), rejection(Problem))]
 pub struct Query<T>(pub T);
 
-/// `axum::extract::Path` whose rejection is a 404 problem document.
-#[derive(axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(Problem))]
-pub struct Path<T>(pub T);
+pub use crate::http::Path;
 
 /// Largest accepted body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -14,7 +14,7 @@ use ciam_core::tenant::TenantNs;
 
 use super::{AdminAuth, Path, existing_tenant};
 use crate::error::{Problem, ProblemBody, ProblemKind};
-use crate::oidc::session::{end_user_sessions, user_sessions};
+use crate::sessions::{end_user_sessions, user_sessions};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {

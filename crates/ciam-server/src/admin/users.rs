@@ -265,12 +265,10 @@ async fn update_user(
     // access tokens.
     if password.is_some() || updated.status == UserStatus::Disabled {
         st.durable.revoke_user_refresh_families(&updated.tenant_id, &updated.id, updated.updated_at).await?;
-        crate::oidc::session::end_user_sessions(&st, &tenant.ns(), &updated.id.to_string(), None).await.map_err(
-            |e| {
-                Problem::new(crate::error::ProblemKind::Unavailable, "the session store is unavailable")
-                    .with_internal(e.to_string())
-            },
-        )?;
+        crate::sessions::end_user_sessions(&st, &tenant.ns(), &updated.id.to_string(), None).await.map_err(|e| {
+            Problem::new(crate::error::ProblemKind::Unavailable, "the session store is unavailable")
+                .with_internal(e.to_string())
+        })?;
     }
     Ok(Json(updated.into()))
 }

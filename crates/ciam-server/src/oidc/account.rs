@@ -26,10 +26,10 @@ use super::exchange::audiences;
 use super::resource::{ACCOUNT_SCOPE, account_audience};
 use super::session::{csrf_ok, current_session};
 use super::tenant_record;
-use crate::admin::Path;
 use crate::audit::Caller;
 use crate::delegations;
 use crate::error::{Problem, ProblemKind};
+use crate::http::Path;
 use crate::state::AppState;
 
 /// The header that carries the session's CSRF token on changes made with the browser session.

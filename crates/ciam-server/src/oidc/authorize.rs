@@ -35,8 +35,8 @@ use super::session::{
     start_flow,
 };
 use super::signin::Pending;
-use crate::admin::Path;
 use crate::audit::{self, Caller};
+use crate::http::Path;
 use crate::state::AppState;
 
 pub(super) struct Ctx {

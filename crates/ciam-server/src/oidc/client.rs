@@ -16,9 +16,9 @@ use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion
 use ciam_oauth::form::Params;
 
 use super::tenant_record;
-use crate::admin::Path;
 use crate::audit::Caller;
 use crate::error::OAuthFailure;
+use crate::http::Path;
 use crate::state::AppState;
 
 /// A back-channel request whose client authenticated: the tenant, the client, and the form

@@ -45,9 +45,9 @@ use super::session::{
     start_flow,
 };
 use super::token::{UserTokens, issue_for_user};
-use crate::admin::Path;
 use crate::audit::{self, Caller};
 use crate::error::OAuthFailure;
+use crate::http::Path;
 use crate::state::AppState;
 
 /// What the sign-in page says the user is signing in for.

@@ -16,8 +16,8 @@ use super::authorize::{Ctx, flow_step, form_step, query_param, unavailable, vali
 use super::pages::{LoginPage, html};
 use super::session::Flow;
 use super::signin::{FirstFactor, first_factor_passed};
-use crate::admin::Path;
 use crate::audit::Caller;
+use crate::http::Path;
 use crate::state::AppState;
 use crate::throttle::Attempt;
 

@@ -27,7 +27,7 @@ use super::authorize::{Ctx, respond, unavailable, with_cookie};
 use super::hint::verify_id_token_hint;
 use super::pages::{LogoutPage, error_page, html};
 use super::session::{BrowserCookie, Session, csrf_ok, current_session, end_session, set_cookie};
-use crate::admin::Path;
+use crate::http::Path;
 use crate::state::AppState;
 
 /// `GET|POST /t/{tenant}/logout`.

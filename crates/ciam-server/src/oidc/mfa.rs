@@ -31,8 +31,8 @@ use super::email_sign_in::{MAIL_LIMIT_MESSAGE, Proof, Recipient, check_email_cod
 use super::pages::{MfaPage, error_page, html};
 use super::session::{Flow, csrf_ok};
 use super::signin::{FirstFactor, Options, Pending, finish_sign_in, first_factor_passed};
-use crate::admin::Path;
 use crate::audit::Caller;
+use crate::http::Path;
 use crate::state::AppState;
 use crate::throttle::Attempt;
 

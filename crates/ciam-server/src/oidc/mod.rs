@@ -21,7 +21,7 @@ mod par;
 mod register;
 mod resource;
 mod security;
-pub(crate) mod session;
+mod session;
 mod signin;
 mod token;
 mod userinfo;
@@ -38,11 +38,9 @@ use ciam_core::id::TenantId;
 use ciam_core::tenant::{Tenant, TenantNs};
 use ciam_oauth::OAuthError;
 
-use crate::admin::Path;
 use crate::error::{OAuthFailure, Problem, ProblemKind};
+use crate::http::Path;
 use crate::state::AppState;
-
-pub(crate) use register::{InitialAccessToken, initial_token_key};
 
 /// The script of the passkey buttons on the hosted pages.
 async fn passkey_script() -> impl IntoResponse {

@@ -20,29 +20,17 @@ use ciam_core::client::{Client, ClientType};
 use ciam_core::id::ClientId;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{Secret, SecretHash, random_token};
-use ciam_core::tenant::{RegistrationMode, Tenant, TenantNs};
+use ciam_core::tenant::{RegistrationMode, Tenant};
 use ciam_oauth::registration::{self, ClientMetadata, Limits};
 use ciam_oauth::{ErrorCode, OAuthError};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::tenant_record;
-use crate::admin::Path;
 use crate::audit::{self, Caller};
 use crate::error::OAuthFailure;
+use crate::http::Path;
 use crate::state::AppState;
-
-/// An initial access token as the ephemeral store keeps it (under the token's hash).
-#[derive(Serialize, Deserialize)]
-pub(crate) struct InitialAccessToken {
-    /// How many clients it may register.
-    pub(crate) max_registrations: u32,
-}
-
-/// Where an initial access token lives.
-pub(crate) fn initial_token_key(tenant: &TenantNs, token: &str) -> String {
-    format!("iat:{tenant}:{}", SecretHash::of(token).as_str())
-}
 
 /// The registration response (RFC 7591 §3.2.1, RFC 7592 §3).
 #[derive(Serialize)]
@@ -116,16 +104,6 @@ fn limits(tenant: &Tenant, confidential: bool) -> Result<Limits, OAuthError> {
     Ok(Limits { confidential, scopes, fallback_name: "Unnamed application".into() })
 }
 
-/// Counts one use of an initial access token; `false` when it is unknown, expired or used up.
-async fn use_initial_token(st: &AppState, tenant: &TenantNs, token: &str) -> Result<bool, OAuthError> {
-    let key = initial_token_key(tenant, token);
-    let Some(raw) = st.ephemeral.get(&key).await.map_err(OAuthError::unavailable)? else { return Ok(false) };
-    let Ok(iat) = serde_json::from_slice::<InitialAccessToken>(&raw) else { return Ok(false) };
-    // The counter lives at most as long as any token may (30 days).
-    let uses = st.ephemeral.incr(&format!("{key}:uses"), Duration::from_secs(30 * 86_400)).await;
-    Ok(uses.map_err(OAuthError::unavailable)? <= u64::from(iat.max_registrations))
-}
-
 /// `POST /t/{tenant}/register` (RFC 7591 §3).
 pub(super) async fn register(
     State(st): State<AppState>,
@@ -144,10 +122,10 @@ pub(super) async fn register(
         return with_status(closed, StatusCode::FORBIDDEN);
     }
     let confidential = match bearer(&headers) {
-        Some(token) => match use_initial_token(&st, &tenant.ns(), token).await {
+        Some(token) => match crate::clients::use_initial_token(&st, &tenant.ns(), token).await {
             Ok(true) => true,
             Ok(false) => return fail(invalid_token()),
-            Err(e) => return fail(e),
+            Err(e) => return fail(OAuthError::unavailable(e)),
         },
         None if policy.mode == RegistrationMode::Open => {
             let who = caller.ip.as_deref().unwrap_or("unknown");
@@ -269,9 +247,10 @@ pub(super) async fn update(
     };
     match replaced.await {
         Ok(client) => {
-            let secret = match crate::admin::clients::secret_if_switched(&st, &client).await {
+            // An RFC 7592 client hears RFC 7591 errors, never the management API's problem documents.
+            let secret = match crate::clients::secret_if_switched(&st, &client).await {
                 Ok(s) => s,
-                Err(p) => return p.into_response(),
+                Err(e) => return fail(e.into()),
             };
             let mut event = AuditRecord::allow("client.updated");
             event.client_id = Some(client.client_id.to_string());

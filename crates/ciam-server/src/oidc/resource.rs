@@ -14,8 +14,8 @@ use ciam_core::store::{StoreError, StoreResult};
 use serde_json::json;
 
 use super::tenant_of;
-use crate::admin::Path;
 use crate::error::Problem;
+use crate::http::Path;
 use crate::state::AppState;
 
 /// `GET /t/{tenant}/resources/{id}/oauth-protected-resource`.

@@ -35,8 +35,8 @@ use super::authorize::{Ctx, see_other, unavailable, with_cookie};
 use super::mfa::{RecoveryData, TotpData, json_error, passkeys_of, start_ceremony, take_ceremony, totp_owner};
 use super::pages::{FactorRow, RecoveryCodesPage, SecurityPage, TotpPage, error_page, html};
 use super::session::{BrowserCookie, FLOW_TTL, Session, csrf_ok, current_session, save_flow, set_cookie, start_flow};
-use crate::admin::Path;
 use crate::audit::{self, Caller};
+use crate::http::Path;
 use crate::state::AppState;
 
 /// How long an enrolment may take.

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::dpop::{protected_request, refused, refused_at};
 use super::tenant_record;
-use crate::admin::Path;
+use crate::http::Path;
 use crate::state::AppState;
 
 fn invalid_token() -> OAuthError {
