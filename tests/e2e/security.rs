@@ -493,8 +493,8 @@ async fn an_emailed_code_signs_in_without_a_password() {
     // Mail leaves through the outbox, just after the response; the unknown address gets none.
     let mails = wait_for_mails(&mail_dir, 1).await;
     assert_eq!(mails.len(), 1);
-    assert_eq!(ciam_authn::mail::mail_header(&mails[0].1, "To").as_deref(), Some("ada@example.com"));
-    let text = ciam_authn::mail::mail_text_body(&mails[0].1).unwrap();
+    assert_eq!(ciam_server::mail::mail_header(&mails[0].1, "To").as_deref(), Some("ada@example.com"));
+    let text = ciam_server::mail::mail_text_body(&mails[0].1).unwrap();
     let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
     assert!(code.chars().all(|c| c.is_ascii_digit()), "{text}");
     assert!(!s.server.logs().contains(&code), "the code is not logged");
@@ -519,7 +519,7 @@ async fn an_emailed_code_signs_in_without_a_password() {
     let mails = wait_for_mails(&mail_dir, 2).await;
     assert_eq!(mails.len(), 2);
     let latest =
-        mails.iter().map(|(_, raw)| ciam_authn::mail::mail_text_body(raw).unwrap()).find(|t| !t.contains(&code));
+        mails.iter().map(|(_, raw)| ciam_server::mail::mail_text_body(raw).unwrap()).find(|t| !t.contains(&code));
     let text = latest.expect("the second mail");
     let link = text.lines().find(|l| l.contains("/login/link?")).expect("a magic link").trim().to_owned();
     assert!(link.starts_with(&format!("{base}/t/acme/login/link?flow=")), "{link}");
@@ -564,14 +564,14 @@ pub(crate) async fn confirm_by_email(
     let html = v.get(&page).await.text().await.unwrap();
     assert!(html.contains("Email me a code"), "{html}");
     let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
-    let before: Vec<_> = ciam_authn::mail::read_mail_dir(mail_dir).into_iter().map(|(p, _)| p).collect();
+    let before: Vec<_> = ciam_server::mail::read_mail_dir(mail_dir).into_iter().map(|(p, _)| p).collect();
     let res = v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email_send")]).await;
     assert_eq!(res.status(), 200);
     let mails = wait_for_mails(mail_dir, before.len() + 1).await;
     let text = mails
         .iter()
         .filter(|(p, _)| !before.contains(p))
-        .find_map(|(_, raw)| ciam_authn::mail::mail_text_body(raw).filter(|t| t.contains("code is ")))
+        .find_map(|(_, raw)| ciam_server::mail::mail_text_body(raw).filter(|t| t.contains("code is ")))
         .expect("a code by email");
     let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
     v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email"), ("code", &code)]).await
@@ -581,7 +581,7 @@ pub(crate) async fn confirm_by_email(
 pub(crate) async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<(std::path::PathBuf, String)> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let mails = ciam_authn::mail::read_mail_dir(dir);
+        let mails = ciam_server::mail::read_mail_dir(dir);
         if mails.len() >= n || std::time::Instant::now() > deadline {
             return mails;
         }

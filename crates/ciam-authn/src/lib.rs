@@ -13,15 +13,13 @@
 //! - [`reauth`]: what a change to an account's authenticators needs: a recent sign-in with the
 //!   account's strongest kind of authenticator.
 //! - [`email_code`]: six-digit codes and magic-link tokens sent by email.
-//! - [`mail`]: outgoing mail over SMTP, or into `.eml` files for development and tests.
 //!
 //! Nothing here touches a database: the caller stores what comes out (hashes, seeds, the last
-//! used TOTP step). Time is a parameter; the mailer alone reads an injected [`ciam_core::Clock`],
-//! for the `Date` header.
+//! used TOTP step), and nothing here sends anything: mail is the server's outbound adapter
+//! (`ciam_server::mail`). Time is a parameter.
 #![warn(missing_docs)]
 
 pub mod email_code;
-pub mod mail;
 pub mod passkey;
 pub mod password;
 pub mod reauth;
@@ -29,7 +27,6 @@ pub mod recovery;
 pub mod totp;
 
 pub use email_code::{OneTimeCode, magic_link_token};
-pub use mail::{MailError, Mailer, OutgoingMail};
 pub use passkey::{PasskeyError, PasskeyRp, PasskeyUse, StoredPasskey};
 pub use password::{PasswordError, PasswordHasher, PasswordPolicy};
 pub use totp::{TotpError, TotpSeed};

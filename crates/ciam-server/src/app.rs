@@ -231,7 +231,7 @@ fn admin_token_hash(config: &ValidatedConfig) -> anyhow::Result<SecretHash> {
 }
 
 /// The mailer the configuration names; the SMTP password comes from `mail.password(_file)`.
-fn mailer(config: &ValidatedConfig) -> anyhow::Result<ciam_authn::Mailer> {
+fn mailer(config: &ValidatedConfig) -> anyhow::Result<crate::mail::Mailer> {
     let mut url = config.mail.url.clone();
     if let Some(p) = &config.mail_password
         && let Ok(mut u) = url::Url::parse(&url)
@@ -239,7 +239,7 @@ fn mailer(config: &ValidatedConfig) -> anyhow::Result<ciam_authn::Mailer> {
         u.set_password(Some(p.expose_secret())).map_err(|()| anyhow::anyhow!("mail.url cannot carry a password"))?;
         url = u.to_string();
     }
-    ciam_authn::Mailer::from_url(&url, &config.mail.from, &config.data_dir)
+    crate::mail::Mailer::from_url(&url, &config.mail.from, &config.data_dir)
         .map_err(|e| anyhow::anyhow!("mail.url: {e}"))
 }
 

@@ -28,8 +28,8 @@
 
 use std::time::Duration;
 
+use crate::mail::OutgoingMail;
 use anyhow::Context as _;
-use ciam_authn::OutgoingMail;
 use ciam_core::id::TenantId;
 use ciam_core::outbox::QueuedMail;
 use ciam_core::secret::random_token;

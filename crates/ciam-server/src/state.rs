@@ -64,7 +64,7 @@ pub struct Services {
     pub risk: Arc<crate::risk::RiskServices>,
     /// Delivers queued mail (the outbox worker's transport; requests queue mail through
     /// [`crate::outbox`] and never call it).
-    pub mailer: Arc<ciam_authn::Mailer>,
+    pub mailer: Arc<crate::mail::Mailer>,
     /// Wakes this node's mail outbox worker when a request queues mail.
     pub(crate) outbox: crate::outbox::Outbox,
     /// The WebAuthn relying party of the public URL; `None` when the URL cannot have passkeys

@@ -13,7 +13,9 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use ciam_authn::{OneTimeCode, OutgoingMail};
+use ciam_authn::OneTimeCode;
+
+use crate::mail::OutgoingMail;
 use ciam_core::Amr;
 use ciam_core::email::Email;
 use ciam_core::id::UserId;

@@ -13,6 +13,7 @@
 //!   app computes the right code, then sealed into the durable store. Recovery codes are shown
 //!   once and stored as hashes.
 
+use crate::mail::OutgoingMail;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,7 +21,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ciam_authn::passkey::RegistrationState;
 use ciam_authn::reauth::Reauth;
-use ciam_authn::{OutgoingMail, TotpSeed, recovery, totp};
+use ciam_authn::{TotpSeed, recovery, totp};
 use ciam_core::Amr;
 use ciam_core::audit::AuditRecord;
 use ciam_core::factor::{Factor, FactorKind};

@@ -1,4 +1,5 @@
-//! Outgoing mail: sign-in codes, magic links and notices.
+//! Outgoing mail, the server's outbound adapter: sign-in codes, magic links and notices. Only
+//! the outbox worker (`crate::outbox`) sends; requests queue.
 //!
 //! Two transports, chosen by a URL:
 //! - `file:` (or `file://`) writes each message as an RFC 5322 `.eml` file into
