@@ -22,7 +22,6 @@ use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::Value;
 
 use super::dpop::{protected_request, refused, refused_at};
-use super::exchange::audiences;
 use super::resource::{ACCOUNT_SCOPE, account_audience};
 use super::session::{csrf_ok, current_session};
 use super::tenant_record;
@@ -76,6 +75,16 @@ async fn account_holder(
         return Err(refused(OAuthError::new(ErrorCode::InvalidToken, "the token does not stand for a user")));
     };
     Ok((tenant, user))
+}
+
+/// The audiences of a token's claims (`aud` is a string or an array, RFC 7519 §4.1.3).
+fn audiences(claims: &serde_json::Map<String, Value>) -> impl Iterator<Item = &str> {
+    let (one, many) = match claims.get("aud") {
+        Some(Value::String(s)) => (Some(s.as_str()), None),
+        Some(Value::Array(a)) => (None, Some(a.iter().filter_map(Value::as_str))),
+        _ => (None, None),
+    };
+    one.into_iter().chain(many.into_iter().flatten())
 }
 
 /// Whether the token was issued to an agent (or to a client that is gone).

@@ -67,16 +67,6 @@ async fn hand_off_target(
     Ok(!st.durable.active_delegations(tenant, user, &id, now).await?.is_empty())
 }
 
-/// The audiences of a token's claims (`aud` is a string or an array, RFC 7519 §4.1.3).
-pub(crate) fn audiences(claims: &Map<String, Value>) -> impl Iterator<Item = &str> {
-    let (one, many) = match claims.get("aud") {
-        Some(Value::String(s)) => (Some(s.as_str()), None),
-        Some(Value::Array(a)) => (None, Some(a.iter().filter_map(Value::as_str))),
-        _ => (None, None),
-    };
-    one.into_iter().chain(many.into_iter().flatten())
-}
-
 /// Decides a token exchange by `agent` and returns the claims of the token to issue, with the
 /// risk policy's decision (recorded with the issuance).
 pub(super) async fn exchange(
@@ -98,11 +88,11 @@ pub(super) async fn exchange(
         .await?
         .ok_or_else(|| OAuthError::invalid_request("the subject_token is invalid, expired or revoked"))?
         .claims;
-    if audiences(&subject_claims).any(|a| a == account) {
-        return Err(OAuthError::invalid_request("a token for the account API cannot be exchanged"));
-    }
     let subject = Subject::from_claims(&subject_claims, |s| UserId::parse(s).is_ok())
         .ok_or_else(|| OAuthError::invalid_request("the subject_token does not stand for a user"))?;
+    if subject.audiences.contains(&account) {
+        return Err(OAuthError::invalid_request("a token for the account API cannot be exchanged"));
+    }
     if let Some(actor_token) = &request.actor_token {
         let actor = verified_access_token(st, tenant, actor_token)
             .await?
