@@ -14,6 +14,7 @@ pub mod clock;
 pub mod email;
 pub mod factor;
 pub mod id;
+pub mod keyspace;
 pub mod metadata_document;
 pub mod outbox;
 pub mod page;

@@ -1,0 +1,394 @@
+//! The ephemeral key space: every key the server keeps in the [`EphemeralStore`] is built here,
+//! one constructor per key family, so the whole space can be read in one place and no two
+//! families can collide.
+//!
+//! Rules every family follows:
+//! - the family name comes first, then the tenant: its namespace ([`TenantNs`], id and
+//!   incarnation) for state that dies with the tenant, or its bare id for the replay caches
+//!   that must outlive a tenant recreated under the same id (they only ever refuse);
+//! - a secret (a code, a token, a cookie, a typed address) appears only as its SHA-256
+//!   ([`SecretHash`]), so a dump of the store hands out nothing usable;
+//! - the value's lifetime is the family's: the constants here, or the lifetime of what the
+//!   value stands for, which the caller passes.
+//!
+//! The typed wrappers at the end ([`Json`], [`Replay`], [`Counter`]) are how the hot families
+//! (codes, sessions, flows, replay caches, rate counters) are read and written: the value is
+//! (de)serialised in one place, and a value that does not decode reads as absent.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::id::TenantId;
+use crate::secret::SecretHash;
+use crate::store::{EphemeralStore, StoreResult};
+use crate::tenant::TenantNs;
+
+/// A key of the ephemeral store. Only this module builds one.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Key(String);
+
+impl Key {
+    /// The key as the store sees it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn hashed(family: &str, tenant: impl fmt::Display, secret: &str) -> Self {
+        Self(format!("{family}:{tenant}:{}", SecretHash::of(secret).as_str()))
+    }
+
+    fn plain(family: &str, tenant: impl fmt::Display, rest: impl fmt::Display) -> Self {
+        Self(format!("{family}:{tenant}:{rest}"))
+    }
+}
+
+/// Keys can hold hashes of secrets and identifiers of users: never printed whole.
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let family = self.0.split(':').next().unwrap_or_default();
+        write!(f, "Key({family}:…)")
+    }
+}
+
+// --- Browser sessions and web flows -------------------------------------------------------
+
+/// A browser session, by the hash of its cookie.
+pub fn session(tenant: &TenantNs, cookie: &str) -> Key {
+    session_of_hash(tenant, SecretHash::of(cookie).as_str())
+}
+
+/// A browser session, by the hash already taken of its cookie (the user's session index holds
+/// hashes).
+pub fn session_of_hash(tenant: &TenantNs, hash: &str) -> Key {
+    Key::plain("session", tenant, hash)
+}
+
+/// The set of a user's session hashes, so the user and administrators can list and end them.
+pub fn user_sessions(tenant: &TenantNs, user_id: &str) -> Key {
+    Key::plain("user_sessions", tenant, user_id)
+}
+
+/// A sign-in flow in progress, by the hash of its id (the flow cookie).
+pub fn flow(tenant: &TenantNs, id: &str) -> Key {
+    Key::hashed("flow", tenant, id)
+}
+
+/// The state of a passkey ceremony (`purpose`: a sign-in or a second factor) of a flow.
+pub fn passkey_ceremony(tenant: &TenantNs, purpose: &str, flow: &str) -> Key {
+    Key(format!("passkey:{purpose}:{tenant}:{}", SecretHash::of(flow).as_str()))
+}
+
+/// An authenticator app being enrolled from the security page of session `sid`.
+pub fn totp_enrolment(tenant: &TenantNs, sid: &str) -> Key {
+    Key::plain("totp_enrol", tenant, sid)
+}
+
+/// A passkey being registered from the security page of session `sid`.
+pub fn passkey_enrolment(tenant: &TenantNs, sid: &str) -> Key {
+    Key::plain("passkey_enrol", tenant, sid)
+}
+
+/// A code (and magic link) mailed to the user of a flow.
+pub fn email_code(tenant: &TenantNs, flow: &str) -> Key {
+    Key::hashed("email_code", tenant, flow)
+}
+
+/// Sign-in mails sent to one address, counted per throttle window.
+pub fn mail_sends(tenant: &TenantNs, address: &str) -> Key {
+    Key::hashed("mail_sends", tenant, address)
+}
+
+// --- Sign-in throttling -------------------------------------------------------------------
+
+/// A sign-in throttle counter: `what` names the counter (`pair`, `account`, `ip`, `net`,
+/// `seen`), `rest` what it counts (already hashed where it names an account).
+pub fn throttle(tenant: &TenantNs, what: &str, rest: &str) -> Key {
+    Key(format!("throttle:{tenant}:{what}:{rest}"))
+}
+
+/// The lock of a throttled (account, address) pair, beside its counter.
+pub fn throttle_lock(pair: &Key) -> Key {
+    Key(format!("{}:lock", pair.0))
+}
+
+/// Failed client authentications of one client from one address (`ip` empty when unknown).
+pub fn client_auth_failures(tenant: &TenantNs, client_id: &str, ip: &str) -> Key {
+    Key(format!("client_auth:{tenant}:{}:{ip}", SecretHash::of(client_id).as_str()))
+}
+
+/// Failed client authentications from one address, whatever the client.
+pub fn client_auth_failures_from(tenant: &TenantNs, ip: &str) -> Key {
+    Key(format!("client_auth:{tenant}:ip:{ip}"))
+}
+
+// --- Authorization and tokens -------------------------------------------------------------
+
+/// An authorization code's grant, by the code's hash (RFC 6749 §4.1.2; single use: taken).
+pub fn code(tenant: &TenantNs, code: &str) -> Key {
+    Key::hashed("code", tenant, code)
+}
+
+/// What the redemption of the code at `code_key` issued, kept so a second redemption can
+/// revoke it.
+pub fn code_redeemed(code_key: &Key) -> Key {
+    Key(format!("used:{}", code_key.0))
+}
+
+/// How long a redeemed code's marker is kept: well past the code's own lifetime.
+pub const CODE_REDEEMED_TTL: Duration = Duration::from_secs(600);
+
+/// A pushed authorization request, by the hash of its `request_uri` (RFC 9126).
+pub fn pushed_request(tenant: &TenantNs, request_uri: &str) -> Key {
+    Key::hashed("par", tenant, request_uri)
+}
+
+/// An opaque access token's claims, by the token's hash.
+pub fn opaque_access_token(tenant: &TenantNs, token: &str) -> Key {
+    Key::hashed("at", tenant, token)
+}
+
+/// An initial access token for dynamic client registration (RFC 7591 §3), by its hash.
+pub fn initial_access_token(tenant: &TenantNs, token: &str) -> Key {
+    Key::hashed("iat", tenant, token)
+}
+
+/// Open dynamic registrations from one address, per [`OPEN_REGISTRATION_WINDOW`].
+pub fn open_registrations(tenant: &TenantNs, address: &str) -> Key {
+    Key::plain("dcr", tenant, address)
+}
+
+/// The window of [`open_registrations`].
+pub const OPEN_REGISTRATION_WINDOW: Duration = Duration::from_secs(3600);
+
+/// A client assertion's `jti` seen (RFC 7523 §3): keyed by the tenant id, not its incarnation,
+/// because an assertion names the issuer URL that a tenant recreated under the same id shares.
+pub fn assertion_jti(tenant: &TenantId, client_id: &str, jti: &str) -> Key {
+    Key(format!("jti:{tenant}:{client_id}:{}", SecretHash::of(jti).as_str()))
+}
+
+/// A DPoP proof seen (RFC 9449 §11.1), by its key thumbprint and `jti`; keyed by the tenant id,
+/// as [`assertion_jti`].
+pub fn dpop_proof(tenant: &TenantId, jkt: &str, jti: &str) -> Key {
+    Key::hashed("dpop", tenant, &format!("{jkt}:{jti}"))
+}
+
+/// The tenant's DPoP server nonce of one time window (RFC 9449 §8).
+pub fn dpop_nonce(tenant: &TenantId, window: i64) -> Key {
+    Key::plain("dpop-nonce", tenant, window)
+}
+
+// --- Agents -------------------------------------------------------------------------------
+
+/// Token exchanges by one agent in the current [`EXCHANGE_RATE_WINDOW`].
+pub fn exchange_rate(tenant: &TenantNs, agent: &str) -> Key {
+    Key::plain("exchange_rate", tenant, agent)
+}
+
+/// The window of [`exchange_rate`].
+pub const EXCHANGE_RATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// An audience an agent has already received a token for.
+pub fn agent_audience(tenant: &TenantNs, agent: &str, audience: &str) -> Key {
+    Key(format!("agent_audience:{tenant}:{agent}:{}", SecretHash::of(audience).as_str()))
+}
+
+/// How long an agent's audiences are remembered (the policy's "new audience" signal).
+pub const AGENT_AUDIENCE_MEMORY: Duration = Duration::from_secs(90 * 86_400);
+
+// --- Device authorization (RFC 8628) ------------------------------------------------------
+
+/// A device authorization request, by the hash of its device code.
+pub fn device_request(tenant: &TenantNs, device_code: &str) -> Key {
+    device_request_of_hash(tenant, SecretHash::of(device_code).as_str())
+}
+
+/// The same, from the device code's hash (what the user code points to).
+pub fn device_request_of_hash(tenant: &TenantNs, hash: &str) -> Key {
+    Key::plain("device", tenant, hash)
+}
+
+/// What is kept beside a device request (`decision`, `poll`, `used`), by the device code's hash.
+pub fn device_beside(tenant: &TenantNs, hash: &str, what: &str) -> Key {
+    Key(format!("device_{what}:{tenant}:{hash}"))
+}
+
+/// A user code, naming its device request, by the code's hash.
+pub fn device_user_code(tenant: &TenantNs, user_code: &str) -> Key {
+    Key::hashed("device_user", tenant, user_code)
+}
+
+/// Device authorizations started by one client in the current [`DEVICE_STARTS_WINDOW`].
+pub fn device_starts(tenant: &TenantNs, client_id: &str) -> Key {
+    Key::plain("device_starts", tenant, client_id)
+}
+
+/// The window of [`device_starts`].
+pub const DEVICE_STARTS_WINDOW: Duration = Duration::from_secs(60);
+
+/// Wrong user codes typed by one user.
+pub fn device_wrong_codes(tenant: &TenantNs, user_id: &str) -> Key {
+    Key::plain("device_wrong", tenant, user_id)
+}
+
+/// A user held off typing user codes after too many wrong ones.
+pub fn device_locked(tenant: &TenantNs, user_id: &str) -> Key {
+    Key::plain("device_locked", tenant, user_id)
+}
+
+// --- Typed access ---------------------------------------------------------------------------
+
+/// A family whose values are JSON documents of type `T`.
+pub struct Json<'a, T> {
+    store: &'a dyn EphemeralStore,
+    _value: PhantomData<fn() -> T>,
+}
+
+impl<'a, T: Serialize + DeserializeOwned> Json<'a, T> {
+    /// Reads and writes `T` values in `store`.
+    pub fn new(store: &'a dyn EphemeralStore) -> Self {
+        Self { store, _value: PhantomData }
+    }
+
+    /// Stores `value` under `key` for `ttl`.
+    pub async fn put(&self, key: &Key, value: &T, ttl: Duration) -> StoreResult<()> {
+        self.store.put(key.as_str(), &encode(value)?, ttl).await
+    }
+
+    /// Stores `value` only if `key` is live (sliding expiry); `true` if stored.
+    pub async fn put_if_present(&self, key: &Key, value: &T, ttl: Duration) -> StoreResult<bool> {
+        self.store.put_if_present(key.as_str(), &encode(value)?, ttl).await
+    }
+
+    /// The live value at `key`; one that does not decode reads as absent.
+    pub async fn get(&self, key: &Key) -> StoreResult<Option<T>> {
+        Ok(self.store.get(key.as_str()).await?.and_then(|raw| serde_json::from_slice(&raw).ok()))
+    }
+
+    /// Reads and removes the value at `key` in one atomic step (single use).
+    pub async fn take(&self, key: &Key) -> StoreResult<Option<T>> {
+        Ok(self.store.take(key.as_str()).await?.and_then(|raw| serde_json::from_slice(&raw).ok()))
+    }
+
+    /// Removes the value at `key`; `true` if it existed.
+    pub async fn delete(&self, key: &Key) -> StoreResult<bool> {
+        self.store.delete(key.as_str()).await
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> StoreResult<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| crate::store::StoreError::Corrupt(format!("unencodable value: {e}")))
+}
+
+/// A replay cache: remembers what was seen for as long as it could be presented again.
+pub struct Replay<'a>(&'a dyn EphemeralStore);
+
+impl<'a> Replay<'a> {
+    /// A replay cache in `store`.
+    pub fn new(store: &'a dyn EphemeralStore) -> Self {
+        Self(store)
+    }
+
+    /// `true` the first time `key` is presented within `ttl`, `false` on every later time.
+    pub async fn first_use(&self, key: &Key, ttl: Duration) -> StoreResult<bool> {
+        self.0.put_if_absent(key.as_str(), b"1", ttl).await
+    }
+}
+
+/// A fixed-window rate counter.
+pub struct Counter<'a>(&'a dyn EphemeralStore);
+
+impl<'a> Counter<'a> {
+    /// Counters in `store`.
+    pub fn new(store: &'a dyn EphemeralStore) -> Self {
+        Self(store)
+    }
+
+    /// Counts one more event at `key` and returns the count of the window; the first event
+    /// starts a window of `window`.
+    pub async fn hit(&self, key: &Key, window: Duration) -> StoreResult<u64> {
+        self.0.incr(key.as_str(), window).await
+    }
+
+    /// The count of the current window, without counting.
+    pub async fn count(&self, key: &Key) -> StoreResult<u64> {
+        self.0.count(key.as_str()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns() -> TenantNs {
+        TenantNs::new(&TenantId::parse("acme").unwrap(), "i1")
+    }
+
+    #[test]
+    fn secrets_appear_only_as_hashes() {
+        let secret = "s3cret-code-value";
+        for key in [
+            session(&ns(), secret),
+            flow(&ns(), secret),
+            code(&ns(), secret),
+            pushed_request(&ns(), secret),
+            opaque_access_token(&ns(), secret),
+            initial_access_token(&ns(), secret),
+            email_code(&ns(), secret),
+            mail_sends(&ns(), secret),
+            device_request(&ns(), secret),
+            device_user_code(&ns(), secret),
+            passkey_ceremony(&ns(), "signin", secret),
+            assertion_jti(&TenantId::parse("acme").unwrap(), "app", secret),
+            dpop_proof(&TenantId::parse("acme").unwrap(), "jkt", secret),
+            agent_audience(&ns(), "agent", secret),
+            client_auth_failures(&ns(), secret, "10.0.0.1"),
+        ] {
+            assert!(!key.as_str().contains(secret), "{}", key.as_str());
+            assert!(!format!("{key:?}").contains(SecretHash::of(secret).as_str()));
+        }
+    }
+
+    #[test]
+    fn the_tenant_namespace_is_a_segment_of_every_tenant_scoped_key() {
+        // `EphemeralStore::delete_namespace` finds a deleted tenant's keys by this segment.
+        let hash = SecretHash::of("x");
+        for key in [
+            session_of_hash(&ns(), hash.as_str()),
+            user_sessions(&ns(), "u1"),
+            throttle(&ns(), "ip", "10.0.0.1"),
+            exchange_rate(&ns(), "agent"),
+            device_beside(&ns(), hash.as_str(), "poll"),
+            device_starts(&ns(), "tv"),
+            device_locked(&ns(), "u1"),
+            open_registrations(&ns(), "10.0.0.1"),
+            totp_enrolment(&ns(), "sid"),
+            passkey_ceremony(&ns(), "mfa", "flow"),
+        ] {
+            assert!(key.as_str().split(':').any(|s| s == "acme@i1"), "{}", key.as_str());
+        }
+    }
+
+    #[test]
+    fn families_do_not_collide() {
+        let same = "abc";
+        let keys = [
+            session(&ns(), same),
+            flow(&ns(), same),
+            code(&ns(), same),
+            pushed_request(&ns(), same),
+            opaque_access_token(&ns(), same),
+            initial_access_token(&ns(), same),
+            email_code(&ns(), same),
+            device_request(&ns(), same),
+            device_user_code(&ns(), same),
+        ];
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len());
+        let c = code(&ns(), same);
+        assert_eq!(code_redeemed(&c).as_str(), format!("used:{}", c.as_str()));
+    }
+}
