@@ -11,8 +11,15 @@ use crate::config::{Config, Overrides};
 use crate::telemetry::{LogOutput, LogTarget, init_tracing};
 
 /// ciam: one identity layer for humans and AI agents.
+///
+/// A multi-tenant OAuth 2.0 / OpenID Connect authorization server: apps send their users here for
+/// hosted sign-in, AI agents get delegated tokens to act for a user (RFC 8693 token exchange), and
+/// administrators drive tenants, users, clients and agents through the management API.
+///
+/// Without a command it runs the server: on a SQLite file and an in-process session store by
+/// default, or on PostgreSQL and Redis when `database_url` and `redis_url` name them.
 #[derive(Debug, Parser)]
-#[command(name = "ciam", version, about)]
+#[command(name = "ciam", version)]
 pub struct Cli {
     /// Configuration file (TOML). Default: config/ciam.toml when present.
     #[arg(long, global = true, env = "CIAM_CONFIG")]
@@ -185,4 +192,21 @@ async fn verify_audit(
         }
     }
     Ok(verifier.finish(store.audit_head(tenant).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn help_opens_with_what_the_product_is() {
+        let help = Cli::command().render_help().to_string();
+        assert!(help.starts_with("ciam: one identity layer for humans and AI agents"), "{help}");
+        assert!(!help.contains("HTTP layer"), "{help}");
+        let long = Cli::command().render_long_help().to_string();
+        assert!(long.contains("RFC 8693 token exchange"), "{long}");
+        assert!(long.contains("Serve") || long.contains("serve"), "{long}");
+    }
 }
