@@ -118,6 +118,12 @@ impl Client {
         self.agent.as_ref().is_none_or(AgentProfile::is_active)
     }
 
+    /// Whether the client is registered for `grant` (RFC 7591 §2 `grant_types`): the one check
+    /// every endpoint that starts or redeems a grant makes.
+    pub fn may_use(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
     /// Cross-field rules of a client registration. Errors name the field.
     ///
     /// # Security

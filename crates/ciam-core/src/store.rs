@@ -159,6 +159,29 @@ pub struct AuditEntry {
     pub family: Option<Box<(RefreshFamily, RefreshTokenRecord)>>,
 }
 
+/// Why an audit event (and the grant it records) was not stored.
+#[derive(Debug)]
+pub enum NotRecorded {
+    /// The grant was refused (its user or client is gone); its event was left out.
+    Grant(StoreError),
+    /// The trail could not be written.
+    Trail(StoreError),
+}
+
+/// The audit trail as request code writes it: one event, with the refresh-token family the
+/// issuance it records starts, committed together (or neither), before the caller answers.
+#[async_trait]
+pub trait AuditSink: Send + Sync {
+    /// Appends `record` (already stamped with its caller) to `tenant`'s trail, with `family`,
+    /// and returns once both are committed.
+    async fn append(
+        &self,
+        tenant: &TenantId,
+        record: AuditRecord,
+        family: Option<Box<(RefreshFamily, RefreshTokenRecord)>>,
+    ) -> Result<(), NotRecorded>;
+}
+
 /// Refresh-token families.
 #[async_trait]
 pub trait RefreshStore: Send + Sync {

@@ -16,6 +16,7 @@ use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{Secret, SecretHash};
 use ciam_oauth::exchange::{ExchangeRequest, Subject, plan};
 use ciam_oauth::form::Params;
+use ciam_oauth::resource::{self, Aiming};
 use ciam_oauth::{authorize, client_auth, token};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use time::OffsetDateTime;
@@ -124,32 +125,40 @@ fn client_credentials(c: &mut Criterion) {
         AuthMethod::ClientSecretBasic,
         "openid orders:read orders:write trips:read trips:book",
     );
-    let trips = Resource {
-        tenant_id: TenantId::parse("acme").unwrap(),
-        id: ResourceId::parse("trips").unwrap(),
-        identifier: "https://trips.example.com/api".into(),
-        name: "Trips".into(),
-        scopes: scopes("trips:read trips:book trips:cancel"),
-        access_token_lifetime: 600,
-        created_at: NOW,
-        updated_at: NOW,
-    };
+    let trips = [(
+        "https://trips.example.com/api".to_owned(),
+        Some(Resource {
+            tenant_id: TenantId::parse("acme").unwrap(),
+            id: ResourceId::parse("trips").unwrap(),
+            identifier: "https://trips.example.com/api".into(),
+            name: "Trips".into(),
+            scopes: scopes("trips:read trips:book trips:cancel"),
+            access_token_lifetime: 600,
+            created_at: NOW,
+            updated_at: NOW,
+        }),
+    )];
     let narrow = scopes("orders:read");
     let on_trips = scopes("trips:read");
     let mut g = c.benchmark_group("client_credentials");
     g.bench_function("default_scope", |b| {
-        b.iter(|| token::client_credentials(black_box(&svc), None, None, ISSUER, NOW).unwrap())
+        b.iter(|| token::client_credentials(black_box(&svc), None, ISSUER, NOW).unwrap())
     });
     g.bench_function("narrowed_scope", |b| {
-        b.iter(|| token::client_credentials(black_box(&svc), Some(black_box(&narrow)), None, ISSUER, NOW).unwrap())
+        b.iter(|| token::client_credentials(black_box(&svc), Some(black_box(&narrow)), ISSUER, NOW).unwrap())
     });
     g.bench_function("resource_default_scope", |b| {
-        b.iter(|| token::client_credentials(black_box(&svc), None, Some(black_box(&trips)), ISSUER, NOW).unwrap())
+        b.iter(|| {
+            let mut t = token::client_credentials(black_box(&svc), None, ISSUER, NOW).unwrap();
+            resource::aim(&mut t, black_box(&trips), None, Aiming::Client).unwrap();
+            t
+        })
     });
     g.bench_function("resource_narrowed_scope", |b| {
         b.iter(|| {
-            token::client_credentials(black_box(&svc), Some(black_box(&on_trips)), Some(black_box(&trips)), ISSUER, NOW)
-                .unwrap()
+            let mut t = token::client_credentials(black_box(&svc), Some(black_box(&on_trips)), ISSUER, NOW).unwrap();
+            resource::aim(&mut t, black_box(&trips), Some(&on_trips), Aiming::Client).unwrap();
+            t
         })
     });
     g.finish();

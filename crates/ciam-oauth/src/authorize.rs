@@ -162,7 +162,7 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
         // OAuth 2.1: no implicit and no hybrid flows.
         Some(_) => return Err(fail(ErrorCode::UnsupportedResponseType, "only response_type=code is supported")),
     }
-    if !client.grant_types.contains(&GrantType::AuthorizationCode) {
+    if !client.may_use(GrantType::AuthorizationCode) {
         return Err(fail(ErrorCode::UnauthorizedClient, "this client may not use the authorization code flow"));
     }
     if params.get("request").is_some() {

@@ -7,7 +7,6 @@
 
 use ciam_core::client::Client;
 use ciam_core::scope::ScopeSet;
-use ciam_core::secret::SecretHash;
 use ciam_core::tenant::TenantNs;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -58,7 +57,7 @@ pub struct CodeGrant {
 /// The ephemeral-store key of a code: namespaced by tenant (and its incarnation), and the code
 /// itself only as a hash.
 pub fn code_key(tenant: &TenantNs, code: &str) -> String {
-    format!("code:{tenant}:{}", SecretHash::of(code).as_str())
+    ciam_core::keyspace::code(tenant, code).as_str().to_owned()
 }
 
 /// A redeemed code's grant, checked.

@@ -16,7 +16,6 @@
 use ciam_core::client::{Client, GrantType};
 use ciam_core::id::ClientId;
 use ciam_core::scope::ScopeSet;
-use ciam_core::secret::SecretHash;
 use ciam_core::tenant::TenantNs;
 use serde::{Deserialize, Serialize};
 
@@ -82,8 +81,8 @@ impl UserCode {
     }
 
     /// The ephemeral-store key under which the code names its device request (by hash).
-    pub fn key(&self, tenant: &TenantNs) -> String {
-        format!("device_user:{tenant}:{}", SecretHash::of(&self.0).as_str())
+    pub fn key(&self, tenant: &TenantNs) -> ciam_core::keyspace::Key {
+        ciam_core::keyspace::device_user_code(tenant, &self.0)
     }
 }
 
@@ -95,13 +94,13 @@ impl std::fmt::Debug for UserCode {
 
 /// Where a device request lives: by the device code's hash, per tenant. The same hash names the
 /// request's decision and polling state (`device_decision:…`, `device_poll:…`, `device_used:…`).
-pub fn device_key(tenant: &TenantNs, device_code: &str) -> String {
-    device_key_of_hash(tenant, SecretHash::of(device_code).as_str())
+pub fn device_key(tenant: &TenantNs, device_code: &str) -> ciam_core::keyspace::Key {
+    ciam_core::keyspace::device_request(tenant, device_code)
 }
 
 /// The same, from the hash (what the user code points to).
-pub fn device_key_of_hash(tenant: &TenantNs, hash: &str) -> String {
-    format!("device:{tenant}:{hash}")
+pub fn device_key_of_hash(tenant: &TenantNs, hash: &str) -> ciam_core::keyspace::Key {
+    ciam_core::keyspace::device_request_of_hash(tenant, hash)
 }
 
 /// What the server remembers about a device authorization request (§3.1).
@@ -152,7 +151,7 @@ impl Default for Polling {
 /// the grant; the scope defaults to the client's and may not exceed it (as at the authorization
 /// endpoint); an agent's `resource` parameters must be audiences it is allowed (RFC 8707).
 pub fn validate_request(client: &Client, params: &Params, now: i64) -> Result<DeviceRequest, OAuthError> {
-    if !client.grant_types.contains(&GrantType::DeviceCode) {
+    if !client.may_use(GrantType::DeviceCode) {
         return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "this client may not use the device flow"));
     }
     let scope = match params.get("scope") {
@@ -309,9 +308,9 @@ mod tests {
         }
         let tenant = TenantNs::new(&TenantId::parse("acme").unwrap(), "");
         assert_eq!(want.key(&tenant), UserCode::parse("wdjb mjht").unwrap().key(&tenant));
-        assert!(!want.key(&tenant).contains("WDJB"), "stored only as a hash");
+        assert!(!want.key(&tenant).as_str().contains("WDJB"), "stored only as a hash");
         assert!(!format!("{want:?}").contains("WDJB"));
-        assert!(!device_key(&tenant, "secret-device-code").contains("secret"));
+        assert!(!device_key(&tenant, "secret-device-code").as_str().contains("secret"));
     }
 
     #[test]

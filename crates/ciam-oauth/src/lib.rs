@@ -13,8 +13,10 @@ pub mod error;
 pub mod exchange;
 pub mod form;
 pub mod introspection;
+pub mod issuer;
 pub mod pkce;
 pub mod registration;
+pub mod resource;
 pub mod token;
 
 pub use error::{ErrorCode, OAuthError};

@@ -1,7 +1,6 @@
 //! The token endpoint's grants (RFC 6749 §4-§6) and the access tokens they issue (RFC 9068).
 
 use ciam_core::client::{Client, GrantType};
-use ciam_core::resource::Resource;
 use ciam_core::scope::ScopeSet;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -325,18 +324,14 @@ pub enum RefreshRefusal {
 
 /// Decides a `client_credentials` grant: the scope is the requested one, which must be within
 /// the client's registered scopes, or by default all of them; user scopes are never granted.
-/// For a registered `resource` (RFC 8707) the token names it as audience, carries only scopes
-/// it defines and lives as long as it says.
+/// The token is for the issuer; a `resource` (RFC 8707) it names aims it with
+/// [`crate::resource::aim`].
 pub fn client_credentials(
     client: &Client,
     requested: Option<&ScopeSet>,
-    resource: Option<&Resource>,
     issuer: &str,
     now: OffsetDateTime,
 ) -> Result<AccessTokenClaims, OAuthError> {
-    if !client.grant_types.contains(&GrantType::ClientCredentials) {
-        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "this client may not use client_credentials"));
-    }
     let allowed: Vec<String> = client.scopes.iter().filter(|s| !USER_SCOPES.contains(s)).map(str::to_owned).collect();
     let allowed = ScopeSet::from_list(&allowed).map_err(OAuthError::server_error)?;
     let scope = match requested {
@@ -349,22 +344,12 @@ pub fn client_credentials(
         }
         None => allowed,
     };
-    let mut lifetime = match &client.agent {
+    let lifetime = match &client.agent {
         Some(agent) => i64::from(agent.max_token_lifetime),
         None => CLIENT_ACCESS_TOKEN_LIFETIME.whole_seconds(),
     };
-    let (aud, scope) = match resource {
-        Some(r) => {
-            lifetime = lifetime.min(i64::from(r.access_token_lifetime));
-            let scope = r.scope_for(requested, &scope).ok_or_else(|| {
-                OAuthError::new(ErrorCode::InvalidScope, "the requested scope is not defined by the resource")
-            })?;
-            (r.identifier.clone(), scope)
-        }
-        None => (issuer.to_owned(), scope),
-    };
     let id = client.client_id.as_str();
-    Ok(AccessTokenClaims::new(issuer, id, vec![aud], lifetime, id, scope.to_string(), now))
+    Ok(AccessTokenClaims::new(issuer, id, vec![issuer.to_owned()], lifetime, id, scope.to_string(), now))
 }
 
 #[cfg(test)]
@@ -407,24 +392,19 @@ mod tests {
     #[test]
     fn client_credentials_scope_rules_rfc6749_4_4() {
         let c = client(&[GrantType::ClientCredentials], "openid profile orders:read orders:write");
-        let t = client_credentials(&c, None, None, "https://id/t/acme", NOW).unwrap();
+        let t = client_credentials(&c, None, "https://id/t/acme", NOW).unwrap();
         assert_eq!(t.scope, "orders:read orders:write", "default: registered scopes minus user scopes");
         assert_eq!((t.sub.as_str(), t.client_id.as_str(), t.aud[0].as_str()), ("svc", "svc", "https://id/t/acme"));
         assert_eq!(serde_json::to_value(&t).unwrap()["aud"], "https://id/t/acme", "one audience is a string");
         assert_eq!(t.exp - t.iat, 900);
-        let narrowed = client_credentials(&c, Some(&scopes("orders:read")), None, "i", NOW).unwrap();
+        let narrowed = client_credentials(&c, Some(&scopes("orders:read")), "i", NOW).unwrap();
         assert_eq!(narrowed.scope, "orders:read");
         for wider in ["orders:delete", "openid", "orders:read profile"] {
-            let e = client_credentials(&c, Some(&scopes(wider)), None, "i", NOW).unwrap_err();
+            let e = client_credentials(&c, Some(&scopes(wider)), "i", NOW).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidScope, "{wider}");
         }
-        let not_allowed = client(&[GrantType::AuthorizationCode], "orders:read");
-        assert_eq!(
-            client_credentials(&not_allowed, None, None, "i", NOW).unwrap_err().code,
-            ErrorCode::UnauthorizedClient
-        );
-        let a = client_credentials(&c, None, None, "i", NOW).unwrap();
-        let b = client_credentials(&c, None, None, "i", NOW).unwrap();
+        let a = client_credentials(&c, None, "i", NOW).unwrap();
+        let b = client_credentials(&c, None, "i", NOW).unwrap();
         assert_ne!(a.jti, b.jti);
     }
 

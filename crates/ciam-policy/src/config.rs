@@ -405,6 +405,12 @@ fn check_acr(field: &'static str, acr: Option<Acr>) -> Result<(), FieldError> {
 }
 
 impl PolicyConfig {
+    /// The policy `tenant`'s settings hold (validated when the tenant was saved; the default
+    /// policy if they cannot be read).
+    pub fn of_tenant(tenant: &ciam_core::tenant::Tenant) -> Self {
+        serde_json::from_value(serde_json::Value::Object(tenant.settings.risk_policy.clone())).unwrap_or_default()
+    }
+
     /// Checks the configuration: thresholds and points within 0-100, `step_up_at` below
     /// `deny_at`, positive speeds, distances and counts, bounded lists.
     pub fn validate(&self) -> Result<(), FieldError> {

@@ -133,8 +133,12 @@ impl App {
             .as_ref()
             .map_or_else(|| format!("http://{local}"), |u| u.as_str().trim_end_matches('/').to_owned());
         let passkeys = passkey_rp(&public_url);
+        let audit = crate::audit::AuditWriter::start(durable.clone());
+        let directory = Arc::default();
+        let issuance =
+            Arc::new(crate::issuance::issuer(&durable, &ephemeral, &directory, &audit, &keys, &clock, &public_url));
         let state = AppState::new(crate::state::Services {
-            audit: crate::audit::AuditWriter::start(durable.clone()),
+            audit,
             durable,
             ephemeral,
             passwords: PasswordHasher::new(config.password_hashing_concurrency)?,
@@ -158,7 +162,8 @@ impl App {
             outbox: crate::outbox::Outbox::default(),
             passkeys,
             client_auth: Arc::default(),
-            directory: Arc::default(),
+            directory,
+            issuance,
         });
         tracing::info!(
             address = %local,

@@ -7,10 +7,12 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
+use ciam_core::Clock;
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::TenantId;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
-use ciam_core::store::{AuditEntry, DurableStore, StoreError, StoreResult};
+pub use ciam_core::store::NotRecorded;
+use ciam_core::store::{AuditEntry, AuditSink, DurableStore, StoreError, StoreResult};
 use ipnet::IpNet;
 use tokio::sync::{mpsc, oneshot};
 
@@ -112,17 +114,43 @@ pub async fn record_grant(
 ) -> Result<(), NotRecorded> {
     record.ip.clone_from(&caller.ip);
     record.user_agent.clone_from(&caller.user_agent);
-    bound_fields(&mut record);
-    st.audit.append(AuditEntry { tenant: tenant.clone(), at: st.clock.now(), record, family }).await
+    append(&st.audit, st.clock.now(), tenant, record, family).await
 }
 
-/// Why an event (and its grant) was not stored.
-#[derive(Debug)]
-pub enum NotRecorded {
-    /// The grant was refused (its user or client is gone); its event was left out.
-    Grant(StoreError),
-    /// The trail could not be written.
-    Trail(StoreError),
+async fn append(
+    writer: &AuditWriter,
+    at: time::OffsetDateTime,
+    tenant: &TenantId,
+    mut record: AuditRecord,
+    family: Option<Box<(RefreshFamily, RefreshTokenRecord)>>,
+) -> Result<(), NotRecorded> {
+    bound_fields(&mut record);
+    writer.append(AuditEntry { tenant: tenant.clone(), at, record, family }).await
+}
+
+/// The audit trail as the engine writes it ([`AuditSink`]): events already stamped with their
+/// caller, bounded and timed here, appended by this node's group-commit writer.
+pub(crate) struct TrailSink {
+    writer: AuditWriter,
+    clock: Arc<dyn Clock>,
+}
+
+impl TrailSink {
+    pub(crate) fn new(writer: AuditWriter, clock: Arc<dyn Clock>) -> Self {
+        Self { writer, clock }
+    }
+}
+
+#[async_trait::async_trait]
+impl AuditSink for TrailSink {
+    async fn append(
+        &self,
+        tenant: &TenantId,
+        record: AuditRecord,
+        family: Option<Box<(RefreshFamily, RefreshTokenRecord)>>,
+    ) -> Result<(), NotRecorded> {
+        append(&self.writer, self.clock.now(), tenant, record, family).await
+    }
 }
 
 /// Request-supplied text (a refused request's scope or audience) is kept, but bounded.

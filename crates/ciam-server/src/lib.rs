@@ -12,6 +12,7 @@ pub mod delegations;
 mod directory;
 pub mod error;
 pub mod http;
+mod issuance;
 pub mod mail;
 pub mod metadata_documents;
 pub mod oidc;

@@ -74,6 +74,8 @@ pub struct Services {
     pub(crate) client_auth: Arc<crate::throttle::ClientAuthLimiter>,
     /// Tenants and clients, cached for a moment (see [`crate::directory`]).
     pub(crate) directory: Arc<crate::directory::Directory>,
+    /// Issues, checks and revokes tokens: every grant of the token endpoint.
+    pub issuance: Arc<ciam_oauth::issuer::Issuer>,
 }
 
 /// Per-node settings.

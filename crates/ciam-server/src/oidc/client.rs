@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::client::Client;
 use ciam_core::id::TenantId;
-use ciam_core::secret::SecretHash;
+use ciam_core::keyspace::{self, Replay};
 use ciam_core::tenant::{Tenant, TenantNs};
 use ciam_oauth::OAuthError;
 use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
@@ -159,7 +159,7 @@ async fn refused_suspended(
     event.client_id = Some(client.client_id.to_string());
     if at_token {
         event.scope = params.get("scope").map(str::to_owned);
-        super::exchange::attribute_refusal(st, &record.id, client.client_id.as_str(), params, &mut event).await;
+        st.issuance.attribute_refusal(&record.id, &client.client_id, params, &mut event).await;
     }
     crate::audit::record(st, &record.id, caller, event).await.map_err(OAuthError::unavailable)
 }
@@ -228,8 +228,8 @@ async fn verify_assertion(
     let ttl = std::time::Duration::from_secs(u64::try_from(exp - now + ASSERTION_SKEW_SECS).unwrap_or(1));
     // Keyed by the tenant id, not its incarnation: an assertion names the issuer URL, which a
     // tenant created again under the same id shares, so a replay must stay refused across both.
-    let key = format!("jti:{}:{}:{}", tenant.id, client.client_id, SecretHash::of(&jti).as_str());
-    if !st.ephemeral.put_if_absent(&key, b"1", ttl).await.map_err(OAuthError::unavailable)? {
+    let key = keyspace::assertion_jti(&tenant.id, client.client_id.as_str(), &jti);
+    if !Replay::new(st.ephemeral.as_ref()).first_use(&key, ttl).await.map_err(OAuthError::unavailable)? {
         return Err(OAuthError::invalid_client());
     }
     Ok(())

@@ -1,11 +1,8 @@
 //! The device authorization grant (RFC 8628): `POST /t/{tenant}/device_authorization` hands a
 //! CLI or headless agent a device code and a user code; the user opens `/t/{tenant}/device` in a
 //! browser, signs in, enters the code and approves; the client's polls of the token endpoint
-//! then get the tokens (`redeem`, called by the token endpoint).
-//!
-//! State lives in the ephemeral store, so any node answers any step: the request under the
-//! device code's hash, the user code's hash pointing to it, and next to the request the user's
-//! decision, the polling state and the single-use marker. Codes are never logged.
+//! then get the tokens (the device code grant of the engine,
+//! [`ciam_oauth::issuer::Issuer`], which also keeps the requests' state).
 //!
 //! # Security
 //! - The page only accepts codes from a signed-in user, its forms carry the session's CSRF token,
@@ -15,27 +12,18 @@
 //!   redeemed once (the first poll to set the used marker wins).
 //! - Approving an agent creates a delegation exactly as the authorization consent does.
 
-use std::time::Duration;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::audit::AuditRecord;
-use ciam_core::client::Client;
-use ciam_core::id::{ClientId, TenantId, UserId};
+use ciam_core::id::UserId;
 use ciam_core::scope::ScopeSet;
-use ciam_core::secret::{SecretHash, random_token};
-use ciam_core::tenant::TenantNs;
-use ciam_core::user::UserStatus;
+use ciam_oauth::OAuthError;
 use ciam_oauth::code::CodeGrant;
-use ciam_oauth::device::{
-    DEVICE_CODE_LIFETIME, DeviceDecision, DeviceRequest, POLL_INTERVAL, Polling, UserCode, device_key_of_hash,
-};
 use ciam_oauth::form::Params;
-use ciam_oauth::{ErrorCode, OAuthError};
-use serde::Serialize;
+use ciam_oauth::issuer::PendingDevice;
 
 use super::authorize::{Ctx, agent_consent, query_param, record_decision, see_other, unavailable, with_cookie};
 use super::client::BackChannel;
@@ -44,7 +32,6 @@ use super::session::{
     BrowserCookie, FLOW_TTL, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
     start_flow,
 };
-use super::token::{UserTokens, issue_for_user};
 use crate::audit::{self, Caller};
 use crate::error::OAuthFailure;
 use crate::http::Path;
@@ -53,48 +40,13 @@ use crate::state::AppState;
 /// What the sign-in page says the user is signing in for.
 pub(super) const SIGN_IN_PURPOSE: &str = "connect a device";
 
-/// How long a request is kept after it expired, so late polls get `expired_token` rather than
-/// `invalid_grant`.
-const KEEP_AFTER_EXPIRY: i64 = 600;
-
-/// Wrong user codes a user may enter per window before the page stops accepting codes.
-pub(super) const MAX_WRONG_CODES: u64 = 5;
-
-/// The window of [`MAX_WRONG_CODES`].
-pub(super) const WRONG_CODE_WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// Device authorizations one client may start per minute: what a leaked client id can make the
-/// store hold stays bounded.
-const STARTS_PER_MINUTE: u64 = 30;
-
 /// Longest user-code input considered (a code with separators is 9 characters).
 const MAX_TYPED: usize = 16;
-
-/// The store key of something kept next to a device request (`decision`, `poll`, `used`).
-fn beside(tenant: &TenantNs, hash: &str, what: &str) -> String {
-    format!("device_{what}:{tenant}:{hash}")
-}
-
-/// How long what is kept beside a request must live: until the request itself goes.
-fn remaining(request: &DeviceRequest, now: i64) -> Duration {
-    Duration::from_secs(u64::try_from(request.expires_at + KEEP_AFTER_EXPIRY - now).unwrap_or(0).max(1))
-}
-
-/// The device authorization response (RFC 8628 §3.2).
-#[derive(Serialize)]
-struct DeviceAuthorization {
-    device_code: String,
-    user_code: String,
-    verification_uri: String,
-    verification_uri_complete: String,
-    expires_in: i64,
-    interval: i64,
-}
 
 /// `POST /t/{tenant}/device_authorization` (RFC 8628 §3.1): the client authenticates as at the
 /// token endpoint (a public client sends only its `client_id`).
 pub(super) async fn device_authorization(State(st): State<AppState>, request: BackChannel) -> Response {
-    let started = start(&st, &request).await;
+    let started = st.issuance.start_device(&request.tenant, &request.ns, &request.client, &request.params).await;
     let mut event = match &started {
         Ok(_) => AuditRecord::allow("device.started"),
         Err(e) => AuditRecord::deny("device.refused", format!("{}: {}", e.code.as_str(), e.description)),
@@ -119,115 +71,14 @@ pub(super) async fn device_authorization(State(st): State<AppState>, request: Ba
     }
 }
 
-async fn start(st: &AppState, request: &BackChannel) -> Result<DeviceAuthorization, OAuthError> {
-    let (tenant, client) = (&request.tenant, &request.client);
-    let now = st.clock.now().unix_timestamp();
-    let ns = &request.ns;
-    let counter = format!("device_starts:{ns}:{}", client.client_id);
-    if st.ephemeral.incr(&counter, Duration::from_secs(60)).await.map_err(OAuthError::unavailable)? > STARTS_PER_MINUTE
-    {
-        return Err(OAuthError::new(ErrorCode::SlowDown, "too many device authorizations; wait a minute"));
-    }
-    let device = ciam_oauth::device::validate_request(client, &request.params, now)?;
-    // As at the authorization endpoint: an app names only registered resources.
-    if client.agent.is_none() {
-        for resource in &device.resources {
-            if super::resource::known_resource(st, tenant, resource).await?.is_none() {
-                return Err(OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known here"));
-            }
-        }
-    }
-    let device_code = random_token(32);
-    let hash = SecretHash::of(&device_code);
-    let body = serde_json::to_vec(&device).map_err(OAuthError::server_error)?;
-    let ephemeral = &st.ephemeral;
-    ephemeral
-        .put(&device_key_of_hash(ns, hash.as_str()), &body, remaining(&device, now))
-        .await
-        .map_err(OAuthError::unavailable)?;
-    // User codes are short: a new one must not collide with a live one.
-    let lifetime = DEVICE_CODE_LIFETIME.unsigned_abs();
-    let mut user_code = None;
-    for _ in 0..5 {
-        let candidate = UserCode::generate();
-        let key = candidate.key(ns);
-        if ephemeral.put_if_absent(&key, hash.as_str().as_bytes(), lifetime).await.map_err(OAuthError::unavailable)? {
-            user_code = Some(candidate);
-            break;
-        }
-    }
-    let user_code = user_code.ok_or_else(|| OAuthError::server_error("no free user code after 5 tries"))?.display();
-    let verification_uri = format!("{}/device", st.issuer(tenant));
-    let mut complete = url::Url::parse(&verification_uri).map_err(OAuthError::server_error)?;
-    complete.query_pairs_mut().append_pair("user_code", &user_code);
-    tracing::info!(tenant = %tenant, client = %client.client_id, "device authorization started");
-    Ok(DeviceAuthorization {
-        device_code,
-        user_code,
-        verification_uri,
-        verification_uri_complete: complete.into(),
-        expires_in: DEVICE_CODE_LIFETIME.whole_seconds(),
-        interval: POLL_INTERVAL,
-    })
-}
-
-/// One poll of the token endpoint with `grant_type=urn:ietf:params:oauth:grant-type:device_code`
-/// (RFC 8628 §3.4): the rules are `ciam_oauth::device::poll`; an approval is redeemed once, and
-/// issues tokens as a redeemed authorization code does.
-pub(super) async fn redeem(
-    st: &AppState,
-    tenant: &TenantId,
-    ns: &TenantNs,
-    client: &Client,
-    device_code: &str,
-    jkt: Option<&str>,
-) -> Result<UserTokens, OAuthError> {
-    let hash = SecretHash::of(device_code);
-    let hash = hash.as_str();
-    let ephemeral = &st.ephemeral;
-    let read = |key: String| async move { ephemeral.get(&key).await.map_err(OAuthError::unavailable) };
-    let Some(raw) = read(device_key_of_hash(ns, hash)).await? else {
-        return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code is invalid or expired"));
-    };
-    let request: DeviceRequest = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
-    let used = read(beside(ns, hash, "used")).await?.is_some();
-    let decision = match read(beside(ns, hash, "decision")).await? {
-        Some(raw) => Some(serde_json::from_slice::<DeviceDecision>(&raw).map_err(OAuthError::server_error)?),
-        None => None,
-    };
-    let before: Polling =
-        read(beside(ns, hash, "poll")).await?.and_then(|raw| serde_json::from_slice(&raw).ok()).unwrap_or_default();
-    let mut polling = before.clone();
-    let now = st.clock.now().unix_timestamp();
-    let outcome = ciam_oauth::device::poll(&request, &client.client_id, used, decision.as_ref(), &mut polling, now);
-    if polling != before {
-        let body = serde_json::to_vec(&polling).map_err(OAuthError::server_error)?;
-        ephemeral
-            .put(&beside(ns, hash, "poll"), &body, remaining(&request, now))
-            .await
-            .map_err(OAuthError::unavailable)?;
-    }
-    let grant = outcome?;
-    // Single use: of concurrent polls of an approved request exactly one gets the tokens.
-    if !ephemeral
-        .put_if_absent(&beside(ns, hash, "used"), b"1", remaining(&request, now))
-        .await
-        .map_err(OAuthError::unavailable)?
-    {
-        return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code was already used"));
-    }
-    let scope = ScopeSet::parse_space_separated(&grant.scope).map_err(|e| OAuthError::server_error(e.message))?;
-    issue_for_user(st, tenant, client, &grant, &scope, None, jkt).await
-}
-
 /// The signed-in, active user of this browser, if any.
 async fn signed_in(ctx: &Ctx, headers: &HeaderMap) -> Result<Option<(Session, UserId)>, Response> {
     let session = current_session(&ctx.st, &ctx.tenant, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
     let Some(session) = session else { return Ok(None) };
     let Ok(user_id) = UserId::parse(&session.user_id) else { return Ok(None) };
-    match ctx.st.durable.get_user(&ctx.tenant.id, &user_id).await {
-        Ok(Some(u)) if u.status == UserStatus::Active => Ok(Some((session, user_id))),
-        Ok(_) => Ok(None),
+    match ctx.st.issuance.user_is_active(&ctx.tenant.id, &user_id).await {
+        Ok(true) => Ok(Some((session, user_id))),
+        Ok(false) => Ok(None),
         Err(e) => Err(unavailable(&ctx.brand, e)),
     }
 }
@@ -291,53 +142,6 @@ async fn to_sign_in(ctx: &Ctx, typed: &str) -> Response {
     }
 }
 
-/// A live, undecided device request named by a user code.
-struct Pending {
-    code: UserCode,
-    hash: String,
-    request: DeviceRequest,
-    client: Client,
-}
-
-/// Looks up what the user typed; `None` for a code that is malformed, unknown, expired or
-/// already decided, or whose client is gone or suspended.
-async fn pending(ctx: &Ctx, typed: &str) -> anyhow::Result<Option<Pending>> {
-    let Some(code) = UserCode::parse(typed) else { return Ok(None) };
-    let (st, tenant, ns) = (&ctx.st, &ctx.tenant.id, &ctx.ns);
-    let Some(hash) = st.ephemeral.get(&code.key(ns)).await? else { return Ok(None) };
-    let hash = String::from_utf8(hash)?;
-    let Some(raw) = st.ephemeral.get(&device_key_of_hash(ns, &hash)).await? else { return Ok(None) };
-    let request: DeviceRequest = serde_json::from_slice(&raw)?;
-    if st.clock.now().unix_timestamp() >= request.expires_at
-        || st.ephemeral.get(&beside(ns, &hash, "decision")).await?.is_some()
-    {
-        return Ok(None);
-    }
-    let Ok(client_id) = ClientId::parse(&request.client_id) else { return Ok(None) };
-    let client = st.durable.get_client(tenant, &client_id).await?.filter(Client::is_enabled);
-    Ok(client.map(|client| Pending { code, hash, request, client }))
-}
-
-fn wrong_codes_key(tenant: &TenantNs, user: &UserId) -> String {
-    format!("device_wrong:{tenant}:{user}")
-}
-
-fn locked_key(tenant: &TenantNs, user: &UserId) -> String {
-    format!("device_locked:{tenant}:{user}")
-}
-
-/// Counts a wrong code; `true` when the user has now used up the window's allowance.
-async fn count_wrong_code(ctx: &Ctx, user: &UserId) -> anyhow::Result<bool> {
-    let (st, ns) = (&ctx.st, &ctx.ns);
-    let wrong = st.ephemeral.incr(&wrong_codes_key(ns, user), WRONG_CODE_WINDOW).await?;
-    if wrong >= MAX_WRONG_CODES {
-        st.ephemeral.put(&locked_key(ns, user), b"1", WRONG_CODE_WINDOW).await?;
-        tracing::warn!(tenant = %ns, user = %user, "device code entry locked after repeated wrong codes");
-        return Ok(true);
-    }
-    Ok(false)
-}
-
 const TOO_MANY: &str = "Too many wrong codes. Wait 15 minutes, then try again.";
 const WRONG_CODE: &str = "That code is not valid: check it and try again. Codes expire after 10 minutes.";
 
@@ -366,17 +170,17 @@ pub(super) async fn page_post(
         return error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again.");
     }
     let typed = limited(form.get("user_code").unwrap_or(""));
-    match ctx.st.ephemeral.get(&locked_key(&ctx.ns, &user_id)).await {
-        Ok(None) => {}
-        Ok(Some(_)) => return entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::TOO_MANY_REQUESTS),
+    match ctx.st.issuance.device_entry_locked(&ctx.ns, &user_id).await {
+        Ok(false) => {}
+        Ok(true) => return entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::TOO_MANY_REQUESTS),
         Err(e) => return unavailable(&ctx.brand, e),
     }
-    let found = match pending(&ctx, &typed).await {
+    let found = match ctx.st.issuance.pending_device(&ctx.tenant.id, &ctx.ns, &typed).await {
         Ok(p) => p,
         Err(e) => return unavailable(&ctx.brand, e),
     };
     let Some(pending) = found else {
-        return match count_wrong_code(&ctx, &user_id).await {
+        return match ctx.st.issuance.count_wrong_device_code(&ctx.ns, &user_id).await {
             Ok(true) => entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::TOO_MANY_REQUESTS),
             Ok(false) => entry_page(&ctx, &session.csrf, &typed, Some(WRONG_CODE), StatusCode::BAD_REQUEST),
             Err(e) => unavailable(&ctx.brand, e),
@@ -395,7 +199,7 @@ pub(super) async fn page_post(
     decide(&ctx, &caller, &session, &user_id, pending, &scope, allow).await
 }
 
-async fn consent_page(ctx: &Ctx, session: &Session, pending: &Pending, scope: &ScopeSet) -> Response {
+async fn consent_page(ctx: &Ctx, session: &Session, pending: &PendingDevice, scope: &ScopeSet) -> Response {
     let agent = match agent_consent(ctx, &pending.client, pending.request.audiences.clone()).await {
         Ok(a) => a,
         Err(res) => return res,
@@ -422,15 +226,15 @@ async fn decide(
     caller: &Caller,
     session: &Session,
     user_id: &UserId,
-    pending: Pending,
+    pending: PendingDevice,
     scope: &ScopeSet,
     allow: bool,
 ) -> Response {
     let (st, tenant, ns) = (&ctx.st, &ctx.tenant.id, &ctx.ns);
     // One answer per code: whoever takes the user code decides.
-    match st.ephemeral.take(&pending.code.key(ns)).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return entry_page(ctx, &session.csrf, "", Some(WRONG_CODE), StatusCode::BAD_REQUEST),
+    match st.issuance.take_user_code(ns, &pending).await {
+        Ok(true) => {}
+        Ok(false) => return entry_page(ctx, &session.csrf, "", Some(WRONG_CODE), StatusCode::BAD_REQUEST),
         Err(e) => return unavailable(&ctx.brand, e),
     }
     let (client, request) = (&pending.client, &pending.request);
@@ -440,30 +244,22 @@ async fn decide(
             Err(res) => return res,
         };
     let now = st.clock.now().unix_timestamp();
-    let decision = if allow {
-        DeviceDecision::Approved(Box::new(CodeGrant {
-            client_id: request.client_id.clone(),
-            redirect_uri: None,
-            scope: request.scope.clone(),
-            nonce: None,
-            code_challenge: None,
-            user_id: user_id.to_string(),
-            auth_time: session.auth_time,
-            acr: Some(session.acr.clone()),
-            amr: session.amr.clone(),
-            sid: session.sid.clone(),
-            issued_at: now,
-            delegation_id,
-            resources: request.resources.clone(),
-        }))
-    } else {
-        DeviceDecision::Denied
-    };
-    let stored = match serde_json::to_vec(&decision) {
-        Ok(body) => st.ephemeral.put(&beside(ns, &pending.hash, "decision"), &body, remaining(request, now)).await,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    if let Err(e) = stored {
+    let approved = allow.then(|| CodeGrant {
+        client_id: request.client_id.clone(),
+        redirect_uri: None,
+        scope: request.scope.clone(),
+        nonce: None,
+        code_challenge: None,
+        user_id: user_id.to_string(),
+        auth_time: session.auth_time,
+        acr: Some(session.acr.clone()),
+        amr: session.amr.clone(),
+        sid: session.sid.clone(),
+        issued_at: now,
+        delegation_id,
+        resources: request.resources.clone(),
+    });
+    if let Err(e) = st.issuance.decide_device(ns, &pending, approved).await {
         return unavailable(&ctx.brand, e);
     }
     tracing::info!(tenant = %tenant, client = %client.client_id, user = %user_id, allow, "device request decided");

@@ -5,7 +5,8 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::TenantId;
-use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::keyspace::{self, Replay};
+use ciam_core::secret::random_token;
 use ciam_core::tenant::Tenant;
 use ciam_oauth::dpop::{MAX_PROOF_AGE_SECS, PROOF_SKEW_SECS, Request, bound_jkt, check_claims};
 use ciam_oauth::{ErrorCode, OAuthError};
@@ -60,9 +61,9 @@ pub(super) async fn proof_key(
     // Keyed by the tenant id rather than its incarnation (as the nonces): a proof names the
     // endpoint URL, which a tenant created again under the same id shares, so a replay stays
     // refused across both. These entries only ever refuse.
-    let key = format!("dpop:{tenant}:{}", SecretHash::of(&format!("{}:{jti}", verified.jkt)).as_str());
+    let key = keyspace::dpop_proof(tenant, &verified.jkt, &jti);
     let window = std::time::Duration::from_secs(u64::try_from(MAX_PROOF_AGE_SECS + PROOF_SKEW_SECS).unwrap_or(360));
-    if !st.ephemeral.put_if_absent(&key, b"1", window).await.map_err(OAuthError::unavailable)? {
+    if !Replay::new(st.ephemeral.as_ref()).first_use(&key, window).await.map_err(OAuthError::unavailable)? {
         return Err(invalid("the DPoP proof was used before"));
     }
     Ok(verified.jkt)
@@ -70,10 +71,6 @@ pub(super) async fn proof_key(
 
 /// How long one server nonce is handed out; a nonce is accepted during its window and the next.
 const NONCE_WINDOW_SECS: i64 = 300;
-
-fn nonce_key(tenant: &TenantId, window: i64) -> String {
-    format!("dpop-nonce:{tenant}:{window}")
-}
 
 /// The tenant's nonce for a time window: random, created by whichever node asks first and shared
 /// through the ephemeral store, so every node hands out and accepts the same one.
@@ -83,9 +80,10 @@ async fn nonce_of_window(
     window: i64,
     create: bool,
 ) -> Result<Option<String>, OAuthError> {
-    let key = nonce_key(tenant, window);
+    let key = keyspace::dpop_nonce(tenant, window);
+    let key = key.as_str();
     let read = |raw: Option<Vec<u8>>| raw.and_then(|b| String::from_utf8(b).ok());
-    if let Some(n) = read(st.ephemeral.get(&key).await.map_err(OAuthError::unavailable)?) {
+    if let Some(n) = read(st.ephemeral.get(key).await.map_err(OAuthError::unavailable)?) {
         return Ok(Some(n));
     }
     if !create {
@@ -93,10 +91,10 @@ async fn nonce_of_window(
     }
     let fresh = random_token(16);
     let ttl = std::time::Duration::from_secs(u64::try_from(3 * NONCE_WINDOW_SECS).unwrap_or(900));
-    if st.ephemeral.put_if_absent(&key, fresh.as_bytes(), ttl).await.map_err(OAuthError::unavailable)? {
+    if st.ephemeral.put_if_absent(key, fresh.as_bytes(), ttl).await.map_err(OAuthError::unavailable)? {
         return Ok(Some(fresh));
     }
-    Ok(read(st.ephemeral.get(&key).await.map_err(OAuthError::unavailable)?))
+    Ok(read(st.ephemeral.get(key).await.map_err(OAuthError::unavailable)?))
 }
 
 /// The nonce to send in `DPoP-Nonce` now (RFC 9449 §8).

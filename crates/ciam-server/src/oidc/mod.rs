@@ -10,7 +10,6 @@ mod client;
 mod device;
 mod dpop;
 mod email_sign_in;
-mod exchange;
 mod hint;
 mod introspect;
 mod login;
@@ -35,7 +34,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ciam_core::id::TenantId;
-use ciam_core::tenant::{Tenant, TenantNs};
+use ciam_core::tenant::Tenant;
 use ciam_oauth::OAuthError;
 
 use crate::error::{OAuthFailure, Problem, ProblemKind};
@@ -149,15 +148,6 @@ pub(crate) async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, P
 pub(crate) async fn tenant_record(st: &AppState, tenant: &str) -> Result<Arc<Tenant>, Problem> {
     let id = TenantId::parse(tenant).map_err(|_| Problem::not_found("tenant"))?;
     st.directory.tenant(st.durable.as_ref(), &id).await?.ok_or_else(|| Problem::not_found("tenant"))
-}
-
-/// The namespace of a tenant's short-lived state, for code that holds only the tenant id (the
-/// record comes from the per-node cache).
-pub(crate) async fn tenant_ns(st: &AppState, tenant: &TenantId) -> Result<TenantNs, OAuthError> {
-    match st.directory.tenant(st.durable.as_ref(), tenant).await? {
-        Some(record) => Ok(record.ns()),
-        None => Err(OAuthError::invalid_request("unknown tenant")),
-    }
 }
 
 /// `GET /t/{tenant}/jwks`: active, next and recently retired public keys.

@@ -7,11 +7,11 @@
 //! reopening the authorization URL before signing in finishes still works, standards C37), and
 //! it belongs to the client that pushed it.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::keyspace::{self, Json};
+use ciam_core::secret::random_token;
 use ciam_core::tenant::TenantNs;
 use ciam_oauth::OAuthError;
 use ciam_oauth::authorize::{AuthorizeError, validate};
@@ -37,9 +37,9 @@ pub(crate) struct Pushed {
     pub(crate) query: String,
 }
 
-/// The ephemeral-store key of a request URI.
+/// The ephemeral-store key of a request URI, as text ([`keyspace::pushed_request`]).
 pub(crate) fn par_key(tenant: &TenantNs, request_uri: &str) -> String {
-    format!("par:{tenant}:{}", SecretHash::of(request_uri).as_str())
+    keyspace::pushed_request(tenant, request_uri).as_str().to_owned()
 }
 
 /// Client-authentication parameters that are not part of the authorization request.
@@ -68,10 +68,9 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
             AuthorizeError::Page(e) | AuthorizeError::Redirect { error: e, .. } => e,
         })?;
         let request_uri = format!("{REQUEST_URI_PREFIX}{}", random_token(32));
-        let record = serde_json::to_vec(&Pushed { client_id: client.client_id.to_string(), query })
-            .map_err(OAuthError::server_error)?;
-        st.ephemeral
-            .put(&par_key(&request.ns, &request_uri), &record, PAR_LIFETIME)
+        let record = Pushed { client_id: client.client_id.to_string(), query };
+        Json::new(st.ephemeral.as_ref())
+            .put(&keyspace::pushed_request(&request.ns, &request_uri), &record, PAR_LIFETIME)
             .await
             .map_err(OAuthError::unavailable)?;
         Ok::<_, OAuthError>(request_uri)
@@ -80,7 +79,7 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
         Ok(request_uri) => (
             StatusCode::CREATED,
             [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-            Json(json!({"request_uri": request_uri, "expires_in": PAR_LIFETIME.as_secs()})),
+            axum::Json(json!({"request_uri": request_uri, "expires_in": PAR_LIFETIME.as_secs()})),
         )
             .into_response(),
         Err(e) => OAuthFailure(e).into_response(),

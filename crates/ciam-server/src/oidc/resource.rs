@@ -9,8 +9,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::{ResourceId, TenantId};
 use ciam_core::resource::Resource;
-use ciam_core::scope::ScopeSet;
-use ciam_core::store::{StoreError, StoreResult};
+use ciam_core::store::StoreResult;
 use serde_json::json;
 
 use super::tenant_of;
@@ -46,13 +45,11 @@ pub(super) async fn metadata(State(st): State<AppState>, Path((tenant, id)): Pat
 }
 
 /// The scope the account API asks of the tokens it takes.
-pub(crate) const ACCOUNT_SCOPE: &str = "account";
-/// How long a token for the account API lives: it can revoke what the user granted.
-const ACCOUNT_TOKEN_LIFETIME: u32 = 300;
+pub(crate) use ciam_oauth::issuer::ACCOUNT_SCOPE;
 
 /// The audience of the tenant's account API (`/t/{tenant}/account/…`): `{issuer}/account`.
 pub(crate) fn account_audience(st: &AppState, tenant: &TenantId) -> String {
-    format!("{}/account", st.issuer(tenant))
+    st.issuance.account_audience(tenant)
 }
 
 /// The resource `identifier` names (RFC 8707): one registered in the tenant, or the account
@@ -62,19 +59,5 @@ pub(crate) async fn known_resource(
     tenant: &TenantId,
     identifier: &str,
 ) -> StoreResult<Option<Resource>> {
-    if identifier == account_audience(st, tenant) {
-        let now = st.clock.now();
-        return Ok(Some(Resource {
-            tenant_id: tenant.clone(),
-            id: ResourceId::parse("account").map_err(|e| StoreError::Corrupt(e.message.into_owned()))?,
-            identifier: identifier.to_owned(),
-            name: "Account".into(),
-            scopes: ScopeSet::parse_space_separated(ACCOUNT_SCOPE)
-                .map_err(|e| StoreError::Corrupt(e.message.into_owned()))?,
-            access_token_lifetime: ACCOUNT_TOKEN_LIFETIME,
-            created_at: now,
-            updated_at: now,
-        }));
-    }
-    st.directory.resource(st.durable.as_ref(), tenant, identifier).await
+    st.issuance.known_resource(tenant, identifier).await
 }

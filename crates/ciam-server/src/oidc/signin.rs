@@ -50,7 +50,7 @@ pub(crate) struct Pending {
 
 /// The tenant's risk policy (validated when the tenant was saved; the default if unreadable).
 pub(super) fn tenant_policy(tenant: &Tenant) -> PolicyConfig {
-    serde_json::from_value(serde_json::Value::Object(tenant.settings.risk_policy.clone())).unwrap_or_default()
+    PolicyConfig::of_tenant(tenant)
 }
 
 /// The lowest level among the recognized `acr_values` (a request for several levels is

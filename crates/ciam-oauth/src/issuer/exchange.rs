@@ -1,0 +1,225 @@
+//! Agents acting for users: token exchange (RFC 8693) with the tenant's risk policy, the binding
+//! of user tokens to delegations (`delegation_id`, `may_act`), and who a refused exchange names.
+
+use std::collections::BTreeSet;
+
+use ciam_core::Acr;
+use ciam_core::agent::AgentOwner;
+use ciam_core::audit::AuditRecord;
+use ciam_core::client::Client;
+use ciam_core::id::{ClientId, TenantId, UserId};
+use ciam_core::keyspace::{self, Counter, Replay};
+use ciam_policy::{AgentSignals, Decision, Outcome, PolicyConfig, Signals, Subject as PolicySubject};
+use serde_json::Value;
+
+use super::{Issuer, TokenCall};
+use crate::error::{ErrorCode, OAuthError};
+use crate::exchange::{ExchangeRequest, Subject, may_act, plan};
+use crate::resource::Aiming;
+use crate::token::AccessTokenClaims;
+
+impl Issuer {
+    /// Names, on the audit event of a refused token exchange, the user its subject token stands
+    /// for, the actor chain the exchange would have made (the caller first) and the delegation
+    /// it rests on, so filtering the trail by user or agent finds every refusal. The subject
+    /// token must be one this tenant issued (revoked or not); anything else names nobody.
+    pub async fn attribute_refusal(
+        &self,
+        tenant: &TenantId,
+        caller: &ClientId,
+        params: &crate::form::Params,
+        event: &mut AuditRecord,
+    ) {
+        if params.get("grant_type") != Some(crate::exchange::GRANT_TYPE) {
+            return;
+        }
+        let Some(subject) = params.get("subject_token") else { return };
+        let Ok(Some(claims)) = self.issued_claims(tenant, subject).await else { return };
+        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+        event.user_id = text("sub").filter(|s| UserId::parse(s).is_ok());
+        event.actors = std::iter::once(caller.to_string())
+            .chain(crate::exchange::actor_chain(claims.get("act")).unwrap_or_default())
+            .collect();
+        event.delegation_id = text("delegation_id");
+    }
+
+    /// Whether `targets` is one other active agent of the tenant that `user` delegated to: the
+    /// audience of a hand-off (see [`crate::exchange::ExchangeRequest::hand_off`]). Targets
+    /// that are URLs (APIs) are never agents, and cost no lookup.
+    async fn hand_off_target(
+        &self,
+        tenant: &TenantId,
+        agent: &Client,
+        user: &UserId,
+        targets: &[String],
+        now: time::OffsetDateTime,
+    ) -> Result<bool, OAuthError> {
+        let [target] = targets else { return Ok(false) };
+        if target.contains(':') || target == agent.client_id.as_str() {
+            return Ok(false);
+        }
+        let Ok(id) = ClientId::parse(target) else { return Ok(false) };
+        let next = self.ports.directory.client(tenant, &id).await?;
+        if !next.is_some_and(|k| k.agent.is_some() && k.is_enabled()) {
+            return Ok(false);
+        }
+        Ok(!self.ports.delegations.active_delegations(tenant, user, &id, now).await?.is_empty())
+    }
+
+    /// Decides a token exchange by the calling agent and returns the claims of the token to
+    /// issue, with the risk policy's decision (recorded with the issuance).
+    pub(super) async fn exchange(
+        &self,
+        call: &TokenCall<'_>,
+        request: &mut ExchangeRequest,
+    ) -> Result<(AccessTokenClaims, Decision), OAuthError> {
+        let (tenant, agent) = (call.tenant, call.client);
+        let Some(profile) = &agent.agent else {
+            return Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "only agents exchange tokens on a user's behalf",
+            ));
+        };
+        // The account API takes no delegated tokens, and a token for it is no one's to pass on.
+        let account = self.account_audience(tenant);
+        if request.targets.contains(&account) {
+            return Err(OAuthError::new(ErrorCode::InvalidTarget, "the account API takes no delegated tokens"));
+        }
+        let subject_claims = self
+            .verified_access_token(tenant, &request.subject_token)
+            .await?
+            .ok_or_else(|| OAuthError::invalid_request("the subject_token is invalid, expired or revoked"))?
+            .claims;
+        let subject = Subject::from_claims(&subject_claims, |s| UserId::parse(s).is_ok())
+            .ok_or_else(|| OAuthError::invalid_request("the subject_token does not stand for a user"))?;
+        if subject.audiences.contains(&account) {
+            return Err(OAuthError::invalid_request("a token for the account API cannot be exchanged"));
+        }
+        if let Some(actor_token) = &request.actor_token {
+            let actor = self
+                .verified_access_token(tenant, actor_token)
+                .await?
+                .ok_or_else(|| OAuthError::invalid_request("the actor_token is invalid, expired or revoked"))?
+                .claims;
+            let me = Some(agent.client_id.as_str());
+            if actor.get("sub").and_then(Value::as_str) != me || actor.get("client_id").and_then(Value::as_str) != me {
+                return Err(OAuthError::invalid_request("the actor_token must identify the authenticated agent"));
+            }
+        }
+        let user = UserId::parse(&subject.user_id).map_err(|e| OAuthError::server_error(e.message))?;
+        let now = self.ports.clock.now();
+        request.hand_off = self.hand_off_target(tenant, agent, &user, &request.targets, now).await?;
+        let delegations = self.ports.delegations.active_delegations(tenant, &user, &agent.client_id, now).await?;
+        let mut claims = plan(agent, profile, &subject, request, &delegations, &self.issuer_url(tenant), now)?;
+        // The delegated token says how and when the user authenticated, as the subject token did.
+        claims.auth_time = subject_claims.get("auth_time").and_then(Value::as_i64);
+        claims.acr = subject_claims.get("acr").and_then(Value::as_str).map(str::to_owned);
+        let decision = self.risk(call, &user, &claims).await?;
+        // A registered resource (RFC 8707) bounds the token too: only scopes it defines, no
+        // longer than its token lifetime.
+        self.aim_at(tenant, &mut claims, request.targets.clone(), request.scope.as_ref(), Aiming::Exchange).await?;
+        Ok((claims, decision))
+    }
+
+    /// The tenant's risk policy on an agent's exchange: its rate, a first token for an
+    /// audience, and (when the tenant asks for it) how recently the user passed a strong
+    /// authentication. A step-up is `insufficient_user_authentication` (the user must sign in
+    /// again at the level named, RFC 9470's vocabulary); a denial is `invalid_grant`.
+    async fn risk(
+        &self,
+        call: &TokenCall<'_>,
+        user: &UserId,
+        claims: &AccessTokenClaims,
+    ) -> Result<Decision, OAuthError> {
+        let (tenant, agent) = (call.tenant, call.client);
+        let record =
+            self.ports.directory.tenant(tenant).await?.ok_or_else(|| OAuthError::server_error("tenant gone"))?;
+        let (e, ns) = (self.ports.ephemeral.as_ref(), record.ns());
+        let agent_id = agent.client_id.as_str();
+        let rate = Counter::new(e).hit(&keyspace::exchange_rate(&ns, agent_id), keyspace::EXCHANGE_RATE_WINDOW).await?;
+        let mut new_audience = false;
+        for aud in &claims.aud {
+            let key = keyspace::agent_audience(&ns, agent_id, aud);
+            new_audience |= Replay::new(e).first_use(&key, keyspace::AGENT_AUDIENCE_MEMORY).await?;
+        }
+        let mut signals = Signals::new(PolicySubject::Agent, self.ports.clock.now());
+        signals.ip = call.ip.and_then(|i| i.parse().ok());
+        signals.user_agent = call.user_agent.map(str::to_owned);
+        signals.agent =
+            Some(AgentSignals { exchanges_last_minute: u32::try_from(rate).unwrap_or(u32::MAX), new_audience });
+        let acr = claims.acr.as_deref().and_then(Acr::parse);
+        signals.current_acr = acr;
+        signals.require_recent_strong_auth = record.settings.login.exchange_requires_strong_auth;
+        // The user's last strong authentication matters only when the tenant requires a recent one.
+        if signals.require_recent_strong_auth {
+            let strong_now = acr.is_some_and(|a| a >= Acr::MultiFactor).then_some(claims.auth_time).flatten();
+            let remembered = self.ports.profiles.sign_in_profile(tenant, user).await?.last_strong_auth;
+            signals.last_strong_auth =
+                strong_now.max(remembered).and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
+        }
+        let decision = ciam_policy::evaluate(&PolicyConfig::of_tenant(&record), &signals);
+        let why = || decision.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>().join(", ");
+        match decision.outcome {
+            Outcome::Allow => Ok(decision),
+            Outcome::StepUp { acr } => Err(OAuthError::new(
+                ErrorCode::InsufficientUserAuthentication,
+                format!("the user must sign in again with acr_values={} (risk: {})", acr.as_str(), why()),
+            )),
+            Outcome::Deny => Err(OAuthError::new(
+                ErrorCode::InvalidGrant,
+                format!("the exchange was refused by the risk policy (score {}: {})", decision.score, why()),
+            )),
+        }
+    }
+
+    /// Binds a user's access token to what it rests on.
+    ///
+    /// - Issued to an agent (the code flow in which the user approved it): the token carries the
+    ///   delegation, lives no longer than it nor than the agent's ceiling, and dies with it.
+    /// - Issued to an app that embeds agents: `may_act` names the agents owned by this app that
+    ///   the user has delegated to, so they can exchange this token (RFC 8693 §4.4).
+    pub(super) async fn bind_user_token(
+        &self,
+        tenant: &TenantId,
+        client: &Client,
+        user: &UserId,
+        delegation_id: Option<&str>,
+        claims: &mut AccessTokenClaims,
+    ) -> Result<(), OAuthError> {
+        let now = self.ports.clock.now();
+        if let Some(profile) = &client.agent {
+            let invalid =
+                || OAuthError::new(ErrorCode::InvalidGrant, "the delegation behind this grant is no longer active");
+            let id = delegation_id.ok_or_else(invalid)?;
+            let d = self.ports.delegations.get_delegation(tenant, id).await?.ok_or_else(invalid)?;
+            if !d.is_active(now) || d.agent_id != client.client_id || d.user_id != *user {
+                return Err(invalid());
+            }
+            let until = d.expires_at.unix_timestamp().min(claims.iat + i64::from(profile.max_token_lifetime));
+            claims.exp = claims.exp.min(until);
+            claims.delegation_id = Some(d.id.clone());
+            claims.delegation_chain = vec![d.id];
+            return Ok(());
+        }
+        let mut agents = BTreeSet::new();
+        for d in self.ports.delegations.list_user_delegations(tenant, user).await? {
+            if d.is_active(now)
+                && !agents.contains(d.agent_id.as_str())
+                && self.owned_by(tenant, &d.agent_id, client).await?
+            {
+                agents.insert(d.agent_id.to_string());
+            }
+        }
+        claims.may_act = may_act(&agents.into_iter().collect::<Vec<_>>());
+        Ok(())
+    }
+
+    /// Whether `agent` is an enabled agent of `app`. Read through the per-node cache: `may_act`
+    /// only names who may ask for an exchange, and the exchange itself checks the delegation and
+    /// the agent against the store.
+    async fn owned_by(&self, tenant: &TenantId, agent: &ClientId, app: &Client) -> Result<bool, OAuthError> {
+        Ok(self.ports.directory.client(tenant, agent).await?.is_some_and(|a| {
+            a.is_enabled() && a.agent.as_ref().is_some_and(|p| p.owner == AgentOwner::Client(app.client_id.clone()))
+        }))
+    }
+}

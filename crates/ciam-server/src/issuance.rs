@@ -1,0 +1,64 @@
+//! Adapters of the issuance engine's ports ([`ciam_oauth::issuer`]): its cached lookups over
+//! this node's [`Directory`], and the wiring of the one [`Issuer`] a server builds at startup.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ciam_core::Clock;
+use ciam_core::client::Client;
+use ciam_core::id::{ClientId, TenantId};
+use ciam_core::resource::Resource;
+use ciam_core::store::{DurableStore, EphemeralStore, StoreResult};
+use ciam_core::tenant::Tenant;
+use ciam_jose::Keyring;
+use ciam_oauth::issuer::{Issuer, Ports};
+
+use crate::audit::{AuditWriter, TrailSink};
+use crate::directory::Directory;
+
+/// The engine's cached lookups, answered by the node's cache over the durable store.
+pub(crate) struct CachedLookups {
+    pub(crate) directory: Arc<Directory>,
+    pub(crate) store: Arc<dyn DurableStore>,
+}
+
+#[async_trait]
+impl ciam_oauth::issuer::Directory for CachedLookups {
+    async fn tenant(&self, id: &TenantId) -> StoreResult<Option<Arc<Tenant>>> {
+        self.directory.tenant(self.store.as_ref(), id).await
+    }
+
+    async fn client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<Arc<Client>>> {
+        Ok(self.directory.client(self.store.as_ref(), tenant, id).await?.map(|known| known.client.clone()))
+    }
+
+    async fn resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>> {
+        self.directory.resource(self.store.as_ref(), tenant, identifier).await
+    }
+}
+
+/// The issuer of a server: its stores, its node cache, its audit trail, its keys.
+pub(crate) fn issuer(
+    durable: &Arc<dyn DurableStore>,
+    ephemeral: &Arc<dyn EphemeralStore>,
+    directory: &Arc<Directory>,
+    audit: &AuditWriter,
+    keys: &Arc<Keyring>,
+    clock: &Arc<dyn Clock>,
+    public_url: &str,
+) -> Issuer {
+    let ports = Ports {
+        directory: Arc::new(CachedLookups { directory: directory.clone(), store: durable.clone() }),
+        users: durable.clone(),
+        clients: durable.clone(),
+        refresh: durable.clone(),
+        revocations: durable.clone(),
+        delegations: durable.clone(),
+        profiles: durable.clone(),
+        ephemeral: ephemeral.clone(),
+        audit: Arc::new(TrailSink::new(audit.clone(), clock.clone())),
+        keys: keys.clone(),
+        clock: clock.clone(),
+    };
+    Issuer::new(ports, public_url)
+}
