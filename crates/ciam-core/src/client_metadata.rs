@@ -175,7 +175,7 @@ impl ClientMetadata {
             redirect_uris: uris(&client.redirect_uris),
             token_endpoint_auth_method: Some(wire(&client.token_endpoint_auth_method)),
             grant_types: Some(client.grant_types.iter().map(wire).collect()),
-            response_types: Some(if client.grant_types.contains(&GrantType::AuthorizationCode) {
+            response_types: Some(if client.may_use(GrantType::AuthorizationCode) {
                 vec!["code".to_owned()]
             } else {
                 vec![]

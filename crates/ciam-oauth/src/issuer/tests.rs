@@ -1,1 +1,336 @@
+//! The issuer's rules on the in-memory ephemeral store and an in-memory SQLite durable store,
+//! with a fixed clock and the real keyring.
 
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use ciam_core::agent::{AgentOwner, AgentProfile, AgentStatus, Delegation};
+use ciam_core::audit::AuditRecord;
+use ciam_core::client::{Client, GrantType};
+use ciam_core::clock::FixedClock;
+use ciam_core::id::{ClientId, ResourceId, TenantId};
+use ciam_core::keyspace;
+use ciam_core::resource::Resource;
+use ciam_core::scope::ScopeSet;
+use ciam_core::store::{AuditEntry, AuditSink, DurableStore, EphemeralStore, NotRecorded, StoreResult};
+use ciam_core::tenant::{Tenant, TenantNs};
+use ciam_core::user::{User, UserStatus};
+use ciam_jose::{Keyring, MasterKey};
+use ciam_store::contract;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use super::code::Redemption;
+use super::*;
+use crate::code::CodeGrant;
+use crate::form::Params;
+
+const NOW: OffsetDateTime = datetime!(2026-12-01 12:00 UTC);
+const API: &str = "https://api.example/";
+
+/// Lookups straight from the durable store (the server caches them).
+struct Uncached(Arc<dyn DurableStore>);
+
+#[async_trait]
+impl Directory for Uncached {
+    async fn tenant(&self, id: &TenantId) -> StoreResult<Option<Arc<Tenant>>> {
+        Ok(self.0.get_tenant(id).await?.map(Arc::new))
+    }
+
+    async fn client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<Arc<Client>>> {
+        Ok(self.0.get_client(tenant, id).await?.map(Arc::new))
+    }
+
+    async fn resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>> {
+        self.0.find_resource(tenant, identifier).await
+    }
+}
+
+/// The trail: the durable store's own append (with the refresh family), and a copy to look at.
+struct Trail {
+    store: Arc<dyn DurableStore>,
+    events: Mutex<Vec<AuditRecord>>,
+}
+
+#[async_trait]
+impl AuditSink for Trail {
+    async fn append(
+        &self,
+        tenant: &TenantId,
+        record: AuditRecord,
+        family: Option<Box<(ciam_core::refresh::RefreshFamily, ciam_core::refresh::RefreshTokenRecord)>>,
+    ) -> Result<(), NotRecorded> {
+        self.events.lock().unwrap().push(record.clone());
+        let entry = AuditEntry { tenant: tenant.clone(), at: NOW, record, family };
+        let outcome = self.store.append_audit_with_grants(&[entry]).await.map_err(NotRecorded::Trail)?;
+        outcome.into_iter().next().unwrap().map_err(NotRecorded::Grant)
+    }
+}
+
+struct World {
+    issuer: Issuer,
+    store: Arc<dyn DurableStore>,
+    ephemeral: Arc<dyn EphemeralStore>,
+    trail: Arc<Trail>,
+    tenant: Tenant,
+    ns: TenantNs,
+    user: User,
+}
+
+impl World {
+    async fn new(tenant: Tenant) -> Self {
+        let store: Arc<dyn DurableStore> =
+            Arc::new(ciam_store::SqliteStore::connect("sqlite::memory:", &Default::default()).await.unwrap());
+        let ephemeral: Arc<dyn EphemeralStore> = Arc::new(ciam_store::MemoryStore::new());
+        store.create_tenant(&tenant).await.unwrap();
+        let id = tenant.id.as_str();
+        let user = contract::user(id, "ada@example.com");
+        store.create_user(&user, None).await.unwrap();
+        let master = Arc::new(MasterKey::from_base64(&MasterKey::generate_base64()).unwrap());
+        let keys = Arc::new(Keyring::new(store.clone(), master));
+        keys.ensure_keys(&tenant.id, NOW).await.unwrap();
+        let trail = Arc::new(Trail { store: store.clone(), events: Mutex::default() });
+        let ports = Ports {
+            directory: Arc::new(Uncached(store.clone())),
+            users: store.clone(),
+            clients: store.clone(),
+            refresh: store.clone(),
+            revocations: store.clone(),
+            delegations: store.clone(),
+            profiles: store.clone(),
+            ephemeral: ephemeral.clone(),
+            audit: trail.clone(),
+            keys,
+            clock: Arc::new(FixedClock(NOW)),
+        };
+        let ns = tenant.ns();
+        Self { issuer: Issuer::new(ports, "https://id.example"), store, ephemeral, trail, tenant, ns, user }
+    }
+
+    async fn client(&self, id: &str, grants: &[GrantType], scopes: &str) -> Client {
+        let mut c = contract::client(self.tenant.id.as_str(), id);
+        c.grant_types = grants.to_vec();
+        c.scopes = ScopeSet::parse_space_separated(scopes).unwrap();
+        self.store.create_client(&c, None).await.unwrap();
+        c
+    }
+
+    /// A code the user approved for `client`.
+    async fn code(&self, client: &Client, scope: &str, resources: &[&str]) -> String {
+        let code = ciam_core::secret::random_token(32);
+        let grant = CodeGrant {
+            client_id: client.client_id.to_string(),
+            redirect_uri: None,
+            scope: scope.into(),
+            nonce: None,
+            code_challenge: None,
+            user_id: self.user.id.to_string(),
+            auth_time: NOW.unix_timestamp() - 5,
+            acr: Some("urn:ciam:acr:pwd".into()),
+            amr: vec!["pwd".into()],
+            sid: "sid-1".into(),
+            issued_at: NOW.unix_timestamp() - 1,
+            delegation_id: None,
+            resources: resources.iter().map(|r| (*r).to_owned()).collect(),
+        };
+        let key = keyspace::code(&self.ns, &code);
+        keyspace::Json::new(self.ephemeral.as_ref())
+            .put(&key, &grant, std::time::Duration::from_secs(60))
+            .await
+            .unwrap();
+        code
+    }
+
+    /// A token request of `client` with form `body`, from `ip`.
+    async fn token(&self, client: &Client, body: &str, ip: &str) -> Result<TokenResponse, OAuthError> {
+        let params = Params::parse(body.as_bytes()).unwrap();
+        let call = TokenCall {
+            tenant: &self.tenant.id,
+            ns: &self.ns,
+            client,
+            params: &params,
+            ip: Some(ip),
+            user_agent: Some("tests"),
+        };
+        match self.issuer.parse(&call) {
+            Ok(grant) => self.issuer.grant(&call, grant, None).await,
+            Err(e) => Err(self.issuer.refused(&call, e).await),
+        }
+    }
+
+    async fn standing(&self, access_token: &str) -> bool {
+        self.issuer.verified_access_token(&self.tenant.id, access_token).await.unwrap().is_some()
+    }
+
+    fn events(&self) -> Vec<AuditRecord> {
+        self.trail.events.lock().unwrap().clone()
+    }
+}
+
+fn web_grants() -> [GrantType; 2] {
+    [GrantType::AuthorizationCode, GrantType::RefreshToken]
+}
+
+#[tokio::test]
+async fn a_reused_code_revokes_what_its_first_redemption_issued_rfc6749_4_1_2() {
+    let w = World::new(contract::tenant("acme")).await;
+    let web = w.client("web", &web_grants(), "openid profile").await;
+    let code = w.code(&web, "openid profile", &[]).await;
+    let body = format!("grant_type=authorization_code&code={code}");
+    let first = w.token(&web, &body, "192.0.2.1").await.unwrap();
+    assert!(first.id_token.is_some() && first.refresh_token.is_some());
+    assert!(w.standing(&first.access_token).await);
+    let again = w.token(&web, &body, "192.0.2.1").await.unwrap_err();
+    assert_eq!(again.code, ErrorCode::InvalidGrant);
+    assert!(!w.standing(&first.access_token).await, "the first redemption's access token is revoked");
+    let refresh = format!("grant_type=refresh_token&refresh_token={}", first.refresh_token.unwrap());
+    assert_eq!(w.token(&web, &refresh, "192.0.2.1").await.unwrap_err().code, ErrorCode::InvalidGrant);
+    let kinds: Vec<_> = w.events().iter().map(|e| e.event_type.clone()).collect();
+    assert_eq!(kinds, ["token.issued", "token.refused", "token.refused"]);
+}
+
+#[tokio::test]
+async fn a_replayed_refresh_token_ends_the_grant_rfc9700_4_14_2() {
+    let w = World::new(contract::tenant("acme")).await;
+    let web = w.client("web", &web_grants(), "openid profile").await;
+    let code = w.code(&web, "openid profile", &[]).await;
+    let issued = w.token(&web, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap();
+    let rt1 = issued.refresh_token.unwrap();
+    let refresh = |rt: &str| format!("grant_type=refresh_token&refresh_token={rt}");
+    let rotated = w.token(&web, &refresh(&rt1), "192.0.2.1").await.unwrap();
+    assert_eq!(rotated.scope.as_deref(), Some("openid profile"));
+    let rt2 = rotated.refresh_token.unwrap();
+    assert_ne!(rt1, rt2, "rotation");
+    assert!(w.standing(&rotated.access_token).await);
+    assert_eq!(w.token(&web, &refresh(&rt1), "192.0.2.1").await.unwrap_err().code, ErrorCode::InvalidGrant);
+    assert_eq!(w.token(&web, &refresh(&rt2), "192.0.2.1").await.unwrap_err().code, ErrorCode::InvalidGrant);
+    assert!(!w.standing(&rotated.access_token).await, "every access token of the grant ends with it");
+    assert!(!w.standing(&issued.access_token).await);
+}
+
+#[tokio::test]
+async fn a_disabled_user_gets_nothing_and_its_tokens_stop_standing() {
+    let w = World::new(contract::tenant("acme")).await;
+    let web = w.client("web", &web_grants(), "openid profile").await;
+    let code = w.code(&web, "openid", &[]).await;
+    let issued = w.token(&web, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap();
+    let code = w.code(&web, "openid", &[]).await;
+    let disabled = User { status: UserStatus::Disabled, ..w.user.clone() };
+    w.store.update_user(&disabled, None).await.unwrap();
+    let e = w.token(&web, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap_err();
+    assert_eq!(
+        (e.code, e.description.as_ref()),
+        (ErrorCode::InvalidGrant, "the user of this grant is no longer allowed in")
+    );
+    assert!(!w.standing(&issued.access_token).await);
+    let refresh = format!("grant_type=refresh_token&refresh_token={}", issued.refresh_token.unwrap());
+    assert_eq!(w.token(&web, &refresh, "192.0.2.1").await.unwrap_err().code, ErrorCode::InvalidGrant);
+}
+
+async fn register(w: &World, uri: &str, scopes: &str, lifetime: u32) {
+    let r = Resource {
+        tenant_id: w.tenant.id.clone(),
+        id: ResourceId::parse(&format!("r{lifetime}")).unwrap(),
+        identifier: uri.into(),
+        name: "API".into(),
+        scopes: ScopeSet::parse_space_separated(scopes).unwrap(),
+        access_token_lifetime: lifetime,
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    w.store.create_resource(&r).await.unwrap();
+}
+
+fn claims_of(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn resources_narrow_scope_and_lifetime_rfc8707() {
+    let w = World::new(contract::tenant("acme")).await;
+    register(&w, API, "orders:read", 120).await;
+    let svc = w.client("svc", &[GrantType::ClientCredentials], "orders:read orders:write").await;
+    let cc = w.token(&svc, &format!("grant_type=client_credentials&resource={API}"), "192.0.2.1").await.unwrap();
+    assert_eq!((cc.scope.as_deref(), cc.expires_in), (Some("orders:read"), 120));
+    assert_eq!(claims_of(&cc.access_token)["aud"], API);
+    let unknown = "grant_type=client_credentials&resource=https://nowhere.example/";
+    let e = w.token(&svc, unknown, "192.0.2.1").await.unwrap_err();
+    assert_eq!((e.code, e.description.as_ref()), (ErrorCode::InvalidTarget, "unknown resource"));
+    // A user's grant for the resource: narrowed to what it defines, and only resources granted.
+    let web = w.client("web", &web_grants(), "openid orders:read orders:write").await;
+    let code = w.code(&web, "openid orders:read orders:write", &[API]).await;
+    let user = w.token(&web, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap();
+    assert_eq!((user.scope.as_deref(), user.expires_in), (Some("orders:read"), 120));
+    let code = w.code(&web, "openid orders:read", &[API]).await;
+    let other = format!("grant_type=authorization_code&code={code}&resource=https://other.example/");
+    assert_eq!(w.token(&web, &other, "192.0.2.1").await.unwrap_err().code, ErrorCode::InvalidTarget);
+    // The grant-type check: one place, before anything else.
+    let e = w.token(&web, "grant_type=client_credentials", "192.0.2.1").await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnauthorizedClient);
+}
+
+#[tokio::test]
+async fn the_risk_policy_can_refuse_an_exchange_and_the_refusal_names_the_user() {
+    let mut tenant = contract::tenant("acme");
+    tenant.settings.risk_policy = serde_json::json!({ "ip_deny": ["198.51.100.0/24"] }).as_object().unwrap().clone();
+    let w = World::new(tenant).await;
+    let app = w.client("app", &web_grants(), "openid orders:read").await;
+    let mut agent = contract::client("acme", "agent");
+    agent.grant_types = vec![GrantType::TokenExchange];
+    agent.scopes = ScopeSet::parse_space_separated("orders:read").unwrap();
+    agent.agent = Some(AgentProfile {
+        description: "Buys things".into(),
+        owner: AgentOwner::Client(app.client_id.clone()),
+        allowed_audiences: vec![API.into()],
+        max_token_lifetime: 300,
+        max_chain_depth: 2,
+        delegation_lifetime: 86_400,
+        status: AgentStatus::Active,
+    });
+    w.store.create_client(&agent, None).await.unwrap();
+    let delegation = Delegation {
+        tenant_id: w.tenant.id.clone(),
+        id: Delegation::generate_id(),
+        user_id: w.user.id,
+        agent_id: agent.client_id.clone(),
+        scope: ScopeSet::parse_space_separated("orders:read").unwrap(),
+        audiences: vec![API.into()],
+        created_at: NOW,
+        expires_at: NOW + time::Duration::days(1),
+        revoked_at: None,
+    };
+    w.store.create_delegation(&delegation).await.unwrap();
+    let code = w.code(&app, "openid orders:read", &[]).await;
+    let subject = w.token(&app, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap();
+    assert_eq!(claims_of(&subject.access_token)["may_act"]["sub"], "agent", "the app's token names its agent");
+    let exchange = format!(
+        "grant_type={}&subject_token={}&subject_token_type={}&audience={API}",
+        crate::exchange::GRANT_TYPE,
+        subject.access_token,
+        crate::exchange::ACCESS_TOKEN_TYPE
+    );
+    let allowed = w.token(&agent, &exchange, "192.0.2.1").await.unwrap();
+    assert_eq!(claims_of(&allowed.access_token)["delegation_id"], delegation.id.as_str());
+    let e = w.token(&agent, &exchange, "198.51.100.7").await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidGrant);
+    assert!(e.description.contains("ip_deny"), "{}", e.description);
+    let refused = w.events().pop().unwrap();
+    assert_eq!(refused.event_type, "token.refused");
+    assert_eq!(refused.user_id.as_deref(), Some(w.user.id.to_string().as_str()));
+    assert_eq!(refused.actors, ["agent"]);
+    assert_eq!(refused.ip.as_deref(), Some("198.51.100.7"));
+}
+
+#[test]
+fn a_redemption_marker_round_trips_and_junk_is_no_marker() {
+    let family = Redemption { jti: "j-1_x".into(), exp: 1_796_444_651, family_id: Some("f_2".into()) };
+    let bare = Redemption { jti: "j".into(), exp: -5, family_id: None };
+    for marker in [family, bare] {
+        assert_eq!(Redemption::decode(&marker.encode()), Some(marker));
+    }
+    for junk in [&b""[..], b"12", b"12 ", b"x j", b"1 j f extra", b"\xff j", br#"{"jti":"j","exp":1}"#] {
+        assert_eq!(Redemption::decode(junk), None, "{junk:?}");
+    }
+}
