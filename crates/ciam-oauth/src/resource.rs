@@ -45,7 +45,8 @@ pub fn aim(
         return Ok(());
     }
     let scope = ScopeSet::parse_space_separated(&claims.scope).map_err(|e| OAuthError::server_error(e.message))?;
-    let mut narrowed = scope.clone();
+    // What each resource in turn leaves (client credentials, exchange); `None`: not narrowed yet.
+    let mut narrowed: Option<ScopeSet> = None;
     let mut defined = Vec::new();
     let mut all_registered = true;
     for (target, resource) in targets {
@@ -63,15 +64,17 @@ pub fn aim(
         claims.exp = claims.exp.min(claims.iat + i64::from(r.access_token_lifetime));
         match aiming {
             Aiming::User { .. } => defined.extend(r.scopes.to_vec()),
-            Aiming::Client => {
-                narrowed = r.scope_for(requested, &narrowed).ok_or_else(|| {
-                    OAuthError::new(ErrorCode::InvalidScope, "the requested scope is not defined by the resource")
-                })?;
-            }
-            Aiming::Exchange => {
-                narrowed = r.scope_for(requested, &narrowed).ok_or_else(|| {
-                    OAuthError::new(ErrorCode::InvalidScope, format!("{target} does not define the requested scope"))
-                })?;
+            Aiming::Client | Aiming::Exchange => {
+                let so_far = narrowed.as_ref().unwrap_or(&scope);
+                narrowed = Some(r.scope_for(requested, so_far).ok_or_else(|| match aiming {
+                    Aiming::Client => {
+                        OAuthError::new(ErrorCode::InvalidScope, "the requested scope is not defined by the resource")
+                    }
+                    _ => OAuthError::new(
+                        ErrorCode::InvalidScope,
+                        format!("{target} does not define the requested scope"),
+                    ),
+                })?);
             }
         }
     }
@@ -81,7 +84,11 @@ pub fn aim(
             claims.scope = scope.intersect(&defined).to_string();
         }
         Aiming::User { .. } => {}
-        Aiming::Client | Aiming::Exchange => claims.scope = narrowed.to_string(),
+        Aiming::Client | Aiming::Exchange => {
+            if let Some(narrowed) = narrowed {
+                claims.scope = narrowed.to_string();
+            }
+        }
     }
     if aiming != Aiming::Exchange {
         claims.aud = targets.iter().map(|(t, _)| t.clone()).collect();

@@ -91,8 +91,8 @@ pub struct Issuer {
 }
 
 /// A token request as the engine needs it: the tenant, the authenticated client, the form, and
-/// who called (for the audit trail and the risk policy).
-#[derive(Debug, Clone, Copy)]
+/// who called (for the audit trail and the risk policy). No `Debug`: the form carries secrets.
+#[derive(Clone, Copy)]
 pub struct TokenCall<'a> {
     /// The tenant.
     pub tenant: &'a TenantId,
