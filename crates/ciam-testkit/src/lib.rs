@@ -1,6 +1,8 @@
-//! Test fixtures for black-box tests: spawn the real `ciam` binary on an ephemeral port with its
+//! Test fixtures for both test tiers: spawn the real `ciam` binary on an ephemeral port with its
 //! own data directory (and optionally a fresh Postgres database and Redis key prefix), capture
-//! everything it logs, and talk to it with a real HTTP client.
+//! everything it logs, and talk to it with a real HTTP client; the one [`Browser`], the one
+//! [`authorize_url`], the keys of clients and agents ([`AgentKey`]) and the [`World`] builder
+//! (tenant, users, clients, agents) that the end-to-end and the router tests share.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -14,10 +16,26 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+mod agent;
+mod authorize;
+mod browser;
 mod passkey;
+mod world;
+
+pub use agent::{AgentKey, unix_now};
+pub use authorize::{AuthorizeUrl, PKCE_CHALLENGE, PKCE_VERIFIER, authorize_url};
+pub use browser::{Browser, CALLBACK, PASSWORD, USER_AGENT, callback_params, hidden, location};
 pub use passkey::SoftPasskey;
+pub use world::{AdminApi, Created, World};
 
 pub use ciam_store::testing::{TestPostgres, TestRedis, services_required, skip_or_fail};
+
+/// The claims of a JWT, unverified (the tests that need verification do it themselves).
+pub fn claims(jwt: &str) -> Value {
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
 
 /// A temporary directory removed on drop.
 #[derive(Debug)]
