@@ -32,7 +32,9 @@ async fn failed_client_authentication_is_invalid_client_with_a_basic_challenge_r
     let w = acme(&h).await;
     let secret = w.secret("svc");
     let body_secret = [("grant_type", "client_credentials"), ("client_id", "svc"), ("client_secret", &secret)];
-    let cases: [(&str, Option<String>, &[(&str, &str)]); 4] = [
+    // (what, Authorization header, form)
+    type Case<'a> = (&'a str, Option<String>, &'a [(&'a str, &'a str)]);
+    let cases: [Case<'_>; 4] = [
         ("wrong secret", Some(basic("svc", "wrong")), &CC),
         ("unknown client", Some(basic("ghost", &secret)), &CC),
         ("no authentication", None, &CC),
