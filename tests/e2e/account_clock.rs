@@ -10,11 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use ciam_core::{Clock, SystemClock};
-use ciam_testkit::TempDir;
+use ciam_testkit::{Browser, CALLBACK, PASSWORD, PKCE_VERIFIER, TempDir, authorize_url, hidden, location};
 use serde_json::json;
 
-use crate::oidc::{CALLBACK, PASSWORD, hidden, location};
-use crate::security::{Visitor, confirm_by_email};
+use crate::support::confirm_by_email;
 
 /// The wall clock plus an offset the test sets.
 #[derive(Default)]
@@ -59,7 +58,7 @@ async fn changing_authenticators_needs_a_sign_in_from_the_last_15_minutes() {
     let (base, _, dir) = server_with(clock.clone(), "recent-auth").await;
     let mail = dir.0.join("mail");
 
-    let ada = Visitor::new(&base, "127.0.0.1");
+    let ada = Browser::at(&base, Some("127.0.0.1"));
     sign_in(&ada, ada.get("/t/acme/account/security").await).await;
     // Her account has no second factor: the first one needs the password and a code by email.
     let confirmed = confirm_by_email(&ada, ada.get("/t/acme/account/security/totp").await, &mail).await;
@@ -118,7 +117,7 @@ async fn sessions_end_after_the_idle_timeout_and_at_their_absolute_lifetime() {
     let page = "/t/acme/account/security";
 
     // Used every 8 minutes, the session outlives its 10-minute idle timeout...
-    let ada = Visitor::new(&base, "127.0.0.1");
+    let ada = Browser::at(&base, Some("127.0.0.1"));
     sign_in(&ada, ada.get(page).await).await;
     for minute in [8, 16, 24] {
         at(minute * 60);
@@ -158,7 +157,7 @@ async fn production_stores(
 }
 
 /// Follows a redirect to the login page and signs Ada in there; she lands on the account page.
-async fn sign_in(ada: &Visitor, res: reqwest::Response) {
+async fn sign_in(ada: &Browser, res: reqwest::Response) {
     assert_eq!(res.status(), 303);
     let login = location(&res);
     assert!(login.contains("/t/acme/login?flow="), "sent to sign in: {login}");
@@ -188,7 +187,7 @@ async fn the_servers_own_tokens_expire_to_the_second() {
     let secret = res.json::<serde_json::Value>().await.unwrap()["client_secret"].as_str().unwrap().to_owned();
 
     // Ada signs in; the app redeems the code.
-    let ada = Visitor::new(&base, "127.0.0.1");
+    let ada = Browser::at(&base, Some("127.0.0.1"));
     let (_, flow, csrf) = ada.login_page("").await;
     let callback = ada.to_callback(ada.password(&flow, &csrf, PASSWORD).await).await;
     let redeem = |code: String| {
@@ -198,7 +197,7 @@ async fn the_servers_own_tokens_expire_to_the_second() {
                 ("grant_type", "authorization_code"),
                 ("code", &code),
                 ("redirect_uri", CALLBACK),
-                ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+                ("code_verifier", PKCE_VERIFIER),
             ];
             let res =
                 http.post(format!("{base}/t/acme/token")).basic_auth("web", Some(secret)).form(&form).send().await;
@@ -209,8 +208,7 @@ async fn the_servers_own_tokens_expire_to_the_second() {
     let token = redeem(callback["code"].clone()).await;
     // And a token for the account API (its own audience and scope), by single sign-on.
     let account = url::form_urlencoded::byte_serialize(format!("{base}/t/acme/account").as_bytes()).collect::<String>();
-    let start =
-        crate::security::authorize_url(&format!("&resource={account}")).replace("scope=openid", "scope=account");
+    let start = authorize_url("web", "account").nonce("n").extra(&format!("&resource={account}")).build();
     let account_token = redeem(ada.to_callback(ada.get(&start).await).await["code"].clone()).await;
     let exp_of = |t: &str| crate::claims(t)["exp"].as_i64().unwrap();
     let (exp, account_exp) = (exp_of(&token), exp_of(&account_token));

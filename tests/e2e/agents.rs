@@ -5,140 +5,43 @@
 //! revoking a delegation end every derived token at once; the audit trail holds the chain and
 //! `ciam audit verify` detects a row edited in the database.
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use ciam_testkit::{
+    Admin, AgentKey, Browser, CALLBACK, PKCE_VERIFIER, Server, ServerOptions, TempDir, World, authorize_url,
+};
 use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use openidconnect::PkceCodeChallenge;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 
 use crate::BIN;
-use crate::oidc::{Browser, CALLBACK, PASSWORD, hidden, location};
 
 const API: &str = "https://trips.example/api";
 const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN: &str = "urn:ietf:params:oauth:token-type:access_token";
 
-/// An agent's key pair; the server only ever sees the public half.
-pub(crate) struct AgentKey {
-    id: &'static str,
-    kid: String,
-    der: Vec<u8>,
-    /// A second key pair for DPoP proofs (RFC 9449), which bind the agent's tokens.
-    dpop_der: Vec<u8>,
-    dpop_jwk: Value,
-    /// Its RFC 7638 thumbprint: what bound tokens carry as `cnf.jkt`.
-    pub(crate) dpop_jkt: String,
-}
-
-impl AgentKey {
-    pub(crate) fn new(id: &'static str) -> (Self, Value) {
-        let (key, der) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
-        let jwk = key.public_jwk().as_json().clone();
-        let (dpop, dpop_der) = ciam_jose::SigningKey::generate(ciam_jose::Alg::ES256).unwrap();
-        let dpop_jwk = Value::Object(dpop.public_jwk().as_json().clone());
-        let dpop_jkt = dpop.kid().to_owned();
-        (
-            Self { id, kid: key.kid().to_owned(), der: der.to_vec(), dpop_der, dpop_jwk, dpop_jkt },
-            json!({"keys": [jwk]}),
-        )
-    }
-
-    /// A fresh DPoP proof (RFC 9449 §4.2) for `method url`, with `ath` when sent with a token.
-    pub(crate) fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> String {
-        self.proof_with_nonce(method, url, access_token, None)
-    }
-
-    /// The same, carrying a server nonce (RFC 9449 §8).
-    pub(crate) fn proof_with_nonce(&self, method: &str, url: &str, token: Option<&str>, nonce: Option<&str>) -> String {
-        let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
-        let mut claims = json!({"jti": uuid_like(), "htm": method, "htu": url, "iat": now});
-        if let Some(t) = token {
-            claims["ath"] = json!(ciam_jose::dpop::access_token_hash(t));
-        }
-        if let Some(n) = nonce {
-            claims["nonce"] = json!(n);
-        }
-        let mut h = Header::new(Algorithm::ES256);
-        h.typ = Some("dpop+jwt".into());
-        h.jwk = serde_json::from_value(self.dpop_jwk.clone()).ok();
-        jsonwebtoken::encode(&h, &claims, &EncodingKey::from_ec_der(&self.dpop_der)).unwrap()
-    }
-
-    /// A fresh `private_key_jwt` client assertion (RFC 7523) naming the issuer as audience.
-    pub(crate) fn assertion(&self, issuer: &str) -> Vec<(&'static str, String)> {
-        let now = std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
-        let claims = json!({"iss": self.id, "sub": self.id, "aud": issuer, "iat": now, "exp": now + 60,
-                            "jti": uuid_like()});
-        let mut h = Header::new(Algorithm::ES256);
-        h.kid = Some(self.kid.clone());
-        let jwt = jsonwebtoken::encode(&h, &claims, &EncodingKey::from_ec_der(&self.der)).unwrap();
-        vec![
-            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into()),
-            ("client_assertion", jwt),
-        ]
-    }
-}
-
-fn uuid_like() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
-}
-
-pub(crate) struct Story<'a> {
+/// The story's cast on one server: Ada's browser, the travel app and its agents at the token
+/// endpoint.
+struct Story<'a> {
     server: &'a Server,
     browser: Browser,
     /// The tenant's issuer (the public URL every node shares).
-    pub(crate) issuer: String,
+    issuer: String,
 }
 
 impl<'a> Story<'a> {
-    pub(crate) fn on(server: &'a Server) -> Self {
+    fn on(server: &'a Server) -> Self {
         Story { browser: Browser::new(server), issuer: server.url("/t/acme"), server }
     }
 
     /// Follows an authorization request through sign-in and consent pages (answering them as
     /// Ada, with `decision`) to the client's callback; returns the pages seen and the callback.
-    pub(crate) async fn authorize(&self, start: &str, decision: &str) -> (Vec<String>, url::Url) {
-        let mut pages = Vec::new();
-        let mut res = self.browser.get(start).await;
-        loop {
-            match res.status().as_u16() {
-                302 | 303 => {
-                    let to = location(&res);
-                    if to.starts_with(CALLBACK) {
-                        return (pages, url::Url::parse(&to).unwrap());
-                    }
-                    res = self.browser.get(&to).await;
-                }
-                200 => {
-                    let html = res.text().await.unwrap();
-                    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
-                    res = if html.contains("name=\"password\"") {
-                        let form =
-                            [("flow", &*flow), ("csrf", &csrf), ("email", "ada@example.com"), ("password", PASSWORD)];
-                        self.browser.post("/t/acme/login", &form).await
-                    } else {
-                        self.browser
-                            .post("/t/acme/consent", &[("flow", &flow), ("csrf", &csrf), ("decision", decision)])
-                            .await
-                    };
-                    pages.push(html);
-                }
-                s => panic!("unexpected {s}: {}", res.text().await.unwrap()),
-            }
-        }
+    async fn authorize(&self, start: &str, decision: &str) -> (Vec<String>, url::Url) {
+        self.browser.authorize(start, decision).await
     }
 
-    pub(crate) fn authorize_url(client: &str, scope: &str, extra: &str) -> (String, String) {
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let url = format!(
-            "/t/acme/authorize?response_type=code&client_id={client}&redirect_uri={CALLBACK}&scope={}&state=s1\
-             &code_challenge={}&code_challenge_method=S256{extra}",
-            scope.replace(' ', "%20"),
-            challenge.as_str()
-        );
-        (url, verifier.secret().clone())
+    /// An authorization request of `client` for `scope` (and `extra` parameters), with the
+    /// verifier to redeem its code.
+    fn start(client: &str, scope: &str, extra: &str) -> (String, String) {
+        (authorize_url(client, scope).state("s1").extra(extra).build(), PKCE_VERIFIER.to_owned())
     }
 
     async fn token(&self, form: &[(&str, String)], basic: Option<(&str, &str)>) -> (u16, Value) {
@@ -157,7 +60,7 @@ impl<'a> Story<'a> {
 
     /// The travel app's token response for `scope` (and `extra` authorization parameters).
     async fn travel_app_token(&self, secret: &str, scope: &str, extra: &str) -> Value {
-        let (url, verifier) = Self::authorize_url("travel-app", scope, extra);
+        let (url, verifier) = Self::start("travel-app", scope, extra);
         let (_, callback) = self.authorize(&url, "allow").await;
         let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
         let form = [
@@ -173,7 +76,7 @@ impl<'a> Story<'a> {
 
     /// Ada signs in to the travel app for its account page: a token for the account API
     /// (`resource={issuer}/account`, scope `account`), never handed to an agent.
-    pub(crate) async fn account_token(&self, secret: &str) -> String {
+    async fn account_token(&self, secret: &str) -> String {
         let account = format!("{}/account", self.issuer);
         let extra =
             format!("&resource={}", url::form_urlencoded::byte_serialize(account.as_bytes()).collect::<String>());
@@ -186,7 +89,7 @@ impl<'a> Story<'a> {
 
     /// Ada approves a delegation to `agent` on the hosted page; the agent redeems the code.
     async fn approve(&self, agent: &AgentKey, scope: &str) -> (Vec<String>, Value) {
-        let (url, verifier) = Self::authorize_url(agent.id, scope, &format!("&resource={API}"));
+        let (url, verifier) = Self::start(agent.id(), scope, &format!("&resource={API}"));
         let (pages, callback) = self.authorize(&url, "allow").await;
         let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
         let form = vec![
@@ -260,7 +163,7 @@ async fn resource_server_accepts(server: &Server, issuer: &str, token: &str) -> 
 }
 
 /// A tenant with Ada, the travel app and three agents the app owns.
-struct World {
+struct TravelWorld {
     _dir: TempDir,
     server: Server,
     ada_id: String,
@@ -268,57 +171,52 @@ struct World {
     agents: [AgentKey; 3],
 }
 
-async fn world(tag: &str) -> World {
+async fn world(tag: &str) -> TravelWorld {
     world_with(tag, ServerOptions::default()).await
 }
 
-async fn world_with(tag: &str, opts: ServerOptions) -> World {
+/// The travel app's agents: id, name, allowed scopes.
+const AGENTS: [(&str, &str, &[&str]); 3] = [
+    ("trip-planner", "Trip planner", &["openid", "trips:read", "trips:book"]),
+    ("fare-checker", "Fare checker", &["trips:read"]),
+    ("concierge", "Concierge", &["trips:read"]),
+];
+
+async fn world_with(tag: &str, opts: ServerOptions) -> TravelWorld {
     let dir = TempDir::new(tag);
     let token = opts.env.iter().find(|(k, _)| k == "CIAM_ADMIN_TOKEN").map(|(_, v)| v.clone());
     let server = Server::start(BIN, &dir.0, opts).await;
     let admin = Admin::new(&server, token.unwrap_or_else(|| server.generated_admin_token()));
-    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
-    let ada = admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
-    let app = admin
-        .post(
-            "/tenants/acme/clients",
-            json!({"client_id": "travel-app", "name": "Travel app", "client_type": "confidential",
-                   "redirect_uris": [CALLBACK], "grant_types": ["authorization_code"],
-                   "scopes": ["openid", "trips:read", "trips:book", "account"]}),
-            201,
-        )
-        .await;
-    let mut agents = Vec::new();
-    for (id, name, scopes) in [
-        ("trip-planner", "Trip planner", json!(["openid", "trips:read", "trips:book"])),
-        ("fare-checker", "Fare checker", json!(["trips:read"])),
-        ("concierge", "Concierge", json!(["trips:read"])),
-    ] {
-        let (key, jwks) = AgentKey::new(id);
-        let created = admin
-            .post(
-                "/tenants/acme/agents",
-                json!({"agent_id": id, "name": name, "description": format!("{name} books and checks trips"),
-                       "owner": {"type": "client", "id": "travel-app"}, "jwks": jwks, "redirect_uris": [CALLBACK],
-                       "allowed_scopes": scopes, "allowed_audiences": [API]}),
-                201,
-            )
-            .await;
-        assert_eq!(created["token_endpoint_auth_method"], "private_key_jwt", "agents sign with their own keys");
-        assert_eq!((created["max_token_lifetime"].as_u64(), created["max_chain_depth"].as_u64()), (Some(300), Some(2)));
-        assert!(created.get("client_secret").is_none());
-        agents.push(key);
+    let mut world = World::tenant("acme").named("Acme").user("ada@example.com").client(
+        json!({"client_id": "travel-app", "name": "Travel app", "client_type": "confidential",
+                       "redirect_uris": [CALLBACK], "grant_types": ["authorization_code"],
+                       "scopes": ["openid", "trips:read", "trips:book", "account"]}),
+    );
+    for (id, name, scopes) in AGENTS {
+        world = world.agent(
+            id,
+            json!({"name": name, "description": format!("{name} books and checks trips"),
+                   "owner": {"type": "client", "id": "travel-app"}, "redirect_uris": [CALLBACK],
+                   "allowed_scopes": scopes, "allowed_audiences": [API]}),
+        );
+    }
+    let mut created = world.create(&admin).await;
+    for (id, _, _) in AGENTS {
+        let body = &created.agent_bodies[id];
+        assert_eq!(body["token_endpoint_auth_method"], "private_key_jwt", "agents sign with their own keys");
+        assert_eq!((body["max_token_lifetime"].as_u64(), body["max_chain_depth"].as_u64()), (Some(300), Some(2)));
+        assert!(body.get("client_secret").is_none());
     }
     // The planner may also get tokens for itself, to present as actor_token (RFC 8693 §2.1).
     let patch = json!({"grant_types": ["authorization_code", "client_credentials",
                                        "urn:ietf:params:oauth:grant-type:token-exchange"]});
     let (status, body) = admin.call(reqwest::Method::PATCH, "/tenants/acme/agents/trip-planner", Some(patch)).await;
     assert_eq!(status, 200, "{body}");
-    World {
+    TravelWorld {
         _dir: dir,
-        ada_id: ada["id"].as_str().unwrap().to_owned(),
-        app_secret: app["client_secret"].as_str().unwrap().to_owned(),
-        agents: <[AgentKey; 3]>::try_from(agents).ok().unwrap(),
+        ada_id: created.user_id("ada@example.com"),
+        app_secret: created.secret("travel-app"),
+        agents: AGENTS.map(|(id, _, _)| created.agents.remove(id).unwrap()),
         server,
     }
 }
@@ -349,7 +247,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     s.approve(checker, "trips:read").await;
     s.approve(concierge, "trips:read").await;
     // Denying is recorded too, and gives the agent access_denied.
-    let (url, _) = Story::authorize_url("concierge", "trips:read", "&prompt=consent");
+    let (url, _) = Story::start("concierge", "trips:read", "&prompt=consent");
     let (_, denied) = s.authorize(&url, "deny").await;
     assert!(denied.query_pairs().any(|(k, v)| k == "error" && v == "access_denied"));
 
@@ -447,7 +345,7 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         (&planner, &hop2, None, API, "invalid_request"),
     ] {
         let (status, body) = s.exchange(agent, subject, scope, target).await;
-        assert_eq!((status, body["error"].as_str()), (400, Some(want)), "{} {scope:?} {target}: {body}", agent.id);
+        assert_eq!((status, body["error"].as_str()), (400, Some(want)), "{} {scope:?} {target}: {body}", agent.id());
     }
     // Handed on to the concierge, the chain would be three agents deep: more than it allows.
     let (status, to_concierge) = s.exchange_for(checker, &hop2, Some("trips:read"), "audience", "concierge").await;

@@ -12,11 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use ciam_testkit::{Admin, skip_or_fail};
+use ciam_testkit::{Admin, CALLBACK, PASSWORD, authorize_url, skip_or_fail};
 use serde_json::Value;
 
-use crate::oidc::{CALLBACK, PASSWORD};
-use crate::security::{authorize_url, id_token_claims, localhost_setup};
+use crate::support::{id_token_claims, localhost_setup};
 
 /// What the browser test needs, or why it cannot run here.
 fn browser_tools() -> Result<(PathBuf, PathBuf), String> {
@@ -38,7 +37,8 @@ async fn a_passkey_is_registered_and_signs_in_in_headless_chromium() {
         Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
     };
     let (s, origin) = localhost_setup("browser").await;
-    let authorize = format!("{origin}{}", authorize_url("&acr_values=urn%3Aciam%3Aacr%3Aphr"));
+    let authorize =
+        format!("{origin}{}", authorize_url("web", "openid").nonce("n").extra("&acr_values=urn%3Aciam%3Aacr%3Aphr"));
     let run = tokio::process::Command::new("node")
         .arg(dir.join("passkey.mjs"))
         .current_dir(&dir)

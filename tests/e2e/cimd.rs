@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir, TestPostgres, TestRedis};
-use openidconnect::PkceCodeChallenge;
+use ciam_testkit::{
+    Admin, AgentKey, Browser, CALLBACK, PASSWORD, PKCE_VERIFIER, Server, ServerOptions, TempDir, TestPostgres,
+    TestRedis, authorize_url,
+};
 use serde_json::{Value, json};
 
 use crate::BIN;
-use crate::agents::{AgentKey, Story};
-use crate::oidc::{Browser, CALLBACK, PASSWORD};
 
 /// On `app.example` for an RFC 3986 parser, on `evil.test` for a browser.
 const BACKSLASH: &str = "https://evil.test\\@app.example/cb";
@@ -81,20 +81,6 @@ impl DocumentHost {
     }
 }
 
-fn authorize_url(client_id: &str, redirect_uri: &str) -> (String, String) {
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("response_type", "code")
-        .append_pair("client_id", client_id)
-        .append_pair("redirect_uri", redirect_uri)
-        .append_pair("scope", "openid profile")
-        .append_pair("state", "s1")
-        .append_pair("code_challenge", challenge.as_str())
-        .append_pair("code_challenge_method", "S256")
-        .finish();
-    (format!("/t/acme/authorize?{query}"), verifier.secret().clone())
-}
-
 #[tokio::test]
 async fn a_client_identified_by_its_metadata_document() {
     metadata_document_flow(ServerOptions::default(), None).await;
@@ -157,15 +143,16 @@ async fn metadata_document_flow(mut opts: ServerOptions, admin_token: Option<&st
 
     // The whole flow: sign in, an unverified consent page, a code, a DPoP-bound token.
     let client_id = host.url("/planner.json");
-    let s = Story::on(&server);
-    let (start, verifier) = authorize_url(&client_id, CALLBACK);
+    let s = Browser::new(&server);
+    let issuer = server.url("/t/acme");
+    let (start, verifier) = (authorize_url(&client_id, "openid profile").state("s1").build(), PKCE_VERIFIER.to_owned());
     let (pages, callback) = s.authorize(&start, "allow").await;
     let consent = pages.iter().find(|p| p.contains("name=\"decision\"")).expect("a consent page");
     assert!(consent.contains("Trip Planner"), "{consent}");
     assert!(consent.contains("Unverified application"), "{consent}");
     assert!(consent.contains("<strong>127.0.0.1</strong>"), "the client id host: {consent}");
     let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-    let token_url = format!("{}/token", s.issuer);
+    let token_url = format!("{issuer}/token");
     let (key, _) = AgentKey::new("planner");
     let redeem = |code: String, verifier: String| {
         vec![
@@ -193,7 +180,7 @@ async fn metadata_document_flow(mut opts: ServerOptions, admin_token: Option<&st
         .http
         .get(server.url("/t/acme/userinfo"))
         .header("Authorization", format!("DPoP {at}"))
-        .header("DPoP", key.proof("GET", &format!("{}/userinfo", s.issuer), Some(at)))
+        .header("DPoP", key.proof("GET", &format!("{issuer}/userinfo"), Some(at)))
         .send()
         .await
         .unwrap();
@@ -203,7 +190,7 @@ async fn metadata_document_flow(mut opts: ServerOptions, admin_token: Option<&st
     assert_eq!(res.status(), 400);
 
     // Consent is asked again the next time: a self-described client is never silently trusted.
-    let (start, _) = authorize_url(&client_id, CALLBACK);
+    let start = authorize_url(&client_id, "openid profile").state("s1").build();
     let (pages, callback) = s.authorize(&start, "allow").await;
     assert!(pages.iter().any(|p| p.contains("Unverified application")), "consent asked again");
     assert!(pages.iter().all(|p| !p.contains("name=\"password\"")), "signed in already");
@@ -214,7 +201,7 @@ async fn metadata_document_flow(mut opts: ServerOptions, admin_token: Option<&st
     assert_eq!(res.status(), 400);
     assert_eq!(host.hits("/planner.json"), 1, "the document is cached on the node");
     // Nor without asking: prompt=none gets consent_required, even right after consenting.
-    let (start, _) = authorize_url(&client_id, CALLBACK);
+    let start = authorize_url(&client_id, "openid profile").state("s1").build();
     let (pages, callback) = s.authorize(&format!("{start}&prompt=none"), "allow").await;
     assert!(pages.is_empty());
     assert!(callback.query_pairs().any(|(k, v)| k == "error" && v == "consent_required"), "{callback}");
@@ -224,7 +211,7 @@ async fn metadata_document_flow(mut opts: ServerOptions, admin_token: Option<&st
     let refused = |client_id: String, redirect_uri: &'static str, why: &'static str| {
         let browser = &browser;
         async move {
-            let (start, _) = authorize_url(&client_id, redirect_uri);
+            let start = authorize_url(&client_id, "openid profile").redirect_uri(redirect_uri).state("s1").build();
             let res = browser.get(&start).await;
             assert_eq!(res.status(), 400, "{why}");
             assert!(res.headers().get("location").is_none(), "{why}");
@@ -251,7 +238,7 @@ async fn metadata_document_flow(mut opts: ServerOptions, admin_token: Option<&st
     refused(host.url("/a/../planner.json"), CALLBACK, "dot segments").await;
 
     // Another tenant without the policy knows no such client, and fetches nothing.
-    let (start, _) = authorize_url(&host.url("/unlisted.json"), CALLBACK);
+    let start = authorize_url(&host.url("/unlisted.json"), "openid profile").state("s1").build();
     let res = browser.get(&start.replace("/t/acme/", "/t/other/")).await;
     assert_eq!(res.status(), 400);
     assert_eq!(host.hits("/unlisted.json"), 0);

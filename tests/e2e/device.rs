@@ -5,11 +5,9 @@
 //! request gives `access_denied`, a used device code `invalid_grant`, and the page refuses
 //! wrong codes, then stops accepting them.
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use ciam_testkit::{Admin, AgentKey, Browser, PASSWORD, Server, ServerOptions, TempDir, hidden, location};
 use serde_json::{Value, json};
 
-use crate::agents::AgentKey;
-use crate::oidc::{Browser, PASSWORD, hidden, location};
 use crate::{BIN, claims};
 
 const API: &str = "https://builds.example/api";

@@ -1,12 +1,12 @@
 //! DPoP (RFC 9449) for a public client: a native app or MCP-style client without a secret binds
 //! its access and refresh tokens to a key it holds; a stolen refresh token is useless without it.
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use ciam_testkit::{
+    Admin, AgentKey, Browser, CALLBACK, PASSWORD, PKCE_VERIFIER, Server, ServerOptions, TempDir, authorize_url,
+};
 use serde_json::{Value, json};
 
 use crate::BIN;
-use crate::agents::{AgentKey, Story};
-use crate::oidc::{CALLBACK, PASSWORD};
 
 #[tokio::test]
 async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
@@ -23,11 +23,12 @@ async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
             201,
         )
         .await;
-    let s = Story::on(&server);
-    let token_url = format!("{}/token", s.issuer);
+    let s = Browser::new(&server);
+    let issuer = server.url("/t/acme");
+    let token_url = format!("{issuer}/token");
     let (key, _) = AgentKey::new("cli-app");
     let (other, _) = AgentKey::new("thief");
-    let (url, verifier) = Story::authorize_url("cli-app", "openid offline_access", "");
+    let url = authorize_url("cli-app", "openid offline_access").state("s1").build();
     let (pages, callback) = s.authorize(&url, "allow").await;
     assert!(!pages.iter().any(|p| p.contains("Unverified application")), "the admin registered this client");
     let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
@@ -46,7 +47,7 @@ async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
         ("client_id", "cli-app".into()),
         ("code", code),
         ("redirect_uri", CALLBACK.into()),
-        ("code_verifier", verifier),
+        ("code_verifier", PKCE_VERIFIER.to_owned()),
     ];
     let (status, body) = post(redeem.clone(), None).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_dpop_proof")), "this client must use DPoP");
@@ -70,7 +71,7 @@ async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
     assert_eq!(body["token_type"], "DPoP");
     assert_ne!(body["refresh_token"], rt.as_str(), "public clients' refresh tokens rotate on every use");
     let at = body["access_token"].as_str().unwrap();
-    let userinfo = format!("{}/userinfo", s.issuer);
+    let userinfo = format!("{issuer}/userinfo");
     let call_userinfo = |at: &str, proof: String| {
         server
             .http

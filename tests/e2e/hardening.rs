@@ -4,16 +4,15 @@
 
 use std::collections::HashMap;
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use ciam_testkit::{
+    Admin, Browser, CALLBACK, PASSWORD, PKCE_VERIFIER, Server, ServerOptions, TempDir, World, authorize_url, hidden,
+    location,
+};
 use serde_json::{Value, json};
 
 use crate::BIN;
-use crate::oidc::{CALLBACK, PASSWORD, hidden, location};
-use crate::security::authorize_url;
 
 const BYE: &str = "http://127.0.0.1:9/signed-out";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 
 struct Fixture {
     server: Server,
@@ -26,101 +25,39 @@ struct Fixture {
 async fn fixture(tag: &str, env: Vec<(String, String)>) -> Fixture {
     let dir = TempDir::new(tag);
     let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
-    let admin = Admin::new(&server, server.generated_admin_token());
-    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
-    for email in ["ada@example.com", "bob@example.com"] {
-        admin.post("/tenants/acme/users", json!({"email": email, "password": PASSWORD}), 201).await;
-    }
-    let client = admin
-        .post(
-            "/tenants/acme/clients",
-            json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential",
-                   "redirect_uris": [CALLBACK], "post_logout_redirect_uris": [BYE], "scopes": ["openid"]}),
-            201,
-        )
+    let world = World::tenant("acme")
+        .named("Acme")
+        .user("ada@example.com")
+        .user("bob@example.com")
+        .client(json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential",
+                       "redirect_uris": [CALLBACK], "post_logout_redirect_uris": [BYE], "scopes": ["openid"]}))
+        .create(&Admin::new(&server, server.generated_admin_token()))
         .await;
-    let secret = client["client_secret"].as_str().unwrap().to_owned();
-    Fixture { server, secret, _dir: dir }
+    Fixture { secret: world.secret("web"), server, _dir: dir }
 }
 
-/// A browser: keeps cookies, follows no redirects by itself.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
+/// Signs `email` in through `web`'s authorization request (allowing consent on the way) and
+/// returns the answer at the callback.
+async fn sign_in(browser: &Browser, email: &str) -> HashMap<String, String> {
+    let start = authorize_url("web", "openid").nonce("n").build();
+    browser.to_callback(browser.sign_in_as(&start, email).await).await
 }
 
-impl Browser {
-    fn new(server: &Server) -> Self {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(USER_AGENT)
-            .build()
-            .unwrap();
-        Self { http, base: server.url("") }
-    }
-
-    fn abs(&self, url: &str) -> String {
-        if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) }
-    }
-
-    async fn get(&self, url: &str) -> reqwest::Response {
-        self.http.get(self.abs(url)).send().await.unwrap()
-    }
-
-    async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http.post(self.abs(url)).form(form).send().await.unwrap()
-    }
-
-    /// Signs `email` in through an authorization request (allowing consent on the way) and
-    /// returns the answer at the callback.
-    async fn sign_in(&self, email: &str) -> HashMap<String, String> {
-        let res = self.get(&authorize_url("")).await;
-        let html = self.get(&location(&res)).await.text().await.unwrap();
-        let form = [
-            ("flow", hidden(&html, "flow")),
-            ("csrf", hidden(&html, "csrf")),
-            ("email", email.into()),
-            ("password", PASSWORD.into()),
-        ];
-        let res = self.http.post(self.abs("/t/acme/login")).form(&form).send().await.unwrap();
-        self.to_callback(res).await
-    }
-
-    /// Follows redirects inside the server, allowing consent on the way, until the callback.
-    async fn to_callback(&self, mut res: reqwest::Response) -> HashMap<String, String> {
-        for _ in 0..10 {
-            if res.status() == 303 {
-                let to = location(&res);
-                if to.starts_with(CALLBACK) {
-                    return url::Url::parse(&to).unwrap().query_pairs().into_owned().collect();
-                }
-                res = self.get(&to).await;
-            } else {
-                assert_eq!(res.status(), 200, "{}", res.url());
-                let html = res.text().await.unwrap();
-                let form =
-                    [("flow", hidden(&html, "flow")), ("csrf", hidden(&html, "csrf")), ("decision", "allow".into())];
-                res = self.http.post(self.abs("/t/acme/consent")).form(&form).send().await.unwrap();
-            }
-        }
-        panic!("too many redirects")
-    }
-
-    /// Whether the browser is still signed in: `prompt=none` gives a code, not `login_required`.
-    async fn signed_in(&self) -> bool {
-        let res = self.get(&authorize_url("&prompt=none")).await;
-        let answer: HashMap<String, String> =
-            url::Url::parse(&location(&res)).unwrap().query_pairs().into_owned().collect();
-        assert!(answer.contains_key("code") || answer["error"] == "login_required", "{answer:?}");
-        answer.contains_key("code")
-    }
+/// Whether the browser is still signed in: `prompt=none` gives a code, not `login_required`.
+async fn signed_in(browser: &Browser) -> bool {
+    let answer = browser.answer_for(&authorize_url("web", "openid").nonce("n").extra("&prompt=none").build()).await;
+    assert!(answer.contains_key("code") || answer["error"] == "login_required", "{answer:?}");
+    answer.contains_key("code")
 }
 
 /// Redeems a code of client `web`; returns the ID token.
 async fn id_token(f: &Fixture, code: &str) -> String {
-    let form =
-        [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", CALLBACK), ("code_verifier", VERIFIER)];
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", PKCE_VERIFIER),
+    ];
     let res =
         f.server.http.post(f.server.url("/t/acme/token")).basic_auth("web", Some(&f.secret)).form(&form).send().await;
     let body: Value = res.unwrap().json().await.unwrap();
@@ -140,11 +77,11 @@ fn enc(s: &str) -> String {
 async fn a_logout_hint_for_another_session_ends_and_clears_nothing_rp_initiated_logout_2() {
     let f = fixture("logout-hint", vec![]).await;
     let bob = Browser::new(&f.server);
-    let bobs_token = id_token(&f, &bob.sign_in("bob@example.com").await["code"]).await;
+    let bobs_token = id_token(&f, &sign_in(&bob, "bob@example.com").await["code"]).await;
     let elsewhere = Browser::new(&f.server);
-    let adas_other_token = id_token(&f, &elsewhere.sign_in("ada@example.com").await["code"]).await;
+    let adas_other_token = id_token(&f, &sign_in(&elsewhere, "ada@example.com").await["code"]).await;
     let ada = Browser::new(&f.server);
-    let adas_token = id_token(&f, &ada.sign_in("ada@example.com").await["code"]).await;
+    let adas_token = id_token(&f, &sign_in(&ada, "ada@example.com").await["code"]).await;
     assert_eq!(crate::claims(&adas_token)["sub"], crate::claims(&adas_other_token)["sub"]);
     assert_ne!(crate::claims(&adas_token)["sid"], crate::claims(&adas_other_token)["sid"]);
 
@@ -156,21 +93,21 @@ async fn a_logout_hint_for_another_session_ends_and_clears_nothing_rp_initiated_
             assert!(res.headers().get("set-cookie").is_none(), "{who}{extra}: no cookie cleared");
             let page = res.text().await.unwrap();
             assert!(page.contains("Sign out of Acme?"), "{who}{extra}: {page}");
-            assert!(ada.signed_in().await, "{who}{extra}: Ada's session survives");
+            assert!(signed_in(&ada).await, "{who}{extra}: Ada's session survives");
         }
     }
-    assert!(bob.signed_in().await && elsewhere.signed_in().await, "nobody else was signed out either");
+    assert!(signed_in(&bob).await && signed_in(&elsewhere).await, "nobody else was signed out either");
 
     // Confirming the question signs Ada out, with the form's CSRF token.
     let page = ada.get(&format!("/t/acme/logout?id_token_hint={}", enc(&bobs_token))).await.text().await.unwrap();
     let done = ada.post("/t/acme/logout/confirm", &[("csrf", &hidden(&page, "csrf"))]).await;
     assert!(done.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
     assert!(done.text().await.unwrap().contains("You are signed out"));
-    assert!(!ada.signed_in().await);
-    assert!(bob.signed_in().await, "Bob's session is his own");
+    assert!(!signed_in(&ada).await);
+    assert!(signed_in(&bob).await, "Bob's session is his own");
 
     // Ada's own hint for her current session: signed out and sent back at once.
-    let answer = ada.sign_in("ada@example.com").await;
+    let answer = sign_in(&ada, "ada@example.com").await;
     let adas_token = id_token(&f, &answer["code"]).await;
     let res = ada
         .get(&format!(
@@ -181,7 +118,7 @@ async fn a_logout_hint_for_another_session_ends_and_clears_nothing_rp_initiated_
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), format!("{BYE}?state=x"));
-    assert!(!ada.signed_in().await);
+    assert!(!signed_in(&ada).await);
 }
 
 /// The policy a response was sent with, and its directives by name.
@@ -215,7 +152,7 @@ fn nonce(policy: &HashMap<String, String>) -> String {
 async fn hosted_pages_send_a_script_restricting_csp_with_a_fresh_nonce() {
     let f = fixture("csp", vec![]).await;
     let ada = Browser::new(&f.server);
-    let res = ada.get(&authorize_url("")).await;
+    let res = ada.get(&authorize_url("web", "openid").nonce("n").build()).await;
     assert_eq!(res.status(), 303);
     let login = location(&res);
     let mut pages = vec![];
@@ -225,9 +162,10 @@ async fn hosted_pages_send_a_script_restricting_csp_with_a_fresh_nonce() {
         let policy = csp(&res);
         pages.push((url.to_owned(), policy.clone(), res.text().await.unwrap()));
     }
-    let answer = ada.sign_in("ada@example.com").await;
+    let answer = sign_in(&ada, "ada@example.com").await;
     assert!(answer.contains_key("code"));
-    let res = ada.get(&authorize_url("&response_mode=form_post&prompt=none")).await;
+    let res =
+        ada.get(&authorize_url("web", "openid").nonce("n").extra("&response_mode=form_post&prompt=none").build()).await;
     assert_eq!(res.status(), 200);
     let policy = csp(&res);
     pages.push(("form_post".into(), policy, res.text().await.unwrap()));
@@ -267,7 +205,7 @@ async fn hosted_pages_send_a_script_restricting_csp_with_a_fresh_nonce() {
     for res in [
         f.server.http.get(f.server.url("/t/acme/.well-known/openid-configuration")).send().await.unwrap(),
         f.server.http.get(f.server.url("/assets/passkey.js")).send().await.unwrap(),
-        ada.get(&authorize_url("")).await,
+        ada.get(&authorize_url("web", "openid").nonce("n").build()).await,
     ] {
         let policy = csp(&res);
         assert_eq!(policy["default-src"], "'none'", "{}", res.url());
@@ -302,8 +240,11 @@ fn value(set_cookie: &str) -> &str {
 async fn https_deployments_send_hsts_and_host_prefixed_cookies_per_tenant() {
     let env = vec![("CIAM_PUBLIC_URL".to_owned(), "https://id.example/auth".to_owned())];
     let f = fixture("host-cookies", env).await;
-    let http =
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).user_agent(USER_AGENT).build().unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(ciam_testkit::USER_AGENT)
+        .build()
+        .unwrap();
     let get = async |path: &str, cookies: &str| {
         let mut req = http.get(f.server.url(path));
         if !cookies.is_empty() {

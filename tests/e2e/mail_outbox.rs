@@ -10,8 +10,9 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-use crate::security::{GERMANY, Setup, Visitor, setup};
-use ciam_testkit::Admin;
+use ciam_testkit::{Admin, Browser};
+
+use crate::support::{GERMANY, Setup, setup};
 
 /// A loopback SMTP relay that answers the greeting and the end of each message only after
 /// `delay`, and keeps what it received.
@@ -99,11 +100,11 @@ async fn server_mailing_to(tag: &str, port: u16) -> Setup {
 
 /// Asks for a sign-in code for `address`; the status, the page with the address blanked out,
 /// and how long the answer took.
-async fn email_me_a_code(v: &Visitor, flow: &str, csrf: &str, address: &str) -> (u16, String, Duration) {
+async fn email_me_a_code(v: &Browser, flow: &str, csrf: &str, address: &str) -> (u16, String, Duration) {
     let started = Instant::now();
     let res = v.post("/t/acme/login/email", &[("flow", flow), ("csrf", csrf), ("email", address)]).await;
     let status = res.status().as_u16();
-    let page = crate::security::without_nonces(&res.text().await.unwrap().replace(address, "X"));
+    let page = crate::support::without_nonces(&res.text().await.unwrap().replace(address, "X"));
     (status, page, started.elapsed())
 }
 
@@ -124,7 +125,7 @@ async fn a_slow_relay_neither_slows_nor_reveals_email_me_a_code() {
     let sink = Sink::start(listener, delay).await;
     let s = server_mailing_to("outbox-slow", port).await;
 
-    let v = Visitor::new(&s.server.url(""), GERMANY);
+    let v = Browser::at(&s.server.url(""), Some(GERMANY));
     let (_, flow, csrf) = v.login_page("").await;
     let unknown = email_me_a_code(&v, &flow, &csrf, "nobody@example.com").await;
     let known = email_me_a_code(&v, &flow, &csrf, "ada@example.com").await;
@@ -158,7 +159,7 @@ async fn a_relay_that_is_down_delays_the_code_but_never_fails_the_page() {
     };
     let s = server_mailing_to("outbox-down", port).await;
 
-    let v = Visitor::new(&s.server.url(""), GERMANY);
+    let v = Browser::at(&s.server.url(""), Some(GERMANY));
     let (_, flow, csrf) = v.login_page("").await;
     let unknown = email_me_a_code(&v, &flow, &csrf, "nobody@example.com").await;
     let known = email_me_a_code(&v, &flow, &csrf, "ada@example.com").await;

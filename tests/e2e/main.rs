@@ -1,5 +1,7 @@
 //! Black-box tests: the real `ciam` binary on ephemeral ports, driven over HTTP.
-//! One test binary for every end-to-end suite, so the workspace links it once.
+//! One test binary for every end-to-end suite, so the workspace links it once. Suites share
+//! fixtures through `ciam_testkit` and `support`, never by importing from one another; rules
+//! that need no real process are checked faster by the router tests (`tests/router`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -23,14 +25,10 @@ mod redirect_uris;
 mod resources;
 mod security;
 mod shutdown;
+mod support;
 mod token;
 
 /// Path of the binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_ciam");
 
-/// The claims of a JWT, unverified (the tests that need verification do it themselves).
-pub(crate) fn claims(jwt: &str) -> serde_json::Value {
-    use base64::Engine as _;
-    let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
+pub(crate) use ciam_testkit::claims;

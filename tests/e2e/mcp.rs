@@ -3,11 +3,11 @@
 //! manages its registration (RFC 7592), runs the code flow with PKCE and `resource` (RFC 8707)
 //! and gets DPoP-bound tokens (RFC 9449) that name the API as audience and carry only its scopes.
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use ciam_testkit::{
+    Admin, AgentKey, Browser, CALLBACK, PASSWORD, PKCE_VERIFIER, Server, ServerOptions, TempDir, authorize_url,
+};
 use serde_json::{Value, json};
 
-use crate::agents::{AgentKey, Story};
-use crate::oidc::{CALLBACK, PASSWORD};
 use crate::{BIN, claims};
 
 const API: &str = "https://trips.example/mcp";
@@ -92,13 +92,13 @@ async fn an_mcp_client_discovers_registers_and_gets_a_dpop_bound_token_for_the_a
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client_metadata")), "not beyond the policy");
 
     // 4. Code flow with PKCE and the API as resource; the code is redeemed with a DPoP proof.
-    let story = Story::on(&server);
+    let story = Browser::new(&server);
     let (key, _) = AgentKey::new("mcp-client");
     let (thief, _) = AgentKey::new("thief");
     let token_url = format!("{issuer}/token");
-    let (url, verifier) =
-        Story::authorize_url(&client_id, "openid offline_access trips:read", &format!("&resource={API}"));
-    let (pages, callback) = story.authorize(&url, "allow").await;
+    let url =
+        authorize_url(&client_id, "openid offline_access trips:read").state("s1").extra(&format!("&resource={API}"));
+    let (pages, callback) = story.authorize(&url.build(), "allow").await;
     let consent = pages.iter().find(|p| p.contains("name=\"decision\"")).expect("a consent page");
     assert!(consent.contains("Trip planner"), "the consent page names the client");
     assert!(consent.contains("Unverified application"), "a self-registered name is the client's own claim");
@@ -115,7 +115,7 @@ async fn an_mcp_client_discovers_registers_and_gets_a_dpop_bound_token_for_the_a
         ("client_id", client_id.clone()),
         ("code", code),
         ("redirect_uri", CALLBACK.to_owned()),
-        ("code_verifier", verifier),
+        ("code_verifier", PKCE_VERIFIER.to_owned()),
         ("resource", API.to_owned()),
     ];
     let (status, body) = token(redeem.clone(), None).await;
@@ -157,15 +157,15 @@ async fn an_mcp_client_discovers_registers_and_gets_a_dpop_bound_token_for_the_a
     assert_eq!(claims(body["access_token"].as_str().unwrap())["aud"], API);
 
     // 6. On the server's own protected endpoints, a bound token needs a fresh proof by its key.
-    let (url, verifier) = Story::authorize_url(&client_id, "openid", "");
-    let (_, callback) = story.authorize(&url, "allow").await;
+    let url = authorize_url(&client_id, "openid").state("s1");
+    let (_, callback) = story.authorize(&url.build(), "allow").await;
     let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
     let form = vec![
         ("grant_type", "authorization_code".to_owned()),
         ("client_id", client_id.clone()),
         ("code", code),
         ("redirect_uri", CALLBACK.to_owned()),
-        ("code_verifier", verifier),
+        ("code_verifier", PKCE_VERIFIER.to_owned()),
     ];
     let (status, body) = token(form, Some(key.proof("POST", &token_url, None))).await;
     assert_eq!(status, 200, "{body}");

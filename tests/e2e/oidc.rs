@@ -2,7 +2,10 @@
 //! crate: discovery, PKCE, ID token verification against the JWKS, userinfo, refresh) and a
 //! cookie-keeping HTTP client standing in for the browser on the hosted pages.
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir, TestPostgres, TestRedis};
+use ciam_testkit::{
+    Admin, Browser, CALLBACK, PASSWORD, Server, ServerOptions, TempDir, TestPostgres, TestRedis, World,
+    callback_params, hidden, location,
+};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
@@ -12,8 +15,6 @@ use serde_json::{Value, json};
 
 use crate::BIN;
 
-pub(crate) const PASSWORD: &str = "correct horse battery staple";
-pub(crate) const CALLBACK: &str = "http://127.0.0.1:9/callback";
 const BYE: &str = "http://127.0.0.1:9/signed-out";
 
 /// openidconnect's HTTP client interface on top of this workspace's reqwest.
@@ -33,86 +34,6 @@ fn rp_http(
             Ok(out.body(res.bytes().await?.to_vec()).expect("valid response"))
         })
     }
-}
-
-pub(crate) fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in page: {html}")) + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-pub(crate) fn location(res: &reqwest::Response) -> String {
-    res.headers()["location"].to_str().unwrap().to_owned()
-}
-
-pub(crate) struct Browser {
-    pub(crate) http: reqwest::Client,
-    base: String,
-}
-
-impl Browser {
-    pub(crate) fn new(server: &Server) -> Self {
-        // A browser's user agent: the risk policy treats a missing one as a bot marker.
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0")
-            .build()
-            .unwrap();
-        Self { http, base: server.url("") }
-    }
-
-    pub(crate) fn abs(&self, url: &str) -> String {
-        if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) }
-    }
-
-    pub(crate) async fn get(&self, url: &str) -> reqwest::Response {
-        self.http.get(self.abs(url)).send().await.unwrap()
-    }
-
-    pub(crate) async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http.post(self.abs(url)).form(form).send().await.unwrap()
-    }
-
-    /// Follows redirects inside the server until one leaves it (to the client's callback).
-    async fn follow(&self, mut res: reqwest::Response) -> (reqwest::Response, Vec<String>) {
-        let mut seen = Vec::new();
-        while res.status() == 303 || res.status() == 302 {
-            let to = location(&res);
-            if to.starts_with(CALLBACK) {
-                seen.push(to);
-                break;
-            }
-            seen.push(to.clone());
-            res = self.get(&to).await;
-        }
-        (res, seen)
-    }
-}
-
-/// Opens `start` (an authorization URL), signs Ada in on the login page it leads to, and returns
-/// the answer to the login POST.
-pub(crate) async fn sign_in(browser: &Browser, start: &str) -> reqwest::Response {
-    let res = browser.get(start).await;
-    let html = browser.get(&location(&res)).await.text().await.unwrap();
-    let form = [
-        ("flow", hidden(&html, "flow")),
-        ("csrf", hidden(&html, "csrf")),
-        ("email", "ada@example.com".into()),
-        ("password", PASSWORD.into()),
-    ];
-    browser.http.post(browser.abs("/t/acme/login")).form(&form).send().await.unwrap()
-}
-
-/// Allows the consent page `html` and follows the redirects to the callback.
-async fn allow(browser: &Browser, html: &str) -> Vec<String> {
-    let form = [("flow", hidden(html, "flow")), ("csrf", hidden(html, "csrf")), ("decision", "allow".into())];
-    let res = browser.http.post(browser.abs("/t/acme/consent")).form(&form).send().await.unwrap();
-    browser.follow(res).await.1
-}
-
-fn callback_params(url: &str) -> std::collections::HashMap<String, String> {
-    url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
 }
 
 #[tokio::test]
@@ -239,7 +160,7 @@ async fn code_flow(opts: ServerOptions) {
     for text in ["Allow", "Deny", "Acme Web", "See your email address", "127.0.0.1"] {
         assert!(html.contains(text), "consent page shows {text}");
     }
-    let hops = allow(&browser, &html).await;
+    let hops = browser.allow(&html).await;
     let callback = callback_params(hops.last().unwrap());
     assert_eq!(callback["state"], *state.secret(), "state echoed (C03)");
     assert_eq!(callback["iss"], issuer, "RFC 9207");
@@ -347,14 +268,14 @@ async fn code_flow(opts: ServerOptions) {
     );
     assert!(callback_params(&location(&browser.get(&silent).await)).contains_key("code"), "C20");
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let hinted = answer_for(&browser, &format!("{silent}&id_token_hint={}", enc(&id_token_hint))).await;
+    let hinted = browser.answer_for(&format!("{silent}&id_token_hint={}", enc(&id_token_hint))).await;
     assert!(hinted.contains_key("code"), "C23: our own ID token as hint, same user: silent success");
     let mut forged = id_token_hint.clone();
     forged.pop();
-    let refused = answer_for(&browser, &format!("{silent}&id_token_hint={}", enc(&forged))).await;
+    let refused = browser.answer_for(&format!("{silent}&id_token_hint={}", enc(&forged))).await;
     assert_eq!(refused["error"], "invalid_request", "C23: a hint we did not sign is refused");
     let access_as_hint =
-        answer_for(&browser, &format!("{silent}&id_token_hint={}", enc(tokens.access_token().secret()))).await;
+        browser.answer_for(&format!("{silent}&id_token_hint={}", enc(tokens.access_token().secret()))).await;
     assert_eq!(access_as_hint["error"], "invalid_request", "S19: an access token is not an ID token");
     let stranger = Browser::new(&server);
     let answer = callback_params(&location(&stranger.get(&silent).await));
@@ -370,7 +291,7 @@ async fn code_flow(opts: ServerOptions) {
         .add_scope(Scope::new("offline_access".into()))
         .set_pkce_challenge(challenge)
         .url();
-    let code = answer_for(&browser, auth_url.as_str()).await["code"].clone();
+    let code = browser.answer_for(auth_url.as_str()).await["code"].clone();
     let live = rp
         .exchange_code(AuthorizationCode::new(code))
         .unwrap()
@@ -388,7 +309,7 @@ async fn code_flow(opts: ServerOptions) {
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
         .set_pkce_challenge(pending_challenge)
         .url();
-    let pending = answer_for(&browser, pending_url.as_str()).await["code"].clone();
+    let pending = browser.answer_for(pending_url.as_str()).await["code"].clone();
     let (status, _) = admin
         .call(reqwest::Method::PATCH, &format!("/tenants/acme/users/{uid}"), Some(json!({"status": "disabled"})))
         .await;
@@ -399,7 +320,7 @@ async fn code_flow(opts: ServerOptions) {
         json!([]),
         "sessions end (ASVS 7.4.2)"
     );
-    assert_eq!(answer_for(&browser, &silent).await["error"], "login_required");
+    assert_eq!(browser.answer_for(&silent).await["error"], "login_required");
     let intro: Value = server
         .http
         .post(server.url("/t/acme/introspect"))
@@ -422,7 +343,7 @@ async fn code_flow(opts: ServerOptions) {
         .await;
     assert_eq!(status, 200);
     // Sign in again; the consent is still remembered, so the code comes straight back.
-    let res = sign_in(&browser, auth_url.as_str()).await;
+    let res = browser.sign_in(auth_url.as_str()).await;
     let (_, hops) = browser.follow(res).await;
     assert!(callback_params(hops.last().unwrap()).contains_key("code"));
     // An administrator can end one session by its id.
@@ -431,11 +352,11 @@ async fn code_flow(opts: ServerOptions) {
     let (status, _) =
         admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}/sessions/{sid}"), None).await;
     assert_eq!(status, 204);
-    assert_eq!(answer_for(&browser, &silent).await["error"], "login_required");
+    assert_eq!(browser.answer_for(&silent).await["error"], "login_required");
     let (status, _) =
         admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}/sessions/{sid}"), None).await;
     assert_eq!(status, 404);
-    let res = sign_in(&browser, auth_url.as_str()).await;
+    let res = browser.sign_in(auth_url.as_str()).await;
     let _ = browser.follow(res).await;
 
     // The admin API lists the consent and can revoke it; the next request asks again.
@@ -445,7 +366,7 @@ async fn code_flow(opts: ServerOptions) {
     let (status, _) =
         admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}/consents/web"), None).await;
     assert_eq!(status, 204);
-    assert_eq!(answer_for(&browser, &silent).await["error"], "consent_required", "consent revoked");
+    assert_eq!(browser.answer_for(&silent).await["error"], "consent_required", "consent revoked");
 
     // RP-initiated logout (C39): a bad hint or an unregistered URI is an error page, no redirect.
     for q in [
@@ -460,7 +381,7 @@ async fn code_flow(opts: ServerOptions) {
     // Without a hint the user must confirm; the page alone changes nothing.
     let page = browser.get("/t/acme/logout").await.text().await.unwrap();
     assert!(page.contains("Sign out of Acme?"));
-    assert_eq!(answer_for(&browser, &silent).await["error"], "consent_required", "still signed in");
+    assert_eq!(browser.answer_for(&silent).await["error"], "consent_required", "still signed in");
     // The first ID token is from an earlier session of Ada's (she signed in again since): it does
     // not name this session, so the user is asked (RP-Initiated Logout 1.0 §2).
     let logout_with = |hint: &str| {
@@ -477,7 +398,7 @@ async fn code_flow(opts: ServerOptions) {
         .set_pkce_challenge(challenge)
         .url();
     let (consent, _) = browser.follow(browser.get(url.as_str()).await).await;
-    let hops = allow(&browser, &consent.text().await.unwrap()).await;
+    let hops = browser.allow(&consent.text().await.unwrap()).await;
     let code = callback_params(hops.last().unwrap())["code"].clone();
     let current = rp
         .exchange_code(AuthorizationCode::new(code))
@@ -490,15 +411,15 @@ async fn code_flow(opts: ServerOptions) {
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), format!("{BYE}?state=bye1"));
     assert!(res.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
-    assert_eq!(answer_for(&browser, &silent).await["error"], "login_required", "the session is gone");
+    assert_eq!(browser.answer_for(&silent).await["error"], "login_required", "the session is gone");
     // The confirmation form works too, and needs its CSRF token.
-    let res = sign_in(&browser, auth_url.as_str()).await;
+    let res = browser.sign_in(auth_url.as_str()).await;
     assert_eq!(res.status(), 303);
     let page = browser.get("/t/acme/logout").await.text().await.unwrap();
     assert_eq!(browser.post("/t/acme/logout/confirm", &[("csrf", "forged")]).await.status(), 403);
     let done = browser.post("/t/acme/logout/confirm", &[("csrf", &hidden(&page, "csrf"))]).await;
     assert!(done.text().await.unwrap().contains("You are signed out"));
-    assert_eq!(answer_for(&browser, &silent).await["error"], "login_required");
+    assert_eq!(browser.answer_for(&silent).await["error"], "login_required");
 
     // A code whose user is deleted before it is redeemed: refused as invalid_grant, and the
     // refusal (not an issuance) is what the trail records.
@@ -508,9 +429,9 @@ async fn code_flow(opts: ServerOptions) {
         .add_scope(Scope::new("offline_access".into()))
         .set_pkce_challenge(challenge)
         .url();
-    let (consent, _) = browser.follow(sign_in(&browser, url.as_str()).await).await;
+    let (consent, _) = browser.follow(browser.sign_in(url.as_str()).await).await;
     let html = consent.text().await.unwrap();
-    let hops = allow(&browser, &html).await;
+    let hops = browser.allow(&html).await;
     let code = callback_params(hops.last().unwrap())["code"].clone();
     let (status, _) = admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}"), None).await;
     assert_eq!(status, 204);
@@ -520,49 +441,32 @@ async fn code_flow(opts: ServerOptions) {
     assert!(last["reason"].as_str().unwrap().starts_with("invalid_grant"), "{last}");
 }
 
-async fn answer_for(browser: &Browser, url: &str) -> std::collections::HashMap<String, String> {
-    callback_params(&location(&browser.get(url).await))
+/// Tenant `acme` with Ada and the confidential client `web`, on a fresh server; a browser on it
+/// and the callback, encoded. Shared by the authorization-error tests below.
+struct ErrorsFixture {
+    server: Server,
+    browser: Browser,
+    cb: String,
+    _dir: TempDir,
 }
 
-#[tokio::test]
-async fn authorization_errors_are_pages_or_redirects_as_the_rfc_says() {
-    let dir = TempDir::new("oidc-errors");
+async fn errors_fixture(tag: &str) -> ErrorsFixture {
+    let dir = TempDir::new(tag);
     let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
-    let admin = Admin::new(&server, server.generated_admin_token());
-    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
-    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
-    admin
-        .post(
-            "/tenants/acme/clients",
-            json!({"client_id": "web", "name": "Web", "client_type": "confidential", "redirect_uris": [CALLBACK]}),
-            201,
-        )
+    World::tenant("acme")
+        .named("Acme")
+        .user("ada@example.com")
+        .client(json!({"client_id": "web", "name": "Web", "client_type": "confidential", "redirect_uris": [CALLBACK]}))
+        .create(&Admin::new(&server, server.generated_admin_token()))
         .await;
     let browser = Browser::new(&server);
     let cb = url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>();
+    ErrorsFixture { server, browser, cb, _dir: dir }
+}
 
-    // Unknown client or unregistered redirect URI: an error page, never a redirect (S02, C24).
-    for q in [
-        format!("client_id=ghost&redirect_uri={cb}&response_type=code&scope=openid"),
-        "client_id=web&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&response_type=code&scope=openid".to_owned(),
-    ] {
-        let res = browser.get(&format!("/t/acme/authorize?{q}")).await;
-        assert_eq!(res.status(), 400, "{q}");
-        assert!(res.headers().get("location").is_none());
-        assert_eq!(res.headers()["x-frame-options"], "DENY", "anti-framing on error pages too (S11)");
-    }
-    // After verification: redirect with error, state and iss (C09, S03).
-    let res = browser
-        .get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=token&scope=openid&state=xyz"))
-        .await;
-    let p = callback_params(&location(&res));
-    assert_eq!((p["error"].as_str(), p["state"].as_str()), ("unsupported_response_type", "xyz"));
-    assert_eq!(p["iss"], server.url("/t/acme"));
-
-    // Deny on the consent page returns access_denied (C40).
-    let res = browser
-        .get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=code&scope=openid&state=s1"))
-        .await;
+/// Signs Ada in on the authorization request `query` and returns the consent page's HTML.
+async fn consent_page(browser: &Browser, query: &str) -> String {
+    let res = browser.get(&format!("/t/acme/authorize?{query}")).await;
     let html = browser.get(&location(&res)).await.text().await.unwrap();
     let res = browser
         .post(
@@ -576,7 +480,43 @@ async fn authorization_errors_are_pages_or_redirects_as_the_rfc_says() {
         )
         .await;
     let (consent, _) = browser.follow(res).await;
-    let html = consent.text().await.unwrap();
+    consent.text().await.unwrap()
+}
+
+/// Unknown client or unregistered redirect URI: an error page, never a redirect (S02, C24).
+#[tokio::test]
+async fn authorization_errors_before_the_redirect_uri_is_verified_are_pages_s02_c24() {
+    let ErrorsFixture { browser, cb, .. } = &errors_fixture("oidc-errors-page").await;
+    for q in [
+        format!("client_id=ghost&redirect_uri={cb}&response_type=code&scope=openid"),
+        "client_id=web&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&response_type=code&scope=openid".to_owned(),
+    ] {
+        let res = browser.get(&format!("/t/acme/authorize?{q}")).await;
+        assert_eq!(res.status(), 400, "{q}");
+        assert!(res.headers().get("location").is_none());
+        assert_eq!(res.headers()["x-frame-options"], "DENY", "anti-framing on error pages too (S11)");
+    }
+}
+
+/// After verification: redirect with error, state and iss (C09, S03).
+#[tokio::test]
+async fn authorization_errors_after_the_redirect_uri_is_verified_are_redirects_c09_s03() {
+    let ErrorsFixture { server, browser, cb, .. } = &errors_fixture("oidc-errors-redirect").await;
+    let res = browser
+        .get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=token&scope=openid&state=xyz"))
+        .await;
+    let p = callback_params(&location(&res));
+    assert_eq!((p["error"].as_str(), p["state"].as_str()), ("unsupported_response_type", "xyz"));
+    assert_eq!(p["iss"], server.url("/t/acme"));
+}
+
+/// Deny on the consent page returns access_denied (C40).
+#[tokio::test]
+async fn denying_consent_returns_access_denied_c40() {
+    let ErrorsFixture { browser, cb, .. } = &errors_fixture("oidc-errors-deny").await;
+    let html =
+        consent_page(browser, &format!("client_id=web&redirect_uri={cb}&response_type=code&scope=openid&state=s1"))
+            .await;
     let res = browser
         .post(
             "/t/acme/consent",
@@ -585,15 +525,25 @@ async fn authorization_errors_are_pages_or_redirects_as_the_rfc_says() {
         .await;
     let p = callback_params(&location(&res));
     assert_eq!((p["error"].as_str(), p["state"].as_str()), ("access_denied", "s1"));
+}
 
-    // A flow opened in another browser is refused (login CSRF).
+/// A flow opened in another browser is refused (login CSRF).
+#[tokio::test]
+async fn a_login_flow_opened_in_another_browser_is_refused_s12() {
+    let ErrorsFixture { server, browser, cb, .. } = &errors_fixture("oidc-errors-csrf").await;
     let res = browser
         .get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=code&scope=openid&prompt=login"))
         .await;
-    let other = Browser::new(&server);
+    let other = Browser::new(server);
     assert_eq!(other.get(&location(&res)).await.status(), 400);
+}
 
-    // form_post response mode delivers the same fields in an auto-posting form (C17-style).
+/// form_post response mode delivers the same fields in an auto-posting form (C17-style): a
+/// signed-in user who has not consented gets consent_required there.
+#[tokio::test]
+async fn form_post_delivers_the_answer_in_an_auto_posting_form_c17() {
+    let ErrorsFixture { browser, cb, .. } = &errors_fixture("oidc-errors-form-post").await;
+    consent_page(browser, &format!("client_id=web&redirect_uri={cb}&response_type=code&scope=openid&state=s1")).await;
     let res = browser.get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=code&scope=openid&state=fp&response_mode=form_post&prompt=none")).await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
@@ -604,66 +554,81 @@ async fn authorization_errors_are_pages_or_redirects_as_the_rfc_says() {
     );
 }
 
-/// Pushed authorization requests (RFC 9126; standards C37, S22).
-#[tokio::test]
-async fn pushed_authorization_requests() {
-    let dir = TempDir::new("par");
+/// Pushed authorization requests (RFC 9126; standards C37, S22): tenant `acme` with Ada, client
+/// `web` (which must push, and registered ES256 ID tokens) and client `other`.
+struct ParFixture {
+    server: Server,
+    secret: String,
+    other_secret: String,
+    browser: Browser,
+    _dir: TempDir,
+}
+
+async fn par_fixture(tag: &str) -> ParFixture {
+    let dir = TempDir::new(tag);
     let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
-    let admin = Admin::new(&server, server.generated_admin_token());
-    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
-    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
-    let web = admin
-        .post(
-            "/tenants/acme/clients",
-            json!({"client_id": "web", "name": "Web", "client_type": "confidential", "redirect_uris": [CALLBACK],
-                   "require_pushed_authorization_requests": true, "id_token_signed_response_alg": "ES256"}),
-            201,
-        )
+    let world = World::tenant("acme")
+        .named("Acme")
+        .user("ada@example.com")
+        .client(json!({"client_id": "web", "name": "Web", "client_type": "confidential", "redirect_uris": [CALLBACK],
+                       "require_pushed_authorization_requests": true, "id_token_signed_response_alg": "ES256"}))
+        .client(json!({"client_id": "other", "name": "Other", "client_type": "confidential",
+                       "redirect_uris": [CALLBACK]}))
+        .create(&Admin::new(&server, server.generated_admin_token()))
         .await;
-    let other = admin
-        .post(
-            "/tenants/acme/clients",
-            json!({"client_id": "other", "name": "Other", "client_type": "confidential", "redirect_uris": [CALLBACK]}),
-            201,
-        )
-        .await;
-    let secret = web["client_secret"].as_str().unwrap().to_owned();
-    let par = |form: Vec<(&'static str, String)>, auth: Option<(&'static str, String)>| {
-        let mut req = server.http.post(server.url("/t/acme/par")).form(&form);
+    let browser = Browser::new(&server);
+    ParFixture { secret: world.secret("web"), other_secret: world.secret("other"), browser, server, _dir: dir }
+}
+
+impl ParFixture {
+    /// Pushes `form`, authenticated as `auth` if given.
+    async fn par(&self, form: Vec<(&'static str, String)>, auth: Option<(&'static str, String)>) -> reqwest::Response {
+        let mut req = self.server.http.post(self.server.url("/t/acme/par")).form(&form);
         if let Some((id, s)) = auth {
             req = req.basic_auth(id, Some(s));
         }
-        req.send()
-    };
-    let request = || {
-        vec![
-            ("response_type", "code".to_owned()),
-            ("redirect_uri", CALLBACK.to_owned()),
-            ("scope", "openid".to_owned()),
-            ("state", "pushed-state".to_owned()),
-        ]
-    };
+        req.send().await.unwrap()
+    }
+}
 
-    let res = par(request(), Some(("web", secret.clone()))).await.unwrap();
+/// The request `web` pushes.
+fn pushed_request() -> Vec<(&'static str, String)> {
+    vec![
+        ("response_type", "code".to_owned()),
+        ("redirect_uri", CALLBACK.to_owned()),
+        ("scope", "openid".to_owned()),
+        ("state", "pushed-state".to_owned()),
+    ]
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A pushed request is good for 60 s, for the client that pushed it only, until the code it leads
+/// to is issued; its parameters are the ones that count (C37).
+#[tokio::test]
+async fn a_pushed_request_serves_its_own_client_once_c37() {
+    let f = par_fixture("par-used").await;
+    let res = f.par(pushed_request(), Some(("web", f.secret.clone()))).await;
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["expires_in"], 60);
     let request_uri = body["request_uri"].as_str().unwrap().to_owned();
     assert!(request_uri.starts_with("urn:ietf:params:oauth:request_uri:"));
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let front = format!("/t/acme/authorize?client_id=web&request_uri={}", enc(&request_uri));
 
     // Another client cannot use it; opening it twice before signing in works (C37).
-    let browser = Browser::new(&server);
     assert_eq!(
-        browser.get(&format!("/t/acme/authorize?client_id=other&request_uri={}", enc(&request_uri))).await.status(),
+        f.browser.get(&format!("/t/acme/authorize?client_id=other&request_uri={}", enc(&request_uri))).await.status(),
         400
     );
-    let _ = browser.get(&front).await;
-    let res = browser.get(&front).await;
+    let _ = f.browser.get(&front).await;
+    let res = f.browser.get(&front).await;
     assert_eq!(res.status(), 303);
-    let html = browser.get(&location(&res)).await.text().await.unwrap();
-    let res = browser
+    let html = f.browser.get(&location(&res)).await.text().await.unwrap();
+    let res = f
+        .browser
         .post(
             "/t/acme/login",
             &[
@@ -674,17 +639,18 @@ async fn pushed_authorization_requests() {
             ],
         )
         .await;
-    let (consent, _) = browser.follow(res).await;
+    let (consent, _) = f.browser.follow(res).await;
     let html = consent.text().await.unwrap();
-    let hops = allow(&browser, &html).await;
+    let hops = f.browser.allow(&html).await;
     let p = callback_params(hops.last().unwrap());
     assert!(p.contains_key("code"));
     assert_eq!(p["state"], "pushed-state", "parameters come from the pushed request");
     // The client registered ES256 ID tokens.
-    let tokens: Value = server
+    let tokens: Value = f
+        .server
         .http
-        .post(server.url("/t/acme/token"))
-        .basic_auth("web", Some(&secret))
+        .post(f.server.url("/t/acme/token"))
+        .basic_auth("web", Some(&f.secret))
         .form(&[("grant_type", "authorization_code"), ("code", &p["code"]), ("redirect_uri", CALLBACK)])
         .send()
         .await
@@ -694,34 +660,48 @@ async fn pushed_authorization_requests() {
         .unwrap();
     let header = jsonwebtoken::decode_header(tokens["id_token"].as_str().unwrap()).unwrap();
     assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
-    // This client must push: a front-channel request is refused (RFC 9126 §6).
+    // Used up by the code it led to.
+    assert_eq!(f.browser.get(&front).await.status(), 400, "single use");
+}
+
+/// This client must push: a front-channel request is refused, by redirect (RFC 9126 §6).
+#[tokio::test]
+async fn a_client_that_must_push_is_refused_on_the_front_channel_rfc9126_6() {
+    let f = par_fixture("par-front").await;
     let cb = url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>();
-    let front_only = browser
+    let front_only = f
+        .browser
         .get(&format!("/t/acme/authorize?client_id=web&redirect_uri={cb}&response_type=code&scope=openid&state=f"))
         .await;
     let answer = callback_params(&location(&front_only));
     assert_eq!((answer["error"].as_str(), answer["state"].as_str()), ("invalid_request", "f"));
-    // Used up by the code it led to.
-    assert_eq!(browser.get(&front).await.status(), 400, "single use");
+}
 
+/// Back-channel errors are JSON, never redirects; confidential clients authenticate (S22).
+#[tokio::test]
+async fn par_errors_are_json_and_each_client_pushes_its_own_s22() {
+    let f = par_fixture("par-errors").await;
+    let res = f.par(pushed_request(), Some(("web", f.secret.clone()))).await;
+    assert_eq!(res.status(), 201);
+    let request_uri = res.json::<Value>().await.unwrap()["request_uri"].as_str().unwrap().to_owned();
     // Back-channel errors are JSON, never redirects.
-    let res = par(request(), None).await.unwrap();
+    let res = f.par(pushed_request(), None).await;
     assert_eq!(res.status(), 401, "confidential clients authenticate at PAR (S22)");
-    let mut with_uri = request();
+    let mut with_uri = pushed_request();
     with_uri.push(("request_uri", "urn:x".to_owned()));
-    let res = par(with_uri, Some(("web", secret.clone()))).await.unwrap();
+    let res = f.par(with_uri, Some(("web", f.secret.clone()))).await;
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_request");
-    let mut bad_redirect = request();
+    let mut bad_redirect = pushed_request();
     bad_redirect[1].1 = "https://evil.example/cb".into();
-    let res = par(bad_redirect, Some(("web", secret.clone()))).await.unwrap();
+    let res = f.par(bad_redirect, Some(("web", f.secret.clone()))).await;
     assert_eq!(res.status(), 400);
-    let res = par(request(), Some(("other", other["client_secret"].as_str().unwrap().to_owned()))).await.unwrap();
+    let res = f.par(pushed_request(), Some(("other", f.other_secret.clone()))).await;
     assert_eq!(res.status(), 201, "each client pushes its own requests");
-    assert_eq!(server.http.get(server.url("/t/acme/par")).send().await.unwrap().status(), 405);
+    assert_eq!(f.server.http.get(f.server.url("/t/acme/par")).send().await.unwrap().status(), 405);
     // The front channel cannot smuggle the internal marker.
     assert_eq!(
-        browser.get(&format!("/t/acme/authorize?client_id=web&__par={}", enc(&request_uri))).await.status(),
+        f.browser.get(&format!("/t/acme/authorize?client_id=web&__par={}", enc(&request_uri))).await.status(),
         400
     );
 }

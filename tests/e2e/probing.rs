@@ -1,11 +1,13 @@
 //! Regression tests for what probing the server from outside, as an attacker would, found
 //! (docs/security.md, "Findings fixed"): each fails on the code before its fix.
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use ciam_testkit::{
+    Admin, Browser, CALLBACK, PASSWORD, PKCE_VERIFIER, Server, ServerOptions, TempDir, authorize_url, hidden, location,
+    unix_now,
+};
 use serde_json::{Value, json};
 
 use crate::BIN;
-use crate::oidc::{Browser, CALLBACK, PASSWORD, hidden, location, sign_in};
 
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -85,12 +87,8 @@ async fn a_deleted_tenants_short_lived_state_does_not_reach_a_new_tenant_with_it
 
     // The old pushed request is unknown to the new tenant, even for its signed-in user.
     let browser = Browser::new(&server);
-    let start = format!(
-        "/t/acme/authorize?response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s\
-         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
-        enc(CALLBACK)
-    );
-    let res = sign_in(&browser, &start).await;
+    let start = authorize_url("web", "openid").build();
+    let res = browser.sign_in(&start).await;
     assert_eq!(res.status(), 303, "Ada of the new tenant is signed in");
     let res = browser.get(&format!("/t/acme/authorize?client_id=web&request_uri={}", enc(&request_uri))).await;
     let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
@@ -113,37 +111,6 @@ async fn a_deleted_tenants_short_lived_state_does_not_reach_a_new_tenant_with_it
         .unwrap();
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant", "{body}");
-}
-
-/// Follows the redirects of a signed-in authorization request, allowing consent on the way,
-/// and returns the code the callback receives.
-async fn code_of(browser: &Browser, mut res: reqwest::Response) -> String {
-    for _ in 0..10 {
-        if res.status() == 303 {
-            let to = location(&res);
-            if to.starts_with(CALLBACK) {
-                let url = url::Url::parse(&to).unwrap();
-                return url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect(&to);
-            }
-            res = browser.get(&to).await;
-        } else {
-            let html = res.text().await.unwrap();
-            let form = [("flow", hidden(&html, "flow")), ("csrf", hidden(&html, "csrf")), ("decision", "allow".into())];
-            res = browser.http.post(browser.abs("/t/acme/consent")).form(&form).send().await.unwrap();
-        }
-    }
-    panic!("no code")
-}
-
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-
-fn authorize_url(client: &str, scope: &str) -> String {
-    format!(
-        "/t/acme/authorize?response_type=code&client_id={client}&redirect_uri={}&scope={}&state=s&nonce=n\
-         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
-        enc(CALLBACK),
-        enc(scope)
-    )
 }
 
 /// Posts a form to the token endpoint as `client` with `secret`.
@@ -193,13 +160,13 @@ async fn a_replayed_refresh_token_ends_every_access_token_of_its_grant() {
                 ("grant_type", "authorization_code"),
                 ("code", code.as_str()),
                 ("redirect_uri", CALLBACK),
-                ("code_verifier", VERIFIER),
+                ("code_verifier", PKCE_VERIFIER),
             ];
             token(server, "spa-backend", secret, &form).await
         }
     };
-    let start = authorize_url("spa-backend", "openid");
-    let (status, first) = redeem(code_of(&browser, sign_in(&browser, &start).await).await).await;
+    let start = authorize_url("spa-backend", "openid").nonce("n").build();
+    let (status, first) = redeem(browser.to_callback(browser.sign_in(&start).await).await["code"].clone()).await;
     assert_eq!(status, 200, "{first}");
     let (at1, rt1) = (first["access_token"].as_str().unwrap(), first["refresh_token"].as_str().unwrap());
     let (status, second) =
@@ -226,7 +193,7 @@ async fn a_replayed_refresh_token_ends_every_access_token_of_its_grant() {
     assert_eq!(status, 400, "the newest refresh token ends too");
 
     // Another grant of the same user and client is untouched.
-    let (status, other) = redeem(code_of(&browser, browser.get(&start).await).await).await;
+    let (status, other) = redeem(browser.to_callback(browser.get(&start).await).await["code"].clone()).await;
     assert_eq!(status, 200, "{other}");
     let other_at = other["access_token"].as_str().unwrap();
     assert!(active(&server, "spa-backend", secret, other_at).await);
@@ -249,14 +216,14 @@ async fn a_replayed_refresh_token_ends_every_access_token_of_its_grant() {
 /// change is audited and mailed to her.
 #[tokio::test]
 async fn a_password_alone_cannot_change_the_second_factors() {
-    use crate::security::{Visitor, enroll_totp, setup};
+    use crate::support::{enroll_totp, setup, wait_for_mails};
     let s = setup("factor-changes", vec![]).await;
     let (base, mail) = (s.server.url(""), s.server.data_dir.join("mail"));
     let admin = Admin::new(&s.server, s.admin_token.clone());
     let sign_in = |v: &'static str| {
         let base = base.clone();
         async move {
-            let visitor = Visitor::new(&base, v);
+            let visitor = Browser::at(&base, Some(v));
             let res = visitor.get("/t/acme/account/security").await;
             let html = visitor.get(&location(&res)).await.text().await.unwrap();
             let res = visitor.password(&hidden(&html, "flow"), &hidden(&html, "csrf"), PASSWORD).await;
@@ -268,7 +235,7 @@ async fn a_password_alone_cannot_change_the_second_factors() {
     // Ada adds an authenticator app (her first second factor: password plus a code by email).
     let ada = sign_in("81.0.0.1").await;
     let seed = enroll_totp(&ada, &mail).await;
-    let notices: Vec<String> = crate::security::wait_for_mails(&mail, 3)
+    let notices: Vec<String> = wait_for_mails(&mail, 3)
         .await
         .iter()
         .filter_map(|(_, raw)| ciam_server::mail::mail_header(raw, "Subject"))
@@ -328,7 +295,7 @@ async fn a_password_alone_cannot_change_the_second_factors() {
         ada.post("/t/acme/account/security/remove", &[("csrf", &hidden(&html, "csrf")), ("factor", &factor)]).await;
     assert_eq!(res.status(), 200);
     assert_eq!(factors().await.as_array().unwrap().len(), 1);
-    let removed = crate::security::wait_for_mails(&mail, 4).await;
+    let removed = wait_for_mails(&mail, 4).await;
     assert!(
         removed.iter().any(|(_, raw)| ciam_server::mail::mail_header(raw, "Subject").unwrap().contains("was removed")),
         "the removal is mailed"
@@ -336,8 +303,4 @@ async fn a_password_alone_cannot_change_the_second_factors() {
     let trail = admin.get(&format!("/tenants/acme/audit?user={ada_id}&limit=200"), 200).await;
     let types: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert!(types.contains(&"factor.added") && types.contains(&"factor.removed"), "{types:?}");
-}
-
-fn unix_now() -> i64 {
-    ciam_core::Clock::now(&ciam_core::SystemClock).unix_timestamp()
 }

@@ -5,192 +5,15 @@
 //! Client addresses come from `X-Forwarded-For`, believed because the test server trusts
 //! 127.0.0.1 as its reverse proxy (`server.trusted_proxies`).
 
-use std::collections::HashMap;
-
-use ciam_authn::TotpSeed;
-use ciam_testkit::{Admin, Server, ServerOptions, SoftPasskey, TempDir};
+use ciam_testkit::{Admin, Browser, PASSWORD, SoftPasskey, hidden, location, unix_now};
 use serde_json::{Value, json};
 
-use crate::BIN;
-use crate::oidc::{CALLBACK, PASSWORD, hidden, location};
+use crate::support::{
+    GERMANY, USA, confirm_by_email, enroll_totp, id_token_claims, localhost_setup, redeem, setup, token,
+    wait_for_mails, without_nonces,
+};
 
-pub(crate) const GERMANY: &str = "81.0.0.5";
-const USA: &str = "198.51.100.20";
 const ATTACKER: &str = "203.0.113.66";
-
-/// A cookie-keeping client with a browser's user agent, coming from `ip`.
-pub(crate) struct Visitor {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Visitor {
-    pub(crate) fn new(base: &str, ip: &str) -> Self {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("x-forwarded-for", ip.parse().unwrap());
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0")
-            .default_headers(headers)
-            .build()
-            .unwrap();
-        Self { http, base: base.to_owned() }
-    }
-
-    fn abs(&self, url: &str) -> String {
-        if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) }
-    }
-
-    pub(crate) async fn get(&self, url: &str) -> reqwest::Response {
-        self.http.get(self.abs(url)).send().await.unwrap()
-    }
-
-    pub(crate) async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http.post(self.abs(url)).form(form).send().await.unwrap()
-    }
-
-    pub(crate) async fn post_json(&self, url: &str, body: &Value) -> (u16, Value) {
-        let res = self.http.post(self.abs(url)).json(body).send().await.unwrap();
-        (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Opens an authorization request and returns the login page's URL, flow and CSRF token.
-    pub(crate) async fn login_page(&self, extra: &str) -> (String, String, String) {
-        let res = self.get(&authorize_url(extra)).await;
-        assert_eq!(res.status(), 303);
-        let page = location(&res);
-        assert!(page.contains("/t/acme/login?flow="), "{page}");
-        let html = self.get(&page).await.text().await.unwrap();
-        (page, hidden(&html, "flow"), hidden(&html, "csrf"))
-    }
-
-    pub(crate) async fn password(&self, flow: &str, csrf: &str, password: &str) -> reqwest::Response {
-        self.post(
-            "/t/acme/login",
-            &[("flow", flow), ("csrf", csrf), ("email", "ada@example.com"), ("password", password)],
-        )
-        .await
-    }
-
-    /// Follows redirects inside the server, allowing consent on the way, until the callback.
-    pub(crate) async fn to_callback(&self, mut res: reqwest::Response) -> HashMap<String, String> {
-        for _ in 0..10 {
-            if res.status() == 303 {
-                let to = location(&res);
-                if to.starts_with(CALLBACK) {
-                    return url::Url::parse(&to).unwrap().query_pairs().into_owned().collect();
-                }
-                res = self.get(&to).await;
-            } else if res.status() == 200 {
-                let url = res.url().to_string();
-                let html = res.text().await.unwrap();
-                assert!(url.contains("/consent"), "expected the consent page at {url}: {html}");
-                let form =
-                    [("flow", hidden(&html, "flow")), ("csrf", hidden(&html, "csrf")), ("decision", "allow".into())];
-                res = self.http.post(self.abs("/t/acme/consent")).form(&form).send().await.unwrap();
-            } else {
-                panic!("unexpected {}: {}", res.status(), res.text().await.unwrap());
-            }
-        }
-        panic!("too many redirects")
-    }
-}
-
-pub(crate) fn authorize_url(extra: &str) -> String {
-    format!(
-        "/t/acme/authorize?response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s&nonce=n\
-         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256{extra}",
-        urlencode(CALLBACK)
-    )
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-/// Calls the token endpoint as client `web`; returns the status and the body.
-async fn token(server: &Server, secret: &str, form: &[(&str, &str)]) -> (u16, Value) {
-    let res =
-        server.http.post(server.url("/t/acme/token")).basic_auth("web", Some(secret)).form(form).send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap())
-}
-
-/// Redeems a code; returns the token response.
-async fn redeem(server: &Server, secret: &str, code: &str) -> Value {
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", CALLBACK),
-        ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-    ];
-    let (status, body) = token(server, secret, &form).await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
-/// Redeems a code and returns the ID token's claims.
-pub(crate) async fn id_token_claims(server: &Server, secret: &str, code: &str) -> Value {
-    crate::claims(redeem(server, secret, code).await["id_token"].as_str().unwrap())
-}
-
-pub(crate) struct Setup {
-    pub(crate) server: Server,
-    pub(crate) admin_token: String,
-    pub(crate) secret: String,
-    _dir: TempDir,
-}
-
-/// A server trusting 127.0.0.1 as its proxy, with a GeoIP database placing GERMANY in Berlin and
-/// USA in New York, tenant `acme`, user Ada and confidential client `web`.
-pub(crate) async fn setup(tag: &str, extra_env: Vec<(String, String)>) -> Setup {
-    use ciam_policy::Location;
-    let dir = TempDir::new(tag);
-    let db = ciam_policy::testing::build_city_db(&[
-        (
-            "81.0.0.0/16".parse().unwrap(),
-            Location { country: Some("DE".into()), continent: Some("EU".into()), latitude: 52.52, longitude: 13.40 },
-        ),
-        (
-            "198.51.100.0/24".parse().unwrap(),
-            Location { country: Some("US".into()), continent: Some("NA".into()), latitude: 40.71, longitude: -74.0 },
-        ),
-    ]);
-    let geoip = dir.0.join("city.mmdb");
-    std::fs::write(&geoip, db).unwrap();
-    let mut env = vec![
-        ("CIAM_SERVER__TRUSTED_PROXIES".to_owned(), "[\"127.0.0.1\"]".to_owned()),
-        ("CIAM_RISK__GEOIP_DATABASE".to_owned(), geoip.display().to_string()),
-    ];
-    env.extend(extra_env);
-    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
-    let admin_token = server.generated_admin_token();
-    let admin = Admin::new(&server, admin_token.clone());
-    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
-    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
-    let client = admin
-        .post(
-            "/tenants/acme/clients",
-            json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential",
-                   "redirect_uris": [CALLBACK], "scopes": ["openid"]}),
-            201,
-        )
-        .await;
-    let secret = client["client_secret"].as_str().unwrap().to_owned();
-    Setup { server, admin_token, secret, _dir: dir }
-}
-
-/// [`setup`] with the public URL `http://localhost:PORT`: browsers allow WebAuthn on http only
-/// for localhost. Returns the origin too.
-pub(crate) async fn localhost_setup(tag: &str) -> (Setup, String) {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let origin = format!("http://localhost:{port}");
-    let env = vec![("CIAM_BIND".into(), format!("127.0.0.1:{port}")), ("CIAM_PUBLIC_URL".into(), origin.clone())];
-    (setup(tag, env).await, origin)
-}
 
 /// Twenty wrong passwords from one address: after five, that address is held off (429, even
 /// with the right password), while Ada signing in from her own address is not delayed. Many
@@ -200,7 +23,7 @@ pub(crate) async fn localhost_setup(tag: &str) -> (Setup, String) {
 async fn password_guessing_is_throttled_per_address_without_locking_the_owner_out() {
     let s = setup("throttle", vec![]).await;
     let base = s.server.url("");
-    let attacker = Visitor::new(&base, ATTACKER);
+    let attacker = Browser::at(&base, Some(ATTACKER));
     let (_, flow, csrf) = attacker.login_page("").await;
     let mut statuses = Vec::new();
     for _ in 0..20 {
@@ -218,7 +41,7 @@ async fn password_guessing_is_throttled_per_address_without_locking_the_owner_ou
     assert_eq!(attacker.password(&flow, &csrf, PASSWORD).await.status(), 429);
 
     // Ada, from her own address, signs in at once.
-    let ada = Visitor::new(&base, GERMANY);
+    let ada = Browser::at(&base, Some(GERMANY));
     let (_, flow, csrf) = ada.login_page("").await;
     let res = ada.password(&flow, &csrf, PASSWORD).await;
     assert_eq!(res.status(), 303, "the owner is not locked out");
@@ -227,7 +50,7 @@ async fn password_guessing_is_throttled_per_address_without_locking_the_owner_ou
 
     // Many accounts from one address: after 20 failures the address is locked out of sign-in,
     // for an unknown account exactly as for a known one.
-    let sprayer = Visitor::new(&base, "192.0.2.10");
+    let sprayer = Browser::at(&base, Some("192.0.2.10"));
     let (_, flow, csrf) = sprayer.login_page("").await;
     for i in 0..20 {
         let email = format!("user{i}@example.com");
@@ -244,29 +67,6 @@ async fn password_guessing_is_throttled_per_address_without_locking_the_owner_ou
         .await;
     assert_eq!(res.status(), 429, "same answer for an unknown account");
     assert!(!s.server.logs().contains(PASSWORD), "no password in the logs");
-}
-
-/// Enrolls a TOTP app for the visitor's signed-in user (password only, no second factor yet) on
-/// the account page, confirming with a code by email first; returns its seed.
-pub(crate) async fn enroll_totp(v: &Visitor, mail_dir: &std::path::Path) -> TotpSeed {
-    let res = confirm_by_email(v, v.get("/t/acme/account/security/totp").await, mail_dir).await;
-    assert_eq!(location(&res), "/t/acme/account/security", "confirmed, back on the account page");
-    let res = v.get("/t/acme/account/security/totp").await;
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("<svg"), "a QR code rendered on the server");
-    let secret = html.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
-    let seed = TotpSeed::from_base32(&secret).unwrap();
-    let csrf = hidden(&html, "csrf");
-    let now = unix_now();
-    let wrong = v.post("/t/acme/account/security/totp", &[("csrf", &csrf), ("code", "000000")]).await;
-    assert_eq!(wrong.status(), 401);
-    let code = ciam_authn::totp::code_at(&seed, now);
-    let res = v.post("/t/acme/account/security/totp", &[("csrf", &csrf), ("code", &code), ("name", "Phone")]).await;
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("recovery-codes"), "the first second factor comes with recovery codes: {html}");
-    seed
 }
 
 /// Sets Ada's last sign-in two hours back, as if the Berlin sign-in had happened then.
@@ -287,7 +87,7 @@ async fn two_hours_ago(database_url: &str) {
 async fn sign_in_from_another_continent_two_hours_later_is_stepped_up_to_totp() {
     let s = setup("stepup", vec![]).await;
     let base = s.server.url("");
-    let ada = Visitor::new(&base, GERMANY);
+    let ada = Browser::at(&base, Some(GERMANY));
     let (_, flow, csrf) = ada.login_page("").await;
     let answer = ada.to_callback(ada.password(&flow, &csrf, PASSWORD).await).await;
     let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
@@ -297,7 +97,7 @@ async fn sign_in_from_another_continent_two_hours_later_is_stepped_up_to_totp() 
 
     // Two hours later, someone with Ada's password signs in from New York on another device.
     two_hours_ago(&s.server.database_url).await;
-    let travelling = Visitor::new(&base, USA);
+    let travelling = Browser::at(&base, Some(USA));
     let (_, flow, csrf) = travelling.login_page("").await;
     let res = travelling.password(&flow, &csrf, PASSWORD).await;
     assert_eq!(res.status(), 303);
@@ -332,7 +132,7 @@ async fn sign_in_from_another_continent_two_hours_later_is_stepped_up_to_totp() 
     assert_eq!(again["auth_time"], first["auth_time"], "the original authentication's time: {again}");
 
     // acr_values asking for a passkey: password + TOTP cannot satisfy it.
-    let strict = Visitor::new(&base, USA);
+    let strict = Browser::at(&base, Some(USA));
     let (_, flow, csrf) = strict.login_page("&acr_values=urn%3Aciam%3Aacr%3Aphr").await;
     let res = strict.password(&flow, &csrf, PASSWORD).await;
     let answer = strict.to_callback(res).await;
@@ -340,7 +140,7 @@ async fn sign_in_from_another_continent_two_hours_later_is_stepped_up_to_totp() 
     assert!(!answer.contains_key("code"));
 
     // acr_values asking for multi-factor on a session that has only a password: stepped up.
-    let fresh = Visitor::new(&base, USA);
+    let fresh = Browser::at(&base, Some(USA));
     let (_, flow, csrf) = fresh.login_page("&acr_values=urn%3Aciam%3Aacr%3Amfa").await;
     let res = fresh.password(&flow, &csrf, PASSWORD).await;
     assert!(location(&res).contains("/t/acme/mfa?flow="));
@@ -361,7 +161,7 @@ async fn sign_in_from_another_continent_two_hours_later_is_stepped_up_to_totp() 
 async fn a_passkey_is_registered_and_used_for_passwordless_sign_in() {
     let (s, origin) = localhost_setup("passkey").await;
     let origin_url = url::Url::parse(&origin).unwrap();
-    let ada = Visitor::new(&origin, GERMANY);
+    let ada = Browser::at(&origin, Some(GERMANY));
     // The account page without a session: sign in first, then back to it.
     let res = ada.get("/t/acme/account/security").await;
     assert_eq!(res.status(), 303);
@@ -410,7 +210,7 @@ async fn a_passkey_is_registered_and_used_for_passwordless_sign_in() {
     assert!(factors[0].get("data").is_none(), "no authenticator data in the admin API");
 
     // Another browser, passkey only, for an application that asks for phishing resistance.
-    let laptop = Visitor::new(&origin, GERMANY);
+    let laptop = Browser::at(&origin, Some(GERMANY));
     let (_, flow, csrf) = laptop.login_page("&acr_values=urn%3Aciam%3Aacr%3Aphr").await;
     let (status, options) =
         laptop.post_json("/t/acme/passkey/sign-in/start", &json!({"flow": flow, "csrf": csrf})).await;
@@ -442,7 +242,7 @@ async fn a_passkey_is_registered_and_used_for_passwordless_sign_in() {
     let (status, _) =
         admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{user_id}/factors"), None).await;
     assert_eq!(status, 204);
-    let other = Visitor::new(&origin, GERMANY);
+    let other = Browser::at(&origin, Some(GERMANY));
     let (_, flow, csrf) = other.login_page("").await;
     let (_, options) = other.post_json("/t/acme/passkey/sign-in/start", &json!({"flow": flow, "csrf": csrf})).await;
     let assertion = authenticator.sign_in(&origin_url, &options);
@@ -450,11 +250,6 @@ async fn a_passkey_is_registered_and_used_for_passwordless_sign_in() {
         .post_json("/t/acme/passkey/sign-in/finish", &json!({"flow": flow, "csrf": csrf, "credential": assertion}))
         .await;
     assert_eq!(status, 401);
-}
-
-/// Seconds since the epoch, from the machine's clock (the server's clock is the same one).
-fn unix_now() -> i64 {
-    i64::try_from(std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs()).unwrap()
 }
 
 /// With codes by email on, Ada signs in with a code from her mailbox (the development mailer
@@ -474,7 +269,7 @@ async fn an_emailed_code_signs_in_without_a_password() {
     assert_eq!(status, 200, "{tenant}");
 
     let base = s.server.url("");
-    let v = Visitor::new(&base, GERMANY);
+    let v = Browser::at(&base, Some(GERMANY));
     let (page, flow, csrf) = v.login_page("").await;
     assert!(v.get(&page).await.text().await.unwrap().contains("Email me a code"));
     let mail_dir = s.server.data_dir.join("mail");
@@ -512,7 +307,7 @@ async fn an_emailed_code_signs_in_without_a_password() {
     assert_eq!(claims["acr"], "urn:ciam:acr:pwd");
 
     // The same mail's magic link: it works once, only in the browser that asked for it.
-    let v = Visitor::new(&base, GERMANY);
+    let v = Browser::at(&base, Some(GERMANY));
     let (_, flow, csrf) = v.login_page("").await;
     let res = v.post("/t/acme/login/email", &[("flow", &flow), ("csrf", &csrf), ("email", "ada@example.com")]).await;
     assert_eq!(res.status(), 200);
@@ -525,7 +320,7 @@ async fn an_emailed_code_signs_in_without_a_password() {
     assert!(link.starts_with(&format!("{base}/t/acme/login/link?flow=")), "{link}");
     assert!(!s.server.logs().contains(link.split("token=").nth(1).unwrap()), "the link's token is not logged");
     // A mail scanner (or another device) opening it changes nothing.
-    let scanner = Visitor::new(&base, USA);
+    let scanner = Browser::at(&base, Some(USA));
     let res = scanner.get(&link).await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("in the browser where you asked for it"));
@@ -539,7 +334,7 @@ async fn an_emailed_code_signs_in_without_a_password() {
     assert_eq!(v.get(&link).await.status(), 400, "a link works once");
 
     // At most five sign-in mails per address in 15 minutes, whether or not it has an account.
-    let v = Visitor::new(&base, GERMANY);
+    let v = Browser::at(&base, Some(GERMANY));
     let (_, flow, csrf) = v.login_page("").await;
     for address in ["ada@example.com", "nobody@example.com"] {
         let statuses = mail_statuses(&v, &flow, &csrf, address).await;
@@ -551,54 +346,8 @@ async fn an_emailed_code_signs_in_without_a_password() {
     assert_eq!(wait_for_mails(&mail_dir, 5).await.len(), 5, "no mail beyond the limit");
 }
 
-/// Confirms who the visitor is with a code by email on the second-factor page `res` leads to (a
-/// change to an account that has no second factor yet); returns the answer to the code.
-pub(crate) async fn confirm_by_email(
-    v: &Visitor,
-    res: reqwest::Response,
-    mail_dir: &std::path::Path,
-) -> reqwest::Response {
-    assert_eq!(res.status(), 303);
-    let page = location(&res);
-    assert!(page.contains("/t/acme/mfa?flow="), "asked for a second factor: {page}");
-    let html = v.get(&page).await.text().await.unwrap();
-    assert!(html.contains("Email me a code"), "{html}");
-    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
-    let before: Vec<_> = ciam_server::mail::read_mail_dir(mail_dir).into_iter().map(|(p, _)| p).collect();
-    let res = v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email_send")]).await;
-    assert_eq!(res.status(), 200);
-    let mails = wait_for_mails(mail_dir, before.len() + 1).await;
-    let text = mails
-        .iter()
-        .filter(|(p, _)| !before.contains(p))
-        .find_map(|(_, raw)| ciam_server::mail::mail_text_body(raw).filter(|t| t.contains("code is ")))
-        .expect("a code by email");
-    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
-    v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email"), ("code", &code)]).await
-}
-
-/// The messages in the file mailer's folder, once there are at least `n` (or after 20 s).
-pub(crate) async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<(std::path::PathBuf, String)> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let mails = ciam_server::mail::read_mail_dir(dir);
-        if mails.len() >= n || std::time::Instant::now() > deadline {
-            return mails;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-}
-
-/// A page without its CSP nonces (fresh in every response).
-pub(crate) fn without_nonces(html: &str) -> String {
-    html.split(" nonce=\"")
-        .enumerate()
-        .map(|(i, part)| if i == 0 { part } else { part.split_once('"').unwrap().1 })
-        .collect()
-}
-
 /// Asks for sign-in mails to `address` until one is refused; the statuses in order.
-async fn mail_statuses(v: &Visitor, flow: &str, csrf: &str, address: &str) -> Vec<u16> {
+async fn mail_statuses(v: &Browser, flow: &str, csrf: &str, address: &str) -> Vec<u16> {
     let mut statuses = Vec::new();
     while statuses.last() != Some(&429) && statuses.len() < 10 {
         let res = v.post("/t/acme/login/email", &[("flow", flow), ("csrf", csrf), ("email", address)]).await;

@@ -1,0 +1,163 @@
+//! Fixtures the end-to-end suites share (each suite imports from here, never from another
+//! suite): a server with a GeoIP database behind a trusted proxy, reading the development
+//! mailer's folder, confirming by email, enrolling TOTP, redeeming `web`'s codes.
+
+use ciam_authn::TotpSeed;
+use ciam_testkit::{Admin, Browser, CALLBACK, PKCE_VERIFIER, Server, ServerOptions, TempDir, World, hidden, location};
+use serde_json::{Value, json};
+
+use crate::BIN;
+
+/// An address the test GeoIP database places in Berlin.
+pub(crate) const GERMANY: &str = "81.0.0.5";
+/// An address the test GeoIP database places in New York.
+pub(crate) const USA: &str = "198.51.100.20";
+
+/// Calls the token endpoint as client `web`; returns the status and the body.
+pub(crate) async fn token(server: &Server, secret: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let res =
+        server.http.post(server.url("/t/acme/token")).basic_auth("web", Some(secret)).form(form).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+/// Redeems a code; returns the token response.
+pub(crate) async fn redeem(server: &Server, secret: &str, code: &str) -> Value {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", PKCE_VERIFIER),
+    ];
+    let (status, body) = token(server, secret, &form).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Redeems a code and returns the ID token's claims.
+pub(crate) async fn id_token_claims(server: &Server, secret: &str, code: &str) -> Value {
+    crate::claims(redeem(server, secret, code).await["id_token"].as_str().unwrap())
+}
+
+/// A [`setup`] server: its admin token and `web`'s secret.
+pub(crate) struct Setup {
+    pub(crate) server: Server,
+    pub(crate) admin_token: String,
+    pub(crate) secret: String,
+    _dir: TempDir,
+}
+
+/// A server trusting 127.0.0.1 as its proxy, with a GeoIP database placing GERMANY in Berlin and
+/// USA in New York, tenant `acme`, user Ada and confidential client `web`.
+pub(crate) async fn setup(tag: &str, extra_env: Vec<(String, String)>) -> Setup {
+    use ciam_policy::Location;
+    let dir = TempDir::new(tag);
+    let db = ciam_policy::testing::build_city_db(&[
+        (
+            "81.0.0.0/16".parse().unwrap(),
+            Location { country: Some("DE".into()), continent: Some("EU".into()), latitude: 52.52, longitude: 13.40 },
+        ),
+        (
+            "198.51.100.0/24".parse().unwrap(),
+            Location { country: Some("US".into()), continent: Some("NA".into()), latitude: 40.71, longitude: -74.0 },
+        ),
+    ]);
+    let geoip = dir.0.join("city.mmdb");
+    std::fs::write(&geoip, db).unwrap();
+    let mut env = vec![
+        ("CIAM_SERVER__TRUSTED_PROXIES".to_owned(), "[\"127.0.0.1\"]".to_owned()),
+        ("CIAM_RISK__GEOIP_DATABASE".to_owned(), geoip.display().to_string()),
+    ];
+    env.extend(extra_env);
+    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let admin_token = server.generated_admin_token();
+    let world = World::tenant("acme")
+        .named("Acme")
+        .user("ada@example.com")
+        .client(json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential",
+                       "redirect_uris": [CALLBACK], "scopes": ["openid"]}))
+        .create(&Admin::new(&server, admin_token.clone()))
+        .await;
+    let secret = world.secret("web");
+    Setup { server, admin_token, secret, _dir: dir }
+}
+
+/// [`setup`] with the public URL `http://localhost:PORT`: browsers allow WebAuthn on http only
+/// for localhost. Returns the origin too.
+pub(crate) async fn localhost_setup(tag: &str) -> (Setup, String) {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let origin = format!("http://localhost:{port}");
+    let env = vec![("CIAM_BIND".into(), format!("127.0.0.1:{port}")), ("CIAM_PUBLIC_URL".into(), origin.clone())];
+    (setup(tag, env).await, origin)
+}
+
+/// Enrolls a TOTP app for the visitor's signed-in user (password only, no second factor yet) on
+/// the account page, confirming with a code by email first; returns its seed.
+pub(crate) async fn enroll_totp(v: &Browser, mail_dir: &std::path::Path) -> TotpSeed {
+    let res = confirm_by_email(v, v.get("/t/acme/account/security/totp").await, mail_dir).await;
+    assert_eq!(location(&res), "/t/acme/account/security", "confirmed, back on the account page");
+    let res = v.get("/t/acme/account/security/totp").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<svg"), "a QR code rendered on the server");
+    let secret = html.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let seed = TotpSeed::from_base32(&secret).unwrap();
+    let csrf = hidden(&html, "csrf");
+    let now = ciam_testkit::unix_now();
+    let wrong = v.post("/t/acme/account/security/totp", &[("csrf", &csrf), ("code", "000000")]).await;
+    assert_eq!(wrong.status(), 401);
+    let code = ciam_authn::totp::code_at(&seed, now);
+    let res = v.post("/t/acme/account/security/totp", &[("csrf", &csrf), ("code", &code), ("name", "Phone")]).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("recovery-codes"), "the first second factor comes with recovery codes: {html}");
+    seed
+}
+
+/// Confirms who the visitor is with a code by email on the second-factor page `res` leads to (a
+/// change to an account that has no second factor yet); returns the answer to the code.
+pub(crate) async fn confirm_by_email(
+    v: &Browser,
+    res: reqwest::Response,
+    mail_dir: &std::path::Path,
+) -> reqwest::Response {
+    assert_eq!(res.status(), 303);
+    let page = location(&res);
+    assert!(page.contains("/t/acme/mfa?flow="), "asked for a second factor: {page}");
+    let html = v.get(&page).await.text().await.unwrap();
+    assert!(html.contains("Email me a code"), "{html}");
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let before: Vec<_> = ciam_server::mail::read_mail_dir(mail_dir).into_iter().map(|(p, _)| p).collect();
+    let res = v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email_send")]).await;
+    assert_eq!(res.status(), 200);
+    let mails = wait_for_mails(mail_dir, before.len() + 1).await;
+    let text = mails
+        .iter()
+        .filter(|(p, _)| !before.contains(p))
+        .find_map(|(_, raw)| ciam_server::mail::mail_text_body(raw).filter(|t| t.contains("code is ")))
+        .expect("a code by email");
+    let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
+    v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email"), ("code", &code)]).await
+}
+
+/// The messages in the file mailer's folder, once there are at least `n` (or after 20 s).
+pub(crate) async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<(std::path::PathBuf, String)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let mails = ciam_server::mail::read_mail_dir(dir);
+        if mails.len() >= n || std::time::Instant::now() > deadline {
+            return mails;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// A page without its CSP nonces (fresh in every response).
+pub(crate) fn without_nonces(html: &str) -> String {
+    html.split(" nonce=\"")
+        .enumerate()
+        .map(|(i, part)| if i == 0 { part } else { part.split_once('"').unwrap().1 })
+        .collect()
+}
