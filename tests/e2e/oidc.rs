@@ -8,8 +8,8 @@ use ciam_testkit::{
 };
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
+    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse,
 };
 use serde_json::{Value, json};
 
@@ -36,12 +36,71 @@ fn rp_http(
     }
 }
 
+/// Discovery (C01), the login page, consent, the code with `state` and `iss` (C03, RFC 9207),
+/// an ID token the relying party verifies, userinfo (C08, C13).
 #[tokio::test]
 async fn authorization_code_flow_with_a_real_relying_party() {
-    code_flow(ServerOptions::default()).await;
+    signed_in("oidc", ServerOptions::default()).await;
 }
 
-/// The same flow with sessions, flows and codes in Redis and everything durable in Postgres.
+#[tokio::test]
+async fn a_code_is_single_use_and_its_replay_revokes_what_it_issued_c28_c29() {
+    let mut f = signed_in("oidc-code-reuse", ServerOptions::default()).await;
+    code_reuse(&mut f).await;
+}
+
+#[tokio::test]
+async fn sso_skips_sign_in_and_consent_and_refresh_tokens_rotate_s13_c33() {
+    let mut f = signed_in("oidc-refresh", ServerOptions::default()).await;
+    sso_and_refresh_rotation(&mut f).await;
+}
+
+#[tokio::test]
+async fn revoking_a_refresh_token_ends_its_grant_rfc7009_2_1() {
+    let mut f = signed_in("oidc-revoke", ServerOptions::default()).await;
+    refresh_revocation(&mut f).await;
+}
+
+#[tokio::test]
+async fn prompt_none_and_id_token_hint_c19_c20_c23_s19() {
+    let mut f = signed_in("oidc-prompt-none", ServerOptions::default()).await;
+    prompt_none(&mut f).await;
+}
+
+#[tokio::test]
+async fn disabling_the_user_ends_sessions_codes_and_tokens_s14_s26() {
+    let mut f = signed_in("oidc-disable", ServerOptions::default()).await;
+    disabled_user(&mut f).await;
+}
+
+#[tokio::test]
+async fn a_revoked_consent_is_asked_again() {
+    let mut f = signed_in("oidc-consent", ServerOptions::default()).await;
+    consent_revocation(&mut f).await;
+}
+
+/// Needs a later session than the first ID token's and a revoked consent: the chapters before
+/// it first.
+#[tokio::test]
+async fn rp_initiated_logout_confirms_unless_the_hint_names_this_session_c39() {
+    let mut f = signed_in("oidc-logout", ServerOptions::default()).await;
+    disabled_user(&mut f).await;
+    consent_revocation(&mut f).await;
+    rp_initiated_logout(&mut f).await;
+}
+
+/// Needs Ada signed out with her consent revoked: the chapters before it first.
+#[tokio::test]
+async fn a_code_whose_user_is_deleted_is_invalid_grant_and_audited() {
+    let mut f = signed_in("oidc-deleted", ServerOptions::default()).await;
+    disabled_user(&mut f).await;
+    consent_revocation(&mut f).await;
+    rp_initiated_logout(&mut f).await;
+    deleted_user(&mut f).await;
+}
+
+/// The whole story, every chapter in order on one server, with sessions, flows and codes in
+/// Redis and everything durable in Postgres.
 #[tokio::test]
 async fn authorization_code_flow_on_postgres_and_redis() {
     let Some(pg) = TestPostgres::create().await else { return };
@@ -58,11 +117,41 @@ async fn authorization_code_flow_on_postgres_and_redis() {
     assert!(redis.keys().iter().any(|k| k.contains(":used:code:acme@")), "codes live in Redis");
 }
 
-async fn code_flow(opts: ServerOptions) {
-    let dir = TempDir::new("oidc");
+/// `openidconnect`'s client as discovery configures it.
+type Rp = CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+
+/// The code-flow story's shared fixture: tenant `acme` with Ada (with an address) and client
+/// `web`, a relying party configured by discovery, and Ada's browser after her first sign-in,
+/// consent and code redemption (the story's first chapter, with all its checks). Each later
+/// chapter is a function over it, run alone by its rule-named test (after the chapters it
+/// needs) and all in order by the Postgres and Redis variant.
+struct Flow {
+    server: Server,
+    admin_token: String,
+    user: Value,
+    secret: String,
+    client: reqwest::Client,
+    rp: Rp,
+    browser: Browser,
+    first_code: String,
+    first_access: String,
+    /// The access token of the latest grant.
+    last_access: String,
+    id_token_hint: String,
+    /// The first ID token with its last character removed.
+    forged: String,
+    /// A `prompt=none` request for `email`.
+    silent: String,
+    _dir: TempDir,
+}
+
+/// The fixture: a server started with `opts`, discovery, and Ada's first sign-in.
+async fn signed_in(tag: &str, opts: ServerOptions) -> Flow {
+    let dir = TempDir::new(tag);
     let token = opts.env.iter().find(|(k, _)| k == "CIAM_ADMIN_TOKEN").map(|(_, v)| v.clone());
     let server = Server::start(BIN, &dir.0, opts).await;
-    let admin = Admin::new(&server, token.unwrap_or_else(|| server.generated_admin_token()));
+    let admin_token = token.unwrap_or_else(|| server.generated_admin_token());
+    let admin = Admin::new(&server, admin_token.clone());
     admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
     let user = admin
         .post(
@@ -72,7 +161,7 @@ async fn code_flow(opts: ServerOptions) {
             201,
         )
         .await;
-    let client = admin
+    let web = admin
         .post(
             "/tenants/acme/clients",
             json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential", "redirect_uris": [CALLBACK],
@@ -80,9 +169,10 @@ async fn code_flow(opts: ServerOptions) {
             201,
         )
         .await;
-    let secret = client["client_secret"].as_str().unwrap().to_owned();
+    let secret = web["client_secret"].as_str().unwrap().to_owned();
 
-    let http = rp_http(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = rp_http(client.clone());
     let issuer = server.url("/t/acme");
     let meta = CoreProviderMetadata::discover_async(IssuerUrl::new(issuer.clone()).unwrap(), &http)
         .await
@@ -90,14 +180,6 @@ async fn code_flow(opts: ServerOptions) {
     let rp =
         CoreClient::from_provider_metadata(meta, ClientId::new("web".into()), Some(ClientSecret::new(secret.clone())))
             .set_redirect_uri(RedirectUrl::new(CALLBACK.into()).unwrap());
-    // A redemption the server must refuse: its error code.
-    let refusal = async |code: String, verifier: PkceCodeVerifier| {
-        let request = rp.exchange_code(AuthorizationCode::new(code)).unwrap().set_pkce_verifier(verifier);
-        let refused = request.request_async(&http).await.expect_err("the code gives nothing");
-        let openidconnect::RequestTokenError::ServerResponse(e) = refused else { panic!("{refused:?}") };
-        e.error().as_ref().to_owned()
-    };
-
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (auth_url, state, nonce) = rp
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -187,14 +269,48 @@ async fn code_flow(opts: ServerOptions) {
     let address = info.address().expect("the address scope returns the address claim (C13)");
     assert_eq!(address.locality.as_ref().unwrap().as_str(), "London");
 
+    let silent = format!(
+        "{}&prompt=none",
+        rp.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("email".into()))
+            .set_pkce_challenge(PkceCodeChallenge::new_random_sha256().0)
+            .url()
+            .0
+    );
+    let mut forged = id_token_hint.clone();
+    forged.pop();
+    Flow {
+        last_access: tokens.access_token().secret().clone(),
+        first_access: tokens.access_token().secret().clone(),
+        first_code: code,
+        admin_token,
+        user,
+        secret,
+        client,
+        rp,
+        browser,
+        id_token_hint,
+        forged,
+        silent,
+        server,
+        _dir: dir,
+    }
+}
+
+/// The code is single use, and its second use revokes what the first issued (C28, C29).
+async fn code_reuse(f: &mut Flow) {
+    let server = &f.server;
+    let rp = &f.rp;
+    let http = rp_http(f.client.clone());
+    let secret = &f.secret;
     // The code is single use, and its second use revokes what the first issued (C28, C29).
-    let again = rp.exchange_code(AuthorizationCode::new(code)).unwrap().request_async(&http).await;
+    let again = rp.exchange_code(AuthorizationCode::new(f.first_code.clone())).unwrap().request_async(&http).await;
     assert!(again.is_err());
     let intro: Value = server
         .http
         .post(server.url("/t/acme/introspect"))
         .basic_auth("web", Some(&secret))
-        .form(&[("token", tokens.access_token().secret())])
+        .form(&[("token", &f.first_access)])
         .send()
         .await
         .unwrap()
@@ -202,7 +318,14 @@ async fn code_flow(opts: ServerOptions) {
         .await
         .unwrap();
     assert_eq!(intro, json!({"active": false}));
+}
 
+/// A fresh grant needs no sign-in and no consent; refresh tokens rotate, and reusing a rotated
+/// one revokes the family (S13, C33).
+async fn sso_and_refresh_rotation(f: &mut Flow) {
+    let rp = &f.rp;
+    let http = rp_http(f.client.clone());
+    let browser = &f.browser;
     // A fresh grant: the session and the consent are remembered, so the code comes at once.
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (auth_url, _, _) = rp
@@ -231,7 +354,16 @@ async fn code_flow(opts: ServerOptions) {
     assert!(rp.exchange_refresh_token(&first).unwrap().request_async(&http).await.is_err(), "reuse refused");
     assert!(rp.exchange_refresh_token(&second).unwrap().request_async(&http).await.is_err(), "family revoked");
     assert!(rp.exchange_refresh_token(&RefreshToken::new("bogus".into())).unwrap().request_async(&http).await.is_err());
+    f.last_access = refreshed.access_token().secret().clone();
+}
 
+/// Revoking a refresh token ends its grant; only the owning client can (RFC 7009).
+async fn refresh_revocation(f: &mut Flow) {
+    let server = &f.server;
+    let rp = &f.rp;
+    let http = rp_http(f.client.clone());
+    let browser = &f.browser;
+    let secret = &f.secret;
     // Revoking a refresh token (RFC 7009) ends its grant; only the owning client can.
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (auth_url, _, _) = rp
@@ -256,33 +388,49 @@ async fn code_flow(opts: ServerOptions) {
         rp.exchange_refresh_token(&RefreshToken::new(refresh)).unwrap().request_async(&http).await.is_err(),
         "revoked"
     );
+    f.last_access = tokens.access_token().secret().clone();
+}
 
+/// `prompt=none` and `id_token_hint` (C19, C20, C23, S19).
+async fn prompt_none(f: &mut Flow) {
+    let server = &f.server;
+    let browser = &f.browser;
+    let id_token_hint = f.id_token_hint.clone();
+    let forged = f.forged.clone();
+    let silent = f.silent.clone();
+    let issuer = server.url("/t/acme");
     // prompt=none with a session and consent: silent success; with another browser: login_required.
-    let silent = format!(
-        "{}&prompt=none",
-        rp.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
-            .add_scope(Scope::new("email".into()))
-            .set_pkce_challenge(PkceCodeChallenge::new_random_sha256().0)
-            .url()
-            .0
-    );
     assert!(callback_params(&location(&browser.get(&silent).await)).contains_key("code"), "C20");
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let hinted = browser.answer_for(&format!("{silent}&id_token_hint={}", enc(&id_token_hint))).await;
     assert!(hinted.contains_key("code"), "C23: our own ID token as hint, same user: silent success");
-    let mut forged = id_token_hint.clone();
-    forged.pop();
     let refused = browser.answer_for(&format!("{silent}&id_token_hint={}", enc(&forged))).await;
     assert_eq!(refused["error"], "invalid_request", "C23: a hint we did not sign is refused");
-    let access_as_hint =
-        browser.answer_for(&format!("{silent}&id_token_hint={}", enc(tokens.access_token().secret()))).await;
+    let access_as_hint = browser.answer_for(&format!("{silent}&id_token_hint={}", enc(&f.last_access))).await;
     assert_eq!(access_as_hint["error"], "invalid_request", "S19: an access token is not an ID token");
-    let stranger = Browser::new(&server);
+    let stranger = Browser::new(server);
     let answer = callback_params(&location(&stranger.get(&silent).await));
     assert_eq!(answer["error"], "login_required", "C19");
     assert_eq!(answer["iss"], issuer);
     assert!(!server.logs().contains(PASSWORD), "the password never reaches the logs");
+}
 
+/// Disabling the user ends sessions, codes and tokens at once (S14, S26); the admin API lists
+/// and ends sessions.
+async fn disabled_user(f: &mut Flow) {
+    let server = &f.server;
+    let admin = Admin::new(&f.server, f.admin_token.clone());
+    let rp = &f.rp;
+    let http = rp_http(f.client.clone());
+    let browser = &f.browser;
+    let secret = &f.secret;
+    let silent = f.silent.clone();
+    let user = &f.user;
+    let refusal = async |code: String, verifier: PkceCodeVerifier| {
+        let request = rp.exchange_code(AuthorizationCode::new(code)).unwrap().set_pkce_verifier(verifier);
+        let refused = request.request_async(&http).await.expect_err("the code gives nothing");
+        let openidconnect::RequestTokenError::ServerResponse(e) = refused else { panic!("{refused:?}") };
+        e.error().as_ref().to_owned()
+    };
     // Disabling the user makes their tokens inactive at once and ends their refresh tokens (S14, S26).
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (auth_url, _, _) = rp
@@ -358,7 +506,15 @@ async fn code_flow(opts: ServerOptions) {
     assert_eq!(status, 404);
     let res = browser.sign_in(auth_url.as_str()).await;
     let _ = browser.follow(res).await;
+    f.last_access = live.access_token().secret().clone();
+}
 
+/// The admin API lists and revokes consents; the next request asks again.
+async fn consent_revocation(f: &mut Flow) {
+    let admin = Admin::new(&f.server, f.admin_token.clone());
+    let browser = &f.browser;
+    let silent = f.silent.clone();
+    let uid = f.user["id"].as_str().unwrap();
     // The admin API lists the consent and can revoke it; the next request asks again.
     let consents = admin.get(&format!("/tenants/acme/users/{uid}/consents"), 200).await;
     assert_eq!(consents[0]["client_id"], "web");
@@ -367,7 +523,22 @@ async fn code_flow(opts: ServerOptions) {
         admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{uid}/consents/web"), None).await;
     assert_eq!(status, 204);
     assert_eq!(browser.answer_for(&silent).await["error"], "consent_required", "consent revoked");
+}
 
+/// RP-initiated logout (C39; RP-Initiated Logout 1.0 §2).
+async fn rp_initiated_logout(f: &mut Flow) {
+    let rp = &f.rp;
+    let http = rp_http(f.client.clone());
+    let browser = &f.browser;
+    let id_token_hint = f.id_token_hint.clone();
+    let forged = f.forged.clone();
+    let silent = f.silent.clone();
+    let (auth_url, _, _) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(PkceCodeChallenge::new_random_sha256().0)
+        .url();
     // RP-initiated logout (C39): a bad hint or an unregistered URI is an error page, no redirect.
     for q in [
         format!("id_token_hint={}&post_logout_redirect_uri={}", enc(&forged), enc(BYE)),
@@ -420,7 +591,22 @@ async fn code_flow(opts: ServerOptions) {
     let done = browser.post("/t/acme/logout/confirm", &[("csrf", &hidden(&page, "csrf"))]).await;
     assert!(done.text().await.unwrap().contains("You are signed out"));
     assert_eq!(browser.answer_for(&silent).await["error"], "login_required");
+}
 
+/// A code whose user is deleted before it is redeemed is refused as invalid_grant, and the
+/// refusal (not an issuance) is what the trail records.
+async fn deleted_user(f: &mut Flow) {
+    let admin = Admin::new(&f.server, f.admin_token.clone());
+    let rp = &f.rp;
+    let http = rp_http(f.client.clone());
+    let browser = &f.browser;
+    let uid = f.user["id"].as_str().unwrap();
+    let refusal = async |code: String, verifier: PkceCodeVerifier| {
+        let request = rp.exchange_code(AuthorizationCode::new(code)).unwrap().set_pkce_verifier(verifier);
+        let refused = request.request_async(&http).await.expect_err("the code gives nothing");
+        let openidconnect::RequestTokenError::ServerResponse(e) = refused else { panic!("{refused:?}") };
+        e.error().as_ref().to_owned()
+    };
     // A code whose user is deleted before it is redeemed: refused as invalid_grant, and the
     // refusal (not an issuance) is what the trail records.
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -439,6 +625,19 @@ async fn code_flow(opts: ServerOptions) {
     let events = admin.get("/tenants/acme/audit?type=token.refused&limit=200", 200).await;
     let last = events["items"].as_array().unwrap().last().unwrap().clone();
     assert!(last["reason"].as_str().unwrap().starts_with("invalid_grant"), "{last}");
+}
+
+/// The whole story in order, every chapter on one server.
+async fn code_flow(opts: ServerOptions) {
+    let mut f = signed_in("oidc", opts).await;
+    code_reuse(&mut f).await;
+    sso_and_refresh_rotation(&mut f).await;
+    refresh_revocation(&mut f).await;
+    prompt_none(&mut f).await;
+    disabled_user(&mut f).await;
+    consent_revocation(&mut f).await;
+    rp_initiated_logout(&mut f).await;
+    deleted_user(&mut f).await;
 }
 
 /// Tenant `acme` with Ada and the confidential client `web`, on a fresh server; a browser on it
