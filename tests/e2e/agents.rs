@@ -221,15 +221,106 @@ async fn world_with(tag: &str, opts: ServerOptions) -> TravelWorld {
     }
 }
 
+/// The whole delegation story in order, each step building on the last (the trail's counts
+/// need every step); the tests after it check its rules one by one, each after the steps it
+/// needs.
 #[tokio::test]
 async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revoked() {
     let w = world("agents").await;
-    let (server, ada_id, app_secret) = (&w.server, &w.ada_id, &w.app_secret);
-    let admin = Admin::new(server, server.generated_admin_token());
-    let [planner, checker, concierge] = &w.agents;
-    let story = Story::on(server);
-    let s = &story;
+    let (s, c) = (&Story::on(&w.server), &mut Chain::default());
+    approve(&w, s, c).await;
+    first_hop(&w, s, c).await;
+    second_hop(&w, s, c).await;
+    refusals(&w, s, c).await;
+    introspection(&w, s, c).await;
+    suspension(&w, s, c).await;
+    revocation(&w, s, c).await;
+    trail(&w, s, c).await;
+    verify(&w, s, c).await;
+}
 
+#[tokio::test]
+async fn an_agent_acts_only_after_the_user_approves_a_delegation_on_the_hosted_page() {
+    let w = world("agents-approve").await;
+    approve(&w, &Story::on(&w.server), &mut Chain::default()).await;
+}
+
+#[tokio::test]
+async fn an_agent_exchanges_the_users_token_for_a_narrower_dpop_bound_one_rfc8693_rfc9449() {
+    let w = world("agents-first-hop").await;
+    let (s, c) = (&Story::on(&w.server), &mut Chain::default());
+    approve(&w, s, c).await;
+    first_hop(&w, s, c).await;
+}
+
+#[tokio::test]
+async fn a_second_hop_narrows_further_and_nests_act_rfc8693_4_1() {
+    let w = world("agents-second-hop").await;
+    let (s, c) = (&Story::on(&w.server), &mut Chain::default());
+    approve(&w, s, c).await;
+    first_hop(&w, s, c).await;
+    second_hop(&w, s, c).await;
+}
+
+#[tokio::test]
+async fn wider_elsewhere_or_deeper_exchanges_are_refused_rfc8693_2_2_2() {
+    let w = world("agents-refusals").await;
+    let (s, c) = (&Story::on(&w.server), &mut Chain::default());
+    approve(&w, s, c).await;
+    first_hop(&w, s, c).await;
+    second_hop(&w, s, c).await;
+    refusals(&w, s, c).await;
+}
+
+#[tokio::test]
+async fn introspection_shows_the_chain_and_the_delegation_rfc7662() {
+    let w = world("agents-introspection").await;
+    let (s, c) = (&Story::on(&w.server), &mut Chain::default());
+    approve(&w, s, c).await;
+    first_hop(&w, s, c).await;
+    second_hop(&w, s, c).await;
+    introspection(&w, s, c).await;
+}
+
+/// The trail checks need the refusals of step 6.
+#[tokio::test]
+async fn a_suspended_agent_stops_at_once_and_refusals_are_audited() {
+    let w = world("agents-suspension").await;
+    let (s, c) = (&Story::on(&w.server), &mut Chain::default());
+    approve(&w, s, c).await;
+    first_hop(&w, s, c).await;
+    second_hop(&w, s, c).await;
+    refusals(&w, s, c).await;
+    suspension(&w, s, c).await;
+}
+
+#[tokio::test]
+async fn revoking_a_delegation_ends_every_token_derived_from_it_s26() {
+    let w = world("agents-revocation").await;
+    let (s, c) = (&Story::on(&w.server), &mut Chain::default());
+    approve(&w, s, c).await;
+    first_hop(&w, s, c).await;
+    second_hop(&w, s, c).await;
+    revocation(&w, s, c).await;
+}
+
+/// What the delegation story's chapters hand on: the tokens so far and their verified claims.
+#[derive(Default)]
+struct Chain {
+    planner_own: Value,
+    app_token: String,
+    hop1: String,
+    c1: Value,
+    handed: String,
+    hop2: String,
+    c2: Value,
+}
+
+/// Steps 1 to 3: Ada signs in to the app, approves delegations to its three agents on the hosted
+/// page (and denies one), and her next app token names them in `may_act` (RFC 8693 §4.4).
+async fn approve(w: &TravelWorld, s: &Story<'_>, c: &mut Chain) {
+    let app_secret = &w.app_secret;
+    let [planner, checker, concierge] = &w.agents;
     // 1. Ada signs in to the app. She has delegated nothing yet, so no agent may act.
     let first = s.app_token(app_secret).await;
     let claims = resource_server_claims_unchecked(first["access_token"].as_str().unwrap());
@@ -255,7 +346,17 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     let app_token = s.app_token(app_secret).await["access_token"].as_str().unwrap().to_owned();
     let may_act = resource_server_claims_unchecked(&app_token)["may_act"].clone();
     assert_eq!(may_act, json!({"sub": ["concierge", "fare-checker", "trip-planner"]}));
+    c.planner_own = planner_own;
+    c.app_token = app_token;
+}
 
+/// Step 4: the planner exchanges Ada's token for a narrower, DPoP-bound one for the API
+/// (RFC 8693, RFC 9449); without a proof, with a replayed proof or as a bearer token: refused.
+async fn first_hop(w: &TravelWorld, s: &Story<'_>, c: &mut Chain) {
+    let ada_id = &w.ada_id;
+    let [planner, ..] = &w.agents;
+    let planner_own = c.planner_own.clone();
+    let app_token = c.app_token.clone();
     // 4. The planner exchanges her token for a narrower one for the API.
     let (status, hop1) = s.exchange(planner, &app_token, Some("trips:read trips:book"), API).await;
     assert_eq!(status, 200, "{hop1}");
@@ -318,7 +419,16 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         .unwrap();
     assert_eq!(res.status(), 200, "the key holder uses it");
     assert_eq!(c1["scope"], "trips:book trips:read");
+    c.hop1 = hop1;
+    c.c1 = c1;
+}
 
+/// Step 5: a second hop narrows further and nests `act`; a bound token changes hands only by
+/// an exchange aimed at the next agent.
+async fn second_hop(w: &TravelWorld, s: &Story<'_>, c: &mut Chain) {
+    let [planner, checker, ..] = &w.agents;
+    let hop1 = c.hop1.clone();
+    let c1 = c.c1.clone();
     // 5. A second hop narrows further; the nested act shows both agents. hop1 is bound to the
     //    planner's key, so the checker cannot exchange it as it is: the planner hands it over by
     //    exchanging it for a token whose audience is the checker (useless at any API).
@@ -335,7 +445,19 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     assert_eq!(c2["act"], json!({"sub": "fare-checker", "act": {"sub": "trip-planner"}}));
     assert_eq!(c2["scope"], "trips:read");
     assert!(c2["exp"].as_i64() <= c1["exp"].as_i64(), "never outlives the token it came from");
+    c.handed = handed;
+    c.hop2 = hop2;
+    c.c2 = c2;
+}
 
+/// Step 6: wider, elsewhere, deeper: refused with the RFC 8693 §2.2.2 / RFC 8707 errors; only
+/// agents exchange, and an `actor_token` must be the agent's own.
+async fn refusals(w: &TravelWorld, s: &Story<'_>, c: &mut Chain) {
+    let app_secret = &w.app_secret;
+    let [planner, checker, concierge] = &w.agents;
+    let app_token = c.app_token.clone();
+    let handed = c.handed.clone();
+    let hop2 = c.hop2.clone();
     // 6. Wider, elsewhere, deeper: refused with the RFC 8693 §2.2.2 / RFC 8707 errors.
     for (agent, subject, scope, target, want) in [
         (&planner, &app_token, Some("trips:read trips:cancel"), API, "invalid_scope"),
@@ -378,7 +500,13 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         let (status, body) = s.agent_token(planner, form, true).await;
         assert_eq!(status, want, "{body}");
     }
+}
 
+/// Step 7: introspection shows the whole chain and the delegation, as the JWT does.
+async fn introspection(w: &TravelWorld, s: &Story<'_>, c: &mut Chain) {
+    let [_, checker, ..] = &w.agents;
+    let hop2 = c.hop2.clone();
+    let c2 = c.c2.clone();
     // 7. Introspection shows the whole chain and the delegation, as the JWT does.
     let seen = s.introspect(checker, &hop2).await;
     assert_eq!(seen["active"], true, "{seen}");
@@ -390,7 +518,16 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         (seen["token_type"].as_str(), seen["cnf"]["jkt"].as_str()),
         (Some("DPoP"), Some(checker.dpop_jkt.as_str()))
     );
+}
 
+/// Step 8: suspending an agent stops it at once; resuming restores it. Every refused exchange is
+/// in the trail under Ada and every agent of its chain.
+async fn suspension(w: &TravelWorld, s: &Story<'_>, c: &mut Chain) {
+    let ada_id = &w.ada_id;
+    let admin = Admin::new(&w.server, w.server.generated_admin_token());
+    let [planner, checker, _] = &w.agents;
+    let hop1 = c.hop1.clone();
+    let hop2 = c.hop2.clone();
     // 8. Suspending an agent stops it at once; resuming restores it.
     admin.post("/tenants/acme/agents/fare-checker/suspend", json!({}), 200).await;
     assert_eq!(s.introspect(planner, &hop1).await["active"], true, "the planner's own hop is unaffected");
@@ -424,7 +561,19 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         by_agent["items"].as_array().unwrap().iter().any(|e| e["reason"].as_str().unwrap().contains("suspended")),
         "{by_agent}"
     );
+}
 
+/// Step 9: Ada revokes the planner's delegation with her own token; everything derived from it
+/// dies at once (S26). Neither an agent's token nor the app's can do this.
+async fn revocation(w: &TravelWorld, s: &Story<'_>, c: &mut Chain) {
+    let ada_id = &w.ada_id;
+    let app_secret = &w.app_secret;
+    let admin = Admin::new(&w.server, w.server.generated_admin_token());
+    let [planner, checker, ..] = &w.agents;
+    let planner_own = c.planner_own.clone();
+    let app_token = c.app_token.clone();
+    let hop1 = c.hop1.clone();
+    let hop2 = c.hop2.clone();
     // 9. Ada revokes the planner's delegation with her own token; everything derived from it
     //    dies at once, and no further exchange succeeds. An agent's token cannot do this.
     let account = |token: &str, method: reqwest::Method, path: &str| {
@@ -479,7 +628,12 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
         states.contains(&("trip-planner", "revoked")) && states.contains(&("fare-checker", "active")),
         "{states:?}"
     );
+}
 
+/// Step 10: the audit trail holds the chain for Ada, in order, and exports as JSON lines.
+async fn trail(w: &TravelWorld, s: &Story<'_>, _: &mut Chain) {
+    let ada_id = &w.ada_id;
+    let admin = Admin::new(&w.server, w.server.generated_admin_token());
     // 10. The audit trail holds the chain for Ada, in order, and exports as JSON lines.
     let trail = admin.get(&format!("/tenants/acme/audit?user={ada_id}&limit=200"), 200).await;
     let events = trail["items"].as_array().unwrap();
@@ -516,7 +670,10 @@ async fn an_agent_acts_for_a_user_inside_a_delegation_and_stops_when_it_is_revok
     assert_eq!(lines.len(), events.len());
     let (status, body) = admin.call(reqwest::Method::GET, "/tenants/acme/audit?since=yesterday", None).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (400, Some("since")));
+}
 
+/// Step 11: `ciam audit verify` passes, then fails once a row is edited in the database.
+async fn verify(_: &TravelWorld, s: &Story<'_>, _: &mut Chain) {
     // 11. `ciam audit verify` passes, then fails once a row is edited in the database.
     let (code, out) = s.server.cli(&["audit", "verify", "--tenant", "acme"]);
     assert_eq!(code, Some(0), "{out}");
