@@ -9,6 +9,7 @@
 
 mod admin;
 mod authorize;
+mod checklist;
 mod dpop;
 mod harness;
 mod par;
