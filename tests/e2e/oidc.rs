@@ -642,6 +642,7 @@ async fn code_flow(opts: ServerOptions) {
 
 /// Tenant `acme` with Ada and the confidential client `web`, on a fresh server; a browser on it
 /// and the callback, encoded. Shared by the authorization-error tests below.
+/// (They were one story, `authorization_errors_are_pages_or_redirects_as_the_rfc_says`.)
 struct ErrorsFixture {
     server: Server,
     browser: Browser,
@@ -755,6 +756,7 @@ async fn form_post_delivers_the_answer_in_an_auto_posting_form_c17() {
 
 /// Pushed authorization requests (RFC 9126; standards C37, S22): tenant `acme` with Ada, client
 /// `web` (which must push, and registered ES256 ID tokens) and client `other`.
+/// (The tests over it were one story, `pushed_authorization_requests`.)
 struct ParFixture {
     server: Server,
     secret: String,

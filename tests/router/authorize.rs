@@ -5,7 +5,7 @@
 
 use ciam_testkit::{CALLBACK, authorize_url};
 
-use crate::harness::{Answer, Harness, PUBLIC_URL, acme, enc};
+use crate::harness::{Answer, Harness, PUBLIC_URL, acme, acme_with_ada, enc};
 
 /// Asserts an error page: 400 HTML, no redirect, not framable.
 #[track_caller]
@@ -143,7 +143,7 @@ async fn a_login_flow_opened_in_another_browser_is_refused() {
 #[tokio::test]
 async fn a_failed_sign_in_never_says_whether_the_account_exists_s12() {
     let h = Harness::new().await;
-    acme(&h).await;
+    acme_with_ada(&h).await;
     let start = h.get(&authorize_url("web", "openid").build(), &[]).await;
     let cookie = start.cookies();
     let html = h.get(start.location(), &[("cookie", &cookie)]).await.text();

@@ -185,20 +185,27 @@ pub(crate) fn assert_problem(answer: &Answer, status: u16, kind: &str) -> Value 
     body
 }
 
-/// Tenant `acme` with Ada and three confidential clients: `svc` (client credentials only, scopes
+/// Tenant `acme` with three confidential clients: `svc` (client credentials only, scopes
 /// `orders:read orders:write`), `web` (authorization code, the fixtures' callback) and `pushy`
 /// (which must push its requests, RFC 9126 §6).
 pub(crate) async fn acme(h: &Harness) -> ciam_testkit::Created {
+    acme_world().create(h).await
+}
+
+/// [`acme`] with Ada (whose password costs an argon2id hash, so only the tests that sign in
+/// create her).
+pub(crate) async fn acme_with_ada(h: &Harness) -> ciam_testkit::Created {
+    acme_world().user("ada@example.com").create(h).await
+}
+
+fn acme_world() -> ciam_testkit::World {
     use serde_json::json;
     ciam_testkit::World::tenant("acme")
         .named("Acme")
-        .user("ada@example.com")
         .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
                        "grant_types": ["client_credentials"], "scopes": ["openid", "orders:read", "orders:write"]}))
         .client(json!({"client_id": "web", "name": "Acme Web", "client_type": "confidential",
                        "redirect_uris": [ciam_testkit::CALLBACK], "scopes": ["openid", "offline_access"]}))
         .client(json!({"client_id": "pushy", "name": "Pushy", "client_type": "confidential",
                        "redirect_uris": [ciam_testkit::CALLBACK], "require_pushed_authorization_requests": true}))
-        .create(h)
-        .await
 }
