@@ -185,8 +185,19 @@ async fn call(server: &Server, path: &str, auth: (&str, &str), form: &[(&str, &s
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-#[tokio::test]
-async fn introspection_and_revocation_rfc7662_rfc7009() {
+/// Introspection (RFC 7662) and revocation (RFC 7009) are tried on: a token of `svc`, a second
+/// client of the same tenant, and a client with the same id in tenant `other`. (The tests over
+/// it were one story, `introspection_and_revocation_rfc7662_rfc7009`.)
+struct Tokens {
+    f: Fixture,
+    id: String,
+    secret: String,
+    second: (&'static str, String),
+    foreign_secret: String,
+    token: String,
+}
+
+async fn tokens() -> Tokens {
     let (f, id, secret) = fixture().await;
     let s = &f.server;
     let admin = Admin::new(s, s.generated_admin_token());
@@ -201,8 +212,17 @@ async fn introspection_and_revocation_rfc7662_rfc7009() {
 
     let (_, _, body) = post(s, "acme", Some((&id, &secret)), &[("grant_type", "client_credentials")]).await;
     let token = body["access_token"].as_str().unwrap().to_owned();
-    let me = (id.as_str(), secret.as_str());
+    Tokens { id, secret, second, foreign_secret, token, f }
+}
 
+/// Introspection answers the owning client only; nothing leaks to another client, another
+/// tenant, or about garbage (RFC 7662 §2.2, S27, T01).
+#[tokio::test]
+async fn introspection_answers_only_the_client_the_token_was_issued_to_rfc7662_s27_t01() {
+    let t = tokens().await;
+    let (s, id, secret, second, token) = (&t.f.server, &t.id, &t.secret, &t.second, t.token.clone());
+    let foreign_secret = t.foreign_secret.clone();
+    let me = (id.as_str(), secret.as_str());
     let (status, v) =
         call(s, "/t/acme/introspect", me, &[("token", &token), ("token_type_hint", "refresh_token")]).await;
     assert_eq!(status, 200);
@@ -236,7 +256,16 @@ async fn introspection_and_revocation_rfc7662_rfc7009() {
     );
     let anonymous = s.http.post(s.url("/t/acme/introspect")).form(&[("token", &token)]).send().await.unwrap();
     assert_eq!(anonymous.status(), 401, "introspection requires client authentication");
+}
 
+/// Revocation needs client authentication, is answered 200 whatever the token, and takes effect
+/// at once for the owning client only (RFC 7009 §2.1, §2.2).
+#[tokio::test]
+async fn revocation_ends_a_token_at_once_for_its_own_client_only_rfc7009_2() {
+    let t = tokens().await;
+    let (s, second, token) = (&t.f.server, &t.second, t.token.clone());
+    let me = (t.id.as_str(), t.secret.as_str());
+    let inactive = json!({"active": false});
     // Revocation: another client's attempt has no effect but is answered 200 (RFC 7009 §2.1, §2.2).
     assert_eq!(call(s, "/t/acme/revoke", (second.0, &second.1), &[("token", &token)]).await.0, 200);
     assert_eq!(call(s, "/t/acme/introspect", me, &[("token", &token)]).await.1["active"], true);
