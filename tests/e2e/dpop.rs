@@ -2,7 +2,7 @@
 //! its access and refresh tokens to a key it holds; a stolen refresh token is useless without it.
 
 use ciam_testkit::{
-    Admin, AgentKey, Browser, CALLBACK, PASSWORD, PKCE_VERIFIER, Server, ServerOptions, TempDir, authorize_url,
+    Admin, AgentKey, Browser, CALLBACK, PKCE_VERIFIER, Server, ServerOptions, TempDir, World, authorize_url,
 };
 use serde_json::{Value, json};
 
@@ -13,15 +13,12 @@ async fn a_public_client_binds_its_access_and_refresh_tokens_to_its_key() {
     let dir = TempDir::new("dpop");
     let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
     let admin = Admin::new(&server, server.generated_admin_token());
-    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
-    admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
-    admin
-        .post(
-            "/tenants/acme/clients",
-            json!({"client_id": "cli-app", "name": "CLI", "client_type": "public", "redirect_uris": [CALLBACK],
-                   "scopes": ["openid", "offline_access"], "dpop_bound_access_tokens": true}),
-            201,
-        )
+    World::tenant("acme")
+        .named("Acme")
+        .user("ada@example.com")
+        .client(json!({"client_id": "cli-app", "name": "CLI", "client_type": "public", "redirect_uris": [CALLBACK],
+                       "scopes": ["openid", "offline_access"], "dpop_bound_access_tokens": true}))
+        .create(&admin)
         .await;
     let s = Browser::new(&server);
     let issuer = server.url("/t/acme");

@@ -2,7 +2,7 @@
 //! (RFC 9068) and RFC 6749 §5.2 errors, checked with an independent JWT library against the
 //! published JWKS.
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir};
+use ciam_testkit::{Admin, Server, ServerOptions, TempDir, World};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::{Value, json};
@@ -18,18 +18,13 @@ async fn fixture() -> (Fixture, String, String) {
     let dir = TempDir::new("token");
     let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
     let admin = Admin::new(&server, server.generated_admin_token());
-    for t in ["acme", "other"] {
-        admin.post("/tenants", json!({"id": t, "display_name": t}), 201).await;
-    }
-    let c = admin
-        .post(
-            "/tenants/acme/clients",
-            json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
-                   "grant_types": ["client_credentials"], "scopes": ["openid", "orders:read", "orders:write"]}),
-            201,
-        )
+    let acme = World::tenant("acme")
+        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
+                       "grant_types": ["client_credentials"], "scopes": ["openid", "orders:read", "orders:write"]}))
+        .create(&admin)
         .await;
-    let secret = c["client_secret"].as_str().unwrap().to_owned();
+    World::tenant("other").create(&admin).await;
+    let secret = acme.secret("svc");
     (Fixture { _dir: dir, server }, "svc".to_owned(), secret)
 }
 
