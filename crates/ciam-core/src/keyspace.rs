@@ -156,6 +156,11 @@ pub fn initial_access_token(tenant: &TenantNs, token: &str) -> Key {
     Key::hashed("iat", tenant, token)
 }
 
+/// How many clients the initial access token at `token_key` has registered.
+pub fn initial_access_token_uses(token_key: &Key) -> Key {
+    Key(format!("{}:uses", token_key.0))
+}
+
 /// Open dynamic registrations from one address, per [`OPEN_REGISTRATION_WINDOW`].
 pub fn open_registrations(tenant: &TenantNs, address: &str) -> Key {
     Key::plain("dcr", tenant, address)

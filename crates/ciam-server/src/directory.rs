@@ -4,8 +4,10 @@
 //! few times a day.
 //!
 //! # Consistency
-//! - A change made through this node (management API, dynamic client registration) drops the
-//!   tenant's entries at once, so the next request on this node reads the store.
+//! - Writes go through [`Directory::through`], a decorator over the tenant, client and resource
+//!   ports: every write made through it (by the services, whichever door the change came
+//!   through) drops the tenant's entries on this node at once, so the next request on this node
+//!   reads the store. No other code drops entries.
 //! - Other nodes see a change after at most [`TTL`]: disabling a client, rotating its secret or
 //!   changing a tenant setting takes effect everywhere within that time. Revocation state
 //!   (revoked tokens, refresh families, delegations, sessions) is never cached here: it is read
@@ -19,12 +21,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use ciam_core::client::Client;
-use ciam_core::id::{ClientId, TenantId};
+use ciam_core::id::{ClientId, ResourceId, TenantId};
+use ciam_core::page::{Page, PageRequest};
 use ciam_core::resource::Resource;
 use ciam_core::secret::SecretHash;
-use ciam_core::store::{DurableStore, StoreResult};
+use ciam_core::store::{ClientStore, DurableStore, ResourceStore, StoreResult, TenantStore};
 use ciam_core::tenant::Tenant;
+use time::OffsetDateTime;
 use tokio::time::Instant;
 
 /// How long an entry is used before the store is read again.
@@ -132,13 +137,113 @@ impl Directory {
         doc
     }
 
-    /// Drops everything cached for a tenant: call after any change to it or its clients.
-    pub(crate) fn forget(&self, tenant: &TenantId) {
+    /// The tenant, client and resource ports of `store` with this cache in front: every write
+    /// through them drops what this node cached for the tenant. Reads through the ports go to
+    /// the store (the management API shows the latest); the cached reads are the methods above.
+    pub(crate) fn through<'a>(&'a self, store: &'a dyn DurableStore) -> Through<'a> {
+        Through { store, cache: self }
+    }
+
+    /// Drops everything cached for a tenant; only [`Through`] calls it, after each write.
+    fn forget(&self, tenant: &TenantId) {
         self.lock().remove(tenant);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, TenantEntry>> {
         self.tenants.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The durable store's tenant, client and resource ports behind the node's cache (see
+/// [`Directory::through`]). The tenant's entries are dropped after the write whether or not it
+/// succeeded: a failed write may still have reached the store.
+pub(crate) struct Through<'a> {
+    store: &'a dyn DurableStore,
+    cache: &'a Directory,
+}
+
+impl Through<'_> {
+    fn written<T>(&self, tenant: &TenantId, result: StoreResult<T>) -> StoreResult<T> {
+        self.cache.forget(tenant);
+        result
+    }
+}
+
+#[async_trait]
+impl TenantStore for Through<'_> {
+    async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        self.written(&tenant.id, self.store.create_tenant(tenant).await)
+    }
+    async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>> {
+        self.store.get_tenant(id).await
+    }
+    async fn list_tenants(&self, page: &PageRequest) -> StoreResult<Page<Tenant>> {
+        self.store.list_tenants(page).await
+    }
+    async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        self.written(&tenant.id, self.store.update_tenant(tenant).await)
+    }
+    async fn delete_tenant(&self, id: &TenantId) -> StoreResult<bool> {
+        self.written(id, self.store.delete_tenant(id).await)
+    }
+}
+
+#[async_trait]
+impl ClientStore for Through<'_> {
+    async fn create_client(&self, client: &Client, secret: Option<&SecretHash>) -> StoreResult<()> {
+        self.written(&client.tenant_id, self.store.create_client(client, secret).await)
+    }
+    async fn get_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<Client>> {
+        self.store.get_client(tenant, id).await
+    }
+    async fn list_clients(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>> {
+        self.store.list_clients(tenant, page).await
+    }
+    async fn update_client(&self, client: &Client) -> StoreResult<()> {
+        self.written(&client.tenant_id, self.store.update_client(client).await)
+    }
+    async fn set_client_secret(
+        &self,
+        tenant: &TenantId,
+        id: &ClientId,
+        secret: &SecretHash,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.written(tenant, self.store.set_client_secret(tenant, id, secret, now).await)
+    }
+    async fn client_secret_hash(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<SecretHash>> {
+        self.store.client_secret_hash(tenant, id).await
+    }
+    async fn set_registration_token(&self, tenant: &TenantId, id: &ClientId, token: &SecretHash) -> StoreResult<()> {
+        self.written(tenant, self.store.set_registration_token(tenant, id, token).await)
+    }
+    async fn registration_token_hash(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<SecretHash>> {
+        self.store.registration_token_hash(tenant, id).await
+    }
+    async fn delete_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<bool> {
+        self.written(tenant, self.store.delete_client(tenant, id).await)
+    }
+}
+
+#[async_trait]
+impl ResourceStore for Through<'_> {
+    async fn create_resource(&self, r: &Resource) -> StoreResult<()> {
+        self.written(&r.tenant_id, self.store.create_resource(r).await)
+    }
+    async fn get_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<Option<Resource>> {
+        self.store.get_resource(tenant, id).await
+    }
+    async fn find_resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>> {
+        self.store.find_resource(tenant, identifier).await
+    }
+    async fn list_resources(&self, tenant: &TenantId) -> StoreResult<Vec<Resource>> {
+        self.store.list_resources(tenant).await
+    }
+    async fn update_resource(&self, r: &Resource) -> StoreResult<()> {
+        self.written(&r.tenant_id, self.store.update_resource(r).await)
+    }
+    async fn delete_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<bool> {
+        self.written(tenant, self.store.delete_resource(tenant, id).await)
     }
 }
 
@@ -155,9 +260,9 @@ mod tests {
         assert_eq!(Directory::fresh::<i32>(None), None);
     }
 
-    /// Reads come from the cache until the tenant is forgotten; unknown clients are not cached.
+    /// Reads come from the cache until a write goes through it; unknown clients are not cached.
     #[tokio::test]
-    async fn serves_from_memory_until_forgotten() {
+    async fn serves_from_memory_until_written_through() {
         use ciam_core::client::AuthMethod;
         use ciam_store::contract::{client, tenant};
         let dir = std::env::temp_dir().join(format!("ciam-directory-{}", ciam_core::secret::random_token(8)));
@@ -185,8 +290,8 @@ mod tests {
         assert!(Arc::ptr_eq(&cached, &known));
         assert_eq!(directory.tenant(store.as_ref(), &t).await.unwrap().unwrap().display_name, "Tenant acme");
 
-        // Forgotten (a change through this node): the next read sees the store.
-        directory.forget(&t);
+        // A write through the decorator (a change through this node): the next read sees the store.
+        directory.through(store.as_ref()).update_tenant(&renamed).await.unwrap();
         let fresh = directory.client(store.as_ref(), &t, &web.client_id).await.unwrap().unwrap();
         assert_eq!(fresh.client.token_endpoint_auth_method, AuthMethod::None);
         assert_eq!(fresh.secret, None, "no secret is read for a client that does not use one");
@@ -211,7 +316,7 @@ mod tests {
         assert!(directory.resource(store.as_ref(), &t, uri).await.unwrap().is_none());
         store.create_resource(&trips).await.unwrap();
         assert!(directory.resource(store.as_ref(), &t, uri).await.unwrap().is_none(), "cached: not yet seen");
-        directory.forget(&t);
+        directory.through(store.as_ref()).update_resource(&trips).await.unwrap();
         assert_eq!(directory.resource(store.as_ref(), &t, uri).await.unwrap().unwrap().id, trips.id);
         assert!(directory.resource(store.as_ref(), &t, "https://other.example/").await.unwrap().is_none());
         let _ = std::fs::remove_dir_all(dir);

@@ -12,7 +12,6 @@ use ciam_core::agent::{
     AgentOwner, AgentProfile, AgentStatus, DEFAULT_DELEGATION_LIFETIME, DEFAULT_MAX_CHAIN_DEPTH,
     DEFAULT_MAX_TOKEN_LIFETIME,
 };
-use ciam_core::audit::AuditRecord;
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::id::{ClientId, TenantId};
 use ciam_core::redirect::RedirectUri;
@@ -30,9 +29,9 @@ use super::clients::SecretView;
 use super::{
     AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, parse, patched, unchanged,
 };
-use crate::audit::{self, Caller};
-use crate::delegations;
+use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
+use crate::services::{By, clients};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -242,22 +241,6 @@ async fn existing_agent(st: &AppState, tenant: &TenantId, id: &str) -> Result<(C
     Ok((client, profile))
 }
 
-async fn audited(
-    st: &AppState,
-    tenant: &TenantId,
-    caller: &Caller,
-    event: &str,
-    agent: &Client,
-) -> Result<(), Problem> {
-    let mut e = AuditRecord::allow(event);
-    e.client_id = Some(agent.client_id.to_string());
-    e.scope = Some(agent.scopes.to_string());
-    e.audience = agent.agent.as_ref().map(|a| a.allowed_audiences.join(" "));
-    e.reason = Some("management API".into());
-    audit::record(st, tenant, caller, e).await?;
-    Ok(())
-}
-
 /// Register an agent. A secret-based agent gets its `client_secret` here, once.
 #[utoipa::path(post, path = "/tenants/{tenant}/agents", tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = AgentInput,
@@ -280,9 +263,7 @@ async fn create_agent(
     let id = input.agent_id.take().unwrap_or_else(ClientId::generate);
     super::clients::not_a_document_url("agent_id", &id)?;
     let agent = build(&st, &tenant.id, input, id, AgentStatus::Active, st.clock.now()).await?;
-    let secret = agent.token_endpoint_auth_method.uses_secret().then(Secret::generate);
-    st.durable.create_client(&agent, secret.as_ref().map(Secret::hash).as_ref()).await?;
-    audited(&st, &tenant.id, &caller, "agent.created", &agent).await?;
+    let secret = clients::create(&st, &By::admin(caller), &agent).await?;
     let location = format!("/admin/v1/tenants/{}/agents/{}", tenant.id, agent.client_id);
     let profile = agent.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
     Ok((
@@ -359,10 +340,7 @@ async fn update_agent(
     let input: AgentInput = patched(view, &["created_at", "updated_at", "status"], patch)?;
     unchanged("agent_id", &Some(current.client_id.clone()), &input.agent_id)?;
     let updated = build(&st, &tenant.id, input, current.client_id.clone(), profile.status, current.created_at).await?;
-    st.durable.update_client(&updated).await?;
-    st.directory.forget(&tenant.id);
-    let secret = crate::clients::secret_if_switched(&st, &updated).await?;
-    audited(&st, &tenant.id, &caller, "agent.updated", &updated).await?;
+    let secret = clients::update(&st, &By::admin(caller), &updated).await?;
     let profile = updated.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(AgentView::new(updated, profile, secret.as_ref()))))
 }
@@ -384,16 +362,10 @@ async fn delete_agent(
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let (agent, _) = existing_agent(&st, &tenant.id, &id).await?;
-    // The database would end the delegations silently with the agent; each is revoked with its
-    // own event first.
-    let live = st.durable.live_agent_delegations(&tenant.id, &agent.client_id, st.clock.now()).await?;
-    delegations::end_all(&st, &tenant.id, live, &caller, "the agent was deleted").await?;
-    let deleted = st.durable.delete_client(&tenant.id, &agent.client_id).await?;
-    st.directory.forget(&tenant.id);
-    if !deleted {
+    // Its delegations end first, each with its own `delegation.revoked` event.
+    if !clients::delete(&st, &By::admin(caller), &agent).await? {
         return Err(Problem::not_found("agent"));
     }
-    audited(&st, &tenant.id, &caller, "agent.deleted", &agent).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -405,17 +377,9 @@ async fn set_status(
     status: AgentStatus,
 ) -> Result<Json<AgentView>, Problem> {
     let tenant = existing_tenant(st, tenant).await?;
-    let (mut agent, mut profile) = existing_agent(st, &tenant.id, id).await?;
-    profile.status = status;
-    agent.agent = Some(profile.clone());
-    agent.updated_at = st.clock.now();
-    st.durable.update_client(&agent).await?;
-    st.directory.forget(&agent.tenant_id);
-    let event = match status {
-        AgentStatus::Active => "agent.resumed",
-        AgentStatus::Suspended => "agent.suspended",
-    };
-    audited(st, &tenant.id, caller, event, &agent).await?;
+    let (mut agent, _) = existing_agent(st, &tenant.id, id).await?;
+    clients::set_agent_status(st, &By::admin(caller.clone()), &mut agent, status).await?;
+    let profile = agent.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
     Ok(Json(AgentView::new(agent, profile, None)))
 }
 
@@ -472,7 +436,6 @@ async fn rotate_agent_secret(
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let (agent, _) = existing_agent(&st, &tenant.id, &id).await?;
-    let view = super::clients::new_secret(&st, &agent).await?;
-    audited(&st, &tenant.id, &caller, "agent.secret_rotated", &agent).await?;
+    let view = super::clients::new_secret(&st, &By::admin(caller), &agent).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)))
 }

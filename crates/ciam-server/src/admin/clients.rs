@@ -25,7 +25,9 @@ use utoipa_axum::routes;
 use super::{
     AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, parse, patched, unchanged,
 };
+use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody, ProblemKind};
+use crate::services::{By, clients};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -242,16 +244,8 @@ async fn changeable_client(st: &AppState, tenant: &TenantId, id: &str) -> Result
 
 /// Issues a new secret for `client` (one that authenticates with a secret); the old one stops
 /// working at once.
-pub(super) async fn new_secret(st: &AppState, client: &Client) -> Result<SecretView, Problem> {
-    if !client.token_endpoint_auth_method.uses_secret() {
-        return Err(Problem::invalid(FieldError::new(
-            "token_endpoint_auth_method",
-            "this client does not authenticate with a client secret",
-        )));
-    }
-    let secret = Secret::generate();
-    st.durable.set_client_secret(&client.tenant_id, &client.client_id, &secret.hash(), st.clock.now()).await?;
-    st.directory.forget(&client.tenant_id);
+pub(super) async fn new_secret(st: &AppState, by: &By, client: &Client) -> Result<SecretView, Problem> {
+    let secret = clients::rotate_secret(st, by, client).await?;
     Ok(SecretView { client_id: client.client_id.to_string(), client_secret: secret.expose_secret().to_owned() })
 }
 
@@ -269,6 +263,7 @@ async fn create_client(
     _: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     JsonObject(body): JsonObject,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
@@ -277,8 +272,7 @@ async fn create_client(
     not_a_document_url("client_id", &id)?;
     let now = st.clock.now();
     let client = build(&tenant, input, id, now, now)?;
-    let secret = client.token_endpoint_auth_method.uses_secret().then(Secret::generate);
-    st.durable.create_client(&client, secret.as_ref().map(Secret::hash).as_ref()).await?;
+    let secret = clients::create(&st, &By::admin(caller), &client).await?;
     let location = format!("/admin/v1/tenants/{}/clients/{}", client.tenant_id, client.client_id);
     Ok((
         StatusCode::CREATED,
@@ -345,6 +339,7 @@ async fn update_client(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
     JsonObject(patch): JsonObject,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
@@ -353,9 +348,7 @@ async fn update_client(
     unchanged("client_id", &Some(current.client_id.clone()), &input.client_id)?;
     unchanged("client_type", &current.client_type, &input.client_type)?;
     let updated = build(&tenant, input, current.client_id.clone(), current.created_at, st.clock.now())?;
-    st.durable.update_client(&updated).await?;
-    st.directory.forget(&tenant.id);
-    let secret = crate::clients::secret_if_switched(&st, &updated).await?;
+    let secret = clients::update(&st, &By::admin(caller), &updated).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(ClientView::new(updated, secret.as_ref()))))
 }
 
@@ -372,11 +365,11 @@ async fn delete_client(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let client = changeable_client(&st, &tenant.id, &id).await?;
-    let deleted = st.durable.delete_client(&tenant.id, &client.client_id).await?;
-    st.directory.forget(&tenant.id);
+    let deleted = clients::delete(&st, &By::admin(caller), &client).await?;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(Problem::not_found("client")) }
 }
 
@@ -404,10 +397,11 @@ async fn rotate_secret(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let client = changeable_client(&st, &tenant.id, &id).await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(new_secret(&st, &client).await?)))
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(new_secret(&st, &By::admin(caller), &client).await?)))
 }
 
 /// An initial access token to issue.
@@ -447,6 +441,7 @@ async fn create_initial_access_token(
     _: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     JsonObject(body): JsonObject,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
@@ -460,10 +455,7 @@ async fn create_initial_access_token(
         return Err(Problem::invalid(FieldError::new("max_registrations", "must be 1-1000")));
     }
     let lifetime = std::time::Duration::from_secs(u64::from(expires_in));
-    let token =
-        crate::clients::issue_initial_token(&st, &tenant.ns(), max_registrations, lifetime).await.map_err(|e| {
-            Problem::new(ProblemKind::Unavailable, "the session store is unavailable").with_internal(e.to_string())
-        })?;
+    let token = clients::issue_initial_token(&st, &By::admin(caller), &tenant, max_registrations, lifetime).await?;
     let view = InitialAccessTokenView {
         token: token.expose_secret().to_owned(),
         max_registrations,

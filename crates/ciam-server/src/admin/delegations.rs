@@ -10,8 +10,9 @@ use utoipa_axum::routes;
 use super::users::user_path;
 use super::{AdminAuth, Path};
 use crate::audit::Caller;
-use crate::delegations::{self, DelegationView};
 use crate::error::{Problem, ProblemBody};
+use crate::services::By;
+use crate::services::delegations::{self, DelegationView};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -52,7 +53,7 @@ async fn revoke_delegation(
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = user_path(&st, &tenant, &user).await?;
-    if delegations::revoke(&st, &tenant, &user, &id, &caller, "admin").await? {
+    if delegations::revoke(&st, &tenant, &user, &id, &By::admin(caller)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("delegation"))

@@ -13,7 +13,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{AdminAuth, JsonObject, Path, existing_tenant, parse};
-use crate::error::{Problem, ProblemBody, ProblemKind};
+use crate::audit::Caller;
+use crate::error::{Problem, ProblemBody};
+use crate::services::{By, keys};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -102,6 +104,7 @@ async fn rotate_keys(
     _: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     JsonObject(body): JsonObject,
 ) -> Result<Json<Rotated>, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
@@ -118,14 +121,6 @@ async fn rotate_keys(
             })
             .collect::<Result<_, _>>()?,
     };
-    let activated = st.keys.rotate(&tenant.id, &algs, st.clock.now()).await.map_err(keyring_problem)?;
+    let activated = keys::rotate(&st, &By::admin(caller), &tenant.id, &algs).await?;
     Ok(Json(Rotated { activated }))
-}
-
-/// Maps a keyring failure: store problems keep their meaning, key problems are internal.
-pub(super) fn keyring_problem(e: ciam_jose::KeyringError) -> Problem {
-    match e {
-        ciam_jose::KeyringError::Store(s) => s.into(),
-        other => Problem::new(ProblemKind::Internal, "signing keys could not be used").with_internal(other.to_string()),
-    }
 }

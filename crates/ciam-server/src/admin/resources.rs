@@ -17,7 +17,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{AdminAuth, JsonObject, Path, existing_tenant, parse, patched, unchanged};
+use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
+use crate::services::{By, resources};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -124,13 +126,13 @@ async fn create_resource(
     _: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     JsonObject(body): JsonObject,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let now = st.clock.now();
     let r = build(&tenant.id, parse(Value::Object(body))?, now, now)?;
-    st.durable.create_resource(&r).await?;
-    st.directory.forget(&tenant.id);
+    resources::create(&st, &By::admin(caller), &r).await?;
     let location = format!("/admin/v1/tenants/{}/resources/{}", tenant.id, r.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ResourceView::new(&st, r))))
 }
@@ -185,6 +187,7 @@ async fn update_resource(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
     JsonObject(patch): JsonObject,
 ) -> Result<Json<ResourceView>, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
@@ -193,8 +196,7 @@ async fn update_resource(
     let input: ResourceInput = patched(view, &["created_at", "updated_at", "metadata_url"], patch)?;
     unchanged("id", &current.id, &input.id)?;
     let updated = build(&tenant.id, input, current.created_at, st.clock.now())?;
-    st.durable.update_resource(&updated).await?;
-    st.directory.forget(&tenant.id);
+    resources::update(&st, &By::admin(caller), &updated).await?;
     Ok(Json(ResourceView::new(&st, updated)))
 }
 
@@ -210,11 +212,11 @@ async fn delete_resource(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let r = existing(&st, &tenant.id, &id).await?;
-    if st.durable.delete_resource(&tenant.id, &r.id).await? {
-        st.directory.forget(&tenant.id);
+    if resources::delete(&st, &By::admin(caller), &r).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("resource"))

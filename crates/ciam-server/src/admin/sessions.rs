@@ -10,11 +10,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use ciam_core::id::UserId;
-use ciam_core::tenant::TenantNs;
+use ciam_core::tenant::Tenant;
 
 use super::{AdminAuth, Path, existing_tenant};
+use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody, ProblemKind};
-use crate::sessions::{end_user_sessions, user_sessions};
+use crate::services::By;
+use crate::services::sessions::{end_user_sessions, user_sessions};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -35,12 +37,12 @@ pub(super) struct SessionView {
     acr: String,
 }
 
-/// The namespace of the tenant's sessions and the user, who must exist.
-async fn session_path(st: &AppState, tenant: &str, user: &str) -> Result<(TenantNs, UserId), Problem> {
+/// The tenant and the user, who must exist.
+async fn session_path(st: &AppState, tenant: &str, user: &str) -> Result<(Tenant, UserId), Problem> {
     let tenant = existing_tenant(st, tenant).await?;
     let id = UserId::parse(user).map_err(|_| Problem::not_found("user"))?;
     st.durable.get_user(&tenant.id, &id).await?.ok_or_else(|| Problem::not_found("user"))?;
-    Ok((tenant.ns(), id))
+    Ok((tenant, id))
 }
 
 fn unavailable(e: anyhow::Error) -> Problem {
@@ -62,7 +64,7 @@ async fn list_sessions(
     Path((tenant, id)): Path<(String, String)>,
 ) -> Result<Json<Vec<SessionView>>, Problem> {
     let (tenant, user) = session_path(&st, &tenant, &id).await?;
-    let sessions = user_sessions(&st, &tenant, &user.to_string()).await.map_err(unavailable)?;
+    let sessions = user_sessions(&st, &tenant.ns(), &user.to_string()).await.map_err(unavailable)?;
     Ok(Json(
         sessions
             .into_iter()
@@ -88,9 +90,10 @@ async fn end_sessions(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = session_path(&st, &tenant, &id).await?;
-    end_user_sessions(&st, &tenant, &user.to_string(), None).await.map_err(unavailable)?;
+    end_user_sessions(&st, &By::admin(caller), &tenant, &user, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -107,9 +110,10 @@ async fn end_session(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id, sid)): Path<(String, String, String)>,
+    caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = session_path(&st, &tenant, &id).await?;
-    match end_user_sessions(&st, &tenant, &user.to_string(), Some(&sid)).await.map_err(unavailable)? {
+    match end_user_sessions(&st, &By::admin(caller), &tenant, &user, Some(&sid)).await? {
         0 => Err(Problem::not_found("session")),
         _ => Ok(StatusCode::NO_CONTENT),
     }

@@ -19,7 +19,9 @@ use super::{
     AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, merge_patch, parse,
     unchanged,
 };
+use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
+use crate::services::{By, tenants};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -114,15 +116,15 @@ fn checked(st: &AppState, input: TenantInput) -> Result<(TenantId, String, Regio
 async fn create_tenant(
     _: AdminAuth,
     State(st): State<AppState>,
+    caller: Caller,
     JsonObject(body): JsonObject,
 ) -> Result<impl IntoResponse, Problem> {
     let (id, display_name, home_region, settings) = checked(&st, parse(Value::Object(body))?)?;
     let now = st.clock.now();
     let incarnation = ciam_core::tenant::new_incarnation();
     let tenant = Tenant { id, display_name, home_region, settings, created_at: now, updated_at: now, incarnation };
-    st.durable.create_tenant(&tenant).await?;
     // Every tenant signs from its first moment: an active and a next key per algorithm.
-    st.keys.ensure_keys(&tenant.id, now).await.map_err(super::keys::keyring_problem)?;
+    tenants::create(&st, &By::admin(caller), &tenant).await?;
     let location = format!("/admin/v1/tenants/{}", tenant.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(TenantView::new(&st, tenant))))
 }
@@ -175,6 +177,7 @@ async fn update_tenant(
     _: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     JsonObject(patch): JsonObject,
 ) -> Result<Json<TenantView>, Problem> {
     let current = existing_tenant(&st, &tenant).await?;
@@ -190,8 +193,7 @@ async fn update_tenant(
     unchanged("home_region", &Some(current.home_region.clone()), &input.home_region)?;
     let (id, display_name, home_region, settings) = checked(&st, input)?;
     let updated = Tenant { id, display_name, home_region, settings, updated_at: st.clock.now(), ..current };
-    st.durable.update_tenant(&updated).await?;
-    st.directory.forget(&updated.id);
+    tenants::update(&st, &By::admin(caller), &updated).await?;
     Ok(Json(TenantView::new(&st, updated)))
 }
 
@@ -208,22 +210,8 @@ async fn delete_tenant(
     Path(tenant): Path<String>,
 ) -> Result<StatusCode, Problem> {
     let id = TenantId::parse(&tenant).map_err(|_| Problem::not_found("tenant"))?;
-    let Some(record) = st.durable.get_tenant(&id).await? else { return Err(Problem::not_found("tenant")) };
-    let deleted = st.durable.delete_tenant(&id).await?;
-    st.directory.forget(&id);
-    st.keys.invalidate(&id);
-    if !deleted {
+    if !tenants::delete(&st, &id).await? {
         return Err(Problem::not_found("tenant"));
     }
-    // The tenant's short-lived state is unreachable from now on (a tenant created again under
-    // this id gets another incarnation); the purge only gives its memory back, so it runs after
-    // the answer.
-    let (ephemeral, ns) = (st.ephemeral.clone(), record.ns());
-    tokio::spawn(async move {
-        match ephemeral.delete_namespace(ns.as_str()).await {
-            Ok(n) => tracing::info!(tenant = %ns, keys = n, "deleted tenant's short-lived state purged"),
-            Err(e) => tracing::warn!(tenant = %ns, error = %e, "purging a deleted tenant's short-lived state failed"),
-        }
-    });
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,12 +5,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use ciam_authn::PasswordPolicy;
 use ciam_core::email::Email;
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::Secret;
-use ciam_core::tenant::Tenant;
-use ciam_core::user::{PasswordHash, User, UserProfile, UserStatus};
+use ciam_core::user::{User, UserProfile, UserStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -22,8 +20,8 @@ use super::{
     AdminAuth, JsonObject, ListParams, ListResponse, Path, Query, cursor, existing_tenant, merge_patch, parse,
 };
 use crate::audit::Caller;
-use crate::delegations;
 use crate::error::{Problem, ProblemBody};
+use crate::services::{By, users};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -107,19 +105,6 @@ impl From<User> for UserView {
     }
 }
 
-/// Hashes a new password after checking it against the tenant's password rules.
-async fn hash_password(
-    st: &AppState,
-    tenant: &Tenant,
-    password: Option<Secret>,
-) -> Result<Option<PasswordHash>, Problem> {
-    let Some(password) = password else { return Ok(None) };
-    let login = &tenant.settings.login;
-    let policy = PasswordPolicy { min_length: login.password_min_length, refuse_common: login.refuse_common_passwords };
-    policy.check(&password).map_err(Problem::invalid)?;
-    st.passwords.hash(password).await.map(Some).map_err(Problem::internal)
-}
-
 fn user_id(id: &str) -> Result<UserId, Problem> {
     UserId::parse(id).map_err(|_| Problem::not_found("user"))
 }
@@ -142,11 +127,12 @@ async fn create_user(
     _: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     JsonObject(body): JsonObject,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let input = parse_user(body)?;
-    let password = hash_password(&st, &tenant, input.password).await?;
+    let password = users::hash_password(&st, &tenant, input.password).await?;
     let now = st.clock.now();
     let user = User {
         tenant_id: tenant.id,
@@ -158,7 +144,7 @@ async fn create_user(
         created_at: now,
         updated_at: now,
     };
-    st.durable.create_user(&user, password.as_ref()).await?;
+    users::create(&st, &By::admin(caller), &user, password.as_ref()).await?;
     let location = format!("/admin/v1/tenants/{}/users/{}", user.tenant_id, user.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(UserView::from(user))))
 }
@@ -237,6 +223,7 @@ async fn update_user(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
     JsonObject(patch): JsonObject,
 ) -> Result<Json<UserView>, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
@@ -250,26 +237,17 @@ async fn update_user(
     merge_patch(&mut doc, Value::Object(patch));
     let Value::Object(doc) = doc else { return Err(Problem::internal("merge patch produced a non-object")) };
     let input = parse_user(doc)?;
-    let password = hash_password(&st, &tenant, input.password).await?;
+    let password = users::hash_password(&st, &tenant, input.password).await?;
     let updated = User {
         email: input.email,
         email_verified: input.email_verified,
         status: input.status,
         profile: input.profile,
         updated_at: st.clock.now(),
-        ..current
+        ..current.clone()
     };
-    st.durable.update_user(&updated, password.as_ref()).await?;
-    // A new password or a disabled account ends every grant of the user (standards S14):
-    // refresh tokens stop working, and introspection and userinfo refuse a disabled user's
-    // access tokens.
-    if password.is_some() || updated.status == UserStatus::Disabled {
-        st.durable.revoke_user_refresh_families(&updated.tenant_id, &updated.id, updated.updated_at).await?;
-        crate::sessions::end_user_sessions(&st, &tenant.ns(), &updated.id.to_string(), None).await.map_err(|e| {
-            Problem::new(crate::error::ProblemKind::Unavailable, "the session store is unavailable")
-                .with_internal(e.to_string())
-        })?;
-    }
+    // A new password or a disabled account ends every grant of the user (standards S14).
+    users::update(&st, &By::admin(caller), &tenant, &current, &updated, password.as_ref()).await?;
     Ok(Json(updated.into()))
 }
 
@@ -290,11 +268,7 @@ async fn delete_user(
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let id = user_id(&id)?;
-    // The database would end the delegations silently with the user; each is revoked with its
-    // own event first.
-    let given = st.durable.list_user_delegations(&tenant.id, &id).await?;
-    delegations::end_all(&st, &tenant.id, given, &caller, "the user was deleted").await?;
-    if st.durable.delete_user(&tenant.id, &id).await? {
+    if users::delete(&st, &By::admin(caller), &tenant.id, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("user"))

@@ -26,9 +26,9 @@ use super::resource::{ACCOUNT_SCOPE, account_audience};
 use super::session::{csrf_ok, current_session};
 use super::tenant_record;
 use crate::audit::Caller;
-use crate::delegations;
 use crate::error::{Problem, ProblemKind};
 use crate::http::Path;
+use crate::services::{By, delegations};
 use crate::state::AppState;
 
 /// The header that carries the session's CSRF token on changes made with the browser session.
@@ -160,7 +160,7 @@ pub(super) async fn revoke_delegation(
         Ok(who) => who,
         Err(res) => return res,
     };
-    match delegations::revoke(&st, &tenant, &user, &id, &caller, "user").await {
+    match delegations::revoke(&st, &tenant, &user, &id, &By::user(caller, user)).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => Problem::not_found("delegation").into_response(),
         Err(e) => Problem::from(e).into_response(),

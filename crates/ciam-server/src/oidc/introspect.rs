@@ -34,7 +34,7 @@ pub(crate) async fn verified_access_token(
     let Some(live) = st.issuance.verified_access_token(tenant, token).await? else { return Ok(None) };
     let mut claims = live.claims;
     if let Some(d) = &live.delegation {
-        let view = crate::delegations::DelegationView::new(d, st.clock.now());
+        let view = crate::services::delegations::DelegationView::new(d, st.clock.now());
         claims.insert("delegation".into(), serde_json::to_value(view).map_err(OAuthError::server_error)?);
     }
     Ok(Some(LiveToken { claims, user: live.user }))

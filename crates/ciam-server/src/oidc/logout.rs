@@ -26,14 +26,17 @@ use serde_json::Value;
 use super::authorize::{Ctx, respond, unavailable, with_cookie};
 use super::hint::verify_id_token_hint;
 use super::pages::{LogoutPage, error_page, html};
-use super::session::{BrowserCookie, Session, csrf_ok, current_session, end_session, set_cookie};
+use super::session::{BrowserCookie, Session, csrf_ok, current_session, read_cookie, set_cookie};
+use crate::audit::Caller;
 use crate::http::Path;
+use crate::services::sessions;
 use crate::state::AppState;
 
 /// `GET|POST /t/{tenant}/logout`.
 pub(super) async fn logout(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
@@ -82,7 +85,7 @@ pub(super) async fn logout(
         // Another user's (or another session's) ID token says nothing about this browser: ask.
         Ok(Some(s)) if !hint_names(&claims, &s) => return confirmation(&ctx, &s),
         Ok(Some(_)) => {
-            if let Err(e) = end_session(&ctx.st, &ctx.tenant, &headers).await {
+            if let Err(e) = end_session(&ctx, &caller, &headers).await {
                 return unavailable(&ctx.brand, e);
             }
         }
@@ -98,6 +101,14 @@ pub(super) async fn logout(
         None => signed_out(&ctx),
     };
     with_cookie(res, clear)
+}
+
+/// Ends the browser's session, if it has one (through the sessions service, which records it).
+async fn end_session(ctx: &Ctx, caller: &Caller, headers: &HeaderMap) -> anyhow::Result<()> {
+    if let Some(cookie) = read_cookie(&ctx.st, &ctx.tenant.id, headers, BrowserCookie::Session) {
+        sessions::end(&ctx.st, caller, &ctx.tenant, cookie).await?;
+    }
+    Ok(())
 }
 
 /// Whether a verified ID token names this session: its user, and its `sid` when it has one.
@@ -130,6 +141,7 @@ async fn confirm_page(ctx: &Ctx, headers: &HeaderMap) -> Response {
 pub(super) async fn confirm(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -140,7 +152,7 @@ pub(super) async fn confirm(
     let form = Params::parse(&body).unwrap_or_default();
     match current_session(&ctx.st, &ctx.tenant, &headers).await {
         Ok(Some(s)) if csrf_ok(&s.csrf, form.get("csrf")) => {
-            if let Err(e) = end_session(&ctx.st, &ctx.tenant, &headers).await {
+            if let Err(e) = end_session(&ctx, &caller, &headers).await {
                 return unavailable(&ctx.brand, e);
             }
             let clear = set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);

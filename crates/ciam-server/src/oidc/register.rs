@@ -8,18 +8,16 @@
 //! clients register this way. Each registration returns a registration access token, kept only
 //! as its hash, with which the client reads, replaces or deletes its registration.
 
-use std::time::Duration;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ciam_core::audit::AuditRecord;
 use ciam_core::client::{Client, ClientType};
 use ciam_core::id::ClientId;
+use ciam_core::keyspace::{self, Counter};
 use ciam_core::scope::ScopeSet;
-use ciam_core::secret::{Secret, SecretHash, random_token};
+use ciam_core::secret::Secret;
 use ciam_core::tenant::{RegistrationMode, Tenant};
 use ciam_oauth::registration::{self, ClientMetadata, Limits};
 use ciam_oauth::{ErrorCode, OAuthError};
@@ -27,9 +25,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::tenant_record;
-use crate::audit::{self, Caller};
+use crate::audit::Caller;
 use crate::error::OAuthFailure;
 use crate::http::Path;
+use crate::services::{By, ServiceError, clients};
 use crate::state::AppState;
 
 /// The registration response (RFC 7591 §3.2.1, RFC 7592 §3).
@@ -70,6 +69,19 @@ impl Registered {
 
 fn fail(e: OAuthError) -> Response {
     OAuthFailure(e).into_response()
+}
+
+/// A failed change as RFC 7591/7592 clients hear it, never as the management API's problem
+/// documents.
+fn failed(e: ServiceError) -> Response {
+    fail(match e {
+        ServiceError::Store(e) => e.into(),
+        ServiceError::Sessions(e) => OAuthError::unavailable(e),
+        ServiceError::Invalid(field) => {
+            OAuthError::new(ErrorCode::InvalidClientMetadata, format!("{}: {}", field.field, field.message))
+        }
+        other => OAuthError::server_error(other),
+    })
 }
 
 fn with_status(e: OAuthError, status: StatusCode) -> Response {
@@ -122,14 +134,15 @@ pub(super) async fn register(
         return with_status(closed, StatusCode::FORBIDDEN);
     }
     let confidential = match bearer(&headers) {
-        Some(token) => match crate::clients::use_initial_token(&st, &tenant.ns(), token).await {
+        Some(token) => match clients::use_initial_token(&st, &tenant, token).await {
             Ok(true) => true,
             Ok(false) => return fail(invalid_token()),
             Err(e) => return fail(OAuthError::unavailable(e)),
         },
         None if policy.mode == RegistrationMode::Open => {
             let who = caller.ip.as_deref().unwrap_or("unknown");
-            let count = st.ephemeral.incr(&format!("dcr:{}:{who}", tenant.ns()), Duration::from_secs(3600)).await;
+            let key = keyspace::open_registrations(&tenant.ns(), who);
+            let count = Counter::new(st.ephemeral.as_ref()).hit(&key, keyspace::OPEN_REGISTRATION_WINDOW).await;
             match count {
                 Ok(n) if n <= u64::from(policy.open_registrations_per_hour) => false,
                 Ok(_) => {
@@ -152,23 +165,12 @@ pub(super) async fn register(
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    let secret = client.token_endpoint_auth_method.uses_secret().then(Secret::generate);
-    let token = random_token(32);
-    if let Err(e) = st.durable.create_client(&client, secret.as_ref().map(Secret::hash).as_ref()).await {
-        return fail(e.into());
-    }
-    if let Err(e) = st.durable.set_registration_token(&tenant.id, &client.client_id, &SecretHash::of(&token)).await {
-        // A client nobody can manage or was told about must not stay behind.
-        let _ = st.durable.delete_client(&tenant.id, &client.client_id).await;
-        return fail(e.into());
-    }
-    let mut event = AuditRecord::allow("client.registered");
-    event.client_id = Some(client.client_id.to_string());
-    event.scope = Some(client.scopes.to_string());
-    if let Err(e) = audit::record(&st, &tenant.id, &caller, event).await {
-        tracing::error!(error = %e, "a client registration could not be audited");
-    }
-    tracing::info!(tenant = %tenant.id, client = %client.client_id, "client registered");
+    let by = By::client(caller, client.client_id.clone());
+    let (secret, token) = match clients::register(&st, &by, &client).await {
+        Ok(issued) => issued,
+        Err(e) => return failed(e),
+    };
+    let token = token.expose_secret().to_owned();
     Registered::new(&st, &client, secret.as_ref(), Some(token)).respond(StatusCode::CREATED)
 }
 
@@ -183,8 +185,7 @@ async fn managed(
     let tenant = tenant_record(st, tenant).await.map_err(IntoResponse::into_response)?;
     let token = bearer(headers).ok_or_else(|| fail(invalid_token()))?;
     let id = ClientId::parse(id).map_err(|_| fail(invalid_token()))?;
-    let hash = st.durable.registration_token_hash(&tenant.id, &id).await.map_err(|e| fail(e.into()))?;
-    if !hash.is_some_and(|h| h.verify(token)) {
+    if !clients::registration_token_matches(st, &tenant.id, &id, token).await.map_err(|e| fail(e.into()))? {
         return Err(fail(invalid_token()));
     }
     let client = st.durable.get_client(&tenant.id, &id).await.map_err(|e| fail(e.into()))?;
@@ -241,25 +242,15 @@ pub(super) async fn update(
             ));
         }
         client.created_at = current.created_at;
-        st.durable.update_client(&client).await?;
-        st.directory.forget(&tenant.id);
         Ok(client)
     };
-    match replaced.await {
-        Ok(client) => {
-            // An RFC 7592 client hears RFC 7591 errors, never the management API's problem documents.
-            let secret = match crate::clients::secret_if_switched(&st, &client).await {
-                Ok(s) => s,
-                Err(e) => return fail(e.into()),
-            };
-            let mut event = AuditRecord::allow("client.updated");
-            event.client_id = Some(client.client_id.to_string());
-            if let Err(e) = audit::record(&st, &tenant.id, &caller, event).await {
-                tracing::error!(error = %e, "a client update could not be audited");
-            }
-            Registered::new(&st, &client, secret.as_ref(), None).respond(StatusCode::OK)
-        }
-        Err(e) => fail(e),
+    let client = match replaced.await {
+        Ok(client) => client,
+        Err(e) => return fail(e),
+    };
+    match clients::update(&st, &By::client(caller, client.client_id.clone()), &client).await {
+        Ok(secret) => Registered::new(&st, &client, secret.as_ref(), None).respond(StatusCode::OK),
+        Err(e) => failed(e),
     }
 }
 
@@ -270,18 +261,12 @@ pub(super) async fn delete(
     caller: Caller,
     headers: HeaderMap,
 ) -> Response {
-    let (tenant, client) = match managed(&st, &tenant, &id, &headers).await {
+    let (_, client) = match managed(&st, &tenant, &id, &headers).await {
         Ok(found) => found,
         Err(res) => return res,
     };
-    if let Err(e) = st.durable.delete_client(&tenant.id, &client.client_id).await {
-        return fail(e.into());
+    match clients::delete(&st, &By::client(caller, client.client_id.clone()), &client).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => failed(e),
     }
-    st.directory.forget(&tenant.id);
-    let mut event = AuditRecord::allow("client.deleted");
-    event.client_id = Some(client.client_id.to_string());
-    if let Err(e) = audit::record(&st, &tenant.id, &caller, event).await {
-        tracing::error!(error = %e, "a client deletion could not be audited");
-    }
-    StatusCode::NO_CONTENT.into_response()
 }

@@ -26,8 +26,8 @@ use ciam_core::id::TenantId;
 use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::tenant::{LoginSettings, Tenant, TenantNs};
 
-pub(crate) use crate::sessions::Session;
-use crate::sessions::{session_key, user_sessions_key};
+pub(crate) use crate::services::sessions::Session;
+use crate::services::sessions::{session_key, user_sessions_key};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
@@ -282,22 +282,6 @@ pub(crate) async fn start_session(
     let hash = SecretHash::of(&id);
     st.ephemeral.set_add(&user_sessions_key(&ns, &session.user_id), hash.as_str(), limits.lifetime).await?;
     Ok((id, limits.lifetime))
-}
-
-/// Ends the browser's session; returns it if there was one.
-pub(crate) async fn end_session(
-    st: &AppState,
-    tenant: &Tenant,
-    headers: &HeaderMap,
-) -> anyhow::Result<Option<Session>> {
-    let Some(c) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) else { return Ok(None) };
-    let ns = tenant.ns();
-    let raw = st.ephemeral.take(&session_key(&ns, c)).await?;
-    let session: Option<Session> = raw.and_then(|r| serde_json::from_slice(&r).ok());
-    if let Some(s) = &session {
-        st.ephemeral.set_remove(&user_sessions_key(&ns, &s.user_id), SecretHash::of(c).as_str()).await?;
-    }
-    Ok(session)
 }
 
 /// Saves a new flow; returns its id and the browser-binding cookie value.

@@ -9,6 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::{Actor, By};
 use crate::audit::{self, Caller};
 use crate::state::AppState;
 
@@ -59,20 +60,18 @@ pub async fn list(st: &AppState, tenant: &TenantId, user: &UserId) -> StoreResul
     Ok(st.durable.list_user_delegations(tenant, user).await?.iter().map(|d| DelegationView::new(d, now)).collect())
 }
 
-/// Revokes `user`'s delegation `id` and records who did it (`by`: `user` or `admin`). `false`
-/// when the user has no such delegation or it was revoked already.
-pub async fn revoke(
-    st: &AppState,
-    tenant: &TenantId,
-    user: &UserId,
-    id: &str,
-    caller: &Caller,
-    by: &str,
-) -> StoreResult<bool> {
+/// Revokes `user`'s delegation `id` and records who did it (the user or an administrator).
+/// `false` when the user has no such delegation or it was revoked already.
+pub(crate) async fn revoke(st: &AppState, tenant: &TenantId, user: &UserId, id: &str, by: &By) -> StoreResult<bool> {
     let Some(d) = st.durable.get_delegation(tenant, id).await?.filter(|d| d.user_id == *user) else {
         return Ok(false);
     };
-    ended(st, tenant, d, caller, format!("revoked by the {by}")).await
+    let who = match by.actor {
+        Actor::Admin => "admin",
+        Actor::User(_) => "user",
+        Actor::Client(_) => "client",
+    };
+    ended(st, tenant, d, &by.caller, format!("revoked by the {who}")).await
 }
 
 /// Ends every delegation in `delegations` that is still live, each with its own

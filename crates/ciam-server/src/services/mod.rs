@@ -1,0 +1,113 @@
+//! The service layer: what a change does, whichever door it came through (the management API,
+//! RFC 7592 registration management, the account API, the hosted pages). A service takes
+//! validated domain values and plain data (a cookie value, the [`Caller`]), never a request,
+//! headers or a response, and each mutation does all of its parts in one place:
+//! - it writes the store, tenants, clients and resources through the node's cache
+//!   ([`crate::directory::Directory::through`]), so the cache is invalidated on every write;
+//! - it appends its audit event (`{entity}.{verb}`, see `docs/security.md`), stamped with who
+//!   asked ([`By`]); an event that cannot be written fails the request, so no change made
+//!   through a service goes untraced.
+//!
+//! Handlers map a [`ServiceError`] to their own dialect (problem documents in `http`, OAuth
+//! errors in RFC 7592 responses).
+
+pub(crate) mod clients;
+pub mod delegations;
+pub(crate) mod keys;
+pub(crate) mod resources;
+pub(crate) mod sessions;
+pub(crate) mod tenants;
+pub(crate) mod users;
+
+use ciam_core::FieldError;
+use ciam_core::audit::AuditRecord;
+use ciam_core::id::{ClientId, TenantId, UserId};
+use ciam_core::store::StoreError;
+
+use crate::audit::{self, Caller};
+use crate::directory::Through;
+use crate::state::AppState;
+
+/// Why a service did not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ServiceError {
+    /// The durable store (or the audit trail) refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The ephemeral store (sessions, initial access tokens) failed.
+    #[error("the session store is unavailable")]
+    Sessions(#[source] anyhow::Error),
+    /// The input breaks a rule the service checks (a password policy, a key algorithm).
+    #[error("invalid {}", .0.field)]
+    Invalid(FieldError),
+    /// The signing keys could not be created or rotated.
+    #[error(transparent)]
+    Keys(#[from] ciam_jose::KeyringError),
+    /// Something that should not fail did (password hashing); the text is for the log.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Who asked for a change, as the audit trail records it.
+#[derive(Debug, Clone)]
+pub(crate) enum Actor {
+    /// An administrator, through the management API.
+    Admin,
+    /// A user, for their own account.
+    User(UserId),
+    /// A client, managing its own registration (RFC 7592).
+    Client(ClientId),
+}
+
+/// The request a change came with: where it came from and who made it.
+#[derive(Debug, Clone)]
+pub(crate) struct By {
+    /// Address and User-Agent of the request.
+    pub(crate) caller: Caller,
+    /// Who asked.
+    pub(crate) actor: Actor,
+}
+
+impl By {
+    /// An administrator's request.
+    pub(crate) fn admin(caller: Caller) -> Self {
+        Self { caller, actor: Actor::Admin }
+    }
+
+    /// A user's request for their own account.
+    pub(crate) fn user(caller: Caller, user: UserId) -> Self {
+        Self { caller, actor: Actor::User(user) }
+    }
+
+    /// A client's request about its own registration.
+    pub(crate) fn client(caller: Caller, client: ClientId) -> Self {
+        Self { caller, actor: Actor::Client(client) }
+    }
+}
+
+/// The tenant, client and resource ports, behind this node's cache.
+fn ports(st: &AppState) -> Through<'_> {
+    st.directory.through(st.durable.as_ref())
+}
+
+/// Appends `event` to the tenant's trail, stamped with who asked: an administrator's change
+/// carries the reason `management API` (before the event's own reason, if any), a user's its
+/// user id and a client's its client id.
+async fn audited(st: &AppState, tenant: &TenantId, by: &By, mut event: AuditRecord) -> Result<(), ServiceError> {
+    match &by.actor {
+        Actor::Admin => {
+            event.reason = Some(match event.reason.take() {
+                Some(why) => format!("management API: {why}"),
+                None => "management API".to_owned(),
+            });
+        }
+        Actor::User(user) => {
+            event.user_id.get_or_insert_with(|| user.to_string());
+        }
+        Actor::Client(client) => {
+            event.client_id.get_or_insert_with(|| client.to_string());
+        }
+    }
+    audit::record(st, tenant, &by.caller, event).await?;
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! Tenants: creating, changing and deleting them, through the node's cache.
+//!
+//! Audited as `tenant.created` (its signing keys are made with it) and `tenant.updated` in the
+//! tenant's own trail. A deleted tenant's trail is deleted with it, so the deletion is written
+//! to the server log instead.
+
+use ciam_core::audit::AuditRecord;
+use ciam_core::id::TenantId;
+use ciam_core::store::TenantStore;
+use ciam_core::tenant::Tenant;
+
+use super::{By, ServiceError, audited, ports};
+use crate::state::AppState;
+
+/// Creates `tenant` with its signing keys: an active and a next key per algorithm, so it signs
+/// from its first moment.
+pub(crate) async fn create(st: &AppState, by: &By, tenant: &Tenant) -> Result<(), ServiceError> {
+    ports(st).create_tenant(tenant).await?;
+    st.keys.ensure_keys(&tenant.id, tenant.created_at).await?;
+    audited(st, &tenant.id, by, AuditRecord::allow("tenant.created")).await
+}
+
+/// Replaces the tenant's mutable fields.
+pub(crate) async fn update(st: &AppState, by: &By, tenant: &Tenant) -> Result<(), ServiceError> {
+    ports(st).update_tenant(tenant).await?;
+    audited(st, &tenant.id, by, AuditRecord::allow("tenant.updated")).await
+}
+
+/// Deletes the tenant with everything it owns; `false` when there was none.
+pub(crate) async fn delete(st: &AppState, id: &TenantId) -> Result<bool, ServiceError> {
+    let Some(record) = st.durable.get_tenant(id).await? else { return Ok(false) };
+    let deleted = ports(st).delete_tenant(id).await?;
+    st.keys.invalidate(id);
+    if !deleted {
+        return Ok(false);
+    }
+    tracing::info!(tenant = %id, "tenant deleted");
+    // The tenant's short-lived state is unreachable from now on (a tenant created again under
+    // this id gets another incarnation); the purge only gives its memory back, so it runs after
+    // the answer.
+    let (ephemeral, ns) = (st.ephemeral.clone(), record.ns());
+    tokio::spawn(async move {
+        match ephemeral.delete_namespace(ns.as_str()).await {
+            Ok(n) => tracing::info!(tenant = %ns, keys = n, "deleted tenant's short-lived state purged"),
+            Err(e) => tracing::warn!(tenant = %ns, error = %e, "purging a deleted tenant's short-lived state failed"),
+        }
+    });
+    Ok(true)
+}

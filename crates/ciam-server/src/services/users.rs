@@ -1,0 +1,92 @@
+//! Users: creating, changing and deleting them. A new password or a disabled account ends
+//! every grant of the user (standards S14): refresh-token families are revoked and SSO sessions
+//! end, whichever door the change came through.
+//!
+//! Audited as `user.created`, `user.updated` (with `user.password_changed`, `user.disabled` or
+//! `user.enabled` when the change is one of those) and `user.deleted`: the user's id, never
+//! the address or the password.
+
+use ciam_authn::PasswordPolicy;
+use ciam_core::audit::AuditRecord;
+use ciam_core::id::{TenantId, UserId};
+use ciam_core::secret::Secret;
+use ciam_core::tenant::Tenant;
+use ciam_core::user::{PasswordHash, User, UserStatus};
+
+use super::{By, ServiceError, audited, delegations, sessions};
+use crate::state::AppState;
+
+fn event(kind: &str, user: &UserId) -> AuditRecord {
+    let mut e = AuditRecord::allow(kind);
+    e.user_id = Some(user.to_string());
+    e
+}
+
+/// Hashes a new password after checking it against the tenant's password rules.
+pub(crate) async fn hash_password(
+    st: &AppState,
+    tenant: &Tenant,
+    password: Option<Secret>,
+) -> Result<Option<PasswordHash>, ServiceError> {
+    let Some(password) = password else { return Ok(None) };
+    let login = &tenant.settings.login;
+    let policy = PasswordPolicy { min_length: login.password_min_length, refuse_common: login.refuse_common_passwords };
+    policy.check(&password).map_err(ServiceError::Invalid)?;
+    st.passwords.hash(password).await.map(Some).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Creates `user`, with `password` (already hashed) when given.
+pub(crate) async fn create(
+    st: &AppState,
+    by: &By,
+    user: &User,
+    password: Option<&PasswordHash>,
+) -> Result<(), ServiceError> {
+    st.durable.create_user(user, password).await?;
+    audited(st, &user.tenant_id, by, event("user.created", &user.id)).await
+}
+
+/// Replaces `before` with `after` (and the password, when given). A new password or a disabled
+/// account revokes the user's refresh-token families and ends their sessions.
+pub(crate) async fn update(
+    st: &AppState,
+    by: &By,
+    tenant: &Tenant,
+    before: &User,
+    after: &User,
+    password: Option<&PasswordHash>,
+) -> Result<(), ServiceError> {
+    st.durable.update_user(after, password).await?;
+    // Refresh tokens stop working, and introspection and userinfo refuse a disabled user's
+    // access tokens.
+    if password.is_some() || after.status == UserStatus::Disabled {
+        st.durable.revoke_user_refresh_families(&after.tenant_id, &after.id, after.updated_at).await?;
+        sessions::end_all_of(st, &tenant.ns(), &after.id.to_string(), None).await.map_err(ServiceError::Sessions)?;
+    }
+    audited(st, &tenant.id, by, event("user.updated", &after.id)).await?;
+    if password.is_some() {
+        audited(st, &tenant.id, by, event("user.password_changed", &after.id)).await?;
+    }
+    match (before.status, after.status) {
+        (UserStatus::Active, UserStatus::Disabled) => {
+            audited(st, &tenant.id, by, event("user.disabled", &after.id)).await
+        }
+        (UserStatus::Disabled, UserStatus::Active) => {
+            audited(st, &tenant.id, by, event("user.enabled", &after.id)).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Deletes a user and their credentials; `false` when there was none. Their delegations to
+/// agents end first, each recorded as `delegation.revoked`.
+pub(crate) async fn delete(st: &AppState, by: &By, tenant: &TenantId, id: &UserId) -> Result<bool, ServiceError> {
+    // The database would end the delegations silently with the user.
+    let given = st.durable.list_user_delegations(tenant, id).await?;
+    delegations::end_all(st, tenant, given, &by.caller, "the user was deleted").await?;
+    if !st.durable.delete_user(tenant, id).await? {
+        return Ok(false);
+    }
+    audited(st, tenant, by, event("user.deleted", id)).await?;
+    Ok(true)
+}
