@@ -46,6 +46,7 @@ async fn every_admin_mutation_is_in_the_audit_trail() {
     patch(&admin, &user, json!({"password": new_password})).await;
     patch(&admin, &user, json!({"status": "disabled"})).await;
     patch(&admin, &user, json!({"status": "active"})).await;
+    delete(&admin, &format!("{user}/factors")).await;
     let bob = admin.post("/tenants/acme/users", json!({"email": "bob@example.com"}), 201).await;
     let bob_id = bob["id"].as_str().unwrap().to_owned();
     delete(&admin, &format!("/tenants/acme/users/{bob_id}")).await;
@@ -112,6 +113,7 @@ async fn every_admin_mutation_is_in_the_audit_trail() {
         "user.disabled",
         "user.enabled",
         "user.deleted",
+        "factor.reset",
         "client.created",
         "client.updated",
         "client.secret_rotated",
@@ -135,6 +137,7 @@ async fn every_admin_mutation_is_in_the_audit_trail() {
     let one = |t: &str| events.iter().find(|e| e["type"] == t).unwrap();
     assert_eq!(one("user.disabled")["user_id"], ada_id.as_str());
     assert_eq!(one("user.deleted")["user_id"], bob_id.as_str());
+    assert_eq!(one("factor.reset")["reason"], "management API: all authenticators removed (0)");
     assert_eq!(one("client.secret_rotated")["client_id"], "web");
     assert_eq!(one("resource.updated")["audience"], "https://trips.example/api");
     assert_eq!(one("resource.updated")["scope"], "trips:book trips:read");

@@ -370,6 +370,7 @@ mod tests {
             device_starts(&ns(), "tv"),
             device_locked(&ns(), "u1"),
             open_registrations(&ns(), "10.0.0.1"),
+            initial_access_token_uses(&initial_access_token(&ns(), "t")),
             totp_enrolment(&ns(), "sid"),
             passkey_ceremony(&ns(), "mfa", "flow"),
         ] {
@@ -395,5 +396,7 @@ mod tests {
         assert_eq!(distinct.len(), keys.len());
         let c = code(&ns(), same);
         assert_eq!(code_redeemed(&c).as_str(), format!("used:{}", c.as_str()));
+        let iat = initial_access_token(&ns(), same);
+        assert_eq!(initial_access_token_uses(&iat).as_str(), format!("{}:uses", iat.as_str()));
     }
 }

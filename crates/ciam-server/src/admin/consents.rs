@@ -13,7 +13,9 @@ use utoipa_axum::routes;
 
 use super::users::user_path;
 use super::{AdminAuth, Path};
+use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
+use crate::services::{By, users};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -72,10 +74,11 @@ async fn revoke_consent(
     _: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, user, client)): Path<(String, String, String)>,
+    caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = user_path(&st, &tenant, &user).await?;
     let client = ClientId::parse(&client).map_err(|_| Problem::not_found("consent"))?;
-    if st.durable.revoke_consent(&tenant, &user, &client).await? {
+    if users::revoke_consent(&st, &By::admin(caller), &tenant, &user, &client).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("consent"))

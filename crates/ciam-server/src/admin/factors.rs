@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use ciam_core::audit::AuditRecord;
 use ciam_core::factor::FactorKind;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -14,8 +13,9 @@ use utoipa_axum::routes;
 
 use super::users::user_path;
 use super::{AdminAuth, Path};
-use crate::audit::{self, Caller};
+use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
+use crate::services::{By, users};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -44,19 +44,6 @@ pub(super) struct FactorView {
 pub(super) struct ResetQuery {
     /// Only this kind (`totp`, `passkey`, `recovery_codes`); all when absent.
     kind: Option<FactorKind>,
-}
-
-async fn audit_reset(
-    st: &AppState,
-    caller: &Caller,
-    tenant: &ciam_core::TenantId,
-    user: &str,
-    what: String,
-) -> Result<(), Problem> {
-    let mut event = AuditRecord::allow("factor.reset");
-    event.user_id = Some(user.to_owned());
-    event.reason = Some(what);
-    audit::record(st, tenant, caller, event).await.map_err(Problem::from)
 }
 
 /// List a user's authenticators.
@@ -106,9 +93,7 @@ async fn reset_factors(
     Query(q): Query<ResetQuery>,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = user_path(&st, &tenant, &id).await?;
-    let n = st.durable.delete_user_factors(&tenant, &user, q.kind).await?;
-    let what = format!("{} removed ({n})", q.kind.map_or("all authenticators", FactorKind::as_str));
-    audit_reset(&st, &caller, &tenant, &id, what).await?;
+    users::reset_factors(&st, &By::admin(caller), &tenant, &user, q.kind).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -128,9 +113,8 @@ async fn delete_factor(
     Path((tenant, id, factor)): Path<(String, String, String)>,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = user_path(&st, &tenant, &id).await?;
-    if !st.durable.delete_factor(&tenant, &user, &factor).await? {
+    if !users::remove_factor(&st, &By::admin(caller), &tenant, &user, &factor).await? {
         return Err(Problem::not_found("factor"));
     }
-    audit_reset(&st, &caller, &tenant, &id, format!("factor {factor} removed")).await?;
     Ok(StatusCode::NO_CONTENT)
 }

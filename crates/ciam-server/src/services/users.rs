@@ -3,12 +3,13 @@
 //! end, whichever door the change came through.
 //!
 //! Audited as `user.created`, `user.updated` (with `user.password_changed`, `user.disabled` or
-//! `user.enabled` when the change is one of those) and `user.deleted`: the user's id, never
-//! the address or the password.
+//! `user.enabled` when the change is one of those), `user.deleted`, `consent.revoked` and
+//! `factor.reset`: the user's id, never the address, the password or an authenticator's secret.
 
 use ciam_authn::PasswordPolicy;
 use ciam_core::audit::AuditRecord;
-use ciam_core::id::{TenantId, UserId};
+use ciam_core::factor::FactorKind;
+use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::secret::Secret;
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{PasswordHash, User, UserStatus};
@@ -88,5 +89,57 @@ pub(crate) async fn delete(st: &AppState, by: &By, tenant: &TenantId, id: &UserI
         return Ok(false);
     }
     audited(st, tenant, by, event("user.deleted", id)).await?;
+    Ok(true)
+}
+
+/// Revokes `user`'s consent to `client` (the next authorization request asks again); `false`
+/// when there was none. Audited as `consent.revoked`.
+pub(crate) async fn revoke_consent(
+    st: &AppState,
+    by: &By,
+    tenant: &TenantId,
+    user: &UserId,
+    client: &ClientId,
+) -> Result<bool, ServiceError> {
+    if !st.durable.revoke_consent(tenant, user, client).await? {
+        return Ok(false);
+    }
+    let mut e = event("consent.revoked", user);
+    e.client_id = Some(client.to_string());
+    audited(st, tenant, by, e).await?;
+    Ok(true)
+}
+
+/// Removes `user`'s authenticators (all, or all of `kind`) for a user who lost theirs; returns
+/// how many. Audited as `factor.reset`, naming what was removed.
+pub(crate) async fn reset_factors(
+    st: &AppState,
+    by: &By,
+    tenant: &TenantId,
+    user: &UserId,
+    kind: Option<FactorKind>,
+) -> Result<u64, ServiceError> {
+    let n = st.durable.delete_user_factors(tenant, user, kind).await?;
+    let mut e = event("factor.reset", user);
+    e.reason = Some(format!("{} removed ({n})", kind.map_or("all authenticators", FactorKind::as_str)));
+    audited(st, tenant, by, e).await?;
+    Ok(n)
+}
+
+/// Removes one authenticator of `user`; `false` when there is no such factor. Audited as
+/// `factor.reset`.
+pub(crate) async fn remove_factor(
+    st: &AppState,
+    by: &By,
+    tenant: &TenantId,
+    user: &UserId,
+    factor: &str,
+) -> Result<bool, ServiceError> {
+    if !st.durable.delete_factor(tenant, user, factor).await? {
+        return Ok(false);
+    }
+    let mut e = event("factor.reset", user);
+    e.reason = Some(format!("factor {factor} removed"));
+    audited(st, tenant, by, e).await?;
     Ok(true)
 }
