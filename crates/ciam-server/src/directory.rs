@@ -321,4 +321,54 @@ mod tests {
         assert!(directory.resource(store.as_ref(), &t, "https://other.example/").await.unwrap().is_none());
         let _ = std::fs::remove_dir_all(dir);
     }
+
+    /// Every write through the decorator drops the tenant's entries, even a write the store
+    /// refuses (it may have reached the store before failing).
+    #[tokio::test]
+    async fn every_write_through_the_decorator_drops_the_tenants_entries() {
+        use ciam_store::contract::{client, tenant};
+        let dir = std::env::temp_dir().join(format!("ciam-directory-{}", ciam_core::secret::random_token(8)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/ciam.db", dir.display());
+        let store = ciam_store::open_durable(&url, &ciam_store::PoolOptions::default()).await.unwrap();
+        let t = TenantId::parse("acme").unwrap();
+        let acme = tenant("acme");
+        store.create_tenant(&acme).await.unwrap();
+        let web = client("acme", "web");
+        store.create_client(&web, Some(&SecretHash::of("first"))).await.unwrap();
+        let directory = Directory::default();
+        let trips = ciam_core::resource::Resource {
+            tenant_id: t.clone(),
+            id: ResourceId::parse("trips").unwrap(),
+            identifier: "https://trips.example/api".into(),
+            name: "Trips".into(),
+            scopes: ciam_core::scope::ScopeSet::parse_space_separated("trips:read").unwrap(),
+            access_token_lifetime: 600,
+            created_at: web.created_at,
+            updated_at: web.created_at,
+        };
+        let other = client("acme", "other");
+        let through = directory.through(store.as_ref());
+        for write in 0..10 {
+            directory.tenant(store.as_ref(), &t).await.unwrap().unwrap();
+            assert!(directory.lock().contains_key(&t));
+            let token = SecretHash::of("rat");
+            let _ = match write {
+                0 => through.create_tenant(&acme).await.map(drop),
+                1 => through.update_tenant(&acme).await,
+                2 => through.create_client(&other, None).await,
+                3 => through.update_client(&web).await,
+                4 => through.set_client_secret(&t, &web.client_id, &token, web.updated_at).await,
+                5 => through.set_registration_token(&t, &web.client_id, &token).await,
+                6 => through.delete_client(&t, &other.client_id).await.map(drop),
+                7 => through.create_resource(&trips).await,
+                8 => through.update_resource(&trips).await,
+                _ => through.delete_resource(&t, &trips.id).await.map(drop),
+            };
+            assert!(!directory.lock().contains_key(&t), "write {write} left the cache in place");
+        }
+        through.delete_tenant(&t).await.unwrap();
+        assert!(directory.tenant(store.as_ref(), &t).await.unwrap().is_none());
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
