@@ -142,11 +142,48 @@ impl OAuthError {
     }
 }
 
+/// A store failure is `temporarily_unavailable` when the backend is down and `server_error`
+/// otherwise (corrupt data, an unexpected answer). The client reads only the generic
+/// description; the cause, with the backend's own error chain, is kept for the log.
 impl From<ciam_core::store::StoreError> for OAuthError {
     fn from(e: ciam_core::store::StoreError) -> Self {
+        let cause = error_chain(&e);
         match e {
-            ciam_core::store::StoreError::Unavailable(_) => Self::unavailable(e),
-            other => Self::server_error(other),
+            ciam_core::store::StoreError::Unavailable(_) => Self::unavailable(cause),
+            _ => Self::server_error(cause),
         }
+    }
+}
+
+/// An error and its sources, `outer: inner: innermost`, for the log.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use ciam_core::store::StoreError;
+
+    use super::*;
+
+    #[test]
+    fn store_errors_keep_their_cause_for_the_log_only() {
+        let down = StoreError::Unavailable(Box::new(std::io::Error::other("connection refused")));
+        let e = OAuthError::from(down);
+        assert_eq!(e.code, ErrorCode::TemporarilyUnavailable);
+        assert_eq!(e.internal.as_deref(), Some("storage backend unavailable: connection refused"));
+        assert!(!e.description.contains("refused"));
+
+        let e = OAuthError::from(StoreError::Corrupt("row 7".into()));
+        assert_eq!(e.code, ErrorCode::ServerError);
+        assert_eq!(e.internal.as_deref(), Some("stored data is invalid: row 7"));
+        assert!(!e.description.contains("row 7"));
     }
 }
