@@ -1,4 +1,18 @@
-//! The one place errors become HTTP responses.
+//! The one place errors become HTTP responses: every response dialect the server speaks when
+//! something goes wrong is a type here.
+//!
+//! | dialect | type | where |
+//! |---|---|---|
+//! | RFC 9457 `application/problem+json` | [`Problem`] | the management API |
+//! | RFC 6749 §5.2 JSON | [`OAuthFailure`] | token, PAR, introspection, revocation, registration |
+//! | RFC 6750 §3 / RFC 9449 §7.1 challenges | [`ResourceError`] | userinfo, the account API |
+//! | authorization error redirect (RFC 6749 §4.1.2.1, RFC 9207) | [`ErrorRedirect`] | `/authorize` and its pages |
+//! | HTML error page | [`PageError`] | the hosted pages |
+//! | passkey ceremony JSON `{"error"}` | [`CeremonyError`] | the passkey calls of the hosted pages |
+//! | 429 hold-off (RFC 6585 §4) | [`HoldOff`] | throttled sign-ins, client authentication, registration |
+//!
+//! A server-side failure on any of them starts as a [`Failure`]: its [`FailureKind`] (a store
+//! outage, corrupt stored data, anything else) and its cause, which only the log sees.
 //!
 //! OAuth endpoints answer RFC 6749 §5.2 JSON (`{"error", "error_description"}`) through
 //! [`OAuthFailure`]: 400 in general, 401 with `WWW-Authenticate` for `invalid_client` (§5.2) and
@@ -22,6 +36,9 @@ use ciam_core::FieldError;
 use ciam_core::store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::oidc::pages::{Brand, error_page};
+use crate::oidc::web_flow::respond;
 
 /// The kinds of problem the management API reports; the `type` URI is stable API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,8 +131,118 @@ pub struct Problem {
 pub struct InternalError {
     /// Operator-facing description (never contains secrets: store and config errors only).
     pub message: Arc<str>,
-    /// Whether a backing store caused it (counted in `ciam_store_errors_total`).
+    /// Whether a backing store was unreachable (counted in `ciam_store_errors_total`).
     pub store: bool,
+    /// What kind of failure it was, for the log.
+    pub kind: FailureKind,
+}
+
+impl InternalError {
+    fn new(kind: FailureKind, message: impl Into<Arc<str>>) -> Self {
+        Self { message: message.into(), store: kind == FailureKind::Unavailable, kind }
+    }
+}
+
+/// What a server-side failure was, as the log and the metrics tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// A backing store could not be reached or failed: retrying may help.
+    Unavailable,
+    /// Stored data could not be read back (corruption, a bad migration, a wrong master key).
+    Corrupt,
+    /// Anything else: a bug, a failed hashing worker.
+    Internal,
+}
+
+impl FailureKind {
+    /// The name in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unavailable => "store_unavailable",
+            Self::Corrupt => "corrupt_data",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// A server-side failure on a request path: its kind and its cause, for the log only. Helpers
+/// return `Result<T, Failure>`; every response dialect converts from it, so handlers use `?`.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", kind.as_str())]
+pub struct Failure {
+    kind: FailureKind,
+    message: String,
+}
+
+impl Failure {
+    /// A failure of `kind` with an operator-facing cause (never a secret).
+    pub fn new(kind: FailureKind, cause: impl std::fmt::Display) -> Self {
+        Self { kind, message: cause.to_string() }
+    }
+
+    /// Anything that is neither an outage nor corrupt data.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::new(FailureKind::Internal, cause)
+    }
+
+    /// Stored data that does not read back.
+    pub fn corrupt(cause: impl std::fmt::Display) -> Self {
+        Self::new(FailureKind::Corrupt, cause)
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> FailureKind {
+        self.kind
+    }
+
+    fn into_internal(self) -> InternalError {
+        InternalError::new(self.kind, self.message)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        let kind = match e {
+            StoreError::Unavailable(_) => FailureKind::Unavailable,
+            StoreError::Corrupt(_) => FailureKind::Corrupt,
+            // The caller did not expect this answer: a bug.
+            StoreError::Conflict { .. } | StoreError::NotFound => FailureKind::Internal,
+        };
+        Self::new(kind, error_chain(&e))
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Self {
+        Self::corrupt(format!("undecodable value: {e}"))
+    }
+}
+
+impl From<ciam_jose::SealError> for Failure {
+    fn from(e: ciam_jose::SealError) -> Self {
+        Self::corrupt(format!("sealed value: {}", error_chain(&e)))
+    }
+}
+
+impl From<ciam_jose::KeyringError> for Failure {
+    fn from(e: ciam_jose::KeyringError) -> Self {
+        match e {
+            ciam_jose::KeyringError::Store(e) => e.into(),
+            other => Self::new(FailureKind::Corrupt, error_chain(&other)),
+        }
+    }
+}
+
+impl From<ciam_authn::PasswordError> for Failure {
+    fn from(e: ciam_authn::PasswordError) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<ciam_authn::TotpError> for Failure {
+    fn from(e: ciam_authn::TotpError) -> Self {
+        Self::corrupt(format!("totp seed: {e}"))
+    }
 }
 
 /// Wire form of a problem, for the OpenAPI document.
@@ -269,10 +396,25 @@ impl IntoResponse for Problem {
             _ => {}
         }
         if let Some(message) = self.internal {
-            let store = self.kind == ProblemKind::Unavailable;
-            res.extensions_mut().insert(InternalError { message: message.into(), store });
+            let kind =
+                if self.kind == ProblemKind::Unavailable { FailureKind::Unavailable } else { FailureKind::Internal };
+            res.extensions_mut().insert(InternalError::new(kind, message));
         }
         res
+    }
+}
+
+impl From<Failure> for Problem {
+    fn from(f: Failure) -> Self {
+        let problem = match f.kind {
+            FailureKind::Unavailable => {
+                Self::new(ProblemKind::Unavailable, "a storage backend is unavailable; retry shortly")
+            }
+            FailureKind::Corrupt | FailureKind::Internal => {
+                Self::new(ProblemKind::Internal, "the server failed to handle this request")
+            }
+        };
+        problem.with_internal(f.to_string())
     }
 }
 
@@ -328,8 +470,332 @@ impl IntoResponse for OAuthFailure {
             _ => {}
         }
         if let Some(message) = e.internal {
-            let store = e.code == ErrorCode::TemporarilyUnavailable;
-            res.extensions_mut().insert(InternalError { message: message.into(), store });
+            res.extensions_mut().insert(InternalError::new(oauth_failure_kind(e.code), message));
+        }
+        res
+    }
+}
+
+fn oauth_failure_kind(code: ciam_oauth::ErrorCode) -> FailureKind {
+    if code == ciam_oauth::ErrorCode::TemporarilyUnavailable { FailureKind::Unavailable } else { FailureKind::Internal }
+}
+
+// --- Protected resources -------------------------------------------------------------------
+
+/// A protected resource's refusal of the access token a request carries (RFC 6750 §3, RFC 9449
+/// §7.1): 401 with a `Bearer` and a `DPoP` challenge naming the error (the client may hold
+/// either kind of token), plus `DPoP-Nonce` when the client must use the server's nonce
+/// (RFC 9449 §9); 403 for missing scope; 400 with a `Bearer` challenge for a malformed request.
+#[derive(Debug)]
+pub struct ResourceError {
+    error: ciam_oauth::OAuthError,
+    nonce: Option<String>,
+    malformed: bool,
+}
+
+impl ResourceError {
+    /// A refused token (or a failure while checking it).
+    pub fn new(error: ciam_oauth::OAuthError) -> Self {
+        Self { error, nonce: None, malformed: false }
+    }
+
+    /// A request a resource cannot read (RFC 6750 §3.1 `invalid_request`): 400 with a `Bearer`
+    /// challenge.
+    pub fn malformed(error: ciam_oauth::OAuthError) -> Self {
+        Self { error, nonce: None, malformed: true }
+    }
+
+    /// Whether the client must retry with the server's DPoP nonce.
+    pub fn needs_nonce(&self) -> bool {
+        self.error.code == ciam_oauth::ErrorCode::UseDpopNonce
+    }
+
+    /// The nonce to hand out in `DPoP-Nonce`.
+    #[must_use]
+    pub fn with_nonce(self, nonce: String) -> Self {
+        Self { nonce: Some(nonce), ..self }
+    }
+}
+
+impl From<ciam_oauth::OAuthError> for ResourceError {
+    fn from(e: ciam_oauth::OAuthError) -> Self {
+        Self::new(e)
+    }
+}
+
+impl IntoResponse for ResourceError {
+    fn into_response(self) -> Response {
+        use ciam_oauth::ErrorCode;
+        let Self { error, nonce, malformed } = self;
+        let challenge = match error.code {
+            ErrorCode::InvalidToken | ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce => error.code.as_str(),
+            ErrorCode::InvalidRequest if malformed => {
+                let mut res = OAuthFailure(error).into_response();
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_request\""));
+                return res;
+            }
+            _ => return OAuthFailure(error).into_response(),
+        };
+        let mut res = OAuthFailure(error).into_response();
+        *res.status_mut() = StatusCode::UNAUTHORIZED;
+        let headers = res.headers_mut();
+        headers.remove(header::WWW_AUTHENTICATE);
+        let algs = ciam_jose::dpop::DPOP_ALGS.join(" ");
+        for value in [format!("Bearer error=\"{challenge}\""), format!("DPoP error=\"{challenge}\", algs=\"{algs}\"")] {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                headers.append(header::WWW_AUTHENTICATE, v);
+            }
+        }
+        if let Some(v) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            headers.insert("dpop-nonce", v);
+        }
+        res
+    }
+}
+
+// --- The hold-off ---------------------------------------------------------------------------
+
+/// The 429 hold-off (RFC 6585 §4): the caller tried too often and is refused for a while,
+/// answered in the dialect of the endpoint, with `Retry-After` when the wait is known.
+#[derive(Debug, Clone, Copy)]
+pub struct HoldOff {
+    retry_after: Option<std::time::Duration>,
+}
+
+impl HoldOff {
+    /// Refused for at least `wait` (`Retry-After`, at least one second).
+    pub fn after(wait: std::time::Duration) -> Self {
+        Self { retry_after: Some(wait) }
+    }
+
+    /// Refused for a while the server does not state.
+    pub fn unstated() -> Self {
+        Self { retry_after: None }
+    }
+
+    /// An OAuth error answered with 429 (RFC 6749 §5.2's JSON body).
+    pub fn oauth(self, e: ciam_oauth::OAuthError) -> Response {
+        self.apply(OAuthFailure(e).into_response())
+    }
+
+    /// A hosted page (the form again, saying why) answered with 429.
+    pub fn page(self, page: Response) -> Response {
+        self.apply(page)
+    }
+
+    fn apply(self, mut res: Response) -> Response {
+        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let Some(wait) = self.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+        }
+        res
+    }
+}
+
+// --- Hosted pages ---------------------------------------------------------------------------
+
+/// What the hosted pages say when a request fails for reasons of the server.
+const PAGE_UNAVAILABLE: &str = "The service is temporarily unavailable. Try again shortly.";
+
+/// A hosted page request that does not succeed: an error page in the tenant's branding (never
+/// a redirect), or an authorization error sent back to the client ([`ErrorRedirect`]). Page
+/// handlers return `Result<Response, PageError>`, so `?` works on every store call.
+///
+/// A [`Failure`] shows the person the same page whatever its kind (503, "temporarily
+/// unavailable", as it always did); the log gets the kind and the cause.
+#[derive(Debug)]
+pub(crate) struct PageError(Box<PageRepr>);
+
+#[derive(Debug)]
+enum PageRepr {
+    Page { status: StatusCode, message: Cow<'static, str>, brand: Option<Brand>, cause: Option<Failure> },
+    Redirect(ErrorRedirect),
+}
+
+impl PageError {
+    /// A page saying `message` with `status`.
+    pub(crate) fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self(Box::new(PageRepr::Page { status, message: message.into(), brand: None, cause: None }))
+    }
+
+    /// 400: the request cannot go on (an expired page, a bad form).
+    pub(crate) fn bad_request(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// 403: not allowed (a form without its CSRF token, a disabled method).
+    pub(crate) fn forbidden(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    /// The page of a server-side failure.
+    pub(crate) fn failed(cause: impl Into<Failure>) -> Self {
+        Self(Box::new(PageRepr::Page {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: Cow::Borrowed(PAGE_UNAVAILABLE),
+            brand: None,
+            cause: Some(cause.into()),
+        }))
+    }
+
+    /// The page in a tenant's branding (unless it has one already); without, the neutral one.
+    #[must_use]
+    pub(crate) fn branded(mut self, with: &Brand) -> Self {
+        if let PageRepr::Page { brand: b @ None, .. } = &mut *self.0 {
+            *b = Some(with.clone());
+        }
+        self
+    }
+
+    /// The status the person gets.
+    #[cfg(test)]
+    pub(crate) fn status(&self) -> StatusCode {
+        match &*self.0 {
+            PageRepr::Page { status, .. } => *status,
+            PageRepr::Redirect(_) => StatusCode::SEE_OTHER,
+        }
+    }
+}
+
+macro_rules! page_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for PageError {
+            fn from(e: $t) -> Self {
+                Self::failed(e)
+            }
+        }
+    )*};
+}
+page_error_from!(
+    Failure,
+    StoreError,
+    serde_json::Error,
+    ciam_jose::SealError,
+    ciam_jose::KeyringError,
+    ciam_authn::PasswordError,
+    ciam_authn::TotpError
+);
+
+impl From<ErrorRedirect> for PageError {
+    fn from(r: ErrorRedirect) -> Self {
+        Self(Box::new(PageRepr::Redirect(r)))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match *self.0 {
+            PageRepr::Page { status, message, brand, cause } => {
+                let mut res = error_page(status, brand.as_ref().unwrap_or(&Brand::neutral()), &message);
+                if let Some(cause) = cause {
+                    res.extensions_mut().insert(cause.into_internal());
+                }
+                res
+            }
+            PageRepr::Redirect(r) => r.into_response(),
+        }
+    }
+}
+
+/// An authorization error sent to the client's verified redirect URI (RFC 6749 §4.1.2.1) with
+/// `state` and `iss` (RFC 9207), as query parameters or an auto-posting form. Only for a
+/// verified client and redirect URI: anything else is a [`PageError`].
+#[derive(Debug)]
+pub(crate) struct ErrorRedirect {
+    /// The verified redirect URI.
+    pub(crate) redirect_uri: String,
+    /// Query or form post.
+    pub(crate) response_mode: ciam_oauth::authorize::ResponseMode,
+    /// The client's `state`.
+    pub(crate) state: Option<String>,
+    /// The issuer (RFC 9207).
+    pub(crate) iss: String,
+    /// What went wrong; a `server_error`'s cause goes to the log.
+    pub(crate) error: ciam_oauth::OAuthError,
+}
+
+impl IntoResponse for ErrorRedirect {
+    fn into_response(self) -> Response {
+        let Self { redirect_uri, response_mode, state, iss, error } = self;
+        let mut fields =
+            vec![("error", error.code.as_str().to_owned()), ("error_description", error.description.into_owned())];
+        if let Some(s) = state {
+            fields.push(("state", s));
+        }
+        fields.push(("iss", iss));
+        let mut res = respond(&redirect_uri, response_mode, fields);
+        if let Some(message) = error.internal {
+            res.extensions_mut().insert(InternalError::new(oauth_failure_kind(error.code), message));
+        }
+        res
+    }
+}
+
+// --- Passkey ceremonies ---------------------------------------------------------------------
+
+/// What the passkey calls of the hosted pages answer when they fail: `{"error": "…"}` with a
+/// status, which the page script shows to the person.
+#[derive(Debug)]
+pub(crate) struct CeremonyError {
+    status: StatusCode,
+    message: Cow<'static, str>,
+    cause: Option<InternalError>,
+}
+
+impl CeremonyError {
+    /// A refusal with words for the person.
+    pub(crate) fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self { status, message: message.into(), cause: None }
+    }
+
+    /// 400.
+    pub(crate) fn bad_request(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// The same answer, with a server-side cause for the log.
+    #[must_use]
+    pub(crate) fn because(self, cause: impl Into<Failure>) -> Self {
+        Self { cause: Some(cause.into().into_internal()), ..self }
+    }
+
+    /// A page's answer (an error page, a refusal) to a call the page script made: its status
+    /// (400 for a page that is not an error), `message`, and the page's cause for the log.
+    pub(crate) fn instead_of(page: &Response, message: &'static str) -> Self {
+        let status = if page.status().is_success() { StatusCode::BAD_REQUEST } else { page.status() };
+        Self { status, message: Cow::Borrowed(message), cause: page.extensions().get::<InternalError>().cloned() }
+    }
+}
+
+macro_rules! ceremony_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for CeremonyError {
+            fn from(e: $t) -> Self {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable.").because(e)
+            }
+        }
+    )*};
+}
+ceremony_error_from!(Failure, StoreError, serde_json::Error);
+
+/// The page's refusal (an unknown tenant, say), in the words of the page.
+impl From<PageError> for CeremonyError {
+    fn from(e: PageError) -> Self {
+        match *e.0 {
+            PageRepr::Page { status, message, cause, .. } => {
+                Self { status, message, cause: cause.map(Failure::into_internal) }
+            }
+            PageRepr::Redirect(r) => Self::instead_of(&r.into_response(), "Sign-in refused."),
+        }
+    }
+}
+
+impl IntoResponse for CeremonyError {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, Json(serde_json::json!({ "error": self.message }))).into_response();
+        if let Some(cause) = self.cause {
+            res.extensions_mut().insert(cause);
         }
         res
     }
@@ -449,5 +915,179 @@ mod tests {
         assert_eq!(st, 422);
         assert_eq!(json["errors"][0]["field"], "redirect_uris[0]");
         assert_eq!(json["errors"][0]["message"], "no fragments");
+    }
+
+    fn internal_of(res: &Response) -> Option<InternalError> {
+        res.extensions().get::<InternalError>().cloned()
+    }
+
+    async fn body_of(res: Response) -> String {
+        String::from_utf8(to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn failures_keep_their_kind_and_cause() {
+        let table = [
+            (
+                StoreError::Unavailable(Box::new(std::io::Error::other("connection refused"))),
+                FailureKind::Unavailable,
+                "storage backend unavailable: connection refused",
+            ),
+            (StoreError::Corrupt("row 7".into()), FailureKind::Corrupt, "stored data is invalid: row 7"),
+            (StoreError::NotFound, FailureKind::Internal, "not found"),
+            (StoreError::Conflict { what: "email" }, FailureKind::Internal, "conflict: email already exists"),
+        ];
+        for (e, kind, message) in table {
+            let f = Failure::from(e);
+            assert_eq!(f.kind(), kind);
+            assert_eq!(f.to_string(), format!("{}: {message}", kind.as_str()));
+            let internal = f.into_internal();
+            assert_eq!(internal.store, kind == FailureKind::Unavailable, "only outages count as store errors");
+        }
+    }
+
+    /// What a person sees is the same page whatever the failure (503, "temporarily
+    /// unavailable"); the log gets the kind and the cause.
+    #[tokio::test]
+    async fn page_errors_show_words_and_log_causes() {
+        let brand = Brand { name: "Acme Travel".into(), logo: None, color: "#112233".into() };
+        let table: [(PageError, u16, &str, Option<FailureKind>); 5] = [
+            (PageError::bad_request("The form is gone."), 400, "The form is gone.", None),
+            (PageError::forbidden("Not you."), 403, "Not you.", None),
+            (PageError::new(StatusCode::NOT_FOUND, "Unknown tenant."), 404, "Unknown tenant.", None),
+            (
+                StoreError::Unavailable(Box::new(std::io::Error::other("refused"))).into(),
+                503,
+                PAGE_UNAVAILABLE,
+                Some(FailureKind::Unavailable),
+            ),
+            (StoreError::Corrupt("garbage".into()).into(), 503, PAGE_UNAVAILABLE, Some(FailureKind::Corrupt)),
+        ];
+        for (e, status, words, kind) in table {
+            let e = e.branded(&brand);
+            assert_eq!(e.status().as_u16(), status);
+            let res = e.into_response();
+            assert_eq!(res.status().as_u16(), status);
+            assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+            assert_eq!(internal_of(&res).map(|i| i.kind), kind);
+            let body = body_of(res).await;
+            assert!(body.contains(words), "{body}");
+            assert!(body.contains("Acme Travel"), "in the tenant's branding");
+            assert!(!body.contains("refused") && !body.contains("garbage"), "no cause in the page");
+        }
+        // Without a tenant (an unknown one), the neutral branding; a brand is never replaced.
+        let body = body_of(PageError::bad_request("x").into_response()).await;
+        assert!(body.contains("Sign in"));
+        let other = Brand { name: "Other".into(), ..brand.clone() };
+        let body = body_of(PageError::bad_request("x").branded(&brand).branded(&other).into_response()).await;
+        assert!(body.contains("Acme Travel") && !body.contains("Other"));
+    }
+
+    /// RFC 6749 §4.1.2.1 and RFC 9207: the error, its description, `state` and `iss`, to the
+    /// verified redirect URI; a `server_error`'s cause only for the log.
+    #[tokio::test]
+    async fn error_redirects_carry_error_state_and_issuer_rfc6749_4_1_2_1() {
+        use ciam_oauth::authorize::ResponseMode;
+        use ciam_oauth::{ErrorCode, OAuthError};
+        let redirect = |state: Option<&str>, error| ErrorRedirect {
+            redirect_uri: "https://app.example/cb?x=1".into(),
+            response_mode: ResponseMode::Query,
+            state: state.map(str::to_owned),
+            iss: "https://id.example/t/acme".into(),
+            error,
+        };
+        let res =
+            redirect(Some("s 1"), OAuthError::new(ErrorCode::AccessDenied, "the user denied access")).into_response();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let location = url::Url::parse(res.headers()[header::LOCATION].to_str().unwrap()).unwrap();
+        let q: Vec<(String, String)> = location.query_pairs().into_owned().collect();
+        let pairs = [
+            ("x", "1"),
+            ("error", "access_denied"),
+            ("error_description", "the user denied access"),
+            ("state", "s 1"),
+            ("iss", "https://id.example/t/acme"),
+        ];
+        assert_eq!(q, pairs.map(|(k, v)| (k.to_owned(), v.to_owned())));
+        assert!(internal_of(&res).is_none());
+
+        let res = redirect(None, OAuthError::unavailable("redis down")).into_response();
+        let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+        assert!(location.contains("error=temporarily_unavailable") && !location.contains("state="));
+        assert!(!location.contains("redis"));
+        assert_eq!(internal_of(&res).unwrap().kind, FailureKind::Unavailable);
+
+        let page = PageError::from(redirect(None, OAuthError::new(ErrorCode::LoginRequired, "sign in")));
+        assert_eq!(page.into_response().status(), StatusCode::SEE_OTHER);
+    }
+
+    #[tokio::test]
+    async fn ceremony_errors_are_json_for_the_page_script() {
+        let res = CeremonyError::new(StatusCode::UNAUTHORIZED, "That passkey is not registered here.").into_response();
+        assert_eq!(res.status(), 401);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/json");
+        assert!(internal_of(&res).is_none());
+        let json: serde_json::Value = serde_json::from_str(&body_of(res).await).unwrap();
+        assert_eq!(json, serde_json::json!({"error": "That passkey is not registered here."}));
+
+        let res =
+            CeremonyError::from(StoreError::Unavailable(Box::new(std::io::Error::other("refused")))).into_response();
+        assert_eq!(res.status(), 503);
+        assert_eq!(internal_of(&res).unwrap().kind, FailureKind::Unavailable);
+        let body = body_of(res).await;
+        assert!(body.contains("temporarily unavailable") && !body.contains("refused"));
+
+        // A page's refusal keeps its status and words, and its cause for the log.
+        let res = CeremonyError::from(PageError::new(StatusCode::NOT_FOUND, "Unknown tenant.")).into_response();
+        assert_eq!(res.status(), 404);
+        assert!(body_of(res).await.contains("Unknown tenant."));
+        let page = PageError::from(StoreError::Corrupt("x".into())).into_response();
+        let res = CeremonyError::instead_of(&page, "Sign-in refused.").into_response();
+        assert_eq!(res.status(), 503);
+        assert_eq!(internal_of(&res).unwrap().kind, FailureKind::Corrupt);
+        assert!(body_of(res).await.contains("Sign-in refused."));
+    }
+
+    /// RFC 6750 §3 and RFC 9449 §7.1: a refused token gets both challenges; `use_dpop_nonce`
+    /// comes with the nonce (§9); missing scope is 403; a malformed request 400 with `Bearer`.
+    #[tokio::test]
+    async fn resource_refusals_challenge_for_bearer_and_dpop_rfc6750_3_rfc9449_7_1() {
+        use ciam_oauth::{ErrorCode, OAuthError};
+        let algs = ciam_jose::dpop::DPOP_ALGS.join(" ");
+        for code in [ErrorCode::InvalidToken, ErrorCode::InvalidDpopProof, ErrorCode::UseDpopNonce] {
+            let refusal = ResourceError::new(OAuthError::new(code, "no"));
+            assert_eq!(refusal.needs_nonce(), code == ErrorCode::UseDpopNonce);
+            let res = refusal.with_nonce("n0nce".into()).into_response();
+            assert_eq!(res.status(), 401, "{code:?}");
+            let challenges: Vec<&str> =
+                res.headers().get_all(header::WWW_AUTHENTICATE).iter().map(|v| v.to_str().unwrap()).collect();
+            let c = code.as_str();
+            assert_eq!(challenges, [format!("Bearer error=\"{c}\""), format!("DPoP error=\"{c}\", algs=\"{algs}\"")]);
+            assert_eq!(res.headers()["dpop-nonce"], "n0nce");
+        }
+        let res = ResourceError::new(OAuthError::new(ErrorCode::InsufficientScope, "no")).into_response();
+        assert_eq!(res.status(), 403);
+        assert!(!res.headers().contains_key(header::WWW_AUTHENTICATE));
+        let res = ResourceError::malformed(OAuthError::invalid_request("one header")).into_response();
+        assert_eq!(res.status(), 400);
+        assert_eq!(res.headers()[header::WWW_AUTHENTICATE], "Bearer error=\"invalid_request\"");
+        let res = ResourceError::new(OAuthError::unavailable("down")).into_response();
+        assert_eq!(res.status(), 503);
+        assert!(!res.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+
+    /// RFC 6585 §4: 429, with `Retry-After` in whole seconds (at least one) when known.
+    #[tokio::test]
+    async fn hold_offs_are_429_with_retry_after_rfc6585_4() {
+        use std::time::Duration;
+        let res = HoldOff::after(Duration::from_millis(1500)).oauth(ciam_oauth::OAuthError::invalid_request("slow"));
+        assert_eq!(res.status(), 429);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+        let res = HoldOff::after(Duration::from_secs(60)).page(PageError::bad_request("wait").into_response());
+        assert_eq!((res.status().as_u16(), res.headers()[header::RETRY_AFTER].to_str().unwrap()), (429, "60"));
+        let res = HoldOff::unstated().page(PageError::bad_request("wait").into_response());
+        assert_eq!(res.status(), 429);
+        assert!(!res.headers().contains_key(header::RETRY_AFTER));
     }
 }

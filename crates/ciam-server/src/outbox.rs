@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
+use crate::error::Failure;
 use crate::state::AppState;
 
 /// How long a claim holds a message: longer than any delivery attempt ([`SEND_TIMEOUT`]).
@@ -110,7 +111,7 @@ fn owner(tenant: &TenantId, id: &str) -> String {
 /// `mail` may carry a single-use code or link (the only secret a mail may carry, house rule 41):
 /// it is sealed before it is stored and never logged.
 #[allow(dead_code)] // the general entry point; sign-in mail uses `enqueue_with`.
-pub(crate) async fn enqueue(st: &AppState, tenant: &TenantId, mail: OutgoingMail) -> anyhow::Result<()> {
+pub(crate) async fn enqueue(st: &AppState, tenant: &TenantId, mail: OutgoingMail) -> Result<(), Failure> {
     enqueue_with(st, tenant, mail, Delivery::default()).await
 }
 
@@ -120,10 +121,11 @@ pub(crate) async fn enqueue_with(
     tenant: &TenantId,
     mail: OutgoingMail,
     delivery: Delivery,
-) -> anyhow::Result<()> {
+) -> Result<(), Failure> {
     let id = random_token(16);
     let sealed = Sealed { to: mail.to, subject: mail.subject, text: mail.text, discard: delivery.discard };
-    let sealed = st.master.seal(&owner(tenant, &id), &serde_json::to_vec(&sealed)?)?;
+    let sealed = serde_json::to_vec(&sealed).map_err(Failure::internal)?;
+    let sealed = st.master.seal(&owner(tenant, &id), &sealed).map_err(Failure::internal)?;
     let now = st.clock.now();
     let expires_at = now + delivery.valid_for;
     st.durable.enqueue_mail(&QueuedMail::new(tenant.clone(), id, sealed, now, expires_at)).await?;

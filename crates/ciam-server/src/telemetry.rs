@@ -237,7 +237,7 @@ pub async fn observe(State(metrics): State<Arc<Metrics>>, req: Request, next: Ne
     let res = next.run(req).await;
     let status = res.status().as_u16();
     if let Some(err) = res.extensions().get::<InternalError>() {
-        tracing::error!(status, error = %err.message, "request failed");
+        tracing::error!(status, kind = err.kind.as_str(), error = %err.message, "request failed");
         if err.store {
             metrics.store_errors.get_or_create(&RouteLabels { route: route.clone() }).inc();
         }

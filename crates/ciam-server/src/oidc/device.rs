@@ -25,13 +25,14 @@ use ciam_oauth::code::CodeGrant;
 use ciam_oauth::form::Params;
 use ciam_oauth::issuer::PendingDevice;
 
-use super::authorize::{Ctx, agent_consent, query_param, record_decision, see_other, unavailable, with_cookie};
 use super::client::BackChannel;
+use super::consent::{agent_consent, record_decision};
 use super::pages::{DeviceConsentPage, DeviceDonePage, DevicePage, describe_scope, error_page, html};
 use super::session::{
     BrowserCookie, FLOW_TTL, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
     start_flow,
 };
+use super::web_flow::{Ctx, query_param, see_other, unavailable, with_cookie};
 use crate::audit::{self, Caller};
 use crate::error::OAuthFailure;
 use crate::http::Path;
@@ -103,7 +104,7 @@ pub(super) async fn page_get(
 ) -> Response {
     let ctx = match Ctx::load(st, &tenant).await {
         Ok(ctx) => ctx,
-        Err(res) => return res,
+        Err(res) => return res.into_response(),
     };
     let mut typed = query_param(query.as_deref(), "user_code");
     if let Some(id) = query_param(query.as_deref(), "flow") {
@@ -156,7 +157,7 @@ pub(super) async fn page_post(
 ) -> Response {
     let ctx = match Ctx::load(st, &tenant).await {
         Ok(ctx) => ctx,
-        Err(res) => return res,
+        Err(res) => return res.into_response(),
     };
     let Ok(form) = Params::parse(&body) else {
         return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Invalid form.");
@@ -202,7 +203,7 @@ pub(super) async fn page_post(
 async fn consent_page(ctx: &Ctx, session: &Session, pending: &PendingDevice, scope: &ScopeSet) -> Response {
     let agent = match agent_consent(ctx, &pending.client, pending.request.audiences.clone()).await {
         Ok(a) => a,
-        Err(res) => return res,
+        Err(res) => return res.branded(&ctx.brand).into_response(),
     };
     let (action, user_code) = (ctx.path("device"), pending.code.display());
     html(
@@ -241,7 +242,7 @@ async fn decide(
     let delegation_id =
         match record_decision(ctx, caller, client, user_id, scope, request.audiences.clone(), allow).await {
             Ok(id) => id,
-            Err(res) => return res,
+            Err(res) => return res.branded(&ctx.brand).into_response(),
         };
     let now = st.clock.now().unix_timestamp();
     let approved = allow.then(|| CodeGrant {

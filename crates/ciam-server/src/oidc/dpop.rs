@@ -2,7 +2,7 @@
 //! issues to the proof key; protected endpoints (userinfo, the account API) accept a bound
 //! token only with a fresh proof from that key, and an unbound one only as a bearer token.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Replay};
@@ -13,7 +13,7 @@ use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::Value;
 
 use super::introspect::{LiveToken, verified_access_token};
-use crate::error::OAuthFailure;
+use crate::error::ResourceError;
 use crate::state::AppState;
 
 fn invalid(description: &'static str) -> OAuthError {
@@ -160,29 +160,16 @@ pub(super) async fn protected_request(
 
 /// [`refused`], with a fresh `DPoP-Nonce` when the client must use one (RFC 9449 §9).
 pub(super) async fn refused_at(st: &AppState, tenant: &TenantId, e: OAuthError) -> Response {
-    let needs_nonce = e.code == ErrorCode::UseDpopNonce;
-    let res = refused(e);
-    if needs_nonce { with_nonce(st, tenant, res).await } else { res }
+    let refusal = ResourceError::new(e);
+    if refusal.needs_nonce()
+        && let Ok(nonce) = current_nonce(st, tenant).await
+    {
+        return refusal.with_nonce(nonce).into_response();
+    }
+    refusal.into_response()
 }
 
-/// The answer of a protected endpoint to a refused token: 401 with both challenges (RFC 6750
-/// §3, RFC 9449 §7.1), 403 for missing scope.
+/// The answer of a protected endpoint to a refused token (see [`ResourceError`]).
 pub(super) fn refused(e: OAuthError) -> Response {
-    let challenge = match e.code {
-        ErrorCode::InvalidToken => "invalid_token",
-        ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
-        ErrorCode::UseDpopNonce => "use_dpop_nonce",
-        _ => return OAuthFailure(e).into_response(),
-    };
-    let mut res = OAuthFailure(e).into_response();
-    *res.status_mut() = StatusCode::UNAUTHORIZED;
-    let headers = res.headers_mut();
-    headers.remove(header::WWW_AUTHENTICATE);
-    let algs = ciam_jose::dpop::DPOP_ALGS.join(" ");
-    for value in [format!("Bearer error=\"{challenge}\""), format!("DPoP error=\"{challenge}\", algs=\"{algs}\"")] {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            headers.append(header::WWW_AUTHENTICATE, v);
-        }
-    }
-    res
+    ResourceError::new(e).into_response()
 }

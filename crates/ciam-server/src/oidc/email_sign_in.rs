@@ -19,24 +19,23 @@ use crate::mail::OutgoingMail;
 use ciam_core::Amr;
 use ciam_core::email::Email;
 use ciam_core::id::UserId;
+use ciam_core::keyspace::{self, Counter, Json};
 use ciam_core::secret::Secret;
+use ciam_core::store::StoreResult;
 use ciam_core::tenant::TenantNs;
 use ciam_core::user::{User, UserStatus};
 use serde::{Deserialize, Serialize};
 
-use super::authorize::{Ctx, form_step, unavailable};
-use super::pages::{EmailCodePage, error_page, html};
+use super::pages::{EmailCodePage, html};
 use super::session::Flow;
 use super::signin::{FirstFactor, first_factor_passed};
+use super::web_flow::{Ctx, form_step, query_param};
 use crate::audit::Caller;
+use crate::error::{Failure, HoldOff, PageError};
 use crate::http::Path;
 use crate::outbox;
 use crate::state::AppState;
 use crate::throttle::Attempt;
-
-fn email_code_key(tenant: &TenantNs, flow: &str) -> String {
-    format!("email_code:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
-}
 
 /// An emailed code (and, for a first factor, a magic link) waiting to be used.
 #[derive(Serialize, Deserialize)]
@@ -68,9 +67,9 @@ const MAILS_PER_ADDRESS: u64 = 5;
 /// Whether another sign-in mail may go to `address` now: at most [`MAILS_PER_ADDRESS`] per
 /// window, counted whether or not the address has an account, so the limit reveals nothing and
 /// nobody can flood a mailbox through the sign-in page.
-pub(super) async fn mail_allowed(st: &AppState, tenant: &TenantNs, address: &str) -> anyhow::Result<bool> {
-    let key = format!("mail_sends:{tenant}:{}", ciam_core::secret::SecretHash::of(address).as_str());
-    Ok(st.ephemeral.incr(&key, crate::throttle::WINDOW).await? <= MAILS_PER_ADDRESS)
+pub(super) async fn mail_allowed(st: &AppState, tenant: &TenantNs, address: &str) -> StoreResult<bool> {
+    let key = keyspace::mail_sends(tenant, address);
+    Ok(Counter::new(st.ephemeral.as_ref()).hit(&key, crate::throttle::WINDOW).await? <= MAILS_PER_ADDRESS)
 }
 
 pub(super) const MAIL_LIMIT_MESSAGE: &str =
@@ -101,7 +100,7 @@ pub(super) async fn send_email_code(
     flow_id: &str,
     to: Recipient<'_>,
     first_factor: bool,
-) -> anyhow::Result<()> {
+) -> Result<(), Failure> {
     let st = &ctx.st;
     let (code, hash) = OneTimeCode::generate();
     let lifetime = ciam_authn::email_code::CODE_LIFETIME;
@@ -129,7 +128,9 @@ pub(super) async fn send_email_code(
         email: email.normalized().to_owned(),
         expires_at: (st.clock.now() + lifetime).unix_timestamp(),
     };
-    st.ephemeral.put(&email_code_key(&ctx.ns, flow_id), &serde_json::to_vec(&state)?, lifetime.unsigned_abs()).await?;
+    Json::new(st.ephemeral.as_ref())
+        .put(&keyspace::email_code(&ctx.ns, flow_id), &state, lifetime.unsigned_abs())
+        .await?;
     let warning = if first_factor {
         "If you did not try to sign in, ignore this message."
     } else {
@@ -152,10 +153,10 @@ pub(super) async fn send_email_code(
 
 /// The mail of this flow that `proof` comes from, consumed. A wrong code counts, and after
 /// `MAX_ATTEMPTS` the code is gone; a wrong link (an older mail's) leaves everything as it was.
-pub(super) async fn check_email_code(ctx: &Ctx, flow_id: &str, proof: Proof<'_>) -> anyhow::Result<Option<EmailCode>> {
-    let key = email_code_key(&ctx.ns, flow_id);
-    let Some(raw) = ctx.st.ephemeral.take(&key).await? else { return Ok(None) };
-    let mut state: EmailCode = serde_json::from_slice(&raw)?;
+pub(super) async fn check_email_code(ctx: &Ctx, flow_id: &str, proof: Proof<'_>) -> StoreResult<Option<EmailCode>> {
+    let key = keyspace::email_code(&ctx.ns, flow_id);
+    let codes = Json::<EmailCode>::new(ctx.st.ephemeral.as_ref());
+    let Some(mut state) = codes.take(&key).await? else { return Ok(None) };
     let left = state.expires_at - ctx.st.clock.now().unix_timestamp();
     if left <= 0 {
         return Ok(None);
@@ -174,7 +175,7 @@ pub(super) async fn check_email_code(ctx: &Ctx, flow_id: &str, proof: Proof<'_>)
     }
     if state.attempts < ciam_authn::email_code::MAX_ATTEMPTS {
         let left = std::time::Duration::from_secs(left.unsigned_abs());
-        ctx.st.ephemeral.put(&key, &serde_json::to_vec(&state)?, left).await?;
+        codes.put(&key, &state, left).await?;
     }
     Ok(None)
 }
@@ -202,44 +203,34 @@ pub(super) async fn login_email(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (ctx, id, flow, form) = match form_step(st, &tenant, &body, &headers).await {
-        Ok(step) => step,
-        Err(res) => return res,
-    };
-    if !ctx.tenant.settings.login.email_code {
-        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "Sign-in codes by email are not enabled.");
-    }
-    let typed = form.get("email").unwrap_or("").trim().to_owned();
-    let Ok(email) = ciam_core::email::Email::parse(&typed) else {
-        return email_page(&ctx, &id, &flow, &typed, Some("Enter a valid email address."), StatusCode::BAD_REQUEST);
-    };
-    let attempt = Attempt::new(&ctx.st, &ctx.ns, email.normalized(), caller.addr());
-    match attempt.locked().await {
-        Ok(true) => {
-            let msg = "Too many attempts. Wait a few minutes and try again.";
-            return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::TOO_MANY_REQUESTS);
+) -> Result<Response, PageError> {
+    let (ctx, id, flow, form) = form_step(st, &tenant, &body, &headers).await?;
+    ctx.branded(async {
+        if !ctx.tenant.settings.login.email_code {
+            return Err(PageError::forbidden("Sign-in codes by email are not enabled."));
         }
-        Ok(false) => {}
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    match mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return email_page(&ctx, &id, &flow, &typed, Some(MAIL_LIMIT_MESSAGE), StatusCode::TOO_MANY_REQUESTS);
+        let typed = form.get("email").unwrap_or("").trim().to_owned();
+        let page = |error, status| email_page(&ctx, &id, &flow, &typed, error, status);
+        let Ok(email) = ciam_core::email::Email::parse(&typed) else {
+            return Ok(page(Some("Enter a valid email address."), StatusCode::BAD_REQUEST));
+        };
+        let attempt = Attempt::new(&ctx.st, &ctx.ns, email.normalized(), caller.addr());
+        if attempt.locked().await? {
+            return Ok(HoldOff::unstated().page(page(Some(TOO_MANY_ATTEMPTS), StatusCode::OK)));
         }
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    let user = match ctx.st.durable.find_user_by_email(&ctx.tenant.id, email.normalized()).await {
-        Ok(u) => u.filter(|u| u.status == UserStatus::Active),
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let to = user.as_ref().map_or(Recipient::Nobody(&email), Recipient::Account);
-    if let Err(e) = send_email_code(&ctx, &id, to, true).await {
-        return unavailable(&ctx.brand, e);
-    }
-    email_page(&ctx, &id, &flow, &typed, None, StatusCode::OK)
+        if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
+            return Ok(HoldOff::unstated().page(page(Some(MAIL_LIMIT_MESSAGE), StatusCode::OK)));
+        }
+        let user = ctx.st.durable.find_user_by_email(&ctx.tenant.id, email.normalized()).await?;
+        let user = user.filter(|u| u.status == UserStatus::Active);
+        let to = user.as_ref().map_or(Recipient::Nobody(&email), Recipient::Account);
+        send_email_code(&ctx, &id, to, true).await?;
+        Ok(page(None, StatusCode::OK))
+    })
+    .await
 }
+
+const TOO_MANY_ATTEMPTS: &str = "Too many attempts. Wait a few minutes and try again.";
 
 /// `POST /t/{tenant}/login/email/verify`: the emailed code signs the user in (amr `email`).
 pub(super) async fn login_email_verify(
@@ -248,35 +239,26 @@ pub(super) async fn login_email_verify(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (ctx, id, flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
-        Ok(step) => step,
-        Err(res) => return res,
-    };
-    let typed = form.get("email").unwrap_or("").trim().to_owned();
-    let normalized = ciam_core::email::Email::parse(&typed).map(|e| e.normalized().to_owned()).unwrap_or_default();
-    let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
-    match attempt.locked().await {
-        Ok(true) => {
-            let msg = "Too many attempts. Wait a few minutes and try again.";
-            return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::TOO_MANY_REQUESTS);
+) -> Result<Response, PageError> {
+    let (ctx, id, flow, mut form) = form_step(st, &tenant, &body, &headers).await?;
+    ctx.branded(async {
+        let typed = form.get("email").unwrap_or("").trim().to_owned();
+        let normalized = ciam_core::email::Email::parse(&typed).map(|e| e.normalized().to_owned()).unwrap_or_default();
+        let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
+        if attempt.locked().await? {
+            let page = email_page(&ctx, &id, &flow, &typed, Some(TOO_MANY_ATTEMPTS), StatusCode::OK);
+            return Ok(HoldOff::unstated().page(page));
         }
-        Ok(false) => {}
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    let code = Secret::new(form.take("code").unwrap_or_default());
-    let user = match check_email_code(&ctx, &id, Proof::Code(code.expose_secret())).await {
-        Ok(sent) => sent.and_then(|s| UserId::parse(&s.user_id).ok()),
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let Some(user_id) = user else {
-        if let Err(e) = attempt.failed().await {
-            return unavailable(&ctx.brand, e);
-        }
-        let msg = "That code is not right, or it expired. Check the latest email or ask for a new code.";
-        return email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::UNAUTHORIZED);
-    };
-    signed_in_by_mail(&ctx, &caller, &headers, &id, flow, user_id, &attempt).await
+        let code = Secret::new(form.take("code").unwrap_or_default());
+        let sent = check_email_code(&ctx, &id, Proof::Code(code.expose_secret())).await?;
+        let Some(user_id) = sent.and_then(|s| UserId::parse(&s.user_id).ok()) else {
+            attempt.failed().await?;
+            let msg = "That code is not right, or it expired. Check the latest email or ask for a new code.";
+            return Ok(email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::UNAUTHORIZED));
+        };
+        signed_in_by_mail(&ctx, &caller, &headers, &id, flow.clone(), user_id, &attempt).await
+    })
+    .await
 }
 
 /// The code or link of a sign-in mail proved the address: the first factor passed (amr `email`).
@@ -288,7 +270,7 @@ async fn signed_in_by_mail(
     flow: Flow,
     user_id: UserId,
     attempt: &Attempt<'_>,
-) -> Response {
+) -> Result<Response, PageError> {
     let amr = vec![Amr::Email];
     first_factor_passed(FirstFactor { ctx, caller, headers, flow_id, flow, user_id, amr, attempt }).await
 }
@@ -304,33 +286,28 @@ pub(super) async fn login_link(
     RawQuery(query): RawQuery,
     caller: Caller,
     headers: HeaderMap,
-) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(ctx) => ctx,
-        Err(res) => return res,
-    };
-    if !ctx.tenant.settings.login.email_code {
-        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "Sign-in codes by email are not enabled.");
-    }
-    let param = |name| super::authorize::query_param(query.as_deref(), name).unwrap_or_default();
-    let (id, token) = (param("flow"), Secret::new(param("token")));
-    let flow = match super::session::load_flow(&ctx.st, &ctx.tenant, &id, &headers).await {
-        Ok(Some(flow)) => flow,
-        Ok(None) => {
-            let msg = "Open this link in the browser where you asked for it, or type the code from the email there. \
-                       Links work only in that browser, for 10 minutes.";
-            return error_page(StatusCode::BAD_REQUEST, &ctx.brand, msg);
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        if !ctx.tenant.settings.login.email_code {
+            return Err(PageError::forbidden("Sign-in codes by email are not enabled."));
         }
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let sent = match check_email_code(&ctx, &id, Proof::Link(token.expose_secret())).await {
-        Ok(sent) => sent,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let Some((user_id, email)) = sent.and_then(|s| UserId::parse(&s.user_id).ok().map(|u| (u, s.email))) else {
-        let msg = "This sign-in link was used already, expired, or a newer one was sent. Use the latest email.";
-        return error_page(StatusCode::BAD_REQUEST, &ctx.brand, msg);
-    };
-    let attempt = Attempt::new(&ctx.st, &ctx.ns, &email, caller.addr());
-    signed_in_by_mail(&ctx, &caller, &headers, &id, flow, user_id, &attempt).await
+        let param = |name| query_param(query.as_deref(), name).unwrap_or_default();
+        let (id, token) = (param("flow"), Secret::new(param("token")));
+        let Some(flow) = super::session::load_flow(&ctx.st, &ctx.tenant, &id, &headers).await? else {
+            return Err(PageError::bad_request(
+                "Open this link in the browser where you asked for it, or type the code from the email there. \
+                 Links work only in that browser, for 10 minutes.",
+            ));
+        };
+        let sent = check_email_code(&ctx, &id, Proof::Link(token.expose_secret())).await?;
+        let Some((user_id, email)) = sent.and_then(|s| UserId::parse(&s.user_id).ok().map(|u| (u, s.email))) else {
+            return Err(PageError::bad_request(
+                "This sign-in link was used already, expired, or a newer one was sent. Use the latest email.",
+            ));
+        };
+        let attempt = Attempt::new(&ctx.st, &ctx.ns, &email, caller.addr());
+        signed_in_by_mail(&ctx, &caller, &headers, &id, flow, user_id, &attempt).await
+    })
+    .await
 }

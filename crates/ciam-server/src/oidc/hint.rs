@@ -6,7 +6,8 @@ use ciam_jose::jwt::Expect;
 use ciam_oauth::introspection::SKEW_SECS;
 use serde_json::{Map, Value};
 
-use super::authorize::Ctx;
+use super::web_flow::Ctx;
+use crate::error::Failure;
 
 /// Hints are accepted long after the ID token expired (OIDC Core §3.1.2.1; RP-Initiated Logout
 /// §2): the signature and issuer are what matter.
@@ -14,7 +15,7 @@ const HINT_LEEWAY_SECS: i64 = 366 * 24 * 3600;
 
 /// The claims of an ID token this tenant issued, or `None` for anything else (another tenant's
 /// token, an access token, a forged or malformed one).
-pub(super) async fn verify_id_token_hint(ctx: &Ctx, hint: &str) -> anyhow::Result<Option<Map<String, Value>>> {
+pub(super) async fn verify_id_token_hint(ctx: &Ctx, hint: &str) -> Result<Option<Map<String, Value>>, Failure> {
     let issuer = ctx.st.issuer(&ctx.tenant.id);
     let now = ctx.st.clock.now();
     let keys = ctx.st.keys.keys(&ctx.tenant.id, now).await?;

@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use ciam_authn::PasswordHasher;
 use ciam_core::Amr;
@@ -12,11 +12,13 @@ use ciam_core::id::UserId;
 use ciam_core::secret::Secret;
 use ciam_core::user::UserStatus;
 
-use super::authorize::{Ctx, flow_step, form_step, query_param, unavailable, validated};
+use super::authorize::validated;
 use super::pages::{LoginPage, html};
 use super::session::Flow;
 use super::signin::{FirstFactor, first_factor_passed};
+use super::web_flow::{Ctx, flow_step, form_step, query_param};
 use crate::audit::Caller;
+use crate::error::{Failure, HoldOff, PageError};
 use crate::http::Path;
 use crate::state::AppState;
 use crate::throttle::Attempt;
@@ -68,21 +70,14 @@ pub(super) async fn login_get(
     Path(tenant): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-) -> Response {
-    let (ctx, id, flow) = match flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await
-    {
-        Ok(step) => step,
-        Err(res) => return res,
-    };
+) -> Result<Response, PageError> {
+    let (ctx, id, flow) = flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
     if let Some(purpose) = flow_purpose(&flow) {
-        return login_page(&ctx, purpose, &id, &flow, "", None, StatusCode::OK);
+        return Ok(login_page(&ctx, purpose, &id, &flow, "", None, StatusCode::OK));
     }
-    let (client, valid) = match validated(&ctx, &flow.query).await {
-        Ok(v) => v,
-        Err(res) => return res,
-    };
+    let (client, valid) = validated(&ctx, &flow.query).await.map_err(|e| e.branded(&ctx.brand))?;
     let hint = valid.login_hint.as_deref().filter(|h| h.contains('@')).unwrap_or("");
-    login_page(&ctx, &client.name, &id, &flow, hint, None, StatusCode::OK)
+    Ok(login_page(&ctx, &client.name, &id, &flow, hint, None, StatusCode::OK))
 }
 
 /// `POST /t/{tenant}/login`: checks the CSRF token, the throttle, then the password; a right
@@ -98,58 +93,45 @@ pub(super) async fn login_post(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (ctx, id, flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
-        Ok(step) => step,
-        Err(res) => return res,
-    };
-    let client_name = match flow_purpose(&flow) {
-        Some(purpose) => purpose.to_owned(),
-        None => match validated(&ctx, &flow.query).await {
-            Ok((client, _)) => client.name.clone(),
-            Err(res) => return res,
-        },
-    };
-    let email = form.get("email").unwrap_or("").to_owned();
-    let refused =
-        |message: &str, status: StatusCode| login_page(&ctx, &client_name, &id, &flow, &email, Some(message), status);
-    if !ctx.tenant.settings.login.password {
-        return refused("Sign in with a passkey.", StatusCode::BAD_REQUEST);
-    }
-    let normalized = Email::parse(&email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.to_lowercase());
-    let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
-    match attempt.locked().await {
-        Ok(true) => {
+) -> Result<Response, PageError> {
+    let (ctx, id, flow, mut form) = form_step(st, &tenant, &body, &headers).await?;
+    ctx.branded(async {
+        let client_name = match flow_purpose(&flow) {
+            Some(purpose) => purpose.to_owned(),
+            None => validated(&ctx, &flow.query).await?.0.name.clone(),
+        };
+        let email = form.get("email").unwrap_or("").to_owned();
+        let refused = |message: &str, status: StatusCode| {
+            login_page(&ctx, &client_name, &id, &flow, &email, Some(message), status)
+        };
+        if !ctx.tenant.settings.login.password {
+            return Ok(refused("Sign in with a passkey.", StatusCode::BAD_REQUEST));
+        }
+        let normalized =
+            Email::parse(&email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.to_lowercase());
+        let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
+        if attempt.locked().await? {
             tracing::info!(tenant = %ctx.tenant.id, "sign-in throttled");
-            let mut res =
-                refused("Too many attempts. Wait a few minutes and try again.", StatusCode::TOO_MANY_REQUESTS);
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-            return res;
+            let page = refused("Too many attempts. Wait a few minutes and try again.", StatusCode::OK);
+            return Ok(HoldOff::after(std::time::Duration::from_secs(60)).page(page));
         }
-        Ok(false) => {}
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    let password = Secret::new(form.take("password").unwrap_or_default());
-    let user = match check_password(&ctx, &ctx.st.passwords, &email, password).await {
-        Ok(u) => u,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let Some(user_id) = user else {
-        tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
-        if let Err(e) = attempt.failed().await {
-            return unavailable(&ctx.brand, e);
-        }
-        return refused("Incorrect email or password.", StatusCode::UNAUTHORIZED);
-    };
-    first_factor_passed(FirstFactor {
-        ctx: &ctx,
-        caller: &caller,
-        headers: &headers,
-        flow_id: &id,
-        flow: flow.clone(),
-        user_id,
-        amr: vec![Amr::Pwd],
-        attempt: &attempt,
+        let password = Secret::new(form.take("password").unwrap_or_default());
+        let Some(user_id) = check_password(&ctx, &ctx.st.passwords, &email, password).await? else {
+            tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
+            attempt.failed().await?;
+            return Ok(refused("Incorrect email or password.", StatusCode::UNAUTHORIZED));
+        };
+        first_factor_passed(FirstFactor {
+            ctx: &ctx,
+            caller: &caller,
+            headers: &headers,
+            flow_id: &id,
+            flow: flow.clone(),
+            user_id,
+            amr: vec![Amr::Pwd],
+            attempt: &attempt,
+        })
+        .await
     })
     .await
 }
@@ -161,7 +143,7 @@ async fn check_password(
     hasher: &PasswordHasher,
     email: &str,
     password: Secret,
-) -> anyhow::Result<Option<UserId>> {
+) -> Result<Option<UserId>, Failure> {
     let user = match Email::parse(email) {
         Ok(e) => ctx.st.durable.find_user_by_email(&ctx.tenant.id, e.normalized()).await?,
         Err(_) => None,

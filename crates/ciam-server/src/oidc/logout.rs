@@ -23,11 +23,12 @@ use ciam_oauth::authorize::ResponseMode;
 use ciam_oauth::form::Params;
 use serde_json::Value;
 
-use super::authorize::{Ctx, respond, unavailable, with_cookie};
 use super::hint::verify_id_token_hint;
-use super::pages::{LogoutPage, error_page, html};
+use super::pages::{LogoutPage, html};
 use super::session::{BrowserCookie, Session, csrf_ok, current_session, read_cookie, set_cookie};
+use super::web_flow::{Ctx, form_expired, respond, with_cookie};
 use crate::audit::Caller;
+use crate::error::PageError;
 use crate::http::Path;
 use crate::services::sessions;
 use crate::state::AppState;
@@ -40,71 +41,59 @@ pub(super) async fn logout(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    let raw = if body.is_empty() { query.unwrap_or_default().into_bytes() } else { body.to_vec() };
-    let params = match Params::parse(&raw) {
-        Ok(p) => p,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, &e.description),
-    };
-    let Some(hint) = params.get("id_token_hint") else {
-        if params.get("post_logout_redirect_uri").is_some() {
-            return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "post_logout_redirect_uri needs an id_token_hint.");
-        }
-        return confirm_page(&ctx, &headers).await;
-    };
-    let claims = match verify_id_token_hint(&ctx, hint).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "The logout request is not valid."),
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let client_id = claims.get("azp").and_then(Value::as_str).unwrap_or_default().to_owned();
-    if params.get("client_id").is_some_and(|c| c != client_id) {
-        return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "The logout request is not valid.");
-    }
-    let redirect = match params.get("post_logout_redirect_uri") {
-        None => None,
-        Some(uri) => {
-            let client = match ciam_core::id::ClientId::parse(&client_id) {
-                Ok(id) => match ctx.st.durable.get_client(&ctx.tenant.id, &id).await {
-                    Ok(c) => c,
-                    Err(e) => return unavailable(&ctx.brand, e),
-                },
-                Err(_) => None,
-            };
-            if !client.is_some_and(|c| c.post_logout_redirect_uris.iter().any(|u| u.as_str() == uri)) {
-                return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "post_logout_redirect_uri is not registered.");
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        let raw = if body.is_empty() { query.unwrap_or_default().into_bytes() } else { body.to_vec() };
+        let params = Params::parse(&raw).map_err(|e| PageError::bad_request(e.description))?;
+        let Some(hint) = params.get("id_token_hint") else {
+            if params.get("post_logout_redirect_uri").is_some() {
+                return Err(PageError::bad_request("post_logout_redirect_uri needs an id_token_hint."));
             }
-            Some(uri.to_owned())
+            return confirm_page(&ctx, &headers).await;
+        };
+        let invalid = || PageError::bad_request("The logout request is not valid.");
+        let claims = verify_id_token_hint(&ctx, hint).await?.ok_or_else(invalid)?;
+        let client_id = claims.get("azp").and_then(Value::as_str).unwrap_or_default().to_owned();
+        if params.get("client_id").is_some_and(|c| c != client_id) {
+            return Err(invalid());
         }
-    };
-    match current_session(&ctx.st, &ctx.tenant, &headers).await {
-        // Another user's (or another session's) ID token says nothing about this browser: ask.
-        Ok(Some(s)) if !hint_names(&claims, &s) => return confirmation(&ctx, &s),
-        Ok(Some(_)) => {
-            if let Err(e) = end_session(&ctx, &caller, &headers).await {
-                return unavailable(&ctx.brand, e);
+        let redirect = match params.get("post_logout_redirect_uri") {
+            None => None,
+            Some(uri) => {
+                let client = match ciam_core::id::ClientId::parse(&client_id) {
+                    Ok(id) => ctx.st.durable.get_client(&ctx.tenant.id, &id).await?,
+                    Err(_) => None,
+                };
+                if !client.is_some_and(|c| c.post_logout_redirect_uris.iter().any(|u| u.as_str() == uri)) {
+                    return Err(PageError::bad_request("post_logout_redirect_uri is not registered."));
+                }
+                Some(uri.to_owned())
             }
+        };
+        match current_session(&ctx.st, &ctx.tenant, &headers).await? {
+            // Another user's (or another session's) ID token says nothing about this browser: ask.
+            Some(s) if !hint_names(&claims, &s) => return Ok(confirmation(&ctx, &s)),
+            Some(_) => {
+                end_session(&ctx, &caller, &headers).await?;
+            }
+            None => {}
         }
-        Ok(None) => {}
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    let clear = set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
-    let res = match redirect {
-        Some(uri) => {
-            let fields = params.get("state").map(|s| vec![("state", s.to_owned())]).unwrap_or_default();
-            respond(&uri, ResponseMode::Query, fields)
-        }
-        None => signed_out(&ctx),
-    };
-    with_cookie(res, clear)
+        let clear = set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
+        let res = match redirect {
+            Some(uri) => {
+                let fields = params.get("state").map(|s| vec![("state", s.to_owned())]).unwrap_or_default();
+                respond(&uri, ResponseMode::Query, fields)
+            }
+            None => signed_out(&ctx),
+        };
+        Ok(with_cookie(res, clear))
+    })
+    .await
 }
 
 /// Ends the browser's session, if it has one (through the sessions service, which records it).
-async fn end_session(ctx: &Ctx, caller: &Caller, headers: &HeaderMap) -> anyhow::Result<()> {
+async fn end_session(ctx: &Ctx, caller: &Caller, headers: &HeaderMap) -> Result<(), PageError> {
     if let Some(cookie) = read_cookie(&ctx.st, &ctx.tenant.id, headers, BrowserCookie::Session) {
         sessions::end(&ctx.st, caller, &ctx.tenant, cookie).await?;
     }
@@ -129,12 +118,11 @@ fn signed_out(ctx: &Ctx) -> Response {
     html(StatusCode::OK, &LogoutPage { brand: &ctx.brand, action: &action, csrf: None })
 }
 
-async fn confirm_page(ctx: &Ctx, headers: &HeaderMap) -> Response {
-    match current_session(&ctx.st, &ctx.tenant, headers).await {
-        Ok(Some(s)) => confirmation(ctx, &s),
-        Ok(None) => signed_out(ctx),
-        Err(e) => unavailable(&ctx.brand, e),
-    }
+async fn confirm_page(ctx: &Ctx, headers: &HeaderMap) -> Result<Response, PageError> {
+    Ok(match current_session(&ctx.st, &ctx.tenant, headers).await? {
+        Some(s) => confirmation(ctx, &s),
+        None => signed_out(ctx),
+    })
 }
 
 /// `POST /t/{tenant}/logout/confirm`: the user confirmed signing out.
@@ -144,22 +132,20 @@ pub(super) async fn confirm(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    let form = Params::parse(&body).unwrap_or_default();
-    match current_session(&ctx.st, &ctx.tenant, &headers).await {
-        Ok(Some(s)) if csrf_ok(&s.csrf, form.get("csrf")) => {
-            if let Err(e) = end_session(&ctx, &caller, &headers).await {
-                return unavailable(&ctx.brand, e);
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        let form = Params::parse(&body).unwrap_or_default();
+        match current_session(&ctx.st, &ctx.tenant, &headers).await? {
+            Some(s) if csrf_ok(&s.csrf, form.get("csrf")) => {
+                end_session(&ctx, &caller, &headers).await?;
+                let clear =
+                    set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
+                Ok(with_cookie(signed_out(&ctx), clear))
             }
-            let clear = set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
-            with_cookie(signed_out(&ctx), clear)
+            Some(_) => Err(form_expired()),
+            None => Ok(signed_out(&ctx)),
         }
-        Ok(Some(_)) => error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again."),
-        Ok(None) => signed_out(&ctx),
-        Err(e) => unavailable(&ctx.brand, e),
-    }
+    })
+    .await
 }

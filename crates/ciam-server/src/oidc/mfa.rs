@@ -13,12 +13,13 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_authn::passkey::{PasskeyRp, SecondFactorState, SignInState, StoredPasskey};
 use ciam_authn::{TotpSeed, recovery, totp};
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{TenantId, UserId};
+use ciam_core::keyspace::{self, Key};
 use ciam_core::secret::Secret;
 use ciam_core::tenant::TenantNs;
 use ciam_core::user::UserStatus;
@@ -26,12 +27,14 @@ use ciam_core::{Acr, Amr};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::authorize::{Ctx, flow_step, form_step, unavailable};
+use super::authorize::unmet_requirements;
 use super::email_sign_in::{MAIL_LIMIT_MESSAGE, Proof, Recipient, check_email_code, mail_allowed, send_email_code};
-use super::pages::{MfaPage, error_page, html};
+use super::pages::{MfaPage, html};
 use super::session::{Flow, csrf_ok};
 use super::signin::{FirstFactor, Options, Pending, finish_sign_in, first_factor_passed};
+use super::web_flow::{Ctx, flow_step, form_step, query_param};
 use crate::audit::Caller;
+use crate::error::{CeremonyError, Failure, PageError};
 use crate::http::Path;
 use crate::state::AppState;
 use crate::throttle::Attempt;
@@ -60,7 +63,12 @@ fn code_attempt<'a>(st: &'a AppState, tenant: &'a TenantNs, user: &str, caller: 
 }
 
 /// Checks a TOTP code against the user's authenticator apps and consumes its step.
-pub(crate) async fn use_totp(st: &AppState, tenant: &TenantId, factors: &[Factor], code: &str) -> anyhow::Result<bool> {
+pub(crate) async fn use_totp(
+    st: &AppState,
+    tenant: &TenantId,
+    factors: &[Factor],
+    code: &str,
+) -> Result<bool, Failure> {
     let now = st.clock.now();
     for f in factors.iter().filter(|f| f.kind == FactorKind::Totp) {
         let data: TotpData = serde_json::from_str(&f.data)?;
@@ -74,7 +82,7 @@ pub(crate) async fn use_totp(st: &AppState, tenant: &TenantId, factors: &[Factor
 }
 
 /// Checks a recovery code and removes it.
-async fn use_recovery_code(st: &AppState, tenant: &TenantId, factors: &[Factor], code: &str) -> anyhow::Result<bool> {
+async fn use_recovery_code(st: &AppState, tenant: &TenantId, factors: &[Factor], code: &str) -> Result<bool, Failure> {
     for f in factors.iter().filter(|f| f.kind == FactorKind::RecoveryCodes) {
         let mut data: RecoveryData = serde_json::from_str(&f.data)?;
         if let Some(i) = recovery::find(&data.hashes, code) {
@@ -101,7 +109,7 @@ async fn record_passkey_use(
     tenant: &TenantId,
     factors: &[Factor],
     used: &ciam_authn::passkey::PasskeyUse,
-) -> anyhow::Result<bool> {
+) -> Result<bool, Failure> {
     let Some(f) = factors.iter().find(|f| f.lookup.as_deref() == Some(used.credential_id.as_str())) else {
         return Ok(false);
     };
@@ -112,10 +120,6 @@ async fn record_passkey_use(
     stored.backup_eligible = used.backup_eligible;
     let next = serde_json::to_string(&stored)?;
     Ok(st.durable.replace_factor_data(tenant, &f.id, &f.data, &next, st.clock.now()).await?)
-}
-
-fn passkey_state_key(tenant: &TenantNs, flow: &str, purpose: &str) -> String {
-    format!("passkey:{purpose}:{tenant}:{}", ciam_core::secret::SecretHash::of(flow).as_str())
 }
 
 fn mfa_page(ctx: &Ctx, id: &str, flow: &Flow, options: &Options, sent: bool, error: Option<&str>) -> Response {
@@ -143,13 +147,13 @@ fn mfa_page(ctx: &Ctx, id: &str, flow: &Flow, options: &Options, sent: bool, err
 }
 
 /// The pending sign-in of a flow, and what the user can complete it with.
-async fn pending_of(ctx: &Ctx, flow: &Flow) -> Result<(Pending, Options), Response> {
+async fn pending_of(ctx: &Ctx, flow: &Flow) -> Result<(Pending, Options), PageError> {
     let Some(pending) = flow.pending.clone() else {
-        return Err(error_page(StatusCode::BAD_REQUEST, &ctx.brand, "There is no sign-in waiting for a second step."));
+        return Err(PageError::bad_request("There is no sign-in waiting for a second step."));
     };
-    let options = Options::of(&ctx.st, &ctx.tenant.id, &pending).await.map_err(|e| unavailable(&ctx.brand, e))?;
+    let options = Options::of(&ctx.st, &ctx.tenant.id, &pending).await?;
     if !options.any() {
-        return Err(super::authorize::unmet_requirements(ctx, flow).await);
+        return Err(unmet_requirements(ctx, flow).await);
     }
     Ok((pending, options))
 }
@@ -160,16 +164,13 @@ pub(super) async fn mfa_get(
     Path(tenant): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-) -> Response {
-    let flow_id = super::authorize::query_param(query.as_deref(), "flow");
-    let (ctx, id, flow) = match flow_step(st, &tenant, flow_id.as_deref(), &headers).await {
-        Ok(step) => step,
-        Err(res) => return res,
-    };
-    match pending_of(&ctx, &flow).await {
-        Ok((_, options)) => mfa_page(&ctx, &id, &flow, &options, false, None),
-        Err(res) => res,
-    }
+) -> Result<Response, PageError> {
+    let (ctx, id, flow) = flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
+    ctx.branded(async {
+        let (_, options) = pending_of(&ctx, &flow).await?;
+        Ok(mfa_page(&ctx, &id, &flow, &options, false, None))
+    })
+    .await
 }
 
 /// `POST /t/{tenant}/mfa`: a TOTP code, a recovery code, or an emailed code (or asking for one).
@@ -179,81 +180,54 @@ pub(super) async fn mfa_post(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (ctx, id, flow, mut form) = match form_step(st, &tenant, &body, &headers).await {
-        Ok(step) => step,
-        Err(res) => return res,
-    };
-    let (pending, options) = match pending_of(&ctx, &flow).await {
-        Ok(p) => p,
-        Err(res) => return res,
-    };
-    let st = &ctx.st;
-    let tenant = &ctx.tenant.id;
-    let method = form.get("method").unwrap_or("").to_owned();
-    let code = Secret::new(form.take("code").unwrap_or_default());
-    let attempt = code_attempt(st, &ctx.ns, &pending.user_id, &caller);
-    match attempt.locked().await {
-        Ok(true) => {
-            return mfa_page(
-                &ctx,
-                &id,
-                &flow,
-                &options,
-                false,
-                Some("Too many attempts. Wait a few minutes and try again."),
-            );
+) -> Result<Response, PageError> {
+    let (ctx, id, flow, mut form) = form_step(st, &tenant, &body, &headers).await?;
+    ctx.branded(async {
+        let (pending, options) = pending_of(&ctx, &flow).await?;
+        let st = &ctx.st;
+        let tenant = &ctx.tenant.id;
+        let method = form.get("method").unwrap_or("").to_owned();
+        let code = Secret::new(form.take("code").unwrap_or_default());
+        let page = |sent, error| mfa_page(&ctx, &id, &flow, &options, sent, error);
+        let attempt = code_attempt(st, &ctx.ns, &pending.user_id, &caller);
+        if attempt.locked().await? {
+            return Ok(page(false, Some("Too many attempts. Wait a few minutes and try again.")));
         }
-        Ok(false) => {}
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    let Ok(user_id) = UserId::parse(&pending.user_id) else { return unavailable(&ctx.brand, "bad pending user") };
-    if method == "email_send" && options.email {
-        let user = match st.durable.get_user(tenant, &user_id).await {
-            Ok(Some(u)) => u,
-            Ok(None) => return unavailable(&ctx.brand, "the pending user is gone"),
-            Err(e) => return unavailable(&ctx.brand, e),
-        };
-        return match mail_allowed(st, &ctx.ns, user.email.normalized()).await {
-            Ok(false) => mfa_page(&ctx, &id, &flow, &options, false, Some(MAIL_LIMIT_MESSAGE)),
-            Ok(true) => match send_email_code(&ctx, &id, Recipient::Account(&user), false).await {
-                Ok(()) => mfa_page(&ctx, &id, &flow, &options, true, None),
-                Err(e) => unavailable(&ctx.brand, e),
-            },
-            Err(e) => unavailable(&ctx.brand, e),
-        };
-    }
-    let factors = match st.durable.list_factors(tenant, &user_id).await {
-        Ok(f) => f,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let c = code.expose_secret();
-    let used = match method.as_str() {
-        "totp" if options.totp => use_totp(st, tenant, &factors, c).await.map(|ok| ok.then_some(Amr::Otp)),
-        "recovery" if options.recovery => {
-            use_recovery_code(st, tenant, &factors, c).await.map(|ok| ok.then_some(Amr::Otp))
-        }
-        "email" if options.email => check_email_code(&ctx, &id, Proof::Code(c))
-            .await
-            .map(|sent| sent.filter(|s| s.user_id == pending.user_id).map(|_| Amr::Email)),
-        _ => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose one of the offered methods."),
-    };
-    match used {
-        Ok(Some(amr)) => {
-            if let Err(e) = attempt.succeeded().await {
-                return unavailable(&ctx.brand, e);
+        let user_id = pending_user(&pending)?;
+        if method == "email_send" && options.email {
+            let user = st.durable.get_user(tenant, &user_id).await?;
+            let user = user.ok_or_else(|| Failure::corrupt("the pending user is gone"))?;
+            if !mail_allowed(st, &ctx.ns, user.email.normalized()).await? {
+                return Ok(page(false, Some(MAIL_LIMIT_MESSAGE)));
             }
-            complete(&ctx, &caller, &headers, &id, &flow, pending, &[amr]).await
+            send_email_code(&ctx, &id, Recipient::Account(&user), false).await?;
+            return Ok(page(true, None));
         }
-        Ok(None) => {
-            if let Err(e) = attempt.failed().await {
-                return unavailable(&ctx.brand, e);
-            }
+        let factors = st.durable.list_factors(tenant, &user_id).await?;
+        let c = code.expose_secret();
+        let used = match method.as_str() {
+            "totp" if options.totp => use_totp(st, tenant, &factors, c).await?.then_some(Amr::Otp),
+            "recovery" if options.recovery => use_recovery_code(st, tenant, &factors, c).await?.then_some(Amr::Otp),
+            "email" if options.email => check_email_code(&ctx, &id, Proof::Code(c))
+                .await?
+                .filter(|s| s.user_id == pending.user_id)
+                .map(|_| Amr::Email),
+            _ => return Err(PageError::bad_request("Choose one of the offered methods.")),
+        };
+        let Some(amr) = used else {
+            attempt.failed().await?;
             tracing::info!(tenant = %tenant, user = %user_id, method, "second factor failed");
-            mfa_page(&ctx, &id, &flow, &options, method == "email", Some("That code is not right. Try again."))
-        }
-        Err(e) => unavailable(&ctx.brand, e),
-    }
+            return Ok(page(method == "email", Some("That code is not right. Try again.")));
+        };
+        attempt.succeeded().await?;
+        complete(&ctx, &caller, &headers, &id, &flow, pending.clone(), &[amr]).await
+    })
+    .await
+}
+
+/// The user of a pending sign-in.
+fn pending_user(pending: &Pending) -> Result<UserId, Failure> {
+    UserId::parse(&pending.user_id).map_err(|_| Failure::corrupt("bad pending user"))
 }
 
 /// Adds the second method and finishes the sign-in.
@@ -265,7 +239,8 @@ async fn complete(
     flow: &Flow,
     pending: Pending,
     methods: &[Amr],
-) -> Response {
+) -> Result<Response, PageError> {
+    let user_id = pending_user(&pending)?;
     let mut amr = pending.amr;
     for m in methods {
         if !amr.contains(m) {
@@ -273,9 +248,8 @@ async fn complete(
         }
     }
     if !Acr::of_methods(&amr).satisfies(pending.required) {
-        return super::authorize::unmet_requirements(ctx, flow).await;
+        return Err(unmet_requirements(ctx, flow).await);
     }
-    let Ok(user_id) = UserId::parse(&pending.user_id) else { return unavailable(&ctx.brand, "bad pending user") };
     let location = caller.addr().and_then(|ip| ctx.st.risk.locate(ip));
     finish_sign_in(ctx, caller, headers, id, flow, &user_id, amr, pending.auth_time, location).await
 }
@@ -289,44 +263,28 @@ pub(super) struct PasskeyRequest {
     credential: Option<Value>,
 }
 
-pub(super) fn json_error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
-
-fn json_unavailable(e: impl std::fmt::Display) -> Response {
-    let mut res = json_error(StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable.");
-    res.extensions_mut().insert(crate::error::InternalError { message: e.to_string().into(), store: true });
-    res
-}
-
 /// Keeps a passkey ceremony's state under `key` and answers the browser with its `options`.
 pub(super) async fn start_ceremony(
     st: &AppState,
-    key: &str,
+    key: &Key,
     started: Result<(Value, impl Serialize), ciam_authn::PasskeyError>,
     ttl: std::time::Duration,
-) -> Response {
-    let (options, state) = match started {
-        Ok(s) => s,
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
-    };
-    let stored = match serde_json::to_vec(&state) {
-        Ok(s) => s,
-        Err(e) => return json_unavailable(e),
-    };
-    if let Err(e) = st.ephemeral.put(key, &stored, ttl).await {
-        return json_unavailable(e);
-    }
-    Json(options).into_response()
+) -> Result<Response, CeremonyError> {
+    let (options, state) = started.map_err(|e| CeremonyError::bad_request(e.to_string()))?;
+    st.ephemeral.put(key.as_str(), &serde_json::to_vec(&state)?, ttl).await?;
+    Ok(Json(options).into_response())
 }
 
-/// Takes (single use) the state of a passkey ceremony; an answer for the browser when there is none.
-pub(super) async fn take_ceremony<T: serde::de::DeserializeOwned>(st: &AppState, key: &str) -> Result<T, Response> {
-    match st.ephemeral.take(key).await {
-        Ok(Some(raw)) => serde_json::from_slice(&raw).map_err(json_unavailable),
-        Ok(None) => Err(json_error(StatusCode::BAD_REQUEST, "The passkey request expired or was used. Start again.")),
-        Err(e) => Err(json_unavailable(e)),
-    }
+/// Takes (single use) the state of a passkey ceremony; an answer for the browser when there is
+/// none (or it does not decode).
+pub(super) async fn take_ceremony<T: Serialize + serde::de::DeserializeOwned>(
+    st: &AppState,
+    key: &Key,
+) -> Result<T, CeremonyError> {
+    keyspace::Json::<T>::new(st.ephemeral.as_ref())
+        .take(key)
+        .await?
+        .ok_or_else(|| CeremonyError::bad_request("The passkey request expired or was used. Start again."))
 }
 
 /// The tenant, flow and relying party of a passkey call, after the CSRF check.
@@ -335,18 +293,15 @@ async fn passkey_step(
     tenant: &str,
     req: &PasskeyRequest,
     headers: &HeaderMap,
-) -> Result<(Ctx, Flow, PasskeyRp), Response> {
+) -> Result<(Ctx, Flow, PasskeyRp), CeremonyError> {
     let ctx = Ctx::load(st, tenant).await?;
-    let flow = match super::session::load_flow(&ctx.st, &ctx.tenant, &req.flow, headers).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return Err(json_error(StatusCode::BAD_REQUEST, "This sign-in page has expired.")),
-        Err(e) => return Err(json_unavailable(e)),
-    };
+    let flow = super::session::load_flow(&ctx.st, &ctx.tenant, &req.flow, headers).await?;
+    let flow = flow.ok_or_else(|| CeremonyError::bad_request("This sign-in page has expired."))?;
     if !csrf_ok(&flow.csrf, Some(&req.csrf)) {
-        return Err(json_error(StatusCode::FORBIDDEN, "The form expired. Reload the page."));
+        return Err(CeremonyError::new(StatusCode::FORBIDDEN, "The form expired. Reload the page."));
     }
     let rp = ctx.st.passkeys.clone().ok_or_else(|| {
-        json_error(
+        CeremonyError::new(
             StatusCode::NOT_FOUND,
             "Passkeys are not available on this server (it needs an https or localhost URL).",
         )
@@ -360,34 +315,29 @@ pub(super) async fn sign_in_start(
     Path(tenant): Path<String>,
     headers: HeaderMap,
     Json(req): Json<PasskeyRequest>,
-) -> Response {
-    let (ctx, _, rp) = match passkey_step(st, &tenant, &req, &headers).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
+) -> Result<Response, CeremonyError> {
+    let (ctx, _, rp) = passkey_step(st, &tenant, &req, &headers).await?;
     if !ctx.tenant.settings.login.passkey {
-        return json_error(StatusCode::FORBIDDEN, "Passkey sign-in is not enabled.");
+        return Err(CeremonyError::new(StatusCode::FORBIDDEN, "Passkey sign-in is not enabled."));
     }
-    let key = passkey_state_key(&ctx.ns, &req.flow, "sign-in");
+    let key = keyspace::passkey_ceremony(&ctx.ns, "sign-in", &req.flow);
     start_ceremony(&ctx.st, &key, rp.start_sign_in(), super::session::FLOW_TTL).await
 }
 
-/// Sends the browser on from a JSON call: the page script follows `redirect`.
-fn json_redirect(res: Response) -> Response {
-    let location = res.headers().get(axum::http::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+/// Sends the browser on from a JSON call: the page script follows `redirect`; a page (an error,
+/// a refusal) is refused in words, and the script shows it.
+fn json_redirect(page: Result<Response, PageError>) -> Result<Response, CeremonyError> {
+    let res = page.unwrap_or_else(IntoResponse::into_response);
+    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     match location {
         Some(to) if res.status() == StatusCode::SEE_OTHER => {
             let mut out = Json(json!({ "redirect": to })).into_response();
-            for cookie in res.headers().get_all(axum::http::header::SET_COOKIE) {
-                out.headers_mut().append(axum::http::header::SET_COOKIE, cookie.clone());
+            for cookie in res.headers().get_all(header::SET_COOKIE) {
+                out.headers_mut().append(header::SET_COOKIE, cookie.clone());
             }
-            out
+            Ok(out)
         }
-        _ => {
-            // A page (an error, a refusal): let the script show it by loading it as a document.
-            let status = res.status();
-            json_error(if status.is_success() { StatusCode::BAD_REQUEST } else { status }, "Sign-in refused.")
-        }
+        _ => Err(CeremonyError::instead_of(&res, "Sign-in refused.")),
     }
 }
 
@@ -398,46 +348,24 @@ pub(super) async fn sign_in_finish(
     caller: Caller,
     headers: HeaderMap,
     Json(req): Json<PasskeyRequest>,
-) -> Response {
-    let (ctx, flow, rp) = match passkey_step(st, &tenant, &req, &headers).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let Some(credential) = &req.credential else { return json_error(StatusCode::BAD_REQUEST, "credential is missing") };
+) -> Result<Response, CeremonyError> {
+    let (ctx, flow, rp) = passkey_step(st, &tenant, &req, &headers).await?;
+    let credential = req.credential.as_ref().ok_or_else(|| CeremonyError::bad_request("credential is missing"))?;
     let st = &ctx.st;
     let tenant_id = &ctx.tenant.id;
-    let key = passkey_state_key(&ctx.ns, &req.flow, "sign-in");
-    let state: SignInState = match take_ceremony(st, &key).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let refused = || json_error(StatusCode::UNAUTHORIZED, "That passkey is not registered here.");
-    let Ok((_, credential_id)) = rp.identify(credential) else { return refused() };
-    let factor = match st.durable.find_factor(tenant_id, FactorKind::Passkey, &credential_id).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return refused(),
-        Err(e) => return json_unavailable(e),
-    };
-    let user = match st.durable.get_user(tenant_id, &factor.user_id).await {
-        Ok(Some(u)) if u.status == UserStatus::Active => u,
-        Ok(_) => return refused(),
-        Err(e) => return json_unavailable(e),
-    };
-    let factors = match st.durable.list_factors(tenant_id, &user.id).await {
-        Ok(f) => f,
-        Err(e) => return json_unavailable(e),
-    };
-    let used = match rp.finish_sign_in(credential, state, &passkeys_of(&factors)) {
-        Ok(u) => u,
-        Err(e) => {
-            tracing::info!(tenant = %tenant_id, user = %user.id, error = %e, "passkey sign-in refused");
-            return refused();
-        }
-    };
-    match record_passkey_use(st, tenant_id, &factors, &used).await {
-        Ok(true) => {}
-        Ok(false) => return refused(),
-        Err(e) => return json_unavailable(e),
+    let state: SignInState = take_ceremony(st, &keyspace::passkey_ceremony(&ctx.ns, "sign-in", &req.flow)).await?;
+    let refused = || CeremonyError::new(StatusCode::UNAUTHORIZED, "That passkey is not registered here.");
+    let Ok((_, credential_id)) = rp.identify(credential) else { return Err(refused()) };
+    let factor = st.durable.find_factor(tenant_id, FactorKind::Passkey, &credential_id).await?.ok_or_else(refused)?;
+    let user = st.durable.get_user(tenant_id, &factor.user_id).await?;
+    let user = user.filter(|u| u.status == UserStatus::Active).ok_or_else(refused)?;
+    let factors = st.durable.list_factors(tenant_id, &user.id).await?;
+    let used = rp.finish_sign_in(credential, state, &passkeys_of(&factors)).map_err(|e| {
+        tracing::info!(tenant = %tenant_id, user = %user.id, error = %e, "passkey sign-in refused");
+        refused()
+    })?;
+    if !record_passkey_use(st, tenant_id, &factors, &used).await? {
+        return Err(refused());
     }
     let attempt = Attempt::new(st, &ctx.ns, user.email.normalized(), caller.addr());
     json_redirect(
@@ -451,7 +379,8 @@ pub(super) async fn sign_in_finish(
             amr: vec![used.amr(), Amr::User],
             attempt: &attempt,
         })
-        .await,
+        .await
+        .map_err(|e| e.branded(&ctx.brand)),
     )
 }
 
@@ -461,18 +390,11 @@ pub(super) async fn mfa_start(
     Path(tenant): Path<String>,
     headers: HeaderMap,
     Json(req): Json<PasskeyRequest>,
-) -> Response {
-    let (ctx, flow, rp) = match passkey_step(st, &tenant, &req, &headers).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let Some(pending) = &flow.pending else { return json_error(StatusCode::BAD_REQUEST, "No sign-in is waiting.") };
-    let Ok(user_id) = UserId::parse(&pending.user_id) else { return json_unavailable("bad pending user") };
-    let factors = match ctx.st.durable.list_factors(&ctx.tenant.id, &user_id).await {
-        Ok(f) => f,
-        Err(e) => return json_unavailable(e),
-    };
-    let key = passkey_state_key(&ctx.ns, &req.flow, "mfa");
+) -> Result<Response, CeremonyError> {
+    let (ctx, flow, rp) = passkey_step(st, &tenant, &req, &headers).await?;
+    let pending = flow.pending.as_ref().ok_or_else(|| CeremonyError::bad_request("No sign-in is waiting."))?;
+    let factors = ctx.st.durable.list_factors(&ctx.tenant.id, &pending_user(pending)?).await?;
+    let key = keyspace::passkey_ceremony(&ctx.ns, "mfa", &req.flow);
     start_ceremony(&ctx.st, &key, rp.start_second_factor(&passkeys_of(&factors)), super::session::FLOW_TTL).await
 }
 
@@ -483,33 +405,20 @@ pub(super) async fn mfa_finish(
     caller: Caller,
     headers: HeaderMap,
     Json(req): Json<PasskeyRequest>,
-) -> Response {
-    let (ctx, flow, rp) = match passkey_step(st, &tenant, &req, &headers).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let Some(pending) = flow.pending.clone() else {
-        return json_error(StatusCode::BAD_REQUEST, "No sign-in is waiting.");
-    };
-    let Some(credential) = &req.credential else { return json_error(StatusCode::BAD_REQUEST, "credential is missing") };
+) -> Result<Response, CeremonyError> {
+    let (ctx, flow, rp) = passkey_step(st, &tenant, &req, &headers).await?;
+    let pending = flow.pending.clone().ok_or_else(|| CeremonyError::bad_request("No sign-in is waiting."))?;
+    let credential = req.credential.as_ref().ok_or_else(|| CeremonyError::bad_request("credential is missing"))?;
     let st = &ctx.st;
     let tenant_id = &ctx.tenant.id;
-    let state: SecondFactorState = match take_ceremony(st, &passkey_state_key(&ctx.ns, &req.flow, "mfa")).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let Ok(user_id) = UserId::parse(&pending.user_id) else { return json_unavailable("bad pending user") };
-    let factors = match st.durable.list_factors(tenant_id, &user_id).await {
-        Ok(f) => f,
-        Err(e) => return json_unavailable(e),
-    };
-    let refused = || json_error(StatusCode::UNAUTHORIZED, "That passkey was not accepted.");
-    let Ok(used) = rp.finish_second_factor(credential, state, &passkeys_of(&factors)) else { return refused() };
-    match record_passkey_use(st, tenant_id, &factors, &used).await {
-        Ok(true) => {}
-        Ok(false) => return refused(),
-        Err(e) => return json_unavailable(e),
+    let state: SecondFactorState = take_ceremony(st, &keyspace::passkey_ceremony(&ctx.ns, "mfa", &req.flow)).await?;
+    let factors = st.durable.list_factors(tenant_id, &pending_user(&pending)?).await?;
+    let refused = || CeremonyError::new(StatusCode::UNAUTHORIZED, "That passkey was not accepted.");
+    let used = rp.finish_second_factor(credential, state, &passkeys_of(&factors)).map_err(|_| refused())?;
+    if !record_passkey_use(st, tenant_id, &factors, &used).await? {
+        return Err(refused());
     }
     // The passkey alone is phishing-resistant; the earlier methods stay in amr.
-    json_redirect(complete(&ctx, &caller, &headers, &req.flow, &flow, pending, &[used.amr(), Amr::User]).await)
+    let done = complete(&ctx, &caller, &headers, &req.flow, &flow, pending, &[used.amr(), Amr::User]).await;
+    json_redirect(done.map_err(|e| e.branded(&ctx.brand)))
 }

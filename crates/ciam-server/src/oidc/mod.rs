@@ -7,6 +7,7 @@
 mod account;
 mod authorize;
 mod client;
+mod consent;
 mod device;
 mod dpop;
 mod email_sign_in;
@@ -15,7 +16,7 @@ mod introspect;
 mod login;
 mod logout;
 mod mfa;
-mod pages;
+pub(crate) mod pages;
 mod par;
 mod register;
 mod resource;
@@ -24,6 +25,7 @@ mod session;
 mod signin;
 mod token;
 mod userinfo;
+pub(crate) mod web_flow;
 
 use std::sync::Arc;
 
@@ -37,7 +39,7 @@ use ciam_core::id::TenantId;
 use ciam_core::tenant::Tenant;
 use ciam_oauth::OAuthError;
 
-use crate::error::{OAuthFailure, Problem, ProblemKind};
+use crate::error::{OAuthFailure, Problem, ProblemKind, ResourceError};
 use crate::http::Path;
 use crate::state::AppState;
 
@@ -62,7 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/authorize", get(authorize::authorize_get).post(authorize::authorize_post))
         .route("/t/{tenant}/authorize/resume", get(authorize::resume))
         .route("/t/{tenant}/login", get(login::login_get).post(login::login_post))
-        .route("/t/{tenant}/consent", get(authorize::consent_get).post(authorize::consent_post))
+        .route("/t/{tenant}/consent", get(consent::consent_get).post(consent::consent_post))
         .route("/t/{tenant}/login/email", post(email_sign_in::login_email))
         .route("/t/{tenant}/login/email/verify", post(email_sign_in::login_email_verify))
         .route("/t/{tenant}/login/link", get(email_sign_in::login_link))
@@ -132,12 +134,7 @@ async fn one_of_each(req: Request, next: Next, resource: bool) -> Response {
         return next.run(req).await;
     };
     let e = OAuthError::invalid_request(format!("send one {name} header, not several"));
-    let mut res = OAuthFailure(e).into_response();
-    if resource {
-        res.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_request\""));
-    }
-    res
+    if resource { ResourceError::malformed(e).into_response() } else { OAuthFailure(e).into_response() }
 }
 
 pub(crate) async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, Problem> {

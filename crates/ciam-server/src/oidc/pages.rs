@@ -16,6 +16,7 @@ use ciam_core::secret::random_token;
 use ciam_core::tenant::Tenant;
 
 /// Name, logo and colour of a tenant's pages.
+#[derive(Debug, Clone)]
 pub(crate) struct Brand {
     pub(crate) name: String,
     pub(crate) logo: Option<String>,

@@ -12,7 +12,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::keyspace::{self, Json};
 use ciam_core::secret::random_token;
-use ciam_core::tenant::TenantNs;
 use ciam_oauth::OAuthError;
 use ciam_oauth::authorize::{AuthorizeError, validate};
 use serde::{Deserialize, Serialize};
@@ -35,11 +34,6 @@ pub(crate) struct Pushed {
     pub(crate) client_id: String,
     /// The authorization parameters, form-encoded, without client credentials.
     pub(crate) query: String,
-}
-
-/// The ephemeral-store key of a request URI, as text ([`keyspace::pushed_request`]).
-pub(crate) fn par_key(tenant: &TenantNs, request_uri: &str) -> String {
-    keyspace::pushed_request(tenant, request_uri).as_str().to_owned()
 }
 
 /// Client-authentication parameters that are not part of the authorization request.

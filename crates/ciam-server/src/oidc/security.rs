@@ -26,17 +26,20 @@ use ciam_core::Amr;
 use ciam_core::audit::AuditRecord;
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::UserId;
+use ciam_core::keyspace::{self, Key};
 use ciam_core::secret::Secret;
 use ciam_core::user::{User, UserStatus};
 use ciam_oauth::form::Params;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::authorize::{Ctx, see_other, unavailable, with_cookie};
-use super::mfa::{RecoveryData, TotpData, json_error, passkeys_of, start_ceremony, take_ceremony, totp_owner};
-use super::pages::{FactorRow, RecoveryCodesPage, SecurityPage, TotpPage, error_page, html};
-use super::session::{BrowserCookie, FLOW_TTL, Session, csrf_ok, current_session, save_flow, set_cookie, start_flow};
+use super::authorize::step_up;
+use super::mfa::{RecoveryData, TotpData, passkeys_of, start_ceremony, take_ceremony, totp_owner};
+use super::pages::{FactorRow, RecoveryCodesPage, SecurityPage, TotpPage, html};
+use super::session::{Session, csrf_ok, current_session, save_flow, start_flow};
+use super::web_flow::{Ctx, form_expired, see_other};
 use crate::audit::{self, Caller};
+use crate::error::{CeremonyError, PageError};
 use crate::http::Path;
 use crate::state::AppState;
 
@@ -55,34 +58,46 @@ fn methods(session: &Session) -> Vec<Amr> {
     session.amr.iter().filter_map(|m| Amr::parse(m)).collect()
 }
 
+/// Where an account page request goes: the page itself, for its signed-in user, or first to
+/// a sign-in (or a confirmation of who the user is) that comes back to it.
+type Access = Result<Holder, Response>;
+
 /// Loads the tenant, the session and its user; without a session, starts a sign-in that comes
 /// back here. For a `change`, the sign-in must also be recent and at the level the account's
 /// authenticators call for ([`Reauth`]); otherwise the user confirms who they are first.
-async fn holder(st: AppState, tenant: &str, headers: &HeaderMap, change: bool) -> Result<Holder, Response> {
+async fn holder(st: AppState, tenant: &str, headers: &HeaderMap, change: bool) -> Result<Access, PageError> {
     let ctx = Ctx::load(st, tenant).await?;
-    let session = current_session(&ctx.st, &ctx.tenant, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
-    let Some(session) = session else { return Err(sign_in_first(&ctx, None).await) };
-    let user = match UserId::parse(&session.user_id) {
-        Ok(id) => ctx.st.durable.get_user(&ctx.tenant.id, &id).await.map_err(|e| unavailable(&ctx.brand, e))?,
-        Err(_) => None,
+    let brand = ctx.brand.clone();
+    let access = async {
+        let Some(session) = current_session(&ctx.st, &ctx.tenant, headers).await? else {
+            return Ok(Err(sign_in_first(&ctx, None).await?));
+        };
+        let user = match UserId::parse(&session.user_id) {
+            Ok(id) => ctx.st.durable.get_user(&ctx.tenant.id, &id).await?,
+            Err(_) => None,
+        };
+        let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
+            return Ok(Err(sign_in_first(&ctx, None).await?));
+        };
+        Ok::<_, PageError>(Ok((session, user)))
     };
-    let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
-        return Err(sign_in_first(&ctx, None).await);
+    let (session, user) = match access.await.map_err(|e| e.branded(&brand))? {
+        Ok(signed_in) => signed_in,
+        Err(elsewhere) => return Ok(Err(elsewhere)),
     };
     let h = Holder { ctx, session, user };
     if change {
-        let reauth = change_requirement(&h).await?;
+        let reauth = change_requirement(&h).await.map_err(|e| e.branded(&h.ctx.brand))?;
         if !confirmed(&h, &reauth) {
-            return Err(confirm_first(&h, reauth).await);
+            return confirm_first(&h, reauth).await.map(Err).map_err(|e| e.branded(&h.ctx.brand));
         }
     }
-    Ok(h)
+    Ok(Ok(h))
 }
 
 /// What a change to this user's authenticators needs.
-async fn change_requirement(h: &Holder) -> Result<Reauth, Response> {
-    let factors = h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await;
-    let factors = factors.map_err(|e| unavailable(&h.ctx.brand, e))?;
+async fn change_requirement(h: &Holder) -> Result<Reauth, PageError> {
+    let factors = h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await?;
     Ok(Reauth::for_change(factors.iter().map(|f| f.kind)))
 }
 
@@ -94,7 +109,7 @@ fn confirmed(h: &Holder, reauth: &Reauth) -> bool {
 
 /// Has the user confirm who they are before a change: a recent sign-in only adds the missing
 /// factor on the second-factor page; an older one signs in again from the start.
-async fn confirm_first(h: &Holder, reauth: Reauth) -> Response {
+async fn confirm_first(h: &Holder, reauth: Reauth) -> Result<Response, PageError> {
     let age = h.ctx.st.clock.now().unix_timestamp().saturating_sub(h.session.auth_time);
     if !(0..=ciam_authn::reauth::RECENT_SECS).contains(&age) {
         return sign_in_first(&h.ctx, Some(reauth)).await;
@@ -103,54 +118,55 @@ async fn confirm_first(h: &Holder, reauth: Reauth) -> Response {
         f.account = true;
         f.reauth = Some(reauth);
     };
-    super::authorize::step_up(&h.ctx, "", None, prepare, &h.session, reauth.acr).await
+    step_up(&h.ctx, "", None, prepare, &h.session, reauth.acr).await
 }
 
 /// Starts a sign-in flow whose end is the security page (confirming `reauth` when given).
-async fn sign_in_first(ctx: &Ctx, reauth: Option<Reauth>) -> Response {
-    match start_flow(&ctx.st, &ctx.ns, "").await {
-        Ok((id, browser, mut flow)) => {
-            flow.account = true;
-            flow.reauth = reauth;
-            if let Err(e) = save_flow(&ctx.st, &ctx.ns, &id, &flow).await {
-                return unavailable(&ctx.brand, e);
-            }
-            with_cookie(
-                see_other(&format!("{}?flow={id}", ctx.path("login"))),
-                set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&browser), FLOW_TTL),
-            )
-        }
-        Err(e) => unavailable(&ctx.brand, e),
-    }
+async fn sign_in_first(ctx: &Ctx, reauth: Option<Reauth>) -> Result<Response, PageError> {
+    let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, "").await?;
+    flow.account = true;
+    flow.reauth = reauth;
+    save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
+    Ok(ctx.with_flow_cookie(see_other(&format!("{}?flow={id}", ctx.path("login"))), &browser))
 }
 
 /// `GET /t/{tenant}/account/security/confirm`: confirm who you are (as a change would need),
 /// then back to the security page.
-pub(super) async fn confirm(State(st): State<AppState>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
-    match holder(st, &tenant, &headers, true).await {
+pub(super) async fn confirm(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    Ok(match holder(st, &tenant, &headers, true).await? {
         Ok(h) => see_other(&h.ctx.path("account/security")),
-        Err(res) => res,
-    }
+        Err(elsewhere) => elsewhere,
+    })
 }
 
 /// A form of an account page, after the CSRF check.
-async fn form_of(st: AppState, tenant: &str, headers: &HeaderMap, body: &[u8]) -> Result<(Holder, Params), Response> {
-    let h = holder(st, tenant, headers, true).await?;
-    let form = Params::parse(body).map_err(|e| error_page(StatusCode::BAD_REQUEST, &h.ctx.brand, &e.description))?;
+async fn form_of(st: AppState, tenant: &str, headers: &HeaderMap, body: &[u8]) -> Result<Access2, PageError> {
+    let h = match holder(st, tenant, headers, true).await? {
+        Ok(h) => h,
+        Err(elsewhere) => return Ok(Err(elsewhere)),
+    };
+    let form = Params::parse(body).map_err(|e| PageError::bad_request(e.description).branded(&h.ctx.brand))?;
     if !csrf_ok(&h.session.csrf, form.get("csrf")) {
-        return Err(error_page(StatusCode::FORBIDDEN, &h.ctx.brand, "The form expired. Go back and try again."));
+        return Err(form_expired().branded(&h.ctx.brand));
     }
-    Ok((h, form))
+    Ok(Ok((h, form)))
 }
+
+/// [`Access`] to a form.
+type Access2 = Result<(Holder, Params), Response>;
 
 /// Records a change to the user's authenticators: the audit event, and a mail to the account's
 /// address (queued in the outbox), so an owner whose password leaked hears of it at once.
-async fn record_change(h: &Holder, caller: &Caller, event_type: &str, what: &str, told: &str) -> Result<(), Response> {
+async fn record_change(h: &Holder, caller: &Caller, event_type: &str, what: &str, told: &str) -> Result<(), PageError> {
     let mut event = AuditRecord::allow(event_type);
     event.user_id = Some(h.user.id.to_string());
     event.reason = Some(what.to_owned());
     let st = &h.ctx.st;
-    audit::record(st, &h.ctx.tenant.id, caller, event).await.map_err(|e| unavailable(&h.ctx.brand, e))?;
+    audit::record(st, &h.ctx.tenant.id, caller, event).await?;
     let brand = &h.ctx.brand.name;
     let when = st.clock.now().replace_nanosecond(0).unwrap_or(st.clock.now());
     let mail = OutgoingMail {
@@ -163,7 +179,8 @@ async fn record_change(h: &Holder, caller: &Caller, event_type: &str, what: &str
             from = caller.ip.as_deref().map(|ip| format!(", from {ip}")).unwrap_or_default(),
         ),
     };
-    crate::outbox::enqueue(st, &h.ctx.tenant.id, mail).await.map_err(|e| unavailable(&h.ctx.brand, e))
+    crate::outbox::enqueue(st, &h.ctx.tenant.id, mail).await?;
+    Ok(())
 }
 
 fn kind_label(f: &Factor) -> String {
@@ -178,19 +195,19 @@ fn kind_label(f: &Factor) -> String {
 }
 
 /// `GET /t/{tenant}/account/security`.
-pub(super) async fn page(State(st): State<AppState>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
-    let h = match holder(st, &tenant, &headers, false).await {
-        Ok(h) => h,
-        Err(res) => return res,
-    };
-    show(&h, None).await
+pub(super) async fn page(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    match holder(st, &tenant, &headers, false).await? {
+        Ok(h) => h.ctx.branded(show(&h, None)).await,
+        Err(elsewhere) => Ok(elsewhere),
+    }
 }
 
-async fn show(h: &Holder, notice: Option<&str>) -> Response {
-    let factors = match h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await {
-        Ok(f) => f,
-        Err(e) => return unavailable(&h.ctx.brand, e),
-    };
+async fn show(h: &Holder, notice: Option<&str>) -> Result<Response, PageError> {
+    let factors = h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await?;
     let rows = factors
         .iter()
         .map(|f| FactorRow {
@@ -204,7 +221,7 @@ async fn show(h: &Holder, notice: Option<&str>) -> Response {
     let ctx = &h.ctx;
     let reauth = Reauth::for_change(factors.iter().map(|f| f.kind));
     let confirm = (!confirmed(h, &reauth)).then(|| ctx.path("account/security/confirm"));
-    html(
+    Ok(html(
         StatusCode::OK,
         &SecurityPage {
             confirm: confirm.as_deref(),
@@ -217,7 +234,7 @@ async fn show(h: &Holder, notice: Option<&str>) -> Response {
             acr: &h.session.acr,
             notice,
         },
-    )
+    ))
 }
 
 /// `POST /t/{tenant}/account/security/remove`: removes one authenticator.
@@ -227,43 +244,48 @@ pub(super) async fn remove(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (h, form) = match form_of(st, &tenant, &headers, &body).await {
+) -> Result<Response, PageError> {
+    let (h, form) = match form_of(st, &tenant, &headers, &body).await? {
         Ok(x) => x,
-        Err(res) => return res,
+        Err(elsewhere) => return Ok(elsewhere),
     };
-    let id = form.get("factor").unwrap_or("");
-    match h.ctx.st.durable.delete_factor(&h.ctx.tenant.id, &h.user.id, id).await {
-        Ok(true) => {}
-        Ok(false) => return error_page(StatusCode::NOT_FOUND, &h.ctx.brand, "That authenticator is already gone."),
-        Err(e) => return unavailable(&h.ctx.brand, e),
-    }
-    if let Err(res) = record_change(&h, &caller, "factor.removed", id, "A sign-in method was removed").await {
-        return res;
-    }
-    show(&h, Some("The authenticator was removed.")).await
+    h.ctx
+        .branded(async {
+            let id = form.get("factor").unwrap_or("");
+            if !h.ctx.st.durable.delete_factor(&h.ctx.tenant.id, &h.user.id, id).await? {
+                return Err(PageError::new(StatusCode::NOT_FOUND, "That authenticator is already gone."));
+            }
+            record_change(&h, &caller, "factor.removed", id, "A sign-in method was removed").await?;
+            show(&h, Some("The authenticator was removed.")).await
+        })
+        .await
 }
 
-fn totp_key(h: &Holder) -> String {
-    format!("totp_enrol:{}:{}", h.ctx.ns, h.session.sid)
+/// The authenticator app being enrolled from this session; the key is also the sealing owner
+/// of the seed kept under it.
+fn totp_key(h: &Holder) -> Key {
+    keyspace::totp_enrolment(&h.ctx.ns, &h.session.sid)
 }
 
 /// `GET /t/{tenant}/account/security/totp`: a new seed as a QR code, to confirm with a code.
-pub(super) async fn totp_get(State(st): State<AppState>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
-    let h = match holder(st, &tenant, &headers, true).await {
+pub(super) async fn totp_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let h = match holder(st, &tenant, &headers, true).await? {
         Ok(h) => h,
-        Err(res) => return res,
+        Err(elsewhere) => return Ok(elsewhere),
     };
-    let seed = TotpSeed::generate();
-    let owner = totp_key(&h);
-    let sealed = match h.ctx.st.master.seal(&owner, seed.as_bytes()) {
-        Ok(s) => s,
-        Err(e) => return unavailable(&h.ctx.brand, e),
-    };
-    if let Err(e) = h.ctx.st.ephemeral.put(&owner, sealed.as_bytes(), ENROL_TTL).await {
-        return unavailable(&h.ctx.brand, e);
-    }
-    totp_page(&h, &seed, None)
+    h.ctx
+        .branded(async {
+            let seed = TotpSeed::generate();
+            let owner = totp_key(&h);
+            let sealed = h.ctx.st.master.seal(owner.as_str(), seed.as_bytes())?;
+            h.ctx.st.ephemeral.put(owner.as_str(), sealed.as_bytes(), ENROL_TTL).await?;
+            Ok(totp_page(&h, &seed, None))
+        })
+        .await
 }
 
 fn totp_page(h: &Holder, seed: &TotpSeed, error: Option<&str>) -> Response {
@@ -291,38 +313,35 @@ pub(super) async fn totp_post(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (h, mut form) = match form_of(st, &tenant, &headers, &body).await {
+) -> Result<Response, PageError> {
+    let (h, mut form) = match form_of(st, &tenant, &headers, &body).await? {
         Ok(x) => x,
-        Err(res) => return res,
+        Err(elsewhere) => return Ok(elsewhere),
     };
+    h.ctx.branded(add_totp(&h, &caller, &mut form)).await
+}
+
+async fn add_totp(h: &Holder, caller: &Caller, form: &mut Params) -> Result<Response, PageError> {
     let st = &h.ctx.st;
-    let owner = totp_key(&h);
-    let seed = match st.ephemeral.get(&owner).await {
-        Ok(Some(raw)) => String::from_utf8(raw)
-            .ok()
-            .and_then(|sealed| st.master.open(&owner, &sealed).ok())
-            .and_then(|bytes| TotpSeed::from_bytes(&bytes).ok()),
-        Ok(None) => None,
-        Err(e) => return unavailable(&h.ctx.brand, e),
-    };
+    let owner = totp_key(h);
+    let seed = st
+        .ephemeral
+        .get(owner.as_str())
+        .await?
+        .and_then(|raw| String::from_utf8(raw).ok())
+        .and_then(|sealed| st.master.open(owner.as_str(), &sealed).ok())
+        .and_then(|bytes| TotpSeed::from_bytes(&bytes).ok());
     let Some(seed) = seed else {
-        return error_page(StatusCode::BAD_REQUEST, &h.ctx.brand, "The setup expired. Start again.");
+        return Err(PageError::bad_request("The setup expired. Start again."));
     };
     let code = Secret::new(form.take("code").unwrap_or_default());
     let now = st.clock.now();
     let Some(step) = totp::verify(&seed, code.expose_secret(), now.unix_timestamp(), None) else {
-        return totp_page(&h, &seed, Some("That code is not right. Check the time on your phone and try again."));
+        return Ok(totp_page(h, &seed, Some("That code is not right. Check the time on your phone and try again.")));
     };
     let id = Factor::generate_id();
-    let sealed = match st.master.seal(&totp_owner(&h.ctx.tenant.id, &id), seed.as_bytes()) {
-        Ok(s) => s,
-        Err(e) => return unavailable(&h.ctx.brand, e),
-    };
-    let data = match serde_json::to_string(&TotpData { seed: sealed, last_step: Some(step) }) {
-        Ok(d) => d,
-        Err(e) => return unavailable(&h.ctx.brand, e),
-    };
+    let sealed = st.master.seal(&totp_owner(&h.ctx.tenant.id, &id), seed.as_bytes())?;
+    let data = serde_json::to_string(&TotpData { seed: sealed, last_step: Some(step) })?;
     let name = form.get("name").map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Authenticator app");
     let factor = Factor {
         tenant_id: h.ctx.tenant.id.clone(),
@@ -335,19 +354,15 @@ pub(super) async fn totp_post(
         created_at: now,
         last_used_at: Some(now),
     };
-    if let Err(e) = st.durable.create_factor(&factor).await {
-        return unavailable(&h.ctx.brand, e);
-    }
-    let _ = st.ephemeral.delete(&owner).await;
-    let told = "An authenticator app was added";
-    if let Err(res) = record_change(&h, &caller, "factor.added", "totp", told).await {
-        return res;
-    }
+    st.durable.create_factor(&factor).await?;
+    let _ = st.ephemeral.delete(owner.as_str()).await;
+    record_change(h, caller, "factor.added", "totp", "An authenticator app was added").await?;
     // The first second factor comes with recovery codes, so losing the phone is not losing the account.
-    match st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await {
-        Ok(f) if !f.iter().any(|f| f.kind == FactorKind::RecoveryCodes) => new_recovery_codes(&h, &caller).await,
-        Ok(_) => show(&h, Some("Your authenticator app is set up.")).await,
-        Err(e) => unavailable(&h.ctx.brand, e),
+    let factors = st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await?;
+    if factors.iter().any(|f| f.kind == FactorKind::RecoveryCodes) {
+        show(h, Some("Your authenticator app is set up.")).await
+    } else {
+        new_recovery_codes(h, caller).await
     }
 }
 
@@ -358,20 +373,17 @@ pub(super) async fn recovery_post(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    match form_of(st, &tenant, &headers, &body).await {
-        Ok((h, _)) => new_recovery_codes(&h, &caller).await,
-        Err(res) => res,
+) -> Result<Response, PageError> {
+    match form_of(st, &tenant, &headers, &body).await? {
+        Ok((h, _)) => h.ctx.branded(new_recovery_codes(&h, &caller)).await,
+        Err(elsewhere) => Ok(elsewhere),
     }
 }
 
-async fn new_recovery_codes(h: &Holder, caller: &Caller) -> Response {
+async fn new_recovery_codes(h: &Holder, caller: &Caller) -> Result<Response, PageError> {
     let st = &h.ctx.st;
     let (codes, hashes) = recovery::generate(recovery::DEFAULT_COUNT);
-    let data = match serde_json::to_string(&RecoveryData { hashes }) {
-        Ok(d) => d,
-        Err(e) => return unavailable(&h.ctx.brand, e),
-    };
+    let data = serde_json::to_string(&RecoveryData { hashes })?;
     let factor = Factor {
         tenant_id: h.ctx.tenant.id.clone(),
         id: Factor::generate_id(),
@@ -383,20 +395,11 @@ async fn new_recovery_codes(h: &Holder, caller: &Caller) -> Response {
         created_at: st.clock.now(),
         last_used_at: None,
     };
-    let replaced = async {
-        st.durable.delete_user_factors(&h.ctx.tenant.id, &h.user.id, Some(FactorKind::RecoveryCodes)).await?;
-        st.durable.create_factor(&factor).await
-    };
-    if let Err(e) = replaced.await {
-        return unavailable(&h.ctx.brand, e);
-    }
-    if let Err(res) =
-        record_change(h, caller, "factor.added", "recovery_codes", "New recovery codes were created").await
-    {
-        return res;
-    }
+    st.durable.delete_user_factors(&h.ctx.tenant.id, &h.user.id, Some(FactorKind::RecoveryCodes)).await?;
+    st.durable.create_factor(&factor).await?;
+    record_change(h, caller, "factor.added", "recovery_codes", "New recovery codes were created").await?;
     let codes: Vec<String> = codes.iter().map(|c| c.expose_secret().to_owned()).collect();
-    html(StatusCode::OK, &RecoveryCodesPage { brand: &h.ctx.brand, codes, back: &h.ctx.path("account/security") })
+    Ok(html(StatusCode::OK, &RecoveryCodesPage { brand: &h.ctx.brand, codes, back: &h.ctx.path("account/security") }))
 }
 
 /// The JSON body of the passkey registration calls.
@@ -409,18 +412,22 @@ pub(super) struct RegisterRequest {
     name: Option<String>,
 }
 
-async fn json_holder(st: AppState, tenant: &str, headers: &HeaderMap, csrf: &str) -> Result<Holder, Response> {
-    let h = holder(st, tenant, headers, true).await.map_err(|_| {
-        json_error(StatusCode::UNAUTHORIZED, "Confirm it's you first (the link on this page), then add the passkey.")
-    })?;
+async fn json_holder(st: AppState, tenant: &str, headers: &HeaderMap, csrf: &str) -> Result<Holder, CeremonyError> {
+    let Ok(Ok(h)) = holder(st, tenant, headers, true).await else {
+        return Err(CeremonyError::new(
+            StatusCode::UNAUTHORIZED,
+            "Confirm it's you first (the link on this page), then add the passkey.",
+        ));
+    };
     if !csrf_ok(&h.session.csrf, Some(csrf)) {
-        return Err(json_error(StatusCode::FORBIDDEN, "The page expired. Reload it."));
+        return Err(CeremonyError::new(StatusCode::FORBIDDEN, "The page expired. Reload it."));
     }
     Ok(h)
 }
 
-fn passkey_key(h: &Holder) -> String {
-    format!("passkey_enrol:{}:{}", h.ctx.ns, h.session.sid)
+/// What the stores answer when a passkey cannot be registered now.
+fn try_again(cause: impl Into<crate::error::Failure>) -> CeremonyError {
+    CeremonyError::new(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").because(cause)
 }
 
 /// `POST /t/{tenant}/account/security/passkey/start`: creation options for a new passkey.
@@ -429,19 +436,15 @@ pub(super) async fn passkey_start(
     Path(tenant): Path<String>,
     headers: HeaderMap,
     Json(req): Json<RegisterRequest>,
-) -> Response {
-    let h = match json_holder(st, &tenant, &headers, &req.csrf).await {
-        Ok(h) => h,
-        Err(res) => return res,
-    };
-    let Some(rp) = h.ctx.st.passkeys.clone() else { return json_error(StatusCode::NOT_FOUND, "Passkeys are off.") };
-    let Ok(factors) = h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await else {
-        return json_error(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
-    };
+) -> Result<Response, CeremonyError> {
+    let h = json_holder(st, &tenant, &headers, &req.csrf).await?;
+    let rp = h.ctx.st.passkeys.clone().ok_or_else(|| CeremonyError::new(StatusCode::NOT_FOUND, "Passkeys are off."))?;
+    let factors = h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await.map_err(try_again)?;
     let email = h.user.email.as_str();
     let display = h.user.profile.name.clone().unwrap_or_else(|| email.to_owned());
     let started = rp.start_registration(h.user.id.as_uuid(), email, &display, &passkeys_of(&factors));
-    start_ceremony(&h.ctx.st, &passkey_key(&h), started, ENROL_TTL).await
+    let key = keyspace::passkey_enrolment(&h.ctx.ns, &h.session.sid);
+    start_ceremony(&h.ctx.st, &key, started, ENROL_TTL).await
 }
 
 /// `POST /t/{tenant}/account/security/passkey/finish`: stores the new passkey.
@@ -451,22 +454,13 @@ pub(super) async fn passkey_finish(
     caller: Caller,
     headers: HeaderMap,
     Json(req): Json<RegisterRequest>,
-) -> Response {
-    let h = match json_holder(st, &tenant, &headers, &req.csrf).await {
-        Ok(h) => h,
-        Err(res) => return res,
-    };
-    let Some(rp) = h.ctx.st.passkeys.clone() else { return json_error(StatusCode::NOT_FOUND, "Passkeys are off.") };
-    let Some(credential) = &req.credential else { return json_error(StatusCode::BAD_REQUEST, "credential is missing") };
+) -> Result<Response, CeremonyError> {
+    let h = json_holder(st, &tenant, &headers, &req.csrf).await?;
+    let rp = h.ctx.st.passkeys.clone().ok_or_else(|| CeremonyError::new(StatusCode::NOT_FOUND, "Passkeys are off."))?;
+    let credential = req.credential.as_ref().ok_or_else(|| CeremonyError::bad_request("credential is missing"))?;
     let st = &h.ctx.st;
-    let state: RegistrationState = match take_ceremony(st, &passkey_key(&h)).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let passkey = match rp.finish_registration(credential, state) {
-        Ok(p) => p,
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
-    };
+    let state: RegistrationState = take_ceremony(st, &keyspace::passkey_enrolment(&h.ctx.ns, &h.session.sid)).await?;
+    let passkey = rp.finish_registration(credential, state).map_err(|e| CeremonyError::bad_request(e.to_string()))?;
     let now = st.clock.now();
     let name = req.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Passkey");
     let factor = Factor {
@@ -483,12 +477,13 @@ pub(super) async fn passkey_finish(
     match st.durable.create_factor(&factor).await {
         Ok(()) => {}
         Err(ciam_core::store::StoreError::Conflict { .. }) => {
-            return json_error(StatusCode::CONFLICT, "This passkey is already registered.");
+            return Err(CeremonyError::new(StatusCode::CONFLICT, "This passkey is already registered."));
         }
-        Err(_) => return json_error(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly."),
+        Err(e) => return Err(try_again(e)),
     }
-    if record_change(&h, &caller, "factor.added", "passkey", "A passkey was added").await.is_err() {
-        return json_error(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
+    if let Err(e) = record_change(&h, &caller, "factor.added", "passkey", "A passkey was added").await {
+        let cause = e.into_response();
+        return Err(CeremonyError::instead_of(&cause, "Try again shortly."));
     }
-    Json(json!({ "redirect": h.ctx.path("account/security") })).into_response()
+    Ok(Json(json!({ "redirect": h.ctx.path("account/security") })).into_response())
 }

@@ -23,14 +23,14 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use ciam_core::id::TenantId;
+use ciam_core::keyspace::{self, Json};
 use ciam_core::secret::{SecretHash, random_token};
+use ciam_core::store::StoreResult;
 use ciam_core::tenant::{LoginSettings, Tenant, TenantNs};
-
-pub(crate) use crate::services::sessions::Session;
-use crate::services::sessions::{session_key, user_sessions_key};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+pub(crate) use crate::services::sessions::Session;
 use crate::state::AppState;
 
 /// The cookies of the hosted pages.
@@ -225,38 +225,33 @@ fn url_path_prefix(public_url: &str) -> &str {
     public_url.split_once("://").and_then(|(_, rest)| rest.find('/').and_then(|i| rest.get(i..))).unwrap_or("")
 }
 
-fn flow_key(tenant: &TenantNs, id: &str) -> String {
-    format!("flow:{tenant}:{}", SecretHash::of(id).as_str())
-}
-
 /// The browser's live session, if any. A session past its idle deadline or absolute end is
 /// deleted and treated as absent; a use records the activity when the last mark is due.
 pub(crate) async fn current_session(
     st: &AppState,
     tenant: &Tenant,
     headers: &HeaderMap,
-) -> anyhow::Result<Option<Session>> {
+) -> StoreResult<Option<Session>> {
     let Some(c) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) else { return Ok(None) };
-    let tenant_ns = tenant.ns();
-    let key = session_key(&tenant_ns, c);
-    let Some(raw) = st.ephemeral.get(&key).await? else { return Ok(None) };
-    let Ok(mut session) = serde_json::from_slice::<Session>(&raw) else { return Ok(None) };
+    let ns = tenant.ns();
+    let key = keyspace::session(&ns, c);
+    let sessions = Json::<Session>::new(st.ephemeral.as_ref());
+    let Some(mut session) = sessions.get(&key).await? else { return Ok(None) };
     let limits = SessionLimits::of(&tenant.settings.login);
     let now = st.clock.now().unix_timestamp();
     match limits.on_use(&session, now) {
         SessionUse::Live => Ok(Some(session)),
         SessionUse::Ended => {
-            if st.ephemeral.delete(&key).await? {
-                st.ephemeral
-                    .set_remove(&user_sessions_key(&tenant_ns, &session.user_id), SecretHash::of(c).as_str())
-                    .await?;
+            if sessions.delete(&key).await? {
+                let index = keyspace::user_sessions(&ns, &session.user_id);
+                st.ephemeral.set_remove(index.as_str(), SecretHash::of(c).as_str()).await?;
             }
             Ok(None)
         }
         SessionUse::Touch(ttl) => {
             session.last_active = Some(now);
             // Only while it exists: a logout between the read and this write wins.
-            let kept = st.ephemeral.put_if_present(&key, &serde_json::to_vec(&session)?, ttl).await?;
+            let kept = sessions.put_if_present(&key, &session, ttl).await?;
             Ok(kept.then_some(session))
         }
     }
@@ -269,27 +264,25 @@ pub(crate) async fn start_session(
     tenant: &Tenant,
     headers: &HeaderMap,
     session: &Session,
-) -> anyhow::Result<(String, Duration)> {
+) -> StoreResult<(String, Duration)> {
     let ns = tenant.ns();
+    let sessions = Json::<Session>::new(st.ephemeral.as_ref());
     if let Some(old) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) {
-        st.ephemeral.delete(&session_key(&ns, old)).await?;
+        sessions.delete(&keyspace::session(&ns, old)).await?;
     }
     let limits = SessionLimits::of(&tenant.settings.login);
     let now = st.clock.now().unix_timestamp();
     let session = Session { started_at: Some(now), last_active: Some(now), ..session.clone() };
     let id = random_token(32);
-    st.ephemeral.put(&session_key(&ns, &id), &serde_json::to_vec(&session)?, limits.initial_ttl()).await?;
+    sessions.put(&keyspace::session(&ns, &id), &session, limits.initial_ttl()).await?;
     let hash = SecretHash::of(&id);
-    st.ephemeral.set_add(&user_sessions_key(&ns, &session.user_id), hash.as_str(), limits.lifetime).await?;
+    let index = keyspace::user_sessions(&ns, &session.user_id);
+    st.ephemeral.set_add(index.as_str(), hash.as_str(), limits.lifetime).await?;
     Ok((id, limits.lifetime))
 }
 
 /// Saves a new flow; returns its id and the browser-binding cookie value.
-pub(crate) async fn start_flow(
-    st: &AppState,
-    tenant: &TenantNs,
-    query: &str,
-) -> anyhow::Result<(String, String, Flow)> {
+pub(crate) async fn start_flow(st: &AppState, tenant: &TenantNs, query: &str) -> StoreResult<(String, String, Flow)> {
     let (id, browser) = (random_token(16), random_token(32));
     let flow = Flow {
         query: query.to_owned(),
@@ -307,28 +300,28 @@ pub(crate) async fn start_flow(
 }
 
 /// Stores a flow's new state.
-pub(crate) async fn save_flow(st: &AppState, tenant: &TenantNs, id: &str, flow: &Flow) -> anyhow::Result<()> {
-    st.ephemeral.put(&flow_key(tenant, id), &serde_json::to_vec(flow)?, FLOW_TTL).await?;
-    Ok(())
+pub(crate) async fn save_flow(st: &AppState, tenant: &TenantNs, id: &str, flow: &Flow) -> StoreResult<()> {
+    Json::new(st.ephemeral.as_ref()).put(&keyspace::flow(tenant, id), flow, FLOW_TTL).await
 }
 
-/// Loads a flow if it exists and belongs to this browser.
+/// Loads a flow if it exists and belongs to this browser (a flow that does not decode is gone).
 pub(crate) async fn load_flow(
     st: &AppState,
     tenant: &Tenant,
     id: &str,
     headers: &HeaderMap,
-) -> anyhow::Result<Option<Flow>> {
-    let Some(raw) = st.ephemeral.get(&flow_key(&tenant.ns(), id)).await? else { return Ok(None) };
-    let flow: Flow = serde_json::from_slice(&raw)?;
+) -> StoreResult<Option<Flow>> {
+    let Some(flow) = Json::<Flow>::new(st.ephemeral.as_ref()).get(&keyspace::flow(&tenant.ns(), id)).await? else {
+        return Ok(None);
+    };
     let bound = read_cookie(st, &tenant.id, headers, BrowserCookie::Flow)
         .is_some_and(|b| SecretHash::from_stored(flow.browser.clone()).verify(b));
     Ok(bound.then_some(flow))
 }
 
 /// Deletes a finished flow.
-pub(crate) async fn finish_flow(st: &AppState, tenant: &TenantNs, id: &str) -> anyhow::Result<()> {
-    st.ephemeral.delete(&flow_key(tenant, id)).await?;
+pub(crate) async fn finish_flow(st: &AppState, tenant: &TenantNs, id: &str) -> StoreResult<()> {
+    Json::<Flow>::new(st.ephemeral.as_ref()).delete(&keyspace::flow(tenant, id)).await?;
     Ok(())
 }
 

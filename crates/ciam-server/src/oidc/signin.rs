@@ -10,7 +10,7 @@
 //!
 //! Every policy decision goes to the audit trail (`sign_in.risk`) with its score and reasons.
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use ciam_core::audit::AuditRecord;
 use ciam_core::factor::{FactorKind, SignInProfile, SignInRecord};
@@ -21,10 +21,10 @@ use ciam_core::{Acr, Amr};
 use ciam_policy::{Decision, Outcome, PolicyConfig, PreviousSignIn, Signals, Subject};
 use serde::{Deserialize, Serialize};
 
-use super::authorize::{Ctx, see_other, unavailable, with_cookie};
-use super::pages::error_page;
 use super::session::{BrowserCookie, Flow, Session, read_cookie, save_flow, set_cookie, start_session};
+use super::web_flow::{Ctx, query_param, see_other, with_cookie};
 use crate::audit::{self, Caller};
+use crate::error::{Failure, PageError};
 use crate::state::AppState;
 use crate::throttle::{Attempt, Failures};
 
@@ -64,7 +64,7 @@ fn flow_requested_acr(flow: &Flow) -> Option<Acr> {
     if !flow.is_authorization() {
         return None;
     }
-    let values = super::authorize::query_param(Some(&flow.query), "acr_values")?;
+    let values = query_param(Some(&flow.query), "acr_values")?;
     requested_acr(values.split_whitespace())
 }
 
@@ -155,38 +155,26 @@ pub(super) struct FirstFactor<'a> {
 }
 
 /// After a first factor: evaluate the policy, then start the session or ask for a second factor.
-pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Response {
+pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Result<Response, PageError> {
     let FirstFactor { ctx, caller, headers, flow_id, mut flow, user_id, amr, attempt } = f;
     let st = &ctx.st;
     let tenant = &ctx.tenant.id;
-    let failures = match attempt.failures().await {
-        Ok(f) => f,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    if let Err(e) = attempt.succeeded().await {
-        return unavailable(&ctx.brand, e);
-    }
-    let profile = match st.durable.sign_in_profile(tenant, &user_id).await {
-        Ok(p) => p,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
+    let failures = attempt.failures().await?;
+    attempt.succeeded().await?;
+    let profile = st.durable.sign_in_profile(tenant, &user_id).await?;
     let mut signals = user_signals(st, tenant, caller, headers, &profile, failures).await;
     let achieved = Acr::of_methods(&amr);
     signals.current_acr = Some(achieved);
     let decision = ciam_policy::evaluate(&tenant_policy(&ctx.tenant), &signals);
     let client = flow_client(&flow);
-    if let Err(e) = audit_decision(st, tenant, caller, "sign_in.risk", &user_id, client.as_deref(), &decision).await {
-        return unavailable(&ctx.brand, e);
-    }
+    audit_decision(st, tenant, caller, "sign_in.risk", &user_id, client.as_deref(), &decision).await?;
     let mut required = Acr::Password;
     match decision.outcome {
         Outcome::Deny => {
             tracing::info!(tenant = %tenant, user = %user_id, score = decision.score, "sign-in denied by policy");
-            return error_page(
-                StatusCode::FORBIDDEN,
-                &ctx.brand,
+            return Err(PageError::forbidden(
                 "This sign-in was blocked for your protection. Try again later or from another network.",
-            );
+            ));
         }
         // `mfa: never`: the policy may refuse, but only the application asks for more factors.
         Outcome::StepUp { acr } if ctx.tenant.settings.login.mfa != MfaMode::Never => required = required.max(acr),
@@ -208,15 +196,13 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Response {
         return finish_sign_in(ctx, caller, headers, flow_id, &flow, &user_id, amr, auth_time, signals.location).await;
     }
     flow.pending = Some(Pending { user_id: user_id.to_string(), amr, required, auth_time, no_email });
-    if let Err(e) = save_flow(st, &ctx.ns, flow_id, &flow).await {
-        return unavailable(&ctx.brand, e);
-    }
-    see_other(&format!("{}?flow={flow_id}", ctx.path("mfa")))
+    save_flow(st, &ctx.ns, flow_id, &flow).await?;
+    Ok(see_other(&format!("{}?flow={flow_id}", ctx.path("mfa"))))
 }
 
 /// The client of an authorization flow, for the audit trail.
 fn flow_client(flow: &Flow) -> Option<String> {
-    super::authorize::query_param(Some(&flow.query), "client_id")
+    query_param(Some(&flow.query), "client_id")
 }
 
 /// Starts the session for a completed sign-in, remembers where and on which device it happened,
@@ -232,7 +218,7 @@ pub(super) async fn finish_sign_in(
     mut amr: Vec<Amr>,
     auth_time: i64,
     location: Option<ciam_policy::Location>,
-) -> Response {
+) -> Result<Response, PageError> {
     let st = &ctx.st;
     let tenant = &ctx.tenant.id;
     let acr = Acr::of_methods(&amr);
@@ -249,10 +235,7 @@ pub(super) async fn finish_sign_in(
         started_at: None,
         last_active: None,
     };
-    let (session_cookie, session_ttl) = match start_session(st, &ctx.tenant, headers, &session).await {
-        Ok(c) => c,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
+    let (session_cookie, session_ttl) = start_session(st, &ctx.tenant, headers, &session).await?;
     // Remember the sign-in for the policy: where, when, on which device, how strong.
     let device = device_id(st, tenant, headers).unwrap_or_else(|| random_token(32));
     let remembered = async {
@@ -275,15 +258,11 @@ pub(super) async fn finish_sign_in(
         event.reason = Some(format!("acr={} amr={}", acr.as_str(), session.amr.join(" ")));
         audit::record(st, tenant, caller, event).await
     };
-    if let Err(e) = remembered.await {
-        return unavailable(&ctx.brand, e);
-    }
+    remembered.await?;
     let mut done = flow.clone();
     done.signed_in = true;
     done.pending = None;
-    if let Err(e) = save_flow(st, &ctx.ns, flow_id, &done).await {
-        return unavailable(&ctx.brand, e);
-    }
+    save_flow(st, &ctx.ns, flow_id, &done).await?;
     tracing::info!(tenant = %tenant, user = %user_id, acr = acr.as_str(), "signed in");
     let next = if flow.account {
         ctx.path(flow.next_page())
@@ -297,7 +276,7 @@ pub(super) async fn finish_sign_in(
     if let Ok(sealed) = st.master.seal(&format!("device/{tenant}"), device.as_bytes()) {
         res = with_cookie(res, set_cookie(st, tenant, BrowserCookie::Device, Some(&sealed), DEVICE_TTL));
     }
-    res
+    Ok(res)
 }
 
 /// The second factors a user has, and which of them reach `required` together with `amr`.
@@ -310,8 +289,9 @@ pub(super) struct Options {
 
 impl Options {
     /// What can still be offered for a pending sign-in.
-    pub(super) async fn of(st: &AppState, tenant: &TenantId, pending: &Pending) -> anyhow::Result<Self> {
-        let user = UserId::parse(&pending.user_id).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    pub(super) async fn of(st: &AppState, tenant: &TenantId, pending: &Pending) -> Result<Self, Failure> {
+        let user =
+            UserId::parse(&pending.user_id).map_err(|e| Failure::corrupt(format!("pending user: {}", e.message)))?;
         let factors = st.durable.list_factors(tenant, &user).await?;
         let has = |k: FactorKind| factors.iter().any(|f| f.kind == k);
         let reaches = |m: Amr| {

@@ -48,16 +48,6 @@ impl Session {
     }
 }
 
-/// Where the session of the browser holding `cookie` lives.
-pub(crate) fn session_key(tenant: &TenantNs, cookie: &str) -> String {
-    keyspace::session(tenant, cookie).as_str().to_owned()
-}
-
-/// The set of a user's session hashes, so an administrator can list and end them.
-pub(crate) fn user_sessions_key(tenant: &TenantNs, user_id: &str) -> String {
-    keyspace::user_sessions(tenant, user_id).as_str().to_owned()
-}
-
 /// A user's live sessions (stale index entries are dropped on the way).
 pub(crate) async fn user_sessions(
     st: &AppState,
