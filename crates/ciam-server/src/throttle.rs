@@ -21,6 +21,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use ciam_core::keyspace::{self, Counter, Key, Replay};
 use ciam_core::secret::SecretHash;
 use ciam_core::store::{EphemeralStore, StoreResult};
 use ciam_core::tenant::TenantNs;
@@ -62,36 +63,40 @@ impl<'a> Attempt<'a> {
         Self { st, tenant, account, ip }
     }
 
-    fn key(&self, what: &str, rest: &str) -> String {
-        format!("throttle:{}:{what}:{rest}", self.tenant)
+    fn key(&self, what: &str, rest: &str) -> Key {
+        keyspace::throttle(self.tenant, what, rest)
     }
 
-    fn pair(&self) -> String {
+    fn pair(&self) -> Key {
         let ip = self.ip.map(|i| i.to_string()).unwrap_or_default();
         self.key("pair", &format!("{}:{ip}", self.account))
     }
 
-    fn ip_key(&self) -> Option<String> {
+    fn ip_key(&self) -> Option<Key> {
         self.ip.map(|i| self.key("ip", &i.to_string()))
     }
 
     /// Whether the attempt must be refused before any credential is checked.
     pub(crate) async fn locked(&self) -> StoreResult<bool> {
-        if self.st.ephemeral.get(&format!("{}:lock", self.pair())).await?.is_some() {
+        if self.st.ephemeral.get(keyspace::throttle_lock(&self.pair()).as_str()).await?.is_some() {
             return Ok(true);
         }
         match self.ip_key() {
-            Some(k) => Ok(self.st.ephemeral.count(&k).await? >= IP_FAILURES),
+            Some(k) => Ok(self.counters().count(&k).await? >= IP_FAILURES),
             None => Ok(false),
         }
     }
 
+    fn counters(&self) -> Counter<'_> {
+        Counter::new(self.st.ephemeral.as_ref())
+    }
+
     /// The counters as they stand, for the policy.
     pub(crate) async fn failures(&self) -> StoreResult<Failures> {
-        let e = &self.st.ephemeral;
-        let account = e.count(&self.key("account", &self.account)).await?;
+        let c = self.counters();
+        let account = c.count(&self.key("account", &self.account)).await?;
         let (ip, network) = match (self.ip_key(), self.ip) {
-            (Some(k), Some(addr)) => (e.count(&k).await?, e.count(&self.key("net", &network_of(addr))).await?),
+            (Some(k), Some(addr)) => (c.count(&k).await?, c.count(&self.key("net", &network_of(addr))).await?),
             _ => (0, 0),
         };
         let small = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
@@ -100,18 +105,19 @@ impl<'a> Attempt<'a> {
 
     /// Records a failure; afterwards the pair may be locked for a while.
     pub(crate) async fn failed(&self) -> StoreResult<()> {
-        let e = &self.st.ephemeral;
+        let c = self.counters();
         let pair = self.pair();
-        let n = e.incr(&pair, WINDOW).await?;
+        let n = c.hit(&pair, WINDOW).await?;
         if let Some(delay) = delay_after(n) {
-            e.put(&format!("{pair}:lock"), b"1", delay).await?;
+            self.st.ephemeral.put(keyspace::throttle_lock(&pair).as_str(), b"1", delay).await?;
         }
-        e.incr(&self.key("account", &self.account), WINDOW).await?;
+        c.hit(&self.key("account", &self.account), WINDOW).await?;
         if let (Some(k), Some(addr)) = (self.ip_key(), self.ip) {
-            e.incr(&k, WINDOW).await?;
+            c.hit(&k, WINDOW).await?;
             let net = network_of(addr);
-            if e.put_if_absent(&self.key("seen", &format!("{net}:{}", self.account)), b"1", WINDOW).await? {
-                e.incr(&self.key("net", &net), WINDOW).await?;
+            let seen = self.key("seen", &format!("{net}:{}", self.account));
+            if Replay::new(self.st.ephemeral.as_ref()).first_use(&seen, WINDOW).await? {
+                c.hit(&self.key("net", &net), WINDOW).await?;
             }
         }
         Ok(())
@@ -120,8 +126,8 @@ impl<'a> Attempt<'a> {
     /// A success forgets the pair's failures (the account's stay, for the policy).
     pub(crate) async fn succeeded(&self) -> StoreResult<()> {
         let pair = self.pair();
-        self.st.ephemeral.delete(&pair).await?;
-        self.st.ephemeral.delete(&format!("{pair}:lock")).await?;
+        self.st.ephemeral.delete(pair.as_str()).await?;
+        self.st.ephemeral.delete(keyspace::throttle_lock(&pair).as_str()).await?;
         Ok(())
     }
 }
@@ -144,14 +150,13 @@ const MAX_HELD_OFF: usize = 10_000;
 /// and address, and per address), so a failing attacker cannot lock a legitimate client out.
 #[derive(Default)]
 pub(crate) struct ClientAuthLimiter {
-    held_off: std::sync::Mutex<std::collections::HashMap<String, tokio::time::Instant>>,
+    held_off: std::sync::Mutex<std::collections::HashMap<Key, tokio::time::Instant>>,
 }
 
 impl ClientAuthLimiter {
-    fn keys(tenant: &TenantNs, client_id: &str, ip: Option<IpAddr>) -> [String; 2] {
+    fn keys(tenant: &TenantNs, client_id: &str, ip: Option<IpAddr>) -> [Key; 2] {
         let ip = ip.map(|i| i.to_string()).unwrap_or_default();
-        let client = SecretHash::of(client_id);
-        [format!("client_auth:{tenant}:{}:{ip}", client.as_str()), format!("client_auth:{tenant}:ip:{ip}")]
+        [keyspace::client_auth_failures(tenant, client_id, &ip), keyspace::client_auth_failures_from(tenant, &ip)]
     }
 
     /// How long this address is still held off this client, if it is.
@@ -177,8 +182,9 @@ impl ClientAuthLimiter {
         ip: Option<IpAddr>,
     ) -> StoreResult<()> {
         let [pair, address] = Self::keys(tenant, client_id, ip);
-        let over_pair = counters.incr(&pair, WINDOW).await? >= CLIENT_FAILURES;
-        let over_address = counters.incr(&address, WINDOW).await? >= CLIENT_IP_FAILURES;
+        let counters = Counter::new(counters);
+        let over_pair = counters.hit(&pair, WINDOW).await? >= CLIENT_FAILURES;
+        let over_address = counters.hit(&address, WINDOW).await? >= CLIENT_IP_FAILURES;
         if over_pair || over_address {
             tracing::warn!(tenant = %tenant, ip = ?ip, "failed client authentications: address held off");
             let until = tokio::time::Instant::now() + WINDOW;

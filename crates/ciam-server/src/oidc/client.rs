@@ -71,10 +71,7 @@ impl FromRequest<AppState> for BackChannel {
                     ciam_oauth::ErrorCode::SlowDown,
                     "too many failed client authentications from this address; retry later",
                 );
-                let mut res = OAuthFailure(e).into_response();
-                *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-                res.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(wait.as_secs().max(1)));
-                Err(res)
+                Err(crate::error::HoldOff::after(wait).oauth(e))
             }
             Err(Refused(e)) => Err(OAuthFailure(e).into_response()),
         }

@@ -146,12 +146,8 @@ pub(super) async fn register(
             match count {
                 Ok(n) if n <= u64::from(policy.open_registrations_per_hour) => false,
                 Ok(_) => {
-                    let mut res = with_status(
-                        OAuthError::invalid_request("too many registrations from this address; try again later"),
-                        StatusCode::TOO_MANY_REQUESTS,
-                    );
-                    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("3600"));
-                    return res;
+                    let e = OAuthError::invalid_request("too many registrations from this address; try again later");
+                    return crate::error::HoldOff::after(Duration::from_secs(3600)).oauth(e);
                 }
                 Err(e) => return fail(OAuthError::unavailable(e)),
             }
