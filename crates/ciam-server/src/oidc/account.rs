@@ -112,7 +112,7 @@ async fn session_holder(
     let unauthorized = || refused(OAuthError::new(ErrorCode::InvalidToken, "sign in, or send an access token"));
     let session = current_session(st, record, headers).await.map_err(|e| {
         Problem::new(ProblemKind::Unavailable, "the session store is unavailable; retry shortly")
-            .with_internal(e.to_string())
+            .with_internal(crate::error::Failure::from(e).to_string())
             .into_response()
     })?;
     let Some(session) = session else { return Err(unauthorized()) };

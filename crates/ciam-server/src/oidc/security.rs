@@ -144,7 +144,7 @@ pub(super) async fn confirm(
 }
 
 /// A form of an account page, after the CSRF check.
-async fn form_of(st: AppState, tenant: &str, headers: &HeaderMap, body: &[u8]) -> Result<Access2, PageError> {
+async fn form_of(st: AppState, tenant: &str, headers: &HeaderMap, body: &[u8]) -> Result<FormAccess, PageError> {
     let h = match holder(st, tenant, headers, true).await? {
         Ok(h) => h,
         Err(elsewhere) => return Ok(Err(elsewhere)),
@@ -157,7 +157,7 @@ async fn form_of(st: AppState, tenant: &str, headers: &HeaderMap, body: &[u8]) -
 }
 
 /// [`Access`] to a form.
-type Access2 = Result<(Holder, Params), Response>;
+type FormAccess = Result<(Holder, Params), Response>;
 
 /// Records a change to the user's authenticators: the audit event, and a mail to the account's
 /// address (queued in the outbox), so an owner whose password leaked hears of it at once.
