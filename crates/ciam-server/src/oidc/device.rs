@@ -34,7 +34,7 @@ use super::session::{
 };
 use super::web_flow::{Ctx, query_param, see_other, unavailable, with_cookie};
 use crate::audit::{self, Caller};
-use crate::error::OAuthFailure;
+use crate::error::{HoldOff, OAuthFailure};
 use crate::http::Path;
 use crate::state::AppState;
 
@@ -132,7 +132,7 @@ async fn to_sign_in(ctx: &Ctx, typed: &str) -> Response {
         let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, &query).await?;
         flow.device = true;
         save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
-        Ok::<_, anyhow::Error>((id, browser))
+        Ok::<_, ciam_core::store::StoreError>((id, browser))
     };
     match started.await {
         Ok((id, browser)) => with_cookie(
@@ -173,7 +173,9 @@ pub(super) async fn page_post(
     let typed = limited(form.get("user_code").unwrap_or(""));
     match ctx.st.issuance.device_entry_locked(&ctx.ns, &user_id).await {
         Ok(false) => {}
-        Ok(true) => return entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::TOO_MANY_REQUESTS),
+        Ok(true) => {
+            return HoldOff::unstated().page(entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::OK));
+        }
         Err(e) => return unavailable(&ctx.brand, e),
     }
     let found = match ctx.st.issuance.pending_device(&ctx.tenant.id, &ctx.ns, &typed).await {
@@ -182,7 +184,9 @@ pub(super) async fn page_post(
     };
     let Some(pending) = found else {
         return match ctx.st.issuance.count_wrong_device_code(&ctx.ns, &user_id).await {
-            Ok(true) => entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::TOO_MANY_REQUESTS),
+            Ok(true) => {
+                HoldOff::unstated().page(entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::OK))
+            }
             Ok(false) => entry_page(&ctx, &session.csrf, &typed, Some(WRONG_CODE), StatusCode::BAD_REQUEST),
             Err(e) => unavailable(&ctx.brand, e),
         };
