@@ -212,6 +212,17 @@ impl From<StoreError> for Failure {
     }
 }
 
+impl From<crate::services::ServiceError> for Failure {
+    fn from(e: crate::services::ServiceError) -> Self {
+        use crate::services::ServiceError;
+        match e {
+            ServiceError::Store(e) | ServiceError::Sessions(e) => e.into(),
+            ServiceError::Keys(e) => e.into(),
+            e @ (ServiceError::Invalid(_) | ServiceError::Internal(_)) => Self::internal(e),
+        }
+    }
+}
+
 impl From<serde_json::Error> for Failure {
     fn from(e: serde_json::Error) -> Self {
         Self::corrupt(format!("undecodable value: {e}"))
@@ -670,6 +681,7 @@ macro_rules! page_error_from {
 page_error_from!(
     Failure,
     StoreError,
+    crate::services::ServiceError,
     serde_json::Error,
     ciam_jose::SealError,
     ciam_jose::KeyringError,
@@ -809,6 +821,27 @@ pub async fn not_found() -> Problem {
 /// The fallback for known routes called with the wrong method.
 pub async fn method_not_allowed() -> Problem {
     Problem::new(ProblemKind::MethodNotAllowed, "this route does not accept that method")
+}
+
+/// A service failure as the management API (and the account API) answers it.
+impl From<crate::services::ServiceError> for Problem {
+    fn from(e: crate::services::ServiceError) -> Self {
+        use crate::services::ServiceError;
+        match e {
+            ServiceError::Store(e) => e.into(),
+            ServiceError::Sessions(e) => {
+                Problem::new(ProblemKind::Unavailable, "the session store is unavailable; retry shortly")
+                    .with_internal(e.to_string())
+            }
+            ServiceError::Invalid(field) => Problem::invalid(field),
+            ServiceError::Internal(cause) => Problem::internal(cause),
+            ServiceError::Keys(e) => match e {
+                ciam_jose::KeyringError::Store(s) => s.into(),
+                other => Problem::new(ProblemKind::Internal, "signing keys could not be used")
+                    .with_internal(other.to_string()),
+            },
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,9 +14,9 @@ use ciam_core::tenant::Tenant;
 
 use super::{AdminAuth, Path, existing_tenant};
 use crate::audit::Caller;
-use crate::error::{Problem, ProblemBody, ProblemKind};
-use crate::services::By;
+use crate::error::{Problem, ProblemBody};
 use crate::services::sessions::{end_user_sessions, user_sessions};
+use crate::services::{By, ServiceError};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -45,11 +45,6 @@ async fn session_path(st: &AppState, tenant: &str, user: &str) -> Result<(Tenant
     Ok((tenant, id))
 }
 
-fn unavailable(e: anyhow::Error) -> Problem {
-    Problem::new(ProblemKind::Unavailable, "the session store is unavailable; retry shortly")
-        .with_internal(e.to_string())
-}
-
 /// List a user's live sessions.
 #[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/sessions", tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
@@ -64,7 +59,7 @@ async fn list_sessions(
     Path((tenant, id)): Path<(String, String)>,
 ) -> Result<Json<Vec<SessionView>>, Problem> {
     let (tenant, user) = session_path(&st, &tenant, &id).await?;
-    let sessions = user_sessions(&st, &tenant.ns(), &user.to_string()).await.map_err(unavailable)?;
+    let sessions = user_sessions(&st, &tenant.ns(), &user.to_string()).await.map_err(ServiceError::Sessions)?;
     Ok(Json(
         sessions
             .into_iter()

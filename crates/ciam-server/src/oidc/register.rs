@@ -147,7 +147,7 @@ pub(super) async fn register(
                 Ok(n) if n <= u64::from(policy.open_registrations_per_hour) => false,
                 Ok(_) => {
                     let e = OAuthError::invalid_request("too many registrations from this address; try again later");
-                    return crate::error::HoldOff::after(Duration::from_secs(3600)).oauth(e);
+                    return crate::error::HoldOff::after(keyspace::OPEN_REGISTRATION_WINDOW).oauth(e);
                 }
                 Err(e) => return fail(OAuthError::unavailable(e)),
             }

@@ -149,7 +149,7 @@ pub(crate) async fn issue_initial_token(
     keyspace::Json::new(st.ephemeral.as_ref())
         .put(&key, &InitialAccessToken { max_registrations }, expires_in)
         .await
-        .map_err(|e| ServiceError::Sessions(e.into()))?;
+        .map_err(ServiceError::Sessions)?;
     let mut e = AuditRecord::allow("initial_access_token.issued");
     e.reason = Some(format!("{max_registrations} registration(s) within {} s", expires_in.as_secs()));
     audited(st, &tenant.id, by, e).await?;

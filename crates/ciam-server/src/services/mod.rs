@@ -36,7 +36,7 @@ pub(crate) enum ServiceError {
     Store(#[from] StoreError),
     /// The ephemeral store (sessions, initial access tokens) failed.
     #[error("the session store is unavailable")]
-    Sessions(#[source] anyhow::Error),
+    Sessions(#[source] StoreError),
     /// The input breaks a rule the service checks (a password policy, a key algorithm).
     #[error("invalid {}", .0.field)]
     Invalid(FieldError),

@@ -14,6 +14,7 @@ use ciam_core::audit::AuditRecord;
 use ciam_core::id::UserId;
 use ciam_core::keyspace::{self, Json};
 use ciam_core::secret::SecretHash;
+use ciam_core::store::StoreResult;
 use ciam_core::tenant::{Tenant, TenantNs};
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +54,7 @@ pub(crate) async fn user_sessions(
     st: &AppState,
     tenant: &TenantNs,
     user_id: &str,
-) -> anyhow::Result<Vec<(String, Session)>> {
+) -> StoreResult<Vec<(String, Session)>> {
     let index = keyspace::user_sessions(tenant, user_id);
     let mut live = Vec::new();
     for hash in st.ephemeral.set_members(index.as_str()).await? {
@@ -79,7 +80,7 @@ pub(super) async fn end_all_of(
     tenant: &TenantNs,
     user_id: &str,
     sid: Option<&str>,
-) -> anyhow::Result<usize> {
+) -> StoreResult<usize> {
     let index = keyspace::user_sessions(tenant, user_id);
     let mut ended = 0;
     for (hash, session) in user_sessions(st, tenant, user_id).await? {
@@ -124,13 +125,13 @@ pub(crate) async fn end(
 ) -> Result<Option<Session>, ServiceError> {
     let ns = tenant.ns();
     let sessions = Json::<Session>::new(st.ephemeral.as_ref());
-    let session = sessions.take(&keyspace::session(&ns, cookie)).await.map_err(|e| ServiceError::Sessions(e.into()))?;
+    let session = sessions.take(&keyspace::session(&ns, cookie)).await.map_err(ServiceError::Sessions)?;
     if let Some(s) = &session {
         let index = keyspace::user_sessions(&ns, &s.user_id);
         st.ephemeral
             .set_remove(index.as_str(), SecretHash::of(cookie).as_str())
             .await
-            .map_err(|e| ServiceError::Sessions(e.into()))?;
+            .map_err(ServiceError::Sessions)?;
         let mut e = AuditRecord::allow("session.ended");
         e.user_id = Some(s.user_id.clone());
         e.reason = Some("signed out".to_owned());
