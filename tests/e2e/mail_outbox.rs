@@ -109,7 +109,7 @@ async fn email_me_a_code(v: &Browser, flow: &str, csrf: &str, address: &str) -> 
 }
 
 fn code_in(message: &str) -> String {
-    let text = ciam_server::mail::mail_text_body(message).unwrap();
+    let text = ciam_server::adapters::mail::mail_text_body(message).unwrap();
     text.split("code is ").nth(1).unwrap().chars().take(6).collect()
 }
 
@@ -135,7 +135,7 @@ async fn a_slow_relay_neither_slows_nor_reveals_email_me_a_code() {
 
     let mails = sink.wait_for(1, Duration::from_secs(60)).await;
     assert_eq!(mails.len(), 1, "Ada's code arrives");
-    assert_eq!(ciam_server::mail::mail_header(&mails[0], "To").as_deref(), Some("ada@example.com"));
+    assert_eq!(ciam_server::adapters::mail::mail_header(&mails[0], "To").as_deref(), Some("ada@example.com"));
     let code = code_in(&mails[0]);
     let form = [("flow", flow.as_str()), ("csrf", &csrf), ("email", "ada@example.com"), ("code", &code)];
     let res = v.post("/t/acme/login/email/verify", &form).await;
@@ -181,7 +181,7 @@ async fn a_relay_that_is_down_delays_the_code_but_never_fails_the_page() {
     let sink = Sink::start(listener, Duration::ZERO).await;
     let mails = sink.wait_for(1, Duration::from_secs(60)).await;
     assert_eq!(mails.len(), 1, "delivered once the relay is back");
-    assert_eq!(ciam_server::mail::mail_header(&mails[0], "To").as_deref(), Some("ada@example.com"));
+    assert_eq!(ciam_server::adapters::mail::mail_header(&mails[0], "To").as_deref(), Some("ada@example.com"));
     let code = code_in(&mails[0]);
     assert!(!s.server.logs().contains(&code), "the code is not logged");
     let form = [("flow", flow.as_str()), ("csrf", &csrf), ("email", "ada@example.com"), ("code", &code)];

@@ -238,7 +238,7 @@ async fn a_password_alone_cannot_change_the_second_factors() {
     let notices: Vec<String> = wait_for_mails(&mail, 3)
         .await
         .iter()
-        .filter_map(|(_, raw)| ciam_server::mail::mail_header(raw, "Subject"))
+        .filter_map(|(_, raw)| ciam_server::adapters::mail::mail_header(raw, "Subject"))
         .collect();
     assert!(notices.iter().any(|s| s.contains("An authenticator app was added")), "{notices:?}");
     assert!(notices.iter().any(|s| s.contains("New recovery codes were created")), "{notices:?}");
@@ -297,7 +297,9 @@ async fn a_password_alone_cannot_change_the_second_factors() {
     assert_eq!(factors().await.as_array().unwrap().len(), 1);
     let removed = wait_for_mails(&mail, 4).await;
     assert!(
-        removed.iter().any(|(_, raw)| ciam_server::mail::mail_header(raw, "Subject").unwrap().contains("was removed")),
+        removed
+            .iter()
+            .any(|(_, raw)| ciam_server::adapters::mail::mail_header(raw, "Subject").unwrap().contains("was removed")),
         "the removal is mailed"
     );
     let trail = admin.get(&format!("/tenants/acme/audit?user={ada_id}&limit=200"), 200).await;

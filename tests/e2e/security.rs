@@ -288,8 +288,8 @@ async fn an_emailed_code_signs_in_without_a_password() {
     // Mail leaves through the outbox, just after the response; the unknown address gets none.
     let mails = wait_for_mails(&mail_dir, 1).await;
     assert_eq!(mails.len(), 1);
-    assert_eq!(ciam_server::mail::mail_header(&mails[0].1, "To").as_deref(), Some("ada@example.com"));
-    let text = ciam_server::mail::mail_text_body(&mails[0].1).unwrap();
+    assert_eq!(ciam_server::adapters::mail::mail_header(&mails[0].1, "To").as_deref(), Some("ada@example.com"));
+    let text = ciam_server::adapters::mail::mail_text_body(&mails[0].1).unwrap();
     let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
     assert!(code.chars().all(|c| c.is_ascii_digit()), "{text}");
     assert!(!s.server.logs().contains(&code), "the code is not logged");
@@ -313,8 +313,10 @@ async fn an_emailed_code_signs_in_without_a_password() {
     assert_eq!(res.status(), 200);
     let mails = wait_for_mails(&mail_dir, 2).await;
     assert_eq!(mails.len(), 2);
-    let latest =
-        mails.iter().map(|(_, raw)| ciam_server::mail::mail_text_body(raw).unwrap()).find(|t| !t.contains(&code));
+    let latest = mails
+        .iter()
+        .map(|(_, raw)| ciam_server::adapters::mail::mail_text_body(raw).unwrap())
+        .find(|t| !t.contains(&code));
     let text = latest.expect("the second mail");
     let link = text.lines().find(|l| l.contains("/login/link?")).expect("a magic link").trim().to_owned();
     assert!(link.starts_with(&format!("{base}/t/acme/login/link?flow=")), "{link}");

@@ -129,14 +129,14 @@ pub(crate) async fn confirm_by_email(
     let html = v.get(&page).await.text().await.unwrap();
     assert!(html.contains("Email me a code"), "{html}");
     let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
-    let before: Vec<_> = ciam_server::mail::read_mail_dir(mail_dir).into_iter().map(|(p, _)| p).collect();
+    let before: Vec<_> = ciam_server::adapters::mail::read_mail_dir(mail_dir).into_iter().map(|(p, _)| p).collect();
     let res = v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email_send")]).await;
     assert_eq!(res.status(), 200);
     let mails = wait_for_mails(mail_dir, before.len() + 1).await;
     let text = mails
         .iter()
         .filter(|(p, _)| !before.contains(p))
-        .find_map(|(_, raw)| ciam_server::mail::mail_text_body(raw).filter(|t| t.contains("code is ")))
+        .find_map(|(_, raw)| ciam_server::adapters::mail::mail_text_body(raw).filter(|t| t.contains("code is ")))
         .expect("a code by email");
     let code: String = text.split("code is ").nth(1).unwrap().chars().take(6).collect();
     v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "email"), ("code", &code)]).await
@@ -146,7 +146,7 @@ pub(crate) async fn confirm_by_email(
 pub(crate) async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<(std::path::PathBuf, String)> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let mails = ciam_server::mail::read_mail_dir(dir);
+        let mails = ciam_server::adapters::mail::read_mail_dir(dir);
         if mails.len() >= n || std::time::Instant::now() > deadline {
             return mails;
         }

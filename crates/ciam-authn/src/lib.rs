@@ -16,7 +16,7 @@
 //!
 //! Nothing here touches a database: the caller stores what comes out (hashes, seeds, the last
 //! used TOTP step), and nothing here sends anything: mail is the server's outbound adapter
-//! (`ciam_server::mail`). Time is a parameter.
+//! (`ciam_server::adapters::mail`). Time is a parameter.
 #![warn(missing_docs)]
 
 pub mod email_code;

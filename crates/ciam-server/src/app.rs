@@ -119,7 +119,7 @@ impl App {
         let admin_token = admin_token_hash(&config)?;
         let master = Arc::new(master_key(&config)?);
         let keys = Arc::new(Keyring::new(durable.clone(), master.clone()));
-        let risk = crate::risk::RiskServices::load(
+        let risk = crate::adapters::risk::RiskServices::load(
             config.risk.geoip_database.as_deref(),
             config.risk.ip_reputation_file.as_deref(),
         )?;
@@ -135,8 +135,15 @@ impl App {
         let passkeys = passkey_rp(&public_url);
         let audit = crate::audit::AuditWriter::start(durable.clone());
         let directory = Arc::default();
-        let issuance =
-            Arc::new(crate::issuance::issuer(&durable, &ephemeral, &directory, &audit, &keys, &clock, &public_url));
+        let issuance = Arc::new(crate::adapters::issuance::issuer(
+            &durable,
+            &ephemeral,
+            &directory,
+            &audit,
+            &keys,
+            &clock,
+            &public_url,
+        ));
         let state = AppState::new(crate::state::Services {
             audit,
             durable,
@@ -150,8 +157,8 @@ impl App {
             }),
             admin_token: Arc::new(admin_token),
             keys,
-            jwks_fetcher: Arc::new(crate::outbound::JwksFetcher::new(config.allow_private_networks)?),
-            metadata_documents: Arc::new(crate::metadata_documents::MetadataDocuments::new(
+            jwks_fetcher: Arc::new(crate::adapters::outbound::JwksFetcher::new(config.allow_private_networks)?),
+            metadata_documents: Arc::new(crate::adapters::metadata_documents::MetadataDocuments::new(
                 config.allow_private_networks,
             )?),
             metrics: Arc::new(Metrics::default()),
@@ -159,7 +166,7 @@ impl App {
             master,
             risk: Arc::new(risk),
             mailer: Arc::new(mailer),
-            outbox: crate::outbox::Outbox::default(),
+            outbox: crate::services::outbox::Outbox::default(),
             passkeys,
             client_auth: Arc::default(),
             directory,
@@ -194,7 +201,7 @@ impl App {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
-        let mail_worker = crate::outbox::start_worker(self.state.clone(), mail_stop, self.shutdown_timeout);
+        let mail_worker = crate::services::outbox::start_worker(self.state.clone(), mail_stop, self.shutdown_timeout);
         let accepting = self.state.accepting.clone();
         let signal = async move {
             shutdown.await;
@@ -236,7 +243,7 @@ fn admin_token_hash(config: &ValidatedConfig) -> anyhow::Result<SecretHash> {
 }
 
 /// The mailer the configuration names; the SMTP password comes from `mail.password(_file)`.
-fn mailer(config: &ValidatedConfig) -> anyhow::Result<crate::mail::Mailer> {
+fn mailer(config: &ValidatedConfig) -> anyhow::Result<crate::adapters::mail::Mailer> {
     let mut url = config.mail.url.clone();
     if let Some(p) = &config.mail_password
         && let Ok(mut u) = url::Url::parse(&url)
@@ -244,7 +251,7 @@ fn mailer(config: &ValidatedConfig) -> anyhow::Result<crate::mail::Mailer> {
         u.set_password(Some(p.expose_secret())).map_err(|()| anyhow::anyhow!("mail.url cannot carry a password"))?;
         url = u.to_string();
     }
-    crate::mail::Mailer::from_url(&url, &config.mail.from, &config.data_dir)
+    crate::adapters::mail::Mailer::from_url(&url, &config.mail.from, &config.data_dir)
         .map_err(|e| anyhow::anyhow!("mail.url: {e}"))
 }
 

@@ -1,27 +1,28 @@
-//! HTTP layer of the ciam identity server: configuration, the management API, operations
-//! endpoints and telemetry. The only crate that knows HTTP; protocol rules live in the engine
-//! crates and storage behind the ports of `ciam-core`.
+//! The ciam server: everything that knows HTTP, the process and the outside world, around the
+//! engine crates (protocol rules in `ciam-oauth`, authenticators in `ciam-authn`, the risk policy
+//! in `ciam-policy`) and the store ports of `ciam-core`.
+//!
+//! Three layers, one direction (docs/architecture.md):
+//! - [`http`] and [`error`]: the extractors every door shares and every response dialect;
+//! - the doors, handlers only: [`oidc`] (protocol endpoints and hosted pages), [`admin`] (the
+//!   management API), [`ops`]; they never import each other;
+//! - [`services`]: what a change does, whichever door it came through (store, cache, audit);
+//!   below them the engine crates and [`adapters`] (the node cache over the stores, mail
+//!   delivery, outbound fetches, the GeoIP database, the engine's ports).
 
+pub mod adapters;
 pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
-mod directory;
 pub mod error;
 pub mod http;
-mod issuance;
-pub mod mail;
-pub mod metadata_documents;
 pub mod oidc;
 pub mod ops;
-pub mod outbound;
-mod outbox;
-pub mod risk;
 pub mod services;
 pub mod state;
 pub mod telemetry;
-mod throttle;
 
 pub use app::{App, app};
 pub use config::{Config, ValidatedConfig};

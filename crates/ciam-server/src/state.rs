@@ -47,9 +47,9 @@ pub struct Services {
     /// Signing keys of every tenant.
     pub keys: Arc<Keyring>,
     /// Fetches clients' JWK Sets from their `jwks_uri`.
-    pub jwks_fetcher: Arc<crate::outbound::JwksFetcher>,
+    pub jwks_fetcher: Arc<crate::adapters::outbound::JwksFetcher>,
     /// Fetches and caches the metadata documents of clients identified by URL.
-    pub metadata_documents: Arc<crate::metadata_documents::MetadataDocuments>,
+    pub metadata_documents: Arc<crate::adapters::metadata_documents::MetadataDocuments>,
     /// Hash of the admin bearer token.
     pub admin_token: Arc<SecretHash>,
     /// Metrics registry.
@@ -61,19 +61,19 @@ pub struct Services {
     /// Seals secrets at rest (signing keys, TOTP seeds) and the device cookie.
     pub master: Arc<ciam_jose::MasterKey>,
     /// The GeoIP database and reputation list of the risk policy.
-    pub risk: Arc<crate::risk::RiskServices>,
+    pub risk: Arc<crate::adapters::risk::RiskServices>,
     /// Delivers queued mail (the outbox worker's transport; requests queue mail through
-    /// [`crate::outbox`] and never call it).
-    pub mailer: Arc<crate::mail::Mailer>,
+    /// [`crate::services::outbox`] and never call it).
+    pub mailer: Arc<crate::adapters::mail::Mailer>,
     /// Wakes this node's mail outbox worker when a request queues mail.
-    pub(crate) outbox: crate::outbox::Outbox,
+    pub(crate) outbox: crate::services::outbox::Outbox,
     /// The WebAuthn relying party of the public URL; `None` when the URL cannot have passkeys
     /// (plain http on an IP address).
     pub passkeys: Option<Arc<ciam_authn::passkey::PasskeyRp>>,
     /// Addresses held off the back-channel endpoints after failed client authentications.
-    pub(crate) client_auth: Arc<crate::throttle::ClientAuthLimiter>,
-    /// Tenants and clients, cached for a moment (see [`crate::directory`]).
-    pub(crate) directory: Arc<crate::directory::Directory>,
+    pub(crate) client_auth: Arc<crate::services::throttle::ClientAuthLimiter>,
+    /// Tenants and clients, cached for a moment (see [`crate::adapters::directory`]).
+    pub(crate) directory: Arc<crate::adapters::directory::Directory>,
     /// Issues, checks and revokes tokens: every grant of the token endpoint.
     pub issuance: Arc<ciam_oauth::issuer::Issuer>,
 }

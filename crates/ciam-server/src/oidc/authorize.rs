@@ -59,7 +59,7 @@ pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Arc<Client>, Va
     let client = match params.get("client_id").and_then(|c| ClientId::parse(c).ok()) {
         // A URL: a client described by its metadata document, if the tenant allows it.
         Some(id) if id.is_metadata_document() => {
-            crate::metadata_documents::resolve(&ctx.st, &ctx.tenant, &id).await?.map(Arc::new)
+            crate::adapters::metadata_documents::resolve(&ctx.st, &ctx.tenant, &id).await?.map(Arc::new)
         }
         Some(id) => ctx
             .st

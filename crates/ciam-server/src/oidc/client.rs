@@ -80,7 +80,7 @@ impl FromRequest<AppState> for BackChannel {
 
 /// Why a back-channel request was not authenticated.
 enum Unauthenticated {
-    /// The address failed too often (see [`crate::throttle::ClientAuthLimiter`]): 429.
+    /// The address failed too often (see [`crate::services::throttle::ClientAuthLimiter`]): 429.
     HeldOff(std::time::Duration),
     /// An RFC 6749 error.
     Refused(OAuthError),
@@ -171,7 +171,7 @@ async fn verified_client(
 ) -> Result<Arc<Client>, OAuthError> {
     let tenant = &record.id;
     let (client, secret) = if who.client_id.is_metadata_document() {
-        (crate::metadata_documents::resolve(st, record, &who.client_id).await?.map(Arc::new), None)
+        (crate::adapters::metadata_documents::resolve(st, record, &who.client_id).await?.map(Arc::new), None)
     } else {
         match st.directory.client(st.durable.as_ref(), tenant, &who.client_id).await? {
             Some(known) => (Some(known.client.clone()), known.secret.clone()),

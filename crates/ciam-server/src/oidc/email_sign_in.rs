@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use ciam_authn::OneTimeCode;
 
-use crate::mail::OutgoingMail;
+use crate::adapters::mail::OutgoingMail;
 use ciam_core::Amr;
 use ciam_core::email::Email;
 use ciam_core::id::UserId;
@@ -33,9 +33,9 @@ use super::web_flow::{Ctx, form_step, query_param};
 use crate::audit::Caller;
 use crate::error::{Failure, HoldOff, PageError};
 use crate::http::Path;
-use crate::outbox;
+use crate::services::outbox;
+use crate::services::throttle::Attempt;
 use crate::state::AppState;
-use crate::throttle::Attempt;
 
 /// An emailed code (and, for a first factor, a magic link) waiting to be used.
 #[derive(Serialize, Deserialize)]
@@ -61,7 +61,7 @@ pub(super) enum Proof<'a> {
     Link(&'a str),
 }
 
-/// Mails sent to one address (sign-in codes and links) per [`crate::throttle::WINDOW`].
+/// Mails sent to one address (sign-in codes and links) per [`crate::services::throttle::WINDOW`].
 const MAILS_PER_ADDRESS: u64 = 5;
 
 /// Whether another sign-in mail may go to `address` now: at most [`MAILS_PER_ADDRESS`] per
@@ -69,7 +69,7 @@ const MAILS_PER_ADDRESS: u64 = 5;
 /// nobody can flood a mailbox through the sign-in page.
 pub(super) async fn mail_allowed(st: &AppState, tenant: &TenantNs, address: &str) -> StoreResult<bool> {
     let key = keyspace::mail_sends(tenant, address);
-    Ok(Counter::new(st.ephemeral.as_ref()).hit(&key, crate::throttle::WINDOW).await? <= MAILS_PER_ADDRESS)
+    Ok(Counter::new(st.ephemeral.as_ref()).hit(&key, crate::services::throttle::WINDOW).await? <= MAILS_PER_ADDRESS)
 }
 
 pub(super) const MAIL_LIMIT_MESSAGE: &str =

@@ -20,8 +20,8 @@ use super::web_flow::{Ctx, flow_step, form_step, query_param};
 use crate::audit::Caller;
 use crate::error::{Failure, HoldOff, PageError};
 use crate::http::Path;
+use crate::services::throttle::Attempt;
 use crate::state::AppState;
-use crate::throttle::Attempt;
 
 fn login_page(
     ctx: &Ctx,

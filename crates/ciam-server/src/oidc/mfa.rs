@@ -36,8 +36,8 @@ use super::web_flow::{Ctx, flow_step, form_step, query_param};
 use crate::audit::Caller;
 use crate::error::{CeremonyError, Failure, PageError};
 use crate::http::Path;
+use crate::services::throttle::Attempt;
 use crate::state::AppState;
-use crate::throttle::Attempt;
 
 /// What a TOTP factor stores: the sealed seed and the last step used (replay protection).
 #[derive(Debug, Serialize, Deserialize)]

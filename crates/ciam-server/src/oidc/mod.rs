@@ -141,7 +141,7 @@ pub(crate) async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, P
     tenant_record(st, tenant).await.map(|t| t.id.clone())
 }
 
-/// The same, with the tenant's settings (from the node's [`crate::directory`] cache).
+/// The same, with the tenant's settings (from the node's [`crate::adapters::directory`] cache).
 pub(crate) async fn tenant_record(st: &AppState, tenant: &str) -> Result<Arc<Tenant>, Problem> {
     let id = TenantId::parse(tenant).map_err(|_| Problem::not_found("tenant"))?;
     st.directory.tenant(st.durable.as_ref(), &id).await?.ok_or_else(|| Problem::not_found("tenant"))

@@ -13,7 +13,7 @@
 //!   app computes the right code, then sealed into the durable store. Recovery codes are shown
 //!   once and stored as hashes.
 
-use crate::mail::OutgoingMail;
+use crate::adapters::mail::OutgoingMail;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -179,7 +179,7 @@ async fn record_change(h: &Holder, caller: &Caller, event_type: &str, what: &str
             from = caller.ip.as_deref().map(|ip| format!(", from {ip}")).unwrap_or_default(),
         ),
     };
-    crate::outbox::enqueue(st, &h.ctx.tenant.id, mail).await?;
+    crate::services::outbox::enqueue(st, &h.ctx.tenant.id, mail).await?;
     Ok(())
 }
 

@@ -25,8 +25,8 @@ use super::session::{BrowserCookie, Flow, Session, read_cookie, save_flow, set_c
 use super::web_flow::{Ctx, query_param, see_other, with_cookie};
 use crate::audit::{self, Caller};
 use crate::error::{Failure, PageError};
+use crate::services::throttle::{Attempt, Failures};
 use crate::state::AppState;
-use crate::throttle::{Attempt, Failures};
 
 /// How long a device is remembered (the longest cookie lifetime browsers keep).
 const DEVICE_TTL: std::time::Duration = std::time::Duration::from_secs(400 * 86_400);

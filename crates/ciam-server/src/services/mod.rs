@@ -3,7 +3,7 @@
 //! validated domain values and plain data (a cookie value, the [`Caller`]), never a request,
 //! headers or a response, and each mutation does all of its parts in one place:
 //! - it writes the store, tenants, clients and resources through the node's cache
-//!   ([`crate::directory::Directory::through`]), so the cache is invalidated on every write;
+//!   ([`crate::adapters::directory::Directory::through`]), so the cache is invalidated on every write;
 //! - it appends its audit event (`{entity}.{verb}`, see `docs/security.md`), stamped with who
 //!   asked ([`By`]); an event that cannot be written fails the request, so no change made
 //!   through a service goes untraced.
@@ -14,9 +14,11 @@
 pub(crate) mod clients;
 pub mod delegations;
 pub(crate) mod keys;
+pub(crate) mod outbox;
 pub(crate) mod resources;
 pub(crate) mod sessions;
 pub(crate) mod tenants;
+pub(crate) mod throttle;
 pub(crate) mod users;
 
 use ciam_core::FieldError;
@@ -24,8 +26,8 @@ use ciam_core::audit::AuditRecord;
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::store::StoreError;
 
+use crate::adapters::directory::Through;
 use crate::audit::{self, Caller};
-use crate::directory::Through;
 use crate::state::AppState;
 
 /// Why a service did not do what it was asked.

@@ -13,8 +13,8 @@ use ciam_core::tenant::Tenant;
 use ciam_jose::Keyring;
 use ciam_oauth::issuer::{Issuer, Ports};
 
+use crate::adapters::directory::Directory;
 use crate::audit::{AuditWriter, TrailSink};
-use crate::directory::Directory;
 
 /// The engine's cached lookups, answered by the node's cache over the durable store.
 pub(crate) struct CachedLookups {

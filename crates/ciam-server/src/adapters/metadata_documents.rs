@@ -1,6 +1,6 @@
 //! Resolving clients identified by the URL of their metadata document
 //! (draft-ietf-oauth-client-id-metadata-document): fetching the document under the SSRF guards of
-//! [`crate::outbound`], caching it on this node, and turning it into an in-memory client.
+//! [`crate::adapters::outbound`], caching it on this node, and turning it into an in-memory client.
 //!
 //! # Security
 //! - Only tenants that allow a URL's host resolve it at all; every other `client_id` URL is an
@@ -24,7 +24,7 @@ use ciam_core::scope::ScopeSet;
 use ciam_core::store::StoreError;
 use ciam_core::tenant::Tenant;
 
-use crate::outbound::{FetchError, guarded_client, guarded_get};
+use crate::adapters::outbound::{FetchError, guarded_client, guarded_get};
 use crate::state::AppState;
 
 /// The largest metadata document accepted.
@@ -94,7 +94,11 @@ impl MetadataDocuments {
         result
     }
 
-    async fn fetch(&self, url: &ClientId, allow_private: bool) -> Result<crate::outbound::Fetched, FetchError> {
+    async fn fetch(
+        &self,
+        url: &ClientId,
+        allow_private: bool,
+    ) -> Result<crate::adapters::outbound::Fetched, FetchError> {
         let parsed = url::Url::parse(url.as_str()).map_err(|_| FetchError::NotAllowed("not a URL"))?;
         let client = match (&self.open, allow_private) {
             (Some(open), true) => open,

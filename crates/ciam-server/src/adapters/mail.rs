@@ -1,5 +1,5 @@
 //! Outgoing mail, the server's outbound adapter: sign-in codes, magic links and notices. Only
-//! the outbox worker (`crate::outbox`) sends; requests queue.
+//! the outbox worker (`crate::services::outbox`) sends; requests queue.
 //!
 //! Two transports, chosen by a URL:
 //! - `file:` (or `file://`) writes each message as an RFC 5322 `.eml` file into

@@ -28,7 +28,7 @@
 
 use std::time::Duration;
 
-use crate::mail::OutgoingMail;
+use crate::adapters::mail::OutgoingMail;
 use anyhow::Context as _;
 use ciam_core::id::TenantId;
 use ciam_core::outbox::QueuedMail;

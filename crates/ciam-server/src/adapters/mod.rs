@@ -1,0 +1,9 @@
+//! Adapters: the server's side of the ports and of the outside world. The services and the
+//! doors call them; they hold no product rule of their own.
+
+pub(crate) mod directory;
+pub(crate) mod issuance;
+pub mod mail;
+pub mod metadata_documents;
+pub mod outbound;
+pub mod risk;
