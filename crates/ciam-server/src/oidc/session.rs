@@ -8,12 +8,9 @@
 //!   sibling host nor a plain-http response can set or shadow them, with the tenant in the name
 //!   (`__Host-ciam_session_{tenant}`) to keep tenants apart. On plain http (development only)
 //!   they are `ciam_session` etc. with `Path={prefix}/t/{tenant}`.
-//! - A new session id is issued at every sign-in (no fixation); the old one is deleted.
-//! - A session ends at the tenant's absolute lifetime (`settings.login.session_lifetime_secs`)
-//!   or after `settings.login.session_idle_timeout_secs` without use, whichever comes first. A
-//!   use moves the idle deadline, but the stored session is rewritten only once a tenth of the
-//!   idle timeout has passed since the last mark (not on every request), and only while it still
-//!   exists, so a concurrent logout is never undone.
+//! - A new session id is issued at every sign-in (no fixation); the old one is deleted. How
+//!   long a session lives (absolute lifetime, idle timeout) is the sessions service's
+//!   ([`crate::services::sessions`]); this module only reads and writes the cookie.
 //! - A flow is bound to the browser that started it by a second cookie, so a flow id copied into
 //!   another browser (login CSRF) is refused; its forms carry a CSRF token compared in constant
 //!   time.
@@ -26,10 +23,11 @@ use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Json};
 use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::store::StoreResult;
-use ciam_core::tenant::{LoginSettings, Tenant, TenantNs};
+use ciam_core::tenant::{Tenant, TenantNs};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+use crate::services::sessions;
 pub(crate) use crate::services::sessions::Session;
 use crate::state::AppState;
 
@@ -56,61 +54,6 @@ impl BrowserCookie {
 
 /// How long a sign-in may take.
 pub(crate) const FLOW_TTL: Duration = Duration::from_secs(600);
-
-/// How long a tenant's sessions last (`settings.login`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct SessionLimits {
-    /// The absolute lifetime from the sign-in.
-    lifetime: Duration,
-    /// How long an unused session lives.
-    idle: Duration,
-}
-
-/// What using a session at some moment means.
-#[derive(Debug, PartialEq, Eq)]
-enum SessionUse {
-    /// Past its absolute end or idle deadline: the session is over.
-    Ended,
-    /// Live, and its last-activity mark is recent enough to leave the stored copy alone.
-    Live,
-    /// Live, and its last-activity mark is due: store it with this TTL (until the new idle
-    /// deadline, never past the absolute end).
-    Touch(Duration),
-}
-
-impl SessionLimits {
-    fn of(login: &LoginSettings) -> Self {
-        Self {
-            lifetime: Duration::from_secs(login.session_lifetime_secs),
-            idle: Duration::from_secs(login.session_idle_timeout_secs),
-        }
-    }
-
-    /// The TTL of a session stored at its start: the first idle deadline, within the lifetime.
-    fn initial_ttl(&self) -> Duration {
-        self.lifetime.min(self.idle)
-    }
-
-    /// What a use of `s` at `now` (unix seconds) means.
-    fn on_use(&self, s: &Session, now: i64) -> SessionUse {
-        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
-        let end = s.started().saturating_add(secs(self.lifetime));
-        let last = s.last_active.unwrap_or_else(|| s.started());
-        let idle_end = last.saturating_add(secs(self.idle));
-        if now >= end || now >= idle_end {
-            return SessionUse::Ended;
-        }
-        // Marking every request would rewrite the session on each page view; a mark a tenth of
-        // the timeout old is good enough (the session then ends 90-100% of the timeout after its
-        // last use). Nor is there anything to move once the idle deadline reaches the absolute end.
-        let step = (secs(self.idle) / 10).max(1);
-        if now.saturating_sub(last) < step || idle_end >= end {
-            return SessionUse::Live;
-        }
-        let until = end.min(now.saturating_add(secs(self.idle)));
-        SessionUse::Touch(Duration::from_secs(u64::try_from(until.saturating_sub(now)).unwrap_or(0).max(1)))
-    }
-}
 
 /// A pending authorization request.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -225,60 +168,27 @@ fn url_path_prefix(public_url: &str) -> &str {
     public_url.split_once("://").and_then(|(_, rest)| rest.find('/').and_then(|i| rest.get(i..))).unwrap_or("")
 }
 
-/// The browser's live session, if any. A session past its idle deadline or absolute end is
-/// deleted and treated as absent; a use records the activity when the last mark is due.
+/// The browser's live session, if any (see [`crate::services::sessions::current`]).
 pub(crate) async fn current_session(
     st: &AppState,
     tenant: &Tenant,
     headers: &HeaderMap,
 ) -> StoreResult<Option<Session>> {
-    let Some(c) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) else { return Ok(None) };
-    let ns = tenant.ns();
-    let key = keyspace::session(&ns, c);
-    let sessions = Json::<Session>::new(st.ephemeral.as_ref());
-    let Some(mut session) = sessions.get(&key).await? else { return Ok(None) };
-    let limits = SessionLimits::of(&tenant.settings.login);
-    let now = st.clock.now().unix_timestamp();
-    match limits.on_use(&session, now) {
-        SessionUse::Live => Ok(Some(session)),
-        SessionUse::Ended => {
-            if sessions.delete(&key).await? {
-                let index = keyspace::user_sessions(&ns, &session.user_id);
-                st.ephemeral.set_remove(index.as_str(), SecretHash::of(c).as_str()).await?;
-            }
-            Ok(None)
-        }
-        SessionUse::Touch(ttl) => {
-            session.last_active = Some(now);
-            // Only while it exists: a logout between the read and this write wins.
-            let kept = sessions.put_if_present(&key, &session, ttl).await?;
-            Ok(kept.then_some(session))
-        }
-    }
+    let Some(cookie) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) else { return Ok(None) };
+    sessions::current(st, tenant, cookie).await
 }
 
-/// Starts a new session (deleting the browser's previous one) and returns its cookie value and
-/// how long the cookie should live (the tenant's session lifetime).
+/// Starts a new session, ending the one the browser's cookie names (see
+/// [`crate::services::sessions::start`]); returns its cookie value and how long the cookie
+/// should live.
 pub(crate) async fn start_session(
     st: &AppState,
     tenant: &Tenant,
     headers: &HeaderMap,
     session: &Session,
 ) -> StoreResult<(String, Duration)> {
-    let ns = tenant.ns();
-    let sessions = Json::<Session>::new(st.ephemeral.as_ref());
-    if let Some(old) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) {
-        sessions.delete(&keyspace::session(&ns, old)).await?;
-    }
-    let limits = SessionLimits::of(&tenant.settings.login);
-    let now = st.clock.now().unix_timestamp();
-    let session = Session { started_at: Some(now), last_active: Some(now), ..session.clone() };
-    let id = random_token(32);
-    sessions.put(&keyspace::session(&ns, &id), &session, limits.initial_ttl()).await?;
-    let hash = SecretHash::of(&id);
-    let index = keyspace::user_sessions(&ns, &session.user_id);
-    st.ephemeral.set_add(index.as_str(), hash.as_str(), limits.lifetime).await?;
-    Ok((id, limits.lifetime))
+    let old = read_cookie(st, &tenant.id, headers, BrowserCookie::Session);
+    sessions::start(st, tenant, session, old).await
 }
 
 /// Saves a new flow; returns its id and the browser-binding cookie value.
@@ -399,51 +309,5 @@ mod tests {
             CookieScope::of("http://localhost/auth", &acme, BrowserCookie::Device).header(None, ttl),
             "ciam_device=; Path=/auth/t/acme; Max-Age=0; HttpOnly; SameSite=Lax"
         );
-    }
-
-    fn session(started: i64, last: Option<i64>) -> Session {
-        Session {
-            sid: "s".into(),
-            user_id: "u".into(),
-            auth_time: started,
-            amr: vec![],
-            acr: "0".into(),
-            csrf: "c".into(),
-            started_at: Some(started),
-            last_active: last,
-        }
-    }
-
-    /// Idle timeout within the absolute lifetime: a use slides the idle deadline (recorded only
-    /// when the mark is a tenth of the timeout old), never past the absolute end.
-    #[test]
-    fn sessions_end_when_idle_or_at_their_absolute_end() {
-        let limits = SessionLimits { lifetime: Duration::from_secs(10_000), idle: Duration::from_secs(1000) };
-        let t0 = 1_000_000;
-        for (last, now, expect) in [
-            (t0, t0, SessionUse::Live),
-            (t0, t0 + 99, SessionUse::Live),
-            (t0, t0 + 100, SessionUse::Touch(Duration::from_secs(1000))),
-            (t0, t0 + 999, SessionUse::Touch(Duration::from_secs(1000))),
-            (t0, t0 + 1000, SessionUse::Ended),
-            (t0 + 8500, t0 + 9400, SessionUse::Touch(Duration::from_secs(600))),
-            (t0 + 9900, t0 + 9999, SessionUse::Live),
-            // The idle deadline already reaches the absolute end: nothing left to slide.
-            (t0 + 9050, t0 + 9200, SessionUse::Live),
-            (t0 + 9950, t0 + 10_000, SessionUse::Ended),
-        ] {
-            assert_eq!(limits.on_use(&session(t0, Some(last)), now), expect, "last {last} now {now}");
-        }
-        // Before idle timeouts, a session's last mark is its start (its auth_time before that).
-        assert_eq!(limits.on_use(&session(t0, None), t0 + 1000), SessionUse::Ended);
-        let mut legacy = session(t0, None);
-        legacy.started_at = None;
-        assert_eq!(limits.on_use(&legacy, t0 + 500), SessionUse::Touch(Duration::from_secs(1000)));
-        assert_eq!(limits.on_use(&legacy, t0 + 1000), SessionUse::Ended);
-        // An idle timeout longer than the lifetime never ends a session first.
-        let long_idle = SessionLimits { lifetime: Duration::from_secs(600), idle: Duration::from_secs(3600) };
-        assert_eq!(long_idle.initial_ttl(), Duration::from_secs(600));
-        assert_eq!(long_idle.on_use(&session(t0, Some(t0)), t0 + 599), SessionUse::Live);
-        assert_eq!(long_idle.on_use(&session(t0, Some(t0)), t0 + 600), SessionUse::Ended);
     }
 }

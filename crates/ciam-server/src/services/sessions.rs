@@ -7,15 +7,23 @@
 //! sessions a password change or a disabled account ends are part of that `user.*` event.
 //!
 //! # Security
-//! Sessions are stored under the SHA-256 of their cookie value, per tenant incarnation; a
-//! user's sessions are indexed by those hashes, never by the cookie values.
+//! - Sessions are stored under the SHA-256 of their cookie value, per tenant incarnation; a
+//!   user's sessions are indexed by those hashes, never by the cookie values.
+//! - A new session id is issued at every sign-in (no fixation); the browser's old one is deleted.
+//! - A session ends at the tenant's absolute lifetime (`settings.login.session_lifetime_secs`)
+//!   or after `settings.login.session_idle_timeout_secs` without use, whichever comes first. A
+//!   use moves the idle deadline, but the stored session is rewritten only once a tenth of the
+//!   idle timeout has passed since the last mark (not on every request), and only while it still
+//!   exists, so a concurrent logout is never undone.
+
+use std::time::Duration;
 
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::UserId;
 use ciam_core::keyspace::{self, Json};
-use ciam_core::secret::SecretHash;
+use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::store::StoreResult;
-use ciam_core::tenant::{Tenant, TenantNs};
+use ciam_core::tenant::{LoginSettings, Tenant, TenantNs};
 use serde::{Deserialize, Serialize};
 
 use super::{By, ServiceError, audited};
@@ -47,6 +55,113 @@ impl Session {
     pub(crate) fn started(&self) -> i64 {
         self.started_at.unwrap_or(self.auth_time)
     }
+}
+
+/// How long a tenant's sessions last (`settings.login`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SessionLimits {
+    /// The absolute lifetime from the sign-in.
+    lifetime: Duration,
+    /// How long an unused session lives.
+    idle: Duration,
+}
+
+/// What using a session at some moment means.
+#[derive(Debug, PartialEq, Eq)]
+enum SessionUse {
+    /// Past its absolute end or idle deadline: the session is over.
+    Ended,
+    /// Live, and its last-activity mark is recent enough to leave the stored copy alone.
+    Live,
+    /// Live, and its last-activity mark is due: store it with this TTL (until the new idle
+    /// deadline, never past the absolute end).
+    Touch(Duration),
+}
+
+impl SessionLimits {
+    fn of(login: &LoginSettings) -> Self {
+        Self {
+            lifetime: Duration::from_secs(login.session_lifetime_secs),
+            idle: Duration::from_secs(login.session_idle_timeout_secs),
+        }
+    }
+
+    /// The TTL of a session stored at its start: the first idle deadline, within the lifetime.
+    fn initial_ttl(&self) -> Duration {
+        self.lifetime.min(self.idle)
+    }
+
+    /// What a use of `s` at `now` (unix seconds) means.
+    fn on_use(&self, s: &Session, now: i64) -> SessionUse {
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let end = s.started().saturating_add(secs(self.lifetime));
+        let last = s.last_active.unwrap_or_else(|| s.started());
+        let idle_end = last.saturating_add(secs(self.idle));
+        if now >= end || now >= idle_end {
+            return SessionUse::Ended;
+        }
+        // Marking every request would rewrite the session on each page view; a mark a tenth of
+        // the timeout old is good enough (the session then ends 90-100% of the timeout after its
+        // last use). Nor is there anything to move once the idle deadline reaches the absolute end.
+        let step = (secs(self.idle) / 10).max(1);
+        if now.saturating_sub(last) < step || idle_end >= end {
+            return SessionUse::Live;
+        }
+        let until = end.min(now.saturating_add(secs(self.idle)));
+        SessionUse::Touch(Duration::from_secs(u64::try_from(until.saturating_sub(now)).unwrap_or(0).max(1)))
+    }
+}
+
+/// The live session of the browser holding `cookie`, if any. A session past its idle deadline
+/// or absolute end is deleted and treated as absent; a use records the activity when the last
+/// mark is due.
+pub(crate) async fn current(st: &AppState, tenant: &Tenant, cookie: &str) -> StoreResult<Option<Session>> {
+    let ns = tenant.ns();
+    let key = keyspace::session(&ns, cookie);
+    let sessions = Json::<Session>::new(st.ephemeral.as_ref());
+    let Some(mut session) = sessions.get(&key).await? else { return Ok(None) };
+    let limits = SessionLimits::of(&tenant.settings.login);
+    let now = st.clock.now().unix_timestamp();
+    match limits.on_use(&session, now) {
+        SessionUse::Live => Ok(Some(session)),
+        SessionUse::Ended => {
+            if sessions.delete(&key).await? {
+                let index = keyspace::user_sessions(&ns, &session.user_id);
+                st.ephemeral.set_remove(index.as_str(), SecretHash::of(cookie).as_str()).await?;
+            }
+            Ok(None)
+        }
+        SessionUse::Touch(ttl) => {
+            session.last_active = Some(now);
+            // Only while it exists: a logout between the read and this write wins.
+            let kept = sessions.put_if_present(&key, &session, ttl).await?;
+            Ok(kept.then_some(session))
+        }
+    }
+}
+
+/// Starts a new session (deleting the one of `old_cookie`, the browser's previous session) and
+/// returns its cookie value and how long the cookie should live (the tenant's session lifetime).
+pub(crate) async fn start(
+    st: &AppState,
+    tenant: &Tenant,
+    session: &Session,
+    old_cookie: Option<&str>,
+) -> StoreResult<(String, Duration)> {
+    let ns = tenant.ns();
+    let sessions = Json::<Session>::new(st.ephemeral.as_ref());
+    if let Some(old) = old_cookie {
+        sessions.delete(&keyspace::session(&ns, old)).await?;
+    }
+    let limits = SessionLimits::of(&tenant.settings.login);
+    let now = st.clock.now().unix_timestamp();
+    let session = Session { started_at: Some(now), last_active: Some(now), ..session.clone() };
+    let id = random_token(32);
+    sessions.put(&keyspace::session(&ns, &id), &session, limits.initial_ttl()).await?;
+    let hash = SecretHash::of(&id);
+    let index = keyspace::user_sessions(&ns, &session.user_id);
+    st.ephemeral.set_add(index.as_str(), hash.as_str(), limits.lifetime).await?;
+    Ok((id, limits.lifetime))
 }
 
 /// A user's live sessions (stale index entries are dropped on the way).
@@ -138,4 +253,55 @@ pub(crate) async fn end(
         audit::record(st, &tenant.id, caller, e).await?;
     }
     Ok(session)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(started: i64, last: Option<i64>) -> Session {
+        Session {
+            sid: "s".into(),
+            user_id: "u".into(),
+            auth_time: started,
+            amr: vec![],
+            acr: "0".into(),
+            csrf: "c".into(),
+            started_at: Some(started),
+            last_active: last,
+        }
+    }
+
+    /// Idle timeout within the absolute lifetime: a use slides the idle deadline (recorded only
+    /// when the mark is a tenth of the timeout old), never past the absolute end.
+    #[test]
+    fn sessions_end_when_idle_or_at_their_absolute_end() {
+        let limits = SessionLimits { lifetime: Duration::from_secs(10_000), idle: Duration::from_secs(1000) };
+        let t0 = 1_000_000;
+        for (last, now, expect) in [
+            (t0, t0, SessionUse::Live),
+            (t0, t0 + 99, SessionUse::Live),
+            (t0, t0 + 100, SessionUse::Touch(Duration::from_secs(1000))),
+            (t0, t0 + 999, SessionUse::Touch(Duration::from_secs(1000))),
+            (t0, t0 + 1000, SessionUse::Ended),
+            (t0 + 8500, t0 + 9400, SessionUse::Touch(Duration::from_secs(600))),
+            (t0 + 9900, t0 + 9999, SessionUse::Live),
+            // The idle deadline already reaches the absolute end: nothing left to slide.
+            (t0 + 9050, t0 + 9200, SessionUse::Live),
+            (t0 + 9950, t0 + 10_000, SessionUse::Ended),
+        ] {
+            assert_eq!(limits.on_use(&session(t0, Some(last)), now), expect, "last {last} now {now}");
+        }
+        // Before idle timeouts, a session's last mark is its start (its auth_time before that).
+        assert_eq!(limits.on_use(&session(t0, None), t0 + 1000), SessionUse::Ended);
+        let mut legacy = session(t0, None);
+        legacy.started_at = None;
+        assert_eq!(limits.on_use(&legacy, t0 + 500), SessionUse::Touch(Duration::from_secs(1000)));
+        assert_eq!(limits.on_use(&legacy, t0 + 1000), SessionUse::Ended);
+        // An idle timeout longer than the lifetime never ends a session first.
+        let long_idle = SessionLimits { lifetime: Duration::from_secs(600), idle: Duration::from_secs(3600) };
+        assert_eq!(long_idle.initial_ttl(), Duration::from_secs(600));
+        assert_eq!(long_idle.on_use(&session(t0, Some(t0)), t0 + 599), SessionUse::Live);
+        assert_eq!(long_idle.on_use(&session(t0, Some(t0)), t0 + 600), SessionUse::Ended);
+    }
 }
