@@ -1,29 +1,23 @@
 //! Writing the audit trail from request handlers: who called (IP, User-Agent) plus what
 //! happened, appended to the tenant's hash chain (by group commit) before the response is sent.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 use ciam_core::Clock;
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::TenantId;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
 pub use ciam_core::store::NotRecorded;
 use ciam_core::store::{AuditEntry, AuditSink, DurableStore, StoreError, StoreResult};
-use ipnet::IpNet;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::state::AppState;
 
-/// The longest User-Agent kept.
-const MAX_USER_AGENT: usize = 256;
 /// The longest scope, audience or reason kept, in bytes.
 const MAX_FIELD: usize = 2048;
 
-/// Where a request came from.
+/// Where a request came from (read from the request by its extractor in [`crate::http`]).
 #[derive(Debug, Clone, Default)]
 pub struct Caller {
     /// The client address: the peer address of the connection, or, when the peer is a trusted
@@ -34,63 +28,9 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// Reads the caller from request parts, believing `X-Forwarded-For` only from `trusted` proxies.
-    pub fn of(parts: &Parts, trusted: &[IpNet]) -> Self {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        let ip = peer.map(|p| client_address(p, &parts.headers, trusted).to_string());
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(MAX_USER_AGENT).collect());
-        Self { ip, user_agent }
-    }
-
     /// The client address, parsed.
     pub fn addr(&self) -> Option<IpAddr> {
         self.ip.as_deref().and_then(|i| i.parse().ok())
-    }
-}
-
-/// The client address of a request that arrived from `peer`: walking `X-Forwarded-For` from the
-/// right (the hop nearest to us), every address a trusted proxy added is skipped; the first
-/// untrusted one is the client. A header from an untrusted peer is ignored, so a client cannot
-/// choose its own address.
-fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(&normalize(*ip)));
-    if !is_trusted(&peer) {
-        return peer;
-    }
-    let hops: Vec<IpAddr> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|h| h.trim().parse::<IpAddr>().ok())
-        .collect();
-    let mut client = peer;
-    for hop in hops.into_iter().rev() {
-        client = hop;
-        if !is_trusted(&hop) {
-            break;
-        }
-    }
-    normalize(client)
-}
-
-/// IPv4-mapped IPv6 addresses as IPv4, so lists and counters see one form.
-fn normalize(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    }
-}
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self::of(parts, &st.node.trusted_proxies))
     }
 }
 
@@ -245,38 +185,6 @@ mod tests {
         bound_fields(&mut r);
         assert_eq!(r.scope.as_ref().map(String::len), Some(MAX_FIELD));
         assert_eq!(r.audience.as_deref(), Some("short"));
-    }
-
-    #[test]
-    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
-        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-        let nets: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap(), "127.0.0.1/32".parse().unwrap()];
-        let headers = |v: &[&str]| {
-            let mut h = HeaderMap::new();
-            for x in v {
-                h.append("x-forwarded-for", x.parse().unwrap());
-            }
-            h
-        };
-        let cases: &[(&str, &[&str], &[IpNet], &str)] = &[
-            // No trusted proxy: the peer, whatever the header says.
-            ("203.0.113.9", &["198.51.100.1"], &[], "203.0.113.9"),
-            // An untrusted peer cannot choose its address.
-            ("203.0.113.9", &["198.51.100.1"], &nets, "203.0.113.9"),
-            // One trusted proxy: the address it saw.
-            ("10.1.1.1", &["198.51.100.1"], &nets, "198.51.100.1"),
-            // A client-supplied hop on the left is not believed; the right-most untrusted wins.
-            ("10.1.1.1", &["6.6.6.6, 198.51.100.1, 10.2.2.2"], &nets, "198.51.100.1"),
-            // Several header lines are one list.
-            ("127.0.0.1", &["6.6.6.6", "198.51.100.7"], &nets, "198.51.100.7"),
-            // Garbage hops are skipped; without any usable hop, the proxy itself.
-            ("10.1.1.1", &["not-an-ip"], &nets, "10.1.1.1"),
-            // Mapped IPv6 is IPv4.
-            ("10.1.1.1", &["::ffff:198.51.100.3"], &nets, "198.51.100.3"),
-        ];
-        for (peer, xff, trusted, want) in cases {
-            assert_eq!(client_address(ip(peer), &headers(xff), trusted), ip(want), "{peer} {xff:?}");
-        }
     }
 
     /// Many requests appending at once: every one is answered after its event is stored, and

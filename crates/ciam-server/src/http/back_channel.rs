@@ -1,5 +1,5 @@
-//! Back-channel requests (token, introspection, revocation, PAR): the form body and the
-//! authenticated client, extracted once for every endpoint.
+//! Back-channel requests (token, introspection, revocation, PAR, device authorization): the
+//! form body and the authenticated client, extracted once for every endpoint.
 
 use std::sync::Arc;
 
@@ -11,34 +11,33 @@ use ciam_core::client::Client;
 use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Replay};
 use ciam_core::tenant::{Tenant, TenantNs};
-use ciam_oauth::OAuthError;
 use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
 use ciam_oauth::form::Params;
+use ciam_oauth::{ErrorCode, OAuthError};
 
-use super::tenant_record;
+use super::extract::{Path, caller_of, tenant_record};
 use crate::audit::Caller;
 use crate::error::OAuthFailure;
-use crate::http::Path;
 use crate::state::AppState;
 
 /// A back-channel request whose client authenticated: the tenant, the client, and the form
 /// parameters (client credentials removed).
-pub(super) struct BackChannel {
-    pub(super) tenant: TenantId,
+pub(crate) struct BackChannel {
+    pub(crate) tenant: TenantId,
     /// The namespace of the tenant's short-lived state.
-    pub(super) ns: TenantNs,
-    pub(super) client: Arc<Client>,
-    pub(super) params: Params,
+    pub(crate) ns: TenantNs,
+    pub(crate) client: Arc<Client>,
+    pub(crate) params: Params,
     /// The raw form body (PAR stores the request as sent).
-    pub(super) body: Bytes,
+    pub(crate) body: Bytes,
     /// Where the request came from, for the audit trail.
-    pub(super) caller: Caller,
+    pub(crate) caller: Caller,
     /// The `DPoP` proof header, if one was sent (RFC 9449 §4).
-    pub(super) dpop: Option<String>,
+    pub(crate) dpop: Option<String>,
     /// The public URL of the endpoint called (a proof's `htu`, an assertion's audience).
-    pub(super) endpoint: String,
+    pub(crate) endpoint: String,
     /// The tenant's setting, read with the tenant: DPoP proofs must carry a server nonce.
-    pub(super) dpop_nonce_required: bool,
+    pub(crate) dpop_nonce_required: bool,
 }
 
 impl FromRequest<AppState> for BackChannel {
@@ -53,12 +52,12 @@ impl FromRequest<AppState> for BackChannel {
         // The URL of the endpoint being called: an accepted audience of client assertions.
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
         let headers = parts.headers.clone();
-        let caller = Caller::of(&parts, &st.node.trusted_proxies);
+        let caller = caller_of(&parts, &st.node.trusted_proxies);
         let body =
             Bytes::from_request(Request::from_parts(parts, body), st).await.map_err(IntoResponse::into_response)?;
         let authenticated = async {
             let mut params = form(&headers, &body)?;
-            let dpop = super::dpop::proof_header(&headers)?;
+            let dpop = dpop_proof(&headers)?;
             let client = authenticated_client(st, &record, &headers, &mut params, &endpoint, &caller).await?;
             Ok::<_, Unauthenticated>((client, params, dpop))
         };
@@ -68,7 +67,7 @@ impl FromRequest<AppState> for BackChannel {
             }
             Err(HeldOff(wait)) => {
                 let e = OAuthError::new(
-                    ciam_oauth::ErrorCode::SlowDown,
+                    ErrorCode::SlowDown,
                     "too many failed client authentications from this address; retry later",
                 );
                 Err(crate::error::HoldOff::after(wait).oauth(e))
@@ -91,6 +90,17 @@ impl From<OAuthError> for Unauthenticated {
     fn from(e: OAuthError) -> Self {
         Refused(e)
     }
+}
+
+/// The `DPoP` header of a request: at most one (RFC 9449 §4.3 step 1).
+pub(crate) fn dpop_proof(headers: &HeaderMap) -> Result<Option<String>, OAuthError> {
+    let invalid = |description| OAuthError::new(ErrorCode::InvalidDpopProof, description);
+    let mut all = headers.get_all("dpop").iter();
+    let first = all.next();
+    if all.next().is_some() {
+        return Err(invalid("send one DPoP proof"));
+    }
+    first.map(|v| v.to_str().map(str::to_owned).map_err(|_| invalid("the DPoP proof is not a JWT"))).transpose()
 }
 
 /// Reads an `application/x-www-form-urlencoded` body (RFC 6749 §3.2).
@@ -128,7 +138,7 @@ async fn authenticated_client(
                 .map_err(OAuthError::from)?;
             Err(Refused(OAuthError::invalid_client()))
         }
-        Err(e) if e.code == ciam_oauth::ErrorCode::InvalidClient => {
+        Err(e) if e.code == ErrorCode::InvalidClient => {
             limiter
                 .failed(st.ephemeral.as_ref(), &ns, who.client_id.as_str(), caller.addr())
                 .await

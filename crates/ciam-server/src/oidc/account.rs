@@ -24,10 +24,10 @@ use serde_json::Value;
 use super::dpop::{protected_request, refused, refused_at};
 use super::resource::{ACCOUNT_SCOPE, account_audience};
 use super::session::{csrf_ok, current_session};
-use super::tenant_record;
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemKind};
 use crate::http::Path;
+use crate::http::tenant_record;
 use crate::services::{By, delegations};
 use crate::state::AppState;
 

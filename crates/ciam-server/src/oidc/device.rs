@@ -25,7 +25,6 @@ use ciam_oauth::code::CodeGrant;
 use ciam_oauth::form::Params;
 use ciam_oauth::issuer::PendingDevice;
 
-use super::client::BackChannel;
 use super::consent::{agent_consent, record_decision};
 use super::pages::{DeviceConsentPage, DeviceDonePage, DevicePage, describe_scope, error_page, html};
 use super::session::{
@@ -35,7 +34,7 @@ use super::session::{
 use super::web_flow::{Ctx, query_param, see_other, unavailable, with_cookie};
 use crate::audit::{self, Caller};
 use crate::error::{HoldOff, OAuthFailure};
-use crate::http::Path;
+use crate::http::{BackChannel, Path};
 use crate::state::AppState;
 
 /// What the sign-in page says the user is signing in for.

@@ -14,20 +14,11 @@ use serde_json::Value;
 
 use super::introspect::{LiveToken, verified_access_token};
 use crate::error::ResourceError;
+use crate::http::dpop_proof;
 use crate::state::AppState;
 
 fn invalid(description: &'static str) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidDpopProof, description)
-}
-
-/// The `DPoP` header of a request: at most one (RFC 9449 §4.3 step 1).
-pub(super) fn proof_header(headers: &HeaderMap) -> Result<Option<String>, OAuthError> {
-    let mut all = headers.get_all("dpop").iter();
-    let first = all.next();
-    if all.next().is_some() {
-        return Err(invalid("send one DPoP proof"));
-    }
-    first.map(|v| v.to_str().map(str::to_owned).map_err(|_| invalid("the DPoP proof is not a JWT"))).transpose()
 }
 
 /// Verifies a proof for `method url` (and, at a protected endpoint, for `access_token`),
@@ -145,7 +136,7 @@ pub(super) async fn protected_request(
     let live = verified_access_token(st, &tenant.id, &token).await?.ok_or_else(invalid_token)?;
     match (scheme.as_str(), bound_jkt(&live.claims)) {
         ("dpop", Some(jkt)) => {
-            let proof = proof_header(headers)?.ok_or_else(|| invalid("a DPoP-bound token needs a DPoP proof"))?;
+            let proof = dpop_proof(headers)?.ok_or_else(|| invalid("a DPoP-bound token needs a DPoP proof"))?;
             let nonce_required = tenant.settings.dpop_nonce_required;
             if proof_key(st, &tenant.id, nonce_required, &proof, method, url, Some(&token)).await? != jkt {
                 return Err(invalid("the DPoP proof is not signed by the key the token is bound to"));

@@ -11,8 +11,8 @@ use ciam_oauth::OAuthError;
 use ciam_oauth::introspection::{describe, inactive};
 use serde_json::{Map, Value};
 
-use super::client::BackChannel;
 use crate::error::OAuthFailure;
+use crate::http::BackChannel;
 use crate::state::AppState;
 
 /// A valid access token of this tenant.

@@ -6,7 +6,6 @@
 
 mod account;
 mod authorize;
-mod client;
 mod consent;
 mod device;
 mod dpop;
@@ -27,8 +26,6 @@ mod token;
 mod userinfo;
 pub(crate) mod web_flow;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, header};
@@ -36,11 +33,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ciam_core::id::TenantId;
-use ciam_core::tenant::Tenant;
 use ciam_oauth::OAuthError;
 
 use crate::error::{OAuthFailure, Problem, ProblemKind, ResourceError};
-use crate::http::Path;
+use crate::http::{Path, tenant_record};
 use crate::state::AppState;
 
 /// The script of the passkey buttons on the hosted pages.
@@ -137,14 +133,9 @@ async fn one_of_each(req: Request, next: Next, resource: bool) -> Response {
     if resource { ResourceError::malformed(e).into_response() } else { OAuthFailure(e).into_response() }
 }
 
+/// The id of the tenant a path names ([`tenant_record`]).
 pub(crate) async fn tenant_of(st: &AppState, tenant: &str) -> Result<TenantId, Problem> {
     tenant_record(st, tenant).await.map(|t| t.id.clone())
-}
-
-/// The same, with the tenant's settings (from the node's [`crate::adapters::directory`] cache).
-pub(crate) async fn tenant_record(st: &AppState, tenant: &str) -> Result<Arc<Tenant>, Problem> {
-    let id = TenantId::parse(tenant).map_err(|_| Problem::not_found("tenant"))?;
-    st.directory.tenant(st.durable.as_ref(), &id).await?.ok_or_else(|| Problem::not_found("tenant"))
 }
 
 /// `GET /t/{tenant}/jwks`: active, next and recently retired public keys.

@@ -17,8 +17,8 @@ use ciam_oauth::authorize::{AuthorizeError, validate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::client::BackChannel;
 use crate::error::OAuthFailure;
+use crate::http::BackChannel;
 use crate::state::AppState;
 
 /// `request_uri` prefix (RFC 9126 §2.2).

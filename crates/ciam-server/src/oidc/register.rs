@@ -24,10 +24,10 @@ use ciam_oauth::{ErrorCode, OAuthError};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::tenant_record;
 use crate::audit::Caller;
 use crate::error::OAuthFailure;
 use crate::http::Path;
+use crate::http::tenant_record;
 use crate::services::{By, ServiceError, clients};
 use crate::state::AppState;
 

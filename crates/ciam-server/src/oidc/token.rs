@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use ciam_oauth::issuer::TokenCall;
 use ciam_oauth::{ErrorCode, OAuthError};
 
-use super::client::BackChannel;
 use crate::error::OAuthFailure;
+use crate::http::BackChannel;
 use crate::state::AppState;
 
 /// The token endpoint. Every issuance and every refusal of an authenticated client is appended

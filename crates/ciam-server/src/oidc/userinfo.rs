@@ -10,8 +10,8 @@ use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::{Map, Value, json};
 
 use super::dpop::{protected_request, refused, refused_at};
-use super::tenant_record;
 use crate::http::Path;
+use crate::http::tenant_record;
 use crate::state::AppState;
 
 fn invalid_token() -> OAuthError {
