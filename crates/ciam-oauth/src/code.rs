@@ -6,8 +6,8 @@
 //! so two concurrent redemptions cannot both win. Expiry is checked after the take.
 
 use ciam_core::client::Client;
+use ciam_core::id::{ClientId, UserId};
 use ciam_core::scope::ScopeSet;
-use ciam_core::tenant::TenantNs;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -21,21 +21,26 @@ pub const CODE_LIFETIME: time::Duration = time::Duration::seconds(60);
 /// Lifetime of ID tokens.
 pub const ID_TOKEN_LIFETIME: time::Duration = time::Duration::minutes(10);
 
-/// What the server remembers about an issued code.
+/// What the server remembers about an issued code (and about an approved device request).
+///
+/// Stored as JSON whose fields are all strings, numbers and lists of strings: the typed fields
+/// serialise as the strings they stand for (`scope` space-separated), so a grant written by an
+/// older server redeems on a newer one and the other way round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeGrant {
     /// The client the code was issued to.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// The `redirect_uri` of the authorization request, when it carried one.
     pub redirect_uri: Option<String>,
-    /// Granted scopes, space-separated.
-    pub scope: String,
+    /// Granted scopes (stored space-separated).
+    #[serde(with = "space_separated")]
+    pub scope: ScopeSet,
     /// The OIDC nonce to put into the ID token.
     pub nonce: Option<String>,
     /// The PKCE S256 challenge.
     pub code_challenge: Option<String>,
     /// The user (`sub`).
-    pub user_id: String,
+    pub user_id: UserId,
     /// When the user authenticated (unix seconds).
     pub auth_time: i64,
     /// The authentication context class achieved.
@@ -54,26 +59,26 @@ pub struct CodeGrant {
     pub resources: Vec<String>,
 }
 
-/// The ephemeral-store key of a code: namespaced by tenant (and its incarnation), and the code
-/// itself only as a hash.
-pub fn code_key(tenant: &TenantNs, code: &str) -> String {
-    ciam_core::keyspace::code(tenant, code).as_str().to_owned()
-}
+/// The `scope` of a stored grant: the space-separated string of the `scope` parameter.
+mod space_separated {
+    use ciam_core::scope::ScopeSet;
+    use serde::{Deserialize, Deserializer, Serializer};
 
-/// A redeemed code's grant, checked.
-#[derive(Debug, Clone)]
-pub struct Redeemed {
-    /// The stored grant.
-    pub grant: CodeGrant,
-    /// Its scope, parsed.
-    pub scope: ScopeSet,
+    pub(super) fn serialize<S: Serializer>(scope: &ScopeSet, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(scope)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ScopeSet, D::Error> {
+        let s = String::deserialize(d)?;
+        ScopeSet::parse_space_separated(&s).map_err(|e| serde::de::Error::custom(e.message))
+    }
 }
 
 fn invalid_grant(description: &'static str) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidGrant, description)
 }
 
-/// Checks a taken code against the token request (RFC 6749 §4.1.3, RFC 7636 §4.6).
+/// Checks a taken code's grant against the token request (RFC 6749 §4.1.3, RFC 7636 §4.6).
 ///
 /// # Security
 /// - the code must be younger than [`CODE_LIFETIME`] and issued to this client (C30, C31);
@@ -87,11 +92,11 @@ pub fn redeem(
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
     now: OffsetDateTime,
-) -> Result<Redeemed, OAuthError> {
+) -> Result<CodeGrant, OAuthError> {
     if now.unix_timestamp() - grant.issued_at > CODE_LIFETIME.whole_seconds() {
         return Err(invalid_grant("the code has expired"));
     }
-    if grant.client_id != client.client_id.as_str() {
+    if grant.client_id != client.client_id {
         return Err(invalid_grant("the code was issued to another client"));
     }
     if grant.redirect_uri.as_deref() != redirect_uri {
@@ -104,8 +109,7 @@ pub fn redeem(
         (None, Some(_)) => return Err(invalid_grant("this code was issued without PKCE")),
         (None, None) => {}
     }
-    let scope = ScopeSet::parse_space_separated(&grant.scope).map_err(OAuthError::server_error)?;
-    Ok(Redeemed { grant, scope })
+    Ok(grant)
 }
 
 /// ID token claims (OIDC Core §2).
@@ -144,15 +148,15 @@ impl IdTokenClaims {
         let iat = now.unix_timestamp();
         Self {
             iss: issuer.to_owned(),
-            sub: grant.user_id.clone(),
-            aud: vec![grant.client_id.clone()],
+            sub: grant.user_id.to_string(),
+            aud: vec![grant.client_id.to_string()],
             exp: iat + ID_TOKEN_LIFETIME.whole_seconds(),
             iat,
             auth_time: grant.auth_time,
             nonce: grant.nonce.clone(),
             acr: grant.acr.clone(),
             amr: grant.amr.clone(),
-            azp: grant.client_id.clone(),
+            azp: grant.client_id.to_string(),
             sid: grant.sid.clone(),
         }
     }
@@ -195,12 +199,12 @@ mod tests {
 
     fn grant(challenge: Option<&str>) -> CodeGrant {
         CodeGrant {
-            client_id: "app".into(),
+            client_id: ClientId::parse("app").unwrap(),
             redirect_uri: Some("https://app.example/cb".into()),
-            scope: "openid profile".into(),
+            scope: ScopeSet::parse_space_separated("openid profile").unwrap(),
             nonce: Some("n-0S6_WzA2Mj".into()),
             code_challenge: challenge.map(str::to_owned),
-            user_id: "0193a5c2-0000-7000-8000-000000000001".into(),
+            user_id: UserId::parse("0193a5c2-0000-7000-8000-000000000001").unwrap(),
             auth_time: NOW.unix_timestamp() - 30,
             acr: Some("urn:ciam:acr:pwd".into()),
             amr: vec!["pwd".into()],
@@ -267,11 +271,46 @@ mod tests {
 
     #[test]
     fn code_keys_hash_the_code_and_carry_the_tenant() {
+        use ciam_core::keyspace::code;
+        use ciam_core::tenant::TenantNs;
         let ns = |id: &str, inc: &str| TenantNs::new(&TenantId::parse(id).unwrap(), inc);
-        let k = code_key(&ns("acme", "i1"), "the-code");
-        assert!(k.starts_with("code:acme@i1:"));
-        assert!(!k.contains("the-code"));
-        assert_ne!(k, code_key(&ns("other", "i1"), "the-code"), "T03");
-        assert_ne!(k, code_key(&ns("acme", "i2"), "the-code"), "a deleted tenant's codes stay with it");
+        let k = code(&ns("acme", "i1"), "the-code");
+        assert!(k.as_str().starts_with("code:acme@i1:"));
+        assert!(!k.as_str().contains("the-code"));
+        assert_ne!(k, code(&ns("other", "i1"), "the-code"), "T03");
+        assert_ne!(k, code(&ns("acme", "i2"), "the-code"), "a deleted tenant's codes stay with it");
+    }
+
+    /// A grant as servers before the typed fields stored it: every field a string.
+    const STORED: &str = concat!(
+        r#"{"client_id":"app","redirect_uri":"https://app.example/cb","scope":"openid profile","#,
+        r#""nonce":"n-0S6_WzA2Mj","code_challenge":null,"user_id":"0193a5c2-0000-7000-8000-000000000001","#,
+        r#""auth_time":1795089570,"acr":"urn:ciam:acr:pwd","amr":["pwd"],"sid":"sid-1","#,
+        r#""issued_at":1795089590,"delegation_id":"dlg-1","resources":["https://api.example"]}"#
+    );
+
+    #[test]
+    fn stored_grants_keep_their_format() {
+        let g: CodeGrant = serde_json::from_str(STORED).unwrap();
+        assert_eq!(g.client_id.as_str(), "app");
+        assert_eq!(g.user_id.to_string(), "0193a5c2-0000-7000-8000-000000000001");
+        assert_eq!(g.scope.to_vec(), ["openid", "profile"]);
+        assert_eq!(serde_json::to_string(&g).unwrap(), STORED, "re-serialised byte for byte");
+
+        // Without the optional fields (and with an empty scope), as most grants are stored.
+        let mut bare = g;
+        (bare.delegation_id, bare.resources, bare.scope) = (None, vec![], ScopeSet::default());
+        let json = serde_json::to_string(&bare).unwrap();
+        assert!(json.contains(r#""scope":"""#) && !json.contains("delegation_id") && !json.contains("resources"));
+        assert_eq!(serde_json::from_str::<CodeGrant>(&json).unwrap(), bare);
+
+        // What an older server could not have written does not read either.
+        for (from, to) in [
+            (r#""scope":"openid profile""#, r#""scope":"open"id""#),
+            (r#""user_id":"0193a5c2-0000-7000-8000-000000000001""#, r#""user_id":"u""#),
+            (r#""client_id":"app""#, r#""client_id":"a b""#),
+        ] {
+            assert!(serde_json::from_str::<CodeGrant>(&STORED.replace(from, to)).is_err(), "{to}");
+        }
     }
 }

@@ -207,7 +207,7 @@ pub fn poll(
     }
     match decision {
         Some(DeviceDecision::Denied) => Err(OAuthError::new(ErrorCode::AccessDenied, "the user denied the request")),
-        Some(DeviceDecision::Approved(grant)) if grant.client_id == request.client_id => Ok((**grant).clone()),
+        Some(DeviceDecision::Approved(grant)) if grant.client_id.as_str() == request.client_id => Ok((**grant).clone()),
         Some(DeviceDecision::Approved(_)) => {
             Err(OAuthError::server_error("a device decision names another client than its request"))
         }
@@ -227,7 +227,7 @@ pub fn poll(
 #[cfg(test)]
 mod tests {
     use ciam_core::client::{AuthMethod, ClientType};
-    use ciam_core::id::TenantId;
+    use ciam_core::id::{TenantId, UserId};
     use time::macros::datetime;
 
     use super::*;
@@ -264,12 +264,12 @@ mod tests {
 
     fn grant() -> CodeGrant {
         CodeGrant {
-            client_id: "cli".into(),
+            client_id: ClientId::parse("cli").unwrap(),
             redirect_uri: None,
-            scope: "openid".into(),
+            scope: ScopeSet::parse_space_separated("openid").unwrap(),
             nonce: None,
             code_challenge: None,
-            user_id: "u".into(),
+            user_id: UserId::parse("0193a5c2-0000-7000-8000-000000000001").unwrap(),
             auth_time: NOW,
             acr: None,
             amr: vec!["pwd".into()],
@@ -353,7 +353,7 @@ mod tests {
         let other = ClientId::parse("other").unwrap();
         assert_eq!(code(poll(&req, &other, false, Some(&approved), &mut p, NOW + 40)), ErrorCode::InvalidGrant);
         let mut foreign = grant();
-        foreign.client_id = "other".into();
+        foreign.client_id = ClientId::parse("other").unwrap();
         let e =
             poll(&req, &me, false, Some(&DeviceDecision::Approved(Box::new(foreign))), &mut p, NOW + 40).unwrap_err();
         assert_eq!(e.code, ErrorCode::ServerError);

@@ -5,14 +5,15 @@ use ciam_core::client::{ClientType, GrantType};
 use ciam_core::id::UserId;
 use ciam_core::keyspace;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
-use ciam_core::scope::ScopeSet;
 use ciam_core::secret::random_token;
+use ciam_core::store::StoreResult;
+use ciam_core::tenant::TenantNs;
 use ciam_core::user::UserStatus;
 use ciam_jose::Alg;
 use time::OffsetDateTime;
 
 use super::{Issued, Issuer, TokenCall, issued};
-use crate::code::{CodeGrant, IdTokenClaims};
+use crate::code::{CODE_LIFETIME, CodeGrant, IdTokenClaims};
 use crate::error::{ErrorCode, OAuthError};
 use crate::resource::Aiming;
 use crate::token::{AccessTokenClaims, REFRESH_ABSOLUTE_LIFETIME, TokenResponse, user_access_token};
@@ -73,6 +74,17 @@ impl UserTokens {
 }
 
 impl Issuer {
+    /// Mints the single-use authorization code of a grant the user approved (RFC 6749 §4.1.2)
+    /// and keeps the grant under the code's hash for [`CODE_LIFETIME`]; the code itself is
+    /// returned once, for the redirect to the client, and stored nowhere.
+    pub async fn issue_code(&self, ns: &TenantNs, grant: &CodeGrant) -> StoreResult<String> {
+        let code = random_token(32);
+        keyspace::Json::new(self.ports.ephemeral.as_ref())
+            .put(&keyspace::code(ns, &code), grant, CODE_LIFETIME.unsigned_abs())
+            .await?;
+        Ok(code)
+    }
+
     pub(super) async fn redeem_code(
         &self,
         call: &TokenCall<'_>,
@@ -87,8 +99,8 @@ impl Issuer {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the code is invalid, expired or already used"));
         };
         let grant: CodeGrant = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
-        let redeemed = crate::code::redeem(grant, call.client, request.redirect_uri, request.code_verifier, now)?;
-        let tokens = self.issue_for_user(call, &redeemed.grant, &redeemed.scope, request.resource, jkt).await?;
+        let grant = crate::code::redeem(grant, call.client, request.redirect_uri, request.code_verifier, now)?;
+        let tokens = self.issue_for_user(call, &grant, request.resource, jkt).await?;
         let at = &tokens.claims;
         let family_id = tokens.family.as_ref().map(|f| f.0.family_id.clone());
         let marker = Redemption { jti: at.jti.clone(), exp: at.exp, family_id };
@@ -123,20 +135,19 @@ impl Issuer {
         &self,
         call: &TokenCall<'_>,
         grant: &CodeGrant,
-        scope: &ScopeSet,
         resource: Option<&str>,
         jkt: Option<&str>,
     ) -> Result<UserTokens, OAuthError> {
         let (tenant, client) = (call.tenant, call.client);
         let now = self.ports.clock.now();
         let issuer = self.issuer_url(tenant);
-        let user_id = UserId::parse(&grant.user_id).map_err(|e| OAuthError::server_error(e.message))?;
+        let (user_id, scope) = (grant.user_id, &grant.scope);
         // A user disabled or deleted since approving the grant gets nothing from it: a JWT handed
         // out now would be honoured by resource servers that verify locally until it expires.
         if !self.still_allowed_in(tenant, &user_id).await? {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the user of this grant is no longer allowed in"));
         }
-        let mut at = user_access_token(&issuer, &grant.user_id, client.client_id.as_str(), scope, now);
+        let mut at = user_access_token(&issuer, &user_id.to_string(), client.client_id.as_str(), scope, now);
         at.auth_time = Some(grant.auth_time);
         at.acr.clone_from(&grant.acr);
         // A client that may refresh gets a grant (refresh-token family) that its access tokens name.

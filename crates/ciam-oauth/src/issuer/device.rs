@@ -17,7 +17,6 @@ use std::time::Duration;
 use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::keyspace::{self, Counter, Json, Replay};
-use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::store::StoreResult;
 use ciam_core::tenant::TenantNs;
@@ -187,8 +186,7 @@ impl Issuer {
         if !first.map_err(OAuthError::unavailable)? {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code was already used"));
         }
-        let scope = ScopeSet::parse_space_separated(&grant.scope).map_err(|e| OAuthError::server_error(e.message))?;
-        self.issue_for_user(call, &grant, &scope, None, jkt).await
+        self.issue_for_user(call, &grant, None, jkt).await
     }
 
     /// Whether the user exists and is active (the device page's signed-in user, say).

@@ -117,14 +117,13 @@ impl World {
 
     /// A code the user approved for `client`.
     async fn code(&self, client: &Client, scope: &str, resources: &[&str]) -> String {
-        let code = ciam_core::secret::random_token(32);
         let grant = CodeGrant {
-            client_id: client.client_id.to_string(),
+            client_id: client.client_id.clone(),
             redirect_uri: None,
-            scope: scope.into(),
+            scope: ScopeSet::parse_space_separated(scope).unwrap(),
             nonce: None,
             code_challenge: None,
-            user_id: self.user.id.to_string(),
+            user_id: self.user.id,
             auth_time: NOW.unix_timestamp() - 5,
             acr: Some("urn:ciam:acr:pwd".into()),
             amr: vec!["pwd".into()],
@@ -133,12 +132,7 @@ impl World {
             delegation_id: None,
             resources: resources.iter().map(|r| (*r).to_owned()).collect(),
         };
-        let key = keyspace::code(&self.ns, &code);
-        keyspace::Json::new(self.ephemeral.as_ref())
-            .put(&key, &grant, std::time::Duration::from_secs(60))
-            .await
-            .unwrap();
-        code
+        self.issuer.issue_code(&self.ns, &grant).await.unwrap()
     }
 
     /// A token request of `client` with form `body`, from `ip`.
@@ -169,6 +163,22 @@ impl World {
 
 fn web_grants() -> [GrantType; 2] {
     [GrantType::AuthorizationCode, GrantType::RefreshToken]
+}
+
+#[tokio::test]
+async fn an_issued_code_is_kept_only_as_its_hash_under_the_tenant() {
+    let w = World::new(contract::tenant("acme")).await;
+    let web = w.client("web", &web_grants(), "openid profile").await;
+    let code = w.code(&web, "profile openid", &[API]).await;
+    assert_eq!(code.len(), 43, "256 random bits, base64url");
+    assert_ne!(code, w.code(&web, "openid", &[]).await);
+    let stored = keyspace::Json::<CodeGrant>::new(w.ephemeral.as_ref()).get(&keyspace::code(&w.ns, &code)).await;
+    let grant = stored.unwrap().expect("the grant, under the code's key");
+    assert_eq!((grant.client_id, grant.user_id), (web.client_id.clone(), w.user.id));
+    assert_eq!(grant.scope.to_string(), "openid profile");
+    assert_eq!(grant.resources, [API]);
+    let other = TenantNs::new(&TenantId::parse("other").unwrap(), "i1");
+    assert!(w.ephemeral.get(keyspace::code(&other, &code).as_str()).await.unwrap().is_none(), "T03");
 }
 
 #[tokio::test]

@@ -20,11 +20,10 @@ use ciam_core::client::Client;
 use ciam_core::id::{ClientId, UserId};
 use ciam_core::keyspace::{self, Json};
 use ciam_core::scope::ScopeSet;
-use ciam_core::secret::random_token;
 use ciam_core::user::{User, UserStatus};
 use ciam_core::{Acr, Amr};
 use ciam_oauth::authorize::{AuthorizeError, Prompt, ValidAuthorization, agent_audiences, validate};
-use ciam_oauth::code::{CODE_LIFETIME, CodeGrant, code_key};
+use ciam_oauth::code::CodeGrant;
 use ciam_oauth::form::Params;
 use ciam_oauth::{ErrorCode, OAuthError};
 
@@ -355,14 +354,13 @@ async fn issue_code(
     {
         return Err(refuse(ctx, valid, ErrorCode::InvalidRequest, "the request_uri was already used"));
     }
-    let code = random_token(32);
     let grant = CodeGrant {
-        client_id: client.client_id.to_string(),
+        client_id: client.client_id.clone(),
         redirect_uri: valid.redirect_uri_sent.then(|| valid.redirect_uri.clone()),
-        scope: valid.scope.to_string(),
+        scope: valid.scope.clone(),
         nonce: valid.nonce.clone(),
         code_challenge: valid.code_challenge.as_ref().map(|c| c.as_str().to_owned()),
-        user_id: user.id.to_string(),
+        user_id: user.id,
         auth_time: session.auth_time,
         acr: Some(session.acr.clone()),
         amr: session.amr.clone(),
@@ -371,11 +369,10 @@ async fn issue_code(
         delegation_id: delegation.map(|d| d.id),
         resources: valid.resources.clone(),
     };
-    let bytes = serde_json::to_vec(&grant).map_err(Failure::internal)?;
-    let stored = ctx.st.ephemeral.put(&code_key(&ctx.ns, &code), &bytes, CODE_LIFETIME.unsigned_abs()).await;
-    if let Err(e) = stored {
-        return Err(redirect(ctx, valid, OAuthError::from(e)));
-    }
+    let code = match ctx.st.issuance.issue_code(&ctx.ns, &grant).await {
+        Ok(code) => code,
+        Err(e) => return Err(redirect(ctx, valid, OAuthError::from(e))),
+    };
     if let Some((id, _)) = flow {
         let _ = finish_flow(&ctx.st, &ctx.ns, id).await;
     }

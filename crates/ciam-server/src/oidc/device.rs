@@ -249,12 +249,12 @@ async fn decide(
         };
     let now = st.clock.now().unix_timestamp();
     let approved = allow.then(|| CodeGrant {
-        client_id: request.client_id.clone(),
+        client_id: client.client_id.clone(),
         redirect_uri: None,
-        scope: request.scope.clone(),
+        scope: scope.clone(),
         nonce: None,
         code_challenge: None,
-        user_id: user_id.to_string(),
+        user_id: *user_id,
         auth_time: session.auth_time,
         acr: Some(session.acr.clone()),
         amr: session.amr.clone(),
