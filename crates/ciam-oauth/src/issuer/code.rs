@@ -8,7 +8,6 @@ use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
 use ciam_core::secret::random_token;
 use ciam_core::store::StoreResult;
 use ciam_core::tenant::TenantNs;
-use ciam_core::user::UserStatus;
 use ciam_jose::Alg;
 use time::OffsetDateTime;
 
@@ -198,7 +197,7 @@ impl Issuer {
         tenant: &ciam_core::id::TenantId,
         user: &UserId,
     ) -> Result<bool, OAuthError> {
-        Ok(self.ports.users.get_user(tenant, user).await?.is_some_and(|u| u.status == UserStatus::Active))
+        Ok(self.user_is_active(tenant, user).await?)
     }
 
     /// Points a user's access token at the resources its grant was made for (RFC 8707 §2.2):

@@ -20,6 +20,7 @@ use ciam_core::keyspace::{self, Counter, Json, Replay};
 use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::store::StoreResult;
 use ciam_core::tenant::TenantNs;
+use ciam_core::user::UserStatus;
 use serde::Serialize;
 
 use super::code::UserTokens;
@@ -190,8 +191,8 @@ impl Issuer {
     }
 
     /// Whether the user exists and is active (the device page's signed-in user, say).
-    pub async fn user_is_active(&self, tenant: &TenantId, user: &UserId) -> Result<bool, OAuthError> {
-        self.still_allowed_in(tenant, user).await
+    pub async fn user_is_active(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool> {
+        Ok(self.ports.users.get_user(tenant, user).await?.is_some_and(|u| u.status == UserStatus::Active))
     }
 
     /// The live, undecided request the user code `typed` names; `None` for a code that is

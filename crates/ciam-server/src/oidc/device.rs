@@ -26,14 +26,11 @@ use ciam_oauth::form::Params;
 use ciam_oauth::issuer::PendingDevice;
 
 use super::consent::{agent_consent, record_decision};
-use super::pages::{DeviceConsentPage, DeviceDonePage, DevicePage, describe_scope, error_page, html};
-use super::session::{
-    BrowserCookie, FLOW_TTL, Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, set_cookie,
-    start_flow,
-};
-use super::web_flow::{Ctx, query_param, see_other, unavailable, with_cookie};
+use super::pages::{DeviceConsentPage, DeviceDonePage, DevicePage, describe_scope, html};
+use super::session::{Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, start_flow};
+use super::web_flow::{Ctx, query_param, see_other};
 use crate::audit::{self, Caller};
-use crate::error::{HoldOff, OAuthFailure};
+use crate::error::{Failure, HoldOff, OAuthFailure, PageError};
 use crate::http::{BackChannel, Path};
 use crate::state::AppState;
 
@@ -72,15 +69,10 @@ pub(super) async fn device_authorization(State(st): State<AppState>, request: Ba
 }
 
 /// The signed-in, active user of this browser, if any.
-async fn signed_in(ctx: &Ctx, headers: &HeaderMap) -> Result<Option<(Session, UserId)>, Response> {
-    let session = current_session(&ctx.st, &ctx.tenant, headers).await.map_err(|e| unavailable(&ctx.brand, e))?;
-    let Some(session) = session else { return Ok(None) };
+async fn signed_in(ctx: &Ctx, headers: &HeaderMap) -> Result<Option<(Session, UserId)>, PageError> {
+    let Some(session) = current_session(&ctx.st, &ctx.tenant, headers).await? else { return Ok(None) };
     let Ok(user_id) = UserId::parse(&session.user_id) else { return Ok(None) };
-    match ctx.st.issuance.user_is_active(&ctx.tenant.id, &user_id).await {
-        Ok(true) => Ok(Some((session, user_id))),
-        Ok(false) => Ok(None),
-        Err(e) => Err(unavailable(&ctx.brand, e)),
-    }
+    Ok(ctx.st.issuance.user_is_active(&ctx.tenant.id, &user_id).await?.then_some((session, user_id)))
 }
 
 fn entry_page(ctx: &Ctx, csrf: &str, typed: &str, error: Option<&str>, status: StatusCode) -> Response {
@@ -100,46 +92,32 @@ pub(super) async fn page_get(
     Path(tenant): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(ctx) => ctx,
-        Err(res) => return res.into_response(),
-    };
-    let mut typed = query_param(query.as_deref(), "user_code");
-    if let Some(id) = query_param(query.as_deref(), "flow") {
-        match load_flow(&ctx.st, &ctx.tenant, &id, &headers).await {
-            Ok(Some(flow)) if flow.device => {
-                typed = query_param(Some(&flow.query), "user_code");
-                let _ = finish_flow(&ctx.st, &ctx.ns, &id).await;
-            }
-            Ok(_) => {}
-            Err(e) => return unavailable(&ctx.brand, e),
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        let mut typed = query_param(query.as_deref(), "user_code");
+        if let Some(id) = query_param(query.as_deref(), "flow")
+            && let Some(flow) = load_flow(&ctx.st, &ctx.tenant, &id, &headers).await?.filter(|f| f.device)
+        {
+            typed = query_param(Some(&flow.query), "user_code");
+            let _ = finish_flow(&ctx.st, &ctx.ns, &id).await;
         }
-    }
-    let typed = limited(typed.as_deref().unwrap_or(""));
-    match signed_in(&ctx, &headers).await {
-        Ok(Some((session, _))) => entry_page(&ctx, &session.csrf, &typed, None, StatusCode::OK),
-        Ok(None) => to_sign_in(&ctx, &typed).await,
-        Err(res) => res,
-    }
+        let typed = limited(typed.as_deref().unwrap_or(""));
+        match signed_in(&ctx, &headers).await? {
+            Some((session, _)) => Ok(entry_page(&ctx, &session.csrf, &typed, None, StatusCode::OK)),
+            None => to_sign_in(&ctx, &typed).await,
+        }
+    })
+    .await
 }
 
 /// Sends the browser to the sign-in page, in a flow that returns to the device page.
-async fn to_sign_in(ctx: &Ctx, typed: &str) -> Response {
+async fn to_sign_in(ctx: &Ctx, typed: &str) -> Result<Response, PageError> {
     let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("user_code", typed).finish();
-    let started = async {
-        let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, &query).await?;
-        flow.device = true;
-        save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
-        Ok::<_, ciam_core::store::StoreError>((id, browser))
-    };
-    match started.await {
-        Ok((id, browser)) => with_cookie(
-            see_other(&format!("{}?flow={id}", ctx.path("login"))),
-            set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Flow, Some(&browser), FLOW_TTL),
-        ),
-        Err(e) => unavailable(&ctx.brand, e),
-    }
+    let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, &query).await?;
+    flow.device = true;
+    save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
+    Ok(ctx.with_flow_cookie(see_other(&format!("{}?flow={id}", ctx.path("login"))), &browser))
 }
 
 const TOO_MANY: &str = "Too many wrong codes. Wait 15 minutes, then try again.";
@@ -153,63 +131,51 @@ pub(super) async fn page_post(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let ctx = match Ctx::load(st, &tenant).await {
-        Ok(ctx) => ctx,
-        Err(res) => return res.into_response(),
-    };
-    let Ok(form) = Params::parse(&body) else {
-        return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Invalid form.");
-    };
-    let (session, user_id) = match signed_in(&ctx, &headers).await {
-        Ok(Some(who)) => who,
-        Ok(None) => return see_other(&ctx.path("device")),
-        Err(res) => return res,
-    };
-    if !csrf_ok(&session.csrf, form.get("csrf")) {
-        return error_page(StatusCode::FORBIDDEN, &ctx.brand, "The form expired. Go back and try again.");
-    }
-    let typed = limited(form.get("user_code").unwrap_or(""));
-    match ctx.st.issuance.device_entry_locked(&ctx.ns, &user_id).await {
-        Ok(false) => {}
-        Ok(true) => {
-            return HoldOff::unstated().page(entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::OK));
-        }
-        Err(e) => return unavailable(&ctx.brand, e),
-    }
-    let found = match ctx.st.issuance.pending_device(&ctx.tenant.id, &ctx.ns, &typed).await {
-        Ok(p) => p,
-        Err(e) => return unavailable(&ctx.brand, e),
-    };
-    let Some(pending) = found else {
-        return match ctx.st.issuance.count_wrong_device_code(&ctx.ns, &user_id).await {
-            Ok(true) => {
-                HoldOff::unstated().page(entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::OK))
-            }
-            Ok(false) => entry_page(&ctx, &session.csrf, &typed, Some(WRONG_CODE), StatusCode::BAD_REQUEST),
-            Err(e) => unavailable(&ctx.brand, e),
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        let form = Params::parse(&body).map_err(|_| PageError::bad_request("Invalid form."))?;
+        let Some((session, user_id)) = signed_in(&ctx, &headers).await? else {
+            return Ok(see_other(&ctx.path("device")));
         };
-    };
-    let scope = match ScopeSet::parse_space_separated(&pending.request.scope) {
-        Ok(s) => s,
-        Err(e) => return unavailable(&ctx.brand, e.message),
-    };
-    let allow = match form.get("decision") {
-        None => return consent_page(&ctx, &session, &pending, &scope).await,
-        Some("allow") => true,
-        Some("deny") => false,
-        Some(_) => return error_page(StatusCode::BAD_REQUEST, &ctx.brand, "Choose Allow or Deny."),
-    };
-    decide(&ctx, &caller, &session, &user_id, pending, &scope, allow).await
+        if !csrf_ok(&session.csrf, form.get("csrf")) {
+            return Err(PageError::forbidden("The form expired. Go back and try again."));
+        }
+        let typed = limited(form.get("user_code").unwrap_or(""));
+        let too_many =
+            || HoldOff::unstated().page(entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::OK));
+        if ctx.st.issuance.device_entry_locked(&ctx.ns, &user_id).await? {
+            return Ok(too_many());
+        }
+        let Some(pending) = ctx.st.issuance.pending_device(&ctx.tenant.id, &ctx.ns, &typed).await? else {
+            return Ok(if ctx.st.issuance.count_wrong_device_code(&ctx.ns, &user_id).await? {
+                too_many()
+            } else {
+                entry_page(&ctx, &session.csrf, &typed, Some(WRONG_CODE), StatusCode::BAD_REQUEST)
+            });
+        };
+        // The request's scope was checked when it was stored: one that does not parse is corrupt.
+        let scope = ScopeSet::parse_space_separated(&pending.request.scope).map_err(|e| Failure::corrupt(e.message))?;
+        let allow = match form.get("decision") {
+            None => return consent_page(&ctx, &session, &pending, &scope).await,
+            Some("allow") => true,
+            Some("deny") => false,
+            Some(_) => return Err(PageError::bad_request("Choose Allow or Deny.")),
+        };
+        decide(&ctx, &caller, &session, &user_id, pending, &scope, allow).await
+    })
+    .await
 }
 
-async fn consent_page(ctx: &Ctx, session: &Session, pending: &PendingDevice, scope: &ScopeSet) -> Response {
-    let agent = match agent_consent(ctx, &pending.client, pending.request.audiences.clone()).await {
-        Ok(a) => a,
-        Err(res) => return res.branded(&ctx.brand).into_response(),
-    };
+async fn consent_page(
+    ctx: &Ctx,
+    session: &Session,
+    pending: &PendingDevice,
+    scope: &ScopeSet,
+) -> Result<Response, PageError> {
+    let agent = agent_consent(ctx, &pending.client, pending.request.audiences.clone()).await?;
     let (action, user_code) = (ctx.path("device"), pending.code.display());
-    html(
+    Ok(html(
         StatusCode::OK,
         &DeviceConsentPage {
             brand: &ctx.brand,
@@ -220,7 +186,7 @@ async fn consent_page(ctx: &Ctx, session: &Session, pending: &PendingDevice, sco
             user_code: &user_code,
             agent,
         },
-    )
+    ))
 }
 
 /// Records the user's answer: a delegation or consent as on the authorization consent page,
@@ -233,20 +199,14 @@ async fn decide(
     pending: PendingDevice,
     scope: &ScopeSet,
     allow: bool,
-) -> Response {
+) -> Result<Response, PageError> {
     let (st, tenant, ns) = (&ctx.st, &ctx.tenant.id, &ctx.ns);
     // One answer per code: whoever takes the user code decides.
-    match st.issuance.take_user_code(ns, &pending).await {
-        Ok(true) => {}
-        Ok(false) => return entry_page(ctx, &session.csrf, "", Some(WRONG_CODE), StatusCode::BAD_REQUEST),
-        Err(e) => return unavailable(&ctx.brand, e),
+    if !st.issuance.take_user_code(ns, &pending).await? {
+        return Ok(entry_page(ctx, &session.csrf, "", Some(WRONG_CODE), StatusCode::BAD_REQUEST));
     }
     let (client, request) = (&pending.client, &pending.request);
-    let delegation_id =
-        match record_decision(ctx, caller, client, user_id, scope, request.audiences.clone(), allow).await {
-            Ok(id) => id,
-            Err(res) => return res.branded(&ctx.brand).into_response(),
-        };
+    let delegation_id = record_decision(ctx, caller, client, user_id, scope, request.audiences.clone(), allow).await?;
     let now = st.clock.now().unix_timestamp();
     let approved = allow.then(|| CodeGrant {
         client_id: client.client_id.clone(),
@@ -263,9 +223,7 @@ async fn decide(
         delegation_id,
         resources: request.resources.clone(),
     });
-    if let Err(e) = st.issuance.decide_device(ns, &pending, approved).await {
-        return unavailable(&ctx.brand, e);
-    }
+    st.issuance.decide_device(ns, &pending, approved).await?;
     tracing::info!(tenant = %tenant, client = %client.client_id, user = %user_id, allow, "device request decided");
     let message = if allow {
         format!("{} is now connected. Return to your device.", client.name)
@@ -273,5 +231,5 @@ async fn decide(
         format!("{} was not given access.", client.name)
     };
     let title = if allow { "Device connected" } else { "Access denied" };
-    html(StatusCode::OK, &DeviceDonePage { brand: &ctx.brand, title, message: &message })
+    Ok(html(StatusCode::OK, &DeviceDonePage { brand: &ctx.brand, title, message: &message }))
 }

@@ -162,9 +162,3 @@ async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(S
 pub(super) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.unwrap_or("").as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
-
-/// The 503 page of a store failure, for the device pages until they return [`PageError`].
-pub(super) fn unavailable(brand: &Brand, e: impl std::fmt::Display) -> Response {
-    let failure = crate::error::Failure::new(crate::error::FailureKind::Unavailable, e);
-    PageError::failed(failure).branded(brand).into_response()
-}
