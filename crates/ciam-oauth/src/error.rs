@@ -156,7 +156,7 @@ impl From<ciam_core::store::StoreError> for OAuthError {
 }
 
 /// An error and its sources, `outer: inner: innermost`, for the log.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {

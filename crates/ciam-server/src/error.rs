@@ -34,11 +34,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::FieldError;
 use ciam_core::store::StoreError;
+use ciam_oauth::error::error_chain;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::oidc::pages::{Brand, error_page};
-use crate::oidc::web_flow::respond;
+use crate::http::page::{Brand, error_page, respond};
 
 /// The kinds of problem the management API reports; the `type` URI is stable API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,17 +344,6 @@ impl From<StoreError> for Problem {
             StoreError::Corrupt(what) => Self::internal(format!("corrupt stored data: {what}")),
         }
     }
-}
-
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
 }
 
 impl From<PathRejection> for Problem {

@@ -6,6 +6,7 @@
 
 mod back_channel;
 mod extract;
+pub(crate) mod page;
 
 pub(crate) use back_channel::{BackChannel, dpop_proof};
 pub(crate) use extract::tenant_record;

@@ -7,16 +7,15 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use ciam_core::id::TenantId;
 use ciam_core::tenant::{Tenant, TenantNs};
-use ciam_oauth::authorize::ResponseMode;
 use ciam_oauth::form::Params;
-use url::Url;
 
-use super::pages::{Brand, FormPostPage, error_page, html};
 use super::session::{BrowserCookie, FLOW_TTL, Flow, csrf_ok, load_flow, set_cookie, start_flow};
 use crate::error::PageError;
+use crate::http::page::Brand;
+pub(crate) use crate::http::page::{respond, see_other};
 use crate::state::AppState;
 
 /// The tenant a hosted page serves, with its branding.
@@ -63,48 +62,12 @@ impl Ctx {
     }
 }
 
-/// `303 See Other` to `location`, never cached.
-pub(crate) fn see_other(location: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
 /// Adds a `Set-Cookie` to a response.
 pub(super) fn with_cookie(mut res: Response, cookie: String) -> Response {
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
-}
-
-/// Sends the authorization response (success or error) to the verified redirect URI, with
-/// `state` and `iss` (RFC 9207), as query parameters or an auto-posting form.
-///
-/// # Security
-/// Only to a URI that serialises back to the very string that was matched: one that parsers
-/// read differently (`https://evil.test\@app.example/cb`, stored before registration refused
-/// such URIs) gets an error page, since the browser would go where the lenient reading points.
-pub(crate) fn respond(redirect_uri: &str, mode: ResponseMode, fields: Vec<(&str, String)>) -> Response {
-    let Some(mut url) = Url::parse(redirect_uri).ok().filter(|u| u.as_str() == redirect_uri) else {
-        return error_page(StatusCode::BAD_REQUEST, &Brand::neutral(), "Invalid redirect URI.");
-    };
-    match mode {
-        ResponseMode::Query => {
-            {
-                // Appends to any query the registered URI has, never replacing it (C26).
-                let mut q = url.query_pairs_mut();
-                for (k, v) in &fields {
-                    q.append_pair(k, v);
-                }
-            }
-            see_other(url.as_str())
-        }
-        ResponseMode::FormPost => html(StatusCode::OK, &FormPostPage { action: redirect_uri, fields }),
-    }
 }
 
 /// The page of a flow that is gone, or that belongs to another browser.
