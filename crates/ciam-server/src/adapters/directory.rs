@@ -260,19 +260,47 @@ mod tests {
         assert_eq!(Directory::fresh::<i32>(None), None);
     }
 
+    /// A SQLite store in a fresh directory with tenant `acme`, its client `web` (with a secret)
+    /// and, not yet stored, its resource `trips`.
+    struct Fixture {
+        dir: std::path::PathBuf,
+        store: Arc<dyn ciam_core::store::DurableStore>,
+        tenant: TenantId,
+        acme: ciam_core::tenant::Tenant,
+        web: ciam_core::client::Client,
+        trips: ciam_core::resource::Resource,
+    }
+
+    impl Fixture {
+        async fn new() -> Self {
+            use ciam_store::contract::{client, tenant};
+            let dir = std::env::temp_dir().join(format!("ciam-directory-{}", ciam_core::secret::random_token(8)));
+            std::fs::create_dir_all(&dir).unwrap();
+            let url = format!("sqlite://{}/ciam.db", dir.display());
+            let store = ciam_store::open_durable(&url, &ciam_store::PoolOptions::default()).await.unwrap();
+            let acme = tenant("acme");
+            store.create_tenant(&acme).await.unwrap();
+            let web = client("acme", "web");
+            store.create_client(&web, Some(&SecretHash::of("first"))).await.unwrap();
+            let trips = ciam_core::resource::Resource {
+                tenant_id: acme.id.clone(),
+                id: ciam_core::id::ResourceId::parse("trips").unwrap(),
+                identifier: "https://trips.example/api".into(),
+                name: "Trips".into(),
+                scopes: ciam_core::scope::ScopeSet::parse_space_separated("trips:read").unwrap(),
+                access_token_lifetime: 600,
+                created_at: web.created_at,
+                updated_at: web.created_at,
+            };
+            Self { dir, store, tenant: acme.id.clone(), acme, web, trips }
+        }
+    }
+
     /// Reads come from the cache until a write goes through it; unknown clients are not cached.
     #[tokio::test]
     async fn serves_from_memory_until_written_through() {
         use ciam_core::client::AuthMethod;
-        use ciam_store::contract::{client, tenant};
-        let dir = std::env::temp_dir().join(format!("ciam-directory-{}", ciam_core::secret::random_token(8)));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}/ciam.db", dir.display());
-        let store = ciam_store::open_durable(&url, &ciam_store::PoolOptions::default()).await.unwrap();
-        let t = TenantId::parse("acme").unwrap();
-        store.create_tenant(&tenant("acme")).await.unwrap();
-        let web = client("acme", "web");
-        store.create_client(&web, Some(&SecretHash::of("first"))).await.unwrap();
+        let Fixture { dir, store, tenant: t, web, trips, .. } = Fixture::new().await;
         let directory = Directory::default();
 
         let known = directory.client(store.as_ref(), &t, &web.client_id).await.unwrap().unwrap();
@@ -302,16 +330,6 @@ mod tests {
         assert!(!directory.lock().get(&t).unwrap().clients.contains_key(&ghost), "unknown ids are not cached");
 
         // Resources: the tenant's list, so an unregistered identifier is answered from it too.
-        let trips = ciam_core::resource::Resource {
-            tenant_id: t.clone(),
-            id: ciam_core::id::ResourceId::parse("trips").unwrap(),
-            identifier: "https://trips.example/api".into(),
-            name: "Trips".into(),
-            scopes: ciam_core::scope::ScopeSet::parse_space_separated("trips:read").unwrap(),
-            access_token_lifetime: 600,
-            created_at: web.created_at,
-            updated_at: web.created_at,
-        };
         let uri = trips.identifier.as_str();
         assert!(directory.resource(store.as_ref(), &t, uri).await.unwrap().is_none());
         store.create_resource(&trips).await.unwrap();
@@ -326,28 +344,9 @@ mod tests {
     /// refuses (it may have reached the store before failing).
     #[tokio::test]
     async fn every_write_through_the_decorator_drops_the_tenants_entries() {
-        use ciam_store::contract::{client, tenant};
-        let dir = std::env::temp_dir().join(format!("ciam-directory-{}", ciam_core::secret::random_token(8)));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}/ciam.db", dir.display());
-        let store = ciam_store::open_durable(&url, &ciam_store::PoolOptions::default()).await.unwrap();
-        let t = TenantId::parse("acme").unwrap();
-        let acme = tenant("acme");
-        store.create_tenant(&acme).await.unwrap();
-        let web = client("acme", "web");
-        store.create_client(&web, Some(&SecretHash::of("first"))).await.unwrap();
+        let Fixture { dir, store, tenant: t, acme, web, trips } = Fixture::new().await;
         let directory = Directory::default();
-        let trips = ciam_core::resource::Resource {
-            tenant_id: t.clone(),
-            id: ResourceId::parse("trips").unwrap(),
-            identifier: "https://trips.example/api".into(),
-            name: "Trips".into(),
-            scopes: ciam_core::scope::ScopeSet::parse_space_separated("trips:read").unwrap(),
-            access_token_lifetime: 600,
-            created_at: web.created_at,
-            updated_at: web.created_at,
-        };
-        let other = client("acme", "other");
+        let other = ciam_store::contract::client("acme", "other");
         let through = directory.through(store.as_ref());
         for write in 0..10 {
             directory.tenant(store.as_ref(), &t).await.unwrap().unwrap();
