@@ -833,11 +833,35 @@ impl From<crate::services::ServiceError> for Problem {
     }
 }
 
+/// The answer when a hosted page cannot be rendered: a bare 500 page, written out here because
+/// rendering the branded error page could fail the same way, with the cause for the log.
+pub(crate) fn unrenderable_page(cause: impl std::fmt::Display) -> Response {
+    const BODY: &str = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Something went wrong</title>\
+                        <p>Something went wrong. Please try again later.</p></html>";
+    let mut res = (StatusCode::INTERNAL_SERVER_ERROR, axum::response::Html(BODY)).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.extensions_mut().insert(InternalError::new(FailureKind::Internal, format!("template: {cause}")));
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use axum::body::to_bytes;
 
     use super::*;
+
+    #[tokio::test]
+    async fn a_page_that_cannot_be_rendered_is_a_bare_500_page_with_its_cause_for_the_log() {
+        let res = unrenderable_page("missing field `brand`");
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+        let cause = res.extensions().get::<InternalError>().unwrap().clone();
+        assert_eq!((cause.kind, &*cause.message), (FailureKind::Internal, "template: missing field `brand`"));
+        let body = to_bytes(res.into_body(), 4096).await.unwrap();
+        let body = std::str::from_utf8(&body).unwrap();
+        assert!(body.contains("Something went wrong") && !body.contains("brand"), "{body}");
+    }
 
     async fn render(p: Problem) -> (StatusCode, axum::http::HeaderMap, serde_json::Value, Option<InternalError>) {
         let res = p.into_response();

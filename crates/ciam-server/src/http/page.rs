@@ -84,7 +84,7 @@ pub(crate) fn html(status: StatusCode, page: &impl Template) -> Response {
             }
             res
         }
-        Err(e) => crate::error::Problem::internal(format!("template: {e}")).into_response(),
+        Err(e) => crate::error::unrenderable_page(e),
     }
 }
 
