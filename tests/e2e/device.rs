@@ -5,7 +5,7 @@
 //! request gives `access_denied`, a used device code `invalid_grant`, and the page refuses
 //! wrong codes, then stops accepting them.
 
-use ciam_testkit::{Admin, AgentKey, Browser, PASSWORD, Server, ServerOptions, TempDir, hidden, location};
+use ciam_testkit::{Admin, AgentKey, Browser, Server, ServerOptions, TempDir, World, hidden, location};
 use serde_json::{Value, json};
 
 use crate::{BIN, claims};
@@ -68,34 +68,121 @@ async fn approve(browser: &Browser, code: &str, decision: &str) -> (String, Stri
     (consent, res.text().await.unwrap())
 }
 
+/// The whole story in order on one server (the audit trail and the logs need every step); the
+/// tests after it check its rules one by one, each after the steps it needs.
 #[tokio::test]
 async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
-    let dir = TempDir::new("device");
+    let mut d = started("device").await;
+    early_polls(&d).await;
+    sign_in_and_enter_the_code(&mut d).await;
+    agent_token(&mut d).await;
+    cli_tokens(&mut d).await;
+    denied(&mut d).await;
+    guessing_and_flooding(&d).await;
+    no_code_in_the_logs(&d);
+}
+
+#[tokio::test]
+async fn discovery_names_the_endpoint_and_a_start_answers_codes_rfc8628_3_2_4() {
+    let d = started("device-start").await;
+    no_code_in_the_logs(&d);
+}
+
+#[tokio::test]
+async fn early_polls_are_authorization_pending_then_slow_down_rfc8628_3_5() {
+    let d = started("device-pending").await;
+    early_polls(&d).await;
+}
+
+#[tokio::test]
+async fn an_approved_agent_gets_a_single_use_dpop_bound_token_on_its_delegation_rfc8628_3_3_3_5() {
+    let mut d = started("device-approve").await;
+    sign_in_and_enter_the_code(&mut d).await;
+    agent_token(&mut d).await;
+}
+
+/// Lists and revokes the delegation the agent's approval created: that step first.
+#[tokio::test]
+async fn a_public_cli_gets_id_and_refresh_tokens_and_the_account_lists_the_delegation() {
+    let mut d = started("device-cli").await;
+    sign_in_and_enter_the_code(&mut d).await;
+    agent_token(&mut d).await;
+    cli_tokens(&mut d).await;
+}
+
+/// The trail check also looks for the approval's events: that step first.
+#[tokio::test]
+async fn a_denied_request_is_access_denied_and_audited_rfc8628_3_5() {
+    let mut d = started("device-deny").await;
+    sign_in_and_enter_the_code(&mut d).await;
+    agent_token(&mut d).await;
+    denied(&mut d).await;
+}
+
+#[tokio::test]
+async fn wrong_user_codes_and_floods_of_starts_are_cut_short_rfc8628_5_1_5_2() {
+    let mut d = started("device-guessing").await;
+    sign_in_and_enter_the_code(&mut d).await;
+    guessing_and_flooding(&d).await;
+    no_code_in_the_logs(&d);
+}
+
+/// The device story's shared fixture: tenant `acme` with Ada, the public CLI `acme-cli` and the
+/// agent `build-bot` it operates, after the agent started a flow (step 1, with all its checks).
+struct Device {
+    server: Server,
+    _dir: TempDir,
+    admin_token: String,
+    ada_id: String,
+    bot: AgentKey,
+    issuer: String,
+    device_code: String,
+    user_code: String,
+    /// A well-formed user code that is not `user_code`.
+    wrong: String,
+    /// Ada's browser (signed in from step 3 on) and its page's CSRF token.
+    browser: Browser,
+    csrf: String,
+    /// The delegation Ada's approval created (step 4).
+    delegation_id: String,
+    /// Every device and user code handed out so far, none of which may reach the logs.
+    codes: Vec<String>,
+}
+
+impl Device {
+    fn cli(&self) -> Cli<'_> {
+        Cli { server: &self.server, issuer: self.issuer.clone() }
+    }
+
+    fn admin(&self) -> Admin<'_> {
+        Admin::new(&self.server, self.admin_token.clone())
+    }
+}
+
+/// Discovery, then step 1: the agent starts the flow; requests beyond what it may have are
+/// refused.
+async fn started(tag: &str) -> Device {
+    let dir = TempDir::new(tag);
     let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
-    let admin = Admin::new(&server, server.generated_admin_token());
-    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
-    let ada = admin.post("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD}), 201).await;
-    let ada_id = ada["id"].as_str().unwrap();
-    let cli = admin
-        .post(
-            "/tenants/acme/clients",
-            json!({"client_id": "acme-cli", "name": "Acme CLI", "client_type": "public",
-                   "token_endpoint_auth_method": "none", "grant_types": [DEVICE, "refresh_token"],
-                   "scopes": ["openid", "profile"]}),
-            201,
-        )
-        .await;
-    assert!(cli["grant_types"].as_array().unwrap().contains(&json!(DEVICE)), "registered with the device grant");
-    let (bot, jwks) = AgentKey::new("build-bot");
-    admin
-        .post(
-            "/tenants/acme/agents",
-            json!({"agent_id": "build-bot", "name": "Build bot", "description": "Runs builds from a terminal",
-                   "owner": {"type": "client", "id": "acme-cli"}, "jwks": jwks, "grant_types": [DEVICE],
+    let admin_token = server.generated_admin_token();
+    let mut world = World::tenant("acme")
+        .named("Acme")
+        .user("ada@example.com")
+        .client(json!({"client_id": "acme-cli", "name": "Acme CLI", "client_type": "public",
+                       "token_endpoint_auth_method": "none", "grant_types": [DEVICE, "refresh_token"],
+                       "scopes": ["openid", "profile"]}))
+        .agent(
+            "build-bot",
+            json!({"name": "Build bot", "description": "Runs builds from a terminal",
+                   "owner": {"type": "client", "id": "acme-cli"}, "grant_types": [DEVICE],
                    "allowed_scopes": ["builds:read", "builds:run"], "allowed_audiences": [API]}),
-            201,
         )
+        .create(&Admin::new(&server, admin_token.clone()))
         .await;
+    let ada_id = world.user_id("ada@example.com");
+    let cli = &world.clients["acme-cli"];
+    assert!(cli["grant_types"].as_array().unwrap().contains(&json!(DEVICE)), "registered with the device grant");
+    let bot = world.agents.remove("build-bot").unwrap();
     let c = Cli { server: &server, issuer: server.url("/t/acme") };
 
     // Discovery names the endpoint and the grant (RFC 8628 §4).
@@ -122,16 +209,46 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     let (status, body, _) = c.start(Some(&bot), &[("resource", "https://elsewhere.example")]).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_target")));
 
-    // 2. It polls before Ada did anything, then too fast (RFC 8628 §3.5).
-    assert_eq!(error(&c.poll(Some(&bot), &device_code).await), (400, "authorization_pending"));
-    assert_eq!(error(&c.poll(Some(&bot), &device_code).await), (400, "slow_down"));
-    // Another client cannot redeem it.
-    assert_eq!(error(&c.poll(None, &device_code).await), (400, "invalid_grant"));
+    let issuer = c.issuer;
+    let wrong = if user_code == "BCDF-GHJK" { "BCDF-GHJL" } else { "BCDF-GHJK" }.to_owned();
+    let browser = Browser::new(&server);
+    let codes = vec![device_code.clone(), user_code.clone()];
+    Device {
+        server,
+        _dir: dir,
+        admin_token,
+        ada_id,
+        bot,
+        issuer,
+        device_code,
+        user_code,
+        wrong,
+        browser,
+        csrf: String::new(),
+        delegation_id: String::new(),
+        codes,
+    }
+}
 
+/// Step 2: the agent polls before Ada did anything, then too fast (RFC 8628 §3.5); another
+/// client cannot redeem its code.
+async fn early_polls(d: &Device) {
+    let c = d.cli();
+    let (bot, device_code) = (&d.bot, &d.device_code);
+    assert_eq!(error(&c.poll(Some(bot), device_code).await), (400, "authorization_pending"));
+    assert_eq!(error(&c.poll(Some(bot), device_code).await), (400, "slow_down"));
+    // Another client cannot redeem it.
+    assert_eq!(error(&c.poll(None, device_code).await), (400, "invalid_grant"));
+}
+
+/// Step 3: Ada opens the complete verification URI, signs in, is back on the device page with
+/// the code filled in; a wrong code and a missing CSRF token are refused; she enters the code
+/// as typed and approves on the agent approval page.
+async fn sign_in_and_enter_the_code(d: &mut Device) {
+    let (browser, user_code, wrong) = (&d.browser, &d.user_code, &d.wrong);
     // 3. Ada opens the complete verification URI: sign-in first, then back to the device page
     //    with the code filled in.
-    let browser = Browser::new(&server);
-    let res = browser.get(started["verification_uri_complete"].as_str().unwrap()).await;
+    let res = browser.get(&format!("{}/device?user_code={user_code}", d.issuer)).await;
     assert_eq!(res.status(), 303);
     let login = location(&res);
     assert!(login.starts_with("/t/acme/login?flow="), "{login}");
@@ -141,7 +258,7 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
         ("flow", hidden(&html, "flow")),
         ("csrf", hidden(&html, "csrf")),
         ("email", "ada@example.com".into()),
-        ("password", PASSWORD.into()),
+        ("password", ciam_testkit::PASSWORD.into()),
     ];
     let res = browser.http.post(browser.abs("/t/acme/login")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303);
@@ -152,15 +269,14 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     assert_eq!(page.headers()["x-frame-options"], "DENY");
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
-    assert_eq!(hidden(&html, "user_code"), user_code, "prefilled from verification_uri_complete");
+    assert_eq!(&hidden(&html, "user_code"), user_code, "prefilled from verification_uri_complete");
     let csrf = hidden(&html, "csrf");
 
     // A wrong code is refused on the page; a missing CSRF token changes nothing.
-    let wrong = if user_code == "BCDF-GHJK" { "BCDF-GHJL" } else { "BCDF-GHJK" };
     let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", wrong)]).await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("That code is not valid"));
-    let res = browser.post("/t/acme/device", &[("user_code", &user_code), ("decision", "allow")]).await;
+    let res = browser.post("/t/acme/device", &[("user_code", user_code), ("decision", "allow")]).await;
     assert_eq!(res.status(), 403);
 
     // The code as typed: lower case, no dash. The approval page is the agent one.
@@ -169,41 +285,51 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     assert_eq!(res.status(), 200);
     let consent = res.text().await.unwrap();
     for needle in
-        ["Build bot is an AI agent", "Operated by <strong>Acme CLI</strong>", API, "Access ends on", &user_code]
+        ["Build bot is an AI agent", "Operated by <strong>Acme CLI</strong>", API, "Access ends on", user_code]
     {
         assert!(consent.contains(needle), "the approval page shows {needle:?}: {consent}");
     }
     assert!(consent.contains("Use the permission \u{201c}builds:run\u{201d}"));
-    let res =
-        browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", &user_code), ("decision", "allow")]).await;
+    let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", user_code), ("decision", "allow")]).await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("Build bot is now connected"));
+    d.csrf = csrf;
+}
 
-    // 4. The next poll gets a DPoP-bound token resting on the delegation; the code is then used.
-    let (status, tokens) = c.poll(Some(&bot), &device_code).await;
+/// Step 4: the next poll gets a DPoP-bound token resting on the delegation; the code is then
+/// used, and a decided code cannot be entered again.
+async fn agent_token(d: &mut Device) {
+    let c = d.cli();
+    let (bot, device_code) = (&d.bot, &d.device_code);
+    let (status, tokens) = c.poll(Some(bot), device_code).await;
     assert_eq!(status, 200, "{tokens}");
     assert_eq!(tokens["token_type"], "DPoP");
     assert_eq!(tokens["scope"], "builds:run");
     assert!(tokens.get("refresh_token").is_none(), "agents do not refresh");
     let at = claims(tokens["access_token"].as_str().unwrap());
-    assert_eq!(at["sub"], ada_id);
+    assert_eq!(at["sub"], d.ada_id.as_str());
     assert_eq!(at["client_id"], "build-bot");
     assert_eq!(at["aud"], API, "as after the code flow: the resource it asked for");
     assert_eq!(at["cnf"]["jkt"], bot.dpop_jkt.as_str());
     let delegation_id = at["delegation_id"].as_str().unwrap().to_owned();
-    assert_eq!(error(&c.poll(Some(&bot), &device_code).await), (400, "invalid_grant"), "single use");
+    assert_eq!(error(&c.poll(Some(bot), device_code).await), (400, "invalid_grant"), "single use");
     // A decided code cannot be entered again.
-    let res = browser.post("/t/acme/device", &[("csrf", &csrf), ("user_code", &user_code)]).await;
+    let res = d.browser.post("/t/acme/device", &[("csrf", &d.csrf), ("user_code", &d.user_code)]).await;
     assert_eq!(res.status(), 400);
+    d.delegation_id = delegation_id;
+}
 
-    // 5. The public CLI: Ada is signed in already, so the page asks only for the code. An app may
-    //    name only resources registered in the tenant.
+/// Step 5: the public CLI. Ada is signed in already, so the page asks only for the code. An app
+/// may name only resources registered in the tenant; its tokens are for it alone. Her browser
+/// session lists the delegation she gave the agent.
+async fn cli_tokens(d: &mut Device) {
+    let (c, server, browser, delegation_id) = (d.cli(), &d.server, &d.browser, &d.delegation_id);
     let (status, body, _) = c.start(None, &[("scope", "openid"), ("resource", API)]).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_target")), "{body}");
     let (status, started, _) = c.start(None, &[("scope", "openid profile")]).await;
     assert_eq!(status, 200, "{started}");
     let cli_code = started["device_code"].as_str().unwrap().to_owned();
-    let (consent, done) = approve(&browser, started["user_code"].as_str().unwrap(), "allow").await;
+    let (consent, done) = approve(browser, started["user_code"].as_str().unwrap(), "allow").await;
     assert!(consent.contains("Allow Acme CLI access?"), "{consent}");
     assert!(done.contains("Acme CLI is now connected"));
     let (status, tokens) = c.poll(None, &cli_code).await;
@@ -211,7 +337,7 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     assert_eq!(tokens["token_type"], "Bearer");
     assert!(tokens["refresh_token"].is_string() && tokens["id_token"].is_string());
     let id_token = claims(tokens["id_token"].as_str().unwrap());
-    assert_eq!((id_token["sub"].as_str(), id_token["aud"][0].as_str()), (Some(ada_id), Some("acme-cli")));
+    assert_eq!((id_token["sub"].as_str(), id_token["aud"][0].as_str()), (Some(d.ada_id.as_str()), Some("acme-cli")));
     // The CLI's token is for the CLI: the account API refuses it.
     let res = server
         .http
@@ -237,20 +363,30 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
     assert_eq!(revoke(Some("forged".into())).await, 403);
     let session_csrf = hidden(&browser.get("/t/acme/device").await.text().await.unwrap(), "csrf");
     assert_eq!(revoke(Some(session_csrf)).await, 204);
+    d.codes.push(cli_code);
+}
 
-    // 6. A denied request gives access_denied, and is audited like a denied consent.
-    let (_, started, _) = c.start(Some(&bot), &[]).await;
+/// Step 6: a denied request gives access_denied, and is audited like a denied consent.
+async fn denied(d: &mut Device) {
+    let c = d.cli();
+    let (_, started, _) = c.start(Some(&d.bot), &[]).await;
     let denied_code = started["device_code"].as_str().unwrap().to_owned();
-    let (_, done) = approve(&browser, started["user_code"].as_str().unwrap(), "deny").await;
+    let (_, done) = approve(&d.browser, started["user_code"].as_str().unwrap(), "deny").await;
     assert!(done.contains("Build bot was not given access"));
-    assert_eq!(error(&c.poll(Some(&bot), &denied_code).await), (400, "access_denied"));
-    let trail = admin.get(&format!("/tenants/acme/audit?user={ada_id}&limit=200"), 200).await;
+    assert_eq!(error(&c.poll(Some(&d.bot), &denied_code).await), (400, "access_denied"));
+    let trail = d.admin().get(&format!("/tenants/acme/audit?user={}&limit=200", d.ada_id), 200).await;
     let types: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
     for t in ["delegation.granted", "delegation.denied", "token.issued"] {
         assert!(types.contains(&t), "{t} in {types:?}");
     }
+    d.codes.push(denied_code);
+}
 
-    // 7. Guessing is cut short: after a few wrong codes the page stops accepting any.
+/// Step 7: guessing is cut short: after a few wrong codes the page stops accepting any. A client
+/// cannot flood the server with pending requests: 30 a minute at most. Every start is in the
+/// audit trail, the refused ones too.
+async fn guessing_and_flooding(d: &Device) {
+    let (c, browser, wrong, admin) = (d.cli(), &d.browser, &d.wrong, d.admin());
     let html = browser.get("/t/acme/device").await.text().await.unwrap();
     let csrf = hidden(&html, "csrf");
     let mut last = 0;
@@ -280,10 +416,12 @@ async fn a_headless_agent_and_a_cli_get_tokens_through_the_device_flow() {
         refused["items"].as_array().unwrap().iter().any(|e| e["reason"].as_str().unwrap().contains("slow_down")),
         "{refused}"
     );
+}
 
-    // Codes never reach the logs.
-    let logs = server.logs();
-    for secret in [&device_code, &cli_code, &denied_code, &user_code] {
+/// Codes never reach the logs.
+fn no_code_in_the_logs(d: &Device) {
+    let logs = d.server.logs();
+    for secret in &d.codes {
         assert!(!logs.contains(secret.as_str()), "a code was logged");
     }
 }
