@@ -26,6 +26,7 @@ impl AdminApi for crate::Admin<'_> {
 pub struct World {
     tenant: Value,
     users: Vec<Value>,
+    resources: Vec<Value>,
     clients: Vec<Value>,
     agents: Vec<Value>,
 }
@@ -36,6 +37,8 @@ pub struct Created {
     pub tenant: String,
     /// Each user as the API returned it, in the order given.
     pub users: Vec<Value>,
+    /// Each resource (API) as the API returned it, by resource id.
+    pub resources: HashMap<String, Value>,
     /// Client secrets by client id (confidential clients only).
     pub secrets: HashMap<String, String>,
     /// Each client as the API returned it, by client id.
@@ -67,13 +70,26 @@ impl Created {
 impl World {
     /// Tenant `id` (display name = id).
     pub fn tenant(id: &str) -> Self {
-        Self { tenant: json!({"id": id, "display_name": id}), users: Vec::new(), clients: Vec::new(), agents: vec![] }
+        Self {
+            tenant: json!({"id": id, "display_name": id}),
+            users: Vec::new(),
+            resources: Vec::new(),
+            clients: Vec::new(),
+            agents: vec![],
+        }
     }
 
     /// Sets the tenant's display name.
     #[must_use]
     pub fn named(mut self, display_name: &str) -> Self {
         self.tenant["display_name"] = json!(display_name);
+        self
+    }
+
+    /// Sets the tenant's `settings` (as `POST /tenants` takes them).
+    #[must_use]
+    pub fn settings(mut self, settings: Value) -> Self {
+        self.tenant["settings"] = settings;
         self
     }
 
@@ -87,6 +103,14 @@ impl World {
     #[must_use]
     pub fn user_with(mut self, body: Value) -> Self {
         self.users.push(body);
+        self
+    }
+
+    /// A resource (API) created with this body (it should name its `id`); resources are created
+    /// before clients, so clients may name their scopes.
+    #[must_use]
+    pub fn resource(mut self, body: Value) -> Self {
+        self.resources.push(body);
         self
     }
 
@@ -118,6 +142,11 @@ impl World {
         for u in self.users {
             users.push(post(format!("/tenants/{tenant}/users"), u).await);
         }
+        let mut resources = HashMap::new();
+        for r in self.resources {
+            let created = post(format!("/tenants/{tenant}/resources"), r).await;
+            resources.insert(created["id"].as_str().unwrap().to_owned(), created);
+        }
         let (mut secrets, mut clients) = (HashMap::new(), HashMap::new());
         for c in self.clients {
             let created = post(format!("/tenants/{tenant}/clients"), c).await;
@@ -135,6 +164,6 @@ impl World {
             agent_bodies.insert(id.clone(), post(format!("/tenants/{tenant}/agents"), a).await);
             agents.insert(id, key);
         }
-        Created { tenant, users, secrets, clients, agents, agent_bodies }
+        Created { tenant, users, resources, secrets, clients, agents, agent_bodies }
     }
 }
