@@ -5,7 +5,7 @@
 //! request gives `access_denied`, a used device code `invalid_grant`, and the page refuses
 //! wrong codes, then stops accepting them.
 
-use ciam_testkit::{Admin, AgentKey, Browser, Server, ServerOptions, TempDir, World, hidden, location};
+use ciam_testkit::{Admin, AgentKey, Browser, PASSWORD, Server, ServerOptions, TempDir, World, hidden, location};
 use serde_json::{Value, json};
 
 use crate::{BIN, claims};
@@ -258,7 +258,7 @@ async fn sign_in_and_enter_the_code(d: &mut Device) {
         ("flow", hidden(&html, "flow")),
         ("csrf", hidden(&html, "csrf")),
         ("email", "ada@example.com".into()),
-        ("password", ciam_testkit::PASSWORD.into()),
+        ("password", PASSWORD.into()),
     ];
     let res = browser.http.post(browser.abs("/t/acme/login")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303);

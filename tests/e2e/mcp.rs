@@ -47,7 +47,7 @@ async fn the_code_is_redeemed_with_a_dpop_proof_for_the_api_only_rfc8707_2_rfc94
 }
 
 #[tokio::test]
-async fn refresh_tokens_stay_bound_to_the_key_and_the_api_and_rotate_rfc9449_5_s20() {
+async fn refresh_tokens_stay_bound_to_the_key_and_the_api_and_rotate_s15_s20() {
     let mut m = registered("mcp-refresh").await;
     code_flow_with_dpop(&mut m).await;
     refresh_bound_to_the_key(&m).await;
