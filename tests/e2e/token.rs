@@ -154,8 +154,11 @@ async fn token_endpoint_errors_follow_rfc6749_5_2() {
         assert_eq!(headers["cache-control"], "no-store", "{what}");
         assert!(body["error_description"].is_string());
         assert!(!body.to_string().contains(&secret), "{what}: the secret is not echoed");
-        if status == 401 {
+        // RFC 6749 §5.2: a Basic challenge only to a client that tried the Authorization header.
+        if status == 401 && auth.is_some() {
             assert!(headers["www-authenticate"].to_str().unwrap().starts_with("Basic"), "{what}");
+        } else {
+            assert!(headers.get("www-authenticate").is_none(), "{what}");
         }
     }
     let json_body = s

@@ -458,9 +458,6 @@ impl IntoResponse for OAuthFailure {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         match e.code {
-            ErrorCode::InvalidClient => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"ciam\""));
-            }
             ErrorCode::InvalidToken => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
             }
@@ -471,6 +468,29 @@ impl IntoResponse for OAuthFailure {
         }
         if let Some(message) = e.internal {
             res.extensions_mut().insert(InternalError::new(oauth_failure_kind(e.code), message));
+        }
+        res
+    }
+}
+
+/// A failed client authentication at a back-channel endpoint (RFC 6749 §5.2): `401
+/// invalid_client`, with `WWW-Authenticate: Basic` only when the client tried the
+/// `Authorization` header. A client that sent its secret in the body, or an assertion, is not
+/// challenged to a scheme it did not use (strict clients report the challenge instead of the
+/// error).
+pub(crate) struct ClientAuthFailure {
+    /// The refusal.
+    pub(crate) error: ciam_oauth::OAuthError,
+    /// Whether the request carried an `Authorization` header.
+    pub(crate) tried_authorization_header: bool,
+}
+
+impl IntoResponse for ClientAuthFailure {
+    fn into_response(self) -> Response {
+        let challenge = self.tried_authorization_header && self.error.code == ciam_oauth::ErrorCode::InvalidClient;
+        let mut res = OAuthFailure(self.error).into_response();
+        if challenge {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"ciam\""));
         }
         res
     }

@@ -17,7 +17,7 @@ use ciam_oauth::{ErrorCode, OAuthError};
 
 use super::extract::{Path, caller_of, tenant_record};
 use crate::audit::Caller;
-use crate::error::OAuthFailure;
+use crate::error::ClientAuthFailure;
 use crate::state::AppState;
 
 /// A back-channel request whose client authenticated: the tenant, the client, and the form
@@ -72,7 +72,10 @@ impl FromRequest<AppState> for BackChannel {
                 );
                 Err(crate::error::HoldOff::after(wait).oauth(e))
             }
-            Err(Refused(e)) => Err(OAuthFailure(e).into_response()),
+            Err(Refused(error)) => {
+                let tried_authorization_header = headers.contains_key(header::AUTHORIZATION);
+                Err(ClientAuthFailure { error, tried_authorization_header }.into_response())
+            }
         }
     }
 }
