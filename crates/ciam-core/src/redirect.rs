@@ -118,8 +118,10 @@ impl RedirectUri {
             let _ = u.set_port(None);
             u.to_string()
         };
+        // Any port a native app can bind (RFC 8252 §7.3): 1-65535, written in canonical form.
         loopback_ip
             && req.as_str() == requested
+            && req.port() != Some(0)
             && req.scheme() == "http"
             && req.host() == reg.host()
             && strip(reg) == strip(req)
@@ -151,6 +153,10 @@ fn rules(s: &str) -> Result<(Url, RedirectKind), FieldError> {
     let has_authority = s.split_once("://").is_some_and(|(_, rest)| !rest.starts_with('/'));
     if matches!(url.scheme(), "http" | "https") && !has_authority {
         return err("an http(s) redirect URI needs a host");
+    }
+    // Port 0 names no port a browser can be sent to (ports are 1-65535).
+    if url.port() == Some(0) {
+        return err("a redirect URI cannot name port 0; a port is 1-65535");
     }
     let kind = match url.scheme() {
         "https" if url.host().is_some() => RedirectKind::Web,
@@ -273,8 +279,16 @@ mod tests {
         assert!(!lo.matches("http://127.0.0.1:51234/other"));
         assert!(!lo.matches("http://[::1]:51234/cb"));
         assert!(!lo.matches("https://127.0.0.1:51234/cb"));
+        for not_a_port in ["http://127.0.0.1:0/cb", "http://127.0.0.1:00080/cb", "http://127.0.0.1:65536/cb"] {
+            assert!(!lo.matches(not_a_port), "{not_a_port}");
+        }
+        assert!(lo.matches("http://127.0.0.1:65535/cb") && lo.matches("http://127.0.0.1:1/cb"));
+        for zero in ["http://127.0.0.1:0/cb", "http://[::1]:0/cb", "https://app.example:0/cb"] {
+            assert!(RedirectUri::parse(zero).is_err(), "{zero}: port 0 is registered nowhere");
+        }
         let v6 = RedirectUri::parse("http://[::1]:8080/cb").unwrap();
         assert!(v6.matches("http://[::1]:9999/cb"));
+        assert!(!v6.matches("http://[::1]:0/cb"));
         let localhost = RedirectUri::parse("http://localhost:3000/cb").unwrap();
         assert!(localhost.matches("http://localhost:3000/cb"));
         assert!(!localhost.matches("http://localhost:3001/cb"));
