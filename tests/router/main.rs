@@ -10,6 +10,7 @@
 mod admin;
 mod authorize;
 mod checklist;
+mod discovery;
 mod dpop;
 mod harness;
 mod par;

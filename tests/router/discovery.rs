@@ -1,0 +1,26 @@
+//! OpenID Connect Discovery 1.0 §3 and RFC 8414 §2: what a relying party reads before its
+//! first request must describe what the server does.
+
+use serde_json::json;
+
+use crate::harness::{Harness, PUBLIC_URL, acme};
+
+#[tokio::test]
+async fn discovery_lists_the_acr_levels_prompts_and_claims_the_server_honours_oidc_discovery_3() {
+    let h = Harness::new().await;
+    acme(&h).await;
+    let openid = h.get("/t/acme/.well-known/openid-configuration", &[]).await;
+    assert_eq!(openid.status, 200);
+    let meta = openid.json();
+    assert_eq!(meta["issuer"], format!("{PUBLIC_URL}/t/acme"));
+    // The three levels `acr_values` may ask for, weakest first (docs/security.md).
+    assert_eq!(meta["acr_values_supported"], json!(["urn:ciam:acr:pwd", "urn:ciam:acr:mfa", "urn:ciam:acr:phr"]));
+    assert_eq!(meta["prompt_values_supported"], json!(["none", "login", "consent", "select_account"]));
+    let claims = meta["claims_supported"].as_array().unwrap();
+    for claim in ["sub", "acr", "amr", "auth_time", "email", "email_verified", "name"] {
+        assert!(claims.contains(&json!(claim)), "{claim}");
+    }
+    // RFC 8414 §3: the same document at the inserted well-known path.
+    let oauth = h.get("/.well-known/oauth-authorization-server/t/acme", &[]).await;
+    assert_eq!(oauth.json(), meta);
+}
