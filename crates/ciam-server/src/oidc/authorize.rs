@@ -306,8 +306,10 @@ pub(super) enum Decision {
 /// signs in; a level below `acr_values` steps up, never issues lower; a missing consent asks;
 /// `prompt=none` turns every page into its OIDC Core §3.1.2.6 error.
 pub(super) fn decide(f: &Facts) -> Decision {
+    // Times are whole seconds: a session `max_age` seconds old may be a fraction older, so it no
+    // longer counts, and `max_age=0` always asks for a fresh sign-in, as `prompt=login` does.
     let too_old = |s: &SessionFacts| {
-        f.max_age.is_some_and(|m| f.now.saturating_sub(s.auth_time) > i64::try_from(m).unwrap_or(i64::MAX))
+        f.max_age.is_some_and(|m| f.now.saturating_sub(s.auth_time) >= i64::try_from(m).unwrap_or(i64::MAX))
     };
     let counts = |s: &&SessionFacts| f.signed_in_now || !(f.prompt.login || too_old(s));
     let interactive =
@@ -502,7 +504,18 @@ mod tests {
                 Issue,
             ),
             ("a session older than max_age signs in", with(|f| f.max_age = Some(59)), SignIn),
-            ("a session exactly max_age old counts", with(|f| f.max_age = Some(60)), Issue),
+            ("a session max_age whole seconds old may be older: signs in", with(|f| f.max_age = Some(60)), SignIn),
+            ("a session younger than max_age counts", with(|f| f.max_age = Some(61)), Issue),
+            (
+                "max_age=0 in the second of the sign-in signs in again, as prompt=login",
+                with(|f| {
+                    f.max_age = Some(0);
+                    if let Some(s) = &mut f.session {
+                        s.auth_time = f.now;
+                    }
+                }),
+                SignIn,
+            ),
             (
                 "max_age after signing in during the flow issues",
                 with(|f| {
