@@ -939,7 +939,7 @@ mod tests {
         use ciam_oauth::{ErrorCode, OAuthError};
         let table = [
             (ErrorCode::InvalidRequest, 400, None),
-            (ErrorCode::InvalidClient, 401, Some("Basic")),
+            (ErrorCode::InvalidClient, 401, None),
             (ErrorCode::InvalidGrant, 400, None),
             (ErrorCode::UnauthorizedClient, 400, None),
             (ErrorCode::UnsupportedGrantType, 400, None),
@@ -965,6 +965,15 @@ mod tests {
                 Some(c) => assert!(parts.headers[header::WWW_AUTHENTICATE].to_str().unwrap().starts_with(c)),
                 None => assert!(!parts.headers.contains_key(header::WWW_AUTHENTICATE)),
             }
+        }
+        // RFC 6749 §5.2: a Basic challenge only to a client that tried the Authorization header.
+        for (tried_authorization_header, challenged) in [(true, true), (false, false)] {
+            let error = OAuthError::invalid_client();
+            let res = ClientAuthFailure { error, tried_authorization_header }.into_response();
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+            let basic = res.headers().get(header::WWW_AUTHENTICATE).map(|v| v.to_str().unwrap().to_owned());
+            assert_eq!(basic.is_none(), !challenged);
+            assert_eq!(basic.is_some_and(|b| b.starts_with("Basic")), challenged);
         }
         let res = OAuthFailure(OAuthError::server_error("db exploded")).into_response();
         assert_eq!(&*res.extensions().get::<InternalError>().unwrap().message, "db exploded");
