@@ -195,3 +195,18 @@ async fn introspection_and_revocation_need_client_authentication_s27() {
         h.post_form("/t/acme/introspect", &[("token", "garbage")], &[("authorization", &basic("svc", &secret))]).await;
     assert_eq!((answer.status, answer.json()), (200, serde_json::json!({"active": false})));
 }
+
+/// docs/oidc.md: every token-endpoint answer is RFC 6749 §5.2 JSON with `no-store`, an oversized
+/// body too (and at PAR, which reads its body the same way).
+#[tokio::test]
+async fn an_oversized_body_is_a_json_invalid_request_with_413_and_no_store() {
+    let h = Harness::new().await;
+    let w = acme(&h).await;
+    let padding = "x".repeat(80 * 1024);
+    for path in ["/t/acme/token", "/t/acme/par"] {
+        let pairs = [("grant_type", "client_credentials"), ("padding", padding.as_str())];
+        let answer = h.post_form(path, &pairs, &[("authorization", &basic("svc", &w.secret("svc")))]).await;
+        assert_oauth_error(&answer, 413, "invalid_request");
+        assert_eq!(answer.header("cache-control"), Some("no-store"), "{path}");
+    }
+}

@@ -473,6 +473,27 @@ impl IntoResponse for OAuthFailure {
     }
 }
 
+/// A back-channel request whose body could not be read, in the endpoint's own RFC 6749 §5.2
+/// JSON (`invalid_request`, `no-store`): a body over the size limit keeps its `413`, anything
+/// else is `400`.
+pub(crate) struct UnreadableForm(pub(crate) BytesRejection);
+
+impl IntoResponse for UnreadableForm {
+    fn into_response(self) -> Response {
+        let too_large = self.0.status() == StatusCode::PAYLOAD_TOO_LARGE;
+        let description = if too_large {
+            "the request body is larger than this endpoint accepts"
+        } else {
+            "the request body could not be read"
+        };
+        let mut res = OAuthFailure(ciam_oauth::OAuthError::invalid_request(description)).into_response();
+        if too_large {
+            *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        }
+        res
+    }
+}
+
 /// A failed client authentication at a back-channel endpoint (RFC 6749 §5.2): `401
 /// invalid_client`, with `WWW-Authenticate: Basic` only when the client tried the
 /// `Authorization` header. A client that sent its secret in the body, or an assertion, is not

@@ -17,7 +17,7 @@ use ciam_oauth::{ErrorCode, OAuthError};
 
 use super::extract::{Path, caller_of, tenant_record};
 use crate::audit::Caller;
-use crate::error::ClientAuthFailure;
+use crate::error::{ClientAuthFailure, UnreadableForm};
 use crate::state::AppState;
 
 /// A back-channel request whose client authenticated: the tenant, the client, and the form
@@ -53,8 +53,9 @@ impl FromRequest<AppState> for BackChannel {
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
         let headers = parts.headers.clone();
         let caller = caller_of(&parts, &st.node.trusted_proxies);
-        let body =
-            Bytes::from_request(Request::from_parts(parts, body), st).await.map_err(IntoResponse::into_response)?;
+        let body = Bytes::from_request(Request::from_parts(parts, body), st)
+            .await
+            .map_err(|e| UnreadableForm(e).into_response())?;
         let authenticated = async {
             let mut params = form(&headers, &body)?;
             let dpop = dpop_proof(&headers)?;
