@@ -163,6 +163,9 @@ pub async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let config = load()?;
             let batched = init_tracing(&config.log, LogTarget::Stdout);
+            for name in &config.ignored_env {
+                tracing::warn!(variable = %name, "ignored: this CIAM_ environment variable names no configuration key");
+            }
             let flushing = batched.as_ref().map(LogOutput::flush_periodically);
             let served = async { App::build(config).await?.run(shutdown_signal()).await }.await;
             flushing.inspect(tokio::task::JoinHandle::abort);

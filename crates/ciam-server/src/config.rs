@@ -59,6 +59,9 @@ pub struct Config {
     pub risk: RiskConfig,
     /// Outgoing mail (sign-in codes), delivered from the outbox.
     pub mail: MailConfig,
+    /// `CIAM_*` variables that name no key: skipped, and named in a warning at start.
+    #[serde(skip)]
+    pub ignored_env: Vec<String>,
 }
 
 /// Files the risk policy reads at start-up.
@@ -177,6 +180,7 @@ impl Default for Config {
             outbound: OutboundConfig::default(),
             risk: RiskConfig::default(),
             mail: MailConfig::default(),
+            ignored_env: Vec::new(),
         }
     }
 }
@@ -233,6 +237,17 @@ fn bad(key: &str, why: impl std::fmt::Display) -> ConfigError {
     ConfigError(format!("`{key}` {why}"))
 }
 
+/// Whether a `CIAM_*` variable (without the prefix, lower case) has the shape of a service link:
+/// Kubernetes sets `CIAM_SERVICE_HOST`, `CIAM_SERVICE_PORT[_NAME]`, `CIAM_PORT[_8080_TCP[_…]]` in
+/// every pod of a namespace with a Service named `ciam`, and Docker links set `CIAM_PORT…`,
+/// `CIAM_NAME` and `CIAM_ENV_…`. No configuration key has these names.
+fn is_service_link(key: &str) -> bool {
+    matches!(key, "port" | "name" | "service_host" | "service_port")
+        || key.starts_with("port_")
+        || key.starts_with("service_port_")
+        || key.starts_with("env_")
+}
+
 /// Where the config file is looked for when `--config` / `CIAM_CONFIG` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "config/ciam.toml";
 
@@ -255,23 +270,59 @@ impl Config {
             }
             None => {}
         }
-        // CIAM_CONFIG names the file itself, not a key.
-        figment = figment.merge(Env::prefixed("CIAM_").split("__").ignore(&["config"]));
+        let mut conventional = Vec::new();
         for (var, key) in [("DATABASE_URL", "database_url"), ("REDIS_URL", "redis_url")] {
             if let Some(v) = env(var).filter(|v| !v.is_empty()) {
-                figment = figment.merge(Serialized::global(key, v));
+                conventional.push((key, v));
             }
         }
-        figment = figment.merge(Serialized::globals(overrides));
-        figment.extract::<Config>().map_err(|e| {
-            let key = e.path.join(".");
-            let source = e.metadata.as_ref().map(|m| format!(" (from {})", m.name)).unwrap_or_default();
-            if key.is_empty() {
-                ConfigError(format!("{}{source}", e.kind))
-            } else {
-                bad(&key, format!("{}{source}", e.kind))
+        // Unknown `CIAM_*` variables are skipped with a warning (a file's unknown keys stay
+        // errors): each round finds the next one by serde's own list of fields.
+        let mut unknown_env: Vec<String> = Vec::new();
+        loop {
+            let skipped = unknown_env.clone();
+            let env_layer = Env::prefixed("CIAM_")
+                .filter(move |k| {
+                    let k = k.as_str().to_ascii_lowercase();
+                    // CIAM_CONFIG names the file itself, not a key.
+                    k != "config" && !is_service_link(&k) && !skipped.contains(&k)
+                })
+                .split("__");
+            let mut layered = figment.clone().merge(env_layer);
+            for (key, v) in &conventional {
+                layered = layered.merge(Serialized::global(key, v));
             }
-        })
+            layered = layered.merge(Serialized::globals(overrides));
+            match layered.extract::<Config>() {
+                Ok(mut config) => {
+                    config.ignored_env =
+                        unknown_env.iter().map(|k| format!("CIAM_{}", k.to_ascii_uppercase())).collect();
+                    return Ok(config);
+                }
+                Err(e) => {
+                    let from_env = e.metadata.as_ref().is_some_and(|m| m.name.contains("environment variable"));
+                    if let (true, figment::error::Kind::UnknownField(field, _)) = (from_env, &e.kind) {
+                        // The error's path ends with the unknown field (`log.levell`).
+                        let mut path = e.path.clone();
+                        if path.last() != Some(field) {
+                            path.push(field.clone());
+                        }
+                        let raw = path.join("__").to_ascii_lowercase();
+                        if !unknown_env.contains(&raw) && unknown_env.len() < 64 {
+                            unknown_env.push(raw);
+                            continue;
+                        }
+                    }
+                    let key = e.path.join(".");
+                    let source = e.metadata.as_ref().map(|m| format!(" (from {})", m.name)).unwrap_or_default();
+                    return Err(if key.is_empty() {
+                        ConfigError(format!("{}{source}", e.kind))
+                    } else {
+                        bad(&key, format!("{}{source}", e.kind))
+                    });
+                }
+            }
+        }
     }
 
     /// Checks every value and resolves defaults that depend on other values.
@@ -349,6 +400,7 @@ impl Config {
             risk: self.risk,
             mail: self.mail,
             mail_password,
+            ignored_env: self.ignored_env,
             password_hashing_concurrency: match self.server.password_hashing_concurrency {
                 0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
                 n => n,
@@ -431,6 +483,8 @@ pub struct ValidatedConfig {
     pub mail: MailConfig,
     /// The SMTP password, read from `mail.password` or `mail.password_file`.
     pub mail_password: Option<SecretString>,
+    /// `CIAM_*` variables that named no key and were skipped (names only, never values).
+    pub ignored_env: Vec<String>,
 }
 
 impl ValidatedConfig {
@@ -516,12 +570,66 @@ mod tests {
             (&[("CIAM_REGION", "EU 1")], "`region`"),
             (&[("CIAM_DATABASE__MAX_CONNECTIONS", "0")], "`database.max_connections`"),
             (&[("CIAM_SERVER__REQUEST_TIMEOUT_SECS", "soon")], "`server.request_timeout_secs`"),
-            (&[("CIAM_BINDD", "x")], "bindd"),
         ];
         for (vars, want) in cases {
             let err = load(vars, &Overrides::default()).and_then(Config::validate).unwrap_err().to_string();
             assert!(err.contains(want), "{vars:?}: {err}");
         }
+    }
+
+    /// Kubernetes injects service links for a Service named `ciam` into every pod of its
+    /// namespace (Docker links did the same): they must not stop the server.
+    #[test]
+    fn service_link_variables_are_not_configuration() {
+        let links = [
+            ("CIAM_PORT", "tcp://10.0.0.7:8080"),
+            ("CIAM_PORT_8080_TCP", "tcp://10.0.0.7:8080"),
+            ("CIAM_PORT_8080_TCP_PROTO", "tcp"),
+            ("CIAM_PORT_8080_TCP_PORT", "8080"),
+            ("CIAM_PORT_8080_TCP_ADDR", "10.0.0.7"),
+            ("CIAM_SERVICE_HOST", "10.0.0.7"),
+            ("CIAM_SERVICE_PORT", "8080"),
+            ("CIAM_SERVICE_PORT_HTTP", "8080"),
+            ("CIAM_NAME", "/web/ciam"),
+            ("CIAM_ENV_LANG", "C.UTF-8"),
+            ("CIAM_BIND", "0.0.0.0:9000"),
+        ];
+        let c = load(&links, &Overrides::default()).unwrap();
+        assert_eq!(c.bind, "0.0.0.0:9000");
+        assert!(c.ignored_env.is_empty(), "{:?}", c.ignored_env);
+    }
+
+    /// An unknown `CIAM_*` variable is skipped and named (never its value) for a warning at
+    /// start; the known ones around it still apply.
+    #[test]
+    fn unknown_environment_variables_are_skipped_and_named() {
+        let vars = [
+            ("CIAM_BINDD", "secret-looking-value"),
+            ("CIAM_LOG__LEVELL", "debug"),
+            ("CIAM_LOG__FORMAT", "json"),
+            ("CIAM_BIND", "0.0.0.0:9000"),
+        ];
+        let c = load(&vars, &Overrides::default()).unwrap().validate().unwrap();
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.log.format, LogFormat::Json);
+        let mut ignored = c.ignored_env.clone();
+        ignored.sort();
+        assert_eq!(ignored, ["CIAM_BINDD", "CIAM_LOG__LEVELL"]);
+        assert!(!format!("{:?}", c.ignored_env).contains("secret-looking-value"));
+    }
+
+    /// A file is written on purpose: an unknown key in it stays an error, even while the same
+    /// key as a variable would only be skipped.
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own error type
+    fn unknown_keys_in_the_file_are_still_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file("ciam.toml", "bindd = \"0.0.0.0:1\"\n")?;
+            let err = Config::load(Some(Path::new("ciam.toml")), |_| None, &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains("bindd"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]
