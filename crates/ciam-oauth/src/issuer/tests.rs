@@ -60,10 +60,13 @@ impl AuditSink for Trail {
         record: AuditRecord,
         family: Option<Box<(ciam_core::refresh::RefreshFamily, ciam_core::refresh::RefreshTokenRecord)>>,
     ) -> Result<(), NotRecorded> {
-        self.events.lock().unwrap().push(record.clone());
+        self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(record.clone());
         let entry = AuditEntry { tenant: tenant.clone(), at: NOW, record, family };
         let outcome = self.store.append_audit_with_grants(&[entry]).await.map_err(NotRecorded::Trail)?;
-        outcome.into_iter().next().unwrap().map_err(NotRecorded::Grant)
+        let first = outcome.into_iter().next();
+        first
+            .unwrap_or_else(|| Err(StoreError::Corrupt("no outcome for the appended event".into())))
+            .map_err(NotRecorded::Grant)
     }
 }
 
