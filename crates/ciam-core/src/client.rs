@@ -46,6 +46,17 @@ pub struct Client {
     pub dpop_bound_access_tokens: bool,
     /// Present when the client is an AI agent: its owner, ceilings and status.
     pub agent: Option<AgentProfile>,
+    /// The security profile the client follows; `None` follows the tenant's default
+    /// (`settings.security_profile`).
+    pub security_profile: Option<SecurityProfile>,
+    /// For a confidential client that is not an agent: the token exchanges (RFC 8693) it may make
+    /// on a user's behalf. `None`: it makes none.
+    pub token_exchange: Option<ExchangePermission>,
+    /// Authorization requests must come as a signed request object (RFC 9101 §10.5).
+    pub require_signed_request_object: bool,
+    /// The JWS algorithm of signed authorization responses (JARM, `response_mode=jwt`): `RS256`
+    /// (the default) or `ES256`.
+    pub authorization_signed_response_alg: Option<String>,
     /// When the client was created.
     pub created_at: OffsetDateTime,
     /// When the client was last changed.
@@ -106,7 +117,49 @@ impl AuthMethod {
     }
 }
 
-/// ID token algorithms a client may choose (the tenant has keys for these).
+/// A security profile: the set of rules a client's requests are held to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityProfile {
+    /// OAuth 2.1 practice: PKCE S256, exact redirect URIs, single-use codes (the default).
+    #[default]
+    Standard,
+    /// The FAPI 2.0 Security Profile (docs/oidc.md, "FAPI 2.0"): pushed and signed requests,
+    /// sender-constrained tokens, `private_key_jwt`, PS256/ES256/EdDSA only.
+    Fapi2,
+}
+
+/// The token exchanges (RFC 8693) an ordinary confidential client may make: the classic
+/// service-to-service "on behalf of" call.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangePermission {
+    /// The audiences (resource URIs or client ids) the client may exchange tokens for, 1-20.
+    pub audiences: Vec<String>,
+    /// `delegate` (the new token names the client in `act`, RFC 8693 §4.1) or `impersonate` (it
+    /// does not). Default `delegate`.
+    #[serde(default)]
+    pub mode: ExchangeMode,
+}
+
+/// How an ordinary client's exchanged token stands for the user.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeMode {
+    /// The token carries `act` naming the client: it acts for the user, visibly.
+    #[default]
+    Delegate,
+    /// The token stands for the user alone, without `act`.
+    Impersonate,
+}
+
+/// The most audiences an [`ExchangePermission`] may list.
+pub const MAX_EXCHANGE_AUDIENCES: usize = 20;
+
+/// ID token (and JARM response) algorithms a client may choose (the tenant has keys for these).
 pub const ID_TOKEN_ALGS: [&str; 2] = ["RS256", "ES256"];
 
 /// The most redirect URIs one client may register.
@@ -116,6 +169,11 @@ impl Client {
     /// Whether the client may authenticate and act: always, except a suspended agent.
     pub fn is_enabled(&self) -> bool {
         self.agent.as_ref().is_none_or(AgentProfile::is_active)
+    }
+
+    /// The profile the client's requests are held to: its own, else the tenant's default.
+    pub fn profile(&self, tenant: &crate::tenant::TenantSettings) -> SecurityProfile {
+        self.security_profile.unwrap_or(tenant.security_profile)
     }
 
     /// Whether the client is registered for `grant` (RFC 7591 §2 `grant_types`): the one check
@@ -187,11 +245,16 @@ impl Client {
             }
             _ => {}
         }
-        if let Some(alg) = &self.id_token_signed_response_alg
-            && !ID_TOKEN_ALGS.contains(&alg.as_str())
-        {
-            // `none` in particular: unsigned ID tokens are never issued (standards C07).
-            return Err(FieldError::new("id_token_signed_response_alg", "must be RS256 or ES256"));
+        for (field, alg) in [
+            ("id_token_signed_response_alg", &self.id_token_signed_response_alg),
+            ("authorization_signed_response_alg", &self.authorization_signed_response_alg),
+        ] {
+            if let Some(alg) = alg
+                && !ID_TOKEN_ALGS.contains(&alg.as_str())
+            {
+                // `none` in particular: unsigned ID tokens are never issued (standards C07).
+                return Err(FieldError::new(field, "must be RS256 or ES256"));
+            }
         }
         if let Some(uri) = &self.jwks_uri {
             // https, or http on a loopback host for development (the server fetches from
@@ -205,6 +268,48 @@ impl Client {
         }
         if let Some(jwks) = &self.jwks {
             validate_public_jwks(jwks).map_err(|e| e.under("jwks"))?;
+        }
+        if self.security_profile == Some(SecurityProfile::Fapi2) {
+            // FAPI 2.0 §5.3.2.1: confidential clients only, authenticated with private_key_jwt;
+            // §5.4.1: no RSASSA-PKCS1-v1_5.
+            if public || self.token_endpoint_auth_method != AuthMethod::PrivateKeyJwt {
+                return Err(FieldError::new(
+                    "token_endpoint_auth_method",
+                    "the fapi2 profile needs a confidential client using private_key_jwt",
+                ));
+            }
+            for (field, alg) in [
+                ("id_token_signed_response_alg", &self.id_token_signed_response_alg),
+                ("authorization_signed_response_alg", &self.authorization_signed_response_alg),
+            ] {
+                if alg.as_deref() == Some("RS256") {
+                    return Err(FieldError::new(field, "the fapi2 profile signs with ES256 (RS256 is not allowed)"));
+                }
+            }
+        }
+        if let Some(permission) = &self.token_exchange {
+            if public || self.agent.is_some() {
+                return Err(FieldError::new(
+                    "token_exchange",
+                    "only a confidential client that is not an agent has an exchange permission; agents act through delegations",
+                ));
+            }
+            if !has(GrantType::TokenExchange) {
+                return Err(FieldError::new("grant_types", "token_exchange needs the token-exchange grant type"));
+            }
+            if permission.audiences.is_empty() || permission.audiences.len() > MAX_EXCHANGE_AUDIENCES {
+                return Err(FieldError::new(
+                    "token_exchange.audiences",
+                    format!("must list 1-{MAX_EXCHANGE_AUDIENCES} audiences"),
+                ));
+            }
+            if let Some(i) = permission.audiences.iter().position(|a| a.is_empty() || a.len() > 2048 || a.contains(' '))
+            {
+                return Err(FieldError::new(
+                    format!("token_exchange.audiences[{i}]"),
+                    "must be a resource URI or client id without spaces",
+                ));
+            }
         }
         if let Some(agent) = &self.agent {
             agent.validate()?;
@@ -268,6 +373,10 @@ mod tests {
             opaque_access_tokens: false,
             dpop_bound_access_tokens: false,
             agent: None,
+            security_profile: None,
+            token_exchange: None,
+            require_signed_request_object: false,
+            authorization_signed_response_alg: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }
@@ -302,6 +411,55 @@ mod tests {
         for (c, want) in cases {
             assert_eq!(c.validate().err().map(|e| e.field.into_owned()).as_deref(), want, "{c:?}");
         }
+    }
+
+    #[test]
+    fn fapi2_needs_private_key_jwt_and_no_rs256() {
+        let keys = serde_json::json!({"keys": [{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}]});
+        let mut c = client(Confidential, AuthMethod::PrivateKeyJwt, &[AuthorizationCode], &["https://a.example/cb"]);
+        c.jwks = Some(keys);
+        c.security_profile = Some(SecurityProfile::Fapi2);
+        assert_eq!(c.validate(), Ok(()));
+        for field in ["id_token_signed_response_alg", "authorization_signed_response_alg"] {
+            let mut rs = c.clone();
+            *if field.starts_with("id") {
+                &mut rs.id_token_signed_response_alg
+            } else {
+                &mut rs.authorization_signed_response_alg
+            } = Some("RS256".into());
+            assert_eq!(rs.validate().unwrap_err().field, field);
+        }
+        let secret = Client { token_endpoint_auth_method: AuthMethod::ClientSecretBasic, jwks: None, ..c.clone() };
+        assert_eq!(secret.validate().unwrap_err().field, "token_endpoint_auth_method");
+        // The same client under the standard profile may use a secret.
+        assert_eq!(Client { security_profile: None, ..secret }.validate(), Ok(()));
+    }
+
+    #[test]
+    fn exchange_permission_rules() {
+        let permission =
+            ExchangePermission { audiences: vec!["https://api.example".into()], mode: ExchangeMode::Delegate };
+        let mut c = client(Confidential, AuthMethod::ClientSecretBasic, &[TokenExchange], &[]);
+        c.token_exchange = Some(permission.clone());
+        assert_eq!(c.validate(), Ok(()));
+        let without_grant = Client { grant_types: vec![ClientCredentials], ..c.clone() };
+        assert_eq!(without_grant.validate().unwrap_err().field, "grant_types");
+        let none = ExchangePermission { audiences: vec![], ..permission.clone() };
+        assert_eq!(
+            Client { token_exchange: Some(none), ..c.clone() }.validate().unwrap_err().field,
+            "token_exchange.audiences"
+        );
+        let spaced = ExchangePermission { audiences: vec!["a b".into()], ..permission };
+        assert_eq!(
+            Client { token_exchange: Some(spaced), ..c.clone() }.validate().unwrap_err().field,
+            "token_exchange.audiences[0]"
+        );
+        let public = Client { client_type: Public, token_endpoint_auth_method: AuthMethod::None, ..c };
+        assert_eq!(public.validate().unwrap_err().field, "token_exchange");
+        // Wire form.
+        let parsed: ExchangePermission = serde_json::from_value(serde_json::json!({"audiences": ["svc"]})).unwrap();
+        assert_eq!(parsed.mode, ExchangeMode::Delegate);
+        assert!(serde_json::from_value::<ExchangePermission>(serde_json::json!({"audiences": [], "x": 1})).is_err());
     }
 
     #[test]

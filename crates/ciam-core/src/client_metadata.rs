@@ -52,6 +52,12 @@ pub struct ClientMetadata {
     /// `RS256` (default) or `ES256`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_signed_response_alg: Option<String>,
+    /// Authorization requests only as signed request objects (RFC 9101 §10.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_signed_request_object: Option<bool>,
+    /// JWS algorithm of signed authorization responses (JARM): `RS256` (default) or `ES256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_signed_response_alg: Option<String>,
 }
 
 /// What a self-describing client may have.
@@ -161,6 +167,10 @@ impl ClientMetadata {
             opaque_access_tokens: false,
             dpop_bound_access_tokens: self.dpop_bound_access_tokens.unwrap_or(false),
             agent: None,
+            security_profile: None,
+            token_exchange: None,
+            require_signed_request_object: self.require_signed_request_object.unwrap_or(false),
+            authorization_signed_response_alg: self.authorization_signed_response_alg,
             created_at: now,
             updated_at: now,
         };
@@ -187,6 +197,8 @@ impl ClientMetadata {
             post_logout_redirect_uris: uris(&client.post_logout_redirect_uris),
             dpop_bound_access_tokens: Some(client.dpop_bound_access_tokens),
             id_token_signed_response_alg: client.id_token_signed_response_alg.clone(),
+            require_signed_request_object: Some(client.require_signed_request_object),
+            authorization_signed_response_alg: client.authorization_signed_response_alg.clone(),
         }
     }
 }

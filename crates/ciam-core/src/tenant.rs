@@ -96,6 +96,22 @@ pub struct TenantSettings {
     /// the default policy; checked by the policy engine when the tenant is saved.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub risk_policy: serde_json::Map<String, serde_json::Value>,
+    /// The security profile of clients that do not name their own: `standard` (the default) or
+    /// `fapi2` (docs/oidc.md, "FAPI 2.0").
+    pub security_profile: crate::client::SecurityProfile,
+    /// Token exchange (RFC 8693) rules for the whole tenant.
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub token_exchange: TokenExchangeSettings,
+}
+
+/// Token exchange rules for a tenant.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokenExchangeSettings {
+    /// Every exchange must name its target with `resource` or `audience`. Default false: an
+    /// exchange without one is issued for the subject token's own audience (RFC 8693 §2.1).
+    pub require_target: bool,
 }
 
 /// How a tenant's users sign in.

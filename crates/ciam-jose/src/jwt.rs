@@ -297,13 +297,20 @@ pub const CLIENT_ALGS: [jsonwebtoken::Algorithm; 9] = [
     jsonwebtoken::Algorithm::EdDSA,
 ];
 
+/// The algorithms the FAPI 2.0 Security Profile allows (§5.4.1): PS256, ES256 and EdDSA (no
+/// RSASSA-PKCS1-v1_5).
+pub const FAPI_ALGS: [jsonwebtoken::Algorithm; 3] =
+    [jsonwebtoken::Algorithm::PS256, jsonwebtoken::Algorithm::ES256, jsonwebtoken::Algorithm::EdDSA];
+
 /// Verifies a JWS signed by a third party (a client) with one of the keys of its JWK Set: the
-/// key named by `kid`, or, without `kid`, any key of the set that verifies. Only asymmetric
-/// algorithms are accepted; `jku`/`x5u`/`jwk`/`crit` headers and forbidden `typ`s are refused.
-/// Returns the claims; time and audience checks are the caller's (they differ per use).
+/// key named by `kid`, or, without `kid`, any key of the set that verifies. Only `algs` (a subset
+/// of [`CLIENT_ALGS`] or [`FAPI_ALGS`]) are accepted; `jku`/`x5u`/`jwk`/`crit` headers and
+/// forbidden `typ`s are refused. Returns the claims; time and audience checks are the caller's
+/// (they differ per use).
 pub fn verify_with_jwk_set(
     token: &str,
     jwks: &serde_json::Value,
+    algs: &[jsonwebtoken::Algorithm],
     forbidden_typs: &[&str],
 ) -> Result<Map<String, Value>, JwtError> {
     if token.len() > MAX_TOKEN_BYTES {
@@ -318,7 +325,7 @@ pub fn verify_with_jwk_set(
     {
         return Err(JwtError::Malformed("refused header"));
     }
-    if !CLIENT_ALGS.contains(&header.alg) {
+    if !CLIENT_ALGS.contains(&header.alg) || !algs.contains(&header.alg) {
         return Err(JwtError::Algorithm);
     }
     if header.typ.as_deref().is_some_and(|t| forbidden_typs.iter().any(|f| typ_matches(t, f))) {

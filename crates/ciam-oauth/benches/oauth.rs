@@ -48,6 +48,10 @@ fn client(id: &str, grants: &[GrantType], method: AuthMethod, scope: &str) -> Cl
         opaque_access_tokens: false,
         dpop_bound_access_tokens: false,
         agent: None,
+        security_profile: None,
+        token_exchange: None,
+        require_signed_request_object: false,
+        authorization_signed_response_alg: None,
         created_at: NOW,
         updated_at: NOW,
     }
@@ -177,6 +181,10 @@ fn token_exchange(c: &mut Criterion) {
     let agent = Client {
         grant_types: vec![GrantType::TokenExchange],
         agent: Some(profile.clone()),
+        security_profile: None,
+        token_exchange: None,
+        require_signed_request_object: false,
+        authorization_signed_response_alg: None,
         ..client("travel-agent", &[], AuthMethod::PrivateKeyJwt, "openid trips:read trips:book")
     };
     let delegations = vec![Delegation {

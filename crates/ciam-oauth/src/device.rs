@@ -253,6 +253,10 @@ mod tests {
             opaque_access_tokens: false,
             dpop_bound_access_tokens: false,
             agent: None,
+            security_profile: None,
+            token_exchange: None,
+            require_signed_request_object: false,
+            authorization_signed_response_alg: None,
             created_at: at,
             updated_at: at,
         }

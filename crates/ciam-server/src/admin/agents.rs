@@ -226,6 +226,10 @@ async fn build(
             delegation_lifetime: input.delegation_lifetime.unwrap_or(DEFAULT_DELEGATION_LIFETIME),
             status,
         }),
+        security_profile: None,
+        token_exchange: None,
+        require_signed_request_object: false,
+        authorization_signed_response_alg: None,
         created_at,
         updated_at: st.clock.now(),
     };

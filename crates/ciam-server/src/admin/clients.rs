@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use ciam_core::FieldError;
-use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
+use ciam_core::client::{AuthMethod, Client, ClientType, ExchangePermission, GrantType, SecurityProfile};
 use ciam_core::id::{ClientId, TenantId};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::scope::ScopeSet;
@@ -83,6 +83,20 @@ pub(super) struct ClientInput {
     /// (RFC 9449 §5.2). Default false; a proof sent by any client binds its tokens anyway.
     #[serde(default)]
     dpop_bound_access_tokens: bool,
+    /// `standard` or `fapi2` (docs/oidc.md, "FAPI 2.0"); absent: the tenant's
+    /// `settings.security_profile`.
+    security_profile: Option<SecurityProfile>,
+    /// For a confidential client: the audiences it may exchange users' tokens for (RFC 8693),
+    /// and whether the new token names it as actor (`delegate`, the default) or not
+    /// (`impersonate`). Needs the token-exchange grant type.
+    token_exchange: Option<ExchangePermission>,
+    /// Accept authorization requests only as signed request objects (RFC 9101 §10.5), pushed or
+    /// in the `request` parameter. Default false.
+    #[serde(default)]
+    require_signed_request_object: bool,
+    /// Algorithm of signed authorization responses (JARM, `response_mode=jwt`): `RS256`
+    /// (default) or `ES256`.
+    authorization_signed_response_alg: Option<String>,
 }
 
 /// A client.
@@ -120,6 +134,17 @@ pub(super) struct ClientView {
     opaque_access_tokens: bool,
     /// Whether access tokens must be DPoP-bound.
     dpop_bound_access_tokens: bool,
+    /// The client's own security profile; absent: the tenant's default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    security_profile: Option<SecurityProfile>,
+    /// The token exchanges the client may make on users' behalf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_exchange: Option<ExchangePermission>,
+    /// Whether authorization requests must be signed request objects.
+    require_signed_request_object: bool,
+    /// Algorithm of signed authorization responses, when not the default RS256.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorization_signed_response_alg: Option<String>,
     /// The client secret: present only in the response that generated it. Store it now; it
     /// cannot be shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -150,6 +175,10 @@ impl ClientView {
             id_token_signed_response_alg: c.id_token_signed_response_alg,
             opaque_access_tokens: c.opaque_access_tokens,
             dpop_bound_access_tokens: c.dpop_bound_access_tokens,
+            security_profile: c.security_profile,
+            token_exchange: c.token_exchange,
+            require_signed_request_object: c.require_signed_request_object,
+            authorization_signed_response_alg: c.authorization_signed_response_alg,
             client_secret: secret.map(|s| s.expose_secret().to_owned()),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -194,6 +223,10 @@ fn build(
         opaque_access_tokens: input.opaque_access_tokens,
         dpop_bound_access_tokens: input.dpop_bound_access_tokens,
         agent: None,
+        security_profile: input.security_profile,
+        token_exchange: input.token_exchange,
+        require_signed_request_object: input.require_signed_request_object,
+        authorization_signed_response_alg: input.authorization_signed_response_alg,
         created_at,
         updated_at: now,
     };

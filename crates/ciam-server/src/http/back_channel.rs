@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use ciam_core::client::Client;
+use ciam_core::client::{Client, SecurityProfile};
 use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Replay};
 use ciam_core::tenant::{Tenant, TenantNs};
@@ -200,9 +200,48 @@ async fn verified_client(
     Ok(client)
 }
 
+/// Verifies a JWS the client signed (a client assertion, a request object) with one of its
+/// registered public keys: inline, or fetched from its `jwks_uri` (fetched again once,
+/// rate-limited, when no key matches, since the client may have rotated its keys, standards
+/// C35). Only the algorithms of the client's profile are accepted: [`ciam_jose::jwt::FAPI_ALGS`]
+/// under `fapi2`, any asymmetric one otherwise. Returns the claims; time, audience and replay
+/// checks are the caller's.
+pub(crate) async fn verify_client_jwt(
+    st: &AppState,
+    tenant: &Tenant,
+    client: &Client,
+    jwt: &str,
+    forbidden_typs: &[&str],
+) -> Result<serde_json::Map<String, serde_json::Value>, ciam_jose::JwtError> {
+    use ciam_jose::jwt::{CLIENT_ALGS, FAPI_ALGS, verify_with_jwk_set};
+    let algs: &[_] = match client.profile(&tenant.settings) {
+        SecurityProfile::Fapi2 => &FAPI_ALGS,
+        SecurityProfile::Standard => &CLIENT_ALGS,
+    };
+    match (&client.jwks, &client.jwks_uri) {
+        (Some(jwks), _) => verify_with_jwk_set(jwt, jwks, algs, forbidden_typs),
+        (None, Some(uri)) => {
+            let fetch = |refresh| async move {
+                st.jwks_fetcher.get(uri, refresh).await.map_err(|e| {
+                    tracing::warn!(client = %client.client_id, error = %e, "client key set unavailable");
+                    ciam_jose::JwtError::UnknownKey
+                })
+            };
+            match verify_with_jwk_set(jwt, &fetch(false).await?, algs, forbidden_typs) {
+                Err(ciam_jose::JwtError::UnknownKey) => {
+                    verify_with_jwk_set(jwt, &fetch(true).await?, algs, forbidden_typs)
+                }
+                other => other,
+            }
+        }
+        (None, None) => Err(ciam_jose::JwtError::UnknownKey),
+    }
+}
+
 /// `private_key_jwt` (RFC 7523 §3; OIDC Core §9): the assertion verifies with one of the client's
 /// registered public keys, names this server, is fresh, and its `jti` was never seen before
 /// (the replay cache is the shared ephemeral store, so a replay is refused on every node).
+/// Under `fapi2` the audience is the issuer identifier alone, as a string (FAPI 2.0 §5.3.2.1).
 async fn verify_assertion(
     st: &AppState,
     tenant: &Tenant,
@@ -211,30 +250,16 @@ async fn verify_assertion(
     endpoint: &str,
 ) -> Result<(), OAuthError> {
     // A DPoP proof or an access token is not a client assertion (RFC 8725 §3.11).
-    let not_assertions = ["dpop+jwt", "at+jwt"];
-    let claims = match (&client.jwks, &client.jwks_uri) {
-        (Some(jwks), _) => ciam_jose::jwt::verify_with_jwk_set(assertion, jwks, &not_assertions),
-        (None, Some(uri)) => {
-            let fetch = |refresh| async move {
-                st.jwks_fetcher.get(uri, refresh).await.map_err(|e| {
-                    tracing::warn!(client = %client.client_id, error = %e, "client key set unavailable");
-                    OAuthError::invalid_client()
-                })
-            };
-            match ciam_jose::jwt::verify_with_jwk_set(assertion, &fetch(false).await?, &not_assertions) {
-                // The client may have rotated its keys (standards C35): fetch again, rate-limited.
-                Err(ciam_jose::JwtError::UnknownKey) => {
-                    ciam_jose::jwt::verify_with_jwk_set(assertion, &fetch(true).await?, &not_assertions)
-                }
-                other => other,
-            }
-        }
-        (None, None) => return Err(OAuthError::invalid_client()),
-    }
-    .map_err(|_| OAuthError::invalid_client())?;
+    let claims = verify_client_jwt(st, tenant, client, assertion, &["dpop+jwt", "at+jwt"])
+        .await
+        .map_err(|_| OAuthError::invalid_client())?;
     let issuer = st.issuer(&tenant.id);
     let token_endpoint = format!("{issuer}/token");
     let now = st.clock.now().unix_timestamp();
+    let fapi = client.profile(&tenant.settings) == SecurityProfile::Fapi2;
+    if fapi && claims.get("aud").and_then(serde_json::Value::as_str) != Some(issuer.as_str()) {
+        return Err(OAuthError::invalid_client());
+    }
     let (jti, exp) = check_assertion_claims(&claims, &client.client_id, &[&issuer, &token_endpoint, endpoint], now)?;
     let ttl = std::time::Duration::from_secs(u64::try_from(exp - now + ASSERTION_SKEW_SECS).unwrap_or(1));
     // Keyed by the tenant id, not its incarnation: an assertion names the issuer URL, which a

@@ -77,6 +77,10 @@ pub fn client(tenant: &str, id: &str) -> Client {
         opaque_access_tokens: false,
         dpop_bound_access_tokens: false,
         agent: None,
+        security_profile: None,
+        token_exchange: None,
+        require_signed_request_object: false,
+        authorization_signed_response_alg: None,
         created_at: T0,
         updated_at: T0,
     }
@@ -213,6 +217,13 @@ pub async fn client_crud_and_secret(s: &dyn DurableStore) {
     c.require_pushed_authorization_requests = true;
     c.id_token_signed_response_alg = Some("ES256".into());
     c.opaque_access_tokens = true;
+    c.security_profile = Some(ciam_core::client::SecurityProfile::Fapi2);
+    c.token_exchange = Some(ciam_core::client::ExchangePermission {
+        audiences: vec!["https://api.example".into()],
+        mode: ciam_core::client::ExchangeMode::Impersonate,
+    });
+    c.require_signed_request_object = true;
+    c.authorization_signed_response_alg = Some("ES256".into());
     c.updated_at = T1;
     s.update_client(&c).await.unwrap();
     assert_eq!(s.get_client(&c.tenant_id, &c.client_id).await.unwrap(), Some(c.clone()));

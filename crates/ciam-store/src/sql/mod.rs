@@ -414,6 +414,10 @@ macro_rules! impl_sql_store {
                     .bind(c.opaque_access_tokens)
                     .bind(c.agent.as_ref().map(to_json).transpose()?)
                     .bind(c.dpop_bound_access_tokens)
+                    .bind(c.security_profile.as_ref().map(enum_to_str).transpose()?)
+                    .bind(c.token_exchange.as_ref().map(to_json).transpose()?)
+                    .bind(c.require_signed_request_object)
+                    .bind(c.authorization_signed_response_alg.as_deref())
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("client_id"))?;
@@ -461,6 +465,10 @@ macro_rules! impl_sql_store {
                     .bind(c.opaque_access_tokens)
                     .bind(c.agent.as_ref().map(to_json).transpose()?)
                     .bind(c.dpop_bound_access_tokens)
+                    .bind(c.security_profile.as_ref().map(enum_to_str).transpose()?)
+                    .bind(c.token_exchange.as_ref().map(to_json).transpose()?)
+                    .bind(c.require_signed_request_object)
+                    .bind(c.authorization_signed_response_alg.as_deref())
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("client"))?;

@@ -3,7 +3,7 @@
 
 use ciam_core::agent::Delegation;
 use ciam_core::audit::{AuditEvent, AuditRecord};
-use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
+use ciam_core::client::{AuthMethod, Client, ClientType, GrantType, SecurityProfile};
 use ciam_core::email::Email;
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{ClientId, Region, ResourceId, TenantId, UserId};
@@ -149,6 +149,10 @@ pub(crate) struct ClientRow {
     opaque_access_tokens: bool,
     agent: Option<String>,
     dpop_bound_access_tokens: bool,
+    security_profile: Option<String>,
+    token_exchange: Option<String>,
+    require_signed_request_object: bool,
+    authorization_signed_response_alg: Option<String>,
 }
 }
 
@@ -175,6 +179,14 @@ impl TryFrom<ClientRow> for Client {
             opaque_access_tokens: r.opaque_access_tokens,
             agent: r.agent.as_deref().map(|a| from_json("agent", a)).transpose()?,
             dpop_bound_access_tokens: r.dpop_bound_access_tokens,
+            security_profile: r
+                .security_profile
+                .as_deref()
+                .map(|p| enum_from_str::<SecurityProfile>("security_profile", p))
+                .transpose()?,
+            token_exchange: r.token_exchange.as_deref().map(|t| from_json("token_exchange", t)).transpose()?,
+            require_signed_request_object: r.require_signed_request_object,
+            authorization_signed_response_alg: r.authorization_signed_response_alg,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })
