@@ -90,8 +90,11 @@ pub trait ClientStore: Send + Sync {
     async fn create_client(&self, client: &Client, secret: Option<&SecretHash>) -> StoreResult<()>;
     /// Reads a client.
     async fn get_client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<Client>>;
-    /// Lists a tenant's clients by client id.
+    /// Lists a tenant's clients (agents included) by client id.
     async fn list_clients(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>>;
+    /// Lists a tenant's agents (clients with an agent profile) by client id. The query selects
+    /// only agents, so a page is full unless it is the last.
+    async fn list_agents(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>>;
     /// Replaces a client's mutable fields.
     async fn update_client(&self, client: &Client) -> StoreResult<()>;
     /// Replaces the secret hash (rotation).

@@ -199,6 +199,9 @@ impl ClientStore for Through<'_> {
     async fn list_clients(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>> {
         self.store.list_clients(tenant, page).await
     }
+    async fn list_agents(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>> {
+        self.store.list_agents(tenant, page).await
+    }
     async fn update_client(&self, client: &Client) -> StoreResult<()> {
         self.written(&client.tenant_id, self.store.update_client(client).await)
     }

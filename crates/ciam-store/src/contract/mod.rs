@@ -26,10 +26,12 @@ use time::macros::datetime;
 mod audit;
 mod ephemeral;
 mod outbox;
+mod pagination;
 
 pub use audit::*;
 pub use ephemeral::*;
 pub use outbox::*;
+pub use pagination::*;
 
 pub(crate) const T0: OffsetDateTime = datetime!(2026-11-01 12:00:00 UTC);
 const T1: OffsetDateTime = datetime!(2026-11-02 08:30:00 UTC);
@@ -698,6 +700,8 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(user_email_unique_per_tenant_after_normalisation, $make, |s| &*s);
         $crate::contract_test!(user_in_unknown_tenant_is_not_found, $make, |s| &*s);
         $crate::contract_test!(user_pagination, $make, |s| &*s);
+        $crate::contract_test!(keyset_lists_page_every_item_exactly_once, $make, |s| &*s);
+        $crate::contract_test!(agents_pages_skip_ordinary_clients, $make, |s| &*s);
         $crate::contract_test!(client_crud_and_secret, $make, |s| &*s);
         $crate::contract_test!(tenant_isolation_through_every_method, $make, |s| &*s);
         $crate::contract_test!(deleting_a_tenant_deletes_what_it_owns, $make, |s| &*s);

@@ -251,7 +251,7 @@ macro_rules! impl_agent_stores {
                     .await
                     .map_err(map_err("audit"))?;
                 let items = rows.into_iter().map(AuditEvent::try_from).collect::<StoreResult<Vec<_>>>()?;
-                Ok(Page::from_overfetch(items, page.limit, |e| e.seq.to_string()))
+                Ok(Page::from_overfetch(items, page.size(), |e| e.seq.to_string()))
             }
 
             async fn audit_chain(&self, tenant: &TenantId, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>> {

@@ -195,8 +195,9 @@ mod pg {
     pub(crate) type Tx = sqlx::Transaction<'static, Postgres>;
 }
 
+/// The rows to fetch for `page`: one more than its size, to learn whether more follow.
 fn limit(page: &PageRequest) -> i64 {
-    i64::from(page.limit.clamp(1, PageRequest::MAX_LIMIT)) + 1
+    i64::from(page.size()) + 1
 }
 
 fn after(page: &PageRequest) -> &str {
@@ -247,7 +248,7 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(map_err("tenant"))?;
                 let items = rows.into_iter().map(Tenant::try_from).collect::<StoreResult<Vec<_>>>()?;
-                Ok(Page::from_overfetch(items, page.limit, |t| t.id.to_string()))
+                Ok(Page::from_overfetch(items, page.size(), |t| t.id.to_string()))
             }
 
             async fn update_tenant(&self, t: &Tenant) -> StoreResult<()> {
@@ -335,7 +336,7 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(map_err("user"))?;
                 let items = rows.into_iter().map(User::try_from).collect::<StoreResult<Vec<_>>>()?;
-                Ok(Page::from_overfetch(items, page.limit, |u| u.id.to_string()))
+                Ok(Page::from_overfetch(items, page.size(), |u| u.id.to_string()))
             }
 
             async fn update_user(&self, u: &User, password: Option<&PasswordHash>) -> StoreResult<()> {
@@ -444,7 +445,19 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(map_err("client"))?;
                 let items = rows.into_iter().map(Client::try_from).collect::<StoreResult<Vec<_>>>()?;
-                Ok(Page::from_overfetch(items, page.limit, |c| c.client_id.to_string()))
+                Ok(Page::from_overfetch(items, page.size(), |c| c.client_id.to_string()))
+            }
+
+            async fn list_agents(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>> {
+                let rows = $db::query_as::<ClientRow>(LIST_AGENTS)
+                    .bind(tenant.as_str())
+                    .bind(after(page))
+                    .bind(limit(page))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?;
+                let items = rows.into_iter().map(Client::try_from).collect::<StoreResult<Vec<_>>>()?;
+                Ok(Page::from_overfetch(items, page.size(), |c| c.client_id.to_string()))
             }
 
             async fn update_client(&self, c: &Client) -> StoreResult<()> {

@@ -36,16 +36,29 @@ pub(crate) const INSERT_CLIENT: &str = "insert into client (tenant_id, client_id
     id_token_signed_response_alg, opaque_access_tokens, agent, dpop_bound_access_tokens, security_profile, token_exchange, \
     require_signed_request_object, authorization_signed_response_alg) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
     $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)";
-pub(crate) const SELECT_CLIENT: &str = "select tenant_id, client_id, name, client_type, redirect_uris, \
-    post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, created_at, \
-    updated_at, require_pushed_authorization_requests, id_token_signed_response_alg, opaque_access_tokens, \
-    agent, dpop_bound_access_tokens, security_profile, token_exchange, \
-    require_signed_request_object, authorization_signed_response_alg from client where tenant_id = $1 and client_id = $2";
-pub(crate) const LIST_CLIENTS: &str = "select tenant_id, client_id, name, client_type, redirect_uris, \
-    post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, created_at, \
-    updated_at, require_pushed_authorization_requests, id_token_signed_response_alg, opaque_access_tokens, \
-    agent, dpop_bound_access_tokens, security_profile, token_exchange, \
-    require_signed_request_object, authorization_signed_response_alg from client where tenant_id = $1 and client_id > $2 order by client_id limit $3";
+macro_rules! client_columns {
+    () => {
+        "tenant_id, client_id, name, client_type, redirect_uris, post_logout_redirect_uris, grant_types, \
+        token_endpoint_auth_method, scopes, jwks_uri, jwks, created_at, updated_at, \
+        require_pushed_authorization_requests, id_token_signed_response_alg, opaque_access_tokens, agent, \
+        dpop_bound_access_tokens, security_profile, token_exchange, require_signed_request_object, \
+        authorization_signed_response_alg"
+    };
+}
+pub(crate) const SELECT_CLIENT: &str =
+    concat!("select ", client_columns!(), " from client where tenant_id = $1 and client_id = $2");
+pub(crate) const LIST_CLIENTS: &str = concat!(
+    "select ",
+    client_columns!(),
+    " from client where tenant_id = $1 and client_id > $2 order by client_id limit $3"
+);
+// Only agents, selected in the query: filtering a page of clients afterwards would leave pages
+// short or empty while more agents follow.
+pub(crate) const LIST_AGENTS: &str = concat!(
+    "select ",
+    client_columns!(),
+    " from client where tenant_id = $1 and client_id > $2 and agent is not null order by client_id limit $3"
+);
 pub(crate) const UPDATE_CLIENT: &str = "update client set name = $3, redirect_uris = $4, \
     post_logout_redirect_uris = $5, grant_types = $6, token_endpoint_auth_method = $7, scopes = $8, \
     jwks_uri = $9, jwks = $10, updated_at = $11, require_pushed_authorization_requests = $12, \
