@@ -13,5 +13,6 @@ mod checklist;
 mod discovery;
 mod dpop;
 mod harness;
+mod pagination;
 mod par;
 mod token;

@@ -166,9 +166,11 @@ impl AgentView {
         }
     }
 
-    fn of(c: Client) -> Option<Self> {
-        let profile = c.agent.clone()?;
-        Some(Self::new(c, profile, None))
+    /// A listed agent. The store lists only clients with a profile; one without is a fault,
+    /// never silently dropped (a dropped row would leave the page short).
+    fn listed(c: Client) -> Result<Self, Problem> {
+        let profile = c.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
+        Ok(Self::new(c, profile, None))
     }
 }
 
@@ -277,8 +279,8 @@ async fn create_agent(
     ))
 }
 
-/// List a tenant's agents by id. A page may hold fewer than `limit` agents (clients that are
-/// not agents are skipped); follow `next_cursor` until it is absent.
+/// List a tenant's agents by id. A page holds `limit` agents unless it is the last, and
+/// `next_cursor` is present only when more agents follow.
 #[utoipa::path(get, path = "/tenants/{tenant}/agents", tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ListParams),
     responses(
@@ -295,9 +297,9 @@ async fn list_agents(
 ) -> Result<Json<ListResponse<AgentView>>, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let list = format!("{}/agents", tenant.id);
-    let page = st.durable.list_clients(&tenant.id, &params.page(&list)?).await?;
+    let page = st.durable.list_agents(&tenant.id, &params.page(&list)?).await?;
     Ok(Json(ListResponse {
-        items: page.items.into_iter().filter_map(AgentView::of).collect(),
+        items: page.items.into_iter().map(AgentView::listed).collect::<Result<_, _>>()?,
         next_cursor: cursor(&list, page.next_after),
     }))
 }

@@ -7,7 +7,8 @@
 //!   422 problems naming the field; malformed JSON is 400; other media types are 415;
 //! - `PATCH` takes a JSON merge patch (RFC 7396): present keys replace, `null` clears;
 //! - lists are keyset-paginated: `?limit=1..200&cursor=…` answer `{items, next_cursor}`; a cursor
-//!   is bound to the list it came from;
+//!   is bound to the list it came from and is present only when more items follow (the store
+//!   selects the list's items in its query, so no page is short or empty before the end);
 //! - resources of one tenant are addressed only under that tenant's path and never found under
 //!   another's.
 
@@ -184,7 +185,8 @@ pub struct ListParams {
 pub struct ListResponse<T> {
     /// The items.
     pub items: Vec<T>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
+    /// Pass as `cursor` to get the next page; present only when more items follow, so it is
+    /// absent on the last page and a page that carries it is full.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
