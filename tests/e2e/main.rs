@@ -14,6 +14,7 @@ mod cli;
 mod device;
 mod dpop;
 mod embedded;
+mod fapi;
 mod hardening;
 mod hostile_input;
 mod logging;

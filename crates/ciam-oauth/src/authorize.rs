@@ -80,6 +80,9 @@ pub struct ValidAuthorization {
     pub id_token_hint: Option<String>,
     /// The resources (RFC 8707) the tokens are for: absolute URIs, in request order.
     pub resources: Vec<String>,
+    /// The DPoP key the code is to be bound to (`dpop_jkt`, RFC 9449 §10): a JWK SHA-256
+    /// thumbprint (RFC 7638), base64url.
+    pub dpop_jkt: Option<String>,
 }
 
 impl ValidAuthorization {
@@ -226,6 +229,12 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
             v => Ok(v.map(str::to_owned)),
         }
     };
+    let dpop_jkt = match params.get("dpop_jkt") {
+        Some(j) if !is_jwk_thumbprint(j) => {
+            return Err(fail(ErrorCode::InvalidRequest, "dpop_jkt must be a base64url SHA-256 JWK thumbprint"));
+        }
+        j => j.map(str::to_owned),
+    };
     let (acr_values, login_hint, ui_locales, id_token_hint) =
         (hint("acr_values")?, hint("login_hint")?, hint("ui_locales")?, hint("id_token_hint")?);
     let words = |v: Option<String>| {
@@ -247,7 +256,13 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
         ui_locales: words(ui_locales),
         id_token_hint,
         resources,
+        dpop_jkt,
     })
+}
+
+/// A JWK SHA-256 thumbprint (RFC 7638) in base64url without padding: 43 characters.
+pub fn is_jwk_thumbprint(value: &str) -> bool {
+    value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The `resource` parameters of a request that starts a grant (authorization, device

@@ -57,6 +57,10 @@ pub struct CodeGrant {
     /// The resources (RFC 8707) of the authorization request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<String>,
+    /// The DPoP key the code is bound to (`dpop_jkt`, RFC 9449 §10): only a token request whose
+    /// proof is signed with it redeems the code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 /// The `scope` of a stored grant: the space-separated string of the `scope` parameter.
@@ -71,6 +75,17 @@ mod space_separated {
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ScopeSet, D::Error> {
         let s = String::deserialize(d)?;
         ScopeSet::parse_space_separated(&s).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
+/// RFC 9449 §10: a code bound to a DPoP key (`dpop_jkt`) is redeemed only with a proof signed
+/// by that key (`jkt`: the thumbprint of the token request's verified proof, if any).
+pub fn check_code_binding(grant: &CodeGrant, jkt: Option<&str>) -> Result<(), OAuthError> {
+    match &grant.dpop_jkt {
+        Some(bound) if jkt != Some(bound.as_str()) => {
+            Err(invalid_grant("the code is bound to a DPoP key (dpop_jkt): send a proof signed with that key"))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -216,6 +231,7 @@ mod tests {
             issued_at: NOW.unix_timestamp() - 10,
             delegation_id: None,
             resources: vec![],
+            dpop_jkt: None,
         }
     }
 

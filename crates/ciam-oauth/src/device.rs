@@ -281,6 +281,7 @@ mod tests {
             issued_at: NOW,
             delegation_id: None,
             resources: vec![],
+            dpop_jkt: None,
         }
     }
 

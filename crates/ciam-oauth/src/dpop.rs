@@ -68,6 +68,11 @@ pub fn bound_jkt(claims: &Map<String, Value>) -> Option<&str> {
     claims.get("cnf").and_then(|c| c.get("jkt")).and_then(Value::as_str)
 }
 
+/// The client certificate thumbprint a token is bound to (`cnf.x5t#S256`, RFC 8705 §3.1), if any.
+pub fn bound_certificate(claims: &Map<String, Value>) -> Option<&str> {
+    claims.get("cnf").and_then(|c| c.get("x5t#S256")).and_then(Value::as_str)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

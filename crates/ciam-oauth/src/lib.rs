@@ -11,6 +11,7 @@ pub mod device;
 pub mod dpop;
 pub mod error;
 pub mod exchange;
+pub mod fapi;
 pub mod form;
 pub mod introspection;
 pub mod issuer;

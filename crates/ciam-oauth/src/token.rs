@@ -245,7 +245,8 @@ impl TokenResponse {
     pub fn for_access_token(access_token: String, claims: &AccessTokenClaims) -> Self {
         Self {
             access_token,
-            token_type: if claims.cnf.is_some() { "DPoP" } else { "Bearer" },
+            // A certificate-bound token (RFC 8705) is still presented as a bearer token.
+            token_type: if claims.cnf.as_ref().is_some_and(|c| c.get("jkt").is_some()) { "DPoP" } else { "Bearer" },
             expires_in: claims.exp - claims.iat,
             scope: (!claims.scope.is_empty()).then(|| claims.scope.clone()),
             refresh_token: None,

@@ -154,6 +154,7 @@ impl App {
                 public_url,
                 region: config.region.clone(),
                 trusted_proxies: config.trusted_proxies.clone(),
+                client_certificate_header: config.client_certificate_header.clone(),
             }),
             admin_token: Arc::new(admin_token),
             keys,

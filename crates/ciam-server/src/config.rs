@@ -158,6 +158,10 @@ pub struct ServerConfig {
     /// address of a request is the right-most address not in this list; empty means the
     /// connection's peer address is the client (no header is believed).
     pub trusted_proxies: Vec<String>,
+    /// The header in which the trusted proxies forward the TLS client certificate they verified
+    /// (PEM, URL-encoded PEM or base64 DER), for certificate-bound tokens (RFC 8705). Unset: no
+    /// certificate is read.
+    pub client_certificate_header: Option<String>,
 }
 
 impl Default for Config {
@@ -204,6 +208,7 @@ impl Default for ServerConfig {
             request_timeout_secs: 30,
             password_hashing_concurrency: 0,
             trusted_proxies: Vec::new(),
+            client_certificate_header: None,
         }
     }
 }
@@ -368,6 +373,19 @@ impl Config {
                 parse_net(p).ok_or_else(|| bad("server.trusted_proxies", format!("{p:?} is not an address or CIDR")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let client_certificate_header = match &self.server.client_certificate_header {
+            None => None,
+            Some(_) if trusted_proxies.is_empty() => {
+                return Err(bad(
+                    "server.client_certificate_header",
+                    "needs server.trusted_proxies: the header is believed only from them",
+                ));
+            }
+            Some(h) => Some(
+                axum::http::HeaderName::try_from(h.as_str())
+                    .map_err(|_| bad("server.client_certificate_header", "is not a valid header name"))?,
+            ),
+        };
         let mail_password = secret_or_file("mail.password_file", &self.mail.password_file, self.mail.password.clone())?;
         if Url::parse(&self.mail.url).is_ok_and(|u| u.password().is_some()) {
             return Err(bad("mail.url", "must not contain the password: set mail.password or mail.password_file"));
@@ -397,6 +415,7 @@ impl Config {
             )?),
             allow_private_networks: self.outbound.allow_private_networks,
             trusted_proxies,
+            client_certificate_header,
             risk: self.risk,
             mail: self.mail,
             mail_password,
@@ -477,6 +496,8 @@ pub struct ValidatedConfig {
     pub allow_private_networks: bool,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header carrying the client certificate those proxies verified.
+    pub client_certificate_header: Option<axum::http::HeaderName>,
     /// Files the risk policy reads.
     pub risk: RiskConfig,
     /// Outgoing mail.
@@ -570,6 +591,15 @@ mod tests {
             (&[("CIAM_REGION", "EU 1")], "`region`"),
             (&[("CIAM_DATABASE__MAX_CONNECTIONS", "0")], "`database.max_connections`"),
             (&[("CIAM_SERVER__REQUEST_TIMEOUT_SECS", "soon")], "`server.request_timeout_secs`"),
+            // Believed only from trusted proxies, so it needs some.
+            (&[("CIAM_SERVER__CLIENT_CERTIFICATE_HEADER", "x-client-cert")], "`server.client_certificate_header`"),
+            (
+                &[
+                    ("CIAM_SERVER__TRUSTED_PROXIES", "[\"10.0.0.1\"]"),
+                    ("CIAM_SERVER__CLIENT_CERTIFICATE_HEADER", "bad header"),
+                ],
+                "`server.client_certificate_header`",
+            ),
         ];
         for (vars, want) in cases {
             let err = load(vars, &Overrides::default()).and_then(Config::validate).unwrap_err().to_string();

@@ -87,6 +87,8 @@ pub struct NodeSettings {
     pub region: Region,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header in which those proxies forward the client certificate (RFC 8705), if any.
+    pub client_certificate_header: Option<axum::http::HeaderName>,
 }
 
 impl AppState {

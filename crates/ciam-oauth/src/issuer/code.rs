@@ -1,7 +1,7 @@
 //! The authorization code grant (RFC 6749 §4.1.3) with reuse revocation (§4.1.2), and the
 //! tokens of any grant a user approved (a code, a device request).
 
-use ciam_core::client::{ClientType, GrantType};
+use ciam_core::client::{ClientType, GrantType, SecurityProfile};
 use ciam_core::id::UserId;
 use ciam_core::keyspace;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
@@ -99,6 +99,7 @@ impl Issuer {
         };
         let grant: CodeGrant = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
         let grant = crate::code::redeem(grant, call.client, request.redirect_uri, request.code_verifier, now)?;
+        crate::code::check_code_binding(&grant, jkt)?;
         let tokens = self.issue_for_user(call, &grant, request.resource, jkt).await?;
         let at = &tokens.claims;
         let family_id = tokens.family.as_ref().map(|f| f.0.family_id.clone());
@@ -156,7 +157,9 @@ impl Issuer {
         let access_token = self.access_token(call, &mut at, jkt).await?;
         let id_token = if scope.contains("openid") {
             // OIDC Core §15.1: RS256 unless the client registered another algorithm.
-            let alg = client.id_token_signed_response_alg.as_deref().and_then(Alg::parse).unwrap_or(Alg::RS256);
+            // RS256 by default (OIDC Core §15.1); ES256 under FAPI 2.0, which forbids PKCS#1 v1.5.
+            let default = if call.profile == SecurityProfile::Fapi2 { Alg::ES256 } else { Alg::RS256 };
+            let alg = client.id_token_signed_response_alg.as_deref().and_then(Alg::parse).unwrap_or(default);
             Some(self.sign(tenant, alg, "JWT", &IdTokenClaims::for_code(&issuer, grant, now)).await?)
         } else {
             None

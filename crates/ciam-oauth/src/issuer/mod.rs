@@ -24,7 +24,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ciam_core::Clock;
 use ciam_core::audit::AuditRecord;
-use ciam_core::client::Client;
+use ciam_core::client::{Client, SecurityProfile};
 use ciam_core::id::{ClientId, ResourceId, TenantId};
 use ciam_core::keyspace;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
@@ -106,6 +106,12 @@ pub struct TokenCall<'a> {
     pub ip: Option<&'a str>,
     /// The caller's User-Agent.
     pub user_agent: Option<&'a str>,
+    /// The profile the client is held to (its own, else its tenant's).
+    pub profile: SecurityProfile,
+    /// The SHA-256 thumbprint (base64url) of the client certificate a TLS-terminating proxy
+    /// forwarded: access tokens issued without a DPoP proof are bound to it (`cnf.x5t#S256`,
+    /// RFC 8705 §3).
+    pub certificate: Option<&'a str>,
 }
 
 impl TokenCall<'_> {
@@ -308,14 +314,19 @@ impl Issuer {
 
     /// An access token carrying `claims`: a signed RFC 9068 JWT, or for clients that asked for
     /// them an opaque 256-bit token whose claims stay in the ephemeral store until they expire.
-    /// With `jkt`, the token is bound to that DPoP key (`cnf.jkt`, RFC 9449 §6).
+    /// With `jkt`, the token is bound to that DPoP key (`cnf.jkt`, RFC 9449 §6); without, to the
+    /// client certificate of the call, if any (`cnf.x5t#S256`, RFC 8705 §3.1).
     async fn access_token(
         &self,
         call: &TokenCall<'_>,
         claims: &mut AccessTokenClaims,
         jkt: Option<&str>,
     ) -> Result<String, OAuthError> {
-        claims.cnf = jkt.map(|k| serde_json::json!({ "jkt": k }));
+        claims.cnf = match (jkt, call.certificate) {
+            (Some(k), _) => Some(serde_json::json!({ "jkt": k })),
+            (None, Some(x5t)) => Some(serde_json::json!({ "x5t#S256": x5t })),
+            (None, None) => None,
+        };
         if !call.client.opaque_access_tokens {
             let token = self.sign(call.tenant, Alg::ES256, "at+jwt", claims).await?;
             // Signed here: its first presentation (userinfo, introspection) needs no verification.

@@ -1,7 +1,8 @@
-//! The refresh grant (RFC 6749 §6): rotation, reuse detection and grants (refresh-token
+//! The refresh grant (RFC 6749 §6): rotation (except under FAPI 2.0), reuse detection and grants (refresh-token
 //! families) that end with every access token issued from them (RFC 9700 §4.14.2).
 
 use ciam_core::audit::AuditRecord;
+use ciam_core::client::SecurityProfile;
 use ciam_core::id::TenantId;
 use ciam_core::refresh::{RefreshTokenRecord, Rotation};
 use ciam_core::scope::ScopeSet;
@@ -96,23 +97,30 @@ impl Issuer {
         at.grant_id = Some(family.family_id.clone());
         self.bind_user_token(tenant, client, &family.user_id, None, &mut at).await?;
         self.aim_user_token(tenant, client, &family.resources, resource, &mut at).await?;
-        let next = random_token(32);
-        let rotated = self
-            .ports
-            .refresh
-            .rotate_refresh_token(tenant, &hash, &refresh_record(tenant, &next, &family.family_id, now), now)
-            .await?;
-        match rotated {
-            Rotation::Rotated => {}
-            // A concurrent request rotated it first: the same token used twice.
-            Rotation::Reused => {
-                self.revoke_grant(tenant, &family.family_id).await?;
-                return Err(invalid());
+        // FAPI 2.0 §5.3.2.1: no rotation for the profile's (confidential, sender-constrained)
+        // clients; the refresh token stays as issued, until it expires or its grant ends.
+        let next = if call.profile == SecurityProfile::Fapi2 {
+            None
+        } else {
+            let next = random_token(32);
+            let rotated = self
+                .ports
+                .refresh
+                .rotate_refresh_token(tenant, &hash, &refresh_record(tenant, &next, &family.family_id, now), now)
+                .await?;
+            match rotated {
+                Rotation::Rotated => {}
+                // A concurrent request rotated it first: the same token used twice.
+                Rotation::Reused => {
+                    self.revoke_grant(tenant, &family.family_id).await?;
+                    return Err(invalid());
+                }
             }
-        }
+            Some(next)
+        };
         let access_token = self.access_token(call, &mut at, jkt).await?;
         let mut res = TokenResponse::for_access_token(access_token, &at);
-        res.refresh_token = Some(next);
+        res.refresh_token = next;
         Ok((res, issued("token.refreshed", &at)))
     }
 }

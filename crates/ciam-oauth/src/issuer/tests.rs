@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use ciam_core::agent::{AgentOwner, AgentProfile, AgentStatus, Delegation};
 use ciam_core::audit::AuditRecord;
-use ciam_core::client::{Client, GrantType};
+use ciam_core::client::{Client, GrantType, SecurityProfile};
 use ciam_core::clock::FixedClock;
 use ciam_core::id::{ClientId, ResourceId, TenantId};
 use ciam_core::keyspace;
@@ -120,6 +120,11 @@ impl World {
 
     /// A code the user approved for `client`.
     async fn code(&self, client: &Client, scope: &str, resources: &[&str]) -> String {
+        self.bound_code(client, scope, resources, None).await
+    }
+
+    /// A code bound to the DPoP key `dpop_jkt` (RFC 9449 §10).
+    async fn bound_code(&self, client: &Client, scope: &str, resources: &[&str], dpop_jkt: Option<&str>) -> String {
         let grant = CodeGrant {
             client_id: client.client_id.clone(),
             redirect_uri: None,
@@ -134,12 +139,25 @@ impl World {
             issued_at: NOW.unix_timestamp() - 1,
             delegation_id: None,
             resources: resources.iter().map(|r| (*r).to_owned()).collect(),
+            dpop_jkt: dpop_jkt.map(str::to_owned),
         };
         self.issuer.issue_code(&self.ns, &grant).await.unwrap()
     }
 
     /// A token request of `client` with form `body`, from `ip`.
     async fn token(&self, client: &Client, body: &str, ip: &str) -> Result<TokenResponse, OAuthError> {
+        self.bound_token(client, body, ip, None, None).await
+    }
+
+    /// A token request with a verified DPoP proof's key `jkt` or a client `certificate`.
+    async fn bound_token(
+        &self,
+        client: &Client,
+        body: &str,
+        ip: &str,
+        jkt: Option<&str>,
+        certificate: Option<&str>,
+    ) -> Result<TokenResponse, OAuthError> {
         let params = Params::parse(body.as_bytes()).unwrap();
         let call = TokenCall {
             tenant: &self.tenant.id,
@@ -148,9 +166,11 @@ impl World {
             params: &params,
             ip: Some(ip),
             user_agent: Some("tests"),
+            profile: client.profile(&self.tenant.settings),
+            certificate,
         };
         match self.issuer.parse(&call) {
-            Ok(grant) => self.issuer.grant(&call, grant, None).await,
+            Ok(grant) => self.issuer.grant(&call, grant, jkt).await,
             Err(e) => Err(self.issuer.refused(&call, e).await),
         }
     }
@@ -240,6 +260,65 @@ async fn a_disabled_user_gets_nothing_and_its_tokens_stop_standing() {
     assert_eq!(w.token(&web, &refresh, "192.0.2.1").await.unwrap_err().code, ErrorCode::InvalidGrant);
 }
 
+#[tokio::test]
+async fn fapi2_refresh_tokens_are_not_rotated_fapi2_5_3_2_1() {
+    let w = World::new(contract::tenant("acme")).await;
+    let mut bank = w.client("bank", &web_grants(), "openid").await;
+    bank.security_profile = Some(SecurityProfile::Fapi2);
+    let code = w.code(&bank, "openid", &[]).await;
+    let issued = w.token(&bank, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap();
+    let id_token = issued.id_token.as_deref().unwrap();
+    assert_eq!(jose_header(id_token)["alg"], "ES256", "no RS256 under FAPI 2.0 (§5.4.1)");
+    let refresh = format!("grant_type=refresh_token&refresh_token={}", issued.refresh_token.unwrap());
+    let first = w.token(&bank, &refresh, "192.0.2.1").await.unwrap();
+    assert_eq!(first.refresh_token, None, "the client keeps its refresh token");
+    let second = w.token(&bank, &refresh, "192.0.2.1").await.unwrap();
+    assert!(w.standing(&first.access_token).await && w.standing(&second.access_token).await, "no reuse alarm");
+    // The standard profile rotates: the same token twice ends the grant.
+    let web = w.client("web", &web_grants(), "openid").await;
+    let code = w.code(&web, "openid", &[]).await;
+    let issued = w.token(&web, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap();
+    assert_eq!(jose_header(issued.id_token.as_deref().unwrap())["alg"], "RS256");
+    let refresh = format!("grant_type=refresh_token&refresh_token={}", issued.refresh_token.unwrap());
+    assert!(w.token(&web, &refresh, "192.0.2.1").await.unwrap().refresh_token.is_some());
+    assert_eq!(w.token(&web, &refresh, "192.0.2.1").await.unwrap_err().code, ErrorCode::InvalidGrant);
+}
+
+#[tokio::test]
+async fn a_code_bound_by_dpop_jkt_needs_a_proof_of_that_key_rfc9449_10() {
+    let w = World::new(contract::tenant("acme")).await;
+    let web = w.client("web", &web_grants(), "openid").await;
+    let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+    let redeem = |code: String| format!("grant_type=authorization_code&code={code}");
+    let other = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+    for (jkt_sent, ok) in [(None, false), (Some(other), false), (Some(jkt), true)] {
+        let code = w.bound_code(&web, "openid", &[], Some(jkt)).await;
+        let res = w.bound_token(&web, &redeem(code), "192.0.2.1", jkt_sent, None).await;
+        match res {
+            Ok(t) => {
+                assert!(ok, "{jkt_sent:?}");
+                assert_eq!(claims_of(&t.access_token)["cnf"]["jkt"], jkt);
+            }
+            Err(e) => assert!(!ok && e.code == ErrorCode::InvalidGrant, "{jkt_sent:?}: {e:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn without_a_proof_tokens_are_bound_to_the_client_certificate_rfc8705_3() {
+    let w = World::new(contract::tenant("acme")).await;
+    let svc = w.client("svc", &[GrantType::ClientCredentials], "openid").await;
+    let x5t = "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2";
+    let body = "grant_type=client_credentials";
+    let by_cert = w.bound_token(&svc, body, "192.0.2.1", None, Some(x5t)).await.unwrap();
+    assert_eq!(claims_of(&by_cert.access_token)["cnf"], serde_json::json!({"x5t#S256": x5t}));
+    let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+    let by_proof = w.bound_token(&svc, body, "192.0.2.1", Some(jkt), Some(x5t)).await.unwrap();
+    assert_eq!(claims_of(&by_proof.access_token)["cnf"], serde_json::json!({"jkt": jkt}), "a DPoP proof wins");
+    let bearer = w.token(&svc, body, "192.0.2.1").await.unwrap();
+    assert!(claims_of(&bearer.access_token).get("cnf").is_none());
+}
+
 async fn register(w: &World, uri: &str, scopes: &str, lifetime: u32) {
     let r = Resource {
         tenant_id: w.tenant.id.clone(),
@@ -252,6 +331,12 @@ async fn register(w: &World, uri: &str, scopes: &str, lifetime: u32) {
         updated_at: NOW,
     };
     w.store.create_resource(&r).await.unwrap();
+}
+
+fn jose_header(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let header = token.split('.').next().unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap()
 }
 
 fn claims_of(token: &str) -> serde_json::Value {

@@ -38,6 +38,10 @@ pub(crate) struct BackChannel {
     pub(crate) endpoint: String,
     /// The tenant's setting, read with the tenant: DPoP proofs must carry a server nonce.
     pub(crate) dpop_nonce_required: bool,
+    /// The profile the client is held to: its own, else the tenant's default.
+    pub(crate) profile: SecurityProfile,
+    /// The thumbprint of the client certificate a trusted proxy forwarded (RFC 8705), if any.
+    pub(crate) certificate: Option<String>,
 }
 
 impl FromRequest<AppState> for BackChannel {
@@ -53,6 +57,7 @@ impl FromRequest<AppState> for BackChannel {
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
         let headers = parts.headers.clone();
         let caller = caller_of(&parts, &st.node.trusted_proxies);
+        let certificate = super::client_certificate(&parts, &st.node);
         let body = Bytes::from_request(Request::from_parts(parts, body), st)
             .await
             .map_err(|e| UnreadableForm(e).into_response())?;
@@ -64,7 +69,20 @@ impl FromRequest<AppState> for BackChannel {
         };
         match authenticated.await {
             Ok((client, params, dpop)) => {
-                Ok(Self { tenant, ns, client, params, body, caller, dpop, endpoint, dpop_nonce_required })
+                let profile = client.profile(&record.settings);
+                Ok(Self {
+                    tenant,
+                    ns,
+                    client,
+                    params,
+                    body,
+                    caller,
+                    dpop,
+                    endpoint,
+                    dpop_nonce_required,
+                    profile,
+                    certificate,
+                })
             }
             Err(HeldOff(wait)) => {
                 let e = OAuthError::new(
@@ -194,6 +212,13 @@ async fn verified_client(
     };
     authenticate(who, client.as_deref(), secret.as_ref())?;
     let client = client.ok_or_else(OAuthError::invalid_client)?;
+    // FAPI 2.0 §5.3.2.1: the profile's clients authenticate with private_key_jwt (a client of a
+    // fapi2 tenant registered with a secret is refused, never silently accepted).
+    if client.profile(&record.settings) == SecurityProfile::Fapi2
+        && client.token_endpoint_auth_method != ciam_core::client::AuthMethod::PrivateKeyJwt
+    {
+        return Err(OAuthError::invalid_client());
+    }
     if let Some(assertion) = &who.assertion {
         verify_assertion(st, record, &client, assertion, endpoint).await?;
     }

@@ -110,6 +110,12 @@ pub(crate) fn caller_of(parts: &Parts, trusted: &[IpNet]) -> Caller {
     Caller { ip, user_agent }
 }
 
+/// Whether the request arrived directly from one of the `trusted` proxies.
+pub(crate) fn from_trusted_proxy(parts: &Parts, trusted: &[IpNet]) -> bool {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| normalize(c.0.ip()));
+    peer.is_some_and(|p| trusted.iter().any(|n| n.contains(&p)))
+}
+
 /// The client address of a request that arrived from `peer`: walking `X-Forwarded-For` from the
 /// right (the hop nearest to us), every address a trusted proxy added is skipped; the first
 /// untrusted one is the client. A header from an untrusted peer is ignored, so a client cannot

@@ -5,9 +5,11 @@
 //! token check.
 
 mod back_channel;
+mod certificate;
 mod extract;
 pub(crate) mod page;
 
 pub(crate) use back_channel::{BackChannel, dpop_proof};
+pub(crate) use certificate::{ClientCertificate, client_certificate};
 pub(crate) use extract::tenant_record;
 pub use extract::{AdminAuth, JsonObject, Path, Query};

@@ -27,7 +27,7 @@ use super::session::{csrf_ok, current_session};
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemKind};
 use crate::http::Path;
-use crate::http::tenant_record;
+use crate::http::{ClientCertificate, tenant_record};
 use crate::services::{By, delegations};
 use crate::state::AppState;
 
@@ -41,6 +41,7 @@ async fn account_holder(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
+    certificate: Option<&str>,
 ) -> Result<(TenantId, UserId), Response> {
     let record = tenant_record(st, tenant).await.map_err(IntoResponse::into_response)?;
     if headers.get(header::AUTHORIZATION).is_none() {
@@ -48,7 +49,7 @@ async fn account_holder(
     }
     let tenant = record.id.clone();
     let url = format!("{}{}", st.node.public_url, uri.path());
-    let claims = match protected_request(st, &record, headers, method.as_str(), &url).await {
+    let claims = match protected_request(st, &record, headers, certificate, method.as_str(), &url).await {
         Ok(live) => live.claims,
         Err(e) => return Err(refused_at(st, &tenant, e).await),
     };
@@ -135,8 +136,9 @@ pub(super) async fn list_delegations(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    ClientCertificate(certificate): ClientCertificate,
 ) -> Response {
-    let (tenant, user) = match account_holder(&st, &tenant, &method, &uri, &headers).await {
+    let (tenant, user) = match account_holder(&st, &tenant, &method, &uri, &headers, certificate.as_deref()).await {
         Ok(who) => who,
         Err(res) => return res,
     };
@@ -155,8 +157,9 @@ pub(super) async fn revoke_delegation(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    ClientCertificate(certificate): ClientCertificate,
 ) -> Response {
-    let (tenant, user) = match account_holder(&st, &tenant, &method, &uri, &headers).await {
+    let (tenant, user) = match account_holder(&st, &tenant, &method, &uri, &headers, certificate.as_deref()).await {
         Ok(who) => who,
         Err(res) => return res,
     };

@@ -16,7 +16,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use ciam_core::agent::Delegation;
-use ciam_core::client::Client;
+use ciam_core::client::{Client, SecurityProfile};
 use ciam_core::id::{ClientId, UserId};
 use ciam_core::keyspace::{self, Json};
 use ciam_core::scope::ScopeSet;
@@ -151,6 +151,9 @@ pub(super) async fn authorize(
     if client.require_pushed_authorization_requests && pushed.is_none() {
         let why = "this client must use pushed authorization requests";
         return Err(refuse(ctx, &valid, ErrorCode::InvalidRequest, why));
+    }
+    if client.profile(&ctx.tenant.settings) == SecurityProfile::Fapi2 {
+        ciam_oauth::fapi::check_authorization(&valid, pushed.is_some()).map_err(|e| redirect(ctx, &valid, e))?;
     }
     // An app may only ask for resources registered in the tenant (an agent, for those it is
     // allowed, checked with its delegation).
@@ -370,6 +373,7 @@ async fn issue_code(
         issued_at: ctx.st.clock.now().unix_timestamp(),
         delegation_id: delegation.map(|d| d.id),
         resources: valid.resources.clone(),
+        dpop_jkt: valid.dpop_jkt.clone(),
     };
     let code = match ctx.st.issuance.issue_code(&ctx.ns, &grant).await {
         Ok(code) => code,

@@ -222,6 +222,7 @@ async fn decide(
         issued_at: now,
         delegation_id,
         resources: request.resources.clone(),
+        dpop_jkt: None,
     });
     st.issuance.decide_device(ns, &pending, approved).await?;
     tracing::info!(tenant = %tenant, client = %client.client_id, user = %user_id, allow, "device request decided");

@@ -8,7 +8,7 @@ use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Replay};
 use ciam_core::secret::random_token;
 use ciam_core::tenant::Tenant;
-use ciam_oauth::dpop::{MAX_PROOF_AGE_SECS, PROOF_SKEW_SECS, Request, bound_jkt, check_claims};
+use ciam_oauth::dpop::{MAX_PROOF_AGE_SECS, PROOF_SKEW_SECS, Request, bound_certificate, bound_jkt, check_claims};
 use ciam_oauth::{ErrorCode, OAuthError};
 use serde_json::Value;
 
@@ -58,6 +58,22 @@ pub(super) async fn proof_key(
         return Err(invalid("the DPoP proof was used before"));
     }
     Ok(verified.jkt)
+}
+
+/// FAPI 2.0 §5.4.1: a `fapi2` client's DPoP proofs are signed with PS256, ES256 or EdDSA.
+pub(super) fn fapi_algorithm(proof: &str) -> Result<(), OAuthError> {
+    use base64::Engine as _;
+    let header = proof.split('.').next().and_then(|h| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(h).ok());
+    let alg = header
+        .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
+        .and_then(|h| h.get("alg").and_then(serde_json::Value::as_str).map(str::to_owned));
+    match alg.as_deref() {
+        Some("PS256" | "ES256" | "EdDSA") => Ok(()),
+        _ => Err(OAuthError::new(
+            ErrorCode::InvalidDpopProof,
+            "the fapi2 profile accepts DPoP proofs signed with PS256, ES256 or EdDSA only",
+        )),
+    }
 }
 
 /// How long one server nonce is handed out; a nonce is accepted during its window and the next.
@@ -115,13 +131,16 @@ pub(super) async fn with_nonce(st: &AppState, tenant: &TenantId, mut res: Respon
 }
 
 /// The claims of the access token a request to a protected endpoint carries (RFC 6750 §2.1,
-/// RFC 9449 §7): `Authorization: Bearer` for unbound tokens; `Authorization: DPoP` with a proof
-/// from the bound key (with `ath`) for bound ones. A bound token sent as a bearer token is
-/// refused, so a stolen one is useless without the key.
+/// RFC 9449 §7, RFC 8705 §3): `Authorization: Bearer` for unbound tokens; `Authorization: DPoP`
+/// with a proof from the bound key (with `ath`) for DPoP-bound ones; `Bearer` over a connection
+/// presenting the bound client certificate (its thumbprint `certificate`) for
+/// certificate-bound ones. A bound token without its key or certificate is refused, so a stolen
+/// one is useless.
 pub(super) async fn protected_request(
     st: &AppState,
     tenant: &Tenant,
     headers: &HeaderMap,
+    certificate: Option<&str>,
     method: &str,
     url: &str,
 ) -> Result<LiveToken, OAuthError> {
@@ -143,7 +162,11 @@ pub(super) async fn protected_request(
             }
             Ok(live)
         }
-        ("bearer", None) => Ok(live),
+        ("bearer", None) => match bound_certificate(&live.claims) {
+            None => Ok(live),
+            Some(x5t) if certificate == Some(x5t) => Ok(live),
+            Some(_) => Err(invalid_token()),
+        },
         // A bound token without its proof, or a bearer token sent as DPoP (RFC 9449 §7.2).
         _ => Err(invalid_token()),
     }
@@ -163,4 +186,27 @@ pub(super) async fn refused_at(st: &AppState, tenant: &TenantId, e: OAuthError) 
 /// The answer of a protected endpoint to a refused token (see [`ResourceError`]).
 pub(super) fn refused(e: OAuthError) -> Response {
     ResourceError::new(e).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+
+    use super::*;
+
+    fn proof_with_alg(alg: &str) -> String {
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}"}}"#));
+        format!("{header}.e30.sig")
+    }
+
+    #[test]
+    fn fapi_proofs_use_ps256_es256_or_eddsa_fapi2_5_4_1() {
+        for ok in ["PS256", "ES256", "EdDSA"] {
+            assert!(fapi_algorithm(&proof_with_alg(ok)).is_ok(), "{ok}");
+        }
+        for refused in ["RS256", "ES384", "none"] {
+            assert_eq!(fapi_algorithm(&proof_with_alg(refused)).unwrap_err().code, ErrorCode::InvalidDpopProof);
+        }
+        assert!(fapi_algorithm("not a jwt").is_err());
+    }
 }

@@ -5,11 +5,13 @@
 //! browser with, so the request cannot be read or altered in the front channel. The pushed request
 //! is validated exactly like a front-channel one; it is consumed when its code is issued (so
 //! reopening the authorization URL before signing in finishes still works, standards C37), and
-//! it belongs to the client that pushed it.
+//! it belongs to the client that pushed it. A DPoP proof sent with the request binds the code to
+//! the proof's key (`dpop_jkt`, RFC 9449 §10.1).
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ciam_core::client::SecurityProfile;
 use ciam_core::keyspace::{self, Json};
 use ciam_core::secret::random_token;
 use ciam_oauth::OAuthError;
@@ -57,10 +59,30 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
             )
             .append_pair("client_id", client.client_id.as_str())
             .finish();
+        let mut query = query;
+        // A DPoP proof sent with the pushed request binds the code to its key (RFC 9449 §10.1).
+        if let Some(proof) = &request.dpop {
+            let (tenant, nonce_required) = (&request.tenant, request.dpop_nonce_required);
+            if request.profile == SecurityProfile::Fapi2 {
+                super::dpop::fapi_algorithm(proof)?;
+            }
+            let jkt =
+                super::dpop::proof_key(&st, tenant, nonce_required, proof, "POST", &request.endpoint, None).await?;
+            match request.params.get("dpop_jkt") {
+                Some(sent) if sent != jkt => {
+                    return Err(OAuthError::invalid_request("dpop_jkt differs from the key of the DPoP proof"));
+                }
+                Some(_) => {}
+                None => query.push_str(&format!("&dpop_jkt={jkt}")),
+            }
+        }
         let reparsed = ciam_oauth::form::Params::parse(query.as_bytes())?;
-        validate(&reparsed, Some(client)).map_err(|e| match e {
+        let valid = validate(&reparsed, Some(client)).map_err(|e| match e {
             AuthorizeError::Page(e) | AuthorizeError::Redirect { error: e, .. } => e,
         })?;
+        if request.profile == SecurityProfile::Fapi2 {
+            ciam_oauth::fapi::check_authorization(&valid, true)?;
+        }
         let request_uri = format!("{REQUEST_URI_PREFIX}{}", random_token(32));
         let record = Pushed { client_id: client.client_id.to_string(), query };
         Json::new(st.ephemeral.as_ref())
@@ -69,7 +91,7 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
             .map_err(OAuthError::unavailable)?;
         Ok::<_, OAuthError>(request_uri)
     };
-    match pushed.await {
+    let res = match pushed.await {
         Ok(request_uri) => (
             StatusCode::CREATED,
             [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
@@ -77,5 +99,7 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
         )
             .into_response(),
         Err(e) => OAuthFailure(e).into_response(),
-    }
+    };
+    // A client using DPoP gets the current server nonce with every answer (RFC 9449 §8).
+    if request.dpop.is_some() { super::dpop::with_nonce(&st, &request.tenant, res).await } else { res }
 }

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use ciam_core::client::SecurityProfile;
 use ciam_oauth::issuer::TokenCall;
 use ciam_oauth::{ErrorCode, OAuthError};
 
@@ -29,6 +30,8 @@ async fn answer(st: &AppState, request: &BackChannel) -> Response {
         params: &request.params,
         ip: request.caller.ip.as_deref(),
         user_agent: request.caller.user_agent.as_deref(),
+        profile: request.profile,
+        certificate: request.certificate.as_deref(),
     };
     let issuer = &st.issuance;
     let issued = match issuer.parse(&call) {
@@ -52,10 +55,17 @@ async fn answer(st: &AppState, request: &BackChannel) -> Response {
 }
 
 /// The key a DPoP proof binds what is issued to (RFC 9449 §5): the thumbprint of a verified
-/// proof's key, or none without a proof; some clients must send one.
+/// proof's key, or none without a proof; some clients must send one, and a `fapi2` client must
+/// send one or present a client certificate.
 async fn proof_key(st: &AppState, request: &BackChannel) -> Result<Option<String>, OAuthError> {
+    if request.profile == SecurityProfile::Fapi2 {
+        ciam_oauth::fapi::check_sender_constraint(request.dpop.is_some(), request.certificate.is_some())?;
+    }
     match &request.dpop {
         Some(proof) => {
+            if request.profile == SecurityProfile::Fapi2 {
+                super::dpop::fapi_algorithm(proof)?;
+            }
             let (tenant, nonce_required) = (&request.tenant, request.dpop_nonce_required);
             Ok(Some(super::dpop::proof_key(st, tenant, nonce_required, proof, "POST", &request.endpoint, None).await?))
         }

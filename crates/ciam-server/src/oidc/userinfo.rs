@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::dpop::{protected_request, refused, refused_at};
 use crate::http::Path;
-use crate::http::tenant_record;
+use crate::http::{ClientCertificate, tenant_record};
 use crate::state::AppState;
 
 fn invalid_token() -> OAuthError {
@@ -25,6 +25,7 @@ pub(super) async fn userinfo(
     Path(tenant): Path<String>,
     method: Method,
     headers: HeaderMap,
+    ClientCertificate(certificate): ClientCertificate,
     _body: Bytes,
 ) -> Response {
     let record = match tenant_record(&st, &tenant).await {
@@ -33,10 +34,11 @@ pub(super) async fn userinfo(
     };
     let tenant = &record.id;
     let url = format!("{}/userinfo", st.issuer(tenant));
-    let (claims, user) = match protected_request(&st, &record, &headers, method.as_str(), &url).await {
-        Ok(live) => (live.claims, live.user),
-        Err(e) => return refused_at(&st, tenant, e).await,
-    };
+    let (claims, user) =
+        match protected_request(&st, &record, &headers, certificate.as_deref(), method.as_str(), &url).await {
+            Ok(live) => (live.claims, live.user),
+            Err(e) => return refused_at(&st, tenant, e).await,
+        };
     let scope: Vec<&str> = claims.get("scope").and_then(Value::as_str).unwrap_or("").split(' ').collect();
     if !scope.contains(&"openid") {
         return refused(OAuthError::new(ErrorCode::InsufficientScope, "the token lacks the openid scope"));
@@ -139,6 +141,26 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
         // draft-ietf-oauth-client-id-metadata-document: only where the tenant allows it.
         if tenant.settings.client_metadata_documents.enabled() {
             doc.insert("client_id_metadata_document_supported".into(), Value::Bool(true));
+        }
+        // RFC 8705 §3.3: only where a proxy forwards client certificates.
+        if st.node.client_certificate_header.is_some() {
+            doc.insert("tls_client_certificate_bound_access_tokens".into(), Value::Bool(true));
+        }
+        // A FAPI 2.0 tenant's clients follow the profile unless they name another: advertise
+        // what it allows (docs/oidc.md, "FAPI 2.0").
+        if tenant.settings.security_profile == ciam_core::client::SecurityProfile::Fapi2 {
+            let fapi_algs = json!(["PS256", "ES256", "EdDSA"]);
+            for (key, value) in [
+                ("require_pushed_authorization_requests", json!(true)),
+                ("token_endpoint_auth_methods_supported", json!(["private_key_jwt"])),
+                ("introspection_endpoint_auth_methods_supported", json!(["private_key_jwt"])),
+                ("revocation_endpoint_auth_methods_supported", json!(["private_key_jwt"])),
+                ("token_endpoint_auth_signing_alg_values_supported", fapi_algs.clone()),
+                ("dpop_signing_alg_values_supported", fapi_algs),
+                ("id_token_signing_alg_values_supported", json!(["ES256"])),
+            ] {
+                doc.insert(key.into(), value);
+            }
         }
     }
     doc
