@@ -39,9 +39,7 @@ pub fn check_sender_constraint(dpop_proof: bool, client_certificate: bool) -> Re
 
 #[cfg(test)]
 mod tests {
-    use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
-    use ciam_core::id::{ClientId, TenantId};
-    use ciam_core::redirect::RedirectUri;
+    use ciam_core::client::{AuthMethod, Client, SecurityProfile};
     use ciam_core::scope::ScopeSet;
 
     use super::*;
@@ -49,30 +47,11 @@ mod tests {
     use crate::form::Params;
 
     fn client() -> Client {
-        let now = time::macros::datetime!(2026-01-01 0:00 UTC);
         Client {
-            tenant_id: TenantId::parse("bank").unwrap(),
-            client_id: ClientId::parse("fintech").unwrap(),
-            name: "Fintech".into(),
-            client_type: ClientType::Confidential,
-            redirect_uris: vec![RedirectUri::parse("https://fintech.example/cb").unwrap()],
-            post_logout_redirect_uris: vec![],
-            grant_types: vec![GrantType::AuthorizationCode],
             token_endpoint_auth_method: AuthMethod::PrivateKeyJwt,
             scopes: ScopeSet::parse_space_separated("openid accounts").unwrap(),
-            jwks_uri: None,
-            jwks: None,
-            require_pushed_authorization_requests: false,
-            id_token_signed_response_alg: None,
-            opaque_access_tokens: false,
-            dpop_bound_access_tokens: false,
-            agent: None,
-            security_profile: Some(ciam_core::client::SecurityProfile::Fapi2),
-            token_exchange: None,
-            require_signed_request_object: false,
-            authorization_signed_response_alg: None,
-            created_at: now,
-            updated_at: now,
+            security_profile: Some(SecurityProfile::Fapi2),
+            ..ciam_store::contract::client("bank", "fintech")
         }
     }
 
@@ -80,7 +59,7 @@ mod tests {
         validate(&Params::parse(query.as_bytes()).unwrap(), Some(&client())).unwrap()
     }
 
-    const FULL: &str = "client_id=fintech&response_type=code&scope=accounts&redirect_uri=https%3A%2F%2Ffintech.example%2Fcb\
+    const FULL: &str = "client_id=fintech&response_type=code&scope=accounts&redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
 
     #[test]
@@ -90,7 +69,7 @@ mod tests {
         assert!(front_channel.description.contains("pushed"), "{front_channel:?}");
         let no_pkce = FULL.split("&code_challenge").next().unwrap();
         assert!(check_authorization(&valid(no_pkce), true).unwrap_err().description.contains("PKCE"));
-        let no_redirect = FULL.replace("&redirect_uri=https%3A%2F%2Ffintech.example%2Fcb", "");
+        let no_redirect = FULL.replace("&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", "");
         assert!(check_authorization(&valid(&no_redirect), true).unwrap_err().description.contains("redirect_uri"));
     }
 
