@@ -1,29 +1,37 @@
-//! OAuth 2.0 Token Exchange (RFC 8693) for AI agents acting on a user's behalf.
+//! OAuth 2.0 Token Exchange (RFC 8693): a client acting on a user's behalf.
 //!
-//! The authenticated client is the actor and must be an agent. It presents a user's access
-//! token (`subject_token`) and gets a narrower, shorter-lived token whose `sub` is still the
-//! user and whose `act` claim names the agent, with the subject token's own actors nested
-//! inside (§4.1). [`plan`] decides every rule without I/O:
+//! Two kinds of client exchange a user's access token (`subject_token`) for a narrower one
+//! whose `sub` is still the user:
+//!
+//! - an AI agent, inside the user's delegations ([`plan`]);
+//! - an ordinary confidential client with an exchange permission ([`plan_service`]): the
+//!   classic service-to-service "on behalf of" call, for the audiences the permission lists.
+//!
+//! Rules shared by both, decided here without I/O:
 //!
 //! - the scope is the requested one and may only narrow: it must be within the subject token's
-//!   scope, the agent's registered scopes and an active delegation from the user to the agent
-//!   (`invalid_scope` otherwise);
-//! - every requested `resource`/`audience` must be allowed to the agent and covered by that
-//!   delegation (`invalid_target`);
-//! - a `may_act` claim in the subject token must name the agent; the chain may not grow past the
-//!   agent's `max_chain_depth` nor name an agent twice (`invalid_request`, §2.2.2);
-//! - the lifetime is the least of the subject token's remaining life, the delegation's expiry
-//!   and the agent's ceiling.
+//!   scope and the client's registered scopes (and, for an agent, an active delegation from the
+//!   user to it); `invalid_scope` otherwise;
+//! - every `resource`/`audience` must be allowed to the client (the agent's allowed audiences
+//!   and its delegation; the service's permission): `invalid_target`. Without one (both are
+//!   optional, §2.1) the token is for the subject token's own audiences, under the same rules,
+//!   unless the tenant requires a target (the caller decides that);
+//! - a `may_act` claim in the subject token must name the client (§4.4), and a subject token
+//!   bound to a DPoP key is exchanged by that key's holder (`invalid_request`, §2.2.2);
+//! - a delegating client goes in front of the actor chain `act` (§4.1); an agent's chain may not
+//!   grow past its `max_chain_depth` nor name an agent twice;
+//! - the lifetime never exceeds the subject token's remaining life (nor, for an agent, the
+//!   delegation's or its own ceiling).
 
 use ciam_core::agent::{AgentProfile, Delegation};
-use ciam_core::client::Client;
+use ciam_core::client::{Client, ExchangeMode, ExchangePermission};
 use ciam_core::scope::ScopeSet;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 use crate::error::{ErrorCode, OAuthError};
 use crate::form::Params;
-use crate::token::AccessTokenClaims;
+use crate::token::{AccessTokenClaims, USER_ACCESS_TOKEN_LIFETIME};
 
 /// The grant type of a token exchange (RFC 8693 §2.1).
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -39,9 +47,11 @@ const MAX_READ_DEPTH: usize = 16;
 pub struct ExchangeRequest {
     /// The user's access token.
     pub subject_token: String,
-    /// A token identifying the actor, when sent; it must identify the authenticated agent.
+    /// A token identifying the actor, when sent; it must identify the authenticated client.
     pub actor_token: Option<String>,
-    /// The `resource` and `audience` values, in order, without duplicates.
+    /// The `resource` and `audience` values, in order, without duplicates. Empty when the
+    /// request named none: the caller then sets the subject token's audiences (or refuses, when
+    /// the tenant requires a target) before planning.
     pub targets: Vec<String>,
     /// The requested scope, if any.
     pub scope: Option<ScopeSet>,
@@ -81,9 +91,6 @@ pub fn parse_exchange(params: &Params, scope: Option<ScopeSet>) -> Result<Exchan
         if !targets.contains(a) {
             targets.push(a.clone());
         }
-    }
-    if targets.is_empty() {
-        return Err(OAuthError::invalid_request("name the API the token is for with resource or audience"));
     }
     Ok(ExchangeRequest { subject_token, actor_token, targets, scope, proof_key: None, hand_off: false })
 }
@@ -181,6 +188,92 @@ fn refuse(code: ErrorCode, description: impl Into<std::borrow::Cow<'static, str>
     OAuthError::new(code, description)
 }
 
+/// What every exchange checks of the caller `me` against the subject token: its `may_act`, if
+/// any, names `me` (RFC 8693 §4.4), and a sender-constrained subject token is exchanged by the
+/// holder of its key, or by the client its holder handed it to: a token whose audience is that
+/// client (RFC 9449 §6; RFC 8693 §2.1).
+fn may_exchange(subject: &Subject, request: &ExchangeRequest, me: &str) -> Result<(), OAuthError> {
+    if subject.may_act.as_ref().is_some_and(|allowed| !allowed.iter().any(|a| a == me)) {
+        return Err(OAuthError::invalid_request("the subject token's may_act does not name this client"));
+    }
+    if let Some(key) = &subject.bound_to
+        && request.proof_key.as_deref() != Some(key.as_str())
+        && !subject.audiences.iter().any(|a| a == me)
+    {
+        return Err(OAuthError::invalid_request(
+            "the subject_token is bound to another key: its holder hands it on by exchanging it for a token \
+             whose audience is this client",
+        ));
+    }
+    Ok(())
+}
+
+/// Decides an exchange by an ordinary confidential `client` (not an agent) under its exchange
+/// `permission`: the service-to-service "on behalf of" call. `request.targets` must be set
+/// (the caller fills in the subject token's audiences when the request named none); that each
+/// is a resource or client of the tenant is the caller's check. Returns the claims to issue.
+pub fn plan_service(
+    client: &Client,
+    permission: &ExchangePermission,
+    subject: &Subject,
+    request: &ExchangeRequest,
+    issuer: &str,
+    now: OffsetDateTime,
+) -> Result<AccessTokenClaims, OAuthError> {
+    let me = client.client_id.as_str();
+    // A token an agent holds rests on the user's delegation to that agent, which bounds every
+    // hop after it; a service has no delegation to answer to, so it cannot take such a token.
+    if !subject.delegation_chain.is_empty() {
+        return Err(OAuthError::invalid_request(
+            "the subject_token was delegated to an agent; only agents exchange delegated tokens",
+        ));
+    }
+    may_exchange(subject, request, me)?;
+    if request.targets.is_empty() {
+        return Err(OAuthError::invalid_request("name the audience of the token with resource or audience"));
+    }
+    if let Some(t) = request.targets.iter().find(|t| !permission.audiences.contains(t)) {
+        return Err(refuse(
+            ErrorCode::InvalidTarget,
+            format!("this client's token_exchange permission does not include the audience {t}"),
+        ));
+    }
+    // Delegation names this client in front of the chain (RFC 8693 §4.1); impersonation adds
+    // no actor but keeps those already in the token: no one drops out of the record.
+    let mut actors = subject.actors.clone();
+    if permission.mode == ExchangeMode::Delegate && actors.first().map(String::as_str) != Some(me) {
+        if actors.iter().any(|a| a == me) {
+            return Err(OAuthError::invalid_request("this client is already in the token's actor chain"));
+        }
+        actors.insert(0, me.to_owned());
+    }
+    if actors.len() > MAX_READ_DEPTH {
+        return Err(OAuthError::invalid_request(format!(
+            "the actor chain would hold {} actors; at most {MAX_READ_DEPTH} are allowed",
+            actors.len()
+        )));
+    }
+    let ceiling = subject.scope.intersect(&client.scopes);
+    let scope = match &request.scope {
+        Some(s) if !s.is_subset(&ceiling) => {
+            return Err(refuse(
+                ErrorCode::InvalidScope,
+                "the requested scope is wider than the subject token's or this client's",
+            ));
+        }
+        Some(s) => s.clone(),
+        None => ceiling,
+    };
+    let lifetime = (subject.exp - now.unix_timestamp()).min(USER_ACCESS_TOKEN_LIFETIME.whole_seconds());
+    if lifetime <= 0 {
+        return Err(OAuthError::invalid_request("the subject token has expired"));
+    }
+    let mut claims =
+        AccessTokenClaims::new(issuer, &subject.user_id, request.targets.clone(), lifetime, me, scope.to_string(), now);
+    claims.act = nest(&actors);
+    Ok(claims)
+}
+
 /// Decides an exchange by `agent` (whose profile is `profile`) of `subject`, within the user's
 /// active `delegations` to this agent. Returns the claims of the token to issue.
 pub fn plan(
@@ -193,19 +286,9 @@ pub fn plan(
     now: OffsetDateTime,
 ) -> Result<AccessTokenClaims, OAuthError> {
     let me = agent.client_id.as_str();
-    if subject.may_act.as_ref().is_some_and(|allowed| !allowed.iter().any(|a| a == me)) {
-        return Err(OAuthError::invalid_request("the subject token's may_act does not name this agent"));
-    }
-    // A sender-constrained subject token is exchanged by the holder of its key, or by the agent
-    // its holder handed it to: a token whose audience is that agent (RFC 9449 §6; RFC 8693 §2.1).
-    if let Some(key) = &subject.bound_to
-        && request.proof_key.as_deref() != Some(key.as_str())
-        && !subject.audiences.iter().any(|a| a == me)
-    {
-        return Err(OAuthError::invalid_request(
-            "the subject_token is bound to another key: its holder hands it on by exchanging it for a token \
-             whose audience is this agent",
-        ));
+    may_exchange(subject, request, me)?;
+    if request.targets.is_empty() {
+        return Err(OAuthError::invalid_request("name the API the token is for with resource or audience"));
     }
     // The chain: this agent in front, unless it is already the outermost actor (re-exchanging
     // its own delegated token to narrow it is not a new hop).
@@ -501,11 +584,8 @@ mod tests {
             p("subject_token=s&subject_token_type=saml&resource=https://a").unwrap_err(),
             ErrorCode::InvalidRequest
         );
-        assert_eq!(
-            p(&format!("subject_token=s&subject_token_type={at}")).unwrap_err(),
-            ErrorCode::InvalidRequest,
-            "no target"
-        );
+        let untargeted = p(&format!("subject_token=s&subject_token_type={at}")).unwrap();
+        assert!(untargeted.targets.is_empty(), "resource and audience are optional (RFC 8693 §2.1)");
         assert_eq!(
             p(&format!("subject_token=s&subject_token_type={at}&resource=https://a&actor_token=x")).unwrap_err(),
             ErrorCode::InvalidRequest
@@ -515,6 +595,104 @@ mod tests {
                 .unwrap_err(),
             ErrorCode::InvalidRequest
         );
+    }
+
+    #[test]
+    fn an_agent_plan_needs_its_target_filled_in() {
+        let a = agent("agent-a", 2);
+        let d = [delegation("agent-a", "trips:read", 3600)];
+        let e = run(&a, &subject("trips:read", 900), &request(None, &[]), &d).unwrap_err();
+        assert_eq!(e, ErrorCode::InvalidRequest, "never a token without an audience");
+    }
+
+    fn service(mode: ExchangeMode) -> (Client, ExchangePermission) {
+        let (mut client, _) = agent("svc", 1);
+        let permission = ExchangePermission { audiences: vec![API.into(), "billing".into()], mode };
+        client.agent = None;
+        client.scopes = scopes("trips:read trips:book");
+        client.token_exchange = Some(permission.clone());
+        (client, permission)
+    }
+
+    fn serve(
+        svc: &(Client, ExchangePermission),
+        s: &Subject,
+        r: &ExchangeRequest,
+    ) -> Result<AccessTokenClaims, ErrorCode> {
+        plan_service(&svc.0, &svc.1, s, r, "https://id/t/acme", NOW).map_err(|e| e.code)
+    }
+
+    #[test]
+    fn a_delegating_service_narrows_and_names_itself_in_act_rfc8693_4_1() {
+        let svc = service(ExchangeMode::Delegate);
+        let s = subject("openid trips:read trips:book", 600);
+        let t = serve(&svc, &s, &request(Some("trips:read"), &[API])).unwrap();
+        assert_eq!((t.sub.as_str(), t.client_id.as_str(), t.scope.as_str()), ("user-1", "svc", "trips:read"));
+        assert_eq!(t.aud, [API]);
+        assert_eq!(t.act, Some(json!({"sub": "svc"})));
+        assert_eq!(t.exp - t.iat, 600, "never outlives the subject token");
+        assert!(t.delegation_id.is_none() && t.delegation_chain.is_empty(), "no delegation behind it");
+        let default = serve(&svc, &s, &request(None, &["billing"])).unwrap();
+        assert_eq!(default.scope, "trips:book trips:read", "default: the subject's scope within the client's");
+        assert_eq!(default.aud, ["billing"]);
+        let long = serve(&svc, &subject("trips:read", 86_400), &request(None, &[API])).unwrap();
+        assert_eq!(long.exp - long.iat, USER_ACCESS_TOKEN_LIFETIME.whole_seconds(), "a user token's lifetime at most");
+        // A token a gateway got by exchange: the service goes in front; its own token is no new hop.
+        let via_gateway = Subject { actors: vec!["gateway".into()], ..s.clone() };
+        let t = serve(&svc, &via_gateway, &request(None, &[API])).unwrap();
+        assert_eq!(t.act, Some(json!({"sub": "svc", "act": {"sub": "gateway"}})));
+        let own = Subject { actors: vec!["svc".into(), "gateway".into()], ..s };
+        assert_eq!(serve(&svc, &own, &request(None, &[API])).unwrap().act, t.act);
+    }
+
+    #[test]
+    fn an_impersonating_service_adds_no_actor_and_drops_none() {
+        let svc = service(ExchangeMode::Impersonate);
+        let t = serve(&svc, &subject("trips:read", 600), &request(None, &[API])).unwrap();
+        assert_eq!((t.sub.as_str(), t.act.as_ref()), ("user-1", None));
+        let via_gateway = Subject { actors: vec!["gateway".into()], ..subject("trips:read", 600) };
+        let t = serve(&svc, &via_gateway, &request(None, &[API])).unwrap();
+        assert_eq!(t.act, Some(json!({"sub": "gateway"})), "earlier actors stay on record");
+    }
+
+    #[test]
+    fn a_service_is_refused_with_the_rfc_error_rfc8693_2_2_2() {
+        let svc = service(ExchangeMode::Delegate);
+        let s = subject("openid trips:read", 600);
+        let bound = Subject { bound_to: Some("key-a".into()), audiences: vec![API.into()], ..s.clone() };
+        let cases: Vec<(Subject, ExchangeRequest, ErrorCode)> = vec![
+            (s.clone(), request(None, &["https://elsewhere.example/"]), ErrorCode::InvalidTarget),
+            (s.clone(), request(None, &[API, "payroll"]), ErrorCode::InvalidTarget),
+            (s.clone(), request(None, &[]), ErrorCode::InvalidRequest),
+            (s.clone(), request(Some("trips:book"), &[API]), ErrorCode::InvalidScope),
+            (s.clone(), request(Some("openid"), &[API]), ErrorCode::InvalidScope),
+            (subject("trips:read", -1), request(None, &[API]), ErrorCode::InvalidRequest),
+            (
+                Subject { delegation_chain: vec!["dlg_1".into()], actors: vec!["agent-a".into()], ..s.clone() },
+                request(None, &[API]),
+                ErrorCode::InvalidRequest,
+            ),
+            (
+                Subject { may_act: Some(vec!["agent-a".into()]), ..s.clone() },
+                request(None, &[API]),
+                ErrorCode::InvalidRequest,
+            ),
+            (bound.clone(), request(None, &[API]), ErrorCode::InvalidRequest),
+            (
+                Subject { actors: vec!["gateway".into(), "svc".into()], ..s.clone() },
+                request(None, &[API]),
+                ErrorCode::InvalidRequest,
+            ),
+        ];
+        for (i, (s, r, want)) in cases.into_iter().enumerate() {
+            assert_eq!(serve(&svc, &s, &r).map(|_| ()), Err(want), "case {i}");
+        }
+        let named = Subject { may_act: Some(vec!["agent-a".into(), "svc".into()]), ..s };
+        assert!(serve(&svc, &named, &request(None, &[API])).is_ok(), "may_act names the service");
+        let holder = ExchangeRequest { proof_key: Some("key-a".into()), ..request(None, &[API]) };
+        assert!(serve(&svc, &bound, &holder).is_ok(), "the key's holder");
+        let to_me = Subject { audiences: vec!["svc".into()], ..bound };
+        assert!(serve(&svc, &to_me, &request(None, &[API])).is_ok(), "handed to the service");
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //!   them defines. An app names only registered resources; an agent may also be aimed at an API
 //!   its delegation names (then the scope is left as granted);
 //! - a token exchange (RFC 8693) is bounded by each registered target in turn; targets that are
-//!   not registered were checked against the agent's allowed audiences before.
+//!   not registered were checked before: against the agent's allowed audiences, or for a
+//!   service against its exchange permission (and they must be a client or the issuer of the
+//!   tenant).
 
 use ciam_core::resource::Resource;
 use ciam_core::scope::ScopeSet;
@@ -28,7 +30,7 @@ pub enum Aiming {
         /// Whether the client is an agent, which may be aimed at unregistered APIs.
         agent: bool,
     },
-    /// A token exchange by an agent (RFC 8693).
+    /// A token exchange (RFC 8693), by an agent or a service.
     Exchange,
 }
 

@@ -1,12 +1,13 @@
-//! Agents acting for users: token exchange (RFC 8693) with the tenant's risk policy, the binding
-//! of user tokens to delegations (`delegation_id`, `may_act`), and who a refused exchange names.
+//! Clients acting for users: token exchange (RFC 8693) by agents and by services with an
+//! exchange permission, under the tenant's risk policy; the binding of user tokens to
+//! delegations (`delegation_id`, `may_act`); and who a refused exchange names.
 
 use std::collections::BTreeSet;
 
 use ciam_core::Acr;
-use ciam_core::agent::AgentOwner;
+use ciam_core::agent::{AgentOwner, AgentProfile};
 use ciam_core::audit::AuditRecord;
-use ciam_core::client::Client;
+use ciam_core::client::{Client, ExchangePermission};
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::keyspace::{self, Counter, Replay};
 use ciam_policy::{AgentSignals, Decision, Outcome, PolicyConfig, Signals, Subject as PolicySubject};
@@ -14,9 +15,18 @@ use serde_json::Value;
 
 use super::{Issuer, TokenCall};
 use crate::error::{ErrorCode, OAuthError};
-use crate::exchange::{ExchangeRequest, Subject, may_act, plan};
+use crate::exchange::{ExchangeRequest, Subject, may_act, plan, plan_service};
 use crate::resource::Aiming;
 use crate::token::AccessTokenClaims;
+
+/// Who may exchange a user's token, and under what.
+#[derive(Clone, Copy)]
+enum Exchanger<'a> {
+    /// An agent, inside the user's delegations to it.
+    Agent(&'a AgentProfile),
+    /// A confidential client, for the audiences its permission lists.
+    Service(&'a ExchangePermission),
+}
 
 impl Issuer {
     /// Names, on the audit event of a refused token exchange, the user its subject token stands
@@ -66,20 +76,35 @@ impl Issuer {
         Ok(!self.ports.delegations.active_delegations(tenant, user, &id, now).await?.is_empty())
     }
 
-    /// Decides a token exchange by the calling agent and returns the claims of the token to
-    /// issue, with the risk policy's decision (recorded with the issuance).
+    /// Decides a token exchange by the calling client (an agent, or a confidential client with
+    /// an exchange permission) and returns the claims of the token to issue, with the risk
+    /// policy's decision (recorded with the issuance).
     pub(super) async fn exchange(
         &self,
         call: &TokenCall<'_>,
         request: &mut ExchangeRequest,
     ) -> Result<(AccessTokenClaims, Decision), OAuthError> {
-        let (tenant, agent) = (call.tenant, call.client);
-        let Some(profile) = &agent.agent else {
-            return Err(OAuthError::new(
-                ErrorCode::UnauthorizedClient,
-                "only agents exchange tokens on a user's behalf",
-            ));
+        let (tenant, client) = (call.tenant, call.client);
+        let exchanger = match (&client.agent, &client.token_exchange) {
+            (Some(profile), _) => Exchanger::Agent(profile),
+            (None, Some(permission)) => Exchanger::Service(permission),
+            (None, None) => {
+                return Err(OAuthError::new(
+                    ErrorCode::UnauthorizedClient,
+                    "only agents and clients with a token_exchange permission exchange tokens on a user's behalf",
+                ));
+            }
         };
+        // RFC 8693 §2.1 makes the target optional; a tenant may still require one.
+        if request.targets.is_empty() {
+            let record =
+                self.ports.directory.tenant(tenant).await?.ok_or_else(|| OAuthError::server_error("tenant gone"))?;
+            if record.settings.token_exchange.require_target {
+                return Err(OAuthError::invalid_request(
+                    "this tenant requires every token exchange to name its target with resource or audience",
+                ));
+            }
+        }
         // The account API takes no delegated tokens, and a token for it is no one's to pass on.
         let account = self.account_audience(tenant);
         if request.targets.contains(&account) {
@@ -101,17 +126,37 @@ impl Issuer {
                 .await?
                 .ok_or_else(|| OAuthError::invalid_request("the actor_token is invalid, expired or revoked"))?
                 .claims;
-            let me = Some(agent.client_id.as_str());
+            let me = Some(client.client_id.as_str());
             if actor.get("sub").and_then(Value::as_str) != me || actor.get("client_id").and_then(Value::as_str) != me {
-                return Err(OAuthError::invalid_request("the actor_token must identify the authenticated agent"));
+                return Err(OAuthError::invalid_request("the actor_token must identify the authenticated client"));
             }
+        }
+        // Without a target, the token is for the subject token's own audiences, under every rule
+        // that applies when they are named.
+        if request.targets.is_empty() {
+            request.targets.clone_from(&subject.audiences);
         }
         let user = UserId::parse(&subject.user_id).map_err(|e| OAuthError::server_error(e.message))?;
         let now = self.ports.clock.now();
-        request.hand_off = self.hand_off_target(tenant, agent, &user, &request.targets, now).await?;
-        let delegations = self.ports.delegations.active_delegations(tenant, &user, &agent.client_id, now).await?;
-        let mut claims = plan(agent, profile, &subject, request, &delegations, &self.issuer_url(tenant), now)?;
-        // The delegated token says how and when the user authenticated, as the subject token did.
+        let issuer = self.issuer_url(tenant);
+        let mut claims = match exchanger {
+            Exchanger::Agent(profile) => {
+                request.hand_off = self.hand_off_target(tenant, client, &user, &request.targets, now).await?;
+                let delegations =
+                    self.ports.delegations.active_delegations(tenant, &user, &client.client_id, now).await?;
+                plan(client, profile, &subject, request, &delegations, &issuer, now)?
+            }
+            Exchanger::Service(permission) => {
+                let mut claims = plan_service(client, permission, &subject, request, &issuer, now)?;
+                self.issued_for(tenant, &request.targets).await?;
+                // A service's token ends with the user's grant it derives from (signing out, a
+                // replayed refresh token), as the subject token does; an agent's ends with its
+                // delegation instead.
+                claims.grant_id = subject_claims.get("grant_id").and_then(Value::as_str).map(str::to_owned);
+                claims
+            }
+        };
+        // The new token says how and when the user authenticated, as the subject token did.
         claims.auth_time = subject_claims.get("auth_time").and_then(Value::as_i64);
         claims.acr = subject_claims.get("acr").and_then(Value::as_str).map(str::to_owned);
         let decision = self.risk(call, &user, &claims).await?;
@@ -121,9 +166,32 @@ impl Issuer {
         Ok((claims, decision))
     }
 
-    /// The tenant's risk policy on an agent's exchange: its rate, a first token for an
-    /// audience, and (when the tenant asks for it) how recently the user passed a strong
-    /// authentication. A step-up is `insufficient_user_authentication` (the user must sign in
+    /// Checks that each of a service's exchange targets is an audience this tenant issues
+    /// tokens for: a registered resource (RFC 8707), an active client of the tenant (an audience
+    /// by client id), or the tenant's issuer itself (the audience of a user's token that names
+    /// no resource). A permission may list any audience; only these are issued for.
+    async fn issued_for(&self, tenant: &TenantId, targets: &[String]) -> Result<(), OAuthError> {
+        for target in targets {
+            if *target == self.issuer_url(tenant) || self.ports.directory.resource(tenant, target).await?.is_some() {
+                continue;
+            }
+            let client = match ClientId::parse(target) {
+                Ok(id) => self.ports.directory.client(tenant, &id).await?,
+                Err(_) => None,
+            };
+            if !client.is_some_and(|c| c.is_enabled()) {
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidTarget,
+                    format!("{target} is not a resource or client of this tenant"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The tenant's risk policy on an exchange by an agent or a service (both non-human clients
+    /// to the policy): its rate, a first token for an audience, and (when the tenant asks for
+    /// it) how recently the user passed a strong authentication. A step-up is `insufficient_user_authentication` (the user must sign in
     /// again at the level named, RFC 9470's vocabulary); a denial is `invalid_grant`.
     async fn risk(
         &self,

@@ -283,6 +283,11 @@ impl Issuer {
                 let mut res = TokenResponse::for_access_token(access_token, &claims);
                 res.issued_token_type = Some(crate::exchange::ACCESS_TOKEN_TYPE);
                 let mut event = issued("token.exchanged", &claims);
+                // The caller acted, even when the token does not say so (impersonation).
+                let caller = client.client_id.as_str();
+                if event.actors.first().map(String::as_str) != Some(caller) {
+                    event.actors.insert(0, caller.to_owned());
+                }
                 // The policy's decision rides with the issuance (score and the rules that fired).
                 event.reason = serde_json::to_string(&decision).ok();
                 Ok((res, event).into())

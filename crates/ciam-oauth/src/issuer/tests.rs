@@ -432,3 +432,161 @@ fn a_redemption_marker_round_trips_and_junk_is_no_marker() {
         assert_eq!(Redemption::decode(junk), None, "{junk:?}");
     }
 }
+
+/// A confidential client that may exchange users' tokens for `audiences`.
+async fn service(w: &World, id: &str, audiences: &[&str], mode: ciam_core::client::ExchangeMode) -> Client {
+    let mut svc = contract::client(w.tenant.id.as_str(), id);
+    svc.grant_types = vec![GrantType::TokenExchange];
+    svc.scopes = ScopeSet::parse_space_separated("orders:read orders:write").unwrap();
+    svc.token_exchange = Some(ciam_core::client::ExchangePermission {
+        audiences: audiences.iter().map(|a| (*a).to_owned()).collect(),
+        mode,
+    });
+    svc.validate().unwrap();
+    w.store.create_client(&svc, None).await.unwrap();
+    svc
+}
+
+/// An exchange of `subject` with `extra` form parameters (`&audience=…`, `&scope=…`).
+fn exchange_form(subject: &str, extra: &str) -> String {
+    format!(
+        "grant_type={}&subject_token={subject}&subject_token_type={}{extra}",
+        crate::exchange::GRANT_TYPE,
+        crate::exchange::ACCESS_TOKEN_TYPE
+    )
+}
+
+#[tokio::test]
+async fn a_service_exchanges_a_users_token_within_its_permission_rfc8693() {
+    use ciam_core::client::ExchangeMode;
+    let w = World::new(contract::tenant("acme")).await;
+    register(&w, API, "orders:read orders:write", 600).await;
+    let web = w.client("web", &web_grants(), "openid orders:read orders:write").await;
+    w.client("billing", &[GrantType::ClientCredentials], "orders:read").await;
+    let permitted = [API, "billing", "https://unregistered.example/"];
+    let svc = service(&w, "svc", &permitted, ExchangeMode::Delegate).await;
+    let code = w.code(&web, "openid orders:read orders:write", &[API]).await;
+    let user = w.token(&web, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap();
+    let subject = claims_of(&user.access_token);
+    assert_eq!(subject["aud"], API);
+
+    // Without a target: for the subject token's audience, the service named in `act`.
+    let untargeted = w.token(&svc, &exchange_form(&user.access_token, ""), "192.0.2.1").await.unwrap();
+    assert_eq!(untargeted.issued_token_type, Some(crate::exchange::ACCESS_TOKEN_TYPE));
+    let t = claims_of(&untargeted.access_token);
+    assert_eq!((&t["sub"], &t["aud"], &t["client_id"]), (&subject["sub"], &serde_json::json!(API), &"svc".into()));
+    assert_eq!(t["act"], serde_json::json!({"sub": "svc"}));
+    assert_eq!(t["scope"], "orders:read orders:write");
+    assert!(t["exp"].as_i64() <= subject["exp"].as_i64(), "never outlives the subject token");
+    assert_eq!(t["grant_id"], subject["grant_id"], "it ends with the user's grant");
+    let exchanged = w.events().pop().unwrap();
+    assert_eq!((exchanged.event_type.as_str(), exchanged.client_id.as_deref()), ("token.exchanged", Some("svc")));
+    assert_eq!(exchanged.user_id.as_deref(), Some(w.user.id.to_string().as_str()));
+    assert_eq!((exchanged.actors.as_slice(), exchanged.audience.as_deref()), (&["svc".to_owned()][..], Some(API)));
+
+    // Another audience it may exchange for (a client of the tenant), narrower.
+    let form = exchange_form(&user.access_token, "&audience=billing&scope=orders:read");
+    let billing = claims_of(&w.token(&svc, &form, "192.0.2.1").await.unwrap().access_token);
+    assert_eq!((billing["aud"].as_str(), billing["scope"].as_str()), (Some("billing"), Some("orders:read")));
+
+    // Outside the permission, not issued for here, wider: refused, and the refusal names the user.
+    for (extra, want) in [
+        ("&audience=https://other.example/", ErrorCode::InvalidTarget),
+        ("&resource=https://unregistered.example/", ErrorCode::InvalidTarget),
+        ("&scope=orders:read%20openid", ErrorCode::InvalidScope),
+    ] {
+        let e = w.token(&svc, &exchange_form(&user.access_token, extra), "192.0.2.1").await.unwrap_err();
+        assert_eq!(e.code, want, "{extra}: {}", e.description);
+    }
+    let refused = w.events().pop().unwrap();
+    assert_eq!((refused.event_type.as_str(), refused.actors.as_slice()), ("token.refused", &["svc".to_owned()][..]));
+    assert_eq!(refused.user_id.as_deref(), Some(w.user.id.to_string().as_str()));
+
+    // Impersonation: no `act`, but the trail still names the service.
+    let imp = service(&w, "svc-imp", &[API], ExchangeMode::Impersonate).await;
+    let i = w.token(&imp, &exchange_form(&user.access_token, ""), "192.0.2.1").await.unwrap();
+    assert!(claims_of(&i.access_token).get("act").is_none());
+    assert_eq!(w.events().pop().unwrap().actors, ["svc-imp"]);
+
+    // A client without a permission still may not exchange.
+    let plain = w.client("plain", &[GrantType::TokenExchange], "orders:read").await;
+    let e = w.token(&plain, &exchange_form(&user.access_token, ""), "192.0.2.1").await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnauthorizedClient);
+
+    // The user's grant ends (a replayed refresh token): so does the service's token.
+    assert!(w.standing(&untargeted.access_token).await);
+    let rt = user.refresh_token.unwrap();
+    let refresh = format!("grant_type=refresh_token&refresh_token={rt}");
+    w.token(&web, &refresh, "192.0.2.1").await.unwrap();
+    assert_eq!(w.token(&web, &refresh, "192.0.2.1").await.unwrap_err().code, ErrorCode::InvalidGrant);
+    assert!(!w.standing(&untargeted.access_token).await);
+}
+
+#[tokio::test]
+async fn without_a_target_an_exchange_is_for_the_subject_audience_unless_the_tenant_requires_one() {
+    let mut tenant = contract::tenant("acme");
+    tenant.settings.token_exchange.require_target = true;
+    let strict = World::new(tenant).await;
+    let lax = World::new(contract::tenant("acme")).await;
+    for w in [&strict, &lax] {
+        register(w, API, "orders:read", 600).await;
+        let app = w.client("app", &web_grants(), "openid orders:read").await;
+        assert!(app.agent.is_none());
+        let mut agent = contract::client("acme", "agent");
+        agent.grant_types = vec![GrantType::TokenExchange];
+        agent.scopes = ScopeSet::parse_space_separated("orders:read").unwrap();
+        agent.agent = Some(AgentProfile {
+            description: "Buys things".into(),
+            // The user's own agent: the app's tokens carry no `may_act`, so the service may take them.
+            owner: AgentOwner::User(w.user.id),
+            allowed_audiences: vec![API.into()],
+            max_token_lifetime: 300,
+            max_chain_depth: 2,
+            delegation_lifetime: 86_400,
+            status: AgentStatus::Active,
+        });
+        w.store.create_client(&agent, None).await.unwrap();
+        let delegation = Delegation {
+            tenant_id: w.tenant.id.clone(),
+            id: Delegation::generate_id(),
+            user_id: w.user.id,
+            agent_id: agent.client_id.clone(),
+            scope: ScopeSet::parse_space_separated("orders:read").unwrap(),
+            audiences: vec![API.into()],
+            created_at: NOW,
+            expires_at: NOW + time::Duration::days(1),
+            revoked_at: None,
+        };
+        w.store.create_delegation(&delegation).await.unwrap();
+        let svc = service(w, "svc", &[API], ciam_core::client::ExchangeMode::Delegate).await;
+        let redeem = |code: String| format!("grant_type=authorization_code&code={code}");
+        let for_api = w.token(&app, &redeem(w.code(&app, "openid orders:read", &[API]).await), "192.0.2.1").await;
+        let for_api = for_api.unwrap().access_token;
+        let plain = w.token(&app, &redeem(w.code(&app, "openid orders:read", &[]).await), "192.0.2.1").await;
+        let plain = plain.unwrap().access_token;
+        let strict = std::ptr::eq(w, &strict);
+        for caller in [&agent, &svc] {
+            let untargeted = w.token(caller, &exchange_form(&for_api, ""), "192.0.2.1").await;
+            if strict {
+                let e = untargeted.unwrap_err();
+                assert_eq!(e.code, ErrorCode::InvalidRequest);
+                assert!(e.description.contains("requires"), "{}", e.description);
+                let named = exchange_form(&for_api, &format!("&audience={API}"));
+                assert!(w.token(caller, &named, "192.0.2.1").await.is_ok(), "a named target is still served");
+                continue;
+            }
+            let t = claims_of(&untargeted.unwrap().access_token);
+            assert_eq!((t["aud"].as_str(), t["scope"].as_str()), (Some(API), Some("orders:read")), "{caller:?}");
+            // The app's plain token is for the issuer: outside the agent's allowed audiences
+            // and the service's permission, exactly as if the issuer had been named.
+            let e = w.token(caller, &exchange_form(&plain, ""), "192.0.2.1").await.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidTarget, "{}", e.description);
+        }
+        if !strict {
+            // The agent's delegation bounds an untargeted exchange too.
+            w.store.revoke_delegation(&w.tenant.id, &delegation.id, NOW).await.unwrap();
+            let e = w.token(&agent, &exchange_form(&for_api, ""), "192.0.2.1").await.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidRequest, "{}", e.description);
+        }
+    }
+}
