@@ -304,6 +304,37 @@ async fn revoking_a_delegation_ends_every_token_derived_from_it_s26() {
     revocation(&w, s, c).await;
 }
 
+/// `resource` and `audience` are optional (RFC 8693 §2.1): without them the token is for the
+/// subject token's audience, under the rules that apply had it been named.
+#[tokio::test]
+async fn an_agent_exchange_without_a_target_is_for_the_subject_audience() {
+    let w = world("agents-untargeted").await;
+    let (s, c) = (&Story::on(&w.server), &mut Chain::default());
+    approve(&w, s, c).await;
+    let [planner, ..] = &w.agents;
+    let untargeted = |subject: &str, scope: &str| {
+        vec![
+            ("grant_type", EXCHANGE.to_owned()),
+            ("subject_token", subject.to_owned()),
+            ("subject_token_type", ACCESS_TOKEN.to_owned()),
+            ("scope", scope.to_owned()),
+        ]
+    };
+    // The planner's own token (for the API, from Ada's approval), narrowed without naming the API.
+    let own = c.planner_own["access_token"].as_str().unwrap();
+    let (status, body) = s.agent_token(planner, untargeted(own, "trips:read"), true).await;
+    assert_eq!(status, 200, "{body}");
+    let t = resource_server_accepts(s.server, &s.issuer, body["access_token"].as_str().unwrap()).await;
+    assert_eq!((t["sub"].as_str(), t["scope"].as_str()), (Some(w.ada_id.as_str()), Some("trips:read")));
+    assert_eq!(t["act"], json!({"sub": "trip-planner"}));
+    // Ada's app token is for the issuer, outside the planner's allowed audiences.
+    let (status, body) = s.agent_token(planner, untargeted(&c.app_token, "trips:read"), true).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_target")), "{body}");
+    // Wider than the delegation, named or not: refused alike.
+    let (status, body) = s.agent_token(planner, untargeted(own, "trips:read trips:cancel"), true).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_scope")), "{body}");
+}
+
 /// What the delegation story's chapters hand on: the tokens so far and their verified claims.
 #[derive(Default)]
 struct Chain {

@@ -14,6 +14,7 @@ mod cli;
 mod device;
 mod dpop;
 mod embedded;
+mod exchange;
 mod fapi;
 mod hardening;
 mod hostile_input;
