@@ -191,8 +191,9 @@ impl Issuer {
 
     /// The tenant's risk policy on an exchange by an agent or a service (both non-human clients
     /// to the policy): its rate, a first token for an audience, and (when the tenant asks for
-    /// it) how recently the user passed a strong authentication. A step-up is `insufficient_user_authentication` (the user must sign in
-    /// again at the level named, RFC 9470's vocabulary); a denial is `invalid_grant`.
+    /// it) how recently the user passed a strong authentication. A step-up is
+    /// `insufficient_user_authentication` (the user must sign in again at the level named,
+    /// RFC 9470's vocabulary); a denial is `invalid_grant`.
     async fn risk(
         &self,
         call: &TokenCall<'_>,
