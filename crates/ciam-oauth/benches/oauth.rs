@@ -206,6 +206,7 @@ fn token_exchange(c: &mut Criterion) {
         delegation_chain: vec![],
         may_act: None,
         bound_to: None,
+        bound_to_certificate: None,
         audiences: vec![API.into()],
     };
     let request = ExchangeRequest {
@@ -214,6 +215,7 @@ fn token_exchange(c: &mut Criterion) {
         targets: vec![API.into()],
         scope: Some(scopes("trips:read")),
         proof_key: None,
+        certificate: None,
         hand_off: false,
     };
     assert!(plan(&agent, &profile, &subject, &request, &delegations, ISSUER, NOW).is_ok());

@@ -57,6 +57,9 @@ pub struct ExchangeRequest {
     pub scope: Option<ScopeSet>,
     /// The JWK thumbprint of the request's DPoP proof (RFC 9449 §5), once the caller checked it.
     pub proof_key: Option<String>,
+    /// The SHA-256 thumbprint of the client certificate of the request (RFC 8705 §3), when a
+    /// trusted proxy forwarded one.
+    pub certificate: Option<String>,
     /// Set by the caller when the one target is another active agent the user delegated to: a
     /// hand-off, whose token (audience: that agent) grants nothing at any API and serves only as
     /// that agent's subject token, so the target need not be among this agent's audiences.
@@ -92,7 +95,15 @@ pub fn parse_exchange(params: &Params, scope: Option<ScopeSet>) -> Result<Exchan
             targets.push(a.clone());
         }
     }
-    Ok(ExchangeRequest { subject_token, actor_token, targets, scope, proof_key: None, hand_off: false })
+    Ok(ExchangeRequest {
+        subject_token,
+        actor_token,
+        targets,
+        scope,
+        proof_key: None,
+        certificate: None,
+        hand_off: false,
+    })
 }
 
 /// What an exchange needs from a verified subject token.
@@ -113,6 +124,8 @@ pub struct Subject {
     pub may_act: Option<Vec<String>>,
     /// The DPoP key it is bound to (`cnf.jkt`, RFC 9449 §6.1), if any.
     pub bound_to: Option<String>,
+    /// The client certificate it is bound to (`cnf.x5t#S256`, RFC 8705 §3.1), if any.
+    pub bound_to_certificate: Option<String>,
     /// Its audiences.
     pub audiences: Vec<String>,
 }
@@ -173,14 +186,16 @@ impl Subject {
             Some(Some(Value::Array(many))) => Some(many.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
             Some(_) => Some(Vec::new()),
         };
-        let bound_to = claims.get("cnf").and_then(|c| c.get("jkt")).and_then(Value::as_str).map(str::to_owned);
+        let cnf =
+            |member: &str| claims.get("cnf").and_then(|c| c.get(member)).and_then(Value::as_str).map(str::to_owned);
+        let (bound_to, bound_to_certificate) = (cnf("jkt"), cnf("x5t#S256"));
         let audiences = match claims.get("aud") {
             Some(Value::String(one)) => vec![one.clone()],
             Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
             _ => Vec::new(),
         };
         let exp = claims.get("exp")?.as_i64()?;
-        Some(Self { user_id, scope, exp, actors, delegation_chain, may_act, bound_to, audiences })
+        Some(Self { user_id, scope, exp, actors, delegation_chain, may_act, bound_to, bound_to_certificate, audiences })
     }
 }
 
@@ -190,15 +205,25 @@ fn refuse(code: ErrorCode, description: impl Into<std::borrow::Cow<'static, str>
 
 /// What every exchange checks of the caller `me` against the subject token: its `may_act`, if
 /// any, names `me` (RFC 8693 §4.4), and a sender-constrained subject token is exchanged by the
-/// holder of its key, or by the client its holder handed it to: a token whose audience is that
-/// client (RFC 9449 §6; RFC 8693 §2.1).
+/// holder of its key or certificate, or by the client its holder handed it to: a token whose
+/// audience is that client (RFC 9449 §6; RFC 8705 §3; RFC 8693 §2.1).
 fn may_exchange(subject: &Subject, request: &ExchangeRequest, me: &str) -> Result<(), OAuthError> {
     if subject.may_act.as_ref().is_some_and(|allowed| !allowed.iter().any(|a| a == me)) {
         return Err(OAuthError::invalid_request("the subject token's may_act does not name this client"));
     }
+    let handed_to_me = subject.audiences.iter().any(|a| a == me);
+    if let Some(x5t) = &subject.bound_to_certificate
+        && request.certificate.as_deref() != Some(x5t.as_str())
+        && !handed_to_me
+    {
+        return Err(OAuthError::invalid_request(
+            "the subject_token is bound to another client certificate: its holder hands it on by exchanging it \
+             for a token whose audience is this client",
+        ));
+    }
     if let Some(key) = &subject.bound_to
         && request.proof_key.as_deref() != Some(key.as_str())
-        && !subject.audiences.iter().any(|a| a == me)
+        && !handed_to_me
     {
         return Err(OAuthError::invalid_request(
             "the subject_token is bound to another key: its holder hands it on by exchanging it for a token \
@@ -434,6 +459,7 @@ mod tests {
             delegation_chain: vec![],
             may_act: None,
             bound_to: None,
+            bound_to_certificate: None,
             audiences: vec![],
         }
     }
@@ -445,6 +471,7 @@ mod tests {
             targets: targets.iter().map(|t| (*t).to_owned()).collect(),
             scope: scope.map(scopes),
             proof_key: None,
+            certificate: None,
             hand_off: false,
         }
     }
@@ -693,6 +720,26 @@ mod tests {
         assert!(serve(&svc, &bound, &holder).is_ok(), "the key's holder");
         let to_me = Subject { audiences: vec!["svc".into()], ..bound };
         assert!(serve(&svc, &to_me, &request(None, &[API])).is_ok(), "handed to the service");
+    }
+
+    #[test]
+    fn a_certificate_bound_subject_token_is_exchanged_by_its_holder_rfc8705_3() {
+        let svc = service(ExchangeMode::Delegate);
+        let bound = Subject { bound_to_certificate: Some("x5t-a".into()), ..subject("trips:read", 600) };
+        let with_cert =
+            |c: Option<&str>| ExchangeRequest { certificate: c.map(str::to_owned), ..request(None, &[API]) };
+        assert!(serve(&svc, &bound, &with_cert(Some("x5t-a"))).is_ok(), "the certificate's holder");
+        for other in [None, Some("x5t-b")] {
+            assert_eq!(serve(&svc, &bound, &with_cert(other)).unwrap_err(), ErrorCode::InvalidRequest, "{other:?}");
+        }
+        let a = agent("agent-a", 2);
+        let d = [delegation("agent-a", "trips:read", 3600)];
+        assert_eq!(run(&a, &bound, &with_cert(None), &d).unwrap_err(), ErrorCode::InvalidRequest, "agents alike");
+        let handed = Subject { audiences: vec!["svc".into()], ..bound };
+        assert!(serve(&svc, &handed, &with_cert(None)).is_ok(), "handed to the service");
+        let claims = json!({"sub": "u1", "scope": "a", "exp": 10, "cnf": {"x5t#S256": "x5t-a"}});
+        let read = Subject::from_claims(claims.as_object().unwrap(), |_| true).unwrap();
+        assert_eq!((read.bound_to_certificate.as_deref(), read.bound_to), (Some("x5t-a"), None));
     }
 
     #[test]

@@ -278,6 +278,7 @@ impl Issuer {
             GrantRequest::DeviceCode { device_code } => Ok(self.redeem_device(call, &device_code, jkt).await?.answer()),
             GrantRequest::TokenExchange(mut request) => {
                 request.proof_key = jkt.map(str::to_owned);
+                request.certificate = call.certificate.map(str::to_owned);
                 let (mut claims, decision) = self.exchange(call, &mut request).await?;
                 let access_token = self.access_token(call, &mut claims, jkt).await?;
                 let mut res = TokenResponse::for_access_token(access_token, &claims);
