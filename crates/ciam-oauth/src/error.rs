@@ -59,6 +59,16 @@ pub enum ErrorCode {
     SlowDown,
     /// RFC 8628 §3.5: the device code expired; start a new device authorization.
     ExpiredToken,
+    /// RFC 9101 §6.3, OIDC Core §3.1.2.6: the request object is invalid (signature, claims,
+    /// lifetime).
+    InvalidRequestObject,
+    /// OIDC Core §3.1.2.6: the `request` parameter is not supported.
+    RequestNotSupported,
+    /// OIDC Core §3.1.2.6, RFC 9101 §6.2: this `request_uri` is not supported (only those of
+    /// pushed authorization requests are; none is ever fetched).
+    RequestUriNotSupported,
+    /// RFC 9101 §7, OIDC Core §3.1.2.6: the `request_uri` is unknown, expired or used.
+    InvalidRequestUri,
 }
 
 impl ErrorCode {
@@ -91,6 +101,10 @@ impl ErrorCode {
             Self::AuthorizationPending => "authorization_pending",
             Self::SlowDown => "slow_down",
             Self::ExpiredToken => "expired_token",
+            Self::InvalidRequestObject => "invalid_request_object",
+            Self::RequestNotSupported => "request_not_supported",
+            Self::RequestUriNotSupported => "request_uri_not_supported",
+            Self::InvalidRequestUri => "invalid_request_uri",
         }
     }
 }

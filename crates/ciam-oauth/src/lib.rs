@@ -17,6 +17,7 @@ pub mod introspection;
 pub mod issuer;
 pub mod pkce;
 pub mod registration;
+pub mod request_object;
 pub mod resource;
 pub mod token;
 
