@@ -30,6 +30,50 @@ pub enum ResponseMode {
     Query,
     /// An auto-submitting HTML form POSTed to the redirect URI (OAuth 2.0 Form Post Response Mode).
     FormPost,
+    /// JARM `query.jwt` (and `jwt`, its default for `code`): one signed `response` parameter
+    /// in the query.
+    QueryJwt,
+    /// JARM `form_post.jwt`: one signed `response` parameter in an auto-submitting form.
+    FormPostJwt,
+}
+
+impl ResponseMode {
+    /// The mode a `response_mode` value names (absent: `query`); `None` for a mode not
+    /// supported. `fragment` and `fragment.jwt` are not: a code is never put in the fragment.
+    pub fn parse(value: Option<&str>) -> Option<Self> {
+        match value {
+            None | Some("query") => Some(Self::Query),
+            Some("form_post") => Some(Self::FormPost),
+            Some("jwt" | "query.jwt") => Some(Self::QueryJwt),
+            Some("form_post.jwt") => Some(Self::FormPostJwt),
+            Some(_) => None,
+        }
+    }
+
+    /// Every supported `response_mode` value (`response_modes_supported`).
+    pub const SUPPORTED: [&'static str; 5] = ["query", "form_post", "jwt", "query.jwt", "form_post.jwt"];
+
+    /// Whether the response is signed (JARM).
+    pub fn is_jwt(self) -> bool {
+        matches!(self, Self::QueryJwt | Self::FormPostJwt)
+    }
+
+    /// How the response's parameters travel to the redirect URI.
+    pub fn delivery(self) -> Delivery {
+        match self {
+            Self::Query | Self::QueryJwt => Delivery::Query,
+            Self::FormPost | Self::FormPostJwt => Delivery::FormPost,
+        }
+    }
+}
+
+/// How parameters travel to a redirect URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// In its query.
+    Query,
+    /// In an auto-submitting HTML form POSTed to it.
+    FormPost,
 }
 
 /// The `prompt` parameter (OIDC Core §3.1.2.1).
@@ -141,12 +185,8 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
     };
     // 2. From here on, errors go back to the client.
     let state = params.get("state").map(str::to_owned);
-    let response_mode = match params.get("response_mode") {
-        None | Some("query") => ResponseMode::Query,
-        Some("form_post") => ResponseMode::FormPost,
-        // Refused below, answered in the default mode.
-        Some(_) => ResponseMode::Query,
-    };
+    // An unsupported mode is refused below, answered in the default mode.
+    let response_mode = ResponseMode::parse(params.get("response_mode")).unwrap_or(ResponseMode::Query);
     let fail = |code: ErrorCode, description: &'static str| AuthorizeError::Redirect {
         redirect_uri: redirect_uri.clone(),
         response_mode,
@@ -156,8 +196,11 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
     if state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
         return Err(fail(ErrorCode::InvalidRequest, "state is too long"));
     }
-    if !matches!(params.get("response_mode"), None | Some("query" | "form_post")) {
-        return Err(fail(ErrorCode::InvalidRequest, "response_mode must be query or form_post"));
+    if ResponseMode::parse(params.get("response_mode")).is_none() {
+        return Err(fail(
+            ErrorCode::InvalidRequest,
+            "response_mode must be query, form_post, jwt, query.jwt or form_post.jwt",
+        ));
     }
     match params.get("response_type") {
         None => return Err(fail(ErrorCode::InvalidRequest, "missing response_type")),
@@ -475,6 +518,38 @@ mod tests {
         no_code_grant.grant_types = vec![GrantType::ClientCredentials];
         let e = run(&format!("client_id=app&{CB}&response_type=code"), &no_code_grant).unwrap_err();
         assert_eq!(e.error().code, ErrorCode::UnauthorizedClient);
+    }
+
+    /// JARM §2.3: `jwt` is `query.jwt` for `code`; `fragment.jwt` is not offered.
+    #[test]
+    fn jwt_response_modes_are_recognized_and_errors_use_them() {
+        let c = client(ClientType::Confidential, &["https://app.example/cb"]);
+        for (mode, want) in [
+            ("jwt", ResponseMode::QueryJwt),
+            ("query.jwt", ResponseMode::QueryJwt),
+            ("form_post.jwt", ResponseMode::FormPostJwt),
+            ("form_post", ResponseMode::FormPost),
+            ("query", ResponseMode::Query),
+        ] {
+            let v = run(&format!("client_id=app&{CB}&response_type=code&response_mode={mode}"), &c).unwrap();
+            assert_eq!(v.response_mode, want, "{mode}");
+            assert_eq!(v.response_mode.is_jwt(), mode.ends_with("jwt"));
+            match run(&format!("client_id=app&{CB}&response_type=token&response_mode={mode}"), &c) {
+                Err(AuthorizeError::Redirect { response_mode, .. }) => assert_eq!(response_mode, want, "{mode}"),
+                other => panic!("{mode}: {other:?}"),
+            }
+        }
+        for mode in ["fragment.jwt", "jwt.query", "fragment"] {
+            match run(&format!("client_id=app&{CB}&response_type=code&response_mode={mode}"), &c) {
+                Err(AuthorizeError::Redirect { response_mode, error, .. }) => {
+                    assert_eq!(error.code, ErrorCode::InvalidRequest);
+                    assert_eq!(response_mode, ResponseMode::Query, "{mode}: answered in the default mode");
+                }
+                other => panic!("{mode}: {other:?}"),
+            }
+        }
+        assert_eq!(ResponseMode::FormPostJwt.delivery(), Delivery::FormPost);
+        assert_eq!(ResponseMode::QueryJwt.delivery(), Delivery::Query);
     }
 
     #[test]

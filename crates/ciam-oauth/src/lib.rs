@@ -15,6 +15,7 @@ pub mod fapi;
 pub mod form;
 pub mod introspection;
 pub mod issuer;
+pub mod jarm;
 pub mod pkce;
 pub mod registration;
 pub mod request_object;
