@@ -38,7 +38,7 @@ use ciam_oauth::error::error_chain;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::page::{Brand, error_page, respond};
+use crate::http::page::{Brand, ResponseSigner, error_page, respond_in_mode};
 
 /// The kinds of problem the management API reports; the `type` URI is stable API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -755,18 +755,27 @@ pub(crate) struct ErrorRedirect {
     pub(crate) iss: String,
     /// What went wrong; a `server_error`'s cause goes to the log.
     pub(crate) error: ciam_oauth::OAuthError,
+    /// For a JARM response mode: what signs the response.
+    pub(crate) signer: Option<ResponseSigner>,
 }
 
 impl IntoResponse for ErrorRedirect {
     fn into_response(self) -> Response {
-        let Self { redirect_uri, response_mode, state, iss, error } = self;
+        let Self { redirect_uri, response_mode, state, iss, error, signer } = self;
         let mut fields =
             vec![("error", error.code.as_str().to_owned()), ("error_description", error.description.into_owned())];
         if let Some(s) = state {
             fields.push(("state", s));
         }
         fields.push(("iss", iss));
-        let mut res = respond(&redirect_uri, response_mode, fields);
+        let mut res = match respond_in_mode(&redirect_uri, response_mode, fields, signer.as_ref()) {
+            Ok(res) => res,
+            Err(cause) => {
+                let mut res = error_page(StatusCode::SERVICE_UNAVAILABLE, &Brand::neutral(), PAGE_UNAVAILABLE);
+                res.extensions_mut().insert(InternalError::new(FailureKind::Internal, cause));
+                return res;
+            }
+        };
         if let Some(message) = error.internal {
             res.extensions_mut().insert(InternalError::new(oauth_failure_kind(error.code), message));
         }

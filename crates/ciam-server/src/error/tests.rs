@@ -81,6 +81,10 @@ async fn oauth_errors_map_to_rfc6749_5_2() {
         (ErrorCode::AuthorizationPending, 400, None),
         (ErrorCode::SlowDown, 400, None),
         (ErrorCode::ExpiredToken, 400, None),
+        (ErrorCode::InvalidRequestObject, 400, None),
+        (ErrorCode::RequestNotSupported, 400, None),
+        (ErrorCode::RequestUriNotSupported, 400, None),
+        (ErrorCode::InvalidRequestUri, 400, None),
         (ErrorCode::InvalidToken, 401, Some("Bearer error=\"invalid_token\"")),
         (ErrorCode::InsufficientScope, 403, None),
         (ErrorCode::ServerError, 500, None),
@@ -203,6 +207,7 @@ async fn error_redirects_carry_error_state_and_issuer_rfc6749_4_1_2_1() {
         state: state.map(str::to_owned),
         iss: "https://id.example/t/acme".into(),
         error,
+        signer: None,
     };
     let res = redirect(Some("s 1"), OAuthError::new(ErrorCode::AccessDenied, "the user denied access")).into_response();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -226,6 +231,57 @@ async fn error_redirects_carry_error_state_and_issuer_rfc6749_4_1_2_1() {
 
     let page = PageError::from(redirect(None, OAuthError::new(ErrorCode::LoginRequired, "sign in")));
     assert_eq!(page.into_response().status(), StatusCode::SEE_OTHER);
+}
+
+/// JARM: an error in a `jwt` mode is one signed `response` parameter holding the error, `state`
+/// and `iss` for the client; without a key it is never sent unsigned.
+#[tokio::test]
+async fn jwt_mode_error_redirects_are_signed_or_not_sent() {
+    use ciam_jose::{Alg, Expect, SigningKey};
+    use ciam_oauth::authorize::ResponseMode;
+    use ciam_oauth::{ErrorCode, OAuthError};
+    let (key, _) = SigningKey::generate(Alg::ES256).unwrap();
+    let public = key.public_jwk().clone();
+    let now = 1_800_000_000;
+    let signer = crate::http::page::ResponseSigner {
+        key: std::sync::Arc::new(key),
+        issuer: "https://id.example/t/acme".into(),
+        client_id: "app".into(),
+        now,
+    };
+    let redirect = |signer| ErrorRedirect {
+        redirect_uri: "https://app.example/cb".into(),
+        response_mode: ResponseMode::QueryJwt,
+        state: Some("s1".into()),
+        iss: "https://id.example/t/acme".into(),
+        error: OAuthError::new(ErrorCode::AccessDenied, "the user denied access"),
+        signer,
+    };
+    let res = redirect(Some(signer)).into_response();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = url::Url::parse(res.headers()[header::LOCATION].to_str().unwrap()).unwrap();
+    let q: Vec<(String, String)> = location.query_pairs().into_owned().collect();
+    assert_eq!(q.len(), 1, "only the response parameter: {q:?}");
+    assert_eq!(q[0].0, "response");
+    let expect = Expect {
+        typ: "JWT",
+        algs: &[Alg::ES256],
+        issuer: "https://id.example/t/acme",
+        audience: Some("app"),
+        now: time::OffsetDateTime::from_unix_timestamp(now).unwrap(),
+        exp_leeway: 0,
+        skew: 0,
+    };
+    let claims = ciam_jose::verify(&q[0].1, &[public], &expect).unwrap().claims;
+    assert_eq!(claims["error"], "access_denied");
+    assert_eq!(claims["error_description"], "the user denied access");
+    assert_eq!(claims["state"], "s1");
+    assert_eq!(claims["exp"].as_i64(), Some(now + ciam_oauth::jarm::RESPONSE_LIFETIME_SECS));
+
+    let res = redirect(None).into_response();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "never an unsigned response in a jwt mode");
+    assert!(res.headers().get(header::LOCATION).is_none());
+    assert!(internal_of(&res).is_some());
 }
 
 #[tokio::test]

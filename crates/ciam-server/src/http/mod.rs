@@ -9,7 +9,7 @@ mod certificate;
 mod extract;
 pub(crate) mod page;
 
-pub(crate) use back_channel::{BackChannel, dpop_proof};
+pub(crate) use back_channel::{BackChannel, dpop_proof, verify_client_jwt};
 pub(crate) use certificate::{ClientCertificate, client_certificate};
 pub(crate) use extract::tenant_record;
 pub use extract::{AdminAuth, JsonObject, Path, Query};

@@ -10,12 +10,15 @@
 //! `nonce`. Templates must not use inline event handlers or `style` attributes: the policy
 //! blocks them.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use ciam_core::secret::random_token;
 use ciam_core::tenant::Tenant;
-use ciam_oauth::authorize::ResponseMode;
+use ciam_jose::SigningKey;
+use ciam_oauth::authorize::{Delivery, ResponseMode};
 use url::Url;
 
 /// Name, logo and colour of a tenant's pages.
@@ -110,12 +113,12 @@ pub(crate) fn see_other(location: &str) -> Response {
 /// Only to a URI that serialises back to the very string that was matched: one that parsers
 /// read differently (`https://evil.test\@app.example/cb`, stored before registration refused
 /// such URIs) gets an error page, since the browser would go where the lenient reading points.
-pub(crate) fn respond(redirect_uri: &str, mode: ResponseMode, fields: Vec<(&str, String)>) -> Response {
+pub(crate) fn respond(redirect_uri: &str, mode: Delivery, fields: Vec<(&str, String)>) -> Response {
     let Some(mut url) = Url::parse(redirect_uri).ok().filter(|u| u.as_str() == redirect_uri) else {
         return error_page(StatusCode::BAD_REQUEST, &Brand::neutral(), "Invalid redirect URI.");
     };
     match mode {
-        ResponseMode::Query => {
+        Delivery::Query => {
             {
                 // Appends to any query the registered URI has, never replacing it (C26).
                 let mut q = url.query_pairs_mut();
@@ -125,6 +128,36 @@ pub(crate) fn respond(redirect_uri: &str, mode: ResponseMode, fields: Vec<(&str,
             }
             see_other(url.as_str())
         }
-        ResponseMode::FormPost => html(StatusCode::OK, &FormPostPage { action: redirect_uri, fields }),
+        Delivery::FormPost => html(StatusCode::OK, &FormPostPage { action: redirect_uri, fields }),
     }
+}
+
+/// What signs a client's authorization responses (JARM): the tenant's active key for the
+/// client's algorithm, the issuer, the client, and the time of the request.
+#[derive(Debug, Clone)]
+pub(crate) struct ResponseSigner {
+    pub(crate) key: Arc<SigningKey>,
+    pub(crate) issuer: String,
+    pub(crate) client_id: String,
+    pub(crate) now: i64,
+}
+
+/// Sends the authorization response in `mode`: the parameters themselves, or for a JARM mode
+/// one `response` parameter, a JWT that `signer` signs over them (JARM §2.1). A JARM mode never
+/// falls back to an unsigned response: without a signer, or when signing fails, the error is the
+/// cause to log.
+pub(crate) fn respond_in_mode(
+    redirect_uri: &str,
+    mode: ResponseMode,
+    fields: Vec<(&str, String)>,
+    signer: Option<&ResponseSigner>,
+) -> Result<Response, String> {
+    if !mode.is_jwt() {
+        return Ok(respond(redirect_uri, mode.delivery(), fields));
+    }
+    let signer = signer.ok_or("a signed response without a signing key")?;
+    let claims = ciam_oauth::jarm::response_claims(&signer.issuer, &signer.client_id, signer.now, &fields);
+    let jwt = ciam_jose::mint(&signer.key, ciam_oauth::jarm::RESPONSE_TYP, &claims)
+        .map_err(|e| format!("signing the authorization response: {e}"))?;
+    Ok(respond(redirect_uri, mode.delivery(), vec![("response", jwt)]))
 }

@@ -27,12 +27,14 @@ use ciam_oauth::code::CodeGrant;
 use ciam_oauth::form::Params;
 use ciam_oauth::{ErrorCode, OAuthError};
 
-use super::par::{PAR_MARKER, Pushed};
+use super::par::{PAR_MARKER, Pushed, REQUEST_URI_PREFIX};
+use super::request_object::{JAR_MARKER, signed_request};
 use super::session::{Flow, Session, current_session, finish_flow, save_flow, start_flow};
 use super::signin::Pending;
-use super::web_flow::{Ctx, flow_step, query_param, respond, see_other};
+use super::web_flow::{Ctx, flow_step, query_param, see_other};
 use crate::error::{ErrorRedirect, Failure, PageError};
 use crate::http::Path;
+use crate::http::page::{ResponseSigner, respond_in_mode};
 use crate::state::AppState;
 
 /// An error for the client of a verified request, sent to its redirect URI.
@@ -47,14 +49,13 @@ fn redirect(ctx: &Ctx, valid: &ValidAuthorization, error: OAuthError) -> PageErr
         state: valid.state.clone(),
         iss: ctx.st.issuer(&ctx.tenant.id),
         error,
+        signer: ctx.response_signer.get().cloned(),
     }
     .into()
 }
 
-/// Parses and validates an authorization request given as a query or form string. Until the
-/// client and its redirect URI are verified, errors are pages; after, they go to the client.
-pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Arc<Client>, ValidAuthorization), PageError> {
-    let params = Params::parse(query.as_bytes()).map_err(|e| PageError::bad_request(e.description))?;
+/// The enabled client a request names by its `client_id`, if any.
+async fn named_client(ctx: &Ctx, params: &Params) -> Result<Option<Arc<Client>>, PageError> {
     let client = match params.get("client_id").and_then(|c| ClientId::parse(c).ok()) {
         // A URL: a client described by its metadata document, if the tenant allows it.
         Some(id) if id.is_metadata_document() => {
@@ -69,12 +70,51 @@ pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Arc<Client>, Va
         None => None,
     };
     // A suspended agent is refused like an unknown client.
-    let client = client.filter(|c| c.is_enabled());
-    let valid = validate(&params, client.as_deref()).map_err(|e| match e {
+    Ok(client.filter(|c| c.is_enabled()))
+}
+
+/// What signs `client`'s responses (JARM): the tenant's active key of the client's algorithm.
+async fn response_signer(ctx: &Ctx, client: &Client) -> Result<ResponseSigner, PageError> {
+    let alg = ciam_oauth::jarm::signing_alg(client, client.profile(&ctx.tenant.settings));
+    let now = ctx.st.clock.now();
+    let key = ctx.st.keys.keys(&ctx.tenant.id, now).await?.signing(alg)?;
+    Ok(ResponseSigner {
+        key,
+        issuer: ctx.st.issuer(&ctx.tenant.id),
+        client_id: client.client_id.to_string(),
+        now: now.unix_timestamp(),
+    })
+}
+
+/// Parses and validates an authorization request given as a query or form string. Until the
+/// client and its redirect URI are verified, errors are pages; after, they go to the client,
+/// signed when the request asked for a JARM response mode.
+pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Arc<Client>, ValidAuthorization), PageError> {
+    let params = Params::parse(query.as_bytes()).map_err(|e| PageError::bad_request(e.description))?;
+    let client = named_client(ctx, &params).await?;
+    let outcome = validate(&params, client.as_deref());
+    let mode = match &outcome {
+        Ok(valid) => Some(valid.response_mode),
+        Err(AuthorizeError::Redirect { response_mode, .. }) => Some(*response_mode),
+        Err(AuthorizeError::Page(_)) => None,
+    };
+    if let (Some(mode), Some(client)) = (mode, &client)
+        && mode.is_jwt()
+        && ctx.response_signer.get().is_none()
+    {
+        let _ = ctx.response_signer.set(response_signer(ctx, client).await?);
+    }
+    let valid = outcome.map_err(|e| match e {
         AuthorizeError::Page(error) => PageError::bad_request(error.description),
-        AuthorizeError::Redirect { redirect_uri, response_mode, state, error } => {
-            ErrorRedirect { redirect_uri, response_mode, state, iss: ctx.st.issuer(&ctx.tenant.id), error }.into()
+        AuthorizeError::Redirect { redirect_uri, response_mode, state, error } => ErrorRedirect {
+            redirect_uri,
+            response_mode,
+            state,
+            iss: ctx.st.issuer(&ctx.tenant.id),
+            error,
+            signer: ctx.response_signer.get().cloned(),
         }
+        .into(),
     })?;
     let client = client.ok_or_else(|| PageError::bad_request("Unknown client."))?;
     Ok((client, valid))
@@ -89,7 +129,7 @@ pub(super) async fn authorize_get(
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
-        let query = expand_pushed(&ctx, query.as_deref().unwrap_or("")).await?;
+        let query = expand(&ctx, query.as_deref().unwrap_or("")).await?;
         authorize(&ctx, &query, &headers, None).await
     })
     .await
@@ -104,20 +144,42 @@ pub(super) async fn authorize_post(
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
-        let query = expand_pushed(&ctx, &String::from_utf8_lossy(&body)).await?;
+        let query = expand(&ctx, &String::from_utf8_lossy(&body)).await?;
         authorize(&ctx, &query, &headers, None).await
     })
     .await
 }
 
-/// Replaces a `request_uri` (RFC 9126 §4) by the request it names, which must have been pushed
-/// by the same client and not yet used; front-channel requests never carry the internal marker.
-async fn expand_pushed(ctx: &Ctx, query: &str) -> Result<String, PageError> {
+/// The parameters of a front-channel request: a `request_uri` replaced by the pushed request it
+/// names, a `request` (RFC 9101) by its verified parameters, anything else as sent. Front-channel
+/// requests never carry the internal markers. These errors come before the redirect URI is
+/// verified (it is inside what is expanded), so they are pages.
+async fn expand(ctx: &Ctx, query: &str) -> Result<String, PageError> {
     let params = Params::parse(query.as_bytes()).map_err(|e| PageError::bad_request(e.description))?;
-    if params.get(PAR_MARKER).is_some() {
+    if params.get(PAR_MARKER).is_some() || params.get(JAR_MARKER).is_some() {
         return Err(PageError::bad_request("Invalid authorization request."));
     }
-    let Some(uri) = params.get("request_uri") else { return Ok(query.to_owned()) };
+    match (params.get("request"), params.get("request_uri")) {
+        (None, None) => Ok(query.to_owned()),
+        (Some(_), Some(_)) => Err(PageError::bad_request("invalid_request: send request or request_uri, not both.")),
+        (None, Some(uri)) => expand_pushed(ctx, &params, uri).await,
+        (Some(jwt), None) => {
+            let client = named_client(ctx, &params).await?.ok_or_else(|| PageError::bad_request("Unknown client."))?;
+            signed_request(&ctx.st, &ctx.tenant, &client, &params, jwt)
+                .await
+                .map_err(|e| PageError::bad_request(format!("{}: {}.", e.code.as_str(), e.description)))
+        }
+    }
+}
+
+/// Replaces a `request_uri` (RFC 9126 §4) by the request it names, which must have been pushed
+/// by the same client and not yet used. Any other `request_uri` is refused, never fetched.
+async fn expand_pushed(ctx: &Ctx, params: &Params, uri: &str) -> Result<String, PageError> {
+    if !uri.starts_with(REQUEST_URI_PREFIX) {
+        return Err(PageError::bad_request(
+            "request_uri_not_supported: only request_uri values from pushed authorization requests are accepted.",
+        ));
+    }
     let invalid = || PageError::bad_request("invalid_request_uri: the request is unknown, expired or used.");
     let pushed = Json::<Pushed>::new(ctx.st.ephemeral.as_ref());
     let pushed = pushed.get(&keyspace::pushed_request(&ctx.ns, uri)).await?.ok_or_else(invalid)?;
@@ -154,6 +216,11 @@ pub(super) async fn authorize(
     }
     if client.profile(&ctx.tenant.settings) == SecurityProfile::Fapi2 {
         ciam_oauth::fapi::check_authorization(&valid, pushed.is_some()).map_err(|e| redirect(ctx, &valid, e))?;
+    }
+    // RFC 9101 §10.5: pushed or not, the request must have come as a signed request object.
+    if client.require_signed_request_object && query_param(Some(query), JAR_MARKER).is_none() {
+        let why = "this client must send its requests as signed request objects";
+        return Err(refuse(ctx, &valid, ErrorCode::InvalidRequest, why));
     }
     // An app may only ask for resources registered in the tenant (an agent, for those it is
     // allowed, checked with its delegation).
@@ -387,7 +454,8 @@ async fn issue_code(
         fields.push(("state", s.clone()));
     }
     fields.push(("iss", ctx.st.issuer(&ctx.tenant.id)));
-    Ok(respond(&valid.redirect_uri, valid.response_mode, fields))
+    respond_in_mode(&valid.redirect_uri, valid.response_mode, fields, ctx.response_signer.get())
+        .map_err(|cause| Failure::internal(cause).into())
 }
 
 /// Sends a signed-in browser to the second-factor page to reach `required`, in `flow` or in a

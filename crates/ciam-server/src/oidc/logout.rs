@@ -19,7 +19,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use ciam_oauth::authorize::ResponseMode;
+use ciam_oauth::authorize::Delivery;
 use ciam_oauth::form::Params;
 use serde_json::Value;
 
@@ -83,7 +83,7 @@ pub(super) async fn logout(
         let res = match redirect {
             Some(uri) => {
                 let fields = params.get("state").map(|s| vec![("state", s.to_owned())]).unwrap_or_default();
-                respond(&uri, ResponseMode::Query, fields)
+                respond(&uri, Delivery::Query, fields)
             }
             None => signed_out(&ctx),
         };

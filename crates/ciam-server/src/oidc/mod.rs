@@ -18,6 +18,7 @@ mod mfa;
 pub(crate) mod pages;
 mod par;
 mod register;
+mod request_object;
 mod resource;
 mod security;
 mod session;

@@ -7,6 +7,9 @@
 //! reopening the authorization URL before signing in finishes still works, standards C37), and
 //! it belongs to the client that pushed it. A DPoP proof sent with the request binds the code to
 //! the proof's key (`dpop_jkt`, RFC 9449 §10.1).
+//!
+//! A pushed request may be a signed request object (`request`, RFC 9101): its parameters, once
+//! verified, are what is stored. A client that must sign its requests can push nothing else.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -19,6 +22,7 @@ use ciam_oauth::authorize::{AuthorizeError, validate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::request_object::{JAR_MARKER, signed_request};
 use crate::error::OAuthFailure;
 use crate::http::BackChannel;
 use crate::state::AppState;
@@ -51,15 +55,28 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
         if request.params.get("client_id").is_some_and(|c| c != client.client_id.as_str()) {
             return Err(OAuthError::invalid_request("client_id differs from the authenticated client"));
         }
-        // Validate now, answering errors directly (no redirect on the back channel).
-        let query: String = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(
-                url::form_urlencoded::parse(&request.body)
-                    .filter(|(k, _)| !CREDENTIALS.contains(&k.as_ref()) && k != "client_id" && k != PAR_MARKER),
-            )
-            .append_pair("client_id", client.client_id.as_str())
-            .finish();
-        let mut query = query;
+        let mut query = match request.params.get("request") {
+            // RFC 9126 §3: a signed request object; its parameters are the request.
+            Some(jwt) => {
+                let tenant = st
+                    .directory
+                    .tenant(st.durable.as_ref(), &request.tenant)
+                    .await?
+                    .ok_or_else(|| OAuthError::invalid_request("unknown tenant"))?;
+                signed_request(&st, &tenant, client, &request.params, jwt).await?
+            }
+            None if client.require_signed_request_object => {
+                return Err(OAuthError::invalid_request(
+                    "this client must send its requests as signed request objects (RFC 9101 §10.5)",
+                ));
+            }
+            None => url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(url::form_urlencoded::parse(&request.body).filter(|(k, _)| {
+                    !CREDENTIALS.contains(&k.as_ref()) && k != "client_id" && k != PAR_MARKER && k != JAR_MARKER
+                }))
+                .append_pair("client_id", client.client_id.as_str())
+                .finish(),
+        };
         // A DPoP proof sent with the pushed request binds the code to its key (RFC 9449 §10.1).
         if let Some(proof) = &request.dpop {
             let (tenant, nonce_required) = (&request.tenant, request.dpop_nonce_required);
@@ -68,7 +85,9 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
             }
             let jkt =
                 super::dpop::proof_key(&st, tenant, nonce_required, proof, "POST", &request.endpoint, None).await?;
-            match request.params.get("dpop_jkt") {
+            // The request's own `dpop_jkt` (a signed object's, not one sent beside it).
+            let sent = ciam_oauth::form::Params::parse(query.as_bytes())?.get("dpop_jkt").map(str::to_owned);
+            match sent {
                 Some(sent) if sent != jkt => {
                     return Err(OAuthError::invalid_request("dpop_jkt differs from the key of the DPoP proof"));
                 }
@@ -76,6 +95,7 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
                 None => query.push_str(&format!("&dpop_jkt={jkt}")),
             }
         }
+        // Validate now, answering errors directly (no redirect on the back channel).
         let reparsed = ciam_oauth::form::Params::parse(query.as_bytes())?;
         let valid = validate(&reparsed, Some(client)).map_err(|e| match e {
             AuthorizeError::Page(e) | AuthorizeError::Redirect { error: e, .. } => e,

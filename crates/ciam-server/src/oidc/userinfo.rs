@@ -104,7 +104,9 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
         "require_pushed_authorization_requests": false,
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query", "form_post"],
+        "response_modes_supported": ciam_oauth::authorize::ResponseMode::SUPPORTED,
+        // JARM: responses signed with the tenant's keys.
+        "authorization_signing_alg_values_supported": ciam_oauth::jarm::SIGNING_ALGS.map(ciam_jose::Alg::as_str),
         "grant_types_supported": [
             "authorization_code",
             "refresh_token",
@@ -129,8 +131,11 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
             "updated_at", "email", "email_verified", "phone_number", "phone_number_verified", "address"
         ],
         "claims_parameter_supported": false,
-        "request_parameter_supported": false,
+        // RFC 9101: request objects by value, signed with the client's keys; a `request_uri`
+        // only from our own PAR endpoint (advertised above), never fetched.
+        "request_parameter_supported": true,
         "request_uri_parameter_supported": false,
+        "request_object_signing_alg_values_supported": ciam_jose::jwt::CLIENT_ALGS.map(|a| format!("{a:?}")),
         "authorization_response_iss_parameter_supported": true,
     });
     if let Some(doc) = doc.as_object_mut() {

@@ -4,7 +4,7 @@
 //! response sent to a verified redirect URI.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -14,7 +14,7 @@ use ciam_oauth::form::Params;
 
 use super::session::{BrowserCookie, FLOW_TTL, Flow, csrf_ok, load_flow, set_cookie, start_flow};
 use crate::error::PageError;
-use crate::http::page::Brand;
+use crate::http::page::{Brand, ResponseSigner};
 pub(crate) use crate::http::page::{respond, see_other};
 use crate::state::AppState;
 
@@ -25,6 +25,9 @@ pub(super) struct Ctx {
     /// The namespace of the tenant's short-lived state.
     pub(super) ns: TenantNs,
     pub(super) brand: Brand,
+    /// What signs the authorization responses of this request, once it is known to ask for a
+    /// signed one (JARM) from a verified client.
+    pub(super) response_signer: OnceLock<ResponseSigner>,
 }
 
 impl Ctx {
@@ -33,7 +36,7 @@ impl Ctx {
         let unknown = || PageError::new(StatusCode::NOT_FOUND, "Unknown tenant.");
         let id = TenantId::parse(tenant).map_err(|_| unknown())?;
         let tenant = st.directory.tenant(st.durable.as_ref(), &id).await?.ok_or_else(unknown)?;
-        Ok(Self { brand: Brand::of(&tenant), ns: tenant.ns(), tenant, st })
+        Ok(Self { brand: Brand::of(&tenant), ns: tenant.ns(), tenant, st, response_signer: OnceLock::new() })
     }
 
     /// The path of one of the tenant's pages.
