@@ -20,6 +20,17 @@ async fn discovery_lists_the_acr_levels_prompts_and_claims_the_server_honours_oi
     for claim in ["sub", "acr", "amr", "auth_time", "email", "email_verified", "name"] {
         assert!(claims.contains(&json!(claim)), "{claim}");
     }
+    // RFC 9101 request objects by value; a request_uri only from PAR (RFC 9126), never fetched.
+    assert_eq!(meta["request_parameter_supported"], true);
+    assert_eq!(meta["request_uri_parameter_supported"], false);
+    assert!(meta.get("require_signed_request_object").is_none(), "required per client, not for all");
+    assert_eq!(
+        meta["request_object_signing_alg_values_supported"],
+        json!(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"])
+    );
+    // JARM: the signed response modes and their algorithms.
+    assert_eq!(meta["response_modes_supported"], json!(["query", "form_post", "jwt", "query.jwt", "form_post.jwt"]));
+    assert_eq!(meta["authorization_signing_alg_values_supported"], json!(["RS256", "ES256"]));
     // RFC 8414 §3: the same document at the inserted well-known path.
     let oauth = h.get("/.well-known/oauth-authorization-server/t/acme", &[]).await;
     assert_eq!(oauth.json(), meta);

@@ -13,6 +13,7 @@ mod checklist;
 mod discovery;
 mod dpop;
 mod harness;
+mod jar;
 mod pagination;
 mod par;
 mod token;

@@ -72,6 +72,29 @@ impl AgentKey {
     }
 }
 
+impl AgentKey {
+    /// `claims` signed with the client's key (ES256, its `kid`), with `typ` if given: a request
+    /// object (RFC 9101), or any JWT a test needs the client to sign.
+    pub fn sign(&self, typ: Option<&str>, claims: &Value) -> String {
+        let mut h = Header::new(Algorithm::ES256);
+        h.kid = Some(self.kid.clone());
+        h.typ = typ.map(str::to_owned);
+        jsonwebtoken::encode(&h, claims, &EncodingKey::from_ec_der(&self.der)).unwrap()
+    }
+
+    /// A request object (RFC 9101) for this client and `issuer` carrying `params`, valid from
+    /// now for five minutes.
+    pub fn request_object(&self, issuer: &str, params: &Value) -> String {
+        let now = unix_now();
+        let mut claims = json!({"iss": self.id, "aud": issuer, "client_id": self.id, "iat": now, "nbf": now,
+                                "exp": now + 300, "jti": unique()});
+        if let (Some(c), Some(p)) = (claims.as_object_mut(), params.as_object()) {
+            c.extend(p.clone());
+        }
+        self.sign(Some("oauth-authz-req+jwt"), &claims)
+    }
+}
+
 /// Seconds since the epoch, from the machine's clock (the server's clock is the same one).
 pub fn unix_now() -> i64 {
     i64::try_from(std::time::SystemTime::UNIX_EPOCH.elapsed().unwrap().as_secs()).unwrap()
