@@ -18,6 +18,7 @@ mod exchange;
 mod fapi;
 mod hardening;
 mod hostile_input;
+mod jar;
 mod logging;
 mod mail_outbox;
 mod mcp;
