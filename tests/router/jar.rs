@@ -284,3 +284,52 @@ async fn form_post_jwt_posts_only_the_signed_response_jarm_2_3_3() {
     let (claims, _) = verified_response(&f.h, "web", &jwt).await;
     assert_eq!((claims["error"].as_str(), claims["state"].as_str()), (Some("login_required"), Some("fpj")));
 }
+
+/// A `fapi2` client: its request objects must use PS256, ES256 or EdDSA (FAPI 2.0 §5.4.1, so an
+/// RS256 object is refused even with a registered RS256 key), and its signed responses default
+/// to ES256.
+#[tokio::test]
+async fn a_fapi2_clients_objects_and_responses_use_the_profiles_algorithms() {
+    let h = Harness::new().await;
+    let (key, jwks) = AgentKey::new("bank-app");
+    let (rsa, _) = ciam_jose::SigningKey::generate(ciam_jose::Alg::RS256).unwrap();
+    let mut keys = jwks["keys"].as_array().unwrap().clone();
+    keys.push(Value::Object(rsa.public_jwk().as_json().clone()));
+    ciam_testkit::World::tenant("acme")
+        .named("Acme")
+        .client(json!({"client_id": "bank-app", "name": "Bank", "client_type": "confidential",
+                       "redirect_uris": [CALLBACK], "token_endpoint_auth_method": "private_key_jwt",
+                       "jwks": {"keys": keys}, "security_profile": "fapi2"}))
+        .create(&h)
+        .await;
+    let params = json!({"response_type": "code", "redirect_uri": CALLBACK, "scope": "openid", "state": "fapi",
+                        "prompt": "none", "response_mode": "jwt", "code_challenge": ciam_testkit::PKCE_CHALLENGE,
+                        "code_challenge_method": "S256"});
+    let push = |object: String| {
+        let mut form: Vec<(&str, String)> = key.assertion(ISSUER);
+        form.push(("request", object));
+        form
+    };
+    let now = unix_now();
+    let mut claims = json!({"iss": "bank-app", "aud": ISSUER, "client_id": "bank-app", "nbf": now, "exp": now + 300});
+    for (k, v) in params.as_object().unwrap() {
+        claims[k] = v.clone();
+    }
+    let rs256 = ciam_jose::mint(&rsa, "oauth-authz-req+jwt", &claims).unwrap();
+    let form = push(rs256);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let answer = h.post_form("/t/acme/par", &pairs, &[]).await;
+    assert_oauth_error(&answer, 400, "invalid_request_object");
+    assert!(answer.json()["error_description"].as_str().unwrap().contains("algorithm"), "{}", answer.text());
+
+    let form = push(key.request_object(ISSUER, &params));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let answer = h.post_form("/t/acme/par", &pairs, &[]).await;
+    assert_eq!(answer.status, 201, "{}", answer.text());
+    let uri = answer.json()["request_uri"].as_str().unwrap().to_owned();
+    let answer = h.get(&format!("/t/acme/authorize?client_id=bank-app&request_uri={}", enc(&uri)), &[]).await;
+    let p = answer.redirect_params();
+    let (claims, alg) = verified_response(&h, "bank-app", &p["response"]).await;
+    assert_eq!(alg, "ES256", "fapi2 responses are ES256 by default");
+    assert_eq!((claims["error"].as_str(), claims["state"].as_str()), (Some("login_required"), Some("fapi")));
+}
