@@ -251,6 +251,8 @@ async fn client_assertions_name_the_issuer_alone_and_use_a_fapi_algorithm() {
     assert_eq!(meta["require_pushed_authorization_requests"], true);
     assert_eq!(meta["token_endpoint_auth_methods_supported"], json!(["private_key_jwt"]));
     assert_eq!(meta["id_token_signing_alg_values_supported"], json!(["ES256"]));
+    assert_eq!(meta["request_object_signing_alg_values_supported"], json!(["PS256", "ES256", "EdDSA"]));
+    assert_eq!(meta["authorization_signing_alg_values_supported"], json!(["ES256"]));
     assert_eq!(meta["tls_client_certificate_bound_access_tokens"], true);
 }
 

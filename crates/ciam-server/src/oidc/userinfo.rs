@@ -161,8 +161,10 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
                 ("introspection_endpoint_auth_methods_supported", json!(["private_key_jwt"])),
                 ("revocation_endpoint_auth_methods_supported", json!(["private_key_jwt"])),
                 ("token_endpoint_auth_signing_alg_values_supported", fapi_algs.clone()),
-                ("dpop_signing_alg_values_supported", fapi_algs),
+                ("dpop_signing_alg_values_supported", fapi_algs.clone()),
+                ("request_object_signing_alg_values_supported", fapi_algs),
                 ("id_token_signing_alg_values_supported", json!(["ES256"])),
+                ("authorization_signing_alg_values_supported", json!(["ES256"])),
             ] {
                 doc.insert(key.into(), value);
             }
