@@ -10,6 +10,7 @@ mod admin_audit;
 mod agents;
 mod browser;
 mod cimd;
+mod claims;
 mod cli;
 mod device;
 mod dpop;

@@ -163,3 +163,40 @@ async fn a_failed_sign_in_never_says_whether_the_account_exists_s12() {
     ];
     assert_eq!(h.post_form("/t/acme/login", &forged, &headers).await.status, 403);
 }
+
+fn with_claims(claims: &str) -> String {
+    authorize_url("web", "openid").state("cl").extra(&format!("&claims={}", enc(claims))).build()
+}
+
+/// OIDC Core §5.5.1.1 and the OpenID registry's `unmet_authentication_requirements`: an
+/// essential `acr` naming no level this server defines can never be met, so the client hears
+/// it at once; a voluntary one is ignored like an unknown `acr_values`.
+#[tokio::test]
+async fn an_essential_acr_no_level_can_meet_is_unmet_at_the_redirect_uri_oidc_5_5_1_1() {
+    let h = Harness::new().await;
+    acme(&h).await;
+    let unmet =
+        h.get(&with_claims(r#"{"id_token":{"acr":{"essential":true,"values":["urn:other:gold"]}}}"#), &[]).await;
+    assert_error_redirect(&unmet, "unmet_authentication_requirements", "cl");
+    let voluntary = h.get(&with_claims(r#"{"id_token":{"acr":{"values":["urn:other:gold"]}}}"#), &[]).await;
+    assert!(voluntary.location().contains("/t/acme/login?flow="), "{}", voluntary.location());
+    let known = r#"{"id_token":{"acr":{"essential":true,"values":["urn:other:gold","urn:ciam:acr:mfa"]}}}"#;
+    assert!(h.get(&with_claims(known), &[]).await.location().contains("/t/acme/login?flow="));
+}
+
+/// OIDC Core §5.5: a `claims` parameter that is not a JSON object of claim requests is
+/// `invalid_request` at the redirect URI; unknown claims and members are not an error.
+#[tokio::test]
+async fn a_malformed_claims_parameter_is_invalid_request_oidc_5_5() {
+    let h = Harness::new().await;
+    acme(&h).await;
+    for bad in ["not json", "[]", r#"{"id_token":["email"]}"#, r#"{"userinfo":{"email":1}}"#] {
+        assert_error_redirect(&h.get(&with_claims(bad), &[]).await, "invalid_request", "cl");
+    }
+    let huge = format!(r#"{{"userinfo":{{"email":{{"values":["{}"]}}}}}}"#, "x".repeat(5000));
+    let answer = h.get(&with_claims(&huge), &[]).await;
+    assert_error_redirect(&answer, "invalid_request", "cl");
+    assert!(answer.redirect_params()["error_description"].contains("too long"));
+    let unknown = r#"{"id_token":{"shoe_size":{"essential":true}},"verified_claims":{}}"#;
+    assert!(h.get(&with_claims(unknown), &[]).await.location().contains("/t/acme/login?flow="));
+}

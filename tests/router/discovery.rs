@@ -31,6 +31,11 @@ async fn discovery_lists_the_acr_levels_prompts_and_claims_the_server_honours_oi
     // JARM: the signed response modes and their algorithms.
     assert_eq!(meta["response_modes_supported"], json!(["query", "form_post", "jwt", "query.jwt", "form_post.jwt"]));
     assert_eq!(meta["authorization_signing_alg_values_supported"], json!(["RS256", "ES256"]));
+    // OIDC Core §5.5: the claims parameter, and every claim it can ask for is listed.
+    assert_eq!(meta["claims_parameter_supported"], true);
+    for claim in ["phone_number", "phone_number_verified", "address", "updated_at", "picture", "birthdate"] {
+        assert!(claims.contains(&json!(claim)), "{claim}");
+    }
     // RFC 8414 §3: the same document at the inserted well-known path.
     let oauth = h.get("/.well-known/oauth-authorization-server/t/acme", &[]).await;
     assert_eq!(oauth.json(), meta);

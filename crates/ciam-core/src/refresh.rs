@@ -41,6 +41,9 @@ pub struct RefreshFamily {
     pub dpop_jkt: Option<String>,
     /// The resources (RFC 8707) the grant was made for; empty: the issuer's own APIs.
     pub resources: Vec<String>,
+    /// User claims the authorization request asked for from UserInfo with the `claims`
+    /// parameter (OIDC Core §5.5); refreshed access tokens carry them on.
+    pub userinfo_claims: Vec<String>,
 }
 
 /// One refresh token of a family, by hash.

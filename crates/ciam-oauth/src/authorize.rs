@@ -8,10 +8,12 @@
 //! parameters is shown on an error page (RFC 6749 §4.1.2.1; RFC 9700 §4.11.2), so the endpoint
 //! is no open redirector.
 
+use ciam_core::Acr;
 use ciam_core::client::{Client, ClientType, GrantType};
 use ciam_core::id::ClientId;
 use ciam_core::scope::ScopeSet;
 
+use crate::claims::RequestedClaims;
 use crate::error::{ErrorCode, OAuthError};
 use crate::form::Params;
 use crate::pkce::CodeChallenge;
@@ -127,6 +129,9 @@ pub struct ValidAuthorization {
     /// The DPoP key the code is to be bound to (`dpop_jkt`, RFC 9449 §10): a JWK SHA-256
     /// thumbprint (RFC 7638), base64url.
     pub dpop_jkt: Option<String>,
+    /// The `claims` parameter (OIDC Core §5.5), reduced to the claims this client may have;
+    /// empty without one, and for a request without `openid`.
+    pub claims: RequestedClaims,
 }
 
 impl ValidAuthorization {
@@ -134,6 +139,32 @@ impl ValidAuthorization {
     pub fn is_oidc(&self) -> bool {
         self.scope.contains("openid")
     }
+
+    /// The level the user's authentication must reach: the strongest of what `acr_values` and
+    /// the `claims` parameter's `acr` ask (each for the weakest level among its values this
+    /// server defines), so the authentication meets both.
+    pub fn requested_acr(&self) -> Option<Acr> {
+        let from_claims = self.claims.acr.as_ref().and_then(crate::claims::AcrRequest::required);
+        requested_level(self.acr_values.iter().map(String::as_str)).max(from_claims)
+    }
+
+    /// The `acr` claim for an authentication at `achieved`: when the `claims` parameter asked
+    /// for `acr` values, the strongest of them it satisfies, so the claim is one of the
+    /// requested values (OIDC Core §5.5.1.1); otherwise `achieved` itself.
+    pub fn acr_claim(&self, achieved: Acr) -> Acr {
+        self.claims.acr.as_ref().and_then(|a| a.reported(achieved)).unwrap_or(achieved)
+    }
+
+    /// What the user must consent to: the requested scope and the scopes that carry the claims
+    /// requested with the `claims` parameter.
+    pub fn consent_scope(&self) -> ScopeSet {
+        self.claims.consent_scope(&self.scope)
+    }
+}
+
+/// The weakest level among `acr_values` this server defines (`None` if it defines none).
+fn requested_level<'a>(acr_values: impl IntoIterator<Item = &'a str>) -> Option<Acr> {
+    acr_values.into_iter().filter_map(Acr::parse).min()
 }
 
 /// Why an authorization request was refused.
@@ -280,6 +311,19 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
     };
     let (acr_values, login_hint, ui_locales, id_token_hint) =
         (hint("acr_values")?, hint("login_hint")?, hint("ui_locales")?, hint("id_token_hint")?);
+    // OIDC Core §5.5: an OpenID Connect parameter; a plain OAuth request ignores it.
+    let claims = match params.get("claims") {
+        Some(raw) if scope.contains("openid") => {
+            RequestedClaims::parse(raw, &client.scopes).map_err(|d| fail(ErrorCode::InvalidRequest, d))?
+        }
+        _ => RequestedClaims::default(),
+    };
+    if claims.acr_unmeetable() {
+        return Err(fail(
+            ErrorCode::UnmetAuthenticationRequirements,
+            "none of the essential acr values is supported by this server",
+        ));
+    }
     let words = |v: Option<String>| {
         v.map(|s| s.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
     };
@@ -300,6 +344,7 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
         id_token_hint,
         resources,
         dpop_jkt,
+        claims,
     })
 }
 
@@ -550,6 +595,77 @@ mod tests {
         }
         assert_eq!(ResponseMode::FormPostJwt.delivery(), Delivery::FormPost);
         assert_eq!(ResponseMode::QueryJwt.delivery(), Delivery::Query);
+    }
+
+    fn claims_query(claims: &str) -> String {
+        let claims: String = url::form_urlencoded::byte_serialize(claims.as_bytes()).collect();
+        format!("client_id=app&{CB}&response_type=code&scope=openid&state=x&claims={claims}")
+    }
+
+    /// OIDC Core §5.5: the `claims` parameter of an OpenID Connect request is parsed against
+    /// what the client may have; a malformed one is `invalid_request` at the redirect URI.
+    #[test]
+    fn the_claims_parameter_is_validated_and_bounded_by_the_client_oidc_5_5() {
+        let mut c = client(ClientType::Confidential, &["https://app.example/cb"]);
+        c.scopes = ScopeSet::parse_space_separated("openid email").unwrap();
+        let v = run(&claims_query(r#"{"id_token":{"email":null,"name":null},"userinfo":{"email_verified":null}}"#), &c)
+            .unwrap();
+        assert_eq!(v.claims.id_token.iter().collect::<Vec<_>>(), ["email"], "name needs profile, not allowed");
+        assert_eq!(v.claims.userinfo.iter().collect::<Vec<_>>(), ["email_verified"]);
+        assert_eq!(v.scope.to_string(), "openid", "the granted scope stays as requested");
+        assert_eq!(v.consent_scope().to_string(), "email openid", "consent covers the claims' scope");
+
+        for bad in [r#"["email"]"#, r#"{"id_token":"email"}"#, r#"{"userinfo":{"email":{"values":"x"}}}"#, "{"] {
+            match run(&claims_query(bad), &c) {
+                Err(AuthorizeError::Redirect { error, state, .. }) => {
+                    assert_eq!(error.code, ErrorCode::InvalidRequest, "{bad}");
+                    assert_eq!(state.as_deref(), Some("x"));
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        // A plain OAuth request does not know the parameter: ignored, even malformed.
+        let plain = run(&format!("client_id=app&{CB}&response_type=code&scope=email&claims=%5B"), &c).unwrap();
+        assert_eq!(plain.claims, RequestedClaims::default());
+    }
+
+    /// OIDC Core §5.5.1.1: an essential `acr` this server cannot produce is refused with
+    /// `unmet_authentication_requirements`; a voluntary one is ignored like unknown `acr_values`.
+    #[test]
+    fn an_essential_acr_nobody_can_meet_is_refused_at_the_redirect_uri() {
+        let c = client(ClientType::Confidential, &["https://app.example/cb"]);
+        let unmet = run(&claims_query(r#"{"id_token":{"acr":{"essential":true,"values":["urn:x:gold"]}}}"#), &c);
+        match unmet {
+            Err(AuthorizeError::Redirect { error, state, redirect_uri, .. }) => {
+                assert_eq!(error.code, ErrorCode::UnmetAuthenticationRequirements);
+                assert_eq!((state.as_deref(), redirect_uri.as_str()), (Some("x"), "https://app.example/cb"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let voluntary = run(&claims_query(r#"{"id_token":{"acr":{"values":["urn:x:gold"]}}}"#), &c).unwrap();
+        assert_eq!(voluntary.requested_acr(), None);
+        assert_eq!(voluntary.acr_claim(Acr::MultiFactor), Acr::MultiFactor, "the level reached");
+    }
+
+    /// The level to reach is the strongest of `acr_values` and the claims' `acr`; the `acr`
+    /// reported is one of the claims' values when it named any.
+    #[test]
+    fn acr_from_claims_and_acr_values_combine_oidc_5_5_1_1() {
+        let c = client(ClientType::Confidential, &["https://app.example/cb"]);
+        let mfa = r#"{"id_token":{"acr":{"essential":true,"values":["urn:ciam:acr:mfa","urn:ciam:acr:phr"]}}}"#;
+        let v = run(&claims_query(mfa), &c).unwrap();
+        assert_eq!(v.requested_acr(), Some(Acr::MultiFactor));
+        assert_eq!(v.acr_claim(Acr::MultiFactor), Acr::MultiFactor);
+        assert_eq!(v.acr_claim(Acr::PhishingResistant), Acr::PhishingResistant);
+        let both = run(&format!("{}&acr_values=urn:ciam:acr:phr", claims_query(mfa)), &c).unwrap();
+        assert_eq!(both.requested_acr(), Some(Acr::PhishingResistant), "both requests are met");
+        let weaker = run(&format!("{}&acr_values=urn:ciam:acr:pwd", claims_query(mfa)), &c).unwrap();
+        assert_eq!(weaker.requested_acr(), Some(Acr::MultiFactor));
+        let pwd = run(&claims_query(r#"{"id_token":{"acr":{"value":"urn:ciam:acr:pwd"}}}"#), &c).unwrap();
+        assert_eq!(pwd.acr_claim(Acr::PhishingResistant), Acr::Password, "a requested value, never another");
+        let plain = run(&format!("client_id=app&{CB}&response_type=code&acr_values=urn:ciam:acr:mfa"), &c).unwrap();
+        assert_eq!(plain.requested_acr(), Some(Acr::MultiFactor));
+        assert_eq!(plain.acr_claim(Acr::PhishingResistant), Acr::PhishingResistant, "acr_values: the level reached");
     }
 
     #[test]

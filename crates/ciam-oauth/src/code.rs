@@ -61,6 +61,14 @@ pub struct CodeGrant {
     /// proof is signed with it redeems the code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_jkt: Option<String>,
+    /// User claims the `claims` parameter asked for in the ID token (OIDC Core §5.5), beyond
+    /// what the scope carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_token_claims: Vec<String>,
+    /// User claims the `claims` parameter asked for from UserInfo: they ride in the access
+    /// token and the refresh-token family.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub userinfo_claims: Vec<String>,
 }
 
 /// The `scope` of a stored grant: the space-separated string of the `scope` parameter.
@@ -155,6 +163,9 @@ pub struct IdTokenClaims {
     pub azp: String,
     /// Session id.
     pub sid: String,
+    /// User claims asked for with the `claims` parameter (OIDC Core §5.5), by name.
+    #[serde(flatten)]
+    pub user_claims: serde_json::Map<String, serde_json::Value>,
 }
 
 impl IdTokenClaims {
@@ -173,6 +184,7 @@ impl IdTokenClaims {
             amr: grant.amr.clone(),
             azp: grant.client_id.to_string(),
             sid: grant.sid.clone(),
+            user_claims: serde_json::Map::new(),
         }
     }
 }
@@ -232,6 +244,8 @@ mod tests {
             delegation_id: None,
             resources: vec![],
             dpop_jkt: None,
+            id_token_claims: Vec::new(),
+            userinfo_claims: Vec::new(),
         }
     }
 

@@ -282,6 +282,8 @@ mod tests {
             delegation_id: None,
             resources: vec![],
             dpop_jkt: None,
+            id_token_claims: Vec::new(),
+            userinfo_claims: Vec::new(),
         }
     }
 

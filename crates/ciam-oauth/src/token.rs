@@ -174,6 +174,12 @@ pub struct AccessTokenClaims {
     /// refresh token being replayed, ends every access token issued from it (RFC 9700 §4.14.2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
+    /// User claims the authorization request asked for from UserInfo with the `claims`
+    /// parameter (OIDC Core §5.5), space-separated. The grant's access tokens carry the list
+    /// themselves, so the UserInfo endpoint reads it the same way from a JWT and from an opaque
+    /// token's stored claims, and a refresh copies it from the refresh-token family.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub userinfo_claims: String,
 }
 
 fn one_or_many<S: serde::Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
@@ -212,6 +218,7 @@ impl AccessTokenClaims {
             auth_time: None,
             acr: None,
             grant_id: None,
+            userinfo_claims: String::new(),
         }
     }
 }
@@ -433,6 +440,7 @@ mod tests {
             revoked_at: None,
             dpop_jkt: None,
             resources: vec![],
+            userinfo_claims: vec![],
         };
         let token = RefreshTokenRecord {
             tenant_id: family.tenant_id.clone(),

@@ -8,6 +8,7 @@ use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
 use ciam_core::secret::random_token;
 use ciam_core::store::StoreResult;
 use ciam_core::tenant::TenantNs;
+use ciam_core::user::UserStatus;
 use ciam_jose::Alg;
 use time::OffsetDateTime;
 
@@ -144,12 +145,14 @@ impl Issuer {
         let (user_id, scope) = (grant.user_id, &grant.scope);
         // A user disabled or deleted since approving the grant gets nothing from it: a JWT handed
         // out now would be honoured by resource servers that verify locally until it expires.
-        if !self.still_allowed_in(tenant, &user_id).await? {
+        let user = self.ports.users.get_user(tenant, &user_id).await?.filter(|u| u.status == UserStatus::Active);
+        let Some(user) = user else {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the user of this grant is no longer allowed in"));
-        }
+        };
         let mut at = user_access_token(&issuer, &user_id.to_string(), client.client_id.as_str(), scope, now);
         at.auth_time = Some(grant.auth_time);
         at.acr.clone_from(&grant.acr);
+        at.userinfo_claims = grant.userinfo_claims.join(" ");
         // A client that may refresh gets a grant (refresh-token family) that its access tokens name.
         at.grant_id = client.may_use(GrantType::RefreshToken).then(|| random_token(16));
         self.bind_user_token(tenant, client, &user_id, grant.delegation_id.as_deref(), &mut at).await?;
@@ -160,7 +163,10 @@ impl Issuer {
             // RS256 by default (OIDC Core §15.1); ES256 under FAPI 2.0, which forbids PKCS#1 v1.5.
             let default = if call.profile == SecurityProfile::Fapi2 { Alg::ES256 } else { Alg::RS256 };
             let alg = client.id_token_signed_response_alg.as_deref().and_then(Alg::parse).unwrap_or(default);
-            Some(self.sign(tenant, alg, "JWT", &IdTokenClaims::for_code(&issuer, grant, now)).await?)
+            let mut claims = IdTokenClaims::for_code(&issuer, grant, now);
+            // The claims the `claims` parameter asked for, as the user has them now (OIDC Core §5.5).
+            claims.user_claims = crate::claims::user_claims(&user, grant.id_token_claims.iter().map(String::as_str));
+            Some(self.sign(tenant, alg, "JWT", &claims).await?)
         } else {
             None
         };
@@ -181,6 +187,7 @@ impl Issuer {
                 // A public client cannot authenticate a refresh; its DPoP key stands in (RFC 9449 §5).
                 dpop_jkt: jkt.filter(|_| client.client_type == ClientType::Public).map(str::to_owned),
                 resources: grant.resources.clone(),
+                userinfo_claims: grant.userinfo_claims.clone(),
             };
             let token = random_token(32);
             let first = super::refresh::refresh_record(tenant, &token, &family.family_id, now);

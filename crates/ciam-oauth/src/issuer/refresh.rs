@@ -95,6 +95,7 @@ impl Issuer {
         at.auth_time = Some(family.auth_time.unix_timestamp());
         at.acr.clone_from(&family.acr);
         at.grant_id = Some(family.family_id.clone());
+        at.userinfo_claims = family.userinfo_claims.join(" ");
         self.bind_user_token(tenant, client, &family.user_id, None, &mut at).await?;
         self.aim_user_token(tenant, client, &family.resources, resource, &mut at).await?;
         // FAPI 2.0 §5.3.2.1: no rotation for the profile's (confidential, sender-constrained)

@@ -125,7 +125,18 @@ impl World {
 
     /// A code bound to the DPoP key `dpop_jkt` (RFC 9449 §10).
     async fn bound_code(&self, client: &Client, scope: &str, resources: &[&str], dpop_jkt: Option<&str>) -> String {
-        let grant = CodeGrant {
+        let grant = CodeGrant { dpop_jkt: dpop_jkt.map(str::to_owned), ..self.grant(client, scope, resources) };
+        self.code_for(grant).await
+    }
+
+    /// The code of `grant`.
+    async fn code_for(&self, grant: CodeGrant) -> String {
+        self.issuer.issue_code(&self.ns, &grant).await.unwrap()
+    }
+
+    /// What the user approved for `client`.
+    fn grant(&self, client: &Client, scope: &str, resources: &[&str]) -> CodeGrant {
+        CodeGrant {
             client_id: client.client_id.clone(),
             redirect_uri: None,
             scope: ScopeSet::parse_space_separated(scope).unwrap(),
@@ -139,9 +150,10 @@ impl World {
             issued_at: NOW.unix_timestamp() - 1,
             delegation_id: None,
             resources: resources.iter().map(|r| (*r).to_owned()).collect(),
-            dpop_jkt: dpop_jkt.map(str::to_owned),
-        };
-        self.issuer.issue_code(&self.ns, &grant).await.unwrap()
+            dpop_jkt: None,
+            id_token_claims: Vec::new(),
+            userinfo_claims: Vec::new(),
+        }
     }
 
     /// A token request of `client` with form `body`, from `ip`.
@@ -343,6 +355,38 @@ fn claims_of(token: &str) -> serde_json::Value {
     use base64::Engine as _;
     let payload = token.split('.').nth(1).unwrap();
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// OIDC Core §5.5: claims the `claims` parameter asked for reach the ID token (as the user has
+/// them) and, by name in the access token, UserInfo, also from refreshed and opaque tokens.
+#[tokio::test]
+async fn requested_claims_reach_the_id_token_and_every_access_token_of_the_grant_oidc_5_5() {
+    let w = World::new(contract::tenant("acme")).await;
+    let mut opaque = w.client("opaque", &web_grants(), "openid email").await;
+    opaque.opaque_access_tokens = true;
+    for client in [w.client("web", &web_grants(), "openid email").await, opaque] {
+        let mut grant = w.grant(&client, "openid", &[]);
+        (grant.id_token_claims, grant.userinfo_claims) = (vec!["email".into()], vec!["email_verified".into()]);
+        let code = w.code_for(grant).await;
+        let issued = w.token(&client, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await;
+        let issued = issued.unwrap();
+        let id_token = claims_of(issued.id_token.as_deref().unwrap());
+        assert_eq!(id_token["email"], "ada@example.com");
+        assert!(id_token.get("email_verified").is_none(), "asked for userinfo only: {id_token}");
+        assert_eq!(issued.scope.as_deref(), Some("openid"), "the scope is not widened");
+        let refresh = format!("grant_type=refresh_token&refresh_token={}", issued.refresh_token.unwrap());
+        let refreshed = w.token(&client, &refresh, "192.0.2.1").await.unwrap();
+        for at in [&issued.access_token, &refreshed.access_token] {
+            let live = w.issuer.verified_access_token(&w.tenant.id, at).await.unwrap().unwrap();
+            assert_eq!(live.claims["userinfo_claims"], "email_verified", "{}", client.client_id);
+        }
+    }
+    // Without a claims request, neither appears.
+    let web = w.client("plain", &web_grants(), "openid email").await;
+    let code = w.code(&web, "openid", &[]).await;
+    let issued = w.token(&web, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap();
+    assert!(claims_of(issued.id_token.as_deref().unwrap()).get("email").is_none());
+    assert!(claims_of(&issued.access_token).get("userinfo_claims").is_none());
 }
 
 #[tokio::test]

@@ -247,7 +247,7 @@ pub(super) async fn authorize(
         }),
         signed_in_now: flow.is_some_and(|(_, f)| f.signed_in),
         consented_now: flow.is_some_and(|(_, f)| f.consented),
-        asked_acr: super::signin::requested_acr(valid.acr_values.iter().map(String::as_str)),
+        asked_acr: valid.requested_acr(),
     };
     let decision = decide(&facts);
     let page = |page| async move {
@@ -307,15 +307,16 @@ async fn standing(
         };
         let now = ctx.st.clock.now();
         let active = ctx.st.durable.active_delegations(&ctx.tenant.id, &user.id, &client.client_id, now).await?;
-        let delegation = active.into_iter().find(|d| d.covers(&valid.scope, &audiences));
+        let delegation = active.into_iter().find(|d| d.covers(&valid.consent_scope(), &audiences));
         return Ok((Standing::Agent { covered: delegation.is_some() }, delegation));
     }
     if client.client_id.is_metadata_document() {
         return Ok((Standing::Unregistered, None));
     }
     let consent = ctx.st.durable.get_consent(&ctx.tenant.id, &user.id, &client.client_id).await?;
-    let covered =
-        consent.and_then(|c| ScopeSet::parse_space_separated(&c).ok()).is_some_and(|c| valid.scope.is_subset(&c));
+    // The scopes carrying claims asked for with the `claims` parameter need consent too.
+    let wanted = valid.consent_scope();
+    let covered = consent.and_then(|c| ScopeSet::parse_space_separated(&c).ok()).is_some_and(|c| wanted.is_subset(&c));
     Ok((Standing::App { covered }, None))
 }
 
@@ -434,13 +435,16 @@ async fn issue_code(
         code_challenge: valid.code_challenge.as_ref().map(|c| c.as_str().to_owned()),
         user_id: user.id,
         auth_time: session.auth_time,
-        acr: Some(session.acr.clone()),
+        // One of the values the `claims` parameter asked for, if it did (OIDC Core §5.5.1.1).
+        acr: Some(Acr::parse(&session.acr).map_or_else(|| session.acr.clone(), |a| valid.acr_claim(a).to_string())),
         amr: session.amr.clone(),
         sid: session.sid.clone(),
         issued_at: ctx.st.clock.now().unix_timestamp(),
         delegation_id: delegation.map(|d| d.id),
         resources: valid.resources.clone(),
         dpop_jkt: valid.dpop_jkt.clone(),
+        id_token_claims: valid.claims.id_token.iter().cloned().collect(),
+        userinfo_claims: valid.claims.userinfo.iter().cloned().collect(),
     };
     let code = match ctx.st.issuance.issue_code(&ctx.ns, &grant).await {
         Ok(code) => code,

@@ -52,7 +52,7 @@ pub(super) async fn consent_get(
             &ConsentPage {
                 brand: &ctx.brand,
                 client_name: &client.name,
-                scopes: valid.scope.iter().map(describe_scope).collect(),
+                scopes: valid.consent_scope().iter().map(describe_scope).collect(),
                 redirect_host: &host,
                 action: &action,
                 flow: &id,
@@ -121,7 +121,7 @@ pub(super) async fn consent_post(
             (Some(_), Ok(a)) => a,
             (Some(_), Err(_)) => return Err(flow_expired()),
         };
-        record_decision(&ctx, &caller, &client, &user_id, &valid.scope, audiences, allow).await?;
+        record_decision(&ctx, &caller, &client, &user_id, &valid.consent_scope(), audiences, allow).await?;
         if !allow {
             let _ = finish_flow(&ctx.st, &ctx.ns, &id).await;
             return Err(refuse(&ctx, &valid, ErrorCode::AccessDenied, "the user denied access"));

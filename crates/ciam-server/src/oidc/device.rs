@@ -223,6 +223,8 @@ async fn decide(
         delegation_id,
         resources: request.resources.clone(),
         dpop_jkt: None,
+        id_token_claims: Vec::new(),
+        userinfo_claims: Vec::new(),
     });
     st.issuance.decide_device(ns, &pending, approved).await?;
     tracing::info!(tenant = %tenant, client = %client.client_id, user = %user_id, allow, "device request decided");

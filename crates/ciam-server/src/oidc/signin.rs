@@ -53,19 +53,15 @@ pub(super) fn tenant_policy(tenant: &Tenant) -> PolicyConfig {
     PolicyConfig::of_tenant(tenant)
 }
 
-/// The lowest level among the recognized `acr_values` (a request for several levels is
-/// satisfied by any of them); `None` when none is asked for or recognized.
-pub(super) fn requested_acr<'a>(acr_values: impl IntoIterator<Item = &'a str>) -> Option<Acr> {
-    acr_values.into_iter().filter_map(Acr::parse).min()
-}
-
-/// The level the authorization request of a flow asks for.
-fn flow_requested_acr(flow: &Flow) -> Option<Acr> {
+/// The level the authorization request of a flow asks for (`acr_values` and the `claims`
+/// parameter's `acr`, as the authorization endpoint reads them). A request that no longer
+/// validates asks for nothing here: the authorization endpoint refuses it at the next step.
+async fn flow_requested_acr(ctx: &Ctx, flow: &Flow) -> Option<Acr> {
     if !flow.is_authorization() {
         return None;
     }
-    let values = query_param(Some(&flow.query), "acr_values")?;
-    requested_acr(values.split_whitespace())
+    let (_, valid) = super::authorize::validated(ctx, &flow.query).await.ok()?;
+    valid.requested_acr()
 }
 
 /// The device id in the browser's device cookie, if it is one this server sealed for this tenant.
@@ -183,7 +179,7 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Result<Response, 
     if ctx.tenant.settings.login.mfa == MfaMode::Always {
         required = required.max(Acr::MultiFactor);
     }
-    if let Some(asked) = flow_requested_acr(&flow) {
+    if let Some(asked) = flow_requested_acr(ctx, &flow).await {
         required = required.max(asked);
     }
     if let Some(reauth) = &flow.reauth {

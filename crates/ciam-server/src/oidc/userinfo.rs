@@ -6,8 +6,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
+use ciam_oauth::claims::{claims_of_scope, scope_of_claim, user_claims};
 use ciam_oauth::{ErrorCode, OAuthError};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::dpop::{protected_request, refused, refused_at};
 use crate::http::Path;
@@ -47,43 +48,12 @@ pub(super) async fn userinfo(
     let Some(user) = user else {
         return refused(invalid_token());
     };
-    let mut out = Map::new();
+    // The claims of the granted scopes (OIDC Core §5.4) and those the `claims` parameter asked
+    // for one by one (§5.5), which the grant's access tokens name.
+    let requested = claims.get("userinfo_claims").and_then(Value::as_str).unwrap_or("").split(' ');
+    let names = scope.iter().flat_map(|s| claims_of_scope(s)).chain(requested.filter(|c| scope_of_claim(c).is_some()));
+    let mut out = user_claims(&user, names);
     out.insert("sub".into(), Value::String(user.id.to_string()));
-    let profile = serde_json::to_value(&user.profile).unwrap_or(Value::Null);
-    let mut copy = |names: &[&str]| {
-        for n in names {
-            if let Some(v) = profile.get(*n) {
-                out.insert((*n).to_owned(), v.clone());
-            }
-        }
-    };
-    if scope.contains(&"profile") {
-        copy(&[
-            "name",
-            "given_name",
-            "family_name",
-            "nickname",
-            "preferred_username",
-            "picture",
-            "website",
-            "locale",
-            "zoneinfo",
-            "birthdate",
-        ]);
-    }
-    if scope.contains(&"phone") {
-        copy(&["phone_number", "phone_number_verified"]);
-    }
-    if scope.contains(&"address") {
-        copy(&["address"]);
-    }
-    if scope.contains(&"profile") {
-        out.insert("updated_at".into(), json!(user.updated_at.unix_timestamp()));
-    }
-    if scope.contains(&"email") {
-        out.insert("email".into(), Value::String(user.email.as_str().to_owned()));
-        out.insert("email_verified".into(), Value::Bool(user.email_verified));
-    }
     ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(Value::Object(out))).into_response()
 }
 
@@ -130,7 +100,7 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
             "family_name", "nickname", "preferred_username", "picture", "website", "locale", "zoneinfo", "birthdate",
             "updated_at", "email", "email_verified", "phone_number", "phone_number_verified", "address"
         ],
-        "claims_parameter_supported": false,
+        "claims_parameter_supported": true,
         // RFC 9101: request objects by value, signed with the client's keys; a `request_uri`
         // only from our own PAR endpoint (advertised above), never fetched.
         "request_parameter_supported": true,

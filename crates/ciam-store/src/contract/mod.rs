@@ -400,6 +400,7 @@ pub fn family(u: &User, client: &str, id: &str) -> RefreshFamily {
         revoked_at: None,
         dpop_jkt: Some("a-dpop-key-thumbprint".into()),
         resources: vec!["https://api.example/a".into(), "https://api.example/b".into()],
+        userinfo_claims: vec!["email".into(), "phone_number".into()],
     }
 }
 

@@ -90,6 +90,7 @@ macro_rules! impl_refresh_store {
                     .bind(f.dpop_jkt.as_deref())
                     .bind(f.resources.join(" "))
                     .bind(f.acr.as_deref())
+                    .bind(f.userinfo_claims.join(" "))
                     .execute(&mut **tx)
                     .await
                     .map_err(&err)?;

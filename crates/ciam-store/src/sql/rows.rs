@@ -243,6 +243,7 @@ pub(crate) struct RefreshRow {
     dpop_jkt: Option<String>,
     resources: String,
     acr: Option<String>,
+    userinfo_claims: String,
 }
 }
 
@@ -272,6 +273,7 @@ impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
             revoked_at: r.revoked_at.map(from_ts).transpose()?,
             dpop_jkt: r.dpop_jkt,
             resources: r.resources.split_whitespace().map(str::to_owned).collect(),
+            userinfo_claims: r.userinfo_claims.split_whitespace().map(str::to_owned).collect(),
         };
         Ok((token, family))
     }
