@@ -19,6 +19,7 @@ mod exchange;
 mod fapi;
 mod hardening;
 mod hostile_input;
+mod interop;
 mod jar;
 mod logging;
 mod mail_outbox;
