@@ -95,7 +95,8 @@ try {
   );
 } catch (error) {
   if (mode !== "front-channel") throw error;
-  send({ refused: { name: error.name, code: error.code, error: error.error, error_description: error.error_description } });
+  const { name, code, error: oauthError, error_description } = error;
+  send({ refused: { name, code, error: oauthError, error_description } });
   process.exit(0);
 }
 const claims = tokens.claims();
