@@ -36,8 +36,8 @@ pub(crate) struct BackChannel {
     pub(crate) dpop: Option<String>,
     /// The public URL of the endpoint called (a proof's `htu`, an assertion's audience).
     pub(crate) endpoint: String,
-    /// The tenant's setting, read with the tenant: DPoP proofs must carry a server nonce.
-    pub(crate) dpop_nonce_required: bool,
+    /// The tenant's record, as read for this request (its settings).
+    pub(crate) record: Arc<Tenant>,
     /// The profile the client is held to: its own, else the tenant's default.
     pub(crate) profile: SecurityProfile,
     /// The thumbprint of the client certificate a trusted proxy forwarded (RFC 8705), if any.
@@ -52,7 +52,7 @@ impl FromRequest<AppState> for BackChannel {
         let Path(tenant) =
             Path::<String>::from_request_parts(&mut parts, st).await.map_err(IntoResponse::into_response)?;
         let record = tenant_record(st, &tenant).await.map_err(IntoResponse::into_response)?;
-        let (tenant, ns, dpop_nonce_required) = (record.id.clone(), record.ns(), record.settings.dpop_nonce_required);
+        let (tenant, ns) = (record.id.clone(), record.ns());
         // The URL of the endpoint being called: an accepted audience of client assertions.
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
         let headers = parts.headers.clone();
@@ -70,19 +70,7 @@ impl FromRequest<AppState> for BackChannel {
         match authenticated.await {
             Ok((client, params, dpop)) => {
                 let profile = client.profile(&record.settings);
-                Ok(Self {
-                    tenant,
-                    ns,
-                    client,
-                    params,
-                    body,
-                    caller,
-                    dpop,
-                    endpoint,
-                    dpop_nonce_required,
-                    profile,
-                    certificate,
-                })
+                Ok(Self { tenant, ns, client, params, body, caller, dpop, endpoint, record, profile, certificate })
             }
             Err(HeldOff(wait)) => {
                 let e = OAuthError::new(

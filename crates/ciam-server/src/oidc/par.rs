@@ -57,14 +57,7 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
         }
         let mut query = match request.params.get("request") {
             // RFC 9126 §3: a signed request object; its parameters are the request.
-            Some(jwt) => {
-                let tenant = st
-                    .directory
-                    .tenant(st.durable.as_ref(), &request.tenant)
-                    .await?
-                    .ok_or_else(|| OAuthError::invalid_request("unknown tenant"))?;
-                signed_request(&st, &tenant, client, &request.params, jwt).await?
-            }
+            Some(jwt) => signed_request(&st, &request.record, client, &request.params, jwt).await?,
             None if client.require_signed_request_object => {
                 return Err(OAuthError::invalid_request(
                     "this client must send its requests as signed request objects (RFC 9101 §10.5)",
@@ -79,7 +72,7 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
         };
         // A DPoP proof sent with the pushed request binds the code to its key (RFC 9449 §10.1).
         if let Some(proof) = &request.dpop {
-            let (tenant, nonce_required) = (&request.tenant, request.dpop_nonce_required);
+            let (tenant, nonce_required) = (&request.tenant, request.record.settings.dpop_nonce_required);
             if request.profile == SecurityProfile::Fapi2 {
                 super::dpop::fapi_algorithm(proof)?;
             }

@@ -66,7 +66,7 @@ async fn proof_key(st: &AppState, request: &BackChannel) -> Result<Option<String
             if request.profile == SecurityProfile::Fapi2 {
                 super::dpop::fapi_algorithm(proof)?;
             }
-            let (tenant, nonce_required) = (&request.tenant, request.dpop_nonce_required);
+            let (tenant, nonce_required) = (&request.tenant, request.record.settings.dpop_nonce_required);
             Ok(Some(super::dpop::proof_key(st, tenant, nonce_required, proof, "POST", &request.endpoint, None).await?))
         }
         None if request.client.dpop_bound_access_tokens => {
