@@ -1,5 +1,5 @@
 //! Interoperability with an independent FAPI 2.0 relying party: `tests/interop/fapi-rp.mjs`,
-//! built on the certified `openid-client` library for Node.js, completes PAR + JAR + DPoP +
+//! built on the certified `openid-client` library for Node.js, completes PAR + JAR + JARM + DPoP +
 //! `private_key_jwt` against the real server, validating everything it receives with the
 //! library's own checks. The test registers the client with the keys the script generated,
 //! signs Ada in and consents with the test browser, and asserts on the script's report.
@@ -132,6 +132,9 @@ async fn openid_client_completes_par_jar_dpop_and_private_key_jwt() {
     assert!(sent["request_uri"].starts_with("urn:ietf:params:oauth:request_uri:"), "{url}");
 
     let (_, callback) = Browser::new(&server).authorize(&url, "allow").await;
+    // JARM: the code travels only inside the signed `response` (the library verifies it).
+    let answer: std::collections::HashMap<_, _> = callback.query_pairs().into_owned().collect();
+    assert!(answer.contains_key("response") && !answer.contains_key("code"), "{callback}");
     rp.write(json!({"callback": callback.as_str()})).await;
     let report = rp.read(&server).await;
 

@@ -3,6 +3,8 @@
 // code: discovery, private_key_jwt client authentication, a signed request object (JAR) pushed
 // with PAR, PKCE S256, state and nonce, the authorization response's checks (state, iss), the
 // code grant with a DPoP proof, the ID token's validation, userinfo with DPoP and a refresh.
+// The pushed request asks for a signed authorization response (JARM, response_mode=jwt), which
+// the library verifies against the issuer's published keys before it reads the code.
 //
 // Started by the Rust end-to-end test (tests/e2e/interop.rs) with the environment below; it
 // talks to the test over stdin/stdout, one JSON line each way:
@@ -54,7 +56,7 @@ const signingKey = { key: clientKeys.privateKey, kid };
 const config = await client.discovery(
   issuer,
   clientId,
-  { id_token_signed_response_alg: "ES256" },
+  { id_token_signed_response_alg: "ES256", authorization_signed_response_alg: "ES256" },
   client.PrivateKeyJwt(signingKey),
   { execute: [client.allowInsecureRequests] }, // the test server is plain http on 127.0.0.1
 );
@@ -77,8 +79,10 @@ let authorizationUrl;
 if (mode === "front-channel") {
   authorizationUrl = client.buildAuthorizationUrl(config, parameters);
 } else {
-  // JAR and PAR together, as the library's documentation shows for FAPI.
-  const { searchParams } = await client.buildAuthorizationUrlWithJAR(config, parameters, signingKey);
+  // JAR and PAR together, as the library's documentation shows for FAPI, and JARM.
+  client.useJwtResponseMode(config);
+  const signed = { ...parameters, response_mode: "jwt" };
+  const { searchParams } = await client.buildAuthorizationUrlWithJAR(config, signed, signingKey);
   authorizationUrl = await client.buildAuthorizationUrlWithPAR(config, searchParams, { DPoP });
 }
 send({ authorization_url: authorizationUrl.href });
