@@ -13,6 +13,7 @@ mod checklist;
 mod discovery;
 mod dpop;
 mod harness;
+mod introspection;
 mod jar;
 mod pagination;
 mod par;

@@ -62,6 +62,7 @@ fn resource_scope(c: &mut Criterion) {
         name: "Trips".into(),
         scopes: ScopeSet::parse_space_separated("trips:read trips:book trips:cancel").unwrap(),
         access_token_lifetime: DEFAULT_RESOURCE_TOKEN_LIFETIME,
+        introspection: None,
         created_at: when,
         updated_at: when,
     };

@@ -190,8 +190,19 @@ impl Client {
     /// - `authorization_code` needs at least one redirect URI; private-use schemes are for public
     ///   (native) clients only (RFC 8252 §8.4);
     /// - `private_key_jwt` needs exactly one of `jwks` / `jwks_uri` (RFC 7591 §2), and inline keys
-    ///   must be public keys.
+    ///   must be public keys;
+    /// - a client id never begins with `resource.`: those name registered resources when they
+    ///   introspect ([`crate::resource::Resource::client_id`]).
     pub fn validate(&self) -> Result<(), FieldError> {
+        if self.client_id.as_str().starts_with(crate::resource::RESOURCE_CLIENT_ID_PREFIX) {
+            return Err(FieldError::new(
+                "client_id",
+                format!(
+                    "client ids beginning with \"{}\" name registered resources",
+                    crate::resource::RESOURCE_CLIENT_ID_PREFIX
+                ),
+            ));
+        }
         let public = self.client_type == ClientType::Public;
         match (public, self.token_endpoint_auth_method) {
             (true, AuthMethod::None)
@@ -237,14 +248,7 @@ impl Client {
                 ));
             }
         }
-        let uses_keys = self.token_endpoint_auth_method == AuthMethod::PrivateKeyJwt;
-        match (&self.jwks, &self.jwks_uri) {
-            (Some(_), Some(_)) => return Err(FieldError::new("jwks", "give jwks or jwks_uri, not both (RFC 7591 §2)")),
-            (None, None) if uses_keys => {
-                return Err(FieldError::new("jwks_uri", "private_key_jwt needs jwks or jwks_uri"));
-            }
-            _ => {}
-        }
+        validate_keys(self.token_endpoint_auth_method, self.jwks.as_ref(), self.jwks_uri.as_deref())?;
         for (field, alg) in [
             ("id_token_signed_response_alg", &self.id_token_signed_response_alg),
             ("authorization_signed_response_alg", &self.authorization_signed_response_alg),
@@ -255,19 +259,6 @@ impl Client {
                 // `none` in particular: unsigned ID tokens are never issued (standards C07).
                 return Err(FieldError::new(field, "must be RS256 or ES256"));
             }
-        }
-        if let Some(uri) = &self.jwks_uri {
-            // https, or http on a loopback host for development (the server fetches from
-            // loopback only when `outbound.allow_private_networks` is set).
-            let loopback_http = url::Url::parse(uri).is_ok_and(|u| {
-                u.scheme() == "http" && matches!(u.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
-            });
-            if !loopback_http {
-                https_url(uri).map_err(|e| e.under("jwks_uri"))?;
-            }
-        }
-        if let Some(jwks) = &self.jwks {
-            validate_public_jwks(jwks).map_err(|e| e.under("jwks"))?;
         }
         if self.security_profile == Some(SecurityProfile::Fapi2) {
             // FAPI 2.0 §5.3.2.1: confidential clients only, authenticated with private_key_jwt;
@@ -324,6 +315,35 @@ impl Client {
         }
         Ok(())
     }
+}
+
+/// The public keys of a party that authenticates with `method`: `private_key_jwt` needs exactly
+/// one of `jwks` / `jwks_uri` (RFC 7591 §2); a `jwks_uri` is https (or http on a loopback host, for
+/// development: the server fetches from loopback only when `outbound.allow_private_networks` is
+/// set); inline keys are public keys.
+pub(crate) fn validate_keys(
+    method: AuthMethod,
+    jwks: Option<&serde_json::Value>,
+    jwks_uri: Option<&str>,
+) -> Result<(), FieldError> {
+    match (jwks, jwks_uri) {
+        (Some(_), Some(_)) => return Err(FieldError::new("jwks", "give jwks or jwks_uri, not both (RFC 7591 §2)")),
+        (None, None) if method == AuthMethod::PrivateKeyJwt => {
+            return Err(FieldError::new("jwks_uri", "private_key_jwt needs jwks or jwks_uri"));
+        }
+        _ => {}
+    }
+    if let Some(uri) = jwks_uri {
+        let loopback_http = url::Url::parse(uri)
+            .is_ok_and(|u| u.scheme() == "http" && matches!(u.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback()));
+        if !loopback_http {
+            https_url(uri).map_err(|e| e.under("jwks_uri"))?;
+        }
+    }
+    if let Some(jwks) = jwks {
+        validate_public_jwks(jwks).map_err(|e| e.under("jwks"))?;
+    }
+    Ok(())
 }
 
 /// A JWK Set of public keys: `{"keys": [ {"kty": …}, … ]}`, 1-10 keys, none with private members.

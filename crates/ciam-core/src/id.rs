@@ -127,6 +127,12 @@ string_id!(
 );
 
 impl ClientId {
+    /// The client id a registered resource introspects as: `resource.{id}` (a resource id is a
+    /// slug, so this is always a valid client id; [`crate::resource::resource_of_client_id`]).
+    pub fn of_resource(id: &ResourceId) -> Self {
+        Self(format!("{}{id}", crate::resource::RESOURCE_CLIENT_ID_PREFIX))
+    }
+
     /// A fresh random client id (128 bits, base64url).
     pub fn generate() -> Self {
         Self(crate::secret::random_token(16))

@@ -246,16 +246,28 @@ pub trait ConsentStore: Send + Sync {
 #[async_trait]
 pub trait ResourceStore: Send + Sync {
     /// Inserts a resource; [`StoreError::Conflict`] with `what = "resource"` when the id or the
-    /// identifier is taken in this tenant.
-    async fn create_resource(&self, r: &Resource) -> StoreResult<()>;
+    /// identifier is taken in this tenant. `secret` is the hash of its introspection secret
+    /// (`client_secret_basic`).
+    async fn create_resource(&self, r: &Resource, secret: Option<&SecretHash>) -> StoreResult<()>;
     /// Reads one by id.
     async fn get_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<Option<Resource>>;
     /// Reads one by its identifier (audience URI).
     async fn find_resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>>;
     /// Every resource of a tenant, by id.
     async fn list_resources(&self, tenant: &TenantId) -> StoreResult<Vec<Resource>>;
-    /// Replaces a resource's mutable fields.
+    /// Replaces a resource's mutable fields (not its secret).
     async fn update_resource(&self, r: &Resource) -> StoreResult<()>;
+    /// Replaces or removes the hash of its introspection secret; [`StoreError::NotFound`] when
+    /// there is no such resource.
+    async fn set_resource_secret(
+        &self,
+        tenant: &TenantId,
+        id: &ResourceId,
+        secret: Option<&SecretHash>,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// The hash of its introspection secret, if it has one.
+    async fn resource_secret_hash(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<Option<SecretHash>>;
     /// Deletes one; `false` if absent.
     async fn delete_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<bool>;
 }

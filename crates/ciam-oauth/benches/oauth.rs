@@ -138,6 +138,7 @@ fn client_credentials(c: &mut Criterion) {
             name: "Trips".into(),
             scopes: scopes("trips:read trips:book trips:cancel"),
             access_token_lifetime: 600,
+            introspection: None,
             created_at: NOW,
             updated_at: NOW,
         }),

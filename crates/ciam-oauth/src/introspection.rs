@@ -1,8 +1,9 @@
 //! Token introspection (RFC 7662) and revocation (RFC 7009) of this server's access tokens.
 //!
 //! # Security
-//! A client learns about a token only if the token was issued to it or names it as audience;
-//! for any other token, and for anything invalid, expired, revoked or from another tenant, the
+//! A client learns about a token only if the token was issued to it or names it as audience; a
+//! registered resource that authenticates with its own credentials learns about exactly the
+//! tokens whose `aud` is its identifier. For any other token, and for anything invalid, expired, revoked or from another tenant, the
 //! answer is the bare `{"active": false}` (RFC 7662 §2.2), so introspection is no oracle.
 //! Revocation by a client the token was not issued to has no effect (RFC 7009 §2.1), and is
 //! still answered 200 (§2.2).
@@ -50,18 +51,34 @@ pub fn inactive() -> Value {
     json!({ "active": false })
 }
 
-fn names_caller(claims: &Map<String, Value>, caller: &ClientId) -> bool {
-    let own = claims.get("client_id").and_then(Value::as_str) == Some(caller.as_str());
-    let audience = match claims.get("aud") {
-        Some(Value::String(a)) => a == caller.as_str(),
-        Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(caller.as_str())),
+/// Who asks at the introspection endpoint.
+#[derive(Debug, Clone, Copy)]
+pub enum Introspector<'a> {
+    /// A client: it learns about the tokens issued to it or naming its client id as audience.
+    Client(&'a ClientId),
+    /// A registered resource, by its identifier: it learns about the tokens issued for it.
+    Resource(&'a str),
+}
+
+fn has_audience(claims: &Map<String, Value>, audience: &str) -> bool {
+    match claims.get("aud") {
+        Some(Value::String(a)) => a == audience,
+        Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(audience)),
         _ => false,
-    };
-    own || audience
+    }
+}
+
+fn names_caller(claims: &Map<String, Value>, caller: Introspector<'_>) -> bool {
+    match caller {
+        Introspector::Client(id) => {
+            claims.get("client_id").and_then(Value::as_str) == Some(id.as_str()) || has_audience(claims, id.as_str())
+        }
+        Introspector::Resource(identifier) => has_audience(claims, identifier),
+    }
 }
 
 /// The introspection response for a verified, unrevoked access token.
-pub fn describe(claims: &Map<String, Value>, caller: &ClientId) -> Value {
+pub fn describe(claims: &Map<String, Value>, caller: Introspector<'_>) -> Value {
     if !names_caller(claims, caller) {
         return inactive();
     }
@@ -94,16 +111,33 @@ mod tests {
 
     #[test]
     fn only_the_client_or_audience_learns_about_a_token_s27() {
-        let me = ClientId::parse("svc").unwrap();
-        let own = describe(&claims("svc", json!("https://id/t/acme")), &me);
+        let svc = ClientId::parse("svc").unwrap();
+        let me = Introspector::Client(&svc);
+        let own = describe(&claims("svc", json!("https://id/t/acme")), me);
         assert_eq!(own["active"], true);
         assert_eq!(own["client_id"], "svc");
         assert_eq!(own["scope"], "a b");
         assert_eq!(own["token_type"], "Bearer");
         assert!(own.get("secret_extension").is_none(), "only registered claims are repeated");
-        assert_eq!(describe(&claims("other", json!("x")), &me), inactive());
-        assert_eq!(describe(&claims("other", json!(["x", "svc"])), &me)["active"], true, "audience may introspect");
-        assert!(may_revoke(&claims("svc", json!("x")), &me));
-        assert!(!may_revoke(&claims("other", json!(["svc"])), &me), "an audience may not revoke");
+        assert_eq!(describe(&claims("other", json!("x")), me), inactive());
+        assert_eq!(describe(&claims("other", json!(["x", "svc"])), me)["active"], true, "audience may introspect");
+        assert!(may_revoke(&claims("svc", json!("x")), &svc));
+        assert!(!may_revoke(&claims("other", json!(["svc"])), &svc), "an audience may not revoke");
+    }
+
+    #[test]
+    fn a_resource_learns_about_exactly_the_tokens_for_it() {
+        let api = Introspector::Resource("https://trips.example/api");
+        let for_api = describe(&claims("svc", json!("https://trips.example/api")), api);
+        assert_eq!((for_api["active"].as_bool(), for_api["client_id"].as_str()), (Some(true), Some("svc")));
+        assert_eq!(for_api["aud"], "https://trips.example/api");
+        let among = describe(&claims("svc", json!(["https://other.example/", "https://trips.example/api"])), api);
+        assert_eq!(among["active"], true, "one of its audiences");
+        for aud in [json!("https://other.example/"), json!("https://trips.example/api/"), json!(["svc"]), json!(null)] {
+            assert_eq!(describe(&claims("svc", aud.clone()), api), inactive(), "{aud}");
+        }
+        // A resource whose identifier equals a token's client_id learns nothing from that.
+        let named_like_client = Introspector::Resource("svc");
+        assert_eq!(describe(&claims("svc", json!("https://x.example/")), named_like_client), inactive());
     }
 }

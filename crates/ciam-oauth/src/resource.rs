@@ -120,6 +120,7 @@ mod tests {
             name: "API".into(),
             scopes: s(scopes),
             access_token_lifetime: lifetime,
+            introspection: None,
             created_at: NOW,
             updated_at: NOW,
         }

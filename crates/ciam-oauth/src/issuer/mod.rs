@@ -180,6 +180,7 @@ impl Issuer {
                 scopes: ScopeSet::parse_space_separated(ACCOUNT_SCOPE)
                     .map_err(|e| StoreError::Corrupt(e.message.into_owned()))?,
                 access_token_lifetime: ACCOUNT_TOKEN_LIFETIME,
+                introspection: None,
                 created_at: now,
                 updated_at: now,
             }));

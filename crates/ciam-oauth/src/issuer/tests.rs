@@ -339,10 +339,11 @@ async fn register(w: &World, uri: &str, scopes: &str, lifetime: u32) {
         name: "API".into(),
         scopes: ScopeSet::parse_space_separated(scopes).unwrap(),
         access_token_lifetime: lifetime,
+        introspection: None,
         created_at: NOW,
         updated_at: NOW,
     };
-    w.store.create_resource(&r).await.unwrap();
+    w.store.create_resource(&r, None).await.unwrap();
 }
 
 fn jose_header(token: &str) -> serde_json::Value {

@@ -230,8 +230,8 @@ impl ClientStore for Through<'_> {
 
 #[async_trait]
 impl ResourceStore for Through<'_> {
-    async fn create_resource(&self, r: &Resource) -> StoreResult<()> {
-        self.written(&r.tenant_id, self.store.create_resource(r).await)
+    async fn create_resource(&self, r: &Resource, secret: Option<&SecretHash>) -> StoreResult<()> {
+        self.written(&r.tenant_id, self.store.create_resource(r, secret).await)
     }
     async fn get_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<Option<Resource>> {
         self.store.get_resource(tenant, id).await
@@ -247,6 +247,18 @@ impl ResourceStore for Through<'_> {
     }
     async fn delete_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<bool> {
         self.written(tenant, self.store.delete_resource(tenant, id).await)
+    }
+    async fn set_resource_secret(
+        &self,
+        tenant: &TenantId,
+        id: &ResourceId,
+        secret: Option<&SecretHash>,
+        now: time::OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.store.set_resource_secret(tenant, id, secret, now).await
+    }
+    async fn resource_secret_hash(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<Option<SecretHash>> {
+        self.store.resource_secret_hash(tenant, id).await
     }
 }
 
@@ -292,6 +304,7 @@ mod tests {
                 name: "Trips".into(),
                 scopes: ciam_core::scope::ScopeSet::parse_space_separated("trips:read").unwrap(),
                 access_token_lifetime: 600,
+                introspection: None,
                 created_at: web.created_at,
                 updated_at: web.created_at,
             };
@@ -335,7 +348,7 @@ mod tests {
         // Resources: the tenant's list, so an unregistered identifier is answered from it too.
         let uri = trips.identifier.as_str();
         assert!(directory.resource(store.as_ref(), &t, uri).await.unwrap().is_none());
-        store.create_resource(&trips).await.unwrap();
+        store.create_resource(&trips, None).await.unwrap();
         assert!(directory.resource(store.as_ref(), &t, uri).await.unwrap().is_none(), "cached: not yet seen");
         directory.through(store.as_ref()).update_resource(&trips).await.unwrap();
         assert_eq!(directory.resource(store.as_ref(), &t, uri).await.unwrap().unwrap().id, trips.id);
@@ -363,7 +376,7 @@ mod tests {
                 4 => through.set_client_secret(&t, &web.client_id, &token, web.updated_at).await,
                 5 => through.set_registration_token(&t, &web.client_id, &token).await,
                 6 => through.delete_client(&t, &other.client_id).await.map(drop),
-                7 => through.create_resource(&trips).await,
+                7 => through.create_resource(&trips, None).await,
                 8 => through.update_resource(&trips).await,
                 _ => through.delete_resource(&t, &trips.id).await.map(drop),
             };

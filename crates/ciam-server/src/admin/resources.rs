@@ -1,13 +1,19 @@
 //! `/admin/v1/tenants/{tenant}/resources`: the APIs tokens are issued for (RFC 8707). Each has
-//! an identifier (the audience URI), the scopes it defines and its access-token lifetime.
+//! an identifier (the audience URI), the scopes it defines and its access-token lifetime, and
+//! may have credentials of its own for the introspection endpoint: a server-generated secret
+//! (shown once, stored as a hash, rotated under `/secret`) or its public keys.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use ciam_core::id::{ResourceId, TenantId};
-use ciam_core::resource::{DEFAULT_RESOURCE_TOKEN_LIFETIME, Resource};
+use ciam_core::FieldError;
+use ciam_core::client::{AuthMethod, SecurityProfile};
+use ciam_core::id::ResourceId;
+use ciam_core::resource::{DEFAULT_RESOURCE_TOKEN_LIFETIME, IntrospectionAuth, Resource};
 use ciam_core::scope::ScopeSet;
+use ciam_core::secret::Secret;
+use ciam_core::tenant::Tenant;
 use ciam_core::validation::display_text;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,11 +29,10 @@ use crate::services::{By, resources};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_resource, list_resources)).routes(routes!(
-        get_resource,
-        update_resource,
-        delete_resource
-    ))
+    OpenApiRouter::new()
+        .routes(routes!(create_resource, list_resources))
+        .routes(routes!(get_resource, update_resource, delete_resource))
+        .routes(routes!(rotate_resource_secret))
 }
 
 /// A resource as registered or patched.
@@ -47,6 +52,16 @@ pub(super) struct ResourceInput {
     scopes: ScopeSet,
     /// Lifetime of its access tokens, 60-86400 seconds. Default 900.
     access_token_lifetime: Option<u32>,
+    /// How the resource authenticates at the introspection endpoint, as the client
+    /// `resource.{id}`: `client_secret_basic` (the server generates the secret and shows it
+    /// once) or `private_key_jwt` (with `jwks` or `jwks_uri`). Absent: it does not introspect.
+    #[schema(value_type = Option<String>, example = "client_secret_basic")]
+    introspection_auth_method: Option<AuthMethod>,
+    /// https URL of the resource's JWK Set (for `private_key_jwt`).
+    jwks_uri: Option<String>,
+    /// The resource's public JWK Set inline (for `private_key_jwt`).
+    #[schema(value_type = Option<Object>)]
+    jwks: Option<Value>,
 }
 
 /// A resource.
@@ -64,6 +79,23 @@ pub(super) struct ResourceView {
     access_token_lifetime: u32,
     /// Where its OAuth Protected Resource Metadata (RFC 9728) is served.
     metadata_url: String,
+    /// The `client_id` it introspects with (`resource.{id}`), when it has credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
+    /// How it authenticates at the introspection endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    introspection_auth_method: Option<AuthMethod>,
+    /// JWK Set URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jwks_uri: Option<String>,
+    /// Inline JWK Set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    jwks: Option<Value>,
+    /// Its introspection secret: present only in the response that generated it. Store it now;
+    /// it cannot be shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
     /// Creation time (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
@@ -73,9 +105,15 @@ pub(super) struct ResourceView {
 }
 
 impl ResourceView {
-    fn new(st: &AppState, r: Resource) -> Self {
+    fn new(st: &AppState, r: Resource, secret: Option<&Secret>) -> Self {
+        let auth = r.introspection.clone();
         Self {
             metadata_url: format!("{}/resources/{}/oauth-protected-resource", st.issuer(&r.tenant_id), r.id),
+            client_id: auth.as_ref().map(|_| r.client_id().to_string()),
+            introspection_auth_method: auth.as_ref().map(|a| a.method),
+            jwks_uri: auth.as_ref().and_then(|a| a.jwks_uri.clone()),
+            jwks: auth.and_then(|a| a.jwks),
+            client_secret: secret.map(|s| s.expose_secret().to_owned()),
             id: r.id.to_string(),
             identifier: r.identifier,
             name: r.name,
@@ -87,14 +125,35 @@ impl ResourceView {
     }
 }
 
+/// The introspection credentials of `input`: keys only with `private_key_jwt`; under a `fapi2`
+/// tenant, `private_key_jwt` only (FAPI 2.0 §5.3.2.1, as for its clients).
+fn introspection(tenant: &Tenant, input: &mut ResourceInput) -> Result<Option<IntrospectionAuth>, FieldError> {
+    let (jwks, jwks_uri) = (input.jwks.take(), input.jwks_uri.take());
+    let Some(method) = input.introspection_auth_method else {
+        if jwks.is_some() || jwks_uri.is_some() {
+            return Err(FieldError::new(
+                "introspection_auth_method",
+                "jwks and jwks_uri need introspection_auth_method private_key_jwt",
+            ));
+        }
+        return Ok(None);
+    };
+    if tenant.settings.security_profile == SecurityProfile::Fapi2 && method != AuthMethod::PrivateKeyJwt {
+        return Err(FieldError::new("introspection_auth_method", "the tenant's fapi2 profile needs private_key_jwt"));
+    }
+    Ok(Some(IntrospectionAuth { method, jwks_uri, jwks }))
+}
+
 fn build(
-    tenant: &TenantId,
-    input: ResourceInput,
+    tenant: &Tenant,
+    mut input: ResourceInput,
     created_at: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Result<Resource, Problem> {
+    let introspection = introspection(tenant, &mut input).map_err(Problem::invalid)?;
     let r = Resource {
-        tenant_id: tenant.clone(),
+        tenant_id: tenant.id.clone(),
+        introspection,
         id: input.id,
         identifier: input.identifier,
         name: display_text("name", &input.name, 200).map_err(Problem::invalid)?,
@@ -107,12 +166,13 @@ fn build(
     Ok(r)
 }
 
-async fn existing(st: &AppState, tenant: &TenantId, id: &str) -> Result<Resource, Problem> {
+async fn existing(st: &AppState, tenant: &ciam_core::id::TenantId, id: &str) -> Result<Resource, Problem> {
     let id = ResourceId::parse(id).map_err(|_| Problem::not_found("resource"))?;
     st.durable.get_resource(tenant, &id).await?.ok_or_else(|| Problem::not_found("resource"))
 }
 
-/// Register a resource.
+/// Register a resource. With `introspection_auth_method` `client_secret_basic` the response
+/// carries `client_secret`, once.
 #[utoipa::path(post, path = "/tenants/{tenant}/resources", tag = "resources",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = ResourceInput,
     responses(
@@ -131,10 +191,14 @@ async fn create_resource(
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let now = st.clock.now();
-    let r = build(&tenant.id, parse(Value::Object(body))?, now, now)?;
-    resources::create(&st, &By::admin(caller), &r).await?;
+    let r = build(&tenant, parse(Value::Object(body))?, now, now)?;
+    let secret = resources::create(&st, &By::admin(caller), &r).await?;
     let location = format!("/admin/v1/tenants/{}/resources/{}", tenant.id, r.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ResourceView::new(&st, r))))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location), (header::CACHE_CONTROL, "no-store".to_owned())],
+        Json(ResourceView::new(&st, r, secret.as_ref())),
+    ))
 }
 
 /// List a tenant's resources by id.
@@ -152,7 +216,7 @@ async fn list_resources(
 ) -> Result<Json<Vec<ResourceView>>, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let list = st.durable.list_resources(&tenant.id).await?;
-    Ok(Json(list.into_iter().map(|r| ResourceView::new(&st, r)).collect()))
+    Ok(Json(list.into_iter().map(|r| ResourceView::new(&st, r, None)).collect()))
 }
 
 /// Read a resource.
@@ -169,10 +233,12 @@ async fn get_resource(
     Path((tenant, id)): Path<(String, String)>,
 ) -> Result<Json<ResourceView>, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
-    Ok(Json(ResourceView::new(&st, existing(&st, &tenant.id, &id).await?)))
+    Ok(Json(ResourceView::new(&st, existing(&st, &tenant.id, &id).await?, None)))
 }
 
-/// Change a resource with a JSON merge patch (RFC 7396); `id` is fixed.
+/// Change a resource with a JSON merge patch (RFC 7396); `id` is fixed. Switching to
+/// `client_secret_basic` issues a secret (in this response, once); removing
+/// `introspection_auth_method` or switching to keys removes it.
 #[utoipa::path(patch, path = "/tenants/{tenant}/resources/{resource_id}", tag = "resources",
     params(("tenant" = String, Path, description = "Tenant id"), ("resource_id" = String, Path, description = "Resource id")),
     request_body(content = ResourceInput, content_type = "application/merge-patch+json"),
@@ -189,15 +255,15 @@ async fn update_resource(
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
     JsonObject(patch): JsonObject,
-) -> Result<Json<ResourceView>, Problem> {
+) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let current = existing(&st, &tenant.id, &id).await?;
-    let view = ResourceView::new(&st, current.clone());
-    let input: ResourceInput = patched(view, &["created_at", "updated_at", "metadata_url"], patch)?;
+    let view = ResourceView::new(&st, current.clone(), None);
+    let input: ResourceInput = patched(view, &["created_at", "updated_at", "metadata_url", "client_id"], patch)?;
     unchanged("id", &current.id, &input.id)?;
-    let updated = build(&tenant.id, input, current.created_at, st.clock.now())?;
-    resources::update(&st, &By::admin(caller), &updated).await?;
-    Ok(Json(ResourceView::new(&st, updated)))
+    let updated = build(&tenant, input, current.created_at, st.clock.now())?;
+    let secret = resources::update(&st, &By::admin(caller), &updated).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(ResourceView::new(&st, updated, secret.as_ref()))))
 }
 
 /// Delete a resource: tokens for it are no longer issued (issued ones live out their lifetime).
@@ -221,4 +287,37 @@ async fn delete_resource(
     } else {
         Err(Problem::not_found("resource"))
     }
+}
+
+/// A newly issued introspection secret of a resource.
+#[derive(Serialize, ToSchema)]
+pub(super) struct ResourceSecretView {
+    /// The client id the resource introspects with (`resource.{id}`).
+    client_id: String,
+    /// The new secret; the previous one stops working at once.
+    client_secret: String,
+}
+
+/// Issue a new introspection secret for a resource that introspects with `client_secret_basic`;
+/// the old one stops working immediately.
+#[utoipa::path(post, path = "/tenants/{tenant}/resources/{resource_id}/secret", tag = "resources",
+    params(("tenant" = String, Path, description = "Tenant id"), ("resource_id" = String, Path, description = "Resource id")),
+    responses(
+        (status = 200, body = ResourceSecretView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "The resource does not introspect with a secret", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn rotate_resource_secret(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<impl IntoResponse, Problem> {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let r = existing(&st, &tenant.id, &id).await?;
+    let secret = resources::rotate_secret(&st, &By::admin(caller), &r).await?;
+    let view =
+        ResourceSecretView { client_id: r.client_id().to_string(), client_secret: secret.expose_secret().to_owned() };
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)))
 }

@@ -1,5 +1,10 @@
 //! Back-channel requests (token, introspection, revocation, PAR, device authorization): the
 //! form body and the authenticated client, extracted once for every endpoint.
+//!
+//! At the introspection endpoint, and only there, the caller may also be a registered resource
+//! with credentials of its own: it authenticates as the client `resource.{id}`
+//! ([`ciam_core::resource::Resource::client_id`]). Elsewhere that name is no client, so a
+//! resource is refused like an unknown client (`invalid_client`).
 
 use std::sync::Arc;
 
@@ -10,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use ciam_core::client::{Client, SecurityProfile};
 use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Replay};
+use ciam_core::resource::{Resource, resource_of_client_id};
 use ciam_core::tenant::{Tenant, TenantNs};
 use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
 use ciam_oauth::form::Params;
@@ -42,6 +48,9 @@ pub(crate) struct BackChannel {
     pub(crate) profile: SecurityProfile,
     /// The thumbprint of the client certificate a trusted proxy forwarded (RFC 8705), if any.
     pub(crate) certificate: Option<String>,
+    /// The registered resource the caller is, when a resource authenticated (introspection only);
+    /// `client` is then the client it authenticated as, which may obtain nothing.
+    pub(crate) resource: Option<Arc<Resource>>,
 }
 
 impl FromRequest<AppState> for BackChannel {
@@ -55,6 +64,8 @@ impl FromRequest<AppState> for BackChannel {
         let (tenant, ns) = (record.id.clone(), record.ns());
         // The URL of the endpoint being called: an accepted audience of client assertions.
         let endpoint = format!("{}{}", st.node.public_url, parts.uri.path());
+        // Only the introspection endpoint accepts a resource's own credentials.
+        let resources_accepted = parts.uri.path().ends_with("/introspect");
         let headers = parts.headers.clone();
         let caller = caller_of(&parts, &st.node.trusted_proxies);
         let certificate = super::client_certificate(&parts, &st.node);
@@ -64,13 +75,27 @@ impl FromRequest<AppState> for BackChannel {
         let authenticated = async {
             let mut params = form(&headers, &body)?;
             let dpop = dpop_proof(&headers)?;
-            let client = authenticated_client(st, &record, &headers, &mut params, &endpoint, &caller).await?;
-            Ok::<_, Unauthenticated>((client, params, dpop))
+            let door = Door { endpoint: &endpoint, resources_accepted };
+            let (client, resource) = authenticated_client(st, &record, &headers, &mut params, door, &caller).await?;
+            Ok::<_, Unauthenticated>((client, resource, params, dpop))
         };
         match authenticated.await {
-            Ok((client, params, dpop)) => {
+            Ok((client, resource, params, dpop)) => {
                 let profile = client.profile(&record.settings);
-                Ok(Self { tenant, ns, client, params, body, caller, dpop, endpoint, record, profile, certificate })
+                Ok(Self {
+                    tenant,
+                    ns,
+                    client,
+                    params,
+                    body,
+                    caller,
+                    dpop,
+                    endpoint,
+                    record,
+                    profile,
+                    certificate,
+                    resource,
+                })
             }
             Err(HeldOff(wait)) => {
                 let e = OAuthError::new(
@@ -122,15 +147,28 @@ fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, OAuthError> {
     Params::parse(body)
 }
 
+/// The endpoint a back-channel request came to.
+#[derive(Clone, Copy)]
+struct Door<'a> {
+    /// Its public URL.
+    endpoint: &'a str,
+    /// Whether a registered resource may authenticate here (introspection).
+    resources_accepted: bool,
+}
+
+/// The client that authenticated, and the resource it is when a resource authenticated.
+type Authenticated = (Arc<Client>, Option<Arc<Resource>>);
+
 /// Authenticates the calling client of a token, introspection or revocation request.
 async fn authenticated_client(
     st: &AppState,
     record: &Tenant,
     headers: &HeaderMap,
     params: &mut Params,
-    endpoint: &str,
+    door: Door<'_>,
     caller: &Caller,
-) -> Result<Arc<Client>, Unauthenticated> {
+) -> Result<Authenticated, Unauthenticated> {
+    let endpoint = door.endpoint;
     let ns = record.ns();
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let who = presented(authorization, params)?;
@@ -138,9 +176,9 @@ async fn authenticated_client(
     if let Some(wait) = limiter.held_off(&ns, who.client_id.as_str(), caller.addr()) {
         return Err(HeldOff(wait));
     }
-    match verified_client(st, record, &who, endpoint).await {
+    match verified_client(st, record, &who, door).await {
         // A suspended agent authenticates nowhere; its attempt is audited, naming it.
-        Ok(client) if !client.is_enabled() => {
+        Ok((client, _)) if !client.is_enabled() => {
             refused_suspended(st, record, &client, params, endpoint, caller).await?;
             limiter
                 .failed(st.ephemeral.as_ref(), &ns, who.client_id.as_str(), caller.addr())
@@ -182,16 +220,27 @@ async fn refused_suspended(
 }
 
 /// The client `who` claims to be, if its credentials prove it (a suspended agent too: the
-/// caller refuses it).
+/// caller refuses it); with the resource it is, when a resource authenticated.
 async fn verified_client(
     st: &AppState,
     record: &Tenant,
     who: &ciam_oauth::client_auth::Presented,
-    endpoint: &str,
-) -> Result<Arc<Client>, OAuthError> {
+    door: Door<'_>,
+) -> Result<Authenticated, OAuthError> {
     let tenant = &record.id;
+    let endpoint = door.endpoint;
+    let mut resource = None;
     let (client, secret) = if who.client_id.is_metadata_document() {
         (crate::adapters::metadata_documents::resolve(st, record, &who.client_id).await?.map(Arc::new), None)
+    } else if let Some(id) = resource_of_client_id(&who.client_id).filter(|_| door.resources_accepted) {
+        // Read from the durable store, not the node's cache: a rotated secret or removed
+        // credentials take effect at once on every node.
+        resource = st.durable.get_resource(tenant, &id).await?.filter(|r| r.introspection.is_some()).map(Arc::new);
+        let secret = match &resource {
+            Some(_) => st.durable.resource_secret_hash(tenant, &id).await?,
+            None => None,
+        };
+        (resource.as_deref().and_then(Resource::as_introspecting_client).map(Arc::new), secret)
     } else {
         match st.directory.client(st.durable.as_ref(), tenant, &who.client_id).await? {
             Some(known) => (Some(known.client.clone()), known.secret.clone()),
@@ -210,7 +259,7 @@ async fn verified_client(
     if let Some(assertion) = &who.assertion {
         verify_assertion(st, record, &client, assertion, endpoint).await?;
     }
-    Ok(client)
+    Ok((client, resource))
 }
 
 /// Verifies a JWS the client signed (a client assertion, a request object) with one of its

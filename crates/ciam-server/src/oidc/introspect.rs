@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use ciam_core::id::TenantId;
 use ciam_core::user::User;
 use ciam_oauth::OAuthError;
-use ciam_oauth::introspection::{describe, inactive};
+use ciam_oauth::introspection::{Introspector, describe, inactive};
 use serde_json::{Map, Value};
 
 use crate::error::OAuthFailure;
@@ -45,11 +45,16 @@ fn no_store(body: Value) -> Response {
 }
 
 /// RFC 7662 §2.1: the caller authenticates; `token` is required; `token_type_hint` is advisory.
+/// A registered resource with its own credentials learns about the tokens issued for it.
 pub(super) async fn introspect(State(st): State<AppState>, request: BackChannel) -> Response {
+    let caller = match &request.resource {
+        Some(r) => Introspector::Resource(&r.identifier),
+        None => Introspector::Client(&request.client.client_id),
+    };
     let answer = async {
         let token = request.params.require("token")?;
         Ok::<_, OAuthError>(match verified_access_token(&st, &request.tenant, token).await? {
-            Some(live) => describe(&live.claims, &request.client.client_id),
+            Some(live) => describe(&live.claims, caller),
             None => inactive(),
         })
     };

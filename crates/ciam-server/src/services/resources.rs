@@ -1,9 +1,14 @@
 //! The APIs tokens are issued for (RFC 8707): registering, changing and deleting them, through
-//! the node's cache. Audited as `resource.{created,updated,deleted}`, with the resource's
-//! identifier as the audience and its scopes.
+//! the node's cache, and rotating the secret a resource introspects with. Audited as
+//! `resource.{created,updated,deleted,secret_rotated}`, with the resource's identifier as the
+//! audience, its scopes and, when it has credentials, the client id it introspects as; never a
+//! secret.
 
+use ciam_core::FieldError;
 use ciam_core::audit::AuditRecord;
+use ciam_core::client::AuthMethod;
 use ciam_core::resource::Resource;
+use ciam_core::secret::Secret;
 use ciam_core::store::ResourceStore;
 
 use super::{By, ServiceError, audited, ports};
@@ -13,19 +18,59 @@ fn event(kind: &str, r: &Resource) -> AuditRecord {
     let mut e = AuditRecord::allow(kind);
     e.audience = Some(r.identifier.clone());
     e.scope = Some(r.scopes.to_string());
+    e.client_id = r.introspection.as_ref().map(|_| r.client_id().to_string());
     e
 }
 
-/// Registers `r`.
-pub(crate) async fn create(st: &AppState, by: &By, r: &Resource) -> Result<(), ServiceError> {
-    ports(st).create_resource(r).await?;
-    audited(st, &r.tenant_id, by, event("resource.created", r)).await
+/// Whether `r` introspects with a server-generated secret.
+fn uses_secret(r: &Resource) -> bool {
+    r.introspection.as_ref().is_some_and(|a| a.method == AuthMethod::ClientSecretBasic)
 }
 
-/// Replaces `r`.
-pub(crate) async fn update(st: &AppState, by: &By, r: &Resource) -> Result<(), ServiceError> {
-    ports(st).update_resource(r).await?;
-    audited(st, &r.tenant_id, by, event("resource.updated", r)).await
+/// Registers `r`; a resource that introspects with a secret gets one, returned here once and
+/// stored only as its hash.
+pub(crate) async fn create(st: &AppState, by: &By, r: &Resource) -> Result<Option<Secret>, ServiceError> {
+    let secret = uses_secret(r).then(Secret::generate);
+    ports(st).create_resource(r, secret.as_ref().map(Secret::hash).as_ref()).await?;
+    audited(st, &r.tenant_id, by, event("resource.created", r)).await?;
+    Ok(secret)
+}
+
+/// Replaces `r`. A resource that now introspects with a secret but has none gets one (returned
+/// once); one that no longer does loses its secret, so an old secret never comes back to life.
+pub(crate) async fn update(st: &AppState, by: &By, r: &Resource) -> Result<Option<Secret>, ServiceError> {
+    let store = ports(st);
+    store.update_resource(r).await?;
+    let had_secret = store.resource_secret_hash(&r.tenant_id, &r.id).await?.is_some();
+    let secret = match (uses_secret(r), had_secret) {
+        (true, false) => {
+            let s = Secret::generate();
+            store.set_resource_secret(&r.tenant_id, &r.id, Some(&s.hash()), r.updated_at).await?;
+            Some(s)
+        }
+        (false, true) => {
+            store.set_resource_secret(&r.tenant_id, &r.id, None, r.updated_at).await?;
+            None
+        }
+        _ => None,
+    };
+    audited(st, &r.tenant_id, by, event("resource.updated", r)).await?;
+    Ok(secret)
+}
+
+/// Issues a new introspection secret for `r` (one that introspects with a secret); the old one
+/// stops working at once.
+pub(crate) async fn rotate_secret(st: &AppState, by: &By, r: &Resource) -> Result<Secret, ServiceError> {
+    if !uses_secret(r) {
+        return Err(ServiceError::Invalid(FieldError::new(
+            "introspection_auth_method",
+            "this resource does not introspect with a client secret",
+        )));
+    }
+    let secret = Secret::generate();
+    ports(st).set_resource_secret(&r.tenant_id, &r.id, Some(&secret.hash()), st.clock.now()).await?;
+    audited(st, &r.tenant_id, by, event("resource.secret_rotated", r)).await?;
+    Ok(secret)
 }
 
 /// Deletes `r`; `false` when it was gone already. Tokens for it are no longer issued.

@@ -651,17 +651,18 @@ pub async fn resources_are_unique_per_tenant_by_id_and_identifier(s: &dyn Durabl
         name: "Trips".into(),
         scopes: ScopeSet::parse_space_separated("trips:read trips:book").unwrap(),
         access_token_lifetime: 600,
+        introspection: None,
         created_at: T0,
         updated_at: T0,
     };
-    s.create_resource(&r).await.unwrap();
+    s.create_resource(&r, None).await.unwrap();
     let t = r.tenant_id.clone();
     assert_eq!(s.get_resource(&t, &r.id).await.unwrap().as_ref(), Some(&r));
     assert_eq!(s.find_resource(&t, "https://trips.example/api").await.unwrap().as_ref(), Some(&r));
     let same_uri = Resource { id: ResourceId::parse("trips-2").unwrap(), ..r.clone() };
-    assert!(matches!(s.create_resource(&same_uri).await, Err(StoreError::Conflict { .. })), "identifier unique");
+    assert!(matches!(s.create_resource(&same_uri, None).await, Err(StoreError::Conflict { .. })), "identifier unique");
     let elsewhere = Resource { tenant_id: TenantId::parse("b").unwrap(), ..r.clone() };
-    s.create_resource(&elsewhere).await.unwrap();
+    s.create_resource(&elsewhere, None).await.unwrap();
     let changed = Resource { name: "Trips API".into(), access_token_lifetime: 300, updated_at: T1, ..r.clone() };
     s.update_resource(&changed).await.unwrap();
     assert_eq!(s.list_resources(&t).await.unwrap(), vec![changed.clone()]);
@@ -669,6 +670,54 @@ pub async fn resources_are_unique_per_tenant_by_id_and_identifier(s: &dyn Durabl
     assert!(!s.delete_resource(&t, &r.id).await.unwrap());
     assert_eq!(s.find_resource(&t, &r.identifier).await.unwrap(), None);
     assert_eq!(s.list_resources(&TenantId::parse("b").unwrap()).await.unwrap().len(), 1, "the other tenant's stays");
+}
+
+pub async fn resource_credentials_round_trip(s: &dyn DurableStore) {
+    use ciam_core::resource::IntrospectionAuth;
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    let t = TenantId::parse("acme").unwrap();
+    let keys = serde_json::json!({"keys": [{"kty": "EC", "crv": "P-256", "x": "a", "y": "b", "kid": "k1"}]});
+    let r = Resource {
+        tenant_id: t.clone(),
+        id: ResourceId::parse("trips").unwrap(),
+        identifier: "https://trips.example/api".into(),
+        name: "Trips".into(),
+        scopes: ScopeSet::parse_space_separated("trips:read").unwrap(),
+        access_token_lifetime: 600,
+        introspection: Some(IntrospectionAuth { method: AuthMethod::ClientSecretBasic, jwks_uri: None, jwks: None }),
+        created_at: T0,
+        updated_at: T0,
+    };
+    let first = SecretHash::of("first secret");
+    s.create_resource(&r, Some(&first)).await.unwrap();
+    assert_eq!(s.get_resource(&t, &r.id).await.unwrap().as_ref(), Some(&r));
+    let stored = s.resource_secret_hash(&t, &r.id).await.unwrap().unwrap();
+    assert!(stored.verify("first secret") && !stored.verify("other"));
+    s.set_resource_secret(&t, &r.id, Some(&SecretHash::of("second secret")), T1).await.unwrap();
+    let stored = s.resource_secret_hash(&t, &r.id).await.unwrap().unwrap();
+    assert!(stored.verify("second secret") && !stored.verify("first secret"), "rotated");
+    let keyed = Resource {
+        introspection: Some(IntrospectionAuth { method: AuthMethod::PrivateKeyJwt, jwks_uri: None, jwks: Some(keys) }),
+        updated_at: T1,
+        ..r.clone()
+    };
+    s.update_resource(&keyed).await.unwrap();
+    s.set_resource_secret(&t, &r.id, None, T1).await.unwrap();
+    assert_eq!(s.get_resource(&t, &r.id).await.unwrap().as_ref(), Some(&keyed));
+    assert_eq!(s.resource_secret_hash(&t, &r.id).await.unwrap(), None, "secret removed");
+    let by_uri = Resource {
+        introspection: Some(IntrospectionAuth {
+            method: AuthMethod::PrivateKeyJwt,
+            jwks_uri: Some("https://trips.example/jwks".into()),
+            jwks: None,
+        }),
+        ..keyed.clone()
+    };
+    s.update_resource(&by_uri).await.unwrap();
+    assert_eq!(s.list_resources(&t).await.unwrap(), vec![by_uri]);
+    let other = ResourceId::parse("nope").unwrap();
+    assert!(matches!(s.set_resource_secret(&t, &other, None, T1).await, Err(StoreError::NotFound)));
+    assert_eq!(s.resource_secret_hash(&t, &other).await.unwrap(), None);
 }
 
 pub async fn ping_answers(s: &dyn DurableStore) {
@@ -714,6 +763,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(audit_chain_appends_concurrently_and_verifies, $make, |s| s.clone());
         $crate::contract_test!(grants_are_stored_with_the_events_recording_them, $make, |s| &*s);
         $crate::contract_test!(resources_are_unique_per_tenant_by_id_and_identifier, $make, |s| &*s);
+        $crate::contract_test!(resource_credentials_round_trip, $make, |s| &*s);
         $crate::contract_test!(factors_are_enrolled_swapped_once_and_removed, $make, |s| &*s);
         $crate::contract_test!(mail_outbox_claims_retries_and_gives_up, $make, |s| &*s);
         $crate::contract_test!(mail_outbox_concurrent_claims_take_each_message_once, $make, |s| s.clone());

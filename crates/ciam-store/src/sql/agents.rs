@@ -6,11 +6,12 @@ use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord, GENESIS};
 use ciam_core::id::{ClientId, ResourceId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::resource::Resource;
+use ciam_core::secret::SecretHash;
 use ciam_core::store::{AuditEntry, AuditStore, DelegationStore, RefreshStore, ResourceStore, StoreError, StoreResult};
 use time::OffsetDateTime;
 
 use super::queries::*;
-use super::rows::{AuditRow, DelegationRow, ResourceRow, map_err, to_json, ts};
+use super::rows::{AuditRow, DelegationRow, ResourceRow, enum_to_str, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, after, limit, lite, pg};
 
 /// Audit events per multi-row insert: 16 values each stays far below SQLite's and PostgreSQL's
@@ -276,11 +277,21 @@ macro_rules! impl_agent_stores {
     };
 }
 
+/// How a resource introspects, as stored.
+fn introspection_method(r: &Resource) -> StoreResult<Option<String>> {
+    r.introspection.as_ref().map(|a| enum_to_str(&a.method)).transpose()
+}
+
+/// A resource's inline keys, as stored.
+fn introspection_jwks(r: &Resource) -> StoreResult<Option<String>> {
+    r.introspection.as_ref().and_then(|a| a.jwks.as_ref()).map(to_json).transpose()
+}
+
 macro_rules! impl_resource_store {
     ($store:ty, $db:ident) => {
         #[async_trait]
         impl ResourceStore for $store {
-            async fn create_resource(&self, r: &Resource) -> StoreResult<()> {
+            async fn create_resource(&self, r: &Resource, secret: Option<&SecretHash>) -> StoreResult<()> {
                 $db::query(INSERT_RESOURCE)
                     .bind(r.tenant_id.as_str())
                     .bind(r.id.as_str())
@@ -290,6 +301,10 @@ macro_rules! impl_resource_store {
                     .bind(i64::from(r.access_token_lifetime))
                     .bind(ts(r.created_at))
                     .bind(ts(r.updated_at))
+                    .bind(introspection_method(r)?)
+                    .bind(r.introspection.as_ref().and_then(|a| a.jwks_uri.as_deref()))
+                    .bind(introspection_jwks(r)?)
+                    .bind(secret.map(SecretHash::as_str))
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("resource"))?;
@@ -336,10 +351,45 @@ macro_rules! impl_resource_store {
                     .bind(to_json(&r.scopes)?)
                     .bind(i64::from(r.access_token_lifetime))
                     .bind(ts(r.updated_at))
+                    .bind(introspection_method(r)?)
+                    .bind(r.introspection.as_ref().and_then(|a| a.jwks_uri.as_deref()))
+                    .bind(introspection_jwks(r)?)
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("resource"))?;
                 if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
+            async fn set_resource_secret(
+                &self,
+                tenant: &TenantId,
+                id: &ResourceId,
+                secret: Option<&SecretHash>,
+                now: OffsetDateTime,
+            ) -> StoreResult<()> {
+                let done = $db::query(SET_RESOURCE_SECRET)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .bind(secret.map(SecretHash::as_str))
+                    .bind(ts(now))
+                    .execute(&self.writer)
+                    .await
+                    .map_err(map_err("resource"))?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
+            async fn resource_secret_hash(
+                &self,
+                tenant: &TenantId,
+                id: &ResourceId,
+            ) -> StoreResult<Option<SecretHash>> {
+                let hash: Option<Option<String>> = $db::query_scalar(SELECT_RESOURCE_SECRET)
+                    .bind(tenant.as_str())
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("resource"))?;
+                Ok(hash.flatten().map(SecretHash::from_stored))
             }
 
             async fn delete_resource(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<bool> {

@@ -190,11 +190,15 @@ pub(crate) const QUERY_AUDIT: &str = concat!(
 
 macro_rules! resource_columns {
     () => {
-        "tenant_id, resource_id, identifier, name, scopes, access_token_lifetime, created_at, updated_at"
+        "tenant_id, resource_id, identifier, name, scopes, access_token_lifetime, created_at, updated_at, \
+         introspection_auth_method, jwks_uri, jwks"
     };
 }
-pub(crate) const INSERT_RESOURCE: &str =
-    concat!("insert into resource (", resource_columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8)");
+pub(crate) const INSERT_RESOURCE: &str = concat!(
+    "insert into resource (",
+    resource_columns!(),
+    ", secret_hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+);
 pub(crate) const SELECT_RESOURCE: &str =
     concat!("select ", resource_columns!(), " from resource where tenant_id = $1 and resource_id = $2");
 pub(crate) const FIND_RESOURCE: &str =
@@ -202,7 +206,12 @@ pub(crate) const FIND_RESOURCE: &str =
 pub(crate) const LIST_RESOURCES: &str =
     concat!("select ", resource_columns!(), " from resource where tenant_id = $1 order by resource_id");
 pub(crate) const UPDATE_RESOURCE: &str = "update resource set identifier = $3, name = $4, scopes = $5, \
-    access_token_lifetime = $6, updated_at = $7 where tenant_id = $1 and resource_id = $2";
+    access_token_lifetime = $6, updated_at = $7, introspection_auth_method = $8, jwks_uri = $9, jwks = $10 \
+    where tenant_id = $1 and resource_id = $2";
+pub(crate) const SET_RESOURCE_SECRET: &str =
+    "update resource set secret_hash = $3, updated_at = $4 where tenant_id = $1 and resource_id = $2";
+pub(crate) const SELECT_RESOURCE_SECRET: &str =
+    "select secret_hash from resource where tenant_id = $1 and resource_id = $2";
 pub(crate) const DELETE_RESOURCE: &str = "delete from resource where tenant_id = $1 and resource_id = $2";
 
 macro_rules! factor_columns {

@@ -10,7 +10,7 @@ use ciam_core::id::{ClientId, Region, ResourceId, TenantId, UserId};
 use ciam_core::outbox::{MailState, QueuedMail};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
-use ciam_core::resource::Resource;
+use ciam_core::resource::{IntrospectionAuth, Resource};
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::{KeyState, StoredKey};
@@ -412,6 +412,9 @@ pub(crate) struct ResourceRow {
     access_token_lifetime: i64,
     created_at: i64,
     updated_at: i64,
+    introspection_auth_method: Option<String>,
+    jwks_uri: Option<String>,
+    jwks: Option<String>,
 }
 }
 
@@ -426,6 +429,16 @@ impl TryFrom<ResourceRow> for Resource {
             scopes: from_json("scopes", &r.scopes)?,
             access_token_lifetime: u32::try_from(r.access_token_lifetime)
                 .map_err(|e| StoreError::Corrupt(format!("access_token_lifetime: {e}")))?,
+            introspection: r
+                .introspection_auth_method
+                .map(|m| {
+                    Ok::<_, StoreError>(IntrospectionAuth {
+                        method: enum_from_str::<AuthMethod>("introspection_auth_method", &m)?,
+                        jwks_uri: r.jwks_uri,
+                        jwks: r.jwks.as_deref().map(|j| from_json("jwks", j)).transpose()?,
+                    })
+                })
+                .transpose()?,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })
