@@ -40,9 +40,13 @@ pub struct PolicyConfig {
     pub deny_at: u8,
     /// Level a step-up asks for unless a firing rule asks for more. Default `multi_factor`.
     pub step_up_acr: Acr,
-    /// Networks (CIDR) whose requests skip scoring and are allowed. Default empty.
+    /// Networks whose requests skip scoring and are allowed: CIDR (`10.0.0.0/8`) or a bare
+    /// address (`203.0.113.7`, one host). Default empty.
+    #[serde(deserialize_with = "networks")]
     pub ip_allow: Vec<IpNet>,
-    /// Networks (CIDR) whose requests are denied; wins over `ip_allow`. Default empty.
+    /// Networks whose requests are denied, written as in `ip_allow`; wins over `ip_allow`.
+    /// Default empty.
+    #[serde(deserialize_with = "networks")]
     pub ip_deny: Vec<IpNet>,
     /// The rules.
     pub rules: Rules,
@@ -60,6 +64,23 @@ impl Default for PolicyConfig {
             rules: Rules::default(),
         }
     }
+}
+
+/// A list of networks, each written in CIDR notation or as a bare address (a network of that
+/// one host: `/32` for IPv4, `/128` for IPv6), so an allowlist entry for one machine need not
+/// spell out its prefix length.
+fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
+    let entries = Vec::<String>::deserialize(d)?;
+    entries
+        .iter()
+        .map(|entry| {
+            entry.parse::<IpNet>().or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from)).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "{entry:?} is neither a network (CIDR, as 10.0.0.0/8) nor an IP address"
+                ))
+            })
+        })
+        .collect()
 }
 
 /// One entry per rule.
@@ -407,8 +428,16 @@ fn check_acr(field: &'static str, acr: Option<Acr>) -> Result<(), FieldError> {
 impl PolicyConfig {
     /// The policy `tenant`'s settings hold (validated when the tenant was saved; the default
     /// policy if they cannot be read).
+    ///
+    /// A development tenant that allows scripted sign-ins (`testing.allow_scripted_sign_ins`)
+    /// gets its policy without the `bot_user_agent` rule.
     pub fn of_tenant(tenant: &ciam_core::tenant::Tenant) -> Self {
-        serde_json::from_value(serde_json::Value::Object(tenant.settings.risk_policy.clone())).unwrap_or_default()
+        let mut policy: Self =
+            serde_json::from_value(serde_json::Value::Object(tenant.settings.risk_policy.clone())).unwrap_or_default();
+        if tenant.settings.allows_scripted_sign_ins() {
+            policy.rules.bot_user_agent.enabled = false;
+        }
+        policy
     }
 
     /// Checks the configuration: thresholds and points within 0-100, `step_up_at` below
@@ -539,6 +568,60 @@ mod tests {
         // And back: what is written reads the same.
         let again: PolicyConfig = serde_json::from_value(serde_json::to_value(&config).unwrap()).unwrap();
         assert_eq!(again, config);
+    }
+
+    #[test]
+    fn ip_lists_accept_bare_addresses_as_single_hosts() {
+        let config: PolicyConfig = serde_json::from_value(json!({
+            "ip_allow": ["203.0.113.7", "10.0.0.0/8", "2001:db8::1"],
+            "ip_deny": ["198.51.100.9"]
+        }))
+        .unwrap();
+        config.validate().unwrap();
+        let allow: Vec<String> = config.ip_allow.iter().map(ToString::to_string).collect();
+        assert_eq!(allow, ["203.0.113.7/32", "10.0.0.0/8", "2001:db8::1/128"]);
+        assert_eq!(config.ip_deny[0].to_string(), "198.51.100.9/32");
+        // A bare address covers that host only.
+        let host = config.ip_allow[0];
+        assert!(host.contains(&"203.0.113.7".parse::<std::net::IpAddr>().unwrap()));
+        assert!(!host.contains(&"203.0.113.8".parse::<std::net::IpAddr>().unwrap()));
+        // Written back in CIDR form, and read the same again.
+        let again: PolicyConfig = serde_json::from_value(serde_json::to_value(&config).unwrap()).unwrap();
+        assert_eq!(again, config);
+        for bad in ["203.0.113", "203.0.113.7/33", "localhost", ""] {
+            let err = serde_json::from_value::<PolicyConfig>(json!({ "ip_allow": [bad] })).unwrap_err();
+            assert!(err.to_string().contains("neither a network"), "{bad}: {err}");
+        }
+    }
+
+    fn tenant(settings: serde_json::Value) -> ciam_core::tenant::Tenant {
+        use ciam_core::id::{Region, TenantId};
+        ciam_core::tenant::Tenant {
+            id: TenantId::parse("acme").unwrap(),
+            display_name: "Acme".into(),
+            home_region: Region::parse("local").unwrap(),
+            settings: serde_json::from_value(settings).unwrap(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
+            incarnation: String::new(),
+        }
+    }
+
+    #[test]
+    fn scripted_sign_ins_drop_the_bot_rule_only_on_development_tenants() {
+        let bot = |settings| PolicyConfig::of_tenant(&tenant(settings)).rules.bot_user_agent.enabled;
+        assert!(bot(json!({})), "the default policy steps scripted sign-ins up");
+        assert!(bot(json!({"environment": "development"})));
+        // Stored by an older version without the check: still not in effect in production.
+        assert!(bot(json!({"testing": {"allow_scripted_sign_ins": true}})));
+        assert!(!bot(json!({"environment": "development", "testing": {"allow_scripted_sign_ins": true}})));
+        // Everything else in the tenant's policy stays.
+        let policy = PolicyConfig::of_tenant(&tenant(json!({
+            "environment": "development", "testing": {"allow_scripted_sign_ins": true},
+            "risk_policy": {"step_up_at": 30, "rules": {"new_device": {"points": 35}}}
+        })));
+        assert_eq!((policy.step_up_at, policy.rules.new_device.points), (30, 35));
+        assert!(!policy.rules.bot_user_agent.enabled);
     }
 
     #[test]
