@@ -17,4 +17,5 @@ mod introspection;
 mod jar;
 mod pagination;
 mod par;
+mod testing_tenant;
 mod token;

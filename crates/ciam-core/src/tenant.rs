@@ -102,6 +102,46 @@ pub struct TenantSettings {
     /// Token exchange (RFC 8693) rules for the whole tenant.
     #[serde(deserialize_with = "crate::validation::object_only")]
     pub token_exchange: TokenExchangeSettings,
+    /// What the tenant is for: `production` (the default) or `development`. Only a development
+    /// tenant may turn on the `testing` settings.
+    pub environment: Environment,
+    /// Settings for automated tests of applications, refused for production tenants.
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub testing: TestingSettings,
+}
+
+/// What a tenant is for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    /// Real users: every protection applies and the `testing` settings are refused.
+    #[default]
+    Production,
+    /// Development and automated tests of applications: the `testing` settings are allowed.
+    Development,
+}
+
+/// Settings that make a development tenant easier to drive from automated tests. Each weakens
+/// a protection, so the management API refuses them unless `environment` is `development`, and
+/// the hosted sign-in page says when one is on.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TestingSettings {
+    /// Sign-ins by scripts and automated browsers (curl, python-requests, headless Chromium,
+    /// Playwright) are not stepped up for their user agent: the risk policy's `bot_user_agent`
+    /// rule does not apply to this tenant. Default false.
+    pub allow_scripted_sign_ins: bool,
+}
+
+impl TenantSettings {
+    /// Whether the tenant lets scripted sign-ins through without a step-up for their user agent:
+    /// only a development tenant with `testing.allow_scripted_sign_ins` on (checked again here,
+    /// not only when the settings were saved).
+    pub fn allows_scripted_sign_ins(&self) -> bool {
+        self.environment == Environment::Development && self.testing.allow_scripted_sign_ins
+    }
 }
 
 /// Token exchange rules for a tenant.
@@ -279,6 +319,12 @@ impl TenantSettings {
         if !(60..=2_592_000).contains(&self.login.session_idle_timeout_secs) {
             return Err(FieldError::new("login.session_idle_timeout_secs", "must be 60-2592000 (1 minute to 30 days)"));
         }
+        if self.testing.allow_scripted_sign_ins && self.environment != Environment::Development {
+            return Err(FieldError::new(
+                "testing.allow_scripted_sign_ins",
+                "is a testing setting: only a tenant whose environment is development may turn it on",
+            ));
+        }
         let hosts = &self.client_metadata_documents.allowed_hosts;
         if hosts.len() > 100 {
             return Err(FieldError::new("client_metadata_documents.allowed_hosts", "at most 100 hosts"));
@@ -320,6 +366,33 @@ mod tests {
         s.registration.allowed_scopes = vec![];
         s.registration.open_registrations_per_hour = 0;
         assert_eq!(s.validate().unwrap_err().field, "registration.open_registrations_per_hour");
+    }
+
+    #[test]
+    fn testing_settings_are_refused_for_production_tenants() {
+        let mut s = TenantSettings::default();
+        assert_eq!(s.environment, Environment::Production, "a tenant is production unless marked otherwise");
+        assert!(!s.allows_scripted_sign_ins());
+        s.testing.allow_scripted_sign_ins = true;
+        assert_eq!(s.validate().unwrap_err().field, "testing.allow_scripted_sign_ins");
+        assert!(!s.allows_scripted_sign_ins(), "not in effect for a production tenant, even if stored");
+        s.environment = Environment::Development;
+        assert!(s.validate().is_ok());
+        assert!(s.allows_scripted_sign_ins());
+        s.testing.allow_scripted_sign_ins = false;
+        assert!(!s.allows_scripted_sign_ins());
+        let parsed: TenantSettings = serde_json::from_value(
+            serde_json::json!({"environment": "development", "testing": {"allow_scripted_sign_ins": true}}),
+        )
+        .unwrap();
+        assert!(parsed.allows_scripted_sign_ins());
+        for bad in [
+            serde_json::json!({"environment": "staging"}),
+            serde_json::json!({"testing": {"allow_scripted": true}}),
+            serde_json::json!({"testing": null}),
+        ] {
+            assert!(serde_json::from_value::<TenantSettings>(bad.clone()).is_err(), "{bad}");
+        }
     }
 
     #[test]

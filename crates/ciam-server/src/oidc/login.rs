@@ -49,6 +49,7 @@ fn login_page(
             csrf: &flow.csrf,
             email,
             error,
+            scripted_sign_ins: ctx.tenant.settings.allows_scripted_sign_ins(),
         },
     )
 }

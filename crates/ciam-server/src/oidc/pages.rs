@@ -20,6 +20,9 @@ pub(crate) struct LoginPage<'a> {
     pub(crate) csrf: &'a str,
     pub(crate) email: &'a str,
     pub(crate) error: Option<&'a str>,
+    /// The tenant is a development tenant that lets scripted sign-ins through (said on the page,
+    /// so a test tenant is never mistaken for a production one).
+    pub(crate) scripted_sign_ins: bool,
 }
 
 /// One authenticator on the security page.

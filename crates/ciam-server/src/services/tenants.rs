@@ -17,13 +17,26 @@ use crate::state::AppState;
 pub(crate) async fn create(st: &AppState, by: &By, tenant: &Tenant) -> Result<(), ServiceError> {
     ports(st).create_tenant(tenant).await?;
     st.keys.ensure_keys(&tenant.id, tenant.created_at).await?;
+    warn_testing_settings(tenant);
     audited(st, &tenant.id, by, AuditRecord::allow("tenant.created")).await
 }
 
 /// Replaces the tenant's mutable fields.
 pub(crate) async fn update(st: &AppState, by: &By, tenant: &Tenant) -> Result<(), ServiceError> {
     ports(st).update_tenant(tenant).await?;
+    warn_testing_settings(tenant);
     audited(st, &tenant.id, by, AuditRecord::allow("tenant.updated")).await
+}
+
+/// Says in the log that a tenant weakens a protection for automated tests, each time it is
+/// saved that way, so a test setting left on is visible to whoever reads the log.
+fn warn_testing_settings(tenant: &Tenant) {
+    if tenant.settings.allows_scripted_sign_ins() {
+        tracing::warn!(
+            tenant = %tenant.id,
+            "development tenant with testing.allow_scripted_sign_ins: sign-ins by scripts and automated browsers are not stepped up"
+        );
+    }
 }
 
 /// Deletes the tenant with everything it owns; `false` when there was none.
