@@ -15,6 +15,7 @@ mod cli;
 mod device;
 mod dpop;
 mod embedded;
+mod examples;
 mod exchange;
 mod fapi;
 mod hardening;
