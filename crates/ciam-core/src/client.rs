@@ -111,6 +111,16 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    /// The registered name (`client_secret_basic`, …), as in client metadata.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::PrivateKeyJwt => "private_key_jwt",
+            Self::None => "none",
+        }
+    }
+
     /// Whether the method uses a server-issued shared secret.
     pub fn uses_secret(self) -> bool {
         matches!(self, Self::ClientSecretBasic | Self::ClientSecretPost)

@@ -53,25 +53,58 @@ pub fn check_assertion_claims(
     let s = |k: &str| claims.get(k).and_then(Value::as_str);
     let n = |k: &str| claims.get(k).and_then(Value::as_i64);
     if s("iss") != Some(client_id.as_str()) || s("sub") != Some(client_id.as_str()) {
-        return Err(OAuthError::invalid_client());
+        return Err(OAuthError::client_refused(
+            "assertion_subject: the assertion's iss and sub must both be the client id",
+        ));
     }
     let aud_ok = match claims.get("aud") {
         Some(Value::String(a)) => audiences.contains(&a.as_str()),
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).any(|a| audiences.contains(&a)),
         _ => false,
     };
-    let exp = n("exp").ok_or_else(OAuthError::invalid_client)?;
-    let future = |k: &str| n(k).is_some_and(|t| t > now + ASSERTION_SKEW_SECS);
-    if !aud_ok
-        || exp <= now
-        || exp > now + MAX_ASSERTION_LIFETIME_SECS + ASSERTION_SKEW_SECS
-        || future("iat")
-        || future("nbf")
-    {
-        return Err(OAuthError::invalid_client());
+    if !aud_ok {
+        return Err(OAuthError::client_refused(format!(
+            "assertion_audience: the assertion's aud is {}; accepted: {}",
+            shown(claims.get("aud")),
+            audiences.join(", ")
+        )));
     }
-    let jti = s("jti").filter(|j| !j.is_empty() && j.len() <= 256).ok_or_else(OAuthError::invalid_client)?;
+    let exp = n("exp").ok_or_else(|| OAuthError::client_refused("assertion_expiry: the assertion has no exp"))?;
+    if exp <= now {
+        return Err(OAuthError::client_refused(format!(
+            "assertion_expiry: the assertion expired {} s ago (check the clocks)",
+            now - exp
+        )));
+    }
+    if exp > now + MAX_ASSERTION_LIFETIME_SECS + ASSERTION_SKEW_SECS {
+        return Err(OAuthError::client_refused(format!(
+            "assertion_expiry: the assertion's exp is {} s away; at most {MAX_ASSERTION_LIFETIME_SECS} s are accepted",
+            exp - now
+        )));
+    }
+    for claim in ["iat", "nbf"] {
+        if let Some(t) = n(claim).filter(|&t| t > now + ASSERTION_SKEW_SECS) {
+            return Err(OAuthError::client_refused(format!(
+                "assertion_expiry: the assertion's {claim} is {} s in the future (check the clocks)",
+                t - now
+            )));
+        }
+    }
+    let jti = s("jti")
+        .filter(|j| !j.is_empty() && j.len() <= 256)
+        .ok_or_else(|| OAuthError::client_refused("assertion_jti: the assertion has no jti (or one over 256 bytes)"))?;
     Ok((jti.to_owned(), exp))
+}
+
+/// A claim value for the log: as JSON, bounded (it is the client's input, not a secret).
+fn shown(value: Option<&serde_json::Value>) -> String {
+    let mut text = value.map_or_else(|| "missing".to_owned(), serde_json::Value::to_string);
+    if text.len() > 200 {
+        let cut = (0..=200).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
 }
 
 fn unverified_issuer(jwt: &str) -> Option<String> {
@@ -93,16 +126,22 @@ pub fn presented(authorization: Option<&str>, params: &mut Params) -> Result<Pre
             return Err(OAuthError::invalid_request("use one client authentication method (RFC 6749 §2.3)"));
         }
         if params.get("client_assertion_type") != Some(JWT_BEARER_ASSERTION) {
-            return Err(OAuthError::invalid_client());
+            return Err(OAuthError::client_refused(format!(
+                "assertion_type: client_assertion_type must be {JWT_BEARER_ASSERTION}"
+            )));
         }
-        let assertion = params.take("client_assertion").ok_or_else(OAuthError::invalid_client)?;
+        let assertion = params.take("client_assertion").ok_or_else(|| {
+            OAuthError::client_refused("assertion_missing: client_assertion_type without client_assertion")
+        })?;
         // The client is named by `client_id` or, without it, by the assertion's unverified `iss`
         // (used only to find the keys that must then verify it).
         let id = match params.get("client_id") {
             Some(id) => id.to_owned(),
-            None => unverified_issuer(&assertion).ok_or_else(OAuthError::invalid_client)?,
+            None => unverified_issuer(&assertion).ok_or_else(|| {
+                OAuthError::client_refused("assertion_malformed: no client_id, and the assertion names no iss")
+            })?,
         };
-        let client_id = ClientId::parse(&id).map_err(|_| OAuthError::invalid_client())?;
+        let client_id = ClientId::parse(&id).map_err(|_| malformed_id())?;
         return Ok(Presented {
             client_id,
             method: AuthMethod::PrivateKeyJwt,
@@ -115,21 +154,22 @@ pub fn presented(authorization: Option<&str>, params: &mut Params) -> Result<Pre
     let basic = match authorization {
         None => None,
         Some(h) => {
-            let (scheme, value) = h.trim().split_once(' ').ok_or_else(OAuthError::invalid_client)?;
+            let bad_basic = || {
+                OAuthError::client_refused(
+                    "malformed_authorization: the Authorization header is not Basic base64(client_id:client_secret)",
+                )
+            };
+            let (scheme, value) = h.trim().split_once(' ').ok_or_else(bad_basic)?;
             if !scheme.eq_ignore_ascii_case("basic") {
-                return Err(OAuthError::invalid_client());
+                return Err(bad_basic());
             }
             // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
             let decoded = STANDARD.decode(value.trim()).ok().and_then(|b| String::from_utf8(b).ok());
-            let (id, secret) =
-                decoded.as_deref().and_then(|d| d.split_once(':')).ok_or_else(OAuthError::invalid_client)?;
-            Some((
-                form_decode(id).ok_or_else(OAuthError::invalid_client)?,
-                form_decode(secret).ok_or_else(OAuthError::invalid_client)?,
-            ))
+            let (id, secret) = decoded.as_deref().and_then(|d| d.split_once(':')).ok_or_else(bad_basic)?;
+            Some((form_decode(id).ok_or_else(bad_basic)?, form_decode(secret).ok_or_else(bad_basic)?))
         }
     };
-    let parse_id = |id: &str| ClientId::parse(id).map_err(|_| OAuthError::invalid_client());
+    let parse_id = |id: &str| ClientId::parse(id).map_err(|_| malformed_id());
     match (basic, body_id, body_secret) {
         (Some(_), _, Some(_)) => {
             Err(OAuthError::invalid_request("use one client authentication method (RFC 6749 §2.3)"))
@@ -152,8 +192,14 @@ pub fn presented(authorization: Option<&str>, params: &mut Params) -> Result<Pre
         (None, Some(id), None) => {
             Ok(Presented { client_id: parse_id(&id)?, method: AuthMethod::None, secret: None, assertion: None })
         }
-        (None, None, _) => Err(OAuthError::invalid_client()),
+        (None, None, _) => Err(OAuthError::client_refused(
+            "no_credentials: the request names no client (no Authorization header, client_id or client_assertion)",
+        )),
     }
+}
+
+fn malformed_id() -> OAuthError {
+    OAuthError::client_refused("malformed_client_id: the client id is not a well-formed client id")
 }
 
 /// Checks presented credentials against the registered client and its secret hash. `client` is
@@ -172,17 +218,29 @@ pub fn authenticate(
         }
         (None, _) => false,
     };
-    let Some(client) = client else { return Err(OAuthError::invalid_client()) };
+    let Some(client) = client else {
+        return Err(OAuthError::client_refused("unknown_client: no client with this id in this tenant"));
+    };
     if client.token_endpoint_auth_method != presented.method {
-        return Err(OAuthError::invalid_client());
+        return Err(OAuthError::client_refused(format!(
+            "wrong_method: the client is registered for {} but authenticated with {}",
+            client.token_endpoint_auth_method.as_str(),
+            presented.method.as_str()
+        )));
     }
     match presented.method {
         AuthMethod::None if client.client_type == ClientType::Public => Ok(()),
+        AuthMethod::None => {
+            Err(OAuthError::client_refused("wrong_method: a confidential client must authenticate (method none)"))
+        }
         AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost if secret_ok => Ok(()),
+        AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost => Err(OAuthError::client_refused(
+            "wrong_secret: the client secret does not match the registered one (rotated?)",
+        )),
         // The assertion's signature, claims and jti are checked by the caller, which has the keys
         // and the replay cache.
         AuthMethod::PrivateKeyJwt if presented.assertion.is_some() => Ok(()),
-        _ => Err(OAuthError::invalid_client()),
+        AuthMethod::PrivateKeyJwt => Err(OAuthError::client_refused("assertion_missing: no client_assertion")),
     }
 }
 
@@ -305,6 +363,74 @@ mod tests {
         ] {
             assert_eq!(check(bad.clone()), Err(ErrorCode::InvalidClient), "{bad}");
         }
+    }
+
+    /// Every refused authentication answers the same `invalid_client` "client authentication
+    /// failed", but carries the specific reason for the log and the audit trail, which never
+    /// holds the secret presented.
+    #[test]
+    fn refusals_carry_their_specific_reason_for_the_log_only() {
+        let refusal = |auth: Option<&str>, body: &str, registered: Option<AuthMethod>| {
+            let mut params = Params::parse(body.as_bytes()).unwrap();
+            let e = match presented(auth, &mut params) {
+                Err(e) => e,
+                Ok(p) => {
+                    let c = registered.map(client);
+                    authenticate(&p, c.as_ref(), Some(&SecretHash::of("s3cret"))).unwrap_err()
+                }
+            };
+            assert_eq!((e.code, e.description.as_ref()), (ErrorCode::InvalidClient, "client authentication failed"));
+            e.refusal.expect("a reason").into_owned()
+        };
+        let cases = [
+            (Some(basic("app", "wrong-secret-xyz")), "", Some(AuthMethod::ClientSecretBasic), "wrong_secret:"),
+            (Some(basic("ghost", "s3cret")), "", None, "unknown_client:"),
+            (None, "client_id=app&client_secret=s3cret", Some(AuthMethod::ClientSecretBasic), "wrong_method:"),
+            (None, "client_id=app", Some(AuthMethod::ClientSecretBasic), "wrong_method:"),
+            (None, "", Some(AuthMethod::ClientSecretBasic), "no_credentials:"),
+            (Some("Bearer x".into()), "", None, "malformed_authorization:"),
+            (None, "client_id=a%20b", None, "malformed_client_id:"),
+            (None, "client_id=app&client_assertion=x&client_assertion_type=y", None, "assertion_type:"),
+        ];
+        for (auth, body, registered, want) in cases {
+            let reason = refusal(auth.as_deref(), body, registered);
+            assert!(reason.starts_with(want), "{body}: {reason}");
+            assert!(!reason.contains("s3cret") && !reason.contains("wrong-secret-xyz"), "{reason}");
+        }
+        let reason = refusal(None, "client_id=app&client_secret=x", Some(AuthMethod::ClientSecretBasic));
+        assert_eq!(
+            reason,
+            "wrong_method: the client is registered for client_secret_basic but authenticated with client_secret_post"
+        );
+    }
+
+    #[test]
+    fn assertion_refusals_name_the_failed_claim() {
+        let me = ClientId::parse("app").unwrap();
+        let now = 1_000_000;
+        let auds = ["https://id/t/acme", "https://id/t/acme/token"];
+        let reason = |claims: serde_json::Value| {
+            check_assertion_claims(claims.as_object().unwrap(), &me, &auds, now).unwrap_err().refusal.unwrap()
+        };
+        let aud = reason(
+            serde_json::json!({"iss": "app", "sub": "app", "aud": "http://localhost:8080/t/acme/token", "exp": now + 60, "jti": "j"}),
+        );
+        assert_eq!(
+            aud,
+            "assertion_audience: the assertion's aud is \"http://localhost:8080/t/acme/token\"; accepted: https://id/t/acme, https://id/t/acme/token"
+        );
+        let expired =
+            reason(serde_json::json!({"iss": "app", "sub": "app", "aud": auds[1], "exp": now - 30, "jti": "j"}));
+        assert_eq!(expired, "assertion_expiry: the assertion expired 30 s ago (check the clocks)");
+        let sub =
+            reason(serde_json::json!({"iss": "app", "sub": "other", "aud": auds[1], "exp": now + 60, "jti": "j"}));
+        assert!(sub.starts_with("assertion_subject:"), "{sub}");
+        let jti = reason(serde_json::json!({"iss": "app", "sub": "app", "aud": auds[1], "exp": now + 60}));
+        assert!(jti.starts_with("assertion_jti:"), "{jti}");
+        let long = reason(
+            serde_json::json!({"iss": "app", "sub": "app", "aud": "x".repeat(1000), "exp": now + 60, "jti": "j"}),
+        );
+        assert!(long.len() < 400, "the client's text is bounded: {}", long.len());
     }
 
     #[test]

@@ -120,12 +120,29 @@ pub struct OAuthError {
     pub description: Cow<'static, str>,
     /// For `server_error` / `temporarily_unavailable`: what to log.
     pub internal: Option<String>,
+    /// For a refusal: the specific reason, for the log and the audit trail only. The client
+    /// reads `description`, which may say less on purpose (every failed client authentication
+    /// is the same `invalid_client`); never a secret, an assertion, a code or a token.
+    pub refusal: Option<Cow<'static, str>>,
 }
 
 impl OAuthError {
     /// An error with a description.
     pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
-        Self { code, description: description.into(), internal: None }
+        Self { code, description: description.into(), internal: None, refusal: None }
+    }
+
+    /// The same error, with the specific reason of the refusal for the log and the audit trail
+    /// (never sent to the client).
+    #[must_use]
+    pub fn because(self, reason: impl Into<Cow<'static, str>>) -> Self {
+        Self { refusal: Some(reason.into()), ..self }
+    }
+
+    /// What the log and the audit trail say about this refusal: the specific reason when there
+    /// is one, else the description the client read.
+    pub fn reason(&self) -> &str {
+        self.refusal.as_deref().unwrap_or(&self.description)
     }
 
     /// `invalid_request`.
@@ -137,6 +154,12 @@ impl OAuthError {
     /// (which check failed is not revealed).
     pub fn invalid_client() -> Self {
         Self::new(ErrorCode::InvalidClient, "client authentication failed")
+    }
+
+    /// `invalid_client` with the specific reason for the log and the audit trail; the client
+    /// reads only "client authentication failed".
+    pub fn client_refused(reason: impl Into<Cow<'static, str>>) -> Self {
+        Self::invalid_client().because(reason)
     }
 
     /// `server_error` with an internal cause for the log.

@@ -25,6 +25,8 @@ pub struct Caller {
     pub ip: Option<String>,
     /// The User-Agent header, truncated.
     pub user_agent: Option<String>,
+    /// The request id (`X-Request-Id`), which every log line of the request carries.
+    pub request_id: Option<String>,
 }
 
 impl Caller {

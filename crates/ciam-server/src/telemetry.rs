@@ -29,7 +29,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::config::{LogConfig, LogFormat};
-use crate::error::InternalError;
+use crate::error::{InternalError, Refused};
 
 /// The header carrying the request id (set when absent, echoed in the response).
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -236,6 +236,12 @@ pub async fn observe(State(metrics): State<Arc<Metrics>>, req: Request, next: Ne
     let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let res = next.run(req).await;
     let status = res.status().as_u16();
+    // A refusal is the client's problem, not the server's: `info`, with the specific reason the
+    // client was not told (which check of its authentication failed, say). Never a secret: the
+    // reasons are written by the code that refuses, and name claims, methods and ids only.
+    if let Some(refused) = res.extensions().get::<Refused>() {
+        tracing::info!(status, error = refused.error, reason = %refused.reason, "request refused");
+    }
     if let Some(err) = res.extensions().get::<InternalError>() {
         tracing::error!(status, kind = err.kind.as_str(), error = %err.message, "request failed");
         if err.store {
@@ -247,11 +253,12 @@ pub async fn observe(State(metrics): State<Arc<Metrics>>, req: Request, next: Ne
     res
 }
 
-/// The span every request runs in: method, route template and request id.
+/// The span every request runs in: method, route template and request id, and, once a
+/// back-channel request names it, the client id it claims.
 pub fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     let route = req.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
     let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-    tracing::info_span!("request", method = %req.method(), route, request_id)
+    tracing::info_span!("request", method = %req.method(), route, request_id, client_id = tracing::field::Empty)
 }
 
 #[cfg(test)]

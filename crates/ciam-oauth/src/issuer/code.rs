@@ -96,7 +96,11 @@ impl Issuer {
         // Single use: one atomic take. Of concurrent redemptions exactly one gets the grant.
         let Some(raw) = self.ports.ephemeral.take(key.as_str()).await.map_err(OAuthError::unavailable)? else {
             self.revoke_first_redemption(call, &key).await?;
-            return Err(OAuthError::new(ErrorCode::InvalidGrant, "the code is invalid, expired or already used"));
+            return Err(OAuthError::new(ErrorCode::InvalidGrant, "the code is invalid, expired or already used")
+                .because(
+                    "code_unknown: no such code: never issued, already redeemed (a second redemption also revokes \
+                 the tokens of the first), or its 60 s lifetime is over",
+                ));
         };
         let grant: CodeGrant = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
         let grant = crate::code::redeem(grant, call.client, request.redirect_uri, request.code_verifier, now)?;

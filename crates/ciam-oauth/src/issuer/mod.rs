@@ -235,7 +235,7 @@ impl Issuer {
         if matches!(e.code, ErrorCode::AuthorizationPending | ErrorCode::SlowDown) {
             return e;
         }
-        let mut event = AuditRecord::deny("token.refused", format!("{}: {}", e.code.as_str(), e.description));
+        let mut event = AuditRecord::deny("token.refused", format!("{}: {}", e.code.as_str(), e.reason()));
         event.client_id = Some(call.client.client_id.to_string());
         event.scope = call.params.get("scope").map(str::to_owned);
         let targets = [call.params.all("resource"), call.params.all("audience")].concat();

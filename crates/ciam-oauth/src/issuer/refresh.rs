@@ -66,7 +66,7 @@ impl Issuer {
         let now = self.ports.clock.now();
         let hash = SecretHash::of(token);
         let Some((record, family)) = self.ports.refresh.find_refresh_token(tenant, &hash).await? else {
-            return Err(invalid());
+            return Err(invalid().because("refresh_unknown: no such refresh token in this tenant"));
         };
         let scope = match check_refresh(&record, &family, client, scope, now) {
             Ok(s) => s,
@@ -74,7 +74,9 @@ impl Issuer {
             Err(RefreshRefusal::Reused) => {
                 self.revoke_grant(tenant, &family.family_id).await?;
                 tracing::warn!(tenant = %tenant, client = %client.client_id, "refresh token reused: grant revoked");
-                return Err(invalid());
+                return Err(invalid().because(
+                    "refresh_reused: a refresh token was used a second time, so its grant was revoked (RFC 9700 §4.14)",
+                ));
             }
         };
         if let Some(bound) = &family.dpop_jkt
@@ -86,7 +88,7 @@ impl Issuer {
             ));
         }
         if !self.still_allowed_in(tenant, &family.user_id).await? {
-            return Err(invalid());
+            return Err(invalid().because("user_blocked: the user of this grant is disabled or gone"));
         }
         // Every check before the rotation: a refused request leaves the token usable.
         let issuer = self.issuer_url(tenant);

@@ -418,6 +418,31 @@ impl From<Failure> for Problem {
     }
 }
 
+/// A refused request, for the log: its error code and the specific reason, which the client may
+/// not have been told. Set by the OAuth dialects, logged at `info` by `telemetry::observe`.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// The RFC error code the client got.
+    pub error: &'static str,
+    /// Why, specifically (never a secret).
+    pub reason: Arc<str>,
+}
+
+impl Refused {
+    /// The note for `e`, or none when it is not a refusal: a server failure (logged as one), or
+    /// a device client told to keep polling (RFC 8628 §3.5), which is not worth a line a poll.
+    fn of(e: &ciam_oauth::OAuthError) -> Option<Self> {
+        use ciam_oauth::ErrorCode;
+        match e.code {
+            ErrorCode::ServerError
+            | ErrorCode::TemporarilyUnavailable
+            | ErrorCode::AuthorizationPending
+            | ErrorCode::SlowDown => None,
+            code => Some(Self { error: code.as_str(), reason: e.reason().into() }),
+        }
+    }
+}
+
 /// An OAuth error on its way to the client.
 #[derive(Debug)]
 pub struct OAuthFailure(pub ciam_oauth::OAuthError);
@@ -465,6 +490,9 @@ impl IntoResponse for OAuthFailure {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
+        }
+        if let Some(refused) = Refused::of(&e) {
+            res.extensions_mut().insert(refused);
         }
         if let Some(message) = e.internal {
             res.extensions_mut().insert(InternalError::new(oauth_failure_kind(e.code), message));
@@ -762,6 +790,7 @@ pub(crate) struct ErrorRedirect {
 impl IntoResponse for ErrorRedirect {
     fn into_response(self) -> Response {
         let Self { redirect_uri, response_mode, state, iss, error, signer } = self;
+        let refused = Refused::of(&error);
         let mut fields =
             vec![("error", error.code.as_str().to_owned()), ("error_description", error.description.into_owned())];
         if let Some(s) = state {
@@ -776,6 +805,9 @@ impl IntoResponse for ErrorRedirect {
                 return res;
             }
         };
+        if let Some(refused) = refused {
+            res.extensions_mut().insert(refused);
+        }
         if let Some(message) = error.internal {
             res.extensions_mut().insert(InternalError::new(oauth_failure_kind(error.code), message));
         }

@@ -172,6 +172,8 @@ async fn authenticated_client(
     let ns = record.ns();
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let who = presented(authorization, params)?;
+    // Every later line of this request's log names the client it claims to be.
+    tracing::Span::current().record("client_id", who.client_id.as_str());
     let limiter = &st.client_auth;
     if let Some(wait) = limiter.held_off(&ns, who.client_id.as_str(), caller.addr()) {
         return Err(HeldOff(wait));
@@ -184,9 +186,10 @@ async fn authenticated_client(
                 .failed(st.ephemeral.as_ref(), &ns, who.client_id.as_str(), caller.addr())
                 .await
                 .map_err(OAuthError::from)?;
-            Err(Refused(OAuthError::invalid_client()))
+            Err(Refused(OAuthError::client_refused(SUSPENDED)))
         }
         Err(e) if e.code == ErrorCode::InvalidClient => {
+            refused_client(st, record, &who, &e, caller).await?;
             limiter
                 .failed(st.ephemeral.as_ref(), &ns, who.client_id.as_str(), caller.addr())
                 .await
@@ -195,6 +198,26 @@ async fn authenticated_client(
         }
         other => Ok(other?),
     }
+}
+
+/// The reason recorded for a suspended agent's attempt.
+const SUSPENDED: &str = "agent_suspended: the agent is suspended";
+
+/// Audits a failed client authentication as `client.refused`, naming the client id the request
+/// claimed (it may not exist) and the specific reason, so an admin finds it by client and time.
+/// The caller's address is held off after repeated failures, which bounds how many such events
+/// one address can write.
+async fn refused_client(
+    st: &AppState,
+    record: &Tenant,
+    who: &ciam_oauth::client_auth::Presented,
+    e: &OAuthError,
+    caller: &Caller,
+) -> Result<(), OAuthError> {
+    let mut event =
+        ciam_core::audit::AuditRecord::deny("client.refused", format!("{}: {}", e.code.as_str(), e.reason()));
+    event.client_id = Some(who.client_id.to_string());
+    crate::audit::record(st, &record.id, caller, event).await.map_err(OAuthError::unavailable)
 }
 
 /// Audits the attempt of a client that proved who it is but may not act (a suspended agent):
@@ -210,7 +233,7 @@ async fn refused_suspended(
 ) -> Result<(), OAuthError> {
     let at_token = endpoint.ends_with("/token");
     let kind = if at_token { "token.refused" } else { "client.refused" };
-    let mut event = ciam_core::audit::AuditRecord::deny(kind, "invalid_client: the agent is suspended");
+    let mut event = ciam_core::audit::AuditRecord::deny(kind, format!("invalid_client: {SUSPENDED}"));
     event.client_id = Some(client.client_id.to_string());
     if at_token {
         event.scope = params.get("scope").map(str::to_owned);
@@ -248,13 +271,15 @@ async fn verified_client(
         }
     };
     authenticate(who, client.as_deref(), secret.as_ref())?;
-    let client = client.ok_or_else(OAuthError::invalid_client)?;
+    let client = client.ok_or_else(|| OAuthError::client_refused("unknown_client: no client with this id"))?;
     // FAPI 2.0 §5.3.2.1: the profile's clients authenticate with private_key_jwt (a client of a
     // fapi2 tenant registered with a secret is refused, never silently accepted).
     if client.profile(&record.settings) == SecurityProfile::Fapi2
         && client.token_endpoint_auth_method != ciam_core::client::AuthMethod::PrivateKeyJwt
     {
-        return Err(OAuthError::invalid_client());
+        return Err(OAuthError::client_refused(
+            "fapi2_method: under the fapi2 profile a client must be registered for private_key_jwt",
+        ));
     }
     if let Some(assertion) = &who.assertion {
         verify_assertion(st, record, &client, assertion, endpoint).await?;
@@ -312,15 +337,33 @@ async fn verify_assertion(
     endpoint: &str,
 ) -> Result<(), OAuthError> {
     // A DPoP proof or an access token is not a client assertion (RFC 8725 §3.11).
-    let claims = verify_client_jwt(st, tenant, client, assertion, &["dpop+jwt", "at+jwt"])
-        .await
-        .map_err(|_| OAuthError::invalid_client())?;
+    let claims = verify_client_jwt(st, tenant, client, assertion, &["dpop+jwt", "at+jwt"]).await.map_err(|e| {
+        let reason = match e {
+            ciam_jose::JwtError::Algorithm => {
+                "assertion_algorithm: the assertion's alg is not accepted for this client \
+                                              (asymmetric algorithms only; PS256, ES256 or EdDSA under fapi2)"
+                    .into()
+            }
+            ciam_jose::JwtError::UnknownKey => {
+                "assertion_key: no registered key of the client matches the assertion's \
+                                               kid (jwks or jwks_uri)"
+                    .into()
+            }
+            ciam_jose::JwtError::Signature => {
+                "assertion_signature: the assertion's signature does not verify with the client's key".into()
+            }
+            other => format!("assertion_malformed: {other}"),
+        };
+        OAuthError::client_refused(reason)
+    })?;
     let issuer = st.issuer(&tenant.id);
     let token_endpoint = format!("{issuer}/token");
     let now = st.clock.now().unix_timestamp();
     let fapi = client.profile(&tenant.settings) == SecurityProfile::Fapi2;
     if fapi && claims.get("aud").and_then(serde_json::Value::as_str) != Some(issuer.as_str()) {
-        return Err(OAuthError::invalid_client());
+        return Err(OAuthError::client_refused(format!(
+            "assertion_audience: under the fapi2 profile the assertion's aud must be the issuer {issuer}, as a string"
+        )));
     }
     let (jti, exp) = check_assertion_claims(&claims, &client.client_id, &[&issuer, &token_endpoint, endpoint], now)?;
     let ttl = std::time::Duration::from_secs(u64::try_from(exp - now + ASSERTION_SKEW_SECS).unwrap_or(1));
@@ -328,7 +371,9 @@ async fn verify_assertion(
     // tenant created again under the same id shares, so a replay must stay refused across both.
     let key = keyspace::assertion_jti(&tenant.id, client.client_id.as_str(), &jti);
     if !Replay::new(st.ephemeral.as_ref()).first_use(&key, ttl).await.map_err(OAuthError::unavailable)? {
-        return Err(OAuthError::invalid_client());
+        return Err(OAuthError::client_refused(
+            "assertion_replayed: an assertion with this jti was already used; sign a new one for every request",
+        ));
     }
     Ok(())
 }

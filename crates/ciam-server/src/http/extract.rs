@@ -18,6 +18,8 @@ use crate::state::AppState;
 
 /// The longest User-Agent kept.
 const MAX_USER_AGENT: usize = 256;
+/// The longest request id kept (a client may send its own).
+const MAX_REQUEST_ID: usize = 128;
 
 /// `axum::extract::Path` whose rejection is a 404 problem document.
 #[derive(axum::extract::FromRequestParts)]
@@ -107,7 +109,12 @@ pub(crate) fn caller_of(parts: &Parts, trusted: &[IpNet]) -> Caller {
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(|ua| ua.chars().take(MAX_USER_AGENT).collect());
-    Caller { ip, user_agent }
+    let request_id = parts
+        .headers
+        .get(&crate::telemetry::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(|id| id.chars().take(MAX_REQUEST_ID).collect());
+    Caller { ip, user_agent, request_id }
 }
 
 /// Whether the request arrived directly from one of the `trusted` proxies.

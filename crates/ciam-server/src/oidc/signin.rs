@@ -128,10 +128,13 @@ pub(super) async fn audit_decision(
     .into();
     event.user_id = Some(user.to_string());
     event.client_id = client.map(str::to_owned);
+    // The request id ties the event to the request's log lines (and the line of a step-up or a
+    // refusal to this event).
     event.reason = serde_json::to_string(&serde_json::json!({
         "score": decision.score,
         "outcome": decision.outcome,
         "reasons": decision.reasons,
+        "request_id": caller.request_id,
     }))
     .ok();
     audit::record(st, tenant, caller, event).await
@@ -165,15 +168,36 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Result<Response, 
     let client = flow_client(&flow);
     audit_decision(st, tenant, caller, "sign_in.risk", &user_id, client.as_deref(), &decision).await?;
     let mut required = Acr::Password;
+    // The rules that fired, by name: the event `sign_in.risk` of this request (same request id)
+    // has each rule's points and detail.
+    let rules = || decision.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>().join(" ");
     match decision.outcome {
         Outcome::Deny => {
-            tracing::info!(tenant = %tenant, user = %user_id, score = decision.score, "sign-in denied by policy");
+            tracing::info!(
+                tenant = %tenant,
+                user = %user_id,
+                score = decision.score,
+                rules = rules(),
+                audit_type = "sign_in.risk",
+                "sign-in denied by policy"
+            );
             return Err(PageError::forbidden(
                 "This sign-in was blocked for your protection. Try again later or from another network.",
             ));
         }
         // `mfa: never`: the policy may refuse, but only the application asks for more factors.
-        Outcome::StepUp { acr } if ctx.tenant.settings.login.mfa != MfaMode::Never => required = required.max(acr),
+        Outcome::StepUp { acr } if ctx.tenant.settings.login.mfa != MfaMode::Never => {
+            tracing::info!(
+                tenant = %tenant,
+                user = %user_id,
+                score = decision.score,
+                rules = rules(),
+                required = acr.as_str(),
+                audit_type = "sign_in.risk",
+                "sign-in stepped up by policy"
+            );
+            required = required.max(acr);
+        }
         Outcome::StepUp { .. } | Outcome::Allow => {}
     }
     if ctx.tenant.settings.login.mfa == MfaMode::Always {
