@@ -13,6 +13,7 @@ mod cimd;
 mod claims;
 mod cli;
 mod device;
+mod diagnostics;
 mod dpop;
 mod embedded;
 mod examples;

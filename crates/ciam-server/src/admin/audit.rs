@@ -32,6 +32,9 @@ pub(super) struct AuditParams {
     user: Option<String>,
     /// Events where this agent or client acted: as the caller or anywhere in the actor chain.
     agent: Option<String>,
+    /// The same filter under the name a client's developer looks for: events where this client
+    /// (or agent) acted, including refused attempts under a client id that does not exist.
+    client: Option<String>,
     /// Events of this type (`token.exchanged`, `delegation.revoked`, …).
     #[serde(rename = "type")]
     #[param(rename = "type")]
@@ -57,9 +60,15 @@ fn millis(field: &'static str, v: Option<&str>) -> Result<Option<i64>, Problem> 
 
 impl AuditParams {
     fn filter(&self) -> Result<AuditFilter, Problem> {
+        let agent_id = match (&self.agent, &self.client) {
+            (Some(a), Some(c)) if a != c => {
+                return Err(Problem::bad_field(FieldError::new("client", "names another client than agent")));
+            }
+            (a, c) => a.clone().or_else(|| c.clone()),
+        };
         Ok(AuditFilter {
             user_id: self.user.clone(),
-            agent_id: self.agent.clone(),
+            agent_id,
             event_type: self.event_type.clone(),
             since_ms: millis("since", self.since.as_deref())?,
             until_ms: millis("until", self.until.as_deref())?,
