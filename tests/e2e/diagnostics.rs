@@ -25,6 +25,7 @@ async fn audit(admin: &Admin<'_>, query: &str) -> Vec<Value> {
     admin.get(&format!("/tenants/acme/audit?{query}"), 200).await["items"].as_array().unwrap().clone()
 }
 
+#[allow(clippy::disallowed_methods)] // the server's clock is the machine's: the test reads the same one
 fn rfc3339_now() -> String {
     time::OffsetDateTime::now_utc().format(&Rfc3339).unwrap()
 }
@@ -79,7 +80,8 @@ async fn refused_client_authentications_are_logged_and_audited_with_their_reason
     assert_ne!(first["error"], "invalid_client", "{first}");
 
     // (request id, Basic credentials, form, claimed client, the reason's first word)
-    let cases: Vec<(&str, Option<(&str, &str)>, Vec<(&str, String)>, &str, &str)> = vec![
+    type Case<'a> = (&'a str, Option<(&'a str, &'a str)>, Vec<(&'a str, String)>, &'a str, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         ("diag-unknown", Some(("ghost", "whatever-secret")), cc.clone(), "ghost", "unknown_client"),
         ("diag-secret", Some(("svc", "not-the-secret-123")), cc.clone(), "svc", "wrong_secret"),
         ("diag-method", None, with_secret_in_body, "svc", "wrong_method"),

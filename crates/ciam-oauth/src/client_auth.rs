@@ -380,7 +380,7 @@ mod tests {
                 }
             };
             assert_eq!((e.code, e.description.as_ref()), (ErrorCode::InvalidClient, "client authentication failed"));
-            e.refusal.expect("a reason").into_owned()
+            e.refusal.expect("a reason").into_string()
         };
         let cases = [
             (Some(basic("app", "wrong-secret-xyz")), "", Some(AuthMethod::ClientSecretBasic), "wrong_secret:"),
@@ -410,7 +410,11 @@ mod tests {
         let now = 1_000_000;
         let auds = ["https://id/t/acme", "https://id/t/acme/token"];
         let reason = |claims: serde_json::Value| {
-            check_assertion_claims(claims.as_object().unwrap(), &me, &auds, now).unwrap_err().refusal.unwrap()
+            check_assertion_claims(claims.as_object().unwrap(), &me, &auds, now)
+                .unwrap_err()
+                .refusal
+                .unwrap()
+                .into_string()
         };
         let aud = reason(
             serde_json::json!({"iss": "app", "sub": "app", "aud": "http://localhost:8080/t/acme/token", "exp": now + 60, "jti": "j"}),

@@ -119,11 +119,12 @@ pub struct OAuthError {
     /// `error_description`: human-readable, ASCII, no secrets.
     pub description: Cow<'static, str>,
     /// For `server_error` / `temporarily_unavailable`: what to log.
-    pub internal: Option<String>,
+    pub internal: Option<Box<str>>,
     /// For a refusal: the specific reason, for the log and the audit trail only. The client
     /// reads `description`, which may say less on purpose (every failed client authentication
-    /// is the same `invalid_client`); never a secret, an assertion, a code or a token.
-    pub refusal: Option<Cow<'static, str>>,
+    /// is the same `invalid_client`); never a secret, an assertion, a code or a token. Boxed:
+    /// errors travel in `Result`s, and most have none.
+    pub refusal: Option<Box<str>>,
 }
 
 impl OAuthError {
@@ -136,7 +137,7 @@ impl OAuthError {
     /// (never sent to the client).
     #[must_use]
     pub fn because(self, reason: impl Into<Cow<'static, str>>) -> Self {
-        Self { refusal: Some(reason.into()), ..self }
+        Self { refusal: Some(reason.into().into()), ..self }
     }
 
     /// What the log and the audit trail say about this refusal: the specific reason when there
@@ -165,7 +166,7 @@ impl OAuthError {
     /// `server_error` with an internal cause for the log.
     pub fn server_error(cause: impl std::fmt::Display) -> Self {
         Self {
-            internal: Some(cause.to_string()),
+            internal: Some(cause.to_string().into()),
             ..Self::new(ErrorCode::ServerError, "the server failed to handle this request")
         }
     }
@@ -173,7 +174,7 @@ impl OAuthError {
     /// `temporarily_unavailable` (a store is down) with an internal cause for the log.
     pub fn unavailable(cause: impl std::fmt::Display) -> Self {
         Self {
-            internal: Some(cause.to_string()),
+            internal: Some(cause.to_string().into()),
             ..Self::new(ErrorCode::TemporarilyUnavailable, "the server is temporarily unavailable; retry shortly")
         }
     }
