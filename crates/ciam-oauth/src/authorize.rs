@@ -198,6 +198,12 @@ fn page(description: &'static str) -> AuthorizeError {
     AuthorizeError::Page(OAuthError::invalid_request(description))
 }
 
+/// Request-supplied text for the log, bounded.
+fn bounded(text: &str) -> &str {
+    let end = (0..=text.len().min(200)).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    text.get(..end).unwrap_or_default()
+}
+
 /// Validates an authorization request against the client it names (`None`: no such client in
 /// this tenant). `params` are the query (GET) or form (POST) parameters.
 pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthorization, AuthorizeError> {
@@ -207,7 +213,17 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
     let wants_oidc = params.get("scope").is_some_and(|s| s.split(' ').any(|t| t == "openid"));
     let (redirect_uri, redirect_uri_sent) = match params.get("redirect_uri") {
         Some(r) if client.redirect_uris.iter().any(|u| u.matches(r)) => (r.to_owned(), true),
-        Some(_) => return Err(page("redirect_uri is not registered for this client")),
+        Some(r) => {
+            let registered: Vec<&str> = client.redirect_uris.iter().map(|u| u.as_str()).collect();
+            return Err(AuthorizeError::Page(
+                OAuthError::invalid_request("redirect_uri is not registered for this client").because(format!(
+                    "redirect_uri_mismatch: {} is not one of the registered redirect URIs ({}); they are \
+                     compared byte for byte",
+                    bounded(r),
+                    registered.join(", ")
+                )),
+            ));
+        }
         // RFC 6749 §3.1.2.3: may be omitted when exactly one is registered; OIDC requires it.
         None => match client.redirect_uris.as_slice() {
             [only] if !wants_oidc => (only.as_str().to_owned(), false),

@@ -678,14 +678,35 @@ pub(crate) struct PageError(Box<PageRepr>);
 
 #[derive(Debug)]
 enum PageRepr {
-    Page { status: StatusCode, message: Cow<'static, str>, brand: Option<Brand>, cause: Option<Failure> },
+    Page {
+        status: StatusCode,
+        message: Cow<'static, str>,
+        brand: Option<Brand>,
+        cause: Option<Failure>,
+        /// A refused authorization request, for the log.
+        refused: Option<Refused>,
+    },
     Redirect(ErrorRedirect),
 }
 
 impl PageError {
     /// A page saying `message` with `status`.
     pub(crate) fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
-        Self(Box::new(PageRepr::Page { status, message: message.into(), brand: None, cause: None }))
+        Self(Box::new(PageRepr::Page { status, message: message.into(), brand: None, cause: None, refused: None }))
+    }
+
+    /// 400 for an authorization request refused before its client and redirect URI were
+    /// verified (RFC 6749 §4.1.2.1: never redirected): the page says what the error says, and
+    /// the log gets the refusal.
+    pub(crate) fn refused(error: ciam_oauth::OAuthError) -> Self {
+        let refused = Refused::of(&error);
+        Self(Box::new(PageRepr::Page {
+            status: StatusCode::BAD_REQUEST,
+            message: error.description,
+            brand: None,
+            cause: None,
+            refused,
+        }))
     }
 
     /// 400: the request cannot go on (an expired page, a bad form).
@@ -705,6 +726,7 @@ impl PageError {
             message: Cow::Borrowed(PAGE_UNAVAILABLE),
             brand: None,
             cause: Some(cause.into()),
+            refused: None,
         }))
     }
 
@@ -756,8 +778,11 @@ impl From<ErrorRedirect> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match *self.0 {
-            PageRepr::Page { status, message, brand, cause } => {
+            PageRepr::Page { status, message, brand, cause, refused } => {
                 let mut res = error_page(status, brand.as_ref().unwrap_or(&Brand::neutral()), &message);
+                if let Some(refused) = refused {
+                    res.extensions_mut().insert(refused);
+                }
                 if let Some(cause) = cause {
                     res.extensions_mut().insert(cause.into_internal());
                 }

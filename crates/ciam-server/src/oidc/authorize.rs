@@ -91,6 +91,10 @@ async fn response_signer(ctx: &Ctx, client: &Client) -> Result<ResponseSigner, P
 /// signed when the request asked for a JARM response mode.
 pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Arc<Client>, ValidAuthorization), PageError> {
     let params = Params::parse(query.as_bytes()).map_err(|e| PageError::bad_request(e.description))?;
+    // The request's log lines name the client it claims to come from.
+    if let Some(id) = params.get("client_id") {
+        tracing::Span::current().record("client_id", id);
+    }
     let client = named_client(ctx, &params).await?;
     let outcome = validate(&params, client.as_deref());
     let mode = match &outcome {
@@ -105,7 +109,7 @@ pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Arc<Client>, Va
         let _ = ctx.response_signer.set(response_signer(ctx, client).await?);
     }
     let valid = outcome.map_err(|e| match e {
-        AuthorizeError::Page(error) => PageError::bad_request(error.description),
+        AuthorizeError::Page(error) => PageError::refused(error),
         AuthorizeError::Redirect { redirect_uri, response_mode, state, error } => ErrorRedirect {
             redirect_uri,
             response_mode,
