@@ -767,7 +767,10 @@ async fn disabling_the_user_or_deleting_the_agent_ends_derived_tokens() {
     let trail = admin.get("/tenants/acme/audit?agent=trip-planner", 200).await;
     let types: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(types.first(), Some(&"agent.created"));
-    assert_eq!(types.last(), Some(&"agent.deleted"), "{types:?}");
+    // Its last act: the refused attempt after the deletion, naming the id it claimed.
+    assert_eq!(types[types.len() - 2..], ["agent.deleted", "client.refused"], "{types:?}");
+    let refused = trail["items"].as_array().unwrap().last().unwrap();
+    assert!(refused["reason"].as_str().unwrap().starts_with("invalid_client: unknown_client:"), "{refused}");
     // Plain clients are not agents, and agents are managed only as agents.
     admin.get("/tenants/acme/agents/travel-app", 404).await;
     let listed = admin.get("/tenants/acme/agents", 200).await;

@@ -30,12 +30,19 @@ fn rfc3339_now() -> String {
     time::OffsetDateTime::now_utc().format(&Rfc3339).unwrap()
 }
 
+/// A second ago, on a whole second: the embedded store keeps event times to the second.
+#[allow(clippy::disallowed_methods)] // as above
+fn rfc3339_a_second_ago() -> String {
+    let t = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+    t.replace_nanosecond(0).unwrap().format(&Rfc3339).unwrap()
+}
+
 #[tokio::test]
 async fn refused_client_authentications_are_logged_and_audited_with_their_reason() {
     let dir = TempDir::new("diagnostics-client");
     let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
     let admin = Admin::new(&server, server.generated_admin_token());
-    let since = rfc3339_now();
+    let since = rfc3339_a_second_ago();
     let acme = World::tenant("acme")
         .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
                        "grant_types": ["client_credentials"], "scopes": ["orders:read"]}))
@@ -215,6 +222,21 @@ async fn refused_grants_are_logged_and_audited_with_their_reason() {
             "{request_id}: {events:?}"
         );
     }
+    // An authorization request with an unregistered redirect_uri: an error page, never a
+    // redirect; the log names the URI received and the registered ones.
+    let wrong = authorize_url("web", "openid").redirect_uri("http://127.0.0.1:3000/cb").build();
+    let res =
+        s.server.http.get(s.server.url(&wrong)).header("x-request-id", "authorize-redirect").send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    let line = refusal_line(&s.server, "authorize-redirect");
+    assert_eq!((line["error"].as_str(), line["span"]["client_id"].as_str()), (Some("invalid_request"), Some("web")));
+    let reason = line["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("redirect_uri_mismatch: http://127.0.0.1:3000/cb is not one of the registered")
+            && reason.contains(ciam_testkit::CALLBACK),
+        "{reason}"
+    );
+
     let logs = s.server.logs();
     for secret in [s.secret.as_str(), code.as_str(), PKCE_VERIFIER] {
         assert!(!logs.contains(secret), "a secret, a code or a verifier reached the log");
