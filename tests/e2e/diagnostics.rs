@@ -134,6 +134,17 @@ async fn refused_client_authentications_are_logged_and_audited_with_their_reason
     assert_eq!(res.unwrap().status(), 401);
     assert!(refusal_line(&server, "diag-suspended")["reason"].as_str().unwrap().starts_with("agent_suspended:"));
 
+    // Under the fapi2 profile a secret is no authentication, even the right one.
+    let (status, _) = admin
+        .call(reqwest::Method::PATCH, "/tenants/acme", Some(json!({"settings": {"security_profile": "fapi2"}})))
+        .await;
+    assert_eq!(status, 200);
+    let res = server.http.post(&token_url).header("x-request-id", "diag-fapi2").basic_auth("svc", Some(&secret));
+    assert_eq!(res.form(&cc).send().await.unwrap().status(), 401);
+    assert!(refusal_line(&server, "diag-fapi2")["reason"].as_str().unwrap().starts_with("fapi2_method:"));
+    let fapi = audit(&admin, "client=svc&type=client.refused").await;
+    assert!(fapi.iter().any(|e| e["reason"].as_str().unwrap().starts_with("invalid_client: fapi2_method:")));
+
     // The admin finds each refusal by client and time, with the same reason.
     let until = rfc3339_now();
     let window = format!("since={since}&until={until}");
