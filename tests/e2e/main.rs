@@ -35,6 +35,7 @@ mod security;
 mod shutdown;
 mod support;
 mod token;
+mod walkthroughs;
 
 /// Path of the binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_ciam");

@@ -203,6 +203,12 @@ impl Server {
         (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// The environment that points a `ciam` command at this server's stores (data dir, and
+    /// database and master key when it runs on PostgreSQL).
+    pub fn cli_env(&self) -> &[(String, String)] {
+        &self.cli_env
+    }
+
     /// `http://addr{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
