@@ -12,6 +12,7 @@ mod browser;
 mod cimd;
 mod claims;
 mod cli;
+mod dev_tools;
 mod device;
 mod diagnostics;
 mod dpop;

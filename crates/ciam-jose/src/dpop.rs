@@ -74,6 +74,14 @@ pub fn verify_proof(token: &str) -> Result<Proof, JwtError> {
     Ok(Proof { claims, jkt })
 }
 
+/// Signs a proof: `claims` (`jti`, `htm`, `htu`, `iat`, and `ath` or `nonce` when needed) under
+/// the header `typ: dpop+jwt`, `alg` and the key's public `jwk` (RFC 9449 §4.2). For clients and
+/// development tools; the server only verifies proofs.
+pub fn sign_proof(key: &crate::SigningKey, claims: &Map<String, Value>) -> Result<String, JwtError> {
+    let header = serde_json::json!({"typ": DPOP_TYP, "alg": key.alg().as_str(), "jwk": key.public_jwk().as_json()});
+    crate::jwt::sign_compact(key, &header, claims)
+}
+
 /// `base64url(SHA-256(access_token))`: the `ath` claim of a proof sent with a token (§4.2).
 pub fn access_token_hash(access_token: &str) -> String {
     URL_SAFE_NO_PAD.encode(ciam_core::secret::sha256(access_token.as_bytes()))
@@ -110,6 +118,20 @@ mod tests {
         assert_eq!(verify_proof(&proof(&key, &der, "dpop+jwt", wrong)).unwrap_err(), JwtError::Signature);
         assert!(verify_proof("a.b.c").is_err());
         assert_eq!(access_token_hash("x").len(), 43);
+    }
+
+    #[test]
+    fn a_signed_proof_verifies_for_every_algorithm_and_carries_no_kid() {
+        for alg in Alg::ALL {
+            let (key, _) = SigningKey::generate(alg).unwrap();
+            let claims = json!({"jti": "j1", "htm": "GET", "htu": "https://id.example/x", "iat": 1});
+            let token = sign_proof(&key, claims.as_object().unwrap()).unwrap();
+            let p = verify_proof(&token).unwrap();
+            assert_eq!(p.jkt, key.kid(), "{alg}");
+            assert_eq!(p.claims["htu"], "https://id.example/x");
+            let header = jsonwebtoken::decode_header(&token).unwrap();
+            assert_eq!(header.kid, None, "a proof's key travels in jwk, never by kid");
+        }
     }
 
     #[test]

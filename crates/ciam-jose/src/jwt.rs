@@ -108,9 +108,18 @@ pub fn mint<C: Serialize>(key: &SigningKey, typ: &str, claims: &C) -> Result<Str
         kid: &'a str,
         typ: &'a str,
     }
+    sign_compact(key, &JoseHeader { alg: key.alg().as_str(), kid: key.kid(), typ }, claims)
+}
+
+/// The compact serialization of `claims` under `header` (which must name `key.alg()`), signed
+/// with `key`.
+pub(crate) fn sign_compact<H: Serialize, C: Serialize>(
+    key: &SigningKey,
+    header: &H,
+    claims: &C,
+) -> Result<String, JwtError> {
     let sign_error = |e: serde_json::Error| JwtError::Sign(e.to_string());
-    let header =
-        serde_json::to_vec(&JoseHeader { alg: key.alg().as_str(), kid: key.kid(), typ }).map_err(sign_error)?;
+    let header = serde_json::to_vec(header).map_err(sign_error)?;
     let claims = serde_json::to_vec(claims).map_err(sign_error)?;
     let mut token = String::with_capacity((header.len() + claims.len()) * 4 / 3 + 100);
     URL_SAFE_NO_PAD.encode_string(header, &mut token);

@@ -65,6 +65,71 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Development tools: keys, client assertions, DPoP proofs and scripted sign-ins for trying
+    /// the server from a shell (docs/configuration.md, "Development tools").
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DevCommand {
+    /// Print the JWK Set of the private key in FILE (PKCS#8 PEM), generating a new key into FILE
+    /// first when it does not exist.
+    Jwk {
+        /// The private key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// The algorithm of a new key: ES256, RS256 or EdDSA.
+        #[arg(long, default_value = "ES256")]
+        alg: String,
+    },
+    /// Print a `private_key_jwt` client assertion (RFC 7523) signed with the key in FILE.
+    Assertion {
+        /// The private key file (as written by `ciam dev jwk`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The client id (`iss` and `sub`).
+        #[arg(long)]
+        client_id: String,
+        /// The audience: the tenant's issuer, e.g. http://localhost:8080/t/acme.
+        #[arg(long)]
+        audience: String,
+        /// Seconds until it expires.
+        #[arg(long, default_value_t = 60)]
+        lifetime: i64,
+    },
+    /// Print a DPoP proof (RFC 9449) for a request, signed with the key in FILE.
+    Dpop {
+        /// The private key file (as written by `ciam dev jwk`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The HTTP method.
+        #[arg(long, default_value = "POST")]
+        method: String,
+        /// The URL of the request (without query).
+        #[arg(long)]
+        url: String,
+        /// The access token sent with the proof (adds `ath`).
+        #[arg(long)]
+        access_token: Option<String>,
+        /// The server's `DPoP-Nonce`.
+        #[arg(long)]
+        nonce: Option<String>,
+    },
+    /// Sign in on the hosted pages of a server on this machine as a browser would (email and
+    /// password, consent allowed) and print the URL the browser is sent back to.
+    SignIn {
+        /// The authorization URL.
+        url: String,
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+        /// The user's password.
+        #[arg(long, env = "CIAM_DEV_PASSWORD")]
+        password: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +208,7 @@ pub async fn main() -> anyhow::Result<()> {
                 println!("{kid}");
             }
         }
+        Command::Dev { command } => println!("{}", dev(command).await?),
         Command::Audit { command: AuditCommand::Verify { tenant } } => {
             let config = load()?;
             init_tracing(&config.log, LogTarget::Stderr);
@@ -174,6 +240,28 @@ pub async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Runs a development tool; returns what it prints.
+async fn dev(command: DevCommand) -> anyhow::Result<String> {
+    use crate::dev;
+    let now = || ciam_core::Clock::now(&ciam_core::SystemClock).unix_timestamp();
+    Ok(match command {
+        DevCommand::Jwk { key, alg } => {
+            let alg =
+                ciam_jose::Alg::parse(&alg).ok_or_else(|| anyhow::anyhow!("--alg must be ES256, RS256 or EdDSA"))?;
+            dev::jwk_set(&dev::load_or_create_key(&key, alg, true)?).to_string()
+        }
+        DevCommand::Assertion { key, client_id, audience, lifetime } => {
+            let key = dev::load_or_create_key(&key, ciam_jose::Alg::ES256, false)?;
+            dev::assertion(&key, &client_id, &audience, now(), lifetime)?
+        }
+        DevCommand::Dpop { key, method, url, access_token, nonce } => {
+            let key = dev::load_or_create_key(&key, ciam_jose::Alg::ES256, false)?;
+            dev::dpop_proof(&key, &method, &url, access_token.as_deref(), nonce.as_deref(), now())?
+        }
+        DevCommand::SignIn { url, email, password } => dev::sign_in(&url, &email, &password).await?,
+    })
 }
 
 /// Walks a tenant's whole chain in pages; the outer error is a store failure, the inner one the
