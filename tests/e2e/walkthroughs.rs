@@ -88,7 +88,7 @@ fn documents() -> Vec<PathBuf> {
 }
 
 /// The documents with a walk-through test below.
-const WALKED: &[&str] = &["README.md"];
+const WALKED: &[&str] = &["README.md", "docs/cli.md"];
 
 /// Runs the `sh` blocks of `file` in one bash session against a fresh server; panics naming the
 /// block that failed, with everything the shell and the server printed.
@@ -172,4 +172,9 @@ fn every_document_with_a_shell_block_is_walked() {
 #[tokio::test]
 async fn readme_walks_through() {
     walk("README.md").await;
+}
+
+#[tokio::test]
+async fn cli_walks_through() {
+    walk("docs/cli.md").await;
 }
