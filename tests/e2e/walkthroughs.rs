@@ -88,7 +88,7 @@ fn documents() -> Vec<PathBuf> {
 }
 
 /// The documents with a walk-through test below.
-const WALKED: &[&str] = &["README.md", "docs/cli.md"];
+const WALKED: &[&str] = &["README.md", "docs/cli.md", "docs/oidc.md"];
 
 /// Runs the `sh` blocks of `file` in one bash session against a fresh server; panics naming the
 /// block that failed, with everything the shell and the server printed.
@@ -177,4 +177,9 @@ async fn readme_walks_through() {
 #[tokio::test]
 async fn cli_walks_through() {
     walk("docs/cli.md").await;
+}
+
+#[tokio::test]
+async fn oidc_walks_through() {
+    walk("docs/oidc.md").await;
 }

@@ -100,6 +100,19 @@ enum DevCommand {
         #[arg(long, default_value_t = 60)]
         lifetime: i64,
     },
+    /// Print a JWT of the given claims signed with the key in FILE (its `kid` in the header): a
+    /// request object (RFC 9101) or any JWT a client signs.
+    Jwt {
+        /// The private key file (as written by `ciam dev jwk`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The `typ` header, e.g. oauth-authz-req+jwt.
+        #[arg(long, default_value = "JWT")]
+        typ: String,
+        /// The claims, a JSON object.
+        #[arg(long)]
+        claims: String,
+    },
     /// Print a DPoP proof (RFC 9449) for a request, signed with the key in FILE.
     Dpop {
         /// The private key file (as written by `ciam dev jwk`).
@@ -255,6 +268,10 @@ async fn dev(command: DevCommand) -> anyhow::Result<String> {
         DevCommand::Assertion { key, client_id, audience, lifetime } => {
             let key = dev::load_or_create_key(&key, ciam_jose::Alg::ES256, false)?;
             dev::assertion(&key, &client_id, &audience, now(), lifetime)?
+        }
+        DevCommand::Jwt { key, typ, claims } => {
+            let key = dev::load_or_create_key(&key, ciam_jose::Alg::ES256, false)?;
+            dev::jwt(&key, &typ, &claims)?
         }
         DevCommand::Dpop { key, method, url, access_token, nonce } => {
             let key = dev::load_or_create_key(&key, ciam_jose::Alg::ES256, false)?;

@@ -45,6 +45,12 @@ pub fn assertion(key: &SigningKey, client_id: &str, audience: &str, now: i64, li
     Ok(ciam_jose::mint(key, "JWT", &claims)?)
 }
 
+/// `claims` (a JSON object) signed with `key`, with headers `alg`, `kid` and `typ`.
+pub fn jwt(key: &SigningKey, typ: &str, claims: &str) -> anyhow::Result<String> {
+    let claims: Map<String, Value> = serde_json::from_str(claims).context("--claims must be a JSON object")?;
+    Ok(ciam_jose::mint(key, typ, &claims)?)
+}
+
 /// A DPoP proof (RFC 9449 §4.2) for `method url`, with `ath` for `access_token` and the server's
 /// `nonce` when given.
 pub fn dpop_proof(
@@ -271,6 +277,22 @@ mod tests {
             ciam_jose::verify(t, std::slice::from_ref(key.public_jwk()), &expect).unwrap().claims["jti"].clone()
         };
         assert_ne!(jti(&a), jti(&b), "every assertion is single-use");
+    }
+
+    #[test]
+    fn a_jwt_carries_the_claims_and_typ_given_and_refuses_what_is_not_an_object() {
+        let (key, _) = SigningKey::generate(Alg::ES256).unwrap();
+        let t = jwt(&key, "oauth-authz-req+jwt", r#"{"iss":"demo","aud":"x","exp":9}"#).unwrap();
+        let part = |i: usize| -> Value {
+            let b64 = t.split('.').nth(i).unwrap();
+            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64).unwrap()).unwrap()
+        };
+        assert_eq!(part(0)["typ"], "oauth-authz-req+jwt");
+        assert_eq!(part(0)["kid"], key.kid());
+        assert_eq!(part(1)["iss"], "demo");
+        for bad in ["[1]", "not json", ""] {
+            assert!(jwt(&key, "JWT", bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
