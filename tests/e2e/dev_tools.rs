@@ -134,4 +134,10 @@ async fn sign_in_prints_the_callback_with_a_code_that_redeems() {
     assert_eq!(code, Some(1), "{out}");
     assert!(err.contains("stopped at") && err.contains("/t/acme/login"), "the page's message: {err}");
     assert!(!err.contains("wrong password"), "the password is never printed: {err}");
+
+    // An error sent to the redirect URI fails the command, naming it.
+    let refused = server.url(&authorize_url("web", "openid").extra("&prompt=none").build());
+    let (code, out, err) = dev(&dir.0, &["sign-in", &refused, "--email", "ada@example.com", "--password", PASSWORD]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(err.contains("login_required"), "{err}");
 }

@@ -9,7 +9,8 @@
 //! - Each file gets its own fresh server (on PostgreSQL and Redis too, under
 //!   `TEST_BACKEND=postgres`), on a free port, with the public URL `http://localhost:PORT`. The
 //!   documents say `localhost:8080` (the default); the test replaces `localhost:8080` and
-//!   `127.0.0.1:8080` with the server's port and changes nothing else.
+//!   `127.0.0.1:8080`, also URL-encoded (`localhost%3A8080`), with the server's port and changes
+//!   nothing else.
 //! - The shell starts in the server's working directory (so `data/admin-token` is the server's),
 //!   with the `ciam` under test first on `PATH` and pointed at the server's stores.
 //! - `curl` fails on an HTTP error status (a `.curlrc` with `fail-with-body`): a block that shows
@@ -88,7 +89,7 @@ fn documents() -> Vec<PathBuf> {
 }
 
 /// The documents with a walk-through test below.
-const WALKED: &[&str] = &["README.md", "docs/cli.md", "docs/oidc.md"];
+const WALKED: &[&str] = &["README.md", "docs/agents.md", "docs/cli.md", "docs/oidc.md"];
 
 /// Runs the `sh` blocks of `file` in one bash session against a fresh server; panics naming the
 /// block that failed, with everything the shell and the server printed.
@@ -109,15 +110,16 @@ async fn walk(file: &str) {
         "set -euo pipefail\n__block=start\ntrap 'echo \"walk-through failed in the block at line $__block\" >&2' ERR\n",
     );
     for b in &blocks {
-        let code = b
-            .code
-            .replace("localhost:8080", &format!("localhost:{port}"))
-            .replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+        let code = rebase_urls(&b.code, port);
         script.push_str(&format!("__block={}\necho '$ [{file}:{}]' >&2\n{code}\n", b.line, b.line));
     }
     let curl_home = dir.0.join("curl-home");
     std::fs::create_dir_all(&curl_home).unwrap();
-    std::fs::write(curl_home.join(".curlrc"), "fail-with-body\nshow-error\n").unwrap();
+    // Every request's status and URL go to standard error: the trail a failure is read from
+    // (a failing request's body may have gone into a variable).
+    let curlrc =
+        "fail-with-body\nshow-error\nwrite-out = \"%{stderr}  -> %{http_code} %{method} %{url_effective}\\n\"\n";
+    std::fs::write(curl_home.join(".curlrc"), curlrc).unwrap();
     std::fs::write(dir.0.join("walk.sh"), &script).unwrap();
     let bin_dir = Path::new(BIN).parent().unwrap();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
@@ -143,6 +145,18 @@ async fn walk(file: &str) {
     );
 }
 
+/// `text` with the documents' `localhost:8080` and `127.0.0.1:8080`, written plainly or
+/// URL-encoded (`localhost%3A8080`), on `port` instead.
+fn rebase_urls(text: &str, port: u16) -> String {
+    let mut text = text.to_owned();
+    for host in ["localhost", "127.0.0.1"] {
+        for colon in [":", "%3A", "%3a"] {
+            text = text.replace(&format!("{host}{colon}8080"), &format!("{host}{colon}{port}"));
+        }
+    }
+    text
+}
+
 fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
@@ -154,6 +168,14 @@ fn sh_blocks_are_found_with_their_line_indented_or_not_and_no_test_is_left_out()
     assert_eq!(
         sh_blocks(md),
         vec![Block { line: 2, code: "a=1".into() }, Block { line: 11, code: "echo \"$a\"\n  indented".into() }]
+    );
+}
+
+#[test]
+fn the_documents_urls_move_to_the_test_servers_port_plain_or_encoded() {
+    assert_eq!(
+        rebase_urls("curl localhost:8080/x http%3A%2F%2Flocalhost%3A8080%2Ft 127.0.0.1:8080 127.0.0.1:8000", 4321),
+        "curl localhost:4321/x http%3A%2F%2Flocalhost%3A4321%2Ft 127.0.0.1:4321 127.0.0.1:8000"
     );
 }
 
@@ -182,4 +204,9 @@ async fn cli_walks_through() {
 #[tokio::test]
 async fn oidc_walks_through() {
     walk("docs/oidc.md").await;
+}
+
+#[tokio::test]
+async fn agents_walks_through() {
+    walk("docs/agents.md").await;
 }

@@ -77,7 +77,7 @@ pub fn dpop_proof(
 
 /// Follows the authorization request `authorize_url` through the hosted sign-in (email and
 /// password) and consent (allowed) pages, and returns the URL the browser is sent back to (the
-/// client's redirect URI with `code` or `error`). Only for a server on this machine: the
+/// client's redirect URI with `code`); an `error` sent there is an error. Only for a server on this machine: the
 /// address must be `localhost` or a loopback address.
 ///
 /// It says who it is in its user agent; a sign-in the risk policy steps up or refuses ends here
@@ -111,6 +111,13 @@ pub async fn sign_in(authorize_url: &str, email: &str, password: &str) -> anyhow
                 .ok_or_else(|| anyhow!("a redirect without a location"))?;
             let to = here.join(to)?;
             if to.origin() != origin {
+                // An error sent to the redirect URI (RFC 6749 §4.1.2.1) fails the command, so a
+                // script stops here rather than at a code that is not there.
+                if let Some((_, error)) = to.query_pairs().find(|(k, _)| k == "error") {
+                    let description =
+                        to.query_pairs().find(|(k, _)| k == "error_description").map(|(_, d)| d.into_owned());
+                    bail!("the authorization ended with {error}: {} ({to})", description.unwrap_or_default());
+                }
                 return Ok(to.to_string());
             }
             res = http.get(to).send().await?;
