@@ -96,8 +96,16 @@ const WALKED: &[&str] = &["README.md", "docs/agents.md", "docs/cli.md", "docs/oi
 async fn walk(file: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let markdown = std::fs::read_to_string(root.join(file)).unwrap();
-    let blocks = sh_blocks(&markdown);
-    assert!(!blocks.is_empty(), "{file} has no sh block: remove it from WALKED");
+    assert!(!sh_blocks(&markdown).is_empty(), "{file} has no sh block: remove it from WALKED");
+    if let Err(report) = run(file, &markdown).await {
+        panic!("{report}");
+    }
+}
+
+/// Runs the `sh` blocks of `markdown` (named `file` in reports) in one bash session against a
+/// fresh server; the error is the report of the failure.
+async fn run(file: &str, markdown: &str) -> Result<(), String> {
+    let blocks = sh_blocks(markdown);
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = TempDir::new("walk");
     let env = vec![
@@ -107,7 +115,7 @@ async fn walk(file: &str) {
     let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
 
     let mut script = String::from(
-        "set -euo pipefail\n__block=start\ntrap 'echo \"walk-through failed in the block at line $__block\" >&2' ERR\n",
+        "set -euo pipefail\n__block=start\ntrap 'rc=$?; if [ $rc -ne 0 ]; then echo \"walk-through failed in the block at line $__block\" >&2; fi' EXIT\n",
     );
     for b in &blocks {
         let code = rebase_urls(&b.code, port);
@@ -137,12 +145,14 @@ async fn walk(file: &str) {
         tokio::time::timeout(Duration::from_secs(180), cmd.output()).await.expect("walk-through timed out").unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(format!(
         "{file}: {}\n--- output\n{stdout}\n--- errors\n{stderr}\n--- server log (tail)\n{}",
         stderr.lines().last().unwrap_or_default(),
         tail(&server.logs(), 40)
-    );
+    ))
 }
 
 /// `text` with the documents' `localhost:8080` and `127.0.0.1:8080`, written plainly or
@@ -177,6 +187,25 @@ fn the_documents_urls_move_to_the_test_servers_port_plain_or_encoded() {
         rebase_urls("curl localhost:8080/x http%3A%2F%2Flocalhost%3A8080%2Ft 127.0.0.1:8080 127.0.0.1:8000", 4321),
         "curl localhost:4321/x http%3A%2F%2Flocalhost%3A4321%2Ft 127.0.0.1:4321 127.0.0.1:8000"
     );
+}
+
+#[tokio::test]
+async fn a_walk_through_carries_variables_across_blocks_and_fails_on_what_a_reader_would_hit() {
+    let ok = "```sh\nADMIN_TOKEN=$(cat data/admin-token)\n```\ntext\n```sh\ncurl -s localhost:8080/admin/v1/tenants \\\n  -H \"Authorization: Bearer $ADMIN_TOKEN\"\nciam version\n```\n";
+    run("ok.md", ok).await.unwrap();
+
+    // A variable nobody assigned, an HTTP error, a failing command in a pipeline: each fails the
+    // walk naming the block.
+    let unassigned = "```sh\necho one\n```\n\n```sh\ncurl -s \"localhost:8080/t/acme/$CODE\"\n```\n";
+    let report = run("unassigned.md", unassigned).await.unwrap_err();
+    assert!(report.contains("CODE: unbound variable") && report.contains("block at line 5"), "{report}");
+    let http_error = "```sh\ncurl -s localhost:8080/admin/v1/tenants\necho never\n```\n";
+    let report = run("http.md", http_error).await.unwrap_err();
+    assert!(report.contains("-> 401 GET") && !report.contains("never"), "{report}");
+    let pipeline = "```sh\nX=$(false | cat)\n```\n";
+    assert!(run("pipe.md", pipeline).await.unwrap_err().contains("block at line 1"));
+    // A block marked `sh no-test` is not run.
+    run("skipped.md", "```sh no-test\nfalse\n```\n").await.unwrap();
 }
 
 #[test]
