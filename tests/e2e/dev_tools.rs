@@ -101,7 +101,9 @@ fn dev_tools_name_what_is_wrong() {
 #[tokio::test]
 async fn sign_in_prints_the_callback_with_a_code_that_redeems() {
     let (server, token, dir) = server("dev-sign-in").await;
+    // The default policy steps a script's sign-in up; this tenant lets this machine through.
     let world = World::tenant("acme")
+        .settings(json!({"risk_policy": {"ip_allow": ["127.0.0.1/32"]}}))
         .user("ada@example.com")
         .client(json!({"client_id": "web", "name": "Web", "client_type": "confidential",
                        "redirect_uris": [CALLBACK], "scopes": ["openid"]}))
@@ -134,6 +136,18 @@ async fn sign_in_prints_the_callback_with_a_code_that_redeems() {
     assert_eq!(code, Some(1), "{out}");
     assert!(err.contains("stopped at") && err.contains("/t/acme/login"), "the page's message: {err}");
     assert!(!err.contains("wrong password"), "the password is never printed: {err}");
+
+    // On a tenant with the default policy the script is recognised and asked for a second factor.
+    World::tenant("strict")
+        .user("ada@example.com")
+        .client(json!({"client_id": "web", "name": "Web", "client_type": "confidential",
+                       "redirect_uris": [CALLBACK], "scopes": ["openid"]}))
+        .create(&Admin::new(&server, server.generated_admin_token()))
+        .await;
+    let strict = server.url(&authorize_url("web", "openid").tenant("strict").build());
+    let (code, out, err) = dev(&dir.0, &["sign-in", &strict, "--email", "ada@example.com", "--password", PASSWORD]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(err.contains("/t/strict/mfa"), "stepped up, not signed in: {err}");
 
     // An error sent to the redirect URI fails the command, naming it.
     let refused = server.url(&authorize_url("web", "openid").extra("&prompt=none").build());

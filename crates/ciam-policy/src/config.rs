@@ -377,6 +377,8 @@ pub const DEFAULT_BOT_MARKERS: &[&str] = &[
     "bot",
     "crawler",
     "spider",
+    // This server's own scripted sign-in (`ciam dev sign-in`) is automation too.
+    "ciam-dev/",
 ];
 
 impl Default for BotUserAgentRule {
@@ -658,7 +660,7 @@ mod tests {
             (|c| c.rules.account_failures.threshold = 0, "rules.account_failures.threshold"),
             (|c| c.rules.ip_failures.points = 101, "rules.ip_failures.points"),
             (|c| c.rules.credential_stuffing.deny_from = Some(5), "rules.credential_stuffing.deny_from"),
-            (|c| c.rules.bot_user_agent.markers.push(" ".into()), "rules.bot_user_agent.markers[23]"),
+            (|c| c.rules.bot_user_agent.markers.push(" ".into()), "rules.bot_user_agent.markers[24]"),
             (|c| c.rules.bot_user_agent.markers = vec!["x".into(); MAX_MARKERS + 1], "rules.bot_user_agent.markers"),
             (|c| c.rules.strong_auth_age.max_age_secs = 0, "rules.strong_auth_age.max_age_secs"),
             (|c| c.rules.agent_exchange_rate.threshold = 0, "rules.agent_exchange_rate.threshold"),

@@ -349,6 +349,12 @@ mod tests {
             ("blank user agent", Box::new(|s| s.user_agent = Some("  ".into())), "bot_user_agent", true),
             ("curl", Box::new(|s| s.user_agent = Some("curl/8.5.0".into())), "bot_user_agent", true),
             (
+                "ciam dev sign-in",
+                Box::new(|s| s.user_agent = Some("ciam-dev/0.1.0 sign-in".into())),
+                "bot_user_agent",
+                true,
+            ),
+            (
                 "python-requests",
                 Box::new(|s| s.user_agent = Some("python-requests/2.32".into())),
                 "bot_user_agent",

@@ -96,7 +96,8 @@ pub async fn sign_in(authorize_url: &str, email: &str, password: &str) -> anyhow
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("ciam-dev-sign-in/", env!("CARGO_PKG_VERSION")))
+        // A marker of the default bot rule: the risk policy sees a script, as it is.
+        .user_agent(concat!("ciam-dev/", env!("CARGO_PKG_VERSION"), " sign-in"))
         .build()?;
     let origin = start.origin();
     let mut res = http.get(start.clone()).send().await?;
