@@ -89,7 +89,7 @@ fn documents() -> Vec<PathBuf> {
 }
 
 /// The documents with a walk-through test below.
-const WALKED: &[&str] = &["README.md", "docs/agents.md", "docs/cli.md", "docs/oidc.md"];
+const WALKED: &[&str] = &["README.md", "docs/agents.md", "docs/cli.md", "docs/oidc.md", "docs/protect-an-api.md"];
 
 /// Runs the `sh` blocks of `file` in one bash session against a fresh server; panics naming the
 /// block that failed, with everything the shell and the server printed.
@@ -238,4 +238,9 @@ async fn oidc_walks_through() {
 #[tokio::test]
 async fn agents_walks_through() {
     walk("docs/agents.md").await;
+}
+
+#[tokio::test]
+async fn protect_an_api_walks_through() {
+    walk("docs/protect-an-api.md").await;
 }
