@@ -66,7 +66,7 @@ enum Command {
         command: AuditCommand,
     },
     /// Development tools: keys, client assertions, DPoP proofs and scripted sign-ins for trying
-    /// the server from a shell (docs/configuration.md, "Development tools").
+    /// the server from a shell (docs/cli.md, "Development tools").
     Dev {
         #[command(subcommand)]
         command: DevCommand,
@@ -79,7 +79,7 @@ enum DevCommand {
     /// first when it does not exist.
     Jwk {
         /// The private key file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         key: PathBuf,
         /// The algorithm of a new key: ES256, RS256 or EdDSA.
         #[arg(long, default_value = "ES256")]
@@ -88,7 +88,7 @@ enum DevCommand {
     /// Print a `private_key_jwt` client assertion (RFC 7523) signed with the key in FILE.
     Assertion {
         /// The private key file (as written by `ciam dev jwk`).
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         key: PathBuf,
         /// The client id (`iss` and `sub`).
         #[arg(long)]
@@ -104,7 +104,7 @@ enum DevCommand {
     /// request object (RFC 9101) or any JWT a client signs.
     Jwt {
         /// The private key file (as written by `ciam dev jwk`).
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         key: PathBuf,
         /// The `typ` header, e.g. oauth-authz-req+jwt.
         #[arg(long, default_value = "JWT")]
@@ -116,7 +116,7 @@ enum DevCommand {
     /// Print a DPoP proof (RFC 9449) for a request, signed with the key in FILE.
     Dpop {
         /// The private key file (as written by `ciam dev jwk`).
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         key: PathBuf,
         /// The HTTP method.
         #[arg(long, default_value = "POST")]
@@ -131,8 +131,8 @@ enum DevCommand {
         #[arg(long)]
         nonce: Option<String>,
     },
-    /// Sign in on the hosted pages of a server on this machine as a browser would (email and
-    /// password, consent allowed) and print the URL the browser is sent back to.
+    /// Sign in on the hosted pages of a server on this machine (email and password, consent
+    /// allowed) and print the URL the browser would be sent back to.
     SignIn {
         /// The authorization URL.
         url: String,
