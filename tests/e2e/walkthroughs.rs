@@ -89,7 +89,14 @@ fn documents() -> Vec<PathBuf> {
 }
 
 /// The documents with a walk-through test below.
-const WALKED: &[&str] = &["README.md", "docs/agents.md", "docs/cli.md", "docs/oidc.md", "docs/protect-an-api.md"];
+const WALKED: &[&str] = &[
+    "README.md",
+    "docs/agents.md",
+    "docs/cli.md",
+    "docs/oidc.md",
+    "docs/protect-an-api.md",
+    "docs/troubleshooting.md",
+];
 
 /// Runs the `sh` blocks of `file` in one bash session against a fresh server; panics naming the
 /// block that failed, with everything the shell and the server printed.
@@ -243,4 +250,9 @@ async fn agents_walks_through() {
 #[tokio::test]
 async fn protect_an_api_walks_through() {
     walk("docs/protect-an-api.md").await;
+}
+
+#[tokio::test]
+async fn troubleshooting_walks_through() {
+    walk("docs/troubleshooting.md").await;
 }
