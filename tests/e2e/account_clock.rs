@@ -38,7 +38,7 @@ async fn server_with(clock: Arc<Ahead>, tag: &str) -> (String, String, TempDir) 
     let dir = TempDir::new(tag);
     let config = ciam_server::Config { bind: "127.0.0.1:0".into(), data_dir: dir.0.clone(), ..Default::default() };
     let app = ciam_server::App::build_with_clock(config.validate().unwrap(), clock).await.unwrap();
-    let base = format!("http://{}", app.local_addr());
+    let base = app.state().node.public_url.clone();
     tokio::spawn(app.run(std::future::pending()));
     let admin_token = std::fs::read_to_string(dir.0.join("admin-token")).unwrap().trim().to_owned();
     let admin = reqwest::Client::new();
@@ -92,7 +92,7 @@ async fn sessions_end_after_the_idle_timeout_and_at_their_absolute_lifetime() {
     let _stores = production_stores(&mut config).await;
     let clock = Arc::new(Ahead::default());
     let app = ciam_server::App::build_with_clock(config.validate().unwrap(), clock.clone()).await.unwrap();
-    let base = format!("http://{}", app.local_addr());
+    let base = app.state().node.public_url.clone();
     tokio::spawn(app.run(std::future::pending()));
     let admin_token = format!("Bearer {}", std::fs::read_to_string(dir.0.join("admin-token")).unwrap().trim());
     let admin = reqwest::Client::new();

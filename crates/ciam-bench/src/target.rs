@@ -143,7 +143,8 @@ impl Target {
         let process = Process::spawn("ciam", cmd, ready, Duration::from_secs(60)).await?;
         let idle = procfs::memory(process.pid)?;
         let base = format!("http://{}", process.addr);
-        let issuer = format!("{base}/t/{TENANT}");
+        // On loopback the server names itself `http://localhost:PORT` (its default public URL).
+        let issuer = format!("http://localhost:{}/t/{TENANT}", process.addr.port());
         let admin_token = std::fs::read_to_string(dir.0.join("data").join("admin-token"))
             .context("read the generated admin token")?
             .trim()

@@ -27,7 +27,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::admin;
-use crate::config::ValidatedConfig;
+use crate::config::{ValidatedConfig, default_public_url};
 use crate::error::{self, Problem};
 use crate::oidc;
 use crate::ops;
@@ -131,7 +131,7 @@ impl App {
         let public_url = config
             .public_url
             .as_ref()
-            .map_or_else(|| format!("http://{local}"), |u| u.as_str().trim_end_matches('/').to_owned());
+            .map_or_else(|| default_public_url(local), |u| u.as_str().trim_end_matches('/').to_owned());
         let passkeys = passkey_rp(&public_url);
         let audit = crate::audit::AuditWriter::start(durable.clone());
         let directory = Arc::default();
@@ -176,6 +176,7 @@ impl App {
         tracing::info!(
             address = %local,
             public_url = %state.node.public_url,
+            data_dir = %config.data_dir.display(),
             durable_store = %config.database_description(),
             ephemeral_store = if config.redis_url.is_some() { "redis" } else { "in-process" },
             "ciam ready"

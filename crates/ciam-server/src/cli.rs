@@ -19,7 +19,7 @@ use crate::telemetry::{LogOutput, LogTarget, init_tracing};
 /// Without a command it runs the server: on a SQLite file and an in-process session store by
 /// default, or on PostgreSQL and Redis when `database_url` and `redis_url` name them.
 #[derive(Debug, Parser)]
-#[command(name = "ciam", version)]
+#[command(name = "ciam", version, after_help = crate::config::ENVIRONMENT_HELP)]
 pub struct Cli {
     /// Configuration file (TOML). Default: config/ciam.toml when present.
     #[arg(long, global = true, env = "CIAM_CONFIG")]
@@ -185,8 +185,8 @@ pub async fn main() -> anyhow::Result<()> {
         Ok(Config::load(cli.config.as_deref(), |k| std::env::var(k).ok(), &overrides)?.validate()?)
     };
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Version => println!("ciam {}", env!("CARGO_PKG_VERSION")),
-        Command::Openapi => println!("{}", crate::admin::openapi_json()),
+        Command::Version => print_out(&format!("ciam {}", env!("CARGO_PKG_VERSION")))?,
+        Command::Openapi => print_out(&crate::admin::openapi_json())?,
         Command::Migrate => {
             let config = load()?;
             init_tracing(&config.log, LogTarget::Stderr);
@@ -197,7 +197,7 @@ pub async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("migrating {}", config.database_description()))?;
             tracing::info!(database = %config.database_description(), "migrations applied");
         }
-        Command::GenerateMasterKey => println!("{}", ciam_jose::MasterKey::generate_base64()),
+        Command::GenerateMasterKey => print_out(&ciam_jose::MasterKey::generate_base64())?,
         Command::Keys { command: KeysCommand::Rotate { tenant, alg } } => {
             let config = load()?;
             init_tracing(&config.log, LogTarget::Stderr);
@@ -210,31 +210,33 @@ pub async fn main() -> anyhow::Result<()> {
                         .ok_or_else(|| anyhow::anyhow!("--alg must be ES256 or RS256"))?,
                 ],
             };
-            let pool = ciam_store::PoolOptions { max_connections: 2, acquire_timeout: config.acquire_timeout };
-            let store = ciam_store::open_durable(&config.database_url, &pool)
-                .await
-                .with_context(|| format!("opening {}", config.database_description()))?;
+            let store = open_existing(&config, 2).await?;
             store.get_tenant(&tenant).await?.ok_or_else(|| anyhow::anyhow!("no tenant {tenant}"))?;
-            let keyring = ciam_jose::Keyring::new(store, std::sync::Arc::new(crate::app::master_key(&config)?));
+            let keyring = ciam_jose::Keyring::new(store.clone(), std::sync::Arc::new(crate::app::master_key(&config)?));
             let now = ciam_core::Clock::now(&ciam_core::SystemClock);
-            for kid in keyring.rotate(&tenant, &algs, now).await? {
-                println!("{kid}");
+            let activated = keyring.rotate(&tenant, &algs, now).await?;
+            let keys = store.list_keys(&tenant).await?;
+            let mut lines = Vec::new();
+            for kid in &activated {
+                let alg = keys.iter().find(|k| &k.kid == kid).map_or("", |k| k.alg.as_str());
+                lines.push(format!("{alg} signing key now active: {kid}"));
             }
+            if !lines.is_empty() {
+                lines.push("The keys they replace stay published until the tokens they signed expire.".to_owned());
+            }
+            print_out(&lines.join("\n"))?;
         }
-        Command::Dev { command } => println!("{}", dev(command).await?),
+        Command::Dev { command } => print_out(&dev(command).await?)?,
         Command::Audit { command: AuditCommand::Verify { tenant } } => {
             let config = load()?;
             init_tracing(&config.log, LogTarget::Stderr);
             let tenant = TenantId::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {}", e.message))?;
-            let pool = ciam_store::PoolOptions { max_connections: 1, acquire_timeout: config.acquire_timeout };
-            let store = ciam_store::open_durable(&config.database_url, &pool)
-                .await
-                .with_context(|| format!("opening {}", config.database_description()))?;
+            let store = open_existing(&config, 1).await?;
             store.get_tenant(&tenant).await?.ok_or_else(|| anyhow::anyhow!("no tenant {tenant}"))?;
             match verify_audit(store.as_ref(), &tenant).await? {
-                Ok(n) => println!("audit trail of {tenant} is intact: {n} events"),
+                Ok(n) => print_out(&format!("audit trail of {tenant} is intact: {n} events"))?,
                 Err(e) => {
-                    println!("audit trail of {tenant} is NOT intact: {e}");
+                    print_out(&format!("audit trail of {tenant} is NOT intact: {e}"))?;
                     std::process::exit(1);
                 }
             }
@@ -281,6 +283,39 @@ async fn dev(command: DevCommand) -> anyhow::Result<String> {
     })
 }
 
+/// Prints a line to standard output. A reader that went away (`ciam openapi | head`) is not an
+/// error: the command did its job for as long as anyone read.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.write_all(b"\n")).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::Error::new(e).context("writing to stdout")),
+        _ => Ok(()),
+    }
+}
+
+/// The durable store of a command that works on an existing deployment (`keys`, `audit`):
+/// an embedded database must already exist, since creating an empty one here would only fail
+/// later with "no tenant" (or, in a directory without `data/`, SQLite's "Error code 14").
+async fn open_existing(
+    config: &crate::config::ValidatedConfig,
+    max_connections: u32,
+) -> anyhow::Result<std::sync::Arc<dyn ciam_core::store::DurableStore>> {
+    if let Some(file) = config.sqlite_file()
+        && !file.is_file()
+    {
+        anyhow::bail!(
+            "no database at {}: run this command where the server runs, or name its data directory \
+             (--data-dir or CIAM_DATA_DIR) or its database (DATABASE_URL)",
+            file.display()
+        );
+    }
+    let pool = ciam_store::PoolOptions { max_connections, acquire_timeout: config.acquire_timeout };
+    ciam_store::open_durable(&config.database_url, &pool)
+        .await
+        .with_context(|| format!("opening {}", config.database_description()))
+}
+
 /// Walks a tenant's whole chain in pages; the outer error is a store failure, the inner one the
 /// first break found.
 async fn verify_audit(
@@ -316,5 +351,8 @@ mod tests {
         let long = Cli::command().render_long_help().to_string();
         assert!(long.contains("RFC 8693 token exchange"), "{long}");
         assert!(long.contains("Serve") || long.contains("serve"), "{long}");
+        for var in ["CIAM_BIND", "CIAM_PUBLIC_URL", "CIAM_DATA_DIR", "DATABASE_URL", "REDIS_URL", "CIAM_LOG__LEVEL"] {
+            assert!(help.contains(var), "{var} in {help}");
+        }
     }
 }

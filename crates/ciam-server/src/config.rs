@@ -23,7 +23,8 @@ use url::Url;
 pub struct Config {
     /// Address and port to listen on.
     pub bind: String,
-    /// Public base URL; issuers are `{public_url}/t/{tenant}`. Default `http://{bind}`.
+    /// Public base URL; issuers are `{public_url}/t/{tenant}`. Default
+    /// [`default_public_url`] of the bound address: `http://localhost:{port}` on loopback.
     pub public_url: Option<String>,
     /// Directory for the embedded database, the generated admin token and keys.
     pub data_dir: PathBuf,
@@ -253,6 +254,26 @@ fn is_service_link(key: &str) -> bool {
         || key.starts_with("env_")
 }
 
+/// The environment variables of the most used keys, for `ciam --help` (every key has one:
+/// docs/configuration.md).
+pub const ENVIRONMENT_HELP: &str = "\
+Environment (every configuration key has a CIAM_ variable; nested keys use a double underscore):
+  CIAM_CONFIG             configuration file (default: config/ciam.toml when present)
+  CIAM_BIND               address and port to listen on (default: 127.0.0.1:8080)
+  CIAM_PUBLIC_URL         public base URL (default: http://localhost:PORT when bound to loopback)
+  CIAM_DATA_DIR           embedded database, admin token and master key (default: ./data)
+  DATABASE_URL            durable store, sqlite://PATH or postgres://USER@HOST:PORT/DB
+                          (also CIAM_DATABASE_URL; default: SQLite in the data directory)
+  REDIS_URL               ephemeral store, redis://HOST:PORT (also CIAM_REDIS_URL; default: in-process)
+  CIAM_ADMIN_TOKEN_FILE   file holding the admin API token (or CIAM_ADMIN_TOKEN;
+                          default: generated into DATA_DIR/admin-token)
+  CIAM_MASTER_KEY_FILE    file holding the key that seals signing keys (or CIAM_MASTER_KEY;
+                          required with Postgres: `ciam generate-master-key`)
+  CIAM_LOG__LEVEL         trace, debug, info, warn or error, or a filter such as info,ciam_server=debug
+  CIAM_LOG__FORMAT        text or json
+  CIAM_REGION             this deployment's data-residency region (default: local)
+See docs/configuration.md for every key.";
+
 /// Where the config file is looked for when `--config` / `CIAM_CONFIG` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "config/ciam.toml";
 
@@ -335,10 +356,14 @@ impl Config {
         let bind: SocketAddr =
             self.bind.parse().map_err(|_| bad("bind", "must be an address and port such as 127.0.0.1:8080"))?;
         let public_url = self.public_url.as_deref().map(parse_public_url).transpose()?;
+        // Absolute from here on, so logs and errors name the directory whatever the working
+        // directory of a later command.
+        let data_dir = std::path::absolute(&self.data_dir)
+            .map_err(|e| bad("data_dir", format!("cannot be resolved to an absolute path: {e}")))?;
         let database_url = match self.database_url {
             Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => u,
             Some(_) => return Err(bad("database_url", "must start with sqlite:// or postgres://")),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("ciam.db").display()),
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("ciam.db").display()),
         };
         if let Some(u) = &self.redis_url {
             let ok = Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "redis" | "rediss") && u.host().is_some());
@@ -363,8 +388,7 @@ impl Config {
         {
             return Err(bad("admin_token", "must be at least 32 characters (use a random value)"));
         }
-        tracing_subscriber::EnvFilter::try_new(&self.log.level)
-            .map_err(|e| bad("log.level", format!("is not a valid filter: {e}")))?;
+        check_log_level(&self.log.level)?;
         let trusted_proxies = self
             .server
             .trusted_proxies
@@ -394,7 +418,7 @@ impl Config {
         Ok(ValidatedConfig {
             bind,
             public_url,
-            data_dir: self.data_dir,
+            data_dir,
             database_url,
             redis_url: self.redis_url,
             redis_key_prefix: self.redis_key_prefix,
@@ -428,6 +452,22 @@ impl Config {
     }
 }
 
+/// A `tracing` filter that logs something: its syntax checked, and each bare word a level. A
+/// bare word is a target to `tracing` (`verbose` would log only events of a target named
+/// "verbose", which is none, silencing even the line that says where the admin token is), so a
+/// target is written `target=level`.
+fn check_log_level(level: &str) -> Result<(), ConfigError> {
+    const LEVELS: &str = "use trace, debug, info, warn, error or off, or target=level such as info,ciam_server=debug";
+    tracing_subscriber::EnvFilter::try_new(level)
+        .map_err(|e| bad("log.level", format!("is not a valid filter ({LEVELS}): {e}")))?;
+    for directive in level.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        if !directive.contains(['=', '[']) && directive.parse::<tracing::level_filters::LevelFilter>().is_err() {
+            return Err(bad("log.level", format!("{directive:?} is not a level: {LEVELS}")));
+        }
+    }
+    Ok(())
+}
+
 /// An address or a CIDR network (`10.0.0.1`, `10.0.0.0/8`, `::1`).
 fn parse_net(s: &str) -> Option<ipnet::IpNet> {
     s.parse().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
@@ -448,6 +488,21 @@ fn secret_or_file(
     }
 }
 
+/// The public URL of a server given none: `http://localhost:{port}` when it listens on
+/// 127.0.0.1 or ::1, so passkeys work out of the box (browsers allow WebAuthn on plain http for
+/// `localhost` only, never for `127.0.0.1`) and the URLs in the documentation are the issuer;
+/// `http://{address}` otherwise. Issuers stay an exact match: a server reached as
+/// `http://127.0.0.1:8080` still names itself `http://localhost:8080`.
+pub fn default_public_url(local: SocketAddr) -> String {
+    // `localhost` resolves to these two only: a server on 127.0.0.2 is not reachable by that name.
+    let ip = local.ip();
+    if ip == std::net::Ipv4Addr::LOCALHOST || ip == std::net::Ipv6Addr::LOCALHOST {
+        format!("http://localhost:{}", local.port())
+    } else {
+        format!("http://{local}")
+    }
+}
+
 fn parse_public_url(s: &str) -> Result<Url, ConfigError> {
     let url = Url::parse(s).map_err(|_| bad("public_url", "must be an absolute URL such as https://id.example.com"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
@@ -464,7 +519,7 @@ fn parse_public_url(s: &str) -> Result<Url, ConfigError> {
 pub struct ValidatedConfig {
     /// Listen address.
     pub bind: SocketAddr,
-    /// Public base URL; `None` means `http://{actual listen address}`.
+    /// Public base URL; `None` means [`default_public_url`] of the actual listen address.
     pub public_url: Option<Url>,
     /// Data directory.
     pub data_dir: PathBuf,
@@ -509,11 +564,20 @@ pub struct ValidatedConfig {
 }
 
 impl ValidatedConfig {
-    /// A description of the durable store that is safe to log (no password).
+    /// The file of an SQLite durable store (`None` for Postgres and in-memory SQLite).
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite://").or_else(|| self.database_url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
+    }
+
+    /// A description of the durable store that is safe to log: user, host, port and database,
+    /// never the password.
     pub fn database_description(&self) -> String {
         match Url::parse(&self.database_url) {
             Ok(u) if u.scheme().starts_with("postgres") => {
-                format!("postgres://{}{}", u.host_str().unwrap_or(""), u.path())
+                let user = if u.username().is_empty() { String::new() } else { format!("{}@", u.username()) };
+                format!("postgres://{user}{}:{}{}", u.host_str().unwrap_or(""), u.port().unwrap_or(5432), u.path())
             }
             _ => self.database_url.split('?').next().unwrap_or_default().to_owned(),
         }
@@ -546,8 +610,61 @@ mod tests {
     fn defaults_give_the_embedded_setup() {
         let c = load(&[], &Overrides::default()).unwrap().validate().unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.database_url, "sqlite://./data/ciam.db?mode=rwc");
+        let data_dir = std::env::current_dir().unwrap().join("data");
+        assert_eq!(c.data_dir, data_dir, "a relative data_dir is resolved once, at start");
+        assert_eq!(c.database_url, format!("sqlite://{}?mode=rwc", data_dir.join("ciam.db").display()));
+        assert_eq!(c.sqlite_file(), Some(data_dir.join("ciam.db")));
         assert!(c.redis_url.is_none() && c.public_url.is_none() && c.admin_token.is_none());
+    }
+
+    #[test]
+    fn log_levels_and_targets_are_accepted() {
+        for level in ["info", "WARN", "off", "debug,ciam_server=trace", "ciam_store=debug", "3"] {
+            check_log_level(level).unwrap_or_else(|e| panic!("{level}: {e}"));
+        }
+    }
+
+    /// Every variable `ciam --help` names is a configuration key (or the file), never one the
+    /// loader would skip as unknown.
+    #[test]
+    fn the_help_names_real_environment_variables() {
+        let vars: Vec<&str> = ENVIRONMENT_HELP
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| (w.starts_with("CIAM_") && w.len() > 5) || (w.ends_with("_URL") && w.len() > 4))
+            .collect();
+        assert!(vars.len() >= 12, "{vars:?}");
+        for var in vars.into_iter().filter(|v| *v != "CIAM_CONFIG") {
+            match load(&[(var, "x")], &Overrides::default()) {
+                Ok(c) => assert!(c.ignored_env.is_empty(), "{var} is not a key: {:?}", c.ignored_env),
+                Err(e) => assert!(!e.to_string().contains("unknown field"), "{var}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_sqlite_file_of_the_database_url() {
+        let file = |url: &str| {
+            let c = load(
+                &[("DATABASE_URL", url), ("CIAM_MASTER_KEY", "0123456789abcdefghijklmnopqrstuvwxyzABCDEFA")],
+                &Overrides::default(),
+            );
+            c.unwrap().validate().unwrap().sqlite_file()
+        };
+        assert_eq!(file("sqlite:///var/lib/ciam/ciam.db?mode=rwc"), Some(PathBuf::from("/var/lib/ciam/ciam.db")));
+        assert_eq!(file("sqlite:rel.db"), Some(PathBuf::from("rel.db")));
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("postgres://db/ciam"), None);
+    }
+
+    #[test]
+    fn the_default_public_url_is_localhost_on_loopback() {
+        let url = |a: &str| default_public_url(a.parse().unwrap());
+        assert_eq!(url("127.0.0.1:8080"), "http://localhost:8080");
+        assert_eq!(url("127.0.0.2:9000"), "http://127.0.0.2:9000", "localhost does not resolve to it");
+        assert_eq!(url("[::1]:8080"), "http://localhost:8080");
+        assert_eq!(url("10.0.0.7:8080"), "http://10.0.0.7:8080", "another host cannot reach localhost");
+        assert_eq!(url("0.0.0.0:8080"), "http://0.0.0.0:8080");
+        assert_eq!(url("[2001:db8::1]:443"), "http://[2001:db8::1]:443");
     }
 
     #[test]
@@ -588,6 +705,9 @@ mod tests {
             (&[("CIAM_ADMIN_TOKEN", "short")], "`admin_token`"),
             (&[("CIAM_LOG__FORMAT", "xml")], "`log.format`"),
             (&[("CIAM_LOG__LEVEL", "info,[[[")], "`log.level`"),
+            // A word that is not a level would silence every line (it names a target).
+            (&[("CIAM_LOG__LEVEL", "verbose")], "`log.level` \"verbose\" is not a level"),
+            (&[("CIAM_LOG__LEVEL", "info,chatty")], "`log.level` \"chatty\" is not a level"),
             (&[("CIAM_REGION", "EU 1")], "`region`"),
             (&[("CIAM_DATABASE__MAX_CONNECTIONS", "0")], "`database.max_connections`"),
             (&[("CIAM_SERVER__REQUEST_TIMEOUT_SECS", "soon")], "`server.request_timeout_secs`"),
@@ -684,7 +804,7 @@ mod tests {
         .unwrap()
         .validate()
         .unwrap();
-        assert_eq!(c.database_description(), "postgres://db/ciam");
+        assert_eq!(c.database_description(), "postgres://ciam@db:5432/ciam", "user, host, port and database");
     }
 
     #[test]

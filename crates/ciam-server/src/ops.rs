@@ -1,5 +1,6 @@
-//! Operations endpoints: liveness, readiness and metrics. Unauthenticated by design (probes and
-//! scrapers), and they reveal nothing but up/down per backend.
+//! Operations endpoints: the front page, liveness, readiness and metrics. Unauthenticated by
+//! design (people, probes and scrapers), and they reveal nothing but up/down per backend: the
+//! front page says how discovery URLs are formed, never which tenants exist.
 
 use std::time::Duration;
 
@@ -7,16 +8,66 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use ciam_core::store::HealthCheck;
 use serde_json::json;
 
 use crate::state::AppState;
 
-/// `/healthz`, `/readyz`, `/metrics`.
+/// `/`, `/healthz`, `/readyz`, `/metrics`.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+    Router::new()
+        .route("/", get(home))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+/// The front page, for whoever opens the server's address in a browser: what this is, how a
+/// tenant's discovery URL is formed, and where the documentation is.
+async fn home(State(st): State<AppState>) -> impl IntoResponse {
+    let base = escape_html(&st.node.public_url);
+    let docs = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main");
+    let body = format!(
+        "<!doctype html>
+<html lang=\"en\">
+<head><meta charset=\"utf-8\"><title>ciam</title></head>
+<body>
+<h1>ciam</h1>
+<p>This is an OAuth 2.0 and OpenID Connect authorization server. Each tenant is an issuer of its own:</p>
+<ul>
+<li>issuer: <code>{base}/t/<var>tenant</var></code></li>
+<li>discovery: <code>{base}/t/<var>tenant</var>/.well-known/openid-configuration</code></li>
+<li>authorization server metadata: <code>{base}/.well-known/oauth-authorization-server/t/<var>tenant</var></code></li>
+</ul>
+<p>Replace <var>tenant</var> with a tenant's id. Administrators manage tenants through the
+<a href=\"{base}/admin/v1/openapi.json\">management API</a>.</p>
+<p>Documentation: <a href=\"{docs}/README.md\">getting started</a>,
+<a href=\"{docs}/docs/oidc.md\">OpenID Connect</a>,
+<a href=\"{docs}/docs/admin-api.md\">management API</a>,
+<a href=\"{docs}/docs/configuration.md\">configuration</a>.</p>
+</body>
+</html>
+"
+    );
+    ([(header::CACHE_CONTROL, "no-cache")], Html(body))
+}
+
+/// Text for HTML: the public URL is the operator's, but a page never trusts a string.
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Liveness: the process serves HTTP.

@@ -22,7 +22,7 @@ use ciam_core::store::{DurableStore, EphemeralStore, StoreError};
 
 pub use memory::MemoryStore;
 pub use redis_store::RedisStore;
-pub use sql::{PgStore, PoolOptions, SqliteStore};
+pub use sql::{PgConnectError, PgStore, PoolOptions, SqliteStore};
 
 /// Opens the durable store named by `url` (`sqlite:` or `postgres:`), applying migrations.
 pub async fn open_durable(url: &str, options: &PoolOptions) -> Result<Arc<dyn DurableStore>, StoreError> {

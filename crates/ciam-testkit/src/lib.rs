@@ -63,6 +63,8 @@ pub const SHARED_MASTER_KEY: &str = "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE
 pub struct Server {
     /// Where it listens.
     pub addr: SocketAddr,
+    /// Its public URL, as it reported it (`http://localhost:PORT` unless a test set one).
+    pub public_url: String,
     /// Its data directory.
     pub data_dir: PathBuf,
     child: Child,
@@ -146,7 +148,7 @@ impl Server {
         }
         let mut child = cmd.spawn().expect("spawn ciam");
         let logs = Arc::new(Mutex::new(String::new()));
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<SocketAddr>();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(SocketAddr, String)>();
         for stream in [child.stdout.take().map(Either::Out), child.stderr.take().map(Either::Err)].into_iter().flatten()
         {
             let logs = logs.clone();
@@ -164,7 +166,7 @@ impl Server {
                         && v["message"] == "ciam ready"
                         && let Some(addr) = v["address"].as_str().and_then(|a| a.parse().ok())
                     {
-                        let _ = tx.send(addr);
+                        let _ = tx.send((addr, v["public_url"].as_str().unwrap_or_default().to_owned()));
                     }
                     let mut l = logs.lock().unwrap();
                     l.push_str(&line);
@@ -172,12 +174,13 @@ impl Server {
                 }
             });
         }
-        let Ok(Some(addr)) = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await else {
+        let Ok(Some((addr, public_url))) = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await else {
             panic!("ciam did not become ready; output:\n{}", logs.lock().unwrap())
         };
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Self {
             addr,
+            public_url,
             data_dir: data_dir.join("data"),
             child,
             logs,
@@ -209,9 +212,15 @@ impl Server {
         &self.cli_env
     }
 
-    /// `http://addr{path}`.
+    /// `{public_url}{path}` when the server is reachable at its public URL (the default
+    /// `http://localhost:PORT`), else `http://addr{path}` (a test's own public URL, such as an
+    /// https one behind a proxy that is not there).
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        if self.public_url == format!("http://localhost:{}", self.addr.port()) {
+            format!("{}{path}", self.public_url)
+        } else {
+            format!("http://{}{path}", self.addr)
+        }
     }
 
     /// `GET path` on this server, its JSON body read as `T` (discovery, JWKS, metadata).

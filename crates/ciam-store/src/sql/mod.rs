@@ -17,8 +17,11 @@ mod factors;
 mod grants;
 pub(crate) mod lite;
 mod outbox;
+mod pg_connect;
 mod queries;
 pub(crate) mod rows;
+
+pub use pg_connect::PgConnectError;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -143,9 +146,12 @@ impl AuditHeads {
 
 impl PgStore {
     /// Connects to `url` and applies migrations (under Postgres' advisory lock, so nodes starting
-    /// together migrate once).
+    /// together migrate once). A database that is not there fails at once with a
+    /// [`PgConnectError`] that says why and what to do, before the pool waits for connections.
     pub async fn connect(url: &str, options: &PoolOptions) -> StoreResult<Self> {
         let connect = PgConnectOptions::from_str(url).map_err(unavailable)?;
+        let target = pg_connect::Target::of(&connect);
+        pg_connect::check(&connect, options.acquire_timeout).await.map_err(unavailable)?;
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
@@ -160,8 +166,11 @@ impl PgStore {
             })
             .connect_with(connect)
             .await
-            .map_err(unavailable)?;
-        sqlx::migrate!("../../migrations/postgres").run(&pool).await.map_err(unavailable)?;
+            .map_err(|e| unavailable(pg_connect::explain(&target, &e)))?;
+        sqlx::migrate!("../../migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| unavailable(pg_connect::explain_migration(&target, &e)))?;
         Ok(Self { writer: pool.clone(), pool, audit_heads: AuditHeads::default() })
     }
 
