@@ -1,7 +1,7 @@
 //! A tiny OpenID Connect relying party for trying a tenant in the browser.
 //!
 //! ```sh
-//! cargo run --example rp -- http://127.0.0.1:8080/t/acme demo "$CLIENT_SECRET"
+//! cargo run --example rp -- http://localhost:8080/t/acme demo "$CLIENT_SECRET"
 //! ```
 //!
 //! It discovers the issuer, prints an authorization URL (PKCE S256, nonce, state), waits for the

@@ -1,4 +1,4 @@
-//! `ciam-bench`: the side-by-side benchmark (issue #7). Starts `target/release/ciam` on the
+//! `ciam-bench`: the side-by-side benchmark (issue #7). Starts `target/dist/ciam` on the
 //! embedded default and on Postgres + Redis, and the peer (node `oidc-provider` 9, in
 //! `bench/peer/`), provisions the same clients on each, drives the same loads with its own small
 //! HTTP/1.1 load generator, and prints one table: throughput, latency percentiles and the
@@ -47,10 +47,10 @@ struct Args {
     /// Do not start the peer.
     #[arg(long)]
     no_peer: bool,
-    /// Do not run `cargo build --release --bin ciam` first (use the binary as it is).
+    /// Do not run `cargo build --profile dist --bin ciam` first (use the binary as it is).
     #[arg(long)]
     no_build: bool,
-    /// The ciam binary (default `target/release/ciam` of this workspace).
+    /// The ciam binary (default `target/dist/ciam` of this workspace: the distributed build).
     #[arg(long)]
     ciam_bin: Option<PathBuf>,
     /// ciam's log filter while measured (`info`, the shipped default, logs every request).
@@ -127,21 +127,21 @@ async fn run(args: Args) -> Result<()> {
     }
     if !args.no_build {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        eprintln!("building the server: {cargo} build --release --bin ciam");
+        eprintln!("building the server: {cargo} build --profile dist --bin ciam");
         let status = tokio::process::Command::new(&cargo)
-            .args(["build", "--release", "--bin", "ciam"])
+            .args(["build", "--profile", "dist", "--bin", "ciam"])
             .current_dir(&root)
             .kill_on_drop(true)
             .status()
             .await
             .context("run cargo")?;
         if !status.success() {
-            bail!("cargo build --release --bin ciam failed");
+            bail!("cargo build --profile dist --bin ciam failed");
         }
     }
-    let bin = args.ciam_bin.clone().unwrap_or_else(|| root.join("target").join("release").join("ciam"));
+    let bin = args.ciam_bin.clone().unwrap_or_else(|| root.join("target").join("dist").join("ciam"));
     if !bin.exists() {
-        bail!("{} does not exist: run `cargo build --release --bin ciam` first", bin.display());
+        bail!("{} does not exist: run `cargo build --profile dist --bin ciam` first", bin.display());
     }
 
     let mut report = Report::new(&scenarios, &args.connections);
