@@ -159,6 +159,22 @@ fn a_command_that_finds_no_database_says_where_it_looked() {
     }
 }
 
+/// An SQLite database in a directory that does not exist: the error names it (SQLite itself
+/// says only "Error code 14").
+#[test]
+fn an_sqlite_database_in_a_missing_directory_is_named() {
+    let dir = TempDir::new("sqlite-dir");
+    let missing = dir.0.join("no-such-dir");
+    let url = format!("sqlite://{}/ciam.db?mode=rwc", missing.display());
+    for command in ["migrate", "serve"] {
+        let out = run(&dir.0, &[command], &[("DATABASE_URL", &url), ("CIAM_BIND", "127.0.0.1:0")]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!("the directory {} does not exist", missing.display())), "{stderr}");
+        assert!(!stderr.contains("code 14"), "{stderr}");
+    }
+}
+
 /// A port with nothing listening: the error comes at once (not after the pool's 5 s wait) and
 /// names host, port, user and database, never the password.
 #[test]

@@ -110,6 +110,7 @@ impl App {
     pub async fn build_with_clock(config: ValidatedConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
+        config.check_sqlite_directory()?;
         let pool = PoolOptions { max_connections: config.max_connections, acquire_timeout: config.acquire_timeout };
         let durable = ciam_store::open_durable(&config.database_url, &pool)
             .await

@@ -191,6 +191,7 @@ pub async fn main() -> anyhow::Result<()> {
             let config = load()?;
             init_tracing(&config.log, LogTarget::Stderr);
             std::fs::create_dir_all(&config.data_dir).context("cannot create data_dir")?;
+            config.check_sqlite_directory()?;
             let pool = ciam_store::PoolOptions { max_connections: 1, acquire_timeout: config.acquire_timeout };
             ciam_store::open_durable(&config.database_url, &pool)
                 .await

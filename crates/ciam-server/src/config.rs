@@ -564,6 +564,19 @@ pub struct ValidatedConfig {
 }
 
 impl ValidatedConfig {
+    /// Checks that an SQLite database can be created where `database_url` says: its directory
+    /// must exist (SQLite itself would only say "Error code 14").
+    pub fn check_sqlite_directory(&self) -> Result<(), ConfigError> {
+        let Some(file) = self.sqlite_file() else { return Ok(()) };
+        match file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            Some(dir) if !dir.is_dir() => Err(bad(
+                "database_url",
+                format!("names {}, but the directory {} does not exist", file.display(), dir.display()),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The file of an SQLite durable store (`None` for Postgres and in-memory SQLite).
     pub fn sqlite_file(&self) -> Option<PathBuf> {
         let rest = self.database_url.strip_prefix("sqlite://").or_else(|| self.database_url.strip_prefix("sqlite:"))?;
