@@ -45,38 +45,14 @@ pub fn response_claims(issuer: &str, client_id: &str, now: i64, fields: &[(&str,
 
 #[cfg(test)]
 mod tests {
-    use ciam_core::client::{AuthMethod, ClientType, GrantType};
-    use ciam_core::id::{ClientId, TenantId};
-    use ciam_core::scope::ScopeSet;
     use serde_json::json;
-    use time::macros::datetime;
 
     use super::*;
 
     fn client(alg: Option<&str>) -> Client {
         Client {
-            tenant_id: TenantId::parse("acme").unwrap(),
-            client_id: ClientId::parse("app").unwrap(),
-            name: "App".into(),
-            client_type: ClientType::Confidential,
-            redirect_uris: vec![],
-            post_logout_redirect_uris: vec![],
-            grant_types: vec![GrantType::AuthorizationCode],
-            token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
-            scopes: ScopeSet::parse_space_separated("openid").unwrap(),
-            jwks_uri: None,
-            jwks: None,
-            require_pushed_authorization_requests: false,
-            id_token_signed_response_alg: None,
-            opaque_access_tokens: false,
-            dpop_bound_access_tokens: false,
-            agent: None,
-            security_profile: None,
-            token_exchange: None,
-            require_signed_request_object: false,
             authorization_signed_response_alg: alg.map(str::to_owned),
-            created_at: datetime!(2026-01-01 0:00 UTC),
-            updated_at: datetime!(2026-01-01 0:00 UTC),
+            ..ciam_store::contract::client("acme", "app")
         }
     }
 

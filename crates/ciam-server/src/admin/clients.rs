@@ -279,7 +279,7 @@ async fn changeable_client(st: &AppState, tenant: &TenantId, id: &str) -> Result
 /// working at once.
 pub(super) async fn new_secret(st: &AppState, by: &By, client: &Client) -> Result<SecretView, Problem> {
     let secret = clients::rotate_secret(st, by, client).await?;
-    Ok(SecretView { client_id: client.client_id.to_string(), client_secret: secret.expose_secret().to_owned() })
+    Ok(SecretView::new(client.client_id.to_string(), &secret))
 }
 
 /// Register a client. For secret-based authentication the response carries `client_secret`, once.
@@ -409,10 +409,16 @@ async fn delete_client(
 /// A newly issued client secret.
 #[derive(Serialize, ToSchema)]
 pub(super) struct SecretView {
-    /// The client.
+    /// The client id the secret belongs to (`resource.{id}` for a resource's introspection).
     client_id: String,
     /// The new secret; the previous one stops working at once.
     client_secret: String,
+}
+
+impl SecretView {
+    pub(super) fn new(client_id: String, secret: &Secret) -> Self {
+        Self { client_id, client_secret: secret.expose_secret().to_owned() }
+    }
 }
 
 /// Issue a new client secret; the old one stops working immediately. An AI agent's secret is

@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::clients::SecretView;
 use super::{AdminAuth, JsonObject, Path, existing_tenant, parse, patched, unchanged};
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
@@ -289,21 +290,12 @@ async fn delete_resource(
     }
 }
 
-/// A newly issued introspection secret of a resource.
-#[derive(Serialize, ToSchema)]
-pub(super) struct ResourceSecretView {
-    /// The client id the resource introspects with (`resource.{id}`).
-    client_id: String,
-    /// The new secret; the previous one stops working at once.
-    client_secret: String,
-}
-
 /// Issue a new introspection secret for a resource that introspects with `client_secret_basic`;
 /// the old one stops working immediately.
 #[utoipa::path(post, path = "/tenants/{tenant}/resources/{resource_id}/secret", tag = "resources",
     params(("tenant" = String, Path, description = "Tenant id"), ("resource_id" = String, Path, description = "Resource id")),
     responses(
-        (status = 200, body = ResourceSecretView),
+        (status = 200, body = SecretView),
         (status = 401, body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "The resource does not introspect with a secret", body = ProblemBody, content_type = "application/problem+json"),
@@ -317,7 +309,6 @@ async fn rotate_resource_secret(
     let tenant = existing_tenant(&st, &tenant).await?;
     let r = existing(&st, &tenant.id, &id).await?;
     let secret = resources::rotate_secret(&st, &By::admin(caller), &r).await?;
-    let view =
-        ResourceSecretView { client_id: r.client_id().to_string(), client_secret: secret.expose_secret().to_owned() };
+    let view = SecretView::new(r.client_id().to_string(), &secret);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)))
 }
