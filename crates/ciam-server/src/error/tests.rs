@@ -1,6 +1,7 @@
 //! The error map: every dialect answers as its standard says, and no cause reaches a body.
 use axum::body::to_bytes;
 
+use super::page::PAGE_UNAVAILABLE;
 use super::*;
 
 #[tokio::test]
