@@ -118,6 +118,37 @@ impl World {
         c
     }
 
+    /// Agent `agent` (owned by `owner`, allowed `API`) with the user's delegation of
+    /// `orders:read` on `API` for a day.
+    async fn delegated_agent(&self, owner: AgentOwner) -> (Client, Delegation) {
+        let mut agent = contract::client(self.tenant.id.as_str(), "agent");
+        agent.grant_types = vec![GrantType::TokenExchange];
+        agent.scopes = ScopeSet::parse_space_separated("orders:read").unwrap();
+        agent.agent = Some(AgentProfile {
+            description: "Buys things".into(),
+            owner,
+            allowed_audiences: vec![API.into()],
+            max_token_lifetime: 300,
+            max_chain_depth: 2,
+            delegation_lifetime: 86_400,
+            status: AgentStatus::Active,
+        });
+        self.store.create_client(&agent, None).await.unwrap();
+        let delegation = Delegation {
+            tenant_id: self.tenant.id.clone(),
+            id: Delegation::generate_id(),
+            user_id: self.user.id,
+            agent_id: agent.client_id.clone(),
+            scope: ScopeSet::parse_space_separated("orders:read").unwrap(),
+            audiences: vec![API.into()],
+            created_at: NOW,
+            expires_at: NOW + time::Duration::days(1),
+            revoked_at: None,
+        };
+        self.store.create_delegation(&delegation).await.unwrap();
+        (agent, delegation)
+    }
+
     /// A code the user approved for `client`.
     async fn code(&self, client: &Client, scope: &str, resources: &[&str]) -> String {
         self.bound_code(client, scope, resources, None).await
@@ -420,31 +451,7 @@ async fn the_risk_policy_can_refuse_an_exchange_and_the_refusal_names_the_user()
     tenant.settings.risk_policy = serde_json::json!({ "ip_deny": ["198.51.100.0/24"] }).as_object().unwrap().clone();
     let w = World::new(tenant).await;
     let app = w.client("app", &web_grants(), "openid orders:read").await;
-    let mut agent = contract::client("acme", "agent");
-    agent.grant_types = vec![GrantType::TokenExchange];
-    agent.scopes = ScopeSet::parse_space_separated("orders:read").unwrap();
-    agent.agent = Some(AgentProfile {
-        description: "Buys things".into(),
-        owner: AgentOwner::Client(app.client_id.clone()),
-        allowed_audiences: vec![API.into()],
-        max_token_lifetime: 300,
-        max_chain_depth: 2,
-        delegation_lifetime: 86_400,
-        status: AgentStatus::Active,
-    });
-    w.store.create_client(&agent, None).await.unwrap();
-    let delegation = Delegation {
-        tenant_id: w.tenant.id.clone(),
-        id: Delegation::generate_id(),
-        user_id: w.user.id,
-        agent_id: agent.client_id.clone(),
-        scope: ScopeSet::parse_space_separated("orders:read").unwrap(),
-        audiences: vec![API.into()],
-        created_at: NOW,
-        expires_at: NOW + time::Duration::days(1),
-        revoked_at: None,
-    };
-    w.store.create_delegation(&delegation).await.unwrap();
+    let (agent, delegation) = w.delegated_agent(AgentOwner::Client(app.client_id.clone())).await;
     let code = w.code(&app, "openid orders:read", &[]).await;
     let subject = w.token(&app, &format!("grant_type=authorization_code&code={code}"), "192.0.2.1").await.unwrap();
     assert_eq!(claims_of(&subject.access_token)["may_act"]["sub"], "agent", "the app's token names its agent");
@@ -577,32 +584,8 @@ async fn without_a_target_an_exchange_is_for_the_subject_audience_unless_the_ten
         register(w, API, "orders:read", 600).await;
         let app = w.client("app", &web_grants(), "openid orders:read").await;
         assert!(app.agent.is_none());
-        let mut agent = contract::client("acme", "agent");
-        agent.grant_types = vec![GrantType::TokenExchange];
-        agent.scopes = ScopeSet::parse_space_separated("orders:read").unwrap();
-        agent.agent = Some(AgentProfile {
-            description: "Buys things".into(),
-            // The user's own agent: the app's tokens carry no `may_act`, so the service may take them.
-            owner: AgentOwner::User(w.user.id),
-            allowed_audiences: vec![API.into()],
-            max_token_lifetime: 300,
-            max_chain_depth: 2,
-            delegation_lifetime: 86_400,
-            status: AgentStatus::Active,
-        });
-        w.store.create_client(&agent, None).await.unwrap();
-        let delegation = Delegation {
-            tenant_id: w.tenant.id.clone(),
-            id: Delegation::generate_id(),
-            user_id: w.user.id,
-            agent_id: agent.client_id.clone(),
-            scope: ScopeSet::parse_space_separated("orders:read").unwrap(),
-            audiences: vec![API.into()],
-            created_at: NOW,
-            expires_at: NOW + time::Duration::days(1),
-            revoked_at: None,
-        };
-        w.store.create_delegation(&delegation).await.unwrap();
+        // The user's own agent: the app's tokens carry no `may_act`, so the service may take them.
+        let (agent, delegation) = w.delegated_agent(AgentOwner::User(w.user.id)).await;
         let svc = service(w, "svc", &[API], ciam_core::client::ExchangeMode::Delegate).await;
         let redeem = |code: String| format!("grant_type=authorization_code&code={code}");
         let for_api = w.token(&app, &redeem(w.code(&app, "openid orders:read", &[API]).await), "192.0.2.1").await;
