@@ -24,6 +24,7 @@ pub mod resource;
 pub mod scope;
 pub mod secret;
 pub mod signing_key;
+pub mod signup;
 pub mod store;
 pub mod tenant;
 pub mod user;

@@ -108,6 +108,9 @@ pub struct TenantSettings {
     /// Settings for automated tests of applications, refused for production tenants.
     #[serde(deserialize_with = "crate::validation::object_only")]
     pub testing: TestingSettings,
+    /// Self-service sign-up on the hosted pages (docs/hosted-pages.md). Closed by default.
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub signup: crate::signup::SignupSettings,
 }
 
 /// What a tenant is for.
@@ -325,6 +328,7 @@ impl TenantSettings {
                 "is a testing setting: only a tenant whose environment is development may turn it on",
             ));
         }
+        self.signup.validate().map_err(|e| e.under("signup"))?;
         let hosts = &self.client_metadata_documents.allowed_hosts;
         if hosts.len() > 100 {
             return Err(FieldError::new("client_metadata_documents.allowed_hosts", "at most 100 hosts"));

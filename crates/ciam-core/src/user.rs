@@ -26,10 +26,47 @@ pub struct User {
     pub status: UserStatus,
     /// Profile claims.
     pub profile: UserProfile,
+    /// How the account came to be.
+    pub source: UserSource,
     /// When the user was created.
     pub created_at: OffsetDateTime,
     /// When the user was last changed.
     pub updated_at: OffsetDateTime,
+}
+
+/// How an account was created.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserSource {
+    /// Through the management API (or the CLI): as the administrator made it.
+    #[default]
+    Admin,
+    /// By the user on the hosted sign-up page.
+    SignUp,
+    /// By the user, through an administrator's invitation link.
+    Invitation,
+}
+
+impl UserSource {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::SignUp => "sign_up",
+            Self::Invitation => "invitation",
+        }
+    }
+
+    /// Parses the stored text.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "sign_up" => Some(Self::SignUp),
+            "invitation" => Some(Self::Invitation),
+            _ => None,
+        }
+    }
 }
 
 /// Whether a user may sign in.

@@ -45,7 +45,12 @@ impl fmt::Display for FieldError {
 impl std::error::Error for FieldError {}
 
 /// Checks a free-text display value: trimmed, non-empty, at most `max` characters and free of
-/// control characters. Returns the trimmed text.
+/// control characters and bidirectional formatting characters. Returns the trimmed text.
+///
+/// # Security
+/// Names end up in pages, mails and admin consoles: a right-to-left override (U+202E) or an
+/// isolate would make `Ada\u{202E}moc.evil` display as something else, and a control character
+/// (a line break) could start a new header line in a mail.
 pub fn display_text(field: &'static str, value: &str, max: usize) -> Result<String, FieldError> {
     let value = value.trim();
     if value.is_empty() {
@@ -57,7 +62,16 @@ pub fn display_text(field: &'static str, value: &str, max: usize) -> Result<Stri
     if value.chars().any(char::is_control) {
         return Err(FieldError::new(field, "must not contain control characters"));
     }
+    if value.chars().any(is_bidi_control) {
+        return Err(FieldError::new(field, "must not contain bidirectional formatting characters"));
+    }
     Ok(value.to_owned())
+}
+
+/// The Unicode bidirectional formatting characters (UAX #9 §2): embeddings, overrides,
+/// isolates and the implicit marks.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `deserialize_with` for struct-typed fields: accepts only a JSON object. (serde's derived
@@ -91,6 +105,10 @@ mod tests {
         assert_eq!(display_text("name", "  Acme  ", 10).unwrap(), "Acme");
         assert!(display_text("name", "   ", 10).is_err());
         assert!(display_text("name", "a\u{0}b", 10).is_err());
+        assert!(display_text("name", "Ada\u{202E}moc.live", 30).is_err());
+        assert!(display_text("name", "\u{2067}x\u{2069}", 30).is_err());
+        // Right-to-left text itself is welcome.
+        assert_eq!(display_text("name", "أدا", 10).unwrap(), "أدا");
         assert!(display_text("name", "ééééééééééé", 10).is_err());
         assert!(display_text("name", "éééééééééé", 10).is_ok());
     }

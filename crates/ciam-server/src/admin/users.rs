@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use ciam_core::email::Email;
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::Secret;
-use ciam_core::user::{User, UserProfile, UserStatus};
+use ciam_core::user::{User, UserProfile, UserSource, UserStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -83,6 +83,9 @@ pub(super) struct UserView {
     status: UserStatus,
     #[serde(flatten)]
     profile: UserProfile,
+    /// How the account was created: `admin` (this API or the CLI), `sign_up` (the hosted
+    /// sign-up page) or `invitation`. Read-only.
+    source: UserSource,
     /// Creation time (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
@@ -99,6 +102,7 @@ impl From<User> for UserView {
             email_verified: u.email_verified,
             status: u.status,
             profile: u.profile,
+            source: u.source,
             created_at: u.created_at,
             updated_at: u.updated_at,
         }
@@ -141,6 +145,7 @@ async fn create_user(
         email_verified: input.email_verified,
         status: input.status,
         profile: input.profile,
+        source: UserSource::Admin,
         created_at: now,
         updated_at: now,
     };

@@ -56,6 +56,7 @@ pub fn user(tenant: &str, email: &str) -> User {
         email_verified: true,
         status: UserStatus::Active,
         profile: UserProfile { name: Some("Ada Lovelace".into()), ..UserProfile::default() },
+        source: ciam_core::user::UserSource::Admin,
         created_at: T0,
         updated_at: T0,
     }
@@ -148,9 +149,11 @@ pub async fn user_crud_and_password(s: &dyn DurableStore) {
     s.update_user(&u, Some(&phc("two"))).await.unwrap();
     assert_eq!(s.password_hash(&u.tenant_id, &u.id).await.unwrap(), Some(phc("two")));
 
-    let no_pw = user("acme", "bob@example.com");
+    let no_pw = ciam_core::user::User { source: ciam_core::user::UserSource::SignUp, ..user("acme", "bob@example.com") };
     s.create_user(&no_pw, None).await.unwrap();
     assert_eq!(s.password_hash(&no_pw.tenant_id, &no_pw.id).await.unwrap(), None);
+    let read = s.get_user(&no_pw.tenant_id, &no_pw.id).await.unwrap().unwrap();
+    assert_eq!(read.source, ciam_core::user::UserSource::SignUp, "how the account was made is kept");
 
     assert!(s.delete_user(&u.tenant_id, &u.id).await.unwrap());
     assert_eq!(s.get_user(&u.tenant_id, &u.id).await.unwrap(), None);

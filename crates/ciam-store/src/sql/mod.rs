@@ -298,6 +298,7 @@ macro_rules! impl_sql_store {
                     .bind(to_json(&u.profile)?)
                     .bind(ts(u.created_at))
                     .bind(ts(u.updated_at))
+                    .bind(u.source.as_str())
                     .execute(&mut *tx)
                     .await
                     .map_err(&err)?;

@@ -15,13 +15,13 @@ pub(crate) const UPDATE_TENANT: &str = "update tenant set display_name = $2, hom
 pub(crate) const DELETE_TENANT: &str = "delete from tenant where tenant_id = $1";
 
 pub(crate) const INSERT_USER: &str = "insert into user_account (tenant_id, user_id, email, email_normalized, \
-    email_verified, status, profile, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    email_verified, status, profile, created_at, updated_at, source) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 pub(crate) const SELECT_USER: &str = "select tenant_id, user_id, email, email_normalized, email_verified, status, \
-    profile, created_at, updated_at from user_account where tenant_id = $1 and user_id = $2";
+    profile, created_at, updated_at, source from user_account where tenant_id = $1 and user_id = $2";
 pub(crate) const SELECT_USER_BY_EMAIL: &str = "select tenant_id, user_id, email, email_normalized, email_verified, \
-    status, profile, created_at, updated_at from user_account where tenant_id = $1 and email_normalized = $2";
+    status, profile, created_at, updated_at, source from user_account where tenant_id = $1 and email_normalized = $2";
 pub(crate) const LIST_USERS: &str = "select tenant_id, user_id, email, email_normalized, email_verified, status, \
-    profile, created_at, updated_at from user_account where tenant_id = $1 and user_id > $2 order by user_id limit $3";
+    profile, created_at, updated_at, source from user_account where tenant_id = $1 and user_id > $2 order by user_id limit $3";
 pub(crate) const UPDATE_USER: &str = "update user_account set email = $3, email_normalized = $4, \
     email_verified = $5, status = $6, profile = $7, updated_at = $8 where tenant_id = $1 and user_id = $2";
 pub(crate) const DELETE_USER: &str = "delete from user_account where tenant_id = $1 and user_id = $2";

@@ -16,7 +16,7 @@ use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::{KeyState, StoredKey};
 use ciam_core::store::StoreError;
 use ciam_core::tenant::Tenant;
-use ciam_core::user::{User, UserStatus};
+use ciam_core::user::{User, UserSource, UserStatus};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -110,6 +110,7 @@ pub(crate) struct UserRow {
     profile: String,
     created_at: i64,
     updated_at: i64,
+    source: String,
 }
 }
 
@@ -123,6 +124,7 @@ impl TryFrom<UserRow> for User {
             email_verified: r.email_verified,
             status: UserStatus::parse(&r.status).ok_or_else(|| StoreError::Corrupt("status".into()))?,
             profile: from_json("profile", &r.profile)?,
+            source: UserSource::parse(&r.source).ok_or_else(|| StoreError::Corrupt("source".into()))?,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })
