@@ -102,6 +102,17 @@ pub fn mail_sends(tenant: &TenantNs, address: &str) -> Key {
     Key::hashed("mail_sends", tenant, address)
 }
 
+/// The link (and code) mailed to prove an address for `purpose` (`verify`, `reset`), one per
+/// user and purpose: a new mail replaces the previous one's.
+pub fn mail_proof(tenant: &TenantNs, purpose: &str, user_id: &str) -> Key {
+    Key::hashed(&format!("mail_proof_{purpose}"), tenant, user_id)
+}
+
+/// Sign-ups and recovery mails from one network (`what`: `signup`, `recover`), counted per hour.
+pub fn self_service_rate(tenant: &TenantNs, what: &str, network: &str) -> Key {
+    Key::hashed(&format!("self_service_{what}"), tenant, network)
+}
+
 // --- Sign-in throttling -------------------------------------------------------------------
 
 /// A sign-in throttle counter: `what` names the counter (`pair`, `account`, `ip`, `net`,

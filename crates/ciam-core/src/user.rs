@@ -227,7 +227,8 @@ impl UserProfile {
 }
 
 /// An argon2id (or imported legacy) password hash in PHC string format.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct PasswordHash(String);
 
 impl PasswordHash {

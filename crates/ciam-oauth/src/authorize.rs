@@ -89,6 +89,8 @@ pub struct Prompt {
     pub consent: bool,
     /// `select_account`: let the user choose an account.
     pub select_account: bool,
+    /// `create`: show the account creation page first (OpenID Connect Prompt Create 1.0).
+    pub create: bool,
 }
 
 /// A request that passed every check.
@@ -295,10 +297,11 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
                 "login" => prompt.login = true,
                 "consent" => prompt.consent = true,
                 "select_account" => prompt.select_account = true,
+                "create" => prompt.create = true,
                 _ => return Err(fail(ErrorCode::InvalidRequest, "unknown prompt value")),
             }
         }
-        if prompt.none && (prompt.login || prompt.consent || prompt.select_account) {
+        if prompt.none && (prompt.login || prompt.consent || prompt.select_account || prompt.create) {
             return Err(fail(ErrorCode::InvalidRequest, "prompt=none cannot be combined with other values"));
         }
     }
@@ -537,6 +540,7 @@ mod tests {
             (format!("client_id=app&{CB}&state=x&response_type=code"), &public, ErrorCode::InvalidRequest),
             (format!("client_id=app&{CB}&state=x&response_type=code&prompt=none+login"), &c, ErrorCode::InvalidRequest),
             (format!("client_id=app&{CB}&state=x&response_type=code&prompt=sometimes"), &c, ErrorCode::InvalidRequest),
+            (format!("client_id=app&{CB}&state=x&response_type=code&prompt=none+create"), &c, ErrorCode::InvalidRequest),
             (format!("client_id=app&{CB}&state=x&response_type=code&max_age=-1"), &c, ErrorCode::InvalidRequest),
             (
                 format!("client_id=app&{CB}&state=x&response_type=code&nonce={}", "n".repeat(513)),

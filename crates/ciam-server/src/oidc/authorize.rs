@@ -262,6 +262,7 @@ pub(super) async fn authorize(
     };
     match (decision, signed_in, standing) {
         (Decision::Refuse(code, why), ..) => Err(refuse(ctx, &valid, code, why)),
+        (Decision::SignIn, ..) if valid.prompt.create && ctx.tenant.settings.signup.is_open() => page("signup").await,
         (Decision::SignIn, ..) => page("login").await,
         (Decision::Consent, ..) => page("consent").await,
         (Decision::StepUp(acr), Some((session, _)), _) => step_up(ctx, query, flow, |_| {}, &session, acr).await,
@@ -386,7 +387,8 @@ pub(super) fn decide(f: &Facts) -> Decision {
     let too_old = |s: &SessionFacts| {
         f.max_age.is_some_and(|m| f.now.saturating_sub(s.auth_time) >= i64::try_from(m).unwrap_or(i64::MAX))
     };
-    let counts = |s: &&SessionFacts| f.signed_in_now || !(f.prompt.login || too_old(s));
+    // `prompt=create` shows the sign-up page, which a live session does not skip either.
+    let counts = |s: &&SessionFacts| f.signed_in_now || !(f.prompt.login || f.prompt.create || too_old(s));
     let interactive =
         |page: Decision, code: ErrorCode, why| if f.prompt.none { Decision::Refuse(code, why) } else { page };
     let Some(session) = f.session.as_ref().filter(counts) else {
@@ -541,7 +543,7 @@ mod tests {
     }
 
     fn prompt(none: bool, login: bool, consent: bool) -> Prompt {
-        Prompt { none, login, consent, select_account: false }
+        Prompt { none, login, consent, ..Prompt::default() }
     }
 
     fn with(f: impl FnOnce(&mut Facts)) -> Facts {
@@ -575,6 +577,19 @@ mod tests {
                 Refuse(ErrorCode::LoginRequired, "the user must sign in"),
             ),
             ("prompt=login signs in again", with(|f| f.prompt = prompt(false, true, false)), SignIn),
+            (
+                "prompt=create shows the sign-up page even with a live session",
+                with(|f| f.prompt = Prompt { create: true, ..Prompt::default() }),
+                SignIn,
+            ),
+            (
+                "prompt=create after signing up during the flow issues",
+                with(|f| {
+                    f.prompt = Prompt { create: true, ..Prompt::default() };
+                    f.signed_in_now = true;
+                }),
+                Issue,
+            ),
             (
                 "prompt=login after signing in during the flow issues",
                 with(|f| {

@@ -50,6 +50,8 @@ fn login_page(
             email,
             error,
             scripted_sign_ins: ctx.tenant.settings.allows_scripted_sign_ins(),
+            signup: ctx.tenant.settings.signup.is_open().then(|| format!("{}?flow={id}", ctx.path("signup"))),
+            recover: login.password.then(|| format!("{}?flow={id}", ctx.path("recover"))),
         },
     )
 }

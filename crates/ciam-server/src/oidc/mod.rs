@@ -17,12 +17,14 @@ mod logout;
 mod mfa;
 pub(crate) mod pages;
 mod par;
+mod recover;
 mod register;
 mod request_object;
 mod resource;
 mod security;
 mod session;
 mod signin;
+mod signup;
 mod token;
 mod userinfo;
 pub(crate) mod web_flow;
@@ -66,6 +68,13 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/login/email/verify", post(email_sign_in::login_email_verify))
         .route("/t/{tenant}/login/link", get(email_sign_in::login_link))
         .route("/t/{tenant}/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
+        .route("/t/{tenant}/signup", get(signup::signup_get).post(signup::signup_post))
+        .route("/t/{tenant}/signup/verify", get(signup::verify_get).post(signup::verify_post))
+        .route("/t/{tenant}/signup/resend", post(signup::resend_post))
+        .route("/t/{tenant}/verify", get(signup::link_get).post(signup::link_post))
+        .route("/t/{tenant}/recover", get(recover::recover_get).post(recover::recover_post))
+        .route("/t/{tenant}/recover/reset", get(recover::reset_link))
+        .route("/t/{tenant}/recover/password", get(recover::password_get).post(recover::password_post))
         .route("/t/{tenant}/passkey/sign-in/start", post(mfa::sign_in_start))
         .route("/t/{tenant}/passkey/sign-in/finish", post(mfa::sign_in_finish))
         .route("/t/{tenant}/passkey/mfa/start", post(mfa::mfa_start))

@@ -23,6 +23,10 @@ pub(crate) struct LoginPage<'a> {
     /// The tenant is a development tenant that lets scripted sign-ins through (said on the page,
     /// so a test tenant is never mistaken for a production one).
     pub(crate) scripted_sign_ins: bool,
+    /// The sign-up page of this flow, when sign-up is open.
+    pub(crate) signup: Option<String>,
+    /// The "forgot password" page of this flow, when passwords are offered.
+    pub(crate) recover: Option<String>,
 }
 
 /// One authenticator on the security page.
@@ -181,4 +185,98 @@ pub(crate) fn describe_scope(scope: &str) -> String {
         "offline_access" => "Keep access while you are not using it".into(),
         other => format!("Use the permission \u{201c}{other}\u{201d}"),
     }
+}
+
+/// A profile field of the sign-up form.
+pub(crate) struct FieldInput {
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    /// The input's `type`.
+    pub(crate) kind: &'static str,
+    pub(crate) autocomplete: &'static str,
+    pub(crate) required: bool,
+    pub(crate) value: String,
+}
+
+/// The documents the sign-up form asks the user to accept.
+pub(crate) struct Documents<'a> {
+    pub(crate) terms: Option<&'a str>,
+    pub(crate) privacy: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+pub(crate) struct SignupPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) client_name: Option<&'a str>,
+    pub(crate) action: &'a str,
+    pub(crate) sign_in: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) password_rules: &'a str,
+    pub(crate) password_min: usize,
+    pub(crate) fields: Vec<FieldInput>,
+    pub(crate) documents: Option<Documents<'a>>,
+    pub(crate) error: Option<&'a str>,
+    /// The field the error is about (`email`, `password`, a claim, `accept`).
+    pub(crate) error_field: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "check_mail.html")]
+pub(crate) struct CheckMailPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) email: &'a str,
+    pub(crate) verify: &'a str,
+    pub(crate) resend: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) notice: Option<&'a str>,
+    pub(crate) error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "verify_link.html")]
+pub(crate) struct VerifyLinkPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) action: &'a str,
+    pub(crate) user: &'a str,
+    pub(crate) token: &'a str,
+}
+
+/// A page that only says something (and may link on).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) title: &'a str,
+    pub(crate) message: &'a str,
+    pub(crate) link: Option<(&'a str, &'a str)>,
+}
+
+#[derive(Template)]
+#[template(path = "recover.html")]
+pub(crate) struct RecoverPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) action: &'a str,
+    pub(crate) back: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "new_password.html")]
+pub(crate) struct NewPasswordPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) action: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) password_rules: &'a str,
+    pub(crate) password_min: usize,
+    pub(crate) second_factor: bool,
+    pub(crate) error: Option<&'a str>,
 }

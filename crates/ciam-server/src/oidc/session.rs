@@ -81,6 +81,18 @@ pub(crate) struct Flow {
     /// level it must reach, and whether a code by email may be the second factor.
     #[serde(default)]
     pub(crate) reauth: Option<ciam_authn::reauth::Reauth>,
+    /// A sign-in (or sign-up) held until the user proves their address with the mailed link or
+    /// code; it continues where it stopped once they do.
+    #[serde(default)]
+    pub(crate) verifying: Option<super::signup::Verifying>,
+    /// A password reset whose mailed link opened this flow: the user and the link's hash (the
+    /// link itself is used up when the new password is set).
+    #[serde(default)]
+    pub(crate) recovering: Option<super::recover::Recovering>,
+    /// A new password (its hash) that takes effect when the second factor the reset asked for is
+    /// given: a reset never bypasses a user's second factor.
+    #[serde(default)]
+    pub(crate) new_password: Option<ciam_core::user::PasswordHash>,
 }
 
 impl Flow {
@@ -204,6 +216,9 @@ pub(crate) async fn start_flow(st: &AppState, tenant: &TenantNs, query: &str) ->
         account: false,
         pending: None,
         reauth: None,
+        verifying: None,
+        recovering: None,
+        new_password: None,
     };
     save_flow(st, tenant, &id, &flow).await?;
     Ok((id, browser, flow))

@@ -160,6 +160,17 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Result<Response, 
     let tenant = &ctx.tenant.id;
     let failures = attempt.failures().await?;
     attempt.succeeded().await?;
+    // An account that signed itself up proves its address before it signs in anywhere; a code
+    // or link by email is that proof.
+    if let Some(user) = st.durable.get_user(tenant, &user_id).await?
+        && super::signup::must_verify(ctx, &user)
+    {
+        if !amr.contains(&Amr::Email) {
+            return super::signup::hold_for_verification(ctx, flow_id, flow, &user, amr).await;
+        }
+        let by = crate::services::By::user(caller.clone(), user_id.clone());
+        crate::services::accounts::mark_verified(st, &ctx.tenant, &by, &user).await?;
+    }
     let profile = st.durable.sign_in_profile(tenant, &user_id).await?;
     let mut signals = user_signals(st, tenant, caller, headers, &profile, failures).await;
     let achieved = Acr::of_methods(&amr);
@@ -241,6 +252,13 @@ pub(super) async fn finish_sign_in(
 ) -> Result<Response, PageError> {
     let st = &ctx.st;
     let tenant = &ctx.tenant.id;
+    // A password reset that waited for the second factor takes effect now, before the session
+    // starts (it ends every other one).
+    if let Some(hash) = &flow.new_password {
+        let user = st.durable.get_user(tenant, user_id).await?.ok_or_else(super::web_flow::flow_expired)?;
+        let by = crate::services::By::user(caller.clone(), user_id.clone());
+        crate::services::accounts::reset_password(st, &ctx.tenant, &by, &user, hash).await?;
+    }
     let acr = Acr::of_methods(&amr);
     if acr == Acr::MultiFactor && !amr.contains(&Amr::Mfa) {
         amr.push(Amr::Mfa);
@@ -282,6 +300,8 @@ pub(super) async fn finish_sign_in(
     let mut done = flow.clone();
     done.signed_in = true;
     done.pending = None;
+    done.new_password = None;
+    done.recovering = None;
     save_flow(st, &ctx.ns, flow_id, &done).await?;
     tracing::info!(tenant = %tenant, user = %user_id, acr = acr.as_str(), "signed in");
     let next = if flow.account {

@@ -11,6 +11,7 @@
 //! Handlers map a [`ServiceError`] to their own dialect (problem documents in `http`, OAuth
 //! errors in RFC 7592 responses).
 
+pub(crate) mod accounts;
 pub(crate) mod clients;
 pub mod delegations;
 pub(crate) mod keys;

@@ -1,0 +1,534 @@
+//! Self-service sign-up and the proof of an address: the sign-up form, the "check your mail"
+//! page (a code, "Resend"), and the mailed link. A verified sign-up continues the
+//! authorization request it interrupted, so the user ends up back at the application.
+//!
+//! # Security
+//! - The form gives the same answer whether or not the address has an account: "check your
+//!   mail". The owner of a taken address gets a mail saying someone tried (and how to reset).
+//! - Abuse: a honeypot field, sign-ups per network per hour (`settings.signup.per_network_per_hour`),
+//!   mails per address (the sign-in mail limit), the tenant's risk policy (a `deny` refuses), the
+//!   tenant's domain lists, and only plain ASCII addresses (no look-alikes).
+//! - The mailed link signs in only in the browser whose flow it belongs to; elsewhere it only
+//!   verifies the address. Following it shows a button, so a mail scanner that opens links
+//!   does not use it up.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use ciam_core::Amr;
+use ciam_core::email::Email;
+use ciam_core::id::UserId;
+use ciam_core::keyspace::{self, Counter};
+use ciam_core::secret::Secret;
+use ciam_core::signup::{AddressRefusal, ProfileClaim};
+use ciam_core::user::{User, UserProfile, UserStatus};
+use ciam_policy::{Outcome, Signals, Subject};
+use serde::{Deserialize, Serialize};
+
+use super::email_sign_in::{MAIL_LIMIT_MESSAGE, mail_allowed};
+use super::pages::{CheckMailPage, Documents, FieldInput, MessagePage, SignupPage, VerifyLinkPage, html};
+use super::session::{Flow, load_flow, save_flow, start_flow};
+use super::signin::{FirstFactor, first_factor_passed, tenant_policy};
+use super::web_flow::{Ctx, flow_step, form_step, query_param, see_other};
+use crate::audit::Caller;
+use crate::error::{HoldOff, PageError};
+use crate::http::Path;
+use crate::services::accounts::{self, Acceptance, Presented, Purpose, SignUp, SignedUp};
+use crate::services::throttle::{Attempt, network_of};
+use crate::services::{By, ServiceError};
+use crate::state::AppState;
+
+/// A sign-in or sign-up held until the address is proven.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Verifying {
+    /// The account; empty when the address had one already (nothing can be verified then).
+    pub(crate) user_id: String,
+    /// The address the mail went to, as typed.
+    pub(crate) email: String,
+    /// The methods the user signed in (or up) with, which the sign-in continues with.
+    pub(crate) amr: Vec<Amr>,
+}
+
+const ONE_HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The tenant's password rules in words, shown before the user types.
+pub(super) fn password_rules(ctx: &Ctx) -> String {
+    let login = &ctx.tenant.settings.login;
+    let common = if login.refuse_common_passwords {
+        " Passwords that appear in lists of breached passwords are refused."
+    } else {
+        ""
+    };
+    format!("At least {} characters.{common}", login.password_min_length)
+}
+
+/// Label, input type and autocomplete token of a profile claim on a form.
+pub(super) fn claim_input(claim: ProfileClaim) -> (&'static str, &'static str, &'static str) {
+    match claim {
+        ProfileClaim::Name => ("Name", "text", "name"),
+        ProfileClaim::GivenName => ("Given name", "text", "given-name"),
+        ProfileClaim::FamilyName => ("Family name", "text", "family-name"),
+        ProfileClaim::PhoneNumber => ("Phone number", "tel", "tel"),
+        ProfileClaim::Birthdate => ("Birthdate", "date", "bday"),
+        ProfileClaim::Locale => ("Language", "text", "language"),
+    }
+}
+
+/// What the sign-up form was filled with, to show it again with an error.
+#[derive(Default)]
+struct Filled {
+    email: String,
+    profile: UserProfile,
+}
+
+/// The name of the application a flow serves, if it serves one.
+async fn client_name(ctx: &Ctx, flow: &Flow) -> Result<Option<String>, PageError> {
+    if !flow.is_authorization() {
+        return Ok(None);
+    }
+    let (client, _) = super::authorize::validated(ctx, &flow.query).await?;
+    Ok(Some(client.name.clone()))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn signup_page(
+    ctx: &Ctx,
+    id: &str,
+    flow: &Flow,
+    client: Option<&str>,
+    filled: &Filled,
+    error: Option<(&str, &str)>,
+    status: StatusCode,
+) -> Response {
+    let signup = &ctx.tenant.settings.signup;
+    let fields = signup
+        .fields
+        .iter()
+        .map(|f| {
+            let (label, kind, autocomplete) = claim_input(f.claim);
+            FieldInput {
+                name: f.claim.as_str(),
+                label,
+                kind,
+                autocomplete,
+                required: f.required,
+                value: f.claim.get(&filled.profile).unwrap_or("").to_owned(),
+            }
+        })
+        .collect();
+    let documents = signup
+        .asks_acceptance()
+        .then(|| Documents { terms: signup.terms_url.as_deref(), privacy: signup.privacy_url.as_deref() });
+    html(
+        status,
+        &SignupPage {
+            brand: &ctx.brand,
+            client_name: client,
+            action: &ctx.path("signup"),
+            sign_in: &format!("{}?flow={id}", ctx.path("login")),
+            flow: id,
+            csrf: &flow.csrf,
+            email: &filled.email,
+            password_rules: &password_rules(ctx),
+            password_min: ctx.tenant.settings.login.password_min_length,
+            fields,
+            documents,
+            error: error.map(|(_, m)| m),
+            error_field: error.map(|(f, _)| f),
+        },
+    )
+}
+
+/// The page of a tenant whose sign-up is not open.
+fn closed() -> PageError {
+    PageError::new(StatusCode::NOT_FOUND, "Accounts are not created here. Ask the application's owner for access.")
+}
+
+/// `GET /t/{tenant}/signup?flow=…`: the sign-up form. Without a flow (opened directly) a flow
+/// is started whose end is the account pages.
+pub(super) async fn signup_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let flow_id = query_param(query.as_deref(), "flow");
+    let Some(flow_id) = flow_id else {
+        let ctx = Ctx::load(st, &tenant).await?;
+        if !ctx.tenant.settings.signup.is_open() {
+            return Err(closed().branded(&ctx.brand));
+        }
+        return ctx.branded(account_flow(&ctx, "signup")).await;
+    };
+    let (ctx, id, flow) = flow_step(st, &tenant, Some(&flow_id), &headers).await?;
+    ctx.branded(async {
+        if !ctx.tenant.settings.signup.is_open() {
+            return Err(closed());
+        }
+        let client = client_name(&ctx, &flow).await?;
+        Ok(signup_page(&ctx, &id, &flow, client.as_deref(), &Filled::default(), None, StatusCode::OK))
+    })
+    .await
+}
+
+/// Starts a flow that ends at the account pages and sends the browser to `page` with it.
+pub(super) async fn account_flow(ctx: &Ctx, page: &str) -> Result<Response, PageError> {
+    let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, "").await?;
+    flow.account = true;
+    save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
+    Ok(ctx.with_flow_cookie(see_other(&format!("{}?flow={id}", ctx.path(page))), &browser))
+}
+
+/// `POST /t/{tenant}/signup`: creates the account and mails the proof of its address.
+pub(super) async fn signup_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (ctx, id, mut flow, mut form) = form_step(st, &tenant, &body, &headers).await?;
+    ctx.branded(async {
+        let signup = ctx.tenant.settings.signup.clone();
+        if !signup.is_open() {
+            return Err(closed());
+        }
+        let client = client_name(&ctx, &flow).await?;
+        let mut filled = Filled { email: form.get("email").unwrap_or("").trim().to_owned(), ..Filled::default() };
+        for f in &signup.fields {
+            f.claim.set(&mut filled.profile, form.get(f.claim.as_str()));
+        }
+        let refused = |filled: &Filled, field: &str, message: &str, status| {
+            signup_page(&ctx, &id, &flow, client.as_deref(), filled, Some((field, message)), status)
+        };
+        // A bot that fills every field: it is told what a person is told, and nothing happens.
+        if form.get("website").is_some_and(|v| !v.is_empty()) {
+            tracing::info!(tenant = %ctx.tenant.id, "sign-up refused: honeypot field filled");
+            let nobody = Verifying { user_id: String::new(), email: filled.email.clone(), amr: vec![] };
+            return check_mail_next(&ctx, &id, flow, nobody).await;
+        }
+        if let Some(ip) = caller.addr() {
+            let key = keyspace::self_service_rate(&ctx.ns, "signup", &network_of(ip));
+            let count = Counter::new(ctx.st.ephemeral.as_ref()).hit(&key, ONE_HOUR).await?;
+            if count > u64::from(signup.per_network_per_hour) {
+                tracing::info!(tenant = %ctx.tenant.id, "sign-up refused: too many from the network");
+                let page = refused(
+                    &filled,
+                    "email",
+                    "Too many accounts were created from your network. Try again in an hour.",
+                    StatusCode::TOO_MANY_REQUESTS,
+                );
+                return Ok(HoldOff::after(ONE_HOUR).page(page));
+            }
+        }
+        let Ok(email) = Email::parse(&filled.email) else {
+            return Ok(refused(&filled, "email", "Enter an email address like name@example.com.", StatusCode::BAD_REQUEST));
+        };
+        match signup.check_address(&email) {
+            Ok(()) => {}
+            Err(AddressRefusal::NotAscii) => {
+                let m = "Use an address made of plain Latin letters, digits and punctuation.";
+                return Ok(refused(&filled, "email", m, StatusCode::BAD_REQUEST));
+            }
+            Err(AddressRefusal::Domain) => {
+                let m = "Accounts with addresses at this domain cannot be created here.";
+                return Ok(refused(&filled, "email", m, StatusCode::BAD_REQUEST));
+            }
+        }
+        for f in signup.fields.iter().filter(|f| f.required) {
+            if f.claim.get(&filled.profile).is_none() {
+                let (label, ..) = claim_input(f.claim);
+                let m = format!("Enter your {}.", label.to_lowercase());
+                return Ok(refused(&filled, f.claim.as_str(), &m, StatusCode::BAD_REQUEST));
+            }
+        }
+        let profile = match filled.profile.clone().validate() {
+            Ok(p) => p,
+            Err(e) => {
+                let field = ProfileClaim::ALL.iter().map(|c| c.as_str()).find(|c| *c == e.field).unwrap_or("email");
+                let label = ProfileClaim::ALL
+                    .iter()
+                    .find(|c| c.as_str() == e.field)
+                    .map_or("This field", |c| claim_input(*c).0);
+                let m = format!("{label} {}.", e.message);
+                return Ok(refused(&filled, field, &m, StatusCode::BAD_REQUEST));
+            }
+        };
+        if signup.asks_acceptance() && form.get("accept") != Some("on") {
+            let m = "Accept the terms to create an account.";
+            return Ok(refused(&filled, "accept", m, StatusCode::BAD_REQUEST));
+        }
+        if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
+            return Ok(refused(&filled, "email", MAIL_LIMIT_MESSAGE, StatusCode::TOO_MANY_REQUESTS));
+        }
+        let decision = ciam_policy::evaluate(&tenant_policy(&ctx.tenant), &signup_signals(&ctx, &caller));
+        if decision.outcome == Outcome::Deny {
+            let rules = decision.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>().join(" ");
+            tracing::info!(tenant = %ctx.tenant.id, score = decision.score, rules, "sign-up denied by policy");
+            return Err(PageError::forbidden(
+                "This sign-up was blocked for your protection. Try again later or from another network.",
+            ));
+        }
+        let accepted = signup.asks_acceptance().then(|| Acceptance {
+            terms_url: signup.terms_url.clone(),
+            privacy_url: signup.privacy_url.clone(),
+            version: signup.documents_version.clone(),
+        });
+        let password = Secret::new(form.take("password").unwrap_or_default());
+        let req = SignUp { email: email.clone(), password, profile, accepted };
+        let outcome = match accounts::sign_up(&ctx.st, &ctx.tenant, &caller, req).await {
+            Ok(o) => o,
+            Err(ServiceError::Invalid(e)) => {
+                let m = format!("The password {}.", e.message);
+                return Ok(refused(&filled, "password", &m, StatusCode::BAD_REQUEST));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match outcome {
+            SignedUp::Taken(owner) => {
+                tracing::info!(tenant = %ctx.tenant.id, "sign-up with an address that has an account");
+                accounts::notify_taken(&ctx.st, &ctx.tenant, &owner).await?;
+                // The same work as for a new account: a proof stored and a mail queued (discarded).
+                accounts::send_verification(&ctx.st, &ctx.tenant, None, &email, Some(&id)).await?;
+                let nobody = Verifying { user_id: String::new(), email: email.as_str().to_owned(), amr: vec![] };
+                check_mail_next(&ctx, &id, flow, nobody).await
+            }
+            SignedUp::Created(user) => {
+                tracing::info!(tenant = %ctx.tenant.id, user = %user.id, "signed up");
+                accounts::send_verification(&ctx.st, &ctx.tenant, Some(&user), &email, Some(&id)).await?;
+                let verifying =
+                    Verifying { user_id: user.id.to_string(), email: email.as_str().to_owned(), amr: vec![Amr::Pwd] };
+                if signup.require_email_verification {
+                    return check_mail_next(&ctx, &id, flow, verifying).await;
+                }
+                flow.verifying = None;
+                continue_sign_in(&ctx, &caller, &headers, &id, flow, &user, vec![Amr::Pwd]).await
+            }
+        }
+    })
+    .await
+}
+
+/// What the risk policy sees of a sign-up: the address, its reputation and location, the
+/// user agent. A `deny` refuses the sign-up.
+fn signup_signals(ctx: &Ctx, caller: &Caller) -> Signals {
+    let st = &ctx.st;
+    let ip = caller.addr();
+    let mut s = Signals::new(Subject::User, st.clock.now());
+    s.ip = ip;
+    s.user_agent.clone_from(&caller.user_agent);
+    s.location = ip.and_then(|i| st.risk.locate(i));
+    s.ip_reputation = ip.and_then(|i| st.risk.reputation.lookup(i));
+    s
+}
+
+/// Holds the flow at the "check your mail" page.
+async fn check_mail_next(ctx: &Ctx, id: &str, mut flow: Flow, verifying: Verifying) -> Result<Response, PageError> {
+    flow.verifying = Some(verifying);
+    save_flow(&ctx.st, &ctx.ns, id, &flow).await?;
+    Ok(see_other(&format!("{}?flow={id}", ctx.path("signup/verify"))))
+}
+
+/// Holds a sign-in of an account whose address must be proven first: a new mail (within the
+/// per-address limit) and the "check your mail" page.
+pub(super) async fn hold_for_verification(
+    ctx: &Ctx,
+    id: &str,
+    flow: Flow,
+    user: &User,
+    amr: Vec<Amr>,
+) -> Result<Response, PageError> {
+    if mail_allowed(&ctx.st, &ctx.ns, user.email.normalized()).await? {
+        accounts::send_verification(&ctx.st, &ctx.tenant, Some(user), &user.email, Some(id)).await?;
+    }
+    tracing::info!(tenant = %ctx.tenant.id, user = %user.id, "sign-in held until the address is verified");
+    let verifying = Verifying { user_id: user.id.to_string(), email: user.email.as_str().to_owned(), amr };
+    check_mail_next(ctx, id, flow, verifying).await
+}
+
+/// Whether a sign-in of `user` must wait for the proof of their address.
+pub(super) fn must_verify(ctx: &Ctx, user: &User) -> bool {
+    !user.email_verified
+        && user.source != ciam_core::user::UserSource::Admin
+        && ctx.tenant.settings.signup.require_email_verification
+}
+
+/// Continues the sign-in of a flow whose user has just proven their address (or needs not).
+async fn continue_sign_in(
+    ctx: &Ctx,
+    caller: &Caller,
+    headers: &HeaderMap,
+    id: &str,
+    flow: Flow,
+    user: &User,
+    amr: Vec<Amr>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&ctx.st, &ctx.ns, user.email.normalized(), caller.addr());
+    first_factor_passed(FirstFactor {
+        ctx,
+        caller,
+        headers,
+        flow_id: id,
+        flow,
+        user_id: user.id.clone(),
+        amr,
+        attempt: &attempt,
+    })
+    .await
+}
+
+fn check_mail_page(
+    ctx: &Ctx,
+    id: &str,
+    flow: &Flow,
+    notice: Option<&str>,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let email = flow.verifying.as_ref().map_or("", |v| v.email.as_str());
+    html(
+        status,
+        &CheckMailPage {
+            brand: &ctx.brand,
+            email,
+            verify: &ctx.path("signup/verify"),
+            resend: &ctx.path("signup/resend"),
+            flow: id,
+            csrf: &flow.csrf,
+            notice,
+            error,
+        },
+    )
+}
+
+/// The account a held flow waits for, if it still exists and may sign in.
+async fn held_user(ctx: &Ctx, flow: &Flow) -> Result<Option<User>, PageError> {
+    let Some(v) = &flow.verifying else { return Ok(None) };
+    let Ok(id) = UserId::parse(&v.user_id) else { return Ok(None) };
+    let user = ctx.st.durable.get_user(&ctx.tenant.id, &id).await?;
+    Ok(user.filter(|u| u.status == UserStatus::Active))
+}
+
+/// `GET /t/{tenant}/signup/verify?flow=…`: "check your mail".
+pub(super) async fn verify_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let (ctx, id, flow) = flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
+    if flow.verifying.is_none() {
+        return Err(super::web_flow::flow_expired().branded(&ctx.brand));
+    }
+    Ok(check_mail_page(&ctx, &id, &flow, None, None, StatusCode::OK))
+}
+
+/// `POST /t/{tenant}/signup/verify`: the mailed code, typed on the page.
+pub(super) async fn verify_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (ctx, id, mut flow, form) = form_step(st, &tenant, &body, &headers).await?;
+    ctx.branded(async {
+        let Some(verifying) = flow.verifying.clone() else { return Err(super::web_flow::flow_expired()) };
+        let code = form.get("code").unwrap_or("").trim().to_owned();
+        let wrong = |flow: &Flow| {
+            let m = "That code is not right, or no longer works. Check the latest mail, or send a new one.";
+            Ok(check_mail_page(&ctx, &id, flow, None, Some(m), StatusCode::UNAUTHORIZED))
+        };
+        let Some(user) = held_user(&ctx, &flow).await? else { return wrong(&flow) };
+        let presented = Presented::Code(&code);
+        if accounts::check(&ctx.st, &ctx.tenant, Purpose::Verify, &user, presented, true).await?.is_none() {
+            return wrong(&flow);
+        }
+        let by = By::user(caller.clone(), user.id.clone());
+        let user = accounts::mark_verified(&ctx.st, &ctx.tenant, &by, &user).await?;
+        flow.verifying = None;
+        continue_sign_in(&ctx, &caller, &headers, &id, flow, &user, verifying.amr).await
+    })
+    .await
+}
+
+/// `POST /t/{tenant}/signup/resend`: another mail, within the per-address limit.
+pub(super) async fn resend_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (ctx, id, flow, _) = form_step(st, &tenant, &body, &headers).await?;
+    ctx.branded(async {
+        let Some(verifying) = &flow.verifying else { return Err(super::web_flow::flow_expired()) };
+        let Ok(email) = Email::parse(&verifying.email) else { return Err(super::web_flow::flow_expired()) };
+        if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
+            return Ok(check_mail_page(&ctx, &id, &flow, None, Some(MAIL_LIMIT_MESSAGE), StatusCode::TOO_MANY_REQUESTS));
+        }
+        let user = held_user(&ctx, &flow).await?;
+        accounts::send_verification(&ctx.st, &ctx.tenant, user.as_ref(), &email, Some(&id)).await?;
+        let notice = "We sent a new mail. Earlier links and codes no longer work.";
+        Ok(check_mail_page(&ctx, &id, &flow, Some(notice), None, StatusCode::OK))
+    })
+    .await
+}
+
+/// `GET /t/{tenant}/verify?user=…&token=…`: the mailed link opens a page with a button (a mail
+/// scanner that follows links uses nothing up).
+pub(super) async fn link_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(st, &tenant).await?;
+    let user = query_param(query.as_deref(), "user").unwrap_or_default();
+    let token = query_param(query.as_deref(), "token").unwrap_or_default();
+    Ok(html(StatusCode::OK, &VerifyLinkPage { brand: &ctx.brand, action: &ctx.path("verify"), user: &user, token: &token }))
+}
+
+/// `POST /t/{tenant}/verify`: uses the mailed link. The address is verified; in the browser
+/// that holds the flow the link belongs to, the sign-in continues too.
+pub(super) async fn link_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        let form = ciam_oauth::form::Params::parse(&body).map_err(|e| PageError::bad_request(e.description))?;
+        let expired = || {
+            PageError::bad_request(
+                "This link does not work any more: it was used, it expired, or a newer mail replaced it. Sign in to get a new one.",
+            )
+        };
+        let id = form.get("user").and_then(|u| UserId::parse(u).ok()).ok_or_else(expired)?;
+        let user = ctx.st.durable.get_user(&ctx.tenant.id, &id).await?.ok_or_else(expired)?;
+        let presented = Presented::Link(form.get("token").unwrap_or(""));
+        let proof =
+            accounts::check(&ctx.st, &ctx.tenant, Purpose::Verify, &user, presented, true).await?.ok_or_else(expired)?;
+        let by = By::user(caller.clone(), user.id.clone());
+        let user = accounts::mark_verified(&ctx.st, &ctx.tenant, &by, &user).await?;
+        // The flow the mail belongs to, if this browser holds it and it still waits for this user.
+        if let Some(flow_id) = proof.flow.as_deref()
+            && let Some(mut flow) = load_flow(&ctx.st, &ctx.tenant, flow_id, &headers).await?
+            && let Some(verifying) = flow.verifying.take().filter(|v| v.user_id == user.id.to_string())
+            && user.status == UserStatus::Active
+        {
+            return continue_sign_in(&ctx, &caller, &headers, flow_id, flow, &user, verifying.amr).await;
+        }
+        Ok(html(
+            StatusCode::OK,
+            &MessagePage {
+                brand: &ctx.brand,
+                title: "Email address confirmed",
+                message: "Your email address is confirmed. Go back to the page where you created your account, or sign in to the application.",
+                link: None,
+            },
+        ))
+    })
+    .await
+}

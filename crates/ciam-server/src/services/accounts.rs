@@ -1,0 +1,364 @@
+//! Accounts users make and keep themselves: sign-up, proving an address by mail (a link and a
+//! code), and resetting a forgotten password.
+//!
+//! Audited as `user.signed_up` (with the documents accepted: URL, version and time),
+//! `user.email_verified`, `user.password_reset` (which, through [`users::update`], also ends
+//! every session and refresh token of the user). Never an address, a password, a token or a code.
+//!
+//! # Security
+//! - A mailed proof is 256 random bits (and, for verification, a 6-digit code for a mail read on
+//!   another device), kept only as hashes, one per user and purpose (a new mail replaces the
+//!   last), bound to the address it was sent to (a proof for an address the user has since
+//!   changed proves nothing), and single use. A code allows [`CODE_ATTEMPTS`] wrong guesses.
+//! - Requests that may or may not concern an account (a sign-up with a taken address, a reset
+//!   for an unknown one) do the same work either way: a password hash, a proof stored, a message
+//!   sealed and queued; the outbox discards the message that has no recipient.
+
+use std::time::Duration;
+
+use ciam_authn::OneTimeCode;
+use ciam_core::audit::AuditRecord;
+use ciam_core::email::Email;
+use ciam_core::id::UserId;
+use ciam_core::keyspace::{self, Json};
+use ciam_core::secret::{Secret, SecretHash};
+use ciam_core::store::StoreError;
+use ciam_core::tenant::Tenant;
+use ciam_core::user::{User, UserProfile, UserSource, UserStatus};
+use serde::{Deserialize, Serialize};
+
+use super::{By, ServiceError, audited, outbox, users};
+use crate::adapters::mail::OutgoingMail;
+use crate::audit::Caller;
+use crate::state::AppState;
+
+/// How long a verification mail works.
+pub(crate) const VERIFY_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long a reset mail works.
+pub(crate) const RESET_TTL: Duration = Duration::from_secs(30 * 60);
+/// Wrong codes a verification mail's code tolerates before it stops working.
+pub(crate) const CODE_ATTEMPTS: u32 = 5;
+
+/// What a mailed proof is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// Proving the address of an account (after sign-up, or a new address).
+    Verify,
+    /// Setting a new password.
+    Reset,
+}
+
+impl Purpose {
+    fn key(self, tenant: &Tenant, user: &str) -> keyspace::Key {
+        let name = match self {
+            Self::Verify => "verify",
+            Self::Reset => "reset",
+        };
+        keyspace::mail_proof(&tenant.ns(), name, user)
+    }
+
+    fn ttl(self) -> Duration {
+        match self {
+            Self::Verify => VERIFY_TTL,
+            Self::Reset => RESET_TTL,
+        }
+    }
+}
+
+/// A proof mailed to a user, as stored: hashes only.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct MailProof {
+    link: String,
+    code: Option<String>,
+    attempts: u32,
+    /// The normalized address the mail went to.
+    email: String,
+    /// The hosted-page flow (an authorization request) the mail interrupted, if any.
+    pub(crate) flow: Option<String>,
+    expires_at: i64,
+}
+
+/// What the user brings back from a mail.
+pub(crate) enum Presented<'a> {
+    Link(&'a str),
+    /// The hash of a link checked earlier in the same browser's flow.
+    LinkHash(&'a str),
+    Code(&'a str),
+}
+
+/// The secrets of a mail about to be sent.
+pub(crate) struct Issued {
+    pub(crate) token: Secret,
+    pub(crate) code: Option<Secret>,
+}
+
+/// Stores a new proof for `user` (replacing the last) and returns its secrets for the mail.
+/// `user` `None`: the same work for nobody (the proof is stored under a key no user has).
+pub(crate) async fn issue(
+    st: &AppState,
+    tenant: &Tenant,
+    purpose: Purpose,
+    user: Option<&User>,
+    email: &Email,
+    flow: Option<&str>,
+) -> Result<Issued, ServiceError> {
+    let (token, link) = ciam_authn::email_code::magic_link_token();
+    let (code, code_hash) = match purpose {
+        Purpose::Verify => {
+            let (c, h) = OneTimeCode::generate();
+            (Some(c), Some(h))
+        }
+        Purpose::Reset => (None, None),
+    };
+    let ttl = purpose.ttl();
+    let proof = MailProof {
+        link,
+        code: code_hash,
+        attempts: 0,
+        email: email.normalized().to_owned(),
+        flow: flow.map(str::to_owned),
+        expires_at: (st.clock.now() + ttl).unix_timestamp(),
+    };
+    let owner = user.map_or_else(|| format!("nobody-{}", ciam_core::secret::random_token(16)), |u| u.id.to_string());
+    Json::new(st.ephemeral.as_ref()).put(&purpose.key(tenant, &owner), &proof, ttl).await.map_err(ServiceError::Sessions)?;
+    Ok(Issued { token, code })
+}
+
+/// The proof `presented` for `user`, if it is right, live and for the user's current address.
+/// `consume`: a right proof is used up (a wrong code counts towards [`CODE_ATTEMPTS`] either way;
+/// a wrong link changes nothing).
+pub(crate) async fn check(
+    st: &AppState,
+    tenant: &Tenant,
+    purpose: Purpose,
+    user: &User,
+    presented: Presented<'_>,
+    consume: bool,
+) -> Result<Option<MailProof>, ServiceError> {
+    let key = purpose.key(tenant, &user.id.to_string());
+    let proofs = Json::<MailProof>::new(st.ephemeral.as_ref());
+    let Some(mut proof) = proofs.get(&key).await.map_err(ServiceError::Sessions)? else { return Ok(None) };
+    let left = proof.expires_at - st.clock.now().unix_timestamp();
+    if left <= 0 || proof.email != user.email.normalized() {
+        return Ok(None);
+    }
+    let right = match presented {
+        Presented::Link(token) => SecretHash::from_stored(proof.link.clone()).verify(token),
+        Presented::LinkHash(hash) => bool::from(subtle::ConstantTimeEq::ct_eq(proof.link.as_bytes(), hash.as_bytes())),
+        Presented::Code(code) => proof.code.as_deref().is_some_and(|h| OneTimeCode::verify(h, code)),
+    };
+    if right {
+        // Used up atomically: of two requests with the same link, one gets it.
+        if consume && proofs.take(&key).await.map_err(ServiceError::Sessions)?.is_none() {
+            return Ok(None);
+        }
+        return Ok(Some(proof));
+    }
+    if matches!(presented, Presented::Code(_)) {
+        proof.attempts += 1;
+        if proof.attempts >= CODE_ATTEMPTS {
+            proofs.delete(&key).await.map_err(ServiceError::Sessions)?;
+        } else {
+            let left = Duration::from_secs(left.unsigned_abs());
+            proofs.put(&key, &proof, left).await.map_err(ServiceError::Sessions)?;
+        }
+    }
+    Ok(None)
+}
+
+/// The documents a new user accepted on the sign-up form.
+pub(crate) struct Acceptance {
+    pub(crate) terms_url: Option<String>,
+    pub(crate) privacy_url: Option<String>,
+    pub(crate) version: Option<String>,
+}
+
+/// A sign-up as the form gave it, checked by the page.
+pub(crate) struct SignUp {
+    pub(crate) email: Email,
+    pub(crate) password: Secret,
+    pub(crate) profile: UserProfile,
+    pub(crate) accepted: Option<Acceptance>,
+}
+
+/// What a sign-up led to. The page shows the same for both.
+pub(crate) enum SignedUp {
+    /// A new account, its address not yet verified.
+    Created(User),
+    /// The address has an account already: its owner is told by mail, nothing else happens.
+    Taken(User),
+}
+
+/// Creates the account of a sign-up: the password checked against the tenant's rules and
+/// hashed, the user stored (`source: sign_up`, address unverified) and the acceptance of the
+/// documents recorded. For an address that has an account the password is hashed all the same
+/// (the same time) and nothing is stored.
+pub(crate) async fn sign_up(
+    st: &AppState,
+    tenant: &Tenant,
+    caller: &Caller,
+    req: SignUp,
+) -> Result<SignedUp, ServiceError> {
+    let hash = users::hash_password(st, tenant, Some(req.password)).await?;
+    if let Some(existing) = st.durable.find_user_by_email(&tenant.id, req.email.normalized()).await? {
+        return Ok(SignedUp::Taken(existing));
+    }
+    let now = st.clock.now();
+    let user = User {
+        tenant_id: tenant.id.clone(),
+        id: UserId::generate(),
+        email: req.email,
+        email_verified: false,
+        status: UserStatus::Active,
+        profile: req.profile,
+        source: UserSource::SignUp,
+        created_at: now,
+        updated_at: now,
+    };
+    match st.durable.create_user(&user, hash.as_ref()).await {
+        Ok(()) => {}
+        // Signed up a moment ago, by another request.
+        Err(StoreError::Conflict { .. }) => {
+            let existing = st.durable.find_user_by_email(&tenant.id, user.email.normalized()).await?;
+            return existing.map(SignedUp::Taken).ok_or_else(|| ServiceError::Internal("sign-up conflict".into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let by = By::user(caller.clone(), user.id.clone());
+    let mut e = AuditRecord::allow("user.signed_up");
+    e.user_id = Some(user.id.to_string());
+    if let Some(a) = &req.accepted {
+        // The record of consent to the documents: which ones, which version, when (the event's time).
+        e.reason = serde_json::to_string(&serde_json::json!({
+            "accepted": {"terms_url": a.terms_url, "privacy_url": a.privacy_url, "version": a.version},
+        }))
+        .ok();
+    }
+    audited(st, &tenant.id, &by, e).await?;
+    Ok(SignedUp::Created(user))
+}
+
+/// Marks the user's address verified. Audited as `user.email_verified`.
+pub(crate) async fn mark_verified(st: &AppState, tenant: &Tenant, by: &By, user: &User) -> Result<User, ServiceError> {
+    if user.email_verified {
+        return Ok(user.clone());
+    }
+    let after = User { email_verified: true, updated_at: st.clock.now(), ..user.clone() };
+    st.durable.update_user(&after, None).await?;
+    let mut e = AuditRecord::allow("user.email_verified");
+    e.user_id = Some(user.id.to_string());
+    audited(st, &tenant.id, by, e).await?;
+    Ok(after)
+}
+
+/// Sets a new password after a reset: every session and refresh token of the user ends (the
+/// browser that reset it gets a new session), the event is recorded and the user told by mail.
+pub(crate) async fn reset_password(
+    st: &AppState,
+    tenant: &Tenant,
+    by: &By,
+    user: &User,
+    hash: &ciam_core::user::PasswordHash,
+) -> Result<(), ServiceError> {
+    // A reset also proves the address.
+    let after = User { email_verified: true, updated_at: st.clock.now(), ..user.clone() };
+    users::update(st, by, tenant, user, &after, Some(hash)).await?;
+    let mut e = AuditRecord::allow("user.password_reset");
+    e.user_id = Some(user.id.to_string());
+    audited(st, &tenant.id, by, e).await?;
+    let when = st.clock.now().format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
+    let mail = OutgoingMail {
+        to: user.email.as_str().to_owned(),
+        subject: format!("Your {} password was changed", tenant.display_name),
+        text: format!(
+            "The password of your {} account was reset on {when}, and every device signed in to it was signed out.\n\n\
+             If you did not do this, reset your password at once and check your account's sign-in methods:\n{}\n",
+            tenant.display_name,
+            recover_url(st, tenant),
+        ),
+    };
+    outbox::enqueue(st, &tenant.id, mail).await.map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// The "forgot password" page of a tenant (a plain page, no secret in it).
+pub(crate) fn recover_url(st: &AppState, tenant: &Tenant) -> String {
+    format!("{}/t/{}/recover", st.node.public_url, tenant.id)
+}
+
+/// The link of a mailed proof.
+pub(crate) fn proof_url(st: &AppState, tenant: &Tenant, page: &str, user: &str, token: &Secret) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("user", user)
+        .append_pair("token", token.expose_secret())
+        .finish();
+    format!("{}/t/{}/{page}?{query}", st.node.public_url, tenant.id)
+}
+
+/// Queues the mail that proves `email`: a link and a code, for `user`, or the same work
+/// discarded by the outbox when there is no account to verify.
+pub(crate) async fn send_verification(
+    st: &AppState,
+    tenant: &Tenant,
+    user: Option<&User>,
+    email: &Email,
+    flow: Option<&str>,
+) -> Result<(), ServiceError> {
+    let issued = issue(st, tenant, Purpose::Verify, user, email, flow).await?;
+    let owner = user.map_or_else(String::new, |u| u.id.to_string());
+    let link = proof_url(st, tenant, "verify", &owner, &issued.token);
+    let code = issued.code.as_ref().map_or("", |c| c.expose_secret());
+    let name = &tenant.display_name;
+    let mail = OutgoingMail {
+        to: email.as_str().to_owned(),
+        subject: format!("Confirm your email address for {name}"),
+        text: format!(
+            "Your confirmation code is {code}\n\nOr open this link to confirm your address:\n{link}\n\n\
+             The code and the link work once, for 24 hours. If you did not create an account at {name}, ignore this \
+             message: nothing happens without it.\n"
+        ),
+    };
+    let delivery = outbox::Delivery { valid_for: VERIFY_TTL, discard: user.is_none() };
+    outbox::enqueue_with(st, &tenant.id, mail, delivery).await.map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Queues the reset mail for `user`, or the same work discarded when the address has no
+/// active account.
+pub(crate) async fn send_reset(
+    st: &AppState,
+    tenant: &Tenant,
+    user: Option<&User>,
+    email: &Email,
+    flow: Option<&str>,
+) -> Result<(), ServiceError> {
+    let issued = issue(st, tenant, Purpose::Reset, user, email, flow).await?;
+    let owner = user.map_or_else(String::new, |u| u.id.to_string());
+    let link = proof_url(st, tenant, "recover/reset", &owner, &issued.token);
+    let name = &tenant.display_name;
+    let mail = OutgoingMail {
+        to: email.as_str().to_owned(),
+        subject: format!("Reset your {name} password"),
+        text: format!(
+            "Open this link to choose a new password for your {name} account:\n{link}\n\n\
+             It works once, for 30 minutes. If you did not ask for it, ignore this message: your password stays as it is.\n"
+        ),
+    };
+    let delivery = outbox::Delivery { valid_for: RESET_TTL, discard: user.is_none() };
+    outbox::enqueue_with(st, &tenant.id, mail, delivery).await.map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Tells the owner of an address that someone tried to sign up with it. The mail carries no
+/// secret: the way back in is the "forgot password" page.
+pub(crate) async fn notify_taken(st: &AppState, tenant: &Tenant, owner: &User) -> Result<(), ServiceError> {
+    let name = &tenant.display_name;
+    let mail = OutgoingMail {
+        to: owner.email.as_str().to_owned(),
+        subject: format!("Someone tried to create a {name} account with your address"),
+        text: format!(
+            "Someone tried to create an account at {name} with this email address. You already have one, so nothing \
+             was changed.\n\nIf it was you, sign in to the application as usual; if you forgot your password, reset it \
+             here:\n{}\n\nIf it was not you, you can ignore this message.\n",
+            recover_url(st, tenant),
+        ),
+    };
+    outbox::enqueue(st, &tenant.id, mail).await.map_err(|e| ServiceError::Internal(e.to_string()))
+}
