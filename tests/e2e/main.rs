@@ -33,6 +33,7 @@ mod probing;
 mod redirect_uris;
 mod resources;
 mod security;
+mod self_service;
 mod shutdown;
 mod support;
 mod token;

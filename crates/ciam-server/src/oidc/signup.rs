@@ -410,18 +410,27 @@ async fn held_user(ctx: &Ctx, flow: &Flow) -> Result<Option<User>, PageError> {
     Ok(user.filter(|u| u.status == UserStatus::Active))
 }
 
-/// `GET /t/{tenant}/signup/verify?flow=…`: "check your mail".
+/// `GET /t/{tenant}/signup/verify?flow=…`: "check your mail". Once the address is verified
+/// (by the link, opened on another device) the page moves on: the sign-in continues.
 pub(super) async fn verify_get(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     RawQuery(query): RawQuery,
+    caller: Caller,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let (ctx, id, flow) = flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
-    if flow.verifying.is_none() {
-        return Err(super::web_flow::flow_expired().branded(&ctx.brand));
-    }
-    Ok(check_mail_page(&ctx, &id, &flow, None, None, StatusCode::OK))
+    let (ctx, id, mut flow) = flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
+    ctx.branded(async {
+        let Some(verifying) = flow.verifying.clone() else { return Err(super::web_flow::flow_expired()) };
+        if let Some(user) = held_user(&ctx, &flow).await?
+            && user.email_verified
+        {
+            flow.verifying = None;
+            return continue_sign_in(&ctx, &caller, &headers, &id, flow, &user, verifying.amr).await;
+        }
+        Ok(check_mail_page(&ctx, &id, &flow, None, None, StatusCode::OK))
+    })
+    .await
 }
 
 /// `POST /t/{tenant}/signup/verify`: the mailed code, typed on the page.

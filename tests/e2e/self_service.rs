@@ -1,0 +1,493 @@
+//! Customers let themselves in: sign-up from the application's authorization request, the proof
+//! of the address by code or link, the unverified account held at "check your mail", the same
+//! answer for an address that has an account, and the password reset with and without a second
+//! factor. Real binary, real mail (the development mailer's folder).
+
+use ciam_testkit::{Admin, Browser, PASSWORD, authorize_url, hidden, location};
+use serde_json::{Value, json};
+
+use crate::support::{Setup, enroll_totp, id_token_claims, setup, wait_for_mails};
+
+const NEW_PASSWORD: &str = "purple monkey dishwasher 42";
+
+struct World {
+    s: Setup,
+    mail_dir: std::path::PathBuf,
+}
+
+impl World {
+    fn admin(&self) -> Admin<'_> {
+        Admin::new(&self.s.server, self.s.admin_token.clone())
+    }
+
+    /// Every mail so far: (recipient, subject, text).
+    fn mails(&self) -> Vec<(String, String, String)> {
+        ciam_server::adapters::mail::read_mail_dir(&self.mail_dir)
+            .into_iter()
+            .map(|(_, raw)| {
+                let header = |n| ciam_server::adapters::mail::mail_header(&raw, n).unwrap_or_default();
+                (header("To"), header("Subject"), ciam_server::adapters::mail::mail_text_body(&raw).unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// The newest mail to `to` whose subject contains `subject`, waiting for it to arrive.
+    async fn mail_to(&self, to: &str, subject: &str) -> String {
+        for _ in 0..200 {
+            if let Some((_, _, text)) =
+                self.mails().into_iter().rev().find(|(t, s, _)| t.contains(to) && s.contains(subject))
+            {
+                return text;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("no mail to {to} about {subject:?}: {:?}", self.mails());
+    }
+
+    async fn user(&self, email: &str) -> Option<Value> {
+        let users = self.admin().get("/tenants/acme/users?limit=100", 200).await;
+        users["items"].as_array().unwrap().iter().find(|u| u["email"] == email).cloned()
+    }
+}
+
+/// A server whose tenant lets visitors sign up, asking for their name and their acceptance of
+/// the terms.
+async fn open_signup(tag: &str, extra: Value) -> World {
+    let s = setup(tag, vec![]).await;
+    let mut signup = json!({
+        "mode": "open",
+        "fields": [{"claim": "name", "required": true}, {"claim": "locale"}],
+        "terms_url": "https://acme.example/terms",
+        "privacy_url": "https://acme.example/privacy",
+        "documents_version": "2026-10",
+    });
+    signup.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let (status, body) =
+        admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(json!({"settings": {"signup": signup}}))).await;
+    assert_eq!(status, 200, "{body}");
+    let mail_dir = s.server.data_dir.join("mail");
+    World { s, mail_dir }
+}
+
+/// Opens `web`'s authorization request with `prompt=create`: the sign-up form's flow and CSRF token.
+async fn signup_form(v: &Browser) -> (String, String, String) {
+    let res = v.get(&authorize_url("web", "openid").nonce("n").extra("&prompt=create").build()).await;
+    assert_eq!(res.status(), 303);
+    let page = location(&res);
+    assert!(page.contains("/t/acme/signup?flow="), "prompt=create opens the sign-up page: {page}");
+    let html = v.get(&page).await.text().await.unwrap();
+    (hidden(&html, "flow"), hidden(&html, "csrf"), html)
+}
+
+async fn submit(v: &Browser, flow: &str, csrf: &str, email: &str, name: &str) -> reqwest::Response {
+    let form = [
+        ("flow", flow),
+        ("csrf", csrf),
+        ("email", email),
+        ("password", PASSWORD),
+        ("name", name),
+        ("locale", "de"),
+        ("accept", "on"),
+        ("website", ""),
+    ];
+    v.post("/t/acme/signup", &form).await
+}
+
+/// The code in a verification mail.
+fn code_in(text: &str) -> String {
+    text.split("code is ").nth(1).unwrap().chars().take(6).collect()
+}
+
+/// The link in a mail that starts with `prefix`.
+fn link_in(text: &str, prefix: &str) -> String {
+    text.split_whitespace().find(|w| w.starts_with(prefix)).unwrap_or_else(|| panic!("no link in {text}")).to_owned()
+}
+
+#[tokio::test]
+async fn a_visitor_signs_up_verifies_by_code_and_lands_back_at_the_app() {
+    let w = open_signup("signup-code", json!({})).await;
+    let v = Browser::new(&w.s.server);
+    let (flow, csrf, html) = signup_form(&v).await;
+    for label in [">Email<", ">Password<", ">Name<", ">Language (optional)<", ">Create account<", "terms of service"] {
+        assert!(html.contains(label), "the form shows {label}: {html}");
+    }
+    assert!(html.contains("At least 8 characters."), "the password rules before submit");
+
+    // A required field left out, and an unticked box, are refused on their field.
+    let res = v
+        .post("/t/acme/signup", &[("flow", &flow), ("csrf", &csrf), ("email", "grace@example.com"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(res.status(), 400);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Enter your name."), "{page}");
+    assert!(page.contains("id=\"name\" name=\"name\"") && page.contains("aria-invalid=\"true\""), "{page}");
+    let res = v
+        .post(
+            "/t/acme/signup",
+            &[("flow", &flow), ("csrf", &csrf), ("email", "grace@example.com"), ("password", PASSWORD), ("name", "Grace")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("Accept the terms"));
+    // A breached password is refused as on every other form.
+    let res = v
+        .post(
+            "/t/acme/signup",
+            &[
+                ("flow", &flow),
+                ("csrf", &csrf),
+                ("email", "grace@example.com"),
+                ("password", "password123"),
+                ("name", "Grace"),
+                ("accept", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("The password "));
+    assert!(w.user("grace@example.com").await.is_none(), "nothing was created by refused forms");
+
+    let res = submit(&v, &flow, &csrf, "grace@example.com", "Grace Hopper").await;
+    assert_eq!(res.status(), 303);
+    let check = location(&res);
+    assert!(check.contains("/t/acme/signup/verify?flow="), "{check}");
+    let html = v.get(&check).await.text().await.unwrap();
+    for label in ["Check your email", ">Code<", ">Resend<", "grace@example.com"] {
+        assert!(html.contains(label), "the check-your-mail page shows {label}: {html}");
+    }
+    let user = w.user("grace@example.com").await.expect("the account exists");
+    assert_eq!(user["email_verified"], false);
+    assert_eq!(user["source"], "sign_up");
+    assert_eq!(user["name"], "Grace Hopper");
+    assert_eq!(user["locale"], "de");
+
+    let text = w.mail_to("grace@example.com", "Confirm your email address").await;
+    assert!(!text.contains(PASSWORD), "no secret but the proof in the mail");
+    let code = code_in(&text);
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let wrong = v.post("/t/acme/signup/verify", &[("flow", &flow), ("csrf", &csrf), ("code", "000000")]).await;
+    assert_eq!(wrong.status(), 401);
+    let res = v.post("/t/acme/signup/verify", &[("flow", &flow), ("csrf", &csrf), ("code", &code)]).await;
+    let callback = v.to_callback(res).await;
+    let claims = id_token_claims(&w.s.server, &w.s.secret, &callback["code"]).await;
+    let user = w.user("grace@example.com").await.unwrap();
+    assert_eq!(claims["sub"], user["id"], "signed in as the new account");
+    assert_eq!(user["email_verified"], true);
+
+    // The acceptance of the documents is on record, with the version.
+    let audit = w.admin().get("/tenants/acme/audit?type=user.signed_up", 200).await;
+    let event = &audit["items"][0];
+    assert_eq!(event["user_id"], user["id"], "{audit}");
+    let reason = event["reason"].as_str().unwrap();
+    assert!(reason.contains("https://acme.example/terms") && reason.contains("2026-10"), "{reason}");
+    let verified = w.admin().get("/tenants/acme/audit?type=user.email_verified", 200).await;
+    assert_eq!(verified["items"][0]["user_id"], user["id"], "{verified}");
+    // The code worked once.
+    let again = v.post("/t/acme/signup/verify", &[("flow", &flow), ("csrf", &csrf), ("code", &code)]).await;
+    assert_ne!(again.status(), 303);
+}
+
+#[tokio::test]
+async fn the_link_continues_in_the_same_browser_and_only_verifies_in_another() {
+    let w = open_signup("signup-link", json!({})).await;
+    // In the browser that signed up: back at the application.
+    let v = Browser::new(&w.s.server);
+    let (flow, csrf, _) = signup_form(&v).await;
+    assert_eq!(submit(&v, &flow, &csrf, "linus@example.com", "Linus").await.status(), 303);
+    let text = w.mail_to("linus@example.com", "Confirm").await;
+    let link = link_in(&text, "http");
+    let page = v.get(&link).await;
+    assert_eq!(page.status(), 200, "opening the link uses nothing up (mail scanners open links)");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Confirm email address"), "{html}");
+    let form = [("user", hidden(&html, "user")), ("token", hidden(&html, "token"))];
+    let res = v.http.post(v.abs("/t/acme/verify")).form(&form).send().await.unwrap();
+    let callback = v.to_callback(res).await;
+    assert!(callback.contains_key("code"), "{callback:?}");
+    // Used once.
+    let res = v.http.post(v.abs("/t/acme/verify")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("does not work any more"));
+
+    // Opened on another device: the address is verified there, the sign-in goes on where it began.
+    let first = Browser::new(&w.s.server);
+    let (flow, csrf, _) = signup_form(&first).await;
+    let check = location(&submit(&first, &flow, &csrf, "margaret@example.com", "Margaret").await);
+    let text = w.mail_to("margaret@example.com", "Confirm").await;
+    let phone = Browser::new(&w.s.server);
+    let html = phone.get(&link_in(&text, "http")).await.text().await.unwrap();
+    let form = [("user", hidden(&html, "user")), ("token", hidden(&html, "token"))];
+    let res = phone.http.post(phone.abs("/t/acme/verify")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Email address confirmed"));
+    assert_eq!(w.user("margaret@example.com").await.unwrap()["email_verified"], true);
+    assert!(phone.get("/t/acme/account/security").await.status() != 200, "the other device is not signed in");
+    // The first browser's page moves on when reloaded.
+    let callback = first.to_callback(first.get(&check).await).await;
+    assert!(callback.contains_key("code"), "{callback:?}");
+}
+
+#[tokio::test]
+async fn an_address_with_an_account_is_not_revealed_and_its_owner_is_told() {
+    let w = open_signup("signup-taken", json!({})).await;
+    let v = Browser::new(&w.s.server);
+    let (flow, csrf, _) = signup_form(&v).await;
+    let res = submit(&v, &flow, &csrf, "Ada@Example.com", "Not Ada").await;
+    assert_eq!(res.status(), 303, "the same answer as for a new address");
+    let html = v.get(&location(&res)).await.text().await.unwrap();
+    assert!(html.contains("Check your email") && html.contains(">Code<") && html.contains(">Resend<"), "{html}");
+    let text = w.mail_to("ada@example.com", "Someone tried to create").await;
+    assert!(text.contains("/t/acme/recover"), "the owner is told how to reset: {text}");
+    // Nothing else reached Ada, and her account is as it was.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let to_ada: Vec<_> = w.mails().into_iter().filter(|(t, ..)| t.to_lowercase().contains("ada@")).collect();
+    assert_eq!(to_ada.len(), 1, "the verification mail for nobody is discarded: {to_ada:?}");
+    let ada = w.user("ada@example.com").await.unwrap();
+    assert_ne!(ada["name"], "Not Ada");
+    assert_eq!(ada["source"], "admin");
+    // Guessing codes for nobody gets nowhere.
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let res = v.post("/t/acme/signup/verify", &[("flow", &flow), ("csrf", &csrf), ("code", "123456")]).await;
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn an_unverified_account_is_held_at_check_your_mail_until_it_proves_its_address() {
+    let w = open_signup("signup-held", json!({})).await;
+    let v = Browser::new(&w.s.server);
+    let (flow, csrf, _) = signup_form(&v).await;
+    assert_eq!(submit(&v, &flow, &csrf, "alan@example.com", "Alan").await.status(), 303);
+    let _ = w.mail_to("alan@example.com", "Confirm").await;
+
+    // Later, in another browser, with the right password: held, with a fresh mail.
+    let later = Browser::new(&w.s.server);
+    let start = authorize_url("web", "openid").nonce("n").build();
+    let res = later.sign_in_as(&start, "alan@example.com").await;
+    assert_eq!(res.status(), 303);
+    let check = location(&res);
+    assert!(check.contains("/t/acme/signup/verify?flow="), "held: {check}");
+    let html = later.get(&check).await.text().await.unwrap();
+    let to_alan = || w.mails().iter().filter(|(t, ..)| t.contains("alan@")).count();
+    for _ in 0..200 {
+        if to_alan() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let mails_before = to_alan();
+    assert_eq!(mails_before, 2, "a new mail for the held sign-in");
+    // Resend: one more mail; the earlier code no longer works.
+    let old = code_in(&w.mail_to("alan@example.com", "Confirm").await);
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let res = later.post("/t/acme/signup/resend", &[("flow", &flow), ("csrf", &csrf)]).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("We sent a new mail"));
+    wait_for_mails(&w.mail_dir, w.mails().len().max(mails_before + 1)).await;
+    let mut new = old.clone();
+    for _ in 0..100 {
+        new = code_in(&w.mail_to("alan@example.com", "Confirm").await);
+        if new != old {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_ne!(new, old);
+    let res = later.post("/t/acme/signup/verify", &[("flow", &flow), ("csrf", &csrf), ("code", &old)]).await;
+    assert_eq!(res.status(), 401, "a replaced code is refused");
+    let res = later.post("/t/acme/signup/verify", &[("flow", &flow), ("csrf", &csrf), ("code", &new)]).await;
+    assert!(later.to_callback(res).await.contains_key("code"));
+
+    // An administrator's unverified account is not held (it is as the administrator made it).
+    let admin_made = json!({"email": "made@example.com", "password": PASSWORD});
+    w.admin().post("/tenants/acme/users", admin_made, 201).await;
+    let res = Browser::new(&w.s.server).sign_in_as(&start, "made@example.com").await;
+    assert!(!location(&res).contains("signup/verify"), "{}", location(&res));
+}
+
+#[tokio::test]
+async fn sign_up_refuses_hostile_input_bots_and_floods() {
+    let w = open_signup("signup-hostile", json!({"per_network_per_hour": 5, "blocked_email_domains": ["spam.test"]}))
+        .await;
+    let v = Browser::at(&w.s.server.url(""), Some("203.0.113.7"));
+    let (flow, csrf, _) = signup_form(&v).await;
+    let refused = |res: reqwest::Response, what: &'static str| async move {
+        assert_eq!(res.status(), 400, "{what}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains("role=\"alert\""), "{what}: {page}");
+        page
+    };
+    let long = "x".repeat(201);
+    let page = refused(submit(&v, &flow, &csrf, "a@example.com", &long).await, "an oversized name").await;
+    assert!(page.contains("at most 200"), "{page}");
+    let page = refused(submit(&v, &flow, &csrf, "b@example.com", "Ada\u{202E}moc.live").await, "a bidi override").await;
+    assert!(page.contains("bidirectional"), "{page}");
+    refused(submit(&v, &flow, &csrf, "c@example.com", "Eve\r\nBcc: all@example.com").await, "a header injection").await;
+    let page = refused(submit(&v, &flow, &csrf, "ada@ex\u{0430}mple.com", "Eve").await, "a look-alike address").await;
+    assert!(page.contains("plain Latin letters"), "{page}");
+    refused(submit(&v, &flow, &csrf, "eve@spam.test", "Eve").await, "a blocked domain").await;
+    // A bot filling the hidden field is told what a person is told, and nothing is created.
+    let form = [
+        ("flow", flow.as_str()),
+        ("csrf", csrf.as_str()),
+        ("email", "bot@example.com"),
+        ("password", PASSWORD),
+        ("name", "Bot"),
+        ("accept", "on"),
+        ("website", "http://spam.example"),
+    ];
+    let res = v.post("/t/acme/signup", &form).await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).contains("signup/verify"));
+    assert!(w.user("bot@example.com").await.is_none(), "the honeypot created nothing");
+    // The network's budget (5 per hour, counting every attempt above) is spent: refused with
+    // Retry-After; another network still signs up.
+    let res = submit(&v, &flow, &csrf, "late@example.com", "Late").await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().get("retry-after").is_some());
+    assert!(w.user("late@example.com").await.is_none());
+    let other = Browser::at(&w.s.server.url(""), Some("198.51.100.9"));
+    let (flow, csrf, _) = signup_form(&other).await;
+    assert_eq!(submit(&other, &flow, &csrf, "late@example.com", "Late").await.status(), 303);
+    // No CSRF token, no sign-up.
+    let res = other.post("/t/acme/signup", &[("flow", &flow), ("email", "x@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn closed_sign_up_shows_no_link_and_no_page() {
+    let s = setup("signup-closed", vec![]).await;
+    let v = Browser::new(&s.server);
+    let (page, ..) = v.login_page("").await;
+    let html = v.get(&page).await.text().await.unwrap();
+    assert!(!html.contains("Create account"), "closed by default");
+    assert!(html.contains("Forgot password?"));
+    let res = v.get(&authorize_url("web", "openid").nonce("n").extra("&prompt=create").build()).await;
+    assert!(location(&res).contains("/t/acme/login?flow="), "prompt=create signs in when sign-up is closed");
+    let flow = location(&res).split("flow=").nth(1).unwrap().to_owned();
+    assert_eq!(v.get(&format!("/t/acme/signup?flow={flow}")).await.status(), 404);
+    let discovery: Value = v.get("/t/acme/.well-known/openid-configuration").await.json().await.unwrap();
+    assert!(discovery["prompt_values_supported"].as_array().unwrap().contains(&json!("create")));
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let bad = json!({"settings": {"signup": {"mode": "sometimes"}}});
+    let (status, problem) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(bad)).await;
+    assert_eq!(status, 422, "{problem}");
+    let bad = json!({"settings": {"signup": {"allowed_email_domains": ["Example.COM"]}}});
+    let (status, problem) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(bad)).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("signup.allowed_email_domains[0]"), "{problem}");
+}
+
+/// Ada forgot her password: the same answer as for an unknown address, a link that works once,
+/// every other session signed out, a notice by mail.
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_mail_and_other_sessions_end() {
+    let s = setup("reset", vec![]).await;
+    let w = World { mail_dir: s.server.data_dir.join("mail"), s };
+    let start = authorize_url("web", "openid").nonce("n").build();
+    // Ada is signed in elsewhere.
+    let elsewhere = Browser::new(&w.s.server);
+    let _ = elsewhere.to_callback(elsewhere.sign_in(&start).await).await;
+    assert_eq!(elsewhere.get(&start).await.status(), 303);
+
+    let v = Browser::new(&w.s.server);
+    let (page, ..) = v.login_page("").await;
+    let html = v.get(&page).await.text().await.unwrap();
+    let recover = html.split("href=\"").find(|p| p.contains("recover")).unwrap().split('"').next().unwrap().to_owned();
+    let html = v.get(&recover.replace("&amp;", "&")).await.text().await.unwrap();
+    assert!(html.contains(">Email<") && html.contains("Send reset link"), "{html}");
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let unknown = v.post("/t/acme/recover", &[("flow", &flow), ("csrf", &csrf), ("email", "nobody@example.com")]).await;
+    assert_eq!(unknown.status(), 200);
+    let unknown = unknown.text().await.unwrap();
+    let known = v.post("/t/acme/recover", &[("flow", &flow), ("csrf", &csrf), ("email", "ada@example.com")]).await;
+    assert_eq!(known.status(), 200);
+    let known = known.text().await.unwrap();
+    assert_eq!(
+        crate::support::without_nonces(&unknown).replace("nobody@example.com", "X"),
+        crate::support::without_nonces(&known).replace("ada@example.com", "X"),
+        "the same answer whether or not the address has an account"
+    );
+    let text = w.mail_to("ada@example.com", "Reset your").await;
+    let link = link_in(&text, "http");
+    assert!(w.mails().iter().all(|(t, ..)| !t.contains("nobody@")), "no mail for an unknown address");
+
+    let res = v.get(&link).await;
+    assert_eq!(res.status(), 303, "the token leaves the address bar at once");
+    let page = location(&res);
+    assert!(page.contains("/t/acme/recover/password?flow="), "{page}");
+    let html = v.get(&page).await.text().await.unwrap();
+    assert!(html.contains(">New password<") && html.contains("Set password"), "{html}");
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let weak = v.post("/t/acme/recover/password", &[("flow", &flow), ("csrf", &csrf), ("password", "short")]).await;
+    assert_eq!(weak.status(), 400);
+    assert!(weak.text().await.unwrap().contains("at least 8 characters"));
+    let res =
+        v.post("/t/acme/recover/password", &[("flow", &flow), ("csrf", &csrf), ("password", NEW_PASSWORD)]).await;
+    let callback = v.to_callback(res).await;
+    assert!(callback.contains_key("code"), "signed in with the new password, back at the app: {callback:?}");
+
+    // The other session is over; the old password no longer works, the new one does.
+    let res = elsewhere.get(&start).await;
+    assert!(location(&res).contains("/t/acme/login?flow="), "signed out elsewhere: {}", location(&res));
+    let old = Browser::new(&w.s.server).sign_in(&start).await;
+    assert_eq!(old.status(), 401);
+    let fresh = Browser::new(&w.s.server);
+    let res = fresh.get(&start).await;
+    let html = fresh.get(&location(&res)).await.text().await.unwrap();
+    let form = [
+        ("flow", hidden(&html, "flow")),
+        ("csrf", hidden(&html, "csrf")),
+        ("email", "ada@example.com".into()),
+        ("password", NEW_PASSWORD.into()),
+    ];
+    let res = fresh.http.post(fresh.abs("/t/acme/login")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    // Told by mail, recorded, and the link is used up.
+    let notice = w.mail_to("ada@example.com", "password was changed").await;
+    assert!(!notice.contains(NEW_PASSWORD));
+    let audit = w.s.server.http.get(w.s.server.url("/admin/v1/tenants/acme/audit?type=user.password_reset"));
+    let audit: Value = audit.bearer_auth(&w.s.admin_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
+    let again = Browser::new(&w.s.server).get(&link).await;
+    assert_eq!(again.status(), 400);
+    assert!(again.text().await.unwrap().contains("does not work any more"));
+}
+
+/// A reset does not bypass the second factor: the new password takes effect only after it.
+#[tokio::test]
+async fn a_reset_asks_for_the_second_factor_before_the_password_changes() {
+    let s = setup("reset-mfa", vec![]).await;
+    let w = World { mail_dir: s.server.data_dir.join("mail"), s };
+    let start = authorize_url("web", "openid").nonce("n").build();
+    let ada = Browser::new(&w.s.server);
+    let _ = ada.to_callback(ada.sign_in(&start).await).await;
+    let seed = enroll_totp(&ada, &w.mail_dir).await;
+
+    let v = Browser::new(&w.s.server);
+    let html = v.get(&location(&v.get("/t/acme/recover").await)).await.text().await.unwrap();
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    assert_eq!(v.post("/t/acme/recover", &[("flow", &flow), ("csrf", &csrf), ("email", "ada@example.com")]).await.status(), 200);
+    let link = link_in(&w.mail_to("ada@example.com", "Reset your").await, "http");
+    let page = location(&v.get(&link).await);
+    let html = v.get(&page).await.text().await.unwrap();
+    assert!(html.contains("second sign-in step"), "{html}");
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let res =
+        v.post("/t/acme/recover/password", &[("flow", &flow), ("csrf", &csrf), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(res.status(), 303);
+    let mfa = location(&res);
+    assert!(mfa.contains("/t/acme/mfa?flow="), "{mfa}");
+    let html = v.get(&mfa).await.text().await.unwrap();
+    assert!(!html.contains("Email me a code"), "the reset came by mail: email is not the second factor");
+    // Until the second factor, the old password is still the password.
+    let res = Browser::new(&w.s.server).sign_in(&start).await;
+    assert_eq!(res.status(), 303, "the old password still works before the second factor");
+    // The next step's code (the enrolment used the current one, which never works again).
+    let code = ciam_authn::totp::code_at(&seed, ciam_testkit::unix_now() + 30);
+    let res = v.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "totp"), ("code", &code)]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/t/acme/account/security", "a reset begun on its own ends signed in at the account");
+    let res = Browser::new(&w.s.server).sign_in(&start).await;
+    assert_eq!(res.status(), 401, "the new password took effect");
+}
