@@ -116,7 +116,10 @@ async fn a_visitor_signs_up_verifies_by_code_and_lands_back_at_the_app() {
 
     // A required field left out, and an unticked box, are refused on their field.
     let res = v
-        .post("/t/acme/signup", &[("flow", &flow), ("csrf", &csrf), ("email", "grace@example.com"), ("password", PASSWORD)])
+        .post(
+            "/t/acme/signup",
+            &[("flow", &flow), ("csrf", &csrf), ("email", "grace@example.com"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(res.status(), 400);
     let page = res.text().await.unwrap();
@@ -125,7 +128,13 @@ async fn a_visitor_signs_up_verifies_by_code_and_lands_back_at_the_app() {
     let res = v
         .post(
             "/t/acme/signup",
-            &[("flow", &flow), ("csrf", &csrf), ("email", "grace@example.com"), ("password", PASSWORD), ("name", "Grace")],
+            &[
+                ("flow", &flow),
+                ("csrf", &csrf),
+                ("email", "grace@example.com"),
+                ("password", PASSWORD),
+                ("name", "Grace"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 400);
@@ -307,8 +316,8 @@ async fn an_unverified_account_is_held_at_check_your_mail_until_it_proves_its_ad
 
 #[tokio::test]
 async fn sign_up_refuses_hostile_input_bots_and_floods() {
-    let w = open_signup("signup-hostile", json!({"per_network_per_hour": 5, "blocked_email_domains": ["spam.test"]}))
-        .await;
+    let w =
+        open_signup("signup-hostile", json!({"per_network_per_hour": 5, "blocked_email_domains": ["spam.test"]})).await;
     let v = Browser::at(&w.s.server.url(""), Some("203.0.113.7"));
     let (flow, csrf, _) = signup_form(&v).await;
     let refused = |res: reqwest::Response, what: &'static str| async move {
@@ -350,7 +359,8 @@ async fn sign_up_refuses_hostile_input_bots_and_floods() {
     let (flow, csrf, _) = signup_form(&other).await;
     assert_eq!(submit(&other, &flow, &csrf, "late@example.com", "Late").await.status(), 303);
     // No CSRF token, no sign-up.
-    let res = other.post("/t/acme/signup", &[("flow", &flow), ("email", "x@example.com"), ("password", PASSWORD)]).await;
+    let res =
+        other.post("/t/acme/signup", &[("flow", &flow), ("email", "x@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(res.status(), 403);
 }
 
@@ -422,8 +432,7 @@ async fn a_forgotten_password_is_reset_by_mail_and_other_sessions_end() {
     let weak = v.post("/t/acme/recover/password", &[("flow", &flow), ("csrf", &csrf), ("password", "short")]).await;
     assert_eq!(weak.status(), 400);
     assert!(weak.text().await.unwrap().contains("at least 8 characters"));
-    let res =
-        v.post("/t/acme/recover/password", &[("flow", &flow), ("csrf", &csrf), ("password", NEW_PASSWORD)]).await;
+    let res = v.post("/t/acme/recover/password", &[("flow", &flow), ("csrf", &csrf), ("password", NEW_PASSWORD)]).await;
     let callback = v.to_callback(res).await;
     assert!(callback.contains_key("code"), "signed in with the new password, back at the app: {callback:?}");
 
@@ -467,14 +476,16 @@ async fn a_reset_asks_for_the_second_factor_before_the_password_changes() {
     let v = Browser::new(&w.s.server);
     let html = v.get(&location(&v.get("/t/acme/recover").await)).await.text().await.unwrap();
     let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
-    assert_eq!(v.post("/t/acme/recover", &[("flow", &flow), ("csrf", &csrf), ("email", "ada@example.com")]).await.status(), 200);
+    assert_eq!(
+        v.post("/t/acme/recover", &[("flow", &flow), ("csrf", &csrf), ("email", "ada@example.com")]).await.status(),
+        200
+    );
     let link = link_in(&w.mail_to("ada@example.com", "Reset your").await, "http");
     let page = location(&v.get(&link).await);
     let html = v.get(&page).await.text().await.unwrap();
     assert!(html.contains("second sign-in step"), "{html}");
     let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
-    let res =
-        v.post("/t/acme/recover/password", &[("flow", &flow), ("csrf", &csrf), ("password", NEW_PASSWORD)]).await;
+    let res = v.post("/t/acme/recover/password", &[("flow", &flow), ("csrf", &csrf), ("password", NEW_PASSWORD)]).await;
     assert_eq!(res.status(), 303);
     let mfa = location(&res);
     assert!(mfa.contains("/t/acme/mfa?flow="), "{mfa}");

@@ -201,9 +201,10 @@ impl SignupSettings {
                 return Err(FieldError::new(format!("fields[{i}].claim"), "is listed twice"));
             }
         }
-        for (name, list) in
-            [("allowed_email_domains", &self.allowed_email_domains), ("blocked_email_domains", &self.blocked_email_domains)]
-        {
+        for (name, list) in [
+            ("allowed_email_domains", &self.allowed_email_domains),
+            ("blocked_email_domains", &self.blocked_email_domains),
+        ] {
             if list.len() > 1000 {
                 return Err(FieldError::new(name, "at most 1000 domains"));
             }
@@ -298,7 +299,10 @@ mod tests {
             "allowed_email_domains[1]"
         );
         let blocked = vec!["@x.com".into()];
-        assert_eq!(field(SignupSettings { blocked_email_domains: blocked, ..Default::default() }), "blocked_email_domains[0]");
+        assert_eq!(
+            field(SignupSettings { blocked_email_domains: blocked, ..Default::default() }),
+            "blocked_email_domains[0]"
+        );
         let terms = Some("javascript:alert(1)".into());
         assert_eq!(field(SignupSettings { terms_url: terms, ..Default::default() }), "terms_url");
         let version = Some("v1".into());

@@ -540,7 +540,11 @@ mod tests {
             (format!("client_id=app&{CB}&state=x&response_type=code"), &public, ErrorCode::InvalidRequest),
             (format!("client_id=app&{CB}&state=x&response_type=code&prompt=none+login"), &c, ErrorCode::InvalidRequest),
             (format!("client_id=app&{CB}&state=x&response_type=code&prompt=sometimes"), &c, ErrorCode::InvalidRequest),
-            (format!("client_id=app&{CB}&state=x&response_type=code&prompt=none+create"), &c, ErrorCode::InvalidRequest),
+            (
+                format!("client_id=app&{CB}&state=x&response_type=code&prompt=none+create"),
+                &c,
+                ErrorCode::InvalidRequest,
+            ),
             (format!("client_id=app&{CB}&state=x&response_type=code&max_age=-1"), &c, ErrorCode::InvalidRequest),
             (
                 format!("client_id=app&{CB}&state=x&response_type=code&nonce={}", "n".repeat(513)),

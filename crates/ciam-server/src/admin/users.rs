@@ -235,7 +235,7 @@ async fn update_user(
     let current = existing_user(&st, &tenant.id, &id).await?;
     let mut doc = serde_json::to_value(UserView::from(current.clone())).map_err(Problem::internal)?;
     if let Value::Object(m) = &mut doc {
-        for read_only in ["id", "created_at", "updated_at"] {
+        for read_only in ["id", "source", "created_at", "updated_at"] {
             m.remove(read_only);
         }
     }

@@ -273,7 +273,7 @@ pub(super) async fn password_post(
             tracing::info!(tenant = %ctx.tenant.id, user = %user.id, "password reset waits for the second factor");
             return Ok(see_other(&format!("{}?flow={id}", ctx.path("mfa"))));
         }
-        let by = By::user(caller.clone(), user.id.clone());
+        let by = By::user(caller.clone(), user.id);
         accounts::reset_password(&ctx.st, &ctx.tenant, &by, &user, &hash).await?;
         let attempt = Attempt::new(&ctx.st, &ctx.ns, user.email.normalized(), caller.addr());
         first_factor_passed(FirstFactor {
@@ -282,7 +282,7 @@ pub(super) async fn password_post(
             headers: &headers,
             flow_id: &id,
             flow,
-            user_id: user.id.clone(),
+            user_id: user.id,
             amr: vec![Amr::Pwd],
             attempt: &attempt,
         })

@@ -168,7 +168,7 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Result<Response, 
         if !amr.contains(&Amr::Email) {
             return super::signup::hold_for_verification(ctx, flow_id, flow, &user, amr).await;
         }
-        let by = crate::services::By::user(caller.clone(), user_id.clone());
+        let by = crate::services::By::user(caller.clone(), user_id);
         crate::services::accounts::mark_verified(st, &ctx.tenant, &by, &user).await?;
     }
     let profile = st.durable.sign_in_profile(tenant, &user_id).await?;
@@ -256,7 +256,7 @@ pub(super) async fn finish_sign_in(
     // starts (it ends every other one).
     if let Some(hash) = &flow.new_password {
         let user = st.durable.get_user(tenant, user_id).await?.ok_or_else(super::web_flow::flow_expired)?;
-        let by = crate::services::By::user(caller.clone(), user_id.clone());
+        let by = crate::services::By::user(caller.clone(), *user_id);
         crate::services::accounts::reset_password(st, &ctx.tenant, &by, &user, hash).await?;
     }
     let acr = Acr::of_methods(&amr);

@@ -119,7 +119,7 @@ fn signup_page(
         .collect();
     let documents = signup
         .asks_acceptance()
-        .then(|| Documents { terms: signup.terms_url.as_deref(), privacy: signup.privacy_url.as_deref() });
+        .then_some(Documents { terms: signup.terms_url.as_deref(), privacy: signup.privacy_url.as_deref() });
     html(
         status,
         &SignupPage {
@@ -223,7 +223,12 @@ pub(super) async fn signup_post(
             }
         }
         let Ok(email) = Email::parse(&filled.email) else {
-            return Ok(refused(&filled, "email", "Enter an email address like name@example.com.", StatusCode::BAD_REQUEST));
+            return Ok(refused(
+                &filled,
+                "email",
+                "Enter an email address like name@example.com.",
+                StatusCode::BAD_REQUEST,
+            ));
         };
         match signup.check_address(&email) {
             Ok(()) => {}
@@ -371,7 +376,7 @@ async fn continue_sign_in(
         headers,
         flow_id: id,
         flow,
-        user_id: user.id.clone(),
+        user_id: user.id,
         amr,
         attempt: &attempt,
     })
@@ -419,7 +424,8 @@ pub(super) async fn verify_get(
     caller: Caller,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let (ctx, id, mut flow) = flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
+    let (ctx, id, mut flow) =
+        flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
     ctx.branded(async {
         let Some(verifying) = flow.verifying.clone() else { return Err(super::web_flow::flow_expired()) };
         if let Some(user) = held_user(&ctx, &flow).await?
@@ -454,7 +460,7 @@ pub(super) async fn verify_post(
         if accounts::check(&ctx.st, &ctx.tenant, Purpose::Verify, &user, presented, true).await?.is_none() {
             return wrong(&flow);
         }
-        let by = By::user(caller.clone(), user.id.clone());
+        let by = By::user(caller.clone(), user.id);
         let user = accounts::mark_verified(&ctx.st, &ctx.tenant, &by, &user).await?;
         flow.verifying = None;
         continue_sign_in(&ctx, &caller, &headers, &id, flow, &user, verifying.amr).await
@@ -474,7 +480,14 @@ pub(super) async fn resend_post(
         let Some(verifying) = &flow.verifying else { return Err(super::web_flow::flow_expired()) };
         let Ok(email) = Email::parse(&verifying.email) else { return Err(super::web_flow::flow_expired()) };
         if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
-            return Ok(check_mail_page(&ctx, &id, &flow, None, Some(MAIL_LIMIT_MESSAGE), StatusCode::TOO_MANY_REQUESTS));
+            return Ok(check_mail_page(
+                &ctx,
+                &id,
+                &flow,
+                None,
+                Some(MAIL_LIMIT_MESSAGE),
+                StatusCode::TOO_MANY_REQUESTS,
+            ));
         }
         let user = held_user(&ctx, &flow).await?;
         accounts::send_verification(&ctx.st, &ctx.tenant, user.as_ref(), &email, Some(&id)).await?;
@@ -494,7 +507,10 @@ pub(super) async fn link_get(
     let ctx = Ctx::load(st, &tenant).await?;
     let user = query_param(query.as_deref(), "user").unwrap_or_default();
     let token = query_param(query.as_deref(), "token").unwrap_or_default();
-    Ok(html(StatusCode::OK, &VerifyLinkPage { brand: &ctx.brand, action: &ctx.path("verify"), user: &user, token: &token }))
+    Ok(html(
+        StatusCode::OK,
+        &VerifyLinkPage { brand: &ctx.brand, action: &ctx.path("verify"), user: &user, token: &token },
+    ))
 }
 
 /// `POST /t/{tenant}/verify`: uses the mailed link. The address is verified; in the browser
@@ -519,7 +535,7 @@ pub(super) async fn link_post(
         let presented = Presented::Link(form.get("token").unwrap_or(""));
         let proof =
             accounts::check(&ctx.st, &ctx.tenant, Purpose::Verify, &user, presented, true).await?.ok_or_else(expired)?;
-        let by = By::user(caller.clone(), user.id.clone());
+        let by = By::user(caller.clone(), user.id);
         let user = accounts::mark_verified(&ctx.st, &ctx.tenant, &by, &user).await?;
         // The flow the mail belongs to, if this browser holds it and it still waits for this user.
         if let Some(flow_id) = proof.flow.as_deref()

@@ -120,7 +120,10 @@ pub(crate) async fn issue(
         expires_at: (st.clock.now() + ttl).unix_timestamp(),
     };
     let owner = user.map_or_else(|| format!("nobody-{}", ciam_core::secret::random_token(16)), |u| u.id.to_string());
-    Json::new(st.ephemeral.as_ref()).put(&purpose.key(tenant, &owner), &proof, ttl).await.map_err(ServiceError::Sessions)?;
+    Json::new(st.ephemeral.as_ref())
+        .put(&purpose.key(tenant, &owner), &proof, ttl)
+        .await
+        .map_err(ServiceError::Sessions)?;
     Ok(Issued { token, code })
 }
 
@@ -224,7 +227,7 @@ pub(crate) async fn sign_up(
         }
         Err(e) => return Err(e.into()),
     }
-    let by = By::user(caller.clone(), user.id.clone());
+    let by = By::user(caller.clone(), user.id);
     let mut e = AuditRecord::allow("user.signed_up");
     e.user_id = Some(user.id.to_string());
     if let Some(a) = &req.accepted {

@@ -149,7 +149,8 @@ pub async fn user_crud_and_password(s: &dyn DurableStore) {
     s.update_user(&u, Some(&phc("two"))).await.unwrap();
     assert_eq!(s.password_hash(&u.tenant_id, &u.id).await.unwrap(), Some(phc("two")));
 
-    let no_pw = ciam_core::user::User { source: ciam_core::user::UserSource::SignUp, ..user("acme", "bob@example.com") };
+    let no_pw =
+        ciam_core::user::User { source: ciam_core::user::UserSource::SignUp, ..user("acme", "bob@example.com") };
     s.create_user(&no_pw, None).await.unwrap();
     assert_eq!(s.password_hash(&no_pw.tenant_id, &no_pw.id).await.unwrap(), None);
     let read = s.get_user(&no_pw.tenant_id, &no_pw.id).await.unwrap().unwrap();
