@@ -11,6 +11,7 @@ pub mod audit;
 pub mod client;
 pub mod client_metadata;
 pub mod clock;
+pub mod contrast;
 pub mod email;
 pub mod factor;
 pub mod id;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
 
+use crate::contrast::{self, Rgb};
 use crate::id::{Region, TenantId};
 use crate::validation::FieldError;
 
@@ -280,7 +281,7 @@ impl Default for RegistrationPolicy {
     }
 }
 
-/// Logo and colour of the hosted pages.
+/// Logo, colour and stylesheet of the hosted pages.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -288,23 +289,57 @@ pub struct Branding {
     /// An `https` URL of the logo image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
-    /// The primary colour as `#rrggbb`.
+    /// The primary colour as `#rrggbb`: the background of the main buttons (with white text), the
+    /// colour of links and focus outlines. White text on it must have a contrast ratio of at
+    /// least 4.5:1 (WCAG 2.2 AA).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_color: Option<String>,
+    /// An `https` URL (no user-info, no fragment) of a stylesheet loaded after the built-in
+    /// styles. The pages' Content-Security-Policy allows styles from its origin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_css_uri: Option<String>,
+}
+
+impl Branding {
+    /// Checks the branding; errors name the field under `branding`.
+    fn validate(&self) -> Result<(), FieldError> {
+        if let Some(uri) = &self.logo_uri {
+            https_url(uri).map_err(|e| e.under("branding.logo_uri"))?;
+        }
+        if let Some(c) = &self.primary_color {
+            let rgb = Rgb::from_hex(c)
+                .ok_or_else(|| FieldError::new("branding.primary_color", "must be a colour like #1a2b3c"))?;
+            let ratio = rgb.contrast(Rgb::WHITE);
+            if ratio < contrast::AA_TEXT {
+                return Err(FieldError::new(
+                    "branding.primary_color",
+                    format!(
+                        "white text on {c} has a contrast ratio of {}; at least {} is needed (WCAG 2.2 AA \
+                         for normal text): choose a darker colour",
+                        contrast::format_ratio(ratio),
+                        contrast::format_ratio(contrast::AA_TEXT)
+                    ),
+                ));
+            }
+        }
+        if let Some(uri) = &self.custom_css_uri {
+            stylesheet_url(uri).map_err(|e| e.under("branding.custom_css_uri"))?;
+        }
+        Ok(())
+    }
+
+    /// The primary colour when white text on it meets AA, else `None`: what the pages may use.
+    /// Tenants stored before the contrast rule may hold a colour that fails it.
+    pub fn accessible_primary_color(&self) -> Option<&str> {
+        let c = self.primary_color.as_deref()?;
+        Rgb::from_hex(c).filter(|rgb| rgb.contrast(Rgb::WHITE) >= contrast::AA_TEXT).map(|_| c)
+    }
 }
 
 impl TenantSettings {
     /// Checks every setting; errors name the field under `settings`.
     pub fn validate(&self) -> Result<(), FieldError> {
-        if let Some(uri) = &self.branding.logo_uri {
-            https_url(uri).map_err(|e| e.under("branding.logo_uri"))?;
-        }
-        if let Some(c) = &self.branding.primary_color {
-            let ok = c.len() == 7 && c.starts_with('#') && c.bytes().skip(1).all(|b| b.is_ascii_hexdigit());
-            if !ok {
-                return Err(FieldError::new("branding.primary_color", "must be a colour like #1a2b3c"));
-            }
-        }
+        self.branding.validate()?;
         crate::scope::ScopeSet::from_list(&self.registration.allowed_scopes)
             .map_err(|e| e.under("registration.allowed_scopes"))?;
         if !(1..=1000).contains(&self.registration.open_registrations_per_hour) {
@@ -345,9 +380,29 @@ impl TenantSettings {
 /// `src` attributes, so `javascript:` and `data:` must never get through).
 pub fn https_url(s: &str) -> Result<(), FieldError> {
     match Url::parse(s) {
-        Ok(u) if u.scheme() == "https" && u.host().is_some() && u.username().is_empty() && s.len() <= 2000 => Ok(()),
+        Ok(u)
+            if u.scheme() == "https"
+                && u.host().is_some()
+                && u.username().is_empty()
+                && u.password().is_none()
+                && s.len() <= 2000 =>
+        {
+            Ok(())
+        }
         _ => Err(FieldError::new("", "must be an absolute https URL")),
     }
+}
+
+/// The stylesheet URL of a tenant's pages and the origin their Content-Security-Policy allows
+/// styles from (`https://host[:port]`); `Err` unless `s` is an [`https_url`] without a fragment.
+pub fn stylesheet_url(s: &str) -> Result<(Url, String), FieldError> {
+    https_url(s)?;
+    let url = Url::parse(s).map_err(|_| FieldError::new("", "must be an absolute https URL"))?;
+    if url.fragment().is_some() {
+        return Err(FieldError::new("", "must not have a fragment"));
+    }
+    let origin = url.origin().ascii_serialization();
+    Ok((url, origin))
 }
 
 #[cfg(test)]
@@ -363,13 +418,64 @@ mod tests {
         s.branding.logo_uri = Some("https://cdn.example/logo.svg".into());
         s.branding.primary_color = Some("red".into());
         assert_eq!(s.validate().unwrap_err().field, "branding.primary_color");
-        s.branding.primary_color = Some("#0A7cFf".into());
+        s.branding.primary_color = Some("#0A5cCf".into());
         assert!(s.validate().is_ok());
         s.registration.allowed_scopes = vec!["bad scope\"".into()];
         assert_eq!(s.validate().unwrap_err().field, "registration.allowed_scopes[0]");
         s.registration.allowed_scopes = vec![];
         s.registration.open_registrations_per_hour = 0;
         assert_eq!(s.validate().unwrap_err().field, "registration.open_registrations_per_hour");
+    }
+
+    #[test]
+    fn a_primary_color_needs_aa_contrast_with_white_text() {
+        let mut s = TenantSettings::default();
+        for ok in ["#767676", "#000000", "#2456D3", "#8a1c1c"] {
+            s.branding.primary_color = Some(ok.into());
+            assert!(s.validate().is_ok(), "{ok}");
+            assert_eq!(s.branding.accessible_primary_color(), Some(ok));
+        }
+        for (low, ratio) in [("#777777", "4.48:1"), ("#ff0000", "4.00:1"), ("#ffffff", "1.00:1")] {
+            s.branding.primary_color = Some(low.into());
+            let e = s.validate().unwrap_err();
+            assert_eq!(e.field, "branding.primary_color");
+            assert!(e.message.contains(ratio) && e.message.contains("at least 4.50:1"), "{low}: {}", e.message);
+            assert_eq!(s.branding.accessible_primary_color(), None, "{low} is not used on the pages");
+        }
+        s.branding.primary_color = Some("red".into());
+        assert_eq!(s.branding.accessible_primary_color(), None);
+        s.branding.primary_color = None;
+        assert_eq!(s.branding.accessible_primary_color(), None);
+    }
+
+    #[test]
+    fn a_custom_stylesheet_is_an_https_url_without_user_info_or_fragment() {
+        let mut s = TenantSettings::default();
+        for ok in ["https://cdn.example/brand.css", "https://cdn.example:8443/a/b.css?v=2"] {
+            s.branding.custom_css_uri = Some(ok.into());
+            assert!(s.validate().is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://cdn.example/brand.css",
+            "https://user@cdn.example/brand.css",
+            "https://:secret@cdn.example/brand.css",
+            "https://cdn.example/brand.css#x",
+            "https://cdn.example/brand.css#",
+            "data:text/css,body{}",
+            "javascript:alert(1)",
+            "//cdn.example/brand.css",
+            "brand.css",
+        ] {
+            s.branding.custom_css_uri = Some(bad.into());
+            assert_eq!(s.validate().unwrap_err().field, "branding.custom_css_uri", "{bad}");
+        }
+        let (url, origin) = stylesheet_url("https://CDN.example:443/x.css").unwrap();
+        assert_eq!((url.as_str(), origin.as_str()), ("https://cdn.example/x.css", "https://cdn.example"));
+        assert_eq!(stylesheet_url("https://cdn.example:8443/x.css").unwrap().1, "https://cdn.example:8443");
+        assert_eq!(stylesheet_url("https://b\u{fc}cher.example/x.css").unwrap().1, "https://xn--bcher-kva.example");
+        let parsed: Branding = serde_json::from_str(r#"{"custom_css_uri":"https://cdn.example/b.css"}"#).unwrap();
+        assert_eq!(parsed.custom_css_uri.as_deref(), Some("https://cdn.example/b.css"));
+        assert!(serde_json::to_value(Branding::default()).unwrap().as_object().unwrap().is_empty(), "unset: absent");
     }
 
     #[test]
