@@ -9,6 +9,7 @@
 
 mod admin;
 mod authorize;
+mod branding;
 mod checklist;
 mod discovery;
 mod dpop;

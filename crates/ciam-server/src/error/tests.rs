@@ -163,7 +163,7 @@ fn failures_keep_their_kind_and_cause() {
 /// unavailable"); the log gets the kind and the cause.
 #[tokio::test]
 async fn page_errors_show_words_and_log_causes() {
-    let brand = Brand { name: "Acme Travel".into(), logo: None, color: "#112233".into() };
+    let brand = Brand { color: "#112233".into(), name: "Acme Travel".into(), ..Brand::neutral() };
     let table: [(PageError, u16, &str, Option<FailureKind>); 5] = [
         (PageError::bad_request("The form is gone."), 400, "The form is gone.", None),
         (PageError::forbidden("Not you."), 403, "Not you.", None),

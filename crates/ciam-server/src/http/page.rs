@@ -8,7 +8,13 @@
 //! the only inline elements (the stylesheet of `base.html`, the auto-submit of `form_post.html`)
 //! carry a nonce that is fresh for each response, handed to the templates as the runtime value
 //! `nonce`. Templates must not use inline event handlers or `style` attributes: the policy
-//! blocks them.
+//! blocks them. Styles come from nowhere else but the origin of the tenant's own stylesheet
+//! (`branding.custom_css_uri`, an https URL checked when stored), and only when it has one.
+//!
+//! # Accessibility
+//! The tenant's primary colour is used (button backgrounds under white text, links, focus
+//! outlines) only when white text on it reaches the WCAG 2.2 AA contrast ratio, 4.5:1; the
+//! templates set `lang` and `dir` from the runtime values of the same names.
 
 use std::sync::Arc;
 
@@ -16,33 +22,85 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use ciam_core::secret::random_token;
-use ciam_core::tenant::Tenant;
+use ciam_core::tenant::{Tenant, stylesheet_url};
 use ciam_jose::SigningKey;
 use ciam_oauth::authorize::{Delivery, ResponseMode};
 use url::Url;
 
-/// Name, logo and colour of a tenant's pages.
+/// The primary colour of pages whose tenant set none, or one too light for white text.
+const DEFAULT_COLOR: &str = "#2456d3";
+
+/// Name, logo, colour and stylesheet of a tenant's pages.
 #[derive(Debug, Clone)]
 pub(crate) struct Brand {
     pub(crate) name: String,
     pub(crate) logo: Option<String>,
+    /// `#rrggbb` with a contrast ratio of at least 4.5:1 against white: button backgrounds (under
+    /// white text), links and focus outlines (on white).
     pub(crate) color: String,
+    /// The tenant's stylesheet, loaded after the built-in styles.
+    pub(crate) custom_css: Option<String>,
+    /// The origin of `custom_css`, the one source of styles besides the nonce in the page CSP.
+    pub(crate) style_origin: Option<String>,
 }
 
 impl Brand {
     pub(crate) fn of(tenant: &Tenant) -> Self {
-        Self {
-            name: tenant.display_name.clone(),
-            logo: tenant.settings.branding.logo_uri.clone(),
-            // Validated as #rrggbb when stored, so it is safe inside the stylesheet.
-            color: tenant.settings.branding.primary_color.clone().unwrap_or_else(|| "#2456d3".into()),
-        }
+        let branding = &tenant.settings.branding;
+        // A colour is checked when stored (#rrggbb, AA against white); a tenant stored before the
+        // contrast rule may still hold a lighter one, and gets the default instead.
+        let color = branding.accessible_primary_color().unwrap_or(DEFAULT_COLOR).to_owned();
+        let (custom_css, style_origin) = match branding.custom_css_uri.as_deref().map(stylesheet_url) {
+            Some(Ok((url, origin))) => (Some(url.to_string()), Some(origin)),
+            _ => (None, None),
+        };
+        Self { name: tenant.display_name.clone(), logo: branding.logo_uri.clone(), color, custom_css, style_origin }
     }
 
     /// Pages shown before the tenant is known.
     pub(crate) fn neutral() -> Self {
-        Self { name: "Sign in".into(), logo: None, color: "#2456d3".into() }
+        Self { name: "Sign in".into(), logo: None, color: DEFAULT_COLOR.into(), custom_css: None, style_origin: None }
     }
+}
+
+/// A hosted page: a template and the brand it shows, whose stylesheet origin [`html`] allows in
+/// the page's Content-Security-Policy. Page types say so with [`hosted_pages!`].
+pub(crate) trait HostedPage: Template {
+    /// The tenant's brand; `None` for a page without one (the `form_post` answer).
+    fn brand(&self) -> Option<&Brand>;
+}
+
+/// Implements [`HostedPage`] for page types with a `brand: &Brand` field.
+macro_rules! hosted_pages {
+    ($($page:ident),+ $(,)?) => {
+        $(impl $crate::http::page::HostedPage for $page<'_> {
+            fn brand(&self) -> Option<&$crate::http::page::Brand> {
+                Some(self.brand)
+            }
+        })+
+    };
+}
+pub(crate) use hosted_pages;
+
+hosted_pages!(ErrorPage);
+
+impl HostedPage for FormPostPage<'_> {
+    fn brand(&self) -> Option<&Brand> {
+        None
+    }
+}
+
+/// The language of the pages: the `lang` and `dir` attributes of their `<html>` element, handed
+/// to the templates as the runtime values `lang` and `dir`. Every page is in English for now; a
+/// right-to-left language would set `dir` to `rtl`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PageLanguage {
+    pub(crate) tag: &'static str,
+    pub(crate) dir: &'static str,
+}
+
+impl PageLanguage {
+    pub(crate) const ENGLISH: Self = Self { tag: "en", dir: "ltr" };
 }
 
 #[derive(Template)]
@@ -60,29 +118,37 @@ pub(crate) struct FormPostPage<'a> {
     pub(crate) fields: Vec<(&'a str, String)>,
 }
 
-/// The Content-Security-Policy of a hosted page whose inline elements carry `nonce`.
+/// The Content-Security-Policy of a hosted page whose inline elements carry `nonce`, and which
+/// loads the tenant's stylesheet from `style_origin` (an `https` origin, checked when stored).
 ///
 /// `form-action` is left out on purpose: Chromium applies it to every redirect after a form
 /// submission, and the sign-in and consent forms end, after 303 redirects, at the client's
 /// `redirect_uri` (any origin), as does the `form_post` page's form. `img-src https:` is for the
 /// tenant's logo (an https URL, checked when stored).
-pub(crate) fn page_policy(nonce: &str) -> String {
+pub(crate) fn page_policy(nonce: &str, style_origin: Option<&str>) -> String {
+    let style_src = match style_origin {
+        Some(origin) => format!("'nonce-{nonce}' {origin}"),
+        None => format!("'nonce-{nonce}'"),
+    };
     format!(
-        "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'nonce-{nonce}'; img-src 'self' https:; \
+        "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src {style_src}; img-src 'self' https:; \
          connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     )
 }
 
 /// Renders a page with a status; a rendering failure becomes a plain 500.
-pub(crate) fn html(status: StatusCode, page: &impl Template) -> Response {
+pub(crate) fn html(status: StatusCode, page: &impl HostedPage) -> Response {
     // 128 bits, fresh for each response (CSP3 §7.2: nonces must be unguessable and single-use).
     let nonce = random_token(16);
-    let values: [(&str, &dyn std::any::Any); 1] = [("nonce", &nonce)];
+    let language = PageLanguage::ENGLISH;
+    let (lang, dir) = (language.tag.to_owned(), language.dir.to_owned());
+    let values: [(&str, &dyn std::any::Any); 3] = [("nonce", &nonce), ("lang", &lang), ("dir", &dir)];
     match page.render_with_values(&values) {
         Ok(body) => {
             let mut res = (status, Html(body)).into_response();
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce)) {
+            let style_origin = page.brand().and_then(|b| b.style_origin.as_deref());
+            if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce, style_origin)) {
                 res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
             }
             res
@@ -160,4 +226,90 @@ pub(crate) fn respond_in_mode(
     let jwt = ciam_jose::mint(&signer.key, ciam_oauth::jarm::RESPONSE_TYP, &claims)
         .map_err(|e| format!("signing the authorization response: {e}"))?;
     Ok(respond(redirect_uri, mode.delivery(), vec![("response", jwt)]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ciam_core::tenant::TenantSettings;
+
+    fn tenant(settings: serde_json::Value) -> Tenant {
+        let settings: TenantSettings = serde_json::from_value(settings).unwrap();
+        Tenant {
+            id: ciam_core::TenantId::parse("acme").unwrap(),
+            display_name: "Acme".into(),
+            home_region: ciam_core::Region::parse("eu").unwrap(),
+            settings,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
+            incarnation: String::new(),
+        }
+    }
+
+    async fn rendered(brand: &Brand) -> (String, String) {
+        let res = error_page(StatusCode::BAD_REQUEST, brand, "Nope.");
+        let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        (csp, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_stored_colour_below_aa_falls_back_to_the_default_when_rendered() {
+        // Stored before the contrast rule: the store holds it, the pages do not use it.
+        let brand = Brand::of(&tenant(serde_json::json!({"branding": {"primary_color": "#777777"}})));
+        assert_eq!(brand.color, DEFAULT_COLOR);
+        let (_, html) = rendered(&brand).await;
+        assert!(html.contains("background: #2456d3") && !html.contains("#777777"), "{html}");
+
+        let brand = Brand::of(&tenant(serde_json::json!({"branding": {"primary_color": "#767676"}})));
+        assert_eq!(brand.color, "#767676");
+        let (_, html) = rendered(&brand).await;
+        assert!(html.contains("background: #767676;"), "{html}");
+        assert!(html.contains("outline: 3px solid #767676;") && html.contains("a { color: #767676;"), "{html}");
+    }
+
+    #[tokio::test]
+    async fn the_page_policy_allows_the_tenants_stylesheet_origin_only_when_set() {
+        let (csp, html) = rendered(&Brand::of(&tenant(serde_json::json!({})))).await;
+        let style_src = csp.split("; ").find(|d| d.starts_with("style-src ")).unwrap();
+        assert!(style_src.starts_with("style-src 'nonce-"), "{csp}");
+        assert_eq!(style_src.split(' ').count(), 2, "the nonce alone: {csp}");
+        assert!(!html.contains("rel=\"stylesheet\""), "{html}");
+
+        let brand = Brand::of(&tenant(
+            serde_json::json!({"branding": {"custom_css_uri": "https://cdn.example:8443/brand/acme.css?v=3"}}),
+        ));
+        let (csp, html) = rendered(&brand).await;
+        let style_src = csp.split("; ").find(|d| d.starts_with("style-src ")).unwrap();
+        let sources: Vec<&str> = style_src.split(' ').skip(1).collect();
+        assert_eq!(sources.len(), 2, "{csp}");
+        assert!(sources[0].starts_with("'nonce-"), "{csp}");
+        assert_eq!(sources[1], "https://cdn.example:8443", "the origin, not the path: {csp}");
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("script-src 'self' 'nonce-"),
+            "the rest stays: {csp}"
+        );
+        let link = "<link rel=\"stylesheet\" href=\"https://cdn.example:8443/brand/acme.css?v=3\">";
+        let (style_end, link_at) = (html.find("</style>").unwrap(), html.find(link).expect(&html));
+        assert!(link_at > style_end, "loaded after the built-in styles");
+
+        // A URL stored before the rule that no longer passes it is not loaded at all.
+        let brand = Brand::of(&tenant(serde_json::json!({"branding": {"custom_css_uri": "http://cdn.example/a.css"}})));
+        let (csp, html) = rendered(&brand).await;
+        assert!(!csp.contains("cdn.example") && !html.contains("cdn.example"), "{csp}");
+    }
+
+    #[test]
+    fn pages_say_their_language_and_direction() {
+        let html = ErrorPage { brand: &Brand::neutral(), title: "t", message: "m" }
+            .render_with_values(&[
+                ("nonce", &"n".to_owned() as &dyn std::any::Any),
+                ("lang", &"ar".to_owned()),
+                ("dir", &"rtl".to_owned()),
+            ])
+            .unwrap();
+        assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+        let html = ErrorPage { brand: &Brand::neutral(), title: "t", message: "m" }.render().unwrap();
+        assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"), "{html}");
+    }
 }

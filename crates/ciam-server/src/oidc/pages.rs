@@ -280,3 +280,23 @@ pub(crate) struct NewPasswordPage<'a> {
     pub(crate) second_factor: bool,
     pub(crate) error: Option<&'a str>,
 }
+
+crate::http::page::hosted_pages!(
+    LoginPage,
+    SecurityPage,
+    TotpPage,
+    RecoveryCodesPage,
+    EmailCodePage,
+    MfaPage,
+    ConsentPage,
+    DevicePage,
+    DeviceConsentPage,
+    DeviceDonePage,
+    LogoutPage,
+    SignupPage,
+    CheckMailPage,
+    VerifyLinkPage,
+    MessagePage,
+    RecoverPage,
+    NewPasswordPage,
+);
