@@ -9,26 +9,12 @@
 //! (`CHROMIUM`, default `/usr/bin/chromium`); `.ci/run` installs them. Outside CI a missing piece
 //! skips the test with a notice; under `CI=true` it fails.
 
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use ciam_testkit::{Admin, CALLBACK, PASSWORD, authorize_url, skip_or_fail};
 use serde_json::Value;
 
-use crate::support::{id_token_claims, localhost_setup};
-
-/// What the browser test needs, or why it cannot run here.
-fn browser_tools() -> Result<(PathBuf, PathBuf), String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if !dir.join("node_modules/playwright-core").is_dir() {
-        return Err(format!("playwright-core is not installed: run npm ci --prefix {}", dir.display()));
-    }
-    let chromium = std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    if !chromium.is_file() {
-        return Err(format!("no Chromium at {} (apt-get install chromium, or set CHROMIUM)", chromium.display()));
-    }
-    Ok((dir, chromium))
-}
+use crate::support::{browser_tools, id_token_claims, localhost_setup};
 
 #[tokio::test]
 async fn a_passkey_is_registered_and_signs_in_in_headless_chromium() {

@@ -93,6 +93,23 @@ pub(crate) async fn localhost_setup(tag: &str) -> (Setup, String) {
     (setup(tag, env).await, origin)
 }
 
+/// What the browser tests need (`tests/browser` with its `node_modules`, and Chromium: `CHROMIUM`,
+/// default `/usr/bin/chromium`), or why they cannot run here.
+pub(crate) fn browser_tools() -> Result<(std::path::PathBuf, std::path::PathBuf), String> {
+    use std::path::{Path, PathBuf};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    for package in ["playwright-core", "axe-core"] {
+        if !dir.join("node_modules").join(package).is_dir() {
+            return Err(format!("{package} is not installed: run npm ci --prefix {}", dir.display()));
+        }
+    }
+    let chromium = std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    if !chromium.is_file() {
+        return Err(format!("no Chromium at {} (apt-get install chromium, or set CHROMIUM)", chromium.display()));
+    }
+    Ok((dir, chromium))
+}
+
 /// Enrolls a TOTP app for the visitor's signed-in user (password only, no second factor yet) on
 /// the account page, confirming with a code by email first; returns its seed.
 pub(crate) async fn enroll_totp(v: &Browser, mail_dir: &std::path::Path) -> TotpSeed {

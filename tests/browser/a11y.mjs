@@ -1,0 +1,303 @@
+// The accessibility check of the hosted pages: headless Chromium visits every page a user of a
+// test tenant can reach, the way a user clicks through them, and runs axe-core on each with the
+// WCAG 2.0, 2.1 and 2.2 level A and AA rules. Any violation fails the run, named by page, rule
+// and element.
+//
+// axe-core is evaluated in the page through the DevTools protocol (page.evaluate), which the
+// pages' Content-Security-Policy does not govern, so the policy stays enforced for the pages'
+// own resources during the whole run: a violation Chromium reports fails the run too.
+//
+// To check a new page, add an entry to PAGES below, in the order a user would get there (the
+// entries share one browser, so an entry starts where the one before it left the browser):
+//   { name, url }             opens url (relative to CIAM_ORIGIN) and checks it
+//   { name, steps }           runs steps({ page, ...helpers }) and checks where it ends
+// and `heading`, a RegExp the page's <h1> must match, so that a step that went astray fails
+// instead of checking another page; `errorFor`, the labels of the fields a page's error message
+// must describe (aria-describedby, aria-invalid), for a page that shows one.
+//
+// Beyond axe-core, each page is checked for a visible keyboard focus: the first Tab must give the
+// focused element a solid outline at least 2px wide.
+//
+// Started by tests/e2e/accessibility.rs with the environment below; prints one JSON line (the
+// pages checked, with the number of rules that passed) and exits non-zero on any failure.
+import { createHmac } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const need = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const origin = need("CIAM_ORIGIN");
+const tenant = need("CIAM_TENANT");
+const email = need("CIAM_EMAIL");
+const password = need("CIAM_PASSWORD");
+const authorizeUrl = need("CIAM_AUTHORIZE_URL");
+const mailDir = need("CIAM_MAIL_DIR");
+const deviceUserCode = need("CIAM_DEVICE_USER_CODE");
+const timeout = 20_000;
+const t = (path) => `${origin}/t/${tenant}${path}`;
+
+// WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core's tags).
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+// The six-digit code of the first mail in the mail folder that was not there before.
+const mails = () => {
+  try {
+    return readdirSync(mailDir).filter((f) => f.endsWith(".eml"));
+  } catch {
+    return [];
+  }
+};
+const newCode = async (before) => {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const f of mails().filter((m) => !before.includes(m))) {
+      const found = /code is (\d{6})/.exec(readFileSync(join(mailDir, f), "utf8"));
+      if (found) return found[1];
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("no code by email arrived");
+};
+
+// The current TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 key.
+const totp = (base32) => {
+  let bits = "";
+  for (const c of base32.replace(/=+$/, "").toUpperCase()) {
+    bits += "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".indexOf(c).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+};
+
+// Submits a form with the button named `name` and waits for the page it leads to.
+const submit = async (page, name) => {
+  await Promise.all([page.waitForLoadState("load"), page.waitForNavigation(), page.getByRole("button", { name, exact: true }).click()]);
+};
+
+// The pages, in the order a user reaches them.
+const PAGES = [
+  { name: "sign-in", url: authorizeUrl, heading: /^Sign in to / },
+  {
+    name: "sign-in with an error",
+    errorFor: ["Email", "Password"],
+    heading: /^Sign in to /,
+    steps: async ({ page }) => {
+      await page.getByLabel("Email", { exact: true }).fill(email);
+      await page.getByLabel("Password").fill("not the password");
+      await submit(page, "Sign in");
+      await page.locator("#form-error[role=alert]").waitFor();
+    },
+  },
+  {
+    name: "email code",
+    heading: /^Check your email$/,
+    steps: async ({ page }) => {
+      await page.goto(authorizeUrl);
+      await page.getByLabel("Or get a sign-in code by email").fill(email);
+      await submit(page, "Email me a code");
+    },
+  },
+  {
+    name: "email code with an error",
+    errorFor: ["Sign-in code"],
+    heading: /^Check your email$/,
+    steps: async ({ page }) => {
+      await page.getByLabel("Sign-in code").fill("000000");
+      await submit(page, "Sign in");
+      await page.locator("#form-error[role=alert]").waitFor();
+    },
+  },
+  {
+    name: "account security",
+    heading: /^Sign-in and security$/,
+    steps: async ({ page }) => {
+      await page.goto(t("/account/security"));
+      await page.waitForURL(/\/login\?flow=/);
+      await page.getByLabel("Email", { exact: true }).fill(email);
+      await page.getByLabel("Password").fill(password);
+      await Promise.all([page.waitForURL(/\/account\/security$/), page.getByRole("button", { name: "Sign in", exact: true }).click()]);
+    },
+  },
+  {
+    name: "second factor",
+    heading: /^Confirm it's you$/,
+    steps: async ({ page }) => {
+      await Promise.all([page.waitForURL(/\/mfa\?flow=/), page.getByRole("link", { name: "confirm it's you" }).click()]);
+    },
+  },
+  {
+    name: "second factor, code sent",
+    heading: /^Confirm it's you$/,
+    steps: async ({ page, state }) => {
+      state.before = mails();
+      await submit(page, "Email me a code");
+      await page.getByLabel("Code we sent to your email").waitFor();
+    },
+  },
+  {
+    name: "second factor with an error",
+    errorFor: ["Code we sent to your email"],
+    heading: /^Confirm it's you$/,
+    steps: async ({ page }) => {
+      await page.getByLabel("Code we sent to your email").fill("000000");
+      await submit(page, "Verify");
+      await page.locator("#form-error[role=alert]").waitFor();
+    },
+  },
+  {
+    name: "authenticator app enrolment",
+    heading: /^Add an authenticator app$/,
+    steps: async ({ page, state }) => {
+      await page.getByLabel("Code we sent to your email").fill(await newCode(state.before));
+      await Promise.all([page.waitForURL(/\/account\/security$/), page.getByRole("button", { name: "Verify" }).click()]);
+      await Promise.all([page.waitForURL(/\/account\/security\/totp$/), page.getByRole("link", { name: "Add an authenticator app" }).click()]);
+    },
+  },
+  {
+    name: "authenticator app enrolment with an error",
+    errorFor: ["The 6-digit code your app shows"],
+    heading: /^Add an authenticator app$/,
+    steps: async ({ page }) => {
+      await page.getByLabel("The 6-digit code your app shows").fill("000000");
+      await submit(page, "Confirm");
+      await page.locator("#form-error[role=alert]").waitFor();
+    },
+  },
+  {
+    name: "recovery codes",
+    heading: /^Your recovery codes$/,
+    steps: async ({ page }) => {
+      const key = (await page.locator("#totp-secret").textContent()).trim();
+      await page.getByLabel("The 6-digit code your app shows").fill(totp(key));
+      await submit(page, "Confirm");
+    },
+  },
+  { name: "account security with an authenticator", url: t("/account/security"), heading: /^Sign-in and security$/ },
+  { name: "consent", url: `${authorizeUrl}&prompt=consent`, heading: /^Allow .+ access\?$/ },
+  { name: "device", url: t("/device"), heading: /^Connect a device$/ },
+  {
+    name: "device with an error",
+    errorFor: ["Code"],
+    heading: /^Connect a device$/,
+    steps: async ({ page }) => {
+      await page.getByLabel("Code").fill("BCDF-GHJK");
+      await submit(page, "Continue");
+      await page.locator("#form-error[role=alert]").waitFor();
+    },
+  },
+  {
+    name: "device consent",
+    heading: /^Allow .+ access\?$/,
+    steps: async ({ page }) => {
+      await page.getByLabel("Code").fill(deviceUserCode);
+      await submit(page, "Continue");
+    },
+  },
+  {
+    name: "device connected",
+    heading: /connected/,
+    steps: async ({ page }) => submit(page, "Allow"),
+  },
+  { name: "sign out", url: t("/logout"), heading: /^Sign out of / },
+  { name: "signed out", heading: /^You are signed out$/, steps: async ({ page }) => submit(page, "Sign out") },
+  { name: "error", url: t("/authorize?client_id=nobody&response_type=code"), heading: /^Something went wrong$/ },
+];
+
+const browser = await chromium.launch({
+  executablePath: need("CHROMIUM"),
+  headless: true,
+  // Root in a container has no user namespaces for Chromium's sandbox.
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
+});
+const failures = [];
+const checked = [];
+try {
+  // A desktop browser's user agent: the headless marker would (rightly) count as a bot signal.
+  const context = await browser.newContext({
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+  });
+  context.setDefaultTimeout(timeout);
+  const page = await context.newPage();
+  const cspViolations = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
+  });
+  const state = {};
+  for (const entry of PAGES) {
+    try {
+      if (entry.url) await page.goto(entry.url);
+      if (entry.steps) await entry.steps({ page, state });
+      await page.waitForLoadState("load");
+      const heading = (await page.locator("h1").first().textContent({ timeout: 5_000 }))?.trim() ?? "";
+      if (entry.heading && !entry.heading.test(heading)) {
+        throw new Error(`expected a heading matching ${entry.heading}, the page at ${page.url()} says "${heading}"`);
+      }
+      for (const label of entry.errorFor ?? []) {
+        const field = page.getByLabel(label, { exact: true });
+        const [invalid, description] = await Promise.all([
+          field.getAttribute("aria-invalid"),
+          field.evaluate((el) =>
+            (el.getAttribute("aria-describedby") ?? "").split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? "").join(" "),
+          ),
+        ]);
+        const error = (await page.locator("#form-error[role=alert]").textContent()).trim();
+        if (invalid !== "true" || !description.includes(error)) {
+          failures.push(`page "${entry.name}": the field "${label}" is not described by the error "${error}" (aria-invalid=${invalid}, description "${description}")`);
+        }
+      }
+      const focusable = "a[href], button:not([hidden]), input:not([type=hidden]), summary, [tabindex]";
+      const hasFocusable = await page.evaluate((sel) => document.querySelector(sel) !== null, focusable);
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.keyboard.press("Tab");
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement;
+        const style = el && el !== document.body ? getComputedStyle(el) : null;
+        return style && { element: el.outerHTML.slice(0, 120), style: style.outlineStyle, width: parseFloat(style.outlineWidth), color: style.outlineColor };
+      });
+      if (hasFocusable && (!focus || focus.style !== "solid" || !(focus.width >= 2))) {
+        failures.push(`page "${entry.name}": no visible keyboard focus after Tab: ${JSON.stringify(focus)}`);
+      }
+      if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource);
+      const result = await page.evaluate(async (tags) => {
+        const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags } });
+        return {
+          passes: r.passes.length,
+          violations: r.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            nodes: v.nodes.map((n) => ({ target: n.target.join(" "), html: n.html, summary: n.failureSummary })),
+          })),
+          incomplete: r.incomplete.map((v) => v.id),
+        };
+      }, TAGS);
+      for (const v of result.violations) {
+        for (const n of v.nodes) {
+          failures.push(`page "${entry.name}" (${page.url()}): ${v.id} (${v.impact}): ${v.help}\n  element ${n.target}: ${n.html}\n  ${n.summary?.replace(/\n/g, "\n  ")}`);
+        }
+      }
+      checked.push({ name: entry.name, url: page.url(), passes: result.passes, violations: result.violations.length, incomplete: result.incomplete });
+    } catch (e) {
+      failures.push(`page "${entry.name}": could not be checked: ${e.message}`);
+      break;
+    }
+  }
+  for (const v of cspViolations) failures.push(`Content-Security-Policy violation: ${v}`);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify({ pages: checked }));
+if (failures.length) {
+  console.error(`${failures.length} accessibility failure(s) (axe-core, ${TAGS.join(", ")}):\n${failures.join("\n")}`);
+  process.exit(1);
+}
