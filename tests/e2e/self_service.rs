@@ -1,7 +1,8 @@
 //! Customers let themselves in: sign-up from the application's authorization request, the proof
 //! of the address by code or link, the unverified account held at "check your mail", the same
 //! answer for an address that has an account, and the password reset with and without a second
-//! factor. Real binary, real mail (the development mailer's folder).
+//! factor. Real binary, real mail (the development mailer's folder); `scripts/test` runs the
+//! suite again on Postgres and Redis (`TEST_BACKEND=postgres`).
 
 use ciam_testkit::{Admin, Browser, PASSWORD, authorize_url, hidden, location};
 use serde_json::{Value, json};
@@ -106,7 +107,10 @@ fn link_in(text: &str, prefix: &str) -> String {
 
 #[tokio::test]
 async fn a_visitor_signs_up_verifies_by_code_and_lands_back_at_the_app() {
-    let w = open_signup("signup-code", json!({})).await;
+    signs_up_and_verifies_by_code(open_signup("signup-code", json!({})).await).await;
+}
+
+async fn signs_up_and_verifies_by_code(w: World) {
     let v = Browser::new(&w.s.server);
     let (flow, csrf, html) = signup_form(&v).await;
     for label in [">Email<", ">Password<", ">Name<", ">Language (optional)<", ">Create account<", "terms of service"] {
@@ -393,7 +397,10 @@ async fn closed_sign_up_shows_no_link_and_no_page() {
 #[tokio::test]
 async fn a_forgotten_password_is_reset_by_mail_and_other_sessions_end() {
     let s = setup("reset", vec![]).await;
-    let w = World { mail_dir: s.server.data_dir.join("mail"), s };
+    resets_a_forgotten_password(World { mail_dir: s.server.data_dir.join("mail"), s }).await;
+}
+
+async fn resets_a_forgotten_password(w: World) {
     let start = authorize_url("web", "openid").nonce("n").build();
     // Ada is signed in elsewhere.
     let elsewhere = Browser::new(&w.s.server);
@@ -501,4 +508,32 @@ async fn a_reset_asks_for_the_second_factor_before_the_password_changes() {
     assert_eq!(location(&res), "/t/acme/account/security", "a reset begun on its own ends signed in at the account");
     let res = Browser::new(&w.s.server).sign_in(&start).await;
     assert_eq!(res.status(), 401, "the new password took effect");
+}
+
+/// A support desk sends the verification or the reset mail through the management API.
+#[tokio::test]
+async fn an_administrator_sends_the_verification_and_the_reset_mail() {
+    let s = setup("user-mail", vec![]).await;
+    let w = World { mail_dir: s.server.data_dir.join("mail"), s };
+    let ada = w.user("ada@example.com").await.unwrap();
+    assert_eq!(ada["email_verified"], false);
+    let path = format!("/tenants/acme/users/{}/mail", ada["id"].as_str().unwrap());
+    let sent = w.admin().post(&path, json!({"type": "verify_email"}), 202).await;
+    assert_eq!(sent["status"], "queued");
+    let text = w.mail_to("ada@example.com", "Confirm your email address").await;
+    let v = Browser::new(&w.s.server);
+    let html = v.get(&link_in(&text, "http")).await.text().await.unwrap();
+    let form = [("user", hidden(&html, "user")), ("token", hidden(&html, "token"))];
+    let res = v.http.post(v.abs("/t/acme/verify")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(w.user("ada@example.com").await.unwrap()["email_verified"], true);
+    // Verified: a second verification mail is refused; the reset mail is not.
+    let (status, problem) = w.admin().call(reqwest::Method::POST, &path, Some(json!({"type": "verify_email"}))).await;
+    assert_eq!(status, 409, "{problem}");
+    w.admin().post(&path, json!({"type": "reset_password"}), 202).await;
+    assert!(w.mail_to("ada@example.com", "Reset your").await.contains("/t/acme/recover/reset?"));
+    let (status, _) = w.admin().call(reqwest::Method::POST, &path, Some(json!({"type": "welcome"}))).await;
+    assert_eq!(status, 422);
+    let audit = w.admin().get("/tenants/acme/audit?type=user.mail_requested", 200).await;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 2, "{audit}");
 }

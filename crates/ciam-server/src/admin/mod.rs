@@ -22,6 +22,7 @@ mod keys;
 mod resources;
 mod sessions;
 mod tenants;
+mod user_mail;
 mod users;
 
 use base64::Engine as _;
@@ -81,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .merge(tenants::routes())
         .merge(users::routes())
+        .merge(user_mail::routes())
         .merge(clients::routes())
         .merge(keys::routes())
         .merge(consents::routes())

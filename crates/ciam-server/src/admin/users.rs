@@ -113,7 +113,7 @@ fn user_id(id: &str) -> Result<UserId, Problem> {
     UserId::parse(id).map_err(|_| Problem::not_found("user"))
 }
 
-async fn existing_user(st: &AppState, tenant: &TenantId, id: &str) -> Result<User, Problem> {
+pub(super) async fn existing_user(st: &AppState, tenant: &TenantId, id: &str) -> Result<User, Problem> {
     st.durable.get_user(tenant, &user_id(id)?).await?.ok_or_else(|| Problem::not_found("user"))
 }
 

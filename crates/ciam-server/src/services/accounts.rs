@@ -297,6 +297,31 @@ pub(crate) fn proof_url(st: &AppState, tenant: &Tenant, page: &str, user: &str, 
     format!("{}/t/{}/{page}?{query}", st.node.public_url, tenant.id)
 }
 
+/// Sends `user` the verification or the reset mail on an administrator's request. Audited as
+/// `user.mail_requested`, naming which.
+pub(crate) async fn request_mail(
+    st: &AppState,
+    tenant: &Tenant,
+    by: &By,
+    user: &User,
+    purpose: Purpose,
+) -> Result<(), ServiceError> {
+    let kind = match purpose {
+        Purpose::Verify => {
+            send_verification(st, tenant, Some(user), &user.email, None).await?;
+            "verify_email"
+        }
+        Purpose::Reset => {
+            send_reset(st, tenant, Some(user), &user.email, None).await?;
+            "reset_password"
+        }
+    };
+    let mut e = AuditRecord::allow("user.mail_requested");
+    e.user_id = Some(user.id.to_string());
+    e.reason = Some(kind.to_owned());
+    audited(st, &tenant.id, by, e).await
+}
+
 /// Queues the mail that proves `email`: a link and a code, for `user`, or the same work
 /// discarded by the outbox when there is no account to verify.
 pub(crate) async fn send_verification(
