@@ -216,6 +216,15 @@ pub trait RefreshStore: Send + Sync {
         user: &UserId,
         now: OffsetDateTime,
     ) -> StoreResult<u64>;
+    /// Revokes every live family a client holds for a user (the user removed the client's
+    /// access); returns how many.
+    async fn revoke_client_refresh_families(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        client: &ClientId,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64>;
 }
 
 /// Remembered consents: which scopes a user granted a client.

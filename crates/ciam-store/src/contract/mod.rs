@@ -483,6 +483,21 @@ pub async fn refresh_rotation_and_reuse_detection(s: Arc<dyn DurableStore>) {
     let (_, fam3) = s.find_refresh_token(&t, &SecretHash::of("rt-x")).await.unwrap().unwrap();
     assert_eq!(fam3.revoked_at, Some(T1));
 
+    // Revoking what one client holds for the user leaves the other clients' families alone;
+    // another tenant revokes nothing.
+    s.create_client(&client("acme", "other-app"), None).await.unwrap();
+    s.create_refresh_family(&family(&u, "web-app", "fam5"), &refresh("acme", "fam5", "rt-5")).await.unwrap();
+    s.create_refresh_family(&family(&u, "web-app", "fam6"), &refresh("acme", "fam6", "rt-6")).await.unwrap();
+    s.create_refresh_family(&family(&u, "other-app", "fam7"), &refresh("acme", "fam7", "rt-7")).await.unwrap();
+    let web = ClientId::parse("web-app").unwrap();
+    assert_eq!(s.revoke_client_refresh_families(&b, &u.id, &web, T1).await.unwrap(), 0);
+    assert_eq!(s.revoke_client_refresh_families(&t, &u.id, &web, T1).await.unwrap(), 2, "fam5 and fam6");
+    assert_eq!(s.revoke_client_refresh_families(&t, &u.id, &web, T1).await.unwrap(), 0, "revoked already");
+    for (token, revoked) in [("rt-5", Some(T1)), ("rt-6", Some(T1)), ("rt-7", None)] {
+        let (_, fam) = s.find_refresh_token(&t, &SecretHash::of(token)).await.unwrap().unwrap();
+        assert_eq!(fam.revoked_at, revoked, "{token}");
+    }
+
     // Deleting the client ends its grants.
     s.create_refresh_family(&family(&u, "web-app", "fam4"), &refresh("acme", "fam4", "rt-y")).await.unwrap();
     assert!(s.delete_client(&t, &ClientId::parse("web-app").unwrap()).await.unwrap());

@@ -187,6 +187,24 @@ macro_rules! impl_refresh_store {
                     .map_err(map_err("refresh_family"))?;
                 Ok(done.rows_affected())
             }
+
+            async fn revoke_client_refresh_families(
+                &self,
+                tenant: &TenantId,
+                user: &UserId,
+                client: &ClientId,
+                now: time::OffsetDateTime,
+            ) -> StoreResult<u64> {
+                let done = $db::query(REVOKE_CLIENT_REFRESH_FAMILIES)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .bind(client.as_str())
+                    .bind(ts(now))
+                    .execute(&self.writer)
+                    .await
+                    .map_err(map_err("refresh_family"))?;
+                Ok(done.rows_affected())
+            }
         }
     };
 }

@@ -110,6 +110,8 @@ pub(crate) const REVOKE_REFRESH_FAMILY: &str = "update refresh_family set revoke
     where tenant_id = $1 and family_id = $2 and revoked_at is null";
 pub(crate) const REVOKE_USER_REFRESH_FAMILIES: &str = "update refresh_family set revoked_at = $3 \
     where tenant_id = $1 and user_id = $2 and revoked_at is null";
+pub(crate) const REVOKE_CLIENT_REFRESH_FAMILIES: &str = "update refresh_family set revoked_at = $4 \
+    where tenant_id = $1 and user_id = $2 and client_id = $3 and revoked_at is null";
 
 pub(crate) const SELECT_CONSENT: &str =
     "select scope from consent where tenant_id = $1 and user_id = $2 and client_id = $3";
