@@ -15,7 +15,7 @@ use ciam_core::tenant::Tenant;
 use super::{AdminAuth, Path, existing_tenant};
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
-use crate::services::sessions::{end_user_sessions, user_sessions};
+use crate::services::sessions::{Which, end_user_sessions, user_sessions};
 use crate::services::{By, ServiceError};
 use crate::state::AppState;
 
@@ -88,7 +88,7 @@ async fn end_sessions(
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = session_path(&st, &tenant, &id).await?;
-    end_user_sessions(&st, &By::admin(caller), &tenant, &user, None).await?;
+    end_user_sessions(&st, &By::admin(caller), &tenant, &user, Which::All).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -108,7 +108,7 @@ async fn end_session(
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = session_path(&st, &tenant, &id).await?;
-    match end_user_sessions(&st, &By::admin(caller), &tenant, &user, Some(&sid)).await? {
+    match end_user_sessions(&st, &By::admin(caller), &tenant, &user, Which::One(&sid)).await? {
         0 => Err(Problem::not_found("session")),
         _ => Ok(StatusCode::NO_CONTENT),
     }

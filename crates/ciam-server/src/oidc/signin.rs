@@ -25,6 +25,7 @@ use super::session::{BrowserCookie, Flow, Session, read_cookie, save_flow, set_c
 use super::web_flow::{Ctx, query_param, see_other, with_cookie};
 use crate::audit::{self, Caller};
 use crate::error::{Failure, PageError};
+use crate::services::sessions::MAX_USER_AGENT;
 use crate::services::throttle::{Attempt, Failures};
 use crate::state::AppState;
 
@@ -272,6 +273,7 @@ pub(super) async fn finish_sign_in(
         csrf: random_token(32),
         started_at: None,
         last_active: None,
+        user_agent: caller.user_agent.as_deref().map(|ua| ua.chars().take(MAX_USER_AGENT).collect()),
     };
     let (session_cookie, session_ttl) = start_session(st, &ctx.tenant, headers, &session).await?;
     // Remember the sign-in for the policy: where, when, on which device, how strong.

@@ -49,11 +49,44 @@ pub(crate) struct Session {
     /// of the timeout. Absent in sessions stored before idle timeouts (then `started_at`).
     #[serde(default)]
     pub(crate) last_active: Option<i64>,
+    /// The browser's `User-Agent` at the sign-in (at most [`MAX_USER_AGENT`] characters), so the
+    /// user can tell their sessions apart. Absent in sessions stored before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) user_agent: Option<String>,
 }
+
+/// The longest `User-Agent` kept with a session.
+pub(crate) const MAX_USER_AGENT: usize = 256;
 
 impl Session {
     pub(crate) fn started(&self) -> i64 {
         self.started_at.unwrap_or(self.auth_time)
+    }
+
+    /// The last recorded use (unix seconds).
+    pub(crate) fn last_used(&self) -> i64 {
+        self.last_active.unwrap_or_else(|| self.started())
+    }
+}
+
+/// Which of a user's sessions to end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Which<'a> {
+    /// Every one.
+    All,
+    /// The one with this public id (`sid`).
+    One(&'a str),
+    /// Every one but the one with this public id: the browser that asked stays signed in.
+    AllBut(&'a str),
+}
+
+impl Which<'_> {
+    fn covers(self, sid: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::One(s) => s == sid,
+            Self::AllBut(s) => s != sid,
+        }
     }
 }
 
@@ -164,7 +197,7 @@ pub(crate) async fn start(
     Ok((id, limits.lifetime))
 }
 
-/// A user's live sessions (stale index entries are dropped on the way).
+/// A user's live sessions, most recently used first (stale index entries are dropped on the way).
 pub(crate) async fn user_sessions(
     st: &AppState,
     tenant: &TenantNs,
@@ -185,21 +218,22 @@ pub(crate) async fn user_sessions(
             }
         }
     }
+    live.sort_by_key(|(_, s)| std::cmp::Reverse(s.last_used()));
     Ok(live)
 }
 
-/// Ends a user's sessions (all, or the one with public id `sid`), unaudited: for the services
-/// whose own event says why (a password change, a disabled account). Returns how many ended.
+/// Ends `which` of a user's sessions, unaudited: for the services whose own event says why (a
+/// password change, a disabled account). Returns how many ended.
 pub(super) async fn end_all_of(
     st: &AppState,
     tenant: &TenantNs,
     user_id: &str,
-    sid: Option<&str>,
+    which: Which<'_>,
 ) -> StoreResult<usize> {
     let index = keyspace::user_sessions(tenant, user_id);
     let mut ended = 0;
     for (hash, session) in user_sessions(st, tenant, user_id).await? {
-        if sid.is_none_or(|s| s == session.sid) {
+        if which.covers(&session.sid) {
             st.ephemeral.delete(keyspace::session_of_hash(tenant, &hash).as_str()).await?;
             st.ephemeral.set_remove(index.as_str(), &hash).await?;
             ended += 1;
@@ -208,22 +242,23 @@ pub(super) async fn end_all_of(
     Ok(ended)
 }
 
-/// Ends a user's sessions (all, or the one with public id `sid`) on `by`'s request; returns
-/// how many ended. Recorded as `session.ended` when any did.
+/// Ends `which` of a user's sessions on `by`'s request; returns how many ended. Recorded as
+/// `session.ended` when any did.
 pub(crate) async fn end_user_sessions(
     st: &AppState,
     by: &By,
     tenant: &Tenant,
     user: &UserId,
-    sid: Option<&str>,
+    which: Which<'_>,
 ) -> Result<usize, ServiceError> {
-    let ended = end_all_of(st, &tenant.ns(), &user.to_string(), sid).await.map_err(ServiceError::Sessions)?;
+    let ended = end_all_of(st, &tenant.ns(), &user.to_string(), which).await.map_err(ServiceError::Sessions)?;
     if ended > 0 {
         let mut e = AuditRecord::allow("session.ended");
         e.user_id = Some(user.to_string());
-        e.reason = Some(match sid {
-            Some(_) => "one session".to_owned(),
-            None => format!("every session ({ended})"),
+        e.reason = Some(match which {
+            Which::One(_) => "one session".to_owned(),
+            Which::All => format!("every session ({ended})"),
+            Which::AllBut(_) => format!("every other session ({ended})"),
         });
         audited(st, &tenant.id, by, e).await?;
     }
@@ -269,7 +304,15 @@ mod tests {
             csrf: "c".into(),
             started_at: Some(started),
             last_active: last,
+            user_agent: None,
         }
+    }
+
+    #[test]
+    fn which_sessions_end() {
+        assert!(Which::All.covers("a"));
+        assert!(Which::One("a").covers("a") && !Which::One("a").covers("b"));
+        assert!(!Which::AllBut("a").covers("a") && Which::AllBut("a").covers("b"));
     }
 
     /// Idle timeout within the absolute lifetime: a use slides the idle deadline (recorded only

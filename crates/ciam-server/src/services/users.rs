@@ -5,6 +5,8 @@
 //! Audited as `user.created`, `user.updated` (with `user.password_changed`, `user.disabled` or
 //! `user.enabled` when the change is one of those), `user.deleted`, `consent.revoked` and
 //! `factor.reset`: the user's id, never the address, the password or an authenticator's secret.
+//! A change a user makes to their own account (the account centre) is stamped with their id as
+//! the actor ([`By::user`]).
 
 use ciam_authn::PasswordPolicy;
 use ciam_core::audit::AuditRecord;
@@ -57,12 +59,31 @@ pub(crate) async fn update(
     after: &User,
     password: Option<&PasswordHash>,
 ) -> Result<(), ServiceError> {
+    update_keeping(st, by, tenant, before, after, password, None).await
+}
+
+/// [`update`], for a user changing their own password in the browser whose session has the
+/// public id `keep`: every other session ends, that one stays signed in (its refresh-token
+/// families end all the same).
+pub(crate) async fn update_keeping(
+    st: &AppState,
+    by: &By,
+    tenant: &Tenant,
+    before: &User,
+    after: &User,
+    password: Option<&PasswordHash>,
+    keep: Option<&str>,
+) -> Result<(), ServiceError> {
     st.durable.update_user(after, password).await?;
     // Refresh tokens stop working, and introspection and userinfo refuse a disabled user's
     // access tokens.
     if password.is_some() || after.status == UserStatus::Disabled {
         st.durable.revoke_user_refresh_families(&after.tenant_id, &after.id, after.updated_at).await?;
-        sessions::end_all_of(st, &tenant.ns(), &after.id.to_string(), None).await.map_err(ServiceError::Sessions)?;
+        let which = match keep.filter(|_| after.status == UserStatus::Active) {
+            Some(sid) => sessions::Which::AllBut(sid),
+            None => sessions::Which::All,
+        };
+        sessions::end_all_of(st, &tenant.ns(), &after.id.to_string(), which).await.map_err(ServiceError::Sessions)?;
     }
     audited(st, &tenant.id, by, event("user.updated", &after.id)).await?;
     if password.is_some() {
@@ -92,8 +113,10 @@ pub(crate) async fn delete(st: &AppState, by: &By, tenant: &TenantId, id: &UserI
     Ok(true)
 }
 
-/// Revokes `user`'s consent to `client` (the next authorization request asks again); `false`
-/// when there was none. Audited as `consent.revoked`.
+/// Revokes `user`'s consent to `client` (the next authorization request asks again) and the
+/// refresh tokens the client holds for the user (it keeps no access beyond its current access
+/// tokens' few minutes); `false` when there was no consent. Audited as `consent.revoked`, with
+/// how many refresh-token families ended.
 pub(crate) async fn revoke_consent(
     st: &AppState,
     by: &By,
@@ -104,8 +127,10 @@ pub(crate) async fn revoke_consent(
     if !st.durable.revoke_consent(tenant, user, client).await? {
         return Ok(false);
     }
+    let ended = st.durable.revoke_client_refresh_families(tenant, user, client, st.clock.now()).await?;
     let mut e = event("consent.revoked", user);
     e.client_id = Some(client.to_string());
+    e.reason = Some(format!("refresh tokens ended ({ended})"));
     audited(st, tenant, by, e).await?;
     Ok(true)
 }
