@@ -73,7 +73,20 @@ pub(super) async fn agent_consent(
     audiences: Vec<String>,
 ) -> Result<Option<AgentConsent>, PageError> {
     let Some(profile) = &client.agent else { return Ok(None) };
-    let owner = match &profile.owner {
+    let owner = agent_owner(ctx, &profile.owner).await?;
+    let until = delegation_expiry(ctx, profile.delegation_lifetime);
+    Ok(Some(AgentConsent {
+        description: profile.description.clone(),
+        owner,
+        audiences,
+        until: until.date().to_string(),
+        manage: format!("{}{}", ctx.st.node.public_url, ctx.path("account/agents")),
+    }))
+}
+
+/// Who operates an agent, in words: the owning app's name, or the owning user's address.
+pub(super) async fn agent_owner(ctx: &Ctx, owner: &AgentOwner) -> Result<String, PageError> {
+    Ok(match owner {
         AgentOwner::Client(id) => {
             ctx.st.durable.get_client(&ctx.tenant.id, id).await?.map_or_else(|| id.to_string(), |c| c.name)
         }
@@ -83,14 +96,7 @@ pub(super) async fn agent_consent(
             .get_user(&ctx.tenant.id, id)
             .await?
             .map_or_else(|| "a former user".to_owned(), |u| u.email.as_str().to_owned()),
-    };
-    let until = delegation_expiry(ctx, profile.delegation_lifetime);
-    Ok(Some(AgentConsent {
-        description: profile.description.clone(),
-        owner,
-        audiences,
-        until: until.date().to_string(),
-    }))
+    })
 }
 
 fn delegation_expiry(ctx: &Ctx, lifetime: u32) -> time::OffsetDateTime {

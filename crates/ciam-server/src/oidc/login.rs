@@ -139,9 +139,10 @@ pub(super) async fn login_post(
     .await
 }
 
-/// The user id when `email` and `password` are right and the account is active. A hash made
-/// with older argon2 parameters is replaced by one with the current parameters.
-async fn check_password(
+/// The user id when `email` and `password` are right and the account is active (the sign-in
+/// form, and the account centre asking for the current password). A hash made with older
+/// argon2 parameters is replaced by one with the current parameters.
+pub(super) async fn check_password(
     ctx: &Ctx,
     hasher: &PasswordHasher,
     email: &str,

@@ -5,6 +5,7 @@
 //! `Content-Type` ([`one_of_each`]).
 
 mod account;
+mod account_centre;
 mod authorize;
 mod consent;
 mod device;
@@ -86,6 +87,19 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/account/security/recovery-codes", post(security::recovery_post))
         .route("/t/{tenant}/account/security/passkey/start", post(security::passkey_start))
         .route("/t/{tenant}/account/security/passkey/finish", post(security::passkey_finish))
+        // The account centre (account_centre/): the signed-in user's own pages.
+        .route("/t/{tenant}/account", get(account_centre::overview))
+        .route("/t/{tenant}/account/confirm", get(account_centre::confirm))
+        .route("/t/{tenant}/account/profile", get(account_centre::profile_get).post(account_centre::profile_post))
+        .route("/t/{tenant}/account/password", get(account_centre::password_get).post(account_centre::password_post))
+        .route("/t/{tenant}/account/sessions", get(account_centre::sessions_get))
+        .route("/t/{tenant}/account/sessions/end", post(account_centre::sessions_end))
+        .route("/t/{tenant}/account/sessions/end-others", post(account_centre::sessions_end_others))
+        .route("/t/{tenant}/account/apps", get(account_centre::apps_get))
+        .route("/t/{tenant}/account/apps/remove", post(account_centre::apps_remove))
+        .route("/t/{tenant}/account/agents", get(account_centre::agents_get))
+        .route("/t/{tenant}/account/agents/revoke", post(account_centre::agents_revoke))
+        .route("/t/{tenant}/account/privacy", get(account_centre::privacy))
         .route("/assets/passkey.js", get(passkey_script))
         .route("/t/{tenant}/logout", get(logout::logout).post(logout::logout))
         .route("/t/{tenant}/logout/confirm", post(logout::confirm))

@@ -47,10 +47,12 @@ pub(crate) struct SecurityPage<'a> {
     pub(crate) csrf: &'a str,
     pub(crate) base: &'a str,
     pub(crate) passkeys: bool,
-    pub(crate) acr: &'a str,
+    /// How the session signed in, in words.
+    pub(crate) signed_in_with: &'a str,
     pub(crate) notice: Option<&'a str>,
     /// Where to confirm who you are before a change, when the session does not do it yet.
     pub(crate) confirm: Option<&'a str>,
+    pub(crate) nav: super::account_centre::views::Nav,
 }
 
 #[derive(Template)]
@@ -163,6 +165,9 @@ pub(crate) struct AgentConsent {
     pub(crate) audiences: Vec<String>,
     /// When the delegation ends by itself (UTC date).
     pub(crate) until: String,
+    /// Where the user revokes it: their account's agents page (a full URL, as the approval may
+    /// happen on another device).
+    pub(crate) manage: String,
 }
 
 #[derive(Template)]

@@ -22,22 +22,20 @@ use axum::response::{IntoResponse, Response};
 use ciam_authn::passkey::RegistrationState;
 use ciam_authn::reauth::Reauth;
 use ciam_authn::{TotpSeed, recovery, totp};
-use ciam_core::Amr;
 use ciam_core::audit::AuditRecord;
 use ciam_core::factor::{Factor, FactorKind};
-use ciam_core::id::UserId;
 use ciam_core::keyspace::{self, Key};
 use ciam_core::secret::Secret;
-use ciam_core::user::{User, UserStatus};
 use ciam_oauth::form::Params;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::authorize::step_up;
+use super::account_centre::views::{Nav, sign_in_words};
+use super::account_centre::{Holder, Need, confirmed, form_of, holder};
 use super::mfa::{RecoveryData, TotpData, passkeys_of, start_ceremony, take_ceremony, totp_owner};
 use super::pages::{FactorRow, RecoveryCodesPage, SecurityPage, TotpPage, html};
-use super::session::{Session, csrf_ok, current_session, save_flow, start_flow};
-use super::web_flow::{Ctx, form_expired, see_other};
+use super::session::csrf_ok;
+use super::web_flow::see_other;
 use crate::audit::{self, Caller};
 use crate::error::{CeremonyError, PageError};
 use crate::http::Path;
@@ -46,89 +44,8 @@ use crate::state::AppState;
 /// How long an enrolment may take.
 const ENROL_TTL: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// The signed-in user of an account page.
-struct Holder {
-    ctx: Ctx,
-    session: Session,
-    user: User,
-}
-
-/// The methods a session's sign-in used.
-fn methods(session: &Session) -> Vec<Amr> {
-    session.amr.iter().filter_map(|m| Amr::parse(m)).collect()
-}
-
-/// Where an account page request goes: the page itself, for its signed-in user, or first to
-/// a sign-in (or a confirmation of who the user is) that comes back to it.
-type Access = Result<Holder, Response>;
-
-/// Loads the tenant, the session and its user; without a session, starts a sign-in that comes
-/// back here. For a `change`, the sign-in must also be recent and at the level the account's
-/// authenticators call for ([`Reauth`]); otherwise the user confirms who they are first.
-async fn holder(st: AppState, tenant: &str, headers: &HeaderMap, change: bool) -> Result<Access, PageError> {
-    let ctx = Ctx::load(st, tenant).await?;
-    let brand = ctx.brand.clone();
-    let access = async {
-        let Some(session) = current_session(&ctx.st, &ctx.tenant, headers).await? else {
-            return Ok(Err(sign_in_first(&ctx, None).await?));
-        };
-        let user = match UserId::parse(&session.user_id) {
-            Ok(id) => ctx.st.durable.get_user(&ctx.tenant.id, &id).await?,
-            Err(_) => None,
-        };
-        let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
-            return Ok(Err(sign_in_first(&ctx, None).await?));
-        };
-        Ok::<_, PageError>(Ok((session, user)))
-    };
-    let (session, user) = match access.await.map_err(|e| e.branded(&brand))? {
-        Ok(signed_in) => signed_in,
-        Err(elsewhere) => return Ok(Err(elsewhere)),
-    };
-    let h = Holder { ctx, session, user };
-    if change {
-        let reauth = change_requirement(&h).await.map_err(|e| e.branded(&h.ctx.brand))?;
-        if !confirmed(&h, &reauth) {
-            return confirm_first(&h, reauth).await.map(Err).map_err(|e| e.branded(&h.ctx.brand));
-        }
-    }
-    Ok(Ok(h))
-}
-
-/// What a change to this user's authenticators needs.
-async fn change_requirement(h: &Holder) -> Result<Reauth, PageError> {
-    let factors = h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await?;
-    Ok(Reauth::for_change(factors.iter().map(|f| f.kind)))
-}
-
-/// Whether the session's sign-in meets `reauth` now.
-fn confirmed(h: &Holder, reauth: &Reauth) -> bool {
-    let age = h.ctx.st.clock.now().unix_timestamp().saturating_sub(h.session.auth_time);
-    reauth.met_by(&methods(&h.session), age)
-}
-
-/// Has the user confirm who they are before a change: a recent sign-in only adds the missing
-/// factor on the second-factor page; an older one signs in again from the start.
-async fn confirm_first(h: &Holder, reauth: Reauth) -> Result<Response, PageError> {
-    let age = h.ctx.st.clock.now().unix_timestamp().saturating_sub(h.session.auth_time);
-    if !(0..=ciam_authn::reauth::RECENT_SECS).contains(&age) {
-        return sign_in_first(&h.ctx, Some(reauth)).await;
-    }
-    let prepare = |f: &mut super::session::Flow| {
-        f.account = true;
-        f.reauth = Some(reauth);
-    };
-    step_up(&h.ctx, "", None, prepare, &h.session, reauth.acr).await
-}
-
-/// Starts a sign-in flow whose end is the security page (confirming `reauth` when given).
-async fn sign_in_first(ctx: &Ctx, reauth: Option<Reauth>) -> Result<Response, PageError> {
-    let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, "").await?;
-    flow.account = true;
-    flow.reauth = reauth;
-    save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
-    Ok(ctx.with_flow_cookie(see_other(&format!("{}?flow={id}", ctx.path("login"))), &browser))
-}
+/// The security page, where its sign-ins come back to.
+const PAGE: &str = "account/security";
 
 /// `GET /t/{tenant}/account/security/confirm`: confirm who you are (as a change would need),
 /// then back to the security page.
@@ -137,27 +54,11 @@ pub(super) async fn confirm(
     Path(tenant): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    Ok(match holder(st, &tenant, &headers, true).await? {
-        Ok(h) => see_other(&h.ctx.path("account/security")),
+    Ok(match holder(st, &tenant, &headers, PAGE, Need::Recent).await? {
+        Ok(h) => see_other(&h.ctx.path(PAGE)),
         Err(elsewhere) => elsewhere,
     })
 }
-
-/// A form of an account page, after the CSRF check.
-async fn form_of(st: AppState, tenant: &str, headers: &HeaderMap, body: &[u8]) -> Result<FormAccess, PageError> {
-    let h = match holder(st, tenant, headers, true).await? {
-        Ok(h) => h,
-        Err(elsewhere) => return Ok(Err(elsewhere)),
-    };
-    let form = Params::parse(body).map_err(|e| PageError::bad_request(e.description).branded(&h.ctx.brand))?;
-    if !csrf_ok(&h.session.csrf, form.get("csrf")) {
-        return Err(form_expired().branded(&h.ctx.brand));
-    }
-    Ok(Ok((h, form)))
-}
-
-/// [`Access`] to a form.
-type FormAccess = Result<(Holder, Params), Response>;
 
 /// Records a change to the user's authenticators: the audit event, and a mail to the account's
 /// address (queued in the outbox), so an owner whose password leaked hears of it at once.
@@ -200,7 +101,7 @@ pub(super) async fn page(
     Path(tenant): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    match holder(st, &tenant, &headers, false).await? {
+    match holder(st, &tenant, &headers, PAGE, Need::Session).await? {
         Ok(h) => h.ctx.branded(show(&h, None)).await,
         Err(elsewhere) => Ok(elsewhere),
     }
@@ -229,10 +130,11 @@ async fn show(h: &Holder, notice: Option<&str>) -> Result<Response, PageError> {
             email: h.user.email.as_str(),
             factors: rows,
             csrf: &h.session.csrf,
-            base: &ctx.path("account/security"),
+            base: &ctx.path(PAGE),
             passkeys: ctx.st.passkeys.is_some(),
-            acr: &h.session.acr,
+            signed_in_with: sign_in_words(&h.session.amr, &h.session.acr),
             notice,
+            nav: Nav::new(ctx, PAGE),
         },
     ))
 }
@@ -245,7 +147,7 @@ pub(super) async fn remove(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (h, form) = match form_of(st, &tenant, &headers, &body).await? {
+    let (h, form) = match form_of(st, &tenant, &headers, &body, PAGE, Need::Recent).await? {
         Ok(x) => x,
         Err(elsewhere) => return Ok(elsewhere),
     };
@@ -273,7 +175,7 @@ pub(super) async fn totp_get(
     Path(tenant): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let h = match holder(st, &tenant, &headers, true).await? {
+    let h = match holder(st, &tenant, &headers, PAGE, Need::Recent).await? {
         Ok(h) => h,
         Err(elsewhere) => return Ok(elsewhere),
     };
@@ -314,7 +216,7 @@ pub(super) async fn totp_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (h, mut form) = match form_of(st, &tenant, &headers, &body).await? {
+    let (h, mut form) = match form_of(st, &tenant, &headers, &body, PAGE, Need::Recent).await? {
         Ok(x) => x,
         Err(elsewhere) => return Ok(elsewhere),
     };
@@ -374,7 +276,7 @@ pub(super) async fn recovery_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    match form_of(st, &tenant, &headers, &body).await? {
+    match form_of(st, &tenant, &headers, &body, PAGE, Need::Recent).await? {
         Ok((h, _)) => h.ctx.branded(new_recovery_codes(&h, &caller)).await,
         Err(elsewhere) => Ok(elsewhere),
     }
@@ -399,7 +301,7 @@ async fn new_recovery_codes(h: &Holder, caller: &Caller) -> Result<Response, Pag
     st.durable.create_factor(&factor).await?;
     record_change(h, caller, "factor.added", "recovery_codes", "New recovery codes were created").await?;
     let codes: Vec<String> = codes.iter().map(|c| c.expose_secret().to_owned()).collect();
-    Ok(html(StatusCode::OK, &RecoveryCodesPage { brand: &h.ctx.brand, codes, back: &h.ctx.path("account/security") }))
+    Ok(html(StatusCode::OK, &RecoveryCodesPage { brand: &h.ctx.brand, codes, back: &h.ctx.path(PAGE) }))
 }
 
 /// The JSON body of the passkey registration calls.
@@ -413,7 +315,7 @@ pub(super) struct RegisterRequest {
 }
 
 async fn json_holder(st: AppState, tenant: &str, headers: &HeaderMap, csrf: &str) -> Result<Holder, CeremonyError> {
-    let Ok(Ok(h)) = holder(st, tenant, headers, true).await else {
+    let Ok(Ok(h)) = holder(st, tenant, headers, PAGE, Need::Recent).await else {
         return Err(CeremonyError::new(
             StatusCode::UNAUTHORIZED,
             "Confirm it's you first (the link on this page), then add the passkey.",
@@ -485,5 +387,5 @@ pub(super) async fn passkey_finish(
         let cause = e.into_response();
         return Err(CeremonyError::instead_of(&cause, "Try again shortly."));
     }
-    Ok(Json(json!({ "redirect": h.ctx.path("account/security") })).into_response())
+    Ok(Json(json!({ "redirect": h.ctx.path(PAGE) })).into_response())
 }

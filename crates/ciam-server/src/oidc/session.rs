@@ -71,7 +71,8 @@ pub(crate) struct Flow {
     /// authorization request; `query` then holds only the user code the page was opened with.
     #[serde(default)]
     pub(crate) device: bool,
-    /// A sign-in for the account pages rather than an application.
+    /// A sign-in for the account pages rather than an application; `query` then holds the
+    /// account page to come back to (one of [`ACCOUNT_PAGES`]).
     #[serde(default)]
     pub(crate) account: bool,
     /// A sign-in whose first factor passed, waiting for a second factor.
@@ -95,13 +96,33 @@ pub(crate) struct Flow {
     pub(crate) new_password: Option<ciam_core::user::PasswordHash>,
 }
 
+/// The account centre's pages (paths under the tenant), which a sign-in for the account may come
+/// back to.
+pub(crate) const ACCOUNT_PAGES: [&str; 8] = [
+    "account",
+    "account/profile",
+    "account/password",
+    "account/security",
+    "account/sessions",
+    "account/apps",
+    "account/agents",
+    "account/privacy",
+];
+
+/// The account page named `page` (one of [`ACCOUNT_PAGES`]); anything else is `None`, so a
+/// sign-in never continues anywhere but an account page.
+pub(crate) fn account_page(page: &str) -> Option<&'static str> {
+    ACCOUNT_PAGES.iter().copied().find(|p| *p == page)
+}
+
 impl Flow {
     /// The page a completed sign-in of this flow continues on.
     pub(crate) fn next_page(&self) -> &'static str {
         if self.device {
             "device"
         } else if self.account {
-            "account/security"
+            // Flows started before the account centre hold no page: the security page.
+            account_page(&self.query).unwrap_or("account/security")
         } else {
             "authorize/resume"
         }
@@ -271,6 +292,26 @@ mod tests {
         assert_eq!(cookie(&h, "__Host-ciam_session_acme"), Some("h"));
         assert_eq!(cookie(&h, "__Host-ciam_session_acm"), None);
         assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn an_account_sign_in_comes_back_to_an_account_page_only() {
+        let flow = |query: &str| Flow {
+            query: query.into(),
+            csrf: String::new(),
+            browser: String::new(),
+            signed_in: false,
+            consented: false,
+            device: false,
+            account: true,
+            pending: None,
+            reauth: None,
+        };
+        assert_eq!(flow("account/sessions").next_page(), "account/sessions");
+        assert_eq!(flow("account").next_page(), "account");
+        for elsewhere in ["", "https://evil.example/", "//evil.example", "account/../authorize", "login"] {
+            assert_eq!(flow(elsewhere).next_page(), "account/security", "{elsewhere:?}");
+        }
     }
 
     #[test]

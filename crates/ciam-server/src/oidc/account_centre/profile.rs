@@ -1,0 +1,249 @@
+//! `/t/{tenant}/account/profile`: the user's email address (shown, with whether it is verified)
+//! and their profile details (name, given and family name, phone number, birthdate, language),
+//! checked by the same rules as everywhere else ([`UserProfile::validate`]) and saved through the
+//! users service (audited `user.updated`, by the user).
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use ciam_core::user::UserProfile;
+use ciam_oauth::form::Params;
+
+use super::views::{Field, Language, Nav, ProfilePage};
+use super::{Holder, Need, form_of, holder, notice};
+use crate::audit::Caller;
+use crate::error::PageError;
+use crate::http::Path;
+use crate::oidc::pages::html;
+use crate::oidc::web_flow::see_other;
+use crate::services::{By, users};
+use crate::state::AppState;
+
+const PAGE: &str = "account/profile";
+
+/// The languages offered, by BCP 47 tag, each named in itself.
+const LANGUAGES: [(&str, &str); 16] = [
+    ("en", "English"),
+    ("en-GB", "English (United Kingdom)"),
+    ("en-US", "English (United States)"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("pl", "Polski"),
+    ("pt", "Português"),
+    ("pt-BR", "Português (Brasil)"),
+    ("sv", "Svenska"),
+    ("ar", "العربية"),
+    ("ja", "日本語"),
+    ("ko", "한국어"),
+    ("zh-Hans", "中文（简体）"),
+];
+
+/// The longest value the form shows back (a longer one is refused anyway).
+const ECHO_CHARS: usize = 300;
+
+/// The profile fields of the form: form name, label.
+const FIELDS: [(&str, &str); 6] = [
+    ("name", "Name"),
+    ("given_name", "Given name"),
+    ("family_name", "Family name"),
+    ("phone_number", "Phone number"),
+    ("birthdate", "Birthdate"),
+    ("locale", "Language"),
+];
+
+/// The claim of `profile` that form field `name` edits.
+fn claim<'p>(profile: &'p mut UserProfile, name: &str) -> Option<&'p mut Option<String>> {
+    match name {
+        "name" => Some(&mut profile.name),
+        "given_name" => Some(&mut profile.given_name),
+        "family_name" => Some(&mut profile.family_name),
+        "phone_number" => Some(&mut profile.phone_number),
+        "birthdate" => Some(&mut profile.birthdate),
+        "locale" => Some(&mut profile.locale),
+        _ => None,
+    }
+}
+
+/// What to tell the person about field `name` (labelled `label`) refused with `message`.
+fn error_words(name: &str, label: &str, message: &str) -> String {
+    match name {
+        "phone_number" => "Enter the phone number with + and the country code, for example +14155550100.".into(),
+        "birthdate" => "Enter the birthdate as year-month-day, for example 1990-12-31, or just the year.".into(),
+        "locale" => "Choose a language from the list.".into(),
+        _ => format!("{label} {message}."),
+    }
+}
+
+/// The form as submitted: each field's value and, when it breaks the profile rules, why.
+/// Returns the fields (in [`FIELDS`] order) and the profile they make, if every one is valid.
+fn read_form(form: &Params, stored: &UserProfile) -> (Vec<Field>, Option<UserProfile>) {
+    let mut profile = stored.clone();
+    let mut fields = Vec::with_capacity(FIELDS.len());
+    let mut valid = true;
+    for (name, label) in FIELDS {
+        let value = form.get(name).unwrap_or("").trim().to_owned();
+        let typed = (!value.is_empty()).then(|| value.clone());
+        // Each field alone, so every wrong field is named at once, not only the first.
+        let mut alone = UserProfile::default();
+        if let Some(c) = claim(&mut alone, name) {
+            c.clone_from(&typed);
+        }
+        let error = alone.validate().err().map(|e| error_words(name, label, &e.message));
+        valid &= error.is_none();
+        if let Some(c) = claim(&mut profile, name) {
+            *c = typed;
+        }
+        fields.push(Field { value: value.chars().take(ECHO_CHARS).collect(), error });
+    }
+    let profile = if valid { profile.validate().ok() } else { None };
+    (fields, profile)
+}
+
+fn languages(selected: &str) -> Vec<Language> {
+    let mut list: Vec<Language> = LANGUAGES
+        .iter()
+        .map(|(tag, name)| Language { tag: (*tag).into(), name: (*name).into(), selected: *tag == selected })
+        .collect();
+    if !selected.is_empty() && !LANGUAGES.iter().any(|(tag, _)| *tag == selected) {
+        list.insert(0, Language { tag: selected.into(), name: selected.into(), selected: true });
+    }
+    list
+}
+
+fn page(h: &Holder, fields: Vec<Field>, notice: Option<&str>, status: StatusCode) -> Response {
+    let [name, given_name, family_name, phone_number, birthdate, locale]: [Field; 6] =
+        fields.try_into().unwrap_or_else(|_| Default::default());
+    let action = h.ctx.path(PAGE);
+    html(
+        status,
+        &ProfilePage {
+            brand: &h.ctx.brand,
+            nav: Nav::new(&h.ctx, PAGE),
+            action: &action,
+            csrf: &h.session.csrf,
+            email: h.user.email.as_str(),
+            email_verified: h.user.email_verified,
+            languages: languages(&locale.value),
+            name,
+            given_name,
+            family_name,
+            phone_number,
+            birthdate,
+            locale,
+            notice,
+        },
+    )
+}
+
+/// `GET /t/{tenant}/account/profile`.
+pub(in crate::oidc) async fn profile_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let h = match holder(st, &tenant, &headers, PAGE, Need::Session).await? {
+        Ok(h) => h,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let mut stored = h.user.profile.clone();
+    let fields = FIELDS
+        .iter()
+        .map(|(name, _)| Field {
+            value: claim(&mut stored, name).and_then(|c| c.clone()).unwrap_or_default(),
+            error: None,
+        })
+        .collect();
+    let said = notice(query.as_deref(), &[("saved", "Your profile was saved.")]);
+    Ok(page(&h, fields, said, StatusCode::OK))
+}
+
+/// `POST /t/{tenant}/account/profile`: saves the details, or shows the form again naming each
+/// field to fix.
+pub(in crate::oidc) async fn profile_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (h, form) = match form_of(st, &tenant, &headers, &body, PAGE, Need::Session).await? {
+        Ok(x) => x,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    h.ctx
+        .branded(async {
+            let (fields, profile) = read_form(&form, &h.user.profile);
+            let Some(profile) = profile else {
+                return Ok(page(&h, fields, None, StatusCode::BAD_REQUEST));
+            };
+            if profile != h.user.profile {
+                let now = h.ctx.st.clock.now();
+                let after = ciam_core::user::User { profile, updated_at: now, ..h.user.clone() };
+                let by = By::user(caller, h.user.id);
+                users::update(&h.ctx.st, &by, &h.ctx.tenant, &h.user, &after, None).await?;
+            }
+            Ok(see_other(&format!("{}?done=saved", h.ctx.path(PAGE))))
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> Params {
+        let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        Params::parse(body.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn every_wrong_field_is_named_and_the_rest_kept() {
+        let stored = UserProfile { nickname: Some("Ada".into()), ..UserProfile::default() };
+        let (fields, profile) = read_form(
+            &form(&[
+                ("name", " Ada Lovelace "),
+                ("given_name", "Ada\u{202E}gpj.exe"),
+                ("family_name", &"x".repeat(201)),
+                ("phone_number", "555-0100"),
+                ("birthdate", "1815/12/10"),
+                ("locale", "en_US<script>"),
+            ]),
+            &stored,
+        );
+        assert!(profile.is_none());
+        let errors: Vec<Option<&str>> = fields.iter().map(|f| f.error.as_deref()).collect();
+        assert_eq!(errors[0], None);
+        assert_eq!(errors[1], Some("Given name must not contain text-direction override characters."));
+        assert_eq!(errors[2], Some("Family name must be at most 200 characters."));
+        assert!(errors[3].unwrap().contains("+14155550100"));
+        assert!(errors[4].unwrap().contains("1990-12-31"));
+        assert_eq!(errors[5], Some("Choose a language from the list."));
+        assert_eq!(fields[0].value, "Ada Lovelace");
+
+        let (fields, profile) =
+            read_form(&form(&[("name", "Ada\u{7}"), ("locale", "pt-BR"), ("birthdate", "1815-12-10")]), &stored);
+        assert_eq!(fields[0].error.as_deref(), Some("Name must not contain control characters."));
+        assert!(profile.is_none());
+
+        let (_, profile) =
+            read_form(&form(&[("name", "Ada Lovelace"), ("locale", "pt-BR"), ("birthdate", "1815-12-10")]), &stored);
+        let profile = profile.unwrap();
+        assert_eq!(profile.name.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(profile.locale.as_deref(), Some("pt-BR"));
+        assert_eq!(profile.given_name, None, "an empty field removes the claim");
+        assert_eq!(profile.nickname.as_deref(), Some("Ada"), "claims the form does not edit are kept");
+    }
+
+    #[test]
+    fn a_stored_language_outside_the_list_is_still_offered() {
+        let list = languages("fi");
+        assert_eq!((list[0].tag.as_str(), list[0].selected), ("fi", true));
+        assert!(languages("de").iter().any(|l| l.tag == "de" && l.selected));
+        assert!(!languages("").iter().any(|l| l.selected));
+    }
+}

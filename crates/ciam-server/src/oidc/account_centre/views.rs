@@ -1,0 +1,294 @@
+//! The account centre's templates and the words they show: the shared navigation, how a
+//! sign-in, a time and a browser are named for a person (never a protocol value).
+
+use askama::Template;
+use ciam_core::{Acr, Amr};
+use time::OffsetDateTime;
+
+use super::super::web_flow::Ctx;
+use crate::http::page::Brand;
+
+/// The account pages in the navigation: path under the tenant, name, and what the overview
+/// says about it.
+const NAV: [(&str, &str, &str); 8] = [
+    ("account", "Overview", "your account at a glance."),
+    ("account/profile", "Profile", "your name and details."),
+    ("account/password", "Password", "change or set your password."),
+    ("account/security", "Sign-in and security", "passkeys, authenticator app and recovery codes."),
+    ("account/sessions", "Sessions", "where you are signed in, and signing out there."),
+    ("account/apps", "Connected apps", "apps you allowed to use your account."),
+    ("account/agents", "Agents", "AI agents you allowed to act for you."),
+    ("account/privacy", "Privacy", "your data."),
+];
+
+/// The navigation every account page shows (`account_nav.html`), with the current page marked.
+pub(crate) struct Nav {
+    pub(crate) items: Vec<NavItem>,
+    /// The sign-out page.
+    pub(crate) sign_out: String,
+}
+
+/// One link of the navigation.
+pub(crate) struct NavItem {
+    pub(crate) href: String,
+    pub(crate) label: &'static str,
+    /// What the page is for (the overview lists it).
+    pub(crate) about: &'static str,
+    pub(crate) current: bool,
+}
+
+impl Nav {
+    /// The navigation on account page `current` (a path under the tenant).
+    pub(in crate::oidc) fn new(ctx: &Ctx, current: &str) -> Self {
+        let items = NAV
+            .iter()
+            .map(|(path, label, about)| NavItem { href: ctx.path(path), label, about, current: *path == current })
+            .collect();
+        Self { items, sign_out: ctx.path("logout") }
+    }
+}
+
+/// How a session's sign-in is named: by the methods it used, in words.
+pub(crate) fn sign_in_words(amr: &[String], acr: &str) -> &'static str {
+    let used: Vec<Amr> = amr.iter().filter_map(|m| Amr::parse(m)).collect();
+    let has = |m: Amr| used.contains(&m);
+    if has(Amr::Hwk) || has(Amr::Swk) {
+        return "Passkey";
+    }
+    match (has(Amr::Pwd), has(Amr::Otp), has(Amr::Email)) {
+        (true, true, _) => "Password and a one-time code (authenticator app or recovery code)",
+        (true, false, true) => "Password and a code by email",
+        (true, false, false) => "Password",
+        (false, _, true) => "A code by email",
+        _ => match Acr::parse(acr) {
+            Some(Acr::PhishingResistant) => "Passkey",
+            Some(Acr::MultiFactor) => "Password and a second factor",
+            Some(Acr::Password) => "Password",
+            None => "Another sign-in method",
+        },
+    }
+}
+
+/// A moment as people read it: `2026-03-01 14:05 UTC`.
+pub(crate) fn when(t: OffsetDateTime) -> String {
+    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
+}
+
+/// [`when`] for unix seconds.
+pub(crate) fn when_unix(secs: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(secs).map_or_else(|_| "unknown".to_owned(), when)
+}
+
+/// The browser and system a `User-Agent` names, in words ("Firefox on Linux"); `None` when it
+/// names neither.
+pub(crate) fn browser_words(user_agent: &str) -> Option<String> {
+    // Order matters: Edge and Opera say "Chrome" too, Chrome says "Safari".
+    const BROWSERS: [(&str, &str); 8] = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("FxiOS/", "Firefox"),
+        ("SamsungBrowser/", "Samsung Internet"),
+        ("CriOS/", "Chrome"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ];
+    const SYSTEMS: [(&str, &str); 8] = [
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("CrOS", "ChromeOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Macintosh", "macOS"),
+        ("Linux", "Linux"),
+    ];
+    let browser = BROWSERS.iter().find(|(k, _)| user_agent.contains(k)).map(|(_, v)| *v);
+    let system = SYSTEMS.iter().find(|(k, _)| user_agent.contains(k)).map(|(_, v)| *v);
+    match (browser, system) {
+        (Some(b), Some(s)) => Some(format!("{b} on {s}")),
+        (Some(b), None) => Some(b.to_owned()),
+        (None, Some(s)) => Some(format!("A browser on {s}")),
+        (None, None) => None,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account_overview.html")]
+pub(crate) struct OverviewPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) nav: Nav,
+    pub(crate) email: &'a str,
+    pub(crate) email_verified: bool,
+    pub(crate) name: Option<&'a str>,
+    pub(crate) profile: &'a str,
+}
+
+/// One field of the profile form: its value as typed and what is wrong with it.
+#[derive(Default)]
+pub(crate) struct Field {
+    pub(crate) value: String,
+    pub(crate) error: Option<String>,
+}
+
+/// A language the profile form offers.
+pub(crate) struct Language {
+    pub(crate) tag: String,
+    pub(crate) name: String,
+    pub(crate) selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account_profile.html")]
+pub(crate) struct ProfilePage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) nav: Nav,
+    pub(crate) action: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) email_verified: bool,
+    pub(crate) name: Field,
+    pub(crate) given_name: Field,
+    pub(crate) family_name: Field,
+    pub(crate) phone_number: Field,
+    pub(crate) birthdate: Field,
+    pub(crate) locale: Field,
+    pub(crate) languages: Vec<Language>,
+    pub(crate) notice: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "account_password.html")]
+pub(crate) struct PasswordPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) nav: Nav,
+    pub(crate) action: &'a str,
+    pub(crate) csrf: &'a str,
+    /// The account has a password (change it) or not (set one).
+    pub(crate) has_password: bool,
+    /// The tenant's rules, in words.
+    pub(crate) rules: Vec<String>,
+    pub(crate) current_error: Option<&'a str>,
+    pub(crate) new_error: Option<&'a str>,
+    pub(crate) confirm: Option<String>,
+    pub(crate) notice: Option<&'a str>,
+}
+
+/// One session on the sessions page.
+pub(crate) struct SessionRow {
+    pub(crate) sid: String,
+    pub(crate) this_device: bool,
+    pub(crate) browser: String,
+    pub(crate) started: String,
+    pub(crate) last_active: String,
+    pub(crate) method: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "account_sessions.html")]
+pub(crate) struct SessionsPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) nav: Nav,
+    pub(crate) base: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) sessions: Vec<SessionRow>,
+    pub(crate) others: usize,
+    pub(crate) confirm: Option<String>,
+    pub(crate) notice: Option<&'a str>,
+}
+
+/// One connected app.
+pub(crate) struct AppRow {
+    pub(crate) client_id: String,
+    pub(crate) name: String,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) granted: String,
+}
+
+#[derive(Template)]
+#[template(path = "account_apps.html")]
+pub(crate) struct AppsPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) nav: Nav,
+    pub(crate) action: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) apps: Vec<AppRow>,
+    pub(crate) confirm: Option<String>,
+    pub(crate) notice: Option<&'a str>,
+}
+
+/// One delegation to an agent.
+pub(crate) struct AgentRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) owner: String,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) granted: String,
+    /// "Active until …", "Expired on …", "Revoked on …".
+    pub(crate) status: String,
+    pub(crate) active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account_agents.html")]
+pub(crate) struct AgentsPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) nav: Nav,
+    pub(crate) action: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) agents: Vec<AgentRow>,
+    pub(crate) confirm: Option<String>,
+    pub(crate) notice: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "account_privacy.html")]
+pub(crate) struct PrivacyPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) nav: Nav,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_ins_are_named_in_words() {
+        let s = |v: &[&str]| v.iter().map(|m| (*m).to_owned()).collect::<Vec<_>>();
+        assert_eq!(sign_in_words(&s(&["pwd"]), "urn:ciam:acr:pwd"), "Password");
+        assert_eq!(sign_in_words(&s(&["pwd", "email", "mfa"]), "urn:ciam:acr:mfa"), "Password and a code by email");
+        assert!(sign_in_words(&s(&["pwd", "otp", "mfa"]), "urn:ciam:acr:mfa").starts_with("Password and a one-time"));
+        assert_eq!(sign_in_words(&s(&["swk", "user"]), "urn:ciam:acr:phr"), "Passkey");
+        assert_eq!(sign_in_words(&s(&["email"]), "urn:ciam:acr:pwd"), "A code by email");
+        assert_eq!(sign_in_words(&[], "urn:ciam:acr:mfa"), "Password and a second factor");
+        assert_eq!(sign_in_words(&[], "urn:other"), "Another sign-in method");
+    }
+
+    #[test]
+    fn browsers_are_named_in_words() {
+        for (ua, words) in [
+            ("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0", Some("Firefox on Linux")),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36 Edg/130.0",
+                Some("Edge on Windows"),
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+                Some("Safari on iPhone"),
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
+                Some("Chrome on macOS"),
+            ),
+            ("curl/8.0", None),
+        ] {
+            assert_eq!(browser_words(ua).as_deref(), words, "{ua}");
+        }
+    }
+
+    #[test]
+    fn moments_read_as_dates_and_times() {
+        assert_eq!(when_unix(1_767_225_600 + 14 * 3600 + 5 * 60), "2026-01-01 14:05 UTC");
+    }
+}
