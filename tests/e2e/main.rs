@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod accessibility;
+mod account_centre;
 mod account_clock;
 mod admin_audit;
 mod agents;

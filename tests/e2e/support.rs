@@ -46,6 +46,14 @@ pub(crate) struct Setup {
     _dir: TempDir,
 }
 
+impl Setup {
+    /// A server a suite started itself, with its admin token, a client's secret and the
+    /// directory it runs in (kept as long as the server).
+    pub(crate) fn of(server: Server, admin_token: String, secret: String, dir: TempDir) -> Self {
+        Self { server, admin_token, secret, _dir: dir }
+    }
+}
+
 /// A server trusting 127.0.0.1 as its proxy, with a GeoIP database placing GERMANY in Berlin and
 /// USA in New York, tenant `acme`, user Ada and confidential client `web`.
 pub(crate) async fn setup(tag: &str, extra_env: Vec<(String, String)>) -> Setup {
