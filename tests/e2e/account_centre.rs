@@ -194,8 +194,18 @@ async fn the_profile_is_saved_and_hostile_input_is_refused_field_by_field() {
     assert!(page(&ada, "/t/acme/account").await.contains("Ada Lovelace"));
 
     for (name, phone, field, message) in [
-        ("Ada\u{202E}gpj.exe", "+442071234567", "name", "Name must not contain text-direction override characters."),
-        ("Ada\u{7}", "+442071234567", "name", "Name must not contain control characters."),
+        (
+            "Ada\u{202E}gpj.exe",
+            "+442071234567",
+            "name",
+            "Name must not contain invisible characters that change the direction of text.",
+        ),
+        (
+            "Ada\u{7}",
+            "+442071234567",
+            "name",
+            "Name must not contain control characters (such as line breaks or tabs).",
+        ),
         (&*"A".repeat(201), "+442071234567", "name", "Name must be at most 200 characters."),
         ("Ada", "call me", "phone_number", "Enter the phone number with + and the country code"),
     ] {

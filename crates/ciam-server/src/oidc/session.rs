@@ -306,6 +306,9 @@ mod tests {
             account: true,
             pending: None,
             reauth: None,
+            verifying: None,
+            recovering: None,
+            new_password: None,
         };
         assert_eq!(flow("account/sessions").next_page(), "account/sessions");
         assert_eq!(flow("account").next_page(), "account");

@@ -1,12 +1,14 @@
 //! `/t/{tenant}/account/profile`: the user's email address (shown, with whether it is verified)
-//! and their profile details (name, given and family name, phone number, birthdate, language),
-//! checked by the same rules as everywhere else ([`UserProfile::validate`]) and saved through the
-//! users service (audited `user.updated`, by the user).
+//! and their profile details (the sign-up form's claims, [`ProfileClaim`]: name, given and family
+//! name, phone number, birthdate, language), checked by the same rules as everywhere else
+//! ([`UserProfile::validate`]) and saved through the users service (audited `user.updated`, by
+//! the user).
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use ciam_core::signup::ProfileClaim;
 use ciam_core::user::UserProfile;
 use ciam_oauth::form::Params;
 
@@ -16,6 +18,7 @@ use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
 use crate::oidc::pages::html;
+use crate::oidc::signup::claim_input;
 use crate::oidc::web_flow::see_other;
 use crate::services::{By, users};
 use crate::state::AppState;
@@ -45,58 +48,38 @@ const LANGUAGES: [(&str, &str); 16] = [
 /// The longest value the form shows back (a longer one is refused anyway).
 const ECHO_CHARS: usize = 300;
 
-/// The profile fields of the form: form name, label.
-const FIELDS: [(&str, &str); 6] = [
-    ("name", "Name"),
-    ("given_name", "Given name"),
-    ("family_name", "Family name"),
-    ("phone_number", "Phone number"),
-    ("birthdate", "Birthdate"),
-    ("locale", "Language"),
-];
-
-/// The claim of `profile` that form field `name` edits.
-fn claim<'p>(profile: &'p mut UserProfile, name: &str) -> Option<&'p mut Option<String>> {
-    match name {
-        "name" => Some(&mut profile.name),
-        "given_name" => Some(&mut profile.given_name),
-        "family_name" => Some(&mut profile.family_name),
-        "phone_number" => Some(&mut profile.phone_number),
-        "birthdate" => Some(&mut profile.birthdate),
-        "locale" => Some(&mut profile.locale),
-        _ => None,
-    }
-}
-
 /// What to tell the person about field `name` (labelled `label`) refused with `message`.
 fn error_words(name: &str, label: &str, message: &str) -> String {
     match name {
         "phone_number" => "Enter the phone number with + and the country code, for example +14155550100.".into(),
         "birthdate" => "Enter the birthdate as year-month-day, for example 1990-12-31, or just the year.".into(),
         "locale" => "Choose a language from the list.".into(),
+        _ if message.contains("bidirectional") => {
+            format!("{label} must not contain invisible characters that change the direction of text.")
+        }
+        _ if message.contains("control characters") => {
+            format!("{label} must not contain control characters (such as line breaks or tabs).")
+        }
         _ => format!("{label} {message}."),
     }
 }
 
 /// The form as submitted: each field's value and, when it breaks the profile rules, why.
-/// Returns the fields (in [`FIELDS`] order) and the profile they make, if every one is valid.
+/// Returns the fields (in [`ProfileClaim::ALL`] order, the sign-up form's) and the profile they
+/// make, if every one is valid.
 fn read_form(form: &Params, stored: &UserProfile) -> (Vec<Field>, Option<UserProfile>) {
     let mut profile = stored.clone();
-    let mut fields = Vec::with_capacity(FIELDS.len());
+    let mut fields = Vec::with_capacity(ProfileClaim::ALL.len());
     let mut valid = true;
-    for (name, label) in FIELDS {
-        let value = form.get(name).unwrap_or("").trim().to_owned();
-        let typed = (!value.is_empty()).then(|| value.clone());
+    for claim in ProfileClaim::ALL {
+        let value = form.get(claim.as_str()).unwrap_or("").trim().to_owned();
         // Each field alone, so every wrong field is named at once, not only the first.
         let mut alone = UserProfile::default();
-        if let Some(c) = claim(&mut alone, name) {
-            c.clone_from(&typed);
-        }
-        let error = alone.validate().err().map(|e| error_words(name, label, &e.message));
+        claim.set(&mut alone, Some(&value));
+        let (label, ..) = claim_input(claim);
+        let error = alone.validate().err().map(|e| error_words(claim.as_str(), label, &e.message));
         valid &= error.is_none();
-        if let Some(c) = claim(&mut profile, name) {
-            *c = typed;
-        }
+        claim.set(&mut profile, Some(&value));
         fields.push(Field { value: value.chars().take(ECHO_CHARS).collect(), error });
     }
     let profile = if valid { profile.validate().ok() } else { None };
@@ -150,13 +133,10 @@ pub(in crate::oidc) async fn profile_get(
         Ok(h) => h,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let mut stored = h.user.profile.clone();
-    let fields = FIELDS
+    let stored = &h.user.profile;
+    let fields = ProfileClaim::ALL
         .iter()
-        .map(|(name, _)| Field {
-            value: claim(&mut stored, name).and_then(|c| c.clone()).unwrap_or_default(),
-            error: None,
-        })
+        .map(|c| Field { value: c.get(stored).unwrap_or_default().to_owned(), error: None })
         .collect();
     let said = notice(query.as_deref(), &[("saved", "Your profile was saved.")]);
     Ok(page(&h, fields, said, StatusCode::OK))
@@ -218,7 +198,10 @@ mod tests {
         assert!(profile.is_none());
         let errors: Vec<Option<&str>> = fields.iter().map(|f| f.error.as_deref()).collect();
         assert_eq!(errors[0], None);
-        assert_eq!(errors[1], Some("Given name must not contain text-direction override characters."));
+        assert_eq!(
+            errors[1],
+            Some("Given name must not contain invisible characters that change the direction of text.")
+        );
         assert_eq!(errors[2], Some("Family name must be at most 200 characters."));
         assert!(errors[3].unwrap().contains("+14155550100"));
         assert!(errors[4].unwrap().contains("1990-12-31"));
@@ -227,7 +210,10 @@ mod tests {
 
         let (fields, profile) =
             read_form(&form(&[("name", "Ada\u{7}"), ("locale", "pt-BR"), ("birthdate", "1815-12-10")]), &stored);
-        assert_eq!(fields[0].error.as_deref(), Some("Name must not contain control characters."));
+        assert_eq!(
+            fields[0].error.as_deref(),
+            Some("Name must not contain control characters (such as line breaks or tabs).")
+        );
         assert!(profile.is_none());
 
         let (_, profile) =
