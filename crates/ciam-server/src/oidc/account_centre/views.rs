@@ -292,3 +292,13 @@ mod tests {
         assert_eq!(when_unix(1_767_225_600 + 14 * 3600 + 5 * 60), "2026-01-01 14:05 UTC");
     }
 }
+
+crate::http::page::hosted_pages!(
+    OverviewPage,
+    ProfilePage,
+    PasswordPage,
+    SessionsPage,
+    AppsPage,
+    AgentsPage,
+    PrivacyPage
+);
