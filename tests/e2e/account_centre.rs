@@ -484,3 +484,69 @@ async fn agent_token(server: &Server, agent: &AgentKey, issuer: &str, mut form: 
     let res = server.http.post(server.url("/t/acme/token")).header("DPoP", proof).form(&form).send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
 }
+
+/// Ada moves her account to a new address: she confirms who she is, the link goes to the new
+/// address, the change happens when she opens it, and the old address is told. An address
+/// that has another account gets no mail and the page answers the same.
+#[tokio::test]
+async fn an_email_change_goes_through_the_new_address_and_tells_the_old_one() {
+    let (s, ada) = ada_signed_in("account-email").await;
+    let profile = "/t/acme/account/profile";
+    assert!(page(&ada, profile).await.contains("confirm it's you"), "a change of address needs a recent confirmation");
+    confirm(&s, &ada, profile).await;
+    let html = page(&ada, profile).await;
+    labelled(&html, "new_email", "New email address");
+    assert!(button(&html, "Change email"), "{html}");
+    let csrf = hidden(&html, "csrf");
+    let res = ada.post("/t/acme/account/email", &[("csrf", &csrf), ("new_email", "not an address")]).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("Enter an email address"));
+    let res = ada.post("/t/acme/account/email", &[("csrf", &csrf), ("new_email", "ada.l@example.com")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/t/acme/account/profile?done=email_sent");
+    let mail_dir = s.server.data_dir.join("mail");
+    let mails = crate::support::wait_for_mails(&mail_dir, 2).await;
+    let text = mails
+        .iter()
+        .filter(|(_, raw)| ciam_server::adapters::mail::mail_header(raw, "To").is_some_and(|t| t.contains("ada.l@")))
+        .find_map(|(_, raw)| ciam_server::adapters::mail::mail_text_body(raw))
+        .expect("a mail to the new address");
+    let link = text.split_whitespace().find(|w| w.starts_with("http")).unwrap().to_owned();
+    // Until the link is opened, nothing changed.
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let users = admin.get("/tenants/acme/users?email=ada%40example.com", 200).await;
+    assert_eq!(users["items"].as_array().unwrap().len(), 1);
+    let confirm_page = page(&ada, &link).await;
+    let form = [("user", hidden(&confirm_page, "user")), ("token", hidden(&confirm_page, "token"))];
+    let res = ada.http.post(ada.abs("/t/acme/account/email/confirm")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Email address changed"));
+    let moved = admin.get("/tenants/acme/users?email=ada.l%40example.com", 200).await;
+    assert_eq!(moved["items"][0]["email_verified"], true, "{moved}");
+    assert_eq!(events(&s, "user.email_changed").await.len(), 1);
+    // The old address is told, with the new one mostly hidden.
+    let notice = crate::support::wait_for_mails(&mail_dir, 3).await.into_iter().find_map(|(_, raw)| {
+        let to = ciam_server::adapters::mail::mail_header(&raw, "To")?;
+        let subject = ciam_server::adapters::mail::mail_header(&raw, "Subject")?;
+        (to.contains("ada@example.com") && subject.contains("was changed"))
+            .then(|| ciam_server::adapters::mail::mail_text_body(&raw))
+            .flatten()
+    });
+    let notice = notice.expect("a notice to the old address");
+    assert!(notice.contains("a***@example.com") && !notice.contains("ada.l@"), "{notice}");
+    // The link worked once.
+    let res = ada.http.post(ada.abs("/t/acme/account/email/confirm")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+
+    // Another account's address: the same answer, and no mail goes there.
+    admin.post("/tenants/acme/users", serde_json::json!({"email": "grace@example.com"}), 201).await;
+    let before = ciam_server::adapters::mail::read_mail_dir(&mail_dir).len();
+    let html = page(&ada, profile).await;
+    let res = ada
+        .post("/t/acme/account/email", &[("csrf", &hidden(&html, "csrf")), ("new_email", "grace@example.com")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/t/acme/account/profile?done=email_sent");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(ciam_server::adapters::mail::read_mail_dir(&mail_dir).len(), before, "nothing sent to grace");
+}

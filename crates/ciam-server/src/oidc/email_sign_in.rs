@@ -67,12 +67,12 @@ const MAILS_PER_ADDRESS: u64 = 5;
 /// Whether another sign-in mail may go to `address` now: at most [`MAILS_PER_ADDRESS`] per
 /// window, counted whether or not the address has an account, so the limit reveals nothing and
 /// nobody can flood a mailbox through the sign-in page.
-pub(super) async fn mail_allowed(st: &AppState, tenant: &TenantNs, address: &str) -> StoreResult<bool> {
+pub(crate) async fn mail_allowed(st: &AppState, tenant: &TenantNs, address: &str) -> StoreResult<bool> {
     let key = keyspace::mail_sends(tenant, address);
     Ok(Counter::new(st.ephemeral.as_ref()).hit(&key, crate::services::throttle::WINDOW).await? <= MAILS_PER_ADDRESS)
 }
 
-pub(super) const MAIL_LIMIT_MESSAGE: &str =
+pub(crate) const MAIL_LIMIT_MESSAGE: &str =
     "Several codes were sent already. Use the latest one, or wait a few minutes.";
 
 /// Who a sign-in mail is for.

@@ -91,6 +91,11 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/account", get(account_centre::overview))
         .route("/t/{tenant}/account/confirm", get(account_centre::confirm))
         .route("/t/{tenant}/account/profile", get(account_centre::profile_get).post(account_centre::profile_post))
+        .route("/t/{tenant}/account/email", post(account_centre::email_post))
+        .route(
+            "/t/{tenant}/account/email/confirm",
+            get(account_centre::email_confirm_get).post(account_centre::email_confirm_post),
+        )
         .route("/t/{tenant}/account/password", get(account_centre::password_get).post(account_centre::password_post))
         .route("/t/{tenant}/account/sessions", get(account_centre::sessions_get))
         .route("/t/{tenant}/account/sessions/end", post(account_centre::sessions_end))

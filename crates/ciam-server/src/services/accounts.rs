@@ -46,6 +46,8 @@ pub(crate) enum Purpose {
     Verify,
     /// Setting a new password.
     Reset,
+    /// Moving the account to a new address (the mail goes to the new one).
+    ChangeEmail,
 }
 
 impl Purpose {
@@ -53,13 +55,14 @@ impl Purpose {
         let name = match self {
             Self::Verify => "verify",
             Self::Reset => "reset",
+            Self::ChangeEmail => "change_email",
         };
         keyspace::mail_proof(&tenant.ns(), name, user)
     }
 
     fn ttl(self) -> Duration {
         match self {
-            Self::Verify => VERIFY_TTL,
+            Self::Verify | Self::ChangeEmail => VERIFY_TTL,
             Self::Reset => RESET_TTL,
         }
     }
@@ -71,8 +74,12 @@ pub(crate) struct MailProof {
     link: String,
     code: Option<String>,
     attempts: u32,
-    /// The normalized address the mail went to.
+    /// The user's normalized address when the mail was sent: a proof stops working when the
+    /// address changes.
     email: String,
+    /// For [`Purpose::ChangeEmail`]: the new address, as typed (the mail went there).
+    #[serde(default)]
+    pub(crate) change_to: Option<String>,
     /// The hosted-page flow (an authorization request) the mail interrupted, if any.
     pub(crate) flow: Option<String>,
     expires_at: i64,
@@ -108,14 +115,15 @@ pub(crate) async fn issue(
             let (c, h) = OneTimeCode::generate();
             (Some(c), Some(h))
         }
-        Purpose::Reset => (None, None),
+        Purpose::Reset | Purpose::ChangeEmail => (None, None),
     };
     let ttl = purpose.ttl();
     let proof = MailProof {
         link,
         code: code_hash,
         attempts: 0,
-        email: email.normalized().to_owned(),
+        email: user.map_or_else(|| email.normalized().to_owned(), |u| u.email.normalized().to_owned()),
+        change_to: (purpose == Purpose::ChangeEmail).then(|| email.as_str().to_owned()),
         flow: flow.map(str::to_owned),
         expires_at: (st.clock.now() + ttl).unix_timestamp(),
     };
@@ -315,6 +323,7 @@ pub(crate) async fn request_mail(
             send_reset(st, tenant, Some(user), &user.email, None).await?;
             "reset_password"
         }
+        Purpose::ChangeEmail => return Err(ServiceError::Internal("an address change is the user's to ask".into())),
     };
     let mut e = AuditRecord::allow("user.mail_requested");
     e.user_id = Some(user.id.to_string());
@@ -389,4 +398,72 @@ pub(crate) async fn notify_taken(st: &AppState, tenant: &Tenant, owner: &User) -
         ),
     };
     outbox::enqueue(st, &tenant.id, mail).await.map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Asks for `user`'s move to `new_email`: a link to the new address (the change happens when it
+/// is opened). For an address that has another account nothing is sent, and the page answers the
+/// same.
+pub(crate) async fn request_email_change(
+    st: &AppState,
+    tenant: &Tenant,
+    user: &User,
+    new_email: &Email,
+) -> Result<(), ServiceError> {
+    let taken = st.durable.find_user_by_email(&tenant.id, new_email.normalized()).await?.is_some();
+    let issued = issue(st, tenant, Purpose::ChangeEmail, (!taken).then_some(user), new_email, None).await?;
+    let link = proof_url(st, tenant, "account/email/confirm", &user.id.to_string(), &issued.token);
+    let name = &tenant.display_name;
+    let mail = OutgoingMail {
+        to: new_email.as_str().to_owned(),
+        subject: format!("Confirm your new email address for {name}"),
+        text: format!(
+            "Open this link to use this address for your {name} account:\n{link}\n\n\
+             It works once, for 24 hours. If you did not ask for it, ignore this message: nothing changes without it.\n"
+        ),
+    };
+    let delivery = outbox::Delivery { valid_for: VERIFY_TTL, discard: taken };
+    outbox::enqueue_with(st, &tenant.id, mail, delivery).await.map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Moves `user` to the address a right, live change link was sent to: verified, audited as
+/// `user.email_changed`, and the old address told. `None` when the link does not work (used,
+/// expired, replaced, or the address has changed since).
+pub(crate) async fn confirm_email_change(
+    st: &AppState,
+    tenant: &Tenant,
+    by: &By,
+    user: &User,
+    token: &str,
+) -> Result<Option<User>, ServiceError> {
+    let Some(proof) = check(st, tenant, Purpose::ChangeEmail, user, Presented::Link(token), true).await? else {
+        return Ok(None);
+    };
+    let Some(new_email) = proof.change_to.as_deref().and_then(|e| Email::parse(e).ok()) else { return Ok(None) };
+    let after = User { email: new_email, email_verified: true, updated_at: st.clock.now(), ..user.clone() };
+    users::update(st, by, tenant, user, &after, None).await?;
+    let mut e = AuditRecord::allow("user.email_changed");
+    e.user_id = Some(user.id.to_string());
+    audited(st, &tenant.id, by, e).await?;
+    let name = &tenant.display_name;
+    let mail = OutgoingMail {
+        to: user.email.as_str().to_owned(),
+        subject: format!("The email address of your {name} account was changed"),
+        text: format!(
+            "Your {name} account now uses another email address ({}), and this one no longer signs in.\n\n\
+             If you did not do this, someone may be using your account: reset your password with your new address, \
+             or contact {name}'s support.\n",
+            masked(after.email.as_str())
+        ),
+    };
+    outbox::enqueue(st, &tenant.id, mail).await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(Some(after))
+}
+
+/// An address with most of its local part hidden (`a***@example.com`), for a notice sent to
+/// another address.
+fn masked(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
+        None => "***".to_owned(),
+    }
 }

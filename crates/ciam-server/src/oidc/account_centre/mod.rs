@@ -16,6 +16,7 @@
 
 mod agents;
 mod apps;
+mod email;
 mod overview;
 mod password;
 mod profile;
@@ -24,6 +25,7 @@ pub(super) mod views;
 
 pub(super) use agents::{agents_get, agents_revoke};
 pub(super) use apps::{apps_get, apps_remove};
+pub(super) use email::{confirm_get as email_confirm_get, confirm_post as email_confirm_post, email_post};
 pub(super) use overview::{overview, privacy};
 pub(super) use password::{password_get, password_post};
 pub(super) use profile::{profile_get, profile_post};

@@ -97,11 +97,19 @@ fn languages(selected: &str) -> Vec<Language> {
     list
 }
 
-fn page(h: &Holder, fields: Vec<Field>, notice: Option<&str>, status: StatusCode) -> Response {
+pub(super) async fn page(
+    h: &Holder,
+    fields: Vec<Field>,
+    new_email: Field,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
     let [name, given_name, family_name, phone_number, birthdate, locale]: [Field; 6] =
         fields.try_into().unwrap_or_else(|_| Default::default());
     let action = h.ctx.path(PAGE);
-    html(
+    let email_action = h.ctx.path("account/email");
+    let email_confirm = super::confirm_link(h, PAGE).await?;
+    Ok(html(
         status,
         &ProfilePage {
             brand: &h.ctx.brand,
@@ -110,6 +118,9 @@ fn page(h: &Holder, fields: Vec<Field>, notice: Option<&str>, status: StatusCode
             csrf: &h.session.csrf,
             email: h.user.email.as_str(),
             email_verified: h.user.email_verified,
+            email_action: &email_action,
+            new_email,
+            email_confirm,
             languages: languages(&locale.value),
             name,
             given_name,
@@ -119,7 +130,15 @@ fn page(h: &Holder, fields: Vec<Field>, notice: Option<&str>, status: StatusCode
             locale,
             notice,
         },
-    )
+    ))
+}
+
+/// The stored profile, as the form shows it.
+pub(super) fn stored_fields(h: &Holder) -> Vec<Field> {
+    ProfileClaim::ALL
+        .iter()
+        .map(|c| Field { value: c.get(&h.user.profile).unwrap_or_default().to_owned(), error: None })
+        .collect()
 }
 
 /// `GET /t/{tenant}/account/profile`.
@@ -133,13 +152,14 @@ pub(in crate::oidc) async fn profile_get(
         Ok(h) => h,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let stored = &h.user.profile;
-    let fields = ProfileClaim::ALL
-        .iter()
-        .map(|c| Field { value: c.get(stored).unwrap_or_default().to_owned(), error: None })
-        .collect();
-    let said = notice(query.as_deref(), &[("saved", "Your profile was saved.")]);
-    Ok(page(&h, fields, said, StatusCode::OK))
+    let said = notice(
+        query.as_deref(),
+        &[
+            ("saved", "Your profile was saved."),
+            ("email_sent", "We sent a link to the new address. Your address changes when you open it."),
+        ],
+    );
+    page(&h, stored_fields(&h), Field::default(), said, StatusCode::OK).await
 }
 
 /// `POST /t/{tenant}/account/profile`: saves the details, or shows the form again naming each
@@ -159,7 +179,7 @@ pub(in crate::oidc) async fn profile_post(
         .branded(async {
             let (fields, profile) = read_form(&form, &h.user.profile);
             let Some(profile) = profile else {
-                return Ok(page(&h, fields, None, StatusCode::BAD_REQUEST));
+                return page(&h, fields, Field::default(), None, StatusCode::BAD_REQUEST).await;
             };
             if profile != h.user.profile {
                 let now = h.ctx.st.clock.now();

@@ -147,6 +147,13 @@ pub(crate) struct ProfilePage<'a> {
     pub(crate) csrf: &'a str,
     pub(crate) email: &'a str,
     pub(crate) email_verified: bool,
+    /// Where the new address is posted.
+    pub(crate) email_action: &'a str,
+    /// The new address typed, and what is wrong with it.
+    pub(crate) new_email: Field,
+    /// Where to confirm who you are first, when the session is not recent enough to change
+    /// the address.
+    pub(crate) email_confirm: Option<String>,
     pub(crate) name: Field,
     pub(crate) given_name: Field,
     pub(crate) family_name: Field,
