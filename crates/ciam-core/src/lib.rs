@@ -15,6 +15,7 @@ pub mod contrast;
 pub mod email;
 pub mod factor;
 pub mod id;
+pub mod invitation;
 pub mod keyspace;
 pub mod metadata_document;
 pub mod outbox;

@@ -15,6 +15,7 @@ use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
 use crate::client::Client;
 use crate::factor::{Factor, FactorKind, SignInProfile};
 use crate::id::{ClientId, ResourceId, TenantId, UserId};
+use crate::invitation::Invitation;
 use crate::outbox::QueuedMail;
 use crate::page::{Page, PageRequest};
 use crate::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
@@ -416,6 +417,30 @@ pub trait MailOutboxStore: Send + Sync {
     async fn purge_failed_mail(&self, cutoff: OffsetDateTime) -> StoreResult<u64>;
 }
 
+/// Invitations to sign up (only the hashes of their tokens).
+#[async_trait]
+pub trait InvitationStore: Send + Sync {
+    /// Stores a new invitation with the hash of its token.
+    async fn create_invitation(&self, invitation: &Invitation, token_hash: &str) -> StoreResult<()>;
+    /// A tenant's invitations in id order (oldest first: ids grow with time), after `page.after`.
+    async fn list_invitations(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Invitation>>;
+    /// One invitation by id.
+    async fn get_invitation(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<Invitation>>;
+    /// The invitation whose token hashes to `token_hash`.
+    async fn find_invitation(&self, tenant: &TenantId, token_hash: &str) -> StoreResult<Option<Invitation>>;
+    /// Marks the invitation used by `user`, only if it is still pending at `now` (one use, even
+    /// when two requests race); `true` if this call used it.
+    async fn use_invitation(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        user: &UserId,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Withdraws a pending invitation; `true` if it was pending.
+    async fn revoke_invitation(&self, tenant: &TenantId, id: &str, now: OffsetDateTime) -> StoreResult<bool>;
+}
+
 /// The durable store: everything that must survive restarts.
 pub trait DurableStore:
     TenantStore
@@ -430,6 +455,7 @@ pub trait DurableStore:
     + ResourceStore
     + FactorStore
     + MailOutboxStore
+    + InvitationStore
     + HealthCheck
 {
 }
@@ -446,6 +472,7 @@ impl<T> DurableStore for T where
         + ResourceStore
         + FactorStore
         + MailOutboxStore
+        + InvitationStore
         + HealthCheck
 {
 }

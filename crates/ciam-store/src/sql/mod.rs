@@ -15,6 +15,7 @@
 mod agents;
 mod factors;
 mod grants;
+mod invitations;
 pub(crate) mod lite;
 mod outbox;
 mod pg_connect;

@@ -269,3 +269,21 @@ pub(crate) const RELEASE_FAILED_MAIL: &str = "update mail_outbox set claim = nul
     state = case when $4 is null then 'failed' else 'pending' end, last_error = $5 \
     where tenant_id = $1 and mail_id = $2 and claim = $3 and state = 'pending'";
 pub(crate) const PURGE_FAILED_MAIL: &str = "delete from mail_outbox where state = 'failed' and created_at < $1";
+
+pub(crate) const INSERT_INVITATION: &str = "insert into invitation (tenant_id, invitation_id, email, email_normalized, \
+    token_hash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7)";
+macro_rules! invitation_columns {
+    () => {
+        "select tenant_id, invitation_id, email, email_normalized, created_at, expires_at, used_at, user_id, \
+         revoked_at from invitation"
+    };
+}
+pub(crate) const LIST_INVITATIONS: &str =
+    concat!(invitation_columns!(), " where tenant_id = $1 and invitation_id > $2 order by invitation_id limit $3");
+pub(crate) const SELECT_INVITATION: &str =
+    concat!(invitation_columns!(), " where tenant_id = $1 and invitation_id = $2");
+pub(crate) const FIND_INVITATION: &str = concat!(invitation_columns!(), " where tenant_id = $1 and token_hash = $2");
+pub(crate) const USE_INVITATION: &str = "update invitation set used_at = $4, user_id = $3 where tenant_id = $1 \
+    and invitation_id = $2 and used_at is null and revoked_at is null and expires_at > $4";
+pub(crate) const REVOKE_INVITATION: &str = "update invitation set revoked_at = $3 where tenant_id = $1 \
+    and invitation_id = $2 and used_at is null and revoked_at is null";

@@ -512,3 +512,33 @@ impl TryFrom<MailRow> for QueuedMail {
         })
     }
 }
+
+sql_row! {
+pub(crate) struct InvitationRow {
+    tenant_id: String,
+    invitation_id: String,
+    email: String,
+    email_normalized: String,
+    created_at: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+    user_id: Option<String>,
+    revoked_at: Option<i64>,
+}
+}
+
+impl TryFrom<InvitationRow> for ciam_core::invitation::Invitation {
+    type Error = StoreError;
+    fn try_from(r: InvitationRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            id: r.invitation_id,
+            email: Email::from_stored(r.email, r.email_normalized),
+            created_at: from_ts(r.created_at)?,
+            expires_at: from_ts(r.expires_at)?,
+            used_at: r.used_at.map(from_ts).transpose()?,
+            user_id: r.user_id.map(|u| UserId::parse(&u).map_err(corrupt("user_id"))).transpose()?,
+            revoked_at: r.revoked_at.map(from_ts).transpose()?,
+        })
+    }
+}
