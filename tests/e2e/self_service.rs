@@ -537,3 +537,81 @@ async fn an_administrator_sends_the_verification_and_the_reset_mail() {
     let audit = w.admin().get("/tenants/acme/audit?type=user.mail_requested", 200).await;
     assert_eq!(audit["items"].as_array().unwrap().len(), 2, "{audit}");
 }
+
+/// A tenant whose sign-up is by invitation: the administrator invites an address, the link
+/// (mailed, and returned once) creates that account, verified, once; a withdrawn link does
+/// nothing; without an invitation there is no sign-up.
+#[tokio::test]
+async fn an_invitation_lets_one_address_in_once() {
+    let w = open_signup(
+        "invite",
+        json!({"mode": "invite", "fields": [], "terms_url": null, "privacy_url": null, "documents_version": null}),
+    )
+    .await;
+    let admin = w.admin();
+    // Without an invitation: no link on the sign-in page, no page.
+    let v = Browser::new(&w.s.server);
+    let (page, ..) = v.login_page("").await;
+    assert!(!v.get(&page).await.text().await.unwrap().contains("Create account"));
+    assert_eq!(v.get("/t/acme/signup").await.status(), 404);
+
+    let (status, problem) =
+        admin.call(reqwest::Method::POST, "/tenants/acme/invitations", Some(json!({"email": "ada@example.com"}))).await;
+    assert_eq!(status, 409, "an address with an account is not invited: {problem}");
+    let (status, _) = admin
+        .call(
+            reqwest::Method::POST,
+            "/tenants/acme/invitations",
+            Some(json!({"email": "x@example.com", "expires_in": 5})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let created = admin.post("/tenants/acme/invitations", json!({"email": "grace@example.com"}), 201).await;
+    assert_eq!(created["state"], "pending");
+    let url = created["url"].as_str().unwrap().to_owned();
+    let mailed = w.mail_to("grace@example.com", "You are invited").await;
+    assert!(mailed.contains(&url), "the link is mailed: {mailed}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let read = admin.get(&format!("/tenants/acme/invitations/{id}"), 200).await;
+    assert!(read.get("url").is_none(), "the link is shown once: {read}");
+
+    let g = Browser::new(&w.s.server);
+    let res = g.get(&url).await;
+    assert_eq!(res.status(), 303, "the token leaves the address bar");
+    let html = g.get(&location(&res)).await.text().await.unwrap();
+    assert!(html.contains("value=\"grace@example.com\" readonly"), "the invited address, fixed: {html}");
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    // Whatever address is posted, the account is the invited one.
+    let form = [("flow", &*flow), ("csrf", &*csrf), ("email", "mallory@example.com"), ("password", PASSWORD)];
+    let res = g.post("/t/acme/signup", &form).await;
+    assert_eq!(res.status(), 303);
+    assert!(!location(&res).contains("signup/verify"), "no mail to check: the link proved the address");
+    let grace = w.user("grace@example.com").await.expect("the invited account");
+    assert_eq!(grace["email_verified"], true);
+    assert_eq!(grace["source"], "invitation");
+    assert!(w.user("mallory@example.com").await.is_none());
+    let used = admin.get(&format!("/tenants/acme/invitations/{id}"), 200).await;
+    assert_eq!(used["state"], "used");
+    assert_eq!(used["user_id"], grace["id"]);
+    // Used: the link does nothing more, and it cannot be withdrawn.
+    let again = Browser::new(&w.s.server).get(&url).await;
+    assert_eq!(again.status(), 400);
+    assert!(again.text().await.unwrap().contains("does not work any more"));
+    let (status, _) = admin.call(reqwest::Method::DELETE, &format!("/tenants/acme/invitations/{id}"), None).await;
+    assert_eq!(status, 409);
+
+    // Withdrawn before use: dead.
+    let other =
+        admin.post("/tenants/acme/invitations", json!({"email": "alan@example.com", "send_email": false}), 201).await;
+    let (status, _) = admin
+        .call(reqwest::Method::DELETE, &format!("/tenants/acme/invitations/{}", other["id"].as_str().unwrap()), None)
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(Browser::new(&w.s.server).get(other["url"].as_str().unwrap()).await.status(), 400);
+    assert!(w.mails().iter().all(|(t, ..)| !t.contains("alan@")), "send_email false: no mail");
+    let list = admin.get("/tenants/acme/invitations", 200).await;
+    let states: Vec<_> = list["items"].as_array().unwrap().iter().map(|i| i["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["used", "revoked"]);
+    let audit = admin.get("/tenants/acme/audit?type=invitation.created", 200).await;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 2);
+}

@@ -18,6 +18,7 @@ mod clients;
 mod consents;
 mod delegations;
 mod factors;
+mod invitations;
 mod keys;
 mod resources;
 mod sessions;
@@ -59,6 +60,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
     tags(
         (name = "tenants", description = "Isolated identity domains, each with its own issuer"),
         (name = "users", description = "People who sign in to a tenant"),
+        (name = "invitations", description = "Links that let an invited address create its account"),
         (name = "clients", description = "Applications and services that use a tenant"),
         (name = "keys", description = "A tenant's token signing keys and their rotation"),
         (name = "agents", description = "AI agents, and the delegations users give them"),
@@ -83,6 +85,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tenants::routes())
         .merge(users::routes())
         .merge(user_mail::routes())
+        .merge(invitations::routes())
         .merge(clients::routes())
         .merge(keys::routes())
         .merge(consents::routes())

@@ -219,6 +219,8 @@ pub(crate) struct SignupPage<'a> {
     pub(crate) flow: &'a str,
     pub(crate) csrf: &'a str,
     pub(crate) email: &'a str,
+    /// The address is an invitation's: shown, not editable.
+    pub(crate) email_fixed: bool,
     pub(crate) password_rules: &'a str,
     pub(crate) password_min: usize,
     pub(crate) fields: Vec<FieldInput>,

@@ -94,6 +94,9 @@ pub(crate) struct Flow {
     /// given: a reset never bypasses a user's second factor.
     #[serde(default)]
     pub(crate) new_password: Option<ciam_core::user::PasswordHash>,
+    /// The invitation (its id) whose link opened this sign-up.
+    #[serde(default)]
+    pub(crate) invitation: Option<String>,
 }
 
 /// The account centre's pages (paths under the tenant), which a sign-in for the account may come
@@ -240,6 +243,7 @@ pub(crate) async fn start_flow(st: &AppState, tenant: &TenantNs, query: &str) ->
         verifying: None,
         recovering: None,
         new_password: None,
+        invitation: None,
     };
     save_flow(st, tenant, &id, &flow).await?;
     Ok((id, browser, flow))

@@ -19,9 +19,10 @@ use axum::response::Response;
 use ciam_core::Amr;
 use ciam_core::email::Email;
 use ciam_core::id::UserId;
+use ciam_core::invitation::{Invitation, InvitationState};
 use ciam_core::keyspace::{self, Counter};
 use ciam_core::secret::Secret;
-use ciam_core::signup::{AddressRefusal, ProfileClaim};
+use ciam_core::signup::{AddressRefusal, ProfileClaim, SignupMode};
 use ciam_core::user::{User, UserProfile, UserStatus};
 use ciam_policy::{Outcome, Signals, Subject};
 use serde::{Deserialize, Serialize};
@@ -36,7 +37,7 @@ use crate::error::{HoldOff, PageError};
 use crate::http::Path;
 use crate::services::accounts::{self, Acceptance, Presented, Purpose, SignUp, SignedUp};
 use crate::services::throttle::{Attempt, network_of};
-use crate::services::{By, ServiceError};
+use crate::services::{By, ServiceError, invitations};
 use crate::state::AppState;
 
 /// A sign-in or sign-up held until the address is proven.
@@ -130,6 +131,7 @@ fn signup_page(
             flow: id,
             csrf: &flow.csrf,
             email: &filled.email,
+            email_fixed: flow.invitation.is_some(),
             password_rules: &password_rules(ctx),
             password_min: ctx.tenant.settings.login.password_min_length,
             fields,
@@ -145,6 +147,42 @@ fn closed() -> PageError {
     PageError::new(StatusCode::NOT_FOUND, "Accounts are not created here. Ask the application's owner for access.")
 }
 
+/// The page of an invitation link that no longer works.
+fn invitation_gone() -> PageError {
+    PageError::bad_request(
+        "This invitation does not work any more: it was used, withdrawn, or it expired. Ask whoever invited you for a new one.",
+    )
+}
+
+/// Whether this flow may sign up: sign-up is open, or the flow came from an invitation of a
+/// tenant that accepts them (`open` or `invite`).
+fn may_sign_up(ctx: &Ctx, flow: &Flow) -> bool {
+    let signup = &ctx.tenant.settings.signup;
+    signup.is_open() || (signup.mode == SignupMode::Invite && flow.invitation.is_some())
+}
+
+/// The pending invitation a flow came from.
+async fn flow_invitation(ctx: &Ctx, flow: &Flow) -> Result<Option<Invitation>, PageError> {
+    let Some(id) = &flow.invitation else { return Ok(None) };
+    let found = ctx.st.durable.get_invitation(&ctx.tenant.id, id).await?;
+    let now = ctx.st.clock.now();
+    found.filter(|i| i.state(now) == InvitationState::Pending).map(Some).ok_or_else(invitation_gone)
+}
+
+/// `GET /t/{tenant}/signup?invitation=…`: an invitation link; it starts a sign-up flow for the
+/// invited address and moves on at once (the token leaves the address bar).
+async fn from_invitation(ctx: &Ctx, token: &str) -> Result<Response, PageError> {
+    if ctx.tenant.settings.signup.mode == SignupMode::Closed {
+        return Err(closed());
+    }
+    let invitation = invitations::pending(&ctx.st, &ctx.tenant, token).await?.ok_or_else(invitation_gone)?;
+    let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, "").await?;
+    flow.account = true;
+    flow.invitation = Some(invitation.id);
+    save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
+    Ok(ctx.with_flow_cookie(see_other(&format!("{}?flow={id}", ctx.path("signup"))), &browser))
+}
+
 /// `GET /t/{tenant}/signup?flow=…`: the sign-up form. Without a flow (opened directly) a flow
 /// is started whose end is the account pages.
 pub(super) async fn signup_get(
@@ -154,6 +192,10 @@ pub(super) async fn signup_get(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let flow_id = query_param(query.as_deref(), "flow");
+    if let Some(token) = query_param(query.as_deref(), "invitation") {
+        let ctx = Ctx::load(st, &tenant).await?;
+        return ctx.branded(from_invitation(&ctx, &token)).await;
+    }
     let Some(flow_id) = flow_id else {
         let ctx = Ctx::load(st, &tenant).await?;
         if !ctx.tenant.settings.signup.is_open() {
@@ -163,11 +205,14 @@ pub(super) async fn signup_get(
     };
     let (ctx, id, flow) = flow_step(st, &tenant, Some(&flow_id), &headers).await?;
     ctx.branded(async {
-        if !ctx.tenant.settings.signup.is_open() {
+        if !may_sign_up(&ctx, &flow) {
             return Err(closed());
         }
         let client = client_name(&ctx, &flow).await?;
-        Ok(signup_page(&ctx, &id, &flow, client.as_deref(), &Filled::default(), None, StatusCode::OK))
+        let invited = flow_invitation(&ctx, &flow).await?;
+        let filled =
+            Filled { email: invited.map(|i| i.email.as_str().to_owned()).unwrap_or_default(), ..Filled::default() };
+        Ok(signup_page(&ctx, &id, &flow, client.as_deref(), &filled, None, StatusCode::OK))
     })
     .await
 }
@@ -191,11 +236,17 @@ pub(super) async fn signup_post(
     let (ctx, id, mut flow, mut form) = form_step(st, &tenant, &body, &headers).await?;
     ctx.branded(async {
         let signup = ctx.tenant.settings.signup.clone();
-        if !signup.is_open() {
+        if !may_sign_up(&ctx, &flow) {
             return Err(closed());
         }
         let client = client_name(&ctx, &flow).await?;
-        let mut filled = Filled { email: form.get("email").unwrap_or("").trim().to_owned(), ..Filled::default() };
+        let invitation = flow_invitation(&ctx, &flow).await?;
+        // An invitation fixes the address: it is the one the link was sent to.
+        let typed = match &invitation {
+            Some(i) => i.email.as_str().to_owned(),
+            None => form.get("email").unwrap_or("").trim().to_owned(),
+        };
+        let mut filled = Filled { email: typed, ..Filled::default() };
         for f in &signup.fields {
             f.claim.set(&mut filled.profile, form.get(f.claim.as_str()));
         }
@@ -231,6 +282,8 @@ pub(super) async fn signup_post(
             ));
         };
         match signup.check_address(&email) {
+            // The administrator chose an invited address.
+            _ if invitation.is_some() => {}
             Ok(()) => {}
             Err(AddressRefusal::NotAscii) => {
                 let m = "Use an address made of plain Latin letters, digits and punctuation.";
@@ -281,7 +334,8 @@ pub(super) async fn signup_post(
             version: signup.documents_version.clone(),
         });
         let password = Secret::new(form.take("password").unwrap_or_default());
-        let req = SignUp { email: email.clone(), password, profile, accepted };
+        let invited = invitation.is_some();
+        let req = SignUp { email: email.clone(), password, profile, accepted, invitation };
         let outcome = match accounts::sign_up(&ctx.st, &ctx.tenant, &caller, req).await {
             Ok(o) => o,
             Err(ServiceError::Invalid(e)) => {
@@ -291,6 +345,11 @@ pub(super) async fn signup_post(
             Err(e) => return Err(e.into()),
         };
         match outcome {
+            SignedUp::InvitationGone => Err(invitation_gone()),
+            SignedUp::Taken(_) if invited => {
+                let m = "This address has an account already: sign in with it instead.";
+                Ok(refused(&filled, "email", m, StatusCode::CONFLICT))
+            }
             SignedUp::Taken(owner) => {
                 tracing::info!(tenant = %ctx.tenant.id, "sign-up with an address that has an account");
                 accounts::notify_taken(&ctx.st, &ctx.tenant, &owner).await?;
@@ -300,11 +359,13 @@ pub(super) async fn signup_post(
                 check_mail_next(&ctx, &id, flow, nobody).await
             }
             SignedUp::Created(user) => {
-                tracing::info!(tenant = %ctx.tenant.id, user = %user.id, "signed up");
-                accounts::send_verification(&ctx.st, &ctx.tenant, Some(&user), &email, Some(&id)).await?;
+                tracing::info!(tenant = %ctx.tenant.id, user = %user.id, invited, "signed up");
+                if !user.email_verified {
+                    accounts::send_verification(&ctx.st, &ctx.tenant, Some(&user), &email, Some(&id)).await?;
+                }
                 let verifying =
                     Verifying { user_id: user.id.to_string(), email: email.as_str().to_owned(), amr: vec![Amr::Pwd] };
-                if signup.require_email_verification {
+                if signup.require_email_verification && !user.email_verified {
                     return check_mail_next(&ctx, &id, flow, verifying).await;
                 }
                 flow.verifying = None;

@@ -190,6 +190,9 @@ pub(crate) struct SignUp {
     pub(crate) password: Secret,
     pub(crate) profile: UserProfile,
     pub(crate) accepted: Option<Acceptance>,
+    /// The pending invitation the sign-up uses: the account is created verified (the link went
+    /// to the address) and the invitation used up.
+    pub(crate) invitation: Option<ciam_core::invitation::Invitation>,
 }
 
 /// What a sign-up led to. The page shows the same for both.
@@ -198,6 +201,8 @@ pub(crate) enum SignedUp {
     Created(User),
     /// The address has an account already: its owner is told by mail, nothing else happens.
     Taken(User),
+    /// The invitation was used (or withdrawn) by another request meanwhile.
+    InvitationGone,
 }
 
 /// Creates the account of a sign-up: the password checked against the tenant's rules and
@@ -215,14 +220,15 @@ pub(crate) async fn sign_up(
         return Ok(SignedUp::Taken(existing));
     }
     let now = st.clock.now();
+    let invited = req.invitation.is_some();
     let user = User {
         tenant_id: tenant.id.clone(),
         id: UserId::generate(),
         email: req.email,
-        email_verified: false,
+        email_verified: invited,
         status: UserStatus::Active,
         profile: req.profile,
-        source: UserSource::SignUp,
+        source: if invited { UserSource::Invitation } else { UserSource::SignUp },
         created_at: now,
         updated_at: now,
     };
@@ -235,15 +241,24 @@ pub(crate) async fn sign_up(
         }
         Err(e) => return Err(e.into()),
     }
+    if let Some(invitation) = &req.invitation
+        && !st.durable.use_invitation(&tenant.id, &invitation.id, &user.id, now).await?
+    {
+        st.durable.delete_user(&tenant.id, &user.id).await?;
+        return Ok(SignedUp::InvitationGone);
+    }
     let by = By::user(caller.clone(), user.id);
     let mut e = AuditRecord::allow("user.signed_up");
     e.user_id = Some(user.id.to_string());
-    if let Some(a) = &req.accepted {
-        // The record of consent to the documents: which ones, which version, when (the event's time).
-        e.reason = serde_json::to_string(&serde_json::json!({
-            "accepted": {"terms_url": a.terms_url, "privacy_url": a.privacy_url, "version": a.version},
-        }))
-        .ok();
+    // The record of consent to the documents (which ones, which version; the event has the
+    // time), and the invitation used.
+    let accepted = req
+        .accepted
+        .as_ref()
+        .map(|a| serde_json::json!({"terms_url": a.terms_url, "privacy_url": a.privacy_url, "version": a.version}));
+    let invitation = req.invitation.as_ref().map(|i| i.id.clone());
+    if accepted.is_some() || invitation.is_some() {
+        e.reason = serde_json::to_string(&serde_json::json!({"accepted": accepted, "invitation": invitation})).ok();
     }
     audited(st, &tenant.id, &by, e).await?;
     Ok(SignedUp::Created(user))

@@ -14,6 +14,7 @@
 pub(crate) mod accounts;
 pub(crate) mod clients;
 pub mod delegations;
+pub(crate) mod invitations;
 pub(crate) mod keys;
 pub(crate) mod outbox;
 pub(crate) mod resources;
