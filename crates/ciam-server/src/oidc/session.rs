@@ -56,7 +56,7 @@ impl BrowserCookie {
 pub(crate) const FLOW_TTL: Duration = Duration::from_secs(600);
 
 /// A pending authorization request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Flow {
     /// The authorization request's parameters, re-validated at every step.
     pub(crate) query: String,
@@ -234,16 +234,7 @@ pub(crate) async fn start_flow(st: &AppState, tenant: &TenantNs, query: &str) ->
         query: query.to_owned(),
         csrf: random_token(32),
         browser: SecretHash::of(&browser).as_str().to_owned(),
-        signed_in: false,
-        consented: false,
-        device: false,
-        account: false,
-        pending: None,
-        reauth: None,
-        verifying: None,
-        recovering: None,
-        new_password: None,
-        invitation: None,
+        ..Flow::default()
     };
     save_flow(st, tenant, &id, &flow).await?;
     Ok((id, browser, flow))
@@ -308,11 +299,7 @@ mod tests {
             consented: false,
             device: false,
             account: true,
-            pending: None,
-            reauth: None,
-            verifying: None,
-            recovering: None,
-            new_password: None,
+            ..Flow::default()
         };
         assert_eq!(flow("account/sessions").next_page(), "account/sessions");
         assert_eq!(flow("account").next_page(), "account");
