@@ -15,6 +15,8 @@
 // instead of checking another page; `errorFor`, the labels of the fields a page's error message
 // must describe (aria-describedby, aria-invalid), for a page that shows one.
 //
+// With CIAM_SCREENSHOTS set, each page checked is also saved as a PNG there.
+//
 // Beyond axe-core, each page is checked for a visible keyboard focus: the first Tab must give the
 // focused element a solid outline at least 2px wide.
 //
@@ -39,6 +41,9 @@ const authorizeUrl = need("CIAM_AUTHORIZE_URL");
 const mailDir = need("CIAM_MAIL_DIR");
 const deviceUserCode = need("CIAM_DEVICE_USER_CODE");
 const timeout = 20_000;
+// When set, a screenshot of every page checked is saved there (docs/images/hosted-pages holds
+// the ones the documentation shows: CIAM_SCREENSHOTS=$PWD/docs/images/hosted-pages).
+const screenshots = process.env.CIAM_SCREENSHOTS;
 const t = (path) => `${origin}/t/${tenant}${path}`;
 
 // WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core's tags).
@@ -66,17 +71,39 @@ const newCode = async (before) => {
 };
 
 // The current TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 key.
-const totp = (base32) => {
+const totp = (base32, offsetSecs = 0) => {
   let bits = "";
   for (const c of base32.replace(/=+$/, "").toUpperCase()) {
     bits += "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".indexOf(c).toString(2).padStart(5, "0");
   }
   const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
   const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  counter.writeBigUInt64BE(BigInt(Math.floor((Date.now() + offsetSecs * 1000) / 30_000)));
   const mac = createHmac("sha1", key).update(counter).digest();
   const offset = mac[mac.length - 1] & 0xf;
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+};
+
+// The first link containing `part` in a mail that was not in the folder before.
+const newLink = async (before, part) => {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const f of mails().filter((m) => !before.includes(m))) {
+      const text = readFileSync(join(mailDir, f), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      const link = text.split(/\s+/).find((w) => w.startsWith("http") && w.includes(part));
+      if (link) return link;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no mail with a ${part} link arrived`);
+};
+
+// Fills the sign-up form (the test tenant asks for a name and the terms).
+const fillSignUp = async (page, address) => {
+  await page.getByLabel("Email", { exact: true }).fill(address);
+  await page.getByLabel("Password", { exact: true }).fill("a long and unusual passphrase");
+  await page.getByLabel("Name", { exact: true }).fill("Grace Hopper");
+  await page.getByRole("checkbox").check();
 };
 
 // Submits a form with the button named `name` and waits for the page it leads to.
@@ -176,8 +203,9 @@ const PAGES = [
   {
     name: "recovery codes",
     heading: /^Your recovery codes$/,
-    steps: async ({ page }) => {
+    steps: async ({ page, state }) => {
       const key = (await page.locator("#totp-secret").textContent()).trim();
+      state.totpKey = key;
       await page.getByLabel("The 6-digit code your app shows").fill(totp(key));
       await submit(page, "Confirm");
     },
@@ -210,6 +238,80 @@ const PAGES = [
   },
   { name: "sign out", url: t("/logout"), heading: /^Sign out of / },
   { name: "signed out", heading: /^You are signed out$/, steps: async ({ page }) => submit(page, "Sign out") },
+  { name: "sign-up", url: `${authorizeUrl}&prompt=create`, heading: /^Create your / },
+  {
+    name: "sign-up with an error",
+    errorFor: ["Email"],
+    heading: /^Create your /,
+    steps: async ({ page }) => {
+      await fillSignUp(page, "someone@blocked.example");
+      await submit(page, "Create account");
+      await page.locator("#form-error[role=alert]").waitFor();
+    },
+  },
+  {
+    name: "check your email",
+    heading: /^Check your email$/,
+    steps: async ({ page, state }) => {
+      state.before = mails();
+      await fillSignUp(page, "grace@example.com");
+      await submit(page, "Create account");
+    },
+  },
+  {
+    name: "check your email with an error",
+    heading: /^Check your email$/,
+    steps: async ({ page }) => {
+      await page.getByLabel("Code", { exact: true }).fill("000000");
+      await submit(page, "Verify");
+      await page.locator("#code-error[role=alert]").waitFor();
+    },
+  },
+  {
+    name: "confirm email address",
+    heading: /^Confirm your email address$/,
+    steps: async ({ page, state }) => page.goto(await newLink(state.before, "/verify?")),
+  },
+  { name: "forgot password", url: t("/recover"), heading: /^Reset your password$/ },
+  {
+    name: "reset link sent",
+    heading: /^Check your email$/,
+    steps: async ({ page, state }) => {
+      state.before = mails();
+      await page.getByLabel("Email", { exact: true }).fill(email);
+      await submit(page, "Send reset link");
+    },
+  },
+  {
+    name: "new password",
+    heading: /^Choose a new password$/,
+    steps: async ({ page, state }) => page.goto(await newLink(state.before, "/recover/reset?")),
+  },
+  {
+    // The account has an authenticator app: the reset asks for it before the password changes.
+    name: "second factor before a new password",
+    heading: /^Confirm it's you$/,
+    steps: async ({ page }) => {
+      await page.getByLabel("New password", { exact: true }).fill("another long and unusual passphrase");
+      await submit(page, "Set password");
+    },
+  },
+  {
+    name: "account overview",
+    heading: /^Your account$/,
+    steps: async ({ page, state }) => {
+      // The next time step's code: the enrolment used the current one.
+      await page.getByLabel("Code from your authenticator app").fill(totp(state.totpKey, 30));
+      await submit(page, "Verify");
+      await page.goto(t("/account"));
+    },
+  },
+  { name: "account profile", url: t("/account/profile"), heading: /^Profile$/ },
+  { name: "account password", url: t("/account/password"), heading: /^Password$/ },
+  { name: "account sessions", url: t("/account/sessions"), heading: /^Sessions$/ },
+  { name: "account connected apps", url: t("/account/apps"), heading: /^Connected apps$/ },
+  { name: "account agents", url: t("/account/agents"), heading: /^Agents$/ },
+  { name: "account privacy", url: t("/account/privacy"), heading: /^Privacy$/ },
   { name: "error", url: t("/authorize?client_id=nobody&response_type=code"), heading: /^Something went wrong$/ },
 ];
 
@@ -287,6 +389,9 @@ try {
         }
       }
       checked.push({ name: entry.name, url: page.url(), passes: result.passes, violations: result.violations.length, incomplete: result.incomplete });
+      if (screenshots) {
+        await page.screenshot({ path: join(screenshots, `${entry.name.replace(/[^a-z0-9]+/gi, "-")}.png`), fullPage: true });
+      }
     } catch (e) {
       failures.push(`page "${entry.name}": could not be checked: ${e.message}`);
       break;

@@ -23,7 +23,7 @@ use crate::support::{browser_tools, localhost_setup};
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// The pages the check must reach (a11y.mjs may check more).
-const REQUIRED: [&str; 12] = [
+const REQUIRED: [&str; 26] = [
     "sign-in",
     "sign-in with an error",
     "email code",
@@ -35,6 +35,20 @@ const REQUIRED: [&str; 12] = [
     "device consent",
     "sign out",
     "signed out",
+    "sign-up",
+    "sign-up with an error",
+    "check your email",
+    "confirm email address",
+    "forgot password",
+    "new password",
+    "second factor before a new password",
+    "account overview",
+    "account profile",
+    "account password",
+    "account sessions",
+    "account connected apps",
+    "account agents",
+    "account privacy",
     "error",
 ];
 
@@ -46,7 +60,10 @@ async fn every_hosted_page_passes_axe_core_wcag_2_2_aa_in_headless_chromium() {
     };
     let (s, origin) = localhost_setup("a11y").await;
     let admin = Admin::new(&s.server, s.admin_token.clone());
-    let settings = json!({"settings": {"login": {"email_code": true}, "branding": {"primary_color": "#767676"}}});
+    let signup = json!({"mode": "open", "fields": [{"claim": "name", "required": true}, {"claim": "locale"}],
+                        "blocked_email_domains": ["blocked.example"], "terms_url": "https://acme.example/terms"});
+    let settings = json!({"settings": {"login": {"email_code": true}, "branding": {"primary_color": "#767676"},
+                                       "signup": signup}});
     let (status, body) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(settings)).await;
     assert_eq!(status, 200, "{body}");
     admin
@@ -81,6 +98,7 @@ async fn every_hosted_page_passes_axe_core_wcag_2_2_aa_in_headless_chromium() {
         .env("CIAM_AUTHORIZE_URL", format!("{origin}{}", authorize_url("web", "openid").nonce("n")))
         .env("CIAM_MAIL_DIR", s.server.data_dir.join("mail"))
         .env("CIAM_DEVICE_USER_CODE", user_code)
+        .env("CIAM_SCREENSHOTS", std::env::var("CIAM_SCREENSHOTS").unwrap_or_default())
         .stdin(Stdio::null())
         .kill_on_drop(true)
         .output();
