@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::load::{Conn, Req};
 
 /// The scenarios, in the order they run and are reported.
-pub(crate) const ALL: [&str; 9] = [
+pub(crate) const ALL: [&str; 10] = [
     "discovery",
     "jwks",
     "client_credentials",
@@ -23,6 +23,7 @@ pub(crate) const ALL: [&str; 9] = [
     "token_exchange",
     "code_flow",
     "password_sign_in",
+    "signup",
     SIGN_IN_MIX,
 ];
 
@@ -57,6 +58,17 @@ pub(crate) enum Work {
     CodeFlow(Box<CodeFlow>),
     /// A fresh browser opens the login page and posts the password (ciam only).
     SignIn(Box<SignIn>),
+    /// A fresh browser opens the sign-up page and creates an account with a new address (ciam
+    /// only): one argon2id hash, one user row, one verification mail queued.
+    SignUp(Box<SignUpWork>),
+}
+
+pub(crate) struct SignUpWork {
+    /// The sign-up page (opened without a flow: it starts one).
+    pub(crate) page: String,
+    pub(crate) password: String,
+    /// Numbers the addresses, unique within the run.
+    pub(crate) next: AtomicU64,
 }
 
 pub(crate) struct CodeFlow {
@@ -168,6 +180,26 @@ impl Work {
                     ("password", &s.password),
                 ]);
                 conn.send(Req::post(&s.login, form).cookie(jar.header())).await?.expect(303, "password sign-in")?;
+            }
+            (Work::SignUp(s), _) => {
+                let mut jar = Jar::default();
+                let a = conn.send(Req::get(&s.page)).await?.expect(303, "sign-up without a flow")?;
+                jar.update(&a.headers);
+                let form_page = path_of(a.location()?).to_owned();
+                let page = conn.send(Req::get(&form_page).cookie(jar.header())).await?.expect(200, "sign-up page")?;
+                jar.update(&page.headers);
+                let html = String::from_utf8_lossy(&page.body);
+                let n = s.next.fetch_add(1, Ordering::Relaxed);
+                let email = format!("signup-{}-{n}@bench.example", std::process::id());
+                let form = form(&[
+                    ("flow", &hidden(&html, "flow")?),
+                    ("csrf", &hidden(&html, "csrf")?),
+                    ("email", &email),
+                    ("password", &s.password),
+                    ("website", ""),
+                ]);
+                let done = conn.send(Req::post(path_of(&s.page), form).cookie(jar.header())).await?;
+                done.expect(303, "sign-up")?;
             }
             _ => bail!("connection state does not fit the scenario"),
         }

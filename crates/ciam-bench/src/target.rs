@@ -16,8 +16,8 @@ use crate::load::{BROWSER_UA, Plan};
 use crate::process::{Process, TempDir};
 use crate::procfs::{self, Memory};
 use crate::scenario::{
-    ACCESS_TOKEN_TYPE, AgentSigner, Assertions, CodeFlow, JWT_BEARER, SignIn, TOKEN_EXCHANGE, Work, basic, enc, field,
-    form, path_of, query_param,
+    ACCESS_TOKEN_TYPE, AgentSigner, Assertions, CodeFlow, JWT_BEARER, SignIn, SignUpWork, TOKEN_EXCHANGE, Work, basic,
+    enc, field, form, path_of, query_param,
 };
 
 /// Where both servers send the browser back; nothing listens there (only the code is read).
@@ -60,6 +60,8 @@ struct Paths {
     userinfo: String,
     /// ciam's hosted login form (the peer has none).
     login: Option<String>,
+    /// ciam's hosted sign-up form (the peer has none).
+    signup: Option<String>,
 }
 
 /// A started, provisioned server.
@@ -165,6 +167,7 @@ impl Target {
                 authorize: format!("{t}/authorize"),
                 userinfo: format!("{t}/userinfo"),
                 login: Some(format!("{t}/login")),
+                signup: Some(format!("{t}/signup")),
             },
             svc: (String::new(), String::new()),
             web: (String::new(), String::new()),
@@ -198,7 +201,14 @@ impl Target {
         // The agent exchanges thousands of times a minute here, far above the rate rule's
         // threshold (60/min) meant for real agents: that one rule is off, the rest is default.
         let risk = json!({"rules": {"agent_exchange_rate": {"enabled": false}}});
-        admin("/tenants", json!({"id": TENANT, "display_name": "Bench", "settings": {"risk_policy": risk}})).await?;
+        // Sign-up open for the `signup` scenario, with the network budget at its maximum: every
+        // sign-up of the run comes from one loopback address.
+        let signup = json!({"mode": "open", "per_network_per_hour": 10_000});
+        admin(
+            "/tenants",
+            json!({"id": TENANT, "display_name": "Bench", "settings": {"risk_policy": risk, "signup": signup}}),
+        )
+        .await?;
         let t = format!("/tenants/{TENANT}");
         admin(
             &format!("{t}/users"),
@@ -293,6 +303,7 @@ impl Target {
                 authorize: "/auth".into(),
                 userinfo: "/me".into(),
                 login: None,
+                signup: None,
             },
             svc,
             web,
@@ -515,6 +526,14 @@ impl Target {
                     login,
                     email: EMAIL.into(),
                     password: PASSWORD.into(),
+                }))
+            }
+            "signup" => {
+                let Some(signup) = p.signup.clone() else { return Ok(None) };
+                Work::SignUp(Box::new(SignUpWork {
+                    page: signup,
+                    password: PASSWORD.into(),
+                    next: std::sync::atomic::AtomicU64::new(0),
                 }))
             }
             other => bail!("unknown scenario {other}"),
