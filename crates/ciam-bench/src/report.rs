@@ -259,12 +259,14 @@ impl Report {
                  token with PKCE → userinfo) counts as one request; its CPU figure is per flow."
             );
         }
-        let sign_ins = ["password_sign_in", MIX_ROWS[0]];
+        let sign_ins = ["password_sign_in", "signup", MIX_ROWS[0]];
         if self.scenarios.iter().any(|s| sign_ins.contains(&s.as_str())) {
             let _ = writeln!(
                 out,
                 "- password_sign_in: a fresh browser opens the login page and posts the password (one argon2id \
-                 verification); the machine's argon2 ceiling is about {ARGON2_CEILING_PER_SEC:.0}/s."
+                 verification); signup: a fresh browser opens the sign-up page and creates an account (one argon2id \
+                 hash, one user row, one verification mail queued); the machine's argon2 ceiling is about \
+                 {ARGON2_CEILING_PER_SEC:.0}/s."
             );
             for col in self.columns.iter().filter(|c| c.is_ciam) {
                 for row in sign_ins {

@@ -25,7 +25,7 @@ use std::time::SystemTime;
 use base64::Engine as _;
 use ciam_core::clock::{Clock, SystemClock};
 use ciam_core::secret::{Secret, random_bytes};
-use lettre::message::{Mailbox, SinglePart};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
@@ -162,7 +162,11 @@ impl Mailer {
             .subject(mail.subject.clone())
             .date(SystemTime::from(now))
             .message_id(None)
-            .singlepart(SinglePart::plain(mail.text.clone()))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(mail.text.clone()))
+                    .singlepart(SinglePart::html(super::mail_html::html_of(&mail.subject, &mail.text))),
+            )
             .map_err(|e| MailError::Build(e.to_string()))?;
         match &self.transport {
             Transport::File { dir } => {
@@ -335,9 +339,41 @@ fn decode_words(value: &str) -> String {
     out
 }
 
-/// The plain-text body of a single-part message as written by the file mailer, decoded from its
-/// `Content-Transfer-Encoding` (7bit, 8bit, quoted-printable or base64). Line ends become `\n`.
+/// The plain-text body of a message as written by the file mailer (its `text/plain` part when
+/// it has several), decoded from its `Content-Transfer-Encoding` (7bit, 8bit, quoted-printable
+/// or base64). Line ends become `\n`.
 pub fn mail_text_body(message: &str) -> Option<String> {
+    mail_part(message, "text/plain")
+}
+
+/// The `text/html` part of a message as written by the file mailer, decoded.
+pub fn mail_html_body(message: &str) -> Option<String> {
+    mail_part(message, "text/html")
+}
+
+/// The part of `message` whose type is `kind` (a single-part message is its own part).
+fn mail_part(message: &str, kind: &str) -> Option<String> {
+    let content_type = mail_header(message, "Content-Type").unwrap_or_else(|| "text/plain".to_owned());
+    if content_type.to_ascii_lowercase().starts_with("multipart/") {
+        let boundary = content_type
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("boundary="))
+            .map(|b| b.trim_matches('"').to_owned())?;
+        let (_, body) = split_message(message);
+        let delimiter = format!("--{boundary}");
+        return body.split(delimiter.as_str()).skip(1).filter(|p| !p.starts_with("--")).find_map(|part| {
+            let part = part.strip_prefix("\r\n").unwrap_or(part);
+            mail_part(part, kind)
+        });
+    }
+    if !content_type.to_ascii_lowercase().starts_with(kind) {
+        return None;
+    }
+    decoded_body(message)
+}
+
+/// The body of a single part, decoded from its `Content-Transfer-Encoding`.
+fn decoded_body(message: &str) -> Option<String> {
     let (_, body) = split_message(message);
     // A single part ends with the line end that closes its last line.
     let body = body.strip_suffix("\r\n").unwrap_or(body);
@@ -422,14 +458,17 @@ mod tests {
         assert_eq!(mail_header(first, "From").as_deref(), Some("ciam <no-reply@example.com>"));
         assert_eq!(mail_header(first, "Date").as_deref(), Some("Thu, 03 Dec 2026 15:00:00 +0000"));
         assert!(mail_header(first, "Message-ID").is_some_and(|id| id.starts_with('<') && id.ends_with('>')));
-        assert!(mail_header(first, "Content-Type").is_some_and(|t| t.starts_with("text/plain")));
+        assert!(mail_header(first, "Content-Type").is_some_and(|t| t.starts_with("multipart/alternative")));
         assert!(first.contains("\r\n\r\n"), "RFC 5322 line ends");
         assert_eq!(mail_text_body(first).as_deref(), Some("Your code is 123456.\nIt expires in 10 minutes."));
+        let html = mail_html_body(first).expect("an HTML part");
+        assert!(html.contains("<p>Your code is 123456.<br>\nIt expires in 10 minutes.</p>"), "{html}");
 
         let (_, second_text) = &messages[1];
         assert!(second_text.is_ascii(), "non-ASCII content is transfer-encoded");
         assert_eq!(mail_header(second_text, "Subject").as_deref(), Some(second.subject.as_str()));
         assert_eq!(mail_text_body(second_text).as_deref(), Some(second.text.as_str()));
+        assert!(mail_html_body(second_text).is_some_and(|h| h.contains("Votre code : 654321")));
         std::fs::remove_dir_all(&data).unwrap();
     }
 

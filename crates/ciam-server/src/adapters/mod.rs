@@ -4,6 +4,7 @@
 pub(crate) mod directory;
 pub(crate) mod issuance;
 pub mod mail;
+mod mail_html;
 pub mod metadata_documents;
 pub mod outbound;
 pub mod risk;
