@@ -17,6 +17,7 @@ pub mod factor;
 pub mod id;
 pub mod invitation;
 pub mod keyspace;
+pub mod locale;
 pub mod metadata_document;
 pub mod outbox;
 pub mod page;

@@ -7,6 +7,7 @@ use url::Url;
 
 use crate::contrast::{self, Rgb};
 use crate::id::{Region, TenantId};
+use crate::locale::Locale;
 use crate::validation::FieldError;
 
 /// A tenant.
@@ -298,6 +299,11 @@ pub struct Branding {
     /// styles. The pages' Content-Security-Policy allows styles from its origin.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_css_uri: Option<String>,
+    /// The language of the pages and mails when nothing else names one the server speaks (no
+    /// `ui_locales`, `locale` claim, language picked on the pages or `Accept-Language` match):
+    /// one of `en` (the default), `de`, `fr`, `es`, `ar`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_locale: Option<String>,
 }
 
 impl Branding {
@@ -325,7 +331,19 @@ impl Branding {
         if let Some(uri) = &self.custom_css_uri {
             stylesheet_url(uri).map_err(|e| e.under("branding.custom_css_uri"))?;
         }
+        if let Some(tag) = &self.default_locale
+            && Locale::parse(tag).is_none()
+        {
+            let supported = Locale::ALL.map(Locale::tag).join(", ");
+            return Err(FieldError::new("branding.default_locale", format!("must be one of {supported}")));
+        }
         Ok(())
+    }
+
+    /// The tenant's default language: `default_locale`, or English when unset (or, stored before
+    /// the rule, not a supported one).
+    pub fn default_locale(&self) -> Locale {
+        self.default_locale.as_deref().and_then(Locale::parse).unwrap_or_default()
     }
 
     /// The primary colour when white text on it meets AA, else `None`: what the pages may use.
@@ -476,6 +494,24 @@ mod tests {
         let parsed: Branding = serde_json::from_str(r#"{"custom_css_uri":"https://cdn.example/b.css"}"#).unwrap();
         assert_eq!(parsed.custom_css_uri.as_deref(), Some("https://cdn.example/b.css"));
         assert!(serde_json::to_value(Branding::default()).unwrap().as_object().unwrap().is_empty(), "unset: absent");
+    }
+
+    #[test]
+    fn a_default_locale_is_one_of_the_supported_languages() {
+        let mut s = TenantSettings::default();
+        assert_eq!(s.branding.default_locale(), Locale::En, "English unless set");
+        for (tag, locale) in [("de", Locale::De), ("ar", Locale::Ar), ("ES", Locale::Es)] {
+            s.branding.default_locale = Some(tag.into());
+            assert!(s.validate().is_ok(), "{tag}");
+            assert_eq!(s.branding.default_locale(), locale);
+        }
+        for bad in ["pt", "de-AT", "", "english"] {
+            s.branding.default_locale = Some(bad.into());
+            let e = s.validate().unwrap_err();
+            assert_eq!(e.field, "branding.default_locale", "{bad}");
+            assert_eq!(e.message, "must be one of en, de, fr, es, ar");
+            assert_eq!(s.branding.default_locale(), Locale::En, "{bad} stored earlier: English");
+        }
     }
 
     #[test]
