@@ -19,6 +19,7 @@ pub mod config;
 pub mod dev;
 pub mod error;
 pub mod http;
+pub(crate) mod i18n;
 pub mod oidc;
 pub mod ops;
 pub mod services;

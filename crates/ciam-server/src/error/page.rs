@@ -4,16 +4,18 @@
 
 use super::oauth::oauth_failure_kind;
 use super::*;
+use crate::i18n::{Msg, Text, msg, tr};
 
 /// What the hosted pages say when a request fails for reasons of the server.
-pub(super) const PAGE_UNAVAILABLE: &str = "The service is temporarily unavailable. Try again shortly.";
+pub(super) const PAGE_UNAVAILABLE: Msg = msg!("error-unavailable");
 
 /// A hosted page request that does not succeed: an error page in the tenant's branding (never
 /// a redirect), or an authorization error sent back to the client ([`ErrorRedirect`]). Page
 /// handlers return `Result<Response, PageError>`, so `?` works on every store call.
 ///
 /// A [`Failure`] shows the person the same page whatever its kind (503, "temporarily
-/// unavailable", as it always did); the log gets the kind and the cause.
+/// unavailable", as it always did); the log gets the kind and the cause. The message is put in
+/// the language of the request when the page is rendered.
 #[derive(Debug)]
 pub(crate) struct PageError(Box<PageRepr>);
 
@@ -21,7 +23,7 @@ pub(crate) struct PageError(Box<PageRepr>);
 enum PageRepr {
     Page {
         status: StatusCode,
-        message: Cow<'static, str>,
+        message: Text,
         brand: Option<Brand>,
         cause: Option<Failure>,
         /// A refused authorization request, for the log.
@@ -32,7 +34,7 @@ enum PageRepr {
 
 impl PageError {
     /// A page saying `message` with `status`.
-    pub(crate) fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn new(status: StatusCode, message: impl Into<Text>) -> Self {
         Self(Box::new(PageRepr::Page { status, message: message.into(), brand: None, cause: None, refused: None }))
     }
 
@@ -43,7 +45,8 @@ impl PageError {
         let refused = Refused::of(&error);
         Self(Box::new(PageRepr::Page {
             status: StatusCode::BAD_REQUEST,
-            message: error.description,
+            // The protocol's words, for the application's developer: not translated.
+            message: Text::Verbatim(error.description),
             brand: None,
             cause: None,
             refused,
@@ -51,12 +54,12 @@ impl PageError {
     }
 
     /// 400: the request cannot go on (an expired page, a bad form).
-    pub(crate) fn bad_request(message: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<Text>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
     }
 
     /// 403: not allowed (a form without its CSRF token, a disabled method).
-    pub(crate) fn forbidden(message: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn forbidden(message: impl Into<Text>) -> Self {
         Self::new(StatusCode::FORBIDDEN, message)
     }
 
@@ -64,7 +67,7 @@ impl PageError {
     pub(crate) fn failed(cause: impl Into<Failure>) -> Self {
         Self(Box::new(PageRepr::Page {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            message: Cow::Borrowed(PAGE_UNAVAILABLE),
+            message: PAGE_UNAVAILABLE.into(),
             brand: None,
             cause: Some(cause.into()),
             refused: None,
@@ -120,7 +123,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match *self.0 {
             PageRepr::Page { status, message, brand, cause, refused } => {
-                let mut res = error_page(status, brand.as_ref().unwrap_or(&Brand::neutral()), &message);
+                let mut res = error_page(status, brand.as_ref().unwrap_or(&Brand::neutral()), &message.resolve());
                 if let Some(refused) = refused {
                     res.extensions_mut().insert(refused);
                 }
@@ -166,7 +169,7 @@ impl IntoResponse for ErrorRedirect {
         let mut res = match respond_in_mode(&redirect_uri, response_mode, fields, signer.as_ref()) {
             Ok(res) => res,
             Err(cause) => {
-                let mut res = error_page(StatusCode::SERVICE_UNAVAILABLE, &Brand::neutral(), PAGE_UNAVAILABLE);
+                let mut res = error_page(StatusCode::SERVICE_UNAVAILABLE, &Brand::neutral(), &tr(PAGE_UNAVAILABLE));
                 res.extensions_mut().insert(InternalError::new(FailureKind::Internal, cause));
                 return res;
             }
@@ -184,7 +187,8 @@ impl IntoResponse for ErrorRedirect {
 // --- Passkey ceremonies ---------------------------------------------------------------------
 
 /// What the passkey calls of the hosted pages answer when they fail: `{"error": "…"}` with a
-/// status, which the page script shows to the person.
+/// status, which the page script shows to the person (in the language of the request: callers
+/// pass words from [`crate::i18n::tr`]).
 #[derive(Debug)]
 pub(crate) struct CeremonyError {
     status: StatusCode,
@@ -211,9 +215,9 @@ impl CeremonyError {
 
     /// A page's answer (an error page, a refusal) to a call the page script made: its status
     /// (400 for a page that is not an error), `message`, and the page's cause for the log.
-    pub(crate) fn instead_of(page: &Response, message: &'static str) -> Self {
+    pub(crate) fn instead_of(page: &Response, message: Msg) -> Self {
         let status = if page.status().is_success() { StatusCode::BAD_REQUEST } else { page.status() };
-        Self { status, message: Cow::Borrowed(message), cause: page.extensions().get::<InternalError>().cloned() }
+        Self { status, message: Cow::Owned(tr(message)), cause: page.extensions().get::<InternalError>().cloned() }
     }
 }
 
@@ -221,7 +225,7 @@ macro_rules! ceremony_error_from {
     ($($t:ty),*) => {$(
         impl From<$t> for CeremonyError {
             fn from(e: $t) -> Self {
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable.").because(e)
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, tr(msg!("error-unavailable-short"))).because(e)
             }
         }
     )*};
@@ -233,9 +237,9 @@ impl From<PageError> for CeremonyError {
     fn from(e: PageError) -> Self {
         match *e.0 {
             PageRepr::Page { status, message, cause, .. } => {
-                Self { status, message, cause: cause.map(Failure::into_internal) }
+                Self { status, message: Cow::Owned(message.resolve()), cause: cause.map(Failure::into_internal) }
             }
-            PageRepr::Redirect(r) => Self::instead_of(&r.into_response(), "Sign-in refused."),
+            PageRepr::Redirect(r) => Self::instead_of(&r.into_response(), msg!("error-sign-in-refused")),
         }
     }
 }

@@ -1,7 +1,10 @@
 //! The error map: every dialect answers as its standard says, and no cause reaches a body.
 use axum::body::to_bytes;
 
-use super::page::PAGE_UNAVAILABLE;
+use crate::i18n::{Text, msg};
+
+/// What a page says when the server fails (`error-unavailable` in English).
+const UNAVAILABLE: &str = "The service is temporarily unavailable. Try again shortly.";
 use super::*;
 
 #[tokio::test]
@@ -165,16 +168,16 @@ fn failures_keep_their_kind_and_cause() {
 async fn page_errors_show_words_and_log_causes() {
     let brand = Brand { color: "#112233".into(), name: "Acme Travel".into(), ..Brand::neutral() };
     let table: [(PageError, u16, &str, Option<FailureKind>); 5] = [
-        (PageError::bad_request("The form is gone."), 400, "The form is gone.", None),
-        (PageError::forbidden("Not you."), 403, "Not you.", None),
-        (PageError::new(StatusCode::NOT_FOUND, "Unknown tenant."), 404, "Unknown tenant.", None),
+        (PageError::bad_request(Text::verbatim("The form is gone.")), 400, "The form is gone.", None),
+        (PageError::forbidden(msg!("error-form-expired")), 403, "The form expired. Go back and try again.", None),
+        (PageError::new(StatusCode::NOT_FOUND, msg!("error-unknown-tenant")), 404, "Unknown tenant.", None),
         (
             StoreError::Unavailable(Box::new(std::io::Error::other("refused"))).into(),
             503,
-            PAGE_UNAVAILABLE,
+            UNAVAILABLE,
             Some(FailureKind::Unavailable),
         ),
-        (StoreError::Corrupt("garbage".into()).into(), 503, PAGE_UNAVAILABLE, Some(FailureKind::Corrupt)),
+        (StoreError::Corrupt("garbage".into()).into(), 503, UNAVAILABLE, Some(FailureKind::Corrupt)),
     ];
     for (e, status, words, kind) in table {
         let e = e.branded(&brand);
@@ -189,10 +192,11 @@ async fn page_errors_show_words_and_log_causes() {
         assert!(!body.contains("refused") && !body.contains("garbage"), "no cause in the page");
     }
     // Without a tenant (an unknown one), the neutral branding; a brand is never replaced.
-    let body = body_of(PageError::bad_request("x").into_response()).await;
+    let body = body_of(PageError::bad_request(Text::verbatim("x")).into_response()).await;
     assert!(body.contains("Sign in"));
     let other = Brand { name: "Other".into(), ..brand.clone() };
-    let body = body_of(PageError::bad_request("x").branded(&brand).branded(&other).into_response()).await;
+    let body =
+        body_of(PageError::bad_request(Text::verbatim("x")).branded(&brand).branded(&other).into_response()).await;
     assert!(body.contains("Acme Travel") && !body.contains("Other"));
 }
 
@@ -301,11 +305,11 @@ async fn ceremony_errors_are_json_for_the_page_script() {
     assert!(body.contains("temporarily unavailable") && !body.contains("refused"));
 
     // A page's refusal keeps its status and words, and its cause for the log.
-    let res = CeremonyError::from(PageError::new(StatusCode::NOT_FOUND, "Unknown tenant.")).into_response();
+    let res = CeremonyError::from(PageError::new(StatusCode::NOT_FOUND, msg!("error-unknown-tenant"))).into_response();
     assert_eq!(res.status(), 404);
     assert!(body_of(res).await.contains("Unknown tenant."));
     let page = PageError::from(StoreError::Corrupt("x".into())).into_response();
-    let res = CeremonyError::instead_of(&page, "Sign-in refused.").into_response();
+    let res = CeremonyError::instead_of(&page, msg!("error-sign-in-refused")).into_response();
     assert_eq!(res.status(), 503);
     assert_eq!(internal_of(&res).unwrap().kind, FailureKind::Corrupt);
     assert!(body_of(res).await.contains("Sign-in refused."));
@@ -347,9 +351,10 @@ async fn hold_offs_are_429_with_retry_after_rfc6585_4() {
     assert_eq!(res.status(), 429);
     assert_eq!(res.headers()[header::RETRY_AFTER], "1");
     assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
-    let res = HoldOff::after(Duration::from_secs(60)).page(PageError::bad_request("wait").into_response());
+    let res =
+        HoldOff::after(Duration::from_secs(60)).page(PageError::bad_request(Text::verbatim("wait")).into_response());
     assert_eq!((res.status().as_u16(), res.headers()[header::RETRY_AFTER].to_str().unwrap()), (429, "60"));
-    let res = HoldOff::unstated().page(PageError::bad_request("wait").into_response());
+    let res = HoldOff::unstated().page(PageError::bad_request(Text::verbatim("wait")).into_response());
     assert_eq!(res.status(), 429);
     assert!(!res.headers().contains_key(header::RETRY_AFTER));
 }

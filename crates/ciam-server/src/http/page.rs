@@ -15,6 +15,11 @@
 //! The tenant's primary colour is used (button backgrounds under white text, links, focus
 //! outlines) only when white text on it reaches the WCAG 2.2 AA contrast ratio, 4.5:1; the
 //! templates set `lang` and `dir` from the runtime values of the same names.
+//!
+//! # Languages
+//! A page is rendered in the language of the request ([`crate::i18n::current`]): the runtime
+//! value `locale` is what the templates' message filters ([`crate::i18n::filters`]) read,
+//! `lang` and `dir` go on `<html>`, and `languages` is the language switcher of `base.html`.
 
 use std::sync::Arc;
 
@@ -26,6 +31,8 @@ use ciam_core::tenant::{Tenant, stylesheet_url};
 use ciam_jose::SigningKey;
 use ciam_oauth::authorize::{Delivery, ResponseMode};
 use url::Url;
+
+use crate::i18n::{self, filters, msg};
 
 /// The primary colour of pages whose tenant set none, or one too light for white text.
 const DEFAULT_COLOR: &str = "#2456d3";
@@ -90,19 +97,6 @@ impl HostedPage for FormPostPage<'_> {
     }
 }
 
-/// The language of the pages: the `lang` and `dir` attributes of their `<html>` element, handed
-/// to the templates as the runtime values `lang` and `dir`. Every page is in English for now; a
-/// right-to-left language would set `dir` to `rtl`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct PageLanguage {
-    pub(crate) tag: &'static str,
-    pub(crate) dir: &'static str,
-}
-
-impl PageLanguage {
-    pub(crate) const ENGLISH: Self = Self { tag: "en", dir: "ltr" };
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 pub(crate) struct ErrorPage<'a> {
@@ -140,9 +134,11 @@ pub(crate) fn page_policy(nonce: &str, style_origin: Option<&str>) -> String {
 pub(crate) fn html(status: StatusCode, page: &impl HostedPage) -> Response {
     // 128 bits, fresh for each response (CSP3 §7.2: nonces must be unguessable and single-use).
     let nonce = random_token(16);
-    let language = PageLanguage::ENGLISH;
-    let (lang, dir) = (language.tag.to_owned(), language.dir.to_owned());
-    let values: [(&str, &dyn std::any::Any); 3] = [("nonce", &nonce), ("lang", &lang), ("dir", &dir)];
+    let locale = i18n::current();
+    let (lang, dir) = (locale.tag().to_owned(), locale.dir().to_owned());
+    let languages = i18n::switcher(locale);
+    let values: [(&str, &dyn std::any::Any); 5] =
+        [("nonce", &nonce), ("locale", &locale), ("lang", &lang), ("dir", &dir), ("languages", &languages)];
     match page.render_with_values(&values) {
         Ok(body) => {
             let mut res = (status, Html(body)).into_response();
@@ -157,9 +153,9 @@ pub(crate) fn html(status: StatusCode, page: &impl HostedPage) -> Response {
     }
 }
 
-/// An error page (never a redirect).
+/// An error page (never a redirect), in the language of the request.
 pub(crate) fn error_page(status: StatusCode, brand: &Brand, message: &str) -> Response {
-    html(status, &ErrorPage { brand, title: "Something went wrong", message })
+    html(status, &ErrorPage { brand, title: &i18n::tr(msg!("error-heading")), message })
 }
 
 /// `303 See Other` to `location`, never cached.
@@ -181,7 +177,7 @@ pub(crate) fn see_other(location: &str) -> Response {
 /// such URIs) gets an error page, since the browser would go where the lenient reading points.
 pub(crate) fn respond(redirect_uri: &str, mode: Delivery, fields: Vec<(&str, String)>) -> Response {
     let Some(mut url) = Url::parse(redirect_uri).ok().filter(|u| u.as_str() == redirect_uri) else {
-        return error_page(StatusCode::BAD_REQUEST, &Brand::neutral(), "Invalid redirect URI.");
+        return error_page(StatusCode::BAD_REQUEST, &Brand::neutral(), &i18n::tr(msg!("error-invalid-redirect-uri")));
     };
     match mode {
         Delivery::Query => {
@@ -231,6 +227,7 @@ pub(crate) fn respond_in_mode(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Locale;
     use ciam_core::tenant::TenantSettings;
 
     fn tenant(settings: serde_json::Value) -> Tenant {
@@ -304,11 +301,13 @@ mod tests {
         let html = ErrorPage { brand: &Brand::neutral(), title: "t", message: "m" }
             .render_with_values(&[
                 ("nonce", &"n".to_owned() as &dyn std::any::Any),
+                ("locale", &Locale::Ar),
                 ("lang", &"ar".to_owned()),
                 ("dir", &"rtl".to_owned()),
             ])
             .unwrap();
         assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+        assert!(html.contains("<title>خطأ ·"), "the page's words in its language: {html}");
         let html = ErrorPage { brand: &Brand::neutral(), title: "t", message: "m" }.render().unwrap();
         assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"), "{html}");
     }

@@ -35,6 +35,7 @@ use super::web_flow::{Ctx, flow_step, query_param, see_other};
 use crate::error::{ErrorRedirect, Failure, PageError};
 use crate::http::Path;
 use crate::http::page::{ResponseSigner, respond_in_mode};
+use crate::i18n::{self, Text, msg};
 use crate::state::AppState;
 
 /// An error for the client of a verified request, sent to its redirect URI.
@@ -90,7 +91,8 @@ async fn response_signer(ctx: &Ctx, client: &Client) -> Result<ResponseSigner, P
 /// client and its redirect URI are verified, errors are pages; after, they go to the client,
 /// signed when the request asked for a JARM response mode.
 pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Arc<Client>, ValidAuthorization), PageError> {
-    let params = Params::parse(query.as_bytes()).map_err(|e| PageError::bad_request(e.description))?;
+    let params = Params::parse(query.as_bytes()).map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
+    i18n::set_ui_locales(params.get("ui_locales"));
     // The request's log lines name the client it claims to come from.
     if let Some(id) = params.get("client_id") {
         tracing::Span::current().record("client_id", id);
@@ -120,7 +122,7 @@ pub(super) async fn validated(ctx: &Ctx, query: &str) -> Result<(Arc<Client>, Va
         }
         .into(),
     })?;
-    let client = client.ok_or_else(|| PageError::bad_request("Unknown client."))?;
+    let client = client.ok_or_else(|| PageError::bad_request(msg!("error-unknown-client")))?;
     Ok((client, valid))
 }
 
@@ -159,19 +161,24 @@ pub(super) async fn authorize_post(
 /// requests never carry the internal markers. These errors come before the redirect URI is
 /// verified (it is inside what is expanded), so they are pages.
 async fn expand(ctx: &Ctx, query: &str) -> Result<String, PageError> {
-    let params = Params::parse(query.as_bytes()).map_err(|e| PageError::bad_request(e.description))?;
+    let params = Params::parse(query.as_bytes()).map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
+    i18n::set_ui_locales(params.get("ui_locales"));
     if params.get(PAR_MARKER).is_some() || params.get(JAR_MARKER).is_some() {
-        return Err(PageError::bad_request("Invalid authorization request."));
+        return Err(PageError::bad_request(msg!("error-invalid-authorization-request")));
     }
     match (params.get("request"), params.get("request_uri")) {
         (None, None) => Ok(query.to_owned()),
-        (Some(_), Some(_)) => Err(PageError::bad_request("invalid_request: send request or request_uri, not both.")),
+        (Some(_), Some(_)) => {
+            Err(PageError::bad_request(Text::verbatim("invalid_request: send request or request_uri, not both.")))
+        }
         (None, Some(uri)) => expand_pushed(ctx, &params, uri).await,
         (Some(jwt), None) => {
-            let client = named_client(ctx, &params).await?.ok_or_else(|| PageError::bad_request("Unknown client."))?;
+            let client = named_client(ctx, &params)
+                .await?
+                .ok_or_else(|| PageError::bad_request(msg!("error-unknown-client")))?;
             signed_request(&ctx.st, &ctx.tenant, &client, &params, jwt)
                 .await
-                .map_err(|e| PageError::bad_request(format!("{}: {}.", e.code.as_str(), e.description)))
+                .map_err(|e| PageError::bad_request(Text::verbatim(format!("{}: {}.", e.code.as_str(), e.description))))
         }
     }
 }
@@ -180,11 +187,12 @@ async fn expand(ctx: &Ctx, query: &str) -> Result<String, PageError> {
 /// by the same client and not yet used. Any other `request_uri` is refused, never fetched.
 async fn expand_pushed(ctx: &Ctx, params: &Params, uri: &str) -> Result<String, PageError> {
     if !uri.starts_with(REQUEST_URI_PREFIX) {
-        return Err(PageError::bad_request(
+        return Err(PageError::bad_request(Text::verbatim(
             "request_uri_not_supported: only request_uri values from pushed authorization requests are accepted.",
-        ));
+        )));
     }
-    let invalid = || PageError::bad_request("invalid_request_uri: the request is unknown, expired or used.");
+    let invalid =
+        || PageError::bad_request(Text::verbatim("invalid_request_uri: the request is unknown, expired or used."));
     let pushed = Json::<Pushed>::new(ctx.st.ephemeral.as_ref());
     let pushed = pushed.get(&keyspace::pushed_request(&ctx.ns, uri)).await?.ok_or_else(invalid)?;
     if params.get("client_id") != Some(pushed.client_id.as_str()) {
@@ -294,7 +302,11 @@ async fn signed_in_user(
     };
     let Ok(id) = UserId::parse(&session.user_id) else { return Ok(None) };
     let user = ctx.st.durable.get_user(&ctx.tenant.id, &id).await?;
-    Ok(user.filter(|u| u.status == UserStatus::Active).map(|u| (session, u)))
+    let user = user.filter(|u| u.status == UserStatus::Active);
+    if let Some(user) = &user {
+        i18n::set_user(user);
+    }
+    Ok(user.map(|u| (session, u)))
 }
 
 /// What the client already holds from `user` for this request: an agent's consent is a
@@ -504,10 +516,8 @@ pub(super) async fn step_up(
 /// The requested level cannot be reached with this user's authenticators: the client hears
 /// `unmet_authentication_requirements`; a device sign-in gets a page.
 pub(super) async fn unmet_requirements(ctx: &Ctx, flow: &Flow) -> PageError {
-    let message = "This application asks for a stronger sign-in than your account can give. Add a passkey in your \
-                   account security settings and try again.";
     if !flow.is_authorization() {
-        return PageError::forbidden(message);
+        return PageError::forbidden(msg!("error-stronger-sign-in"));
     }
     match validated(ctx, &flow.query).await {
         Ok((_, valid)) => refuse(

@@ -22,6 +22,7 @@ use super::web_flow::{Ctx, flow_expired, flow_step, form_step, query_param};
 use crate::audit::{self, Caller};
 use crate::error::PageError;
 use crate::http::Path;
+use crate::i18n::{self, msg, tr};
 use crate::state::AppState;
 
 /// `GET /t/{tenant}/consent?flow=…`: what the client asks for, with Allow and Deny.
@@ -33,6 +34,13 @@ pub(super) async fn consent_get(
 ) -> Result<Response, PageError> {
     let (ctx, id, flow) = flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
     ctx.branded(async {
+        // The signed-in user's `locale` claim, for the page's language.
+        if let Some(session) = current_session(&ctx.st, &ctx.tenant, &headers).await?
+            && let Ok(user_id) = UserId::parse(&session.user_id)
+            && let Some(user) = ctx.st.durable.get_user(&ctx.tenant.id, &user_id).await?
+        {
+            i18n::set_user(&user);
+        }
         let (client, valid) = validated(&ctx, &flow.query).await?;
         let host =
             Url::parse(&valid.redirect_uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
@@ -95,7 +103,7 @@ pub(super) async fn agent_owner(ctx: &Ctx, owner: &AgentOwner) -> Result<String,
             .durable
             .get_user(&ctx.tenant.id, id)
             .await?
-            .map_or_else(|| "a former user".to_owned(), |u| u.email.as_str().to_owned()),
+            .map_or_else(|| tr(msg!("consent-former-user")), |u| u.email.as_str().to_owned()),
     })
 }
 
@@ -120,7 +128,7 @@ pub(super) async fn consent_post(
         let allow = match form.get("decision") {
             Some("allow") => true,
             Some("deny") => false,
-            _ => return Err(PageError::bad_request("Choose Allow or Deny.")),
+            _ => return Err(PageError::bad_request(msg!("error-choose-allow-or-deny"))),
         };
         let audiences = match (&client.agent, agent_audiences(&client, &valid.resources)) {
             (None, _) => Vec::new(),

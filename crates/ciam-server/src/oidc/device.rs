@@ -32,10 +32,10 @@ use super::web_flow::{Ctx, query_param, see_other};
 use crate::audit::{self, Caller};
 use crate::error::{Failure, HoldOff, OAuthFailure, PageError};
 use crate::http::{BackChannel, Path};
+use crate::i18n::{Msg, msg, tr, tr_with};
 use crate::state::AppState;
 
 /// What the sign-in page says the user is signing in for.
-pub(super) const SIGN_IN_PURPOSE: &str = "connect a device";
 
 /// Longest user-code input considered (a code with separators is 9 characters).
 const MAX_TYPED: usize = 16;
@@ -120,8 +120,8 @@ async fn to_sign_in(ctx: &Ctx, typed: &str) -> Result<Response, PageError> {
     Ok(ctx.with_flow_cookie(see_other(&format!("{}?flow={id}", ctx.path("login"))), &browser))
 }
 
-const TOO_MANY: &str = "Too many wrong codes. Wait 15 minutes, then try again.";
-const WRONG_CODE: &str = "That code is not valid: check it and try again. Codes expire after 10 minutes.";
+const TOO_MANY: Msg = msg!("device-too-many");
+const WRONG_CODE: Msg = msg!("device-wrong-code");
 
 /// `POST /t/{tenant}/device`: a code (shows what the client asks for) or, with `decision`, the
 /// user's answer to it.
@@ -134,16 +134,16 @@ pub(super) async fn page_post(
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
-        let form = Params::parse(&body).map_err(|_| PageError::bad_request("Invalid form."))?;
+        let form = Params::parse(&body).map_err(|_| PageError::bad_request(msg!("error-invalid-form")))?;
         let Some((session, user_id)) = signed_in(&ctx, &headers).await? else {
             return Ok(see_other(&ctx.path("device")));
         };
         if !csrf_ok(&session.csrf, form.get("csrf")) {
-            return Err(PageError::forbidden("The form expired. Go back and try again."));
+            return Err(PageError::forbidden(msg!("error-form-expired")));
         }
         let typed = limited(form.get("user_code").unwrap_or(""));
         let too_many =
-            || HoldOff::unstated().page(entry_page(&ctx, &session.csrf, &typed, Some(TOO_MANY), StatusCode::OK));
+            || HoldOff::unstated().page(entry_page(&ctx, &session.csrf, &typed, Some(&tr(TOO_MANY)), StatusCode::OK));
         if ctx.st.issuance.device_entry_locked(&ctx.ns, &user_id).await? {
             return Ok(too_many());
         }
@@ -151,7 +151,7 @@ pub(super) async fn page_post(
             return Ok(if ctx.st.issuance.count_wrong_device_code(&ctx.ns, &user_id).await? {
                 too_many()
             } else {
-                entry_page(&ctx, &session.csrf, &typed, Some(WRONG_CODE), StatusCode::BAD_REQUEST)
+                entry_page(&ctx, &session.csrf, &typed, Some(&tr(WRONG_CODE)), StatusCode::BAD_REQUEST)
             });
         };
         // The request's scope was checked when it was stored: one that does not parse is corrupt.
@@ -160,7 +160,7 @@ pub(super) async fn page_post(
             None => return consent_page(&ctx, &session, &pending, &scope).await,
             Some("allow") => true,
             Some("deny") => false,
-            Some(_) => return Err(PageError::bad_request("Choose Allow or Deny.")),
+            Some(_) => return Err(PageError::bad_request(msg!("error-choose-allow-or-deny"))),
         };
         decide(&ctx, &caller, &session, &user_id, pending, &scope, allow).await
     })
@@ -203,7 +203,7 @@ async fn decide(
     let (st, tenant, ns) = (&ctx.st, &ctx.tenant.id, &ctx.ns);
     // One answer per code: whoever takes the user code decides.
     if !st.issuance.take_user_code(ns, &pending).await? {
-        return Ok(entry_page(ctx, &session.csrf, "", Some(WRONG_CODE), StatusCode::BAD_REQUEST));
+        return Ok(entry_page(ctx, &session.csrf, "", Some(&tr(WRONG_CODE)), StatusCode::BAD_REQUEST));
     }
     let (client, request) = (&pending.client, &pending.request);
     let delegation_id = record_decision(ctx, caller, client, user_id, scope, request.audiences.clone(), allow).await?;
@@ -228,11 +228,11 @@ async fn decide(
     });
     st.issuance.decide_device(ns, &pending, approved).await?;
     tracing::info!(tenant = %tenant, client = %client.client_id, user = %user_id, allow, "device request decided");
-    let message = if allow {
-        format!("{} is now connected. Return to your device.", client.name)
+    let (title, message) = if allow {
+        (msg!("device-connected-title"), msg!("device-connected"))
     } else {
-        format!("{} was not given access.", client.name)
+        (msg!("device-denied-title"), msg!("device-denied"))
     };
-    let title = if allow { "Device connected" } else { "Access denied" };
-    Ok(html(StatusCode::OK, &DeviceDonePage { brand: &ctx.brand, title, message: &message }))
+    let message = tr_with(message, &[("client", &client.name)]);
+    Ok(html(StatusCode::OK, &DeviceDonePage { brand: &ctx.brand, title: &tr(title), message: &message }))
 }

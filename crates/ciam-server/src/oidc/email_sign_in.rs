@@ -33,6 +33,7 @@ use super::web_flow::{Ctx, form_step, query_param};
 use crate::audit::Caller;
 use crate::error::{Failure, HoldOff, PageError};
 use crate::http::Path;
+use crate::i18n::{self, Msg, msg, tr};
 use crate::services::outbox;
 use crate::services::throttle::Attempt;
 use crate::state::AppState;
@@ -72,8 +73,7 @@ pub(crate) async fn mail_allowed(st: &AppState, tenant: &TenantNs, address: &str
     Ok(Counter::new(st.ephemeral.as_ref()).hit(&key, crate::services::throttle::WINDOW).await? <= MAILS_PER_ADDRESS)
 }
 
-pub(crate) const MAIL_LIMIT_MESSAGE: &str =
-    "Several codes were sent already. Use the latest one, or wait a few minutes.";
+pub(crate) const MAIL_LIMIT_MESSAGE: Msg = msg!("error-mail-limit");
 
 /// Who a sign-in mail is for.
 #[derive(Clone, Copy)]
@@ -131,20 +131,19 @@ pub(super) async fn send_email_code(
     Json::new(st.ephemeral.as_ref())
         .put(&keyspace::email_code(&ctx.ns, flow_id), &state, lifetime.unsigned_abs())
         .await?;
-    let warning = if first_factor {
-        "If you did not try to sign in, ignore this message."
-    } else {
-        "If you did not try to sign in, someone may know your password: change it."
-    };
-    let link = link
-        .map(|l| format!("\n\nOr open this link in the browser where you asked for the code:\n{}", l.expose_secret()))
-        .unwrap_or_default();
+    let locale = i18n::mail_locale(if let Recipient::Account(user) = to { Some(user) } else { None }, i18n::current());
+    let say = |msg, args: &[(&str, &str)]| i18n::text(locale, msg, args);
+    let warning = if first_factor { msg!("mail-sign-in-not-you") } else { msg!("mail-sign-in-not-you-password") };
+    let link =
+        link.map(|l| format!("\n\n{}\n{}", say(msg!("mail-sign-in-link"), &[]), l.expose_secret())).unwrap_or_default();
     let mail = OutgoingMail {
         to: email.as_str().to_owned(),
-        subject: format!("Your {} sign-in code", ctx.brand.name),
+        subject: say(msg!("mail-sign-in-subject"), &[("tenant", &ctx.brand.name)]),
         text: format!(
-            "Your sign-in code is {}{link}\n\nThey expire in 10 minutes and work once. {warning}\n",
-            code.expose_secret()
+            "{}{link}\n\n{} {}\n",
+            say(msg!("mail-sign-in-text"), &[("code", code.expose_secret())]),
+            say(msg!("mail-sign-in-expiry"), &[]),
+            say(warning, &[]),
         ),
     };
     let delivery = outbox::Delivery { valid_for: lifetime.unsigned_abs(), discard };
@@ -207,19 +206,19 @@ pub(super) async fn login_email(
     let (ctx, id, flow, form) = form_step(st, &tenant, &body, &headers).await?;
     ctx.branded(async {
         if !ctx.tenant.settings.login.email_code {
-            return Err(PageError::forbidden("Sign-in codes by email are not enabled."));
+            return Err(PageError::forbidden(msg!("email-code-disabled")));
         }
         let typed = form.get("email").unwrap_or("").trim().to_owned();
         let page = |error, status| email_page(&ctx, &id, &flow, &typed, error, status);
         let Ok(email) = ciam_core::email::Email::parse(&typed) else {
-            return Ok(page(Some("Enter a valid email address."), StatusCode::BAD_REQUEST));
+            return Ok(page(Some(&tr(msg!("email-code-invalid-address"))), StatusCode::BAD_REQUEST));
         };
         let attempt = Attempt::new(&ctx.st, &ctx.ns, email.normalized(), caller.addr());
         if attempt.locked().await? {
-            return Ok(HoldOff::unstated().page(page(Some(TOO_MANY_ATTEMPTS), StatusCode::OK)));
+            return Ok(HoldOff::unstated().page(page(Some(&tr(TOO_MANY_ATTEMPTS)), StatusCode::OK)));
         }
         if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
-            return Ok(HoldOff::unstated().page(page(Some(MAIL_LIMIT_MESSAGE), StatusCode::OK)));
+            return Ok(HoldOff::unstated().page(page(Some(&tr(MAIL_LIMIT_MESSAGE)), StatusCode::OK)));
         }
         let user = ctx.st.durable.find_user_by_email(&ctx.tenant.id, email.normalized()).await?;
         let user = user.filter(|u| u.status == UserStatus::Active);
@@ -230,7 +229,7 @@ pub(super) async fn login_email(
     .await
 }
 
-const TOO_MANY_ATTEMPTS: &str = "Too many attempts. Wait a few minutes and try again.";
+const TOO_MANY_ATTEMPTS: Msg = msg!("error-too-many-attempts");
 
 /// `POST /t/{tenant}/login/email/verify`: the emailed code signs the user in (amr `email`).
 pub(super) async fn login_email_verify(
@@ -246,15 +245,15 @@ pub(super) async fn login_email_verify(
         let normalized = ciam_core::email::Email::parse(&typed).map(|e| e.normalized().to_owned()).unwrap_or_default();
         let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
         if attempt.locked().await? {
-            let page = email_page(&ctx, &id, &flow, &typed, Some(TOO_MANY_ATTEMPTS), StatusCode::OK);
+            let page = email_page(&ctx, &id, &flow, &typed, Some(&tr(TOO_MANY_ATTEMPTS)), StatusCode::OK);
             return Ok(HoldOff::unstated().page(page));
         }
         let code = Secret::new(form.take("code").unwrap_or_default());
         let sent = check_email_code(&ctx, &id, Proof::Code(code.expose_secret())).await?;
         let Some(user_id) = sent.and_then(|s| UserId::parse(&s.user_id).ok()) else {
             attempt.failed().await?;
-            let msg = "That code is not right, or it expired. Check the latest email or ask for a new code.";
-            return Ok(email_page(&ctx, &id, &flow, &typed, Some(msg), StatusCode::UNAUTHORIZED));
+            let wrong = tr(msg!("email-code-wrong"));
+            return Ok(email_page(&ctx, &id, &flow, &typed, Some(&wrong), StatusCode::UNAUTHORIZED));
         };
         signed_in_by_mail(&ctx, &caller, &headers, &id, flow.clone(), user_id, &attempt).await
     })
@@ -290,21 +289,16 @@ pub(super) async fn login_link(
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
         if !ctx.tenant.settings.login.email_code {
-            return Err(PageError::forbidden("Sign-in codes by email are not enabled."));
+            return Err(PageError::forbidden(msg!("email-code-disabled")));
         }
         let param = |name| query_param(query.as_deref(), name).unwrap_or_default();
         let (id, token) = (param("flow"), Secret::new(param("token")));
         let Some(flow) = super::session::load_flow(&ctx.st, &ctx.tenant, &id, &headers).await? else {
-            return Err(PageError::bad_request(
-                "Open this link in the browser where you asked for it, or type the code from the email there. \
-                 Links work only in that browser, for 10 minutes.",
-            ));
+            return Err(PageError::bad_request(msg!("email-link-other-browser")));
         };
         let sent = check_email_code(&ctx, &id, Proof::Link(token.expose_secret())).await?;
         let Some((user_id, email)) = sent.and_then(|s| UserId::parse(&s.user_id).ok().map(|u| (u, s.email))) else {
-            return Err(PageError::bad_request(
-                "This sign-in link was used already, expired, or a newer one was sent. Use the latest email.",
-            ));
+            return Err(PageError::bad_request(msg!("email-link-gone")));
         };
         let attempt = Attempt::new(&ctx.st, &ctx.ns, &email, caller.addr());
         signed_in_by_mail(&ctx, &caller, &headers, &id, flow, user_id, &attempt).await

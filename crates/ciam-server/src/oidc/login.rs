@@ -20,6 +20,7 @@ use super::web_flow::{Ctx, flow_step, form_step, query_param};
 use crate::audit::Caller;
 use crate::error::{Failure, HoldOff, PageError};
 use crate::http::Path;
+use crate::i18n::{msg, tr};
 use crate::services::throttle::Attempt;
 use crate::state::AppState;
 
@@ -57,11 +58,11 @@ fn login_page(
 }
 
 /// What a sign-in that serves no application is for, as the login page names it.
-fn flow_purpose(flow: &Flow) -> Option<&'static str> {
+fn flow_purpose(flow: &Flow) -> Option<String> {
     if flow.device {
-        Some(super::device::SIGN_IN_PURPOSE)
+        Some(tr(msg!("login-purpose-device")))
     } else if flow.account {
-        Some("your account settings")
+        Some(tr(msg!("login-purpose-account")))
     } else {
         None
     }
@@ -76,7 +77,7 @@ pub(super) async fn login_get(
 ) -> Result<Response, PageError> {
     let (ctx, id, flow) = flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
     if let Some(purpose) = flow_purpose(&flow) {
-        return Ok(login_page(&ctx, purpose, &id, &flow, "", None, StatusCode::OK));
+        return Ok(login_page(&ctx, &purpose, &id, &flow, "", None, StatusCode::OK));
     }
     let (client, valid) = validated(&ctx, &flow.query).await.map_err(|e| e.branded(&ctx.brand))?;
     let hint = valid.login_hint.as_deref().filter(|h| h.contains('@')).unwrap_or("");
@@ -100,7 +101,7 @@ pub(super) async fn login_post(
     let (ctx, id, flow, mut form) = form_step(st, &tenant, &body, &headers).await?;
     ctx.branded(async {
         let client_name = match flow_purpose(&flow) {
-            Some(purpose) => purpose.to_owned(),
+            Some(purpose) => purpose,
             None => validated(&ctx, &flow.query).await?.0.name.clone(),
         };
         let email = form.get("email").unwrap_or("").to_owned();
@@ -108,21 +109,21 @@ pub(super) async fn login_post(
             login_page(&ctx, &client_name, &id, &flow, &email, Some(message), status)
         };
         if !ctx.tenant.settings.login.password {
-            return Ok(refused("Sign in with a passkey.", StatusCode::BAD_REQUEST));
+            return Ok(refused(&tr(msg!("login-use-passkey")), StatusCode::BAD_REQUEST));
         }
         let normalized =
             Email::parse(&email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.to_lowercase());
         let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
         if attempt.locked().await? {
             tracing::info!(tenant = %ctx.tenant.id, "sign-in throttled");
-            let page = refused("Too many attempts. Wait a few minutes and try again.", StatusCode::OK);
+            let page = refused(&tr(msg!("error-too-many-attempts")), StatusCode::OK);
             return Ok(HoldOff::after(std::time::Duration::from_secs(60)).page(page));
         }
         let password = Secret::new(form.take("password").unwrap_or_default());
         let Some(user_id) = check_password(&ctx, &ctx.st.passwords, &email, password).await? else {
             tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
             attempt.failed().await?;
-            return Ok(refused("Incorrect email or password.", StatusCode::UNAUTHORIZED));
+            return Ok(refused(&tr(msg!("login-incorrect")), StatusCode::UNAUTHORIZED));
         };
         first_factor_passed(FirstFactor {
             ctx: &ctx,

@@ -30,6 +30,7 @@ use super::web_flow::{Ctx, form_expired, respond, with_cookie};
 use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
+use crate::i18n::{Text, msg};
 use crate::services::sessions;
 use crate::state::AppState;
 
@@ -45,14 +46,14 @@ pub(super) async fn logout(
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
         let raw = if body.is_empty() { query.unwrap_or_default().into_bytes() } else { body.to_vec() };
-        let params = Params::parse(&raw).map_err(|e| PageError::bad_request(e.description))?;
+        let params = Params::parse(&raw).map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
         let Some(hint) = params.get("id_token_hint") else {
             if params.get("post_logout_redirect_uri").is_some() {
-                return Err(PageError::bad_request("post_logout_redirect_uri needs an id_token_hint."));
+                return Err(PageError::bad_request(msg!("error-logout-needs-hint")));
             }
             return confirm_page(&ctx, &headers).await;
         };
-        let invalid = || PageError::bad_request("The logout request is not valid.");
+        let invalid = || PageError::bad_request(msg!("error-logout-invalid"));
         let claims = verify_id_token_hint(&ctx, hint).await?.ok_or_else(invalid)?;
         let client_id = claims.get("azp").and_then(Value::as_str).unwrap_or_default().to_owned();
         if params.get("client_id").is_some_and(|c| c != client_id) {
@@ -66,7 +67,7 @@ pub(super) async fn logout(
                     Err(_) => None,
                 };
                 if !client.is_some_and(|c| c.post_logout_redirect_uris.iter().any(|u| u.as_str() == uri)) {
-                    return Err(PageError::bad_request("post_logout_redirect_uri is not registered."));
+                    return Err(PageError::bad_request(msg!("error-logout-unregistered")));
                 }
                 Some(uri.to_owned())
             }

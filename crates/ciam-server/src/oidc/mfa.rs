@@ -36,6 +36,7 @@ use super::web_flow::{Ctx, flow_step, form_step, query_param};
 use crate::audit::Caller;
 use crate::error::{CeremonyError, Failure, PageError};
 use crate::http::Path;
+use crate::i18n::{msg, tr};
 use crate::services::throttle::Attempt;
 use crate::state::AppState;
 
@@ -149,7 +150,7 @@ fn mfa_page(ctx: &Ctx, id: &str, flow: &Flow, options: &Options, sent: bool, err
 /// The pending sign-in of a flow, and what the user can complete it with.
 async fn pending_of(ctx: &Ctx, flow: &Flow) -> Result<(Pending, Options), PageError> {
     let Some(pending) = flow.pending.clone() else {
-        return Err(PageError::bad_request("There is no sign-in waiting for a second step."));
+        return Err(PageError::bad_request(msg!("mfa-no-second-step")));
     };
     let options = Options::of(&ctx.st, &ctx.tenant.id, &pending).await?;
     if !options.any() {
@@ -191,14 +192,14 @@ pub(super) async fn mfa_post(
         let page = |sent, error| mfa_page(&ctx, &id, &flow, &options, sent, error);
         let attempt = code_attempt(st, &ctx.ns, &pending.user_id, &caller);
         if attempt.locked().await? {
-            return Ok(page(false, Some("Too many attempts. Wait a few minutes and try again.")));
+            return Ok(page(false, Some(&tr(msg!("error-too-many-attempts")))));
         }
         let user_id = pending_user(&pending)?;
         if method == "email_send" && options.email {
             let user = st.durable.get_user(tenant, &user_id).await?;
             let user = user.ok_or_else(|| Failure::corrupt("the pending user is gone"))?;
             if !mail_allowed(st, &ctx.ns, user.email.normalized()).await? {
-                return Ok(page(false, Some(MAIL_LIMIT_MESSAGE)));
+                return Ok(page(false, Some(&tr(MAIL_LIMIT_MESSAGE))));
             }
             send_email_code(&ctx, &id, Recipient::Account(&user), false).await?;
             return Ok(page(true, None));
@@ -212,12 +213,12 @@ pub(super) async fn mfa_post(
                 .await?
                 .filter(|s| s.user_id == pending.user_id)
                 .map(|_| Amr::Email),
-            _ => return Err(PageError::bad_request("Choose one of the offered methods.")),
+            _ => return Err(PageError::bad_request(msg!("error-choose-offered-method"))),
         };
         let Some(amr) = used else {
             attempt.failed().await?;
             tracing::info!(tenant = %tenant, user = %user_id, method, "second factor failed");
-            return Ok(page(method == "email", Some("That code is not right. Try again.")));
+            return Ok(page(method == "email", Some(&tr(msg!("error-wrong-code")))));
         };
         attempt.succeeded().await?;
         complete(&ctx, &caller, &headers, &id, &flow, pending.clone(), &[amr]).await
@@ -284,7 +285,7 @@ pub(super) async fn take_ceremony<T: Serialize + serde::de::DeserializeOwned>(
     keyspace::Json::<T>::new(st.ephemeral.as_ref())
         .take(key)
         .await?
-        .ok_or_else(|| CeremonyError::bad_request("The passkey request expired or was used. Start again."))
+        .ok_or_else(|| CeremonyError::bad_request(tr(msg!("passkey-request-expired"))))
 }
 
 /// The tenant, flow and relying party of a passkey call, after the CSRF check.
@@ -296,16 +297,15 @@ async fn passkey_step(
 ) -> Result<(Ctx, Flow, PasskeyRp), CeremonyError> {
     let ctx = Ctx::load(st, tenant).await?;
     let flow = super::session::load_flow(&ctx.st, &ctx.tenant, &req.flow, headers).await?;
-    let flow = flow.ok_or_else(|| CeremonyError::bad_request("This sign-in page has expired."))?;
+    let flow = flow.ok_or_else(|| CeremonyError::bad_request(tr(msg!("error-sign-in-page-expired"))))?;
     if !csrf_ok(&flow.csrf, Some(&req.csrf)) {
-        return Err(CeremonyError::new(StatusCode::FORBIDDEN, "The form expired. Reload the page."));
+        return Err(CeremonyError::new(StatusCode::FORBIDDEN, tr(msg!("error-form-expired-reload"))));
     }
-    let rp = ctx.st.passkeys.clone().ok_or_else(|| {
-        CeremonyError::new(
-            StatusCode::NOT_FOUND,
-            "Passkeys are not available on this server (it needs an https or localhost URL).",
-        )
-    })?;
+    let rp = ctx
+        .st
+        .passkeys
+        .clone()
+        .ok_or_else(|| CeremonyError::new(StatusCode::NOT_FOUND, tr(msg!("passkey-unavailable"))))?;
     Ok((ctx, flow, (*rp).clone()))
 }
 
@@ -318,7 +318,7 @@ pub(super) async fn sign_in_start(
 ) -> Result<Response, CeremonyError> {
     let (ctx, _, rp) = passkey_step(st, &tenant, &req, &headers).await?;
     if !ctx.tenant.settings.login.passkey {
-        return Err(CeremonyError::new(StatusCode::FORBIDDEN, "Passkey sign-in is not enabled."));
+        return Err(CeremonyError::new(StatusCode::FORBIDDEN, tr(msg!("passkey-sign-in-disabled"))));
     }
     let key = keyspace::passkey_ceremony(&ctx.ns, "sign-in", &req.flow);
     start_ceremony(&ctx.st, &key, rp.start_sign_in(), super::session::FLOW_TTL).await
@@ -337,7 +337,7 @@ fn json_redirect(page: Result<Response, PageError>) -> Result<Response, Ceremony
             }
             Ok(out)
         }
-        _ => Err(CeremonyError::instead_of(&res, "Sign-in refused.")),
+        _ => Err(CeremonyError::instead_of(&res, msg!("error-sign-in-refused"))),
     }
 }
 
@@ -354,7 +354,7 @@ pub(super) async fn sign_in_finish(
     let st = &ctx.st;
     let tenant_id = &ctx.tenant.id;
     let state: SignInState = take_ceremony(st, &keyspace::passkey_ceremony(&ctx.ns, "sign-in", &req.flow)).await?;
-    let refused = || CeremonyError::new(StatusCode::UNAUTHORIZED, "That passkey is not registered here.");
+    let refused = || CeremonyError::new(StatusCode::UNAUTHORIZED, tr(msg!("passkey-not-registered")));
     let Ok((_, credential_id)) = rp.identify(credential) else { return Err(refused()) };
     let factor = st.durable.find_factor(tenant_id, FactorKind::Passkey, &credential_id).await?.ok_or_else(refused)?;
     let user = st.durable.get_user(tenant_id, &factor.user_id).await?;
@@ -392,7 +392,8 @@ pub(super) async fn mfa_start(
     Json(req): Json<PasskeyRequest>,
 ) -> Result<Response, CeremonyError> {
     let (ctx, flow, rp) = passkey_step(st, &tenant, &req, &headers).await?;
-    let pending = flow.pending.as_ref().ok_or_else(|| CeremonyError::bad_request("No sign-in is waiting."))?;
+    let pending =
+        flow.pending.as_ref().ok_or_else(|| CeremonyError::bad_request(tr(msg!("passkey-nothing-waiting"))))?;
     let factors = ctx.st.durable.list_factors(&ctx.tenant.id, &pending_user(pending)?).await?;
     let key = keyspace::passkey_ceremony(&ctx.ns, "mfa", &req.flow);
     start_ceremony(&ctx.st, &key, rp.start_second_factor(&passkeys_of(&factors)), super::session::FLOW_TTL).await
@@ -407,13 +408,14 @@ pub(super) async fn mfa_finish(
     Json(req): Json<PasskeyRequest>,
 ) -> Result<Response, CeremonyError> {
     let (ctx, flow, rp) = passkey_step(st, &tenant, &req, &headers).await?;
-    let pending = flow.pending.clone().ok_or_else(|| CeremonyError::bad_request("No sign-in is waiting."))?;
+    let pending =
+        flow.pending.clone().ok_or_else(|| CeremonyError::bad_request(tr(msg!("passkey-nothing-waiting"))))?;
     let credential = req.credential.as_ref().ok_or_else(|| CeremonyError::bad_request("credential is missing"))?;
     let st = &ctx.st;
     let tenant_id = &ctx.tenant.id;
     let state: SecondFactorState = take_ceremony(st, &keyspace::passkey_ceremony(&ctx.ns, "mfa", &req.flow)).await?;
     let factors = st.durable.list_factors(tenant_id, &pending_user(&pending)?).await?;
-    let refused = || CeremonyError::new(StatusCode::UNAUTHORIZED, "That passkey was not accepted.");
+    let refused = || CeremonyError::new(StatusCode::UNAUTHORIZED, tr(msg!("passkey-not-accepted")));
     let used = rp.finish_second_factor(credential, state, &passkeys_of(&factors)).map_err(|_| refused())?;
     if !record_passkey_use(st, tenant_id, &factors, &used).await? {
         return Err(refused());

@@ -13,6 +13,7 @@ mod dpop;
 mod email_sign_in;
 mod hint;
 mod introspect;
+mod language;
 mod login;
 mod logout;
 mod mfa;
@@ -58,9 +59,23 @@ async fn passkey_script() -> impl IntoResponse {
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The issuer routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/t/{tenant}/jwks", get(jwks))
+        .route("/assets/passkey.js", get(passkey_script))
+        .route("/t/{tenant}/.well-known/openid-configuration", get(userinfo::openid_configuration))
+        .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))
+        .route("/t/{tenant}/resources/{id}/oauth-protected-resource", get(resource::metadata))
+        .merge(page_routes(state))
+        .merge(back_channel_routes())
+        .merge(resource_routes())
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+}
+
+/// The hosted pages (and the calls their scripts make), answered in the request's language
+/// ([`language::negotiate`]).
+fn page_routes(state: &AppState) -> Router<AppState> {
+    Router::new()
         .route("/t/{tenant}/authorize", get(authorize::authorize_get).post(authorize::authorize_post))
         .route("/t/{tenant}/authorize/resume", get(authorize::resume))
         .route("/t/{tenant}/login", get(login::login_get).post(login::login_post))
@@ -105,16 +120,10 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/account/agents", get(account_centre::agents_get))
         .route("/t/{tenant}/account/agents/revoke", post(account_centre::agents_revoke))
         .route("/t/{tenant}/account/privacy", get(account_centre::privacy))
-        .route("/assets/passkey.js", get(passkey_script))
         .route("/t/{tenant}/logout", get(logout::logout).post(logout::logout))
         .route("/t/{tenant}/logout/confirm", post(logout::confirm))
         .route("/t/{tenant}/device", get(device::page_get).post(device::page_post))
-        .route("/t/{tenant}/.well-known/openid-configuration", get(userinfo::openid_configuration))
-        .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))
-        .route("/t/{tenant}/resources/{id}/oauth-protected-resource", get(resource::metadata))
-        .merge(back_channel_routes())
-        .merge(resource_routes())
-        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .route_layer(middleware::from_fn_with_state(state.clone(), language::negotiate))
 }
 
 /// The endpoints clients call directly, authenticating with `Authorization` (or in the body)

@@ -4,6 +4,7 @@
 use askama::Template;
 
 pub(crate) use crate::http::page::{Brand, html};
+use crate::i18n::{filters, msg, tr, tr_with};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -179,23 +180,24 @@ pub(crate) struct LogoutPage<'a> {
     pub(crate) csrf: Option<&'a str>,
 }
 
-/// Plain words for the scopes on the consent page.
+/// Plain words for the scopes on the consent page, in the language of the request.
 pub(crate) fn describe_scope(scope: &str) -> String {
-    match scope {
-        "openid" => "Know who you are".into(),
-        "profile" => "See your name and profile details".into(),
-        "email" => "See your email address".into(),
-        "phone" => "See your phone number".into(),
-        "address" => "See your postal address".into(),
-        "offline_access" => "Keep access while you are not using it".into(),
-        other => format!("Use the permission \u{201c}{other}\u{201d}"),
-    }
+    let known = match scope {
+        "openid" => msg!("scope-openid"),
+        "profile" => msg!("scope-profile"),
+        "email" => msg!("scope-email"),
+        "phone" => msg!("scope-phone"),
+        "address" => msg!("scope-address"),
+        "offline_access" => msg!("scope-offline-access"),
+        other => return tr_with(msg!("scope-other"), &[("scope", other)]),
+    };
+    tr(known)
 }
 
 /// A profile field of the sign-up form.
 pub(crate) struct FieldInput {
     pub(crate) name: &'static str,
-    pub(crate) label: &'static str,
+    pub(crate) label: String,
     /// The input's `type`.
     pub(crate) kind: &'static str,
     pub(crate) autocomplete: &'static str,

@@ -33,6 +33,7 @@ use super::web_flow::{Ctx, flow_step, form_step, query_param, see_other};
 use crate::audit::Caller;
 use crate::error::{HoldOff, PageError};
 use crate::http::Path;
+use crate::i18n::{self, msg, tr, tr_with};
 use crate::services::accounts::{self, Presented, Purpose};
 use crate::services::throttle::{Attempt, network_of};
 use crate::services::{By, ServiceError, users};
@@ -51,9 +52,7 @@ const PER_NETWORK_PER_HOUR: u64 = 30;
 const ONE_HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 
 fn link_gone() -> PageError {
-    PageError::bad_request(
-        "This reset link does not work any more: it was used, it expired (after 30 minutes), or a newer mail replaced it. Ask for a new one.",
-    )
+    PageError::bad_request(msg!("recover-link-gone"))
 }
 
 fn recover_page(ctx: &Ctx, id: &str, flow: &Flow, email: &str, error: Option<&str>, status: StatusCode) -> Response {
@@ -100,33 +99,28 @@ pub(super) async fn recover_post(
     ctx.branded(async {
         let typed = form.get("email").unwrap_or("").trim().to_owned();
         let Ok(email) = Email::parse(&typed) else {
-            let m = "Enter an email address like name@example.com.";
+            let m = &tr(msg!("error-invalid-email"));
             return Ok(recover_page(&ctx, &id, &flow, &typed, Some(m), StatusCode::BAD_REQUEST));
         };
         if let Some(ip) = caller.addr() {
             let key = keyspace::self_service_rate(&ctx.ns, "recover", &network_of(ip));
             if Counter::new(ctx.st.ephemeral.as_ref()).hit(&key, ONE_HOUR).await? > PER_NETWORK_PER_HOUR {
-                let m = "Too many reset requests came from your network. Try again in an hour.";
+                let m = &tr(msg!("recover-too-many"));
                 let page = recover_page(&ctx, &id, &flow, &typed, Some(m), StatusCode::TOO_MANY_REQUESTS);
                 return Ok(HoldOff::after(ONE_HOUR).page(page));
             }
         }
         if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
-            let m = "Several mails were sent to this address already. Use the latest one, or wait a few minutes.";
+            let m = &tr(msg!("recover-mail-limit"));
             return Ok(recover_page(&ctx, &id, &flow, &typed, Some(m), StatusCode::TOO_MANY_REQUESTS));
         }
         let user = ctx.st.durable.find_user_by_email(&ctx.tenant.id, email.normalized()).await?;
         let user = user.filter(|u| u.status == UserStatus::Active);
-        accounts::send_reset(&ctx.st, &ctx.tenant, user.as_ref(), &email, Some(&id)).await?;
+        accounts::send_reset(&ctx.st, &ctx.tenant, user.as_ref(), &email, Some(&id), i18n::current()).await?;
         tracing::info!(tenant = %ctx.tenant.id, "password reset requested");
-        let message = format!(
-            "If {} has an account, we sent it a link to choose a new password. It works once, for 30 minutes.",
-            email.as_str()
-        );
-        Ok(html(
-            StatusCode::OK,
-            &MessagePage { brand: &ctx.brand, title: "Check your email", message: &message, link: None },
-        ))
+        let message = tr_with(msg!("recover-sent"), &[("email", email.as_str())]);
+        let title = tr(msg!("check-email-title"));
+        Ok(html(StatusCode::OK, &MessagePage { brand: &ctx.brand, title: &title, message: &message, link: None }))
     })
     .await
 }
@@ -248,7 +242,7 @@ pub(super) async fn password_post(
             Ok(Some(h)) => h,
             Ok(None) => return Err(link_gone()),
             Err(ServiceError::Invalid(e)) => {
-                let m = format!("The password {}.", e.message);
+                let m = super::signup::password_refused(&ctx, &e);
                 return Ok(password_page(&ctx, &id, &flow, &user, second, Some(&m), StatusCode::BAD_REQUEST));
             }
             Err(e) => return Err(e.into()),
@@ -274,7 +268,7 @@ pub(super) async fn password_post(
             return Ok(see_other(&format!("{}?flow={id}", ctx.path("mfa"))));
         }
         let by = By::user(caller.clone(), user.id);
-        accounts::reset_password(&ctx.st, &ctx.tenant, &by, &user, &hash).await?;
+        accounts::reset_password(&ctx.st, &ctx.tenant, &by, &user, &hash, i18n::current()).await?;
         let attempt = Attempt::new(&ctx.st, &ctx.ns, user.email.normalized(), caller.addr());
         first_factor_passed(FirstFactor {
             ctx: &ctx,

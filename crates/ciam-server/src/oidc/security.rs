@@ -39,6 +39,7 @@ use super::web_flow::see_other;
 use crate::audit::{self, Caller};
 use crate::error::{CeremonyError, PageError};
 use crate::http::Path;
+use crate::i18n::{self, Msg, msg, tr, tr_with};
 use crate::state::AppState;
 
 /// How long an enrolment may take.
@@ -62,7 +63,7 @@ pub(super) async fn confirm(
 
 /// Records a change to the user's authenticators: the audit event, and a mail to the account's
 /// address (queued in the outbox), so an owner whose password leaked hears of it at once.
-async fn record_change(h: &Holder, caller: &Caller, event_type: &str, what: &str, told: &str) -> Result<(), PageError> {
+async fn record_change(h: &Holder, caller: &Caller, event_type: &str, what: &str, told: Msg) -> Result<(), PageError> {
     let mut event = AuditRecord::allow(event_type);
     event.user_id = Some(h.user.id.to_string());
     event.reason = Some(what.to_owned());
@@ -70,15 +71,20 @@ async fn record_change(h: &Holder, caller: &Caller, event_type: &str, what: &str
     audit::record(st, &h.ctx.tenant.id, caller, event).await?;
     let brand = &h.ctx.brand.name;
     let when = st.clock.now().replace_nanosecond(0).unwrap_or(st.clock.now());
+    let locale = i18n::mail_locale(Some(&h.user), i18n::current());
+    let told = i18n::text(locale, told, &[]);
+    let from = caller.ip.as_deref().map(|ip| i18n::text(locale, msg!("mail-factor-from"), &[("ip", ip)]));
+    let when = when.to_string();
+    let args = [
+        ("tenant", brand.as_str()),
+        ("change", told.as_str()),
+        ("when", &when),
+        ("from", from.as_deref().unwrap_or("")),
+    ];
     let mail = OutgoingMail {
         to: h.user.email.as_str().to_owned(),
-        subject: format!("Your {brand} account: {told}"),
-        text: format!(
-            "{told} on your {brand} account ({when} UTC{from}).\n\nIf this was you, there is nothing to do. If it \
-             was not, someone knows your password: change it now, remove what you do not recognise in your \
-             account security settings, and contact {brand}.\n",
-            from = caller.ip.as_deref().map(|ip| format!(", from {ip}")).unwrap_or_default(),
-        ),
+        subject: i18n::text(locale, msg!("mail-factor-subject"), &args),
+        text: format!("{}\n", i18n::text(locale, msg!("mail-factor-text"), &args)),
     };
     crate::services::outbox::enqueue(st, &h.ctx.tenant.id, mail).await?;
     Ok(())
@@ -86,11 +92,11 @@ async fn record_change(h: &Holder, caller: &Caller, event_type: &str, what: &str
 
 fn kind_label(f: &Factor) -> String {
     match f.kind {
-        FactorKind::Totp => "Authenticator app".into(),
-        FactorKind::Passkey => "Passkey".into(),
+        FactorKind::Totp => tr(msg!("factor-totp")),
+        FactorKind::Passkey => tr(msg!("factor-passkey")),
         FactorKind::RecoveryCodes => {
             let left = serde_json::from_str::<RecoveryData>(&f.data).map(|d| d.hashes.len()).unwrap_or(0);
-            format!("Recovery codes ({left} left)")
+            tr_with(msg!("factor-recovery-codes"), &[("left", &left.to_string())])
         }
     }
 }
@@ -155,10 +161,10 @@ pub(super) async fn remove(
         .branded(async {
             let id = form.get("factor").unwrap_or("");
             if !h.ctx.st.durable.delete_factor(&h.ctx.tenant.id, &h.user.id, id).await? {
-                return Err(PageError::new(StatusCode::NOT_FOUND, "That authenticator is already gone."));
+                return Err(PageError::new(StatusCode::NOT_FOUND, msg!("security-gone")));
             }
-            record_change(&h, &caller, "factor.removed", id, "A sign-in method was removed").await?;
-            show(&h, Some("The authenticator was removed.")).await
+            record_change(&h, &caller, "factor.removed", id, msg!("change-factor-removed")).await?;
+            show(&h, Some(&tr(msg!("security-removed")))).await
         })
         .await
 }
@@ -234,12 +240,12 @@ async fn add_totp(h: &Holder, caller: &Caller, form: &mut Params) -> Result<Resp
         .and_then(|sealed| st.master.open(owner.as_str(), &sealed).ok())
         .and_then(|bytes| TotpSeed::from_bytes(&bytes).ok());
     let Some(seed) = seed else {
-        return Err(PageError::bad_request("The setup expired. Start again."));
+        return Err(PageError::bad_request(msg!("security-setup-expired")));
     };
     let code = Secret::new(form.take("code").unwrap_or_default());
     let now = st.clock.now();
     let Some(step) = totp::verify(&seed, code.expose_secret(), now.unix_timestamp(), None) else {
-        return Ok(totp_page(h, &seed, Some("That code is not right. Check the time on your phone and try again.")));
+        return Ok(totp_page(h, &seed, Some(&tr(msg!("security-totp-wrong")))));
     };
     let id = Factor::generate_id();
     let sealed = st.master.seal(&totp_owner(&h.ctx.tenant.id, &id), seed.as_bytes())?;
@@ -258,11 +264,11 @@ async fn add_totp(h: &Holder, caller: &Caller, form: &mut Params) -> Result<Resp
     };
     st.durable.create_factor(&factor).await?;
     let _ = st.ephemeral.delete(owner.as_str()).await;
-    record_change(h, caller, "factor.added", "totp", "An authenticator app was added").await?;
+    record_change(h, caller, "factor.added", "totp", msg!("change-totp-added")).await?;
     // The first second factor comes with recovery codes, so losing the phone is not losing the account.
     let factors = st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await?;
     if factors.iter().any(|f| f.kind == FactorKind::RecoveryCodes) {
-        show(h, Some("Your authenticator app is set up.")).await
+        show(h, Some(&tr(msg!("security-totp-ready")))).await
     } else {
         new_recovery_codes(h, caller).await
     }
@@ -299,7 +305,7 @@ async fn new_recovery_codes(h: &Holder, caller: &Caller) -> Result<Response, Pag
     };
     st.durable.delete_user_factors(&h.ctx.tenant.id, &h.user.id, Some(FactorKind::RecoveryCodes)).await?;
     st.durable.create_factor(&factor).await?;
-    record_change(h, caller, "factor.added", "recovery_codes", "New recovery codes were created").await?;
+    record_change(h, caller, "factor.added", "recovery_codes", msg!("change-recovery-codes")).await?;
     let codes: Vec<String> = codes.iter().map(|c| c.expose_secret().to_owned()).collect();
     Ok(html(StatusCode::OK, &RecoveryCodesPage { brand: &h.ctx.brand, codes, back: &h.ctx.path(PAGE) }))
 }
@@ -316,20 +322,17 @@ pub(super) struct RegisterRequest {
 
 async fn json_holder(st: AppState, tenant: &str, headers: &HeaderMap, csrf: &str) -> Result<Holder, CeremonyError> {
     let Ok(Ok(h)) = holder(st, tenant, headers, PAGE, Need::Recent).await else {
-        return Err(CeremonyError::new(
-            StatusCode::UNAUTHORIZED,
-            "Confirm it's you first (the link on this page), then add the passkey.",
-        ));
+        return Err(CeremonyError::new(StatusCode::UNAUTHORIZED, tr(msg!("security-confirm-before-passkey"))));
     };
     if !csrf_ok(&h.session.csrf, Some(csrf)) {
-        return Err(CeremonyError::new(StatusCode::FORBIDDEN, "The page expired. Reload it."));
+        return Err(CeremonyError::new(StatusCode::FORBIDDEN, tr(msg!("error-page-expired-reload"))));
     }
     Ok(h)
 }
 
 /// What the stores answer when a passkey cannot be registered now.
 fn try_again(cause: impl Into<crate::error::Failure>) -> CeremonyError {
-    CeremonyError::new(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").because(cause)
+    CeremonyError::new(StatusCode::SERVICE_UNAVAILABLE, tr(msg!("error-try-again-shortly"))).because(cause)
 }
 
 /// `POST /t/{tenant}/account/security/passkey/start`: creation options for a new passkey.
@@ -340,7 +343,12 @@ pub(super) async fn passkey_start(
     Json(req): Json<RegisterRequest>,
 ) -> Result<Response, CeremonyError> {
     let h = json_holder(st, &tenant, &headers, &req.csrf).await?;
-    let rp = h.ctx.st.passkeys.clone().ok_or_else(|| CeremonyError::new(StatusCode::NOT_FOUND, "Passkeys are off."))?;
+    let rp = h
+        .ctx
+        .st
+        .passkeys
+        .clone()
+        .ok_or_else(|| CeremonyError::new(StatusCode::NOT_FOUND, tr(msg!("security-passkeys-off"))))?;
     let factors = h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await.map_err(try_again)?;
     let email = h.user.email.as_str();
     let display = h.user.profile.name.clone().unwrap_or_else(|| email.to_owned());
@@ -358,7 +366,12 @@ pub(super) async fn passkey_finish(
     Json(req): Json<RegisterRequest>,
 ) -> Result<Response, CeremonyError> {
     let h = json_holder(st, &tenant, &headers, &req.csrf).await?;
-    let rp = h.ctx.st.passkeys.clone().ok_or_else(|| CeremonyError::new(StatusCode::NOT_FOUND, "Passkeys are off."))?;
+    let rp = h
+        .ctx
+        .st
+        .passkeys
+        .clone()
+        .ok_or_else(|| CeremonyError::new(StatusCode::NOT_FOUND, tr(msg!("security-passkeys-off"))))?;
     let credential = req.credential.as_ref().ok_or_else(|| CeremonyError::bad_request("credential is missing"))?;
     let st = &h.ctx.st;
     let state: RegistrationState = take_ceremony(st, &keyspace::passkey_enrolment(&h.ctx.ns, &h.session.sid)).await?;
@@ -379,13 +392,13 @@ pub(super) async fn passkey_finish(
     match st.durable.create_factor(&factor).await {
         Ok(()) => {}
         Err(ciam_core::store::StoreError::Conflict { .. }) => {
-            return Err(CeremonyError::new(StatusCode::CONFLICT, "This passkey is already registered."));
+            return Err(CeremonyError::new(StatusCode::CONFLICT, tr(msg!("security-passkey-taken"))));
         }
         Err(e) => return Err(try_again(e)),
     }
-    if let Err(e) = record_change(&h, &caller, "factor.added", "passkey", "A passkey was added").await {
+    if let Err(e) = record_change(&h, &caller, "factor.added", "passkey", msg!("change-passkey-added")).await {
         let cause = e.into_response();
-        return Err(CeremonyError::instead_of(&cause, "Try again shortly."));
+        return Err(CeremonyError::instead_of(&cause, msg!("error-try-again-shortly")));
     }
     Ok(Json(json!({ "redirect": h.ctx.path(PAGE) })).into_response())
 }

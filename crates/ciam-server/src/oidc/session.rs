@@ -40,6 +40,8 @@ pub(crate) enum BrowserCookie {
     Flow,
     /// Recognizes a browser the user signed in with before (sealed device id).
     Device,
+    /// The language picked with the pages' switcher (a language tag).
+    Language,
 }
 
 impl BrowserCookie {
@@ -48,6 +50,7 @@ impl BrowserCookie {
             Self::Session => "ciam_session",
             Self::Flow => "ciam_flow",
             Self::Device => "ciam_device",
+            Self::Language => "ciam_lang",
         }
     }
 }

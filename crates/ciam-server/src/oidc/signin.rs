@@ -25,6 +25,7 @@ use super::session::{BrowserCookie, Flow, Session, read_cookie, save_flow, set_c
 use super::web_flow::{Ctx, query_param, see_other, with_cookie};
 use crate::audit::{self, Caller};
 use crate::error::{Failure, PageError};
+use crate::i18n::msg;
 use crate::services::sessions::MAX_USER_AGENT;
 use crate::services::throttle::{Attempt, Failures};
 use crate::state::AppState;
@@ -193,9 +194,7 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Result<Response, 
                 audit_type = "sign_in.risk",
                 "sign-in denied by policy"
             );
-            return Err(PageError::forbidden(
-                "This sign-in was blocked for your protection. Try again later or from another network.",
-            ));
+            return Err(PageError::forbidden(msg!("error-sign-in-blocked")));
         }
         // `mfa: never`: the policy may refuse, but only the application asks for more factors.
         Outcome::StepUp { acr } if ctx.tenant.settings.login.mfa != MfaMode::Never => {
@@ -258,7 +257,7 @@ pub(super) async fn finish_sign_in(
     if let Some(hash) = &flow.new_password {
         let user = st.durable.get_user(tenant, user_id).await?.ok_or_else(super::web_flow::flow_expired)?;
         let by = crate::services::By::user(caller.clone(), *user_id);
-        crate::services::accounts::reset_password(st, &ctx.tenant, &by, &user, hash).await?;
+        crate::services::accounts::reset_password(st, &ctx.tenant, &by, &user, hash, crate::i18n::current()).await?;
     }
     let acr = Acr::of_methods(&amr);
     if acr == Acr::MultiFactor && !amr.contains(&Amr::Mfa) {

@@ -35,6 +35,7 @@ use super::web_flow::{Ctx, flow_step, form_step, query_param, see_other};
 use crate::audit::Caller;
 use crate::error::{HoldOff, PageError};
 use crate::http::Path;
+use crate::i18n::{self, Msg, msg, tr, tr_with};
 use crate::services::accounts::{self, Acceptance, Presented, Purpose, SignUp, SignedUp};
 use crate::services::throttle::{Attempt, network_of};
 use crate::services::{By, ServiceError, invitations};
@@ -56,23 +57,45 @@ const ONE_HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 /// The tenant's password rules in words, shown before the user types.
 pub(super) fn password_rules(ctx: &Ctx) -> String {
     let login = &ctx.tenant.settings.login;
-    let common = if login.refuse_common_passwords {
-        " Passwords that appear in lists of breached passwords are refused."
-    } else {
-        ""
-    };
-    format!("At least {} characters.{common}", login.password_min_length)
+    let rules = if login.refuse_common_passwords { msg!("password-rules-breached") } else { msg!("password-rules") };
+    tr_with(rules, &[("min", &login.password_min_length.to_string())])
 }
 
-/// Label, input type and autocomplete token of a profile claim on a form.
-pub(super) fn claim_input(claim: ProfileClaim) -> (&'static str, &'static str, &'static str) {
+/// Why a password was refused, in words for the person ([`ciam_authn::PasswordPolicy::check`]'s
+/// refusals; anything else in the policy's own words).
+pub(super) fn password_refused(ctx: &Ctx, e: &ciam_core::FieldError) -> String {
+    let reason = e.message.as_ref();
+    if reason.starts_with("must be at least") {
+        tr_with(msg!("password-too-short"), &[("min", &ctx.tenant.settings.login.password_min_length.to_string())])
+    } else if reason.starts_with("must be at most") {
+        tr_with(msg!("password-too-long"), &[("max", &ciam_authn::password::MAX_PASSWORD_BYTES.to_string())])
+    } else if reason.starts_with("is too common") {
+        tr(msg!("password-too-common"))
+    } else {
+        tr_with(msg!("password-refused"), &[("reason", reason)])
+    }
+}
+
+/// Label (and its lower-case form, for "Enter your …"), input type and autocomplete token of a
+/// profile claim on a form.
+pub(super) fn claim_input(claim: ProfileClaim) -> (Msg, Msg, &'static str, &'static str) {
     match claim {
-        ProfileClaim::Name => ("Name", "text", "name"),
-        ProfileClaim::GivenName => ("Given name", "text", "given-name"),
-        ProfileClaim::FamilyName => ("Family name", "text", "family-name"),
-        ProfileClaim::PhoneNumber => ("Phone number", "tel", "tel"),
-        ProfileClaim::Birthdate => ("Birthdate", "date", "bday"),
-        ProfileClaim::Locale => ("Language", "text", "language"),
+        ProfileClaim::Name => (msg!("claim-name"), msg!("claim-name-lower"), "text", "name"),
+        ProfileClaim::GivenName => (msg!("claim-given-name"), msg!("claim-given-name-lower"), "text", "given-name"),
+        ProfileClaim::FamilyName => (msg!("claim-family-name"), msg!("claim-family-name-lower"), "text", "family-name"),
+        ProfileClaim::PhoneNumber => (msg!("claim-phone-number"), msg!("claim-phone-number-lower"), "tel", "tel"),
+        ProfileClaim::Birthdate => (msg!("claim-birthdate"), msg!("claim-birthdate-lower"), "date", "bday"),
+        ProfileClaim::Locale => (msg!("claim-locale"), msg!("claim-locale-lower"), "text", "language"),
+    }
+}
+
+/// What is wrong with a profile claim's value, for the fields whose rules a person can follow.
+fn claim_refused(claim: ProfileClaim) -> Option<Msg> {
+    match claim {
+        ProfileClaim::PhoneNumber => Some(msg!("claim-invalid-phone-number")),
+        ProfileClaim::Birthdate => Some(msg!("claim-invalid-birthdate")),
+        ProfileClaim::Locale => Some(msg!("claim-invalid-locale")),
+        ProfileClaim::Name | ProfileClaim::GivenName | ProfileClaim::FamilyName => None,
     }
 }
 
@@ -107,10 +130,10 @@ fn signup_page(
         .fields
         .iter()
         .map(|f| {
-            let (label, kind, autocomplete) = claim_input(f.claim);
+            let (label, _, kind, autocomplete) = claim_input(f.claim);
             FieldInput {
                 name: f.claim.as_str(),
-                label,
+                label: tr(label),
                 kind,
                 autocomplete,
                 required: f.required,
@@ -144,14 +167,12 @@ fn signup_page(
 
 /// The page of a tenant whose sign-up is not open.
 fn closed() -> PageError {
-    PageError::new(StatusCode::NOT_FOUND, "Accounts are not created here. Ask the application's owner for access.")
+    PageError::new(StatusCode::NOT_FOUND, msg!("signup-closed"))
 }
 
 /// The page of an invitation link that no longer works.
 fn invitation_gone() -> PageError {
-    PageError::bad_request(
-        "This invitation does not work any more: it was used, withdrawn, or it expired. Ask whoever invited you for a new one.",
-    )
+    PageError::bad_request(msg!("signup-invitation-gone"))
 }
 
 /// Whether this flow may sign up: sign-up is open, or the flow came from an invitation of a
@@ -264,40 +285,30 @@ pub(super) async fn signup_post(
             let count = Counter::new(ctx.st.ephemeral.as_ref()).hit(&key, ONE_HOUR).await?;
             if count > u64::from(signup.per_network_per_hour) {
                 tracing::info!(tenant = %ctx.tenant.id, "sign-up refused: too many from the network");
-                let page = refused(
-                    &filled,
-                    "email",
-                    "Too many accounts were created from your network. Try again in an hour.",
-                    StatusCode::TOO_MANY_REQUESTS,
-                );
+                let page = refused(&filled, "email", &tr(msg!("signup-too-many")), StatusCode::TOO_MANY_REQUESTS);
                 return Ok(HoldOff::after(ONE_HOUR).page(page));
             }
         }
         let Ok(email) = Email::parse(&filled.email) else {
-            return Ok(refused(
-                &filled,
-                "email",
-                "Enter an email address like name@example.com.",
-                StatusCode::BAD_REQUEST,
-            ));
+            return Ok(refused(&filled, "email", &tr(msg!("error-invalid-email")), StatusCode::BAD_REQUEST));
         };
         match signup.check_address(&email) {
             // The administrator chose an invited address.
             _ if invitation.is_some() => {}
             Ok(()) => {}
             Err(AddressRefusal::NotAscii) => {
-                let m = "Use an address made of plain Latin letters, digits and punctuation.";
+                let m = &tr(msg!("signup-not-ascii"));
                 return Ok(refused(&filled, "email", m, StatusCode::BAD_REQUEST));
             }
             Err(AddressRefusal::Domain) => {
-                let m = "Accounts with addresses at this domain cannot be created here.";
+                let m = &tr(msg!("signup-domain-refused"));
                 return Ok(refused(&filled, "email", m, StatusCode::BAD_REQUEST));
             }
         }
         for f in signup.fields.iter().filter(|f| f.required) {
             if f.claim.get(&filled.profile).is_none() {
-                let (label, ..) = claim_input(f.claim);
-                let m = format!("Enter your {}.", label.to_lowercase());
+                let (_, lower, ..) = claim_input(f.claim);
+                let m = tr_with(msg!("signup-field-required"), &[("field", &tr(lower))]);
                 return Ok(refused(&filled, f.claim.as_str(), &m, StatusCode::BAD_REQUEST));
             }
         }
@@ -305,28 +316,25 @@ pub(super) async fn signup_post(
             Ok(p) => p,
             Err(e) => {
                 let field = ProfileClaim::ALL.iter().map(|c| c.as_str()).find(|c| *c == e.field).unwrap_or("email");
-                let label = ProfileClaim::ALL
-                    .iter()
-                    .find(|c| c.as_str() == e.field)
-                    .map_or("This field", |c| claim_input(*c).0);
-                let m = format!("{label} {}.", e.message);
+                let claim = ProfileClaim::ALL.iter().find(|c| c.as_str() == e.field);
+                let label = tr(claim.map_or(msg!("claim-field"), |c| claim_input(*c).0));
+                let reason = claim.and_then(|c| claim_refused(*c)).map_or_else(|| e.message.to_string(), tr);
+                let m = tr_with(msg!("signup-field-invalid"), &[("field", &label), ("reason", &reason)]);
                 return Ok(refused(&filled, field, &m, StatusCode::BAD_REQUEST));
             }
         };
         if signup.asks_acceptance() && form.get("accept") != Some("on") {
-            let m = "Accept the terms to create an account.";
+            let m = &tr(msg!("signup-accept-required"));
             return Ok(refused(&filled, "accept", m, StatusCode::BAD_REQUEST));
         }
         if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
-            return Ok(refused(&filled, "email", MAIL_LIMIT_MESSAGE, StatusCode::TOO_MANY_REQUESTS));
+            return Ok(refused(&filled, "email", &tr(MAIL_LIMIT_MESSAGE), StatusCode::TOO_MANY_REQUESTS));
         }
         let decision = ciam_policy::evaluate(&tenant_policy(&ctx.tenant), &signup_signals(&ctx, &caller));
         if decision.outcome == Outcome::Deny {
             let rules = decision.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>().join(" ");
             tracing::info!(tenant = %ctx.tenant.id, score = decision.score, rules, "sign-up denied by policy");
-            return Err(PageError::forbidden(
-                "This sign-up was blocked for your protection. Try again later or from another network.",
-            ));
+            return Err(PageError::forbidden(msg!("error-sign-up-blocked")));
         }
         let accepted = signup.asks_acceptance().then(|| Acceptance {
             terms_url: signup.terms_url.clone(),
@@ -339,7 +347,7 @@ pub(super) async fn signup_post(
         let outcome = match accounts::sign_up(&ctx.st, &ctx.tenant, &caller, req).await {
             Ok(o) => o,
             Err(ServiceError::Invalid(e)) => {
-                let m = format!("The password {}.", e.message);
+                let m = password_refused(&ctx, &e);
                 return Ok(refused(&filled, "password", &m, StatusCode::BAD_REQUEST));
             }
             Err(e) => return Err(e.into()),
@@ -352,16 +360,17 @@ pub(super) async fn signup_post(
             }
             SignedUp::Taken(owner) => {
                 tracing::info!(tenant = %ctx.tenant.id, "sign-up with an address that has an account");
-                accounts::notify_taken(&ctx.st, &ctx.tenant, &owner).await?;
+                accounts::notify_taken(&ctx.st, &ctx.tenant, &owner, i18n::current()).await?;
                 // The same work as for a new account: a proof stored and a mail queued (discarded).
-                accounts::send_verification(&ctx.st, &ctx.tenant, None, &email, Some(&id)).await?;
+                accounts::send_verification(&ctx.st, &ctx.tenant, None, &email, Some(&id), i18n::current()).await?;
                 let nobody = Verifying { user_id: String::new(), email: email.as_str().to_owned(), amr: vec![] };
                 check_mail_next(&ctx, &id, flow, nobody).await
             }
             SignedUp::Created(user) => {
                 tracing::info!(tenant = %ctx.tenant.id, user = %user.id, invited, "signed up");
                 if !user.email_verified {
-                    accounts::send_verification(&ctx.st, &ctx.tenant, Some(&user), &email, Some(&id)).await?;
+                    accounts::send_verification(&ctx.st, &ctx.tenant, Some(&user), &email, Some(&id), i18n::current())
+                        .await?;
                 }
                 let verifying =
                     Verifying { user_id: user.id.to_string(), email: email.as_str().to_owned(), amr: vec![Amr::Pwd] };
@@ -406,7 +415,7 @@ pub(super) async fn hold_for_verification(
     amr: Vec<Amr>,
 ) -> Result<Response, PageError> {
     if mail_allowed(&ctx.st, &ctx.ns, user.email.normalized()).await? {
-        accounts::send_verification(&ctx.st, &ctx.tenant, Some(user), &user.email, Some(id)).await?;
+        accounts::send_verification(&ctx.st, &ctx.tenant, Some(user), &user.email, Some(id), i18n::current()).await?;
     }
     tracing::info!(tenant = %ctx.tenant.id, user = %user.id, "sign-in held until the address is verified");
     let verifying = Verifying { user_id: user.id.to_string(), email: user.email.as_str().to_owned(), amr };
@@ -513,7 +522,7 @@ pub(super) async fn verify_post(
         let Some(verifying) = flow.verifying.clone() else { return Err(super::web_flow::flow_expired()) };
         let code = form.get("code").unwrap_or("").trim().to_owned();
         let wrong = |flow: &Flow| {
-            let m = "That code is not right, or no longer works. Check the latest mail, or send a new one.";
+            let m = &tr(msg!("check-mail-wrong-code"));
             Ok(check_mail_page(&ctx, &id, flow, None, Some(m), StatusCode::UNAUTHORIZED))
         };
         let Some(user) = held_user(&ctx, &flow).await? else { return wrong(&flow) };
@@ -546,13 +555,13 @@ pub(super) async fn resend_post(
                 &id,
                 &flow,
                 None,
-                Some(MAIL_LIMIT_MESSAGE),
+                Some(&tr(MAIL_LIMIT_MESSAGE)),
                 StatusCode::TOO_MANY_REQUESTS,
             ));
         }
         let user = held_user(&ctx, &flow).await?;
-        accounts::send_verification(&ctx.st, &ctx.tenant, user.as_ref(), &email, Some(&id)).await?;
-        let notice = "We sent a new mail. Earlier links and codes no longer work.";
+        accounts::send_verification(&ctx.st, &ctx.tenant, user.as_ref(), &email, Some(&id), i18n::current()).await?;
+        let notice = &tr(msg!("check-mail-resent"));
         Ok(check_mail_page(&ctx, &id, &flow, Some(notice), None, StatusCode::OK))
     })
     .await
@@ -585,17 +594,15 @@ pub(super) async fn link_post(
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
-        let form = ciam_oauth::form::Params::parse(&body).map_err(|e| PageError::bad_request(e.description))?;
-        let expired = || {
-            PageError::bad_request(
-                "This link does not work any more: it was used, it expired, or a newer mail replaced it. Sign in to get a new one.",
-            )
-        };
+        let form = ciam_oauth::form::Params::parse(&body)
+            .map_err(|e| PageError::bad_request(i18n::Text::Verbatim(e.description)))?;
+        let expired = || PageError::bad_request(msg!("verify-link-gone"));
         let id = form.get("user").and_then(|u| UserId::parse(u).ok()).ok_or_else(expired)?;
         let user = ctx.st.durable.get_user(&ctx.tenant.id, &id).await?.ok_or_else(expired)?;
         let presented = Presented::Link(form.get("token").unwrap_or(""));
-        let proof =
-            accounts::check(&ctx.st, &ctx.tenant, Purpose::Verify, &user, presented, true).await?.ok_or_else(expired)?;
+        let proof = accounts::check(&ctx.st, &ctx.tenant, Purpose::Verify, &user, presented, true)
+            .await?
+            .ok_or_else(expired)?;
         let by = By::user(caller.clone(), user.id);
         let user = accounts::mark_verified(&ctx.st, &ctx.tenant, &by, &user).await?;
         // The flow the mail belongs to, if this browser holds it and it still waits for this user.
@@ -610,8 +617,8 @@ pub(super) async fn link_post(
             StatusCode::OK,
             &MessagePage {
                 brand: &ctx.brand,
-                title: "Email address confirmed",
-                message: "Your email address is confirmed. Go back to the page where you created your account, or sign in to the application.",
+                title: &tr(msg!("verified-title")),
+                message: &tr(msg!("verified-message")),
                 link: None,
             },
         ))

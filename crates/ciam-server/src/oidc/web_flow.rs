@@ -16,6 +16,7 @@ use super::session::{BrowserCookie, FLOW_TTL, Flow, csrf_ok, load_flow, set_cook
 use crate::error::PageError;
 use crate::http::page::{Brand, ResponseSigner};
 pub(crate) use crate::http::page::{respond, see_other};
+use crate::i18n::{self, Text, msg};
 use crate::state::AppState;
 
 /// The tenant a hosted page serves, with its branding.
@@ -33,9 +34,10 @@ pub(super) struct Ctx {
 impl Ctx {
     /// The tenant named in the path; an unknown one is a 404 page.
     pub(super) async fn load(st: AppState, tenant: &str) -> Result<Self, PageError> {
-        let unknown = || PageError::new(StatusCode::NOT_FOUND, "Unknown tenant.");
+        let unknown = || PageError::new(StatusCode::NOT_FOUND, msg!("error-unknown-tenant"));
         let id = TenantId::parse(tenant).map_err(|_| unknown())?;
         let tenant = st.directory.tenant(st.durable.as_ref(), &id).await?.ok_or_else(unknown)?;
+        i18n::set_tenant_default(tenant.settings.branding.default_locale());
         Ok(Self { brand: Brand::of(&tenant), ns: tenant.ns(), tenant, st, response_signer: OnceLock::new() })
     }
 
@@ -75,14 +77,12 @@ pub(super) fn with_cookie(mut res: Response, cookie: String) -> Response {
 
 /// The page of a flow that is gone, or that belongs to another browser.
 pub(super) fn flow_expired() -> PageError {
-    PageError::bad_request(
-        "This sign-in page has expired or was opened in another browser. Return to the application and start again.",
-    )
+    PageError::bad_request(msg!("error-flow-expired"))
 }
 
 /// The page of a form posted without its CSRF token.
 pub(super) fn form_expired() -> PageError {
-    PageError::forbidden("The form expired. Go back and try again.")
+    PageError::forbidden(msg!("error-form-expired"))
 }
 
 /// The tenant and the flow of a page request (`?flow=…`).
@@ -106,7 +106,7 @@ pub(super) async fn form_step(
 ) -> Result<(Ctx, String, Flow, Params), PageError> {
     let ctx = Ctx::load(st, tenant).await?;
     let checked = async {
-        let form = Params::parse(body).map_err(|e| PageError::bad_request(e.description))?;
+        let form = Params::parse(body).map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
         let (id, flow) = the_flow(&ctx, form.get("flow"), headers).await?;
         if !csrf_ok(&flow.csrf, form.get("csrf")) {
             return Err(form_expired());
@@ -121,7 +121,13 @@ pub(super) async fn form_step(
 async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(String, Flow), PageError> {
     let id = id.ok_or_else(flow_expired)?;
     let flow = load_flow(&ctx.st, &ctx.tenant, id, headers).await?.ok_or_else(flow_expired)?;
+    i18n::set_flow(id, flow_ui_locales(&flow).as_deref());
     Ok((id.to_owned(), flow))
+}
+
+/// The `ui_locales` of the authorization request a flow serves (OIDC Core §3.1.2.1).
+pub(super) fn flow_ui_locales(flow: &Flow) -> Option<String> {
+    if flow.is_authorization() { query_param(Some(&flow.query), "ui_locales") } else { None }
 }
 
 /// The first value of `name` in a query string.

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::{By, ServiceError, audited, outbox, users};
 use crate::adapters::mail::OutgoingMail;
 use crate::audit::Caller;
+use crate::i18n::{self, Locale, msg};
 use crate::state::AppState;
 
 /// How long a verification mail works.
@@ -278,13 +279,15 @@ pub(crate) async fn mark_verified(st: &AppState, tenant: &Tenant, by: &By, user:
 }
 
 /// Sets a new password after a reset: every session and refresh token of the user ends (the
-/// browser that reset it gets a new session), the event is recorded and the user told by mail.
+/// browser that reset it gets a new session), the event is recorded and the user told by mail
+/// (in their language, else `locale`, the request's).
 pub(crate) async fn reset_password(
     st: &AppState,
     tenant: &Tenant,
     by: &By,
     user: &User,
     hash: &ciam_core::user::PasswordHash,
+    locale: Locale,
 ) -> Result<(), ServiceError> {
     // A reset also proves the address.
     let after = User { email_verified: true, updated_at: st.clock.now(), ..user.clone() };
@@ -293,15 +296,13 @@ pub(crate) async fn reset_password(
     e.user_id = Some(user.id.to_string());
     audited(st, &tenant.id, by, e).await?;
     let when = st.clock.now().format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
+    let locale = i18n::mail_locale(Some(user), locale);
+    let link = recover_url(st, tenant);
+    let args = [("tenant", tenant.display_name.as_str()), ("when", &when), ("link", &link)];
     let mail = OutgoingMail {
         to: user.email.as_str().to_owned(),
-        subject: format!("Your {} password was changed", tenant.display_name),
-        text: format!(
-            "The password of your {} account was reset on {when}, and every device signed in to it was signed out.\n\n\
-             If you did not do this, reset your password at once and check your account's sign-in methods:\n{}\n",
-            tenant.display_name,
-            recover_url(st, tenant),
-        ),
+        subject: i18n::text(locale, msg!("mail-password-changed-subject"), &args),
+        text: format!("{}\n", i18n::text(locale, msg!("mail-password-changed-text"), &args)),
     };
     outbox::enqueue(st, &tenant.id, mail).await.map_err(|e| ServiceError::Internal(e.to_string()))
 }
@@ -329,13 +330,15 @@ pub(crate) async fn request_mail(
     user: &User,
     purpose: Purpose,
 ) -> Result<(), ServiceError> {
+    // No request of the user's: their `locale` claim, else the tenant's default language.
+    let locale = tenant.settings.branding.default_locale();
     let kind = match purpose {
         Purpose::Verify => {
-            send_verification(st, tenant, Some(user), &user.email, None).await?;
+            send_verification(st, tenant, Some(user), &user.email, None, locale).await?;
             "verify_email"
         }
         Purpose::Reset => {
-            send_reset(st, tenant, Some(user), &user.email, None).await?;
+            send_reset(st, tenant, Some(user), &user.email, None, locale).await?;
             "reset_password"
         }
         Purpose::ChangeEmail => return Err(ServiceError::Internal("an address change is the user's to ask".into())),
@@ -347,70 +350,71 @@ pub(crate) async fn request_mail(
 }
 
 /// Queues the mail that proves `email`: a link and a code, for `user`, or the same work
-/// discarded by the outbox when there is no account to verify.
+/// discarded by the outbox when there is no account to verify. In the user's language, else
+/// `locale` (the request's).
 pub(crate) async fn send_verification(
     st: &AppState,
     tenant: &Tenant,
     user: Option<&User>,
     email: &Email,
     flow: Option<&str>,
+    locale: Locale,
 ) -> Result<(), ServiceError> {
     let issued = issue(st, tenant, Purpose::Verify, user, email, flow).await?;
     let owner = user.map_or_else(String::new, |u| u.id.to_string());
     let link = proof_url(st, tenant, "verify", &owner, &issued.token);
     let code = issued.code.as_ref().map_or("", |c| c.expose_secret());
-    let name = &tenant.display_name;
+    let locale = i18n::mail_locale(user, locale);
+    let args = [("tenant", tenant.display_name.as_str()), ("code", code), ("link", &link)];
     let mail = OutgoingMail {
         to: email.as_str().to_owned(),
-        subject: format!("Confirm your email address for {name}"),
-        text: format!(
-            "Your confirmation code is {code}\n\nOr open this link to confirm your address:\n{link}\n\n\
-             The code and the link work once, for 24 hours. If you did not create an account at {name}, ignore this \
-             message: nothing happens without it.\n"
-        ),
+        subject: i18n::text(locale, msg!("mail-verify-subject"), &args),
+        text: format!("{}\n", i18n::text(locale, msg!("mail-verify-text"), &args)),
     };
     let delivery = outbox::Delivery { valid_for: VERIFY_TTL, discard: user.is_none() };
     outbox::enqueue_with(st, &tenant.id, mail, delivery).await.map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// Queues the reset mail for `user`, or the same work discarded when the address has no
-/// active account.
+/// active account. In the user's language, else `locale` (the request's).
 pub(crate) async fn send_reset(
     st: &AppState,
     tenant: &Tenant,
     user: Option<&User>,
     email: &Email,
     flow: Option<&str>,
+    locale: Locale,
 ) -> Result<(), ServiceError> {
     let issued = issue(st, tenant, Purpose::Reset, user, email, flow).await?;
     let owner = user.map_or_else(String::new, |u| u.id.to_string());
     let link = proof_url(st, tenant, "recover/reset", &owner, &issued.token);
-    let name = &tenant.display_name;
+    let locale = i18n::mail_locale(user, locale);
+    let args = [("tenant", tenant.display_name.as_str()), ("link", &link)];
     let mail = OutgoingMail {
         to: email.as_str().to_owned(),
-        subject: format!("Reset your {name} password"),
-        text: format!(
-            "Open this link to choose a new password for your {name} account:\n{link}\n\n\
-             It works once, for 30 minutes. If you did not ask for it, ignore this message: your password stays as it is.\n"
-        ),
+        subject: i18n::text(locale, msg!("mail-reset-subject"), &args),
+        text: format!("{}\n", i18n::text(locale, msg!("mail-reset-text"), &args)),
     };
     let delivery = outbox::Delivery { valid_for: RESET_TTL, discard: user.is_none() };
     outbox::enqueue_with(st, &tenant.id, mail, delivery).await.map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// Tells the owner of an address that someone tried to sign up with it. The mail carries no
-/// secret: the way back in is the "forgot password" page.
-pub(crate) async fn notify_taken(st: &AppState, tenant: &Tenant, owner: &User) -> Result<(), ServiceError> {
-    let name = &tenant.display_name;
+/// secret: the way back in is the "forgot password" page. In the owner's language, else
+/// `locale` (the request's).
+pub(crate) async fn notify_taken(
+    st: &AppState,
+    tenant: &Tenant,
+    owner: &User,
+    locale: Locale,
+) -> Result<(), ServiceError> {
+    let locale = i18n::mail_locale(Some(owner), locale);
+    let link = recover_url(st, tenant);
+    let args = [("tenant", tenant.display_name.as_str()), ("link", &link)];
     let mail = OutgoingMail {
         to: owner.email.as_str().to_owned(),
-        subject: format!("Someone tried to create a {name} account with your address"),
-        text: format!(
-            "Someone tried to create an account at {name} with this email address. You already have one, so nothing \
-             was changed.\n\nIf it was you, sign in to the application as usual; if you forgot your password, reset it \
-             here:\n{}\n\nIf it was not you, you can ignore this message.\n",
-            recover_url(st, tenant),
-        ),
+        subject: i18n::text(locale, msg!("mail-taken-subject"), &args),
+        text: format!("{}\n", i18n::text(locale, msg!("mail-taken-text"), &args)),
     };
     outbox::enqueue(st, &tenant.id, mail).await.map_err(|e| ServiceError::Internal(e.to_string()))
 }

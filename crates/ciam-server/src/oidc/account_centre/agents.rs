@@ -97,7 +97,10 @@ pub(in crate::oidc) async fn agents_revoke(
             let id = form.get("delegation").unwrap_or("");
             let by = By::user(caller, h.user.id);
             if !delegations::revoke(&h.ctx.st, &h.ctx.tenant.id, &h.user.id, id, &by).await? {
-                return Err(PageError::new(StatusCode::NOT_FOUND, "That agent has no access to revoke."));
+                return Err(PageError::new(
+                    StatusCode::NOT_FOUND,
+                    crate::i18n::Text::verbatim("That agent has no access to revoke."),
+                ));
             }
             Ok(see_other(&format!("{}?done=revoked", h.ctx.path(PAGE))))
         })

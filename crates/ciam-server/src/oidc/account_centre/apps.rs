@@ -86,7 +86,9 @@ pub(in crate::oidc) async fn apps_remove(
     };
     h.ctx
         .branded(async {
-            let gone = || PageError::new(StatusCode::NOT_FOUND, "That app has no access to remove.");
+            let gone = || {
+                PageError::new(StatusCode::NOT_FOUND, crate::i18n::Text::verbatim("That app has no access to remove."))
+            };
             let client = ClientId::parse(form.get("client").unwrap_or("")).map_err(|_| gone())?;
             let by = By::user(caller, h.user.id);
             if !users::revoke_consent(&h.ctx.st, &by, &h.ctx.tenant.id, &h.user.id, &client).await? {

@@ -59,7 +59,8 @@ pub(in crate::oidc) async fn email_post(
             if let Some(message) = problem {
                 return super::profile::page(&h, fields, refuse(message), None, StatusCode::BAD_REQUEST).await;
             }
-            let email = Email::parse(&typed).map_err(|_| PageError::bad_request("Enter an email address."))?;
+            let email = Email::parse(&typed)
+                .map_err(|_| PageError::bad_request(crate::i18n::Text::verbatim("Enter an email address.")))?;
             if !crate::oidc::email_sign_in::mail_allowed(&h.ctx.st, &h.ctx.ns, email.normalized()).await? {
                 let m = "Several mails were sent to this address already. Use the latest one, or wait a few minutes.";
                 return super::profile::page(&h, fields, refuse(m), None, StatusCode::TOO_MANY_REQUESTS).await;
@@ -93,10 +94,10 @@ pub(in crate::oidc) async fn confirm_post(
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
-        let form = ciam_oauth::form::Params::parse(&body).map_err(|e| PageError::bad_request(e.description))?;
+        let form = ciam_oauth::form::Params::parse(&body).map_err(|e| PageError::bad_request(crate::i18n::Text::Verbatim(e.description)))?;
         let gone = || {
             PageError::bad_request(
-                "This link does not work any more: it was used, it expired, or a newer request replaced it. Ask again from your profile.",
+                crate::i18n::Text::verbatim("This link does not work any more: it was used, it expired, or a newer request replaced it. Ask again from your profile."),
             )
         };
         let id = form.get("user").and_then(|u| UserId::parse(u).ok()).ok_or_else(gone)?;
@@ -106,7 +107,7 @@ pub(in crate::oidc) async fn confirm_post(
         let changed = match accounts::confirm_email_change(&ctx.st, &ctx.tenant, &by, &user, token).await {
             Ok(changed) => changed.ok_or_else(gone)?,
             Err(crate::services::ServiceError::Store(ciam_core::store::StoreError::Conflict { .. })) => {
-                return Err(PageError::new(StatusCode::CONFLICT, "This address belongs to another account now."));
+                return Err(PageError::new(StatusCode::CONFLICT, crate::i18n::Text::verbatim("This address belongs to another account now.")));
             }
             Err(e) => return Err(e.into()),
         };

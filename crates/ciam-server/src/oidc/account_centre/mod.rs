@@ -99,6 +99,8 @@ pub(crate) async fn holder(
         let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
             return Ok(Err(sign_in_first(&ctx, None, page).await?));
         };
+        // The user's `locale` claim chooses the language of their pages.
+        crate::i18n::set_user(&user);
         Ok::<_, PageError>(Ok((session, user)))
     };
     let (session, user) = match access.await.map_err(|e| e.branded(&brand))? {
@@ -129,7 +131,8 @@ pub(crate) async fn form_of(
         Ok(h) => h,
         Err(elsewhere) => return Ok(Err(elsewhere)),
     };
-    let form = Params::parse(body).map_err(|e| PageError::bad_request(e.description).branded(&h.ctx.brand))?;
+    let form = Params::parse(body)
+        .map_err(|e| PageError::bad_request(crate::i18n::Text::Verbatim(e.description)).branded(&h.ctx.brand))?;
     if !csrf_ok(&h.session.csrf, form.get("csrf")) {
         return Err(form_expired().branded(&h.ctx.brand));
     }

@@ -143,7 +143,7 @@ pub(in crate::oidc) async fn password_post(
             let new = Secret::new(form.take("new_password").unwrap_or_default());
             let hash = match users::hash_password(st, &h.ctx.tenant, Some(new)).await {
                 Ok(Some(hash)) => hash,
-                Ok(None) => return Err(PageError::bad_request("Enter a new password.")),
+                Ok(None) => return Err(PageError::bad_request(crate::i18n::Text::verbatim("Enter a new password."))),
                 Err(ServiceError::Invalid(e)) => {
                     let words = format!("The new password {}.", e.message);
                     let said = Said { new: Some(&words), ..Said::default() };

@@ -76,8 +76,8 @@ fn read_form(form: &Params, stored: &UserProfile) -> (Vec<Field>, Option<UserPro
         // Each field alone, so every wrong field is named at once, not only the first.
         let mut alone = UserProfile::default();
         claim.set(&mut alone, Some(&value));
-        let (label, ..) = claim_input(claim);
-        let error = alone.validate().err().map(|e| error_words(claim.as_str(), label, &e.message));
+        let label = crate::i18n::tr(claim_input(claim).0);
+        let error = alone.validate().err().map(|e| error_words(claim.as_str(), &label, &e.message));
         valid &= error.is_none();
         claim.set(&mut profile, Some(&value));
         fields.push(Field { value: value.chars().take(ECHO_CHARS).collect(), error });

@@ -87,11 +87,16 @@ pub(in crate::oidc) async fn sessions_end(
         .branded(async {
             let sid = form.get("session").unwrap_or("");
             if sid == h.session.sid {
-                return Err(PageError::bad_request("To sign out of this device, use Sign out."));
+                return Err(PageError::bad_request(crate::i18n::Text::verbatim(
+                    "To sign out of this device, use Sign out.",
+                )));
             }
             let by = By::user(caller, h.user.id);
             if end_user_sessions(&h.ctx.st, &by, &h.ctx.tenant, &h.user.id, Which::One(sid)).await? == 0 {
-                return Err(PageError::new(StatusCode::NOT_FOUND, "That session has already ended."));
+                return Err(PageError::new(
+                    StatusCode::NOT_FOUND,
+                    crate::i18n::Text::verbatim("That session has already ended."),
+                ));
             }
             Ok(see_other(&format!("{}?done=ended", h.ctx.path(PAGE))))
         })

@@ -2,6 +2,8 @@
 //! sign-in, a time and a browser are named for a person (never a protocol value).
 
 use askama::Template;
+
+use crate::i18n::filters;
 use ciam_core::{Acr, Amr};
 use time::OffsetDateTime;
 

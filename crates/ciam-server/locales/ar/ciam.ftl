@@ -1,0 +1,296 @@
+# الصفحات المستضافة ورسائل الأخطاء فيها ورسائل البريد في ciam، باللغة العربية (من اليمين إلى اليسار).
+# يُحتفظ بالوسوم في الرسائل (<strong>، <a>) كما هي.
+
+## Every page
+
+language-switcher = اللغة
+error-prefix = خطأ:
+field-email = البريد الإلكتروني
+field-password = كلمة المرور
+field-code = الرمز
+action-verify = تحقّق
+action-continue = متابعة
+action-allow = سماح
+action-deny = رفض
+action-sign-in = تسجيل الدخول
+action-confirm = تأكيد
+close-window = يمكنك إغلاق هذه النافذة.
+check-email-title = تحقّق من بريدك الإلكتروني
+
+## Errors
+
+error-title = خطأ
+error-heading = حدث خطأ ما
+error-return = ارجع إلى التطبيق الذي أتيت منه وحاول مرة أخرى.
+error-unavailable = الخدمة غير متاحة مؤقتًا. حاول مرة أخرى بعد قليل.
+error-unavailable-short = الخدمة غير متاحة مؤقتًا.
+error-try-again-shortly = حاول مرة أخرى بعد قليل.
+error-unknown-tenant = مستأجر غير معروف.
+error-unknown-client = تطبيق غير معروف.
+error-invalid-authorization-request = طلب تفويض غير صالح.
+error-invalid-redirect-uri = عنوان إعادة توجيه غير صالح.
+error-invalid-form = نموذج غير صالح.
+error-flow-expired = انتهت صلاحية صفحة تسجيل الدخول هذه أو فُتحت في متصفح آخر. ارجع إلى التطبيق وابدأ من جديد.
+error-form-expired = انتهت صلاحية النموذج. ارجع وحاول مرة أخرى.
+error-form-expired-reload = انتهت صلاحية النموذج. أعد تحميل الصفحة.
+error-page-expired-reload = انتهت صلاحية الصفحة. أعد تحميلها.
+error-sign-in-page-expired = انتهت صلاحية صفحة تسجيل الدخول هذه.
+error-choose-allow-or-deny = اختر «سماح» أو «رفض».
+error-choose-offered-method = اختر إحدى الطرق المعروضة.
+error-too-many-attempts = محاولات كثيرة جدًا. انتظر بضع دقائق ثم حاول مرة أخرى.
+error-wrong-code = هذا الرمز غير صحيح. حاول مرة أخرى.
+error-invalid-email = أدخل عنوان بريد إلكتروني مثل name@example.com.
+error-mail-limit = أُرسلت عدة رموز بالفعل. استخدم أحدثها أو انتظر بضع دقائق.
+error-sign-in-blocked = حُظر تسجيل الدخول هذا حمايةً لك. حاول لاحقًا أو من شبكة أخرى.
+error-sign-up-blocked = حُظر إنشاء هذا الحساب حمايةً لك. حاول لاحقًا أو من شبكة أخرى.
+error-stronger-sign-in = يطلب هذا التطبيق تسجيل دخول أقوى مما يتيحه حسابك. أضف مفتاح مرور في إعدادات أمان حسابك ثم حاول مرة أخرى.
+error-sign-in-refused = رُفض تسجيل الدخول.
+error-logout-invalid = طلب تسجيل الخروج غير صالح.
+error-logout-needs-hint = يتطلب post_logout_redirect_uri وجود id_token_hint.
+error-logout-unregistered = العنوان post_logout_redirect_uri غير مسجّل.
+
+## Sign-in
+
+login-title = تسجيل الدخول
+login-heading = تسجيل الدخول إلى { $tenant }
+login-continue-to = للمتابعة إلى <strong>{ $client }</strong>
+login-testing-notice = مستأجر للتطوير: لا يُطلب من عمليات تسجيل الدخول عبر البرامج النصية والمتصفحات الآلية تأكيد الهوية. لا تستخدمه لحسابات حقيقية.
+login-forgot-password = هل نسيت كلمة المرور؟
+login-code-label = أو احصل على رمز تسجيل الدخول عبر البريد الإلكتروني
+login-email-me-a-code = أرسل لي رمزًا بالبريد الإلكتروني
+login-passkey = تسجيل الدخول باستخدام مفتاح مرور
+login-new-here = جديد هنا؟
+login-create-account = إنشاء حساب
+login-incorrect = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+login-use-passkey = سجّل الدخول باستخدام مفتاح مرور.
+login-purpose-device = ربط جهاز
+login-purpose-account = إعدادات حسابك
+
+## Sign-in codes by email
+
+email-code-intro = إذا كان للعنوان <strong>{ $email }</strong> حساب، فقد أرسلنا إليه رمز تسجيل دخول. تنتهي صلاحيته خلال 10 دقائق.
+email-code-label = رمز تسجيل الدخول
+email-code-wrong = هذا الرمز غير صحيح أو انتهت صلاحيته. راجع أحدث رسالة بريد إلكتروني أو اطلب رمزًا جديدًا.
+email-code-disabled = رموز تسجيل الدخول عبر البريد الإلكتروني غير مفعّلة.
+email-code-invalid-address = أدخل عنوان بريد إلكتروني صالحًا.
+email-link-other-browser = افتح هذا الرابط في المتصفح الذي طلبته منه، أو اكتب فيه الرمز الوارد في البريد الإلكتروني. لا تعمل الروابط إلا في ذلك المتصفح، ولمدة 10 دقائق.
+email-link-gone = استُخدم رابط تسجيل الدخول هذا من قبل، أو انتهت صلاحيته، أو أُرسل رابط أحدث. استخدم أحدث رسالة بريد إلكتروني.
+
+## Second step
+
+mfa-title = أكّد أنك أنت
+mfa-passkey-required = يطلب هذا التطبيق مفتاح مرور.
+mfa-one-more-step = خطوة أخرى لتسجيل الدخول.
+mfa-use-passkey = استخدام مفتاح مرور
+mfa-totp-label = الرمز من تطبيق المصادقة
+mfa-email-code-label = الرمز الذي أرسلناه إلى بريدك الإلكتروني
+mfa-use-recovery-code = استخدام رمز استرداد
+mfa-recovery-code-label = رمز الاسترداد
+mfa-no-second-step = لا يوجد تسجيل دخول ينتظر خطوة ثانية.
+passkey-request-expired = انتهت صلاحية طلب مفتاح المرور أو استُخدم من قبل. ابدأ من جديد.
+passkey-unavailable = مفاتيح المرور غير متاحة على هذا الخادم (يلزم عنوان https أو localhost).
+passkey-sign-in-disabled = تسجيل الدخول بمفتاح المرور غير مفعّل.
+passkey-not-registered = مفتاح المرور هذا غير مسجّل هنا.
+passkey-not-accepted = لم يُقبل مفتاح المرور هذا.
+passkey-nothing-waiting = لا يوجد تسجيل دخول قيد الانتظار.
+
+## Consent
+
+consent-title = السماح بالوصول
+consent-title-agent = السماح لوكيل ذكاء اصطناعي بالتصرف نيابةً عنك
+consent-heading = هل تسمح لـ { $client } بالوصول؟
+consent-asks = يطلب <strong>{ $client }</strong> ما يلي:
+consent-agent-heading = هل تسمح لـ { $client } بالتصرف نيابةً عنك؟
+consent-agent-notice = <strong>{ $client } وكيل ذكاء اصطناعي.</strong> إذا سمحت له، فيمكنه التصرف نيابةً عنك من تلقاء نفسه، دون أن يسألك مرة أخرى، ضمن الحدود المبيّنة أدناه، حتى { $until } أو حتى تلغي الإذن.
+consent-agent-operator = يشغّله <strong>{ $owner }</strong>.
+consent-agent-may = يمكنه:
+consent-agent-services = على هذه الخدمات:
+consent-agent-ends = ينتهي الوصول في <strong>{ $until }</strong>. وحتى ذلك الحين، يمكنك إلغاؤه بنفسك في أي وقت من حسابك، على <a href="{ $manage }">{ $manage }</a>: يتوقف الوكيل فورًا. ويمكن للتطبيق الذي ربطه إنهاؤه أيضًا.
+consent-unverified = <strong>تطبيق لم يُتحقق منه.</strong> الاسم «{ $client }» قدّمه التطبيق نفسه ولم يُتحقق منه. يُعرَّف التطبيق بالعنوان <strong>{ $host }</strong>. لا تسمح بالوصول إلا إذا كنت تثق بهذا الموقع.
+consent-former-user = مستخدم سابق
+consent-returns-to = ستعود بعد ذلك إلى <strong>{ $host }</strong>.
+scope-openid = معرفة هويتك
+scope-profile = الاطلاع على اسمك وتفاصيل ملفك الشخصي
+scope-email = الاطلاع على عنوان بريدك الإلكتروني
+scope-phone = الاطلاع على رقم هاتفك
+scope-address = الاطلاع على عنوانك البريدي
+scope-offline-access = الاحتفاظ بالوصول أثناء عدم استخدامك له
+scope-other = استخدام الإذن «{ $scope }»
+
+## Devices
+
+device-title = ربط جهاز
+device-intro = أدخل الرمز الظاهر على جهازك أو في الطرفية.
+device-compare-code = لا تسمح بذلك إلا إذا كان الجهاز أو الطرفية التي تربطها يعرض الرمز <strong>{ $code }</strong>.
+device-too-many = رموز خاطئة كثيرة جدًا. انتظر 15 دقيقة ثم حاول مرة أخرى.
+device-wrong-code = هذا الرمز غير صالح: تحقّق منه وحاول مرة أخرى. تنتهي صلاحية الرموز بعد 10 دقائق.
+device-connected-title = تم ربط الجهاز
+device-connected = تم ربط { $client } الآن. عُد إلى جهازك.
+device-denied-title = تم رفض الوصول
+device-denied = لم يُمنح { $client } حق الوصول.
+
+## Sign-out
+
+logout-title = تسجيل الخروج
+logout-heading = هل تريد تسجيل الخروج من { $tenant }؟
+logout-submit = تسجيل الخروج
+logout-done = لقد سجّلت الخروج
+
+## Sign-up
+
+signup-title = إنشاء حساب
+signup-heading = أنشئ حسابك في { $tenant }
+signup-optional = (اختياري)
+signup-honeypot = اترك هذا الحقل فارغًا
+signup-accept-both = أوافق على <a href="{ $terms }" target="_blank" rel="noopener">شروط الخدمة</a> و<a href="{ $privacy }" target="_blank" rel="noopener">إشعار الخصوصية</a>
+signup-accept-terms = أوافق على <a href="{ $terms }" target="_blank" rel="noopener">شروط الخدمة</a>
+signup-accept-privacy = أوافق على <a href="{ $privacy }" target="_blank" rel="noopener">إشعار الخصوصية</a>
+signup-submit = إنشاء حساب
+signup-have-account = لديك حساب بالفعل؟
+signup-closed = لا تُنشأ الحسابات هنا. اطلب الوصول من مالك التطبيق.
+signup-invitation-gone = لم تعد هذه الدعوة صالحة: فقد استُخدمت، أو سُحبت، أو انتهت صلاحيتها. اطلب دعوة جديدة ممن دعاك.
+signup-too-many = أُنشئت حسابات كثيرة جدًا من شبكتك. حاول مرة أخرى بعد ساعة.
+signup-not-ascii = استخدم عنوانًا مكوّنًا من حروف لاتينية بسيطة وأرقام وعلامات ترقيم فقط.
+signup-domain-refused = لا يمكن إنشاء حسابات هنا بعناوين من هذا النطاق.
+signup-accept-required = وافق على الشروط لإنشاء حساب.
+signup-field-required = أدخل { $field }.
+signup-field-invalid = { $field }: { $reason }.
+password-rules = الحد الأدنى لعدد الأحرف: { $min }.
+password-rules-breached = الحد الأدنى لعدد الأحرف: { $min }. تُرفض كلمات المرور الواردة في قوائم كلمات المرور المسرّبة.
+password-too-short = يجب ألا يقل عدد أحرف كلمة المرور عن { $min }.
+password-too-long = يجب ألا يتجاوز حجم كلمة المرور { $max } بايت.
+password-too-common = كلمة المرور هذه شائعة جدًا؛ اختر غيرها.
+password-refused = رُفضت كلمة المرور: { $reason }.
+claim-name = الاسم
+claim-given-name = الاسم الأول
+claim-family-name = اسم العائلة
+claim-phone-number = رقم الهاتف
+claim-birthdate = تاريخ الميلاد
+claim-locale = اللغة
+claim-field = هذا الحقل
+# مع الضمير، لعبارة «أدخل { $field }.»
+claim-name-lower = اسمك
+claim-given-name-lower = اسمك الأول
+claim-family-name-lower = اسم عائلتك
+claim-phone-number-lower = رقم هاتفك
+claim-birthdate-lower = تاريخ ميلادك
+claim-locale-lower = لغتك
+claim-invalid-birthdate = استخدم الصيغة YYYY-MM-DD أو YYYY
+claim-invalid-phone-number = استخدم الصيغة الدولية، مثل +966112345678
+claim-invalid-locale = أدخل رمز لغة، مثل ar أو pt-BR
+
+## Proving an address
+
+check-mail-intro = أرسلنا رابطًا ورمزًا إلى <strong>{ $email }</strong> لتأكيد أن العنوان عنوانك. افتح الرابط في هذا المتصفح، أو أدخل الرمز هنا. يعمل كلاهما مرة واحدة، لمدة 24 ساعة. هل فتحت الرابط على جهاز آخر؟ أعد تحميل هذه الصفحة.
+check-mail-no-mail = لم تصلك رسالة بعد بضع دقائق؟ تحقّق من مجلد الرسائل غير المرغوب فيها، أو
+check-mail-resend = إعادة الإرسال
+check-mail-wrong-code = هذا الرمز غير صحيح أو لم يعد يعمل. راجع أحدث رسالة، أو أرسل رسالة جديدة.
+check-mail-resent = أرسلنا رسالة جديدة. لم تعد الروابط والرموز السابقة تعمل.
+verify-title = أكّد عنوان بريدك الإلكتروني
+verify-intro = أكّد أن هذا العنوان يخص حسابك في { $tenant }.
+verify-submit = تأكيد عنوان البريد الإلكتروني
+verify-link-gone = لم يعد هذا الرابط يعمل: فقد استُخدم، أو انتهت صلاحيته، أو حلّت محله رسالة أحدث. سجّل الدخول للحصول على رابط جديد.
+verified-title = تم تأكيد عنوان البريد الإلكتروني
+verified-message = تم تأكيد عنوان بريدك الإلكتروني. ارجع إلى الصفحة التي أنشأت فيها حسابك، أو سجّل الدخول إلى التطبيق.
+
+## Password reset
+
+recover-title = إعادة تعيين كلمة المرور
+recover-intro = أدخل عنوان حسابك في { $tenant }. سنرسل إليه رابطًا لاختيار كلمة مرور جديدة.
+recover-submit = إرسال رابط إعادة التعيين
+recover-back = العودة إلى تسجيل الدخول
+recover-sent = إذا كان للعنوان { $email } حساب، فقد أرسلنا إليه رابطًا لاختيار كلمة مرور جديدة. يعمل الرابط مرة واحدة، لمدة 30 دقيقة.
+recover-too-many = وصلت طلبات إعادة تعيين كثيرة جدًا من شبكتك. حاول مرة أخرى بعد ساعة.
+recover-mail-limit = أُرسلت عدة رسائل إلى هذا العنوان بالفعل. استخدم أحدثها أو انتظر بضع دقائق.
+recover-link-gone = لم يعد رابط إعادة التعيين هذا يعمل: فقد استُخدم، أو انتهت صلاحيته (بعد 30 دقيقة)، أو حلّت محله رسالة أحدث. اطلب رابطًا جديدًا.
+new-password-title = اختر كلمة مرور جديدة
+new-password-for = للحساب <strong>{ $email }</strong>
+new-password-label = كلمة المرور الجديدة
+new-password-second-factor = لحسابك خطوة ثانية لتسجيل الدخول: ستُطلب منك قبل أن تصبح كلمة المرور الجديدة سارية.
+new-password-submit = تعيين كلمة المرور
+
+## Account security
+
+security-title = الأمان
+security-heading = تسجيل الدخول والأمان
+security-signed-in-as = تم تسجيل الدخول باسم <strong>{ $email }</strong>، باستخدام: <span id="session-sign-in">{ $methods }</span>.
+security-confirm-first = لإضافة طريقة لتسجيل الدخول أو إزالتها، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
+security-authenticators = أدوات المصادقة لديك
+security-password-only = تسجّل الدخول بكلمة المرور فقط. أضف تطبيق مصادقة أو مفتاح مرور لحماية حسابك.
+security-added = أُضيف في { $date }
+security-last-used = آخر استخدام في { $date }
+security-remove = إزالة
+security-add = إضافة
+security-add-app = إضافة تطبيق مصادقة
+security-passkey-name = اسم مفتاح المرور
+security-add-passkey = إضافة مفتاح مرور
+security-new-recovery-codes = إنشاء رموز استرداد جديدة
+security-removed = أُزيلت أداة المصادقة.
+security-gone = أداة المصادقة هذه أُزيلت بالفعل.
+security-setup-expired = انتهت صلاحية الإعداد. ابدأ من جديد.
+security-totp-wrong = هذا الرمز غير صحيح. تحقّق من الوقت على هاتفك وحاول مرة أخرى.
+security-totp-ready = تم إعداد تطبيق المصادقة.
+security-confirm-before-passkey = أكّد أولًا أنك أنت (الرابط في هذه الصفحة)، ثم أضف مفتاح المرور.
+security-passkeys-off = مفاتيح المرور معطّلة.
+security-passkey-taken = مفتاح المرور هذا مسجّل بالفعل.
+factor-totp = تطبيق المصادقة
+factor-passkey = مفتاح مرور
+factor-recovery-codes = رموز الاسترداد (المتبقي: { $left })
+totp-title = تطبيق المصادقة
+totp-heading = إضافة تطبيق مصادقة
+totp-intro = امسح هذا الرمز بتطبيق المصادقة، أو أدخل المفتاح يدويًا.
+totp-qr-label = رمز QR للمفتاح أدناه
+totp-key = المفتاح:
+totp-name = الاسم
+totp-code-label = الرمز المكوّن من 6 أرقام الذي يعرضه تطبيقك
+recovery-codes-title = رموز الاسترداد
+recovery-codes-heading = رموز الاسترداد الخاصة بك
+recovery-codes-notice = احفظ هذه الرموز في مكان آمن. يتيح لك كل رمز تسجيل الدخول مرة واحدة إذا فقدت أداة المصادقة. لن تُعرض إلا الآن؛ ولم تعد الرموز القديمة تعمل.
+recovery-codes-done = تم
+
+## Mails
+
+mail-sign-in-subject = رمز تسجيل الدخول إلى { $tenant }
+mail-sign-in-text = رمز تسجيل الدخول الخاص بك هو { $code }
+mail-sign-in-link = أو افتح هذا الرابط في المتصفح الذي طلبت منه الرمز:
+mail-sign-in-expiry = تنتهي صلاحيتهما بعد 10 دقائق ويعملان مرة واحدة.
+mail-sign-in-not-you = إذا لم تحاول تسجيل الدخول، فتجاهل هذه الرسالة.
+mail-sign-in-not-you-password = إذا لم تحاول تسجيل الدخول، فربما يعرف شخص ما كلمة مرورك: غيّرها.
+mail-verify-subject = أكّد عنوان بريدك الإلكتروني لدى { $tenant }
+mail-verify-text =
+    رمز التأكيد الخاص بك هو { $code }
+
+    أو افتح هذا الرابط لتأكيد عنوانك:
+    { $link }
+
+    يعمل الرمز والرابط مرة واحدة، لمدة 24 ساعة. إذا لم تنشئ حسابًا في { $tenant }، فتجاهل هذه الرسالة: لن يحدث شيء من دونها.
+mail-reset-subject = أعد تعيين كلمة مرورك في { $tenant }
+mail-reset-text =
+    افتح هذا الرابط لاختيار كلمة مرور جديدة لحسابك في { $tenant }:
+    { $link }
+
+    يعمل الرابط مرة واحدة، لمدة 30 دقيقة. إذا لم تطلبه، فتجاهل هذه الرسالة: ستبقى كلمة مرورك كما هي.
+mail-taken-subject = حاول شخص ما إنشاء حساب في { $tenant } بعنوانك
+mail-taken-text =
+    حاول شخص ما إنشاء حساب في { $tenant } بعنوان البريد الإلكتروني هذا. لديك حساب بالفعل، لذلك لم يتغير شيء.
+
+    إذا كنت أنت، فسجّل الدخول إلى التطبيق كالمعتاد؛ وإذا نسيت كلمة المرور، فأعد تعيينها من هنا:
+    { $link }
+
+    إذا لم تكن أنت، فيمكنك تجاهل هذه الرسالة.
+mail-password-changed-subject = تم تغيير كلمة مرورك في { $tenant }
+mail-password-changed-text =
+    أُعيد تعيين كلمة مرور حسابك في { $tenant } بتاريخ { $when }، وسُجّل الخروج من كل الأجهزة المتصلة به.
+
+    إذا لم تفعل ذلك، فأعد تعيين كلمة المرور فورًا وراجع طرق تسجيل الدخول إلى حسابك:
+    { $link }
+mail-factor-subject = حسابك في { $tenant }: { $change }
+mail-factor-text =
+    { $change } في حسابك في { $tenant } ({ $when } UTC{ $from }).
+
+    إذا كنت أنت، فلا حاجة لفعل شيء. وإن لم تكن أنت، فهناك من يعرف كلمة مرورك: غيّرها الآن، وأزل ما لا تعرفه من إعدادات أمان حسابك، وتواصل مع { $tenant }.
+mail-factor-from = ، من { $ip }
+change-totp-added = أُضيف تطبيق مصادقة
+change-recovery-codes = أُنشئت رموز استرداد جديدة
+change-factor-removed = أُزيلت طريقة لتسجيل الدخول
+change-passkey-added = أُضيف مفتاح مرور

@@ -1,0 +1,296 @@
+# Die gehosteten Seiten, ihre Fehlermeldungen und die Mails von ciam, auf Deutsch.
+# Anrede: „Sie“. Markup in Meldungen (<strong>, <a>) bleibt erhalten.
+
+## Every page
+
+language-switcher = Sprache
+error-prefix = Fehler:
+field-email = E-Mail-Adresse
+field-password = Passwort
+field-code = Code
+action-verify = Bestätigen
+action-continue = Weiter
+action-allow = Erlauben
+action-deny = Ablehnen
+action-sign-in = Anmelden
+action-confirm = Bestätigen
+close-window = Sie können dieses Fenster jetzt schließen.
+check-email-title = Prüfen Sie Ihr Postfach
+
+## Errors
+
+error-title = Fehler
+error-heading = Etwas ist schiefgelaufen
+error-return = Kehren Sie zu der Anwendung zurück, von der Sie kamen, und versuchen Sie es erneut.
+error-unavailable = Der Dienst ist vorübergehend nicht verfügbar. Versuchen Sie es gleich noch einmal.
+error-unavailable-short = Der Dienst ist vorübergehend nicht verfügbar.
+error-try-again-shortly = Versuchen Sie es gleich noch einmal.
+error-unknown-tenant = Unbekannter Mandant.
+error-unknown-client = Unbekannte Anwendung.
+error-invalid-authorization-request = Ungültige Autorisierungsanfrage.
+error-invalid-redirect-uri = Ungültige Weiterleitungsadresse.
+error-invalid-form = Ungültiges Formular.
+error-flow-expired = Diese Anmeldeseite ist abgelaufen oder wurde in einem anderen Browser geöffnet. Kehren Sie zur Anwendung zurück und beginnen Sie von vorn.
+error-form-expired = Das Formular ist abgelaufen. Gehen Sie zurück und versuchen Sie es erneut.
+error-form-expired-reload = Das Formular ist abgelaufen. Laden Sie die Seite neu.
+error-page-expired-reload = Die Seite ist abgelaufen. Laden Sie sie neu.
+error-sign-in-page-expired = Diese Anmeldeseite ist abgelaufen.
+error-choose-allow-or-deny = Wählen Sie „Erlauben“ oder „Ablehnen“.
+error-choose-offered-method = Wählen Sie eine der angebotenen Methoden.
+error-too-many-attempts = Zu viele Versuche. Warten Sie einige Minuten und versuchen Sie es dann erneut.
+error-wrong-code = Dieser Code ist nicht richtig. Versuchen Sie es erneut.
+error-invalid-email = Geben Sie eine E-Mail-Adresse wie name@example.com ein.
+error-mail-limit = Es wurden bereits mehrere Codes gesendet. Verwenden Sie den neuesten oder warten Sie einige Minuten.
+error-sign-in-blocked = Diese Anmeldung wurde zu Ihrem Schutz blockiert. Versuchen Sie es später oder aus einem anderen Netzwerk erneut.
+error-sign-up-blocked = Diese Registrierung wurde zu Ihrem Schutz blockiert. Versuchen Sie es später oder aus einem anderen Netzwerk erneut.
+error-stronger-sign-in = Diese Anwendung verlangt eine stärkere Anmeldung, als Ihr Konto bieten kann. Fügen Sie in den Sicherheitseinstellungen Ihres Kontos einen Passkey hinzu und versuchen Sie es erneut.
+error-sign-in-refused = Anmeldung abgelehnt.
+error-logout-invalid = Die Abmeldeanfrage ist ungültig.
+error-logout-needs-hint = post_logout_redirect_uri erfordert einen id_token_hint.
+error-logout-unregistered = post_logout_redirect_uri ist nicht registriert.
+
+## Sign-in
+
+login-title = Anmelden
+login-heading = Bei { $tenant } anmelden
+login-continue-to = um zu <strong>{ $client }</strong> zu gelangen
+login-testing-notice = Entwicklungsmandant: Anmeldungen durch Skripte und automatisierte Browser müssen ihre Identität nicht bestätigen. Verwenden Sie ihn nicht für echte Konten.
+login-forgot-password = Passwort vergessen?
+login-code-label = Oder einen Anmeldecode per E-Mail erhalten
+login-email-me-a-code = Code per E-Mail senden
+login-passkey = Mit einem Passkey anmelden
+login-new-here = Neu hier?
+login-create-account = Konto erstellen
+login-incorrect = E-Mail-Adresse oder Passwort ist falsch.
+login-use-passkey = Melden Sie sich mit einem Passkey an.
+login-purpose-device = ein Gerät zu verbinden
+login-purpose-account = Ihren Kontoeinstellungen
+
+## Sign-in codes by email
+
+email-code-intro = Falls zu <strong>{ $email }</strong> ein Konto existiert, haben wir dorthin einen Anmeldecode gesendet. Er ist 10 Minuten lang gültig.
+email-code-label = Anmeldecode
+email-code-wrong = Dieser Code ist nicht richtig oder abgelaufen. Prüfen Sie die neueste E-Mail oder fordern Sie einen neuen Code an.
+email-code-disabled = Anmeldecodes per E-Mail sind nicht aktiviert.
+email-code-invalid-address = Geben Sie eine gültige E-Mail-Adresse ein.
+email-link-other-browser = Öffnen Sie diesen Link in dem Browser, in dem Sie ihn angefordert haben, oder geben Sie dort den Code aus der E-Mail ein. Links funktionieren nur in diesem Browser und nur 10 Minuten lang.
+email-link-gone = Dieser Anmeldelink wurde bereits verwendet, ist abgelaufen oder wurde durch einen neueren ersetzt. Verwenden Sie die neueste E-Mail.
+
+## Second step
+
+mfa-title = Bestätigen Sie, dass Sie es sind
+mfa-passkey-required = Diese Anwendung verlangt einen Passkey.
+mfa-one-more-step = Noch ein Schritt bis zur Anmeldung.
+mfa-use-passkey = Passkey verwenden
+mfa-totp-label = Code aus Ihrer Authenticator-App
+mfa-email-code-label = Code, den wir an Ihre E-Mail-Adresse gesendet haben
+mfa-use-recovery-code = Wiederherstellungscode verwenden
+mfa-recovery-code-label = Wiederherstellungscode
+mfa-no-second-step = Es wartet keine Anmeldung auf einen zweiten Schritt.
+passkey-request-expired = Die Passkey-Anfrage ist abgelaufen oder wurde bereits verwendet. Beginnen Sie von vorn.
+passkey-unavailable = Passkeys sind auf diesem Server nicht verfügbar (dafür ist eine https- oder localhost-Adresse nötig).
+passkey-sign-in-disabled = Die Anmeldung mit Passkeys ist nicht aktiviert.
+passkey-not-registered = Dieser Passkey ist hier nicht registriert.
+passkey-not-accepted = Dieser Passkey wurde nicht akzeptiert.
+passkey-nothing-waiting = Es wartet keine Anmeldung.
+
+## Consent
+
+consent-title = Zugriff erlauben
+consent-title-agent = Einen KI-Agenten für Sie handeln lassen
+consent-heading = { $client } Zugriff erlauben?
+consent-asks = <strong>{ $client }</strong> möchte:
+consent-agent-heading = { $client } in Ihrem Namen handeln lassen?
+consent-agent-notice = <strong>{ $client } ist ein KI-Agent.</strong> Wenn Sie es erlauben, kann er selbstständig für Sie handeln, ohne Sie erneut zu fragen, innerhalb der unten genannten Grenzen, bis { $until } oder bis Sie es widerrufen.
+consent-agent-operator = Betrieben von <strong>{ $owner }</strong>.
+consent-agent-may = Er darf:
+consent-agent-services = bei diesen Diensten:
+consent-agent-ends = Der Zugriff endet am <strong>{ $until }</strong>. Bis dahin können Sie ihn jederzeit selbst in Ihrem Konto widerrufen, unter <a href="{ $manage }">{ $manage }</a>: Der Agent hört sofort auf. Auch die App, die ihn verbunden hat, kann ihn beenden.
+consent-unverified = <strong>Nicht überprüfte Anwendung.</strong> Der Name „{ $client }“ stammt von der Anwendung selbst und wurde nicht geprüft. Sie wird durch <strong>{ $host }</strong> identifiziert. Erlauben Sie den Zugriff nur, wenn Sie dieser Website vertrauen.
+consent-former-user = ein ehemaliger Benutzer
+consent-returns-to = Anschließend werden Sie zu <strong>{ $host }</strong> zurückgeleitet.
+scope-openid = Wissen, wer Sie sind
+scope-profile = Ihren Namen und Ihre Profilangaben sehen
+scope-email = Ihre E-Mail-Adresse sehen
+scope-phone = Ihre Telefonnummer sehen
+scope-address = Ihre Postanschrift sehen
+scope-offline-access = Zugriff behalten, auch wenn Sie die Anwendung gerade nicht nutzen
+scope-other = Die Berechtigung „{ $scope }“ nutzen
+
+## Devices
+
+device-title = Gerät verbinden
+device-intro = Geben Sie den Code ein, der auf Ihrem Gerät oder in Ihrem Terminal angezeigt wird.
+device-compare-code = Erlauben Sie dies nur, wenn das Gerät oder Terminal, das Sie verbinden, den Code <strong>{ $code }</strong> anzeigt.
+device-too-many = Zu viele falsche Codes. Warten Sie 15 Minuten und versuchen Sie es dann erneut.
+device-wrong-code = Dieser Code ist ungültig: Prüfen Sie ihn und versuchen Sie es erneut. Codes verfallen nach 10 Minuten.
+device-connected-title = Gerät verbunden
+device-connected = { $client } ist jetzt verbunden. Kehren Sie zu Ihrem Gerät zurück.
+device-denied-title = Zugriff verweigert
+device-denied = { $client } hat keinen Zugriff erhalten.
+
+## Sign-out
+
+logout-title = Abmelden
+logout-heading = Von { $tenant } abmelden?
+logout-submit = Abmelden
+logout-done = Sie sind abgemeldet
+
+## Sign-up
+
+signup-title = Konto erstellen
+signup-heading = Ihr { $tenant }-Konto erstellen
+signup-optional = (optional)
+signup-honeypot = Dieses Feld leer lassen
+signup-accept-both = Ich akzeptiere die <a href="{ $terms }" target="_blank" rel="noopener">Nutzungsbedingungen</a> und die <a href="{ $privacy }" target="_blank" rel="noopener">Datenschutzerklärung</a>
+signup-accept-terms = Ich akzeptiere die <a href="{ $terms }" target="_blank" rel="noopener">Nutzungsbedingungen</a>
+signup-accept-privacy = Ich akzeptiere die <a href="{ $privacy }" target="_blank" rel="noopener">Datenschutzerklärung</a>
+signup-submit = Konto erstellen
+signup-have-account = Sie haben bereits ein Konto?
+signup-closed = Hier werden keine Konten erstellt. Bitten Sie den Betreiber der Anwendung um Zugang.
+signup-invitation-gone = Diese Einladung funktioniert nicht mehr: Sie wurde verwendet, zurückgezogen oder ist abgelaufen. Bitten Sie die Person, die Sie eingeladen hat, um eine neue.
+signup-too-many = Aus Ihrem Netzwerk wurden zu viele Konten erstellt. Versuchen Sie es in einer Stunde erneut.
+signup-not-ascii = Verwenden Sie eine Adresse aus einfachen lateinischen Buchstaben, Ziffern und Satzzeichen.
+signup-domain-refused = Mit Adressen dieser Domain können hier keine Konten erstellt werden.
+signup-accept-required = Akzeptieren Sie die Bedingungen, um ein Konto zu erstellen.
+signup-field-required = Geben Sie { $field } ein.
+signup-field-invalid = { $field }: { $reason }.
+password-rules = Mindestens { $min } Zeichen.
+password-rules-breached = Mindestens { $min } Zeichen. Passwörter, die in Listen geleakter Passwörter vorkommen, werden abgelehnt.
+password-too-short = Das Passwort muss mindestens { $min } Zeichen lang sein.
+password-too-long = Das Passwort darf höchstens { $max } Byte lang sein.
+password-too-common = Das Passwort ist zu verbreitet; wählen Sie ein anderes.
+password-refused = Das Passwort wurde abgelehnt: { $reason }.
+claim-name = Name
+claim-given-name = Vorname
+claim-family-name = Nachname
+claim-phone-number = Telefonnummer
+claim-birthdate = Geburtsdatum
+claim-locale = Sprache
+claim-field = Dieses Feld
+# Mit Possessivpronomen, für „Geben Sie { $field } ein.“
+claim-name-lower = Ihren Namen
+claim-given-name-lower = Ihren Vornamen
+claim-family-name-lower = Ihren Nachnamen
+claim-phone-number-lower = Ihre Telefonnummer
+claim-birthdate-lower = Ihr Geburtsdatum
+claim-locale-lower = Ihre Sprache
+claim-invalid-birthdate = bitte im Format JJJJ-MM-TT oder JJJJ angeben
+claim-invalid-phone-number = bitte im internationalen Format angeben, z. B. +4930123456
+claim-invalid-locale = bitte als Sprachcode angeben, z. B. de oder pt-BR
+
+## Proving an address
+
+check-mail-intro = Wir haben einen Link und einen Code an <strong>{ $email }</strong> gesendet, um zu bestätigen, dass die Adresse Ihnen gehört. Öffnen Sie den Link in diesem Browser oder geben Sie den Code hier ein. Beide funktionieren einmal und 24 Stunden lang. Link auf einem anderen Gerät geöffnet? Laden Sie diese Seite neu.
+check-mail-no-mail = Nach ein paar Minuten noch keine E-Mail? Sehen Sie im Spam-Ordner nach, oder
+check-mail-resend = Erneut senden
+check-mail-wrong-code = Dieser Code ist nicht richtig oder nicht mehr gültig. Prüfen Sie die neueste E-Mail oder fordern Sie eine neue an.
+check-mail-resent = Wir haben eine neue E-Mail gesendet. Frühere Links und Codes funktionieren nicht mehr.
+verify-title = E-Mail-Adresse bestätigen
+verify-intro = Bestätigen Sie, dass diese Adresse zu Ihrem { $tenant }-Konto gehört.
+verify-submit = E-Mail-Adresse bestätigen
+verify-link-gone = Dieser Link funktioniert nicht mehr: Er wurde verwendet, ist abgelaufen oder wurde durch eine neuere E-Mail ersetzt. Melden Sie sich an, um einen neuen zu erhalten.
+verified-title = E-Mail-Adresse bestätigt
+verified-message = Ihre E-Mail-Adresse ist bestätigt. Kehren Sie zu der Seite zurück, auf der Sie Ihr Konto erstellt haben, oder melden Sie sich bei der Anwendung an.
+
+## Password reset
+
+recover-title = Passwort zurücksetzen
+recover-intro = Geben Sie die Adresse Ihres { $tenant }-Kontos ein. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort wählen können.
+recover-submit = Link zum Zurücksetzen senden
+recover-back = Zurück zur Anmeldung
+recover-sent = Falls zu { $email } ein Konto existiert, haben wir dorthin einen Link gesendet, mit dem Sie ein neues Passwort wählen können. Er funktioniert einmal und 30 Minuten lang.
+recover-too-many = Aus Ihrem Netzwerk kamen zu viele Anfragen zum Zurücksetzen. Versuchen Sie es in einer Stunde erneut.
+recover-mail-limit = An diese Adresse wurden bereits mehrere E-Mails gesendet. Verwenden Sie die neueste oder warten Sie einige Minuten.
+recover-link-gone = Dieser Link zum Zurücksetzen funktioniert nicht mehr: Er wurde verwendet, ist abgelaufen (nach 30 Minuten) oder wurde durch eine neuere E-Mail ersetzt. Fordern Sie einen neuen an.
+new-password-title = Neues Passwort wählen
+new-password-for = für <strong>{ $email }</strong>
+new-password-label = Neues Passwort
+new-password-second-factor = Ihr Konto hat einen zweiten Anmeldeschritt: Er wird abgefragt, bevor das neue Passwort gilt.
+new-password-submit = Passwort festlegen
+
+## Account security
+
+security-title = Sicherheit
+security-heading = Anmeldung und Sicherheit
+security-signed-in-as = Angemeldet als <strong>{ $email }</strong>, mit: <span id="session-sign-in">{ $methods }</span>.
+security-confirm-first = Um eine Anmeldemethode hinzuzufügen oder zu entfernen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
+security-authenticators = Ihre Authentifikatoren
+security-password-only = Sie melden sich nur mit Ihrem Passwort an. Fügen Sie eine Authenticator-App oder einen Passkey hinzu, um Ihr Konto zu schützen.
+security-added = hinzugefügt am { $date }
+security-last-used = zuletzt verwendet am { $date }
+security-remove = Entfernen
+security-add = Hinzufügen
+security-add-app = Authenticator-App hinzufügen
+security-passkey-name = Name des Passkeys
+security-add-passkey = Passkey hinzufügen
+security-new-recovery-codes = Neue Wiederherstellungscodes erstellen
+security-removed = Der Authentifikator wurde entfernt.
+security-gone = Dieser Authentifikator ist bereits entfernt.
+security-setup-expired = Die Einrichtung ist abgelaufen. Beginnen Sie von vorn.
+security-totp-wrong = Dieser Code ist nicht richtig. Prüfen Sie die Uhrzeit Ihres Telefons und versuchen Sie es erneut.
+security-totp-ready = Ihre Authenticator-App ist eingerichtet.
+security-confirm-before-passkey = Bestätigen Sie zuerst, dass Sie es sind (der Link auf dieser Seite), und fügen Sie dann den Passkey hinzu.
+security-passkeys-off = Passkeys sind deaktiviert.
+security-passkey-taken = Dieser Passkey ist bereits registriert.
+factor-totp = Authenticator-App
+factor-passkey = Passkey
+factor-recovery-codes = Wiederherstellungscodes ({ $left } übrig)
+totp-title = Authenticator-App
+totp-heading = Authenticator-App hinzufügen
+totp-intro = Scannen Sie diesen Code mit Ihrer Authenticator-App oder geben Sie den Schlüssel von Hand ein.
+totp-qr-label = QR-Code des unten stehenden Schlüssels
+totp-key = Schlüssel:
+totp-name = Name
+totp-code-label = Der sechsstellige Code, den Ihre App anzeigt
+recovery-codes-title = Wiederherstellungscodes
+recovery-codes-heading = Ihre Wiederherstellungscodes
+recovery-codes-notice = Bewahren Sie diese Codes an einem sicheren Ort auf. Jeder meldet Sie einmal an, falls Sie Ihren Authentifikator verlieren. Sie werden nur jetzt angezeigt; ältere Codes funktionieren nicht mehr.
+recovery-codes-done = Fertig
+
+## Mails
+
+mail-sign-in-subject = Ihr Anmeldecode für { $tenant }
+mail-sign-in-text = Ihr Anmeldecode lautet { $code }
+mail-sign-in-link = Oder öffnen Sie diesen Link in dem Browser, in dem Sie den Code angefordert haben:
+mail-sign-in-expiry = Code und Link verfallen nach 10 Minuten und funktionieren nur einmal.
+mail-sign-in-not-you = Wenn Sie sich nicht anmelden wollten, ignorieren Sie diese Nachricht.
+mail-sign-in-not-you-password = Wenn Sie sich nicht anmelden wollten, kennt womöglich jemand Ihr Passwort: Ändern Sie es.
+mail-verify-subject = Bestätigen Sie Ihre E-Mail-Adresse für { $tenant }
+mail-verify-text =
+    Ihr Bestätigungscode lautet { $code }
+
+    Oder öffnen Sie diesen Link, um Ihre Adresse zu bestätigen:
+    { $link }
+
+    Code und Link funktionieren einmal und 24 Stunden lang. Wenn Sie bei { $tenant } kein Konto erstellt haben, ignorieren Sie diese Nachricht: Ohne sie geschieht nichts.
+mail-reset-subject = Setzen Sie Ihr Passwort für { $tenant } zurück
+mail-reset-text =
+    Öffnen Sie diesen Link, um ein neues Passwort für Ihr { $tenant }-Konto zu wählen:
+    { $link }
+
+    Er funktioniert einmal und 30 Minuten lang. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht: Ihr Passwort bleibt unverändert.
+mail-taken-subject = Jemand wollte mit Ihrer Adresse ein { $tenant }-Konto erstellen
+mail-taken-text =
+    Jemand wollte bei { $tenant } mit dieser E-Mail-Adresse ein Konto erstellen. Sie haben bereits eines, daher wurde nichts geändert.
+
+    Falls Sie das waren, melden Sie sich wie gewohnt bei der Anwendung an; falls Sie Ihr Passwort vergessen haben, setzen Sie es hier zurück:
+    { $link }
+
+    Falls Sie das nicht waren, können Sie diese Nachricht ignorieren.
+mail-password-changed-subject = Ihr Passwort für { $tenant } wurde geändert
+mail-password-changed-text =
+    Das Passwort Ihres { $tenant }-Kontos wurde am { $when } zurückgesetzt, und alle damit angemeldeten Geräte wurden abgemeldet.
+
+    Wenn Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück und prüfen Sie die Anmeldemethoden Ihres Kontos:
+    { $link }
+mail-factor-subject = Ihr { $tenant }-Konto: { $change }
+mail-factor-text =
+    { $change } – in Ihrem { $tenant }-Konto ({ $when } UTC{ $from }).
+
+    Wenn Sie das waren, ist nichts zu tun. Falls nicht, kennt jemand Ihr Passwort: Ändern Sie es sofort, entfernen Sie in den Sicherheitseinstellungen Ihres Kontos alles, was Sie nicht kennen, und wenden Sie sich an { $tenant }.
+mail-factor-from = , von { $ip }
+change-totp-added = Eine Authenticator-App wurde hinzugefügt
+change-recovery-codes = Neue Wiederherstellungscodes wurden erstellt
+change-factor-removed = Eine Anmeldemethode wurde entfernt
+change-passkey-added = Ein Passkey wurde hinzugefügt

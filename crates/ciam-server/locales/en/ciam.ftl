@@ -1,0 +1,297 @@
+# The hosted pages, their error messages and the mails of ciam, in English: the source of every
+# other language. Ids are grouped by page; `{ $name }` is an argument. Messages used with the
+# `th` filters may hold markup (<strong>, <a>), which translations keep.
+
+## Every page
+
+language-switcher = Language
+error-prefix = Error:
+field-email = Email
+field-password = Password
+field-code = Code
+action-verify = Verify
+action-continue = Continue
+action-allow = Allow
+action-deny = Deny
+action-sign-in = Sign in
+action-confirm = Confirm
+close-window = You can close this window.
+check-email-title = Check your email
+
+## Errors
+
+error-title = Error
+error-heading = Something went wrong
+error-return = Return to the application you came from and try again.
+error-unavailable = The service is temporarily unavailable. Try again shortly.
+error-unavailable-short = The service is temporarily unavailable.
+error-try-again-shortly = Try again shortly.
+error-unknown-tenant = Unknown tenant.
+error-unknown-client = Unknown client.
+error-invalid-authorization-request = Invalid authorization request.
+error-invalid-redirect-uri = Invalid redirect URI.
+error-invalid-form = Invalid form.
+error-flow-expired = This sign-in page has expired or was opened in another browser. Return to the application and start again.
+error-form-expired = The form expired. Go back and try again.
+error-form-expired-reload = The form expired. Reload the page.
+error-page-expired-reload = The page expired. Reload it.
+error-sign-in-page-expired = This sign-in page has expired.
+error-choose-allow-or-deny = Choose Allow or Deny.
+error-choose-offered-method = Choose one of the offered methods.
+error-too-many-attempts = Too many attempts. Wait a few minutes and try again.
+error-wrong-code = That code is not right. Try again.
+error-invalid-email = Enter an email address like name@example.com.
+error-mail-limit = Several codes were sent already. Use the latest one, or wait a few minutes.
+error-sign-in-blocked = This sign-in was blocked for your protection. Try again later or from another network.
+error-sign-up-blocked = This sign-up was blocked for your protection. Try again later or from another network.
+error-stronger-sign-in = This application asks for a stronger sign-in than your account can give. Add a passkey in your account security settings and try again.
+error-sign-in-refused = Sign-in refused.
+error-logout-invalid = The logout request is not valid.
+error-logout-needs-hint = post_logout_redirect_uri needs an id_token_hint.
+error-logout-unregistered = post_logout_redirect_uri is not registered.
+
+## Sign-in
+
+login-title = Sign in
+login-heading = Sign in to { $tenant }
+login-continue-to = to continue to <strong>{ $client }</strong>
+login-testing-notice = Development tenant: sign-ins by scripts and automated browsers are not asked to confirm who they are. Do not use it for real accounts.
+login-forgot-password = Forgot password?
+login-code-label = Or get a sign-in code by email
+login-email-me-a-code = Email me a code
+login-passkey = Sign in with a passkey
+login-new-here = New here?
+login-create-account = Create account
+login-incorrect = Incorrect email or password.
+login-use-passkey = Sign in with a passkey.
+login-purpose-device = connect a device
+login-purpose-account = your account settings
+
+## Sign-in codes by email
+
+email-code-intro = If <strong>{ $email }</strong> has an account, we sent it a sign-in code. It expires in 10 minutes.
+email-code-label = Sign-in code
+email-code-wrong = That code is not right, or it expired. Check the latest email or ask for a new code.
+email-code-disabled = Sign-in codes by email are not enabled.
+email-code-invalid-address = Enter a valid email address.
+email-link-other-browser = Open this link in the browser where you asked for it, or type the code from the email there. Links work only in that browser, for 10 minutes.
+email-link-gone = This sign-in link was used already, expired, or a newer one was sent. Use the latest email.
+
+## Second step
+
+mfa-title = Confirm it's you
+mfa-passkey-required = This application asks for a passkey.
+mfa-one-more-step = One more step to sign in.
+mfa-use-passkey = Use a passkey
+mfa-totp-label = Code from your authenticator app
+mfa-email-code-label = Code we sent to your email
+mfa-use-recovery-code = Use a recovery code
+mfa-recovery-code-label = Recovery code
+mfa-no-second-step = There is no sign-in waiting for a second step.
+passkey-request-expired = The passkey request expired or was used. Start again.
+passkey-unavailable = Passkeys are not available on this server (it needs an https or localhost URL).
+passkey-sign-in-disabled = Passkey sign-in is not enabled.
+passkey-not-registered = That passkey is not registered here.
+passkey-not-accepted = That passkey was not accepted.
+passkey-nothing-waiting = No sign-in is waiting.
+
+## Consent
+
+consent-title = Allow access
+consent-title-agent = Let an AI agent act for you
+consent-heading = Allow { $client } access?
+consent-asks = <strong>{ $client }</strong> asks to:
+consent-agent-heading = Let { $client } act on your behalf?
+consent-agent-notice = <strong>{ $client } is an AI agent.</strong> If you allow it, it can act for you on its own, without asking you again, within the limits below, until { $until } or until you revoke it.
+consent-agent-operator = Operated by <strong>{ $owner }</strong>.
+consent-agent-may = It may:
+consent-agent-services = on these services:
+consent-agent-ends = Access ends on <strong>{ $until }</strong>. Until then, you can revoke it yourself at any time from your account, at <a href="{ $manage }">{ $manage }</a>: the agent stops at once. The app that connected it can end it too.
+consent-unverified = <strong>Unverified application.</strong> The name “{ $client }” was given by the application itself and has not been checked. It is identified by <strong>{ $host }</strong>. Allow only if you trust that site.
+consent-former-user = a former user
+consent-returns-to = It will return you to <strong>{ $host }</strong>.
+scope-openid = Know who you are
+scope-profile = See your name and profile details
+scope-email = See your email address
+scope-phone = See your phone number
+scope-address = See your postal address
+scope-offline-access = Keep access while you are not using it
+scope-other = Use the permission “{ $scope }”
+
+## Devices
+
+device-title = Connect a device
+device-intro = Enter the code shown on your device or in your terminal.
+device-compare-code = Only allow this if the device or terminal you are connecting shows the code <strong>{ $code }</strong>.
+device-too-many = Too many wrong codes. Wait 15 minutes, then try again.
+device-wrong-code = That code is not valid: check it and try again. Codes expire after 10 minutes.
+device-connected-title = Device connected
+device-connected = { $client } is now connected. Return to your device.
+device-denied-title = Access denied
+device-denied = { $client } was not given access.
+
+## Sign-out
+
+logout-title = Sign out
+logout-heading = Sign out of { $tenant }?
+logout-submit = Sign out
+logout-done = You are signed out
+
+## Sign-up
+
+signup-title = Create account
+signup-heading = Create your { $tenant } account
+signup-optional = (optional)
+signup-honeypot = Leave this field empty
+signup-accept-both = I accept the <a href="{ $terms }" target="_blank" rel="noopener">terms of service</a> and the <a href="{ $privacy }" target="_blank" rel="noopener">privacy notice</a>
+signup-accept-terms = I accept the <a href="{ $terms }" target="_blank" rel="noopener">terms of service</a>
+signup-accept-privacy = I accept the <a href="{ $privacy }" target="_blank" rel="noopener">privacy notice</a>
+signup-submit = Create account
+signup-have-account = Already have an account?
+signup-closed = Accounts are not created here. Ask the application's owner for access.
+signup-invitation-gone = This invitation does not work any more: it was used, withdrawn, or it expired. Ask whoever invited you for a new one.
+signup-too-many = Too many accounts were created from your network. Try again in an hour.
+signup-not-ascii = Use an address made of plain Latin letters, digits and punctuation.
+signup-domain-refused = Accounts with addresses at this domain cannot be created here.
+signup-accept-required = Accept the terms to create an account.
+signup-field-required = Enter your { $field }.
+signup-field-invalid = { $field } { $reason }.
+password-rules = At least { $min } characters.
+password-rules-breached = At least { $min } characters. Passwords that appear in lists of breached passwords are refused.
+password-too-short = The password must be at least { $min } characters.
+password-too-long = The password must be at most { $max } bytes.
+password-too-common = The password is too common; choose another.
+password-refused = The password { $reason }.
+claim-name = Name
+claim-given-name = Given name
+claim-family-name = Family name
+claim-phone-number = Phone number
+claim-birthdate = Birthdate
+claim-locale = Language
+claim-field = This field
+# Lower-case forms, for "Enter your { $field }."
+claim-name-lower = name
+claim-given-name-lower = given name
+claim-family-name-lower = family name
+claim-phone-number-lower = phone number
+claim-birthdate-lower = birthdate
+claim-locale-lower = language
+claim-invalid-birthdate = must be YYYY-MM-DD or YYYY (OIDC Core §5.1)
+claim-invalid-phone-number = must be in E.164 form, e.g. +14155550100
+claim-invalid-locale = must be a BCP 47 language tag such as en or pt-BR
+
+## Proving an address
+
+check-mail-intro = We sent a link and a code to <strong>{ $email }</strong> to confirm that the address is yours. Open the link in this browser, or enter the code here. Both work once, for 24 hours. Opened the link on another device? Reload this page.
+check-mail-no-mail = No mail after a few minutes? Check your spam folder, or
+check-mail-resend = Resend
+check-mail-wrong-code = That code is not right, or no longer works. Check the latest mail, or send a new one.
+check-mail-resent = We sent a new mail. Earlier links and codes no longer work.
+verify-title = Confirm your email address
+verify-intro = Confirm that this address belongs to your { $tenant } account.
+verify-submit = Confirm email address
+verify-link-gone = This link does not work any more: it was used, it expired, or a newer mail replaced it. Sign in to get a new one.
+verified-title = Email address confirmed
+verified-message = Your email address is confirmed. Go back to the page where you created your account, or sign in to the application.
+
+## Password reset
+
+recover-title = Reset your password
+recover-intro = Enter the address of your { $tenant } account. We will send it a link to choose a new password.
+recover-submit = Send reset link
+recover-back = Back to sign-in
+recover-sent = If { $email } has an account, we sent it a link to choose a new password. It works once, for 30 minutes.
+recover-too-many = Too many reset requests came from your network. Try again in an hour.
+recover-mail-limit = Several mails were sent to this address already. Use the latest one, or wait a few minutes.
+recover-link-gone = This reset link does not work any more: it was used, it expired (after 30 minutes), or a newer mail replaced it. Ask for a new one.
+new-password-title = Choose a new password
+new-password-for = for <strong>{ $email }</strong>
+new-password-label = New password
+new-password-second-factor = Your account has a second sign-in step: you will be asked for it before the new password takes effect.
+new-password-submit = Set password
+
+## Account security
+
+security-title = Security
+security-heading = Sign-in and security
+security-signed-in-as = Signed in as <strong>{ $email }</strong>, with: <span id="session-sign-in">{ $methods }</span>.
+security-confirm-first = To add or remove a sign-in method, first <a href="{ $url }">confirm it's you</a>.
+security-authenticators = Your authenticators
+security-password-only = You sign in with your password only. Add an authenticator app or a passkey to protect your account.
+security-added = added { $date }
+security-last-used = last used { $date }
+security-remove = Remove
+security-add = Add
+security-add-app = Add an authenticator app
+security-passkey-name = Passkey name
+security-add-passkey = Add a passkey
+security-new-recovery-codes = Create new recovery codes
+security-removed = The authenticator was removed.
+security-gone = That authenticator is already gone.
+security-setup-expired = The setup expired. Start again.
+security-totp-wrong = That code is not right. Check the time on your phone and try again.
+security-totp-ready = Your authenticator app is set up.
+security-confirm-before-passkey = Confirm it's you first (the link on this page), then add the passkey.
+security-passkeys-off = Passkeys are off.
+security-passkey-taken = This passkey is already registered.
+factor-totp = Authenticator app
+factor-passkey = Passkey
+factor-recovery-codes = Recovery codes ({ $left } left)
+totp-title = Authenticator app
+totp-heading = Add an authenticator app
+totp-intro = Scan this code with your authenticator app, or enter the key by hand.
+totp-qr-label = QR code of the key below
+totp-key = Key:
+totp-name = Name
+totp-code-label = The 6-digit code your app shows
+recovery-codes-title = Recovery codes
+recovery-codes-heading = Your recovery codes
+recovery-codes-notice = Keep these codes somewhere safe. Each one signs you in once if you lose your authenticator. They are shown only now; older codes no longer work.
+recovery-codes-done = Done
+
+## Mails
+
+mail-sign-in-subject = Your { $tenant } sign-in code
+mail-sign-in-text = Your sign-in code is { $code }
+mail-sign-in-link = Or open this link in the browser where you asked for the code:
+mail-sign-in-expiry = They expire in 10 minutes and work once.
+mail-sign-in-not-you = If you did not try to sign in, ignore this message.
+mail-sign-in-not-you-password = If you did not try to sign in, someone may know your password: change it.
+mail-verify-subject = Confirm your email address for { $tenant }
+mail-verify-text =
+    Your confirmation code is { $code }
+
+    Or open this link to confirm your address:
+    { $link }
+
+    The code and the link work once, for 24 hours. If you did not create an account at { $tenant }, ignore this message: nothing happens without it.
+mail-reset-subject = Reset your { $tenant } password
+mail-reset-text =
+    Open this link to choose a new password for your { $tenant } account:
+    { $link }
+
+    It works once, for 30 minutes. If you did not ask for it, ignore this message: your password stays as it is.
+mail-taken-subject = Someone tried to create a { $tenant } account with your address
+mail-taken-text =
+    Someone tried to create an account at { $tenant } with this email address. You already have one, so nothing was changed.
+
+    If it was you, sign in to the application as usual; if you forgot your password, reset it here:
+    { $link }
+
+    If it was not you, you can ignore this message.
+mail-password-changed-subject = Your { $tenant } password was changed
+mail-password-changed-text =
+    The password of your { $tenant } account was reset on { $when }, and every device signed in to it was signed out.
+
+    If you did not do this, reset your password at once and check your account's sign-in methods:
+    { $link }
+mail-factor-subject = Your { $tenant } account: { $change }
+mail-factor-text =
+    { $change } on your { $tenant } account ({ $when } UTC{ $from }).
+
+    If this was you, there is nothing to do. If it was not, someone knows your password: change it now, remove what you do not recognise in your account security settings, and contact { $tenant }.
+mail-factor-from = , from { $ip }
+change-totp-added = An authenticator app was added
+change-recovery-codes = New recovery codes were created
+change-factor-removed = A sign-in method was removed
+change-passkey-added = A passkey was added

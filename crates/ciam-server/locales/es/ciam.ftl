@@ -1,0 +1,296 @@
+# Las páginas alojadas, sus mensajes de error y los correos de ciam, en español.
+# Trato de «tú». El marcado de los mensajes (<strong>, <a>) se conserva.
+
+## Every page
+
+language-switcher = Idioma
+error-prefix = Error:
+field-email = Correo electrónico
+field-password = Contraseña
+field-code = Código
+action-verify = Verificar
+action-continue = Continuar
+action-allow = Permitir
+action-deny = Denegar
+action-sign-in = Iniciar sesión
+action-confirm = Confirmar
+close-window = Ya puedes cerrar esta ventana.
+check-email-title = Revisa tu correo
+
+## Errors
+
+error-title = Error
+error-heading = Algo salió mal
+error-return = Vuelve a la aplicación de la que venías e inténtalo de nuevo.
+error-unavailable = El servicio no está disponible en este momento. Vuelve a intentarlo en breve.
+error-unavailable-short = El servicio no está disponible en este momento.
+error-try-again-shortly = Vuelve a intentarlo en breve.
+error-unknown-tenant = Inquilino desconocido.
+error-unknown-client = Aplicación desconocida.
+error-invalid-authorization-request = Solicitud de autorización no válida.
+error-invalid-redirect-uri = Dirección de redirección no válida.
+error-invalid-form = Formulario no válido.
+error-flow-expired = Esta página de inicio de sesión ha caducado o se abrió en otro navegador. Vuelve a la aplicación y empieza de nuevo.
+error-form-expired = El formulario ha caducado. Vuelve atrás e inténtalo de nuevo.
+error-form-expired-reload = El formulario ha caducado. Recarga la página.
+error-page-expired-reload = La página ha caducado. Recárgala.
+error-sign-in-page-expired = Esta página de inicio de sesión ha caducado.
+error-choose-allow-or-deny = Elige «Permitir» o «Denegar».
+error-choose-offered-method = Elige uno de los métodos ofrecidos.
+error-too-many-attempts = Demasiados intentos. Espera unos minutos y vuelve a intentarlo.
+error-wrong-code = Ese código no es correcto. Inténtalo de nuevo.
+error-invalid-email = Introduce una dirección de correo como nombre@example.com.
+error-mail-limit = Ya se enviaron varios códigos. Usa el más reciente o espera unos minutos.
+error-sign-in-blocked = Este inicio de sesión se bloqueó para protegerte. Inténtalo más tarde o desde otra red.
+error-sign-up-blocked = Este registro se bloqueó para protegerte. Inténtalo más tarde o desde otra red.
+error-stronger-sign-in = Esta aplicación exige un inicio de sesión más seguro del que tu cuenta puede ofrecer. Añade una llave de acceso en la configuración de seguridad de tu cuenta e inténtalo de nuevo.
+error-sign-in-refused = Inicio de sesión rechazado.
+error-logout-invalid = La solicitud de cierre de sesión no es válida.
+error-logout-needs-hint = post_logout_redirect_uri necesita un id_token_hint.
+error-logout-unregistered = post_logout_redirect_uri no está registrado.
+
+## Sign-in
+
+login-title = Iniciar sesión
+login-heading = Inicia sesión en { $tenant }
+login-continue-to = para continuar a <strong>{ $client }</strong>
+login-testing-notice = Inquilino de desarrollo: a los inicios de sesión de scripts y navegadores automatizados no se les pide confirmar su identidad. No lo uses para cuentas reales.
+login-forgot-password = ¿Olvidaste tu contraseña?
+login-code-label = O recibe un código de inicio de sesión por correo
+login-email-me-a-code = Enviarme un código por correo
+login-passkey = Iniciar sesión con una llave de acceso
+login-new-here = ¿Eres nuevo?
+login-create-account = Crear cuenta
+login-incorrect = Correo electrónico o contraseña incorrectos.
+login-use-passkey = Inicia sesión con una llave de acceso.
+login-purpose-device = conectar un dispositivo
+login-purpose-account = la configuración de tu cuenta
+
+## Sign-in codes by email
+
+email-code-intro = Si <strong>{ $email }</strong> tiene una cuenta, le hemos enviado un código de inicio de sesión. Caduca en 10 minutos.
+email-code-label = Código de inicio de sesión
+email-code-wrong = Ese código no es correcto o ha caducado. Revisa el correo más reciente o pide un código nuevo.
+email-code-disabled = Los códigos de inicio de sesión por correo no están activados.
+email-code-invalid-address = Introduce una dirección de correo válida.
+email-link-other-browser = Abre este enlace en el navegador donde lo pediste, o escribe allí el código del correo. Los enlaces solo funcionan en ese navegador, durante 10 minutos.
+email-link-gone = Este enlace de inicio de sesión ya se usó, caducó o se envió uno más reciente. Usa el correo más reciente.
+
+## Second step
+
+mfa-title = Confirma que eres tú
+mfa-passkey-required = Esta aplicación pide una llave de acceso.
+mfa-one-more-step = Un paso más para iniciar sesión.
+mfa-use-passkey = Usar una llave de acceso
+mfa-totp-label = Código de tu aplicación de autenticación
+mfa-email-code-label = Código que enviamos a tu correo
+mfa-use-recovery-code = Usar un código de recuperación
+mfa-recovery-code-label = Código de recuperación
+mfa-no-second-step = No hay ningún inicio de sesión esperando un segundo paso.
+passkey-request-expired = La solicitud de la llave de acceso caducó o ya se usó. Empieza de nuevo.
+passkey-unavailable = Las llaves de acceso no están disponibles en este servidor (necesita una dirección https o localhost).
+passkey-sign-in-disabled = El inicio de sesión con llave de acceso no está activado.
+passkey-not-registered = Esa llave de acceso no está registrada aquí.
+passkey-not-accepted = Esa llave de acceso no se aceptó.
+passkey-nothing-waiting = No hay ningún inicio de sesión en espera.
+
+## Consent
+
+consent-title = Permitir el acceso
+consent-title-agent = Dejar que un agente de IA actúe por ti
+consent-heading = ¿Permitir el acceso a { $client }?
+consent-asks = <strong>{ $client }</strong> pide:
+consent-agent-heading = ¿Dejar que { $client } actúe en tu nombre?
+consent-agent-notice = <strong>{ $client } es un agente de IA.</strong> Si lo permites, podrá actuar por ti por su cuenta, sin volver a preguntarte, dentro de los límites indicados abajo, hasta el { $until } o hasta que lo revoques.
+consent-agent-operator = Operado por <strong>{ $owner }</strong>.
+consent-agent-may = Podrá:
+consent-agent-services = en estos servicios:
+consent-agent-ends = El acceso termina el <strong>{ $until }</strong>. Hasta entonces, puedes revocarlo tú mismo en cualquier momento desde tu cuenta, en <a href="{ $manage }">{ $manage }</a>: el agente se detiene al instante. La aplicación que lo conectó también puede terminarlo.
+consent-unverified = <strong>Aplicación no verificada.</strong> El nombre «{ $client }» lo dio la propia aplicación y no se ha comprobado. Se identifica como <strong>{ $host }</strong>. Permite el acceso solo si confías en ese sitio.
+consent-former-user = un antiguo usuario
+consent-returns-to = Después volverás a <strong>{ $host }</strong>.
+scope-openid = Saber quién eres
+scope-profile = Ver tu nombre y los datos de tu perfil
+scope-email = Ver tu dirección de correo electrónico
+scope-phone = Ver tu número de teléfono
+scope-address = Ver tu dirección postal
+scope-offline-access = Mantener el acceso mientras no la estás usando
+scope-other = Usar el permiso «{ $scope }»
+
+## Devices
+
+device-title = Conectar un dispositivo
+device-intro = Introduce el código que aparece en tu dispositivo o en tu terminal.
+device-compare-code = Permítelo solo si el dispositivo o terminal que estás conectando muestra el código <strong>{ $code }</strong>.
+device-too-many = Demasiados códigos incorrectos. Espera 15 minutos y vuelve a intentarlo.
+device-wrong-code = Ese código no es válido: revísalo e inténtalo de nuevo. Los códigos caducan a los 10 minutos.
+device-connected-title = Dispositivo conectado
+device-connected = { $client } ya está conectado. Vuelve a tu dispositivo.
+device-denied-title = Acceso denegado
+device-denied = { $client } no ha recibido acceso.
+
+## Sign-out
+
+logout-title = Cerrar sesión
+logout-heading = ¿Cerrar sesión en { $tenant }?
+logout-submit = Cerrar sesión
+logout-done = Has cerrado la sesión
+
+## Sign-up
+
+signup-title = Crear cuenta
+signup-heading = Crea tu cuenta de { $tenant }
+signup-optional = (opcional)
+signup-honeypot = Deja este campo vacío
+signup-accept-both = Acepto las <a href="{ $terms }" target="_blank" rel="noopener">condiciones del servicio</a> y el <a href="{ $privacy }" target="_blank" rel="noopener">aviso de privacidad</a>
+signup-accept-terms = Acepto las <a href="{ $terms }" target="_blank" rel="noopener">condiciones del servicio</a>
+signup-accept-privacy = Acepto el <a href="{ $privacy }" target="_blank" rel="noopener">aviso de privacidad</a>
+signup-submit = Crear cuenta
+signup-have-account = ¿Ya tienes una cuenta?
+signup-closed = Aquí no se crean cuentas. Pide acceso al responsable de la aplicación.
+signup-invitation-gone = Esta invitación ya no funciona: se usó, se retiró o caducó. Pide una nueva a quien te invitó.
+signup-too-many = Se crearon demasiadas cuentas desde tu red. Vuelve a intentarlo dentro de una hora.
+signup-not-ascii = Usa una dirección formada solo por letras latinas simples, dígitos y signos de puntuación.
+signup-domain-refused = Aquí no se pueden crear cuentas con direcciones de este dominio.
+signup-accept-required = Acepta las condiciones para crear una cuenta.
+signup-field-required = Introduce { $field }.
+signup-field-invalid = { $field }: { $reason }.
+password-rules = Al menos { $min } caracteres.
+password-rules-breached = Al menos { $min } caracteres. Se rechazan las contraseñas que aparecen en listas de contraseñas filtradas.
+password-too-short = La contraseña debe tener al menos { $min } caracteres.
+password-too-long = La contraseña debe tener como máximo { $max } bytes.
+password-too-common = La contraseña es demasiado común; elige otra.
+password-refused = La contraseña se rechazó: { $reason }.
+claim-name = Nombre
+claim-given-name = Nombre de pila
+claim-family-name = Apellidos
+claim-phone-number = Número de teléfono
+claim-birthdate = Fecha de nacimiento
+claim-locale = Idioma
+claim-field = Este campo
+# Con el posesivo, para «Introduce { $field }.»
+claim-name-lower = tu nombre
+claim-given-name-lower = tu nombre de pila
+claim-family-name-lower = tus apellidos
+claim-phone-number-lower = tu número de teléfono
+claim-birthdate-lower = tu fecha de nacimiento
+claim-locale-lower = tu idioma
+claim-invalid-birthdate = usa el formato AAAA-MM-DD o AAAA
+claim-invalid-phone-number = usa el formato internacional, por ejemplo +34912345678
+claim-invalid-locale = indica un código de idioma, por ejemplo es o pt-BR
+
+## Proving an address
+
+check-mail-intro = Hemos enviado un enlace y un código a <strong>{ $email }</strong> para confirmar que la dirección es tuya. Abre el enlace en este navegador o introduce el código aquí. Ambos funcionan una sola vez, durante 24 horas. ¿Abriste el enlace en otro dispositivo? Recarga esta página.
+check-mail-no-mail = ¿No ha llegado nada después de unos minutos? Revisa la carpeta de correo no deseado, o
+check-mail-resend = Reenviar
+check-mail-wrong-code = Ese código no es correcto o ya no funciona. Revisa el correo más reciente o pide uno nuevo.
+check-mail-resent = Hemos enviado un correo nuevo. Los enlaces y códigos anteriores ya no funcionan.
+verify-title = Confirma tu dirección de correo
+verify-intro = Confirma que esta dirección pertenece a tu cuenta de { $tenant }.
+verify-submit = Confirmar la dirección de correo
+verify-link-gone = Este enlace ya no funciona: se usó, caducó o lo sustituyó un correo más reciente. Inicia sesión para recibir uno nuevo.
+verified-title = Dirección de correo confirmada
+verified-message = Tu dirección de correo está confirmada. Vuelve a la página donde creaste tu cuenta o inicia sesión en la aplicación.
+
+## Password reset
+
+recover-title = Restablece tu contraseña
+recover-intro = Introduce la dirección de tu cuenta de { $tenant }. Te enviaremos un enlace para elegir una contraseña nueva.
+recover-submit = Enviar enlace de restablecimiento
+recover-back = Volver al inicio de sesión
+recover-sent = Si { $email } tiene una cuenta, le hemos enviado un enlace para elegir una contraseña nueva. Funciona una sola vez, durante 30 minutos.
+recover-too-many = Llegaron demasiadas solicitudes de restablecimiento desde tu red. Vuelve a intentarlo dentro de una hora.
+recover-mail-limit = Ya se enviaron varios correos a esta dirección. Usa el más reciente o espera unos minutos.
+recover-link-gone = Este enlace de restablecimiento ya no funciona: se usó, caducó (a los 30 minutos) o lo sustituyó un correo más reciente. Pide uno nuevo.
+new-password-title = Elige una contraseña nueva
+new-password-for = para <strong>{ $email }</strong>
+new-password-label = Contraseña nueva
+new-password-second-factor = Tu cuenta tiene un segundo paso de inicio de sesión: se te pedirá antes de que la contraseña nueva entre en vigor.
+new-password-submit = Establecer contraseña
+
+## Account security
+
+security-title = Seguridad
+security-heading = Inicio de sesión y seguridad
+security-signed-in-as = Sesión iniciada como <strong>{ $email }</strong>, con: <span id="session-sign-in">{ $methods }</span>.
+security-confirm-first = Para añadir o quitar un método de inicio de sesión, primero <a href="{ $url }">confirma que eres tú</a>.
+security-authenticators = Tus autenticadores
+security-password-only = Inicias sesión solo con tu contraseña. Añade una aplicación de autenticación o una llave de acceso para proteger tu cuenta.
+security-added = añadido el { $date }
+security-last-used = usado por última vez el { $date }
+security-remove = Quitar
+security-add = Añadir
+security-add-app = Añadir una aplicación de autenticación
+security-passkey-name = Nombre de la llave de acceso
+security-add-passkey = Añadir una llave de acceso
+security-new-recovery-codes = Crear nuevos códigos de recuperación
+security-removed = Se quitó el autenticador.
+security-gone = Ese autenticador ya no existe.
+security-setup-expired = La configuración caducó. Empieza de nuevo.
+security-totp-wrong = Ese código no es correcto. Comprueba la hora de tu teléfono e inténtalo de nuevo.
+security-totp-ready = Tu aplicación de autenticación está configurada.
+security-confirm-before-passkey = Primero confirma que eres tú (el enlace de esta página) y después añade la llave de acceso.
+security-passkeys-off = Las llaves de acceso están desactivadas.
+security-passkey-taken = Esta llave de acceso ya está registrada.
+factor-totp = Aplicación de autenticación
+factor-passkey = Llave de acceso
+factor-recovery-codes = Códigos de recuperación (quedan { $left })
+totp-title = Aplicación de autenticación
+totp-heading = Añadir una aplicación de autenticación
+totp-intro = Escanea este código con tu aplicación de autenticación o introduce la clave a mano.
+totp-qr-label = Código QR de la clave de abajo
+totp-key = Clave:
+totp-name = Nombre
+totp-code-label = El código de 6 dígitos que muestra tu aplicación
+recovery-codes-title = Códigos de recuperación
+recovery-codes-heading = Tus códigos de recuperación
+recovery-codes-notice = Guarda estos códigos en un lugar seguro. Cada uno te permite iniciar sesión una vez si pierdes tu autenticador. Solo se muestran ahora; los códigos anteriores ya no funcionan.
+recovery-codes-done = Listo
+
+## Mails
+
+mail-sign-in-subject = Tu código de inicio de sesión de { $tenant }
+mail-sign-in-text = Tu código de inicio de sesión es { $code }
+mail-sign-in-link = O abre este enlace en el navegador donde pediste el código:
+mail-sign-in-expiry = Caducan a los 10 minutos y funcionan una sola vez.
+mail-sign-in-not-you = Si no intentaste iniciar sesión, ignora este mensaje.
+mail-sign-in-not-you-password = Si no intentaste iniciar sesión, puede que alguien conozca tu contraseña: cámbiala.
+mail-verify-subject = Confirma tu dirección de correo para { $tenant }
+mail-verify-text =
+    Tu código de confirmación es { $code }
+
+    O abre este enlace para confirmar tu dirección:
+    { $link }
+
+    El código y el enlace funcionan una sola vez, durante 24 horas. Si no creaste una cuenta en { $tenant }, ignora este mensaje: sin él no ocurre nada.
+mail-reset-subject = Restablece tu contraseña de { $tenant }
+mail-reset-text =
+    Abre este enlace para elegir una contraseña nueva para tu cuenta de { $tenant }:
+    { $link }
+
+    Funciona una sola vez, durante 30 minutos. Si no lo pediste, ignora este mensaje: tu contraseña no cambia.
+mail-taken-subject = Alguien intentó crear una cuenta de { $tenant } con tu dirección
+mail-taken-text =
+    Alguien intentó crear una cuenta en { $tenant } con esta dirección de correo. Ya tienes una, así que no se cambió nada.
+
+    Si fuiste tú, inicia sesión en la aplicación como siempre; si olvidaste tu contraseña, restablécela aquí:
+    { $link }
+
+    Si no fuiste tú, puedes ignorar este mensaje.
+mail-password-changed-subject = Se cambió tu contraseña de { $tenant }
+mail-password-changed-text =
+    La contraseña de tu cuenta de { $tenant } se restableció el { $when } y se cerró la sesión en todos los dispositivos conectados a ella.
+
+    Si no fuiste tú, restablece tu contraseña de inmediato y revisa los métodos de inicio de sesión de tu cuenta:
+    { $link }
+mail-factor-subject = Tu cuenta de { $tenant }: { $change }
+mail-factor-text =
+    { $change } en tu cuenta de { $tenant } ({ $when } UTC{ $from }).
+
+    Si fuiste tú, no tienes que hacer nada. Si no, alguien conoce tu contraseña: cámbiala ya, quita lo que no reconozcas en la configuración de seguridad de tu cuenta y ponte en contacto con { $tenant }.
+mail-factor-from = , desde { $ip }
+change-totp-added = Se añadió una aplicación de autenticación
+change-recovery-codes = Se crearon nuevos códigos de recuperación
+change-factor-removed = Se quitó un método de inicio de sesión
+change-passkey-added = Se añadió una llave de acceso

@@ -1,0 +1,296 @@
+# Les pages hébergées, leurs messages d’erreur et les e-mails de ciam, en français.
+# Vouvoiement. Le balisage des messages (<strong>, <a>) est conservé.
+
+## Every page
+
+language-switcher = Langue
+error-prefix = Erreur :
+field-email = Adresse e-mail
+field-password = Mot de passe
+field-code = Code
+action-verify = Vérifier
+action-continue = Continuer
+action-allow = Autoriser
+action-deny = Refuser
+action-sign-in = Se connecter
+action-confirm = Confirmer
+close-window = Vous pouvez fermer cette fenêtre.
+check-email-title = Consultez vos e-mails
+
+## Errors
+
+error-title = Erreur
+error-heading = Un problème est survenu
+error-return = Revenez à l’application d’où vous venez et réessayez.
+error-unavailable = Le service est temporairement indisponible. Réessayez dans un instant.
+error-unavailable-short = Le service est temporairement indisponible.
+error-try-again-shortly = Réessayez dans un instant.
+error-unknown-tenant = Locataire inconnu.
+error-unknown-client = Application inconnue.
+error-invalid-authorization-request = Demande d’autorisation non valide.
+error-invalid-redirect-uri = Adresse de redirection non valide.
+error-invalid-form = Formulaire non valide.
+error-flow-expired = Cette page de connexion a expiré ou a été ouverte dans un autre navigateur. Revenez à l’application et recommencez.
+error-form-expired = Le formulaire a expiré. Revenez en arrière et réessayez.
+error-form-expired-reload = Le formulaire a expiré. Rechargez la page.
+error-page-expired-reload = La page a expiré. Rechargez-la.
+error-sign-in-page-expired = Cette page de connexion a expiré.
+error-choose-allow-or-deny = Choisissez « Autoriser » ou « Refuser ».
+error-choose-offered-method = Choisissez l’une des méthodes proposées.
+error-too-many-attempts = Trop de tentatives. Patientez quelques minutes, puis réessayez.
+error-wrong-code = Ce code est incorrect. Réessayez.
+error-invalid-email = Saisissez une adresse e-mail comme nom@example.com.
+error-mail-limit = Plusieurs codes ont déjà été envoyés. Utilisez le plus récent ou patientez quelques minutes.
+error-sign-in-blocked = Cette connexion a été bloquée pour votre protection. Réessayez plus tard ou depuis un autre réseau.
+error-sign-up-blocked = Cette inscription a été bloquée pour votre protection. Réessayez plus tard ou depuis un autre réseau.
+error-stronger-sign-in = Cette application demande une connexion plus forte que celle que votre compte permet. Ajoutez une clé d’accès dans les paramètres de sécurité de votre compte, puis réessayez.
+error-sign-in-refused = Connexion refusée.
+error-logout-invalid = La demande de déconnexion n’est pas valide.
+error-logout-needs-hint = post_logout_redirect_uri nécessite un id_token_hint.
+error-logout-unregistered = post_logout_redirect_uri n’est pas enregistré.
+
+## Sign-in
+
+login-title = Se connecter
+login-heading = Se connecter à { $tenant }
+login-continue-to = pour continuer vers <strong>{ $client }</strong>
+login-testing-notice = Locataire de développement : les connexions par des scripts et des navigateurs automatisés ne doivent pas confirmer l’identité. Ne l’utilisez pas pour de vrais comptes.
+login-forgot-password = Mot de passe oublié ?
+login-code-label = Ou recevez un code de connexion par e-mail
+login-email-me-a-code = M’envoyer un code par e-mail
+login-passkey = Se connecter avec une clé d’accès
+login-new-here = Nouveau ici ?
+login-create-account = Créer un compte
+login-incorrect = Adresse e-mail ou mot de passe incorrect.
+login-use-passkey = Connectez-vous avec une clé d’accès.
+login-purpose-device = connecter un appareil
+login-purpose-account = vos paramètres de compte
+
+## Sign-in codes by email
+
+email-code-intro = Si <strong>{ $email }</strong> correspond à un compte, nous lui avons envoyé un code de connexion. Il expire dans 10 minutes.
+email-code-label = Code de connexion
+email-code-wrong = Ce code est incorrect ou a expiré. Consultez le dernier e-mail ou demandez un nouveau code.
+email-code-disabled = Les codes de connexion par e-mail ne sont pas activés.
+email-code-invalid-address = Saisissez une adresse e-mail valide.
+email-link-other-browser = Ouvrez ce lien dans le navigateur où vous l’avez demandé, ou saisissez-y le code reçu par e-mail. Les liens ne fonctionnent que dans ce navigateur, pendant 10 minutes.
+email-link-gone = Ce lien de connexion a déjà été utilisé, a expiré ou a été remplacé par un plus récent. Utilisez le dernier e-mail.
+
+## Second step
+
+mfa-title = Confirmez votre identité
+mfa-passkey-required = Cette application demande une clé d’accès.
+mfa-one-more-step = Encore une étape pour vous connecter.
+mfa-use-passkey = Utiliser une clé d’accès
+mfa-totp-label = Code de votre application d’authentification
+mfa-email-code-label = Code envoyé à votre adresse e-mail
+mfa-use-recovery-code = Utiliser un code de récupération
+mfa-recovery-code-label = Code de récupération
+mfa-no-second-step = Aucune connexion n’attend de deuxième étape.
+passkey-request-expired = La demande de clé d’accès a expiré ou a déjà été utilisée. Recommencez.
+passkey-unavailable = Les clés d’accès ne sont pas disponibles sur ce serveur (il faut une adresse https ou localhost).
+passkey-sign-in-disabled = La connexion par clé d’accès n’est pas activée.
+passkey-not-registered = Cette clé d’accès n’est pas enregistrée ici.
+passkey-not-accepted = Cette clé d’accès n’a pas été acceptée.
+passkey-nothing-waiting = Aucune connexion n’est en attente.
+
+## Consent
+
+consent-title = Autoriser l’accès
+consent-title-agent = Laisser un agent d’IA agir pour vous
+consent-heading = Autoriser l’accès à { $client } ?
+consent-asks = <strong>{ $client }</strong> demande à :
+consent-agent-heading = Laisser { $client } agir en votre nom ?
+consent-agent-notice = <strong>{ $client } est un agent d’IA.</strong> Si vous l’autorisez, il pourra agir pour vous de lui-même, sans vous redemander, dans les limites ci-dessous, jusqu’au { $until } ou jusqu’à ce que vous révoquiez cette autorisation.
+consent-agent-operator = Exploité par <strong>{ $owner }</strong>.
+consent-agent-may = Il pourra :
+consent-agent-services = sur ces services :
+consent-agent-ends = L’accès prend fin le <strong>{ $until }</strong>. D’ici là, vous pouvez le révoquer vous-même à tout moment depuis votre compte, à l’adresse <a href="{ $manage }">{ $manage }</a> : l’agent s’arrête aussitôt. L’application qui l’a connecté peut aussi y mettre fin.
+consent-unverified = <strong>Application non vérifiée.</strong> Le nom « { $client } » a été fourni par l’application elle-même et n’a pas été vérifié. Elle est identifiée par <strong>{ $host }</strong>. N’autorisez l’accès que si vous faites confiance à ce site.
+consent-former-user = un ancien utilisateur
+consent-returns-to = Vous serez ensuite redirigé vers <strong>{ $host }</strong>.
+scope-openid = Savoir qui vous êtes
+scope-profile = Voir votre nom et les informations de votre profil
+scope-email = Voir votre adresse e-mail
+scope-phone = Voir votre numéro de téléphone
+scope-address = Voir votre adresse postale
+scope-offline-access = Conserver l’accès lorsque vous ne l’utilisez pas
+scope-other = Utiliser l’autorisation « { $scope } »
+
+## Devices
+
+device-title = Connecter un appareil
+device-intro = Saisissez le code affiché sur votre appareil ou dans votre terminal.
+device-compare-code = N’autorisez ceci que si l’appareil ou le terminal que vous connectez affiche le code <strong>{ $code }</strong>.
+device-too-many = Trop de codes erronés. Patientez 15 minutes, puis réessayez.
+device-wrong-code = Ce code n’est pas valide : vérifiez-le et réessayez. Les codes expirent au bout de 10 minutes.
+device-connected-title = Appareil connecté
+device-connected = { $client } est maintenant connecté. Revenez à votre appareil.
+device-denied-title = Accès refusé
+device-denied = { $client } n’a pas reçu l’accès.
+
+## Sign-out
+
+logout-title = Se déconnecter
+logout-heading = Se déconnecter de { $tenant } ?
+logout-submit = Se déconnecter
+logout-done = Vous êtes déconnecté
+
+## Sign-up
+
+signup-title = Créer un compte
+signup-heading = Créer votre compte { $tenant }
+signup-optional = (facultatif)
+signup-honeypot = Laissez ce champ vide
+signup-accept-both = J’accepte les <a href="{ $terms }" target="_blank" rel="noopener">conditions d’utilisation</a> et la <a href="{ $privacy }" target="_blank" rel="noopener">politique de confidentialité</a>
+signup-accept-terms = J’accepte les <a href="{ $terms }" target="_blank" rel="noopener">conditions d’utilisation</a>
+signup-accept-privacy = J’accepte la <a href="{ $privacy }" target="_blank" rel="noopener">politique de confidentialité</a>
+signup-submit = Créer un compte
+signup-have-account = Vous avez déjà un compte ?
+signup-closed = Les comptes ne sont pas créés ici. Demandez l’accès au responsable de l’application.
+signup-invitation-gone = Cette invitation ne fonctionne plus : elle a été utilisée, retirée ou a expiré. Demandez-en une nouvelle à la personne qui vous a invité.
+signup-too-many = Trop de comptes ont été créés depuis votre réseau. Réessayez dans une heure.
+signup-not-ascii = Utilisez une adresse composée uniquement de lettres latines simples, de chiffres et de signes de ponctuation.
+signup-domain-refused = Les comptes dont l’adresse appartient à ce domaine ne peuvent pas être créés ici.
+signup-accept-required = Acceptez les conditions pour créer un compte.
+signup-field-required = Saisissez { $field }.
+signup-field-invalid = { $field } : { $reason }.
+password-rules = Au moins { $min } caractères.
+password-rules-breached = Au moins { $min } caractères. Les mots de passe figurant dans des listes de mots de passe divulgués sont refusés.
+password-too-short = Le mot de passe doit comporter au moins { $min } caractères.
+password-too-long = Le mot de passe doit comporter au plus { $max } octets.
+password-too-common = Ce mot de passe est trop courant ; choisissez-en un autre.
+password-refused = Le mot de passe a été refusé : { $reason }.
+claim-name = Nom
+claim-given-name = Prénom
+claim-family-name = Nom de famille
+claim-phone-number = Numéro de téléphone
+claim-birthdate = Date de naissance
+claim-locale = Langue
+claim-field = Ce champ
+# Avec le déterminant, pour « Saisissez { $field }. »
+claim-name-lower = votre nom
+claim-given-name-lower = votre prénom
+claim-family-name-lower = votre nom de famille
+claim-phone-number-lower = votre numéro de téléphone
+claim-birthdate-lower = votre date de naissance
+claim-locale-lower = votre langue
+claim-invalid-birthdate = utilisez le format AAAA-MM-JJ ou AAAA
+claim-invalid-phone-number = utilisez le format international, par exemple +33123456789
+claim-invalid-locale = indiquez un code de langue, par exemple fr ou pt-BR
+
+## Proving an address
+
+check-mail-intro = Nous avons envoyé un lien et un code à <strong>{ $email }</strong> pour confirmer que cette adresse est bien la vôtre. Ouvrez le lien dans ce navigateur ou saisissez le code ici. Tous deux fonctionnent une seule fois, pendant 24 heures. Vous avez ouvert le lien sur un autre appareil ? Rechargez cette page.
+check-mail-no-mail = Toujours pas d’e-mail après quelques minutes ? Vérifiez votre dossier de courrier indésirable, ou
+check-mail-resend = Renvoyer
+check-mail-wrong-code = Ce code est incorrect ou ne fonctionne plus. Consultez le dernier e-mail ou demandez-en un nouveau.
+check-mail-resent = Nous avons envoyé un nouvel e-mail. Les liens et codes précédents ne fonctionnent plus.
+verify-title = Confirmez votre adresse e-mail
+verify-intro = Confirmez que cette adresse appartient à votre compte { $tenant }.
+verify-submit = Confirmer l’adresse e-mail
+verify-link-gone = Ce lien ne fonctionne plus : il a été utilisé, il a expiré ou un e-mail plus récent l’a remplacé. Connectez-vous pour en recevoir un nouveau.
+verified-title = Adresse e-mail confirmée
+verified-message = Votre adresse e-mail est confirmée. Revenez à la page où vous avez créé votre compte, ou connectez-vous à l’application.
+
+## Password reset
+
+recover-title = Réinitialiser votre mot de passe
+recover-intro = Saisissez l’adresse de votre compte { $tenant }. Nous y enverrons un lien pour choisir un nouveau mot de passe.
+recover-submit = Envoyer le lien de réinitialisation
+recover-back = Retour à la connexion
+recover-sent = Si { $email } correspond à un compte, nous lui avons envoyé un lien pour choisir un nouveau mot de passe. Il fonctionne une seule fois, pendant 30 minutes.
+recover-too-many = Trop de demandes de réinitialisation proviennent de votre réseau. Réessayez dans une heure.
+recover-mail-limit = Plusieurs e-mails ont déjà été envoyés à cette adresse. Utilisez le plus récent ou patientez quelques minutes.
+recover-link-gone = Ce lien de réinitialisation ne fonctionne plus : il a été utilisé, il a expiré (au bout de 30 minutes) ou un e-mail plus récent l’a remplacé. Demandez-en un nouveau.
+new-password-title = Choisissez un nouveau mot de passe
+new-password-for = pour <strong>{ $email }</strong>
+new-password-label = Nouveau mot de passe
+new-password-second-factor = Votre compte comporte une deuxième étape de connexion : elle vous sera demandée avant que le nouveau mot de passe ne prenne effet.
+new-password-submit = Définir le mot de passe
+
+## Account security
+
+security-title = Sécurité
+security-heading = Connexion et sécurité
+security-signed-in-as = Connecté en tant que <strong>{ $email }</strong>, avec : <span id="session-sign-in">{ $methods }</span>.
+security-confirm-first = Pour ajouter ou supprimer une méthode de connexion, <a href="{ $url }">confirmez d’abord votre identité</a>.
+security-authenticators = Vos authentificateurs
+security-password-only = Vous vous connectez uniquement avec votre mot de passe. Ajoutez une application d’authentification ou une clé d’accès pour protéger votre compte.
+security-added = ajouté le { $date }
+security-last-used = dernière utilisation le { $date }
+security-remove = Supprimer
+security-add = Ajouter
+security-add-app = Ajouter une application d’authentification
+security-passkey-name = Nom de la clé d’accès
+security-add-passkey = Ajouter une clé d’accès
+security-new-recovery-codes = Créer de nouveaux codes de récupération
+security-removed = L’authentificateur a été supprimé.
+security-gone = Cet authentificateur a déjà été supprimé.
+security-setup-expired = La configuration a expiré. Recommencez.
+security-totp-wrong = Ce code est incorrect. Vérifiez l’heure de votre téléphone et réessayez.
+security-totp-ready = Votre application d’authentification est configurée.
+security-confirm-before-passkey = Confirmez d’abord votre identité (le lien sur cette page), puis ajoutez la clé d’accès.
+security-passkeys-off = Les clés d’accès sont désactivées.
+security-passkey-taken = Cette clé d’accès est déjà enregistrée.
+factor-totp = Application d’authentification
+factor-passkey = Clé d’accès
+factor-recovery-codes = Codes de récupération ({ $left } restants)
+totp-title = Application d’authentification
+totp-heading = Ajouter une application d’authentification
+totp-intro = Scannez ce code avec votre application d’authentification ou saisissez la clé à la main.
+totp-qr-label = Code QR de la clé ci-dessous
+totp-key = Clé :
+totp-name = Nom
+totp-code-label = Le code à 6 chiffres affiché par votre application
+recovery-codes-title = Codes de récupération
+recovery-codes-heading = Vos codes de récupération
+recovery-codes-notice = Conservez ces codes en lieu sûr. Chacun vous connecte une fois si vous perdez votre authentificateur. Ils ne sont affichés que maintenant ; les anciens codes ne fonctionnent plus.
+recovery-codes-done = Terminé
+
+## Mails
+
+mail-sign-in-subject = Votre code de connexion { $tenant }
+mail-sign-in-text = Votre code de connexion est { $code }
+mail-sign-in-link = Ou ouvrez ce lien dans le navigateur où vous avez demandé le code :
+mail-sign-in-expiry = Ils expirent au bout de 10 minutes et ne fonctionnent qu’une fois.
+mail-sign-in-not-you = Si vous n’avez pas essayé de vous connecter, ignorez ce message.
+mail-sign-in-not-you-password = Si vous n’avez pas essayé de vous connecter, quelqu’un connaît peut-être votre mot de passe : changez-le.
+mail-verify-subject = Confirmez votre adresse e-mail pour { $tenant }
+mail-verify-text =
+    Votre code de confirmation est { $code }
+
+    Ou ouvrez ce lien pour confirmer votre adresse :
+    { $link }
+
+    Le code et le lien fonctionnent une seule fois, pendant 24 heures. Si vous n’avez pas créé de compte chez { $tenant }, ignorez ce message : rien ne se passera sans lui.
+mail-reset-subject = Réinitialisez votre mot de passe { $tenant }
+mail-reset-text =
+    Ouvrez ce lien pour choisir un nouveau mot de passe pour votre compte { $tenant } :
+    { $link }
+
+    Il fonctionne une seule fois, pendant 30 minutes. Si vous ne l’avez pas demandé, ignorez ce message : votre mot de passe reste inchangé.
+mail-taken-subject = Quelqu’un a essayé de créer un compte { $tenant } avec votre adresse
+mail-taken-text =
+    Quelqu’un a essayé de créer un compte chez { $tenant } avec cette adresse e-mail. Vous en avez déjà un, donc rien n’a été modifié.
+
+    Si c’était vous, connectez-vous à l’application comme d’habitude ; si vous avez oublié votre mot de passe, réinitialisez-le ici :
+    { $link }
+
+    Si ce n’était pas vous, vous pouvez ignorer ce message.
+mail-password-changed-subject = Votre mot de passe { $tenant } a été modifié
+mail-password-changed-text =
+    Le mot de passe de votre compte { $tenant } a été réinitialisé le { $when }, et tous les appareils qui y étaient connectés ont été déconnectés.
+
+    Si ce n’était pas vous, réinitialisez immédiatement votre mot de passe et vérifiez les méthodes de connexion de votre compte :
+    { $link }
+mail-factor-subject = Votre compte { $tenant } : { $change }
+mail-factor-text =
+    { $change } sur votre compte { $tenant } ({ $when } UTC{ $from }).
+
+    Si c’était vous, vous n’avez rien à faire. Sinon, quelqu’un connaît votre mot de passe : changez-le immédiatement, supprimez ce que vous ne reconnaissez pas dans les paramètres de sécurité de votre compte et contactez { $tenant }.
+mail-factor-from = , depuis { $ip }
+change-totp-added = Une application d’authentification a été ajoutée
+change-recovery-codes = De nouveaux codes de récupération ont été créés
+change-factor-removed = Une méthode de connexion a été supprimée
+change-passkey-added = Une clé d’accès a été ajoutée
