@@ -16,6 +16,8 @@ async fn discovery_lists_the_acr_levels_prompts_and_claims_the_server_honours_oi
     // The three levels `acr_values` may ask for, weakest first (docs/security.md).
     assert_eq!(meta["acr_values_supported"], json!(["urn:ciam:acr:pwd", "urn:ciam:acr:mfa", "urn:ciam:acr:phr"]));
     assert_eq!(meta["prompt_values_supported"], json!(["none", "login", "consent", "select_account", "create"]));
+    // The languages of the hosted pages, which `ui_locales` picks from.
+    assert_eq!(meta["ui_locales_supported"], json!(["en", "de", "fr", "es", "ar"]));
     let claims = meta["claims_supported"].as_array().unwrap();
     for claim in ["sub", "acr", "amr", "auth_time", "email", "email_verified", "name"] {
         assert!(claims.contains(&json!(claim)), "{claim}");

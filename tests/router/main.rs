@@ -16,6 +16,7 @@ mod dpop;
 mod harness;
 mod introspection;
 mod jar;
+mod languages;
 mod pagination;
 mod par;
 mod testing_tenant;

@@ -93,6 +93,8 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "select_account", "create"],
+        // The languages of the hosted pages, which `ui_locales` may ask for (OIDC Discovery §3).
+        "ui_locales_supported": ciam_core::locale::Locale::ALL.map(ciam_core::locale::Locale::tag),
         // The levels `acr_values` may ask for and the `acr` claim reports (docs/security.md).
         "acr_values_supported": ciam_core::Acr::ALL.map(ciam_core::Acr::as_str),
         "claims_supported": [
