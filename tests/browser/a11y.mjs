@@ -13,7 +13,8 @@
 //   { name, steps }           runs steps({ page, ...helpers }) and checks where it ends
 // and `heading`, a RegExp the page's <h1> must match, so that a step that went astray fails
 // instead of checking another page; `errorFor`, the labels of the fields a page's error message
-// must describe (aria-describedby, aria-invalid), for a page that shows one.
+// must describe (aria-describedby, aria-invalid), for a page that shows one; `dir`, the
+// direction the page must declare on <html> (`rtl` for a right-to-left language).
 //
 // With CIAM_SCREENSHOTS set, each page checked is also saved as a PNG there.
 //
@@ -312,6 +313,9 @@ const PAGES = [
   { name: "account connected apps", url: t("/account/apps"), heading: /^Connected apps$/ },
   { name: "account agents", url: t("/account/agents"), heading: /^Agents$/ },
   { name: "account privacy", url: t("/account/privacy"), heading: /^Privacy$/ },
+  // Right to left: the sign-in page in Arabic (the authorization request's ui_locales;
+  // prompt=login, since the account pages above left a session).
+  { name: "sign-in in Arabic", url: `${authorizeUrl}&ui_locales=ar&prompt=login`, heading: /^تسجيل الدخول إلى /, dir: "rtl" },
   { name: "error", url: t("/authorize?client_id=nobody&response_type=code"), heading: /^Something went wrong$/ },
 ];
 
@@ -343,6 +347,10 @@ try {
       const heading = (await page.locator("h1").first().textContent({ timeout: 5_000 }))?.trim() ?? "";
       if (entry.heading && !entry.heading.test(heading)) {
         throw new Error(`expected a heading matching ${entry.heading}, the page at ${page.url()} says "${heading}"`);
+      }
+      if (entry.dir) {
+        const dir = await page.evaluate(() => document.documentElement.dir);
+        if (dir !== entry.dir) failures.push(`page "${entry.name}": <html dir="${dir}">, expected "${entry.dir}"`);
       }
       for (const label of entry.errorFor ?? []) {
         const field = page.getByLabel(label, { exact: true });

@@ -23,7 +23,7 @@ use crate::support::{browser_tools, localhost_setup};
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// The pages the check must reach (a11y.mjs may check more).
-const REQUIRED: [&str; 26] = [
+const REQUIRED: [&str; 27] = [
     "sign-in",
     "sign-in with an error",
     "email code",
@@ -49,6 +49,7 @@ const REQUIRED: [&str; 26] = [
     "account connected apps",
     "account agents",
     "account privacy",
+    "sign-in in Arabic",
     "error",
 ];
 

@@ -26,6 +26,7 @@ mod hardening;
 mod hostile_input;
 mod interop;
 mod jar;
+mod languages;
 mod logging;
 mod mail_outbox;
 mod mcp;

@@ -88,7 +88,9 @@ async fn submit(v: &Browser, flow: &str, csrf: &str, email: &str, name: &str) ->
         ("email", email),
         ("password", PASSWORD),
         ("name", name),
-        ("locale", "de"),
+        // A language tag of English: the mails these tests read are the English ones (a user's
+        // `locale` claim chooses the language of their mail, tests/e2e/languages.rs).
+        ("locale", "en-GB"),
         ("accept", "on"),
         ("website", ""),
     ];
@@ -173,7 +175,7 @@ async fn signs_up_and_verifies_by_code(w: World) {
     assert_eq!(user["email_verified"], false);
     assert_eq!(user["source"], "sign_up");
     assert_eq!(user["name"], "Grace Hopper");
-    assert_eq!(user["locale"], "de");
+    assert_eq!(user["locale"], "en-GB");
 
     let text = w.mail_to("grace@example.com", "Confirm your email address").await;
     assert!(!text.contains(PASSWORD), "no secret but the proof in the mail");
