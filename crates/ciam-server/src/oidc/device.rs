@@ -35,8 +35,6 @@ use crate::http::{BackChannel, Path};
 use crate::i18n::{Msg, msg, tr, tr_with};
 use crate::state::AppState;
 
-/// What the sign-in page says the user is signing in for.
-
 /// Longest user-code input considered (a code with separators is 9 characters).
 const MAX_TYPED: usize = 16;
 
