@@ -418,9 +418,7 @@ async fn revoking_an_agent_makes_its_next_token_request_fail() {
     let (pages, callback) = ada.authorize(&start, "allow").await;
     let approval = pages.last().unwrap();
     let manage = format!("{issuer}/account/agents");
-    assert!(
-        approval.contains(&format!("revoke it yourself at any time from your account, at\n  <a href=\"{manage}\">"))
-    );
+    assert!(approval.contains(&format!("revoke it yourself at any time from your account, at <a href=\"{manage}\">")));
     let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
     let form = vec![
         ("grant_type", "authorization_code".to_owned()),

@@ -211,7 +211,6 @@ new-password-submit = تعيين كلمة المرور
 
 ## Account security
 
-security-title = الأمان
 security-heading = تسجيل الدخول والأمان
 security-signed-in-as = تم تسجيل الدخول باسم <strong>{ $email }</strong>، باستخدام: <span id="session-sign-in">{ $methods }</span>.
 security-confirm-first = لإضافة طريقة لتسجيل الدخول أو إزالتها، <a href="{ $url }">أكّد أولًا أنك أنت</a>.

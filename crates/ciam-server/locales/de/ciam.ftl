@@ -211,7 +211,6 @@ new-password-submit = Passwort festlegen
 
 ## Account security
 
-security-title = Sicherheit
 security-heading = Anmeldung und Sicherheit
 security-signed-in-as = Angemeldet als <strong>{ $email }</strong>, mit: <span id="session-sign-in">{ $methods }</span>.
 security-confirm-first = Um eine Anmeldemethode hinzuzufügen oder zu entfernen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.

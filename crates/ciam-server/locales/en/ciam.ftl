@@ -212,7 +212,6 @@ new-password-submit = Set password
 
 ## Account security
 
-security-title = Security
 security-heading = Sign-in and security
 security-signed-in-as = Signed in as <strong>{ $email }</strong>, with: <span id="session-sign-in">{ $methods }</span>.
 security-confirm-first = To add or remove a sign-in method, first <a href="{ $url }">confirm it's you</a>.

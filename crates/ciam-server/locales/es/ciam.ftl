@@ -211,7 +211,6 @@ new-password-submit = Establecer contraseña
 
 ## Account security
 
-security-title = Seguridad
 security-heading = Inicio de sesión y seguridad
 security-signed-in-as = Sesión iniciada como <strong>{ $email }</strong>, con: <span id="session-sign-in">{ $methods }</span>.
 security-confirm-first = Para añadir o quitar un método de inicio de sesión, primero <a href="{ $url }">confirma que eres tú</a>.

@@ -211,7 +211,6 @@ new-password-submit = Définir le mot de passe
 
 ## Account security
 
-security-title = Sécurité
 security-heading = Connexion et sécurité
 security-signed-in-as = Connecté en tant que <strong>{ $email }</strong>, avec : <span id="session-sign-in">{ $methods }</span>.
 security-confirm-first = Pour ajouter ou supprimer une méthode de connexion, <a href="{ $url }">confirmez d’abord votre identité</a>.
