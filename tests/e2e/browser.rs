@@ -5,6 +5,8 @@
 //! then a `response_mode=form_post` answer submits itself. Chromium enforces the pages'
 //! Content-Security-Policy, and the run fails on any violation it reports.
 //!
+//! A second test signs up in German and in Arabic (`tests/browser/signup.mjs`).
+//!
 //! Needs `node`, `tests/browser/node_modules` (`npm ci --prefix tests/browser`) and Chromium
 //! (`CHROMIUM`, default `/usr/bin/chromium`); `.ci/run` installs them. Outside CI a missing piece
 //! skips the test with a notice; under `CI=true` it fails.
@@ -74,4 +76,56 @@ async fn a_passkey_is_registered_and_signs_in_in_headless_chromium() {
     let posted: std::collections::HashMap<String, String> =
         url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
     assert!(posted.contains_key("code") && posted["state"] == "s", "{body}");
+}
+
+/// A visitor signs up in Chromium in the language the application asks for, German and Arabic
+/// (right to left), fills the form by its accessible names in that language, confirms the
+/// address with the mailed link, and is back at the application with a code for the new account.
+#[tokio::test]
+async fn a_visitor_signs_up_in_german_and_in_arabic_and_lands_back_at_the_app() {
+    let (dir, chromium) = match browser_tools() {
+        Ok(tools) => tools,
+        Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
+    };
+    let (s, origin) = localhost_setup("browser-signup").await;
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let signup =
+        serde_json::json!({"settings": {"signup": {"mode": "open", "fields": [{"claim": "name", "required": true}]}}});
+    let (status, body) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(signup)).await;
+    assert_eq!(status, 200, "{body}");
+    for (lang, dir_attr, email) in [("de", "ltr", "grete@example.com"), ("ar", "rtl", "layla@example.com")] {
+        let authorize = format!(
+            "{origin}{}",
+            authorize_url("web", "openid").nonce("n").extra(&format!("&prompt=create&ui_locales={lang}"))
+        );
+        let run = tokio::process::Command::new("node")
+            .arg(dir.join("signup.mjs"))
+            .current_dir(&dir)
+            .env("CHROMIUM", &chromium)
+            .env("CIAM_ORIGIN", &origin)
+            .env("CIAM_AUTHORIZE_URL", &authorize)
+            .env("CIAM_LANG", lang)
+            .env("CIAM_EMAIL", email)
+            .env("CIAM_PASSWORD", PASSWORD)
+            .env("CIAM_CALLBACK", CALLBACK)
+            .env("CIAM_MAIL_DIR", s.server.data_dir.join("mail"))
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output();
+        let out =
+            tokio::time::timeout(std::time::Duration::from_secs(90), run).await.expect("the browser run timed out");
+        let out = out.expect("node runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "the {lang} sign-up failed: {stderr}\nserver log:\n{}", s.server.logs());
+        let report: Value = serde_json::from_slice(out.stdout.trim_ascii()).unwrap();
+        assert_eq!(report["lang"], lang, "{report}");
+        assert_eq!(report["dir"], dir_attr, "{report}");
+        assert!(!report["subject"].as_str().unwrap().starts_with("Confirm"), "the mail is in {lang}: {report}");
+        let callback = url::Url::parse(report["callback"].as_str().unwrap()).unwrap();
+        let answer: std::collections::HashMap<String, String> = callback.query_pairs().into_owned().collect();
+        let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
+        let user = admin.get(&format!("/tenants/acme/users?email={email}"), 200).await;
+        assert_eq!(claims["sub"], user["items"][0]["id"], "signed in as the new account: {claims}");
+        assert_eq!(user["items"][0]["email_verified"], true);
+    }
 }
