@@ -293,3 +293,21 @@ change-totp-added = Eine Authenticator-App wurde hinzugefügt
 change-recovery-codes = Neue Wiederherstellungscodes wurden erstellt
 change-factor-removed = Eine Anmeldemethode wurde entfernt
 change-passkey-added = Ein Passkey wurde hinzugefügt
+
+mail-email-change-subject = Bestätigen Sie Ihre neue E-Mail-Adresse für { $tenant }
+mail-email-change-text =
+    Öffnen Sie diesen Link, um diese Adresse für Ihr { $tenant }-Konto zu verwenden:
+    { $link }
+
+    Er funktioniert einmal und 24 Stunden lang. Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Ohne den Link ändert sich nichts.
+mail-email-changed-subject = Die E-Mail-Adresse Ihres { $tenant }-Kontos wurde geändert
+mail-email-changed-text =
+    Ihr { $tenant }-Konto verwendet jetzt eine andere E-Mail-Adresse ({ $new }); mit dieser Adresse können Sie sich nicht mehr anmelden.
+
+    Wenn Sie das nicht waren, benutzt womöglich jemand Ihr Konto: Setzen Sie Ihr Passwort mit Ihrer neuen Adresse zurück oder wenden Sie sich an den Support von { $tenant }.
+mail-invitation-subject = Sie sind zu { $tenant } eingeladen
+mail-invitation-text =
+    Sie sind eingeladen, Ihr { $tenant }-Konto zu erstellen. Öffnen Sie diesen Link, um Ihr Passwort zu wählen:
+    { $link }
+
+    Er funktioniert einmal, bis zum { $until }. Wenn Sie kein Konto möchten, ignorieren Sie diese Nachricht.

@@ -294,3 +294,21 @@ change-totp-added = An authenticator app was added
 change-recovery-codes = New recovery codes were created
 change-factor-removed = A sign-in method was removed
 change-passkey-added = A passkey was added
+
+mail-email-change-subject = Confirm your new email address for { $tenant }
+mail-email-change-text =
+    Open this link to use this address for your { $tenant } account:
+    { $link }
+
+    It works once, for 24 hours. If you did not ask for it, ignore this message: nothing changes without it.
+mail-email-changed-subject = The email address of your { $tenant } account was changed
+mail-email-changed-text =
+    Your { $tenant } account now uses another email address ({ $new }), and this one no longer signs in.
+
+    If you did not do this, someone may be using your account: reset your password with your new address, or contact { $tenant }'s support.
+mail-invitation-subject = You are invited to { $tenant }
+mail-invitation-text =
+    You are invited to create your { $tenant } account. Open this link to choose your password:
+    { $link }
+
+    It works once, until { $until }. If you do not want an account, ignore this message.

@@ -293,3 +293,21 @@ change-totp-added = Se añadió una aplicación de autenticación
 change-recovery-codes = Se crearon nuevos códigos de recuperación
 change-factor-removed = Se quitó un método de inicio de sesión
 change-passkey-added = Se añadió una llave de acceso
+
+mail-email-change-subject = Confirma tu nueva dirección de correo para { $tenant }
+mail-email-change-text =
+    Abre este enlace para usar esta dirección en tu cuenta de { $tenant }:
+    { $link }
+
+    Funciona una sola vez, durante 24 horas. Si no lo pediste, ignora este mensaje: sin él no cambia nada.
+mail-email-changed-subject = Se cambió la dirección de correo de tu cuenta de { $tenant }
+mail-email-changed-text =
+    Tu cuenta de { $tenant } ahora usa otra dirección de correo ({ $new }) y con esta ya no puedes iniciar sesión.
+
+    Si no fuiste tú, puede que alguien esté usando tu cuenta: restablece tu contraseña con tu nueva dirección o contacta con el soporte de { $tenant }.
+mail-invitation-subject = Te han invitado a { $tenant }
+mail-invitation-text =
+    Te han invitado a crear tu cuenta de { $tenant }. Abre este enlace para elegir tu contraseña:
+    { $link }
+
+    Funciona una sola vez, hasta el { $until }. Si no quieres una cuenta, ignora este mensaje.

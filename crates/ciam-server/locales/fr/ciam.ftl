@@ -293,3 +293,21 @@ change-totp-added = Une application d’authentification a été ajoutée
 change-recovery-codes = De nouveaux codes de récupération ont été créés
 change-factor-removed = Une méthode de connexion a été supprimée
 change-passkey-added = Une clé d’accès a été ajoutée
+
+mail-email-change-subject = Confirmez votre nouvelle adresse e-mail pour { $tenant }
+mail-email-change-text =
+    Ouvrez ce lien pour utiliser cette adresse pour votre compte { $tenant } :
+    { $link }
+
+    Il fonctionne une seule fois, pendant 24 heures. Si vous ne l’avez pas demandé, ignorez ce message : rien ne change sans lui.
+mail-email-changed-subject = L’adresse e-mail de votre compte { $tenant } a été modifiée
+mail-email-changed-text =
+    Votre compte { $tenant } utilise désormais une autre adresse e-mail ({ $new }), et celle-ci ne permet plus de vous connecter.
+
+    Si ce n’est pas vous, quelqu’un utilise peut-être votre compte : réinitialisez votre mot de passe avec votre nouvelle adresse, ou contactez le support de { $tenant }.
+mail-invitation-subject = Vous êtes invité·e sur { $tenant }
+mail-invitation-text =
+    Vous êtes invité·e à créer votre compte { $tenant }. Ouvrez ce lien pour choisir votre mot de passe :
+    { $link }
+
+    Il fonctionne une seule fois, jusqu’au { $until }. Si vous ne souhaitez pas de compte, ignorez ce message.

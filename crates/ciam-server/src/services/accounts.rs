@@ -299,12 +299,40 @@ pub(crate) async fn reset_password(
     let locale = i18n::mail_locale(Some(user), locale);
     let link = recover_url(st, tenant);
     let args = [("tenant", tenant.display_name.as_str()), ("when", &when), ("link", &link)];
-    let mail = OutgoingMail {
-        to: user.email.as_str().to_owned(),
-        subject: i18n::text(locale, msg!("mail-password-changed-subject"), &args),
-        text: format!("{}\n", i18n::text(locale, msg!("mail-password-changed-text"), &args)),
-    };
-    outbox::enqueue(st, &tenant.id, mail).await.map_err(|e| ServiceError::Internal(e.to_string()))
+    let mail = localised_mail(
+        &user.email,
+        locale,
+        msg!("mail-password-changed-subject"),
+        msg!("mail-password-changed-text"),
+        &args,
+    );
+    queue(st, tenant, mail, outbox::Delivery::default()).await
+}
+
+/// A mail to `to` in `locale`: its subject and text are the catalogue's messages `subject` and
+/// `text` with `args`.
+pub(crate) fn localised_mail(
+    to: &Email,
+    locale: Locale,
+    subject: i18n::Msg,
+    text: i18n::Msg,
+    args: &[(&str, &str)],
+) -> OutgoingMail {
+    OutgoingMail {
+        to: to.as_str().to_owned(),
+        subject: i18n::text(locale, subject, args),
+        text: format!("{}\n", i18n::text(locale, text, args)),
+    }
+}
+
+/// Queues `mail` in the tenant's outbox.
+pub(crate) async fn queue(
+    st: &AppState,
+    tenant: &Tenant,
+    mail: OutgoingMail,
+    delivery: outbox::Delivery,
+) -> Result<(), ServiceError> {
+    outbox::enqueue_with(st, &tenant.id, mail, delivery).await.map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// The "forgot password" page of a tenant (a plain page, no secret in it).
@@ -366,13 +394,8 @@ pub(crate) async fn send_verification(
     let code = issued.code.as_ref().map_or("", |c| c.expose_secret());
     let locale = i18n::mail_locale(user, locale);
     let args = [("tenant", tenant.display_name.as_str()), ("code", code), ("link", &link)];
-    let mail = OutgoingMail {
-        to: email.as_str().to_owned(),
-        subject: i18n::text(locale, msg!("mail-verify-subject"), &args),
-        text: format!("{}\n", i18n::text(locale, msg!("mail-verify-text"), &args)),
-    };
-    let delivery = outbox::Delivery { valid_for: VERIFY_TTL, discard: user.is_none() };
-    outbox::enqueue_with(st, &tenant.id, mail, delivery).await.map_err(|e| ServiceError::Internal(e.to_string()))
+    let mail = localised_mail(email, locale, msg!("mail-verify-subject"), msg!("mail-verify-text"), &args);
+    queue(st, tenant, mail, outbox::Delivery { valid_for: VERIFY_TTL, discard: user.is_none() }).await
 }
 
 /// Queues the reset mail for `user`, or the same work discarded when the address has no
@@ -390,13 +413,8 @@ pub(crate) async fn send_reset(
     let link = proof_url(st, tenant, "recover/reset", &owner, &issued.token);
     let locale = i18n::mail_locale(user, locale);
     let args = [("tenant", tenant.display_name.as_str()), ("link", &link)];
-    let mail = OutgoingMail {
-        to: email.as_str().to_owned(),
-        subject: i18n::text(locale, msg!("mail-reset-subject"), &args),
-        text: format!("{}\n", i18n::text(locale, msg!("mail-reset-text"), &args)),
-    };
-    let delivery = outbox::Delivery { valid_for: RESET_TTL, discard: user.is_none() };
-    outbox::enqueue_with(st, &tenant.id, mail, delivery).await.map_err(|e| ServiceError::Internal(e.to_string()))
+    let mail = localised_mail(email, locale, msg!("mail-reset-subject"), msg!("mail-reset-text"), &args);
+    queue(st, tenant, mail, outbox::Delivery { valid_for: RESET_TTL, discard: user.is_none() }).await
 }
 
 /// Tells the owner of an address that someone tried to sign up with it. The mail carries no
@@ -411,12 +429,8 @@ pub(crate) async fn notify_taken(
     let locale = i18n::mail_locale(Some(owner), locale);
     let link = recover_url(st, tenant);
     let args = [("tenant", tenant.display_name.as_str()), ("link", &link)];
-    let mail = OutgoingMail {
-        to: owner.email.as_str().to_owned(),
-        subject: i18n::text(locale, msg!("mail-taken-subject"), &args),
-        text: format!("{}\n", i18n::text(locale, msg!("mail-taken-text"), &args)),
-    };
-    outbox::enqueue(st, &tenant.id, mail).await.map_err(|e| ServiceError::Internal(e.to_string()))
+    let mail = localised_mail(&owner.email, locale, msg!("mail-taken-subject"), msg!("mail-taken-text"), &args);
+    queue(st, tenant, mail, outbox::Delivery::default()).await
 }
 
 /// Asks for `user`'s move to `new_email`: a link to the new address (the change happens when it
@@ -427,21 +441,16 @@ pub(crate) async fn request_email_change(
     tenant: &Tenant,
     user: &User,
     new_email: &Email,
+    locale: Locale,
 ) -> Result<(), ServiceError> {
     let taken = st.durable.find_user_by_email(&tenant.id, new_email.normalized()).await?.is_some();
     let issued = issue(st, tenant, Purpose::ChangeEmail, (!taken).then_some(user), new_email, None).await?;
     let link = proof_url(st, tenant, "account/email/confirm", &user.id.to_string(), &issued.token);
-    let name = &tenant.display_name;
-    let mail = OutgoingMail {
-        to: new_email.as_str().to_owned(),
-        subject: format!("Confirm your new email address for {name}"),
-        text: format!(
-            "Open this link to use this address for your {name} account:\n{link}\n\n\
-             It works once, for 24 hours. If you did not ask for it, ignore this message: nothing changes without it.\n"
-        ),
-    };
-    let delivery = outbox::Delivery { valid_for: VERIFY_TTL, discard: taken };
-    outbox::enqueue_with(st, &tenant.id, mail, delivery).await.map_err(|e| ServiceError::Internal(e.to_string()))
+    let locale = i18n::mail_locale(Some(user), locale);
+    let args = [("tenant", tenant.display_name.as_str()), ("link", &link)];
+    let mail =
+        localised_mail(new_email, locale, msg!("mail-email-change-subject"), msg!("mail-email-change-text"), &args);
+    queue(st, tenant, mail, outbox::Delivery { valid_for: VERIFY_TTL, discard: taken }).await
 }
 
 /// Moves `user` to the address a right, live change link was sent to: verified, audited as
@@ -463,18 +472,12 @@ pub(crate) async fn confirm_email_change(
     let mut e = AuditRecord::allow("user.email_changed");
     e.user_id = Some(user.id.to_string());
     audited(st, &tenant.id, by, e).await?;
-    let name = &tenant.display_name;
-    let mail = OutgoingMail {
-        to: user.email.as_str().to_owned(),
-        subject: format!("The email address of your {name} account was changed"),
-        text: format!(
-            "Your {name} account now uses another email address ({}), and this one no longer signs in.\n\n\
-             If you did not do this, someone may be using your account: reset your password with your new address, \
-             or contact {name}'s support.\n",
-            masked(after.email.as_str())
-        ),
-    };
-    outbox::enqueue(st, &tenant.id, mail).await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let locale = i18n::mail_locale(Some(user), tenant.settings.branding.default_locale());
+    let new = masked(after.email.as_str());
+    let args = [("tenant", tenant.display_name.as_str()), ("new", new.as_str())];
+    let mail =
+        localised_mail(&user.email, locale, msg!("mail-email-changed-subject"), msg!("mail-email-changed-text"), &args);
+    queue(st, tenant, mail, outbox::Delivery::default()).await?;
     Ok(Some(after))
 }
 

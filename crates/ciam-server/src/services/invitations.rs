@@ -12,8 +12,8 @@ use ciam_core::invitation::Invitation;
 use ciam_core::secret::{Secret, SecretHash};
 use ciam_core::tenant::Tenant;
 
-use super::{By, ServiceError, audited, outbox};
-use crate::adapters::mail::OutgoingMail;
+use super::{By, ServiceError, accounts, audited, outbox};
+use crate::i18n::msg;
 use crate::state::AppState;
 
 /// A new invitation and its link (shown once).
@@ -55,21 +55,17 @@ pub(crate) async fn create(
         url::form_urlencoded::Serializer::new(String::new()).append_pair("invitation", token.expose_secret()).finish();
     let url = Secret::new(format!("{}/t/{}/signup?{query}", st.node.public_url, tenant.id));
     if mail {
-        let name = &tenant.display_name;
-        let until = invitation.expires_at.date();
-        let message = OutgoingMail {
-            to: invitation.email.as_str().to_owned(),
-            subject: format!("You are invited to {name}"),
-            text: format!(
-                "You are invited to create your {name} account. Open this link to choose your password:\n{}\n\n\
-                 It works once, until {until}. If you do not want an account, ignore this message.\n",
-                url.expose_secret()
-            ),
-        };
-        let delivery = outbox::Delivery { valid_for: lifetime, discard: false };
-        outbox::enqueue_with(st, &tenant.id, message, delivery)
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let until = invitation.expires_at.date().to_string();
+        let locale = tenant.settings.branding.default_locale();
+        let args = [("tenant", tenant.display_name.as_str()), ("link", url.expose_secret()), ("until", &until)];
+        let message = accounts::localised_mail(
+            &invitation.email,
+            locale,
+            msg!("mail-invitation-subject"),
+            msg!("mail-invitation-text"),
+            &args,
+        );
+        accounts::queue(st, tenant, message, outbox::Delivery { valid_for: lifetime, discard: false }).await?;
     }
     Ok(Issued { invitation, url })
 }

@@ -65,7 +65,7 @@ pub(in crate::oidc) async fn email_post(
                 let m = "Several mails were sent to this address already. Use the latest one, or wait a few minutes.";
                 return super::profile::page(&h, fields, refuse(m), None, StatusCode::TOO_MANY_REQUESTS).await;
             }
-            accounts::request_email_change(&h.ctx.st, &h.ctx.tenant, &h.user, &email).await?;
+            accounts::request_email_change(&h.ctx.st, &h.ctx.tenant, &h.user, &email, crate::i18n::current()).await?;
             Ok(see_other(&format!("{}?done=email_sent", h.ctx.path(PAGE))))
         })
         .await
