@@ -311,3 +311,118 @@ mail-invitation-text =
     { $link }
 
     يعمل الرابط مرة واحدة، حتى { $until }. إذا لم تكن تريد حسابًا، فتجاهل هذه الرسالة.
+
+## Account centre
+
+account-nav-label = الحساب
+account-sign-out = تسجيل الخروج
+account-not-set = غير محدد
+nav-overview = نظرة عامة
+nav-overview-about = حسابك في لمحة.
+nav-profile = الملف الشخصي
+nav-profile-about = اسمك وبياناتك.
+nav-password = كلمة المرور
+nav-password-about = غيّر كلمة المرور أو عيّنها.
+nav-security-about = مفاتيح المرور وتطبيق المصادقة ورموز الاسترداد.
+nav-sessions = الجلسات
+nav-sessions-about = أين سجّلت الدخول، وتسجيل الخروج من هناك.
+nav-apps = التطبيقات المتصلة
+nav-apps-about = التطبيقات التي سمحت لها باستخدام حسابك.
+nav-agents = الوكلاء
+nav-agents-about = وكلاء الذكاء الاصطناعي الذين سمحت لهم بالتصرف نيابةً عنك.
+nav-privacy = الخصوصية
+nav-privacy-about = بياناتك.
+overview-title = حسابك
+overview-name-missing = غير محدد. <a href="{ $url }">أضف اسمك</a>
+overview-verified = { $email } (تم التحقق منه)
+overview-not-verified = { $email } (لم يتم التحقق منه)
+overview-what-you-can-do = ما يمكنك فعله هنا
+profile-verified = تم التحقق من هذا العنوان.
+profile-not-verified = لم يتم التحقق من هذا العنوان بعد.
+profile-email-confirm-first = لتغيير عنوانك، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
+profile-new-email = عنوان البريد الإلكتروني الجديد
+profile-new-email-hint = نرسل رابطًا إلى العنوان الجديد؛ ويتم التغيير عندما تفتحه.
+profile-change-email = تغيير البريد الإلكتروني
+profile-details = بياناتك
+profile-details-intro = اترك الحقل فارغًا لإزالته. تتلقى هذه البيانات التطبيقاتُ التي تسمح لها برؤية ملفك الشخصي.
+profile-phone-hint = مع رمز الدولة، مثل +966112345678.
+profile-birthdate-hint = بصيغة السنة-الشهر-اليوم، مثل 1990-12-31، أو السنة فقط.
+profile-save = حفظ
+profile-saved = تم حفظ ملفك الشخصي.
+profile-email-sent = أرسلنا رابطًا إلى العنوان الجديد. يتغير عنوانك عندما تفتحه.
+profile-error-phone = أدخل رقم الهاتف مع + ورمز الدولة، مثل +966112345678.
+profile-error-birthdate = أدخل تاريخ الميلاد بصيغة السنة-الشهر-اليوم، مثل 1990-12-31، أو السنة فقط.
+profile-error-locale = اختر لغة من القائمة.
+profile-error-bidi = يجب ألا يحتوي { $field } على أحرف غير مرئية تغيّر اتجاه النص.
+profile-error-control = يجب ألا يحتوي { $field } على أحرف تحكم (مثل فواصل الأسطر أو علامات الجدولة).
+profile-error-too-long = يجب ألا يتجاوز { $field } { $max } حرفًا.
+email-change-same = هذا هو عنوانك بالفعل.
+email-change-domain-refused = لا يمكن استخدام عناوين من هذا النطاق هنا.
+email-change-link-gone = لم يعد هذا الرابط يعمل: فقد استُخدم، أو انتهت صلاحيته، أو حلّ محله طلب أحدث. اطلبه مرة أخرى من ملفك الشخصي.
+email-change-taken = هذا العنوان يخص حسابًا آخر الآن.
+email-change-changed-title = تم تغيير عنوان البريد الإلكتروني
+email-change-changed = يستخدم حسابك الآن { $email }. سجّل الدخول به من الآن فصاعدًا.
+email-change-back-to-profile = العودة إلى ملفك الشخصي
+password-set-title = تعيين كلمة مرور
+password-none-yet = تسجّل الدخول حاليًا دون كلمة مرور. يمكنك إضافة كلمة مرور كطريقة أخرى لتسجيل الدخول.
+password-confirm-change = لتغيير كلمة المرور، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
+password-confirm-set = لتعيين كلمة المرور، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
+password-rules-heading = قواعد كلمة المرور الجديدة
+password-rule-max = الحد الأقصى { $max } بايت (أي ما يقارب هذا العدد من الأحرف).
+password-rule-not-common = ألّا تكون من كلمات المرور الأكثر استخدامًا: فهي أول ما يُخمَّن.
+password-rule-phrase = عبارة من بضع كلمات لا رابط بينها سهلة التذكر وصعبة التخمين.
+password-signs-out = يؤدي تغيير كلمة المرور إلى تسجيل خروجك من كل مكان آخر، وستطلب منك التطبيقات تسجيل الدخول مجددًا.
+password-current = كلمة المرور الحالية
+password-change = تغيير كلمة المرور
+password-changed = تم تغيير كلمة المرور. وتم تسجيل خروجك من كل مكان آخر.
+password-was-set = تم تعيين كلمة المرور. يمكنك الآن تسجيل الدخول بها.
+password-wrong-current = هذه ليست كلمة المرور الحالية.
+password-enter-new = أدخل كلمة مرور جديدة.
+password-new-too-short = يجب ألا يقل عدد أحرف كلمة المرور الجديدة عن { $min }.
+password-new-too-long = يجب ألا يتجاوز حجم كلمة المرور الجديدة { $max } بايت.
+password-new-too-common = كلمة المرور الجديدة شائعة جدًا؛ اختر غيرها.
+password-new-refused = كلمة المرور الجديدة: { $reason }.
+sessions-intro = الأماكن التي سجّلت فيها الدخول إلى { $tenant }. يسري تسجيل الخروج من أي مكان عند فتح صفحته التالية.
+sessions-confirm-first = لتسجيل الخروج من الجلسات الأخرى، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
+sessions-this-device-browser = { $browser } (هذا الجهاز)
+sessions-this-device = هذا الجهاز
+sessions-signed-in = تسجيل الدخول
+sessions-last-active = آخر نشاط
+sessions-signed-in-with = طريقة تسجيل الدخول
+sessions-sign-out-others = تسجيل الخروج من كل مكان آخر
+sessions-none-elsewhere = لم تسجّل الدخول في أي مكان آخر.
+sessions-ended = تم تسجيل الخروج من تلك الجلسة.
+sessions-ended-others = تم تسجيل خروجك من كل مكان آخر.
+sessions-use-sign-out = لتسجيل الخروج من هذا الجهاز، استخدم «تسجيل الخروج».
+sessions-gone = انتهت تلك الجلسة بالفعل.
+browser-on = { $browser } على { $system }
+browser-any-on = متصفح على { $system }
+browser-any = متصفح
+time-unknown = غير معروف
+sign-in-password-otp = كلمة المرور ورمز لمرة واحدة (تطبيق مصادقة أو رمز استرداد)
+sign-in-password-email = كلمة المرور ورمز عبر البريد الإلكتروني
+sign-in-email = رمز عبر البريد الإلكتروني
+sign-in-password-second = كلمة المرور وعامل ثانٍ
+sign-in-other = طريقة أخرى لتسجيل الدخول
+apps-intro = التطبيقات التي سمحت لها باستخدام حسابك في { $tenant }. تؤدي إزالة الوصول إلى تسجيل خروج التطبيق: وسيتعين عليه أن يطلب إذنك مجددًا.
+apps-confirm-first = لإزالة وصول تطبيق، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
+apps-none = لا توجد تطبيقات لها وصول إلى حسابك.
+apps-allowed = سُمح له في { $date }. يمكنه:
+apps-remove = إزالة الوصول
+apps-removed = تمت إزالة وصول التطبيق. سيتعين عليه أن يطلب إذنك مجددًا.
+apps-gone = ليس لهذا التطبيق وصول لإزالته.
+agents-intro = وكلاء الذكاء الاصطناعي الذين سمحت لهم بالتصرف نيابةً عنك. يؤدي إلغاء إذن وكيل إلى إيقافه فورًا، مع كل الرموز المميزة التي يحملها.
+agents-confirm-first = لإلغاء إذن وكيل، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
+agents-none = لم تسمح لأي وكيل بالتصرف نيابةً عنك.
+agents-operated = يشغّله <strong>{ $owner }</strong>. سُمح له في { $date }.
+agents-unknown-owner = غير معروف
+agents-revoked-on = أُلغي في { $date }.
+agents-active-until = نشط حتى { $date }.
+agents-ended-on = انتهى في { $date }.
+agents-revoke = إلغاء الإذن
+agents-revoked = تم إلغاء إذن الوكيل. لم يعد بإمكانه التصرف نيابةً عنك.
+agents-gone = ليس لهذا الوكيل وصول لإلغائه.
+privacy-download = تنزيل بياناتي
+privacy-download-text = غير متاح هنا بعد. للحصول على نسخة من البيانات التي يحتفظ بها { $tenant } عنك، تواصل مع دعم { $tenant }.
+privacy-delete = حذف حسابي
+privacy-delete-text = غير متاح هنا بعد. لحذف حسابك، تواصل مع دعم { $tenant }.

@@ -311,3 +311,118 @@ mail-invitation-text =
     { $link }
 
     Er funktioniert einmal, bis zum { $until }. Wenn Sie kein Konto möchten, ignorieren Sie diese Nachricht.
+
+## Account centre
+
+account-nav-label = Konto
+account-sign-out = Abmelden
+account-not-set = Nicht angegeben
+nav-overview = Übersicht
+nav-overview-about = Ihr Konto auf einen Blick.
+nav-profile = Profil
+nav-profile-about = Ihr Name und Ihre Angaben.
+nav-password = Passwort
+nav-password-about = Ihr Passwort ändern oder festlegen.
+nav-security-about = Passkeys, Authenticator-App und Wiederherstellungscodes.
+nav-sessions = Sitzungen
+nav-sessions-about = wo Sie angemeldet sind, und sich dort abmelden.
+nav-apps = Verbundene Apps
+nav-apps-about = Apps, denen Sie die Nutzung Ihres Kontos erlaubt haben.
+nav-agents = Agenten
+nav-agents-about = KI-Agenten, denen Sie erlaubt haben, für Sie zu handeln.
+nav-privacy = Datenschutz
+nav-privacy-about = Ihre Daten.
+overview-title = Ihr Konto
+overview-name-missing = Nicht angegeben. <a href="{ $url }">Namen hinzufügen</a>
+overview-verified = { $email } (bestätigt)
+overview-not-verified = { $email } (nicht bestätigt)
+overview-what-you-can-do = Was Sie hier tun können
+profile-verified = Diese Adresse ist bestätigt.
+profile-not-verified = Diese Adresse ist noch nicht bestätigt.
+profile-email-confirm-first = Um Ihre Adresse zu ändern, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
+profile-new-email = Neue E-Mail-Adresse
+profile-new-email-hint = Wir senden einen Link an die neue Adresse; die Änderung erfolgt, wenn Sie ihn öffnen.
+profile-change-email = E-Mail-Adresse ändern
+profile-details = Ihre Angaben
+profile-details-intro = Lassen Sie ein Feld leer, um die Angabe zu entfernen. Apps, denen Sie erlauben, Ihr Profil zu sehen, erhalten diese Angaben.
+profile-phone-hint = Mit Ländervorwahl, zum Beispiel +4930123456.
+profile-birthdate-hint = Als Jahr-Monat-Tag, zum Beispiel 1990-12-31, oder nur das Jahr.
+profile-save = Speichern
+profile-saved = Ihr Profil wurde gespeichert.
+profile-email-sent = Wir haben einen Link an die neue Adresse gesendet. Ihre Adresse ändert sich, wenn Sie ihn öffnen.
+profile-error-phone = Geben Sie die Telefonnummer mit + und Ländervorwahl ein, zum Beispiel +4930123456.
+profile-error-birthdate = Geben Sie das Geburtsdatum als Jahr-Monat-Tag ein, zum Beispiel 1990-12-31, oder nur das Jahr.
+profile-error-locale = Wählen Sie eine Sprache aus der Liste.
+profile-error-bidi = { $field } darf keine unsichtbaren Zeichen enthalten, die die Schreibrichtung ändern.
+profile-error-control = { $field } darf keine Steuerzeichen (etwa Zeilenumbrüche oder Tabulatoren) enthalten.
+profile-error-too-long = { $field } darf höchstens { $max } Zeichen lang sein.
+email-change-same = Das ist bereits Ihre Adresse.
+email-change-domain-refused = Adressen dieser Domain können hier nicht verwendet werden.
+email-change-link-gone = Dieser Link funktioniert nicht mehr: Er wurde verwendet, ist abgelaufen oder wurde durch eine neuere Anfrage ersetzt. Fordern Sie in Ihrem Profil einen neuen an.
+email-change-taken = Diese Adresse gehört inzwischen zu einem anderen Konto.
+email-change-changed-title = E-Mail-Adresse geändert
+email-change-changed = Ihr Konto verwendet jetzt { $email }. Melden Sie sich ab sofort damit an.
+email-change-back-to-profile = Zurück zu Ihrem Profil
+password-set-title = Passwort festlegen
+password-none-yet = Sie melden sich derzeit ohne Passwort an. Sie können eines als weitere Anmeldemöglichkeit hinzufügen.
+password-confirm-change = Um Ihr Passwort zu ändern, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
+password-confirm-set = Um ein Passwort festzulegen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
+password-rules-heading = Regeln für ein neues Passwort
+password-rule-max = Höchstens { $max } Byte (etwa ebenso viele Buchstaben).
+password-rule-not-common = Keines der am häufigsten verwendeten Passwörter: Diese werden zuerst erraten.
+password-rule-phrase = Ein Satz aus einigen zusammenhanglosen Wörtern ist leicht zu merken und schwer zu erraten.
+password-signs-out = Wenn Sie Ihr Passwort ändern, werden Sie überall sonst abgemeldet, und Apps verlangen eine erneute Anmeldung.
+password-current = Aktuelles Passwort
+password-change = Passwort ändern
+password-changed = Ihr Passwort wurde geändert. Sie wurden überall sonst abgemeldet.
+password-was-set = Ihr Passwort wurde festgelegt. Sie können sich jetzt damit anmelden.
+password-wrong-current = Das ist nicht Ihr aktuelles Passwort.
+password-enter-new = Geben Sie ein neues Passwort ein.
+password-new-too-short = Das neue Passwort muss mindestens { $min } Zeichen lang sein.
+password-new-too-long = Das neue Passwort darf höchstens { $max } Byte lang sein.
+password-new-too-common = Das neue Passwort ist zu verbreitet; wählen Sie ein anderes.
+password-new-refused = Das neue Passwort: { $reason }.
+sessions-intro = Wo Sie bei { $tenant } angemeldet sind. Eine Abmeldung wird dort beim nächsten Seitenaufruf wirksam.
+sessions-confirm-first = Um andere Sitzungen abzumelden, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
+sessions-this-device-browser = { $browser } (dieses Gerät)
+sessions-this-device = Dieses Gerät
+sessions-signed-in = Angemeldet
+sessions-last-active = Zuletzt aktiv
+sessions-signed-in-with = Angemeldet mit
+sessions-sign-out-others = Überall sonst abmelden
+sessions-none-elsewhere = Sie sind nirgendwo sonst angemeldet.
+sessions-ended = Diese Sitzung wurde abgemeldet.
+sessions-ended-others = Sie wurden überall sonst abgemeldet.
+sessions-use-sign-out = Um sich auf diesem Gerät abzumelden, verwenden Sie „Abmelden“.
+sessions-gone = Diese Sitzung ist bereits beendet.
+browser-on = { $browser } auf { $system }
+browser-any-on = Ein Browser auf { $system }
+browser-any = Ein Browser
+time-unknown = unbekannt
+sign-in-password-otp = Passwort und ein Einmalcode (Authenticator-App oder Wiederherstellungscode)
+sign-in-password-email = Passwort und ein Code per E-Mail
+sign-in-email = Ein Code per E-Mail
+sign-in-password-second = Passwort und ein zweiter Faktor
+sign-in-other = Eine andere Anmeldemethode
+apps-intro = Apps, denen Sie die Nutzung Ihres { $tenant }-Kontos erlaubt haben. Wenn Sie den Zugriff entfernen, wird die App abgemeldet: Sie muss Sie erneut fragen.
+apps-confirm-first = Um den Zugriff einer App zu entfernen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
+apps-none = Keine App hat Zugriff auf Ihr Konto.
+apps-allowed = Erlaubt am { $date }. Sie darf:
+apps-remove = Zugriff entfernen
+apps-removed = Der Zugriff der App wurde entfernt. Sie muss Sie erneut fragen.
+apps-gone = Diese App hat keinen Zugriff, der entfernt werden könnte.
+agents-intro = KI-Agenten, denen Sie erlaubt haben, für Sie zu handeln. Wenn Sie einen Agenten widerrufen, wird er sofort gestoppt, mit allen Tokens, die er besitzt.
+agents-confirm-first = Um einen Agenten zu widerrufen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
+agents-none = Sie haben keinem Agenten erlaubt, für Sie zu handeln.
+agents-operated = Betrieben von <strong>{ $owner }</strong>. Erlaubt am { $date }.
+agents-unknown-owner = unbekannt
+agents-revoked-on = Widerrufen am { $date }.
+agents-active-until = Aktiv bis { $date }.
+agents-ended-on = Beendet am { $date }.
+agents-revoke = Widerrufen
+agents-revoked = Der Agent wurde widerrufen. Er kann nicht mehr für Sie handeln.
+agents-gone = Dieser Agent hat keinen Zugriff, der widerrufen werden könnte.
+privacy-download = Meine Daten herunterladen
+privacy-download-text = Hier noch nicht verfügbar. Um eine Kopie der Daten zu erhalten, die { $tenant } über Sie speichert, wenden Sie sich an den Support von { $tenant }.
+privacy-delete = Mein Konto löschen
+privacy-delete-text = Hier noch nicht verfügbar. Um Ihr Konto löschen zu lassen, wenden Sie sich an den Support von { $tenant }.

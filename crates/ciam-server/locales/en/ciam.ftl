@@ -312,3 +312,118 @@ mail-invitation-text =
     { $link }
 
     It works once, until { $until }. If you do not want an account, ignore this message.
+
+## Account centre
+
+account-nav-label = Account
+account-sign-out = Sign out
+account-not-set = Not set
+nav-overview = Overview
+nav-overview-about = your account at a glance.
+nav-profile = Profile
+nav-profile-about = your name and details.
+nav-password = Password
+nav-password-about = change or set your password.
+nav-security-about = passkeys, authenticator app and recovery codes.
+nav-sessions = Sessions
+nav-sessions-about = where you are signed in, and signing out there.
+nav-apps = Connected apps
+nav-apps-about = apps you allowed to use your account.
+nav-agents = Agents
+nav-agents-about = AI agents you allowed to act for you.
+nav-privacy = Privacy
+nav-privacy-about = your data.
+overview-title = Your account
+overview-name-missing = Not set. <a href="{ $url }">Add your name</a>
+overview-verified = { $email } (verified)
+overview-not-verified = { $email } (not verified)
+overview-what-you-can-do = What you can do here
+profile-verified = This address is verified.
+profile-not-verified = This address is not verified yet.
+profile-email-confirm-first = To change your address, <a href="{ $url }">confirm it's you</a> first.
+profile-new-email = New email address
+profile-new-email-hint = We send a link to the new address; the change happens when you open it.
+profile-change-email = Change email
+profile-details = Your details
+profile-details-intro = Leave a field empty to remove it. Apps you allow to see your profile receive these details.
+profile-phone-hint = With the country code, for example +14155550100.
+profile-birthdate-hint = As year-month-day, for example 1990-12-31, or just the year.
+profile-save = Save
+profile-saved = Your profile was saved.
+profile-email-sent = We sent a link to the new address. Your address changes when you open it.
+profile-error-phone = Enter the phone number with + and the country code, for example +14155550100.
+profile-error-birthdate = Enter the birthdate as year-month-day, for example 1990-12-31, or just the year.
+profile-error-locale = Choose a language from the list.
+profile-error-bidi = { $field } must not contain invisible characters that change the direction of text.
+profile-error-control = { $field } must not contain control characters (such as line breaks or tabs).
+profile-error-too-long = { $field } must be at most { $max } characters.
+email-change-same = That is your address already.
+email-change-domain-refused = Addresses at this domain cannot be used here.
+email-change-link-gone = This link does not work any more: it was used, it expired, or a newer request replaced it. Ask again from your profile.
+email-change-taken = This address belongs to another account now.
+email-change-changed-title = Email address changed
+email-change-changed = Your account now uses { $email }. Sign in with it from now on.
+email-change-back-to-profile = Back to your profile
+password-set-title = Set a password
+password-none-yet = You sign in without a password today. You can add one as another way to sign in.
+password-confirm-change = To change your password, first <a href="{ $url }">confirm it's you</a>.
+password-confirm-set = To set your password, first <a href="{ $url }">confirm it's you</a>.
+password-rules-heading = Rules for a new password
+password-rule-max = At most { $max } bytes (about as many letters).
+password-rule-not-common = Not one of the passwords people use most often: those are guessed first.
+password-rule-phrase = A phrase of a few unrelated words is easy to remember and hard to guess.
+password-signs-out = Changing your password signs you out everywhere else, and apps will need you to sign in again.
+password-current = Current password
+password-change = Change password
+password-changed = Your password was changed. You were signed out everywhere else.
+password-was-set = Your password was set. You can now sign in with it.
+password-wrong-current = That is not your current password.
+password-enter-new = Enter a new password.
+password-new-too-short = The new password must be at least { $min } characters.
+password-new-too-long = The new password must be at most { $max } bytes.
+password-new-too-common = The new password is too common; choose another.
+password-new-refused = The new password { $reason }.
+sessions-intro = Where you are signed in to { $tenant }. Signing out somewhere takes effect on its next page.
+sessions-confirm-first = To sign out other sessions, first <a href="{ $url }">confirm it's you</a>.
+sessions-this-device-browser = { $browser } (this device)
+sessions-this-device = This device
+sessions-signed-in = Signed in
+sessions-last-active = Last active
+sessions-signed-in-with = Signed in with
+sessions-sign-out-others = Sign out everywhere else
+sessions-none-elsewhere = You are not signed in anywhere else.
+sessions-ended = That session was signed out.
+sessions-ended-others = You were signed out everywhere else.
+sessions-use-sign-out = To sign out of this device, use Sign out.
+sessions-gone = That session has already ended.
+browser-on = { $browser } on { $system }
+browser-any-on = A browser on { $system }
+browser-any = A browser
+time-unknown = unknown
+sign-in-password-otp = Password and a one-time code (authenticator app or recovery code)
+sign-in-password-email = Password and a code by email
+sign-in-email = A code by email
+sign-in-password-second = Password and a second factor
+sign-in-other = Another sign-in method
+apps-intro = Apps you allowed to use your { $tenant } account. Removing access signs the app out: it must ask you again.
+apps-confirm-first = To remove an app's access, first <a href="{ $url }">confirm it's you</a>.
+apps-none = No apps have access to your account.
+apps-allowed = Allowed on { $date }. It may:
+apps-remove = Remove access
+apps-removed = The app's access was removed. It must ask you again.
+apps-gone = That app has no access to remove.
+agents-intro = AI agents you allowed to act for you. Revoking an agent stops it at once, with every token it holds.
+agents-confirm-first = To revoke an agent, first <a href="{ $url }">confirm it's you</a>.
+agents-none = You have not allowed any agent to act for you.
+agents-operated = Operated by <strong>{ $owner }</strong>. Allowed on { $date }.
+agents-unknown-owner = unknown
+agents-revoked-on = Revoked on { $date }.
+agents-active-until = Active until { $date }.
+agents-ended-on = Ended on { $date }.
+agents-revoke = Revoke
+agents-revoked = The agent was revoked. It can no longer act for you.
+agents-gone = That agent has no access to revoke.
+privacy-download = Download my data
+privacy-download-text = Not available here yet. To get a copy of the data { $tenant } keeps about you, contact { $tenant }'s support.
+privacy-delete = Delete my account
+privacy-delete-text = Not available here yet. To have your account deleted, contact { $tenant }'s support.

@@ -311,3 +311,118 @@ mail-invitation-text =
     { $link }
 
     Funciona una sola vez, hasta el { $until }. Si no quieres una cuenta, ignora este mensaje.
+
+## Account centre
+
+account-nav-label = Cuenta
+account-sign-out = Cerrar sesión
+account-not-set = Sin indicar
+nav-overview = Resumen
+nav-overview-about = tu cuenta de un vistazo.
+nav-profile = Perfil
+nav-profile-about = tu nombre y tus datos.
+nav-password = Contraseña
+nav-password-about = cambia o establece tu contraseña.
+nav-security-about = llaves de acceso, aplicación de autenticación y códigos de recuperación.
+nav-sessions = Sesiones
+nav-sessions-about = dónde tienes la sesión iniciada, y cerrarla allí.
+nav-apps = Aplicaciones conectadas
+nav-apps-about = aplicaciones a las que permitiste usar tu cuenta.
+nav-agents = Agentes
+nav-agents-about = agentes de IA a los que permitiste actuar por ti.
+nav-privacy = Privacidad
+nav-privacy-about = tus datos.
+overview-title = Tu cuenta
+overview-name-missing = Sin indicar. <a href="{ $url }">Añade tu nombre</a>
+overview-verified = { $email } (verificado)
+overview-not-verified = { $email } (sin verificar)
+overview-what-you-can-do = Qué puedes hacer aquí
+profile-verified = Esta dirección está verificada.
+profile-not-verified = Esta dirección aún no está verificada.
+profile-email-confirm-first = Para cambiar tu dirección, primero <a href="{ $url }">confirma que eres tú</a>.
+profile-new-email = Nueva dirección de correo
+profile-new-email-hint = Enviamos un enlace a la nueva dirección; el cambio se hace cuando lo abres.
+profile-change-email = Cambiar correo
+profile-details = Tus datos
+profile-details-intro = Deja un campo vacío para quitarlo. Las aplicaciones a las que permitas ver tu perfil reciben estos datos.
+profile-phone-hint = Con el prefijo del país, por ejemplo +34912345678.
+profile-birthdate-hint = Como año-mes-día, por ejemplo 1990-12-31, o solo el año.
+profile-save = Guardar
+profile-saved = Tu perfil se guardó.
+profile-email-sent = Enviamos un enlace a la nueva dirección. Tu dirección cambia cuando lo abres.
+profile-error-phone = Introduce el número de teléfono con + y el prefijo del país, por ejemplo +34912345678.
+profile-error-birthdate = Introduce la fecha de nacimiento como año-mes-día, por ejemplo 1990-12-31, o solo el año.
+profile-error-locale = Elige un idioma de la lista.
+profile-error-bidi = { $field } no puede contener caracteres invisibles que cambian la dirección del texto.
+profile-error-control = { $field } no puede contener caracteres de control (como saltos de línea o tabulaciones).
+profile-error-too-long = { $field } debe tener como máximo { $max } caracteres.
+email-change-same = Esa ya es tu dirección.
+email-change-domain-refused = Aquí no se pueden usar direcciones de este dominio.
+email-change-link-gone = Este enlace ya no funciona: se usó, caducó o lo sustituyó una solicitud más reciente. Vuelve a pedirlo desde tu perfil.
+email-change-taken = Esta dirección ya pertenece a otra cuenta.
+email-change-changed-title = Dirección de correo cambiada
+email-change-changed = Tu cuenta ahora usa { $email }. A partir de ahora, inicia sesión con ella.
+email-change-back-to-profile = Volver a tu perfil
+password-set-title = Establece una contraseña
+password-none-yet = Ahora inicias sesión sin contraseña. Puedes añadir una como otra forma de iniciar sesión.
+password-confirm-change = Para cambiar tu contraseña, primero <a href="{ $url }">confirma que eres tú</a>.
+password-confirm-set = Para establecer tu contraseña, primero <a href="{ $url }">confirma que eres tú</a>.
+password-rules-heading = Reglas para una contraseña nueva
+password-rule-max = Como máximo { $max } bytes (más o menos las mismas letras).
+password-rule-not-common = Ninguna de las contraseñas que más usa la gente: son las primeras que se prueban.
+password-rule-phrase = Una frase de unas cuantas palabras sin relación es fácil de recordar y difícil de adivinar.
+password-signs-out = Al cambiar tu contraseña se cierra tu sesión en todos los demás sitios, y las aplicaciones te pedirán que vuelvas a iniciarla.
+password-current = Contraseña actual
+password-change = Cambiar contraseña
+password-changed = Tu contraseña se cambió. Se cerró tu sesión en todos los demás sitios.
+password-was-set = Tu contraseña se estableció. Ya puedes iniciar sesión con ella.
+password-wrong-current = Esa no es tu contraseña actual.
+password-enter-new = Introduce una contraseña nueva.
+password-new-too-short = La contraseña nueva debe tener al menos { $min } caracteres.
+password-new-too-long = La contraseña nueva debe tener como máximo { $max } bytes.
+password-new-too-common = La contraseña nueva es demasiado común; elige otra.
+password-new-refused = La contraseña nueva: { $reason }.
+sessions-intro = Dónde tienes la sesión iniciada en { $tenant }. Cerrar sesión en un sitio surte efecto en su siguiente página.
+sessions-confirm-first = Para cerrar otras sesiones, primero <a href="{ $url }">confirma que eres tú</a>.
+sessions-this-device-browser = { $browser } (este dispositivo)
+sessions-this-device = Este dispositivo
+sessions-signed-in = Sesión iniciada
+sessions-last-active = Última actividad
+sessions-signed-in-with = Sesión iniciada con
+sessions-sign-out-others = Cerrar sesión en todos los demás sitios
+sessions-none-elsewhere = No tienes la sesión iniciada en ningún otro sitio.
+sessions-ended = Se cerró esa sesión.
+sessions-ended-others = Se cerró tu sesión en todos los demás sitios.
+sessions-use-sign-out = Para cerrar sesión en este dispositivo, usa «Cerrar sesión».
+sessions-gone = Esa sesión ya terminó.
+browser-on = { $browser } en { $system }
+browser-any-on = Un navegador en { $system }
+browser-any = Un navegador
+time-unknown = desconocido
+sign-in-password-otp = Contraseña y un código de un solo uso (aplicación de autenticación o código de recuperación)
+sign-in-password-email = Contraseña y un código por correo
+sign-in-email = Un código por correo
+sign-in-password-second = Contraseña y un segundo factor
+sign-in-other = Otro método de inicio de sesión
+apps-intro = Aplicaciones a las que permitiste usar tu cuenta de { $tenant }. Quitar el acceso cierra la sesión de la aplicación: tendrá que volver a pedírtelo.
+apps-confirm-first = Para quitar el acceso de una aplicación, primero <a href="{ $url }">confirma que eres tú</a>.
+apps-none = Ninguna aplicación tiene acceso a tu cuenta.
+apps-allowed = Permitida el { $date }. Puede:
+apps-remove = Quitar acceso
+apps-removed = Se quitó el acceso de la aplicación. Tendrá que volver a pedírtelo.
+apps-gone = Esa aplicación no tiene ningún acceso que quitar.
+agents-intro = Agentes de IA a los que permitiste actuar por ti. Revocar un agente lo detiene al instante, con todos los tokens que tenga.
+agents-confirm-first = Para revocar un agente, primero <a href="{ $url }">confirma que eres tú</a>.
+agents-none = No has permitido a ningún agente actuar por ti.
+agents-operated = Operado por <strong>{ $owner }</strong>. Permitido el { $date }.
+agents-unknown-owner = desconocido
+agents-revoked-on = Revocado el { $date }.
+agents-active-until = Activo hasta el { $date }.
+agents-ended-on = Terminó el { $date }.
+agents-revoke = Revocar
+agents-revoked = Se revocó el agente. Ya no puede actuar por ti.
+agents-gone = Ese agente no tiene ningún acceso que revocar.
+privacy-download = Descargar mis datos
+privacy-download-text = Aún no está disponible aquí. Para obtener una copia de los datos que { $tenant } guarda sobre ti, contacta con el soporte de { $tenant }.
+privacy-delete = Eliminar mi cuenta
+privacy-delete-text = Aún no está disponible aquí. Para que se elimine tu cuenta, contacta con el soporte de { $tenant }.

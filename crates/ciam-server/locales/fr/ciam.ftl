@@ -311,3 +311,118 @@ mail-invitation-text =
     { $link }
 
     Il fonctionne une seule fois, jusqu’au { $until }. Si vous ne souhaitez pas de compte, ignorez ce message.
+
+## Account centre
+
+account-nav-label = Compte
+account-sign-out = Se déconnecter
+account-not-set = Non renseigné
+nav-overview = Vue d’ensemble
+nav-overview-about = votre compte en un coup d’œil.
+nav-profile = Profil
+nav-profile-about = votre nom et vos informations.
+nav-password = Mot de passe
+nav-password-about = modifier ou définir votre mot de passe.
+nav-security-about = clés d’accès, application d’authentification et codes de récupération.
+nav-sessions = Sessions
+nav-sessions-about = où vous êtes connecté, et vous y déconnecter.
+nav-apps = Applications connectées
+nav-apps-about = les applications que vous avez autorisées à utiliser votre compte.
+nav-agents = Agents
+nav-agents-about = les agents d’IA que vous avez autorisés à agir pour vous.
+nav-privacy = Confidentialité
+nav-privacy-about = vos données.
+overview-title = Votre compte
+overview-name-missing = Non renseigné. <a href="{ $url }">Ajouter votre nom</a>
+overview-verified = { $email } (vérifiée)
+overview-not-verified = { $email } (non vérifiée)
+overview-what-you-can-do = Ce que vous pouvez faire ici
+profile-verified = Cette adresse est vérifiée.
+profile-not-verified = Cette adresse n’est pas encore vérifiée.
+profile-email-confirm-first = Pour modifier votre adresse, <a href="{ $url }">confirmez d’abord votre identité</a>.
+profile-new-email = Nouvelle adresse e-mail
+profile-new-email-hint = Nous envoyons un lien à la nouvelle adresse ; le changement a lieu lorsque vous l’ouvrez.
+profile-change-email = Modifier l’adresse e-mail
+profile-details = Vos informations
+profile-details-intro = Laissez un champ vide pour le supprimer. Les applications que vous autorisez à voir votre profil reçoivent ces informations.
+profile-phone-hint = Avec l’indicatif du pays, par exemple +33123456789.
+profile-birthdate-hint = Sous la forme année-mois-jour, par exemple 1990-12-31, ou seulement l’année.
+profile-save = Enregistrer
+profile-saved = Votre profil a été enregistré.
+profile-email-sent = Nous avons envoyé un lien à la nouvelle adresse. Votre adresse change lorsque vous l’ouvrez.
+profile-error-phone = Saisissez le numéro de téléphone avec + et l’indicatif du pays, par exemple +33123456789.
+profile-error-birthdate = Saisissez la date de naissance sous la forme année-mois-jour, par exemple 1990-12-31, ou seulement l’année.
+profile-error-locale = Choisissez une langue dans la liste.
+profile-error-bidi = { $field } ne doit pas contenir de caractères invisibles qui changent le sens de l’écriture.
+profile-error-control = { $field } ne doit pas contenir de caractères de contrôle (comme des sauts de ligne ou des tabulations).
+profile-error-too-long = { $field } doit comporter au plus { $max } caractères.
+email-change-same = C’est déjà votre adresse.
+email-change-domain-refused = Les adresses de ce domaine ne peuvent pas être utilisées ici.
+email-change-link-gone = Ce lien ne fonctionne plus : il a été utilisé, il a expiré ou une demande plus récente l’a remplacé. Refaites la demande depuis votre profil.
+email-change-taken = Cette adresse appartient désormais à un autre compte.
+email-change-changed-title = Adresse e-mail modifiée
+email-change-changed = Votre compte utilise désormais { $email }. Connectez-vous avec cette adresse à partir de maintenant.
+email-change-back-to-profile = Retour à votre profil
+password-set-title = Définir un mot de passe
+password-none-yet = Vous vous connectez aujourd’hui sans mot de passe. Vous pouvez en ajouter un comme autre moyen de connexion.
+password-confirm-change = Pour modifier votre mot de passe, <a href="{ $url }">confirmez d’abord votre identité</a>.
+password-confirm-set = Pour définir votre mot de passe, <a href="{ $url }">confirmez d’abord votre identité</a>.
+password-rules-heading = Règles pour un nouveau mot de passe
+password-rule-max = Au plus { $max } octets (à peu près autant de lettres).
+password-rule-not-common = Pas l’un des mots de passe les plus utilisés : ce sont les premiers devinés.
+password-rule-phrase = Une phrase de quelques mots sans rapport entre eux est facile à retenir et difficile à deviner.
+password-signs-out = Modifier votre mot de passe vous déconnecte partout ailleurs, et les applications vous demanderont de vous reconnecter.
+password-current = Mot de passe actuel
+password-change = Modifier le mot de passe
+password-changed = Votre mot de passe a été modifié. Vous avez été déconnecté partout ailleurs.
+password-was-set = Votre mot de passe a été défini. Vous pouvez maintenant vous connecter avec.
+password-wrong-current = Ce n’est pas votre mot de passe actuel.
+password-enter-new = Saisissez un nouveau mot de passe.
+password-new-too-short = Le nouveau mot de passe doit comporter au moins { $min } caractères.
+password-new-too-long = Le nouveau mot de passe doit comporter au plus { $max } octets.
+password-new-too-common = Le nouveau mot de passe est trop courant ; choisissez-en un autre.
+password-new-refused = Le nouveau mot de passe : { $reason }.
+sessions-intro = Où vous êtes connecté à { $tenant }. Une déconnexion prend effet à la page suivante de l’appareil concerné.
+sessions-confirm-first = Pour déconnecter d’autres sessions, <a href="{ $url }">confirmez d’abord votre identité</a>.
+sessions-this-device-browser = { $browser } (cet appareil)
+sessions-this-device = Cet appareil
+sessions-signed-in = Connexion
+sessions-last-active = Dernière activité
+sessions-signed-in-with = Connecté avec
+sessions-sign-out-others = Se déconnecter partout ailleurs
+sessions-none-elsewhere = Vous n’êtes connecté nulle part ailleurs.
+sessions-ended = Cette session a été déconnectée.
+sessions-ended-others = Vous avez été déconnecté partout ailleurs.
+sessions-use-sign-out = Pour vous déconnecter de cet appareil, utilisez « Se déconnecter ».
+sessions-gone = Cette session est déjà terminée.
+browser-on = { $browser } sur { $system }
+browser-any-on = Un navigateur sur { $system }
+browser-any = Un navigateur
+time-unknown = inconnue
+sign-in-password-otp = Mot de passe et code à usage unique (application d’authentification ou code de récupération)
+sign-in-password-email = Mot de passe et code par e-mail
+sign-in-email = Code par e-mail
+sign-in-password-second = Mot de passe et second facteur
+sign-in-other = Autre méthode de connexion
+apps-intro = Les applications que vous avez autorisées à utiliser votre compte { $tenant }. Retirer l’accès déconnecte l’application : elle devra vous redemander l’autorisation.
+apps-confirm-first = Pour retirer l’accès d’une application, <a href="{ $url }">confirmez d’abord votre identité</a>.
+apps-none = Aucune application n’a accès à votre compte.
+apps-allowed = Autorisée le { $date }. Elle peut :
+apps-remove = Retirer l’accès
+apps-removed = L’accès de l’application a été retiré. Elle devra vous redemander l’autorisation.
+apps-gone = Cette application n’a pas d’accès à retirer.
+agents-intro = Les agents d’IA que vous avez autorisés à agir pour vous. Révoquer un agent l’arrête aussitôt, avec tous les jetons qu’il détient.
+agents-confirm-first = Pour révoquer un agent, <a href="{ $url }">confirmez d’abord votre identité</a>.
+agents-none = Vous n’avez autorisé aucun agent à agir pour vous.
+agents-operated = Exploité par <strong>{ $owner }</strong>. Autorisé le { $date }.
+agents-unknown-owner = inconnu
+agents-revoked-on = Révoqué le { $date }.
+agents-active-until = Actif jusqu’au { $date }.
+agents-ended-on = Terminé le { $date }.
+agents-revoke = Révoquer
+agents-revoked = L’agent a été révoqué. Il ne peut plus agir pour vous.
+agents-gone = Cet agent n’a pas d’accès à révoquer.
+privacy-download = Télécharger mes données
+privacy-download-text = Pas encore disponible ici. Pour obtenir une copie des données que { $tenant } conserve à votre sujet, contactez le support de { $tenant }.
+privacy-delete = Supprimer mon compte
+privacy-delete-text = Pas encore disponible ici. Pour faire supprimer votre compte, contactez le support de { $tenant }.

@@ -138,7 +138,7 @@ async fn show(h: &Holder, notice: Option<&str>) -> Result<Response, PageError> {
             csrf: &h.session.csrf,
             base: &ctx.path(PAGE),
             passkeys: ctx.st.passkeys.is_some(),
-            signed_in_with: sign_in_words(&h.session.amr, &h.session.acr),
+            signed_in_with: &sign_in_words(&h.session.amr, &h.session.acr),
             notice,
             nav: Nav::new(ctx, PAGE),
         },

@@ -14,6 +14,7 @@ use super::{Need, confirm_link, form_of, holder, notice};
 use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
+use crate::i18n::{msg, tr, tr_with};
 use crate::oidc::consent::agent_owner;
 use crate::oidc::pages::html;
 use crate::oidc::web_flow::see_other;
@@ -33,7 +34,7 @@ pub(in crate::oidc) async fn agents_get(
         Ok(h) => h,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let said = notice(query.as_deref(), &[("revoked", "The agent was revoked. It can no longer act for you.")]);
+    let said = notice(query.as_deref(), &[("revoked", msg!("agents-revoked"))]);
     h.ctx
         .branded(async {
             let (st, tenant) = (&h.ctx.st, &h.ctx.tenant.id);
@@ -43,13 +44,13 @@ pub(in crate::oidc) async fn agents_get(
                 let known = st.directory.client(st.durable.as_ref(), tenant, &d.agent_id).await?;
                 let (name, owner) = match known.as_ref().and_then(|k| k.client.agent.as_ref().map(|a| (k, a))) {
                     Some((k, profile)) => (k.client.name.clone(), agent_owner(&h.ctx, &profile.owner).await?),
-                    None => (d.agent_id.to_string(), "unknown".to_owned()),
+                    None => (d.agent_id.to_string(), tr(msg!("agents-unknown-owner"))),
                 };
                 let active = d.is_active(now);
                 let status = match d.revoked_at {
-                    Some(at) => format!("Revoked on {}", when(at)),
-                    None if active => format!("Active until {}", when(d.expires_at)),
-                    None => format!("Ended on {}", when(d.expires_at)),
+                    Some(at) => tr_with(msg!("agents-revoked-on"), &[("date", &when(at))]),
+                    None if active => tr_with(msg!("agents-active-until"), &[("date", &when(d.expires_at))]),
+                    None => tr_with(msg!("agents-ended-on"), &[("date", &when(d.expires_at))]),
                 };
                 agents.push(AgentRow {
                     id: d.id.clone(),
@@ -73,7 +74,7 @@ pub(in crate::oidc) async fn agents_get(
                     csrf: &h.session.csrf,
                     agents,
                     confirm: confirm_link(&h, PAGE).await?,
-                    notice: said,
+                    notice: said.as_deref(),
                 },
             ))
         })
@@ -97,10 +98,7 @@ pub(in crate::oidc) async fn agents_revoke(
             let id = form.get("delegation").unwrap_or("");
             let by = By::user(caller, h.user.id);
             if !delegations::revoke(&h.ctx.st, &h.ctx.tenant.id, &h.user.id, id, &by).await? {
-                return Err(PageError::new(
-                    StatusCode::NOT_FOUND,
-                    crate::i18n::Text::verbatim("That agent has no access to revoke."),
-                ));
+                return Err(PageError::new(StatusCode::NOT_FOUND, msg!("agents-gone")));
             }
             Ok(see_other(&format!("{}?done=revoked", h.ctx.path(PAGE))))
         })

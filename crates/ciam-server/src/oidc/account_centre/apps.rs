@@ -15,6 +15,7 @@ use super::{Need, confirm_link, form_of, holder, notice};
 use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
+use crate::i18n::msg;
 use crate::oidc::pages::{describe_scope, html};
 use crate::oidc::web_flow::see_other;
 use crate::services::{By, users};
@@ -40,7 +41,7 @@ pub(in crate::oidc) async fn apps_get(
         Ok(h) => h,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let said = notice(query.as_deref(), &[("removed", "The app's access was removed. It must ask you again.")]);
+    let said = notice(query.as_deref(), &[("removed", msg!("apps-removed"))]);
     h.ctx
         .branded(async {
             let (st, tenant) = (&h.ctx.st, &h.ctx.tenant.id);
@@ -65,7 +66,7 @@ pub(in crate::oidc) async fn apps_get(
                     csrf: &h.session.csrf,
                     apps,
                     confirm: confirm_link(&h, PAGE).await?,
-                    notice: said,
+                    notice: said.as_deref(),
                 },
             ))
         })
@@ -86,9 +87,7 @@ pub(in crate::oidc) async fn apps_remove(
     };
     h.ctx
         .branded(async {
-            let gone = || {
-                PageError::new(StatusCode::NOT_FOUND, crate::i18n::Text::verbatim("That app has no access to remove."))
-            };
+            let gone = || PageError::new(StatusCode::NOT_FOUND, msg!("apps-gone"));
             let client = ClientId::parse(form.get("client").unwrap_or("")).map_err(|_| gone())?;
             let by = By::user(caller, h.user.id);
             if !users::revoke_consent(&h.ctx.st, &by, &h.ctx.tenant.id, &h.user.id, &client).await? {

@@ -21,6 +21,7 @@ use super::{Need, form_of};
 use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
+use crate::i18n::{msg, tr, tr_with};
 use crate::oidc::pages::{MessagePage, VerifyLinkPage, html};
 use crate::oidc::web_flow::{Ctx, query_param, see_other};
 use crate::services::{By, accounts};
@@ -42,28 +43,27 @@ pub(in crate::oidc) async fn email_post(
     h.ctx
         .branded(async {
             let typed = form.get("new_email").unwrap_or("").trim().to_owned();
-            let refuse =
-                |message: &str| Field { value: typed.chars().take(254).collect(), error: Some(message.into()) };
+            let refuse = |message: String| Field { value: typed.chars().take(254).collect(), error: Some(message) };
             let fields = super::profile::stored_fields(&h);
-            let problem = match Email::parse(&typed) {
-                Err(_) => Some("Enter an email address like name@example.com."),
-                Ok(e) if e.normalized() == h.user.email.normalized() => Some("That is your address already."),
+            let email = match Email::parse(&typed) {
+                Err(_) => Err(msg!("error-invalid-email")),
+                Ok(e) if e.normalized() == h.user.email.normalized() => Err(msg!("email-change-same")),
                 Ok(e) => match h.ctx.tenant.settings.signup.check_address(&e) {
-                    Err(AddressRefusal::NotAscii) => {
-                        Some("Use an address made of plain Latin letters, digits and punctuation.")
-                    }
-                    Err(AddressRefusal::Domain) => Some("Addresses at this domain cannot be used here."),
-                    Ok(()) => None,
+                    Err(AddressRefusal::NotAscii) => Err(msg!("signup-not-ascii")),
+                    Err(AddressRefusal::Domain) => Err(msg!("email-change-domain-refused")),
+                    Ok(()) => Ok(e),
                 },
             };
-            if let Some(message) = problem {
-                return super::profile::page(&h, fields, refuse(message), None, StatusCode::BAD_REQUEST).await;
-            }
-            let email = Email::parse(&typed)
-                .map_err(|_| PageError::bad_request(crate::i18n::Text::verbatim("Enter an email address.")))?;
+            let email = match email {
+                Ok(email) => email,
+                Err(problem) => {
+                    let field = refuse(tr(problem));
+                    return super::profile::page(&h, fields, field, None, StatusCode::BAD_REQUEST).await;
+                }
+            };
             if !crate::oidc::email_sign_in::mail_allowed(&h.ctx.st, &h.ctx.ns, email.normalized()).await? {
-                let m = "Several mails were sent to this address already. Use the latest one, or wait a few minutes.";
-                return super::profile::page(&h, fields, refuse(m), None, StatusCode::TOO_MANY_REQUESTS).await;
+                let field = refuse(tr(msg!("recover-mail-limit")));
+                return super::profile::page(&h, fields, field, None, StatusCode::TOO_MANY_REQUESTS).await;
             }
             accounts::request_email_change(&h.ctx.st, &h.ctx.tenant, &h.user, &email, crate::i18n::current()).await?;
             Ok(see_other(&format!("{}?done=email_sent", h.ctx.path(PAGE))))
@@ -94,12 +94,9 @@ pub(in crate::oidc) async fn confirm_post(
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
-        let form = ciam_oauth::form::Params::parse(&body).map_err(|e| PageError::bad_request(crate::i18n::Text::Verbatim(e.description)))?;
-        let gone = || {
-            PageError::bad_request(
-                crate::i18n::Text::verbatim("This link does not work any more: it was used, it expired, or a newer request replaced it. Ask again from your profile."),
-            )
-        };
+        let form =
+            ciam_oauth::form::Params::parse(&body).map_err(|_| PageError::bad_request(msg!("error-invalid-form")))?;
+        let gone = || PageError::bad_request(msg!("email-change-link-gone"));
         let id = form.get("user").and_then(|u| UserId::parse(u).ok()).ok_or_else(gone)?;
         let user = ctx.st.durable.get_user(&ctx.tenant.id, &id).await?.ok_or_else(gone)?;
         let by = By::user(caller, user.id);
@@ -107,20 +104,16 @@ pub(in crate::oidc) async fn confirm_post(
         let changed = match accounts::confirm_email_change(&ctx.st, &ctx.tenant, &by, &user, token).await {
             Ok(changed) => changed.ok_or_else(gone)?,
             Err(crate::services::ServiceError::Store(ciam_core::store::StoreError::Conflict { .. })) => {
-                return Err(PageError::new(StatusCode::CONFLICT, crate::i18n::Text::verbatim("This address belongs to another account now.")));
+                return Err(PageError::new(StatusCode::CONFLICT, msg!("email-change-taken")));
             }
             Err(e) => return Err(e.into()),
         };
-        let message = format!("Your account now uses {}. Sign in with it from now on.", changed.email.as_str());
+        let message = tr_with(msg!("email-change-changed"), &[("email", changed.email.as_str())]);
+        let (title, back) = (tr(msg!("email-change-changed-title")), tr(msg!("email-change-back-to-profile")));
         let link = ctx.path("account/profile");
         Ok(html(
             StatusCode::OK,
-            &MessagePage {
-                brand: &ctx.brand,
-                title: "Email address changed",
-                message: &message,
-                link: Some((&link, "Back to your profile")),
-            },
+            &MessagePage { brand: &ctx.brand, title: &title, message: &message, link: Some((&link, &back)) },
         ))
     })
     .await

@@ -45,6 +45,7 @@ use super::session::{Flow, Session, account_page, csrf_ok, current_session, save
 use super::web_flow::{Ctx, form_expired, query_param, see_other};
 use crate::error::PageError;
 use crate::http::Path;
+use crate::i18n::{Msg, msg, tr};
 use crate::state::AppState;
 
 /// The signed-in user of an account page.
@@ -131,8 +132,8 @@ pub(crate) async fn form_of(
         Ok(h) => h,
         Err(elsewhere) => return Ok(Err(elsewhere)),
     };
-    let form = Params::parse(body)
-        .map_err(|e| PageError::bad_request(crate::i18n::Text::Verbatim(e.description)).branded(&h.ctx.brand))?;
+    let form =
+        Params::parse(body).map_err(|_| PageError::bad_request(msg!("error-invalid-form")).branded(&h.ctx.brand))?;
     if !csrf_ok(&h.session.csrf, form.get("csrf")) {
         return Err(form_expired().branded(&h.ctx.brand));
     }
@@ -198,8 +199,8 @@ pub(in crate::oidc) async fn confirm(
 }
 
 /// A one-word notice named in a page's query (`?done=…`), after a form's `303`: the page says
-/// what happened, in `words`, only for the names it knows.
-pub(crate) fn notice(query: Option<&str>, words: &[(&str, &'static str)]) -> Option<&'static str> {
+/// what happened, in `words` (in the language of the request), only for the names it knows.
+pub(crate) fn notice(query: Option<&str>, words: &[(&str, Msg)]) -> Option<String> {
     let done = query_param(query, "done")?;
-    words.iter().find(|(k, _)| *k == done).map(|(_, w)| *w)
+    words.iter().find(|(k, _)| *k == done).map(|(_, w)| tr(*w))
 }

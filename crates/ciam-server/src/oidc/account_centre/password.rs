@@ -23,6 +23,7 @@ use super::{Holder, Need, confirm_link, form_of, holder, notice};
 use crate::audit::Caller;
 use crate::error::{HoldOff, PageError};
 use crate::http::Path;
+use crate::i18n::{msg, tr, tr_with};
 use crate::oidc::login::check_password;
 use crate::oidc::pages::html;
 use crate::oidc::web_flow::see_other;
@@ -35,13 +36,28 @@ const PAGE: &str = "account/password";
 /// The tenant's password rules, in words.
 fn rules(h: &Holder) -> Vec<String> {
     let login = &h.ctx.tenant.settings.login;
-    let mut rules = vec![format!("At least {} characters.", login.password_min_length)];
-    rules.push(format!("At most {MAX_PASSWORD_BYTES} bytes (about as many letters)."));
+    let mut rules = vec![tr_with(msg!("password-rules"), &[("min", &login.password_min_length.to_string())])];
+    rules.push(tr_with(msg!("password-rule-max"), &[("max", &MAX_PASSWORD_BYTES.to_string())]));
     if login.refuse_common_passwords {
-        rules.push("Not one of the passwords people use most often: those are guessed first.".into());
+        rules.push(tr(msg!("password-rule-not-common")));
     }
-    rules.push("A phrase of a few unrelated words is easy to remember and hard to guess.".into());
+    rules.push(tr(msg!("password-rule-phrase")));
     rules
+}
+
+/// Why the new password was refused ([`ciam_authn::PasswordPolicy::check`]'s refusals; anything
+/// else in the policy's own words).
+fn new_password_refused(h: &Holder, reason: &str) -> String {
+    if reason.starts_with("must be at least") {
+        let min = h.ctx.tenant.settings.login.password_min_length.to_string();
+        tr_with(msg!("password-new-too-short"), &[("min", &min)])
+    } else if reason.starts_with("must be at most") {
+        tr_with(msg!("password-new-too-long"), &[("max", &MAX_PASSWORD_BYTES.to_string())])
+    } else if reason.starts_with("is too common") {
+        tr(msg!("password-new-too-common"))
+    } else {
+        tr_with(msg!("password-new-refused"), &[("reason", reason)])
+    }
 }
 
 /// What the form shows: errors for the current and the new password, a notice.
@@ -87,17 +103,11 @@ pub(in crate::oidc) async fn password_get(
         Ok(h) => h,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let said = notice(
-        query.as_deref(),
-        &[
-            ("changed", "Your password was changed. You were signed out everywhere else."),
-            ("set", "Your password was set. You can now sign in with it."),
-        ],
-    );
+    let said = notice(query.as_deref(), &[("changed", msg!("password-changed")), ("set", msg!("password-was-set"))]);
     h.ctx
         .branded(async {
             let has = has_password(&h).await?;
-            page(&h, has, Said { notice: said, ..Said::default() }, StatusCode::OK).await
+            page(&h, has, Said { notice: said.as_deref(), ..Said::default() }, StatusCode::OK).await
         })
         .await
 }
@@ -123,10 +133,8 @@ pub(in crate::oidc) async fn password_post(
                 let attempt = Attempt::new(st, &h.ctx.ns, h.user.email.normalized(), caller.addr());
                 if attempt.locked().await? {
                     tracing::info!(tenant = %h.ctx.tenant.id, "password change throttled");
-                    let said = Said {
-                        current: Some("Too many attempts. Wait a few minutes and try again."),
-                        ..Said::default()
-                    };
+                    let words = tr(msg!("error-too-many-attempts"));
+                    let said = Said { current: Some(&words), ..Said::default() };
                     let refused = page(&h, has, said, StatusCode::OK).await?;
                     return Ok(HoldOff::after(std::time::Duration::from_secs(60)).page(refused));
                 }
@@ -135,7 +143,8 @@ pub(in crate::oidc) async fn password_post(
                 if right != Some(h.user.id) {
                     tracing::info!(tenant = %h.ctx.tenant.id, "password change: wrong current password");
                     attempt.failed().await?;
-                    let said = Said { current: Some("That is not your current password."), ..Said::default() };
+                    let words = tr(msg!("password-wrong-current"));
+                    let said = Said { current: Some(&words), ..Said::default() };
                     return page(&h, has, said, StatusCode::UNAUTHORIZED).await;
                 }
                 attempt.succeeded().await?;
@@ -143,9 +152,9 @@ pub(in crate::oidc) async fn password_post(
             let new = Secret::new(form.take("new_password").unwrap_or_default());
             let hash = match users::hash_password(st, &h.ctx.tenant, Some(new)).await {
                 Ok(Some(hash)) => hash,
-                Ok(None) => return Err(PageError::bad_request(crate::i18n::Text::verbatim("Enter a new password."))),
+                Ok(None) => return Err(PageError::bad_request(msg!("password-enter-new"))),
                 Err(ServiceError::Invalid(e)) => {
-                    let words = format!("The new password {}.", e.message);
+                    let words = new_password_refused(&h, &e.message);
                     let said = Said { new: Some(&words), ..Said::default() };
                     return page(&h, has, said, StatusCode::BAD_REQUEST).await;
                 }

@@ -17,6 +17,7 @@ use super::{Holder, Need, form_of, holder, notice};
 use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
+use crate::i18n::{msg, tr, tr_with};
 use crate::oidc::pages::html;
 use crate::oidc::signup::claim_input;
 use crate::oidc::web_flow::see_other;
@@ -48,19 +49,20 @@ const LANGUAGES: [(&str, &str); 16] = [
 /// The longest value the form shows back (a longer one is refused anyway).
 const ECHO_CHARS: usize = 300;
 
-/// What to tell the person about field `name` (labelled `label`) refused with `message`.
+/// What to tell the person about field `name` (labelled `label`) refused with `message`
+/// ([`UserProfile::validate`]'s words), in the language of the request.
 fn error_words(name: &str, label: &str, message: &str) -> String {
+    let field = [("field", label)];
     match name {
-        "phone_number" => "Enter the phone number with + and the country code, for example +14155550100.".into(),
-        "birthdate" => "Enter the birthdate as year-month-day, for example 1990-12-31, or just the year.".into(),
-        "locale" => "Choose a language from the list.".into(),
-        _ if message.contains("bidirectional") => {
-            format!("{label} must not contain invisible characters that change the direction of text.")
-        }
-        _ if message.contains("control characters") => {
-            format!("{label} must not contain control characters (such as line breaks or tabs).")
-        }
-        _ => format!("{label} {message}."),
+        "phone_number" => tr(msg!("profile-error-phone")),
+        "birthdate" => tr(msg!("profile-error-birthdate")),
+        "locale" => tr(msg!("profile-error-locale")),
+        _ if message.contains("bidirectional") => tr_with(msg!("profile-error-bidi"), &field),
+        _ if message.contains("control characters") => tr_with(msg!("profile-error-control"), &field),
+        _ => match message.strip_prefix("must be at most ").and_then(|rest| rest.strip_suffix(" characters")) {
+            Some(max) => tr_with(msg!("profile-error-too-long"), &[("field", label), ("max", max)]),
+            None => tr_with(msg!("signup-field-invalid"), &[("field", label), ("reason", message)]),
+        },
     }
 }
 
@@ -76,7 +78,7 @@ fn read_form(form: &Params, stored: &UserProfile) -> (Vec<Field>, Option<UserPro
         // Each field alone, so every wrong field is named at once, not only the first.
         let mut alone = UserProfile::default();
         claim.set(&mut alone, Some(&value));
-        let label = crate::i18n::tr(claim_input(claim).0);
+        let label = tr(claim_input(claim).0);
         let error = alone.validate().err().map(|e| error_words(claim.as_str(), &label, &e.message));
         valid &= error.is_none();
         claim.set(&mut profile, Some(&value));
@@ -152,14 +154,9 @@ pub(in crate::oidc) async fn profile_get(
         Ok(h) => h,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let said = notice(
-        query.as_deref(),
-        &[
-            ("saved", "Your profile was saved."),
-            ("email_sent", "We sent a link to the new address. Your address changes when you open it."),
-        ],
-    );
-    page(&h, stored_fields(&h), Field::default(), said, StatusCode::OK).await
+    let said =
+        notice(query.as_deref(), &[("saved", msg!("profile-saved")), ("email_sent", msg!("profile-email-sent"))]);
+    page(&h, stored_fields(&h), Field::default(), said.as_deref(), StatusCode::OK).await
 }
 
 /// `POST /t/{tenant}/account/profile`: saves the details, or shows the form again naming each
@@ -243,6 +240,36 @@ mod tests {
         assert_eq!(profile.locale.as_deref(), Some("pt-BR"));
         assert_eq!(profile.given_name, None, "an empty field removes the claim");
         assert_eq!(profile.nickname.as_deref(), Some("Ada"), "claims the form does not edit are kept");
+    }
+
+    /// `f` as if answering a page request in `locale`.
+    async fn in_language<T>(locale: crate::i18n::Locale, f: impl FnOnce() -> T) -> T {
+        let preferences = crate::i18n::Preferences { picked: Some(locale), ..Default::default() };
+        crate::i18n::scope(crate::i18n::PageRequest { preferences, here: None }, async { f() }).await
+    }
+
+    #[tokio::test]
+    async fn field_errors_are_in_the_language_of_the_request() {
+        use crate::i18n::Locale;
+        let wrong = form(&[("name", &"x".repeat(201)), ("given_name", "Ada\u{7}"), ("phone_number", "555-0100")]);
+        let errors = |fields: Vec<Field>| fields.into_iter().map(|f| f.error).collect::<Vec<_>>();
+        let de = in_language(Locale::De, || errors(read_form(&wrong, &UserProfile::default()).0)).await;
+        assert_eq!(de[0].as_deref(), Some("Name darf höchstens 200 Zeichen lang sein."));
+        assert_eq!(
+            de[1].as_deref(),
+            Some("Vorname darf keine Steuerzeichen (etwa Zeilenumbrüche oder Tabulatoren) enthalten.")
+        );
+        assert!(de[3].as_deref().unwrap().starts_with("Geben Sie die Telefonnummer"), "{de:?}");
+        let fr = in_language(Locale::Fr, || errors(read_form(&wrong, &UserProfile::default()).0)).await;
+        assert_eq!(fr[0].as_deref(), Some("Nom doit comporter au plus 200 caractères."));
+        // Arabic: the label and the number keep their own direction inside the sentence.
+        let ar = in_language(Locale::Ar, || errors(read_form(&wrong, &UserProfile::default()).0)).await;
+        assert_eq!(ar[0].as_deref(), Some("يجب ألا يتجاوز \u{2068}الاسم\u{2069} \u{2068}200\u{2069} حرفًا."));
+        // Outside a request (and in English): the words the e2e tests know.
+        assert_eq!(
+            errors(read_form(&wrong, &UserProfile::default()).0)[0].as_deref(),
+            Some("Name must be at most 200 characters.")
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::{Need, confirm_link, form_of, holder, notice};
 use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
+use crate::i18n::{msg, tr};
 use crate::oidc::pages::html;
 use crate::oidc::web_flow::see_other;
 use crate::services::sessions::{Which, end_user_sessions, user_sessions};
@@ -32,10 +33,8 @@ pub(in crate::oidc) async fn sessions_get(
         Ok(h) => h,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let said = notice(
-        query.as_deref(),
-        &[("ended", "That session was signed out."), ("ended-others", "You were signed out everywhere else.")],
-    );
+    let said =
+        notice(query.as_deref(), &[("ended", msg!("sessions-ended")), ("ended-others", msg!("sessions-ended-others"))]);
     h.ctx
         .branded(async {
             let live = user_sessions(&h.ctx.st, &h.ctx.ns, &h.session.user_id).await.map_err(ServiceError::Sessions)?;
@@ -43,7 +42,7 @@ pub(in crate::oidc) async fn sessions_get(
                 .into_iter()
                 .map(|(_, s)| SessionRow {
                     this_device: s.sid == h.session.sid,
-                    browser: s.user_agent.as_deref().and_then(browser_words).unwrap_or_else(|| "A browser".into()),
+                    browser: s.user_agent.as_deref().and_then(browser_words).unwrap_or_else(|| tr(msg!("browser-any"))),
                     started: when_unix(s.started()),
                     last_active: when_unix(s.last_used()),
                     method: sign_in_words(&s.amr, &s.acr),
@@ -64,7 +63,7 @@ pub(in crate::oidc) async fn sessions_get(
                     sessions: rows,
                     others,
                     confirm: confirm_link(&h, PAGE).await?,
-                    notice: said,
+                    notice: said.as_deref(),
                 },
             ))
         })
@@ -87,16 +86,11 @@ pub(in crate::oidc) async fn sessions_end(
         .branded(async {
             let sid = form.get("session").unwrap_or("");
             if sid == h.session.sid {
-                return Err(PageError::bad_request(crate::i18n::Text::verbatim(
-                    "To sign out of this device, use Sign out.",
-                )));
+                return Err(PageError::bad_request(msg!("sessions-use-sign-out")));
             }
             let by = By::user(caller, h.user.id);
             if end_user_sessions(&h.ctx.st, &by, &h.ctx.tenant, &h.user.id, Which::One(sid)).await? == 0 {
-                return Err(PageError::new(
-                    StatusCode::NOT_FOUND,
-                    crate::i18n::Text::verbatim("That session has already ended."),
-                ));
+                return Err(PageError::new(StatusCode::NOT_FOUND, msg!("sessions-gone")));
             }
             Ok(see_other(&format!("{}?done=ended", h.ctx.path(PAGE))))
         })

@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use crate::i18n::filters;
+use crate::i18n::{Msg, filters, msg, tr, tr_with};
 use ciam_core::{Acr, Amr};
 use time::OffsetDateTime;
 
@@ -12,15 +12,15 @@ use crate::http::page::Brand;
 
 /// The account pages in the navigation: path under the tenant, name, and what the overview
 /// says about it.
-const NAV: [(&str, &str, &str); 8] = [
-    ("account", "Overview", "your account at a glance."),
-    ("account/profile", "Profile", "your name and details."),
-    ("account/password", "Password", "change or set your password."),
-    ("account/security", "Sign-in and security", "passkeys, authenticator app and recovery codes."),
-    ("account/sessions", "Sessions", "where you are signed in, and signing out there."),
-    ("account/apps", "Connected apps", "apps you allowed to use your account."),
-    ("account/agents", "Agents", "AI agents you allowed to act for you."),
-    ("account/privacy", "Privacy", "your data."),
+const NAV: [(&str, Msg, Msg); 8] = [
+    ("account", msg!("nav-overview"), msg!("nav-overview-about")),
+    ("account/profile", msg!("nav-profile"), msg!("nav-profile-about")),
+    ("account/password", msg!("nav-password"), msg!("nav-password-about")),
+    ("account/security", msg!("security-heading"), msg!("nav-security-about")),
+    ("account/sessions", msg!("nav-sessions"), msg!("nav-sessions-about")),
+    ("account/apps", msg!("nav-apps"), msg!("nav-apps-about")),
+    ("account/agents", msg!("nav-agents"), msg!("nav-agents-about")),
+    ("account/privacy", msg!("nav-privacy"), msg!("nav-privacy-about")),
 ];
 
 /// The navigation every account page shows (`account_nav.html`), with the current page marked.
@@ -33,56 +33,68 @@ pub(crate) struct Nav {
 /// One link of the navigation.
 pub(crate) struct NavItem {
     pub(crate) href: String,
-    pub(crate) label: &'static str,
+    pub(crate) label: String,
     /// What the page is for (the overview lists it).
-    pub(crate) about: &'static str,
+    pub(crate) about: String,
     pub(crate) current: bool,
 }
 
 impl Nav {
-    /// The navigation on account page `current` (a path under the tenant).
+    /// The navigation on account page `current` (a path under the tenant), in the language of
+    /// the request.
     pub(in crate::oidc) fn new(ctx: &Ctx, current: &str) -> Self {
         let items = NAV
             .iter()
-            .map(|(path, label, about)| NavItem { href: ctx.path(path), label, about, current: *path == current })
+            .map(|(path, label, about)| NavItem {
+                href: ctx.path(path),
+                label: tr(*label),
+                about: tr(*about),
+                current: *path == current,
+            })
             .collect();
         Self { items, sign_out: ctx.path("logout") }
     }
 }
 
-/// How a session's sign-in is named: by the methods it used, in words.
-pub(crate) fn sign_in_words(amr: &[String], acr: &str) -> &'static str {
+/// How a session's sign-in is named: by the methods it used, in words (in the language of the
+/// request).
+pub(crate) fn sign_in_words(amr: &[String], acr: &str) -> String {
+    tr(sign_in_msg(amr, acr))
+}
+
+fn sign_in_msg(amr: &[String], acr: &str) -> Msg {
     let used: Vec<Amr> = amr.iter().filter_map(|m| Amr::parse(m)).collect();
     let has = |m: Amr| used.contains(&m);
     if has(Amr::Hwk) || has(Amr::Swk) {
-        return "Passkey";
+        return msg!("factor-passkey");
     }
     match (has(Amr::Pwd), has(Amr::Otp), has(Amr::Email)) {
-        (true, true, _) => "Password and a one-time code (authenticator app or recovery code)",
-        (true, false, true) => "Password and a code by email",
-        (true, false, false) => "Password",
-        (false, _, true) => "A code by email",
+        (true, true, _) => msg!("sign-in-password-otp"),
+        (true, false, true) => msg!("sign-in-password-email"),
+        (true, false, false) => msg!("field-password"),
+        (false, _, true) => msg!("sign-in-email"),
         _ => match Acr::parse(acr) {
-            Some(Acr::PhishingResistant) => "Passkey",
-            Some(Acr::MultiFactor) => "Password and a second factor",
-            Some(Acr::Password) => "Password",
-            None => "Another sign-in method",
+            Some(Acr::PhishingResistant) => msg!("factor-passkey"),
+            Some(Acr::MultiFactor) => msg!("sign-in-password-second"),
+            Some(Acr::Password) => msg!("field-password"),
+            None => msg!("sign-in-other"),
         },
     }
 }
 
-/// A moment as people read it: `2026-03-01 14:05 UTC`.
+/// A moment as people read it, the same in every language: `2026-03-01 14:05 UTC` (ISO 8601's
+/// order, which every supported language reads).
 pub(crate) fn when(t: OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
 }
 
 /// [`when`] for unix seconds.
 pub(crate) fn when_unix(secs: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(secs).map_or_else(|_| "unknown".to_owned(), when)
+    OffsetDateTime::from_unix_timestamp(secs).map_or_else(|_| tr(msg!("time-unknown")), when)
 }
 
-/// The browser and system a `User-Agent` names, in words ("Firefox on Linux"); `None` when it
-/// names neither.
+/// The browser and system a `User-Agent` names, in words ("Firefox on Linux", in the language of
+/// the request; the names themselves are not translated); `None` when it names neither.
 pub(crate) fn browser_words(user_agent: &str) -> Option<String> {
     // Order matters: Edge and Opera say "Chrome" too, Chrome says "Safari".
     const BROWSERS: [(&str, &str); 8] = [
@@ -108,9 +120,9 @@ pub(crate) fn browser_words(user_agent: &str) -> Option<String> {
     let browser = BROWSERS.iter().find(|(k, _)| user_agent.contains(k)).map(|(_, v)| *v);
     let system = SYSTEMS.iter().find(|(k, _)| user_agent.contains(k)).map(|(_, v)| *v);
     match (browser, system) {
-        (Some(b), Some(s)) => Some(format!("{b} on {s}")),
+        (Some(b), Some(s)) => Some(tr_with(msg!("browser-on"), &[("browser", b), ("system", s)])),
         (Some(b), None) => Some(b.to_owned()),
-        (None, Some(s)) => Some(format!("A browser on {s}")),
+        (None, Some(s)) => Some(tr_with(msg!("browser-any-on"), &[("system", s)])),
         (None, None) => None,
     }
 }
@@ -190,7 +202,7 @@ pub(crate) struct SessionRow {
     pub(crate) browser: String,
     pub(crate) started: String,
     pub(crate) last_active: String,
-    pub(crate) method: &'static str,
+    pub(crate) method: String,
 }
 
 #[derive(Template)]
@@ -234,7 +246,7 @@ pub(crate) struct AgentRow {
     pub(crate) scopes: Vec<String>,
     pub(crate) audiences: Vec<String>,
     pub(crate) granted: String,
-    /// "Active until …", "Expired on …", "Revoked on …".
+    /// "Active until ….", "Ended on ….", "Revoked on …." (a sentence, in the request's language).
     pub(crate) status: String,
     pub(crate) active: bool,
 }
@@ -294,6 +306,31 @@ mod tests {
         ] {
             assert_eq!(browser_words(ua).as_deref(), words, "{ua}");
         }
+    }
+
+    #[tokio::test]
+    async fn sign_ins_and_browsers_are_named_in_the_language_of_the_request() {
+        use crate::i18n::{Locale, PageRequest, Preferences, scope};
+        let words = |locale: Locale| {
+            let preferences = Preferences { picked: Some(locale), ..Preferences::default() };
+            scope(PageRequest { preferences, here: None }, async {
+                let amr = ["pwd".to_owned(), "email".to_owned()];
+                let nav = NAV.iter().map(|(_, label, _)| tr(*label)).collect::<Vec<_>>();
+                (sign_in_words(&amr, "urn:ciam:acr:mfa"), browser_words("Firefox/140.0 (X11; Linux)"), nav)
+            })
+        };
+        let (signed_in, browser, nav) = words(Locale::De).await;
+        assert_eq!(signed_in, "Passwort und ein Code per E-Mail");
+        assert_eq!(browser.as_deref(), Some("Firefox auf Linux"));
+        assert_eq!(nav[0], "Übersicht");
+        let (signed_in, browser, _) = words(Locale::Es).await;
+        assert_eq!(
+            (signed_in.as_str(), browser.as_deref()),
+            ("Contraseña y un código por correo", Some("Firefox en Linux"))
+        );
+        let (_, browser, nav) = words(Locale::Ar).await;
+        assert_eq!(browser.as_deref(), Some("\u{2068}Firefox\u{2069} على \u{2068}Linux\u{2069}"));
+        assert_eq!(nav[7], "الخصوصية");
     }
 
     #[test]
