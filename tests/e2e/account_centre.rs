@@ -230,6 +230,66 @@ async fn the_profile_is_saved_and_hostile_input_is_refused_field_by_field() {
     assert_eq!(events(&s, "user.updated").await.len(), 1);
 }
 
+/// Ada's pages speak her language: once her profile's language (her `locale` claim) is German,
+/// every account page is in German, notices and field errors included; once it is Arabic, the
+/// pages are in Arabic and written right to left.
+#[tokio::test]
+async fn the_pages_follow_the_user_s_language_german_and_arabic_right_to_left() {
+    let (_s, ada) = ada_signed_in("account-languages").await;
+    let csrf = hidden(&page(&ada, "/t/acme/account/profile").await, "csrf");
+    let save = |locale: &str, phone: &str| {
+        let form = [("csrf", csrf.as_str()), ("name", "Ada Lovelace"), ("phone_number", phone), ("locale", locale)];
+        ada.http.post(ada.abs("/t/acme/account/profile")).form(&form).send()
+    };
+    assert_eq!(save("de", "").await.unwrap().status(), 303);
+
+    let overview = page(&ada, "/t/acme/account").await;
+    assert!(overview.contains("<html lang=\"de\" dir=\"ltr\">"), "{overview}");
+    for words in [
+        "<h1>Ihr Konto</h1>",
+        "<nav aria-label=\"Konto\">",
+        ">Verbundene Apps</a>",
+        ">Abmelden</a>",
+        "(nicht bestätigt)",
+    ] {
+        assert!(overview.contains(words), "{words}: {overview}");
+    }
+    let profile = page(&ada, "/t/acme/account/profile?done=saved").await;
+    assert!(profile.contains("role=\"status\">Ihr Profil wurde gespeichert."), "{profile}");
+    labelled(&profile, "given_name", "Vorname");
+    assert!(profile.contains("bestätigen Sie zuerst, dass Sie es sind</a>"), "changing the address: {profile}");
+    assert!(button(&profile, "Speichern"), "{profile}");
+    let password = page(&ada, "/t/acme/account/password").await;
+    labelled(&password, "current_password", "Aktuelles Passwort");
+    assert!(password.contains("Mindestens 8 Zeichen.") && button(&password, "Passwort ändern"), "{password}");
+    let sessions = page(&ada, "/t/acme/account/sessions").await;
+    assert!(sessions.contains("Firefox auf Linux (dieses Gerät)"), "{sessions}");
+    let security = page(&ada, "/t/acme/account/security").await;
+    assert!(security.contains("<span id=\"session-sign-in\">Passwort</span>"), "{security}");
+    assert!(page(&ada, "/t/acme/account/privacy").await.contains("wenden Sie sich an den Support von Acme"));
+    assert!(!overview.contains(">Connected apps<") && !profile.contains(">Save<"), "no English left");
+
+    // A field error, in German, tied to its field; nothing saved.
+    let res = save("de", "call me").await.unwrap();
+    assert_eq!(res.status(), 400);
+    let html = res.text().await.unwrap();
+    let error = "<p class=\"error\" id=\"phone_number-error\" role=\"alert\">Geben Sie die Telefonnummer mit + und Ländervorwahl ein";
+    assert!(html.contains(error), "{html}");
+
+    // Arabic, right to left; its field error too.
+    assert_eq!(save("ar", "").await.unwrap().status(), 303);
+    let overview = page(&ada, "/t/acme/account").await;
+    assert!(overview.contains("<html lang=\"ar\" dir=\"rtl\">"), "{overview}");
+    assert!(overview.contains("<h1>حسابك</h1>") && overview.contains("<nav aria-label=\"الحساب\">"), "{overview}");
+    let sessions = page(&ada, "/t/acme/account/sessions").await;
+    assert!(sessions.contains("\u{2068}Firefox\u{2069} على \u{2068}Linux\u{2069}"), "{sessions}");
+    let res = save("ar", "call me").await.unwrap();
+    assert_eq!(res.status(), 400);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+    assert!(html.contains("id=\"phone_number-error\" role=\"alert\">أدخل رقم الهاتف مع + ورمز الدولة"), "{html}");
+}
+
 /// Ada signs in to the `web` app on another device (a refresh token), then changes her
 /// password on the account page: first she confirms who she is; a wrong current password is
 /// refused, as is a new one that breaks the rules; then the change goes through. This browser
