@@ -152,6 +152,7 @@ signup-invitation-gone = لم تعد هذه الدعوة صالحة: فقد اس
 signup-too-many = أُنشئت حسابات كثيرة جدًا من شبكتك. حاول مرة أخرى بعد ساعة.
 signup-not-ascii = استخدم عنوانًا مكوّنًا من حروف لاتينية بسيطة وأرقام وعلامات ترقيم فقط.
 signup-domain-refused = لا يمكن إنشاء حسابات هنا بعناوين من هذا النطاق.
+signup-invited-taken = يوجد حساب لهذا العنوان بالفعل: سجّل الدخول به بدلًا من ذلك.
 signup-accept-required = وافق على الشروط لإنشاء حساب.
 signup-field-required = أدخل { $field }.
 signup-field-invalid = { $field }: { $reason }.

@@ -152,6 +152,7 @@ signup-invitation-gone = Diese Einladung funktioniert nicht mehr: Sie wurde verw
 signup-too-many = Aus Ihrem Netzwerk wurden zu viele Konten erstellt. Versuchen Sie es in einer Stunde erneut.
 signup-not-ascii = Verwenden Sie eine Adresse aus einfachen lateinischen Buchstaben, Ziffern und Satzzeichen.
 signup-domain-refused = Mit Adressen dieser Domain können hier keine Konten erstellt werden.
+signup-invited-taken = Für diese Adresse gibt es bereits ein Konto: Melden Sie sich stattdessen damit an.
 signup-accept-required = Akzeptieren Sie die Bedingungen, um ein Konto zu erstellen.
 signup-field-required = Geben Sie { $field } ein.
 signup-field-invalid = { $field }: { $reason }.

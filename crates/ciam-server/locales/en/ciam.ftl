@@ -153,6 +153,7 @@ signup-invitation-gone = This invitation does not work any more: it was used, wi
 signup-too-many = Too many accounts were created from your network. Try again in an hour.
 signup-not-ascii = Use an address made of plain Latin letters, digits and punctuation.
 signup-domain-refused = Accounts with addresses at this domain cannot be created here.
+signup-invited-taken = This address has an account already: sign in with it instead.
 signup-accept-required = Accept the terms to create an account.
 signup-field-required = Enter your { $field }.
 signup-field-invalid = { $field } { $reason }.

@@ -152,6 +152,7 @@ signup-invitation-gone = Esta invitación ya no funciona: se usó, se retiró o 
 signup-too-many = Se crearon demasiadas cuentas desde tu red. Vuelve a intentarlo dentro de una hora.
 signup-not-ascii = Usa una dirección formada solo por letras latinas simples, dígitos y signos de puntuación.
 signup-domain-refused = Aquí no se pueden crear cuentas con direcciones de este dominio.
+signup-invited-taken = Esta dirección ya tiene una cuenta: inicia sesión con ella.
 signup-accept-required = Acepta las condiciones para crear una cuenta.
 signup-field-required = Introduce { $field }.
 signup-field-invalid = { $field }: { $reason }.

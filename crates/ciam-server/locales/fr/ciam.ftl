@@ -152,6 +152,7 @@ signup-invitation-gone = Cette invitation ne fonctionne plus : elle a été util
 signup-too-many = Trop de comptes ont été créés depuis votre réseau. Réessayez dans une heure.
 signup-not-ascii = Utilisez une adresse composée uniquement de lettres latines simples, de chiffres et de signes de ponctuation.
 signup-domain-refused = Les comptes dont l’adresse appartient à ce domaine ne peuvent pas être créés ici.
+signup-invited-taken = Cette adresse a déjà un compte : connectez-vous plutôt avec celui-ci.
 signup-accept-required = Acceptez les conditions pour créer un compte.
 signup-field-required = Saisissez { $field }.
 signup-field-invalid = { $field } : { $reason }.

@@ -355,8 +355,7 @@ pub(super) async fn signup_post(
         match outcome {
             SignedUp::InvitationGone => Err(invitation_gone()),
             SignedUp::Taken(_) if invited => {
-                let m = "This address has an account already: sign in with it instead.";
-                Ok(refused(&filled, "email", m, StatusCode::CONFLICT))
+                Ok(refused(&filled, "email", &tr(msg!("signup-invited-taken")), StatusCode::CONFLICT))
             }
             SignedUp::Taken(owner) => {
                 tracing::info!(tenant = %ctx.tenant.id, "sign-up with an address that has an account");
