@@ -237,3 +237,69 @@ async fn the_servers_own_tokens_expire_to_the_second() {
     assert_eq!(check(5).await, (false, 401, 401), "five seconds after exp: no 60 s of grace");
     assert_eq!(check(0).await, (false, 401, 401), "at exp itself");
 }
+
+/// A reset link works for 30 minutes and a verification mail for 24 hours: one second past
+/// either, the link says it no longer works and nothing changes.
+#[tokio::test]
+async fn reset_and_verification_links_expire_on_time() {
+    let clock = Arc::new(Ahead::default());
+    let (base, admin_token, dir) = server_with(clock.clone(), "mail-expiry").await;
+    let admin = reqwest::Client::new();
+    let users: serde_json::Value = admin
+        .get(format!("{base}/admin/v1/tenants/acme/users?email=ada%40example.com"))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = users["items"][0]["id"].as_str().unwrap().to_owned();
+    let start = clock.now().unix_timestamp();
+    let mut links = Vec::new();
+    for (kind, page) in [("reset_password", "/recover/reset?"), ("verify_email", "/verify?")] {
+        let res = admin
+            .post(format!("{base}/admin/v1/tenants/acme/users/{id}/mail"))
+            .bearer_auth(&admin_token)
+            .json(&json!({"type": kind}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+        let mut text = None;
+        for _ in 0..200 {
+            text = ciam_server::adapters::mail::read_mail_dir(&dir.0.join("mail"))
+                .into_iter()
+                .filter_map(|(_, raw)| ciam_server::adapters::mail::mail_text_body(&raw))
+                .find(|t| t.contains(page));
+            if text.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        let text = text.expect("the mail");
+        links.push(text.split_whitespace().find(|w| w.contains(page)).unwrap().to_owned());
+    }
+    let v = Browser::at(&base, Some("127.0.0.1"));
+    // 30 minutes and one second later: the reset link is gone.
+    clock.show(start + 30 * 60 + 1);
+    let res = v.get(&links[0]).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("does not work any more"));
+    // Still within the day, the verification link shows its page; a day and a second later it is gone.
+    clock.show(start + 24 * 3600 + 1);
+    let html = v.get(&links[1]).await.text().await.unwrap();
+    let form = [("user", hidden(&html, "user")), ("token", hidden(&html, "token"))];
+    let res = v.http.post(format!("{base}/t/acme/verify")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    let users: serde_json::Value = admin
+        .get(format!("{base}/admin/v1/tenants/acme/users/{id}"))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(users["email_verified"], false, "an expired link verifies nothing");
+}
