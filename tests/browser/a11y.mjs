@@ -313,10 +313,13 @@ const PAGES = [
   { name: "account connected apps", url: t("/account/apps"), heading: /^Connected apps$/ },
   { name: "account agents", url: t("/account/agents"), heading: /^Agents$/ },
   { name: "account privacy", url: t("/account/privacy"), heading: /^Privacy$/ },
+  // The account centre right to left: the language switcher's link (a cookie) turns it Arabic.
+  { name: "account profile in Arabic", url: t("/account/profile?lang=ar"), heading: /^الملف الشخصي$/, dir: "rtl" },
+  { name: "account sessions in Arabic", url: t("/account/sessions"), heading: /^الجلسات$/, dir: "rtl" },
   // Right to left: the sign-in page in Arabic (the authorization request's ui_locales;
   // prompt=login, since the account pages above left a session).
   { name: "sign-in in Arabic", url: `${authorizeUrl}&ui_locales=ar&prompt=login`, heading: /^تسجيل الدخول إلى /, dir: "rtl" },
-  { name: "error", url: t("/authorize?client_id=nobody&response_type=code"), heading: /^Something went wrong$/ },
+  { name: "error", url: t("/authorize?client_id=nobody&response_type=code&lang=en"), heading: /^Something went wrong$/ },
 ];
 
 const browser = await chromium.launch({

@@ -23,7 +23,7 @@ use crate::support::{browser_tools, localhost_setup};
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// The pages the check must reach (a11y.mjs may check more).
-const REQUIRED: [&str; 27] = [
+const REQUIRED: [&str; 29] = [
     "sign-in",
     "sign-in with an error",
     "email code",
@@ -49,6 +49,8 @@ const REQUIRED: [&str; 27] = [
     "account connected apps",
     "account agents",
     "account privacy",
+    "account profile in Arabic",
+    "account sessions in Arabic",
     "sign-in in Arabic",
     "error",
 ];
