@@ -388,6 +388,10 @@ async fn closed_sign_up_shows_no_link_and_no_page() {
     let bad = json!({"settings": {"signup": {"mode": "sometimes"}}});
     let (status, problem) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(bad)).await;
     assert_eq!(status, 422, "{problem}");
+    let bad = json!({"settings": {"signup": {"captcha": true}}});
+    let (status, problem) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(bad)).await;
+    assert_eq!(status, 422, "no CAPTCHA configured on this deployment: {problem}");
+    assert!(problem.to_string().contains("settings.signup.captcha"), "{problem}");
     let bad = json!({"settings": {"signup": {"allowed_email_domains": ["Example.COM"]}}});
     let (status, problem) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(bad)).await;
     assert_eq!(status, 422, "{problem}");
@@ -677,4 +681,117 @@ async fn ten_thousand_sign_ups_from_one_network_hit_the_limit_and_nothing_else_s
     assert!(flooded <= 20, "{flooded} accounts");
     // How fast is for the benchmark (ciam-bench's signup and sign_in_mix scenarios); here, that
     // the other network's sign-in and the health check were answered at all during the flood.
+}
+
+/// A stand-in for a CAPTCHA provider's siteverify endpoint: `human` passes, anything else fails;
+/// it keeps the forms it was sent.
+async fn siteverify() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut raw = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let n = stream.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    raw.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&raw).to_string();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned())
+                            })
+                            .and_then(|v| v.parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if body.len() >= length {
+                            let success = body.contains("response=human&");
+                            kept.lock().unwrap().push(body.to_owned());
+                            let answer = format!("{{\"success\":{success}}}");
+                            let res = format!(
+                                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                                answer.len()
+                            );
+                            let _ = stream.write_all(res.as_bytes()).await;
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (port, seen, task)
+}
+
+/// A tenant that asks for the deployment's CAPTCHA (Turnstile here): the form shows the widget
+/// and its origin is allowed by the page's CSP; a sign-up without a passing response is refused
+/// before any account is made, one with it goes through, and a provider that cannot be reached
+/// refuses (fail closed). The provider gets the secret and the visitor's address.
+#[tokio::test]
+async fn a_tenant_can_ask_for_a_captcha_before_an_account_is_made() {
+    let (port, seen, provider) = siteverify().await;
+    let env = vec![
+        ("CIAM_CAPTCHA__PROVIDER".to_owned(), "turnstile".to_owned()),
+        ("CIAM_CAPTCHA__SITE_KEY".to_owned(), "1x00000000000000000000AA".to_owned()),
+        ("CIAM_CAPTCHA__SECRET".to_owned(), "the-captcha-secret".to_owned()),
+        ("CIAM_CAPTCHA__VERIFY_URL".to_owned(), format!("http://127.0.0.1:{port}/siteverify")),
+    ];
+    let s = setup("signup-captcha", env).await;
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let settings = json!({"settings": {"signup": {"mode": "open", "captcha": true}}});
+    let (status, body) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(settings)).await;
+    assert_eq!(status, 200, "{body}");
+    let w = World { mail_dir: s.server.data_dir.join("mail"), s };
+    let v = Browser::at(&w.s.server.url(""), Some("203.0.113.80"));
+    let res = v.get(&authorize_url("web", "openid").nonce("n").extra("&prompt=create").build()).await;
+    let page = v.get(&location(&res)).await;
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self' 'nonce-") && csp.contains("https://challenges.cloudflare.com"), "{csp}");
+    assert!(csp.contains("frame-src https://challenges.cloudflare.com"), "{csp}");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("class=\"cf-turnstile\" data-sitekey=\"1x00000000000000000000AA\""), "{html}");
+    assert!(!html.contains("the-captcha-secret"));
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let post = |answer: &'static str, email: &'static str| {
+        let form = [
+            ("flow", flow.clone()),
+            ("csrf", csrf.clone()),
+            ("email", email.to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("cf-turnstile-response", answer.to_owned()),
+        ];
+        let (http, url) = (v.http.clone(), v.abs("/t/acme/signup"));
+        async move { http.post(url).form(&form).send().await.unwrap() }
+    };
+    for (answer, what) in [("", "no response"), ("robot", "a failing response")] {
+        let res = post(answer, "grace@example.com").await;
+        assert_eq!(res.status(), 400, "{what}");
+        assert!(res.text().await.unwrap().contains("Confirm that you are a person"), "{what}");
+    }
+    assert!(w.user("grace@example.com").await.is_none(), "nothing made without the check");
+    let res = post("human", "grace@example.com").await;
+    assert_eq!(res.status(), 303);
+    assert!(w.user("grace@example.com").await.is_some());
+    let forms = seen.lock().unwrap().clone();
+    assert_eq!(forms.len(), 2, "the empty response is refused without asking: {forms:?}");
+    assert!(
+        forms.iter().all(|f| f.contains("secret=the-captcha-secret") && f.contains("remoteip=203.0.113.80")),
+        "{forms:?}"
+    );
+    // The provider is gone: sign-ups are refused, not let through.
+    provider.abort();
+    let _ = provider.await;
+    let res = post("human", "alan@example.com").await;
+    assert_eq!(res.status(), 503);
+    assert!(w.user("alan@example.com").await.is_none());
+    assert!(!w.s.server.logs().contains("the-captcha-secret"), "the secret is never logged");
 }

@@ -39,6 +39,9 @@ pub struct SignupSettings {
     /// acceptance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub documents_version: Option<String>,
+    /// Ask for the deployment's CAPTCHA (Turnstile or hCaptcha, `captcha` in the server's
+    /// configuration) before an account is created. Default false.
+    pub captcha: bool,
     /// Sign-ups accepted per network (an IPv4 /24 or IPv6 /56) per hour, 1-10000. Default 20.
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub per_network_per_hour: u32,
@@ -55,6 +58,7 @@ impl Default for SignupSettings {
             terms_url: None,
             privacy_url: None,
             documents_version: None,
+            captcha: false,
             per_network_per_hour: 20,
         }
     }

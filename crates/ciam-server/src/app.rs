@@ -170,6 +170,19 @@ impl App {
             mailer: Arc::new(mailer),
             outbox: crate::services::outbox::Outbox::default(),
             passkeys,
+            captcha: match &config.captcha {
+                Some(c) => {
+                    let check = crate::adapters::captcha::Siteverify::new(
+                        c.provider,
+                        &c.site_key,
+                        c.secret.clone(),
+                        &c.verify_url,
+                    )
+                    .map_err(|e| anyhow::anyhow!("the CAPTCHA client: {e}"))?;
+                    Some(Arc::new(check) as Arc<dyn crate::adapters::captcha::HumanCheck>)
+                }
+                None => None,
+            },
             client_auth: Arc::default(),
             directory,
             issuance,

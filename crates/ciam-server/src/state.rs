@@ -70,6 +70,8 @@ pub struct Services {
     /// The WebAuthn relying party of the public URL; `None` when the URL cannot have passkeys
     /// (plain http on an IP address).
     pub passkeys: Option<Arc<ciam_authn::passkey::PasskeyRp>>,
+    /// The human check tenants may ask for on their sign-up page (`None`: not configured).
+    pub captcha: Option<Arc<dyn crate::adapters::captcha::HumanCheck>>,
     /// Addresses held off the back-channel endpoints after failed client authentications.
     pub(crate) client_auth: Arc<crate::services::throttle::ClientAuthLimiter>,
     /// Tenants and clients, cached for a moment (see [`crate::adapters::directory`]).

@@ -95,6 +95,12 @@ fn checked(st: &AppState, input: TenantInput) -> Result<(TenantId, String, Regio
         serde_json::from_value(serde_json::Value::Object(input.settings.risk_policy.clone()))
             .map_err(|e| Problem::invalid(FieldError::new("settings.risk_policy", e.to_string())))?;
     policy.validate().map_err(|e| Problem::invalid(e.under("settings.risk_policy")))?;
+    if input.settings.signup.captcha && st.captcha.is_none() {
+        return Err(Problem::invalid(FieldError::new(
+            "settings.signup.captcha",
+            "this deployment has no CAPTCHA configured (captcha.provider in docs/configuration.md)",
+        )));
+    }
     let region = input.home_region.unwrap_or_else(|| st.node.region.clone());
     if region != st.node.region {
         return Err(Problem::invalid(FieldError::new(

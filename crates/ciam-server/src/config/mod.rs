@@ -60,6 +60,8 @@ pub struct Config {
     pub risk: RiskConfig,
     /// Outgoing mail (sign-in codes), delivered from the outbox.
     pub mail: MailConfig,
+    /// The CAPTCHA tenants may ask for on their sign-up page (`settings.signup.captcha`).
+    pub captcha: CaptchaConfig,
     /// `CIAM_*` variables that name no key: skipped, and named in a warning at start.
     #[serde(skip)]
     pub ignored_env: Vec<String>,
@@ -98,6 +100,62 @@ pub struct MailConfig {
 impl Default for MailConfig {
     fn default() -> Self {
         Self { url: "file:".into(), from: "no-reply@localhost".into(), password: None, password_file: None }
+    }
+}
+
+/// A CAPTCHA for self-service sign-up: Cloudflare Turnstile or hCaptcha, with the deployment's
+/// keys. Off unless `provider` is set; each tenant turns it on with `settings.signup.captcha`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CaptchaConfig {
+    /// `turnstile` or `hcaptcha`; empty (the default): no CAPTCHA.
+    pub provider: String,
+    /// The public site key the widget shows.
+    pub site_key: String,
+    /// The secret key the server verifies responses with.
+    #[serde(skip_serializing)]
+    pub secret: Option<SecretString>,
+    /// File holding the secret key; wins over `secret`.
+    pub secret_file: Option<PathBuf>,
+    /// The verification endpoint; default the provider's own (an `https` URL; `http` only on
+    /// loopback, for tests).
+    pub verify_url: Option<String>,
+}
+
+/// The CAPTCHA of a validated configuration.
+#[derive(Debug, Clone)]
+pub struct CaptchaSettings {
+    /// The provider.
+    pub provider: crate::adapters::captcha::Provider,
+    /// The public site key.
+    pub site_key: String,
+    /// The secret key.
+    pub secret: SecretString,
+    /// The verification endpoint.
+    pub verify_url: String,
+}
+
+impl CaptchaConfig {
+    fn validate(&self) -> Result<Option<CaptchaSettings>, ConfigError> {
+        if self.provider.is_empty() {
+            return Ok(None);
+        }
+        let provider = crate::adapters::captcha::Provider::parse(&self.provider)
+            .ok_or_else(|| bad("captcha.provider", "must be turnstile or hcaptcha"))?;
+        if self.site_key.trim().is_empty() {
+            return Err(bad("captcha.site_key", "is needed with a provider"));
+        }
+        let secret = secret_or_file("captcha.secret_file", &self.secret_file, self.secret.clone())?
+            .ok_or_else(|| bad("captcha.secret", "is needed with a provider (or captcha.secret_file)"))?;
+        let verify_url = self.verify_url.clone().unwrap_or_else(|| provider.verify_url().to_owned());
+        let ok = Url::parse(&verify_url).is_ok_and(|u| {
+            u.scheme() == "https"
+                || (u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")))
+        });
+        if !ok {
+            return Err(bad("captcha.verify_url", "must be an https URL (http only on loopback)"));
+        }
+        Ok(Some(CaptchaSettings { provider, site_key: self.site_key.trim().to_owned(), secret, verify_url }))
     }
 }
 
@@ -185,6 +243,7 @@ impl Default for Config {
             outbound: OutboundConfig::default(),
             risk: RiskConfig::default(),
             mail: MailConfig::default(),
+            captcha: CaptchaConfig::default(),
             ignored_env: Vec::new(),
         }
     }
@@ -414,6 +473,7 @@ impl Config {
         if Url::parse(&self.mail.url).is_ok_and(|u| u.password().is_some()) {
             return Err(bad("mail.url", "must not contain the password: set mail.password or mail.password_file"));
         }
+        let captcha = self.captcha.validate()?;
         let positive = |key: &str, v: u64| if v == 0 { Err(bad(key, "must be greater than 0")) } else { Ok(v) };
         Ok(ValidatedConfig {
             bind,
@@ -443,6 +503,7 @@ impl Config {
             risk: self.risk,
             mail: self.mail,
             mail_password,
+            captcha,
             ignored_env: self.ignored_env,
             password_hashing_concurrency: match self.server.password_hashing_concurrency {
                 0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
@@ -559,6 +620,8 @@ pub struct ValidatedConfig {
     pub mail: MailConfig,
     /// The SMTP password, read from `mail.password` or `mail.password_file`.
     pub mail_password: Option<SecretString>,
+    /// The sign-up CAPTCHA, when configured.
+    pub captcha: Option<CaptchaSettings>,
     /// `CIAM_*` variables that named no key and were skipped (names only, never values).
     pub ignored_env: Vec<String>,
 }

@@ -133,6 +133,18 @@ fn errors_name_the_key() {
             ],
             "`server.client_certificate_header`",
         ),
+        (&[("CIAM_CAPTCHA__PROVIDER", "recaptcha")], "`captcha.provider`"),
+        (&[("CIAM_CAPTCHA__PROVIDER", "turnstile")], "`captcha.site_key`"),
+        (&[("CIAM_CAPTCHA__PROVIDER", "turnstile"), ("CIAM_CAPTCHA__SITE_KEY", "k")], "`captcha.secret`"),
+        (
+            &[
+                ("CIAM_CAPTCHA__PROVIDER", "hcaptcha"),
+                ("CIAM_CAPTCHA__SITE_KEY", "k"),
+                ("CIAM_CAPTCHA__SECRET", "s"),
+                ("CIAM_CAPTCHA__VERIFY_URL", "http://verify.example/siteverify"),
+            ],
+            "`captcha.verify_url`",
+        ),
     ];
     for (vars, want) in cases {
         let err = load(vars, &Overrides::default()).and_then(Config::validate).unwrap_err().to_string();
@@ -230,4 +242,20 @@ fn documented_defaults_match_the_code() {
         serde_json::to_value(&code).unwrap(),
         "config/default.toml and Config::default() disagree"
     );
+}
+
+#[test]
+fn a_captcha_is_configured_with_its_provider_defaults_and_its_secret_stays_hidden() {
+    let vars = [
+        ("CIAM_CAPTCHA__PROVIDER", "hcaptcha"),
+        ("CIAM_CAPTCHA__SITE_KEY", " site "),
+        ("CIAM_CAPTCHA__SECRET", "captcha-secret-value"),
+    ];
+    let config = load(&vars, &Overrides::default()).and_then(Config::validate).unwrap();
+    let captcha = config.captcha.clone().unwrap();
+    assert_eq!(captcha.site_key, "site");
+    assert_eq!(captcha.verify_url, "https://api.hcaptcha.com/siteverify");
+    assert!(!format!("{config:?}").contains("captcha-secret-value"));
+    let none = load(&[], &Overrides::default()).and_then(Config::validate).unwrap();
+    assert!(none.captcha.is_none(), "no CAPTCHA unless a provider is set");
 }

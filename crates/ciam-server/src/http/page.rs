@@ -75,6 +75,11 @@ impl Brand {
 pub(crate) trait HostedPage: Template {
     /// The tenant's brand; `None` for a page without one (the `form_post` answer).
     fn brand(&self) -> Option<&Brand>;
+
+    /// An origin whose scripts and frames the page runs (the sign-up page's CAPTCHA widget).
+    fn widget_origin(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Implements [`HostedPage`] for page types with a `brand: &Brand` field.
@@ -119,15 +124,24 @@ pub(crate) struct FormPostPage<'a> {
 /// submission, and the sign-in and consent forms end, after 303 redirects, at the client's
 /// `redirect_uri` (any origin), as does the `form_post` page's form. `img-src https:` is for the
 /// tenant's logo (an https URL, checked when stored).
-pub(crate) fn page_policy(nonce: &str, style_origin: Option<&str>) -> String {
+///
+/// A page with a CAPTCHA widget also allows the widget's `widget_origin` for scripts, frames and
+/// requests, and nothing else.
+pub(crate) fn page_policy(nonce: &str, style_origin: Option<&str>, widget_origin: Option<&str>) -> String {
     let style_src = match style_origin {
         Some(origin) => format!("'nonce-{nonce}' {origin}"),
         None => format!("'nonce-{nonce}'"),
     };
-    format!(
-        "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src {style_src}; img-src 'self' https:; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-    )
+    match widget_origin {
+        None => format!(
+            "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src {style_src}; img-src 'self' https:; \
+             connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        ),
+        Some(w) => format!(
+            "default-src 'none'; script-src 'self' 'nonce-{nonce}' {w}; style-src {style_src}; img-src 'self' https:; \
+             connect-src 'self' {w}; frame-src {w}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        ),
+    }
 }
 
 /// Renders a page with a status; a rendering failure becomes a plain 500.
@@ -144,7 +158,7 @@ pub(crate) fn html(status: StatusCode, page: &impl HostedPage) -> Response {
             let mut res = (status, Html(body)).into_response();
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             let style_origin = page.brand().and_then(|b| b.style_origin.as_deref());
-            if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce, style_origin)) {
+            if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce, style_origin, page.widget_origin())) {
                 res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
             }
             res

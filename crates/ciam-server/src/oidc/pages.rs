@@ -228,8 +228,20 @@ pub(crate) struct SignupPage<'a> {
     pub(crate) fields: Vec<FieldInput>,
     pub(crate) documents: Option<Documents<'a>>,
     pub(crate) error: Option<&'a str>,
-    /// The field the error is about (`email`, `password`, a claim, `accept`).
+    /// The field the error is about (`email`, `password`, a claim, `accept`, `captcha`).
     pub(crate) error_field: Option<&'a str>,
+    /// The CAPTCHA widget, when the tenant asks for one.
+    pub(crate) captcha: Option<&'a crate::adapters::captcha::Widget>,
+}
+
+impl crate::http::page::HostedPage for SignupPage<'_> {
+    fn brand(&self) -> Option<&Brand> {
+        Some(self.brand)
+    }
+
+    fn widget_origin(&self) -> Option<&str> {
+        self.captcha.map(|w| w.origin.as_str())
+    }
 }
 
 #[derive(Template)]
@@ -302,7 +314,6 @@ crate::http::page::hosted_pages!(
     DeviceConsentPage,
     DeviceDonePage,
     LogoutPage,
-    SignupPage,
     CheckMailPage,
     VerifyLinkPage,
     MessagePage,

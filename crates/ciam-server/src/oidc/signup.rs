@@ -32,6 +32,7 @@ use super::pages::{CheckMailPage, Documents, FieldInput, MessagePage, SignupPage
 use super::session::{Flow, load_flow, save_flow, start_flow};
 use super::signin::{FirstFactor, first_factor_passed, tenant_policy};
 use super::web_flow::{Ctx, flow_step, form_step, query_param, see_other};
+use crate::adapters::captcha::HumanCheck;
 use crate::audit::Caller;
 use crate::error::{HoldOff, PageError};
 use crate::http::Path;
@@ -161,8 +162,14 @@ fn signup_page(
             documents,
             error: error.map(|(_, m)| m),
             error_field: error.map(|(f, _)| f),
+            captcha: captcha_of(ctx).map(|c| c.widget()),
         },
     )
+}
+
+/// The deployment's human check, when the tenant asks for it on sign-up.
+fn captcha_of(ctx: &Ctx) -> Option<&dyn HumanCheck> {
+    ctx.st.captcha.as_deref().filter(|_| ctx.tenant.settings.signup.captcha)
 }
 
 /// The page of a tenant whose sign-up is not open.
@@ -287,6 +294,28 @@ pub(super) async fn signup_post(
                 tracing::info!(tenant = %ctx.tenant.id, "sign-up refused: too many from the network");
                 let page = refused(&filled, "email", &tr(msg!("signup-too-many")), StatusCode::TOO_MANY_REQUESTS);
                 return Ok(HoldOff::after(ONE_HOUR).page(page));
+            }
+        }
+        // The tenant asks for a CAPTCHA: checked before any password is hashed. A provider that
+        // cannot be reached refuses (fail closed).
+        if signup.captcha {
+            let Some(check) = captcha_of(&ctx) else {
+                tracing::warn!(tenant = %ctx.tenant.id, "sign-up asks for a CAPTCHA the deployment does not configure");
+                let m = &tr(msg!("signup-captcha-unavailable"));
+                return Ok(refused(&filled, "captcha", m, StatusCode::SERVICE_UNAVAILABLE));
+            };
+            match check.verify(form.get(check.widget().field).unwrap_or(""), caller.addr()).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(tenant = %ctx.tenant.id, "sign-up refused: the CAPTCHA was not passed");
+                    let m = &tr(msg!("signup-captcha-failed"));
+                    return Ok(refused(&filled, "captcha", m, StatusCode::BAD_REQUEST));
+                }
+                Err(e) => {
+                    tracing::warn!(tenant = %ctx.tenant.id, error = %e, "the CAPTCHA could not be verified");
+                    let m = &tr(msg!("signup-captcha-unavailable"));
+                    return Ok(refused(&filled, "captcha", m, StatusCode::SERVICE_UNAVAILABLE));
+                }
             }
         }
         let Ok(email) = Email::parse(&filled.email) else {
