@@ -3,6 +3,9 @@ use std::collections::HashMap;
 
 use super::*;
 
+/// A test's outcome: `?` on a step that should work fails the test with the step's error.
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
 #[allow(clippy::result_large_err)] // figment's Jail API fixes the closure's error type
 fn load(vars: &[(&str, &str)], overrides: &Overrides) -> Result<Config, ConfigError> {
     let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
@@ -16,31 +19,41 @@ fn load(vars: &[(&str, &str)], overrides: &Overrides) -> Result<Config, ConfigEr
         out = Some(Config::load(None, |k| map.get(k).cloned(), overrides));
         Ok(())
     });
-    out.unwrap()
+    out.ok_or_else(|| bad("environment", "the configuration was not loaded"))?
 }
 
+/// Inside a jail: other tests' jails change the working directory, which a relative
+/// `data_dir` is resolved against.
 #[test]
+#[allow(clippy::result_large_err)] // figment::Jail's own error type
 fn defaults_give_the_embedded_setup() {
-    let c = load(&[], &Overrides::default()).unwrap().validate().unwrap();
-    assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
-    let data_dir = std::env::current_dir().unwrap().join("data");
-    assert_eq!(c.data_dir, data_dir, "a relative data_dir is resolved once, at start");
-    assert_eq!(c.database_url, format!("sqlite://{}?mode=rwc", data_dir.join("ciam.db").display()));
-    assert_eq!(c.sqlite_file(), Some(data_dir.join("ciam.db")));
-    assert!(c.redis_url.is_none() && c.public_url.is_none() && c.admin_token.is_none());
+    figment::Jail::expect_with(|jail| {
+        jail.clear_env();
+        let c = Config::load(None, |_| None, &Overrides::default())
+            .and_then(Config::validate)
+            .map_err(|e| figment::Error::from(e.to_string()))?;
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        let data_dir = std::env::current_dir().map_err(|e| figment::Error::from(e.to_string()))?.join("data");
+        assert_eq!(c.data_dir, data_dir, "a relative data_dir is resolved once, at start");
+        assert_eq!(c.database_url, format!("sqlite://{}?mode=rwc", data_dir.join("ciam.db").display()));
+        assert_eq!(c.sqlite_file(), Some(data_dir.join("ciam.db")));
+        assert!(c.redis_url.is_none() && c.public_url.is_none() && c.admin_token.is_none());
+        Ok(())
+    });
 }
 
 #[test]
-fn log_levels_and_targets_are_accepted() {
+fn log_levels_and_targets_are_accepted() -> TestResult {
     for level in ["info", "WARN", "off", "debug,ciam_server=trace", "ciam_store=debug", "3"] {
-        check_log_level(level).unwrap_or_else(|e| panic!("{level}: {e}"));
+        check_log_level(level).map_err(|e| format!("{level}: {e}"))?;
     }
+    Ok(())
 }
 
 /// Every variable `ciam --help` names is a configuration key (or the file), never one the
 /// loader would skip as unknown.
 #[test]
-fn the_help_names_real_environment_variables() {
+fn the_help_names_real_environment_variables() -> TestResult {
     let vars: Vec<&str> = ENVIRONMENT_HELP
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| (w.starts_with("CIAM_") && w.len() > 5) || (w.ends_with("_URL") && w.len() > 4))
@@ -52,36 +65,39 @@ fn the_help_names_real_environment_variables() {
             Err(e) => assert!(!e.to_string().contains("unknown field"), "{var}: {e}"),
         }
     }
+    Ok(())
 }
 
 #[test]
-fn the_sqlite_file_of_the_database_url() {
+fn the_sqlite_file_of_the_database_url() -> TestResult {
     let file = |url: &str| {
         let c = load(
             &[("DATABASE_URL", url), ("CIAM_MASTER_KEY", "0123456789abcdefghijklmnopqrstuvwxyzABCDEFA")],
             &Overrides::default(),
         );
-        c.unwrap().validate().unwrap().sqlite_file()
+        Ok::<_, ConfigError>(c?.validate()?.sqlite_file())
     };
-    assert_eq!(file("sqlite:///var/lib/ciam/ciam.db?mode=rwc"), Some(PathBuf::from("/var/lib/ciam/ciam.db")));
-    assert_eq!(file("sqlite:rel.db"), Some(PathBuf::from("rel.db")));
-    assert_eq!(file("sqlite::memory:"), None);
-    assert_eq!(file("postgres://db/ciam"), None);
+    assert_eq!(file("sqlite:///var/lib/ciam/ciam.db?mode=rwc")?, Some(PathBuf::from("/var/lib/ciam/ciam.db")));
+    assert_eq!(file("sqlite:rel.db")?, Some(PathBuf::from("rel.db")));
+    assert_eq!(file("sqlite::memory:")?, None);
+    assert_eq!(file("postgres://db/ciam")?, None);
+    Ok(())
 }
 
 #[test]
-fn the_default_public_url_is_localhost_on_loopback() {
-    let url = |a: &str| default_public_url(a.parse().unwrap());
-    assert_eq!(url("127.0.0.1:8080"), "http://localhost:8080");
-    assert_eq!(url("127.0.0.2:9000"), "http://127.0.0.2:9000", "localhost does not resolve to it");
-    assert_eq!(url("[::1]:8080"), "http://localhost:8080");
-    assert_eq!(url("10.0.0.7:8080"), "http://10.0.0.7:8080", "another host cannot reach localhost");
-    assert_eq!(url("0.0.0.0:8080"), "http://0.0.0.0:8080");
-    assert_eq!(url("[2001:db8::1]:443"), "http://[2001:db8::1]:443");
+fn the_default_public_url_is_localhost_on_loopback() -> TestResult {
+    let url = |a: &str| a.parse().map(default_public_url);
+    assert_eq!(url("127.0.0.1:8080")?, "http://localhost:8080");
+    assert_eq!(url("127.0.0.2:9000")?, "http://127.0.0.2:9000", "localhost does not resolve to it");
+    assert_eq!(url("[::1]:8080")?, "http://localhost:8080");
+    assert_eq!(url("10.0.0.7:8080")?, "http://10.0.0.7:8080", "another host cannot reach localhost");
+    assert_eq!(url("0.0.0.0:8080")?, "http://0.0.0.0:8080");
+    assert_eq!(url("[2001:db8::1]:443")?, "http://[2001:db8::1]:443");
+    Ok(())
 }
 
 #[test]
-fn layers_env_then_conventional_urls_then_flags() {
+fn layers_env_then_conventional_urls_then_flags() -> TestResult {
     let c = load(
         &[
             ("CIAM_BIND", "0.0.0.0:9000"),
@@ -92,21 +108,20 @@ fn layers_env_then_conventional_urls_then_flags() {
             ("CIAM_MASTER_KEY", "0123456789abcdefghijklmnopqrstuvwxyzABCDEFA"),
         ],
         &Overrides { redis_url: Some("redis://cache:6379".into()), ..Overrides::default() },
-    )
-    .unwrap()
-    .validate()
-    .unwrap();
+    )?
+    .validate()?;
     assert_eq!(c.bind.port(), 9000);
     assert_eq!(c.log.format, LogFormat::Json);
     assert_eq!(c.max_connections, 3);
     assert_eq!(c.database_url, "postgres://db/ciam", "DATABASE_URL wins over CIAM_DATABASE_URL");
     assert_eq!(c.redis_url.as_deref(), Some("redis://cache:6379"));
     let flags = Overrides { bind: Some("127.0.0.1:1".into()), ..Overrides::default() };
-    assert_eq!(load(&[("CIAM_BIND", "0.0.0.0:9000")], &flags).unwrap().bind, "127.0.0.1:1");
+    assert_eq!(load(&[("CIAM_BIND", "0.0.0.0:9000")], &flags)?.bind, "127.0.0.1:1");
+    Ok(())
 }
 
 #[test]
-fn errors_name_the_key() {
+fn errors_name_the_key() -> TestResult {
     let cases: &[(&[(&str, &str)], &str)] = &[
         (&[("CIAM_BIND", "localhost")], "`bind`"),
         (&[("CIAM_PUBLIC_URL", "ftp://x")], "`public_url`"),
@@ -147,15 +162,20 @@ fn errors_name_the_key() {
         ),
     ];
     for (vars, want) in cases {
-        let err = load(vars, &Overrides::default()).and_then(Config::validate).unwrap_err().to_string();
+        let err = load(vars, &Overrides::default())
+            .and_then(Config::validate)
+            .err()
+            .ok_or("the configuration was accepted")?
+            .to_string();
         assert!(err.contains(want), "{vars:?}: {err}");
     }
+    Ok(())
 }
 
 /// Kubernetes injects service links for a Service named `ciam` into every pod of its
 /// namespace (Docker links did the same): they must not stop the server.
 #[test]
-fn service_link_variables_are_not_configuration() {
+fn service_link_variables_are_not_configuration() -> TestResult {
     let links = [
         ("CIAM_PORT", "tcp://10.0.0.7:8080"),
         ("CIAM_PORT_8080_TCP", "tcp://10.0.0.7:8080"),
@@ -169,28 +189,30 @@ fn service_link_variables_are_not_configuration() {
         ("CIAM_ENV_LANG", "C.UTF-8"),
         ("CIAM_BIND", "0.0.0.0:9000"),
     ];
-    let c = load(&links, &Overrides::default()).unwrap();
+    let c = load(&links, &Overrides::default())?;
     assert_eq!(c.bind, "0.0.0.0:9000");
     assert!(c.ignored_env.is_empty(), "{:?}", c.ignored_env);
+    Ok(())
 }
 
 /// An unknown `CIAM_*` variable is skipped and named (never its value) for a warning at
 /// start; the known ones around it still apply.
 #[test]
-fn unknown_environment_variables_are_skipped_and_named() {
+fn unknown_environment_variables_are_skipped_and_named() -> TestResult {
     let vars = [
         ("CIAM_BINDD", "secret-looking-value"),
         ("CIAM_LOG__LEVELL", "debug"),
         ("CIAM_LOG__FORMAT", "json"),
         ("CIAM_BIND", "0.0.0.0:9000"),
     ];
-    let c = load(&vars, &Overrides::default()).unwrap().validate().unwrap();
+    let c = load(&vars, &Overrides::default())?.validate()?;
     assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
     assert_eq!(c.log.format, LogFormat::Json);
     let mut ignored = c.ignored_env.clone();
     ignored.sort();
     assert_eq!(ignored, ["CIAM_BINDD", "CIAM_LOG__LEVELL"]);
     assert!(!format!("{:?}", c.ignored_env).contains("secret-looking-value"));
+    Ok(())
 }
 
 /// A file is written on purpose: an unknown key in it stays an error, even while the same
@@ -201,61 +223,65 @@ fn unknown_keys_in_the_file_are_still_errors() {
     figment::Jail::expect_with(|jail| {
         jail.clear_env();
         jail.create_file("ciam.toml", "bindd = \"0.0.0.0:1\"\n")?;
-        let err = Config::load(Some(Path::new("ciam.toml")), |_| None, &Overrides::default()).unwrap_err();
+        let Err(err) = Config::load(Some(Path::new("ciam.toml")), |_| None, &Overrides::default()) else {
+            return Err(figment::Error::from("the file's unknown key was accepted".to_owned()));
+        };
         assert!(err.to_string().contains("bindd"), "{err}");
         Ok(())
     });
 }
 
 #[test]
-fn admin_token_is_never_in_debug_output() {
+fn admin_token_is_never_in_debug_output() -> TestResult {
     let token = "a-very-long-admin-token-0123456789abcdef";
-    let c = load(&[("CIAM_ADMIN_TOKEN", token)], &Overrides::default()).unwrap();
+    let c = load(&[("CIAM_ADMIN_TOKEN", token)], &Overrides::default())?;
     assert!(!format!("{c:?}").contains(token));
-    let v = c.validate().unwrap();
+    let v = c.validate()?;
     assert!(!format!("{v:?}").contains(token));
-    assert_eq!(v.admin_token.unwrap().expose_secret(), token);
+    assert_eq!(v.admin_token.ok_or("no admin token")?.expose_secret(), token);
+    Ok(())
 }
 
 #[test]
-fn database_description_hides_the_password() {
+fn database_description_hides_the_password() -> TestResult {
     let c = load(
         &[
             ("DATABASE_URL", "postgres://ciam:s3cret@db:5432/ciam"),
             ("CIAM_MASTER_KEY", "0123456789abcdefghijklmnopqrstuvwxyzABCDEFA"),
         ],
         &Overrides::default(),
-    )
-    .unwrap()
-    .validate()
-    .unwrap();
+    )?
+    .validate()?;
     assert_eq!(c.database_description(), "postgres://ciam@db:5432/ciam", "user, host, port and database");
+    Ok(())
 }
 
 #[test]
-fn documented_defaults_match_the_code() {
+fn documented_defaults_match_the_code() -> TestResult {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/default.toml");
-    let documented: Config = Figment::from(Toml::file_exact(path)).extract().unwrap();
+    let documented: Config = Figment::from(Toml::file_exact(path)).extract()?;
     let code = Config::default();
     assert_eq!(
-        serde_json::to_value(&documented).unwrap(),
-        serde_json::to_value(&code).unwrap(),
+        serde_json::to_value(&documented)?,
+        serde_json::to_value(&code)?,
         "config/default.toml and Config::default() disagree"
     );
+    Ok(())
 }
 
 #[test]
-fn a_captcha_is_configured_with_its_provider_defaults_and_its_secret_stays_hidden() {
+fn a_captcha_is_configured_with_its_provider_defaults_and_its_secret_stays_hidden() -> TestResult {
     let vars = [
         ("CIAM_CAPTCHA__PROVIDER", "hcaptcha"),
         ("CIAM_CAPTCHA__SITE_KEY", " site "),
         ("CIAM_CAPTCHA__SECRET", "captcha-secret-value"),
     ];
-    let config = load(&vars, &Overrides::default()).and_then(Config::validate).unwrap();
-    let captcha = config.captcha.clone().unwrap();
+    let config = load(&vars, &Overrides::default()).and_then(Config::validate)?;
+    let captcha = config.captcha.clone().ok_or("no CAPTCHA")?;
     assert_eq!(captcha.site_key, "site");
     assert_eq!(captcha.verify_url, "https://api.hcaptcha.com/siteverify");
     assert!(!format!("{config:?}").contains("captcha-secret-value"));
-    let none = load(&[], &Overrides::default()).and_then(Config::validate).unwrap();
+    let none = load(&[], &Overrides::default()).and_then(Config::validate)?;
     assert!(none.captcha.is_none(), "no CAPTCHA unless a provider is set");
+    Ok(())
 }
