@@ -18,7 +18,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use ciam_core::email::Email;
 use ciam_core::id::UserId;
-use ciam_core::keyspace::{self, Counter};
 use ciam_core::secret::{Secret, SecretHash};
 use ciam_core::user::{User, UserStatus};
 use ciam_core::{Acr, Amr};
@@ -35,7 +34,7 @@ use crate::error::{HoldOff, PageError};
 use crate::http::Path;
 use crate::i18n::{self, msg, tr, tr_with};
 use crate::services::accounts::{self, Presented, Purpose};
-use crate::services::throttle::{Attempt, network_of};
+use crate::services::throttle::{self, Attempt};
 use crate::services::{By, ServiceError, users};
 use crate::state::AppState;
 
@@ -49,7 +48,6 @@ pub(crate) struct Recovering {
 
 /// Reset requests from one network per hour.
 const PER_NETWORK_PER_HOUR: u64 = 30;
-const ONE_HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 
 fn link_gone() -> PageError {
     PageError::bad_request(msg!("recover-link-gone"))
@@ -102,13 +100,11 @@ pub(super) async fn recover_post(
             let m = &tr(msg!("error-invalid-email"));
             return Ok(recover_page(&ctx, &id, &flow, &typed, Some(m), StatusCode::BAD_REQUEST));
         };
-        if let Some(ip) = caller.addr() {
-            let key = keyspace::self_service_rate(&ctx.ns, "recover", &network_of(ip));
-            if Counter::new(ctx.st.ephemeral.as_ref()).hit(&key, ONE_HOUR).await? > PER_NETWORK_PER_HOUR {
-                let m = &tr(msg!("recover-too-many"));
-                let page = recover_page(&ctx, &id, &flow, &typed, Some(m), StatusCode::TOO_MANY_REQUESTS);
-                return Ok(HoldOff::after(ONE_HOUR).page(page));
-            }
+        if throttle::network_over_hourly_limit(&ctx.st, &ctx.ns, "recover", caller.addr(), PER_NETWORK_PER_HOUR).await?
+        {
+            let m = &tr(msg!("recover-too-many"));
+            let page = recover_page(&ctx, &id, &flow, &typed, Some(m), StatusCode::TOO_MANY_REQUESTS);
+            return Ok(HoldOff::after(throttle::HOUR).page(page));
         }
         if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
             let m = &tr(msg!("recover-mail-limit"));

@@ -73,6 +73,18 @@ fn device_id(st: &AppState, tenant: &TenantId, headers: &HeaderMap) -> Option<St
     String::from_utf8(opened).ok()
 }
 
+/// What a request tells the policy about a person before any account is known: the address,
+/// where it is and its reputation, the user agent (a sign-up; the start of a sign-in).
+pub(super) fn request_signals(st: &AppState, caller: &Caller) -> Signals {
+    let ip = caller.addr();
+    let mut s = Signals::new(Subject::User, st.clock.now());
+    s.ip = ip;
+    s.user_agent.clone_from(&caller.user_agent);
+    s.location = ip.and_then(|i| st.risk.locate(i));
+    s.ip_reputation = ip.and_then(|i| st.risk.reputation.lookup(i));
+    s
+}
+
 /// What the server knows about a sign-in attempt, for the policy.
 pub(super) async fn user_signals(
     st: &AppState,
@@ -82,13 +94,7 @@ pub(super) async fn user_signals(
     profile: &SignInProfile,
     failures: Failures,
 ) -> Signals {
-    let now = st.clock.now();
-    let ip = caller.addr();
-    let mut s = Signals::new(Subject::User, now);
-    s.ip = ip;
-    s.user_agent.clone_from(&caller.user_agent);
-    s.location = ip.and_then(|i| st.risk.locate(i));
-    s.ip_reputation = ip.and_then(|i| st.risk.reputation.lookup(i));
+    let mut s = request_signals(st, caller);
     s.previous = profile.last.as_ref().and_then(|last| {
         let at = time::OffsetDateTime::from_unix_timestamp(last.at).ok()?;
         Some(PreviousSignIn { at, location: location_of(last) })

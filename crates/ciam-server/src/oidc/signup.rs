@@ -20,17 +20,16 @@ use ciam_core::Amr;
 use ciam_core::email::Email;
 use ciam_core::id::UserId;
 use ciam_core::invitation::{Invitation, InvitationState};
-use ciam_core::keyspace::{self, Counter};
 use ciam_core::secret::Secret;
 use ciam_core::signup::{AddressRefusal, ProfileClaim, SignupMode};
 use ciam_core::user::{User, UserProfile, UserStatus};
-use ciam_policy::{Outcome, Signals, Subject};
+use ciam_policy::Outcome;
 use serde::{Deserialize, Serialize};
 
 use super::email_sign_in::{MAIL_LIMIT_MESSAGE, mail_allowed};
 use super::pages::{CheckMailPage, Documents, FieldInput, MessagePage, SignupPage, VerifyLinkPage, html};
 use super::session::{Flow, load_flow, save_flow, start_flow};
-use super::signin::{FirstFactor, first_factor_passed, tenant_policy};
+use super::signin::{FirstFactor, first_factor_passed, request_signals, tenant_policy};
 use super::web_flow::{Ctx, flow_step, form_step, query_param, see_other};
 use crate::adapters::captcha::HumanCheck;
 use crate::audit::Caller;
@@ -38,7 +37,7 @@ use crate::error::{HoldOff, PageError};
 use crate::http::Path;
 use crate::i18n::{self, Msg, msg, tr, tr_with};
 use crate::services::accounts::{self, Acceptance, Presented, Purpose, SignUp, SignedUp};
-use crate::services::throttle::{Attempt, network_of};
+use crate::services::throttle::{self, Attempt};
 use crate::services::{By, ServiceError, invitations};
 use crate::state::AppState;
 
@@ -52,8 +51,6 @@ pub(crate) struct Verifying {
     /// The methods the user signed in (or up) with, which the sign-in continues with.
     pub(crate) amr: Vec<Amr>,
 }
-
-const ONE_HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// The tenant's password rules in words, shown before the user types.
 pub(super) fn password_rules(ctx: &Ctx) -> String {
@@ -287,14 +284,11 @@ pub(super) async fn signup_post(
             let nobody = Verifying { user_id: String::new(), email: filled.email.clone(), amr: vec![] };
             return check_mail_next(&ctx, &id, flow, nobody).await;
         }
-        if let Some(ip) = caller.addr() {
-            let key = keyspace::self_service_rate(&ctx.ns, "signup", &network_of(ip));
-            let count = Counter::new(ctx.st.ephemeral.as_ref()).hit(&key, ONE_HOUR).await?;
-            if count > u64::from(signup.per_network_per_hour) {
-                tracing::info!(tenant = %ctx.tenant.id, "sign-up refused: too many from the network");
-                let page = refused(&filled, "email", &tr(msg!("signup-too-many")), StatusCode::TOO_MANY_REQUESTS);
-                return Ok(HoldOff::after(ONE_HOUR).page(page));
-            }
+        let limit = u64::from(signup.per_network_per_hour);
+        if throttle::network_over_hourly_limit(&ctx.st, &ctx.ns, "signup", caller.addr(), limit).await? {
+            tracing::info!(tenant = %ctx.tenant.id, "sign-up refused: too many from the network");
+            let page = refused(&filled, "email", &tr(msg!("signup-too-many")), StatusCode::TOO_MANY_REQUESTS);
+            return Ok(HoldOff::after(throttle::HOUR).page(page));
         }
         // The tenant asks for a CAPTCHA: checked before any password is hashed. A provider that
         // cannot be reached refuses (fail closed).
@@ -359,7 +353,7 @@ pub(super) async fn signup_post(
         if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
             return Ok(refused(&filled, "email", &tr(MAIL_LIMIT_MESSAGE), StatusCode::TOO_MANY_REQUESTS));
         }
-        let decision = ciam_policy::evaluate(&tenant_policy(&ctx.tenant), &signup_signals(&ctx, &caller));
+        let decision = ciam_policy::evaluate(&tenant_policy(&ctx.tenant), &request_signals(&ctx.st, &caller));
         if decision.outcome == Outcome::Deny {
             let rules = decision.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>().join(" ");
             tracing::info!(tenant = %ctx.tenant.id, score = decision.score, rules, "sign-up denied by policy");
@@ -411,19 +405,6 @@ pub(super) async fn signup_post(
         }
     })
     .await
-}
-
-/// What the risk policy sees of a sign-up: the address, its reputation and location, the
-/// user agent. A `deny` refuses the sign-up.
-fn signup_signals(ctx: &Ctx, caller: &Caller) -> Signals {
-    let st = &ctx.st;
-    let ip = caller.addr();
-    let mut s = Signals::new(Subject::User, st.clock.now());
-    s.ip = ip;
-    s.user_agent.clone_from(&caller.user_agent);
-    s.location = ip.and_then(|i| st.risk.locate(i));
-    s.ip_reputation = ip.and_then(|i| st.risk.reputation.lookup(i));
-    s
 }
 
 /// Holds the flow at the "check your mail" page.

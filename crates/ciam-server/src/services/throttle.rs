@@ -224,6 +224,23 @@ pub(crate) fn network_of(ip: IpAddr) -> String {
     }
 }
 
+/// The window of the self-service pages' per-network limits (sign-ups, reset requests).
+pub(crate) const HOUR: Duration = Duration::from_secs(3600);
+
+/// Counts one self-service request (`what`: `signup`, `recover`) from `ip`'s network and says
+/// whether the network has gone past `limit` this hour. An unknown address is not counted.
+pub(crate) async fn network_over_hourly_limit(
+    st: &AppState,
+    tenant: &TenantNs,
+    what: &str,
+    ip: Option<IpAddr>,
+    limit: u64,
+) -> StoreResult<bool> {
+    let Some(ip) = ip else { return Ok(false) };
+    let key = keyspace::self_service_rate(tenant, what, &network_of(ip));
+    Ok(Counter::new(st.ephemeral.as_ref()).hit(&key, HOUR).await? > limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
