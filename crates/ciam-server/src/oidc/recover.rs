@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::email_sign_in::mail_allowed;
 use super::pages::{MessagePage, NewPasswordPage, RecoverPage, html};
-use super::session::{Flow, load_flow, save_flow, start_flow};
+use super::session::{Flow, load_flow, save_flow};
 use super::signin::{FirstFactor, Pending, first_factor_passed};
 use super::signup::{account_flow, password_rules};
 use super::web_flow::{Ctx, flow_step, form_step, query_param, see_other};
@@ -78,7 +78,7 @@ pub(super) async fn recover_get(
 ) -> Result<Response, PageError> {
     let Some(flow_id) = query_param(query.as_deref(), "flow") else {
         let ctx = Ctx::load(st, &tenant).await?;
-        return ctx.branded(account_flow(&ctx, "recover")).await;
+        return ctx.branded(account_flow(&ctx, "recover", |_| {})).await;
     };
     let (ctx, id, flow) = flow_step(st, &tenant, Some(&flow_id), &headers).await?;
     Ok(recover_page(&ctx, &id, &flow, "", None, StatusCode::OK))
@@ -157,11 +157,7 @@ pub(super) async fn reset_link(
             save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
             return Ok(next(&id));
         }
-        let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, "").await?;
-        flow.account = true;
-        flow.recovering = Some(recovering);
-        save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
-        Ok(ctx.with_flow_cookie(next(&id), &browser))
+        account_flow(&ctx, "recover/password", |flow| flow.recovering = Some(recovering)).await
     })
     .await
 }

@@ -201,11 +201,7 @@ async fn from_invitation(ctx: &Ctx, token: &str) -> Result<Response, PageError> 
         return Err(closed());
     }
     let invitation = invitations::pending(&ctx.st, &ctx.tenant, token).await?.ok_or_else(invitation_gone)?;
-    let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, "").await?;
-    flow.account = true;
-    flow.invitation = Some(invitation.id);
-    save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
-    Ok(ctx.with_flow_cookie(see_other(&format!("{}?flow={id}", ctx.path("signup"))), &browser))
+    account_flow(ctx, "signup", |flow| flow.invitation = Some(invitation.id)).await
 }
 
 /// `GET /t/{tenant}/signup?flow=…`: the sign-up form. Without a flow (opened directly) a flow
@@ -226,7 +222,7 @@ pub(super) async fn signup_get(
         if !ctx.tenant.settings.signup.is_open() {
             return Err(closed().branded(&ctx.brand));
         }
-        return ctx.branded(account_flow(&ctx, "signup")).await;
+        return ctx.branded(account_flow(&ctx, "signup", |_| {})).await;
     };
     let (ctx, id, flow) = flow_step(st, &tenant, Some(&flow_id), &headers).await?;
     ctx.branded(async {
@@ -242,10 +238,16 @@ pub(super) async fn signup_get(
     .await
 }
 
-/// Starts a flow that ends at the account pages and sends the browser to `page` with it.
-pub(super) async fn account_flow(ctx: &Ctx, page: &str) -> Result<Response, PageError> {
+/// Starts a flow that ends at the account pages (set up further by `prepare`) and sends the
+/// browser to `page` with it.
+pub(super) async fn account_flow(
+    ctx: &Ctx,
+    page: &str,
+    prepare: impl FnOnce(&mut Flow),
+) -> Result<Response, PageError> {
     let (id, browser, mut flow) = start_flow(&ctx.st, &ctx.ns, "").await?;
     flow.account = true;
+    prepare(&mut flow);
     save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
     Ok(ctx.with_flow_cookie(see_other(&format!("{}?flow={id}", ctx.path(page))), &browser))
 }
