@@ -41,6 +41,7 @@ const password = need("CIAM_PASSWORD");
 const authorizeUrl = need("CIAM_AUTHORIZE_URL");
 const mailDir = need("CIAM_MAIL_DIR");
 const deviceUserCode = need("CIAM_DEVICE_USER_CODE");
+const passwordlessEmail = need("CIAM_PASSWORDLESS_EMAIL");
 const timeout = 20_000;
 // When set, a screenshot of every page checked is saved there (docs/images/hosted-pages holds
 // the ones the documentation shows: CIAM_SCREENSHOTS=$PWD/docs/images/hosted-pages).
@@ -313,6 +314,18 @@ const PAGES = [
   { name: "account connected apps", url: t("/account/apps"), heading: /^Connected apps$/ },
   { name: "account agents", url: t("/account/agents"), heading: /^Agents$/ },
   { name: "account privacy", url: t("/account/privacy"), heading: /^Privacy$/ },
+  {
+    // An account without a password: its reset link opens "Add a passkey".
+    name: "add a passkey by mail",
+    heading: /^Add a passkey$/,
+    steps: async ({ page, state }) => {
+      await page.goto(t("/recover"));
+      state.before = mails();
+      await page.getByLabel("Email", { exact: true }).fill(passwordlessEmail);
+      await submit(page, "Send reset link");
+      await page.goto(await newLink(state.before, "/recover/reset?"));
+    },
+  },
   // The account centre right to left: the language switcher's link (a cookie) turns it Arabic.
   { name: "account profile in Arabic", url: t("/account/profile?lang=ar"), heading: /^الملف الشخصي$/, dir: "rtl" },
   { name: "account sessions in Arabic", url: t("/account/sessions"), heading: /^الجلسات$/, dir: "rtl" },

@@ -23,7 +23,7 @@ use crate::support::{browser_tools, localhost_setup};
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// The pages the check must reach (a11y.mjs may check more).
-const REQUIRED: [&str; 29] = [
+const REQUIRED: [&str; 30] = [
     "sign-in",
     "sign-in with an error",
     "email code",
@@ -49,6 +49,7 @@ const REQUIRED: [&str; 29] = [
     "account connected apps",
     "account agents",
     "account privacy",
+    "add a passkey by mail",
     "account profile in Arabic",
     "account sessions in Arabic",
     "sign-in in Arabic",
@@ -69,6 +70,8 @@ async fn every_hosted_page_passes_axe_core_wcag_2_2_aa_in_headless_chromium() {
                                        "signup": signup}});
     let (status, body) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(settings)).await;
     assert_eq!(status, 200, "{body}");
+    // An account without a password: its reset link opens "Add a passkey".
+    admin.post("/tenants/acme/users", json!({"email": "hedy@example.com"}), 201).await;
     admin
         .post(
             "/tenants/acme/clients",
@@ -98,6 +101,7 @@ async fn every_hosted_page_passes_axe_core_wcag_2_2_aa_in_headless_chromium() {
         .env("CIAM_TENANT", "acme")
         .env("CIAM_EMAIL", "ada@example.com")
         .env("CIAM_PASSWORD", PASSWORD)
+        .env("CIAM_PASSWORDLESS_EMAIL", "hedy@example.com")
         .env("CIAM_AUTHORIZE_URL", format!("{origin}{}", authorize_url("web", "openid").nonce("n")))
         .env("CIAM_MAIL_DIR", s.server.data_dir.join("mail"))
         .env("CIAM_DEVICE_USER_CODE", user_code)

@@ -5,7 +5,9 @@
 //! then a `response_mode=form_post` answer submits itself. Chromium enforces the pages'
 //! Content-Security-Policy, and the run fails on any violation it reports.
 //!
-//! A second test signs up in German and in Arabic (`tests/browser/signup.mjs`).
+//! A second test signs up in German and in Arabic (`tests/browser/signup.mjs`); a third gets an
+//! account without a password back with a new passkey from the reset mail
+//! (`tests/browser/recover_passkey.mjs`).
 //!
 //! Needs `node`, `tests/browser/node_modules` (`npm ci --prefix tests/browser`) and Chromium
 //! (`CHROMIUM`, default `/usr/bin/chromium`); `.ci/run` installs them. Outside CI a missing piece
@@ -128,4 +130,47 @@ async fn a_visitor_signs_up_in_german_and_in_arabic_and_lands_back_at_the_app() 
         assert_eq!(claims["sub"], user["items"][0]["id"], "signed in as the new account: {claims}");
         assert_eq!(user["items"][0]["email_verified"], true);
     }
+}
+
+/// Grace's account has no password. From the application's sign-in page she follows
+/// "Forgot password?", opens the mailed link in the same browser, names and adds a passkey on
+/// "Add a passkey" with the page's own script, and is back at the application, signed in by
+/// email, with the passkey stored under the name she typed.
+#[tokio::test]
+async fn an_account_without_a_password_gets_a_new_passkey_from_the_reset_mail_in_headless_chromium() {
+    let (dir, chromium) = match browser_tools() {
+        Ok(tools) => tools,
+        Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
+    };
+    let (s, origin) = localhost_setup("browser-recover").await;
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let grace = admin.post("/tenants/acme/users", serde_json::json!({"email": "grace@example.com"}), 201).await;
+    let grace = grace["id"].as_str().unwrap();
+    let run = tokio::process::Command::new("node")
+        .arg(dir.join("recover_passkey.mjs"))
+        .current_dir(&dir)
+        .env("CHROMIUM", &chromium)
+        .env("CIAM_EMAIL", "grace@example.com")
+        .env("CIAM_AUTHORIZE_URL", format!("{origin}{}", authorize_url("web", "openid").nonce("n")))
+        .env("CIAM_CALLBACK", CALLBACK)
+        .env("CIAM_MAIL_DIR", s.server.data_dir.join("mail"))
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(90), run).await.expect("the browser run timed out");
+    let out = out.expect("node runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the browser run failed: {stderr}\nserver log:\n{}", s.server.logs());
+    let report: Value = serde_json::from_slice(out.stdout.trim_ascii()).unwrap();
+    let creds = report["credentials"].as_array().unwrap();
+    assert_eq!(creds.len(), 1, "{report}");
+    assert_eq!(creds[0]["rp"], "localhost");
+    let factors = admin.get(&format!("/tenants/acme/users/{grace}/factors?kind=passkey"), 200).await;
+    assert_eq!(factors.as_array().unwrap().len(), 1, "{factors}");
+    assert_eq!(factors[0]["name"], "Chromium");
+    let callback = url::Url::parse(report["callback"].as_str().unwrap()).unwrap();
+    let answer: std::collections::HashMap<String, String> = callback.query_pairs().into_owned().collect();
+    let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
+    assert_eq!(claims["sub"], grace, "{claims}");
+    assert_eq!(claims["amr"], serde_json::json!(["email"]), "signed in by the mailed link: {claims}");
 }

@@ -32,6 +32,7 @@ mod mail_outbox;
 mod mcp;
 mod multinode;
 mod oidc;
+mod passkey_recovery;
 mod probing;
 mod redirect_uris;
 mod resources;

@@ -7,7 +7,7 @@
 use ciam_testkit::{Admin, Browser, PASSWORD, authorize_url, hidden, location};
 use serde_json::{Value, json};
 
-use crate::support::{Setup, enroll_totp, id_token_claims, setup, wait_for_mails};
+use crate::support::{Setup, enroll_totp, id_token_claims, mail_to, mails_in, setup, wait_for_mails};
 
 const NEW_PASSWORD: &str = "purple monkey dishwasher 42";
 
@@ -23,26 +23,12 @@ impl World {
 
     /// Every mail so far: (recipient, subject, text).
     fn mails(&self) -> Vec<(String, String, String)> {
-        ciam_server::adapters::mail::read_mail_dir(&self.mail_dir)
-            .into_iter()
-            .map(|(_, raw)| {
-                let header = |n| ciam_server::adapters::mail::mail_header(&raw, n).unwrap_or_default();
-                (header("To"), header("Subject"), ciam_server::adapters::mail::mail_text_body(&raw).unwrap_or_default())
-            })
-            .collect()
+        mails_in(&self.mail_dir)
     }
 
     /// The newest mail to `to` whose subject contains `subject`, waiting for it to arrive.
     async fn mail_to(&self, to: &str, subject: &str) -> String {
-        for _ in 0..200 {
-            if let Some((_, _, text)) =
-                self.mails().into_iter().rev().find(|(t, s, _)| t.contains(to) && s.contains(subject))
-            {
-                return text;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        panic!("no mail to {to} about {subject:?}: {:?}", self.mails());
+        mail_to(&self.mail_dir, to, subject).await
     }
 
     async fn user(&self, email: &str) -> Option<Value> {

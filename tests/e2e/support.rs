@@ -179,6 +179,31 @@ pub(crate) async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<(std:
     }
 }
 
+/// Every mail in the file mailer's folder so far: (recipient, subject, text).
+pub(crate) fn mails_in(dir: &std::path::Path) -> Vec<(String, String, String)> {
+    use ciam_server::adapters::mail::{mail_header, mail_text_body, read_mail_dir};
+    read_mail_dir(dir)
+        .into_iter()
+        .map(|(_, raw)| {
+            let header = |n| mail_header(&raw, n).unwrap_or_default();
+            (header("To"), header("Subject"), mail_text_body(&raw).unwrap_or_default())
+        })
+        .collect()
+}
+
+/// The newest mail to `to` whose subject contains `subject`, waiting for it to arrive.
+pub(crate) async fn mail_to(dir: &std::path::Path, to: &str, subject: &str) -> String {
+    for _ in 0..200 {
+        if let Some((_, _, text)) =
+            mails_in(dir).into_iter().rev().find(|(t, s, _)| t.contains(to) && s.contains(subject))
+        {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("no mail to {to} about {subject:?}: {:?}", mails_in(dir));
+}
+
 /// A page without its CSP nonces (fresh in every response).
 pub(crate) fn without_nonces(html: &str) -> String {
     html.split(" nonce=\"")

@@ -11,7 +11,10 @@
 //!   top of the password (a code by email does not count: it would let a thief who also holds
 //!   the mailbox replace the app);
 //! - an account with no second factor yet: the password plus a code by email, so the first
-//!   authenticator is added by someone who holds both the password and the mailbox.
+//!   authenticator is added by someone who holds both the password and the mailbox;
+//! - an account without a password (it signs in by email or with a passkey) needs the same
+//!   authenticator, with a code by email standing for the password: a code by email alone when
+//!   it has no authenticator at all, which is all a sign-in to it takes anyway.
 //!
 //! In every case the sign-in must be at most [`RECENT_SECS`] old.
 
@@ -32,8 +35,9 @@ pub struct Reauth {
 }
 
 impl Reauth {
-    /// The requirement for an account whose authenticators are of `kinds`.
-    pub fn for_change(kinds: impl IntoIterator<Item = FactorKind>) -> Self {
+    /// The requirement for an account whose authenticators are of `kinds`, with a password or
+    /// not.
+    pub fn for_change(kinds: impl IntoIterator<Item = FactorKind>, password: bool) -> Self {
         let (mut passkey, mut otp) = (false, false);
         for k in kinds {
             match k {
@@ -41,10 +45,13 @@ impl Reauth {
                 FactorKind::Totp | FactorKind::RecoveryCodes => otp = true,
             }
         }
+        // Without a password, the mailbox stands where the password would: the levels are one
+        // lower, and what must be shown is the same.
+        let with_password = if password { Acr::MultiFactor } else { Acr::Password };
         match (passkey, otp) {
             (true, _) => Self { acr: Acr::PhishingResistant, email_counts: false },
-            (false, true) => Self { acr: Acr::MultiFactor, email_counts: false },
-            (false, false) => Self { acr: Acr::MultiFactor, email_counts: true },
+            (false, true) => Self { acr: with_password, email_counts: false },
+            (false, false) => Self { acr: with_password, email_counts: true },
         }
     }
 
@@ -70,16 +77,24 @@ mod tests {
     fn a_change_needs_the_accounts_strongest_authenticator_recently() {
         use Amr::*;
         use FactorKind::*;
-        let none = Reauth::for_change([]);
-        let app = Reauth::for_change([Totp, RecoveryCodes]);
-        let codes_only = Reauth::for_change([RecoveryCodes]);
-        let key = Reauth::for_change([Totp, Passkey]);
+        let none = Reauth::for_change([], true);
+        let by_email = Reauth::for_change([], false);
+        let app = Reauth::for_change([Totp, RecoveryCodes], true);
+        let codes_only = Reauth::for_change([RecoveryCodes], true);
+        let app_by_email = Reauth::for_change([Totp], false);
+        let key = Reauth::for_change([Totp, Passkey], true);
+        let key_only = Reauth::for_change([Passkey], false);
         let cases: &[(&Reauth, &[Amr], i64, bool)] = &[
             // No second factor yet: password plus a code by email, recently.
             (&none, &[Pwd], 10, false),
             (&none, &[Pwd, Email, Mfa], 10, true),
             (&none, &[Pwd, Email, Mfa], RECENT_SECS + 1, false),
             (&none, &[Pwd, Email, Mfa], -5, false),
+            // Neither a password nor an authenticator: the code by email it signs in with.
+            (&by_email, &[Email], 10, true),
+            (&by_email, &[Email], RECENT_SECS + 1, false),
+            (&app_by_email, &[Email], 10, false),
+            (&app_by_email, &[Email, Otp], 10, true),
             // An authenticator app: the app (or a recovery code), never the mailbox.
             (&app, &[Pwd], 10, false),
             (&app, &[Pwd, Email, Mfa], 10, false),
@@ -92,6 +107,9 @@ mod tests {
             (&key, &[Swk, User], 10, true),
             (&key, &[Hwk, User], RECENT_SECS, true),
             (&key, &[Hwk, User], RECENT_SECS + 1, false),
+            (&key_only, &[Email], 10, false),
+            (&key_only, &[Email, Otp], 10, false),
+            (&key_only, &[Swk, User], 10, true),
         ];
         for (i, (req, amr, age, want)) in cases.iter().enumerate() {
             assert_eq!(req.met_by(amr, *age), *want, "case {i}: {req:?} {amr:?} {age}");

@@ -8,6 +8,8 @@
   const errorBox = document.getElementById("passkey-error");
   if (!box || !button || !window.PublicKeyCredential) {
     if (box) box.hidden = true;
+    const unsupported = document.getElementById("passkey-unsupported");
+    if (box && unsupported) unsupported.hidden = false;
     return;
   }
   const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(s.length / 4) * 4, "=")), (c) => c.charCodeAt(0));

@@ -211,6 +211,12 @@ new-password-for = للحساب <strong>{ $email }</strong>
 new-password-label = كلمة المرور الجديدة
 new-password-second-factor = لحسابك خطوة ثانية لتسجيل الدخول: ستُطلب منك قبل أن تصبح كلمة المرور الجديدة سارية.
 new-password-submit = تعيين كلمة المرور
+recover-passkey-title = إضافة مفتاح مرور
+recover-passkey-intro = يسجّل حسابك الدخول بمفاتيح المرور. أنشئ مفتاحًا جديدًا على هذا الجهاز للعودة إلى حسابك؛ تبقى مفاتيح المرور الأخرى صالحة حتى تزيلها.
+recover-passkey-code-intro = لحسابك تطبيق مصادقة أو رموز استرداد: أدخل رمزًا من أحدها قبل إضافة مفتاح المرور الجديد.
+recover-passkey-code-label = رمز من تطبيق المصادقة، أو رمز استرداد
+recover-passkey-code-first = أدخل أولًا رمزًا من تطبيق المصادقة أو رمز استرداد.
+recover-passkey-unsupported = تتطلب إضافة مفتاح مرور متصفحًا يدعم مفاتيح المرور وJavaScript. افتح الرابط على الجهاز الذي سيحفظ مفتاحك الجديد.
 
 ## Account security
 
@@ -285,6 +291,18 @@ mail-password-changed-text =
     أُعيد تعيين كلمة مرور حسابك في { $tenant } بتاريخ { $when }، وسُجّل الخروج من كل الأجهزة المتصلة به.
 
     إذا لم تفعل ذلك، فأعد تعيين كلمة المرور فورًا وراجع طرق تسجيل الدخول إلى حسابك:
+    { $link }
+mail-reset-passkey-subject = عد إلى حسابك في { $tenant }
+mail-reset-passkey-text =
+    افتح هذا الرابط لإضافة مفتاح مرور جديد إلى حسابك في { $tenant }:
+    { $link }
+
+    يعمل مرة واحدة لمدة 30 دقيقة. إن لم تطلبه فتجاهل هذه الرسالة: لن يتغير شيء.
+mail-passkey-recovered-subject = أُضيف مفتاح مرور إلى حسابك في { $tenant }
+mail-passkey-recovered-text =
+    أُضيف مفتاح مرور جديد إلى حسابك في { $tenant } عبر رابط إعادة تعيين في { $when }، وسُجّل الخروج من كل الأجهزة.
+
+    إن لم تفعل ذلك فاستعد حسابك فورًا وأزل مفتاح المرور الذي لا تعرفه:
     { $link }
 mail-factor-subject = حسابك في { $tenant }: { $change }
 mail-factor-text =

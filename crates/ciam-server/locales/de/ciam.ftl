@@ -211,6 +211,12 @@ new-password-for = für <strong>{ $email }</strong>
 new-password-label = Neues Passwort
 new-password-second-factor = Ihr Konto hat einen zweiten Anmeldeschritt: Er wird abgefragt, bevor das neue Passwort gilt.
 new-password-submit = Passwort festlegen
+recover-passkey-title = Passkey hinzufügen
+recover-passkey-intro = Ihr Konto meldet sich mit Passkeys an. Erstellen Sie auf diesem Gerät einen neuen, um wieder hineinzukommen; Ihre anderen Passkeys funktionieren weiter, bis Sie sie entfernen.
+recover-passkey-code-intro = Ihr Konto hat eine Authenticator-App oder Wiederherstellungscodes: Geben Sie einen Code daraus ein, bevor Sie den neuen Passkey hinzufügen.
+recover-passkey-code-label = Code aus Ihrer Authenticator-App oder ein Wiederherstellungscode
+recover-passkey-code-first = Geben Sie zuerst einen Code aus Ihrer Authenticator-App oder einen Wiederherstellungscode ein.
+recover-passkey-unsupported = Zum Hinzufügen eines Passkeys brauchen Sie einen Browser mit Passkeys und JavaScript. Öffnen Sie den Link auf dem Gerät, das Ihren neuen Passkey speichern soll.
 
 ## Account security
 
@@ -285,6 +291,18 @@ mail-password-changed-text =
     Das Passwort Ihres { $tenant }-Kontos wurde am { $when } zurückgesetzt, und alle damit angemeldeten Geräte wurden abgemeldet.
 
     Wenn Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück und prüfen Sie die Anmeldemethoden Ihres Kontos:
+    { $link }
+mail-reset-passkey-subject = Zurück in Ihr { $tenant }-Konto
+mail-reset-passkey-text =
+    Öffnen Sie diesen Link, um Ihrem { $tenant }-Konto einen neuen Passkey hinzuzufügen:
+    { $link }
+
+    Er funktioniert einmal, 30 Minuten lang. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht: Es ändert sich nichts.
+mail-passkey-recovered-subject = Ihrem { $tenant }-Konto wurde ein Passkey hinzugefügt
+mail-passkey-recovered-text =
+    Ihrem { $tenant }-Konto wurde am { $when } über einen Link zum Zurücksetzen ein neuer Passkey hinzugefügt, und alle angemeldeten Geräte wurden abgemeldet.
+
+    Wenn Sie das nicht waren, holen Sie sich Ihr Konto sofort zurück und entfernen Sie den Passkey, den Sie nicht kennen:
     { $link }
 mail-factor-subject = Ihr { $tenant }-Konto: { $change }
 mail-factor-text =

@@ -212,6 +212,12 @@ new-password-for = for <strong>{ $email }</strong>
 new-password-label = New password
 new-password-second-factor = Your account has a second sign-in step: you will be asked for it before the new password takes effect.
 new-password-submit = Set password
+recover-passkey-title = Add a passkey
+recover-passkey-intro = Your account signs in with passkeys. Make a new one on this device to get back in; your other passkeys keep working until you remove them.
+recover-passkey-code-intro = Your account has an authenticator app or recovery codes: enter a code from one of them before you add the new passkey.
+recover-passkey-code-label = Code from your authenticator app, or a recovery code
+recover-passkey-code-first = Enter a code from your authenticator app, or a recovery code, first.
+recover-passkey-unsupported = Adding a passkey needs a browser with passkeys and JavaScript. Open the link on the device that will keep your new passkey.
 
 ## Account security
 
@@ -286,6 +292,18 @@ mail-password-changed-text =
     The password of your { $tenant } account was reset on { $when }, and every device signed in to it was signed out.
 
     If you did not do this, reset your password at once and check your account's sign-in methods:
+    { $link }
+mail-reset-passkey-subject = Get back into your { $tenant } account
+mail-reset-passkey-text =
+    Open this link to add a new passkey to your { $tenant } account:
+    { $link }
+
+    It works once, for 30 minutes. If you did not ask for it, ignore this message: nothing changes.
+mail-passkey-recovered-subject = A passkey was added to your { $tenant } account
+mail-passkey-recovered-text =
+    A new passkey was added to your { $tenant } account with a reset link on { $when }, and every device signed in to it was signed out.
+
+    If you did not do this, get back into your account at once and remove the passkey you do not know:
     { $link }
 mail-factor-subject = Your { $tenant } account: { $change }
 mail-factor-text =

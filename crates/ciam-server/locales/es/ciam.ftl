@@ -211,6 +211,12 @@ new-password-for = para <strong>{ $email }</strong>
 new-password-label = Contraseña nueva
 new-password-second-factor = Tu cuenta tiene un segundo paso de inicio de sesión: se te pedirá antes de que la contraseña nueva entre en vigor.
 new-password-submit = Establecer contraseña
+recover-passkey-title = Añadir una llave de acceso
+recover-passkey-intro = Tu cuenta inicia sesión con llaves de acceso. Crea una nueva en este dispositivo para volver a entrar; tus otras llaves de acceso siguen funcionando hasta que las elimines.
+recover-passkey-code-intro = Tu cuenta tiene una aplicación de autenticación o códigos de recuperación: introduce un código de uno de ellos antes de añadir la nueva llave de acceso.
+recover-passkey-code-label = Código de tu aplicación de autenticación o un código de recuperación
+recover-passkey-code-first = Introduce primero un código de tu aplicación de autenticación o un código de recuperación.
+recover-passkey-unsupported = Para añadir una llave de acceso necesitas un navegador con llaves de acceso y JavaScript. Abre el enlace en el dispositivo que guardará tu nueva llave.
 
 ## Account security
 
@@ -285,6 +291,18 @@ mail-password-changed-text =
     La contraseña de tu cuenta de { $tenant } se restableció el { $when } y se cerró la sesión en todos los dispositivos conectados a ella.
 
     Si no fuiste tú, restablece tu contraseña de inmediato y revisa los métodos de inicio de sesión de tu cuenta:
+    { $link }
+mail-reset-passkey-subject = Vuelve a entrar en tu cuenta de { $tenant }
+mail-reset-passkey-text =
+    Abre este enlace para añadir una nueva llave de acceso a tu cuenta de { $tenant }:
+    { $link }
+
+    Funciona una vez, durante 30 minutos. Si no lo pediste, ignora este mensaje: no cambia nada.
+mail-passkey-recovered-subject = Se añadió una llave de acceso a tu cuenta de { $tenant }
+mail-passkey-recovered-text =
+    Se añadió una nueva llave de acceso a tu cuenta de { $tenant } con un enlace de restablecimiento el { $when }, y se cerró la sesión en todos los dispositivos.
+
+    Si no fuiste tú, recupera tu cuenta de inmediato y elimina la llave de acceso que no reconozcas:
     { $link }
 mail-factor-subject = Tu cuenta de { $tenant }: { $change }
 mail-factor-text =

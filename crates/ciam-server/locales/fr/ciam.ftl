@@ -211,6 +211,12 @@ new-password-for = pour <strong>{ $email }</strong>
 new-password-label = Nouveau mot de passe
 new-password-second-factor = Votre compte comporte une deuxième étape de connexion : elle vous sera demandée avant que le nouveau mot de passe ne prenne effet.
 new-password-submit = Définir le mot de passe
+recover-passkey-title = Ajouter une clé d'accès
+recover-passkey-intro = Votre compte se connecte avec des clés d'accès. Créez-en une nouvelle sur cet appareil pour y revenir ; vos autres clés d'accès restent valables jusqu'à ce que vous les supprimiez.
+recover-passkey-code-intro = Votre compte a une application d'authentification ou des codes de récupération : saisissez un code de l'un d'eux avant d'ajouter la nouvelle clé d'accès.
+recover-passkey-code-label = Code de votre application d'authentification, ou code de récupération
+recover-passkey-code-first = Saisissez d'abord un code de votre application d'authentification ou un code de récupération.
+recover-passkey-unsupported = Pour ajouter une clé d'accès, il faut un navigateur qui prend en charge les clés d'accès et JavaScript. Ouvrez le lien sur l'appareil qui gardera votre nouvelle clé.
 
 ## Account security
 
@@ -285,6 +291,18 @@ mail-password-changed-text =
     Le mot de passe de votre compte { $tenant } a été réinitialisé le { $when }, et tous les appareils qui y étaient connectés ont été déconnectés.
 
     Si ce n’était pas vous, réinitialisez immédiatement votre mot de passe et vérifiez les méthodes de connexion de votre compte :
+    { $link }
+mail-reset-passkey-subject = Retrouvez l'accès à votre compte { $tenant }
+mail-reset-passkey-text =
+    Ouvrez ce lien pour ajouter une nouvelle clé d'accès à votre compte { $tenant } :
+    { $link }
+
+    Il fonctionne une fois, pendant 30 minutes. Si vous ne l'avez pas demandé, ignorez ce message : rien ne change.
+mail-passkey-recovered-subject = Une clé d'accès a été ajoutée à votre compte { $tenant }
+mail-passkey-recovered-text =
+    Une nouvelle clé d'accès a été ajoutée à votre compte { $tenant } avec un lien de réinitialisation le { $when }, et tous les appareils connectés ont été déconnectés.
+
+    Si ce n'était pas vous, reprenez tout de suite votre compte et supprimez la clé d'accès que vous ne connaissez pas :
     { $link }
 mail-factor-subject = Votre compte { $tenant } : { $change }
 mail-factor-text =

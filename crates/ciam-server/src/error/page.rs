@@ -230,7 +230,7 @@ macro_rules! ceremony_error_from {
         }
     )*};
 }
-ceremony_error_from!(Failure, StoreError, serde_json::Error);
+ceremony_error_from!(Failure, StoreError, serde_json::Error, crate::services::ServiceError);
 
 /// The page's refusal (an unknown tenant, say), in the words of the page.
 impl From<PageError> for CeremonyError {

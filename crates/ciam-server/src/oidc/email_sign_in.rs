@@ -271,7 +271,18 @@ async fn signed_in_by_mail(
     attempt: &Attempt<'_>,
 ) -> Result<Response, PageError> {
     let amr = vec![Amr::Email];
-    first_factor_passed(FirstFactor { ctx, caller, headers, flow_id, flow, user_id, amr, attempt }).await
+    first_factor_passed(FirstFactor {
+        ctx,
+        caller,
+        headers,
+        flow_id,
+        flow,
+        user_id,
+        amr,
+        attempt,
+        own_factor_required: false,
+    })
+    .await
 }
 
 /// `GET /t/{tenant}/login/link?flow=…&token=…`: the magic link of a sign-in mail (amr `email`,

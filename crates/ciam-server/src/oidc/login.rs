@@ -134,6 +134,7 @@ pub(super) async fn login_post(
             user_id,
             amr: vec![Amr::Pwd],
             attempt: &attempt,
+            own_factor_required: false,
         })
         .await
     })

@@ -59,7 +59,7 @@ pub(crate) fn totp_owner(tenant: &TenantId, factor_id: &str) -> String {
 }
 
 /// The throttle of second-factor codes: keyed by the user, not a typed identifier.
-fn code_attempt<'a>(st: &'a AppState, tenant: &'a TenantNs, user: &str, caller: &Caller) -> Attempt<'a> {
+pub(super) fn code_attempt<'a>(st: &'a AppState, tenant: &'a TenantNs, user: &str, caller: &Caller) -> Attempt<'a> {
     Attempt::new(st, tenant, &format!("mfa:{user}"), caller.addr())
 }
 
@@ -83,7 +83,12 @@ pub(crate) async fn use_totp(
 }
 
 /// Checks a recovery code and removes it.
-async fn use_recovery_code(st: &AppState, tenant: &TenantId, factors: &[Factor], code: &str) -> Result<bool, Failure> {
+pub(super) async fn use_recovery_code(
+    st: &AppState,
+    tenant: &TenantId,
+    factors: &[Factor],
+    code: &str,
+) -> Result<bool, Failure> {
     for f in factors.iter().filter(|f| f.kind == FactorKind::RecoveryCodes) {
         let mut data: RecoveryData = serde_json::from_str(&f.data)?;
         if let Some(i) = recovery::find(&data.hashes, code) {
@@ -258,10 +263,13 @@ async fn complete(
 /// The JSON body of the passkey endpoints.
 #[derive(Deserialize)]
 pub(super) struct PasskeyRequest {
-    flow: String,
+    pub(super) flow: String,
     csrf: String,
     #[serde(default)]
-    credential: Option<Value>,
+    pub(super) credential: Option<Value>,
+    /// The name of a new passkey.
+    #[serde(default)]
+    pub(super) name: Option<String>,
 }
 
 /// Keeps a passkey ceremony's state under `key` and answers the browser with its `options`.
@@ -289,7 +297,7 @@ pub(super) async fn take_ceremony<T: Serialize + serde::de::DeserializeOwned>(
 }
 
 /// The tenant, flow and relying party of a passkey call, after the CSRF check.
-async fn passkey_step(
+pub(super) async fn passkey_step(
     st: AppState,
     tenant: &str,
     req: &PasskeyRequest,
@@ -326,7 +334,7 @@ pub(super) async fn sign_in_start(
 
 /// Sends the browser on from a JSON call: the page script follows `redirect`; a page (an error,
 /// a refusal) is refused in words, and the script shows it.
-fn json_redirect(page: Result<Response, PageError>) -> Result<Response, CeremonyError> {
+pub(super) fn json_redirect(page: Result<Response, PageError>) -> Result<Response, CeremonyError> {
     let res = page.unwrap_or_else(IntoResponse::into_response);
     let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     match location {
@@ -378,6 +386,7 @@ pub(super) async fn sign_in_finish(
             user_id: user.id,
             amr: vec![used.amr(), Amr::User],
             attempt: &attempt,
+            own_factor_required: false,
         })
         .await
         .map_err(|e| e.branded(&ctx.brand)),

@@ -302,6 +302,20 @@ pub(crate) struct NewPasswordPage<'a> {
     pub(crate) error: Option<&'a str>,
 }
 
+/// The page a reset link of an account without a password opens: "Add a passkey".
+#[derive(Template)]
+#[template(path = "recover_passkey.html")]
+pub(crate) struct RecoverPasskeyPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) base: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) email: &'a str,
+    /// The authenticator app's code or a recovery code is owed first.
+    pub(crate) code: bool,
+    pub(crate) error: Option<&'a str>,
+}
+
 crate::http::page::hosted_pages!(
     LoginPage,
     SecurityPage,
@@ -319,4 +333,5 @@ crate::http::page::hosted_pages!(
     MessagePage,
     RecoverPage,
     NewPasswordPage,
+    RecoverPasskeyPage,
 );

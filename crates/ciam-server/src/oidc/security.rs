@@ -20,7 +20,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ciam_authn::passkey::RegistrationState;
-use ciam_authn::reauth::Reauth;
 use ciam_authn::{TotpSeed, recovery, totp};
 use ciam_core::audit::AuditRecord;
 use ciam_core::factor::{Factor, FactorKind};
@@ -31,7 +30,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::account_centre::views::{Nav, sign_in_words};
-use super::account_centre::{Holder, Need, confirmed, form_of, holder};
+use super::account_centre::{Holder, Need, change_requirement, confirmed, form_of, holder};
 use super::mfa::{RecoveryData, TotpData, passkeys_of, start_ceremony, take_ceremony, totp_owner};
 use super::pages::{FactorRow, RecoveryCodesPage, SecurityPage, TotpPage, html};
 use super::session::csrf_ok;
@@ -40,6 +39,7 @@ use crate::audit::{self, Caller};
 use crate::error::{CeremonyError, PageError};
 use crate::http::Path;
 use crate::i18n::{self, Msg, msg, tr, tr_with};
+use crate::services::users;
 use crate::state::AppState;
 
 /// How long an enrolment may take.
@@ -126,7 +126,7 @@ async fn show(h: &Holder, notice: Option<&str>) -> Result<Response, PageError> {
         })
         .collect();
     let ctx = &h.ctx;
-    let reauth = Reauth::for_change(factors.iter().map(|f| f.kind));
+    let reauth = change_requirement(h).await?;
     let confirm = (!confirmed(h, &reauth)).then(|| ctx.path("account/security/confirm"));
     Ok(html(
         StatusCode::OK,
@@ -376,19 +376,7 @@ pub(super) async fn passkey_finish(
     let st = &h.ctx.st;
     let state: RegistrationState = take_ceremony(st, &keyspace::passkey_enrolment(&h.ctx.ns, &h.session.sid)).await?;
     let passkey = rp.finish_registration(credential, state).map_err(|e| CeremonyError::bad_request(e.to_string()))?;
-    let now = st.clock.now();
-    let name = req.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Passkey");
-    let factor = Factor {
-        tenant_id: h.ctx.tenant.id.clone(),
-        id: Factor::generate_id(),
-        user_id: h.user.id,
-        kind: FactorKind::Passkey,
-        name: name.chars().take(64).collect(),
-        lookup: Some(passkey.credential_id.clone()),
-        data: serde_json::to_string(&passkey).unwrap_or_default(),
-        created_at: now,
-        last_used_at: None,
-    };
+    let factor = users::passkey_factor(st, &h.user, req.name.as_deref(), &tr(msg!("factor-passkey")), &passkey)?;
     match st.durable.create_factor(&factor).await {
         Ok(()) => {}
         Err(ciam_core::store::StoreError::Conflict { .. }) => {

@@ -89,14 +89,15 @@ pub(crate) struct Flow {
     /// code; it continues where it stopped once they do.
     #[serde(default)]
     pub(crate) verifying: Option<super::signup::Verifying>,
-    /// A password reset whose mailed link opened this flow: the user and the link's hash (the
-    /// link itself is used up when the new password is set).
+    /// A reset whose mailed link opened this flow: the user and the link's hash (the link itself
+    /// is used up when the new password is chosen or the new passkey made).
     #[serde(default)]
     pub(crate) recovering: Option<super::recover::Recovering>,
-    /// A new password (its hash) that takes effect when the second factor the reset asked for is
-    /// given: a reset never bypasses a user's second factor.
+    /// A reset (a new password, or a new passkey for an account without a password) that takes
+    /// effect when the sign-in it started completes: after the second factor, when the account
+    /// has one the reset must not bypass.
     #[serde(default)]
-    pub(crate) new_password: Option<ciam_core::user::PasswordHash>,
+    pub(crate) recovered: Option<crate::services::accounts::Recovery>,
     /// The invitation (its id) whose link opened this sign-up.
     #[serde(default)]
     pub(crate) invitation: Option<String>,

@@ -159,11 +159,14 @@ pub(super) struct FirstFactor<'a> {
     pub(crate) amr: Vec<Amr>,
     /// The throttle of this attempt: its counters feed the policy, and a success clears them.
     pub(super) attempt: &'a Attempt<'a>,
+    /// Whatever the policy says, one of the user's own authenticators (never a code by email)
+    /// must follow: a reset by mail does not bypass the account's second factor.
+    pub(super) own_factor_required: bool,
 }
 
 /// After a first factor: evaluate the policy, then start the session or ask for a second factor.
 pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Result<Response, PageError> {
-    let FirstFactor { ctx, caller, headers, flow_id, mut flow, user_id, amr, attempt } = f;
+    let FirstFactor { ctx, caller, headers, flow_id, mut flow, user_id, amr, attempt, own_factor_required } = f;
     let st = &ctx.st;
     let tenant = &ctx.tenant.id;
     let failures = attempt.failures().await?;
@@ -217,6 +220,11 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Result<Response, 
         }
         Outcome::StepUp { .. } | Outcome::Allow => {}
     }
+    // A reset the policy allows takes effect now, unless the account's own second factor must
+    // come first (then when the sign-in completes): a new passkey is then there to step up with.
+    if !own_factor_required {
+        apply_recovery(ctx, caller, &mut flow, &user_id).await?;
+    }
     if ctx.tenant.settings.login.mfa == MfaMode::Always {
         required = required.max(Acr::MultiFactor);
     }
@@ -226,15 +234,25 @@ pub(super) async fn first_factor_passed(f: FirstFactor<'_>) -> Result<Response, 
     if let Some(reauth) = &flow.reauth {
         required = required.max(reauth.acr);
     }
-    let no_email = flow.reauth.is_some_and(|r| !r.email_counts);
+    let no_email = own_factor_required || flow.reauth.is_some_and(|r| !r.email_counts);
     let auth_time = st.clock.now().unix_timestamp();
-    let enough = achieved.satisfies(required) && flow.reauth.is_none_or(|r| r.met_by(&amr, 0));
+    let enough = !own_factor_required && achieved.satisfies(required) && flow.reauth.is_none_or(|r| r.met_by(&amr, 0));
     if enough {
         return finish_sign_in(ctx, caller, headers, flow_id, &flow, &user_id, amr, auth_time, signals.location).await;
     }
     flow.pending = Some(Pending { user_id: user_id.to_string(), amr, required, auth_time, no_email });
     save_flow(st, &ctx.ns, flow_id, &flow).await?;
     Ok(see_other(&format!("{}?flow={flow_id}", ctx.path("mfa"))))
+}
+
+/// Applies the reset a flow holds (a new password or passkey), once.
+async fn apply_recovery(ctx: &Ctx, caller: &Caller, flow: &mut Flow, user_id: &UserId) -> Result<(), PageError> {
+    let Some(recovery) = flow.recovered.take() else { return Ok(()) };
+    let user = ctx.st.durable.get_user(&ctx.tenant.id, user_id).await?.ok_or_else(super::web_flow::flow_expired)?;
+    let by = crate::services::By::user(caller.clone(), *user_id);
+    let locale = crate::i18n::current();
+    crate::services::accounts::recover(&ctx.st, &ctx.tenant, &by, &user, &recovery, locale).await?;
+    Ok(())
 }
 
 /// The client of an authorization flow, for the audit trail.
@@ -258,13 +276,10 @@ pub(super) async fn finish_sign_in(
 ) -> Result<Response, PageError> {
     let st = &ctx.st;
     let tenant = &ctx.tenant.id;
-    // A password reset that waited for the second factor takes effect now, before the session
-    // starts (it ends every other one).
-    if let Some(hash) = &flow.new_password {
-        let user = st.durable.get_user(tenant, user_id).await?.ok_or_else(super::web_flow::flow_expired)?;
-        let by = crate::services::By::user(caller.clone(), *user_id);
-        crate::services::accounts::reset_password(st, &ctx.tenant, &by, &user, hash, crate::i18n::current()).await?;
-    }
+    // A reset that waited for the second factor takes effect now, before the session starts (it
+    // ends every other one).
+    let mut done = flow.clone();
+    apply_recovery(ctx, caller, &mut done, user_id).await?;
     let acr = Acr::of_methods(&amr);
     if acr == Acr::MultiFactor && !amr.contains(&Amr::Mfa) {
         amr.push(Amr::Mfa);
@@ -304,10 +319,8 @@ pub(super) async fn finish_sign_in(
         audit::record(st, tenant, caller, event).await
     };
     remembered.await?;
-    let mut done = flow.clone();
     done.signed_in = true;
     done.pending = None;
-    done.new_password = None;
     done.recovering = None;
     save_flow(st, &ctx.ns, flow_id, &done).await?;
     tracing::info!(tenant = %tenant, user = %user_id, acr = acr.as_str(), "signed in");

@@ -460,6 +460,7 @@ async fn continue_sign_in(
         user_id: user.id,
         amr,
         attempt: &attempt,
+        own_factor_required: false,
     })
     .await
 }

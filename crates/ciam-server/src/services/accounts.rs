@@ -1,9 +1,10 @@
 //! Accounts users make and keep themselves: sign-up, proving an address by mail (a link and a
-//! code), and resetting a forgotten password.
+//! code), and recovering an account whose password (or, for an account without one, passkey)
+//! was lost.
 //!
 //! Audited as `user.signed_up` (with the documents accepted: URL, version and time),
-//! `user.email_verified`, `user.password_reset` (which, through [`users::update`], also ends
-//! every session and refresh token of the user). Never an address, a password, a token or a code.
+//! `user.email_verified`, `user.password_reset` and `user.passkey_recovered` (both of which also
+//! end every session and refresh token of the user). Never an address, a password, a token or a code.
 //!
 //! # Security
 //! - A mailed proof is 256 random bits (and, for verification, a 6-digit code for a mail read on
@@ -17,6 +18,7 @@
 use std::time::Duration;
 
 use ciam_authn::OneTimeCode;
+use ciam_authn::passkey::StoredPasskey;
 use ciam_core::audit::AuditRecord;
 use ciam_core::email::Email;
 use ciam_core::id::UserId;
@@ -24,7 +26,7 @@ use ciam_core::keyspace::{self, Json};
 use ciam_core::secret::{Secret, SecretHash};
 use ciam_core::store::StoreError;
 use ciam_core::tenant::Tenant;
-use ciam_core::user::{User, UserProfile, UserSource, UserStatus};
+use ciam_core::user::{PasswordHash, User, UserProfile, UserSource, UserStatus};
 use serde::{Deserialize, Serialize};
 
 use super::{By, ServiceError, audited, outbox, users};
@@ -278,35 +280,64 @@ pub(crate) async fn mark_verified(st: &AppState, tenant: &Tenant, by: &By, user:
     Ok(after)
 }
 
-/// Sets a new password after a reset: every session and refresh token of the user ends (the
-/// browser that reset it gets a new session), the event is recorded and the user told by mail
-/// (in their language, else `locale`, the request's).
-pub(crate) async fn reset_password(
+/// Whether `user` recovers with a new passkey rather than a new password: an account without a
+/// password, where passkeys are on.
+pub(crate) async fn recovers_with_passkey(st: &AppState, tenant: &Tenant, user: &UserId) -> Result<bool, ServiceError> {
+    if st.passkeys.is_none() || !tenant.settings.login.passkey {
+        return Ok(false);
+    }
+    Ok(st.durable.password_hash(&tenant.id, user).await?.is_none())
+}
+
+/// What a mailed reset link lets its holder do: the account's way to sign in that was lost.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Recovery {
+    /// A new password (its hash), for an account with a password.
+    Password(PasswordHash),
+    /// A new passkey, for an account without a password (passkeys only): its name and
+    /// credential.
+    Passkey { name: String, passkey: StoredPasskey },
+}
+
+/// Applies a reset: sets the new password or adds the new passkey. Every session and refresh
+/// token of the user ends (the browser that recovered the account gets a new session), the event
+/// is recorded (`user.password_reset`, or `user.passkey_recovered` naming the passkey) and the
+/// user told by mail (in their language, else `locale`, the request's).
+pub(crate) async fn recover(
     st: &AppState,
     tenant: &Tenant,
     by: &By,
     user: &User,
-    hash: &ciam_core::user::PasswordHash,
+    recovery: &Recovery,
     locale: Locale,
 ) -> Result<(), ServiceError> {
     // A reset also proves the address.
     let after = User { email_verified: true, updated_at: st.clock.now(), ..user.clone() };
-    users::update(st, by, tenant, user, &after, Some(hash)).await?;
-    let mut e = AuditRecord::allow("user.password_reset");
+    let (event, subject, text) = match recovery {
+        Recovery::Password(hash) => {
+            users::update(st, by, tenant, user, &after, Some(hash)).await?;
+            ("user.password_reset", msg!("mail-password-changed-subject"), msg!("mail-password-changed-text"))
+        }
+        Recovery::Passkey { name, passkey } => {
+            let factor = users::passkey_factor(st, user, Some(name), name, passkey)?;
+            st.durable.create_factor(&factor).await?;
+            users::update(st, by, tenant, user, &after, None).await?;
+            users::sign_out_everywhere(st, tenant, &after, None).await?;
+            ("user.passkey_recovered", msg!("mail-passkey-recovered-subject"), msg!("mail-passkey-recovered-text"))
+        }
+    };
+    let mut e = AuditRecord::allow(event);
     e.user_id = Some(user.id.to_string());
+    if let Recovery::Passkey { .. } = recovery {
+        e.reason = Some("a passkey was added by a mailed reset link".into());
+    }
     audited(st, &tenant.id, by, e).await?;
     let when = st.clock.now().format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
     let locale = i18n::mail_locale(Some(user), locale);
     let link = recover_url(st, tenant);
     let args = [("tenant", tenant.display_name.as_str()), ("when", &when), ("link", &link)];
-    let mail = localised_mail(
-        &user.email,
-        locale,
-        msg!("mail-password-changed-subject"),
-        msg!("mail-password-changed-text"),
-        &args,
-    );
-    queue(st, tenant, mail, outbox::Delivery::default()).await
+    queue(st, tenant, localised_mail(&user.email, locale, subject, text, &args), outbox::Delivery::default()).await
 }
 
 /// A mail to `to` in `locale`: its subject and text are the catalogue's messages `subject` and
@@ -413,7 +444,16 @@ pub(crate) async fn send_reset(
     let link = proof_url(st, tenant, "recover/reset", &owner, &issued.token);
     let locale = i18n::mail_locale(user, locale);
     let args = [("tenant", tenant.display_name.as_str()), ("link", &link)];
-    let mail = localised_mail(email, locale, msg!("mail-reset-subject"), msg!("mail-reset-text"), &args);
+    // The same lookup for an unknown address (of an id no account has), so the answer takes as
+    // long either way.
+    let id = user.map_or_else(UserId::generate, |u| u.id);
+    let passkey = recovers_with_passkey(st, tenant, &id).await? && user.is_some();
+    let (subject, text) = if passkey {
+        (msg!("mail-reset-passkey-subject"), msg!("mail-reset-passkey-text"))
+    } else {
+        (msg!("mail-reset-subject"), msg!("mail-reset-text"))
+    };
+    let mail = localised_mail(email, locale, subject, text, &args);
     queue(st, tenant, mail, outbox::Delivery { valid_for: RESET_TTL, discard: user.is_none() }).await
 }
 

@@ -9,8 +9,9 @@
 //! the actor ([`By::user`]).
 
 use ciam_authn::PasswordPolicy;
+use ciam_authn::passkey::StoredPasskey;
 use ciam_core::audit::AuditRecord;
-use ciam_core::factor::FactorKind;
+use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::secret::Secret;
 use ciam_core::tenant::Tenant;
@@ -78,12 +79,7 @@ pub(crate) async fn update_keeping(
     // Refresh tokens stop working, and introspection and userinfo refuse a disabled user's
     // access tokens.
     if password.is_some() || after.status == UserStatus::Disabled {
-        st.durable.revoke_user_refresh_families(&after.tenant_id, &after.id, after.updated_at).await?;
-        let which = match keep.filter(|_| after.status == UserStatus::Active) {
-            Some(sid) => sessions::Which::AllBut(sid),
-            None => sessions::Which::All,
-        };
-        sessions::end_all_of(st, &tenant.ns(), &after.id.to_string(), which).await.map_err(ServiceError::Sessions)?;
+        sign_out_everywhere(st, tenant, after, keep.filter(|_| after.status == UserStatus::Active)).await?;
     }
     audited(st, &tenant.id, by, event("user.updated", &after.id)).await?;
     if password.is_some() {
@@ -98,6 +94,44 @@ pub(crate) async fn update_keeping(
         }
         _ => Ok(()),
     }
+}
+
+/// Ends every grant of `user`: their refresh-token families issued until `user.updated_at`, and
+/// every SSO session but `keep` (the public id of the browser that made the change, if it stays
+/// signed in).
+pub(crate) async fn sign_out_everywhere(
+    st: &AppState,
+    tenant: &Tenant,
+    user: &User,
+    keep: Option<&str>,
+) -> Result<(), ServiceError> {
+    st.durable.revoke_user_refresh_families(&user.tenant_id, &user.id, user.updated_at).await?;
+    let which = keep.map_or(sessions::Which::All, sessions::Which::AllBut);
+    sessions::end_all_of(st, &tenant.ns(), &user.id.to_string(), which).await.map_err(ServiceError::Sessions)?;
+    Ok(())
+}
+
+/// A new passkey of `user`, named `name` (trimmed, at most 64 characters; `default_name` when
+/// blank), as the durable store keeps it.
+pub(crate) fn passkey_factor(
+    st: &AppState,
+    user: &User,
+    name: Option<&str>,
+    default_name: &str,
+    passkey: &StoredPasskey,
+) -> Result<Factor, ServiceError> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(default_name);
+    Ok(Factor {
+        tenant_id: user.tenant_id.clone(),
+        id: Factor::generate_id(),
+        user_id: user.id,
+        kind: FactorKind::Passkey,
+        name: name.chars().take(64).collect(),
+        lookup: Some(passkey.credential_id.clone()),
+        data: serde_json::to_string(passkey).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        created_at: st.clock.now(),
+        last_used_at: None,
+    })
 }
 
 /// Deletes a user and their credentials; `false` when there was none. Their delegations to

@@ -142,8 +142,10 @@ pub(crate) async fn form_of(
 
 /// What a sensitive change to this user's account needs.
 pub(crate) async fn change_requirement(h: &Holder) -> Result<Reauth, PageError> {
-    let factors = h.ctx.st.durable.list_factors(&h.ctx.tenant.id, &h.user.id).await?;
-    Ok(Reauth::for_change(factors.iter().map(|f| f.kind)))
+    let (tenant, user) = (&h.ctx.tenant.id, &h.user.id);
+    let factors = h.ctx.st.durable.list_factors(tenant, user).await?;
+    let password = h.ctx.st.durable.password_hash(tenant, user).await?.is_some();
+    Ok(Reauth::for_change(factors.iter().map(|f| f.kind), password))
 }
 
 /// Whether the session's sign-in meets `reauth` now.
