@@ -23,17 +23,11 @@
 //
 // Started by tests/e2e/accessibility.rs with the environment below; prints one JSON line (the
 // pages checked, with the number of rules that passed) and exits non-zero on any failure.
-import { createHmac } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, mailbox, need, totp } from "./lib.mjs";
 
-const need = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const origin = need("CIAM_ORIGIN");
 const tenant = need("CIAM_TENANT");
 const email = need("CIAM_EMAIL");
@@ -42,7 +36,6 @@ const authorizeUrl = need("CIAM_AUTHORIZE_URL");
 const mailDir = need("CIAM_MAIL_DIR");
 const deviceUserCode = need("CIAM_DEVICE_USER_CODE");
 const passwordlessEmail = need("CIAM_PASSWORDLESS_EMAIL");
-const timeout = 20_000;
 // When set, a screenshot of every page checked is saved there (docs/images/hosted-pages holds
 // the ones the documentation shows: CIAM_SCREENSHOTS=$PWD/docs/images/hosted-pages).
 const screenshots = process.env.CIAM_SCREENSHOTS;
@@ -52,53 +45,9 @@ const t = (path) => `${origin}/t/${tenant}${path}`;
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-// The six-digit code of the first mail in the mail folder that was not there before.
-const mails = () => {
-  try {
-    return readdirSync(mailDir).filter((f) => f.endsWith(".eml"));
-  } catch {
-    return [];
-  }
-};
-const newCode = async (before) => {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    for (const f of mails().filter((m) => !before.includes(m))) {
-      const found = /code is (\d{6})/.exec(readFileSync(join(mailDir, f), "utf8"));
-      if (found) return found[1];
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("no code by email arrived");
-};
-
-// The current TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 key.
-const totp = (base32, offsetSecs = 0) => {
-  let bits = "";
-  for (const c of base32.replace(/=+$/, "").toUpperCase()) {
-    bits += "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".indexOf(c).toString(2).padStart(5, "0");
-  }
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor((Date.now() + offsetSecs * 1000) / 30_000)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-};
-
+const { mails, newMail, newCode } = mailbox(mailDir);
 // The first link containing `part` in a mail that was not in the folder before.
-const newLink = async (before, part) => {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    for (const f of mails().filter((m) => !before.includes(m))) {
-      const text = readFileSync(join(mailDir, f), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
-      const link = text.split(/\s+/).find((w) => w.startsWith("http") && w.includes(part));
-      if (link) return link;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no mail with a ${part} link arrived`);
-};
+const newLink = async (before, part) => (await newMail(before, part)).link;
 
 // Fills the sign-up form (the test tenant asks for a name and the terms).
 const fillSignUp = async (page, address) => {
@@ -335,25 +284,11 @@ const PAGES = [
   { name: "error", url: t("/authorize?client_id=nobody&response_type=code&lang=en"), heading: /^Something went wrong$/ },
 ];
 
-const browser = await chromium.launch({
-  executablePath: need("CHROMIUM"),
-  headless: true,
-  // Root in a container has no user namespaces for Chromium's sandbox.
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
+const chromium = await launch();
 const failures = [];
 const checked = [];
 try {
-  // A desktop browser's user agent: the headless marker would (rightly) count as a bot signal.
-  const context = await browser.newContext({
-    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
-  });
-  context.setDefaultTimeout(timeout);
-  const page = await context.newPage();
-  const cspViolations = [];
-  page.on("console", (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
-  });
+  const { page } = await chromium.person("en");
   const state = {};
   for (const entry of PAGES) {
     try {
@@ -421,9 +356,9 @@ try {
       break;
     }
   }
-  for (const v of cspViolations) failures.push(`Content-Security-Policy violation: ${v}`);
+  for (const v of chromium.violations) failures.push(`Content-Security-Policy violation: ${v}`);
 } finally {
-  await browser.close();
+  await chromium.close();
 }
 console.log(JSON.stringify({ pages: checked }));
 if (failures.length) {

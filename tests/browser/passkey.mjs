@@ -19,73 +19,20 @@
 //
 // Started by the Rust end-to-end test with the environment below; it fails (non-zero exit, the
 // page's visible error on stderr) on any unexpected step.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, mailbox, need, timeout, virtualAuthenticator } from "./lib.mjs";
 
-const need = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const origin = need("CIAM_ORIGIN");
 const tenant = need("CIAM_TENANT");
 const email = need("CIAM_EMAIL");
 const password = need("CIAM_PASSWORD");
 const authorizeUrl = need("CIAM_AUTHORIZE_URL");
 const callback = need("CIAM_CALLBACK");
-const mailDir = need("CIAM_MAIL_DIR");
-const timeout = 20_000;
+const { mails, newCode } = mailbox(need("CIAM_MAIL_DIR"));
 
-// The six-digit code of the first mail in the mail folder that was not there before.
-const mails = () => {
-  try {
-    return readdirSync(mailDir).filter((f) => f.endsWith(".eml"));
-  } catch {
-    return [];
-  }
-};
-const newCode = async (before) => {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    for (const f of mails().filter((m) => !before.includes(m))) {
-      const found = /code is (\d{6})/.exec(readFileSync(join(mailDir, f), "utf8"));
-      if (found) return found[1];
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("no code by email arrived");
-};
-
-const browser = await chromium.launch({
-  executablePath: need("CHROMIUM"),
-  headless: true,
-  // Root in a container has no user namespaces for Chromium's sandbox.
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
+const chromium = await launch();
 try {
-  // A desktop browser's user agent: the headless marker would (rightly) count as a bot signal.
-  const context = await browser.newContext({
-    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
-  });
-  context.setDefaultTimeout(timeout);
-  const page = await context.newPage();
-  const violations = [];
-  page.on("console", (m) => {
-    if (/Content Security Policy/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
-  });
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const { context, page } = await chromium.person("en");
+  const authenticator = await virtualAuthenticator(context, page);
 
   // 1. The account page asks for a sign-in first.
   await page.goto(`${origin}/t/${tenant}/account/security`);
@@ -107,7 +54,7 @@ try {
   if (finish.status() !== 200) throw new Error(`registration finished with ${finish.status()}: ${await finish.text()}`);
   await page.waitForLoadState("load");
   await page.getByText("Chromium").first().waitFor();
-  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  const credentials = await authenticator.credentials();
 
   // 3. Signed out; the application sends the browser to sign in, and the passkey alone does it.
   await context.clearCookies();
@@ -141,12 +88,12 @@ try {
     if (Date.now() > deadline + timeout) throw new Error(`no form_post answer; the browser is at ${page.url()}`);
     await page.waitForTimeout(100);
   }
-  if (violations.length) throw new Error(`Content-Security-Policy violations:\n${violations.join("\n")}`);
+  if (chromium.violations.length) throw new Error(`Content-Security-Policy violations:\n${chromium.violations.join("\n")}`);
   console.log(JSON.stringify({
     callback: answered,
     form_post: posted,
     credentials: credentials.map((c) => ({ resident: c.isResidentCredential, rp: c.rpId, sign_count: c.signCount })),
   }));
 } finally {
-  await browser.close();
+  await chromium.close();
 }

@@ -7,90 +7,19 @@
 // Environment: CHROMIUM, CIAM_ORIGIN, CIAM_AUTHORIZE_URL (with prompt=create&ui_locales=…),
 // CIAM_LANG, CIAM_EMAIL, CIAM_PASSWORD, CIAM_MAIL_DIR, CIAM_CALLBACK. Prints one JSON line: the
 // callback URL, the page's lang and dir, and the verification mail's subject.
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { catalogue, catchCallback, launch, mailbox, need, untilCallback } from "./lib.mjs";
 
-const need = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const lang = need("CIAM_LANG");
 const email = need("CIAM_EMAIL");
-const mailDir = need("CIAM_MAIL_DIR");
-const callback = need("CIAM_CALLBACK");
-const timeout = 20_000;
+const msg = catalogue(lang);
+const { mails, newMail } = mailbox(need("CIAM_MAIL_DIR"));
 
-// A message of the server's catalogue in `lang` (single-line messages without arguments).
-const catalogue = readFileSync(
-  join(dirname(fileURLToPath(import.meta.url)), "../../crates/ciam-server/locales", lang, "ciam.ftl"),
-  "utf8",
-);
-const msg = (id) => {
-  const found = new RegExp(`^${id} = (.+)$`, "m").exec(catalogue);
-  if (!found) throw new Error(`no message ${id} in ${lang}`);
-  return found[1].trim();
-};
-
-// The first mail that was not in the folder before: its subject and the link containing `part`.
-const mails = () => {
-  try {
-    return readdirSync(mailDir).filter((f) => f.endsWith(".eml"));
-  } catch {
-    return [];
-  }
-};
-// A message's parts, each decoded from its transfer encoding (base64 or quoted-printable).
-const decoded = (raw) =>
-  raw
-    .split(/\r?\n--/)
-    .map((p) => {
-      const [head, ...rest] = p.split(/\r?\n\r?\n/);
-      const body = rest.join("\n\n");
-      if (/Content-Transfer-Encoding: base64/i.test(head)) return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-      if (/Content-Transfer-Encoding: quoted-printable/i.test(head)) {
-        return body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-      }
-      return body;
-    })
-    .join("\n");
-const newMail = async (before, part) => {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    for (const f of mails().filter((m) => !before.includes(m))) {
-      const raw = readFileSync(join(mailDir, f), "utf8");
-      const link = decoded(raw).split(/\s+/).find((w) => w.startsWith("http") && w.includes(part));
-      const subject = (/^Subject: (.*)$/m.exec(raw)?.[1] ?? "").replace(/=\?utf-8\?b\?([^?]*)\?=\s*/gi, (_, b) =>
-        Buffer.from(b, "base64").toString("utf8"),
-      );
-      if (link) return { link, subject };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no mail with a ${part} link arrived`);
-};
-
-const browser = await chromium.launch({ executablePath: need("CHROMIUM"), headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+const chromium = await launch();
 try {
   // The visitor's browser speaks the language too (Accept-Language), as it would: the pages the
   // mail's link opens follow it.
-  const context = await browser.newContext({
-    locale: lang,
-    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
-  });
-  context.setDefaultTimeout(timeout);
-  const page = await context.newPage();
-  const cspViolations = [];
-  page.on("console", (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
-  let answered = null;
-  await page.route((url) => url.href.startsWith(callback), async (route) => {
-    answered = route.request().url();
-    await route.fulfill({ status: 200, contentType: "text/plain", body: "signed in" });
-  });
+  const { page } = await chromium.person(lang);
+  const answered = await catchCallback(page, need("CIAM_CALLBACK"));
 
   await page.goto(need("CIAM_AUTHORIZE_URL"));
   await page.waitForURL(/\/signup\?flow=/);
@@ -102,19 +31,12 @@ try {
   const before = mails();
   await Promise.all([page.waitForURL(/\/signup\/verify\?flow=/), page.getByRole("button", { name: msg("signup-submit"), exact: true }).click()]);
 
-  const { link, subject } = await newMail(before, "/verify?");
+  const { link, subject } = await newMail(before, "/verify?", email);
   await page.goto(link);
   await page.getByRole("button", { name: msg("verify-submit"), exact: true }).click();
-  const deadline = Date.now() + timeout;
-  while (!answered) {
-    if (Date.now() > deadline) throw new Error(`no callback; the browser is at ${page.url()}`);
-    if (/\/consent\?/.test(page.url())) {
-      await page.getByRole("button", { name: msg("action-allow"), exact: true }).click();
-    }
-    await page.waitForTimeout(100);
-  }
-  if (cspViolations.length) throw new Error(`Content-Security-Policy violations: ${cspViolations.join("; ")}`);
-  console.log(JSON.stringify({ callback: answered, lang: pageLang, dir, subject }));
+  const callback = await untilCallback(page, answered, msg("action-allow"));
+  if (chromium.violations.length) throw new Error(`Content-Security-Policy violations: ${chromium.violations.join("; ")}`);
+  console.log(JSON.stringify({ callback, lang: pageLang, dir, subject }));
 } finally {
-  await browser.close();
+  await chromium.close();
 }

@@ -5,8 +5,9 @@
 //! then a `response_mode=form_post` answer submits itself. Chromium enforces the pages'
 //! Content-Security-Policy, and the run fails on any violation it reports.
 //!
-//! A second test signs up in German and in Arabic (`tests/browser/signup.mjs`); a third gets an
-//! account without a password back with a new passkey from the reset mail
+//! A second test signs up in German and in Arabic (`tests/browser/signup.mjs`); a third runs
+//! the other self-service flows in Spanish and in Arabic (`tests/browser/account_flows.mjs`); a
+//! fourth gets an account without a password back with a new passkey from the reset mail
 //! (`tests/browser/recover_passkey.mjs`).
 //!
 //! Needs `node`, `tests/browser/node_modules` (`npm ci --prefix tests/browser`) and Chromium
@@ -18,7 +19,7 @@ use std::process::Stdio;
 use ciam_testkit::{Admin, CALLBACK, PASSWORD, authorize_url, skip_or_fail};
 use serde_json::Value;
 
-use crate::support::{browser_tools, id_token_claims, localhost_setup};
+use crate::support::{browser_tools, enroll_totp, id_token_claims, localhost_setup, mails_in};
 
 #[tokio::test]
 async fn a_passkey_is_registered_and_signs_in_in_headless_chromium() {
@@ -173,4 +174,109 @@ async fn an_account_without_a_password_gets_a_new_passkey_from_the_reset_mail_in
     let claims = id_token_claims(&s.server, &s.secret, &answer["code"]).await;
     assert_eq!(claims["sub"], grace, "{claims}");
     assert_eq!(claims["amr"], serde_json::json!(["email"]), "signed in by the mailed link: {claims}");
+}
+
+/// A message of the server's catalogue in `lang`, with `{ $tenant }` filled in.
+fn catalogue_message(lang: &str, id: &str) -> String {
+    let path = format!("{}/crates/ciam-server/locales/{lang}/ciam.ftl", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let line = text.lines().find_map(|l| l.strip_prefix(&format!("{id} = "))).unwrap_or_else(|| panic!("no {id}"));
+    line.replace("{ $tenant }", "Acme")
+}
+
+/// The code in a callback URL the browser run reported.
+fn code_of(report: &Value, key: &str) -> String {
+    let callback = url::Url::parse(report[key].as_str().unwrap_or_else(|| panic!("no {key} in {report}"))).unwrap();
+    let answer: std::collections::HashMap<String, String> = callback.query_pairs().into_owned().collect();
+    answer.get("code").unwrap_or_else(|| panic!("no code in {callback}")).clone()
+}
+
+/// The self-service flows in Chromium, in Spanish and in Arabic (right to left), by the pages'
+/// accessible names in that language: sign-up with a taken address (same page, owner told),
+/// an unverified account held at "check your mail", a reset without and with a second factor
+/// (a reused link refused), an email change behind a recent sign-in, other sessions signed out
+/// and an app's access removed, each taking effect on the next request.
+#[tokio::test]
+async fn the_self_service_flows_work_in_spanish_and_in_arabic_in_headless_chromium() {
+    let (dir, chromium) = match browser_tools() {
+        Ok(tools) => tools,
+        Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
+    };
+    let (s, origin) = localhost_setup("browser-flows").await;
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let signup =
+        serde_json::json!({"settings": {"signup": {"mode": "open", "fields": [{"claim": "name", "required": true}]}}});
+    let (status, body) = admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(signup)).await;
+    assert_eq!(status, 200, "{body}");
+    let mail_dir = s.server.data_dir.join("mail");
+    let new_password = "a completely new passphrase";
+    for (lang, dir_attr) in [("es", "ltr"), ("ar", "rtl")] {
+        let [ada, tom, newcomer, changed] =
+            ["ada", "tom", "new", "moved"].map(|who| format!("{who}-{lang}@example.com"));
+        let mut ids = Vec::new();
+        for who in [&ada, &tom] {
+            let body = serde_json::json!({"email": who, "password": PASSWORD, "email_verified": true});
+            ids.push(admin.post("/tenants/acme/users", body, 201).await["id"].as_str().unwrap().to_owned());
+        }
+        let tom_browser = ciam_testkit::Browser::at(&origin, None);
+        let start = authorize_url("web", "openid").nonce("n").build();
+        let _ = tom_browser.to_callback(tom_browser.sign_in_as(&start, &tom).await).await;
+        let seed = enroll_totp(&tom_browser, &mail_dir).await;
+        let run = tokio::process::Command::new("node")
+            .arg(dir.join("account_flows.mjs"))
+            .current_dir(&dir)
+            .env("CHROMIUM", &chromium)
+            .env("CIAM_ORIGIN", &origin)
+            .env("CIAM_TENANT", "acme")
+            .env("CIAM_LANG", lang)
+            .env("CIAM_AUTHORIZE_URL", format!("{origin}{start}"))
+            .env("CIAM_CALLBACK", CALLBACK)
+            .env("CIAM_MAIL_DIR", &mail_dir)
+            .env("CIAM_PASSWORD", PASSWORD)
+            .env("CIAM_NEW_PASSWORD", new_password)
+            .env("CIAM_ADA", &ada)
+            .env("CIAM_TOM", &tom)
+            .env("CIAM_TOTP_SECRET", seed.to_base32())
+            .env("CIAM_NEWCOMER", &newcomer)
+            .env("CIAM_CHANGED_EMAIL", &changed)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output();
+        let out =
+            tokio::time::timeout(std::time::Duration::from_secs(180), run).await.expect("the browser run timed out");
+        let out = out.expect("node runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "the {lang} run failed: {stderr}\nserver log:\n{}", s.server.logs());
+        let report: Value = serde_json::from_slice(out.stdout.trim_ascii()).unwrap();
+        assert_eq!((report["page_lang"].as_str(), report["dir"].as_str()), (Some(lang), Some(dir_attr)), "{report}");
+
+        // 1. The owner of the taken address was told, in the visitor's language; 5. Ada's old
+        // address was told of the change, in hers.
+        let mails = mails_in(&mail_dir);
+        for id in ["mail-taken-subject", "mail-email-changed-subject"] {
+            let subject = catalogue_message(lang, id);
+            assert!(mails.iter().any(|(to, s, _)| to.contains(&ada) && *s == subject), "{subject}: {mails:?}");
+        }
+        // 2. The newcomer, held until the address was proven, is back at the app, verified.
+        let claims = id_token_claims(&s.server, &s.secret, &code_of(&report, "held_callback")).await;
+        let user = admin.get(&format!("/tenants/acme/users?email={newcomer}"), 200).await;
+        assert_eq!(claims["sub"], user["items"][0]["id"], "{claims}");
+        assert_eq!(user["items"][0]["email_verified"], true);
+        // 3. Ada's reset signed her in; the link was refused the second time.
+        let claims = id_token_claims(&s.server, &s.secret, &code_of(&report, "reset_callback")).await;
+        assert_eq!(claims["sub"], ids[0].as_str(), "{claims}");
+        assert_eq!(report["reused_link_status"], 400, "{report}");
+        // 4. Tom's reset passed through his authenticator app.
+        let claims = id_token_claims(&s.server, &s.secret, &code_of(&report, "second_factor_reset_callback")).await;
+        assert_eq!(claims["sub"], ids[1].as_str(), "{claims}");
+        let amr = claims["amr"].as_array().unwrap();
+        assert!(amr.contains(&serde_json::json!("pwd")) && amr.contains(&serde_json::json!("otp")), "{claims}");
+        // 5. Ada's address changed.
+        assert_eq!(report["profile_email"], changed.as_str(), "{report}");
+        let user = admin.get(&format!("/tenants/acme/users/{}", ids[0]), 200).await;
+        assert_eq!(user["email"], changed.as_str());
+        // 6, 7. The other session ended; consent is asked again.
+        assert_eq!(report["other_session_signed_out"], true, "{report}");
+        assert_eq!(report["consent_asked_again"], true, "{report}");
+    }
 }

@@ -24,10 +24,18 @@ fn locale(values: &dyn Values) -> Locale {
     askama::get_value::<Locale>(values, "locale").copied().unwrap_or_default()
 }
 
-/// The message in the page's language, with its arguments isolated on a right-to-left page.
+/// Whether an argument is a link: a message puts links in `href` attributes, where isolating
+/// marks would make another address of them.
+fn is_link(value: &str) -> bool {
+    value.starts_with('/') || value.starts_with("https://") || value.starts_with("http://")
+}
+
+/// The message in the page's language, with its arguments (links excepted) isolated on a
+/// right-to-left page.
 fn message(values: &dyn Values, id: &str, args: &[(&str, String)]) -> String {
     let locale = locale(values);
-    let args: Vec<(&str, String)> = args.iter().map(|(n, v)| (*n, isolated(locale, v).into_owned())).collect();
+    let args: Vec<(&str, String)> =
+        args.iter().map(|(n, v)| (*n, if is_link(v) { v.clone() } else { isolated(locale, v).into_owned() })).collect();
     let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
     // Templates name ids as string literals (the catalogue test reads them from the templates).
     format(locale, id, &args)
@@ -83,4 +91,22 @@ pub(crate) fn th2<V1: Display, V2: Display>(
 ) -> askama::Result<Safe<String>> {
     let args = [(name1, escape(&value1.to_string())), (name2, escape(&value2.to_string()))];
     Ok(Safe(message(values, &id.to_string(), &args)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On a right-to-left page a link stays a link (isolating marks inside `href` would make
+    /// another address of it), while other arguments are isolated.
+    #[test]
+    fn links_in_markup_are_not_isolated_on_right_to_left_pages() {
+        let locale = Locale::Ar;
+        let values: [(&str, &dyn std::any::Any); 1] = [("locale", &locale)];
+        let url = "/t/acme/account/confirm?page=account/profile";
+        let html = message(&values, "profile-email-confirm-first", &[("url", url.to_owned())]);
+        assert!(html.contains(&format!("<a href=\"{url}\">")), "{html}");
+        let text = message(&values, "device-connected", &[("client", "Acme Web".to_owned())]);
+        assert!(text.contains("\u{2068}Acme Web\u{2069}"), "{text}");
+    }
 }

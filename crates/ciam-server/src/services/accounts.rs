@@ -494,14 +494,16 @@ pub(crate) async fn request_email_change(
 }
 
 /// Moves `user` to the address a right, live change link was sent to: verified, audited as
-/// `user.email_changed`, and the old address told. `None` when the link does not work (used,
-/// expired, replaced, or the address has changed since).
+/// `user.email_changed`, and the old address told (in the user's language, else `locale`, the
+/// request's). `None` when the link does not work (used, expired, replaced, or the address has
+/// changed since).
 pub(crate) async fn confirm_email_change(
     st: &AppState,
     tenant: &Tenant,
     by: &By,
     user: &User,
     token: &str,
+    locale: Locale,
 ) -> Result<Option<User>, ServiceError> {
     let Some(proof) = check(st, tenant, Purpose::ChangeEmail, user, Presented::Link(token), true).await? else {
         return Ok(None);
@@ -512,7 +514,7 @@ pub(crate) async fn confirm_email_change(
     let mut e = AuditRecord::allow("user.email_changed");
     e.user_id = Some(user.id.to_string());
     audited(st, &tenant.id, by, e).await?;
-    let locale = i18n::mail_locale(Some(user), tenant.settings.branding.default_locale());
+    let locale = i18n::mail_locale(Some(user), locale);
     let new = masked(after.email.as_str());
     let args = [("tenant", tenant.display_name.as_str()), ("new", new.as_str())];
     let mail =

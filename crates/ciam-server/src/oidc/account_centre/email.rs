@@ -101,13 +101,15 @@ pub(in crate::oidc) async fn confirm_post(
         let user = ctx.st.durable.get_user(&ctx.tenant.id, &id).await?.ok_or_else(gone)?;
         let by = By::user(caller, user.id);
         let token = form.get("token").unwrap_or("");
-        let changed = match accounts::confirm_email_change(&ctx.st, &ctx.tenant, &by, &user, token).await {
-            Ok(changed) => changed.ok_or_else(gone)?,
-            Err(crate::services::ServiceError::Store(ciam_core::store::StoreError::Conflict { .. })) => {
-                return Err(PageError::new(StatusCode::CONFLICT, msg!("email-change-taken")));
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let changed =
+            match accounts::confirm_email_change(&ctx.st, &ctx.tenant, &by, &user, token, crate::i18n::current()).await
+            {
+                Ok(changed) => changed.ok_or_else(gone)?,
+                Err(crate::services::ServiceError::Store(ciam_core::store::StoreError::Conflict { .. })) => {
+                    return Err(PageError::new(StatusCode::CONFLICT, msg!("email-change-taken")));
+                }
+                Err(e) => return Err(e.into()),
+            };
         let message = tr_with(msg!("email-change-changed"), &[("email", changed.email.as_str())]);
         let (title, back) = (tr(msg!("email-change-changed-title")), tr(msg!("email-change-back-to-profile")));
         let link = ctx.path("account/profile");
