@@ -13,12 +13,10 @@
 //! (`CHROMIUM`, default `/usr/bin/chromium`); `.ci/run` installs them. Outside CI a missing piece
 //! skips the test with a notice; under `CI=true` it fails.
 
-use std::process::Stdio;
-
 use ciam_testkit::{Admin, PASSWORD, authorize_url, skip_or_fail};
 use serde_json::{Value, json};
 
-use crate::support::{browser_tools, localhost_setup};
+use crate::support::{browser_tools, localhost_setup, run_browser_script};
 
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -58,7 +56,7 @@ const REQUIRED: [&str; 30] = [
 
 #[tokio::test]
 async fn every_hosted_page_passes_axe_core_wcag_2_2_aa_in_headless_chromium() {
-    let (dir, chromium) = match browser_tools() {
+    let tools = match browser_tools() {
         Ok(tools) => tools,
         Err(why) => return skip_or_fail("headless Chromium with playwright-core and axe-core", why),
     };
@@ -93,27 +91,18 @@ async fn every_hosted_page_passes_axe_core_wcag_2_2_aa_in_headless_chromium() {
         .unwrap();
     let user_code = started["user_code"].as_str().unwrap_or_else(|| panic!("a device request: {started}"));
 
-    let run = tokio::process::Command::new("node")
-        .arg(dir.join("a11y.mjs"))
-        .current_dir(&dir)
-        .env("CHROMIUM", &chromium)
-        .env("CIAM_ORIGIN", &origin)
-        .env("CIAM_TENANT", "acme")
-        .env("CIAM_EMAIL", "ada@example.com")
-        .env("CIAM_PASSWORD", PASSWORD)
-        .env("CIAM_PASSWORDLESS_EMAIL", "hedy@example.com")
-        .env("CIAM_AUTHORIZE_URL", format!("{origin}{}", authorize_url("web", "openid").nonce("n")))
-        .env("CIAM_MAIL_DIR", s.server.data_dir.join("mail"))
-        .env("CIAM_DEVICE_USER_CODE", user_code)
-        .env("CIAM_SCREENSHOTS", std::env::var("CIAM_SCREENSHOTS").unwrap_or_default())
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(std::time::Duration::from_secs(180), run).await.expect("the browser run timed out");
-    let out = out.expect("node runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "the accessibility check failed:\n{stderr}\nserver log:\n{}", s.server.logs());
-    let report: Value = serde_json::from_slice(out.stdout.trim_ascii()).unwrap();
+    let env = [
+        ("CIAM_ORIGIN", origin.to_string()),
+        ("CIAM_TENANT", "acme".to_string()),
+        ("CIAM_EMAIL", "ada@example.com".to_string()),
+        ("CIAM_PASSWORD", PASSWORD.to_string()),
+        ("CIAM_PASSWORDLESS_EMAIL", "hedy@example.com".to_string()),
+        ("CIAM_AUTHORIZE_URL", format!("{origin}{}", authorize_url("web", "openid").nonce("n"))),
+        ("CIAM_MAIL_DIR", s.server.data_dir.join("mail").display().to_string()),
+        ("CIAM_DEVICE_USER_CODE", user_code.to_string()),
+        ("CIAM_SCREENSHOTS", std::env::var("CIAM_SCREENSHOTS").unwrap_or_default()),
+    ];
+    let report = run_browser_script(&tools, &s.server, "a11y.mjs", &env, 180).await;
     let pages = report["pages"].as_array().unwrap();
     let names: Vec<&str> = pages.iter().filter_map(|p| p["name"].as_str()).collect();
     eprintln!("axe-core checked {} pages: {}", names.len(), names.join(", "));

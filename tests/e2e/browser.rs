@@ -14,41 +14,30 @@
 //! (`CHROMIUM`, default `/usr/bin/chromium`); `.ci/run` installs them. Outside CI a missing piece
 //! skips the test with a notice; under `CI=true` it fails.
 
-use std::process::Stdio;
-
 use ciam_testkit::{Admin, CALLBACK, PASSWORD, authorize_url, skip_or_fail};
 use serde_json::Value;
 
-use crate::support::{browser_tools, enroll_totp, id_token_claims, localhost_setup, mails_in};
+use crate::support::{browser_tools, enroll_totp, id_token_claims, localhost_setup, mails_in, run_browser_script};
 
 #[tokio::test]
 async fn a_passkey_is_registered_and_signs_in_in_headless_chromium() {
-    let (dir, chromium) = match browser_tools() {
+    let tools = match browser_tools() {
         Ok(tools) => tools,
         Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
     };
     let (s, origin) = localhost_setup("browser").await;
     let authorize =
         format!("{origin}{}", authorize_url("web", "openid").nonce("n").extra("&acr_values=urn%3Aciam%3Aacr%3Aphr"));
-    let run = tokio::process::Command::new("node")
-        .arg(dir.join("passkey.mjs"))
-        .current_dir(&dir)
-        .env("CHROMIUM", &chromium)
-        .env("CIAM_ORIGIN", &origin)
-        .env("CIAM_TENANT", "acme")
-        .env("CIAM_EMAIL", "ada@example.com")
-        .env("CIAM_PASSWORD", PASSWORD)
-        .env("CIAM_AUTHORIZE_URL", &authorize)
-        .env("CIAM_CALLBACK", CALLBACK)
-        .env("CIAM_MAIL_DIR", s.server.data_dir.join("mail"))
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(std::time::Duration::from_secs(90), run).await.expect("the browser run timed out");
-    let out = out.expect("node runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "the browser run failed: {stderr}\nserver log:\n{}", s.server.logs());
-    let report: Value = serde_json::from_slice(out.stdout.trim_ascii()).unwrap();
+    let env = [
+        ("CIAM_ORIGIN", origin.to_string()),
+        ("CIAM_TENANT", "acme".to_string()),
+        ("CIAM_EMAIL", "ada@example.com".to_string()),
+        ("CIAM_PASSWORD", PASSWORD.to_string()),
+        ("CIAM_AUTHORIZE_URL", authorize.to_string()),
+        ("CIAM_CALLBACK", CALLBACK.to_string()),
+        ("CIAM_MAIL_DIR", s.server.data_dir.join("mail").display().to_string()),
+    ];
+    let report = run_browser_script(&tools, &s.server, "passkey.mjs", &env, 90).await;
 
     // The authenticator holds one discoverable credential for the server's RP ID.
     let creds = report["credentials"].as_array().unwrap();
@@ -86,7 +75,7 @@ async fn a_passkey_is_registered_and_signs_in_in_headless_chromium() {
 /// address with the mailed link, and is back at the application with a code for the new account.
 #[tokio::test]
 async fn a_visitor_signs_up_in_german_and_in_arabic_and_lands_back_at_the_app() {
-    let (dir, chromium) = match browser_tools() {
+    let tools = match browser_tools() {
         Ok(tools) => tools,
         Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
     };
@@ -101,26 +90,16 @@ async fn a_visitor_signs_up_in_german_and_in_arabic_and_lands_back_at_the_app() 
             "{origin}{}",
             authorize_url("web", "openid").nonce("n").extra(&format!("&prompt=create&ui_locales={lang}"))
         );
-        let run = tokio::process::Command::new("node")
-            .arg(dir.join("signup.mjs"))
-            .current_dir(&dir)
-            .env("CHROMIUM", &chromium)
-            .env("CIAM_ORIGIN", &origin)
-            .env("CIAM_AUTHORIZE_URL", &authorize)
-            .env("CIAM_LANG", lang)
-            .env("CIAM_EMAIL", email)
-            .env("CIAM_PASSWORD", PASSWORD)
-            .env("CIAM_CALLBACK", CALLBACK)
-            .env("CIAM_MAIL_DIR", s.server.data_dir.join("mail"))
-            .stdin(Stdio::null())
-            .kill_on_drop(true)
-            .output();
-        let out =
-            tokio::time::timeout(std::time::Duration::from_secs(90), run).await.expect("the browser run timed out");
-        let out = out.expect("node runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "the {lang} sign-up failed: {stderr}\nserver log:\n{}", s.server.logs());
-        let report: Value = serde_json::from_slice(out.stdout.trim_ascii()).unwrap();
+        let env = [
+            ("CIAM_ORIGIN", origin.to_string()),
+            ("CIAM_AUTHORIZE_URL", authorize.to_string()),
+            ("CIAM_LANG", lang.to_string()),
+            ("CIAM_EMAIL", email.to_string()),
+            ("CIAM_PASSWORD", PASSWORD.to_string()),
+            ("CIAM_CALLBACK", CALLBACK.to_string()),
+            ("CIAM_MAIL_DIR", s.server.data_dir.join("mail").display().to_string()),
+        ];
+        let report = run_browser_script(&tools, &s.server, "signup.mjs", &env, 90).await;
         assert_eq!(report["lang"], lang, "{report}");
         assert_eq!(report["dir"], dir_attr, "{report}");
         assert!(!report["subject"].as_str().unwrap().starts_with("Confirm"), "the mail is in {lang}: {report}");
@@ -139,7 +118,7 @@ async fn a_visitor_signs_up_in_german_and_in_arabic_and_lands_back_at_the_app() 
 /// email, with the passkey stored under the name she typed.
 #[tokio::test]
 async fn an_account_without_a_password_gets_a_new_passkey_from_the_reset_mail_in_headless_chromium() {
-    let (dir, chromium) = match browser_tools() {
+    let tools = match browser_tools() {
         Ok(tools) => tools,
         Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
     };
@@ -147,22 +126,13 @@ async fn an_account_without_a_password_gets_a_new_passkey_from_the_reset_mail_in
     let admin = Admin::new(&s.server, s.admin_token.clone());
     let grace = admin.post("/tenants/acme/users", serde_json::json!({"email": "grace@example.com"}), 201).await;
     let grace = grace["id"].as_str().unwrap();
-    let run = tokio::process::Command::new("node")
-        .arg(dir.join("recover_passkey.mjs"))
-        .current_dir(&dir)
-        .env("CHROMIUM", &chromium)
-        .env("CIAM_EMAIL", "grace@example.com")
-        .env("CIAM_AUTHORIZE_URL", format!("{origin}{}", authorize_url("web", "openid").nonce("n")))
-        .env("CIAM_CALLBACK", CALLBACK)
-        .env("CIAM_MAIL_DIR", s.server.data_dir.join("mail"))
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(std::time::Duration::from_secs(90), run).await.expect("the browser run timed out");
-    let out = out.expect("node runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "the browser run failed: {stderr}\nserver log:\n{}", s.server.logs());
-    let report: Value = serde_json::from_slice(out.stdout.trim_ascii()).unwrap();
+    let env = [
+        ("CIAM_EMAIL", "grace@example.com".to_string()),
+        ("CIAM_AUTHORIZE_URL", format!("{origin}{}", authorize_url("web", "openid").nonce("n"))),
+        ("CIAM_CALLBACK", CALLBACK.to_string()),
+        ("CIAM_MAIL_DIR", s.server.data_dir.join("mail").display().to_string()),
+    ];
+    let report = run_browser_script(&tools, &s.server, "recover_passkey.mjs", &env, 90).await;
     let creds = report["credentials"].as_array().unwrap();
     assert_eq!(creds.len(), 1, "{report}");
     assert_eq!(creds[0]["rp"], "localhost");
@@ -198,7 +168,7 @@ fn code_of(report: &Value, key: &str) -> String {
 /// and an app's access removed, each taking effect on the next request.
 #[tokio::test]
 async fn the_self_service_flows_work_in_spanish_and_in_arabic_in_headless_chromium() {
-    let (dir, chromium) = match browser_tools() {
+    let tools = match browser_tools() {
         Ok(tools) => tools,
         Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
     };
@@ -222,32 +192,22 @@ async fn the_self_service_flows_work_in_spanish_and_in_arabic_in_headless_chromi
         let start = authorize_url("web", "openid").nonce("n").build();
         let _ = tom_browser.to_callback(tom_browser.sign_in_as(&start, &tom).await).await;
         let seed = enroll_totp(&tom_browser, &mail_dir).await;
-        let run = tokio::process::Command::new("node")
-            .arg(dir.join("account_flows.mjs"))
-            .current_dir(&dir)
-            .env("CHROMIUM", &chromium)
-            .env("CIAM_ORIGIN", &origin)
-            .env("CIAM_TENANT", "acme")
-            .env("CIAM_LANG", lang)
-            .env("CIAM_AUTHORIZE_URL", format!("{origin}{start}"))
-            .env("CIAM_CALLBACK", CALLBACK)
-            .env("CIAM_MAIL_DIR", &mail_dir)
-            .env("CIAM_PASSWORD", PASSWORD)
-            .env("CIAM_NEW_PASSWORD", new_password)
-            .env("CIAM_ADA", &ada)
-            .env("CIAM_TOM", &tom)
-            .env("CIAM_TOTP_SECRET", seed.to_base32())
-            .env("CIAM_NEWCOMER", &newcomer)
-            .env("CIAM_CHANGED_EMAIL", &changed)
-            .stdin(Stdio::null())
-            .kill_on_drop(true)
-            .output();
-        let out =
-            tokio::time::timeout(std::time::Duration::from_secs(180), run).await.expect("the browser run timed out");
-        let out = out.expect("node runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "the {lang} run failed: {stderr}\nserver log:\n{}", s.server.logs());
-        let report: Value = serde_json::from_slice(out.stdout.trim_ascii()).unwrap();
+        let env = [
+            ("CIAM_ORIGIN", origin.to_string()),
+            ("CIAM_TENANT", "acme".to_string()),
+            ("CIAM_LANG", lang.to_string()),
+            ("CIAM_AUTHORIZE_URL", format!("{origin}{start}")),
+            ("CIAM_CALLBACK", CALLBACK.to_string()),
+            ("CIAM_MAIL_DIR", mail_dir.display().to_string()),
+            ("CIAM_PASSWORD", PASSWORD.to_string()),
+            ("CIAM_NEW_PASSWORD", new_password.to_string()),
+            ("CIAM_ADA", ada.to_string()),
+            ("CIAM_TOM", tom.to_string()),
+            ("CIAM_TOTP_SECRET", seed.to_base32().to_string()),
+            ("CIAM_NEWCOMER", newcomer.to_string()),
+            ("CIAM_CHANGED_EMAIL", changed.to_string()),
+        ];
+        let report = run_browser_script(&tools, &s.server, "account_flows.mjs", &env, 180).await;
         assert_eq!((report["page_lang"].as_str(), report["dir"].as_str()), (Some(lang), Some(dir_attr)), "{report}");
 
         // 1. The owner of the taken address was told, in the visitor's language; 5. Ada's old

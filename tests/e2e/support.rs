@@ -118,6 +118,32 @@ pub(crate) fn browser_tools() -> Result<(std::path::PathBuf, std::path::PathBuf)
     Ok((dir, chromium))
 }
 
+/// Runs `tests/browser/<script>` under node with Chromium (`tools`, from [`browser_tools`]) and
+/// `env`, for at most `secs` seconds; returns the JSON line it printed. A failed run fails the
+/// test with the script's error and `server`'s log.
+pub(crate) async fn run_browser_script(
+    tools: &(std::path::PathBuf, std::path::PathBuf),
+    server: &Server,
+    script: &str,
+    env: &[(&str, String)],
+    secs: u64,
+) -> Value {
+    let (dir, chromium) = tools;
+    let run = tokio::process::Command::new("node")
+        .arg(dir.join(script))
+        .current_dir(dir)
+        .env("CHROMIUM", chromium)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(secs), run).await;
+    let out = out.unwrap_or_else(|_| panic!("{script} timed out")).expect("node runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{script} failed:\n{stderr}\nserver log:\n{}", server.logs());
+    serde_json::from_slice(out.stdout.trim_ascii()).unwrap_or_else(|e| panic!("{script} printed no JSON line: {e}"))
+}
+
 /// Enrolls a TOTP app for the visitor's signed-in user (password only, no second factor yet) on
 /// the account page, confirming with a code by email first; returns its seed.
 pub(crate) async fn enroll_totp(v: &Browser, mail_dir: &std::path::Path) -> TotpSeed {

@@ -6,6 +6,7 @@
 //!
 //! Usage and the measured numbers: `docs/performance.md`, "Side-by-side benchmark".
 
+mod ceiling;
 mod load;
 mod process;
 mod procfs;
@@ -144,6 +145,9 @@ async fn run(args: Args) -> Result<()> {
         bail!("{} does not exist: run `cargo build --profile dist --bin ciam` first", bin.display());
     }
 
+    let sign_ins =
+        scenarios.iter().any(|s| ["password_sign_in", "signup", scenario::SIGN_IN_MIX].contains(&s.as_str()));
+    let ceiling_before = if sign_ins { Some(ceiling::argon2_per_sec(ceiling::WINDOW).await?) } else { None };
     let mut report = Report::new(&scenarios, &args.connections);
     let mut order: Vec<(&str, Option<Backend>)> = Vec::new();
     for b in &backends {
@@ -178,6 +182,9 @@ async fn run(args: Args) -> Result<()> {
             target.stop().await;
         }
         report.add(Column::median(runs));
+    }
+    if let Some(before) = ceiling_before {
+        report.argon2_ceiling = Some((before, ceiling::argon2_per_sec(ceiling::WINDOW).await?));
     }
     println!("{}", report.render(&args.duration, &args.warmup, args.repeat));
     Ok(())
