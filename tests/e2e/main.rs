@@ -30,6 +30,7 @@ mod languages;
 mod logging;
 mod mail_outbox;
 mod mcp;
+mod migration;
 mod multinode;
 mod oidc;
 mod passkey_recovery;

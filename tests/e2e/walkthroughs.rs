@@ -93,6 +93,7 @@ const WALKED: &[&str] = &[
     "README.md",
     "docs/agents.md",
     "docs/cli.md",
+    "docs/migration.md",
     "docs/oidc.md",
     "docs/protect-an-api.md",
     "docs/troubleshooting.md",
@@ -245,6 +246,11 @@ async fn oidc_walks_through() {
 #[tokio::test]
 async fn agents_walks_through() {
     walk("docs/agents.md").await;
+}
+
+#[tokio::test]
+async fn migration_walks_through() {
+    walk("docs/migration.md").await;
 }
 
 #[tokio::test]

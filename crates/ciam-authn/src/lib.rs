@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod email_code;
+pub mod legacy;
 pub mod passkey;
 pub mod password;
 pub mod reauth;

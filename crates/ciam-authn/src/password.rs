@@ -146,9 +146,13 @@ impl Scratch {
         Ok(PasswordHash::new(phc.to_string()))
     }
 
-    /// Whether `password` matches the PHC string `phc` (any argon2 variant, version and
-    /// parameters). The outputs are compared in constant time (`Output`'s equality).
+    /// Whether `password` matches the stored hash `phc`: an argon2 PHC string (any variant,
+    /// version and parameters), or a hash imported from another system ([`crate::legacy`]). The
+    /// outputs are compared in constant time (`Output`'s equality).
     fn verify(&mut self, password: &[u8], phc: &str) -> bool {
+        if let Some(matched) = crate::legacy::verify(password, phc) {
+            return matched;
+        }
         let Ok(hash) = argon2::PasswordHash::new(phc) else { return false };
         let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
         let (Ok(algorithm), Ok(version), Ok(params)) = (
@@ -233,6 +237,26 @@ impl PasswordHasher {
         let phc: String = hash.map_or_else(|| DUMMY_HASH.to_owned(), |h| h.as_str().to_owned());
         let ok = self.run(move |scratch| scratch.verify(password.expose_secret().as_bytes(), &phc)).await?;
         Ok(ok && known)
+    }
+
+    /// Whether `stored` is a password hash this hasher verifies: an argon2 PHC string, or one of
+    /// the [`crate::legacy`] formats with parameters within bounds. The error says why not.
+    pub fn check_stored(stored: &str) -> Result<(), String> {
+        if crate::legacy::check_format(stored)?.is_some() {
+            return Ok(());
+        }
+        let phc = argon2::PasswordHash::new(stored).map_err(|_| {
+            "is not a password hash ciam verifies (argon2, bcrypt, PBKDF2, scrypt, SHA-crypt)".to_owned()
+        })?;
+        Algorithm::try_from(phc.algorithm.as_str()).map_err(|_| format!("unknown algorithm {}", phc.algorithm))?;
+        let params = Params::try_from(&phc).map_err(|e| format!("argon2 parameters: {e}"))?;
+        if params.m_cost() > 256 * 1024 {
+            return Err("argon2 parameters asking for more than 256 MiB".into());
+        }
+        if phc.salt.is_none() || phc.hash.is_none() {
+            return Err("the PHC string has no salt or no hash".into());
+        }
+        Ok(())
     }
 
     /// Whether `hash` was made with another algorithm, version or cost parameters than the ones
@@ -415,6 +439,24 @@ mod tests {
         // a hash with old parameters still verifies: the caller rehashes after the sign-in
         let old = with(Algorithm::Argon2id, Version::V0x13, 8192, 1, 1, None);
         assert!(h.verify_or_dummy(Secret::new("a password"), Some(old)).await.unwrap());
+    }
+
+    /// A hash imported from another system verifies through the hasher, is due for an argon2id
+    /// rehash, and is accepted for storing; text that is no hash is not.
+    #[tokio::test]
+    async fn imported_hashes_verify_and_are_due_for_a_rehash() {
+        let h = PasswordHasher::new(1).unwrap();
+        let bcrypt = PasswordHash::new("$2b$05$abcdefghijklmnopqrstuuFiPhXf1sVd3pCCRO.uVh34H/qI/ZsuS".into());
+        assert!(h.verify_or_dummy(Secret::new("correct horse battery staple"), Some(bcrypt.clone())).await.unwrap());
+        assert!(!h.verify_or_dummy(Secret::new("wrong"), Some(bcrypt.clone())).await.unwrap());
+        assert!(h.needs_rehash(&bcrypt));
+        assert_eq!(PasswordHasher::check_stored(bcrypt.as_str()), Ok(()));
+        assert_eq!(PasswordHasher::check_stored(DUMMY_HASH), Ok(()));
+        for bad in
+            ["correct horse battery staple", "$argon2id$v=19$m=1048576,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g", "$md5$x"]
+        {
+            assert!(PasswordHasher::check_stored(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

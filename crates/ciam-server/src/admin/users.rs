@@ -40,6 +40,14 @@ pub(super) struct UserInput {
     #[schema(value_type = Option<String>, format = Password, write_only)]
     #[serde(default)]
     password: Option<Secret>,
+    /// A password hash imported from another system, instead of `password`: argon2 (PHC),
+    /// bcrypt (`$2a$`/`$2b$`/`$2y$`), PBKDF2 (PHC `$pbkdf2-sha256$…` or Django
+    /// `pbkdf2_sha256$…`), scrypt (PHC) or SHA-crypt (`$5$`/`$6$`). The user signs in with
+    /// their old password, and that first sign-in replaces it with an argon2id hash.
+    /// Write-only.
+    #[schema(value_type = Option<String>, format = Password, write_only, example = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW")]
+    #[serde(default)]
+    password_hash: Option<Secret>,
     /// Whether the address is verified.
     #[serde(default)]
     email_verified: bool,
@@ -55,7 +63,7 @@ fn active() -> UserStatus {
 }
 
 /// The keys [`UserInput`] reads itself; every other key must be a profile claim.
-const USER_KEYS: [&str; 4] = ["email", "password", "email_verified", "status"];
+const USER_KEYS: [&str; 5] = ["email", "password", "password_hash", "email_verified", "status"];
 
 /// Parses a user document strictly: the profile claims are checked by [`UserProfile`], which
 /// refuses unknown keys (serde cannot refuse them through `flatten`).
@@ -136,7 +144,7 @@ async fn create_user(
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let input = parse_user(body)?;
-    let password = users::hash_password(&st, &tenant, input.password).await?;
+    let password = users::password_or_hash(&st, &tenant, input.password, input.password_hash).await?;
     let now = st.clock.now();
     let user = User {
         tenant_id: tenant.id,
@@ -242,7 +250,7 @@ async fn update_user(
     merge_patch(&mut doc, Value::Object(patch));
     let Value::Object(doc) = doc else { return Err(Problem::internal("merge patch produced a non-object")) };
     let input = parse_user(doc)?;
-    let password = users::hash_password(&st, &tenant, input.password).await?;
+    let password = users::password_or_hash(&st, &tenant, input.password, input.password_hash).await?;
     let updated = User {
         email: input.email,
         email_verified: input.email_verified,

@@ -16,6 +16,7 @@ use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::secret::Secret;
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{PasswordHash, User, UserStatus};
+use ciam_core::validation::FieldError;
 
 use super::{By, ServiceError, audited, delegations, sessions};
 use crate::state::AppState;
@@ -24,6 +25,26 @@ fn event(kind: &str, user: &UserId) -> AuditRecord {
     let mut e = AuditRecord::allow(kind);
     e.user_id = Some(user.to_string());
     e
+}
+
+/// The password hash of a user written through the management API: `password` hashed after the
+/// tenant's rules, or `password_hash`, a hash imported from another system as it is (argon2,
+/// bcrypt, PBKDF2, scrypt or SHA-crypt, see `ciam_authn::legacy`; the user's first sign-in
+/// replaces it with an argon2id hash). Not both.
+pub(crate) async fn password_or_hash(
+    st: &AppState,
+    tenant: &Tenant,
+    password: Option<Secret>,
+    password_hash: Option<Secret>,
+) -> Result<Option<PasswordHash>, ServiceError> {
+    let Some(imported) = password_hash else { return hash_password(st, tenant, password).await };
+    if password.is_some() {
+        return Err(ServiceError::Invalid(FieldError::new("password_hash", "give either password or password_hash")));
+    }
+    let stored = imported.expose_secret().trim();
+    ciam_authn::PasswordHasher::check_stored(stored)
+        .map_err(|why| ServiceError::Invalid(FieldError::new("password_hash", why)))?;
+    Ok(Some(PasswordHash::new(stored.to_owned())))
 }
 
 /// Hashes a new password after checking it against the tenant's password rules.
