@@ -1,5 +1,5 @@
 //! Users brought from another system keep their password: the management API stores their old
-//! system's hash as it is (bcrypt, PBKDF2 in Django's and PHC form, scrypt, SHA-crypt), the
+//! system's hash as it is, one user at a time or a whole export at once (NDJSON) (bcrypt, PBKDF2 in Django's and PHC form, scrypt, SHA-crypt), the
 //! first sign-in checks the password against it and replaces it with an argon2id hash, and the
 //! sign-ins after that use the new hash. Hashes the server cannot check, or could only check at
 //! an absurd cost, are refused with a problem naming `password_hash`. The hashes were made by
@@ -78,4 +78,85 @@ async fn imported_password_hashes_sign_in_once_and_become_argon2id() {
     assert_eq!(status, 200, "{body}");
     assert!(body.get("password_hash").is_none(), "write-only: {body}");
     assert_eq!(sign_in(&s.server, "bcrypt@example.com", PASSWORD).await, 303);
+}
+
+/// Posts `body` as an import into `acme`; returns the status and the report's lines.
+async fn import(s: &crate::support::Setup, body: impl Into<reqwest::Body>) -> (u16, Vec<serde_json::Value>) {
+    let res = s
+        .server
+        .http
+        .post(s.server.url("/admin/v1/tenants/acme/users:import"))
+        .bearer_auth(&s.admin_token)
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|_| json!({"raw": l}))).collect())
+}
+
+/// A whole export in one request: each line reported (created, refused with the field and
+/// never the value, blank lines skipped; refusals come at once, the others when their batch is
+/// stored), then a summary; the same file again creates nobody
+/// (by external id, even for a changed address, else by email); the imported users sign in
+/// with their old passwords. Not NDJSON is a 415, an oversized body a 413.
+#[tokio::test]
+async fn an_export_is_imported_once_line_by_line() {
+    let s = setup("import", vec![]).await;
+    let lines = [
+        json!({"email": "lovelace@example.com", "email_verified": true, "name": "Ada", "external_id": "auth0|1",
+               "password_hash": IMPORTED[0].1}),
+        json!({"email": "grace@example.com", "external_id": "auth0|2", "password_hash": IMPORTED[1].1}),
+        json!({"email": "not an address", "external_id": "auth0|3"}),
+        json!({"email": "eve@example.com", "password": "a plaintext secret"}),
+        json!({"email": "mallory@example.com", "password_hash": "secret-not-a-hash"}),
+    ];
+    let mut file: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    file.push_str("\n{broken json\n");
+    let (status, report) = import(&s, file.clone()).await;
+    assert_eq!(status, 200, "{report:?}");
+    let statuses: Vec<(u64, &str)> =
+        report.iter().filter_map(|r| Some((r["line"].as_u64()?, r["status"].as_str()?))).collect();
+    assert_eq!(statuses.len(), 6, "{report:?}");
+    for (line, want) in [(1, "created"), (2, "created"), (3, "refused"), (4, "refused"), (5, "refused"), (7, "refused")]
+    {
+        assert!(statuses.contains(&(line, want)), "line {line} {want}: {report:?}");
+    }
+    let field = |line: u64| report.iter().find(|r| r["line"] == line).map(|r| r["field"].clone()).unwrap();
+    assert_eq!((field(3), field(4), field(5)), (json!("email"), json!("password"), json!("password_hash")));
+    let summary = report.last().unwrap();
+    assert_eq!(summary["summary"], json!({"created": 2, "existing": 0, "refused": 4}), "{summary}");
+    assert_eq!(summary["complete"], true);
+    let text = serde_json::to_string(&report).unwrap();
+    assert!(!text.contains("plaintext secret") && !text.contains("secret-not-a-hash"), "no value echoed: {text}");
+
+    // Again, with Grace's address changed in the export: nobody is created.
+    let again = file.replace("grace@example.com", "grace.hopper@example.com");
+    let (_, report) = import(&s, again).await;
+    assert_eq!(report.last().unwrap()["summary"], json!({"created": 0, "existing": 2, "refused": 4}));
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let users = admin.get("/tenants/acme/users?limit=100", 200).await;
+    let imported: Vec<_> = users["items"].as_array().unwrap().iter().filter(|u| u["source"] == "import").collect();
+    assert_eq!(imported.len(), 2, "{users}");
+    assert_eq!(sign_in(&s.server, "lovelace@example.com", PASSWORD).await, 303);
+    assert_eq!(sign_in(&s.server, "grace@example.com", PASSWORD).await, 303);
+    let audit = admin.get("/tenants/acme/audit?type=user.imported", 200).await;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 2, "one event per batch: {audit}");
+
+    // Not NDJSON; too large (said up front).
+    let res = s
+        .server
+        .http
+        .post(s.server.url("/admin/v1/tenants/acme/users:import"))
+        .bearer_auth(&s.admin_token)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    let (status, _) = import(&s, vec![b' '; 33 << 20]).await;
+    assert_eq!(status, 413);
 }

@@ -23,7 +23,7 @@ use crate::resource::Resource;
 use crate::secret::SecretHash;
 use crate::signing_key::StoredKey;
 use crate::tenant::Tenant;
-use crate::user::{PasswordHash, User};
+use crate::user::{Imported, ImportedUser, PasswordHash, User};
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +81,11 @@ pub trait UserStore: Send + Sync {
     async fn delete_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<bool>;
     /// The user's password hash, if the user has a password.
     async fn password_hash(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<PasswordHash>>;
+    /// Imports `users` into `tenant` in one transaction, each with its password hash and
+    /// external id. A user the tenant already has, by external id or else by normalised email,
+    /// is left as it is (an external id it lacked is recorded for it); later lines see earlier
+    /// ones. One answer per user, in order.
+    async fn import_users(&self, tenant: &TenantId, users: &[ImportedUser]) -> StoreResult<Vec<Imported>>;
 }
 
 /// Clients and their secret hashes.

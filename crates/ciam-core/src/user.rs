@@ -46,6 +46,8 @@ pub enum UserSource {
     SignUp,
     /// By the user, through an administrator's invitation link.
     Invitation,
+    /// By an import of users from another system.
+    Import,
 }
 
 impl UserSource {
@@ -55,6 +57,7 @@ impl UserSource {
             Self::Admin => "admin",
             Self::SignUp => "sign_up",
             Self::Invitation => "invitation",
+            Self::Import => "import",
         }
     }
 
@@ -64,6 +67,7 @@ impl UserSource {
             "admin" => Some(Self::Admin),
             "sign_up" => Some(Self::SignUp),
             "invitation" => Some(Self::Invitation),
+            "import" => Some(Self::Import),
             _ => None,
         }
     }
@@ -284,4 +288,25 @@ mod tests {
         let h = PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into());
         assert!(!format!("{h:?}").contains("argon2id"));
     }
+}
+
+/// A user to import, as one line of an export from another system.
+#[derive(Debug, Clone)]
+pub struct ImportedUser {
+    /// The user (with a fresh id; kept only if the user is new).
+    pub user: User,
+    /// The password hash (argon2id, or another system's format the server verifies).
+    pub password: Option<PasswordHash>,
+    /// The user's id in the system they come from, unique per tenant.
+    pub external_id: Option<String>,
+}
+
+/// What importing one user did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    /// The user was created, with this id.
+    Created(UserId),
+    /// The tenant already had the user (same external id, or same normalised email): nothing
+    /// was changed.
+    Existing(UserId),
 }

@@ -23,6 +23,7 @@ mod keys;
 mod resources;
 mod sessions;
 mod tenants;
+mod user_import;
 mod user_mail;
 mod users;
 
@@ -85,6 +86,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tenants::routes())
         .merge(users::routes())
         .merge(user_mail::routes())
+        .merge(user_import::routes())
         .merge(invitations::routes())
         .merge(clients::routes())
         .merge(keys::routes())

@@ -8,7 +8,9 @@ use axum::response::IntoResponse;
 use ciam_core::email::Email;
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::Secret;
-use ciam_core::user::{User, UserProfile, UserSource, UserStatus};
+use ciam_core::tenant::Tenant;
+use ciam_core::user::{PasswordHash, User, UserProfile, UserSource, UserStatus};
+use ciam_core::validation::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -76,6 +78,35 @@ fn parse_user(doc: Map<String, Value>) -> Result<UserInput, Problem> {
     Ok(UserInput { profile, ..input })
 }
 
+/// The user a line of an import creates (with its password hash), or why the line is refused:
+/// a user document as for a create, except that a password comes only as `password_hash`
+/// (hashing plaintext would cost an argon2 computation per line).
+pub(super) async fn imported_user(
+    st: &AppState,
+    tenant: &Tenant,
+    doc: Map<String, Value>,
+) -> Result<(User, Option<PasswordHash>), Problem> {
+    if doc.contains_key("password") {
+        let why = "an import takes password_hash, not a plaintext password";
+        return Err(Problem::invalid(FieldError::new("password", why)));
+    }
+    let input = parse_user(doc)?;
+    let password = users::password_or_hash(st, tenant, None, input.password_hash).await?;
+    let now = st.clock.now();
+    let user = User {
+        tenant_id: tenant.id.clone(),
+        id: UserId::generate(),
+        email: input.email,
+        email_verified: input.email_verified,
+        status: input.status,
+        profile: input.profile,
+        source: UserSource::Import,
+        created_at: now,
+        updated_at: now,
+    };
+    Ok((user, password))
+}
+
 /// A user.
 #[derive(Serialize, ToSchema)]
 pub(super) struct UserView {
@@ -92,7 +123,7 @@ pub(super) struct UserView {
     #[serde(flatten)]
     profile: UserProfile,
     /// How the account was created: `admin` (this API or the CLI), `sign_up` (the hosted
-    /// sign-up page) or `invitation`. Read-only.
+    /// sign-up page), `invitation` or `import` (`users:import`). Read-only.
     source: UserSource,
     /// Creation time (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]

@@ -107,7 +107,7 @@ impl ProblemKind {
         }
     }
 
-    fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Self::BadRequest => "Bad request",
             Self::Unauthorized => "Missing or invalid admin token",

@@ -15,7 +15,7 @@ use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::secret::Secret;
 use ciam_core::tenant::Tenant;
-use ciam_core::user::{PasswordHash, User, UserStatus};
+use ciam_core::user::{Imported, ImportedUser, PasswordHash, User, UserStatus};
 use ciam_core::validation::FieldError;
 
 use super::{By, ServiceError, audited, delegations, sessions};
@@ -153,6 +153,25 @@ pub(crate) fn passkey_factor(
         created_at: st.clock.now(),
         last_used_at: None,
     })
+}
+
+/// Imports a batch of users (lines `first_line`.. of an import) in one transaction; a user the
+/// tenant already has is left as it is. Audited as one `user.imported` event per batch, with
+/// the lines and how many users were created.
+pub(crate) async fn import(
+    st: &AppState,
+    by: &By,
+    tenant: &TenantId,
+    batch: &[ImportedUser],
+    lines: (u64, u64),
+) -> Result<Vec<Imported>, ServiceError> {
+    let done = st.durable.import_users(tenant, batch).await?;
+    let created = done.iter().filter(|d| matches!(d, Imported::Created(_))).count();
+    let mut e = AuditRecord::allow("user.imported");
+    e.reason =
+        Some(format!("lines {}-{}: {created} created, {} already there", lines.0, lines.1, done.len() - created));
+    audited(st, tenant, by, e).await?;
+    Ok(done)
 }
 
 /// Deletes a user and their credentials; `false` when there was none. Their delegations to

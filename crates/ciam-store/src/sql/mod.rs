@@ -37,7 +37,7 @@ use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::StoredKey;
 use ciam_core::store::{ClientStore, HealthCheck, KeyStore, StoreError, StoreResult, TenantStore, UserStore};
 use ciam_core::tenant::Tenant;
-use ciam_core::user::{PasswordHash, User};
+use ciam_core::user::{Imported, ImportedUser, PasswordHash, User};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
@@ -314,6 +314,78 @@ macro_rules! impl_sql_store {
                         .map_err(&err)?;
                 }
                 tx.commit().await.map_err(&err)
+            }
+
+            async fn import_users(&self, tenant: &TenantId, users: &[ImportedUser]) -> StoreResult<Vec<Imported>> {
+                let err = map_err("email");
+                let mut tx = self.begin_write().await.map_err(&err)?;
+                let mut out = Vec::with_capacity(users.len());
+                for ImportedUser { user: u, password, external_id } in users {
+                    let by_external: Option<String> = match external_id {
+                        Some(x) => $db::query_scalar(SELECT_USER_ID_BY_EXTERNAL_ID)
+                            .bind(tenant.as_str())
+                            .bind(x.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(&err)?,
+                        None => None,
+                    };
+                    let existing: Option<String> = match by_external {
+                        Some(id) => Some(id),
+                        None => $db::query_scalar(SELECT_USER_ID_BY_EMAIL)
+                            .bind(tenant.as_str())
+                            .bind(u.email.normalized())
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(&err)?,
+                    };
+                    let (id, outcome) = match existing {
+                        Some(id) => {
+                            let id = UserId::parse(&id)
+                                .map_err(|e| StoreError::Corrupt(format!("user id: {}", e.message)))?;
+                            (id, Imported::Existing(id))
+                        }
+                        None => {
+                            $db::query(INSERT_USER)
+                                .bind(tenant.as_str())
+                                .bind(u.id.to_string())
+                                .bind(u.email.as_str())
+                                .bind(u.email.normalized())
+                                .bind(u.email_verified)
+                                .bind(u.status.as_str())
+                                .bind(to_json(&u.profile)?)
+                                .bind(ts(u.created_at))
+                                .bind(ts(u.updated_at))
+                                .bind(u.source.as_str())
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(&err)?;
+                            if let Some(p) = password {
+                                $db::query(UPSERT_PASSWORD)
+                                    .bind(tenant.as_str())
+                                    .bind(u.id.to_string())
+                                    .bind(p.as_str())
+                                    .bind(ts(u.updated_at))
+                                    .execute(&mut *tx)
+                                    .await
+                                    .map_err(&err)?;
+                            }
+                            (u.id, Imported::Created(u.id))
+                        }
+                    };
+                    if let Some(x) = external_id {
+                        $db::query(INSERT_EXTERNAL_ID)
+                            .bind(tenant.as_str())
+                            .bind(x.as_str())
+                            .bind(id.to_string())
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(&err)?;
+                    }
+                    out.push(outcome);
+                }
+                tx.commit().await.map_err(&err)?;
+                Ok(out)
             }
 
             async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>> {

@@ -29,6 +29,12 @@ pub(crate) const UPSERT_PASSWORD: &str = "insert into password_credential (tenan
     values ($1, $2, $3, $4) on conflict (tenant_id, user_id) do update set phc = excluded.phc, \
     updated_at = excluded.updated_at";
 pub(crate) const SELECT_PASSWORD: &str = "select phc from password_credential where tenant_id = $1 and user_id = $2";
+pub(crate) const SELECT_USER_ID_BY_EMAIL: &str =
+    "select user_id from user_account where tenant_id = $1 and email_normalized = $2";
+pub(crate) const SELECT_USER_ID_BY_EXTERNAL_ID: &str =
+    "select user_id from user_external_id where tenant_id = $1 and external_id = $2";
+pub(crate) const INSERT_EXTERNAL_ID: &str = "insert into user_external_id (tenant_id, external_id, user_id) \
+    values ($1, $2, $3) on conflict do nothing";
 
 pub(crate) const INSERT_CLIENT: &str = "insert into client (tenant_id, client_id, name, client_type, \
     redirect_uris, post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, \
