@@ -177,3 +177,40 @@ async fn announced_too_large(s: &crate::support::Setup) -> String {
     let n = tcp.read(&mut answer).await.unwrap();
     String::from_utf8_lossy(&answer[..n]).lines().next().unwrap_or_default().to_owned()
 }
+
+/// `ciam users import` sends a file to the server named by its configuration and prints each
+/// refused line with its number in the file, then the counts; it exits 1 when a line was
+/// refused, and a second run creates nobody.
+#[tokio::test]
+async fn the_import_command_reports_each_refused_line_and_the_counts() {
+    let s = setup("import-cli", vec![]).await;
+    let dir = ciam_testkit::TempDir::new("import-cli-file");
+    let file = dir.0.join("users.ndjson");
+    let lines = [
+        json!({"email": "hopper@example.com", "external_id": "7", "password_hash": IMPORTED[2].1}),
+        json!({"email": "nobody", "external_id": "8"}),
+        json!({"email": "turing@example.com", "external_id": "9", "password_hash": IMPORTED[3].1}),
+    ];
+    std::fs::write(&file, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    let run = || {
+        std::process::Command::new(crate::BIN)
+            .args(["users", "import", "--tenant", "acme"])
+            .arg(&file)
+            .current_dir(&dir.0)
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
+            .env("CIAM_PUBLIC_URL", s.server.url(""))
+            .env("CIAM_ADMIN_TOKEN", &s.admin_token)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert_eq!(first.status.code(), Some(1), "a refused line: {out}");
+    assert!(out.contains("line 2: email: "), "{out}");
+    assert!(out.ends_with("2 users created, 0 already there, 1 lines refused\n"), "{out}");
+    let second = run();
+    let out = String::from_utf8_lossy(&second.stdout);
+    assert!(out.ends_with("0 users created, 2 already there, 1 lines refused\n"), "{out}");
+    assert_eq!(sign_in(&s.server, "turing@example.com", PASSWORD).await, 303);
+}

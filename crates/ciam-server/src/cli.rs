@@ -60,6 +60,11 @@ enum Command {
     },
     /// Print a new random master key (for `master_key` / `CIAM_MASTER_KEY`).
     GenerateMasterKey,
+    /// Work with a tenant's users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// Work with the audit trail.
     Audit {
         #[command(subcommand)]
@@ -146,6 +151,21 @@ enum DevCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Import users from another system: an NDJSON file, one user per line (docs/migration.md),
+    /// sent to the server's management API (its public URL, with the admin token of this
+    /// directory or CIAM_ADMIN_TOKEN). Prints each refused line and the counts; exits 1 when a
+    /// line was refused. Running it again imports nobody twice.
+    Import {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// The NDJSON file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Check a tenant's audit trail: every event's hash, every link to the previous event and the
     /// recorded head. Exits 0 when intact, 1 naming the first event that was edited, deleted or
@@ -228,6 +248,30 @@ pub async fn main() -> anyhow::Result<()> {
             print_out(&lines.join("\n"))?;
         }
         Command::Dev { command } => print_out(&dev(command).await?)?,
+        Command::Users { command: UsersCommand::Import { tenant, file } } => {
+            let config = load()?;
+            init_tracing(&config.log, LogTarget::Stderr);
+            let base = config
+                .public_url
+                .clone()
+                .map_or_else(|| url::Url::parse(&crate::config::default_public_url(config.bind)), Ok)?;
+            let token = match &config.admin_token {
+                Some(t) => secrecy::ExposeSecret::expose_secret(t).to_owned(),
+                None => std::fs::read_to_string(config.data_dir.join("admin-token"))
+                    .map(|t| t.trim().to_owned())
+                    .with_context(|| {
+                        format!("no admin token: set CIAM_ADMIN_TOKEN, or run where {} is", config.data_dir.display())
+                    })?,
+            };
+            let counts = crate::import::run(&base, &token, &tenant, &file).await?;
+            print_out(&format!(
+                "{} users created, {} already there, {} lines refused",
+                counts.created, counts.existing, counts.refused
+            ))?;
+            if counts.refused > 0 {
+                std::process::exit(1);
+            }
+        }
         Command::Audit { command: AuditCommand::Verify { tenant } } => {
             let config = load()?;
             init_tracing(&config.log, LogTarget::Stderr);

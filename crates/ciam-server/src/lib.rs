@@ -20,6 +20,7 @@ pub mod dev;
 pub mod error;
 pub mod http;
 pub(crate) mod i18n;
+pub mod import;
 pub mod oidc;
 pub mod ops;
 pub mod services;
