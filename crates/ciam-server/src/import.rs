@@ -62,8 +62,8 @@ struct Progress {
 impl Progress {
     fn step(&mut self) {
         self.done += 1;
-        if self.shown && (self.done % 500 == 0 || self.done == self.total) {
-            let pct = if self.total == 0 { 100 } else { self.done * 100 / self.total };
+        if self.shown && (self.done.is_multiple_of(500) || self.done == self.total) {
+            let pct = (self.done * 100).checked_div(self.total).unwrap_or(100).min(100);
             let filled = pct / 5;
             eprint!(
                 "\r[{}{}] {}/{} users ({pct}%)",
