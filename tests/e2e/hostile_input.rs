@@ -88,8 +88,8 @@ async fn every_admin_route_answers_bad_input_with_a_4xx_problem() {
                     checked += 1;
                 }
             }
-            let Some(schema) =
-                op["requestBody"]["content"].as_object().and_then(|c| c.values().next()).map(|c| &c["schema"])
+            let Some((media, schema)) =
+                op["requestBody"]["content"].as_object().and_then(|c| c.iter().next()).map(|(m, c)| (m, &c["schema"]))
             else {
                 continue;
             };
@@ -107,7 +107,12 @@ async fn every_admin_route_answers_bad_input_with_a_4xx_problem() {
             ];
             let mut props = Vec::new();
             properties(&doc, schema, &mut props);
-            assert!(!props.is_empty(), "{method} {path} has a body schema with properties");
+            // A route that takes another media type (the NDJSON import) answers every JSON body
+            // above with a 415 problem; its lines are checked by its own tests.
+            assert!(
+                media != "application/json" || !props.is_empty(),
+                "{method} {path} has a body schema with properties"
+            );
             for (name, ty) in &props {
                 for bad in wrong_values(ty) {
                     bodies.push((json!({ name: bad }).to_string(), "application/json"));

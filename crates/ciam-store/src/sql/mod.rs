@@ -214,6 +214,36 @@ fn after(page: &PageRequest) -> &str {
     page.after.as_deref().unwrap_or("")
 }
 
+/// Inserts user `$u` and its password hash (an `Option<&PasswordHash>`) in transaction `$tx`.
+macro_rules! insert_user {
+    ($db:ident, $tx:ident, $u:expr, $password:expr, $err:expr) => {
+        $db::query(INSERT_USER)
+            .bind($u.tenant_id.as_str())
+            .bind($u.id.to_string())
+            .bind($u.email.as_str())
+            .bind($u.email.normalized())
+            .bind($u.email_verified)
+            .bind($u.status.as_str())
+            .bind(to_json(&$u.profile)?)
+            .bind(ts($u.created_at))
+            .bind(ts($u.updated_at))
+            .bind($u.source.as_str())
+            .execute(&mut *$tx)
+            .await
+            .map_err(&$err)?;
+        if let Some(p) = $password {
+            $db::query(UPSERT_PASSWORD)
+                .bind($u.tenant_id.as_str())
+                .bind($u.id.to_string())
+                .bind(p.as_str())
+                .bind(ts($u.updated_at))
+                .execute(&mut *$tx)
+                .await
+                .map_err(&$err)?;
+        }
+    };
+}
+
 macro_rules! impl_sql_store {
     ($store:ty, $db:ident) => {
         #[async_trait]
@@ -289,30 +319,7 @@ macro_rules! impl_sql_store {
             async fn create_user(&self, u: &User, password: Option<&PasswordHash>) -> StoreResult<()> {
                 let err = map_err("email");
                 let mut tx = self.begin_write().await.map_err(&err)?;
-                $db::query(INSERT_USER)
-                    .bind(u.tenant_id.as_str())
-                    .bind(u.id.to_string())
-                    .bind(u.email.as_str())
-                    .bind(u.email.normalized())
-                    .bind(u.email_verified)
-                    .bind(u.status.as_str())
-                    .bind(to_json(&u.profile)?)
-                    .bind(ts(u.created_at))
-                    .bind(ts(u.updated_at))
-                    .bind(u.source.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(&err)?;
-                if let Some(p) = password {
-                    $db::query(UPSERT_PASSWORD)
-                        .bind(u.tenant_id.as_str())
-                        .bind(u.id.to_string())
-                        .bind(p.as_str())
-                        .bind(ts(u.updated_at))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(&err)?;
-                }
+                insert_user!($db, tx, u, password, err);
                 tx.commit().await.map_err(&err)
             }
 
@@ -321,6 +328,12 @@ macro_rules! impl_sql_store {
                 let mut tx = self.begin_write().await.map_err(&err)?;
                 let mut out = Vec::with_capacity(users.len());
                 for ImportedUser { user: u, password, external_id } in users {
+                    if u.tenant_id != *tenant {
+                        return Err(StoreError::Corrupt(format!(
+                            "an imported user of tenant {} in {tenant}",
+                            u.tenant_id
+                        )));
+                    }
                     let by_external: Option<String> = match external_id {
                         Some(x) => $db::query_scalar(SELECT_USER_ID_BY_EXTERNAL_ID)
                             .bind(tenant.as_str())
@@ -346,30 +359,7 @@ macro_rules! impl_sql_store {
                             (id, Imported::Existing(id))
                         }
                         None => {
-                            $db::query(INSERT_USER)
-                                .bind(tenant.as_str())
-                                .bind(u.id.to_string())
-                                .bind(u.email.as_str())
-                                .bind(u.email.normalized())
-                                .bind(u.email_verified)
-                                .bind(u.status.as_str())
-                                .bind(to_json(&u.profile)?)
-                                .bind(ts(u.created_at))
-                                .bind(ts(u.updated_at))
-                                .bind(u.source.as_str())
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(&err)?;
-                            if let Some(p) = password {
-                                $db::query(UPSERT_PASSWORD)
-                                    .bind(tenant.as_str())
-                                    .bind(u.id.to_string())
-                                    .bind(p.as_str())
-                                    .bind(ts(u.updated_at))
-                                    .execute(&mut *tx)
-                                    .await
-                                    .map_err(&err)?;
-                            }
+                            insert_user!($db, tx, u, password.as_ref(), err);
                             (u.id, Imported::Created(u.id))
                         }
                     };
