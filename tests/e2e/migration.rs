@@ -214,3 +214,62 @@ async fn the_import_command_reports_each_refused_line_and_the_counts() {
     assert!(out.ends_with("0 users created, 2 already there, 1 lines refused\n"), "{out}");
     assert_eq!(sign_in(&s.server, "turing@example.com", PASSWORD).await, 303);
 }
+
+/// Exports `tenant`'s users (with their hashes when `hashes`) as NDJSON lines.
+async fn export(s: &crate::support::Setup, tenant: &str, hashes: bool) -> Vec<serde_json::Value> {
+    let url = format!("/admin/v1/tenants/{tenant}/users:export{}", if hashes { "?password_hashes=true" } else { "" });
+    let res = s.server.http.get(s.server.url(&url)).bearer_auth(&s.admin_token).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/x-ndjson");
+    res.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// The export is the import's format: without hashes unless asked (and audited either way);
+/// with them, another tenant imports it and its users sign in with their passwords.
+#[tokio::test]
+async fn an_export_is_imported_again_elsewhere() {
+    let s = setup("export", vec![]).await;
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    let file: String = [
+        json!({"email": "lovelace@example.com", "name": "Ada", "external_id": "legacy-1", "password_hash": IMPORTED[0].1}),
+        json!({"email": "hopper@example.com", "external_id": "legacy-2", "password_hash": IMPORTED[2].1}),
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect();
+    assert_eq!(import(&s, file).await.1.last().unwrap()["summary"]["created"], 2);
+
+    let plain = export(&s, "acme", false).await;
+    assert_eq!(plain.len(), 3, "Ada of the setup and the two imported: {plain:?}");
+    assert!(plain.iter().all(|l| l.get("password_hash").is_none()), "no hashes unless asked: {plain:?}");
+    let lovelace = plain.iter().find(|l| l["email"] == "lovelace@example.com").unwrap();
+    assert_eq!((&lovelace["external_id"], &lovelace["name"]), (&json!("legacy-1"), &json!("Ada")));
+    let full = export(&s, "acme", true).await;
+    let hopper = full.iter().find(|l| l["email"] == "hopper@example.com").unwrap();
+    assert_eq!(hopper["password_hash"], IMPORTED[2].1, "not signed in yet: the imported hash");
+    let audit = admin.get("/tenants/acme/audit?type=user.exported", 200).await;
+    let reasons: Vec<_> = audit["items"].as_array().unwrap().iter().filter_map(|e| e["reason"].as_str()).collect();
+    assert_eq!(reasons, ["management API: without password hashes", "management API: with password hashes"], "{audit}");
+
+    // Another tenant takes the export as it is.
+    admin.post("/tenants", json!({"id": "beta", "display_name": "Beta"}), 201).await;
+    let file: String = full.iter().map(|l| format!("{l}\n")).collect();
+    let res = s
+        .server
+        .http
+        .post(s.server.url("/admin/v1/tenants/beta/users:import"))
+        .bearer_auth(&s.admin_token)
+        .header("content-type", "application/x-ndjson")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    let report = res.text().await.unwrap();
+    assert!(
+        report.ends_with("{\"complete\":true,\"summary\":{\"created\":3,\"existing\":0,\"refused\":0}}\n"),
+        "{report}"
+    );
+    let copied = export(&s, "beta", false).await;
+    assert_eq!(copied.len(), 3);
+    assert!(copied.iter().any(|l| l["email"] == "hopper@example.com" && l["external_id"] == "legacy-2"), "{copied:?}");
+}

@@ -86,6 +86,8 @@ pub trait UserStore: Send + Sync {
     /// is left as it is (an external id it lacked is recorded for it); later lines see earlier
     /// ones. One answer per user, in order.
     async fn import_users(&self, tenant: &TenantId, users: &[ImportedUser]) -> StoreResult<Vec<Imported>>;
+    /// The user's id in the system they were imported from, if an import recorded one.
+    async fn external_id(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<String>>;
 }
 
 /// Clients and their secret hashes.

@@ -23,6 +23,7 @@ mod keys;
 mod resources;
 mod sessions;
 mod tenants;
+mod user_export;
 mod user_import;
 mod user_mail;
 mod users;
@@ -87,6 +88,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(user_mail::routes())
         .merge(user_import::routes())
+        .merge(user_export::routes())
         .merge(invitations::routes())
         .merge(clients::routes())
         .merge(keys::routes())

@@ -174,6 +174,14 @@ pub(crate) async fn import(
     Ok(done)
 }
 
+/// Records an export of a tenant's users (`user.exported`), saying whether it has their
+/// password hashes.
+pub(crate) async fn exported(st: &AppState, by: &By, tenant: &TenantId, hashes: bool) -> Result<(), ServiceError> {
+    let mut e = AuditRecord::allow("user.exported");
+    e.reason = Some(if hashes { "with password hashes" } else { "without password hashes" }.into());
+    audited(st, tenant, by, e).await
+}
+
 /// Deletes a user and their credentials; `false` when there was none. Their delegations to
 /// agents end first, each recorded as `delegation.revoked`.
 pub(crate) async fn delete(st: &AppState, by: &By, tenant: &TenantId, id: &UserId) -> Result<bool, ServiceError> {

@@ -28,6 +28,8 @@ pub async fn imports_create_each_user_once(s: &dyn DurableStore) {
     assert_eq!(s.get_user(&acme, &ada).await.unwrap().unwrap().email.as_str(), "ada@example.com");
     assert_eq!(s.password_hash(&acme, &ada).await.unwrap().unwrap().as_str(), "$2b$05$hash-of-ada@example.com");
     assert_eq!(s.password_hash(&acme, &existing.id).await.unwrap(), None, "an existing user is left as it is");
+    assert_eq!(s.external_id(&acme, &ada).await.unwrap().as_deref(), Some("u-1"));
+    assert_eq!(s.external_id(&acme, &existing.id).await.unwrap().as_deref(), Some("u-2"), "recorded for Bob");
 
     // Again, with Bob's address changed in the export: his external id (recorded the first
     // time) still finds him.

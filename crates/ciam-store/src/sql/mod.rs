@@ -378,6 +378,15 @@ macro_rules! impl_sql_store {
                 Ok(out)
             }
 
+            async fn external_id(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<String>> {
+                $db::query_scalar(SELECT_EXTERNAL_ID)
+                    .bind(tenant.as_str())
+                    .bind(id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("user"))
+            }
+
             async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>> {
                 $db::query_as::<UserRow>(SELECT_USER)
                     .bind(tenant.as_str())

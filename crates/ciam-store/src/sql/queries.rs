@@ -33,6 +33,8 @@ pub(crate) const SELECT_USER_ID_BY_EMAIL: &str =
     "select user_id from user_account where tenant_id = $1 and email_normalized = $2";
 pub(crate) const SELECT_USER_ID_BY_EXTERNAL_ID: &str =
     "select user_id from user_external_id where tenant_id = $1 and external_id = $2";
+pub(crate) const SELECT_EXTERNAL_ID: &str =
+    "select external_id from user_external_id where tenant_id = $1 and user_id = $2 order by external_id limit 1";
 pub(crate) const INSERT_EXTERNAL_ID: &str = "insert into user_external_id (tenant_id, external_id, user_id) \
     values ($1, $2, $3) on conflict do nothing";
 
