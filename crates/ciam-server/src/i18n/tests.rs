@@ -8,6 +8,9 @@ use fluent_syntax::ast;
 
 use super::*;
 
+/// A test that stops at its first failed step.
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
 /// The messages of a catalogue: id -> its source text (to compare arguments and markup).
 fn messages(locale: Locale, source: &str) -> BTreeMap<String, String> {
     let resource = fluent_syntax::parser::parse(source).unwrap_or_else(|(_, errors)| {
@@ -69,17 +72,17 @@ fn every_language_has_exactly_the_english_messages_with_the_same_arguments_and_m
 }
 
 /// Every file under `dir` (recursively) whose name ends with `ext`.
-fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+fn files(dir: &Path, ext: &str) -> std::io::Result<Vec<PathBuf>> {
     let mut out = vec![];
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
         if path.is_dir() {
-            out.extend(files(&path, ext));
+            out.extend(files(&path, ext)?);
         } else if path.to_string_lossy().ends_with(ext) {
             out.push(path);
         }
     }
-    out
+    Ok(out)
 }
 
 /// The string literals that follow `marker` in `text`.
@@ -98,14 +101,13 @@ fn template_ids(text: &str) -> Vec<&str> {
 }
 
 #[test]
-fn every_message_the_code_and_the_templates_name_exists_and_every_message_is_used() {
+fn every_message_the_code_and_the_templates_name_exists_and_every_message_is_used() -> TestResult {
     let en = english();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut used = BTreeSet::new();
-    for file in files(&root.join("src"), ".rs") {
+    for file in files(&root.join("src"), ".rs")? {
         // Code, not comments (which show examples).
-        let text: String = std::fs::read_to_string(&file)
-            .unwrap()
+        let text: String = std::fs::read_to_string(&file)?
             .lines()
             .filter(|l| !l.trim_start().starts_with("//"))
             .collect::<Vec<_>>()
@@ -115,10 +117,10 @@ fn every_message_the_code_and_the_templates_name_exists_and_every_message_is_use
             used.insert(id.to_owned());
         }
     }
-    let templates = files(&root.join("templates"), ".html");
+    let templates = files(&root.join("templates"), ".html")?;
     assert!(templates.len() > 15);
     for file in templates {
-        let text = std::fs::read_to_string(&file).unwrap();
+        let text = std::fs::read_to_string(&file)?;
         for id in template_ids(&text) {
             assert!(en.contains_key(id), "{}: \"{id}\" is not in locales/en/ciam.ftl", file.display());
             used.insert(id.to_owned());
@@ -126,6 +128,7 @@ fn every_message_the_code_and_the_templates_name_exists_and_every_message_is_use
     }
     let unused: Vec<_> = en.keys().filter(|k| !used.contains(*k)).collect();
     assert!(unused.is_empty(), "messages nothing uses (remove them from every catalogue): {unused:?}");
+    Ok(())
 }
 
 #[test]
@@ -223,11 +226,11 @@ async fn the_request_s_preferences_choose_in_order() {
 }
 
 #[test]
-fn a_mail_goes_out_in_the_recipient_s_language_else_the_request_s() {
+fn a_mail_goes_out_in_the_recipient_s_language_else_the_request_s() -> TestResult {
     let mut user = User {
-        tenant_id: ciam_core::TenantId::parse("acme").unwrap(),
+        tenant_id: ciam_core::TenantId::parse("acme")?,
         id: ciam_core::UserId::generate(),
-        email: ciam_core::email::Email::parse("ada@example.com").unwrap(),
+        email: ciam_core::email::Email::parse("ada@example.com")?,
         email_verified: true,
         status: ciam_core::user::UserStatus::Active,
         profile: ciam_core::user::UserProfile { locale: Some("de-AT".into()), ..Default::default() },
@@ -239,4 +242,5 @@ fn a_mail_goes_out_in_the_recipient_s_language_else_the_request_s() {
     user.profile.locale = Some("pt-BR".into());
     assert_eq!(mail_locale(Some(&user), Locale::Fr), Locale::Fr, "a language the server does not speak");
     assert_eq!(mail_locale(None, Locale::Es), Locale::Es);
+    Ok(())
 }
