@@ -28,11 +28,17 @@ pub struct Counts {
 /// prints refused lines to standard output as they come.
 pub async fn run(base: &url::Url, token: &str, tenant: &str, file: &Path) -> anyhow::Result<Counts> {
     let open = || std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()));
-    let total = BufReader::new(open()?).lines().map_while(Result::ok).filter(|l| !l.trim().is_empty()).count();
+    // The lines are counted (a first read of the file) only for a progress bar someone sees.
+    let shown = std::io::stderr().is_terminal();
+    let total = if shown {
+        BufReader::new(open()?).lines().map_while(Result::ok).filter(|l| !l.trim().is_empty()).count()
+    } else {
+        0
+    };
     let endpoint = base.join(&format!("admin/v1/tenants/{tenant}/users:import")).context("the server's URL")?;
     let http =
         reqwest::Client::builder().user_agent(concat!("ciam/", env!("CARGO_PKG_VERSION"), " users import")).build()?;
-    let mut progress = Progress { total, done: 0, shown: std::io::stderr().is_terminal() };
+    let mut progress = Progress { total, done: 0, shown };
     let mut counts = Counts::default();
     let (mut chunk, mut offset, mut lines) = (Vec::new(), 0u64, 0u64);
     for line in BufReader::new(open()?).split(b'\n') {

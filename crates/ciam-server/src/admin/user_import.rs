@@ -113,7 +113,8 @@ struct Summary {
 /// Reads the body line by line, imports it batch by batch and sends the report. Stops early if
 /// the report's reader has gone (what was imported stays: a rerun finds it).
 async fn run(st: AppState, tenant: Tenant, by: By, body: Body, report: mpsc::Sender<Bytes>) {
-    let mut import = Import { st, tenant, by, report, batch: Vec::new(), summary: Summary::default() };
+    let mut import =
+        Import { st, tenant, by, report, batch: Vec::new(), numbers: Vec::new(), summary: Summary::default() };
     let complete = import.read(body).await;
     let stopped = match &complete {
         Ok(()) => import.flush().await.err(),
@@ -133,8 +134,9 @@ struct Import {
     tenant: Tenant,
     by: By,
     report: mpsc::Sender<Bytes>,
-    /// Parsed lines waiting for their transaction: (line number, user).
-    batch: Vec<(u64, ImportedUser)>,
+    /// Parsed lines waiting for their transaction, and their line numbers.
+    batch: Vec<ImportedUser>,
+    numbers: Vec<u64>,
     summary: Summary,
 }
 
@@ -187,7 +189,8 @@ impl Import {
         }
         match self.parse(raw, too_long).await {
             Ok(user) => {
-                self.batch.push((number, user));
+                self.batch.push(user);
+                self.numbers.push(number);
                 if self.batch.len() >= BATCH {
                     self.flush().await?;
                 }
@@ -219,14 +222,13 @@ impl Import {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let batch = std::mem::take(&mut self.batch);
-        let lines = (batch.first().map_or(0, |b| b.0), batch.last().map_or(0, |b| b.0));
-        let users: Vec<ImportedUser> = batch.iter().map(|(_, u)| u.clone()).collect();
-        let done = users::import(&self.st, &self.by, &self.tenant.id, &users, lines).await.map_err(|e| {
+        let (batch, numbers) = (std::mem::take(&mut self.batch), std::mem::take(&mut self.numbers));
+        let lines = (numbers.first().copied().unwrap_or(0), numbers.last().copied().unwrap_or(0));
+        let done = users::import(&self.st, &self.by, &self.tenant.id, &batch, lines).await.map_err(|e| {
             tracing::warn!(tenant = %self.tenant.id, error = %e, "an import batch failed");
             format!("lines {}-{} could not be stored; run the import again", lines.0, lines.1)
         })?;
-        for ((number, _), outcome) in batch.iter().zip(done) {
+        for (number, outcome) in numbers.iter().zip(done) {
             let (status, id) = match outcome {
                 Imported::Created(id) => {
                     self.summary.created += 1;

@@ -455,8 +455,7 @@ pub(super) async fn passkey_finish(
         return Err(CeremonyError::new(StatusCode::CONFLICT, tr(msg!("security-passkey-taken"))));
     }
     use_link(&ctx, &caller, &user, &recovering).await?;
-    let name = req.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let name = name.map_or_else(|| tr(msg!("factor-passkey")), str::to_owned);
+    let name = users::passkey_name(req.name.as_deref(), &tr(msg!("factor-passkey")));
     let mut amr = vec![Amr::Email];
     if recovering.confirmed {
         amr.push(Amr::Otp);

@@ -376,7 +376,8 @@ pub(super) async fn passkey_finish(
     let st = &h.ctx.st;
     let state: RegistrationState = take_ceremony(st, &keyspace::passkey_enrolment(&h.ctx.ns, &h.session.sid)).await?;
     let passkey = rp.finish_registration(credential, state).map_err(|e| CeremonyError::bad_request(e.to_string()))?;
-    let factor = users::passkey_factor(st, &h.user, req.name.as_deref(), &tr(msg!("factor-passkey")), &passkey)?;
+    let name = users::passkey_name(req.name.as_deref(), &tr(msg!("factor-passkey")));
+    let factor = users::passkey_factor(st, &h.user, name, &passkey)?;
     match st.durable.create_factor(&factor).await {
         Ok(()) => {}
         Err(ciam_core::store::StoreError::Conflict { .. }) => {

@@ -320,7 +320,7 @@ pub(crate) async fn recover(
             ("user.password_reset", msg!("mail-password-changed-subject"), msg!("mail-password-changed-text"))
         }
         Recovery::Passkey { name, passkey } => {
-            let factor = users::passkey_factor(st, user, Some(name), name, passkey)?;
+            let factor = users::passkey_factor(st, user, name.clone(), passkey)?;
             st.durable.create_factor(&factor).await?;
             users::update(st, by, tenant, user, &after, None).await?;
             users::sign_out_everywhere(st, tenant, &after, None).await?;

@@ -132,22 +132,25 @@ pub(crate) async fn sign_out_everywhere(
     Ok(())
 }
 
-/// A new passkey of `user`, named `name` (trimmed, at most 64 characters; `default_name` when
-/// blank), as the durable store keeps it.
+/// The name a new passkey is stored under: `given` trimmed to at most 64 characters, else
+/// `default` (when blank or absent).
+pub(crate) fn passkey_name(given: Option<&str>, default: &str) -> String {
+    given.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(default).chars().take(64).collect()
+}
+
+/// A new passkey of `user` named `name` (see [`passkey_name`]), as the durable store keeps it.
 pub(crate) fn passkey_factor(
     st: &AppState,
     user: &User,
-    name: Option<&str>,
-    default_name: &str,
+    name: String,
     passkey: &StoredPasskey,
 ) -> Result<Factor, ServiceError> {
-    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(default_name);
     Ok(Factor {
         tenant_id: user.tenant_id.clone(),
         id: Factor::generate_id(),
         user_id: user.id,
         kind: FactorKind::Passkey,
-        name: name.chars().take(64).collect(),
+        name,
         lookup: Some(passkey.credential_id.clone()),
         data: serde_json::to_string(passkey).map_err(|e| ServiceError::Internal(e.to_string()))?,
         created_at: st.clock.now(),
