@@ -13,6 +13,8 @@
 //! - [`reauth`]: what a change to an account's authenticators needs: a recent sign-in with the
 //!   account's strongest kind of authenticator.
 //! - [`email_code`]: six-digit codes and magic-link tokens sent by email.
+//! - [`federation`]: sign-in through an upstream OpenID Connect provider: the ID token's claims
+//!   and the rule that links an upstream account to a user without taking over an account.
 //!
 //! Nothing here touches a database: the caller stores what comes out (hashes, seeds, the last
 //! used TOTP step), and nothing here sends anything: mail is the server's outbound adapter
@@ -20,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod email_code;
+pub mod federation;
 pub mod legacy;
 pub mod passkey;
 pub mod password;

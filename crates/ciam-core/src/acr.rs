@@ -49,9 +49,12 @@ impl Acr {
         if amr.iter().any(|m| matches!(m, Amr::Hwk | Amr::Swk)) {
             return Self::PhishingResistant;
         }
-        let knowledge = amr.iter().any(|m| matches!(m, Amr::Pwd));
+        // An upstream sign-in stands where a password would; an `mfa` alongside it is the
+        // upstream's own multi-factor authentication, which the tenant chose to trust.
+        let knowledge = amr.iter().any(|m| matches!(m, Amr::Pwd | Amr::Fed));
         let possession = amr.iter().any(|m| matches!(m, Amr::Otp | Amr::Email));
-        if knowledge && possession { Self::MultiFactor } else { Self::Password }
+        let trusted_upstream_mfa = amr.contains(&Amr::Fed) && amr.contains(&Amr::Mfa);
+        if (knowledge && possession) || trusted_upstream_mfa { Self::MultiFactor } else { Self::Password }
     }
 }
 
@@ -76,15 +79,20 @@ pub enum Amr {
     Hwk,
     /// Proof of possession of a software-secured key (a synced passkey).
     Swk,
-    /// Multiple factors were used (added whenever two kinds were).
+    /// Multiple factors were used (added whenever two kinds were, and for an upstream sign-in
+    /// whose multi-factor authentication the tenant trusts).
     Mfa,
+    /// A sign-in through an upstream identity provider (not in RFC 8176's registry; documented
+    /// in docs/federation.md).
+    Fed,
     /// User presence and verification by the authenticator (biometric or PIN), as passkeys require.
     User,
 }
 
 impl Amr {
     /// Every method.
-    pub const ALL: [Self; 7] = [Self::Pwd, Self::Otp, Self::Email, Self::Hwk, Self::Swk, Self::Mfa, Self::User];
+    pub const ALL: [Self; 8] =
+        [Self::Pwd, Self::Otp, Self::Email, Self::Hwk, Self::Swk, Self::Mfa, Self::User, Self::Fed];
 
     /// The method named by a claim value.
     pub fn parse(s: &str) -> Option<Self> {
@@ -101,6 +109,7 @@ impl Amr {
             Self::Swk => "swk",
             Self::Mfa => "mfa",
             Self::User => "user",
+            Self::Fed => "fed",
         }
     }
 }
@@ -137,6 +146,10 @@ mod tests {
             (&[Hwk, User], Acr::PhishingResistant),
             (&[Swk, User], Acr::PhishingResistant),
             (&[Pwd, Otp, Hwk, Mfa], Acr::PhishingResistant),
+            (&[Fed], Acr::Password),
+            (&[Fed, Mfa], Acr::MultiFactor),
+            (&[Fed, Otp], Acr::MultiFactor),
+            (&[Pwd, Mfa], Acr::Password),
         ];
         for (amr, want) in cases {
             assert_eq!(Acr::of_methods(amr), *want, "{amr:?}");

@@ -77,6 +77,14 @@ pub fn flow(tenant: &TenantNs, id: &str) -> Key {
     Key::hashed("flow", tenant, id)
 }
 
+/// An upstream sign-in in progress, by the hash of its `state` (single use).
+pub fn upstream_sign_in(tenant: &TenantNs, state: &str) -> Key {
+    Key::hashed("upstream", tenant, state)
+}
+
+/// How long an upstream sign-in may take.
+pub const UPSTREAM_SIGN_IN_TTL: Duration = Duration::from_secs(600);
+
 /// The state of a passkey ceremony (`purpose`: a sign-in or a second factor) of a flow.
 pub fn passkey_ceremony(tenant: &TenantNs, purpose: &str, flow: &str) -> Key {
     Key(format!("passkey:{purpose}:{tenant}:{}", SecretHash::of(flow).as_str()))

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod contrast;
 pub mod email;
 pub mod factor;
+pub mod federation;
 pub mod id;
 pub mod invitation;
 pub mod keyspace;

@@ -14,6 +14,7 @@ use crate::agent::Delegation;
 use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
 use crate::client::Client;
 use crate::factor::{Factor, FactorKind, SignInProfile};
+use crate::federation::{FederatedIdentity, IdentityProvider};
 use crate::id::{ClientId, ResourceId, TenantId, UserId};
 use crate::invitation::Invitation;
 use crate::outbox::QueuedMail;
@@ -448,6 +449,43 @@ pub trait InvitationStore: Send + Sync {
     async fn revoke_invitation(&self, tenant: &TenantId, id: &str, now: OffsetDateTime) -> StoreResult<bool>;
 }
 
+/// Upstream identity providers and the accounts linked through them.
+#[async_trait]
+pub trait FederationStore: Send + Sync {
+    /// Stores a new provider; `Conflict { what: "identity provider" }` if the id is taken.
+    async fn create_identity_provider(&self, provider: &IdentityProvider) -> StoreResult<()>;
+    /// One provider by id.
+    async fn get_identity_provider(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<IdentityProvider>>;
+    /// A tenant's providers in id order.
+    async fn list_identity_providers(&self, tenant: &TenantId) -> StoreResult<Vec<IdentityProvider>>;
+    /// Replaces a provider's settings, secret and `updated_at`; `NotFound` if it does not exist.
+    async fn update_identity_provider(&self, provider: &IdentityProvider) -> StoreResult<()>;
+    /// Deletes a provider and every link made through it, in one transaction; the number of
+    /// links removed, or `None` if there was no such provider.
+    async fn delete_identity_provider(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<u64>>;
+    /// Links an upstream account to a user; `Conflict { what: "identity link" }` if that
+    /// upstream account is already linked (to anyone), `NotFound` if the provider or the user
+    /// does not exist.
+    async fn link_identity(&self, link: &FederatedIdentity) -> StoreResult<()>;
+    /// The link of an upstream account.
+    async fn find_identity(
+        &self,
+        tenant: &TenantId,
+        provider: &str,
+        subject: &str,
+    ) -> StoreResult<Option<FederatedIdentity>>;
+    /// A user's links, by provider then subject.
+    async fn list_user_identities(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<FederatedIdentity>>;
+    /// Removes one of a user's links; `true` if it existed.
+    async fn unlink_identity(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        provider: &str,
+        subject: &str,
+    ) -> StoreResult<bool>;
+}
+
 /// The durable store: everything that must survive restarts.
 pub trait DurableStore:
     TenantStore
@@ -463,6 +501,7 @@ pub trait DurableStore:
     + FactorStore
     + MailOutboxStore
     + InvitationStore
+    + FederationStore
     + HealthCheck
 {
 }
@@ -480,6 +519,7 @@ impl<T> DurableStore for T where
         + FactorStore
         + MailOutboxStore
         + InvitationStore
+        + FederationStore
         + HealthCheck
 {
 }

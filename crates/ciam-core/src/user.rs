@@ -48,6 +48,8 @@ pub enum UserSource {
     Invitation,
     /// By an import of users from another system.
     Import,
+    /// At a first sign-in through an upstream identity provider (just-in-time provisioning).
+    Federation,
 }
 
 impl UserSource {
@@ -58,6 +60,7 @@ impl UserSource {
             Self::SignUp => "sign_up",
             Self::Invitation => "invitation",
             Self::Import => "import",
+            Self::Federation => "federation",
         }
     }
 
@@ -68,6 +71,7 @@ impl UserSource {
             "sign_up" => Some(Self::SignUp),
             "invitation" => Some(Self::Invitation),
             "import" => Some(Self::Import),
+            "federation" => Some(Self::Federation),
             _ => None,
         }
     }

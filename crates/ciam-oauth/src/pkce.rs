@@ -19,6 +19,12 @@ impl CodeChallenge {
             .then(|| Self(s.to_owned()))
     }
 
+    /// The S256 challenge of `verifier`: what a client (this server, signing in through an
+    /// upstream) sends with its authorization request.
+    pub fn of_verifier(verifier: &str) -> Self {
+        Self(URL_SAFE_NO_PAD.encode(ciam_core::secret::sha256(verifier.as_bytes())))
+    }
+
     /// The challenge text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -32,9 +38,7 @@ impl CodeChallenge {
         if !(43..=128).contains(&verifier.len()) || !unreserved(verifier) {
             return false;
         }
-        let digest = ciam_core::secret::sha256(verifier.as_bytes());
-        let computed = URL_SAFE_NO_PAD.encode(digest);
-        bool::from(computed.as_bytes().ct_eq(self.0.as_bytes()))
+        bool::from(Self::of_verifier(verifier).0.as_bytes().ct_eq(self.0.as_bytes()))
     }
 }
 
@@ -47,6 +51,7 @@ mod tests {
         let c = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").unwrap();
         assert!(c.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
         assert!(!c.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"));
+        assert_eq!(CodeChallenge::of_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), c);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use time::macros::datetime;
 
 mod audit;
 mod ephemeral;
+mod federation;
 mod grants;
 mod imports;
 mod invitations;
@@ -29,6 +30,7 @@ mod pagination;
 
 pub use audit::*;
 pub use ephemeral::*;
+pub use federation::*;
 pub use grants::*;
 pub use imports::*;
 pub use invitations::*;
@@ -579,6 +581,8 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(user_in_unknown_tenant_is_not_found, $make, |s| &*s);
         $crate::contract_test!(user_pagination, $make, |s| &*s);
         $crate::contract_test!(invitations_are_used_once, $make, |s| &*s);
+        $crate::contract_test!(federation_providers_round_trip_per_tenant, $make, |s| &*s);
+        $crate::contract_test!(federation_links_are_unique_and_go_with_provider_or_user, $make, |s| &*s);
         $crate::contract_test!(imports_create_each_user_once, $make, |s| &*s);
         $crate::contract_test!(keyset_lists_page_every_item_exactly_once, $make, |s| &*s);
         $crate::contract_test!(agents_pages_skip_ordinary_clients, $make, |s| &*s);

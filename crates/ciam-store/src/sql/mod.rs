@@ -14,6 +14,7 @@
 
 mod agents;
 mod factors;
+mod federation;
 mod grants;
 mod invitations;
 pub(crate) mod lite;

@@ -295,3 +295,34 @@ pub(crate) const USE_INVITATION: &str = "update invitation set used_at = $4, use
     and invitation_id = $2 and used_at is null and revoked_at is null and expires_at > $4";
 pub(crate) const REVOKE_INVITATION: &str = "update invitation set revoked_at = $3 where tenant_id = $1 \
     and invitation_id = $2 and used_at is null and revoked_at is null";
+
+pub(crate) const INSERT_IDENTITY_PROVIDER: &str = "insert into identity_provider (tenant_id, provider_id, config, \
+    sealed_secret, created_at, updated_at) values ($1, $2, $3, $4, $5, $6)";
+macro_rules! identity_provider_columns {
+    () => {
+        "select tenant_id, provider_id, config, sealed_secret, created_at, updated_at from identity_provider"
+    };
+}
+pub(crate) const SELECT_IDENTITY_PROVIDER: &str =
+    concat!(identity_provider_columns!(), " where tenant_id = $1 and provider_id = $2");
+pub(crate) const LIST_IDENTITY_PROVIDERS: &str =
+    concat!(identity_provider_columns!(), " where tenant_id = $1 order by provider_id");
+pub(crate) const UPDATE_IDENTITY_PROVIDER: &str = "update identity_provider set config = $3, sealed_secret = $4, \
+    updated_at = $5 where tenant_id = $1 and provider_id = $2";
+pub(crate) const DELETE_IDENTITY_PROVIDER: &str =
+    "delete from identity_provider where tenant_id = $1 and provider_id = $2";
+pub(crate) const DELETE_PROVIDER_IDENTITIES: &str =
+    "delete from federated_identity where tenant_id = $1 and provider_id = $2";
+pub(crate) const INSERT_FEDERATED_IDENTITY: &str = "insert into federated_identity (tenant_id, provider_id, subject, \
+    user_id, email, linked_at) values ($1, $2, $3, $4, $5, $6)";
+macro_rules! federated_identity_columns {
+    () => {
+        "select tenant_id, provider_id, subject, user_id, email, linked_at from federated_identity"
+    };
+}
+pub(crate) const FIND_FEDERATED_IDENTITY: &str =
+    concat!(federated_identity_columns!(), " where tenant_id = $1 and provider_id = $2 and subject = $3");
+pub(crate) const LIST_USER_IDENTITIES: &str =
+    concat!(federated_identity_columns!(), " where tenant_id = $1 and user_id = $2 order by provider_id, subject");
+pub(crate) const DELETE_FEDERATED_IDENTITY: &str = "delete from federated_identity where tenant_id = $1 \
+    and user_id = $2 and provider_id = $3 and subject = $4";

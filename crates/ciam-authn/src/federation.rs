@@ -1,0 +1,261 @@
+//! Sign-in through an upstream OpenID Connect provider: the checks on the upstream's ID token
+//! claims (OIDC Core §3.1.3.7; the signature is checked before, with the upstream's JWK Set),
+//! what the upstream's answer says about the person (address, profile, methods), and the one
+//! rule that decides which account it signs in.
+//!
+//! # Linking without takeover
+//! An upstream account is found again by (provider, `sub`) only. An address it asserts leads to
+//! the existing account with that address only when the upstream says the address is verified
+//! **and** the tenant trusts the provider for the address's domain; otherwise the person must
+//! prove the existing account (sign in to it) before the link is made. A provider that may not
+//! create users never does.
+
+use ciam_core::Amr;
+use ciam_core::email::Email;
+use ciam_core::federation::{MAPPABLE_CLAIMS, ProviderConfig, ProviderKind};
+use ciam_core::id::UserId;
+use ciam_core::user::UserProfile;
+use serde_json::{Map, Value};
+
+/// How far in the future an upstream's `iat` may be, and how long after `exp` its ID token is
+/// still taken: clocks of two organisations differ.
+pub const CLOCK_SKEW_SECS: i64 = 120;
+/// The longest `sub` kept (OIDC Core §2 allows 255 ASCII characters).
+const MAX_SUBJECT: usize = 255;
+
+/// Why an upstream's ID token is refused. The variants are for logs and the audit trail; the
+/// person sees that the sign-in with the provider failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UpstreamError {
+    /// `iss` is not the provider's issuer.
+    #[error("the ID token's issuer is not the provider's")]
+    Issuer,
+    /// `aud` does not hold ciam's client id, or `azp` names another client.
+    #[error("the ID token is for another audience")]
+    Audience,
+    /// `exp` passed, or is missing.
+    #[error("the ID token has expired")]
+    Expired,
+    /// `iat` is missing or in the future.
+    #[error("the ID token was issued in the future")]
+    IssuedAt,
+    /// `nonce` differs from the one sent.
+    #[error("the ID token's nonce does not match")]
+    Nonce,
+    /// `sub` is missing or not a short string.
+    #[error("the ID token has no usable subject")]
+    Subject,
+    /// The Microsoft directory (`tid`) is not one the provider allows.
+    #[error("the account's directory is not allowed")]
+    Directory,
+}
+
+/// Who an upstream says signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamAccount {
+    /// The upstream's `sub`.
+    pub subject: String,
+    /// The address it asserts, if it is a valid one.
+    pub email: Option<Email>,
+    /// Whether the upstream says the address is verified.
+    pub email_verified: bool,
+    /// The methods this sign-in counts as here: `fed`, and `mfa` when the provider is trusted
+    /// for it and the upstream says it did multi-factor authentication.
+    pub amr: Vec<Amr>,
+    /// Profile claims, through the provider's claim mapping (invalid values left out).
+    pub profile: UserProfile,
+}
+
+/// What a sign-in through ciam's upstream expects of its ID token.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected<'a> {
+    /// The provider.
+    pub config: &'a ProviderConfig,
+    /// The issuer the upstream's discovery document gave (the same as `config.issuer`, except
+    /// for Microsoft's multi-tenant endpoints, whose issuer holds `{tenantid}`).
+    pub issuer: &'a str,
+    /// The nonce sent in the authorization request.
+    pub nonce: &'a str,
+    /// Now, unix seconds.
+    pub now: i64,
+}
+
+fn str_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    claims.get(name).and_then(Value::as_str)
+}
+
+/// Whether the token's `iss` is the provider's: the discovered issuer exactly; for Google also
+/// `accounts.google.com` without a scheme (which Google documents); for Microsoft's multi-tenant
+/// issuers, the issuer with the token's own `tid` put in place of `{tenantid}`.
+fn issuer_matches(expect: &Expected<'_>, claims: &Map<String, Value>) -> Result<(), UpstreamError> {
+    let iss = str_claim(claims, "iss").ok_or(UpstreamError::Issuer)?;
+    match expect.config.kind {
+        ProviderKind::Microsoft if expect.issuer.contains("{tenantid}") => {
+            let tid = str_claim(claims, "tid").ok_or(UpstreamError::Issuer)?;
+            let tid_ok = !tid.is_empty() && tid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !tid_ok || iss != expect.issuer.replace("{tenantid}", tid) {
+                return Err(UpstreamError::Issuer);
+            }
+        }
+        ProviderKind::Google if iss == "accounts.google.com" && expect.issuer == "https://accounts.google.com" => {}
+        _ if iss == expect.issuer => {}
+        _ => return Err(UpstreamError::Issuer),
+    }
+    let allowed = &expect.config.allowed_tenants;
+    if !allowed.is_empty() && !str_claim(claims, "tid").is_some_and(|t| allowed.iter().any(|a| a == t)) {
+        return Err(UpstreamError::Directory);
+    }
+    Ok(())
+}
+
+/// Checks an upstream ID token's claims (its signature already verified) and reads the account.
+pub fn check_id_token(claims: &Map<String, Value>, expect: &Expected<'_>) -> Result<UpstreamAccount, UpstreamError> {
+    issuer_matches(expect, claims)?;
+    let client_id = expect.config.client_id.as_str();
+    let audiences: Vec<&str> = match claims.get("aud") {
+        Some(Value::String(a)) => vec![a.as_str()],
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !audiences.contains(&client_id) {
+        return Err(UpstreamError::Audience);
+    }
+    // OIDC Core §3.1.3.7 (4, 5): with several audiences `azp` must name this client; when
+    // present it must be this client.
+    match str_claim(claims, "azp") {
+        Some(azp) if azp != client_id => return Err(UpstreamError::Audience),
+        None if audiences.len() > 1 => return Err(UpstreamError::Audience),
+        _ => {}
+    }
+    let exp = claims.get("exp").and_then(Value::as_i64).ok_or(UpstreamError::Expired)?;
+    if exp + CLOCK_SKEW_SECS <= expect.now {
+        return Err(UpstreamError::Expired);
+    }
+    let iat = claims.get("iat").and_then(Value::as_i64).ok_or(UpstreamError::IssuedAt)?;
+    if iat > expect.now + CLOCK_SKEW_SECS {
+        return Err(UpstreamError::IssuedAt);
+    }
+    let nonce_ok = str_claim(claims, "nonce")
+        .is_some_and(|n| bool::from(subtle::ConstantTimeEq::ct_eq(n.as_bytes(), expect.nonce.as_bytes())));
+    if !nonce_ok {
+        return Err(UpstreamError::Nonce);
+    }
+    let subject = str_claim(claims, "sub").filter(|s| !s.is_empty() && s.len() <= MAX_SUBJECT);
+    let subject = subject.filter(|s| !s.chars().any(char::is_control)).ok_or(UpstreamError::Subject)?;
+    Ok(account(subject, claims, expect.config))
+}
+
+/// The account an upstream's claims describe (from the ID token, with the userinfo response's
+/// claims added where the ID token had none).
+pub fn account(subject: &str, claims: &Map<String, Value>, config: &ProviderConfig) -> UpstreamAccount {
+    let email = str_claim(claims, "email").and_then(|e| Email::parse(e).ok());
+    // Some providers send `"email_verified": "true"` as a string.
+    let email_verified = match claims.get("email_verified") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true",
+        _ => false,
+    };
+    UpstreamAccount {
+        subject: subject.to_owned(),
+        email,
+        email_verified,
+        amr: upstream_amr(claims, config),
+        profile: mapped_profile(claims, config),
+    }
+}
+
+/// `fed`, and `mfa` when the tenant trusts the upstream's multi-factor authentication and the
+/// upstream says it did some (`amr` holding `mfa`, or an `acr` the provider lists).
+pub fn upstream_amr(claims: &Map<String, Value>, config: &ProviderConfig) -> Vec<Amr> {
+    let said_mfa = claims.get("amr").and_then(Value::as_array).is_some_and(|a| a.iter().any(|m| m == "mfa"))
+        || str_claim(claims, "acr").is_some_and(|acr| config.mfa_acr_values.iter().any(|v| v == acr));
+    if config.trust_mfa && said_mfa { vec![Amr::Fed, Amr::Mfa] } else { vec![Amr::Fed] }
+}
+
+/// The profile claims the upstream's claims give, through the provider's mapping; a value the
+/// profile would refuse (too long, not https) is left out rather than failing the sign-in.
+pub fn mapped_profile(claims: &Map<String, Value>, config: &ProviderConfig) -> UserProfile {
+    let mut good = Map::new();
+    for claim in MAPPABLE_CLAIMS {
+        let from = config.claim_mapping.get(claim).map_or(claim, String::as_str);
+        let Some(value) = str_claim(claims, from) else { continue };
+        let one = serde_json::json!({ claim: value });
+        if serde_json::from_value::<UserProfile>(one).is_ok_and(|p| p.validate().is_ok()) {
+            good.insert(claim.to_owned(), Value::String(value.trim().to_owned()));
+        }
+    }
+    serde_json::from_value(Value::Object(good)).unwrap_or_default()
+}
+
+/// What the server knows when an upstream account arrives.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkFacts<'a> {
+    /// The provider.
+    pub config: &'a ProviderConfig,
+    /// The account the upstream signed in.
+    pub account: &'a UpstreamAccount,
+    /// The user already linked to (provider, `sub`), if any.
+    pub linked: Option<UserId>,
+    /// The user whose address is the one the upstream asserted, if any.
+    pub same_email: Option<UserId>,
+}
+
+/// Which account an upstream sign-in reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// The linked user signs in.
+    SignIn(UserId),
+    /// The existing user with the verified address, in a domain the provider is trusted for:
+    /// link, then sign in.
+    AutoLink(UserId),
+    /// An account with that address exists but the upstream may not claim it: the person signs
+    /// in to it once, and the link is made then.
+    ProveExisting(UserId),
+    /// A new user, created from the upstream's claims, linked.
+    Create,
+    /// No sign-in.
+    Refuse(Refusal),
+}
+
+/// Why an upstream account cannot sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The provider takes only addresses of some domains, and this is not one.
+    DomainNotAllowed,
+    /// No account is linked and the provider may not create one.
+    NoAccount,
+    /// An account would be created, but the upstream gave no usable address.
+    NoEmail,
+}
+
+fn domain_of(email: &Email) -> &str {
+    email.normalized().rsplit('@').next().unwrap_or_default()
+}
+
+fn in_domains(domains: &[String], email: Option<&Email>) -> bool {
+    email.is_some_and(|e| domains.iter().any(|d| d.eq_ignore_ascii_case(domain_of(e))))
+}
+
+/// The linking rule (see the module documentation).
+pub fn resolve(facts: LinkFacts<'_>) -> Resolution {
+    let LinkFacts { config, account, linked, same_email } = facts;
+    if !config.allowed_domains.is_empty() && !in_domains(&config.allowed_domains, account.email.as_ref()) {
+        return Resolution::Refuse(Refusal::DomainNotAllowed);
+    }
+    if let Some(user) = linked {
+        return Resolution::SignIn(user);
+    }
+    if let Some(user) = same_email {
+        let trusted = account.email_verified && in_domains(&config.trusted_email_domains, account.email.as_ref());
+        return if trusted { Resolution::AutoLink(user) } else { Resolution::ProveExisting(user) };
+    }
+    match (config.create_users, &account.email) {
+        (false, _) => Resolution::Refuse(Refusal::NoAccount),
+        (true, None) => Resolution::Refuse(Refusal::NoEmail),
+        (true, Some(_)) => Resolution::Create,
+    }
+}
+
+#[cfg(test)]
+#[path = "federation_tests.rs"]
+mod tests;
