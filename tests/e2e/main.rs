@@ -22,6 +22,7 @@ mod embedded;
 mod examples;
 mod exchange;
 mod fapi;
+mod federation;
 mod hardening;
 mod hostile_input;
 mod interop;

@@ -145,6 +145,7 @@ impl App {
             &clock,
             &public_url,
         ));
+        let jwks_fetcher = Arc::new(crate::adapters::outbound::JwksFetcher::new(config.allow_private_networks)?);
         let state = AppState::new(crate::state::Services {
             audit,
             durable,
@@ -159,7 +160,8 @@ impl App {
             }),
             admin_token: Arc::new(admin_token),
             keys,
-            jwks_fetcher: Arc::new(crate::adapters::outbound::JwksFetcher::new(config.allow_private_networks)?),
+            jwks_fetcher: jwks_fetcher.clone(),
+            upstreams: Arc::new(crate::adapters::upstream::Upstreams::new(jwks_fetcher)),
             metadata_documents: Arc::new(crate::adapters::metadata_documents::MetadataDocuments::new(
                 config.allow_private_networks,
             )?),

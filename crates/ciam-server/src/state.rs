@@ -48,6 +48,9 @@ pub struct Services {
     pub keys: Arc<Keyring>,
     /// Fetches clients' JWK Sets from their `jwks_uri`.
     pub jwks_fetcher: Arc<crate::adapters::outbound::JwksFetcher>,
+    /// Calls to upstream identity providers (discovery, token, userinfo), through the same
+    /// guarded client and JWK Set cache.
+    pub(crate) upstreams: Arc<crate::adapters::upstream::Upstreams>,
     /// Fetches and caches the metadata documents of clients identified by URL.
     pub metadata_documents: Arc<crate::adapters::metadata_documents::MetadataDocuments>,
     /// Hash of the admin bearer token.

@@ -447,3 +447,22 @@ privacy-download = تنزيل بياناتي
 privacy-download-text = غير متاح هنا بعد. للحصول على نسخة من البيانات التي يحتفظ بها { $tenant } عنك، تواصل مع دعم { $tenant }.
 privacy-delete = حذف حسابي
 privacy-delete-text = غير متاح هنا بعد. لحذف حسابك، تواصل مع دعم { $tenant }.
+
+## تسجيل الدخول عبر مزوّدين آخرين (OpenID Connect خارجي)
+login-continue-with = المتابعة باستخدام { $provider }
+login-link-notice = يوجد حساب بالعنوان { $email } بالفعل. سجّل الدخول إليه مرة واحدة لربط حسابك في { $provider }؛ بعد ذلك يسجّل { $provider } دخولك.
+login-upstream-domain = لا يمكن استخدام عنوان البريد الإلكتروني لحسابك في { $provider } هنا.
+login-upstream-no-account = لا يوجد حساب هنا مرتبط بحسابك في { $provider }. سجّل الدخول بطريقة أخرى.
+login-upstream-no-email = لم يشارك { $provider } عنوان بريد إلكتروني، والحساب هنا يحتاج إليه.
+login-upstream-disabled = لا يمكن لهذا الحساب تسجيل الدخول.
+error-upstream-failed = لم ينجح تسجيل الدخول عبر هذا المزوّد. حاول مرة أخرى أو سجّل الدخول بطريقة أخرى.
+error-upstream-unknown = خيار تسجيل الدخول هذا غير متاح.
+sign-in-upstream = تسجيل الدخول عبر مزوّد آخر
+sign-in-upstream-mfa = تسجيل الدخول عبر مزوّد آخر بأكثر من عامل
+security-linked-accounts = الحسابات المرتبطة
+security-linked = رُبط في { $date }
+security-unlink = إلغاء الربط
+security-unlink-named = إلغاء ربط { $provider }
+security-unlinked = أُلغي ربط الحساب.
+security-unlink-last = هذه طريقتك الوحيدة لتسجيل الدخول، لذا تبقى مرتبطة. أضف كلمة مرور أو مفتاح مرور أولًا.
+security-link-gone = لم يعد هذا الحساب مرتبطًا.

@@ -447,3 +447,22 @@ privacy-download = Meine Daten herunterladen
 privacy-download-text = Hier noch nicht verfügbar. Um eine Kopie der Daten zu erhalten, die { $tenant } über Sie speichert, wenden Sie sich an den Support von { $tenant }.
 privacy-delete = Mein Konto löschen
 privacy-delete-text = Hier noch nicht verfügbar. Um Ihr Konto löschen zu lassen, wenden Sie sich an den Support von { $tenant }.
+
+## Anmeldung über andere Anbieter (Upstream-OpenID-Connect)
+login-continue-with = Weiter mit { $provider }
+login-link-notice = Ein Konto mit { $email } gibt es bereits. Melden Sie sich einmal damit an, um Ihr { $provider }-Konto zu verknüpfen; danach meldet { $provider } Sie an.
+login-upstream-domain = Die E-Mail-Adresse Ihres { $provider }-Kontos kann hier nicht verwendet werden.
+login-upstream-no-account = Mit Ihrem { $provider }-Konto ist hier kein Konto verknüpft. Melden Sie sich auf andere Weise an.
+login-upstream-no-email = { $provider } hat keine E-Mail-Adresse übermittelt, ein Konto hier braucht aber eine.
+login-upstream-disabled = Dieses Konto kann sich nicht anmelden.
+error-upstream-failed = Die Anmeldung über diesen Anbieter hat nicht funktioniert. Versuchen Sie es erneut oder melden Sie sich auf andere Weise an.
+error-upstream-unknown = Diese Anmeldeoption ist nicht verfügbar.
+sign-in-upstream = Anmeldung über einen anderen Anbieter
+sign-in-upstream-mfa = Anmeldung über einen anderen Anbieter mit mehreren Faktoren
+security-linked-accounts = Verknüpfte Konten
+security-linked = verknüpft am { $date }
+security-unlink = Verknüpfung lösen
+security-unlink-named = Verknüpfung mit { $provider } lösen
+security-unlinked = Die Verknüpfung wurde gelöst.
+security-unlink-last = Das ist Ihre einzige Anmeldemöglichkeit, daher bleibt sie verknüpft. Fügen Sie zuerst ein Passwort oder einen Passkey hinzu.
+security-link-gone = Dieses Konto ist nicht mehr verknüpft.

@@ -448,3 +448,22 @@ privacy-download = Download my data
 privacy-download-text = Not available here yet. To get a copy of the data { $tenant } keeps about you, contact { $tenant }'s support.
 privacy-delete = Delete my account
 privacy-delete-text = Not available here yet. To have your account deleted, contact { $tenant }'s support.
+
+## Sign-in through other providers (upstream OpenID Connect)
+login-continue-with = Continue with { $provider }
+login-link-notice = An account with { $email } already exists. Sign in to it once to link your { $provider } account; after that, { $provider } signs you in.
+login-upstream-domain = The email address of your { $provider } account cannot be used here.
+login-upstream-no-account = No account here is linked to your { $provider } account. Sign in another way.
+login-upstream-no-email = { $provider } did not share an email address, and an account here needs one.
+login-upstream-disabled = This account cannot sign in.
+error-upstream-failed = Signing in with that provider did not work. Try again, or sign in another way.
+error-upstream-unknown = That sign-in option is not available.
+sign-in-upstream = Another provider's sign-in
+sign-in-upstream-mfa = Another provider's sign-in with more than one factor
+security-linked-accounts = Linked accounts
+security-linked = linked { $date }
+security-unlink = Unlink
+security-unlink-named = Unlink { $provider }
+security-unlinked = The account was unlinked.
+security-unlink-last = This is your only way to sign in, so it stays linked. Add a password or a passkey first.
+security-link-gone = That account is no longer linked.

@@ -447,3 +447,22 @@ privacy-download = Descargar mis datos
 privacy-download-text = Aún no está disponible aquí. Para obtener una copia de los datos que { $tenant } guarda sobre ti, contacta con el soporte de { $tenant }.
 privacy-delete = Eliminar mi cuenta
 privacy-delete-text = Aún no está disponible aquí. Para que se elimine tu cuenta, contacta con el soporte de { $tenant }.
+
+## Inicio de sesión con otros proveedores (OpenID Connect externo)
+login-continue-with = Continuar con { $provider }
+login-link-notice = Ya existe una cuenta con { $email }. Inicia sesión en ella una vez para vincular tu cuenta de { $provider }; después, { $provider } iniciará tu sesión.
+login-upstream-domain = La dirección de correo de tu cuenta de { $provider } no se puede usar aquí.
+login-upstream-no-account = Ninguna cuenta de aquí está vinculada a tu cuenta de { $provider }. Inicia sesión de otra forma.
+login-upstream-no-email = { $provider } no compartió una dirección de correo, y una cuenta aquí la necesita.
+login-upstream-disabled = Esta cuenta no puede iniciar sesión.
+error-upstream-failed = El inicio de sesión con ese proveedor no funcionó. Inténtalo de nuevo o inicia sesión de otra forma.
+error-upstream-unknown = Esa opción de inicio de sesión no está disponible.
+sign-in-upstream = Inicio de sesión con otro proveedor
+sign-in-upstream-mfa = Inicio de sesión con otro proveedor con más de un factor
+security-linked-accounts = Cuentas vinculadas
+security-linked = vinculada el { $date }
+security-unlink = Desvincular
+security-unlink-named = Desvincular { $provider }
+security-unlinked = La cuenta se desvinculó.
+security-unlink-last = Es tu única forma de iniciar sesión, así que sigue vinculada. Añade antes una contraseña o una llave de acceso.
+security-link-gone = Esa cuenta ya no está vinculada.

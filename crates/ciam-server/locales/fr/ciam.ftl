@@ -447,3 +447,22 @@ privacy-download = Télécharger mes données
 privacy-download-text = Pas encore disponible ici. Pour obtenir une copie des données que { $tenant } conserve à votre sujet, contactez le support de { $tenant }.
 privacy-delete = Supprimer mon compte
 privacy-delete-text = Pas encore disponible ici. Pour faire supprimer votre compte, contactez le support de { $tenant }.
+
+## Connexion par d’autres fournisseurs (OpenID Connect en amont)
+login-continue-with = Continuer avec { $provider }
+login-link-notice = Un compte avec { $email } existe déjà. Connectez-vous-y une fois pour associer votre compte { $provider } ; ensuite, { $provider } vous connectera.
+login-upstream-domain = L’adresse e-mail de votre compte { $provider } ne peut pas être utilisée ici.
+login-upstream-no-account = Aucun compte ici n’est associé à votre compte { $provider }. Connectez-vous autrement.
+login-upstream-no-email = { $provider } n’a pas communiqué d’adresse e-mail, et un compte ici en demande une.
+login-upstream-disabled = Ce compte ne peut pas se connecter.
+error-upstream-failed = La connexion avec ce fournisseur n’a pas abouti. Réessayez, ou connectez-vous autrement.
+error-upstream-unknown = Cette option de connexion n’est pas disponible.
+sign-in-upstream = Connexion par un autre fournisseur
+sign-in-upstream-mfa = Connexion par un autre fournisseur avec plusieurs facteurs
+security-linked-accounts = Comptes associés
+security-linked = associé le { $date }
+security-unlink = Dissocier
+security-unlink-named = Dissocier { $provider }
+security-unlinked = Le compte a été dissocié.
+security-unlink-last = C’est votre seul moyen de connexion, il reste donc associé. Ajoutez d’abord un mot de passe ou une clé d’accès.
+security-link-gone = Ce compte n’est plus associé.

@@ -9,3 +9,4 @@ mod mail_html;
 pub mod metadata_documents;
 pub mod outbound;
 pub mod risk;
+pub(crate) mod upstream;

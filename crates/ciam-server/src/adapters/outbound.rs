@@ -1,5 +1,6 @@
 //! Requests the server makes on its own: fetching clients' JWK Sets from their `jwks_uri`
-//! (RFC 7591 §2, RFC 7523), and client metadata documents (see `metadata_documents`).
+//! (RFC 7591 §2, RFC 7523), client metadata documents (see `metadata_documents`), and the calls
+//! of a sign-in through an upstream identity provider (see `upstream`).
 //!
 //! # Security
 //! A `jwks_uri` is chosen by whoever registers a client, so every fetch is guarded against
@@ -109,25 +110,50 @@ pub(crate) async fn guarded_get(
     max_body: usize,
     accept: &'static str,
 ) -> Result<Fetched, FetchError> {
-    if !allow_private {
-        if url.scheme() != "https" {
-            return Err(FetchError::NotAllowed("https only"));
-        }
-        let literal = match url.host() {
-            Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-            Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-            _ => None,
-        };
-        if literal.is_some_and(|ip| !is_public(ip)) {
-            return Err(FetchError::NotAllowed("private address"));
-        }
-    }
-    let mut res = client
+    check_url(&url, allow_private)?;
+    let res = client
         .get(url)
         .header(reqwest::header::ACCEPT, accept)
         .send()
         .await
         .map_err(|e| FetchError::Failed(e.to_string()))?;
+    read_limited(res, max_body).await
+}
+
+/// Sends `request` (built on a client from [`guarded_client`] for `url`) under the same guards
+/// as [`guarded_get`]: for the POSTs and bearer-authenticated GETs of an upstream sign-in.
+pub(crate) async fn guarded_send(
+    url: &url::Url,
+    request: reqwest::RequestBuilder,
+    allow_private: bool,
+    max_body: usize,
+) -> Result<Fetched, FetchError> {
+    check_url(url, allow_private)?;
+    let res = request.send().await.map_err(|e| FetchError::Failed(e.to_string()))?;
+    read_limited(res, max_body).await
+}
+
+/// Refuses non-https URLs and non-public IP literals, unless `allow_private`.
+fn check_url(url: &url::Url, allow_private: bool) -> Result<(), FetchError> {
+    if allow_private {
+        return Ok(());
+    }
+    if url.scheme() != "https" {
+        return Err(FetchError::NotAllowed("https only"));
+    }
+    let literal = match url.host() {
+        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+        _ => None,
+    };
+    if literal.is_some_and(|ip| !is_public(ip)) {
+        return Err(FetchError::NotAllowed("private address"));
+    }
+    Ok(())
+}
+
+/// A 2xx answer's body, refused beyond `max_body` bytes (read no further than that).
+async fn read_limited(mut res: reqwest::Response, max_body: usize) -> Result<Fetched, FetchError> {
     if !res.status().is_success() {
         return Err(FetchError::Failed(format!("status {}", res.status())));
     }
@@ -174,6 +200,16 @@ impl JwksFetcher {
     pub fn new(allow_private: bool) -> Result<Self, FetchError> {
         let client = guarded_client(allow_private)?;
         Ok(Self { client, allow_private, cache: Mutex::new(HashMap::new()) })
+    }
+
+    /// Whether private addresses may be reached (development and tests).
+    pub(crate) fn allows_private(&self) -> bool {
+        self.allow_private
+    }
+
+    /// The guarded client (shared by the other outbound calls of a node).
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
     }
 
     /// The JWK Set at `uri`: from the cache when fresh (or when `refresh` was asked less than a

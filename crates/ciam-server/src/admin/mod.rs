@@ -18,6 +18,7 @@ mod clients;
 mod consents;
 mod delegations;
 mod factors;
+mod identity_providers;
 mod invitations;
 mod keys;
 mod resources;
@@ -68,6 +69,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         (name = "agents", description = "AI agents, and the delegations users give them"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "resources", description = "The APIs tokens are issued for (RFC 8707)"),
+        (name = "identity providers", description = "Upstream OpenID Connect providers users sign in with, and the accounts linked through them"),
     )
 )]
 struct AdminApi;
@@ -98,7 +100,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(agents::routes())
         .merge(delegations::routes())
         .merge(audit::routes())
-        .merge(resources::routes());
+        .merge(resources::routes())
+        .merge(identity_providers::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

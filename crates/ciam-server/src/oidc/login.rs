@@ -13,18 +13,21 @@ use ciam_core::secret::Secret;
 use ciam_core::user::UserStatus;
 
 use super::authorize::validated;
-use super::pages::{LoginPage, html};
+use super::pages::{LoginPage, UpstreamButton, html};
 use super::session::Flow;
 use super::signin::{FirstFactor, first_factor_passed};
 use super::web_flow::{Ctx, flow_step, form_step, query_param};
 use crate::audit::Caller;
 use crate::error::{Failure, HoldOff, PageError};
 use crate::http::Path;
-use crate::i18n::{msg, tr};
+use crate::i18n::{msg, tr, tr_with};
+use crate::services::federation;
 use crate::services::throttle::Attempt;
 use crate::state::AppState;
 
-fn login_page(
+/// The sign-in form of flow `id`, with one button per enabled upstream provider.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn login_page(
     ctx: &Ctx,
     client_name: &str,
     id: &str,
@@ -32,12 +35,26 @@ fn login_page(
     email: &str,
     error: Option<&str>,
     status: StatusCode,
-) -> Response {
+) -> Result<Response, PageError> {
     let action = ctx.path("login");
     let login = &ctx.tenant.settings.login;
     let passkey = (login.passkey && ctx.st.passkeys.is_some())
         .then(|| (ctx.path("passkey/sign-in/start"), ctx.path("passkey/sign-in/finish")));
-    html(
+    let upstreams = federation::enabled_providers(&ctx.st, &ctx.tenant.id)
+        .await?
+        .into_iter()
+        .map(|p| UpstreamButton {
+            label: tr_with(msg!("login-continue-with"), &[("provider", &p.config.display_name)]),
+            icon: p.config.icon_uri,
+            id: p.id,
+        })
+        .collect();
+    // Signing in here links the upstream account that brought the person (see `federation`).
+    let notice = flow
+        .linking
+        .as_ref()
+        .map(|l| tr_with(msg!("login-link-notice"), &[("email", &l.email), ("provider", &l.display_name)]));
+    Ok(html(
         status,
         &LoginPage {
             brand: &ctx.brand,
@@ -53,8 +70,20 @@ fn login_page(
             scripted_sign_ins: ctx.tenant.settings.allows_scripted_sign_ins(),
             signup: ctx.tenant.settings.signup.is_open().then(|| format!("{}?flow={id}", ctx.path("signup"))),
             recover: login.password.then(|| format!("{}?flow={id}", ctx.path("recover"))),
+            upstreams,
+            upstream_action: ctx.path("login/upstream"),
+            notice: notice.as_deref(),
         },
-    )
+    ))
+}
+
+/// What the sign-in page says the person signs in to: the application, or what a sign-in that
+/// serves no application is for.
+pub(super) async fn client_label(ctx: &Ctx, flow: &Flow) -> Result<String, PageError> {
+    Ok(match flow_purpose(flow) {
+        Some(purpose) => purpose,
+        None => validated(ctx, &flow.query).await?.0.name.clone(),
+    })
 }
 
 /// What a sign-in that serves no application is for, as the login page names it.
@@ -76,12 +105,21 @@ pub(super) async fn login_get(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let (ctx, id, flow) = flow_step(st, &tenant, query_param(query.as_deref(), "flow").as_deref(), &headers).await?;
-    if let Some(purpose) = flow_purpose(&flow) {
-        return Ok(login_page(&ctx, &purpose, &id, &flow, "", None, StatusCode::OK));
-    }
-    let (client, valid) = validated(&ctx, &flow.query).await.map_err(|e| e.branded(&ctx.brand))?;
-    let hint = valid.login_hint.as_deref().filter(|h| h.contains('@')).unwrap_or("");
-    Ok(login_page(&ctx, &client.name, &id, &flow, hint, None, StatusCode::OK))
+    ctx.branded(async {
+        if let Some(purpose) = flow_purpose(&flow) {
+            return login_page(&ctx, &purpose, &id, &flow, "", None, StatusCode::OK).await;
+        }
+        let (client, valid) = validated(&ctx, &flow.query).await?;
+        // An application may send the person straight to an upstream provider: `idp={id}`, or a
+        // `login_hint` with an address (or `@domain`) of a provider's home realm.
+        let idp = query_param(Some(&flow.query), "idp");
+        if let Some(to) = super::federation::direct_route(&ctx, idp.as_deref(), valid.login_hint.as_deref()).await? {
+            return super::federation::start(&ctx, &id, &to, valid.login_hint.as_deref()).await;
+        }
+        let hint = valid.login_hint.as_deref().filter(|h| h.contains('@')).unwrap_or("");
+        login_page(&ctx, &client.name, &id, &flow, hint, None, StatusCode::OK).await
+    })
+    .await
 }
 
 /// `POST /t/{tenant}/login`: checks the CSRF token, the throttle, then the password; a right
@@ -100,30 +138,34 @@ pub(super) async fn login_post(
 ) -> Result<Response, PageError> {
     let (ctx, id, flow, mut form) = form_step(st, &tenant, &body, &headers).await?;
     ctx.branded(async {
-        let client_name = match flow_purpose(&flow) {
-            Some(purpose) => purpose,
-            None => validated(&ctx, &flow.query).await?.0.name.clone(),
-        };
+        let client_name = client_label(&ctx, &flow).await?;
         let email = form.get("email").unwrap_or("").to_owned();
-        let refused = |message: &str, status: StatusCode| {
-            login_page(&ctx, &client_name, &id, &flow, &email, Some(message), status)
+        let refused = |message: String, status: StatusCode| {
+            let (ctx, client_name, id, flow, email) = (&ctx, &client_name, &id, &flow, &email);
+            async move { login_page(ctx, client_name, id, flow, email, Some(&message), status).await }
         };
+        // Home-realm discovery: an address of an enterprise provider's domain signs in there.
+        if flow.linking.is_none()
+            && let Some(to) = super::federation::direct_route(&ctx, None, Some(&email)).await?
+        {
+            return super::federation::start(&ctx, &id, &to, Some(&email)).await;
+        }
         if !ctx.tenant.settings.login.password {
-            return Ok(refused(&tr(msg!("login-use-passkey")), StatusCode::BAD_REQUEST));
+            return refused(tr(msg!("login-use-passkey")), StatusCode::BAD_REQUEST).await;
         }
         let normalized =
             Email::parse(&email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.to_lowercase());
         let attempt = Attempt::new(&ctx.st, &ctx.ns, &normalized, caller.addr());
         if attempt.locked().await? {
             tracing::info!(tenant = %ctx.tenant.id, "sign-in throttled");
-            let page = refused(&tr(msg!("error-too-many-attempts")), StatusCode::OK);
+            let page = refused(tr(msg!("error-too-many-attempts")), StatusCode::OK).await?;
             return Ok(HoldOff::after(std::time::Duration::from_secs(60)).page(page));
         }
         let password = Secret::new(form.take("password").unwrap_or_default());
         let Some(user_id) = check_password(&ctx, &ctx.st.passwords, &email, password).await? else {
             tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
             attempt.failed().await?;
-            return Ok(refused(&tr(msg!("login-incorrect")), StatusCode::UNAUTHORIZED));
+            return refused(tr(msg!("login-incorrect")), StatusCode::UNAUTHORIZED).await;
         };
         first_factor_passed(FirstFactor {
             ctx: &ctx,

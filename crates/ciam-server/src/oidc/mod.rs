@@ -11,6 +11,7 @@ mod consent;
 mod device;
 mod dpop;
 mod email_sign_in;
+mod federation;
 mod hint;
 mod introspect;
 mod language;
@@ -83,6 +84,8 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/t/{tenant}/login/email", post(email_sign_in::login_email))
         .route("/t/{tenant}/login/email/verify", post(email_sign_in::login_email_verify))
         .route("/t/{tenant}/login/link", get(email_sign_in::login_link))
+        .route("/t/{tenant}/login/upstream", post(federation::start_post))
+        .route("/t/{tenant}/upstream/callback", get(federation::callback_get).post(federation::callback_post))
         .route("/t/{tenant}/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
         .route("/t/{tenant}/signup", get(signup::signup_get).post(signup::signup_post))
         .route("/t/{tenant}/signup/verify", get(signup::verify_get).post(signup::verify_post))
@@ -101,6 +104,7 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/t/{tenant}/account/security", get(security::page))
         .route("/t/{tenant}/account/security/confirm", get(security::confirm))
         .route("/t/{tenant}/account/security/remove", post(security::remove))
+        .route("/t/{tenant}/account/security/unlink", post(security::unlink))
         .route("/t/{tenant}/account/security/totp", get(security::totp_get).post(security::totp_post))
         .route("/t/{tenant}/account/security/recovery-codes", post(security::recovery_post))
         .route("/t/{tenant}/account/security/passkey/start", post(security::passkey_start))

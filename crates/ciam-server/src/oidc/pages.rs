@@ -28,6 +28,21 @@ pub(crate) struct LoginPage<'a> {
     pub(crate) signup: Option<String>,
     /// The "forgot password" page of this flow, when passwords are offered.
     pub(crate) recover: Option<String>,
+    /// One "Continue with …" button per enabled upstream provider, posting to `upstream_action`.
+    pub(crate) upstreams: Vec<UpstreamButton>,
+    pub(crate) upstream_action: String,
+    /// What the page says before the forms (why the person is asked to sign in here).
+    pub(crate) notice: Option<&'a str>,
+}
+
+/// The button of an upstream identity provider on the sign-in page.
+pub(crate) struct UpstreamButton {
+    /// The provider's id (the button's value).
+    pub(crate) id: String,
+    /// "Continue with {display name}".
+    pub(crate) label: String,
+    /// An https image, shown before the label.
+    pub(crate) icon: Option<String>,
 }
 
 /// One authenticator on the security page.
@@ -54,6 +69,18 @@ pub(crate) struct SecurityPage<'a> {
     /// Where to confirm who you are before a change, when the session does not do it yet.
     pub(crate) confirm: Option<&'a str>,
     pub(crate) nav: super::account_centre::views::Nav,
+    /// The upstream accounts linked to this account.
+    pub(crate) identities: Vec<IdentityRow>,
+}
+
+/// An upstream account linked to the signed-in account, on the security page.
+pub(crate) struct IdentityRow {
+    pub(crate) provider: String,
+    pub(crate) subject: String,
+    /// The provider's display name (its id, if it was removed meanwhile).
+    pub(crate) name: String,
+    pub(crate) email: Option<String>,
+    pub(crate) linked: String,
 }
 
 #[derive(Template)]

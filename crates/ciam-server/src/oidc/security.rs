@@ -32,13 +32,14 @@ use serde_json::{Value, json};
 use super::account_centre::views::{Nav, sign_in_words};
 use super::account_centre::{Holder, Need, change_requirement, confirmed, form_of, holder};
 use super::mfa::{RecoveryData, TotpData, passkeys_of, start_ceremony, take_ceremony, totp_owner};
-use super::pages::{FactorRow, RecoveryCodesPage, SecurityPage, TotpPage, html};
+use super::pages::{FactorRow, IdentityRow, RecoveryCodesPage, SecurityPage, TotpPage, html};
 use super::session::csrf_ok;
 use super::web_flow::see_other;
 use crate::audit::{self, Caller};
 use crate::error::{CeremonyError, PageError};
 use crate::http::Path;
 use crate::i18n::{self, Msg, msg, tr, tr_with};
+use crate::services::federation::{self, Unlinked};
 use crate::services::users;
 use crate::state::AppState;
 
@@ -126,6 +127,24 @@ async fn show(h: &Holder, notice: Option<&str>) -> Result<Response, PageError> {
         })
         .collect();
     let ctx = &h.ctx;
+    let providers = ctx.st.durable.list_identity_providers(&ctx.tenant.id).await?;
+    let identities = ctx
+        .st
+        .durable
+        .list_user_identities(&ctx.tenant.id, &h.user.id)
+        .await?
+        .into_iter()
+        .map(|l| IdentityRow {
+            name: providers
+                .iter()
+                .find(|p| p.id == l.provider_id)
+                .map_or_else(|| l.provider_id.clone(), |p| p.config.display_name.clone()),
+            provider: l.provider_id,
+            subject: l.subject,
+            email: l.email,
+            linked: l.linked_at.date().to_string(),
+        })
+        .collect();
     let reauth = change_requirement(h).await?;
     let confirm = (!confirmed(h, &reauth)).then(|| ctx.path("account/security/confirm"));
     Ok(html(
@@ -141,6 +160,7 @@ async fn show(h: &Holder, notice: Option<&str>) -> Result<Response, PageError> {
             signed_in_with: &sign_in_words(&h.session.amr, &h.session.acr),
             notice,
             nav: Nav::new(ctx, PAGE),
+            identities,
         },
     ))
 }
@@ -165,6 +185,32 @@ pub(super) async fn remove(
             }
             record_change(&h, &caller, "factor.removed", id, msg!("change-factor-removed")).await?;
             show(&h, Some(&tr(msg!("security-removed")))).await
+        })
+        .await
+}
+
+/// `POST /t/{tenant}/account/security/unlink`: unlinks an upstream account, unless it is the
+/// account's last way to sign in.
+pub(super) async fn unlink(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (h, form) = match form_of(st, &tenant, &headers, &body, PAGE, Need::Recent).await? {
+        Ok(x) => x,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    h.ctx
+        .branded(async {
+            let (provider, subject) = (form.get("provider").unwrap_or(""), form.get("subject").unwrap_or(""));
+            let by = crate::services::By::user(caller.clone(), h.user.id);
+            match federation::unlink(&h.ctx.st, &by, &h.ctx.tenant, &h.user.id, provider, subject, true).await? {
+                Unlinked::Done => show(&h, Some(&tr(msg!("security-unlinked")))).await,
+                Unlinked::LastWay => show(&h, Some(&tr(msg!("security-unlink-last")))).await,
+                Unlinked::NotFound => Err(PageError::new(StatusCode::NOT_FOUND, msg!("security-link-gone"))),
+            }
         })
         .await
 }

@@ -101,6 +101,10 @@ pub(crate) struct Flow {
     /// The invitation (its id) whose link opened this sign-up.
     #[serde(default)]
     pub(crate) invitation: Option<String>,
+    /// An upstream account to link to the account the person signs in to in this flow (its
+    /// address belongs to an account the upstream may not claim by itself).
+    #[serde(default)]
+    pub(crate) linking: Option<crate::services::federation::PendingLink>,
 }
 
 /// The account centre's pages (paths under the tenant), which a sign-in for the account may come

@@ -26,6 +26,7 @@ use super::web_flow::{Ctx, query_param, see_other, with_cookie};
 use crate::audit::{self, Caller};
 use crate::error::{Failure, PageError};
 use crate::i18n::msg;
+use crate::services::federation;
 use crate::services::sessions::MAX_USER_AGENT;
 use crate::services::throttle::{Attempt, Failures};
 use crate::state::AppState;
@@ -319,6 +320,17 @@ pub(super) async fn finish_sign_in(
         audit::record(st, tenant, caller, event).await
     };
     remembered.await?;
+    // The person signed in to the account an upstream account waited to be linked to.
+    if let Some(l) = done.linking.take() {
+        let by = crate::services::By::user(caller.clone(), *user_id);
+        let made = federation::identity(st, tenant, (&l.provider, &l.subject), Some(&l.email), user_id);
+        let linked = federation::link(st, &by, &made, "proved").await;
+        match linked {
+            // Linked meanwhile (another tab): the sign-in stands, the first link stays.
+            Ok(()) | Err(crate::services::ServiceError::Store(ciam_core::store::StoreError::Conflict { .. })) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     done.signed_in = true;
     done.pending = None;
     done.recovering = None;

@@ -118,7 +118,7 @@ pub(super) async fn form_step(
 }
 
 /// Loads the flow named in a query or form, bound to this browser.
-async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(String, Flow), PageError> {
+pub(super) async fn the_flow(ctx: &Ctx, id: Option<&str>, headers: &HeaderMap) -> Result<(String, Flow), PageError> {
     let id = id.ok_or_else(flow_expired)?;
     let flow = load_flow(&ctx.st, &ctx.tenant, id, headers).await?.ok_or_else(flow_expired)?;
     i18n::set_flow(id, flow_ui_locales(&flow).as_deref());

@@ -68,7 +68,7 @@ pub(crate) async fn revoke(st: &AppState, tenant: &TenantId, user: &UserId, id: 
     };
     let who = match by.actor {
         Actor::Admin => "admin",
-        Actor::User(_) => "user",
+        Actor::User(_) | Actor::Visitor => "user",
         Actor::Client(_) => "client",
     };
     ended(st, tenant, d, &by.caller, format!("revoked by the {who}")).await

@@ -14,6 +14,7 @@
 pub(crate) mod accounts;
 pub(crate) mod clients;
 pub mod delegations;
+pub(crate) mod federation;
 pub(crate) mod invitations;
 pub(crate) mod keys;
 pub(crate) mod outbox;
@@ -61,6 +62,9 @@ pub(crate) enum Actor {
     User(UserId),
     /// A client, managing its own registration (RFC 7592).
     Client(ClientId),
+    /// A person who is not signed in yet (signing in through an upstream provider): the events
+    /// name the user they reach.
+    Visitor,
 }
 
 /// The request a change came with: where it came from and who made it.
@@ -81,6 +85,11 @@ impl By {
     /// A user's request for their own account.
     pub(crate) fn user(caller: Caller, user: UserId) -> Self {
         Self { caller, actor: Actor::User(user) }
+    }
+
+    /// The request of a person not signed in yet.
+    pub(crate) fn visitor(caller: Caller) -> Self {
+        Self { caller, actor: Actor::Visitor }
     }
 
     /// A client's request about its own registration.
@@ -111,6 +120,7 @@ async fn audited(st: &AppState, tenant: &TenantId, by: &By, mut event: AuditReco
         Actor::Client(client) => {
             event.client_id.get_or_insert_with(|| client.to_string());
         }
+        Actor::Visitor => {}
     }
     audit::record(st, tenant, &by.caller, event).await?;
     Ok(())

@@ -68,6 +68,9 @@ fn sign_in_msg(amr: &[String], acr: &str) -> Msg {
     if has(Amr::Hwk) || has(Amr::Swk) {
         return msg!("factor-passkey");
     }
+    if has(Amr::Fed) {
+        return if has(Amr::Otp) || has(Amr::Mfa) { msg!("sign-in-upstream-mfa") } else { msg!("sign-in-upstream") };
+    }
     match (has(Amr::Pwd), has(Amr::Otp), has(Amr::Email)) {
         (true, true, _) => msg!("sign-in-password-otp"),
         (true, false, true) => msg!("sign-in-password-email"),

@@ -1,0 +1,182 @@
+//! Sign-in through an upstream identity provider, on the hosted pages: the "Continue with …"
+//! buttons (`POST /t/{t}/login/upstream`), direct routing from the authorization request (`idp`,
+//! or a `login_hint` in a provider's home realm), home-realm discovery from the sign-in form, and
+//! the callback (`/t/{t}/upstream/callback`, GET or `form_post`) that continues the flow.
+//!
+//! # Security
+//! The upstream's `state` is single use and names the flow, which must be bound to this browser
+//! (its cookie): an authorization response carried to another browser goes nowhere. PKCE, the
+//! nonce, the `iss` parameter and the ID token are checked by `services::federation`; which
+//! account the upstream account reaches is decided by `ciam_authn::federation::resolve`.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use ciam_authn::federation::Refusal;
+use ciam_core::federation::IdentityProvider;
+use ciam_oauth::form::Params;
+
+use super::login::{client_label, login_page};
+use super::session::save_flow;
+use super::signin::{FirstFactor, first_factor_passed};
+use super::web_flow::{Ctx, flow_expired, form_step, see_other, the_flow};
+use crate::audit::Caller;
+use crate::error::PageError;
+use crate::http::Path;
+use crate::i18n::{Msg, Text, msg, tr_with};
+use crate::services::By;
+use crate::services::federation::{self, Arrival, Callback, PendingLink, UpstreamFailure};
+use crate::services::throttle::Attempt;
+use crate::state::AppState;
+
+/// The enabled provider an authorization request or an address sends the person to directly:
+/// the one named by `idp`, else the one whose home realm holds the domain of `hint` (an address,
+/// or `@domain`).
+pub(super) async fn direct_route(
+    ctx: &Ctx,
+    idp: Option<&str>,
+    hint: Option<&str>,
+) -> Result<Option<IdentityProvider>, PageError> {
+    let domain = hint.and_then(|h| h.rsplit_once('@')).map(|(_, d)| d.trim().to_ascii_lowercase());
+    if idp.is_none() && domain.as_deref().is_none_or(str::is_empty) {
+        return Ok(None);
+    }
+    let providers = federation::enabled_providers(&ctx.st, &ctx.tenant.id).await?;
+    if let Some(idp) = idp {
+        return Ok(providers.into_iter().find(|p| p.id == idp));
+    }
+    Ok(domain.and_then(|d| providers.into_iter().find(|p| p.config.is_home_realm_of(&d))))
+}
+
+/// Sends the browser of flow `flow_id` to `provider`'s authorization endpoint.
+pub(super) async fn start(
+    ctx: &Ctx,
+    flow_id: &str,
+    provider: &IdentityProvider,
+    login_hint: Option<&str>,
+) -> Result<Response, PageError> {
+    let hint = login_hint.filter(|h| h.contains('@') && !h.starts_with('@'));
+    match federation::begin(&ctx.st, &ctx.tenant, provider, flow_id, hint).await {
+        Ok(url) => Ok(see_other(&url)),
+        Err(e) => Err(failed(ctx, &provider.id, &e)),
+    }
+}
+
+/// The page of an upstream sign-in that failed; the cause goes to the log only.
+fn failed(ctx: &Ctx, provider: &str, e: &UpstreamFailure) -> PageError {
+    match e {
+        UpstreamFailure::Expired => flow_expired(),
+        UpstreamFailure::Upstream(why) => {
+            tracing::warn!(tenant = %ctx.tenant.id, provider, reason = %why, "upstream sign-in failed");
+            PageError::new(StatusCode::BAD_GATEWAY, msg!("error-upstream-failed"))
+        }
+        UpstreamFailure::Service(e) => {
+            tracing::error!(tenant = %ctx.tenant.id, provider, error = %e, "upstream sign-in failed");
+            PageError::new(StatusCode::SERVICE_UNAVAILABLE, msg!("error-unavailable"))
+        }
+    }
+}
+
+/// `POST /t/{tenant}/login/upstream`: a "Continue with …" button.
+pub(super) async fn start_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (ctx, id, _flow, form) = form_step(st, &tenant, &body, &headers).await?;
+    ctx.branded(async {
+        let provider = direct_route(&ctx, Some(form.get("provider").unwrap_or_default()), None)
+            .await?
+            .ok_or_else(|| PageError::bad_request(msg!("error-upstream-unknown")))?;
+        start(&ctx, &id, &provider, None).await
+    })
+    .await
+}
+
+/// `GET /t/{tenant}/upstream/callback`: the upstream's authorization response.
+pub(super) async fn callback_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let params = Params::parse(query.unwrap_or_default().as_bytes())
+        .map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
+    callback(st, &tenant, &params, &caller, &headers).await
+}
+
+/// `POST /t/{tenant}/upstream/callback`: the same, as `response_mode=form_post`.
+pub(super) async fn callback_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let params = Params::parse(&body).map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
+    callback(st, &tenant, &params, &caller, &headers).await
+}
+
+async fn callback(
+    st: AppState,
+    tenant: &str,
+    params: &Params,
+    caller: &Caller,
+    headers: &HeaderMap,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(st, tenant).await?;
+    ctx.branded(async {
+        let state = params.get("state").ok_or_else(flow_expired)?;
+        let flow_id = federation::flow_of(&ctx.st, &ctx.tenant, state).await?.ok_or_else(flow_expired)?;
+        let (id, mut flow) = the_flow(&ctx, Some(&flow_id), headers).await?;
+        let cb = Callback { state: Some(state), code: params.get("code"), iss: params.get("iss"), error: params.get("error") };
+        let returned = federation::complete(&ctx.st, &ctx.tenant, cb).await.map_err(|e| failed(&ctx, "", &e))?;
+        let by = By::visitor(caller.clone());
+        let provider_name = returned.provider.config.display_name.clone();
+        let refuse = |message: Msg| {
+            let text = tr_with(message, &[("provider", &provider_name)]);
+            let (ctx, flow, id) = (&ctx, &flow, &id);
+            async move {
+                let client = client_label(ctx, flow).await?;
+                login_page(ctx, &client, id, flow, "", Some(&text), StatusCode::FORBIDDEN).await
+            }
+        };
+        match federation::arrive(&ctx.st, &by, &ctx.tenant, &returned).await? {
+            Arrival::SignIn(user) => {
+                tracing::info!(tenant = %ctx.tenant.id, provider = %returned.provider.id, user = %user.id, "upstream sign-in");
+                let attempt = Attempt::new(&ctx.st, &ctx.ns, user.email.normalized(), caller.addr());
+                first_factor_passed(FirstFactor {
+                    ctx: &ctx,
+                    caller,
+                    headers,
+                    flow_id: &id,
+                    flow: flow.clone(),
+                    user_id: user.id,
+                    amr: returned.account.amr.clone(),
+                    attempt: &attempt,
+                    own_factor_required: false,
+                })
+                .await
+            }
+            Arrival::ProveExisting(user) => {
+                flow.linking = Some(PendingLink {
+                    provider: returned.provider.id.clone(),
+                    subject: returned.account.subject.clone(),
+                    email: user.email.as_str().to_owned(),
+                    display_name: provider_name.clone(),
+                });
+                save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
+                let client = client_label(&ctx, &flow).await?;
+                login_page(&ctx, &client, &id, &flow, user.email.as_str(), None, StatusCode::OK).await
+            }
+            Arrival::Refused(Refusal::DomainNotAllowed) => refuse(msg!("login-upstream-domain")).await,
+            Arrival::Refused(Refusal::NoAccount) => refuse(msg!("login-upstream-no-account")).await,
+            Arrival::Refused(Refusal::NoEmail) => refuse(msg!("login-upstream-no-email")).await,
+            Arrival::Disabled => refuse(msg!("login-upstream-disabled")).await,
+        }
+    })
+    .await
+}
