@@ -23,6 +23,7 @@ mod examples;
 mod exchange;
 mod fapi;
 mod federation;
+mod federation_presets;
 mod hardening;
 mod hostile_input;
 mod interop;

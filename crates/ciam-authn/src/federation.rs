@@ -187,6 +187,74 @@ pub fn mapped_profile(claims: &Map<String, Value>, config: &ProviderConfig) -> U
     serde_json::from_value(Value::Object(good)).unwrap_or_default()
 }
 
+/// The account GitHub describes (it has no ID token): its user API's answer (`GET /user`) and
+/// its verified-emails API's (`GET /user/emails`, empty when the token may not read it). The
+/// subject is the numeric account id (a login can be renamed and reused); the address is the
+/// primary verified one, else any verified one, else the public profile address, unverified.
+pub fn github_account(
+    user: &Map<String, Value>,
+    emails: &[Value],
+    config: &ProviderConfig,
+) -> Result<UpstreamAccount, UpstreamError> {
+    let subject = user.get("id").and_then(Value::as_u64).ok_or(UpstreamError::Subject)?.to_string();
+    let verified = |e: &&Value| e.get("verified").and_then(Value::as_bool) == Some(true);
+    let primary = emails.iter().filter(verified).find(|e| e.get("primary").and_then(Value::as_bool) == Some(true));
+    let chosen = primary.or_else(|| emails.iter().find(verified)).and_then(|e| str_claim_of(e, "email"));
+    let mut claims = Map::new();
+    match chosen {
+        Some(email) => {
+            claims.insert("email".into(), Value::String(email.to_owned()));
+            claims.insert("email_verified".into(), Value::Bool(true));
+        }
+        None => {
+            if let Some(public) = str_claim(user, "email") {
+                claims.insert("email".into(), Value::String(public.to_owned()));
+            }
+        }
+    }
+    for (to, from) in [
+        ("name", "name"),
+        ("nickname", "login"),
+        ("preferred_username", "login"),
+        ("picture", "avatar_url"),
+        ("website", "blog"),
+    ] {
+        if let Some(v) = str_claim(user, from).filter(|v| !v.is_empty()) {
+            claims.entry(to).or_insert_with(|| Value::String(v.to_owned()));
+        }
+    }
+    // Upstream claim names in a mapping refer to GitHub's own fields.
+    for (k, v) in user {
+        claims.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    Ok(account(&subject, &claims, config))
+}
+
+fn str_claim_of<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+    v.get(name).and_then(Value::as_str)
+}
+
+/// Sign in with Apple sends the person's name once, at the first sign-in, in the `user` form
+/// field of its `form_post` answer (`{"name": {"firstName": …, "lastName": …}}`): the profile
+/// claims it gives (`given_name`, `family_name`, `name`), none when it is absent or malformed.
+pub fn apple_first_sign_in_name(user: Option<&str>) -> Map<String, Value> {
+    let mut claims = Map::new();
+    let Some(parsed) = user.and_then(|u| serde_json::from_str::<Value>(u).ok()) else { return claims };
+    let part = |k: &str| parsed.get("name").and_then(|n| n.get(k)).and_then(Value::as_str).map(str::trim);
+    let (first, last) = (part("firstName").filter(|s| !s.is_empty()), part("lastName").filter(|s| !s.is_empty()));
+    if let Some(f) = first {
+        claims.insert("given_name".into(), Value::String(f.to_owned()));
+    }
+    if let Some(l) = last {
+        claims.insert("family_name".into(), Value::String(l.to_owned()));
+    }
+    let full: Vec<&str> = [first, last].into_iter().flatten().collect();
+    if !full.is_empty() {
+        claims.insert("name".into(), Value::String(full.join(" ")));
+    }
+    claims
+}
+
 /// What the server knows when an upstream account arrives.
 #[derive(Debug, Clone, Copy)]
 pub struct LinkFacts<'a> {

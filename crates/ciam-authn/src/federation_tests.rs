@@ -152,3 +152,45 @@ fn linking_never_takes_over_an_account() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn github_accounts_are_found_by_id_with_a_verified_address() -> TestResult {
+    let c = config(json!({"kind": "github", "issuer": "https://github.com"}))?;
+    let mut user = json!({"id": 583231, "login": "octocat", "name": "The Octocat", "email": "public@octo.example",
+                          "avatar_url": "https://avatars.example/u/583231", "blog": ""})
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    let emails = [
+        json!({"email": "old@octo.example", "verified": true, "primary": false}),
+        json!({"email": "main@octo.example", "verified": true, "primary": true}),
+        json!({"email": "new@octo.example", "verified": false, "primary": false}),
+    ];
+    let a = github_account(&user, &emails, &c)?;
+    assert_eq!(a.subject, "583231");
+    assert_eq!(a.email.as_ref().map(|e| e.as_str()), Some("main@octo.example"));
+    assert!(a.email_verified);
+    assert_eq!(a.profile.nickname.as_deref(), Some("octocat"));
+    assert_eq!(a.profile.picture.as_deref(), Some("https://avatars.example/u/583231"));
+    assert_eq!(a.profile.website, None, "an empty blog is no website");
+    // No verified address: the public one, unverified (so it never links by itself).
+    let a = github_account(&user, &[json!({"email": "x@octo.example", "verified": false, "primary": true})], &c)?;
+    assert_eq!(a.email.as_ref().map(|e| e.as_str()), Some("public@octo.example"));
+    assert!(!a.email_verified);
+    user.remove("id");
+    assert_eq!(github_account(&user, &emails, &c).err(), Some(UpstreamError::Subject));
+    Ok(())
+}
+
+#[test]
+fn apple_sends_the_name_once() {
+    let named = apple_first_sign_in_name(Some(
+        r#"{"name":{"firstName":"Ada","lastName":"Lovelace"},"email":"x@privaterelay.appleid.com"}"#,
+    ));
+    assert_eq!(named.get("name"), Some(&json!("Ada Lovelace")));
+    assert_eq!(named.get("given_name"), Some(&json!("Ada")));
+    assert_eq!(named.get("family_name"), Some(&json!("Lovelace")));
+    assert!(apple_first_sign_in_name(None).is_empty());
+    assert!(apple_first_sign_in_name(Some("not json")).is_empty());
+    assert_eq!(apple_first_sign_in_name(Some(r#"{"name":{"firstName":" Ada "}}"#)).get("name"), Some(&json!("Ada")));
+}

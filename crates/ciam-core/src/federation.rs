@@ -32,6 +32,14 @@ pub enum ProviderKind {
     /// Microsoft Entra ID: a directory's issuer, or the multi-tenant `common`/`organizations`
     /// endpoints whose ID tokens carry the signing directory's id (`tid`) in their issuer.
     Microsoft,
+    /// Sign in with Apple: the answer comes back by `form_post`, the client secret is a JWT
+    /// signed with the developer's key (`apple_team_id`, `apple_key_id`, the key as
+    /// `client_secret`), and the name comes only with the first sign-in.
+    Apple,
+    /// GitHub: OAuth 2.0, not OpenID Connect. The account is read from its user API and the
+    /// address from its verified-emails API. `issuer` is the web address (`https://github.com`,
+    /// or a GitHub Enterprise Server, whose API is under `/api/v3`).
+    Github,
 }
 
 impl ProviderKind {
@@ -41,7 +49,23 @@ impl ProviderKind {
             Self::Oidc => None,
             Self::Google => Some("https://accounts.google.com"),
             Self::Microsoft => Some("https://login.microsoftonline.com/common/v2.0"),
+            Self::Apple => Some("https://appleid.apple.com"),
+            Self::Github => Some("https://github.com"),
         }
+    }
+
+    /// The scopes asked for when none are given.
+    pub fn default_scopes(self) -> &'static [&'static str] {
+        match self {
+            Self::Github => &["read:user", "user:email"],
+            Self::Apple => &["openid", "name", "email"],
+            Self::Oidc | Self::Google | Self::Microsoft => &["openid", "email", "profile"],
+        }
+    }
+
+    /// Whether the provider speaks OpenID Connect (discovery, ID tokens); GitHub does not.
+    pub fn is_oidc(self) -> bool {
+        self != Self::Github
     }
 }
 
@@ -79,8 +103,9 @@ pub struct ProviderConfig {
     /// How ciam authenticates at the upstream's token endpoint.
     #[serde(default)]
     pub client_auth: UpstreamClientAuth,
-    /// The scopes asked for (`openid` is always included).
-    #[serde(default = "default_scopes")]
+    /// The scopes asked for (`openid` is always included for OpenID Connect providers); the
+    /// kind's defaults when left out.
+    #[serde(default)]
     pub scopes: Vec<String>,
     /// Profile claim → upstream claim, over the defaults (the standard claims of the same name).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -114,13 +139,16 @@ pub struct ProviderConfig {
     /// (empty: any).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_tenants: Vec<String>,
+    /// Sign in with Apple: the developer team's id (10 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apple_team_id: Option<String>,
+    /// Sign in with Apple: the id of the key (10 characters) whose PKCS#8 PEM is the
+    /// `client_secret`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apple_key_id: Option<String>,
     /// Whether the button is shown and sign-ins are taken.
     #[serde(default = "yes")]
     pub enabled: bool,
-}
-
-fn default_scopes() -> Vec<String> {
-    vec!["openid".into(), "email".into(), "profile".into()]
 }
 
 fn yes() -> bool {
@@ -201,8 +229,22 @@ impl ProviderConfig {
             return Err(FieldError::new("client_id", "must be 1 to 255 characters of text"));
         }
         token_list("scopes", &self.scopes, 200)?;
-        if !self.scopes.iter().any(|s| s == "openid") {
+        if self.scopes.is_empty() {
+            self.scopes = self.kind.default_scopes().iter().map(|s| (*s).to_owned()).collect();
+        }
+        if self.kind.is_oidc() && !self.scopes.iter().any(|s| s == "openid") {
             self.scopes.insert(0, "openid".into());
+        }
+        let apple_id = |field: &'static str, v: &Option<String>| match v {
+            Some(v) if v.len() == 10 && v.bytes().all(|b| b.is_ascii_alphanumeric()) => Ok(()),
+            Some(_) => Err(FieldError::new(field, "must be the 10-character id Apple gave")),
+            None if self.kind == ProviderKind::Apple => Err(FieldError::new(field, "is required for kind apple")),
+            None => Ok(()),
+        };
+        apple_id("apple_team_id", &self.apple_team_id)?;
+        apple_id("apple_key_id", &self.apple_key_id)?;
+        if self.kind != ProviderKind::Apple && (self.apple_team_id.is_some() || self.apple_key_id.is_some()) {
+            return Err(FieldError::new("apple_team_id", "applies to kind apple only"));
         }
         if self.claim_mapping.len() > MAX_LIST {
             return Err(FieldError::new("claim_mapping", format!("must have at most {MAX_LIST} entries")));
@@ -296,6 +338,9 @@ mod tests {
         assert_eq!(c.display_name, "Corp");
         assert_eq!(c.issuer, "https://idp.corp.example");
         assert_eq!(c.scopes, ["openid", "email"]);
+        let github =
+            with(serde_json::json!({"kind": "github", "scopes": []}))?.validate().map_err(|e| e.message.to_string())?;
+        assert_eq!(github.scopes, ["read:user", "user:email"], "GitHub's defaults, without openid");
         assert_eq!(c.trusted_email_domains, ["corp.example"]);
         assert!(c.enabled);
         assert_eq!(c.client_auth, UpstreamClientAuth::ClientSecretBasic);
@@ -315,6 +360,9 @@ mod tests {
             ("allowed_domains", json!({"allowed_domains": ["not a domain"]})),
             ("allowed_tenants", json!({"allowed_tenants": ["x"]})),
             ("icon_uri", json!({"icon_uri": "javascript:alert(1)"})),
+            ("apple_team_id", json!({"kind": "apple"})),
+            ("apple_key_id", json!({"kind": "apple", "apple_team_id": "TEAM123456", "apple_key_id": "short"})),
+            ("apple_team_id", json!({"apple_team_id": "TEAM123456"})),
         ];
         for (field, change) in cases {
             assert_eq!(with(change)?.validate().err().map(|e| e.field), Some(field.into()), "{field}");

@@ -82,6 +82,12 @@ pub fn upstream_sign_in(tenant: &TenantNs, state: &str) -> Key {
     Key::hashed("upstream", tenant, state)
 }
 
+/// An upstream's `form_post` answer, kept between the cross-site POST (which carries no
+/// `SameSite=Lax` cookie) and the same-site GET that continues the flow.
+pub fn upstream_answer(tenant: &TenantNs, state: &str) -> Key {
+    Key::hashed("upstream_answer", tenant, state)
+}
+
 /// How long an upstream sign-in may take.
 pub const UPSTREAM_SIGN_IN_TTL: Duration = Duration::from_secs(600);
 

@@ -111,6 +111,17 @@ pub fn mint<C: Serialize>(key: &SigningKey, typ: &str, claims: &C) -> Result<Str
     sign_compact(key, &JoseHeader { alg: key.alg().as_str(), kid: key.kid(), typ }, claims)
 }
 
+/// Signs `claims` with `key` under the key id `kid` another party gave the key (Sign in with
+/// Apple's client secret names the key Apple issued, not this key's thumbprint); no `typ`.
+pub fn mint_as<C: Serialize>(key: &SigningKey, kid: &str, claims: &C) -> Result<String, JwtError> {
+    #[derive(Serialize)]
+    struct JoseHeader<'a> {
+        alg: &'static str,
+        kid: &'a str,
+    }
+    sign_compact(key, &JoseHeader { alg: key.alg().as_str(), kid }, claims)
+}
+
 /// The compact serialization of `claims` under `header` (which must name `key.alg()`), signed
 /// with `key`.
 pub(crate) fn sign_compact<H: Serialize, C: Serialize>(

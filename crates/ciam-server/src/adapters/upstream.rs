@@ -42,7 +42,9 @@ pub(crate) struct Discovery {
     pub(crate) issuer: String,
     pub(crate) authorization_endpoint: url::Url,
     pub(crate) token_endpoint: url::Url,
-    pub(crate) jwks_uri: url::Url,
+    /// Absent for an OAuth 2.0 provider without ID tokens (GitHub).
+    #[serde(default)]
+    pub(crate) jwks_uri: Option<url::Url>,
     #[serde(default)]
     pub(crate) userinfo_endpoint: Option<url::Url>,
     /// RFC 9207: the upstream sends `iss` with its authorization responses.
@@ -92,6 +94,67 @@ impl Upstreams {
 
     fn allow_private(&self) -> bool {
         self.jwks.allows_private()
+    }
+
+    /// The endpoints of a provider: from its discovery document, or GitHub's fixed ones (on
+    /// github.com, or a GitHub Enterprise Server at `issuer`).
+    pub(crate) async fn endpoints(
+        &self,
+        kind: ProviderKind,
+        issuer: &str,
+    ) -> Result<Arc<Discovery>, UpstreamCallError> {
+        if kind.is_oidc() {
+            return self.discover(kind, issuer).await;
+        }
+        let at =
+            |path: &str| url::Url::parse(&format!("{issuer}{path}")).map_err(|_| protocol("the issuer is not a URL"));
+        Ok(Arc::new(Discovery {
+            issuer: issuer.to_owned(),
+            authorization_endpoint: at("/login/oauth/authorize")?,
+            token_endpoint: at("/login/oauth/access_token")?,
+            jwks_uri: None,
+            userinfo_endpoint: None,
+            authorization_response_iss_parameter_supported: false,
+        }))
+    }
+
+    /// GitHub's account (`GET /user`) and verified addresses (`GET /user/emails`; none when the
+    /// token may not read them).
+    pub(crate) async fn github(
+        &self,
+        issuer: &str,
+        access_token: &str,
+    ) -> Result<(Map<String, Value>, Vec<Value>), UpstreamCallError> {
+        let api = if issuer == "https://github.com" {
+            "https://api.github.com".to_owned()
+        } else {
+            format!("{issuer}/api/v3")
+        };
+        let get = |path: &str| -> Result<(url::Url, reqwest::RequestBuilder), UpstreamCallError> {
+            let url = url::Url::parse(&format!("{api}{path}")).map_err(|_| protocol("the API address is not a URL"))?;
+            let request = self
+                .jwks
+                .client()
+                .get(url.clone())
+                .bearer_auth(access_token)
+                .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+                .header(reqwest::header::USER_AGENT, "ciam")
+                .header("x-github-api-version", "2022-11-28");
+            Ok((url, request))
+        };
+        let (url, request) = get("/user")?;
+        let fetched = guarded_send(&url, request, self.allow_private(), MAX_DOCUMENT).await?;
+        let user: Map<String, Value> =
+            serde_json::from_slice(&fetched.body).map_err(|_| protocol("GitHub's user API answered something else"))?;
+        let (url, request) = get("/user/emails")?;
+        let emails = match guarded_send(&url, request, self.allow_private(), MAX_DOCUMENT).await {
+            Ok(f) => serde_json::from_slice::<Vec<Value>>(&f.body).unwrap_or_default(),
+            Err(e) => {
+                tracing::info!(error = %e, "GitHub's emails API gave no addresses (the user:email scope may be missing)");
+                Vec::new()
+            }
+        };
+        Ok((user, emails))
     }
 
     /// The discovery document of `issuer`, from the cache when fresh. Its `issuer` must be the
@@ -173,7 +236,7 @@ impl Upstreams {
         // accepted, and an access token (`typ: at+jwt`) does not pass as an ID token.
         use ciam_jose::jwt::{CLIENT_ALGS, verify_with_jwk_set};
         const NOT_ID_TOKENS: [&str; 2] = ["at+jwt", "dpop+jwt"];
-        let uri = discovery.jwks_uri.as_str();
+        let uri = discovery.jwks_uri.as_ref().ok_or_else(|| protocol("the provider publishes no jwks_uri"))?.as_str();
         let jwks = self.jwks.get(uri, false).await?;
         match verify_with_jwk_set(id_token, &jwks, &CLIENT_ALGS, &NOT_ID_TOKENS) {
             Err(ciam_jose::JwtError::UnknownKey) => {

@@ -105,78 +105,100 @@ pub(super) async fn callback_get(
 ) -> Result<Response, PageError> {
     let params = Params::parse(query.unwrap_or_default().as_bytes())
         .map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
-    callback(st, &tenant, &params, &caller, &headers).await
+    let ctx = Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        let state = params.get("state").ok_or_else(flow_expired)?;
+        let answer = if params.get("answer") == Some("posted") {
+            federation::take_posted_answer(&ctx.st, &ctx.tenant, state).await?.ok_or_else(flow_expired)?
+        } else {
+            federation::answer_of(|name| params.get(name))
+        };
+        callback(&ctx, &answer, &caller, &headers).await
+    })
+    .await
 }
 
-/// `POST /t/{tenant}/upstream/callback`: the same, as `response_mode=form_post`.
+/// `POST /t/{tenant}/upstream/callback`: the same, as `response_mode=form_post`. The answer is
+/// kept a minute and the browser sent back by GET, which carries its `SameSite=Lax` cookies.
 pub(super) async fn callback_post(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
-    caller: Caller,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body).map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
-    callback(st, &tenant, &params, &caller, &headers).await
+    let ctx = Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        let answer = federation::answer_of(|name| params.get(name));
+        if !federation::keep_posted_answer(&ctx.st, &ctx.tenant, &answer).await? {
+            return Err(flow_expired());
+        }
+        let state: String =
+            url::form_urlencoded::byte_serialize(params.get("state").unwrap_or_default().as_bytes()).collect();
+        Ok(see_other(&format!("{}?state={state}&answer=posted", ctx.path(federation::CALLBACK_PATH))))
+    })
+    .await
 }
 
+/// Continues the flow of an upstream's answer.
 async fn callback(
-    st: AppState,
-    tenant: &str,
-    params: &Params,
+    ctx: &Ctx,
+    answer: &federation::Answer,
     caller: &Caller,
     headers: &HeaderMap,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(st, tenant).await?;
-    ctx.branded(async {
-        let state = params.get("state").ok_or_else(flow_expired)?;
-        let flow_id = federation::flow_of(&ctx.st, &ctx.tenant, state).await?.ok_or_else(flow_expired)?;
-        let (id, mut flow) = the_flow(&ctx, Some(&flow_id), headers).await?;
-        let cb = Callback { state: Some(state), code: params.get("code"), iss: params.get("iss"), error: params.get("error") };
-        let returned = federation::complete(&ctx.st, &ctx.tenant, cb).await.map_err(|e| failed(&ctx, "", &e))?;
-        let by = By::visitor(caller.clone());
-        let provider_name = returned.provider.config.display_name.clone();
-        let refuse = |message: Msg| {
-            let text = tr_with(message, &[("provider", &provider_name)]);
-            let (ctx, flow, id) = (&ctx, &flow, &id);
-            async move {
-                let client = client_label(ctx, flow).await?;
-                login_page(ctx, &client, id, flow, "", Some(&text), StatusCode::FORBIDDEN).await
-            }
-        };
-        match federation::arrive(&ctx.st, &by, &ctx.tenant, &returned).await? {
-            Arrival::SignIn(user) => {
-                tracing::info!(tenant = %ctx.tenant.id, provider = %returned.provider.id, user = %user.id, "upstream sign-in");
-                let attempt = Attempt::new(&ctx.st, &ctx.ns, user.email.normalized(), caller.addr());
-                first_factor_passed(FirstFactor {
-                    ctx: &ctx,
-                    caller,
-                    headers,
-                    flow_id: &id,
-                    flow: flow.clone(),
-                    user_id: user.id,
-                    amr: returned.account.amr.clone(),
-                    attempt: &attempt,
-                    own_factor_required: false,
-                })
-                .await
-            }
-            Arrival::ProveExisting(user) => {
-                flow.linking = Some(PendingLink {
-                    provider: returned.provider.id.clone(),
-                    subject: returned.account.subject.clone(),
-                    email: user.email.as_str().to_owned(),
-                    display_name: provider_name.clone(),
-                });
-                save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
-                let client = client_label(&ctx, &flow).await?;
-                login_page(&ctx, &client, &id, &flow, user.email.as_str(), None, StatusCode::OK).await
-            }
-            Arrival::Refused(Refusal::DomainNotAllowed) => refuse(msg!("login-upstream-domain")).await,
-            Arrival::Refused(Refusal::NoAccount) => refuse(msg!("login-upstream-no-account")).await,
-            Arrival::Refused(Refusal::NoEmail) => refuse(msg!("login-upstream-no-email")).await,
-            Arrival::Disabled => refuse(msg!("login-upstream-disabled")).await,
+    let field = |name: &str| answer.get(name).map(String::as_str);
+    let state = field("state").ok_or_else(flow_expired)?;
+    let flow_id = federation::flow_of(&ctx.st, &ctx.tenant, state).await?.ok_or_else(flow_expired)?;
+    let (id, mut flow) = the_flow(ctx, Some(&flow_id), headers).await?;
+    let cb = Callback {
+        state: Some(state),
+        code: field("code"),
+        iss: field("iss"),
+        error: field("error"),
+        user: field("user"),
+    };
+    let returned = federation::complete(&ctx.st, &ctx.tenant, cb).await.map_err(|e| failed(ctx, "", &e))?;
+    let by = By::visitor(caller.clone());
+    let provider_name = returned.provider.config.display_name.clone();
+    let refuse = |message: Msg| {
+        let text = tr_with(message, &[("provider", &provider_name)]);
+        let (ctx, flow, id) = (&ctx, &flow, &id);
+        async move {
+            let client = client_label(ctx, flow).await?;
+            login_page(ctx, &client, id, flow, "", Some(&text), StatusCode::FORBIDDEN).await
         }
-    })
-    .await
+    };
+    match federation::arrive(&ctx.st, &by, &ctx.tenant, &returned).await? {
+        Arrival::SignIn(user) => {
+            tracing::info!(tenant = %ctx.tenant.id, provider = %returned.provider.id, user = %user.id, "upstream sign-in");
+            let attempt = Attempt::new(&ctx.st, &ctx.ns, user.email.normalized(), caller.addr());
+            first_factor_passed(FirstFactor {
+                ctx,
+                caller,
+                headers,
+                flow_id: &id,
+                flow: flow.clone(),
+                user_id: user.id,
+                amr: returned.account.amr.clone(),
+                attempt: &attempt,
+                own_factor_required: false,
+            })
+            .await
+        }
+        Arrival::ProveExisting(user) => {
+            flow.linking = Some(PendingLink {
+                provider: returned.provider.id.clone(),
+                subject: returned.account.subject.clone(),
+                email: user.email.as_str().to_owned(),
+                display_name: provider_name.clone(),
+            });
+            save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
+            let client = client_label(ctx, &flow).await?;
+            login_page(ctx, &client, &id, &flow, user.email.as_str(), None, StatusCode::OK).await
+        }
+        Arrival::Refused(Refusal::DomainNotAllowed) => refuse(msg!("login-upstream-domain")).await,
+        Arrival::Refused(Refusal::NoAccount) => refuse(msg!("login-upstream-no-account")).await,
+        Arrival::Refused(Refusal::NoEmail) => refuse(msg!("login-upstream-no-email")).await,
+        Arrival::Disabled => refuse(msg!("login-upstream-disabled")).await,
+    }
 }

@@ -8,9 +8,10 @@
 //! user made at a first sign-in is `user.created` with the reason `federation:{provider}`.
 
 use ciam_authn::federation::{self as rules, Expected, LinkFacts, Resolution, UpstreamAccount};
+use ciam_core::FieldError;
 use ciam_core::audit::AuditRecord;
 use ciam_core::factor::FactorKind;
-use ciam_core::federation::{FederatedIdentity, IdentityProvider, ProviderConfig, UpstreamClientAuth};
+use ciam_core::federation::{FederatedIdentity, IdentityProvider, ProviderConfig, ProviderKind, UpstreamClientAuth};
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::keyspace::{self, Json, UPSTREAM_SIGN_IN_TTL};
 use ciam_core::secret::random_token;
@@ -19,6 +20,7 @@ use ciam_core::tenant::Tenant;
 use ciam_core::user::{User, UserSource, UserStatus};
 use ciam_oauth::pkce::CodeChallenge;
 use serde::{Deserialize, Serialize};
+use serde_json::Map;
 
 use super::{By, ServiceError, audited};
 use crate::adapters::upstream::{ClientCredential, Discovery, UpstreamCallError};
@@ -65,6 +67,7 @@ pub(crate) async fn create_provider(
     config: ProviderConfig,
     secret: Option<&str>,
 ) -> Result<IdentityProvider, ServiceError> {
+    check_secret(&config, secret)?;
     let now = st.clock.now();
     let provider = IdentityProvider {
         tenant_id: tenant.clone(),
@@ -89,9 +92,21 @@ pub(crate) async fn update_provider(
 ) -> Result<IdentityProvider, ServiceError> {
     let (tenant, id) = (&before.tenant_id, &before.id);
     let sealed_secret = match secret {
-        SecretChange::Keep => before.sealed_secret.clone(),
-        SecretChange::Set(s) => Some(seal(st, tenant, id, &s)?),
-        SecretChange::Remove => None,
+        SecretChange::Keep => {
+            // A provider turned into Apple needs Apple's key, not the secret it had.
+            if before.config.kind != config.kind {
+                check_secret(&config, None)?;
+            }
+            before.sealed_secret.clone()
+        }
+        SecretChange::Set(s) => {
+            check_secret(&config, Some(&s))?;
+            Some(seal(st, tenant, id, &s)?)
+        }
+        SecretChange::Remove => {
+            check_secret(&config, None)?;
+            None
+        }
     };
     let after = IdentityProvider { config, sealed_secret, updated_at: st.clock.now(), ..before.clone() };
     st.durable.update_identity_provider(&after).await?;
@@ -251,7 +266,7 @@ pub(crate) async fn begin(
     login_hint: Option<&str>,
 ) -> Result<String, UpstreamFailure> {
     let config = &provider.config;
-    let discovery = st.upstreams.discover(config.kind, &config.issuer).await?;
+    let discovery = st.upstreams.endpoints(config.kind, &config.issuer).await?;
     let state = random_token(32);
     let in_flight = InFlight {
         flow: flow_id.to_owned(),
@@ -274,6 +289,10 @@ pub(crate) async fn begin(
         if let Some(hint) = login_hint {
             q.append_pair("login_hint", hint);
         }
+        // Apple answers by POST when it is asked for the name or the address.
+        if config.kind == ProviderKind::Apple {
+            q.append_pair("response_mode", "form_post");
+        }
     }
     Json::new(st.ephemeral.as_ref())
         .put(&keyspace::upstream_sign_in(&tenant.ns(), &state), &in_flight, UPSTREAM_SIGN_IN_TTL)
@@ -288,12 +307,55 @@ pub(crate) struct Callback<'a> {
     pub(crate) code: Option<&'a str>,
     pub(crate) iss: Option<&'a str>,
     pub(crate) error: Option<&'a str>,
+    /// Sign in with Apple's `user` field (the name, at the first sign-in only).
+    pub(crate) user: Option<&'a str>,
 }
 
 /// An upstream sign-in that came back with an account.
 pub(crate) struct Returned {
     pub(crate) provider: IdentityProvider,
     pub(crate) account: UpstreamAccount,
+}
+
+/// An upstream's authorization response: the fields a sign-in reads, by name.
+pub(crate) type Answer = std::collections::BTreeMap<String, String>;
+
+/// The fields of an authorization response that a sign-in reads (`get` reads the query or form).
+pub(crate) fn answer_of<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Answer {
+    ["state", "code", "iss", "error", "user"]
+        .iter()
+        .filter_map(|f| get(f).map(|v| ((*f).to_owned(), v.to_owned())))
+        .collect()
+}
+
+/// How long a posted answer waits for the browser's same-site GET.
+const POSTED_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Keeps an upstream's `form_post` answer until the browser comes back by GET (a cross-site POST
+/// carries no `SameSite=Lax` cookie, so the flow cannot be found from it); `false` for an
+/// answer without the `state` of a sign-in in progress.
+pub(crate) async fn keep_posted_answer(st: &AppState, tenant: &Tenant, answer: &Answer) -> Result<bool, ServiceError> {
+    let Some(state) = answer.get("state") else { return Ok(false) };
+    if flow_of(st, tenant, state).await?.is_none() {
+        return Ok(false);
+    }
+    Json::new(st.ephemeral.as_ref())
+        .put(&keyspace::upstream_answer(&tenant.ns(), state), answer, POSTED_TTL)
+        .await
+        .map_err(ServiceError::Sessions)?;
+    Ok(true)
+}
+
+/// The `form_post` answer kept for `state` (once).
+pub(crate) async fn take_posted_answer(
+    st: &AppState,
+    tenant: &Tenant,
+    state: &str,
+) -> Result<Option<Answer>, ServiceError> {
+    Json::new(st.ephemeral.as_ref())
+        .take(&keyspace::upstream_answer(&tenant.ns(), state))
+        .await
+        .map_err(ServiceError::Sessions)
 }
 
 /// Whose flow a callback's `state` continues, without using it up (to load the flow first).
@@ -322,7 +384,7 @@ pub(crate) async fn complete(st: &AppState, tenant: &Tenant, cb: Callback<'_>) -
         .filter(|p| p.config.enabled)
         .ok_or(UpstreamFailure::Expired)?;
     let config = &provider.config;
-    let discovery = st.upstreams.discover(config.kind, &config.issuer).await?;
+    let discovery = st.upstreams.endpoints(config.kind, &config.issuer).await?;
     check_iss_parameter(&discovery, cb.iss)?;
     if let Some(error) = cb.error {
         let shown: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
@@ -332,21 +394,35 @@ pub(crate) async fn complete(st: &AppState, tenant: &Tenant, cb: Callback<'_>) -
     let credential = credential(st, tenant, &provider, &discovery).await?;
     let tokens =
         st.upstreams.redeem(&discovery, &credential, code, &redirect_uri(st, &tenant.id), &in_flight.verifier).await?;
+    let upstream = |e: rules::UpstreamError| UpstreamFailure::Upstream(e.to_string());
+    if !config.kind.is_oidc() {
+        let token = tokens
+            .access_token
+            .ok_or_else(|| UpstreamFailure::Upstream("the token response has no access token".into()))?;
+        let (user, emails) = st.upstreams.github(&config.issuer, &token).await?;
+        let account = rules::github_account(&user, &emails, config).map_err(upstream)?;
+        return Ok(Returned { provider, account });
+    }
     let id_token =
         tokens.id_token.ok_or_else(|| UpstreamFailure::Upstream("the token response has no ID token".into()))?;
     let claims = st.upstreams.verify_signature(&discovery, &id_token).await?;
     let expected =
         Expected { config, issuer: &discovery.issuer, nonce: &in_flight.nonce, now: st.clock.now().unix_timestamp() };
-    let mut account =
-        rules::check_id_token(&claims, &expected).map_err(|e| UpstreamFailure::Upstream(e.to_string()))?;
-    if let Some(access_token) = tokens.access_token.as_deref() {
-        let extra = st.upstreams.userinfo(&discovery, access_token, &account.subject).await?;
-        if !extra.is_empty() {
-            let mut merged = extra;
-            merged.extend(claims);
-            account = rules::account(&account.subject, &merged, config);
-        }
+    let checked = rules::check_id_token(&claims, &expected).map_err(upstream)?;
+    // Claims the ID token lacks: from userinfo, and Apple's name of a first sign-in.
+    let mut merged = match tokens.access_token.as_deref() {
+        Some(access_token) => st.upstreams.userinfo(&discovery, access_token, &checked.subject).await?,
+        None => Map::new(),
+    };
+    if config.kind == ProviderKind::Apple {
+        merged.extend(rules::apple_first_sign_in_name(cb.user));
     }
+    let account = if merged.is_empty() {
+        checked
+    } else {
+        merged.extend(claims);
+        rules::account(&checked.subject, &merged, config)
+    };
     Ok(Returned { provider, account })
 }
 
@@ -384,6 +460,10 @@ async fn credential(
         String::from_utf8(opened).map_err(|_| UpstreamFailure::Upstream("the client secret is not text".into()))
     };
     Ok(match provider.config.client_auth {
+        _ if provider.config.kind == ProviderKind::Apple => {
+            let assertion = apple_client_secret(st, &provider.config, &secret()?)?;
+            ClientCredential::Post { client_id, secret: assertion }
+        }
         UpstreamClientAuth::ClientSecretBasic => ClientCredential::Basic { client_id, secret: secret()? },
         UpstreamClientAuth::ClientSecretPost => ClientCredential::Post { client_id, secret: secret()? },
         UpstreamClientAuth::PrivateKeyJwt => {
@@ -411,6 +491,47 @@ pub(crate) struct PendingLink {
     pub(crate) email: String,
     /// The provider's display name, for the sign-in page.
     pub(crate) display_name: String,
+}
+
+/// The developer's Sign in with Apple key (PKCS#8 PEM, P-256), or why it is not one.
+fn apple_key(pem: &str) -> Result<ciam_jose::SigningKey, FieldError> {
+    use base64::Engine as _;
+    let bad = || FieldError::new("client_secret", "must be the PKCS#8 PEM of the ES256 key Apple gave (AuthKey_….p8)");
+    let body: String = pem
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| *l != "-----BEGIN PRIVATE KEY-----")
+        .skip(1)
+        .take_while(|l| *l != "-----END PRIVATE KEY-----")
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD.decode(body).map_err(|_| bad())?;
+    ciam_jose::SigningKey::from_pkcs8(ciam_jose::Alg::ES256, &der).map_err(|_| bad())
+}
+
+/// Sign in with Apple's client secret: a JWT the developer's key signs (iss: the team, sub: the
+/// services id, aud: Apple's issuer), valid five minutes.
+fn apple_client_secret(st: &AppState, config: &ProviderConfig, pem: &str) -> Result<String, UpstreamFailure> {
+    let key = apple_key(pem).map_err(|e| UpstreamFailure::Upstream(e.message.into_owned()))?;
+    let (Some(team), Some(kid)) = (&config.apple_team_id, &config.apple_key_id) else {
+        return Err(UpstreamFailure::Upstream("the provider has no Apple team or key id".into()));
+    };
+    let now = st.clock.now().unix_timestamp();
+    let claims = serde_json::json!({
+        "iss": team, "sub": config.client_id, "aud": config.issuer, "iat": now, "exp": now + 300,
+    });
+    ciam_jose::jwt::mint_as(&key, kid, &claims)
+        .map_err(|e| UpstreamFailure::Upstream(format!("the client secret: {e}")))
+}
+
+/// Checks what a provider's secret must be: for Apple, a key it can sign with.
+fn check_secret(config: &ProviderConfig, secret: Option<&str>) -> Result<(), ServiceError> {
+    if config.kind == ProviderKind::Apple {
+        let pem = secret.ok_or_else(|| {
+            ServiceError::Invalid(FieldError::new("client_secret", "is required for kind apple (the key Apple gave)"))
+        })?;
+        apple_key(pem).map_err(ServiceError::Invalid)?;
+    }
+    Ok(())
 }
 
 /// Where an upstream account leads.

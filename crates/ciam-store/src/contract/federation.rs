@@ -27,6 +27,8 @@ pub fn provider_config(display_name: &str) -> ProviderConfig {
         trust_mfa: true,
         mfa_acr_values: vec!["urn:corp:mfa".into()],
         allowed_tenants: vec![],
+        apple_team_id: None,
+        apple_key_id: None,
         enabled: true,
     }
 }
