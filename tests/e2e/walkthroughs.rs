@@ -93,6 +93,7 @@ const WALKED: &[&str] = &[
     "README.md",
     "docs/agents.md",
     "docs/cli.md",
+    "docs/federation.md",
     "docs/migration.md",
     "docs/oidc.md",
     "docs/protect-an-api.md",
@@ -246,6 +247,11 @@ async fn oidc_walks_through() {
 #[tokio::test]
 async fn agents_walks_through() {
     walk("docs/agents.md").await;
+}
+
+#[tokio::test]
+async fn federation_walks_through() {
+    walk("docs/federation.md").await;
 }
 
 #[tokio::test]
