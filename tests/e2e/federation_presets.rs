@@ -116,7 +116,7 @@ async fn token(State(s): State<Stand>, Form(form): Form<HashMap<String, String>>
         "iss": if mode == Mode::OtherIssuer { "https://evil.example".to_owned() } else { s.base.clone() },
         "aud": client_id, "sub": "up-1", "iat": now, "exp": now + 300,
         "nonce": if mode == Mode::WrongNonce { "not-the-nonce".to_owned() } else { nonce },
-        "email": "ada.apple@privaterelay.example", "email_verified": "true",
+        "email": "ada.apple@privaterelay.example", "email_verified": "true", "amr": ["pwd", "mfa"],
     });
     let id_token = match mode {
         Mode::AlgNone => unsigned(&claims),
@@ -194,8 +194,13 @@ async fn fixture(tag: &str) -> Fixture {
 /// Starts an upstream sign-in with provider `id` from a fresh authorization request; returns the
 /// browser and the redirect to the upstream.
 async fn start(f: &Fixture, id: &str) -> (Browser, reqwest::Response) {
+    start_with(f, id, "").await
+}
+
+/// [`start`] with `extra` authorization parameters.
+async fn start_with(f: &Fixture, id: &str, extra: &str) -> (Browser, reqwest::Response) {
     let b = Browser::new(&f.server);
-    let res = b.get(&authorize_url("web", "openid").nonce("n").build()).await;
+    let res = b.get(&authorize_url("web", "openid").nonce("n").extra(extra).build()).await;
     let html = b.get(&location(&res)).await.text().await.unwrap();
     let res = b
         .post(
@@ -254,6 +259,42 @@ async fn upstream_answers_that_must_be_refused_are_refused() {
     let (b, to) = start(&f, "stand").await;
     let res = round_trip(&b, to).await;
     assert_eq!(res.status(), 303, "{}", f.server.logs());
+}
+
+#[tokio::test]
+async fn the_upstream_s_mfa_counts_only_where_the_tenant_trusts_it() {
+    let f = fixture("fed-mfa").await;
+    let stand = stand_in().await;
+    let admin = Admin::new(&f.server, f.token.clone());
+    admin
+        .post(
+            "/tenants/acme/identity-providers",
+            json!({"id": "stand", "kind": "oidc", "display_name": "Stand-in", "issuer": stand.base,
+                   "client_id": "ciam", "client_secret": "s", "create_users": true, "trust_mfa": true}),
+            201,
+        )
+        .await;
+    // The application asks for multi-factor authentication; the upstream says it did it.
+    let asks_mfa = "&acr_values=urn%3Aciam%3Aacr%3Amfa";
+    let (b, to) = start_with(&f, "stand", asks_mfa).await;
+    let res = round_trip(&b, to).await;
+    let next = location(&res);
+    assert!(next.contains("/authorize/resume") || next.contains("/consent"), "trusted: no step-up: {next}");
+    let answer = b.to_callback(res).await;
+    assert!(answer.contains_key("code"), "{answer:?}");
+    // Not trusted: the same answer must be topped up by a factor of the user's own (who has
+    // none here), so no code is issued at the level asked for.
+    let (status, _) = admin
+        .call(reqwest::Method::PATCH, "/tenants/acme/identity-providers/stand", Some(json!({"trust_mfa": false})))
+        .await;
+    assert_eq!(status, 200);
+    let (b, to) = start_with(&f, "stand", asks_mfa).await;
+    let res = round_trip(&b, to).await;
+    let mut next = location(&res);
+    while next.starts_with('/') && !next.contains("/mfa") {
+        next = location(&b.get(&next).await);
+    }
+    assert!(next.contains("/mfa") || next.contains("error=unmet_authentication_requirements"), "{next}");
 }
 
 #[tokio::test]
