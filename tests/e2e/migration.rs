@@ -269,3 +269,46 @@ async fn an_export_is_imported_again_elsewhere() {
     assert_eq!(copied.len(), 3);
     assert!(copied.iter().any(|l| l["email"] == "hopper@example.com" && l["external_id"] == "legacy-2"), "{copied:?}");
 }
+
+/// Users come with the upstream accounts they sign in with (`identities`): linked at import,
+/// exported again, refused for a provider the tenant does not have, and not stolen from
+/// another user (the line is imported without that link, and says so).
+#[tokio::test]
+async fn imported_users_keep_their_upstream_accounts() {
+    let s = setup("import-links", vec![]).await;
+    let admin = Admin::new(&s.server, s.admin_token.clone());
+    admin
+        .post(
+            "/tenants/acme/identity-providers",
+            json!({"id": "google", "kind": "google", "display_name": "Google", "client_id": "g"}),
+            201,
+        )
+        .await;
+    let file: String = [
+        json!({"email": "lovelace@example.com", "external_id": "auth0|1",
+               "identities": [{"provider": "google", "subject": "108"}]}),
+        json!({"email": "hopper@example.com", "identities": [{"provider": "github", "subject": "1"}]}),
+        json!({"email": "turing@example.com", "identities": [{"provider": "google", "subject": "108"}]}),
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect();
+    let (status, report) = import(&s, file.clone()).await;
+    assert_eq!(status, 200);
+    let line = |n: u64| report.iter().find(|r| r["line"] == n).cloned().unwrap();
+    assert_eq!(line(1)["status"], "created", "{report:?}");
+    assert!(line(1).get("identities_refused").is_none(), "{report:?}");
+    assert_eq!((&line(2)["status"], &line(2)["field"]), (&json!("refused"), &json!("identities")), "{report:?}");
+    assert_eq!(line(3)["status"], "created", "{report:?}");
+    assert_eq!(line(3)["identities_refused"], json!(["google"]), "linked to Lovelace already: {report:?}");
+    let ada = line(1)["id"].as_str().unwrap().to_owned();
+    let links = admin.get(&format!("/tenants/acme/users/{ada}/identities"), 200).await;
+    assert_eq!((&links[0]["provider"], &links[0]["subject"]), (&json!("google"), &json!("108")), "{links}");
+    // Again: nothing new, and Lovelace's own link is no refusal.
+    let (_, report) = import(&s, file).await;
+    assert!(report.iter().find(|r| r["line"] == 1).unwrap().get("identities_refused").is_none(), "{report:?}");
+    // The export carries the links, in the same form.
+    let exported = export(&s, "acme", false).await;
+    let lovelace = exported.iter().find(|l| l["email"] == "lovelace@example.com").unwrap();
+    assert_eq!(lovelace["identities"], json!([{"provider": "google", "subject": "108"}]), "{lovelace}");
+}

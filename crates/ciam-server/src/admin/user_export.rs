@@ -102,6 +102,12 @@ async fn line_of(st: &AppState, user: &User, hashes: bool) -> anyhow::Result<Val
     if let Some(external) = st.durable.external_id(&user.tenant_id, &user.id).await? {
         line.insert("external_id".into(), external.into());
     }
+    let links = st.durable.list_user_identities(&user.tenant_id, &user.id).await?;
+    if !links.is_empty() {
+        let links: Vec<Value> =
+            links.into_iter().map(|l| serde_json::json!({"provider": l.provider_id, "subject": l.subject})).collect();
+        line.insert("identities".into(), links.into());
+    }
     if hashes && let Some(hash) = st.durable.password_hash(&user.tenant_id, &user.id).await? {
         line.insert("password_hash".into(), hash.as_str().into());
     }

@@ -3,7 +3,9 @@
 //!
 //! - A line is a user document as for a create (`email`, `email_verified`, `status`, profile
 //!   claims), with the old system's hash in `password_hash` (never a plaintext `password`) and
-//!   optionally the user's id there in `external_id`. Blank lines are skipped.
+//!   optionally the user's id there in `external_id` and the upstream accounts they sign in with
+//!   in `identities` (`[{"provider":"google","subject":"…"}]`, providers of the tenant). Blank
+//!   lines are skipped.
 //! - The body is read as a stream and imported in batches of [`BATCH`] lines, each in one
 //!   transaction: memory stays bounded whatever the size of the file, and the report streams
 //!   back while the rest is still uploading.
@@ -19,7 +21,9 @@
 //! in line order within each kind; every report line names its input line. The report's
 //! lines: `{"line":1,"status":"created","id":"…"}`, `{"line":2,"status":"existing",
 //! "id":"…"}`, `{"line":3,"status":"refused","field":"email","reason":"…"}`, and last
-//! `{"summary":{"created":1,"existing":1,"refused":1},"complete":true}`.
+//! `{"summary":{"created":1,"existing":1,"refused":1},"complete":true}`. A line whose upstream
+//! account is linked to another user already is imported without that link and says so:
+//! `"identities_refused":["google"]`.
 
 use std::convert::Infallible;
 
@@ -113,8 +117,24 @@ struct Summary {
 /// Reads the body line by line, imports it batch by batch and sends the report. Stops early if
 /// the report's reader has gone (what was imported stays: a rerun finds it).
 async fn run(st: AppState, tenant: Tenant, by: By, body: Body, report: mpsc::Sender<Bytes>) {
-    let mut import =
-        Import { st, tenant, by, report, batch: Vec::new(), numbers: Vec::new(), summary: Summary::default() };
+    let providers = match st.durable.list_identity_providers(&tenant.id).await {
+        Ok(list) => list.into_iter().map(|p| p.id).collect(),
+        Err(e) => {
+            tracing::warn!(tenant = %tenant.id, error = %e, "an import could not read the identity providers");
+            Vec::new()
+        }
+    };
+    let mut import = Import {
+        st,
+        tenant,
+        by,
+        report,
+        batch: Vec::new(),
+        numbers: Vec::new(),
+        links: Vec::new(),
+        providers,
+        summary: Summary::default(),
+    };
     let complete = import.read(body).await;
     let stopped = match &complete {
         Ok(()) => import.flush().await.err(),
@@ -137,6 +157,10 @@ struct Import {
     /// Parsed lines waiting for their transaction, and their line numbers.
     batch: Vec<ImportedUser>,
     numbers: Vec<u64>,
+    /// The upstream accounts of each queued line.
+    links: Vec<Vec<(String, String)>>,
+    /// The tenant's identity providers (ids), which `identities` may name.
+    providers: Vec<String>,
     summary: Summary,
 }
 
@@ -188,9 +212,10 @@ impl Import {
             return Ok(());
         }
         match self.parse(raw, too_long).await {
-            Ok(user) => {
+            Ok((user, links)) => {
                 self.batch.push(user);
                 self.numbers.push(number);
+                self.links.push(links);
                 if self.batch.len() >= BATCH {
                     self.flush().await?;
                 }
@@ -204,7 +229,11 @@ impl Import {
     }
 
     /// The user of a line, or the field and the reason it is refused (never the value).
-    async fn parse(&self, raw: &[u8], too_long: bool) -> Result<ImportedUser, (String, String)> {
+    async fn parse(
+        &self,
+        raw: &[u8],
+        too_long: bool,
+    ) -> Result<(ImportedUser, Vec<(String, String)>), (String, String)> {
         let whole = |reason: String| (String::new(), reason);
         if too_long {
             return Err(whole(format!("longer than {MAX_LINE_BYTES} bytes")));
@@ -213,8 +242,9 @@ impl Import {
             return Err(whole("not a JSON object".into()));
         };
         let external_id = external_id(&mut doc)?;
+        let links = identities(&mut doc, &self.providers)?;
         let (user, password) = imported_user(&self.st, &self.tenant, doc).await.map_err(|p| refusal(&p))?;
-        Ok(ImportedUser { user, password, external_id })
+        Ok((ImportedUser { user, password, external_id }, links))
     }
 
     /// Imports the queued lines in one transaction and reports each.
@@ -223,12 +253,13 @@ impl Import {
             return Ok(());
         }
         let (batch, numbers) = (std::mem::take(&mut self.batch), std::mem::take(&mut self.numbers));
+        let links = std::mem::take(&mut self.links);
         let lines = (numbers.first().copied().unwrap_or(0), numbers.last().copied().unwrap_or(0));
-        let done = users::import(&self.st, &self.by, &self.tenant.id, &batch, lines).await.map_err(|e| {
+        let done = users::import(&self.st, &self.by, &self.tenant.id, &batch, &links, lines).await.map_err(|e| {
             tracing::warn!(tenant = %self.tenant.id, error = %e, "an import batch failed");
             format!("lines {}-{} could not be stored; run the import again", lines.0, lines.1)
         })?;
-        for (number, outcome) in numbers.iter().zip(done) {
+        for (number, (outcome, refused)) in numbers.iter().zip(done) {
             let (status, id) = match outcome {
                 Imported::Created(id) => {
                     self.summary.created += 1;
@@ -239,7 +270,12 @@ impl Import {
                     ("existing", id)
                 }
             };
-            self.send(&json!({"line": number, "status": status, "id": id.to_string()})).await?;
+            let line = if refused.is_empty() {
+                json!({"line": number, "status": status, "id": id.to_string()})
+            } else {
+                json!({"line": number, "status": status, "id": id.to_string(), "identities_refused": refused})
+            };
+            self.send(&line).await?;
         }
         Ok(())
     }
@@ -260,6 +296,32 @@ fn external_id(doc: &mut Map<String, Value>) -> Result<Option<String>, (String, 
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(refused("must be a string")),
     }
+}
+
+/// Takes `identities` out of a line: at most 20 upstream accounts, each of a provider of the
+/// tenant, with a subject of 1 to 255 characters.
+fn identities(doc: &mut Map<String, Value>, providers: &[String]) -> Result<Vec<(String, String)>, (String, String)> {
+    let refused = |reason: &str| ("identities".to_owned(), reason.to_owned());
+    let list = match doc.remove("identities") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(list)) if list.len() <= 20 => list,
+        Some(_) => return Err(refused("must be a list of at most 20 {\"provider\", \"subject\"} objects")),
+    };
+    list.iter()
+        .map(|item| {
+            let field = |name: &str| item.get(name).and_then(Value::as_str);
+            let (Some(provider), Some(subject)) = (field("provider"), field("subject")) else {
+                return Err(refused("each needs a provider and a subject"));
+            };
+            if !providers.iter().any(|p| p == provider) {
+                return Err(refused("names a provider the tenant does not have"));
+            }
+            if subject.is_empty() || subject.len() > 255 || subject.chars().any(char::is_control) {
+                return Err(refused("a subject must be 1 to 255 characters of text"));
+            }
+            Ok((provider.to_owned(), subject.to_owned()))
+        })
+        .collect()
 }
 
 /// The field and reason of a refused line's problem.

@@ -14,6 +14,7 @@ use ciam_core::audit::AuditRecord;
 use ciam_core::factor::{Factor, FactorKind};
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::secret::Secret;
+use ciam_core::store::StoreError;
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{Imported, ImportedUser, PasswordHash, User, UserStatus};
 use ciam_core::validation::FieldError;
@@ -158,23 +159,50 @@ pub(crate) fn passkey_factor(
     })
 }
 
-/// Imports a batch of users (lines `first_line`.. of an import) in one transaction; a user the
-/// tenant already has is left as it is. Audited as one `user.imported` event per batch, with
-/// the lines and how many users were created.
+/// Imports a batch of users (lines `first_line`.. of an import) in one transaction, a user the
+/// tenant already has left as it is, then links each user's upstream accounts (`links`, beside
+/// `batch`). Returns each user's outcome with the providers whose account is linked to another
+/// user already (not linked). Audited as one `user.imported` event per batch, with the lines,
+/// how many users were created and how many accounts linked.
 pub(crate) async fn import(
     st: &AppState,
     by: &By,
     tenant: &TenantId,
     batch: &[ImportedUser],
+    links: &[Vec<(String, String)>],
     lines: (u64, u64),
-) -> Result<Vec<Imported>, ServiceError> {
+) -> Result<Vec<(Imported, Vec<String>)>, ServiceError> {
     let done = st.durable.import_users(tenant, batch).await?;
     let created = done.iter().filter(|d| matches!(d, Imported::Created(_))).count();
+    let mut linked = 0;
+    let mut outcomes = Vec::with_capacity(done.len());
+    for (outcome, wanted) in done.into_iter().zip(links) {
+        let (Imported::Created(user) | Imported::Existing(user)) = outcome;
+        let mut refused = Vec::new();
+        for (provider, subject) in wanted {
+            let link = super::federation::identity(st, tenant, (provider, subject), None, &user);
+            match st.durable.link_identity(&link).await {
+                Ok(()) => linked += 1,
+                Err(StoreError::Conflict { .. }) => {
+                    let owner = st.durable.find_identity(tenant, provider, subject).await?.map(|l| l.user_id);
+                    if owner != Some(user) {
+                        refused.push(provider.clone());
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        outcomes.push((outcome, refused));
+    }
     let mut e = AuditRecord::allow("user.imported");
-    e.reason =
-        Some(format!("lines {}-{}: {created} created, {} already there", lines.0, lines.1, done.len() - created));
+    e.reason = Some(format!(
+        "lines {}-{}: {created} created, {} already there, {linked} upstream accounts linked",
+        lines.0,
+        lines.1,
+        outcomes.len() - created
+    ));
     audited(st, tenant, by, e).await?;
-    Ok(done)
+    Ok(outcomes)
 }
 
 /// Records an export of a tenant's users (`user.exported`), saying whether it has their
