@@ -377,3 +377,148 @@ async fn provider_rules_refuse_and_route() {
     assert_eq!(b.get(&callback).await.status(), 403);
     assert_eq!(b.get(&callback).await.status(), 400, "used once");
 }
+
+/// A browser script (`tests/browser/<script>`, see [`run_browser_script`]) that stops after its
+/// first JSON line until told to go on, so the test can look at the server in between.
+///
+/// [`run_browser_script`]: crate::support::run_browser_script
+struct SteppedScript {
+    child: Child,
+    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    stderr: tokio::task::JoinHandle<String>,
+}
+
+impl SteppedScript {
+    fn start(tools: &(PathBuf, PathBuf), script: &str, env: &[(&str, String)]) -> Self {
+        let (dir, chromium) = tools;
+        let mut child = tokio::process::Command::new("node")
+            .arg(dir.join(script))
+            .current_dir(dir)
+            .env("CHROMIUM", chromium)
+            .env("CIAM_PAUSE", "1")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node starts");
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let stderr = tokio::spawn(async move {
+            let mut text = String::new();
+            let _ = tokio::io::AsyncReadExt::read_to_string(&mut err, &mut text).await;
+            text
+        });
+        Self { child, lines, stderr }
+    }
+
+    /// The script's next JSON line; fails the test with its error and `server`'s log if it
+    /// ends, fails or takes longer than `secs` seconds first.
+    async fn line(&mut self, server: &Server, secs: u64) -> Value {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(secs), self.lines.next_line()).await;
+        if let Ok(Ok(Some(line))) = next {
+            return serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        }
+        let _ = self.child.start_kill();
+        let stderr = (&mut self.stderr).await.unwrap_or_default();
+        panic!("the browser script stopped or timed out:\n{stderr}\nserver log:\n{}", server.logs())
+    }
+
+    /// Lets the script go on.
+    async fn resume(&mut self) {
+        use tokio::io::AsyncWriteExt;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(b"go\n").await.unwrap();
+        stdin.flush().await.unwrap();
+    }
+
+    /// Waits for the script to end; fails the test unless it succeeded.
+    async fn finish(mut self, server: &Server) {
+        let status = tokio::time::timeout(std::time::Duration::from_secs(30), self.child.wait()).await;
+        let ok = matches!(status, Ok(Ok(s)) if s.success());
+        if !ok {
+            let _ = self.child.start_kill();
+            let stderr = self.stderr.await.unwrap_or_default();
+            panic!("the browser script failed:\n{stderr}\nserver log:\n{}", server.logs());
+        }
+    }
+}
+
+/// The `code` of a callback URL the browser reported.
+fn code_in(report: &Value) -> String {
+    let callback = report["callback"].as_str().unwrap_or_else(|| panic!("no callback in {report}"));
+    let answer: std::collections::HashMap<_, _> =
+        url::Url::parse(callback).unwrap().query_pairs().into_owned().collect();
+    answer.get("code").unwrap_or_else(|| panic!("no code in {callback}")).clone()
+}
+
+/// The same link and unlink in Chromium (`tests/browser/federation.mjs`), by the pages'
+/// accessible names, in English and in Arabic (right to left): "Continue with Corp", the
+/// upstream's own sign-in page, back at ciam's sign-in page with the notice that the account
+/// exists and the address filled in, the password links the accounts; then "Unlink Corp" under
+/// "Linked accounts" on the account's security page, after confirming who she is when asked.
+/// The admin API lists the link in between and nothing after.
+#[tokio::test]
+async fn chromium_signs_in_through_the_upstream_and_links_and_unlinks() {
+    let dir = match upstream_tools() {
+        Ok(dir) => dir,
+        Err(why) => return skip_or_fail("node with oidc-provider", why),
+    };
+    let tools = match crate::support::browser_tools() {
+        Ok(tools) => tools,
+        Err(why) => return skip_or_fail("headless Chromium with playwright-core", why),
+    };
+    let f = fixture("fed-chromium", &dir).await;
+    let admin = f.admin();
+    let identities = format!("/tenants/acme/users/{}/identities", f.ada);
+    for lang in ["en", "ar"] {
+        let start = authorize_url("web", "openid email").nonce("n").extra(&format!("&ui_locales={lang}")).build();
+        let env = [
+            ("CIAM_LANG", lang.to_owned()),
+            ("CIAM_ORIGIN", f.server.url("")),
+            ("CIAM_TENANT", "acme".to_owned()),
+            ("CIAM_AUTHORIZE_URL", f.server.url(&start)),
+            ("CIAM_CALLBACK", CALLBACK.to_owned()),
+            ("CIAM_EMAIL", "ada@example.com".to_owned()),
+            ("CIAM_PASSWORD", PASSWORD.to_owned()),
+            ("CIAM_PROVIDER_NAME", "Corp".to_owned()),
+            ("CIAM_UPSTREAM_ISSUER", f.upstream.issuer.clone()),
+            ("CIAM_UPSTREAM_USER", "ada-upstream".to_owned()),
+            ("CIAM_MAIL_DIR", f.server.data_dir.join("mail").display().to_string()),
+        ];
+        assert_eq!(admin.get(&identities, 200).await, json!([]), "{lang}: nothing linked yet");
+        let mut run = SteppedScript::start(&tools, "federation.mjs", &env);
+
+        // 1. Signed in as Ada, through Corp and her password: the accounts are linked.
+        let signed_in = run.line(&f.server, 90).await;
+        assert_eq!(signed_in["step"], "signed_in", "{signed_in}");
+        assert_eq!(id_token(&f, &code_in(&signed_in)).await["sub"], f.ada.as_str(), "{lang}: {signed_in}");
+        let links = admin.get(&identities, 200).await;
+        assert_eq!(links.as_array().map(Vec::len), Some(1), "{lang}: {links}");
+        assert_eq!((links[0]["provider"].as_str(), links[0]["subject"].as_str()), (Some("corp"), Some("ada-upstream")));
+
+        // 2. Unlinked on the account's security page.
+        run.resume().await;
+        let report = run.line(&f.server, 90).await;
+        run.finish(&f.server).await;
+        assert_eq!(report["lang"], lang, "{report}");
+        assert_eq!(report["dir"], if lang == "ar" { "rtl" } else { "ltr" }, "{report}");
+        assert_eq!(report["link_notice_id"], "login-notice", "{report}");
+        let notice = report["link_notice"].as_str().unwrap();
+        assert!(notice.contains("ada@example.com") && notice.contains("Corp"), "{lang}: {report}");
+        assert_eq!(report["email_filled"], "ada@example.com", "{report}");
+        assert_eq!(report["callback"], signed_in["callback"], "{report}");
+        assert!(report["linked"].as_str().unwrap().contains("Corp"), "{report}");
+        assert_eq!(report["linked_after"], 0, "no linked accounts left on the page: {report}");
+        if lang == "en" {
+            assert!(notice.starts_with("An account with ada@example.com already exists."), "{report}");
+            assert_eq!(report["unlink_notice"], "The account was unlinked.", "{report}");
+        }
+        assert_eq!(admin.get(&identities, 200).await, json!([]), "{lang}: unlinked");
+    }
+    let trail = admin.get("/tenants/acme/audit?limit=200", 200).await.to_string();
+    for event in ["user.identity_linked", "user.identity_unlinked"] {
+        assert!(trail.contains(event), "{event} in {trail}");
+    }
+}

@@ -175,16 +175,14 @@ pub fn upstream_amr(claims: &Map<String, Value>, config: &ProviderConfig) -> Vec
 /// The profile claims the upstream's claims give, through the provider's mapping; a value the
 /// profile would refuse (too long, not https) is left out rather than failing the sign-in.
 pub fn mapped_profile(claims: &Map<String, Value>, config: &ProviderConfig) -> UserProfile {
-    let mut good = Map::new();
-    for claim in MAPPABLE_CLAIMS {
-        let from = config.claim_mapping.get(claim).map_or(claim, String::as_str);
-        let Some(value) = str_claim(claims, from) else { continue };
-        let one = serde_json::json!({ claim: value });
-        if serde_json::from_value::<UserProfile>(one).is_ok_and(|p| p.validate().is_ok()) {
-            good.insert(claim.to_owned(), Value::String(value.trim().to_owned()));
-        }
-    }
-    serde_json::from_value(Value::Object(good)).unwrap_or_default()
+    let mapped: Map<String, Value> = MAPPABLE_CLAIMS
+        .iter()
+        .filter_map(|claim| {
+            let from = config.claim_mapping.get(*claim).map_or(*claim, String::as_str);
+            str_claim(claims, from).map(|v| ((*claim).to_owned(), Value::String(v.to_owned())))
+        })
+        .collect();
+    UserProfile::lenient(&mapped)
 }
 
 /// The account GitHub describes (it has no ID token): its user API's answer (`GET /user`) and

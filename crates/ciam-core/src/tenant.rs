@@ -113,6 +113,22 @@ pub struct TenantSettings {
     /// Self-service sign-up on the hosted pages (docs/hosted-pages.md). Closed by default.
     #[serde(deserialize_with = "crate::validation::object_only")]
     pub signup: crate::signup::SignupSettings,
+    /// Bringing users from another system (docs/migration.md).
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub migration: MigrationSettings,
+}
+
+/// How users still in another system come over.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MigrationSettings {
+    /// The old system's password check (lazy migration): an https endpoint asked, at a sign-in
+    /// with a password, about an address the tenant has no user for (or an imported user without
+    /// a password hash). When it says the password is right, the user is created (or completed)
+    /// with an argon2id hash, and it is never asked about that user again. Unset by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_password_check_url: Option<String>,
 }
 
 /// What a tenant is for.
@@ -362,6 +378,10 @@ impl TenantSettings {
             .map_err(|e| e.under("registration.allowed_scopes"))?;
         if !(1..=1000).contains(&self.registration.open_registrations_per_hour) {
             return Err(FieldError::new("registration.open_registrations_per_hour", "must be 1-1000"));
+        }
+        if let Some(url) = &self.migration.legacy_password_check_url {
+            crate::federation::issuer_url(url)
+                .map_err(|_| FieldError::new("migration.legacy_password_check_url", "must be an absolute https URL"))?;
         }
         if !(self.login.password || self.login.passkey || self.login.email_code) {
             return Err(FieldError::new("login", "must offer at least one of password, passkey, email_code"));

@@ -166,6 +166,23 @@ fn object_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Addre
 }
 
 impl UserProfile {
+    /// The profile of claims another system asserted (an upstream identity provider, an old
+    /// system's answer): each claim of the profile that is valid on its own, the others left out
+    /// rather than failing what the claims came with.
+    pub fn lenient(claims: &serde_json::Map<String, serde_json::Value>) -> Self {
+        let mut good = serde_json::Map::new();
+        for (k, v) in claims {
+            let one = serde_json::Value::Object(serde_json::Map::from_iter([(k.clone(), v.clone())]));
+            let valid = serde_json::from_value::<UserProfile>(one).ok().and_then(|p| p.validate().ok());
+            if let Some(p) = valid
+                && let Ok(serde_json::Value::Object(m)) = serde_json::to_value(p)
+            {
+                good.extend(m);
+            }
+        }
+        serde_json::from_value(serde_json::Value::Object(good)).unwrap_or_default()
+    }
+
     /// Checks and trims every claim; errors name the claim.
     pub fn validate(mut self) -> Result<Self, FieldError> {
         for (field, value) in [

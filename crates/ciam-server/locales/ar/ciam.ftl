@@ -61,6 +61,7 @@ login-email-me-a-code = أرسل لي رمزًا بالبريد الإلكترو
 login-passkey = تسجيل الدخول باستخدام مفتاح مرور
 login-new-here = جديد هنا؟
 login-create-account = إنشاء حساب
+login-legacy-unavailable = تعذّر التحقق من كلمة المرور الآن. حاول مرة أخرى بعد بضع دقائق.
 login-incorrect = البريد الإلكتروني أو كلمة المرور غير صحيحة.
 login-use-passkey = سجّل الدخول باستخدام مفتاح مرور.
 login-purpose-device = ربط جهاز

@@ -61,6 +61,7 @@ login-email-me-a-code = Code per E-Mail senden
 login-passkey = Mit einem Passkey anmelden
 login-new-here = Neu hier?
 login-create-account = Konto erstellen
+login-legacy-unavailable = Ihr Passwort kann gerade nicht geprüft werden. Versuchen Sie es in einigen Minuten erneut.
 login-incorrect = E-Mail-Adresse oder Passwort ist falsch.
 login-use-passkey = Melden Sie sich mit einem Passkey an.
 login-purpose-device = ein Gerät zu verbinden

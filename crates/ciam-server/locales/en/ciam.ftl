@@ -62,6 +62,7 @@ login-email-me-a-code = Email me a code
 login-passkey = Sign in with a passkey
 login-new-here = New here?
 login-create-account = Create account
+login-legacy-unavailable = Your password could not be checked right now. Try again in a few minutes.
 login-incorrect = Incorrect email or password.
 login-use-passkey = Sign in with a passkey.
 login-purpose-device = connect a device

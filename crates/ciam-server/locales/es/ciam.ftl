@@ -61,6 +61,7 @@ login-email-me-a-code = Enviarme un código por correo
 login-passkey = Iniciar sesión con una llave de acceso
 login-new-here = ¿Eres nuevo?
 login-create-account = Crear cuenta
+login-legacy-unavailable = No se puede comprobar tu contraseña en este momento. Inténtalo de nuevo en unos minutos.
 login-incorrect = Correo electrónico o contraseña incorrectos.
 login-use-passkey = Inicia sesión con una llave de acceso.
 login-purpose-device = conectar un dispositivo

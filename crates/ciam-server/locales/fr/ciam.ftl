@@ -61,6 +61,7 @@ login-email-me-a-code = M’envoyer un code par e-mail
 login-passkey = Se connecter avec une clé d’accès
 login-new-here = Nouveau ici ?
 login-create-account = Créer un compte
+login-legacy-unavailable = Votre mot de passe ne peut pas être vérifié pour le moment. Réessayez dans quelques minutes.
 login-incorrect = Adresse e-mail ou mot de passe incorrect.
 login-use-passkey = Connectez-vous avec une clé d’accès.
 login-purpose-device = connecter un appareil

@@ -157,6 +157,33 @@ impl Upstreams {
         Ok((user, emails))
     }
 
+    /// Asks a tenant's old system whether a password is right (`services::legacy`): `Some` with
+    /// the user's claims when it is, `None` when it is not; an error for anything but a `200`
+    /// with `{"valid": …}`.
+    pub(crate) async fn legacy_password_check(
+        &self,
+        url: &str,
+        bearer: &str,
+        body: String,
+    ) -> Result<Option<Map<String, Value>>, UpstreamCallError> {
+        let url = url::Url::parse(url).map_err(|_| protocol("the URL is not valid"))?;
+        let request = self
+            .jwks
+            .client()
+            .post(url.clone())
+            .bearer_auth(bearer)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body);
+        let fetched = guarded_send(&url, request, self.allow_private(), MAX_DOCUMENT).await?;
+        let answer: Value = serde_json::from_slice(&fetched.body).map_err(|_| protocol("the answer is not JSON"))?;
+        match answer.get("valid").and_then(Value::as_bool) {
+            Some(true) => Ok(Some(answer.get("user").and_then(Value::as_object).cloned().unwrap_or_default())),
+            Some(false) => Ok(None),
+            None => Err(protocol("the answer has no boolean `valid`")),
+        }
+    }
+
     /// The discovery document of `issuer`, from the cache when fresh. Its `issuer` must be the
     /// one configured (Discovery §4.3), except for Microsoft's multi-tenant endpoints, whose
     /// document names the template `…/{tenantid}/v2.0`.

@@ -17,12 +17,14 @@ pub(crate) struct Here {
 }
 
 /// Pages that only take a form, and the page each form belongs to (path suffixes).
-const FORM_ONLY: [(&str, &str); 6] = [
+const FORM_ONLY: [(&str, &str); 8] = [
     ("/login/email/verify", "/login"),
     ("/login/email", "/login"),
+    ("/login/upstream", "/login"),
     ("/signup/resend", "/signup/verify"),
     ("/account/security/remove", "/account/security"),
     ("/account/security/recovery-codes", "/account/security"),
+    ("/account/security/unlink", "/account/security"),
     ("/logout/confirm", "/logout"),
 ];
 

@@ -193,8 +193,8 @@ async fn callback(
                 display_name: provider_name.clone(),
             });
             save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
-            let client = client_label(ctx, &flow).await?;
-            login_page(ctx, &client, &id, &flow, user.email.as_str(), None, StatusCode::OK).await
+            // The sign-in page (not this single-use callback) says why, with the address in.
+            Ok(see_other(&format!("{}?flow={id}", ctx.path("login"))))
         }
         Arrival::Refused(Refusal::DomainNotAllowed) => refuse(msg!("login-upstream-domain")).await,
         Arrival::Refused(Refusal::NoAccount) => refuse(msg!("login-upstream-no-account")).await,

@@ -22,6 +22,7 @@ use crate::error::{Failure, HoldOff, PageError};
 use crate::http::Path;
 use crate::i18n::{msg, tr, tr_with};
 use crate::services::federation;
+use crate::services::legacy::{self, FirstSignIn};
 use crate::services::throttle::Attempt;
 use crate::state::AppState;
 
@@ -112,11 +113,18 @@ pub(super) async fn login_get(
         let (client, valid) = validated(&ctx, &flow.query).await?;
         // An application may send the person straight to an upstream provider: `idp={id}`, or a
         // `login_hint` with an address (or `@domain`) of a provider's home realm.
+        // Not once an upstream account waits to be linked: the person signs in here now.
         let idp = query_param(Some(&flow.query), "idp");
-        if let Some(to) = super::federation::direct_route(&ctx, idp.as_deref(), valid.login_hint.as_deref()).await? {
+        let routed = match flow.linking {
+            Some(_) => None,
+            None => super::federation::direct_route(&ctx, idp.as_deref(), valid.login_hint.as_deref()).await?,
+        };
+        if let Some(to) = routed {
             return super::federation::start(&ctx, &id, &to, valid.login_hint.as_deref()).await;
         }
-        let hint = valid.login_hint.as_deref().filter(|h| h.contains('@')).unwrap_or("");
+        // The address of an account an upstream account waits to be linked to, else the hint.
+        let linking = flow.linking.as_ref().map(|l| l.email.as_str());
+        let hint = linking.or(valid.login_hint.as_deref().filter(|h| h.contains('@'))).unwrap_or("");
         login_page(&ctx, &client.name, &id, &flow, hint, None, StatusCode::OK).await
     })
     .await
@@ -162,7 +170,21 @@ pub(super) async fn login_post(
             return Ok(HoldOff::after(std::time::Duration::from_secs(60)).page(page));
         }
         let password = Secret::new(form.take("password").unwrap_or_default());
-        let Some(user_id) = check_password(&ctx, &ctx.st.passwords, &email, password).await? else {
+        // A user still in the tenant's old system signs in with the old password once.
+        let by = crate::services::By::visitor(caller.clone());
+        let migrated = match Email::parse(&email) {
+            Ok(address) => legacy::first_sign_in(&ctx.st, &by, &ctx.tenant, &address, &password).await?,
+            Err(_) => FirstSignIn::NotAsked,
+        };
+        let user_id = match migrated {
+            FirstSignIn::Migrated(id) => Some(id),
+            FirstSignIn::Wrong => None,
+            FirstSignIn::Unavailable => {
+                return refused(tr(msg!("login-legacy-unavailable")), StatusCode::SERVICE_UNAVAILABLE).await;
+            }
+            FirstSignIn::NotAsked => check_password(&ctx, &ctx.st.passwords, &email, password).await?,
+        };
+        let Some(user_id) = user_id else {
             tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
             attempt.failed().await?;
             return refused(tr(msg!("login-incorrect")), StatusCode::UNAUTHORIZED).await;

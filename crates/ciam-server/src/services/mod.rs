@@ -17,6 +17,7 @@ pub mod delegations;
 pub(crate) mod federation;
 pub(crate) mod invitations;
 pub(crate) mod keys;
+pub(crate) mod legacy;
 pub(crate) mod outbox;
 pub(crate) mod resources;
 pub(crate) mod sessions;
