@@ -394,3 +394,34 @@ async fn apple_posts_its_answer_and_gets_a_signed_client_secret() {
     assert_eq!(ada["name"], "Ada Apple", "{ada}");
     assert_eq!(ada["email_verified"], true, "Apple's \"true\" string counts: {ada}");
 }
+
+#[tokio::test]
+async fn private_key_jwt_authenticates_ciam_with_the_tenant_s_published_key() {
+    let f = fixture("fed-pkjwt").await;
+    let stand = stand_in().await;
+    let admin = Admin::new(&f.server, f.token.clone());
+    admin
+        .post(
+            "/tenants/acme/identity-providers",
+            json!({"id": "stand", "kind": "oidc", "display_name": "Stand-in", "issuer": stand.base,
+                   "client_id": "ciam", "client_auth": "private_key_jwt", "create_users": true}),
+            201,
+        )
+        .await;
+    let (b, to) = start(&f, "stand").await;
+    assert_eq!(round_trip(&b, to).await.status(), 303, "{}", f.server.logs());
+    let form = stand.seen.lock().unwrap().token_forms[0].clone();
+    assert_eq!(
+        form.get("client_assertion_type").map(String::as_str),
+        Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    );
+    assert!(form.get("client_secret").is_none(), "{form:?}");
+    // The upstream checks the assertion with the tenant's JWK Set, as RFC 7523 has it.
+    let jwks: Value = f.server.get_json("/t/acme/jwks").await;
+    let assertion = form.get("client_assertion").cloned().unwrap_or_default();
+    let claims =
+        ciam_jose::jwt::verify_with_jwk_set(&assertion, &jwks, &[jsonwebtoken::Algorithm::RS256], &[]).unwrap();
+    assert_eq!((&claims["iss"], &claims["sub"]), (&json!("ciam"), &json!("ciam")));
+    assert_eq!(claims["aud"], format!("{}/token", stand.base));
+    assert!(claims["jti"].as_str().is_some_and(|j| j.len() >= 16), "{claims:?}");
+}
