@@ -33,6 +33,7 @@ mod logging;
 mod mail_outbox;
 mod mcp;
 mod migration;
+mod migration_formats;
 mod migration_hook;
 mod multinode;
 mod oidc;

@@ -11,18 +11,38 @@
 //!   `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>` (and `pbkdf2_sha1`) (`pbkdf2`).
 //! - scrypt in PHC form, `$scrypt$ln=…,r=…,p=…$<salt>$<hash>` (`scrypt`).
 //! - SHA-256-crypt and SHA-512-crypt, `$5$` / `$6$` with optional `rounds=` (`sha-crypt`).
+//! - Firebase Auth's modified scrypt, in a form of ours that carries the project's parameters:
+//!   `$firebase-scrypt$m=<mem_cost>,r=<rounds>$<salt>$<salt separator>$<signer key>$<hash>`, the
+//!   four byte strings in standard base64 as Firebase exports them (`scrypt`, then `aes` and
+//!   `ctr` for its AES-256-CTR step).
+//! - Salted SHA-256 and SHA-512 digests, `$salted-sha256$pos=<prefix|suffix>$<salt>$<digest>`
+//!   (and `$salted-sha512$`), standard base64, where `suffix` is the digest of password‖salt and
+//!   `prefix` of salt‖password; and LDAP's `{SSHA256}` / `{SSHA512}`, the base64 of digest‖salt
+//!   with the salt after the password (`sha2`).
 //! - argon2 in any variant and with any parameters (in [`crate::password`]).
+//!
+//! Keycloak's password credentials are not a stored format of their own: [`from_keycloak`]
+//! converts one to the PBKDF2 or argon2 PHC string it amounts to.
 //!
 //! # Security
 //! A stored hash decides how much work its check costs, so parameters above what any of those
 //! systems uses are refused when the hash is stored ([`check_format`]) and never computed: at most
-//! [`MAX_PBKDF2_ITERATIONS`], [`MAX_SHA_CRYPT_ROUNDS`], [`MAX_SCRYPT_BYTES`] of scrypt memory.
-//! Outputs are compared in constant time.
+//! [`MAX_PBKDF2_ITERATIONS`], [`MAX_SHA_CRYPT_ROUNDS`], [`MAX_SCRYPT_BYTES`] of scrypt memory
+//! (Firebase's too). Outputs are compared in constant time. A salted SHA-2 digest costs next to
+//! nothing to compute, for whoever holds it too: it is accepted so that such users can move, and
+//! like every imported hash it lasts until its user's first sign-in. A Firebase hash carries the
+//! project's signer key, which is as secret as the hashes.
 
+use std::collections::HashMap;
+
+use aes::Aes256;
 use argon2::PasswordHash as Phc;
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, STANDARD_PAD_INDIFFERENT};
+use ctr::Ctr128BE;
+use ctr::cipher::{KeyIvInit as _, StreamCipher as _};
 use sha_crypt::PasswordVerifier as _;
+use sha2::Digest as _;
 use subtle::ConstantTimeEq;
 
 /// The most PBKDF2 iterations a stored hash may ask for (Django uses 1,000,000 since 5.0).
@@ -31,6 +51,10 @@ pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 pub const MAX_SHA_CRYPT_ROUNDS: u32 = 5_000_000;
 /// The most memory (bytes) a stored scrypt hash may ask for (Firebase's defaults use 16 MiB).
 pub const MAX_SCRYPT_BYTES: u64 = 64 << 20;
+/// The longest salt of a salted SHA-2 digest, in bytes (LDAP's are 4 or 8).
+const MAX_SHA_SALT_BYTES: usize = 1024;
+/// The shortest Firebase hash compared, in bytes (Firebase's are as long as the signer key, 64).
+const MIN_FIREBASE_HASH_BYTES: usize = 16;
 
 /// A password-hash format this module verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +69,13 @@ pub enum LegacyFormat {
     Scrypt,
     /// SHA-256-crypt and SHA-512-crypt (`$5$`, `$6$`).
     ShaCrypt,
+    /// Firebase Auth's modified scrypt (`$firebase-scrypt$`).
+    FirebaseScrypt,
+    /// A salted SHA-256 or SHA-512 digest with the salt's position given (`$salted-sha256$`,
+    /// `$salted-sha512$`).
+    SaltedSha,
+    /// LDAP's salted SHA-256 or SHA-512 digest (`{SSHA256}`, `{SSHA512}`).
+    LdapSaltedSha,
 }
 
 impl LegacyFormat {
@@ -56,6 +87,9 @@ impl LegacyFormat {
             Self::DjangoPbkdf2 => "PBKDF2 (Django)",
             Self::Scrypt => "scrypt",
             Self::ShaCrypt => "SHA-crypt",
+            Self::FirebaseScrypt => "scrypt (Firebase)",
+            Self::SaltedSha => "salted SHA-2",
+            Self::LdapSaltedSha => "salted SHA-2 (LDAP)",
         }
     }
 }
@@ -76,12 +110,150 @@ fn pbkdf2(prf: Prf, password: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
     }
 }
 
-/// A stored hash, parsed far enough to check it.
+/// The digest of a salted SHA-2 hash.
+#[derive(Debug, Clone, Copy)]
+enum Sha {
+    Sha256,
+    Sha512,
+}
+
+impl Sha {
+    /// The digest's length in bytes.
+    fn len(self) -> usize {
+        match self {
+            Self::Sha256 => 32,
+            Self::Sha512 => 64,
+        }
+    }
+
+    /// The digest of `first` followed by `second`.
+    fn digest(self, first: &[u8], second: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Sha256 => sha2::Sha256::new().chain_update(first).chain_update(second).finalize().to_vec(),
+            Self::Sha512 => sha2::Sha512::new().chain_update(first).chain_update(second).finalize().to_vec(),
+        }
+    }
+}
+
+/// A stored hash, parsed far enough to check it. Firebase's `salt` is the user's salt followed by
+/// the project's separator; a salted SHA-2 digest is of salt‖password if `salt_first`, else of
+/// password‖salt.
 enum Parsed<'a> {
     Bcrypt,
     Pbkdf2 { prf: Prf, rounds: u32, salt: Vec<u8>, hash: Vec<u8> },
     Scrypt { params: scrypt::Params, salt: Vec<u8>, hash: Vec<u8> },
     ShaCrypt(&'a str),
+    FirebaseScrypt { params: scrypt::Params, salt: Vec<u8>, signer_key: Vec<u8>, hash: Vec<u8> },
+    SaltedSha { sha: Sha, salt_first: bool, salt: Vec<u8>, hash: Vec<u8> },
+}
+
+/// The scrypt parameters for `ln` (log2 N), `r` and `p`, if they ask for at most
+/// [`MAX_SCRYPT_BYTES`] of memory.
+fn scrypt_params(ln: u8, r: u32, p: u32) -> Result<scrypt::Params, String> {
+    let memory = 128u64.saturating_mul(u64::from(r)).checked_shl(u32::from(ln)).unwrap_or(u64::MAX);
+    if ln >= 64 || memory > MAX_SCRYPT_BYTES {
+        return Err(format!("scrypt parameters asking for more than {} MiB", MAX_SCRYPT_BYTES >> 20));
+    }
+    scrypt::Params::new(ln, r, p).map_err(|e| format!("scrypt parameters: {e}"))
+}
+
+/// The bytes of `field`, in standard base64 (padding optional).
+fn base64_field(value: &str, field: &str) -> Result<Vec<u8>, String> {
+    STANDARD_PAD_INDIFFERENT.decode(value).map_err(|_| format!("the {field} is not standard base64"))
+}
+
+/// A Firebase scrypt hash: what follows `$firebase-scrypt$`.
+fn parse_firebase(rest: &str) -> Result<Parsed<'static>, String> {
+    let parts: Vec<&str> = rest.split('$').collect();
+    let [params, salt, separator, signer_key, hash] = parts.as_slice() else {
+        return Err("a Firebase scrypt hash is \
+                    $firebase-scrypt$m=<mem_cost>,r=<rounds>$<salt>$<salt separator>$<signer key>$<hash>"
+            .into());
+    };
+    let (mut mem_cost, mut rounds) = (None, None);
+    for param in params.split(',') {
+        match param.split_once('=') {
+            Some(("m", v)) if mem_cost.is_none() => {
+                mem_cost = Some(v.parse::<u8>().map_err(|_| "m (mem_cost) is not a number from 1 to 63".to_owned())?);
+            }
+            Some(("r", v)) if rounds.is_none() => {
+                rounds = Some(v.parse::<u32>().map_err(|_| "r (rounds) is not a number".to_owned())?);
+            }
+            _ => return Err("a Firebase scrypt hash's parameters are m=<mem_cost>,r=<rounds>".into()),
+        }
+    }
+    let (Some(mem_cost), Some(rounds)) = (mem_cost, rounds) else {
+        return Err("a Firebase scrypt hash needs m (mem_cost) and r (rounds)".into());
+    };
+    if mem_cost == 0 || rounds == 0 {
+        return Err("m (mem_cost) and r (rounds) must be at least 1".into());
+    }
+    let params = scrypt_params(mem_cost, rounds, 1)?;
+    let mut salt = base64_field(salt, "salt")?;
+    salt.extend(base64_field(separator, "salt separator")?);
+    let signer_key = base64_field(signer_key, "signer key")?;
+    let hash = base64_field(hash, "hash")?;
+    if signer_key.len() < MIN_FIREBASE_HASH_BYTES || signer_key.len() > 1024 {
+        return Err(format!("the signer key must be {MIN_FIREBASE_HASH_BYTES} to 1024 bytes (Firebase's are 64)"));
+    }
+    if hash.len() < MIN_FIREBASE_HASH_BYTES || hash.len() > signer_key.len() {
+        return Err(format!("the hash must be {MIN_FIREBASE_HASH_BYTES} bytes up to the signer key's length"));
+    }
+    Ok(Parsed::FirebaseScrypt { params, salt, signer_key, hash })
+}
+
+/// The salt of a salted SHA-2 digest, within bounds.
+fn sha_salt(salt: Vec<u8>) -> Result<Vec<u8>, String> {
+    if salt.is_empty() || salt.len() > MAX_SHA_SALT_BYTES {
+        return Err(format!("the salt must be 1 to {MAX_SHA_SALT_BYTES} bytes (unsalted digests are not accepted)"));
+    }
+    Ok(salt)
+}
+
+/// A salted SHA-2 digest: what follows `$salted-`.
+fn parse_salted_sha(rest: &str) -> Result<Parsed<'static>, String> {
+    let parts: Vec<&str> = rest.split('$').collect();
+    let [algorithm, position, salt, hash] = parts.as_slice() else {
+        return Err("a salted SHA-2 hash is $salted-sha256$pos=<prefix|suffix>$<salt>$<digest> (or sha512)".into());
+    };
+    let sha = match *algorithm {
+        "sha256" => Sha::Sha256,
+        "sha512" => Sha::Sha512,
+        _ => return Err("unknown salted digest: ciam verifies $salted-sha256$ and $salted-sha512$".into()),
+    };
+    let salt_first = match *position {
+        "pos=prefix" => true,
+        "pos=suffix" => false,
+        _ => return Err("pos= must be prefix (salt then password) or suffix (password then salt)".into()),
+    };
+    let salt = sha_salt(base64_field(salt, "salt")?)?;
+    let hash = base64_field(hash, "digest")?;
+    if hash.len() != sha.len() {
+        return Err(format!("the digest must be {} bytes", sha.len()));
+    }
+    Ok(Parsed::SaltedSha { sha, salt_first, salt, hash })
+}
+
+/// An LDAP `userPassword` value, `{SCHEME}…`; `Ok(None)` when `stored` has no scheme.
+fn parse_ldap(stored: &str) -> Result<Option<Parsed<'static>>, String> {
+    let Some((scheme, value)) = stored.strip_prefix('{').and_then(|s| s.split_once('}')) else {
+        return Ok(None);
+    };
+    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+        return Ok(None);
+    }
+    let sha = match scheme.to_ascii_uppercase().as_str() {
+        "SSHA256" => Sha::Sha256,
+        "SSHA512" => Sha::Sha512,
+        "CRYPT" => return Err("{CRYPT} wraps a crypt(3) hash: store the hash that follows it".into()),
+        _ => return Err(format!("the LDAP scheme {{{scheme}}} is not one ciam verifies ({{SSHA256}}, {{SSHA512}})")),
+    };
+    let bytes = base64_field(value, "LDAP value")?;
+    let Some((hash, salt)) = bytes.split_at_checked(sha.len()) else {
+        return Err(format!("an {{{scheme}}} value is a {}-byte digest followed by the salt", sha.len()));
+    };
+    let (hash, salt) = (hash.to_vec(), sha_salt(salt.to_vec())?);
+    Ok(Some(Parsed::SaltedSha { sha, salt_first: false, salt, hash }))
 }
 
 /// The format of `stored` and its parameters, or why it cannot be checked; `Ok(None)` when it is
@@ -118,6 +290,15 @@ fn parse(stored: &str) -> Result<Option<(LegacyFormat, Parsed<'_>)>, String> {
         }
         return Ok(Some((LegacyFormat::ShaCrypt, Parsed::ShaCrypt(stored))));
     }
+    if let Some(rest) = stored.strip_prefix("$firebase-scrypt$") {
+        return Ok(Some((LegacyFormat::FirebaseScrypt, parse_firebase(rest)?)));
+    }
+    if let Some(rest) = stored.strip_prefix("$salted-") {
+        return Ok(Some((LegacyFormat::SaltedSha, parse_salted_sha(rest)?)));
+    }
+    if stored.starts_with('{') {
+        return Ok(parse_ldap(stored)?.map(|parsed| (LegacyFormat::LdapSaltedSha, parsed)));
+    }
     if !(stored.starts_with("$pbkdf2") || stored.starts_with("$scrypt$")) {
         return Ok(None);
     }
@@ -133,11 +314,7 @@ fn parse(stored: &str) -> Result<Option<(LegacyFormat, Parsed<'_>)>, String> {
                 return Err("a scrypt hash needs ln, r and p".into());
             };
             let ln = u8::try_from(ln).map_err(|_| "ln is too large".to_owned())?;
-            let memory = 128u64.saturating_mul(u64::from(r)).checked_shl(u32::from(ln)).unwrap_or(u64::MAX);
-            if ln >= 64 || memory > MAX_SCRYPT_BYTES {
-                return Err(format!("scrypt parameters asking for more than {} MiB", MAX_SCRYPT_BYTES >> 20));
-            }
-            let params = scrypt::Params::new(ln, r, p).map_err(|e| format!("scrypt parameters: {e}"))?;
+            let params = scrypt_params(ln, r, p)?;
             Ok(Some((LegacyFormat::Scrypt, Parsed::Scrypt { params, salt, hash })))
         }
         id => {
@@ -196,83 +373,112 @@ pub(crate) fn verify(password: &[u8], stored: &str) -> Option<bool> {
             scrypt::scrypt(password, &salt, &params, &mut out).is_ok() && equal(&out, &hash)
         }
         Parsed::ShaCrypt(s) => sha_crypt::ShaCrypt::default().verify_password(password, s).is_ok(),
+        // Firebase: the scrypt output is an AES-256-CTR key (all-zero IV) that encrypts the
+        // project's signer key; the stored hash is that ciphertext (compared over its length).
+        Parsed::FirebaseScrypt { params, salt, mut signer_key, hash } => {
+            let mut key = [0u8; 32];
+            scrypt::scrypt(password, &salt, &params, &mut key).is_ok() && {
+                Ctr128BE::<Aes256>::new(&key.into(), &[0u8; 16].into()).apply_keystream(&mut signer_key);
+                signer_key.get(..hash.len()).is_some_and(|computed| equal(computed, &hash))
+            }
+        }
+        Parsed::SaltedSha { sha, salt_first, salt, hash } => {
+            let computed = if salt_first { sha.digest(&salt, password) } else { sha.digest(password, &salt) };
+            equal(&computed, &hash)
+        }
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PASSWORD: &[u8] = b"correct horse battery staple";
-
-    /// Vectors made by independent implementations: Python's `hashlib` (PBKDF2, scrypt) and
-    /// libxcrypt through Python's `crypt` (bcrypt, SHA-crypt), plus OpenWall's bcrypt test vector.
-    const VECTORS: [(&str, LegacyFormat, &[u8]); 8] = [
-        ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", LegacyFormat::Bcrypt, b"U*U"),
-        ("$2b$05$abcdefghijklmnopqrstuuFiPhXf1sVd3pCCRO.uVh34H/qI/ZsuS", LegacyFormat::Bcrypt, PASSWORD),
-        (
-            "pbkdf2_sha256$1000$Zk8rBWbnH5s1$nDoC9mCbrOvM1nmCwwtTJDyzgtPQkFd69YnjtIJ/oqs=",
-            LegacyFormat::DjangoPbkdf2,
-            PASSWORD,
-        ),
-        (
-            "$pbkdf2-sha512$i=1000,l=64$MDEyMzQ1Njc4OWFiY2RlZg$5bTW2oeyDJyGJPcmEr+mRDE11ghpozWrDGnSNhRXo2ZCu0KHRDiUMAVEGzLJC+oDhRoeIja9J1iLIv9ptDJMfQ",
-            LegacyFormat::Pbkdf2,
-            PASSWORD,
-        ),
-        ("$pbkdf2$i=1000,l=20$MDEyMzQ1Njc4OWFiY2RlZg$wmIXv0mv7iouqkc9CKjRvCX21po", LegacyFormat::Pbkdf2, PASSWORD),
-        (
-            "$scrypt$ln=10,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$7AnzIswxwEinpwz+ntydndYfVHPvOACmX9Vvo8hO1qM",
-            LegacyFormat::Scrypt,
-            PASSWORD,
-        ),
-        (
-            "$6$rounds=5000$saltsaltsalt$ST/mWEmUvGaF8bR7RgZUdh5cwHaiiTTLMzdmz6VYMGgVtDKO8Huz6GcoOtpj0X0zfFtfnn1aYJnZLSFBw4K2p0",
-            LegacyFormat::ShaCrypt,
-            PASSWORD,
-        ),
-        ("$5$saltsaltsalt$ambeXvnLzalBPZ9GOtqgOFmsKBZqk4jtIknh6DDppW3", LegacyFormat::ShaCrypt, PASSWORD),
-    ];
-
-    #[test]
-    fn hashes_of_other_systems_verify_with_the_right_password_only() {
-        for (stored, format, password) in VECTORS {
-            assert_eq!(check_format(stored), Ok(Some(format)), "{stored}");
-            assert_eq!(verify(password, stored), Some(true), "{stored}");
-            assert_eq!(verify(b"wrong password", stored), Some(false), "{stored}");
-        }
-        // Not one of these formats: the caller checks it as argon2.
-        assert_eq!(verify(PASSWORD, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"), None);
-    }
-
-    /// bcrypt reads 72 bytes: a longer password is refused rather than matched on its first 72.
-    #[test]
-    fn bcrypt_refuses_a_password_it_would_truncate() {
-        let stored = "$2b$05$abcdefghijklmnopqrstuujf8SX2ahXLwp9w/B.Y5XdysS6yR576q";
-        assert_eq!(verify(&[b'x'; 72], stored), Some(true));
-        assert_eq!(verify(&[b'x'; 73], stored), Some(false), "libxcrypt would accept it");
-    }
-
-    /// A stored hash may not ask for more work than any real system uses, and a malformed one
-    /// never matches.
-    #[test]
-    fn costly_or_malformed_hashes_are_refused() {
-        let refused = [
-            "pbkdf2_sha256$20000000$salt$nDoC9mCbrOvM1nmCwwtTJDyzgtPQkFd69YnjtIJ/oqs=",
-            "pbkdf2_sha256$0$salt$nDoC9mCbrOvM1nmCwwtTJDyzgtPQkFd69YnjtIJ/oqs=",
-            "pbkdf2_md5$1000$salt$aGFzaA==",
-            "pbkdf2_sha256$1000$salt",
-            "pbkdf2_sha256$1000$salt$not base64!",
-            "$scrypt$ln=20,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$7AnzIswxwEinpwz+ntydndYfVHPvOACmX9Vvo8hO1qM",
-            "$scrypt$r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$7AnzIswxwEinpwz+ntydndYfVHPvOACmX9Vvo8hO1qM",
-            "$pbkdf2-md5$i=1000$MDEyMzQ1Njc4OWFiY2RlZg$wmIXv0mv7iouqkc9CKjRvCX21po",
-            "$pbkdf2-sha256$l=32$MDEyMzQ1Njc4OWFiY2RlZg$wmIXv0mv7iouqkc9CKjRvCX21po",
-            "$6$rounds=999999999$saltsaltsalt$ST/mWEmUvGaF8bR7RgZUdh5cwHaiiTTLMzdmz6VYMGgVtDKO8Huz6GcoOtpj0X0zfFtfnn1aYJnZLSFBw4K2p0",
-        ];
-        for stored in refused {
-            assert!(check_format(stored).is_err(), "{stored}");
-            assert_eq!(verify(PASSWORD, stored), Some(false), "{stored}");
-        }
-        assert_eq!(verify(PASSWORD, "$2b$05$short"), Some(false));
-    }
+/// Keycloak's `secretData` of a password credential.
+#[derive(serde::Deserialize)]
+struct KeycloakSecret {
+    value: String,
+    salt: String,
 }
+
+/// Keycloak's `credentialData` of a password credential.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeycloakCredential {
+    hash_iterations: u32,
+    algorithm: String,
+    #[serde(default)]
+    additional_parameters: HashMap<String, Vec<String>>,
+}
+
+/// The PHC string that a Keycloak password credential amounts to: `secret_data` and
+/// `credential_data` are the two JSON strings of a `"type": "password"` entry of a user's
+/// `credentials` in a realm export. PBKDF2 (`pbkdf2` with SHA-1, `pbkdf2-sha256`,
+/// `pbkdf2-sha512`, any derived key length) becomes `$pbkdf2…$i=…,l=…$<salt>$<hash>`, and argon2
+/// (Keycloak 24 and later) `$argon2<type>$v=…$m=…,t=…,p=…$<salt>$<hash>`; the result is checked
+/// as any stored hash is ([`crate::PasswordHasher::check_stored`]). Other algorithms, and
+/// parameters out of bounds, are refused with the reason; no error contains the hash or salt.
+pub fn from_keycloak(secret_data: &str, credential_data: &str) -> Result<String, String> {
+    let secret: KeycloakSecret = serde_json::from_str(secret_data).map_err(|e| {
+        format!("secretData is not Keycloak's JSON with a value and a salt (line {}, column {})", e.line(), e.column())
+    })?;
+    let credential: KeycloakCredential = serde_json::from_str(credential_data).map_err(|e| {
+        format!(
+            "credentialData is not Keycloak's JSON with hashIterations and algorithm (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let hash = base64_field(&secret.value, "secretData value")?;
+    let salt = base64_field(&secret.salt, "secretData salt")?;
+    // What a PHC string can carry.
+    if !(8..=48).contains(&salt.len()) {
+        return Err("the salt must be 8 to 48 bytes (Keycloak's are 16)".into());
+    }
+    if !(10..=64).contains(&hash.len()) {
+        return Err("the hash value must be 10 to 64 bytes (Keycloak's are 32 or 64)".into());
+    }
+    let (salt_b64, hash_b64) = (STANDARD_NO_PAD.encode(&salt), STANDARD_NO_PAD.encode(&hash));
+    let iterations = credential.hash_iterations;
+    let phc = match credential.algorithm.as_str() {
+        id @ ("pbkdf2" | "pbkdf2-sha256" | "pbkdf2-sha512") => {
+            format!("${id}$i={iterations},l={}${salt_b64}${hash_b64}", hash.len())
+        }
+        "argon2" => {
+            let parameter = |name: &str| {
+                credential
+                    .additional_parameters
+                    .get(name)
+                    .and_then(|values| values.first())
+                    .map(String::as_str)
+                    .ok_or_else(|| format!("an argon2 credential needs additionalParameters.{name}"))
+            };
+            let number = |name: &str| {
+                parameter(name)?.parse::<u32>().map_err(|_| format!("additionalParameters.{name} is not a number"))
+            };
+            let variant = match parameter("type")? {
+                "id" => "argon2id",
+                "i" => "argon2i",
+                "d" => "argon2d",
+                _ => return Err("additionalParameters.type must be id, i or d".into()),
+            };
+            let version = match parameter("version")? {
+                "1.3" => 19,
+                "1.0" => 16,
+                _ => return Err("additionalParameters.version must be 1.3 or 1.0".into()),
+            };
+            if usize::try_from(number("hashLength")?).ok() != Some(hash.len()) {
+                return Err("additionalParameters.hashLength is not the length of the hash value".into());
+            }
+            let (memory, parallelism) = (number("memory")?, number("parallelism")?);
+            format!("${variant}$v={version}$m={memory},t={iterations},p={parallelism}${salt_b64}${hash_b64}")
+        }
+        other => {
+            return Err(format!(
+                "unknown Keycloak password algorithm {other}: ciam converts pbkdf2, pbkdf2-sha256, pbkdf2-sha512 \
+                 and argon2"
+            ));
+        }
+    };
+    crate::PasswordHasher::check_stored(&phc)?;
+    Ok(phc)
+}
+
+#[cfg(test)]
+#[path = "legacy_tests.rs"]
+mod tests;

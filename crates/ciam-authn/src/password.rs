@@ -246,7 +246,7 @@ impl PasswordHasher {
             return Ok(());
         }
         let phc = argon2::PasswordHash::new(stored).map_err(|_| {
-            "is not a password hash ciam verifies (argon2, bcrypt, PBKDF2, scrypt, SHA-crypt)".to_owned()
+            "is not a password hash ciam verifies (argon2, bcrypt, PBKDF2, scrypt, Firebase scrypt, SHA-crypt, salted SHA-2)".to_owned()
         })?;
         Algorithm::try_from(phc.algorithm.as_str()).map_err(|_| format!("unknown algorithm {}", phc.algorithm))?;
         let params = Params::try_from(&phc).map_err(|e| format!("argon2 parameters: {e}"))?;

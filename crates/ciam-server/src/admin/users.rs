@@ -44,12 +44,14 @@ pub(super) struct UserInput {
     password: Option<Secret>,
     /// A password hash imported from another system, instead of `password`: argon2 (PHC),
     /// bcrypt (`$2a$`/`$2b$`/`$2y$`), PBKDF2 (PHC `$pbkdf2-sha256$…` or Django
-    /// `pbkdf2_sha256$…`), scrypt (PHC) or SHA-crypt (`$5$`/`$6$`). The user signs in with
-    /// their old password, and that first sign-in replaces it with an argon2id hash.
-    /// Write-only.
+    /// `pbkdf2_sha256$…`), scrypt (PHC, or Firebase's `$firebase-scrypt$…`), SHA-crypt
+    /// (`$5$`/`$6$`) or salted SHA-2 (`$salted-sha512$…`, LDAP `{SSHA512}`); or a Keycloak
+    /// credential as its export has it: `{"keycloak": {"secretData": "…", "credentialData":
+    /// "…"}}` (docs/migration.md). The user signs in with their old password, and that first
+    /// sign-in replaces it with an argon2id hash. Write-only.
     #[schema(value_type = Option<String>, format = Password, write_only, example = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW")]
     #[serde(default)]
-    password_hash: Option<Secret>,
+    password_hash: Option<ImportedHash>,
     /// Whether the address is verified.
     #[serde(default)]
     email_verified: bool,
@@ -62,6 +64,46 @@ pub(super) struct UserInput {
 
 fn active() -> UserStatus {
     UserStatus::Active
+}
+
+/// A password hash from another system: its string, or a Keycloak credential.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a password hash string, or {\"keycloak\": {\"secretData\": \"…\", \"credentialData\": \"…\"}}"
+)]
+pub(super) enum ImportedHash {
+    Text(Secret),
+    Keycloak { keycloak: KeycloakCredential },
+}
+
+/// A password credential of a Keycloak realm export.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct KeycloakCredential {
+    #[serde(rename = "secretData")]
+    secret_data: Secret,
+    #[serde(rename = "credentialData")]
+    credential_data: String,
+}
+
+impl ImportedHash {
+    /// The hash as the server stores it (a Keycloak credential converted to its PHC string).
+    fn into_secret(self) -> Result<Secret, Problem> {
+        match self {
+            Self::Text(s) => Ok(s),
+            Self::Keycloak { keycloak } => {
+                ciam_authn::legacy::from_keycloak(keycloak.secret_data.expose_secret(), &keycloak.credential_data)
+                    .map(Secret::new)
+                    .map_err(|why| Problem::invalid(FieldError::new("password_hash", why)))
+            }
+        }
+    }
+}
+
+/// The imported hash of an input, converted.
+fn imported_hash(hash: Option<ImportedHash>) -> Result<Option<Secret>, Problem> {
+    hash.map(ImportedHash::into_secret).transpose()
 }
 
 /// The keys [`UserInput`] reads itself; every other key must be a profile claim.
@@ -91,7 +133,7 @@ pub(super) async fn imported_user(
         return Err(Problem::invalid(FieldError::new("password", why)));
     }
     let input = parse_user(doc)?;
-    let password = users::password_or_hash(st, tenant, None, input.password_hash).await?;
+    let password = users::password_or_hash(st, tenant, None, imported_hash(input.password_hash)?).await?;
     let now = st.clock.now();
     let user = User {
         tenant_id: tenant.id.clone(),
@@ -175,7 +217,7 @@ async fn create_user(
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let input = parse_user(body)?;
-    let password = users::password_or_hash(&st, &tenant, input.password, input.password_hash).await?;
+    let password = users::password_or_hash(&st, &tenant, input.password, imported_hash(input.password_hash)?).await?;
     let now = st.clock.now();
     let user = User {
         tenant_id: tenant.id,
@@ -281,7 +323,7 @@ async fn update_user(
     merge_patch(&mut doc, Value::Object(patch));
     let Value::Object(doc) = doc else { return Err(Problem::internal("merge patch produced a non-object")) };
     let input = parse_user(doc)?;
-    let password = users::password_or_hash(&st, &tenant, input.password, input.password_hash).await?;
+    let password = users::password_or_hash(&st, &tenant, input.password, imported_hash(input.password_hash)?).await?;
     let updated = User {
         email: input.email,
         email_verified: input.email_verified,

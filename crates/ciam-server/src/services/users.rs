@@ -30,7 +30,7 @@ fn event(kind: &str, user: &UserId) -> AuditRecord {
 
 /// The password hash of a user written through the management API: `password` hashed after the
 /// tenant's rules, or `password_hash`, a hash imported from another system as it is (argon2,
-/// bcrypt, PBKDF2, scrypt or SHA-crypt, see `ciam_authn::legacy`; the user's first sign-in
+/// bcrypt, PBKDF2, scrypt, SHA-crypt, salted SHA-2, see `ciam_authn::legacy`; the user's first sign-in
 /// replaces it with an argon2id hash). Not both.
 pub(crate) async fn password_or_hash(
     st: &AppState,
