@@ -7,6 +7,7 @@
 //! Usage and the measured numbers: `docs/performance.md`, "Side-by-side benchmark".
 
 mod ceiling;
+mod import;
 mod load;
 mod process;
 mod procfs;
@@ -62,6 +63,10 @@ struct Args {
     /// on a noisy machine, at that many times the duration.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=9))]
     repeat: u32,
+    /// Instead of the load scenarios: import this many users with bcrypt hashes through
+    /// `users:import` on each backend and report how long it took (the peer is not started).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    import: Option<u64>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -145,6 +150,9 @@ async fn run(args: Args) -> Result<()> {
         bail!("{} does not exist: run `cargo build --profile dist --bin ciam` first", bin.display());
     }
 
+    if let Some(users) = args.import {
+        return import_only(&bin, &backends, users as usize, &args.ciam_log_level).await;
+    }
     let sign_ins =
         scenarios.iter().any(|s| ["password_sign_in", "signup", scenario::SIGN_IN_MIX].contains(&s.as_str()));
     let ceiling_before = if sign_ins { Some(ceiling::argon2_per_sec(ceiling::WINDOW).await?) } else { None };
@@ -187,6 +195,32 @@ async fn run(args: Args) -> Result<()> {
         report.argon2_ceiling = Some((before, ceiling::argon2_per_sec(ceiling::WINDOW).await?));
     }
     println!("{}", report.render(&args.duration, &args.warmup, args.repeat));
+    Ok(())
+}
+
+/// `--import N`: one import of N users per backend, on a fresh server each.
+async fn import_only(bin: &Path, backends: &[Backend], users: usize, log_level: &str) -> Result<()> {
+    println!("| backend | users | time | users/s | server CPU | peak memory |");
+    println!("|---|---|---|---|---|---|");
+    for &backend in backends {
+        let label = match backend {
+            Backend::Embedded => "ciam (embedded)",
+            Backend::Postgres => "ciam pg+redis",
+        };
+        eprintln!("== {label}: importing {users} users");
+        let target = Target::ciam(bin, backend, log_level).await?;
+        let measured = import::run(&target, users).await;
+        target.stop().await;
+        let m = measured.with_context(|| format!("the import on {label}"))?;
+        println!(
+            "| {label} | {} | {:.1} s | {:.0} | {:.1} s | {} MiB |",
+            m.created,
+            m.elapsed.as_secs_f64(),
+            m.users as f64 / m.elapsed.as_secs_f64(),
+            m.cpu.as_secs_f64(),
+            m.peak_kib / 1024
+        );
+    }
     Ok(())
 }
 

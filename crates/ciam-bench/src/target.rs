@@ -82,6 +82,8 @@ pub(crate) struct Target {
     jar: Arc<reqwest::cookie::Jar>,
     /// One signed-in browser's cookies per load connection.
     sessions: Vec<String>,
+    /// ciam's generated admin token (empty for the peer).
+    admin_token: String,
     _dir: Option<TempDir>,
     _services: Option<(TestPostgres, TestRedis)>,
 }
@@ -104,6 +106,23 @@ impl Target {
 
     pub(crate) fn addr(&self) -> SocketAddr {
         self.process.addr
+    }
+
+    /// The absolute URL of `path` on the server.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// ciam's admin token.
+    pub(crate) fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    /// Signs `email` (with the benchmark's password) in to the web app in a fresh browser.
+    pub(crate) async fn sign_in_as(&self, email: &str) -> Result<()> {
+        let (client, _) = browser()?;
+        let (start, _) = self.authorize_url("web", "openid", "");
+        self.browse_as(&client, &start, email).await.map(|_| ())
     }
 
     /// Stops the server (SIGTERM, then SIGKILL) and removes what it used.
@@ -175,6 +194,7 @@ impl Target {
             browser,
             jar,
             sessions: Vec::new(),
+            admin_token: admin_token.clone(),
             _dir: Some(dir),
             _services: services,
         };
@@ -311,6 +331,7 @@ impl Target {
             browser,
             jar,
             sessions: Vec::new(),
+            admin_token: String::new(),
             _dir: None,
             _services: None,
         };
@@ -341,6 +362,11 @@ impl Target {
     /// Follows an authorization request as a browser (signing Ada in and allowing consent on
     /// ciam's pages; the peer's bench interactions finish by themselves) to the callback.
     async fn browse(&self, client: &reqwest::Client, start: &str) -> Result<String> {
+        self.browse_as(client, start, EMAIL).await
+    }
+
+    /// [`Target::browse`] as `email`.
+    async fn browse_as(&self, client: &reqwest::Client, start: &str, email: &str) -> Result<String> {
         let abs = |u: &str| if u.starts_with("http") { u.to_owned() } else { format!("{}{u}", self.base) };
         let mut res = client.get(abs(start)).send().await?;
         for _ in 0..16 {
@@ -368,7 +394,7 @@ impl Target {
                         let f = form(&[
                             ("flow", &field("flow")?),
                             ("csrf", &field("csrf")?),
-                            ("email", EMAIL),
+                            ("email", email),
                             ("password", PASSWORD),
                         ]);
                         client.post(format!("{t}/login")).header("content-type", FORM).body(f).send().await?
