@@ -64,7 +64,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     params(("tenant" = String, Path, description = "Tenant id")),
     request_body(content = String, content_type = "application/x-ndjson",
         description = "One user per line: `email`, `email_verified`, `status`, profile claims, `password_hash` \
-                       (argon2, bcrypt, PBKDF2, scrypt or SHA-crypt) and `external_id`."),
+                       (see the users' create), `external_id` and `identities`."),
     responses(
         (status = 200, content_type = "application/x-ndjson",
          description = "One report line per input line (`created`, `existing` or `refused` with the field and \
@@ -85,6 +85,9 @@ async fn import_users(
     let tenant = existing_tenant(&st, &tenant).await?;
     let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if media.split(';').next().map(str::trim) != Some(NDJSON) {
+        // Read what was sent (up to 1 MiB) before answering, so a client still writing its body
+        // gets this answer rather than a reset connection.
+        let _ = axum::body::to_bytes(body, 1 << 20).await;
         return Err(Problem::new(ProblemKind::UnsupportedMediaType, "send the users as application/x-ndjson"));
     }
     let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
