@@ -41,6 +41,7 @@ mod passkey_recovery;
 mod probing;
 mod redirect_uris;
 mod resources;
+mod saml;
 mod security;
 mod self_service;
 mod shutdown;

@@ -253,6 +253,59 @@ pub fn apple_first_sign_in_name(user: Option<&str>) -> Map<String, Value> {
     claims
 }
 
+/// The attributes an address is looked for in, when a SAML NameID is not one.
+pub const SAML_EMAIL_ATTRIBUTES: [&str; 4] = [
+    "email",
+    "mail",
+    "urn:oid:0.9.2342.19200300.100.1.3",
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+];
+
+/// NameID formats that name the same person every time (a transient one does not, and cannot
+/// be linked).
+const SAML_STABLE_FORMATS: [&str; 4] = [
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos",
+];
+const SAML_EMAIL_FORMAT: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+
+/// The account a checked SAML assertion describes: the subject is its NameID (persistent,
+/// email or unspecified; a transient one is refused); the address is the NameID when its format
+/// is email, else the configured or a usual attribute; profile claims through the mapping
+/// (profile claim → attribute name, first value); `mfa` when trusted and the authentication
+/// context is one of `mfa_acr_values`. A SAML identity provider says nothing of verification:
+/// its address counts as verified only in a domain the provider is trusted for.
+pub fn saml_account(
+    name_id: &str,
+    name_id_format: Option<&str>,
+    attributes: &std::collections::BTreeMap<String, Vec<String>>,
+    authn_context: Option<&str>,
+    config: &ProviderConfig,
+) -> Result<UpstreamAccount, UpstreamError> {
+    if name_id_format.is_some_and(|f| !SAML_STABLE_FORMATS.contains(&f)) {
+        return Err(UpstreamError::Subject);
+    }
+    let first = |name: &str| attributes.get(name).and_then(|v| v.first()).map(String::as_str);
+    let email = match (name_id_format, &config.saml_email_attribute) {
+        (Some(SAML_EMAIL_FORMAT), _) => Some(name_id),
+        (_, Some(attribute)) => first(attribute),
+        (_, None) => SAML_EMAIL_ATTRIBUTES.iter().find_map(|a| first(a)),
+    };
+    let mut claims: Map<String, Value> =
+        attributes.iter().filter_map(|(k, v)| v.first().map(|f| (k.clone(), Value::String(f.clone())))).collect();
+    if let Some(e) = email {
+        claims.insert("email".into(), Value::String(e.to_owned()));
+    }
+    if let Some(acr) = authn_context {
+        claims.insert("acr".into(), Value::String(acr.to_owned()));
+    }
+    let mut account = account(name_id, &claims, config);
+    account.email_verified = in_domains(&config.trusted_email_domains, account.email.as_ref());
+    Ok(account)
+}
+
 /// What the server knows when an upstream account arrives.
 #[derive(Debug, Clone, Copy)]
 pub struct LinkFacts<'a> {

@@ -194,3 +194,30 @@ fn apple_sends_the_name_once() {
     assert!(apple_first_sign_in_name(Some("not json")).is_empty());
     assert_eq!(apple_first_sign_in_name(Some(r#"{"name":{"firstName":" Ada "}}"#)).get("name"), Some(&json!("Ada")));
 }
+
+#[test]
+fn saml_assertions_give_a_stable_subject_and_an_address() -> TestResult {
+    use std::collections::BTreeMap;
+    let c = config(json!({"kind": "saml", "issuer": "https://idp.corp.example/saml", "client_id": "",
+        "saml_metadata": "<x/>", "trusted_email_domains": ["corp.example"], "trust_mfa": true,
+        "mfa_acr_values": ["urn:oasis:names:tc:SAML:2.0:ac:classes:X509"], "claim_mapping": {"name": "displayName"}}))?;
+    let attrs: BTreeMap<String, Vec<String>> = [
+        ("mail".to_owned(), vec!["Nina@Corp.Example".to_owned()]),
+        ("displayName".to_owned(), vec!["Nina".to_owned(), "ignored".to_owned()]),
+    ]
+    .into();
+    let persistent = Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent");
+    let a = saml_account("n-1", persistent, &attrs, Some("urn:oasis:names:tc:SAML:2.0:ac:classes:X509"), &c)?;
+    assert_eq!(a.subject, "n-1");
+    assert_eq!(a.email.as_ref().map(|e| e.normalized()), Some("nina@corp.example"));
+    assert!(a.email_verified, "a trusted domain");
+    assert_eq!(a.profile.name.as_deref(), Some("Nina"));
+    assert_eq!(a.amr, [Amr::Fed, Amr::Mfa]);
+    let email_format = Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
+    let b = saml_account("bob@other.example", email_format, &BTreeMap::new(), None, &c)?;
+    assert_eq!(b.email.as_ref().map(|e| e.as_str()), Some("bob@other.example"));
+    assert!(!b.email_verified, "not a trusted domain");
+    let transient = Some("urn:oasis:names:tc:SAML:2.0:nameid-format:transient");
+    assert_eq!(saml_account("t-1", transient, &attrs, None, &c).err(), Some(UpstreamError::Subject));
+    Ok(())
+}

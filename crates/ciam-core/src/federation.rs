@@ -40,6 +40,9 @@ pub enum ProviderKind {
     /// address from its verified-emails API. `issuer` is the web address (`https://github.com`,
     /// or a GitHub Enterprise Server, whose API is under `/api/v3`).
     Github,
+    /// A SAML 2.0 identity provider, described by its metadata (`saml_metadata`); `issuer` is
+    /// its entity id.
+    Saml,
 }
 
 impl ProviderKind {
@@ -51,6 +54,7 @@ impl ProviderKind {
             Self::Microsoft => Some("https://login.microsoftonline.com/common/v2.0"),
             Self::Apple => Some("https://appleid.apple.com"),
             Self::Github => Some("https://github.com"),
+            Self::Saml => None,
         }
     }
 
@@ -58,14 +62,16 @@ impl ProviderKind {
     pub fn default_scopes(self) -> &'static [&'static str] {
         match self {
             Self::Github => &["read:user", "user:email"],
+            Self::Saml => &[],
             Self::Apple => &["openid", "name", "email"],
             Self::Oidc | Self::Google | Self::Microsoft => &["openid", "email", "profile"],
         }
     }
 
-    /// Whether the provider speaks OpenID Connect (discovery, ID tokens); GitHub does not.
+    /// Whether the provider speaks OpenID Connect (discovery, ID tokens); GitHub and SAML
+    /// providers do not.
     pub fn is_oidc(self) -> bool {
-        self != Self::Github
+        !matches!(self, Self::Github | Self::Saml)
     }
 }
 
@@ -98,7 +104,8 @@ pub struct ProviderConfig {
     pub icon_uri: Option<String>,
     /// The upstream's issuer identifier (discovery is at `{issuer}/.well-known/openid-configuration`).
     pub issuer: String,
-    /// ciam's client id at the upstream.
+    /// ciam's client id at the upstream (not for `saml`).
+    #[serde(default)]
     pub client_id: String,
     /// How ciam authenticates at the upstream's token endpoint.
     #[serde(default)]
@@ -146,6 +153,13 @@ pub struct ProviderConfig {
     /// `client_secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apple_key_id: Option<String>,
+    /// SAML: the identity provider's metadata (an `EntityDescriptor`, as XML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saml_metadata: Option<String>,
+    /// SAML: the attribute holding the address, when the NameID is not one (default: the first
+    /// of `email`, `mail`, the LDAP `mail` OID and the WS-Federation `emailaddress` claim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saml_email_attribute: Option<String>,
     /// Whether the button is shown and sign-ins are taken.
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -223,10 +237,28 @@ impl ProviderConfig {
         if let Some(icon) = &self.icon_uri {
             crate::tenant::https_url(icon).map_err(|e| e.under("icon_uri"))?;
         }
-        self.issuer = self.issuer.trim().trim_end_matches('/').to_owned();
-        issuer_url(&self.issuer)?;
-        if self.client_id.is_empty() || self.client_id.len() > 255 || self.client_id.chars().any(char::is_control) {
+        self.issuer = self.issuer.trim().to_owned();
+        if self.kind == ProviderKind::Saml {
+            // A SAML entity id is a URI, not always a URL (`urn:…`).
+            if self.issuer.is_empty() || self.issuer.len() > 1024 || self.issuer.chars().any(char::is_control) {
+                return Err(FieldError::new("issuer", "must be the identity provider's entity id"));
+            }
+        } else {
+            self.issuer = self.issuer.trim_end_matches('/').to_owned();
+            issuer_url(&self.issuer)?;
+        }
+        let saml = self.kind == ProviderKind::Saml;
+        let client_id_ok = !self.client_id.is_empty() && self.client_id.len() <= 255;
+        if (!saml && !client_id_ok) || self.client_id.chars().any(char::is_control) {
             return Err(FieldError::new("client_id", "must be 1 to 255 characters of text"));
+        }
+        match (&self.saml_metadata, saml) {
+            (None, true) => return Err(FieldError::new("saml_metadata", "is required for kind saml")),
+            (Some(m), true) if m.len() > 256 * 1024 => {
+                return Err(FieldError::new("saml_metadata", "must be at most 256 KiB"));
+            }
+            (Some(_), false) => return Err(FieldError::new("saml_metadata", "applies to kind saml only")),
+            _ => {}
         }
         token_list("scopes", &self.scopes, 200)?;
         if self.scopes.is_empty() {

@@ -88,6 +88,12 @@ pub fn upstream_answer(tenant: &TenantNs, state: &str) -> Key {
     Key::hashed("upstream_answer", tenant, state)
 }
 
+/// A SAML assertion already used, by the tenant, the provider and the assertion's `ID`; kept
+/// until the assertion's `NotOnOrAfter` (replay cache).
+pub fn saml_assertion(tenant: &TenantId, provider: &str, id: &str) -> Key {
+    Key(format!("saml_assertion:{tenant}:{provider}:{}", SecretHash::of(id).as_str()))
+}
+
 /// How long an upstream sign-in may take.
 pub const UPSTREAM_SIGN_IN_TTL: Duration = Duration::from_secs(600);
 

@@ -110,6 +110,14 @@ fn read_input(mut body: Map<String, Value>) -> Result<(String, ProviderConfig, O
     if let (None, Some(issuer)) = (body.get("issuer"), preset_issuer) {
         body.insert("issuer".into(), Value::String(issuer.into()));
     }
+    // A SAML provider's issuer is the entity id its metadata names.
+    if body.get("kind").and_then(Value::as_str) == Some("saml")
+        && !body.contains_key("issuer")
+        && let Some(xml) = body.get("saml_metadata").and_then(Value::as_str)
+    {
+        let entity_id = crate::services::saml::entity_id_of(xml).map_err(Problem::invalid)?;
+        body.insert("issuer".into(), Value::String(entity_id));
+    }
     let config: ProviderConfig = parse(Value::Object(body))?;
     Ok((id, config.validate().map_err(Problem::invalid)?, secret))
 }

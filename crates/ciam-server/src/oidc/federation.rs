@@ -129,14 +129,55 @@ pub(super) async fn callback_post(
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
         let answer = federation::answer_of(|name| params.get(name));
-        if !federation::keep_posted_answer(&ctx.st, &ctx.tenant, &answer).await? {
-            return Err(flow_expired());
-        }
-        let state: String =
-            url::form_urlencoded::byte_serialize(params.get("state").unwrap_or_default().as_bytes()).collect();
-        Ok(see_other(&format!("{}?state={state}&answer=posted", ctx.path(federation::CALLBACK_PATH))))
+        keep_and_continue(&ctx, &answer).await
     })
     .await
+}
+
+/// `GET /t/{tenant}/saml/{provider}/metadata`: this service provider's SAML metadata for a
+/// `saml` provider (what the customer's identity provider is configured with).
+pub(super) async fn saml_metadata(
+    State(st): State<AppState>,
+    Path((tenant, provider)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(st, &tenant).await?;
+    let found = ctx.st.durable.get_identity_provider(&ctx.tenant.id, &provider).await?;
+    if !found.is_some_and(|p| p.config.kind == ciam_core::federation::ProviderKind::Saml) {
+        return Err(PageError::new(StatusCode::NOT_FOUND, msg!("error-upstream-unknown")).branded(&ctx.brand));
+    }
+    let xml = crate::services::saml::metadata(&ctx.st, &ctx.tenant.id, &provider);
+    let mut res = Response::new(axum::body::Body::from(xml));
+    res.headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/samlmetadata+xml"));
+    Ok(res)
+}
+
+/// `POST /t/{tenant}/saml/{provider}/acs`: a SAML identity provider's response (HTTP-POST
+/// binding), kept a minute and continued by a same-site GET of the callback, as `form_post`
+/// answers are; its `RelayState` is the sign-in's `state`.
+pub(super) async fn saml_acs(
+    State(st): State<AppState>,
+    Path((tenant, _provider)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let params = Params::parse(&body).map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
+    let ctx = Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        let answer = federation::answer_of(|name| params.get(if name == "state" { "RelayState" } else { name }));
+        keep_and_continue(&ctx, &answer).await
+    })
+    .await
+}
+
+/// Keeps a posted answer and sends the browser to the callback by GET.
+async fn keep_and_continue(ctx: &Ctx, answer: &federation::Answer) -> Result<Response, PageError> {
+    if !federation::keep_posted_answer(&ctx.st, &ctx.tenant, answer).await? {
+        return Err(flow_expired());
+    }
+    let state: String =
+        url::form_urlencoded::byte_serialize(answer.get("state").map(String::as_str).unwrap_or_default().as_bytes())
+            .collect();
+    Ok(see_other(&format!("{}?state={state}&answer=posted", ctx.path(federation::CALLBACK_PATH))))
 }
 
 /// Continues the flow of an upstream's answer.
@@ -156,6 +197,7 @@ async fn callback(
         iss: field("iss"),
         error: field("error"),
         user: field("user"),
+        saml_response: field("SAMLResponse"),
     };
     let returned = federation::complete(&ctx.st, &ctx.tenant, cb).await.map_err(|e| failed(ctx, "", &e))?;
     let by = By::visitor(caller.clone());

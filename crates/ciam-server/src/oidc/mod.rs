@@ -86,6 +86,8 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/t/{tenant}/login/link", get(email_sign_in::login_link))
         .route("/t/{tenant}/login/upstream", post(federation::start_post))
         .route("/t/{tenant}/upstream/callback", get(federation::callback_get).post(federation::callback_post))
+        .route("/t/{tenant}/saml/{provider}/metadata", get(federation::saml_metadata))
+        .route("/t/{tenant}/saml/{provider}/acs", post(federation::saml_acs))
         .route("/t/{tenant}/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
         .route("/t/{tenant}/signup", get(signup::signup_get).post(signup::signup_post))
         .route("/t/{tenant}/signup/verify", get(signup::verify_get).post(signup::verify_post))

@@ -266,8 +266,24 @@ pub(crate) async fn begin(
     login_hint: Option<&str>,
 ) -> Result<String, UpstreamFailure> {
     let config = &provider.config;
-    let discovery = st.upstreams.endpoints(config.kind, &config.issuer).await?;
     let state = random_token(32);
+    if config.kind == ProviderKind::Saml {
+        // The request's ID stands where an OpenID Connect nonce would: its answer names it.
+        let request_id = format!("_{}", random_token(32));
+        let url = super::saml::begin(st, &tenant.id, provider, &request_id, &state)?;
+        let in_flight = InFlight {
+            flow: flow_id.to_owned(),
+            provider: provider.id.clone(),
+            nonce: request_id,
+            verifier: String::new(),
+        };
+        Json::new(st.ephemeral.as_ref())
+            .put(&keyspace::upstream_sign_in(&tenant.ns(), &state), &in_flight, UPSTREAM_SIGN_IN_TTL)
+            .await
+            .map_err(ServiceError::Sessions)?;
+        return Ok(url);
+    }
+    let discovery = st.upstreams.endpoints(config.kind, &config.issuer).await?;
     let in_flight = InFlight {
         flow: flow_id.to_owned(),
         provider: provider.id.clone(),
@@ -309,6 +325,8 @@ pub(crate) struct Callback<'a> {
     pub(crate) error: Option<&'a str>,
     /// Sign in with Apple's `user` field (the name, at the first sign-in only).
     pub(crate) user: Option<&'a str>,
+    /// A SAML identity provider's `SAMLResponse`.
+    pub(crate) saml_response: Option<&'a str>,
 }
 
 /// An upstream sign-in that came back with an account.
@@ -322,7 +340,7 @@ pub(crate) type Answer = std::collections::BTreeMap<String, String>;
 
 /// The fields of an authorization response that a sign-in reads (`get` reads the query or form).
 pub(crate) fn answer_of<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Answer {
-    ["state", "code", "iss", "error", "user"]
+    ["state", "code", "iss", "error", "user", "SAMLResponse"]
         .iter()
         .filter_map(|f| get(f).map(|v| ((*f).to_owned(), v.to_owned())))
         .collect()
@@ -384,6 +402,10 @@ pub(crate) async fn complete(st: &AppState, tenant: &Tenant, cb: Callback<'_>) -
         .filter(|p| p.config.enabled)
         .ok_or(UpstreamFailure::Expired)?;
     let config = &provider.config;
+    if config.kind == ProviderKind::Saml {
+        let account = super::saml::complete(st, &tenant.id, &provider, &in_flight.nonce, cb.saml_response).await?;
+        return Ok(Returned { provider, account });
+    }
     let discovery = st.upstreams.endpoints(config.kind, &config.issuer).await?;
     check_iss_parameter(&discovery, cb.iss)?;
     if let Some(error) = cb.error {
@@ -523,8 +545,12 @@ fn apple_client_secret(st: &AppState, config: &ProviderConfig, pem: &str) -> Res
         .map_err(|e| UpstreamFailure::Upstream(format!("the client secret: {e}")))
 }
 
-/// Checks what a provider's secret must be: for Apple, a key it can sign with.
+/// Checks what a provider's secret must be: for Apple, a key it can sign with. (And a SAML
+/// provider's metadata, which stands where a secret would.)
 fn check_secret(config: &ProviderConfig, secret: Option<&str>) -> Result<(), ServiceError> {
+    if config.kind == ProviderKind::Saml {
+        super::saml::check_metadata(config)?;
+    }
     if config.kind == ProviderKind::Apple {
         let pem = secret.ok_or_else(|| {
             ServiceError::Invalid(FieldError::new("client_secret", "is required for kind apple (the key Apple gave)"))

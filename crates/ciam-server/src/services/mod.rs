@@ -20,6 +20,7 @@ pub(crate) mod keys;
 pub(crate) mod legacy;
 pub(crate) mod outbox;
 pub(crate) mod resources;
+pub(crate) mod saml;
 pub(crate) mod sessions;
 pub(crate) mod tenants;
 pub(crate) mod throttle;

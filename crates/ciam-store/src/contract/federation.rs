@@ -29,6 +29,8 @@ pub fn provider_config(display_name: &str) -> ProviderConfig {
         allowed_tenants: vec![],
         apple_team_id: None,
         apple_key_id: None,
+        saml_metadata: None,
+        saml_email_attribute: None,
         enabled: true,
     }
 }
