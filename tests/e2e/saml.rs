@@ -249,3 +249,47 @@ async fn pysaml2_signs_a_user_in_and_every_tampered_response_is_refused() {
     assert!(subjects.contains(&"admin@x.test.evil.test") && !subjects.contains(&"admin@x.test"), "{links}");
     assert!(!f.server.logs().contains(response), "no SAMLResponse in the log");
 }
+
+/// Metadata given by URL is fetched (through the guarded client) when the provider is saved, and
+/// again by a change that names the URL; one that cannot be fetched or read is refused by name.
+#[tokio::test]
+async fn metadata_by_url_is_fetched_when_saved() {
+    let python = match peer_python() {
+        Ok(p) => p,
+        Err(why) => return skip_or_fail("pysaml2 and xmlsec1", why),
+    };
+    let peer = Peer::start(&python).await;
+    let xml = peer.ready["idp_metadata"].as_str().unwrap().to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new()
+        .route("/metadata.xml", axum::routing::get(move || async move { xml }))
+        .route("/broken.xml", axum::routing::get(|| async { "<nope/>" }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let data = TempDir::new("saml-url");
+    let opts = ServerOptions {
+        env: vec![("CIAM_OUTBOUND__ALLOW_PRIVATE_NETWORKS".into(), "true".into())],
+        ..ServerOptions::default()
+    };
+    let server = Server::start(BIN, &data.0, opts).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    let body =
+        |url: String| Some(json!({"id": "corp", "kind": "saml", "display_name": "Corp", "saml_metadata_url": url}));
+    let p = "/tenants/acme/identity-providers";
+    let (status, created) = admin.call(reqwest::Method::POST, p, body(format!("{base}/metadata.xml"))).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["issuer"], peer.ready["entity_id"], "{created}");
+    assert!(created["saml_metadata"].as_str().is_some_and(|m| m.contains("IDPSSODescriptor")), "{created}");
+    for (url, why) in
+        [(format!("{base}/missing.xml"), "could not be fetched"), (format!("{base}/broken.xml"), "EntityDescriptor")]
+    {
+        let mut b = body(url).unwrap();
+        b["id"] = json!("other");
+        let (status, problem) = admin.call(reqwest::Method::POST, p, Some(b)).await;
+        assert_eq!(status, 422, "{problem}");
+        let error = &problem["errors"][0];
+        assert!(error["field"].as_str().unwrap().starts_with("saml_metadata"), "{problem}");
+        assert!(error["message"].as_str().unwrap().contains(why), "{why}: {problem}");
+    }
+}

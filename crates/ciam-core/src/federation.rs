@@ -156,6 +156,10 @@ pub struct ProviderConfig {
     /// SAML: the identity provider's metadata (an `EntityDescriptor`, as XML).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_metadata: Option<String>,
+    /// SAML: where the metadata was fetched from (https), when it was given by URL; fetched
+    /// again by every change that names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saml_metadata_url: Option<String>,
     /// SAML: the attribute holding the address, when the NameID is not one (default: the first
     /// of `email`, `mail`, the LDAP `mail` OID and the WS-Federation `emailaddress` claim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -259,6 +263,12 @@ impl ProviderConfig {
             }
             (Some(_), false) => return Err(FieldError::new("saml_metadata", "applies to kind saml only")),
             _ => {}
+        }
+        if let Some(url) = &self.saml_metadata_url {
+            if !saml {
+                return Err(FieldError::new("saml_metadata_url", "applies to kind saml only"));
+            }
+            issuer_url(url).map_err(|_| FieldError::new("saml_metadata_url", "must be an absolute https URL"))?;
         }
         token_list("scopes", &self.scopes, 200)?;
         if self.scopes.is_empty() {

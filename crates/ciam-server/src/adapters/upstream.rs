@@ -184,6 +184,14 @@ impl Upstreams {
         }
     }
 
+    /// A SAML identity provider's metadata document at `url` (256 KiB at most).
+    pub(crate) async fn saml_metadata(&self, url: &str) -> Result<String, UpstreamCallError> {
+        let url = url::Url::parse(url).map_err(|_| protocol("the URL is not valid"))?;
+        let accept = "application/samlmetadata+xml, application/xml, text/xml";
+        let fetched = guarded_get(self.jwks.client(), url, self.allow_private(), 256 * 1024, accept).await?;
+        String::from_utf8(fetched.body).map_err(|_| protocol("the metadata is not UTF-8"))
+    }
+
     /// The discovery document of `issuer`, from the cache when fresh. Its `issuer` must be the
     /// one configured (Discovery §4.3), except for Microsoft's multi-tenant endpoints, whose
     /// document names the template `…/{tenantid}/v2.0`.

@@ -122,6 +122,17 @@ fn read_input(mut body: Map<String, Value>) -> Result<(String, ProviderConfig, O
     Ok((id, config.validate().map_err(Problem::invalid)?, secret))
 }
 
+/// A SAML provider given by `saml_metadata_url` (when `fetch`): the document fetched into
+/// `saml_metadata`, and the issuer it names (a changed document names its own).
+async fn fetch_saml_metadata(st: &AppState, body: &mut Map<String, Value>, fetch: bool) -> Result<(), Problem> {
+    let Some(url) = body.get("saml_metadata_url").and_then(Value::as_str).filter(|_| fetch) else { return Ok(()) };
+    let xml = crate::services::saml::fetch_metadata(st, url).await.map_err(Problem::invalid)?;
+    let entity_id = crate::services::saml::entity_id_of(&xml).map_err(Problem::invalid)?;
+    body.insert("saml_metadata".into(), Value::String(xml));
+    body.insert("issuer".into(), Value::String(entity_id));
+    Ok(())
+}
+
 async fn existing(st: &AppState, tenant: &TenantId, id: &str) -> Result<IdentityProvider, Problem> {
     st.durable.get_identity_provider(tenant, id).await?.ok_or_else(|| Problem::not_found("identity provider"))
 }
@@ -141,9 +152,10 @@ async fn create_provider(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
-    JsonObject(body): JsonObject,
+    JsonObject(mut body): JsonObject,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
+    fetch_saml_metadata(&st, &mut body, true).await?;
     let (id, config, secret) = read_input(body)?;
     let secret = secret.as_ref().and_then(Value::as_str);
     let p = federation::create_provider(&st, &By::admin(caller), &tenant.id, &id, config, secret).await?;
@@ -207,6 +219,8 @@ async fn update_provider(
     let tenant = existing_tenant(&st, &tenant).await?;
     let current = existing(&st, &tenant.id, &id).await?;
     let secret = patch.remove("client_secret");
+    let refetch = patch.contains_key("saml_metadata_url");
+    fetch_saml_metadata(&st, &mut patch, refetch).await?;
     let mut merged: Map<String, Value> = patched(ProviderView::new(&st, current.clone()), &READ_ONLY, patch)?;
     if let Some(s) = secret.clone() {
         merged.insert("client_secret".into(), s);

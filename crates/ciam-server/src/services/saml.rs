@@ -39,6 +39,15 @@ pub(crate) fn idp_metadata(config: &ProviderConfig) -> Result<IdpMetadata, ciam_
     IdpMetadata::parse(xml)
 }
 
+/// The metadata document at `url`, fetched through the guarded outbound client; the error names
+/// `saml_metadata_url`.
+pub(crate) async fn fetch_metadata(st: &AppState, url: &str) -> Result<String, FieldError> {
+    st.upstreams
+        .saml_metadata(url)
+        .await
+        .map_err(|e| FieldError::new("saml_metadata_url", format!("could not be fetched: {e}")))
+}
+
 /// The entity id an identity provider's metadata names, or why the metadata is refused (the
 /// error names `saml_metadata`).
 pub(crate) fn entity_id_of(xml: &str) -> Result<String, FieldError> {

@@ -30,6 +30,7 @@ pub fn provider_config(display_name: &str) -> ProviderConfig {
         apple_team_id: None,
         apple_key_id: None,
         saml_metadata: None,
+        saml_metadata_url: None,
         saml_email_attribute: None,
         enabled: true,
     }
