@@ -293,3 +293,46 @@ async fn metadata_by_url_is_fetched_when_saved() {
         assert!(error["message"].as_str().unwrap().contains(why), "{why}: {problem}");
     }
 }
+
+/// A response the identity provider sends unasked (from its portal) is refused unless the
+/// provider allows IdP-initiated sign-in; then it signs the person in to the account pages, once.
+#[tokio::test]
+async fn idp_initiated_sign_in_is_off_until_allowed_and_never_replays() {
+    let python = match peer_python() {
+        Ok(p) => p,
+        Err(why) => return skip_or_fail("pysaml2 and xmlsec1", why),
+    };
+    let mut f = fixture("saml-idp-initiated", &python).await;
+    let admin = Admin::new(&f.server, f.token.clone());
+    let acs = f.server.url("/t/acme/saml/corp/acs");
+    let a = f
+        .peer
+        .ask(json!({"op": "unsolicited", "acs": acs, "audience": f.server.url("/t/acme/saml/corp"),
+                    "user": nina(), "sign_assertion": true}))
+        .await;
+    let response = a["SAMLResponse"].as_str().unwrap().to_owned();
+    let b = Browser::new(&f.server);
+    let post = |b: &Browser| b.http.post(&acs).form(&[("SAMLResponse", response.as_str())]).send();
+    assert_eq!(post(&b).await.unwrap().status(), 400, "off by default");
+    let (status, body) = admin
+        .call(
+            reqwest::Method::PATCH,
+            "/tenants/acme/identity-providers/corp",
+            Some(json!({"saml_allow_idp_initiated": true})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let res = post(&b).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let (page, seen) = b.follow(res).await;
+    assert_eq!(page.status(), 200, "{seen:?}: {}", f.server.logs());
+    assert!(seen.last().is_some_and(|l| l.ends_with("/t/acme/account")), "to the account pages: {seen:?}");
+    let users = admin.get("/tenants/acme/users", 200).await;
+    assert_eq!(users_with(&users, "nina@corp.example"), 1, "{users}");
+    // The same response again: refused (its assertion was used).
+    let again = Browser::new(&f.server);
+    let res = post(&again).await.unwrap();
+    let res = again.get(&location(&res)).await;
+    assert_eq!(res.status(), 502, "{}", f.server.logs());
+    assert!(f.server.logs().contains("used before (replay)"));
+}

@@ -160,6 +160,11 @@ pub struct ProviderConfig {
     /// again by every change that names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_metadata_url: Option<String>,
+    /// SAML: whether responses the identity provider sends unasked (IdP-initiated sign-in, from
+    /// its portal) are taken; they sign the person in to the account pages. Off by default: such
+    /// a response is not bound to a sign-in this browser started.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub saml_allow_idp_initiated: bool,
     /// SAML: the attribute holding the address, when the NameID is not one (default: the first
     /// of `email`, `mail`, the LDAP `mail` OID and the WS-Federation `emailaddress` claim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -263,6 +268,9 @@ impl ProviderConfig {
             }
             (Some(_), false) => return Err(FieldError::new("saml_metadata", "applies to kind saml only")),
             _ => {}
+        }
+        if self.saml_allow_idp_initiated && !saml {
+            return Err(FieldError::new("saml_allow_idp_initiated", "applies to kind saml only"));
         }
         if let Some(url) = &self.saml_metadata_url {
             if !saml {

@@ -157,14 +157,29 @@ pub(super) async fn saml_metadata(
 /// answers are; its `RelayState` is the sign-in's `state`.
 pub(super) async fn saml_acs(
     State(st): State<AppState>,
-    Path((tenant, _provider)): Path<(String, String)>,
+    Path((tenant, provider)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body).map_err(|e| PageError::bad_request(Text::Verbatim(e.description)))?;
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
-        let answer = federation::answer_of(|name| params.get(if name == "state" { "RelayState" } else { name }));
-        keep_and_continue(&ctx, &answer).await
+        let mut answer = federation::answer_of(|name| params.get(if name == "state" { "RelayState" } else { name }));
+        let state = answer.get("state").map(String::as_str).unwrap_or_default();
+        if federation::flow_of(&ctx.st, &ctx.tenant, state).await?.is_some() {
+            return keep_and_continue(&ctx, &answer).await;
+        }
+        // Not an answer to a sign-in of ours: an IdP-initiated sign-in, where the provider allows
+        // it, into the account pages, in a flow bound to this browser from now on.
+        let provider = ctx.st.durable.get_identity_provider(&ctx.tenant.id, &provider).await?;
+        let Some(provider) = provider.filter(|p| p.config.enabled && p.config.saml_allow_idp_initiated) else {
+            return Err(flow_expired());
+        };
+        let (id, browser, mut flow) = super::session::start_flow(&ctx.st, &ctx.ns, "account").await?;
+        flow.account = true;
+        save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
+        let state = federation::begin_unsolicited(&ctx.st, &ctx.tenant, &provider, &id).await?;
+        answer.insert("state".into(), state);
+        Ok(ctx.with_flow_cookie(keep_and_continue(&ctx, &answer).await?, &browser))
     })
     .await
 }

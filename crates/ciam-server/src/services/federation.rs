@@ -317,6 +317,28 @@ pub(crate) async fn begin(
     Ok(url.into())
 }
 
+/// Takes an identity provider's unasked response (IdP-initiated SAML, where the provider allows
+/// it) into the new flow `flow_id`: the `state` its answer is kept under.
+pub(crate) async fn begin_unsolicited(
+    st: &AppState,
+    tenant: &Tenant,
+    provider: &IdentityProvider,
+    flow_id: &str,
+) -> Result<String, ServiceError> {
+    let state = random_token(32);
+    let in_flight = InFlight {
+        flow: flow_id.to_owned(),
+        provider: provider.id.clone(),
+        nonce: String::new(),
+        verifier: String::new(),
+    };
+    Json::new(st.ephemeral.as_ref())
+        .put(&keyspace::upstream_sign_in(&tenant.ns(), &state), &in_flight, UPSTREAM_SIGN_IN_TTL)
+        .await
+        .map_err(ServiceError::Sessions)?;
+    Ok(state)
+}
+
 /// The authorization response at the callback (RFC 6749 §4.1.2, RFC 9207).
 pub(crate) struct Callback<'a> {
     pub(crate) state: Option<&'a str>,
@@ -403,7 +425,9 @@ pub(crate) async fn complete(st: &AppState, tenant: &Tenant, cb: Callback<'_>) -
         .ok_or(UpstreamFailure::Expired)?;
     let config = &provider.config;
     if config.kind == ProviderKind::Saml {
-        let account = super::saml::complete(st, &tenant.id, &provider, &in_flight.nonce, cb.saml_response).await?;
+        // An IdP-initiated sign-in has no request of ours to answer.
+        let request = Some(in_flight.nonce.as_str()).filter(|n| !n.is_empty());
+        let account = super::saml::complete(st, &tenant.id, &provider, request, cb.saml_response).await?;
         return Ok(Returned { provider, account });
     }
     let discovery = st.upstreams.endpoints(config.kind, &config.issuer).await?;

@@ -87,13 +87,14 @@ pub(crate) fn begin(
     Ok(request.redirect_url)
 }
 
-/// Checks the identity provider's response to request `request_id` and reads the account,
-/// refusing an assertion seen before.
+/// Checks the identity provider's response to request `request_id` (none for an IdP-initiated
+/// response, which must then answer no request) and reads the account, refusing an assertion
+/// seen before.
 pub(crate) async fn complete(
     st: &AppState,
     tenant: &TenantId,
     provider: &IdentityProvider,
-    request_id: &str,
+    request_id: Option<&str>,
     saml_response: Option<&str>,
 ) -> Result<ciam_authn::federation::UpstreamAccount, UpstreamFailure> {
     let upstream = |e: String| UpstreamFailure::Upstream(e);
@@ -106,7 +107,7 @@ pub(crate) async fn complete(
         certificates: &idp.signing_certificates,
         sp_entity_id: &sp,
         acs_url: &acs,
-        in_response_to: Some(request_id),
+        in_response_to: request_id,
         now,
     };
     let assertion = ciam_saml::verify_response(response, &expected).map_err(|e| upstream(e.to_string()))?;

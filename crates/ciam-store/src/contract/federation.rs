@@ -31,6 +31,7 @@ pub fn provider_config(display_name: &str) -> ProviderConfig {
         apple_key_id: None,
         saml_metadata: None,
         saml_metadata_url: None,
+        saml_allow_idp_initiated: false,
         saml_email_attribute: None,
         enabled: true,
     }
