@@ -186,16 +186,25 @@ async fn pysaml2_signs_a_user_in_and_every_tampered_response_is_refused() {
     let q: std::collections::HashMap<_, _> = url::Url::parse(&sso3).unwrap().query_pairs().into_owned().collect();
     assert_eq!(post_back(&Browser::new(&f.server), acs, response, &q["RelayState"]).await.status(), 400);
 
-    // Signed by the response only, and by both: accepted.
-    for (sign_response, sign_assertion) in [(true, false), (true, true)] {
+    // Signed by the response only, and by both; and encrypted for ciam's key (published in its
+    // metadata), signed inside or outside: accepted.
+    for (sign_response, sign_assertion, encrypt) in
+        [(true, false, false), (true, true, false), (false, true, true), (true, false, true)]
+    {
         let (b, sso) = start(&f).await;
         let a = f
             .peer
             .ask(json!({"op": "respond", "authn_request_url": sso, "user": nina(),
-                        "sign_response": sign_response, "sign_assertion": sign_assertion}))
+                        "sign_response": sign_response, "sign_assertion": sign_assertion,
+                        "encrypt_assertion": encrypt}))
             .await;
         let res = post_back(&b, acs, a["SAMLResponse"].as_str().unwrap(), a["RelayState"].as_str().unwrap()).await;
-        assert_eq!(res.status(), 303, "response {sign_response} assertion {sign_assertion}: {}", f.server.logs());
+        assert_eq!(
+            res.status(),
+            303,
+            "response {sign_response} assertion {sign_assertion} encrypted {encrypt}: {}",
+            f.server.logs()
+        );
     }
 
     // Tampered, or signed by a key the metadata does not have: refused, and nobody is made.
@@ -213,6 +222,7 @@ async fn pysaml2_signs_a_user_in_and_every_tampered_response_is_refused() {
         "wrong_audience",
         "expired",
         "attacker",
+        "encrypted_for_another",
     ] {
         let (b, sso) = start(&f).await;
         let signed_response = matches!(attack, "xsw1" | "xsw2");
@@ -221,9 +231,13 @@ async fn pysaml2_signs_a_user_in_and_every_tampered_response_is_refused() {
         if attack == "attacker" {
             ask["signing_key"] = json!("attacker");
         }
+        if attack == "encrypted_for_another" {
+            ask["encrypt_assertion"] = json!(true);
+            ask["encryption_certificate"] = f.peer.ready["attacker_certificate"].clone();
+        }
         let a = f.peer.ask(ask).await;
         let mut saml_response = a["SAMLResponse"].as_str().unwrap().to_owned();
-        if attack != "attacker" {
+        if !matches!(attack, "attacker" | "encrypted_for_another") {
             let t = f.peer.ask(json!({"op": "tamper", "SAMLResponse": saml_response, "attack": attack})).await;
             saml_response = t["SAMLResponse"].as_str().unwrap().to_owned();
         }

@@ -19,7 +19,7 @@ pub mod request;
 pub mod response;
 mod xml;
 
-pub use metadata::{IdpMetadata, MetadataError, sp_metadata};
+pub use metadata::{IdpMetadata, MetadataError, SpKey, sp_metadata};
 pub use request::AuthnRequest;
 pub use response::{Assertion, Expected, SamlError, verify_response};
 

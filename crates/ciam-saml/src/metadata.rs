@@ -85,16 +85,62 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// A service provider's key for encrypted assertions: RSA-2048 and a self-signed certificate
+/// (what identity providers encrypt to), both PEM.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SpKey {
+    /// The private key (PKCS#8 PEM).
+    pub private_key_pem: String,
+    /// The self-signed certificate (PEM), valid ten years.
+    pub certificate_pem: String,
+}
+
+impl std::fmt::Debug for SpKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpKey(…)")
+    }
+}
+
+impl SpKey {
+    /// A new key, its certificate naming `entity_id`.
+    pub fn generate(entity_id: &str, now: time::OffsetDateTime) -> Result<Self, String> {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).map_err(|e| e.to_string())?;
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+        let name: String = entity_id.chars().take(64).collect();
+        params.distinguished_name.push(rcgen::DnType::CommonName, name);
+        params.not_before = now;
+        params.not_after = now + time::Duration::days(3650);
+        let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
+        Ok(Self { private_key_pem: key.serialize_pem(), certificate_pem: cert.pem() })
+    }
+
+    /// The certificate's DER, base64 (as `ds:X509Certificate` has it).
+    pub fn certificate_base64(&self) -> String {
+        self.certificate_pem.lines().filter(|l| !l.starts_with("-----")).map(str::trim).collect()
+    }
+}
+
 /// The metadata ciam publishes as the service provider `entity_id`, whose assertion consumer
-/// service is `acs_url` (HTTP-POST). It asks for signed assertions and names the NameID formats
-/// it takes.
-pub fn sp_metadata(entity_id: &str, acs_url: &str) -> String {
+/// service is `acs_url` (HTTP-POST). It asks for signed assertions, names the NameID formats it
+/// takes and, with `encryption_certificate` (base64 DER), the certificate to encrypt to.
+pub fn sp_metadata(entity_id: &str, acs_url: &str, encryption_certificate: Option<&str>) -> String {
+    let key = encryption_certificate.map_or_else(String::new, |c| {
+        format!(
+            "<md:KeyDescriptor use=\"encryption\"><ds:KeyInfo xmlns:ds=\"{NS_DSIG}\"><ds:X509Data>\
+             <ds:X509Certificate>{c}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\
+             <md:EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes256-gcm\"/>\
+             <md:EncryptionMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#aes256-cbc\"/>\
+             <md:EncryptionMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p\"/>\
+             </md:KeyDescriptor>\n    ",
+            c = escape(c)
+        )
+    });
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
 <md:EntityDescriptor xmlns:md=\"{NS_METADATA}\" entityID=\"{entity}\">\n  \
 <md:SPSSODescriptor AuthnRequestsSigned=\"false\" WantAssertionsSigned=\"true\" \
 protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n    \
-<md:NameIDFormat>{NAMEID_PERSISTENT}</md:NameIDFormat>\n    \
+{key}<md:NameIDFormat>{NAMEID_PERSISTENT}</md:NameIDFormat>\n    \
 <md:NameIDFormat>{NAMEID_EMAIL}</md:NameIDFormat>\n    \
 <md:AssertionConsumerService Binding=\"{BINDING_POST}\" Location=\"{acs}\" index=\"0\" isDefault=\"true\"/>\n  \
 </md:SPSSODescriptor>\n</md:EntityDescriptor>\n",

@@ -76,6 +76,8 @@ pub struct Expected<'a> {
     pub in_response_to: Option<&'a str>,
     /// Now.
     pub now: OffsetDateTime,
+    /// This service's private key (PKCS#8 PEM), to decrypt an `EncryptedAssertion`.
+    pub decryption_key_pem: Option<&'a str>,
 }
 
 /// A checked assertion.
@@ -114,20 +116,7 @@ pub fn verify_response(saml_response: &str, expected: &Expected<'_>) -> Result<A
         return Err(malformed("is not a samlp:Response"));
     }
     status(&doc, root)?;
-    if !xml::all(&doc, NS_ASSERTION, "EncryptedAssertion").is_empty() {
-        return Err(malformed("has an encrypted assertion, which this connection does not decrypt"));
-    }
-    // Exactly one assertion in the whole document, and it is the Response's child.
-    let assertions = xml::all(&doc, NS_ASSERTION, "Assertion");
-    let assertion = match assertions.as_slice() {
-        [one] if doc.parent(*one) == Some(root) => *one,
-        [_] => return Err(malformed("has its assertion somewhere else than under the Response")),
-        [] => return Err(malformed("has no assertion")),
-        _ => return Err(malformed("has more than one assertion")),
-    };
-    signed(&doc, &text, root, assertion, expected.certificates)?;
     issuer(&doc, root, expected.idp_entity_id, false)?;
-    issuer(&doc, assertion, expected.idp_entity_id, true)?;
     match attr(&doc, root, "Destination") {
         Some(d) if d == expected.acs_url => {}
         Some(_) => return Err(condition("is for another destination")),
@@ -136,24 +125,85 @@ pub fn verify_response(saml_response: &str, expected: &Expected<'_>) -> Result<A
     if attr(&doc, root, "InResponseTo") != expected.in_response_to {
         return Err(condition("answers another request (InResponseTo)"));
     }
-    let (name_id, name_id_format, confirmed_until) = subject(&doc, assertion, expected)?;
-    let conditions_until = conditions(&doc, assertion, expected)?;
-    let id = attr(&doc, assertion, "ID")
-        .filter(|i| !i.is_empty())
-        .ok_or_else(|| malformed("has an assertion without ID"))?;
-    let statement = one_child(&doc, assertion, NS_ASSERTION, "AuthnStatement").map_err(malformed)?;
+    let encrypted = xml::all(&doc, NS_ASSERTION, "EncryptedAssertion");
+    // Exactly one assertion in the whole document (plain or encrypted), the Response's child.
+    let assertion = match (xml::all(&doc, NS_ASSERTION, "Assertion").as_slice(), encrypted.as_slice()) {
+        ([one], []) if doc.parent(*one) == Some(root) => *one,
+        ([], [one]) if doc.parent(*one) == Some(root) => {
+            return encrypted_assertion(&doc, &text, root, expected);
+        }
+        ([], []) => return Err(malformed("has no assertion")),
+        ([_], []) | ([], [_]) => return Err(malformed("has its assertion somewhere else than under the Response")),
+        _ => return Err(malformed("has more than one assertion")),
+    };
+    let covered = signed_nodes(&doc, &text, expected.certificates)?;
+    if !(covered.contains(&assertion) || covered.contains(&root)) {
+        return Err(SamlError::Signature("no signature covers the assertion".into()));
+    }
+    read_assertion(&doc, assertion, expected)
+}
+
+/// An `EncryptedAssertion`: the response's own signature is checked over what was sent (the
+/// ciphertext); the assertion is decrypted with this service's key and, when it carries a
+/// signature of its own, that signature must hold too. One of the two must be there.
+fn encrypted_assertion(
+    doc: &Document<'_>,
+    text: &str,
+    root: NodeId,
+    expected: &Expected<'_>,
+) -> Result<Assertion, SamlError> {
+    let key_pem = expected
+        .decryption_key_pem
+        .ok_or_else(|| malformed("has an encrypted assertion, and no key is set to decrypt it"))?;
+    let response_signed = signed_nodes(doc, text, expected.certificates)?.contains(&root);
+    let key = bergshamra::keys::loader::load_pem_auto(key_pem.as_bytes(), None)
+        .map_err(|e| malformed(format!("cannot be decrypted: the service's key: {e}")))?;
+    let mut keys = KeysManager::new();
+    keys.add_key(key);
+    let plain = bergshamra::decrypt(&bergshamra::EncContext::new(keys), text)
+        .map_err(|e| malformed(format!("cannot be decrypted: {e}")))?;
+    let pdoc = xml::parse(&plain).map_err(malformed)?;
+    let proot = pdoc.document_element().ok_or_else(|| malformed("is empty once decrypted"))?;
+    let assertion = match xml::all(&pdoc, NS_ASSERTION, "Assertion").as_slice() {
+        [one] if pdoc.parent(*one).and_then(|p| pdoc.parent(p)) == Some(proot) => *one,
+        [_] => return Err(malformed("has its decrypted assertion somewhere else than in the EncryptedAssertion")),
+        [] => return Err(malformed("decrypts to no assertion")),
+        _ => return Err(malformed("decrypts to more than one assertion")),
+    };
+    let own_signature = !children(&pdoc, assertion, crate::NS_DSIG, "Signature").is_empty();
+    if own_signature {
+        // The response's signature no longer holds over the decrypted document: only the
+        // signatures covering the assertion are looked at here.
+        let covered = covered_nodes(&pdoc, &plain, expected.certificates)?;
+        if !covered.contains(&assertion) {
+            return Err(SamlError::Signature("the decrypted assertion's signature is not valid".into()));
+        }
+    } else if !response_signed {
+        return Err(SamlError::Signature("neither the response nor the assertion is signed".into()));
+    }
+    read_assertion(&pdoc, assertion, expected)
+}
+
+/// The checks and the reading of an assertion whose signature was checked.
+fn read_assertion(doc: &Document<'_>, assertion: NodeId, expected: &Expected<'_>) -> Result<Assertion, SamlError> {
+    issuer(doc, assertion, expected.idp_entity_id, true)?;
+    let (name_id, name_id_format, confirmed_until) = subject(doc, assertion, expected)?;
+    let conditions_until = conditions(doc, assertion, expected)?;
+    let id =
+        attr(doc, assertion, "ID").filter(|i| !i.is_empty()).ok_or_else(|| malformed("has an assertion without ID"))?;
+    let statement = one_child(doc, assertion, NS_ASSERTION, "AuthnStatement").map_err(malformed)?;
     let statement = statement.ok_or_else(|| malformed("has no AuthnStatement"))?;
-    let authn_context = xml::all(&doc, NS_ASSERTION, "AuthnContextClassRef")
+    let authn_context = xml::all(doc, NS_ASSERTION, "AuthnContextClassRef")
         .into_iter()
         .find(|c| doc.parent(*c).and_then(|p| doc.parent(p)) == Some(statement))
-        .map(|c| xml::text(&doc, c));
+        .map(|c| xml::text(doc, c));
     Ok(Assertion {
         id: id.to_owned(),
         name_id,
         name_id_format,
-        attributes: attributes(&doc, assertion),
+        attributes: attributes(doc, assertion),
         authn_context,
-        session_index: attr(&doc, statement, "SessionIndex").map(str::to_owned),
+        session_index: attr(doc, statement, "SessionIndex").map(str::to_owned),
         not_on_or_after: conditions_until.map_or(confirmed_until, |c| c.min(confirmed_until)),
     })
 }
@@ -172,15 +222,7 @@ fn status(doc: &Document<'_>, root: NodeId) -> Result<(), SamlError> {
     }
 }
 
-/// Every signature must verify with the metadata's certificates, and one of them must cover the
-/// assertion node itself or the Response (the document element) that holds it.
-fn signed(
-    doc: &Document<'_>,
-    text: &str,
-    root: NodeId,
-    assertion: NodeId,
-    certificates: &[Vec<u8>],
-) -> Result<(), SamlError> {
+fn verifier(certificates: &[Vec<u8>]) -> Result<DsigContext, SamlError> {
     let mut keys = KeysManager::new();
     for der in certificates {
         let key = bergshamra::keys::loader::load_x509_cert_der(der)
@@ -188,8 +230,16 @@ fn signed(
         keys.add_key(key);
     }
     // `ID` is among the id attributes bergshamra knows; a duplicate ID refuses the document.
-    let ctx = DsigContext::new(keys);
-    let results = bergshamra::dsig::verify::verify_all_document_with_source(&ctx, doc, Some(text))
+    Ok(DsigContext::new(keys))
+}
+
+/// The elements valid signatures cover, when every signature of the document verifies with the
+/// metadata's certificates (none signed: empty).
+fn signed_nodes(doc: &Document<'_>, text: &str, certificates: &[Vec<u8>]) -> Result<Vec<NodeId>, SamlError> {
+    if xml::all(doc, crate::NS_DSIG, "Signature").is_empty() {
+        return Ok(Vec::new());
+    }
+    let results = bergshamra::dsig::verify::verify_all_document_with_source(&verifier(certificates)?, doc, Some(text))
         .map_err(|e| SamlError::Signature(e.to_string()))?;
     let mut covered = Vec::new();
     for result in results {
@@ -200,11 +250,23 @@ fn signed(
             VerifyResult::Invalid { reason } => return Err(SamlError::Signature(reason)),
         }
     }
-    if covered.contains(&assertion) || covered.contains(&root) {
-        Ok(())
-    } else {
-        Err(SamlError::Signature("no signature covers the assertion".into()))
-    }
+    Ok(covered)
+}
+
+/// The elements the valid signatures of the document cover, ignoring those that do not verify.
+fn covered_nodes(doc: &Document<'_>, text: &str, certificates: &[Vec<u8>]) -> Result<Vec<NodeId>, SamlError> {
+    let results = bergshamra::dsig::verify::verify_all_document_with_source(&verifier(certificates)?, doc, Some(text))
+        .map_err(|e| SamlError::Signature(e.to_string()))?;
+    Ok(results
+        .into_iter()
+        .filter_map(|r| match r {
+            VerifyResult::Valid { references, .. } => Some(references),
+            VerifyResult::Invalid { .. } => None,
+        })
+        .flatten()
+        .filter(|r| r.digest_verified)
+        .filter_map(|r| r.resolved_node)
+        .collect())
 }
 
 /// The `Issuer` of `element` must be the identity provider (required on the assertion, and on
@@ -323,6 +385,7 @@ mod tests {
             acs_url: "https://sp.test/saml/corp/acs",
             in_response_to: Some("_r1"),
             now,
+            decryption_key_pem: None,
         }
     }
 
@@ -350,23 +413,24 @@ mod tests {
         );
         let ok =
             "<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>";
+        let to = "Destination=\"https://sp.test/saml/corp/acs\" InResponseTo=\"_r1\"";
         let two = format!(
-            "<samlp:Response xmlns:samlp=\"{P}\" xmlns:saml=\"{A}\">{ok}<saml:Assertion ID=\"a\"/><saml:Assertion ID=\"b\"/></samlp:Response>"
+            "<samlp:Response xmlns:samlp=\"{P}\" xmlns:saml=\"{A}\" {to}>{ok}<saml:Assertion ID=\"a\"/><saml:Assertion ID=\"b\"/></samlp:Response>"
         );
         assert!(matches!(check(&two), Err(SamlError::Malformed(m)) if m.contains("more than one")));
         let hidden = format!(
-            "<samlp:Response xmlns:samlp=\"{P}\" xmlns:saml=\"{A}\">{ok}<samlp:Extensions><saml:Assertion ID=\"a\"/></samlp:Extensions></samlp:Response>"
+            "<samlp:Response xmlns:samlp=\"{P}\" xmlns:saml=\"{A}\" {to}>{ok}<samlp:Extensions><saml:Assertion ID=\"a\"/></samlp:Extensions></samlp:Response>"
         );
         assert!(matches!(check(&hidden), Err(SamlError::Malformed(m)) if m.contains("somewhere else")));
-        let none = format!("<samlp:Response xmlns:samlp=\"{P}\">{ok}</samlp:Response>");
+        let none = format!("<samlp:Response xmlns:samlp=\"{P}\" {to}>{ok}</samlp:Response>");
         assert!(matches!(check(&none), Err(SamlError::Malformed(m)) if m.contains("no assertion")));
         let encrypted = format!(
-            "<samlp:Response xmlns:samlp=\"{P}\" xmlns:saml=\"{A}\">{ok}<saml:EncryptedAssertion/></samlp:Response>"
+            "<samlp:Response xmlns:samlp=\"{P}\" xmlns:saml=\"{A}\" {to}>{ok}<saml:EncryptedAssertion/></samlp:Response>"
         );
-        assert!(matches!(check(&encrypted), Err(SamlError::Malformed(m)) if m.contains("encrypted")));
-        // Unsigned: refused for its missing signature.
+        assert!(matches!(check(&encrypted), Err(SamlError::Malformed(m)) if m.contains("no key")));
+        // Unsigned: refused for its missing signature (the response's conditions hold here).
         let unsigned = format!(
-            "<samlp:Response xmlns:samlp=\"{P}\" xmlns:saml=\"{A}\">{ok}<saml:Assertion ID=\"a\"/></samlp:Response>"
+            "<samlp:Response xmlns:samlp=\"{P}\" xmlns:saml=\"{A}\" {to}>{ok}<saml:Assertion ID=\"a\"/></samlp:Response>"
         );
         assert!(matches!(check(&unsigned), Err(SamlError::Signature(_))));
         Ok(())

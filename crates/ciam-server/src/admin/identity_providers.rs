@@ -74,7 +74,8 @@ impl ProviderView {
     fn new(st: &AppState, p: IdentityProvider) -> Self {
         Self {
             redirect_uri: federation::redirect_uri(st, &p.tenant_id),
-            has_client_secret: p.sealed_secret.is_some(),
+            // A SAML provider's secret is this service's own key, not one the admin gave.
+            has_client_secret: p.sealed_secret.is_some() && p.config.kind != ciam_core::federation::ProviderKind::Saml,
             id: p.id,
             config: p.config,
             created_at: p.created_at,

@@ -142,10 +142,10 @@ pub(super) async fn saml_metadata(
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(st, &tenant).await?;
     let found = ctx.st.durable.get_identity_provider(&ctx.tenant.id, &provider).await?;
-    if !found.is_some_and(|p| p.config.kind == ciam_core::federation::ProviderKind::Saml) {
+    let Some(found) = found.filter(|p| p.config.kind == ciam_core::federation::ProviderKind::Saml) else {
         return Err(PageError::new(StatusCode::NOT_FOUND, msg!("error-upstream-unknown")).branded(&ctx.brand));
-    }
-    let xml = crate::services::saml::metadata(&ctx.st, &ctx.tenant.id, &provider);
+    };
+    let xml = crate::services::saml::metadata(&ctx.st, &found);
     let mut res = Response::new(axum::body::Body::from(xml));
     res.headers_mut()
         .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/samlmetadata+xml"));

@@ -34,7 +34,7 @@ pub(crate) fn redirect_uri(st: &AppState, tenant: &TenantId) -> String {
     format!("{}/{CALLBACK_PATH}", st.issuer(tenant))
 }
 
-fn secret_owner(tenant: &TenantId, id: &str) -> String {
+pub(crate) fn secret_owner(tenant: &TenantId, id: &str) -> String {
     format!("idp/{tenant}/{id}")
 }
 
@@ -54,7 +54,7 @@ pub(crate) enum SecretChange {
     Remove,
 }
 
-fn seal(st: &AppState, tenant: &TenantId, id: &str, secret: &str) -> Result<String, ServiceError> {
+pub(crate) fn seal(st: &AppState, tenant: &TenantId, id: &str, secret: &str) -> Result<String, ServiceError> {
     st.master.seal(&secret_owner(tenant, id), secret.as_bytes()).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
@@ -69,10 +69,15 @@ pub(crate) async fn create_provider(
 ) -> Result<IdentityProvider, ServiceError> {
     check_secret(&config, secret)?;
     let now = st.clock.now();
+    // A SAML provider's secret is this service's own key for encrypted assertions.
+    let secret = match config.kind {
+        ProviderKind::Saml => Some(super::saml::new_sp_key(st, tenant, id)?),
+        _ => secret.map(str::to_owned),
+    };
     let provider = IdentityProvider {
         tenant_id: tenant.clone(),
         id: id.to_owned(),
-        sealed_secret: secret.map(|s| seal(st, tenant, id, s)).transpose()?,
+        sealed_secret: secret.map(|s| seal(st, tenant, id, &s)).transpose()?,
         config,
         created_at: now,
         updated_at: now,
@@ -92,6 +97,13 @@ pub(crate) async fn update_provider(
 ) -> Result<IdentityProvider, ServiceError> {
     let (tenant, id) = (&before.tenant_id, &before.id);
     let sealed_secret = match secret {
+        _ if config.kind == ProviderKind::Saml => {
+            check_secret(&config, None)?;
+            match (&before.sealed_secret, before.config.kind) {
+                (Some(kept), ProviderKind::Saml) => Some(kept.clone()),
+                _ => Some(seal(st, tenant, id, &super::saml::new_sp_key(st, tenant, id)?)?),
+            }
+        }
         SecretChange::Keep => {
             // A provider turned into Apple needs Apple's key, not the secret it had.
             if before.config.kind != config.kind {

@@ -12,7 +12,7 @@ use ciam_core::FieldError;
 use ciam_core::federation::{IdentityProvider, ProviderConfig};
 use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Replay};
-use ciam_saml::{AuthnRequest, Expected, IdpMetadata};
+use ciam_saml::{AuthnRequest, Expected, IdpMetadata, SpKey};
 
 use super::ServiceError;
 use super::federation::UpstreamFailure;
@@ -28,9 +28,29 @@ pub(crate) fn acs_url(st: &AppState, tenant: &TenantId, provider: &str) -> Strin
     format!("{}/acs", sp_entity_id(st, tenant, provider))
 }
 
-/// The metadata of this service provider for `provider`.
-pub(crate) fn metadata(st: &AppState, tenant: &TenantId, provider: &str) -> String {
-    ciam_saml::sp_metadata(&sp_entity_id(st, tenant, provider), &acs_url(st, tenant, provider))
+/// A new key of this service provider for `provider`'s encrypted assertions, as it is kept
+/// (sealed) in the provider's secret: JSON with the key and the certificate.
+pub(crate) fn new_sp_key(st: &AppState, tenant: &TenantId, provider: &str) -> Result<String, ServiceError> {
+    let key = SpKey::generate(&sp_entity_id(st, tenant, provider), st.clock.now()).map_err(ServiceError::Internal)?;
+    Ok(serde_json::json!({"key": key.private_key_pem, "certificate": key.certificate_pem}).to_string())
+}
+
+/// This service provider's key for `provider`, opened.
+fn sp_key(st: &AppState, provider: &IdentityProvider) -> Option<SpKey> {
+    let sealed = provider.sealed_secret.as_deref()?;
+    let opened = st.master.open(&super::federation::secret_owner(&provider.tenant_id, &provider.id), sealed).ok()?;
+    let doc: serde_json::Value = serde_json::from_slice(&opened).ok()?;
+    Some(SpKey {
+        private_key_pem: doc.get("key")?.as_str()?.to_owned(),
+        certificate_pem: doc.get("certificate")?.as_str()?.to_owned(),
+    })
+}
+
+/// The metadata of this service provider for `provider` (with its encryption certificate).
+pub(crate) fn metadata(st: &AppState, provider: &IdentityProvider) -> String {
+    let (tenant, id) = (&provider.tenant_id, &provider.id);
+    let certificate = sp_key(st, provider).map(|k| k.certificate_base64());
+    ciam_saml::sp_metadata(&sp_entity_id(st, tenant, id), &acs_url(st, tenant, id), certificate.as_deref())
 }
 
 /// The identity provider's metadata of a SAML provider's settings, checked (as when saved).
@@ -102,6 +122,7 @@ pub(crate) async fn complete(
     let idp = idp_metadata(&provider.config).map_err(|e| upstream(e.to_string()))?;
     let (sp, acs) = (sp_entity_id(st, tenant, &provider.id), acs_url(st, tenant, &provider.id));
     let now = st.clock.now();
+    let key = sp_key(st, provider);
     let expected = Expected {
         idp_entity_id: &idp.entity_id,
         certificates: &idp.signing_certificates,
@@ -109,6 +130,7 @@ pub(crate) async fn complete(
         acs_url: &acs,
         in_response_to: request_id,
         now,
+        decryption_key_pem: key.as_ref().map(|k| k.private_key_pem.as_str()),
     };
     let assertion = ciam_saml::verify_response(response, &expected).map_err(|e| upstream(e.to_string()))?;
     let ttl = (assertion.not_on_or_after - now).unsigned_abs()
