@@ -23,19 +23,7 @@ use crate::BIN;
 
 /// The upstream provider's directory, or why it cannot run here.
 fn upstream_tools() -> Result<PathBuf, String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/upstream");
-    let Ok(node) = std::process::Command::new("node").arg("--version").output() else {
-        return Err("node is not installed (apt-get install nodejs npm)".into());
-    };
-    let version = String::from_utf8_lossy(&node.stdout).trim().to_owned();
-    let major: u32 = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
-    if major < 20 {
-        return Err(format!("oidc-provider needs Node.js 20 or later, found {version:?}"));
-    }
-    if !dir.join("node_modules/oidc-provider").is_dir() {
-        return Err(format!("oidc-provider is not installed: run npm ci --prefix {}", dir.display()));
-    }
-    Ok(dir)
+    crate::support::node_package("upstream", "oidc-provider")
 }
 
 /// The upstream's accounts: login -> claims (and the sign-in's `amr`).

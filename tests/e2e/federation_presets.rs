@@ -191,6 +191,20 @@ async fn fixture(tag: &str) -> Fixture {
     Fixture { server, token, _data: data }
 }
 
+/// Adds the stand-in as the OpenID Connect provider `stand` (creating users), with `extra`
+/// settings over those (`null` leaves one out).
+async fn add_stand(admin: &Admin<'_>, stand: &Stand, extra: Value) {
+    let mut body = json!({"id": "stand", "kind": "oidc", "display_name": "Stand-in", "issuer": stand.base,
+                          "client_id": "ciam", "client_secret": "s", "create_users": true});
+    for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+        match v {
+            Value::Null => _ = body.as_object_mut().unwrap().remove(&k),
+            v => body[k] = v,
+        }
+    }
+    admin.post("/tenants/acme/identity-providers", body, 201).await;
+}
+
 /// Starts an upstream sign-in with provider `id` from a fresh authorization request; returns the
 /// browser and the redirect to the upstream.
 async fn start(f: &Fixture, id: &str) -> (Browser, reqwest::Response) {
@@ -224,14 +238,7 @@ async fn upstream_answers_that_must_be_refused_are_refused() {
     let f = fixture("fed-refusals").await;
     let stand = stand_in().await;
     let admin = Admin::new(&f.server, f.token.clone());
-    admin
-        .post(
-            "/tenants/acme/identity-providers",
-            json!({"id": "stand", "kind": "oidc", "display_name": "Stand-in", "issuer": stand.base,
-                   "client_id": "ciam", "client_secret": "s", "create_users": true}),
-            201,
-        )
-        .await;
+    add_stand(&admin, &stand, json!({})).await;
     let cases = [
         (Mode::AlgNone, "malformed token"),
         (Mode::UnknownKey, "unknown signing key"),
@@ -266,14 +273,7 @@ async fn the_upstream_s_mfa_counts_only_where_the_tenant_trusts_it() {
     let f = fixture("fed-mfa").await;
     let stand = stand_in().await;
     let admin = Admin::new(&f.server, f.token.clone());
-    admin
-        .post(
-            "/tenants/acme/identity-providers",
-            json!({"id": "stand", "kind": "oidc", "display_name": "Stand-in", "issuer": stand.base,
-                   "client_id": "ciam", "client_secret": "s", "create_users": true, "trust_mfa": true}),
-            201,
-        )
-        .await;
+    add_stand(&admin, &stand, json!({"trust_mfa": true})).await;
     // The application asks for multi-factor authentication; the upstream says it did it.
     let asks_mfa = "&acr_values=urn%3Aciam%3Aacr%3Amfa";
     let (b, to) = start_with(&f, "stand", asks_mfa).await;
@@ -400,14 +400,7 @@ async fn private_key_jwt_authenticates_ciam_with_the_tenant_s_published_key() {
     let f = fixture("fed-pkjwt").await;
     let stand = stand_in().await;
     let admin = Admin::new(&f.server, f.token.clone());
-    admin
-        .post(
-            "/tenants/acme/identity-providers",
-            json!({"id": "stand", "kind": "oidc", "display_name": "Stand-in", "issuer": stand.base,
-                   "client_id": "ciam", "client_auth": "private_key_jwt", "create_users": true}),
-            201,
-        )
-        .await;
+    add_stand(&admin, &stand, json!({"client_auth": "private_key_jwt", "client_secret": null})).await;
     let (b, to) = start(&f, "stand").await;
     assert_eq!(round_trip(&b, to).await.status(), 303, "{}", f.server.logs());
     let form = stand.seen.lock().unwrap().token_forms[0].clone();

@@ -24,20 +24,8 @@ const STEP: Duration = Duration::from_secs(30);
 
 /// The relying party's directory, or why it cannot run here.
 fn interop_tools() -> Result<PathBuf, String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
-    let Ok(node) = std::process::Command::new("node").arg("--version").output() else {
-        return Err("node is not installed (apt-get install nodejs npm)".into());
-    };
     // openid-client 6 needs Node.js 20 or later (WebCrypto and fetch as globals).
-    let version = String::from_utf8_lossy(&node.stdout).trim().to_owned();
-    let major: u32 = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
-    if major < 20 {
-        return Err(format!("openid-client needs Node.js 20 or later, found {version:?}"));
-    }
-    if !dir.join("node_modules/openid-client").is_dir() {
-        return Err(format!("openid-client is not installed: run npm ci --prefix {}", dir.display()));
-    }
-    Ok(dir)
+    crate::support::node_package("interop", "openid-client")
 }
 
 /// The relying party's process, spoken to one JSON line at a time.

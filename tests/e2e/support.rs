@@ -237,3 +237,21 @@ pub(crate) fn without_nonces(html: &str) -> String {
         .map(|(i, part)| if i == 0 { part } else { part.split_once('"').unwrap().1 })
         .collect()
 }
+
+/// The directory `tests/{dir}` when Node.js 20 or later runs here and `package` is installed
+/// there (`npm ci --prefix tests/{dir}`), or why not.
+pub(crate) fn node_package(dir: &str, package: &str) -> Result<std::path::PathBuf, String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(dir);
+    let Ok(node) = std::process::Command::new("node").arg("--version").output() else {
+        return Err("node is not installed (apt-get install nodejs npm)".into());
+    };
+    let version = String::from_utf8_lossy(&node.stdout).trim().to_owned();
+    let major: u32 = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    if major < 20 {
+        return Err(format!("{package} needs Node.js 20 or later, found {version:?}"));
+    }
+    if !dir.join("node_modules").join(package).is_dir() {
+        return Err(format!("{package} is not installed: run npm ci --prefix {}", dir.display()));
+    }
+    Ok(dir)
+}
