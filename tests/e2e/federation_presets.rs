@@ -259,6 +259,8 @@ async fn upstream_answers_that_must_be_refused_are_refused() {
     }
     let users = admin.get("/tenants/acme/users", 200).await.to_string();
     assert!(!users.contains("privaterelay"), "no user was made from a refused answer: {users}");
+    let trail = admin.get("/tenants/acme/audit?type=sign_in.upstream_failed", 200).await;
+    assert_eq!(trail["items"].as_array().unwrap().len(), 5, "each refusal is in the trail: {trail}");
     let logs = f.server.logs();
     assert!(!logs.contains("code-0") && !logs.contains("at-1"), "no code or token in the log");
     // An honest answer after all that signs in.

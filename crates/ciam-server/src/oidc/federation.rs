@@ -14,6 +14,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use ciam_authn::federation::Refusal;
+use ciam_core::audit::AuditRecord;
 use ciam_core::federation::IdentityProvider;
 use ciam_oauth::form::Params;
 
@@ -214,7 +215,17 @@ async fn callback(
         user: field("user"),
         saml_response: field("SAMLResponse"),
     };
-    let returned = federation::complete(&ctx.st, &ctx.tenant, cb).await.map_err(|e| failed(ctx, "", &e))?;
+    let returned = match federation::complete(&ctx.st, &ctx.tenant, cb).await {
+        Ok(r) => r,
+        Err(e) => {
+            // What went wrong goes to the trail too (never a code, token or assertion).
+            if let UpstreamFailure::Upstream(why) = &e {
+                let event = AuditRecord::deny("sign_in.upstream_failed", why.clone());
+                crate::audit::record(&ctx.st, &ctx.tenant.id, caller, event).await?;
+            }
+            return Err(failed(ctx, "", &e));
+        }
+    };
     let by = By::visitor(caller.clone());
     let provider_name = returned.provider.config.display_name.clone();
     let refuse = |message: Msg| {
