@@ -1,11 +1,12 @@
 //! A short-lived per-node cache of what every OAuth request reads first: the tenant record, the
-//! calling client with its secret hash, and the tenant's registered resources (RFC 8707). Without
+//! calling client with its secret hash, the tenant's registered resources (RFC 8707), and the
+//! tenant's upstream identity providers (every sign-in page shows them). Without
 //! it, each token request starts with two or three database round trips for data that changes a
 //! few times a day.
 //!
 //! # Consistency
-//! - Writes go through [`Directory::through`], a decorator over the tenant, client and resource
-//!   ports: every write made through it (by the services, whichever door the change came
+//! - Writes go through [`Directory::through`], a decorator over the tenant, client, resource and
+//!   identity-provider ports: every write made through it (by the services, whichever door the change came
 //!   through) drops the tenant's entries on this node at once, so the next request on this node
 //!   reads the store. No other code drops entries.
 //! - Other nodes see a change after at most [`TTL`]: disabling a client, rotating its secret or
@@ -23,11 +24,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ciam_core::client::Client;
+use ciam_core::federation::{FederatedIdentity, IdentityProvider};
+use ciam_core::id::UserId;
 use ciam_core::id::{ClientId, ResourceId, TenantId};
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::resource::Resource;
 use ciam_core::secret::SecretHash;
-use ciam_core::store::{ClientStore, DurableStore, ResourceStore, StoreResult, TenantStore};
+use ciam_core::store::{ClientStore, DurableStore, FederationStore, ResourceStore, StoreResult, TenantStore};
 use ciam_core::tenant::Tenant;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -53,6 +56,8 @@ struct TenantEntry {
     discovery: Option<(Instant, Arc<str>)>,
     /// Every registered resource of the tenant.
     resources: Option<(Instant, Arc<[Resource]>)>,
+    /// Every upstream identity provider of the tenant.
+    providers: Option<(Instant, Arc<[IdentityProvider]>)>,
 }
 
 /// The cache; one per node, in [`crate::AppState`].
@@ -125,6 +130,20 @@ impl Directory {
             }
         };
         Ok(all.iter().find(|r| r.identifier == identifier).cloned())
+    }
+
+    /// The tenant's upstream identity providers (enabled or not), from the cache when fresh.
+    pub(crate) async fn identity_providers(
+        &self,
+        store: &dyn DurableStore,
+        tenant: &TenantId,
+    ) -> StoreResult<Arc<[IdentityProvider]>> {
+        if let Some(all) = Self::fresh(self.lock().get(tenant).and_then(|e| e.providers.as_ref())) {
+            return Ok(all);
+        }
+        let all: Arc<[IdentityProvider]> = store.list_identity_providers(tenant).await?.into();
+        self.lock().entry(tenant.clone()).or_default().providers = Some((Instant::now(), all.clone()));
+        Ok(all)
     }
 
     /// The tenant's discovery document, built by `build` at most once per [`TTL`].
@@ -262,6 +281,49 @@ impl ResourceStore for Through<'_> {
     }
 }
 
+/// Provider writes drop the tenant's entries; links are never cached and go straight through.
+#[async_trait]
+impl FederationStore for Through<'_> {
+    async fn create_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {
+        self.written(&p.tenant_id, self.store.create_identity_provider(p).await)
+    }
+    async fn get_identity_provider(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<IdentityProvider>> {
+        self.store.get_identity_provider(tenant, id).await
+    }
+    async fn list_identity_providers(&self, tenant: &TenantId) -> StoreResult<Vec<IdentityProvider>> {
+        self.store.list_identity_providers(tenant).await
+    }
+    async fn update_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {
+        self.written(&p.tenant_id, self.store.update_identity_provider(p).await)
+    }
+    async fn delete_identity_provider(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<u64>> {
+        self.written(tenant, self.store.delete_identity_provider(tenant, id).await)
+    }
+    async fn link_identity(&self, link: &FederatedIdentity) -> StoreResult<()> {
+        self.store.link_identity(link).await
+    }
+    async fn find_identity(
+        &self,
+        tenant: &TenantId,
+        provider: &str,
+        subject: &str,
+    ) -> StoreResult<Option<FederatedIdentity>> {
+        self.store.find_identity(tenant, provider, subject).await
+    }
+    async fn list_user_identities(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<FederatedIdentity>> {
+        self.store.list_user_identities(tenant, user).await
+    }
+    async fn unlink_identity(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        provider: &str,
+        subject: &str,
+    ) -> StoreResult<bool> {
+        self.store.unlink_identity(tenant, user, provider, subject).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,7 +426,8 @@ mod tests {
         let directory = Directory::default();
         let other = ciam_store::contract::client("acme", "other");
         let through = directory.through(store.as_ref());
-        for write in 0..10 {
+        let corp = ciam_store::contract::identity_provider("acme", "corp");
+        for write in 0..13 {
             directory.tenant(store.as_ref(), &t).await.unwrap().unwrap();
             assert!(directory.lock().contains_key(&t));
             let token = SecretHash::of("rat");
@@ -378,7 +441,10 @@ mod tests {
                 6 => through.delete_client(&t, &other.client_id).await.map(drop),
                 7 => through.create_resource(&trips, None).await,
                 8 => through.update_resource(&trips).await,
-                _ => through.delete_resource(&t, &trips.id).await.map(drop),
+                9 => through.delete_resource(&t, &trips.id).await.map(drop),
+                10 => through.create_identity_provider(&corp).await,
+                11 => through.update_identity_provider(&corp).await,
+                _ => through.delete_identity_provider(&t, &corp.id).await.map(drop),
             };
             assert!(!directory.lock().contains_key(&t), "write {write} left the cache in place");
         }

@@ -43,11 +43,13 @@ pub(super) async fn direct_route(
     if idp.is_none() && domain.as_deref().is_none_or(str::is_empty) {
         return Ok(None);
     }
-    let providers = federation::enabled_providers(&ctx.st, &ctx.tenant.id).await?;
-    if let Some(idp) = idp {
-        return Ok(providers.into_iter().find(|p| p.id == idp));
-    }
-    Ok(domain.and_then(|d| providers.into_iter().find(|p| p.config.is_home_realm_of(&d))))
+    let providers = federation::providers(&ctx.st, &ctx.tenant.id).await?;
+    let found = match (idp, domain) {
+        (Some(idp), _) => providers.iter().find(|p| p.config.enabled && p.id == idp),
+        (None, Some(d)) => providers.iter().find(|p| p.config.is_home_realm_of(&d)),
+        (None, None) => None,
+    };
+    Ok(found.cloned())
 }
 
 /// Sends the browser of flow `flow_id` to `provider`'s authorization endpoint.

@@ -41,13 +41,14 @@ pub(super) async fn login_page(
     let login = &ctx.tenant.settings.login;
     let passkey = (login.passkey && ctx.st.passkeys.is_some())
         .then(|| (ctx.path("passkey/sign-in/start"), ctx.path("passkey/sign-in/finish")));
-    let upstreams = federation::enabled_providers(&ctx.st, &ctx.tenant.id)
+    let upstreams = federation::providers(&ctx.st, &ctx.tenant.id)
         .await?
-        .into_iter()
+        .iter()
+        .filter(|p| p.config.enabled)
         .map(|p| UpstreamButton {
             label: tr_with(msg!("login-continue-with"), &[("provider", &p.config.display_name)]),
-            icon: p.config.icon_uri,
-            id: p.id,
+            icon: p.config.icon_uri.clone(),
+            id: p.id.clone(),
         })
         .collect();
     // Signing in here links the upstream account that brought the person (see `federation`).

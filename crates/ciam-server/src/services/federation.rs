@@ -15,7 +15,7 @@ use ciam_core::federation::{FederatedIdentity, IdentityProvider, ProviderConfig,
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::keyspace::{self, Json, UPSTREAM_SIGN_IN_TTL};
 use ciam_core::secret::random_token;
-use ciam_core::store::StoreError;
+use ciam_core::store::{FederationStore, StoreError};
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{User, UserSource, UserStatus};
 use ciam_oauth::pkce::CodeChallenge;
@@ -82,7 +82,7 @@ pub(crate) async fn create_provider(
         created_at: now,
         updated_at: now,
     };
-    st.durable.create_identity_provider(&provider).await?;
+    super::ports(st).create_identity_provider(&provider).await?;
     audited(st, tenant, by, provider_event("identity_provider.created", id)).await?;
     Ok(provider)
 }
@@ -121,25 +121,26 @@ pub(crate) async fn update_provider(
         }
     };
     let after = IdentityProvider { config, sealed_secret, updated_at: st.clock.now(), ..before.clone() };
-    st.durable.update_identity_provider(&after).await?;
+    super::ports(st).update_identity_provider(&after).await?;
     audited(st, tenant, by, provider_event("identity_provider.updated", id)).await?;
     Ok(after)
 }
 
 /// Deletes a provider and the links made through it; `false` if there was none.
 pub(crate) async fn delete_provider(st: &AppState, by: &By, tenant: &TenantId, id: &str) -> Result<bool, ServiceError> {
-    let Some(links) = st.durable.delete_identity_provider(tenant, id).await? else { return Ok(false) };
+    let Some(links) = super::ports(st).delete_identity_provider(tenant, id).await? else { return Ok(false) };
     let mut e = provider_event("identity_provider.deleted", id);
     e.reason = Some(format!("identity provider {id}, {links} linked accounts unlinked"));
     audited(st, tenant, by, e).await?;
     Ok(true)
 }
 
-/// The enabled providers of a tenant (the sign-in page's buttons).
-pub(crate) async fn enabled_providers(st: &AppState, tenant: &TenantId) -> Result<Vec<IdentityProvider>, ServiceError> {
-    let mut all = st.durable.list_identity_providers(tenant).await?;
-    all.retain(|p| p.config.enabled);
-    Ok(all)
+/// A tenant's providers, enabled or not, from this node's cache (the sign-in page's buttons).
+pub(crate) async fn providers(
+    st: &AppState,
+    tenant: &TenantId,
+) -> Result<std::sync::Arc<[IdentityProvider]>, ServiceError> {
+    Ok(st.directory.identity_providers(st.durable.as_ref(), tenant).await?)
 }
 
 /// The link of upstream account (`provider`, `subject`) to `user`, made now.
