@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::xml::{self, attr, children, is};
+use crate::xml::{self, attr, children, escape, is};
 use crate::{BINDING_POST, BINDING_REDIRECT, NAMEID_EMAIL, NAMEID_PERSISTENT, NS_DSIG, NS_METADATA};
 
 /// Why an identity provider's metadata was refused.
@@ -79,10 +79,6 @@ fn is_descendant(doc: &uppsala::Document<'_>, mut node: uppsala::NodeId, ancesto
         node = parent;
     }
     false
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A service provider's key for encrypted assertions: RSA-2048 and a self-signed certificate

@@ -8,6 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::xml::escape;
 use crate::{BINDING_POST, NS_ASSERTION, NS_PROTOCOL};
 
 /// A request about to be sent.
@@ -17,10 +18,6 @@ pub struct AuthnRequest {
     pub id: String,
     /// The URL to send the browser to.
     pub redirect_url: String,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 impl AuthnRequest {

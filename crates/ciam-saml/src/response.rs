@@ -136,8 +136,8 @@ pub fn verify_response(saml_response: &str, expected: &Expected<'_>) -> Result<A
         ([_], []) | ([], [_]) => return Err(malformed("has its assertion somewhere else than under the Response")),
         _ => return Err(malformed("has more than one assertion")),
     };
-    let covered = signed_nodes(&doc, &text, expected.certificates)?;
-    if !(covered.contains(&assertion) || covered.contains(&root)) {
+    let signed = covered(&doc, &text, expected.certificates, Signatures::AllValid)?;
+    if !(signed.contains(&assertion) || signed.contains(&root)) {
         return Err(SamlError::Signature("no signature covers the assertion".into()));
     }
     read_assertion(&doc, assertion, expected)
@@ -155,7 +155,7 @@ fn encrypted_assertion(
     let key_pem = expected
         .decryption_key_pem
         .ok_or_else(|| malformed("has an encrypted assertion, and no key is set to decrypt it"))?;
-    let response_signed = signed_nodes(doc, text, expected.certificates)?.contains(&root);
+    let response_signed = covered(doc, text, expected.certificates, Signatures::AllValid)?.contains(&root);
     let key = bergshamra::keys::loader::load_pem_auto(key_pem.as_bytes(), None)
         .map_err(|e| malformed(format!("cannot be decrypted: the service's key: {e}")))?;
     let mut keys = KeysManager::new();
@@ -174,8 +174,7 @@ fn encrypted_assertion(
     if own_signature {
         // The response's signature no longer holds over the decrypted document: only the
         // signatures covering the assertion are looked at here.
-        let covered = covered_nodes(&pdoc, &plain, expected.certificates)?;
-        if !covered.contains(&assertion) {
+        if !covered(&pdoc, &plain, expected.certificates, Signatures::ValidOnes)?.contains(&assertion) {
             return Err(SamlError::Signature("the decrypted assertion's signature is not valid".into()));
         }
     } else if !response_signed {
@@ -233,40 +232,42 @@ fn verifier(certificates: &[Vec<u8>]) -> Result<DsigContext, SamlError> {
     Ok(DsigContext::new(keys))
 }
 
-/// The elements valid signatures cover, when every signature of the document verifies with the
-/// metadata's certificates (none signed: empty).
-fn signed_nodes(doc: &Document<'_>, text: &str, certificates: &[Vec<u8>]) -> Result<Vec<NodeId>, SamlError> {
+/// Whether every signature of a document must verify, or only those covering what is read count.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Signatures {
+    /// One that does not verify refuses the document.
+    AllValid,
+    /// Those that do not verify are left out (a response signature over the ciphertext, once the
+    /// assertion is decrypted).
+    ValidOnes,
+}
+
+/// The elements the valid signatures of the document cover (none signed: empty), with the
+/// metadata's certificates.
+fn covered(
+    doc: &Document<'_>,
+    text: &str,
+    certificates: &[Vec<u8>],
+    which: Signatures,
+) -> Result<Vec<NodeId>, SamlError> {
     if xml::all(doc, crate::NS_DSIG, "Signature").is_empty() {
         return Ok(Vec::new());
     }
     let results = bergshamra::dsig::verify::verify_all_document_with_source(&verifier(certificates)?, doc, Some(text))
         .map_err(|e| SamlError::Signature(e.to_string()))?;
-    let mut covered = Vec::new();
+    let mut nodes = Vec::new();
     for result in results {
         match result {
             VerifyResult::Valid { references, .. } => {
-                covered.extend(references.into_iter().filter(|r| r.digest_verified).filter_map(|r| r.resolved_node));
+                nodes.extend(references.into_iter().filter(|r| r.digest_verified).filter_map(|r| r.resolved_node));
             }
-            VerifyResult::Invalid { reason } => return Err(SamlError::Signature(reason)),
+            VerifyResult::Invalid { reason } if which == Signatures::AllValid => {
+                return Err(SamlError::Signature(reason));
+            }
+            VerifyResult::Invalid { .. } => {}
         }
     }
-    Ok(covered)
-}
-
-/// The elements the valid signatures of the document cover, ignoring those that do not verify.
-fn covered_nodes(doc: &Document<'_>, text: &str, certificates: &[Vec<u8>]) -> Result<Vec<NodeId>, SamlError> {
-    let results = bergshamra::dsig::verify::verify_all_document_with_source(&verifier(certificates)?, doc, Some(text))
-        .map_err(|e| SamlError::Signature(e.to_string()))?;
-    Ok(results
-        .into_iter()
-        .filter_map(|r| match r {
-            VerifyResult::Valid { references, .. } => Some(references),
-            VerifyResult::Invalid { .. } => None,
-        })
-        .flatten()
-        .filter(|r| r.digest_verified)
-        .filter_map(|r| r.resolved_node)
-        .collect())
+    Ok(nodes)
 }
 
 /// The `Issuer` of `element` must be the identity provider (required on the assertion, and on

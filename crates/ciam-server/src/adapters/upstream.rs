@@ -70,7 +70,7 @@ pub(crate) enum ClientCredential {
 }
 
 impl ClientCredential {
-    /// Debug output never shows the secret or the assertion.
+    /// The client id (what the logs may name; never the secret or the assertion).
     fn client_id(&self) -> &str {
         match self {
             Self::Basic { client_id, .. } | Self::Post { client_id, .. } | Self::Assertion { client_id, .. } => {

@@ -62,12 +62,13 @@ pub(super) async fn start(
     let hint = login_hint.filter(|h| h.contains('@') && !h.starts_with('@'));
     match federation::begin(&ctx.st, &ctx.tenant, provider, flow_id, hint).await {
         Ok(url) => Ok(see_other(&url)),
-        Err(e) => Err(failed(ctx, &provider.id, &e)),
+        Err(e) => Err(failed(ctx, Some(&provider.id), &e)),
     }
 }
 
-/// The page of an upstream sign-in that failed; the cause goes to the log only.
-fn failed(ctx: &Ctx, provider: &str, e: &UpstreamFailure) -> PageError {
+/// The page of an upstream sign-in that failed (at `provider`, when known); the cause goes to the
+/// log only.
+fn failed(ctx: &Ctx, provider: Option<&str>, e: &UpstreamFailure) -> PageError {
     match e {
         UpstreamFailure::Expired => flow_expired(),
         UpstreamFailure::Upstream(why) => {
@@ -132,7 +133,7 @@ pub(super) async fn callback_post(
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
         let answer = federation::answer_of(|name| params.get(name));
-        keep_and_continue(&ctx, &answer).await
+        keep_and_continue(&ctx, &answer).await?.ok_or_else(flow_expired)
     })
     .await
 }
@@ -167,9 +168,8 @@ pub(super) async fn saml_acs(
     let ctx = Ctx::load(st, &tenant).await?;
     ctx.branded(async {
         let mut answer = federation::answer_of(|name| params.get(if name == "state" { "RelayState" } else { name }));
-        let state = answer.get("state").map(String::as_str).unwrap_or_default();
-        if federation::flow_of(&ctx.st, &ctx.tenant, state).await?.is_some() {
-            return keep_and_continue(&ctx, &answer).await;
+        if let Some(answered) = keep_and_continue(&ctx, &answer).await? {
+            return Ok(answered);
         }
         // Not an answer to a sign-in of ours: an IdP-initiated sign-in, where the provider allows
         // it, into the account pages, in a flow bound to this browser from now on.
@@ -182,20 +182,22 @@ pub(super) async fn saml_acs(
         save_flow(&ctx.st, &ctx.ns, &id, &flow).await?;
         let state = federation::begin_unsolicited(&ctx.st, &ctx.tenant, &provider, &id).await?;
         answer.insert("state".into(), state);
-        Ok(ctx.with_flow_cookie(keep_and_continue(&ctx, &answer).await?, &browser))
+        let answered = keep_and_continue(&ctx, &answer).await?.ok_or_else(flow_expired)?;
+        Ok(ctx.with_flow_cookie(answered, &browser))
     })
     .await
 }
 
-/// Keeps a posted answer and sends the browser to the callback by GET.
-async fn keep_and_continue(ctx: &Ctx, answer: &federation::Answer) -> Result<Response, PageError> {
+/// Keeps a posted answer and sends the browser to the callback by GET; `None` when the answer
+/// names no sign-in in progress.
+async fn keep_and_continue(ctx: &Ctx, answer: &federation::Answer) -> Result<Option<Response>, PageError> {
     if !federation::keep_posted_answer(&ctx.st, &ctx.tenant, answer).await? {
-        return Err(flow_expired());
+        return Ok(None);
     }
     let state: String =
         url::form_urlencoded::byte_serialize(answer.get("state").map(String::as_str).unwrap_or_default().as_bytes())
             .collect();
-    Ok(see_other(&format!("{}?state={state}&answer=posted", ctx.path(federation::CALLBACK_PATH))))
+    Ok(Some(see_other(&format!("{}?state={state}&answer=posted", ctx.path(federation::CALLBACK_PATH)))))
 }
 
 /// Continues the flow of an upstream's answer.
@@ -225,7 +227,7 @@ async fn callback(
                 let event = AuditRecord::deny("sign_in.upstream_failed", why.clone());
                 crate::audit::record(&ctx.st, &ctx.tenant.id, caller, event).await?;
             }
-            return Err(failed(ctx, "", &e));
+            return Err(failed(ctx, None, &e));
         }
     };
     let by = By::visitor(caller.clone());

@@ -10,7 +10,7 @@ use ciam_core::Amr;
 use ciam_core::email::Email;
 use ciam_core::id::UserId;
 use ciam_core::secret::Secret;
-use ciam_core::user::UserStatus;
+use ciam_core::user::{PasswordHash, User, UserStatus};
 
 use super::authorize::validated;
 use super::pages::{LoginPage, UpstreamButton, html};
@@ -173,8 +173,12 @@ pub(super) async fn login_post(
         let password = Secret::new(form.take("password").unwrap_or_default());
         // A user still in the tenant's old system signs in with the old password once.
         let by = crate::services::By::visitor(caller.clone());
+        let (user, hash) = account_of(&ctx, &email).await?;
         let migrated = match Email::parse(&email) {
-            Ok(address) => legacy::first_sign_in(&ctx.st, &by, &ctx.tenant, &address, &password).await?,
+            Ok(address) => {
+                let known = legacy::Known { user: user.as_ref(), has_password: hash.is_some() };
+                legacy::first_sign_in(&ctx.st, &by, &ctx.tenant, &address, &password, known).await?
+            }
             Err(_) => FirstSignIn::NotAsked,
         };
         let user_id = match migrated {
@@ -183,7 +187,7 @@ pub(super) async fn login_post(
             FirstSignIn::Unavailable => {
                 return refused(tr(msg!("login-legacy-unavailable")), StatusCode::SERVICE_UNAVAILABLE).await;
             }
-            FirstSignIn::NotAsked => check_password(&ctx, &ctx.st.passwords, &email, password).await?,
+            FirstSignIn::NotAsked => verify_password(&ctx, &ctx.st.passwords, user, hash, password).await?,
         };
         let Some(user_id) = user_id else {
             tracing::info!(tenant = %ctx.tenant.id, "sign-in failed");
@@ -215,6 +219,12 @@ pub(super) async fn check_password(
     email: &str,
     password: Secret,
 ) -> Result<Option<UserId>, Failure> {
+    let (user, hash) = account_of(ctx, email).await?;
+    verify_password(ctx, hasher, user, hash, password).await
+}
+
+/// The account `email` names, with its password hash.
+async fn account_of(ctx: &Ctx, email: &str) -> Result<(Option<User>, Option<PasswordHash>), Failure> {
     let user = match Email::parse(email) {
         Ok(e) => ctx.st.durable.find_user_by_email(&ctx.tenant.id, e.normalized()).await?,
         Err(_) => None,
@@ -223,6 +233,17 @@ pub(super) async fn check_password(
         Some(u) => ctx.st.durable.password_hash(&ctx.tenant.id, &u.id).await?,
         None => None,
     };
+    Ok((user, hash))
+}
+
+/// [`check_password`] for an account already looked up.
+async fn verify_password(
+    ctx: &Ctx,
+    hasher: &PasswordHasher,
+    user: Option<User>,
+    hash: Option<PasswordHash>,
+    password: Secret,
+) -> Result<Option<UserId>, Failure> {
     let stale = hash.as_ref().is_some_and(|h| hasher.needs_rehash(h));
     let ok = hasher.verify_or_dummy(password.clone(), hash).await?;
     let user = user.filter(|u| ok && u.status == UserStatus::Active);

@@ -67,7 +67,7 @@ pub(crate) async fn create_provider(
     config: ProviderConfig,
     secret: Option<&str>,
 ) -> Result<IdentityProvider, ServiceError> {
-    check_secret(&config, secret)?;
+    check_credentials(&config, secret)?;
     let now = st.clock.now();
     // A SAML provider's secret is this service's own key for encrypted assertions.
     let secret = match config.kind {
@@ -98,7 +98,7 @@ pub(crate) async fn update_provider(
     let (tenant, id) = (&before.tenant_id, &before.id);
     let sealed_secret = match secret {
         _ if config.kind == ProviderKind::Saml => {
-            check_secret(&config, None)?;
+            check_credentials(&config, None)?;
             match (&before.sealed_secret, before.config.kind) {
                 (Some(kept), ProviderKind::Saml) => Some(kept.clone()),
                 _ => Some(seal(st, tenant, id, &super::saml::new_sp_key(st, tenant, id)?)?),
@@ -107,16 +107,16 @@ pub(crate) async fn update_provider(
         SecretChange::Keep => {
             // A provider turned into Apple needs Apple's key, not the secret it had.
             if before.config.kind != config.kind {
-                check_secret(&config, None)?;
+                check_credentials(&config, None)?;
             }
             before.sealed_secret.clone()
         }
         SecretChange::Set(s) => {
-            check_secret(&config, Some(&s))?;
+            check_credentials(&config, Some(&s))?;
             Some(seal(st, tenant, id, &s)?)
         }
         SecretChange::Remove => {
-            check_secret(&config, None)?;
+            check_credentials(&config, None)?;
             None
         }
     };
@@ -269,6 +269,12 @@ struct InFlight {
     verifier: String,
 }
 
+impl InFlight {
+    fn new(flow: &str, provider: &IdentityProvider, nonce: String, verifier: String) -> Self {
+        Self { flow: flow.to_owned(), provider: provider.id.clone(), nonce, verifier }
+    }
+}
+
 /// Starts a sign-in at `provider` for the flow `flow_id`: the URL of the upstream's
 /// authorization endpoint, with state, nonce and a PKCE S256 challenge.
 pub(crate) async fn begin(
@@ -284,25 +290,11 @@ pub(crate) async fn begin(
         // The request's ID stands where an OpenID Connect nonce would: its answer names it.
         let request_id = format!("_{}", random_token(32));
         let url = super::saml::begin(st, &tenant.id, provider, &request_id, &state)?;
-        let in_flight = InFlight {
-            flow: flow_id.to_owned(),
-            provider: provider.id.clone(),
-            nonce: request_id,
-            verifier: String::new(),
-        };
-        Json::new(st.ephemeral.as_ref())
-            .put(&keyspace::upstream_sign_in(&tenant.ns(), &state), &in_flight, UPSTREAM_SIGN_IN_TTL)
-            .await
-            .map_err(ServiceError::Sessions)?;
+        keep_in_flight(st, tenant, &state, &InFlight::new(flow_id, provider, request_id, String::new())).await?;
         return Ok(url);
     }
     let discovery = st.upstreams.endpoints(config.kind, &config.issuer).await?;
-    let in_flight = InFlight {
-        flow: flow_id.to_owned(),
-        provider: provider.id.clone(),
-        nonce: random_token(32),
-        verifier: random_token(48),
-    };
+    let in_flight = InFlight::new(flow_id, provider, random_token(32), random_token(48));
     let challenge = CodeChallenge::of_verifier(&in_flight.verifier);
     let mut url = discovery.authorization_endpoint.clone();
     {
@@ -323,11 +315,16 @@ pub(crate) async fn begin(
             q.append_pair("response_mode", "form_post");
         }
     }
-    Json::new(st.ephemeral.as_ref())
-        .put(&keyspace::upstream_sign_in(&tenant.ns(), &state), &in_flight, UPSTREAM_SIGN_IN_TTL)
-        .await
-        .map_err(ServiceError::Sessions)?;
+    keep_in_flight(st, tenant, &state, &in_flight).await?;
     Ok(url.into())
+}
+
+/// Keeps a sign-in in progress under its `state`.
+async fn keep_in_flight(st: &AppState, tenant: &Tenant, state: &str, in_flight: &InFlight) -> Result<(), ServiceError> {
+    Json::new(st.ephemeral.as_ref())
+        .put(&keyspace::upstream_sign_in(&tenant.ns(), state), in_flight, UPSTREAM_SIGN_IN_TTL)
+        .await
+        .map_err(ServiceError::Sessions)
 }
 
 /// Takes an identity provider's unasked response (IdP-initiated SAML, where the provider allows
@@ -339,16 +336,8 @@ pub(crate) async fn begin_unsolicited(
     flow_id: &str,
 ) -> Result<String, ServiceError> {
     let state = random_token(32);
-    let in_flight = InFlight {
-        flow: flow_id.to_owned(),
-        provider: provider.id.clone(),
-        nonce: String::new(),
-        verifier: String::new(),
-    };
-    Json::new(st.ephemeral.as_ref())
-        .put(&keyspace::upstream_sign_in(&tenant.ns(), &state), &in_flight, UPSTREAM_SIGN_IN_TTL)
-        .await
-        .map_err(ServiceError::Sessions)?;
+    // No request of ours: nothing stands where a nonce or a request id would.
+    keep_in_flight(st, tenant, &state, &InFlight::new(flow_id, provider, String::new(), String::new())).await?;
     Ok(state)
 }
 
@@ -582,9 +571,9 @@ fn apple_client_secret(st: &AppState, config: &ProviderConfig, pem: &str) -> Res
         .map_err(|e| UpstreamFailure::Upstream(format!("the client secret: {e}")))
 }
 
-/// Checks what a provider's secret must be: for Apple, a key it can sign with. (And a SAML
-/// provider's metadata, which stands where a secret would.)
-fn check_secret(config: &ProviderConfig, secret: Option<&str>) -> Result<(), ServiceError> {
+/// Checks what a provider authenticates with: for Apple, a key it can sign with; for SAML, the
+/// identity provider's metadata.
+fn check_credentials(config: &ProviderConfig, secret: Option<&str>) -> Result<(), ServiceError> {
     if config.kind == ProviderKind::Saml {
         super::saml::check_metadata(config)?;
     }

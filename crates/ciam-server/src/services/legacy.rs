@@ -43,6 +43,13 @@ pub(crate) enum FirstSignIn {
     Unavailable,
 }
 
+/// What the sign-in already read about the address: its user, and whether it has a password.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Known<'a> {
+    pub(crate) user: Option<&'a User>,
+    pub(crate) has_password: bool,
+}
+
 /// Asks the old system about `email` and `password` when the rules say so, and migrates the user
 /// when it says yes.
 pub(crate) async fn first_sign_in(
@@ -51,15 +58,15 @@ pub(crate) async fn first_sign_in(
     tenant: &Tenant,
     email: &Email,
     password: &Secret,
+    known: Known<'_>,
 ) -> Result<FirstSignIn, ServiceError> {
     let Some(url) = tenant.settings.migration.legacy_password_check_url.as_deref() else {
         return Ok(FirstSignIn::NotAsked);
     };
-    let existing = st.durable.find_user_by_email(&tenant.id, email.normalized()).await?;
-    if let Some(user) = &existing {
-        let imported_without_hash = user.source == UserSource::Import
-            && user.status == UserStatus::Active
-            && st.durable.password_hash(&tenant.id, &user.id).await?.is_none();
+    let existing = known.user;
+    if let Some(user) = existing {
+        let imported_without_hash =
+            user.source == UserSource::Import && user.status == UserStatus::Active && !known.has_password;
         if !imported_without_hash {
             return Ok(FirstSignIn::NotAsked);
         }
@@ -86,7 +93,7 @@ pub(crate) async fn first_sign_in(
     let user = match existing {
         Some(user) => {
             st.durable.update_user(&User { updated_at: now, ..user.clone() }, Some(&hash)).await?;
-            user
+            user.clone()
         }
         None => {
             let user = User {
