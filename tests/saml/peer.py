@@ -10,8 +10,9 @@ Diagnostics go to stderr. The protocol is described in README.md beside this fil
     python peer.py --self-test   # pysaml2 against itself through that protocol; exit 1 on failure
 
 Environment: SAML_IDP_ENTITY_ID (default https://idp.test/saml), SAML_IDP_SSO_URL (default
-https://idp.test/sso), XMLSEC1 (path of the xmlsec1 binary, default: found on PATH),
-SAML_PEER_DEBUG=1 (pysaml2's debug log on stderr).
+https://idp.test/sso), SAML_IDP_SLO_URL (the IdP side's SingleLogoutService, HTTP-Redirect; default:
+none, and no SingleLogoutService in its metadata), XMLSEC1 (path of the xmlsec1 binary, default:
+found on PATH), SAML_PEER_DEBUG=1 (pysaml2's debug log on stderr).
 
 The key material under keys/ is test-only, committed on purpose, and must never be trusted
 anywhere else.
@@ -20,29 +21,32 @@ anywhere else.
 from __future__ import annotations
 
 import base64
+import calendar
 import copy
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import subprocess
 import sys
+import time
 import traceback
 import warnings
 import zlib
 from pathlib import Path
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
 
 warnings.filterwarnings("ignore", message=".*has been moved to cryptography.hazmat.decrepit.*")
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, saml
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, saml, samlp
 from saml2.assertion import Policy
 from saml2.attribute_converter import AttributeConverter
 from saml2.attributemaps import saml_uri
@@ -50,6 +54,7 @@ from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.client import Saml2Client
 from saml2.config import IdPConfig, SPConfig
 from saml2.metadata import create_metadata_string
+from saml2.response import StatusError
 from saml2.s_utils import do_ava, factory
 from saml2.saml import (
     NAME_FORMAT_BASIC,
@@ -60,9 +65,17 @@ from saml2.saml import (
     NAMEID_FORMAT_TRANSIENT,
     NAMEID_FORMAT_UNSPECIFIED,
 )
+from saml2.samlp import (
+    STATUS_PARTIAL_LOGOUT,
+    STATUS_REQUEST_DENIED,
+    STATUS_REQUESTER,
+    STATUS_RESPONDER,
+    STATUS_SUCCESS,
+    STATUS_UNKNOWN_PRINCIPAL,
+)
 from saml2.server import Server
 from saml2.sigver import get_pem_wrapped_unwrapped, make_temp, pre_encryption_part
-from saml2.time_util import in_a_while
+from saml2.time_util import in_a_while, str_to_time
 from saml2.xmldsig import (
     DIGEST_SHA1,
     DIGEST_SHA256,
@@ -102,6 +115,20 @@ SIG_ALGS = {
     "rsa-sha512": SIG_RSA_SHA512,
 }
 DIGEST_ALGS = {"sha1": DIGEST_SHA1, "sha256": DIGEST_SHA256, "sha384": DIGEST_SHA384, "sha512": DIGEST_SHA512}
+
+# A LogoutResponse's Status: top-level StatusCode and, for the failures, a second-level one.
+LOGOUT_STATUSES = {
+    "success": (STATUS_SUCCESS, None),
+    "partial_logout": (STATUS_RESPONDER, STATUS_PARTIAL_LOGOUT),
+    "request_denied": (STATUS_RESPONDER, STATUS_REQUEST_DENIED),
+    "unknown_principal": (STATUS_REQUESTER, STATUS_UNKNOWN_PRINCIPAL),
+    "requester": (STATUS_REQUESTER, None),
+    "responder": (STATUS_RESPONDER, None),
+}
+
+# How far a LogoutRequest/LogoutResponse's IssueInstant may lie from now (seconds): these messages
+# are built just before the browser is redirected.
+MESSAGE_AGE_LIMIT = 300
 
 # Block cipher for the assertion: (XML Encryption algorithm URI, xmlsec1 --session-key type).
 # pysaml2 itself always uses tripledes-cbc; the peer defaults to aes256-cbc, the common choice of
@@ -148,7 +175,8 @@ class PeerError(Exception):
 
 
 class PeerCheckError(PeerError):
-    """sp_verify: a check the peer makes on top of pysaml2's (replay, Web SSO profile)."""
+    """A check a verifying op (sp_verify, *_logout, *_logout_response) makes on top of
+    pysaml2's: replay, Web SSO profile, query-string signature, Destination, freshness."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,16 +470,21 @@ class PeerServer(Server):
         return self.sec.encrypt_assertion(response, tmp.name, template, key_type=session_key, node_xpath=node_xpath)
 
 
-def idp_config(entity_id: str, sso_url: str, key: Path, cert: Path, xmlsec: str) -> IdPConfig:
+def idp_config(
+    entity_id: str, sso_url: str, key: Path, cert: Path, xmlsec: str, slo_url: str | None = None
+) -> IdPConfig:
+    endpoints: dict[str, list] = {
+        "single_sign_on_service": [(sso_url, BINDING_HTTP_REDIRECT), (sso_url, BINDING_HTTP_POST)],
+    }
+    if slo_url:
+        endpoints["single_logout_service"] = [(slo_url, BINDING_HTTP_REDIRECT)]
     conf = {
         "entityid": entity_id,
         "description": "ciam test IdP peer (pysaml2)",
         "service": {
             "idp": {
                 "name": "ciam test IdP peer",
-                "endpoints": {
-                    "single_sign_on_service": [(sso_url, BINDING_HTTP_REDIRECT), (sso_url, BINDING_HTTP_POST)],
-                },
+                "endpoints": endpoints,
                 "name_id_format": [
                     NAMEID_FORMAT_PERSISTENT,
                     NAMEID_FORMAT_EMAILADDRESS,
@@ -478,15 +511,18 @@ def idp_config(entity_id: str, sso_url: str, key: Path, cert: Path, xmlsec: str)
 
 
 def sp_config(
-    entity_id: str, acs: str, idp_metadata: list[str], sign_requests: bool, xmlsec: str
+    entity_id: str, acs: str, slo: str | None, idp_metadata: list[str], sign_requests: bool, xmlsec: str
 ) -> SPConfig:
+    endpoints: dict[str, list] = {"assertion_consumer_service": [(acs, BINDING_HTTP_POST)]}
+    if slo:
+        endpoints["single_logout_service"] = [(slo, BINDING_HTTP_REDIRECT)]
     conf = {
         "entityid": entity_id,
         "description": "ciam test SP peer (pysaml2)",
         "service": {
             "sp": {
                 "name": "ciam test SP peer",
-                "endpoints": {"assertion_consumer_service": [(acs, BINDING_HTTP_POST)]},
+                "endpoints": endpoints,
                 "allow_unsolicited": False,
                 "authn_requests_signed": sign_requests,
                 "want_response_signed": False,
@@ -578,19 +614,74 @@ def pem_of_cert_body(body: str) -> bytes:
     return wrapped.encode("ascii")
 
 
+def enveloped_signature_valid(root: etree._Element, cert_pems: list[bytes]) -> bool:
+    """The HTTP-POST binding's signature: a ds:Signature child of `root` whose only Reference is
+    `root` itself (by its ID), holding under one of `cert_pems`."""
+    sig = child(root, NS_DS, "Signature")
+    if sig is None or not root.get("ID"):
+        return False
+    refs = sig.findall(f"{q(NS_DS, 'SignedInfo')}/{q(NS_DS, 'Reference')}")
+    if len(refs) != 1 or refs[0].get("URI") != "#" + root.get("ID"):
+        return False
+    for pem in cert_pems:
+        try:
+            if signature_holds(root, sig, pem):
+                return True
+        except (KeyError, AttributeError, ValueError, PeerError):
+            return False
+    return False
+
+
+def saml_time(text: str) -> float:
+    """An xs:dateTime (UTC, as SAML requires) as a Unix time."""
+    return float(calendar.timegm(str_to_time(text)))
+
+
+def redirect_location(info: dict) -> str:
+    """The URL of pysaml2's HTTP-Redirect binding answer (apply_binding)."""
+    return dict(info["headers"])["Location"]
+
+
+def text_of(el: etree._Element | None) -> str | None:
+    return (el.text or "").strip() if el is not None else None
+
+
+def logout_status(key: str, message: str | None) -> samlp.Status:
+    if key not in LOGOUT_STATUSES:
+        raise PeerError(f"status must be one of {sorted(LOGOUT_STATUSES)}")
+    top, second = LOGOUT_STATUSES[key]
+    return samlp.Status(
+        status_code=samlp.StatusCode(value=top, status_code=samlp.StatusCode(value=second) if second else None),
+        status_message=samlp.StatusMessage(text=message) if message else None,
+    )
+
+
+def rejection(op: str, exc: BaseException) -> dict:
+    """The answer of a verifying op (sp_verify, sp_logout, …) that refuses the message."""
+    text = error_text(exc)
+    if len(text) > 2000:
+        text = text[:2000] + " [...]"
+    log(f"{op} rejected: {text[:300]}")
+    by = "peer" if isinstance(exc, PeerCheckError) else "pysaml2"
+    return {"ok": False, "verified": False, "rejected_by": by, "error": text}
+
+
 class Peer:
     def __init__(self):
         self.xmlsec = find_xmlsec1()
         self.idp_entity_id = os.environ.get("SAML_IDP_ENTITY_ID", "https://idp.test/saml")
         self.sso_url = os.environ.get("SAML_IDP_SSO_URL", "https://idp.test/sso")
+        self.slo_url = os.environ.get("SAML_IDP_SLO_URL") or None
         self.idp_cert_pem = (KEYS / "idp.crt").read_bytes()
         self.idp = PeerServer(
-            config=idp_config(self.idp_entity_id, self.sso_url, KEYS / "idp.key", KEYS / "idp.crt", self.xmlsec)
+            config=idp_config(
+                self.idp_entity_id, self.sso_url, KEYS / "idp.key", KEYS / "idp.crt", self.xmlsec, self.slo_url
+            )
         )
         # Same entity ID, an untrusted key: for "signed by someone else" tests.
         self.attacker = PeerServer(
             config=idp_config(
-                self.idp_entity_id, self.sso_url, KEYS / "attacker.key", KEYS / "attacker.crt", self.xmlsec
+                self.idp_entity_id, self.sso_url, KEYS / "attacker.key", KEYS / "attacker.crt", self.xmlsec, self.slo_url
             )
         )
         self.idp_metadata = metadata_text(self.idp.config)
@@ -601,6 +692,13 @@ class Peer:
         self.sp_settings: dict = {}
         self.sp_outstanding: dict[str, str] = {}
         self.sp_seen_assertions: set[str] = set()
+        # The SP's sessions (one per assertion sp_verify accepted): {"issuer", "name_id",
+        # "session_index"}; a LogoutRequest naming one ends it.
+        self.sp_sessions: list[dict] = []
+        # Single logout, per role ("sp", "idp"): the LogoutRequests this role sent and awaits an
+        # answer to (ID -> {"peer", "destination"}), and the IDs of those it received (replay).
+        self.logout_outstanding: dict[str, dict[str, dict]] = {"sp": {}, "idp": {}}
+        self.logout_seen: dict[str, set[str]] = {"sp": set(), "idp": set()}
 
     def ready(self) -> dict:
         return {
@@ -609,6 +707,7 @@ class Peer:
             "idp_metadata": self.idp_metadata,
             "entity_id": self.idp_entity_id,
             "sso_url": self.sso_url,
+            "slo_url": self.slo_url,
             "certificate": self.idp_cert_pem.decode("ascii"),
             "attacker_certificate": (KEYS / "attacker.crt").read_text(),
             "sp_certificate": (KEYS / "sp.crt").read_text(),
@@ -629,6 +728,12 @@ class Peer:
             "sp_describe": self.op_sp_describe,
             "sp_request": self.op_sp_request,
             "sp_verify": self.op_sp_verify,
+            "sp_logout": lambda r: self.receive_logout_request("sp", r),
+            "sp_logout_request": lambda r: self.send_logout_request("sp", r),
+            "sp_logout_response": lambda r: self.receive_logout_response("sp", r),
+            "idp_logout": lambda r: self.receive_logout_request("idp", r),
+            "idp_logout_request": lambda r: self.send_logout_request("idp", r),
+            "idp_logout_response": lambda r: self.receive_logout_response("idp", r),
             "ping": lambda r: {},
         }.get(op)
         if handler is None:
@@ -680,6 +785,15 @@ class Peer:
                     "signing_certificates": len(md.certs(eid, "spsso", "signing")),
                     "encryption_certificates": len(md.certs(eid, "spsso", "encryption")),
                     "name_id_formats": [n["text"] for d in descr for n in d.get("name_id_format", [])],
+                    "slo": [
+                        {
+                            "location": s["location"],
+                            "binding": s["binding"],
+                            "response_location": s.get("response_location"),
+                        }
+                        for d in descr
+                        for s in d.get("single_logout_service", [])
+                    ],
                 }
             )
         return {"entities": entities}
@@ -687,15 +801,29 @@ class Peer:
     # ---- IdP: answers
 
     def op_respond(self, req: dict) -> dict:
-        url = req.get("authn_request_url")
-        if not url:
-            raise PeerError("respond needs authn_request_url")
-        raw, params, base = split_query(url)
-        if "SAMLRequest" not in params:
-            raise PeerError("the URL carries no SAMLRequest")
-        relay_state = params.get("RelayState")
-        sig_alg, signature = params.get("SigAlg"), params.get("Signature")
-        request_xml = inflate_redirect(params["SAMLRequest"])
+        # The AuthnRequest came by HTTP-Redirect (the URL the SP sent the browser to) or by
+        # HTTP-POST (the form fields the SP had the browser post to `action`).
+        url, posted = req.get("authn_request_url"), req.get("SAMLRequest")
+        if url and posted:
+            raise PeerError("respond takes authn_request_url (HTTP-Redirect) or SAMLRequest (HTTP-POST), not both")
+        if url:
+            binding = BINDING_HTTP_REDIRECT
+            raw, params, base = split_query(url)
+            if "SAMLRequest" not in params:
+                raise PeerError("the URL carries no SAMLRequest")
+            encoded = params["SAMLRequest"]
+            relay_state = params.get("RelayState")
+            sig_alg, signature = params.get("SigAlg"), params.get("Signature")
+            request_xml = inflate_redirect(encoded)
+        elif posted:
+            binding = BINDING_HTTP_POST
+            raw, base = {}, req.get("action")
+            encoded = posted
+            relay_state = req.get("RelayState")
+            sig_alg = signature = None
+            request_xml = unb64(posted)
+        else:
+            raise PeerError("respond needs authn_request_url (HTTP-Redirect) or SAMLRequest (HTTP-POST)")
         request_root = parse_xml(request_xml)
         issuer_el = child(request_root, NS_SAML, "Issuer")
         sp_entity_id = (issuer_el.text or "").strip() if issuer_el is not None else ""
@@ -710,7 +838,17 @@ class Peer:
             require_signed = md_wants_signed
         request_signature = "absent"
         pysaml2_redirect_check = None
-        if signature is not None or sig_alg is not None:
+        xml_signature = child(request_root, NS_DS, "Signature")
+        if binding == BINDING_HTTP_POST and xml_signature is not None:
+            certs = [pem_of_cert_body(c) for _n, c in self.idp.metadata.certs(sp_entity_id, "spsso", "signing")]
+            if not certs:
+                raise PeerError(f"the request is signed but {sp_entity_id}'s metadata has no signing certificate")
+            if not enveloped_signature_valid(request_root, certs):
+                raise PeerError("the AuthnRequest's XML signature does not verify (or does not cover the request)")
+            request_signature = "valid"
+            method = xml_signature.find(f"{q(NS_DS, 'SignedInfo')}/{q(NS_DS, 'SignatureMethod')}")
+            sig_alg = method.get("Algorithm") if method is not None else None
+        elif binding == BINDING_HTTP_REDIRECT and (signature is not None or sig_alg is not None):
             if signature is None or sig_alg is None:
                 raise PeerError("SigAlg and Signature must come together")
             certs = [pem_of_cert_body(c) for _n, c in self.idp.metadata.certs(sp_entity_id, "spsso", "signing")]
@@ -723,20 +861,21 @@ class Peer:
             raise PeerError("the AuthnRequest is not signed, but must be")
 
         # pysaml2 parses and checks the request (Destination, IssueInstant, Version, schema) and,
-        # if signed, the redirect signature once more (it re-encodes the query to check it).
+        # if signed, the signature once more: the redirect one (it re-encodes the query to check
+        # it) or the enveloped one (with xmlsec1, against the SP metadata's certificates).
         self.idp.config.setattr("idp", "want_authn_requests_signed", request_signature == "valid")
+        redirect_sig = {"sigalg": sig_alg, "signature": signature} if binding == BINDING_HTTP_REDIRECT else {}
         try:
-            parsed = self.idp.parse_authn_request(
-                params["SAMLRequest"], BINDING_HTTP_REDIRECT, relay_state=relay_state, sigalg=sig_alg, signature=signature
-            )
+            parsed = self.idp.parse_authn_request(encoded, binding, relay_state=relay_state, **redirect_sig)
             pysaml2_redirect_check = request_signature == "valid" or None
         except Exception as exc:  # noqa: BLE001
             if request_signature != "valid":
                 raise PeerError(f"pysaml2 rejects the AuthnRequest: {error_text(exc)}") from exc
-            # The spec check above passed; pysaml2 only rebuilds the signed string its own way.
+            # The spec check above passed; pysaml2 only rebuilds the signed string its own way
+            # (redirect) or resolves the signature's key differently (POST): say so, go on.
             self.idp.config.setattr("idp", "want_authn_requests_signed", False)
             try:
-                parsed = self.idp.parse_authn_request(params["SAMLRequest"], BINDING_HTTP_REDIRECT)
+                parsed = self.idp.parse_authn_request(encoded, binding)
             except Exception as exc2:  # noqa: BLE001
                 raise PeerError(f"pysaml2 rejects the AuthnRequest: {error_text(exc2)}") from exc2
             pysaml2_redirect_check = False
@@ -781,6 +920,7 @@ class Peer:
                         if rac is not None
                         else None
                     ),
+                    "binding": "redirect" if binding == BINDING_HTTP_REDIRECT else "post",
                     "signature": request_signature,
                     "sig_alg": sig_alg,
                     "pysaml2_signature_check": pysaml2_redirect_check,
@@ -976,21 +1116,30 @@ class Peer:
     # ---- SP side (reverse direction)
 
     def configure_sp(self, req: dict) -> None:
+        """(Re)builds the SP side from the request's entity_id, acs, slo, idp_metadata and
+        sign_request; fields left out keep their last value."""
         entity_id = req.get("entity_id") or self.sp_settings.get("entity_id")
         acs = req.get("acs") or self.sp_settings.get("acs")
         if not entity_id or not acs:
             raise PeerError("the SP side needs entity_id and acs")
+        slo = req.get("slo") or self.sp_settings.get("slo")
         idp_md = req.get("idp_metadata")
         idp_mds = [idp_md] if idp_md else self.sp_settings.get("idp_metadata", [])
         sign = req.get("sign_request")
         sign = bool(sign) if sign is not None else self.sp_settings.get("sign_requests", False)
-        wanted = {"entity_id": entity_id, "acs": acs, "idp_metadata": idp_mds, "sign_requests": sign}
+        wanted = {"entity_id": entity_id, "acs": acs, "slo": slo, "idp_metadata": idp_mds, "sign_requests": sign}
         if self.sp is not None and wanted == self.sp_settings:
             return
         if self.sp_settings.get("entity_id") != entity_id:
             self.sp_outstanding.clear()
             self.sp_seen_assertions.clear()
-        self.sp = Saml2Client(config=sp_config(entity_id, acs, idp_mds, sign, self.xmlsec))
+            self.sp_sessions.clear()
+            self.logout_outstanding["sp"].clear()
+            self.logout_seen["sp"].clear()
+        try:
+            self.sp = Saml2Client(config=sp_config(entity_id, acs, slo, idp_mds, sign, self.xmlsec))
+        except Exception as exc:  # noqa: BLE001
+            raise PeerError(f"pysaml2 cannot configure the SP (IdP metadata?): {error_text(exc)}") from exc
         self.sp_settings = wanted
 
     def op_sp_describe(self, req: dict) -> dict:
@@ -999,17 +1148,27 @@ class Peer:
             "sp_metadata": metadata_text(self.sp.config),
             "entity_id": self.sp_settings["entity_id"],
             "acs": self.sp_settings["acs"],
+            "slo": self.sp_settings["slo"],
             "certificate": (KEYS / "sp.crt").read_text(),
         }
 
-    def op_sp_request(self, req: dict) -> dict:
-        self.configure_sp(req)
+    def sp_idp_entity_id(self, req: dict) -> str:
+        """The IdP the SP side talks to: the request's idp_entity_id, or the only one it knows."""
         if not self.sp_settings["idp_metadata"]:
-            raise PeerError("sp_request needs idp_metadata (ciam's IdP metadata)")
+            raise PeerError(f"{req.get('op')} needs idp_metadata (ciam's IdP metadata)")
         idps = self.sp.metadata.identity_providers()
         idp_entity_id = req.get("idp_entity_id") or (idps[0] if len(idps) == 1 else None)
         if not idp_entity_id:
             raise PeerError(f"several IdPs in the metadata, name one with idp_entity_id: {idps}")
+        return idp_entity_id
+
+    def op_sp_request(self, req: dict) -> dict:
+        self.configure_sp(req)
+        idp_entity_id = self.sp_idp_entity_id(req)
+        binding_name = req.get("binding", "redirect")
+        binding = {"redirect": BINDING_HTTP_REDIRECT, "post": BINDING_HTTP_POST}.get(binding_name)
+        if binding is None:
+            raise PeerError("binding must be redirect or post")
         kwargs = {}
         if req.get("force_authn"):
             kwargs["force_authn"] = "true"
@@ -1019,25 +1178,48 @@ class Peer:
             kwargs["requested_authn_context"] = {"authn_context_class_ref": req["requested_authn_context"]}
         fmt = req.get("name_id_format")
         sig_alg = SIG_ALGS.get(req.get("sig_alg", "rsa-sha256"))
+        if sig_alg is None:
+            raise PeerError(f"sig_alg must be one of {sorted(SIG_ALGS)}")
         relay_state = req.get("relay_state", "")
-        req_id, info = self.sp.prepare_for_authenticate(
-            entityid=idp_entity_id,
-            relay_state=relay_state,
-            binding=BINDING_HTTP_REDIRECT,
+        try:
+            destination = self.sp.sso_location(idp_entity_id, binding)
+        except Exception as exc:  # noqa: BLE001
+            raise PeerError(
+                f"{idp_entity_id}'s metadata has no SingleSignOnService for HTTP-{binding_name}: {error_text(exc)}"
+            ) from exc
+        # What pysaml2's prepare_for_authenticate does, for either binding: the AuthnRequest (ACS
+        # by HTTP-POST), signed with sp.key, enveloped (POST) or over the query string (Redirect).
+        sign = self.sp_settings["sign_requests"]
+        post = binding == BINDING_HTTP_POST
+        req_id, request = self.sp.create_authn_request(
+            destination=destination,
+            binding=BINDING_HTTP_POST,
             nameid_format=NAME_ID_FORMATS.get(fmt, fmt) if fmt else None,
-            sign=self.sp_settings["sign_requests"],
-            sigalg=sig_alg if self.sp_settings["sign_requests"] else None,
+            sign=sign and post,
+            sign_alg=sig_alg,
+            digest_alg=DIGEST_SHA256,
             **kwargs,
         )
-        url = dict(info["headers"])["Location"]
-        self.sp_outstanding[req_id] = url
-        return {
-            "url": url,
+        xml = str(request)
+        answer = {
+            "binding": binding_name,
             "request_id": req_id,
             "relay_state": relay_state,
             "idp_entity_id": idp_entity_id,
             "sp_metadata": metadata_text(self.sp.config),
+            "xml": xml,
         }
+        if post:
+            # The form the browser posts (pysaml2's apply_binding would give it as HTML).
+            answer.update({"action": destination, "SAMLRequest": b64(xml), "RelayState": relay_state or None})
+            self.sp_outstanding[req_id] = destination
+        else:
+            info = self.sp.apply_binding(
+                BINDING_HTTP_REDIRECT, xml, destination, relay_state, sign=sign, sigalg=sig_alg if sign else None
+            )
+            answer["url"] = redirect_location(info)
+            self.sp_outstanding[req_id] = answer["url"]
+        return answer
 
     def web_sso_profile_checks(self, resp) -> None:
         """What pysaml2 7.5 leaves out of its checks (SAML profiles §4.1.4.2): a bearer
@@ -1093,28 +1275,32 @@ class Peer:
                 raise PeerCheckError(f"replayed assertion {assertion.id}")
             self.web_sso_profile_checks(resp)
         except Exception as exc:  # noqa: BLE001
-            text = error_text(exc)
-            if len(text) > 2000:
-                text = text[:2000] + " [...]"
-            log(f"sp_verify rejected: {text[:300]}")
-            by = "peer" if isinstance(exc, PeerCheckError) else "pysaml2"
-            return {"ok": False, "verified": False, "rejected_by": by, "error": text}
+            return rejection("sp_verify", exc)
         finally:
             saml_logger.removeHandler(errors)
         self.sp_seen_assertions.add(assertion.id)
         if resp.in_response_to:
             self.sp_outstanding.pop(resp.in_response_to, None)
         name_id = resp.name_id
+        authn = assertion.authn_statement[0] if assertion.authn_statement else None
+        self.sp_sessions.append(
+            {
+                "issuer": resp.issuer(),
+                "name_id": name_id.text if name_id is not None else None,
+                "session_index": authn.session_index if authn is not None else None,
+            }
+        )
         raw_attributes: dict[str, list[str]] = {}
         for statement in assertion.attribute_statement:
             for attr in statement.attribute:
                 raw_attributes.setdefault(attr.name, []).extend(v.text or "" for v in attr.attribute_value)
         conditions = assertion.conditions
-        authn = assertion.authn_statement[0] if assertion.authn_statement else None
         return {
             "verified": True,
             "name_id": name_id.text if name_id is not None else None,
             "name_id_format": name_id.format if name_id is not None else None,
+            "name_qualifier": name_id.name_qualifier if name_id is not None else None,
+            "sp_name_qualifier": name_id.sp_name_qualifier if name_id is not None else None,
             "attributes": resp.ava,
             "raw_attributes": raw_attributes,
             "issuer": resp.issuer(),
@@ -1131,6 +1317,369 @@ class Peer:
             "response_signed": resp.response.signature is not None,
             "assertion_signed": assertion.signature is not None,
             "assertion_encrypted": bool(resp.response.encrypted_assertion),
+        }
+
+
+    # ---- Single logout, HTTP-Redirect binding, for either role: "sp" (ciam is the IdP: ops
+    # sp_logout, sp_logout_request, sp_logout_response) or "idp" (ciam is the SP: idp_logout,
+    # idp_logout_request, idp_logout_response). Messages are signed over the query string
+    # (bindings §3.4.4.1) and a received one must be, unless require_signature is false.
+
+    def logout_role(self, role: str, signing_key: str = "idp") -> tuple[Saml2Client | Server, str, str]:
+        """The pysaml2 entity playing `role`, that role's own SingleLogoutService URL, and the
+        metadata descriptor type of the other party."""
+        if role == "sp":
+            if self.sp is None:
+                raise PeerError("configure the SP side first (sp_describe or sp_request)")
+            if not self.sp_settings.get("slo"):
+                raise PeerError("the SP side has no SingleLogoutService: give slo (sp_describe)")
+            return self.sp, self.sp_settings["slo"], "idpsso"
+        if signing_key not in ("idp", "attacker"):
+            raise PeerError("signing_key must be idp or attacker")
+        if not self.slo_url:
+            raise PeerError("the IdP side has no SingleLogoutService: start the peer with SAML_IDP_SLO_URL")
+        return (self.idp if signing_key == "idp" else self.attacker), self.slo_url, "spsso"
+
+    def counterpart(self, role: str, req: dict) -> str:
+        """The other party's entity ID: idp_entity_id / sp_entity_id, or the only one known."""
+        if role == "sp":
+            return self.sp_idp_entity_id(req)
+        sp_entity_id = req.get("sp_entity_id")
+        if not sp_entity_id:
+            if len(self.sp_metadata_xml) != 1:
+                raise PeerError(f"{req.get('op')} needs sp_entity_id (or exactly one SP's metadata loaded)")
+            sp_entity_id = next(iter(self.sp_metadata_xml))
+        return sp_entity_id
+
+    @staticmethod
+    def knows(entity: Saml2Client | Server, entity_id: str, typ: str) -> bool:
+        try:
+            return bool(entity.metadata[entity_id].get(f"{typ}_descriptor"))
+        except KeyError:
+            return False
+
+    @staticmethod
+    def slo_service(entity: Saml2Client | Server, entity_id: str, typ: str) -> dict:
+        """The other party's HTTP-Redirect SingleLogoutService, from its metadata."""
+        try:
+            srvs = entity.metadata.single_logout_service(entity_id, BINDING_HTTP_REDIRECT, typ)
+        except Exception as exc:  # noqa: BLE001
+            srvs, why = None, error_text(exc)
+        else:
+            why = "none listed"
+        if not srvs:
+            raise PeerError(f"{entity_id}'s metadata has no SingleLogoutService for HTTP-Redirect ({why})")
+        return srvs[0]
+
+    @staticmethod
+    def signing_certs(entity: Saml2Client | Server, entity_id: str, typ: str) -> list[bytes]:
+        try:
+            return [pem_of_cert_body(c) for _n, c in entity.metadata.certs(entity_id, typ, "signing")]
+        except Exception:  # noqa: BLE001
+            return []
+
+    @staticmethod
+    def check_redirect_signature(raw: dict, params: dict, certs: list[bytes], what: str, require: bool) -> str:
+        """"valid" or "absent" (allowed only when not `require`d); otherwise PeerCheckError."""
+        sig_alg, signature = params.get("SigAlg"), params.get("Signature")
+        if sig_alg is None and signature is None:
+            if require:
+                raise PeerCheckError(f"the {what} is not signed (no SigAlg and Signature): a signature is required")
+            return "absent"
+        if sig_alg is None or signature is None:
+            raise PeerCheckError("SigAlg and Signature must come together")
+        if not certs:
+            raise PeerCheckError(f"the {what}'s issuer has no signing certificate in the metadata")
+        try:
+            holds = verify_redirect_signature_raw(raw, certs)
+        except Exception as exc:  # noqa: BLE001
+            raise PeerCheckError(f"the {what}'s redirect signature cannot be checked: {error_text(exc)}") from exc
+        if not holds:
+            raise PeerCheckError(f"the {what}'s redirect signature does not verify")
+        return "valid"
+
+    @staticmethod
+    def check_issue_instant(entity: Saml2Client | Server, value: str | None, what: str) -> None:
+        """pysaml2 accepts a day either way; these messages are made just before the redirect."""
+        if not value:
+            raise PeerCheckError(f"the {what} has no IssueInstant")
+        slack = entity.config.accepted_time_diff or 0
+        age = time.time() - saml_time(value)
+        if age > MESSAGE_AGE_LIMIT + slack or age < -slack:
+            raise PeerCheckError(
+                f"the {what}'s IssueInstant {value} is {age:.0f} s in the past (allowed: 0..{MESSAGE_AGE_LIMIT})"
+            )
+
+    @staticmethod
+    def inflate_message(params: dict, kind: str) -> etree._Element:
+        """The deflated, base64-encoded message `kind` (SAMLRequest/SAMLResponse) of the query."""
+        if kind not in params:
+            raise PeerCheckError(f"the URL carries no {kind}")
+        try:
+            return parse_xml(inflate_redirect(params[kind]))
+        except Exception as exc:  # noqa: BLE001
+            raise PeerCheckError(f"{kind} is not a deflated, base64-encoded XML document: {error_text(exc)}") from exc
+
+    @staticmethod
+    def pysaml2_parse_logout_request(entity: Saml2Client | Server, params: dict, signed: bool):
+        """pysaml2 parses the LogoutRequest (schema, Version, Destination against this role's
+        SingleLogoutService, IssueInstant within a day) and, when signed, checks the redirect
+        signature once more its own way (it re-encodes the query). Returns (the parsed request,
+        whether pysaml2's own signature check passed, None if unsigned)."""
+        # pysaml2 checks a request's redirect signature when the configuration says
+        # want_authn_requests_signed in the "idp" context, for any entity and message type.
+        saved = entity.config.getattr("want_authn_requests_signed", "idp")
+        args = {
+            "relay_state": params.get("RelayState"),
+            "sigalg": params.get("SigAlg"),
+            "signature": params.get("Signature"),
+        }
+        try:
+            entity.config.setattr("idp", "want_authn_requests_signed", signed)
+            try:
+                parsed = entity.parse_logout_request(params["SAMLRequest"], BINDING_HTTP_REDIRECT, **args)
+                check = signed or None
+            except Exception:  # noqa: BLE001
+                if not signed:
+                    raise
+                # The spec check passed; pysaml2 only rebuilds the signed string its own way.
+                entity.config.setattr("idp", "want_authn_requests_signed", False)
+                parsed = entity.parse_logout_request(params["SAMLRequest"], BINDING_HTTP_REDIRECT, **args)
+                check = False
+        finally:
+            entity.config.setattr("idp", "want_authn_requests_signed", saved)
+        if parsed is None or parsed.message is None:
+            raise PeerError("pysaml2 could not parse the LogoutRequest")
+        return parsed, check
+
+    def check_logout_request(self, role: str, url: str, require_signature: bool) -> dict:
+        """A LogoutRequest by HTTP-Redirect, checked; raises on anything wrong."""
+        entity, own_slo, peer_typ = self.logout_role(role)
+        raw, params, base = split_query(url)
+        if base != own_slo:
+            raise PeerCheckError(f"sent to {base}, not to this {role}'s SingleLogoutService {own_slo}")
+        root = self.inflate_message(params, "SAMLRequest")
+        if root.tag != q(NS_SAMLP, "LogoutRequest"):
+            raise PeerCheckError(f"SAMLRequest is not a samlp:LogoutRequest but {root.tag}")
+        issuer = text_of(child(root, NS_SAML, "Issuer"))
+        if not issuer or not self.knows(entity, issuer, peer_typ):
+            raise PeerCheckError(f"LogoutRequest from an unknown issuer {issuer!r} (not in the {peer_typ} metadata)")
+        signature = self.check_redirect_signature(
+            raw, params, self.signing_certs(entity, issuer, peer_typ), "LogoutRequest", require_signature
+        )
+        parsed, pysaml2_check = self.pysaml2_parse_logout_request(entity, params, signature == "valid")
+        message = parsed.message
+        # What pysaml2 leaves out: a signed message names its Destination (bindings §3.4.5.2),
+        # a fresh IssueInstant, NotOnOrAfter, a NameID, no replay.
+        if message.destination != own_slo and (message.destination or signature == "valid"):
+            raise PeerCheckError(f"Destination {message.destination!r} is not this SingleLogoutService {own_slo}")
+        self.check_issue_instant(entity, message.issue_instant, "LogoutRequest")
+        slack = entity.config.accepted_time_diff or 0
+        if message.not_on_or_after and saml_time(message.not_on_or_after) <= time.time() - slack:
+            raise PeerCheckError(f"the LogoutRequest expired (NotOnOrAfter {message.not_on_or_after})")
+        if message.name_id is None:
+            raise PeerCheckError("the LogoutRequest has no NameID (BaseID and EncryptedID are not supported)")
+        if message.id in self.logout_seen[role]:
+            raise PeerCheckError(f"replayed LogoutRequest {message.id}")
+        return {
+            "message": message,
+            "issuer": issuer,
+            "relay_state": params.get("RelayState"),
+            "signature": signature,
+            "sig_alg": params.get("SigAlg"),
+            "pysaml2_signature_check": pysaml2_check,
+            "xml": to_xml(root),
+        }
+
+    def end_sp_sessions(self, issuer: str, name_id: str, indexes: list[str]) -> bool:
+        """Ends the SP's sessions a LogoutRequest names; whether there was one."""
+        ended = [
+            s
+            for s in self.sp_sessions
+            if s["issuer"] == issuer and s["name_id"] == name_id and (not indexes or s["session_index"] in indexes)
+        ]
+        for s in ended:
+            self.sp_sessions.remove(s)
+        return bool(ended)
+
+    def receive_logout_request(self, role: str, req: dict) -> dict:
+        """sp_logout / idp_logout: the LogoutRequest the other party sent the browser here with
+        (by HTTP-Redirect), verified by pysaml2 and the peer, and answered: a LogoutResponse
+        (InResponseTo the request, the status asked for, RelayState echoed) by HTTP-Redirect to the
+        other party's SingleLogoutService (its ResponseLocation if any), signed with this role's
+        key unless sign_response is false."""
+        op = req.get("op")
+        url = req.get("url")
+        if not url:
+            raise PeerError(f"{op} needs url (this side's SingleLogoutService URL with SAMLRequest, …)")
+        entity, _own_slo, peer_typ = self.logout_role(role)
+        status = logout_status(req.get("status", "success"), req.get("status_message"))
+        sig_alg = SIG_ALGS.get(req.get("sig_alg", "rsa-sha256"))
+        if sig_alg is None:
+            raise PeerError(f"sig_alg must be one of {sorted(SIG_ALGS)}")
+        try:
+            got = self.check_logout_request(role, url, bool(req.get("require_signature", True)))
+        except Exception as exc:  # noqa: BLE001
+            return rejection(op, exc)
+        message = got["message"]
+        srv = self.slo_service(entity, got["issuer"], peer_typ)
+        destination = srv.get("response_location") or srv["location"]
+        name_id = message.name_id
+        session_indexes = [si.text for si in message.session_index]
+        self.logout_seen[role].add(message.id)
+        known = self.end_sp_sessions(got["issuer"], name_id.text, session_indexes) if role == "sp" else None
+        response = entity.create_logout_response(message, bindings=[BINDING_HTTP_REDIRECT], status=status, sign=False)
+        response.destination = destination
+        response_xml = str(response)
+        sign = bool(req.get("sign_response", True))
+        info = entity.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            response_xml,
+            destination,
+            got["relay_state"] or "",
+            response=True,
+            sign=sign,
+            sigalg=sig_alg,
+        )
+        return {
+            "verified": True,
+            "issuer": got["issuer"],
+            "name_id": name_id.text,
+            "name_id_format": name_id.format,
+            "name_qualifier": name_id.name_qualifier,
+            "sp_name_qualifier": name_id.sp_name_qualifier,
+            "session_indexes": session_indexes,
+            "request_id": message.id,
+            "destination": message.destination,
+            "issue_instant": message.issue_instant,
+            "not_on_or_after": message.not_on_or_after,
+            "reason": message.reason,
+            "relay_state": got["relay_state"],
+            "signature": got["signature"],
+            "sig_alg": got["sig_alg"],
+            "pysaml2_signature_check": got["pysaml2_signature_check"],
+            "known_session": known,
+            "xml": got["xml"],
+            "logout_response_url": redirect_location(info),
+            "logout_response_id": response.id,
+            "logout_response_status": response.status.status_code.value,
+            "logout_response_xml": response_xml,
+        }
+
+    def send_logout_request(self, role: str, req: dict) -> dict:
+        """sp_logout_request / idp_logout_request: a LogoutRequest for name_id (and its session
+        indexes) by HTTP-Redirect to the other party's SingleLogoutService (from its metadata),
+        signed over the query string unless sign is false. The answer comes to *_logout_response."""
+        if role == "sp":
+            self.configure_sp(req)
+        entity, _own_slo, peer_typ = self.logout_role(role, req.get("signing_key", "idp"))
+        peer = self.counterpart(role, req)
+        if not req.get("name_id"):
+            raise PeerError(f"{req.get('op')} needs name_id")
+        fmt = req.get("name_id_format")
+        name_id = saml.NameID(
+            text=req["name_id"],
+            format=NAME_ID_FORMATS.get(fmt, fmt) if fmt else None,
+            name_qualifier=req.get("name_qualifier"),
+            sp_name_qualifier=req.get("sp_name_qualifier"),
+        )
+        indexes = req.get("session_indexes")
+        if indexes is None and req.get("session_index"):
+            indexes = [req["session_index"]]
+        sig_alg = SIG_ALGS.get(req.get("sig_alg", "rsa-sha256"))
+        if sig_alg is None:
+            raise PeerError(f"sig_alg must be one of {sorted(SIG_ALGS)}")
+        location = self.slo_service(entity, peer, peer_typ)["location"]
+        lifetime = req.get("lifetime_seconds")
+        req_id, message = entity.create_logout_request(
+            location,
+            peer,
+            name_id=name_id,
+            reason=req.get("reason"),
+            expire=in_a_while(seconds=int(lifetime)) if lifetime is not None else None,
+            session_indexes=indexes,
+            sign=False,
+        )
+        if req.get("destination"):  # negative tests: the message names another Destination
+            message.destination = req["destination"]
+        xml = str(message)
+        relay_state = req.get("relay_state", "")
+        sign = bool(req.get("sign", True))
+        info = entity.apply_binding(BINDING_HTTP_REDIRECT, xml, location, relay_state, sign=sign, sigalg=sig_alg)
+        self.logout_outstanding[role][req_id] = {"peer": peer, "destination": location}
+        return {
+            "url": redirect_location(info),
+            "request_id": req_id,
+            "relay_state": relay_state,
+            "destination": message.destination,
+            ("idp_entity_id" if role == "sp" else "sp_entity_id"): peer,
+            "xml": xml,
+        }
+
+    def receive_logout_response(self, role: str, req: dict) -> dict:
+        """sp_logout_response / idp_logout_response: the LogoutResponse the other party sent the
+        browser here with (by HTTP-Redirect), answering a LogoutRequest this role sent. A
+        non-Success status is reported (success false), not refused."""
+        op = req.get("op")
+        url = req.get("url")
+        if not url:
+            raise PeerError(f"{op} needs url (this side's SingleLogoutService URL with SAMLResponse, …)")
+        entity, own_slo, peer_typ = self.logout_role(role)
+        outstanding = self.logout_outstanding[role]
+        try:
+            raw, params, base = split_query(url)
+            if base != own_slo:
+                raise PeerCheckError(f"sent to {base}, not to this {role}'s SingleLogoutService {own_slo}")
+            root = self.inflate_message(params, "SAMLResponse")
+            if root.tag != q(NS_SAMLP, "LogoutResponse"):
+                raise PeerCheckError(f"SAMLResponse is not a samlp:LogoutResponse but {root.tag}")
+            issuer = text_of(child(root, NS_SAML, "Issuer"))
+            in_response_to = root.get("InResponseTo")
+            sent = outstanding.get(in_response_to or "")
+            if sent is None:
+                raise PeerCheckError(f"InResponseTo {in_response_to!r} answers no open LogoutRequest of this {role}")
+            if issuer != sent["peer"]:
+                raise PeerCheckError(f"Issuer {issuer!r} is not {sent['peer']!r}, whom the LogoutRequest went to")
+            signature = self.check_redirect_signature(
+                raw,
+                params,
+                self.signing_certs(entity, issuer, peer_typ),
+                "LogoutResponse",
+                bool(req.get("require_signature", True)),
+            )
+            # pysaml2 parses it (schema, Version, a signature inside the XML if any); it does not
+            # check the redirect signature nor (effectively) Destination, and raises on a
+            # non-Success status.
+            try:
+                if entity.parse_logout_request_response(params["SAMLResponse"], BINDING_HTTP_REDIRECT) is None:
+                    raise PeerError("pysaml2 could not parse the LogoutResponse")
+            except StatusError:
+                pass
+            destination = root.get("Destination")
+            if destination != own_slo and (destination or signature == "valid"):
+                raise PeerCheckError(f"Destination {destination!r} is not this SingleLogoutService {own_slo}")
+            self.check_issue_instant(entity, root.get("IssueInstant"), "LogoutResponse")
+        except Exception as exc:  # noqa: BLE001
+            return rejection(op, exc)
+        outstanding.pop(in_response_to, None)
+        status = child(root, NS_SAMLP, "Status")
+        code = child(status, NS_SAMLP, "StatusCode") if status is not None else None
+        sub = child(code, NS_SAMLP, "StatusCode") if code is not None else None
+        top = code.get("Value") if code is not None else None
+        return {
+            "verified": True,
+            "issuer": issuer,
+            "in_response_to": in_response_to,
+            "response_id": root.get("ID"),
+            "destination": destination,
+            "status": top,
+            "sub_status": sub.get("Value") if sub is not None else None,
+            "status_message": text_of(child(status, NS_SAMLP, "StatusMessage")) if status is not None else None,
+            "success": top == STATUS_SUCCESS,
+            "relay_state": params.get("RelayState"),
+            "signature": signature,
+            "sig_alg": params.get("SigAlg"),
+            "xml": to_xml(root),
         }
 
 
@@ -1413,6 +1962,7 @@ class Child:
         env = dict(os.environ)
         env.setdefault("SAML_IDP_ENTITY_ID", "https://idp.test/saml")
         env.setdefault("SAML_IDP_SSO_URL", "https://idp.test/sso")
+        env.setdefault("SAML_IDP_SLO_URL", "https://idp.test/slo")
         self.proc = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve())],
             stdin=subprocess.PIPE,
@@ -1436,6 +1986,23 @@ class Child:
         self.proc.wait(timeout=10)
 
 
+def resign_lowercase(url: str) -> str:
+    """The URL's query re-encoded with lower-case %-escapes and signed again (RSA-SHA256,
+    idp.key), as another encoder might: the signature covers the query exactly as sent."""
+    _raw, params, base = split_query(url)
+
+    def enc(value: str) -> str:
+        return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(value, safe=""))
+
+    parts = [f"SAMLRequest={enc(params['SAMLRequest'])}"]
+    if "RelayState" in params:
+        parts.append(f"RelayState={enc(params['RelayState'])}")
+    parts.append(f"SigAlg={enc(SIG_RSA_SHA256)}")
+    key = serialization.load_pem_private_key((KEYS / "idp.key").read_bytes(), password=None)
+    signature = key.sign("&".join(parts).encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+    return f"{base}?{'&'.join(parts)}&Signature={enc(base64.b64encode(signature).decode('ascii'))}"
+
+
 def self_test() -> int:
     results: list[tuple[str, bool, str]] = []
 
@@ -1448,17 +2015,30 @@ def self_test() -> int:
     peer = Child()
     try:
         check("ready line", peer.ready.get("ready") is True and "EntityDescriptor" in peer.ready.get("idp_metadata", ""))
+        idp_entity = peer.ready["entity_id"]
+        idp_slo = peer.ready.get("slo_url")
+        check("ready line: IdP SingleLogoutService", idp_slo and f'Location="{idp_slo}"' in peer.ready["idp_metadata"])
         sp_entity = "https://sp.test/saml/selftest"
         sp_acs = "https://sp.test/saml/selftest/acs"
+        sp_slo = "https://sp.test/saml/selftest/slo"
 
         # The peer's SP side describes itself; its IdP side loads that metadata.
-        d = peer.call(op="sp_describe", entity_id=sp_entity, acs=sp_acs)
-        check("sp_describe", d.get("ok") and "SPSSODescriptor" in d.get("sp_metadata", ""), d.get("error", ""))
+        d = peer.call(op="sp_describe", entity_id=sp_entity, acs=sp_acs, slo=sp_slo)
+        check(
+            "sp_describe",
+            d.get("ok") and "SPSSODescriptor" in d.get("sp_metadata", "") and d["slo"] == sp_slo,
+            d.get("error", ""),
+        )
         m = peer.call(op="sp_metadata", xml=d["sp_metadata"])
         check(
             "sp_metadata",
             m.get("ok") and m["entities"][0]["acs"][0]["location"] == sp_acs and m["entities"][0]["encryption_certificates"] >= 1,
             json.dumps(m)[:300],
+        )
+        check(
+            "sp_metadata: SingleLogoutService (HTTP-Redirect)",
+            m.get("ok") and m["entities"][0]["slo"] == [{"location": sp_slo, "binding": BINDING_HTTP_REDIRECT, "response_location": None}],
+            json.dumps(m.get("entities"))[:300],
         )
 
         user = {
@@ -1624,6 +2204,214 @@ def self_test() -> int:
         _req, ans = respond(sign_assertion=True, encrypt_assertion=True)
         t = peer.call(op="tamper", SAMLResponse=ans["SAMLResponse"], attack="xsw3")
         check("tamper on an encrypted assertion answers an error", t.get("ok") is False, t.get("error", ""))
+
+        # --- AuthnRequest by HTTP-POST (unsigned, and with an enveloped signature by sp.key)
+        sp_cert_body = "".join(peer.ready["sp_certificate"].strip().splitlines()[1:-1])
+        for sign in (False, True):
+            name = "sp_request post" + (" signed" if sign else "")
+            r = peer.call(op="sp_request", binding="post", relay_state="state-post", sign_request=sign)
+            if not check(name + ": built", r.get("ok"), r.get("error", "")):
+                continue
+            xml = unb64(r["SAMLRequest"])
+            check(
+                name + ": form fields",
+                r["binding"] == "post"
+                and r["action"] == peer.ready["sso_url"]
+                and r["RelayState"] == "state-post"
+                and "url" not in r
+                and f'ID="{r["request_id"]}"' in xml,
+                json.dumps(r)[:300],
+            )
+            root = parse_xml(xml)
+            sigs = list(root.iter(q(NS_DS, "Signature")))
+            if sign:
+                check(
+                    name + ": enveloped RSA-SHA256 signature by sp.key",
+                    len(sigs) == 1
+                    and sigs[0].getparent() is root
+                    and SIG_RSA_SHA256 in xml
+                    and DIGEST_SHA256 in xml
+                    and sp_cert_body in "".join(xml.split()),
+                )
+            else:
+                check(name + ": no signature", not sigs)
+            ans = peer.call(
+                op="respond", SAMLRequest=r["SAMLRequest"], RelayState=r["RelayState"], action=r["action"], user=user
+            )
+            check(
+                name + ": the IdP parses it",
+                ans.get("ok")
+                and ans["request"]["binding"] == "post"
+                and ans["request"]["signature"] == ("valid" if sign else "absent")
+                and ans["request"]["pysaml2_signature_check"] is (True if sign else None)
+                and ans["in_response_to"] == r["request_id"]
+                and ans["RelayState"] == "state-post",
+                json.dumps(ans.get("request", ans))[:300],
+            )
+            v = peer.call(op="sp_verify", SAMLResponse=ans["SAMLResponse"]) if ans.get("ok") else ans
+            check(name + ": pysaml2 SP accepts the answer", v.get("verified") is True, v.get("error", ""))
+            if sign:
+                root.set("ForceAuthn", "true")
+                bad = peer.call(op="respond", SAMLRequest=b64(to_xml(root)), user=user)
+                check("tampered signed POST AuthnRequest refused", bad.get("ok") is False, bad.get("error", ""))
+            else:
+                bad = peer.call(op="respond", SAMLRequest=r["SAMLRequest"], user=user, require_signed_request=True)
+                check("unsigned POST AuthnRequest refused when a signature is required", bad.get("ok") is False, bad.get("error", ""))
+        r = peer.call(op="sp_request", binding="artifact")
+        check("sp_request: unknown binding answers an error", r.get("ok") is False, r.get("error", ""))
+
+        # --- single logout, IdP-initiated: the peer's IdP (as ciam's IdP will) asks its SP
+        def session() -> dict:
+            _req, ans = respond(sign=False, sign_response=True)
+            v = peer.call(op="sp_verify", SAMLResponse=ans["SAMLResponse"])
+            if not v.get("verified"):
+                raise RuntimeError(f"sp_verify failed: {v}")
+            return v
+
+        def idp_logout_request(v: dict, **opts) -> dict:
+            lo = peer.call(
+                op="idp_logout_request",
+                name_id=v["name_id"],
+                name_id_format=v["name_id_format"],
+                session_index=v["session_index"],
+                relay_state="lo-state",
+                **opts,
+            )
+            if not lo.get("ok"):
+                raise RuntimeError(f"idp_logout_request failed: {lo}")
+            return lo
+
+        sha256_param = "SigAlg=" + quote_plus(SIG_RSA_SHA256)
+        v = session()
+        lo = idp_logout_request(v)
+        check(
+            "idp_logout_request: signed redirect to the SP's SLO",
+            lo["url"].startswith(sp_slo + "?SAMLRequest=") and sha256_param in lo["url"] and "&Signature=" in lo["url"],
+            lo["url"][:200],
+        )
+        s = peer.call(op="sp_logout", url=lo["url"])
+        check(
+            "sp_logout: verified",
+            s.get("verified") is True
+            and s["issuer"] == idp_entity
+            and s["name_id"] == "ada@x.test"
+            and s["name_id_format"] == NAMEID_FORMAT_EMAILADDRESS
+            and s["session_indexes"] == [v["session_index"]]
+            and s["request_id"] == lo["request_id"]
+            and s["destination"] == sp_slo
+            and s["relay_state"] == "lo-state"
+            and s["signature"] == "valid"
+            and s["sig_alg"] == SIG_RSA_SHA256
+            and s["pysaml2_signature_check"] is True
+            and s["known_session"] is True,
+            json.dumps(s)[:400],
+        )
+        url = s.get("logout_response_url") or ""
+        check(
+            "sp_logout: LogoutResponse signed (RSA-SHA256) by redirect to the IdP's SLO, RelayState echoed",
+            url.startswith(idp_slo + "?SAMLResponse=") and sha256_param in url and "&Signature=" in url and "RelayState=lo-state" in url,
+            url[:200],
+        )
+        r = peer.call(op="idp_logout_response", url=url)
+        check(
+            "idp_logout_response: the IdP accepts the SP's answer",
+            r.get("verified") is True
+            and r["success"] is True
+            and r["status"] == STATUS_SUCCESS
+            and r["in_response_to"] == lo["request_id"]
+            and r["issuer"] == sp_entity
+            and r["destination"] == idp_slo
+            and r["signature"] == "valid",
+            json.dumps(r)[:400],
+        )
+        again = peer.call(op="sp_logout", url=lo["url"])
+        replay_rejected = again.get("verified") is False and again.get("rejected_by") == "peer"
+        check("sp_logout: replayed LogoutRequest rejected", replay_rejected, again.get("error", ""))
+        again = peer.call(op="idp_logout_response", url=url)
+        check("idp_logout_response: a second answer rejected", again.get("verified") is False, again.get("error", ""))
+        s = peer.call(op="sp_logout", url=idp_logout_request(v)["url"])
+        gone = s.get("verified") is True and s["known_session"] is False
+        check("sp_logout: a logged-out session is no longer known", gone, json.dumps(s)[:300])
+
+        v = session()
+        signed_url = idp_logout_request(v)["url"]
+        negatives = {
+            "unsigned": idp_logout_request(v, sign=False)["url"],
+            "signature stripped": signed_url.split("&SigAlg=")[0],
+            "RelayState changed": signed_url.replace("RelayState=lo-state", "RelayState=lo-statf"),
+            "signed by an untrusted key": idp_logout_request(v, signing_key="attacker")["url"],
+            "Destination elsewhere": idp_logout_request(v, destination="https://elsewhere.test/slo")["url"],
+            "expired": idp_logout_request(v, lifetime_seconds=-120)["url"],
+            "sent to another URL": signed_url.replace(sp_slo, sp_slo + "2"),
+        }
+        for name, bad_url in negatives.items():
+            s = peer.call(op="sp_logout", url=bad_url)
+            check(f"sp_logout: {name} rejected", s.get("ok") is False and s.get("verified") is False, s.get("error", ""))
+        s = peer.call(op="sp_logout", url=resign_lowercase(idp_logout_request(v, sign=False)["url"]))
+        check(
+            "sp_logout: a query encoded another way (lower-case %xx) is verified as sent",
+            s.get("verified") is True and s["signature"] == "valid" and s["pysaml2_signature_check"] is False,
+            s.get("error", "") or json.dumps(s)[:300],
+        )
+        s = peer.call(op="sp_logout", url=negatives["unsigned"], require_signature=False)
+        accepted = s.get("verified") is True and s["signature"] == "absent"
+        check("sp_logout: unsigned accepted with require_signature false", accepted, s.get("error", ""))
+
+        # A LogoutResponse that is not Success, unsigned, or tampered with.
+        s = peer.call(op="sp_logout", url=idp_logout_request(v)["url"], status="partial_logout", status_message="not all")
+        r = peer.call(op="idp_logout_response", url=s["logout_response_url"])
+        check(
+            "partial_logout: reported, not refused",
+            r.get("verified") is True
+            and r["success"] is False
+            and r["status"] == STATUS_RESPONDER
+            and r["sub_status"] == STATUS_PARTIAL_LOGOUT
+            and r["status_message"] == "not all",
+            json.dumps(r)[:300],
+        )
+        s = peer.call(op="sp_logout", url=idp_logout_request(v)["url"], sign_response=False)
+        r = peer.call(op="idp_logout_response", url=s["logout_response_url"])
+        check("unsigned LogoutResponse rejected", r.get("verified") is False and "not signed" in r.get("error", ""), r.get("error", ""))
+        r = peer.call(op="idp_logout_response", url=s["logout_response_url"], require_signature=False)
+        accepted = r.get("verified") is True and r["signature"] == "absent"
+        check("unsigned LogoutResponse accepted with require_signature false", accepted, r.get("error", ""))
+        s = peer.call(op="sp_logout", url=idp_logout_request(v)["url"])
+        r = peer.call(op="idp_logout_response", url=s["logout_response_url"].replace("RelayState=lo-state", "RelayState=lo-statf"))
+        check("tampered LogoutResponse rejected", r.get("verified") is False, r.get("error", ""))
+
+        # --- single logout, SP-initiated: the peer's SP (as toward ciam's IdP) asks its IdP
+        lo = peer.call(
+            op="sp_logout_request", name_id="ada@x.test", name_id_format="email", session_index="sess-1", relay_state="sp-lo"
+        )
+        check(
+            "sp_logout_request: signed redirect to the IdP's SLO",
+            lo.get("ok") and lo["url"].startswith(idp_slo + "?SAMLRequest=") and sha256_param in lo["url"] and lo["idp_entity_id"] == idp_entity,
+            json.dumps(lo)[:300],
+        )
+        i = peer.call(op="idp_logout", url=lo.get("url", ""))
+        check(
+            "idp_logout: the IdP verifies it",
+            i.get("verified") is True
+            and i["issuer"] == sp_entity
+            and i["name_id"] == "ada@x.test"
+            and i["session_indexes"] == ["sess-1"]
+            and i["known_session"] is None
+            and i["pysaml2_signature_check"] is True
+            and i["logout_response_url"].startswith(sp_slo + "?SAMLResponse="),
+            json.dumps(i)[:300],
+        )
+        r = peer.call(op="sp_logout_response", url=i.get("logout_response_url", ""))
+        check(
+            "sp_logout_response: the SP accepts the IdP's answer",
+            r.get("verified") is True
+            and r["success"] is True
+            and r["in_response_to"] == lo.get("request_id")
+            and r["issuer"] == idp_entity
+            and r["relay_state"] == "sp-lo",
+            json.dumps(r)[:300],
+        )
+        e = peer.call(op="sp_logout")
+        check("sp_logout without url answers an error", e.get("ok") is False and "verified" not in e, e.get("error", ""))
 
         # --- protocol errors answer, never crash the peer
         e = peer.call(op="nope", id=7)

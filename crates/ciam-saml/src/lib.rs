@@ -1,5 +1,7 @@
-//! SAML 2.0 for the ciam identity server, service-provider side: a tenant signs in the staff of
-//! an enterprise customer through the customer's SAML identity provider.
+//! SAML 2.0 for the ciam identity server, on both sides.
+//!
+//! As a **service provider**, a tenant signs in the staff of an enterprise customer through the
+//! customer's SAML identity provider:
 //!
 //! - [`metadata`]: the identity provider's metadata (entity id, single sign-on endpoints,
 //!   signing certificates) and this service provider's own metadata document.
@@ -9,17 +11,37 @@
 //!   signature wrapping refused), one assertion, issuer, audience, recipient, destination,
 //!   `InResponseTo` and the validity window; the assertion's id for the caller's replay cache.
 //!
-//! Nothing here does I/O: the server fetches metadata, keeps requests and replay caches, and
-//! speaks HTTP. XML security is `bergshamra` (pure Rust C14N and XML-DSig); XML parsing is its
-//! `uppsala`. A document with a DTD is refused before it is parsed.
+//! As an **identity provider**, ciam signs people into SAML service providers ([`idp`]):
+//!
+//! - [`idp::receive`]: `AuthnRequest`, `LogoutRequest` and `LogoutResponse` from a service
+//!   provider, by HTTP-Redirect (inflated with a bound) or HTTP-POST, and the check of their
+//!   signature (query-string or enveloped) against the service provider's certificates.
+//! - [`idp::issue`]: the signed `Response` (assertion, response or both signed; IdP-initiated
+//!   too) and the signed failure `Response`.
+//! - [`idp::logout`]: the signed `LogoutRequest` and `LogoutResponse`, by HTTP-Redirect.
+//! - [`idp_metadata`]: the identity provider's metadata document.
+//!
+//! One [`SamlKey`] (RSA-2048 and a self-signed certificate) serves either side: the identity
+//! provider signs with it; identity providers encrypt to the service provider's.
+//!
+//! Nothing here does I/O: the server fetches metadata, keeps requests, sessions and replay
+//! caches, draws the random message IDs, and speaks HTTP. XML security is `bergshamra` (pure
+//! Rust C14N and XML-DSig); XML parsing is its `uppsala`. A document with a DTD is refused
+//! before it is parsed.
 #![warn(missing_docs)]
 
+pub mod idp;
 pub mod metadata;
 pub mod request;
 pub mod response;
 mod xml;
 
-pub use metadata::{IdpMetadata, MetadataError, SpKey, sp_metadata};
+pub use idp::{
+    Attribute, Binding, ErrorResponseParams, Incoming, LogoutRequestParams, LogoutResponseParams, Message, Parameter,
+    ReceivedAuthnRequest, ReceivedLogoutRequest, ReceivedLogoutResponse, RequestedAuthnContext, ResponseParams,
+    StatusCode, SubStatus, error_response, issue_response, logout_request_redirect, logout_response_redirect,
+};
+pub use metadata::{IdpMetadata, MetadataError, SamlKey, idp_metadata, sp_metadata};
 pub use request::AuthnRequest;
 pub use response::{Assertion, Expected, SamlError, verify_response};
 

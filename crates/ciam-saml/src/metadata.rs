@@ -1,5 +1,6 @@
 //! SAML metadata (SAML 2.0 Metadata, OASIS saml-metadata-2.0-os): what ciam reads of an
-//! identity provider's, and the document it publishes as a service provider.
+//! identity provider's, the documents it publishes as a service provider and as an identity
+//! provider, and the key behind both.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -81,23 +82,25 @@ fn is_descendant(doc: &uppsala::Document<'_>, mut node: uppsala::NodeId, ancesto
     false
 }
 
-/// A service provider's key for encrypted assertions: RSA-2048 and a self-signed certificate
-/// (what identity providers encrypt to), both PEM.
+/// A SAML key: RSA-2048 and a self-signed certificate, both PEM. As an identity provider ciam
+/// signs its responses and logout messages with it (service providers check them against the
+/// certificate of its metadata); as a service provider, identity providers encrypt assertions
+/// to its certificate.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SpKey {
+pub struct SamlKey {
     /// The private key (PKCS#8 PEM).
     pub private_key_pem: String,
     /// The self-signed certificate (PEM), valid ten years.
     pub certificate_pem: String,
 }
 
-impl std::fmt::Debug for SpKey {
+impl std::fmt::Debug for SamlKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SpKey(…)")
+        f.write_str("SamlKey(…)")
     }
 }
 
-impl SpKey {
+impl SamlKey {
     /// A new key, its certificate naming `entity_id`.
     pub fn generate(entity_id: &str, now: time::OffsetDateTime) -> Result<Self, String> {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).map_err(|e| e.to_string())?;
@@ -113,6 +116,17 @@ impl SpKey {
     /// The certificate's DER, base64 (as `ds:X509Certificate` has it).
     pub fn certificate_base64(&self) -> String {
         self.certificate_pem.lines().filter(|l| !l.starts_with("-----")).map(str::trim).collect()
+    }
+
+    /// The certificate's DER (what a peer checks this key's signatures against).
+    pub fn certificate_der(&self) -> Result<Vec<u8>, String> {
+        STANDARD.decode(self.certificate_base64()).map_err(|_| "the certificate is not PEM".to_owned())
+    }
+
+    /// The private key, loaded for signing.
+    pub(crate) fn signing_key(&self) -> Result<bergshamra::Key, crate::SamlError> {
+        bergshamra::keys::loader::load_pem_auto(self.private_key_pem.as_bytes(), None)
+            .map_err(|e| crate::SamlError::Build(format!("the private key cannot be read: {e}")))
     }
 }
 
@@ -142,5 +156,30 @@ protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n    \
 </md:SPSSODescriptor>\n</md:EntityDescriptor>\n",
         entity = escape(entity_id),
         acs = escape(acs_url),
+    )
+}
+
+/// The metadata ciam publishes as the identity provider `entity_id`: single sign-on at `sso_url`
+/// (HTTP-Redirect and HTTP-POST), single logout at `slo_url` (HTTP-Redirect), the NameID formats
+/// it issues, and its signing certificate `certificate_base64` (base64 DER). Unsigned requests
+/// are taken (`WantAuthnRequestsSigned="false"`); a service provider may sign them anyway.
+pub fn idp_metadata(entity_id: &str, sso_url: &str, slo_url: &str, certificate_base64: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<md:EntityDescriptor xmlns:md=\"{NS_METADATA}\" entityID=\"{entity}\">\n  \
+<md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\" \
+protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n    \
+<md:KeyDescriptor use=\"signing\"><ds:KeyInfo xmlns:ds=\"{NS_DSIG}\"><ds:X509Data>\
+<ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n    \
+<md:SingleLogoutService Binding=\"{BINDING_REDIRECT}\" Location=\"{slo}\"/>\n    \
+<md:NameIDFormat>{NAMEID_PERSISTENT}</md:NameIDFormat>\n    \
+<md:NameIDFormat>{NAMEID_EMAIL}</md:NameIDFormat>\n    \
+<md:SingleSignOnService Binding=\"{BINDING_REDIRECT}\" Location=\"{sso}\"/>\n    \
+<md:SingleSignOnService Binding=\"{BINDING_POST}\" Location=\"{sso}\"/>\n  \
+</md:IDPSSODescriptor>\n</md:EntityDescriptor>\n",
+        entity = escape(entity_id),
+        cert = escape(certificate_base64),
+        slo = escape(slo_url),
+        sso = escape(sso_url),
     )
 }

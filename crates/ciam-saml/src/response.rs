@@ -34,12 +34,12 @@ pub const CLOCK_SKEW_SECS: i64 = 120;
 const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 
-/// Why a response was refused (for the log and the audit trail; the person sees that the
-/// sign-in failed).
+/// Why a SAML message was refused, or could not be made (for the log and the audit trail; the
+/// person sees that the sign-in or the sign-out failed).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SamlError {
-    /// Not a SAML response this server can read.
-    #[error("the response {0}")]
+    /// Not a SAML message this server can read.
+    #[error("the SAML message {0}")]
     Malformed(String),
     /// The identity provider said the sign-in failed.
     #[error("the identity provider answered {0}")]
@@ -50,9 +50,12 @@ pub enum SamlError {
     /// A condition does not hold (issuer, audience, recipient, destination, time, request).
     #[error("the response {0}")]
     Condition(String),
+    /// A message to send could not be made or signed (its inputs, or the signing key).
+    #[error("the SAML message cannot be made: {0}")]
+    Build(String),
 }
 
-fn malformed(why: impl Into<String>) -> SamlError {
+pub(crate) fn malformed(why: impl Into<String>) -> SamlError {
     SamlError::Malformed(why.into())
 }
 
@@ -221,7 +224,9 @@ fn status(doc: &Document<'_>, root: NodeId) -> Result<(), SamlError> {
     }
 }
 
-fn verifier(certificates: &[Vec<u8>]) -> Result<DsigContext, SamlError> {
+/// A verifying context holding the peer's certificates only (a certificate inside a message is
+/// never trusted).
+pub(crate) fn verifier(certificates: &[Vec<u8>]) -> Result<DsigContext, SamlError> {
     let mut keys = KeysManager::new();
     for der in certificates {
         let key = bergshamra::keys::loader::load_x509_cert_der(der)

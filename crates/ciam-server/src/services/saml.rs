@@ -12,7 +12,7 @@ use ciam_core::FieldError;
 use ciam_core::federation::{IdentityProvider, ProviderConfig};
 use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Replay};
-use ciam_saml::{AuthnRequest, Expected, IdpMetadata, SpKey};
+use ciam_saml::{AuthnRequest, Expected, IdpMetadata, SamlKey};
 
 use super::ServiceError;
 use super::federation::UpstreamFailure;
@@ -31,16 +31,16 @@ pub(crate) fn acs_url(st: &AppState, tenant: &TenantId, provider: &str) -> Strin
 /// A new key of this service provider for `provider`'s encrypted assertions, as it is kept
 /// (sealed) in the provider's secret: JSON with the key and the certificate.
 pub(crate) fn new_sp_key(st: &AppState, tenant: &TenantId, provider: &str) -> Result<String, ServiceError> {
-    let key = SpKey::generate(&sp_entity_id(st, tenant, provider), st.clock.now()).map_err(ServiceError::Internal)?;
+    let key = SamlKey::generate(&sp_entity_id(st, tenant, provider), st.clock.now()).map_err(ServiceError::Internal)?;
     Ok(serde_json::json!({"key": key.private_key_pem, "certificate": key.certificate_pem}).to_string())
 }
 
 /// This service provider's key for `provider`, opened.
-fn sp_key(st: &AppState, provider: &IdentityProvider) -> Option<SpKey> {
+fn sp_key(st: &AppState, provider: &IdentityProvider) -> Option<SamlKey> {
     let sealed = provider.sealed_secret.as_deref()?;
     let opened = st.master.open(&super::federation::secret_owner(&provider.tenant_id, &provider.id), sealed).ok()?;
     let doc: serde_json::Value = serde_json::from_slice(&opened).ok()?;
-    Some(SpKey {
+    Some(SamlKey {
         private_key_pem: doc.get("key")?.as_str()?.to_owned(),
         certificate_pem: doc.get("certificate")?.as_str()?.to_owned(),
     })
