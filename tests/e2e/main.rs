@@ -42,6 +42,7 @@ mod probing;
 mod redirect_uris;
 mod resources;
 mod saml;
+mod saml_idp;
 mod security;
 mod self_service;
 mod shutdown;

@@ -22,7 +22,7 @@ use tokio::process::{Child, ChildStdin, ChildStdout};
 use crate::BIN;
 
 /// The peer's Python, or why it cannot run here.
-fn peer_python() -> Result<PathBuf, String> {
+pub(crate) fn peer_python() -> Result<PathBuf, String> {
     let target = Path::new(BIN).parent().and_then(Path::parent).ok_or("no target directory")?;
     let python = target.join("saml-venv/bin/python");
     if !python.exists() {
@@ -34,15 +34,15 @@ fn peer_python() -> Result<PathBuf, String> {
     Ok(python)
 }
 
-struct Peer {
+pub(crate) struct Peer {
     _child: Child,
     stdin: ChildStdin,
     stdout: Lines<BufReader<ChildStdout>>,
-    ready: Value,
+    pub(crate) ready: Value,
 }
 
 impl Peer {
-    async fn start(python: &Path) -> Self {
+    pub(crate) async fn start(python: &Path) -> Self {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/saml/peer.py");
         let mut child = tokio::process::Command::new(python)
             .arg(script)
@@ -60,14 +60,20 @@ impl Peer {
         Self { _child: child, stdin, stdout, ready }
     }
 
-    async fn ask(&mut self, message: Value) -> Value {
+    /// The peer's answer to `message`, which must be `ok`.
+    pub(crate) async fn ask(&mut self, message: Value) -> Value {
+        let answer = self.try_ask(message.clone()).await;
+        assert_eq!(answer["ok"], true, "{message} -> {answer}");
+        answer
+    }
+
+    /// The peer's answer to `message`, whatever it is (a refusal is `"ok": false`).
+    pub(crate) async fn try_ask(&mut self, message: Value) -> Value {
         self.stdin.write_all(format!("{message}\n").as_bytes()).await.unwrap();
         self.stdin.flush().await.unwrap();
         let line =
             tokio::time::timeout(Duration::from_secs(60), self.stdout.next_line()).await.unwrap().unwrap().unwrap();
-        let answer: Value = serde_json::from_str(&line).unwrap();
-        assert_eq!(answer["ok"], true, "{message} -> {answer}");
-        answer
+        serde_json::from_str(&line).unwrap()
     }
 }
 

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use crate::agent::AgentProfile;
 use crate::id::{ClientId, TenantId};
 use crate::redirect::{RedirectKind, RedirectUri};
+use crate::saml_app::SamlApp;
 use crate::scope::ScopeSet;
 use crate::tenant::https_url;
 use crate::validation::FieldError;
@@ -57,6 +58,8 @@ pub struct Client {
     /// The JWS algorithm of signed authorization responses (JARM, `response_mode=jwt`): `RS256`
     /// (the default) or `ES256`.
     pub authorization_signed_response_alg: Option<String>,
+    /// Present when the client is a SAML application (ciam is its SAML identity provider).
+    pub saml: Option<SamlApp>,
     /// When the client was created.
     pub created_at: OffsetDateTime,
     /// When the client was last changed.
@@ -213,6 +216,9 @@ impl Client {
                 ),
             ));
         }
+        if let Some(saml) = &self.saml {
+            return self.validate_saml(saml);
+        }
         let public = self.client_type == ClientType::Public;
         match (public, self.token_endpoint_auth_method) {
             (true, AuthMethod::None)
@@ -327,6 +333,35 @@ impl Client {
     }
 }
 
+impl Client {
+    /// A SAML app speaks no OAuth: it is public, authenticates nowhere, holds no grant, redirect
+    /// URI, agent profile or exchange permission.
+    fn validate_saml(&self, saml: &SamlApp) -> Result<(), FieldError> {
+        let oauth = |field: &'static str| {
+            Err(FieldError::new(field, "a SAML app (with saml) has no OAuth grants, redirect URIs or keys"))
+        };
+        if self.client_type != ClientType::Public {
+            return Err(FieldError::new("client_type", "a SAML app is public: it holds no secret"));
+        }
+        if self.token_endpoint_auth_method != AuthMethod::None {
+            return oauth("token_endpoint_auth_method");
+        }
+        if !self.grant_types.is_empty() {
+            return oauth("grant_types");
+        }
+        if !self.redirect_uris.is_empty() || !self.post_logout_redirect_uris.is_empty() {
+            return oauth("redirect_uris");
+        }
+        if self.jwks.is_some() || self.jwks_uri.is_some() {
+            return oauth("jwks");
+        }
+        if self.agent.is_some() || self.token_exchange.is_some() {
+            return oauth("token_exchange");
+        }
+        saml.validate()
+    }
+}
+
 /// The public keys of a party that authenticates with `method`: `private_key_jwt` needs exactly
 /// one of `jwks` / `jwks_uri` (RFC 7591 §2); a `jwks_uri` is https (or http on a loopback host, for
 /// development: the server fetches from loopback only when `outbound.allow_private_networks` is
@@ -407,6 +442,7 @@ mod tests {
             token_exchange: None,
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
+            saml: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }

@@ -171,6 +171,7 @@ impl ClientMetadata {
             token_exchange: None,
             require_signed_request_object: self.require_signed_request_object.unwrap_or(false),
             authorization_signed_response_alg: self.authorization_signed_response_alg,
+            saml: None,
             created_at: now,
             updated_at: now,
         };

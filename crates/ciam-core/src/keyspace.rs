@@ -94,6 +94,17 @@ pub fn saml_assertion(tenant: &TenantId, provider: &str, id: &str) -> Key {
     Key(format!("saml_assertion:{tenant}:{provider}:{}", SecretHash::of(id).as_str()))
 }
 
+/// A SAML `AuthnRequest` already received, by the tenant, the app's entity id and the request's
+/// `ID`; kept while such a request could still be fresh (a request is used once).
+pub fn saml_request(tenant: &TenantId, entity_id: &str, id: &str) -> Key {
+    Key(format!("saml_request:{tenant}:{}", SecretHash::of(&format!("{entity_id}\n{id}")).as_str()))
+}
+
+/// A SAML single logout going from app to app, by the hash of its id (the `RelayState`).
+pub fn saml_logout(tenant: &TenantNs, id: &str) -> Key {
+    Key::hashed("saml_logout", tenant, id)
+}
+
 /// How long an upstream sign-in may take.
 pub const UPSTREAM_SIGN_IN_TTL: Duration = Duration::from_secs(600);
 

@@ -25,6 +25,7 @@ pub mod page;
 pub mod redirect;
 pub mod refresh;
 pub mod resource;
+pub mod saml_app;
 pub mod scope;
 pub mod secret;
 pub mod signing_key;

@@ -113,6 +113,7 @@ impl Resource {
             token_exchange: None,
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
+            saml: None,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })

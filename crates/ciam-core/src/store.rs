@@ -21,6 +21,7 @@ use crate::outbox::QueuedMail;
 use crate::page::{Page, PageRequest};
 use crate::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use crate::resource::Resource;
+use crate::saml_app::SamlSigningKey;
 use crate::secret::SecretHash;
 use crate::signing_key::StoredKey;
 use crate::tenant::Tenant;
@@ -91,6 +92,9 @@ pub trait UserStore: Send + Sync {
     async fn external_id(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<String>>;
 }
 
+/// The most SAML apps [`ClientStore::list_saml_apps`] returns.
+pub const MAX_SAML_APPS_LISTED: u32 = 500;
+
 /// Clients and their secret hashes.
 #[async_trait]
 pub trait ClientStore: Send + Sync {
@@ -104,6 +108,10 @@ pub trait ClientStore: Send + Sync {
     /// Lists a tenant's agents (clients with an agent profile) by client id. The query selects
     /// only agents, so a page is full unless it is the last.
     async fn list_agents(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>>;
+    /// The SAML app whose service provider entity id is `entity_id`.
+    async fn find_saml_app(&self, tenant: &TenantId, entity_id: &str) -> StoreResult<Option<Client>>;
+    /// A tenant's SAML apps by client id, at most [`MAX_SAML_APPS_LISTED`].
+    async fn list_saml_apps(&self, tenant: &TenantId) -> StoreResult<Vec<Client>>;
     /// Replaces a client's mutable fields.
     async fn update_client(&self, client: &Client) -> StoreResult<()>;
     /// Replaces the secret hash (rotation).
@@ -476,6 +484,11 @@ pub trait FederationStore: Send + Sync {
     ) -> StoreResult<Option<FederatedIdentity>>;
     /// A user's links, by provider then subject.
     async fn list_user_identities(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<FederatedIdentity>>;
+    /// The tenant's SAML identity provider signing key, if it has one yet.
+    async fn saml_signing_key(&self, tenant: &TenantId) -> StoreResult<Option<SamlSigningKey>>;
+    /// Stores the tenant's first SAML signing key; `false` (and nothing changes) when it has one
+    /// already, so nodes that race to make it all end up with the same key.
+    async fn create_saml_signing_key(&self, key: &SamlSigningKey) -> StoreResult<bool>;
     /// Removes one of a user's links; `true` if it existed.
     async fn unlink_identity(
         &self,

@@ -52,6 +52,7 @@ fn client(id: &str, grants: &[GrantType], method: AuthMethod, scope: &str) -> Cl
         token_exchange: None,
         require_signed_request_object: false,
         authorization_signed_response_alg: None,
+        saml: None,
         created_at: NOW,
         updated_at: NOW,
     }
@@ -186,6 +187,7 @@ fn token_exchange(c: &mut Criterion) {
         token_exchange: None,
         require_signed_request_object: false,
         authorization_signed_response_alg: None,
+        saml: None,
         ..client("travel-agent", &[], AuthMethod::PrivateKeyJwt, "openid trips:read trips:book")
     };
     let delegations = vec![Delegation {

@@ -257,6 +257,7 @@ mod tests {
             token_exchange: None,
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
+            saml: None,
             created_at: at,
             updated_at: at,
         }

@@ -27,6 +27,7 @@ error-unavailable-short = الخدمة غير متاحة مؤقتًا.
 error-try-again-shortly = حاول مرة أخرى بعد قليل.
 error-unknown-tenant = مستأجر غير معروف.
 error-unknown-client = تطبيق غير معروف.
+error-saml-request = لا يمكن قبول طلب تسجيل الدخول من هذا التطبيق. ارجع إلى التطبيق وحاول مرة أخرى.
 error-invalid-authorization-request = طلب تفويض غير صالح.
 error-invalid-redirect-uri = عنوان إعادة توجيه غير صالح.
 error-invalid-form = نموذج غير صالح.
@@ -433,6 +434,8 @@ apps-allowed = سُمح له في { $date }. يمكنه:
 apps-remove = إزالة الوصول
 apps-removed = تمت إزالة وصول التطبيق. سيتعين عليه أن يطلب إذنك مجددًا.
 apps-gone = ليس لهذا التطبيق وصول لإزالته.
+apps-launch-heading = تسجيل الدخول إلى تطبيق
+apps-open = فتح { $app }
 agents-intro = وكلاء الذكاء الاصطناعي الذين سمحت لهم بالتصرف نيابةً عنك. يؤدي إلغاء إذن وكيل إلى إيقافه فورًا، مع كل الرموز المميزة التي يحملها.
 agents-confirm-first = لإلغاء إذن وكيل، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
 agents-none = لم تسمح لأي وكيل بالتصرف نيابةً عنك.

@@ -27,6 +27,7 @@ error-unavailable-short = Der Dienst ist vorübergehend nicht verfügbar.
 error-try-again-shortly = Versuchen Sie es gleich noch einmal.
 error-unknown-tenant = Unbekannter Mandant.
 error-unknown-client = Unbekannte Anwendung.
+error-saml-request = Die Anmeldeanfrage dieser App kann nicht angenommen werden. Gehen Sie zurück zur App und versuchen Sie es erneut.
 error-invalid-authorization-request = Ungültige Autorisierungsanfrage.
 error-invalid-redirect-uri = Ungültige Weiterleitungsadresse.
 error-invalid-form = Ungültiges Formular.
@@ -433,6 +434,8 @@ apps-allowed = Erlaubt am { $date }. Sie darf:
 apps-remove = Zugriff entfernen
 apps-removed = Der Zugriff der App wurde entfernt. Sie muss Sie erneut fragen.
 apps-gone = Diese App hat keinen Zugriff, der entfernt werden könnte.
+apps-launch-heading = Bei einer App anmelden
+apps-open = { $app } öffnen
 agents-intro = KI-Agenten, denen Sie erlaubt haben, für Sie zu handeln. Wenn Sie einen Agenten widerrufen, wird er sofort gestoppt, mit allen Tokens, die er besitzt.
 agents-confirm-first = Um einen Agenten zu widerrufen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
 agents-none = Sie haben keinem Agenten erlaubt, für Sie zu handeln.

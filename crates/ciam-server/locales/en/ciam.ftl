@@ -28,6 +28,7 @@ error-unavailable-short = The service is temporarily unavailable.
 error-try-again-shortly = Try again shortly.
 error-unknown-tenant = Unknown tenant.
 error-unknown-client = Unknown client.
+error-saml-request = This app's sign-in request cannot be accepted. Go back to the app and try again.
 error-invalid-authorization-request = Invalid authorization request.
 error-invalid-redirect-uri = Invalid redirect URI.
 error-invalid-form = Invalid form.
@@ -434,6 +435,8 @@ apps-allowed = Allowed on { $date }. It may:
 apps-remove = Remove access
 apps-removed = The app's access was removed. It must ask you again.
 apps-gone = That app has no access to remove.
+apps-launch-heading = Sign in to an app
+apps-open = Open { $app }
 agents-intro = AI agents you allowed to act for you. Revoking an agent stops it at once, with every token it holds.
 agents-confirm-first = To revoke an agent, first <a href="{ $url }">confirm it's you</a>.
 agents-none = You have not allowed any agent to act for you.

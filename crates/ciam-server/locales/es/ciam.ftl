@@ -27,6 +27,7 @@ error-unavailable-short = El servicio no está disponible en este momento.
 error-try-again-shortly = Vuelve a intentarlo en breve.
 error-unknown-tenant = Inquilino desconocido.
 error-unknown-client = Aplicación desconocida.
+error-saml-request = No se puede aceptar la solicitud de inicio de sesión de esta aplicación. Vuelva a la aplicación e inténtelo de nuevo.
 error-invalid-authorization-request = Solicitud de autorización no válida.
 error-invalid-redirect-uri = Dirección de redirección no válida.
 error-invalid-form = Formulario no válido.
@@ -433,6 +434,8 @@ apps-allowed = Permitida el { $date }. Puede:
 apps-remove = Quitar acceso
 apps-removed = Se quitó el acceso de la aplicación. Tendrá que volver a pedírtelo.
 apps-gone = Esa aplicación no tiene ningún acceso que quitar.
+apps-launch-heading = Iniciar sesión en una aplicación
+apps-open = Abrir { $app }
 agents-intro = Agentes de IA a los que permitiste actuar por ti. Revocar un agente lo detiene al instante, con todos los tokens que tenga.
 agents-confirm-first = Para revocar un agente, primero <a href="{ $url }">confirma que eres tú</a>.
 agents-none = No has permitido a ningún agente actuar por ti.

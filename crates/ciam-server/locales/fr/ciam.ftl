@@ -27,6 +27,7 @@ error-unavailable-short = Le service est temporairement indisponible.
 error-try-again-shortly = Réessayez dans un instant.
 error-unknown-tenant = Locataire inconnu.
 error-unknown-client = Application inconnue.
+error-saml-request = La demande de connexion de cette application ne peut pas être acceptée. Revenez à l'application et réessayez.
 error-invalid-authorization-request = Demande d’autorisation non valide.
 error-invalid-redirect-uri = Adresse de redirection non valide.
 error-invalid-form = Formulaire non valide.
@@ -433,6 +434,8 @@ apps-allowed = Autorisée le { $date }. Elle peut :
 apps-remove = Retirer l’accès
 apps-removed = L’accès de l’application a été retiré. Elle devra vous redemander l’autorisation.
 apps-gone = Cette application n’a pas d’accès à retirer.
+apps-launch-heading = Se connecter à une application
+apps-open = Ouvrir { $app }
 agents-intro = Les agents d’IA que vous avez autorisés à agir pour vous. Révoquer un agent l’arrête aussitôt, avec tous les jetons qu’il détient.
 agents-confirm-first = Pour révoquer un agent, <a href="{ $url }">confirmez d’abord votre identité</a>.
 agents-none = Vous n’avez autorisé aucun agent à agir pour vous.

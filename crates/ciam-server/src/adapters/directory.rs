@@ -29,6 +29,7 @@ use ciam_core::id::UserId;
 use ciam_core::id::{ClientId, ResourceId, TenantId};
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::resource::Resource;
+use ciam_core::saml_app::SamlSigningKey;
 use ciam_core::secret::SecretHash;
 use ciam_core::store::{ClientStore, DurableStore, FederationStore, ResourceStore, StoreResult, TenantStore};
 use ciam_core::tenant::Tenant;
@@ -221,6 +222,12 @@ impl ClientStore for Through<'_> {
     async fn list_agents(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<Client>> {
         self.store.list_agents(tenant, page).await
     }
+    async fn find_saml_app(&self, tenant: &TenantId, entity_id: &str) -> StoreResult<Option<Client>> {
+        self.store.find_saml_app(tenant, entity_id).await
+    }
+    async fn list_saml_apps(&self, tenant: &TenantId) -> StoreResult<Vec<Client>> {
+        self.store.list_saml_apps(tenant).await
+    }
     async fn update_client(&self, client: &Client) -> StoreResult<()> {
         self.written(&client.tenant_id, self.store.update_client(client).await)
     }
@@ -284,6 +291,12 @@ impl ResourceStore for Through<'_> {
 /// Provider writes drop the tenant's entries; links are never cached and go straight through.
 #[async_trait]
 impl FederationStore for Through<'_> {
+    async fn saml_signing_key(&self, tenant: &TenantId) -> StoreResult<Option<SamlSigningKey>> {
+        self.store.saml_signing_key(tenant).await
+    }
+    async fn create_saml_signing_key(&self, key: &SamlSigningKey) -> StoreResult<bool> {
+        self.written(&key.tenant_id, self.store.create_saml_signing_key(key).await)
+    }
     async fn create_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {
         self.written(&p.tenant_id, self.store.create_identity_provider(p).await)
     }

@@ -232,6 +232,7 @@ async fn build(
         token_exchange: None,
         require_signed_request_object: false,
         authorization_signed_response_alg: None,
+        saml: None,
         created_at,
         updated_at: st.clock.now(),
     };

@@ -11,10 +11,12 @@ use ciam_core::FieldError;
 use ciam_core::client::{AuthMethod, Client, ClientType, ExchangePermission, GrantType, SecurityProfile};
 use ciam_core::id::{ClientId, TenantId};
 use ciam_core::redirect::RedirectUri;
+use ciam_core::saml_app::SamlApp;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::Secret;
 use ciam_core::tenant::Tenant;
 use ciam_core::validation::display_text;
+use ciam_oauth::claims::scope_of_claim;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -48,8 +50,9 @@ pub(super) struct ClientInput {
     /// Name shown on consent pages (1-200 characters).
     #[schema(example = "Acme web app")]
     name: String,
-    /// `confidential` or `public`. Fixed after creation.
-    client_type: ClientType,
+    /// `confidential` or `public`. Fixed after creation. A SAML app (with `saml`) is `public`
+    /// and may leave it out; every other client names it.
+    client_type: Option<ClientType>,
     /// Exact redirect URIs: https, http on loopback, or a private-use scheme for native apps.
     #[schema(value_type = Vec<String>, example = json!(["https://app.example/callback"]))]
     #[serde(default)]
@@ -97,6 +100,9 @@ pub(super) struct ClientInput {
     /// Algorithm of signed authorization responses (JARM, `response_mode=jwt`): `RS256`
     /// (default) or `ES256`.
     authorization_signed_response_alg: Option<String>,
+    /// Makes the client a SAML application: ciam is its SAML identity provider (docs/federation.md,
+    /// "SAML apps"). It then has no grant types, redirect URIs, secret or keys.
+    saml: Option<SamlApp>,
 }
 
 /// A client.
@@ -145,6 +151,9 @@ pub(super) struct ClientView {
     /// Algorithm of signed authorization responses, when not the default RS256.
     #[serde(skip_serializing_if = "Option::is_none")]
     authorization_signed_response_alg: Option<String>,
+    /// The SAML side of a SAML application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    saml: Option<SamlApp>,
     /// The client secret: present only in the response that generated it. Store it now; it
     /// cannot be shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -179,6 +188,7 @@ impl ClientView {
             token_exchange: c.token_exchange,
             require_signed_request_object: c.require_signed_request_object,
             authorization_signed_response_alg: c.authorization_signed_response_alg,
+            saml: c.saml,
             client_secret: secret.map(|s| s.expose_secret().to_owned()),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -194,11 +204,25 @@ fn build(
     created_at: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Result<Client, Problem> {
-    let mut grant_types =
-        input.grant_types.unwrap_or_else(|| vec![GrantType::AuthorizationCode, GrantType::RefreshToken]);
+    let saml = input.saml.is_some();
+    let client_type = match (input.client_type, saml) {
+        (Some(t), _) => t,
+        (None, true) => ClientType::Public,
+        (None, false) => return Err(Problem::invalid(FieldError::new("client_type", "confidential or public"))),
+    };
+    let default_grants = if saml { vec![] } else { vec![GrantType::AuthorizationCode, GrantType::RefreshToken] };
+    let mut grant_types = input.grant_types.unwrap_or(default_grants);
     grant_types.sort_unstable();
     grant_types.dedup();
-    let default_method = match input.client_type {
+    if let Some(app) = &input.saml
+        && let Some(i) = app.attributes.iter().position(|a| a.claim != "sub" && scope_of_claim(&a.claim).is_none())
+    {
+        return Err(Problem::invalid(FieldError::new(
+            format!("saml.attributes[{i}].claim"),
+            "must be sub or a user claim this server releases (docs/federation.md, \"SAML apps\")",
+        )));
+    }
+    let default_method = match client_type {
         ClientType::Confidential => AuthMethod::ClientSecretBasic,
         ClientType::Public => AuthMethod::None,
     };
@@ -210,7 +234,7 @@ fn build(
         tenant_id: tenant.id.clone(),
         client_id,
         name: display_text("name", &input.name, 200).map_err(Problem::invalid)?,
-        client_type: input.client_type,
+        client_type,
         redirect_uris: input.redirect_uris,
         post_logout_redirect_uris: input.post_logout_redirect_uris,
         grant_types,
@@ -227,6 +251,7 @@ fn build(
         token_exchange: input.token_exchange,
         require_signed_request_object: input.require_signed_request_object,
         authorization_signed_response_alg: input.authorization_signed_response_alg,
+        saml: input.saml,
         created_at,
         updated_at: now,
     };
@@ -379,7 +404,7 @@ async fn update_client(
     let current = changeable_client(&st, &tenant.id, &id).await?;
     let input: ClientInput = patched(ClientView::new(current.clone(), None), &["created_at", "updated_at"], patch)?;
     unchanged("client_id", &Some(current.client_id.clone()), &input.client_id)?;
-    unchanged("client_type", &current.client_type, &input.client_type)?;
+    unchanged("client_type", &Some(current.client_type), &input.client_type)?;
     let updated = build(&tenant, input, current.client_id.clone(), current.created_at, st.clock.now())?;
     let secret = clients::update(&st, &By::admin(caller), &updated).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(ClientView::new(updated, secret.as_ref()))))

@@ -95,7 +95,7 @@ fn flow_purpose(flow: &Flow) -> Option<String> {
     } else if flow.account {
         Some(tr(msg!("login-purpose-account")))
     } else {
-        None
+        flow.saml.as_ref().map(|s| s.app_name.clone())
     }
 }
 

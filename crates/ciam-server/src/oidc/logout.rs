@@ -25,6 +25,7 @@ use serde_json::Value;
 
 use super::hint::verify_id_token_hint;
 use super::pages::{LogoutPage, html};
+use super::saml_logout::{Then, after_sign_out};
 use super::session::{BrowserCookie, Session, csrf_ok, current_session, read_cookie, set_cookie};
 use super::web_flow::{Ctx, form_expired, respond, with_cookie};
 use crate::audit::Caller;
@@ -72,15 +73,23 @@ pub(super) async fn logout(
                 Some(uri.to_owned())
             }
         };
-        match current_session(&ctx.st, &ctx.tenant, &headers).await? {
+        let ended = match current_session(&ctx.st, &ctx.tenant, &headers).await? {
             // Another user's (or another session's) ID token says nothing about this browser: ask.
             Some(s) if !hint_names(&claims, &s) => return Ok(confirmation(&ctx, &s)),
-            Some(_) => {
-                end_session(&ctx, &caller, &headers).await?;
-            }
-            None => {}
-        }
+            Some(_) => end_session(&ctx, &caller, &headers).await?,
+            None => None,
+        };
         let clear = set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
+        // The SAML apps the session signed into hear of it first.
+        if let Some(s) = &ended {
+            let then = match &redirect {
+                Some(uri) => Then::Redirect { uri: uri.clone(), state: params.get("state").map(str::to_owned) },
+                None => Then::SignedOut,
+            };
+            if let Some(res) = after_sign_out(&ctx, s, then).await? {
+                return Ok(with_cookie(res, clear));
+            }
+        }
         let res = match redirect {
             Some(uri) => {
                 let fields = params.get("state").map(|s| vec![("state", s.to_owned())]).unwrap_or_default();
@@ -94,11 +103,11 @@ pub(super) async fn logout(
 }
 
 /// Ends the browser's session, if it has one (through the sessions service, which records it).
-async fn end_session(ctx: &Ctx, caller: &Caller, headers: &HeaderMap) -> Result<(), PageError> {
-    if let Some(cookie) = read_cookie(&ctx.st, &ctx.tenant.id, headers, BrowserCookie::Session) {
-        sessions::end(&ctx.st, caller, &ctx.tenant, cookie).await?;
+async fn end_session(ctx: &Ctx, caller: &Caller, headers: &HeaderMap) -> Result<Option<Session>, PageError> {
+    match read_cookie(&ctx.st, &ctx.tenant.id, headers, BrowserCookie::Session) {
+        Some(cookie) => Ok(sessions::end(&ctx.st, caller, &ctx.tenant, cookie).await?),
+        None => Ok(None),
     }
-    Ok(())
 }
 
 /// Whether a verified ID token names this session: its user, and its `sid` when it has one.
@@ -114,7 +123,8 @@ fn confirmation(ctx: &Ctx, session: &Session) -> Response {
     html(StatusCode::OK, &LogoutPage { brand: &ctx.brand, action: &action, csrf: Some(&session.csrf) })
 }
 
-fn signed_out(ctx: &Ctx) -> Response {
+/// The signed-out page.
+pub(super) fn signed_out(ctx: &Ctx) -> Response {
     let action = ctx.path("logout");
     html(StatusCode::OK, &LogoutPage { brand: &ctx.brand, action: &action, csrf: None })
 }
@@ -139,10 +149,14 @@ pub(super) async fn confirm(
         let form = Params::parse(&body).unwrap_or_default();
         match current_session(&ctx.st, &ctx.tenant, &headers).await? {
             Some(s) if csrf_ok(&s.csrf, form.get("csrf")) => {
-                end_session(&ctx, &caller, &headers).await?;
+                let ended = end_session(&ctx, &caller, &headers).await?;
                 let clear =
                     set_cookie(&ctx.st, &ctx.tenant.id, BrowserCookie::Session, None, std::time::Duration::ZERO);
-                Ok(with_cookie(signed_out(&ctx), clear))
+                let res = match &ended {
+                    Some(s) => after_sign_out(&ctx, s, Then::SignedOut).await?,
+                    None => None,
+                };
+                Ok(with_cookie(res.unwrap_or_else(|| signed_out(&ctx)), clear))
             }
             Some(_) => Err(form_expired()),
             None => Ok(signed_out(&ctx)),

@@ -24,6 +24,8 @@ mod recover;
 mod register;
 mod request_object;
 mod resource;
+mod saml_idp;
+mod saml_logout;
 mod security;
 mod session;
 mod signin;
@@ -88,6 +90,12 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/t/{tenant}/upstream/callback", get(federation::callback_get).post(federation::callback_post))
         .route("/t/{tenant}/saml/{provider}/metadata", get(federation::saml_metadata))
         .route("/t/{tenant}/saml/{provider}/acs", post(federation::saml_acs))
+        .route("/t/{tenant}/saml/metadata", get(saml_idp::metadata))
+        .route("/t/{tenant}/saml/sso", get(saml_idp::sso_get).post(saml_idp::sso_post))
+        .route("/t/{tenant}/saml/resume", get(saml_idp::resume))
+        .route("/t/{tenant}/saml/consent", get(saml_idp::consent_get).post(saml_idp::consent_post))
+        .route("/t/{tenant}/saml/launch", post(saml_idp::launch))
+        .route("/t/{tenant}/saml/slo", get(saml_logout::slo))
         .route("/t/{tenant}/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
         .route("/t/{tenant}/signup", get(signup::signup_get).post(signup::signup_post))
         .route("/t/{tenant}/signup/verify", get(signup::verify_get).post(signup::verify_post))

@@ -105,6 +105,9 @@ pub(crate) struct Flow {
     /// address belongs to an account the upstream may not claim by itself).
     #[serde(default)]
     pub(crate) linking: Option<crate::services::federation::PendingLink>,
+    /// A sign-in for a SAML app rather than an OAuth client; `query` is then empty.
+    #[serde(default)]
+    pub(crate) saml: Option<super::saml_idp::SamlPending>,
 }
 
 /// The account centre's pages (paths under the tenant), which a sign-in for the account may come
@@ -134,14 +137,17 @@ impl Flow {
         } else if self.account {
             // Flows started before the account centre hold no page: the security page.
             account_page(&self.query).unwrap_or("account/security")
+        } else if self.saml.is_some() {
+            "saml/resume"
         } else {
             "authorize/resume"
         }
     }
 
-    /// Whether the flow serves an authorization request (not the device page or the account pages).
+    /// Whether the flow serves an authorization request (not the device page, the account pages
+    /// or a SAML app).
     pub(crate) fn is_authorization(&self) -> bool {
-        !self.device && !self.account
+        !self.device && !self.account && self.saml.is_none()
     }
 }
 

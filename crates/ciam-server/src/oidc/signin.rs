@@ -295,6 +295,7 @@ pub(super) async fn finish_sign_in(
         started_at: None,
         last_active: None,
         user_agent: caller.user_agent.as_deref().map(|ua| ua.chars().take(MAX_USER_AGENT).collect()),
+        saml: Vec::new(),
     };
     let (session_cookie, session_ttl) = start_session(st, &ctx.tenant, headers, &session).await?;
     // Remember the sign-in for the policy: where, when, on which device, how strong.

@@ -107,7 +107,7 @@ struct Filled {
 /// The name of the application a flow serves, if it serves one.
 async fn client_name(ctx: &Ctx, flow: &Flow) -> Result<Option<String>, PageError> {
     if !flow.is_authorization() {
-        return Ok(None);
+        return Ok(flow.saml.as_ref().map(|s| s.app_name.clone()));
     }
     let (client, _) = super::authorize::validated(ctx, &flow.query).await?;
     Ok(Some(client.name.clone()))

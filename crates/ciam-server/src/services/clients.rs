@@ -17,7 +17,7 @@ use ciam_core::client::Client;
 use ciam_core::id::{ClientId, TenantId};
 use ciam_core::keyspace::{self, Counter};
 use ciam_core::secret::{Secret, SecretHash};
-use ciam_core::store::{ClientStore, StoreResult};
+use ciam_core::store::{ClientStore, StoreError, StoreResult};
 use ciam_core::tenant::Tenant;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +48,7 @@ fn event(client: &Client, verb: &str) -> AuditRecord {
 /// Registers `client` (through the management API); a client that authenticates with a secret
 /// gets one, returned here once and stored only as its hash.
 pub(crate) async fn create(st: &AppState, by: &By, client: &Client) -> Result<Option<Secret>, ServiceError> {
+    entity_id_free(st, client).await?;
     let secret = client.token_endpoint_auth_method.uses_secret().then(Secret::generate);
     ports(st).create_client(client, secret.as_ref().map(Secret::hash).as_ref()).await?;
     audited(st, &client.tenant_id, by, event(client, "created")).await?;
@@ -79,10 +80,23 @@ pub(crate) async fn register(
 /// Replaces `client`'s registration. A client that now authenticates with a secret but has
 /// none gets one (returned once).
 pub(crate) async fn update(st: &AppState, by: &By, client: &Client) -> Result<Option<Secret>, ServiceError> {
+    entity_id_free(st, client).await?;
     ports(st).update_client(client).await?;
     let secret = secret_if_switched(st, client).await?;
     audited(st, &client.tenant_id, by, event(client, "updated")).await?;
     Ok(secret)
+}
+
+/// A SAML app's entity id names one app of the tenant: another app's is a conflict on
+/// `saml.entity_id` (the store's unique index catches a race, as a conflict too).
+async fn entity_id_free(st: &AppState, client: &Client) -> Result<(), ServiceError> {
+    let Some(saml) = &client.saml else { return Ok(()) };
+    match st.durable.find_saml_app(&client.tenant_id, &saml.entity_id).await? {
+        Some(other) if other.client_id != client.client_id => {
+            Err(StoreError::Conflict { what: "saml.entity_id" }.into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Suspends or resumes an agent (`agent.suspended`, `agent.resumed`).

@@ -21,6 +21,7 @@ pub(crate) mod legacy;
 pub(crate) mod outbox;
 pub(crate) mod resources;
 pub(crate) mod saml;
+pub(crate) mod saml_idp;
 pub(crate) mod sessions;
 pub(crate) mod tenants;
 pub(crate) mod throttle;

@@ -53,7 +53,24 @@ pub(crate) struct Session {
     /// user can tell their sessions apart. Absent in sessions stored before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) user_agent: Option<String>,
+    /// The SAML apps this session signed the user into, for single logout.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) saml: Vec<SamlParticipant>,
 }
+
+/// A SAML app a session signed its user into: what a `LogoutRequest` to it names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SamlParticipant {
+    /// The app (its client id).
+    pub(crate) client_id: String,
+    /// The NameID it was given.
+    pub(crate) name_id: String,
+    /// The NameID's format URI.
+    pub(crate) name_id_format: String,
+}
+
+/// The most SAML apps one session remembers for single logout.
+const MAX_SAML_PARTICIPANTS: usize = 50;
 
 /// The longest `User-Agent` kept with a session.
 pub(crate) const MAX_USER_AGENT: usize = 256;
@@ -124,6 +141,14 @@ impl SessionLimits {
         self.lifetime.min(self.idle)
     }
 
+    /// How long a session used at `now` stays stored: until its next idle deadline, never past
+    /// its absolute end (at least a second).
+    fn ttl_after_use(&self, s: &Session, now: i64) -> Duration {
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let until = s.started().saturating_add(secs(self.lifetime)).min(now.saturating_add(secs(self.idle)));
+        Duration::from_secs(u64::try_from(until.saturating_sub(now)).unwrap_or(0).max(1))
+    }
+
     /// What a use of `s` at `now` (unix seconds) means.
     fn on_use(&self, s: &Session, now: i64) -> SessionUse {
         let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
@@ -140,8 +165,7 @@ impl SessionLimits {
         if now.saturating_sub(last) < step || idle_end >= end {
             return SessionUse::Live;
         }
-        let until = end.min(now.saturating_add(secs(self.idle)));
-        SessionUse::Touch(Duration::from_secs(u64::try_from(until.saturating_sub(now)).unwrap_or(0).max(1)))
+        SessionUse::Touch(self.ttl_after_use(s, now))
     }
 }
 
@@ -171,6 +195,29 @@ pub(crate) async fn current(st: &AppState, tenant: &Tenant, cookie: &str) -> Sto
             Ok(kept.then_some(session))
         }
     }
+}
+
+/// Remembers that the session of the browser holding `cookie` signed its user into a SAML app
+/// (once per app: the latest NameID stays), for single logout. A session that ended meanwhile
+/// stays ended.
+pub(crate) async fn remember_saml_app(
+    st: &AppState,
+    tenant: &Tenant,
+    cookie: &str,
+    participant: SamlParticipant,
+) -> StoreResult<()> {
+    let key = keyspace::session(&tenant.ns(), cookie);
+    let sessions = Json::<Session>::new(st.ephemeral.as_ref());
+    let Some(mut session) = sessions.get(&key).await? else { return Ok(()) };
+    let now = st.clock.now().unix_timestamp();
+    let limits = SessionLimits::of(&tenant.settings.login);
+    session.saml.retain(|p| p.client_id != participant.client_id);
+    if session.saml.len() < MAX_SAML_PARTICIPANTS {
+        session.saml.push(participant);
+    }
+    session.last_active = Some(now);
+    sessions.put_if_present(&key, &session, limits.ttl_after_use(&session, now)).await?;
+    Ok(())
 }
 
 /// Starts a new session (deleting the one of `old_cookie`, the browser's previous session) and
@@ -305,6 +352,7 @@ mod tests {
             started_at: Some(started),
             last_active: last,
             user_agent: None,
+            saml: vec![],
         }
     }
 

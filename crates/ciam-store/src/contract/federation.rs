@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use ciam_core::client::{AuthMethod, Client, ClientType};
 use ciam_core::federation::{FederatedIdentity, IdentityProvider, ProviderConfig, ProviderKind, UpstreamClientAuth};
 use ciam_core::id::TenantId;
+use ciam_core::saml_app::{NameIdFormat, SamlApp, SamlAttribute, SamlSigningKey};
 use ciam_core::store::{DurableStore, StoreError};
 use ciam_core::user::User;
 
@@ -194,4 +196,84 @@ pub async fn federation_links_are_unique_and_go_with_provider_or_user(s: &dyn Du
     // The other tenant's provider of the same id was never touched.
     s.link_identity(&identity_link(&carol, "corp", "sub-1")).await.unwrap();
     assert_eq!(s.list_user_identities(&b, &carol.id).await.unwrap().len(), 1);
+}
+
+/// A SAML app: a client whose `saml` settings round-trip, found by its service provider entity
+/// id (unique in its tenant), listed among the tenant's SAML apps only.
+pub fn saml_app(tenant: &str, id: &str, entity_id: &str) -> Client {
+    let mut c = super::client(tenant, id);
+    c.client_type = ClientType::Public;
+    c.token_endpoint_auth_method = AuthMethod::None;
+    c.grant_types = vec![];
+    c.redirect_uris = vec![];
+    c.saml = Some(SamlApp {
+        entity_id: entity_id.into(),
+        acs_urls: vec!["https://wiki.example/saml/acs".into()],
+        slo_url: Some("https://wiki.example/saml/slo".into()),
+        name_id_format: NameIdFormat::Email,
+        attributes: vec![SamlAttribute {
+            name: "mail".into(),
+            claim: "email".into(),
+            friendly_name: None,
+            name_format: None,
+        }],
+        certificate: None,
+        require_signed_requests: false,
+        sign_response: true,
+        sign_assertion: false,
+        idp_initiated: true,
+        default_relay_state: Some("/home".into()),
+        assertion_lifetime: 120,
+    });
+    c
+}
+
+pub async fn saml_apps_are_found_by_entity_id_and_keys_made_once(s: &dyn DurableStore) {
+    let acme = TenantId::parse("acme").unwrap();
+    let b = TenantId::parse("b").unwrap();
+    for t in ["acme", "b"] {
+        s.create_tenant(&tenant(t)).await.unwrap();
+    }
+    let wiki = saml_app("acme", "wiki", "https://wiki.example/saml");
+    s.create_client(&wiki, None).await.unwrap();
+    s.create_client(&super::client("acme", "web"), None).await.unwrap();
+    assert_eq!(s.get_client(&acme, &wiki.client_id).await.unwrap().as_ref(), Some(&wiki), "round trip");
+    assert_eq!(s.find_saml_app(&acme, "https://wiki.example/saml").await.unwrap().as_ref(), Some(&wiki));
+    assert_eq!(s.find_saml_app(&acme, "https://wiki.example/other").await.unwrap(), None);
+    assert_eq!(s.find_saml_app(&b, "https://wiki.example/saml").await.unwrap(), None, "not across tenants");
+    // The entity id is unique in a tenant, not across tenants.
+    let twin = saml_app("acme", "wiki2", "https://wiki.example/saml");
+    assert!(matches!(s.create_client(&twin, None).await, Err(StoreError::Conflict { .. })));
+    s.create_client(&saml_app("b", "wiki", "https://wiki.example/saml"), None).await.unwrap();
+    let listed: Vec<String> =
+        s.list_saml_apps(&acme).await.unwrap().into_iter().map(|c| c.client_id.to_string()).collect();
+    assert_eq!(listed, ["wiki"], "ordinary clients are not SAML apps");
+    // An update that changes the entity id is found by the new one only.
+    let mut moved = wiki.clone();
+    if let Some(saml) = moved.saml.as_mut() {
+        saml.entity_id = "https://wiki.example/v2".into();
+    }
+    s.update_client(&moved).await.unwrap();
+    assert_eq!(s.find_saml_app(&acme, "https://wiki.example/saml").await.unwrap(), None);
+    assert!(s.find_saml_app(&acme, "https://wiki.example/v2").await.unwrap().is_some());
+    // Turning it into an ordinary client frees the entity id.
+    s.update_client(&super::client("acme", "wiki")).await.unwrap();
+    assert!(s.list_saml_apps(&acme).await.unwrap().is_empty());
+
+    // The signing key: made once, the first one stays.
+    assert_eq!(s.saml_signing_key(&acme).await.unwrap(), None);
+    let key = SamlSigningKey {
+        tenant_id: acme.clone(),
+        sealed_private: "v1.k.sealed".into(),
+        certificate: "-----BEGIN CERTIFICATE-----".into(),
+        created_at: T0,
+    };
+    assert!(s.create_saml_signing_key(&key).await.unwrap());
+    let second = SamlSigningKey { sealed_private: "v1.k.other".into(), created_at: T1, ..key.clone() };
+    assert!(!s.create_saml_signing_key(&second).await.unwrap(), "a second key is not stored");
+    assert_eq!(s.saml_signing_key(&acme).await.unwrap(), Some(key));
+    assert_eq!(s.saml_signing_key(&b).await.unwrap(), None, "per tenant");
+    // It goes with its tenant.
+    assert!(s.delete_tenant(&acme).await.unwrap());
+    assert_eq!(s.saml_signing_key(&acme).await.unwrap(), None);
 }

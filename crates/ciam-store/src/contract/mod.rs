@@ -88,6 +88,7 @@ pub fn client(tenant: &str, id: &str) -> Client {
         token_exchange: None,
         require_signed_request_object: false,
         authorization_signed_response_alg: None,
+        saml: None,
         created_at: T0,
         updated_at: T0,
     }
@@ -583,6 +584,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(invitations_are_used_once, $make, |s| &*s);
         $crate::contract_test!(federation_providers_round_trip_per_tenant, $make, |s| &*s);
         $crate::contract_test!(federation_links_are_unique_and_go_with_provider_or_user, $make, |s| &*s);
+        $crate::contract_test!(saml_apps_are_found_by_entity_id_and_keys_made_once, $make, |s| &*s);
         $crate::contract_test!(imports_create_each_user_once, $make, |s| &*s);
         $crate::contract_test!(keyset_lists_page_every_item_exactly_once, $make, |s| &*s);
         $crate::contract_test!(agents_pages_skip_ordinary_clients, $make, |s| &*s);

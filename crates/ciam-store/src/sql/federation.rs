@@ -6,16 +6,46 @@
 use async_trait::async_trait;
 use ciam_core::federation::{FederatedIdentity, IdentityProvider};
 use ciam_core::id::{TenantId, UserId};
+use ciam_core::saml_app::SamlSigningKey;
 use ciam_core::store::{FederationStore, StoreError, StoreResult};
 
 use super::queries::*;
-use super::rows::{FederatedIdentityRow, IdentityProviderRow, map_err, to_json, ts};
+use super::rows::{FederatedIdentityRow, IdentityProviderRow, from_ts, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, lite, pg};
 
 macro_rules! impl_federation_store {
     ($store:ty, $db:ident) => {
         #[async_trait]
         impl FederationStore for $store {
+            async fn saml_signing_key(&self, tenant: &TenantId) -> StoreResult<Option<SamlSigningKey>> {
+                let row: Option<(String, String, i64)> = $db::query_as(SELECT_SAML_SIGNING_KEY)
+                    .bind(tenant.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("saml signing key"))?;
+                row.map(|(sealed_private, certificate, created_at)| {
+                    Ok(SamlSigningKey {
+                        tenant_id: tenant.clone(),
+                        sealed_private,
+                        certificate,
+                        created_at: from_ts(created_at)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn create_saml_signing_key(&self, key: &SamlSigningKey) -> StoreResult<bool> {
+                let done = $db::query(INSERT_SAML_SIGNING_KEY)
+                    .bind(key.tenant_id.as_str())
+                    .bind(&key.sealed_private)
+                    .bind(&key.certificate)
+                    .bind(ts(key.created_at))
+                    .execute(&self.writer)
+                    .await
+                    .map_err(map_err("saml signing key"))?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn create_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {
                 $db::query(INSERT_IDENTITY_PROVIDER)
                     .bind(p.tenant_id.as_str())

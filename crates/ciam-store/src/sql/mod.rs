@@ -36,7 +36,9 @@ use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::StoredKey;
-use ciam_core::store::{ClientStore, HealthCheck, KeyStore, StoreError, StoreResult, TenantStore, UserStore};
+use ciam_core::store::{
+    ClientStore, HealthCheck, KeyStore, MAX_SAML_APPS_LISTED, StoreError, StoreResult, TenantStore, UserStore,
+};
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{Imported, ImportedUser, PasswordHash, User};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -502,6 +504,8 @@ macro_rules! impl_sql_store {
                     .bind(c.token_exchange.as_ref().map(to_json).transpose()?)
                     .bind(c.require_signed_request_object)
                     .bind(c.authorization_signed_response_alg.as_deref())
+                    .bind(c.saml.as_ref().map(to_json).transpose()?)
+                    .bind(c.saml.as_ref().map(|s| s.entity_id.as_str()))
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("client_id"))?;
@@ -543,6 +547,29 @@ macro_rules! impl_sql_store {
                 Ok(Page::from_overfetch(items, page.size(), |c| c.client_id.to_string()))
             }
 
+            async fn find_saml_app(&self, tenant: &TenantId, entity_id: &str) -> StoreResult<Option<Client>> {
+                $db::query_as::<ClientRow>(SELECT_SAML_APP)
+                    .bind(tenant.as_str())
+                    .bind(entity_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?
+                    .map(Client::try_from)
+                    .transpose()
+            }
+
+            async fn list_saml_apps(&self, tenant: &TenantId) -> StoreResult<Vec<Client>> {
+                $db::query_as::<ClientRow>(LIST_SAML_APPS)
+                    .bind(tenant.as_str())
+                    .bind(i64::from(MAX_SAML_APPS_LISTED))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("client"))?
+                    .into_iter()
+                    .map(Client::try_from)
+                    .collect()
+            }
+
             async fn update_client(&self, c: &Client) -> StoreResult<()> {
                 let done = $db::query(UPDATE_CLIENT)
                     .bind(c.tenant_id.as_str())
@@ -565,6 +592,8 @@ macro_rules! impl_sql_store {
                     .bind(c.token_exchange.as_ref().map(to_json).transpose()?)
                     .bind(c.require_signed_request_object)
                     .bind(c.authorization_signed_response_alg.as_deref())
+                    .bind(c.saml.as_ref().map(to_json).transpose()?)
+                    .bind(c.saml.as_ref().map(|s| s.entity_id.as_str()))
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("client"))?;

@@ -42,15 +42,15 @@ pub(crate) const INSERT_CLIENT: &str = "insert into client (tenant_id, client_id
     redirect_uris, post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, \
     secret_hash, secret_updated_at, created_at, updated_at, require_pushed_authorization_requests, \
     id_token_signed_response_alg, opaque_access_tokens, agent, dpop_bound_access_tokens, security_profile, token_exchange, \
-    require_signed_request_object, authorization_signed_response_alg) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-    $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)";
+    require_signed_request_object, authorization_signed_response_alg, saml, saml_entity_id) values ($1, $2, $3, $4, \
+    $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)";
 macro_rules! client_columns {
     () => {
         "tenant_id, client_id, name, client_type, redirect_uris, post_logout_redirect_uris, grant_types, \
         token_endpoint_auth_method, scopes, jwks_uri, jwks, created_at, updated_at, \
         require_pushed_authorization_requests, id_token_signed_response_alg, opaque_access_tokens, agent, \
         dpop_bound_access_tokens, security_profile, token_exchange, require_signed_request_object, \
-        authorization_signed_response_alg"
+        authorization_signed_response_alg, saml"
     };
 }
 pub(crate) const SELECT_CLIENT: &str =
@@ -72,7 +72,19 @@ pub(crate) const UPDATE_CLIENT: &str = "update client set name = $3, redirect_ur
     jwks_uri = $9, jwks = $10, updated_at = $11, require_pushed_authorization_requests = $12, \
     id_token_signed_response_alg = $13, opaque_access_tokens = $14, agent = $15, dpop_bound_access_tokens = $16, \
     security_profile = $17, token_exchange = $18, \
-    require_signed_request_object = $19, authorization_signed_response_alg = $20 where tenant_id = $1 and client_id = $2";
+    require_signed_request_object = $19, authorization_signed_response_alg = $20, saml = $21, saml_entity_id = $22 \
+    where tenant_id = $1 and client_id = $2";
+pub(crate) const SELECT_SAML_APP: &str =
+    concat!("select ", client_columns!(), " from client where tenant_id = $1 and saml_entity_id = $2");
+pub(crate) const LIST_SAML_APPS: &str = concat!(
+    "select ",
+    client_columns!(),
+    " from client where tenant_id = $1 and saml_entity_id is not null order by client_id limit $2"
+);
+pub(crate) const SELECT_SAML_SIGNING_KEY: &str =
+    "select sealed_private, certificate, created_at from saml_signing_key where tenant_id = $1";
+pub(crate) const INSERT_SAML_SIGNING_KEY: &str = "insert into saml_signing_key (tenant_id, sealed_private, \
+    certificate, created_at) values ($1, $2, $3, $4) on conflict do nothing";
 pub(crate) const SET_CLIENT_SECRET: &str = "update client set secret_hash = $3, secret_updated_at = $4, \
     updated_at = $4 where tenant_id = $1 and client_id = $2";
 pub(crate) const SELECT_CLIENT_SECRET: &str = "select secret_hash from client where tenant_id = $1 and client_id = $2";

@@ -155,6 +155,7 @@ pub(crate) struct ClientRow {
     token_exchange: Option<String>,
     require_signed_request_object: bool,
     authorization_signed_response_alg: Option<String>,
+    saml: Option<String>,
 }
 }
 
@@ -189,6 +190,7 @@ impl TryFrom<ClientRow> for Client {
             token_exchange: r.token_exchange.as_deref().map(|t| from_json("token_exchange", t)).transpose()?,
             require_signed_request_object: r.require_signed_request_object,
             authorization_signed_response_alg: r.authorization_signed_response_alg,
+            saml: r.saml.as_deref().map(|j| from_json("saml", j)).transpose()?,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })

@@ -57,6 +57,7 @@ pub(in crate::oidc) async fn apps_get(
                 });
             }
             let action = format!("{}/remove", h.ctx.path(PAGE));
+            let launch_action = h.ctx.path("saml/launch");
             Ok(html(
                 StatusCode::OK,
                 &AppsPage {
@@ -65,6 +66,8 @@ pub(in crate::oidc) async fn apps_get(
                     action: &action,
                     csrf: &h.session.csrf,
                     apps,
+                    launch: crate::oidc::saml_idp::launchable(st, tenant).await?,
+                    launch_action: &launch_action,
                     confirm: confirm_link(&h, PAGE).await?,
                     notice: said.as_deref(),
                 },

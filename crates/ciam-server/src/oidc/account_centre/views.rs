@@ -237,6 +237,9 @@ pub(crate) struct AppsPage<'a> {
     pub(crate) action: &'a str,
     pub(crate) csrf: &'a str,
     pub(crate) apps: Vec<AppRow>,
+    /// The SAML apps the user may open from here: (client id, name).
+    pub(crate) launch: Vec<(String, String)>,
+    pub(crate) launch_action: &'a str,
     pub(crate) confirm: Option<String>,
     pub(crate) notice: Option<&'a str>,
 }
