@@ -43,6 +43,7 @@ mod redirect_uris;
 mod resources;
 mod saml;
 mod saml_idp;
+mod saml_idp_browser;
 mod security;
 mod self_service;
 mod shutdown;

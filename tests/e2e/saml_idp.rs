@@ -7,11 +7,14 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use ciam_testkit::{Admin, Browser, PASSWORD, Server, ServerOptions, TempDir, World, hidden, location, skip_or_fail};
+use ciam_testkit::{
+    Admin, Browser, PASSWORD, Server, ServerOptions, TempDir, World, hidden, location, skip_or_fail, unix_now,
+};
 use serde_json::{Value, json};
 
 use crate::BIN;
 use crate::saml::{Peer, peer_python};
+use crate::support::enroll_totp;
 
 const SP: &str = "https://sp.test/saml";
 const ACS: &str = "https://sp.test/saml/acs";
@@ -141,7 +144,7 @@ async fn to_response(b: &Browser, mut res: reqwest::Response) -> (String, Vec<St
                     ];
                     b.post("/t/acme/login", &form).await
                 } else {
-                    assert!(html.contains("Wiki"), "the consent page names the app: {html}");
+                    assert!(html.contains("value=\"allow\""), "the consent page: {html}");
                     b.post("/t/acme/saml/consent", &[("flow", &flow), ("csrf", &csrf), ("decision", "allow")]).await
                 };
             }
@@ -165,6 +168,8 @@ async fn pysaml2_signs_in_through_ciam_by_both_bindings_and_logs_out_from_either
     assert!(request["url"].as_str().unwrap().starts_with(&f.server.url("/t/acme/saml/sso?")), "{request}");
     let (page, seen) = to_response(&b, send(&b, &request).await).await;
     assert!(seen.iter().any(|s| s.contains("/t/acme/login?flow=")), "{seen:?}");
+    let consent = b.get(seen.iter().find(|s| s.contains("/saml/consent")).unwrap()).await;
+    assert_eq!(consent.status(), 400, "the flow is over once answered");
     assert!(seen.iter().any(|s| s.contains("/t/acme/saml/consent?flow=")), "{seen:?}");
     assert_eq!(hidden(&page, "RelayState"), "rs-1");
     let v = f.verify(&page, json!({})).await;
@@ -322,4 +327,92 @@ async fn saml_apps_are_validated_by_the_admin_api() {
         .get("/t/acme/authorize?client_id=wiki&response_type=code&redirect_uri=https://sp.test/cb&scope=openid")
         .await;
     assert_eq!(res.status(), 400);
+}
+
+/// A `RequestedAuthnContext` for multi-factor authentication asks the person for a second factor
+/// (the REFEDS MFA class reported); a class ciam cannot offer is answered `NoAuthnContext`.
+#[tokio::test]
+async fn a_requested_mfa_context_steps_up() {
+    let Some(mut f) = fixture("saml-idp-mfa").await else { return };
+    let b = Browser::new(&f.server);
+    let request = f.request("redirect", json!({})).await;
+    let (page, _) = to_response(&b, send(&b, &request).await).await;
+    assert_eq!(f.verify(&page, json!({})).await["verified"], true);
+    let seed = enroll_totp(&b, &f.server.data_dir.join("mail")).await;
+
+    // In another browser, a password sign-in is enough for a request that asks for nothing.
+    let b = Browser::new(&f.server);
+    let request = f.request("redirect", json!({})).await;
+    let (page, _) = to_response(&b, send(&b, &request).await).await;
+    let v = f.verify(&page, json!({})).await;
+    assert_eq!(v["authn_context_class_ref"], "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
+
+    // A request for MFA steps the session up with the TOTP app.
+    let request = f.request("redirect", json!({"requested_authn_context": ["https://refeds.org/profile/mfa"]})).await;
+    let res = send(&b, &request).await;
+    assert_eq!(res.status(), 303);
+    let mfa = location(&res);
+    assert!(mfa.contains("/t/acme/mfa?flow="), "a second factor is asked for: {mfa}");
+    let html = b.get(&mfa).await.text().await.unwrap();
+    let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+    let code = ciam_authn::totp::code_at(&seed, unix_now() + 30);
+    let res = b.post("/t/acme/mfa", &[("flow", &flow), ("csrf", &csrf), ("method", "totp"), ("code", &code)]).await;
+    let (page, _) = to_response(&b, res).await;
+    let v = f.verify(&page, json!({})).await;
+    assert_eq!(v["verified"], true, "{v}: {}", f.server.logs());
+    assert_eq!(v["authn_context_class_ref"], "https://refeds.org/profile/mfa", "{v}");
+
+    let kerberos = "urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos";
+    let request = f.request("redirect", json!({"requested_authn_context": [kerberos]})).await;
+    let page = send(&b, &request).await.text().await.unwrap();
+    assert!(decoded(&page).contains("status:NoAuthnContext"), "{}", decoded(&page));
+}
+
+/// An app registered from its own metadata gets its entity id, ACS, single logout service and
+/// certificates from it; with `encrypt_assertions` its assertions are encrypted to its key, and
+/// pysaml2 decrypts and verifies them.
+#[tokio::test]
+async fn an_app_registered_from_its_metadata_gets_encrypted_assertions() {
+    let Some(mut f) = fixture("saml-idp-metadata").await else { return };
+    let (entity, acs, slo) =
+        ("https://portal.test/saml", "https://portal.test/saml/acs", "https://portal.test/saml/slo");
+    let sp = f.peer.ask(json!({"op": "sp_describe", "entity_id": entity, "acs": acs, "slo": slo})).await;
+    let app = f
+        .admin()
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "portal", "name": "Portal",
+                   "saml": {"metadata": sp["sp_metadata"], "encrypt_assertions": true,
+                            "attributes": [{"name": "urn:oid:0.9.2342.19200300.100.1.3", "claim": "email"}]}}),
+            201,
+        )
+        .await;
+    let saml = &app["saml"];
+    assert_eq!((&saml["entity_id"], &saml["acs_urls"], &saml["slo_url"]), (&json!(entity), &json!([acs]), &json!(slo)));
+    assert!(saml["certificate"].as_str().is_some_and(|c| c.len() > 500), "{app}");
+    assert!(saml.get("metadata").is_none(), "the metadata is read, not kept: {app}");
+    let (status, problem) = f
+        .admin()
+        .call(
+            reqwest::Method::POST,
+            "/tenants/acme/clients",
+            Some(json!({"client_id": "broken", "name": "B", "saml": {"metadata": "<md:EntityDescriptor/>"}})),
+        )
+        .await;
+    assert_eq!((status, &problem["errors"][0]["field"]), (422, &json!("saml.metadata")), "{problem}");
+
+    let b = Browser::new(&f.server);
+    let request = f.request("redirect", json!({"entity_id": entity, "acs": acs, "slo": slo})).await;
+    let (page, _) = to_response(&b, send(&b, &request).await).await;
+    assert!(decoded(&page).contains("EncryptedAssertion") && !decoded(&page).contains("ada@example.com"));
+    assert!(page.contains(&format!("action=\"{acs}\"")), "{page}");
+    let v = f
+        .peer
+        .try_ask(
+            json!({"op": "sp_verify", "SAMLResponse": hidden(&page, "SAMLResponse"), "want_response_signed": true}),
+        )
+        .await;
+    // Read only once decrypted with the SP's key.
+    assert_eq!(v["verified"], true, "{v}");
+    assert_eq!(v["raw_attributes"]["urn:oid:0.9.2342.19200300.100.1.3"], json!(["ada@example.com"]), "{v}");
 }

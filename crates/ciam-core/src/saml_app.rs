@@ -68,12 +68,20 @@ pub struct SamlAttribute {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SamlApp {
+    /// The app's service provider metadata (XML), when it is registered from it: it fills
+    /// `entity_id`, `acs_urls`, `slo_url`, `certificate` and `encryption_certificate` where they
+    /// are not given. Read when the app is saved, not kept.
+    #[cfg_attr(feature = "openapi", schema(write_only))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
     /// The service provider's entity id (the `Issuer` of its requests, the `Audience` of its
     /// assertions). Unique in the tenant.
+    #[serde(default)]
     pub entity_id: String,
     /// Its assertion consumer service URLs (HTTP-POST binding), https, 1-20. The first is the
     /// default; a request's `AssertionConsumerServiceURL` must be one of them exactly, and its
     /// `AssertionConsumerServiceIndex` is a position in this list.
+    #[serde(default)]
     pub acs_urls: Vec<String>,
     /// Its single logout service (HTTP-Redirect binding): signing out of the tenant sends the
     /// browser there with a signed `LogoutRequest`.
@@ -92,6 +100,12 @@ pub struct SamlApp {
     /// Refuse requests that are not signed with `certificate`. Default false.
     #[serde(default)]
     pub require_signed_requests: bool,
+    /// Encrypt assertions to the app (AES-256-GCM, RSA-OAEP key transport). Default false.
+    #[serde(default)]
+    pub encrypt_assertions: bool,
+    /// The certificate to encrypt to (PEM or base64 DER); absent: `certificate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_certificate: Option<String>,
     /// Sign the `Response`. Default true.
     #[serde(default = "yes")]
     pub sign_response: bool,
@@ -163,6 +177,16 @@ impl SamlApp {
         if self.require_signed_requests && self.certificate.is_none() {
             return err("certificate".into(), "require_signed_requests needs the app's certificate");
         }
+        if self.encrypt_assertions && self.encryption_certificate.is_none() && self.certificate.is_none() {
+            return err("encryption_certificate".into(), "encrypt_assertions needs a certificate to encrypt to");
+        }
+        for (field, cert) in
+            [("certificate", &self.certificate), ("encryption_certificate", &self.encryption_certificate)]
+        {
+            if cert.as_deref().is_some_and(|c| certificate_der(c).is_none()) {
+                return err(field.into(), "must be a certificate: PEM, or base64 DER");
+            }
+        }
         if !self.sign_response && !self.sign_assertion {
             return err("sign_assertion".into(), "the response, the assertion or both must be signed");
         }
@@ -186,6 +210,13 @@ impl SamlApp {
             (None, None) => self.acs_urls.first().map(String::as_str),
         }
     }
+}
+
+/// The DER of a certificate given as PEM, or as base64 DER (as metadata carries it).
+pub fn certificate_der(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).flat_map(|l| l.split_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(body).ok().filter(|der| der.first() == Some(&0x30))
 }
 
 /// A tenant's SAML identity provider signing key, as stored.
@@ -230,6 +261,7 @@ mod tests {
 
     fn app() -> SamlApp {
         SamlApp {
+            metadata: None,
             entity_id: "https://wiki.example/saml".into(),
             acs_urls: vec!["https://wiki.example/saml/acs".into(), "http://127.0.0.1:8080/acs".into()],
             slo_url: None,
@@ -242,6 +274,8 @@ mod tests {
             }],
             certificate: None,
             require_signed_requests: false,
+            encrypt_assertions: false,
+            encryption_certificate: None,
             sign_response: true,
             sign_assertion: true,
             idp_initiated: false,
@@ -262,6 +296,8 @@ mod tests {
             (Box::new(|a| a.attributes.push(a.attributes[0].clone())), "saml.attributes"),
             (Box::new(|a| a.attributes[0].name_format = Some("not a uri".into())), "saml.attributes[0].name_format"),
             (Box::new(|a| a.require_signed_requests = true), "saml.certificate"),
+            (Box::new(|a| a.encrypt_assertions = true), "saml.encryption_certificate"),
+            (Box::new(|a| a.certificate = Some("not a certificate".into())), "saml.certificate"),
             (
                 Box::new(|a| {
                     a.sign_response = false;

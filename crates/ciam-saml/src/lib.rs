@@ -17,8 +17,11 @@
 //!   provider, by HTTP-Redirect (inflated with a bound) or HTTP-POST, and the check of their
 //!   signature (query-string or enveloped) against the service provider's certificates.
 //! - [`idp::issue`]: the signed `Response` (assertion, response or both signed; IdP-initiated
-//!   too) and the signed failure `Response`.
+//!   too; the assertion encrypted to the service provider when asked) and the signed failure
+//!   `Response`.
 //! - [`idp::logout`]: the signed `LogoutRequest` and `LogoutResponse`, by HTTP-Redirect.
+//! - [`SpMetadata`]: what ciam reads of a service provider's metadata (entity id, assertion
+//!   consumer services, single logout, signing and encryption certificates).
 //! - [`idp_metadata`]: the identity provider's metadata document.
 //!
 //! One [`SamlKey`] (RSA-2048 and a self-signed certificate) serves either side: the identity
@@ -26,8 +29,8 @@
 //!
 //! Nothing here does I/O: the server fetches metadata, keeps requests, sessions and replay
 //! caches, draws the random message IDs, and speaks HTTP. XML security is `bergshamra` (pure
-//! Rust C14N and XML-DSig); XML parsing is its `uppsala`. A document with a DTD is refused
-//! before it is parsed.
+//! Rust C14N, XML-DSig and XML-Enc); XML parsing is its `uppsala`. A document with a DTD is
+//! refused before it is parsed.
 #![warn(missing_docs)]
 
 pub mod idp;
@@ -41,7 +44,7 @@ pub use idp::{
     ReceivedAuthnRequest, ReceivedLogoutRequest, ReceivedLogoutResponse, RequestedAuthnContext, ResponseParams,
     StatusCode, SubStatus, error_response, issue_response, logout_request_redirect, logout_response_redirect,
 };
-pub use metadata::{IdpMetadata, MetadataError, SamlKey, idp_metadata, sp_metadata};
+pub use metadata::{IdpMetadata, MetadataError, SamlKey, SpMetadata, idp_metadata, sp_metadata};
 pub use request::AuthnRequest;
 pub use response::{Assertion, Expected, SamlError, verify_response};
 

@@ -1,16 +1,16 @@
 //! SAML metadata (SAML 2.0 Metadata, OASIS saml-metadata-2.0-os): what ciam reads of an
-//! identity provider's, the documents it publishes as a service provider and as an identity
-//! provider, and the key behind both.
+//! identity provider's and of a service provider's, the documents it publishes as a service
+//! provider and as an identity provider, and the key behind both.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::xml::{self, attr, children, escape, is};
-use crate::{BINDING_POST, BINDING_REDIRECT, NAMEID_EMAIL, NAMEID_PERSISTENT, NS_DSIG, NS_METADATA};
+use crate::{BINDING_POST, BINDING_REDIRECT, NAMEID_EMAIL, NAMEID_PERSISTENT, NS_DSIG, NS_METADATA, NS_PROTOCOL};
 
-/// Why an identity provider's metadata was refused.
+/// Why SAML metadata (an identity provider's or a service provider's) was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the identity provider's metadata {0}")]
+#[error("the SAML metadata {0}")]
 pub struct MetadataError(pub String);
 
 /// What ciam needs of an identity provider.
@@ -70,6 +70,157 @@ impl IdpMetadata {
         }
         Ok(Self { entity_id: entity_id.to_owned(), sso_url: sso_url.to_owned(), signing_certificates })
     }
+}
+
+/// What ciam, as identity provider, needs of a service provider (a SAML app).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpMetadata {
+    /// Its `entityID`: the `Issuer` of its requests and the `Audience` of the assertions.
+    pub entity_id: String,
+    /// Its assertion consumer services for the HTTP-POST binding (`http` or `https` URLs): the
+    /// default ones (`isDefault="true"`) first, then by `index` (in document order when equal,
+    /// those without an `index` last). Never empty.
+    pub acs_urls: Vec<String>,
+    /// Its single logout service for the HTTP-Redirect binding (the first one's `Location`).
+    pub slo_url: Option<String>,
+    /// The certificate (DER) its requests are signed with: the first `KeyDescriptor` for
+    /// signing (or without `use`) that carries an `X509Certificate`.
+    pub signing_certificate: Option<Vec<u8>>,
+    /// The certificate (DER) to encrypt assertions to: the first `KeyDescriptor` for
+    /// encryption that carries an `X509Certificate`, else the first one without `use`.
+    pub encryption_certificate: Option<Vec<u8>>,
+    /// Whether it signs its `AuthnRequest`s (`AuthnRequestsSigned`).
+    pub authn_requests_signed: bool,
+    /// Whether it wants the assertions signed (`WantAssertionsSigned`).
+    pub want_assertions_signed: bool,
+    /// The NameID formats it takes (`NameIDFormat`), in its order.
+    pub name_id_formats: Vec<String>,
+}
+
+impl SpMetadata {
+    /// Reads an `EntityDescriptor` with an `SPSSODescriptor` for SAML 2.0 (the first such one,
+    /// when the document is an `EntitiesDescriptor`). Only what the `SPSSODescriptor` holds is
+    /// read: a certificate elsewhere in the document is never taken.
+    pub fn parse(text: &str) -> Result<Self, MetadataError> {
+        let bad = |why: &str| MetadataError(why.to_owned());
+        let doc = xml::parse(text).map_err(MetadataError)?;
+        let root = doc.document_element().ok_or_else(|| bad("is empty"))?;
+        let (entity, sp) = if is(&doc, root, NS_METADATA, "EntityDescriptor") {
+            let sp = sp_descriptor(&doc, root)
+                .ok_or_else(|| bad("describes no SAML 2.0 service provider (SPSSODescriptor)"))?;
+            (root, sp)
+        } else if is(&doc, root, NS_METADATA, "EntitiesDescriptor") {
+            children(&doc, root, NS_METADATA, "EntityDescriptor")
+                .into_iter()
+                .find_map(|e| sp_descriptor(&doc, e).map(|sp| (e, sp)))
+                .ok_or_else(|| bad("has no EntityDescriptor of a SAML 2.0 service provider (SPSSODescriptor)"))?
+        } else {
+            return Err(bad("is not SAML metadata (no EntityDescriptor)"));
+        };
+        let entity_id =
+            attr(&doc, entity, "entityID").filter(|e| !e.is_empty()).ok_or_else(|| bad("has no entityID"))?;
+
+        let mut acs = Vec::new();
+        for service in children(&doc, sp, NS_METADATA, "AssertionConsumerService") {
+            if attr(&doc, service, "Binding") != Some(BINDING_POST) {
+                continue;
+            }
+            let location = web_url(attr(&doc, service, "Location"))
+                .ok_or_else(|| bad("has an AssertionConsumerService whose Location is not an http(s) URL"))?;
+            let index = attr(&doc, service, "index")
+                .map(|i| i.trim().parse::<u16>())
+                .transpose()
+                .map_err(|_| bad("has an AssertionConsumerService whose index is not a number"))?;
+            let default = attr(&doc, service, "isDefault").is_some_and(is_true);
+            acs.push((!default, index.map_or(u32::MAX, u32::from), location));
+        }
+        // Stable: equal keys keep the document's order.
+        acs.sort_by_key(|(not_default, index, _)| (*not_default, *index));
+        let acs_urls: Vec<String> = acs.into_iter().map(|(_, _, location)| location).collect();
+        if acs_urls.is_empty() {
+            return Err(bad("has no AssertionConsumerService for the HTTP-POST binding"));
+        }
+
+        let slo_url = match children(&doc, sp, NS_METADATA, "SingleLogoutService")
+            .into_iter()
+            .find(|s| attr(&doc, *s, "Binding") == Some(BINDING_REDIRECT))
+        {
+            Some(service) => Some(
+                web_url(attr(&doc, service, "Location"))
+                    .ok_or_else(|| bad("has a SingleLogoutService whose Location is not an http(s) URL"))?,
+            ),
+            None => None,
+        };
+
+        let mut signing_certificate = None;
+        let mut encryption_certificate = None;
+        let mut unqualified_certificate = None;
+        for key in children(&doc, sp, NS_METADATA, "KeyDescriptor") {
+            let Some(der) = certificate(&doc, key)? else {
+                continue;
+            };
+            let usage = attr(&doc, key, "use");
+            if matches!(usage, None | Some("signing")) && signing_certificate.is_none() {
+                signing_certificate = Some(der.clone());
+            }
+            match usage {
+                Some("encryption") if encryption_certificate.is_none() => encryption_certificate = Some(der),
+                None if unqualified_certificate.is_none() => unqualified_certificate = Some(der),
+                _ => {}
+            }
+        }
+
+        let name_id_formats = children(&doc, sp, NS_METADATA, "NameIDFormat")
+            .into_iter()
+            .map(|f| xml::text(&doc, f))
+            .filter(|f| !f.is_empty())
+            .collect();
+        Ok(Self {
+            entity_id: entity_id.to_owned(),
+            acs_urls,
+            slo_url,
+            signing_certificate,
+            encryption_certificate: encryption_certificate.or(unqualified_certificate),
+            authn_requests_signed: attr(&doc, sp, "AuthnRequestsSigned").is_some_and(is_true),
+            want_assertions_signed: attr(&doc, sp, "WantAssertionsSigned").is_some_and(is_true),
+            name_id_formats,
+        })
+    }
+}
+
+/// The first `SPSSODescriptor` of `entity` whose `protocolSupportEnumeration` names SAML 2.0.
+fn sp_descriptor(doc: &uppsala::Document<'_>, entity: uppsala::NodeId) -> Option<uppsala::NodeId> {
+    children(doc, entity, NS_METADATA, "SPSSODescriptor").into_iter().find(|sp| {
+        attr(doc, *sp, "protocolSupportEnumeration").is_some_and(|p| p.split_whitespace().any(|p| p == NS_PROTOCOL))
+    })
+}
+
+/// An `xs:boolean` that is true.
+fn is_true(value: &str) -> bool {
+    matches!(value.trim(), "true" | "1")
+}
+
+/// `location` when it is an `http` or `https` URL (a browser is sent there, or posts to it).
+fn web_url(location: Option<&str>) -> Option<String> {
+    let location = location?.trim();
+    let url = url::Url::parse(location).ok()?;
+    matches!(url.scheme(), "https" | "http").then(|| location.to_owned())
+}
+
+/// The certificate (DER) of a `KeyDescriptor`: its first `X509Certificate`, which must be one;
+/// `None` when it carries none.
+fn certificate(doc: &uppsala::Document<'_>, key: uppsala::NodeId) -> Result<Option<Vec<u8>>, MetadataError> {
+    let Some(cert) =
+        doc.get_elements_by_tag_name_ns(NS_DSIG, "X509Certificate").into_iter().find(|c| is_descendant(doc, *c, key))
+    else {
+        return Ok(None);
+    };
+    let b64: String = xml::text(doc, cert).split_whitespace().collect();
+    let der =
+        STANDARD.decode(b64).map_err(|_| MetadataError("has an X509Certificate that is not base64".to_owned()))?;
+    bergshamra::keys::loader::load_x509_cert_der(&der)
+        .map_err(|_| MetadataError("has an X509Certificate that cannot be read".to_owned()))?;
+    Ok(Some(der))
 }
 
 fn is_descendant(doc: &uppsala::Document<'_>, mut node: uppsala::NodeId, ancestor: uppsala::NodeId) -> bool {

@@ -4,19 +4,28 @@
 //! The assertion has its `Issuer` first, then its signature, a bearer `SubjectConfirmation` for
 //! the assertion consumer service (with the request's `InResponseTo`, none when the sign-in is
 //! IdP-initiated), `Conditions` limited to the service provider's audience, an `AuthnStatement`
-//! and the attributes. The assertion is signed on its own first, then embedded; the response is
-//! signed over it. Signatures are RSA-SHA256 over SHA-256 digests, exclusive C14N, enveloped,
-//! right after the `Issuer` as the schema orders them, with the certificate in `KeyInfo`.
+//! and the attributes. The assertion is signed on its own first, then (when the service provider
+//! asks for it) encrypted to its certificate, then embedded; the response is signed over it.
+//! Signatures are RSA-SHA256 over SHA-256 digests, exclusive C14N, enveloped, right after the
+//! `Issuer` as the schema orders them, with the certificate in `KeyInfo`.
+//!
+//! An encrypted assertion is an `EncryptedAssertion` holding one `xenc:EncryptedData` of type
+//! `Element` (XML Encryption 1.1): AES-256-GCM under a fresh key, that key transported by
+//! RSA-OAEP (`rsa-oaep-mgf1p`, SHA-1 digest, as xmlsec1, pysaml2 and most service providers
+//! take it) in an `EncryptedKey` inside the `EncryptedData`'s `KeyInfo`, naming the service
+//! provider's certificate.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use bergshamra::core::{algorithm, ns};
+use bergshamra::{EncContext, KeysManager};
 use time::OffsetDateTime;
 
 use super::signing::{check_id, instant, later, sign_enveloped, signature_template};
 use crate::metadata::SamlKey;
 use crate::response::SamlError;
 use crate::xml::escape;
-use crate::{NAMEID_PERSISTENT, NS_ASSERTION, NS_PROTOCOL};
+use crate::{NAMEID_PERSISTENT, NS_ASSERTION, NS_DSIG, NS_PROTOCOL};
 
 /// The status of a response that succeeded.
 pub const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
@@ -79,6 +88,9 @@ pub struct ResponseParams<'a> {
     pub sign_assertion: bool,
     /// Whether the response is signed.
     pub sign_response: bool,
+    /// The service provider's encryption certificate (DER, RSA): when given, the assertion
+    /// (signed first, if it is to be) is sent encrypted to it, as an `EncryptedAssertion`.
+    pub encrypt_to: Option<&'a [u8]>,
 }
 
 /// The top-level status of a failed response (SAML Core §3.2.2.2).
@@ -154,7 +166,7 @@ pub struct ErrorResponseParams<'a> {
 
 /// The signed `Response` of a successful sign-in, base64 (the `SAMLResponse` of the HTTP-POST
 /// form). The assertion, the response, or both are signed, as asked; one of them must be
-/// (SAML Profiles §4.1.3.5).
+/// (SAML Profiles §4.1.3.5). With [`ResponseParams::encrypt_to`], the assertion is encrypted.
 pub fn issue_response(params: &ResponseParams<'_>, key: &SamlKey) -> Result<String, SamlError> {
     if !(params.sign_assertion || params.sign_response) {
         return Err(SamlError::Build("neither the assertion nor the response would be signed".into()));
@@ -170,6 +182,9 @@ pub fn issue_response(params: &ResponseParams<'_>, key: &SamlKey) -> Result<Stri
     let mut assertion = assertion(params, key)?;
     if params.sign_assertion {
         assertion = sign_enveloped(&assertion, key)?;
+    }
+    if let Some(certificate) = params.encrypt_to {
+        assertion = encrypt(&assertion, certificate)?;
     }
     let head = Head {
         issuer: params.idp_entity_id,
@@ -278,6 +293,40 @@ fn assertion(p: &ResponseParams<'_>, key: &SamlKey) -> Result<String, SamlError>
         class = escape(p.authn_context_class_ref),
         attributes = attribute_statement(p.attributes),
     ))
+}
+
+/// `assertion` (a document of its own, signed or not) as the `EncryptedAssertion` for the holder
+/// of `certificate_der`.
+fn encrypt(assertion: &str, certificate_der: &[u8]) -> Result<String, SamlError> {
+    let build = |why: String| SamlError::Build(format!("the assertion cannot be encrypted: {why}"));
+    let certificate = bergshamra::keys::loader::load_x509_cert_der(certificate_der)
+        .map_err(|e| build(format!("the service provider's certificate cannot be read: {e}")))?;
+    if certificate.algorithm_name() != "RSA" {
+        return Err(build("the service provider's certificate is not for an RSA key".into()));
+    }
+    let mut keys = KeysManager::new();
+    keys.add_key(certificate);
+    // bergshamra fills both empty CipherValues: the data under a fresh AES-256 key, and that key
+    // under the certificate's RSA key.
+    let template = format!(
+        "<xenc:EncryptedData xmlns:xenc=\"{enc}\" Type=\"{element}\">\
+         <xenc:EncryptionMethod Algorithm=\"{aes}\"/>\
+         <ds:KeyInfo xmlns:ds=\"{NS_DSIG}\"><xenc:EncryptedKey>\
+         <xenc:EncryptionMethod Algorithm=\"{rsa}\"><ds:DigestMethod Algorithm=\"{sha1}\"/></xenc:EncryptionMethod>\
+         <ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\
+         <xenc:CipherData><xenc:CipherValue/></xenc:CipherData>\
+         </xenc:EncryptedKey></ds:KeyInfo>\
+         <xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedData>",
+        enc = ns::ENC,
+        element = ns::ENC_TYPE_ELEMENT,
+        aes = algorithm::AES256_GCM,
+        rsa = algorithm::RSA_OAEP,
+        sha1 = algorithm::SHA1,
+        cert = STANDARD.encode(certificate_der),
+    );
+    let encrypted = bergshamra::encrypt(&EncContext::new(keys), &template, assertion.as_bytes())
+        .map_err(|e| build(e.to_string()))?;
+    Ok(format!("<saml:EncryptedAssertion>{encrypted}</saml:EncryptedAssertion>"))
 }
 
 /// The `AttributeStatement` (none without attributes: the schema wants at least one).

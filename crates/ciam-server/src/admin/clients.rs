@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use base64::Engine as _;
 use ciam_core::FieldError;
 use ciam_core::client::{AuthMethod, Client, ClientType, ExchangePermission, GrantType, SecurityProfile};
 use ciam_core::id::{ClientId, TenantId};
@@ -199,11 +200,14 @@ impl ClientView {
 /// Builds and validates a client from input; `base` supplies id and timestamps.
 fn build(
     tenant: &Tenant,
-    input: ClientInput,
+    mut input: ClientInput,
     client_id: ClientId,
     created_at: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Result<Client, Problem> {
+    if let Some(app) = input.saml.as_mut() {
+        from_metadata(app)?;
+    }
     let saml = input.saml.is_some();
     let client_type = match (input.client_type, saml) {
         (Some(t), _) => t,
@@ -257,6 +261,24 @@ fn build(
     };
     client.validate().map_err(Problem::invalid)?;
     Ok(client)
+}
+
+/// Fills a SAML app's settings it does not give from its service provider metadata, if given.
+fn from_metadata(app: &mut SamlApp) -> Result<(), Problem> {
+    let Some(xml) = app.metadata.take() else { return Ok(()) };
+    let md = ciam_saml::SpMetadata::parse(&xml)
+        .map_err(|e| Problem::invalid(FieldError::new("saml.metadata", e.to_string())))?;
+    let b64 = |der: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(der);
+    if app.entity_id.is_empty() {
+        app.entity_id = md.entity_id;
+    }
+    if app.acs_urls.is_empty() {
+        app.acs_urls = md.acs_urls;
+    }
+    app.slo_url = app.slo_url.take().or(md.slo_url);
+    app.certificate = app.certificate.take().or(md.signing_certificate.map(b64));
+    app.encryption_certificate = app.encryption_certificate.take().or(md.encryption_certificate.map(b64));
+    Ok(())
 }
 
 /// URLs as client ids are reserved for clients described by a metadata document, never registered.

@@ -20,6 +20,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ciam_core::Acr;
 use ciam_core::client::Client;
 use ciam_core::id::{ClientId, UserId};
 use ciam_core::keyspace::{self, Replay};
@@ -32,6 +33,7 @@ use ciam_saml::idp::{Incoming, Message, Parameter, SubStatus};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::authorize::step_up;
 use super::consent::record_decision;
 use super::pages::{ConsentPage, describe_scope, html};
 use super::session::{
@@ -64,6 +66,9 @@ pub(crate) struct SamlPending {
     format: NameIdFormat,
     force_authn: bool,
     is_passive: bool,
+    /// The level the request's `RequestedAuthnContext` asks for, and the class to report.
+    #[serde(default)]
+    required: Option<(Acr, String)>,
 }
 
 /// `GET /t/{tenant}/saml/metadata`: the tenant's identity provider metadata.
@@ -130,7 +135,7 @@ async fn receive(
     };
     tracing::Span::current().record("client_id", app.client_id.as_str());
     if saml.require_signed_requests || incoming.is_signed() {
-        match saml_idp::certificate_der(saml) {
+        match saml_idp::signing_certificate(saml) {
             Some(der) => incoming.verify_signature(&[der]).map_err(unreadable)?,
             None if saml.require_signed_requests => return Err(unreadable("the app has no certificate")),
             None => {}
@@ -159,6 +164,13 @@ async fn receive(
             None => return fail(SubStatus::InvalidNameIdPolicy, "NameID formats: persistent, emailAddress").await,
         },
     };
+    let required = match &request.requested_authn_context {
+        None => None,
+        Some(r) => match saml_idp::requested_level(&r.comparison, &r.class_refs) {
+            Ok(level) => level,
+            Err(()) => return fail(SubStatus::NoAuthnContext, "no requested authentication context is offered").await,
+        },
+    };
     let replay = keyspace::saml_request(&ctx.tenant.id, &saml.entity_id, &request.id);
     let ttl = Duration::from_secs(2 * FRESH.whole_seconds().unsigned_abs());
     if !Replay::new(ctx.st.ephemeral.as_ref()).first_use(&replay, ttl).await? {
@@ -173,6 +185,7 @@ async fn receive(
         format,
         force_authn: request.force_authn,
         is_passive: request.is_passive,
+        required,
     };
     if posted {
         return in_flow(ctx, &pending, "saml/resume").await;
@@ -252,13 +265,23 @@ async fn proceed(
         }
         return page("login").await;
     };
+    if let Some((required, _)) = pending.required
+        && !Acr::parse(&session.acr).is_some_and(|a| a.satisfies(required))
+    {
+        if pending.is_passive {
+            return refuse(ctx, &pending.acs, in_response_to, relay, SubStatus::NoPassive, "a stronger sign-in needed")
+                .await;
+        }
+        return step_up(ctx, "", flow, |f| f.saml = Some(pending.clone()), &session, required).await;
+    }
     if !consented(ctx, &app, saml, &user, flow).await? {
         if pending.is_passive {
             return refuse(ctx, &pending.acs, in_response_to, relay, SubStatus::NoPassive, "consent needed").await;
         }
         return page("saml/consent").await;
     }
-    let answer = saml_idp::Answer { app: &app, acs: &pending.acs, in_response_to, format: pending.format };
+    let class = pending.required.as_ref().map(|(_, class)| class.as_str());
+    let answer = saml_idp::Answer { app: &app, acs: &pending.acs, in_response_to, format: pending.format, class };
     let by = By::user(caller.clone(), user.id);
     let (response, participant) = match saml_idp::sign_in(&ctx.st, &by, &answer, &session, &user).await {
         Ok(done) => done,
@@ -407,6 +430,7 @@ pub(super) async fn launch(
             format: saml.name_id_format,
             force_authn: false,
             is_passive: false,
+            required: None,
         };
         proceed(&ctx, &caller, &pending, None, &headers).await
     })

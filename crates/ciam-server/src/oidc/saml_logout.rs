@@ -138,7 +138,7 @@ async fn answered(ctx: &Ctx, incoming: &Incoming, answer: &ReceivedLogoutRespons
     if answer.issuer != saml.entity_id || answer.in_response_to.as_deref() != Some(request_id.as_str()) {
         return Err(unreadable("the LogoutResponse does not answer the request sent"));
     }
-    if let Some(der) = saml_idp::certificate_der(saml) {
+    if let Some(der) = saml_idp::signing_certificate(saml) {
         incoming.verify_signature(&[der]).map_err(unreadable)?;
     }
     if !answer.is_success() {
@@ -158,7 +158,8 @@ async fn asked(
     let app = ctx.st.durable.find_saml_app(&ctx.tenant.id, &request.issuer).await?;
     let app = app.ok_or_else(|| unreadable("no SAML app has this entity id"))?;
     let saml = app.saml.as_ref().ok_or_else(|| unreadable("not a SAML app"))?;
-    let der = saml_idp::certificate_der(saml).ok_or_else(|| unreadable("the app has no certificate to sign with"))?;
+    let der =
+        saml_idp::signing_certificate(saml).ok_or_else(|| unreadable("the app has no certificate to sign with"))?;
     incoming.verify_signature(&[der]).map_err(unreadable)?;
     let now = ctx.st.clock.now();
     let slo = saml_idp::endpoint(&ctx.st, &ctx.tenant.id, "slo");

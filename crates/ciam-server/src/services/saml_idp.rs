@@ -13,7 +13,7 @@
 use ciam_core::audit::AuditRecord;
 use ciam_core::client::Client;
 use ciam_core::id::TenantId;
-use ciam_core::saml_app::{NameIdFormat, SamlApp, SamlSigningKey};
+use ciam_core::saml_app::{NameIdFormat, SamlApp, SamlSigningKey, certificate_der};
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::store::FederationStore;
@@ -152,13 +152,49 @@ fn attributes(app: &SamlApp, user: &User) -> Vec<Attribute> {
         .collect()
 }
 
+/// Password over TLS, the class of a password sign-in.
+const PASSWORD_PROTECTED_TRANSPORT: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
+/// The REFEDS MFA profile: a second factor (or a passkey).
+const REFEDS_MFA: &str = "https://refeds.org/profile/mfa";
+
 /// The `AuthnContextClassRef` of a session's level: password over TLS, or the REFEDS MFA
 /// profile for a second factor or a passkey.
 pub(crate) fn authn_context(acr: &str) -> &'static str {
     match Acr::parse(acr) {
-        Some(Acr::MultiFactor | Acr::PhishingResistant) => "https://refeds.org/profile/mfa",
-        _ => "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+        Some(Acr::MultiFactor | Acr::PhishingResistant) => REFEDS_MFA,
+        _ => PASSWORD_PROTECTED_TRANSPORT,
     }
+}
+
+/// The level an authentication context class stands for: the SAML password classes, the
+/// REFEDS MFA profile (and Microsoft's `multipleauthn`), or one of ciam's own `acr` values.
+fn level_of_class(class: &str) -> Option<Acr> {
+    match class {
+        PASSWORD_PROTECTED_TRANSPORT
+        | "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"
+        | "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified" => Some(Acr::Password),
+        REFEDS_MFA | "http://schemas.microsoft.com/claims/multipleauthn" => Some(Acr::MultiFactor),
+        other => Acr::parse(other),
+    }
+}
+
+/// What a `RequestedAuthnContext` asks for (SAML Core §3.3.2.2.1): the level the person must
+/// reach and the class to report, `None` for no requirement (`maximum`: ciam never reports
+/// less than the session reached, and the lowest class is always met); `Err` when it names no
+/// class ciam knows (the app hears `NoAuthnContext`).
+pub(crate) fn requested_level(comparison: &str, class_refs: &[String]) -> Result<Option<(Acr, String)>, ()> {
+    let known: Vec<(Acr, &String)> = class_refs.iter().filter_map(|c| level_of_class(c).map(|l| (l, c))).collect();
+    // The weakest named class is enough for `exact` and `minimum`; `better` wants more than the
+    // strongest one named.
+    let wanted = match comparison {
+        "maximum" => return Ok(None),
+        "better" => known.iter().max_by_key(|(l, _)| *l).and_then(|(l, _)| Acr::ALL.into_iter().find(|a| a > l)),
+        _ => known.iter().min_by_key(|(l, _)| *l).map(|(l, _)| *l),
+    };
+    let wanted = wanted.ok_or(())?;
+    let class =
+        known.iter().find(|(l, _)| *l == wanted).map_or_else(|| wanted.as_str().to_owned(), |(_, c)| (*c).clone());
+    Ok(Some((wanted, class)))
 }
 
 /// A sign-in to answer: which app, where the answer goes, to which request.
@@ -167,6 +203,8 @@ pub(crate) struct Answer<'a> {
     pub(crate) acs: &'a str,
     pub(crate) in_response_to: Option<&'a str>,
     pub(crate) format: NameIdFormat,
+    /// The class the request asked for (reported when the session reaches its level).
+    pub(crate) class: Option<&'a str>,
 }
 
 /// A random XML ID.
@@ -194,6 +232,11 @@ pub(crate) async fn sign_in(
     let authn_instant = time::OffsetDateTime::from_unix_timestamp(session.auth_time).unwrap_or(now);
     let attributes = attributes(saml, user);
     let (response_id, assertion_id) = (xml_id(), xml_id());
+    let encrypt_to = if saml.encrypt_assertions {
+        saml.encryption_certificate.as_deref().or(saml.certificate.as_deref()).and_then(certificate_der)
+    } else {
+        None
+    };
     let idp = entity_id(st, tenant);
     let params = ResponseParams {
         idp_entity_id: &idp,
@@ -204,7 +247,7 @@ pub(crate) async fn sign_in(
         name_id_format: answer.format.uri(),
         session_index: &session.sid,
         authn_instant,
-        authn_context_class_ref: authn_context(&session.acr),
+        authn_context_class_ref: answer.class.unwrap_or_else(|| authn_context(&session.acr)),
         attributes: &attributes,
         now,
         lifetime: time::Duration::seconds(i64::from(saml.assertion_lifetime)),
@@ -213,6 +256,7 @@ pub(crate) async fn sign_in(
         assertion_id: &assertion_id,
         sign_assertion: saml.sign_assertion,
         sign_response: saml.sign_response,
+        encrypt_to: encrypt_to.as_deref(),
     };
     let response =
         ciam_saml::idp::issue_response(&params, &key.key).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -321,12 +365,9 @@ pub(crate) async fn logout_response(
     Ok(Some(url))
 }
 
-/// The DER of an app's certificate (PEM, or base64 DER as metadata carries it).
-pub(crate) fn certificate_der(app: &SamlApp) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    let text = app.certificate.as_deref()?;
-    let body: String = text.lines().filter(|l| !l.starts_with("-----")).flat_map(|l| l.split_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD.decode(body).ok()
+/// The DER of an app's signing certificate.
+pub(crate) fn signing_certificate(app: &SamlApp) -> Option<Vec<u8>> {
+    certificate_der(app.certificate.as_deref()?)
 }
 
 #[cfg(test)]
@@ -337,6 +378,7 @@ mod tests {
 
     fn app(attributes: &[(&str, &str)]) -> SamlApp {
         SamlApp {
+            metadata: None,
             entity_id: "https://wiki.example/saml".into(),
             acs_urls: vec!["https://wiki.example/acs".into()],
             slo_url: None,
@@ -352,6 +394,8 @@ mod tests {
                 .collect(),
             certificate: None,
             require_signed_requests: false,
+            encrypt_assertions: false,
+            encryption_certificate: None,
             sign_response: true,
             sign_assertion: true,
             idp_initiated: false,
@@ -366,6 +410,21 @@ mod tests {
         assert_eq!(consent_scope(&none).to_string(), "openid");
         let some = app(&[("mail", "email"), ("sn", "family_name"), ("givenName", "given_name"), ("uid", "sub")]);
         assert_eq!(consent_scope(&some).to_string(), "email openid profile");
+    }
+
+    #[test]
+    fn requested_contexts_name_a_level() {
+        let refs = |r: &[&str]| r.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let mfa = Some((Acr::MultiFactor, REFEDS_MFA.to_owned()));
+        assert_eq!(requested_level("exact", &refs(&[REFEDS_MFA])), Ok(mfa.clone()));
+        assert_eq!(requested_level("minimum", &refs(&["urn:x:unknown", REFEDS_MFA])), Ok(mfa));
+        let pwd = Some((Acr::Password, PASSWORD_PROTECTED_TRANSPORT.to_owned()));
+        assert_eq!(requested_level("exact", &refs(&[REFEDS_MFA, PASSWORD_PROTECTED_TRANSPORT])), Ok(pwd));
+        let better = requested_level("better", &refs(&[REFEDS_MFA]));
+        assert_eq!(better, Ok(Some((Acr::PhishingResistant, "urn:ciam:acr:phr".to_owned()))));
+        assert_eq!(requested_level("better", &refs(&["urn:ciam:acr:phr"])), Err(()), "nothing is better");
+        assert_eq!(requested_level("maximum", &refs(&["urn:x:kerberos"])), Ok(None));
+        assert_eq!(requested_level("exact", &refs(&["urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos"])), Err(()));
     }
 
     #[test]

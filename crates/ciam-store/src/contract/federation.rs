@@ -207,6 +207,7 @@ pub fn saml_app(tenant: &str, id: &str, entity_id: &str) -> Client {
     c.grant_types = vec![];
     c.redirect_uris = vec![];
     c.saml = Some(SamlApp {
+        metadata: None,
         entity_id: entity_id.into(),
         acs_urls: vec!["https://wiki.example/saml/acs".into()],
         slo_url: Some("https://wiki.example/saml/slo".into()),
@@ -219,6 +220,8 @@ pub fn saml_app(tenant: &str, id: &str, entity_id: &str) -> Client {
         }],
         certificate: None,
         require_signed_requests: false,
+        encrypt_assertions: false,
+        encryption_certificate: None,
         sign_response: true,
         sign_assertion: false,
         idp_initiated: true,

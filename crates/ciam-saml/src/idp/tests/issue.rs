@@ -10,7 +10,7 @@ use super::{ACS, IDP, SP, TestResult, idp_key, now, sp_key};
 use crate::idp::{
     Attribute, ErrorResponseParams, ResponseParams, StatusCode, SubStatus, error_response, issue_response,
 };
-use crate::{Expected, NAMEID_EMAIL, NAMEID_PERSISTENT, SamlError, verify_response};
+use crate::{Expected, NAMEID_EMAIL, NAMEID_PERSISTENT, SamlError, SamlKey, verify_response};
 
 const PASSWORD: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
 
@@ -54,6 +54,7 @@ fn params<'a>(
         assertion_id: "_assert1",
         sign_assertion: true,
         sign_response: true,
+        encrypt_to: None,
     })
 }
 
@@ -225,5 +226,122 @@ fn an_error_response_is_signed_and_carries_its_status() -> TestResult {
         "<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Responder\"/></samlp:Status>"
     ));
     assert!(!xml.contains("InResponseTo"), "{xml}");
+    Ok(())
+}
+
+#[test]
+fn an_encrypted_response_is_read_with_the_service_providers_key_only() -> TestResult {
+    let (idp, sp) = (idp_key()?, sp_key()?);
+    let certs = [idp.certificate_der()?];
+    let sp_certificate = sp.certificate_der()?;
+    let attrs = attributes();
+    for (sign_assertion, sign_response) in [(true, false), (false, true), (true, true)] {
+        let case = format!("assertion {sign_assertion}, response {sign_response}");
+        let p = ResponseParams {
+            sign_assertion,
+            sign_response,
+            encrypt_to: Some(&sp_certificate),
+            ..params(&attrs, Some("_req1"))?
+        };
+        let response = issue_response(&p, idp)?;
+        let xml = xml_of(&response)?;
+
+        // Nothing of the assertion in clear: one EncryptedData of an element, AES-256-GCM, its
+        // key by RSA-OAEP to the service provider's certificate.
+        for secret in ["u-123", "ada@x.test", "admins", "<saml:Assertion", "<saml:NameID", "_assert1"] {
+            assert!(!xml.contains(secret), "{case}: {secret} in clear in {xml}");
+        }
+        for needle in [
+            "<saml:EncryptedAssertion><xenc:EncryptedData xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\" \
+             Type=\"http://www.w3.org/2001/04/xmlenc#Element\">",
+            "<xenc:EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes256-gcm\"/>",
+            "<xenc:EncryptionMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p\">\
+             <ds:DigestMethod Algorithm=\"http://www.w3.org/2000/09/xmldsig#sha1\"/></xenc:EncryptionMethod>",
+            &format!("<ds:X509Certificate>{}</ds:X509Certificate>", sp.certificate_base64()),
+        ] {
+            assert!(xml.contains(needle), "{case}: {needle} missing from {xml}");
+        }
+        assert_eq!(xml.matches("<xenc:EncryptedData ").count(), 1, "{case}");
+        assert_eq!(xml.matches("<xenc:EncryptedKey>").count(), 1, "{case}");
+        assert!(!xml.contains("<xenc:CipherValue/>"), "{case}: an empty CipherValue in {xml}");
+        let at = |s: &str| xml.find(s).ok_or_else(|| format!("no {s} in {xml}"));
+        assert!(at("<samlp:Status>")? < at("<saml:EncryptedAssertion>")?, "{case}");
+        // The assertion's signature travels inside the ciphertext.
+        assert_eq!(xml.matches("<ds:Signature ").count(), usize::from(sign_response), "{case}");
+
+        let with_key = Expected { decryption_key_pem: Some(&sp.private_key_pem), ..expected(&certs, Some("_req1"))? };
+        let assertion = verify_response(&response, &with_key).map_err(|e| format!("{case}: {e}"))?;
+        assert_eq!(assertion.id, "_assert1", "{case}");
+        assert_eq!(assertion.name_id, "u-123", "{case}");
+        assert_eq!(assertion.name_id_format.as_deref(), Some(NAMEID_PERSISTENT), "{case}");
+        assert_eq!(assertion.session_index.as_deref(), Some("_s1"), "{case}");
+        assert_eq!(assertion.authn_context.as_deref(), Some(PASSWORD), "{case}");
+        assert_eq!(assertion.attributes.get("mail"), Some(&vec!["ada@x.test".to_owned()]), "{case}");
+        let groups = vec!["admins".to_owned(), "R&D <lab> \"one\"".to_owned()];
+        assert_eq!(assertion.attributes.get("groups"), Some(&groups), "{case}");
+
+        // Without a key, or with the identity provider's: not read.
+        let without = verify_response(&response, &expected(&certs, Some("_req1"))?);
+        assert!(matches!(without, Err(SamlError::Malformed(m)) if m.contains("no key")), "{case}");
+        let wrong = Expected { decryption_key_pem: Some(&idp.private_key_pem), ..expected(&certs, Some("_req1"))? };
+        let refused = verify_response(&response, &wrong);
+        assert!(matches!(refused, Err(SamlError::Malformed(ref m)) if m.contains("decrypted")), "{case}: {refused:?}");
+    }
+    Ok(())
+}
+
+#[test]
+fn an_encrypted_response_does_not_decrypt_with_a_third_key() -> TestResult {
+    let (idp, sp) = (idp_key()?, sp_key()?);
+    let third = SamlKey::generate("https://third.test/saml", now()?)?;
+    let certs = [idp.certificate_der()?];
+    let sp_certificate = sp.certificate_der()?;
+    let attrs = attributes();
+    let p = ResponseParams { encrypt_to: Some(&sp_certificate), ..params(&attrs, Some("_req1"))? };
+    let response = issue_response(&p, idp)?;
+    let other = Expected { decryption_key_pem: Some(&third.private_key_pem), ..expected(&certs, Some("_req1"))? };
+    let refused = verify_response(&response, &other);
+    assert!(matches!(refused, Err(SamlError::Malformed(ref m)) if m.contains("cannot be decrypted")), "{refused:?}");
+    // Encrypted to the third key, the service provider's key does not read it either.
+    let third_certificate = third.certificate_der()?;
+    let p = ResponseParams { encrypt_to: Some(&third_certificate), ..params(&attrs, Some("_req1"))? };
+    let response = issue_response(&p, idp)?;
+    let sp_reads = Expected { decryption_key_pem: Some(&sp.private_key_pem), ..expected(&certs, Some("_req1"))? };
+    assert!(matches!(verify_response(&response, &sp_reads), Err(SamlError::Malformed(_))));
+    assert_eq!(verify_response(&response, &other)?.name_id, "u-123");
+    Ok(())
+}
+
+#[test]
+fn an_encrypted_response_signed_over_its_ciphertext_is_refused_when_tampered() -> TestResult {
+    let (idp, sp) = (idp_key()?, sp_key()?);
+    let certs = [idp.certificate_der()?];
+    let sp_certificate = sp.certificate_der()?;
+    let attrs = attributes();
+    let p = ResponseParams {
+        sign_assertion: false,
+        sign_response: true,
+        encrypt_to: Some(&sp_certificate),
+        ..params(&attrs, Some("_req1"))?
+    };
+    let xml = xml_of(&issue_response(&p, idp)?)?;
+    // The EncryptedKey's CipherValue comes first; the data's is the last one.
+    let start = xml.rfind("<xenc:CipherValue>").ok_or("no CipherValue")? + "<xenc:CipherValue>".len();
+    let head = xml.get(..start).ok_or("no head")?;
+    let tail = xml.get(start..).ok_or("no tail")?;
+    let flipped = if tail.starts_with('A') { 'B' } else { 'A' };
+    let evil = format!("{head}{flipped}{}", tail.get(1..).ok_or("no tail")?);
+    let with_key = Expected { decryption_key_pem: Some(&sp.private_key_pem), ..expected(&certs, Some("_req1"))? };
+    let refused = verify_response(&STANDARD.encode(evil), &with_key);
+    assert!(matches!(refused, Err(SamlError::Signature(_))), "{refused:?}");
+    Ok(())
+}
+
+#[test]
+fn an_encryption_certificate_that_cannot_be_read_is_refused() -> TestResult {
+    let attrs = attributes();
+    let p = ResponseParams { encrypt_to: Some(b"not a certificate"), ..params(&attrs, Some("_req1"))? };
+    let refused = issue_response(&p, idp_key()?);
+    assert!(matches!(refused, Err(SamlError::Build(ref m)) if m.contains("encrypted")), "{refused:?}");
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! Tests of the identity-provider side: responses checked by the crate's own service-provider
-//! verification, requests signed here by hand as a service provider would, logout round trips.
+//! verification, requests signed here by hand as a service provider would, logout round trips,
+//! service providers' metadata.
 
 mod issue;
 mod logout;
+mod metadata;
 mod receive;
 
 use std::sync::OnceLock;
