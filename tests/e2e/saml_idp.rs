@@ -283,6 +283,29 @@ async fn requests_ciam_cannot_trust_are_refused() {
     assert_eq!(send(&b, &request).await.status(), 400, "unsigned");
     let request = f.request("redirect", json!({"sign_request": true})).await;
     assert_eq!(send(&b, &request).await.status(), 303, "signed: on to the sign-in");
+    // Garbage at every SAML door: a page that says so (400), never a 5xx.
+    let bomb = {
+        use std::io::Write as _;
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&vec![b'<'; 8 * 1024 * 1024]).unwrap();
+        STANDARD.encode(z.finish().unwrap())
+    };
+    let dtd = STANDARD.encode("<!DOCTYPE x [<!ENTITY a \"b\">]><samlp:AuthnRequest/>");
+    for query in ["", "SAMLRequest=", "SAMLRequest=%%%", "SAMLRequest=bm90IGRlZmxhdGVk", "SAMLResponse=AAAA"] {
+        for path in ["/t/acme/saml/sso", "/t/acme/saml/slo"] {
+            let res = b.get(&format!("{path}?{query}")).await;
+            assert_eq!(res.status(), 400, "{path}?{query}");
+        }
+    }
+    let bomb_query: String =
+        url::form_urlencoded::Serializer::new(String::new()).append_pair("SAMLRequest", &bomb).finish();
+    assert_eq!(b.get(&format!("/t/acme/saml/sso?{bomb_query}")).await.status(), 400, "a deflate bomb");
+    for body in [vec![("SAMLRequest", dtd.as_str())], vec![("SAMLRequest", "@@@")], vec![]] {
+        assert_eq!(b.post("/t/acme/saml/sso", &body).await.status(), 400, "{body:?}");
+    }
+    assert_eq!(b.get("/t/acme/saml/resume?flow=nope").await.status(), 400);
+    assert_eq!(b.post("/t/acme/saml/consent", &[("flow", "nope"), ("csrf", "x")]).await.status(), 400);
+
     // A signed request whose RelayState was changed on the way: its signature fails.
     let request = f.request("redirect", json!({"sign_request": true})).await;
     let tampered = request["url"].as_str().unwrap().replace("RelayState=rs-1", "RelayState=rs-2");
