@@ -18,7 +18,7 @@
 //
 // Prints one JSON line: the page's lang and dir, and each callback URL.
 // Chromium enforces the pages' Content-Security-Policy: a violation it reports fails the run.
-import { catalogue, catchCallback, launch, mailbox, need, totp, untilCallback } from "./lib.mjs";
+import { button, catalogue, catchCallback, field, launch, mailbox, need, totp, untilCallback } from "./lib.mjs";
 
 const lang = need("CIAM_LANG");
 const msg = catalogue(lang);
@@ -33,8 +33,6 @@ const t = (path) => `${origin}/t/${tenant}${path}`;
 const { mails, newMail, newCode } = mailbox(need("CIAM_MAIL_DIR"));
 const allow = msg("action-allow");
 
-const button = (page, name) => page.getByRole("button", { name, exact: true });
-const field = (page, label) => page.getByLabel(label, { exact: true });
 const heading = (page, name) => page.getByRole("heading", { level: 1, name }).waitFor();
 // Presses the button `name` and waits for the page it leads to.
 const press = async (page, name, url) => Promise.all([page.waitForURL(url), button(page, name).click()]);

@@ -18,19 +18,16 @@
 // can look at the server in between.
 // Chromium enforces the pages' Content-Security-Policy: a violation it reports fails the run.
 import { createInterface } from "node:readline";
-import { catalogue, catchCallback, launch, mailbox, need, untilCallback } from "./lib.mjs";
+import {
+  button, catalogue, catchCallback, expect, field, filler, heading, launch, mailbox, need, untilCallback,
+} from "./lib.mjs";
 
 const lang = process.env.CIAM_LANG || "en";
 const msg = catalogue(lang);
 // Whether the pages are written right to left (read from the first one).
 let rtl = false;
-// A message with its `{ $name }` arguments filled in, as the server does: on a right-to-left
-// page each one between First Strong Isolate and Pop Directional Isolate.
-const fill = (id, args) =>
-  msg(id).replace(/\{ \$(\w+) \}/g, (_, name) => {
-    if (!(name in args)) throw new Error(`${id} needs ${name}`);
-    return rtl ? `\u2068${args[name]}\u2069` : args[name];
-  });
+// Messages with their arguments, as the page shows them.
+const fill = filler(msg, () => rtl);
 const origin = need("CIAM_ORIGIN");
 const tenant = need("CIAM_TENANT");
 const email = need("CIAM_EMAIL");
@@ -40,12 +37,6 @@ const callback = need("CIAM_CALLBACK");
 const { mails, newCode } = mailbox(need("CIAM_MAIL_DIR"));
 const t = (path) => `${origin}/t/${tenant}${path}`;
 
-const button = (page, name) => page.getByRole("button", { name, exact: true });
-const field = (page, label) => page.getByLabel(label, { exact: true });
-const heading = (page, level, name) => page.getByRole("heading", { level, name, exact: true });
-const expect = (what, seen, wanted) => {
-  if (seen !== wanted) throw new Error(`${what}: expected ${JSON.stringify(wanted)}, the page says ${JSON.stringify(seen)}`);
-};
 // The one status message of the page (role=status), once it is there.
 const status = async (page) => {
   const notice = page.getByRole("status");

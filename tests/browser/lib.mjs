@@ -9,6 +9,25 @@ import { chromium } from "playwright-core";
 
 export const timeout = 20_000;
 
+// A page's button, field (by its label) and heading (of `level`), by their accessible names.
+export const button = (page, name) => page.getByRole("button", { name, exact: true });
+export const field = (page, label) => page.getByLabel(label, { exact: true });
+export const heading = (page, level, name) => page.getByRole("heading", { level, name, exact: true });
+
+// Fails the run when what a page says is not what was wanted.
+export const expect = (what, seen, wanted) => {
+  if (seen !== wanted) throw new Error(`${what}: expected ${JSON.stringify(wanted)}, the page says ${JSON.stringify(seen)}`);
+};
+
+// Message `id` of the catalogue `msg` with its `{ $name }` arguments filled in, as the server
+// does: on a right-to-left page (`rtl()`), each one between First Strong Isolate and Pop
+// Directional Isolate.
+export const filler = (msg, rtl) => (id, args) =>
+  msg(id).replace(/\{ \$(\w+) \}/g, (_, name) => {
+    if (!(name in args)) throw new Error(`${id} needs ${name}`);
+    return rtl() ? `\u2068${args[name]}\u2069` : args[name];
+  });
+
 // An environment variable the script cannot run without.
 export const need = (name) => {
   const value = process.env[name];

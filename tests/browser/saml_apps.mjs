@@ -17,19 +17,14 @@
 // Prints one JSON line: what the pages said, the language and direction of the pages, and the
 // pages the browser went through while signing out.
 // Chromium enforces the pages' Content-Security-Policy: a violation it reports fails the run.
-import { catalogue, launch, need } from "./lib.mjs";
+import { button, catalogue, expect, field, filler, heading, launch, need } from "./lib.mjs";
 
 const lang = process.env.CIAM_LANG || "en";
 const msg = catalogue(lang);
 // Whether the pages are written right to left (read from the first one).
 let rtl = false;
-// A message with its `{ $name }` arguments filled in, as the server does: on a right-to-left
-// page each one between First Strong Isolate and Pop Directional Isolate.
-const fill = (id, args) =>
-  msg(id).replace(/\{ \$(\w+) \}/g, (_, name) => {
-    if (!(name in args)) throw new Error(`${id} needs ${name}`);
-    return rtl ? `\u2068${args[name]}\u2069` : args[name];
-  });
+// Messages with their arguments, as the page shows them.
+const fill = filler(msg, () => rtl);
 // A message's text as a page shows it, without its markup.
 const text = (html) => html.replace(/<[^>]*>/g, "");
 const origin = need("CIAM_ORIGIN");
@@ -39,12 +34,6 @@ const app = need("CIAM_APP_NAME");
 const acs = need("CIAM_ACS");
 const t = (path) => `${origin}/t/${tenant}${path}`;
 
-const button = (page, name) => page.getByRole("button", { name, exact: true });
-const field = (page, label) => page.getByLabel(label, { exact: true });
-const heading = (page, level, name) => page.getByRole("heading", { level, name, exact: true });
-const expect = (what, seen, wanted) => {
-  if (seen !== wanted) throw new Error(`${what}: expected ${JSON.stringify(wanted)}, the page says ${JSON.stringify(seen)}`);
-};
 // Fails with what an error page says instead of waiting for a page that will not come.
 const noError = async (page) => {
   const error = page.locator(".error:visible");

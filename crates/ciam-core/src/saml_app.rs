@@ -133,6 +133,28 @@ fn default_lifetime() -> u32 {
 }
 
 impl SamlApp {
+    /// An app with its entity id and assertion consumer services, and every other setting at
+    /// its default (persistent NameIDs, no attributes, response and assertion signed).
+    pub fn new(entity_id: impl Into<String>, acs_urls: Vec<String>) -> Self {
+        Self {
+            metadata: None,
+            entity_id: entity_id.into(),
+            acs_urls,
+            slo_url: None,
+            name_id_format: NameIdFormat::default(),
+            attributes: Vec::new(),
+            certificate: None,
+            require_signed_requests: false,
+            encrypt_assertions: false,
+            encryption_certificate: None,
+            sign_response: true,
+            sign_assertion: true,
+            idp_initiated: false,
+            default_relay_state: None,
+            assertion_lifetime: DEFAULT_ASSERTION_LIFETIME,
+        }
+    }
+
     /// Structural rules; errors name the field under `saml`. Which claims exist is the
     /// caller's to check (the OpenID Connect claim list lives with the protocol).
     pub fn validate(&self) -> Result<(), FieldError> {
@@ -261,26 +283,16 @@ mod tests {
 
     fn app() -> SamlApp {
         SamlApp {
-            metadata: None,
-            entity_id: "https://wiki.example/saml".into(),
-            acs_urls: vec!["https://wiki.example/saml/acs".into(), "http://127.0.0.1:8080/acs".into()],
-            slo_url: None,
-            name_id_format: NameIdFormat::Persistent,
             attributes: vec![SamlAttribute {
                 name: "urn:oid:0.9.2342.19200300.100.1.3".into(),
                 claim: "email".into(),
                 friendly_name: Some("mail".into()),
                 name_format: None,
             }],
-            certificate: None,
-            require_signed_requests: false,
-            encrypt_assertions: false,
-            encryption_certificate: None,
-            sign_response: true,
-            sign_assertion: true,
-            idp_initiated: false,
-            default_relay_state: None,
-            assertion_lifetime: DEFAULT_ASSERTION_LIFETIME,
+            ..SamlApp::new(
+                "https://wiki.example/saml",
+                vec!["https://wiki.example/saml/acs".into(), "http://127.0.0.1:8080/acs".into()],
+            )
         }
     }
 

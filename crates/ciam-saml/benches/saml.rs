@@ -38,7 +38,7 @@ fn params<'a>(now: OffsetDateTime, attributes: &'a [Attribute], encrypt_to: Opti
 }
 
 fn saml(c: &mut Criterion) {
-    let now = OffsetDateTime::now_utc();
+    let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
     let idp = SamlKey::generate(IDP, now).unwrap();
     let sp = SamlKey::generate(SP, now).unwrap();
     let sp_cert = sp.certificate_der().unwrap();

@@ -125,11 +125,7 @@ pub(super) async fn consent_post(
         let (client, valid) = validated(&ctx, &flow.query).await?;
         let session = current_session(&ctx.st, &ctx.tenant, &headers).await?.ok_or_else(flow_expired)?;
         let user_id = UserId::parse(&session.user_id).map_err(|_| flow_expired())?;
-        let allow = match form.get("decision") {
-            Some("allow") => true,
-            Some("deny") => false,
-            _ => return Err(PageError::bad_request(msg!("error-choose-allow-or-deny"))),
-        };
+        let allow = decision(form.get("decision"))?;
         let audiences = match (&client.agent, agent_audiences(&client, &valid.resources)) {
             (None, _) => Vec::new(),
             (Some(_), Ok(a)) => a,
@@ -144,6 +140,15 @@ pub(super) async fn consent_post(
         authorize(&ctx, &flow.query, &headers, Some((&id, &flow))).await
     })
     .await
+}
+
+/// The answer of a consent form's `decision` button: Allow (`true`) or Deny.
+pub(super) fn decision(value: Option<&str>) -> Result<bool, PageError> {
+    match value {
+        Some("allow") => Ok(true),
+        Some("deny") => Ok(false),
+        _ => Err(PageError::bad_request(msg!("error-choose-allow-or-deny"))),
+    }
 }
 
 /// Records a user's answer to `client` asking for `scope`, wherever it was asked (the consent

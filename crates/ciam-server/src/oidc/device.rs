@@ -156,9 +156,7 @@ pub(super) async fn page_post(
         let scope = ScopeSet::parse_space_separated(&pending.request.scope).map_err(|e| Failure::corrupt(e.message))?;
         let allow = match form.get("decision") {
             None => return consent_page(&ctx, &session, &pending, &scope).await,
-            Some("allow") => true,
-            Some("deny") => false,
-            Some(_) => return Err(PageError::bad_request(msg!("error-choose-allow-or-deny"))),
+            answer => super::consent::decision(answer)?,
         };
         decide(&ctx, &caller, &session, &user_id, pending, &scope, allow).await
     })

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::authorize::step_up;
-use super::consent::record_decision;
+use super::consent::{decision, record_decision};
 use super::pages::{ConsentPage, describe_scope, html};
 use super::session::{
     BrowserCookie, Flow, Session, csrf_ok, current_session, finish_flow, read_cookie, save_flow, start_flow,
@@ -384,11 +384,7 @@ pub(super) async fn consent_post(
         let app = app_of(&ctx, &pending.client_id).await?.ok_or_else(flow_expired)?;
         let saml = app.saml.as_ref().ok_or_else(flow_expired)?;
         let (_, user) = signed_in(&ctx, &headers).await?.ok_or_else(flow_expired)?;
-        let allow = match form.get("decision") {
-            Some("allow") => true,
-            Some("deny") => false,
-            _ => return Err(PageError::bad_request(msg!("error-choose-allow-or-deny"))),
-        };
+        let allow = decision(form.get("decision"))?;
         record_decision(&ctx, &caller, &app, &user.id, &saml_idp::consent_scope(saml), Vec::new(), allow).await?;
         if !allow {
             let _ = finish_flow(&ctx.st, &ctx.ns, &id).await;

@@ -377,31 +377,16 @@ mod tests {
     use super::*;
 
     fn app(attributes: &[(&str, &str)]) -> SamlApp {
-        SamlApp {
-            metadata: None,
-            entity_id: "https://wiki.example/saml".into(),
-            acs_urls: vec!["https://wiki.example/acs".into()],
-            slo_url: None,
-            name_id_format: NameIdFormat::Persistent,
-            attributes: attributes
-                .iter()
-                .map(|(name, claim)| SamlAttribute {
-                    name: (*name).into(),
-                    claim: (*claim).into(),
-                    friendly_name: None,
-                    name_format: None,
-                })
-                .collect(),
-            certificate: None,
-            require_signed_requests: false,
-            encrypt_assertions: false,
-            encryption_certificate: None,
-            sign_response: true,
-            sign_assertion: true,
-            idp_initiated: false,
-            default_relay_state: None,
-            assertion_lifetime: 300,
-        }
+        let attributes = attributes
+            .iter()
+            .map(|(name, claim)| SamlAttribute {
+                name: (*name).into(),
+                claim: (*claim).into(),
+                friendly_name: None,
+                name_format: None,
+            })
+            .collect();
+        SamlApp { attributes, ..SamlApp::new("https://wiki.example/saml", vec!["https://wiki.example/acs".into()]) }
     }
 
     #[test]

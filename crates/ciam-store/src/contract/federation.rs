@@ -207,9 +207,6 @@ pub fn saml_app(tenant: &str, id: &str, entity_id: &str) -> Client {
     c.grant_types = vec![];
     c.redirect_uris = vec![];
     c.saml = Some(SamlApp {
-        metadata: None,
-        entity_id: entity_id.into(),
-        acs_urls: vec!["https://wiki.example/saml/acs".into()],
         slo_url: Some("https://wiki.example/saml/slo".into()),
         name_id_format: NameIdFormat::Email,
         attributes: vec![SamlAttribute {
@@ -218,15 +215,11 @@ pub fn saml_app(tenant: &str, id: &str, entity_id: &str) -> Client {
             friendly_name: None,
             name_format: None,
         }],
-        certificate: None,
-        require_signed_requests: false,
-        encrypt_assertions: false,
-        encryption_certificate: None,
-        sign_response: true,
         sign_assertion: false,
         idp_initiated: true,
         default_relay_state: Some("/home".into()),
         assertion_lifetime: 120,
+        ..SamlApp::new(entity_id, vec!["https://wiki.example/saml/acs".into()])
     });
     c
 }
