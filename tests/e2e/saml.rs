@@ -1,8 +1,10 @@
 //! SAML 2.0 service provider against an independent identity provider: Python's pysaml2 (with
-//! xmlsec1) in `tests/saml/peer.py`, driven one JSON line at a time. The peer answers ciam's
-//! AuthnRequest with signed responses, and tampers with them the classic ways (XML signature
-//! wrapping XSW1-8, comment injection, unsigned, another audience, expired, another key): ciam
-//! signs the person in for the first and refuses every other, creating nobody.
+//! xmlsec1) in `tests/saml/peer.py`, driven one JSON line at a time. The peer checks the
+//! signature of ciam's AuthnRequest against the metadata ciam publishes, answers it with signed
+//! responses, and tampers with them the classic ways (XML signature wrapping XSW1-8, comment
+//! injection, unsigned, another audience, expired, another key): ciam signs the person in for
+//! the first and refuses every other, creating nobody. Metadata given by URL is refreshed on a
+//! schedule.
 //!
 //! Needs `<target dir>/saml-venv` with `tests/saml/requirements.txt` and `xmlsec1`; `.ci/run`
 //! prepares both. Outside CI a missing piece skips the test with a notice; under `CI=true` it
@@ -10,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ciam_testkit::{
@@ -108,7 +111,10 @@ async fn fixture(tag: &str, python: &Path) -> Fixture {
     let res = reqwest::get(server.url("/t/acme/saml/corp/metadata")).await.unwrap();
     assert_eq!(res.headers()["content-type"], "application/samlmetadata+xml");
     let sp_metadata = res.text().await.unwrap();
-    peer.ask(json!({"op": "sp_metadata", "xml": sp_metadata})).await;
+    let loaded = peer.ask(json!({"op": "sp_metadata", "xml": sp_metadata})).await;
+    let sp = &loaded["entities"][0];
+    assert_eq!(sp["authn_requests_signed"], true, "ciam signs its requests: {loaded}");
+    assert_eq!((&sp["signing_certificates"], &sp["encryption_certificates"]), (&json!(1), &json!(1)), "{loaded}");
     Fixture { server, token, peer, _data: data }
 }
 
@@ -158,13 +164,41 @@ async fn pysaml2_signs_a_user_in_and_every_tampered_response_is_refused() {
     let mut f = fixture("saml-sp", &python).await;
     let admin = Admin::new(&f.server, f.token.clone());
 
+    // ciam's AuthnRequest is signed (HTTP-Redirect, RSA-SHA256): the peer requires the signature
+    // and checks it against the certificate of ciam's metadata, and so does pysaml2 its own way.
+    // The same request with another RelayState, or without its signature, is refused.
+    let (_, sso) = start(&f).await;
+    for (tampered, why) in [
+        (sso.replace("RelayState=", "RelayState=x"), "does not verify"),
+        (sso.split("&SigAlg=").next().unwrap().to_owned(), "not signed"),
+    ] {
+        assert_ne!(tampered, sso);
+        let refused = f
+            .peer
+            .try_ask(
+                json!({"op": "respond", "authn_request_url": tampered, "user": nina(), "require_signed_request": true}),
+            )
+            .await;
+        assert_eq!(refused["ok"], false, "{why}: {refused}");
+        assert!(refused["error"].as_str().unwrap().contains(why), "{why}: {refused}");
+    }
+
     // A signed assertion: Nina is created, linked by her NameID, and signed in.
     let (b, sso) = start(&f).await;
     assert!(sso.starts_with(f.peer.ready["sso_url"].as_str().unwrap()), "{sso}");
     let answer = f
         .peer
-        .ask(json!({"op": "respond", "authn_request_url": sso, "user": nina(), "sign_assertion": true, "sign_response": false}))
+        .ask(json!({"op": "respond", "authn_request_url": sso, "user": nina(), "sign_assertion": true,
+                    "sign_response": false, "require_signed_request": true}))
         .await;
+    assert_eq!(answer["request_signed"], true, "{answer}");
+    let request = &answer["request"];
+    assert_eq!(
+        (&request["signature"], &request["pysaml2_signature_check"]),
+        (&json!("valid"), &json!(true)),
+        "{answer}"
+    );
+    assert_eq!(request["sig_alg"], "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "{answer}");
     assert_eq!(answer["request"]["acs_url"], f.server.url("/t/acme/saml/corp/acs"), "{answer}");
     let (acs, response, relay) = (
         answer["acs"].as_str().unwrap(),
@@ -312,6 +346,111 @@ async fn metadata_by_url_is_fetched_when_saved() {
         assert!(error["field"].as_str().unwrap().starts_with("saml_metadata"), "{problem}");
         assert!(error["message"].as_str().unwrap().contains(why), "{why}: {problem}");
     }
+}
+
+/// Metadata given by URL is fetched again on a schedule (here every second): an identity
+/// provider that rotates its signing certificate is followed, with the directory's cache
+/// invalidated at once (a response signed with the new key signs in, one with the old key no
+/// longer), and audited once; metadata that stops being readable leaves the last good one in
+/// place, with a warning naming the tenant and the provider.
+#[tokio::test]
+async fn metadata_by_url_is_refreshed_on_a_schedule() {
+    let python = match peer_python() {
+        Ok(p) => p,
+        Err(why) => return skip_or_fail("pysaml2 and xmlsec1", why),
+    };
+    let mut peer = Peer::start(&python).await;
+    let original = peer.ready["idp_metadata"].as_str().unwrap().to_owned();
+    let body = |pem: &Value| pem.as_str().unwrap().lines().filter(|l| !l.starts_with("-----")).collect::<String>();
+    let (old_cert, new_cert) = (body(&peer.ready["certificate"]), body(&peer.ready["attacker_certificate"]));
+    assert!(original.contains(&old_cert), "{original}");
+    let rotated = original.replace(&old_cert, &new_cert);
+    let served = Arc::new(Mutex::new(original.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/metadata.xml", listener.local_addr().unwrap());
+    let doc = served.clone();
+    let app = axum::Router::new().route(
+        "/metadata.xml",
+        axum::routing::get(move || {
+            let xml = doc.lock().unwrap().clone();
+            async move { xml }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let data = TempDir::new("saml-refresh");
+    let opts = ServerOptions {
+        env: vec![
+            ("CIAM_OUTBOUND__ALLOW_PRIVATE_NETWORKS".into(), "true".into()),
+            ("CIAM_FEDERATION__SAML_METADATA_REFRESH_SECS".into(), "1".into()),
+        ],
+        ..ServerOptions::default()
+    };
+    let server = Server::start(BIN, &data.0, opts).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    World::tenant("acme")
+        .client(json!({"client_id": "web", "name": "Web", "client_type": "confidential", "redirect_uris": [CALLBACK]}))
+        .create(&admin)
+        .await;
+    admin
+        .post(
+            "/tenants/acme/identity-providers",
+            json!({"id": "corp", "kind": "saml", "display_name": "Corp SSO", "saml_metadata_url": url,
+                   "create_users": true, "trusted_email_domains": ["corp.example"]}),
+            201,
+        )
+        .await;
+    let sp_metadata = reqwest::get(server.url("/t/acme/saml/corp/metadata")).await.unwrap().text().await.unwrap();
+    peer.ask(json!({"op": "sp_metadata", "xml": sp_metadata})).await;
+    let stored = || async { admin.get("/tenants/acme/identity-providers/corp", 200).await["saml_metadata"].clone() };
+    let refreshes = || async {
+        let events = admin.get("/tenants/acme/audit?type=identity_provider.updated", 200).await;
+        let reasons = events["items"].as_array().unwrap().iter().filter_map(|e| e["reason"].as_str());
+        reasons.filter(|r| r.contains("metadata refreshed")).count()
+    };
+
+    // The identity provider rotates its key: the new certificate is taken within a few periods.
+    *served.lock().unwrap() = rotated.clone();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while stored().await != json!(rotated) {
+        assert!(tokio::time::Instant::now() < deadline, "not refreshed: {}", server.logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A response signed with the new key signs in; one signed with the old key is refused.
+    for (signing_key, status) in [("attacker", 303), ("idp", 502)] {
+        let b = Browser::new(&server);
+        let res = b.get(&authorize_url("web", "openid").nonce("n").build()).await;
+        let html = b.get(&location(&res)).await.text().await.unwrap();
+        let form = [("flow", hidden(&html, "flow")), ("csrf", hidden(&html, "csrf")), ("provider", "corp".to_owned())];
+        let res = b.http.post(b.abs("/t/acme/login/upstream")).form(&form).send().await.unwrap();
+        let a = peer
+            .ask(json!({"op": "respond", "authn_request_url": location(&res), "user": nina(),
+                        "sign_assertion": true, "signing_key": signing_key}))
+            .await;
+        let res = post_back(
+            &b,
+            a["acs"].as_str().unwrap(),
+            a["SAMLResponse"].as_str().unwrap(),
+            a["RelayState"].as_str().unwrap(),
+        )
+        .await;
+        assert_eq!(res.status(), status, "signed by {signing_key}: {}", server.logs());
+    }
+
+    // Metadata that cannot be read leaves the last good one in place, and says so in the log.
+    *served.lock().unwrap() = "<nope/>".into();
+    let warned = |logs: &str| {
+        logs.lines().any(|l| l.contains("SAML metadata refresh failed") && l.contains("acme") && l.contains("corp"))
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !warned(&server.logs()) {
+        assert!(tokio::time::Instant::now() < deadline, "no warning: {}", server.logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stored().await, json!(rotated));
+    // The unchanged metadata of the periods before and after the rotation stored nothing: one
+    // refresh, audited once.
+    assert_eq!(refreshes().await, 1, "{}", server.logs());
 }
 
 /// A response the identity provider sends unasked (from its portal) is refused unless the

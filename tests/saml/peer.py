@@ -900,6 +900,9 @@ class Peer:
         answer.update(
             {
                 "RelayState": relay_state,
+                # The request's signature verified against the SP metadata's signing
+                # certificate(s) (a signature that does not verify is refused above).
+                "request_signed": request_signature == "valid",
                 "request": {
                     "id": message.id,
                     "issuer": sp_entity_id,
@@ -2106,12 +2109,20 @@ def self_test() -> int:
         req, ans = respond(sign=True, sign_response=True)
         check(
             "signed AuthnRequest verified",
-            ans.get("ok") and ans["request"]["signature"] == "valid" and ans["request"]["pysaml2_signature_check"] is True,
+            ans.get("ok")
+            and ans["request_signed"] is True
+            and ans["request"]["signature"] == "valid"
+            and ans["request"]["pysaml2_signature_check"] is True,
             json.dumps(ans.get("request", ans))[:300],
         )
         bad_url = req["url"].replace("RelayState=state-123", "RelayState=state-124")
         bad = peer.call(op="respond", authn_request_url=bad_url, user=user)
         check("tampered signed AuthnRequest refused", bad.get("ok") is False, bad.get("error", ""))
+        _req, ans = respond(sign=False, sign_response=True)
+        check("unsigned AuthnRequest reported", ans.get("ok") and ans["request_signed"] is False, ans.get("error", ""))
+        unsigned = new_request(False)
+        bad = peer.call(op="respond", authn_request_url=unsigned["url"], user=user, require_signed_request=True)
+        check("unsigned AuthnRequest refused when required", bad.get("ok") is False, bad.get("error", ""))
 
         # --- other algorithms
         for alg in ["aes128-cbc", "aes192-cbc", "aes128-gcm", "aes256-gcm", "tripledes-cbc"]:

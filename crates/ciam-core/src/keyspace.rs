@@ -105,6 +105,13 @@ pub fn saml_logout(tenant: &TenantNs, id: &str) -> Key {
     Key::hashed("saml_logout", tenant, id)
 }
 
+/// The deployment's refresh of SAML identity providers' metadata for one period: `window` is
+/// the period's number (Unix time divided by the period). The node that stores it first does
+/// that period's refresh; the others skip it. Not a tenant's: one refresh covers every tenant.
+pub fn saml_metadata_refresh(window: i64) -> Key {
+    Key(format!("saml_metadata_refresh:{window}"))
+}
+
 /// How long an upstream sign-in may take.
 pub const UPSTREAM_SIGN_IN_TTL: Duration = Duration::from_secs(600);
 

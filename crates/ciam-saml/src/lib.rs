@@ -5,7 +5,8 @@
 //!
 //! - [`metadata`]: the identity provider's metadata (entity id, single sign-on endpoints,
 //!   signing certificates) and this service provider's own metadata document.
-//! - [`request`]: the `AuthnRequest`, sent by the HTTP-Redirect binding.
+//! - [`request`]: the `AuthnRequest`, sent by the HTTP-Redirect binding with its query-string
+//!   signature.
 //! - [`response`]: the strict check of the identity provider's `Response` (HTTP-POST binding):
 //!   signature by a certificate of the metadata only, the signed element is the one read (XML
 //!   signature wrapping refused), one assertion, issuer, audience, recipient, destination,
@@ -25,7 +26,8 @@
 //! - [`idp_metadata`]: the identity provider's metadata document.
 //!
 //! One [`SamlKey`] (RSA-2048 and a self-signed certificate) serves either side: the identity
-//! provider signs with it; identity providers encrypt to the service provider's.
+//! provider signs with it; the service provider signs its requests with its own, and identity
+//! providers encrypt to it.
 //!
 //! Nothing here does I/O: the server fetches metadata, keeps requests, sessions and replay
 //! caches, draws the random message IDs, and speaks HTTP. XML security is `bergshamra` (pure

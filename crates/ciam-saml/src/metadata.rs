@@ -22,6 +22,8 @@ pub struct IdpMetadata {
     pub sso_url: String,
     /// Its signing certificates (DER), from `KeyDescriptor`s for signing (or without `use`).
     pub signing_certificates: Vec<Vec<u8>>,
+    /// Whether it wants the `AuthnRequest`s signed (`WantAuthnRequestsSigned`).
+    pub want_authn_requests_signed: bool,
 }
 
 impl IdpMetadata {
@@ -68,7 +70,12 @@ impl IdpMetadata {
         if signing_certificates.is_empty() {
             return Err(bad("has no signing certificate (KeyDescriptor with an X509Certificate)"));
         }
-        Ok(Self { entity_id: entity_id.to_owned(), sso_url: sso_url.to_owned(), signing_certificates })
+        Ok(Self {
+            entity_id: entity_id.to_owned(),
+            sso_url: sso_url.to_owned(),
+            signing_certificates,
+            want_authn_requests_signed: attr(&doc, idp, "WantAuthnRequestsSigned").is_some_and(is_true),
+        })
     }
 }
 
@@ -235,8 +242,8 @@ fn is_descendant(doc: &uppsala::Document<'_>, mut node: uppsala::NodeId, ancesto
 
 /// A SAML key: RSA-2048 and a self-signed certificate, both PEM. As an identity provider ciam
 /// signs its responses and logout messages with it (service providers check them against the
-/// certificate of its metadata); as a service provider, identity providers encrypt assertions
-/// to its certificate.
+/// certificate of its metadata); as a service provider ciam signs its `AuthnRequest`s with it,
+/// and identity providers encrypt assertions to its certificate.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SamlKey {
     /// The private key (PKCS#8 PEM).
@@ -282,30 +289,41 @@ impl SamlKey {
 }
 
 /// The metadata ciam publishes as the service provider `entity_id`, whose assertion consumer
-/// service is `acs_url` (HTTP-POST). It asks for signed assertions, names the NameID formats it
-/// takes and, with `encryption_certificate` (base64 DER), the certificate to encrypt to.
-pub fn sp_metadata(entity_id: &str, acs_url: &str, encryption_certificate: Option<&str>) -> String {
-    let key = encryption_certificate.map_or_else(String::new, |c| {
+/// service is `acs_url` (HTTP-POST). It asks for signed assertions and names the NameID formats
+/// it takes. With `certificate` (base64 DER, the certificate of the service provider's key) it
+/// says its `AuthnRequest`s are signed (`AuthnRequestsSigned="true"`) and carries the
+/// certificate twice: for checking those signatures (`use="signing"`) and for encrypting
+/// assertions to (`use="encryption"`). Without one, its requests are unsigned and it names no key.
+pub fn sp_metadata(entity_id: &str, acs_url: &str, certificate: Option<&str>) -> String {
+    let key_info = |c: &str| {
         format!(
-            "<md:KeyDescriptor use=\"encryption\"><ds:KeyInfo xmlns:ds=\"{NS_DSIG}\"><ds:X509Data>\
-             <ds:X509Certificate>{c}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\
+            "<ds:KeyInfo xmlns:ds=\"{NS_DSIG}\"><ds:X509Data><ds:X509Certificate>{c}</ds:X509Certificate>\
+             </ds:X509Data></ds:KeyInfo>",
+            c = escape(c)
+        )
+    };
+    let keys = certificate.map_or_else(String::new, |c| {
+        format!(
+            "<md:KeyDescriptor use=\"signing\">{info}</md:KeyDescriptor>\n    \
+             <md:KeyDescriptor use=\"encryption\">{info}\
              <md:EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes256-gcm\"/>\
              <md:EncryptionMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#aes256-cbc\"/>\
              <md:EncryptionMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p\"/>\
              </md:KeyDescriptor>\n    ",
-            c = escape(c)
+            info = key_info(c)
         )
     });
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
 <md:EntityDescriptor xmlns:md=\"{NS_METADATA}\" entityID=\"{entity}\">\n  \
-<md:SPSSODescriptor AuthnRequestsSigned=\"false\" WantAssertionsSigned=\"true\" \
+<md:SPSSODescriptor AuthnRequestsSigned=\"{signed}\" WantAssertionsSigned=\"true\" \
 protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n    \
-{key}<md:NameIDFormat>{NAMEID_PERSISTENT}</md:NameIDFormat>\n    \
+{keys}<md:NameIDFormat>{NAMEID_PERSISTENT}</md:NameIDFormat>\n    \
 <md:NameIDFormat>{NAMEID_EMAIL}</md:NameIDFormat>\n    \
 <md:AssertionConsumerService Binding=\"{BINDING_POST}\" Location=\"{acs}\" index=\"0\" isDefault=\"true\"/>\n  \
 </md:SPSSODescriptor>\n</md:EntityDescriptor>\n",
         entity = escape(entity_id),
+        signed = certificate.is_some(),
         acs = escape(acs_url),
     )
 }
@@ -333,4 +351,63 @@ protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n    \
         slo = escape(slo_url),
         sso = escape(sso_url),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// An identity provider's metadata with `descriptor_attributes` on its `IDPSSODescriptor`.
+    fn idp(descriptor_attributes: &str, key: &SamlKey) -> String {
+        format!(
+            "<md:EntityDescriptor xmlns:md=\"{NS_METADATA}\" entityID=\"https://idp.test/saml\">\
+             <md:IDPSSODescriptor protocolSupportEnumeration=\"{NS_PROTOCOL}\"{descriptor_attributes}>\
+             <md:KeyDescriptor use=\"signing\"><ds:KeyInfo xmlns:ds=\"{NS_DSIG}\"><ds:X509Data>\
+             <ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\
+             <md:SingleSignOnService Binding=\"{BINDING_REDIRECT}\" Location=\"https://idp.test/sso\"/>\
+             </md:IDPSSODescriptor></md:EntityDescriptor>",
+            cert = key.certificate_base64()
+        )
+    }
+
+    #[test]
+    fn whether_the_identity_provider_wants_signed_requests_is_read() -> TestResult {
+        let key = SamlKey::generate("https://idp.test/saml", time::OffsetDateTime::UNIX_EPOCH)?;
+        for (attributes, wanted) in [
+            (" WantAuthnRequestsSigned=\"true\"", true),
+            (" WantAuthnRequestsSigned=\"1\"", true),
+            (" WantAuthnRequestsSigned=\"false\"", false),
+            ("", false),
+        ] {
+            let read = IdpMetadata::parse(&idp(attributes, &key))?;
+            assert_eq!(read.want_authn_requests_signed, wanted, "{attributes:?}");
+            assert_eq!((read.sso_url.as_str(), read.signing_certificates.len()), ("https://idp.test/sso", 1));
+        }
+        // ciam's own identity-provider metadata takes unsigned requests.
+        let own = idp_metadata(
+            "https://idp.test/saml",
+            "https://idp.test/sso",
+            "https://idp.test/slo",
+            &key.certificate_base64(),
+        );
+        assert!(!IdpMetadata::parse(&own)?.want_authn_requests_signed);
+        Ok(())
+    }
+
+    #[test]
+    fn the_service_provider_metadata_names_its_key_for_signing_and_encryption() -> TestResult {
+        let key = SamlKey::generate("https://sp.test/saml/corp", time::OffsetDateTime::UNIX_EPOCH)?;
+        let xml =
+            sp_metadata("https://sp.test/saml/corp", "https://sp.test/saml/corp/acs", Some(&key.certificate_base64()));
+        let read = SpMetadata::parse(&xml)?;
+        assert!(read.authn_requests_signed, "{xml}");
+        assert_eq!(read.signing_certificate, Some(key.certificate_der()?));
+        assert_eq!(read.encryption_certificate, Some(key.certificate_der()?));
+        let unsigned =
+            SpMetadata::parse(&sp_metadata("https://sp.test/saml/corp", "https://sp.test/saml/corp/acs", None))?;
+        assert!(!unsigned.authn_requests_signed && unsigned.signing_certificate.is_none());
+        Ok(())
+    }
 }

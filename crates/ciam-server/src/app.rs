@@ -98,6 +98,7 @@ pub struct App {
     router: Router,
     state: AppState,
     shutdown_timeout: Duration,
+    saml_metadata_refresh: Option<Duration>,
 }
 
 impl App {
@@ -199,7 +200,13 @@ impl App {
         );
         crate::telemetry::flush_logs();
         let router = app(state.clone(), config.request_timeout);
-        Ok(Self { listener, router, state, shutdown_timeout: config.shutdown_timeout })
+        Ok(Self {
+            listener,
+            router,
+            state,
+            shutdown_timeout: config.shutdown_timeout,
+            saml_metadata_refresh: config.saml_metadata_refresh,
+        })
     }
 
     /// The bound address (the real port when `bind` used port 0).
@@ -212,19 +219,25 @@ impl App {
         &self.state
     }
 
-    /// Serves (and delivers queued mail) until `shutdown` completes, then stops accepting
-    /// connections and claiming mail, marks the node not ready, and gives in-flight requests and
-    /// mail deliveries up to `server.shutdown_timeout_secs` to finish. Mail not delivered by then
-    /// stays in the outbox for another node or the next start.
+    /// Serves (and delivers queued mail, and refreshes SAML metadata on its schedule) until
+    /// `shutdown` completes, then stops accepting connections, claiming mail and refreshing,
+    /// marks the node not ready, and gives in-flight requests and mail deliveries up to
+    /// `server.shutdown_timeout_secs` to finish. Mail not delivered by then stays in the outbox
+    /// for another node or the next start.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
-        let mail_worker = crate::services::outbox::start_worker(self.state.clone(), mail_stop, self.shutdown_timeout);
+        // The background workers stop when this turns true.
+        let (stop_workers, workers_stop) = tokio::sync::watch::channel(false);
+        let mail_worker =
+            crate::services::outbox::start_worker(self.state.clone(), workers_stop.clone(), self.shutdown_timeout);
+        let metadata_refresh = self
+            .saml_metadata_refresh
+            .map(|period| crate::services::saml::start_metadata_refresh(self.state.clone(), workers_stop, period));
         let accepting = self.state.accepting.clone();
         let signal = async move {
             shutdown.await;
             accepting.store(false, Ordering::Relaxed);
-            let _ = stop_mail.send(true);
+            let _ = stop_workers.send(true);
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stopping_tx.send(());
         };
@@ -245,6 +258,11 @@ impl App {
         // sender was dropped above) and bounds its own wait for deliveries under way.
         if let Err(e) = mail_worker.await {
             tracing::warn!(error = %e, "the mail outbox worker ended abnormally");
+        }
+        if let Some(task) = metadata_refresh
+            && let Err(e) = task.await
+        {
+            tracing::warn!(error = %e, "the SAML metadata refresher ended abnormally");
         }
         tracing::info!("stopped");
         Ok(())

@@ -15,7 +15,7 @@
 pub mod issue;
 pub mod logout;
 pub mod receive;
-mod signing;
+pub(crate) mod signing;
 #[cfg(test)]
 mod tests;
 

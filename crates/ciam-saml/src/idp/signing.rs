@@ -1,6 +1,8 @@
-//! What the identity-provider messages share: enveloped XML signatures (RSA-SHA256, SHA-256,
-//! exclusive C14N, the certificate in `KeyInfo`), the query-string signature of the HTTP-Redirect
-//! binding (SAML 2.0 Bindings §3.4.4.1), DEFLATE, and the formats of times and IDs.
+//! What the messages ciam sends share: enveloped XML signatures (RSA-SHA256, SHA-256, exclusive
+//! C14N, the certificate in `KeyInfo`), the query-string signature of the HTTP-Redirect binding
+//! (SAML 2.0 Bindings §3.4.4.1), DEFLATE, and the formats of times and IDs. The identity
+//! provider's messages use all of it; the service provider's `AuthnRequest`
+//! ([`crate::request`]) the HTTP-Redirect binding and its signature.
 
 use std::io::Write as _;
 
@@ -163,21 +165,36 @@ pub(crate) fn redirect_url(
     relay_state: Option<&str>,
     key: &SamlKey,
 ) -> Result<String, SamlError> {
-    let mut url = url::Url::parse(endpoint).map_err(|_| build("the service provider's endpoint is not a URL"))?;
+    redirect_binding_url(endpoint, parameter, xml, relay_state, Some(key))
+}
+
+/// [`redirect_url`], signed only when there is a `key`: without one the query carries the
+/// message and `relay_state` alone (no `SigAlg`, no `Signature`).
+pub(crate) fn redirect_binding_url(
+    endpoint: &str,
+    parameter: &str,
+    xml: &str,
+    relay_state: Option<&str>,
+    key: Option<&SamlKey>,
+) -> Result<String, SamlError> {
+    let mut url = url::Url::parse(endpoint).map_err(|_| build("the endpoint the message goes to is not a URL"))?;
     if xml.len() > MAX_MESSAGE_BYTES {
         return Err(build("the message is too large"));
     }
     let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
     // The signed octets are these, exactly as they appear in the query (Bindings §3.4.4.1).
-    let mut signed = format!("{parameter}={}", enc(&deflate_base64(xml)?));
+    let mut message = format!("{parameter}={}", enc(&deflate_base64(xml)?));
     if let Some(relay_state) = relay_state {
-        signed.push_str(&format!("&RelayState={}", enc(relay_state)));
+        message.push_str(&format!("&RelayState={}", enc(relay_state)));
     }
-    signed.push_str(&format!("&SigAlg={}", enc(algorithm::RSA_SHA256)));
-    let signature = STANDARD.encode(sign_octets(signed.as_bytes(), key)?);
+    if let Some(key) = key {
+        message.push_str(&format!("&SigAlg={}", enc(algorithm::RSA_SHA256)));
+        let signature = STANDARD.encode(sign_octets(message.as_bytes(), key)?);
+        message.push_str(&format!("&Signature={}", enc(&signature)));
+    }
     let query = match url.query() {
-        Some(own) if !own.is_empty() => format!("{own}&{signed}&Signature={}", enc(&signature)),
-        _ => format!("{signed}&Signature={}", enc(&signature)),
+        Some(own) if !own.is_empty() => format!("{own}&{message}"),
+        _ => message,
     };
     url.set_query(Some(&query));
     Ok(url.into())

@@ -62,6 +62,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// The CAPTCHA tenants may ask for on their sign-up page (`settings.signup.captcha`).
     pub captcha: CaptchaConfig,
+    /// Sign-in through upstream identity providers.
+    pub federation: FederationConfig,
     /// `CIAM_*` variables that name no key: skipped, and named in a warning at start.
     #[serde(skip)]
     pub ignored_env: Vec<String>,
@@ -169,6 +171,21 @@ pub struct OutboundConfig {
     pub allow_private_networks: bool,
 }
 
+/// Settings of sign-in through upstream identity providers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationConfig {
+    /// Seconds between two refreshes of the metadata of SAML identity providers given by
+    /// `saml_metadata_url` (one node of the deployment refreshes them); 0 turns it off.
+    pub saml_metadata_refresh_secs: u64,
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        Self { saml_metadata_refresh_secs: 6 * 3600 }
+    }
+}
+
 /// Logging settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -244,6 +261,7 @@ impl Default for Config {
             risk: RiskConfig::default(),
             mail: MailConfig::default(),
             captcha: CaptchaConfig::default(),
+            federation: FederationConfig::default(),
             ignored_env: Vec::new(),
         }
     }
@@ -504,6 +522,10 @@ impl Config {
             mail: self.mail,
             mail_password,
             captcha,
+            saml_metadata_refresh: match self.federation.saml_metadata_refresh_secs {
+                0 => None,
+                secs => Some(Duration::from_secs(secs)),
+            },
             ignored_env: self.ignored_env,
             password_hashing_concurrency: match self.server.password_hashing_concurrency {
                 0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
@@ -622,6 +644,8 @@ pub struct ValidatedConfig {
     pub mail_password: Option<SecretString>,
     /// The sign-up CAPTCHA, when configured.
     pub captcha: Option<CaptchaSettings>,
+    /// How often SAML identity providers' metadata is fetched again from its URL (`None`: never).
+    pub saml_metadata_refresh: Option<Duration>,
     /// `CIAM_*` variables that named no key and were skipped (names only, never values).
     pub ignored_env: Vec<String>,
 }

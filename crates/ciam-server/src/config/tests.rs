@@ -285,3 +285,16 @@ fn a_captcha_is_configured_with_its_provider_defaults_and_its_secret_stays_hidde
     assert!(none.captcha.is_none(), "no CAPTCHA unless a provider is set");
     Ok(())
 }
+
+#[test]
+fn saml_metadata_is_refreshed_every_six_hours_unless_set_or_turned_off() -> TestResult {
+    let default = load(&[], &Overrides::default()).and_then(Config::validate)?;
+    assert_eq!(default.saml_metadata_refresh, Some(std::time::Duration::from_secs(21_600)));
+    let set = load(&[("CIAM_FEDERATION__SAML_METADATA_REFRESH_SECS", "600")], &Overrides::default())
+        .and_then(Config::validate)?;
+    assert_eq!(set.saml_metadata_refresh, Some(std::time::Duration::from_secs(600)));
+    let off = load(&[("CIAM_FEDERATION__SAML_METADATA_REFRESH_SECS", "0")], &Overrides::default())
+        .and_then(Config::validate)?;
+    assert_eq!(off.saml_metadata_refresh, None, "0 turns it off");
+    Ok(())
+}

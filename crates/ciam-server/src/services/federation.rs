@@ -99,8 +99,9 @@ pub(crate) async fn update_provider(
     let sealed_secret = match secret {
         _ if config.kind == ProviderKind::Saml => {
             check_credentials(&config, None)?;
+            // A SAML provider keeps its key; one without (from before SAML keys) is given one.
             match (&before.sealed_secret, before.config.kind) {
-                (Some(kept), ProviderKind::Saml) => Some(kept.clone()),
+                (Some(kept), ProviderKind::Saml) if super::saml::has_sp_key(st, before) => Some(kept.clone()),
                 _ => Some(seal(st, tenant, id, &super::saml::new_sp_key(st, tenant, id)?)?),
             }
         }

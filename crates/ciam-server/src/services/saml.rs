@@ -4,15 +4,26 @@
 //!
 //! - Service provider entity id `{issuer}/saml/{provider}`, assertion consumer service
 //!   `{issuer}/saml/{provider}/acs` (HTTP-POST), metadata `{issuer}/saml/{provider}/metadata`.
-//! - SP-initiated only: the `AuthnRequest` goes by HTTP-Redirect with the sign-in's `state` as
-//!   `RelayState`, and the response must answer it (`InResponseTo`).
+//! - The `AuthnRequest` goes by HTTP-Redirect with the sign-in's `state` as `RelayState`,
+//!   signed with the provider's service-provider key (the query-string signature, RSA-SHA256),
+//!   and the response must answer it (`InResponseTo`). IdP-initiated responses only where the
+//!   provider allows them.
 //! - An assertion is used once: its `ID` is kept until its `NotOnOrAfter`.
+//! - Metadata given by `saml_metadata_url` is fetched again every
+//!   `federation.saml_metadata_refresh_secs` ([`start_metadata_refresh`]) by one node of the
+//!   deployment, and stored when what ciam reads of it changed.
+
+use std::time::Duration;
 
 use ciam_core::FieldError;
-use ciam_core::federation::{IdentityProvider, ProviderConfig};
+use ciam_core::audit::AuditRecord;
+use ciam_core::federation::{IdentityProvider, ProviderConfig, ProviderKind};
 use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Replay};
+use ciam_core::page::PageRequest;
+use ciam_core::store::{FederationStore, StoreError};
 use ciam_saml::{AuthnRequest, Expected, IdpMetadata, SamlKey};
+use tokio::sync::watch;
 
 use super::ServiceError;
 use super::federation::UpstreamFailure;
@@ -28,28 +39,41 @@ pub(crate) fn acs_url(st: &AppState, tenant: &TenantId, provider: &str) -> Strin
     format!("{}/acs", sp_entity_id(st, tenant, provider))
 }
 
-/// A new key of this service provider for `provider`'s encrypted assertions, as it is kept
-/// (sealed) in the provider's secret: JSON with the key and the certificate.
+/// A new key of this service provider for `provider` (it signs the `AuthnRequest`s; identity
+/// providers encrypt assertions to it), as it is kept (sealed) in the provider's secret: JSON
+/// with the key and the certificate.
 pub(crate) fn new_sp_key(st: &AppState, tenant: &TenantId, provider: &str) -> Result<String, ServiceError> {
     let key = SamlKey::generate(&sp_entity_id(st, tenant, provider), st.clock.now()).map_err(ServiceError::Internal)?;
     Ok(serde_json::json!({"key": key.private_key_pem, "certificate": key.certificate_pem}).to_string())
 }
 
-/// This service provider's key for `provider`, opened.
-fn sp_key(st: &AppState, provider: &IdentityProvider) -> Option<SamlKey> {
-    let sealed = provider.sealed_secret.as_deref()?;
-    let opened = st.master.open(&super::federation::secret_owner(&provider.tenant_id, &provider.id), sealed).ok()?;
-    let doc: serde_json::Value = serde_json::from_slice(&opened).ok()?;
-    Some(SamlKey {
-        private_key_pem: doc.get("key")?.as_str()?.to_owned(),
-        certificate_pem: doc.get("certificate")?.as_str()?.to_owned(),
-    })
+/// This service provider's key for `provider`, opened: `None` when the provider has none (a
+/// secret that is not such a key was set before SAML providers had keys); an error when the
+/// sealed secret does not open.
+fn sp_key(st: &AppState, provider: &IdentityProvider) -> Result<Option<SamlKey>, String> {
+    let Some(sealed) = provider.sealed_secret.as_deref() else { return Ok(None) };
+    let opened = st
+        .master
+        .open(&super::federation::secret_owner(&provider.tenant_id, &provider.id), sealed)
+        .map_err(|e| format!("the service provider's key cannot be opened: {e}"))?;
+    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&opened) else { return Ok(None) };
+    let field = |name: &str| doc.get(name).and_then(serde_json::Value::as_str).map(str::to_owned);
+    Ok(field("key")
+        .zip(field("certificate"))
+        .map(|(private_key_pem, certificate_pem)| SamlKey { private_key_pem, certificate_pem }))
 }
 
-/// The metadata of this service provider for `provider` (with its encryption certificate).
+/// Whether `provider` has a service-provider key that opens (a save gives one to a SAML
+/// provider that has none).
+pub(crate) fn has_sp_key(st: &AppState, provider: &IdentityProvider) -> bool {
+    matches!(sp_key(st, provider), Ok(Some(_)))
+}
+
+/// The metadata of this service provider for `provider`: with its key's certificate, for the
+/// signatures of its requests and for encryption.
 pub(crate) fn metadata(st: &AppState, provider: &IdentityProvider) -> String {
     let (tenant, id) = (&provider.tenant_id, &provider.id);
-    let certificate = sp_key(st, provider).map(|k| k.certificate_base64());
+    let certificate = sp_key(st, provider).ok().flatten().map(|k| k.certificate_base64());
     ciam_saml::sp_metadata(&sp_entity_id(st, tenant, id), &acs_url(st, tenant, id), certificate.as_deref())
 }
 
@@ -85,8 +109,10 @@ pub(crate) fn check_metadata(config: &ProviderConfig) -> Result<(), ServiceError
     Ok(())
 }
 
-/// The redirect that sends the browser to the identity provider with an `AuthnRequest`;
-/// returns it with the request's id.
+/// The redirect that sends the browser to the identity provider with the `AuthnRequest`
+/// `request_id`, signed with the provider's key. A provider without a key sends it unsigned,
+/// unless the identity provider wants signed requests (`WantAuthnRequestsSigned`): then the
+/// sign-in fails here, saying why, rather than with a request the identity provider refuses.
 pub(crate) fn begin(
     st: &AppState,
     tenant: &TenantId,
@@ -94,7 +120,9 @@ pub(crate) fn begin(
     request_id: &str,
     relay_state: &str,
 ) -> Result<String, UpstreamFailure> {
-    let idp = idp_metadata(&provider.config).map_err(|e| UpstreamFailure::Upstream(e.to_string()))?;
+    let upstream = |e: String| UpstreamFailure::Upstream(e);
+    let idp = idp_metadata(&provider.config).map_err(|e| upstream(e.to_string()))?;
+    let key = sp_key(st, provider).and_then(|key| request_key(key, &idp)).map_err(upstream)?;
     let request = AuthnRequest::new(
         &sp_entity_id(st, tenant, &provider.id),
         &acs_url(st, tenant, &provider.id),
@@ -102,9 +130,21 @@ pub(crate) fn begin(
         request_id,
         relay_state,
         st.clock.now(),
+        key.as_ref(),
     )
-    .map_err(UpstreamFailure::Upstream)?;
+    .map_err(|e| upstream(format!("the AuthnRequest: {e}")))?;
     Ok(request.redirect_url)
+}
+
+/// The key an `AuthnRequest` to `idp` is signed with: the provider's `key`; without one the
+/// request goes unsigned, unless `idp` wants signed requests.
+fn request_key(key: Option<SamlKey>, idp: &IdpMetadata) -> Result<Option<SamlKey>, String> {
+    if key.is_none() && idp.want_authn_requests_signed {
+        return Err("the identity provider wants signed AuthnRequests (WantAuthnRequestsSigned), but this provider \
+                    has no service-provider key to sign with: save the provider again to give it one"
+            .into());
+    }
+    Ok(key)
 }
 
 /// Checks the identity provider's response to request `request_id` (none for an IdP-initiated
@@ -122,7 +162,7 @@ pub(crate) async fn complete(
     let idp = idp_metadata(&provider.config).map_err(|e| upstream(e.to_string()))?;
     let (sp, acs) = (sp_entity_id(st, tenant, &provider.id), acs_url(st, tenant, &provider.id));
     let now = st.clock.now();
-    let key = sp_key(st, provider);
+    let key = sp_key(st, provider).ok().flatten();
     let expected = Expected {
         idp_entity_id: &idp.entity_id,
         certificates: &idp.signing_certificates,
@@ -147,4 +187,159 @@ pub(crate) async fn complete(
         &provider.config,
     )
     .map_err(|e| upstream(format!("the assertion's subject: {e}")))
+}
+
+// --- Metadata refreshed on a schedule ---------------------------------------------------------
+
+/// How often, at most, the refresher looks whether the current period's refresh is due.
+const REFRESH_CHECK_EVERY: Duration = Duration::from_secs(60);
+
+/// Starts this node's metadata refresher: every `period`, one node of the deployment (the first
+/// to claim the period in the ephemeral store) fetches again the metadata of every enabled SAML
+/// provider that has a `saml_metadata_url`. It stops when `stop` turns true (or its sender is
+/// dropped), abandoning a fetch under way; a write under way finishes first.
+pub(crate) fn start_metadata_refresh(
+    st: AppState,
+    stop: watch::Receiver<bool>,
+    period: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run_metadata_refresh(st, stop, period))
+}
+
+async fn run_metadata_refresh(st: AppState, mut stop: watch::Receiver<bool>, period: Duration) {
+    // Periods are counted from the Unix epoch, so a node's restarts do not move them; each node
+    // looks often enough to find a new period early.
+    let look_every = period.min(REFRESH_CHECK_EVERY);
+    loop {
+        tokio::select! {
+            changed = stop.changed() => if changed.is_err() { break },
+            () = tokio::time::sleep(look_every) => {}
+        }
+        if *stop.borrow() {
+            break;
+        }
+        match claim_period(&st, period).await {
+            Ok(true) => refresh_all(&st, &mut stop).await,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "SAML metadata refresh: the ephemeral store is unavailable"),
+        }
+    }
+}
+
+/// Claims the current period's refresh for this node; `false` when another node (or this one)
+/// has it already.
+async fn claim_period(st: &AppState, period: Duration) -> Result<bool, StoreError> {
+    let length = i64::try_from(period.as_secs().max(1)).unwrap_or(i64::MAX);
+    let window = st.clock.now().unix_timestamp().div_euclid(length);
+    st.ephemeral.put_if_absent(keyspace::saml_metadata_refresh(window).as_str(), b"1", period).await
+}
+
+/// Refreshes the metadata of every tenant's enabled SAML providers that have a URL, until `stop`.
+async fn refresh_all(st: &AppState, stop: &mut watch::Receiver<bool>) {
+    let mut page = PageRequest { limit: PageRequest::MAX_LIMIT, after: None };
+    loop {
+        let tenants = match st.durable.list_tenants(&page).await {
+            Ok(tenants) => tenants,
+            Err(e) => {
+                tracing::warn!(error = %e, "SAML metadata refresh: the tenants cannot be listed");
+                return;
+            }
+        };
+        for tenant in &tenants.items {
+            let providers = match st.durable.list_identity_providers(&tenant.id).await {
+                Ok(providers) => providers,
+                Err(e) => {
+                    tracing::warn!(tenant = %tenant.id, error = %e, "SAML metadata refresh: the providers cannot be listed");
+                    continue;
+                }
+            };
+            for provider in providers.iter().filter(|p| p.config.kind == ProviderKind::Saml && p.config.enabled) {
+                let Some(url) = provider.config.saml_metadata_url.as_deref() else { continue };
+                if *stop.borrow() {
+                    return;
+                }
+                let fetched = tokio::select! {
+                    fetched = st.upstreams.saml_metadata(url) => fetched.map_err(|e| format!("could not be fetched: {e}")),
+                    _ = stop.changed() => return,
+                };
+                match fetched.and_then(|xml| fresh_metadata(provider, xml)) {
+                    Ok(None) => {}
+                    Ok(Some(xml)) => match store_refreshed(st, provider, xml).await {
+                        Ok(true) => tracing::info!(
+                            tenant = %tenant.id, provider = %provider.id, "SAML metadata refresh: new metadata stored"
+                        ),
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!(
+                            tenant = %tenant.id, provider = %provider.id, reason = %e,
+                            "SAML metadata refresh: the new metadata could not be stored; the last one stays"
+                        ),
+                    },
+                    Err(why) => tracing::warn!(
+                        tenant = %tenant.id, provider = %provider.id, reason = %why,
+                        "SAML metadata refresh failed; the last metadata stays"
+                    ),
+                }
+            }
+        }
+        match tenants.next_after {
+            Some(after) => page.after = Some(after),
+            None => return,
+        }
+    }
+}
+
+/// The fetched document `xml`, when it is to replace `provider`'s metadata: readable, naming
+/// the provider's entity id (a new entity id is taken only when an administrator saves the
+/// provider), and saying something else than the stored one. `None` when nothing changed.
+fn fresh_metadata(provider: &IdentityProvider, xml: String) -> Result<Option<String>, String> {
+    let fresh = IdpMetadata::parse(&xml).map_err(|e| e.to_string())?;
+    if fresh.entity_id != provider.config.issuer {
+        return Err(format!(
+            "the SAML metadata names the entity id {:?}, not the provider's issuer {:?}: save the provider to take it",
+            fresh.entity_id, provider.config.issuer
+        ));
+    }
+    Ok((idp_metadata(&provider.config).ok() != Some(fresh)).then_some(xml))
+}
+
+/// Stores `xml` as the metadata of `provider`, through the directory (its cache invalidated),
+/// audited as `identity_provider.updated` ("metadata refreshed"). `false` when the provider was
+/// changed or removed since it was read: that change wins, and the next period looks again.
+async fn store_refreshed(st: &AppState, provider: &IdentityProvider, xml: String) -> Result<bool, ServiceError> {
+    let (tenant, id) = (&provider.tenant_id, &provider.id);
+    let current = st.durable.get_identity_provider(tenant, id).await?;
+    let Some(current) = current.filter(|c| c.updated_at == provider.updated_at) else { return Ok(false) };
+    let mut config = current.config.clone();
+    config.saml_metadata = Some(xml);
+    let config = config.validate().map_err(ServiceError::Invalid)?;
+    check_metadata(&config)?;
+    let after = IdentityProvider { config, updated_at: st.clock.now(), ..current };
+    super::ports(st).update_identity_provider(&after).await?;
+    let mut event = AuditRecord::allow("identity_provider.updated");
+    event.reason = Some(format!("identity provider {id}: metadata refreshed from saml_metadata_url"));
+    crate::audit::record(st, tenant, &crate::audit::Caller::default(), event).await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_provider_without_a_key_sends_unsigned_requests_unless_they_must_be_signed() -> Result<(), String> {
+        let key = SamlKey::generate("https://sp.test/saml/corp", time::OffsetDateTime::UNIX_EPOCH)?;
+        let idp = |want_authn_requests_signed| IdpMetadata {
+            entity_id: "https://idp.test/saml".into(),
+            sso_url: "https://idp.test/sso".into(),
+            signing_certificates: Vec::new(),
+            want_authn_requests_signed,
+        };
+        for wanted in [false, true] {
+            assert_eq!(request_key(Some(key.clone()), &idp(wanted))?, Some(key.clone()), "signed with the key");
+        }
+        assert_eq!(request_key(None, &idp(false))?, None, "unsigned");
+        let refused = request_key(None, &idp(true)).err().unwrap_or_default();
+        assert!(refused.contains("WantAuthnRequestsSigned"), "{refused}");
+        Ok(())
+    }
 }

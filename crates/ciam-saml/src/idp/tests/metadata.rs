@@ -62,15 +62,23 @@ fn the_crates_own_sp_metadata_reads_back() -> TestResult {
         entity_id: SP.into(),
         acs_urls: vec![ACS.into()],
         slo_url: None,
-        signing_certificate: None,
+        signing_certificate: Some(key.certificate_der()?),
         encryption_certificate: Some(key.certificate_der()?),
-        authn_requests_signed: false,
+        authn_requests_signed: true,
         want_assertions_signed: true,
         name_id_formats: vec![NAMEID_PERSISTENT.into(), NAMEID_EMAIL.into()],
     };
     assert_eq!(read, expected);
     let without_key = SpMetadata::parse(&sp_metadata(SP, ACS, None))?;
-    assert_eq!(without_key, SpMetadata { encryption_certificate: None, ..expected });
+    assert_eq!(
+        without_key,
+        SpMetadata {
+            signing_certificate: None,
+            encryption_certificate: None,
+            authn_requests_signed: false,
+            ..expected
+        }
+    );
     Ok(())
 }
 
