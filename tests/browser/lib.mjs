@@ -156,7 +156,8 @@ export const untilCallback = async (page, answered, allow) => {
     const error = page.locator("#passkey-error:visible, .error:visible");
     if (await error.count()) throw new Error(`the page says: ${await error.first().textContent()}`);
     if (/\/consent\?/.test(page.url())) {
-      await page.getByRole("button", { name: allow, exact: true }).click().catch(() => {});
+      // The page may be leaving already (the previous click was taken): never wait long.
+      await page.getByRole("button", { name: allow, exact: true }).click({ timeout: 2000 }).catch(() => {});
     }
     await page.waitForTimeout(100);
   }

@@ -75,7 +75,8 @@ try {
     const error = page.locator("#passkey-error:visible, .error:visible");
     if (await error.count()) throw new Error(`the page says: ${await error.first().textContent()}`);
     if (/\/consent\?/.test(page.url())) {
-      await page.click("button[name=decision][value=allow]");
+      // The page may be leaving already (the previous click was taken): never wait long.
+      await page.click("button[name=decision][value=allow]", { timeout: 2000 }).catch(() => {});
     }
     await page.waitForTimeout(100);
   }
