@@ -249,8 +249,10 @@ async fn proceed(
 ) -> Result<Response, PageError> {
     let app = app_of(ctx, &pending.client_id).await?.ok_or_else(flow_expired)?;
     let saml = app.saml.as_ref().ok_or_else(flow_expired)?;
-    let relay = pending.relay_state.as_deref();
     let in_response_to = pending.request_id.as_deref();
+    // A failure answered to the app, at its ACS.
+    let to_app =
+        |sub, why: &'static str| refuse(ctx, &pending.acs, in_response_to, pending.relay_state.as_deref(), sub, why);
     let page = |page: &'static str| async move {
         match flow {
             Some((id, _)) => Ok(see_other(&format!("{}?flow={id}", ctx.path(page)))),
@@ -261,7 +263,7 @@ async fn proceed(
     let fresh_enough = flow.is_some_and(|(_, f)| f.signed_in) || !pending.force_authn;
     let Some((session, user)) = signed_in.filter(|_| fresh_enough) else {
         if pending.is_passive {
-            return refuse(ctx, &pending.acs, in_response_to, relay, SubStatus::NoPassive, "sign-in needed").await;
+            return to_app(SubStatus::NoPassive, "sign-in needed").await;
         }
         return page("login").await;
     };
@@ -269,14 +271,13 @@ async fn proceed(
         && !Acr::parse(&session.acr).is_some_and(|a| a.satisfies(required))
     {
         if pending.is_passive {
-            return refuse(ctx, &pending.acs, in_response_to, relay, SubStatus::NoPassive, "a stronger sign-in needed")
-                .await;
+            return to_app(SubStatus::NoPassive, "a stronger sign-in needed").await;
         }
         return step_up(ctx, "", flow, |f| f.saml = Some(pending.clone()), &session, required).await;
     }
     if !consented(ctx, &app, saml, &user, flow).await? {
         if pending.is_passive {
-            return refuse(ctx, &pending.acs, in_response_to, relay, SubStatus::NoPassive, "consent needed").await;
+            return to_app(SubStatus::NoPassive, "consent needed").await;
         }
         return page("saml/consent").await;
     }
@@ -286,8 +287,7 @@ async fn proceed(
     let (response, participant) = match saml_idp::sign_in(&ctx.st, &by, &answer, &session, &user).await {
         Ok(done) => done,
         Err(ServiceError::Invalid(_)) => {
-            let why = "the user's address is not verified";
-            return refuse(ctx, &pending.acs, in_response_to, relay, SubStatus::InvalidNameIdPolicy, why).await;
+            return to_app(SubStatus::InvalidNameIdPolicy, "the user's address is not verified").await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -297,7 +297,7 @@ async fn proceed(
     if let Some((id, _)) = flow {
         let _ = finish_flow(&ctx.st, &ctx.ns, id).await;
     }
-    Ok(post_to(&pending.acs, response, relay))
+    Ok(post_to(&pending.acs, response, pending.relay_state.as_deref()))
 }
 
 /// Whether the user allowed the app the scopes of its attributes, in this flow or before.
