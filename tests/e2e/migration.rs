@@ -81,7 +81,7 @@ async fn imported_password_hashes_sign_in_once_and_become_argon2id() {
 }
 
 /// Posts `body` as an import into `acme`; returns the status and the report's lines.
-async fn import(s: &crate::support::Setup, body: impl Into<reqwest::Body>) -> (u16, Vec<serde_json::Value>) {
+pub(crate) async fn import(s: &crate::support::Setup, body: impl Into<reqwest::Body>) -> (u16, Vec<serde_json::Value>) {
     import_into(s, "acme", body).await
 }
 

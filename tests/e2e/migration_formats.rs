@@ -8,6 +8,7 @@
 use ciam_testkit::{Browser, authorize_url, hidden};
 use serde_json::json;
 
+use crate::migration::import;
 use crate::support::setup;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -80,18 +81,10 @@ async fn firebase_keycloak_and_salted_sha_users_sign_in_and_become_argon2id() ->
             format!("{line}\n")
         })
         .collect();
-    let res = s
-        .server
-        .http
-        .post(s.server.url("/admin/v1/tenants/acme/users:import"))
-        .bearer_auth(&s.admin_token)
-        .header("content-type", "application/x-ndjson")
-        .body(file)
-        .send()
-        .await?;
-    assert_eq!(res.status(), 200);
-    let report = res.text().await?;
-    let summary: serde_json::Value = serde_json::from_str(report.lines().last().unwrap_or_default())?;
+    let (status, lines) = import(&s, file).await;
+    assert_eq!(status, 200);
+    let report = serde_json::Value::from(lines.clone());
+    let summary = lines.last().cloned().unwrap_or_default();
     assert_eq!(summary["summary"], json!({"created": users.len(), "existing": 0, "refused": 0}), "{report}");
 
     for (email, password, hash) in &users {
@@ -114,17 +107,8 @@ async fn firebase_keycloak_and_salted_sha_users_sign_in_and_become_argon2id() ->
         .iter()
         .map(|hash| format!("{}\n", json!({"email": "bad@example.com", "password_hash": hash})))
         .collect();
-    let res = s
-        .server
-        .http
-        .post(s.server.url("/admin/v1/tenants/acme/users:import"))
-        .bearer_auth(&s.admin_token)
-        .header("content-type", "application/x-ndjson")
-        .body(file)
-        .send()
-        .await?;
-    let report = res.text().await?;
-    let lines: Vec<serde_json::Value> = report.lines().map(serde_json::from_str).collect::<serde_json::Result<_>>()?;
+    let (_, lines) = import(&s, file).await;
+    let report = serde_json::Value::from(lines.clone()).to_string();
     let refusals: Vec<_> = lines.iter().filter(|l| l["status"] == "refused").collect();
     assert_eq!(refusals.len(), refused.len(), "{report}");
     assert!(refusals.iter().all(|l| l["field"] == "password_hash"), "{report}");

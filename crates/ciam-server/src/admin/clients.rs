@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use base64::Engine as _;
 use ciam_core::FieldError;
 use ciam_core::client::{AuthMethod, Client, ClientType, ExchangePermission, GrantType, SecurityProfile};
 use ciam_core::id::{ClientId, TenantId};
@@ -17,7 +16,6 @@ use ciam_core::scope::ScopeSet;
 use ciam_core::secret::Secret;
 use ciam_core::tenant::Tenant;
 use ciam_core::validation::display_text;
-use ciam_oauth::claims::scope_of_claim;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -30,7 +28,7 @@ use super::{
 };
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody, ProblemKind};
-use crate::services::{By, clients};
+use crate::services::{By, clients, saml_idp};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -206,7 +204,7 @@ fn build(
     now: OffsetDateTime,
 ) -> Result<Client, Problem> {
     if let Some(app) = input.saml.as_mut() {
-        from_metadata(app)?;
+        saml_idp::prepare_app(app).map_err(Problem::invalid)?;
     }
     let saml = input.saml.is_some();
     let client_type = match (input.client_type, saml) {
@@ -218,14 +216,6 @@ fn build(
     let mut grant_types = input.grant_types.unwrap_or(default_grants);
     grant_types.sort_unstable();
     grant_types.dedup();
-    if let Some(app) = &input.saml
-        && let Some(i) = app.attributes.iter().position(|a| a.claim != "sub" && scope_of_claim(&a.claim).is_none())
-    {
-        return Err(Problem::invalid(FieldError::new(
-            format!("saml.attributes[{i}].claim"),
-            "must be sub or a user claim this server releases (docs/federation.md, \"SAML apps\")",
-        )));
-    }
     let default_method = match client_type {
         ClientType::Confidential => AuthMethod::ClientSecretBasic,
         ClientType::Public => AuthMethod::None,
@@ -261,24 +251,6 @@ fn build(
     };
     client.validate().map_err(Problem::invalid)?;
     Ok(client)
-}
-
-/// Fills a SAML app's settings it does not give from its service provider metadata, if given.
-fn from_metadata(app: &mut SamlApp) -> Result<(), Problem> {
-    let Some(xml) = app.metadata.take() else { return Ok(()) };
-    let md = ciam_saml::SpMetadata::parse(&xml)
-        .map_err(|e| Problem::invalid(FieldError::new("saml.metadata", e.to_string())))?;
-    let b64 = |der: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(der);
-    if app.entity_id.is_empty() {
-        app.entity_id = md.entity_id;
-    }
-    if app.acs_urls.is_empty() {
-        app.acs_urls = md.acs_urls;
-    }
-    app.slo_url = app.slo_url.take().or(md.slo_url);
-    app.certificate = app.certificate.take().or(md.signing_certificate.map(b64));
-    app.encryption_certificate = app.encryption_certificate.take().or(md.encryption_certificate.map(b64));
-    Ok(())
 }
 
 /// URLs as client ids are reserved for clients described by a metadata document, never registered.

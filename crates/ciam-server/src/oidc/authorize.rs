@@ -17,10 +17,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use ciam_core::agent::Delegation;
 use ciam_core::client::{Client, SecurityProfile};
-use ciam_core::id::{ClientId, UserId};
+use ciam_core::id::ClientId;
 use ciam_core::keyspace::{self, Json};
 use ciam_core::scope::ScopeSet;
-use ciam_core::user::{User, UserStatus};
+use ciam_core::user::User;
 use ciam_core::{Acr, Amr};
 use ciam_oauth::authorize::{AuthorizeError, Prompt, ValidAuthorization, agent_audiences, validate};
 use ciam_oauth::code::CodeGrant;
@@ -29,7 +29,7 @@ use ciam_oauth::{ErrorCode, OAuthError};
 
 use super::par::{PAR_MARKER, Pushed, REQUEST_URI_PREFIX};
 use super::request_object::{JAR_MARKER, signed_request};
-use super::session::{Flow, Session, current_session, finish_flow, save_flow, start_flow};
+use super::session::{Flow, Session, current_session, finish_flow, save_flow, session_user, start_flow};
 use super::signin::Pending;
 use super::web_flow::{Ctx, flow_step, query_param, see_other};
 use crate::error::{ErrorRedirect, Failure, PageError};
@@ -300,12 +300,7 @@ async fn signed_in_user(
     let Some(session) = session.filter(|s| hinted_sub.as_deref().is_none_or(|sub| sub == s.user_id)) else {
         return Ok(None);
     };
-    let Ok(id) = UserId::parse(&session.user_id) else { return Ok(None) };
-    let user = ctx.st.durable.get_user(&ctx.tenant.id, &id).await?;
-    let user = user.filter(|u| u.status == UserStatus::Active);
-    if let Some(user) = &user {
-        i18n::set_user(user);
-    }
+    let user = session_user(&ctx.st, &ctx.tenant.id, &session).await?;
     Ok(user.map(|u| (session, u)))
 }
 

@@ -22,11 +22,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::Acr;
 use ciam_core::client::Client;
-use ciam_core::id::{ClientId, UserId};
+use ciam_core::id::ClientId;
 use ciam_core::keyspace::{self, Replay};
 use ciam_core::saml_app::{NameIdFormat, SamlApp};
 use ciam_core::scope::ScopeSet;
-use ciam_core::user::{User, UserStatus};
+use ciam_core::user::User;
 use ciam_oauth::authorize::Delivery;
 use ciam_oauth::form::Params;
 use ciam_saml::idp::{Incoming, Message, Parameter, SubStatus};
@@ -37,7 +37,8 @@ use super::authorize::step_up;
 use super::consent::{decision, record_decision};
 use super::pages::{ConsentPage, describe_scope, html};
 use super::session::{
-    BrowserCookie, Flow, Session, csrf_ok, current_session, finish_flow, read_cookie, save_flow, start_flow,
+    BrowserCookie, Flow, Session, csrf_ok, current_session, finish_flow, read_cookie, save_flow, session_user,
+    start_flow,
 };
 use super::web_flow::{Ctx, flow_expired, flow_step, form_expired, form_step, query_param, respond, see_other};
 use crate::audit::Caller;
@@ -234,9 +235,7 @@ pub(super) async fn app_of(ctx: &Ctx, client_id: &str) -> Result<Option<Client>,
 /// The browser's live session and its active user.
 async fn signed_in(ctx: &Ctx, headers: &HeaderMap) -> Result<Option<(Session, User)>, PageError> {
     let Some(session) = current_session(&ctx.st, &ctx.tenant, headers).await? else { return Ok(None) };
-    let Ok(id) = UserId::parse(&session.user_id) else { return Ok(None) };
-    let user = ctx.st.durable.get_user(&ctx.tenant.id, &id).await?.filter(|u| u.status == UserStatus::Active);
-    Ok(user.map(|u| (session, u)))
+    Ok(session_user(&ctx.st, &ctx.tenant.id, &session).await?.map(|u| (session, u)))
 }
 
 /// Takes the step a SAML sign-in is at: sign in, consent, or answer the app.

@@ -19,11 +19,12 @@ use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
-use ciam_core::id::TenantId;
+use ciam_core::id::{TenantId, UserId};
 use ciam_core::keyspace::{self, Json};
 use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::store::StoreResult;
 use ciam_core::tenant::{Tenant, TenantNs};
+use ciam_core::user::{User, UserStatus};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
@@ -226,6 +227,17 @@ pub(crate) async fn current_session(
 ) -> StoreResult<Option<Session>> {
     let Some(cookie) = read_cookie(st, &tenant.id, headers, BrowserCookie::Session) else { return Ok(None) };
     sessions::current(st, tenant, cookie).await
+}
+
+/// The active user `session` belongs to; `None` when the account is gone or no longer active.
+/// The user's `locale` claim then chooses the language of the pages.
+pub(crate) async fn session_user(st: &AppState, tenant: &TenantId, session: &Session) -> StoreResult<Option<User>> {
+    let Ok(id) = UserId::parse(&session.user_id) else { return Ok(None) };
+    let user = st.durable.get_user(tenant, &id).await?.filter(|u| u.status == UserStatus::Active);
+    if let Some(user) = &user {
+        crate::i18n::set_user(user);
+    }
+    Ok(user)
 }
 
 /// Starts a new session, ending the one the browser's cookie names (see

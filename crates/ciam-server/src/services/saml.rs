@@ -254,30 +254,8 @@ async fn refresh_all(st: &AppState, stop: &mut watch::Receiver<bool>) {
                 }
             };
             for provider in providers.iter().filter(|p| p.config.kind == ProviderKind::Saml && p.config.enabled) {
-                let Some(url) = provider.config.saml_metadata_url.as_deref() else { continue };
-                if *stop.borrow() {
+                if !refresh_one(st, provider, stop).await {
                     return;
-                }
-                let fetched = tokio::select! {
-                    fetched = st.upstreams.saml_metadata(url) => fetched.map_err(|e| format!("could not be fetched: {e}")),
-                    _ = stop.changed() => return,
-                };
-                match fetched.and_then(|xml| fresh_metadata(provider, xml)) {
-                    Ok(None) => {}
-                    Ok(Some(xml)) => match store_refreshed(st, provider, xml).await {
-                        Ok(true) => tracing::info!(
-                            tenant = %tenant.id, provider = %provider.id, "SAML metadata refresh: new metadata stored"
-                        ),
-                        Ok(false) => {}
-                        Err(e) => tracing::warn!(
-                            tenant = %tenant.id, provider = %provider.id, reason = %e,
-                            "SAML metadata refresh: the new metadata could not be stored; the last one stays"
-                        ),
-                    },
-                    Err(why) => tracing::warn!(
-                        tenant = %tenant.id, provider = %provider.id, reason = %why,
-                        "SAML metadata refresh failed; the last metadata stays"
-                    ),
                 }
             }
         }
@@ -286,6 +264,37 @@ async fn refresh_all(st: &AppState, stop: &mut watch::Receiver<bool>) {
             None => return,
         }
     }
+}
+
+/// Fetches `provider`'s metadata again, if it has a URL, and stores it when it changed; a
+/// failure is logged and the last metadata stays. `false` when `stop` came first.
+async fn refresh_one(st: &AppState, provider: &IdentityProvider, stop: &mut watch::Receiver<bool>) -> bool {
+    let Some(url) = provider.config.saml_metadata_url.as_deref() else { return true };
+    if *stop.borrow() {
+        return false;
+    }
+    let fetched = tokio::select! {
+        fetched = st.upstreams.saml_metadata(url) => fetched.map_err(|e| format!("could not be fetched: {e}")),
+        _ = stop.changed() => return false,
+    };
+    let (tenant, id) = (&provider.tenant_id, &provider.id);
+    let xml = match fetched.and_then(|xml| fresh_metadata(provider, xml)) {
+        Ok(Some(xml)) => xml,
+        Ok(None) => return true,
+        Err(why) => {
+            tracing::warn!(tenant = %tenant, provider = %id, reason = %why, "SAML metadata refresh failed; the last metadata stays");
+            return true;
+        }
+    };
+    match store_refreshed(st, provider, xml).await {
+        Ok(true) => tracing::info!(tenant = %tenant, provider = %id, "SAML metadata refresh: new metadata stored"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(
+            tenant = %tenant, provider = %id, reason = %e,
+            "SAML metadata refresh: the new metadata could not be stored; the last one stays"
+        ),
+    }
+    true
 }
 
 /// The fetched document `xml`, when it is to replace `provider`'s metadata: readable, naming

@@ -10,6 +10,7 @@
 //!   per-tenant secret kept with the key: stable for one app, different for every app.
 //! - Attributes are user claims, released only with the consent of the scopes that carry them.
 
+use base64::Engine as _;
 use ciam_core::audit::AuditRecord;
 use ciam_core::client::Client;
 use ciam_core::id::TenantId;
@@ -90,6 +91,32 @@ fn open(st: &AppState, stored: &SamlSigningKey) -> Result<IdpKey, ServiceError> 
     let sealed: Sealed = serde_json::from_slice(&plain).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let key = SamlKey { private_key_pem: sealed.key, certificate_pem: stored.certificate.clone() };
     Ok(IdpKey { key, name_id_secret: sealed.name_id_secret })
+}
+
+/// Readies a SAML app's settings as given to the management API: what they leave out is filled
+/// from the app's own metadata (`metadata`, read and dropped), and every attribute must carry
+/// `sub` or a user claim this server releases. The structural rules are `SamlApp::validate`'s.
+pub(crate) fn prepare_app(app: &mut SamlApp) -> Result<(), FieldError> {
+    if let Some(xml) = app.metadata.take() {
+        let md = ciam_saml::SpMetadata::parse(&xml).map_err(|e| FieldError::new("saml.metadata", e.to_string()))?;
+        let b64 = |der: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(der);
+        if app.entity_id.is_empty() {
+            app.entity_id = md.entity_id;
+        }
+        if app.acs_urls.is_empty() {
+            app.acs_urls = md.acs_urls;
+        }
+        app.slo_url = app.slo_url.take().or(md.slo_url);
+        app.certificate = app.certificate.take().or(md.signing_certificate.map(b64));
+        app.encryption_certificate = app.encryption_certificate.take().or(md.encryption_certificate.map(b64));
+    }
+    match app.attributes.iter().position(|a| a.claim != "sub" && scope_of_claim(&a.claim).is_none()) {
+        Some(i) => Err(FieldError::new(
+            format!("saml.attributes[{i}].claim"),
+            "must be sub or a user claim this server releases (docs/federation.md, \"SAML apps\")",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The tenant's identity provider metadata.

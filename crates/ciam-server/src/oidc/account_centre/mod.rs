@@ -36,12 +36,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use ciam_authn::reauth::Reauth;
 use ciam_core::Amr;
-use ciam_core::id::UserId;
-use ciam_core::user::{User, UserStatus};
+use ciam_core::user::User;
 use ciam_oauth::form::Params;
 
 use super::authorize::step_up;
-use super::session::{Flow, Session, account_page, csrf_ok, current_session, save_flow, start_flow};
+use super::session::{Flow, Session, account_page, csrf_ok, current_session, save_flow, session_user, start_flow};
 use super::web_flow::{Ctx, form_expired, query_param, see_other};
 use crate::error::PageError;
 use crate::http::Path;
@@ -93,15 +92,9 @@ pub(crate) async fn holder(
         let Some(session) = current_session(&ctx.st, &ctx.tenant, headers).await? else {
             return Ok(Err(sign_in_first(&ctx, None, page).await?));
         };
-        let user = match UserId::parse(&session.user_id) {
-            Ok(id) => ctx.st.durable.get_user(&ctx.tenant.id, &id).await?,
-            Err(_) => None,
-        };
-        let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
+        let Some(user) = session_user(&ctx.st, &ctx.tenant.id, &session).await? else {
             return Ok(Err(sign_in_first(&ctx, None, page).await?));
         };
-        // The user's `locale` claim chooses the language of their pages.
-        crate::i18n::set_user(&user);
         Ok::<_, PageError>(Ok((session, user)))
     };
     let (session, user) = match access.await.map_err(|e| e.branded(&brand))? {
