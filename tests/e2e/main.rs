@@ -38,6 +38,7 @@ mod migration_hook;
 mod multinode;
 mod oidc;
 mod passkey_recovery;
+mod privacy;
 mod probing;
 mod redirect_uris;
 mod resources;

@@ -22,6 +22,7 @@ pub mod locale;
 pub mod metadata_document;
 pub mod outbox;
 pub mod page;
+pub mod purpose;
 pub mod redirect;
 pub mod refresh;
 pub mod resource;

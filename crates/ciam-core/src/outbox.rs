@@ -94,3 +94,47 @@ impl QueuedMail {
         }
     }
 }
+
+/// An event for downstream systems (a consent withdrawn, a user erased), queued in the same
+/// transaction as the change it reports; delivery (webhooks, streams) reads the queue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxEvent {
+    /// The tenant.
+    #[serde(skip)]
+    pub tenant_id: TenantId,
+    /// Random id (`evt_…`), unique in the tenant.
+    pub id: String,
+    /// Dotted type: `consent.withdrawn`, `user.erased`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The user it is about.
+    pub subject: String,
+    /// What downstream needs to act on it (never personal data beyond the user id).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub data: serde_json::Value,
+    /// When it happened.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+impl OutboxEvent {
+    /// A new event about `subject`.
+    pub fn new(
+        tenant: &TenantId,
+        event_type: &str,
+        subject: &str,
+        data: serde_json::Value,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            tenant_id: tenant.clone(),
+            id: format!("evt_{}", crate::secret::random_token(16)),
+            event_type: event_type.to_owned(),
+            subject: subject.to_owned(),
+            data,
+            created_at: now,
+        }
+    }
+}

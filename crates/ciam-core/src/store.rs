@@ -17,8 +17,9 @@ use crate::factor::{Factor, FactorKind, SignInProfile};
 use crate::federation::{FederatedIdentity, IdentityProvider};
 use crate::id::{ClientId, ResourceId, TenantId, UserId};
 use crate::invitation::Invitation;
-use crate::outbox::QueuedMail;
+use crate::outbox::{OutboxEvent, QueuedMail};
 use crate::page::{Page, PageRequest};
+use crate::purpose::{ConsentEvent, Purpose, PurposeConsent, VersionCount};
 use crate::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use crate::resource::Resource;
 use crate::saml_app::SamlSigningKey;
@@ -233,6 +234,9 @@ pub trait RefreshStore: Send + Sync {
         user: &UserId,
         now: OffsetDateTime,
     ) -> StoreResult<u64>;
+    /// Takes `scope` (one scope token) out of every live family of a user (a consent bound to
+    /// it was withdrawn): their next access tokens go without it. Returns how many changed.
+    async fn narrow_user_refresh_families(&self, tenant: &TenantId, user: &UserId, scope: &str) -> StoreResult<u64>;
     /// Revokes every live family a client holds for a user (the user removed the client's
     /// access); returns how many.
     async fn revoke_client_refresh_families(
@@ -249,23 +253,49 @@ pub trait RefreshStore: Send + Sync {
 pub trait ConsentStore: Send + Sync {
     /// The scopes the user granted the client (space-separated), if any.
     async fn get_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<Option<String>>;
-    /// Records a consent, replacing the previous one for this user and client.
-    async fn put_consent(
-        &self,
-        tenant: &TenantId,
-        user: &UserId,
-        client: &ClientId,
-        scope: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<()>;
     /// Every consent of a user: `(client, scope, granted_at)`.
     async fn list_consents(
         &self,
         tenant: &TenantId,
         user: &UserId,
     ) -> StoreResult<Vec<(ClientId, String, OffsetDateTime)>>;
-    /// Forgets a consent; `false` if there was none.
-    async fn revoke_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<bool>;
+}
+
+/// A tenant's consent purposes (read through the server's per-node cache).
+#[async_trait]
+pub trait PurposeStore: Send + Sync {
+    /// Inserts a purpose; [`StoreError::Conflict`] with `what = "purpose"` when the id is taken.
+    async fn create_purpose(&self, purpose: &Purpose) -> StoreResult<()>;
+    /// Every purpose of the tenant, by id.
+    async fn list_purposes(&self, tenant: &TenantId) -> StoreResult<Vec<Purpose>>;
+    /// Replaces a purpose; `false` if there is none.
+    async fn update_purpose(&self, purpose: &Purpose) -> StoreResult<bool>;
+    /// Deletes a purpose (its ledger entries stay); `false` if there was none.
+    async fn delete_purpose(&self, tenant: &TenantId, id: &str) -> StoreResult<bool>;
+}
+
+/// The append-only consent ledger, and the outbox of events for downstream systems.
+#[async_trait]
+pub trait ConsentLedger: Send + Sync {
+    /// Appends `event` and, in the same transaction, updates the current state it changes (a
+    /// purpose's latest answer, or the remembered scopes of an app: replaced on a grant,
+    /// forgotten on a withdrawal) and queues `notify`. Returns the event's `seq`.
+    async fn record_consent(&self, event: &ConsentEvent, notify: Option<&OutboxEvent>) -> StoreResult<i64>;
+    /// The user's latest answer about each purpose they answered.
+    async fn purpose_consents(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<PurposeConsent>>;
+    /// The user's ledger, oldest first (cursor: `seq`).
+    async fn consent_history(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<ConsentEvent>>;
+    /// For each version of a purpose, how many users' latest answer is at it, granted or not.
+    async fn purpose_report(&self, tenant: &TenantId, purpose: &str) -> StoreResult<Vec<VersionCount>>;
+    /// Queues an event for downstream systems on its own.
+    async fn queue_event(&self, event: &OutboxEvent) -> StoreResult<()>;
+    /// The tenant's queued events, oldest first (cursor: the event id's position).
+    async fn list_outbox_events(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<OutboxEvent>>;
 }
 
 /// Registered resources (APIs).
@@ -508,6 +538,8 @@ pub trait DurableStore:
     + RevocationStore
     + RefreshStore
     + ConsentStore
+    + PurposeStore
+    + ConsentLedger
     + DelegationStore
     + AuditStore
     + ResourceStore
@@ -526,6 +558,8 @@ impl<T> DurableStore for T where
         + RevocationStore
         + RefreshStore
         + ConsentStore
+        + PurposeStore
+        + ConsentLedger
         + DelegationStore
         + AuditStore
         + ResourceStore

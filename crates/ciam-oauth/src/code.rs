@@ -69,6 +69,10 @@ pub struct CodeGrant {
     /// token and the refresh-token family.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub userinfo_claims: Vec<String>,
+    /// The `consents` claim as the user's answers stood at sign-in, when the `consents` scope
+    /// was asked for: it goes into the ID token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consents: Option<serde_json::Value>,
 }
 
 /// The `scope` of a stored grant: the space-separated string of the `scope` parameter.
@@ -247,6 +251,7 @@ mod tests {
             dpop_jkt: None,
             id_token_claims: Vec::new(),
             userinfo_claims: Vec::new(),
+            consents: None,
         }
     }
 

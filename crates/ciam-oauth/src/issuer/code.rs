@@ -170,6 +170,9 @@ impl Issuer {
             let mut claims = IdTokenClaims::for_code(&issuer, grant, now);
             // The claims the `claims` parameter asked for, as the user has them now (OIDC Core §5.5).
             claims.user_claims = crate::claims::user_claims(&user, grant.id_token_claims.iter().map(String::as_str));
+            if let Some(consents) = &grant.consents {
+                claims.user_claims.insert("consents".into(), consents.clone());
+            }
             Some(self.sign(tenant, alg, "JWT", &claims).await?)
         } else {
             None

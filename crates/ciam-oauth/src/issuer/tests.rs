@@ -193,6 +193,7 @@ impl World {
             dpop_jkt: None,
             id_token_claims: Vec::new(),
             userinfo_claims: Vec::new(),
+            consents: None,
         })
     }
 

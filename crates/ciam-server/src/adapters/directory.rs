@@ -1,6 +1,7 @@
 //! A short-lived per-node cache of what every OAuth request reads first: the tenant record, the
 //! calling client with its secret hash, the tenant's registered resources (RFC 8707), and the
-//! tenant's upstream identity providers (every sign-in page shows them). Without
+//! tenant's upstream identity providers (every sign-in page shows them) and its consent purposes
+//! (every sign-in checks them). Without
 //! it, each token request starts with two or three database round trips for data that changes a
 //! few times a day.
 //!
@@ -28,10 +29,13 @@ use ciam_core::federation::{FederatedIdentity, IdentityProvider};
 use ciam_core::id::UserId;
 use ciam_core::id::{ClientId, ResourceId, TenantId};
 use ciam_core::page::{Page, PageRequest};
+use ciam_core::purpose::Purpose;
 use ciam_core::resource::Resource;
 use ciam_core::saml_app::SamlSigningKey;
 use ciam_core::secret::SecretHash;
-use ciam_core::store::{ClientStore, DurableStore, FederationStore, ResourceStore, StoreResult, TenantStore};
+use ciam_core::store::{
+    ClientStore, DurableStore, FederationStore, PurposeStore, ResourceStore, StoreResult, TenantStore,
+};
 use ciam_core::tenant::Tenant;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -59,6 +63,8 @@ struct TenantEntry {
     resources: Option<(Instant, Arc<[Resource]>)>,
     /// Every upstream identity provider of the tenant.
     providers: Option<(Instant, Arc<[IdentityProvider]>)>,
+    /// Every consent purpose of the tenant.
+    purposes: Option<(Instant, Arc<[Purpose]>)>,
 }
 
 /// The cache; one per node, in [`crate::AppState`].
@@ -144,6 +150,16 @@ impl Directory {
         }
         let all: Arc<[IdentityProvider]> = store.list_identity_providers(tenant).await?.into();
         self.lock().entry(tenant.clone()).or_default().providers = Some((Instant::now(), all.clone()));
+        Ok(all)
+    }
+
+    /// The tenant's consent purposes, from the cache when fresh.
+    pub(crate) async fn purposes(&self, store: &dyn DurableStore, tenant: &TenantId) -> StoreResult<Arc<[Purpose]>> {
+        if let Some(all) = Self::fresh(self.lock().get(tenant).and_then(|e| e.purposes.as_ref())) {
+            return Ok(all);
+        }
+        let all: Arc<[Purpose]> = store.list_purposes(tenant).await?.into();
+        self.lock().entry(tenant.clone()).or_default().purposes = Some((Instant::now(), all.clone()));
         Ok(all)
     }
 
@@ -285,6 +301,23 @@ impl ResourceStore for Through<'_> {
     }
     async fn resource_secret_hash(&self, tenant: &TenantId, id: &ResourceId) -> StoreResult<Option<SecretHash>> {
         self.store.resource_secret_hash(tenant, id).await
+    }
+}
+
+/// Purpose writes drop the tenant's entries.
+#[async_trait]
+impl PurposeStore for Through<'_> {
+    async fn create_purpose(&self, p: &Purpose) -> StoreResult<()> {
+        self.written(&p.tenant_id, self.store.create_purpose(p).await)
+    }
+    async fn list_purposes(&self, tenant: &TenantId) -> StoreResult<Vec<Purpose>> {
+        self.store.list_purposes(tenant).await
+    }
+    async fn update_purpose(&self, p: &Purpose) -> StoreResult<bool> {
+        self.written(&p.tenant_id, self.store.update_purpose(p).await)
+    }
+    async fn delete_purpose(&self, tenant: &TenantId, id: &str) -> StoreResult<bool> {
+        self.written(tenant, self.store.delete_purpose(tenant, id).await)
     }
 }
 

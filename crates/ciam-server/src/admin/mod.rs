@@ -21,6 +21,7 @@ mod factors;
 mod identity_providers;
 mod invitations;
 mod keys;
+mod purposes;
 mod resources;
 mod sessions;
 mod tenants;
@@ -70,6 +71,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "resources", description = "The APIs tokens are issued for (RFC 8707)"),
         (name = "identity providers", description = "Upstream OpenID Connect providers users sign in with, and the accounts linked through them"),
+        (name = "privacy", description = "Consent purposes, users' consent history, and events for downstream systems"),
     )
 )]
 struct AdminApi;
@@ -101,7 +103,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(delegations::routes())
         .merge(audit::routes())
         .merge(resources::routes())
-        .merge(identity_providers::routes());
+        .merge(identity_providers::routes())
+        .merge(purposes::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

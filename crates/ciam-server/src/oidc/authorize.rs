@@ -19,6 +19,7 @@ use ciam_core::agent::Delegation;
 use ciam_core::client::{Client, SecurityProfile};
 use ciam_core::id::ClientId;
 use ciam_core::keyspace::{self, Json};
+use ciam_core::purpose::CONSENTS_SCOPE;
 use ciam_core::scope::ScopeSet;
 use ciam_core::user::User;
 use ciam_core::{Acr, Amr};
@@ -36,6 +37,7 @@ use crate::error::{ErrorRedirect, Failure, PageError};
 use crate::http::Path;
 use crate::http::page::{ResponseSigner, respond_in_mode};
 use crate::i18n::{self, Text, msg};
+use crate::services::consents;
 use crate::state::AppState;
 
 /// An error for the client of a verified request, sent to its redirect URI.
@@ -244,9 +246,12 @@ pub(super) async fn authorize(
         }
     }
     let signed_in = signed_in_user(ctx, &valid, headers).await?;
-    let standing = match &signed_in {
-        Some((_, user)) => Some(standing(ctx, &client, &valid, user).await?),
-        None => None,
+    let (standing, purposes) = match &signed_in {
+        Some((_, user)) => (
+            Some(standing(ctx, &client, &valid, user).await?),
+            consents::standing(&ctx.st, &ctx.tenant.id, &user.id).await?,
+        ),
+        None => (None, consents::Standing::default()),
     };
     let facts = Facts {
         prompt: valid.prompt,
@@ -260,6 +265,7 @@ pub(super) async fn authorize(
         signed_in_now: flow.is_some_and(|(_, f)| f.signed_in),
         consented_now: flow.is_some_and(|(_, f)| f.consented),
         asked_acr: valid.requested_acr(),
+        purposes_pending: !purposes.pending.is_empty(),
     };
     let decision = decide(&facts);
     let page = |page| async move {
@@ -272,10 +278,11 @@ pub(super) async fn authorize(
         (Decision::Refuse(code, why), ..) => Err(refuse(ctx, &valid, code, why)),
         (Decision::SignIn, ..) if valid.prompt.create && ctx.tenant.settings.signup.is_open() => page("signup").await,
         (Decision::SignIn, ..) => page("login").await,
+        (Decision::Purposes, ..) => page("consent/purposes").await,
         (Decision::Consent, ..) => page("consent").await,
         (Decision::StepUp(acr), Some((session, _)), _) => step_up(ctx, query, flow, |_| {}, &session, acr).await,
         (Decision::Issue, Some((session, user)), Some((_, delegation))) => {
-            let signed = Signed { session, user, delegation };
+            let signed = Signed { session, user, delegation, purposes };
             issue_code(ctx, &client, &valid, pushed, flow, signed).await
         }
         (decision, ..) => Err(Failure::internal(format!("{decision:?} without a signed-in user")).into()),
@@ -347,6 +354,8 @@ pub(super) struct Facts {
     pub(super) consented_now: bool,
     /// The lowest recognized level among `acr_values`.
     pub(super) asked_acr: Option<Acr>,
+    /// The user must answer about some of the tenant's purposes first (new, or a new version).
+    pub(super) purposes_pending: bool,
 }
 
 /// The session, as the decision reads it.
@@ -377,6 +386,8 @@ pub(super) enum Decision {
     SignIn,
     /// To the second-factor page, to reach this level.
     StepUp(Acr),
+    /// To the page of the tenant's purposes the user must answer about.
+    Purposes,
     /// To the consent page.
     Consent,
     /// Issue the code.
@@ -406,6 +417,9 @@ pub(super) fn decide(f: &Facts) -> Decision {
     {
         return interactive(Decision::StepUp(asked), ErrorCode::InteractionRequired, "a stronger sign-in is needed");
     }
+    if f.purposes_pending {
+        return interactive(Decision::Purposes, ErrorCode::ConsentRequired, "the user must accept updated terms");
+    }
     let ask = match session.standing {
         Standing::BadTarget(why) => return Decision::Refuse(ErrorCode::InvalidTarget, why),
         Standing::Agent { covered } => !covered || (f.prompt.consent && !f.consented_now),
@@ -423,6 +437,9 @@ struct Signed {
     session: Session,
     user: User,
     delegation: Option<Delegation>,
+    /// Where the user stands with the tenant's purposes: scopes bound to one they do not grant
+    /// are left out, and the `consents` claim is taken from it.
+    purposes: consents::Standing,
 }
 
 /// Issues the single-use code and sends it to the client; a pushed request is used up by it
@@ -433,7 +450,7 @@ async fn issue_code(
     valid: &ValidAuthorization,
     pushed: Option<String>,
     flow: Option<(&str, &Flow)>,
-    Signed { session, user, delegation }: Signed,
+    Signed { session, user, delegation, purposes }: Signed,
 ) -> Result<Response, PageError> {
     if let Some(uri) = pushed
         && ctx.st.ephemeral.take(keyspace::pushed_request(&ctx.ns, &uri).as_str()).await?.is_none()
@@ -443,7 +460,7 @@ async fn issue_code(
     let grant = CodeGrant {
         client_id: client.client_id.clone(),
         redirect_uri: valid.redirect_uri_sent.then(|| valid.redirect_uri.clone()),
-        scope: valid.scope.clone(),
+        scope: purposes.allowed(&valid.scope),
         nonce: valid.nonce.clone(),
         code_challenge: valid.code_challenge.as_ref().map(|c| c.as_str().to_owned()),
         user_id: user.id,
@@ -458,6 +475,7 @@ async fn issue_code(
         dpop_jkt: valid.dpop_jkt.clone(),
         id_token_claims: valid.claims.id_token.iter().cloned().collect(),
         userinfo_claims: valid.claims.userinfo.iter().cloned().collect(),
+        consents: valid.scope.contains(CONSENTS_SCOPE).then_some(purposes.claim),
     };
     let code = match ctx.st.issuance.issue_code(&ctx.ns, &grant).await {
         Ok(code) => code,
@@ -544,6 +562,7 @@ mod tests {
             signed_in_now: false,
             consented_now: false,
             asked_acr: None,
+            purposes_pending: false,
         }
     }
 

@@ -23,6 +23,8 @@ use crate::audit::{self, Caller};
 use crate::error::PageError;
 use crate::http::Path;
 use crate::i18n::{self, msg, tr};
+use crate::services::By;
+use crate::services::consents::{self, Channel};
 use crate::state::AppState;
 
 /// `GET /t/{tenant}/consent?flow=…`: what the client asks for, with Allow and Deny.
@@ -131,7 +133,8 @@ pub(super) async fn consent_post(
             (Some(_), Ok(a)) => a,
             (Some(_), Err(_)) => return Err(flow_expired()),
         };
-        record_decision(&ctx, &caller, &client, &user_id, &valid.consent_scope(), audiences, allow).await?;
+        record_decision(&ctx, "authorize", &caller, &client, &user_id, &valid.consent_scope(), audiences, allow)
+            .await?;
         if !allow {
             let _ = finish_flow(&ctx.st, &ctx.ns, &id).await;
             return Err(refuse(&ctx, &valid, ErrorCode::AccessDenied, "the user denied access"));
@@ -156,8 +159,10 @@ pub(super) fn decision(value: Option<&str>) -> Result<bool, PageError> {
 /// `audiences` when allowed, and a `delegation.granted` / `delegation.denied` audit event either
 /// way. For an app: the consent when allowed, remembered as the union with earlier consents so a
 /// narrower request does not forget a wider one. Returns the new delegation's id.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn record_decision(
     ctx: &Ctx,
+    page: &'static str,
     caller: &Caller,
     client: &Client,
     user_id: &UserId,
@@ -199,12 +204,8 @@ pub(super) async fn record_decision(
     if !allow || client.client_id.is_metadata_document() {
         return Ok(None);
     }
-    let store = &ctx.st.durable;
-    let previous = store.get_consent(&ctx.tenant.id, user_id, &client.client_id).await?;
-    let previous = previous.and_then(|p| ScopeSet::parse_space_separated(&p).ok()).unwrap_or_default();
-    let mut all = previous.to_vec();
-    all.extend(scope.to_vec());
-    let union = ScopeSet::from_list(&all).unwrap_or_else(|_| scope.clone());
-    store.put_consent(&ctx.tenant.id, user_id, &client.client_id, &union.to_string(), ctx.st.clock.now()).await?;
+    let by = By::user(caller.clone(), *user_id);
+    let at = Channel { page, via_client: Some(&client.client_id) };
+    consents::remember_scopes(&ctx.st, &by, &ctx.tenant.id, user_id, &client.client_id, scope, at).await?;
     Ok(None)
 }

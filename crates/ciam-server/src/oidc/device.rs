@@ -202,7 +202,8 @@ async fn decide(
         return Ok(entry_page(ctx, &session.csrf, "", Some(&tr(WRONG_CODE)), StatusCode::BAD_REQUEST));
     }
     let (client, request) = (&pending.client, &pending.request);
-    let delegation_id = record_decision(ctx, caller, client, user_id, scope, request.audiences.clone(), allow).await?;
+    let delegation_id =
+        record_decision(ctx, "device", caller, client, user_id, scope, request.audiences.clone(), allow).await?;
     let now = st.clock.now().unix_timestamp();
     let approved = allow.then(|| CodeGrant {
         client_id: client.client_id.clone(),
@@ -221,6 +222,7 @@ async fn decide(
         dpop_jkt: None,
         id_token_claims: Vec::new(),
         userinfo_claims: Vec::new(),
+        consents: None,
     });
     st.issuance.decide_device(ns, &pending, approved).await?;
     tracing::info!(tenant = %tenant, client = %client.client_id, user = %user_id, allow, "device request decided");

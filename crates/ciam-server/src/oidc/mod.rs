@@ -20,6 +20,7 @@ mod logout;
 mod mfa;
 pub(crate) mod pages;
 mod par;
+mod purposes;
 mod recover;
 mod register;
 mod request_object;
@@ -83,6 +84,7 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/t/{tenant}/authorize/resume", get(authorize::resume))
         .route("/t/{tenant}/login", get(login::login_get).post(login::login_post))
         .route("/t/{tenant}/consent", get(consent::consent_get).post(consent::consent_post))
+        .route("/t/{tenant}/consent/purposes", get(purposes::purposes_get).post(purposes::purposes_post))
         .route("/t/{tenant}/login/email", post(email_sign_in::login_email))
         .route("/t/{tenant}/login/email/verify", post(email_sign_in::login_email_verify))
         .route("/t/{tenant}/login/link", get(email_sign_in::login_link))
@@ -137,6 +139,7 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/t/{tenant}/account/agents", get(account_centre::agents_get))
         .route("/t/{tenant}/account/agents/revoke", post(account_centre::agents_revoke))
         .route("/t/{tenant}/account/privacy", get(account_centre::privacy))
+        .route("/t/{tenant}/account/privacy/consent", post(account_centre::privacy_consent))
         .route("/t/{tenant}/logout", get(logout::logout).post(logout::logout))
         .route("/t/{tenant}/logout/confirm", post(logout::confirm))
         .route("/t/{tenant}/device", get(device::page_get).post(device::page_post))

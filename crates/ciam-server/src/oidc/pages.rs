@@ -254,6 +254,8 @@ pub(crate) struct SignupPage<'a> {
     pub(crate) password_min: usize,
     pub(crate) fields: Vec<FieldInput>,
     pub(crate) documents: Option<Documents<'a>>,
+    /// The tenant's purposes other than the documents, as checkboxes.
+    pub(crate) purposes: &'a [PurposeChoice],
     pub(crate) error: Option<&'a str>,
     /// The field the error is about (`email`, `password`, a claim, `accept`, `captcha`).
     pub(crate) error_field: Option<&'a str>,
@@ -345,6 +347,7 @@ pub(crate) struct RecoverPasskeyPage<'a> {
 
 crate::http::page::hosted_pages!(
     LoginPage,
+    PurposesPage,
     SecurityPage,
     TotpPage,
     RecoveryCodesPage,
@@ -362,3 +365,42 @@ crate::http::page::hosted_pages!(
     NewPasswordPage,
     RecoverPasskeyPage,
 );
+
+/// A purpose as a checkbox on the sign-up page, the purposes page of a sign-in and the
+/// account centre: its words in the page's language.
+pub(crate) struct PurposeChoice {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) required: bool,
+    pub(crate) checked: bool,
+}
+
+impl PurposeChoice {
+    /// `p` in the current page's language.
+    pub(crate) fn of(p: &ciam_core::purpose::Purpose, checked: bool) -> Self {
+        let text = p.spec.text(crate::i18n::current());
+        Self {
+            id: p.id.clone(),
+            title: text.map(|t| t.title.clone()).unwrap_or_else(|| p.id.clone()),
+            description: text.map(|t| t.description.clone()).filter(|d| !d.is_empty()),
+            url: p.spec.url.clone(),
+            required: p.spec.required,
+            checked,
+        }
+    }
+}
+
+/// The purposes a user must answer about before a sign-in completes (new ones, or new
+/// versions that ask again).
+#[derive(Template)]
+#[template(path = "purposes.html")]
+pub(crate) struct PurposesPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) purposes: Vec<PurposeChoice>,
+    pub(crate) action: &'a str,
+    pub(crate) flow: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) error: Option<&'a str>,
+}

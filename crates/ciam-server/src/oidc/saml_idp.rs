@@ -384,7 +384,8 @@ pub(super) async fn consent_post(
         let saml = app.saml.as_ref().ok_or_else(flow_expired)?;
         let (_, user) = signed_in(&ctx, &headers).await?.ok_or_else(flow_expired)?;
         let allow = decision(form.get("decision"))?;
-        record_decision(&ctx, &caller, &app, &user.id, &saml_idp::consent_scope(saml), Vec::new(), allow).await?;
+        record_decision(&ctx, "saml", &caller, &app, &user.id, &saml_idp::consent_scope(saml), Vec::new(), allow)
+            .await?;
         if !allow {
             let _ = finish_flow(&ctx.st, &ctx.ns, &id).await;
             let (acs, request) = (&pending.acs, pending.request_id.as_deref());

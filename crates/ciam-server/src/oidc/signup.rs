@@ -20,6 +20,7 @@ use ciam_core::Amr;
 use ciam_core::email::Email;
 use ciam_core::id::UserId;
 use ciam_core::invitation::{Invitation, InvitationState};
+use ciam_core::purpose::{PRIVACY, Purpose as ConsentPurpose, TERMS};
 use ciam_core::secret::Secret;
 use ciam_core::signup::{AddressRefusal, ProfileClaim, SignupMode};
 use ciam_core::user::{User, UserProfile, UserStatus};
@@ -27,7 +28,9 @@ use ciam_policy::Outcome;
 use serde::{Deserialize, Serialize};
 
 use super::email_sign_in::{MAIL_LIMIT_MESSAGE, mail_allowed};
-use super::pages::{CheckMailPage, Documents, FieldInput, MessagePage, SignupPage, VerifyLinkPage, html};
+use super::pages::{
+    CheckMailPage, Documents, FieldInput, MessagePage, PurposeChoice, SignupPage, VerifyLinkPage, html,
+};
 use super::session::{Flow, load_flow, save_flow, start_flow};
 use super::signin::{FirstFactor, first_factor_passed, request_signals, tenant_policy};
 use super::web_flow::{Ctx, flow_step, form_step, query_param, see_other};
@@ -37,6 +40,7 @@ use crate::error::{HoldOff, PageError};
 use crate::http::Path;
 use crate::i18n::{self, Msg, msg, tr, tr_with};
 use crate::services::accounts::{self, Acceptance, Presented, Purpose, SignUp, SignedUp};
+use crate::services::consents::{self, Channel};
 use crate::services::throttle::{self, Attempt};
 use crate::services::{By, ServiceError, invitations};
 use crate::state::AppState;
@@ -102,6 +106,25 @@ fn claim_refused(claim: ProfileClaim) -> Option<Msg> {
 struct Filled {
     email: String,
     profile: UserProfile,
+    /// The tenant's purposes the form asks about, ticked as sent.
+    purposes: Vec<PurposeChoice>,
+}
+
+/// The tenant's purposes a sign-up answers: every one, the documents (`terms`, `privacy`)
+/// adopted from the sign-up settings first. The documents are the `accept` checkbox; the
+/// others are the form's own checkboxes, ticked as `ticked` says.
+async fn signup_purposes(
+    ctx: &Ctx,
+    ticked: impl Fn(&ConsentPurpose) -> bool,
+) -> Result<(Vec<ConsentPurpose>, Vec<PurposeChoice>), PageError> {
+    let all = consents::adopt_signup_documents(&ctx.st, &ctx.tenant).await?.to_vec();
+    let choices = all.iter().filter(|p| !is_document(p)).map(|p| PurposeChoice::of(p, ticked(p))).collect();
+    Ok((all, choices))
+}
+
+/// Whether `p` is one of sign-up's documents, which the `accept` checkbox stands for.
+fn is_document(p: &ConsentPurpose) -> bool {
+    p.id == TERMS || p.id == PRIVACY
 }
 
 /// The name of the application a flow serves, if it serves one.
@@ -157,6 +180,7 @@ fn signup_page(
             password_min: ctx.tenant.settings.login.password_min_length,
             fields,
             documents,
+            purposes: &filled.purposes,
             error: error.map(|(_, m)| m),
             error_field: error.map(|(f, _)| f),
             captcha: captcha_of(ctx).map(|c| c.widget()),
@@ -231,8 +255,9 @@ pub(super) async fn signup_get(
         }
         let client = client_name(&ctx, &flow).await?;
         let invited = flow_invitation(&ctx, &flow).await?;
-        let filled =
-            Filled { email: invited.map(|i| i.email.as_str().to_owned()).unwrap_or_default(), ..Filled::default() };
+        let (_, purposes) = signup_purposes(&ctx, |_| false).await?;
+        let email = invited.map(|i| i.email.as_str().to_owned()).unwrap_or_default();
+        let filled = Filled { email, purposes, ..Filled::default() };
         Ok(signup_page(&ctx, &id, &flow, client.as_deref(), &filled, None, StatusCode::OK))
     })
     .await
@@ -273,7 +298,10 @@ pub(super) async fn signup_post(
             Some(i) => i.email.as_str().to_owned(),
             None => form.get("email").unwrap_or("").trim().to_owned(),
         };
-        let mut filled = Filled { email: typed, ..Filled::default() };
+        let ticked = |p: &ConsentPurpose| is_document(p) || form.get(&format!("purpose_{}", p.id)) == Some("on");
+        let (purposes, choices) = signup_purposes(&ctx, ticked).await?;
+        let answered: Vec<bool> = purposes.iter().map(ticked).collect();
+        let mut filled = Filled { email: typed, purposes: choices, ..Filled::default() };
         for f in &signup.fields {
             f.claim.set(&mut filled.profile, form.get(f.claim.as_str()));
         }
@@ -352,6 +380,10 @@ pub(super) async fn signup_post(
             let m = &tr(msg!("signup-accept-required"));
             return Ok(refused(&filled, "accept", m, StatusCode::BAD_REQUEST));
         }
+        if let Some(missing) = filled.purposes.iter().find(|c| c.required && !c.checked) {
+            let m = tr_with(msg!("purposes-required"), &[("title", &missing.title)]);
+            return Ok(refused(&filled, &format!("purpose_{}", missing.id), &m, StatusCode::BAD_REQUEST));
+        }
         if !mail_allowed(&ctx.st, &ctx.ns, email.normalized()).await? {
             return Ok(refused(&filled, "email", &tr(MAIL_LIMIT_MESSAGE), StatusCode::TOO_MANY_REQUESTS));
         }
@@ -392,6 +424,11 @@ pub(super) async fn signup_post(
             }
             SignedUp::Created(user) => {
                 tracing::info!(tenant = %ctx.tenant.id, user = %user.id, invited, "signed up");
+                // What the form answered: the documents accepted, each other purpose as ticked.
+                let answers: Vec<_> = purposes.iter().zip(answered.iter().copied()).collect();
+                let by = By::user(caller.clone(), user.id);
+                let at = Channel { page: "signup", via_client: None };
+                consents::answer(&ctx.st, &by, &ctx.tenant.id, &user.id, &answers, at).await?;
                 if !user.email_verified {
                     accounts::send_verification(&ctx.st, &ctx.tenant, Some(&user), &email, Some(&id), i18n::current())
                         .await?;

@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use super::dpop::{protected_request, refused, refused_at};
 use crate::http::Path;
 use crate::http::{ClientCertificate, tenant_record};
+use crate::services::consents;
 use crate::state::AppState;
+use ciam_core::purpose::CONSENTS_SCOPE;
 
 fn invalid_token() -> OAuthError {
     OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid, expired or revoked")
@@ -54,6 +56,16 @@ pub(super) async fn userinfo(
     let names = scope.iter().flat_map(|s| claims_of_scope(s)).chain(requested.filter(|c| scope_of_claim(c).is_some()));
     let mut out = user_claims(&user, names);
     out.insert("sub".into(), Value::String(user.id.to_string()));
+    // The user's granted purposes, as they stand now (docs/privacy.md).
+    if scope.contains(&CONSENTS_SCOPE) {
+        match consents::standing(&st, tenant, &user.id).await {
+            Ok(standing) => {
+                out.insert(CONSENTS_SCOPE.into(), standing.claim);
+            }
+            Err(crate::services::ServiceError::Store(e)) => return refused(e.into()),
+            Err(e) => return refused(OAuthError::server_error(e.to_string())),
+        }
+    }
     ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(Value::Object(out))).into_response()
 }
 
@@ -72,7 +84,7 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
         "pushed_authorization_request_endpoint": format!("{issuer}/par"),
         "device_authorization_endpoint": format!("{issuer}/device_authorization"),
         "require_pushed_authorization_requests": false,
-        "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
+        "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access", "consents"],
         "response_types_supported": ["code"],
         "response_modes_supported": ciam_oauth::authorize::ResponseMode::SUPPORTED,
         // JARM: responses signed with the tenant's keys.
@@ -100,7 +112,7 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "name", "given_name",
             "family_name", "nickname", "preferred_username", "picture", "website", "locale", "zoneinfo", "birthdate",
-            "updated_at", "email", "email_verified", "phone_number", "phone_number_verified", "address"
+            "updated_at", "email", "email_verified", "phone_number", "phone_number_verified", "address", "consents"
         ],
         "claims_parameter_supported": true,
         // RFC 9101: request objects by value, signed with the client's keys; a `request_uri`

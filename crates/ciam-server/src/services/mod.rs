@@ -13,6 +13,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod clients;
+pub(crate) mod consents;
 pub mod delegations;
 pub(crate) mod federation;
 pub(crate) mod invitations;

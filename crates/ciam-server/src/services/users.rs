@@ -237,7 +237,7 @@ pub(crate) async fn revoke_consent(
     user: &UserId,
     client: &ClientId,
 ) -> Result<bool, ServiceError> {
-    if !st.durable.revoke_consent(tenant, user, client).await? {
+    if !super::consents::forget_scopes(st, by, tenant, user, client).await? {
         return Ok(false);
     }
     let ended = st.durable.revoke_client_refresh_families(tenant, user, client, st.clock.now()).await?;

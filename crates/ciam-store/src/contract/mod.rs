@@ -27,6 +27,7 @@ mod imports;
 mod invitations;
 mod outbox;
 mod pagination;
+mod privacy;
 
 pub use audit::*;
 pub use ephemeral::*;
@@ -36,6 +37,7 @@ pub use imports::*;
 pub use invitations::*;
 pub use outbox::*;
 pub use pagination::*;
+pub use privacy::*;
 
 pub(crate) const T0: OffsetDateTime = datetime!(2026-11-01 12:00:00 UTC);
 pub(crate) const T1: OffsetDateTime = datetime!(2026-11-02 08:30:00 UTC);
@@ -316,29 +318,6 @@ pub async fn deleting_a_tenant_deletes_what_it_owns(s: &dyn DurableStore) {
     assert_eq!(s.get_client(&u.tenant_id, &ClientId::parse("web-app").unwrap()).await.unwrap(), None);
 }
 
-pub async fn consents_are_remembered_replaced_and_revoked(s: &dyn DurableStore) {
-    s.create_tenant(&tenant("acme")).await.unwrap();
-    s.create_tenant(&tenant("b")).await.unwrap();
-    let u = user("acme", "ada@example.com");
-    s.create_user(&u, None).await.unwrap();
-    s.create_client(&client("acme", "web-app"), None).await.unwrap();
-    let (t, c) = (u.tenant_id.clone(), ClientId::parse("web-app").unwrap());
-    assert_eq!(s.get_consent(&t, &u.id, &c).await.unwrap(), None);
-    s.put_consent(&t, &u.id, &c, "openid", T0).await.unwrap();
-    s.put_consent(&t, &u.id, &c, "openid profile", T1).await.unwrap();
-    assert_eq!(s.get_consent(&t, &u.id, &c).await.unwrap().as_deref(), Some("openid profile"));
-    assert_eq!(s.list_consents(&t, &u.id).await.unwrap(), vec![(c.clone(), "openid profile".to_owned(), T1)]);
-    let b = TenantId::parse("b").unwrap();
-    assert_eq!(s.get_consent(&b, &u.id, &c).await.unwrap(), None);
-    assert!(!s.revoke_consent(&b, &u.id, &c).await.unwrap());
-    assert!(s.revoke_consent(&t, &u.id, &c).await.unwrap());
-    assert_eq!(s.get_consent(&t, &u.id, &c).await.unwrap(), None);
-    assert!(
-        s.put_consent(&t, &u.id, &ClientId::parse("ghost").unwrap(), "openid", T0).await.is_err(),
-        "unknown client"
-    );
-}
-
 pub fn factor(u: &User, kind: FactorKind, lookup: Option<&str>, data: &str) -> Factor {
     Factor {
         tenant_id: u.tenant_id.clone(),
@@ -595,6 +574,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(revocations_are_per_tenant_idempotent_and_purged, $make, |s| &*s);
         $crate::contract_test!(refresh_rotation_and_reuse_detection, $make, |s| s.clone());
         $crate::contract_test!(consents_are_remembered_replaced_and_revoked, $make, |s| &*s);
+        $crate::contract_test!(purposes_round_trip_and_the_ledger_keeps_every_answer, $make, |s| &*s);
         $crate::contract_test!(delegations_are_listed_filtered_and_revoked, $make, |s| &*s);
         $crate::contract_test!(audit_chain_appends_concurrently_and_verifies, $make, |s| s.clone());
         $crate::contract_test!(grants_are_stored_with_the_events_recording_them, $make, |s| &*s);

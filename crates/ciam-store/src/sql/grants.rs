@@ -188,6 +188,22 @@ macro_rules! impl_refresh_store {
                 Ok(done.rows_affected())
             }
 
+            async fn narrow_user_refresh_families(
+                &self,
+                tenant: &TenantId,
+                user: &UserId,
+                scope: &str,
+            ) -> StoreResult<u64> {
+                let done = $db::query(NARROW_USER_REFRESH_FAMILIES)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .bind(scope)
+                    .execute(&self.writer)
+                    .await
+                    .map_err(map_err("refresh_family"))?;
+                Ok(done.rows_affected())
+            }
+
             async fn revoke_client_refresh_families(
                 &self,
                 tenant: &TenantId,
@@ -228,26 +244,6 @@ macro_rules! impl_consent_store {
                     .map_err(map_err("consent"))
             }
 
-            async fn put_consent(
-                &self,
-                tenant: &TenantId,
-                user: &UserId,
-                client: &ClientId,
-                scope: &str,
-                now: time::OffsetDateTime,
-            ) -> StoreResult<()> {
-                $db::query(UPSERT_CONSENT)
-                    .bind(tenant.as_str())
-                    .bind(user.to_string())
-                    .bind(client.as_str())
-                    .bind(scope)
-                    .bind(ts(now))
-                    .execute(&self.writer)
-                    .await
-                    .map_err(map_err("consent"))?;
-                Ok(())
-            }
-
             async fn list_consents(
                 &self,
                 tenant: &TenantId,
@@ -265,17 +261,6 @@ macro_rules! impl_consent_store {
                         Ok((client, s, rows::from_ts(t)?))
                     })
                     .collect()
-            }
-
-            async fn revoke_consent(&self, tenant: &TenantId, user: &UserId, client: &ClientId) -> StoreResult<bool> {
-                let done = $db::query(DELETE_CONSENT)
-                    .bind(tenant.as_str())
-                    .bind(user.to_string())
-                    .bind(client.as_str())
-                    .execute(&self.writer)
-                    .await
-                    .map_err(map_err("consent"))?;
-                Ok(done.rows_affected() > 0)
             }
         }
     };

@@ -20,6 +20,7 @@ mod invitations;
 pub(crate) mod lite;
 mod outbox;
 mod pg_connect;
+mod privacy;
 mod queries;
 pub(crate) mod rows;
 

@@ -130,6 +130,9 @@ pub(crate) const REVOKE_REFRESH_FAMILY: &str = "update refresh_family set revoke
     where tenant_id = $1 and family_id = $2 and revoked_at is null";
 pub(crate) const REVOKE_USER_REFRESH_FAMILIES: &str = "update refresh_family set revoked_at = $3 \
     where tenant_id = $1 and user_id = $2 and revoked_at is null";
+pub(crate) const NARROW_USER_REFRESH_FAMILIES: &str = "update refresh_family \
+    set scope = trim(replace(' ' || scope || ' ', ' ' || $3 || ' ', ' ')) \
+    where tenant_id = $1 and user_id = $2 and revoked_at is null and (' ' || scope || ' ') like ('% ' || $3 || ' %')";
 pub(crate) const REVOKE_CLIENT_REFRESH_FAMILIES: &str = "update refresh_family set revoked_at = $4 \
     where tenant_id = $1 and user_id = $2 and client_id = $3 and revoked_at is null";
 
@@ -338,3 +341,38 @@ pub(crate) const LIST_USER_IDENTITIES: &str =
     concat!(federated_identity_columns!(), " where tenant_id = $1 and user_id = $2 order by provider_id, subject");
 pub(crate) const DELETE_FEDERATED_IDENTITY: &str = "delete from federated_identity where tenant_id = $1 \
     and user_id = $2 and provider_id = $3 and subject = $4";
+
+pub(crate) const INSERT_PURPOSE: &str = "insert into purpose (tenant_id, purpose_id, spec, version, digest, created_at, \
+    updated_at) values ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const LIST_PURPOSES: &str = "select tenant_id, purpose_id, spec, version, digest, created_at, updated_at \
+    from purpose where tenant_id = $1 order by purpose_id";
+pub(crate) const UPDATE_PURPOSE: &str = "update purpose set spec = $3, version = $4, digest = $5, updated_at = $6 \
+    where tenant_id = $1 and purpose_id = $2";
+pub(crate) const DELETE_PURPOSE: &str = "delete from purpose where tenant_id = $1 and purpose_id = $2";
+
+macro_rules! consent_event_columns {
+    () => {
+        "tenant_id, user_id, action, purpose_id, version, digest, client_id, scope, channel, via_client, ip, at"
+    };
+}
+pub(crate) const INSERT_CONSENT_EVENT: &str = concat!(
+    "insert into consent_event (",
+    consent_event_columns!(),
+    ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning seq"
+);
+pub(crate) const CONSENT_HISTORY: &str = concat!(
+    "select seq, ",
+    consent_event_columns!(),
+    " from consent_event where tenant_id = $1 and user_id = $2 and seq > $3 order by seq limit $4"
+);
+pub(crate) const UPSERT_PURPOSE_CONSENT: &str = "insert into purpose_consent (tenant_id, user_id, purpose_id, \
+    version, granted, at) values ($1, $2, $3, $4, $5, $6) on conflict (tenant_id, user_id, purpose_id) do update \
+    set version = excluded.version, granted = excluded.granted, at = excluded.at";
+pub(crate) const LIST_PURPOSE_CONSENTS: &str = "select purpose_id, version, granted, at from purpose_consent \
+    where tenant_id = $1 and user_id = $2 order by purpose_id";
+pub(crate) const PURPOSE_REPORT: &str = "select version, granted, count(*) from purpose_consent \
+    where tenant_id = $1 and purpose_id = $2 group by version, granted order by version";
+pub(crate) const INSERT_OUTBOX_EVENT: &str = "insert into event_outbox (tenant_id, event_id, event_type, subject, \
+    data, created_at) values ($1, $2, $3, $4, $5, $6)";
+pub(crate) const LIST_OUTBOX_EVENTS: &str = "select pos, tenant_id, event_id, event_type, subject, data, created_at \
+    from event_outbox where tenant_id = $1 and pos > $2 order by pos limit $3";

@@ -595,6 +595,128 @@ impl TryFrom<FederatedIdentityRow> for ciam_core::federation::FederatedIdentity 
     }
 }
 
+sql_row! {
+pub(crate) struct PurposeRow {
+    tenant_id: String,
+    purpose_id: String,
+    spec: String,
+    version: i64,
+    digest: String,
+    created_at: i64,
+    updated_at: i64,
+}
+}
+
+impl TryFrom<PurposeRow> for ciam_core::purpose::Purpose {
+    type Error = StoreError;
+    fn try_from(r: PurposeRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            id: r.purpose_id,
+            spec: from_json("purpose", &r.spec)?,
+            version: u32::try_from(r.version).map_err(|_| StoreError::Corrupt("purpose version".into()))?,
+            digest: r.digest,
+            created_at: from_ts(r.created_at)?,
+            updated_at: from_ts(r.updated_at)?,
+        })
+    }
+}
+
+sql_row! {
+pub(crate) struct ConsentEventRow {
+    seq: i64,
+    tenant_id: String,
+    user_id: String,
+    action: String,
+    purpose_id: Option<String>,
+    version: Option<i64>,
+    digest: Option<String>,
+    client_id: Option<String>,
+    scope: Option<String>,
+    channel: String,
+    via_client: Option<String>,
+    ip: Option<String>,
+    at: i64,
+}
+}
+
+impl TryFrom<ConsentEventRow> for ciam_core::purpose::ConsentEvent {
+    type Error = StoreError;
+    fn try_from(r: ConsentEventRow) -> Result<Self, StoreError> {
+        use ciam_core::purpose::{ConsentAction, ConsentTopic};
+        let topic = match (r.purpose_id, r.version, r.client_id) {
+            (Some(purpose), Some(version), _) => ConsentTopic::Purpose {
+                purpose,
+                version: u32::try_from(version).map_err(|_| StoreError::Corrupt("consent version".into()))?,
+                digest: r.digest.unwrap_or_default(),
+            },
+            (None, _, Some(client_id)) => ConsentTopic::Scope { client_id, scope: r.scope.unwrap_or_default() },
+            _ => return Err(StoreError::Corrupt("consent event: neither a purpose nor a client".into())),
+        };
+        Ok(Self {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            user_id: UserId::parse(&r.user_id).map_err(corrupt("user_id"))?,
+            seq: r.seq,
+            action: ConsentAction::parse(&r.action).ok_or_else(|| StoreError::Corrupt("consent action".into()))?,
+            topic,
+            channel: r.channel,
+            via_client: r.via_client,
+            ip: r.ip,
+            at: from_ts(r.at)?,
+        })
+    }
+}
+
+sql_row! {
+pub(crate) struct PurposeConsentRow {
+    purpose_id: String,
+    version: i64,
+    granted: bool,
+    at: i64,
+}
+}
+
+impl TryFrom<PurposeConsentRow> for ciam_core::purpose::PurposeConsent {
+    type Error = StoreError;
+    fn try_from(r: PurposeConsentRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            purpose: r.purpose_id,
+            version: u32::try_from(r.version).map_err(|_| StoreError::Corrupt("consent version".into()))?,
+            granted: r.granted,
+            at: from_ts(r.at)?,
+        })
+    }
+}
+
+sql_row! {
+pub(crate) struct OutboxEventRow {
+    pos: i64,
+    tenant_id: String,
+    event_id: String,
+    event_type: String,
+    subject: String,
+    data: String,
+    created_at: i64,
+}
+}
+
+impl OutboxEventRow {
+    /// The event and its position (the page cursor).
+    pub(crate) fn into_event(self) -> Result<(i64, ciam_core::outbox::OutboxEvent), StoreError> {
+        Ok((
+            self.pos,
+            ciam_core::outbox::OutboxEvent {
+                tenant_id: TenantId::parse(&self.tenant_id).map_err(corrupt("tenant_id"))?,
+                id: self.event_id,
+                event_type: self.event_type,
+                subject: self.subject,
+                data: from_json("outbox event", &self.data)?,
+                created_at: from_ts(self.created_at)?,
+            },
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use ciam_core::federation::IdentityProvider;

@@ -19,6 +19,7 @@ mod apps;
 mod email;
 mod overview;
 mod password;
+mod privacy;
 mod profile;
 mod sessions;
 pub(super) mod views;
@@ -26,8 +27,9 @@ pub(super) mod views;
 pub(super) use agents::{agents_get, agents_revoke};
 pub(super) use apps::{apps_get, apps_remove};
 pub(super) use email::{confirm_get as email_confirm_get, confirm_post as email_confirm_post, email_post};
-pub(super) use overview::{overview, privacy};
+pub(super) use overview::overview;
 pub(super) use password::{password_get, password_post};
+pub(super) use privacy::{privacy, privacy_consent};
 pub(super) use profile::{profile_get, profile_post};
 pub(super) use sessions::{sessions_end, sessions_end_others, sessions_get};
 

@@ -1,11 +1,10 @@
-//! `/t/{tenant}/account`: who is signed in, and the way to every account page; and
-//! `/t/{tenant}/account/privacy`, which says what is not offered here yet and whom to ask.
+//! `/t/{tenant}/account`: who is signed in, and the way to every account page.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::views::{Nav, OverviewPage, PrivacyPage};
+use super::views::{Nav, OverviewPage};
 use super::{Need, holder};
 use crate::error::PageError;
 use crate::http::Path;
@@ -35,20 +34,4 @@ pub(in crate::oidc) async fn overview(
             profile: &profile,
         },
     ))
-}
-
-/// `GET /t/{tenant}/account/privacy`: downloading one's data and deleting the account are not
-/// offered here yet; the page says so, and whom to ask, rather than offering a button that does
-/// nothing.
-pub(in crate::oidc) async fn privacy(
-    State(st): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    const PAGE: &str = "account/privacy";
-    let h = match holder(st, &tenant, &headers, PAGE, Need::Session).await? {
-        Ok(h) => h,
-        Err(elsewhere) => return Ok(elsewhere),
-    };
-    Ok(html(StatusCode::OK, &PrivacyPage { brand: &h.ctx.brand, nav: Nav::new(&h.ctx, PAGE) }))
 }

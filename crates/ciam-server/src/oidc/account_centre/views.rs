@@ -269,11 +269,23 @@ pub(crate) struct AgentsPage<'a> {
     pub(crate) notice: Option<&'a str>,
 }
 
+/// A purpose on the privacy page: its words, where the user stands, and whether they may
+/// withdraw it.
+pub(crate) struct PurposeRow {
+    pub(crate) choice: crate::oidc::pages::PurposeChoice,
+    /// "Granted on … (version n)" or "Not granted".
+    pub(crate) status: String,
+    pub(crate) withdrawable: bool,
+}
+
 #[derive(Template)]
 #[template(path = "account_privacy.html")]
 pub(crate) struct PrivacyPage<'a> {
     pub(crate) brand: &'a Brand,
     pub(crate) nav: Nav,
+    pub(crate) action: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) purposes: Vec<PurposeRow>,
 }
 
 #[cfg(test)]
