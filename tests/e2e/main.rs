@@ -19,6 +19,7 @@ mod device;
 mod diagnostics;
 mod dpop;
 mod embedded;
+mod erasure;
 mod examples;
 mod exchange;
 mod fapi;

@@ -146,6 +146,16 @@ pub fn mail_proof(tenant: &TenantNs, purpose: &str, user_id: &str) -> Key {
     Key::hashed(&format!("mail_proof_{purpose}"), tenant, user_id)
 }
 
+/// A user's data export, sealed, by the hash of its single-use download token.
+pub fn data_export(tenant: &TenantNs, token: &str) -> Key {
+    Key::hashed("data_export", tenant, token)
+}
+
+/// Where a user's data export stands (being made, or ready with its download token).
+pub fn data_export_of(tenant: &TenantNs, user_id: &str) -> Key {
+    Key::hashed("data_export_of", tenant, user_id)
+}
+
 /// Sign-ups and recovery mails from one network (`what`: `signup`, `recover`), counted per hour.
 pub fn self_service_rate(tenant: &TenantNs, what: &str, network: &str) -> Key {
     Key::hashed(&format!("self_service_{what}"), tenant, network)

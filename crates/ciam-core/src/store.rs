@@ -298,6 +298,18 @@ pub trait ConsentLedger: Send + Sync {
     async fn list_outbox_events(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<OutboxEvent>>;
 }
 
+/// Erasing users (GDPR Art. 17).
+#[async_trait]
+pub trait ErasureStore: Send + Sync {
+    /// In one transaction: leaves a tombstone for `user` (its id can never be created again),
+    /// deletes the invitations that name it and the user with everything that goes with it
+    /// (credentials, factors, links, consents and their ledger, refresh families,
+    /// delegations). `false` when there was no such user.
+    async fn erase_user(&self, tenant: &TenantId, user: &UserId, at: OffsetDateTime) -> StoreResult<bool>;
+    /// Whether `user` was erased.
+    async fn is_erased(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool>;
+}
+
 /// Registered resources (APIs).
 #[async_trait]
 pub trait ResourceStore: Send + Sync {
@@ -540,6 +552,7 @@ pub trait DurableStore:
     + ConsentStore
     + PurposeStore
     + ConsentLedger
+    + ErasureStore
     + DelegationStore
     + AuditStore
     + ResourceStore
@@ -560,6 +573,7 @@ impl<T> DurableStore for T where
         + ConsentStore
         + PurposeStore
         + ConsentLedger
+        + ErasureStore
         + DelegationStore
         + AuditStore
         + ResourceStore

@@ -448,9 +448,9 @@ agents-revoke = إلغاء الإذن
 agents-revoked = تم إلغاء إذن الوكيل. لم يعد بإمكانه التصرف نيابةً عنك.
 agents-gone = ليس لهذا الوكيل وصول لإلغائه.
 privacy-download = تنزيل بياناتي
-privacy-download-text = غير متاح هنا بعد. للحصول على نسخة من البيانات التي يحتفظ بها { $tenant } عنك، تواصل مع دعم { $tenant }.
+privacy-download-text = احصل على نسخة من كل ما يحتفظ به { $tenant } عنك، في ملف واحد (JSON). يُجهَّز في الخلفية ويُحتفظ به لمدة ساعة.
 privacy-delete = حذف حسابي
-privacy-delete-text = غير متاح هنا بعد. لحذف حسابك، تواصل مع دعم { $tenant }.
+privacy-delete-text = يؤدي حذف حسابك إلى إنهاء جلساتك وإيقاف التطبيقات والوكلاء الذين سمحت لهم ومحو كل ما يحتفظ به { $tenant } عنك. لا يمكن التراجع عن ذلك.
 
 ## تسجيل الدخول عبر مزوّدين آخرين (OpenID Connect خارجي)
 login-continue-with = المتابعة باستخدام { $provider }
@@ -484,3 +484,14 @@ privacy-grant = منح { $title }
 privacy-needed = مطلوبة لاستخدام حسابك؛ تنتهي عند حذف حسابك.
 purpose-terms = شروط الخدمة
 purpose-privacy = إشعار الخصوصية
+privacy-data = بياناتك
+privacy-preparing = يجري تجهيز بياناتك. تتحدّث هذه الصفحة تلقائيًا، ويمكنك أيضًا إعادة تحميلها.
+privacy-ready = بياناتك جاهزة.
+privacy-save = حفظ بياناتي
+privacy-export-gone = استُخدم رابط التنزيل هذا أو انتهت صلاحيته. اطلب بياناتك مرة أخرى من صفحة الخصوصية.
+privacy-delete-heading = حسابك
+privacy-delete-confirm = أفهم أن حسابي وبياناتي ستُمحى نهائيًا
+privacy-delete-confirm-required = حدّد المربع لتأكيد حذف حسابك.
+privacy-deleted-title = حُذف الحساب
+privacy-deleted = مُحي حسابك لدى { $tenant } وبياناتك.
+privacy-confirm-first = لتنزيل بياناتك أو حذف حسابك، <a href="{ $url }">أكّد أولًا أنك أنت</a>.

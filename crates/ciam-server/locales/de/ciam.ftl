@@ -448,9 +448,9 @@ agents-revoke = Widerrufen
 agents-revoked = Der Agent wurde widerrufen. Er kann nicht mehr für Sie handeln.
 agents-gone = Dieser Agent hat keinen Zugriff, der widerrufen werden könnte.
 privacy-download = Meine Daten herunterladen
-privacy-download-text = Hier noch nicht verfügbar. Um eine Kopie der Daten zu erhalten, die { $tenant } über Sie speichert, wenden Sie sich an den Support von { $tenant }.
+privacy-download-text = Erhalten Sie eine Kopie von allem, was { $tenant } über Sie speichert, in einer Datei (JSON). Sie wird im Hintergrund erstellt und eine Stunde lang aufbewahrt.
 privacy-delete = Mein Konto löschen
-privacy-delete-text = Hier noch nicht verfügbar. Um Ihr Konto löschen zu lassen, wenden Sie sich an den Support von { $tenant }.
+privacy-delete-text = Das Löschen Ihres Kontos beendet Ihre Sitzungen, stoppt die Apps und Agenten, denen Sie Zugriff gegeben haben, und löscht alles, was { $tenant } über Sie speichert. Es kann nicht rückgängig gemacht werden.
 
 ## Anmeldung über andere Anbieter (Upstream-OpenID-Connect)
 login-continue-with = Weiter mit { $provider }
@@ -484,3 +484,14 @@ privacy-grant = { $title } erteilen
 privacy-needed = Für die Nutzung Ihres Kontos nötig; endet, wenn Ihr Konto gelöscht wird.
 purpose-terms = Nutzungsbedingungen
 purpose-privacy = Datenschutzhinweise
+privacy-data = Ihre Daten
+privacy-preparing = Ihre Daten werden vorbereitet. Diese Seite aktualisiert sich selbst; Sie können sie auch neu laden.
+privacy-ready = Ihre Daten sind bereit.
+privacy-save = Meine Daten speichern
+privacy-export-gone = Dieser Download-Link wurde bereits verwendet oder ist abgelaufen. Fordern Sie Ihre Daten auf der Seite Datenschutz erneut an.
+privacy-delete-heading = Ihr Konto
+privacy-delete-confirm = Mir ist klar, dass mein Konto und meine Daten endgültig gelöscht werden
+privacy-delete-confirm-required = Kreuzen Sie das Kästchen an, um das Löschen Ihres Kontos zu bestätigen.
+privacy-deleted-title = Konto gelöscht
+privacy-deleted = Ihr Konto bei { $tenant } und Ihre Daten wurden gelöscht.
+privacy-confirm-first = Um Ihre Daten herunterzuladen oder Ihr Konto zu löschen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.

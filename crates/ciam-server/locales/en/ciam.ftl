@@ -449,9 +449,9 @@ agents-revoke = Revoke
 agents-revoked = The agent was revoked. It can no longer act for you.
 agents-gone = That agent has no access to revoke.
 privacy-download = Download my data
-privacy-download-text = Not available here yet. To get a copy of the data { $tenant } keeps about you, contact { $tenant }'s support.
+privacy-download-text = Get a copy of everything { $tenant } keeps about you, in one file (JSON). It is prepared in the background and kept for an hour.
 privacy-delete = Delete my account
-privacy-delete-text = Not available here yet. To have your account deleted, contact { $tenant }'s support.
+privacy-delete-text = Deleting your account ends your sessions, stops the apps and agents you allowed, and erases everything { $tenant } keeps about you. It cannot be undone.
 
 ## Sign-in through other providers (upstream OpenID Connect)
 login-continue-with = Continue with { $provider }
@@ -485,3 +485,14 @@ privacy-grant = Grant { $title }
 privacy-needed = Needed to use your account; it ends when your account is deleted.
 purpose-terms = Terms of service
 purpose-privacy = Privacy notice
+privacy-data = Your data
+privacy-preparing = Your data is being prepared. This page updates itself; you can also reload it.
+privacy-ready = Your data is ready.
+privacy-save = Save my data
+privacy-export-gone = This download link was used or has expired. Ask for your data again on the Privacy page.
+privacy-delete-heading = Your account
+privacy-delete-confirm = I understand that my account and my data are erased for good
+privacy-delete-confirm-required = Tick the box to confirm that your account should be deleted.
+privacy-deleted-title = Account deleted
+privacy-deleted = Your account at { $tenant } and your data were erased.
+privacy-confirm-first = To download your data or delete your account, first <a href="{ $url }">confirm it's you</a>.

@@ -448,9 +448,9 @@ agents-revoke = Revocar
 agents-revoked = Se revocó el agente. Ya no puede actuar por ti.
 agents-gone = Ese agente no tiene ningún acceso que revocar.
 privacy-download = Descargar mis datos
-privacy-download-text = Aún no está disponible aquí. Para obtener una copia de los datos que { $tenant } guarda sobre ti, contacta con el soporte de { $tenant }.
+privacy-download-text = Obtenga una copia de todo lo que { $tenant } guarda sobre usted, en un archivo (JSON). Se prepara en segundo plano y se conserva una hora.
 privacy-delete = Eliminar mi cuenta
-privacy-delete-text = Aún no está disponible aquí. Para que se elimine tu cuenta, contacta con el soporte de { $tenant }.
+privacy-delete-text = Eliminar su cuenta cierra sus sesiones, detiene las aplicaciones y agentes que autorizó y borra todo lo que { $tenant } guarda sobre usted. No se puede deshacer.
 
 ## Inicio de sesión con otros proveedores (OpenID Connect externo)
 login-continue-with = Continuar con { $provider }
@@ -484,3 +484,14 @@ privacy-grant = Otorgar { $title }
 privacy-needed = Necesario para usar su cuenta; termina cuando se elimina su cuenta.
 purpose-terms = Condiciones del servicio
 purpose-privacy = Aviso de privacidad
+privacy-data = Sus datos
+privacy-preparing = Sus datos se están preparando. Esta página se actualiza sola; también puede recargarla.
+privacy-ready = Sus datos están listos.
+privacy-save = Guardar mis datos
+privacy-export-gone = Este enlace de descarga ya se usó o ha caducado. Vuelva a pedir sus datos en la página Privacidad.
+privacy-delete-heading = Su cuenta
+privacy-delete-confirm = Entiendo que mi cuenta y mis datos se borran para siempre
+privacy-delete-confirm-required = Marque la casilla para confirmar que desea eliminar su cuenta.
+privacy-deleted-title = Cuenta eliminada
+privacy-deleted = Su cuenta en { $tenant } y sus datos se han borrado.
+privacy-confirm-first = Para descargar sus datos o eliminar su cuenta, primero <a href="{ $url }">confirme que es usted</a>.

@@ -448,9 +448,9 @@ agents-revoke = Révoquer
 agents-revoked = L’agent a été révoqué. Il ne peut plus agir pour vous.
 agents-gone = Cet agent n’a pas d’accès à révoquer.
 privacy-download = Télécharger mes données
-privacy-download-text = Pas encore disponible ici. Pour obtenir une copie des données que { $tenant } conserve à votre sujet, contactez le support de { $tenant }.
+privacy-download-text = Obtenez une copie de tout ce que { $tenant } conserve à votre sujet, dans un fichier (JSON). Elle est préparée en arrière-plan et conservée une heure.
 privacy-delete = Supprimer mon compte
-privacy-delete-text = Pas encore disponible ici. Pour faire supprimer votre compte, contactez le support de { $tenant }.
+privacy-delete-text = Supprimer votre compte met fin à vos sessions, arrête les applications et agents que vous avez autorisés et efface tout ce que { $tenant } conserve à votre sujet. C’est irréversible.
 
 ## Connexion par d’autres fournisseurs (OpenID Connect en amont)
 login-continue-with = Continuer avec { $provider }
@@ -484,3 +484,14 @@ privacy-grant = Accorder { $title }
 privacy-needed = Nécessaire pour utiliser votre compte ; prend fin à la suppression de votre compte.
 purpose-terms = Conditions d’utilisation
 purpose-privacy = Politique de confidentialité
+privacy-data = Vos données
+privacy-preparing = Vos données sont en préparation. Cette page se met à jour d’elle-même ; vous pouvez aussi la recharger.
+privacy-ready = Vos données sont prêtes.
+privacy-save = Enregistrer mes données
+privacy-export-gone = Ce lien de téléchargement a déjà servi ou a expiré. Demandez à nouveau vos données sur la page Confidentialité.
+privacy-delete-heading = Votre compte
+privacy-delete-confirm = Je comprends que mon compte et mes données sont effacés définitivement
+privacy-delete-confirm-required = Cochez la case pour confirmer la suppression de votre compte.
+privacy-deleted-title = Compte supprimé
+privacy-deleted = Votre compte chez { $tenant } et vos données ont été effacés.
+privacy-confirm-first = Pour télécharger vos données ou supprimer votre compte, <a href="{ $url }">confirmez d’abord votre identité</a>.

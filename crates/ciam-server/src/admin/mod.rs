@@ -28,6 +28,7 @@ mod tenants;
 mod user_export;
 mod user_import;
 mod user_mail;
+mod user_privacy;
 mod users;
 
 use base64::Engine as _;
@@ -104,7 +105,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(resources::routes())
         .merge(identity_providers::routes())
-        .merge(purposes::routes());
+        .merge(purposes::routes())
+        .merge(user_privacy::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

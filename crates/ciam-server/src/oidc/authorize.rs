@@ -644,6 +644,23 @@ mod tests {
                 Issue,
             ),
             ("a weaker session steps up", with(|f| f.asked_acr = Some(Acr::MultiFactor)), StepUp(Acr::MultiFactor)),
+            ("purposes to answer come before the app's consent", with(|f| f.purposes_pending = true), Purposes),
+            (
+                "purposes to answer with prompt=none: consent_required",
+                with(|f| {
+                    f.purposes_pending = true;
+                    f.prompt = prompt(true, false, false);
+                }),
+                Refuse(ErrorCode::ConsentRequired, "the user must accept updated terms"),
+            ),
+            (
+                "a weaker session steps up before purposes are asked",
+                with(|f| {
+                    f.purposes_pending = true;
+                    f.asked_acr = Some(Acr::MultiFactor);
+                }),
+                StepUp(Acr::MultiFactor),
+            ),
             (
                 "a weaker session with prompt=none: interaction_required",
                 with(|f| {

@@ -19,6 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::UserId;
+use ciam_core::purpose::CONSENTS_SCOPE;
 use ciam_core::scope::ScopeSet;
 use ciam_oauth::OAuthError;
 use ciam_oauth::code::CodeGrant;
@@ -33,6 +34,7 @@ use crate::audit::{self, Caller};
 use crate::error::{Failure, HoldOff, OAuthFailure, PageError};
 use crate::http::{BackChannel, Path};
 use crate::i18n::{Msg, msg, tr, tr_with};
+use crate::services::consents;
 use crate::state::AppState;
 
 /// Longest user-code input considered (a code with separators is 9 characters).
@@ -205,10 +207,13 @@ async fn decide(
     let delegation_id =
         record_decision(ctx, "device", caller, client, user_id, scope, request.audiences.clone(), allow).await?;
     let now = st.clock.now().unix_timestamp();
+    // Scopes bound to a purpose the user does not grant are left out, as at the code flow.
+    let purposes = consents::standing(st, tenant, user_id).await?;
+    let consents_claim = scope.contains(CONSENTS_SCOPE).then(|| purposes.claim.clone());
     let approved = allow.then(|| CodeGrant {
         client_id: client.client_id.clone(),
         redirect_uri: None,
-        scope: scope.clone(),
+        scope: purposes.allowed(scope),
         nonce: None,
         code_challenge: None,
         user_id: *user_id,
@@ -222,7 +227,7 @@ async fn decide(
         dpop_jkt: None,
         id_token_claims: Vec::new(),
         userinfo_claims: Vec::new(),
-        consents: None,
+        consents: consents_claim,
     });
     st.issuance.decide_device(ns, &pending, approved).await?;
     tracing::info!(tenant = %tenant, client = %client.client_id, user = %user_id, allow, "device request decided");

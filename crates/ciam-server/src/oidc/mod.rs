@@ -140,6 +140,11 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/t/{tenant}/account/agents/revoke", post(account_centre::agents_revoke))
         .route("/t/{tenant}/account/privacy", get(account_centre::privacy))
         .route("/t/{tenant}/account/privacy/consent", post(account_centre::privacy_consent))
+        .route("/t/{tenant}/account/privacy/delete", post(account_centre::delete_account))
+        .route(
+            "/t/{tenant}/account/privacy/export",
+            get(account_centre::export_download).post(account_centre::export_start),
+        )
         .route("/t/{tenant}/logout", get(logout::logout).post(logout::logout))
         .route("/t/{tenant}/logout/confirm", post(logout::confirm))
         .route("/t/{tenant}/device", get(device::page_get).post(device::page_post))

@@ -168,3 +168,29 @@ pub async fn purposes_round_trip_and_the_ledger_keeps_every_answer(s: &dyn Durab
         "goes with the user"
     );
 }
+
+/// An erased user goes with everything of theirs, leaves a tombstone, and their id can never be
+/// created again (also not through an import); another tenant's user of the same id is untouched.
+pub async fn erased_users_leave_a_tombstone_and_their_id_is_never_reused(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    s.create_tenant(&tenant("b")).await.unwrap();
+    let t = TenantId::parse("acme").unwrap();
+    let ada = user("acme", "ada@example.com");
+    s.create_user(&ada, None).await.unwrap();
+    let in_b = ciam_core::user::User { tenant_id: TenantId::parse("b").unwrap(), ..ada.clone() };
+    s.create_user(&in_b, None).await.unwrap();
+    s.create_client(&client("acme", "web-app"), None).await.unwrap();
+    s.record_consent(&scope_event(&t, &ada.id, ConsentAction::Granted, "web-app", "openid", T0), None).await.unwrap();
+    s.create_refresh_family(&family(&ada, "web-app", "fam-ada"), &refresh("acme", "fam-ada", "rt-ada")).await.unwrap();
+
+    assert!(!s.is_erased(&t, &ada.id).await.unwrap());
+    assert!(s.erase_user(&t, &ada.id, T1).await.unwrap());
+    assert!(!s.erase_user(&t, &ada.id, T1).await.unwrap(), "once");
+    assert!(s.is_erased(&t, &ada.id).await.unwrap());
+    assert_eq!(s.get_user(&t, &ada.id).await.unwrap(), None);
+    assert!(s.consent_history(&t, &ada.id, &PageRequest::first()).await.unwrap().items.is_empty());
+    assert!(s.find_refresh_token(&t, &ciam_core::secret::SecretHash::of("rt-ada")).await.unwrap().is_none());
+    assert!(matches!(s.create_user(&ada, None).await, Err(StoreError::Conflict { .. })), "the id stays taken");
+    assert_eq!(s.get_user(&in_b.tenant_id, &in_b.id).await.unwrap(), Some(in_b.clone()));
+    assert!(!s.is_erased(&in_b.tenant_id, &in_b.id).await.unwrap());
+}

@@ -397,7 +397,7 @@ pub(crate) fn connect(path: Option<&Path>, keep_readers: usize, wait: Duration) 
         }
     };
     conn.execute_batch(
-        "pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on; \
+        "pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on; pragma secure_delete = on; \
          pragma wal_autocheckpoint = 0;",
     )?;
     let writer = Writer { conn: Arc::new(tokio::sync::Mutex::new(conn)), wait };

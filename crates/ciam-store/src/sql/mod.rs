@@ -82,6 +82,17 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// After an erasure: the write-ahead log copied into the database file and emptied, so the
+    /// erased rows' earlier versions are gone from the WAL too (the deletes themselves zero the
+    /// freed content: `secure_delete` is on). Best effort: a checkpoint that readers hold up
+    /// finishes at the next one.
+    async fn settle_erasure(&self) {
+        let done = lite::query_as::<(i64, i64, i64)>("pragma wal_checkpoint(truncate)").fetch_all(&self.writer).await;
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "sqlite checkpoint after an erasure failed");
+        }
+    }
+
     /// Opens (creating if missing) the database at `url` (`sqlite://path`, `sqlite::memory:`)
     /// and applies migrations.
     pub async fn connect(url: &str, options: &PoolOptions) -> StoreResult<Self> {
@@ -150,6 +161,11 @@ impl AuditHeads {
 }
 
 impl PgStore {
+    /// After an erasure: nothing at once. Postgres keeps deleted rows' bytes in the table files
+    /// until `VACUUM` reuses the space or `VACUUM FULL` rewrites them (docs/privacy.md).
+    #[allow(clippy::unused_async)]
+    async fn settle_erasure(&self) {}
+
     /// Connects to `url` and applies migrations (under Postgres' advisory lock, so nodes starting
     /// together migrate once). A database that is not there fails at once with a
     /// [`PgConnectError`] that says why and what to do, before the pool waits for connections.

@@ -6,7 +6,8 @@ use ciam_core::id::{TenantId, UserId};
 use ciam_core::outbox::OutboxEvent;
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::purpose::{ConsentAction, ConsentEvent, ConsentTopic, Purpose, PurposeConsent, VersionCount};
-use ciam_core::store::{ConsentLedger, PurposeStore, StoreError, StoreResult};
+use ciam_core::store::{ConsentLedger, ErasureStore, PurposeStore, StoreError, StoreResult};
+use time::OffsetDateTime;
 
 use super::queries::*;
 use super::rows::{ConsentEventRow, OutboxEventRow, PurposeConsentRow, PurposeRow, map_err, to_json, ts};
@@ -235,5 +236,39 @@ macro_rules! impl_privacy_stores {
     };
 }
 
+macro_rules! impl_erasure_store {
+    ($store:ty, $db:ident) => {
+        #[async_trait]
+        impl ErasureStore for $store {
+            async fn erase_user(&self, tenant: &TenantId, user: &UserId, at: OffsetDateTime) -> StoreResult<bool> {
+                let err = map_err("user");
+                let (t, u) = (tenant.as_str(), user.to_string());
+                let mut tx = self.begin_write().await.map_err(&err)?;
+                $db::query(DELETE_USER_INVITATIONS).bind(t).bind(&u).execute(&mut *tx).await.map_err(&err)?;
+                let gone = $db::query(DELETE_USER).bind(t).bind(&u).execute(&mut *tx).await.map_err(&err)?;
+                if gone.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                $db::query(INSERT_TOMBSTONE).bind(t).bind(&u).bind(ts(at)).execute(&mut *tx).await.map_err(&err)?;
+                tx.commit().await.map_err(&err)?;
+                self.settle_erasure().await;
+                Ok(true)
+            }
+
+            async fn is_erased(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool> {
+                let found: Option<i64> = $db::query_scalar(SELECT_TOMBSTONE)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("user"))?;
+                Ok(found.is_some())
+            }
+        }
+    };
+}
+
 impl_privacy_stores!(SqliteStore, lite);
+impl_erasure_store!(SqliteStore, lite);
+impl_erasure_store!(PgStore, pg);
 impl_privacy_stores!(PgStore, pg);

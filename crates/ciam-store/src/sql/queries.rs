@@ -376,3 +376,8 @@ pub(crate) const INSERT_OUTBOX_EVENT: &str = "insert into event_outbox (tenant_i
     data, created_at) values ($1, $2, $3, $4, $5, $6)";
 pub(crate) const LIST_OUTBOX_EVENTS: &str = "select pos, tenant_id, event_id, event_type, subject, data, created_at \
     from event_outbox where tenant_id = $1 and pos > $2 order by pos limit $3";
+
+pub(crate) const INSERT_TOMBSTONE: &str = "insert into user_tombstone (tenant_id, user_id, erased_at) \
+    values ($1, $2, $3) on conflict (tenant_id, user_id) do nothing";
+pub(crate) const DELETE_USER_INVITATIONS: &str = "delete from invitation where tenant_id = $1 and user_id = $2";
+pub(crate) const SELECT_TOMBSTONE: &str = "select erased_at from user_tombstone where tenant_id = $1 and user_id = $2";

@@ -311,7 +311,10 @@ impl DbError for rusqlite::Error {
     fn violation(&self) -> Option<Violation> {
         use rusqlite::ffi;
         match self.sqlite_error().map(|e| e.extended_code) {
-            Some(ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => Some(Violation::Unique),
+            // The only trigger refuses an erased user's id: taken, as a unique key would be.
+            Some(
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_TRIGGER,
+            ) => Some(Violation::Unique),
             Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => Some(Violation::ForeignKey),
             _ => None,
         }

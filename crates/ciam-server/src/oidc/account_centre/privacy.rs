@@ -1,22 +1,26 @@
 //! `/t/{tenant}/account/privacy`: the user's consents to the tenant's purposes, each granted or
 //! withdrawn with one click (only what rests on consent may be withdrawn; what the service
-//! needs to run ends with the account), and what the user can ask about their data.
+//! needs to run ends with the account), and "Download my data": the export is prepared in the
+//! background and offered by a single-use link.
 
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::time::Duration;
 
 use super::views::{Nav, PrivacyPage, PurposeRow, when};
-use super::{Need, form_of, holder};
+use super::{Need, confirm_link, form_of, holder};
 use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
 use crate::i18n::{msg, tr, tr_with};
-use crate::oidc::pages::{PurposeChoice, html};
-use crate::oidc::web_flow::see_other;
+use crate::oidc::pages::{MessagePage, PurposeChoice, html};
+use crate::oidc::session::{BrowserCookie, set_cookie};
+use crate::oidc::web_flow::{query_param, see_other, with_cookie};
 use crate::services::By;
 use crate::services::consents::{self, Channel};
+use crate::services::privacy;
 use crate::state::AppState;
 
 const PAGE: &str = "account/privacy";
@@ -56,6 +60,11 @@ pub(in crate::oidc) async fn privacy(
                 })
                 .collect();
             let action = format!("{}/consent", h.ctx.path(PAGE));
+            let export_action = format!("{}/export", h.ctx.path(PAGE));
+            let delete_action = format!("{}/delete", h.ctx.path(PAGE));
+            let export = privacy::export_state(st, &h.ctx.tenant, &h.user.id).await?;
+            let export_ready =
+                export.as_ref().and_then(|e| e.token.as_ref()).map(|t| format!("{export_action}?token={t}"));
             Ok(html(
                 StatusCode::OK,
                 &PrivacyPage {
@@ -64,6 +73,11 @@ pub(in crate::oidc) async fn privacy(
                     action: &action,
                     csrf: &h.session.csrf,
                     purposes,
+                    export_action: &export_action,
+                    delete_action: &delete_action,
+                    export_pending: export.as_ref().is_some_and(|e| e.token.is_none()),
+                    export_ready,
+                    confirm: confirm_link(&h, PAGE).await?,
                 },
             ))
         })
@@ -98,6 +112,91 @@ pub(in crate::oidc) async fn privacy_consent(
             let at = Channel { page: "account", via_client: None };
             consents::answer(st, &By::user(caller, h.user.id), tenant, &h.user.id, &[(purpose, grant)], at).await?;
             Ok(see_other(&h.ctx.path(PAGE)))
+        })
+        .await
+}
+
+/// `POST /t/{tenant}/account/privacy/export` (a recent sign-in): starts preparing the user's
+/// data; the page offers it once ready.
+pub(in crate::oidc) async fn export_start(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (h, _) = match form_of(st, &tenant, &headers, &body, PAGE, Need::Recent).await? {
+        Ok(x) => x,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    h.ctx
+        .branded(async {
+            privacy::start_export(&h.ctx.st, &By::user(caller, h.user.id), &h.ctx.tenant, &h.user).await?;
+            Ok(see_other(&h.ctx.path(PAGE)))
+        })
+        .await
+}
+
+/// `GET /t/{tenant}/account/privacy/export?token=…`: the user's data, once.
+pub(in crate::oidc) async fn export_download(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let h = match holder(st, &tenant, &headers, PAGE, Need::Session).await? {
+        Ok(h) => h,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    h.ctx
+        .branded(async {
+            let token = query_param(query.as_deref(), "token").unwrap_or_default();
+            let gone = || PageError::new(StatusCode::NOT_FOUND, msg!("privacy-export-gone"));
+            let bytes = privacy::take_export(&h.ctx.st, &h.ctx.tenant, &h.user.id, &token).await?.ok_or_else(gone)?;
+            let name = format!("attachment; filename=\"{}-my-data.json\"", h.ctx.tenant.id);
+            Ok((
+                [
+                    (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        })
+        .await
+}
+
+/// `POST /t/{tenant}/account/privacy/delete` (a recent sign-in, the confirmation ticked): erases
+/// the account at once and signs the browser out.
+pub(in crate::oidc) async fn delete_account(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (h, form) = match form_of(st, &tenant, &headers, &body, PAGE, Need::Recent).await? {
+        Ok(x) => x,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    h.ctx
+        .branded(async {
+            if form.get("confirm") != Some("on") {
+                return Err(PageError::bad_request(msg!("privacy-delete-confirm-required")));
+            }
+            privacy::erase(&h.ctx.st, &By::user(caller, h.user.id), &h.ctx.tenant, &h.user.id).await?;
+            let clear = set_cookie(&h.ctx.st, &h.ctx.tenant.id, BrowserCookie::Session, None, Duration::ZERO);
+            let page = MessagePage {
+                brand: &h.ctx.brand,
+                title: &tr(msg!("privacy-deleted-title")),
+                message: &tr_with(msg!("privacy-deleted"), &[("tenant", &h.ctx.brand.name)]),
+                link: None,
+            };
+            Ok(with_cookie(html(StatusCode::OK, &page), clear))
         })
         .await
 }

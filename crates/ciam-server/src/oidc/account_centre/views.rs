@@ -286,6 +286,14 @@ pub(crate) struct PrivacyPage<'a> {
     pub(crate) action: &'a str,
     pub(crate) csrf: &'a str,
     pub(crate) purposes: Vec<PurposeRow>,
+    pub(crate) export_action: &'a str,
+    pub(crate) delete_action: &'a str,
+    /// An export is being prepared (the page reloads itself).
+    pub(crate) export_pending: bool,
+    /// The single-use link of a finished export.
+    pub(crate) export_ready: Option<String>,
+    /// Where to sign in again first, when the sign-in is not recent enough to ask for an export.
+    pub(crate) confirm: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,0 +1,298 @@
+//! A user's rights over their data: a copy of it (GDPR Art. 15 and 20), one JSON document with
+//! everything the tenant holds about the user in a documented shape (`docs/privacy.md`, format
+//! `ciam.user-export.v1`) and never a secret (no password hash, TOTP seed, recovery code,
+//! passkey key material, token or session cookie); and erasure (Art. 17).
+
+use std::time::Duration;
+
+use ciam_core::agent::AgentOwner;
+use ciam_core::audit::{AuditFilter, AuditRecord};
+use ciam_core::id::UserId;
+use ciam_core::keyspace::{self, Json};
+use ciam_core::outbox::OutboxEvent;
+use ciam_core::page::PageRequest;
+use ciam_core::secret::random_token;
+use ciam_core::tenant::Tenant;
+use ciam_core::user::User;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::delegations;
+use super::sessions::{self, Which, user_sessions};
+use super::{By, ServiceError, audited};
+use crate::state::AppState;
+
+/// The export format's name and version, the document's first field.
+pub(crate) const EXPORT_FORMAT: &str = "ciam.user-export.v1";
+/// Audit events in one export at most; a document that reaches it says so (`truncated`).
+const MAX_AUDIT_EVENTS: usize = 50_000;
+
+fn rfc3339(t: OffsetDateTime) -> Value {
+    t.format(&Rfc3339).map_or(Value::Null, Value::String)
+}
+
+fn unix(secs: i64) -> Value {
+    OffsetDateTime::from_unix_timestamp(secs).map_or(Value::Null, rfc3339)
+}
+
+/// Everything the tenant holds about `user`, as one document.
+pub(crate) async fn export(st: &AppState, tenant: &Tenant, user: &User) -> Result<Value, ServiceError> {
+    let (t, id) = (&tenant.id, &user.id);
+    let store = st.durable.as_ref();
+    let identities: Vec<Value> = store
+        .list_user_identities(t, id)
+        .await?
+        .into_iter()
+        .map(|l| json!({"provider": l.provider_id, "subject": l.subject, "email": l.email, "linked_at": rfc3339(l.linked_at)}))
+        .collect();
+    let factors: Vec<Value> = store
+        .list_factors(t, id)
+        .await?
+        .into_iter()
+        .map(|f| {
+            json!({"id": f.id, "kind": f.kind.as_str(), "name": f.name, "created_at": rfc3339(f.created_at),
+                   "last_used_at": f.last_used_at.map_or(Value::Null, rfc3339)})
+        })
+        .collect();
+    let purposes: Vec<Value> = store
+        .purpose_consents(t, id)
+        .await?
+        .into_iter()
+        .map(|c| json!({"purpose": c.purpose, "version": c.version, "granted": c.granted, "at": rfc3339(c.at)}))
+        .collect();
+    let mut history = Vec::new();
+    let mut page = PageRequest { limit: 1000, after: None };
+    loop {
+        let p = store.consent_history(t, id, &page).await?;
+        history.extend(p.items.iter().map(|e| serde_json::to_value(e).unwrap_or(Value::Null)));
+        match p.next_after {
+            Some(after) => page.after = Some(after),
+            None => break,
+        }
+    }
+    let applications: Vec<Value> = store
+        .list_consents(t, id)
+        .await?
+        .into_iter()
+        .map(|(client, scope, at)| json!({"client_id": client.to_string(), "scope": scope, "granted_at": rfc3339(at)}))
+        .collect();
+    let sessions: Vec<Value> = user_sessions(st, &tenant.ns(), &id.to_string())
+        .await
+        .map_err(ServiceError::Sessions)?
+        .into_iter()
+        .map(|(_, s)| {
+            json!({"sid": s.sid, "signed_in_at": unix(s.auth_time), "methods": s.amr, "level": s.acr,
+                   "last_active": s.last_active.map_or(Value::Null, unix), "user_agent": s.user_agent})
+        })
+        .collect();
+    let delegations: Vec<Value> = store
+        .list_user_delegations(t, id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            json!({"id": d.id, "agent_id": d.agent_id.to_string(), "scope": d.scope.to_string(),
+                   "audiences": d.audiences, "created_at": rfc3339(d.created_at), "expires_at": rfc3339(d.expires_at),
+                   "revoked_at": d.revoked_at.map_or(Value::Null, rfc3339)})
+        })
+        .collect();
+    let agents = owned_agents(st, tenant, id).await?;
+    let (audit, truncated) = audit_events(st, tenant, id).await?;
+    Ok(json!({
+        "format": EXPORT_FORMAT,
+        "generated_at": rfc3339(st.clock.now()),
+        "tenant": t.as_str(),
+        "user": {
+            "id": id.to_string(),
+            "email": user.email.as_str(),
+            "email_verified": user.email_verified,
+            "status": user.status,
+            "source": user.source,
+            "created_at": rfc3339(user.created_at),
+            "updated_at": rfc3339(user.updated_at),
+            "profile": user.profile,
+        },
+        "identifiers": [{"type": "email", "value": user.email.as_str()}, {"type": "user_id", "value": id.to_string()}],
+        "linked_identities": identities,
+        "factors": factors,
+        "consents": {"purposes": purposes, "history": history},
+        "applications": applications,
+        "sessions": sessions,
+        "agents": agents,
+        "delegations": delegations,
+        "audit_events": audit,
+        "audit_events_truncated": truncated,
+    }))
+}
+
+/// [`export`] for an administrator: audited as `user.exported`.
+pub(crate) async fn export_by(st: &AppState, by: &By, tenant: &Tenant, user: &User) -> Result<Value, ServiceError> {
+    let doc = export(st, tenant, user).await?;
+    audited(st, &tenant.id, by, exported(&user.id)).await?;
+    Ok(doc)
+}
+
+fn exported(user: &UserId) -> AuditRecord {
+    let mut e = AuditRecord::allow("user.exported");
+    e.user_id = Some(user.to_string());
+    e
+}
+
+/// The agents the user registered (owner `user`), by id and name.
+async fn owned_agents(st: &AppState, tenant: &Tenant, user: &UserId) -> Result<Vec<Value>, ServiceError> {
+    let mut out = Vec::new();
+    let mut page = PageRequest { limit: 500, after: None };
+    loop {
+        let p = st.durable.list_agents(&tenant.id, &page).await?;
+        for c in &p.items {
+            if let Some(profile) = c.agent.as_ref().filter(|a| a.owner == AgentOwner::User(*user)) {
+                out.push(
+                    json!({"agent_id": c.client_id.to_string(), "name": c.name, "description": profile.description,
+                                "created_at": rfc3339(c.created_at)}),
+                );
+            }
+        }
+        match p.next_after {
+            Some(after) => page.after = Some(after),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The user's audit events, oldest first, readable; at most [`MAX_AUDIT_EVENTS`].
+async fn audit_events(st: &AppState, tenant: &Tenant, user: &UserId) -> Result<(Vec<Value>, bool), ServiceError> {
+    let filter = AuditFilter { user_id: Some(user.to_string()), ..AuditFilter::default() };
+    let mut out = Vec::new();
+    let mut page = PageRequest { limit: 1000, after: None };
+    loop {
+        let p = st.durable.query_audit(&tenant.id, &filter, &page).await?;
+        out.extend(p.items.iter().map(|e| serde_json::to_value(e).unwrap_or(Value::Null)));
+        if out.len() >= MAX_AUDIT_EVENTS {
+            out.truncate(MAX_AUDIT_EVENTS);
+            return Ok((out, true));
+        }
+        match p.next_after {
+            Some(after) => page.after = Some(after),
+            None => return Ok((out, false)),
+        }
+    }
+}
+
+/// How long a finished export waits for its download.
+pub(crate) const EXPORT_KEPT: Duration = Duration::from_secs(3600);
+/// How long an export may take before the user may ask again.
+const EXPORT_PENDING: Duration = Duration::from_secs(600);
+
+/// Where a user's export from the account centre stands.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ExportState {
+    /// The single-use download token, once the document is ready.
+    pub(crate) token: Option<String>,
+    /// When it was asked for (unix seconds).
+    pub(crate) asked_at: i64,
+}
+
+fn sealed_for(tenant: &Tenant, user: &UserId) -> String {
+    format!("data-export:{}:{user}", tenant.id)
+}
+
+/// The user's export as it stands, if one was asked for.
+pub(crate) async fn export_state(
+    st: &AppState,
+    tenant: &Tenant,
+    user: &UserId,
+) -> Result<Option<ExportState>, ServiceError> {
+    let states = Json::<ExportState>::new(st.ephemeral.as_ref());
+    states.get(&keyspace::data_export_of(&tenant.ns(), &user.to_string())).await.map_err(ServiceError::Sessions)
+}
+
+/// Starts making `user`'s export in the background (a large document takes a while); the
+/// account centre offers it by a single-use link once ready, for [`EXPORT_KEPT`]. Audited as
+/// `user.exported`. An export already being made is not started twice.
+pub(crate) async fn start_export(st: &AppState, by: &By, tenant: &Tenant, user: &User) -> Result<(), ServiceError> {
+    let states = Json::<ExportState>::new(st.ephemeral.as_ref());
+    let key = keyspace::data_export_of(&tenant.ns(), &user.id.to_string());
+    let pending = ExportState { token: None, asked_at: st.clock.now().unix_timestamp() };
+    if let Some(ExportState { token: None, .. }) = states.get(&key).await.map_err(ServiceError::Sessions)? {
+        return Ok(());
+    }
+    states.put(&key, &pending, EXPORT_PENDING).await.map_err(ServiceError::Sessions)?;
+    audited(st, &tenant.id, by, exported(&user.id)).await?;
+    let (st, tenant, user) = (st.clone(), tenant.clone(), user.clone());
+    tokio::spawn(async move {
+        if let Err(e) = finish_export(&st, &tenant, &user, pending.asked_at).await {
+            tracing::warn!(tenant = %tenant.id, error = %e, "data export failed");
+            let _ = st.ephemeral.delete(key.as_str()).await;
+        }
+    });
+    Ok(())
+}
+
+async fn finish_export(st: &AppState, tenant: &Tenant, user: &User, asked_at: i64) -> Result<(), ServiceError> {
+    let doc = export(st, tenant, user).await?;
+    let bytes = serde_json::to_vec(&doc).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let sealed =
+        st.master.seal(&sealed_for(tenant, &user.id), &bytes).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let token = random_token(32);
+    let ns = tenant.ns();
+    st.ephemeral
+        .put(keyspace::data_export(&ns, &token).as_str(), sealed.as_bytes(), EXPORT_KEPT)
+        .await
+        .map_err(ServiceError::Sessions)?;
+    let states = Json::<ExportState>::new(st.ephemeral.as_ref());
+    let ready = ExportState { token: Some(token), asked_at };
+    states
+        .put(&keyspace::data_export_of(&ns, &user.id.to_string()), &ready, EXPORT_KEPT)
+        .await
+        .map_err(ServiceError::Sessions)
+}
+
+/// The export behind `token`, once: `None` when it is unknown, used, expired or `user`'s not.
+pub(crate) async fn take_export(
+    st: &AppState,
+    tenant: &Tenant,
+    user: &UserId,
+    token: &str,
+) -> Result<Option<Vec<u8>>, ServiceError> {
+    let ns = tenant.ns();
+    let Some(sealed) =
+        st.ephemeral.take(keyspace::data_export(&ns, token).as_str()).await.map_err(ServiceError::Sessions)?
+    else {
+        return Ok(None);
+    };
+    // Sealed for its user: another user's token opens nothing.
+    let Ok(bytes) = st.master.open(&sealed_for(tenant, user), &String::from_utf8_lossy(&sealed)) else {
+        return Ok(None);
+    };
+    st.ephemeral
+        .delete(keyspace::data_export_of(&ns, &user.to_string()).as_str())
+        .await
+        .map_err(ServiceError::Sessions)?;
+    Ok(Some(bytes))
+}
+
+/// Erases `user` (GDPR Art. 17): their sessions end, their delegations end (agents stop at
+/// once, each `delegation.revoked`), and in one commit a tombstone is left and the user goes
+/// with everything of theirs (credentials, factors, links, consents and their ledger, refresh
+/// grants, invitations); access tokens already issued stop standing, as for a deleted user.
+/// Audited as `user.erased`; a `user.erased` event is queued for downstream systems. `false`
+/// when there is no such user.
+pub(crate) async fn erase(st: &AppState, by: &By, tenant: &Tenant, user: &UserId) -> Result<bool, ServiceError> {
+    if st.durable.get_user(&tenant.id, user).await?.is_none() {
+        return Ok(false);
+    }
+    sessions::end_user_sessions(st, by, tenant, user, Which::All).await?;
+    let given = st.durable.list_user_delegations(&tenant.id, user).await?;
+    delegations::end_all(st, &tenant.id, given, &by.caller, "the user was erased").await?;
+    let now = st.clock.now();
+    if !st.durable.erase_user(&tenant.id, user, now).await? {
+        return Ok(false);
+    }
+    let mut e = AuditRecord::allow("user.erased");
+    e.user_id = Some(user.to_string());
+    audited(st, &tenant.id, by, e).await?;
+    let event = OutboxEvent::new(&tenant.id, "user.erased", &user.to_string(), json!({}), now);
+    st.durable.queue_event(&event).await?;
+    Ok(true)
+}

@@ -1,0 +1,13 @@
+-- Erased users leave a tombstone (no personal data): their id is never used again.
+create table user_tombstone (
+    tenant_id text    not null references tenant (tenant_id) on delete cascade,
+    user_id   text    not null,
+    erased_at integer not null,
+    primary key (tenant_id, user_id)
+);
+
+create trigger user_tombstone_guard before insert on user_account
+when exists (select 1 from user_tombstone where tenant_id = new.tenant_id and user_id = new.user_id)
+begin
+    select raise(abort, 'this user id belongs to an erased user');
+end;
