@@ -148,11 +148,12 @@ async fn every_page_needs_a_sign_in_comes_back_to_it_and_renders_with_its_access
     assert!(page(&ada, "/t/acme/account/apps").await.contains("No apps have access to your account."));
     assert!(page(&ada, "/t/acme/account/agents").await.contains("You have not allowed any agent"));
     let privacy = page(&ada, "/t/acme/account/privacy").await;
-    for needle in ["<h2>Download my data</h2>", "<h2>Delete my account</h2>", "Not available here yet", "contact Acme"]
-    {
+    for needle in ["<h2>Your data</h2>", "<h2>Your account</h2>", "everything Acme keeps about you"] {
         assert!(privacy.contains(needle), "{needle}: {privacy}");
     }
-    assert!(!privacy.contains("<form"), "nothing that pretends to work");
+    assert!(button(&privacy, "Download my data") && button(&privacy, "Delete my account"), "{privacy}");
+    let confirm = "<label for=\"confirm\" class=\"inline\">I understand that my account and my data are erased for good";
+    assert!(privacy.contains(confirm), "{privacy}");
 }
 
 /// Ada edits her profile: saved (through the users service, audited as her own change) and
@@ -266,7 +267,8 @@ async fn the_pages_follow_the_user_s_language_german_and_arabic_right_to_left() 
     assert!(sessions.contains("Firefox auf Linux (dieses Gerät)"), "{sessions}");
     let security = page(&ada, "/t/acme/account/security").await;
     assert!(security.contains("<span id=\"session-sign-in\">Passwort</span>"), "{security}");
-    assert!(page(&ada, "/t/acme/account/privacy").await.contains("wenden Sie sich an den Support von Acme"));
+    let privacy = page(&ada, "/t/acme/account/privacy").await;
+    assert!(button(&privacy, "Meine Daten herunterladen") && button(&privacy, "Mein Konto löschen"), "{privacy}");
     assert!(!overview.contains(">Connected apps<") && !profile.contains(">Save<"), "no English left");
 
     // A field error, in German, tied to its field; nothing saved.
