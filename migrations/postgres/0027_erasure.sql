@@ -17,3 +17,14 @@ $$;
 
 create trigger user_tombstone_guard before insert on user_account
     for each row execute function user_tombstone_guard();
+
+-- Erasures a user asked for, waiting for the tenant's grace period (the account is disabled).
+create table erasure_request (
+    tenant_id    text    not null,
+    user_id      text    not null,
+    requested_at bigint  not null,
+    due_at       bigint  not null,
+    primary key (tenant_id, user_id),
+    foreign key (tenant_id, user_id) references user_account (tenant_id, user_id) on delete cascade
+);
+create index erasure_request_due on erasure_request (tenant_id, due_at);

@@ -11,3 +11,14 @@ when exists (select 1 from user_tombstone where tenant_id = new.tenant_id and us
 begin
     select raise(abort, 'this user id belongs to an erased user');
 end;
+
+-- Erasures a user asked for, waiting for the tenant's grace period (the account is disabled).
+create table erasure_request (
+    tenant_id    text    not null,
+    user_id      text    not null,
+    requested_at integer not null,
+    due_at       integer not null,
+    primary key (tenant_id, user_id),
+    foreign key (tenant_id, user_id) references user_account (tenant_id, user_id) on delete cascade
+);
+create index erasure_request_due on erasure_request (tenant_id, due_at);

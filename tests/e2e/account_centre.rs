@@ -152,7 +152,8 @@ async fn every_page_needs_a_sign_in_comes_back_to_it_and_renders_with_its_access
         assert!(privacy.contains(needle), "{needle}: {privacy}");
     }
     assert!(button(&privacy, "Download my data") && button(&privacy, "Delete my account"), "{privacy}");
-    let confirm = "<label for=\"confirm\" class=\"inline\">I understand that my account and my data are erased for good";
+    let confirm =
+        "<label for=\"confirm\" class=\"inline\">I understand that my account and my data are erased for good";
     assert!(privacy.contains(confirm), "{privacy}");
 }
 

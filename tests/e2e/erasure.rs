@@ -180,4 +180,10 @@ async fn an_administrator_erases_a_user_once() {
     assert_eq!(admin.call(reqwest::Method::GET, &format!("/tenants/acme/users/{ada}/export"), None).await.0, 404);
     let audit = admin.get("/tenants/acme/audit?type=user.erased", 200).await;
     assert!(audit["items"][0]["reason"].as_str().unwrap().contains("management API"), "{audit}");
+
+    // `ciam privacy sweep` runs the retention sweep by hand, on the deployment's stores.
+    let (code, out) = s.server.cli(&["privacy", "sweep"]);
+    assert_eq!(code, Some(0), "{out}");
+    let swept: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(swept["tenants"], 1, "{swept}");
 }

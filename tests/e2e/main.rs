@@ -43,6 +43,7 @@ mod privacy;
 mod probing;
 mod redirect_uris;
 mod resources;
+mod retention;
 mod saml;
 mod saml_idp;
 mod saml_idp_browser;

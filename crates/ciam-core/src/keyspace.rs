@@ -112,6 +112,11 @@ pub fn saml_metadata_refresh(window: i64) -> Key {
     Key(format!("saml_metadata_refresh:{window}"))
 }
 
+/// The retention sweep of period `window` (hours since the epoch): claimed by one node.
+pub fn retention_sweep(window: i64) -> Key {
+    Key::plain("retention_sweep", "all", window)
+}
+
 /// How long an upstream sign-in may take.
 pub const UPSTREAM_SIGN_IN_TTL: Duration = Duration::from_secs(600);
 

@@ -26,6 +26,7 @@ pub mod purpose;
 pub mod redirect;
 pub mod refresh;
 pub mod resource;
+pub mod retention;
 pub mod saml_app;
 pub mod scope;
 pub mod secret;

@@ -308,6 +308,26 @@ pub trait ErasureStore: Send + Sync {
     async fn erase_user(&self, tenant: &TenantId, user: &UserId, at: OffsetDateTime) -> StoreResult<bool>;
     /// Whether `user` was erased.
     async fn is_erased(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool>;
+    /// Records that `user` asked to be erased at `due` (replacing an earlier request).
+    async fn request_erasure(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        requested: OffsetDateTime,
+        due: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// When `user`'s requested erasure is due, if one is waiting.
+    async fn erasure_due(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Option<OffsetDateTime>>;
+    /// Withdraws a waiting erasure; `false` if there was none.
+    async fn cancel_erasure(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool>;
+    /// Up to `limit` users whose requested erasure is due at `now`, soonest first.
+    async fn due_erasures(&self, tenant: &TenantId, now: OffsetDateTime, limit: u32) -> StoreResult<Vec<UserId>>;
+    /// Up to `limit` users made by sign-up before `before` whose address was never verified.
+    async fn unverified_users(&self, tenant: &TenantId, before: OffsetDateTime, limit: u32)
+    -> StoreResult<Vec<UserId>>;
+    /// Deletes up to `limit` refresh-token grants and up to `limit` delegations that ended
+    /// (revoked or expired) before `before`; returns how many went.
+    async fn purge_ended_grants(&self, tenant: &TenantId, before: OffsetDateTime, limit: u32) -> StoreResult<u64>;
 }
 
 /// Registered resources (APIs).

@@ -116,6 +116,9 @@ pub struct TenantSettings {
     /// Bringing users from another system (docs/migration.md).
     #[serde(deserialize_with = "crate::validation::object_only")]
     pub migration: MigrationSettings,
+    /// Retention and the erasure grace period (docs/privacy.md).
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub privacy: crate::retention::PrivacySettings,
 }
 
 /// How users still in another system come over.
@@ -402,6 +405,7 @@ impl TenantSettings {
             ));
         }
         self.signup.validate().map_err(|e| e.under("signup"))?;
+        self.privacy.validate().map_err(|e| e.under("privacy"))?;
         let hosts = &self.client_metadata_documents.allowed_hosts;
         if hosts.len() > 100 {
             return Err(FieldError::new("client_metadata_documents.allowed_hosts", "at most 100 hosts"));

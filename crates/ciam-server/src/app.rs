@@ -230,6 +230,7 @@ impl App {
         let (stop_workers, workers_stop) = tokio::sync::watch::channel(false);
         let mail_worker =
             crate::services::outbox::start_worker(self.state.clone(), workers_stop.clone(), self.shutdown_timeout);
+        let sweeper = crate::services::retention::start_sweeper(self.state.clone(), workers_stop.clone());
         let metadata_refresh = self
             .saml_metadata_refresh
             .map(|period| crate::services::saml::start_metadata_refresh(self.state.clone(), workers_stop, period));
@@ -264,9 +265,19 @@ impl App {
         {
             tracing::warn!(error = %e, "the SAML metadata refresher ended abnormally");
         }
+        if let Err(e) = sweeper.await {
+            tracing::warn!(error = %e, "the retention sweeper ended abnormally");
+        }
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Runs one retention sweep of every tenant with `state`'s stores (`ciam privacy sweep`; servers
+/// run it every hour); returns what went, as JSON.
+pub async fn retention_sweep(state: &AppState) -> anyhow::Result<String> {
+    let swept = crate::services::retention::sweep(state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(serde_json::to_string(&swept)?)
 }
 
 /// The admin token's hash: from configuration, else from `{data_dir}/admin-token` (generated on

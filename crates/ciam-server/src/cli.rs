@@ -70,6 +70,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Privacy operations (docs/privacy.md).
+    Privacy {
+        #[command(subcommand)]
+        command: PrivacyCommand,
+    },
     /// Development tools: keys, client assertions, DPoP proofs and scripted sign-ins for trying
     /// the server from a shell (docs/cli.md, "Development tools").
     Dev {
@@ -178,6 +183,14 @@ enum AuditCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum PrivacyCommand {
+    /// Run the retention sweep now, for every tenant (servers run it every hour): erasures whose
+    /// grace period is over, unverified sign-ups past `unverified_account_days`, grants ended
+    /// more than `ended_grants_days` ago. Prints what went, as JSON.
+    Sweep,
+}
+
+#[derive(Debug, Subcommand)]
 enum KeysCommand {
     /// Rotate a tenant's signing keys: the published next key starts signing, the active one is
     /// retired but stays published until its tokens expire.
@@ -271,6 +284,14 @@ pub async fn main() -> anyhow::Result<()> {
             if counts.refused > 0 {
                 std::process::exit(1);
             }
+        }
+        Command::Privacy { command: PrivacyCommand::Sweep } => {
+            let mut config = load()?;
+            init_tracing(&config.log, LogTarget::Stderr);
+            // The stores of the deployment, without taking its port.
+            config.bind = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            let app = App::build(config).await?;
+            print_out(&crate::app::retention_sweep(app.state()).await?)?;
         }
         Command::Audit { command: AuditCommand::Verify { tenant } } => {
             let config = load()?;

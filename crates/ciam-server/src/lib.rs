@@ -27,7 +27,7 @@ pub mod services;
 pub mod state;
 pub mod telemetry;
 
-pub use app::{App, app};
+pub use app::{App, app, retention_sweep};
 pub use config::{Config, ValidatedConfig};
 pub use state::AppState;
 

@@ -495,3 +495,4 @@ privacy-delete-confirm-required = Marque la casilla para confirmar que desea eli
 privacy-deleted-title = Cuenta eliminada
 privacy-deleted = Su cuenta en { $tenant } y sus datos se han borrado.
 privacy-confirm-first = Para descargar sus datos o eliminar su cuenta, primero <a href="{ $url }">confirme que es usted</a>.
+privacy-deletion-scheduled = Su cuenta en { $tenant } está cerrada y se borrará con sus datos el { $date }. Para conservarla, contacte con el soporte de { $tenant } antes de esa fecha.

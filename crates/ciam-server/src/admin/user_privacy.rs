@@ -16,7 +16,7 @@ use crate::services::{By, privacy};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(export_user)).routes(routes!(erase_user))
+    OpenApiRouter::new().routes(routes!(export_user)).routes(routes!(erase_user, cancel_erasure))
 }
 
 /// Export everything the tenant holds about a user: profile, identifiers, linked identities,
@@ -66,5 +66,30 @@ async fn erase_user(
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("user"))
+    }
+}
+
+/// Cancel the erasure a user asked for, while the tenant's grace period runs: the account is
+/// enabled again. Audited as `user.erasure_cancelled`.
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/erase", tag = "privacy",
+    params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
+    responses(
+        (status = 204, description = "Cancelled; the account is enabled"),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such user, or no erasure waiting", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn cancel_erasure(
+    _: AdminAuth,
+    State(st): State<AppState>,
+    Path((tenant, user)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<StatusCode, Problem> {
+    let (tenant_id, user_id) = user_path(&st, &tenant, &user).await?;
+    let tenant = existing_tenant(&st, tenant_id.as_str()).await?;
+    let user = st.durable.get_user(&tenant.id, &user_id).await?.ok_or_else(|| Problem::not_found("user"))?;
+    if privacy::cancel_erasure(&st, &By::admin(caller), &tenant, &user).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Problem::not_found("erasure request"))
     }
 }

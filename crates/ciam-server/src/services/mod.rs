@@ -22,6 +22,7 @@ pub(crate) mod legacy;
 pub(crate) mod outbox;
 pub(crate) mod privacy;
 pub(crate) mod resources;
+pub(crate) mod retention;
 pub(crate) mod saml;
 pub(crate) mod saml_idp;
 pub(crate) mod sessions;
@@ -70,6 +71,8 @@ pub(crate) enum Actor {
     /// A person who is not signed in yet (signing in through an upstream provider): the events
     /// name the user they reach.
     Visitor,
+    /// The server itself, applying the tenant's retention settings.
+    Retention,
 }
 
 /// The request a change came with: where it came from and who made it.
@@ -95,6 +98,11 @@ impl By {
     /// The request of a person not signed in yet.
     pub(crate) fn visitor(caller: Caller) -> Self {
         Self { caller, actor: Actor::Visitor }
+    }
+
+    /// The retention sweeper's own changes.
+    pub(crate) fn retention() -> Self {
+        Self { caller: Caller::default(), actor: Actor::Retention }
     }
 
     /// A client's request about its own registration.
@@ -126,6 +134,12 @@ async fn audited(st: &AppState, tenant: &TenantId, by: &By, mut event: AuditReco
             event.client_id.get_or_insert_with(|| client.to_string());
         }
         Actor::Visitor => {}
+        Actor::Retention => {
+            event.reason = Some(match event.reason.take() {
+                Some(why) => format!("retention: {why}"),
+                None => "retention".to_owned(),
+            });
+        }
     }
     audit::record(st, tenant, &by.caller, event).await?;
     Ok(())

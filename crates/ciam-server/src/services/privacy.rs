@@ -13,7 +13,7 @@ use ciam_core::outbox::OutboxEvent;
 use ciam_core::page::PageRequest;
 use ciam_core::secret::random_token;
 use ciam_core::tenant::Tenant;
-use ciam_core::user::User;
+use ciam_core::user::{User, UserStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -294,5 +294,54 @@ pub(crate) async fn erase(st: &AppState, by: &By, tenant: &Tenant, user: &UserId
     audited(st, &tenant.id, by, e).await?;
     let event = OutboxEvent::new(&tenant.id, "user.erased", &user.to_string(), json!({}), now);
     st.durable.queue_event(&event).await?;
+    Ok(true)
+}
+
+/// What a user's own "Delete my account" led to.
+pub(crate) enum Deletion {
+    /// Erased at once.
+    Erased,
+    /// Disabled, and erased at this time (the tenant's grace period) unless an administrator
+    /// cancels.
+    Scheduled(OffsetDateTime),
+}
+
+/// A user's own "Delete my account": erased at once, or, when the tenant has a grace period,
+/// disabled now (sessions and grants end) and erased when it is over. Audited as
+/// `user.erasure_requested` with the date.
+pub(crate) async fn delete_account(
+    st: &AppState,
+    by: &By,
+    tenant: &Tenant,
+    user: &User,
+) -> Result<Deletion, ServiceError> {
+    let grace = tenant.settings.privacy.erasure_grace_days;
+    if grace == 0 {
+        erase(st, by, tenant, &user.id).await?;
+        return Ok(Deletion::Erased);
+    }
+    let now = st.clock.now();
+    let due = now + time::Duration::days(i64::from(grace));
+    st.durable.request_erasure(&tenant.id, &user.id, now, due).await?;
+    let disabled = User { status: UserStatus::Disabled, updated_at: now, ..user.clone() };
+    super::users::update(st, by, tenant, user, &disabled, None).await?;
+    let mut e = AuditRecord::allow("user.erasure_requested");
+    e.user_id = Some(user.id.to_string());
+    e.reason = Some(format!("erased on {}", due.date()));
+    audited(st, &tenant.id, by, e).await?;
+    Ok(Deletion::Scheduled(due))
+}
+
+/// Cancels a user's waiting erasure and enables the account again; `false` when none waited.
+/// Audited as `user.erasure_cancelled`.
+pub(crate) async fn cancel_erasure(st: &AppState, by: &By, tenant: &Tenant, user: &User) -> Result<bool, ServiceError> {
+    if !st.durable.cancel_erasure(&tenant.id, &user.id).await? {
+        return Ok(false);
+    }
+    let enabled = User { status: UserStatus::Active, updated_at: st.clock.now(), ..user.clone() };
+    super::users::update(st, by, tenant, user, &enabled, None).await?;
+    let mut e = AuditRecord::allow("user.erasure_cancelled");
+    e.user_id = Some(user.id.to_string());
+    audited(st, &tenant.id, by, e).await?;
     Ok(true)
 }

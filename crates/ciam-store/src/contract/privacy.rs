@@ -194,3 +194,46 @@ pub async fn erased_users_leave_a_tombstone_and_their_id_is_never_reused(s: &dyn
     assert_eq!(s.get_user(&in_b.tenant_id, &in_b.id).await.unwrap(), Some(in_b.clone()));
     assert!(!s.is_erased(&in_b.tenant_id, &in_b.id).await.unwrap());
 }
+
+/// What retention and the erasure grace period find: due erasure requests (withdrawn ones
+/// not), unverified sign-ups older than the limit (not verified ones, not the management API's),
+/// and grants that ended before the limit, a batch at a time.
+pub async fn retention_finds_what_is_due_and_purges_in_batches(s: &dyn DurableStore) {
+    use ciam_core::user::{User, UserSource};
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    let t = TenantId::parse("acme").unwrap();
+    let signed_up = |email: &str, verified: bool| User {
+        email_verified: verified,
+        source: UserSource::SignUp,
+        created_at: T0,
+        ..user("acme", email)
+    };
+    let (old, verified, by_admin) =
+        (signed_up("old@example.com", false), signed_up("v@example.com", true), user("acme", "a@example.com"));
+    for u in [&old, &verified, &by_admin] {
+        s.create_user(u, None).await.unwrap();
+    }
+    assert_eq!(s.unverified_users(&t, T1, 10).await.unwrap(), vec![old.id]);
+    assert!(s.unverified_users(&t, T0, 10).await.unwrap().is_empty(), "not older than the limit");
+
+    s.request_erasure(&t, &old.id, T0, T1).await.unwrap();
+    s.request_erasure(&t, &verified.id, T0, T1 + time::Duration::days(1)).await.unwrap();
+    assert_eq!(s.erasure_due(&t, &old.id).await.unwrap(), Some(T1));
+    assert_eq!(s.due_erasures(&t, T1, 10).await.unwrap(), vec![old.id]);
+    assert!(s.cancel_erasure(&t, &old.id).await.unwrap());
+    assert!(!s.cancel_erasure(&t, &old.id).await.unwrap());
+    assert!(s.due_erasures(&t, T1, 10).await.unwrap().is_empty());
+    assert_eq!(s.erasure_due(&t, &old.id).await.unwrap(), None);
+
+    s.create_client(&client("acme", "web-app"), None).await.unwrap();
+    for (i, revoked) in [(1, Some(T0)), (2, Some(T0)), (3, None)] {
+        let mut f = family(&by_admin, "web-app", &format!("fam-{i}"));
+        f.revoked_at = revoked;
+        f.expires_at = T1 + time::Duration::days(30);
+        s.create_refresh_family(&f, &refresh("acme", &f.family_id, &format!("rt-{i}"))).await.unwrap();
+    }
+    assert_eq!(s.purge_ended_grants(&t, T1, 1).await.unwrap(), 1, "a batch at a time");
+    assert_eq!(s.purge_ended_grants(&t, T1, 10).await.unwrap(), 1);
+    assert_eq!(s.purge_ended_grants(&t, T1, 10).await.unwrap(), 0, "a live grant stays");
+    assert!(s.find_refresh_token(&t, &ciam_core::secret::SecretHash::of("rt-3")).await.unwrap().is_some());
+}

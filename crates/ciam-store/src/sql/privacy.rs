@@ -10,7 +10,7 @@ use ciam_core::store::{ConsentLedger, ErasureStore, PurposeStore, StoreError, St
 use time::OffsetDateTime;
 
 use super::queries::*;
-use super::rows::{ConsentEventRow, OutboxEventRow, PurposeConsentRow, PurposeRow, map_err, to_json, ts};
+use super::rows::{ConsentEventRow, OutboxEventRow, PurposeConsentRow, PurposeRow, from_ts, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, after, limit, lite, pg};
 
 macro_rules! impl_privacy_stores {
@@ -264,8 +264,103 @@ macro_rules! impl_erasure_store {
                     .map_err(map_err("user"))?;
                 Ok(found.is_some())
             }
+
+            async fn request_erasure(
+                &self,
+                tenant: &TenantId,
+                user: &UserId,
+                requested: OffsetDateTime,
+                due: OffsetDateTime,
+            ) -> StoreResult<()> {
+                $db::query(UPSERT_ERASURE_REQUEST)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .bind(ts(requested))
+                    .bind(ts(due))
+                    .execute(&self.writer)
+                    .await
+                    .map_err(map_err("user"))?;
+                Ok(())
+            }
+
+            async fn erasure_due(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Option<OffsetDateTime>> {
+                let due: Option<i64> = $db::query_scalar(SELECT_ERASURE_DUE)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("erasure request"))?;
+                due.map(from_ts).transpose()
+            }
+
+            async fn cancel_erasure(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool> {
+                let done = $db::query(DELETE_ERASURE_REQUEST)
+                    .bind(tenant.as_str())
+                    .bind(user.to_string())
+                    .execute(&self.writer)
+                    .await
+                    .map_err(map_err("erasure request"))?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn due_erasures(
+                &self,
+                tenant: &TenantId,
+                now: OffsetDateTime,
+                limit: u32,
+            ) -> StoreResult<Vec<UserId>> {
+                let ids: Vec<String> = $db::query_scalar(DUE_ERASURES)
+                    .bind(tenant.as_str())
+                    .bind(ts(now))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("erasure request"))?;
+                user_ids(ids)
+            }
+
+            async fn unverified_users(
+                &self,
+                tenant: &TenantId,
+                before: OffsetDateTime,
+                limit: u32,
+            ) -> StoreResult<Vec<UserId>> {
+                let ids: Vec<String> = $db::query_scalar(UNVERIFIED_USERS)
+                    .bind(tenant.as_str())
+                    .bind(false)
+                    .bind(ts(before))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("user"))?;
+                user_ids(ids)
+            }
+
+            async fn purge_ended_grants(
+                &self,
+                tenant: &TenantId,
+                before: OffsetDateTime,
+                limit: u32,
+            ) -> StoreResult<u64> {
+                let mut gone = 0;
+                for sql in [PURGE_ENDED_FAMILIES, PURGE_ENDED_DELEGATIONS] {
+                    let done = $db::query(sql)
+                        .bind(tenant.as_str())
+                        .bind(ts(before))
+                        .bind(i64::from(limit))
+                        .execute(&self.writer)
+                        .await
+                        .map_err(map_err("grant"))?;
+                    gone += done.rows_affected();
+                }
+                Ok(gone)
+            }
         }
     };
+}
+
+fn user_ids(ids: Vec<String>) -> StoreResult<Vec<UserId>> {
+    ids.iter().map(|id| UserId::parse(id).map_err(|e| StoreError::Corrupt(format!("user_id: {e}")))).collect()
 }
 
 impl_privacy_stores!(SqliteStore, lite);

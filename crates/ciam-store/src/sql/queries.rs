@@ -381,3 +381,18 @@ pub(crate) const INSERT_TOMBSTONE: &str = "insert into user_tombstone (tenant_id
     values ($1, $2, $3) on conflict (tenant_id, user_id) do nothing";
 pub(crate) const DELETE_USER_INVITATIONS: &str = "delete from invitation where tenant_id = $1 and user_id = $2";
 pub(crate) const SELECT_TOMBSTONE: &str = "select erased_at from user_tombstone where tenant_id = $1 and user_id = $2";
+pub(crate) const UPSERT_ERASURE_REQUEST: &str = "insert into erasure_request (tenant_id, user_id, requested_at, \
+    due_at) values ($1, $2, $3, $4) on conflict (tenant_id, user_id) do update set requested_at = excluded.requested_at, \
+    due_at = excluded.due_at";
+pub(crate) const SELECT_ERASURE_DUE: &str = "select due_at from erasure_request where tenant_id = $1 and user_id = $2";
+pub(crate) const DELETE_ERASURE_REQUEST: &str = "delete from erasure_request where tenant_id = $1 and user_id = $2";
+pub(crate) const DUE_ERASURES: &str =
+    "select user_id from erasure_request where tenant_id = $1 and due_at <= $2 order by due_at limit $3";
+pub(crate) const UNVERIFIED_USERS: &str = "select user_id from user_account where tenant_id = $1 \
+    and email_verified = $2 and source = 'sign_up' and created_at < $3 order by created_at limit $4";
+pub(crate) const PURGE_ENDED_FAMILIES: &str = "delete from refresh_family where (tenant_id, family_id) in \
+    (select tenant_id, family_id from refresh_family where tenant_id = $1 and coalesce(revoked_at, expires_at) < $2 \
+    limit $3)";
+pub(crate) const PURGE_ENDED_DELEGATIONS: &str = "delete from delegation where (tenant_id, delegation_id) in \
+    (select tenant_id, delegation_id from delegation where tenant_id = $1 \
+    and coalesce(revoked_at, expires_at) < $2 limit $3)";

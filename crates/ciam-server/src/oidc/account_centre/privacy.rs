@@ -20,7 +20,7 @@ use crate::oidc::session::{BrowserCookie, set_cookie};
 use crate::oidc::web_flow::{query_param, see_other, with_cookie};
 use crate::services::By;
 use crate::services::consents::{self, Channel};
-use crate::services::privacy;
+use crate::services::privacy::{self, Deletion};
 use crate::state::AppState;
 
 const PAGE: &str = "account/privacy";
@@ -171,7 +171,8 @@ pub(in crate::oidc) async fn export_download(
 }
 
 /// `POST /t/{tenant}/account/privacy/delete` (a recent sign-in, the confirmation ticked): erases
-/// the account at once and signs the browser out.
+/// the account (at once, or disabled now and erased after the tenant's grace period) and signs
+/// the browser out.
 pub(in crate::oidc) async fn delete_account(
     State(st): State<AppState>,
     Path(tenant): Path<String>,
@@ -188,12 +189,19 @@ pub(in crate::oidc) async fn delete_account(
             if form.get("confirm") != Some("on") {
                 return Err(PageError::bad_request(msg!("privacy-delete-confirm-required")));
             }
-            privacy::erase(&h.ctx.st, &By::user(caller, h.user.id), &h.ctx.tenant, &h.user.id).await?;
+            let by = By::user(caller, h.user.id);
+            let message = match privacy::delete_account(&h.ctx.st, &by, &h.ctx.tenant, &h.user).await? {
+                Deletion::Erased => tr_with(msg!("privacy-deleted"), &[("tenant", &h.ctx.brand.name)]),
+                Deletion::Scheduled(due) => tr_with(
+                    msg!("privacy-deletion-scheduled"),
+                    &[("tenant", &h.ctx.brand.name), ("date", &due.date().to_string())],
+                ),
+            };
             let clear = set_cookie(&h.ctx.st, &h.ctx.tenant.id, BrowserCookie::Session, None, Duration::ZERO);
             let page = MessagePage {
                 brand: &h.ctx.brand,
                 title: &tr(msg!("privacy-deleted-title")),
-                message: &tr_with(msg!("privacy-deleted"), &[("tenant", &h.ctx.brand.name)]),
+                message: &message,
                 link: None,
             };
             Ok(with_cookie(html(StatusCode::OK, &page), clear))

@@ -1,0 +1,153 @@
+//! Retention and the erasure grace period, on a server running in process with a clock the test
+//! moves (days cannot be waited for): "Delete my account" closes the account for the tenant's
+//! grace period, an administrator may cancel, and the sweep erases what is due, with unverified
+//! sign-ups past their limit; `ciam privacy sweep` runs it by hand.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use ciam_core::{Clock, SystemClock};
+use ciam_testkit::{Browser, PASSWORD, TempDir, hidden, location};
+use serde_json::{Value, json};
+
+use crate::support::confirm_by_email;
+
+/// The wall clock plus an offset in seconds the test sets.
+#[derive(Default)]
+struct Ahead(AtomicI64);
+
+impl Clock for Ahead {
+    fn now(&self) -> time::OffsetDateTime {
+        SystemClock.now() + time::Duration::seconds(self.0.load(Ordering::Relaxed))
+    }
+}
+
+struct Admin {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Admin {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.http.request(method, format!("{}/admin/v1{path}", self.base)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// Ticks "I understand…" and presses "Delete my account" on the Privacy page.
+async fn delete_account(b: &Browser) -> reqwest::Response {
+    let page = b.get("/t/acme/account/privacy").await.text().await.unwrap();
+    b.post("/t/acme/account/privacy/delete", &[("csrf", hidden(&page, "csrf").as_str()), ("confirm", "on")]).await
+}
+
+#[tokio::test]
+async fn a_deletion_waits_for_the_grace_period_and_the_sweep_erases_what_is_due() {
+    let clock = Arc::new(Ahead::default());
+    let dir = TempDir::new("retention");
+    let config = ciam_server::Config { bind: "127.0.0.1:0".into(), data_dir: dir.0.clone(), ..Default::default() };
+    let app = ciam_server::App::build_with_clock(config.validate().unwrap(), clock.clone()).await.unwrap();
+    let (base, state) = (app.state().node.public_url.clone(), app.state().clone());
+    tokio::spawn(app.run(std::future::pending()));
+    let token = std::fs::read_to_string(dir.0.join("admin-token")).unwrap().trim().to_owned();
+    let admin = Admin { base: base.clone(), token, http: reqwest::Client::new() };
+    let settings = json!({"signup": {"mode": "open", "require_email_verification": true},
+                          "privacy": {"erasure_grace_days": 7, "unverified_account_days": 2, "ended_grants_days": 1}});
+    for (path, body) in [
+        ("/tenants", json!({"id": "acme", "display_name": "Acme", "settings": settings})),
+        ("/tenants/acme/users", json!({"email": "ada@example.com", "password": PASSWORD})),
+    ] {
+        let (status, body) = admin.call(reqwest::Method::POST, path, Some(body)).await;
+        assert_eq!(status, 201, "{path}: {body}");
+    }
+    let (status, problem) = admin
+        .call(
+            reqwest::Method::PATCH,
+            "/tenants/acme",
+            Some(json!({"settings": {"privacy": {"erasure_grace_days": 31}}})),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("settings.privacy.erasure_grace_days")),
+        "{problem}"
+    );
+    let users = admin.call(reqwest::Method::GET, "/tenants/acme/users", None).await.1;
+    let ada = users["items"][0]["id"].as_str().unwrap().to_owned();
+
+    // A visitor signs up and never proves the address.
+    let visitor = Browser::at(&base, Some("127.0.0.1"));
+    let form_page = location(&visitor.get("/t/acme/signup").await);
+    let html = visitor.get(&form_page).await.text().await.unwrap();
+    let form = [
+        ("flow", hidden(&html, "flow")),
+        ("csrf", hidden(&html, "csrf")),
+        ("email", "never@example.com".to_owned()),
+        ("password", PASSWORD.to_owned()),
+        ("website", String::new()),
+    ];
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(visitor.post("/t/acme/signup", &pairs).await.status(), 303);
+
+    // Ada deletes her account: closed for seven days, not erased yet.
+    let mail = dir.0.join("mail");
+    let b = Browser::at(&base, Some("127.0.0.1"));
+    let login = location(&b.get("/t/acme/account/privacy").await);
+    let html = b.get(&login).await.text().await.unwrap();
+    assert_eq!(b.password(&hidden(&html, "flow"), &hidden(&html, "csrf"), PASSWORD).await.status(), 303);
+    let res = delete_account(&b).await;
+    confirm_by_email(&b, res, &mail).await;
+    let res = delete_account(&b).await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    let due = (SystemClock.now() + time::Duration::days(7)).date().to_string();
+    assert!(text.contains("is closed and will be erased") && text.contains(&due), "{text}");
+    let user = admin.call(reqwest::Method::GET, &format!("/tenants/acme/users/{ada}"), None).await.1;
+    assert_eq!(user["status"], "disabled", "{user}");
+
+    // An administrator cancels: enabled again; there is nothing to cancel a second time.
+    let path = format!("/tenants/acme/users/{ada}/erase");
+    assert_eq!(admin.call(reqwest::Method::DELETE, &path, None).await.0, 204);
+    assert_eq!(admin.call(reqwest::Method::DELETE, &path, None).await.0, 404);
+    let user = admin.call(reqwest::Method::GET, &format!("/tenants/acme/users/{ada}"), None).await.1;
+    assert_eq!(user["status"], "active", "{user}");
+
+    // She asks again; a sweep the next day erases nothing, eight days later both are erased.
+    let b = Browser::at(&base, Some("127.0.0.1"));
+    let login = location(&b.get("/t/acme/account/privacy").await);
+    let html = b.get(&login).await.text().await.unwrap();
+    b.password(&hidden(&html, "flow"), &hidden(&html, "csrf"), PASSWORD).await;
+    let res = delete_account(&b).await;
+    assert_eq!(confirm_by_email(&b, res, &mail).await.status(), 303);
+    assert_eq!(delete_account(&b).await.status(), 200);
+
+    clock.0.store(86_400, Ordering::Relaxed);
+    let swept: Value = serde_json::from_str(&ciam_server::retention_sweep(&state).await.unwrap()).unwrap();
+    assert_eq!(
+        (swept["erased_on_request"].as_u64(), swept["erased_unverified"].as_u64()),
+        (Some(0), Some(0)),
+        "{swept}"
+    );
+    assert_eq!(admin.call(reqwest::Method::GET, &format!("/tenants/acme/users/{ada}"), None).await.0, 200);
+
+    clock.0.store(8 * 86_400, Ordering::Relaxed);
+    let swept: Value = serde_json::from_str(&ciam_server::retention_sweep(&state).await.unwrap()).unwrap();
+    assert_eq!(
+        (swept["erased_on_request"].as_u64(), swept["erased_unverified"].as_u64()),
+        (Some(1), Some(1)),
+        "{swept}"
+    );
+    assert_eq!(admin.call(reqwest::Method::GET, &format!("/tenants/acme/users/{ada}"), None).await.0, 404);
+    let users = admin.call(reqwest::Method::GET, "/tenants/acme/users", None).await.1;
+    assert_eq!(users["items"].as_array().map(Vec::len), Some(0), "{users}");
+    let audit = admin.call(reqwest::Method::GET, "/tenants/acme/audit?type=user.erased", None).await.1;
+    let reasons: Vec<&str> = audit["items"].as_array().unwrap().iter().filter_map(|e| e["reason"].as_str()).collect();
+    assert_eq!(reasons, ["retention", "retention"], "{audit}");
+    let again: Value = serde_json::from_str(&ciam_server::retention_sweep(&state).await.unwrap()).unwrap();
+    assert_eq!(again["erased_on_request"], 0, "nothing twice");
+}
