@@ -25,6 +25,7 @@ pub(crate) mod resources;
 pub(crate) mod retention;
 pub(crate) mod saml;
 pub(crate) mod saml_idp;
+pub(crate) mod schedule;
 pub(crate) mod sessions;
 pub(crate) mod tenants;
 pub(crate) mod throttle;

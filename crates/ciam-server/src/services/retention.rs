@@ -12,6 +12,7 @@ use ciam_core::tenant::Tenant;
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::schedule::next_turn;
 use super::{By, ServiceError, privacy};
 use crate::state::AppState;
 
@@ -93,26 +94,13 @@ async fn sweep_tenant(st: &AppState, tenant: &Tenant, out: &mut Swept) -> Result
 /// sweeps. It stops when `stop` turns true (or its sender is dropped), after the batch under way.
 pub(crate) fn start_sweeper(st: AppState, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let look_every = Duration::from_secs(60);
-        loop {
-            tokio::select! {
-                changed = stop.changed() => if changed.is_err() { break },
-                () = tokio::time::sleep(look_every) => {}
-            }
-            if *stop.borrow() {
-                break;
-            }
-            let length = i64::try_from(SWEEP_EVERY.as_secs()).unwrap_or(i64::MAX);
-            let window = st.clock.now().unix_timestamp().div_euclid(length);
-            let claimed =
-                st.ephemeral.put_if_absent(keyspace::retention_sweep(window).as_str(), b"1", SWEEP_EVERY).await;
-            match claimed {
-                Ok(true) => match sweep(&st).await {
+        let (look_every, key) = (Duration::from_secs(60), keyspace::retention_sweep);
+        while let Some(mine) = next_turn(&st, &mut stop, look_every, SWEEP_EVERY, key, "retention sweep").await {
+            if mine {
+                match sweep(&st).await {
                     Ok(swept) => tracing::info!(?swept, "retention sweep done"),
                     Err(e) => tracing::warn!(error = %e, "retention sweep failed; the next period tries again"),
-                },
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "retention sweep: the ephemeral store is unavailable"),
+                }
             }
         }
     })

@@ -21,12 +21,13 @@ use ciam_core::federation::{IdentityProvider, ProviderConfig, ProviderKind};
 use ciam_core::id::TenantId;
 use ciam_core::keyspace::{self, Replay};
 use ciam_core::page::PageRequest;
-use ciam_core::store::{FederationStore, StoreError};
+use ciam_core::store::FederationStore;
 use ciam_saml::{AuthnRequest, Expected, IdpMetadata, SamlKey};
 use tokio::sync::watch;
 
 use super::ServiceError;
 use super::federation::UpstreamFailure;
+use super::schedule::next_turn;
 use crate::state::AppState;
 
 /// This service provider's entity id for `provider`.
@@ -207,31 +208,14 @@ pub(crate) fn start_metadata_refresh(
 }
 
 async fn run_metadata_refresh(st: AppState, mut stop: watch::Receiver<bool>, period: Duration) {
-    // Periods are counted from the Unix epoch, so a node's restarts do not move them; each node
-    // looks often enough to find a new period early.
+    // Each node looks often enough to find a new period early.
     let look_every = period.min(REFRESH_CHECK_EVERY);
-    loop {
-        tokio::select! {
-            changed = stop.changed() => if changed.is_err() { break },
-            () = tokio::time::sleep(look_every) => {}
-        }
-        if *stop.borrow() {
-            break;
-        }
-        match claim_period(&st, period).await {
-            Ok(true) => refresh_all(&st, &mut stop).await,
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "SAML metadata refresh: the ephemeral store is unavailable"),
+    let key = keyspace::saml_metadata_refresh;
+    while let Some(mine) = next_turn(&st, &mut stop, look_every, period, key, "SAML metadata refresh").await {
+        if mine {
+            refresh_all(&st, &mut stop).await;
         }
     }
-}
-
-/// Claims the current period's refresh for this node; `false` when another node (or this one)
-/// has it already.
-async fn claim_period(st: &AppState, period: Duration) -> Result<bool, StoreError> {
-    let length = i64::try_from(period.as_secs().max(1)).unwrap_or(i64::MAX);
-    let window = st.clock.now().unix_timestamp().div_euclid(length);
-    st.ephemeral.put_if_absent(keyspace::saml_metadata_refresh(window).as_str(), b"1", period).await
 }
 
 /// Refreshes the metadata of every tenant's enabled SAML providers that have a URL, until `stop`.

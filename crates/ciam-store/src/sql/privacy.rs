@@ -13,6 +13,19 @@ use super::queries::*;
 use super::rows::{ConsentEventRow, OutboxEventRow, PurposeConsentRow, PurposeRow, from_ts, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, after, limit, lite, pg};
 
+/// The insert of outbox event `$n`, ready to execute.
+macro_rules! queue_event {
+    ($db:ident, $n:expr) => {
+        $db::query(INSERT_OUTBOX_EVENT)
+            .bind($n.tenant_id.as_str())
+            .bind(&$n.id)
+            .bind(&$n.event_type)
+            .bind(&$n.subject)
+            .bind(to_json(&$n.data)?)
+            .bind(ts($n.created_at))
+    };
+}
+
 macro_rules! impl_privacy_stores {
     ($store:ty, $db:ident) => {
         #[async_trait]
@@ -134,16 +147,7 @@ macro_rules! impl_privacy_stores {
                     }
                 }
                 if let Some(n) = notify {
-                    $db::query(INSERT_OUTBOX_EVENT)
-                        .bind(n.tenant_id.as_str())
-                        .bind(&n.id)
-                        .bind(&n.event_type)
-                        .bind(&n.subject)
-                        .bind(to_json(&n.data)?)
-                        .bind(ts(n.created_at))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(&err)?;
+                    queue_event!($db, n).execute(&mut *tx).await.map_err(&err)?;
                 }
                 tx.commit().await.map_err(&err)?;
                 Ok(seq)
@@ -202,16 +206,7 @@ macro_rules! impl_privacy_stores {
             }
 
             async fn queue_event(&self, n: &OutboxEvent) -> StoreResult<()> {
-                $db::query(INSERT_OUTBOX_EVENT)
-                    .bind(n.tenant_id.as_str())
-                    .bind(&n.id)
-                    .bind(&n.event_type)
-                    .bind(&n.subject)
-                    .bind(to_json(&n.data)?)
-                    .bind(ts(n.created_at))
-                    .execute(&self.writer)
-                    .await
-                    .map_err(map_err("outbox event"))?;
+                queue_event!($db, n).execute(&self.writer).await.map_err(map_err("outbox event"))?;
                 Ok(())
             }
 
