@@ -162,7 +162,16 @@ const PAGES = [
     },
   },
   { name: "account security with an authenticator", url: t("/account/security"), heading: /^Sign-in and security$/ },
-  { name: "consent", url: `${authorizeUrl}&prompt=consent`, heading: /^Allow .+ access\?$/ },
+  // The tenant's terms (a required purpose) were never accepted: asked before the app's consent.
+  { name: "updated terms", url: `${authorizeUrl}&prompt=consent`, heading: /^Before you continue$/ },
+  {
+    name: "consent",
+    heading: /^Allow .+ access\?$/,
+    steps: async ({ page }) => {
+      await page.getByLabel("I accept Terms of service").check();
+      await submit(page, "Continue");
+    },
+  },
   { name: "device", url: t("/device"), heading: /^Connect a device$/ },
   {
     name: "device with an error",

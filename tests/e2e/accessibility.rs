@@ -21,11 +21,12 @@ use crate::support::{browser_tools, localhost_setup, run_browser_script};
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// The pages the check must reach (a11y.mjs may check more).
-const REQUIRED: [&str; 30] = [
+const REQUIRED: [&str; 31] = [
     "sign-in",
     "sign-in with an error",
     "email code",
     "second factor",
+    "updated terms",
     "consent",
     "account security",
     "authenticator app enrolment",

@@ -117,7 +117,8 @@ async fn signup_purposes(
     ctx: &Ctx,
     ticked: impl Fn(&ConsentPurpose) -> bool,
 ) -> Result<(Vec<ConsentPurpose>, Vec<PurposeChoice>), PageError> {
-    let all = consents::adopt_signup_documents(&ctx.st, &ctx.tenant).await?.to_vec();
+    let by = By::system("sign-up documents");
+    let all = consents::adopt_signup_documents(&ctx.st, &by, &ctx.tenant).await?.to_vec();
     let choices = all.iter().filter(|p| !is_document(p)).map(|p| PurposeChoice::of(p, ticked(p))).collect();
     Ok((all, choices))
 }

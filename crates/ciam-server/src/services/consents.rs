@@ -92,8 +92,13 @@ pub(crate) async fn delete_purpose(st: &AppState, by: &By, tenant: &TenantId, id
 /// The documents of a tenant's sign-up settings (`terms_url`, `privacy_url`) as the purposes
 /// `terms` and `privacy`, required, on the legal basis of the contract: created when missing,
 /// given a new version that asks everyone again when the URL or the documents' version changed.
-/// Returns the tenant's purposes after that.
-pub(crate) async fn adopt_signup_documents(st: &AppState, tenant: &Tenant) -> Result<Arc<[Purpose]>, ServiceError> {
+/// Called when the tenant is saved, and by the sign-up page (for tenants saved before purposes
+/// existed). Returns the tenant's purposes after that.
+pub(crate) async fn adopt_signup_documents(
+    st: &AppState,
+    by: &By,
+    tenant: &Tenant,
+) -> Result<Arc<[Purpose]>, ServiceError> {
     let all = purposes(st, &tenant.id).await?;
     let signup = &tenant.settings.signup;
     let mut changed = false;
@@ -119,14 +124,13 @@ pub(crate) async fn adopt_signup_documents(st: &AppState, tenant: &Tenant) -> Re
             ask_again: true,
             scopes: Vec::new(),
         };
-        let by = By::admin(crate::audit::Caller::default());
         match all.iter().find(|p| p.id == id) {
-            None => match create_purpose(st, &by, &tenant.id, id, spec).await {
+            None => match create_purpose(st, by, &tenant.id, id, spec).await {
                 Ok(_) | Err(ServiceError::Store(ciam_core::store::StoreError::Conflict { .. })) => changed = true,
                 Err(e) => return Err(e),
             },
             Some(p) if p.spec.url.as_deref() != Some(url.as_str()) || p.spec.texts != spec.texts => {
-                update_purpose(st, &by, &tenant.id, id, spec).await?;
+                update_purpose(st, by, &tenant.id, id, spec).await?;
                 changed = true;
             }
             Some(_) => {}
@@ -235,7 +239,7 @@ pub(crate) async fn forget_scopes(
     client: &ClientId,
 ) -> Result<bool, ServiceError> {
     let Some(scope) = st.durable.get_consent(tenant, user, client).await? else { return Ok(false) };
-    let page = if matches!(by.actor, Actor::Admin | Actor::Retention) { "admin" } else { "account" };
+    let page = if matches!(by.actor, Actor::Admin | Actor::System(_)) { "admin" } else { "account" };
     let topic = ConsentTopic::Scope { client_id: client.to_string(), scope };
     let at = Channel { page, via_client: None };
     st.durable.record_consent(&entry(tenant, user, ConsentAction::Withdrawn, topic, by, at, st), None).await?;

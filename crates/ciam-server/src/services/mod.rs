@@ -72,8 +72,9 @@ pub(crate) enum Actor {
     /// A person who is not signed in yet (signing in through an upstream provider): the events
     /// name the user they reach.
     Visitor,
-    /// The server itself, applying the tenant's retention settings.
-    Retention,
+    /// The server itself, doing what the tenant's settings say (`retention`, `sign-up
+    /// documents`): the events give that as their reason.
+    System(&'static str),
 }
 
 /// The request a change came with: where it came from and who made it.
@@ -101,9 +102,9 @@ impl By {
         Self { caller, actor: Actor::Visitor }
     }
 
-    /// The retention sweeper's own changes.
-    pub(crate) fn retention() -> Self {
-        Self { caller: Caller::default(), actor: Actor::Retention }
+    /// The server's own changes, for `why`.
+    pub(crate) fn system(why: &'static str) -> Self {
+        Self { caller: Caller::default(), actor: Actor::System(why) }
     }
 
     /// A client's request about its own registration.
@@ -135,10 +136,10 @@ async fn audited(st: &AppState, tenant: &TenantId, by: &By, mut event: AuditReco
             event.client_id.get_or_insert_with(|| client.to_string());
         }
         Actor::Visitor => {}
-        Actor::Retention => {
+        Actor::System(what) => {
             event.reason = Some(match event.reason.take() {
-                Some(why) => format!("retention: {why}"),
-                None => "retention".to_owned(),
+                Some(why) => format!("{what}: {why}"),
+                None => (*what).to_owned(),
             });
         }
     }

@@ -53,7 +53,7 @@ pub(crate) async fn sweep(st: &AppState) -> Result<Swept, ServiceError> {
 
 async fn sweep_tenant(st: &AppState, tenant: &Tenant, out: &mut Swept) -> Result<(), ServiceError> {
     let (t, settings, now) = (&tenant.id, &tenant.settings.privacy, st.clock.now());
-    let by = By::retention();
+    let by = By::system("retention");
     loop {
         let due = st.durable.due_erasures(t, now, BATCH).await?;
         let mut erased = 0;

@@ -1,7 +1,8 @@
 //! Tenants: creating, changing and deleting them, through the node's cache.
 //!
 //! Audited as `tenant.created` (its signing keys are made with it) and `tenant.updated` in the
-//! tenant's own trail. A deleted tenant's trail is deleted with it, so the deletion is written
+//! tenant's own trail. Sign-up's documents in the settings become the purposes `terms` and
+//! `privacy` when saved ([`super::consents::adopt_signup_documents`]). A deleted tenant's trail is deleted with it, so the deletion is written
 //! to the server log instead.
 
 use ciam_core::audit::AuditRecord;
@@ -18,14 +19,18 @@ pub(crate) async fn create(st: &AppState, by: &By, tenant: &Tenant) -> Result<()
     ports(st).create_tenant(tenant).await?;
     st.keys.ensure_keys(&tenant.id, tenant.created_at).await?;
     warn_testing_settings(tenant);
-    audited(st, &tenant.id, by, AuditRecord::allow("tenant.created")).await
+    audited(st, &tenant.id, by, AuditRecord::allow("tenant.created")).await?;
+    super::consents::adopt_signup_documents(st, by, tenant).await?;
+    Ok(())
 }
 
 /// Replaces the tenant's mutable fields.
 pub(crate) async fn update(st: &AppState, by: &By, tenant: &Tenant) -> Result<(), ServiceError> {
     ports(st).update_tenant(tenant).await?;
     warn_testing_settings(tenant);
-    audited(st, &tenant.id, by, AuditRecord::allow("tenant.updated")).await
+    audited(st, &tenant.id, by, AuditRecord::allow("tenant.updated")).await?;
+    super::consents::adopt_signup_documents(st, by, tenant).await?;
+    Ok(())
 }
 
 /// Says in the log that a tenant weakens a protection for automated tests, each time it is

@@ -84,13 +84,22 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// After an erasure: the write-ahead log copied into the database file and emptied, so the
     /// erased rows' earlier versions are gone from the WAL too (the deletes themselves zero the
-    /// freed content: `secure_delete` is on). Best effort: a checkpoint that readers hold up
-    /// finishes at the next one.
+    /// freed content: `secure_delete` is on). A reader in the middle of a read holds the
+    /// truncation up: it is tried again for up to a second, then left to the next erasure.
     async fn settle_erasure(&self) {
-        let done = lite::query_as::<(i64, i64, i64)>("pragma wal_checkpoint(truncate)").fetch_all(&self.writer).await;
-        if let Err(e) = done {
-            tracing::warn!(error = %e, "sqlite checkpoint after an erasure failed");
+        for _ in 0..40 {
+            let done =
+                lite::query_as::<(i64, i64, i64)>("pragma wal_checkpoint(truncate)").fetch_all(&self.writer).await;
+            match done.as_deref() {
+                Ok([(0, _, _)]) => return,
+                Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(25)).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "sqlite checkpoint after an erasure failed");
+                    return;
+                }
+            }
         }
+        tracing::warn!("sqlite checkpoint after an erasure: readers held it up; the WAL is emptied at a later one");
     }
 
     /// Opens (creating if missing) the database at `url` (`sqlite://path`, `sqlite::memory:`)
