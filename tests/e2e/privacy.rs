@@ -239,3 +239,34 @@ async fn purpose_settings_are_checked_field_by_field() {
     let discovery: Value = s.server.get_json("/t/acme/.well-known/openid-configuration").await;
     assert!(discovery["scopes_supported"].as_array().unwrap().contains(&json!("consents")));
 }
+
+/// The same pages in headless Chromium, by their accessible names (`tests/browser/consents.mjs`):
+/// the terms asked at sign-in, then one click to grant and one to withdraw in the account centre.
+#[tokio::test]
+async fn consents_are_given_and_withdrawn_in_chromium() {
+    let tools = match crate::support::browser_tools() {
+        Ok(tools) => tools,
+        Err(why) => return ciam_testkit::skip_or_fail("headless Chromium with playwright-core", why),
+    };
+    let s = with_purposes("privacy-chromium").await;
+    let env = [
+        ("CIAM_ORIGIN", s.server.url("").trim_end_matches('/').to_owned()),
+        ("CIAM_AUTHORIZE_URL", s.server.url(&start())),
+        ("CIAM_CALLBACK", ciam_testkit::CALLBACK.to_owned()),
+        ("CIAM_EMAIL", "ada@example.com".to_owned()),
+        ("CIAM_PASSWORD", ciam_testkit::PASSWORD.to_owned()),
+    ];
+    let report = crate::support::run_browser_script(&tools, &s.server, "consents.mjs", &env, 120).await;
+    assert!(report["callback"].as_str().is_some_and(|c| c.contains("code=")), "{report}");
+    assert!(report["after_grant"].as_str().unwrap().contains("Granted on"), "{report}");
+    assert!(report["after_withdraw"].as_str().unwrap().contains("Not granted"), "{report}");
+    assert_eq!(report["csp_violations"], json!([]), "{report}");
+    let ada = admin(&s).get("/tenants/acme/users?limit=10", 200).await["items"][0]["id"].as_str().unwrap().to_owned();
+    let actions: Vec<String> = history(&s, &ada)
+        .await
+        .iter()
+        .filter(|e| e["purpose"] == "news")
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(actions, ["granted", "withdrawn"]);
+}
