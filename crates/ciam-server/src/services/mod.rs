@@ -19,6 +19,7 @@ pub(crate) mod invitations;
 pub(crate) mod keys;
 pub(crate) mod legacy;
 pub(crate) mod outbox;
+pub mod privacy_keys;
 pub(crate) mod resources;
 pub(crate) mod saml;
 pub(crate) mod saml_idp;
