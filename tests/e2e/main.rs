@@ -10,6 +10,7 @@ mod account_centre;
 mod account_clock;
 mod admin_audit;
 mod agents;
+mod audit_erasure;
 mod browser;
 mod cimd;
 mod claims;

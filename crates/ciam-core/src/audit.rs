@@ -3,8 +3,16 @@
 //! Each event carries the hash of the tenant's previous event, and its own hash covers every
 //! field plus that link, so editing a stored event breaks its hash, and deleting or reordering
 //! events breaks the chain. The store keeps a per-tenant head (last sequence number and hash),
-//! so removing the newest events is detected too. [`verify_chain`] walks a trail and names the
+//! so removing the newest events is detected too. [`ChainVerifier`] walks a trail and names the
 //! first event that does not fit.
+//!
+//! # Personal data
+//! An event's personal fields (the user id, the caller's IP address and User-Agent) are stored
+//! in one of two forms ([`Personal`]). Events written before migration 0025 hold them in clear
+//! and their hash covers them as they are ([`FORM_CLEAR`]). Newer events hold a keyed pseudonym
+//! of the user id and the three fields sealed under the user's data key, and their hash covers
+//! that stored form, not the plaintext ([`FORM_SEALED`]): destroying the key (erasure) leaves
+//! the ciphertext unreadable and the chain intact.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -23,7 +31,7 @@ pub struct AuditRecord {
     /// `delegation.granted`, `delegation.denied`, `delegation.revoked`, `agent.created`, …
     #[serde(rename = "type")]
     pub event_type: String,
-    /// The user the event is about, if any.
+    /// The user the event is about, if any (absent when `personal_data` is `erased`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// The client (or agent) that made the request, if any.
@@ -41,10 +49,10 @@ pub struct AuditRecord {
     /// Audience(s), space-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// The caller's IP address.
+    /// The caller's IP address (absent when `personal_data` is `erased`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    /// The caller's User-Agent (truncated).
+    /// The caller's User-Agent, truncated (absent when `personal_data` is `erased`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// `allow` or `deny`.
@@ -52,6 +60,106 @@ pub struct AuditRecord {
     /// Why (an error code and description on refusals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// How the personal fields (`user_id`, `ip`, `user_agent`) are stored; never on the wire.
+    #[serde(skip)]
+    pub personal: Personal,
+    /// Whether `reason` is about the person (a sign-in's risk decision names countries and
+    /// distances): then it is sealed with the personal fields, and erased with them.
+    #[serde(skip)]
+    pub reason_is_personal: bool,
+}
+
+/// The hash form of events written before migration 0025: personal fields in clear, hashed.
+pub const FORM_CLEAR: i64 = 0;
+/// The hash form of sealed events: the hash covers the pseudonym and the ciphertext.
+pub const FORM_SEALED: i64 = 1;
+
+/// How an event's personal fields are stored, which decides what its hash covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Personal {
+    /// In clear, in the record's `user_id`, `ip` and `user_agent` ([`FORM_CLEAR`]): events
+    /// written before migration 0025, and events built in memory before they are sealed.
+    #[default]
+    Clear,
+    /// Sealed ([`FORM_SEALED`]); the record's clear fields are not stored (and are filled in
+    /// only when an event is opened for reading).
+    Sealed(SealedPersonal),
+}
+
+/// The stored form of an event's personal fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealedPersonal {
+    /// The keyed pseudonym of the user id (what the `user` filter looks up); `None` when the
+    /// event is about no user.
+    pub subject: Option<String>,
+    /// [`PersonalFields`] as JSON, sealed under the data key of `subject` (of the tenant when
+    /// there is no subject); `None` when the event has no personal fields.
+    pub data: Option<String>,
+}
+
+impl Personal {
+    /// The hash form number stored with the event.
+    pub fn form(&self) -> i64 {
+        match self {
+            Self::Clear => FORM_CLEAR,
+            Self::Sealed(_) => FORM_SEALED,
+        }
+    }
+}
+
+/// The personal fields of an event, as sealed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalFields {
+    /// The user the event is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The caller's IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The caller's User-Agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// The reason, when it is about the person ([`AuditRecord::reason_is_personal`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl PersonalFields {
+    /// Takes the personal fields out of `record`, leaving them empty.
+    pub fn take(record: &mut AuditRecord) -> Self {
+        Self {
+            user_id: record.user_id.take(),
+            ip: record.ip.take(),
+            user_agent: record.user_agent.take(),
+            reason: if record.reason_is_personal { record.reason.take() } else { None },
+        }
+    }
+
+    /// Puts them back into `record`.
+    pub fn restore(self, record: &mut AuditRecord) {
+        record.user_id = self.user_id;
+        record.ip = self.ip;
+        record.user_agent = self.user_agent;
+        if self.reason.is_some() {
+            record.reason = self.reason;
+            record.reason_is_personal = true;
+        }
+    }
+
+    /// Whether there is nothing to seal.
+    pub fn is_empty(&self) -> bool {
+        self.user_id.is_none() && self.ip.is_none() && self.user_agent.is_none() && self.reason.is_none()
+    }
+}
+
+/// What a reader gets in place of an event's personal fields when they cannot be shown.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonalData {
+    /// The data key that sealed them was destroyed (the user's data was erased): `user_id`,
+    /// `ip` and `user_agent` are absent for good. The other fields, and the chain, are intact.
+    Erased,
 }
 
 impl AuditRecord {
@@ -87,11 +195,18 @@ pub struct AuditEvent {
     pub record: AuditRecord,
     /// The previous event's hash ([`GENESIS`] for the first).
     pub prev_hash: String,
-    /// SHA-256 (hex) over the previous hash and this event's fields.
+    /// SHA-256 (hex) over the previous hash and this event's fields (as stored: for sealed
+    /// events, over the pseudonym and the ciphertext of the personal fields).
     pub hash: String,
+    /// `erased` when the event's personal fields (`user_id`, `ip`, `user_agent`, and a reason
+    /// about the person) were sealed under a data key that has been destroyed; absent otherwise.
+    /// Not part of the hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_data: Option<PersonalData>,
 }
 
-/// The hashed form of an event: every field in a fixed order.
+/// The hashed form of an event written before migration 0025: every field in a fixed order,
+/// the personal ones in clear.
 #[derive(Serialize)]
 struct Hashed<'a> {
     tenant_id: &'a str,
@@ -100,12 +215,64 @@ struct Hashed<'a> {
     record: &'a AuditRecord,
 }
 
+/// The hashed form of a sealed event: the record's facts and the personal fields as stored.
+#[derive(Serialize)]
+struct HashedSealed<'a> {
+    form: i64,
+    tenant_id: &'a str,
+    seq: i64,
+    time_ms: i64,
+    record: Facts<'a>,
+    subject: Option<&'a str>,
+    data: Option<&'a str>,
+}
+
+/// Every field of a record except the personal ones. A field added to [`AuditRecord`] must be
+/// added here too (or it is not covered by the hash of sealed events).
+#[derive(Serialize)]
+struct Facts<'a> {
+    #[serde(rename = "type")]
+    event_type: &'a str,
+    client_id: Option<&'a str>,
+    actors: &'a [String],
+    delegation_id: Option<&'a str>,
+    scope: Option<&'a str>,
+    audience: Option<&'a str>,
+    decision: &'a str,
+    reason: Option<&'a str>,
+}
+
+impl<'a> Facts<'a> {
+    fn of(r: &'a AuditRecord) -> Self {
+        Self {
+            event_type: &r.event_type,
+            client_id: r.client_id.as_deref(),
+            actors: &r.actors,
+            delegation_id: r.delegation_id.as_deref(),
+            scope: r.scope.as_deref(),
+            audience: r.audience.as_deref(),
+            decision: &r.decision,
+            // A reason about the person is sealed (in the stored form it is empty; an opened
+            // event has it back, and must hash the same).
+            reason: if r.reason_is_personal { None } else { r.reason.as_deref() },
+        }
+    }
+}
+
 impl AuditEvent {
     /// Places `record` after the event whose hash is `prev_hash`, at `seq`.
     pub fn seal(tenant: &TenantId, seq: i64, time: OffsetDateTime, prev_hash: &str, record: AuditRecord) -> Self {
         let time_ms = i64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
         let hash = chain_hash(prev_hash, tenant.as_str(), seq, time_ms, &record);
-        Self { tenant_id: tenant.clone(), seq, time_ms, record, prev_hash: prev_hash.to_owned(), hash }
+        Self {
+            tenant_id: tenant.clone(),
+            seq,
+            time_ms,
+            record,
+            prev_hash: prev_hash.to_owned(),
+            hash,
+            personal_data: None,
+        }
     }
 
     /// Whether the stored hash matches the fields.
@@ -117,7 +284,21 @@ impl AuditEvent {
 fn chain_hash(prev_hash: &str, tenant: &str, seq: i64, time_ms: i64, record: &AuditRecord) -> String {
     // Serialising a struct of strings and integers cannot fail; an empty body would still be
     // chained (and the event would fail verification rather than pass).
-    let body = serde_json::to_string(&Hashed { tenant_id: tenant, seq, time_ms, record }).unwrap_or_default();
+    let body = match &record.personal {
+        Personal::Clear => serde_json::to_string(&Hashed { tenant_id: tenant, seq, time_ms, record }),
+        // The plaintext fields are left out: they are not stored, and an opened event (or one
+        // whose key was destroyed) hashes the same as the stored one.
+        Personal::Sealed(sealed) => serde_json::to_string(&HashedSealed {
+            form: FORM_SEALED,
+            tenant_id: tenant,
+            seq,
+            time_ms,
+            record: Facts::of(record),
+            subject: sealed.subject.as_deref(),
+            data: sealed.data.as_deref(),
+        }),
+    }
+    .unwrap_or_default();
     SecretHash::of(&format!("{prev_hash}\n{body}")).as_str().to_owned()
 }
 
@@ -191,8 +372,11 @@ impl ChainVerifier {
 /// Filters of an audit query; all optional, combined with "and".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
-    /// Events about this user.
+    /// Events about this user: events written before migration 0025 hold the id in clear.
     pub user_id: Option<String>,
+    /// Events about the user with this pseudonym (sealed events); with `user_id`, an event
+    /// matching either is about the user.
+    pub subject: Option<String>,
     /// Events where this agent (or client) acted: the requesting client or anywhere in the chain.
     pub agent_id: Option<String>,
     /// Events of this type.
@@ -264,6 +448,105 @@ mod tests {
         let mut time_moved = c.clone();
         time_moved[0].time_ms += 1;
         assert_eq!(verify(&time_moved, head()), Err(ChainBreak::Edited { seq: 1 }));
+    }
+
+    /// A sealed event as the server stores it: the personal fields out of the record, the
+    /// pseudonym and a stand-in ciphertext in their place.
+    fn sealed(seq: i64, prev: &str, subject: Option<&str>, data: Option<&str>) -> AuditEvent {
+        let t = TenantId::parse("acme").unwrap();
+        let mut r = AuditRecord::allow("token.issued");
+        r.client_id = Some("web".into());
+        r.personal =
+            Personal::Sealed(SealedPersonal { subject: subject.map(str::to_owned), data: data.map(str::to_owned) });
+        AuditEvent::seal(&t, seq, datetime!(2026-12-01 12:00 UTC), prev, r)
+    }
+
+    #[test]
+    fn both_hash_forms_verify_in_one_chain() {
+        // Events written before the upgrade (clear), then sealed ones, in one tenant's chain.
+        let mut c = chain(2);
+        let e3 = sealed(3, &c[1].hash, Some("p-ada"), Some("v1.k.ct-ada"));
+        let e4 = sealed(4, &e3.hash, None, Some("v1.k.ct-tenant"));
+        let e5 = sealed(5, &e4.hash, None, None);
+        c.extend([e3, e4, e5]);
+        assert_eq!(c.iter().map(|e| e.record.personal.form()).collect::<Vec<_>>(), [0, 0, 1, 1, 1]);
+        let head = Some((5, c[4].hash.clone()));
+        assert_eq!(verify(&c, head.clone()), Ok(5));
+
+        // A clear event's hash covers its clear fields; a sealed event's covers what is stored.
+        type Edit = Box<dyn Fn(&mut AuditEvent)>;
+        let edits: Vec<(usize, Edit)> = vec![
+            (1, Box::new(|e| e.record.user_id = Some("mallory".into()))),
+            (2, Box::new(|e| set(e, SealedPersonal { subject: Some("p-eve".into()), ..sealed_of(e) }))),
+            (2, Box::new(|e| set(e, SealedPersonal { data: Some("v1.k.other".into()), ..sealed_of(e) }))),
+            (3, Box::new(|e| set(e, SealedPersonal::default()))),
+            (2, Box::new(|e| e.record.scope = Some("admin".into()))),
+            (4, Box::new(|e| e.record.personal = Personal::Clear)),
+        ];
+        for (i, edit) in edits {
+            let mut edited = c.clone();
+            edit(&mut edited[i]);
+            let seq = edited[i].seq;
+            assert_eq!(verify(&edited, head.clone()), Err(ChainBreak::Edited { seq }), "edit of event {seq}");
+        }
+    }
+
+    fn set(e: &mut AuditEvent, s: SealedPersonal) {
+        e.record.personal = Personal::Sealed(s);
+    }
+
+    fn sealed_of(e: &AuditEvent) -> SealedPersonal {
+        match &e.record.personal {
+            Personal::Sealed(s) => s.clone(),
+            Personal::Clear => SealedPersonal::default(),
+        }
+    }
+
+    #[test]
+    fn sealed_events_verify_opened_or_after_their_key_is_destroyed() {
+        let e1 = sealed(1, GENESIS, Some("p-ada"), Some("v1.k.ct-ada"));
+        let head = Some((1, e1.hash.clone()));
+        // Opened for a reader: the plaintext is filled in, and the hash still matches.
+        let mut opened = e1.clone();
+        PersonalFields {
+            user_id: Some("ada".into()),
+            ip: Some("192.0.2.1".into()),
+            user_agent: None,
+            reason: Some("country changed from DE to US".into()),
+        }
+        .restore(&mut opened.record);
+        assert_eq!(verify(&[opened], head.clone()), Ok(1));
+        // The key destroyed: nothing opens, the reader sees the marker, the chain is intact.
+        let mut erased = e1.clone();
+        erased.personal_data = Some(PersonalData::Erased);
+        assert_eq!(verify(&[erased.clone()], head), Ok(1));
+        let v = serde_json::to_value(&erased).unwrap();
+        assert_eq!(v["personal_data"], "erased");
+        assert!(v.get("user_id").is_none() && v.get("ip").is_none() && v.get("subject").is_none());
+        assert!(!v.to_string().contains("ct-ada"), "the stored form is not on the wire");
+    }
+
+    #[test]
+    fn personal_fields_are_taken_and_restored() {
+        let mut r = AuditRecord::allow("token.issued");
+        r.user_id = Some("ada".into());
+        r.user_agent = Some("curl".into());
+        r.reason = Some("client web".into());
+        let fields = PersonalFields::take(&mut r);
+        assert!(r.user_id.is_none() && r.ip.is_none() && r.user_agent.is_none());
+        assert_eq!(r.reason.as_deref(), Some("client web"), "a reason stays unless it is about the person");
+        assert!(!fields.is_empty() && PersonalFields::default().is_empty());
+        assert_eq!(serde_json::to_string(&fields).unwrap(), r#"{"user_id":"ada","user_agent":"curl"}"#);
+        fields.restore(&mut r);
+        assert_eq!((r.user_id.as_deref(), r.user_agent.as_deref()), (Some("ada"), Some("curl")));
+
+        let mut r = AuditRecord::allow("sign_in.succeeded");
+        r.reason = Some("country changed from DE to US".into());
+        r.reason_is_personal = true;
+        let fields = PersonalFields::take(&mut r);
+        assert!(r.reason.is_none() && !fields.is_empty(), "sealed with the personal fields");
+        fields.restore(&mut r);
+        assert_eq!(r.reason.as_deref(), Some("country changed from DE to US"));
     }
 
     #[test]

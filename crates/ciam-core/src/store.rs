@@ -419,6 +419,32 @@ pub trait AuditStore: Send + Sync {
     async fn audit_head(&self, tenant: &TenantId) -> StoreResult<Option<(i64, String)>>;
 }
 
+/// The data keys that seal personal data at rest (today: the personal fields of audit events),
+/// one per user and one per tenant, each stored sealed under the master key. A key is named by
+/// its `subject`: the keyed pseudonym of the user id, or [`TENANT_DATA_KEY`]. Destroying a key
+/// erases, for good, everything sealed under it. Deleting a tenant deletes its keys.
+#[async_trait]
+pub trait DataKeyStore: Send + Sync {
+    /// The sealed key of `subject`, if it exists (it was never created, or was destroyed).
+    async fn data_key(&self, tenant: &TenantId, subject: &str) -> StoreResult<Option<String>>;
+    /// Stores `sealed` as the key of `subject` unless it already has one, and returns the key
+    /// stored: `sealed`, or the key another request (on any node) created first. Never replaces
+    /// a key. [`StoreError::NotFound`] when the tenant does not exist.
+    async fn create_data_key(
+        &self,
+        tenant: &TenantId,
+        subject: &str,
+        sealed: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<String>;
+    /// Destroys the key of `subject`; `false` when there was none.
+    async fn destroy_data_key(&self, tenant: &TenantId, subject: &str) -> StoreResult<bool>;
+}
+
+/// The subject of a tenant's own data key, which seals the personal fields of events about no
+/// user (a refused request's IP address). Pseudonyms are 64 hex digits, so it names no user.
+pub const TENANT_DATA_KEY: &str = "tenant";
+
 /// Reachability of a backend, for `/readyz`.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -575,6 +601,7 @@ pub trait DurableStore:
     + ErasureStore
     + DelegationStore
     + AuditStore
+    + DataKeyStore
     + ResourceStore
     + FactorStore
     + MailOutboxStore
@@ -596,6 +623,7 @@ impl<T> DurableStore for T where
         + ErasureStore
         + DelegationStore
         + AuditStore
+        + DataKeyStore
         + ResourceStore
         + FactorStore
         + MailOutboxStore

@@ -1,5 +1,6 @@
 //! Micro-benchmarks of JWT minting and verification as the token and introspection endpoints
-//! do them, and of DPoP proof verification. Run with `cargo bench -p ciam-jose`.
+//! do them, of DPoP proof verification, and of sealing the personal fields of one audit event
+//! (what every token issuance adds). Run with `cargo bench -p ciam-jose`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -106,5 +107,37 @@ fn dpop_proof(c: &mut Criterion) {
     c.bench_function("dpop/verify_proof_ES256", |b| b.iter(|| dpop::verify_proof(black_box(&proof))));
 }
 
-criterion_group!(benches, access_tokens, client_assertion, dpop_proof);
+fn audit_personal_fields(c: &mut Criterion) {
+    // What sealing one event costs on top of its append: the user id's pseudonym, and the
+    // personal fields (as JSON) sealed under the user's data key, opened from the node's cache.
+    use ciam_jose::MasterKey;
+    let master = MasterKey::from_base64(&MasterKey::generate_base64()).unwrap();
+    let data_key = MasterKey::from_base64(&MasterKey::generate_base64()).unwrap();
+    let fields = json!({
+        "user_id": "01939f2e-6c1a-7cc2-9d7e-1f2a3b4c5d6e", "ip": "203.0.113.42",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
+    });
+    let mut g = c.benchmark_group("audit_personal");
+    g.bench_function("pseudonym", |b| {
+        b.iter(|| master.pseudonym(black_box("acme"), black_box("01939f2e-6c1a-7cc2-9d7e-1f2a3b4c5d6e")))
+    });
+    g.bench_function("seal_fields", |b| {
+        b.iter(|| {
+            let plain = serde_json::to_vec(black_box(&fields)).unwrap();
+            data_key.seal("acme/audit/p", &plain).unwrap()
+        })
+    });
+    let sealed = data_key.seal("acme/audit/p", &serde_json::to_vec(&fields).unwrap()).unwrap();
+    g.bench_function("open_fields", |b| b.iter(|| data_key.open("acme/audit/p", black_box(&sealed)).unwrap()));
+    g.bench_function("open_data_key", |b| {
+        let stored = master.seal("acme/data-key/p", MasterKey::generate_base64().as_bytes()).unwrap();
+        b.iter(|| {
+            let text = master.open("acme/data-key/p", black_box(&stored)).unwrap();
+            MasterKey::from_base64(std::str::from_utf8(&text).unwrap()).unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, access_tokens, client_assertion, dpop_proof, audit_personal_fields);
 criterion_main!(benches);

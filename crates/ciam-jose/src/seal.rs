@@ -7,8 +7,10 @@
 //! into another row does not open.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
+use aws_lc_rs::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -30,6 +32,8 @@ pub enum SealError {
 pub struct MasterKey {
     id: String,
     key: RandomizedNonceKey,
+    /// HMAC-SHA-256 under a key derived from the master key, for [`MasterKey::pseudonym`].
+    pseudonyms: aws_lc_rs::hmac::Key,
 }
 
 impl fmt::Debug for MasterKey {
@@ -49,7 +53,10 @@ impl MasterKey {
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes);
         let id = URL_SAFE_NO_PAD.encode(digest.as_ref()).chars().take(8).collect();
         let key = RandomizedNonceKey::new(&AES_256_GCM, &bytes).map_err(|_| SealError::BadMasterKey)?;
-        Ok(Self { id, key })
+        // A separate key for pseudonyms, so the AES key is never used as an HMAC key.
+        let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &bytes), b"ciam pseudonym key v1");
+        let pseudonyms = hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref());
+        Ok(Self { id, key, pseudonyms })
     }
 
     /// A fresh random master key as base64url text (for first start and `ciam` tooling).
@@ -60,6 +67,20 @@ impl MasterKey {
     /// The key's id, as written into sealed values.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// A keyed pseudonym of `value` within `context` (a tenant): hex HMAC-SHA-256 under a key
+    /// derived from the master key and `context`. The same value gives the same pseudonym on every
+    /// node configured with this master key, so it can be looked up; without the master key it
+    /// cannot be computed, nor reversed.
+    pub fn pseudonym(&self, context: &str, value: &str) -> String {
+        let per_context = hmac::sign(&self.pseudonyms, context.as_bytes());
+        let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, per_context.as_ref()), value.as_bytes());
+        let mut hex = String::with_capacity(64);
+        for b in tag.as_ref() {
+            let _ = write!(hex, "{b:02x}");
+        }
+        hex
     }
 
     /// Seals `plaintext`, bound to `owner`.
@@ -121,6 +142,19 @@ mod tests {
         for bad in ["", "v1", "v2.x.y", "v1.id", &format!("v1.{}.!!", k.id()), &format!("v1.{}.AAAA", k.id())] {
             assert!(k.open("o", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_keyed_and_per_context() {
+        let k = MasterKey::from_base64(&MasterKey::generate_base64()).unwrap();
+        let other = MasterKey::from_base64(&MasterKey::generate_base64()).unwrap();
+        let p = k.pseudonym("acme", "user-1");
+        assert_eq!(p.len(), 64);
+        assert!(p.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(p, k.pseudonym("acme", "user-1"), "stable");
+        assert_ne!(p, k.pseudonym("globex", "user-1"), "per context");
+        assert_ne!(p, k.pseudonym("acme", "user-2"));
+        assert_ne!(p, other.pseudonym("acme", "user-1"), "keyed");
     }
 
     #[test]

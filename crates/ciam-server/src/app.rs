@@ -135,7 +135,8 @@ impl App {
             .as_ref()
             .map_or_else(|| default_public_url(local), |u| u.as_str().trim_end_matches('/').to_owned());
         let passkeys = passkey_rp(&public_url);
-        let audit = crate::audit::AuditWriter::start(durable.clone());
+        let data_keys = crate::services::privacy_keys::DataKeys::new(durable.clone(), master.clone(), clock.clone());
+        let audit = crate::audit::AuditWriter::start(durable.clone(), Arc::new(data_keys));
         let directory = Arc::default();
         let issuance = Arc::new(crate::adapters::issuance::issuer(
             &durable,

@@ -1,5 +1,7 @@
 //! Writing the audit trail from request handlers: who called (IP, User-Agent) plus what
 //! happened, appended to the tenant's hash chain (by group commit) before the response is sent.
+//! Every event's personal fields are sealed under the user's data key before it is queued
+//! ([`crate::services::privacy_keys`]), so they never reach the database in clear.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -12,6 +14,7 @@ pub use ciam_core::store::NotRecorded;
 use ciam_core::store::{AuditEntry, AuditSink, DurableStore, StoreError, StoreResult};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::services::privacy_keys::DataKeys;
 use crate::state::AppState;
 
 /// The longest scope, audience or reason kept, in bytes.
@@ -122,12 +125,13 @@ type Pending = (AuditEntry, oneshot::Sender<Result<StoreResult<()>, String>>);
 #[derive(Clone)]
 pub struct AuditWriter {
     queue: mpsc::Sender<Pending>,
+    keys: Arc<DataKeys>,
 }
 
 impl AuditWriter {
     /// Starts the writer task on the current Tokio runtime; it ends when the last handle is
     /// dropped, after writing what was queued.
-    pub fn start(store: Arc<dyn DurableStore>) -> Self {
+    pub fn start(store: Arc<dyn DurableStore>, keys: Arc<DataKeys>) -> Self {
         let (queue, mut rx) = mpsc::channel::<Pending>(4 * MAX_BATCH);
         tokio::spawn(async move {
             let mut pending = Vec::with_capacity(MAX_BATCH);
@@ -159,11 +163,18 @@ impl AuditWriter {
                 }
             }
         });
-        Self { queue }
+        Self { queue, keys }
     }
 
-    /// Queues one event (with its grant) and waits until its batch is committed.
-    pub async fn append(&self, entry: AuditEntry) -> Result<(), NotRecorded> {
+    /// The data keys that seal the personal fields of events.
+    pub fn keys(&self) -> &Arc<DataKeys> {
+        &self.keys
+    }
+
+    /// Seals the event's personal fields (each request on its own, so a key read never holds up
+    /// the batch), queues it (with its grant) and waits until its batch is committed.
+    pub async fn append(&self, mut entry: AuditEntry) -> Result<(), NotRecorded> {
+        self.keys.seal(&entry.tenant, &mut entry.record).await.map_err(NotRecorded::Trail)?;
         let trail = |e: String| NotRecorded::Trail(StoreError::Unavailable(Box::new(std::io::Error::other(e))));
         let stopped = || trail("the audit writer has stopped".to_owned());
         let (done, committed) = oneshot::channel();
@@ -210,7 +221,9 @@ mod tests {
             incarnation: String::new(),
         };
         store.create_tenant(&t).await.unwrap();
-        let writer = AuditWriter::start(store.clone());
+        let master = Arc::new(ciam_jose::MasterKey::from_base64(&ciam_jose::MasterKey::generate_base64()).unwrap());
+        let keys = Arc::new(DataKeys::new(store.clone(), master, Arc::new(ciam_core::SystemClock)));
+        let writer = AuditWriter::start(store.clone(), keys);
         let tasks: Vec<_> = (0..200)
             .map(|i| {
                 let (writer, tenant) = (writer.clone(), tenant.clone());

@@ -1,6 +1,7 @@
 //! `/admin/v1/tenants/{tenant}/audit`: the tenant's audit trail, filtered and paginated, and the
 //! same as JSON lines for export. Events are read-only here; `ciam audit verify` checks the
-//! hash chain.
+//! hash chain. Personal fields are opened for the reader; an erased user's events carry
+//! `personal_data: erased` instead (see `docs/privacy.md`).
 
 use axum::Json;
 use axum::extract::State;
@@ -18,6 +19,7 @@ use utoipa_axum::routes;
 
 use super::{AdminAuth, ListParams, ListResponse, Path, Query, cursor, existing_tenant};
 use crate::error::{Problem, ProblemBody};
+use crate::services::privacy_keys;
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -68,6 +70,7 @@ impl AuditParams {
         };
         Ok(AuditFilter {
             user_id: self.user.clone(),
+            subject: None,
             agent_id,
             event_type: self.event_type.clone(),
             since_ms: millis("since", self.since.as_deref())?,
@@ -95,7 +98,7 @@ async fn query_audit(
     let filter = params.filter()?;
     let list = format!("{}/audit", tenant.id);
     let page = ListParams { limit: params.limit, cursor: params.cursor.clone() }.page(&list)?;
-    let found = st.durable.query_audit(&tenant.id, &filter, &page).await?;
+    let found = privacy_keys::read_audit(&st, &tenant.id, filter, &page).await?;
     Ok(Json(ListResponse { items: found.items, next_cursor: cursor(&list, found.next_after) }))
 }
 
@@ -125,7 +128,7 @@ async fn export_audit(
     let mut out = Vec::new();
     let mut page = PageRequest { limit: PageRequest::MAX_LIMIT, after: None };
     loop {
-        let found = st.durable.query_audit(&tenant.id, &filter, &page).await?;
+        let found = privacy_keys::read_audit(&st, &tenant.id, filter.clone(), &page).await?;
         for e in &found.items {
             serde_json::to_writer(&mut out, e).map_err(Problem::internal)?;
             out.push(b'\n');

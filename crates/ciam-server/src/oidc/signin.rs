@@ -138,7 +138,9 @@ pub(super) async fn audit_decision(
     event.user_id = Some(user.to_string());
     event.client_id = client.map(str::to_owned);
     // The request id ties the event to the request's log lines (and the line of a step-up or a
-    // refusal to this event).
+    // refusal to this event). The rules' details name countries, distances and devices: the
+    // reason is sealed with the user's personal fields, and erased with them.
+    event.reason_is_personal = true;
     event.reason = serde_json::to_string(&serde_json::json!({
         "score": decision.score,
         "outcome": decision.outcome,

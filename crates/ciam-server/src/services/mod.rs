@@ -21,6 +21,7 @@ pub(crate) mod keys;
 pub(crate) mod legacy;
 pub(crate) mod outbox;
 pub(crate) mod privacy;
+pub mod privacy_keys;
 pub(crate) mod resources;
 pub(crate) mod retention;
 pub(crate) mod saml;

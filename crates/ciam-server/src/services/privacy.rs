@@ -166,7 +166,7 @@ async fn audit_events(st: &AppState, tenant: &Tenant, user: &UserId) -> Result<(
     let mut out = Vec::new();
     let mut page = PageRequest { limit: 1000, after: None };
     loop {
-        let p = st.durable.query_audit(&tenant.id, &filter, &page).await?;
+        let p = super::privacy_keys::read_audit(st, &tenant.id, filter.clone(), &page).await?;
         out.extend(p.items.iter().map(|e| serde_json::to_value(e).unwrap_or(Value::Null)));
         if out.len() >= MAX_AUDIT_EVENTS {
             out.truncate(MAX_AUDIT_EVENTS);
@@ -276,8 +276,10 @@ pub(crate) async fn take_export(
 /// once, each `delegation.revoked`), and in one commit a tombstone is left and the user goes
 /// with everything of theirs (credentials, factors, links, consents and their ledger, refresh
 /// grants, invitations); access tokens already issued stop standing, as for a deleted user.
-/// Audited as `user.erased`; a `user.erased` event is queued for downstream systems. `false`
-/// when there is no such user.
+/// Audited as `user.erased`, the last event about the user; then the user's data key is
+/// destroyed, so the personal fields of every event about them become unreadable while the
+/// chain still verifies. A `user.erased` event is queued for downstream systems. `false` when
+/// there is no such user.
 pub(crate) async fn erase(st: &AppState, by: &By, tenant: &Tenant, user: &UserId) -> Result<bool, ServiceError> {
     if st.durable.get_user(&tenant.id, user).await?.is_none() {
         return Ok(false);
@@ -289,9 +291,12 @@ pub(crate) async fn erase(st: &AppState, by: &By, tenant: &Tenant, user: &UserId
     if !st.durable.erase_user(&tenant.id, user, now).await? {
         return Ok(false);
     }
+    // The last event about the user: sealed under their data key like every earlier one, and
+    // unreadable with them once the key is gone (found by the user's pseudonym all the same).
     let mut e = AuditRecord::allow("user.erased");
     e.user_id = Some(user.to_string());
     audited(st, &tenant.id, by, e).await?;
+    super::privacy_keys::forget_user_data(st, &tenant.id, user).await?;
     let event = OutboxEvent::new(&tenant.id, "user.erased", &user.to_string(), json!({}), now);
     st.durable.queue_event(&event).await?;
     Ok(true)

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 mod audit;
+mod data_keys;
 mod ephemeral;
 mod federation;
 mod grants;
@@ -30,6 +31,7 @@ mod pagination;
 mod privacy;
 
 pub use audit::*;
+pub use data_keys::*;
 pub use ephemeral::*;
 pub use federation::*;
 pub use grants::*;
@@ -580,6 +582,8 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(delegations_are_listed_filtered_and_revoked, $make, |s| &*s);
         $crate::contract_test!(audit_chain_appends_concurrently_and_verifies, $make, |s| s.clone());
         $crate::contract_test!(grants_are_stored_with_the_events_recording_them, $make, |s| &*s);
+        $crate::contract_test!(data_keys_are_created_once_and_destroyed_for_good, $make, |s| s.clone());
+        $crate::contract_test!(sealed_events_keep_personal_fields_out_of_clear_columns, $make, |s| &*s);
         $crate::contract_test!(resources_are_unique_per_tenant_by_id_and_identifier, $make, |s| &*s);
         $crate::contract_test!(resource_credentials_round_trip, $make, |s| &*s);
         $crate::contract_test!(factors_are_enrolled_swapped_once_and_removed, $make, |s| &*s);

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use ciam_core::agent::Delegation;
-use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord, GENESIS};
+use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord, GENESIS, Personal};
 use ciam_core::id::{ClientId, ResourceId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::resource::Resource;
@@ -14,30 +14,40 @@ use super::queries::*;
 use super::rows::{AuditRow, DelegationRow, ResourceRow, enum_to_str, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, after, limit, lite, pg};
 
-/// Audit events per multi-row insert: 16 values each stays far below SQLite's and PostgreSQL's
+/// Audit events per multi-row insert: 19 values each stays far below SQLite's and PostgreSQL's
 /// bind parameter limits.
 const AUDIT_ROWS_PER_INSERT: usize = 256;
 
-/// The values of one audit row, in `audit_columns!` order, onto a `push_values` row.
+/// The values of one audit row, in `audit_columns!` order, onto a `push_values` row. A sealed
+/// event's clear personal columns are written empty whatever its record holds: its hash does not
+/// cover them, and they must never reach the database.
 macro_rules! audit_values {
     ($row:ident, $e:expr, $actors:expr) => {{
         let (e, r) = ($e, &$e.record);
+        let (clear, subject, personal) = match &r.personal {
+            Personal::Clear => (true, None, None),
+            Personal::Sealed(s) => (false, s.subject.as_deref(), s.data.as_deref()),
+        };
+        let clear_only = |v: &Option<String>| if clear { v.clone() } else { None };
         $row.push_bind(e.tenant_id.as_str())
             .push_bind(e.seq)
             .push_bind(e.time_ms)
             .push_bind(r.event_type.as_str())
-            .push_bind(r.user_id.as_deref())
+            .push_bind(clear_only(&r.user_id))
             .push_bind(r.client_id.as_deref())
             .push_bind($actors.as_str())
             .push_bind(r.delegation_id.as_deref())
             .push_bind(r.scope.as_deref())
             .push_bind(r.audience.as_deref())
-            .push_bind(r.ip.as_deref())
-            .push_bind(r.user_agent.as_deref())
+            .push_bind(clear_only(&r.ip))
+            .push_bind(clear_only(&r.user_agent))
             .push_bind(r.decision.as_str())
             .push_bind(r.reason.as_deref())
             .push_bind(e.prev_hash.as_str())
-            .push_bind(e.hash.as_str());
+            .push_bind(e.hash.as_str())
+            .push_bind(r.personal.form())
+            .push_bind(subject)
+            .push_bind(personal);
     }};
 }
 
@@ -248,6 +258,7 @@ macro_rules! impl_agent_stores {
                     .bind(filter.since_ms)
                     .bind(filter.until_ms)
                     .bind(limit(page))
+                    .bind(filter.subject.as_deref())
                     .fetch_all(&self.pool)
                     .await
                     .map_err(map_err("audit"))?;

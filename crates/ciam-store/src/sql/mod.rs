@@ -13,6 +13,7 @@
 //! so a write can go nowhere else.
 
 mod agents;
+mod data_keys;
 mod factors;
 mod federation;
 mod grants;

@@ -185,7 +185,7 @@ pub(crate) const SELECT_AUDIT_HEAD: &str = "select seq, hash from audit_head whe
 macro_rules! audit_columns {
     () => {
         "tenant_id, seq, time_ms, event_type, user_id, client_id, actors, delegation_id, scope, audience, ip, \
-        user_agent, decision, reason, prev_hash, hash"
+        user_agent, decision, reason, prev_hash, hash, form, subject, personal"
     };
 }
 /// The start of a multi-row insert; the rows follow as `VALUES (…), (…)`.
@@ -200,18 +200,26 @@ pub(crate) const THEN_INSERT_AUDIT_EVENTS: &str =
 pub(crate) const IF_ADVANCED: &str = ") as events where exists (select 1 from advanced)) select count(*) from advanced";
 pub(crate) const AUDIT_CHAIN: &str =
     concat!("select ", audit_columns!(), " from audit_event where tenant_id = $1 and seq > $2 order by seq limit $3");
-// Optional filters: a null parameter disables its predicate. The agent matches the requesting
+// Optional filters: a null parameter disables its predicate. A user is matched by the clear id
+// (events written before migration 0025) or by the pseudonym (sealed events). The agent matches the requesting
 // client or any member of the stored actor chain (a JSON array of ids, which never hold quotes).
 pub(crate) const QUERY_AUDIT: &str = concat!(
     "select ",
     audit_columns!(),
     " from audit_event where tenant_id = $1 and seq > $2 \
-    and ($3 is null or user_id = $3) \
+    and (($3 is null and $9 is null) or user_id = $3 or subject = $9) \
     and ($4 is null or client_id = $4 or actors like '%\"' || $4 || '\"%') \
     and ($5 is null or event_type = $5) \
     and ($6 is null or time_ms >= $6) and ($7 is null or time_ms < $7) \
     order by seq limit $8"
 );
+
+// Data keys: create-if-absent is an insert that does nothing on conflict, then a read of
+// whichever key is stored, so two nodes creating a user's key at once end up with the same one.
+pub(crate) const SELECT_DATA_KEY: &str = "select sealed_key from user_data_key where tenant_id = $1 and subject = $2";
+pub(crate) const INSERT_DATA_KEY: &str = "insert into user_data_key (tenant_id, subject, sealed_key, created_at) \
+    values ($1, $2, $3, $4) on conflict (tenant_id, subject) do nothing";
+pub(crate) const DELETE_DATA_KEY: &str = "delete from user_data_key where tenant_id = $1 and subject = $2";
 
 macro_rules! resource_columns {
     () => {

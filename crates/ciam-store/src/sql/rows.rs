@@ -2,7 +2,7 @@
 //! become [`StoreError::Corrupt`], never a panic.
 
 use ciam_core::agent::Delegation;
-use ciam_core::audit::{AuditEvent, AuditRecord};
+use ciam_core::audit::{AuditEvent, AuditRecord, FORM_CLEAR, FORM_SEALED, Personal, SealedPersonal};
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType, SecurityProfile};
 use ciam_core::email::Email;
 use ciam_core::factor::{Factor, FactorKind};
@@ -380,6 +380,9 @@ pub(crate) struct AuditRow {
     reason: Option<String>,
     prev_hash: String,
     hash: String,
+    form: i64,
+    subject: Option<String>,
+    personal: Option<String>,
 }
 }
 
@@ -402,9 +405,16 @@ impl TryFrom<AuditRow> for AuditEvent {
                 user_agent: r.user_agent,
                 decision: r.decision,
                 reason: r.reason,
+                personal: match r.form {
+                    FORM_CLEAR => Personal::Clear,
+                    FORM_SEALED => Personal::Sealed(SealedPersonal { subject: r.subject, data: r.personal }),
+                    other => return Err(StoreError::Corrupt(format!("audit event form {other}"))),
+                },
+                reason_is_personal: false,
             },
             prev_hash: r.prev_hash,
             hash: r.hash,
+            personal_data: None,
         })
     }
 }
