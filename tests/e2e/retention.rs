@@ -150,4 +150,23 @@ async fn a_deletion_waits_for_the_grace_period_and_the_sweep_erases_what_is_due(
     assert_eq!(reasons, ["retention", "retention"], "{audit}");
     let again: Value = serde_json::from_str(&ciam_server::retention_sweep(&state).await.unwrap()).unwrap();
     assert_eq!(again["erased_on_request"], 0, "nothing twice");
+
+    // Audit events older than the tenant's retention go; the rest still verifies.
+    clock.0.store(40 * 86_400, Ordering::Relaxed);
+    let privacy = json!({"settings": {"privacy": {"audit_retention_days": 30}}});
+    assert_eq!(admin.call(reqwest::Method::PATCH, "/tenants/acme", Some(privacy)).await.0, 200);
+    let swept: Value = serde_json::from_str(&ciam_server::retention_sweep(&state).await.unwrap()).unwrap();
+    assert!(swept["audit_events"].as_u64().is_some_and(|n| n > 10), "{swept}");
+    let left = admin.call(reqwest::Method::GET, "/tenants/acme/audit", None).await.1;
+    let types: Vec<&str> = left["items"].as_array().unwrap().iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(types, ["tenant.updated"], "only the newest event is younger than 30 days: {left}");
+    let verify = std::process::Command::new(crate::BIN)
+        .args(["audit", "verify", "--tenant", "acme"])
+        .env("CIAM_DATA_DIR", &dir.0)
+        .env("CIAM_LOG__LEVEL", "warn")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&verify.stdout);
+    assert_eq!(verify.status.code(), Some(0), "{out}");
+    assert!(out.contains("audit trail of acme is intact"), "{out}");
 }

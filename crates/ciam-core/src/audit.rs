@@ -344,6 +344,12 @@ impl Default for ChainVerifier {
 }
 
 impl ChainVerifier {
+    /// A verifier that starts after the event `(seq, hash)`: the horizon of a trail whose oldest
+    /// events retention removed (it recorded the last one's sequence number and hash).
+    pub fn after(horizon: Option<(i64, String)>) -> Self {
+        horizon.map_or_else(Self::default, |(last_seq, last_hash)| Self { last_seq, last_hash })
+    }
+
     /// Checks the next event.
     pub fn next(&mut self, e: &AuditEvent) -> Result<(), ChainBreak> {
         let expected = self.last_seq + 1;

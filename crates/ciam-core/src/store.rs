@@ -298,9 +298,9 @@ pub trait ConsentLedger: Send + Sync {
     async fn list_outbox_events(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<OutboxEvent>>;
 }
 
-/// Erasing users (GDPR Art. 17).
+/// What the server forgets: erased users (GDPR Art. 17) and what retention removes.
 #[async_trait]
-pub trait ErasureStore: Send + Sync {
+pub trait RetentionStore: Send + Sync {
     /// In one transaction: leaves a tombstone for `user` (its id can never be created again),
     /// deletes the invitations that name it and the user with everything that goes with it
     /// (credentials, factors, links, consents and their ledger, refresh families,
@@ -328,6 +328,13 @@ pub trait ErasureStore: Send + Sync {
     /// Deletes up to `limit` refresh-token grants and up to `limit` delegations that ended
     /// (revoked or expired) before `before`; returns how many went.
     async fn purge_ended_grants(&self, tenant: &TenantId, before: OffsetDateTime, limit: u32) -> StoreResult<u64>;
+    /// Removes up to `limit` of the tenant's oldest audit events, those older than `before_ms`
+    /// (stopping at the first younger one), and records the last removed event's sequence
+    /// number and hash as the trail's horizon, in one transaction; returns how many went.
+    async fn prune_audit(&self, tenant: &TenantId, before_ms: i64, limit: u32) -> StoreResult<u64>;
+    /// The trail's horizon: the last event retention removed, `(seq, hash)`; verification
+    /// starts after it.
+    async fn audit_horizon(&self, tenant: &TenantId) -> StoreResult<Option<(i64, String)>>;
 }
 
 /// Registered resources (APIs).
@@ -598,7 +605,7 @@ pub trait DurableStore:
     + ConsentStore
     + PurposeStore
     + ConsentLedger
-    + ErasureStore
+    + RetentionStore
     + DelegationStore
     + AuditStore
     + DataKeyStore
@@ -620,7 +627,7 @@ impl<T> DurableStore for T where
         + ConsentStore
         + PurposeStore
         + ConsentLedger
-        + ErasureStore
+        + RetentionStore
         + DelegationStore
         + AuditStore
         + DataKeyStore

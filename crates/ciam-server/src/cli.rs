@@ -388,8 +388,11 @@ async fn verify_audit(
     store: &dyn ciam_core::store::DurableStore,
     tenant: &TenantId,
 ) -> anyhow::Result<Result<i64, ciam_core::audit::ChainBreak>> {
-    let mut verifier = ciam_core::audit::ChainVerifier::default();
-    let mut after = 0;
+    // Retention may have removed the oldest events: the chain is verified from the last one's
+    // recorded hash.
+    let horizon = store.audit_horizon(tenant).await?;
+    let mut after = horizon.as_ref().map_or(0, |(seq, _)| *seq);
+    let mut verifier = ciam_core::audit::ChainVerifier::after(horizon);
     loop {
         let events = store.audit_chain(tenant, after, 1000).await?;
         let Some(last) = events.last() else { break };

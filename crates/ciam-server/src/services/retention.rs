@@ -1,6 +1,7 @@
 //! Retention: what a tenant no longer needs goes, by its `settings.privacy` (docs/privacy.md):
-//! erasures whose grace period is over, accounts made by sign-up and never verified, and ended
-//! grants. Work is done in batches of [`BATCH`] rows, each its own short transaction, so no
+//! erasures whose grace period is over, accounts made by sign-up and never verified, ended
+//! grants, and audit events past the tenant's retention (the trail keeps the last removed
+//! event's hash, so what remains still verifies). Work is done in batches of [`BATCH`] rows, each its own short transaction, so no
 //! long lock is held. One node sweeps at a time: the node that claims the period in the
 //! ephemeral store ([`start_sweeper`]); `ciam privacy sweep` runs a sweep by hand.
 
@@ -32,6 +33,8 @@ pub(crate) struct Swept {
     pub(crate) erased_unverified: u64,
     /// Ended refresh-token grants and delegations removed.
     pub(crate) ended_grants: u64,
+    /// Audit events older than the tenant's retention removed.
+    pub(crate) audit_events: u64,
 }
 
 /// Sweeps every tenant once.
@@ -85,6 +88,17 @@ async fn sweep_tenant(st: &AppState, tenant: &Tenant, out: &mut Swept) -> Result
         out.ended_grants += gone;
         if gone == 0 {
             break;
+        }
+    }
+    if let Some(days) = settings.audit_retention_days {
+        let before = now - time::Duration::days(i64::from(days));
+        let before_ms = i64::try_from(before.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+        loop {
+            let gone = st.durable.prune_audit(t, before_ms, BATCH).await?;
+            out.audit_events += gone;
+            if gone == 0 {
+                break;
+            }
         }
     }
     Ok(())

@@ -579,6 +579,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(purposes_round_trip_and_the_ledger_keeps_every_answer, $make, |s| &*s);
         $crate::contract_test!(erased_users_leave_a_tombstone_and_their_id_is_never_reused, $make, |s| &*s);
         $crate::contract_test!(retention_finds_what_is_due_and_purges_in_batches, $make, |s| &*s);
+        $crate::contract_test!(audit_retention_removes_a_prefix_that_stays_provable, $make, |s| &*s);
         $crate::contract_test!(delegations_are_listed_filtered_and_revoked, $make, |s| &*s);
         $crate::contract_test!(audit_chain_appends_concurrently_and_verifies, $make, |s| s.clone());
         $crate::contract_test!(grants_are_stored_with_the_events_recording_them, $make, |s| &*s);

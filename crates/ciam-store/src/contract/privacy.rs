@@ -237,3 +237,32 @@ pub async fn retention_finds_what_is_due_and_purges_in_batches(s: &dyn DurableSt
     assert_eq!(s.purge_ended_grants(&t, T1, 10).await.unwrap(), 0, "a live grant stays");
     assert!(s.find_refresh_token(&t, &ciam_core::secret::SecretHash::of("rt-3")).await.unwrap().is_some());
 }
+
+/// Retention removes the oldest audit events, a batch at a time and never past the first younger
+/// one, and keeps the last removed event's hash: what remains verifies from it to the head.
+pub async fn audit_retention_removes_a_prefix_that_stays_provable(s: &dyn DurableStore) {
+    use ciam_core::audit::{AuditRecord, ChainVerifier};
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    let t = TenantId::parse("acme").unwrap();
+    for i in 0..5 {
+        let at = T0 + time::Duration::days(i);
+        s.append_audit(&[(t.clone(), at, AuditRecord::allow("token.issued"))]).await.unwrap();
+    }
+    let day = |d: i64| (T0 + time::Duration::days(d)).unix_timestamp() * 1000;
+    assert_eq!(s.prune_audit(&t, day(0), 10).await.unwrap(), 0, "nothing older");
+    assert_eq!(s.audit_horizon(&t).await.unwrap(), None);
+    assert_eq!(s.prune_audit(&t, day(3), 2).await.unwrap(), 2, "a batch at a time");
+    assert_eq!(s.prune_audit(&t, day(3), 10).await.unwrap(), 1);
+    assert_eq!(s.prune_audit(&t, day(3), 10).await.unwrap(), 0);
+    let horizon = s.audit_horizon(&t).await.unwrap();
+    assert_eq!(horizon.as_ref().map(|(seq, _)| *seq), Some(3));
+    let rest = s.audit_chain(&t, 0, 100).await.unwrap();
+    assert_eq!(rest.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 5]);
+    let mut v = ChainVerifier::after(horizon);
+    for e in &rest {
+        v.next(e).unwrap();
+    }
+    assert_eq!(v.finish(s.audit_head(&t).await.unwrap()), Ok(5));
+    let mut from_genesis = ChainVerifier::default();
+    assert!(from_genesis.next(&rest[0]).is_err(), "without the horizon the cut shows");
+}

@@ -6,7 +6,7 @@ use ciam_core::id::{TenantId, UserId};
 use ciam_core::outbox::OutboxEvent;
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::purpose::{ConsentAction, ConsentEvent, ConsentTopic, Purpose, PurposeConsent, VersionCount};
-use ciam_core::store::{ConsentLedger, ErasureStore, PurposeStore, StoreError, StoreResult};
+use ciam_core::store::{ConsentLedger, PurposeStore, RetentionStore, StoreError, StoreResult};
 use time::OffsetDateTime;
 
 use super::queries::*;
@@ -234,7 +234,7 @@ macro_rules! impl_privacy_stores {
 macro_rules! impl_erasure_store {
     ($store:ty, $db:ident) => {
         #[async_trait]
-        impl ErasureStore for $store {
+        impl RetentionStore for $store {
             async fn erase_user(&self, tenant: &TenantId, user: &UserId, at: OffsetDateTime) -> StoreResult<bool> {
                 let err = map_err("user");
                 let (t, u) = (tenant.as_str(), user.to_string());
@@ -349,6 +349,43 @@ macro_rules! impl_erasure_store {
                     gone += done.rows_affected();
                 }
                 Ok(gone)
+            }
+
+            async fn prune_audit(&self, tenant: &TenantId, before_ms: i64, limit: u32) -> StoreResult<u64> {
+                let err = map_err("audit");
+                let mut tx = self.begin_write().await.map_err(&err)?;
+                let oldest: Vec<(i64, i64, String)> = $db::query_as(OLDEST_AUDIT_EVENTS)
+                    .bind(tenant.as_str())
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                let Some((seq, _, hash)) = oldest.iter().take_while(|(_, at, _)| *at < before_ms).last() else {
+                    return Ok(0);
+                };
+                let gone = $db::query(DELETE_AUDIT_PREFIX)
+                    .bind(tenant.as_str())
+                    .bind(*seq)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                $db::query(UPSERT_AUDIT_HORIZON)
+                    .bind(tenant.as_str())
+                    .bind(*seq)
+                    .bind(hash.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+                tx.commit().await.map_err(&err)?;
+                Ok(gone.rows_affected())
+            }
+
+            async fn audit_horizon(&self, tenant: &TenantId) -> StoreResult<Option<(i64, String)>> {
+                $db::query_as(SELECT_AUDIT_HORIZON)
+                    .bind(tenant.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err("audit"))
             }
         }
     };

@@ -404,3 +404,9 @@ pub(crate) const PURGE_ENDED_FAMILIES: &str = "delete from refresh_family where 
 pub(crate) const PURGE_ENDED_DELEGATIONS: &str = "delete from delegation where (tenant_id, delegation_id) in \
     (select tenant_id, delegation_id from delegation where tenant_id = $1 \
     and coalesce(revoked_at, expires_at) < $2 limit $3)";
+pub(crate) const OLDEST_AUDIT_EVENTS: &str =
+    "select seq, time_ms, hash from audit_event where tenant_id = $1 order by seq limit $2";
+pub(crate) const DELETE_AUDIT_PREFIX: &str = "delete from audit_event where tenant_id = $1 and seq <= $2";
+pub(crate) const UPSERT_AUDIT_HORIZON: &str = "insert into audit_horizon (tenant_id, seq, hash) values ($1, $2, $3) \
+    on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash";
+pub(crate) const SELECT_AUDIT_HORIZON: &str = "select seq, hash from audit_horizon where tenant_id = $1";
