@@ -17,7 +17,8 @@ const chromium = await launch();
 const report = {};
 try {
   const { page } = await chromium.person("en");
-  const answered = await catchCallback(page, need("CIAM_CALLBACK"));
+  const callback = need("CIAM_CALLBACK");
+  const answered = await catchCallback(page, callback);
   await page.goto(need("CIAM_AUTHORIZE_URL"));
   await page.waitForURL(/\/login\?flow=/);
   await field(page, msg("field-email")).fill(need("CIAM_EMAIL"));
@@ -27,6 +28,9 @@ try {
   await field(page, fill("purposes-accept", { title: "the Acme terms" })).check();
   await Promise.all([page.waitForURL(/\/consent\?flow=/), button(page, msg("action-continue")).click()]);
   report.callback = await untilCallback(page, answered, msg("action-allow"));
+  // The callback's page has finished loading before the browser goes elsewhere.
+  await page.waitForURL((url) => url.href.startsWith(callback));
+  await page.waitForLoadState("load");
 
   await page.goto(`${origin}/t/acme/account/privacy`);
   await heading(page, 1, msg("nav-privacy")).waitFor();

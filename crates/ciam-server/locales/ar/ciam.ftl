@@ -496,3 +496,4 @@ privacy-deleted-title = حُذف الحساب
 privacy-deleted = مُحي حسابك لدى { $tenant } وبياناتك.
 privacy-confirm-first = لتنزيل بياناتك أو حذف حسابك، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
 privacy-deletion-scheduled = أُغلق حسابك لدى { $tenant } وسيُمحى مع بياناتك في { $date }. للاحتفاظ به، تواصل مع دعم { $tenant } قبل ذلك.
+purpose-documents-version = الإصدار { $version }

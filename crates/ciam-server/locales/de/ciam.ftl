@@ -496,3 +496,4 @@ privacy-deleted-title = Konto gelöscht
 privacy-deleted = Ihr Konto bei { $tenant } und Ihre Daten wurden gelöscht.
 privacy-confirm-first = Um Ihre Daten herunterzuladen oder Ihr Konto zu löschen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
 privacy-deletion-scheduled = Ihr Konto bei { $tenant } ist geschlossen und wird mit Ihren Daten am { $date } gelöscht. Um es zu behalten, wenden Sie sich vorher an den Support von { $tenant }.
+purpose-documents-version = Fassung { $version }

@@ -497,3 +497,4 @@ privacy-deleted-title = Account deleted
 privacy-deleted = Your account at { $tenant } and your data were erased.
 privacy-confirm-first = To download your data or delete your account, first <a href="{ $url }">confirm it's you</a>.
 privacy-deletion-scheduled = Your account at { $tenant } is closed and will be erased with your data on { $date }. To keep it, contact { $tenant }'s support before then.
+purpose-documents-version = Version { $version }

@@ -496,3 +496,4 @@ privacy-deleted-title = Cuenta eliminada
 privacy-deleted = Su cuenta en { $tenant } y sus datos se han borrado.
 privacy-confirm-first = Para descargar sus datos o eliminar su cuenta, primero <a href="{ $url }">confirme que es usted</a>.
 privacy-deletion-scheduled = Su cuenta en { $tenant } está cerrada y se borrará con sus datos el { $date }. Para conservarla, contacte con el soporte de { $tenant } antes de esa fecha.
+purpose-documents-version = Versión { $version }

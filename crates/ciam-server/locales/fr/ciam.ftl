@@ -496,3 +496,4 @@ privacy-deleted-title = Compte supprimé
 privacy-deleted = Votre compte chez { $tenant } et vos données ont été effacés.
 privacy-confirm-first = Pour télécharger vos données ou supprimer votre compte, <a href="{ $url }">confirmez d’abord votre identité</a>.
 privacy-deletion-scheduled = Votre compte chez { $tenant } est fermé et sera effacé avec vos données le { $date }. Pour le garder, contactez le support de { $tenant } avant cette date.
+purpose-documents-version = Version { $version }

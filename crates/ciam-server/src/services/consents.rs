@@ -106,13 +106,14 @@ pub(crate) async fn adopt_signup_documents(
         [(TERMS, &signup.terms_url, msg!("purpose-terms")), (PRIVACY, &signup.privacy_url, msg!("purpose-privacy"))]
     {
         let Some(url) = url else { continue };
-        let description = signup.documents_version.clone().unwrap_or_default();
+        let version = signup.documents_version.as_deref();
         let texts = Locale::ALL
             .iter()
             .map(|l| {
+                let description = version.map(|v| i18n::text(*l, msg!("purpose-documents-version"), &[("version", v)]));
                 (
                     l.tag().to_owned(),
-                    PurposeText { title: i18n::text(*l, title, &[]), description: description.clone() },
+                    PurposeText { title: i18n::text(*l, title, &[]), description: description.unwrap_or_default() },
                 )
             })
             .collect();

@@ -272,6 +272,19 @@ pub(crate) async fn take_export(
     Ok(Some(bytes))
 }
 
+/// Drops an export of `user` waiting for its download.
+async fn forget_export(st: &AppState, tenant: &Tenant, user: &UserId) -> Result<(), ServiceError> {
+    let ns = tenant.ns();
+    if let Some(ExportState { token: Some(token), .. }) = export_state(st, tenant, user).await? {
+        st.ephemeral.delete(keyspace::data_export(&ns, &token).as_str()).await.map_err(ServiceError::Sessions)?;
+    }
+    st.ephemeral
+        .delete(keyspace::data_export_of(&ns, &user.to_string()).as_str())
+        .await
+        .map_err(ServiceError::Sessions)?;
+    Ok(())
+}
+
 /// Erases `user` (GDPR Art. 17): their sessions end, their delegations end (agents stop at
 /// once, each `delegation.revoked`), and in one commit a tombstone is left and the user goes
 /// with everything of theirs (credentials, factors, links, consents and their ledger, refresh
@@ -285,6 +298,7 @@ pub(crate) async fn erase(st: &AppState, by: &By, tenant: &Tenant, user: &UserId
         return Ok(false);
     }
     sessions::end_user_sessions(st, by, tenant, user, Which::All).await?;
+    forget_export(st, tenant, user).await?;
     let given = st.durable.list_user_delegations(&tenant.id, user).await?;
     delegations::end_all(st, &tenant.id, given, &by.caller, "the user was erased").await?;
     let now = st.clock.now();
