@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::users::user_path;
+use super::users::existing_user;
 use super::{AdminAuth, Path, existing_tenant};
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
@@ -36,9 +36,8 @@ async fn export_user(
     Path((tenant, user)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<impl IntoResponse, Problem> {
-    let (tenant_id, user_id) = user_path(&st, &tenant, &user).await?;
-    let tenant = existing_tenant(&st, tenant_id.as_str()).await?;
-    let user = st.durable.get_user(&tenant.id, &user_id).await?.ok_or_else(|| Problem::not_found("user"))?;
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let user = existing_user(&st, &tenant.id, &user).await?;
     let doc = privacy::export_by(&st, &By::admin(caller), &tenant, &user).await?;
     Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(doc)))
 }
@@ -60,9 +59,9 @@ async fn erase_user(
     Path((tenant, user)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
-    let (tenant_id, user_id) = user_path(&st, &tenant, &user).await?;
-    let tenant = existing_tenant(&st, tenant_id.as_str()).await?;
-    if privacy::erase(&st, &By::admin(caller), &tenant, &user_id).await? {
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let user = existing_user(&st, &tenant.id, &user).await?;
+    if privacy::erase(&st, &By::admin(caller), &tenant, &user.id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("user"))
@@ -84,9 +83,8 @@ async fn cancel_erasure(
     Path((tenant, user)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
-    let (tenant_id, user_id) = user_path(&st, &tenant, &user).await?;
-    let tenant = existing_tenant(&st, tenant_id.as_str()).await?;
-    let user = st.durable.get_user(&tenant.id, &user_id).await?.ok_or_else(|| Problem::not_found("user"))?;
+    let tenant = existing_tenant(&st, &tenant).await?;
+    let user = existing_user(&st, &tenant.id, &user).await?;
     if privacy::cancel_erasure(&st, &By::admin(caller), &tenant, &user).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
