@@ -189,8 +189,6 @@ const EXPORT_PENDING: Duration = Duration::from_secs(600);
 pub(crate) struct ExportState {
     /// The single-use download token, once the document is ready.
     pub(crate) token: Option<String>,
-    /// When it was asked for (unix seconds).
-    pub(crate) asked_at: i64,
 }
 
 fn sealed_for(tenant: &Tenant, user: &UserId) -> String {
@@ -213,7 +211,7 @@ pub(crate) async fn export_state(
 pub(crate) async fn start_export(st: &AppState, by: &By, tenant: &Tenant, user: &User) -> Result<(), ServiceError> {
     let states = Json::<ExportState>::new(st.ephemeral.as_ref());
     let key = keyspace::data_export_of(&tenant.ns(), &user.id.to_string());
-    let pending = ExportState { token: None, asked_at: st.clock.now().unix_timestamp() };
+    let pending = ExportState { token: None };
     if let Some(ExportState { token: None, .. }) = states.get(&key).await.map_err(ServiceError::Sessions)? {
         return Ok(());
     }
@@ -221,7 +219,7 @@ pub(crate) async fn start_export(st: &AppState, by: &By, tenant: &Tenant, user: 
     audited(st, &tenant.id, by, exported(&user.id)).await?;
     let (st, tenant, user) = (st.clone(), tenant.clone(), user.clone());
     tokio::spawn(async move {
-        if let Err(e) = finish_export(&st, &tenant, &user, pending.asked_at).await {
+        if let Err(e) = finish_export(&st, &tenant, &user).await {
             tracing::warn!(tenant = %tenant.id, error = %e, "data export failed");
             let _ = st.ephemeral.delete(key.as_str()).await;
         }
@@ -229,7 +227,7 @@ pub(crate) async fn start_export(st: &AppState, by: &By, tenant: &Tenant, user: 
     Ok(())
 }
 
-async fn finish_export(st: &AppState, tenant: &Tenant, user: &User, asked_at: i64) -> Result<(), ServiceError> {
+async fn finish_export(st: &AppState, tenant: &Tenant, user: &User) -> Result<(), ServiceError> {
     let doc = export(st, tenant, user).await?;
     let bytes = serde_json::to_vec(&doc).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let sealed =
@@ -241,7 +239,7 @@ async fn finish_export(st: &AppState, tenant: &Tenant, user: &User, asked_at: i6
         .await
         .map_err(ServiceError::Sessions)?;
     let states = Json::<ExportState>::new(st.ephemeral.as_ref());
-    let ready = ExportState { token: Some(token), asked_at };
+    let ready = ExportState { token: Some(token) };
     states
         .put(&keyspace::data_export_of(&ns, &user.id.to_string()), &ready, EXPORT_KEPT)
         .await
