@@ -25,6 +25,7 @@ pub mod page;
 pub mod purpose;
 pub mod redirect;
 pub mod refresh;
+pub mod region;
 pub mod resource;
 pub mod retention;
 pub mod saml_app;

@@ -15,12 +15,13 @@ use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
 use crate::client::Client;
 use crate::factor::{Factor, FactorKind, SignInProfile};
 use crate::federation::{FederatedIdentity, IdentityProvider};
-use crate::id::{ClientId, ResourceId, TenantId, UserId};
+use crate::id::{ClientId, Region, ResourceId, TenantId, UserId};
 use crate::invitation::Invitation;
 use crate::outbox::{OutboxEvent, QueuedMail};
 use crate::page::{Page, PageRequest};
 use crate::purpose::{ConsentEvent, Purpose, PurposeConsent, VersionCount};
 use crate::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
+use crate::region::{Placement, TenantDump};
 use crate::resource::Resource;
 use crate::saml_app::SamlSigningKey;
 use crate::secret::SecretHash;
@@ -592,6 +593,45 @@ pub trait FederationStore: Send + Sync {
         provider: &str,
         subject: &str,
     ) -> StoreResult<bool>;
+}
+
+/// The placement directory: which region each tenant lives in (see [`crate::region`]). Only the
+/// control region's store answers for the deployment; every store has the table.
+#[async_trait]
+pub trait RegionDirectory: Send + Sync {
+    /// Places a new tenant; [`StoreError::Conflict`] with `what = "tenant"` when the id is
+    /// placed already (in any region).
+    async fn place_tenant(&self, tenant: &TenantId, region: &Region, now: OffsetDateTime) -> StoreResult<()>;
+    /// The placement of one tenant.
+    async fn placement(&self, tenant: &TenantId) -> StoreResult<Option<Placement>>;
+    /// Every placement, by tenant id.
+    async fn placements(&self) -> StoreResult<Vec<Placement>>;
+    /// A number that changes whenever any placement changes, so nodes reload the directory
+    /// only when it did.
+    async fn placements_version(&self) -> StoreResult<i64>;
+    /// Replaces a placement's region and move; [`StoreError::NotFound`] when it does not exist.
+    async fn update_placement(&self, placement: &Placement) -> StoreResult<()>;
+    /// Removes a placement (the tenant was deleted); `false` when there was none.
+    async fn remove_placement(&self, tenant: &TenantId) -> StoreResult<bool>;
+}
+
+/// Moving a tenant between the durable stores of two regions of one backend.
+#[async_trait]
+pub trait TenantTransfer: Send + Sync {
+    /// Every row the tenant owns, table by table, parents first.
+    async fn export_tenant(&self, tenant: &TenantId) -> StoreResult<TenantDump>;
+    /// In one transaction: removes what this store holds of the dump's tenant (an earlier
+    /// import that was interrupted), then inserts every row of the dump. Rows keep their
+    /// values, except the store-assigned positions of the consent ledger and the event outbox,
+    /// which are assigned anew in the same order. [`StoreError::Corrupt`] for a dump of another
+    /// backend.
+    async fn import_tenant(&self, dump: &TenantDump) -> StoreResult<()>;
+    /// How many rows the tenant owns in each table (those with none included), by table name.
+    async fn tenant_row_counts(&self, tenant: &TenantId) -> StoreResult<Vec<(String, u64)>>;
+    /// Deletes every row of the tenant, its tenant row included, so that nothing of it stays
+    /// readable in the store's files (the embedded store overwrites deleted content and
+    /// truncates its write-ahead log); returns how many rows went.
+    async fn purge_tenant(&self, tenant: &TenantId) -> StoreResult<u64>;
 }
 
 /// The durable store: everything that must survive restarts.
