@@ -21,6 +21,7 @@ mod invitations;
 pub(crate) mod lite;
 mod outbox;
 mod pg_connect;
+mod placement;
 mod privacy;
 mod queries;
 pub(crate) mod rows;

@@ -410,3 +410,20 @@ pub(crate) const DELETE_AUDIT_PREFIX: &str = "delete from audit_event where tena
 pub(crate) const UPSERT_AUDIT_HORIZON: &str = "insert into audit_horizon (tenant_id, seq, hash) values ($1, $2, $3) \
     on conflict (tenant_id) do update set seq = excluded.seq, hash = excluded.hash";
 pub(crate) const SELECT_AUDIT_HORIZON: &str = "select seq, hash from audit_horizon where tenant_id = $1";
+
+pub(crate) const INSERT_PLACEMENT: &str = "insert into tenant_placement (tenant_id, region, moving_to, move_step, \
+    move_started_at, updated_at) values ($1, $2, null, null, null, $3)";
+macro_rules! placement_columns {
+    () => {
+        "tenant_id, region, moving_to, move_step, move_started_at, updated_at"
+    };
+}
+pub(crate) const SELECT_PLACEMENT: &str =
+    concat!("select ", placement_columns!(), " from tenant_placement where tenant_id = $1");
+pub(crate) const LIST_PLACEMENTS: &str =
+    concat!("select ", placement_columns!(), " from tenant_placement order by tenant_id");
+pub(crate) const UPDATE_PLACEMENT: &str = "update tenant_placement set region = $2, moving_to = $3, move_step = $4, \
+    move_started_at = $5, updated_at = $6 where tenant_id = $1";
+pub(crate) const DELETE_PLACEMENT: &str = "delete from tenant_placement where tenant_id = $1";
+pub(crate) const SELECT_PLACEMENTS_VERSION: &str = "select version from placement_version where id = 1";
+pub(crate) const BUMP_PLACEMENTS_VERSION: &str = "update placement_version set version = version + 1 where id = 1";

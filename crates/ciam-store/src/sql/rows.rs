@@ -34,6 +34,7 @@ macro_rules! sql_row {
         }
     };
 }
+pub(crate) use sql_row;
 
 fn corrupt(what: &str) -> impl FnOnce(ciam_core::FieldError) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
