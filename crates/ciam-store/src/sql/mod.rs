@@ -25,6 +25,7 @@ mod placement;
 mod privacy;
 mod queries;
 pub(crate) mod rows;
+mod transfer;
 
 pub use pg_connect::PgConnectError;
 
@@ -153,6 +154,11 @@ impl AuditHeads {
 
     pub(crate) fn get(&self, tenant: &TenantId) -> Option<(i64, String)> {
         self.lock().get(tenant).cloned()
+    }
+
+    /// Forgets a tenant's head: its trail was purged or replaced by an import.
+    fn forget(&self, tenant: &TenantId) {
+        self.lock().remove(tenant);
     }
 
     /// Remembers a head, unless one further along is already known.
