@@ -49,9 +49,10 @@ mod tests {
     //! Redis a fresh key prefix (see `testing`).
     use std::sync::Arc;
 
-    use ciam_core::store::{DurableStore, EphemeralStore};
+    use ciam_core::store::EphemeralStore;
 
     use super::*;
+    use crate::contract::ResidencyStore;
     use crate::testing::{TestPostgres, TestRedis};
 
     struct TempDir(std::path::PathBuf);
@@ -61,7 +62,7 @@ mod tests {
         }
     }
 
-    async fn sqlite() -> Option<(Arc<dyn DurableStore>, TempDir)> {
+    async fn sqlite() -> Option<(Arc<dyn ResidencyStore>, TempDir)> {
         let dir = std::env::temp_dir().join(format!("ciam-store-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}/ciam.db", dir.display());
@@ -69,7 +70,7 @@ mod tests {
         Some((Arc::new(store), TempDir(dir)))
     }
 
-    async fn postgres() -> Option<(Arc<dyn DurableStore>, TestPostgres)> {
+    async fn postgres() -> Option<(Arc<dyn ResidencyStore>, TestPostgres)> {
         let db = TestPostgres::create().await?;
         let store = PgStore::connect(&db.url, &PoolOptions::default()).await.unwrap();
         Some((Arc::new(store), db))
@@ -172,6 +173,98 @@ mod tests {
             v.next(e).unwrap();
         }
         assert_eq!(v.finish(b.audit_head(&t).await.unwrap()), Ok(14));
+    }
+
+    /// The moved tenant's main email, looked for in the old store's files once it is purged.
+    const MOVED_EMAIL: &str = "ada.residency@example.com";
+
+    /// `acme`'s rows in every table of the live schema that has a `tenant_id` column.
+    fn sqlite_rows_of_acme(path: &std::path::Path) -> Vec<(String, i64)> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut tables = conn
+            .prepare(
+                "select m.name from sqlite_master m where m.type = 'table' and exists \
+                 (select 1 from pragma_table_info(m.name) c where c.name = 'tenant_id') order by m.name",
+            )
+            .unwrap();
+        let tables: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        assert!(tables.len() > 20, "{tables:?}");
+        tables
+            .into_iter()
+            .map(|t| {
+                let n = conn
+                    .query_row(&format!("select count(*) from {t} where tenant_id = 'acme'"), [], |r| r.get(0))
+                    .unwrap();
+                (t, n)
+            })
+            .collect()
+    }
+
+    /// Whether `needle` occurs in the file at `path` (a missing file holds nothing).
+    fn file_holds(path: &std::path::Path, needle: &str) -> bool {
+        std::fs::read(path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    }
+
+    /// A tenant moved from one SQLite file to another: the new file holds every row, the old one
+    /// none, and nothing of the tenant stays readable in the old file or its write-ahead log.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_tenant_moves_between_two_files_and_leaves_nothing_behind() {
+        let dirs = [(); 2].map(|()| {
+            let dir = std::env::temp_dir().join(format!("ciam-store-{}", uuid::Uuid::now_v7().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        });
+        let [path_a, path_b] = [0, 1].map(|i| dirs[i].0.join("ciam.db"));
+        let open = |path: &std::path::Path| {
+            let url = format!("sqlite://{}", path.display());
+            async move { SqliteStore::connect(&url, &PoolOptions::default()).await.unwrap() }
+        };
+        let (a, b) = (open(&path_a).await, open(&path_b).await);
+        contract::a_tenant_moves_between_two_stores(&a, &b, MOVED_EMAIL).await;
+
+        let wal = |path: &std::path::Path| path.with_extension("db-wal");
+        assert!(!file_holds(&path_a, MOVED_EMAIL), "the old database file still holds the moved user's email");
+        assert!(!file_holds(&wal(&path_a), MOVED_EMAIL), "the old write-ahead log still holds it");
+        assert!(file_holds(&path_b, MOVED_EMAIL) || file_holds(&wal(&path_b), MOVED_EMAIL), "the search finds it");
+        for (table, n) in sqlite_rows_of_acme(&path_a) {
+            assert_eq!(n, 0, "{table} of the old store");
+        }
+        for (table, n) in sqlite_rows_of_acme(&path_b) {
+            assert!(n > 0 || table == "tenant_placement", "{table} of the new store");
+        }
+    }
+
+    /// The same move between two Postgres databases, checked in every table with a `tenant_id`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_tenant_moves_between_two_databases() {
+        let Some(db_a) = TestPostgres::create().await else { return };
+        let Some(db_b) = TestPostgres::create().await else { return };
+        let a = PgStore::connect(&db_a.url, &PoolOptions::default()).await.unwrap();
+        let b = PgStore::connect(&db_b.url, &PoolOptions::default()).await.unwrap();
+        contract::a_tenant_moves_between_two_stores(&a, &b, MOVED_EMAIL).await;
+        let rows_of_acme = |store: PgStore| async move {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "select table_name::text from information_schema.columns \
+                 where table_schema = current_schema() and column_name = 'tenant_id' order by 1",
+            )
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+            assert!(tables.len() > 20, "{tables:?}");
+            let mut rows = Vec::new();
+            for t in tables {
+                let sql = format!("select count(*) from {t} where tenant_id = 'acme'");
+                let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(store.pool()).await.unwrap();
+                rows.push((t, n));
+            }
+            rows
+        };
+        for (table, n) in rows_of_acme(a).await {
+            assert_eq!(n, 0, "{table} of the old database");
+        }
+        for (table, n) in rows_of_acme(b).await {
+            assert!(n > 0 || table == "tenant_placement", "{table} of the new database");
+        }
     }
 
     /// An in-memory database is shared by the reading and the writing connections.

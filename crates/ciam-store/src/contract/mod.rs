@@ -29,6 +29,7 @@ mod invitations;
 mod outbox;
 mod pagination;
 mod privacy;
+mod residency;
 
 pub use audit::*;
 pub use data_keys::*;
@@ -40,6 +41,7 @@ pub use invitations::*;
 pub use outbox::*;
 pub use pagination::*;
 pub use privacy::*;
+pub use residency::*;
 
 pub(crate) const T0: OffsetDateTime = datetime!(2026-11-01 12:00:00 UTC);
 pub(crate) const T1: OffsetDateTime = datetime!(2026-11-02 08:30:00 UTC);
@@ -552,7 +554,8 @@ macro_rules! ephemeral_contract_tests {
     };
 }
 
-/// Runs every durable contract test against stores made by `make` (one fresh store each).
+/// Runs every durable contract test against stores made by `make` (one fresh store each, an
+/// `Arc<dyn ResidencyStore>`).
 #[macro_export]
 macro_rules! durable_contract_tests {
     ($make:expr) => {
@@ -591,6 +594,8 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(mail_outbox_claims_retries_and_gives_up, $make, |s| &*s);
         $crate::contract_test!(mail_outbox_concurrent_claims_take_each_message_once, $make, |s| s.clone());
         $crate::contract_test!(ping_answers, $make, |s| &*s);
+        $crate::contract_test!(placements_are_versioned_and_record_moves, $make, |s| &*s);
+        $crate::contract_test!(a_tenant_is_exported_purged_and_imported_whole, $make, |s| &*s);
     };
 }
 
