@@ -23,7 +23,7 @@ fn in_sqlite_files(data_dir: &std::path::Path, needle: &str) -> bool {
 
 /// Whether `needle` occurs in the data files of any table or index of the Postgres database at
 /// `url` (read by the server itself, `pg_read_binary_file`), after `VACUUM FULL` when `vacuum`.
-async fn in_postgres_files(url: &str, needle: &str, vacuum: bool) -> bool {
+pub(crate) async fn in_postgres_files(url: &str, needle: &str, vacuum: bool) -> bool {
     use sqlx::{Connection, Executor, Row};
     let mut db = sqlx::PgConnection::connect(url).await.unwrap();
     db.execute("checkpoint").await.unwrap();

@@ -43,6 +43,7 @@ mod passkey_recovery;
 mod privacy;
 mod probing;
 mod redirect_uris;
+mod residency;
 mod resources;
 mod retention;
 mod saml;

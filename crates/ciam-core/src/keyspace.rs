@@ -5,7 +5,9 @@
 //! Rules every family follows:
 //! - the family name comes first, then the tenant: its namespace ([`TenantNs`], id and
 //!   incarnation) for state that dies with the tenant, or its bare id for the replay caches
-//!   that must outlive a tenant recreated under the same id (they only ever refuse);
+//!   that must outlive a tenant recreated under the same id (they only ever refuse); the
+//!   deployment's own keys have `*` there. So [`tenant_of`] reads any key's tenant, and a
+//!   node serving several regions keeps each key in its tenant's region;
 //! - a secret (a code, a token, a cookie, a typed address) appears only as its SHA-256
 //!   ([`SecretHash`]), so a dump of the store hands out nothing usable;
 //! - the value's lifetime is the family's: the constants here, or the lifetime of what the
@@ -44,6 +46,17 @@ impl Key {
     fn plain(family: &str, tenant: impl fmt::Display, rest: impl fmt::Display) -> Self {
         Self(format!("{family}:{tenant}:{rest}"))
     }
+}
+
+/// The tenant segment of the deployment's own keys (no tenant's: not a valid tenant id).
+const DEPLOYMENT: &str = "*";
+
+/// The tenant id a key belongs to (its namespace without the incarnation); `None` for the
+/// deployment's own keys.
+pub fn tenant_of(key: &str) -> Option<&str> {
+    let ns = key.split(':').nth(1)?;
+    let tenant = ns.split_once('@').map_or(ns, |(id, _)| id);
+    (tenant != DEPLOYMENT && !tenant.is_empty()).then_some(tenant)
 }
 
 /// Keys can hold hashes of secrets and identifiers of users: never printed whole.
@@ -109,12 +122,12 @@ pub fn saml_logout(tenant: &TenantNs, id: &str) -> Key {
 /// the period's number (Unix time divided by the period). The node that stores it first does
 /// that period's refresh; the others skip it. Not a tenant's: one refresh covers every tenant.
 pub fn saml_metadata_refresh(window: i64) -> Key {
-    Key(format!("saml_metadata_refresh:{window}"))
+    Key::plain("saml_metadata_refresh", DEPLOYMENT, window)
 }
 
 /// The retention sweep of period `window` (hours since the epoch): claimed by one node.
 pub fn retention_sweep(window: i64) -> Key {
-    Key::plain("retention_sweep", "all", window)
+    Key::plain("retention_sweep", DEPLOYMENT, window)
 }
 
 /// How long an upstream sign-in may take.
@@ -122,7 +135,7 @@ pub const UPSTREAM_SIGN_IN_TTL: Duration = Duration::from_secs(600);
 
 /// The state of a passkey ceremony (`purpose`: a sign-in or a second factor) of a flow.
 pub fn passkey_ceremony(tenant: &TenantNs, purpose: &str, flow: &str) -> Key {
-    Key(format!("passkey:{purpose}:{tenant}:{}", SecretHash::of(flow).as_str()))
+    Key::hashed(&format!("passkey_{purpose}"), tenant, flow)
 }
 
 /// An authenticator app being enrolled from the security page of session `sid`.
@@ -199,7 +212,7 @@ pub fn code(tenant: &TenantNs, code: &str) -> Key {
 /// What the redemption of the code at `code_key` issued, kept so a second redemption can
 /// revoke it.
 pub fn code_redeemed(code_key: &Key) -> Key {
-    Key(format!("used:{}", code_key.0))
+    Key(format!("used_{}", code_key.0))
 }
 
 /// How long a redeemed code's marker is kept: well past the code's own lifetime.
@@ -440,6 +453,62 @@ mod tests {
         ] {
             assert!(key.as_str().split(':').any(|s| s == "acme@i1"), "{}", key.as_str());
         }
+    }
+
+    #[test]
+    fn every_key_names_its_tenant_where_a_region_router_reads_it() {
+        let id = TenantId::parse("acme").unwrap();
+        let (n, x) = (ns(), "x");
+        let keys = [
+            session(&n, x),
+            session_of_hash(&n, x),
+            user_sessions(&n, x),
+            flow(&n, x),
+            upstream_sign_in(&n, x),
+            upstream_answer(&n, x),
+            saml_assertion(&id, x, x),
+            saml_request(&id, x, x),
+            saml_logout(&n, x),
+            passkey_ceremony(&n, "mfa", x),
+            totp_enrolment(&n, x),
+            passkey_enrolment(&n, x),
+            email_code(&n, x),
+            mail_sends(&n, x),
+            mail_proof(&n, "verify", x),
+            data_export(&n, x),
+            data_export_of(&n, x),
+            self_service_rate(&n, "signup", x),
+            throttle(&n, x, x),
+            throttle_lock(&throttle(&n, x, x)),
+            client_auth_failures(&n, x, x),
+            client_auth_failures_from(&n, x),
+            code(&n, x),
+            code_redeemed(&code(&n, x)),
+            pushed_request(&n, x),
+            opaque_access_token(&n, x),
+            initial_access_token(&n, x),
+            initial_access_token_uses(&initial_access_token(&n, x)),
+            open_registrations(&n, x),
+            assertion_jti(&id, x, x),
+            dpop_proof(&id, x, x),
+            dpop_nonce(&id, 7),
+            exchange_rate(&n, x),
+            agent_audience(&n, x, x),
+            device_request(&n, x),
+            device_request_of_hash(&n, x),
+            device_beside(&n, x, "poll"),
+            device_user_code(&n, x),
+            device_starts(&n, x),
+            device_wrong_codes(&n, x),
+            device_locked(&n, x),
+        ];
+        for key in &keys {
+            assert_eq!(tenant_of(key.as_str()), Some("acme"), "{}", key.as_str());
+        }
+        for key in [saml_metadata_refresh(7), retention_sweep(7)] {
+            assert_eq!(tenant_of(key.as_str()), None, "{}", key.as_str());
+        }
+        assert_eq!(tenant_of("nocolon"), None);
     }
 
     #[test]

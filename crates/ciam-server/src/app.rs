@@ -74,6 +74,7 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
         .merge(admin)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::regions::gate))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), telemetry::observe))
         .layer(CatchPanicLayer::custom(|_| Problem::internal("handler panicked").into_response()))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, request_timeout));
@@ -101,6 +102,26 @@ pub struct App {
     saml_metadata_refresh: Option<Duration>,
 }
 
+/// Opens the stores of every region this node serves, and the control region's placement
+/// directory (applying migrations to each).
+pub async fn open_regions(config: &ValidatedConfig) -> anyhow::Result<ciam_store::regional::Regions> {
+    let pool = PoolOptions { max_connections: config.max_connections, acquire_timeout: config.acquire_timeout };
+    let specs: Vec<_> = config
+        .regions
+        .iter()
+        .map(|r| ciam_store::regional::RegionSpec {
+            region: r.region.clone(),
+            database_url: r.database_url.clone(),
+            redis_url: r.redis_url.clone(),
+            redis_key_prefix: config.redis_key_prefix.clone(),
+            serve: r.serve,
+        })
+        .collect();
+    ciam_store::regional::open(&config.region, &specs, &pool)
+        .await
+        .with_context(|| format!("cannot open the durable store {}", config.database_description()))
+}
+
 impl App {
     /// Opens the stores (applying migrations), resolves the admin token, binds the port.
     pub async fn build(config: ValidatedConfig) -> anyhow::Result<Self> {
@@ -112,12 +133,9 @@ impl App {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
         config.check_sqlite_directory()?;
-        let pool = PoolOptions { max_connections: config.max_connections, acquire_timeout: config.acquire_timeout };
-        let durable = ciam_store::open_durable(&config.database_url, &pool)
-            .await
-            .with_context(|| format!("cannot open the durable store {}", config.database_description()))?;
-        let ephemeral = ciam_store::open_ephemeral(config.redis_url.as_deref(), &config.redis_key_prefix)
-            .context("cannot set up the ephemeral store (redis_url)")?;
+        let regions = Arc::new(open_regions(&config).await?);
+        let durable: Arc<dyn ciam_core::store::DurableStore> = regions.durable.clone();
+        let ephemeral: Arc<dyn ciam_core::store::EphemeralStore> = regions.ephemeral.clone();
         let admin_token = admin_token_hash(&config)?;
         let master = Arc::new(master_key(&config)?);
         let keys = Arc::new(Keyring::new(durable.clone(), master.clone()));
@@ -157,6 +175,15 @@ impl App {
             node: Arc::new(NodeSettings {
                 public_url,
                 region: config.region.clone(),
+                regions: config
+                    .regions
+                    .iter()
+                    .map(|r| crate::state::RegionInfo {
+                        region: r.region.clone(),
+                        public_url: r.public_url.as_ref().map(|u| u.as_str().trim_end_matches('/').to_owned()),
+                        served: r.serve,
+                    })
+                    .collect(),
                 trusted_proxies: config.trusted_proxies.clone(),
                 client_certificate_header: config.client_certificate_header.clone(),
             }),
@@ -190,6 +217,7 @@ impl App {
             client_auth: Arc::default(),
             directory,
             issuance,
+            regions,
         });
         tracing::info!(
             address = %local,
@@ -232,6 +260,7 @@ impl App {
         let mail_worker =
             crate::services::outbox::start_worker(self.state.clone(), workers_stop.clone(), self.shutdown_timeout);
         let sweeper = crate::services::retention::start_sweeper(self.state.clone(), workers_stop.clone());
+        let placements = crate::services::residency::start_refresh(self.state.clone(), workers_stop.clone());
         let metadata_refresh = self
             .saml_metadata_refresh
             .map(|period| crate::services::saml::start_metadata_refresh(self.state.clone(), workers_stop, period));
@@ -265,6 +294,11 @@ impl App {
             && let Err(e) = task.await
         {
             tracing::warn!(error = %e, "the SAML metadata refresher ended abnormally");
+        }
+        if let Some(task) = placements
+            && let Err(e) = task.await
+        {
+            tracing::warn!(error = %e, "the placement refresher ended abnormally");
         }
         if let Err(e) = sweeper.await {
             tracing::warn!(error = %e, "the retention sweeper ended abnormally");

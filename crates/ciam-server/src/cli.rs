@@ -225,11 +225,10 @@ pub async fn main() -> anyhow::Result<()> {
             init_tracing(&config.log, LogTarget::Stderr);
             std::fs::create_dir_all(&config.data_dir).context("cannot create data_dir")?;
             config.check_sqlite_directory()?;
-            let pool = ciam_store::PoolOptions { max_connections: 1, acquire_timeout: config.acquire_timeout };
-            ciam_store::open_durable(&config.database_url, &pool)
+            crate::app::open_regions(&config)
                 .await
                 .with_context(|| format!("migrating {}", config.database_description()))?;
-            tracing::info!(database = %config.database_description(), "migrations applied");
+            tracing::info!(database = %config.database_description(), regions = config.regions.len(), "migrations applied");
         }
         Command::GenerateMasterKey => print_out(&ciam_jose::MasterKey::generate_base64())?,
         Command::Keys { command: KeysCommand::Rotate { tenant, alg } } => {
@@ -376,10 +375,11 @@ async fn open_existing(
             file.display()
         );
     }
-    let pool = ciam_store::PoolOptions { max_connections, acquire_timeout: config.acquire_timeout };
-    ciam_store::open_durable(&config.database_url, &pool)
+    let config = crate::config::ValidatedConfig { max_connections, ..config.clone() };
+    let regions = crate::app::open_regions(&config)
         .await
-        .with_context(|| format!("opening {}", config.database_description()))
+        .with_context(|| format!("opening {}", config.database_description()))?;
+    Ok(regions.durable.clone())
 }
 
 /// Walks a tenant's whole chain in pages; the outer error is a store failure, the inner one the

@@ -83,10 +83,24 @@ async fn check(store: &dyn HealthCheck) -> &'static str {
     }
 }
 
-/// Readiness: both stores answer and the node is not shutting down. 503 otherwise, naming the
-/// failing part, so a balancer stops sending traffic here.
+/// Readiness: the stores answer and the node is not shutting down. 503 otherwise, naming the
+/// failing part, so a balancer stops sending traffic here. With several regions, each region
+/// served is reported on its own, and the node stays ready while one of them answers: a region
+/// down fails its own tenants only (with a 503 problem naming it).
 async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
     let (durable, ephemeral) = tokio::join!(check(&*st.durable), check(&*st.ephemeral));
+    let mut regions = serde_json::Map::new();
+    for region in st.regions.served() {
+        let durable = match st.regions.durable_of(region) {
+            Ok(store) => check(&*store).await,
+            Err(_) => "unavailable",
+        };
+        let ephemeral = match st.regions.ephemeral_of(region) {
+            Ok(store) => check(&*store).await,
+            Err(_) => "unavailable",
+        };
+        regions.insert(region.to_string(), json!({"durable_store": durable, "ephemeral_store": ephemeral}));
+    }
     let accepting = st.is_accepting();
     let ready = durable == "ok" && ephemeral == "ok" && accepting;
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
@@ -96,7 +110,8 @@ async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
             "durable_store": durable,
             "ephemeral_store": ephemeral,
             "accepting_requests": if accepting { "ok" } else { "shutting_down" },
-        }
+        },
+        "regions": regions,
     });
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body))
 }

@@ -81,6 +81,8 @@ pub struct Services {
     pub(crate) directory: Arc<crate::adapters::directory::Directory>,
     /// Issues, checks and revokes tokens: every grant of the token endpoint.
     pub issuance: Arc<ciam_oauth::issuer::Issuer>,
+    /// The regions this node serves: `durable` and `ephemeral` route through them.
+    pub regions: Arc<ciam_store::regional::Regions>,
 }
 
 /// Per-node settings.
@@ -88,12 +90,25 @@ pub struct Services {
 pub struct NodeSettings {
     /// Public base URL without a trailing slash.
     pub public_url: String,
-    /// This deployment's region.
+    /// The control region (new tenants' default home region).
     pub region: Region,
+    /// Every region of the deployment.
+    pub regions: Vec<RegionInfo>,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The header in which those proxies forward the client certificate (RFC 8705), if any.
     pub client_certificate_header: Option<axum::http::HeaderName>,
+}
+
+/// A region of the deployment, as the HTTP layer needs it.
+#[derive(Debug, Clone)]
+pub struct RegionInfo {
+    /// The region.
+    pub region: Region,
+    /// The public URL of the nodes serving it (without a trailing slash), for redirects.
+    pub public_url: Option<String>,
+    /// Whether this node serves it.
+    pub served: bool,
 }
 
 impl AppState {

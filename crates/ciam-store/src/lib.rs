@@ -9,6 +9,7 @@
 
 mod memory;
 mod redis_store;
+pub mod regional;
 mod sql;
 
 #[cfg(any(test, feature = "testing"))]
@@ -89,6 +90,18 @@ mod tests {
     mod sqlite_durable {
         use super::*;
         crate::durable_contract_tests!(sqlite());
+    }
+
+    /// The whole contract through a two-region router whose tenants all live in the control
+    /// region (`local`, as the contract's tenants say): every port is routed without loss.
+    async fn regional() -> Option<(Arc<dyn ResidencyStore>, regional::tests::Files)> {
+        let (regions, files) = regional::tests::regions(&["local", "other"], &[true, true]).await;
+        Some((regions.durable.clone(), files))
+    }
+
+    mod regional_durable {
+        use super::*;
+        crate::durable_contract_tests!(regional());
     }
 
     mod postgres_durable {

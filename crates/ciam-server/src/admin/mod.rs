@@ -22,6 +22,7 @@ mod identity_providers;
 mod invitations;
 mod keys;
 mod purposes;
+mod residency;
 mod resources;
 mod sessions;
 mod tenants;
@@ -106,7 +107,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(resources::routes())
         .merge(identity_providers::routes())
         .merge(purposes::routes())
-        .merge(user_privacy::routes());
+        .merge(user_privacy::routes())
+        .merge(residency::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

@@ -42,8 +42,8 @@ pub(super) struct TenantInput {
     /// Name shown on hosted pages (1-200 characters).
     #[schema(example = "Acme")]
     display_name: String,
-    /// Data-residency region; defaults to (and must currently equal) this deployment's region.
-    /// Fixed after creation.
+    /// Data-residency region: one of the deployment's regions (default: the control region).
+    /// Fixed after creation; `POST …/move` moves a tenant.
     #[schema(value_type = Option<String>, example = "local")]
     home_region: Option<Region>,
     /// Per-tenant settings.
@@ -102,11 +102,21 @@ fn checked(st: &AppState, input: TenantInput) -> Result<(TenantId, String, Regio
         )));
     }
     let region = input.home_region.unwrap_or_else(|| st.node.region.clone());
-    if region != st.node.region {
-        return Err(Problem::invalid(FieldError::new(
-            "home_region",
-            format!("this deployment serves region {}", st.node.region),
-        )));
+    match st.node.regions.iter().find(|r| r.region == region) {
+        Some(r) if r.served => {}
+        Some(_) => {
+            return Err(Problem::invalid(FieldError::new(
+                "home_region",
+                format!("this node does not serve region {region}: create the tenant on a node that does"),
+            )));
+        }
+        None => {
+            let known: Vec<_> = st.node.regions.iter().map(|r| r.region.as_str()).collect();
+            return Err(Problem::invalid(FieldError::new(
+                "home_region",
+                format!("is not a region of this deployment ({})", known.join(", ")),
+            )));
+        }
     }
     Ok((input.id, display_name, region, input.settings))
 }

@@ -5,6 +5,7 @@
 //! error naming the key. Unknown keys, in the file or as `CIAM_*` variables, are errors: a typo
 //! never silently does nothing.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,6 +17,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
+
+mod regions;
+pub use regions::{RegionConfig, RegionSettings};
 
 /// The configuration as written by the operator (before validation).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,8 +38,14 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// Prefix of every Redis key, so deployments can share one Redis.
     pub redis_key_prefix: String,
-    /// This deployment's data-residency region; tenants created here have it as home region.
+    /// The deployment's control region: it holds the placement directory (tenant -> home
+    /// region), its stores are `database_url` and `redis_url`, and new tenants live there unless
+    /// they name another region.
     pub region: String,
+    /// The other data-residency regions, `[regions.<name>]`, each with its own stores.
+    pub regions: BTreeMap<String, RegionConfig>,
+    /// The regions this node serves, comma-separated (default: every region).
+    pub serve_regions: String,
     /// Bearer token for `/admin/v1`. Default: generated once into `{data_dir}/admin-token`.
     #[serde(skip_serializing)]
     pub admin_token: Option<SecretString>,
@@ -250,6 +260,8 @@ impl Default for Config {
             redis_url: None,
             redis_key_prefix: "ciam:".into(),
             region: "local".into(),
+            regions: BTreeMap::new(),
+            serve_regions: String::new(),
             admin_token: None,
             admin_token_file: None,
             master_key: None,
@@ -348,7 +360,10 @@ Environment (every configuration key has a CIAM_ variable; nested keys use a dou
                           required with Postgres: `ciam generate-master-key`)
   CIAM_LOG__LEVEL         trace, debug, info, warn or error, or a filter such as info,ciam_server=debug
   CIAM_LOG__FORMAT        text or json
-  CIAM_REGION             this deployment's data-residency region (default: local)
+  CIAM_REGION             the control region, whose stores are the ones above (default: local)
+  CIAM_REGIONS__<NAME>__DATABASE_URL, __REDIS_URL, __PUBLIC_URL
+                          another region and its stores (docs/residency.md)
+  CIAM_SERVE_REGIONS      the regions this node serves, comma-separated (default: all)
 See docs/configuration.md for every key.";
 
 /// Where the config file is looked for when `--config` / `CIAM_CONFIG` is not given.
@@ -438,17 +453,19 @@ impl Config {
         let data_dir = std::path::absolute(&self.data_dir)
             .map_err(|e| bad("data_dir", format!("cannot be resolved to an absolute path: {e}")))?;
         let database_url = match self.database_url {
-            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => u,
-            Some(_) => return Err(bad("database_url", "must start with sqlite:// or postgres://")),
+            Some(u) => regions::check_database_url("database_url", u)?,
             None => format!("sqlite://{}?mode=rwc", data_dir.join("ciam.db").display()),
         };
-        if let Some(u) = &self.redis_url {
-            let ok = Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "redis" | "rediss") && u.host().is_some());
-            if !ok {
-                return Err(bad("redis_url", "must be a redis:// or rediss:// URL"));
-            }
-        }
+        regions::check_redis_url("redis_url", self.redis_url.as_ref())?;
         let region = Region::parse(&self.region).map_err(|e| bad("region", e.message))?;
+        let regions = regions::resolve(
+            &region,
+            &database_url,
+            self.redis_url.as_ref(),
+            &self.regions,
+            &self.serve_regions,
+            &data_dir,
+        )?;
         let admin_token = secret_or_file("admin_token_file", &self.admin_token_file, self.admin_token)?;
         let master_key = secret_or_file("master_key_file", &self.master_key_file, self.master_key)?;
         if let Some(k) = &master_key {
@@ -501,6 +518,7 @@ impl Config {
             redis_url: self.redis_url,
             redis_key_prefix: self.redis_key_prefix,
             region,
+            regions,
             admin_token,
             master_key,
             log: self.log,
@@ -612,8 +630,10 @@ pub struct ValidatedConfig {
     pub redis_url: Option<String>,
     /// Redis key prefix.
     pub redis_key_prefix: String,
-    /// This deployment's region.
+    /// The control region.
     pub region: Region,
+    /// Every region, the control region first.
+    pub regions: Vec<RegionSettings>,
     /// Admin token, if configured.
     pub admin_token: Option<SecretString>,
     /// Master key, if configured (checked to be well-formed).

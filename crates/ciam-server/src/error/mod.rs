@@ -66,6 +66,8 @@ pub enum ProblemKind {
     PayloadTooLarge,
     /// 415: the body is not `application/json`.
     UnsupportedMediaType,
+    /// 421: the tenant lives in a region this node does not serve (RFC 9110 §15.5.20).
+    Misdirected,
     /// 422: well-formed JSON that breaks a rule; `errors` names the fields.
     Validation,
     /// 500: a bug or corrupt data; details are in the server log.
@@ -85,6 +87,7 @@ impl ProblemKind {
             Self::Conflict => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Misdirected => StatusCode::MISDIRECTED_REQUEST,
             Self::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -101,6 +104,7 @@ impl ProblemKind {
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::Misdirected => "misdirected",
             Self::Validation => "validation",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
@@ -117,6 +121,7 @@ impl ProblemKind {
             Self::Conflict => "Conflict",
             Self::PayloadTooLarge => "Request body too large",
             Self::UnsupportedMediaType => "Unsupported media type",
+            Self::Misdirected => "Tenant served elsewhere",
             Self::Validation => "Invalid input",
             Self::Internal => "Internal error",
             Self::Unavailable => "Service temporarily unavailable",
@@ -344,10 +349,14 @@ impl From<StoreError> for Problem {
                 ..Self::new(ProblemKind::Conflict, format!("{what} is already taken"))
             },
             StoreError::NotFound => Self::new(ProblemKind::NotFound, "not found"),
-            StoreError::Unavailable(source) => Self {
-                internal: Some(error_chain(&*source)),
-                ..Self::new(ProblemKind::Unavailable, "a storage backend is unavailable; retry shortly")
-            },
+            StoreError::Unavailable(source) => {
+                // A region's failure names the region (never a URL or a host).
+                let detail = match source.downcast_ref::<ciam_core::region::RegionError>() {
+                    Some(region) => format!("{region}; retry shortly"),
+                    None => "a storage backend is unavailable; retry shortly".to_owned(),
+                };
+                Self { internal: Some(error_chain(&*source)), ..Self::new(ProblemKind::Unavailable, detail) }
+            }
             StoreError::Corrupt(what) => Self::internal(format!("corrupt stored data: {what}")),
         }
     }

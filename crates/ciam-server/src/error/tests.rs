@@ -44,6 +44,7 @@ async fn every_kind_maps_to_its_status_and_type_rfc9457() -> TestResult {
         (ProblemKind::Conflict, 409, "conflict"),
         (ProblemKind::PayloadTooLarge, 413, "payload-too-large"),
         (ProblemKind::UnsupportedMediaType, 415, "unsupported-media-type"),
+        (ProblemKind::Misdirected, 421, "misdirected"),
         (ProblemKind::Validation, 422, "validation"),
         (ProblemKind::Internal, 500, "internal"),
         (ProblemKind::Unavailable, 503, "unavailable"),

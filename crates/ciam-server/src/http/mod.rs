@@ -8,6 +8,7 @@ mod back_channel;
 mod certificate;
 mod extract;
 pub(crate) mod page;
+pub(crate) mod regions;
 
 pub(crate) use back_channel::{BackChannel, dpop_proof, verify_client_jwt};
 pub(crate) use certificate::{ClientCertificate, client_certificate};

@@ -22,6 +22,7 @@ pub(crate) mod legacy;
 pub(crate) mod outbox;
 pub(crate) mod privacy;
 pub mod privacy_keys;
+pub(crate) mod residency;
 pub(crate) mod resources;
 pub(crate) mod retention;
 pub(crate) mod saml;

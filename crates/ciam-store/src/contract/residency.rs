@@ -17,7 +17,7 @@ use ciam_core::saml_app::SamlSigningKey;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::SecretHash;
 use ciam_core::signing_key::KeyState;
-use ciam_core::store::{DurableStore, RegionDirectory, StoreError, TenantTransfer};
+use ciam_core::store::{DurableStore, StoreError};
 use ciam_core::user::{ImportedUser, User};
 use serde_json::Value;
 
@@ -26,9 +26,7 @@ use super::{
     user,
 };
 
-/// A durable store that also keeps the placement directory and moves tenants (SQLite, Postgres).
-pub trait ResidencyStore: DurableStore + RegionDirectory + TenantTransfer {}
-impl<T: DurableStore + RegionDirectory + TenantTransfer + ?Sized> ResidencyStore for T {}
+pub use crate::regional::RegionDurable as ResidencyStore;
 
 fn region(s: &str) -> Region {
     Region::parse(s).unwrap()
