@@ -114,7 +114,7 @@ async fn authorization_code_flow_on_postgres_and_redis() {
     .await;
     // Codes (and their reuse markers), sessions and flows went through Redis: the markers outlive
     // the flow (sessions ended with the logout at its end).
-    assert!(redis.keys().iter().any(|k| k.contains(":used:code:acme@")), "codes live in Redis");
+    assert!(redis.keys().iter().any(|k| k.contains(":used_code:acme@")), "codes live in Redis");
 }
 
 /// `openidconnect`'s client as discovery configures it.

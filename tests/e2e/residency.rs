@@ -44,7 +44,11 @@ impl Db {
                 Self::Postgres(url) => {
                     use sqlx::Connection;
                     let mut db = sqlx::PgConnection::connect(url).await.unwrap();
-                    sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(tenant).fetch_one(&mut db).await.unwrap()
+                    sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                        .bind(tenant)
+                        .fetch_one(&mut db)
+                        .await
+                        .unwrap()
                 }
             });
         }
@@ -181,8 +185,7 @@ async fn each_tenant_lives_in_its_region_and_a_move_leaves_nothing_behind() {
 
     // The move is in the tenant's trail, which still verifies.
     let events = admin.get("/tenants/acme/audit?limit=200", 200).await;
-    let types: Vec<&str> =
-        events["items"].as_array().unwrap().iter().filter_map(|e| e["type"].as_str()).collect();
+    let types: Vec<&str> = events["items"].as_array().unwrap().iter().filter_map(|e| e["type"].as_str()).collect();
     assert!(types.contains(&"tenant.move_started") && types.contains(&"tenant.moved"), "{types:?}");
     // `ciam audit verify` with the deployment's regions finds the trail in its new region.
     let out = std::process::Command::new(BIN)
@@ -198,29 +201,81 @@ async fn each_tenant_lives_in_its_region_and_a_move_leaves_nothing_behind() {
     assert_eq!(back.0, 422, "already there: {}", back.1);
 }
 
-#[tokio::test]
-async fn a_region_down_or_elsewhere_fails_only_its_tenants_and_says_which() {
-    let dir = TempDir::new("residency-down");
-    let token_env = ("CIAM_ADMIN_TOKEN".to_owned(), "residency-admin-token-0123456789abcdef".to_owned());
-    let (us_env, us_services) = us_region(&dir.0).await;
-    let (eu_db, eu_redis) =
-        if on_postgres() { (TestPostgres::create().await, TestRedis::create().await) } else { (None, None) };
-    let start = |env: Vec<(String, String)>| {
-        let mut env = env;
+/// A two-region deployment whose nodes a test starts and stops: `eu` (control) and `us`, on
+/// SQLite files or, under `TEST_BACKEND=postgres`, on Postgres databases and Redis prefixes.
+struct Deployment {
+    dir: TempDir,
+    us: Vec<(String, String)>,
+    eu_db: Option<TestPostgres>,
+    eu_redis: Option<TestRedis>,
+    _us_services: Option<(TestPostgres, TestRedis)>,
+}
+
+const TOKEN: &str = "residency-admin-token-0123456789abcdef";
+
+impl Deployment {
+    async fn new(tag: &str) -> Self {
+        let dir = TempDir::new(tag);
+        let (us, us_services) = us_region(&dir.0).await;
+        let (eu_db, eu_redis) =
+            if on_postgres() { (TestPostgres::create().await, TestRedis::create().await) } else { (None, None) };
+        Self { dir, us, eu_db, eu_redis, _us_services: us_services }
+    }
+
+    /// A node with the `us` settings `us` (the deployment's, unless a test changes them).
+    async fn node(&self, us: &[(String, String)]) -> Server {
+        let mut env = us.to_vec();
         env.push(("CIAM_REGION".into(), "eu".into()));
-        env.push(token_env.clone());
+        env.push(("CIAM_ADMIN_TOKEN".into(), TOKEN.into()));
         let opts = ServerOptions {
-            database_url: eu_db.as_ref().map(|db| db.url.clone()),
-            redis: eu_redis.as_ref().map(|r| (r.url.clone(), r.prefix.clone())),
+            database_url: self.eu_db.as_ref().map(|db| db.url.clone()),
+            redis: self.eu_redis.as_ref().map(|r| (r.url.clone(), r.prefix.clone())),
             env,
             embedded: !on_postgres(),
             ..ServerOptions::default()
         };
-        Server::start(BIN, &dir.0, opts)
-    };
+        Server::start(BIN, &self.dir.0, opts).await
+    }
+}
+
+#[tokio::test]
+async fn a_move_cut_short_resumes_where_it_stopped() {
+    let d = Deployment::new("residency-resume").await;
+    let server = d.node(&d.us).await;
+    let admin = Admin::new(&server, TOKEN);
+    admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
+    let ada = admin.post("/tenants/acme/users", json!({"email": "ada@example.com"}), 201).await;
+    admin.post("/tenants/acme/move", json!({"region": "us"}), 202).await;
+    // The node stops (SIGKILL) while the move waits for the freeze to settle.
+    drop(server);
+
+    let server = d.node(&d.us).await;
+    let admin = Admin::new(&server, TOKEN);
+    let stopped = admin.get("/tenants/acme/placement", 200).await;
+    assert_eq!((&stopped["region"], &stopped["moving"]["step"]), (&json!("eu"), &json!("frozen")), "{stopped}");
+    let (status, _) = admin
+        .call(reqwest::Method::DELETE, &format!("/tenants/acme/users/{}", ada["id"].as_str().unwrap()), None)
+        .await;
+    assert_eq!(status, 503, "still frozen");
+    let resumed = admin.post("/tenants/acme/move", json!({"region": "us"}), 202).await;
+    assert_eq!(resumed["moving"]["step"], "frozen", "{resumed}");
+    assert_eq!(moved(&admin, "acme").await["region"], "us");
+    let users = admin.get("/tenants/acme/users", 200).await;
+    assert_eq!(users["items"][0]["email"], "ada@example.com", "{users}");
+    let eu = Db::of_url(
+        &d.eu_db
+            .as_ref()
+            .map_or_else(|| format!("sqlite://{}", server.data_dir.join("ciam.db").display()), |db| db.url.clone()),
+    );
+    assert_eq!(eu.rows("acme").await, vec![0; TABLES.len()]);
+}
+
+#[tokio::test]
+async fn a_region_down_or_elsewhere_fails_only_its_tenants_and_says_which() {
+    let d = Deployment::new("residency-down").await;
     {
-        let server = start(us_env.clone()).await;
-        let admin = Admin::new(&server, token_env.1.clone());
+        let server = d.node(&d.us).await;
+        let admin = Admin::new(&server, TOKEN);
         admin.post("/tenants", json!({"id": "acme", "display_name": "Acme"}), 201).await;
         admin.post("/tenants", json!({"id": "globex", "display_name": "Globex", "home_region": "us"}), 201).await;
     }
@@ -229,10 +284,10 @@ async fn a_region_down_or_elsewhere_fails_only_its_tenants_and_says_which() {
     let unreachable = if on_postgres() {
         "postgres://postgres@127.0.0.1:1/ciam_unreachable".to_owned()
     } else {
-        format!("sqlite://{}/missing/us.db", dir.0.display())
+        format!("sqlite://{}/missing/us.db", d.dir.0.display())
     };
-    let server = start(vec![("CIAM_REGIONS__US__DATABASE_URL".into(), unreachable)]).await;
-    let admin = Admin::new(&server, token_env.1.clone());
+    let server = d.node(&[("CIAM_REGIONS__US__DATABASE_URL".into(), unreachable)]).await;
+    let admin = Admin::new(&server, TOKEN);
     let (status, problem) = admin.call(reqwest::Method::GET, "/tenants/globex", None).await;
     assert_eq!(status, 503, "{problem}");
     assert_eq!(problem["detail"], "region us is unavailable; retry shortly", "{problem}");
@@ -254,10 +309,10 @@ async fn a_region_down_or_elsewhere_fails_only_its_tenants_and_says_which() {
 
     // A node that serves only `eu` refuses `us`'s tenants with 421, or redirects them to the
     // region's public URL when it has one.
-    let mut env = us_env.clone();
+    let mut env = d.us.clone();
     env.push(("CIAM_SERVE_REGIONS".into(), "eu".into()));
-    let server = start(env.clone()).await;
-    let admin = Admin::new(&server, token_env.1.clone());
+    let server = d.node(&env).await;
+    let admin = Admin::new(&server, TOKEN);
     let (status, problem) = admin.call(reqwest::Method::GET, "/tenants/globex/users", None).await;
     assert_eq!(status, 421, "{problem}");
     assert_eq!(problem["detail"], "this tenant lives in region us, which this node does not serve", "{problem}");
@@ -272,9 +327,8 @@ async fn a_region_down_or_elsewhere_fails_only_its_tenants_and_says_which() {
     assert_eq!(made.0, 422, "{}", made.1);
     drop(server);
     env.push(("CIAM_REGIONS__US__PUBLIC_URL".into(), "https://us.id.example.com".into()));
-    let server = start(env).await;
+    let server = d.node(&env).await;
     let res = server.http.get(server.url("/t/globex/authorize?client_id=x&scope=openid")).send().await.unwrap();
     assert_eq!(res.status(), 307);
     assert_eq!(res.headers()["location"], "https://us.id.example.com/t/globex/authorize?client_id=x&scope=openid");
-    drop(us_services);
 }
