@@ -165,6 +165,8 @@ async fn each_tenant_lives_in_its_region_and_a_move_leaves_nothing_behind() {
     assert_eq!(refused["detail"], "tenant acme is moving to region us; retry shortly", "{refused}");
     let same = admin.call(reqwest::Method::POST, "/tenants/acme/move", Some(json!({"region": "eu"}))).await;
     assert_eq!(same.0, 422, "a second move elsewhere waits: {}", same.1);
+    let again = admin.post("/tenants/acme/move", json!({"region": "us"}), 202).await;
+    assert_eq!(again["moving"]["to"], "us", "asking again while it runs changes nothing: {again}");
 
     let placement = moved(&admin, "acme").await;
     assert_eq!(placement["region"], "us", "{placement}");

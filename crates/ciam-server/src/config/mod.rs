@@ -466,6 +466,11 @@ impl Config {
             &self.serve_regions,
             &data_dir,
         )?;
+        // `[regions.<region>]` may name the control region's stores instead of the top level.
+        let (database_url, redis_url) = match regions.first() {
+            Some(control) => (control.database_url.clone(), control.redis_url.clone()),
+            None => (database_url, self.redis_url),
+        };
         let admin_token = secret_or_file("admin_token_file", &self.admin_token_file, self.admin_token)?;
         let master_key = secret_or_file("master_key_file", &self.master_key_file, self.master_key)?;
         if let Some(k) = &master_key {
@@ -515,7 +520,7 @@ impl Config {
             public_url,
             data_dir,
             database_url,
-            redis_url: self.redis_url,
+            redis_url,
             redis_key_prefix: self.redis_key_prefix,
             region,
             regions,

@@ -172,6 +172,18 @@ mod tests {
     }
 
     #[test]
+    fn the_control_region_may_be_written_as_a_region_table() {
+        let at = |url: &str| RegionConfig { database_url: Some(url.into()), ..RegionConfig::default() };
+        let regions =
+            BTreeMap::from([("eu".to_owned(), at("postgres://db/eu")), ("us".to_owned(), at("postgres://db/us"))]);
+        let r = resolve(&eu(), "sqlite:///d/ciam.db", None, &regions, "", Path::new("/d")).unwrap();
+        assert_eq!(
+            r.iter().map(|r| (r.region.as_str(), r.database_url.as_str())).collect::<Vec<_>>(),
+            [("eu", "postgres://db/eu"), ("us", "postgres://db/us")]
+        );
+    }
+
+    #[test]
     fn bad_region_settings_are_named() {
         let bad_redis = RegionConfig { redis_url: Some("http://x".into()), ..RegionConfig::default() };
         let e = resolve(&eu(), "sqlite:x", None, &BTreeMap::from([("us".to_owned(), bad_redis)]), "", Path::new("/d"))

@@ -99,12 +99,16 @@ pub(crate) async fn start_move(
             save(st, &placement).await?;
         }
     }
-    let (st2, by2, tenant2) = (st.clone(), by.clone(), tenant.clone());
-    tokio::spawn(async move {
-        if let Err(e) = run(&st2, &by2, &tenant2).await {
-            tracing::error!(tenant = %tenant2, error = %e, "moving the tenant stopped; ask for the move again to resume it");
-        }
-    });
+    // One run per tenant on this node: asking again while it runs changes nothing.
+    if let Some(running) = st.regions.placements.run_move(tenant) {
+        let (st, by, tenant) = (st.clone(), by.clone(), tenant.clone());
+        tokio::spawn(async move {
+            if let Err(e) = run(&st, &by, &tenant).await {
+                tracing::error!(%tenant, error = %e, "moving the tenant stopped; ask for the move again to resume it");
+            }
+            drop(running);
+        });
+    }
     Ok(placement)
 }
 

@@ -66,12 +66,31 @@ pub struct Placements {
     directory: Arc<dyn RegionDirectory>,
     routes: RwLock<HashMap<String, Route>>,
     version: AtomicI64,
+    /// Tenants whose move this node is running.
+    moving: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// This node runs `tenant`'s move while it holds this.
+pub struct MoveRun {
+    placements: Arc<Placements>,
+    tenant: String,
+}
+
+impl Drop for MoveRun {
+    fn drop(&mut self) {
+        self.placements.moving.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.tenant);
+    }
 }
 
 impl Placements {
     /// Loads every placement from `directory`.
     pub async fn load(directory: Arc<dyn RegionDirectory>) -> StoreResult<Arc<Self>> {
-        let placements = Arc::new(Self { directory, routes: RwLock::default(), version: AtomicI64::new(i64::MIN) });
+        let placements = Arc::new(Self {
+            directory,
+            routes: RwLock::default(),
+            version: AtomicI64::new(i64::MIN),
+            moving: std::sync::Mutex::default(),
+        });
         placements.refresh().await?;
         Ok(placements)
     }
@@ -118,6 +137,15 @@ impl Placements {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(placement.tenant.as_str().to_owned(), route.clone());
         route
+    }
+
+    /// Claims the running of `tenant`'s move on this node; `None` while it runs already (a
+    /// second request to resume it finds it under way).
+    pub fn run_move(self: &Arc<Self>, tenant: &TenantId) -> Option<MoveRun> {
+        let mut moving = self.moving.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        moving
+            .insert(tenant.as_str().to_owned())
+            .then(|| MoveRun { placements: self.clone(), tenant: tenant.as_str().to_owned() })
     }
 
     /// Forgets a tenant (deleted).
