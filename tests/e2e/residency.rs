@@ -87,6 +87,7 @@ async fn us_region(dir: &std::path::Path) -> (Vec<(String, String)>, Option<(Tes
     let env = vec![
         ("CIAM_REGIONS__US__DATABASE_URL".to_owned(), pg.url.clone()),
         ("CIAM_REGIONS__US__REDIS_URL".to_owned(), redis.url.clone()),
+        ("CIAM_REGIONS__US__REDIS_KEY_PREFIX".to_owned(), redis.prefix.clone()),
     ];
     (env, Some((pg, redis)))
 }
@@ -110,7 +111,10 @@ async fn moved(admin: &Admin<'_>, tenant: &str) -> Value {
 #[tokio::test]
 async fn each_tenant_lives_in_its_region_and_a_move_leaves_nothing_behind() {
     let dir = TempDir::new("residency-us");
-    let (mut env, _us_services) = us_region(&dir.0).await;
+    let (mut env, us_services) = us_region(&dir.0).await;
+    // Under TEST_BACKEND=postgres, the keys of acme in us's Redis.
+    let acme_keys_in_us =
+        || us_services.as_ref().map(|(_, redis)| redis.keys().iter().filter(|k| k.contains(":acme@")).count());
     env.push(("CIAM_REGION".into(), "eu".into()));
     let us = Db::of_url(env_value(&env, "CIAM_REGIONS__US__DATABASE_URL"));
     let regions = env.clone();
@@ -138,6 +142,7 @@ async fn each_tenant_lives_in_its_region_and_a_move_leaves_nothing_behind() {
     let tokens = redeem(&s.server, &s.secret, &v.to_callback(v.sign_in(&start).await).await["code"]).await;
     let ada = admin.get("/tenants/acme/users?limit=1", 200).await["items"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(admin.get(&format!("/tenants/acme/users/{ada}/sessions"), 200).await.as_array().unwrap().len(), 1);
+    assert!(matches!(acme_keys_in_us(), None | Some(0)), "the session is not in us's Redis");
 
     // Each tenant's users, grants, keys and audit trail are in its own region's database only.
     let (acme_eu, acme_us) = (eu.rows("acme").await, us.rows("acme").await);
@@ -184,6 +189,12 @@ async fn each_tenant_lives_in_its_region_and_a_move_leaves_nothing_behind() {
     assert_eq!(status, 200, "{body}");
     admin.post("/tenants/acme/users", json!({"email": "late@example.com"}), 201).await;
     assert_eq!(us.rows("acme").await[1], acme_eu[1] + 1);
+    // Sessions did not move: Ada signs in again, and her new session lives in us.
+    let again = Browser::new(&s.server);
+    let code = again.to_callback(again.sign_in(&start).await).await["code"].clone();
+    redeem(&s.server, &s.secret, &code).await;
+    assert_eq!(admin.get(&format!("/tenants/acme/users/{ada}/sessions"), 200).await.as_array().unwrap().len(), 1);
+    assert!(matches!(acme_keys_in_us(), None | Some(1..)), "the new session is in us's Redis");
 
     // The move is in the tenant's trail, which still verifies.
     let events = admin.get("/tenants/acme/audit?limit=200", 200).await;

@@ -113,7 +113,7 @@ pub async fn open_regions(config: &ValidatedConfig) -> anyhow::Result<ciam_store
             region: r.region.clone(),
             database_url: r.database_url.clone(),
             redis_url: r.redis_url.clone(),
-            redis_key_prefix: config.redis_key_prefix.clone(),
+            redis_key_prefix: r.redis_key_prefix.clone().unwrap_or_else(|| config.redis_key_prefix.clone()),
             serve: r.serve,
         })
         .collect();

@@ -2,7 +2,9 @@
 //!
 //! - durable: [`SqliteStore`] (embedded default, one file, WAL) and [`PgStore`] (production),
 //!   one SQL text for both where the dialects agree, stamped onto both pools by one macro;
-//! - ephemeral: [`MemoryStore`] (in-process default) and [`RedisStore`] (shared by all nodes).
+//! - ephemeral: [`MemoryStore`] (in-process default) and [`RedisStore`] (shared by all nodes);
+//! - [`regional`]: every port over the stores of several regions, each call routed to its
+//!   tenant's home region.
 //!
 //! Every adapter implements the ports of `ciam_core::store`; the contract suite in `contract`
 //! (feature `testing`) runs the same test bodies against each of them.
@@ -27,13 +29,8 @@ pub use sql::{PgConnectError, PgStore, PoolOptions, SqliteStore};
 
 /// Opens the durable store named by `url` (`sqlite:` or `postgres:`), applying migrations.
 pub async fn open_durable(url: &str, options: &PoolOptions) -> Result<Arc<dyn DurableStore>, StoreError> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::connect(url, options).await?))
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(PgStore::connect(url, options).await?))
-    } else {
-        Err(StoreError::Corrupt("the database URL must start with sqlite: or postgres:".into()))
-    }
+    let store: Arc<dyn DurableStore> = regional::open_region(url, options).await?;
+    Ok(store)
 }
 
 /// Opens the ephemeral store: Redis when a URL is given, else the in-process store.

@@ -20,6 +20,8 @@ pub struct RegionConfig {
     pub database_url: Option<String>,
     /// Its Redis. Default: in-process.
     pub redis_url: Option<String>,
+    /// The prefix of its Redis keys. Default: the top-level `redis_key_prefix`.
+    pub redis_key_prefix: Option<String>,
     /// The public URL of the nodes that serve it: requests for its tenants reaching a node
     /// that does not serve it are redirected there. Unset: they get a 421 problem.
     pub public_url: Option<String>,
@@ -34,6 +36,8 @@ pub struct RegionSettings {
     pub database_url: String,
     /// Its Redis URL, if any.
     pub redis_url: Option<String>,
+    /// The prefix of its Redis keys (`None`: the deployment's).
+    pub redis_key_prefix: Option<String>,
     /// Where its tenants are served, for redirects.
     pub public_url: Option<Url>,
     /// Whether this node serves it.
@@ -103,7 +107,8 @@ pub(super) fn resolve(
             .as_deref()
             .map(|u| super::parse_public_url(u).map_err(|_| bad(&key("public_url"), "must be an http or https URL")))
             .transpose()?;
-        resolved.push(RegionSettings { region, database_url, redis_url, public_url, serve: true });
+        let redis_key_prefix = config.redis_key_prefix.clone();
+        resolved.push(RegionSettings { region, database_url, redis_url, redis_key_prefix, public_url, serve: true });
     }
     let serve: Vec<&str> = serve.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
     if !serve.is_empty() {
@@ -154,6 +159,7 @@ mod tests {
         let us = RegionConfig {
             database_url: Some("postgres://db/us".into()),
             redis_url: Some("redis://cache-us".into()),
+            redis_key_prefix: Some("us:".into()),
             public_url: Some("https://us.id.example.com".into()),
         };
         let r = resolve(
@@ -167,6 +173,7 @@ mod tests {
         .unwrap();
         assert_eq!(r[0].redis_url.as_deref(), Some("redis://cache-eu"));
         assert_eq!(r[1].redis_url.as_deref(), Some("redis://cache-us"));
+        assert_eq!((r[0].redis_key_prefix.as_deref(), r[1].redis_key_prefix.as_deref()), (None, Some("us:")));
         assert_eq!(r[1].public_url.as_ref().map(Url::as_str), Some("https://us.id.example.com/"));
         assert_eq!(r.iter().map(|r| r.serve).collect::<Vec<_>>(), [false, true]);
     }

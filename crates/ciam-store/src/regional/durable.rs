@@ -108,20 +108,16 @@ impl TenantStore for RegionalStore {
     async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
         let region = &tenant.home_region;
         let store = self.served.slot(region)?.get()?;
-        let directory = self.served.placements.directory();
         // A tenant id taken in any region is taken (the answer tenants always gave).
-        directory.place_tenant(&tenant.id, region, tenant.created_at).await.map_err(|e| match e {
+        self.place_tenant(&tenant.id, region, tenant.created_at).await.map_err(|e| match e {
             StoreError::Conflict { .. } => StoreError::Conflict { what: "id" },
             other => other,
         })?;
         if let Err(e) = store.create_tenant(tenant).await {
-            if let Err(undo) = directory.remove_placement(&tenant.id).await {
+            if let Err(undo) = self.remove_placement(&tenant.id).await {
                 tracing::error!(tenant = %tenant.id, error = %undo, "a failed tenant's placement stays");
             }
             return Err(in_region(region.clone())(e));
-        }
-        if let Some(placement) = directory.placement(&tenant.id).await? {
-            self.served.placements.remember(&placement);
         }
         Ok(())
     }
@@ -156,8 +152,7 @@ impl TenantStore for RegionalStore {
     async fn delete_tenant(&self, id: &TenantId) -> StoreResult<bool> {
         let (region, store) = self.store(id, Access::Write).await?;
         let deleted = store.delete_tenant(id).await.map_err(in_region(region))?;
-        self.served.placements.directory().remove_placement(id).await?;
-        self.served.placements.forget(id);
+        self.remove_placement(id).await?;
         Ok(deleted)
     }
 }

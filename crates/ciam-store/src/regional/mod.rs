@@ -28,6 +28,7 @@ use ciam_core::store::{
 
 pub use durable::RegionalStore;
 pub use ephemeral::RegionalEphemeral;
+pub(crate) use open::open_region;
 pub use open::{RegionSpec, open};
 
 /// Where a tenant's calls go: its home region, and whether it takes writes.

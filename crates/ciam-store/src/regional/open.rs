@@ -28,7 +28,8 @@ pub struct RegionSpec {
 /// How often a region that could not be reached at start is tried again.
 const RECONNECT_EVERY: Duration = Duration::from_secs(5);
 
-async fn open_region(url: &str, pool: &PoolOptions) -> Result<Arc<dyn RegionDurable>, StoreError> {
+/// Opens one region's durable store (`sqlite:` or `postgres:`), applying migrations.
+pub(crate) async fn open_region(url: &str, pool: &PoolOptions) -> Result<Arc<dyn RegionDurable>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url, pool).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
