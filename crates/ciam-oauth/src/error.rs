@@ -69,6 +69,9 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     /// RFC 9101 §7, OIDC Core §3.1.2.6: the `request_uri` is unknown, expired or used.
     InvalidRequestUri,
+    /// RFC 9396 §5: `authorization_details` is malformed, of a type not supported, or asks for
+    /// more than was granted.
+    InvalidAuthorizationDetails,
 }
 
 impl ErrorCode {
@@ -105,6 +108,7 @@ impl ErrorCode {
             Self::RequestNotSupported => "request_not_supported",
             Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::InvalidRequestUri => "invalid_request_uri",
+            Self::InvalidAuthorizationDetails => "invalid_authorization_details",
         }
     }
 }

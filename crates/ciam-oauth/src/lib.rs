@@ -18,6 +18,7 @@ pub mod introspection;
 pub mod issuer;
 pub mod jarm;
 pub mod pkce;
+pub mod rar;
 pub mod registration;
 pub mod request_object;
 pub mod resource;

@@ -97,6 +97,7 @@ async fn oauth_errors_map_to_rfc6749_5_2() -> TestResult {
         (ErrorCode::RequestNotSupported, 400, None),
         (ErrorCode::RequestUriNotSupported, 400, None),
         (ErrorCode::InvalidRequestUri, 400, None),
+        (ErrorCode::InvalidAuthorizationDetails, 400, None),
         (ErrorCode::InvalidToken, 401, Some("Bearer error=\"invalid_token\"")),
         (ErrorCode::InsufficientScope, 403, None),
         (ErrorCode::ServerError, 500, None),
