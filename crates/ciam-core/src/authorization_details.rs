@@ -12,6 +12,7 @@ use crate::id::TenantId;
 
 /// How a field of an entry may be narrowed when a token carrying it is exchanged for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Narrowing {
     /// Only the same value (the default for every field the type does not name).
@@ -24,18 +25,23 @@ pub enum Narrowing {
 
 /// What a tenant says about one type of entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DetailTypeSpec {
     /// The JSON Schema (draft 2020-12) every entry of the type must meet, `type` included.
+    /// References to other documents are not fetched.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub schema: serde_json::Value,
     /// Fields (dot-separated paths, such as `instructedAmount.amount`) and how they may be
     /// narrowed. The common fields `actions`, `locations`, `datatypes` and `privileges` narrow
     /// as subsets unless named here.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, Narrowing>))]
     pub narrowing: BTreeMap<String, Narrowing>,
     /// How an entry reads on an approval page, per language tag (`en`, `de`, …): text with
     /// `{path}` placeholders, `{path|amount:currency_path}` for an amount with its currency and
     /// `{path|date}` for a date. English is required; a missing language falls back to it.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, String>))]
     pub templates: BTreeMap<String, String>,
 }
 

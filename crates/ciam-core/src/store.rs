@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 use crate::agent::Delegation;
 use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
+use crate::authorization_details::AuthorizationDetailType;
 use crate::client::Client;
 use crate::factor::{Factor, FactorKind, SignInProfile};
 use crate::federation::{FederatedIdentity, IdentityProvider};
@@ -273,6 +274,19 @@ pub trait PurposeStore: Send + Sync {
     async fn update_purpose(&self, purpose: &Purpose) -> StoreResult<bool>;
     /// Deletes a purpose (its ledger entries stay); `false` if there was none.
     async fn delete_purpose(&self, tenant: &TenantId, id: &str) -> StoreResult<bool>;
+}
+
+/// The types of authorization details a tenant accepts (RFC 9396).
+#[async_trait]
+pub trait DetailTypeStore: Send + Sync {
+    /// Registers a type; [`StoreError::Conflict`] with `what = "type"` when it exists.
+    async fn create_detail_type(&self, t: &AuthorizationDetailType) -> StoreResult<()>;
+    /// Every type of the tenant, by id.
+    async fn list_detail_types(&self, tenant: &TenantId) -> StoreResult<Vec<AuthorizationDetailType>>;
+    /// Replaces a type's spec; `false` if there is none.
+    async fn update_detail_type(&self, t: &AuthorizationDetailType) -> StoreResult<bool>;
+    /// Removes a type; `false` if there was none. Tokens already carrying its entries keep them.
+    async fn delete_detail_type(&self, tenant: &TenantId, id: &str) -> StoreResult<bool>;
 }
 
 /// The append-only consent ledger, and the outbox of events for downstream systems.
@@ -644,6 +658,7 @@ pub trait DurableStore:
     + RefreshStore
     + ConsentStore
     + PurposeStore
+    + DetailTypeStore
     + ConsentLedger
     + RetentionStore
     + DelegationStore
@@ -666,6 +681,7 @@ impl<T> DurableStore for T where
         + RefreshStore
         + ConsentStore
         + PurposeStore
+        + DetailTypeStore
         + ConsentLedger
         + RetentionStore
         + DelegationStore

@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ciam_core::authorization_details::AuthorizationDetailType;
 use ciam_core::client::Client;
 use ciam_core::federation::{FederatedIdentity, IdentityProvider};
 use ciam_core::id::UserId;
@@ -34,7 +35,7 @@ use ciam_core::resource::Resource;
 use ciam_core::saml_app::SamlSigningKey;
 use ciam_core::secret::SecretHash;
 use ciam_core::store::{
-    ClientStore, DurableStore, FederationStore, PurposeStore, ResourceStore, StoreResult, TenantStore,
+    ClientStore, DetailTypeStore, DurableStore, FederationStore, PurposeStore, ResourceStore, StoreResult, TenantStore,
 };
 use ciam_core::tenant::Tenant;
 use time::OffsetDateTime;
@@ -65,6 +66,8 @@ struct TenantEntry {
     providers: Option<(Instant, Arc<[IdentityProvider]>)>,
     /// Every consent purpose of the tenant.
     purposes: Option<(Instant, Arc<[Purpose]>)>,
+    /// The tenant's authorization details types, their schemas compiled.
+    detail_types: Option<(Instant, Arc<ciam_oauth::rar::Types>)>,
 }
 
 /// The cache; one per node, in [`crate::AppState`].
@@ -161,6 +164,20 @@ impl Directory {
         let all: Arc<[Purpose]> = store.list_purposes(tenant).await?.into();
         self.lock().entry(tenant.clone()).or_default().purposes = Some((Instant::now(), all.clone()));
         Ok(all)
+    }
+
+    /// The tenant's authorization details types (RFC 9396), compiled, from the cache when fresh.
+    pub(crate) async fn detail_types(
+        &self,
+        store: &dyn DurableStore,
+        tenant: &TenantId,
+    ) -> StoreResult<Arc<ciam_oauth::rar::Types>> {
+        if let Some(types) = Self::fresh(self.lock().get(tenant).and_then(|e| e.detail_types.as_ref())) {
+            return Ok(types);
+        }
+        let types = Arc::new(ciam_oauth::rar::Types::new(&store.list_detail_types(tenant).await?));
+        self.lock().entry(tenant.clone()).or_default().detail_types = Some((Instant::now(), types.clone()));
+        Ok(types)
     }
 
     /// The tenant's discovery document, built by `build` at most once per [`TTL`].
@@ -318,6 +335,23 @@ impl PurposeStore for Through<'_> {
     }
     async fn delete_purpose(&self, tenant: &TenantId, id: &str) -> StoreResult<bool> {
         self.written(tenant, self.store.delete_purpose(tenant, id).await)
+    }
+}
+
+/// Type writes drop the tenant's entries (the discovery document lists the types).
+#[async_trait]
+impl DetailTypeStore for Through<'_> {
+    async fn create_detail_type(&self, t: &AuthorizationDetailType) -> StoreResult<()> {
+        self.written(&t.tenant_id, self.store.create_detail_type(t).await)
+    }
+    async fn list_detail_types(&self, tenant: &TenantId) -> StoreResult<Vec<AuthorizationDetailType>> {
+        self.store.list_detail_types(tenant).await
+    }
+    async fn update_detail_type(&self, t: &AuthorizationDetailType) -> StoreResult<bool> {
+        self.written(&t.tenant_id, self.store.update_detail_type(t).await)
+    }
+    async fn delete_detail_type(&self, tenant: &TenantId, id: &str) -> StoreResult<bool> {
+        self.written(tenant, self.store.delete_detail_type(tenant, id).await)
     }
 }
 

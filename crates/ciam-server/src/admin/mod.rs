@@ -17,6 +17,7 @@ mod audit;
 mod clients;
 mod consents;
 mod delegations;
+mod detail_types;
 mod factors;
 mod identity_providers;
 mod invitations;
@@ -108,7 +109,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(identity_providers::routes())
         .merge(purposes::routes())
         .merge(user_privacy::routes())
-        .merge(residency::routes());
+        .merge(residency::routes())
+        .merge(detail_types::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

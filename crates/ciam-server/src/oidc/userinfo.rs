@@ -69,8 +69,9 @@ pub(super) async fn userinfo(
     ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(Value::Object(out))).into_response()
 }
 
-/// The metadata document shared by OIDC discovery and RFC 8414.
-fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
+/// The metadata document shared by OIDC discovery and RFC 8414; `detail_types` are the tenant's
+/// authorization details types (RFC 9396 §10).
+fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant, detail_types: &[&str]) -> Value {
     let issuer = st.issuer(&tenant.id);
     let mut doc = json!({
         "issuer": issuer,
@@ -127,6 +128,10 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
         if tenant.settings.registration.mode != ciam_core::tenant::RegistrationMode::Closed {
             doc.insert("registration_endpoint".into(), Value::String(format!("{issuer}/register")));
         }
+        // RFC 9396 §10: the types the tenant registered, if any.
+        if !detail_types.is_empty() {
+            doc.insert("authorization_details_types_supported".into(), json!(detail_types));
+        }
         // draft-ietf-oauth-client-id-metadata-document: only where the tenant allows it.
         if tenant.settings.client_metadata_documents.enabled() {
             doc.insert("client_id_metadata_document_supported".into(), Value::Bool(true));
@@ -159,9 +164,15 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant) -> Value {
 
 /// `GET /t/{tenant}/.well-known/openid-configuration`: built once per node cache period.
 pub(super) async fn openid_configuration(State(st): State<AppState>, Path(tenant): Path<String>) -> Response {
-    match tenant_record(&st, &tenant).await {
+    let found = match tenant_record(&st, &tenant).await {
         Ok(t) => {
-            let doc = st.directory.discovery(&t.id, || metadata(&st, &t).to_string());
+            st.directory.detail_types(st.durable.as_ref(), &t.id).await.map(|types| (t, types)).map_err(Into::into)
+        }
+        Err(p) => Err(p),
+    };
+    match found {
+        Ok((t, types)) => {
+            let doc = st.directory.discovery(&t.id, || metadata(&st, &t, &types.ids()).to_string());
             (
                 [
                     (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),

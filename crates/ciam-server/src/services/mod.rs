@@ -15,6 +15,7 @@ pub(crate) mod accounts;
 pub(crate) mod clients;
 pub(crate) mod consents;
 pub mod delegations;
+pub(crate) mod detail_types;
 pub(crate) mod federation;
 pub(crate) mod invitations;
 pub(crate) mod keys;

@@ -21,6 +21,7 @@ use time::macros::datetime;
 
 mod audit;
 mod data_keys;
+mod detail_types;
 mod ephemeral;
 mod federation;
 mod grants;
@@ -33,6 +34,7 @@ mod residency;
 
 pub use audit::*;
 pub use data_keys::*;
+pub use detail_types::*;
 pub use ephemeral::*;
 pub use federation::*;
 pub use grants::*;
@@ -594,6 +596,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(mail_outbox_claims_retries_and_gives_up, $make, |s| &*s);
         $crate::contract_test!(mail_outbox_concurrent_claims_take_each_message_once, $make, |s| s.clone());
         $crate::contract_test!(ping_answers, $make, |s| &*s);
+        $crate::contract_test!(detail_types_are_registered_per_tenant, $make, |s| &*s);
         $crate::contract_test!(placements_are_versioned_and_record_moves, $make, |s| &*s);
         $crate::contract_test!(a_tenant_is_exported_purged_and_imported_whole, $make, |s| &*s);
     };

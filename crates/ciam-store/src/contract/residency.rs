@@ -174,6 +174,7 @@ pub async fn tenant_with_every_kind_of_row(s: &dyn DurableStore, id: &str, ada: 
         updated_at: T0,
     };
     s.create_resource(&api, Some(&SecretHash::of("api-secret"))).await.unwrap();
+    s.create_detail_type(&super::detail_type(id, "payment_initiation")).await.unwrap();
     s.create_identity_provider(&identity_provider(id, "corp")).await.unwrap();
     s.link_identity(&identity_link(&ada, "corp", "corp-sub-1")).await.unwrap();
     let saml = SamlSigningKey {

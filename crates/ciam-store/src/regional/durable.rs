@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use ciam_core::agent::Delegation;
 use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord};
+use ciam_core::authorization_details::AuthorizationDetailType;
 use ciam_core::client::Client;
 use ciam_core::factor::{Factor, FactorKind, SignInProfile};
 use ciam_core::federation::{FederatedIdentity, IdentityProvider};
@@ -242,6 +243,15 @@ routed! {
         Read fn list_purposes(&self, tenant: &TenantId) -> Vec<Purpose> => tenant;
         Write fn update_purpose(&self, purpose: &Purpose) -> bool => &purpose.tenant_id;
         Write fn delete_purpose(&self, tenant: &TenantId, id: &str) -> bool => tenant;
+    }
+}
+
+routed! {
+    impl DetailTypeStore {
+        Write fn create_detail_type(&self, t: &AuthorizationDetailType) -> () => &t.tenant_id;
+        Read fn list_detail_types(&self, tenant: &TenantId) -> Vec<AuthorizationDetailType> => tenant;
+        Write fn update_detail_type(&self, t: &AuthorizationDetailType) -> bool => &t.tenant_id;
+        Write fn delete_detail_type(&self, tenant: &TenantId, id: &str) -> bool => tenant;
     }
 }
 

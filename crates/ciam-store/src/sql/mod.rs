@@ -14,6 +14,7 @@
 
 mod agents;
 mod data_keys;
+mod detail_types;
 mod factors;
 mod federation;
 mod grants;

@@ -350,6 +350,14 @@ pub(crate) const LIST_USER_IDENTITIES: &str =
 pub(crate) const DELETE_FEDERATED_IDENTITY: &str = "delete from federated_identity where tenant_id = $1 \
     and user_id = $2 and provider_id = $3 and subject = $4";
 
+pub(crate) const INSERT_DETAIL_TYPE: &str = "insert into authorization_detail_type (tenant_id, type_id, spec, \
+    created_at, updated_at) values ($1, $2, $3, $4, $5)";
+pub(crate) const LIST_DETAIL_TYPES: &str = "select tenant_id, type_id, spec, created_at, updated_at \
+    from authorization_detail_type where tenant_id = $1 order by type_id";
+pub(crate) const UPDATE_DETAIL_TYPE: &str = "update authorization_detail_type set spec = $3, updated_at = $4 \
+    where tenant_id = $1 and type_id = $2";
+pub(crate) const DELETE_DETAIL_TYPE: &str =
+    "delete from authorization_detail_type where tenant_id = $1 and type_id = $2";
 pub(crate) const INSERT_PURPOSE: &str = "insert into purpose (tenant_id, purpose_id, spec, version, digest, created_at, \
     updated_at) values ($1, $2, $3, $4, $5, $6, $7)";
 pub(crate) const LIST_PURPOSES: &str = "select tenant_id, purpose_id, spec, version, digest, created_at, updated_at \

@@ -621,6 +621,29 @@ pub(crate) struct PurposeRow {
 }
 }
 
+sql_row! {
+pub(crate) struct DetailTypeRow {
+    tenant_id: String,
+    type_id: String,
+    spec: String,
+    created_at: i64,
+    updated_at: i64,
+}
+}
+
+impl TryFrom<DetailTypeRow> for ciam_core::authorization_details::AuthorizationDetailType {
+    type Error = StoreError;
+    fn try_from(r: DetailTypeRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            tenant_id: TenantId::parse(&r.tenant_id).map_err(corrupt("tenant_id"))?,
+            id: r.type_id,
+            spec: from_json("authorization detail type", &r.spec)?,
+            created_at: from_ts(r.created_at)?,
+            updated_at: from_ts(r.updated_at)?,
+        })
+    }
+}
+
 impl TryFrom<PurposeRow> for ciam_core::purpose::Purpose {
     type Error = StoreError;
     fn try_from(r: PurposeRow) -> Result<Self, StoreError> {

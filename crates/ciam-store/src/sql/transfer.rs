@@ -60,6 +60,7 @@ pub(crate) const TENANT_TABLES: &[TenantTable] = &[
     table("signing_key", "tenant_id, kid"),
     table("revoked_token", "tenant_id, jti"),
     table("resource", "tenant_id, resource_id"),
+    table("authorization_detail_type", "tenant_id, type_id"),
     table("identity_provider", "tenant_id, provider_id"),
     table("federated_identity", "tenant_id, provider_id, subject"),
     table("saml_signing_key", "tenant_id"),
