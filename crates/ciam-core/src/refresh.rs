@@ -44,6 +44,8 @@ pub struct RefreshFamily {
     /// User claims the authorization request asked for from UserInfo with the `claims`
     /// parameter (OIDC Core §5.5); refreshed access tokens carry them on.
     pub userinfo_claims: Vec<String>,
+    /// The authorization details (RFC 9396) the grant's access tokens carry: a JSON array.
+    pub authorization_details: Option<serde_json::Value>,
 }
 
 /// One refresh token of a family, by hash.

@@ -220,6 +220,7 @@ fn token_exchange(c: &mut Criterion) {
         proof_key: None,
         certificate: None,
         hand_off: false,
+        authorization_details: None,
     };
     assert!(plan(&agent, &profile, &subject, &request, &delegations, ISSUER, NOW).is_ok());
     c.bench_function("exchange/plan", |b| {

@@ -134,6 +134,9 @@ pub struct ValidAuthorization {
     /// The `claims` parameter (OIDC Core §5.5), reduced to the claims this client may have;
     /// empty without one, and for a request without `openid`.
     pub claims: RequestedClaims,
+    /// The `authorization_details` parameter (RFC 9396), well formed; its types are checked
+    /// against the tenant's by the caller.
+    pub authorization_details: Option<crate::rar::Details>,
 }
 
 impl ValidAuthorization {
@@ -306,6 +309,11 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
         }
     }
     let resources = resource_indicators(params).map_err(|d| fail(ErrorCode::InvalidTarget, d))?.to_vec();
+    // RFC 9396 §2: well-formed here; the tenant's types are checked by the caller, which knows them.
+    let authorization_details =
+        params.get("authorization_details").map(crate::rar::Details::parse).transpose().map_err(|error| {
+            AuthorizeError::Redirect { redirect_uri: redirect_uri.clone(), response_mode, state: state.clone(), error }
+        })?;
     let max_age = params
         .get("max_age")
         .map(|m| {
@@ -364,6 +372,7 @@ pub fn validate(params: &Params, client: Option<&Client>) -> Result<ValidAuthori
         resources,
         dpop_jkt,
         claims,
+        authorization_details,
     })
 }
 

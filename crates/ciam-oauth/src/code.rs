@@ -73,6 +73,10 @@ pub struct CodeGrant {
     /// was asked for: it goes into the ID token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consents: Option<serde_json::Value>,
+    /// The authorization details the user approved (RFC 9396): they ride in the access tokens
+    /// and the refresh-token family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_details: Option<serde_json::Value>,
 }
 
 /// The `scope` of a stored grant: the space-separated string of the `scope` parameter.
@@ -251,6 +255,7 @@ mod tests {
             dpop_jkt: None,
             id_token_claims: Vec::new(),
             userinfo_claims: Vec::new(),
+            authorization_details: None,
             consents: None,
         }
     }

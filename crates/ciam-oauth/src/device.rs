@@ -285,6 +285,7 @@ mod tests {
             dpop_jkt: None,
             id_token_claims: Vec::new(),
             userinfo_claims: Vec::new(),
+            authorization_details: None,
             consents: None,
         }
     }

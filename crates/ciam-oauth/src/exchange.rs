@@ -64,6 +64,9 @@ pub struct ExchangeRequest {
     /// hand-off, whose token (audience: that agent) grants nothing at any API and serves only as
     /// that agent's subject token, so the target need not be among this agent's audiences.
     pub hand_off: bool,
+    /// The requested `authorization_details` (RFC 9396), well formed: they must narrow the
+    /// subject token's. Without them, the new token carries the subject token's as they are.
+    pub authorization_details: Option<crate::rar::Details>,
 }
 
 fn token_type_ok(t: &str) -> bool {
@@ -95,6 +98,7 @@ pub fn parse_exchange(params: &Params, scope: Option<ScopeSet>) -> Result<Exchan
             targets.push(a.clone());
         }
     }
+    let authorization_details = params.get("authorization_details").map(crate::rar::Details::parse).transpose()?;
     Ok(ExchangeRequest {
         subject_token,
         actor_token,
@@ -103,6 +107,7 @@ pub fn parse_exchange(params: &Params, scope: Option<ScopeSet>) -> Result<Exchan
         proof_key: None,
         certificate: None,
         hand_off: false,
+        authorization_details,
     })
 }
 
@@ -474,6 +479,7 @@ mod tests {
             proof_key: None,
             certificate: None,
             hand_off: false,
+            authorization_details: None,
         }
     }
 

@@ -25,8 +25,9 @@ pub const SKEW_SECS: i64 = 60;
 
 /// The members of an access token an introspection response repeats (RFC 7662 §2.2).
 /// A delegated token's `act` chain and delegations are repeated too, so a resource server that
-/// introspects sees what one that validates the JWT sees (RFC 8693 §4.1, §4.4).
-const REPEATED_CLAIMS: [&str; 17] = [
+/// introspects sees what one that validates the JWT sees (RFC 8693 §4.1, §4.4), and so are the
+/// approved `authorization_details` (RFC 9396 §9.2).
+const REPEATED_CLAIMS: [&str; 18] = [
     "scope",
     "client_id",
     "sub",
@@ -44,6 +45,7 @@ const REPEATED_CLAIMS: [&str; 17] = [
     "cnf",
     "auth_time",
     "acr",
+    "authorization_details",
 ];
 
 /// The answer for every token the caller may not learn about.

@@ -180,6 +180,9 @@ pub struct AccessTokenClaims {
     /// token's stored claims, and a refresh copies it from the refresh-token family.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub userinfo_claims: String,
+    /// The approved authorization details (RFC 9396 §9.1): a JSON array.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_details: Option<serde_json::Value>,
 }
 
 fn one_or_many<S: serde::Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
@@ -219,6 +222,7 @@ impl AccessTokenClaims {
             acr: None,
             grant_id: None,
             userinfo_claims: String::new(),
+            authorization_details: None,
         }
     }
 }
@@ -244,11 +248,14 @@ pub struct TokenResponse {
     /// What a token exchange issued (RFC 8693 §2.2.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issued_token_type: Option<&'static str>,
+    /// The authorization details the access token carries (RFC 9396 §7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_details: Option<serde_json::Value>,
 }
 
 impl TokenResponse {
-    /// The response for an access token with `claims`: its type, lifetime and scope (when not
-    /// empty), and nothing else.
+    /// The response for an access token with `claims`: its type, lifetime, scope (when not
+    /// empty) and authorization details (when it carries any), and nothing else.
     pub fn for_access_token(access_token: String, claims: &AccessTokenClaims) -> Self {
         Self {
             access_token,
@@ -259,6 +266,7 @@ impl TokenResponse {
             refresh_token: None,
             id_token: None,
             issued_token_type: None,
+            authorization_details: claims.authorization_details.clone(),
         }
     }
 }
@@ -442,6 +450,7 @@ mod tests {
             dpop_jkt: None,
             resources: vec![],
             userinfo_claims: vec![],
+            authorization_details: None,
         };
         let token = RefreshTokenRecord {
             tenant_id: family.tenant_id.clone(),

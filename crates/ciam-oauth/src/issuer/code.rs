@@ -157,6 +157,7 @@ impl Issuer {
         at.auth_time = Some(grant.auth_time);
         at.acr.clone_from(&grant.acr);
         at.userinfo_claims = grant.userinfo_claims.join(" ");
+        at.authorization_details.clone_from(&grant.authorization_details);
         // A client that may refresh gets a grant (refresh-token family) that its access tokens name.
         at.grant_id = client.may_use(GrantType::RefreshToken).then(|| random_token(16));
         self.bind_user_token(tenant, client, &user_id, grant.delegation_id.as_deref(), &mut at).await?;
@@ -195,6 +196,7 @@ impl Issuer {
                 dpop_jkt: jkt.filter(|_| client.client_type == ClientType::Public).map(str::to_owned),
                 resources: grant.resources.clone(),
                 userinfo_claims: grant.userinfo_claims.clone(),
+                authorization_details: grant.authorization_details.clone(),
             };
             let token = random_token(32);
             let first = super::refresh::refresh_record(tenant, &token, &family.family_id, now);

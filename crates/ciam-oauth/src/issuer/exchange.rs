@@ -156,6 +156,13 @@ impl Issuer {
                 claims
             }
         };
+        claims.authorization_details = self
+            .narrowed_details(
+                tenant,
+                request.authorization_details.as_ref(),
+                subject_claims.get("authorization_details"),
+            )
+            .await?;
         // The new token says how and when the user authenticated, as the subject token did.
         claims.auth_time = subject_claims.get("auth_time").and_then(Value::as_i64);
         claims.acr = subject_claims.get("acr").and_then(Value::as_str).map(str::to_owned);
@@ -164,6 +171,29 @@ impl Issuer {
         // longer than its token lifetime.
         self.aim_at(tenant, &mut claims, request.targets.clone(), request.scope.as_ref(), Aiming::Exchange).await?;
         Ok((claims, decision))
+    }
+
+    /// The authorization details of an exchanged token (RFC 9396): the subject token's as they
+    /// are, or the requested ones when they are of the tenant's types and only narrow them.
+    async fn narrowed_details(
+        &self,
+        tenant: &TenantId,
+        asked: Option<&crate::rar::Details>,
+        granted: Option<&Value>,
+    ) -> Result<Option<Value>, OAuthError> {
+        let Some(asked) = asked else { return Ok(granted.cloned()) };
+        let Some(granted) = granted else {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidAuthorizationDetails,
+                "the subject_token carries no authorization details to narrow",
+            ));
+        };
+        let granted = crate::rar::Details::from_value(granted.clone())
+            .map_err(|e| OAuthError::server_error(format!("a token's own authorization details: {}", e.description)))?;
+        let types = self.ports.directory.detail_types(tenant).await?;
+        types.check(asked)?;
+        types.narrows(asked, &granted)?;
+        Ok(Some(asked.to_value()))
     }
 
     /// Checks that each of a service's exchange targets is an audience this tenant issues

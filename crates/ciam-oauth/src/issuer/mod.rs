@@ -55,6 +55,8 @@ pub trait Directory: Send + Sync {
     async fn client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<Arc<Client>>>;
     /// The tenant's registered resource named `identifier` (RFC 8707), if any.
     async fn resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>>;
+    /// The tenant's authorization details types (RFC 9396), compiled.
+    async fn detail_types(&self, tenant: &TenantId) -> StoreResult<Arc<crate::rar::Types>>;
 }
 
 /// What the issuer talks to.

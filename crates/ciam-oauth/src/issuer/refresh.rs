@@ -98,6 +98,7 @@ impl Issuer {
         at.acr.clone_from(&family.acr);
         at.grant_id = Some(family.family_id.clone());
         at.userinfo_claims = family.userinfo_claims.join(" ");
+        at.authorization_details.clone_from(&family.authorization_details);
         self.bind_user_token(tenant, client, &family.user_id, None, &mut at).await?;
         self.aim_user_token(tenant, client, &family.resources, resource, &mut at).await?;
         // FAPI 2.0 §5.3.2.1: no rotation for the profile's (confidential, sender-constrained)

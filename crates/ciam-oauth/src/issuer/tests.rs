@@ -47,6 +47,10 @@ impl Directory for Uncached {
     async fn resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>> {
         self.0.find_resource(tenant, identifier).await
     }
+
+    async fn detail_types(&self, tenant: &TenantId) -> StoreResult<Arc<crate::rar::Types>> {
+        Ok(Arc::new(crate::rar::Types::new(&self.0.list_detail_types(tenant).await?)))
+    }
 }
 
 /// The trail: the durable store's own append (with the refresh family), and a copy to look at.
@@ -193,6 +197,7 @@ impl World {
             dpop_jkt: None,
             id_token_claims: Vec::new(),
             userinfo_claims: Vec::new(),
+            authorization_details: None,
             consents: None,
         })
     }

@@ -111,6 +111,7 @@ consent-agent-ends = ينتهي الوصول في <strong>{ $until }</strong>. �
 consent-unverified = <strong>تطبيق لم يُتحقق منه.</strong> الاسم «{ $client }» قدّمه التطبيق نفسه ولم يُتحقق منه. يُعرَّف التطبيق بالعنوان <strong>{ $host }</strong>. لا تسمح بالوصول إلا إذا كنت تثق بهذا الموقع.
 consent-former-user = مستخدم سابق
 consent-returns-to = ستعود بعد ذلك إلى <strong>{ $host }</strong>.
+consent-details = لهذا الطلب فقط، بالتحديد:
 scope-openid = معرفة هويتك
 scope-profile = الاطلاع على اسمك وتفاصيل ملفك الشخصي
 scope-email = الاطلاع على عنوان بريدك الإلكتروني

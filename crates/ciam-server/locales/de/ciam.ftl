@@ -111,6 +111,7 @@ consent-agent-ends = Der Zugriff endet am <strong>{ $until }</strong>. Bis dahin
 consent-unverified = <strong>Nicht überprüfte Anwendung.</strong> Der Name „{ $client }“ stammt von der Anwendung selbst und wurde nicht geprüft. Sie wird durch <strong>{ $host }</strong> identifiziert. Erlauben Sie den Zugriff nur, wenn Sie dieser Website vertrauen.
 consent-former-user = ein ehemaliger Benutzer
 consent-returns-to = Anschließend werden Sie zu <strong>{ $host }</strong> zurückgeleitet.
+consent-details = Nur für diese Anfrage, genau:
 scope-openid = Wissen, wer Sie sind
 scope-profile = Ihren Namen und Ihre Profilangaben sehen
 scope-email = Ihre E-Mail-Adresse sehen

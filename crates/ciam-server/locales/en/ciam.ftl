@@ -112,6 +112,7 @@ consent-agent-ends = Access ends on <strong>{ $until }</strong>. Until then, you
 consent-unverified = <strong>Unverified application.</strong> The name “{ $client }” was given by the application itself and has not been checked. It is identified by <strong>{ $host }</strong>. Allow only if you trust that site.
 consent-former-user = a former user
 consent-returns-to = It will return you to <strong>{ $host }</strong>.
+consent-details = For this request only, exactly:
 scope-openid = Know who you are
 scope-profile = See your name and profile details
 scope-email = See your email address

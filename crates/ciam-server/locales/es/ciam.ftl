@@ -111,6 +111,7 @@ consent-agent-ends = El acceso termina el <strong>{ $until }</strong>. Hasta ent
 consent-unverified = <strong>Aplicación no verificada.</strong> El nombre «{ $client }» lo dio la propia aplicación y no se ha comprobado. Se identifica como <strong>{ $host }</strong>. Permite el acceso solo si confías en ese sitio.
 consent-former-user = un antiguo usuario
 consent-returns-to = Después volverás a <strong>{ $host }</strong>.
+consent-details = Solo para esta solicitud, exactamente:
 scope-openid = Saber quién eres
 scope-profile = Ver tu nombre y los datos de tu perfil
 scope-email = Ver tu dirección de correo electrónico

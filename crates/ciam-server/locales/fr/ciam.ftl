@@ -111,6 +111,7 @@ consent-agent-ends = L’accès prend fin le <strong>{ $until }</strong>. D’ic
 consent-unverified = <strong>Application non vérifiée.</strong> Le nom « { $client } » a été fourni par l’application elle-même et n’a pas été vérifié. Elle est identifiée par <strong>{ $host }</strong>. N’autorisez l’accès que si vous faites confiance à ce site.
 consent-former-user = un ancien utilisateur
 consent-returns-to = Vous serez ensuite redirigé vers <strong>{ $host }</strong>.
+consent-details = Pour cette demande uniquement, exactement :
 scope-openid = Savoir qui vous êtes
 scope-profile = Voir votre nom et les informations de votre profil
 scope-email = Voir votre adresse e-mail

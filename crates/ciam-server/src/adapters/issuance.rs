@@ -35,6 +35,10 @@ impl ciam_oauth::issuer::Directory for CachedLookups {
     async fn resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>> {
         self.directory.resource(self.store.as_ref(), tenant, identifier).await
     }
+
+    async fn detail_types(&self, tenant: &TenantId) -> StoreResult<Arc<ciam_oauth::rar::Types>> {
+        self.directory.detail_types(self.store.as_ref(), tenant).await
+    }
 }
 
 /// The issuer of a server: its stores, its node cache, its audit trail, its keys.

@@ -45,6 +45,11 @@ pub(super) fn refuse(ctx: &Ctx, valid: &ValidAuthorization, code: ErrorCode, des
     redirect(ctx, valid, OAuthError::new(code, description))
 }
 
+/// An error for the client of a verified request, with its own description.
+pub(super) fn refuse_with(ctx: &Ctx, valid: &ValidAuthorization, error: OAuthError) -> PageError {
+    redirect(ctx, valid, error)
+}
+
 fn redirect(ctx: &Ctx, valid: &ValidAuthorization, error: OAuthError) -> PageError {
     ErrorRedirect {
         redirect_uri: valid.redirect_uri.clone(),
@@ -245,6 +250,11 @@ pub(super) async fn authorize(
             }
         }
     }
+    if let Some(details) = &valid.authorization_details {
+        crate::services::detail_types::checked(&ctx.st, &ctx.tenant.id, details)
+            .await
+            .map_err(|e| redirect(ctx, &valid, e))?;
+    }
     let signed_in = signed_in_user(ctx, &valid, headers).await?;
     let (standing, purposes) = match &signed_in {
         Some((_, user)) => (
@@ -266,6 +276,7 @@ pub(super) async fn authorize(
         consented_now: flow.is_some_and(|(_, f)| f.consented),
         asked_acr: valid.requested_acr(),
         purposes_pending: !purposes.pending.is_empty(),
+        details: valid.authorization_details.is_some(),
     };
     let decision = decide(&facts);
     let page = |page| async move {
@@ -356,6 +367,9 @@ pub(super) struct Facts {
     pub(super) asked_acr: Option<Acr>,
     /// The user must answer about some of the tenant's purposes first (new, or a new version).
     pub(super) purposes_pending: bool,
+    /// The request carries authorization details (RFC 9396): approved each time, never
+    /// remembered.
+    pub(super) details: bool,
 }
 
 /// The session, as the decision reads it.
@@ -422,9 +436,9 @@ pub(super) fn decide(f: &Facts) -> Decision {
     }
     let ask = match session.standing {
         Standing::BadTarget(why) => return Decision::Refuse(ErrorCode::InvalidTarget, why),
-        Standing::Agent { covered } => !covered || (f.prompt.consent && !f.consented_now),
+        Standing::Agent { covered } => !covered || ((f.prompt.consent || f.details) && !f.consented_now),
         Standing::Unregistered => !f.consented_now,
-        Standing::App { covered } => !f.consented_now && (!covered || f.prompt.consent),
+        Standing::App { covered } => !f.consented_now && (!covered || f.prompt.consent || f.details),
     };
     if ask {
         return interactive(Decision::Consent, ErrorCode::ConsentRequired, "the user must consent");
@@ -476,6 +490,7 @@ async fn issue_code(
         id_token_claims: valid.claims.id_token.iter().cloned().collect(),
         userinfo_claims: valid.claims.userinfo.iter().cloned().collect(),
         consents: valid.scope.contains(CONSENTS_SCOPE).then_some(purposes.claim),
+        authorization_details: valid.authorization_details.as_ref().map(ciam_oauth::rar::Details::to_value),
     };
     let code = match ctx.st.issuance.issue_code(&ctx.ns, &grant).await {
         Ok(code) => code,
@@ -563,6 +578,7 @@ mod tests {
             consented_now: false,
             asked_acr: None,
             purposes_pending: false,
+            details: false,
         }
     }
 
@@ -680,6 +696,31 @@ mod tests {
                 Issue,
             ),
             ("an app without consent asks", with(standing(Standing::App { covered: false })), Consent),
+            ("authorization details are approved each time (RFC 9396)", with(|f| f.details = true), Consent),
+            (
+                "authorization details approved during the flow issue",
+                with(|f| {
+                    f.details = true;
+                    f.consented_now = true;
+                }),
+                Issue,
+            ),
+            (
+                "authorization details with prompt=none: consent_required",
+                with(|f| {
+                    f.details = true;
+                    f.prompt = prompt(true, false, false);
+                }),
+                Refuse(ErrorCode::ConsentRequired, "the user must consent"),
+            ),
+            (
+                "an agent's delegation does not stand for authorization details",
+                with(|f| {
+                    standing(Standing::Agent { covered: true })(f);
+                    f.details = true;
+                }),
+                Consent,
+            ),
             (
                 "an app without consent, prompt=none: consent_required",
                 with(|f| {

@@ -57,6 +57,24 @@ pub(super) async fn consent_get(
             let registered = ctx.st.durable.registration_token_hash(&ctx.tenant.id, &client.client_id).await?;
             registered.map(|_| host.clone())
         };
+        // Each entry in words, in the page's language (RFC 9396: what exactly is approved).
+        let details = match &valid.authorization_details {
+            Some(details) => {
+                let types = crate::services::detail_types::checked(&ctx.st, &ctx.tenant.id, details)
+                    .await
+                    .map_err(|e| super::authorize::refuse_with(&ctx, &valid, e))?;
+                let locale = i18n::current();
+                details
+                    .entries()
+                    .iter()
+                    .map(|entry| {
+                        let kind = entry.get("type").and_then(serde_json::Value::as_str).unwrap_or_default();
+                        ciam_oauth::rar::in_words(entry, types.spec(kind), locale)
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
         Ok(html(
             StatusCode::OK,
             &ConsentPage {
@@ -69,6 +87,7 @@ pub(super) async fn consent_get(
                 csrf: &flow.csrf,
                 agent,
                 unverified_host: unverified.as_deref(),
+                details,
             },
         ))
     })

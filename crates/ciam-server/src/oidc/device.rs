@@ -227,6 +227,7 @@ async fn decide(
         dpop_jkt: None,
         id_token_claims: Vec::new(),
         userinfo_claims: Vec::new(),
+        authorization_details: None,
         consents: consents_claim,
     });
     st.issuance.decide_device(ns, &pending, approved).await?;

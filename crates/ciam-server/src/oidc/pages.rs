@@ -147,6 +147,8 @@ pub(crate) struct ConsentPage<'a> {
     /// Present when the client described itself by a metadata document: the host of its
     /// `client_id` URL (its name is unverified).
     pub(crate) unverified_host: Option<&'a str>,
+    /// The request's authorization details (RFC 9396), each in words.
+    pub(crate) details: Vec<String>,
 }
 
 /// The device verification page (RFC 8628 §3.3): the user types the code their device shows.

@@ -96,6 +96,9 @@ pub(super) async fn push(State(st): State<AppState>, request: BackChannel) -> Re
         if request.profile == SecurityProfile::Fapi2 {
             ciam_oauth::fapi::check_authorization(&valid, true)?;
         }
+        if let Some(details) = &valid.authorization_details {
+            crate::services::detail_types::checked(&st, &request.tenant, details).await?;
+        }
         let request_uri = format!("{REQUEST_URI_PREFIX}{}", random_token(32));
         let record = Pushed { client_id: client.client_id.to_string(), query };
         Json::new(st.ephemeral.as_ref())

@@ -362,6 +362,7 @@ pub(super) async fn consent_get(
                 csrf: &flow.csrf,
                 agent: None,
                 unverified_host: None,
+                details: Vec::new(),
             },
         ))
     })

@@ -24,6 +24,19 @@ fn event(kind: &str, id: &str) -> AuditRecord {
     AuditRecord { reason: Some(id.to_owned()), ..AuditRecord::allow(kind) }
 }
 
+/// Checks a request's `authorization_details` against the tenant's types (cached, compiled):
+/// `invalid_authorization_details` for an unknown type or an entry its schema refuses. Returns
+/// the types, to put the entries in words or check a narrowing.
+pub(crate) async fn checked(
+    st: &AppState,
+    tenant: &TenantId,
+    details: &ciam_oauth::rar::Details,
+) -> Result<std::sync::Arc<ciam_oauth::rar::Types>, ciam_oauth::OAuthError> {
+    let types = st.directory.detail_types(st.durable.as_ref(), tenant).await.map_err(ciam_oauth::OAuthError::from)?;
+    types.check(details)?;
+    Ok(types)
+}
+
 /// The tenant's types.
 pub(crate) async fn list(st: &AppState, tenant: &TenantId) -> Result<Vec<AuthorizationDetailType>, ServiceError> {
     Ok(st.durable.list_detail_types(tenant).await?)

@@ -106,6 +106,7 @@ pub fn family(u: &User, client: &str, id: &str) -> RefreshFamily {
         dpop_jkt: Some("a-dpop-key-thumbprint".into()),
         resources: vec!["https://api.example/a".into(), "https://api.example/b".into()],
         userinfo_claims: vec!["email".into(), "phone_number".into()],
+        authorization_details: Some(serde_json::json!([{"type": "payment_initiation", "amount": "420.00"}])),
     }
 }
 

@@ -8,7 +8,7 @@ use ciam_core::secret::SecretHash;
 use ciam_core::store::{ConsentStore, RefreshStore, RevocationStore, StoreError, StoreResult};
 
 use super::queries::*;
-use super::rows::{self, RefreshRow, map_err, ts};
+use super::rows::{self, RefreshRow, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, lite, pg};
 
 macro_rules! impl_revocation_store {
@@ -91,6 +91,7 @@ macro_rules! impl_refresh_store {
                     .bind(f.resources.join(" "))
                     .bind(f.acr.as_deref())
                     .bind(f.userinfo_claims.join(" "))
+                    .bind(f.authorization_details.as_ref().map(to_json).transpose()?)
                     .execute(&mut **tx)
                     .await
                     .map_err(&err)?;

@@ -114,12 +114,13 @@ pub(crate) const PURGE_REVOCATIONS: &str = "delete from revoked_token where expi
 
 pub(crate) const INSERT_REFRESH_FAMILY: &str = "insert into refresh_family (tenant_id, family_id, client_id, user_id, \
     scope, auth_time, sid, created_at, expires_at, revoked_at, dpop_jkt, resources, acr, \
-    userinfo_claims) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+    userinfo_claims, authorization_details) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 pub(crate) const INSERT_REFRESH_TOKEN: &str = "insert into refresh_token (tenant_id, token_hash, family_id, issued_at, \
     expires_at, rotated_at) values ($1, $2, $3, $4, $5, $6)";
 pub(crate) const FIND_REFRESH_TOKEN: &str = "select t.tenant_id, t.token_hash, t.family_id, t.issued_at, \
     t.expires_at as token_expires_at, t.rotated_at, f.client_id, f.user_id, f.scope, f.auth_time, f.sid, f.created_at, \
-    f.expires_at, f.revoked_at, f.dpop_jkt, f.resources, f.acr, f.userinfo_claims from refresh_token t join refresh_family f \
+    f.expires_at, f.revoked_at, f.dpop_jkt, f.resources, f.acr, f.userinfo_claims, f.authorization_details \
+    from refresh_token t join refresh_family f \
     on f.tenant_id = t.tenant_id and f.family_id = t.family_id where t.tenant_id = $1 and t.token_hash = $2";
 // Compare-and-set: only the live head can be rotated (house style 22).
 pub(crate) const MARK_REFRESH_ROTATED: &str = "update refresh_token set rotated_at = $3 \

@@ -249,6 +249,7 @@ pub(crate) struct RefreshRow {
     resources: String,
     acr: Option<String>,
     userinfo_claims: String,
+    authorization_details: Option<String>,
 }
 }
 
@@ -279,6 +280,10 @@ impl TryFrom<RefreshRow> for (RefreshTokenRecord, RefreshFamily) {
             dpop_jkt: r.dpop_jkt,
             resources: r.resources.split_whitespace().map(str::to_owned).collect(),
             userinfo_claims: r.userinfo_claims.split_whitespace().map(str::to_owned).collect(),
+            authorization_details: r
+                .authorization_details
+                .map(|d| from_json("authorization_details", &d))
+                .transpose()?,
         };
         Ok((token, family))
     }
