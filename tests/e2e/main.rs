@@ -42,6 +42,7 @@ mod oidc;
 mod passkey_recovery;
 mod privacy;
 mod probing;
+mod rar;
 mod redirect_uris;
 mod residency;
 mod resources;

@@ -528,7 +528,7 @@ mod tests {
         let distinct: std::collections::HashSet<_> = keys.iter().collect();
         assert_eq!(distinct.len(), keys.len());
         let c = code(&ns(), same);
-        assert_eq!(code_redeemed(&c).as_str(), format!("used:{}", c.as_str()));
+        assert_eq!(code_redeemed(&c).as_str(), format!("used_{}", c.as_str()));
         let iat = initial_access_token(&ns(), same);
         assert_eq!(initial_access_token_uses(&iat).as_str(), format!("{}:uses", iat.as_str()));
     }

@@ -257,7 +257,9 @@ mod tests {
     async fn events_are_sealed_opened_and_erased_with_the_users_key() -> TestResult {
         let (keys, store, t) = keys("erase").await?;
         let mut batch = Vec::new();
-        for r in [record(Some("ada.lovelace"), "192.0.2.1"), record(None, "192.0.2.9"), record(Some("bob"), "192.0.2.2")] {
+        for r in
+            [record(Some("ada.lovelace"), "192.0.2.1"), record(None, "192.0.2.9"), record(Some("bob"), "192.0.2.2")]
+        {
             let mut r = r;
             keys.seal(&t, &mut r).await?;
             assert!(r.user_id.is_none() && r.ip.is_none() && r.user_agent.is_none(), "taken out");
