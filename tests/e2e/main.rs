@@ -55,6 +55,7 @@ mod self_service;
 mod shutdown;
 mod support;
 mod token;
+mod txn_tokens;
 mod walkthroughs;
 
 /// Path of the binary under test.

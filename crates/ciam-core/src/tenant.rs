@@ -176,6 +176,51 @@ pub struct TokenExchangeSettings {
     /// Every exchange must name its target with `resource` or `audience`. Default false: an
     /// exchange without one is issued for the subject token's own audience (RFC 8693 §2.1).
     pub require_target: bool,
+    /// Transaction tokens (draft-ietf-oauth-transaction-tokens-10) for the workloads of one
+    /// trust domain; off unless set, since the draft still changes.
+    pub transaction_tokens: Option<TransactionTokenSettings>,
+}
+
+/// Where and to whom a tenant issues transaction tokens.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionTokenSettings {
+    /// The trust domain: the `audience` every request names and the `aud` of every token.
+    pub trust_domain: String,
+    /// The clients (workloads) that may request transaction tokens.
+    pub workloads: Vec<String>,
+    /// How long a transaction token lives, seconds (1-300; default 60).
+    #[serde(default = "default_txn_lifetime")]
+    pub lifetime_secs: u32,
+}
+
+fn default_txn_lifetime() -> u32 {
+    60
+}
+
+impl TransactionTokenSettings {
+    fn validate(&self) -> Result<(), FieldError> {
+        let at = |f: &str| format!("token_exchange.transaction_tokens.{f}");
+        let t = &self.trust_domain;
+        if t.is_empty() || t.len() > 200 || !t.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(FieldError::new(
+                at("trust_domain"),
+                "must be 1-200 visible ASCII characters (a URI or a name)",
+            ));
+        }
+        if self.workloads.is_empty() {
+            return Err(FieldError::new(at("workloads"), "must name at least one client"));
+        }
+        for w in &self.workloads {
+            crate::id::ClientId::parse(w)
+                .map_err(|_| FieldError::new(at("workloads"), format!("{w:?} is not a client id")))?;
+        }
+        if !(1..=300).contains(&self.lifetime_secs) {
+            return Err(FieldError::new(at("lifetime_secs"), "must be 1-300: transaction tokens are short-lived"));
+        }
+        Ok(())
+    }
 }
 
 /// How a tenant's users sign in.
@@ -377,6 +422,9 @@ impl TenantSettings {
     /// Checks every setting; errors name the field under `settings`.
     pub fn validate(&self) -> Result<(), FieldError> {
         self.branding.validate()?;
+        if let Some(txn) = &self.token_exchange.transaction_tokens {
+            txn.validate()?;
+        }
         crate::scope::ScopeSet::from_list(&self.registration.allowed_scopes)
             .map_err(|e| e.under("registration.allowed_scopes"))?;
         if !(1..=1000).contains(&self.registration.open_registrations_per_hour) {

@@ -23,5 +23,6 @@ pub mod registration;
 pub mod request_object;
 pub mod resource;
 pub mod token;
+pub mod txn;
 
 pub use error::{ErrorCode, OAuthError};

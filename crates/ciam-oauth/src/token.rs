@@ -55,6 +55,8 @@ pub enum GrantRequest {
     },
     /// RFC 8693.
     TokenExchange(crate::exchange::ExchangeRequest),
+    /// A token exchange asking for a transaction token (draft-ietf-oauth-transaction-tokens).
+    TransactionToken(crate::txn::TxnRequest),
     /// RFC 8628 §3.4.
     DeviceCode {
         /// The device code of the device authorization response.
@@ -69,7 +71,7 @@ impl GrantRequest {
             Self::ClientCredentials { .. } => GrantType::ClientCredentials,
             Self::AuthorizationCode { .. } => GrantType::AuthorizationCode,
             Self::RefreshToken { .. } => GrantType::RefreshToken,
-            Self::TokenExchange(_) => GrantType::TokenExchange,
+            Self::TokenExchange(_) | Self::TransactionToken(_) => GrantType::TokenExchange,
             Self::DeviceCode { .. } => GrantType::DeviceCode,
         }
     }
@@ -116,6 +118,9 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
             scope: scope()?,
             resource: owned("resource"),
         }),
+        crate::exchange::GRANT_TYPE if params.get("requested_token_type") == Some(crate::txn::TXN_TOKEN_TYPE) => {
+            Ok(GrantRequest::TransactionToken(crate::txn::parse(params)?))
+        }
         crate::exchange::GRANT_TYPE => {
             Ok(GrantRequest::TokenExchange(crate::exchange::parse_exchange(params, scope()?)?))
         }

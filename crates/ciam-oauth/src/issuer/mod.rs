@@ -18,6 +18,7 @@ mod device;
 mod exchange;
 mod refresh;
 mod standing;
+mod txn;
 
 use std::sync::Arc;
 
@@ -279,6 +280,7 @@ impl Issuer {
                 self.refresh(call, &refresh_token, scope.as_ref(), resource.as_deref(), jkt).await.map(Issued::from)
             }
             GrantRequest::DeviceCode { device_code } => Ok(self.redeem_device(call, &device_code, jkt).await?.answer()),
+            GrantRequest::TransactionToken(request) => self.transaction_token(call, request).await,
             GrantRequest::TokenExchange(mut request) => {
                 request.proof_key = jkt.map(str::to_owned);
                 request.certificate = call.certificate.map(str::to_owned);
