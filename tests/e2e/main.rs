@@ -12,6 +12,7 @@ mod admin_audit;
 mod agents;
 mod audit_erasure;
 mod browser;
+mod chaining;
 mod cimd;
 mod claims;
 mod cli;

@@ -96,6 +96,9 @@ pub enum GrantType {
     /// RFC 8628.
     #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
     DeviceCode,
+    /// RFC 7523 §2.1: a JWT authorization grant of a trusted issuer (identity chaining).
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:jwt-bearer")]
+    JwtBearer,
 }
 
 /// Token endpoint authentication methods (RFC 7591 §2, OIDC Core §9).

@@ -113,6 +113,12 @@ pub fn saml_request(tenant: &TenantId, entity_id: &str, id: &str) -> Key {
     Key(format!("saml_request:{tenant}:{}", SecretHash::of(&format!("{entity_id}\n{id}")).as_str()))
 }
 
+/// A JWT authorization grant of another trust domain already used (identity chaining), by the
+/// tenant and the hash of its issuer and `jti`; kept while the grant could still be fresh.
+pub fn chained_grant(tenant: &TenantId, issuer: &str, jti: &str) -> Key {
+    Key::hashed("chained_grant", tenant, &format!("{issuer}\n{jti}"))
+}
+
 /// A SAML single logout going from app to app, by the hash of its id (the `RelayState`).
 pub fn saml_logout(tenant: &TenantNs, id: &str) -> Key {
     Key::hashed("saml_logout", tenant, id)
@@ -468,6 +474,7 @@ mod tests {
             upstream_answer(&n, x),
             saml_assertion(&id, x, x),
             saml_request(&id, x, x),
+            chained_grant(&id, x, x),
             saml_logout(&n, x),
             passkey_ceremony(&n, "mfa", x),
             totp_enrolment(&n, x),

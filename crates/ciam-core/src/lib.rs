@@ -9,6 +9,7 @@ pub mod acr;
 pub mod agent;
 pub mod audit;
 pub mod authorization_details;
+pub mod chaining;
 pub mod client;
 pub mod client_metadata;
 pub mod clock;

@@ -104,6 +104,10 @@ pub struct TenantSettings {
     /// Token exchange (RFC 8693) rules for the whole tenant.
     #[serde(deserialize_with = "crate::validation::object_only")]
     pub token_exchange: TokenExchangeSettings,
+    /// Identity chaining across trust domains: grants issued for other domains, and other
+    /// domains' grants accepted (docs/agents.md).
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub identity_chaining: crate::chaining::IdentityChainingSettings,
     /// What the tenant is for: `production` (the default) or `development`. Only a development
     /// tenant may turn on the `testing` settings.
     pub environment: Environment,
@@ -425,6 +429,7 @@ impl TenantSettings {
         if let Some(txn) = &self.token_exchange.transaction_tokens {
             txn.validate()?;
         }
+        self.identity_chaining.validate()?;
         crate::scope::ScopeSet::from_list(&self.registration.allowed_scopes)
             .map_err(|e| e.under("registration.allowed_scopes"))?;
         if !(1..=1000).contains(&self.registration.open_registrations_per_hour) {

@@ -221,6 +221,7 @@ fn token_exchange(c: &mut Criterion) {
         certificate: None,
         hand_off: false,
         authorization_details: None,
+        requested_token_type: None,
     };
     assert!(plan(&agent, &profile, &subject, &request, &delegations, ISSUER, NOW).is_ok());
     c.bench_function("exchange/plan", |b| {

@@ -67,6 +67,9 @@ pub struct ExchangeRequest {
     /// The requested `authorization_details` (RFC 9396), well formed: they must narrow the
     /// subject token's. Without them, the new token carries the subject token's as they are.
     pub authorization_details: Option<crate::rar::Details>,
+    /// The `requested_token_type`, when sent: a JWT for another trust domain's authorization
+    /// server is a JWT authorization grant (identity chaining).
+    pub requested_token_type: Option<String>,
 }
 
 fn token_type_ok(t: &str) -> bool {
@@ -108,6 +111,7 @@ pub fn parse_exchange(params: &Params, scope: Option<ScopeSet>) -> Result<Exchan
         certificate: None,
         hand_off: false,
         authorization_details,
+        requested_token_type: params.get("requested_token_type").map(str::to_owned),
     })
 }
 
@@ -480,6 +484,7 @@ mod tests {
             certificate: None,
             hand_off: false,
             authorization_details: None,
+            requested_token_type: None,
         }
     }
 

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod authorize;
+pub mod chaining;
 pub mod claims;
 pub mod client_auth;
 pub mod code;

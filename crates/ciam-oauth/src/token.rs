@@ -57,6 +57,15 @@ pub enum GrantRequest {
     TokenExchange(crate::exchange::ExchangeRequest),
     /// A token exchange asking for a transaction token (draft-ietf-oauth-transaction-tokens).
     TransactionToken(crate::txn::TxnRequest),
+    /// RFC 7523 §2.1: a trusted issuer's JWT authorization grant (identity chaining).
+    JwtBearer {
+        /// The grant.
+        assertion: String,
+        /// A narrower scope, if asked.
+        scope: Option<ScopeSet>,
+        /// The resource the token is for (RFC 8707), if any.
+        resource: Option<String>,
+    },
     /// RFC 8628 §3.4.
     DeviceCode {
         /// The device code of the device authorization response.
@@ -73,6 +82,7 @@ impl GrantRequest {
             Self::RefreshToken { .. } => GrantType::RefreshToken,
             Self::TokenExchange(_) | Self::TransactionToken(_) => GrantType::TokenExchange,
             Self::DeviceCode { .. } => GrantType::DeviceCode,
+            Self::JwtBearer { .. } => GrantType::JwtBearer,
         }
     }
 }
@@ -127,6 +137,11 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
         crate::device::GRANT_TYPE => {
             Ok(GrantRequest::DeviceCode { device_code: params.require("device_code")?.to_owned() })
         }
+        crate::chaining::JWT_BEARER => Ok(GrantRequest::JwtBearer {
+            assertion: params.require("assertion")?.to_owned(),
+            scope: scope()?,
+            resource: owned("resource"),
+        }),
         _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "unsupported grant_type")),
     }
 }

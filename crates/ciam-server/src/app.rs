@@ -156,16 +156,17 @@ impl App {
         let data_keys = crate::services::privacy_keys::DataKeys::new(durable.clone(), master.clone(), clock.clone());
         let audit = crate::audit::AuditWriter::start(durable.clone(), Arc::new(data_keys));
         let directory = Arc::default();
-        let issuance = Arc::new(crate::adapters::issuance::issuer(
-            &durable,
-            &ephemeral,
-            &directory,
-            &audit,
-            &keys,
-            &clock,
-            &public_url,
-        ));
         let jwks_fetcher = Arc::new(crate::adapters::outbound::JwksFetcher::new(config.allow_private_networks)?);
+        let parts = crate::adapters::issuance::IssuerParts {
+            durable: &durable,
+            ephemeral: &ephemeral,
+            directory: &directory,
+            audit: &audit,
+            keys: &keys,
+            clock: &clock,
+            jwks_fetcher: &jwks_fetcher,
+        };
+        let issuance = Arc::new(crate::adapters::issuance::issuer(parts, &public_url));
         let state = AppState::new(crate::state::Services {
             audit,
             durable,

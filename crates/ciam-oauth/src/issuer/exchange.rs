@@ -79,10 +79,13 @@ impl Issuer {
     /// Decides a token exchange by the calling client (an agent, or a confidential client with
     /// an exchange permission) and returns the claims of the token to issue, with the risk
     /// policy's decision (recorded with the issuance).
+    /// With `chained`, the one target is another trust domain's authorization server the tenant
+    /// issues grants for, which a service's permission must still name.
     pub(super) async fn exchange(
         &self,
         call: &TokenCall<'_>,
         request: &mut ExchangeRequest,
+        chained: bool,
     ) -> Result<(AccessTokenClaims, Decision), OAuthError> {
         let (tenant, client) = (call.tenant, call.client);
         let exchanger = match (&client.agent, &client.token_exchange) {
@@ -148,7 +151,9 @@ impl Issuer {
             }
             Exchanger::Service(permission) => {
                 let mut claims = plan_service(client, permission, &subject, request, &issuer, now)?;
-                self.issued_for(tenant, &request.targets).await?;
+                if !chained {
+                    self.issued_for(tenant, &request.targets).await?;
+                }
                 // A service's token ends with the user's grant it derives from (signing out, a
                 // replayed refresh token), as the subject token does; an agent's ends with its
                 // delegation instead.

@@ -13,6 +13,7 @@
 //! refresh-token family it starts (one commit): a token whose issuance could not be recorded is
 //! not handed out. Every refusal of an authenticated client is recorded too.
 
+mod chaining;
 mod code;
 mod device;
 mod exchange;
@@ -84,6 +85,20 @@ pub struct Ports {
     pub keys: Arc<Keyring>,
     /// The time source.
     pub clock: Arc<dyn Clock>,
+    /// The signing keys of other trust domains' authorization servers (identity chaining).
+    pub foreign_keys: Arc<dyn ForeignKeys>,
+}
+
+/// The JWK Sets of the issuers a tenant trusts for identity chaining.
+#[async_trait]
+pub trait ForeignKeys: Send + Sync {
+    /// `trusted`'s JWK Set: given inline, or fetched from its `jwks_uri` (cached; fetched again
+    /// when `refresh`, after a key was not found).
+    async fn jwk_set(
+        &self,
+        trusted: &ciam_core::chaining::TrustedIssuer,
+        refresh: bool,
+    ) -> Result<serde_json::Value, OAuthError>;
 }
 
 /// Issues, checks and revokes this server's tokens. One per server.
@@ -281,13 +296,24 @@ impl Issuer {
             }
             GrantRequest::DeviceCode { device_code } => Ok(self.redeem_device(call, &device_code, jkt).await?.answer()),
             GrantRequest::TransactionToken(request) => self.transaction_token(call, request).await,
+            GrantRequest::JwtBearer { assertion, scope, resource } => {
+                self.jwt_bearer(call, &assertion, scope.as_ref(), resource.as_deref(), jkt).await
+            }
             GrantRequest::TokenExchange(mut request) => {
                 request.proof_key = jkt.map(str::to_owned);
                 request.certificate = call.certificate.map(str::to_owned);
-                let (mut claims, decision) = self.exchange(call, &mut request).await?;
-                let access_token = self.access_token(call, &mut claims, jkt).await?;
-                let mut res = TokenResponse::for_access_token(access_token, &claims);
-                res.issued_token_type = Some(crate::exchange::ACCESS_TOKEN_TYPE);
+                // A JWT for another trust domain's authorization server: an identity chaining grant.
+                let chained = self.chaining_audience(tenant, &request).await?;
+                let (mut claims, decision) = self.exchange(call, &mut request, chained.is_some()).await?;
+                let res = match &chained {
+                    Some(_) => self.authorization_grant(tenant, &mut claims).await?,
+                    None => {
+                        let access_token = self.access_token(call, &mut claims, jkt).await?;
+                        let mut res = TokenResponse::for_access_token(access_token, &claims);
+                        res.issued_token_type = Some(crate::exchange::ACCESS_TOKEN_TYPE);
+                        res
+                    }
+                };
                 let mut event = issued("token.exchanged", &claims);
                 // The caller acted, even when the token does not say so (impersonation).
                 let caller = client.client_id.as_str();

@@ -31,6 +31,20 @@ type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 const NOW: OffsetDateTime = datetime!(2026-12-01 12:00 UTC);
 const API: &str = "https://api.example/";
 
+/// Trusted issuers' keys as configured inline (these tests fetch nothing).
+struct InlineKeys;
+
+#[async_trait]
+impl super::ForeignKeys for InlineKeys {
+    async fn jwk_set(
+        &self,
+        trusted: &ciam_core::chaining::TrustedIssuer,
+        _refresh: bool,
+    ) -> Result<serde_json::Value, OAuthError> {
+        trusted.jwks.clone().ok_or_else(|| OAuthError::server_error("no inline keys"))
+    }
+}
+
 /// Lookups straight from the durable store (the server caches them).
 struct Uncached(Arc<dyn DurableStore>);
 
@@ -112,6 +126,7 @@ impl World {
             audit: trail.clone(),
             keys,
             clock: Arc::new(FixedClock(NOW)),
+            foreign_keys: Arc::new(InlineKeys),
         };
         let ns = tenant.ns();
         Ok(Self { issuer: Issuer::new(ports, "https://id.example"), store, ephemeral, trail, tenant, ns, user })

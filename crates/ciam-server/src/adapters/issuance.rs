@@ -41,16 +41,47 @@ impl ciam_oauth::issuer::Directory for CachedLookups {
     }
 }
 
+/// The keys of the issuers tenants trust for identity chaining: given inline, or fetched from
+/// their `jwks_uri` through the guarded, caching fetcher clients' keys use.
+pub(crate) struct TrustedIssuerKeys {
+    pub(crate) fetcher: Arc<crate::adapters::outbound::JwksFetcher>,
+}
+
+#[async_trait]
+impl ciam_oauth::issuer::ForeignKeys for TrustedIssuerKeys {
+    async fn jwk_set(
+        &self,
+        trusted: &ciam_core::chaining::TrustedIssuer,
+        refresh: bool,
+    ) -> Result<serde_json::Value, ciam_oauth::OAuthError> {
+        match (&trusted.jwks, &trusted.jwks_uri) {
+            (Some(set), _) => Ok(set.clone()),
+            (None, Some(uri)) => self.fetcher.get(uri, refresh).await.map_err(|e| {
+                ciam_oauth::OAuthError::new(
+                    ciam_oauth::ErrorCode::InvalidGrant,
+                    "the issuer's keys could not be fetched",
+                )
+                .because(format!("jwks_uri {uri}: {e}"))
+            }),
+            (None, None) => Err(ciam_oauth::OAuthError::server_error("a trusted issuer without keys")),
+        }
+    }
+}
+
+/// What a server's issuer is built on.
+pub(crate) struct IssuerParts<'a> {
+    pub(crate) durable: &'a Arc<dyn DurableStore>,
+    pub(crate) ephemeral: &'a Arc<dyn EphemeralStore>,
+    pub(crate) directory: &'a Arc<Directory>,
+    pub(crate) audit: &'a AuditWriter,
+    pub(crate) keys: &'a Arc<Keyring>,
+    pub(crate) clock: &'a Arc<dyn Clock>,
+    pub(crate) jwks_fetcher: &'a Arc<crate::adapters::outbound::JwksFetcher>,
+}
+
 /// The issuer of a server: its stores, its node cache, its audit trail, its keys.
-pub(crate) fn issuer(
-    durable: &Arc<dyn DurableStore>,
-    ephemeral: &Arc<dyn EphemeralStore>,
-    directory: &Arc<Directory>,
-    audit: &AuditWriter,
-    keys: &Arc<Keyring>,
-    clock: &Arc<dyn Clock>,
-    public_url: &str,
-) -> Issuer {
+pub(crate) fn issuer(parts: IssuerParts<'_>, public_url: &str) -> Issuer {
+    let IssuerParts { durable, ephemeral, directory, audit, keys, clock, jwks_fetcher } = parts;
     let ports = Ports {
         directory: Arc::new(CachedLookups { directory: directory.clone(), store: durable.clone() }),
         users: durable.clone(),
@@ -63,6 +94,7 @@ pub(crate) fn issuer(
         audit: Arc::new(TrailSink::new(audit.clone(), clock.clone())),
         keys: keys.clone(),
         clock: clock.clone(),
+        foreign_keys: Arc::new(TrustedIssuerKeys { fetcher: jwks_fetcher.clone() }),
     };
     Issuer::new(ports, public_url)
 }
