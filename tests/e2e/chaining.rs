@@ -64,6 +64,10 @@ async fn an_acme_grant_becomes_a_globex_token_for_the_same_person_once() {
     let trust = json!({"settings": {"identity_chaining": {"trusted_issuers": [{
         "issuer": acme_issuer, "jwks_uri": server.url("/t/acme/jwks"), "audiences": [ORDERS_B], "subject": "email"}]}}});
     assert_eq!(admin.call(reqwest::Method::PATCH, "/tenants/globex", Some(trust)).await.0, 200);
+    let discovery: Value = server.get_json("/t/globex/.well-known/openid-configuration").await;
+    assert!(discovery["grant_types_supported"].as_array().unwrap().contains(&json!(JWT_BEARER)), "{discovery}");
+    let discovery: Value = server.get_json("/t/acme/.well-known/openid-configuration").await;
+    assert_eq!(discovery["identity_chaining_requested_token_types_supported"], json!([JWT]));
 
     // Ada's token at Acme.
     let browser = Browser::new(&server);

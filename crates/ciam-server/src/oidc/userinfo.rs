@@ -128,6 +128,20 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant, detail_types: &[&
         if tenant.settings.registration.mode != ciam_core::tenant::RegistrationMode::Closed {
             doc.insert("registration_endpoint".into(), Value::String(format!("{issuer}/register")));
         }
+        // Identity chaining: grants accepted from trusted issuers (RFC 7523), and issued for
+        // other domains (draft-ietf-oauth-identity-chaining §4).
+        let chaining = &tenant.settings.identity_chaining;
+        if !chaining.trusted_issuers.is_empty()
+            && let Some(Value::Array(grants)) = doc.get_mut("grant_types_supported")
+        {
+            grants.push(json!(ciam_oauth::chaining::JWT_BEARER));
+        }
+        if !chaining.grant_audiences.is_empty() {
+            doc.insert(
+                "identity_chaining_requested_token_types_supported".into(),
+                json!([ciam_oauth::exchange::JWT_TOKEN_TYPE]),
+            );
+        }
         // RFC 9396 §10: the types the tenant registered, if any.
         if !detail_types.is_empty() {
             doc.insert("authorization_details_types_supported".into(), json!(detail_types));
