@@ -10,18 +10,13 @@ use ciam_testkit::{Admin, Browser, CALLBACK, PKCE_VERIFIER, Server, ServerOption
 use serde_json::{Value, json};
 
 use crate::BIN;
+use crate::support::token_as as token;
 
 const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const ACCESS_TOKEN: &str = "urn:ietf:params:oauth:token-type:access_token";
 const JWT: &str = "urn:ietf:params:oauth:token-type:jwt";
 const ORDERS_B: &str = "https://orders.globex.example";
-
-async fn token(server: &Server, tenant: &str, client: (&str, &str), form: &[(&str, &str)]) -> (u16, Value) {
-    let url = server.url(&format!("/t/{tenant}/token"));
-    let res = server.http.post(url).basic_auth(client.0, Some(client.1)).form(form).send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap())
-}
 
 #[tokio::test]
 async fn an_acme_grant_becomes_a_globex_token_for_the_same_person_once() {

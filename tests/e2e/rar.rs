@@ -50,9 +50,7 @@ fn param(details: &Value) -> String {
 }
 
 async fn token(server: &Server, client: (&str, &str), form: &[(&str, &str)]) -> (u16, Value) {
-    let req = server.http.post(server.url("/t/acme/token")).basic_auth(client.0, Some(client.1)).form(form);
-    let res = req.send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap())
+    crate::support::token_as(server, "acme", client, form).await
 }
 
 /// `client` exchanges `subject` for a token for the payments API, asking for `details`.

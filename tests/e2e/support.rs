@@ -15,8 +15,18 @@ pub(crate) const USA: &str = "198.51.100.20";
 
 /// Calls the token endpoint as client `web`; returns the status and the body.
 pub(crate) async fn token(server: &Server, secret: &str, form: &[(&str, &str)]) -> (u16, Value) {
-    let res =
-        server.http.post(server.url("/t/acme/token")).basic_auth("web", Some(secret)).form(form).send().await.unwrap();
+    token_as(server, "acme", ("web", secret), form).await
+}
+
+/// Calls `tenant`'s token endpoint as `client` (its id and secret, HTTP Basic) with `form`.
+pub(crate) async fn token_as(
+    server: &Server,
+    tenant: &str,
+    client: (&str, &str),
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    let url = server.url(&format!("/t/{tenant}/token"));
+    let res = server.http.post(url).basic_auth(client.0, Some(client.1)).form(form).send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
 }
 

@@ -17,9 +17,7 @@ const TXN_TOKEN: &str = "urn:ietf:params:oauth:token-type:txn_token";
 const DOMAIN: &str = "urn:acme:trust-domain";
 
 async fn token(server: &Server, client: (&str, &str), form: &[(&str, &str)]) -> (u16, Value) {
-    let req = server.http.post(server.url("/t/acme/token")).basic_auth(client.0, Some(client.1)).form(form);
-    let res = req.send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap())
+    crate::support::token_as(server, "acme", client, form).await
 }
 
 /// A transaction token request by `client` for `subject`, with `extra` parameters replacing the

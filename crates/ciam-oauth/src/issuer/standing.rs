@@ -56,33 +56,10 @@ impl Issuer {
         tenant: &TenantId,
         token: &str,
     ) -> Result<Option<Map<String, Value>>, OAuthError> {
-        let issuer = self.issuer_url(tenant);
         let now = self.ports.clock.now();
-        let expect = Expect {
-            typ: ACCESS_TOKEN_TYP,
-            algs: &ACCESS_TOKEN_ALGS,
-            issuer: &issuer,
-            audience: None,
-            now,
-            // This server set `exp` by its own clock: the token is dead from that second on, at
-            // introspection, userinfo, the account API and token exchange alike (opaque tokens
-            // too, below).
-            exp_leeway: 0,
-            skew: SKEW_SECS,
-        };
         let claims = if token.split('.').count() == 3 {
-            let keyring = &self.ports.keys;
-            let keys = keyring.keys(tenant, now).await.map_err(OAuthError::unavailable)?;
-            let remembered = keyring.signatures();
-            let verified = match ciam_jose::verify_cached(token, keys.published(), &expect, remembered) {
-                Err(JwtError::UnknownKey) => {
-                    let fresh = keyring.reload(tenant, now).await.map_err(OAuthError::unavailable)?;
-                    ciam_jose::verify_cached(token, fresh.published(), &expect, remembered)
-                }
-                other => other,
-            };
-            let Ok(verified) = verified else { return Ok(None) };
-            verified.claims
+            let Some(claims) = self.own_jwt(tenant, token, ACCESS_TOKEN_TYP).await? else { return Ok(None) };
+            claims
         } else {
             // An opaque token: its claims are in the ephemeral store until it expires.
             let record = self.ports.directory.tenant(tenant).await?;
@@ -98,6 +75,41 @@ impl Issuer {
             claims
         };
         Ok(Some(claims))
+    }
+
+    /// The claims of an unexpired JWT of type `typ` this tenant signed (with a key it publishes;
+    /// its keys read again once for a key not among them).
+    pub(super) async fn own_jwt(
+        &self,
+        tenant: &TenantId,
+        token: &str,
+        typ: &str,
+    ) -> Result<Option<Map<String, Value>>, OAuthError> {
+        let issuer = self.issuer_url(tenant);
+        let now = self.ports.clock.now();
+        let expect = Expect {
+            typ,
+            algs: &ACCESS_TOKEN_ALGS,
+            issuer: &issuer,
+            audience: None,
+            now,
+            // This server set `exp` by its own clock: the token is dead from that second on, at
+            // introspection, userinfo, the account API and token exchange alike (opaque tokens
+            // too).
+            exp_leeway: 0,
+            skew: SKEW_SECS,
+        };
+        let keyring = &self.ports.keys;
+        let keys = keyring.keys(tenant, now).await.map_err(OAuthError::unavailable)?;
+        let remembered = keyring.signatures();
+        let verified = match ciam_jose::verify_cached(token, keys.published(), &expect, remembered) {
+            Err(JwtError::UnknownKey) => {
+                let fresh = keyring.reload(tenant, now).await.map_err(OAuthError::unavailable)?;
+                ciam_jose::verify_cached(token, fresh.published(), &expect, remembered)
+            }
+            other => other,
+        };
+        Ok(verified.ok().map(|v| v.claims))
     }
 
     /// `claims` if their token is still live: not revoked, nor its grant, its user active,

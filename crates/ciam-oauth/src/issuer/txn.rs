@@ -4,14 +4,11 @@
 //! `typ` `txntoken+jwt` and recorded as `txn_token.issued`.
 
 use ciam_core::audit::AuditRecord;
-use ciam_core::id::TenantId;
 use ciam_core::secret::random_token;
-use ciam_jose::{Alg, Expect};
-use serde_json::{Map, Value};
+use ciam_jose::Alg;
 
 use super::{Issued, Issuer, TokenCall};
 use crate::error::{ErrorCode, OAuthError};
-use crate::introspection::{ACCESS_TOKEN_ALGS, SKEW_SECS};
 use crate::token::TokenResponse;
 use crate::txn::{SubjectKind, TXN_TOKEN_TYP, TXN_TOKEN_TYPE, TxnRequest, plan};
 
@@ -32,7 +29,7 @@ impl Issuer {
             SubjectKind::AccessToken => {
                 self.verified_access_token(tenant, &request.subject_token).await?.map(|t| t.claims)
             }
-            SubjectKind::TxnToken => self.verified_txn_token(tenant, &request.subject_token).await?,
+            SubjectKind::TxnToken => self.own_jwt(tenant, &request.subject_token, TXN_TOKEN_TYP).await?,
         }
         .ok_or_else(|| OAuthError::invalid_request("the subject_token is invalid, expired or revoked"))?;
         let now = self.ports.clock.now();
@@ -59,26 +56,5 @@ impl Issuer {
         event.audience = Some(claims.aud.clone());
         event.reason = Some(format!("txn {}", claims.txn));
         Ok((response, event).into())
-    }
-
-    /// The claims of an unexpired transaction token this tenant signed.
-    async fn verified_txn_token(
-        &self,
-        tenant: &TenantId,
-        token: &str,
-    ) -> Result<Option<Map<String, Value>>, OAuthError> {
-        let issuer = self.issuer_url(tenant);
-        let now = self.ports.clock.now();
-        let expect = Expect {
-            typ: TXN_TOKEN_TYP,
-            algs: &ACCESS_TOKEN_ALGS,
-            issuer: &issuer,
-            audience: None,
-            now,
-            exp_leeway: 0,
-            skew: SKEW_SECS,
-        };
-        let keys = self.ports.keys.keys(tenant, now).await.map_err(OAuthError::unavailable)?;
-        Ok(ciam_jose::verify(token, keys.published(), &expect).ok().map(|v| v.claims))
     }
 }
