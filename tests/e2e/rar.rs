@@ -68,6 +68,13 @@ async fn exchange(server: &Server, client: (&str, &str), subject: &str, details:
     token(server, client, &form).await
 }
 
+/// A refresh asking for `details` only.
+async fn refresh_with(server: &Server, client: (&str, &str), refresh: &str, details: &Value) -> (u16, Value) {
+    let details = details.to_string();
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh), ("authorization_details", &details)];
+    token(server, client, &form).await
+}
+
 #[tokio::test]
 async fn a_payment_is_approved_in_words_carried_by_tokens_and_only_ever_narrowed_rfc9396() {
     let dir = TempDir::new("rar");
@@ -135,6 +142,18 @@ async fn a_payment_is_approved_in_words_carried_by_tokens_and_only_ever_narrowed
     let (status, refreshed) = token(&server, web, &refresh).await;
     assert_eq!((status, &refreshed["authorization_details"]), (200, &flight), "{refreshed}");
 
+    // At the token endpoint a token may carry part of what was approved (RFC 9396 §6.2), never
+    // more; the grant keeps all of it.
+    let part = json!([payment("100", &["status"])]);
+    let latest = refreshed["refresh_token"].as_str().unwrap().to_owned();
+    let (status, body) = refresh_with(&server, web, &latest, &json!([payment("500", &["status"])])).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_authorization_details")), "{body}");
+    let (status, narrowed) = refresh_with(&server, web, &latest, &part).await;
+    assert_eq!((status, &narrowed["authorization_details"]), (200, &part), "{narrowed}");
+    let next = [("grant_type", "refresh_token"), ("refresh_token", narrowed["refresh_token"].as_str().unwrap())];
+    let (status, whole) = token(&server, web, &next).await;
+    assert_eq!((status, &whole["authorization_details"]), (200, &flight), "{whole}");
+
     // Every payment is approved on its own: the page comes again, here in German.
     let again = authorize_url("web", "openid payments")
         .state("s")
@@ -142,7 +161,18 @@ async fn a_payment_is_approved_in_words_carried_by_tokens_and_only_ever_narrowed
         .build();
     let (pages, callback) = browser.authorize(&again, "allow").await;
     assert!(pages.iter().any(|p| p.contains("<li>80 EUR an Air Example zahlen</li>")), "{pages:?}");
-    assert!(callback.query_pairs().any(|(k, _)| k == "code"));
+    // The code's token may carry part of it (RFC 9396 §6.1).
+    let code = callback.query_pairs().find(|(k, _)| k == "code").expect("a code").1.into_owned();
+    let redeem = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", PKCE_VERIFIER),
+        ("authorization_details", &json!([payment("79.99", &["initiate"])]).to_string()),
+    ];
+    let (status, body) = token(&server, web, &redeem).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["authorization_details"], json!([payment("79.99", &["initiate"])]));
 
     // Requests the tenant cannot accept go back to the app with the RFC 9396 error.
     let refused = [

@@ -105,7 +105,10 @@ impl Issuer {
         let grant: CodeGrant = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
         let grant = crate::code::redeem(grant, call.client, request.redirect_uri, request.code_verifier, now)?;
         crate::code::check_code_binding(&grant, jkt)?;
-        let tokens = self.issue_for_user(call, &grant, request.resource, jkt).await?;
+        // RFC 9396 §6.1: the token request may ask for part of what was approved.
+        let asked = crate::rar::Details::from_params(call.params)?;
+        let details = self.narrowed_details(call.tenant, asked.as_ref(), grant.authorization_details.as_ref()).await?;
+        let tokens = self.issue_for_user(call, &grant, request.resource, details, jkt).await?;
         let at = &tokens.claims;
         let family_id = tokens.family.as_ref().map(|f| f.0.family_id.clone());
         let marker = Redemption { jti: at.jti.clone(), exp: at.exp, family_id };
@@ -135,12 +138,14 @@ impl Issuer {
     /// Issues the tokens of a grant a user approved (a redeemed code or an approved device
     /// request): an access token bound to the agent's delegation, if any (and to the DPoP key
     /// with `jkt`), an ID token when `openid` was granted, and a refresh token when the client
-    /// may refresh.
+    /// may refresh. The access token carries `details` (the grant's authorization details, or a
+    /// narrowing of them); the refresh grant keeps all the grant's.
     pub(super) async fn issue_for_user(
         &self,
         call: &TokenCall<'_>,
         grant: &CodeGrant,
         resource: Option<&str>,
+        details: Option<serde_json::Value>,
         jkt: Option<&str>,
     ) -> Result<UserTokens, OAuthError> {
         let (tenant, client) = (call.tenant, call.client);
@@ -157,7 +162,7 @@ impl Issuer {
         at.auth_time = Some(grant.auth_time);
         at.acr.clone_from(&grant.acr);
         at.userinfo_claims = grant.userinfo_claims.join(" ");
-        at.authorization_details.clone_from(&grant.authorization_details);
+        at.authorization_details = details;
         // A client that may refresh gets a grant (refresh-token family) that its access tokens name.
         at.grant_id = client.may_use(GrantType::RefreshToken).then(|| random_token(16));
         self.bind_user_token(tenant, client, &user_id, grant.delegation_id.as_deref(), &mut at).await?;

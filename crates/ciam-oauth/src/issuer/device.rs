@@ -187,7 +187,7 @@ impl Issuer {
         if !first.map_err(OAuthError::unavailable)? {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code was already used"));
         }
-        self.issue_for_user(call, &grant, None, jkt).await
+        self.issue_for_user(call, &grant, None, grant.authorization_details.clone(), jkt).await
     }
 
     /// Whether the user exists and is active (the device page's signed-in user, say).

@@ -178,9 +178,10 @@ impl Issuer {
         Ok((claims, decision))
     }
 
-    /// The authorization details of an exchanged token (RFC 9396): the subject token's as they
-    /// are, or the requested ones when they are of the tenant's types and only narrow them.
-    async fn narrowed_details(
+    /// The authorization details of a token (RFC 9396): those `granted` (a subject token's, a
+    /// code's, a refresh grant's) as they are, or the requested ones when they are of the
+    /// tenant's types and only narrow them.
+    pub(super) async fn narrowed_details(
         &self,
         tenant: &TenantId,
         asked: Option<&crate::rar::Details>,

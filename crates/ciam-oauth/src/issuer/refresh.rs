@@ -98,7 +98,10 @@ impl Issuer {
         at.acr.clone_from(&family.acr);
         at.grant_id = Some(family.family_id.clone());
         at.userinfo_claims = family.userinfo_claims.join(" ");
-        at.authorization_details.clone_from(&family.authorization_details);
+        // RFC 9396 §6.2: a refresh may ask for part of what the grant carries, for this token.
+        let asked = crate::rar::Details::from_params(call.params)?;
+        at.authorization_details =
+            self.narrowed_details(tenant, asked.as_ref(), family.authorization_details.as_ref()).await?;
         self.bind_user_token(tenant, client, &family.user_id, None, &mut at).await?;
         self.aim_user_token(tenant, client, &family.resources, resource, &mut at).await?;
         // FAPI 2.0 §5.3.2.1: no rotation for the profile's (confidential, sender-constrained)

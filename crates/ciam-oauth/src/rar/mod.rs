@@ -45,6 +45,11 @@ impl Details {
         Self::from_value(value)
     }
 
+    /// The `authorization_details` parameter of a request, if it has one.
+    pub fn from_params(params: &crate::form::Params) -> Result<Option<Self>, OAuthError> {
+        params.get("authorization_details").map(Self::parse).transpose()
+    }
+
     /// Checks a value already parsed as JSON (a token's claim, a stored grant).
     pub fn from_value(value: Value) -> Result<Self, OAuthError> {
         let Value::Array(items) = value else { return Err(invalid("authorization_details must be a JSON array")) };
