@@ -67,9 +67,16 @@ pub struct Placements {
     directory: Arc<dyn RegionDirectory>,
     routes: RwLock<HashMap<String, Route>>,
     version: AtomicI64,
+    /// Tenant ids the directory did not know at their last read (a request for a tenant that
+    /// does not exist costs one directory read, not one per request); forgotten at every reload.
+    unknown: RwLock<std::collections::HashSet<String>>,
     /// Tenants whose move this node is running.
     moving: std::sync::Mutex<std::collections::HashSet<String>>,
 }
+
+/// The most unknown tenant ids remembered: past it the set starts again, so ids made up by
+/// the thousand cannot grow it.
+const MAX_UNKNOWN: usize = 10_000;
 
 /// This node runs `tenant`'s move while it holds this.
 pub struct MoveRun {
@@ -90,6 +97,7 @@ impl Placements {
             directory,
             routes: RwLock::default(),
             version: AtomicI64::new(i64::MIN),
+            unknown: RwLock::default(),
             moving: std::sync::Mutex::default(),
         });
         placements.refresh().await?;
@@ -110,6 +118,7 @@ impl Placements {
         let all = self.directory.placements().await?;
         let routes = all.iter().map(|p| (p.tenant.as_str().to_owned(), Route::from(p))).collect();
         *self.routes.write().unwrap_or_else(std::sync::PoisonError::into_inner) = routes;
+        self.unknown.write().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
         self.version.store(version, Ordering::Release);
         Ok(true)
     }
@@ -126,13 +135,24 @@ impl Placements {
             return Ok(Some(route));
         }
         let Ok(id) = TenantId::parse(tenant) else { return Ok(None) };
-        let placement = self.directory.placement(&id).await?;
-        Ok(placement.map(|p| self.remember(&p)))
+        if self.unknown.read().unwrap_or_else(std::sync::PoisonError::into_inner).contains(tenant) {
+            return Ok(None);
+        }
+        let Some(placement) = self.directory.placement(&id).await? else {
+            let mut unknown = self.unknown.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if unknown.len() >= MAX_UNKNOWN {
+                unknown.clear();
+            }
+            unknown.insert(tenant.to_owned());
+            return Ok(None);
+        };
+        Ok(Some(self.remember(&placement)))
     }
 
     /// Records a placement this node just wrote or read.
     pub fn remember(&self, placement: &Placement) -> Route {
         let route = Route::from(placement);
+        self.unknown.write().unwrap_or_else(std::sync::PoisonError::into_inner).remove(placement.tenant.as_str());
         self.routes
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -120,6 +120,19 @@ async fn each_tenant_lives_in_its_home_region_only() {
 }
 
 #[tokio::test]
+async fn an_unknown_tenant_costs_one_directory_read_until_the_directory_changes() {
+    let (r, _files) = regions(&["eu", "us"], &[true, true]).await;
+    assert!(r.placements.route("nobody").await.unwrap().is_none());
+    // Placed behind this node's back (as another node would): still unknown here...
+    let directory = r.placements.directory().clone();
+    directory.place_tenant(&TenantId::parse("nobody").unwrap(), &region("us"), T0).await.unwrap();
+    assert!(r.placements.route("nobody").await.unwrap().is_none(), "remembered as unknown");
+    // ...until the node sees the directory's version move.
+    assert!(r.placements.refresh().await.unwrap());
+    assert_eq!(r.placements.route("nobody").await.unwrap().map(|route| route.region), Some(region("us")));
+}
+
+#[tokio::test]
 async fn short_lived_keys_follow_their_tenant() {
     let (r, _files) = regions(&["eu", "us"], &[true, true]).await;
     r.durable.create_tenant(&in_region("eu", "acme")).await.unwrap();
