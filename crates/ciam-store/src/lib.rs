@@ -92,8 +92,10 @@ mod tests {
     /// The whole contract through a two-region router whose tenants all live in the control
     /// region (`local`, as the contract's tenants say): every port is routed without loss.
     async fn regional() -> Option<(Arc<dyn ResidencyStore>, regional::tests::Files)> {
-        let (regions, files) = regional::tests::regions(&["local", "other"], &[true, true]).await;
-        Some((regions.durable.clone(), files))
+        match regional::tests::regions(&["local", "other"], &[true, true]).await {
+            Ok((regions, files)) => Some((regions.durable.clone(), files)),
+            Err(e) => panic!("two embedded regions: {e}"),
+        }
     }
 
     mod regional_durable {
