@@ -12,12 +12,11 @@ use crate::support::{confirm_by_email, redeem, setup, token};
 
 const ADA: &str = "ada@example.com";
 
-/// Whether `needle` occurs in any file of the embedded database (the file and its WAL).
-fn in_sqlite_files(data_dir: &std::path::Path, needle: &str) -> bool {
-    ["ciam.db", "ciam.db-wal"].iter().any(|f| {
-        std::fs::read(data_dir.join(f))
-            .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-            .unwrap_or(false)
+/// Whether `needle` occurs in the SQLite database `file` or its WAL.
+pub(crate) fn in_sqlite_files(file: &std::path::Path, needle: &str) -> bool {
+    let wal = std::path::PathBuf::from(format!("{}-wal", file.display()));
+    [file.to_path_buf(), wal].iter().any(|f| {
+        std::fs::read(f).map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes())).unwrap_or(false)
     })
 }
 
@@ -116,7 +115,7 @@ async fn a_user_downloads_their_data_and_has_their_account_erased() {
     if s.server.database_url.starts_with("postgres") {
         assert!(in_postgres_files(&s.server.database_url, ADA, false).await);
     } else {
-        assert!(in_sqlite_files(&s.server.data_dir, ADA));
+        assert!(in_sqlite_files(&s.server.data_dir.join("ciam.db"), ADA));
     }
 
     // "Delete my account": confirmed, then erased at once and signed out.
@@ -167,7 +166,7 @@ async fn a_user_downloads_their_data_and_has_their_account_erased() {
     if s.server.database_url.starts_with("postgres") {
         assert!(!in_postgres_files(&s.server.database_url, ADA, true).await, "gone after VACUUM FULL");
     } else {
-        assert!(!in_sqlite_files(&s.server.data_dir, ADA), "gone from the SQLite file and its WAL");
+        assert!(!in_sqlite_files(&s.server.data_dir.join("ciam.db"), ADA), "gone from the SQLite file and its WAL");
     }
     // The id stays taken; the address may sign up or be created again, as a new user.
     let again = admin.post("/tenants/acme/users", json!({"email": ADA}), 201).await;

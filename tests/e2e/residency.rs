@@ -58,12 +58,7 @@ impl Db {
     /// Whether `needle` is anywhere in the database's files (Postgres: after `VACUUM FULL`).
     async fn files_contain(&self, needle: &str) -> bool {
         match self {
-            Self::Sqlite(file) => {
-                let wal = std::path::PathBuf::from(format!("{}-wal", file.display()));
-                [file.clone(), wal].iter().any(|f| {
-                    std::fs::read(f).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-                })
-            }
+            Self::Sqlite(file) => crate::erasure::in_sqlite_files(file, needle),
             Self::Postgres(url) => crate::erasure::in_postgres_files(url, needle, true).await,
         }
     }

@@ -25,11 +25,11 @@ use time::OffsetDateTime;
 
 use std::sync::Arc;
 
-use super::{Access, RegionDurable, Served, copy_error, in_region};
+use super::{Access, RegionDurable, Served, Slot, copy_error, in_region};
 
 /// The durable store of a node that serves several regions (see the module docs).
 pub struct RegionalStore {
-    served: Served<dyn RegionDurable>,
+    pub(super) served: Served<dyn RegionDurable>,
 }
 
 impl RegionalStore {
@@ -38,7 +38,11 @@ impl RegionalStore {
     }
 
     /// The store of `tenant`'s home region.
-    async fn store(&self, tenant: &TenantId, access: Access) -> StoreResult<(Region, Arc<dyn RegionDurable>)> {
+    async fn store(
+        &self,
+        tenant: &TenantId,
+        access: Access,
+    ) -> StoreResult<(&Arc<Slot<dyn RegionDurable>>, Arc<dyn RegionDurable>)> {
         self.served.pick(tenant.as_str(), access).await
     }
 
@@ -55,7 +59,7 @@ impl RegionalStore {
                 Ok(n) => (total, answered) = (total + n, true),
                 Err(e) => {
                     tracing::warn!(%region, error = %e, "{what}: region skipped");
-                    failed = Some(in_region(region.clone())(e));
+                    failed = Some(in_region(region)(e));
                 }
             }
         }
@@ -69,13 +73,13 @@ impl RegionalStore {
     async fn by_region(
         &self,
         tenants: impl Iterator<Item = &TenantId>,
-    ) -> StoreResult<Vec<(Region, Arc<dyn RegionDurable>, Vec<usize>)>> {
-        let mut groups: Vec<(Region, Arc<dyn RegionDurable>, Vec<usize>)> = Vec::new();
+    ) -> StoreResult<Vec<(&Region, Arc<dyn RegionDurable>, Vec<usize>)>> {
+        let mut groups: Vec<(&Region, Arc<dyn RegionDurable>, Vec<usize>)> = Vec::new();
         for (i, tenant) in tenants.enumerate() {
-            let (region, store) = self.store(tenant, Access::Write).await?;
-            match groups.iter_mut().find(|(r, _, _)| *r == region) {
+            let (slot, store) = self.store(tenant, Access::Write).await?;
+            match groups.iter_mut().find(|(r, _, _)| *r == slot.region()) {
                 Some((_, _, indexes)) => indexes.push(i),
-                None => groups.push((region, store, vec![i])),
+                None => groups.push((slot.region(), store, vec![i])),
             }
         }
         Ok(groups)
@@ -93,8 +97,8 @@ macro_rules! routed {
         impl $port for RegionalStore {
             $(
                 async fn $name(&self $(, $arg: $ty)*) -> StoreResult<$ret> {
-                    let (region, store) = self.store($tenant, Access::$access).await?;
-                    store.$name($($arg),*).await.map_err(in_region(region))
+                    let (slot, store) = self.store($tenant, Access::$access).await?;
+                    store.$name($($arg),*).await.map_err(in_region(slot.region()))
                 }
             )*
             $($rest)*
@@ -118,14 +122,14 @@ impl TenantStore for RegionalStore {
             if let Err(undo) = self.remove_placement(&tenant.id).await {
                 tracing::error!(tenant = %tenant.id, error = %undo, "a failed tenant's placement stays");
             }
-            return Err(in_region(region.clone())(e));
+            return Err(in_region(region)(e));
         }
         Ok(())
     }
 
     async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>> {
-        let (region, store) = self.store(id, Access::Read).await?;
-        store.get_tenant(id).await.map_err(in_region(region))
+        let (slot, store) = self.store(id, Access::Read).await?;
+        store.get_tenant(id).await.map_err(in_region(slot.region()))
     }
 
     /// The tenants of every region served, merged in id order.
@@ -145,14 +149,14 @@ impl TenantStore for RegionalStore {
     }
 
     async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
-        let (region, store) = self.store(&tenant.id, Access::Write).await?;
-        store.update_tenant(tenant).await.map_err(in_region(region))
+        let (slot, store) = self.store(&tenant.id, Access::Write).await?;
+        store.update_tenant(tenant).await.map_err(in_region(slot.region()))
     }
 
     /// Deletes the tenant in its region, then its placement.
     async fn delete_tenant(&self, id: &TenantId) -> StoreResult<bool> {
-        let (region, store) = self.store(id, Access::Write).await?;
-        let deleted = store.delete_tenant(id).await.map_err(in_region(region))?;
+        let (slot, store) = self.store(id, Access::Write).await?;
+        let deleted = store.delete_tenant(id).await.map_err(in_region(slot.region()))?;
         self.remove_placement(id).await?;
         Ok(deleted)
     }
@@ -323,7 +327,7 @@ routed! {
     async fn append_audit(&self, batch: &[(TenantId, OffsetDateTime, AuditRecord)]) -> StoreResult<Vec<AuditEvent>> {
         let groups = self.by_region(batch.iter().map(|(t, _, _)| t)).await?;
         if let [(region, store, _)] = groups.as_slice() {
-            return store.append_audit(batch).await.map_err(in_region(region.clone()));
+            return store.append_audit(batch).await.map_err(in_region(region));
         }
         let mut stored: Vec<Option<AuditEvent>> = batch.iter().map(|_| None).collect();
         for (region, store, indexes) in groups {
@@ -342,7 +346,7 @@ routed! {
     async fn append_audit_with_grants(&self, batch: &[AuditEntry]) -> StoreResult<Vec<StoreResult<()>>> {
         let groups = self.by_region(batch.iter().map(|e| &e.tenant)).await?;
         if let [(region, store, _)] = groups.as_slice() {
-            return store.append_audit_with_grants(batch).await.map_err(in_region(region.clone()));
+            return store.append_audit_with_grants(batch).await.map_err(in_region(region));
         }
         let mut outcomes: Vec<StoreResult<()>> = batch.iter().map(|_| Ok(())).collect();
         for (region, store, indexes) in groups {

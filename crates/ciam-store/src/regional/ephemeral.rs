@@ -6,15 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ciam_core::id::Region;
 use ciam_core::keyspace::tenant_of;
 use ciam_core::store::{EphemeralStore, HealthCheck, StoreError, StoreResult};
 
-use super::{Access, Served, in_region};
+use super::{Access, Served, Slot, in_region};
 
 /// The ephemeral store of a node that serves several regions.
 pub struct RegionalEphemeral {
-    served: Served<dyn EphemeralStore>,
+    pub(super) served: Served<dyn EphemeralStore>,
 }
 
 impl RegionalEphemeral {
@@ -24,12 +23,12 @@ impl RegionalEphemeral {
 
     /// The store that keeps `key`. Every key is read and written by the same calls, so a key
     /// of a tenant frozen for a move is still written (its sessions go on until the switch).
-    async fn store(&self, key: &str) -> StoreResult<(Region, Arc<dyn EphemeralStore>)> {
+    async fn store(&self, key: &str) -> StoreResult<(&Arc<Slot<dyn EphemeralStore>>, Arc<dyn EphemeralStore>)> {
         match tenant_of(key) {
             Some(tenant) => self.served.pick(tenant, Access::Read).await,
             None => {
                 let first = self.served.regions.first().ok_or(StoreError::NotFound)?;
-                Ok((first.region().clone(), first.get()?))
+                Ok((first, first.get()?))
             }
         }
     }
@@ -43,8 +42,8 @@ macro_rules! by_key {
         impl EphemeralStore for RegionalEphemeral {
             $(
                 async fn $name(&self, key: &str $(, $arg: $ty)*) -> StoreResult<$ret> {
-                    let (region, store) = self.store(key).await?;
-                    store.$name(key $(, $arg)*).await.map_err(in_region(region))
+                    let (slot, store) = self.store(key).await?;
+                    store.$name(key $(, $arg)*).await.map_err(in_region(slot.region()))
                 }
             )*
             $($rest)*
@@ -70,8 +69,8 @@ by_key! {
     async fn delete_namespace(&self, ns: &str) -> StoreResult<u64> {
         let tenant = ns.split_once('@').map_or(ns, |(id, _)| id);
         if self.served.placements.cached(tenant).is_some() {
-            let (region, store) = self.served.pick(tenant, Access::Read).await?;
-            return store.delete_namespace(ns).await.map_err(in_region(region));
+            let (slot, store) = self.served.pick(tenant, Access::Read).await?;
+            return store.delete_namespace(ns).await.map_err(in_region(slot.region()));
         }
         let mut total = 0;
         for (region, store) in self.served.each() {

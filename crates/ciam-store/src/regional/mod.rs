@@ -65,7 +65,7 @@ pub(crate) enum Access {
 /// This node's copy of the placement directory.
 pub struct Placements {
     directory: Arc<dyn RegionDirectory>,
-    routes: RwLock<HashMap<String, Route>>,
+    routes: RwLock<HashMap<String, Arc<Route>>>,
     version: AtomicI64,
     /// Tenant ids the directory did not know at their last read (a request for a tenant that
     /// does not exist costs one directory read, not one per request); forgotten at every reload.
@@ -116,7 +116,7 @@ impl Placements {
             return Ok(false);
         }
         let all = self.directory.placements().await?;
-        let routes = all.iter().map(|p| (p.tenant.as_str().to_owned(), Route::from(p))).collect();
+        let routes = all.iter().map(|p| (p.tenant.as_str().to_owned(), Arc::new(Route::from(p)))).collect();
         *self.routes.write().unwrap_or_else(std::sync::PoisonError::into_inner) = routes;
         self.unknown.write().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
         self.version.store(version, Ordering::Release);
@@ -124,13 +124,13 @@ impl Placements {
     }
 
     /// The route of `tenant` known to this node, without a directory read.
-    pub fn cached(&self, tenant: &str) -> Option<Route> {
+    pub fn cached(&self, tenant: &str) -> Option<Arc<Route>> {
         self.routes.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(tenant).cloned()
     }
 
     /// The route of `tenant`: from memory, else from the directory (remembered). `None` for a
     /// tenant placed nowhere (it does not exist).
-    pub async fn route(&self, tenant: &str) -> StoreResult<Option<Route>> {
+    pub async fn route(&self, tenant: &str) -> StoreResult<Option<Arc<Route>>> {
         if let Some(route) = self.cached(tenant) {
             return Ok(Some(route));
         }
@@ -150,8 +150,8 @@ impl Placements {
     }
 
     /// Records a placement this node just wrote or read.
-    pub fn remember(&self, placement: &Placement) -> Route {
-        let route = Route::from(placement);
+    pub fn remember(&self, placement: &Placement) -> Arc<Route> {
+        let route = Arc::new(Route::from(placement));
         self.unknown.write().unwrap_or_else(std::sync::PoisonError::into_inner).remove(placement.tenant.as_str());
         self.routes
             .write()
@@ -239,26 +239,27 @@ impl<S: ?Sized> Served<S> {
 
     /// The store of `tenant`'s home region, for a call that does `access`. A tenant placed
     /// nowhere goes to the first region served, which answers as for any unknown tenant.
-    async fn pick(&self, tenant: &str, access: Access) -> StoreResult<(Region, Arc<S>)> {
+    /// Returns the region's slot (whose region names a failure) with its store.
+    async fn pick(&self, tenant: &str, access: Access) -> StoreResult<(&Arc<Slot<S>>, Arc<S>)> {
         let route = match self.regions.as_slice() {
-            [only] if self.only => return Ok((only.region().clone(), only.get()?)),
+            [only] if self.only => return Ok((only, only.get()?)),
             _ => self.placements.route(tenant).await?,
         };
         let Some(route) = route else {
             let first = self.regions.first().ok_or(StoreError::NotFound)?;
-            return Ok((first.region().clone(), first.get()?));
+            return Ok((first, first.get()?));
         };
         if let (Access::Write, Some(to)) = (access, &route.moving_to) {
             let tenant = TenantId::parse(tenant).map_err(|_| StoreError::NotFound)?;
             return Err(unavailable(RegionError::Moving { tenant, to: to.clone() }));
         }
-        let store = self.slot(&route.region)?.get()?;
-        Ok((route.region, store))
+        let slot = self.slot(&route.region)?;
+        Ok((slot, slot.get()?))
     }
 
     /// Every region served with its store (or why it cannot be reached).
-    fn each(&self) -> impl Iterator<Item = (Region, StoreResult<Arc<S>>)> + '_ {
-        self.regions.iter().map(|slot| (slot.region().clone(), slot.get()))
+    fn each(&self) -> impl Iterator<Item = (&Region, StoreResult<Arc<S>>)> + '_ {
+        self.regions.iter().map(|slot| (slot.region(), slot.get()))
     }
 }
 
@@ -284,11 +285,12 @@ fn unavailable(e: RegionError) -> StoreError {
 }
 
 /// A failure of `region`'s store, named: a backend that does not answer becomes
-/// [`RegionError::Down`]; answers (not found, conflicts) pass unchanged.
-pub(crate) fn in_region(region: Region) -> impl FnOnce(StoreError) -> StoreError {
+/// [`RegionError::Down`]; answers (not found, conflicts) pass unchanged. The region is copied
+/// only for a failure.
+pub(crate) fn in_region(region: &Region) -> impl FnOnce(StoreError) -> StoreError + '_ {
     move |e| match e {
         StoreError::Unavailable(source) if !source.is::<RegionError>() => {
-            unavailable(RegionError::Down { region, source })
+            unavailable(RegionError::Down { region: region.clone(), source })
         }
         other => other,
     }
@@ -325,9 +327,6 @@ pub struct Regions {
     pub durable: Arc<RegionalStore>,
     /// The ephemeral store every request uses.
     pub ephemeral: Arc<RegionalEphemeral>,
-    control: Region,
-    slots: Vec<Arc<Slot<dyn RegionDurable>>>,
-    ephemerals: Vec<(Region, Arc<dyn EphemeralStore>)>,
 }
 
 impl Regions {
@@ -341,44 +340,33 @@ impl Regions {
         only: bool,
     ) -> StoreResult<Self> {
         let placements = Placements::load(directory).await?;
-        let slots: Vec<_> = regions.iter().map(|(slot, _)| slot.clone()).collect();
-        let ephemerals: Vec<_> = regions.iter().map(|(slot, e)| (slot.region().clone(), e.clone())).collect();
-        let ephemeral_slots = ephemerals.iter().map(|(r, e)| Slot::new(r.clone(), Some(e.clone()))).collect();
+        let (durable, ephemeral): (Vec<_>, Vec<_>) = regions
+            .into_iter()
+            .map(|(slot, e)| {
+                let ephemeral = Slot::new(slot.region().clone(), Some(e));
+                (slot, ephemeral)
+            })
+            .unzip();
         Ok(Self {
-            durable: Arc::new(RegionalStore::new(Served::new(placements.clone(), &control, slots.clone(), only))),
-            ephemeral: Arc::new(RegionalEphemeral::new(Served::new(
-                placements.clone(),
-                &control,
-                ephemeral_slots,
-                only,
-            ))),
+            durable: Arc::new(RegionalStore::new(Served::new(placements.clone(), &control, durable, only))),
+            ephemeral: Arc::new(RegionalEphemeral::new(Served::new(placements.clone(), &control, ephemeral, only))),
             placements,
-            control,
-            slots,
-            ephemerals,
         })
     }
 
-    /// The control region.
-    pub fn control(&self) -> &Region {
-        &self.control
-    }
-
-    /// The regions this node serves, in configuration order.
+    /// The regions this node serves, the control region first when served.
     pub fn served(&self) -> impl Iterator<Item = &Region> {
-        self.slots.iter().map(|slot| slot.region())
+        self.durable.served.regions.iter().map(|slot| slot.region())
     }
 
     /// One region's durable store; [`RegionError::NotServed`] or [`RegionError::Down`].
     pub fn durable_of(&self, region: &Region) -> StoreResult<Arc<dyn RegionDurable>> {
-        let slot = self.slots.iter().find(|slot| slot.region() == region);
-        slot.ok_or_else(|| unavailable(RegionError::NotServed { region: region.clone() }))?.get()
+        self.durable.served.slot(region)?.get()
     }
 
     /// One region's ephemeral store.
     pub fn ephemeral_of(&self, region: &Region) -> StoreResult<Arc<dyn EphemeralStore>> {
-        let found = self.ephemerals.iter().find(|(r, _)| r == region).map(|(_, e)| e.clone());
-        found.ok_or_else(|| unavailable(RegionError::NotServed { region: region.clone() }))
+        self.ephemeral.served.slot(region)?.get()
     }
 }
 

@@ -133,7 +133,7 @@ async fn an_unknown_tenant_costs_one_directory_read_until_the_directory_changes(
     assert!(r.placements.route("nobody").await?.is_none(), "remembered as unknown");
     // ...until the node sees the directory's version move.
     assert!(r.placements.refresh().await?);
-    assert_eq!(r.placements.route("nobody").await?.map(|route| route.region), Some(region("us")?));
+    assert_eq!(r.placements.route("nobody").await?.map(|route| route.region.clone()), Some(region("us")?));
     Ok(())
 }
 
