@@ -60,6 +60,9 @@ pub struct Client {
     pub authorization_signed_response_alg: Option<String>,
     /// Present when the client is a SAML application (ciam is its SAML identity provider).
     pub saml: Option<SamlApp>,
+    /// For a client of the backchannel authentication grant (OpenID CIBA Core 1.0): how it
+    /// gets its tokens.
+    pub backchannel: Option<Backchannel>,
     /// When the client was created.
     pub created_at: OffsetDateTime,
     /// When the client was last changed.
@@ -99,6 +102,83 @@ pub enum GrantType {
     /// RFC 7523 §2.1: a JWT authorization grant of a trusted issuer (identity chaining).
     #[serde(rename = "urn:ietf:params:oauth:grant-type:jwt-bearer")]
     JwtBearer,
+    /// OpenID CIBA Core 1.0 §10.1: tokens for a backchannel authentication the user approved.
+    #[serde(rename = "urn:openid:params:grant-type:ciba")]
+    Ciba,
+}
+
+/// How a client of the backchannel authentication grant gets its tokens (CIBA Core §5).
+/// `push` is not offered: FAPI-CIBA drops it, and it hands tokens to an endpoint unasked.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryMode {
+    /// The client polls the token endpoint.
+    Poll,
+    /// The server notifies the client's endpoint when the user has answered; the client then
+    /// calls the token endpoint.
+    Ping,
+}
+
+/// A client's backchannel authentication settings (CIBA Core §4 client metadata).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backchannel {
+    /// `backchannel_token_delivery_mode`.
+    pub token_delivery_mode: DeliveryMode,
+    /// `backchannel_client_notification_endpoint`: where a `ping` goes. https (http only on a
+    /// loopback address, for development).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_notification_endpoint: Option<String>,
+}
+
+impl Backchannel {
+    /// The settings that client metadata's two flat fields describe (`None` without a mode).
+    pub fn from_metadata(mode: Option<DeliveryMode>, endpoint: Option<String>) -> Result<Option<Self>, FieldError> {
+        match (mode, endpoint) {
+            (Some(token_delivery_mode), client_notification_endpoint) => {
+                Ok(Some(Self { token_delivery_mode, client_notification_endpoint }))
+            }
+            (None, Some(_)) => Err(FieldError::new(
+                "backchannel_client_notification_endpoint",
+                "needs backchannel_token_delivery_mode ping",
+            )),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// Checks the settings of a client of the CIBA grant.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        const ENDPOINT: &str = "backchannel_client_notification_endpoint";
+        match (self.token_delivery_mode, &self.client_notification_endpoint) {
+            (DeliveryMode::Ping, None) => Err(FieldError::new(ENDPOINT, "the ping mode needs a notification endpoint")),
+            (DeliveryMode::Poll, Some(_)) => {
+                Err(FieldError::new(ENDPOINT, "only the ping mode has a notification endpoint"))
+            }
+            (DeliveryMode::Ping, Some(uri)) => notification_endpoint(uri).map_err(|e| e.under(ENDPOINT)),
+            (DeliveryMode::Poll, None) => Ok(()),
+        }
+    }
+}
+
+/// A notification endpoint: https, or http on a loopback address (a developer's machine); no
+/// credentials or fragment (CIBA Core §4).
+fn notification_endpoint(uri: &str) -> Result<(), FieldError> {
+    let Ok(url) = url::Url::parse(uri) else { return Err(FieldError::new("", "must be an absolute URL")) };
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() || uri.len() > 2000 {
+        return Err(FieldError::new("", "must have no fragment or credentials, in at most 2000 characters"));
+    }
+    if url.scheme() == "https" || (url.scheme() == "http" && loopback) {
+        return Ok(());
+    }
+    Err(FieldError::new("", "must be https (http only on a loopback address)"))
 }
 
 /// Token endpoint authentication methods (RFC 7591 §2, OIDC Core §9).
@@ -248,10 +328,14 @@ impl Client {
         if has(GrantType::AuthorizationCode) && self.redirect_uris.is_empty() {
             return Err(FieldError::new("redirect_uris", "authorization_code needs at least one redirect URI"));
         }
-        if has(GrantType::RefreshToken) && !has(GrantType::AuthorizationCode) && !has(GrantType::DeviceCode) {
+        if has(GrantType::RefreshToken)
+            && !has(GrantType::AuthorizationCode)
+            && !has(GrantType::DeviceCode)
+            && !has(GrantType::Ciba)
+        {
             return Err(FieldError::new(
                 "grant_types",
-                "refresh_token is only issued with authorization_code or device_code",
+                "refresh_token is only issued with authorization_code, device_code or the CIBA grant",
             ));
         }
         for (field, uris) in
@@ -320,6 +404,25 @@ impl Client {
                     "must be a resource URI or client id without spaces",
                 ));
             }
+        }
+        match (has(GrantType::Ciba), &self.backchannel) {
+            (true, _) if public => {
+                return Err(FieldError::new("grant_types", "the CIBA grant needs a confidential client"));
+            }
+            (true, None) => {
+                return Err(FieldError::new(
+                    "backchannel_token_delivery_mode",
+                    "a client of the CIBA grant must say how it gets its tokens (poll or ping)",
+                ));
+            }
+            (true, Some(settings)) => settings.validate()?,
+            (false, Some(_)) => {
+                return Err(FieldError::new(
+                    "grant_types",
+                    "backchannel settings need the urn:openid:params:grant-type:ciba grant type",
+                ));
+            }
+            (false, None) => {}
         }
         if let Some(agent) = &self.agent {
             agent.validate()?;
@@ -446,6 +549,7 @@ mod tests {
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
             saml: None,
+            backchannel: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }

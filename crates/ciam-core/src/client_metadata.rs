@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::client::{AuthMethod, Client, ClientType, GrantType};
+use crate::client::{AuthMethod, Backchannel, Client, ClientType, DeliveryMode, GrantType};
 use crate::id::{ClientId, TenantId};
 use crate::redirect::RedirectUri;
 use crate::scope::ScopeSet;
@@ -58,6 +58,12 @@ pub struct ClientMetadata {
     /// JWS algorithm of signed authorization responses (JARM): `RS256` (default) or `ES256`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_signed_response_alg: Option<String>,
+    /// OpenID CIBA Core §4: `poll` or `ping`, for a client of the CIBA grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_token_delivery_mode: Option<DeliveryMode>,
+    /// OpenID CIBA Core §4: where a ping goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_client_notification_endpoint: Option<String>,
 }
 
 /// What a self-describing client may have.
@@ -172,6 +178,10 @@ impl ClientMetadata {
             require_signed_request_object: self.require_signed_request_object.unwrap_or(false),
             authorization_signed_response_alg: self.authorization_signed_response_alg,
             saml: None,
+            backchannel: Backchannel::from_metadata(
+                self.backchannel_token_delivery_mode,
+                self.backchannel_client_notification_endpoint,
+            )?,
             created_at: now,
             updated_at: now,
         };
@@ -200,6 +210,11 @@ impl ClientMetadata {
             id_token_signed_response_alg: client.id_token_signed_response_alg.clone(),
             require_signed_request_object: Some(client.require_signed_request_object),
             authorization_signed_response_alg: client.authorization_signed_response_alg.clone(),
+            backchannel_token_delivery_mode: client.backchannel.as_ref().map(|b| b.token_delivery_mode),
+            backchannel_client_notification_endpoint: client
+                .backchannel
+                .as_ref()
+                .and_then(|b| b.client_notification_endpoint.clone()),
         }
     }
 }

@@ -327,6 +327,28 @@ pub fn device_locked(tenant: &TenantNs, user_id: &str) -> Key {
     Key::plain("device_locked", tenant, user_id)
 }
 
+// --- Backchannel authentication (OpenID CIBA Core 1.0) --------------------------------------
+
+/// A backchannel authentication request, by the hash of its `auth_req_id`.
+pub fn ciba_request(tenant: &TenantNs, hash: &str) -> Key {
+    Key::plain("ciba", tenant, hash)
+}
+
+/// What is kept beside a backchannel request (`decision`, `poll`, `used`), by its id's hash.
+pub fn ciba_beside(tenant: &TenantNs, hash: &str, what: &str) -> Key {
+    Key(format!("ciba_{what}:{tenant}:{hash}"))
+}
+
+/// The hashes of the backchannel requests waiting for one user's answer (a set).
+pub fn ciba_pending(tenant: &TenantNs, user_id: &str) -> Key {
+    Key::plain("ciba_pending", tenant, user_id)
+}
+
+/// Backchannel requests started by one client in the current [`DEVICE_STARTS_WINDOW`].
+pub fn ciba_starts(tenant: &TenantNs, client_id: &str) -> Key {
+    Key::plain("ciba_starts", tenant, client_id)
+}
+
 // --- Typed access ---------------------------------------------------------------------------
 
 /// A family whose values are JSON documents of type `T`.
@@ -508,6 +530,10 @@ mod tests {
             device_starts(&n, x),
             device_wrong_codes(&n, x),
             device_locked(&n, x),
+            ciba_request(&n, x),
+            ciba_beside(&n, x, "poll"),
+            ciba_pending(&n, x),
+            ciba_starts(&n, x),
         ];
         for key in &keys {
             assert_eq!(tenant_of(key.as_str()), Some("acme"), "{}", key.as_str());
@@ -531,6 +557,8 @@ mod tests {
             email_code(&ns(), same),
             device_request(&ns(), same),
             device_user_code(&ns(), same),
+            ciba_request(&ns(), same),
+            ciba_pending(&ns(), same),
         ];
         let distinct: std::collections::HashSet<_> = keys.iter().collect();
         assert_eq!(distinct.len(), keys.len());

@@ -114,6 +114,7 @@ impl Resource {
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
             saml: None,
+            backchannel: None,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })

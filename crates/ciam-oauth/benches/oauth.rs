@@ -53,6 +53,7 @@ fn client(id: &str, grants: &[GrantType], method: AuthMethod, scope: &str) -> Cl
         require_signed_request_object: false,
         authorization_signed_response_alg: None,
         saml: None,
+        backchannel: None,
         created_at: NOW,
         updated_at: NOW,
     }
@@ -188,6 +189,7 @@ fn token_exchange(c: &mut Criterion) {
         require_signed_request_object: false,
         authorization_signed_response_alg: None,
         saml: None,
+        backchannel: None,
         ..client("travel-agent", &[], AuthMethod::PrivateKeyJwt, "openid trips:read trips:book")
     };
     let delegations = vec![Delegation {

@@ -452,6 +452,7 @@ mod tests {
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
             saml: None,
+            backchannel: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }

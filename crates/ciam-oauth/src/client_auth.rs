@@ -278,6 +278,7 @@ mod tests {
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
             saml: None,
+            backchannel: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }
@@ -381,7 +382,7 @@ mod tests {
                 }
             };
             assert_eq!((e.code, e.description.as_ref()), (ErrorCode::InvalidClient, "client authentication failed"));
-            e.refusal.expect("a reason").into_string()
+            *e.refusal.expect("a reason")
         };
         let cases = [
             (Some(basic("app", "wrong-secret-xyz")), "", Some(AuthMethod::ClientSecretBasic), "wrong_secret:"),
@@ -414,8 +415,8 @@ mod tests {
             check_assertion_claims(claims.as_object().unwrap(), &me, &auds, now)
                 .unwrap_err()
                 .refusal
+                .map(|r| *r)
                 .unwrap()
-                .into_string()
         };
         let aud = reason(
             serde_json::json!({"iss": "app", "sub": "app", "aud": "http://localhost:8080/t/acme/token", "exp": now + 60, "jti": "j"}),

@@ -196,36 +196,67 @@ pub fn poll(
     polling: &mut Polling,
     now: i64,
 ) -> Result<CodeGrant, OAuthError> {
-    if request.client_id != client.as_str() {
-        return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code was issued to another client"));
-    }
-    if used {
-        return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code was already used"));
-    }
-    if now >= request.expires_at {
-        return Err(OAuthError::new(ErrorCode::ExpiredToken, "the device_code has expired; start again"));
-    }
-    match decision {
-        Some(DeviceDecision::Denied) => Err(OAuthError::new(ErrorCode::AccessDenied, "the user denied the request")),
-        Some(DeviceDecision::Approved(grant)) if grant.client_id.as_str() == request.client_id => Ok((**grant).clone()),
-        Some(DeviceDecision::Approved(_)) => {
-            Err(OAuthError::server_error("a device decision names another client than its request"))
+    let asked = Asked { what: "device_code", client_id: &request.client_id, expires_at: request.expires_at };
+    asked.poll(client, used, decision, polling, now)
+}
+
+/// A request a client polls for (a device request, a backchannel authentication), as the
+/// polling rules see it.
+pub(crate) struct Asked<'a> {
+    /// The parameter the client polls with, for the error descriptions.
+    pub(crate) what: &'static str,
+    /// The client the request was made by.
+    pub(crate) client_id: &'a str,
+    /// When it expires (unix seconds).
+    pub(crate) expires_at: i64,
+}
+
+impl Asked<'_> {
+    /// The rules of [`poll`], for any request the user decides elsewhere.
+    pub(crate) fn poll(
+        &self,
+        client: &ClientId,
+        used: bool,
+        decision: Option<&DeviceDecision>,
+        polling: &mut Polling,
+        now: i64,
+    ) -> Result<CodeGrant, OAuthError> {
+        let what = self.what;
+        if self.client_id != client.as_str() {
+            return Err(OAuthError::new(ErrorCode::InvalidGrant, format!("the {what} was issued to another client")));
         }
-        None => {
-            let too_soon = polling.last.is_some_and(|last| now - last < polling.interval);
-            polling.last = Some(now);
-            if too_soon {
-                polling.interval += SLOW_DOWN_STEP;
-                Err(OAuthError::new(ErrorCode::SlowDown, "polling too fast: wait longer between requests"))
-            } else {
-                Err(OAuthError::new(ErrorCode::AuthorizationPending, "the user has not approved the request yet"))
+        if used {
+            return Err(OAuthError::new(ErrorCode::InvalidGrant, format!("the {what} was already used")));
+        }
+        if now >= self.expires_at {
+            return Err(OAuthError::new(ErrorCode::ExpiredToken, format!("the {what} has expired; start again")));
+        }
+        match decision {
+            Some(DeviceDecision::Denied) => {
+                Err(OAuthError::new(ErrorCode::AccessDenied, "the user denied the request"))
+            }
+            Some(DeviceDecision::Approved(grant)) if grant.client_id.as_str() == self.client_id => {
+                Ok((**grant).clone())
+            }
+            Some(DeviceDecision::Approved(_)) => {
+                Err(OAuthError::server_error("a decision names another client than its request"))
+            }
+            None => {
+                let too_soon = polling.last.is_some_and(|last| now - last < polling.interval);
+                polling.last = Some(now);
+                if too_soon {
+                    polling.interval += SLOW_DOWN_STEP;
+                    Err(OAuthError::new(ErrorCode::SlowDown, "polling too fast: wait longer between requests"))
+                } else {
+                    Err(OAuthError::new(ErrorCode::AuthorizationPending, "the user has not approved the request yet"))
+                }
             }
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use ciam_core::client::{AuthMethod, ClientType};
     use ciam_core::id::{TenantId, UserId};
     use time::macros::datetime;
@@ -234,7 +265,8 @@ mod tests {
 
     const NOW: i64 = 1_796_000_000;
 
-    fn client(grants: &[GrantType]) -> Client {
+    /// A public client of `grants` with the scopes `openid profile repo:read`.
+    pub(crate) fn client(grants: &[GrantType]) -> Client {
         let at = datetime!(2026-12-01 0:00 UTC);
         Client {
             tenant_id: TenantId::parse("acme").unwrap(),
@@ -258,6 +290,7 @@ mod tests {
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
             saml: None,
+            backchannel: None,
             created_at: at,
             updated_at: at,
         }

@@ -72,6 +72,10 @@ pub enum ErrorCode {
     /// RFC 9396 §5: `authorization_details` is malformed, of a type not supported, or asks for
     /// more than was granted.
     InvalidAuthorizationDetails,
+    /// CIBA Core §13: the hint names no user this client may reach (which of the two is not said).
+    UnknownUserId,
+    /// CIBA Core §13: the `binding_message` is too long or holds characters a person cannot read.
+    InvalidBindingMessage,
 }
 
 impl ErrorCode {
@@ -109,6 +113,8 @@ impl ErrorCode {
             Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::InvalidRequestUri => "invalid_request_uri",
             Self::InvalidAuthorizationDetails => "invalid_authorization_details",
+            Self::UnknownUserId => "unknown_user_id",
+            Self::InvalidBindingMessage => "invalid_binding_message",
         }
     }
 }
@@ -126,28 +132,37 @@ pub struct OAuthError {
     pub internal: Option<Box<str>>,
     /// For a refusal: the specific reason, for the log and the audit trail only. The client
     /// reads `description`, which may say less on purpose (every failed client authentication
-    /// is the same `invalid_client`); never a secret, an assertion, a code or a token. Boxed:
-    /// errors travel in `Result`s, and most have none.
-    pub refusal: Option<Box<str>>,
+    /// is the same `invalid_client`); never a secret, an assertion, a code or a token. Behind
+    /// one thin pointer: errors travel in `Result`s, and most have none.
+    pub refusal: Option<Box<String>>,
+    /// Extension members of the error response (RFC 6749 §5.2 allows them): what the client
+    /// needs to act on the error, such as where to ask the user for an approval.
+    pub extra: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl OAuthError {
     /// An error with a description.
     pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
-        Self { code, description: description.into(), internal: None, refusal: None }
+        Self { code, description: description.into(), internal: None, refusal: None, extra: None }
+    }
+
+    /// The same error, with extension members for the client.
+    #[must_use]
+    pub fn with_members(self, members: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self { extra: Some(Box::new(members)), ..self }
     }
 
     /// The same error, with the specific reason of the refusal for the log and the audit trail
     /// (never sent to the client).
     #[must_use]
     pub fn because(self, reason: impl Into<Cow<'static, str>>) -> Self {
-        Self { refusal: Some(reason.into().into()), ..self }
+        Self { refusal: Some(Box::new(reason.into().into_owned())), ..self }
     }
 
     /// What the log and the audit trail say about this refusal: the specific reason when there
     /// is one, else the description the client read.
     pub fn reason(&self) -> &str {
-        self.refusal.as_deref().unwrap_or(&self.description)
+        self.refusal.as_deref().map_or(&self.description, String::as_str)
     }
 
     /// `invalid_request`.

@@ -440,6 +440,7 @@ mod tests {
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
             saml: None,
+            backchannel: None,
             created_at: NOW,
             updated_at: NOW,
         };

@@ -6,6 +6,7 @@
 
 pub mod authorize;
 pub mod chaining;
+pub mod ciba;
 pub mod claims;
 pub mod client_auth;
 pub mod code;

@@ -71,6 +71,11 @@ pub enum GrantRequest {
         /// The device code of the device authorization response.
         device_code: String,
     },
+    /// OpenID CIBA Core §10.1.
+    Ciba {
+        /// The `auth_req_id` of the backchannel authentication response.
+        auth_req_id: String,
+    },
 }
 
 impl GrantRequest {
@@ -83,6 +88,7 @@ impl GrantRequest {
             Self::TokenExchange(_) | Self::TransactionToken(_) => GrantType::TokenExchange,
             Self::DeviceCode { .. } => GrantType::DeviceCode,
             Self::JwtBearer { .. } => GrantType::JwtBearer,
+            Self::Ciba { .. } => GrantType::Ciba,
         }
     }
 }
@@ -100,11 +106,8 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
         if !resources.iter().all(|r| crate::authorize::is_resource_indicator(r)) {
             return Err(OAuthError::new(ErrorCode::InvalidTarget, "resource must be an absolute URI (RFC 8707)"));
         }
-        if grant_type == crate::device::GRANT_TYPE && !resources.is_empty() {
-            return Err(OAuthError::new(
-                ErrorCode::InvalidTarget,
-                "name the resource in the device authorization request",
-            ));
+        if (grant_type == crate::device::GRANT_TYPE || grant_type == crate::ciba::GRANT_TYPE) && !resources.is_empty() {
+            return Err(OAuthError::new(ErrorCode::InvalidTarget, "name the resource in the request the user answers"));
         }
     }
     let scope = || {
@@ -137,6 +140,7 @@ pub fn parse_grant(params: &Params) -> Result<GrantRequest, OAuthError> {
         crate::device::GRANT_TYPE => {
             Ok(GrantRequest::DeviceCode { device_code: params.require("device_code")?.to_owned() })
         }
+        crate::ciba::GRANT_TYPE => Ok(GrantRequest::Ciba { auth_req_id: params.require("auth_req_id")?.to_owned() }),
         crate::chaining::JWT_BEARER => Ok(GrantRequest::JwtBearer {
             assertion: params.require("assertion")?.to_owned(),
             scope: scope()?,
@@ -421,6 +425,7 @@ mod tests {
             require_signed_request_object: false,
             authorization_signed_response_alg: None,
             saml: None,
+            backchannel: None,
             created_at: NOW,
             updated_at: NOW,
         }

@@ -50,6 +50,25 @@ pub struct PolicyConfig {
     pub ip_deny: Vec<IpNet>,
     /// The rules.
     pub rules: Rules,
+    /// Which outcomes of an agent's token exchange become a demand for the user's approval
+    /// instead: the agent is told to ask the user through backchannel authentication (CIBA),
+    /// with what it asked for, and acts on the tokens the approval gives. Only for agents
+    /// registered for the CIBA grant; a denial by `ip_deny` is never turned into a question.
+    /// Default `none`.
+    pub ask_user_instead: AskUser,
+}
+
+/// The outcomes of an agent's exchange that ask the user instead ([`PolicyConfig::ask_user_instead`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AskUser {
+    /// Never: a step-up asks for a new sign-in, a denial denies.
+    #[default]
+    None,
+    /// A step-up.
+    StepUp,
+    /// A step-up or a denial.
+    StepUpOrDeny,
 }
 
 impl Default for PolicyConfig {
@@ -62,6 +81,7 @@ impl Default for PolicyConfig {
             ip_allow: Vec::new(),
             ip_deny: Vec::new(),
             rules: Rules::default(),
+            ask_user_instead: AskUser::None,
         }
     }
 }

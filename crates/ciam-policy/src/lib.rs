@@ -32,6 +32,10 @@
 //! previous one (new country 15 + impossible travel 45 = 60, or 75 on a new device) steps up
 //! to multi-factor rather than denying.
 //!
+//! `ask_user_instead` (`none`, `step_up`, `step_up_or_deny`) turns those outcomes of an agent's
+//! token exchange into a question to the user: the agent is told to ask for an approval through
+//! backchannel authentication (CIBA) instead. A denial by `ip_deny` is never turned into one.
+//!
 //! # Configuration
 //!
 //! ```json
@@ -60,9 +64,9 @@ pub mod testing;
 
 pub use ciam_core::Acr;
 pub use config::{
-    AccountFailuresRule, AgentExchangeRateRule, AgentNewAudienceRule, BotUserAgentRule, CredentialStuffingRule,
-    DEFAULT_BOT_MARKERS, Floor, ImpossibleTravelRule, IpFailuresRule, IpReputationRule, NewCountryRule, NewDeviceRule,
-    PolicyConfig, Rules, StrongAuthAgeRule,
+    AccountFailuresRule, AgentExchangeRateRule, AgentNewAudienceRule, AskUser, BotUserAgentRule,
+    CredentialStuffingRule, DEFAULT_BOT_MARKERS, Floor, ImpossibleTravelRule, IpFailuresRule, IpReputationRule,
+    NewCountryRule, NewDeviceRule, PolicyConfig, Rules, StrongAuthAgeRule,
 };
 pub use decision::{Decision, Outcome, Reason};
 pub use engine::{distance_km, evaluate};

@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 use ciam_core::Acr;
 use ciam_core::agent::{AgentOwner, AgentProfile};
 use ciam_core::audit::AuditRecord;
-use ciam_core::client::{Client, ExchangePermission};
+use ciam_core::client::{Client, ExchangePermission, GrantType};
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::keyspace::{self, Counter, Replay};
-use ciam_policy::{AgentSignals, Decision, Outcome, PolicyConfig, Signals, Subject as PolicySubject};
+use ciam_policy::{AgentSignals, AskUser, Decision, Outcome, PolicyConfig, Signals, Subject as PolicySubject};
 use serde_json::Value;
 
 use super::{Issuer, TokenCall};
@@ -262,8 +262,16 @@ impl Issuer {
             signals.last_strong_auth =
                 strong_now.max(remembered).and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
         }
-        let decision = ciam_policy::evaluate(&PolicyConfig::of_tenant(&record), &signals);
+        let config = PolicyConfig::of_tenant(&record);
+        let decision = ciam_policy::evaluate(&config, &signals);
         let why = || decision.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>().join(", ");
+        if self.asks_user(&config, &decision, agent) {
+            return Err(self.approval_needed(tenant, user, claims).because(format!(
+                "the risk policy asks the user to approve (score {}: {})",
+                decision.score,
+                why()
+            )));
+        }
         match decision.outcome {
             Outcome::Allow => Ok(decision),
             Outcome::StepUp { acr } => Err(OAuthError::new(
@@ -275,6 +283,42 @@ impl Issuer {
                 format!("the exchange was refused by the risk policy (score {}: {})", decision.score, why()),
             )),
         }
+    }
+
+    /// Whether the policy turns `decision` on an exchange by `client` into a question to the
+    /// user: the tenant asks for it for this outcome, the client is an agent that can ask
+    /// (registered for the CIBA grant), and the denial, if it is one, is not an `ip_deny`.
+    fn asks_user(&self, config: &PolicyConfig, decision: &Decision, client: &Client) -> bool {
+        let can_ask = client.agent.is_some() && client.backchannel.is_some() && client.may_use(GrantType::Ciba);
+        let outcome_asks = match (config.ask_user_instead, decision.outcome) {
+            (_, Outcome::Allow) | (AskUser::None, _) | (AskUser::StepUp, Outcome::Deny) => false,
+            (AskUser::StepUp | AskUser::StepUpOrDeny, Outcome::StepUp { .. }) => true,
+            (AskUser::StepUpOrDeny, Outcome::Deny) => !decision.reasons.iter().any(|r| r.rule == "ip_deny"),
+        };
+        can_ask && outcome_asks
+    }
+
+    /// `interaction_required`, telling the agent to ask `user` for an approval of what it asked
+    /// for through backchannel authentication: where (`backchannel_authentication_endpoint`),
+    /// whom (`login_hint`), and what (`scope`, `resource`, `authorization_details`).
+    fn approval_needed(&self, tenant: &TenantId, user: &UserId, claims: &AccessTokenClaims) -> OAuthError {
+        let mut members = serde_json::Map::new();
+        members.insert(
+            "backchannel_authentication_endpoint".into(),
+            Value::String(format!("{}/bc-authorize", self.issuer_url(tenant))),
+        );
+        members.insert("login_hint".into(), Value::String(user.to_string()));
+        members.insert("scope".into(), Value::String(claims.scope.clone()));
+        members.insert("resource".into(), serde_json::json!(claims.aud));
+        if let Some(details) = &claims.authorization_details {
+            members.insert("authorization_details".into(), details.clone());
+        }
+        OAuthError::new(
+            ErrorCode::InteractionRequired,
+            "the user must approve this: ask them through backchannel authentication (CIBA) with the \
+             scope, resource and authorization_details given here",
+        )
+        .with_members(members)
     }
 
     /// Binds a user's access token to what it rests on.

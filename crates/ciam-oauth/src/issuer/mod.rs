@@ -14,6 +14,7 @@
 //! not handed out. Every refusal of an authenticated client is recorded too.
 
 mod chaining;
+mod ciba;
 mod code;
 mod device;
 mod exchange;
@@ -40,6 +41,7 @@ use ciam_core::store::{
 use ciam_core::tenant::{Tenant, TenantNs};
 use ciam_jose::{Alg, Keyring};
 
+pub use self::ciba::PendingCiba;
 pub use self::device::{DeviceStart, MAX_WRONG_CODES, PendingDevice, WRONG_CODE_WINDOW};
 pub use self::standing::LiveToken;
 use crate::error::{ErrorCode, OAuthError};
@@ -161,6 +163,12 @@ fn issued(event_type: &str, claims: &AccessTokenClaims) -> AuditRecord {
     e.delegation_id.clone_from(&claims.delegation_id);
     e.scope = (!claims.scope.is_empty()).then(|| claims.scope.clone());
     e.audience = Some(claims.aud.join(" "));
+    // What the user approved, in the trail with the token; sealed with the personal fields, as
+    // entries name amounts and counterparties.
+    if let Some(details) = &claims.authorization_details {
+        e.reason = Some(format!("authorization_details={details}"));
+        e.reason_is_personal = true;
+    }
     e
 }
 
@@ -248,7 +256,7 @@ impl Issuer {
     /// Records the refusal `e` of a token request on the audit trail (best effort: the request
     /// is refused either way) and returns it.
     pub async fn refused(&self, call: &TokenCall<'_>, e: OAuthError) -> OAuthError {
-        // A device client waiting for its user is told so every few seconds: waiting is not a
+        // A device or CIBA client waiting for its user is told so every few seconds: waiting is not a
         // refusal, and recording each poll would flood the trail.
         if matches!(e.code, ErrorCode::AuthorizationPending | ErrorCode::SlowDown) {
             return e;
@@ -295,6 +303,7 @@ impl Issuer {
                 self.refresh(call, &refresh_token, scope.as_ref(), resource.as_deref(), jkt).await.map(Issued::from)
             }
             GrantRequest::DeviceCode { device_code } => Ok(self.redeem_device(call, &device_code, jkt).await?.answer()),
+            GrantRequest::Ciba { auth_req_id } => Ok(self.redeem_ciba(call, &auth_req_id, jkt).await?.answer()),
             GrantRequest::TransactionToken(request) => self.transaction_token(call, request).await,
             GrantRequest::JwtBearer { assertion, scope, resource } => {
                 self.jwt_bearer(call, &assertion, scope.as_ref(), resource.as_deref(), jkt).await

@@ -145,6 +145,20 @@ impl Types {
         self.types.get(id).map(|(spec, _)| spec)
     }
 
+    /// The authentication an approval of `details` needs: the highest level the rules of their
+    /// types call for ([`ciam_core::authorization_details::ApprovalRule`]), if any does.
+    pub fn approval_acr(&self, details: &Details) -> Option<ciam_core::Acr> {
+        details
+            .entries()
+            .iter()
+            .filter_map(|entry| {
+                let kind = entry.get("type").and_then(Value::as_str)?;
+                let rule = self.spec(kind)?.approval.as_ref()?;
+                rule.applies_to(entry).then_some(rule.acr)
+            })
+            .max()
+    }
+
     /// Checks every entry against its type: registered, and valid under its schema.
     pub fn check(&self, details: &Details) -> Result<(), OAuthError> {
         for (i, entry) in details.entries().iter().enumerate() {

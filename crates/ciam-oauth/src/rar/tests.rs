@@ -46,6 +46,7 @@ fn payment() -> AuthorizationDetailType {
                     "{instructedAmount.amount|amount:instructedAmount.currency} an {creditorName} zahlen".to_owned(),
                 ),
             ]),
+            approval: None,
         },
         created_at: OffsetDateTime::UNIX_EPOCH,
         updated_at: OffsetDateTime::UNIX_EPOCH,

@@ -79,6 +79,16 @@ pub fn check_spec(spec: &DetailTypeSpec) -> Result<(), FieldError> {
     if let Some(path) = spec.narrowing.keys().find(|p| !valid_path(p)) {
         return Err(FieldError::new("narrowing", format!("{path:?} does not name a field")));
     }
+    if let Some(rule) = &spec.approval {
+        if rule.acr == ciam_core::Acr::Password {
+            return Err(FieldError::new("approval.acr", "must be multi_factor or phishing_resistant"));
+        }
+        if let Some(above) = &rule.above
+            && (!valid_path(&above.field) || !above.value.is_finite())
+        {
+            return Err(FieldError::new("approval.above", "needs a field path and a finite value"));
+        }
+    }
     Ok(())
 }
 

@@ -498,3 +498,33 @@ privacy-deleted = مُحي حسابك لدى { $tenant } وبياناتك.
 privacy-confirm-first = لتنزيل بياناتك أو حذف حسابك، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
 privacy-deletion-scheduled = أُغلق حسابك لدى { $tenant } وسيُمحى مع بياناتك في { $date }. للاحتفاظ به، تواصل مع دعم { $tenant } قبل ذلك.
 purpose-documents-version = الإصدار { $version }
+
+## طلبات الموافقة (المصادقة عبر القناة الخلفية، account/approvals)
+nav-approvals = طلبات الموافقة
+nav-approvals-about = ما تطلب منك التطبيقات والوكلاء الموافقة عليه.
+approvals-intro = يمكن للتطبيقات ووكلاء الذكاء الاصطناعي التي تستخدمها أن تطلب موافقتك قبل أن تفعل شيئًا. وافق فقط على ما تتوقعه، وتحقق من أن المرجع يطابق ما يعرضه لك التطبيق أو الوكيل.
+approvals-none = لا يوجد طلب ينتظر ردك.
+approvals-live = تتحدث هذه القائمة تلقائيًا.
+approvals-from = يطلب { $client } موافقتك
+approvals-agent = وكيل ذكاء اصطناعي يديره <strong>{ $owner }</strong>.
+approvals-reference = المرجع: <strong>{ $message }</strong>
+approvals-details = يطلب:
+approvals-scopes = سيحصل على:
+approvals-expires = أجب قبل { $date }.
+approvals-approve = موافقة
+approvals-deny = رفض
+approvals-confirm-first = للموافقة على هذا الطلب، <a href="{ $url }">أكّد هويتك</a> أولًا.
+approvals-needs-passkey = تتطلب الموافقة على هذا الطلب مفتاح مرور. <a href="{ $url }">أضف مفتاح مرور</a> أولًا.
+approvals-approved = وافقت على الطلب.
+approvals-denied = رفضت الطلب.
+approvals-gone = تمت الإجابة عن هذا الطلب من قبل، أو انتهت صلاحيته، أو سُحب.
+mail-approval-subject = يطلب { $client } موافقتك
+mail-approval-text =
+    يطلب منك { $client } الموافقة على طلب لحسابك في { $tenant }:
+
+    { $what }
+
+    راجعه ووافق عليه أو ارفضه قبل { $until }:
+    { $link }
+
+    إذا لم تكن تتوقع هذا الطلب، فارفضه.

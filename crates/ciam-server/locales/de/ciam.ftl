@@ -498,3 +498,33 @@ privacy-deleted = Ihr Konto bei { $tenant } und Ihre Daten wurden gelöscht.
 privacy-confirm-first = Um Ihre Daten herunterzuladen oder Ihr Konto zu löschen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
 privacy-deletion-scheduled = Ihr Konto bei { $tenant } ist geschlossen und wird mit Ihren Daten am { $date } gelöscht. Um es zu behalten, wenden Sie sich vorher an den Support von { $tenant }.
 purpose-documents-version = Fassung { $version }
+
+## Freigabeanfragen (Backchannel-Authentifizierung, account/approvals)
+nav-approvals = Freigabeanfragen
+nav-approvals-about = was Apps und Agenten von Ihnen freigeben lassen möchten.
+approvals-intro = Apps und KI-Agenten, die Sie nutzen, können Sie um Freigabe bitten, bevor sie etwas tun. Geben Sie nur frei, was Sie erwarten, und prüfen Sie, dass die Referenz mit der übereinstimmt, die die App oder der Agent Ihnen zeigt.
+approvals-none = Keine Anfrage wartet auf Ihre Antwort.
+approvals-live = Diese Liste aktualisiert sich selbst.
+approvals-from = { $client } bittet um Ihre Freigabe
+approvals-agent = Ein KI-Agent, betrieben von <strong>{ $owner }</strong>.
+approvals-reference = Referenz: <strong>{ $message }</strong>
+approvals-details = Die Anfrage lautet:
+approvals-scopes = Erhalten würde:
+approvals-expires = Antworten Sie vor { $date }.
+approvals-approve = Freigeben
+approvals-deny = Ablehnen
+approvals-confirm-first = Um diese Anfrage freizugeben, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
+approvals-needs-passkey = Diese Freigabe erfordert einen Passkey. <a href="{ $url }">Fügen Sie zuerst einen Passkey hinzu</a>.
+approvals-approved = Sie haben die Anfrage freigegeben.
+approvals-denied = Sie haben die Anfrage abgelehnt.
+approvals-gone = Diese Anfrage wurde bereits beantwortet, ist abgelaufen oder wurde zurückgezogen.
+mail-approval-subject = { $client } bittet um Ihre Freigabe
+mail-approval-text =
+    { $client } bittet Sie, eine Anfrage für Ihr Konto bei { $tenant } freizugeben:
+
+    { $what }
+
+    Prüfen Sie sie und geben Sie sie vor { $until } frei oder lehnen Sie sie ab:
+    { $link }
+
+    Wenn Sie diese Anfrage nicht erwartet haben, lehnen Sie sie ab.

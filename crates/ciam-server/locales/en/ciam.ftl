@@ -499,3 +499,33 @@ privacy-deleted = Your account at { $tenant } and your data were erased.
 privacy-confirm-first = To download your data or delete your account, first <a href="{ $url }">confirm it's you</a>.
 privacy-deletion-scheduled = Your account at { $tenant } is closed and will be erased with your data on { $date }. To keep it, contact { $tenant }'s support before then.
 purpose-documents-version = Version { $version }
+
+## Approval requests (backchannel authentication, account/approvals)
+nav-approvals = Approval requests
+nav-approvals-about = what apps and agents ask you to approve.
+approvals-intro = Apps and AI agents you use can ask you to approve something before they do it. Approve only what you expect, and check that the reference matches the one the app or agent shows you.
+approvals-none = No request is waiting for your answer.
+approvals-live = This list updates by itself.
+approvals-from = { $client } asks for your approval
+approvals-agent = An AI agent operated by <strong>{ $owner }</strong>.
+approvals-reference = Reference: <strong>{ $message }</strong>
+approvals-details = It asks to:
+approvals-scopes = It would get:
+approvals-expires = Answer before { $date }.
+approvals-approve = Approve
+approvals-deny = Deny
+approvals-confirm-first = To approve this request, first <a href="{ $url }">confirm it's you</a>.
+approvals-needs-passkey = Approving this request needs a passkey. <a href="{ $url }">Add a passkey</a> first.
+approvals-approved = You approved the request.
+approvals-denied = You denied the request.
+approvals-gone = That request was answered already, expired, or was withdrawn.
+mail-approval-subject = { $client } asks for your approval
+mail-approval-text =
+    { $client } asks you to approve a request for your { $tenant } account:
+
+    { $what }
+
+    Review it and approve or deny it before { $until }:
+    { $link }
+
+    If you did not expect this request, deny it.

@@ -498,3 +498,33 @@ privacy-deleted = Su cuenta en { $tenant } y sus datos se han borrado.
 privacy-confirm-first = Para descargar sus datos o eliminar su cuenta, primero <a href="{ $url }">confirme que es usted</a>.
 privacy-deletion-scheduled = Su cuenta en { $tenant } está cerrada y se borrará con sus datos el { $date }. Para conservarla, contacte con el soporte de { $tenant } antes de esa fecha.
 purpose-documents-version = Versión { $version }
+
+## Solicitudes de aprobación (autenticación por canal trasero, account/approvals)
+nav-approvals = Solicitudes de aprobación
+nav-approvals-about = lo que aplicaciones y agentes te piden aprobar.
+approvals-intro = Las aplicaciones y agentes de IA que usas pueden pedirte que apruebes algo antes de hacerlo. Aprueba solo lo que esperas y comprueba que la referencia coincide con la que te muestra la aplicación o el agente.
+approvals-none = Ninguna solicitud espera tu respuesta.
+approvals-live = Esta lista se actualiza sola.
+approvals-from = { $client } pide tu aprobación
+approvals-agent = Un agente de IA operado por <strong>{ $owner }</strong>.
+approvals-reference = Referencia: <strong>{ $message }</strong>
+approvals-details = Pide:
+approvals-scopes = Obtendría:
+approvals-expires = Responde antes del { $date }.
+approvals-approve = Aprobar
+approvals-deny = Rechazar
+approvals-confirm-first = Para aprobar esta solicitud, primero <a href="{ $url }">confirma que eres tú</a>.
+approvals-needs-passkey = Aprobar esta solicitud requiere una llave de acceso. <a href="{ $url }">Añade una llave de acceso</a> primero.
+approvals-approved = Aprobaste la solicitud.
+approvals-denied = Rechazaste la solicitud.
+approvals-gone = Esa solicitud ya fue respondida, caducó o fue retirada.
+mail-approval-subject = { $client } pide tu aprobación
+mail-approval-text =
+    { $client } te pide que apruebes una solicitud para tu cuenta de { $tenant }:
+
+    { $what }
+
+    Revísala y apruébala o recházala antes del { $until }:
+    { $link }
+
+    Si no esperabas esta solicitud, recházala.

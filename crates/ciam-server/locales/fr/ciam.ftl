@@ -498,3 +498,33 @@ privacy-deleted = Votre compte chez { $tenant } et vos données ont été effac�
 privacy-confirm-first = Pour télécharger vos données ou supprimer votre compte, <a href="{ $url }">confirmez d’abord votre identité</a>.
 privacy-deletion-scheduled = Votre compte chez { $tenant } est fermé et sera effacé avec vos données le { $date }. Pour le garder, contactez le support de { $tenant } avant cette date.
 purpose-documents-version = Version { $version }
+
+## Demandes d'approbation (authentification par canal arrière, account/approvals)
+nav-approvals = Demandes d'approbation
+nav-approvals-about = ce que des applications et des agents vous demandent d'approuver.
+approvals-intro = Les applications et agents IA que vous utilisez peuvent vous demander d'approuver une action avant de la faire. N'approuvez que ce que vous attendez, et vérifiez que la référence est celle que l'application ou l'agent vous montre.
+approvals-none = Aucune demande n'attend votre réponse.
+approvals-live = Cette liste se met à jour d'elle-même.
+approvals-from = { $client } demande votre approbation
+approvals-agent = Un agent IA exploité par <strong>{ $owner }</strong>.
+approvals-reference = Référence : <strong>{ $message }</strong>
+approvals-details = La demande :
+approvals-scopes = Accès demandé :
+approvals-expires = Répondez avant le { $date }.
+approvals-approve = Approuver
+approvals-deny = Refuser
+approvals-confirm-first = Pour approuver cette demande, <a href="{ $url }">confirmez d'abord votre identité</a>.
+approvals-needs-passkey = Approuver cette demande nécessite une clé d'accès. <a href="{ $url }">Ajoutez une clé d'accès</a> d'abord.
+approvals-approved = Vous avez approuvé la demande.
+approvals-denied = Vous avez refusé la demande.
+approvals-gone = Cette demande a déjà reçu une réponse, a expiré ou a été retirée.
+mail-approval-subject = { $client } demande votre approbation
+mail-approval-text =
+    { $client } vous demande d'approuver une demande pour votre compte { $tenant } :
+
+    { $what }
+
+    Examinez-la, puis approuvez-la ou refusez-la avant le { $until } :
+    { $link }
+
+    Si vous n'attendiez pas cette demande, refusez-la.

@@ -12,7 +12,7 @@ use ciam_core::agent::{
     AgentOwner, AgentProfile, AgentStatus, DEFAULT_DELEGATION_LIFETIME, DEFAULT_MAX_CHAIN_DEPTH,
     DEFAULT_MAX_TOKEN_LIFETIME,
 };
-use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
+use ciam_core::client::{AuthMethod, Backchannel, Client, ClientType, DeliveryMode, GrantType};
 use ciam_core::id::{ClientId, TenantId};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::scope::ScopeSet;
@@ -89,6 +89,11 @@ pub(super) struct AgentInput {
     /// Require DPoP (RFC 9449) and bind every token to the agent's proof key, so a stolen
     /// agent token is useless. Default true.
     dpop_bound_access_tokens: Option<bool>,
+    /// With the CIBA grant (`urn:openid:params:grant-type:ciba`): `poll` or `ping`, how the
+    /// agent gets the tokens of an approval it asked a user for (docs/agents.md).
+    backchannel_token_delivery_mode: Option<DeliveryMode>,
+    /// For the ping mode: where the server notifies the agent that the user answered.
+    backchannel_client_notification_endpoint: Option<String>,
 }
 
 /// An agent.
@@ -130,6 +135,12 @@ pub(super) struct AgentView {
     delegation_lifetime: u32,
     /// Whether its tokens must be DPoP-bound.
     dpop_bound_access_tokens: bool,
+    /// How it gets the tokens of a backchannel approval: `poll` or `ping`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backchannel_token_delivery_mode: Option<DeliveryMode>,
+    /// Where a ping goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backchannel_client_notification_endpoint: Option<String>,
     /// The client secret, only in the response that generated it (secret-based agents).
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret: Option<String>,
@@ -160,6 +171,8 @@ impl AgentView {
             max_chain_depth: profile.max_chain_depth,
             delegation_lifetime: profile.delegation_lifetime,
             dpop_bound_access_tokens: c.dpop_bound_access_tokens,
+            backchannel_token_delivery_mode: c.backchannel.as_ref().map(|b| b.token_delivery_mode),
+            backchannel_client_notification_endpoint: c.backchannel.and_then(|b| b.client_notification_endpoint),
             client_secret: secret.map(|s| s.expose_secret().to_owned()),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -233,6 +246,11 @@ async fn build(
         require_signed_request_object: false,
         authorization_signed_response_alg: None,
         saml: None,
+        backchannel: Backchannel::from_metadata(
+            input.backchannel_token_delivery_mode,
+            input.backchannel_client_notification_endpoint,
+        )
+        .map_err(Problem::invalid)?,
         created_at,
         updated_at: st.clock.now(),
     };

@@ -8,7 +8,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use ciam_core::FieldError;
-use ciam_core::client::{AuthMethod, Client, ClientType, ExchangePermission, GrantType, SecurityProfile};
+use ciam_core::client::{
+    AuthMethod, Backchannel, Client, ClientType, DeliveryMode, ExchangePermission, GrantType, SecurityProfile,
+};
 use ciam_core::id::{ClientId, TenantId};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::saml_app::SamlApp;
@@ -102,6 +104,12 @@ pub(super) struct ClientInput {
     /// Makes the client a SAML application: ciam is its SAML identity provider (docs/federation.md,
     /// "SAML apps"). It then has no grant types, redirect URIs, secret or keys.
     saml: Option<SamlApp>,
+    /// For a client of the CIBA grant (`urn:openid:params:grant-type:ciba`, OpenID CIBA Core
+    /// §4): `poll` or `ping`.
+    backchannel_token_delivery_mode: Option<DeliveryMode>,
+    /// For the ping mode: where the server notifies the client that a user answered (https, or
+    /// http on a loopback address).
+    backchannel_client_notification_endpoint: Option<String>,
 }
 
 /// A client.
@@ -153,6 +161,12 @@ pub(super) struct ClientView {
     /// The SAML side of a SAML application.
     #[serde(skip_serializing_if = "Option::is_none")]
     saml: Option<SamlApp>,
+    /// How a client of the CIBA grant gets its tokens: `poll` or `ping`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backchannel_token_delivery_mode: Option<DeliveryMode>,
+    /// Where a ping goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backchannel_client_notification_endpoint: Option<String>,
     /// The client secret: present only in the response that generated it. Store it now; it
     /// cannot be shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -188,6 +202,8 @@ impl ClientView {
             require_signed_request_object: c.require_signed_request_object,
             authorization_signed_response_alg: c.authorization_signed_response_alg,
             saml: c.saml,
+            backchannel_token_delivery_mode: c.backchannel.as_ref().map(|b| b.token_delivery_mode),
+            backchannel_client_notification_endpoint: c.backchannel.and_then(|b| b.client_notification_endpoint),
             client_secret: secret.map(|s| s.expose_secret().to_owned()),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -246,6 +262,11 @@ fn build(
         require_signed_request_object: input.require_signed_request_object,
         authorization_signed_response_alg: input.authorization_signed_response_alg,
         saml: input.saml,
+        backchannel: Backchannel::from_metadata(
+            input.backchannel_token_delivery_mode,
+            input.backchannel_client_notification_endpoint,
+        )
+        .map_err(Problem::invalid)?,
         created_at,
         updated_at: now,
     };

@@ -50,6 +50,9 @@ impl From<StoreError> for OAuthFailure {
 struct OAuthErrorBody<'a> {
     error: &'static str,
     error_description: &'a str,
+    /// Extension members (RFC 6749 §5.2); never `error` or `error_description` themselves.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 impl IntoResponse for OAuthFailure {
@@ -63,7 +66,8 @@ impl IntoResponse for OAuthFailure {
             ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
-        let body = OAuthErrorBody { error: e.code.as_str(), error_description: &e.description };
+        let body =
+            OAuthErrorBody { error: e.code.as_str(), error_description: &e.description, extra: e.extra.as_deref() };
         let mut res = (status, Json(body)).into_response();
         let headers = res.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -253,5 +253,16 @@ pub(crate) fn mail_locale(recipient: Option<&User>, request: Locale) -> Locale {
     recipient.and_then(claimed).unwrap_or(request)
 }
 
+/// A moment as people read it, the same in every language: `2026-03-01 14:05 UTC` (ISO 8601's
+/// order, which every supported language reads).
+pub(crate) fn when(t: time::OffsetDateTime) -> String {
+    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
+}
+
+/// [`when`] for unix seconds.
+pub(crate) fn when_unix(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs).map_or_else(|_| tr(msg!("time-unknown")), when)
+}
+
 #[cfg(test)]
 mod tests;

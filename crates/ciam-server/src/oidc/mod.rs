@@ -7,6 +7,7 @@
 mod account;
 mod account_centre;
 mod authorize;
+mod ciba;
 mod consent;
 mod device;
 mod dpop;
@@ -48,15 +49,25 @@ use crate::error::{OAuthFailure, Problem, ProblemKind, ResourceError};
 use crate::http::{Path, tenant_record};
 use crate::state::AppState;
 
-/// The script of the passkey buttons on the hosted pages.
-async fn passkey_script() -> impl IntoResponse {
+/// A script of the hosted pages.
+fn script(body: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
             (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
         ],
-        include_str!("../../assets/passkey.js"),
+        body,
     )
+}
+
+/// The script of the passkey buttons on the hosted pages.
+async fn passkey_script() -> impl IntoResponse {
+    script(include_str!("../../assets/passkey.js"))
+}
+
+/// The script that keeps the approval requests page current.
+async fn approvals_script() -> impl IntoResponse {
+    script(include_str!("../../assets/approvals.js"))
 }
 
 /// Largest accepted form body on protocol endpoints.
@@ -67,6 +78,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/t/{tenant}/jwks", get(jwks))
         .route("/assets/passkey.js", get(passkey_script))
+        .route("/assets/approvals.js", get(approvals_script))
         .route("/t/{tenant}/.well-known/openid-configuration", get(userinfo::openid_configuration))
         .route("/.well-known/oauth-authorization-server/t/{tenant}", get(userinfo::oauth_metadata))
         .route("/t/{tenant}/resources/{id}/oauth-protected-resource", get(resource::metadata))
@@ -138,6 +150,9 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/t/{tenant}/account/apps/remove", post(account_centre::apps_remove))
         .route("/t/{tenant}/account/agents", get(account_centre::agents_get))
         .route("/t/{tenant}/account/agents/revoke", post(account_centre::agents_revoke))
+        .route("/t/{tenant}/account/approvals", get(account_centre::approvals_get))
+        .route("/t/{tenant}/account/approvals/decide", post(account_centre::approvals_decide))
+        .route("/t/{tenant}/account/approvals/confirm", get(account_centre::approvals_confirm))
         .route("/t/{tenant}/account/privacy", get(account_centre::privacy))
         .route("/t/{tenant}/account/privacy/consent", post(account_centre::privacy_consent))
         .route("/t/{tenant}/account/privacy/delete", post(account_centre::delete_account))
@@ -158,6 +173,7 @@ fn back_channel_routes() -> Router<AppState> {
         .route("/t/{tenant}/par", post(par::push))
         .route("/t/{tenant}/token", post(token::token))
         .route("/t/{tenant}/device_authorization", post(device::device_authorization))
+        .route("/t/{tenant}/bc-authorize", post(ciba::bc_authorize))
         .route("/t/{tenant}/introspect", post(introspect::introspect))
         .route("/t/{tenant}/revoke", post(introspect::revoke))
         .route("/t/{tenant}/register", post(register::register))

@@ -113,7 +113,7 @@ pub(crate) struct Flow {
 
 /// The account centre's pages (paths under the tenant), which a sign-in for the account may come
 /// back to.
-pub(crate) const ACCOUNT_PAGES: [&str; 8] = [
+pub(crate) const ACCOUNT_PAGES: [&str; 9] = [
     "account",
     "account/profile",
     "account/password",
@@ -121,6 +121,7 @@ pub(crate) const ACCOUNT_PAGES: [&str; 8] = [
     "account/sessions",
     "account/apps",
     "account/agents",
+    "account/approvals",
     "account/privacy",
 ];
 

@@ -84,6 +84,11 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant, detail_types: &[&
         "end_session_endpoint": format!("{issuer}/logout"),
         "pushed_authorization_request_endpoint": format!("{issuer}/par"),
         "device_authorization_endpoint": format!("{issuer}/device_authorization"),
+        // OpenID CIBA Core §4: poll and ping (push is not offered), hints by login_hint or
+        // id_token_hint, no user codes, no signed requests.
+        "backchannel_authentication_endpoint": format!("{issuer}/bc-authorize"),
+        "backchannel_token_delivery_modes_supported": ["poll", "ping"],
+        "backchannel_user_code_parameter_supported": false,
         "require_pushed_authorization_requests": false,
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access", "consents"],
         "response_types_supported": ["code"],
@@ -95,7 +100,8 @@ fn metadata(st: &AppState, tenant: &ciam_core::tenant::Tenant, detail_types: &[&
             "refresh_token",
             "client_credentials",
             "urn:ietf:params:oauth:grant-type:token-exchange",
-            "urn:ietf:params:oauth:grant-type:device_code"
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "urn:openid:params:grant-type:ciba"
         ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],

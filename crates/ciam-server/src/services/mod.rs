@@ -12,6 +12,7 @@
 //! errors in RFC 7592 responses).
 
 pub(crate) mod accounts;
+pub(crate) mod ciba;
 pub(crate) mod clients;
 pub(crate) mod consents;
 pub mod delegations;

@@ -21,6 +21,7 @@ pub fn detail_type(t: &str, id: &str) -> AuthorizationDetailType {
                 ("en".to_owned(), "Pay {amount}".to_owned()),
                 ("de".to_owned(), "{amount} zahlen".to_owned()),
             ]),
+            approval: None,
         },
         created_at: T0,
         updated_at: T0,

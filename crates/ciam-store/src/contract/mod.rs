@@ -97,6 +97,7 @@ pub fn client(tenant: &str, id: &str) -> Client {
         require_signed_request_object: false,
         authorization_signed_response_alg: None,
         saml: None,
+        backchannel: None,
         created_at: T0,
         updated_at: T0,
     }
@@ -243,6 +244,10 @@ pub async fn client_crud_and_secret(s: &dyn DurableStore) {
     });
     c.require_signed_request_object = true;
     c.authorization_signed_response_alg = Some("ES256".into());
+    c.backchannel = Some(ciam_core::client::Backchannel {
+        token_delivery_mode: ciam_core::client::DeliveryMode::Ping,
+        client_notification_endpoint: Some("https://app.example/ciba".into()),
+    });
     c.updated_at = T1;
     s.update_client(&c).await.unwrap();
     assert_eq!(s.get_client(&c.tenant_id, &c.client_id).await.unwrap(), Some(c.clone()));

@@ -541,6 +541,7 @@ macro_rules! impl_sql_store {
                     .bind(c.authorization_signed_response_alg.as_deref())
                     .bind(c.saml.as_ref().map(to_json).transpose()?)
                     .bind(c.saml.as_ref().map(|s| s.entity_id.as_str()))
+                    .bind(c.backchannel.as_ref().map(to_json).transpose()?)
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("client_id"))?;
@@ -629,6 +630,7 @@ macro_rules! impl_sql_store {
                     .bind(c.authorization_signed_response_alg.as_deref())
                     .bind(c.saml.as_ref().map(to_json).transpose()?)
                     .bind(c.saml.as_ref().map(|s| s.entity_id.as_str()))
+                    .bind(c.backchannel.as_ref().map(to_json).transpose()?)
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("client"))?;

@@ -157,6 +157,7 @@ pub(crate) struct ClientRow {
     require_signed_request_object: bool,
     authorization_signed_response_alg: Option<String>,
     saml: Option<String>,
+    backchannel: Option<String>,
 }
 }
 
@@ -192,6 +193,7 @@ impl TryFrom<ClientRow> for Client {
             require_signed_request_object: r.require_signed_request_object,
             authorization_signed_response_alg: r.authorization_signed_response_alg,
             saml: r.saml.as_deref().map(|j| from_json("saml", j)).transpose()?,
+            backchannel: r.backchannel.as_deref().map(|j| from_json("backchannel", j)).transpose()?,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })

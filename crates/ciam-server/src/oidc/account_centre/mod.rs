@@ -15,6 +15,7 @@
 //! - Every change goes through a service (`services/`), which audits it with the user as the actor.
 
 mod agents;
+mod approvals;
 mod apps;
 mod email;
 mod overview;
@@ -25,6 +26,7 @@ mod sessions;
 pub(super) mod views;
 
 pub(super) use agents::{agents_get, agents_revoke};
+pub(super) use approvals::{approvals_confirm, approvals_decide, approvals_get};
 pub(super) use apps::{apps_get, apps_remove};
 pub(super) use email::{confirm_get as email_confirm_get, confirm_post as email_confirm_post, email_post};
 pub(super) use overview::overview;
@@ -73,7 +75,7 @@ pub(crate) enum Need {
 }
 
 /// The methods a session's sign-in used.
-fn methods(session: &Session) -> Vec<Amr> {
+pub(crate) fn methods(session: &Session) -> Vec<Amr> {
     session.amr.iter().filter_map(|m| Amr::parse(m)).collect()
 }
 
@@ -159,7 +161,7 @@ pub(crate) async fn confirm_link(h: &Holder, page: &str) -> Result<Option<String
 /// Has the user confirm who they are before a change: a recent sign-in only adds the missing
 /// factor on the second-factor page; an older one signs in again from the start. Either way
 /// the browser comes back to `page`.
-async fn confirm_first(h: &Holder, reauth: Reauth, page: &'static str) -> Result<Response, PageError> {
+pub(crate) async fn confirm_first(h: &Holder, reauth: Reauth, page: &'static str) -> Result<Response, PageError> {
     let age = h.ctx.st.clock.now().unix_timestamp().saturating_sub(h.session.auth_time);
     if !(0..=ciam_authn::reauth::RECENT_SECS).contains(&age) {
         return sign_in_first(&h.ctx, Some(reauth), page).await;

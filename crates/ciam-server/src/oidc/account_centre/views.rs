@@ -5,14 +5,13 @@ use askama::Template;
 
 use crate::i18n::{Msg, filters, msg, tr, tr_with};
 use ciam_core::{Acr, Amr};
-use time::OffsetDateTime;
 
 use super::super::web_flow::Ctx;
 use crate::http::page::Brand;
 
 /// The account pages in the navigation: path under the tenant, name, and what the overview
 /// says about it.
-const NAV: [(&str, Msg, Msg); 8] = [
+const NAV: [(&str, Msg, Msg); 9] = [
     ("account", msg!("nav-overview"), msg!("nav-overview-about")),
     ("account/profile", msg!("nav-profile"), msg!("nav-profile-about")),
     ("account/password", msg!("nav-password"), msg!("nav-password-about")),
@@ -20,6 +19,7 @@ const NAV: [(&str, Msg, Msg); 8] = [
     ("account/sessions", msg!("nav-sessions"), msg!("nav-sessions-about")),
     ("account/apps", msg!("nav-apps"), msg!("nav-apps-about")),
     ("account/agents", msg!("nav-agents"), msg!("nav-agents-about")),
+    ("account/approvals", msg!("nav-approvals"), msg!("nav-approvals-about")),
     ("account/privacy", msg!("nav-privacy"), msg!("nav-privacy-about")),
 ];
 
@@ -85,16 +85,7 @@ fn sign_in_msg(amr: &[String], acr: &str) -> Msg {
     }
 }
 
-/// A moment as people read it, the same in every language: `2026-03-01 14:05 UTC` (ISO 8601's
-/// order, which every supported language reads).
-pub(crate) fn when(t: OffsetDateTime) -> String {
-    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
-}
-
-/// [`when`] for unix seconds.
-pub(crate) fn when_unix(secs: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(secs).map_or_else(|_| tr(msg!("time-unknown")), when)
-}
+pub(crate) use crate::i18n::{when, when_unix};
 
 /// The browser and system a `User-Agent` names, in words ("Firefox on Linux", in the language of
 /// the request; the names themselves are not translated); `None` when it names neither.
@@ -269,6 +260,45 @@ pub(crate) struct AgentsPage<'a> {
     pub(crate) notice: Option<&'a str>,
 }
 
+/// A request on the approval requests page.
+pub(crate) struct ApprovalRow {
+    /// What names it in the form (the hash of its `auth_req_id`).
+    pub(crate) id: String,
+    /// "{client} asks for your approval".
+    pub(crate) heading: String,
+    /// For an agent: who operates it.
+    pub(crate) owner: Option<String>,
+    /// For an agent: what it says it does.
+    pub(crate) description: Option<String>,
+    /// The binding message, to match against the client's screen.
+    pub(crate) reference: Option<String>,
+    /// Each authorization details entry, in words.
+    pub(crate) details: Vec<String>,
+    /// The scopes, in words.
+    pub(crate) scopes: Vec<String>,
+    /// The services the tokens would be for.
+    pub(crate) audiences: Vec<String>,
+    /// "Answer before …".
+    pub(crate) expires: String,
+    /// Where to confirm who you are before approving, when the sign-in is not enough yet.
+    pub(crate) confirm: Option<String>,
+    /// The approval needs a passkey and the account has none.
+    pub(crate) needs_passkey: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account_approvals.html")]
+pub(crate) struct ApprovalsPage<'a> {
+    pub(crate) brand: &'a Brand,
+    pub(crate) nav: Nav,
+    pub(crate) action: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) requests: Vec<ApprovalRow>,
+    /// Where to add a passkey.
+    pub(crate) security: String,
+    pub(crate) notice: Option<&'a str>,
+}
+
 /// A purpose on the privacy page: its words, where the user stands, and whether they may
 /// withdraw it.
 pub(crate) struct PurposeRow {
@@ -356,7 +386,7 @@ mod tests {
         );
         let (_, browser, nav) = words(Locale::Ar).await;
         assert_eq!(browser.as_deref(), Some("\u{2068}Firefox\u{2069} على \u{2068}Linux\u{2069}"));
-        assert_eq!(nav[7], "الخصوصية");
+        assert_eq!(nav[8], "الخصوصية");
     }
 
     #[test]
@@ -372,5 +402,6 @@ crate::http::page::hosted_pages!(
     SessionsPage,
     AppsPage,
     AgentsPage,
+    ApprovalsPage,
     PrivacyPage
 );

@@ -1,0 +1,32 @@
+// The approval requests page (account/approvals) without reloads: while the page is visible,
+// it fetches itself every few seconds and swaps in the fresh list when it changed, unless the
+// user is in the middle of it (focus inside the list). Without JavaScript the page works the
+// same; it just shows new requests on the next load.
+(function () {
+  "use strict";
+  var EVERY_MS = 4000;
+  var list = document.getElementById("approvals");
+  if (!list || !window.fetch || !window.DOMParser) {
+    return;
+  }
+  function refresh() {
+    if (document.hidden || list.contains(document.activeElement)) {
+      return;
+    }
+    fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (res) {
+        return res.ok && !res.redirected ? res.text() : null;
+      })
+      .then(function (html) {
+        if (!html) {
+          return;
+        }
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("approvals");
+        if (fresh && fresh.innerHTML !== list.innerHTML) {
+          list.innerHTML = fresh.innerHTML;
+        }
+      })
+      .catch(function () {});
+  }
+  window.setInterval(refresh, EVERY_MS);
+})();
