@@ -13,6 +13,7 @@ mod agents;
 mod audit_erasure;
 mod browser;
 mod chaining;
+mod ciba;
 mod cimd;
 mod claims;
 mod cli;

@@ -21,7 +21,10 @@
         if (!html) {
           return;
         }
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("approvals");
+        // Only the body: the page's head carries a style element with the fresh response's
+        // nonce, which this page's Content-Security-Policy would (rightly) refuse.
+        var body = html.slice(Math.max(0, html.search(/<body[\s>]/i)));
+        var fresh = new DOMParser().parseFromString(body, "text/html").getElementById("approvals");
         if (fresh && fresh.innerHTML !== list.innerHTML) {
           list.innerHTML = fresh.innerHTML;
         }

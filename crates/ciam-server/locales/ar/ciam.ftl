@@ -518,6 +518,7 @@ approvals-needs-passkey = تتطلب الموافقة على هذا الطلب �
 approvals-approved = وافقت على الطلب.
 approvals-denied = رفضت الطلب.
 approvals-gone = تمت الإجابة عن هذا الطلب من قبل، أو انتهت صلاحيته، أو سُحب.
+mail-approval-reference = المرجع: { $message }
 mail-approval-subject = يطلب { $client } موافقتك
 mail-approval-text =
     يطلب منك { $client } الموافقة على طلب لحسابك في { $tenant }:

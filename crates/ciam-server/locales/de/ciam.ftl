@@ -518,6 +518,7 @@ approvals-needs-passkey = Diese Freigabe erfordert einen Passkey. <a href="{ $ur
 approvals-approved = Sie haben die Anfrage freigegeben.
 approvals-denied = Sie haben die Anfrage abgelehnt.
 approvals-gone = Diese Anfrage wurde bereits beantwortet, ist abgelaufen oder wurde zurückgezogen.
+mail-approval-reference = Referenz: { $message }
 mail-approval-subject = { $client } bittet um Ihre Freigabe
 mail-approval-text =
     { $client } bittet Sie, eine Anfrage für Ihr Konto bei { $tenant } freizugeben:

@@ -519,6 +519,7 @@ approvals-needs-passkey = Approving this request needs a passkey. <a href="{ $ur
 approvals-approved = You approved the request.
 approvals-denied = You denied the request.
 approvals-gone = That request was answered already, expired, or was withdrawn.
+mail-approval-reference = Reference: { $message }
 mail-approval-subject = { $client } asks for your approval
 mail-approval-text =
     { $client } asks you to approve a request for your { $tenant } account:

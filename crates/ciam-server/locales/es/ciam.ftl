@@ -518,6 +518,7 @@ approvals-needs-passkey = Aprobar esta solicitud requiere una llave de acceso. <
 approvals-approved = Aprobaste la solicitud.
 approvals-denied = Rechazaste la solicitud.
 approvals-gone = Esa solicitud ya fue respondida, caducó o fue retirada.
+mail-approval-reference = Referencia: { $message }
 mail-approval-subject = { $client } pide tu aprobación
 mail-approval-text =
     { $client } te pide que apruebes una solicitud para tu cuenta de { $tenant }:

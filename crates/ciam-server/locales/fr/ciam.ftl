@@ -518,6 +518,7 @@ approvals-needs-passkey = Approuver cette demande nécessite une clé d'accès. 
 approvals-approved = Vous avez approuvé la demande.
 approvals-denied = Vous avez refusé la demande.
 approvals-gone = Cette demande a déjà reçu une réponse, a expiré ou a été retirée.
+mail-approval-reference = Référence : { $message }
 mail-approval-subject = { $client } demande votre approbation
 mail-approval-text =
     { $client } vous demande d'approuver une demande pour votre compte { $tenant } :

@@ -91,7 +91,7 @@ async fn mail_user(st: &AppState, tenant: &Tenant, client: &Client, request: &Ci
     let types = st.directory.detail_types(st.durable.as_ref(), &tenant.id).await?;
     let mut what = Vec::new();
     if let Some(message) = &request.binding_message {
-        what.push(i18n::text(locale, msg!("approvals-reference"), &[("message", message)]).replace(['<', '>'], ""));
+        what.push(i18n::text(locale, msg!("mail-approval-reference"), &[("message", message)]));
     }
     what.extend(in_words(&types, request, locale).into_iter().map(|w| format!("- {w}")));
     let what = what.join("\n");
