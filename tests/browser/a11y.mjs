@@ -271,6 +271,7 @@ const PAGES = [
   { name: "account sessions", url: t("/account/sessions"), heading: /^Sessions$/ },
   { name: "account connected apps", url: t("/account/apps"), heading: /^Connected apps$/ },
   { name: "account agents", url: t("/account/agents"), heading: /^Agents$/ },
+  { name: "account approval requests", url: t("/account/approvals"), heading: /^Approval requests$/ },
   { name: "account privacy", url: t("/account/privacy"), heading: /^Privacy$/ },
   {
     // An account without a password: its reset link opens "Add a passkey".

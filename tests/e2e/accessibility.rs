@@ -21,7 +21,7 @@ use crate::support::{browser_tools, localhost_setup, run_browser_script};
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// The pages the check must reach (a11y.mjs may check more).
-const REQUIRED: [&str; 31] = [
+const REQUIRED: [&str; 32] = [
     "sign-in",
     "sign-in with an error",
     "email code",
@@ -47,6 +47,7 @@ const REQUIRED: [&str; 31] = [
     "account sessions",
     "account connected apps",
     "account agents",
+    "account approval requests",
     "account privacy",
     "add a passkey by mail",
     "account profile in Arabic",

@@ -265,7 +265,7 @@ impl Issuer {
         let config = PolicyConfig::of_tenant(&record);
         let decision = ciam_policy::evaluate(&config, &signals);
         let why = || decision.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>().join(", ");
-        if self.asks_user(&config, &decision, agent) {
+        if asks_user(&config, &decision, agent) {
             return Err(self.approval_needed(tenant, user, claims).because(format!(
                 "the risk policy asks the user to approve (score {}: {})",
                 decision.score,
@@ -283,19 +283,6 @@ impl Issuer {
                 format!("the exchange was refused by the risk policy (score {}: {})", decision.score, why()),
             )),
         }
-    }
-
-    /// Whether the policy turns `decision` on an exchange by `client` into a question to the
-    /// user: the tenant asks for it for this outcome, the client is an agent that can ask
-    /// (registered for the CIBA grant), and the denial, if it is one, is not an `ip_deny`.
-    fn asks_user(&self, config: &PolicyConfig, decision: &Decision, client: &Client) -> bool {
-        let can_ask = client.agent.is_some() && client.backchannel.is_some() && client.may_use(GrantType::Ciba);
-        let outcome_asks = match (config.ask_user_instead, decision.outcome) {
-            (_, Outcome::Allow) | (AskUser::None, _) | (AskUser::StepUp, Outcome::Deny) => false,
-            (AskUser::StepUp | AskUser::StepUpOrDeny, Outcome::StepUp { .. }) => true,
-            (AskUser::StepUpOrDeny, Outcome::Deny) => !decision.reasons.iter().any(|r| r.rule == "ip_deny"),
-        };
-        can_ask && outcome_asks
     }
 
     /// `interaction_required`, telling the agent to ask `user` for an approval of what it asked
@@ -370,5 +357,79 @@ impl Issuer {
         Ok(self.ports.directory.client(tenant, agent).await?.is_some_and(|a| {
             a.is_enabled() && a.agent.as_ref().is_some_and(|p| p.owner == AgentOwner::Client(app.client_id.clone()))
         }))
+    }
+}
+
+/// Whether the policy turns `decision` on an exchange by `client` into a question to the user:
+/// the tenant asks for it for this outcome, the client is an agent that can ask (registered for
+/// the CIBA grant), and the denial, if it is one, is not an `ip_deny`.
+fn asks_user(config: &PolicyConfig, decision: &Decision, client: &Client) -> bool {
+    let can_ask = client.agent.is_some() && client.backchannel.is_some() && client.may_use(GrantType::Ciba);
+    let outcome_asks = match (config.ask_user_instead, decision.outcome) {
+        (_, Outcome::Allow) | (AskUser::None, _) | (AskUser::StepUp, Outcome::Deny) => false,
+        (AskUser::StepUp | AskUser::StepUpOrDeny, Outcome::StepUp { .. }) => true,
+        (AskUser::StepUpOrDeny, Outcome::Deny) => !decision.reasons.iter().any(|r| r.rule == "ip_deny"),
+    };
+    can_ask && outcome_asks
+}
+
+#[cfg(test)]
+mod tests {
+    use ciam_core::client::{AuthMethod, Backchannel, ClientType, DeliveryMode};
+    use ciam_policy::{Acr, Reason};
+
+    use super::*;
+
+    fn agent(ciba: bool) -> Client {
+        let mut c = crate::device::tests::client(&[GrantType::TokenExchange]);
+        c.client_type = ClientType::Confidential;
+        c.token_endpoint_auth_method = AuthMethod::PrivateKeyJwt;
+        c.agent = Some(ciam_core::agent::AgentProfile {
+            description: String::new(),
+            owner: AgentOwner::Client(ClientId::parse("app").unwrap()),
+            allowed_audiences: vec![],
+            max_token_lifetime: 300,
+            max_chain_depth: 2,
+            delegation_lifetime: 3600,
+            status: ciam_core::agent::AgentStatus::Active,
+        });
+        if ciba {
+            c.grant_types.push(GrantType::Ciba);
+            c.backchannel =
+                Some(Backchannel { token_delivery_mode: DeliveryMode::Poll, client_notification_endpoint: None });
+        }
+        c
+    }
+
+    fn decision(outcome: Outcome, rule: &str) -> Decision {
+        let reasons = vec![Reason { rule: rule.into(), points: 50, detail: String::new() }];
+        Decision { score: 50, outcome, reasons }
+    }
+
+    #[test]
+    fn the_policy_asks_the_user_only_for_the_outcomes_it_names_and_only_agents_that_can_ask() {
+        let step_up = decision(Outcome::StepUp { acr: Acr::MultiFactor }, "agent_new_audience");
+        let deny = decision(Outcome::Deny, "agent_exchange_rate");
+        let ip_deny = decision(Outcome::Deny, "ip_deny");
+        let allow = decision(Outcome::Allow, "agent_new_audience");
+        let config = |ask| PolicyConfig { ask_user_instead: ask, ..PolicyConfig::default() };
+        let (can, cannot) = (agent(true), agent(false));
+        let cases = [
+            (AskUser::None, &step_up, &can, false),
+            (AskUser::StepUp, &step_up, &can, true),
+            (AskUser::StepUp, &step_up, &cannot, false),
+            (AskUser::StepUp, &deny, &can, false),
+            (AskUser::StepUp, &allow, &can, false),
+            (AskUser::StepUpOrDeny, &step_up, &can, true),
+            (AskUser::StepUpOrDeny, &deny, &can, true),
+            (AskUser::StepUpOrDeny, &ip_deny, &can, false),
+            (AskUser::StepUpOrDeny, &allow, &can, false),
+        ];
+        for (i, (ask, d, client, want)) in cases.into_iter().enumerate() {
+            assert_eq!(asks_user(&config(ask), d, client), want, "case {i}");
+        }
+        let mut service = agent(true);
+        service.agent = None;
+        assert!(!asks_user(&config(AskUser::StepUpOrDeny), &step_up, &service), "only agents are asked for");
     }
 }

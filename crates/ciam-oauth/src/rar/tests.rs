@@ -219,3 +219,31 @@ fn a_types_spec_is_checked_before_it_is_stored() {
     });
     assert_eq!(e.field, "narrowing");
 }
+
+#[test]
+fn an_approval_needs_the_highest_level_its_entries_types_ask_for() {
+    use ciam_core::Acr;
+    use ciam_core::authorization_details::{ApprovalRule, Threshold};
+    let mut t = payment();
+    let passkey_above_100 = ApprovalRule {
+        acr: Acr::PhishingResistant,
+        above: Some(Threshold { field: "instructedAmount.amount".into(), value: 100.0 }),
+    };
+    t.spec.approval = Some(passkey_above_100);
+    let types = Types::new(std::slice::from_ref(&t));
+    let small = details(json!([flight("99.00", "Air Example")]));
+    let large = details(json!([flight("99.00", "Air Example"), flight("420.00", "Air Example")]));
+    assert_eq!(types.approval_acr(&small), None);
+    assert_eq!(types.approval_acr(&large), Some(Acr::PhishingResistant));
+    assert_eq!(Types::new(&[payment()]).approval_acr(&large), None, "a type without a rule asks for nothing more");
+
+    // A rule is checked with the rest of the spec: a password is no step up, a path must name a field.
+    let mut spec = t.spec.clone();
+    spec.approval = Some(ApprovalRule { acr: Acr::Password, above: None });
+    assert!(check_spec(&spec).unwrap_err().field.contains("approval"));
+    spec.approval =
+        Some(ApprovalRule { acr: Acr::MultiFactor, above: Some(Threshold { field: "no..path".into(), value: 1.0 }) });
+    assert!(check_spec(&spec).unwrap_err().field.contains("approval"));
+    spec.approval = Some(ApprovalRule { acr: Acr::MultiFactor, above: None });
+    check_spec(&spec).unwrap();
+}
