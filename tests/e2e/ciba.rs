@@ -326,6 +326,9 @@ async fn ada_approves_an_agents_payment_with_a_passkey_and_its_tokens_carry_exac
     let issued = w.events("token.issued").await;
     let ciba_token = issued.iter().find(|e| e["client_id"] == "payer").expect("the CIBA token is on the trail");
     assert!(ciba_token["reason"].as_str().unwrap().contains("420.00"), "{ciba_token}");
+    let exchanged = w.events("token.exchanged").await;
+    let reason = exchanged.first().and_then(|e| e["reason"].as_str()).unwrap_or_default();
+    assert!(reason.contains("\"score\"") && reason.contains("200.00"), "the decision, then the details: {reason}");
 }
 
 #[tokio::test]

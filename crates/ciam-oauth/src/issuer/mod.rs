@@ -329,8 +329,13 @@ impl Issuer {
                 if event.actors.first().map(String::as_str) != Some(caller) {
                     event.actors.insert(0, caller.to_owned());
                 }
-                // The policy's decision rides with the issuance (score and the rules that fired).
-                event.reason = serde_json::to_string(&decision).ok();
+                // The policy's decision rides with the issuance (score and the rules that fired),
+                // before the details the token carries, if any (then sealed, as `issued` says).
+                let decision = serde_json::to_string(&decision).ok();
+                event.reason = match (decision, event.reason.take()) {
+                    (Some(d), Some(details)) => Some(format!("{d}; {details}")),
+                    (d, details) => d.or(details),
+                };
                 Ok((res, event).into())
             }
         }
