@@ -14,7 +14,7 @@
 //
 // Chromium enforces the pages' Content-Security-Policy: a violation fails the run.
 import { writeFileSync } from "node:fs";
-import { button, launch, mailbox, need, timeout, virtualAuthenticator } from "./lib.mjs";
+import { button, launch, mailbox, need, signInAndAddPasskey, timeout, virtualAuthenticator } from "./lib.mjs";
 
 const origin = need("CIAM_ORIGIN");
 const tenant = need("CIAM_TENANT");
@@ -22,7 +22,7 @@ const email = need("CIAM_EMAIL");
 const password = need("CIAM_PASSWORD");
 const ready = need("CIAM_READY_FILE");
 const asker = need("CIAM_ASKER");
-const { mails, newCode } = mailbox(need("CIAM_MAIL_DIR"));
+const mail = mailbox(need("CIAM_MAIL_DIR"));
 
 const chromium = await launch();
 try {
@@ -30,22 +30,7 @@ try {
   await virtualAuthenticator(context, page);
 
   // 1. Sign in, confirm it's her, add a passkey.
-  await page.goto(`${origin}/t/${tenant}/account/security`);
-  await page.waitForURL(/\/login\?flow=/);
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await Promise.all([page.waitForURL(/\/account\/security$/), page.click("form button[type=submit]")]);
-  await Promise.all([page.waitForURL(/\/mfa\?flow=/), page.getByRole("link", { name: "confirm it's you" }).click()]);
-  const before = mails();
-  await Promise.all([page.waitForLoadState("load"), button(page, "Email me a code").click()]);
-  await page.getByLabel("Code we sent to your email").fill(await newCode(before));
-  await Promise.all([page.waitForURL(/\/account\/security$/), button(page, "Verify").click()]);
-  await page.fill("#passkey-name", "Chromium");
-  const registered = page.waitForResponse((r) => r.url().endsWith("/account/security/passkey/finish"));
-  await page.click("#passkey-button");
-  const finish = await registered;
-  if (finish.status() !== 200) throw new Error(`registration finished with ${finish.status()}: ${await finish.text()}`);
-  await page.waitForLoadState("load");
+  await signInAndAddPasskey(page, { origin, tenant, email, password, mailbox: mail });
 
   // 2. The approval requests page, empty for now.
   await page.getByRole("link", { name: "Approval requests", exact: true }).click();

@@ -192,3 +192,27 @@ export const virtualAuthenticator = async (context, page) => {
   });
   return { credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials };
 };
+
+// Signs `email` in on the account's security page (sent to sign in first), confirms it's them
+// with a code by email from `mailbox` (the password alone may not add an authenticator), and adds
+// a passkey named "Chromium" with the page's own button (navigator.credentials.create, answered
+// by the page's virtual authenticator).
+export const signInAndAddPasskey = async (page, { origin, tenant, email, password, mailbox }) => {
+  const { mails, newCode } = mailbox;
+  await page.goto(`${origin}/t/${tenant}/account/security`);
+  await page.waitForURL(/\/login\?flow=/);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL(/\/account\/security$/), page.click("form button[type=submit]")]);
+  await Promise.all([page.waitForURL(/\/mfa\?flow=/), page.getByRole("link", { name: "confirm it's you" }).click()]);
+  const before = mails();
+  await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Email me a code" }).click()]);
+  await page.getByLabel("Code we sent to your email").fill(await newCode(before));
+  await Promise.all([page.waitForURL(/\/account\/security$/), page.getByRole("button", { name: "Verify" }).click()]);
+  await page.fill("#passkey-name", "Chromium");
+  const registered = page.waitForResponse((r) => r.url().endsWith("/account/security/passkey/finish"));
+  await page.click("#passkey-button");
+  const finish = await registered;
+  if (finish.status() !== 200) throw new Error(`registration finished with ${finish.status()}: ${await finish.text()}`);
+  await page.waitForLoadState("load");
+};

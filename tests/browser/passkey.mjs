@@ -19,7 +19,7 @@
 //
 // Started by the Rust end-to-end test with the environment below; it fails (non-zero exit, the
 // page's visible error on stderr) on any unexpected step.
-import { launch, mailbox, need, timeout, virtualAuthenticator } from "./lib.mjs";
+import { launch, mailbox, need, signInAndAddPasskey, timeout, virtualAuthenticator } from "./lib.mjs";
 
 const origin = need("CIAM_ORIGIN");
 const tenant = need("CIAM_TENANT");
@@ -27,32 +27,15 @@ const email = need("CIAM_EMAIL");
 const password = need("CIAM_PASSWORD");
 const authorizeUrl = need("CIAM_AUTHORIZE_URL");
 const callback = need("CIAM_CALLBACK");
-const { mails, newCode } = mailbox(need("CIAM_MAIL_DIR"));
+const mail = mailbox(need("CIAM_MAIL_DIR"));
 
 const chromium = await launch();
 try {
   const { context, page } = await chromium.person("en");
   const authenticator = await virtualAuthenticator(context, page);
 
-  // 1. The account page asks for a sign-in first.
-  await page.goto(`${origin}/t/${tenant}/account/security`);
-  await page.waitForURL(/\/login\?flow=/);
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await Promise.all([page.waitForURL(/\/account\/security$/), page.click("form button[type=submit]")]);
-  await Promise.all([page.waitForURL(/\/mfa\?flow=/), page.getByRole("link", { name: "confirm it's you" }).click()]);
-  const before = mails();
-  await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Email me a code" }).click()]);
-  await page.getByLabel("Code we sent to your email").fill(await newCode(before));
-  await Promise.all([page.waitForURL(/\/account\/security$/), page.getByRole("button", { name: "Verify" }).click()]);
-
-  // 2. Add a passkey with the page's button.
-  await page.fill("#passkey-name", "Chromium");
-  const registered = page.waitForResponse((r) => r.url().endsWith("/account/security/passkey/finish"));
-  await page.click("#passkey-button");
-  const finish = await registered;
-  if (finish.status() !== 200) throw new Error(`registration finished with ${finish.status()}: ${await finish.text()}`);
-  await page.waitForLoadState("load");
+  // 1-2. The account page asks for a sign-in first; then a passkey with the page's button.
+  await signInAndAddPasskey(page, { origin, tenant, email, password, mailbox: mail });
   await page.getByText("Chromium").first().waitFor();
   const credentials = await authenticator.credentials();
 

@@ -29,25 +29,9 @@ fn payment(amount: &str) -> Value {
 
 /// The tenant's payment type: approving one above €100 needs a passkey.
 fn payment_type() -> Value {
-    json!({
-        "type": "payment_initiation",
-        "schema": {
-            "type": "object",
-            "required": ["type", "instructedAmount", "creditorName"],
-            "properties": {
-                "type": {"const": "payment_initiation"},
-                "instructedAmount": {
-                    "type": "object", "required": ["currency", "amount"], "additionalProperties": false,
-                    "properties": {"currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-                                   "amount": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,2})?$"}}
-                },
-                "creditorName": {"type": "string", "maxLength": 70}
-            }
-        },
-        "narrowing": {"instructedAmount.amount": "at_most"},
-        "templates": {"en": "Pay {instructedAmount.amount|amount:instructedAmount.currency} to {creditorName}"},
-        "approval": {"acr": "phishing_resistant", "above": {"field": "instructedAmount.amount", "value": 100}}
-    })
+    let mut t = crate::rar::payment_type();
+    t["approval"] = json!({"acr": "phishing_resistant", "above": {"field": "instructedAmount.amount", "value": 100}});
+    t
 }
 
 /// A tenant with Ada, the travel app, and two agents it owns that may ask Ada through CIBA: one

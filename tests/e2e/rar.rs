@@ -14,7 +14,8 @@ const API: &str = "https://payments.example/api";
 const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN: &str = "urn:ietf:params:oauth:token-type:access_token";
 
-fn payment_type() -> Value {
+/// The tenant's payment type (its schema, narrowing and templates), as a bank registers it.
+pub(crate) fn payment_type() -> Value {
     json!({
         "type": "payment_initiation",
         "schema": {

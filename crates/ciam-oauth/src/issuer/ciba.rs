@@ -24,10 +24,11 @@ use ciam_core::store::StoreResult;
 use ciam_core::tenant::TenantNs;
 
 use super::code::UserTokens;
+use super::device::Beside;
 use super::{Issuer, TokenCall};
 use crate::ciba::{CibaRequest, CibaStart, POLL_INTERVAL};
 use crate::code::CodeGrant;
-use crate::device::{DeviceDecision, Polling};
+use crate::device::DeviceDecision;
 use crate::error::{ErrorCode, OAuthError};
 
 /// How long a request is kept after it expired, so late polls get `expired_token`.
@@ -143,15 +144,8 @@ impl Issuer {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the auth_req_id is invalid or expired"));
         };
         let request: CibaRequest = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
-        let used = read(keyspace::ciba_beside(ns, hash, "used")).await?.is_some();
-        let decision = match read(keyspace::ciba_beside(ns, hash, "decision")).await? {
-            Some(raw) => Some(serde_json::from_slice::<DeviceDecision>(&raw).map_err(OAuthError::server_error)?),
-            None => None,
-        };
-        let before: Polling = read(keyspace::ciba_beside(ns, hash, "poll"))
-            .await?
-            .and_then(|raw| serde_json::from_slice(&raw).ok())
-            .unwrap_or_default();
+        let Beside { used, decision, polling: before } =
+            self.beside(|what| keyspace::ciba_beside(ns, hash, what)).await?;
         let now = self.ports.clock.now();
         let mut polling = before.clone();
         let asked = request.asked();

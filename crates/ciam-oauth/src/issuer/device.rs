@@ -72,6 +72,16 @@ impl std::fmt::Debug for DeviceStart {
     }
 }
 
+/// What is kept beside a polled request ([`Issuer::beside`]).
+pub(super) struct Beside {
+    /// Redeemed already.
+    pub(super) used: bool,
+    /// The user's answer, if any.
+    pub(super) decision: Option<DeviceDecision>,
+    /// How it has been polled so far.
+    pub(super) polling: Polling,
+}
+
 /// A live, undecided device request named by a user code.
 pub struct PendingDevice {
     /// The user code typed.
@@ -162,15 +172,8 @@ impl Issuer {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code is invalid or expired"));
         };
         let request: DeviceRequest = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
-        let used = read(keyspace::device_beside(ns, hash, "used")).await?.is_some();
-        let decision = match read(keyspace::device_beside(ns, hash, "decision")).await? {
-            Some(raw) => Some(serde_json::from_slice::<DeviceDecision>(&raw).map_err(OAuthError::server_error)?),
-            None => None,
-        };
-        let before: Polling = read(keyspace::device_beside(ns, hash, "poll"))
-            .await?
-            .and_then(|raw| serde_json::from_slice(&raw).ok())
-            .unwrap_or_default();
+        let Beside { used, decision, polling: before } =
+            self.beside(|what| keyspace::device_beside(ns, hash, what)).await?;
         let mut polling = before.clone();
         let now = self.ports.clock.now().unix_timestamp();
         let outcome = crate::device::poll(&request, &call.client.client_id, used, decision.as_ref(), &mut polling, now);
@@ -188,6 +191,24 @@ impl Issuer {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code was already used"));
         }
         self.issue_for_user(call, &grant, None, grant.authorization_details.clone(), jkt).await
+    }
+
+    /// What is kept beside a polled request (a device request, a backchannel authentication),
+    /// under the keys `key` names: whether it was redeemed, the user's decision, and how it has
+    /// been polled so far.
+    pub(super) async fn beside(&self, key: impl Fn(&str) -> keyspace::Key) -> Result<Beside, OAuthError> {
+        let ephemeral = self.ports.ephemeral.as_ref();
+        let read = |what: &str| {
+            let key = key(what);
+            async move { ephemeral.get(key.as_str()).await.map_err(OAuthError::unavailable) }
+        };
+        let used = read("used").await?.is_some();
+        let decision = match read("decision").await? {
+            Some(raw) => Some(serde_json::from_slice::<DeviceDecision>(&raw).map_err(OAuthError::server_error)?),
+            None => None,
+        };
+        let polling = read("poll").await?.and_then(|raw| serde_json::from_slice(&raw).ok()).unwrap_or_default();
+        Ok(Beside { used, decision, polling })
     }
 
     /// Whether the user exists and is active (the device page's signed-in user, say).

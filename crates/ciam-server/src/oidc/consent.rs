@@ -63,15 +63,7 @@ pub(super) async fn consent_get(
                 let types = crate::services::detail_types::checked(&ctx.st, &ctx.tenant.id, details)
                     .await
                     .map_err(|e| super::authorize::refuse_with(&ctx, &valid, e))?;
-                let locale = i18n::current();
-                details
-                    .entries()
-                    .iter()
-                    .map(|entry| {
-                        let kind = entry.get("type").and_then(serde_json::Value::as_str).unwrap_or_default();
-                        ciam_oauth::rar::in_words(entry, types.spec(kind), locale)
-                    })
-                    .collect()
+                crate::services::detail_types::in_words(&types, details, i18n::current())
             }
             None => Vec::new(),
         };

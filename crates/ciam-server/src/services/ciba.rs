@@ -115,15 +115,7 @@ async fn mail_user(st: &AppState, tenant: &Tenant, client: &Client, request: &Ci
 
 /// The entries of `request`'s authorization details in words, in `locale`.
 pub(crate) fn in_words(types: &Types, request: &CibaRequest, locale: ciam_core::locale::Locale) -> Vec<String> {
-    let Some(details) = request.details() else { return Vec::new() };
-    details
-        .entries()
-        .iter()
-        .map(|entry| {
-            let kind = entry.get("type").and_then(serde_json::Value::as_str).unwrap_or_default();
-            ciam_oauth::rar::in_words(entry, types.spec(kind), locale)
-        })
-        .collect()
+    request.details().map(|d| super::detail_types::in_words(types, &d, locale)).unwrap_or_default()
 }
 
 /// Records `user`'s answer to their waiting request `hash`, from the signed-in `session` (whose

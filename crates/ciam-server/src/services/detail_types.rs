@@ -37,6 +37,22 @@ pub(crate) async fn checked(
     Ok(types)
 }
 
+/// Each entry of `details` in words, in `locale`, by its type's template.
+pub(crate) fn in_words(
+    types: &ciam_oauth::rar::Types,
+    details: &ciam_oauth::rar::Details,
+    locale: ciam_core::locale::Locale,
+) -> Vec<String> {
+    details
+        .entries()
+        .iter()
+        .map(|entry| {
+            let kind = entry.get("type").and_then(serde_json::Value::as_str).unwrap_or_default();
+            ciam_oauth::rar::in_words(entry, types.spec(kind), locale)
+        })
+        .collect()
+}
+
 /// The tenant's types.
 pub(crate) async fn list(st: &AppState, tenant: &TenantId) -> Result<Vec<AuthorizationDetailType>, ServiceError> {
     Ok(st.durable.list_detail_types(tenant).await?)
