@@ -372,6 +372,27 @@ async fn denial_expiry_and_a_revoked_delegation_end_a_request_and_ping_clients_a
     assert!(w.first_waiting().await.is_none(), "a request of a revoked delegation is not listed");
     let (_, revoked) = w.poll(&w.payer, &id).await;
     assert_eq!(revoked["error"], "access_denied", "{revoked}");
+
+    // Four requests mailed Ada so far; of two more, only the first is mailed (the other waits on
+    // her page unannounced): five a quarter of an hour, so no agent floods her mailbox.
+    for _ in 0..2 {
+        w.ask_to_pay(&w.pinged, "5.00", &[("client_notification_token", "ping-token-8c1d")]).await;
+    }
+    let mail_dir = w.server.data_dir.join("mail");
+    let asked = || {
+        crate::support::mails_in(&mail_dir)
+            .into_iter()
+            .filter(|(_, subject, _)| subject.contains("asks for your approval"))
+            .count()
+    };
+    for _ in 0..100 {
+        if asked() >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(asked(), 5, "{:?}", crate::support::mails_in(&mail_dir));
 }
 
 /// Reads one request from `listener` and answers `204 No Content`; returns the request.

@@ -344,6 +344,11 @@ pub fn ciba_pending(tenant: &TenantNs, user_id: &str) -> Key {
     Key::plain("ciba_pending", tenant, user_id)
 }
 
+/// Approval request mails sent to one user in the current window.
+pub fn ciba_mails(tenant: &TenantNs, user_id: &str) -> Key {
+    Key::plain("ciba_mails", tenant, user_id)
+}
+
 /// Backchannel requests started by one client in the current [`DEVICE_STARTS_WINDOW`].
 pub fn ciba_starts(tenant: &TenantNs, client_id: &str) -> Key {
     Key::plain("ciba_starts", tenant, client_id)
@@ -534,6 +539,7 @@ mod tests {
             ciba_beside(&n, x, "poll"),
             ciba_pending(&n, x),
             ciba_starts(&n, x),
+            ciba_mails(&n, x),
         ];
         for key in &keys {
             assert_eq!(tenant_of(key.as_str()), Some("acme"), "{}", key.as_str());

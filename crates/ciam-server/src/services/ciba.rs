@@ -11,6 +11,7 @@
 use ciam_core::audit::AuditRecord;
 use ciam_core::client::Client;
 use ciam_core::id::UserId;
+use ciam_core::keyspace::{self, Counter};
 use ciam_core::purpose::CONSENTS_SCOPE;
 use ciam_core::scope::ScopeSet;
 use ciam_core::tenant::Tenant;
@@ -83,9 +84,20 @@ pub(crate) async fn start(
     Ok(start)
 }
 
-/// Tells the user by mail, in their language, what is asked and where to answer.
+/// Approval request mails one user gets per [`crate::services::throttle::WINDOW`]: beyond, the
+/// requests still wait on the account page, unannounced, so no client floods a mailbox.
+const MAILS_PER_USER: u64 = 5;
+
+/// Tells the user by mail, in their language, what is asked and where to answer (at most
+/// [`MAILS_PER_USER`] a window).
 async fn mail_user(st: &AppState, tenant: &Tenant, client: &Client, request: &CibaRequest) -> Result<(), ServiceError> {
     let Ok(user_id) = UserId::parse(&request.user_id) else { return Ok(()) };
+    let key = keyspace::ciba_mails(&tenant.ns(), &request.user_id);
+    let sent = Counter::new(st.ephemeral.as_ref()).hit(&key, super::throttle::WINDOW).await;
+    if sent.map_err(ServiceError::Sessions)? > MAILS_PER_USER {
+        tracing::info!(tenant = %tenant.id, client = %client.client_id, "approval request not mailed: the user's mail budget is spent");
+        return Ok(());
+    }
     let Some(user) = st.durable.get_user(&tenant.id, &user_id).await? else { return Ok(()) };
     let locale = i18n::mail_locale(Some(&user), i18n::current());
     let types = st.directory.detail_types(st.durable.as_ref(), &tenant.id).await?;
