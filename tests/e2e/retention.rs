@@ -1,7 +1,8 @@
 //! Retention and the erasure grace period, on a server running in process with a clock the test
 //! moves (days cannot be waited for): "Delete my account" closes the account for the tenant's
-//! grace period, an administrator may cancel, and the sweep erases what is due, with unverified
-//! sign-ups past their limit; `ciam privacy sweep` runs it by hand.
+//! grace period, the user (by the mailed link) or an administrator may cancel, and the sweep
+//! erases what is due, with unverified sign-ups past their limit; `ciam privacy sweep` runs it
+//! by hand.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -38,6 +39,20 @@ impl Admin {
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
+}
+
+/// The "keep my account" link of a mail (its path and query).
+fn keep_link(mail: &str) -> String {
+    let link = mail.split_whitespace().find(|w| w.contains("/account/keep?")).expect("a keep link");
+    link.get(link.find("/t/").unwrap_or(0)..).unwrap_or(link).to_owned()
+}
+
+/// Presses "Keep my account" on the page the link opens.
+async fn use_keep_link(b: &Browser, link: &str) -> reqwest::Response {
+    let page = b.get(link).await.text().await.unwrap();
+    let form = [("user", hidden(&page, "user")), ("token", hidden(&page, "token"))];
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    b.post("/t/acme/account/keep", &pairs).await
 }
 
 /// Ticks "I understand…" and presses "Delete my account" on the Privacy page.
@@ -116,6 +131,45 @@ async fn a_deletion_waits_for_the_grace_period_and_the_sweep_erases_what_is_due(
     assert_eq!(admin.call(reqwest::Method::DELETE, &path, None).await.0, 404);
     let user = admin.call(reqwest::Method::GET, &format!("/tenants/acme/users/{ada}"), None).await.1;
     assert_eq!(user["status"], "active", "{user}");
+    // The link mailed with that request no longer keeps anything.
+    let mailed = crate::support::mail_to(&mail, "ada@example.com", "will be erased on").await;
+    let first_keep = keep_link(&mailed);
+    let visitor = Browser::at(&base, Some("127.0.0.1"));
+    assert_eq!(use_keep_link(&visitor, &first_keep).await.status(), 400, "nothing waits");
+
+    // She asks again, and changes her mind herself: the mailed link keeps the account, once.
+    let b = Browser::at(&base, Some("127.0.0.1"));
+    let login = location(&b.get("/t/acme/account/privacy").await);
+    let html = b.get(&login).await.text().await.unwrap();
+    b.password(&hidden(&html, "flow"), &hidden(&html, "csrf"), PASSWORD).await;
+    let res = delete_account(&b).await;
+    assert_eq!(confirm_by_email(&b, res, &mail).await.status(), 303);
+    let before = crate::support::mails_in(&mail);
+    let res = delete_account(&b).await;
+    assert!(res.text().await.unwrap().contains("has a link that keeps it"));
+    let mailed = loop {
+        let all = crate::support::mails_in(&mail);
+        let new = all.into_iter().find(|m| m.1.contains("will be erased on") && !before.contains(m));
+        if let Some((_, _, text)) = new {
+            break text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    };
+    assert!(mailed.contains(&due) && mailed.contains("Changed your mind?"), "{mailed}");
+    let keep = keep_link(&mailed);
+    assert_ne!(keep, first_keep, "each request mails its own link");
+    let page = visitor.get(&keep).await.text().await.unwrap();
+    assert!(page.contains("Keep my account</button>"), "{page}");
+    let res = use_keep_link(&visitor, &keep).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("is open again"));
+    let user = admin.call(reqwest::Method::GET, &format!("/tenants/acme/users/{ada}"), None).await.1;
+    assert_eq!(user["status"], "active", "{user}");
+    assert_eq!(use_keep_link(&visitor, &keep).await.status(), 400, "a link keeps once");
+    let trail = admin.call(reqwest::Method::GET, "/tenants/acme/audit?type=user.erasure_cancelled", None).await.1;
+    let kept_by = trail["items"].as_array().unwrap().iter().filter(|e| e["reason"].is_null()).count();
+    assert_eq!(trail["items"].as_array().unwrap().len(), 2, "{trail}");
+    assert_eq!(kept_by, 1, "her own cancellation names no administrator: {trail}");
 
     // She asks again; a sweep the next day erases nothing, eight days later both are erased.
     let b = Browser::at(&base, Some("127.0.0.1"));

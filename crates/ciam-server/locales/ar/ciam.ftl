@@ -496,7 +496,7 @@ privacy-delete-confirm-required = حدّد المربع لتأكيد حذف حس
 privacy-deleted-title = حُذف الحساب
 privacy-deleted = مُحي حسابك لدى { $tenant } وبياناتك.
 privacy-confirm-first = لتنزيل بياناتك أو حذف حسابك، <a href="{ $url }">أكّد أولًا أنك أنت</a>.
-privacy-deletion-scheduled = أُغلق حسابك لدى { $tenant } وسيُمحى مع بياناتك في { $date }. للاحتفاظ به، تواصل مع دعم { $tenant } قبل ذلك.
+privacy-deletion-scheduled = أُغلق حسابك لدى { $tenant } وسيُمحى مع بياناتك في { $date }. هل غيّرت رأيك؟ في الرسالة التي أرسلناها إليك رابط للاحتفاظ به حتى ذلك الحين.
 purpose-documents-version = الإصدار { $version }
 
 ## طلبات الموافقة (المصادقة عبر القناة الخلفية، account/approvals)
@@ -529,3 +529,20 @@ mail-approval-text =
     { $link }
 
     إذا لم تكن تتوقع هذا الطلب، فارفضه.
+
+## الاحتفاظ بحساب ينتظر حذفه (account/keep)
+keep-title = الاحتفاظ بحسابك
+keep-intro = طلبت حذف حسابك في { $tenant }، وهو مغلق حتى يُمحى. احتفظ به فيُفتح من جديد كما كان.
+keep-submit = الاحتفاظ بحسابي
+keep-link-gone = لم يعد هذا الرابط يعمل: استُخدم، أو مُحي الحساب أو احتُفظ به من قبل، أو حلّت محله رسالة أحدث.
+kept-title = تم الاحتفاظ بحسابك
+kept-message = حسابك في { $tenant } مفتوح من جديد. سجّل الدخول كما كنت تفعل.
+kept-sign-in = تسجيل الدخول
+mail-keep-subject = سيُمحى حسابك في { $tenant } في { $date }
+mail-keep-text =
+    طلبت حذف حسابك في { $tenant }. وهو مغلق الآن وسيُمحى في { $date }.
+
+    هل غيّرت رأيك؟ افتح هذا الرابط قبل ذلك للاحتفاظ به:
+    { $link }
+
+    إذا لم تطلب ذلك، فاحتفظ بالحساب عبر الرابط وغيّر كلمة المرور.

@@ -496,7 +496,7 @@ privacy-delete-confirm-required = Kreuzen Sie das Kästchen an, um das Löschen 
 privacy-deleted-title = Konto gelöscht
 privacy-deleted = Ihr Konto bei { $tenant } und Ihre Daten wurden gelöscht.
 privacy-confirm-first = Um Ihre Daten herunterzuladen oder Ihr Konto zu löschen, <a href="{ $url }">bestätigen Sie zuerst, dass Sie es sind</a>.
-privacy-deletion-scheduled = Ihr Konto bei { $tenant } ist geschlossen und wird mit Ihren Daten am { $date } gelöscht. Um es zu behalten, wenden Sie sich vorher an den Support von { $tenant }.
+privacy-deletion-scheduled = Ihr Konto bei { $tenant } ist geschlossen und wird mit Ihren Daten am { $date } gelöscht. Anders überlegt? Die E-Mail, die wir Ihnen geschickt haben, enthält einen Link, mit dem Sie es bis dahin behalten können.
 purpose-documents-version = Fassung { $version }
 
 ## Freigabeanfragen (Backchannel-Authentifizierung, account/approvals)
@@ -529,3 +529,20 @@ mail-approval-text =
     { $link }
 
     Wenn Sie diese Anfrage nicht erwartet haben, lehnen Sie sie ab.
+
+## Ein Konto behalten, dessen Löschung wartet (account/keep)
+keep-title = Konto behalten
+keep-intro = Sie haben die Löschung Ihres Kontos bei { $tenant } beantragt; es ist bis dahin geschlossen. Behalten Sie es, wird es wieder geöffnet, wie es war.
+keep-submit = Mein Konto behalten
+keep-link-gone = Dieser Link funktioniert nicht mehr: Er wurde verwendet, das Konto wurde bereits gelöscht oder behalten, oder eine neuere E-Mail hat ihn ersetzt.
+kept-title = Ihr Konto bleibt bestehen
+kept-message = Ihr Konto bei { $tenant } ist wieder geöffnet. Melden Sie sich wie gewohnt an.
+kept-sign-in = Anmelden
+mail-keep-subject = Ihr Konto bei { $tenant } wird am { $date } gelöscht
+mail-keep-text =
+    Sie haben die Löschung Ihres Kontos bei { $tenant } beantragt. Es ist jetzt geschlossen und wird am { $date } gelöscht.
+
+    Haben Sie es sich anders überlegt? Öffnen Sie vorher diesen Link, um es zu behalten:
+    { $link }
+
+    Wenn Sie das nicht beantragt haben, behalten Sie das Konto mit dem Link und ändern Sie Ihr Passwort.

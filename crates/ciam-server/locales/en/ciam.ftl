@@ -497,7 +497,7 @@ privacy-delete-confirm-required = Tick the box to confirm that your account shou
 privacy-deleted-title = Account deleted
 privacy-deleted = Your account at { $tenant } and your data were erased.
 privacy-confirm-first = To download your data or delete your account, first <a href="{ $url }">confirm it's you</a>.
-privacy-deletion-scheduled = Your account at { $tenant } is closed and will be erased with your data on { $date }. To keep it, contact { $tenant }'s support before then.
+privacy-deletion-scheduled = Your account at { $tenant } is closed and will be erased with your data on { $date }. Changed your mind? The mail we sent you has a link that keeps it until then.
 purpose-documents-version = Version { $version }
 
 ## Approval requests (backchannel authentication, account/approvals)
@@ -530,3 +530,20 @@ mail-approval-text =
     { $link }
 
     If you did not expect this request, deny it.
+
+## Keeping an account whose deletion waits (account/keep)
+keep-title = Keep your account
+keep-intro = You asked to delete your { $tenant } account, and it is closed until it is erased. Keep it, and it opens again as it was.
+keep-submit = Keep my account
+keep-link-gone = This link does not work any more: it was used, the account was erased or kept already, or a newer mail replaced it.
+kept-title = Your account is kept
+kept-message = Your { $tenant } account is open again. Sign in as before.
+kept-sign-in = Sign in
+mail-keep-subject = Your { $tenant } account will be erased on { $date }
+mail-keep-text =
+    You asked to delete your { $tenant } account. It is closed now and will be erased on { $date }.
+
+    Changed your mind? Open this link before then to keep it:
+    { $link }
+
+    If you did not ask for this, keep the account with the link and change your password.

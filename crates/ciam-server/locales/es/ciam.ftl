@@ -496,7 +496,7 @@ privacy-delete-confirm-required = Marque la casilla para confirmar que desea eli
 privacy-deleted-title = Cuenta eliminada
 privacy-deleted = Su cuenta en { $tenant } y sus datos se han borrado.
 privacy-confirm-first = Para descargar sus datos o eliminar su cuenta, primero <a href="{ $url }">confirme que es usted</a>.
-privacy-deletion-scheduled = Su cuenta en { $tenant } está cerrada y se borrará con sus datos el { $date }. Para conservarla, contacte con el soporte de { $tenant } antes de esa fecha.
+privacy-deletion-scheduled = Tu cuenta en { $tenant } está cerrada y se borrará con tus datos el { $date }. ¿Cambiaste de opinión? El correo que te enviamos tiene un enlace para conservarla hasta entonces.
 purpose-documents-version = Versión { $version }
 
 ## Solicitudes de aprobación (autenticación por canal trasero, account/approvals)
@@ -529,3 +529,20 @@ mail-approval-text =
     { $link }
 
     Si no esperabas esta solicitud, recházala.
+
+## Conservar una cuenta cuya eliminación espera (account/keep)
+keep-title = Conservar tu cuenta
+keep-intro = Pediste eliminar tu cuenta de { $tenant }; está cerrada hasta que se borre. Consérvala y volverá a abrirse tal como estaba.
+keep-submit = Conservar mi cuenta
+keep-link-gone = Este enlace ya no funciona: se usó, la cuenta ya se borró o se conservó, o un correo más reciente lo sustituyó.
+kept-title = Tu cuenta se conserva
+kept-message = Tu cuenta de { $tenant } está abierta de nuevo. Inicia sesión como antes.
+kept-sign-in = Iniciar sesión
+mail-keep-subject = Tu cuenta de { $tenant } se borrará el { $date }
+mail-keep-text =
+    Pediste eliminar tu cuenta de { $tenant }. Ahora está cerrada y se borrará el { $date }.
+
+    ¿Cambiaste de opinión? Abre este enlace antes de esa fecha para conservarla:
+    { $link }
+
+    Si no lo pediste, conserva la cuenta con el enlace y cambia tu contraseña.

@@ -496,7 +496,7 @@ privacy-delete-confirm-required = Cochez la case pour confirmer la suppression d
 privacy-deleted-title = Compte supprimé
 privacy-deleted = Votre compte chez { $tenant } et vos données ont été effacés.
 privacy-confirm-first = Pour télécharger vos données ou supprimer votre compte, <a href="{ $url }">confirmez d’abord votre identité</a>.
-privacy-deletion-scheduled = Votre compte chez { $tenant } est fermé et sera effacé avec vos données le { $date }. Pour le garder, contactez le support de { $tenant } avant cette date.
+privacy-deletion-scheduled = Votre compte chez { $tenant } est fermé et sera effacé avec vos données le { $date }. Vous avez changé d'avis ? L'e-mail que nous vous avons envoyé contient un lien pour le garder d'ici là.
 purpose-documents-version = Version { $version }
 
 ## Demandes d'approbation (authentification par canal arrière, account/approvals)
@@ -529,3 +529,20 @@ mail-approval-text =
     { $link }
 
     Si vous n'attendiez pas cette demande, refusez-la.
+
+## Garder un compte dont la suppression attend (account/keep)
+keep-title = Garder votre compte
+keep-intro = Vous avez demandé la suppression de votre compte { $tenant } ; il est fermé jusqu'à son effacement. Gardez-le, et il rouvre tel qu'il était.
+keep-submit = Garder mon compte
+keep-link-gone = Ce lien ne fonctionne plus : il a été utilisé, le compte a déjà été effacé ou gardé, ou un e-mail plus récent l'a remplacé.
+kept-title = Votre compte est conservé
+kept-message = Votre compte { $tenant } est de nouveau ouvert. Connectez-vous comme avant.
+kept-sign-in = Se connecter
+mail-keep-subject = Votre compte { $tenant } sera effacé le { $date }
+mail-keep-text =
+    Vous avez demandé la suppression de votre compte { $tenant }. Il est fermé et sera effacé le { $date }.
+
+    Vous avez changé d'avis ? Ouvrez ce lien avant cette date pour le garder :
+    { $link }
+
+    Si vous n'avez rien demandé, gardez le compte avec ce lien et changez votre mot de passe.

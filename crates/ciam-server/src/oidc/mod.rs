@@ -156,6 +156,7 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/t/{tenant}/account/privacy", get(account_centre::privacy))
         .route("/t/{tenant}/account/privacy/consent", post(account_centre::privacy_consent))
         .route("/t/{tenant}/account/privacy/delete", post(account_centre::delete_account))
+        .route("/t/{tenant}/account/keep", get(account_centre::keep_get).post(account_centre::keep_post))
         .route(
             "/t/{tenant}/account/privacy/export",
             get(account_centre::export_download).post(account_centre::export_start),

@@ -288,10 +288,38 @@ pub(crate) struct CheckMailPage<'a> {
     pub(crate) error: Option<&'a str>,
 }
 
+/// The page a mailed link opens (`?user=…&token=…` in `query`): `title`, `intro`, and the
+/// button `submit` that posts the link's user and token to `action` (a path under the tenant),
+/// so that a mail scanner following the link changes nothing.
+pub(in crate::oidc) fn mailed_link(
+    ctx: &super::web_flow::Ctx,
+    action: &str,
+    query: Option<&str>,
+    title: crate::i18n::Msg,
+    intro: &str,
+    submit: crate::i18n::Msg,
+) -> axum::response::Response {
+    let param = |name| super::web_flow::query_param(query, name).unwrap_or_default();
+    let page = MailedLinkPage {
+        brand: &ctx.brand,
+        title: &tr(title),
+        intro,
+        submit: &tr(submit),
+        action: &ctx.path(action),
+        user: &param("user"),
+        token: &param("token"),
+    };
+    html(axum::http::StatusCode::OK, &page)
+}
+
+/// A mailed link's page: what using it does, and the button that does it.
 #[derive(Template)]
-#[template(path = "verify_link.html")]
-pub(crate) struct VerifyLinkPage<'a> {
+#[template(path = "mailed_link.html")]
+pub(crate) struct MailedLinkPage<'a> {
     pub(crate) brand: &'a Brand,
+    pub(crate) title: &'a str,
+    pub(crate) intro: &'a str,
+    pub(crate) submit: &'a str,
     pub(crate) action: &'a str,
     pub(crate) user: &'a str,
     pub(crate) token: &'a str,
@@ -361,7 +389,7 @@ crate::http::page::hosted_pages!(
     DeviceDonePage,
     LogoutPage,
     CheckMailPage,
-    VerifyLinkPage,
+    MailedLinkPage,
     MessagePage,
     RecoverPage,
     NewPasswordPage,

@@ -28,9 +28,7 @@ use ciam_policy::Outcome;
 use serde::{Deserialize, Serialize};
 
 use super::email_sign_in::{MAIL_LIMIT_MESSAGE, mail_allowed};
-use super::pages::{
-    CheckMailPage, Documents, FieldInput, MessagePage, PurposeChoice, SignupPage, VerifyLinkPage, html,
-};
+use super::pages::{CheckMailPage, Documents, FieldInput, MessagePage, PurposeChoice, SignupPage, html, mailed_link};
 use super::session::{Flow, load_flow, save_flow, start_flow};
 use super::signin::{FirstFactor, first_factor_passed, request_signals, tenant_policy};
 use super::web_flow::{Ctx, flow_step, form_step, query_param, see_other};
@@ -625,12 +623,8 @@ pub(super) async fn link_get(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(st, &tenant).await?;
-    let user = query_param(query.as_deref(), "user").unwrap_or_default();
-    let token = query_param(query.as_deref(), "token").unwrap_or_default();
-    Ok(html(
-        StatusCode::OK,
-        &VerifyLinkPage { brand: &ctx.brand, action: &ctx.path("verify"), user: &user, token: &token },
-    ))
+    let intro = tr_with(msg!("verify-intro"), &[("tenant", &ctx.brand.name)]);
+    Ok(mailed_link(&ctx, "verify", query.as_deref(), msg!("verify-title"), &intro, msg!("verify-submit")))
 }
 
 /// `POST /t/{tenant}/verify`: uses the mailed link. The address is verified; in the browser

@@ -51,6 +51,8 @@ pub(crate) enum Purpose {
     Reset,
     /// Moving the account to a new address (the mail goes to the new one).
     ChangeEmail,
+    /// Keeping an account whose own "Delete my account" waits for the tenant's grace period.
+    KeepAccount,
 }
 
 impl Purpose {
@@ -59,14 +61,19 @@ impl Purpose {
             Self::Verify => "verify",
             Self::Reset => "reset",
             Self::ChangeEmail => "change_email",
+            Self::KeepAccount => "keep_account",
         };
         keyspace::mail_proof(&tenant.ns(), name, user)
     }
 
-    fn ttl(self) -> Duration {
+    fn ttl(self, tenant: &Tenant) -> Duration {
         match self {
             Self::Verify | Self::ChangeEmail => VERIFY_TTL,
             Self::Reset => RESET_TTL,
+            // As long as the erasure waits.
+            Self::KeepAccount => {
+                Duration::from_secs(u64::from(tenant.settings.privacy.erasure_grace_days.max(1)) * 86_400)
+            }
         }
     }
 }
@@ -118,9 +125,9 @@ pub(crate) async fn issue(
             let (c, h) = OneTimeCode::generate();
             (Some(c), Some(h))
         }
-        Purpose::Reset | Purpose::ChangeEmail => (None, None),
+        Purpose::Reset | Purpose::ChangeEmail | Purpose::KeepAccount => (None, None),
     };
-    let ttl = purpose.ttl();
+    let ttl = purpose.ttl(tenant);
     let proof = MailProof {
         link,
         code: code_hash,
@@ -400,7 +407,9 @@ pub(crate) async fn request_mail(
             send_reset(st, tenant, Some(user), &user.email, None, locale).await?;
             "reset_password"
         }
-        Purpose::ChangeEmail => return Err(ServiceError::Internal("an address change is the user's to ask".into())),
+        Purpose::ChangeEmail | Purpose::KeepAccount => {
+            return Err(ServiceError::Internal("an address change or keeping an account is the user's to ask".into()));
+        }
     };
     let mut e = AuditRecord::allow("user.mail_requested");
     e.user_id = Some(user.id.to_string());

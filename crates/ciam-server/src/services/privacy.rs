@@ -22,6 +22,7 @@ use time::format_description::well_known::Rfc3339;
 use super::delegations;
 use super::sessions::{self, Which, user_sessions};
 use super::{By, ServiceError, audited};
+use crate::i18n::{self, msg};
 use crate::state::AppState;
 
 /// The export format's name and version, the document's first field.
@@ -346,7 +347,39 @@ pub(crate) async fn delete_account(
     e.user_id = Some(user.id.to_string());
     e.reason = Some(format!("erased on {}", due.date()));
     audited(st, &tenant.id, by, e).await?;
+    mail_keep_link(st, tenant, user, due).await?;
     Ok(Deletion::Scheduled(due))
+}
+
+/// Mails the user, in their language, the link that keeps their account until `due`: changing
+/// one's mind needs no administrator (the account is disabled, so it cannot sign in to say so).
+async fn mail_keep_link(st: &AppState, tenant: &Tenant, user: &User, due: OffsetDateTime) -> Result<(), ServiceError> {
+    use super::accounts::{self, Purpose};
+    let issued = accounts::issue(st, tenant, Purpose::KeepAccount, Some(user), &user.email, None).await?;
+    let link = accounts::proof_url(st, tenant, "account/keep", &user.id.to_string(), &issued.token);
+    let locale = i18n::mail_locale(Some(user), i18n::current());
+    let date = due.date().to_string();
+    let args = [("tenant", tenant.display_name.as_str()), ("date", date.as_str()), ("link", link.as_str())];
+    let mail = accounts::localised_mail(&user.email, locale, msg!("mail-keep-subject"), msg!("mail-keep-text"), &args);
+    accounts::queue(st, tenant, mail, super::outbox::Delivery::default()).await
+}
+
+/// The user's own "Keep my account", by the mailed link (`presented`, checked and used up): the
+/// waiting erasure is cancelled and the account enabled again. `false` when the link does not
+/// work (used, replaced, expired) or no erasure waits.
+pub(crate) async fn keep_account(
+    st: &AppState,
+    by: &By,
+    tenant: &Tenant,
+    user: &User,
+    token: &str,
+) -> Result<bool, ServiceError> {
+    use super::accounts::{self, Presented, Purpose};
+    let proof = accounts::check(st, tenant, Purpose::KeepAccount, user, Presented::Link(token), true).await?;
+    if proof.is_none() {
+        return Ok(false);
+    }
+    cancel_erasure(st, by, tenant, user).await
 }
 
 /// Cancels a user's waiting erasure and enables the account again; `false` when none waited.

@@ -22,8 +22,8 @@ use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
 use crate::i18n::{msg, tr, tr_with};
-use crate::oidc::pages::{MessagePage, VerifyLinkPage, html};
-use crate::oidc::web_flow::{Ctx, query_param, see_other};
+use crate::oidc::pages::{MessagePage, html, mailed_link};
+use crate::oidc::web_flow::{Ctx, see_other};
 use crate::services::{By, accounts};
 use crate::state::AppState;
 
@@ -79,10 +79,9 @@ pub(in crate::oidc) async fn confirm_get(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(st, &tenant).await?;
-    let user = query_param(query.as_deref(), "user").unwrap_or_default();
-    let token = query_param(query.as_deref(), "token").unwrap_or_default();
-    let action = ctx.path("account/email/confirm");
-    Ok(html(StatusCode::OK, &VerifyLinkPage { brand: &ctx.brand, action: &action, user: &user, token: &token }))
+    let intro = tr_with(msg!("verify-intro"), &[("tenant", &ctx.brand.name)]);
+    let (title, submit) = (msg!("verify-title"), msg!("verify-submit"));
+    Ok(mailed_link(&ctx, "account/email/confirm", query.as_deref(), title, &intro, submit))
 }
 
 /// `POST /t/{tenant}/account/email/confirm`: makes the change the link was mailed for.

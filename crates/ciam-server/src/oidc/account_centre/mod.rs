@@ -31,7 +31,9 @@ pub(super) use apps::{apps_get, apps_remove};
 pub(super) use email::{confirm_get as email_confirm_get, confirm_post as email_confirm_post, email_post};
 pub(super) use overview::overview;
 pub(super) use password::{password_get, password_post};
-pub(super) use privacy::{delete_account, export_download, export_start, privacy, privacy_consent};
+pub(super) use privacy::{
+    delete_account, export_download, export_start, keep_get, keep_post, privacy, privacy_consent,
+};
 pub(super) use profile::{profile_get, profile_post};
 pub(super) use sessions::{sessions_end, sessions_end_others, sessions_get};
 

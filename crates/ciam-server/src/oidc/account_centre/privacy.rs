@@ -15,7 +15,7 @@ use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
 use crate::i18n::{msg, tr, tr_with};
-use crate::oidc::pages::{MessagePage, PurposeChoice, html};
+use crate::oidc::pages::{MessagePage, PurposeChoice, html, mailed_link};
 use crate::oidc::session::{BrowserCookie, set_cookie};
 use crate::oidc::web_flow::{query_param, see_other, with_cookie};
 use crate::services::By;
@@ -207,4 +207,44 @@ pub(in crate::oidc) async fn delete_account(
             Ok(with_cookie(html(StatusCode::OK, &page), clear))
         })
         .await
+}
+
+/// `GET /t/{tenant}/account/keep?user=…&token=…`: the link mailed when "Delete my account"
+/// started the tenant's grace period opens a page with the button that keeps the account.
+pub(in crate::oidc) async fn keep_get(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    let ctx = crate::oidc::web_flow::Ctx::load(st, &tenant).await?;
+    let intro = tr_with(msg!("keep-intro"), &[("tenant", &ctx.brand.name)]);
+    Ok(mailed_link(&ctx, "account/keep", query.as_deref(), msg!("keep-title"), &intro, msg!("keep-submit")))
+}
+
+/// `POST /t/{tenant}/account/keep`: uses the link (once): the waiting erasure is cancelled and
+/// the account enabled again (audited `user.erasure_cancelled`, by the user).
+pub(in crate::oidc) async fn keep_post(
+    State(st): State<AppState>,
+    Path(tenant): Path<String>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let ctx = crate::oidc::web_flow::Ctx::load(st, &tenant).await?;
+    ctx.branded(async {
+        let form =
+            ciam_oauth::form::Params::parse(&body).map_err(|_| PageError::bad_request(msg!("error-invalid-form")))?;
+        let gone = || PageError::bad_request(msg!("keep-link-gone"));
+        let id = form.get("user").and_then(|u| ciam_core::id::UserId::parse(u).ok()).ok_or_else(gone)?;
+        let user = ctx.st.durable.get_user(&ctx.tenant.id, &id).await?.ok_or_else(gone)?;
+        let by = By::user(caller, user.id);
+        let token = form.get("token").unwrap_or("");
+        if !privacy::keep_account(&ctx.st, &by, &ctx.tenant, &user, token).await? {
+            return Err(gone());
+        }
+        let (title, message) = (tr(msg!("kept-title")), tr_with(msg!("kept-message"), &[("tenant", &ctx.brand.name)]));
+        let (link, sign_in) = (ctx.path("account"), tr(msg!("kept-sign-in")));
+        let page = MessagePage { brand: &ctx.brand, title: &title, message: &message, link: Some((&link, &sign_in)) };
+        Ok(html(StatusCode::OK, &page))
+    })
+    .await
 }
