@@ -270,3 +270,69 @@ async fn consents_are_given_and_withdrawn_in_chromium() {
         .collect();
     assert_eq!(actions, ["granted", "withdrawn"]);
 }
+
+/// The device flow asks what a sign-in at the authorization endpoint asks: the terms never
+/// granted are on the device approval page, Allow without them is refused, and the answers land
+/// in the history as given on the device page, for the device's client.
+#[tokio::test]
+async fn a_device_approval_asks_the_purposes_a_sign_in_would() {
+    let s = with_purposes("privacy-device").await;
+    admin(&s)
+        .post(
+            "/tenants/acme/clients",
+            json!({"client_id": "acme-tv", "name": "Acme TV", "client_type": "public", "token_endpoint_auth_method": "none",
+                   "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"], "scopes": ["openid"]}),
+            201,
+        )
+        .await;
+    let ada = admin(&s).get("/tenants/acme/users?limit=10", 200).await["items"][0]["id"].as_str().unwrap().to_owned();
+    let started: Value = s
+        .server
+        .http
+        .post(s.server.url("/t/acme/device_authorization"))
+        .form(&[("client_id", "acme-tv"), ("scope", "openid")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_code = started["user_code"].as_str().unwrap();
+
+    // Ada signs in on the device page (no authorization request, so no purposes page on the way).
+    let v = Browser::at(&s.server.url(""), Some(GERMANY));
+    let login = location(&v.get(&format!("/t/acme/device?user_code={user_code}")).await);
+    let html = v.get(&login).await.text().await.unwrap();
+    assert_eq!(v.password(&hidden(&html, "flow"), &hidden(&html, "csrf"), ciam_testkit::PASSWORD).await.status(), 303);
+    let entry = v.get("/t/acme/device").await.text().await.unwrap();
+    let csrf = hidden(&entry, "csrf");
+    let consent = v.post("/t/acme/device", &[("csrf", &csrf), ("user_code", user_code)]).await.text().await.unwrap();
+    assert!(consent.contains("I accept the Acme terms") && consent.contains("https://acme.example/tos"), "{consent}");
+
+    // Allow without the terms: the page again, saying what is missing; nothing is decided.
+    let allow = |extra: Option<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf", csrf.as_str()), ("user_code", user_code), ("decision", "allow")];
+        form.extend(extra);
+        let v = &v;
+        async move { v.post("/t/acme/device", &form).await }
+    };
+    let res = allow(None).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("Accept the Acme terms to continue."));
+    assert!(history(&s, &ada).await.is_empty(), "nothing was answered");
+
+    // With them: connected, and the ledger says where.
+    let res = allow(Some(("purpose_tos", "on"))).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Acme TV is now connected"));
+    let h = history(&s, &ada).await;
+    let tos = h.iter().find(|e| e["purpose"] == "tos").expect("the terms were granted");
+    assert_eq!((tos["action"].as_str(), tos["channel"].as_str()), (Some("granted"), Some("device")), "{h:?}");
+    assert_eq!(tos["via_client"], "acme-tv");
+    let device_code = started["device_code"].as_str().unwrap();
+    let grant = "urn:ietf:params:oauth:grant-type:device_code";
+    let form = [("grant_type", grant), ("device_code", device_code), ("client_id", "acme-tv")];
+    let res = s.server.http.post(s.server.url("/t/acme/token")).form(&form).send().await.unwrap();
+    let (status, tokens) = (res.status().as_u16(), res.json::<Value>().await.unwrap());
+    assert_eq!(status, 200, "{tokens}");
+}

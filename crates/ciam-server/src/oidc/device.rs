@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::UserId;
-use ciam_core::purpose::CONSENTS_SCOPE;
+use ciam_core::purpose::{CONSENTS_SCOPE, Purpose};
 use ciam_core::scope::ScopeSet;
 use ciam_oauth::OAuthError;
 use ciam_oauth::code::CodeGrant;
@@ -27,14 +27,15 @@ use ciam_oauth::form::Params;
 use ciam_oauth::issuer::PendingDevice;
 
 use super::consent::{agent_consent, record_decision};
-use super::pages::{DeviceConsentPage, DeviceDonePage, DevicePage, describe_scope, html};
+use super::pages::{DeviceConsentPage, DeviceDonePage, DevicePage, PurposeChoice, describe_scope, html};
 use super::session::{Session, csrf_ok, current_session, finish_flow, load_flow, save_flow, start_flow};
 use super::web_flow::{Ctx, query_param, see_other};
 use crate::audit::{self, Caller};
 use crate::error::{Failure, HoldOff, OAuthFailure, PageError};
 use crate::http::{BackChannel, Path};
 use crate::i18n::{Msg, msg, tr, tr_with};
-use crate::services::consents;
+use crate::services::By;
+use crate::services::consents::{self, Channel};
 use crate::state::AppState;
 
 /// Longest user-code input considered (a code with separators is 9 characters).
@@ -157,24 +158,41 @@ pub(super) async fn page_post(
         // The request's scope was checked when it was stored: one that does not parse is corrupt.
         let scope = ScopeSet::parse_space_separated(&pending.request.scope).map_err(|e| Failure::corrupt(e.message))?;
         let allow = match form.get("decision") {
-            None => return consent_page(&ctx, &session, &pending, &scope).await,
+            None => return consent_page(&ctx, &session, &user_id, &pending, &scope, None).await,
             answer => super::consent::decision(answer)?,
         };
+        if allow && let Some(missing) = answer_purposes(&ctx, &caller, &user_id, &pending, &form).await? {
+            let said = tr_with(msg!("purposes-required"), &[("title", &missing)]);
+            return consent_page(&ctx, &session, &user_id, &pending, &scope, Some((&form, &said))).await;
+        }
         decide(&ctx, &caller, &session, &user_id, pending, &scope, allow).await
     })
     .await
 }
 
+/// Whether a purpose is ticked on the consent form.
+fn ticked(form: &Params, purpose: &Purpose) -> bool {
+    form.get(&format!("purpose_{}", purpose.id)) == Some("on")
+}
+
+/// The approval page, with the purposes the user has yet to answer; after a refused answer
+/// (`refused`: the form and why), the same ticks and the error.
 async fn consent_page(
     ctx: &Ctx,
     session: &Session,
+    user: &UserId,
     pending: &PendingDevice,
     scope: &ScopeSet,
+    refused: Option<(&Params, &str)>,
 ) -> Result<Response, PageError> {
     let agent = agent_consent(ctx, &pending.client, pending.request.audiences.clone()).await?;
     let (action, user_code) = (ctx.path("device"), pending.code.display());
+    let unanswered = consents::standing(&ctx.st, &ctx.tenant.id, user).await?.pending;
+    let purposes =
+        unanswered.iter().map(|p| PurposeChoice::of(p, refused.is_some_and(|(f, _)| ticked(f, p)))).collect();
+    let status = if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     Ok(html(
-        StatusCode::OK,
+        status,
         &DeviceConsentPage {
             brand: &ctx.brand,
             client_name: &pending.client.name,
@@ -183,8 +201,32 @@ async fn consent_page(
             csrf: &session.csrf,
             user_code: &user_code,
             agent,
+            purposes,
+            error: refused.map(|(_, why)| why),
         },
     ))
+}
+
+/// Records the user's answers to the purposes they had yet to answer, as the purposes page of a
+/// sign-in does (the ledger says they answered on the device page, for this client). Returns the
+/// title of a required purpose left unticked instead, recording nothing.
+async fn answer_purposes(
+    ctx: &Ctx,
+    caller: &Caller,
+    user: &UserId,
+    pending: &PendingDevice,
+    form: &Params,
+) -> Result<Option<String>, PageError> {
+    let unanswered = consents::standing(&ctx.st, &ctx.tenant.id, user).await?.pending;
+    if let Some(missing) = unanswered.iter().find(|p| p.spec.required && !ticked(form, p)) {
+        return Ok(Some(PurposeChoice::of(missing, false).title));
+    }
+    if !unanswered.is_empty() {
+        let answers: Vec<_> = unanswered.iter().map(|p| (p, ticked(form, p))).collect();
+        let at = Channel { page: "device", via_client: Some(&pending.client.client_id) };
+        consents::answer(&ctx.st, &By::user(caller.clone(), *user), &ctx.tenant.id, user, &answers, at).await?;
+    }
+    Ok(None)
 }
 
 /// Records the user's answer: a delegation or consent as on the authorization consent page,

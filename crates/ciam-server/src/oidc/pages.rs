@@ -175,6 +175,11 @@ pub(crate) struct DeviceConsentPage<'a> {
     pub(crate) csrf: &'a str,
     pub(crate) user_code: &'a str,
     pub(crate) agent: Option<AgentConsent>,
+    /// The tenant's purposes the user has yet to answer (a required one never granted, or a new
+    /// version that asks again), as the purposes page of a sign-in asks them.
+    pub(crate) purposes: Vec<PurposeChoice>,
+    /// Why the answer was not taken (a required purpose left unticked).
+    pub(crate) error: Option<&'a str>,
 }
 
 /// The end of a device request: allowed or denied.
