@@ -102,6 +102,9 @@ pub struct CibaRequest {
     pub issued_at: i64,
     /// When it expires (unix seconds).
     pub expires_at: i64,
+    /// How the client has polled so far (kept in the request: one read serves a poll).
+    #[serde(default)]
+    pub polling: crate::device::Polling,
 }
 
 impl std::fmt::Debug for CibaRequest {
@@ -238,6 +241,7 @@ pub fn validate_request(client: &Client, params: &Params, now: i64) -> Result<As
             ping_id: None,
             issued_at: now,
             expires_at: now + expiry,
+            polling: crate::device::Polling::default(),
         },
     })
 }

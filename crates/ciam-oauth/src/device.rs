@@ -141,6 +141,13 @@ pub struct Polling {
     pub interval: i64,
 }
 
+impl Polling {
+    /// Whether a poll at `now` comes sooner than the interval after the previous one.
+    pub fn too_soon(&self, now: i64) -> bool {
+        self.last.is_some_and(|last| now - last < self.interval)
+    }
+}
+
 impl Default for Polling {
     fn default() -> Self {
         Self { last: None, interval: POLL_INTERVAL }
@@ -242,7 +249,7 @@ impl Asked<'_> {
                 Err(OAuthError::server_error("a decision names another client than its request"))
             }
             None => {
-                let too_soon = polling.last.is_some_and(|last| now - last < polling.interval);
+                let too_soon = polling.too_soon(now);
                 polling.last = Some(now);
                 if too_soon {
                     polling.interval += SLOW_DOWN_STEP;

@@ -24,7 +24,6 @@ use ciam_core::store::StoreResult;
 use ciam_core::tenant::TenantNs;
 
 use super::code::UserTokens;
-use super::device::Beside;
 use super::{Issuer, TokenCall};
 use crate::ciba::{CibaRequest, CibaStart, POLL_INTERVAL};
 use crate::code::CodeGrant;
@@ -138,33 +137,41 @@ impl Issuer {
         let hash = SecretHash::of(auth_req_id);
         let hash = hash.as_str();
         let ephemeral = self.ports.ephemeral.as_ref();
-        let read =
-            |key: keyspace::Key| async move { ephemeral.get(key.as_str()).await.map_err(OAuthError::unavailable) };
-        let Some(raw) = read(keyspace::ciba_request(ns, hash)).await? else {
+        let requests = Json::<CibaRequest>::new(ephemeral);
+        let key = keyspace::ciba_request(ns, hash);
+        let Some(mut request) = requests.get(&key).await.map_err(OAuthError::unavailable)? else {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the auth_req_id is invalid or expired"));
         };
-        let request: CibaRequest = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
-        let Beside { used, decision, polling: before } =
-            self.beside(|what| keyspace::ciba_beside(ns, hash, what)).await?;
-        let now = self.ports.clock.now();
-        let mut polling = before.clone();
-        let asked = request.asked();
-        let secs = now.unix_timestamp();
-        let live = asked.client_id == call.client.client_id.as_str() && !used && secs < asked.expires_at;
-        if live && !self.delegation_stands(call.tenant, &request).await? {
+        // A pending poll reads the request (with its polling state) and the decision, and writes
+        // the polling state back; what is used only after an approval is read only then.
+        let decision = Json::<DeviceDecision>::new(ephemeral)
+            .get(&keyspace::ciba_beside(ns, hash, "decision"))
+            .await
+            .map_err(OAuthError::unavailable)?;
+        let used_key = keyspace::ciba_beside(ns, hash, "used");
+        let used = match decision {
+            Some(DeviceDecision::Approved(_)) => {
+                ephemeral.get(used_key.as_str()).await.map_err(OAuthError::unavailable)?.is_some()
+            }
+            _ => false,
+        };
+        let secs = self.ports.clock.now().unix_timestamp();
+        let mut polling = request.polling.clone();
+        let live = request.client_id == call.client.client_id.as_str() && !used && secs < request.expires_at;
+        // The delegation is read for every poll that gets an answer, not for one too soon: a
+        // client polling too fast costs no read of the durable store.
+        let throttled = decision.is_none() && polling.too_soon(secs);
+        if live && !throttled && !self.delegation_stands(call.tenant, &request).await? {
             self.forget_pending(ns, &request, hash).await;
             return Err(OAuthError::new(ErrorCode::AccessDenied, "the delegation behind this request has ended"));
         }
-        let outcome = asked.poll(&call.client.client_id, used, decision.as_ref(), &mut polling, secs);
-        if polling != before {
-            Json::new(ephemeral)
-                .put(&keyspace::ciba_beside(ns, hash, "poll"), &polling, remaining(&request, secs))
-                .await
-                .map_err(OAuthError::unavailable)?;
+        let outcome = request.asked().poll(&call.client.client_id, used, decision.as_ref(), &mut polling, secs);
+        if polling != request.polling {
+            request.polling = polling;
+            requests.put(&key, &request, remaining(&request, secs)).await.map_err(OAuthError::unavailable)?;
         }
         let grant = outcome?;
-        let used = keyspace::ciba_beside(ns, hash, "used");
-        let first = Replay::new(ephemeral).first_use(&used, remaining(&request, secs)).await;
+        let first = Replay::new(ephemeral).first_use(&used_key, remaining(&request, secs)).await;
         if !first.map_err(OAuthError::unavailable)? {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the auth_req_id was already used"));
         }

@@ -72,7 +72,7 @@ impl std::fmt::Debug for DeviceStart {
     }
 }
 
-/// What is kept beside a polled request ([`Issuer::beside`]).
+/// What is kept beside a device request ([`Issuer::beside`]).
 pub(super) struct Beside {
     /// Redeemed already.
     pub(super) used: bool,
@@ -193,19 +193,22 @@ impl Issuer {
         self.issue_for_user(call, &grant, None, grant.authorization_details.clone(), jkt).await
     }
 
-    /// What is kept beside a polled request (a device request, a backchannel authentication),
-    /// under the keys `key` names: whether it was redeemed, the user's decision, and how it has
-    /// been polled so far.
+    /// What is kept beside a device request, under the keys `key` names: whether it was
+    /// redeemed, the user's decision, and how it has been polled so far.
     pub(super) async fn beside(&self, key: impl Fn(&str) -> keyspace::Key) -> Result<Beside, OAuthError> {
         let ephemeral = self.ports.ephemeral.as_ref();
         let read = |what: &str| {
             let key = key(what);
             async move { ephemeral.get(key.as_str()).await.map_err(OAuthError::unavailable) }
         };
-        let used = read("used").await?.is_some();
         let decision = match read("decision").await? {
             Some(raw) => Some(serde_json::from_slice::<DeviceDecision>(&raw).map_err(OAuthError::server_error)?),
             None => None,
+        };
+        // Used only after an approval: a pending poll reads no marker.
+        let used = match decision {
+            Some(DeviceDecision::Approved(_)) => read("used").await?.is_some(),
+            _ => false,
         };
         let polling = read("poll").await?.and_then(|raw| serde_json::from_slice(&raw).ok()).unwrap_or_default();
         Ok(Beside { used, decision, polling })
