@@ -136,6 +136,11 @@ impl Issuer {
         let ns = call.ns;
         let hash = SecretHash::of(auth_req_id);
         let hash = hash.as_str();
+        let me = call.client.client_id.as_str();
+        let secs = self.ports.clock.now().unix_timestamp();
+        if self.polls.too_soon(me, hash, secs) {
+            return Err(OAuthError::new(ErrorCode::SlowDown, "polling too fast: wait longer between requests"));
+        }
         let ephemeral = self.ports.ephemeral.as_ref();
         let requests = Json::<CibaRequest>::new(ephemeral);
         let key = keyspace::ciba_request(ns, hash);
@@ -155,20 +160,24 @@ impl Issuer {
             }
             _ => false,
         };
-        let secs = self.ports.clock.now().unix_timestamp();
         let mut polling = request.polling.clone();
         let live = request.client_id == call.client.client_id.as_str() && !used && secs < request.expires_at;
         // The delegation is read for every poll that gets an answer, not for one too soon: a
         // client polling too fast costs no read of the durable store.
         let throttled = decision.is_none() && polling.too_soon(secs);
         if live && !throttled && !self.delegation_stands(call.tenant, &request).await? {
+            self.polls.forget(me, hash);
             self.forget_pending(ns, &request, hash).await;
             return Err(OAuthError::new(ErrorCode::AccessDenied, "the delegation behind this request has ended"));
         }
         let outcome = request.asked().poll(&call.client.client_id, used, decision.as_ref(), &mut polling, secs);
         if polling != request.polling {
+            self.polls.remember(me, hash, &polling);
             request.polling = polling;
             requests.put(&key, &request, remaining(&request, secs)).await.map_err(OAuthError::unavailable)?;
+        }
+        if !matches!(&outcome, Err(e) if matches!(e.code, ErrorCode::AuthorizationPending | ErrorCode::SlowDown)) {
+            self.polls.forget(me, hash);
         }
         let grant = outcome?;
         let first = Replay::new(ephemeral).first_use(&used_key, remaining(&request, secs)).await;

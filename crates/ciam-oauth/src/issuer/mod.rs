@@ -18,6 +18,7 @@ mod ciba;
 mod code;
 mod device;
 mod exchange;
+mod polls;
 mod refresh;
 mod standing;
 mod txn;
@@ -108,6 +109,8 @@ pub struct Issuer {
     ports: Ports,
     /// Public base URL without a trailing slash.
     public_url: String,
+    /// The CIBA polls this node answered recently.
+    polls: polls::PollMemory,
 }
 
 /// A token request as the engine needs it: the tenant, the authenticated client, the form, and
@@ -180,7 +183,7 @@ const ACCOUNT_TOKEN_LIFETIME: u32 = 300;
 impl Issuer {
     /// An issuer for the server at `public_url` (no trailing slash).
     pub fn new(ports: Ports, public_url: impl Into<String>) -> Self {
-        Self { ports, public_url: public_url.into() }
+        Self { ports, public_url: public_url.into(), polls: polls::PollMemory::default() }
     }
 
     /// The issuer of a tenant: `{public_url}/t/{tenant}`.
