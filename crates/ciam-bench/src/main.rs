@@ -43,7 +43,8 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "embedded,postgres")]
     backends: Vec<String>,
     /// Scenarios, comma-separated (default all): discovery, jwks, client_credentials,
-    /// introspection, refresh, token_exchange, code_flow, password_sign_in, signup, sign_in_mix.
+    /// introspection, refresh, token_exchange, ciba_poll, code_flow, password_sign_in, signup,
+    /// sign_in_mix.
     #[arg(long, value_delimiter = ',')]
     scenarios: Vec<String>,
     /// Do not start the peer.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::load::Measured;
 use crate::procfs::Memory;
-use crate::scenario::{MIX_ROWS, SIGN_IN_MIX};
+use crate::scenario::{CIBA_POLL, MIX_ROWS, SIGN_IN_MIX};
 
 type Outcome = Result<Option<Measured>, String>;
 
@@ -258,6 +258,15 @@ impl Report {
                  token with PKCE → userinfo) counts as one request; its CPU figure is per flow."
             );
         }
+        if self.scenarios.iter().any(|s| s == CIBA_POLL) {
+            let _ = writeln!(
+                out,
+                "- ciba_poll: the CIBA agent (client_secret_basic) polls the token endpoint for one of up to 20 \
+                 backchannel requests for Ada that nobody answers, in turn; every answer must be 400 \
+                 authorization_pending or slow_down (the polls come faster than the interval, so nearly all are \
+                 slow_down). Its CPU figure is what a pending poll costs. ciam only."
+            );
+        }
         let sign_ins = ["password_sign_in", "signup", MIX_ROWS[0]];
         if let Some((before, after)) =
             self.argon2_ceiling.filter(|_| self.scenarios.iter().any(|s| sign_ins.contains(&s.as_str())))
@@ -302,8 +311,8 @@ impl Report {
                 out,
                 "- peer: node oidc-provider 9 (bench/peer/peer.mjs), one process, state in a Map (no size cap). Its introspection \
                  row introspects an opaque access token (oidc-provider refuses to introspect JWT access tokens); its \
-                 refresh and code-flow access tokens are opaque (userinfo tokens); token exchange and the password \
-                 form are not available (n/a)."
+                 refresh and code-flow access tokens are opaque (userinfo tokens); token exchange, CIBA and the \
+                 password form are not available (n/a)."
             );
         }
         let mut problems = Vec::new();

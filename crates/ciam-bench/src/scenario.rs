@@ -14,13 +14,14 @@ use sha2::{Digest, Sha256};
 use crate::load::{Conn, Req};
 
 /// The scenarios, in the order they run and are reported.
-pub(crate) const ALL: [&str; 10] = [
+pub(crate) const ALL: [&str; 11] = [
     "discovery",
     "jwks",
     "client_credentials",
     "introspection",
     "refresh",
     "token_exchange",
+    CIBA_POLL,
     "code_flow",
     "password_sign_in",
     "signup",
@@ -39,9 +40,15 @@ pub(crate) const PROBE_EVERY: std::time::Duration = std::time::Duration::from_mi
 pub(crate) const MIX_ROWS: [&str; 3] =
     ["sign_in_mix: password_sign_in", "sign_in_mix: client_credentials @16", "sign_in_mix: /healthz @1"];
 
+/// A client polls the token endpoint with the CIBA grant for a backchannel request its user has
+/// not answered (ciam only): each poll must get `authorization_pending` or `slow_down`.
+pub(crate) const CIBA_POLL: &str = "ciba_poll";
+
 pub(crate) const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 pub(crate) const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// OpenID CIBA's grant type (CIBA Core §10.1).
+pub(crate) const CIBA_GRANT: &str = "urn:openid:params:grant-type:ciba";
 
 /// What one operation of a scenario does.
 pub(crate) enum Work {
@@ -54,6 +61,10 @@ pub(crate) enum Work {
     Refresh { path: String, auth: String, chains: Vec<String> },
     /// Token exchange by an agent: a fixed form plus a fresh `private_key_jwt` assertion.
     Exchange { path: String, form: String, assertions: Arc<Assertions> },
+    /// A pending CIBA poll: the token request of the CIBA grant for one of a few backchannel
+    /// requests nobody answers (the forms in turn), expecting 400 with `authorization_pending`
+    /// or `slow_down`.
+    CibaPoll { path: String, auth: String, forms: Vec<String>, next: AtomicUsize },
     /// authorize (riding a session, consent remembered) → code → token → userinfo.
     CodeFlow(Box<CodeFlow>),
     /// A fresh browser opens the login page and posts the password (ciam only).
@@ -136,6 +147,16 @@ impl Work {
             (Work::Exchange { path, form, assertions }, _) => {
                 let body = format!("{form}&client_assertion={}", assertions.next()?);
                 conn.send(Req::post(path, body)).await?.expect(200, "token exchange")?;
+            }
+            (Work::CibaPoll { path, auth, forms, next }, _) => {
+                let turn = next.fetch_add(1, Ordering::Relaxed).checked_rem(forms.len()).unwrap_or_default();
+                let form = forms.get(turn).ok_or_else(|| anyhow!("no backchannel request to poll"))?;
+                let a = conn.send(Req::post(path, form.clone()).auth(auth)).await?.expect(400, "CIBA poll")?;
+                let v: Value = serde_json::from_slice(&a.body).context("CIBA poll: the error is not JSON")?;
+                let error = field(&v, "error")?;
+                if !matches!(error, "authorization_pending" | "slow_down") {
+                    bail!("CIBA poll: expected authorization_pending or slow_down, got {v}");
+                }
             }
             (Work::CodeFlow(f), ConnState::Browser { jar, index, n }) => {
                 *n += 1;

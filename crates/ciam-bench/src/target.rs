@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use ciam_store::testing::{TestPostgres, TestRedis};
@@ -16,8 +16,8 @@ use crate::load::{BROWSER_UA, Plan};
 use crate::process::{Process, TempDir};
 use crate::procfs::{self, Memory};
 use crate::scenario::{
-    ACCESS_TOKEN_TYPE, AgentSigner, Assertions, CodeFlow, JWT_BEARER, SignIn, SignUpWork, TOKEN_EXCHANGE, Work, basic,
-    enc, field, form, path_of, query_param,
+    ACCESS_TOKEN_TYPE, AgentSigner, Assertions, CIBA_GRANT, CIBA_POLL, CodeFlow, JWT_BEARER, SignIn, SignUpWork,
+    TOKEN_EXCHANGE, Work, basic, enc, field, form, path_of, query_param,
 };
 
 /// Where both servers send the browser back; nothing listens there (only the code is read).
@@ -32,6 +32,17 @@ const EMAIL: &str = "ada@example.com";
 const PASSWORD: &str = "correct horse battery staple";
 const TENANT: &str = "bench";
 const AGENT: &str = "planner";
+/// The agent that asks Ada for approval over the back channel (CIBA, poll mode, with a client
+/// secret: a poll's cost is the poll's, not a signed assertion's).
+const POLLER: &str = "poller";
+/// Backchannel requests the `ciba_poll` scenario polls in turn (fewer when a row has fewer
+/// connections). A client may start 30 a minute.
+const CIBA_REQUESTS: usize = 20;
+/// The lifetime asked for them (the server's maximum), in seconds.
+const CIBA_EXPIRY: u64 = 600;
+/// A backchannel request is polled in a row only if it outlives the row's warm-up and window by
+/// this much; otherwise a fresh one is started.
+const CIBA_MARGIN: Duration = Duration::from_secs(30);
 /// How many agent assertions per second of run are signed ahead (the token exchange target is
 /// 6,000/s; beyond the pool the generator signs on the fly).
 const PRESIGN_PER_SEC: u64 = 8_000;
@@ -62,6 +73,8 @@ struct Paths {
     login: Option<String>,
     /// ciam's hosted sign-up form (the peer has none).
     signup: Option<String>,
+    /// ciam's backchannel authentication endpoint (CIBA; the peer is not set up for it).
+    bc_authorize: Option<String>,
 }
 
 /// A started, provisioned server.
@@ -77,6 +90,11 @@ pub(crate) struct Target {
     web: (String, String),
     /// ciam's agent: its id and private key (PKCS#8 DER).
     agent: Option<(String, String, Vec<u8>)>,
+    /// ciam's CIBA agent: its id and client secret.
+    poller: Option<(String, String)>,
+    /// The backchannel requests started for `ciba_poll` that nobody answers: each `auth_req_id`
+    /// and when it expires.
+    ciba: Vec<(String, Instant)>,
     /// The setup browser (its cookie jar holds session 0).
     browser: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
@@ -187,10 +205,13 @@ impl Target {
                 userinfo: format!("{t}/userinfo"),
                 login: Some(format!("{t}/login")),
                 signup: Some(format!("{t}/signup")),
+                bc_authorize: Some(format!("{t}/bc-authorize")),
             },
             svc: (String::new(), String::new()),
             web: (String::new(), String::new()),
             agent: None,
+            poller: None,
+            ciba: Vec::new(),
             browser,
             jar,
             sessions: Vec::new(),
@@ -202,8 +223,9 @@ impl Target {
         Ok(target)
     }
 
-    /// The tenant, a user, the confidential clients, an agent the web app owns, Ada's first
-    /// sign-in with consent, and her delegation to the agent.
+    /// The tenant, a user, the confidential clients, two agents the web app owns (one exchanges
+    /// tokens, one asks over the back channel), Ada's first sign-in with consent, and her
+    /// delegations to both agents.
     async fn provision_ciam(&mut self, admin_token: &str) -> Result<()> {
         let admin = |path: &str, body: Value| {
             let req = self.browser.post(format!("{}/admin/v1{path}", self.base)).bearer_auth(admin_token).json(&body);
@@ -262,11 +284,24 @@ impl Target {
         )
         .await?;
         self.agent = Some((AGENT.into(), key.kid().to_owned(), der));
+        let poller = admin(
+            &format!("{t}/agents"),
+            json!({"agent_id": POLLER, "name": "Poller", "description": "Asks for approval over the back channel",
+                   "owner": {"type": "client", "id": "web"}, "redirect_uris": [CALLBACK],
+                   "token_endpoint_auth_method": "client_secret_basic",
+                   "grant_types": ["authorization_code", CIBA_GRANT], "backchannel_token_delivery_mode": "poll",
+                   "allowed_scopes": ["openid", "api:read"], "allowed_audiences": [API],
+                   "dpop_bound_access_tokens": false}),
+        )
+        .await?;
+        self.poller = Some((POLLER.into(), secret_of(&poller)?));
         // Ada signs in to the web app and consents (remembered), then approves the delegation.
         let (start, _) = self.authorize_url("web", "openid email offline_access api:read", "");
         self.browse(&self.browser, &start).await.context("first sign-in")?;
         let (start, _) = self.authorize_url(AGENT, "api:read", &format!("&resource={}", enc(API)));
         self.browse(&self.browser, &start).await.context("delegation approval")?;
+        let (start, _) = self.authorize_url(POLLER, "openid api:read", &format!("&resource={}", enc(API)));
+        self.browse(&self.browser, &start).await.context("delegation approval for the CIBA agent")?;
         let cookie = self.cookie_of(&self.jar)?;
         self.sessions.push(cookie);
         Ok(())
@@ -324,10 +359,13 @@ impl Target {
                 userinfo: "/me".into(),
                 login: None,
                 signup: None,
+                bc_authorize: None,
             },
             svc,
             web,
             agent: None,
+            poller: None,
+            ciba: Vec::new(),
             browser,
             jar,
             sessions: Vec::new(),
@@ -448,6 +486,43 @@ impl Target {
         self.post(&self.paths.token, &basic(&self.web.0, &self.web.1), body).await
     }
 
+    /// Starts a backchannel authentication for Ada by the CIBA agent (`auth` its credentials)
+    /// that nobody will answer; returns its `auth_req_id` and when it expires. Past the
+    /// client's 30 starts a minute (`slow_down`), waits for the next minute.
+    async fn start_ciba(&self, path: &str, auth: &str) -> Result<(String, Instant)> {
+        let expiry = CIBA_EXPIRY.to_string();
+        let body = form(&[
+            ("scope", "openid api:read"),
+            ("login_hint", EMAIL),
+            ("binding_message", "ciam-bench"),
+            ("requested_expiry", &expiry),
+            ("resource", API),
+        ]);
+        for _ in 0..15 {
+            let sent = Instant::now();
+            let res = self
+                .browser
+                .post(format!("{}{path}", self.base))
+                .header("authorization", auth)
+                .header("content-type", FORM)
+                .body(body.clone())
+                .send()
+                .await?;
+            let status = res.status();
+            let v: Value = res.json().await.unwrap_or(Value::Null);
+            if status.is_success() {
+                let auth_req_id = field(&v, "auth_req_id")?.to_owned();
+                let expires_in = v.get("expires_in").and_then(Value::as_u64).ok_or_else(|| anyhow!("no expires_in"))?;
+                return Ok((auth_req_id, sent + Duration::from_secs(expires_in)));
+            }
+            if v.get("error").and_then(Value::as_str) != Some("slow_down") {
+                bail!("POST {path}: {status}: {v}");
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        bail!("POST {path}: still slow_down after 75 s")
+    }
+
     async fn post(&self, path: &str, auth: &str, body: String) -> Result<Value> {
         let res = self
             .browser
@@ -526,6 +601,32 @@ impl Target {
                     ("client_assertion_type", JWT_BEARER),
                 ]);
                 Work::Exchange { path: self.paths.token.clone(), form, assertions }
+            }
+            CIBA_POLL => {
+                let (Some((id, secret)), Some(start)) = (self.poller.clone(), p.bc_authorize.clone()) else {
+                    return Ok(None);
+                };
+                let auth = basic(&id, &secret);
+                let wanted = plan.connections.min(CIBA_REQUESTS);
+                // Every request polled must stay pending through the whole row.
+                let needed_until = Instant::now() + plan.warmup + plan.duration + CIBA_MARGIN;
+                self.ciba.retain(|(_, expires)| *expires > needed_until);
+                while self.ciba.len() < wanted {
+                    let started = self.start_ciba(&start, &auth).await?;
+                    self.ciba.push(started);
+                }
+                let forms = self
+                    .ciba
+                    .iter()
+                    .take(wanted)
+                    .map(|(auth_req_id, _)| form(&[("grant_type", CIBA_GRANT), ("auth_req_id", auth_req_id)]))
+                    .collect();
+                Work::CibaPoll {
+                    path: self.paths.token.clone(),
+                    auth,
+                    forms,
+                    next: std::sync::atomic::AtomicUsize::new(0),
+                }
             }
             "code_flow" => {
                 self.ensure_sessions(plan.connections).await?;
