@@ -263,8 +263,9 @@ impl Report {
                 out,
                 "- ciba_poll: the CIBA agent (client_secret_basic) polls the token endpoint for one of up to 20 \
                  backchannel requests for Ada that nobody answers, in turn; every answer must be 400 \
-                 authorization_pending or slow_down (the polls come faster than the interval, so nearly all are \
-                 slow_down). Its CPU figure is what a pending poll costs. ciam only."
+                 authorization_pending or slow_down. The polls come far faster than the interval, so after the \
+                 first poll of each request all are slow_down: the CPU figure is what a poll too soon costs; a poll \
+                 on time (authorization_pending) is not measured here. ciam only."
             );
         }
         let sign_ins = ["password_sign_in", "signup", MIX_ROWS[0]];
