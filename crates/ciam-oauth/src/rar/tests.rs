@@ -1,7 +1,8 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::indexing_slicing)]
 
 use std::collections::BTreeMap;
 
+use ciam_core::FieldError;
 use ciam_core::authorization_details::{AuthorizationDetailType, DetailTypeSpec, Narrowing};
 use ciam_core::id::TenantId;
 use ciam_core::locale::Locale;
@@ -10,10 +11,13 @@ use time::OffsetDateTime;
 
 use super::*;
 
+/// What a test returns: a failed step fails it with the step's error.
+type Check = Result<(), Box<dyn std::error::Error>>;
+
 /// A payment type as a bank would register it (RFC 9396 §2's `payment_initiation` example).
-fn payment() -> AuthorizationDetailType {
-    AuthorizationDetailType {
-        tenant_id: TenantId::parse("acme").unwrap(),
+fn payment() -> Result<AuthorizationDetailType, FieldError> {
+    Ok(AuthorizationDetailType {
+        tenant_id: TenantId::parse("acme")?,
         id: "payment_initiation".into(),
         spec: DetailTypeSpec {
             schema: json!({
@@ -50,7 +54,7 @@ fn payment() -> AuthorizationDetailType {
         },
         created_at: OffsetDateTime::UNIX_EPOCH,
         updated_at: OffsetDateTime::UNIX_EPOCH,
-    }
+    })
 }
 
 fn flight(amount: &str, creditor: &str) -> Value {
@@ -58,19 +62,30 @@ fn flight(amount: &str, creditor: &str) -> Value {
            "instructedAmount": {"currency": "EUR", "amount": amount}, "creditorName": creditor})
 }
 
-fn details(v: Value) -> Details {
-    Details::from_value(v).unwrap()
+fn details(v: Value) -> Result<Details, OAuthError> {
+    Details::from_value(v)
 }
 
 fn refused(r: Result<impl std::fmt::Debug, OAuthError>) -> String {
-    let e = r.unwrap_err();
+    let e = match r {
+        Err(e) => e,
+        Ok(v) => panic!("expected invalid_authorization_details, got {v:?}"),
+    };
     assert_eq!(e.code, ErrorCode::InvalidAuthorizationDetails, "{e:?}");
     e.description.into_owned()
 }
 
+/// The field a spec that must be refused is refused for.
+fn spec_refused(spec: &DetailTypeSpec) -> FieldError {
+    match check_spec(spec) {
+        Err(e) => e,
+        Ok(()) => panic!("the spec should be refused: {spec:?}"),
+    }
+}
+
 #[test]
-fn parsing_takes_arrays_of_typed_objects_and_refuses_the_rest() {
-    let ok = Details::parse(&json!([flight("420.00", "Air Example")]).to_string()).unwrap();
+fn parsing_takes_arrays_of_typed_objects_and_refuses_the_rest() -> Check {
+    let ok = Details::parse(&json!([flight("420.00", "Air Example")]).to_string())?;
     assert_eq!(ok.entries().len(), 1);
     assert_eq!(ok.to_value(), json!([flight("420.00", "Air Example")]));
     let cases: [(String, &str); 9] = [
@@ -93,26 +108,28 @@ fn parsing_takes_arrays_of_typed_objects_and_refuses_the_rest() {
     assert!(refused(Details::parse(&huge)).contains("larger than"));
     let control = json!([{"type": "t", "note": "line\nbreak"}]).to_string();
     assert!(refused(Details::parse(&control)).contains("control"));
+    Ok(())
 }
 
 #[test]
-fn entries_must_be_of_a_registered_type_and_meet_its_schema() {
-    let types = Types::new(&[payment()]);
+fn entries_must_be_of_a_registered_type_and_meet_its_schema() -> Check {
+    let types = Types::new(&[payment()?]);
     assert_eq!(types.ids(), ["payment_initiation"]);
-    types.check(&details(json!([flight("420.00", "Air Example")]))).unwrap();
-    let unknown = refused(types.check(&details(json!([{"type": "account_information"}]))));
+    types.check(&details(json!([flight("420.00", "Air Example")]))?)?;
+    let unknown = refused(types.check(&details(json!([{"type": "account_information"}]))?));
     assert!(unknown.contains("\"account_information\" is not supported"), "{unknown}");
-    let bad_amount = refused(types.check(&details(json!([flight("four hundred", "Air Example")]))));
+    let bad_amount = refused(types.check(&details(json!([flight("four hundred", "Air Example")]))?));
     assert!(bad_amount.contains("does not match its schema at /instructedAmount/amount"), "{bad_amount}");
     let mut missing = flight("1", "x");
-    missing.as_object_mut().unwrap().remove("creditorName");
-    assert!(refused(types.check(&details(json!([missing])))).contains("does not match its schema"));
+    missing.as_object_mut().ok_or("an entry is an object")?.remove("creditorName");
+    assert!(refused(types.check(&details(json!([missing]))?)).contains("does not match its schema"));
+    Ok(())
 }
 
 #[test]
-fn a_request_may_only_narrow_what_was_granted() {
-    let types = Types::new(&[payment()]);
-    let granted = details(json!([flight("420.00", "Air Example")]));
+fn a_request_may_only_narrow_what_was_granted() -> Check {
+    let types = Types::new(&[payment()?]);
+    let granted = details(json!([flight("420.00", "Air Example")]))?;
     let narrower = [
         flight("420.00", "Air Example"),
         flight("420", "Air Example"),
@@ -122,7 +139,7 @@ fn a_request_may_only_narrow_what_was_granted() {
                "executionDate": "2026-12-24"}),
     ];
     for asked in narrower {
-        types.narrows(&details(json!([asked])), &granted).unwrap_or_else(|e| panic!("{asked}: {e:?}"));
+        types.narrows(&details(json!([asked]))?, &granted).unwrap_or_else(|e| panic!("{asked}: {e:?}"));
     }
     let wider = [
         flight("420.01", "Air Example"),
@@ -137,17 +154,18 @@ fn a_request_may_only_narrow_what_was_granted() {
         json!({"type": "account_information", "actions": ["read"]}),
     ];
     for asked in wider {
-        let why = refused(types.narrows(&details(json!([asked])), &granted));
+        let why = refused(types.narrows(&details(json!([asked]))?, &granted));
         assert!(why.contains("asks for more than was granted"), "{asked}: {why}");
     }
     // Each requested entry needs a granted entry of its own type that covers it.
-    let two = details(json!([flight("420", "Air Example"), flight("80", "Hotel Example")]));
-    types.narrows(&details(json!([flight("80", "Hotel Example")])), &two).unwrap();
-    assert!(types.narrows(&two, &details(json!([flight("420", "Air Example")]))).is_err());
+    let two = details(json!([flight("420", "Air Example"), flight("80", "Hotel Example")]))?;
+    types.narrows(&details(json!([flight("80", "Hotel Example")]))?, &two)?;
+    assert!(types.narrows(&two, &details(json!([flight("420", "Air Example")]))?).is_err());
+    Ok(())
 }
 
 #[test]
-fn amounts_compare_as_decimals_not_as_text() {
+fn amounts_compare_as_decimals_not_as_text() -> Check {
     let cases = [
         ("9", "10", true),
         ("10", "9", false),
@@ -163,12 +181,13 @@ fn amounts_compare_as_decimals_not_as_text() {
     }
     assert!(at_most(&json!(9.5), &json!(10)));
     assert!(!at_most(&json!(10), &json!("10")), "a number against a string never narrows");
+    Ok(())
 }
 
 #[test]
-fn an_entry_reads_in_the_persons_language() {
-    let t = payment();
-    let entry = details(json!([flight("1234567.5", "Air Example")]));
+fn an_entry_reads_in_the_persons_language() -> Check {
+    let t = payment()?;
+    let entry = details(json!([flight("1234567.5", "Air Example")]))?;
     let entry = &entry.entries()[0];
     assert_eq!(in_words(entry, Some(&t.spec), Locale::En), "Pay 1,234,567.5 EUR to Air Example");
     assert_eq!(in_words(entry, Some(&t.spec), Locale::De), "1.234.567,5 EUR an Air Example zahlen");
@@ -183,20 +202,22 @@ fn an_entry_reads_in_the_persons_language() {
     dated.templates.insert("en".into(), "On {executionDate|date}: {missing}".into());
     dated.templates.insert("es".into(), "El {executionDate|date}".into());
     dated.templates.insert("ar".into(), "{executionDate|date}".into());
-    let on = details(json!([{"type": "payment_initiation", "executionDate": "2026-12-24T10:00:00Z"}]));
+    let on = details(json!([{"type": "payment_initiation", "executionDate": "2026-12-24T10:00:00Z"}]))?;
     let on = &on.entries()[0];
     assert_eq!(in_words(on, Some(&dated), Locale::En), "On 24 December 2026: –");
     assert_eq!(in_words(on, Some(&dated), Locale::Es), "El 24 de diciembre de 2026");
     assert_eq!(in_words(on, Some(&dated), Locale::Ar), "24 ديسمبر 2026");
+    Ok(())
 }
 
 #[test]
-fn a_types_spec_is_checked_before_it_is_stored() {
-    check_spec(&payment().spec).unwrap();
+fn a_types_spec_is_checked_before_it_is_stored() -> Check {
+    let base = payment()?.spec;
+    check_spec(&base)?;
     let with = |f: &dyn Fn(&mut DetailTypeSpec)| {
-        let mut spec = payment().spec;
+        let mut spec = base.clone();
         f(&mut spec);
-        check_spec(&spec).unwrap_err()
+        spec_refused(&spec)
     };
     let e = with(&|s| s.schema = json!({"type": "no-such-type"}));
     assert_eq!(e.field, "schema");
@@ -218,32 +239,34 @@ fn a_types_spec_is_checked_before_it_is_stored() {
         s.narrowing.insert("a..b".into(), Narrowing::Subset);
     });
     assert_eq!(e.field, "narrowing");
+    Ok(())
 }
 
 #[test]
-fn an_approval_needs_the_highest_level_its_entries_types_ask_for() {
+fn an_approval_needs_the_highest_level_its_entries_types_ask_for() -> Check {
     use ciam_core::Acr;
     use ciam_core::authorization_details::{ApprovalRule, Threshold};
-    let mut t = payment();
+    let mut t = payment()?;
     let passkey_above_100 = ApprovalRule {
         acr: Acr::PhishingResistant,
         above: Some(Threshold { field: "instructedAmount.amount".into(), value: 100.0 }),
     };
     t.spec.approval = Some(passkey_above_100);
     let types = Types::new(std::slice::from_ref(&t));
-    let small = details(json!([flight("99.00", "Air Example")]));
-    let large = details(json!([flight("99.00", "Air Example"), flight("420.00", "Air Example")]));
+    let small = details(json!([flight("99.00", "Air Example")]))?;
+    let large = details(json!([flight("99.00", "Air Example"), flight("420.00", "Air Example")]))?;
     assert_eq!(types.approval_acr(&small), None);
     assert_eq!(types.approval_acr(&large), Some(Acr::PhishingResistant));
-    assert_eq!(Types::new(&[payment()]).approval_acr(&large), None, "a type without a rule asks for nothing more");
+    assert_eq!(Types::new(&[payment()?]).approval_acr(&large), None, "a type without a rule asks for nothing more");
 
     // A rule is checked with the rest of the spec: a password is no step up, a path must name a field.
     let mut spec = t.spec.clone();
     spec.approval = Some(ApprovalRule { acr: Acr::Password, above: None });
-    assert!(check_spec(&spec).unwrap_err().field.contains("approval"));
+    assert!(spec_refused(&spec).field.contains("approval"));
     spec.approval =
         Some(ApprovalRule { acr: Acr::MultiFactor, above: Some(Threshold { field: "no..path".into(), value: 1.0 }) });
-    assert!(check_spec(&spec).unwrap_err().field.contains("approval"));
+    assert!(spec_refused(&spec).field.contains("approval"));
     spec.approval = Some(ApprovalRule { acr: Acr::MultiFactor, above: None });
-    check_spec(&spec).unwrap();
+    check_spec(&spec)?;
+    Ok(())
 }
