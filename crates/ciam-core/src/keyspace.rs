@@ -334,7 +334,7 @@ pub fn ciba_request(tenant: &TenantNs, hash: &str) -> Key {
     Key::plain("ciba", tenant, hash)
 }
 
-/// What is kept beside a backchannel request (`decision`, `poll`, `used`), by its id's hash.
+/// What is kept beside a backchannel request (`decision`, `used`), by its id's hash.
 pub fn ciba_beside(tenant: &TenantNs, hash: &str, what: &str) -> Key {
     Key(format!("ciba_{what}:{tenant}:{hash}"))
 }
@@ -536,7 +536,7 @@ mod tests {
             device_wrong_codes(&n, x),
             device_locked(&n, x),
             ciba_request(&n, x),
-            ciba_beside(&n, x, "poll"),
+            ciba_beside(&n, x, "decision"),
             ciba_pending(&n, x),
             ciba_starts(&n, x),
             ciba_mails(&n, x),

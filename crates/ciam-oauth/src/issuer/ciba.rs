@@ -209,14 +209,15 @@ impl Issuer {
     /// more are taken off the list.
     pub async fn pending_ciba(&self, tenant: &TenantId, ns: &TenantNs, user: &UserId) -> StoreResult<Vec<PendingCiba>> {
         let ephemeral = self.ports.ephemeral.as_ref();
-        let key = keyspace::ciba_pending(ns, &user.to_string());
+        let user = user.to_string();
+        let key = keyspace::ciba_pending(ns, &user);
         let now = self.ports.clock.now().unix_timestamp();
         let mut found = Vec::new();
         for hash in ephemeral.set_members(key.as_str()).await? {
             let request = Json::<CibaRequest>::new(ephemeral).get(&keyspace::ciba_request(ns, &hash)).await?;
             let decided = ephemeral.get(keyspace::ciba_beside(ns, &hash, "decision").as_str()).await?.is_some();
             let client = match &request {
-                Some(r) if now < r.expires_at && !decided && r.user_id == user.to_string() => {
+                Some(r) if now < r.expires_at && !decided && r.user_id == user => {
                     let id = ClientId::parse(&r.client_id).ok();
                     match id {
                         Some(id) => self.ports.clients.get_client(tenant, &id).await?.filter(Client::is_enabled),

@@ -73,13 +73,13 @@ impl std::fmt::Debug for DeviceStart {
 }
 
 /// What is kept beside a device request ([`Issuer::beside`]).
-pub(super) struct Beside {
+struct Beside {
     /// Redeemed already.
-    pub(super) used: bool,
+    used: bool,
     /// The user's answer, if any.
-    pub(super) decision: Option<DeviceDecision>,
+    decision: Option<DeviceDecision>,
     /// How it has been polled so far.
-    pub(super) polling: Polling,
+    polling: Polling,
 }
 
 /// A live, undecided device request named by a user code.
@@ -172,8 +172,7 @@ impl Issuer {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "the device_code is invalid or expired"));
         };
         let request: DeviceRequest = serde_json::from_slice(&raw).map_err(OAuthError::server_error)?;
-        let Beside { used, decision, polling: before } =
-            self.beside(|what| keyspace::device_beside(ns, hash, what)).await?;
+        let Beside { used, decision, polling: before } = self.beside(ns, hash).await?;
         let mut polling = before.clone();
         let now = self.ports.clock.now().unix_timestamp();
         let outcome = crate::device::poll(&request, &call.client.client_id, used, decision.as_ref(), &mut polling, now);
@@ -193,12 +192,12 @@ impl Issuer {
         self.issue_for_user(call, &grant, None, grant.authorization_details.clone(), jkt).await
     }
 
-    /// What is kept beside a device request, under the keys `key` names: whether it was
-    /// redeemed, the user's decision, and how it has been polled so far.
-    pub(super) async fn beside(&self, key: impl Fn(&str) -> keyspace::Key) -> Result<Beside, OAuthError> {
+    /// What is kept beside the device request `hash`: whether it was redeemed, the user's
+    /// decision, and how it has been polled so far.
+    async fn beside(&self, ns: &TenantNs, hash: &str) -> Result<Beside, OAuthError> {
         let ephemeral = self.ports.ephemeral.as_ref();
         let read = |what: &str| {
-            let key = key(what);
+            let key = keyspace::device_beside(ns, hash, what);
             async move { ephemeral.get(key.as_str()).await.map_err(OAuthError::unavailable) }
         };
         let decision = match read("decision").await? {

@@ -62,10 +62,6 @@ fn flight(amount: &str, creditor: &str) -> Value {
            "instructedAmount": {"currency": "EUR", "amount": amount}, "creditorName": creditor})
 }
 
-fn details(v: Value) -> Result<Details, OAuthError> {
-    Details::from_value(v)
-}
-
 fn refused(r: Result<impl std::fmt::Debug, OAuthError>) -> String {
     let e = match r {
         Err(e) => e,
@@ -115,21 +111,21 @@ fn parsing_takes_arrays_of_typed_objects_and_refuses_the_rest() -> Check {
 fn entries_must_be_of_a_registered_type_and_meet_its_schema() -> Check {
     let types = Types::new(&[payment()?]);
     assert_eq!(types.ids(), ["payment_initiation"]);
-    types.check(&details(json!([flight("420.00", "Air Example")]))?)?;
-    let unknown = refused(types.check(&details(json!([{"type": "account_information"}]))?));
+    types.check(&Details::from_value(json!([flight("420.00", "Air Example")]))?)?;
+    let unknown = refused(types.check(&Details::from_value(json!([{"type": "account_information"}]))?));
     assert!(unknown.contains("\"account_information\" is not supported"), "{unknown}");
-    let bad_amount = refused(types.check(&details(json!([flight("four hundred", "Air Example")]))?));
+    let bad_amount = refused(types.check(&Details::from_value(json!([flight("four hundred", "Air Example")]))?));
     assert!(bad_amount.contains("does not match its schema at /instructedAmount/amount"), "{bad_amount}");
     let mut missing = flight("1", "x");
     missing.as_object_mut().ok_or("an entry is an object")?.remove("creditorName");
-    assert!(refused(types.check(&details(json!([missing]))?)).contains("does not match its schema"));
+    assert!(refused(types.check(&Details::from_value(json!([missing]))?)).contains("does not match its schema"));
     Ok(())
 }
 
 #[test]
 fn a_request_may_only_narrow_what_was_granted() -> Check {
     let types = Types::new(&[payment()?]);
-    let granted = details(json!([flight("420.00", "Air Example")]))?;
+    let granted = Details::from_value(json!([flight("420.00", "Air Example")]))?;
     let narrower = [
         flight("420.00", "Air Example"),
         flight("420", "Air Example"),
@@ -139,7 +135,7 @@ fn a_request_may_only_narrow_what_was_granted() -> Check {
                "executionDate": "2026-12-24"}),
     ];
     for asked in narrower {
-        types.narrows(&details(json!([asked]))?, &granted).unwrap_or_else(|e| panic!("{asked}: {e:?}"));
+        types.narrows(&Details::from_value(json!([asked]))?, &granted).unwrap_or_else(|e| panic!("{asked}: {e:?}"));
     }
     let wider = [
         flight("420.01", "Air Example"),
@@ -154,13 +150,13 @@ fn a_request_may_only_narrow_what_was_granted() -> Check {
         json!({"type": "account_information", "actions": ["read"]}),
     ];
     for asked in wider {
-        let why = refused(types.narrows(&details(json!([asked]))?, &granted));
+        let why = refused(types.narrows(&Details::from_value(json!([asked]))?, &granted));
         assert!(why.contains("asks for more than was granted"), "{asked}: {why}");
     }
     // Each requested entry needs a granted entry of its own type that covers it.
-    let two = details(json!([flight("420", "Air Example"), flight("80", "Hotel Example")]))?;
-    types.narrows(&details(json!([flight("80", "Hotel Example")]))?, &two)?;
-    assert!(types.narrows(&two, &details(json!([flight("420", "Air Example")]))?).is_err());
+    let two = Details::from_value(json!([flight("420", "Air Example"), flight("80", "Hotel Example")]))?;
+    types.narrows(&Details::from_value(json!([flight("80", "Hotel Example")]))?, &two)?;
+    assert!(types.narrows(&two, &Details::from_value(json!([flight("420", "Air Example")]))?).is_err());
     Ok(())
 }
 
@@ -187,7 +183,7 @@ fn amounts_compare_as_decimals_not_as_text() -> Check {
 #[test]
 fn an_entry_reads_in_the_persons_language() -> Check {
     let t = payment()?;
-    let entry = details(json!([flight("1234567.5", "Air Example")]))?;
+    let entry = Details::from_value(json!([flight("1234567.5", "Air Example")]))?;
     let entry = &entry.entries()[0];
     assert_eq!(in_words(entry, Some(&t.spec), Locale::En), "Pay 1,234,567.5 EUR to Air Example");
     assert_eq!(in_words(entry, Some(&t.spec), Locale::De), "1.234.567,5 EUR an Air Example zahlen");
@@ -202,7 +198,7 @@ fn an_entry_reads_in_the_persons_language() -> Check {
     dated.templates.insert("en".into(), "On {executionDate|date}: {missing}".into());
     dated.templates.insert("es".into(), "El {executionDate|date}".into());
     dated.templates.insert("ar".into(), "{executionDate|date}".into());
-    let on = details(json!([{"type": "payment_initiation", "executionDate": "2026-12-24T10:00:00Z"}]))?;
+    let on = Details::from_value(json!([{"type": "payment_initiation", "executionDate": "2026-12-24T10:00:00Z"}]))?;
     let on = &on.entries()[0];
     assert_eq!(in_words(on, Some(&dated), Locale::En), "On 24 December 2026: –");
     assert_eq!(in_words(on, Some(&dated), Locale::Es), "El 24 de diciembre de 2026");
@@ -253,8 +249,8 @@ fn an_approval_needs_the_highest_level_its_entries_types_ask_for() -> Check {
     };
     t.spec.approval = Some(passkey_above_100);
     let types = Types::new(std::slice::from_ref(&t));
-    let small = details(json!([flight("99.00", "Air Example")]))?;
-    let large = details(json!([flight("99.00", "Air Example"), flight("420.00", "Air Example")]))?;
+    let small = Details::from_value(json!([flight("99.00", "Air Example")]))?;
+    let large = Details::from_value(json!([flight("99.00", "Air Example"), flight("420.00", "Air Example")]))?;
     assert_eq!(types.approval_acr(&small), None);
     assert_eq!(types.approval_acr(&large), Some(Acr::PhishingResistant));
     assert_eq!(Types::new(&[payment()?]).approval_acr(&large), None, "a type without a rule asks for nothing more");

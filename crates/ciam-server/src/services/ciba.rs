@@ -19,6 +19,7 @@ use ciam_core::user::User;
 use ciam_oauth::OAuthError;
 use ciam_oauth::ciba::{CibaRequest, CibaStart};
 use ciam_oauth::code::CodeGrant;
+use ciam_oauth::issuer::PendingCiba;
 use ciam_oauth::rar::Types;
 use serde_json::json;
 
@@ -130,26 +131,22 @@ pub(crate) fn in_words(types: &Types, request: &CibaRequest, locale: ciam_core::
     request.details().map(|d| super::detail_types::in_words(types, &d, locale)).unwrap_or_default()
 }
 
-/// Records `user`'s answer to their waiting request `hash`, from the signed-in `session` (whose
-/// sign-in the caller checked against what the request needs): an approval becomes the grant the
-/// client's token request redeems. Returns `false` when the request is not one of theirs still
-/// waiting.
+/// Records `user`'s answer to `waiting`, one of their requests still waiting (as
+/// `Issuer::pending_ciba` listed it), from the signed-in `session` (whose sign-in the caller
+/// checked against what the request needs): an approval becomes the grant the client's token
+/// request redeems. Returns `false` when the request was answered or ended meanwhile.
 pub(crate) async fn decide(
     st: &AppState,
     tenant: &Tenant,
     by: &By,
     session: &Session,
     user: &User,
-    hash: &str,
+    waiting: &PendingCiba,
     allow: bool,
 ) -> Result<bool, ServiceError> {
-    let ns = tenant.ns();
-    let pending = st.issuance.pending_ciba(&tenant.id, &ns, &user.id).await?;
-    let Some(waiting) = pending.into_iter().find(|p| p.hash == hash) else { return Ok(false) };
     let grant = if allow { Some(grant(st, tenant, session, user, &waiting.request).await?) } else { None };
-    let Some(request) = st.issuance.decide_ciba(&tenant.id, &ns, &user.id, hash, grant).await? else {
-        return Ok(false);
-    };
+    let decided = st.issuance.decide_ciba(&tenant.id, &tenant.ns(), &user.id, &waiting.hash, grant).await?;
+    let Some(request) = decided else { return Ok(false) };
     let kind = if allow { "ciba.approved" } else { "ciba.denied" };
     let mut e = event(kind, &request, waiting.client.agent.is_some());
     if !allow {

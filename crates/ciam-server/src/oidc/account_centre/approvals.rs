@@ -51,6 +51,21 @@ async fn waiting(h: &Holder) -> Result<(Vec<PendingCiba>, std::sync::Arc<Types>)
     Ok((pending, types))
 }
 
+/// The user's waiting request named `asked` and what approving it takes; `None` when it is not
+/// one of theirs still waiting.
+async fn waiting_one(h: &Holder, asked: &str) -> Result<Option<(PendingCiba, Reauth)>, PageError> {
+    let (pending, types) = waiting(h).await?;
+    Ok(pending.into_iter().find(|p| p.hash == asked).map(|p| {
+        let need = requirement(&types, &p);
+        (p, need)
+    }))
+}
+
+/// Back to the list, saying the request is gone.
+fn gone(h: &Holder) -> Response {
+    see_other(&format!("{}?done=gone", h.ctx.path(PAGE)))
+}
+
 /// `GET /t/{tenant}/account/approvals`.
 pub(in crate::oidc) async fn approvals_get(
     State(st): State<AppState>,
@@ -132,11 +147,7 @@ pub(in crate::oidc) async fn approvals_confirm(
     let brand = h.ctx.brand.clone();
     let asked = query_param(query.as_deref(), "request").unwrap_or_default();
     let go = async {
-        let (pending, types) = waiting(&h).await?;
-        let Some(request) = pending.iter().find(|p| p.hash == asked) else {
-            return Ok(see_other(&format!("{}?done=gone", h.ctx.path(PAGE))));
-        };
-        let need = requirement(&types, request);
+        let Some((_, need)) = waiting_one(&h, &asked).await? else { return Ok(gone(&h)) };
         if confirmed(&h, &need) {
             return Ok(see_other(&h.ctx.path(PAGE)));
         }
@@ -165,18 +176,12 @@ pub(in crate::oidc) async fn approvals_decide(
                 Some("deny") => false,
                 _ => return Err(PageError::bad_request(msg!("error-invalid-form"))),
             };
-            if allow {
-                let (pending, types) = waiting(&h).await?;
-                let Some(request) = pending.iter().find(|p| p.hash == asked) else {
-                    return Ok(see_other(&format!("{}?done=gone", h.ctx.path(PAGE))));
-                };
-                if !confirmed(&h, &requirement(&types, request)) {
-                    return Ok(see_other(&format!("{}/confirm?request={asked}", h.ctx.path(PAGE))));
-                }
+            let Some((request, need)) = waiting_one(&h, asked).await? else { return Ok(gone(&h)) };
+            if allow && !confirmed(&h, &need) {
+                return Ok(see_other(&format!("{}/confirm?request={asked}", h.ctx.path(PAGE))));
             }
             let by = By::user(caller, h.user.id);
-            let st = &h.ctx.st;
-            let done = ciba::decide(st, &h.ctx.tenant, &by, &h.session, &h.user, asked, allow).await?;
+            let done = ciba::decide(&h.ctx.st, &h.ctx.tenant, &by, &h.session, &h.user, &request, allow).await?;
             let word = match (done, allow) {
                 (false, _) => "gone",
                 (true, true) => "approved",
