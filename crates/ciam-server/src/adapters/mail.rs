@@ -176,7 +176,10 @@ impl Mailer {
                 let (dir, bytes) = (dir.clone(), message.formatted());
                 tokio::task::spawn_blocking(move || {
                     std::fs::create_dir_all(&dir)?;
-                    std::fs::write(dir.join(name), bytes)
+                    // Written aside and renamed, so a reader of the folder never sees half a message.
+                    let partial = dir.join(format!(".{name}.partial"));
+                    std::fs::write(&partial, bytes)?;
+                    std::fs::rename(partial, dir.join(name))
                 })
                 .await
                 .map_err(|e| MailError::File(e.to_string()))?
