@@ -9,6 +9,7 @@ mod accessibility;
 mod account_centre;
 mod account_clock;
 mod admin_audit;
+mod admin_roles;
 mod agents;
 mod audit_erasure;
 mod browser;

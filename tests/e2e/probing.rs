@@ -297,10 +297,8 @@ async fn a_password_alone_cannot_change_the_second_factors() {
     assert_eq!(factors().await.as_array().unwrap().len(), 1);
     let removed = wait_for_mails(&mail, 4).await;
     assert!(
-        removed
-            .iter()
-            .any(|(_, raw)| ciam_server::adapters::mail::mail_header(raw, "Subject")
-                .is_some_and(|s| s.contains("was removed"))),
+        removed.iter().any(|(_, raw)| ciam_server::adapters::mail::mail_header(raw, "Subject")
+            .is_some_and(|s| s.contains("was removed"))),
         "the removal is mailed"
     );
     let trail = admin.get(&format!("/tenants/acme/audit?user={ada_id}&limit=200"), 200).await;

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod acr;
+pub mod admin;
 pub mod agent;
 pub mod audit;
 pub mod authorization_details;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+use crate::admin::{CustomRole, Principal, RoleAssignment, Scope};
 use crate::agent::Delegation;
 use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
 use crate::authorization_details::AuthorizationDetailType;
@@ -648,6 +649,38 @@ pub trait TenantTransfer: Send + Sync {
     async fn purge_tenant(&self, tenant: &TenantId) -> StoreResult<u64>;
 }
 
+/// Administrators' role assignments and the deployment's custom roles. Both belong to the
+/// control tenant (`control`), whose region keeps them.
+#[async_trait]
+pub trait AdminRoleStore: Send + Sync {
+    /// Stores a new assignment; `Conflict { what: "role assignment" }` if the principal already
+    /// holds that role for that scope.
+    async fn create_role_assignment(&self, assignment: &RoleAssignment) -> StoreResult<()>;
+    /// One assignment by id.
+    async fn get_role_assignment(&self, control: &TenantId, id: &str) -> StoreResult<Option<RoleAssignment>>;
+    /// Removes one assignment; `true` if it existed.
+    async fn delete_role_assignment(&self, control: &TenantId, id: &str) -> StoreResult<bool>;
+    /// Every assignment `principal` holds (what a request by them may do).
+    async fn role_assignments_of(&self, control: &TenantId, principal: &Principal) -> StoreResult<Vec<RoleAssignment>>;
+    /// The assignments for `scope` in id order, after `page.after`.
+    async fn list_role_assignments(
+        &self,
+        control: &TenantId,
+        scope: &Scope,
+        page: &PageRequest,
+    ) -> StoreResult<Page<RoleAssignment>>;
+    /// Removes every assignment for `scope` (a deleted tenant); returns how many went.
+    async fn delete_scope_assignments(&self, control: &TenantId, scope: &Scope) -> StoreResult<u64>;
+    /// Removes every assignment of `principal` (a deleted administrator); returns how many went.
+    async fn delete_principal_assignments(&self, control: &TenantId, principal: &Principal) -> StoreResult<u64>;
+    /// Creates or replaces a custom role (by name).
+    async fn save_custom_role(&self, role: &CustomRole) -> StoreResult<()>;
+    /// Every custom role, by name.
+    async fn custom_roles(&self, control: &TenantId) -> StoreResult<Vec<CustomRole>>;
+    /// Removes a custom role; `true` if it existed.
+    async fn delete_custom_role(&self, control: &TenantId, name: &str) -> StoreResult<bool>;
+}
+
 /// The durable store: everything that must survive restarts.
 pub trait DurableStore:
     TenantStore
@@ -669,6 +702,7 @@ pub trait DurableStore:
     + MailOutboxStore
     + InvitationStore
     + FederationStore
+    + AdminRoleStore
     + HealthCheck
 {
 }
@@ -692,6 +726,7 @@ impl<T> DurableStore for T where
         + MailOutboxStore
         + InvitationStore
         + FederationStore
+        + AdminRoleStore
         + HealthCheck
 {
 }

@@ -41,8 +41,13 @@ const HSTS: &str = "max-age=63072000";
 /// with the cross-cutting layers (request id, tracing, metrics, security headers, limits).
 pub fn app(state: AppState, request_timeout: Duration) -> Router {
     let (admin, openapi) = admin::router().split_for_parts();
+    let permissions = Arc::new(admin::access::RoutePermissions::of(&openapi));
+    for route in &permissions.undeclared {
+        tracing::error!(%route, "a management route declares no known permission: only refused");
+    }
     let openapi = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     let admin = admin
+        .route_layer(axum::middleware::from_fn_with_state((state.clone(), permissions), admin::access::guard))
         .route(
             "/admin/v1/openapi.json",
             get(move || {
@@ -187,6 +192,7 @@ impl App {
                     .collect(),
                 trusted_proxies: config.trusted_proxies.clone(),
                 client_certificate_header: config.client_certificate_header.clone(),
+                admin: config.admin.clone(),
             }),
             admin_token: Arc::new(admin_token),
             keys,
@@ -220,6 +226,9 @@ impl App {
             issuance,
             regions,
         });
+        crate::services::admins::bootstrap(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot set up the control tenant {}: {e}", config.admin.control_tenant))?;
         tracing::info!(
             address = %local,
             public_url = %state.node.public_url,

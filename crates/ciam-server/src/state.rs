@@ -98,6 +98,8 @@ pub struct NodeSettings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The header in which those proxies forward the client certificate (RFC 8705), if any.
     pub client_certificate_header: Option<axum::http::HeaderName>,
+    /// Administrators: the control tenant, the break-glass token, their sign-in level.
+    pub admin: crate::config::AdminSettings,
 }
 
 /// A region of the deployment, as the HTTP layer needs it.

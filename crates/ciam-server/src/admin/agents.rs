@@ -267,7 +267,7 @@ async fn existing_agent(st: &AppState, tenant: &TenantId, id: &str) -> Result<(C
 }
 
 /// Register an agent. A secret-based agent gets its `client_secret` here, once.
-#[utoipa::path(post, path = "/tenants/{tenant}/agents", tag = "agents",
+#[utoipa::path(post, path = "/tenants/{tenant}/agents", extensions(("x-permission" = json!("clients:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = AgentInput,
     responses(
         (status = 201, body = AgentView),
@@ -277,7 +277,7 @@ async fn existing_agent(st: &AppState, tenant: &TenantId, id: &str) -> Result<(C
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_agent(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -288,7 +288,7 @@ async fn create_agent(
     let id = input.agent_id.take().unwrap_or_else(ClientId::generate);
     super::clients::not_a_document_url("agent_id", &id)?;
     let agent = build(&st, &tenant.id, input, id, AgentStatus::Active, st.clock.now()).await?;
-    let secret = clients::create(&st, &By::admin(caller), &agent).await?;
+    let secret = clients::create(&st, &By::admin(caller, &admin.0), &agent).await?;
     let location = format!("/admin/v1/tenants/{}/agents/{}", tenant.id, agent.client_id);
     let profile = agent.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
     Ok((
@@ -300,7 +300,7 @@ async fn create_agent(
 
 /// List a tenant's agents by id. A page holds `limit` agents unless it is the last, and
 /// `next_cursor` is present only when more agents follow.
-#[utoipa::path(get, path = "/tenants/{tenant}/agents", tag = "agents",
+#[utoipa::path(get, path = "/tenants/{tenant}/agents", extensions(("x-permission" = json!("clients:read"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ListParams),
     responses(
         (status = 200, body = ListResponse<AgentView>),
@@ -324,7 +324,7 @@ async fn list_agents(
 }
 
 /// Read an agent.
-#[utoipa::path(get, path = "/tenants/{tenant}/agents/{agent_id}", tag = "agents",
+#[utoipa::path(get, path = "/tenants/{tenant}/agents/{agent_id}", extensions(("x-permission" = json!("clients:read"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
     responses(
         (status = 200, body = AgentView),
@@ -343,7 +343,7 @@ async fn get_agent(
 
 /// Change an agent with a JSON merge patch (RFC 7396). `agent_id` is fixed; the status changes
 /// only through `suspend` and `resume`. Narrowing ceilings applies to new exchanges at once.
-#[utoipa::path(patch, path = "/tenants/{tenant}/agents/{agent_id}", tag = "agents",
+#[utoipa::path(patch, path = "/tenants/{tenant}/agents/{agent_id}", extensions(("x-permission" = json!("clients:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
     request_body(content = AgentInput, content_type = "application/merge-patch+json"),
     responses(
@@ -353,7 +353,7 @@ async fn get_agent(
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn update_agent(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
@@ -365,14 +365,14 @@ async fn update_agent(
     let input: AgentInput = patched(view, &["created_at", "updated_at", "status"], patch)?;
     unchanged("agent_id", &Some(current.client_id.clone()), &input.agent_id)?;
     let updated = build(&st, &tenant.id, input, current.client_id.clone(), profile.status, current.created_at).await?;
-    let secret = clients::update(&st, &By::admin(caller), &updated).await?;
+    let secret = clients::update(&st, &By::admin(caller, &admin.0), &updated).await?;
     let profile = updated.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(AgentView::new(updated, profile, secret.as_ref()))))
 }
 
 /// Delete an agent: its delegations end (each recorded as `delegation.revoked`), and every
 /// token derived from them is inactive at once.
-#[utoipa::path(delete, path = "/tenants/{tenant}/agents/{agent_id}", tag = "agents",
+#[utoipa::path(delete, path = "/tenants/{tenant}/agents/{agent_id}", extensions(("x-permission" = json!("clients:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -380,7 +380,7 @@ async fn update_agent(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn delete_agent(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
@@ -388,7 +388,7 @@ async fn delete_agent(
     let tenant = existing_tenant(&st, &tenant).await?;
     let (agent, _) = existing_agent(&st, &tenant.id, &id).await?;
     // Its delegations end first, each with its own `delegation.revoked` event.
-    if !clients::delete(&st, &By::admin(caller), &agent).await? {
+    if !clients::delete(&st, &By::admin(caller, &admin.0), &agent).await? {
         return Err(Problem::not_found("agent"));
     }
     Ok(StatusCode::NO_CONTENT)
@@ -398,19 +398,19 @@ async fn set_status(
     st: &AppState,
     tenant: &str,
     id: &str,
-    caller: &Caller,
+    by: &By,
     status: AgentStatus,
 ) -> Result<Json<AgentView>, Problem> {
     let tenant = existing_tenant(st, tenant).await?;
     let (mut agent, _) = existing_agent(st, &tenant.id, id).await?;
-    clients::set_agent_status(st, &By::admin(caller.clone()), &mut agent, status).await?;
+    clients::set_agent_status(st, by, &mut agent, status).await?;
     let profile = agent.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
     Ok(Json(AgentView::new(agent, profile, None)))
 }
 
 /// Suspend an agent: it authenticates nowhere, and every token derived from its delegations is
 /// inactive at once. Its delegations are kept, so `resume` restores it.
-#[utoipa::path(post, path = "/tenants/{tenant}/agents/{agent_id}/suspend", tag = "agents",
+#[utoipa::path(post, path = "/tenants/{tenant}/agents/{agent_id}/suspend", extensions(("x-permission" = json!("clients:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
     responses(
         (status = 200, body = AgentView),
@@ -418,16 +418,16 @@ async fn set_status(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn suspend_agent(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<Json<AgentView>, Problem> {
-    set_status(&st, &tenant, &id, &caller, AgentStatus::Suspended).await
+    set_status(&st, &tenant, &id, &By::admin(caller, &admin.0), AgentStatus::Suspended).await
 }
 
 /// Resume a suspended agent.
-#[utoipa::path(post, path = "/tenants/{tenant}/agents/{agent_id}/resume", tag = "agents",
+#[utoipa::path(post, path = "/tenants/{tenant}/agents/{agent_id}/resume", extensions(("x-permission" = json!("clients:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
     responses(
         (status = 200, body = AgentView),
@@ -435,17 +435,17 @@ async fn suspend_agent(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn resume_agent(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<Json<AgentView>, Problem> {
-    set_status(&st, &tenant, &id, &caller, AgentStatus::Active).await
+    set_status(&st, &tenant, &id, &By::admin(caller, &admin.0), AgentStatus::Active).await
 }
 
 /// Issue a new client secret for an agent that authenticates with one; the old one stops
 /// working at once. Recorded as `agent.secret_rotated`.
-#[utoipa::path(post, path = "/tenants/{tenant}/agents/{agent_id}/secret", tag = "agents",
+#[utoipa::path(post, path = "/tenants/{tenant}/agents/{agent_id}/secret", extensions(("x-permission" = json!("clients:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("agent_id" = String, Path, description = "Agent id")),
     responses(
         (status = 200, body = SecretView),
@@ -454,13 +454,13 @@ async fn resume_agent(
         (status = 422, description = "The agent does not authenticate with a secret", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn rotate_agent_secret(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let (agent, _) = existing_agent(&st, &tenant.id, &id).await?;
-    let view = super::clients::new_secret(&st, &By::admin(caller), &agent).await?;
+    let view = super::clients::new_secret(&st, &By::admin(caller, &admin.0), &agent).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)))
 }

@@ -80,7 +80,7 @@ impl AuditParams {
 }
 
 /// Query the audit trail, oldest first.
-#[utoipa::path(get, path = "/tenants/{tenant}/audit", tag = "audit",
+#[utoipa::path(get, path = "/tenants/{tenant}/audit", extensions(("x-permission" = json!("audit:read"))), tag = "audit",
     params(("tenant" = String, Path, description = "Tenant id"), AuditParams),
     responses(
         (status = 200, body = ListResponse<AuditEvent>),
@@ -104,7 +104,7 @@ async fn query_audit(
 
 /// Export the matching events as JSON lines (`application/x-ndjson`), one event per line,
 /// oldest first. The export holds every match: `limit` and `cursor` are refused.
-#[utoipa::path(get, path = "/tenants/{tenant}/audit/export", tag = "audit",
+#[utoipa::path(get, path = "/tenants/{tenant}/audit/export", extensions(("x-permission" = json!("audit:read"))), tag = "audit",
     params(("tenant" = String, Path, description = "Tenant id"), AuditParams),
     responses(
         (status = 200, description = "One JSON event per line", content_type = "application/x-ndjson", body = String),

@@ -323,7 +323,7 @@ pub(super) async fn new_secret(st: &AppState, by: &By, client: &Client) -> Resul
 }
 
 /// Register a client. For secret-based authentication the response carries `client_secret`, once.
-#[utoipa::path(post, path = "/tenants/{tenant}/clients", tag = "clients",
+#[utoipa::path(post, path = "/tenants/{tenant}/clients", extensions(("x-permission" = json!("clients:write"))), tag = "clients",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = ClientInput,
     responses(
         (status = 201, body = ClientView),
@@ -333,7 +333,7 @@ pub(super) async fn new_secret(st: &AppState, by: &By, client: &Client) -> Resul
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_client(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -345,7 +345,7 @@ async fn create_client(
     not_a_document_url("client_id", &id)?;
     let now = st.clock.now();
     let client = build(&tenant, input, id, now, now)?;
-    let secret = clients::create(&st, &By::admin(caller), &client).await?;
+    let secret = clients::create(&st, &By::admin(caller, &admin.0), &client).await?;
     let location = format!("/admin/v1/tenants/{}/clients/{}", client.tenant_id, client.client_id);
     Ok((
         StatusCode::CREATED,
@@ -355,7 +355,7 @@ async fn create_client(
 }
 
 /// List a tenant's clients by client id.
-#[utoipa::path(get, path = "/tenants/{tenant}/clients", tag = "clients",
+#[utoipa::path(get, path = "/tenants/{tenant}/clients", extensions(("x-permission" = json!("clients:read"))), tag = "clients",
     params(("tenant" = String, Path, description = "Tenant id"), ListParams),
     responses(
         (status = 200, body = ListResponse<ClientView>),
@@ -379,7 +379,7 @@ async fn list_clients(
 }
 
 /// Read a client (never its secret).
-#[utoipa::path(get, path = "/tenants/{tenant}/clients/{client_id}", tag = "clients",
+#[utoipa::path(get, path = "/tenants/{tenant}/clients/{client_id}", extensions(("x-permission" = json!("clients:read"))), tag = "clients",
     params(("tenant" = String, Path, description = "Tenant id"), ("client_id" = String, Path, description = "Client id")),
     responses(
         (status = 200, body = ClientView),
@@ -398,7 +398,7 @@ async fn get_client(
 /// Change a client with a JSON merge patch (RFC 7396). `client_id` and `client_type` are fixed.
 /// Switching to a secret-based method issues a secret when the client has none. An AI agent is
 /// changed under `/agents` instead (409 here).
-#[utoipa::path(patch, path = "/tenants/{tenant}/clients/{client_id}", tag = "clients",
+#[utoipa::path(patch, path = "/tenants/{tenant}/clients/{client_id}", extensions(("x-permission" = json!("clients:write"))), tag = "clients",
     params(("tenant" = String, Path, description = "Tenant id"), ("client_id" = String, Path, description = "Client id")),
     request_body(content = ClientInput, content_type = "application/merge-patch+json"),
     responses(
@@ -409,7 +409,7 @@ async fn get_client(
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn update_client(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
@@ -421,12 +421,12 @@ async fn update_client(
     unchanged("client_id", &Some(current.client_id.clone()), &input.client_id)?;
     unchanged("client_type", &Some(current.client_type), &input.client_type)?;
     let updated = build(&tenant, input, current.client_id.clone(), current.created_at, st.clock.now())?;
-    let secret = clients::update(&st, &By::admin(caller), &updated).await?;
+    let secret = clients::update(&st, &By::admin(caller, &admin.0), &updated).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(ClientView::new(updated, secret.as_ref()))))
 }
 
 /// Delete a client. An AI agent is deleted under `/agents` instead (409 here).
-#[utoipa::path(delete, path = "/tenants/{tenant}/clients/{client_id}", tag = "clients",
+#[utoipa::path(delete, path = "/tenants/{tenant}/clients/{client_id}", extensions(("x-permission" = json!("clients:write"))), tag = "clients",
     params(("tenant" = String, Path, description = "Tenant id"), ("client_id" = String, Path, description = "Client id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -435,14 +435,14 @@ async fn update_client(
         (status = 409, description = "The client is an agent: use /agents", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn delete_client(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let client = changeable_client(&st, &tenant.id, &id).await?;
-    let deleted = clients::delete(&st, &By::admin(caller), &client).await?;
+    let deleted = clients::delete(&st, &By::admin(caller, &admin.0), &client).await?;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(Problem::not_found("client")) }
 }
 
@@ -463,7 +463,7 @@ impl SecretView {
 
 /// Issue a new client secret; the old one stops working immediately. An AI agent's secret is
 /// rotated under `/agents` instead (409 here).
-#[utoipa::path(post, path = "/tenants/{tenant}/clients/{client_id}/secret", tag = "clients",
+#[utoipa::path(post, path = "/tenants/{tenant}/clients/{client_id}/secret", extensions(("x-permission" = json!("clients:write"))), tag = "clients",
     params(("tenant" = String, Path, description = "Tenant id"), ("client_id" = String, Path, description = "Client id")),
     responses(
         (status = 200, body = SecretView),
@@ -473,14 +473,14 @@ impl SecretView {
         (status = 422, description = "The client does not authenticate with a secret", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn rotate_secret(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let client = changeable_client(&st, &tenant.id, &id).await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(new_secret(&st, &By::admin(caller), &client).await?)))
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(new_secret(&st, &By::admin(caller, &admin.0), &client).await?)))
 }
 
 /// An initial access token to issue.
@@ -508,7 +508,7 @@ pub(super) struct InitialAccessTokenView {
 /// Issue an initial access token for dynamic client registration (RFC 7591 §3): its holder may
 /// register clients, confidential ones too, while the tenant's registration mode is
 /// `initial_access_token` or `open`. Kept only as a hash; it cannot be shown again.
-#[utoipa::path(post, path = "/tenants/{tenant}/initial-access-tokens", tag = "clients",
+#[utoipa::path(post, path = "/tenants/{tenant}/initial-access-tokens", extensions(("x-permission" = json!("clients:write"))), tag = "clients",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = InitialAccessTokenInput,
     responses(
         (status = 201, body = InitialAccessTokenView),
@@ -517,7 +517,7 @@ pub(super) struct InitialAccessTokenView {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_initial_access_token(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -534,7 +534,8 @@ async fn create_initial_access_token(
         return Err(Problem::invalid(FieldError::new("max_registrations", "must be 1-1000")));
     }
     let lifetime = std::time::Duration::from_secs(u64::from(expires_in));
-    let token = clients::issue_initial_token(&st, &By::admin(caller), &tenant, max_registrations, lifetime).await?;
+    let token =
+        clients::issue_initial_token(&st, &By::admin(caller, &admin.0), &tenant, max_registrations, lifetime).await?;
     let view = InitialAccessTokenView {
         token: token.expose_secret().to_owned(),
         max_registrations,

@@ -35,7 +35,7 @@ pub(super) struct ConsentView {
 }
 
 /// List the consents a user gave.
-#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/consents", tag = "users",
+#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/consents", extensions(("x-permission" = json!("users:read"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 200, body = Vec<ConsentView>),
@@ -62,7 +62,7 @@ async fn list_consents(
 }
 
 /// Revoke a user's consent to a client: the next authorization request asks again.
-#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/consents/{client_id}", tag = "users",
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/consents/{client_id}", extensions(("x-permission" = json!("users:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id"),
            ("client_id" = String, Path, description = "Client id")),
     responses(
@@ -71,14 +71,14 @@ async fn list_consents(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn revoke_consent(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, user, client)): Path<(String, String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = user_path(&st, &tenant, &user).await?;
     let client = ClientId::parse(&client).map_err(|_| Problem::not_found("consent"))?;
-    if users::revoke_consent(&st, &By::admin(caller), &tenant, &user, &client).await? {
+    if users::revoke_consent(&st, &By::admin(caller, &admin.0), &tenant, &user, &client).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("consent"))

@@ -20,7 +20,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// List a user's delegations (active, expired and revoked), newest first.
-#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/delegations", tag = "agents",
+#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/delegations", extensions(("x-permission" = json!("delegations:read"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 200, body = Vec<DelegationView>),
@@ -38,7 +38,7 @@ async fn list_delegations(
 
 /// Revoke a user's delegation: the agent's tokens derived from it are inactive at once and it
 /// can exchange no more.
-#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/delegations/{delegation_id}", tag = "agents",
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/delegations/{delegation_id}", extensions(("x-permission" = json!("delegations:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id"),
            ("delegation_id" = String, Path, description = "Delegation id")),
     responses(
@@ -47,13 +47,13 @@ async fn list_delegations(
         (status = 404, description = "No such active delegation", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn revoke_delegation(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, user, id)): Path<(String, String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = user_path(&st, &tenant, &user).await?;
-    if delegations::revoke(&st, &tenant, &user, &id, &By::admin(caller)).await? {
+    if delegations::revoke(&st, &tenant, &user, &id, &By::admin(caller, &admin.0)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("delegation"))

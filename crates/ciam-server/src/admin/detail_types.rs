@@ -72,7 +72,7 @@ fn read_spec(mut body: serde_json::Map<String, Value>) -> Result<DetailTypeSpec,
 /// Register a type of authorization details. Its schema must compile (no remote references),
 /// its templates need English and use the hosted pages' languages. Audited as
 /// `authorization_detail_type.created`.
-#[utoipa::path(post, path = "/tenants/{tenant}/authorization-detail-types", tag = "agents",
+#[utoipa::path(post, path = "/tenants/{tenant}/authorization-detail-types", extensions(("x-permission" = json!("detail_types:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = DetailTypeInput,
     responses(
         (status = 201, body = DetailTypeView),
@@ -82,7 +82,7 @@ fn read_spec(mut body: serde_json::Map<String, Value>) -> Result<DetailTypeSpec,
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_type(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -93,7 +93,7 @@ async fn create_type(
         return Err(Problem::invalid(FieldError::new("type", "is required (a name or a URI)")));
     };
     let spec = read_spec(body)?;
-    let t = detail_types::create(&st, &By::admin(caller), &tenant.id, &id, spec).await?;
+    let t = detail_types::create(&st, &By::admin(caller, &admin.0), &tenant.id, &id, spec).await?;
     let location = format!("/admin/v1/tenants/{}/authorization-detail-types/{}", tenant.id, url_segment(&t.id));
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(DetailTypeView::from(t))))
 }
@@ -104,7 +104,7 @@ fn url_segment(id: &str) -> String {
 }
 
 /// List the tenant's types by `type`.
-#[utoipa::path(get, path = "/tenants/{tenant}/authorization-detail-types", tag = "agents",
+#[utoipa::path(get, path = "/tenants/{tenant}/authorization-detail-types", extensions(("x-permission" = json!("detail_types:read"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id")),
     responses(
         (status = 200, body = Vec<DetailTypeView>),
@@ -122,7 +122,7 @@ async fn list_types(
 }
 
 /// Read a type (a URI type percent-encoded as one path segment).
-#[utoipa::path(get, path = "/tenants/{tenant}/authorization-detail-types/{type}", tag = "agents",
+#[utoipa::path(get, path = "/tenants/{tenant}/authorization-detail-types/{type}", extensions(("x-permission" = json!("detail_types:read"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("type" = String, Path, description = "The type")),
     responses(
         (status = 200, body = DetailTypeView),
@@ -141,7 +141,7 @@ async fn get_type(
 
 /// Replace a type's schema, narrowing and templates. Tokens already issued keep their entries.
 /// Audited as `authorization_detail_type.updated`.
-#[utoipa::path(put, path = "/tenants/{tenant}/authorization-detail-types/{type}", tag = "agents",
+#[utoipa::path(put, path = "/tenants/{tenant}/authorization-detail-types/{type}", extensions(("x-permission" = json!("detail_types:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("type" = String, Path, description = "The type")),
     request_body = DetailTypeSpec,
     responses(
@@ -151,7 +151,7 @@ async fn get_type(
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn replace_type(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
@@ -162,13 +162,13 @@ async fn replace_type(
         return Err(Problem::invalid(FieldError::new("type", "is fixed")));
     }
     let spec = read_spec(body)?;
-    let t = detail_types::update(&st, &By::admin(caller), &tenant.id, &id, spec).await?;
+    let t = detail_types::update(&st, &By::admin(caller, &admin.0), &tenant.id, &id, spec).await?;
     Ok(Json(t.ok_or_else(|| Problem::not_found("authorization detail type"))?.into()))
 }
 
 /// Remove a type: new requests with its entries are refused; tokens already issued keep them.
 /// Audited as `authorization_detail_type.deleted`.
-#[utoipa::path(delete, path = "/tenants/{tenant}/authorization-detail-types/{type}", tag = "agents",
+#[utoipa::path(delete, path = "/tenants/{tenant}/authorization-detail-types/{type}", extensions(("x-permission" = json!("detail_types:write"))), tag = "agents",
     params(("tenant" = String, Path, description = "Tenant id"), ("type" = String, Path, description = "The type")),
     responses(
         (status = 204, description = "Removed"),
@@ -176,13 +176,13 @@ async fn replace_type(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn delete_type(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
-    if detail_types::delete(&st, &By::admin(caller), &tenant.id, &id).await? {
+    if detail_types::delete(&st, &By::admin(caller, &admin.0), &tenant.id, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("authorization detail type"))

@@ -47,7 +47,7 @@ pub(super) struct ResetQuery {
 }
 
 /// List a user's authenticators.
-#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/factors", tag = "users",
+#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/factors", extensions(("x-permission" = json!("factors:read"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 200, body = Vec<FactorView>),
@@ -77,7 +77,7 @@ async fn list_factors(
 
 /// Remove a user's authenticators (all, or all of one kind): the user signs in with their
 /// password (or an emailed code) and enrolls again.
-#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/factors", tag = "users",
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/factors", extensions(("x-permission" = json!("factors:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id"),
            ResetQuery),
     responses(
@@ -86,19 +86,19 @@ async fn list_factors(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn reset_factors(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     caller: Caller,
     Path((tenant, id)): Path<(String, String)>,
     Query(q): Query<ResetQuery>,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = user_path(&st, &tenant, &id).await?;
-    users::reset_factors(&st, &By::admin(caller), &tenant, &user, q.kind).await?;
+    users::reset_factors(&st, &By::admin(caller, &admin.0), &tenant, &user, q.kind).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Remove one authenticator of a user.
-#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/factors/{factor_id}", tag = "users",
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/factors/{factor_id}", extensions(("x-permission" = json!("factors:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id"),
            ("factor_id" = String, Path, description = "Factor id")),
     responses(
@@ -107,13 +107,13 @@ async fn reset_factors(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn delete_factor(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     caller: Caller,
     Path((tenant, id, factor)): Path<(String, String, String)>,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = user_path(&st, &tenant, &id).await?;
-    if !users::remove_factor(&st, &By::admin(caller), &tenant, &user, &factor).await? {
+    if !users::remove_factor(&st, &By::admin(caller, &admin.0), &tenant, &user, &factor).await? {
         return Err(Problem::not_found("factor"));
     }
     Ok(StatusCode::NO_CONTENT)

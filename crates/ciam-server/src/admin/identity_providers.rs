@@ -139,7 +139,7 @@ async fn existing(st: &AppState, tenant: &TenantId, id: &str) -> Result<Identity
 }
 
 /// Add an upstream identity provider. Register the response's `redirect_uri` at the upstream.
-#[utoipa::path(post, path = "/tenants/{tenant}/identity-providers", tag = "identity providers",
+#[utoipa::path(post, path = "/tenants/{tenant}/identity-providers", extensions(("x-permission" = json!("identity_providers:write"))), tag = "identity providers",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = ProviderInput,
     responses(
         (status = 201, body = ProviderView),
@@ -149,7 +149,7 @@ async fn existing(st: &AppState, tenant: &TenantId, id: &str) -> Result<Identity
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_provider(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -159,13 +159,13 @@ async fn create_provider(
     fetch_saml_metadata(&st, &mut body, true).await?;
     let (id, config, secret) = read_input(body)?;
     let secret = secret.as_ref().and_then(Value::as_str);
-    let p = federation::create_provider(&st, &By::admin(caller), &tenant.id, &id, config, secret).await?;
+    let p = federation::create_provider(&st, &By::admin(caller, &admin.0), &tenant.id, &id, config, secret).await?;
     let location = format!("/admin/v1/tenants/{}/identity-providers/{}", tenant.id, p.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ProviderView::new(&st, p))))
 }
 
 /// List a tenant's identity providers by id.
-#[utoipa::path(get, path = "/tenants/{tenant}/identity-providers", tag = "identity providers",
+#[utoipa::path(get, path = "/tenants/{tenant}/identity-providers", extensions(("x-permission" = json!("identity_providers:read"))), tag = "identity providers",
     params(("tenant" = String, Path, description = "Tenant id")),
     responses(
         (status = 200, body = Vec<ProviderView>),
@@ -183,7 +183,7 @@ async fn list_providers(
 }
 
 /// Read an identity provider.
-#[utoipa::path(get, path = "/tenants/{tenant}/identity-providers/{provider_id}", tag = "identity providers",
+#[utoipa::path(get, path = "/tenants/{tenant}/identity-providers/{provider_id}", extensions(("x-permission" = json!("identity_providers:read"))), tag = "identity providers",
     params(("tenant" = String, Path, description = "Tenant id"), ("provider_id" = String, Path, description = "Provider id")),
     responses(
         (status = 200, body = ProviderView),
@@ -201,7 +201,7 @@ async fn get_provider(
 
 /// Change an identity provider with a JSON merge patch (RFC 7396); `id` is fixed.
 /// `client_secret` replaces the secret, `null` removes it, leaving it out keeps it.
-#[utoipa::path(patch, path = "/tenants/{tenant}/identity-providers/{provider_id}", tag = "identity providers",
+#[utoipa::path(patch, path = "/tenants/{tenant}/identity-providers/{provider_id}", extensions(("x-permission" = json!("identity_providers:write"))), tag = "identity providers",
     params(("tenant" = String, Path, description = "Tenant id"), ("provider_id" = String, Path, description = "Provider id")),
     request_body(content = ProviderInput, content_type = "application/merge-patch+json"),
     responses(
@@ -211,7 +211,7 @@ async fn get_provider(
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn update_provider(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
@@ -233,13 +233,13 @@ async fn update_provider(
         Some(Value::String(s)) => SecretChange::Set(s),
         Some(_) => SecretChange::Remove,
     };
-    let p = federation::update_provider(&st, &By::admin(caller), &current, config, change).await?;
+    let p = federation::update_provider(&st, &By::admin(caller, &admin.0), &current, config, change).await?;
     Ok(Json(ProviderView::new(&st, p)))
 }
 
 /// Delete an identity provider, and every link made through it: its users sign in another way
 /// (or not at all, if it was their only one).
-#[utoipa::path(delete, path = "/tenants/{tenant}/identity-providers/{provider_id}", tag = "identity providers",
+#[utoipa::path(delete, path = "/tenants/{tenant}/identity-providers/{provider_id}", extensions(("x-permission" = json!("identity_providers:write"))), tag = "identity providers",
     params(("tenant" = String, Path, description = "Tenant id"), ("provider_id" = String, Path, description = "Provider id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -247,13 +247,13 @@ async fn update_provider(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn delete_provider(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
-    if federation::delete_provider(&st, &By::admin(caller), &tenant.id, &id).await? {
+    if federation::delete_provider(&st, &By::admin(caller, &admin.0), &tenant.id, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("identity provider"))
@@ -292,7 +292,7 @@ pub(super) struct LinkInput {
 }
 
 /// List the upstream accounts linked to a user.
-#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/identities", tag = "identity providers",
+#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/identities", extensions(("x-permission" = json!("users:read"))), tag = "identity providers",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 200, body = Vec<IdentityView>),
@@ -311,7 +311,7 @@ async fn list_identities(
 }
 
 /// Link an upstream account to a user. An upstream account is linked to one user at most.
-#[utoipa::path(post, path = "/tenants/{tenant}/users/{user_id}/identities", tag = "identity providers",
+#[utoipa::path(post, path = "/tenants/{tenant}/users/{user_id}/identities", extensions(("x-permission" = json!("users:write"))), tag = "identity providers",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     request_body = LinkInput,
     responses(
@@ -322,7 +322,7 @@ async fn list_identities(
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn link_identity(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, user)): Path<(String, String)>,
     caller: Caller,
@@ -337,7 +337,7 @@ async fn link_identity(
     if st.durable.get_identity_provider(&tenant.id, &input.provider).await?.is_none() {
         return Err(Problem::invalid(FieldError::new("provider", "is not an identity provider of the tenant")));
     }
-    let by = By::admin(caller);
+    let by = By::admin(caller, &admin.0);
     let link = federation::identity(&st, &tenant.id, (&input.provider, &input.subject), None, &user.id);
     federation::link(&st, &by, &link, "admin").await?;
     Ok((StatusCode::CREATED, Json(IdentityView::from(link))))
@@ -345,7 +345,7 @@ async fn link_identity(
 
 /// Unlink an upstream account from a user (even the user's last way to sign in: an
 /// administrator decides).
-#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/identities/{provider_id}/{subject}", tag = "identity providers",
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/identities/{provider_id}/{subject}", extensions(("x-permission" = json!("users:write"))), tag = "identity providers",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id"),
         ("provider_id" = String, Path, description = "Provider id"), ("subject" = String, Path, description = "The upstream's sub, percent-encoded")),
     responses(
@@ -354,14 +354,14 @@ async fn link_identity(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn unlink_identity(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, user, provider, subject)): Path<(String, String, String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let user = existing_user(&st, &tenant.id, &user).await?;
-    match federation::unlink(&st, &By::admin(caller), &tenant, &user.id, &provider, &subject, false).await? {
+    match federation::unlink(&st, &By::admin(caller, &admin.0), &tenant, &user.id, &provider, &subject, false).await? {
         Unlinked::Done => Ok(StatusCode::NO_CONTENT),
         Unlinked::NotFound | Unlinked::LastWay => Err(Problem::not_found("identity")),
     }

@@ -91,7 +91,7 @@ impl InvitationView {
 }
 
 /// Invite an address.
-#[utoipa::path(post, path = "/tenants/{tenant}/invitations", tag = "invitations",
+#[utoipa::path(post, path = "/tenants/{tenant}/invitations", extensions(("x-permission" = json!("users:write"))), tag = "invitations",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = InvitationInput,
     responses(
         (status = 201, body = InvitationView),
@@ -101,7 +101,7 @@ impl InvitationView {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_invitation(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -122,7 +122,9 @@ async fn create_invitation(
         return Err(Problem::new(ProblemKind::Conflict, "this address has an account already"));
     }
     let lifetime = Duration::from_secs(input.expires_in);
-    let issued = invitations::create(&st, &tenant, &By::admin(caller), input.email, lifetime, input.send_email).await?;
+    let issued =
+        invitations::create(&st, &tenant, &By::admin(caller, &admin.0), input.email, lifetime, input.send_email)
+            .await?;
     let location = format!("/admin/v1/tenants/{}/invitations/{}", tenant.id, issued.invitation.id);
     let mut view = InvitationView::of(issued.invitation, st.clock.now());
     view.url = Some(issued.url.expose_secret().to_owned());
@@ -130,7 +132,7 @@ async fn create_invitation(
 }
 
 /// List a tenant's invitations, oldest first.
-#[utoipa::path(get, path = "/tenants/{tenant}/invitations", tag = "invitations",
+#[utoipa::path(get, path = "/tenants/{tenant}/invitations", extensions(("x-permission" = json!("users:read"))), tag = "invitations",
     params(("tenant" = String, Path, description = "Tenant id"), ListParams),
     responses(
         (status = 200, body = ListResponse<InvitationView>),
@@ -159,7 +161,7 @@ async fn existing(st: &AppState, tenant: &ciam_core::id::TenantId, id: &str) -> 
 }
 
 /// Read an invitation.
-#[utoipa::path(get, path = "/tenants/{tenant}/invitations/{invitation_id}", tag = "invitations",
+#[utoipa::path(get, path = "/tenants/{tenant}/invitations/{invitation_id}", extensions(("x-permission" = json!("users:read"))), tag = "invitations",
     params(("tenant" = String, Path, description = "Tenant id"), ("invitation_id" = String, Path, description = "Invitation id")),
     responses(
         (status = 200, body = InvitationView),
@@ -176,7 +178,7 @@ async fn get_invitation(
 }
 
 /// Withdraw a pending invitation: its link stops working.
-#[utoipa::path(delete, path = "/tenants/{tenant}/invitations/{invitation_id}", tag = "invitations",
+#[utoipa::path(delete, path = "/tenants/{tenant}/invitations/{invitation_id}", extensions(("x-permission" = json!("users:write"))), tag = "invitations",
     params(("tenant" = String, Path, description = "Tenant id"), ("invitation_id" = String, Path, description = "Invitation id")),
     responses(
         (status = 204, description = "Withdrawn"),
@@ -185,14 +187,14 @@ async fn get_invitation(
         (status = 409, description = "Used, withdrawn or expired already", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn revoke_invitation(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let invitation = existing(&st, &tenant.id, &id).await?;
-    if invitations::revoke(&st, &tenant, &By::admin(caller), &invitation).await? {
+    if invitations::revoke(&st, &tenant, &By::admin(caller, &admin.0), &invitation).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         let state = invitation.state(st.clock.now()).as_str();

@@ -45,7 +45,7 @@ pub(super) struct KeyView {
 }
 
 /// List a tenant's signing keys, newest first.
-#[utoipa::path(get, path = "/tenants/{tenant}/keys", tag = "keys",
+#[utoipa::path(get, path = "/tenants/{tenant}/keys", extensions(("x-permission" = json!("keys:read"))), tag = "keys",
     params(("tenant" = String, Path, description = "Tenant id")),
     responses(
         (status = 200, body = Vec<KeyView>),
@@ -91,7 +91,7 @@ pub(super) struct Rotated {
 
 /// Rotate signing keys: each `next` key starts signing, the active key is retired (still
 /// published so existing tokens verify), and a new `next` key is published.
-#[utoipa::path(post, path = "/tenants/{tenant}/keys/rotate", tag = "keys",
+#[utoipa::path(post, path = "/tenants/{tenant}/keys/rotate", extensions(("x-permission" = json!("keys:write"))), tag = "keys",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = RotateInput,
     responses(
         (status = 200, body = Rotated),
@@ -101,7 +101,7 @@ pub(super) struct Rotated {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn rotate_keys(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -121,6 +121,6 @@ async fn rotate_keys(
             })
             .collect::<Result<_, _>>()?,
     };
-    let activated = keys::rotate(&st, &By::admin(caller), &tenant.id, &algs).await?;
+    let activated = keys::rotate(&st, &By::admin(caller, &admin.0), &tenant.id, &algs).await?;
     Ok(Json(Rotated { activated }))
 }

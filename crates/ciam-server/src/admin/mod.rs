@@ -12,6 +12,7 @@
 //! - resources of one tenant are addressed only under that tenant's path and never found under
 //!   another's.
 
+pub mod access;
 mod agents;
 mod audit;
 mod clients;
@@ -25,6 +26,8 @@ mod keys;
 mod purposes;
 mod residency;
 mod resources;
+mod roles;
+mod service_accounts;
 mod sessions;
 mod tenants;
 mod user_export;
@@ -75,6 +78,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         (name = "resources", description = "The APIs tokens are issued for (RFC 8707)"),
         (name = "identity providers", description = "Upstream OpenID Connect providers users sign in with, and the accounts linked through them"),
         (name = "privacy", description = "Consent purposes, users' consent history, and events for downstream systems"),
+        (name = "administrators", description = "Who administers the deployment: roles, role assignments and service accounts"),
     )
 )]
 struct AdminApi;
@@ -110,7 +114,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(purposes::routes())
         .merge(user_privacy::routes())
         .merge(residency::routes())
-        .merge(detail_types::routes());
+        .merge(detail_types::routes())
+        .merge(roles::routes())
+        .merge(service_accounts::routes());
     OpenApiRouter::with_openapi(AdminApi::openapi()).nest("/admin/v1", api)
 }
 

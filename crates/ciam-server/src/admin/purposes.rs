@@ -97,7 +97,7 @@ async fn existing(st: &AppState, tenant: &TenantId, id: &str) -> Result<Purpose,
 }
 
 /// Add a consent purpose, at version 1.
-#[utoipa::path(post, path = "/tenants/{tenant}/purposes", tag = "privacy",
+#[utoipa::path(post, path = "/tenants/{tenant}/purposes", extensions(("x-permission" = json!("privacy:write"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = PurposeInput,
     responses(
         (status = 201, body = PurposeView),
@@ -107,7 +107,7 @@ async fn existing(st: &AppState, tenant: &TenantId, id: &str) -> Result<Purpose,
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_purpose(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -119,13 +119,13 @@ async fn create_purpose(
         _ => return Err(Problem::invalid(FieldError::new("id", "must be 1-64 of a-z, 0-9, - and _"))),
     };
     let spec = read_spec(body)?;
-    let p = consents::create_purpose(&st, &By::admin(caller), &tenant.id, &id, spec).await?;
+    let p = consents::create_purpose(&st, &By::admin(caller, &admin.0), &tenant.id, &id, spec).await?;
     let location = format!("/admin/v1/tenants/{}/purposes/{}", tenant.id, p.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(PurposeView::from(p))))
 }
 
 /// List a tenant's consent purposes by id.
-#[utoipa::path(get, path = "/tenants/{tenant}/purposes", tag = "privacy",
+#[utoipa::path(get, path = "/tenants/{tenant}/purposes", extensions(("x-permission" = json!("privacy:read"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id")),
     responses(
         (status = 200, body = Vec<PurposeView>),
@@ -142,7 +142,7 @@ async fn list_purposes(
 }
 
 /// Read a consent purpose.
-#[utoipa::path(get, path = "/tenants/{tenant}/purposes/{purpose_id}", tag = "privacy",
+#[utoipa::path(get, path = "/tenants/{tenant}/purposes/{purpose_id}", extensions(("x-permission" = json!("privacy:read"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id"), ("purpose_id" = String, Path, description = "Purpose id")),
     responses(
         (status = 200, body = PurposeView),
@@ -160,7 +160,7 @@ async fn get_purpose(
 
 /// Replace a purpose's settings. Changed texts or URL make a new version; with `ask_again`,
 /// every user is asked about it at their next sign-in.
-#[utoipa::path(put, path = "/tenants/{tenant}/purposes/{purpose_id}", tag = "privacy",
+#[utoipa::path(put, path = "/tenants/{tenant}/purposes/{purpose_id}", extensions(("x-permission" = json!("privacy:write"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id"), ("purpose_id" = String, Path, description = "Purpose id")),
     request_body = PurposeSpec,
     responses(
@@ -170,7 +170,7 @@ async fn get_purpose(
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn replace_purpose(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
@@ -181,12 +181,12 @@ async fn replace_purpose(
         return Err(Problem::invalid(FieldError::new("id", "is fixed")));
     }
     let spec = read_spec(body)?;
-    let p = consents::update_purpose(&st, &By::admin(caller), &tenant.id, &id, spec).await?;
+    let p = consents::update_purpose(&st, &By::admin(caller, &admin.0), &tenant.id, &id, spec).await?;
     Ok(Json(p.ok_or_else(|| Problem::not_found("purpose"))?.into()))
 }
 
 /// Delete a purpose. Users' answers about it stay in their consent history.
-#[utoipa::path(delete, path = "/tenants/{tenant}/purposes/{purpose_id}", tag = "privacy",
+#[utoipa::path(delete, path = "/tenants/{tenant}/purposes/{purpose_id}", extensions(("x-permission" = json!("privacy:write"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id"), ("purpose_id" = String, Path, description = "Purpose id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -194,13 +194,13 @@ async fn replace_purpose(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn delete_purpose(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
-    if consents::delete_purpose(&st, &By::admin(caller), &tenant.id, &id).await? {
+    if consents::delete_purpose(&st, &By::admin(caller, &admin.0), &tenant.id, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("purpose"))
@@ -220,7 +220,7 @@ pub(super) struct PurposeReport {
 }
 
 /// Report how many users hold each version of a purpose.
-#[utoipa::path(get, path = "/tenants/{tenant}/purposes/{purpose_id}/report", tag = "privacy",
+#[utoipa::path(get, path = "/tenants/{tenant}/purposes/{purpose_id}/report", extensions(("x-permission" = json!("privacy:read"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id"), ("purpose_id" = String, Path, description = "Purpose id")),
     responses(
         (status = 200, body = PurposeReport),
@@ -240,7 +240,7 @@ async fn purpose_report(
 
 /// List a user's consent history, oldest first: every purpose and app consent granted or
 /// withdrawn, with where and from which address.
-#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/consent-history", tag = "privacy",
+#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/consent-history", extensions(("x-permission" = json!("privacy:read"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id"), ListParams),
     responses(
         (status = 200, body = ListResponse<ConsentEvent>),
@@ -261,7 +261,7 @@ async fn consent_history(
 }
 
 /// List the events queued for downstream systems (consent withdrawals, erasures), oldest first.
-#[utoipa::path(get, path = "/tenants/{tenant}/events", tag = "privacy",
+#[utoipa::path(get, path = "/tenants/{tenant}/events", extensions(("x-permission" = json!("privacy:read"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id"), ListParams),
     responses(
         (status = 200, body = ListResponse<OutboxEvent>),

@@ -68,7 +68,7 @@ impl From<Placement> for PlacementView {
 }
 
 /// Where the tenant lives, and the move under way, from the deployment's placement directory.
-#[utoipa::path(get, path = "/tenants/{tenant}/placement", tag = "tenants",
+#[utoipa::path(get, path = "/tenants/{tenant}/placement", extensions(("x-permission" = json!("tenants:read"))), tag = "tenants",
     params(("tenant" = String, Path, description = "Tenant id")),
     responses(
         (status = 200, description = "The placement", body = PlacementView),
@@ -99,7 +99,7 @@ pub(super) struct MoveInput {
 /// Answers at once; `GET …/placement` follows the steps. Asking again for the same region
 /// resumes a move that stopped. Audited as `tenant.move_started` and `tenant.moved`. The node
 /// must serve both regions; sessions do not move (users sign in again).
-#[utoipa::path(post, path = "/tenants/{tenant}/move", tag = "tenants", request_body = MoveInput,
+#[utoipa::path(post, path = "/tenants/{tenant}/move", extensions(("x-permission" = json!("tenants:write"))), tag = "tenants", request_body = MoveInput,
     params(("tenant" = String, Path, description = "Tenant id")),
     responses(
         (status = 202, description = "The move runs", body = PlacementView),
@@ -109,7 +109,7 @@ pub(super) struct MoveInput {
             body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn move_tenant(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -117,6 +117,6 @@ async fn move_tenant(
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let input: MoveInput = parse(Value::Object(body))?;
-    let placement = residency::start_move(&st, &By::admin(caller), &tenant.id, &input.region).await?;
+    let placement = residency::start_move(&st, &By::admin(caller, &admin.0), &tenant.id, &input.region).await?;
     Ok((StatusCode::ACCEPTED, Json(PlacementView::from(placement))))
 }

@@ -174,7 +174,7 @@ async fn existing(st: &AppState, tenant: &ciam_core::id::TenantId, id: &str) -> 
 
 /// Register a resource. With `introspection_auth_method` `client_secret_basic` the response
 /// carries `client_secret`, once.
-#[utoipa::path(post, path = "/tenants/{tenant}/resources", tag = "resources",
+#[utoipa::path(post, path = "/tenants/{tenant}/resources", extensions(("x-permission" = json!("resources:write"))), tag = "resources",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = ResourceInput,
     responses(
         (status = 201, body = ResourceView),
@@ -184,7 +184,7 @@ async fn existing(st: &AppState, tenant: &ciam_core::id::TenantId, id: &str) -> 
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_resource(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -193,7 +193,7 @@ async fn create_resource(
     let tenant = existing_tenant(&st, &tenant).await?;
     let now = st.clock.now();
     let r = build(&tenant, parse(Value::Object(body))?, now, now)?;
-    let secret = resources::create(&st, &By::admin(caller), &r).await?;
+    let secret = resources::create(&st, &By::admin(caller, &admin.0), &r).await?;
     let location = format!("/admin/v1/tenants/{}/resources/{}", tenant.id, r.id);
     Ok((
         StatusCode::CREATED,
@@ -203,7 +203,7 @@ async fn create_resource(
 }
 
 /// List a tenant's resources by id.
-#[utoipa::path(get, path = "/tenants/{tenant}/resources", tag = "resources",
+#[utoipa::path(get, path = "/tenants/{tenant}/resources", extensions(("x-permission" = json!("resources:read"))), tag = "resources",
     params(("tenant" = String, Path, description = "Tenant id")),
     responses(
         (status = 200, body = Vec<ResourceView>),
@@ -221,7 +221,7 @@ async fn list_resources(
 }
 
 /// Read a resource.
-#[utoipa::path(get, path = "/tenants/{tenant}/resources/{resource_id}", tag = "resources",
+#[utoipa::path(get, path = "/tenants/{tenant}/resources/{resource_id}", extensions(("x-permission" = json!("resources:read"))), tag = "resources",
     params(("tenant" = String, Path, description = "Tenant id"), ("resource_id" = String, Path, description = "Resource id")),
     responses(
         (status = 200, body = ResourceView),
@@ -240,7 +240,7 @@ async fn get_resource(
 /// Change a resource with a JSON merge patch (RFC 7396); `id` is fixed. Switching to
 /// `client_secret_basic` issues a secret (in this response, once); removing
 /// `introspection_auth_method` or switching to keys removes it.
-#[utoipa::path(patch, path = "/tenants/{tenant}/resources/{resource_id}", tag = "resources",
+#[utoipa::path(patch, path = "/tenants/{tenant}/resources/{resource_id}", extensions(("x-permission" = json!("resources:write"))), tag = "resources",
     params(("tenant" = String, Path, description = "Tenant id"), ("resource_id" = String, Path, description = "Resource id")),
     request_body(content = ResourceInput, content_type = "application/merge-patch+json"),
     responses(
@@ -251,7 +251,7 @@ async fn get_resource(
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn update_resource(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
@@ -263,12 +263,12 @@ async fn update_resource(
     let input: ResourceInput = patched(view, &["created_at", "updated_at", "metadata_url", "client_id"], patch)?;
     unchanged("id", &current.id, &input.id)?;
     let updated = build(&tenant, input, current.created_at, st.clock.now())?;
-    let secret = resources::update(&st, &By::admin(caller), &updated).await?;
+    let secret = resources::update(&st, &By::admin(caller, &admin.0), &updated).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(ResourceView::new(&st, updated, secret.as_ref()))))
 }
 
 /// Delete a resource: tokens for it are no longer issued (issued ones live out their lifetime).
-#[utoipa::path(delete, path = "/tenants/{tenant}/resources/{resource_id}", tag = "resources",
+#[utoipa::path(delete, path = "/tenants/{tenant}/resources/{resource_id}", extensions(("x-permission" = json!("resources:write"))), tag = "resources",
     params(("tenant" = String, Path, description = "Tenant id"), ("resource_id" = String, Path, description = "Resource id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -276,14 +276,14 @@ async fn update_resource(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn delete_resource(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let r = existing(&st, &tenant.id, &id).await?;
-    if resources::delete(&st, &By::admin(caller), &r).await? {
+    if resources::delete(&st, &By::admin(caller, &admin.0), &r).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("resource"))
@@ -292,7 +292,7 @@ async fn delete_resource(
 
 /// Issue a new introspection secret for a resource that introspects with `client_secret_basic`;
 /// the old one stops working immediately.
-#[utoipa::path(post, path = "/tenants/{tenant}/resources/{resource_id}/secret", tag = "resources",
+#[utoipa::path(post, path = "/tenants/{tenant}/resources/{resource_id}/secret", extensions(("x-permission" = json!("resources:write"))), tag = "resources",
     params(("tenant" = String, Path, description = "Tenant id"), ("resource_id" = String, Path, description = "Resource id")),
     responses(
         (status = 200, body = SecretView),
@@ -301,14 +301,14 @@ async fn delete_resource(
         (status = 422, description = "The resource does not introspect with a secret", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn rotate_resource_secret(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let r = existing(&st, &tenant.id, &id).await?;
-    let secret = resources::rotate_secret(&st, &By::admin(caller), &r).await?;
+    let secret = resources::rotate_secret(&st, &By::admin(caller, &admin.0), &r).await?;
     let view = SecretView::new(r.client_id().to_string(), &secret);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)))
 }

@@ -46,7 +46,7 @@ async fn session_path(st: &AppState, tenant: &str, user: &str) -> Result<(Tenant
 }
 
 /// List a user's live sessions.
-#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/sessions", tag = "users",
+#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/sessions", extensions(("x-permission" = json!("sessions:read"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 200, body = Vec<SessionView>),
@@ -74,7 +74,7 @@ async fn list_sessions(
 }
 
 /// End every session of a user (they must sign in again everywhere).
-#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/sessions", tag = "users",
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/sessions", extensions(("x-permission" = json!("sessions:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 204, description = "Ended"),
@@ -82,18 +82,18 @@ async fn list_sessions(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn end_sessions(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = session_path(&st, &tenant, &id).await?;
-    end_user_sessions(&st, &By::admin(caller), &tenant, &user, Which::All).await?;
+    end_user_sessions(&st, &By::admin(caller, &admin.0), &tenant, &user, Which::All).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// End one session of a user.
-#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/sessions/{sid}", tag = "users",
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/sessions/{sid}", extensions(("x-permission" = json!("sessions:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id"),
            ("sid" = String, Path, description = "Session id")),
     responses(
@@ -102,13 +102,13 @@ async fn end_sessions(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn end_session(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id, sid)): Path<(String, String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let (tenant, user) = session_path(&st, &tenant, &id).await?;
-    match end_user_sessions(&st, &By::admin(caller), &tenant, &user, Which::One(&sid)).await? {
+    match end_user_sessions(&st, &By::admin(caller, &admin.0), &tenant, &user, Which::One(&sid)).await? {
         0 => Err(Problem::not_found("session")),
         _ => Ok(StatusCode::NO_CONTENT),
     }

@@ -122,7 +122,7 @@ fn checked(st: &AppState, input: TenantInput) -> Result<(TenantId, String, Regio
 }
 
 /// Create a tenant.
-#[utoipa::path(post, path = "/tenants", tag = "tenants", request_body = TenantInput,
+#[utoipa::path(post, path = "/tenants", extensions(("x-permission" = json!("tenants:create"))), tag = "tenants", request_body = TenantInput,
     responses(
         (status = 201, description = "Created", body = TenantView),
         (status = 401, body = ProblemBody, content_type = "application/problem+json"),
@@ -130,7 +130,7 @@ fn checked(st: &AppState, input: TenantInput) -> Result<(TenantId, String, Regio
         (status = 422, description = "Invalid input", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_tenant(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     caller: Caller,
     JsonObject(body): JsonObject,
@@ -140,24 +140,36 @@ async fn create_tenant(
     let incarnation = ciam_core::tenant::new_incarnation();
     let tenant = Tenant { id, display_name, home_region, settings, created_at: now, updated_at: now, incarnation };
     // Every tenant signs from its first moment: an active and a next key per algorithm.
-    tenants::create(&st, &By::admin(caller), &tenant).await?;
+    tenants::create(&st, &By::admin(caller, &admin.0), &tenant).await?;
     let location = format!("/admin/v1/tenants/{}", tenant.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(TenantView::new(&st, tenant))))
 }
 
 /// List tenants by id.
-#[utoipa::path(get, path = "/tenants", tag = "tenants", params(ListParams),
+#[utoipa::path(get, path = "/tenants", extensions(("x-permission" = json!("tenants:read"))), tag = "tenants", params(ListParams),
     responses(
         (status = 200, body = ListResponse<TenantView>),
         (status = 400, description = "Bad limit or cursor", body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn list_tenants(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Query(params): Query<ListParams>,
 ) -> Result<Json<ListResponse<TenantView>>, Problem> {
-    let page = st.durable.list_tenants(&params.page("tenants")?).await?;
+    let request = params.page("tenants")?;
+    let page = match admin.0.grants.tenants() {
+        None => st.durable.list_tenants(&request).await?,
+        // An administrator of some tenants sees those, in the same pages.
+        Some(ids) => {
+            let after = request.after.as_deref().unwrap_or("");
+            let mut items = Vec::new();
+            for id in ids.into_iter().filter(|id| id.as_str() > after).take(request.size() as usize + 1) {
+                items.extend(st.durable.get_tenant(id).await?);
+            }
+            ciam_core::page::Page::from_overfetch(items, request.size(), |t| t.id.to_string())
+        }
+    };
     Ok(Json(ListResponse {
         items: page.items.into_iter().map(|t| TenantView::new(&st, t)).collect(),
         next_cursor: cursor("tenants", page.next_after),
@@ -165,7 +177,7 @@ async fn list_tenants(
 }
 
 /// Read a tenant.
-#[utoipa::path(get, path = "/tenants/{tenant}", tag = "tenants", params(("tenant" = String, Path, description = "Tenant id")),
+#[utoipa::path(get, path = "/tenants/{tenant}", extensions(("x-permission" = json!("tenants:read"))), tag = "tenants", params(("tenant" = String, Path, description = "Tenant id")),
     responses(
         (status = 200, body = TenantView),
         (status = 401, body = ProblemBody, content_type = "application/problem+json"),
@@ -181,7 +193,7 @@ async fn get_tenant(
 }
 
 /// Change a tenant with a JSON merge patch (RFC 7396). `id` and `home_region` are fixed.
-#[utoipa::path(patch, path = "/tenants/{tenant}", tag = "tenants", params(("tenant" = String, Path, description = "Tenant id")),
+#[utoipa::path(patch, path = "/tenants/{tenant}", extensions(("x-permission" = json!("tenants:write"))), tag = "tenants", params(("tenant" = String, Path, description = "Tenant id")),
     request_body(content = TenantInput, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = TenantView),
@@ -190,7 +202,7 @@ async fn get_tenant(
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn update_tenant(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -209,16 +221,17 @@ async fn update_tenant(
     unchanged("home_region", &Some(current.home_region.clone()), &input.home_region)?;
     let (id, display_name, home_region, settings) = checked(&st, input)?;
     let updated = Tenant { id, display_name, home_region, settings, updated_at: st.clock.now(), ..current };
-    tenants::update(&st, &By::admin(caller), &updated).await?;
+    tenants::update(&st, &By::admin(caller, &admin.0), &updated).await?;
     Ok(Json(TenantView::new(&st, updated)))
 }
 
 /// Delete a tenant with all its users and clients.
-#[utoipa::path(delete, path = "/tenants/{tenant}", tag = "tenants", params(("tenant" = String, Path, description = "Tenant id")),
+#[utoipa::path(delete, path = "/tenants/{tenant}", extensions(("x-permission" = json!("tenants:delete"))), tag = "tenants", params(("tenant" = String, Path, description = "Tenant id")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The control tenant", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn delete_tenant(
     _: AdminAuth,
@@ -226,6 +239,12 @@ async fn delete_tenant(
     Path(tenant): Path<String>,
 ) -> Result<StatusCode, Problem> {
     let id = TenantId::parse(&tenant).map_err(|_| Problem::not_found("tenant"))?;
+    if id == st.node.admin.control_tenant {
+        return Err(Problem::new(
+            crate::error::ProblemKind::Conflict,
+            "the control tenant holds the administrators and cannot be deleted",
+        ));
+    }
     if !tenants::delete(&st, &id).await? {
         return Err(Problem::not_found("tenant"));
     }

@@ -43,7 +43,7 @@ pub(super) struct ExportParams {
 }
 
 /// Export a tenant's users as NDJSON, in the import's format.
-#[utoipa::path(get, path = "/tenants/{tenant}/users:export", tag = "users",
+#[utoipa::path(get, path = "/tenants/{tenant}/users:export", extensions(("x-permission" = json!("users:read"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ExportParams),
     responses(
         (status = 200, content_type = "application/x-ndjson",
@@ -53,14 +53,14 @@ pub(super) struct ExportParams {
         (status = 404, description = "No such tenant", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn export_users(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     Query(params): Query<ExportParams>,
     caller: Caller,
 ) -> Result<Response, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
-    users::exported(&st, &By::admin(caller), &tenant.id, params.password_hashes).await?;
+    users::exported(&st, &By::admin(caller, &admin.0), &tenant.id, params.password_hashes).await?;
     let (lines, out) = mpsc::channel::<Bytes>(64);
     tokio::spawn(async move {
         if let Err(e) = write(&st, &tenant, params.password_hashes, &lines).await {

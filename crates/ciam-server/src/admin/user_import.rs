@@ -60,7 +60,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Import users from another system (NDJSON in, an NDJSON report out).
-#[utoipa::path(post, path = "/tenants/{tenant}/users:import", tag = "users",
+#[utoipa::path(post, path = "/tenants/{tenant}/users:import", extensions(("x-permission" = json!("users:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id")),
     request_body(content = String, content_type = "application/x-ndjson",
         description = "One user per line: `email`, `email_verified`, `status`, profile claims, `password_hash` \
@@ -75,7 +75,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         (status = 415, description = "Not NDJSON", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn import_users(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -95,7 +95,7 @@ async fn import_users(
         return Err(too_large());
     }
     let (report, lines) = mpsc::channel::<Bytes>(64);
-    tokio::spawn(run(st, tenant, By::admin(caller), body, report));
+    tokio::spawn(run(st, tenant, By::admin(caller, &admin.0), body, report));
     let stream = futures_util::stream::unfold(lines, |mut lines| async move {
         lines.recv().await.map(|line| (Ok::<_, Infallible>(line), lines))
     });

@@ -51,7 +51,7 @@ pub(super) struct UserMailView {
 }
 
 /// Send a user the verification or the password reset mail.
-#[utoipa::path(post, path = "/tenants/{tenant}/users/{user_id}/mail", tag = "users",
+#[utoipa::path(post, path = "/tenants/{tenant}/users/{user_id}/mail", extensions(("x-permission" = json!("users:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     request_body = UserMailInput,
     responses(
@@ -62,7 +62,7 @@ pub(super) struct UserMailView {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn send_mail(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
@@ -74,7 +74,7 @@ async fn send_mail(
     if user.status != ciam_core::user::UserStatus::Active {
         return Err(Problem::new(ProblemKind::Conflict, "the account is disabled: enable it first"));
     }
-    let by = By::admin(caller);
+    let by = By::admin(caller, &admin.0);
     match input.kind {
         UserMailKind::VerifyEmail if user.email_verified => {
             return Err(Problem::new(ProblemKind::Conflict, "the address is verified already"));

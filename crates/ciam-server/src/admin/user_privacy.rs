@@ -23,7 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// factors (never their secrets), consents and their history, connected apps, sessions, agents,
 /// delegations and the user's audit events, as one `ciam.user-export.v1` document. Audited as
 /// `user.exported`.
-#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/export", tag = "privacy",
+#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}/export", extensions(("x-permission" = json!("privacy:read"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 200, description = "The document (docs/privacy.md)", body = Object),
@@ -31,14 +31,14 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn export_user(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, user)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let user = existing_user(&st, &tenant.id, &user).await?;
-    let doc = privacy::export_by(&st, &By::admin(caller), &tenant, &user).await?;
+    let doc = privacy::export_by(&st, &By::admin(caller, &admin.0), &tenant, &user).await?;
     Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(doc)))
 }
 
@@ -46,7 +46,7 @@ async fn export_user(
 /// tokens stop, and the user goes with their credentials, factors, links, consents and consent
 /// history, leaving a tombstone so the id is never used again. Audited as `user.erased`; a
 /// `user.erased` event is queued (`…/events`).
-#[utoipa::path(post, path = "/tenants/{tenant}/users/{user_id}/erase", tag = "privacy",
+#[utoipa::path(post, path = "/tenants/{tenant}/users/{user_id}/erase", extensions(("x-permission" = json!("privacy:write"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 204, description = "Erased"),
@@ -54,14 +54,14 @@ async fn export_user(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn erase_user(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, user)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let user = existing_user(&st, &tenant.id, &user).await?;
-    if privacy::erase(&st, &By::admin(caller), &tenant, &user.id).await? {
+    if privacy::erase(&st, &By::admin(caller, &admin.0), &tenant, &user.id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("user"))
@@ -70,7 +70,7 @@ async fn erase_user(
 
 /// Cancel the erasure a user asked for, while the tenant's grace period runs: the account is
 /// enabled again. Audited as `user.erasure_cancelled`.
-#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/erase", tag = "privacy",
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}/erase", extensions(("x-permission" = json!("privacy:write"))), tag = "privacy",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 204, description = "Cancelled; the account is enabled"),
@@ -78,14 +78,14 @@ async fn erase_user(
         (status = 404, description = "No such user, or no erasure waiting", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn cancel_erasure(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, user)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let user = existing_user(&st, &tenant.id, &user).await?;
-    if privacy::cancel_erasure(&st, &By::admin(caller), &tenant, &user).await? {
+    if privacy::cancel_erasure(&st, &By::admin(caller, &admin.0), &tenant, &user).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("erasure request"))

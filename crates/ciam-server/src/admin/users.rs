@@ -199,7 +199,7 @@ pub(super) async fn existing_user(st: &AppState, tenant: &TenantId, id: &str) ->
 }
 
 /// Create a user.
-#[utoipa::path(post, path = "/tenants/{tenant}/users", tag = "users",
+#[utoipa::path(post, path = "/tenants/{tenant}/users", extensions(("x-permission" = json!("users:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id")), request_body = UserInput,
     responses(
         (status = 201, body = UserView),
@@ -209,7 +209,7 @@ pub(super) async fn existing_user(st: &AppState, tenant: &TenantId, id: &str) ->
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn create_user(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path(tenant): Path<String>,
     caller: Caller,
@@ -230,7 +230,7 @@ async fn create_user(
         created_at: now,
         updated_at: now,
     };
-    users::create(&st, &By::admin(caller), &user, password.as_ref()).await?;
+    users::create(&st, &By::admin(caller, &admin.0), &user, password.as_ref()).await?;
     let location = format!("/admin/v1/tenants/{}/users/{}", user.tenant_id, user.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(UserView::from(user))))
 }
@@ -244,7 +244,7 @@ pub(super) struct UserFilter {
 }
 
 /// List a tenant's users in creation order, or find one by email.
-#[utoipa::path(get, path = "/tenants/{tenant}/users", tag = "users",
+#[utoipa::path(get, path = "/tenants/{tenant}/users", extensions(("x-permission" = json!("users:read"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ListParams, UserFilter),
     responses(
         (status = 200, body = ListResponse<UserView>),
@@ -277,7 +277,7 @@ async fn list_users(
 }
 
 /// Read a user.
-#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}", tag = "users",
+#[utoipa::path(get, path = "/tenants/{tenant}/users/{user_id}", extensions(("x-permission" = json!("users:read"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 200, body = UserView),
@@ -295,7 +295,7 @@ async fn get_user(
 
 /// Change a user with a JSON merge patch (RFC 7396); `"password"` sets a new password,
 /// `null` clears a profile claim.
-#[utoipa::path(patch, path = "/tenants/{tenant}/users/{user_id}", tag = "users",
+#[utoipa::path(patch, path = "/tenants/{tenant}/users/{user_id}", extensions(("x-permission" = json!("users:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     request_body(content = UserInput, content_type = "application/merge-patch+json"),
     responses(
@@ -306,7 +306,7 @@ async fn get_user(
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn update_user(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
@@ -333,13 +333,13 @@ async fn update_user(
         ..current.clone()
     };
     // A new password or a disabled account ends every grant of the user (standards S14).
-    users::update(&st, &By::admin(caller), &tenant, &current, &updated, password.as_ref()).await?;
+    users::update(&st, &By::admin(caller, &admin.0), &tenant, &current, &updated, password.as_ref()).await?;
     Ok(Json(updated.into()))
 }
 
 /// Delete a user and their credentials. Their delegations to agents end, each recorded as
 /// `delegation.revoked`.
-#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}", tag = "users",
+#[utoipa::path(delete, path = "/tenants/{tenant}/users/{user_id}", extensions(("x-permission" = json!("users:write"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -347,14 +347,14 @@ async fn update_user(
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 async fn delete_user(
-    _: AdminAuth,
+    admin: AdminAuth,
     State(st): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     caller: Caller,
 ) -> Result<StatusCode, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let id = user_id(&id)?;
-    if users::delete(&st, &By::admin(caller), &tenant.id, &id).await? {
+    if users::delete(&st, &By::admin(caller, &admin.0), &tenant.id, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::not_found("user"))

@@ -18,7 +18,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+mod admin;
 mod regions;
+
+pub use admin::{AdminConfig, AdminSettings};
 pub use regions::{RegionConfig, RegionSettings};
 
 /// The configuration as written by the operator (before validation).
@@ -51,6 +54,8 @@ pub struct Config {
     pub admin_token: Option<SecretString>,
     /// File holding the admin token (for secret mounts); wins over `admin_token`.
     pub admin_token_file: Option<PathBuf>,
+    /// Administrators: the control tenant, the break-glass token, their sign-in level.
+    pub admin: AdminConfig,
     /// Key that seals private signing keys at rest: 32 random bytes, base64url. Every node of a
     /// deployment needs the same one. Default with SQLite: generated once into
     /// `{data_dir}/master-key`; required with Postgres.
@@ -264,6 +269,7 @@ impl Default for Config {
             serve_regions: String::new(),
             admin_token: None,
             admin_token_file: None,
+            admin: AdminConfig::default(),
             master_key: None,
             master_key_file: None,
             log: LogConfig::default(),
@@ -356,6 +362,8 @@ Environment (every configuration key has a CIAM_ variable; nested keys use a dou
   REDIS_URL               ephemeral store, redis://HOST:PORT (also CIAM_REDIS_URL; default: in-process)
   CIAM_ADMIN_TOKEN_FILE   file holding the admin API token (or CIAM_ADMIN_TOKEN;
                           default: generated into DATA_DIR/admin-token)
+  CIAM_ADMIN__BREAK_GLASS false turns the admin token off (administrators then sign in through
+                          the control tenant: docs/admin-api.md)
   CIAM_MASTER_KEY_FILE    file holding the key that seals signing keys (or CIAM_MASTER_KEY;
                           required with Postgres: `ciam generate-master-key`)
   CIAM_LOG__LEVEL         trace, debug, info, warn or error, or a filter such as info,ciam_server=debug
@@ -472,6 +480,7 @@ impl Config {
             None => (database_url, self.redis_url),
         };
         let admin_token = secret_or_file("admin_token_file", &self.admin_token_file, self.admin_token)?;
+        let admin = self.admin.validate()?;
         let master_key = secret_or_file("master_key_file", &self.master_key_file, self.master_key)?;
         if let Some(k) = &master_key {
             MasterKey::from_base64(k.expose_secret()).map_err(|e| bad("master_key", e))?;
@@ -525,6 +534,7 @@ impl Config {
             region,
             regions,
             admin_token,
+            admin,
             master_key,
             log: self.log,
             max_connections: u32::try_from(positive("database.max_connections", self.database.max_connections.into())?)
@@ -641,6 +651,8 @@ pub struct ValidatedConfig {
     pub regions: Vec<RegionSettings>,
     /// Admin token, if configured.
     pub admin_token: Option<SecretString>,
+    /// Administrators.
+    pub admin: AdminSettings,
     /// Master key, if configured (checked to be well-formed).
     pub master_key: Option<SecretString>,
     /// Logging.

@@ -230,7 +230,9 @@ impl From<crate::services::ServiceError> for Failure {
         match e {
             ServiceError::Store(e) | ServiceError::Sessions(e) => e.into(),
             ServiceError::Keys(e) => e.into(),
-            e @ (ServiceError::Invalid(_) | ServiceError::Internal(_)) => Self::internal(e),
+            e @ (ServiceError::Invalid(_) | ServiceError::Internal(_) | ServiceError::Forbidden(_)) => {
+                Self::internal(e)
+            }
         }
     }
 }
@@ -494,6 +496,7 @@ impl From<crate::services::ServiceError> for Problem {
                     .with_internal(e.to_string())
             }
             ServiceError::Invalid(field) => Problem::invalid(field),
+            ServiceError::Forbidden(why) => Problem::new(ProblemKind::Forbidden, why),
             ServiceError::Internal(cause) => Problem::internal(cause),
             ServiceError::Keys(e) => match e {
                 ciam_jose::KeyringError::Store(s) => s.into(),

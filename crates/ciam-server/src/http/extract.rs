@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemKind};
+use crate::services::admins::Admin;
 use crate::state::AppState;
 
 /// The longest User-Agent kept.
@@ -38,32 +39,30 @@ pub(crate) async fn tenant_record(st: &AppState, tenant: &str) -> Result<Arc<Ten
     st.directory.tenant(st.durable.as_ref(), &id).await?.ok_or_else(|| Problem::not_found("tenant"))
 }
 
-/// Proof that the request carried the admin token. Every admin handler takes it first.
-///
-/// # Security
-/// The presented token is hashed and the fixed-length digests are compared in constant time, so
-/// neither the token's length nor a matching prefix is observable.
-pub struct AdminAuth;
+/// The administrator making a management API request, as the admin door's guard found them
+/// (`admin::access`): every admin handler takes it first. A request the guard did not see is
+/// refused.
+pub struct AdminAuth(pub(crate) Arc<Admin>);
 
 impl FromRequestParts<AppState> for AdminAuth {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Problem> {
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        match presented {
-            Some(token) if st.admin_token.verify(token) => Ok(Self),
-            Some(_) => Err(Problem::new(ProblemKind::Unauthorized, "the admin token is not valid")),
-            None => {
-                Err(Problem::new(ProblemKind::Unauthorized, "send the admin token as Authorization: Bearer <token>"))
-            }
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Problem> {
+        match parts.extensions.get::<Arc<Admin>>() {
+            Some(admin) => Ok(Self(admin.clone())),
+            None => Err(Problem::new(ProblemKind::Unauthorized, "the request carried no administrator's token")),
         }
     }
+}
+
+/// The bearer token of an `Authorization` header, if it has one.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
 }
 
 /// A JSON object body. Media type `application/json` or `application/merge-patch+json`.

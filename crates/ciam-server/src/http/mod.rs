@@ -12,5 +12,6 @@ pub(crate) mod regions;
 
 pub(crate) use back_channel::{BackChannel, dpop_proof, verify_client_jwt};
 pub(crate) use certificate::{ClientCertificate, client_certificate};
+pub(crate) use extract::bearer_token;
 pub(crate) use extract::tenant_record;
 pub use extract::{AdminAuth, JsonObject, Path, Query};

@@ -131,6 +131,10 @@ pub(crate) async fn delete(st: &AppState, by: &By, client: &Client) -> Result<bo
         return Ok(false);
     }
     audited(st, tenant, by, event(client, "deleted")).await?;
+    if *tenant == st.node.admin.control_tenant {
+        let account = ciam_core::admin::Principal::ServiceAccount(client.client_id.clone());
+        super::admins::forget_principal(st, &account).await?;
+    }
     Ok(true)
 }
 

@@ -240,7 +240,7 @@ pub(crate) async fn forget_scopes(
     client: &ClientId,
 ) -> Result<bool, ServiceError> {
     let Some(scope) = st.durable.get_consent(tenant, user, client).await? else { return Ok(false) };
-    let page = if matches!(by.actor, Actor::Admin | Actor::System(_)) { "admin" } else { "account" };
+    let page = if matches!(by.actor, Actor::Admin(_) | Actor::System(_)) { "admin" } else { "account" };
     let topic = ConsentTopic::Scope { client_id: client.to_string(), scope };
     let at = Channel { page, via_client: None };
     st.durable.record_consent(&entry(tenant, user, ConsentAction::Withdrawn, topic, by, at, st), None).await?;

@@ -67,7 +67,7 @@ pub(crate) async fn revoke(st: &AppState, tenant: &TenantId, user: &UserId, id: 
         return Ok(false);
     };
     let who = match by.actor {
-        Actor::Admin | Actor::System(_) => "admin",
+        Actor::Admin(_) | Actor::System(_) => "admin",
         Actor::User(_) | Actor::Visitor => "user",
         Actor::Client(_) => "client",
     };

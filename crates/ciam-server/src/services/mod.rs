@@ -12,6 +12,7 @@
 //! errors in RFC 7592 responses).
 
 pub(crate) mod accounts;
+pub(crate) mod admins;
 pub(crate) mod ciba;
 pub(crate) mod clients;
 pub(crate) mod consents;
@@ -56,6 +57,9 @@ pub(crate) enum ServiceError {
     /// The input breaks a rule the service checks (a password policy, a key algorithm).
     #[error("invalid {}", .0.field)]
     Invalid(FieldError),
+    /// The caller may not do this (an administrator giving a role with more than they hold).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// The signing keys could not be created or rotated.
     #[error(transparent)]
     Keys(#[from] ciam_jose::KeyringError),
@@ -67,8 +71,9 @@ pub(crate) enum ServiceError {
 /// Who asked for a change, as the audit trail records it.
 #[derive(Debug, Clone)]
 pub(crate) enum Actor {
-    /// An administrator, through the management API.
-    Admin,
+    /// An administrator, through the management API: who (see
+    /// [`admins::Admin::label`]).
+    Admin(String),
     /// A user, for their own account.
     User(UserId),
     /// A client, managing its own registration (RFC 7592).
@@ -92,8 +97,8 @@ pub(crate) struct By {
 
 impl By {
     /// An administrator's request.
-    pub(crate) fn admin(caller: Caller) -> Self {
-        Self { caller, actor: Actor::Admin }
+    pub(crate) fn admin(caller: Caller, admin: &admins::Admin) -> Self {
+        Self { caller, actor: Actor::Admin(admin.label()) }
     }
 
     /// A user's request for their own account.
@@ -123,14 +128,14 @@ fn ports(st: &AppState) -> Through<'_> {
 }
 
 /// Appends `event` to the tenant's trail, stamped with who asked: an administrator's change
-/// carries the reason `management API` (before the event's own reason, if any), a user's its
+/// carries the reason `management API, by {administrator}` (before the event's own reason, if any), a user's its
 /// user id and a client's its client id.
 async fn audited(st: &AppState, tenant: &TenantId, by: &By, mut event: AuditRecord) -> Result<(), ServiceError> {
     match &by.actor {
-        Actor::Admin => {
+        Actor::Admin(who) => {
             event.reason = Some(match event.reason.take() {
-                Some(why) => format!("management API: {why}"),
-                None => "management API".to_owned(),
+                Some(why) => format!("management API, by {who}: {why}"),
+                None => format!("management API, by {who}"),
             });
         }
         Actor::User(user) => {

@@ -53,6 +53,7 @@ pub(crate) async fn delete(st: &AppState, id: &TenantId) -> Result<bool, Service
         return Ok(false);
     }
     tracing::info!(tenant = %id, "tenant deleted");
+    super::admins::forget_tenant(st, id).await?;
     // The tenant's short-lived state is unreachable from now on (a tenant created again under
     // this id gets another incarnation); the purge only gives its memory back, so it runs after
     // the answer.

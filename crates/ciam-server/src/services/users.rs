@@ -223,6 +223,9 @@ pub(crate) async fn delete(st: &AppState, by: &By, tenant: &TenantId, id: &UserI
         return Ok(false);
     }
     audited(st, tenant, by, event("user.deleted", id)).await?;
+    if *tenant == st.node.admin.control_tenant {
+        super::admins::forget_principal(st, &ciam_core::admin::Principal::User(*id)).await?;
+    }
     Ok(true)
 }
 

@@ -19,6 +19,7 @@ use ciam_core::user::{PasswordHash, User, UserProfile, UserStatus};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+mod admin_roles;
 mod audit;
 mod data_keys;
 mod detail_types;
@@ -32,6 +33,7 @@ mod pagination;
 mod privacy;
 mod residency;
 
+pub use admin_roles::*;
 pub use audit::*;
 pub use data_keys::*;
 pub use detail_types::*;
@@ -573,6 +575,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(user_in_unknown_tenant_is_not_found, $make, |s| &*s);
         $crate::contract_test!(user_pagination, $make, |s| &*s);
         $crate::contract_test!(invitations_are_used_once, $make, |s| &*s);
+        $crate::contract_test!(admin_roles_round_trip_and_stay_with_the_control_tenant, $make, |s| &*s);
         $crate::contract_test!(federation_providers_round_trip_per_tenant, $make, |s| &*s);
         $crate::contract_test!(federation_links_are_unique_and_go_with_provider_or_user, $make, |s| &*s);
         $crate::contract_test!(saml_apps_are_found_by_entity_id_and_keys_made_once, $make, |s| &*s);

@@ -1,6 +1,7 @@
 //! The durable store of a multi-region node: every port, routed by tenant.
 
 use async_trait::async_trait;
+use ciam_core::admin::{CustomRole, Principal, RoleAssignment, Scope};
 use ciam_core::agent::Delegation;
 use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord};
 use ciam_core::authorization_details::AuthorizationDetailType;
@@ -435,6 +436,24 @@ routed! {
         Write fn use_invitation(&self, tenant: &TenantId, id: &str, user: &UserId, now: OffsetDateTime) -> bool
             => tenant;
         Write fn revoke_invitation(&self, tenant: &TenantId, id: &str, now: OffsetDateTime) -> bool => tenant;
+    }
+}
+
+// Administrators' roles live with the control tenant, in its region.
+routed! {
+    impl AdminRoleStore {
+        Write fn create_role_assignment(&self, assignment: &RoleAssignment) -> () => &assignment.control_tenant;
+        Read fn get_role_assignment(&self, control: &TenantId, id: &str) -> Option<RoleAssignment> => control;
+        Write fn delete_role_assignment(&self, control: &TenantId, id: &str) -> bool => control;
+        Read fn role_assignments_of(&self, control: &TenantId, principal: &Principal) -> Vec<RoleAssignment>
+            => control;
+        Read fn list_role_assignments(&self, control: &TenantId, scope: &Scope, page: &PageRequest)
+            -> Page<RoleAssignment> => control;
+        Write fn delete_scope_assignments(&self, control: &TenantId, scope: &Scope) -> u64 => control;
+        Write fn delete_principal_assignments(&self, control: &TenantId, principal: &Principal) -> u64 => control;
+        Write fn save_custom_role(&self, role: &CustomRole) -> () => &role.control_tenant;
+        Read fn custom_roles(&self, control: &TenantId) -> Vec<CustomRole> => control;
+        Write fn delete_custom_role(&self, control: &TenantId, name: &str) -> bool => control;
     }
 }
 

@@ -12,6 +12,7 @@
 //! pool. On SQLite, `pool` is the read-only connections and `writer` the one write connection,
 //! so a write can go nowhere else.
 
+mod admin_roles;
 mod agents;
 mod data_keys;
 mod detail_types;

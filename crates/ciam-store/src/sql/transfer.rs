@@ -65,6 +65,8 @@ pub(crate) const TENANT_TABLES: &[TenantTable] = &[
     table("federated_identity", "tenant_id, provider_id, subject"),
     table("saml_signing_key", "tenant_id"),
     table("invitation", "tenant_id, invitation_id"),
+    table("admin_role_assignment", "tenant_id, assignment_id"),
+    table("admin_role", "tenant_id, name"),
     table("mail_outbox", "tenant_id, mail_id"),
     table("purpose", "tenant_id, purpose_id"),
     table("purpose_consent", "tenant_id, user_id, purpose_id"),
