@@ -23,10 +23,8 @@
 //
 // Started by tests/e2e/accessibility.rs with the environment below; prints one JSON line (the
 // pages checked, with the number of rules that passed) and exits non-zero on any failure.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { launch, mailbox, need, totp } from "./lib.mjs";
+import { TAGS, axe, launch, mailbox, need, totp } from "./lib.mjs";
 
 const origin = need("CIAM_ORIGIN");
 const tenant = need("CIAM_TENANT");
@@ -41,9 +39,6 @@ const passwordlessEmail = need("CIAM_PASSWORDLESS_EMAIL");
 const screenshots = process.env.CIAM_SCREENSHOTS;
 const t = (path) => `${origin}/t/${tenant}${path}`;
 
-// WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core's tags).
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const { mails, newMail, newCode } = mailbox(mailDir);
 // The first link containing `part` in a mail that was not in the folder before.
@@ -338,20 +333,7 @@ try {
       if (hasFocusable && (!focus || focus.style !== "solid" || !(focus.width >= 2))) {
         failures.push(`page "${entry.name}": no visible keyboard focus after Tab: ${JSON.stringify(focus)}`);
       }
-      if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource);
-      const result = await page.evaluate(async (tags) => {
-        const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags } });
-        return {
-          passes: r.passes.length,
-          violations: r.violations.map((v) => ({
-            id: v.id,
-            impact: v.impact,
-            help: v.help,
-            nodes: v.nodes.map((n) => ({ target: n.target.join(" "), html: n.html, summary: n.failureSummary })),
-          })),
-          incomplete: r.incomplete.map((v) => v.id),
-        };
-      }, TAGS);
+      const result = await axe(page);
       for (const v of result.violations) {
         for (const n of v.nodes) {
           failures.push(`page "${entry.name}" (${page.url()}): ${v.id} (${v.impact}): ${v.help}\n  element ${n.target}: ${n.html}\n  ${n.summary?.replace(/\n/g, "\n  ")}`);

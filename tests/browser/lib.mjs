@@ -5,6 +5,7 @@ import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
 export const timeout = 20_000;
@@ -215,4 +216,28 @@ export const signInAndAddPasskey = async (page, { origin, tenant, email, passwor
   const finish = await registered;
   if (finish.status() !== 200) throw new Error(`registration finished with ${finish.status()}: ${await finish.text()}`);
   await page.waitForLoadState("load");
+};
+
+// WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core's tags).
+export const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+// Runs axe-core with TAGS on `page` (evaluated through the DevTools protocol, which the page's
+// Content-Security-Policy does not govern): the rules passed, the violations with their
+// elements, and the rules axe could not decide.
+export const axe = async (page) => {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource);
+  return page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags } });
+    return {
+      passes: r.passes.length,
+      violations: r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(" "), html: n.html, summary: n.failureSummary })),
+      })),
+      incomplete: r.incomplete.map((v) => v.id),
+    };
+  }, TAGS);
 };

@@ -1,7 +1,8 @@
 //! Every change an administrator makes to users, clients, tenants, keys and resources is in the
 //! tenant's audit trail (`/admin/v1/tenants/{t}/audit`), stamped with the request's address and
-//! the reason `management API`, and never carrying a secret; a client changing its own
-//! registration (RFC 7592) is recorded the same way, whichever door the change came through.
+//! the reason `management API, by {the administrator}`, and never carrying a secret; a client
+//! changing its own registration (RFC 7592) is recorded the same way, whichever door the change
+//! came through.
 
 use ciam_testkit::{Admin, CALLBACK, PASSWORD, Server, ServerOptions, TempDir};
 use reqwest::Method;
@@ -137,7 +138,7 @@ async fn every_admin_mutation_is_in_the_audit_trail() {
     let one = |t: &str| events.iter().find(|e| e["type"] == t).unwrap();
     assert_eq!(one("user.disabled")["user_id"], ada_id.as_str());
     assert_eq!(one("user.deleted")["user_id"], bob_id.as_str());
-    assert_eq!(one("factor.reset")["reason"], "management API: all authenticators removed (0)");
+    assert_eq!(one("factor.reset")["reason"], "management API, by break-glass token: all authenticators removed (0)");
     assert_eq!(one("client.secret_rotated")["client_id"], "web");
     assert_eq!(one("resource.updated")["audience"], "https://trips.example/api");
     assert_eq!(one("resource.updated")["scope"], "trips:book trips:read");

@@ -5,11 +5,12 @@
 //! open keys, auditors who read and never write, no role given beyond what the giver holds, every
 //! action in the trail with the acting administrator, and the break-glass token turned off.
 
-use ciam_testkit::{Admin, PKCE_CHALLENGE, PKCE_VERIFIER, Server, ServerOptions, TempDir, World, hidden, location};
+use ciam_testkit::{Admin, PKCE_CHALLENGE, PKCE_VERIFIER, Server, ServerOptions, TempDir, World};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::BIN;
+use crate::support::sign_in_through;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -155,11 +156,28 @@ async fn tenant_admins_support_and_auditors_see_and_do_only_what_their_roles_say
     let res = server.http.get(server.url("/t/alpha/userinfo")).bearer_auth(&auditor_token).send().await?;
     assert_eq!(res.status(), 401);
 
+    // A custom role: keys and nothing else.
+    let (code, body) = operator
+        .call(Method::PUT, "/roles/key-rotator", Some(json!({"permissions": ["keys:read", "keys:spin"]})))
+        .await;
+    assert_eq!((code, body["errors"][0]["field"].as_str()), (422, Some("permissions[1]")), "{body}");
+    let role = json!({"description": "Rotates signing keys", "permissions": ["keys:read", "keys:write"]});
+    operator.call(Method::PUT, "/roles/key-rotator", Some(role)).await;
+    let roles = admin.get("/roles", 200).await;
+    let names: Vec<&str> = roles.as_array().ok_or("roles")?.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["owner", "admin", "support", "auditor", "key-rotator"]);
+    let rotator = Admin::new(&server, robot(&operator, &server, "rotator", "key-rotator", Some("alpha")).await);
+    assert_eq!(status(&rotator, Method::POST, "/tenants/alpha/keys/rotate", Some(json!({}))).await, 200);
+    assert_eq!(status(&rotator, Method::GET, "/tenants/alpha/users", None).await, 403);
+    // Removing the role takes what it gave at once.
+    assert_eq!(status(&operator, Method::DELETE, "/roles/key-rotator", None).await, 204);
+    assert_eq!(status(&rotator, Method::GET, "/tenants/alpha/keys", None).await, 404);
+
     // A deleted service account keeps nothing: its roles go with it.
     assert_eq!(status(&operator, Method::DELETE, "/service-accounts/alpha-auditor", None).await, 204);
     assert_eq!(status(&auditor, Method::GET, "/tenants/alpha/keys", None).await, 404);
     let roles = operator.get("/tenants/alpha/role-assignments", 200).await;
-    assert_eq!(roles["items"].as_array().ok_or("items")?.len(), 2, "{roles}");
+    assert_eq!(roles["items"].as_array().ok_or("items")?.len(), 3, "admin, support, rotator: {roles}");
     // Deleting a tenant takes its role assignments; the control tenant cannot be deleted.
     assert_eq!(status(&operator, Method::DELETE, "/tenants/control", None).await, 409);
     assert_eq!(status(&operator, Method::DELETE, "/tenants/alpha", None).await, 204);
@@ -178,36 +196,8 @@ async fn sign_in(server: &Server, email: &str, password: &str) -> Result<Value, 
         urlencoding(CLI_CALLBACK),
         urlencoding(&audience(server)),
     );
-    let login = location(&browser.get(&authorize).await);
-    let html = browser.get(&login).await.text().await?;
-    let form = [
-        ("flow", hidden(&html, "flow")),
-        ("csrf", hidden(&html, "csrf")),
-        ("email", email.to_owned()),
-        ("password", password.to_owned()),
-    ];
-    let mut res = browser.http.post(browser.abs("/t/control/login")).form(&form).send().await?;
-    let mut callback = None;
-    for _ in 0..8 {
-        match res.status().as_u16() {
-            302 | 303 => {
-                let to = location(&res);
-                if to.starts_with(CLI_CALLBACK) {
-                    callback = Some(to);
-                    break;
-                }
-                res = browser.get(&to).await;
-            }
-            200 => {
-                let html = res.text().await?;
-                let form =
-                    [("flow", hidden(&html, "flow")), ("csrf", hidden(&html, "csrf")), ("decision", "allow".into())];
-                res = browser.http.post(browser.abs("/t/control/consent")).form(&form).send().await?;
-            }
-            other => return Err(format!("sign-in answered {other}: {}", res.text().await?).into()),
-        }
-    }
-    let callback = url::Url::parse(&callback.ok_or("no callback")?)?;
+    let callback = sign_in_through(&browser, "control", &authorize, (email, password), CLI_CALLBACK).await?;
+    let callback = url::Url::parse(&callback)?;
     let code = callback.query_pairs().find(|(k, _)| k == "code").ok_or("no code")?.1.into_owned();
     let form = [
         ("grant_type", "authorization_code"),

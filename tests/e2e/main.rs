@@ -18,6 +18,7 @@ mod ciba;
 mod cimd;
 mod claims;
 mod cli;
+mod console;
 mod dev_tools;
 mod device;
 mod diagnostics;

@@ -258,7 +258,14 @@ async fn an_export_is_imported_again_elsewhere() {
     assert_eq!(hopper["password_hash"], IMPORTED[2].1, "not signed in yet: the imported hash");
     let audit = admin.get("/tenants/acme/audit?type=user.exported", 200).await;
     let reasons: Vec<_> = audit["items"].as_array().unwrap().iter().filter_map(|e| e["reason"].as_str()).collect();
-    assert_eq!(reasons, ["management API: without password hashes", "management API: with password hashes"], "{audit}");
+    assert_eq!(
+        reasons,
+        [
+            "management API, by break-glass token: without password hashes",
+            "management API, by break-glass token: with password hashes"
+        ],
+        "{audit}"
+    );
 
     // Another tenant takes the export as it is.
     admin.post("/tenants", json!({"id": "beta", "display_name": "Beta"}), 201).await;

@@ -281,3 +281,42 @@ pub(crate) fn node_package(dir: &str, package: &str) -> Result<std::path::PathBu
     }
     Ok(dir)
 }
+
+/// Opens `start` (a URL of the server) in `browser`, signs in to `tenant` with `credentials`
+/// (email, password) on the login page it leads to, allows the consent page if one comes, and
+/// follows the redirects until one leads to a URL starting with `until`, which it returns.
+pub(crate) async fn sign_in_through(
+    browser: &Browser,
+    tenant: &str,
+    start: &str,
+    credentials: (&str, &str),
+    until: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let mut res = browser.get(start).await;
+    for _ in 0..12 {
+        match res.status().as_u16() {
+            302 | 303 => {
+                let to = location(&res);
+                if to.starts_with(until) {
+                    return Ok(to);
+                }
+                res = browser.get(&to).await;
+            }
+            200 => {
+                let html = res.text().await?;
+                let (flow, csrf) = (hidden(&html, "flow"), hidden(&html, "csrf"));
+                let form: Vec<(&str, &str)> = if html.contains("name=\"password\"") {
+                    vec![("flow", &flow), ("csrf", &csrf), ("email", credentials.0), ("password", credentials.1)]
+                } else if html.contains("value=\"allow\"") {
+                    vec![("flow", &flow), ("csrf", &csrf), ("decision", "allow")]
+                } else {
+                    return Err(format!("an unexpected page: {html}").into());
+                };
+                let action = if form.len() == 4 { "login" } else { "consent" };
+                res = browser.http.post(browser.abs(&format!("/t/{tenant}/{action}"))).form(&form).send().await?;
+            }
+            other => return Err(format!("the sign-in answered {other}: {}", res.text().await?).into()),
+        }
+    }
+    Err("too many redirects".into())
+}

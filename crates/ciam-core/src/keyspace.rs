@@ -95,6 +95,16 @@ pub fn upstream_sign_in(tenant: &TenantNs, state: &str) -> Key {
     Key::hashed("upstream", tenant, state)
 }
 
+/// An administrator's console sign-in in progress, by the hash of its `state` (single use).
+pub fn console_sign_in(tenant: &TenantNs, state: &str) -> Key {
+    Key::hashed("console_sign_in", tenant, state)
+}
+
+/// An administrator's console session, by the hash of its cookie.
+pub fn console_session(tenant: &TenantNs, cookie: &str) -> Key {
+    Key::hashed("console_session", tenant, cookie)
+}
+
 /// An upstream's `form_post` answer, kept between the cross-site POST (which carries no
 /// `SameSite=Lax` cookie) and the same-site GET that continues the flow.
 pub fn upstream_answer(tenant: &TenantNs, state: &str) -> Key {

@@ -16,6 +16,7 @@ pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub(crate) mod console;
 pub mod dev;
 pub mod error;
 pub mod http;

@@ -546,3 +546,40 @@ mail-keep-text =
     { $link }
 
     إذا لم تطلب ذلك، فاحتفظ بالحساب عبر الرابط وغيّر كلمة المرور.
+
+## The administrators' console
+console-nav = وحدة التحكم
+console-tenants = المستأجرون
+console-signed-in-as = مسجّل الدخول باسم { $who }
+console-sign-out = تسجيل الخروج
+console-tenants-intro = المستأجرون الذين تديرهم.
+console-no-tenants = ليس لديك دور في أي مستأجر بعد.
+console-users = المستخدمون
+console-users-of = مستخدمو { $tenant }
+console-search-label = البريد الإلكتروني أو معرّف المستخدم
+console-search = بحث
+console-col-email = البريد الإلكتروني
+console-col-name = الاسم
+console-col-status = الحالة
+console-status-active = نشط
+console-status-disabled = معطّل
+console-no-users = لم يُعثر على مستخدمين.
+console-next-page = الصفحة التالية
+console-back-to-users = العودة إلى المستخدمين
+console-user-id = معرّف المستخدم
+console-email-verified = البريد الإلكتروني مؤكَّد
+console-yes = نعم
+console-no = لا
+console-factors = العوامل الثانية ومفاتيح المرور
+console-no-factors = لا شيء.
+console-factors-hidden = لا يُظهر دورك عوامل هذا المستخدم.
+console-reset-factors = إعادة تعيين العوامل
+console-reset-question = هل تريد إزالة كل العوامل الثانية ومفاتيح المرور الخاصة بـ { $email }؟ سيسجّل الدخول عندها بما تبقّى (كلمة مرور أو رمز بالبريد) ويُعدّ عوامل جديدة.
+console-reset-sign-in-again = يتطلّب هذا تسجيل دخول خلال آخر 15 دقيقة.
+console-sign-in-again = سجّل الدخول مجددًا
+console-cancel = إلغاء
+console-factors-were-reset = أُزيلت كل العوامل الثانية ومفاتيح المرور لهذا المستخدم.
+console-not-found = غير موجود.
+console-forbidden = لا يسمح دورك بذلك.
+console-form-expired = انتهت صلاحية هذا النموذج. أعد تحميل الصفحة وحاول مجددًا.
+console-sign-in-failed = تعذّر إكمال تسجيل الدخول. افتح وحدة التحكم مجددًا للبدء من جديد.

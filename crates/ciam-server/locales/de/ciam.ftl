@@ -546,3 +546,40 @@ mail-keep-text =
     { $link }
 
     Wenn Sie das nicht beantragt haben, behalten Sie das Konto mit dem Link und ändern Sie Ihr Passwort.
+
+## The administrators' console
+console-nav = Konsole
+console-tenants = Mandanten
+console-signed-in-as = Angemeldet als { $who }
+console-sign-out = Abmelden
+console-tenants-intro = Die Mandanten, die Sie verwalten.
+console-no-tenants = Sie haben noch in keinem Mandanten eine Rolle.
+console-users = Benutzer
+console-users-of = Benutzer von { $tenant }
+console-search-label = E-Mail-Adresse oder Benutzer-ID
+console-search = Suchen
+console-col-email = E-Mail
+console-col-name = Name
+console-col-status = Status
+console-status-active = Aktiv
+console-status-disabled = Deaktiviert
+console-no-users = Keine Benutzer gefunden.
+console-next-page = Nächste Seite
+console-back-to-users = Zurück zu den Benutzern
+console-user-id = Benutzer-ID
+console-email-verified = E-Mail bestätigt
+console-yes = Ja
+console-no = Nein
+console-factors = Zweite Faktoren und Passkeys
+console-no-factors = Keine.
+console-factors-hidden = Ihre Rolle zeigt die Faktoren dieses Benutzers nicht.
+console-reset-factors = Faktoren zurücksetzen
+console-reset-question = Alle zweiten Faktoren und Passkeys von { $email } entfernen? Die Person meldet sich dann mit dem an, was bleibt (Passwort oder Code per E-Mail), und richtet neue ein.
+console-reset-sign-in-again = Dafür ist eine Anmeldung innerhalb der letzten 15 Minuten nötig.
+console-sign-in-again = Erneut anmelden
+console-cancel = Abbrechen
+console-factors-were-reset = Alle zweiten Faktoren und Passkeys dieses Benutzers wurden entfernt.
+console-not-found = Nicht gefunden.
+console-forbidden = Ihre Rolle erlaubt das nicht.
+console-form-expired = Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut.
+console-sign-in-failed = Die Anmeldung konnte nicht abgeschlossen werden. Öffnen Sie die Konsole erneut, um neu zu beginnen.

@@ -547,3 +547,40 @@ mail-keep-text =
     { $link }
 
     If you did not ask for this, keep the account with the link and change your password.
+
+## The administrators' console
+console-nav = Console
+console-tenants = Tenants
+console-signed-in-as = Signed in as { $who }
+console-sign-out = Sign out
+console-tenants-intro = The tenants you administer.
+console-no-tenants = You have no role in any tenant yet.
+console-users = Users
+console-users-of = Users of { $tenant }
+console-search-label = Email address or user id
+console-search = Search
+console-col-email = Email
+console-col-name = Name
+console-col-status = Status
+console-status-active = Active
+console-status-disabled = Disabled
+console-no-users = No users found.
+console-next-page = Next page
+console-back-to-users = Back to the users
+console-user-id = User id
+console-email-verified = Email verified
+console-yes = Yes
+console-no = No
+console-factors = Second factors and passkeys
+console-no-factors = None.
+console-factors-hidden = Your role does not show this user's factors.
+console-reset-factors = Reset factors
+console-reset-question = Remove every second factor and passkey of { $email }? They then sign in with what remains (a password, or a code by email) and set up new ones.
+console-reset-sign-in-again = This needs a sign-in from the last 15 minutes.
+console-sign-in-again = Sign in again
+console-cancel = Cancel
+console-factors-were-reset = Every second factor and passkey of this user was removed.
+console-not-found = Not found.
+console-forbidden = Your role does not allow this.
+console-form-expired = This form has expired. Reload the page and try again.
+console-sign-in-failed = The sign-in could not be completed. Open the console again to start over.

@@ -546,3 +546,40 @@ mail-keep-text =
     { $link }
 
     Si no lo pediste, conserva la cuenta con el enlace y cambia tu contraseña.
+
+## The administrators' console
+console-nav = Consola
+console-tenants = Inquilinos
+console-signed-in-as = Sesión iniciada como { $who }
+console-sign-out = Cerrar sesión
+console-tenants-intro = Los inquilinos que administras.
+console-no-tenants = Todavía no tienes ningún rol en ningún inquilino.
+console-users = Usuarios
+console-users-of = Usuarios de { $tenant }
+console-search-label = Correo electrónico o id de usuario
+console-search = Buscar
+console-col-email = Correo electrónico
+console-col-name = Nombre
+console-col-status = Estado
+console-status-active = Activo
+console-status-disabled = Desactivado
+console-no-users = No se encontraron usuarios.
+console-next-page = Página siguiente
+console-back-to-users = Volver a los usuarios
+console-user-id = Id de usuario
+console-email-verified = Correo verificado
+console-yes = Sí
+console-no = No
+console-factors = Segundos factores y llaves de acceso
+console-no-factors = Ninguno.
+console-factors-hidden = Tu rol no muestra los factores de este usuario.
+console-reset-factors = Restablecer factores
+console-reset-question = ¿Eliminar todos los segundos factores y llaves de acceso de { $email }? La persona iniciará sesión con lo que quede (contraseña o código por correo) y configurará otros nuevos.
+console-reset-sign-in-again = Esto requiere un inicio de sesión de los últimos 15 minutos.
+console-sign-in-again = Volver a iniciar sesión
+console-cancel = Cancelar
+console-factors-were-reset = Se eliminaron todos los segundos factores y llaves de acceso de este usuario.
+console-not-found = No encontrado.
+console-forbidden = Tu rol no lo permite.
+console-form-expired = Este formulario ha caducado. Recarga la página y vuelve a intentarlo.
+console-sign-in-failed = No se pudo completar el inicio de sesión. Abre la consola de nuevo para empezar otra vez.

@@ -546,3 +546,40 @@ mail-keep-text =
     { $link }
 
     Si vous n'avez rien demandé, gardez le compte avec ce lien et changez votre mot de passe.
+
+## The administrators' console
+console-nav = Console
+console-tenants = Locataires
+console-signed-in-as = Connecté en tant que { $who }
+console-sign-out = Se déconnecter
+console-tenants-intro = Les locataires que vous administrez.
+console-no-tenants = Vous n’avez encore de rôle dans aucun locataire.
+console-users = Utilisateurs
+console-users-of = Utilisateurs de { $tenant }
+console-search-label = Adresse e-mail ou identifiant d’utilisateur
+console-search = Rechercher
+console-col-email = E-mail
+console-col-name = Nom
+console-col-status = Statut
+console-status-active = Actif
+console-status-disabled = Désactivé
+console-no-users = Aucun utilisateur trouvé.
+console-next-page = Page suivante
+console-back-to-users = Retour aux utilisateurs
+console-user-id = Identifiant d’utilisateur
+console-email-verified = E-mail vérifiée
+console-yes = Oui
+console-no = Non
+console-factors = Seconds facteurs et clés d’accès
+console-no-factors = Aucun.
+console-factors-hidden = Votre rôle ne montre pas les facteurs de cet utilisateur.
+console-reset-factors = Réinitialiser les facteurs
+console-reset-question = Supprimer tous les seconds facteurs et clés d’accès de { $email } ? La personne se connecte alors avec ce qui reste (mot de passe ou code par e-mail) et en configure de nouveaux.
+console-reset-sign-in-again = Cela demande une connexion datant de moins de 15 minutes.
+console-sign-in-again = Se reconnecter
+console-cancel = Annuler
+console-factors-were-reset = Tous les seconds facteurs et clés d’accès de cet utilisateur ont été supprimés.
+console-not-found = Introuvable.
+console-forbidden = Votre rôle ne le permet pas.
+console-form-expired = Ce formulaire a expiré. Rechargez la page et réessayez.
+console-sign-in-failed = La connexion n’a pas pu aboutir. Ouvrez à nouveau la console pour recommencer.

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
+use ciam_core::client::{AuthMethod, Client, GrantType};
 use ciam_core::id::ClientId;
 use ciam_core::validation::display_text;
 use serde::{Deserialize, Serialize};
@@ -109,34 +109,13 @@ async fn create_service_account(
     JsonObject(body): JsonObject,
 ) -> Result<impl IntoResponse, Problem> {
     let input: ServiceAccountInput = parse(Value::Object(body))?;
-    let now = st.clock.now();
-    let method = if input.jwks.is_some() { AuthMethod::PrivateKeyJwt } else { AuthMethod::ClientSecretBasic };
-    let account = Client {
-        tenant_id: st.node.admin.control_tenant.clone(),
-        client_id: input.client_id.unwrap_or_else(ClientId::generate),
-        name: display_text("name", &input.name, 200).map_err(Problem::invalid)?,
-        client_type: ClientType::Confidential,
-        redirect_uris: Vec::new(),
-        post_logout_redirect_uris: Vec::new(),
-        grant_types: vec![GrantType::ClientCredentials],
-        token_endpoint_auth_method: method,
-        scopes: Default::default(),
-        jwks_uri: None,
-        jwks: input.jwks,
-        require_pushed_authorization_requests: false,
-        id_token_signed_response_alg: None,
-        opaque_access_tokens: false,
-        dpop_bound_access_tokens: false,
-        agent: None,
-        security_profile: None,
-        token_exchange: None,
-        require_signed_request_object: false,
-        authorization_signed_response_alg: None,
-        saml: None,
-        backchannel: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let id = input.client_id.unwrap_or_else(ClientId::generate);
+    let name = display_text("name", &input.name, 200).map_err(Problem::invalid)?;
+    let mut account = admins::control_client(&st, id, &name, GrantType::ClientCredentials);
+    if input.jwks.is_some() {
+        account.token_endpoint_auth_method = AuthMethod::PrivateKeyJwt;
+        account.jwks = input.jwks;
+    }
     account.validate().map_err(Problem::invalid)?;
     let secret = clients::create(&st, &By::admin(caller, &admin.0), &account).await?;
     let mut view = ServiceAccountView::new(&st, &account);

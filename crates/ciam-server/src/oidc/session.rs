@@ -18,7 +18,6 @@
 use std::time::Duration;
 
 use axum::http::HeaderMap;
-use axum::http::header::COOKIE;
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::keyspace::{self, Json};
 use ciam_core::secret::{SecretHash, random_token};
@@ -26,7 +25,6 @@ use ciam_core::store::StoreResult;
 use ciam_core::tenant::{Tenant, TenantNs};
 use ciam_core::user::{User, UserStatus};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 
 use crate::services::sessions;
 pub(crate) use crate::services::sessions::Session;
@@ -153,17 +151,7 @@ impl Flow {
     }
 }
 
-/// The value of the cookie named `name` in the request.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
+use crate::http::cookie_value as cookie;
 
 /// A tenant's cookie as this deployment names and scopes it.
 #[derive(Debug)]
@@ -293,14 +281,12 @@ pub(crate) async fn finish_flow(st: &AppState, tenant: &TenantNs, id: &str) -> S
     Ok(())
 }
 
-/// Constant-time comparison of a submitted CSRF token with the expected one.
-pub(crate) fn csrf_ok(expected: &str, submitted: Option<&str>) -> bool {
-    submitted.is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected.as_bytes())))
-}
+pub(crate) use crate::http::csrf_ok;
 
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;
+    use axum::http::header::COOKIE;
 
     use super::*;
 

@@ -88,7 +88,8 @@ pub(crate) fn api_audience(st: &AppState) -> String {
 }
 
 /// Creates the control tenant on first start (sign-in always with a second factor, sign-up
-/// closed), and registers the management API as its resource under this deployment's public URL.
+/// closed), and registers the console's client and the management API (as its resource) under
+/// this deployment's public URL.
 pub(crate) async fn bootstrap(st: &AppState) -> Result<(), ServiceError> {
     let control = &st.node.admin.control_tenant;
     let by = By::system("first start");
@@ -112,6 +113,7 @@ pub(crate) async fn bootstrap(st: &AppState) -> Result<(), ServiceError> {
             Err(e) => return Err(e),
         }
     }
+    super::console::ensure_client(st, &by).await?;
     let id = ResourceId::parse(API_RESOURCE).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let identifier = api_audience(st);
     match st.durable.get_resource(control, &id).await? {
@@ -233,6 +235,44 @@ async fn principal_exists(st: &AppState, principal: &Principal) -> Result<bool, 
         Principal::User(u) => st.durable.get_user(control, u).await?.is_some(),
         Principal::ServiceAccount(c) => ports(st).get_client(control, c).await?.is_some_and(|c| is_service_account(&c)),
     })
+}
+
+/// A confidential client of the control tenant with one grant and nothing else (the console
+/// and service accounts start from it).
+pub(crate) fn control_client(
+    st: &AppState,
+    client_id: ClientId,
+    name: &str,
+    grant: ciam_core::client::GrantType,
+) -> ciam_core::client::Client {
+    use ciam_core::client::{AuthMethod, Client, ClientType};
+    let now = st.clock.now();
+    Client {
+        tenant_id: st.node.admin.control_tenant.clone(),
+        client_id,
+        name: name.to_owned(),
+        client_type: ClientType::Confidential,
+        redirect_uris: Vec::new(),
+        post_logout_redirect_uris: Vec::new(),
+        grant_types: vec![grant],
+        token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
+        scopes: Default::default(),
+        jwks_uri: None,
+        jwks: None,
+        require_pushed_authorization_requests: false,
+        id_token_signed_response_alg: None,
+        opaque_access_tokens: false,
+        dpop_bound_access_tokens: false,
+        agent: None,
+        security_profile: None,
+        token_exchange: None,
+        require_signed_request_object: false,
+        authorization_signed_response_alg: None,
+        saml: None,
+        backchannel: None,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// Whether a control-tenant client is a service account: a confidential client whose only

@@ -16,6 +16,7 @@ pub(crate) mod admins;
 pub(crate) mod ciba;
 pub(crate) mod clients;
 pub(crate) mod consents;
+pub(crate) mod console;
 pub mod delegations;
 pub(crate) mod detail_types;
 pub(crate) mod federation;

@@ -1,0 +1,226 @@
+//! The administrators' console, `/console`: server-rendered pages over the same services and
+//! permissions as the management API, readable without JavaScript (docs/console.md).
+//!
+//! # Security
+//! - The console signs people in through the control tenant ([`crate::services::console`]); the
+//!   browser holds only a random session cookie (`HttpOnly`, `SameSite=Lax`, `__Host-` on https).
+//! - Every page checks the administrator's grants as the management API's guard does: a tenant
+//!   they have no role in is "not found", a page or action they lack the permission for is
+//!   refused, and buttons they may not use are not shown.
+//! - Every form posts the session's CSRF token (compared in constant time); a dangerous action
+//!   (resetting a user's factors) asks for confirmation on a page of its own and needs a sign-in
+//!   from the last 15 minutes, else it sends the person to sign in again first.
+
+mod pages;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ciam_core::admin::{Access, Permission, Principal};
+use ciam_core::id::TenantId;
+use serde::Deserialize;
+
+use crate::audit::Caller;
+use crate::http::page::{Brand, error_page, see_other};
+use crate::i18n::{msg, tr};
+use crate::services::admins::{Acting, Admin};
+use crate::services::console::{self, ConsoleSession};
+use crate::state::AppState;
+
+/// The console's routes, answered in the language the browser asks for (`Accept-Language`).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(pages::tenants))
+        .route("/console/login", get(login))
+        .route("/console/callback", get(callback))
+        .route("/console/logout", post(logout))
+        .route("/console/t/{tenant}/users", get(pages::users))
+        .route("/console/t/{tenant}/users/{user_id}", get(pages::user))
+        .route("/console/t/{tenant}/users/{user_id}/reset-factors", get(pages::reset_confirm).post(pages::reset))
+        .layer(axum::middleware::from_fn(language))
+}
+
+/// Runs a console page in the language of the browser's `Accept-Language`.
+async fn language(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let preferences = crate::i18n::Preferences {
+        accept: accept.and_then(crate::i18n::Locale::from_accept_language),
+        ..crate::i18n::Preferences::default()
+    };
+    crate::i18n::scope(crate::i18n::PageRequest { preferences, here: None }, next.run(req)).await
+}
+
+/// The session cookie: `__Host-ciam_console` on https, else `ciam_console` at `/console`.
+fn cookie_name(st: &AppState) -> (&'static str, &'static str, &'static str) {
+    if st.node.public_url.starts_with("https://") {
+        ("__Host-ciam_console", "/", "; Secure")
+    } else {
+        ("ciam_console", "/console", "")
+    }
+}
+
+fn read_cookie<'a>(st: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
+    crate::http::cookie_value(headers, cookie_name(st).0)
+}
+
+fn set_cookie(st: &AppState, value: Option<&str>, max_age: Duration) -> String {
+    let (name, path, secure) = cookie_name(st);
+    let (value, max_age) = value.map_or(("", 0), |v| (v, max_age.as_secs()));
+    format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The signed-in administrator of a console page, and their session.
+pub(crate) struct Signed {
+    pub(crate) session: ConsoleSession,
+    pub(crate) admin: Admin,
+    pub(crate) brand: Brand,
+    /// How the pages name them: a person's email address, else [`Admin::label`].
+    pub(crate) name: String,
+}
+
+/// The administrator of the request, or the answer to give instead: off to sign in (coming back
+/// to `here`), or an error page.
+pub(crate) async fn signed_in(st: &AppState, headers: &HeaderMap, here: &str) -> Result<Signed, Response> {
+    let brand = match st.durable.get_tenant(&st.node.admin.control_tenant).await {
+        Ok(Some(t)) => Brand::of(&t),
+        Ok(None) => Brand::neutral(),
+        Err(e) => return Err(failure(e.into())),
+    };
+    let Some(cookie) = read_cookie(st, headers) else { return Err(to_sign_in(here, false)) };
+    match console::session(st, cookie).await {
+        Ok(Some((session, admin))) => {
+            let name = match &admin.acting {
+                Acting::Principal(Principal::User(id)) => {
+                    match st.durable.get_user(&st.node.admin.control_tenant, id).await {
+                        Ok(Some(person)) => person.email.as_str().to_owned(),
+                        Ok(None) => admin.label(),
+                        Err(e) => return Err(failure(e.into())),
+                    }
+                }
+                _ => admin.label(),
+            };
+            Ok(Signed { session, admin, brand, name })
+        }
+        Ok(None) => Err(to_sign_in(here, false)),
+        Err(e) => Err(failure(e)),
+    }
+}
+
+impl Signed {
+    /// Whether the administrator may do `permission` in `tenant`.
+    pub(crate) fn may(&self, tenant: &TenantId, permission: Permission) -> bool {
+        self.admin.grants.decide(Some(tenant), permission) == Access::Allowed
+    }
+
+    /// The page for a request the administrator may not make: "not found" for a tenant they
+    /// have no role in, "not allowed" otherwise; `None` when they may.
+    pub(crate) fn refusal(&self, tenant: &TenantId, permission: Permission) -> Option<Response> {
+        match self.admin.grants.decide(Some(tenant), permission) {
+            Access::Allowed => None,
+            Access::Hidden => Some(error_page(StatusCode::NOT_FOUND, &self.brand, &tr(msg!("console-not-found")))),
+            Access::Forbidden => Some(error_page(StatusCode::FORBIDDEN, &self.brand, &tr(msg!("console-forbidden")))),
+        }
+    }
+
+    /// Whether a form's CSRF token is this session's.
+    pub(crate) fn csrf_ok(&self, presented: &str) -> bool {
+        crate::http::csrf_ok(&self.session.csrf, Some(presented))
+    }
+
+    /// Whether the person signed in recently enough for a dangerous action.
+    pub(crate) fn recent(&self, st: &AppState) -> bool {
+        st.clock.now().unix_timestamp() - self.session.auth_time <= console::RECENT_SECS
+    }
+}
+
+/// Where to sign in, coming back to `here`; `fresh` asks for a new sign-in.
+pub(crate) fn sign_in_url(here: &str, fresh: bool) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("back", here);
+    if fresh {
+        query.append_pair("fresh", "1");
+    }
+    format!("/console/login?{}", query.finish())
+}
+
+/// Off to sign in, coming back to `here`; `fresh` asks for a new sign-in.
+pub(crate) fn to_sign_in(here: &str, fresh: bool) -> Response {
+    see_other(&sign_in_url(here, fresh))
+}
+
+fn failure(e: crate::services::ServiceError) -> Response {
+    crate::error::Problem::from(e).into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    back: Option<String>,
+    fresh: Option<String>,
+}
+
+/// `GET /console/login`: starts a sign-in through the control tenant.
+async fn login(State(st): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
+    // Only a console path is a place to come back to.
+    let back =
+        q.back.filter(|b| b.starts_with("/console") && !b.starts_with("//")).unwrap_or_else(|| "/console".into());
+    match console::start_sign_in(&st, &back, q.fresh.is_some()).await {
+        Ok(url) => see_other(&url),
+        Err(e) => failure(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+}
+
+/// `GET /console/callback`: the control tenant's answer; opens the console session.
+async fn callback(State(st): State<AppState>, caller: Caller, Query(q): Query<CallbackQuery>) -> Response {
+    let brand = Brand::neutral();
+    let (Some(state), Some(code)) = (q.state, q.code) else {
+        return error_page(StatusCode::BAD_REQUEST, &brand, &tr(msg!("console-sign-in-failed")));
+    };
+    match console::finish_sign_in(&st, &caller, &state, &code).await {
+        Ok(Some((cookie, lifetime, back))) => {
+            let mut res = see_other(&back);
+            if let Ok(v) = HeaderValue::from_str(&set_cookie(&st, Some(&cookie), lifetime)) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Ok(None) => error_page(StatusCode::BAD_REQUEST, &brand, &tr(msg!("console-sign-in-failed"))),
+        Err(e) => failure(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /console/logout`: ends the console session (the control tenant's own session stays, as
+/// for any relying party; its account pages sign out of it).
+async fn logout(State(st): State<AppState>, headers: HeaderMap, axum::Form(form): axum::Form<CsrfForm>) -> Response {
+    let signed = match signed_in(&st, &headers, "/console").await {
+        Ok(s) => s,
+        Err(res) => return res,
+    };
+    if !signed.csrf_ok(&form.csrf) {
+        return error_page(StatusCode::FORBIDDEN, &signed.brand, &tr(msg!("console-form-expired")));
+    }
+    if let Some(cookie) = read_cookie(&st, &headers)
+        && let Err(e) = console::sign_out(&st, cookie).await
+    {
+        return failure(e);
+    }
+    let mut res = see_other(&format!("{}/account", st.issuer(&st.node.admin.control_tenant)));
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(&st, None, Duration::ZERO)) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}

@@ -1,0 +1,94 @@
+// The administrators' console in a real browser: headless Chromium with a CDP virtual
+// authenticator, clicked through by accessible names the way a tenant admin would.
+//
+// 1. The tenant admin signs in to her control-tenant account (password, then a code by email)
+//    and adds a passkey on its security page.
+// 2. She opens the console: the deployment asks administrators for a passkey sign-in
+//    (admin.acr = phr), so the sign-in steps up to the passkey; she allows the console once.
+// 3. The tenants page lists her tenant only; she opens its users, searches for Grace by email,
+//    opens her page, and resets her factors (a confirmation page, then the button).
+// 4. She guesses another tenant's URL: not found.
+// Every console page she sees is checked with axe-core (WCAG 2.x A and AA: no violation) and
+// Chromium enforces the pages' Content-Security-Policy: a violation fails the run.
+// With CIAM_SCREENSHOTS set, each checked page is saved there as a PNG (docs/images/console).
+//
+// Prints one JSON line with what the pages showed.
+import { join } from "node:path";
+import { axe, button, launch, mailbox, need, signInAndAddPasskey, timeout, virtualAuthenticator } from "./lib.mjs";
+
+const origin = need("CIAM_ORIGIN");
+const email = need("CIAM_EMAIL");
+const password = need("CIAM_PASSWORD");
+const tenantName = need("CIAM_TENANT_NAME");
+const other = need("CIAM_OTHER_TENANT");
+const userEmail = need("CIAM_USER_EMAIL");
+const mail = mailbox(need("CIAM_MAIL_DIR"));
+const screenshots = process.env.CIAM_SCREENSHOTS;
+
+const chromium = await launch();
+const failures = [];
+const checked = [];
+const check = async (page, name) => {
+  const result = await axe(page);
+  for (const v of result.violations) {
+    for (const n of v.nodes) failures.push(`${name} (${page.url()}): ${v.id}: ${v.help}\n  ${n.target}: ${n.html}`);
+  }
+  checked.push({ name, passes: result.passes, violations: result.violations.length });
+  if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+};
+
+try {
+  const { context, page } = await chromium.person("en");
+  await virtualAuthenticator(context, page);
+
+  // 1. A passkey on her administrator account.
+  await signInAndAddPasskey(page, { origin, tenant: "control", email, password, mailbox: mail });
+
+  // 2. The console: a passkey sign-in, and the console allowed once. (The security page reloads
+  // itself once the passkey is added: a navigation it interrupts is tried again.)
+  for (let tries = 0; ; tries++) {
+    try {
+      await page.goto(`${origin}/console`);
+      break;
+    } catch (e) {
+      if (tries > 2 || !/interrupted by another navigation/.test(e.message)) throw e;
+    }
+  }
+  const deadline = Date.now() + 3 * timeout;
+  let steppedUp = false;
+  while (!/\/console$/.test(page.url())) {
+    if (Date.now() > deadline) throw new Error(`no console; the browser is at ${page.url()}`);
+    if (/\/mfa\?flow=/.test(page.url()) && !steppedUp) {
+      steppedUp = true;
+      await page.click("#passkey-button");
+    } else if (/\/consent\?/.test(page.url())) {
+      await button(page, "Allow").click({ timeout: 2000 }).catch(() => {});
+    }
+    await page.waitForTimeout(100);
+  }
+  await page.getByRole("heading", { level: 1, name: "Tenants" }).waitFor();
+  await check(page, "tenants");
+  const tenants = await page.getByRole("main").getByRole("list").last().getByRole("link").allInnerTexts();
+
+  // 3. Her tenant's users, Grace found by email, her factors reset.
+  await Promise.all([page.waitForURL(/\/users$/), page.getByRole("link", { name: tenantName, exact: true }).click()]);
+  await check(page, "users");
+  await page.getByLabel("Email address or user id").fill(userEmail);
+  await Promise.all([page.waitForURL(/\/users\?q=/), button(page, "Search").click()]);
+  await Promise.all([page.waitForURL(/\/users\/[0-9a-f-]+$/), page.getByRole("link", { name: userEmail }).click()]);
+  await check(page, "user");
+  await Promise.all([page.waitForURL(/\/reset-factors$/), page.getByRole("link", { name: "Reset factors" }).click()]);
+  await check(page, "reset-factors");
+  await Promise.all([page.waitForURL(/\?done=factors-reset$/), button(page, "Reset factors").click()]);
+  const status = await page.getByRole("status").innerText();
+
+  // 4. Another tenant, by URL: not found.
+  const guessed = await page.goto(`${origin}/console/t/${other}/users`);
+  const guessedText = await page.getByRole("alert").innerText();
+
+  if (chromium.violations.length) throw new Error(`Content-Security-Policy violations:\n${chromium.violations.join("\n")}`);
+  if (failures.length) throw new Error(`accessibility failures:\n${failures.join("\n")}`);
+  console.log(JSON.stringify({ stepped_up: steppedUp, tenants, status, guessed: guessed.status(), guessed_text: guessedText, checked }));
+} finally {
+  await chromium.close();
+}

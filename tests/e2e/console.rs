@@ -1,0 +1,159 @@
+//! The administrators' console over HTTP: signing in through the control tenant, a tenant admin
+//! who sees their tenant and nothing else (also by URL guessing), finding a user by email,
+//! resetting their factors after confirming (audited with the administrator), an auditor who
+//! sees no reset button and is refused the action, and a forged form refused.
+
+use ciam_testkit::{Admin, Browser, Server, ServerOptions, TempDir, World, hidden, location};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::BIN;
+use crate::support::sign_in_through;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Adds `email` to the control tenant with `role` for tenant alpha; returns their id.
+async fn administrator(operator: &Admin<'_>, email: &str, role: &str) -> String {
+    let person = operator.post("/tenants/control/users", json!({"email": email, "password": PASSWORD}), 201).await;
+    let id = person["id"].as_str().unwrap_or_default().to_owned();
+    operator.post("/tenants/alpha/role-assignments", json!({"user_id": id, "role": role}), 201).await;
+    id
+}
+
+/// A browser signed in to the console as `email`.
+async fn console_as(server: &Server, email: &str) -> Result<Browser, Box<dyn std::error::Error>> {
+    let browser = Browser::new(server);
+    let callback = server.url("/console/callback");
+    let answer = sign_in_through(&browser, "control", "/console", (email, PASSWORD), &callback).await?;
+    let res = browser.get(&answer).await;
+    assert_eq!(location(&res), "/console", "back where the sign-in started");
+    Ok(browser)
+}
+
+#[tokio::test]
+async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_cannot() -> TestResult {
+    let dir = TempDir::new("console");
+    // Passwords suffice for administrators here, so the test signs in over HTTP; the browser
+    // test signs in with a passkey.
+    let env = vec![("CIAM_ADMIN__ACR".to_owned(), "pwd".to_owned())];
+    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let operator = Admin::new(&server, server.generated_admin_token());
+    World::tenant("alpha").named("Alpha").user("grace@example.com").create(&operator).await;
+    World::tenant("beta").named("Beta").user("bob@example.com").create(&operator).await;
+    let patch = json!({"settings": {"login": {"mfa": "risk"}}});
+    assert_eq!(operator.call(Method::PATCH, "/tenants/control", Some(patch)).await.0, 200);
+    let ada = administrator(&operator, "ada@example.com", "admin").await;
+    administrator(&operator, "audrey@example.com", "auditor").await;
+
+    // Without a session the console sends the browser to sign in.
+    let anonymous = Browser::new(&server);
+    let res = anonymous.get("/console/t/alpha/users").await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).starts_with("/console/login?back=%2Fconsole%2Ft%2Falpha%2Fusers"), "{}", location(&res));
+
+    let admin = console_as(&server, "ada@example.com").await?;
+    let home = admin.get("/console").await.text().await?;
+    assert!(home.contains("href=\"/console/t/alpha/users\">Alpha</a>"), "{home}");
+    assert!(!home.contains("Beta") && !home.contains("/console/t/control"), "only her tenant: {home}");
+    assert!(home.contains("Signed in as ada@example.com"), "{home}");
+    // Another tenant, guessed: not found, as a tenant that does not exist.
+    for path in ["/console/t/beta/users", "/console/t/nosuch/users", "/console/t/control/users"] {
+        assert_eq!(admin.get(path).await.status(), 404, "{path}");
+    }
+
+    // Finding Grace by her address, then her page.
+    let found = admin.get("/console/t/alpha/users?q=Grace%40Example.com").await.text().await?;
+    let link =
+        found.split("href=\"/console/t/alpha/users/").nth(1).and_then(|r| r.split('"').next()).ok_or("no user")?;
+    let grace = link.to_owned();
+    let page = admin.get(&format!("/console/t/alpha/users/{grace}")).await.text().await?;
+    assert!(page.contains("grace@example.com") && page.contains("Reset factors"), "{page}");
+
+    // Resetting asks first, then does it with the session's CSRF token.
+    let confirm = admin.get(&format!("/console/t/alpha/users/{grace}/reset-factors")).await.text().await?;
+    assert!(confirm.contains("Remove every second factor and passkey of grace@example.com?"), "{confirm}");
+    let csrf = hidden(&confirm, "csrf");
+    let action = format!("/console/t/alpha/users/{grace}/reset-factors");
+    assert_eq!(admin.post(&action, &[("csrf", "forged")]).await.status(), 403);
+    let res = admin.post(&action, &[("csrf", &csrf)]).await;
+    assert_eq!(location(&res), format!("/console/t/alpha/users/{grace}?done=factors-reset"));
+    let done = admin.get(&location(&res)).await.text().await?;
+    assert!(done.contains("Every second factor and passkey of this user was removed."), "{done}");
+    let trail = operator.get("/tenants/alpha/audit?type=factor.reset", 200).await;
+    assert_eq!(
+        trail["items"][0]["reason"],
+        format!("management API, by administrator {ada}: all authenticators removed (0)")
+    );
+
+    // The auditor reads the same pages, without the button, and is refused the action.
+    let auditor = console_as(&server, "audrey@example.com").await?;
+    let page = auditor.get(&format!("/console/t/alpha/users/{grace}")).await.text().await?;
+    assert!(page.contains("grace@example.com") && !page.contains("Reset factors"), "{page}");
+    assert_eq!(auditor.get(&action).await.status(), 403);
+
+    // Signing out ends the console session.
+    let home = admin.get("/console").await.text().await?;
+    let res = admin.post("/console/logout", &[("csrf", &hidden(&home, "csrf"))]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(admin.get("/console").await.status(), 303, "signed out: off to sign in again");
+    Ok(())
+}
+
+/// A port on localhost (browsers allow WebAuthn on plain http only there) and the server
+/// environment that serves on it.
+fn on_localhost() -> Result<(String, Vec<(String, String)>), std::io::Error> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let origin = format!("http://localhost:{port}");
+    Ok((origin.clone(), vec![("CIAM_BIND".into(), format!("127.0.0.1:{port}")), ("CIAM_PUBLIC_URL".into(), origin)]))
+}
+
+#[tokio::test]
+async fn in_chromium_a_tenant_admin_signs_in_with_a_passkey_and_resets_a_users_factors() -> TestResult {
+    let tools = match crate::support::browser_tools() {
+        Ok(tools) => tools,
+        Err(why) => {
+            ciam_testkit::skip_or_fail("headless Chromium with playwright-core", why);
+            return Ok(());
+        }
+    };
+    let (origin, mut env) = on_localhost()?;
+    // Administrators must sign in with a passkey.
+    env.push(("CIAM_ADMIN__ACR".into(), "phr".into()));
+    let dir = TempDir::new("console-chromium");
+    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let operator = Admin::new(&server, server.generated_admin_token());
+    World::tenant("alpha").named("Alpha").user("grace@example.com").create(&operator).await;
+    World::tenant("beta").named("Beta").user("bob@example.com").create(&operator).await;
+    // Her first sign-in, to add the passkey, ends after the password and a code by email.
+    let patch = json!({"settings": {"login": {"mfa": "risk"}}});
+    assert_eq!(operator.call(Method::PATCH, "/tenants/control", Some(patch)).await.0, 200);
+    let ada = administrator(&operator, "ada@example.com", "admin").await;
+
+    let env = [
+        ("CIAM_ORIGIN", origin),
+        ("CIAM_EMAIL", "ada@example.com".to_owned()),
+        ("CIAM_PASSWORD", PASSWORD.to_owned()),
+        ("CIAM_TENANT_NAME", "Alpha".to_owned()),
+        ("CIAM_OTHER_TENANT", "beta".to_owned()),
+        ("CIAM_USER_EMAIL", "grace@example.com".to_owned()),
+        ("CIAM_MAIL_DIR", server.data_dir.join("mail").display().to_string()),
+    ];
+    let mut env: Vec<(&str, String)> = env.into();
+    if let Ok(dir) = std::env::var("CIAM_SCREENSHOTS") {
+        env.push(("CIAM_SCREENSHOTS", dir));
+    }
+    let seen = crate::support::run_browser_script(&tools, &server, "console.mjs", &env, 180).await;
+    assert_eq!(seen["stepped_up"], true, "the console's sign-in asked for the passkey: {seen}");
+    assert_eq!(seen["tenants"], json!(["Alpha"]), "{seen}");
+    assert_eq!(seen["status"], "Every second factor and passkey of this user was removed.");
+    assert_eq!((seen["guessed"].as_u64(), seen["guessed_text"].as_str()), (Some(404), Some("Not found.")), "{seen}");
+    let pages = seen["checked"].as_array().ok_or("checked")?;
+    assert_eq!(pages.len(), 4, "{seen}");
+    // The reset is in Alpha's trail, done by Ada through the console.
+    let trail = operator.get("/tenants/alpha/audit?type=factor.reset", 200).await;
+    let reason = trail["items"][0]["reason"].as_str().unwrap_or_default().to_owned();
+    assert!(reason.starts_with(&format!("management API, by administrator {ada}")), "{trail}");
+    Ok(())
+}
