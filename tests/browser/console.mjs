@@ -79,7 +79,7 @@ try {
   await check(page, "user");
   await Promise.all([page.waitForURL(/\/reset-factors$/), page.getByRole("link", { name: "Reset factors" }).click()]);
   await check(page, "reset-factors");
-  await Promise.all([page.waitForURL(/\?done=factors-reset$/), button(page, "Reset factors").click()]);
+  await Promise.all([page.waitForURL(/\?done=reset-factors$/), button(page, "Reset factors").click()]);
   const status = await page.getByRole("status").innerText();
 
   // 4. Another tenant, by URL: not found.

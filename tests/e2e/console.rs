@@ -1,7 +1,8 @@
 //! The administrators' console over HTTP: signing in through the control tenant, a tenant admin
 //! who sees their tenant and nothing else (also by URL guessing), finding a user by email,
-//! resetting their factors after confirming (audited with the administrator), an auditor who
-//! sees no reset button and is refused the action, and a forged form refused.
+//! resetting their factors after confirming (audited with the administrator), disabling and
+//! enabling them, an auditor who sees none of these actions and is refused them, and a forged
+//! form refused.
 
 use ciam_testkit::{Admin, Browser, Server, ServerOptions, TempDir, World, hidden, location};
 use reqwest::Method;
@@ -78,7 +79,7 @@ async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_can
     let action = format!("/console/t/alpha/users/{grace}/reset-factors");
     assert_eq!(admin.post(&action, &[("csrf", "forged")]).await.status(), 403);
     let res = admin.post(&action, &[("csrf", &csrf)]).await;
-    assert_eq!(location(&res), format!("/console/t/alpha/users/{grace}?done=factors-reset"));
+    assert_eq!(location(&res), format!("/console/t/alpha/users/{grace}?done=reset-factors"));
     let done = admin.get(&location(&res)).await.text().await?;
     assert!(done.contains("Every second factor and passkey of this user was removed."), "{done}");
     let trail = operator.get("/tenants/alpha/audit?type=factor.reset", 200).await;
@@ -87,10 +88,26 @@ async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_can
         format!("management API, by administrator {ada}: all authenticators removed (0)")
     );
 
+    // Disabling her signs her out and shows on her page, which then offers to enable her again.
+    let disable = format!("/console/t/alpha/users/{grace}/disable");
+    let confirm = admin.get(&disable).await.text().await?;
+    assert!(confirm.contains("Disable the account of grace@example.com?"), "{confirm}");
+    let res = admin.post(&disable, &[("csrf", &csrf)]).await;
+    let done = admin.get(&location(&res)).await.text().await?;
+    assert!(done.contains("This account was disabled.") && done.contains("Enable account"), "{done}");
+    assert!(!done.contains("Disable account") && !done.contains("Sign out everywhere"), "{done}");
+    let graces = operator.get(&format!("/tenants/alpha/users/{grace}"), 200).await;
+    assert_eq!(graces["status"], "disabled");
+    let res = admin.post(&format!("/console/t/alpha/users/{grace}/enable"), &[("csrf", &csrf)]).await;
+    assert_eq!(location(&res), format!("/console/t/alpha/users/{grace}?done=enable"));
+    assert_eq!(operator.get(&format!("/tenants/alpha/users/{grace}"), 200).await["status"], "active");
+    assert_eq!(admin.get(&format!("/console/t/alpha/users/{grace}/promote")).await.status(), 404);
+
     // The auditor reads the same pages, without the button, and is refused the action.
     let auditor = console_as(&server, "audrey@example.com").await?;
     let page = auditor.get(&format!("/console/t/alpha/users/{grace}")).await.text().await?;
     assert!(page.contains("grace@example.com") && !page.contains("Reset factors"), "{page}");
+    assert!(!page.contains("Disable account") && !page.contains("Sign out everywhere"), "{page}");
     assert_eq!(auditor.get(&action).await.status(), 403);
 
     // Signing out ends the console session.

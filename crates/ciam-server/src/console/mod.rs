@@ -8,8 +8,9 @@
 //!   they have no role in is "not found", a page or action they lack the permission for is
 //!   refused, and buttons they may not use are not shown.
 //! - Every form posts the session's CSRF token (compared in constant time); a dangerous action
-//!   (resetting a user's factors) asks for confirmation on a page of its own and needs a sign-in
-//!   from the last 15 minutes, else it sends the person to sign in again first.
+//!   (resetting a user's factors, signing them out everywhere, disabling or enabling them) asks
+//!   for confirmation on a page of its own and needs a sign-in from the last 15 minutes, else it
+//!   sends the person to sign in again first.
 
 mod pages;
 
@@ -40,7 +41,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/logout", post(logout))
         .route("/console/t/{tenant}/users", get(pages::users))
         .route("/console/t/{tenant}/users/{user_id}", get(pages::user))
-        .route("/console/t/{tenant}/users/{user_id}/reset-factors", get(pages::reset_confirm).post(pages::reset))
+        .route("/console/t/{tenant}/users/{user_id}/{action}", get(pages::confirm).post(pages::act))
         .layer(axum::middleware::from_fn(language))
 }
 
@@ -121,9 +122,14 @@ impl Signed {
     pub(crate) fn refusal(&self, tenant: &TenantId, permission: Permission) -> Option<Response> {
         match self.admin.grants.decide(Some(tenant), permission) {
             Access::Allowed => None,
-            Access::Hidden => Some(error_page(StatusCode::NOT_FOUND, &self.brand, &tr(msg!("console-not-found")))),
+            Access::Hidden => Some(self.not_found()),
             Access::Forbidden => Some(error_page(StatusCode::FORBIDDEN, &self.brand, &tr(msg!("console-forbidden")))),
         }
+    }
+
+    /// The "not found" page: for what does not exist, and for a tenant without a role of theirs.
+    pub(crate) fn not_found(&self) -> Response {
+        error_page(StatusCode::NOT_FOUND, &self.brand, &tr(msg!("console-not-found")))
     }
 
     /// Whether a form's CSRF token is this session's.

@@ -10,7 +10,7 @@ use ciam_core::email::Email;
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::page::PageRequest;
 use ciam_core::tenant::Tenant;
-use ciam_core::user::User;
+use ciam_core::user::{User, UserStatus};
 use serde::Deserialize;
 
 use super::{Signed, failure, sign_in_url, signed_in, to_sign_in};
@@ -18,13 +18,95 @@ use crate::audit::Caller;
 use crate::http::Path;
 use crate::http::page::{Brand, error_page, hosted_pages, html, see_other};
 use crate::i18n::{filters, msg, tr};
+use crate::services::sessions::{Which, end_user_sessions};
 use crate::services::{By, users};
 use crate::state::AppState;
 
 /// Users per page.
 const PAGE_SIZE: u32 = 50;
 
-hosted_pages!(TenantsPage, UsersPage, UserPage, ResetPage);
+/// What an administrator may do to a user from the console: each is a dangerous action, asked
+/// for on a confirmation page of its own and done only after a recent sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Action {
+    /// Remove every second factor and passkey.
+    ResetFactors,
+    /// End every session and refresh token.
+    SignOut,
+    /// Disable the account (which signs them out everywhere).
+    Disable,
+    /// Enable a disabled account.
+    Enable,
+}
+
+impl Action {
+    /// Every action, in the order the user page offers them.
+    const ALL: [Action; 4] = [Self::ResetFactors, Self::SignOut, Self::Disable, Self::Enable];
+
+    /// The action's path segment.
+    pub(super) fn slug(self) -> &'static str {
+        match self {
+            Self::ResetFactors => "reset-factors",
+            Self::SignOut => "sign-out",
+            Self::Disable => "disable",
+            Self::Enable => "enable",
+        }
+    }
+
+    fn of(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.slug() == slug)
+    }
+
+    fn permission(self) -> Permission {
+        match self {
+            Self::ResetFactors => Permission::FactorsWrite,
+            Self::SignOut => Permission::SessionsWrite,
+            Self::Disable | Self::Enable => Permission::UsersWrite,
+        }
+    }
+
+    /// Whether it applies to `user` as they are.
+    fn applies(self, user: &User) -> bool {
+        match self {
+            Self::Disable | Self::SignOut => user.status == UserStatus::Active,
+            Self::Enable => user.status == UserStatus::Disabled,
+            Self::ResetFactors => true,
+        }
+    }
+
+    /// The button (and page title).
+    pub(super) fn label(self) -> String {
+        tr(match self {
+            Self::ResetFactors => msg!("console-reset-factors"),
+            Self::SignOut => msg!("console-sign-out-everywhere"),
+            Self::Disable => msg!("console-disable"),
+            Self::Enable => msg!("console-enable"),
+        })
+    }
+
+    /// The question the confirmation page asks about `email`.
+    fn question(self, email: &str) -> String {
+        let id = match self {
+            Self::ResetFactors => msg!("console-reset-question"),
+            Self::SignOut => msg!("console-sign-out-question"),
+            Self::Disable => msg!("console-disable-question"),
+            Self::Enable => msg!("console-enable-question"),
+        };
+        crate::i18n::tr_with(id, &[("email", email)])
+    }
+
+    /// What the user page says once it is done.
+    fn done(self) -> String {
+        tr(match self {
+            Self::ResetFactors => msg!("console-factors-were-reset"),
+            Self::SignOut => msg!("console-signed-out-everywhere"),
+            Self::Disable => msg!("console-was-disabled"),
+            Self::Enable => msg!("console-was-enabled"),
+        })
+    }
+}
+
+hosted_pages!(TenantsPage, UsersPage, UserPage, ConfirmPage);
 
 /// What every console page shows around its content.
 struct Frame<'a> {
@@ -67,17 +149,22 @@ struct UserPage<'a> {
     user: &'a User,
     /// `None` without `factors:read`.
     factors: Option<Vec<(String, String)>>,
-    may_reset: bool,
+    /// What the administrator may do to the user: path segment and label.
+    actions: Vec<(&'static str, String)>,
     notice: Option<String>,
 }
 
 #[derive(Template)]
-#[template(path = "console_reset.html")]
-struct ResetPage<'a> {
+#[template(path = "console_confirm.html")]
+struct ConfirmPage<'a> {
     brand: &'a Brand,
     frame: Frame<'a>,
     tenant: &'a Tenant,
     user: &'a User,
+    /// The action's path segment, label and question.
+    action: &'static str,
+    label: String,
+    question: String,
     /// Where to sign in again first, when the sign-in is not recent.
     sign_in_again: Option<String>,
 }
@@ -119,14 +206,13 @@ pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap) -> R
 
 /// The tenant a console path names, once the administrator may see it with `permission`.
 async fn tenant_for(st: &AppState, signed: &Signed, tenant: &str, permission: Permission) -> Result<Tenant, Response> {
-    let not_found = || error_page(StatusCode::NOT_FOUND, &signed.brand, &tr(msg!("console-not-found")));
-    let id = TenantId::parse(tenant).map_err(|_| not_found())?;
+    let id = TenantId::parse(tenant).map_err(|_| signed.not_found())?;
     if let Some(refused) = signed.refusal(&id, permission) {
         return Err(refused);
     }
     match st.durable.get_tenant(&id).await {
         Ok(Some(t)) => Ok(t),
-        Ok(None) => Err(not_found()),
+        Ok(None) => Err(signed.not_found()),
         Err(e) => Err(failure(e.into())),
     }
 }
@@ -185,11 +271,10 @@ pub(super) struct UserQuery {
 
 /// The user a console path names.
 async fn user_of(st: &AppState, signed: &Signed, tenant: &TenantId, id: &str) -> Result<User, Response> {
-    let not_found = || error_page(StatusCode::NOT_FOUND, &signed.brand, &tr(msg!("console-not-found")));
-    let id = UserId::parse(id).map_err(|_| not_found())?;
+    let id = UserId::parse(id).map_err(|_| signed.not_found())?;
     match st.durable.get_user(tenant, &id).await {
         Ok(Some(u)) => Ok(u),
-        Ok(None) => Err(not_found()),
+        Ok(None) => Err(signed.not_found()),
         Err(e) => Err(failure(e.into())),
     }
 }
@@ -223,32 +308,38 @@ pub(super) async fn user(
     } else {
         None
     };
-    let may_reset = signed.may(&tenant.id, Permission::FactorsWrite);
-    let notice = q.done.filter(|d| d == "factors-reset").map(|_| tr(msg!("console-factors-were-reset")));
+    let actions = Action::ALL
+        .into_iter()
+        .filter(|a| a.applies(&user) && signed.may(&tenant.id, a.permission()))
+        .map(|a| (a.slug(), a.label()))
+        .collect();
+    let notice = q.done.as_deref().and_then(Action::of).map(Action::done);
     let page = UserPage {
         brand: &signed.brand,
         frame: Frame::of(&signed),
         tenant: &tenant,
         user: &user,
         factors,
-        may_reset,
+        actions,
         notice,
     };
     html(StatusCode::OK, &page)
 }
 
-/// `GET …/reset-factors`: asks to confirm (or to sign in again first).
-pub(super) async fn reset_confirm(
+/// `GET /console/t/{tenant}/users/{user_id}/{action}`: asks to confirm (or to sign in again
+/// first).
+pub(super) async fn confirm(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Path((tenant, user_id)): Path<(String, String)>,
+    Path((tenant, user_id, slug)): Path<(String, String, String)>,
 ) -> Response {
-    let here = format!("/console/t/{tenant}/users/{user_id}/reset-factors");
+    let here = format!("/console/t/{tenant}/users/{user_id}/{slug}");
     let signed = match signed_in(&st, &headers, &here).await {
         Ok(s) => s,
         Err(res) => return res,
     };
-    let tenant = match tenant_for(&st, &signed, &tenant, Permission::FactorsWrite).await {
+    let Some(action) = Action::of(&slug) else { return signed.not_found() };
+    let tenant = match tenant_for(&st, &signed, &tenant, action.permission()).await {
         Ok(t) => t,
         Err(res) => return res,
     };
@@ -257,25 +348,34 @@ pub(super) async fn reset_confirm(
         Err(res) => return res,
     };
     let sign_in_again = (!signed.recent(&st)).then(|| sign_in_url(&here, true));
-    let page =
-        ResetPage { brand: &signed.brand, frame: Frame::of(&signed), tenant: &tenant, user: &user, sign_in_again };
+    let page = ConfirmPage {
+        brand: &signed.brand,
+        frame: Frame::of(&signed),
+        tenant: &tenant,
+        user: &user,
+        action: action.slug(),
+        label: action.label(),
+        question: action.question(user.email.as_str()),
+        sign_in_again,
+    };
     html(StatusCode::OK, &page)
 }
 
 #[derive(Deserialize)]
-pub(super) struct ResetForm {
+pub(super) struct ConfirmForm {
     csrf: String,
 }
 
-/// `POST …/reset-factors`: removes every second factor and passkey of the user.
-pub(super) async fn reset(
+/// `POST /console/t/{tenant}/users/{user_id}/{action}`: does it, through the same services as
+/// the management API, and says so on the user's page.
+pub(super) async fn act(
     State(st): State<AppState>,
     headers: HeaderMap,
     caller: Caller,
-    Path((tenant, user_id)): Path<(String, String)>,
-    axum::Form(form): axum::Form<ResetForm>,
+    Path((tenant, user_id, slug)): Path<(String, String, String)>,
+    axum::Form(form): axum::Form<ConfirmForm>,
 ) -> Response {
-    let here = format!("/console/t/{tenant}/users/{user_id}/reset-factors");
+    let here = format!("/console/t/{tenant}/users/{user_id}/{slug}");
     let signed = match signed_in(&st, &headers, &here).await {
         Ok(s) => s,
         Err(res) => return res,
@@ -283,7 +383,8 @@ pub(super) async fn reset(
     if !signed.csrf_ok(&form.csrf) {
         return error_page(StatusCode::FORBIDDEN, &signed.brand, &tr(msg!("console-form-expired")));
     }
-    let tenant = match tenant_for(&st, &signed, &tenant, Permission::FactorsWrite).await {
+    let Some(action) = Action::of(&slug) else { return signed.not_found() };
+    let tenant = match tenant_for(&st, &signed, &tenant, action.permission()).await {
         Ok(t) => t,
         Err(res) => return res,
     };
@@ -295,8 +396,17 @@ pub(super) async fn reset(
         Err(res) => return res,
     };
     let by = By::admin(caller, &signed.admin);
-    if let Err(e) = users::reset_factors(&st, &by, &tenant.id, &user.id, None).await {
+    let done = match action {
+        Action::ResetFactors => users::reset_factors(&st, &by, &tenant.id, &user.id, None).await.map(drop),
+        Action::SignOut => end_user_sessions(&st, &by, &tenant, &user.id, Which::All).await.map(drop),
+        Action::Disable | Action::Enable => {
+            let status = if action == Action::Disable { UserStatus::Disabled } else { UserStatus::Active };
+            let after = User { status, updated_at: st.clock.now(), ..user.clone() };
+            users::update(&st, &by, &tenant, &user, &after, None).await
+        }
+    };
+    if let Err(e) = done {
         return failure(e);
     }
-    see_other(&format!("/console/t/{}/users/{}?done=factors-reset", tenant.id, user.id))
+    see_other(&format!("/console/t/{}/users/{}?done={}", tenant.id, user.id, action.slug()))
 }
