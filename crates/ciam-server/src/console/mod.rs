@@ -86,29 +86,18 @@ pub(crate) struct Signed {
 /// The administrator of the request, or the answer to give instead: off to sign in (coming back
 /// to `here`), or an error page.
 pub(crate) async fn signed_in(st: &AppState, headers: &HeaderMap, here: &str) -> Result<Signed, Response> {
-    let brand = match st.durable.get_tenant(&st.node.admin.control_tenant).await {
-        Ok(Some(t)) => Brand::of(&t),
-        Ok(None) => Brand::neutral(),
-        Err(e) => return Err(failure(e.into())),
-    };
+    let control = &st.node.admin.control_tenant;
+    let brand = st.durable.get_tenant(control).await.map_err(failure)?.map_or_else(Brand::neutral, |t| Brand::of(&t));
     let Some(cookie) = read_cookie(st, headers) else { return Err(to_sign_in(here, false)) };
-    match console::session(st, cookie).await {
-        Ok(Some((session, admin))) => {
-            let name = match &admin.acting {
-                Acting::Principal(Principal::User(id)) => {
-                    match st.durable.get_user(&st.node.admin.control_tenant, id).await {
-                        Ok(Some(person)) => person.email.as_str().to_owned(),
-                        Ok(None) => admin.label(),
-                        Err(e) => return Err(failure(e.into())),
-                    }
-                }
-                _ => admin.label(),
-            };
-            Ok(Signed { session, admin, brand, name })
-        }
-        Ok(None) => Err(to_sign_in(here, false)),
-        Err(e) => Err(failure(e)),
-    }
+    let Some((session, admin)) = console::session(st, cookie).await.map_err(failure)? else {
+        return Err(to_sign_in(here, false));
+    };
+    let person = match &admin.acting {
+        Acting::Principal(Principal::User(id)) => st.durable.get_user(control, id).await.map_err(failure)?,
+        _ => None,
+    };
+    let name = person.map_or_else(|| admin.label(), |p| p.email.as_str().to_owned());
+    Ok(Signed { session, admin, brand, name })
 }
 
 impl Signed {
@@ -158,8 +147,9 @@ pub(crate) fn to_sign_in(here: &str, fresh: bool) -> Response {
     see_other(&sign_in_url(here, fresh))
 }
 
-fn failure(e: crate::services::ServiceError) -> Response {
-    crate::error::Problem::from(e).into_response()
+/// The answer to a failure of the stores or a service.
+fn failure(e: impl Into<crate::services::ServiceError>) -> Response {
+    crate::error::Problem::from(e.into()).into_response()
 }
 
 #[derive(Deserialize)]

@@ -22,6 +22,10 @@ use crate::services::sessions::{Which, end_user_sessions};
 use crate::services::{By, users};
 use crate::state::AppState;
 
+/// A console page, or the answer given instead (off to sign in first, not found, not allowed,
+/// or a failure).
+pub(super) type Page = Result<Response, Response>;
+
 /// Users per page.
 const PAGE_SIZE: u32 = 50;
 
@@ -170,38 +174,28 @@ struct ConfirmPage<'a> {
 }
 
 /// `GET /console`: the tenants the administrator has a role in (every tenant deployment-wide).
-pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let signed = match signed_in(&st, &headers, "/console").await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
+pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap) -> Page {
+    let signed = signed_in(&st, &headers, "/console").await?;
     let mut tenants = Vec::new();
     match signed.admin.grants.tenants() {
         None => {
             let mut page = PageRequest { limit: PageRequest::MAX_LIMIT, after: None };
             loop {
-                match st.durable.list_tenants(&page).await {
-                    Ok(p) => {
-                        tenants.extend(p.items);
-                        match p.next_after {
-                            Some(next) => page.after = Some(next),
-                            None => break,
-                        }
-                    }
-                    Err(e) => return failure(e.into()),
+                let p = st.durable.list_tenants(&page).await.map_err(failure)?;
+                tenants.extend(p.items);
+                match p.next_after {
+                    Some(next) => page.after = Some(next),
+                    None => break,
                 }
             }
         }
         Some(ids) => {
             for id in ids {
-                match st.durable.get_tenant(id).await {
-                    Ok(t) => tenants.extend(t),
-                    Err(e) => return failure(e.into()),
-                }
+                tenants.extend(st.durable.get_tenant(id).await.map_err(failure)?);
             }
         }
     }
-    html(StatusCode::OK, &TenantsPage { brand: &signed.brand, frame: Frame::of(&signed), tenants })
+    Ok(html(StatusCode::OK, &TenantsPage { brand: &signed.brand, frame: Frame::of(&signed), tenants }))
 }
 
 /// The tenant a console path names, once the administrator may see it with `permission`.
@@ -210,11 +204,7 @@ async fn tenant_for(st: &AppState, signed: &Signed, tenant: &str, permission: Pe
     if let Some(refused) = signed.refusal(&id, permission) {
         return Err(refused);
     }
-    match st.durable.get_tenant(&id).await {
-        Ok(Some(t)) => Ok(t),
-        Ok(None) => Err(signed.not_found()),
-        Err(e) => Err(failure(e.into())),
-    }
+    st.durable.get_tenant(&id).await.map_err(failure)?.ok_or_else(|| signed.not_found())
 }
 
 #[derive(Deserialize)]
@@ -232,36 +222,25 @@ pub(super) async fn users(
     headers: HeaderMap,
     Path(tenant): Path<String>,
     Query(q): Query<UsersQuery>,
-) -> Response {
+) -> Page {
     let here = format!("/console/t/{tenant}/users");
-    let signed = match signed_in(&st, &headers, &here).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let tenant = match tenant_for(&st, &signed, &tenant, Permission::UsersRead).await {
-        Ok(t) => t,
-        Err(res) => return res,
-    };
+    let signed = signed_in(&st, &headers, &here).await?;
+    let tenant = tenant_for(&st, &signed, &tenant, Permission::UsersRead).await?;
     let query = q.q.as_deref().map(str::trim).unwrap_or_default().to_owned();
     let (users, next) = if query.is_empty() {
         let page = PageRequest { limit: PAGE_SIZE, after: q.after.filter(|a| !a.is_empty()) };
-        match st.durable.list_users(&tenant.id, &page).await {
-            Ok(p) => (p.items, p.next_after),
-            Err(e) => return failure(e.into()),
-        }
+        let p = st.durable.list_users(&tenant.id, &page).await.map_err(failure)?;
+        (p.items, p.next_after)
     } else {
         let found = match (UserId::parse(&query), Email::parse(&query)) {
             (Ok(id), _) => st.durable.get_user(&tenant.id, &id).await,
             (_, Ok(email)) => st.durable.find_user_by_email(&tenant.id, email.normalized()).await,
             _ => Ok(None),
         };
-        match found {
-            Ok(u) => (u.into_iter().collect(), None),
-            Err(e) => return failure(e.into()),
-        }
+        (found.map_err(failure)?.into_iter().collect(), None)
     };
     let page = UsersPage { brand: &signed.brand, frame: Frame::of(&signed), tenant: &tenant, query, users, next };
-    html(StatusCode::OK, &page)
+    Ok(html(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -272,11 +251,7 @@ pub(super) struct UserQuery {
 /// The user a console path names.
 async fn user_of(st: &AppState, signed: &Signed, tenant: &TenantId, id: &str) -> Result<User, Response> {
     let id = UserId::parse(id).map_err(|_| signed.not_found())?;
-    match st.durable.get_user(tenant, &id).await {
-        Ok(Some(u)) => Ok(u),
-        Ok(None) => Err(signed.not_found()),
-        Err(e) => Err(failure(e.into())),
-    }
+    st.durable.get_user(tenant, &id).await.map_err(failure)?.ok_or_else(|| signed.not_found())
 }
 
 /// `GET /console/t/{tenant}/users/{user_id}`: a user, their factors (with `factors:read`), and
@@ -286,25 +261,14 @@ pub(super) async fn user(
     headers: HeaderMap,
     Path((tenant, user_id)): Path<(String, String)>,
     Query(q): Query<UserQuery>,
-) -> Response {
+) -> Page {
     let here = format!("/console/t/{tenant}/users/{user_id}");
-    let signed = match signed_in(&st, &headers, &here).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let tenant = match tenant_for(&st, &signed, &tenant, Permission::UsersRead).await {
-        Ok(t) => t,
-        Err(res) => return res,
-    };
-    let user = match user_of(&st, &signed, &tenant.id, &user_id).await {
-        Ok(u) => u,
-        Err(res) => return res,
-    };
+    let signed = signed_in(&st, &headers, &here).await?;
+    let tenant = tenant_for(&st, &signed, &tenant, Permission::UsersRead).await?;
+    let user = user_of(&st, &signed, &tenant.id, &user_id).await?;
     let factors = if signed.may(&tenant.id, Permission::FactorsRead) {
-        match st.durable.list_factors(&tenant.id, &user.id).await {
-            Ok(f) => Some(f.into_iter().map(|f| (f.kind.as_str().to_owned(), f.name)).collect()),
-            Err(e) => return failure(e.into()),
-        }
+        let factors = st.durable.list_factors(&tenant.id, &user.id).await.map_err(failure)?;
+        Some(factors.into_iter().map(|f| (f.kind.as_str().to_owned(), f.name)).collect())
     } else {
         None
     };
@@ -323,7 +287,7 @@ pub(super) async fn user(
         actions,
         notice,
     };
-    html(StatusCode::OK, &page)
+    Ok(html(StatusCode::OK, &page))
 }
 
 /// `GET /console/t/{tenant}/users/{user_id}/{action}`: asks to confirm (or to sign in again
@@ -332,21 +296,12 @@ pub(super) async fn confirm(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path((tenant, user_id, slug)): Path<(String, String, String)>,
-) -> Response {
+) -> Page {
     let here = format!("/console/t/{tenant}/users/{user_id}/{slug}");
-    let signed = match signed_in(&st, &headers, &here).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let Some(action) = Action::of(&slug) else { return signed.not_found() };
-    let tenant = match tenant_for(&st, &signed, &tenant, action.permission()).await {
-        Ok(t) => t,
-        Err(res) => return res,
-    };
-    let user = match user_of(&st, &signed, &tenant.id, &user_id).await {
-        Ok(u) => u,
-        Err(res) => return res,
-    };
+    let signed = signed_in(&st, &headers, &here).await?;
+    let Some(action) = Action::of(&slug) else { return Err(signed.not_found()) };
+    let tenant = tenant_for(&st, &signed, &tenant, action.permission()).await?;
+    let user = user_of(&st, &signed, &tenant.id, &user_id).await?;
     let sign_in_again = (!signed.recent(&st)).then(|| sign_in_url(&here, true));
     let page = ConfirmPage {
         brand: &signed.brand,
@@ -358,7 +313,7 @@ pub(super) async fn confirm(
         question: action.question(user.email.as_str()),
         sign_in_again,
     };
-    html(StatusCode::OK, &page)
+    Ok(html(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -374,27 +329,18 @@ pub(super) async fn act(
     caller: Caller,
     Path((tenant, user_id, slug)): Path<(String, String, String)>,
     axum::Form(form): axum::Form<ConfirmForm>,
-) -> Response {
+) -> Page {
     let here = format!("/console/t/{tenant}/users/{user_id}/{slug}");
-    let signed = match signed_in(&st, &headers, &here).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
+    let signed = signed_in(&st, &headers, &here).await?;
     if !signed.csrf_ok(&form.csrf) {
-        return error_page(StatusCode::FORBIDDEN, &signed.brand, &tr(msg!("console-form-expired")));
+        return Err(error_page(StatusCode::FORBIDDEN, &signed.brand, &tr(msg!("console-form-expired"))));
     }
-    let Some(action) = Action::of(&slug) else { return signed.not_found() };
-    let tenant = match tenant_for(&st, &signed, &tenant, action.permission()).await {
-        Ok(t) => t,
-        Err(res) => return res,
-    };
+    let Some(action) = Action::of(&slug) else { return Err(signed.not_found()) };
+    let tenant = tenant_for(&st, &signed, &tenant, action.permission()).await?;
     if !signed.recent(&st) {
-        return to_sign_in(&here, true);
+        return Err(to_sign_in(&here, true));
     }
-    let user = match user_of(&st, &signed, &tenant.id, &user_id).await {
-        Ok(u) => u,
-        Err(res) => return res,
-    };
+    let user = user_of(&st, &signed, &tenant.id, &user_id).await?;
     let by = By::admin(caller, &signed.admin);
     let done = match action {
         Action::ResetFactors => users::reset_factors(&st, &by, &tenant.id, &user.id, None).await.map(drop),
@@ -405,8 +351,6 @@ pub(super) async fn act(
             users::update(&st, &by, &tenant, &user, &after, None).await
         }
     };
-    if let Err(e) = done {
-        return failure(e);
-    }
-    see_other(&format!("/console/t/{}/users/{}?done={}", tenant.id, user.id, action.slug()))
+    done.map_err(failure)?;
+    Ok(see_other(&format!("/console/t/{}/users/{}?done={}", tenant.id, user.id, action.slug())))
 }
