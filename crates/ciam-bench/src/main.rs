@@ -7,6 +7,7 @@
 //! Usage and the measured numbers: `docs/performance.md`, "Side-by-side benchmark".
 
 mod ceiling;
+mod console;
 mod import;
 mod load;
 mod process;
@@ -44,7 +45,7 @@ struct Args {
     backends: Vec<String>,
     /// Scenarios, comma-separated (default all): discovery, jwks, client_credentials,
     /// introspection, refresh, token_exchange, ciba_poll, code_flow, password_sign_in, signup,
-    /// sign_in_mix.
+    /// sign_in_mix, console (which imports 100,000 users first).
     #[arg(long, value_delimiter = ',')]
     scenarios: Vec<String>,
     /// Do not start the peer.

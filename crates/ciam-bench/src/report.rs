@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::load::Measured;
 use crate::procfs::Memory;
-use crate::scenario::{CIBA_POLL, MIX_ROWS, SIGN_IN_MIX};
+use crate::scenario::{CIBA_POLL, CONSOLE, MIX_ROWS, SIGN_IN_MIX};
 
 type Outcome = Result<Option<Measured>, String>;
 
@@ -266,6 +266,15 @@ impl Report {
                  authorization_pending or slow_down. The polls come far faster than the interval, so after the \
                  first poll of each request all are slow_down: the CPU figure is what a poll too soon costs; a poll \
                  on time (authorization_pending) is not measured here. ciam only."
+            );
+        }
+        if self.scenarios.iter().any(|s| s == CONSOLE) {
+            let _ = writeln!(
+                out,
+                "- console: an administrator's console session (role admin of the benchmark tenant, imported to \
+                 100,000 users first) opens, in turn, the tenant's users list at one of 1,000 cursors spread over \
+                 the tenant and one of those users' pages; each page is one request (HTML, rendered on the server). \
+                 ciam only."
             );
         }
         let sign_ins = ["password_sign_in", "signup", MIX_ROWS[0]];

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::load::{Conn, Req};
 
 /// The scenarios, in the order they run and are reported.
-pub(crate) const ALL: [&str; 11] = [
+pub(crate) const ALL: [&str; 12] = [
     "discovery",
     "jwks",
     "client_credentials",
@@ -26,7 +26,12 @@ pub(crate) const ALL: [&str; 11] = [
     "password_sign_in",
     "signup",
     SIGN_IN_MIX,
+    CONSOLE,
 ];
+
+/// An administrator's console pages for a tenant of 100,000 users (ciam only; see
+/// [`crate::console`]).
+pub(crate) const CONSOLE: &str = "console";
 
 /// Password sign-ins at the row's connection count, while [`MIX_CLIENT_CREDENTIALS`]
 /// connections run `client_credentials` and one connection polls `/healthz` every
@@ -65,6 +70,9 @@ pub(crate) enum Work {
     /// requests nobody answers (the forms in turn), expecting 400 with `authorization_pending`
     /// or `slow_down`.
     CibaPoll { path: String, auth: String, forms: Vec<String>, next: AtomicUsize },
+    /// `GET` of one of `paths` in turn with a session's `Cookie`, expecting 200 (the console's
+    /// pages).
+    Pages { paths: Vec<String>, cookie: String, next: AtomicUsize },
     /// authorize (riding a session, consent remembered) → code → token → userinfo.
     CodeFlow(Box<CodeFlow>),
     /// A fresh browser opens the login page and posts the password (ciam only).
@@ -131,6 +139,11 @@ impl Work {
         match (self, state) {
             (Work::Get { path }, _) => {
                 conn.send(Req::get(path)).await?.expect(200, path)?;
+            }
+            (Work::Pages { paths, cookie, next }, _) => {
+                let turn = next.fetch_add(1, Ordering::Relaxed).checked_rem(paths.len()).unwrap_or_default();
+                let path = paths.get(turn).ok_or_else(|| anyhow!("no page to open"))?;
+                conn.send(Req::get(path).cookie(cookie)).await?.expect(200, path)?;
             }
             (Work::Post { path, auth, form, must_be_active }, _) => {
                 let a = conn.send(Req::post(path, form.clone()).auth(auth)).await?.expect(200, path)?;

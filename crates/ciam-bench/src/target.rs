@@ -16,8 +16,8 @@ use crate::load::{BROWSER_UA, Plan};
 use crate::process::{Process, TempDir};
 use crate::procfs::{self, Memory};
 use crate::scenario::{
-    ACCESS_TOKEN_TYPE, AgentSigner, Assertions, CIBA_GRANT, CIBA_POLL, CodeFlow, JWT_BEARER, SignIn, SignUpWork,
-    TOKEN_EXCHANGE, Work, basic, enc, field, form, path_of, query_param,
+    ACCESS_TOKEN_TYPE, AgentSigner, Assertions, CIBA_GRANT, CIBA_POLL, CONSOLE, CodeFlow, JWT_BEARER, SignIn,
+    SignUpWork, TOKEN_EXCHANGE, Work, basic, enc, field, form, path_of, query_param,
 };
 
 /// Where both servers send the browser back; nothing listens there (only the code is read).
@@ -168,7 +168,9 @@ impl Target {
             .env("CIAM_DATA_DIR", dir.0.join("data"))
             .env("CIAM_BIND", "127.0.0.1:0")
             .env("CIAM_LOG__FORMAT", "json")
-            .env("CIAM_LOG__LEVEL", log_level);
+            .env("CIAM_LOG__LEVEL", log_level)
+            // The console scenario's administrator signs in with a password.
+            .env("CIAM_ADMIN__ACR", "pwd");
         if let Some((pg, redis)) = &services {
             cmd.env("DATABASE_URL", &pg.url)
                 .env("CIAM_MASTER_KEY", ciam_jose::MasterKey::generate_base64())
@@ -663,6 +665,8 @@ impl Target {
                     next: std::sync::atomic::AtomicU64::new(0),
                 }))
             }
+            CONSOLE if self.kind == Kind::Ciam => crate::console::work(self).await?,
+            CONSOLE => return Ok(None),
             other => bail!("unknown scenario {other}"),
         }))
     }
