@@ -21,7 +21,7 @@ use ciam_core::admin::{
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::{ClientId, ResourceId, TenantId};
 use ciam_core::resource::Resource;
-use ciam_core::store::ClientStore;
+use ciam_core::store::{ClientStore, StoreError};
 use ciam_core::tenant::{MfaMode, Tenant, TenantSettings};
 use ciam_core::{Acr, FieldError};
 use serde_json::Value;
@@ -90,7 +90,27 @@ pub(crate) fn api_audience(st: &AppState) -> String {
 /// Creates the control tenant on first start (sign-in always with a second factor, sign-up
 /// closed), and registers the console's client and the management API (as its resource) under
 /// this deployment's public URL.
+///
+/// Nodes starting together on one database race to do it: a node that finds the tenant taken
+/// but not yet written (or its client or resource half made) tries again, for up to 5 seconds.
 pub(crate) async fn bootstrap(st: &AppState) -> Result<(), ServiceError> {
+    // A node that does not serve the control region leaves this to one that does.
+    if !st.node.regions.iter().any(|r| r.region == st.node.region && r.served) {
+        return Ok(());
+    }
+    let mut tries = 0;
+    loop {
+        match bootstrap_once(st).await {
+            Err(ServiceError::Store(StoreError::NotFound | StoreError::Conflict { .. })) if tries < 25 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            done => return done,
+        }
+    }
+}
+
+async fn bootstrap_once(st: &AppState) -> Result<(), ServiceError> {
     let control = &st.node.admin.control_tenant;
     let by = By::system("first start");
     let now = st.clock.now();
@@ -109,7 +129,7 @@ pub(crate) async fn bootstrap(st: &AppState) -> Result<(), ServiceError> {
         match super::tenants::create(st, &by, &tenant).await {
             Ok(()) => tracing::info!(tenant = %control, "control tenant created: its users are the administrators"),
             // Another node created it first.
-            Err(ServiceError::Store(ciam_core::store::StoreError::Conflict { .. })) => {}
+            Err(ServiceError::Store(StoreError::Conflict { .. })) => {}
             Err(e) => return Err(e),
         }
     }
@@ -135,7 +155,7 @@ pub(crate) async fn bootstrap(st: &AppState) -> Result<(), ServiceError> {
                 updated_at: now,
             };
             match super::resources::create(st, &by, &api).await {
-                Err(ServiceError::Store(ciam_core::store::StoreError::Conflict { .. })) => Ok(()),
+                Err(ServiceError::Store(StoreError::Conflict { .. })) => Ok(()),
                 other => other.map(drop),
             }
         }

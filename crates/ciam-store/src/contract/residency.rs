@@ -195,6 +195,25 @@ pub async fn tenant_with_every_kind_of_row(s: &dyn DurableStore, id: &str, ada: 
         revoked_at: None,
     };
     s.create_invitation(&invitation, "invitation-hash").await.unwrap();
+    // As a control tenant: its administrator Ada's role, and a custom role.
+    let role = ciam_core::admin::CustomRole {
+        control_tenant: t.clone(),
+        name: "key-rotator".into(),
+        description: String::new(),
+        permissions: [ciam_core::admin::Permission::KeysWrite].into(),
+        created_at: T0,
+        updated_at: T0,
+    };
+    s.save_custom_role(&role).await.unwrap();
+    let assignment = ciam_core::admin::RoleAssignment {
+        control_tenant: t.clone(),
+        id: "ra_1".into(),
+        principal: ciam_core::admin::Principal::User(ada.id),
+        scope: ciam_core::admin::Scope::Deployment,
+        role: "owner".into(),
+        created_at: T0,
+    };
+    s.create_role_assignment(&assignment).await.unwrap();
     s.enqueue_mail(&queued(id, "m1", T0)).await.unwrap();
     s.create_data_key(&t, "p-ada", "sealed-data-key", T0).await.unwrap();
 
@@ -225,6 +244,8 @@ pub struct Seen {
     delegations: usize,
     erasure_due: Option<time::OffsetDateTime>,
     data_key: Option<String>,
+    roles: Vec<ciam_core::admin::RoleAssignment>,
+    custom_roles: Vec<ciam_core::admin::CustomRole>,
 }
 
 /// Reads a tenant through the ports; checks that its ledger positions increase and that its audit
@@ -257,6 +278,8 @@ pub async fn seen(s: &dyn DurableStore, r: &Residents) -> Seen {
         delegations: s.list_user_delegations(t, &r.ada.id).await.unwrap().len(),
         erasure_due: s.erasure_due(t, &r.dave.id).await.unwrap(),
         data_key: s.data_key(t, "p-ada").await.unwrap(),
+        roles: s.role_assignments_of(t, &ciam_core::admin::Principal::User(r.ada.id)).await.unwrap(),
+        custom_roles: s.custom_roles(t).await.unwrap(),
     }
 }
 
