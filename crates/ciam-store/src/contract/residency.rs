@@ -204,7 +204,9 @@ pub async fn tenant_with_every_kind_of_row(s: &dyn DurableStore, id: &str, ada: 
         created_at: T0,
         updated_at: T0,
     };
-    s.save_custom_role(&role).await.unwrap();
+    if let Err(e) = s.save_custom_role(&role).await {
+        panic!("save a custom role: {e}");
+    }
     let assignment = ciam_core::admin::RoleAssignment {
         control_tenant: t.clone(),
         id: "ra_1".into(),
@@ -213,7 +215,9 @@ pub async fn tenant_with_every_kind_of_row(s: &dyn DurableStore, id: &str, ada: 
         role: "owner".into(),
         created_at: T0,
     };
-    s.create_role_assignment(&assignment).await.unwrap();
+    if let Err(e) = s.create_role_assignment(&assignment).await {
+        panic!("give a role: {e}");
+    }
     s.enqueue_mail(&queued(id, "m1", T0)).await.unwrap();
     s.create_data_key(&t, "p-ada", "sealed-data-key", T0).await.unwrap();
 
@@ -278,8 +282,14 @@ pub async fn seen(s: &dyn DurableStore, r: &Residents) -> Seen {
         delegations: s.list_user_delegations(t, &r.ada.id).await.unwrap().len(),
         erasure_due: s.erasure_due(t, &r.dave.id).await.unwrap(),
         data_key: s.data_key(t, "p-ada").await.unwrap(),
-        roles: s.role_assignments_of(t, &ciam_core::admin::Principal::User(r.ada.id)).await.unwrap(),
-        custom_roles: s.custom_roles(t).await.unwrap(),
+        roles: match s.role_assignments_of(t, &ciam_core::admin::Principal::User(r.ada.id)).await {
+            Ok(roles) => roles,
+            Err(e) => panic!("read Ada's roles: {e}"),
+        },
+        custom_roles: match s.custom_roles(t).await {
+            Ok(roles) => roles,
+            Err(e) => panic!("read the custom roles: {e}"),
+        },
     }
 }
 
