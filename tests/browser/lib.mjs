@@ -212,9 +212,12 @@ export const signInAndAddPasskey = async (page, { origin, tenant, email, passwor
   await Promise.all([page.waitForURL(/\/account\/security$/), page.getByRole("button", { name: "Verify" }).click()]);
   await page.fill("#passkey-name", "Chromium");
   const registered = page.waitForResponse((r) => r.url().endsWith("/account/security/passkey/finish"));
+  // The page then goes where the answer says: wait for that navigation, not for the page it leaves.
+  const navigated = page.waitForEvent("framenavigated", (frame) => frame === page.mainFrame());
   await page.click("#passkey-button");
   const finish = await registered;
   if (finish.status() !== 200) throw new Error(`registration finished with ${finish.status()}: ${await finish.text()}`);
+  await navigated;
   await page.waitForLoadState("load");
 };
 

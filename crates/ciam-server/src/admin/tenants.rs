@@ -21,7 +21,7 @@ use super::{
 };
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
-use crate::services::{By, tenants};
+use crate::services::{By, admins, tenants};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -157,19 +157,7 @@ async fn list_tenants(
     State(st): State<AppState>,
     Query(params): Query<ListParams>,
 ) -> Result<Json<ListResponse<TenantView>>, Problem> {
-    let request = params.page("tenants")?;
-    let page = match admin.0.grants.tenants() {
-        None => st.durable.list_tenants(&request).await?,
-        // An administrator of some tenants sees those, in the same pages.
-        Some(ids) => {
-            let after = request.after.as_deref().unwrap_or("");
-            let mut items = Vec::new();
-            for id in ids.into_iter().filter(|id| id.as_str() > after).take(request.size() as usize + 1) {
-                items.extend(st.durable.get_tenant(id).await?);
-            }
-            ciam_core::page::Page::from_overfetch(items, request.size(), |t| t.id.to_string())
-        }
-    };
+    let page = admins::visible_tenants(&st, &admin.0.grants, &params.page("tenants")?).await?;
     Ok(Json(ListResponse {
         items: page.items.into_iter().map(|t| TenantView::new(&st, t)).collect(),
         next_cursor: cursor("tenants", page.next_after),

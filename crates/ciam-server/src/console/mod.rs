@@ -21,14 +21,14 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use ciam_core::admin::{Access, Permission, Principal};
+use ciam_core::admin::{Access, Permission};
 use ciam_core::id::TenantId;
 use serde::Deserialize;
 
 use crate::audit::Caller;
 use crate::http::page::{Brand, error_page, see_other};
 use crate::i18n::{msg, tr};
-use crate::services::admins::{Acting, Admin};
+use crate::services::admins::Admin;
 use crate::services::console::{self, ConsoleSession};
 use crate::state::AppState;
 
@@ -87,16 +87,13 @@ pub(crate) struct Signed {
 /// to `here`), or an error page.
 pub(crate) async fn signed_in(st: &AppState, headers: &HeaderMap, here: &str) -> Result<Signed, Response> {
     let control = &st.node.admin.control_tenant;
-    let brand = st.durable.get_tenant(control).await.map_err(failure)?.map_or_else(Brand::neutral, |t| Brand::of(&t));
+    let brand = st.directory.tenant(st.durable.as_ref(), control).await.map_err(failure)?;
+    let brand = brand.map_or_else(Brand::neutral, |t| Brand::of(&t));
     let Some(cookie) = read_cookie(st, headers) else { return Err(to_sign_in(here, false)) };
     let Some((session, admin)) = console::session(st, cookie).await.map_err(failure)? else {
         return Err(to_sign_in(here, false));
     };
-    let person = match &admin.acting {
-        Acting::Principal(Principal::User(id)) => st.durable.get_user(control, id).await.map_err(failure)?,
-        _ => None,
-    };
-    let name = person.map_or_else(|| admin.label(), |p| p.email.as_str().to_owned());
+    let name = admin.email.clone().unwrap_or_else(|| admin.label());
     Ok(Signed { session, admin, brand, name })
 }
 

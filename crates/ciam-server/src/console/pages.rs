@@ -19,14 +19,14 @@ use crate::http::Path;
 use crate::http::page::{Brand, error_page, hosted_pages, html, see_other};
 use crate::i18n::{filters, msg, tr};
 use crate::services::sessions::{Which, end_user_sessions};
-use crate::services::{By, users};
+use crate::services::{By, admins, users};
 use crate::state::AppState;
 
 /// A console page, or the answer given instead (off to sign in first, not found, not allowed,
 /// or a failure).
 pub(super) type Page = Result<Response, Response>;
 
-/// Users per page.
+/// Items per console page (tenants, users).
 const PAGE_SIZE: u32 = 50;
 
 /// What an administrator may do to a user from the console: each is a dangerous action, asked
@@ -131,6 +131,7 @@ struct TenantsPage<'a> {
     brand: &'a Brand,
     frame: Frame<'a>,
     tenants: Vec<Tenant>,
+    next: Option<String>,
 }
 
 #[derive(Template)]
@@ -173,29 +174,25 @@ struct ConfirmPage<'a> {
     sign_in_again: Option<String>,
 }
 
-/// `GET /console`: the tenants the administrator has a role in (every tenant deployment-wide).
-pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap) -> Page {
+/// `GET /console`: the tenants the administrator has a role in (every tenant deployment-wide),
+/// 50 a page in id order.
+pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<TenantsQuery>) -> Page {
     let signed = signed_in(&st, &headers, "/console").await?;
-    let mut tenants = Vec::new();
-    match signed.admin.grants.tenants() {
-        None => {
-            let mut page = PageRequest { limit: PageRequest::MAX_LIMIT, after: None };
-            loop {
-                let p = st.durable.list_tenants(&page).await.map_err(failure)?;
-                tenants.extend(p.items);
-                match p.next_after {
-                    Some(next) => page.after = Some(next),
-                    None => break,
-                }
-            }
-        }
-        Some(ids) => {
-            for id in ids {
-                tenants.extend(st.durable.get_tenant(id).await.map_err(failure)?);
-            }
-        }
-    }
-    Ok(html(StatusCode::OK, &TenantsPage { brand: &signed.brand, frame: Frame::of(&signed), tenants }))
+    let page = PageRequest { limit: PAGE_SIZE, after: q.after.filter(|a| !a.is_empty()) };
+    let tenants = admins::visible_tenants(&st, &signed.admin.grants, &page).await.map_err(failure)?;
+    let page = TenantsPage {
+        brand: &signed.brand,
+        frame: Frame::of(&signed),
+        tenants: tenants.items,
+        next: tenants.next_after,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub(super) struct TenantsQuery {
+    /// The last tenant id of the previous page.
+    after: Option<String>,
 }
 
 /// The tenant a console path names, once the administrator may see it with `permission`.

@@ -20,6 +20,7 @@ use ciam_core::admin::{
 };
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::{ClientId, ResourceId, TenantId};
+use ciam_core::page::{Page, PageRequest};
 use ciam_core::resource::Resource;
 use ciam_core::store::{ClientStore, StoreError};
 use ciam_core::tenant::{MfaMode, Tenant, TenantSettings};
@@ -51,6 +52,8 @@ pub(crate) struct Admin {
     pub(crate) acting: Acting,
     /// What they may do.
     pub(crate) grants: Grants,
+    /// A person's email address, as their token's account has it now (the console shows it).
+    pub(crate) email: Option<String>,
 }
 
 impl Admin {
@@ -170,7 +173,7 @@ pub(crate) async fn authenticate(st: &AppState, token: Option<&str>) -> Result<A
         if !settings.break_glass {
             return Err(Unauthenticated::BreakGlassOff);
         }
-        return Ok(Admin { acting: Acting::BreakGlass, grants: Grants::everything() });
+        return Ok(Admin { acting: Acting::BreakGlass, grants: Grants::everything(), email: None });
     }
     let control = &settings.control_tenant;
     let live = st
@@ -192,6 +195,7 @@ pub(crate) async fn authenticate(st: &AppState, token: Option<&str>) -> Result<A
     if claims.contains_key("cnf") || claims.contains_key("act") {
         return Err(Unauthenticated::NotPlain);
     }
+    let email = live.user.as_ref().map(|u| u.email.as_str().to_owned());
     let principal = match live.user {
         Some(user) => {
             let acr = claims.get("acr").and_then(Value::as_str).and_then(Acr::parse).unwrap_or(Acr::Password);
@@ -209,7 +213,23 @@ pub(crate) async fn authenticate(st: &AppState, token: Option<&str>) -> Result<A
         }
     };
     let grants = grants_of(st, &principal).await?;
-    Ok(Admin { acting: Acting::Principal(principal), grants })
+    Ok(Admin { acting: Acting::Principal(principal), grants, email })
+}
+
+/// The tenants `grants` has a role in (every tenant for a deployment-wide role), a page at a
+/// time in id order.
+pub(crate) async fn visible_tenants(
+    st: &AppState,
+    grants: &Grants,
+    page: &PageRequest,
+) -> Result<Page<Tenant>, ServiceError> {
+    let Some(ids) = grants.tenants() else { return Ok(st.durable.list_tenants(page).await?) };
+    let after = page.after.as_deref().unwrap_or("");
+    let mut items = Vec::new();
+    for id in ids.into_iter().filter(|id| id.as_str() > after).take(page.size() as usize + 1) {
+        items.extend(st.durable.get_tenant(id).await?);
+    }
+    Ok(Page::from_overfetch(items, page.size(), |t| t.id.to_string()))
 }
 
 /// What `principal`'s role assignments give.
@@ -226,6 +246,9 @@ async fn grants_of(st: &AppState, principal: &Principal) -> Result<Grants, Servi
 
 /// The permissions of role `name`, or a 422 naming the field.
 pub(crate) async fn permissions_of(st: &AppState, name: &str) -> Result<BTreeSet<Permission>, ServiceError> {
+    if let Some(builtin) = BuiltinRole::parse(name) {
+        return Ok(builtin.permissions());
+    }
     let custom = st.durable.custom_roles(&st.node.admin.control_tenant).await?;
     role_permissions(name, &custom).ok_or_else(|| ServiceError::Invalid(FieldError::new("role", "is not a role")))
 }
@@ -349,7 +372,11 @@ pub(crate) async fn unassign(
     admin: &Admin,
     assignment: &RoleAssignment,
 ) -> Result<bool, ServiceError> {
-    let permissions = permissions_of(st, &assignment.role).await.unwrap_or_default();
+    // A deleted custom role gives nothing, so anyone who may change roles may take it back.
+    let permissions = match permissions_of(st, &assignment.role).await {
+        Err(ServiceError::Invalid(_)) => BTreeSet::new(),
+        other => other?,
+    };
     if !admin.grants.covers(&assignment.scope, &permissions) {
         return Err(ServiceError::Forbidden(format!(
             "you may not take back the role {}: it has permissions you do not hold",
