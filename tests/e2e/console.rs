@@ -56,11 +56,13 @@ async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_can
 
     let admin = console_as(&server, "ada@example.com").await?;
     let home = admin.get("/console").await.text().await?;
-    assert!(home.contains("href=\"/console/t/alpha/users\">Alpha</a>"), "{home}");
+    assert!(home.contains("href=\"/console/t/alpha\">Alpha</a>"), "{home}");
+    assert!(!home.contains("Create a tenant"), "a tenant admin creates no tenants: {home}");
     assert!(!home.contains("Beta") && !home.contains("/console/t/control"), "only her tenant: {home}");
     assert!(home.contains("Signed in as ada@example.com"), "{home}");
     // Another tenant, guessed: not found, as a tenant that does not exist.
-    for path in ["/console/t/beta/users", "/console/t/nosuch/users", "/console/t/control/users"] {
+    for path in ["/console/t/beta/users", "/console/t/nosuch/users", "/console/t/control/users", "/console/t/beta/keys"]
+    {
         assert_eq!(admin.get(path).await.status(), 404, "{path}");
     }
 

@@ -278,6 +278,45 @@ impl Client {
         self.grant_types.contains(&grant)
     }
 
+    /// A client with only these facts: no redirect URIs, keys or scopes, every option off. The
+    /// caller adds what else it has, then checks the whole with [`Client::validate`].
+    pub fn minimal(
+        tenant_id: TenantId,
+        client_id: ClientId,
+        name: String,
+        client_type: ClientType,
+        grant_types: Vec<GrantType>,
+        token_endpoint_auth_method: AuthMethod,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            tenant_id,
+            client_id,
+            name,
+            client_type,
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            grant_types,
+            token_endpoint_auth_method,
+            scopes: ScopeSet::default(),
+            jwks_uri: None,
+            jwks: None,
+            require_pushed_authorization_requests: false,
+            id_token_signed_response_alg: None,
+            opaque_access_tokens: false,
+            dpop_bound_access_tokens: false,
+            agent: None,
+            security_profile: None,
+            token_exchange: None,
+            require_signed_request_object: false,
+            authorization_signed_response_alg: None,
+            saml: None,
+            backchannel: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// Cross-field rules of a client registration. Errors name the field.
     ///
     /// # Security

@@ -76,7 +76,7 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
     let mut router = Router::new()
         .merge(ops::routes())
         .merge(oidc::routes(&state))
-        .merge(crate::console::routes())
+        .merge(crate::console::routes(&state))
         .merge(admin)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

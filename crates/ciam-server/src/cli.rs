@@ -298,7 +298,7 @@ pub async fn main() -> anyhow::Result<()> {
             let tenant = TenantId::parse(&tenant).map_err(|e| anyhow::anyhow!("--tenant: {}", e.message))?;
             let store = open_existing(&config, 1).await?;
             store.get_tenant(&tenant).await?.ok_or_else(|| anyhow::anyhow!("no tenant {tenant}"))?;
-            match verify_audit(store.as_ref(), &tenant).await? {
+            match crate::audit::verify_chain(store.as_ref(), &tenant).await? {
                 Ok(n) => print_out(&format!("audit trail of {tenant} is intact: {n} events"))?,
                 Err(e) => {
                     print_out(&format!("audit trail of {tenant} is NOT intact: {e}"))?;
@@ -380,30 +380,6 @@ async fn open_existing(
         .await
         .with_context(|| format!("opening {}", config.database_description()))?;
     Ok(regions.durable.clone())
-}
-
-/// Walks a tenant's whole chain in pages; the outer error is a store failure, the inner one the
-/// first break found.
-async fn verify_audit(
-    store: &dyn ciam_core::store::DurableStore,
-    tenant: &TenantId,
-) -> anyhow::Result<Result<i64, ciam_core::audit::ChainBreak>> {
-    // Retention may have removed the oldest events: the chain is verified from the last one's
-    // recorded hash.
-    let horizon = store.audit_horizon(tenant).await?;
-    let mut after = horizon.as_ref().map_or(0, |(seq, _)| *seq);
-    let mut verifier = ciam_core::audit::ChainVerifier::after(horizon);
-    loop {
-        let events = store.audit_chain(tenant, after, 1000).await?;
-        let Some(last) = events.last() else { break };
-        after = last.seq;
-        for e in &events {
-            if let Err(b) = verifier.next(e) {
-                return Ok(Err(b));
-            }
-        }
-    }
-    Ok(verifier.finish(store.audit_head(tenant).await?))
 }
 
 #[cfg(test)]

@@ -4,10 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use ciam_core::FieldError;
 use ciam_core::id::{Region, TenantId};
 use ciam_core::tenant::{Tenant, TenantSettings};
-use ciam_core::validation::display_text;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -89,35 +87,8 @@ impl TenantView {
 
 /// Validates an input into the tenant's mutable parts.
 fn checked(st: &AppState, input: TenantInput) -> Result<(TenantId, String, Region, TenantSettings), Problem> {
-    let display_name = display_text("display_name", &input.display_name, 200).map_err(Problem::invalid)?;
-    input.settings.validate().map_err(|e| Problem::invalid(e.under("settings")))?;
-    let policy: ciam_policy::PolicyConfig =
-        serde_json::from_value(serde_json::Value::Object(input.settings.risk_policy.clone()))
-            .map_err(|e| Problem::invalid(FieldError::new("settings.risk_policy", e.to_string())))?;
-    policy.validate().map_err(|e| Problem::invalid(e.under("settings.risk_policy")))?;
-    if input.settings.signup.captcha && st.captcha.is_none() {
-        return Err(Problem::invalid(FieldError::new(
-            "settings.signup.captcha",
-            "this deployment has no CAPTCHA configured (captcha.provider in docs/configuration.md)",
-        )));
-    }
-    let region = input.home_region.unwrap_or_else(|| st.node.region.clone());
-    match st.node.regions.iter().find(|r| r.region == region) {
-        Some(r) if r.served => {}
-        Some(_) => {
-            return Err(Problem::invalid(FieldError::new(
-                "home_region",
-                format!("this node does not serve region {region}: create the tenant on a node that does"),
-            )));
-        }
-        None => {
-            let known: Vec<_> = st.node.regions.iter().map(|r| r.region.as_str()).collect();
-            return Err(Problem::invalid(FieldError::new(
-                "home_region",
-                format!("is not a region of this deployment ({})", known.join(", ")),
-            )));
-        }
-    }
+    let (display_name, region) =
+        tenants::checked(st, &input.display_name, input.home_region, &input.settings).map_err(Problem::invalid)?;
     Ok((input.id, display_name, region, input.settings))
 }
 

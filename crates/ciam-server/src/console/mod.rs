@@ -12,7 +12,12 @@
 //!   for confirmation on a page of its own and needs a sign-in from the last 15 minutes, else it
 //!   sends the person to sign in again first.
 
+mod administrators;
+mod audit;
+mod clients;
 mod pages;
+mod parts;
+mod tenant;
 
 use std::time::Duration;
 
@@ -32,44 +37,75 @@ use crate::services::admins::Admin;
 use crate::services::console::{self, ConsoleSession};
 use crate::state::AppState;
 
-/// The console's routes, answered in the language the browser asks for (`Accept-Language`).
-pub(crate) fn routes() -> Router<AppState> {
+/// The console's routes, answered in the language the person picked with the switcher, else the
+/// one their browser asks for.
+pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/console", get(pages::tenants))
         .route("/console/login", get(login))
         .route("/console/callback", get(callback))
         .route("/console/logout", post(logout))
+        .route("/console/new-tenant", get(tenant::new_tenant).post(tenant::create_tenant))
+        .route("/console/t/{tenant}", get(tenant::overview))
+        .route("/console/t/{tenant}/delete", get(tenant::confirm_delete).post(tenant::delete))
+        .route("/console/t/{tenant}/keys", get(tenant::keys))
+        .route("/console/t/{tenant}/keys/rotate", get(tenant::confirm_rotate).post(tenant::rotate))
+        .route("/console/t/{tenant}/audit", get(audit::trail))
+        .route("/console/t/{tenant}/administrators", get(administrators::list))
+        .route(
+            "/console/t/{tenant}/administrators/new",
+            get(administrators::new_administrator).post(administrators::add),
+        )
+        .route("/console/t/{tenant}/administrators/{id}/remove", post(administrators::remove))
+        .route("/console/t/{tenant}/clients", get(clients::list))
+        .route("/console/t/{tenant}/clients/new", get(clients::new_client).post(clients::create))
+        .route("/console/t/{tenant}/clients/{client}", get(clients::client))
+        .route("/console/t/{tenant}/clients/{client}/{action}", get(clients::confirm).post(clients::act))
         .route("/console/t/{tenant}/users", get(pages::users))
         .route("/console/t/{tenant}/users/{user_id}", get(pages::user))
         .route("/console/t/{tenant}/users/{user_id}/{action}", get(pages::confirm).post(pages::act))
-        .layer(axum::middleware::from_fn(language))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), language))
+}
+/// Runs a console page in the request's language ([`crate::http::language::negotiate`]); the
+/// switcher's choice is kept in the console's language cookie.
+async fn language(State(st): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let name = cookie_name(&st, LANGUAGE_COOKIE);
+    let cookie = crate::http::cookie_value(req.headers(), &name.0).map(str::to_owned);
+    let (mut res, picked) = crate::http::language::negotiate(req, next, cookie.as_deref()).await;
+    if let Some(locale) = picked
+        && let Ok(v) = HeaderValue::from_str(&set_cookie(
+            &st,
+            LANGUAGE_COOKIE,
+            Some(locale.tag()),
+            crate::http::language::PICKED_TTL,
+        ))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
 }
 
-/// Runs a console page in the language of the browser's `Accept-Language`.
-async fn language(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    let preferences = crate::i18n::Preferences {
-        accept: accept.and_then(crate::i18n::Locale::from_accept_language),
-        ..crate::i18n::Preferences::default()
-    };
-    crate::i18n::scope(crate::i18n::PageRequest { preferences, here: None }, next.run(req)).await
-}
+/// The console session's cookie (its base name).
+const SESSION_COOKIE: &str = "ciam_console";
+/// The cookie that keeps the language picked with the switcher.
+const LANGUAGE_COOKIE: &str = "ciam_console_lang";
 
-/// The session cookie: `__Host-ciam_console` on https, else `ciam_console` at `/console`.
-fn cookie_name(st: &AppState) -> (&'static str, &'static str, &'static str) {
+/// A console cookie's name, path and attributes: `__Host-{base}` on https, else `{base}` at
+/// `/console`.
+fn cookie_name(st: &AppState, base: &str) -> (String, &'static str, &'static str) {
     if st.node.public_url.starts_with("https://") {
-        ("__Host-ciam_console", "/", "; Secure")
+        (format!("__Host-{base}"), "/", "; Secure")
     } else {
-        ("ciam_console", "/console", "")
+        (base.to_owned(), "/console", "")
     }
 }
 
 fn read_cookie<'a>(st: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
-    crate::http::cookie_value(headers, cookie_name(st).0)
+    crate::http::cookie_value(headers, &cookie_name(st, SESSION_COOKIE).0)
 }
 
-fn set_cookie(st: &AppState, value: Option<&str>, max_age: Duration) -> String {
-    let (name, path, secure) = cookie_name(st);
+fn set_cookie(st: &AppState, base: &str, value: Option<&str>, max_age: Duration) -> String {
+    let (name, path, secure) = cookie_name(st, base);
     let (value, max_age) = value.map_or(("", 0), |v| (v, max_age.as_secs()));
     format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
 }
@@ -181,7 +217,7 @@ async fn callback(State(st): State<AppState>, caller: Caller, Query(q): Query<Ca
     match console::finish_sign_in(&st, &caller, &state, &code).await {
         Ok(Some((cookie, lifetime, back))) => {
             let mut res = see_other(&back);
-            if let Ok(v) = HeaderValue::from_str(&set_cookie(&st, Some(&cookie), lifetime)) {
+            if let Ok(v) = HeaderValue::from_str(&set_cookie(&st, SESSION_COOKIE, Some(&cookie), lifetime)) {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
             res
@@ -212,7 +248,7 @@ async fn logout(State(st): State<AppState>, headers: HeaderMap, axum::Form(form)
         return failure(e);
     }
     let mut res = see_other(&format!("{}/account", st.issuer(&st.node.admin.control_tenant)));
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(&st, None, Duration::ZERO)) {
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(&st, SESSION_COOKIE, None, Duration::ZERO)) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use ciam_core::admin::Permission;
+use ciam_core::admin::{Access, Permission};
 use ciam_core::email::Email;
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::page::PageRequest;
@@ -13,21 +13,15 @@ use ciam_core::tenant::Tenant;
 use ciam_core::user::{User, UserStatus};
 use serde::Deserialize;
 
-use super::{Signed, failure, sign_in_url, signed_in, to_sign_in};
+use super::parts::{Danger, Frame, PAGE_SIZE, Page, Section, confirm_page};
+use super::{Signed, failure, signed_in};
 use crate::audit::Caller;
 use crate::http::Path;
-use crate::http::page::{Brand, error_page, hosted_pages, html, see_other};
+use crate::http::page::{Brand, hosted_pages, html, see_other};
 use crate::i18n::{filters, msg, tr};
 use crate::services::sessions::{Which, end_user_sessions};
 use crate::services::{By, admins, users};
 use crate::state::AppState;
-
-/// A console page, or the answer given instead (off to sign in first, not found, not allowed,
-/// or a failure).
-pub(super) type Page = Result<Response, Response>;
-
-/// Items per console page (tenants, users).
-const PAGE_SIZE: u32 = 50;
 
 /// What an administrator may do to a user from the console: each is a dangerous action, asked
 /// for on a confirmation page of its own and done only after a recent sign-in.
@@ -110,20 +104,7 @@ impl Action {
     }
 }
 
-hosted_pages!(TenantsPage, UsersPage, UserPage, ConfirmPage);
-
-/// What every console page shows around its content.
-struct Frame<'a> {
-    /// Who is signed in.
-    who: &'a str,
-    csrf: &'a str,
-}
-
-impl<'a> Frame<'a> {
-    fn of(signed: &'a Signed) -> Self {
-        Self { who: &signed.name, csrf: &signed.session.csrf }
-    }
-}
+hosted_pages!(TenantsPage, UsersPage, UserPage);
 
 #[derive(Template)]
 #[template(path = "console_tenants.html")]
@@ -132,6 +113,8 @@ struct TenantsPage<'a> {
     frame: Frame<'a>,
     tenants: Vec<Tenant>,
     next: Option<String>,
+    /// Whether the administrator may create tenants.
+    may_create: bool,
 }
 
 #[derive(Template)]
@@ -159,21 +142,6 @@ struct UserPage<'a> {
     notice: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "console_confirm.html")]
-struct ConfirmPage<'a> {
-    brand: &'a Brand,
-    frame: Frame<'a>,
-    tenant: &'a Tenant,
-    user: &'a User,
-    /// The action's path segment, label and question.
-    action: &'static str,
-    label: String,
-    question: String,
-    /// Where to sign in again first, when the sign-in is not recent.
-    sign_in_again: Option<String>,
-}
-
 /// `GET /console`: the tenants the administrator has a role in (every tenant deployment-wide),
 /// 50 a page in id order.
 pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<TenantsQuery>) -> Page {
@@ -185,6 +153,7 @@ pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap, Quer
         frame: Frame::of(&signed),
         tenants: tenants.items,
         next: tenants.next_after,
+        may_create: signed.admin.grants.decide(None, Permission::TenantsCreate) == Access::Allowed,
     };
     Ok(html(StatusCode::OK, &page))
 }
@@ -196,7 +165,12 @@ pub(super) struct TenantsQuery {
 }
 
 /// The tenant a console path names, once the administrator may see it with `permission`.
-async fn tenant_for(st: &AppState, signed: &Signed, tenant: &str, permission: Permission) -> Result<Tenant, Response> {
+pub(super) async fn tenant_for(
+    st: &AppState,
+    signed: &Signed,
+    tenant: &str,
+    permission: Permission,
+) -> Result<Tenant, Response> {
     let id = TenantId::parse(tenant).map_err(|_| signed.not_found())?;
     if let Some(refused) = signed.refusal(&id, permission) {
         return Err(refused);
@@ -236,7 +210,8 @@ pub(super) async fn users(
         };
         (found.map_err(failure)?.into_iter().collect(), None)
     };
-    let page = UsersPage { brand: &signed.brand, frame: Frame::of(&signed), tenant: &tenant, query, users, next };
+    let frame = Frame::in_tenant(&signed, &tenant.id, Section::Users);
+    let page = UsersPage { brand: &signed.brand, frame, tenant: &tenant, query, users, next };
     Ok(html(StatusCode::OK, &page))
 }
 
@@ -246,7 +221,7 @@ pub(super) struct UserQuery {
 }
 
 /// The user a console path names.
-async fn user_of(st: &AppState, signed: &Signed, tenant: &TenantId, id: &str) -> Result<User, Response> {
+pub(super) async fn user_of(st: &AppState, signed: &Signed, tenant: &TenantId, id: &str) -> Result<User, Response> {
     let id = UserId::parse(id).map_err(|_| signed.not_found())?;
     st.durable.get_user(tenant, &id).await.map_err(failure)?.ok_or_else(|| signed.not_found())
 }
@@ -277,7 +252,7 @@ pub(super) async fn user(
     let notice = q.done.as_deref().and_then(Action::of).map(Action::done);
     let page = UserPage {
         brand: &signed.brand,
-        frame: Frame::of(&signed),
+        frame: Frame::in_tenant(&signed, &tenant.id, Section::Users),
         tenant: &tenant,
         user: &user,
         factors,
@@ -299,23 +274,22 @@ pub(super) async fn confirm(
     let Some(action) = Action::of(&slug) else { return Err(signed.not_found()) };
     let tenant = tenant_for(&st, &signed, &tenant, action.permission()).await?;
     let user = user_of(&st, &signed, &tenant.id, &user_id).await?;
-    let sign_in_again = (!signed.recent(&st)).then(|| sign_in_url(&here, true));
-    let page = ConfirmPage {
-        brand: &signed.brand,
-        frame: Frame::of(&signed),
-        tenant: &tenant,
-        user: &user,
-        action: action.slug(),
+    let back = format!("/console/t/{}/users/{}", tenant.id, user.id);
+    let danger = Danger {
         label: action.label(),
         question: action.question(user.email.as_str()),
-        sign_in_again,
+        post_to: format!("{back}/{}", action.slug()),
+        back,
+        typed: None,
     };
-    Ok(html(StatusCode::OK, &page))
+    Ok(confirm_page(&st, &signed, Frame::in_tenant(&signed, &tenant.id, Section::Users), danger, &here))
 }
 
 #[derive(Deserialize)]
 pub(super) struct ConfirmForm {
-    csrf: String,
+    pub(super) csrf: String,
+    /// What a confirmation asked to be typed, where it asked.
+    pub(super) confirm: Option<String>,
 }
 
 /// `POST /console/t/{tenant}/users/{user_id}/{action}`: does it, through the same services as
@@ -329,14 +303,10 @@ pub(super) async fn act(
 ) -> Page {
     let here = format!("/console/t/{tenant}/users/{user_id}/{slug}");
     let signed = signed_in(&st, &headers, &here).await?;
-    if !signed.csrf_ok(&form.csrf) {
-        return Err(error_page(StatusCode::FORBIDDEN, &signed.brand, &tr(msg!("console-form-expired"))));
-    }
+    signed.check_form(&form.csrf)?;
     let Some(action) = Action::of(&slug) else { return Err(signed.not_found()) };
     let tenant = tenant_for(&st, &signed, &tenant, action.permission()).await?;
-    if !signed.recent(&st) {
-        return Err(to_sign_in(&here, true));
-    }
+    signed.check_recent(&st, &here)?;
     let user = user_of(&st, &signed, &tenant.id, &user_id).await?;
     let by = By::admin(caller, &signed.admin);
     let done = match action {

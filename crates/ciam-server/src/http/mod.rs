@@ -7,6 +7,7 @@
 mod back_channel;
 mod certificate;
 mod extract;
+pub(crate) mod language;
 pub(crate) mod page;
 pub(crate) mod regions;
 

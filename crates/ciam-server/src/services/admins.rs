@@ -289,33 +289,15 @@ pub(crate) fn control_client(
     grant: ciam_core::client::GrantType,
 ) -> ciam_core::client::Client {
     use ciam_core::client::{AuthMethod, Client, ClientType};
-    let now = st.clock.now();
-    Client {
-        tenant_id: st.node.admin.control_tenant.clone(),
+    Client::minimal(
+        st.node.admin.control_tenant.clone(),
         client_id,
-        name: name.to_owned(),
-        client_type: ClientType::Confidential,
-        redirect_uris: Vec::new(),
-        post_logout_redirect_uris: Vec::new(),
-        grant_types: vec![grant],
-        token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
-        scopes: Default::default(),
-        jwks_uri: None,
-        jwks: None,
-        require_pushed_authorization_requests: false,
-        id_token_signed_response_alg: None,
-        opaque_access_tokens: false,
-        dpop_bound_access_tokens: false,
-        agent: None,
-        security_profile: None,
-        token_exchange: None,
-        require_signed_request_object: false,
-        authorization_signed_response_alg: None,
-        saml: None,
-        backchannel: None,
-        created_at: now,
-        updated_at: now,
-    }
+        name.to_owned(),
+        ClientType::Confidential,
+        vec![grant],
+        AuthMethod::ClientSecretBasic,
+        st.clock.now(),
+    )
 }
 
 /// Whether a control-tenant client is a service account: a confidential client whose only

@@ -5,13 +5,50 @@
 //! `privacy` when saved ([`super::consents::adopt_signup_documents`]). A deleted tenant's trail is deleted with it, so the deletion is written
 //! to the server log instead.
 
+use ciam_core::FieldError;
 use ciam_core::audit::AuditRecord;
-use ciam_core::id::TenantId;
+use ciam_core::id::{Region, TenantId};
 use ciam_core::store::TenantStore;
-use ciam_core::tenant::Tenant;
+use ciam_core::tenant::{Tenant, TenantSettings};
+use ciam_core::validation::display_text;
 
 use super::{By, ServiceError, audited, ports};
 use crate::state::AppState;
+
+/// Checks a tenant's mutable parts, whichever door they come through: its display name
+/// (returned trimmed), its settings (the risk policy included) and its home region, which must
+/// be one this node serves (default: the node's own).
+pub(crate) fn checked(
+    st: &AppState,
+    display_name: &str,
+    home_region: Option<Region>,
+    settings: &TenantSettings,
+) -> Result<(String, Region), FieldError> {
+    let display_name = display_text("display_name", display_name, 200)?;
+    settings.validate().map_err(|e| e.under("settings"))?;
+    let policy: ciam_policy::PolicyConfig =
+        serde_json::from_value(serde_json::Value::Object(settings.risk_policy.clone()))
+            .map_err(|e| FieldError::new("settings.risk_policy", e.to_string()))?;
+    policy.validate().map_err(|e| e.under("settings.risk_policy"))?;
+    if settings.signup.captcha && st.captcha.is_none() {
+        return Err(FieldError::new(
+            "settings.signup.captcha",
+            "this deployment has no CAPTCHA configured (captcha.provider in docs/configuration.md)",
+        ));
+    }
+    let region = home_region.unwrap_or_else(|| st.node.region.clone());
+    match st.node.regions.iter().find(|r| r.region == region) {
+        Some(r) if r.served => Ok((display_name, region)),
+        Some(_) => Err(FieldError::new(
+            "home_region",
+            format!("this node does not serve region {region}: create the tenant on a node that does"),
+        )),
+        None => {
+            let known: Vec<_> = st.node.regions.iter().map(|r| r.region.as_str()).collect();
+            Err(FieldError::new("home_region", format!("is not a region of this deployment ({})", known.join(", "))))
+        }
+    }
+}
 
 /// Creates `tenant` with its signing keys: an active and a next key per algorithm, so it signs
 /// from its first moment.

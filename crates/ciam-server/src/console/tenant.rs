@@ -1,0 +1,281 @@
+//! A tenant in the console: its overview, creating one (deployment-wide `tenants:create`),
+//! deleting one (dangerous: confirmed by typing its id, after a recent sign-in), and its signing
+//! keys with "Rotate now" (dangerous too).
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use ciam_core::admin::{Access, Permission};
+use ciam_core::id::TenantId;
+use ciam_core::tenant::{Tenant, TenantSettings};
+use serde::Deserialize;
+
+use super::pages::{ConfirmForm, tenant_for};
+use super::parts::{Danger, Field, Form, Frame, Page, Refused, Section, confirm_page, form_page, when};
+use super::{Signed, failure, signed_in};
+use crate::audit::Caller;
+use crate::http::Path;
+use crate::http::page::{Brand, error_page, hosted_pages, html, see_other};
+use crate::i18n::{filters, msg, tr, tr_with};
+use crate::services::{By, keys, tenants};
+use crate::state::AppState;
+
+hosted_pages!(OverviewPage, KeysPage);
+
+#[derive(Template)]
+#[template(path = "console_tenant.html")]
+struct OverviewPage<'a> {
+    brand: &'a Brand,
+    frame: Frame<'a>,
+    tenant: &'a Tenant,
+    issuer: String,
+    created: String,
+    notice: Option<String>,
+    may_delete: bool,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Notice {
+    done: Option<String>,
+}
+
+/// `GET /console/t/{tenant}`: what the tenant is, and what the administrator may do to it.
+pub(super) async fn overview(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Notice>,
+) -> Page {
+    let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}")).await?;
+    let tenant = tenant_for(&st, &signed, &tenant, Permission::TenantsRead).await?;
+    let notice = match q.done.as_deref() {
+        Some("created") => Some(tr(msg!("console-tenant-created"))),
+        _ => None,
+    };
+    let page = OverviewPage {
+        brand: &signed.brand,
+        frame: Frame::in_tenant(&signed, &tenant.id, Section::Overview),
+        issuer: st.issuer(&tenant.id),
+        created: when(tenant.created_at),
+        tenant: &tenant,
+        notice,
+        may_delete: deletable(&st, &signed, &tenant.id),
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// Whether the administrator may delete the tenant: never the control tenant, which holds them.
+fn deletable(st: &AppState, signed: &Signed, tenant: &TenantId) -> bool {
+    *tenant != st.node.admin.control_tenant && signed.may(tenant, Permission::TenantsDelete)
+}
+
+/// The form that creates a tenant, with `input` as typed.
+fn tenant_form(input: &NewTenant) -> Form {
+    Form {
+        title: tr(msg!("console-new-tenant")),
+        intro: None,
+        action: "/console/new-tenant".into(),
+        submit: tr(msg!("console-create-tenant")),
+        back: "/console".into(),
+        fields: vec![
+            Field::text("id", tr(msg!("console-tenant-id")), &input.id).hint(tr(msg!("console-tenant-id-hint"))),
+            Field::text("display_name", tr(msg!("console-tenant-name")), &input.display_name),
+        ],
+        error: None,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct NewTenant {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+/// Refuses an administrator without deployment-wide `tenants:create`.
+fn may_create(signed: &Signed) -> Result<(), Refused> {
+    match signed.admin.grants.decide(None, Permission::TenantsCreate) {
+        Access::Allowed => Ok(()),
+        _ => Err(error_page(StatusCode::FORBIDDEN, &signed.brand, &tr(msg!("console-forbidden"))).into()),
+    }
+}
+
+/// `GET /console/new-tenant`: the form.
+pub(super) async fn new_tenant(State(st): State<AppState>, headers: HeaderMap) -> Page {
+    let signed = signed_in(&st, &headers, "/console/new-tenant").await?;
+    may_create(&signed)?;
+    Ok(form_page(&signed, Frame::of(&signed), tenant_form(&NewTenant::default())))
+}
+
+/// `POST /console/new-tenant`: creates the tenant with its signing keys and default settings,
+/// or shows the form again with the errors by their fields.
+pub(super) async fn create_tenant(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    axum::Form(input): axum::Form<NewTenant>,
+) -> Page {
+    let signed = signed_in(&st, &headers, "/console/new-tenant").await?;
+    signed.check_form(&input.csrf)?;
+    may_create(&signed)?;
+    let form = tenant_form(&input);
+    let id = match TenantId::parse(input.id.trim()) {
+        Ok(id) => id,
+        Err(e) => {
+            return Ok(form_page(
+                &signed,
+                Frame::of(&signed),
+                form.refused(&ciam_core::FieldError::new("id", e.message)),
+            ));
+        }
+    };
+    let settings = TenantSettings::default();
+    let (display_name, home_region) = match tenants::checked(&st, &input.display_name, None, &settings) {
+        Ok(checked) => checked,
+        Err(e) => return Ok(form_page(&signed, Frame::of(&signed), form.refused(&e))),
+    };
+    let now = st.clock.now();
+    let incarnation = ciam_core::tenant::new_incarnation();
+    let tenant = Tenant { id, display_name, home_region, settings, created_at: now, updated_at: now, incarnation };
+    match tenants::create(&st, &By::admin(caller, &signed.admin), &tenant).await {
+        Ok(()) => Ok(see_other(&format!("/console/t/{}?done=created", tenant.id))),
+        Err(e) => Ok(form_page(&signed, Frame::of(&signed), form.after(e, "id")?)),
+    }
+}
+
+/// `GET /console/t/{tenant}/delete`: asks to confirm by typing the tenant's id.
+pub(super) async fn confirm_delete(State(st): State<AppState>, headers: HeaderMap, Path(tenant): Path<String>) -> Page {
+    let here = format!("/console/t/{tenant}/delete");
+    let signed = signed_in(&st, &headers, &here).await?;
+    let tenant = tenant_for(&st, &signed, &tenant, Permission::TenantsDelete).await?;
+    if !deletable(&st, &signed, &tenant.id) {
+        return Err(error_page(StatusCode::FORBIDDEN, &signed.brand, &tr(msg!("console-forbidden"))));
+    }
+    let danger = Danger {
+        label: tr(msg!("console-delete-tenant")),
+        question: tr_with(msg!("console-delete-tenant-question"), &[("tenant", &tenant.display_name)]),
+        post_to: here.clone(),
+        back: format!("/console/t/{}", tenant.id),
+        typed: Some(tenant.id.to_string()),
+    };
+    Ok(confirm_page(&st, &signed, Frame::in_tenant(&signed, &tenant.id, Section::Overview), danger, &here))
+}
+
+/// `POST /console/t/{tenant}/delete`: deletes the tenant with everything in it, once its id was
+/// typed.
+pub(super) async fn delete(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+    axum::Form(form): axum::Form<ConfirmForm>,
+) -> Page {
+    let here = format!("/console/t/{tenant}/delete");
+    let signed = signed_in(&st, &headers, &here).await?;
+    signed.check_form(&form.csrf)?;
+    let tenant = tenant_for(&st, &signed, &tenant, Permission::TenantsDelete).await?;
+    if !deletable(&st, &signed, &tenant.id) {
+        return Err(error_page(StatusCode::FORBIDDEN, &signed.brand, &tr(msg!("console-forbidden"))));
+    }
+    signed.check_recent(&st, &here)?;
+    if form.confirm.as_deref().map(str::trim) != Some(tenant.id.as_str()) {
+        let message = tr_with(msg!("console-type-to-confirm"), &[("word", tenant.id.as_str())]);
+        return Err(error_page(StatusCode::UNPROCESSABLE_ENTITY, &signed.brand, &message));
+    }
+    tenants::delete(&st, &tenant.id).await.map_err(failure)?;
+    Ok(see_other("/console"))
+}
+
+/// A signing key as the keys page lists it.
+struct KeyRow {
+    kid: String,
+    alg: String,
+    state: &'static str,
+    created: String,
+    activated: String,
+    retired: String,
+}
+
+#[derive(Template)]
+#[template(path = "console_keys.html")]
+struct KeysPage<'a> {
+    brand: &'a Brand,
+    frame: Frame<'a>,
+    tenant: &'a Tenant,
+    keys: Vec<KeyRow>,
+    may_rotate: bool,
+    notice: Option<String>,
+}
+
+/// `GET /console/t/{tenant}/keys`: the tenant's signing keys, newest first (public facts only).
+pub(super) async fn keys(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Notice>,
+) -> Page {
+    let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}/keys")).await?;
+    let tenant = tenant_for(&st, &signed, &tenant, Permission::KeysRead).await?;
+    let stored = st.durable.list_keys(&tenant.id).await.map_err(failure)?;
+    let keys = stored
+        .into_iter()
+        .map(|k| KeyRow {
+            kid: k.kid,
+            alg: k.alg,
+            state: match k.state {
+                ciam_core::signing_key::KeyState::Next => "next",
+                ciam_core::signing_key::KeyState::Active => "active",
+                ciam_core::signing_key::KeyState::Retired => "retired",
+            },
+            created: when(k.created_at),
+            activated: k.activated_at.map(when).unwrap_or_default(),
+            retired: k.retired_at.map(when).unwrap_or_default(),
+        })
+        .collect();
+    let notice = (q.done.as_deref() == Some("rotated")).then(|| tr(msg!("console-keys-rotated")));
+    let page = KeysPage {
+        brand: &signed.brand,
+        frame: Frame::in_tenant(&signed, &tenant.id, Section::Keys),
+        may_rotate: signed.may(&tenant.id, Permission::KeysWrite),
+        tenant: &tenant,
+        keys,
+        notice,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// `GET /console/t/{tenant}/keys/rotate`: asks to confirm rotating now.
+pub(super) async fn confirm_rotate(State(st): State<AppState>, headers: HeaderMap, Path(tenant): Path<String>) -> Page {
+    let here = format!("/console/t/{tenant}/keys/rotate");
+    let signed = signed_in(&st, &headers, &here).await?;
+    let tenant = tenant_for(&st, &signed, &tenant, Permission::KeysWrite).await?;
+    let danger = Danger {
+        label: tr(msg!("console-rotate-keys")),
+        question: tr_with(msg!("console-rotate-keys-question"), &[("tenant", &tenant.display_name)]),
+        post_to: here.clone(),
+        back: format!("/console/t/{}/keys", tenant.id),
+        typed: None,
+    };
+    Ok(confirm_page(&st, &signed, Frame::in_tenant(&signed, &tenant.id, Section::Keys), danger, &here))
+}
+
+/// `POST /console/t/{tenant}/keys/rotate`: each next key starts signing, the active one retires
+/// (still published), and new next keys are published.
+pub(super) async fn rotate(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    Path(tenant): Path<String>,
+    axum::Form(form): axum::Form<ConfirmForm>,
+) -> Page {
+    let here = format!("/console/t/{tenant}/keys/rotate");
+    let signed = signed_in(&st, &headers, &here).await?;
+    signed.check_form(&form.csrf)?;
+    let tenant = tenant_for(&st, &signed, &tenant, Permission::KeysWrite).await?;
+    signed.check_recent(&st, &here)?;
+    let by = By::admin(caller, &signed.admin);
+    keys::rotate(&st, &by, &tenant.id, &ciam_jose::keyring::TENANT_ALGS).await.map_err(failure)?;
+    Ok(see_other(&format!("/console/t/{}/keys?done=rotated", tenant.id)))
+}

@@ -1,0 +1,223 @@
+//! The console's tenant pages over HTTP: an operator creates a tenant (its errors next to the
+//! field) and gives its administrator a role by address (a new account, mailed a link); the
+//! tenant admin registers an application (its secret shown once, then rotated), rotates the
+//! signing keys, reads and filters the audit trail and checks its chain, and gives a support
+//! role; the support user does not see the keys; the operator deletes the tenant after typing
+//! its id. Pages follow the language picked with the switcher.
+
+use ciam_testkit::{Admin, Browser, Server, ServerOptions, TempDir, World, hidden, location};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::BIN;
+use crate::support::{mail_to, sign_in_through};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser signed in to the console as `email`.
+async fn console_as(server: &Server, email: &str) -> Result<Browser, Box<dyn std::error::Error>> {
+    let browser = Browser::new(server);
+    let callback = server.url("/console/callback");
+    let answer = sign_in_through(&browser, "control", "/console", (email, PASSWORD), &callback).await?;
+    assert_eq!(location(&browser.get(&answer).await), "/console", "back where the sign-in started");
+    Ok(browser)
+}
+
+/// The value of the read-only secret field of a "new secret" page.
+fn shown_secret(page: &str) -> String {
+    page.split("id=\"secret\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned()
+}
+
+/// Sets the password of the control-tenant account `email` (as if its mailed link was used).
+async fn set_password(operator: &Admin<'_>, email: &str) -> String {
+    let found = operator.get(&format!("/tenants/control/users?email={email}"), 200).await;
+    let id = found["items"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let patch = json!({"password": PASSWORD, "email_verified": true});
+    assert_eq!(operator.call(Method::PATCH, &format!("/tenants/control/users/{id}"), Some(patch)).await.0, 200);
+    id
+}
+
+#[tokio::test]
+async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_the_audit_trail() -> TestResult {
+    let dir = TempDir::new("console-tenants");
+    let env = vec![("CIAM_ADMIN__ACR".to_owned(), "pwd".to_owned())];
+    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let operator = Admin::new(&server, server.generated_admin_token());
+    World::tenant("alpha").named("Alpha").create(&operator).await;
+    let patch = json!({"settings": {"login": {"mfa": "risk"}}});
+    assert_eq!(operator.call(Method::PATCH, "/tenants/control", Some(patch)).await.0, 200);
+    let olga =
+        operator.post("/tenants/control/users", json!({"email": "olga@example.com", "password": PASSWORD}), 201).await;
+    operator.post("/role-assignments", json!({"user_id": olga["id"], "role": "owner"}), 201).await;
+
+    // The operator creates a tenant; a bad id is refused next to its field.
+    let owner = console_as(&server, "olga@example.com").await?;
+    let home = owner.get("/console").await.text().await?;
+    assert!(home.contains("href=\"/console/new-tenant\">Create a tenant</a>"), "{home}");
+    let form = owner.get("/console/new-tenant").await.text().await?;
+    let csrf = hidden(&form, "csrf");
+    let res =
+        owner.post("/console/new-tenant", &[("csrf", &csrf), ("id", "Not A Slug"), ("display_name", "Gamma")]).await;
+    assert_eq!(res.status(), 422);
+    let refused = res.text().await?;
+    assert!(refused.contains("id=\"id-error\"") && refused.contains("aria-invalid=\"true\""), "{refused}");
+    assert!(refused.contains("value=\"Gamma\""), "what was typed stays: {refused}");
+    let res = owner.post("/console/new-tenant", &[("csrf", &csrf), ("id", "alpha"), ("display_name", "Again")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await?.contains("This is taken already."));
+    let res = owner.post("/console/new-tenant", &[("csrf", &csrf), ("id", "gamma"), ("display_name", "Gamma")]).await;
+    assert_eq!(location(&res), "/console/t/gamma?done=created");
+    let overview = owner.get(&location(&res)).await.text().await?;
+    assert!(overview.contains("The tenant was created with its signing keys."), "{overview}");
+    assert_eq!(operator.get("/tenants/gamma", 200).await["display_name"], "Gamma");
+
+    // … and gives its administrator a role by address: a new account, mailed a link.
+    let res = owner
+        .post(
+            "/console/t/gamma/administrators/new",
+            &[("csrf", &csrf), ("email", "tina@example.com"), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(location(&res), "/console/t/gamma/administrators?done=invited");
+    let mail = mail_to(&server.data_dir.join("mail"), "tina@example.com", "Get back into your").await;
+    assert!(mail.contains("/t/control/"), "{mail}");
+    let tina = set_password(&operator, "tina@example.com").await;
+    let roles = operator.get("/tenants/gamma/role-assignments", 200).await;
+    assert_eq!(
+        (roles["items"][0]["principal"]["id"].as_str(), roles["items"][0]["role"].as_str()),
+        (Some(tina.as_str()), Some("admin"))
+    );
+
+    // The tenant admin sees Gamma and nothing else, and no deletion.
+    let admin = console_as(&server, "tina@example.com").await?;
+    let home = admin.get("/console").await.text().await?;
+    assert!(home.contains(">Gamma</a>") && !home.contains("Alpha"), "{home}");
+    assert_eq!(admin.get("/console/t/alpha/clients").await.status(), 404);
+    let overview = admin.get("/console/t/gamma").await.text().await?;
+    for section in ["Users", "Applications and agents", "Signing keys", "Audit trail", "Administrators"] {
+        assert!(overview.contains(&format!(">{section}</a>")), "{section}: {overview}");
+    }
+    assert!(!overview.contains("Delete tenant"), "{overview}");
+    assert_eq!(admin.get("/console/t/gamma/delete").await.status(), 403);
+
+    // She registers an application: a redirect URI that is not https is refused by its field;
+    // the secret is shown once.
+    let csrf = hidden(&overview, "csrf");
+    let app = |uri: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Gamma web".to_owned()),
+            ("client_type", "confidential".to_owned()),
+            ("redirect_uris", uri.to_owned()),
+            ("scopes", "openid email".to_owned()),
+            ("client_id", "gamma-web".to_owned()),
+            ("jwks", String::new()),
+        ]
+    };
+    let res = admin.post("/console/t/gamma/clients/new", &pairs(&app("http://app.example/callback"))).await;
+    assert_eq!(res.status(), 422);
+    let refused = res.text().await?;
+    assert!(refused.contains("id=\"redirect_uris-error\""), "{refused}");
+    let res = admin.post("/console/t/gamma/clients/new", &pairs(&app("https://app.example/callback"))).await;
+    assert_eq!(res.status(), 200);
+    let shown = res.text().await?;
+    let first = shown_secret(&shown);
+    assert!(first.len() >= 32 && shown.contains("shown only this once"), "{shown}");
+    let client = operator.get("/tenants/gamma/clients/gamma-web", 200).await;
+    assert_eq!(client["redirect_uris"], json!(["https://app.example/callback"]));
+    assert!(client.get("client_secret").is_none(), "never shown again: {client}");
+    let page = admin.get("/console/t/gamma/clients/gamma-web").await.text().await?;
+    assert!(page.contains("Gamma web") && !page.contains(&first), "{page}");
+    // A new secret, confirmed first; it differs from the first.
+    let confirm = admin.get("/console/t/gamma/clients/gamma-web/rotate-secret").await.text().await?;
+    assert!(confirm.contains("The current secret stops working at once."), "{confirm}");
+    let res = admin.post("/console/t/gamma/clients/gamma-web/rotate-secret", &[("csrf", &csrf)]).await;
+    let second = shown_secret(&res.text().await?);
+    assert!(!second.is_empty() && second != first);
+
+    // She rotates the signing keys: the active key retires.
+    let keys = operator.get("/tenants/gamma/keys", 200).await;
+    let active: Vec<String> = keys
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|k| k["state"] == "active")
+        .filter_map(|k| k["kid"].as_str().map(str::to_owned))
+        .collect();
+    let page = admin.get("/console/t/gamma/keys").await.text().await?;
+    assert!(active.iter().all(|kid| page.contains(kid.as_str())), "{page}");
+    let res = admin.post("/console/t/gamma/keys/rotate", &[("csrf", &csrf)]).await;
+    assert_eq!(location(&res), "/console/t/gamma/keys?done=rotated");
+    let keys = operator.get("/tenants/gamma/keys", 200).await;
+    for kid in &active {
+        let state =
+            keys.as_array().into_iter().flatten().find(|k| k["kid"] == kid.as_str()).map(|k| k["state"].clone());
+        assert_eq!(state, Some(json!("retired")), "{kid}: {keys}");
+    }
+
+    // The audit trail names her; filters narrow it; the chain verifies; a bad day is refused.
+    let trail = admin.get("/console/t/gamma/audit?type=client.secret_rotated").await.text().await?;
+    assert!(trail.contains("client.secret_rotated") && trail.contains(&format!("by administrator {tina}")), "{trail}");
+    assert!(!trail.contains("key.rotated"), "filtered by type: {trail}");
+    let verified = admin.get("/console/t/gamma/audit?verify=1").await.text().await?;
+    assert!(verified.contains("The chain is intact:"), "{verified}");
+    let res = admin.get("/console/t/gamma/audit?since=yesterday").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await?.contains("id=\"since-error\""));
+
+    // She gives a support role; support sees users but not the keys.
+    let res = admin
+        .post(
+            "/console/t/gamma/administrators/new",
+            &[("csrf", &csrf), ("email", "sam@example.com"), ("role", "support")],
+        )
+        .await;
+    assert_eq!(location(&res), "/console/t/gamma/administrators?done=invited");
+    // A role she does not hold all of is refused next to the field.
+    let res = admin
+        .post(
+            "/console/t/gamma/administrators/new",
+            &[("csrf", &csrf), ("email", "sam@example.com"), ("role", "owner")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await?.contains("id=\"role-error\""));
+    set_password(&operator, "sam@example.com").await;
+    let support = console_as(&server, "sam@example.com").await?;
+    let users = support.get("/console/t/gamma/users").await.text().await?;
+    assert!(users.contains(">Users</a>") && !users.contains(">Signing keys</a>"), "{users}");
+    assert_eq!(support.get("/console/t/gamma/keys").await.status(), 403);
+    assert_eq!(support.get("/console/t/gamma/clients").await.status(), 403);
+
+    // The console follows the language picked with the switcher, and remembers it.
+    let res = support.get("/console/t/gamma/users?lang=de").await;
+    assert!(
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().is_ok_and(|c| c.starts_with("ciam_console_lang=de")))
+    );
+    assert!(res.text().await?.contains("lang=\"de\""));
+    assert!(support.get("/console").await.text().await?.contains("lang=\"de\""), "remembered");
+
+    // The operator deletes the tenant, once its id is typed.
+    let confirm = owner.get("/console/t/gamma/delete").await.text().await?;
+    assert!(confirm.contains("Type gamma to confirm"), "{confirm}");
+    let res = owner.post("/console/t/gamma/delete", &[("csrf", &hidden(&confirm, "csrf")), ("confirm", "gama")]).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(operator.get("/tenants/gamma", 200).await["id"], "gamma", "still there");
+    let res = owner.post("/console/t/gamma/delete", &[("csrf", &hidden(&confirm, "csrf")), ("confirm", "gamma")]).await;
+    assert_eq!(location(&res), "/console");
+    operator.get("/tenants/gamma", 404).await;
+    // The control tenant is never offered for deletion.
+    assert!(!owner.get("/console/t/control").await.text().await?.contains("Delete tenant"));
+    assert_eq!(owner.get("/console/t/control/delete").await.status(), 403);
+    Ok(())
+}
+
+/// Form fields as the browser helper takes them.
+fn pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
