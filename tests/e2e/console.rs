@@ -68,8 +68,12 @@ async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_can
 
     // Finding Grace by her address, then her page.
     let found = admin.get("/console/t/alpha/users?q=Grace%40Example.com").await.text().await?;
-    let link =
-        found.split("href=\"/console/t/alpha/users/").nth(1).and_then(|r| r.split('"').next()).ok_or("no user")?;
+    let link = found
+        .split("href=\"/console/t/alpha/users/")
+        .skip(1)
+        .find(|r| !r.starts_with("new\""))
+        .and_then(|r| r.split('"').next())
+        .ok_or("no user")?;
     let grace = link.to_owned();
     let page = admin.get(&format!("/console/t/alpha/users/{grace}")).await.text().await?;
     assert!(page.contains("grace@example.com") && page.contains("Reset factors"), "{page}");
@@ -104,6 +108,50 @@ async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_can
     assert_eq!(location(&res), format!("/console/t/alpha/users/{grace}?done=enable"));
     assert_eq!(operator.get(&format!("/tenants/alpha/users/{grace}"), 200).await["status"], "active");
     assert_eq!(admin.get(&format!("/console/t/alpha/users/{grace}/promote")).await.status(), 404);
+
+    // She creates a user: a taken address is refused next to its field; without a password
+    // the user is mailed a link; then she edits the name, sees the session and ends it.
+    let form = admin.get("/console/t/alpha/users/new").await.text().await?;
+    assert!(form.contains("<label for=\"email\">Email</label>"), "{form}");
+    let new_user = |email: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("email", email.to_owned()),
+            ("name", "Lin".to_owned()),
+            ("password", String::new()),
+        ]
+    };
+    let res = admin.post("/console/t/alpha/users/new", &pairs(&new_user("GRACE@example.com"))).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await?.contains("id=\"email-error\""));
+    let res = admin.post("/console/t/alpha/users/new", &pairs(&new_user("lin@example.com"))).await;
+    let created = location(&res);
+    assert!(created.ends_with("?done=created"), "{created}");
+    let lin = operator.get("/tenants/alpha/users?email=lin@example.com", 200).await["items"][0].clone();
+    assert_eq!((lin["name"].as_str(), lin["email_verified"].as_bool()), (Some("Lin"), Some(false)));
+    crate::support::mail_to(&server.data_dir.join("mail"), "lin@example.com", "Get back into your").await;
+    let lin_page = created.trim_end_matches("?done=created").to_owned();
+    let res = admin
+        .post(&format!("{lin_page}/edit"), &[("csrf", &csrf), ("email", "lin@example.com"), ("name", "Lin Chen")])
+        .await;
+    assert_eq!(location(&res), format!("{lin_page}?done=saved"));
+    let page = admin.get(&location(&res)).await.text().await?;
+    assert!(page.contains("Lin Chen") && page.contains("The changes were saved."), "{page}");
+    let res = admin.post(&format!("{lin_page}/mail/verify"), &[("csrf", &csrf)]).await;
+    assert_eq!(location(&res), format!("{lin_page}?done=mail"));
+    crate::support::mail_to(&server.data_dir.join("mail"), "lin@example.com", "Confirm your email").await;
+    assert_eq!(admin.post(&format!("{lin_page}/mail/promote"), &[("csrf", &csrf)]).await.status(), 404);
+    // Grace signs in to Alpha: her page lists the session, which Ada ends.
+    let grace_browser = Browser::new(&server);
+    let account = server.url("/t/alpha/account");
+    sign_in_through(&grace_browser, "alpha", &account, ("grace@example.com", PASSWORD), "/t/alpha/account").await?;
+    let sessions = operator.get(&format!("/tenants/alpha/users/{grace}/sessions"), 200).await;
+    let sid = sessions[0]["sid"].as_str().ok_or("no session")?.to_owned();
+    let page = admin.get(&format!("/console/t/alpha/users/{grace}")).await.text().await?;
+    assert!(page.contains(&format!("/sessions/{sid}\"")), "{page}");
+    let res = admin.post(&format!("/console/t/alpha/users/{grace}/sessions/{sid}"), &[("csrf", &csrf)]).await;
+    assert_eq!(location(&res), format!("/console/t/alpha/users/{grace}?done=sessions"));
+    assert_eq!(operator.get(&format!("/tenants/alpha/users/{grace}/sessions"), 200).await, json!([]));
 
     // The auditor reads the same pages, without the button, and is refused the action.
     let auditor = console_as(&server, "audrey@example.com").await?;
@@ -175,4 +223,9 @@ async fn in_chromium_a_tenant_admin_signs_in_with_a_passkey_and_resets_a_users_f
     let reason = trail["items"][0]["reason"].as_str().unwrap_or_default().to_owned();
     assert!(reason.starts_with(&format!("management API, by administrator {ada}")), "{trail}");
     Ok(())
+}
+
+/// Form fields as the browser helper takes them.
+fn pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

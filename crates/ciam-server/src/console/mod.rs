@@ -18,6 +18,7 @@ mod clients;
 mod pages;
 mod parts;
 mod tenant;
+mod user_forms;
 
 use std::time::Duration;
 
@@ -62,7 +63,10 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/t/{tenant}/clients/{client}", get(clients::client))
         .route("/console/t/{tenant}/clients/{client}/{action}", get(clients::confirm).post(clients::act))
         .route("/console/t/{tenant}/users", get(pages::users))
+        .route("/console/t/{tenant}/users/new", get(user_forms::new_user).post(user_forms::create_user))
         .route("/console/t/{tenant}/users/{user_id}", get(pages::user))
+        .route("/console/t/{tenant}/users/{user_id}/edit", get(user_forms::edit).post(user_forms::save))
+        .route("/console/t/{tenant}/users/{user_id}/{part}/{item}", post(user_forms::item))
         .route("/console/t/{tenant}/users/{user_id}/{action}", get(pages::confirm).post(pages::act))
         .layer(axum::middleware::from_fn_with_state(state.clone(), language))
 }

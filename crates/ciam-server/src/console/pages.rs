@@ -13,14 +13,14 @@ use ciam_core::tenant::Tenant;
 use ciam_core::user::{User, UserStatus};
 use serde::Deserialize;
 
-use super::parts::{Danger, Frame, PAGE_SIZE, Page, Section, confirm_page};
+use super::parts::{Danger, Frame, PAGE_SIZE, Page, Section, confirm_page, when};
 use super::{Signed, failure, signed_in};
 use crate::audit::Caller;
 use crate::http::Path;
 use crate::http::page::{Brand, hosted_pages, html, see_other};
 use crate::i18n::{filters, msg, tr};
-use crate::services::sessions::{Which, end_user_sessions};
-use crate::services::{By, admins, users};
+use crate::services::sessions::{Which, end_user_sessions, user_sessions};
+use crate::services::{By, ServiceError, admins, delegations, users};
 use crate::state::AppState;
 
 /// What an administrator may do to a user from the console: each is a dangerous action, asked
@@ -126,6 +126,7 @@ struct UsersPage<'a> {
     query: String,
     users: Vec<User>,
     next: Option<String>,
+    may_create: bool,
 }
 
 #[derive(Template)]
@@ -140,6 +141,49 @@ struct UserPage<'a> {
     /// What the administrator may do to the user: path segment and label.
     actions: Vec<(&'static str, String)>,
     notice: Option<String>,
+    /// Each `None` without the permission that reads it.
+    sessions: Option<Vec<SessionRow>>,
+    consents: Option<Vec<ConsentRow>>,
+    delegations: Option<Vec<DelegationRow>>,
+    identities: Option<Vec<IdentityRow>>,
+    /// What the administrator may change in place: edit and mail (`users:write`), end a
+    /// session, revoke a delegation.
+    may_edit: bool,
+    may_end_sessions: bool,
+    may_revoke: bool,
+}
+
+/// A session as the user page lists it.
+struct SessionRow {
+    sid: String,
+    since: String,
+    how: String,
+    browser: String,
+}
+
+/// A consent as the user page lists it.
+struct ConsentRow {
+    client: String,
+    scope: String,
+    since: String,
+}
+
+/// A delegation as the user page lists it.
+struct DelegationRow {
+    id: String,
+    agent: String,
+    scope: String,
+    active: bool,
+    status: &'static str,
+    until: String,
+}
+
+/// A linked upstream account as the user page lists it.
+struct IdentityRow {
+    provider: String,
+    subject: String,
+    email: String,
+    since: String,
 }
 
 /// `GET /console`: the tenants the administrator has a role in (every tenant deployment-wide),
@@ -211,7 +255,8 @@ pub(super) async fn users(
         (found.map_err(failure)?.into_iter().collect(), None)
     };
     let frame = Frame::in_tenant(&signed, &tenant.id, Section::Users);
-    let page = UsersPage { brand: &signed.brand, frame, tenant: &tenant, query, users, next };
+    let may_create = signed.may(&tenant.id, Permission::UsersWrite);
+    let page = UsersPage { brand: &signed.brand, frame, tenant: &tenant, query, users, next, may_create };
     Ok(html(StatusCode::OK, &page))
 }
 
@@ -249,7 +294,75 @@ pub(super) async fn user(
         .filter(|a| a.applies(&user) && signed.may(&tenant.id, a.permission()))
         .map(|a| (a.slug(), a.label()))
         .collect();
-    let notice = q.done.as_deref().and_then(Action::of).map(Action::done);
+    let notice = q.done.as_deref().and_then(|done| match done {
+        "created" => Some(tr(msg!("console-user-created"))),
+        "saved" => Some(tr(msg!("console-user-saved"))),
+        "sessions" => Some(tr(msg!("console-session-ended"))),
+        "consents" => Some(tr(msg!("console-consent-withdrawn"))),
+        "delegations" => Some(tr(msg!("console-delegation-revoked"))),
+        "mail" => Some(tr(msg!("console-mail-sent"))),
+        other => Action::of(other).map(Action::done),
+    });
+    let (id, ns) = (&tenant.id, tenant.ns());
+    let sessions = match signed.may(id, Permission::SessionsRead) {
+        true => Some(
+            user_sessions(&st, &ns, &user.id.to_string())
+                .await
+                .map_err(|e| failure(ServiceError::Sessions(e)))?
+                .into_iter()
+                .map(|(_, s)| SessionRow {
+                    since: at(s.auth_time),
+                    how: s.amr.join(", "),
+                    browser: s.user_agent.unwrap_or_default(),
+                    sid: s.sid,
+                })
+                .collect(),
+        ),
+        false => None,
+    };
+    let (consents, identities) = match signed.may(id, Permission::UsersRead) {
+        true => {
+            let consents = st.durable.list_consents(id, &user.id).await.map_err(failure)?;
+            let consents = consents
+                .into_iter()
+                .map(|(client, scope, granted_at)| ConsentRow {
+                    client: client.to_string(),
+                    scope,
+                    since: when(granted_at),
+                })
+                .collect();
+            let links = st.durable.list_user_identities(id, &user.id).await.map_err(failure)?;
+            let links = links
+                .into_iter()
+                .map(|l| IdentityRow {
+                    provider: l.provider_id,
+                    subject: l.subject,
+                    email: l.email.unwrap_or_default(),
+                    since: when(l.linked_at),
+                })
+                .collect();
+            (Some(consents), Some(links))
+        }
+        false => (None, None),
+    };
+    let delegations = match signed.may(id, Permission::DelegationsRead) {
+        true => Some(
+            delegations::list(&st, id, &user.id)
+                .await
+                .map_err(failure)?
+                .into_iter()
+                .map(|d| DelegationRow {
+                    active: d.status == "active",
+                    status: d.status,
+                    until: at(d.expires_at),
+                    scope: d.scope,
+                    agent: d.agent_id,
+                    id: d.id,
+                })
+                .collect(),
+        ),
+        false => None,
+    };
     let page = UserPage {
         brand: &signed.brand,
         frame: Frame::in_tenant(&signed, &tenant.id, Section::Users),
@@ -258,6 +371,13 @@ pub(super) async fn user(
         factors,
         actions,
         notice,
+        sessions,
+        consents,
+        delegations,
+        identities,
+        may_edit: signed.may(id, Permission::UsersWrite),
+        may_end_sessions: signed.may(id, Permission::SessionsWrite),
+        may_revoke: signed.may(id, Permission::DelegationsWrite),
     };
     Ok(html(StatusCode::OK, &page))
 }
@@ -320,4 +440,9 @@ pub(super) async fn act(
     };
     done.map_err(failure)?;
     Ok(see_other(&format!("/console/t/{}/users/{}?done={}", tenant.id, user.id, action.slug())))
+}
+
+/// A time in unix seconds as the console shows it.
+fn at(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix).map(when).unwrap_or_default()
 }
