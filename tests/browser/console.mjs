@@ -5,9 +5,13 @@
 //    and adds a passkey on its security page.
 // 2. She opens the console: the deployment asks administrators for a passkey sign-in
 //    (admin.acr = phr), so the sign-in steps up to the passkey; she allows the console once.
-// 3. The tenants page lists her tenant only; she opens its users, searches for Grace by email,
-//    opens her page, and resets her factors (a confirmation page, then the button).
-// 4. She guesses another tenant's URL: not found.
+// 3. The tenants page lists her tenant only; she opens it, then its users, searches for Grace by
+//    email, opens her page, and resets her factors (a confirmation page, then the button).
+// 4. She registers an application: a redirect URI that is not https is refused next to its
+//    field; then the secret is shown once.
+// 5. She reads the signing keys, the audit trail (and verifies its chain) and the settings with
+//    the risk simulator.
+// 6. She guesses another tenant's URL: not found.
 // Every console page she sees is checked with axe-core (WCAG 2.x A and AA: no violation) and
 // Chromium enforces the pages' Content-Security-Policy: a violation fails the run.
 // With CIAM_SCREENSHOTS set, each checked page is saved there as a PNG (docs/images/console).
@@ -62,8 +66,11 @@ try {
   await check(page, "tenants");
   const tenants = await page.getByRole("main").getByRole("list").last().getByRole("link").allInnerTexts();
 
-  // 3. Her tenant's users, Grace found by email, her factors reset.
-  await Promise.all([page.waitForURL(/\/users$/), page.getByRole("link", { name: tenantName, exact: true }).click()]);
+  // 3. Her tenant, its users, Grace found by email, her factors reset.
+  await Promise.all([page.waitForURL(/\/console\/t\/[a-z0-9-]+$/), page.getByRole("link", { name: tenantName, exact: true }).click()]);
+  await check(page, "tenant");
+  const sections = page.getByRole("navigation", { name: "Tenant" });
+  await Promise.all([page.waitForURL(/\/users$/), sections.getByRole("link", { name: "Users" }).click()]);
   await check(page, "users");
   await page.getByLabel("Email address or user id").fill(userEmail);
   await Promise.all([page.waitForURL(/\/users\?q=/), button(page, "Search").click()]);
@@ -74,13 +81,47 @@ try {
   await Promise.all([page.waitForURL(/\?done=reset-factors$/), button(page, "Reset factors").click()]);
   const status = await page.getByRole("status").innerText();
 
-  // 4. Another tenant, by URL: not found.
+  // 4. An application: refused by its field first, then registered; its secret shown once.
+  await Promise.all([page.waitForURL(/\/clients$/), sections.getByRole("link", { name: "Applications and agents" }).click()]);
+  await Promise.all([page.waitForURL(/\/clients\/new$/), page.getByRole("link", { name: "Register an application" }).click()]);
+  await page.getByLabel("Name", { exact: true }).fill("Alpha web");
+  await page.getByLabel("Redirect URIs").fill("http://app.example/callback");
+  await Promise.all([page.waitForLoadState(), button(page, "Register application").click()]);
+  const refused = await page.locator("#redirect_uris-error").innerText();
+  const invalid = await page.getByLabel("Redirect URIs").getAttribute("aria-invalid");
+  await check(page, "new-client");
+  await page.getByLabel("Redirect URIs").fill("https://app.example/callback");
+  await Promise.all([page.waitForLoadState(), button(page, "Register application").click()]);
+  const secret = await page.getByLabel("Client secret").inputValue();
+  await check(page, "client-secret");
+  await Promise.all([page.waitForURL(/\/clients\/[^/]+$/), page.getByRole("link", { name: "I have stored the secret" }).click()]);
+  await check(page, "client");
+
+  // 5. Keys, the audit trail and its chain, the settings and the simulator.
+  await Promise.all([page.waitForURL(/\/keys$/), sections.getByRole("link", { name: "Signing keys" }).click()]);
+  await check(page, "keys");
+  await Promise.all([page.waitForURL(/\/audit$/), sections.getByRole("link", { name: "Audit trail" }).click()]);
+  await Promise.all([page.waitForURL(/verify=1/), button(page, "Verify the chain").click()]);
+  const chain = await page.getByRole("status").innerText();
+  await check(page, "audit");
+  await Promise.all([page.waitForURL(/\/settings$/), sections.getByRole("link", { name: "Settings" }).click()]);
+  await page.getByLabel("IP address").fill("198.51.100.7");
+  await page.getByLabel("Browser (User-Agent)").fill("Mozilla/5.0 (X11; Linux x86_64)");
+  await page.getByLabel("Device").selectOption("known");
+  await Promise.all([page.waitForURL(/ip=/), button(page, "See what would happen").click()]);
+  const simulated = await page.getByRole("status").innerText();
+  await check(page, "settings");
+
+  // 6. Another tenant, by URL: not found.
   const guessed = await page.goto(`${origin}/console/t/${other}/users`);
   const guessedText = await page.getByRole("alert").innerText();
 
   if (chromium.violations.length) throw new Error(`Content-Security-Policy violations:\n${chromium.violations.join("\n")}`);
   if (failures.length) throw new Error(`accessibility failures:\n${failures.join("\n")}`);
-  console.log(JSON.stringify({ stepped_up: steppedUp, tenants, status, guessed: guessed.status(), guessed_text: guessedText, checked }));
+  console.log(JSON.stringify({
+    stepped_up: steppedUp, tenants, status, refused, invalid, secret_length: secret.length, chain, simulated,
+    guessed: guessed.status(), guessed_text: guessedText, checked,
+  }));
 } finally {
   await chromium.close();
 }

@@ -216,8 +216,13 @@ async fn in_chromium_a_tenant_admin_signs_in_with_a_passkey_and_resets_a_users_f
     assert_eq!(seen["tenants"], json!(["Alpha"]), "{seen}");
     assert_eq!(seen["status"], "Every second factor and passkey of this user was removed.");
     assert_eq!((seen["guessed"].as_u64(), seen["guessed_text"].as_str()), (Some(404), Some("Not found.")), "{seen}");
+    assert_eq!(seen["invalid"], "true", "{seen}");
+    assert!(seen["refused"].as_str().is_some_and(|r| r.contains("http://app.example/callback")), "{seen}");
+    assert!(seen["secret_length"].as_u64().is_some_and(|n| n >= 32), "{seen}");
+    assert!(seen["chain"].as_str().is_some_and(|c| c.starts_with("The chain is intact")), "{seen}");
+    assert!(seen["simulated"].as_str().is_some_and(|s| s.contains("Allowed")), "{seen}");
     let pages = seen["checked"].as_array().ok_or("checked")?;
-    assert_eq!(pages.len(), 4, "{seen}");
+    assert_eq!(pages.len(), 11, "{seen}");
     // The reset is in Alpha's trail, done by Ada through the console.
     let trail = operator.get("/tenants/alpha/audit?type=factor.reset", 200).await;
     let reason = trail["items"][0]["reason"].as_str().unwrap_or_default().to_owned();

@@ -167,6 +167,70 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     assert_eq!(res.status(), 422);
     assert!(res.text().await?.contains("id=\"since-error\""));
 
+    // Settings: each refusal stands next to its field; saved, the API shows them.
+    let settings = admin.get("/console/t/gamma/settings").await.text().await?;
+    assert!(settings.contains("<label for=\"primary_color\">Primary colour</label>"), "{settings}");
+    let form = |csrf: &str, color: &'static str, policy: &'static str| -> Vec<(&'static str, String)> {
+        [
+            ("csrf", csrf),
+            ("display_name", "Gamma Inc."),
+            ("signup_mode", "open"),
+            ("mfa", "always"),
+            ("password_min_length", "12"),
+            ("primary_color", color),
+            ("logo_uri", ""),
+            ("default_locale", "fr"),
+            ("risk_policy", policy),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect()
+    };
+    let res = admin.post("/console/t/gamma/settings", &pairs(&form(&csrf, "#ffff00", ""))).await;
+    assert_eq!(res.status(), 422);
+    let refused = res.text().await?;
+    assert!(
+        refused.contains("id=\"primary_color-error\"") && !refused.contains("id=\"risk_policy-error\""),
+        "{refused}"
+    );
+    let res = admin
+        .post("/console/t/gamma/settings", &pairs(&form(&csrf, "#1a4d2e", "{\"step_up_at\": 95, \"deny_at\": 90}")))
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await?.contains("id=\"risk_policy-error\""));
+    let res = admin
+        .post("/console/t/gamma/settings", &pairs(&form(&csrf, "#1a4d2e", "{\"ip_deny\": [\"203.0.113.0/24\"]}")))
+        .await;
+    assert_eq!(location(&res), "/console/t/gamma/settings?done=saved");
+    let saved = operator.get("/tenants/gamma", 200).await;
+    assert_eq!(
+        (
+            saved["display_name"].as_str(),
+            saved["settings"]["login"]["mfa"].as_str(),
+            saved["settings"]["signup"]["mode"].as_str()
+        ),
+        (Some("Gamma Inc."), Some("always"), Some("open"))
+    );
+    let page = admin.get("/console/t/gamma/settings?done=saved").await.text().await?;
+    assert!(page.contains("background: #1a4d2e"), "the preview takes the colour: {page}");
+    // The simulator: the saved policy denies the listed network, allows elsewhere; a policy to
+    // try instead is used without being saved; a bad address is refused by its field.
+    let denied =
+        admin.get("/console/t/gamma/settings?ip=203.0.113.7&ua=Mozilla%2F5.0&user=&device=new").await.text().await?;
+    assert!(denied.contains("Denied") && denied.contains("ip_deny"), "{denied}");
+    let allowed =
+        admin.get("/console/t/gamma/settings?ip=198.51.100.7&ua=Mozilla%2F5.0&user=&device=known").await.text().await?;
+    assert!(allowed.contains("Allowed"), "{allowed}");
+    let tried = admin
+        .get("/console/t/gamma/settings?ip=198.51.100.7&ua=curl%2F8&device=new&policy=%7B%22step_up_at%22%3A10%7D")
+        .await
+        .text()
+        .await?;
+    assert!(tried.contains("A second factor is asked for") && tried.contains("bot_user_agent"), "{tried}");
+    let res = admin.get("/console/t/gamma/settings?ip=not-an-ip").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await?.contains("id=\"sim-ip-error\""));
+
     // She gives a support role; support sees users but not the keys.
     let res = admin
         .post(
@@ -190,6 +254,13 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     assert!(users.contains(">Users</a>") && !users.contains(">Signing keys</a>"), "{users}");
     assert_eq!(support.get("/console/t/gamma/keys").await.status(), 403);
     assert_eq!(support.get("/console/t/gamma/clients").await.status(), 403);
+    let settings = support.get("/console/t/gamma/settings").await.text().await?;
+    assert!(
+        settings.contains("without changing them")
+            && !settings.contains("method=\"post\" action=\"/console/t/gamma/settings\"")
+    );
+    let theirs = form(&hidden(&settings, "csrf"), "#1a4d2e", "");
+    assert_eq!(support.post("/console/t/gamma/settings", &pairs(&theirs)).await.status(), 403);
 
     // The console follows the language picked with the switcher, and remembers it.
     let res = support.get("/console/t/gamma/users?lang=de").await;

@@ -17,6 +17,7 @@ mod audit;
 mod clients;
 mod pages;
 mod parts;
+mod settings;
 mod tenant;
 mod user_forms;
 
@@ -49,6 +50,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/new-tenant", get(tenant::new_tenant).post(tenant::create_tenant))
         .route("/console/t/{tenant}", get(tenant::overview))
         .route("/console/t/{tenant}/delete", get(tenant::confirm_delete).post(tenant::delete))
+        .route("/console/t/{tenant}/settings", get(settings::settings).post(settings::save))
         .route("/console/t/{tenant}/keys", get(tenant::keys))
         .route("/console/t/{tenant}/keys/rotate", get(tenant::confirm_rotate).post(tenant::rotate))
         .route("/console/t/{tenant}/audit", get(audit::trail))

@@ -48,11 +48,12 @@ pub(super) enum Section {
     Keys,
     Audit,
     Administrators,
+    Settings,
 }
 
 impl Section {
-    const ALL: [Section; 6] =
-        [Self::Overview, Self::Users, Self::Clients, Self::Keys, Self::Audit, Self::Administrators];
+    const ALL: [Section; 7] =
+        [Self::Overview, Self::Users, Self::Clients, Self::Keys, Self::Audit, Self::Administrators, Self::Settings];
 
     /// The permission that shows the section.
     pub(super) fn permission(self) -> Permission {
@@ -63,6 +64,7 @@ impl Section {
             Self::Keys => Permission::KeysRead,
             Self::Audit => Permission::AuditRead,
             Self::Administrators => Permission::RolesRead,
+            Self::Settings => Permission::TenantsRead,
         }
     }
 
@@ -74,6 +76,7 @@ impl Section {
             Self::Keys => "/keys",
             Self::Audit => "/audit",
             Self::Administrators => "/administrators",
+            Self::Settings => "/settings",
         };
         format!("/console/t/{tenant}{part}")
     }
@@ -86,6 +89,7 @@ impl Section {
             Self::Keys => msg!("console-keys"),
             Self::Audit => msg!("console-audit"),
             Self::Administrators => msg!("console-administrators"),
+            Self::Settings => msg!("console-settings"),
         })
     }
 }

@@ -18,7 +18,7 @@ use ciam_core::id::{TenantId, UserId};
 use ciam_core::secret::{SecretHash, random_token};
 use ciam_core::tenant::{MfaMode, Tenant};
 use ciam_core::{Acr, Amr};
-use ciam_policy::{Decision, Outcome, PolicyConfig, PreviousSignIn, Signals, Subject};
+use ciam_policy::{Decision, Outcome, PolicyConfig, Signals};
 use serde::{Deserialize, Serialize};
 
 use super::session::{BrowserCookie, Flow, Session, read_cookie, save_flow, set_cookie, start_session};
@@ -26,9 +26,9 @@ use super::web_flow::{Ctx, query_param, see_other, with_cookie};
 use crate::audit::{self, Caller};
 use crate::error::{Failure, PageError};
 use crate::i18n::msg;
-use crate::services::federation;
 use crate::services::sessions::MAX_USER_AGENT;
 use crate::services::throttle::{Attempt, Failures};
+use crate::services::{federation, risk};
 use crate::state::AppState;
 
 /// How long a device is remembered (the longest cookie lifetime browsers keep).
@@ -74,16 +74,10 @@ fn device_id(st: &AppState, tenant: &TenantId, headers: &HeaderMap) -> Option<St
     String::from_utf8(opened).ok()
 }
 
-/// What a request tells the policy about a person before any account is known: the address,
-/// where it is and its reputation, the user agent (a sign-up; the start of a sign-in).
+/// What a request tells the policy about a person before any account is known (a sign-up; the
+/// start of a sign-in).
 pub(super) fn request_signals(st: &AppState, caller: &Caller) -> Signals {
-    let ip = caller.addr();
-    let mut s = Signals::new(Subject::User, st.clock.now());
-    s.ip = ip;
-    s.user_agent.clone_from(&caller.user_agent);
-    s.location = ip.and_then(|i| st.risk.locate(i));
-    s.ip_reputation = ip.and_then(|i| st.risk.reputation.lookup(i));
-    s
+    risk::request_signals(st, caller.addr(), caller.user_agent.as_deref())
 }
 
 /// What the server knows about a sign-in attempt, for the policy.
@@ -96,26 +90,13 @@ pub(super) async fn user_signals(
     failures: Failures,
 ) -> Signals {
     let mut s = request_signals(st, caller);
-    s.previous = profile.last.as_ref().and_then(|last| {
-        let at = time::OffsetDateTime::from_unix_timestamp(last.at).ok()?;
-        Some(PreviousSignIn { at, location: location_of(last) })
-    });
+    risk::with_history(&mut s, profile);
     let device = device_id(st, tenant, headers).map(|d| SecretHash::of(&d).as_str().to_owned());
     s.known_device = Some(device.is_some_and(|d| profile.devices.contains(&d)));
     s.account_failures = failures.account;
     s.ip_failures = failures.ip;
     s.network_accounts_failed = failures.network_accounts;
-    s.last_strong_auth = profile.last_strong_auth.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
     s
-}
-
-fn location_of(r: &SignInRecord) -> Option<ciam_policy::Location> {
-    Some(ciam_policy::Location {
-        country: r.country.clone(),
-        continent: r.continent.clone(),
-        latitude: r.latitude?,
-        longitude: r.longitude?,
-    })
 }
 
 /// Audits a policy decision about `user`.

@@ -29,6 +29,7 @@ pub mod privacy_keys;
 pub(crate) mod residency;
 pub(crate) mod resources;
 pub(crate) mod retention;
+pub(crate) mod risk;
 pub(crate) mod saml;
 pub(crate) mod saml_idp;
 pub(crate) mod schedule;
