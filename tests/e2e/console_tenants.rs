@@ -96,7 +96,16 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     assert!(home.contains(">Gamma</a>") && !home.contains("Alpha"), "{home}");
     assert_eq!(admin.get("/console/t/alpha/clients").await.status(), 404);
     let overview = admin.get("/console/t/gamma").await.text().await?;
-    for section in ["Users", "Applications and agents", "Signing keys", "Audit trail", "Administrators"] {
+    for section in [
+        "Users",
+        "Applications and agents",
+        "APIs",
+        "Identity providers",
+        "Signing keys",
+        "Audit trail",
+        "Administrators",
+        "Settings",
+    ] {
         assert!(overview.contains(&format!(">{section}</a>")), "{section}: {overview}");
     }
     assert!(!overview.contains("Delete tenant"), "{overview}");
@@ -137,6 +146,19 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     let second = shown_secret(&res.text().await?);
     assert!(!second.is_empty() && second != first);
 
+    // The APIs and identity providers registered through the API show in their sections.
+    operator
+        .post("/tenants/gamma/resources", json!({"id": "orders", "identifier": "https://api.gamma.example/orders", "name": "Orders", "scopes": ["orders:read"]}), 201)
+        .await;
+    let provider = json!({"id": "corp", "kind": "oidc", "display_name": "Corp SSO", "issuer": "https://login.corp.example",
+        "client_id": "ciam", "client_secret": "upstream-secret", "home_realm_domains": ["corp.example"]});
+    operator.post("/tenants/gamma/identity-providers", provider, 201).await;
+    let apis = admin.get("/console/t/gamma/resources").await.text().await?;
+    assert!(apis.contains("https://api.gamma.example/orders") && apis.contains("orders:read"), "{apis}");
+    let providers = admin.get("/console/t/gamma/identity-providers").await.text().await?;
+    assert!(providers.contains("Corp SSO") && providers.contains("corp.example"), "{providers}");
+    assert!(!providers.contains("upstream-secret"), "no secret on the page");
+
     // She rotates the signing keys: the active key retires.
     let keys = operator.get("/tenants/gamma/keys", 200).await;
     let active: Vec<String> = keys
@@ -157,6 +179,18 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
         assert_eq!(state, Some(json!("retired")), "{kid}: {keys}");
     }
 
+    // The overview counts the day's activity from the trail: her sign-in, the new tenant's
+    // events by type.
+    let overview = admin.get("/console/t/gamma").await.text().await?;
+    assert!(overview.contains("The last 24 hours") && overview.contains("The last 7 days"), "{overview}");
+    assert!(overview.contains("/console/t/gamma/audit?type=client.secret_rotated"), "{overview}");
+    let tiles = |page: &str, label: &str| -> Option<u64> {
+        let after = page.split(&format!("<dt>{label}</dt><dd>")).nth(1)?;
+        after.split('<').next()?.parse().ok()
+    };
+    assert_eq!(tiles(&overview, "Tokens refreshed"), Some(0), "{overview}");
+    let support_view = |s: &str| s.contains("<h2>Activity</h2>");
+    assert!(support_view(&overview));
     // The audit trail names her; filters narrow it; the chain verifies; a bad day is refused.
     let trail = admin.get("/console/t/gamma/audit?type=client.secret_rotated").await.text().await?;
     assert!(trail.contains("client.secret_rotated") && trail.contains(&format!("by administrator {tina}")), "{trail}");
@@ -253,7 +287,9 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     let users = support.get("/console/t/gamma/users").await.text().await?;
     assert!(users.contains(">Users</a>") && !users.contains(">Signing keys</a>"), "{users}");
     assert_eq!(support.get("/console/t/gamma/keys").await.status(), 403);
+    assert!(!support_view(&support.get("/console/t/gamma").await.text().await?), "activity needs audit:read");
     assert_eq!(support.get("/console/t/gamma/clients").await.status(), 403);
+    assert_eq!(support.get("/console/t/gamma/resources").await.status(), 403);
     let settings = support.get("/console/t/gamma/settings").await.text().await?;
     assert!(
         settings.contains("without changing them")

@@ -302,6 +302,17 @@ fn chain_hash(prev_hash: &str, tenant: &str, seq: i64, time_ms: i64, record: &Au
     SecretHash::of(&format!("{prev_hash}\n{body}")).as_str().to_owned()
 }
 
+/// How many events of one type, with one decision, a stretch of a trail holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCount {
+    /// The event type (`user.signed_in`, `token.issued`, …).
+    pub event_type: String,
+    /// `allow`, `deny` or `step_up`.
+    pub decision: String,
+    /// How many.
+    pub count: u64,
+}
+
 /// Where a trail stops fitting together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainBreak {

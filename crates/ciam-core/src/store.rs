@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::admin::{CustomRole, Principal, RoleAssignment, Scope};
 use crate::agent::Delegation;
-use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
+use crate::audit::{AuditCount, AuditEvent, AuditFilter, AuditRecord};
 use crate::authorization_details::AuthorizationDetailType;
 use crate::client::Client;
 use crate::factor::{Factor, FactorKind, SignInProfile};
@@ -440,6 +440,10 @@ pub trait AuditStore: Send + Sync {
     async fn audit_chain(&self, tenant: &TenantId, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>>;
     /// The head the store recorded: `(seq, hash)` of the newest event.
     async fn audit_head(&self, tenant: &TenantId) -> StoreResult<Option<(i64, String)>>;
+    /// How many events of each type and decision the trail holds at or after `since_ms` and
+    /// before `until_ms` (milliseconds since the epoch), by type then decision: the counts the
+    /// console's dashboard shows.
+    async fn audit_counts(&self, tenant: &TenantId, since_ms: i64, until_ms: i64) -> StoreResult<Vec<AuditCount>>;
 }
 
 /// The data keys that seal personal data at rest (today: the personal fields of audit events),

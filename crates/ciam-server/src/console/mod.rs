@@ -15,6 +15,7 @@
 mod administrators;
 mod audit;
 mod clients;
+mod integrations;
 mod pages;
 mod parts;
 mod settings;
@@ -51,6 +52,8 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/t/{tenant}", get(tenant::overview))
         .route("/console/t/{tenant}/delete", get(tenant::confirm_delete).post(tenant::delete))
         .route("/console/t/{tenant}/settings", get(settings::settings).post(settings::save))
+        .route("/console/t/{tenant}/resources", get(integrations::resources))
+        .route("/console/t/{tenant}/identity-providers", get(integrations::providers))
         .route("/console/t/{tenant}/keys", get(tenant::keys))
         .route("/console/t/{tenant}/keys/rotate", get(tenant::confirm_rotate).post(tenant::rotate))
         .route("/console/t/{tenant}/audit", get(audit::trail))

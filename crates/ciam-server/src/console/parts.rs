@@ -47,13 +47,24 @@ pub(super) enum Section {
     Clients,
     Keys,
     Audit,
+    Resources,
+    IdentityProviders,
     Administrators,
     Settings,
 }
 
 impl Section {
-    const ALL: [Section; 7] =
-        [Self::Overview, Self::Users, Self::Clients, Self::Keys, Self::Audit, Self::Administrators, Self::Settings];
+    const ALL: [Section; 9] = [
+        Self::Overview,
+        Self::Users,
+        Self::Clients,
+        Self::Resources,
+        Self::IdentityProviders,
+        Self::Keys,
+        Self::Audit,
+        Self::Administrators,
+        Self::Settings,
+    ];
 
     /// The permission that shows the section.
     pub(super) fn permission(self) -> Permission {
@@ -63,6 +74,8 @@ impl Section {
             Self::Clients => Permission::ClientsRead,
             Self::Keys => Permission::KeysRead,
             Self::Audit => Permission::AuditRead,
+            Self::Resources => Permission::ResourcesRead,
+            Self::IdentityProviders => Permission::IdentityProvidersRead,
             Self::Administrators => Permission::RolesRead,
             Self::Settings => Permission::TenantsRead,
         }
@@ -75,6 +88,8 @@ impl Section {
             Self::Clients => "/clients",
             Self::Keys => "/keys",
             Self::Audit => "/audit",
+            Self::Resources => "/resources",
+            Self::IdentityProviders => "/identity-providers",
             Self::Administrators => "/administrators",
             Self::Settings => "/settings",
         };
@@ -88,6 +103,8 @@ impl Section {
             Self::Clients => msg!("console-clients"),
             Self::Keys => msg!("console-keys"),
             Self::Audit => msg!("console-audit"),
+            Self::Resources => msg!("console-resources"),
+            Self::IdentityProviders => msg!("console-providers"),
             Self::Administrators => msg!("console-administrators"),
             Self::Settings => msg!("console-settings"),
         })

@@ -1,4 +1,4 @@
-//! A tenant in the console: its overview, creating one (deployment-wide `tenants:create`),
+//! A tenant in the console: its overview (with its activity, counted from the audit trail), creating one (deployment-wide `tenants:create`),
 //! deleting one (dangerous: confirmed by typing its id, after a recent sign-in), and its signing
 //! keys with "Rotate now" (dangerous too).
 
@@ -32,6 +32,77 @@ struct OverviewPage<'a> {
     created: String,
     notice: Option<String>,
     may_delete: bool,
+    /// The last day's and the last week's activity, with `audit:read`.
+    activity: Option<[Activity; 2]>,
+}
+
+/// What a stretch of the audit trail counts: the headline figures, then every event type with
+/// how many were allowed, stepped up and denied.
+struct Activity {
+    /// "The last 24 hours", "The last 7 days".
+    title: String,
+    sign_ins: u64,
+    step_ups: u64,
+    risk_denials: u64,
+    sign_ups: u64,
+    /// Tokens by how they were granted: issued (code, client credentials, device, CIBA),
+    /// refreshed, exchanged.
+    issued: u64,
+    refreshed: u64,
+    exchanged: u64,
+    refused: u64,
+    rows: Vec<(String, u64, u64, u64)>,
+}
+
+impl Activity {
+    fn of(title: String, counts: Vec<ciam_core::audit::AuditCount>) -> Self {
+        let count = |kind: &str, decision: Option<&str>| -> u64 {
+            counts
+                .iter()
+                .filter(|c| c.event_type == kind && decision.is_none_or(|d| c.decision == d))
+                .map(|c| c.count)
+                .sum()
+        };
+        let mut rows: Vec<(String, u64, u64, u64)> = Vec::new();
+        for c in &counts {
+            let row = match rows.iter_mut().find(|r| r.0 == c.event_type) {
+                Some(row) => row,
+                None => {
+                    rows.push((c.event_type.clone(), 0, 0, 0));
+                    let Some(row) = rows.last_mut() else { continue };
+                    row
+                }
+            };
+            match c.decision.as_str() {
+                "allow" => row.1 += c.count,
+                "step_up" => row.2 += c.count,
+                _ => row.3 += c.count,
+            }
+        }
+        Self {
+            title,
+            sign_ins: count("sign_in.succeeded", None),
+            step_ups: count("sign_in.risk", Some("step_up")),
+            risk_denials: count("sign_in.risk", Some("deny")),
+            sign_ups: count("user.signed_up", None),
+            issued: count("token.issued", None),
+            refreshed: count("token.refreshed", None),
+            exchanged: count("token.exchanged", None),
+            refused: count("token.refused", None),
+            rows,
+        }
+    }
+}
+
+/// The tenant's activity over the last day and the last week, counted from its audit trail
+/// (the same numbers on every node).
+async fn activity(st: &AppState, tenant: &TenantId) -> Result<[Activity; 2], ciam_core::store::StoreError> {
+    let now = st.clock.now();
+    let ms = |t: time::OffsetDateTime| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+    let until = ms(now) + 1;
+    let day = st.durable.audit_counts(tenant, ms(now - time::Duration::days(1)), until).await?;
+    let week = st.durable.audit_counts(tenant, ms(now - time::Duration::days(7)), until).await?;
+    Ok([Activity::of(tr(msg!("console-last-day")), day), Activity::of(tr(msg!("console-last-week")), week)])
 }
 
 #[derive(Deserialize)]
@@ -60,6 +131,10 @@ pub(super) async fn overview(
         tenant: &tenant,
         notice,
         may_delete: deletable(&st, &signed, &tenant.id),
+        activity: match signed.may(&tenant.id, Permission::AuditRead) {
+            true => Some(activity(&st, &tenant.id).await.map_err(failure)?),
+            false => None,
+        },
     };
     Ok(html(StatusCode::OK, &page))
 }

@@ -85,6 +85,15 @@ pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableSto
     }
     assert_eq!(va.finish(s.audit_head(&t).await.unwrap()), Ok(23));
     assert_eq!(s.query_audit(&t, &by_type, &all).await.unwrap().items.len(), 3, "only this tenant's");
+
+    // The dashboard's counts: by type and decision, within the window, this tenant's only.
+    let counts = s.audit_counts(&t, t0_ms, t0_ms + 200_000).await.unwrap();
+    let counted: Vec<_> = counts.iter().map(|c| (c.event_type.as_str(), c.decision.as_str(), c.count)).collect();
+    assert_eq!(counted, [("token.issued", "allow", 20), ("token.refused", "deny", 3)]);
+    let early = s.audit_counts(&t, t0_ms, t0_ms + 10_000).await.unwrap();
+    assert_eq!(early.iter().map(|c| c.count).sum::<u64>(), 10, "only the window's events");
+    let theirs = s.audit_counts(&b, t0_ms, t0_ms + 200_000).await.unwrap();
+    assert_eq!(theirs.iter().map(|c| c.count).sum::<u64>(), 2);
 }
 
 /// A batch of issuances: each entry's refresh-token family is stored with its event; an entry

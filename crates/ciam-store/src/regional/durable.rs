@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use ciam_core::admin::{CustomRole, Principal, RoleAssignment, Scope};
 use ciam_core::agent::Delegation;
-use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord};
+use ciam_core::audit::{AuditCount, AuditEvent, AuditFilter, AuditRecord};
 use ciam_core::authorization_details::AuthorizationDetailType;
 use ciam_core::client::Client;
 use ciam_core::factor::{Factor, FactorKind, SignInProfile};
@@ -322,6 +322,7 @@ routed! {
             => tenant;
         Read fn audit_chain(&self, tenant: &TenantId, after_seq: i64, limit: u32) -> Vec<AuditEvent> => tenant;
         Read fn audit_head(&self, tenant: &TenantId) -> Option<(i64, String)> => tenant;
+        Read fn audit_counts(&self, tenant: &TenantId, since_ms: i64, until_ms: i64) -> Vec<AuditCount> => tenant;
     }
 
     /// Each region's part of the batch in one call; the events come back in the batch's order.

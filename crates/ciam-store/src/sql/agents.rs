@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use ciam_core::agent::Delegation;
-use ciam_core::audit::{AuditEvent, AuditFilter, AuditRecord, GENESIS, Personal};
+use ciam_core::audit::{AuditCount, AuditEvent, AuditFilter, AuditRecord, GENESIS, Personal};
 use ciam_core::id::{ClientId, ResourceId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
 use ciam_core::resource::Resource;
@@ -283,6 +283,29 @@ macro_rules! impl_agent_stores {
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(map_err("audit"))
+            }
+
+            async fn audit_counts(
+                &self,
+                tenant: &TenantId,
+                since_ms: i64,
+                until_ms: i64,
+            ) -> StoreResult<Vec<AuditCount>> {
+                let rows: Vec<(String, String, i64)> = $db::query_as(AUDIT_COUNTS)
+                    .bind(tenant.as_str())
+                    .bind(since_ms)
+                    .bind(until_ms)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("audit"))?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(event_type, decision, n)| AuditCount {
+                        event_type,
+                        decision,
+                        count: u64::try_from(n).unwrap_or(0),
+                    })
+                    .collect())
             }
         }
     };
