@@ -6,7 +6,9 @@
 // 2. She opens the console: the deployment asks administrators for a passkey sign-in
 //    (admin.acr = phr), so the sign-in steps up to the passkey; she allows the console once.
 // 3. The tenants page lists her tenant only; she opens it, then its users, searches for Grace by
-//    email, opens her page, and resets her factors (a confirmation page, then the button).
+//    email (the results follow her typing, in place), opens her page, sends her the password
+//    reset mail (in place, without a new page) and resets her factors (a confirmation page,
+//    then the button).
 // 4. She registers an application: a redirect URI that is not https is refused next to its
 //    field; then the secret is shown once.
 // 5. She reads the signing keys, the audit trail (and verifies its chain) and the settings with
@@ -72,10 +74,19 @@ try {
   const sections = page.getByRole("navigation", { name: "Tenant" });
   await Promise.all([page.waitForURL(/\/users$/), sections.getByRole("link", { name: "Users" }).click()]);
   await check(page, "users");
-  await page.getByLabel("Email address or user id").fill(userEmail);
-  await Promise.all([page.waitForURL(/\/users\?q=/), button(page, "Search").click()]);
+  // With JavaScript the results follow the typing, without loading another page.
+  await page.evaluate(() => { window.stillHere = true; });
+  await page.getByLabel("Email address or user id").pressSequentially(userEmail, { delay: 5 });
+  await page.waitForFunction((q) => new URL(location.href).searchParams.get("q") === q, userEmail);
+  await page.getByRole("link", { name: userEmail }).waitFor();
+  const liveSearch = await page.evaluate(() => window.stillHere === true && /\/users\?q=/.test(location.href));
   await Promise.all([page.waitForURL(/\/users\/[0-9a-f-]+$/), page.getByRole("link", { name: userEmail }).click()]);
   await check(page, "user");
+  // A small form is sent in the background and the page updated in place.
+  await page.evaluate(() => { window.stillHere = true; });
+  await button(page, "Send password reset mail").click();
+  await page.getByRole("status").filter({ hasText: "The mail was sent." }).waitFor();
+  const inPlace = await page.evaluate(() => window.stillHere === true && /\?done=mail$/.test(location.href));
   await Promise.all([page.waitForURL(/\/reset-factors$/), page.getByRole("link", { name: "Reset factors" }).click()]);
   await check(page, "reset-factors");
   await Promise.all([page.waitForURL(/\?done=reset-factors$/), button(page, "Reset factors").click()]);
@@ -119,7 +130,7 @@ try {
   if (chromium.violations.length) throw new Error(`Content-Security-Policy violations:\n${chromium.violations.join("\n")}`);
   if (failures.length) throw new Error(`accessibility failures:\n${failures.join("\n")}`);
   console.log(JSON.stringify({
-    stepped_up: steppedUp, tenants, status, refused, invalid, secret_length: secret.length, chain, simulated,
+    stepped_up: steppedUp, tenants, status, live_search: liveSearch, in_place: inPlace, refused, invalid, secret_length: secret.length, chain, simulated,
     guessed: guessed.status(), guessed_text: guessedText, checked,
   }));
 } finally {

@@ -216,6 +216,7 @@ async fn in_chromium_a_tenant_admin_signs_in_with_a_passkey_and_resets_a_users_f
     assert_eq!(seen["tenants"], json!(["Alpha"]), "{seen}");
     assert_eq!(seen["status"], "Every second factor and passkey of this user was removed.");
     assert_eq!((seen["guessed"].as_u64(), seen["guessed_text"].as_str()), (Some(404), Some("Not found.")), "{seen}");
+    assert_eq!((seen["live_search"].as_bool(), seen["in_place"].as_bool()), (Some(true), Some(true)), "{seen}");
     assert_eq!(seen["invalid"], "true", "{seen}");
     assert!(seen["refused"].as_str().is_some_and(|r| r.contains("http://app.example/callback")), "{seen}");
     assert!(seen["secret_length"].as_u64().is_some_and(|n| n >= 32), "{seen}");

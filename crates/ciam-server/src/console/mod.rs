@@ -45,6 +45,7 @@ use crate::state::AppState;
 pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/console", get(pages::tenants))
+        .route("/console/assets/console.js", get(script))
         .route("/console/login", get(login))
         .route("/console/callback", get(callback))
         .route("/console/logout", post(logout))
@@ -75,6 +76,15 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/t/{tenant}/users/{user_id}/{action}", get(pages::confirm).post(pages::act))
         .layer(axum::middleware::from_fn_with_state(state.clone(), language))
 }
+/// The console's script: progressive enhancement only (every page works without it).
+async fn script() -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+    ];
+    (headers, include_str!("../../assets/console.js")).into_response()
+}
+
 /// Runs a console page in the request's language ([`crate::http::language::negotiate`]); the
 /// switcher's choice is kept in the console's language cookie.
 async fn language(State(st): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
