@@ -83,6 +83,24 @@ async fn tenant_admins_support_and_auditors_see_and_do_only_what_their_roles_say
         Admin::new(&server, auditor_token.clone()),
     );
 
+    // Each may ask who they are and what they may do, whatever their roles.
+    let me = auditor.get("/me", 200).await;
+    assert_eq!(
+        (me["principal"]["type"].as_str(), me["principal"]["id"].as_str()),
+        (Some("service_account"), Some("alpha-auditor"))
+    );
+    assert_eq!(me["deployment"], json!([]), "{me}");
+    let theirs = me["tenants"]["alpha"].as_array().ok_or("alpha")?;
+    assert!(
+        theirs.contains(&json!("audit:read"))
+            && !theirs.iter().any(|p| p.as_str().is_some_and(|p| p.ends_with(":write"))),
+        "{me}"
+    );
+    let me = operator.get("/me", 200).await;
+    assert_eq!((me["break_glass"].as_bool(), me["principal"].is_null()), (Some(true), true), "{me}");
+    assert!(me["deployment"].as_array().is_some_and(|p| p.contains(&json!("tenants:delete"))), "{me}");
+    assert_eq!(Admin::new(&server, "not-a-token".to_owned()).call(Method::GET, "/me", None).await.0, 401);
+
     // A tenant admin sees their tenant, and another tenant not at all: the same 404 as a tenant
     // that does not exist, for every route under it.
     let listed = admin.get("/tenants", 200).await;
@@ -270,9 +288,14 @@ async fn people_sign_in_to_the_management_api_through_the_control_tenant() -> Te
     assert_eq!(status(&operator, Method::DELETE, &format!("/tenants/control/users/{root}"), None).await, 204);
     assert_eq!(status(&me, Method::GET, "/tenants", None).await, 401);
 
-    // With the break-glass token turned off, the static token opens nothing.
+    // With the break-glass token turned off, none is generated, and a configured one opens
+    // nothing, with a refusal that says why.
     let (locked, _dir3) = start("admin-locked", &[("CIAM_ADMIN__BREAK_GLASS", "false")]).await;
-    let (code, body) = Admin::new(&locked, locked.generated_admin_token()).call(Method::GET, "/tenants", None).await;
+    assert!(!locked.data_dir.join("admin-token").exists(), "no break-glass token is made");
+    let configured = "a-configured-break-glass-token-of-forty-characters";
+    let env = [("CIAM_ADMIN__BREAK_GLASS", "false"), ("CIAM_ADMIN_TOKEN", configured)];
+    let (locked, _dir4) = start("admin-locked-configured", &env).await;
+    let (code, body) = Admin::new(&locked, configured.to_owned()).call(Method::GET, "/tenants", None).await;
     assert_eq!(code, 401);
     assert!(body["detail"].as_str().is_some_and(|d| d.contains("admin.break_glass")), "{body}");
     Ok(())

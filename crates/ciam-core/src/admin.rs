@@ -379,6 +379,17 @@ impl Grants {
         self.deployment.contains(&permission) || self.tenants.values().any(|p| p.contains(&permission))
     }
 
+    /// The permissions held deployment-wide.
+    pub fn deployment(&self) -> &BTreeSet<Permission> {
+        &self.deployment
+    }
+
+    /// The permissions held in each tenant the principal has a role in (besides the
+    /// deployment-wide ones).
+    pub fn per_tenant(&self) -> &BTreeMap<TenantId, BTreeSet<Permission>> {
+        &self.tenants
+    }
+
     /// The tenants the principal has a role in; `None` when deployment-wide (every tenant).
     pub fn tenants(&self) -> Option<Vec<&TenantId>> {
         self.deployment.is_empty().then(|| self.tenants.keys().collect())

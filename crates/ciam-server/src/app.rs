@@ -326,12 +326,17 @@ pub async fn retention_sweep(state: &AppState) -> anyhow::Result<String> {
     Ok(serde_json::to_string(&swept)?)
 }
 
-/// The admin token's hash: from configuration, else from `{data_dir}/admin-token` (generated on
-/// first start). Logs where the token is, never the token.
-fn admin_token_hash(config: &ValidatedConfig) -> anyhow::Result<SecretHash> {
+/// The break-glass token's hash: from configuration, else from `{data_dir}/admin-token`
+/// (generated on first start). With `admin.break_glass = false` no token is generated: one
+/// configured or left in the data directory is still recognised, to be refused by name. Logs
+/// where the token is, never the token.
+fn admin_token_hash(config: &ValidatedConfig) -> anyhow::Result<Option<SecretHash>> {
     match &config.admin_token {
-        Some(t) => Ok(SecretHash::of(t.expose_secret())),
-        None => Ok(SecretHash::of(&data_dir_secret(&config.data_dir, "admin-token", Secret::generate)?)),
+        Some(t) => Ok(Some(SecretHash::of(t.expose_secret()))),
+        None if config.admin.break_glass || config.data_dir.join("admin-token").exists() => {
+            Ok(Some(SecretHash::of(&data_dir_secret(&config.data_dir, "admin-token", Secret::generate)?)))
+        }
+        None => Ok(None),
     }
 }
 

@@ -53,8 +53,8 @@ pub struct Services {
     pub(crate) upstreams: Arc<crate::adapters::upstream::Upstreams>,
     /// Fetches and caches the metadata documents of clients identified by URL.
     pub metadata_documents: Arc<crate::adapters::metadata_documents::MetadataDocuments>,
-    /// Hash of the admin bearer token.
-    pub admin_token: Arc<SecretHash>,
+    /// Hash of the break-glass admin token; none when it is turned off and was never made.
+    pub admin_token: Arc<Option<SecretHash>>,
     /// Metrics registry.
     pub metrics: Arc<Metrics>,
     /// Cleared when shutdown starts, so `/readyz` takes the node out of rotation at once.

@@ -29,6 +29,9 @@ use crate::state::AppState;
 /// The OpenAPI extension naming a route's permission.
 pub const PERMISSION_EXTENSION: &str = "x-permission";
 
+/// The `x-permission` of a route every authenticated administrator may call (about themselves).
+pub const ANY_ADMINISTRATOR: &str = "authenticated";
+
 /// Routes outside any tenant that every administrator with the permission somewhere may call:
 /// they list only what the caller may see.
 pub const FILTERED_LISTS: &[(&str, &str)] =
@@ -38,6 +41,8 @@ pub const FILTERED_LISTS: &[(&str, &str)] =
 #[derive(Debug, Default)]
 pub struct RoutePermissions {
     routes: HashMap<(String, String), Permission>,
+    /// Routes for any authenticated administrator ([`ANY_ADMINISTRATOR`]).
+    open: Vec<(String, String)>,
     /// Routes whose declared permission is missing or unknown (none, as a test checks).
     pub undeclared: Vec<String>,
 }
@@ -56,21 +61,23 @@ impl RoutePermissions {
             ];
             for (method, operation) in operations {
                 let Some(operation) = operation else { continue };
-                let declared = operation
-                    .extensions
-                    .as_ref()
-                    .and_then(|e| e.get(PERMISSION_EXTENSION))
-                    .and_then(|v| v.as_str())
-                    .and_then(Permission::parse);
-                match declared {
-                    Some(p) => {
+                let declared =
+                    operation.extensions.as_ref().and_then(|e| e.get(PERMISSION_EXTENSION)).and_then(|v| v.as_str());
+                match declared.map(|d| (d, Permission::parse(d))) {
+                    Some((_, Some(p))) => {
                         table.routes.insert((method.to_owned(), path.clone()), p);
                     }
-                    None => table.undeclared.push(format!("{method} {path}")),
+                    Some((ANY_ADMINISTRATOR, None)) => table.open.push((method.to_owned(), path.clone())),
+                    _ => table.undeclared.push(format!("{method} {path}")),
                 }
             }
         }
         table
+    }
+
+    /// Whether every authenticated administrator may call `method` on `path`.
+    pub fn open(&self, method: &Method, path: &str) -> bool {
+        self.open.iter().any(|(m, p)| m == method.as_str() && p == path)
     }
 
     /// The permission of `method` on the route template `path`.
@@ -96,6 +103,10 @@ pub(crate) async fn guard(
     };
     let method = request.method().clone();
     let path = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+    if table.open(&method, &path) {
+        request.extensions_mut().insert(Arc::new(admin));
+        return next.run(request).await;
+    }
     let Some(permission) = table.get(&method, &path) else {
         return Problem::new(ProblemKind::Forbidden, "this route declares no permission").into_response();
     };
@@ -143,6 +154,8 @@ mod tests {
                 assert!(!permission.deployment_only(), "{method} {path}: {permission} means nothing in one tenant");
             }
         }
+        assert!(table.open(&Method::GET, "/admin/v1/me"), "{:?}", table.open);
+        assert_eq!(table.open.len(), 1, "only what is about the caller: {:?}", table.open);
         for (method, path) in FILTERED_LISTS {
             assert!(table.get(&Method::GET, path).is_some() && *method == "GET", "{method} {path}");
         }

@@ -25,6 +25,7 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(me))
         .routes(routes!(list_permissions))
         .routes(routes!(list_roles))
         .routes(routes!(define_role, delete_role))
@@ -95,6 +96,13 @@ pub(super) struct PrincipalView {
     id: String,
 }
 
+fn principal_view(p: Principal) -> PrincipalView {
+    match p {
+        Principal::User(u) => PrincipalView { kind: "user", id: u.to_string() },
+        Principal::ServiceAccount(c) => PrincipalView { kind: "service_account", id: c.to_string() },
+    }
+}
+
 /// A role assignment.
 #[derive(Serialize, ToSchema)]
 pub(super) struct AssignmentView {
@@ -114,10 +122,7 @@ pub(super) struct AssignmentView {
 
 impl From<RoleAssignment> for AssignmentView {
     fn from(a: RoleAssignment) -> Self {
-        let principal = match a.principal {
-            Principal::User(u) => PrincipalView { kind: "user", id: u.to_string() },
-            Principal::ServiceAccount(c) => PrincipalView { kind: "service_account", id: c.to_string() },
-        };
+        let principal = principal_view(a.principal);
         Self {
             id: a.id,
             principal,
@@ -130,6 +135,47 @@ impl From<RoleAssignment> for AssignmentView {
 
 fn names(permissions: impl IntoIterator<Item = Permission>) -> Vec<&'static str> {
     permissions.into_iter().map(Permission::as_str).collect()
+}
+
+/// The calling administrator and what they may do.
+#[derive(Serialize, ToSchema)]
+pub(super) struct MeView {
+    /// Who: a person, a service account, or the break-glass token (which has no id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    principal: Option<PrincipalView>,
+    /// `true` for the break-glass token.
+    break_glass: bool,
+    /// A person's email address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    /// The permissions held deployment-wide (in every tenant).
+    deployment: Vec<&'static str>,
+    /// The permissions held in each tenant with a role of theirs, besides the deployment-wide
+    /// ones.
+    #[schema(value_type = Object)]
+    tenants: std::collections::BTreeMap<String, Vec<&'static str>>,
+}
+
+/// Who the caller is and what they may do, deployment-wide and tenant by tenant. Every
+/// authenticated administrator may ask, whatever their roles (a tool shows only what works).
+#[utoipa::path(get, path = "/me", extensions(("x-permission" = json!("authenticated"))), tag = "administrators",
+    responses(
+        (status = 200, body = MeView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+async fn me(admin: AdminAuth) -> Json<MeView> {
+    let admin = &admin.0;
+    let principal = match &admin.acting {
+        admins::Acting::BreakGlass => None,
+        admins::Acting::Principal(p) => Some(principal_view(p.clone())),
+    };
+    Json(MeView {
+        break_glass: principal.is_none(),
+        principal,
+        email: admin.email.clone(),
+        deployment: names(admin.grants.deployment().iter().copied()),
+        tenants: admin.grants.per_tenant().iter().map(|(t, p)| (t.to_string(), names(p.iter().copied()))).collect(),
+    })
 }
 
 /// List the permissions routes declare (each route's is its `x-permission`).
