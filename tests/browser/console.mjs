@@ -76,7 +76,7 @@ try {
   await check(page, "users");
   // With JavaScript the results follow the typing, without loading another page.
   await page.evaluate(() => { window.stillHere = true; });
-  await page.getByLabel("Email address or user id").pressSequentially(userEmail, { delay: 5 });
+  await page.getByLabel("Email address, user id or the start of a name").pressSequentially(userEmail, { delay: 5 });
   await page.waitForFunction((q) => new URL(location.href).searchParams.get("q") === q, userEmail);
   await page.getByRole("link", { name: userEmail }).waitFor();
   const liveSearch = await page.evaluate(() => window.stillHere === true && /\/users\?q=/.test(location.href));

@@ -137,6 +137,14 @@ async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_can
     assert_eq!(location(&res), format!("{lin_page}?done=saved"));
     let page = admin.get(&location(&res)).await.text().await?;
     assert!(page.contains("Lin Chen") && page.contains("The changes were saved."), "{page}");
+    // Found by the start of her name, whatever its case.
+    let found = admin.get("/console/t/alpha/users?q=LIN%20c").await.text().await?;
+    assert!(found.contains(&format!("href=\"{lin_page}\"")) && !found.contains("grace@example.com"), "{found}");
+    // The management API finds her the same way.
+    let by_name = operator.get("/tenants/alpha/users?name=Lin", 200).await;
+    assert_eq!(by_name["items"].as_array().map(|i| i.len()), Some(1), "{by_name}");
+    assert_eq!(by_name["items"][0]["email"], "lin@example.com");
+    operator.get("/tenants/alpha/users?name=%20", 400).await;
     let res = admin.post(&format!("{lin_page}/mail/verify"), &[("csrf", &csrf)]).await;
     assert_eq!(location(&res), format!("{lin_page}?done=mail"));
     crate::support::mail_to(&server.data_dir.join("mail"), "lin@example.com", "Confirm your email").await;

@@ -81,6 +81,9 @@ pub trait UserStore: Send + Sync {
     async fn find_user_by_email(&self, tenant: &TenantId, email_normalized: &str) -> StoreResult<Option<User>>;
     /// Lists a tenant's users by id (creation order).
     async fn list_users(&self, tenant: &TenantId, page: &PageRequest) -> StoreResult<Page<User>>;
+    /// A tenant's users whose [`crate::user::name_key`] starts with `prefix` (already a name key),
+    /// by name key then id, after `page.after` (the previous page's last `name key\u{1f}user id`).
+    async fn find_users_by_name(&self, tenant: &TenantId, prefix: &str, page: &PageRequest) -> StoreResult<Page<User>>;
     /// Replaces a user's mutable fields, and the password hash when one is given.
     async fn update_user(&self, user: &User, password: Option<&PasswordHash>) -> StoreResult<()>;
     /// Deletes a user and its credentials; `false` if it did not exist.

@@ -107,6 +107,19 @@ impl UserStatus {
     }
 }
 
+/// The key users are found by name with: the name trimmed and in lower case (Unicode), so a
+/// search matches whatever the case. Stored beside each user; a search compares prefixes of it.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+impl User {
+    /// This user's [`name_key`]; `None` without a name.
+    pub fn name_key(&self) -> Option<String> {
+        self.profile.name.as_deref().map(name_key).filter(|k| !k.is_empty())
+    }
+}
+
 /// Standard profile claims (OIDC Core §5.1); all optional.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -241,9 +241,12 @@ async fn create_user(
 pub(super) struct UserFilter {
     /// Only the user with this email (case-insensitive).
     email: Option<String>,
+    /// Only users whose name starts with this (case-insensitive), in name order, paginated.
+    name: Option<String>,
 }
 
-/// List a tenant's users in creation order, or find one by email.
+/// List a tenant's users in creation order, find one by email, or find users by the start of
+/// their name.
 #[utoipa::path(get, path = "/tenants/{tenant}/users", extensions(("x-permission" = json!("users:read"))), tag = "users",
     params(("tenant" = String, Path, description = "Tenant id"), ListParams, UserFilter),
     responses(
@@ -267,6 +270,19 @@ async fn list_users(
             Err(_) => None,
         };
         return Ok(Json(ListResponse { items: found.into_iter().map(UserView::from).collect(), next_cursor: None }));
+    }
+    if let Some(name) = filter.name {
+        let key = ciam_core::user::name_key(&name);
+        if key.is_empty() {
+            return Err(Problem::bad_field(FieldError::new("name", "must not be empty")));
+        }
+        // The cursor is bound to this search: another name cannot continue it.
+        let list = format!("{}/users?name={key}", tenant.id);
+        let page = st.durable.find_users_by_name(&tenant.id, &key, &params.page(&list)?).await?;
+        return Ok(Json(ListResponse {
+            items: page.items.into_iter().map(UserView::from).collect(),
+            next_cursor: cursor(&list, page.next_after),
+        }));
     }
     let list = format!("{}/users", tenant.id);
     let page = st.durable.list_users(&tenant.id, &params.page(&list)?).await?;

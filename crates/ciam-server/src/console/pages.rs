@@ -230,8 +230,9 @@ pub(super) struct UsersQuery {
     after: Option<String>,
 }
 
-/// `GET /console/t/{tenant}/users`: the tenant's users, 50 a page in id order, or the one an
-/// email address or user id names.
+/// `GET /console/t/{tenant}/users`: the tenant's users, 50 a page in id order; the one an email
+/// address or user id names; or those whose name starts with the search, 50 a page in name
+/// order.
 pub(super) async fn users(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -242,22 +243,39 @@ pub(super) async fn users(
     let signed = signed_in(&st, &headers, &here).await?;
     let tenant = tenant_for(&st, &signed, &tenant, Permission::UsersRead).await?;
     let query = q.q.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let frame = Frame::in_tenant(&signed, &tenant.id, Section::Users);
+    let may_create = signed.may(&tenant.id, Permission::UsersWrite);
     let (users, next) = if query.is_empty() {
         let page = PageRequest { limit: PAGE_SIZE, after: q.after.filter(|a| !a.is_empty()) };
         let p = st.durable.list_users(&tenant.id, &page).await.map_err(failure)?;
-        (p.items, p.next_after)
+        (p.items, p.next_after.map(|after| next_query("", &after)))
     } else {
         let found = match (UserId::parse(&query), Email::parse(&query)) {
             (Ok(id), _) => st.durable.get_user(&tenant.id, &id).await,
             (_, Ok(email)) => st.durable.find_user_by_email(&tenant.id, email.normalized()).await,
-            _ => Ok(None),
+            _ => {
+                // Anything else is the start of a name.
+                let page = PageRequest { limit: PAGE_SIZE, after: q.after.filter(|a| !a.is_empty()) };
+                let key = ciam_core::user::name_key(&query);
+                let p = st.durable.find_users_by_name(&tenant.id, &key, &page).await.map_err(failure)?;
+                let next = p.next_after.map(|after| next_query(&query, &after));
+                let page = UsersPage { brand: &signed.brand, frame, tenant: &tenant, query, users: p.items, next, may_create };
+                return Ok(html(StatusCode::OK, &page));
+            }
         };
         (found.map_err(failure)?.into_iter().collect(), None)
     };
-    let frame = Frame::in_tenant(&signed, &tenant.id, Section::Users);
-    let may_create = signed.may(&tenant.id, Permission::UsersWrite);
     let page = UsersPage { brand: &signed.brand, frame, tenant: &tenant, query, users, next, may_create };
     Ok(html(StatusCode::OK, &page))
+}
+
+/// The query string of the next page of a list (`q` kept when searching).
+fn next_query(q: &str, after: &str) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if !q.is_empty() {
+        query.append_pair("q", q);
+    }
+    query.append_pair("after", after).finish()
 }
 
 #[derive(Deserialize)]

@@ -8,14 +8,14 @@ use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::email::Email;
 use ciam_core::factor::{Factor, FactorKind, SignInProfile};
 use ciam_core::id::{ClientId, Region, ResourceId, TenantId, UserId};
-use ciam_core::page::PageRequest;
+use ciam_core::page::{Page, PageRequest};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::resource::Resource;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::{Secret, SecretHash};
 use ciam_core::store::{DurableStore, StoreError};
 use ciam_core::tenant::{Tenant, TenantSettings};
-use ciam_core::user::{PasswordHash, User, UserProfile, UserStatus};
+use ciam_core::user::{PasswordHash, User, UserProfile, UserStatus, name_key};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -219,6 +219,49 @@ pub async fn user_pagination(s: &dyn DurableStore) {
     assert_eq!(p2.next_after, None);
     let got: Vec<String> = p1.items.iter().chain(&p2.items).map(|u| u.id.to_string()).collect();
     assert_eq!(got, ids);
+}
+
+/// Users are found by a prefix of their name, whatever its case, in name order and by pages;
+/// a renamed user by the new name only; another tenant's never.
+pub async fn users_are_found_by_name(s: &dyn DurableStore) {
+    s.create_tenant(&tenant("acme")).await.unwrap();
+    s.create_tenant(&tenant("other")).await.unwrap();
+    let named = |email: &str, name: Option<&str>| {
+        let mut u = user("acme", email);
+        u.profile.name = name.map(str::to_owned);
+        u
+    };
+    for (email, name) in [
+        ("a@example.com", Some("Ada Lovelace")),
+        ("b@example.com", Some("ada byron")),
+        ("c@example.com", Some("Adam Smith")),
+        ("d@example.com", Some("Émile Zola")),
+        ("e@example.com", Some("Grace Hopper")),
+        ("f@example.com", None),
+    ] {
+        s.create_user(&named(email, name), None).await.unwrap();
+    }
+    let mut theirs = user("other", "x@example.com");
+    theirs.profile.name = Some("Ada Other".into());
+    s.create_user(&theirs, None).await.unwrap();
+    let t = TenantId::parse("acme").unwrap();
+    let names = |p: &Page<User>| p.items.iter().filter_map(|u| u.profile.name.clone()).collect::<Vec<_>>();
+    let all = s.find_users_by_name(&t, &name_key("ADA"), &PageRequest::first()).await.unwrap();
+    assert_eq!(names(&all), ["ada byron", "Ada Lovelace", "Adam Smith"]);
+    let first = s.find_users_by_name(&t, "ada", &PageRequest { limit: 2, after: None }).await.unwrap();
+    assert_eq!(names(&first), ["ada byron", "Ada Lovelace"]);
+    let rest =
+        s.find_users_by_name(&t, "ada", &PageRequest { limit: 2, after: first.next_after.clone() }).await.unwrap();
+    assert_eq!((names(&rest), rest.next_after), (vec!["Adam Smith".to_owned()], None));
+    let accented = s.find_users_by_name(&t, &name_key("émile"), &PageRequest::first()).await.unwrap();
+    assert_eq!(names(&accented), ["Émile Zola"]);
+    assert!(s.find_users_by_name(&t, "zola", &PageRequest::first()).await.unwrap().items.is_empty(), "prefixes only");
+    // A new name is found, the old one no longer.
+    let mut grace = s.find_user_by_email(&t, "e@example.com").await.unwrap().unwrap();
+    grace.profile.name = Some("Grace Brewster".into());
+    s.update_user(&grace, None).await.unwrap();
+    assert_eq!(names(&s.find_users_by_name(&t, "grace b", &PageRequest::first()).await.unwrap()), ["Grace Brewster"]);
+    assert!(s.find_users_by_name(&t, "grace h", &PageRequest::first()).await.unwrap().items.is_empty());
 }
 
 pub async fn client_crud_and_secret(s: &dyn DurableStore) {
@@ -574,6 +617,7 @@ macro_rules! durable_contract_tests {
         $crate::contract_test!(user_email_unique_per_tenant_after_normalisation, $make, |s| &*s);
         $crate::contract_test!(user_in_unknown_tenant_is_not_found, $make, |s| &*s);
         $crate::contract_test!(user_pagination, $make, |s| &*s);
+        $crate::contract_test!(users_are_found_by_name, $make, |s| &*s);
         $crate::contract_test!(invitations_are_used_once, $make, |s| &*s);
         $crate::contract_test!(admin_roles_round_trip_and_stay_with_the_control_tenant, $make, |s| &*s);
         $crate::contract_test!(federation_providers_round_trip_per_tenant, $make, |s| &*s);

@@ -169,6 +169,7 @@ routed! {
         Read fn get_user(&self, tenant: &TenantId, id: &UserId) -> Option<User> => tenant;
         Read fn find_user_by_email(&self, tenant: &TenantId, email_normalized: &str) -> Option<User> => tenant;
         Read fn list_users(&self, tenant: &TenantId, page: &PageRequest) -> Page<User> => tenant;
+        Read fn find_users_by_name(&self, tenant: &TenantId, prefix: &str, page: &PageRequest) -> Page<User> => tenant;
         Write fn update_user(&self, user: &User, password: Option<&PasswordHash>) -> () => &user.tenant_id;
         Write fn delete_user(&self, tenant: &TenantId, id: &UserId) -> bool => tenant;
         Read fn password_hash(&self, tenant: &TenantId, id: &UserId) -> Option<PasswordHash> => tenant;

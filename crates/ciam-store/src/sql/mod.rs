@@ -267,6 +267,7 @@ macro_rules! insert_user {
             .bind(ts($u.created_at))
             .bind(ts($u.updated_at))
             .bind($u.source.as_str())
+            .bind($u.name_key())
             .execute(&mut *$tx)
             .await
             .map_err(&$err)?;
@@ -460,6 +461,29 @@ macro_rules! impl_sql_store {
                 Ok(Page::from_overfetch(items, page.size(), |u| u.id.to_string()))
             }
 
+            async fn find_users_by_name(
+                &self,
+                tenant: &TenantId,
+                prefix: &str,
+                page: &PageRequest,
+            ) -> StoreResult<Page<User>> {
+                let (after_key, after_id) = after(page).split_once('\u{1f}').unwrap_or(("", ""));
+                let rows = $db::query_as::<UserRow>(FIND_USERS_BY_NAME)
+                    .bind(tenant.as_str())
+                    .bind(prefix)
+                    .bind(format!("{prefix}{}", char::MAX))
+                    .bind(after_key)
+                    .bind(after_id)
+                    .bind(limit(page))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("user"))?;
+                let items = rows.into_iter().map(User::try_from).collect::<StoreResult<Vec<_>>>()?;
+                Ok(Page::from_overfetch(items, page.size(), |u| {
+                    format!("{}\u{1f}{}", u.name_key().unwrap_or_default(), u.id)
+                }))
+            }
+
             async fn update_user(&self, u: &User, password: Option<&PasswordHash>) -> StoreResult<()> {
                 let err = map_err("email");
                 let mut tx = self.begin_write().await.map_err(&err)?;
@@ -472,6 +496,7 @@ macro_rules! impl_sql_store {
                     .bind(u.status.as_str())
                     .bind(to_json(&u.profile)?)
                     .bind(ts(u.updated_at))
+                    .bind(u.name_key())
                     .execute(&mut *tx)
                     .await
                     .map_err(&err)?;

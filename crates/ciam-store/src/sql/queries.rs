@@ -15,7 +15,8 @@ pub(crate) const UPDATE_TENANT: &str = "update tenant set display_name = $2, hom
 pub(crate) const DELETE_TENANT: &str = "delete from tenant where tenant_id = $1";
 
 pub(crate) const INSERT_USER: &str = "insert into user_account (tenant_id, user_id, email, email_normalized, \
-    email_verified, status, profile, created_at, updated_at, source) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    email_verified, status, profile, created_at, updated_at, source, name_key) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub(crate) const SELECT_USER: &str = "select tenant_id, user_id, email, email_normalized, email_verified, status, \
     profile, created_at, updated_at, source from user_account where tenant_id = $1 and user_id = $2";
 pub(crate) const SELECT_USER_BY_EMAIL: &str = "select tenant_id, user_id, email, email_normalized, email_verified, \
@@ -23,7 +24,13 @@ pub(crate) const SELECT_USER_BY_EMAIL: &str = "select tenant_id, user_id, email,
 pub(crate) const LIST_USERS: &str = "select tenant_id, user_id, email, email_normalized, email_verified, status, \
     profile, created_at, updated_at, source from user_account where tenant_id = $1 and user_id > $2 order by user_id limit $3";
 pub(crate) const UPDATE_USER: &str = "update user_account set email = $3, email_normalized = $4, \
-    email_verified = $5, status = $6, profile = $7, updated_at = $8 where tenant_id = $1 and user_id = $2";
+    email_verified = $5, status = $6, profile = $7, updated_at = $8, name_key = $9 where tenant_id = $1 and user_id = $2";
+// A name search: the keys in [$2, $3) (the prefix and the prefix followed by the last code
+// point), after ($4, $5) in (name_key, user_id) order.
+pub(crate) const FIND_USERS_BY_NAME: &str = "select tenant_id, user_id, email, email_normalized, email_verified, \
+    status, profile, created_at, updated_at, source from user_account where tenant_id = $1 \
+    and name_key >= $2 and name_key < $3 and (name_key > $4 or (name_key = $4 and user_id > $5)) \
+    order by name_key, user_id limit $6";
 pub(crate) const DELETE_USER: &str = "delete from user_account where tenant_id = $1 and user_id = $2";
 pub(crate) const UPSERT_PASSWORD: &str = "insert into password_credential (tenant_id, user_id, phc, updated_at) \
     values ($1, $2, $3, $4) on conflict (tenant_id, user_id) do update set phc = excluded.phc, \
