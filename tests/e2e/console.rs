@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::BIN;
-use crate::support::sign_in_through;
+use crate::support::{console_as, form_pairs as pairs, sign_in_through};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -21,16 +21,6 @@ async fn administrator(operator: &Admin<'_>, email: &str, role: &str) -> String 
     let id = person["id"].as_str().unwrap_or_default().to_owned();
     operator.post("/tenants/alpha/role-assignments", json!({"user_id": id, "role": role}), 201).await;
     id
-}
-
-/// A browser signed in to the console as `email`.
-async fn console_as(server: &Server, email: &str) -> Result<Browser, Box<dyn std::error::Error>> {
-    let browser = Browser::new(server);
-    let callback = server.url("/console/callback");
-    let answer = sign_in_through(&browser, "control", "/console", (email, PASSWORD), &callback).await?;
-    let res = browser.get(&answer).await;
-    assert_eq!(location(&res), "/console", "back where the sign-in started");
-    Ok(browser)
 }
 
 #[tokio::test]
@@ -54,7 +44,7 @@ async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_can
     assert_eq!(res.status(), 303);
     assert!(location(&res).starts_with("/console/login?back=%2Fconsole%2Ft%2Falpha%2Fusers"), "{}", location(&res));
 
-    let admin = console_as(&server, "ada@example.com").await?;
+    let admin = console_as(&server, PASSWORD, "ada@example.com").await?;
     let home = admin.get("/console").await.text().await?;
     assert!(home.contains("href=\"/console/t/alpha\">Alpha</a>"), "{home}");
     assert!(!home.contains("Create a tenant"), "a tenant admin creates no tenants: {home}");
@@ -162,7 +152,7 @@ async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_can
     assert_eq!(operator.get(&format!("/tenants/alpha/users/{grace}/sessions"), 200).await, json!([]));
 
     // The auditor reads the same pages, without the button, and is refused the action.
-    let auditor = console_as(&server, "audrey@example.com").await?;
+    let auditor = console_as(&server, PASSWORD, "audrey@example.com").await?;
     let page = auditor.get(&format!("/console/t/alpha/users/{grace}")).await.text().await?;
     assert!(page.contains("grace@example.com") && !page.contains("Reset factors"), "{page}");
     assert!(!page.contains("Disable account") && !page.contains("Sign out everywhere"), "{page}");
@@ -237,9 +227,4 @@ async fn in_chromium_a_tenant_admin_signs_in_with_a_passkey_and_resets_a_users_f
     let reason = trail["items"][0]["reason"].as_str().unwrap_or_default().to_owned();
     assert!(reason.starts_with(&format!("management API, by administrator {ada}")), "{trail}");
     Ok(())
-}
-
-/// Form fields as the browser helper takes them.
-fn pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

@@ -5,25 +5,16 @@
 //! role; the support user does not see the keys; the operator deletes the tenant after typing
 //! its id. Pages follow the language picked with the switcher.
 
-use ciam_testkit::{Admin, Browser, Server, ServerOptions, TempDir, World, hidden, location};
+use ciam_testkit::{Admin, Server, ServerOptions, TempDir, World, hidden, location};
 use reqwest::Method;
 use serde_json::json;
 
 use crate::BIN;
-use crate::support::{mail_to, sign_in_through};
+use crate::support::{console_as, form_pairs as pairs, mail_to};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const PASSWORD: &str = "correct horse battery staple";
-
-/// A browser signed in to the console as `email`.
-async fn console_as(server: &Server, email: &str) -> Result<Browser, Box<dyn std::error::Error>> {
-    let browser = Browser::new(server);
-    let callback = server.url("/console/callback");
-    let answer = sign_in_through(&browser, "control", "/console", (email, PASSWORD), &callback).await?;
-    assert_eq!(location(&browser.get(&answer).await), "/console", "back where the sign-in started");
-    Ok(browser)
-}
 
 /// The value of the read-only secret field of a "new secret" page.
 fn shown_secret(page: &str) -> String {
@@ -53,7 +44,7 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     operator.post("/role-assignments", json!({"user_id": olga["id"], "role": "owner"}), 201).await;
 
     // The operator creates a tenant; a bad id is refused next to its field.
-    let owner = console_as(&server, "olga@example.com").await?;
+    let owner = console_as(&server, PASSWORD, "olga@example.com").await?;
     let home = owner.get("/console").await.text().await?;
     assert!(home.contains("href=\"/console/new-tenant\">Create a tenant</a>"), "{home}");
     let form = owner.get("/console/new-tenant").await.text().await?;
@@ -91,7 +82,7 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     );
 
     // The tenant admin sees Gamma and nothing else, and no deletion.
-    let admin = console_as(&server, "tina@example.com").await?;
+    let admin = console_as(&server, PASSWORD, "tina@example.com").await?;
     let home = admin.get("/console").await.text().await?;
     assert!(home.contains(">Gamma</a>") && !home.contains("Alpha"), "{home}");
     assert_eq!(admin.get("/console/t/alpha/clients").await.status(), 404);
@@ -283,7 +274,7 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     assert_eq!(res.status(), 422);
     assert!(res.text().await?.contains("id=\"role-error\""));
     set_password(&operator, "sam@example.com").await;
-    let support = console_as(&server, "sam@example.com").await?;
+    let support = console_as(&server, PASSWORD, "sam@example.com").await?;
     let users = support.get("/console/t/gamma/users").await.text().await?;
     assert!(users.contains(">Users</a>") && !users.contains(">Signing keys</a>"), "{users}");
     assert_eq!(support.get("/console/t/gamma/keys").await.status(), 403);
@@ -322,9 +313,4 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     assert!(!owner.get("/console/t/control").await.text().await?.contains("Delete tenant"));
     assert_eq!(owner.get("/console/t/control/delete").await.status(), 403);
     Ok(())
-}
-
-/// Form fields as the browser helper takes them.
-fn pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

@@ -320,3 +320,22 @@ pub(crate) async fn sign_in_through(
     }
     Err("too many redirects".into())
 }
+
+/// A browser signed in to the administrators' console as `email` (with `password`), through the
+/// control tenant's hosted sign-in.
+pub(crate) async fn console_as(
+    server: &ciam_testkit::Server,
+    password: &str,
+    email: &str,
+) -> Result<Browser, Box<dyn std::error::Error>> {
+    let browser = Browser::new(server);
+    let callback = server.url("/console/callback");
+    let answer = sign_in_through(&browser, "control", "/console", (email, password), &callback).await?;
+    assert_eq!(location(&browser.get(&answer).await), "/console", "back where the sign-in started");
+    Ok(browser)
+}
+
+/// Form fields as the browser helper takes them.
+pub(crate) fn form_pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}

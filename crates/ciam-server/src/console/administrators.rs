@@ -8,13 +8,12 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use ciam_core::admin::{BuiltinRole, Permission, Principal, Scope};
 use ciam_core::email::Email;
-use ciam_core::page::PageRequest;
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{User, UserProfile, UserSource, UserStatus};
 use serde::Deserialize;
 
 use super::pages::{ConfirmForm, tenant_for};
-use super::parts::{Field, Form, Frame, PAGE_SIZE, Page, Section, form_page, when};
+use super::parts::{Field, Form, Frame, ListQuery, Page, Section, form_page, page_after, when};
 use super::{Signed, failure, signed_in};
 use crate::audit::Caller;
 use crate::http::Path;
@@ -45,12 +44,6 @@ struct AdministratorsPage<'a> {
     notice: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub(super) struct ListQuery {
-    after: Option<String>,
-    done: Option<String>,
-}
-
 /// `GET /console/t/{tenant}/administrators`: the roles given for this tenant, 50 a page.
 pub(super) async fn list(
     State(st): State<AppState>,
@@ -61,7 +54,7 @@ pub(super) async fn list(
     let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}/administrators")).await?;
     let tenant = tenant_for(&st, &signed, &tenant, Permission::RolesRead).await?;
     let control = &st.node.admin.control_tenant;
-    let page = PageRequest { limit: PAGE_SIZE, after: q.after.filter(|a| !a.is_empty()) };
+    let page = page_after(q.after);
     let scope = Scope::Tenant(tenant.id.clone());
     let found = st.durable.list_role_assignments(control, &scope, &page).await.map_err(failure)?;
     let mut rows = Vec::with_capacity(found.items.len());

@@ -6,13 +6,12 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use ciam_core::admin::Permission;
 use ciam_core::audit::{AuditEvent, AuditFilter};
-use ciam_core::page::PageRequest;
 use ciam_core::tenant::Tenant;
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
 
 use super::pages::tenant_for;
-use super::parts::{Frame, PAGE_SIZE, Page, Section, when};
+use super::parts::{Frame, Page, Section, page_after, when};
 use super::{failure, signed_in};
 use crate::http::Path;
 use crate::http::page::{Brand, hosted_pages, html};
@@ -144,7 +143,7 @@ pub(super) async fn trail(
     };
     let (events, next, bad_field, status) = match q.filter() {
         Ok(filter) => {
-            let page = PageRequest { limit: PAGE_SIZE, after: q.after.clone().filter(|a| !a.is_empty()) };
+            let page = page_after(q.after.clone());
             let found = privacy_keys::read_audit(&st, &tenant.id, filter, &page).await.map_err(failure)?;
             let next = found.next_after.map(|after| format!("{}&after={after}", q.query()));
             (found.items.into_iter().map(EventRow::of).collect(), next, None, StatusCode::OK)

@@ -11,14 +11,15 @@ use ciam_core::admin::Permission;
 use ciam_core::agent::{AgentOwner, AgentStatus};
 use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::id::ClientId;
-use ciam_core::page::PageRequest;
 use ciam_core::redirect::RedirectUri;
 use ciam_core::scope::ScopeSet;
 use ciam_core::tenant::Tenant;
 use serde::Deserialize;
 
 use super::pages::{ConfirmForm, tenant_for};
-use super::parts::{Danger, Field, Form, Frame, PAGE_SIZE, Page, Section, confirm_page, form_page, secret_page, when};
+use super::parts::{
+    Danger, Field, Form, Frame, ListQuery, Page, Section, confirm_page, form_page, page_after, secret_page, when,
+};
 use super::{Signed, failure, signed_in};
 use crate::audit::Caller;
 use crate::http::Path;
@@ -116,12 +117,6 @@ struct ClientsPage<'a> {
     notice: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub(super) struct ListQuery {
-    after: Option<String>,
-    done: Option<String>,
-}
-
 /// `GET /console/t/{tenant}/clients`: applications and agents, 50 a page by client id.
 pub(super) async fn list(
     State(st): State<AppState>,
@@ -131,7 +126,7 @@ pub(super) async fn list(
 ) -> Page {
     let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}/clients")).await?;
     let tenant = tenant_for(&st, &signed, &tenant, Permission::ClientsRead).await?;
-    let page = PageRequest { limit: PAGE_SIZE, after: q.after.filter(|a| !a.is_empty()) };
+    let page = page_after(q.after);
     let found = st.durable.list_clients(&tenant.id, &page).await.map_err(failure)?;
     let clients = found
         .items
@@ -200,17 +195,12 @@ async fn client_of(
     st.durable.get_client(&tenant.id, &id).await.map_err(failure)?.ok_or_else(|| signed.not_found())
 }
 
-#[derive(Deserialize)]
-pub(super) struct ClientQuery {
-    done: Option<String>,
-}
-
 /// `GET /console/t/{tenant}/clients/{client}`: a client, and what the administrator may do.
 pub(super) async fn client(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path((tenant, client_id)): Path<(String, String)>,
-    Query(q): Query<ClientQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Page {
     let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}/clients/{client_id}")).await?;
     let tenant = tenant_for(&st, &signed, &tenant, Permission::ClientsRead).await?;

@@ -8,12 +8,11 @@ use axum::response::Response;
 use ciam_core::admin::{Access, Permission};
 use ciam_core::email::Email;
 use ciam_core::id::{TenantId, UserId};
-use ciam_core::page::PageRequest;
 use ciam_core::tenant::Tenant;
 use ciam_core::user::{User, UserStatus};
 use serde::Deserialize;
 
-use super::parts::{Danger, Frame, PAGE_SIZE, Page, Section, confirm_page, when};
+use super::parts::{Danger, Frame, ListQuery, Page, Section, confirm_page, page_after, when};
 use super::{Signed, failure, signed_in};
 use crate::audit::Caller;
 use crate::http::Path;
@@ -188,9 +187,9 @@ struct IdentityRow {
 
 /// `GET /console`: the tenants the administrator has a role in (every tenant deployment-wide),
 /// 50 a page in id order.
-pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<TenantsQuery>) -> Page {
+pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Page {
     let signed = signed_in(&st, &headers, "/console").await?;
-    let page = PageRequest { limit: PAGE_SIZE, after: q.after.filter(|a| !a.is_empty()) };
+    let page = page_after(q.after);
     let tenants = admins::visible_tenants(&st, &signed.admin.grants, &page).await.map_err(failure)?;
     let page = TenantsPage {
         brand: &signed.brand,
@@ -200,12 +199,6 @@ pub(super) async fn tenants(State(st): State<AppState>, headers: HeaderMap, Quer
         may_create: signed.admin.grants.decide(None, Permission::TenantsCreate) == Access::Allowed,
     };
     Ok(html(StatusCode::OK, &page))
-}
-
-#[derive(Deserialize)]
-pub(super) struct TenantsQuery {
-    /// The last tenant id of the previous page.
-    after: Option<String>,
 }
 
 /// The tenant a console path names, once the administrator may see it with `permission`.
@@ -246,7 +239,7 @@ pub(super) async fn users(
     let frame = Frame::in_tenant(&signed, &tenant.id, Section::Users);
     let may_create = signed.may(&tenant.id, Permission::UsersWrite);
     let (users, next) = if query.is_empty() {
-        let page = PageRequest { limit: PAGE_SIZE, after: q.after.filter(|a| !a.is_empty()) };
+        let page = page_after(q.after);
         let p = st.durable.list_users(&tenant.id, &page).await.map_err(failure)?;
         (p.items, p.next_after.map(|after| next_query("", &after)))
     } else {
@@ -255,11 +248,12 @@ pub(super) async fn users(
             (_, Ok(email)) => st.durable.find_user_by_email(&tenant.id, email.normalized()).await,
             _ => {
                 // Anything else is the start of a name.
-                let page = PageRequest { limit: PAGE_SIZE, after: q.after.filter(|a| !a.is_empty()) };
+                let page = page_after(q.after);
                 let key = ciam_core::user::name_key(&query);
                 let p = st.durable.find_users_by_name(&tenant.id, &key, &page).await.map_err(failure)?;
                 let next = p.next_after.map(|after| next_query(&query, &after));
-                let page = UsersPage { brand: &signed.brand, frame, tenant: &tenant, query, users: p.items, next, may_create };
+                let page =
+                    UsersPage { brand: &signed.brand, frame, tenant: &tenant, query, users: p.items, next, may_create };
                 return Ok(html(StatusCode::OK, &page));
             }
         };
@@ -278,11 +272,6 @@ fn next_query(q: &str, after: &str) -> String {
     query.append_pair("after", after).finish()
 }
 
-#[derive(Deserialize)]
-pub(super) struct UserQuery {
-    done: Option<String>,
-}
-
 /// The user a console path names.
 pub(super) async fn user_of(st: &AppState, signed: &Signed, tenant: &TenantId, id: &str) -> Result<User, Response> {
     let id = UserId::parse(id).map_err(|_| signed.not_found())?;
@@ -295,7 +284,7 @@ pub(super) async fn user(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path((tenant, user_id)): Path<(String, String)>,
-    Query(q): Query<UserQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Page {
     let here = format!("/console/t/{tenant}/users/{user_id}");
     let signed = signed_in(&st, &headers, &here).await?;

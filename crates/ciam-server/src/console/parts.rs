@@ -8,6 +8,7 @@ use axum::response::Response;
 use ciam_core::FieldError;
 use ciam_core::admin::Permission;
 use ciam_core::id::TenantId;
+use ciam_core::page::PageRequest;
 use ciam_core::store::StoreError;
 
 use super::{Signed, failure, sign_in_url, to_sign_in};
@@ -37,7 +38,20 @@ impl From<Refused> for Response {
 }
 
 /// Items per console list page.
-pub(super) const PAGE_SIZE: u32 = 50;
+const PAGE_SIZE: u32 = 50;
+
+/// The page of a console list that follows `after` (the previous page's last key; none or empty:
+/// the first page).
+pub(super) fn page_after(after: Option<String>) -> PageRequest {
+    PageRequest { limit: PAGE_SIZE, after: after.filter(|a| !a.is_empty()) }
+}
+
+/// A list's query: where the page starts, and what was just done (for the notice).
+#[derive(serde::Deserialize, Default)]
+pub(super) struct ListQuery {
+    pub(super) after: Option<String>,
+    pub(super) done: Option<String>,
+}
 
 /// The parts of a tenant, each a page of the console behind the permission that reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

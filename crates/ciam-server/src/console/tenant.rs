@@ -11,7 +11,7 @@ use ciam_core::tenant::{Tenant, TenantSettings};
 use serde::Deserialize;
 
 use super::pages::{ConfirmForm, tenant_for};
-use super::parts::{Danger, Field, Form, Frame, Page, Refused, Section, confirm_page, form_page, when};
+use super::parts::{Danger, Field, Form, Frame, ListQuery, Page, Refused, Section, confirm_page, form_page, when};
 use super::{Signed, failure, signed_in};
 use crate::audit::Caller;
 use crate::http::Path;
@@ -105,17 +105,12 @@ async fn activity(st: &AppState, tenant: &TenantId) -> Result<[Activity; 2], cia
     Ok([Activity::of(tr(msg!("console-last-day")), day), Activity::of(tr(msg!("console-last-week")), week)])
 }
 
-#[derive(Deserialize)]
-pub(super) struct Notice {
-    done: Option<String>,
-}
-
 /// `GET /console/t/{tenant}`: what the tenant is, and what the administrator may do to it.
 pub(super) async fn overview(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path(tenant): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<Notice>,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
 ) -> Page {
     let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}")).await?;
     let tenant = tenant_for(&st, &signed, &tenant, Permission::TenantsRead).await?;
@@ -289,7 +284,7 @@ pub(super) async fn keys(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path(tenant): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<Notice>,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
 ) -> Page {
     let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}/keys")).await?;
     let tenant = tenant_for(&st, &signed, &tenant, Permission::KeysRead).await?;
