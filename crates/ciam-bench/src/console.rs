@@ -2,7 +2,9 @@
 //! benchmark tenant gets the users by `users:import`, an administrator of the control tenant
 //! (role `admin` for the benchmark tenant) signs in to the console once through the hosted
 //! sign-in, and each operation opens one page with that console session, in turn: the users list
-//! at a cursor spread over the whole tenant (keyset pagination) and one user's page.
+//! at a cursor spread over the whole tenant (keyset pagination), one user's page (their factors,
+//! sessions, consents, delegations and linked identities), a search by the start of a name, and
+//! the tenant's overview (its activity counted from the audit trail).
 
 use std::sync::atomic::AtomicUsize;
 
@@ -31,10 +33,14 @@ pub(crate) async fn work(target: &Target) -> Result<Work> {
     }
     let cookie = sign_in(target).await.context("sign in to the console")?;
     let ids = sample(&admin).await?;
-    let mut paths = Vec::with_capacity(ids.len() * 2);
-    for id in &ids {
+    let mut paths = Vec::with_capacity(ids.len() * 4);
+    for (k, id) in ids.iter().enumerate() {
         paths.push(format!("/console/t/bench/users?after={id}"));
         paths.push(format!("/console/t/bench/users/{id}"));
+        // The start of a name: "user 123" finds users 123, 1230-1239, 12300-12399, … (the
+        // import names them "User {i}"); a page of 50 in name order.
+        paths.push(format!("/console/t/bench/users?q=user%20{}", (k * 97) % USERS));
+        paths.push("/console/t/bench".to_owned());
     }
     Ok(Work::Pages { paths, cookie, next: AtomicUsize::new(0) })
 }

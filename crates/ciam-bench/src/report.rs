@@ -273,8 +273,9 @@ impl Report {
                 out,
                 "- console: an administrator's console session (role admin of the benchmark tenant, imported to \
                  100,000 users first) opens, in turn, the tenant's users list at one of 1,000 cursors spread over \
-                 the tenant and one of those users' pages; each page is one request (HTML, rendered on the server). \
-                 ciam only."
+                 the tenant, one of those users' pages, a search by the start of a name (a page of 50 in name \
+                 order) and the tenant's overview (its activity counted from the audit trail); each page is one \
+                 request (HTML, rendered on the server). ciam only."
             );
         }
         let sign_ins = ["password_sign_in", "signup", MIX_ROWS[0]];
