@@ -1,6 +1,6 @@
-//! A tenant in the console: its overview (with its activity, counted from the audit trail), creating one (deployment-wide `tenants:create`),
-//! deleting one (dangerous: confirmed by typing its id, after a recent sign-in), and its signing
-//! keys with "Rotate now" (dangerous too).
+//! A tenant in the console: its overview (with its activity, counted from the audit trail),
+//! creating one (deployment-wide `tenants:create`), deleting one (dangerous: confirmed by typing
+//! its id, after a recent sign-in), and its signing keys with "Rotate now" (dangerous too).
 
 use askama::Template;
 use axum::extract::State;
