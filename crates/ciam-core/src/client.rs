@@ -567,30 +567,17 @@ mod tests {
 
     fn client(t: ClientType, m: AuthMethod, grants: &[GrantType], uris: &[&str]) -> Client {
         Client {
-            tenant_id: TenantId::parse("acme").unwrap(),
-            client_id: ClientId::generate(),
-            name: "App".into(),
-            client_type: t,
             redirect_uris: uris.iter().map(|u| RedirectUri::parse(u).unwrap()).collect(),
-            post_logout_redirect_uris: vec![],
-            grant_types: grants.to_vec(),
-            token_endpoint_auth_method: m,
             scopes: ScopeSet::parse_space_separated("openid").unwrap(),
-            jwks_uri: None,
-            jwks: None,
-            require_pushed_authorization_requests: false,
-            id_token_signed_response_alg: None,
-            opaque_access_tokens: false,
-            dpop_bound_access_tokens: false,
-            agent: None,
-            security_profile: None,
-            token_exchange: None,
-            require_signed_request_object: false,
-            authorization_signed_response_alg: None,
-            saml: None,
-            backchannel: None,
-            created_at: datetime!(2026-01-01 0:00 UTC),
-            updated_at: datetime!(2026-01-01 0:00 UTC),
+            ..Client::minimal(
+                TenantId::parse("acme").unwrap(),
+                ClientId::generate(),
+                "App".into(),
+                t,
+                grants.to_vec(),
+                m,
+                datetime!(2026-01-01 0:00 UTC),
+            )
         }
     }
 

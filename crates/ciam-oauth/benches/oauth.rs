@@ -32,30 +32,17 @@ fn scopes(s: &str) -> ScopeSet {
 
 fn client(id: &str, grants: &[GrantType], method: AuthMethod, scope: &str) -> Client {
     Client {
-        tenant_id: TenantId::parse("acme").unwrap(),
-        client_id: ClientId::parse(id).unwrap(),
-        name: "Web app".into(),
-        client_type: ClientType::Confidential,
         redirect_uris: vec![RedirectUri::parse("https://app.example.com/oauth/callback").unwrap()],
-        post_logout_redirect_uris: vec![],
-        grant_types: grants.to_vec(),
-        token_endpoint_auth_method: method,
         scopes: scopes(scope),
-        jwks_uri: None,
-        jwks: None,
-        require_pushed_authorization_requests: false,
-        id_token_signed_response_alg: None,
-        opaque_access_tokens: false,
-        dpop_bound_access_tokens: false,
-        agent: None,
-        security_profile: None,
-        token_exchange: None,
-        require_signed_request_object: false,
-        authorization_signed_response_alg: None,
-        saml: None,
-        backchannel: None,
-        created_at: NOW,
-        updated_at: NOW,
+        ..Client::minimal(
+            TenantId::parse("acme").unwrap(),
+            ClientId::parse(id).unwrap(),
+            "Web app".into(),
+            ClientType::Confidential,
+            grants.to_vec(),
+            method,
+            NOW,
+        )
     }
 }
 

@@ -248,7 +248,6 @@ pub fn authenticate(
 mod tests {
     use ciam_core::client::GrantType;
     use ciam_core::id::TenantId;
-    use ciam_core::scope::ScopeSet;
     use time::macros::datetime;
 
     use super::*;
@@ -256,32 +255,15 @@ mod tests {
 
     fn client(method: AuthMethod) -> Client {
         let public = method == AuthMethod::None;
-        Client {
-            tenant_id: TenantId::parse("acme").unwrap(),
-            client_id: ClientId::parse("app").unwrap(),
-            name: "App".into(),
-            client_type: if public { ClientType::Public } else { ClientType::Confidential },
-            redirect_uris: vec![],
-            post_logout_redirect_uris: vec![],
-            grant_types: vec![GrantType::ClientCredentials],
-            token_endpoint_auth_method: method,
-            scopes: ScopeSet::default(),
-            jwks_uri: None,
-            jwks: None,
-            require_pushed_authorization_requests: false,
-            id_token_signed_response_alg: None,
-            opaque_access_tokens: false,
-            dpop_bound_access_tokens: false,
-            agent: None,
-            security_profile: None,
-            token_exchange: None,
-            require_signed_request_object: false,
-            authorization_signed_response_alg: None,
-            saml: None,
-            backchannel: None,
-            created_at: datetime!(2026-01-01 0:00 UTC),
-            updated_at: datetime!(2026-01-01 0:00 UTC),
-        }
+        Client::minimal(
+            TenantId::parse("acme").unwrap(),
+            ClientId::parse("app").unwrap(),
+            "App".into(),
+            if public { ClientType::Public } else { ClientType::Confidential },
+            vec![GrantType::ClientCredentials],
+            method,
+            datetime!(2026-01-01 0:00 UTC),
+        )
     }
 
     fn basic(id: &str, secret: &str) -> String {

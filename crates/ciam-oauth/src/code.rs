@@ -210,32 +210,15 @@ mod tests {
     const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
     fn client(id: &str) -> Client {
-        Client {
-            tenant_id: TenantId::parse("acme").unwrap(),
-            client_id: ClientId::parse(id).unwrap(),
-            name: "App".into(),
-            client_type: ClientType::Confidential,
-            redirect_uris: vec![],
-            post_logout_redirect_uris: vec![],
-            grant_types: vec![GrantType::AuthorizationCode],
-            token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
-            scopes: ScopeSet::default(),
-            jwks_uri: None,
-            jwks: None,
-            require_pushed_authorization_requests: false,
-            id_token_signed_response_alg: None,
-            opaque_access_tokens: false,
-            dpop_bound_access_tokens: false,
-            agent: None,
-            security_profile: None,
-            token_exchange: None,
-            require_signed_request_object: false,
-            authorization_signed_response_alg: None,
-            saml: None,
-            backchannel: None,
-            created_at: NOW,
-            updated_at: NOW,
-        }
+        Client::minimal(
+            TenantId::parse("acme").unwrap(),
+            ClientId::parse(id).unwrap(),
+            "App".into(),
+            ClientType::Confidential,
+            vec![GrantType::AuthorizationCode],
+            AuthMethod::ClientSecretBasic,
+            NOW,
+        )
     }
 
     fn grant(challenge: Option<&str>) -> CodeGrant {

@@ -276,30 +276,16 @@ pub(crate) mod tests {
     pub(crate) fn client(grants: &[GrantType]) -> Client {
         let at = datetime!(2026-12-01 0:00 UTC);
         Client {
-            tenant_id: TenantId::parse("acme").unwrap(),
-            client_id: ClientId::parse("cli").unwrap(),
-            name: "CLI".into(),
-            client_type: ClientType::Public,
-            redirect_uris: vec![],
-            post_logout_redirect_uris: vec![],
-            grant_types: grants.to_vec(),
-            token_endpoint_auth_method: AuthMethod::None,
             scopes: ScopeSet::parse_space_separated("openid profile repo:read").unwrap(),
-            jwks_uri: None,
-            jwks: None,
-            require_pushed_authorization_requests: false,
-            id_token_signed_response_alg: None,
-            opaque_access_tokens: false,
-            dpop_bound_access_tokens: false,
-            agent: None,
-            security_profile: None,
-            token_exchange: None,
-            require_signed_request_object: false,
-            authorization_signed_response_alg: None,
-            saml: None,
-            backchannel: None,
-            created_at: at,
-            updated_at: at,
+            ..Client::minimal(
+                TenantId::parse("acme").unwrap(),
+                ClientId::parse("cli").unwrap(),
+                "CLI".into(),
+                ClientType::Public,
+                grants.to_vec(),
+                AuthMethod::None,
+                at,
+            )
         }
     }
 

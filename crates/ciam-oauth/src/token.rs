@@ -404,30 +404,16 @@ mod tests {
 
     fn client(grants: &[GrantType], scopes: &str) -> Client {
         Client {
-            tenant_id: TenantId::parse("acme").unwrap(),
-            client_id: ClientId::parse("svc").unwrap(),
-            name: "Service".into(),
-            client_type: ClientType::Confidential,
-            redirect_uris: vec![],
-            post_logout_redirect_uris: vec![],
-            grant_types: grants.to_vec(),
-            token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
             scopes: ScopeSet::parse_space_separated(scopes).unwrap(),
-            jwks_uri: None,
-            jwks: None,
-            require_pushed_authorization_requests: false,
-            id_token_signed_response_alg: None,
-            opaque_access_tokens: false,
-            dpop_bound_access_tokens: false,
-            agent: None,
-            security_profile: None,
-            token_exchange: None,
-            require_signed_request_object: false,
-            authorization_signed_response_alg: None,
-            saml: None,
-            backchannel: None,
-            created_at: NOW,
-            updated_at: NOW,
+            ..Client::minimal(
+                TenantId::parse("acme").unwrap(),
+                ClientId::parse("svc").unwrap(),
+                "Service".into(),
+                ClientType::Confidential,
+                grants.to_vec(),
+                AuthMethod::ClientSecretBasic,
+                NOW,
+            )
         }
     }
 

@@ -78,30 +78,17 @@ pub fn user(tenant: &str, email: &str) -> User {
 
 pub fn client(tenant: &str, id: &str) -> Client {
     Client {
-        tenant_id: TenantId::parse(tenant).unwrap(),
-        client_id: ClientId::parse(id).unwrap(),
-        name: "Web app".into(),
-        client_type: ClientType::Confidential,
         redirect_uris: vec![RedirectUri::parse("https://app.example/cb").unwrap()],
-        post_logout_redirect_uris: vec![],
-        grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
-        token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
         scopes: ScopeSet::parse_space_separated("openid profile email").unwrap(),
-        jwks_uri: None,
-        jwks: None,
-        require_pushed_authorization_requests: false,
-        id_token_signed_response_alg: None,
-        opaque_access_tokens: false,
-        dpop_bound_access_tokens: false,
-        agent: None,
-        security_profile: None,
-        token_exchange: None,
-        require_signed_request_object: false,
-        authorization_signed_response_alg: None,
-        saml: None,
-        backchannel: None,
-        created_at: T0,
-        updated_at: T0,
+        ..Client::minimal(
+            TenantId::parse(tenant).unwrap(),
+            ClientId::parse(id).unwrap(),
+            "Web app".into(),
+            ClientType::Confidential,
+            vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+            AuthMethod::ClientSecretBasic,
+            T0,
+        )
     }
 }
 
