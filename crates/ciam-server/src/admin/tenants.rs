@@ -198,12 +198,6 @@ async fn delete_tenant(
     Path(tenant): Path<String>,
 ) -> Result<StatusCode, Problem> {
     let id = TenantId::parse(&tenant).map_err(|_| Problem::not_found("tenant"))?;
-    if id == st.node.admin.control_tenant {
-        return Err(Problem::new(
-            crate::error::ProblemKind::Conflict,
-            "the control tenant holds the administrators and cannot be deleted",
-        ));
-    }
     if !tenants::delete(&st, &id).await? {
         return Err(Problem::not_found("tenant"));
     }

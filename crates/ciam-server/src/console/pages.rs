@@ -238,26 +238,22 @@ pub(super) async fn users(
     let query = q.q.as_deref().map(str::trim).unwrap_or_default().to_owned();
     let frame = Frame::in_tenant(&signed, &tenant.id, Section::Users);
     let may_create = signed.may(&tenant.id, Permission::UsersWrite);
-    let (users, next) = if query.is_empty() {
-        let page = page_after(q.after);
-        let p = st.durable.list_users(&tenant.id, &page).await.map_err(failure)?;
-        (p.items, p.next_after.map(|after| next_query("", &after)))
-    } else {
-        let found = match (UserId::parse(&query), Email::parse(&query)) {
-            (Ok(id), _) => st.durable.get_user(&tenant.id, &id).await,
-            (_, Ok(email)) => st.durable.find_user_by_email(&tenant.id, email.normalized()).await,
-            _ => {
-                // Anything else is the start of a name.
-                let page = page_after(q.after);
-                let key = ciam_core::user::name_key(&query);
-                let p = st.durable.find_users_by_name(&tenant.id, &key, &page).await.map_err(failure)?;
-                let next = p.next_after.map(|after| next_query(&query, &after));
-                let page =
-                    UsersPage { brand: &signed.brand, frame, tenant: &tenant, query, users: p.items, next, may_create };
-                return Ok(html(StatusCode::OK, &page));
-            }
-        };
-        (found.map_err(failure)?.into_iter().collect(), None)
+    let one = |found: Option<User>| (found.into_iter().collect::<Vec<_>>(), None);
+    let (users, next) = match (query.as_str(), UserId::parse(&query), Email::parse(&query)) {
+        ("", _, _) => {
+            let p = st.durable.list_users(&tenant.id, &page_after(q.after)).await.map_err(failure)?;
+            (p.items, p.next_after.map(|after| next_query("", &after)))
+        }
+        (_, Ok(id), _) => one(st.durable.get_user(&tenant.id, &id).await.map_err(failure)?),
+        (_, _, Ok(email)) => {
+            one(st.durable.find_user_by_email(&tenant.id, email.normalized()).await.map_err(failure)?)
+        }
+        // Anything else is the start of a name.
+        _ => {
+            let key = ciam_core::user::name_key(&query);
+            let p = st.durable.find_users_by_name(&tenant.id, &key, &page_after(q.after)).await.map_err(failure)?;
+            (p.items, p.next_after.map(|after| next_query(&query, &after)))
+        }
     };
     let page = UsersPage { brand: &signed.brand, frame, tenant: &tenant, query, users, next, may_create };
     Ok(html(StatusCode::OK, &page))

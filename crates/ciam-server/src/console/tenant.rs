@@ -63,22 +63,17 @@ impl Activity {
                 .map(|c| c.count)
                 .sum()
         };
-        let mut rows: Vec<(String, u64, u64, u64)> = Vec::new();
+        // By type (the store returns them in type order), then allowed, stepped up, denied.
+        let mut by_type: std::collections::BTreeMap<&str, (u64, u64, u64)> = std::collections::BTreeMap::new();
         for c in &counts {
-            let row = match rows.iter_mut().find(|r| r.0 == c.event_type) {
-                Some(row) => row,
-                None => {
-                    rows.push((c.event_type.clone(), 0, 0, 0));
-                    let Some(row) = rows.last_mut() else { continue };
-                    row
-                }
-            };
+            let row = by_type.entry(c.event_type.as_str()).or_default();
             match c.decision.as_str() {
-                "allow" => row.1 += c.count,
-                "step_up" => row.2 += c.count,
-                _ => row.3 += c.count,
+                "allow" => row.0 += c.count,
+                "step_up" => row.1 += c.count,
+                _ => row.2 += c.count,
             }
         }
+        let rows = by_type.into_iter().map(|(kind, (a, s, d))| (kind.to_owned(), a, s, d)).collect();
         Self {
             title,
             sign_ins: count("sign_in.succeeded", None),
@@ -136,7 +131,7 @@ pub(super) async fn overview(
 
 /// Whether the administrator may delete the tenant: never the control tenant, which holds them.
 fn deletable(st: &AppState, signed: &Signed, tenant: &TenantId) -> bool {
-    *tenant != st.node.admin.control_tenant && signed.may(tenant, Permission::TenantsDelete)
+    tenants::deletable(st, tenant) && signed.may(tenant, Permission::TenantsDelete)
 }
 
 /// The form that creates a tenant, with `input` as typed.

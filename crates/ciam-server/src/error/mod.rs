@@ -230,9 +230,10 @@ impl From<crate::services::ServiceError> for Failure {
         match e {
             ServiceError::Store(e) | ServiceError::Sessions(e) => e.into(),
             ServiceError::Keys(e) => e.into(),
-            e @ (ServiceError::Invalid(_) | ServiceError::Internal(_) | ServiceError::Forbidden(_)) => {
-                Self::internal(e)
-            }
+            e @ (ServiceError::Invalid(_)
+            | ServiceError::Internal(_)
+            | ServiceError::Forbidden(_)
+            | ServiceError::Conflict(_)) => Self::internal(e),
         }
     }
 }
@@ -497,6 +498,7 @@ impl From<crate::services::ServiceError> for Problem {
             }
             ServiceError::Invalid(field) => Problem::invalid(field),
             ServiceError::Forbidden(why) => Problem::new(ProblemKind::Forbidden, why),
+            ServiceError::Conflict(why) => Problem::new(ProblemKind::Conflict, why),
             ServiceError::Internal(cause) => Problem::internal(cause),
             ServiceError::Keys(e) => match e {
                 ciam_jose::KeyringError::Store(s) => s.into(),

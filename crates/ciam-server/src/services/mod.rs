@@ -62,6 +62,10 @@ pub(crate) enum ServiceError {
     /// The caller may not do this (an administrator giving a role with more than they hold).
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// What it would change must stay as it is (the control tenant, which holds the
+    /// administrators, is never deleted).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     /// The signing keys could not be created or rotated.
     #[error(transparent)]
     Keys(#[from] ciam_jose::KeyringError),

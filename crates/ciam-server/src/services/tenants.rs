@@ -81,8 +81,18 @@ fn warn_testing_settings(tenant: &Tenant) {
     }
 }
 
-/// Deletes the tenant with everything it owns; `false` when there was none.
+/// Whether the tenant may be deleted at all: not the control tenant, which holds the
+/// administrators.
+pub(crate) fn deletable(st: &AppState, id: &TenantId) -> bool {
+    *id != st.node.admin.control_tenant
+}
+
+/// Deletes the tenant with everything it owns; `false` when there was none. The control tenant
+/// is refused ([`deletable`]).
 pub(crate) async fn delete(st: &AppState, id: &TenantId) -> Result<bool, ServiceError> {
+    if !deletable(st, id) {
+        return Err(ServiceError::Conflict("the control tenant holds the administrators and cannot be deleted"));
+    }
     let Some(record) = st.durable.get_tenant(id).await? else { return Ok(false) };
     let deleted = ports(st).delete_tenant(id).await?;
     st.keys.invalidate(id);
