@@ -4,7 +4,8 @@
 //! - changing authenticators needs a recent sign-in: on the account pages, a session older than
 //!   15 minutes may look but not change anything until the user signs in again;
 //! - the server's own access tokens die at their `exp`, to the second, at introspection,
-//!   userinfo and the account API.
+//!   userinfo and the account API;
+//! - a tenant's signing keys rotate on its schedule, and only then.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -137,6 +138,70 @@ async fn sessions_end_after_the_idle_timeout_and_at_their_absolute_lifetime() {
     at(50 * 60 + 1);
     assert_eq!(ada.get(page).await.status(), 303, "10 minutes without use");
     assert_eq!(sessions().await, 0, "the idle session is deleted");
+}
+
+/// A tenant with `settings.keys.rotate_every_days` has its keys rotated once its active keys
+/// have signed that long (the servers look every hour; `ciam_server::rotate_due_keys` is that
+/// look), recorded as `key.rotated` by the schedule; a tenant without one keeps its keys. Out
+/// of range, the schedule is refused by its field. Under `TEST_BACKEND=postgres` on Postgres.
+#[tokio::test]
+async fn signing_keys_rotate_on_the_tenants_schedule() {
+    let dir = TempDir::new("key-schedule");
+    let mut config = ciam_server::Config { bind: "127.0.0.1:0".into(), data_dir: dir.0.clone(), ..Default::default() };
+    let _stores = production_stores(&mut config).await;
+    let clock = Arc::new(Ahead::default());
+    let app = ciam_server::App::build_with_clock(config.validate().unwrap(), clock.clone()).await.unwrap();
+    let (base, state) = (app.state().node.public_url.clone(), app.state().clone());
+    tokio::spawn(app.run(std::future::pending()));
+    let admin_token = format!("Bearer {}", std::fs::read_to_string(dir.0.join("admin-token")).unwrap().trim());
+    let http = reqwest::Client::new();
+    let call = async |method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
+        let mut req = http.request(method, format!("{base}/admin/v1{path}")).header("authorization", &admin_token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        (res.status().as_u16(), res.json::<serde_json::Value>().await.unwrap_or_default())
+    };
+    let active = async |tenant: &str| {
+        let (_, keys) = call(reqwest::Method::GET, &format!("/tenants/{tenant}/keys"), None).await;
+        let mut kids: Vec<String> = keys
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|k| k["state"] == "active")
+            .filter_map(|k| k["kid"].as_str().map(str::to_owned))
+            .collect();
+        kids.sort();
+        kids
+    };
+
+    let scheduled =
+        |days: u32| json!({"id": "acme", "display_name": "Acme", "settings": {"keys": {"rotate_every_days": days}}});
+    let (status, problem) = call(reqwest::Method::POST, "/tenants", Some(scheduled(3))).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("settings.keys.rotate_every_days"), "{problem}");
+    assert_eq!(call(reqwest::Method::POST, "/tenants", Some(scheduled(30))).await.0, 201);
+    let by_hand = json!({"id": "beta", "display_name": "Beta"});
+    assert_eq!(call(reqwest::Method::POST, "/tenants", Some(by_hand)).await.0, 201);
+    let (acme, beta) = (active("acme").await, active("beta").await);
+    assert_eq!((acme.len(), beta.len()), (2, 2), "ES256 and RS256 each: {acme:?} {beta:?}");
+
+    // Not yet due, a day before: nothing happens.
+    clock.0.store(29 * 86_400, Ordering::Relaxed);
+    assert_eq!(ciam_server::rotate_due_keys(&state).await.unwrap(), 0);
+    assert_eq!(active("acme").await, acme);
+
+    // Due: both of acme's keys rotate, once; beta's stay.
+    clock.0.store(30 * 86_400 + 60, Ordering::Relaxed);
+    assert_eq!(ciam_server::rotate_due_keys(&state).await.unwrap(), 2);
+    let rotated = active("acme").await;
+    assert!(rotated.iter().all(|kid| !acme.contains(kid)), "{acme:?} -> {rotated:?}");
+    assert_eq!(active("beta").await, beta, "no schedule, no rotation");
+    assert_eq!(ciam_server::rotate_due_keys(&state).await.unwrap(), 0, "the new keys are not due");
+    let (_, trail) = call(reqwest::Method::GET, "/tenants/acme/audit?type=key.rotated", None).await;
+    let reason = trail["items"][0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("key-schedule: ") && rotated.iter().all(|kid| reason.contains(kid.as_str())), "{trail}");
 }
 
 /// Under `TEST_BACKEND=postgres`, points `config` at a fresh Postgres database and Redis prefix

@@ -17,10 +17,7 @@ const PASSWORD: &str = "correct horse battery staple";
 
 /// Adds `email` to the control tenant with `role` for tenant alpha; returns their id.
 async fn administrator(operator: &Admin<'_>, email: &str, role: &str) -> String {
-    let person = operator.post("/tenants/control/users", json!({"email": email, "password": PASSWORD}), 201).await;
-    let id = person["id"].as_str().unwrap_or_default().to_owned();
-    operator.post("/tenants/alpha/role-assignments", json!({"user_id": id, "role": role}), 201).await;
-    id
+    crate::support::console_administrator(operator, (email, PASSWORD), role, "alpha").await
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ mod cimd;
 mod claims;
 mod cli;
 mod console;
+mod console_clients;
 mod console_tenants;
 mod dev_tools;
 mod device;

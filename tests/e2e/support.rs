@@ -336,6 +336,22 @@ pub(crate) async fn console_as(
 }
 
 /// Form fields as the browser helper takes them.
+/// Adds `email` (password `password`) to the control tenant with `role` for `tenant`; returns
+/// their user id.
+pub(crate) async fn console_administrator(
+    operator: &ciam_testkit::Admin<'_>,
+    (email, password): (&str, &str),
+    role: &str,
+    tenant: &str,
+) -> String {
+    let body = serde_json::json!({"email": email, "password": password});
+    let person = operator.post("/tenants/control/users", body, 201).await;
+    let id = person["id"].as_str().unwrap_or_default().to_owned();
+    let assignment = serde_json::json!({"user_id": id, "role": role});
+    operator.post(&format!("/tenants/{tenant}/role-assignments"), assignment, 201).await;
+    id
+}
+
 pub(crate) fn form_pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

@@ -146,6 +146,11 @@ pub fn retention_sweep(window: i64) -> Key {
     Key::plain("retention_sweep", DEPLOYMENT, window)
 }
 
+/// The scheduled key rotation of period `window` (hours since the epoch): claimed by one node.
+pub fn key_rotation(window: i64) -> Key {
+    Key::plain("key_rotation", DEPLOYMENT, window)
+}
+
 /// How long an upstream sign-in may take.
 pub const UPSTREAM_SIGN_IN_TTL: Duration = Duration::from_secs(600);
 
@@ -554,7 +559,7 @@ mod tests {
         for key in &keys {
             assert_eq!(tenant_of(key.as_str()), Some("acme"), "{}", key.as_str());
         }
-        for key in [saml_metadata_refresh(7), retention_sweep(7)] {
+        for key in [saml_metadata_refresh(7), retention_sweep(7), key_rotation(7)] {
             assert_eq!(tenant_of(key.as_str()), None, "{}", key.as_str());
         }
         assert_eq!(tenant_of("nocolon"), None);

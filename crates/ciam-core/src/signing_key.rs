@@ -9,7 +9,46 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::FieldError;
 use crate::id::TenantId;
+
+/// The shortest period of scheduled rotation, days. Each rotation publishes the following key
+/// a whole period before it signs, so relying parties that cache the JWKS for a day or so
+/// always know it first.
+pub const MIN_ROTATION_DAYS: u32 = 7;
+/// The longest period of scheduled rotation, days (two years).
+pub const MAX_ROTATION_DAYS: u32 = 730;
+
+/// A tenant's signing-key schedule.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeySettings {
+    /// Rotate the signing keys when the active key has signed for this many days, 7-730.
+    /// Absent (the default): keys rotate only when an administrator rotates them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 7, maximum = 730))]
+    pub rotate_every_days: Option<u32>,
+}
+
+impl KeySettings {
+    /// Checks the range; errors name the field under `keys`.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        match self.rotate_every_days {
+            Some(days) if !(MIN_ROTATION_DAYS..=MAX_ROTATION_DAYS).contains(&days) => Err(FieldError::new(
+                "rotate_every_days",
+                format!("must be {MIN_ROTATION_DAYS}-{MAX_ROTATION_DAYS} days"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// When the active key that became active at `activated` is due to be rotated, if the
+    /// tenant rotates on a schedule.
+    pub fn due_at(&self, activated: OffsetDateTime) -> Option<OffsetDateTime> {
+        self.rotate_every_days.map(|days| activated + time::Duration::days(i64::from(days)))
+    }
+}
 
 /// Where a key is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

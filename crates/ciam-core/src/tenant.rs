@@ -123,6 +123,9 @@ pub struct TenantSettings {
     /// Retention and the erasure grace period (docs/privacy.md).
     #[serde(deserialize_with = "crate::validation::object_only")]
     pub privacy: crate::retention::PrivacySettings,
+    /// The signing keys' rotation schedule (docs/keys.md).
+    #[serde(deserialize_with = "crate::validation::object_only")]
+    pub keys: crate::signing_key::KeySettings,
 }
 
 /// How users still in another system come over.
@@ -459,6 +462,7 @@ impl TenantSettings {
         }
         self.signup.validate().map_err(|e| e.under("signup"))?;
         self.privacy.validate().map_err(|e| e.under("privacy"))?;
+        self.keys.validate().map_err(|e| e.under("keys"))?;
         let hosts = &self.client_metadata_documents.allowed_hosts;
         if hosts.len() > 100 {
             return Err(FieldError::new("client_metadata_documents.allowed_hosts", "at most 100 hosts"));

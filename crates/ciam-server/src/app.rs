@@ -271,6 +271,7 @@ impl App {
         let mail_worker =
             crate::services::outbox::start_worker(self.state.clone(), workers_stop.clone(), self.shutdown_timeout);
         let sweeper = crate::services::retention::start_sweeper(self.state.clone(), workers_stop.clone());
+        let rotator = crate::services::keys::start_rotator(self.state.clone(), workers_stop.clone());
         let placements = crate::services::residency::start_refresh(self.state.clone(), workers_stop.clone());
         let metadata_refresh = self
             .saml_metadata_refresh
@@ -314,6 +315,9 @@ impl App {
         if let Err(e) = sweeper.await {
             tracing::warn!(error = %e, "the retention sweeper ended abnormally");
         }
+        if let Err(e) = rotator.await {
+            tracing::warn!(error = %e, "the key rotation schedule ended abnormally");
+        }
         tracing::info!("stopped");
         Ok(())
     }
@@ -324,6 +328,12 @@ impl App {
 pub async fn retention_sweep(state: &AppState) -> anyhow::Result<String> {
     let swept = crate::services::retention::sweep(state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(serde_json::to_string(&swept)?)
+}
+
+/// Rotates now the signing keys that tenants' schedules say are due (`ciam keys rotate-due`;
+/// servers do it every hour); returns how many keys started signing.
+pub async fn rotate_due_keys(state: &AppState) -> anyhow::Result<u64> {
+    crate::services::keys::rotate_due(state).await.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// The break-glass token's hash: from configuration, else from `{data_dir}/admin-token`

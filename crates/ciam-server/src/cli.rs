@@ -202,6 +202,17 @@ enum KeysCommand {
         #[arg(long)]
         alg: Option<String>,
     },
+    /// Rotate now, in every tenant with a schedule (`settings.keys.rotate_every_days`), the keys
+    /// that are due (servers do this every hour). Prints how many keys started signing.
+    RotateDue,
+}
+
+/// `config` with tracing to stderr, binding no port the deployment uses: for a command that
+/// works on the deployment's stores with the whole application.
+fn off_port(mut config: crate::config::ValidatedConfig) -> crate::config::ValidatedConfig {
+    init_tracing(&config.log, LogTarget::Stderr);
+    config.bind = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    config
 }
 
 /// Parses the command line and runs the command.
@@ -285,12 +296,13 @@ pub async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Privacy { command: PrivacyCommand::Sweep } => {
-            let mut config = load()?;
-            init_tracing(&config.log, LogTarget::Stderr);
-            // The stores of the deployment, without taking its port.
-            config.bind = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-            let app = App::build(config).await?;
+            let app = App::build(off_port(load()?)).await?;
             print_out(&crate::app::retention_sweep(app.state()).await?)?;
+        }
+        Command::Keys { command: KeysCommand::RotateDue } => {
+            let app = App::build(off_port(load()?)).await?;
+            let rotated = crate::app::rotate_due_keys(app.state()).await?;
+            print_out(&format!("{rotated} signing key(s) now active"))?;
         }
         Command::Audit { command: AuditCommand::Verify { tenant } } => {
             let config = load()?;

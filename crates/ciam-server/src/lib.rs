@@ -28,7 +28,7 @@ pub mod services;
 pub mod state;
 pub mod telemetry;
 
-pub use app::{App, app, retention_sweep};
+pub use app::{App, app, retention_sweep, rotate_due_keys};
 pub use config::{Config, ValidatedConfig};
 pub use state::AppState;
 

@@ -7,17 +7,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use ciam_core::FieldError;
-use ciam_core::agent::{
-    AgentOwner, AgentProfile, AgentStatus, DEFAULT_DELEGATION_LIFETIME, DEFAULT_MAX_CHAIN_DEPTH,
-    DEFAULT_MAX_TOKEN_LIFETIME,
-};
-use ciam_core::client::{AuthMethod, Backchannel, Client, ClientType, DeliveryMode, GrantType};
+use ciam_core::agent::{AgentOwner, AgentProfile, AgentStatus};
+use ciam_core::client::{AuthMethod, Client, DeliveryMode, GrantType};
 use ciam_core::id::{ClientId, TenantId};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::Secret;
-use ciam_core::validation::display_text;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -31,6 +26,7 @@ use super::{
 };
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
+use crate::services::agents::{self, AgentSpec};
 use crate::services::{By, clients};
 use crate::state::AppState;
 
@@ -187,75 +183,29 @@ impl AgentView {
     }
 }
 
-/// Builds and validates an agent; the owner must exist in the tenant.
-async fn build(
-    st: &AppState,
-    tenant: &TenantId,
-    input: AgentInput,
-    id: ClientId,
-    status: AgentStatus,
-    created_at: OffsetDateTime,
-) -> Result<Client, Problem> {
-    let owner_exists = match &input.owner {
-        AgentOwner::User(u) => st.durable.get_user(tenant, u).await?.is_some(),
-        AgentOwner::Client(c) => *c != id && st.durable.get_client(tenant, c).await?.is_some(),
-    };
-    if !owner_exists {
-        return Err(Problem::invalid(FieldError::new("owner", "no such user or client in this tenant")));
+impl AgentInput {
+    /// The id it asks for, and what it says about the agent.
+    fn split(self) -> (Option<ClientId>, AgentSpec) {
+        let spec = AgentSpec {
+            name: self.name,
+            description: self.description,
+            owner: self.owner,
+            redirect_uris: self.redirect_uris,
+            grant_types: self.grant_types,
+            token_endpoint_auth_method: self.token_endpoint_auth_method,
+            jwks: self.jwks,
+            jwks_uri: self.jwks_uri,
+            allowed_scopes: self.allowed_scopes,
+            allowed_audiences: self.allowed_audiences,
+            max_token_lifetime: self.max_token_lifetime,
+            max_chain_depth: self.max_chain_depth,
+            delegation_lifetime: self.delegation_lifetime,
+            dpop_bound_access_tokens: self.dpop_bound_access_tokens,
+            backchannel_token_delivery_mode: self.backchannel_token_delivery_mode,
+            backchannel_client_notification_endpoint: self.backchannel_client_notification_endpoint,
+        };
+        (self.agent_id, spec)
     }
-    let mut grant_types = input.grant_types.unwrap_or_else(|| {
-        let mut g = vec![GrantType::TokenExchange];
-        if !input.redirect_uris.is_empty() {
-            g.push(GrantType::AuthorizationCode);
-        }
-        g
-    });
-    grant_types.sort_unstable();
-    grant_types.dedup();
-    let scopes = match input.allowed_scopes {
-        Some(s) => s,
-        None => ScopeSet::parse_space_separated("openid").map_err(Problem::internal)?,
-    };
-    let client = Client {
-        tenant_id: tenant.clone(),
-        client_id: id,
-        name: display_text("name", &input.name, 200).map_err(Problem::invalid)?,
-        client_type: ClientType::Confidential,
-        redirect_uris: input.redirect_uris,
-        post_logout_redirect_uris: Vec::new(),
-        grant_types,
-        token_endpoint_auth_method: input.token_endpoint_auth_method.unwrap_or(AuthMethod::PrivateKeyJwt),
-        scopes,
-        jwks_uri: input.jwks_uri,
-        jwks: input.jwks,
-        require_pushed_authorization_requests: false,
-        id_token_signed_response_alg: None,
-        opaque_access_tokens: false,
-        dpop_bound_access_tokens: input.dpop_bound_access_tokens.unwrap_or(true),
-        agent: Some(AgentProfile {
-            description: input.description,
-            owner: input.owner,
-            allowed_audiences: input.allowed_audiences,
-            max_token_lifetime: input.max_token_lifetime.unwrap_or(DEFAULT_MAX_TOKEN_LIFETIME),
-            max_chain_depth: input.max_chain_depth.unwrap_or(DEFAULT_MAX_CHAIN_DEPTH),
-            delegation_lifetime: input.delegation_lifetime.unwrap_or(DEFAULT_DELEGATION_LIFETIME),
-            status,
-        }),
-        security_profile: None,
-        token_exchange: None,
-        require_signed_request_object: false,
-        authorization_signed_response_alg: None,
-        saml: None,
-        backchannel: Backchannel::from_metadata(
-            input.backchannel_token_delivery_mode,
-            input.backchannel_client_notification_endpoint,
-        )
-        .map_err(Problem::invalid)?,
-        created_at,
-        updated_at: st.clock.now(),
-    };
-    client.validate().map_err(Problem::invalid)?;
-    Ok(client)
 }
 
 /// The agent `id` of `tenant`, with its profile; 404 for unknown ids and for plain clients.
@@ -284,10 +234,10 @@ async fn create_agent(
     JsonObject(body): JsonObject,
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
-    let mut input: AgentInput = parse(Value::Object(body))?;
-    let id = input.agent_id.take().unwrap_or_else(ClientId::generate);
+    let (id, spec) = parse::<AgentInput>(Value::Object(body))?.split();
+    let id = id.unwrap_or_else(ClientId::generate);
     super::clients::not_a_document_url("agent_id", &id)?;
-    let agent = build(&st, &tenant.id, input, id, AgentStatus::Active, st.clock.now()).await?;
+    let agent = agents::build(&st, &tenant.id, spec, id, AgentStatus::Active, st.clock.now()).await?;
     let secret = clients::create(&st, &By::admin(caller, &admin.0), &agent).await?;
     let location = format!("/admin/v1/tenants/{}/agents/{}", tenant.id, agent.client_id);
     let profile = agent.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
@@ -362,9 +312,10 @@ async fn update_agent(
     let tenant = existing_tenant(&st, &tenant).await?;
     let (current, profile) = existing_agent(&st, &tenant.id, &id).await?;
     let view = AgentView::new(current.clone(), profile.clone(), None);
-    let input: AgentInput = patched(view, &["created_at", "updated_at", "status"], patch)?;
-    unchanged("agent_id", &Some(current.client_id.clone()), &input.agent_id)?;
-    let updated = build(&st, &tenant.id, input, current.client_id.clone(), profile.status, current.created_at).await?;
+    let (id, spec) = patched::<AgentInput>(view, &["created_at", "updated_at", "status"], patch)?.split();
+    unchanged("agent_id", &Some(current.client_id.clone()), &id)?;
+    let updated =
+        agents::build(&st, &tenant.id, spec, current.client_id.clone(), profile.status, current.created_at).await?;
     let secret = clients::update(&st, &By::admin(caller, &admin.0), &updated).await?;
     let profile = updated.agent.clone().ok_or_else(|| Problem::internal("agent without profile"))?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(AgentView::new(updated, profile, secret.as_ref()))))

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use ciam_core::FieldError;
-use ciam_core::federation::{FederatedIdentity, IdentityProvider, ProviderConfig, valid_id};
+use ciam_core::federation::{FederatedIdentity, IdentityProvider, ProviderConfig};
 use ciam_core::id::TenantId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -86,41 +86,15 @@ impl ProviderView {
 
 const READ_ONLY: [&str; 4] = ["has_client_secret", "redirect_uri", "created_at", "updated_at"];
 
-/// Splits a body into the id, the settings (validated, with a preset's issuer filled in) and
-/// the client secret (absent, `null` or a string).
-fn read_input(mut body: Map<String, Value>) -> Result<(String, ProviderConfig, Option<Value>), Problem> {
+/// Splits a body into the id, the settings and the client secret ([`federation::input`]); the
+/// view's read-only fields are refused.
+fn read_input(body: Map<String, Value>) -> Result<(String, ProviderConfig, Option<Value>), Problem> {
     for field in READ_ONLY {
         if body.contains_key(field) {
             return Err(Problem::invalid(FieldError::new(field, "is read-only")));
         }
     }
-    let id = match body.remove("id") {
-        Some(Value::String(id)) if valid_id(&id) => id,
-        _ => return Err(Problem::invalid(FieldError::new("id", "must be 1 to 32 of a-z, 0-9 and -"))),
-    };
-    let secret = body.remove("client_secret");
-    if let Some(s) = &secret
-        && !(s.is_null() || s.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 1024))
-    {
-        return Err(Problem::invalid(FieldError::new("client_secret", "must be a string of 1 to 1024 characters")));
-    }
-    let preset_issuer = body
-        .get("kind")
-        .and_then(|k| serde_json::from_value::<ciam_core::federation::ProviderKind>(k.clone()).ok())
-        .and_then(|k| k.default_issuer());
-    if let (None, Some(issuer)) = (body.get("issuer"), preset_issuer) {
-        body.insert("issuer".into(), Value::String(issuer.into()));
-    }
-    // A SAML provider's issuer is the entity id its metadata names.
-    if body.get("kind").and_then(Value::as_str) == Some("saml")
-        && !body.contains_key("issuer")
-        && let Some(xml) = body.get("saml_metadata").and_then(Value::as_str)
-    {
-        let entity_id = crate::services::saml::entity_id_of(xml).map_err(Problem::invalid)?;
-        body.insert("issuer".into(), Value::String(entity_id));
-    }
-    let config: ProviderConfig = parse(Value::Object(body))?;
-    Ok((id, config.validate().map_err(Problem::invalid)?, secret))
+    Ok(federation::input(body)?)
 }
 
 /// A SAML provider given by `saml_metadata_url` (when `fetch`): the document fetched into

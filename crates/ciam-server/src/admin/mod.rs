@@ -127,30 +127,10 @@ pub fn openapi_json() -> String {
     doc.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-/// Deserialises `value` into `T`, turning serde's error into a 422 that names the field.
-///
-/// # Security
-/// serde's messages can quote the rejected value ("invalid type: string \"hunter2\""); only the
-/// "expected …" part is kept, so a secret pasted into the wrong field is never echoed or logged.
+/// Deserialises `value` into `T`, turning serde's error into a 422 that names the field
+/// (without the rejected value: [`crate::services::from_json`]).
 pub fn parse<T: DeserializeOwned>(value: Value) -> Result<T, Problem> {
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-        let path = e.path().to_string();
-        let raw = e.into_inner().to_string();
-        let (field, message) = if let Some(rest) = raw.strip_prefix("unknown field `") {
-            // serde_path_to_error's path already ends with the unknown key.
-            let name = rest.split('`').next().unwrap_or_default();
-            let field = if path == "." { name.to_owned() } else { path };
-            (field, "unknown field".to_owned())
-        } else if let Some(i) = raw.find(", expected ") {
-            (path, format!("invalid value: expected {}", raw.get(i + 11..).unwrap_or_default()))
-        } else if let Some(name) = raw.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
-            let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
-            (field, "is required".to_owned())
-        } else {
-            (path, raw)
-        };
-        Problem::invalid(FieldError::new(if field == "." { String::new() } else { field }, message))
-    })
+    crate::services::from_json(value).map_err(Problem::invalid)
 }
 
 /// Applies an RFC 7396 JSON merge patch.

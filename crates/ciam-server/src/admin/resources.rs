@@ -7,14 +7,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use ciam_core::FieldError;
-use ciam_core::client::{AuthMethod, SecurityProfile};
+use ciam_core::client::AuthMethod;
 use ciam_core::id::ResourceId;
-use ciam_core::resource::{DEFAULT_RESOURCE_TOKEN_LIFETIME, IntrospectionAuth, Resource};
+use ciam_core::resource::Resource;
 use ciam_core::scope::ScopeSet;
 use ciam_core::secret::Secret;
-use ciam_core::tenant::Tenant;
-use ciam_core::validation::display_text;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -26,7 +23,8 @@ use super::clients::SecretView;
 use super::{AdminAuth, JsonObject, Path, existing_tenant, parse, patched, unchanged};
 use crate::audit::Caller;
 use crate::error::{Problem, ProblemBody};
-use crate::services::{By, resources};
+use crate::services::By;
+use crate::services::resources::{self, ResourceSpec};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -126,45 +124,19 @@ impl ResourceView {
     }
 }
 
-/// The introspection credentials of `input`: keys only with `private_key_jwt`; under a `fapi2`
-/// tenant, `private_key_jwt` only (FAPI 2.0 §5.3.2.1, as for its clients).
-fn introspection(tenant: &Tenant, input: &mut ResourceInput) -> Result<Option<IntrospectionAuth>, FieldError> {
-    let (jwks, jwks_uri) = (input.jwks.take(), input.jwks_uri.take());
-    let Some(method) = input.introspection_auth_method else {
-        if jwks.is_some() || jwks_uri.is_some() {
-            return Err(FieldError::new(
-                "introspection_auth_method",
-                "jwks and jwks_uri need introspection_auth_method private_key_jwt",
-            ));
+impl ResourceInput {
+    fn spec(self) -> ResourceSpec {
+        ResourceSpec {
+            id: self.id,
+            identifier: self.identifier,
+            name: self.name,
+            scopes: self.scopes,
+            access_token_lifetime: self.access_token_lifetime,
+            introspection_auth_method: self.introspection_auth_method,
+            jwks_uri: self.jwks_uri,
+            jwks: self.jwks,
         }
-        return Ok(None);
-    };
-    if tenant.settings.security_profile == SecurityProfile::Fapi2 && method != AuthMethod::PrivateKeyJwt {
-        return Err(FieldError::new("introspection_auth_method", "the tenant's fapi2 profile needs private_key_jwt"));
     }
-    Ok(Some(IntrospectionAuth { method, jwks_uri, jwks }))
-}
-
-fn build(
-    tenant: &Tenant,
-    mut input: ResourceInput,
-    created_at: OffsetDateTime,
-    now: OffsetDateTime,
-) -> Result<Resource, Problem> {
-    let introspection = introspection(tenant, &mut input).map_err(Problem::invalid)?;
-    let r = Resource {
-        tenant_id: tenant.id.clone(),
-        introspection,
-        id: input.id,
-        identifier: input.identifier,
-        name: display_text("name", &input.name, 200).map_err(Problem::invalid)?,
-        scopes: input.scopes,
-        access_token_lifetime: input.access_token_lifetime.unwrap_or(DEFAULT_RESOURCE_TOKEN_LIFETIME),
-        created_at,
-        updated_at: now,
-    };
-    r.validate().map_err(Problem::invalid)?;
-    Ok(r)
 }
 
 async fn existing(st: &AppState, tenant: &ciam_core::id::TenantId, id: &str) -> Result<Resource, Problem> {
@@ -192,7 +164,7 @@ async fn create_resource(
 ) -> Result<impl IntoResponse, Problem> {
     let tenant = existing_tenant(&st, &tenant).await?;
     let now = st.clock.now();
-    let r = build(&tenant, parse(Value::Object(body))?, now, now)?;
+    let r = resources::build(&tenant, parse::<ResourceInput>(Value::Object(body))?.spec(), now, now)?;
     let secret = resources::create(&st, &By::admin(caller, &admin.0), &r).await?;
     let location = format!("/admin/v1/tenants/{}/resources/{}", tenant.id, r.id);
     Ok((
@@ -262,7 +234,7 @@ async fn update_resource(
     let view = ResourceView::new(&st, current.clone(), None);
     let input: ResourceInput = patched(view, &["created_at", "updated_at", "metadata_url", "client_id"], patch)?;
     unchanged("id", &current.id, &input.id)?;
-    let updated = build(&tenant, input, current.created_at, st.clock.now())?;
+    let updated = resources::build(&tenant, input.spec(), current.created_at, st.clock.now())?;
     let secret = resources::update(&st, &By::admin(caller, &admin.0), &updated).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(ResourceView::new(&st, updated, secret.as_ref()))))
 }

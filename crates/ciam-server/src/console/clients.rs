@@ -1,25 +1,19 @@
 //! A tenant's applications and agents in the console: the list, one client (with an agent's
-//! operator and ceilings), registering an application (its secret shown once), and the
-//! dangerous actions: issuing a new secret (the old one stops at once), suspending or resuming an
+//! operator and ceilings), and the dangerous actions: issuing a new secret (the old one stops at once), suspending or resuming an
 //! agent, deleting either (an agent's delegations end with it).
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use ciam_core::FieldError;
 use ciam_core::admin::Permission;
 use ciam_core::agent::{AgentOwner, AgentStatus};
-use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
+use ciam_core::client::{Client, ClientType};
 use ciam_core::id::ClientId;
-use ciam_core::redirect::RedirectUri;
-use ciam_core::scope::ScopeSet;
 use ciam_core::tenant::Tenant;
-use serde::Deserialize;
 
+use super::client_forms::changeable;
 use super::pages::{ConfirmForm, tenant_for};
-use super::parts::{
-    Danger, Field, Form, Frame, ListQuery, Page, Section, confirm_page, form_page, page_after, secret_page, when,
-};
+use super::parts::{Danger, Frame, ListQuery, Page, Section, confirm_page, page_after, secret_page, when};
 use super::{Signed, failure, signed_in};
 use crate::audit::Caller;
 use crate::http::Path;
@@ -185,7 +179,7 @@ struct AgentFacts {
 }
 
 /// The client a console path names.
-async fn client_of(
+pub(super) async fn client_of(
     st: &AppState,
     signed: &Signed,
     tenant: &Tenant,
@@ -226,8 +220,12 @@ pub(super) async fn client(
         delegation_lifetime: a.delegation_lifetime,
     });
     let may_write = signed.may(&tenant.id, Permission::ClientsWrite);
-    let actions =
+    let mut actions: Vec<_> =
         Action::ALL.into_iter().filter(|a| may_write && a.applies(&client)).map(|a| (a.slug(), a.label())).collect();
+    if may_write && changeable(&client) {
+        let label = if client.agent.is_some() { msg!("console-edit-agent") } else { msg!("console-edit-client") };
+        actions.insert(0, ("edit", tr(label)));
+    }
     let page = ClientPage {
         brand: &signed.brand,
         frame: Frame::in_tenant(&signed, &tenant.id, Section::Clients),
@@ -239,133 +237,12 @@ pub(super) async fn client(
         agent,
         created: when(client.created_at),
         actions,
-        notice: q.done.as_deref().and_then(Action::of).map(Action::done),
+        notice: match q.done.as_deref() {
+            Some("saved") => Some(tr(msg!("console-client-saved"))),
+            done => done.and_then(Action::of).map(Action::done),
+        },
     };
     Ok(html(StatusCode::OK, &page))
-}
-
-#[derive(Deserialize, Default)]
-pub(super) struct NewClient {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    client_id: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    client_type: String,
-    #[serde(default)]
-    redirect_uris: String,
-    #[serde(default)]
-    scopes: String,
-    #[serde(default)]
-    jwks: String,
-}
-
-/// The form that registers an application, with `input` as typed.
-fn client_form(tenant: &Tenant, input: &NewClient) -> Form {
-    let scopes = if input.scopes.is_empty() && input.csrf.is_empty() { "openid profile email" } else { &input.scopes };
-    let client_type = if input.client_type.is_empty() { "confidential" } else { &input.client_type };
-    Form {
-        title: tr(msg!("console-new-client")),
-        intro: Some(tr(msg!("console-new-client-intro"))),
-        action: format!("/console/t/{}/clients/new", tenant.id),
-        submit: tr(msg!("console-create-client")),
-        back: format!("/console/t/{}/clients", tenant.id),
-        fields: vec![
-            Field::text("name", tr(msg!("console-client-name")), &input.name),
-            Field::text("client_type", tr(msg!("console-client-type")), client_type).options(vec![
-                ("confidential".into(), tr(msg!("console-kind-confidential"))),
-                ("public".into(), tr(msg!("console-kind-public"))),
-            ]),
-            Field::text("redirect_uris", tr(msg!("console-redirect-uris")), &input.redirect_uris)
-                .kind("textarea")
-                .hint(tr(msg!("console-redirect-uris-hint"))),
-            Field::text("scopes", tr(msg!("console-scopes")), scopes).hint(tr(msg!("console-scopes-hint"))),
-            Field::text("client_id", tr(msg!("console-client-id")), &input.client_id)
-                .optional()
-                .hint(tr(msg!("console-client-id-hint"))),
-            Field::text("jwks", tr(msg!("console-jwks")), &input.jwks)
-                .kind("textarea")
-                .optional()
-                .hint(tr(msg!("console-jwks-hint"))),
-        ],
-        error: None,
-    }
-}
-
-/// `GET /console/t/{tenant}/clients/new`: the form.
-pub(super) async fn new_client(State(st): State<AppState>, headers: HeaderMap, Path(tenant): Path<String>) -> Page {
-    let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}/clients/new")).await?;
-    let tenant = tenant_for(&st, &signed, &tenant, Permission::ClientsWrite).await?;
-    let frame = Frame::in_tenant(&signed, &tenant.id, Section::Clients);
-    Ok(form_page(&signed, frame, client_form(&tenant, &NewClient::default())))
-}
-
-/// The application the form describes, or the first thing wrong with it (naming its field).
-fn built(st: &AppState, tenant: &Tenant, input: &NewClient) -> Result<Client, FieldError> {
-    let client_id = match input.client_id.trim() {
-        "" => ClientId::generate(),
-        id => ClientId::parse(id).map_err(|e| FieldError::new("client_id", e.message))?,
-    };
-    if client_id.is_metadata_document() {
-        return Err(FieldError::new("client_id", "a URL names a client by its metadata document"));
-    }
-    let name = ciam_core::validation::display_text("name", &input.name, 200)?;
-    let client_type = match input.client_type.as_str() {
-        "public" => ClientType::Public,
-        "confidential" => ClientType::Confidential,
-        _ => return Err(FieldError::new("client_type", "confidential or public")),
-    };
-    let jwks = match input.jwks.trim() {
-        "" => None,
-        text => Some(serde_json::from_str(text).map_err(|e| FieldError::new("jwks", e.to_string()))?),
-    };
-    let method = match (client_type, &jwks) {
-        (ClientType::Public, _) => AuthMethod::None,
-        (ClientType::Confidential, Some(_)) => AuthMethod::PrivateKeyJwt,
-        (ClientType::Confidential, None) => AuthMethod::ClientSecretBasic,
-    };
-    let grants = vec![GrantType::AuthorizationCode, GrantType::RefreshToken];
-    let mut client = Client::minimal(tenant.id.clone(), client_id, name, client_type, grants, method, st.clock.now());
-    client.redirect_uris = input
-        .redirect_uris
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| RedirectUri::parse(l).map_err(|e| FieldError::new("redirect_uris", format!("{l}: {}", e.message))))
-        .collect::<Result<_, _>>()?;
-    client.scopes =
-        ScopeSet::parse_space_separated(input.scopes.trim()).map_err(|e| FieldError::new("scopes", e.message))?;
-    client.jwks = jwks;
-    client.validate()?;
-    Ok(client)
-}
-
-/// `POST /console/t/{tenant}/clients/new`: registers the application and shows its secret once,
-/// or shows the form again with the errors by their fields.
-pub(super) async fn create(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    caller: Caller,
-    Path(tenant): Path<String>,
-    axum::Form(input): axum::Form<NewClient>,
-) -> Page {
-    let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}/clients/new")).await?;
-    signed.check_form(&input.csrf)?;
-    let tenant = tenant_for(&st, &signed, &tenant, Permission::ClientsWrite).await?;
-    let frame = Frame::in_tenant(&signed, &tenant.id, Section::Clients);
-    let form = client_form(&tenant, &input);
-    let client = match built(&st, &tenant, &input) {
-        Ok(client) => client,
-        Err(e) => return Ok(form_page(&signed, frame, form.refused(&e))),
-    };
-    let page = format!("/console/t/{}/clients/{}", tenant.id, client.client_id);
-    match clients::create(&st, &By::admin(caller, &signed.admin), &client).await {
-        Ok(Some(secret)) => Ok(secret_page(&signed, frame, &client.name, secret.expose_secret(), page)),
-        Ok(None) => Ok(see_other(&page)),
-        Err(e) => Ok(form_page(&signed, frame, form.after(e, "client_id")?)),
-    }
 }
 
 /// `GET /console/t/{tenant}/clients/{client}/{action}`: asks to confirm.

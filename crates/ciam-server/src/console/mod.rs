@@ -14,8 +14,10 @@
 
 mod administrators;
 mod audit;
+mod client_forms;
 mod clients;
 mod integrations;
+mod keys;
 mod pages;
 mod parts;
 mod settings;
@@ -55,8 +57,9 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/t/{tenant}/settings", get(settings::settings).post(settings::save))
         .route("/console/t/{tenant}/resources", get(integrations::resources))
         .route("/console/t/{tenant}/identity-providers", get(integrations::providers))
-        .route("/console/t/{tenant}/keys", get(tenant::keys))
-        .route("/console/t/{tenant}/keys/rotate", get(tenant::confirm_rotate).post(tenant::rotate))
+        .route("/console/t/{tenant}/keys", get(keys::keys))
+        .route("/console/t/{tenant}/keys/schedule", post(keys::schedule))
+        .route("/console/t/{tenant}/keys/rotate", get(keys::confirm_rotate).post(keys::rotate))
         .route("/console/t/{tenant}/audit", get(audit::trail))
         .route("/console/t/{tenant}/administrators", get(administrators::list))
         .route(
@@ -65,8 +68,13 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/console/t/{tenant}/administrators/{id}/remove", post(administrators::remove))
         .route("/console/t/{tenant}/clients", get(clients::list))
-        .route("/console/t/{tenant}/clients/new", get(clients::new_client).post(clients::create))
+        .route("/console/t/{tenant}/clients/new", get(client_forms::new_app_form).post(client_forms::create_app))
+        .route(
+            "/console/t/{tenant}/clients/new-agent",
+            get(client_forms::new_agent_form).post(client_forms::create_agent),
+        )
         .route("/console/t/{tenant}/clients/{client}", get(clients::client))
+        .route("/console/t/{tenant}/clients/{client}/edit", get(client_forms::edit).post(client_forms::save))
         .route("/console/t/{tenant}/clients/{client}/{action}", get(clients::confirm).post(clients::act))
         .route("/console/t/{tenant}/users", get(pages::users))
         .route("/console/t/{tenant}/users/new", get(user_forms::new_user).post(user_forms::create_user))

@@ -1,6 +1,6 @@
 //! A tenant in the console: its overview (with its activity, counted from the audit trail),
-//! creating one (deployment-wide `tenants:create`), deleting one (dangerous: confirmed by typing
-//! its id, after a recent sign-in), and its signing keys with "Rotate now" (dangerous too).
+//! creating one (deployment-wide `tenants:create`), and deleting one (dangerous: confirmed by
+//! typing its id, after a recent sign-in).
 
 use askama::Template;
 use axum::extract::State;
@@ -17,10 +17,10 @@ use crate::audit::Caller;
 use crate::http::Path;
 use crate::http::page::{Brand, error_page, hosted_pages, html, see_other};
 use crate::i18n::{filters, msg, tr, tr_with};
-use crate::services::{By, keys, tenants};
+use crate::services::{By, tenants};
 use crate::state::AppState;
 
-hosted_pages!(OverviewPage, KeysPage);
+hosted_pages!(OverviewPage);
 
 #[derive(Template)]
 #[template(path = "console_tenant.html")]
@@ -251,96 +251,4 @@ pub(super) async fn delete(
     }
     tenants::delete(&st, &tenant.id).await.map_err(failure)?;
     Ok(see_other("/console"))
-}
-
-/// A signing key as the keys page lists it.
-struct KeyRow {
-    kid: String,
-    alg: String,
-    state: &'static str,
-    created: String,
-    activated: String,
-    retired: String,
-}
-
-#[derive(Template)]
-#[template(path = "console_keys.html")]
-struct KeysPage<'a> {
-    brand: &'a Brand,
-    frame: Frame<'a>,
-    tenant: &'a Tenant,
-    keys: Vec<KeyRow>,
-    may_rotate: bool,
-    notice: Option<String>,
-}
-
-/// `GET /console/t/{tenant}/keys`: the tenant's signing keys, newest first (public facts only).
-pub(super) async fn keys(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(tenant): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<ListQuery>,
-) -> Page {
-    let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}/keys")).await?;
-    let tenant = tenant_for(&st, &signed, &tenant, Permission::KeysRead).await?;
-    let stored = st.durable.list_keys(&tenant.id).await.map_err(failure)?;
-    let keys = stored
-        .into_iter()
-        .map(|k| KeyRow {
-            kid: k.kid,
-            alg: k.alg,
-            state: match k.state {
-                ciam_core::signing_key::KeyState::Next => "next",
-                ciam_core::signing_key::KeyState::Active => "active",
-                ciam_core::signing_key::KeyState::Retired => "retired",
-            },
-            created: when(k.created_at),
-            activated: k.activated_at.map(when).unwrap_or_default(),
-            retired: k.retired_at.map(when).unwrap_or_default(),
-        })
-        .collect();
-    let notice = (q.done.as_deref() == Some("rotated")).then(|| tr(msg!("console-keys-rotated")));
-    let page = KeysPage {
-        brand: &signed.brand,
-        frame: Frame::in_tenant(&signed, &tenant.id, Section::Keys),
-        may_rotate: signed.may(&tenant.id, Permission::KeysWrite),
-        tenant: &tenant,
-        keys,
-        notice,
-    };
-    Ok(html(StatusCode::OK, &page))
-}
-
-/// `GET /console/t/{tenant}/keys/rotate`: asks to confirm rotating now.
-pub(super) async fn confirm_rotate(State(st): State<AppState>, headers: HeaderMap, Path(tenant): Path<String>) -> Page {
-    let here = format!("/console/t/{tenant}/keys/rotate");
-    let signed = signed_in(&st, &headers, &here).await?;
-    let tenant = tenant_for(&st, &signed, &tenant, Permission::KeysWrite).await?;
-    let danger = Danger {
-        label: tr(msg!("console-rotate-keys")),
-        question: tr_with(msg!("console-rotate-keys-question"), &[("tenant", &tenant.display_name)]),
-        post_to: here.clone(),
-        back: format!("/console/t/{}/keys", tenant.id),
-        typed: None,
-    };
-    Ok(confirm_page(&st, &signed, Frame::in_tenant(&signed, &tenant.id, Section::Keys), danger, &here))
-}
-
-/// `POST /console/t/{tenant}/keys/rotate`: each next key starts signing, the active one retires
-/// (still published), and new next keys are published.
-pub(super) async fn rotate(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    caller: Caller,
-    Path(tenant): Path<String>,
-    axum::Form(form): axum::Form<ConfirmForm>,
-) -> Page {
-    let here = format!("/console/t/{tenant}/keys/rotate");
-    let signed = signed_in(&st, &headers, &here).await?;
-    signed.check_form(&form.csrf)?;
-    let tenant = tenant_for(&st, &signed, &tenant, Permission::KeysWrite).await?;
-    signed.check_recent(&st, &here)?;
-    let by = By::admin(caller, &signed.admin);
-    keys::rotate(&st, &by, &tenant.id, &ciam_jose::keyring::TENANT_ALGS).await.map_err(failure)?;
-    Ok(see_other(&format!("/console/t/{}/keys?done=rotated", tenant.id)))
 }

@@ -77,12 +77,15 @@ pub(crate) async fn register(
     Ok((secret, token))
 }
 
-/// Replaces `client`'s registration. A client that now authenticates with a secret but has
-/// none gets one (returned once).
+/// Replaces `client`'s registration. A client that now authenticates with a secret but did
+/// not (or has none) gets a new one, returned once: a secret it had before it switched to keys
+/// never comes back to life.
 pub(crate) async fn update(st: &AppState, by: &By, client: &Client) -> Result<Option<Secret>, ServiceError> {
     entity_id_free(st, client).await?;
+    let before = st.durable.get_client(&client.tenant_id, &client.client_id).await?;
     ports(st).update_client(client).await?;
-    let secret = secret_if_switched(st, client).await?;
+    let switched = before.is_some_and(|b| !b.token_endpoint_auth_method.uses_secret());
+    let secret = secret_if_switched(st, client, switched).await?;
     audited(st, &client.tenant_id, by, event(client, "updated")).await?;
     Ok(secret)
 }
@@ -185,11 +188,11 @@ pub(crate) async fn use_initial_token(st: &AppState, tenant: &Tenant, token: &st
     Ok(uses <= u64::from(iat.max_registrations))
 }
 
-/// After an update: a client that now authenticates with a secret but has none gets one (shown
-/// once in the response).
-async fn secret_if_switched(st: &AppState, client: &Client) -> StoreResult<Option<Secret>> {
+/// After an update: a client that now authenticates with a secret but has none, or did not use
+/// one before (`switched`), gets a new one (shown once in the response).
+async fn secret_if_switched(st: &AppState, client: &Client, switched: bool) -> StoreResult<Option<Secret>> {
     let needs_secret = client.token_endpoint_auth_method.uses_secret()
-        && st.durable.client_secret_hash(&client.tenant_id, &client.client_id).await?.is_none();
+        && (switched || st.durable.client_secret_hash(&client.tenant_id, &client.client_id).await?.is_none());
     let secret = needs_secret.then(Secret::generate);
     if let Some(s) = &secret {
         ports(st).set_client_secret(&client.tenant_id, &client.client_id, &s.hash(), client.updated_at).await?;

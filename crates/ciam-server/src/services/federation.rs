@@ -11,7 +11,9 @@ use ciam_authn::federation::{self as rules, Expected, LinkFacts, Resolution, Ups
 use ciam_core::FieldError;
 use ciam_core::audit::AuditRecord;
 use ciam_core::factor::FactorKind;
-use ciam_core::federation::{FederatedIdentity, IdentityProvider, ProviderConfig, ProviderKind, UpstreamClientAuth};
+use ciam_core::federation::{
+    FederatedIdentity, IdentityProvider, ProviderConfig, ProviderKind, UpstreamClientAuth, valid_id,
+};
 use ciam_core::id::{TenantId, UserId};
 use ciam_core::keyspace::{self, Json, UPSTREAM_SIGN_IN_TTL};
 use ciam_core::secret::random_token;
@@ -20,7 +22,7 @@ use ciam_core::tenant::Tenant;
 use ciam_core::user::{User, UserSource, UserStatus};
 use ciam_oauth::pkce::CodeChallenge;
 use serde::{Deserialize, Serialize};
-use serde_json::Map;
+use serde_json::{Map, Value};
 
 use super::{By, ServiceError, audited};
 use crate::adapters::upstream::{ClientCredential, Discovery, UpstreamCallError};
@@ -56,6 +58,40 @@ pub(crate) enum SecretChange {
 
 pub(crate) fn seal(st: &AppState, tenant: &TenantId, id: &str, secret: &str) -> Result<String, ServiceError> {
     st.master.seal(&secret_owner(tenant, id), secret.as_bytes()).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Splits a provider's description (the management API's JSON, or the console's form made
+/// into it) into the id, the settings (validated, with a preset's issuer filled in) and the
+/// client secret (absent, `null` or a string).
+pub(crate) fn input(mut body: Map<String, Value>) -> Result<(String, ProviderConfig, Option<Value>), ServiceError> {
+    let invalid = |field: &'static str, message: &'static str| ServiceError::Invalid(FieldError::new(field, message));
+    let id = match body.remove("id") {
+        Some(Value::String(id)) if valid_id(&id) => id,
+        _ => return Err(invalid("id", "must be 1 to 32 of a-z, 0-9 and -")),
+    };
+    let secret = body.remove("client_secret");
+    if let Some(s) = &secret
+        && !(s.is_null() || s.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 1024))
+    {
+        return Err(invalid("client_secret", "must be a string of 1 to 1024 characters"));
+    }
+    let preset_issuer = body
+        .get("kind")
+        .and_then(|k| serde_json::from_value::<ProviderKind>(k.clone()).ok())
+        .and_then(ProviderKind::default_issuer);
+    if let (None, Some(issuer)) = (body.get("issuer"), preset_issuer) {
+        body.insert("issuer".into(), Value::String(issuer.into()));
+    }
+    // A SAML provider's issuer is the entity id its metadata names.
+    if body.get("kind").and_then(Value::as_str) == Some("saml")
+        && !body.contains_key("issuer")
+        && let Some(xml) = body.get("saml_metadata").and_then(Value::as_str)
+    {
+        let entity_id = super::saml::entity_id_of(xml).map_err(ServiceError::Invalid)?;
+        body.insert("issuer".into(), Value::String(entity_id));
+    }
+    let config: ProviderConfig = super::from_json(Value::Object(body)).map_err(ServiceError::Invalid)?;
+    Ok((id, config.validate().map_err(ServiceError::Invalid)?, secret))
 }
 
 /// Adds a provider; `Conflict` if the id is taken.

@@ -13,6 +13,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod admins;
+pub(crate) mod agents;
 pub(crate) mod ciba;
 pub(crate) mod clients;
 pub(crate) mod consents;
@@ -42,6 +43,7 @@ use ciam_core::FieldError;
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::{ClientId, TenantId, UserId};
 use ciam_core::store::StoreError;
+use serde::de::DeserializeOwned;
 
 use crate::adapters::directory::Through;
 use crate::audit::{self, Caller};
@@ -160,4 +162,31 @@ async fn audited(st: &AppState, tenant: &TenantId, by: &By, mut event: AuditReco
     }
     audit::record(st, tenant, &by.caller, event).await?;
     Ok(())
+}
+
+/// Deserialises `value` into `T`; serde's error becomes a [`FieldError`] naming the field
+/// (its dotted path).
+///
+/// # Security
+/// serde's messages can quote the rejected value ("invalid type: string \"hunter2\""); only the
+/// "expected …" part is kept, so a secret pasted into the wrong field is never echoed or logged.
+pub(crate) fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let path = e.path().to_string();
+        let raw = e.into_inner().to_string();
+        let (field, message) = if let Some(rest) = raw.strip_prefix("unknown field `") {
+            // serde_path_to_error's path already ends with the unknown key.
+            let name = rest.split('`').next().unwrap_or_default();
+            let field = if path == "." { name.to_owned() } else { path };
+            (field, "unknown field".to_owned())
+        } else if let Some(i) = raw.find(", expected ") {
+            (path, format!("invalid value: expected {}", raw.get(i + 11..).unwrap_or_default()))
+        } else if let Some(name) = raw.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+            let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+            (field, "is required".to_owned())
+        } else {
+            (path, raw)
+        };
+        FieldError::new(if field == "." { String::new() } else { field }, message)
+    })
 }

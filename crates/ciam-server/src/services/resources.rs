@@ -6,13 +6,72 @@
 
 use ciam_core::FieldError;
 use ciam_core::audit::AuditRecord;
-use ciam_core::client::AuthMethod;
-use ciam_core::resource::Resource;
+use ciam_core::client::{AuthMethod, SecurityProfile};
+use ciam_core::id::ResourceId;
+use ciam_core::resource::{DEFAULT_RESOURCE_TOKEN_LIFETIME, IntrospectionAuth, Resource};
+use ciam_core::scope::ScopeSet;
 use ciam_core::secret::Secret;
 use ciam_core::store::ResourceStore;
+use ciam_core::tenant::Tenant;
+use ciam_core::validation::display_text;
+use time::OffsetDateTime;
 
 use super::{By, ServiceError, audited, ports};
 use crate::state::AppState;
+
+/// What is said about a resource, whichever door; what is left out takes its default.
+pub(crate) struct ResourceSpec {
+    pub(crate) id: ResourceId,
+    pub(crate) identifier: String,
+    pub(crate) name: String,
+    pub(crate) scopes: ScopeSet,
+    /// Default [`DEFAULT_RESOURCE_TOKEN_LIFETIME`].
+    pub(crate) access_token_lifetime: Option<u32>,
+    /// How it authenticates at the introspection endpoint; none: it does not introspect.
+    pub(crate) introspection_auth_method: Option<AuthMethod>,
+    pub(crate) jwks_uri: Option<String>,
+    pub(crate) jwks: Option<serde_json::Value>,
+}
+
+/// The resource `spec` describes in `tenant`, checked (naming the field of what is wrong).
+pub(crate) fn build(
+    tenant: &Tenant,
+    spec: ResourceSpec,
+    created_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<Resource, ServiceError> {
+    let introspection = match spec.introspection_auth_method {
+        None if spec.jwks.is_some() || spec.jwks_uri.is_some() => {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "introspection_auth_method",
+                "jwks and jwks_uri need introspection_auth_method private_key_jwt",
+            )));
+        }
+        None => None,
+        Some(method)
+            if tenant.settings.security_profile == SecurityProfile::Fapi2 && method != AuthMethod::PrivateKeyJwt =>
+        {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "introspection_auth_method",
+                "the tenant's fapi2 profile needs private_key_jwt",
+            )));
+        }
+        Some(method) => Some(IntrospectionAuth { method, jwks_uri: spec.jwks_uri, jwks: spec.jwks }),
+    };
+    let r = Resource {
+        tenant_id: tenant.id.clone(),
+        introspection,
+        id: spec.id,
+        identifier: spec.identifier,
+        name: display_text("name", &spec.name, 200).map_err(ServiceError::Invalid)?,
+        scopes: spec.scopes,
+        access_token_lifetime: spec.access_token_lifetime.unwrap_or(DEFAULT_RESOURCE_TOKEN_LIFETIME),
+        created_at,
+        updated_at: now,
+    };
+    r.validate().map_err(ServiceError::Invalid)?;
+    Ok(r)
+}
 
 fn event(kind: &str, r: &Resource) -> AuditRecord {
     let mut e = AuditRecord::allow(kind);

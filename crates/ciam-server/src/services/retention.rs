@@ -8,12 +8,11 @@
 use std::time::Duration;
 
 use ciam_core::keyspace;
-use ciam_core::page::PageRequest;
 use ciam_core::tenant::Tenant;
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::schedule::next_turn;
+use super::schedule::{TenantPages, periodic};
 use super::{By, ServiceError, privacy};
 use crate::state::AppState;
 
@@ -39,19 +38,14 @@ pub(crate) struct Swept {
 
 /// Sweeps every tenant once.
 pub(crate) async fn sweep(st: &AppState) -> Result<Swept, ServiceError> {
-    let mut out = Swept::default();
-    let mut page = PageRequest { limit: PageRequest::MAX_LIMIT, after: None };
-    loop {
-        let tenants = st.durable.list_tenants(&page).await?;
-        for tenant in &tenants.items {
+    let (mut out, mut pages) = (Swept::default(), TenantPages::new());
+    while let Some(tenants) = pages.next(st).await? {
+        for tenant in &tenants {
             sweep_tenant(st, tenant, &mut out).await?;
             out.tenants += 1;
         }
-        match tenants.next_after {
-            Some(after) => page.after = Some(after),
-            None => return Ok(out),
-        }
     }
+    Ok(out)
 }
 
 async fn sweep_tenant(st: &AppState, tenant: &Tenant, out: &mut Swept) -> Result<(), ServiceError> {
@@ -106,16 +100,8 @@ async fn sweep_tenant(st: &AppState, tenant: &Tenant, out: &mut Swept) -> Result
 
 /// Starts the sweeper of this node: every [`SWEEP_EVERY`], the node that claims the period
 /// sweeps. It stops when `stop` turns true (or its sender is dropped), after the batch under way.
-pub(crate) fn start_sweeper(st: AppState, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let (look_every, key) = (Duration::from_secs(60), keyspace::retention_sweep);
-        while let Some(mine) = next_turn(&st, &mut stop, look_every, SWEEP_EVERY, key, "retention sweep").await {
-            if mine {
-                match sweep(&st).await {
-                    Ok(swept) => tracing::info!(?swept, "retention sweep done"),
-                    Err(e) => tracing::warn!(error = %e, "retention sweep failed; the next period tries again"),
-                }
-            }
-        }
+pub(crate) fn start_sweeper(st: AppState, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    periodic(st, stop, "retention sweep", SWEEP_EVERY, keyspace::retention_sweep, |st| async move {
+        Ok(format!("{:?}", sweep(&st).await?))
     })
 }
