@@ -1,6 +1,9 @@
 // The administrators' console in a real browser: headless Chromium with a CDP virtual
 // authenticator, clicked through by accessible names the way a tenant admin would.
 //
+// 0. The operator (owner deployment-wide) adds a passkey to her control-tenant account and opens
+//    the console with it; she creates the tenant, its first user (Grace, mailed a link) and
+//    gives the tenant admin (an account without a role so far) the admin role by address.
 // 1. The tenant admin signs in to her control-tenant account (password, then a code by email)
 //    and adds a passkey on its security page.
 // 2. She opens the console: the deployment asks administrators for a passkey sign-in
@@ -11,9 +14,10 @@
 //    then the button).
 // 4. She registers an application: a redirect URI that is not https is refused next to its
 //    field; then the secret is shown once.
-// 5. She reads the signing keys, the audit trail (and verifies its chain) and the settings with
+// 5. She opens the forms that register an agent and an API and add an identity provider.
+// 6. She reads the signing keys, the audit trail (and verifies its chain) and the settings with
 //    the risk simulator.
-// 6. She guesses another tenant's URL: not found.
+// 7. She guesses another tenant's URL: not found.
 // Every console page she sees is checked with axe-core (WCAG 2.x A and AA: no violation) and
 // Chromium enforces the pages' Content-Security-Policy: a violation fails the run.
 // With CIAM_SCREENSHOTS set, each checked page is saved there as a PNG (docs/images/console).
@@ -23,6 +27,8 @@ import { join } from "node:path";
 import { axe, button, launch, mailbox, need, signInAndAddPasskey, timeout, virtualAuthenticator } from "./lib.mjs";
 
 const origin = need("CIAM_ORIGIN");
+const operatorEmail = need("CIAM_OPERATOR_EMAIL");
+const tenantId = need("CIAM_TENANT_ID");
 const email = need("CIAM_EMAIL");
 const password = need("CIAM_PASSWORD");
 const tenantName = need("CIAM_TENANT_NAME");
@@ -43,14 +49,9 @@ const check = async (page, name) => {
   if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 };
 
-try {
-  const { context, page } = await chromium.person("en");
-  await virtualAuthenticator(context, page);
-
-  // 1. A passkey on her administrator account.
-  await signInAndAddPasskey(page, { origin, tenant: "control", email, password, mailbox: mail });
-
-  // 2. The console: a passkey sign-in, and the console allowed once.
+// Opens the console with a passkey sign-in, allowing the console once; whether the sign-in
+// stepped up to the passkey.
+const openConsole = async (page) => {
   await page.goto(`${origin}/console`);
   const deadline = Date.now() + 3 * timeout;
   let steppedUp = false;
@@ -65,6 +66,43 @@ try {
     await page.waitForTimeout(100);
   }
   await page.getByRole("heading", { level: 1, name: "Tenants" }).waitFor();
+  return steppedUp;
+};
+
+try {
+  // 0. The operator creates the tenant, its first user and its administrator.
+  const operator = await chromium.person("en");
+  await virtualAuthenticator(operator.context, operator.page);
+  const op = operator.page;
+  await signInAndAddPasskey(op, { origin, tenant: "control", email: operatorEmail, password, mailbox: mail });
+  await openConsole(op);
+  await Promise.all([op.waitForURL(/\/console\/new-tenant$/), op.getByRole("link", { name: "Create a tenant" }).click()]);
+  await op.getByLabel("Tenant id").fill(tenantId);
+  await op.getByLabel("Display name").fill(tenantName);
+  await check(op, "new-tenant");
+  await Promise.all([op.waitForURL(new RegExp(`/console/t/${tenantId}`)), button(op, "Create tenant").click()]);
+  const opSections = op.getByRole("navigation", { name: "Tenant" });
+  await Promise.all([op.waitForURL(/\/users$/), opSections.getByRole("link", { name: "Users" }).click()]);
+  await Promise.all([op.waitForURL(/\/users\/new$/), op.getByRole("link", { name: "Create a user" }).click()]);
+  await op.getByLabel("Email").fill(userEmail);
+  await Promise.all([op.waitForURL(/done=created/), button(op, "Create user").click()]);
+  await Promise.all([op.waitForURL(/\/administrators$/), opSections.getByRole("link", { name: "Administrators" }).click()]);
+  await Promise.all([op.waitForURL(/\/administrators\/new$/), op.getByRole("link", { name: "Add an administrator" }).click()]);
+  await op.getByLabel("Email").fill(email);
+  await op.getByLabel("Role").selectOption("admin");
+  await Promise.all([op.waitForURL(/\/administrators(\?|$)/), button(op, "Add an administrator").click()]);
+  await check(op, "administrators");
+  const administrators = await op.getByRole("main").innerText();
+  await operator.context.close();
+
+  const { context, page } = await chromium.person("en");
+  await virtualAuthenticator(context, page);
+
+  // 1. A passkey on her administrator account.
+  await signInAndAddPasskey(page, { origin, tenant: "control", email, password, mailbox: mail });
+
+  // 2. The console: a passkey sign-in, and the console allowed once.
+  const steppedUp = await openConsole(page);
   await check(page, "tenants");
   const tenants = await page.getByRole("main").getByRole("list").last().getByRole("link").allInnerTexts();
 
@@ -107,8 +145,20 @@ try {
   await check(page, "client-secret");
   await Promise.all([page.waitForURL(/\/clients\/[^/]+$/), page.getByRole("link", { name: "I have stored the secret" }).click()]);
   await check(page, "client");
+  // The forms of an agent, an API and an identity provider.
+  await Promise.all([page.waitForURL(/\/clients$/), sections.getByRole("link", { name: "Applications and agents" }).click()]);
+  await Promise.all([page.waitForURL(/\/new-agent$/), page.getByRole("link", { name: "Register an agent" }).click()]);
+  await page.getByLabel("Operated by").waitFor();
+  await check(page, "new-agent");
+  await Promise.all([page.waitForURL(/\/resources$/), sections.getByRole("link", { name: "APIs" }).click()]);
+  await Promise.all([page.waitForURL(/\/resources\/new$/), page.getByRole("link", { name: "Register an API" }).click()]);
+  await check(page, "new-resource");
+  await Promise.all([page.waitForURL(/\/identity-providers$/), sections.getByRole("link", { name: "Identity providers" }).click()]);
+  await Promise.all([page.waitForURL(/\/identity-providers\/new$/), page.getByRole("link", { name: "Add an identity provider" }).click()]);
+  await page.getByLabel("Client secret").waitFor();
+  await check(page, "new-provider");
 
-  // 5. Keys, the audit trail and its chain, the settings and the simulator.
+  // 6. Keys, the audit trail and its chain, the settings and the simulator.
   await Promise.all([page.waitForURL(/\/keys$/), sections.getByRole("link", { name: "Signing keys" }).click()]);
   await check(page, "keys");
   await Promise.all([page.waitForURL(/\/audit$/), sections.getByRole("link", { name: "Audit trail" }).click()]);
@@ -123,14 +173,14 @@ try {
   const simulated = await page.getByRole("status").innerText();
   await check(page, "settings");
 
-  // 6. Another tenant, by URL: not found.
+  // 7. Another tenant, by URL: not found.
   const guessed = await page.goto(`${origin}/console/t/${other}/users`);
   const guessedText = await page.getByRole("alert").innerText();
 
   if (chromium.violations.length) throw new Error(`Content-Security-Policy violations:\n${chromium.violations.join("\n")}`);
   if (failures.length) throw new Error(`accessibility failures:\n${failures.join("\n")}`);
   console.log(JSON.stringify({
-    stepped_up: steppedUp, tenants, status, live_search: liveSearch, in_place: inPlace, refused, invalid, secret_length: secret.length, chain, simulated,
+    stepped_up: steppedUp, tenants, administrators, status, live_search: liveSearch, in_place: inPlace, refused, invalid, secret_length: secret.length, chain, simulated,
     guessed: guessed.status(), guessed_text: guessedText, checked,
   }));
 } finally {

@@ -2,7 +2,8 @@
 //! who sees their tenant and nothing else (also by URL guessing), finding a user by email,
 //! resetting their factors after confirming (audited with the administrator), disabling and
 //! enabling them, an auditor who sees none of these actions and is refused them, and a forged
-//! form refused.
+//! form refused. In Chromium: an operator creates a tenant, its first user and its
+//! administrator, who then signs in with a passkey and works in the tenant.
 
 use ciam_testkit::{Admin, Browser, Server, ServerOptions, TempDir, World, hidden, location};
 use reqwest::Method;
@@ -172,7 +173,8 @@ fn on_localhost() -> Result<(String, Vec<(String, String)>), std::io::Error> {
 }
 
 #[tokio::test]
-async fn in_chromium_a_tenant_admin_signs_in_with_a_passkey_and_resets_a_users_factors() -> TestResult {
+async fn in_chromium_an_operator_creates_a_tenant_whose_admin_signs_in_with_a_passkey_and_resets_a_users_factors()
+-> TestResult {
     let tools = match crate::support::browser_tools() {
         Ok(tools) => tools,
         Err(why) => {
@@ -186,15 +188,23 @@ async fn in_chromium_a_tenant_admin_signs_in_with_a_passkey_and_resets_a_users_f
     let dir = TempDir::new("console-chromium");
     let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
     let operator = Admin::new(&server, server.generated_admin_token());
-    World::tenant("alpha").named("Alpha").user("grace@example.com").create(&operator).await;
     World::tenant("beta").named("Beta").user("bob@example.com").create(&operator).await;
-    // Her first sign-in, to add the passkey, ends after the password and a code by email.
+    // The first sign-ins, to add the passkeys, end after the password and a code by email.
     let patch = json!({"settings": {"login": {"mfa": "risk"}}});
     assert_eq!(operator.call(Method::PATCH, "/tenants/control", Some(patch)).await.0, 200);
-    let ada = administrator(&operator, "ada@example.com", "admin").await;
+    // Olga runs the deployment (owner everywhere); Ada has an account and no role yet.
+    let control_user = async |email: &str| {
+        let person = operator.post("/tenants/control/users", json!({"email": email, "password": PASSWORD}), 201).await;
+        person["id"].as_str().unwrap_or_default().to_owned()
+    };
+    let olga = control_user("olga@example.com").await;
+    operator.post("/role-assignments", json!({"user_id": olga, "role": "owner"}), 201).await;
+    let ada = control_user("ada@example.com").await;
 
     let env = [
         ("CIAM_ORIGIN", origin),
+        ("CIAM_OPERATOR_EMAIL", "olga@example.com".to_owned()),
+        ("CIAM_TENANT_ID", "alpha".to_owned()),
         ("CIAM_EMAIL", "ada@example.com".to_owned()),
         ("CIAM_PASSWORD", PASSWORD.to_owned()),
         ("CIAM_TENANT_NAME", "Alpha".to_owned()),
@@ -209,6 +219,12 @@ async fn in_chromium_a_tenant_admin_signs_in_with_a_passkey_and_resets_a_users_f
     let seen = crate::support::run_browser_script(&tools, &server, "console.mjs", &env, 180).await;
     assert_eq!(seen["stepped_up"], true, "the console's sign-in asked for the passkey: {seen}");
     assert_eq!(seen["tenants"], json!(["Alpha"]), "{seen}");
+    let administrators = seen["administrators"].as_str().unwrap_or_default();
+    assert!(administrators.contains("ada@example.com"), "the operator gave Ada her role: {seen}");
+    let roles = operator.get("/tenants/alpha/role-assignments", 200).await;
+    assert!(roles.to_string().contains(&ada) && roles.to_string().contains("\"admin\""), "{roles}");
+    let grace = operator.get("/tenants/alpha/users?email=grace@example.com", 200).await;
+    assert_eq!(grace["items"].as_array().map(Vec::len), Some(1), "the operator created Grace: {grace}");
     assert_eq!(seen["status"], "Every second factor and passkey of this user was removed.");
     assert_eq!((seen["guessed"].as_u64(), seen["guessed_text"].as_str()), (Some(404), Some("Not found.")), "{seen}");
     assert_eq!((seen["live_search"].as_bool(), seen["in_place"].as_bool()), (Some(true), Some(true)), "{seen}");
@@ -218,7 +234,7 @@ async fn in_chromium_a_tenant_admin_signs_in_with_a_passkey_and_resets_a_users_f
     assert!(seen["chain"].as_str().is_some_and(|c| c.starts_with("The chain is intact")), "{seen}");
     assert!(seen["simulated"].as_str().is_some_and(|s| s.contains("Allowed")), "{seen}");
     let pages = seen["checked"].as_array().ok_or("checked")?;
-    assert_eq!(pages.len(), 11, "{seen}");
+    assert_eq!(pages.len(), 16, "{seen}");
     // The reset is in Alpha's trail, done by Ada through the console.
     let trail = operator.get("/tenants/alpha/audit?type=factor.reset", 200).await;
     let reason = trail["items"][0]["reason"].as_str().unwrap_or_default().to_owned();

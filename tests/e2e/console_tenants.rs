@@ -1,7 +1,7 @@
 //! The console's tenant pages over HTTP: an operator creates a tenant (its errors next to the
 //! field) and gives its administrator a role by address (a new account, mailed a link); the
-//! tenant admin registers an application (its secret shown once, then rotated), rotates the
-//! signing keys, reads and filters the audit trail and checks its chain, and gives a support
+//! tenant admin registers an application (its secret shown once, then rotated), registers an
+//! API and adds an identity provider (then removes both), rotates the signing keys, reads and filters the audit trail and checks its chain, and gives a support
 //! role; the support user does not see the keys; the operator deletes the tenant after typing
 //! its id. Pages follow the language picked with the switcher.
 
@@ -137,18 +137,83 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     let second = shown_secret(&res.text().await?);
     assert!(!second.is_empty() && second != first);
 
-    // The APIs and identity providers registered through the API show in their sections.
-    operator
-        .post("/tenants/gamma/resources", json!({"id": "orders", "identifier": "https://api.gamma.example/orders", "name": "Orders", "scopes": ["orders:read"]}), 201)
-        .await;
-    let provider = json!({"id": "corp", "kind": "oidc", "display_name": "Corp SSO", "issuer": "https://login.corp.example",
-        "client_id": "ciam", "client_secret": "upstream-secret", "home_realm_domains": ["corp.example"]});
-    operator.post("/tenants/gamma/identity-providers", provider, 201).await;
+    // She registers an API, its introspection secret shown once; a bad identifier is refused
+    // by its field.
+    let form = admin.get("/console/t/gamma/resources/new").await.text().await?;
+    assert!(form.contains("<label for=\"identifier\">"), "{form}");
+    let api = |identifier: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Orders".to_owned()),
+            ("id", "orders".to_owned()),
+            ("identifier", identifier.to_owned()),
+            ("scopes", "orders:read orders:write".to_owned()),
+            ("access_token_lifetime", "600".to_owned()),
+            ("introspection", "secret".to_owned()),
+        ]
+    };
+    let res = admin.post("/console/t/gamma/resources/new", &pairs(&api("not a uri"))).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await?.contains("id=\"identifier-error\""));
+    let res = admin.post("/console/t/gamma/resources/new", &pairs(&api("https://api.gamma.example/orders"))).await;
+    assert_eq!(res.status(), 200);
+    assert!(shown_secret(&res.text().await?).len() >= 32);
+    let orders = operator.get("/tenants/gamma/resources/orders", 200).await;
+    assert_eq!(
+        (orders["identifier"].as_str(), orders["access_token_lifetime"].as_u64()),
+        (Some("https://api.gamma.example/orders"), Some(600))
+    );
+    assert_eq!(orders["client_id"], "resource.orders", "{orders}");
     let apis = admin.get("/console/t/gamma/resources").await.text().await?;
     assert!(apis.contains("https://api.gamma.example/orders") && apis.contains("orders:read"), "{apis}");
+    assert!(apis.contains("href=\"/console/t/gamma/resources/orders/delete\">Delete Orders</a>"), "{apis}");
+
+    // She adds an OpenID Connect provider: without an issuer it is refused by that field; its
+    // secret is stored and never shown.
     let providers = admin.get("/console/t/gamma/identity-providers").await.text().await?;
+    assert!(providers.contains("The redirect URI to register at every provider:"), "{providers}");
+    let provider = |issuer: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("kind", "oidc".to_owned()),
+            ("display_name", "Corp SSO".to_owned()),
+            ("id", "corp".to_owned()),
+            ("issuer", issuer.to_owned()),
+            ("client_id", "ciam".to_owned()),
+            ("client_secret", "upstream-secret".to_owned()),
+            ("home_realm_domains", "corp.example".to_owned()),
+            ("create_users", "yes".to_owned()),
+        ]
+    };
+    let res = admin.post("/console/t/gamma/identity-providers/new", &pairs(&provider(""))).await;
+    assert_eq!(res.status(), 422);
+    let refused = res.text().await?;
+    assert!(refused.contains("id=\"issuer-error\"") && !refused.contains("upstream-secret"), "{refused}");
+    let res =
+        admin.post("/console/t/gamma/identity-providers/new", &pairs(&provider("https://login.corp.example"))).await;
+    assert_eq!(location(&res), "/console/t/gamma/identity-providers?done=added");
+    let corp = operator.get("/tenants/gamma/identity-providers/corp", 200).await;
+    assert_eq!(
+        (corp["has_client_secret"].as_bool(), corp["create_users"].as_bool()),
+        (Some(true), Some(true)),
+        "{corp}"
+    );
+    assert_eq!(corp["home_realm_domains"], json!(["corp.example"]));
+    let providers = admin.get(&location(&res)).await.text().await?;
     assert!(providers.contains("Corp SSO") && providers.contains("corp.example"), "{providers}");
+    assert!(providers.contains(corp["redirect_uri"].as_str().unwrap_or("?")), "{providers}");
     assert!(!providers.contains("upstream-secret"), "no secret on the page");
+
+    // Removing either is confirmed first.
+    let confirm = admin.get("/console/t/gamma/identity-providers/corp/delete").await.text().await?;
+    assert!(confirm.contains("Remove Corp SSO?"), "{confirm}");
+    let res = admin.post("/console/t/gamma/identity-providers/corp/delete", &[("csrf", &csrf)]).await;
+    assert_eq!(location(&res), "/console/t/gamma/identity-providers?done=deleted");
+    operator.get("/tenants/gamma/identity-providers/corp", 404).await;
+    let res = admin.post("/console/t/gamma/resources/orders/delete", &[("csrf", &csrf)]).await;
+    assert_eq!(location(&res), "/console/t/gamma/resources?done=deleted");
+    operator.get("/tenants/gamma/resources/orders", 404).await;
+    assert_eq!(admin.get("/console/t/gamma/resources/orders/delete").await.status(), 404);
 
     // She rotates the signing keys: the active key retires.
     let keys = operator.get("/tenants/gamma/keys", 200).await;

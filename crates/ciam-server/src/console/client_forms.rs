@@ -138,7 +138,7 @@ fn agent_form(tenant: &Tenant, purpose: &Purpose<'_>, input: &ClientInput) -> Fo
         Field::text("jwks", tr(msg!("console-jwks")), &input.jwks)
             .kind("textarea")
             .hint(tr(msg!("console-agent-jwks-hint"))),
-        scopes_field(&input.scopes),
+        Field::text("scopes", tr(msg!("console-scopes")), &input.scopes).hint(tr(msg!("console-agent-scopes-hint"))),
         Field::text("allowed_audiences", tr(msg!("console-allowed-audiences")), &input.allowed_audiences)
             .kind("textarea")
             .optional()
@@ -156,7 +156,10 @@ fn agent_form(tenant: &Tenant, purpose: &Purpose<'_>, input: &ClientInput) -> Fo
             ("required".into(), tr(msg!("console-dpop-required"))),
             ("optional".into(), tr(msg!("console-dpop-optional"))),
         ]),
-        redirect_field(&input.redirect_uris).optional(),
+        Field::text("redirect_uris", tr(msg!("console-redirect-uris")), &input.redirect_uris)
+            .kind("textarea")
+            .optional()
+            .hint(tr(msg!("console-agent-redirect-uris-hint"))),
     ];
     if let Purpose::Register = purpose {
         fields.insert(1, id_field(&input.client_id));
