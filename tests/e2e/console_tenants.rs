@@ -260,13 +260,27 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
     // Settings: each refusal stands next to its field; saved, the API shows them.
     let settings = admin.get("/console/t/gamma/settings").await.text().await?;
     assert!(settings.contains("<label for=\"primary_color\">Primary colour</label>"), "{settings}");
+    for label in ["Users may sign in with a passkey", "Session idle timeout", "Sign-up only from these domains"] {
+        assert!(settings.contains(label), "{label}: {settings}");
+    }
     let form = |csrf: &str, color: &'static str, policy: &'static str| -> Vec<(&'static str, String)> {
         [
             ("csrf", csrf),
             ("display_name", "Gamma Inc."),
             ("signup_mode", "open"),
+            ("require_email_verification", "on"),
+            ("allowed_email_domains", "gamma.example\nexample.com"),
+            ("blocked_email_domains", ""),
+            ("terms_url", "https://gamma.example/terms"),
+            ("privacy_url", ""),
+            // Unticked checkboxes are not sent: the code by email is turned off.
+            ("login_password", "on"),
+            ("login_passkey", "on"),
             ("mfa", "always"),
             ("password_min_length", "12"),
+            ("refuse_common_passwords", "on"),
+            ("session_lifetime_secs", "86400"),
+            ("session_idle_timeout_secs", "3600"),
             ("primary_color", color),
             ("logo_uri", ""),
             ("default_locale", "fr"),
@@ -276,6 +290,13 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
         .map(|(k, v)| (k, v.to_owned()))
         .collect()
     };
+    // No way to sign in at all is refused next to the first of them.
+    let mut none = form(&csrf, "#1a4d2e", "");
+    none.retain(|(k, _)| !k.starts_with("login_"));
+    let res = admin.post("/console/t/gamma/settings", &pairs(&none)).await;
+    assert_eq!(res.status(), 422);
+    let refused = res.text().await?;
+    assert!(refused.contains("id=\"login_password-error\""), "{refused}");
     let res = admin.post("/console/t/gamma/settings", &pairs(&form(&csrf, "#ffff00", ""))).await;
     assert_eq!(res.status(), 422);
     let refused = res.text().await?;
@@ -301,6 +322,14 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
         ),
         (Some("Gamma Inc."), Some("always"), Some("open"))
     );
+    let (login, signup) = (&saved["settings"]["login"], &saved["settings"]["signup"]);
+    assert_eq!((login["email_code"].as_bool(), login["passkey"].as_bool()), (Some(false), Some(true)), "{login}");
+    assert_eq!(
+        (login["session_lifetime_secs"].as_u64(), login["session_idle_timeout_secs"].as_u64()),
+        (Some(86400), Some(3600))
+    );
+    assert_eq!(signup["allowed_email_domains"], json!(["gamma.example", "example.com"]), "{signup}");
+    assert_eq!(signup["terms_url"], "https://gamma.example/terms");
     let page = admin.get("/console/t/gamma/settings?done=saved").await.text().await?;
     assert!(page.contains("background: #1a4d2e"), "the preview takes the colour: {page}");
     // The simulator: the saved policy denies the listed network, allows elsewhere; a policy to

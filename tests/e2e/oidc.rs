@@ -727,6 +727,34 @@ async fn denying_consent_returns_access_denied_c40() {
     assert_eq!((p["error"].as_str(), p["state"].as_str()), ("access_denied", "s1"));
 }
 
+/// A first-party application (an administrator's choice) gets its code right after the
+/// sign-in, without a consent page and without a consent record; `prompt=consent` still asks.
+#[tokio::test]
+async fn a_first_party_app_is_not_asked_for_consent_unless_it_asks() {
+    let ErrorsFixture { server, browser, cb, .. } = &errors_fixture("oidc-first-party").await;
+    let admin = Admin::new(server, server.generated_admin_token());
+    let patch = json!({"first_party": true});
+    let (status, client) = admin.call(reqwest::Method::PATCH, "/tenants/acme/clients/web", Some(patch)).await;
+    assert_eq!((status, client["first_party"].as_bool()), (200, Some(true)), "{client}");
+    let query = format!("client_id=web&redirect_uri={cb}&response_type=code&scope=openid%20email&state=s1");
+    let res = browser.get(&format!("/t/acme/authorize?{query}")).await;
+    let html = browser.get(&location(&res)).await.text().await.unwrap();
+    let form = [("flow", hidden(&html, "flow")), ("csrf", hidden(&html, "csrf"))];
+    let (email, password) = (("email", "ada@example.com".to_owned()), ("password", PASSWORD.to_owned()));
+    let fields: Vec<(&str, &str)> = form.iter().chain([&email, &password]).map(|(k, v)| (*k, v.as_str())).collect();
+    let (_, seen) = browser.follow(browser.post("/t/acme/login", &fields).await).await;
+    assert!(!seen.iter().any(|to| to.contains("/consent")), "no consent page: {seen:?}");
+    let answer = callback_params(seen.last().map_or("", String::as_str));
+    assert!(!answer["code"].is_empty() && answer["state"] == "s1", "{answer:?}");
+    let users = admin.get("/tenants/acme/users?email=ada@example.com", 200).await;
+    let ada = users["items"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let consents = admin.get(&format!("/tenants/acme/users/{ada}/consents"), 200).await;
+    assert_eq!(consents.as_array().map(Vec::len), Some(0), "nothing was asked, nothing is recorded: {consents}");
+    // With prompt=consent the user is asked all the same.
+    let res = browser.get(&format!("/t/acme/authorize?{query}&prompt=consent")).await;
+    assert!(location(&res).contains("/t/acme/consent"), "{}", location(&res));
+}
+
 /// A flow opened in another browser is refused (login CSRF).
 #[tokio::test]
 async fn a_login_flow_opened_in_another_browser_is_refused_s12() {

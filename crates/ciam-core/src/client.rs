@@ -45,6 +45,10 @@ pub struct Client {
     pub opaque_access_tokens: bool,
     /// Access tokens must be bound to a DPoP proof key (RFC 9449 §5.2); agents default to it.
     pub dpop_bound_access_tokens: bool,
+    /// One of the tenant's own applications: its users are not asked for consent (only with
+    /// `prompt=consent` or authorization details). Set by an administrator, never by dynamic
+    /// registration; never an agent (its delegation is the user's approval).
+    pub first_party: bool,
     /// Present when the client is an AI agent: its owner, ceilings and status.
     pub agent: Option<AgentProfile>,
     /// The security profile the client follows; `None` follows the tenant's default
@@ -312,6 +316,7 @@ impl Client {
             authorization_signed_response_alg: None,
             saml: None,
             backchannel: None,
+            first_party: false,
             created_at: now,
             updated_at: now,
         }
@@ -336,6 +341,12 @@ impl Client {
                     "client ids beginning with \"{}\" name registered resources",
                     crate::resource::RESOURCE_CLIENT_ID_PREFIX
                 ),
+            ));
+        }
+        if self.first_party && (self.agent.is_some() || self.client_id.is_metadata_document()) {
+            return Err(FieldError::new(
+                "first_party",
+                "an agent, or a client named by its metadata document, is never first-party",
             ));
         }
         if let Some(saml) = &self.saml {

@@ -182,6 +182,8 @@ impl ClientMetadata {
                 self.backchannel_token_delivery_mode,
                 self.backchannel_client_notification_endpoint,
             )?,
+            // Dynamic registration never makes a first-party client.
+            first_party: false,
             created_at: now,
             updated_at: now,
         };

@@ -115,6 +115,7 @@ impl Resource {
             authorization_signed_response_alg: None,
             saml: None,
             backchannel: None,
+            first_party: false,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })

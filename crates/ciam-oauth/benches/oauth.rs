@@ -177,6 +177,7 @@ fn token_exchange(c: &mut Criterion) {
         authorization_signed_response_alg: None,
         saml: None,
         backchannel: None,
+        first_party: false,
         ..client("travel-agent", &[], AuthMethod::PrivateKeyJwt, "openid trips:read trips:book")
     };
     let delegations = vec![Delegation {

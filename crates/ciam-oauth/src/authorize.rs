@@ -453,6 +453,7 @@ mod tests {
             authorization_signed_response_alg: None,
             saml: None,
             backchannel: None,
+            first_party: false,
             created_at: datetime!(2026-01-01 0:00 UTC),
             updated_at: datetime!(2026-01-01 0:00 UTC),
         }

@@ -441,6 +441,7 @@ mod tests {
             authorization_signed_response_alg: None,
             saml: None,
             backchannel: None,
+            first_party: false,
             created_at: NOW,
             updated_at: NOW,
         };

@@ -87,6 +87,10 @@ pub(super) struct ClientInput {
     /// (RFC 9449 §5.2). Default false; a proof sent by any client binds its tokens anyway.
     #[serde(default)]
     dpop_bound_access_tokens: bool,
+    /// One of the tenant's own applications: its users are not asked for consent (still asked
+    /// with `prompt=consent` or authorization details). Default false.
+    #[serde(default)]
+    first_party: bool,
     /// `standard` or `fapi2` (docs/oidc.md, "FAPI 2.0"); absent: the tenant's
     /// `settings.security_profile`.
     security_profile: Option<SecurityProfile>,
@@ -147,6 +151,8 @@ pub(super) struct ClientView {
     opaque_access_tokens: bool,
     /// Whether access tokens must be DPoP-bound.
     dpop_bound_access_tokens: bool,
+    /// Whether it is a first-party application (its users are not asked for consent).
+    first_party: bool,
     /// The client's own security profile; absent: the tenant's default.
     #[serde(skip_serializing_if = "Option::is_none")]
     security_profile: Option<SecurityProfile>,
@@ -197,6 +203,7 @@ impl ClientView {
             id_token_signed_response_alg: c.id_token_signed_response_alg,
             opaque_access_tokens: c.opaque_access_tokens,
             dpop_bound_access_tokens: c.dpop_bound_access_tokens,
+            first_party: c.first_party,
             security_profile: c.security_profile,
             token_exchange: c.token_exchange,
             require_signed_request_object: c.require_signed_request_object,
@@ -256,6 +263,7 @@ fn build(
         id_token_signed_response_alg: input.id_token_signed_response_alg,
         opaque_access_tokens: input.opaque_access_tokens,
         dpop_bound_access_tokens: input.dpop_bound_access_tokens,
+        first_party: input.first_party,
         agent: None,
         security_profile: input.security_profile,
         token_exchange: input.token_exchange,

@@ -49,6 +49,8 @@ pub(super) struct ClientInput {
     max_chain_depth: String,
     delegation_lifetime: String,
     dpop: String,
+    /// A checkbox: `on` when ticked.
+    first_party: String,
 }
 
 /// What the form is for: a new client, or a change to `client`.
@@ -106,6 +108,11 @@ fn app_form(tenant: &Tenant, purpose: &Purpose<'_>, input: &ClientInput) -> Form
         fields.push(id_field(&input.client_id));
     }
     fields.push(jwks_field(&input.jwks));
+    fields.push(
+        Field::text("first_party", tr(msg!("console-first-party")), &input.first_party)
+            .kind("checkbox")
+            .hint(tr(msg!("console-first-party-hint"))),
+    );
     let (title, submit) = match purpose {
         Purpose::Register => (tr(msg!("console-new-client")), tr(msg!("console-create-client"))),
         Purpose::Change(c) => (c.name.clone(), tr(msg!("console-save-client"))),
@@ -238,6 +245,7 @@ fn new_app(st: &AppState, tenant: &Tenant, input: &ClientInput) -> Result<Client
     client.redirect_uris = redirect_uris(&input.redirect_uris)?;
     client.scopes = scopes(&input.scopes)?;
     client.jwks = jwks;
+    client.first_party = input.first_party == "on";
     client.validate()?;
     Ok(client)
 }
@@ -251,6 +259,7 @@ fn changed_app(st: &AppState, current: &Client, input: &ClientInput) -> Result<C
     client.redirect_uris = redirect_uris(&input.redirect_uris)?;
     client.scopes = scopes(&input.scopes)?;
     client.jwks = jwks(&input.jwks)?;
+    client.first_party = input.first_party == "on";
     if client.client_type == ClientType::Confidential && client.jwks_uri.is_none() {
         client.token_endpoint_auth_method = match (&client.jwks, client.token_endpoint_auth_method) {
             (Some(_), _) => AuthMethod::PrivateKeyJwt,
@@ -335,6 +344,7 @@ fn change_form(tenant: &Tenant, client: &Client) -> Option<Form> {
                 redirect_uris: redirects,
                 scopes: client.scopes.to_string(),
                 jwks: keys,
+                first_party: if client.first_party { "on" } else { "" }.into(),
                 ..ClientInput::default()
             };
             Some(app_form(tenant, &purpose, &input))

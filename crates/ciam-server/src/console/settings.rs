@@ -30,11 +30,23 @@ hosted_pages!(SettingsPage);
 
 /// Where the service's refusals point (dotted paths of the management API) and the form field
 /// that holds each.
-const FIELD_OF: [(&str, &str); 8] = [
+const FIELD_OF: [(&str, &str); 19] = [
     ("display_name", "display_name"),
     ("settings.signup.mode", "signup_mode"),
+    ("settings.signup.require_email_verification", "require_email_verification"),
+    ("settings.signup.allowed_email_domains", "allowed_email_domains"),
+    ("settings.signup.blocked_email_domains", "blocked_email_domains"),
+    ("settings.signup.terms_url", "terms_url"),
+    ("settings.signup.privacy_url", "privacy_url"),
     ("settings.login.mfa", "mfa"),
     ("settings.login.password_min_length", "password_min_length"),
+    ("settings.login.refuse_common_passwords", "refuse_common_passwords"),
+    ("settings.login.session_lifetime_secs", "session_lifetime_secs"),
+    ("settings.login.session_idle_timeout_secs", "session_idle_timeout_secs"),
+    ("settings.login.passkey", "login_passkey"),
+    ("settings.login.email_code", "login_email_code"),
+    // "must offer at least one of …" names the whole of `login`.
+    ("settings.login", "login_password"),
     ("settings.branding.primary_color", "primary_color"),
     ("settings.branding.logo_uri", "logo_uri"),
     ("settings.branding.default_locale", "default_locale"),
@@ -66,6 +78,29 @@ pub(super) struct SettingsInput {
     mfa: String,
     #[serde(default)]
     password_min_length: String,
+    /// Checkboxes: `on` when ticked, absent otherwise.
+    #[serde(default)]
+    login_password: String,
+    #[serde(default)]
+    login_passkey: String,
+    #[serde(default)]
+    login_email_code: String,
+    #[serde(default)]
+    refuse_common_passwords: String,
+    #[serde(default)]
+    session_lifetime_secs: String,
+    #[serde(default)]
+    session_idle_timeout_secs: String,
+    #[serde(default)]
+    require_email_verification: String,
+    #[serde(default)]
+    allowed_email_domains: String,
+    #[serde(default)]
+    blocked_email_domains: String,
+    #[serde(default)]
+    terms_url: String,
+    #[serde(default)]
+    privacy_url: String,
     #[serde(default)]
     primary_color: String,
     #[serde(default)]
@@ -74,6 +109,21 @@ pub(super) struct SettingsInput {
     default_locale: String,
     #[serde(default)]
     risk_policy: String,
+}
+
+/// A checkbox's value for `on`.
+fn ticked(on: bool) -> String {
+    if on { "on".to_owned() } else { String::new() }
+}
+
+/// The lines of a text area, trimmed, without the empty ones.
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// A whole number typed into `field`.
+fn whole<T: std::str::FromStr>(field: &'static str, text: &str) -> Result<T, FieldError> {
+    text.trim().parse().map_err(|_| FieldError::new(field, tr(msg!("console-whole-number"))))
 }
 
 /// A setting's name as the API writes it (`"risk"` for `MfaMode::Risk`).
@@ -90,6 +140,17 @@ impl SettingsInput {
             signup_mode: name_of(&s.signup.mode),
             mfa: name_of(&s.login.mfa),
             password_min_length: s.login.password_min_length.to_string(),
+            login_password: ticked(s.login.password),
+            login_passkey: ticked(s.login.passkey),
+            login_email_code: ticked(s.login.email_code),
+            refuse_common_passwords: ticked(s.login.refuse_common_passwords),
+            session_lifetime_secs: s.login.session_lifetime_secs.to_string(),
+            session_idle_timeout_secs: s.login.session_idle_timeout_secs.to_string(),
+            require_email_verification: ticked(s.signup.require_email_verification),
+            allowed_email_domains: s.signup.allowed_email_domains.join("\n"),
+            blocked_email_domains: s.signup.blocked_email_domains.join("\n"),
+            terms_url: s.signup.terms_url.clone().unwrap_or_default(),
+            privacy_url: s.signup.privacy_url.clone().unwrap_or_default(),
             primary_color: s.branding.primary_color.clone().unwrap_or_default(),
             logo_uri: s.branding.logo_uri.clone().unwrap_or_default(),
             default_locale: s.branding.default_locale.clone().unwrap_or_default(),
@@ -102,12 +163,19 @@ impl SettingsInput {
         let mut s = current.clone();
         s.signup.mode = named("signup_mode", &self.signup_mode)?;
         s.login.mfa = named("mfa", &self.mfa)?;
-        s.login.password_min_length = self
-            .password_min_length
-            .trim()
-            .parse()
-            .map_err(|_| FieldError::new("password_min_length", "must be a whole number"))?;
+        s.login.password_min_length = whole("password_min_length", &self.password_min_length)?;
+        s.login.password = self.login_password == "on";
+        s.login.passkey = self.login_passkey == "on";
+        s.login.email_code = self.login_email_code == "on";
+        s.login.refuse_common_passwords = self.refuse_common_passwords == "on";
+        s.login.session_lifetime_secs = whole("session_lifetime_secs", &self.session_lifetime_secs)?;
+        s.login.session_idle_timeout_secs = whole("session_idle_timeout_secs", &self.session_idle_timeout_secs)?;
         let optional = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        s.signup.require_email_verification = self.require_email_verification == "on";
+        s.signup.allowed_email_domains = lines(&self.allowed_email_domains);
+        s.signup.blocked_email_domains = lines(&self.blocked_email_domains);
+        s.signup.terms_url = optional(&self.terms_url);
+        s.signup.privacy_url = optional(&self.privacy_url);
         s.branding.primary_color = optional(&self.primary_color);
         s.branding.logo_uri = optional(&self.logo_uri);
         s.branding.default_locale = optional(&self.default_locale);
@@ -148,12 +216,49 @@ fn settings_form(tenant: &Tenant, input: &SettingsInput, may_write: bool) -> For
                 ("open", msg!("console-signup-open")),
                 ("invite", msg!("console-signup-invite")),
             ])),
+            Field::text(
+                "require_email_verification",
+                tr(msg!("console-require-verification")),
+                &input.require_email_verification,
+            )
+            .kind("checkbox")
+            .hint(tr(msg!("console-require-verification-hint"))),
+            Field::text("allowed_email_domains", tr(msg!("console-allowed-domains")), &input.allowed_email_domains)
+                .kind("textarea")
+                .optional()
+                .hint(tr(msg!("console-allowed-domains-hint"))),
+            Field::text("blocked_email_domains", tr(msg!("console-blocked-domains")), &input.blocked_email_domains)
+                .kind("textarea")
+                .optional()
+                .hint(tr(msg!("console-domains-hint"))),
+            Field::text("terms_url", tr(msg!("console-terms-url")), &input.terms_url)
+                .kind("url")
+                .optional()
+                .hint(tr(msg!("console-documents-hint"))),
+            Field::text("privacy_url", tr(msg!("console-privacy-url")), &input.privacy_url).kind("url").optional(),
+            Field::text("login_password", tr(msg!("console-login-password")), &input.login_password).kind("checkbox"),
+            Field::text("login_passkey", tr(msg!("console-login-passkey")), &input.login_passkey).kind("checkbox"),
+            Field::text("login_email_code", tr(msg!("console-login-email-code")), &input.login_email_code)
+                .kind("checkbox"),
             Field::text("mfa", tr(msg!("console-mfa")), &input.mfa).options(choices(&[
                 ("never", msg!("console-mfa-never")),
                 ("risk", msg!("console-mfa-risk")),
                 ("always", msg!("console-mfa-always")),
             ])),
-            Field::text("password_min_length", tr(msg!("console-password-min-length")), &input.password_min_length),
+            Field::text("password_min_length", tr(msg!("console-password-min-length")), &input.password_min_length)
+                .kind("number"),
+            Field::text("refuse_common_passwords", tr(msg!("console-refuse-common")), &input.refuse_common_passwords)
+                .kind("checkbox"),
+            Field::text("session_lifetime_secs", tr(msg!("console-session-lifetime")), &input.session_lifetime_secs)
+                .kind("number")
+                .hint(tr(msg!("console-session-lifetime-hint"))),
+            Field::text(
+                "session_idle_timeout_secs",
+                tr(msg!("console-session-idle")),
+                &input.session_idle_timeout_secs,
+            )
+            .kind("number")
+            .hint(tr(msg!("console-session-idle-hint"))),
             Field::text("primary_color", tr(msg!("console-primary-color")), &input.primary_color)
                 .optional()
                 .hint(tr(msg!("console-primary-color-hint"))),

@@ -343,6 +343,9 @@ async fn standing(
     if client.client_id.is_metadata_document() {
         return Ok((Standing::Unregistered, None));
     }
+    if client.first_party {
+        return Ok((Standing::FirstParty, None));
+    }
     let consent = ctx.st.durable.get_consent(&ctx.tenant.id, &user.id, &client.client_id).await?;
     // The scopes carrying claims asked for with the `claims` parameter need consent too.
     let wanted = valid.consent_scope();
@@ -389,6 +392,9 @@ pub(super) enum Standing {
     Agent { covered: bool },
     /// A client known only by its metadata document: asked every time, never remembered.
     Unregistered,
+    /// One of the tenant's own applications: asked only with `prompt=consent` or authorization
+    /// details.
+    FirstParty,
     /// An agent asking for resources it may not have.
     BadTarget(&'static str),
 }
@@ -438,6 +444,7 @@ pub(super) fn decide(f: &Facts) -> Decision {
         Standing::BadTarget(why) => return Decision::Refuse(ErrorCode::InvalidTarget, why),
         Standing::Agent { covered } => !covered || ((f.prompt.consent || f.details) && !f.consented_now),
         Standing::Unregistered => !f.consented_now,
+        Standing::FirstParty => !f.consented_now && (f.prompt.consent || f.details),
         Standing::App { covered } => !f.consented_now && (!covered || f.prompt.consent || f.details),
     };
     if ask {
@@ -696,6 +703,32 @@ mod tests {
                 Issue,
             ),
             ("an app without consent asks", with(standing(Standing::App { covered: false })), Consent),
+            ("a first-party app is not asked", with(standing(Standing::FirstParty)), Issue),
+            (
+                "a first-party app with prompt=consent asks",
+                with(|f| {
+                    standing(Standing::FirstParty)(f);
+                    f.prompt = prompt(false, false, true);
+                }),
+                Consent,
+            ),
+            (
+                "a first-party app asking for authorization details asks",
+                with(|f| {
+                    standing(Standing::FirstParty)(f);
+                    f.details = true;
+                }),
+                Consent,
+            ),
+            (
+                "a first-party app after consenting in the flow issues",
+                with(|f| {
+                    standing(Standing::FirstParty)(f);
+                    f.prompt = prompt(false, false, true);
+                    f.consented_now = true;
+                }),
+                Issue,
+            ),
             ("authorization details are approved each time (RFC 9396)", with(|f| f.details = true), Consent),
             (
                 "authorization details approved during the flow issue",

@@ -126,6 +126,7 @@ pub(crate) async fn build(
         id_token_signed_response_alg: None,
         opaque_access_tokens: false,
         dpop_bound_access_tokens: spec.dpop_bound_access_tokens.unwrap_or(true),
+        first_party: false,
         agent: Some(AgentProfile {
             description: spec.description,
             owner: spec.owner,

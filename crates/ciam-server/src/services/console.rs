@@ -35,8 +35,9 @@ pub(crate) fn redirect_uri(st: &AppState) -> String {
     format!("{}/console/callback", st.node.public_url)
 }
 
-/// Registers the console's client in the control tenant, or moves its redirect URI to this
-/// deployment's public URL. A public URL that is plain http on another host than a loopback
+/// Registers the console's client in the control tenant (a first-party application: its
+/// administrators are not asked for consent), or brings it up to date: its redirect URI moved to
+/// this deployment's public URL, first-party. A public URL that is plain http on another host than a loopback
 /// one cannot be a redirect URI: such a deployment has no console (it says so in the log).
 pub(crate) async fn ensure_client(st: &AppState, by: &By) -> Result<(), ServiceError> {
     let control = &st.node.admin.control_tenant;
@@ -50,9 +51,9 @@ pub(crate) async fn ensure_client(st: &AppState, by: &By) -> Result<(), ServiceE
         }
     };
     match ports(st).get_client(control, &id).await? {
-        Some(c) if c.redirect_uris == [callback.clone()] => Ok(()),
+        Some(c) if c.redirect_uris == [callback.clone()] && c.first_party => Ok(()),
         Some(c) => {
-            let moved = Client { redirect_uris: vec![callback], updated_at: st.clock.now(), ..c };
+            let moved = Client { redirect_uris: vec![callback], first_party: true, updated_at: st.clock.now(), ..c };
             super::clients::update(st, by, &moved).await.map(drop)
         }
         None => {
@@ -60,6 +61,7 @@ pub(crate) async fn ensure_client(st: &AppState, by: &By) -> Result<(), ServiceE
             console.client_type = ciam_core::client::ClientType::Public;
             console.token_endpoint_auth_method = ciam_core::client::AuthMethod::None;
             console.redirect_uris = vec![callback];
+            console.first_party = true;
             console.scopes =
                 ciam_core::scope::ScopeSet::parse_space_separated("openid").map_err(ServiceError::Invalid)?;
             match super::clients::create(st, by, &console).await {

@@ -568,6 +568,7 @@ macro_rules! impl_sql_store {
                     .bind(c.saml.as_ref().map(to_json).transpose()?)
                     .bind(c.saml.as_ref().map(|s| s.entity_id.as_str()))
                     .bind(c.backchannel.as_ref().map(to_json).transpose()?)
+                    .bind(c.first_party)
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("client_id"))?;
@@ -657,6 +658,7 @@ macro_rules! impl_sql_store {
                     .bind(c.saml.as_ref().map(to_json).transpose()?)
                     .bind(c.saml.as_ref().map(|s| s.entity_id.as_str()))
                     .bind(c.backchannel.as_ref().map(to_json).transpose()?)
+                    .bind(c.first_party)
                     .execute(&self.writer)
                     .await
                     .map_err(map_err("client"))?;

@@ -49,15 +49,16 @@ pub(crate) const INSERT_CLIENT: &str = "insert into client (tenant_id, client_id
     redirect_uris, post_logout_redirect_uris, grant_types, token_endpoint_auth_method, scopes, jwks_uri, jwks, \
     secret_hash, secret_updated_at, created_at, updated_at, require_pushed_authorization_requests, \
     id_token_signed_response_alg, opaque_access_tokens, agent, dpop_bound_access_tokens, security_profile, token_exchange, \
-    require_signed_request_object, authorization_signed_response_alg, saml, saml_entity_id, backchannel) values ($1, $2, $3, $4, \
-    $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
+    require_signed_request_object, authorization_signed_response_alg, saml, saml_entity_id, backchannel, first_party) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+    $25, $26, $27, $28)";
 macro_rules! client_columns {
     () => {
         "tenant_id, client_id, name, client_type, redirect_uris, post_logout_redirect_uris, grant_types, \
         token_endpoint_auth_method, scopes, jwks_uri, jwks, created_at, updated_at, \
         require_pushed_authorization_requests, id_token_signed_response_alg, opaque_access_tokens, agent, \
         dpop_bound_access_tokens, security_profile, token_exchange, require_signed_request_object, \
-        authorization_signed_response_alg, saml, backchannel"
+        authorization_signed_response_alg, saml, backchannel, first_party"
     };
 }
 pub(crate) const SELECT_CLIENT: &str =
@@ -79,8 +80,8 @@ pub(crate) const UPDATE_CLIENT: &str = "update client set name = $3, redirect_ur
     jwks_uri = $9, jwks = $10, updated_at = $11, require_pushed_authorization_requests = $12, \
     id_token_signed_response_alg = $13, opaque_access_tokens = $14, agent = $15, dpop_bound_access_tokens = $16, \
     security_profile = $17, token_exchange = $18, \
-    require_signed_request_object = $19, authorization_signed_response_alg = $20, saml = $21, saml_entity_id = $22, backchannel = $23 \
-    where tenant_id = $1 and client_id = $2";
+    require_signed_request_object = $19, authorization_signed_response_alg = $20, saml = $21, saml_entity_id = $22, backchannel = $23, \
+    first_party = $24 where tenant_id = $1 and client_id = $2";
 pub(crate) const SELECT_SAML_APP: &str =
     concat!("select ", client_columns!(), " from client where tenant_id = $1 and saml_entity_id = $2");
 pub(crate) const LIST_SAML_APPS: &str = concat!(

@@ -158,6 +158,7 @@ pub(crate) struct ClientRow {
     authorization_signed_response_alg: Option<String>,
     saml: Option<String>,
     backchannel: Option<String>,
+    first_party: bool,
 }
 }
 
@@ -194,6 +195,7 @@ impl TryFrom<ClientRow> for Client {
             authorization_signed_response_alg: r.authorization_signed_response_alg,
             saml: r.saml.as_deref().map(|j| from_json("saml", j)).transpose()?,
             backchannel: r.backchannel.as_deref().map(|j| from_json("backchannel", j)).transpose()?,
+            first_party: r.first_party,
             created_at: from_ts(r.created_at)?,
             updated_at: from_ts(r.updated_at)?,
         })
