@@ -119,10 +119,27 @@ async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_can
     assert_eq!((lin["name"].as_str(), lin["email_verified"].as_bool()), (Some("Lin"), Some(false)));
     crate::support::mail_to(&server.data_dir.join("mail"), "lin@example.com", "Get back into your").await;
     let lin_page = created.trim_end_matches("?done=created").to_owned();
-    let res = admin
-        .post(&format!("{lin_page}/edit"), &[("csrf", &csrf), ("email", "lin@example.com"), ("name", "Lin Chen")])
-        .await;
+    let profile = |birthdate: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("email", "lin@example.com".to_owned()),
+            ("name", "Lin Chen".to_owned()),
+            ("given_name", "Lin".to_owned()),
+            ("family_name", "Chen".to_owned()),
+            ("phone_number", "+14155550100".to_owned()),
+            ("birthdate", birthdate.to_owned()),
+            ("locale", "en-GB".to_owned()),
+        ]
+    };
+    let res = admin.post(&format!("{lin_page}/edit"), &pairs(&profile("31/12/1990"))).await;
+    assert_eq!(res.status(), 422);
+    let refused = res.text().await?;
+    assert!(refused.contains("id=\"birthdate-error\"") && refused.contains("value=\"+14155550100\""), "{refused}");
+    let res = admin.post(&format!("{lin_page}/edit"), &pairs(&profile("1990-12-31"))).await;
     assert_eq!(location(&res), format!("{lin_page}?done=saved"));
+    let lin =
+        operator.get(&format!("/tenants/alpha/users/{}", lin_page.rsplit('/').next().unwrap_or_default()), 200).await;
+    assert_eq!((lin["family_name"].as_str(), lin["birthdate"].as_str()), (Some("Chen"), Some("1990-12-31")), "{lin}");
     let page = admin.get(&location(&res)).await.text().await?;
     assert!(page.contains("Lin Chen") && page.contains("The changes were saved."), "{page}");
     // Found by the start of her name, whatever its case.

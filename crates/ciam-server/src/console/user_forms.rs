@@ -1,4 +1,4 @@
-//! Changing a user from the console: creating one, editing their address and name, and the
+//! Changing a user from the console: creating one, editing their address and profile, and the
 //! one-click changes listed on their page (ending one session, withdrawing a consent, revoking a
 //! delegation, sending the verification or password reset mail), each behind its permission and
 //! audited as through the management API.
@@ -33,6 +33,16 @@ pub(super) struct UserInput {
     email: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    given_name: String,
+    #[serde(default)]
+    family_name: String,
+    #[serde(default)]
+    phone_number: String,
+    #[serde(default)]
+    birthdate: String,
+    #[serde(default)]
+    locale: String,
     /// Only when creating: empty mails the user a link to set it instead.
     #[serde(default)]
     password: String,
@@ -43,6 +53,13 @@ fn user_form(tenant: &Tenant, user: Option<&User>, input: &UserInput) -> Form {
     let mut fields = vec![
         Field::text("email", tr(msg!("console-col-email")), &input.email).kind("email"),
         Field::text("name", tr(msg!("console-col-name")), &input.name).optional(),
+        Field::text("given_name", tr(msg!("claim-given-name")), &input.given_name).optional(),
+        Field::text("family_name", tr(msg!("claim-family-name")), &input.family_name).optional(),
+        Field::text("phone_number", tr(msg!("claim-phone-number")), &input.phone_number).optional(),
+        Field::text("birthdate", tr(msg!("claim-birthdate")), &input.birthdate)
+            .optional()
+            .hint(tr(msg!("profile-birthdate-hint"))),
+        Field::text("locale", tr(msg!("claim-locale")), &input.locale).optional(),
     ];
     let (title, action, submit, back) = match user {
         None => {
@@ -63,11 +80,25 @@ fn user_form(tenant: &Tenant, user: Option<&User>, input: &UserInput) -> Form {
     Form { title: tr(title), intro: None, action, submit: tr(submit), back, fields, error: None }
 }
 
-/// The address and name the form gives, or the first thing wrong with them.
+/// The address and profile the form gives (over `profile`: the claims it has no field for
+/// stay), or the first thing wrong with them.
 fn checked(input: &UserInput, profile: UserProfile) -> Result<(Email, UserProfile), FieldError> {
     let email = Email::parse(input.email.trim()).map_err(|e| FieldError::new("email", e.message))?;
-    let name = Some(input.name.trim().to_owned()).filter(|n| !n.is_empty());
-    let profile = UserProfile { name, ..profile }.validate()?;
+    let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    // A changed phone number is not verified any more.
+    let phone_number_verified =
+        profile.phone_number_verified.filter(|_| given(&input.phone_number) == profile.phone_number);
+    let profile = UserProfile {
+        phone_number_verified,
+        name: given(&input.name),
+        given_name: given(&input.given_name),
+        family_name: given(&input.family_name),
+        phone_number: given(&input.phone_number),
+        birthdate: given(&input.birthdate),
+        locale: given(&input.locale),
+        ..profile
+    }
+    .validate()?;
     Ok((email, profile))
 }
 
@@ -135,16 +166,22 @@ pub(super) async fn edit(
     let signed = signed_in(&st, &headers, &format!("/console/t/{tenant}/users/{user_id}/edit")).await?;
     let tenant = tenant_for(&st, &signed, &tenant, Permission::UsersWrite).await?;
     let user = user_of(&st, &signed, &tenant.id, &user_id).await?;
+    let p = &user.profile;
     let input = UserInput {
         email: user.email.as_str().to_owned(),
-        name: user.profile.name.clone().unwrap_or_default(),
+        name: p.name.clone().unwrap_or_default(),
+        given_name: p.given_name.clone().unwrap_or_default(),
+        family_name: p.family_name.clone().unwrap_or_default(),
+        phone_number: p.phone_number.clone().unwrap_or_default(),
+        birthdate: p.birthdate.clone().unwrap_or_default(),
+        locale: p.locale.clone().unwrap_or_default(),
         ..UserInput::default()
     };
     let form = user_form(&tenant, Some(&user), &input);
     Ok(form_page(&signed, Frame::in_tenant(&signed, &tenant.id, Section::Users), form))
 }
 
-/// `POST /console/t/{tenant}/users/{user_id}/edit`: saves the address and name. A new address
+/// `POST /console/t/{tenant}/users/{user_id}/edit`: saves the address and profile. A new address
 /// is unverified until the user proves it.
 pub(super) async fn save(
     State(st): State<AppState>,
