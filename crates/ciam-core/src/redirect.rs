@@ -118,9 +118,14 @@ impl RedirectUri {
             let _ = u.set_port(None);
             u.to_string()
         };
-        // Any port a native app can bind (RFC 8252 §7.3): 1-65535, written in canonical form.
+        // Any port a native app can bind (RFC 8252 §7.3): 1-65535, written in canonical form,
+        // where the default port written out (`:80`) names the same place as none.
+        let host = req.host_str().unwrap_or_default();
+        let canonical = req.as_str() == requested
+            || (req.port().is_none()
+                && requested == req.as_str().replacen(&format!("//{host}/"), &format!("//{host}:80/"), 1));
         loopback_ip
-            && req.as_str() == requested
+            && canonical
             && req.port() != Some(0)
             && req.scheme() == "http"
             && req.host() == reg.host()
@@ -283,10 +288,13 @@ mod tests {
             assert!(!lo.matches(not_a_port), "{not_a_port}");
         }
         assert!(lo.matches("http://127.0.0.1:65535/cb") && lo.matches("http://127.0.0.1:1/cb"));
+        // RFC 8252 §7.3 allows any port, the default one written out too.
+        assert!(lo.matches("http://127.0.0.1:80/cb"));
         for zero in ["http://127.0.0.1:0/cb", "http://[::1]:0/cb", "https://app.example:0/cb"] {
             assert!(RedirectUri::parse(zero).is_err(), "{zero}: port 0 is registered nowhere");
         }
         let v6 = RedirectUri::parse("http://[::1]:8080/cb").unwrap();
+        assert!(v6.matches("http://[::1]:80/cb"));
         assert!(v6.matches("http://[::1]:9999/cb"));
         assert!(!v6.matches("http://[::1]:0/cb"));
         let localhost = RedirectUri::parse("http://localhost:3000/cb").unwrap();
