@@ -133,3 +133,47 @@ async fn every_admin_route_answers_bad_input_with_a_4xx_problem() {
     let got = admin.get(&format!("/tenants/acme/clients/{}", client["client_id"].as_str().unwrap()), 200).await;
     assert_eq!(got["redirect_uris"], json!(["https://a.example/cb"]));
 }
+
+/// A client that trickles its request's headers (slowloris) is cut off at
+/// `server.header_timeout_secs`, while a prompt request on another connection is served; the
+/// trickling connection never gets an answer.
+#[tokio::test]
+async fn a_connection_that_trickles_its_headers_is_closed_at_the_header_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = TempDir::new("slowloris");
+    let env = vec![("CIAM_SERVER__HEADER_TIMEOUT_SECS".to_owned(), "1".to_owned())];
+    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let addr = server.url("").trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    // One header byte every 200 ms, never the blank line that ends them.
+    let mut closed_after = None;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if slow.write_all(b"X").await.is_err() {
+            closed_after = Some(started.elapsed());
+            break;
+        }
+        let mut buf = [0u8; 256];
+        match tokio::time::timeout(std::time::Duration::from_millis(10), slow.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+            Ok(Ok(n)) => {
+                let answer = String::from_utf8_lossy(&buf[..n]).to_string();
+                assert!(!answer.contains(" 200 "), "the trickling request was answered: {answer}");
+            }
+            Err(_) => {}
+        }
+        // Meanwhile a prompt request is served.
+        if closed_after.is_none() && started.elapsed() < std::time::Duration::from_millis(500) {
+            assert_eq!(reqwest::get(server.url("/healthz")).await.unwrap().status(), 200);
+        }
+    }
+    let closed_after = closed_after.expect("the trickling connection was never closed");
+    assert!(closed_after < std::time::Duration::from_secs(4), "closed after {closed_after:?}");
+    assert_eq!(reqwest::get(server.url("/healthz")).await.unwrap().status(), 200, "the server still serves");
+}

@@ -105,6 +105,7 @@ pub struct App {
     router: Router,
     state: AppState,
     shutdown_timeout: Duration,
+    header_timeout: Duration,
     saml_metadata_refresh: Option<Duration>,
 }
 
@@ -245,6 +246,7 @@ impl App {
             router,
             state,
             shutdown_timeout: config.shutdown_timeout,
+            header_timeout: config.header_timeout,
             saml_metadata_refresh: config.saml_metadata_refresh,
         })
     }
@@ -284,8 +286,7 @@ impl App {
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stopping_tx.send(());
         };
-        let serve = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(signal);
+        let serve = crate::http::serve::serve(self.listener, self.router, self.header_timeout, signal);
         let deadline = async move {
             if stopping_rx.await.is_ok() {
                 tokio::time::sleep(self.shutdown_timeout).await;
@@ -294,7 +295,7 @@ impl App {
             }
         };
         tokio::select! {
-            r = serve => r.context("server error")?,
+            () = serve => {}
             () = deadline => tracing::warn!("shutdown timeout reached; abandoning in-flight requests"),
         }
         // The worker was told to stop with the signal (or, if serving failed, when the signal's

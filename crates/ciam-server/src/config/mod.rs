@@ -243,6 +243,9 @@ pub struct ServerConfig {
     pub shutdown_timeout_secs: u64,
     /// Seconds after which a request is answered 503 (408 while reading the body).
     pub request_timeout_secs: u64,
+    /// Seconds a client gets to send a request's headers; a connection that is slower (a
+    /// slowloris attack, or a dead client) is closed. Default 10.
+    pub header_timeout_secs: u64,
     /// Argon2 computations allowed at once (0 = number of CPUs).
     pub password_hashing_concurrency: usize,
     /// Addresses (CIDR) of reverse proxies whose `X-Forwarded-For` is believed. The client
@@ -302,6 +305,7 @@ impl Default for ServerConfig {
         Self {
             shutdown_timeout_secs: 30,
             request_timeout_secs: 30,
+            header_timeout_secs: 10,
             password_hashing_concurrency: 0,
             trusted_proxies: Vec::new(),
             client_certificate_header: None,
@@ -544,6 +548,10 @@ impl Config {
                 self.database.acquire_timeout_secs,
             )?),
             shutdown_timeout: Duration::from_secs(self.server.shutdown_timeout_secs),
+            header_timeout: Duration::from_secs(positive(
+                "server.header_timeout_secs",
+                self.server.header_timeout_secs,
+            )?),
             request_timeout: Duration::from_secs(positive(
                 "server.request_timeout_secs",
                 self.server.request_timeout_secs,
@@ -663,6 +671,8 @@ pub struct ValidatedConfig {
     pub acquire_timeout: Duration,
     /// Graceful shutdown budget.
     pub shutdown_timeout: Duration,
+    /// How long a client may take to send a request's headers.
+    pub header_timeout: Duration,
     /// Per-request timeout.
     pub request_timeout: Duration,
     /// Concurrent argon2 computations.

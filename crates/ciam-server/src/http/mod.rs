@@ -10,6 +10,7 @@ mod extract;
 pub(crate) mod language;
 pub(crate) mod page;
 pub(crate) mod regions;
+pub(crate) mod serve;
 
 pub(crate) use back_channel::{BackChannel, dpop_proof, verify_client_jwt};
 pub(crate) use certificate::{ClientCertificate, client_certificate};
