@@ -177,3 +177,155 @@ async fn a_connection_that_trickles_its_headers_is_closed_at_the_header_timeout(
     assert!(closed_after < std::time::Duration::from_secs(4), "closed after {closed_after:?}");
     assert_eq!(reqwest::get(server.url("/healthz")).await.unwrap().status(), 200, "the server still serves");
 }
+
+/// Every endpoint the discovery document names, sent what an attacker sends: a body far too
+/// large, invalid UTF-8, a parameter twice (RFC 6749 §3.1), NUL and bidirectional-override
+/// characters, deeply nested JSON, and a huge header. Each is answered in the protocol's way,
+/// with a 4xx (an OAuth error object on the OAuth endpoints), quickly, never a 5xx; no answer
+/// carries the client's secret. The endpoints come from discovery, so a new one is covered.
+#[tokio::test]
+async fn every_public_endpoint_answers_hostile_input_with_a_4xx() {
+    use ciam_testkit::World;
+
+    let dir = TempDir::new("hostile-public");
+    let server = Server::start(BIN, &dir.0, ServerOptions::default()).await;
+    let admin = Admin::new(&server, server.generated_admin_token());
+    let world = World::tenant("acme")
+        .user("ada@example.com")
+        .client(json!({"client_id": "web", "name": "Web", "client_type": "confidential",
+                       "redirect_uris": [ciam_testkit::CALLBACK], "grant_types": ["authorization_code", "client_credentials"]}))
+        .create(&admin)
+        .await;
+    let secret = world.secret("web");
+    let discovery: Value = server.get_json("/t/acme/.well-known/openid-configuration").await;
+    let mut endpoints: Vec<String> = discovery
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.ends_with("_endpoint") || *k == "jwks_uri")
+        .filter_map(|(_, v)| v.as_str().map(str::to_owned))
+        .collect();
+    endpoints.sort();
+    endpoints.dedup();
+    assert!(endpoints.len() >= 8, "{endpoints:?}");
+    // The OAuth endpoints answer with an OAuth error object.
+    let oauth = [
+        "token_endpoint",
+        "introspection_endpoint",
+        "revocation_endpoint",
+        "pushed_authorization_request_endpoint",
+        "device_authorization_endpoint",
+        "backchannel_authentication_endpoint",
+    ]
+    .iter()
+    .filter_map(|k| discovery[*k].as_str().map(str::to_owned))
+    .collect::<Vec<_>>();
+
+    let big = "a=".to_owned() + &"b".repeat(3 * 1024 * 1024);
+    let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+    let bodies: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("oversized body", "application/x-www-form-urlencoded", big.into_bytes()),
+        (
+            "invalid UTF-8",
+            "application/x-www-form-urlencoded",
+            b"grant_type=client_credentials&scope=\xff\xfe\xfd".to_vec(),
+        ),
+        (
+            "a parameter twice",
+            "application/x-www-form-urlencoded",
+            b"grant_type=client_credentials&grant_type=password&scope=openid".to_vec(),
+        ),
+        (
+            "NUL",
+            "application/x-www-form-urlencoded",
+            b"grant_type=client_credentials&scope=open%00id&token=a%00b".to_vec(),
+        ),
+        (
+            "bidi override",
+            "application/x-www-form-urlencoded",
+            "grant_type=client_credentials&scope=\u{202e}di nepo&token=\u{202e}x".as_bytes().to_vec(),
+        ),
+        ("deep JSON", "application/json", deep.into_bytes()),
+    ];
+    // A fresh connection for every request: a refused oversized body leaves its connection closed.
+    let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    for endpoint in &endpoints {
+        for (what, content_type, body) in &bodies {
+            let started = std::time::Instant::now();
+            let sent = http
+                .post(endpoint)
+                .basic_auth("web", Some(&secret))
+                .header("content-type", *content_type)
+                .body(body.clone())
+                .send()
+                .await;
+            let res = match sent {
+                Ok(res) => res,
+                // Refused before it was all read: the server answered 413 and closed the
+                // connection under a client still sending.
+                Err(e) if *what == "oversized body" && e.is_request() => continue,
+                Err(e) => panic!("{what} at {endpoint}: {e}"),
+            };
+            let status = res.status().as_u16();
+            let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            let text = res.text().await.unwrap_or_default();
+            let took = started.elapsed();
+            assert!(status < 500, "{what} at {endpoint}: {status} {text}");
+            assert!(took < std::time::Duration::from_secs(3), "{what} at {endpoint} took {took:?}");
+            assert!(!text.contains(&secret), "{what} at {endpoint}: the secret is in the answer");
+            // An unknown token is inactive (RFC 7662 §2.2) or revoked already (RFC 7009 §2.2): 200.
+            let inactive = Some(endpoint.as_str()) == discovery["introspection_endpoint"].as_str()
+                && status == 200
+                && text == r#"{"active":false}"#;
+            let revoked = Some(endpoint.as_str()) == discovery["revocation_endpoint"].as_str() && status == 200;
+            if oauth.contains(endpoint) && *what != "oversized body" && !inactive && !revoked {
+                assert!((400..500).contains(&status), "{what} at {endpoint}: {status} {text}");
+                if ct.starts_with("application/json") {
+                    let error: Value = serde_json::from_str(&text).unwrap_or_default();
+                    assert!(error["error"].is_string(), "{what} at {endpoint}: not an OAuth error: {text}");
+                }
+            }
+            if *what == "oversized body" {
+                assert!((400..500).contains(&status), "{what} at {endpoint}: {status}");
+            }
+        }
+        // A header far larger than any real one.
+        let res = http.get(endpoint).header("x-padding", "p".repeat(128 * 1024)).send().await;
+        if let Ok(res) = res {
+            assert!(res.status().as_u16() < 500, "a huge header at {endpoint}: {}", res.status());
+        }
+    }
+    // A NUL in what names the client (looked up in the store) is an unknown client, on every
+    // OAuth endpoint; and in the address typed on the sign-in page, an unknown account.
+    for endpoint in &oauth {
+        let res = http
+            .post(endpoint)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("client_id=we%00b&grant_type=client_credentials&token=x&scope=openid")
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(res.status().as_u16(), 400 | 401), "client_id with NUL at {endpoint}: {}", res.status());
+    }
+    let browser = ciam_testkit::Browser::new(&server);
+    let (_, flow, csrf) = browser.login_page("").await;
+    let res = browser
+        .post(
+            "/t/acme/login",
+            &[("flow", flow.as_str()), ("csrf", csrf.as_str()), ("email", "ada\0@example.com"), ("password", "x")],
+        )
+        .await;
+    assert!(res.status().as_u16() < 500, "an address with NUL on the sign-in page: {}", res.status());
+    // A repeated parameter at the token endpoint is the RFC's invalid_request.
+    let token = discovery["token_endpoint"].as_str().unwrap_or_default();
+    let res = http
+        .post(token)
+        .basic_auth("web", Some(&secret))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_request");
+}

@@ -122,14 +122,19 @@ impl AuditSink for TrailSink {
     }
 }
 
-/// Request-supplied text (a refused request's scope or audience) is kept, but bounded.
+/// Request-supplied text (a refused request's scope or audience) is kept, but bounded, and a
+/// NUL in it becomes U+FFFD: PostgreSQL's text holds no NUL, so an event quoting one could not
+/// be stored, and the request it records would fail.
 fn bound_fields(record: &mut AuditRecord) {
-    for field in [&mut record.scope, &mut record.audience, &mut record.reason] {
-        if let Some(text) = field.as_mut()
-            && text.len() > MAX_FIELD
-        {
-            let cut = (0..=MAX_FIELD).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
-            text.truncate(cut);
+    for field in [&mut record.scope, &mut record.audience, &mut record.reason, &mut record.user_agent] {
+        if let Some(text) = field.as_mut() {
+            if text.len() > MAX_FIELD {
+                let cut = (0..=MAX_FIELD).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+                text.truncate(cut);
+            }
+            if text.contains('\0') {
+                *text = text.replace('\0', "\u{fffd}");
+            }
         }
     }
 }
