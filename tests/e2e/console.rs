@@ -23,16 +23,10 @@ async fn administrator(operator: &Admin<'_>, email: &str, role: &str) -> String 
 
 #[tokio::test]
 async fn a_tenant_admin_finds_a_user_and_resets_their_factors_and_an_auditor_cannot() -> TestResult {
-    let dir = TempDir::new("console");
-    // Passwords suffice for administrators here, so the test signs in over HTTP; the browser
-    // test signs in with a passkey.
-    let env = vec![("CIAM_ADMIN__ACR".to_owned(), "pwd".to_owned())];
-    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let (server, _dir) = crate::support::console_server("console").await;
     let operator = Admin::new(&server, server.generated_admin_token());
     World::tenant("alpha").named("Alpha").user("grace@example.com").create(&operator).await;
     World::tenant("beta").named("Beta").user("bob@example.com").create(&operator).await;
-    let patch = json!({"settings": {"login": {"mfa": "risk"}}});
-    assert_eq!(operator.call(Method::PATCH, "/tenants/control", Some(patch)).await.0, 200);
     let ada = administrator(&operator, "ada@example.com", "admin").await;
     administrator(&operator, "audrey@example.com", "auditor").await;
 

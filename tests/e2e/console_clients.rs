@@ -5,12 +5,11 @@
 //! shown once), and sets the signing keys' rotation schedule; an auditor may open none of the
 //! forms. `TEST_BACKEND=postgres` runs it on PostgreSQL and Redis.
 
-use ciam_testkit::{Admin, AgentKey, Server, ServerOptions, TempDir, World, hidden, location};
+use ciam_testkit::{Admin, AgentKey, World, hidden, location};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::BIN;
-use crate::support::{console_administrator, console_as, form_pairs as pairs};
+use crate::support::{console_administrator, console_as, console_server, form_pairs as pairs};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -44,13 +43,9 @@ fn error_of(page: &str, field: &str) -> String {
 
 #[tokio::test]
 async fn a_tenant_admin_registers_an_agent_narrows_its_ceilings_and_changes_an_application() -> TestResult {
-    let dir = TempDir::new("console-clients");
-    let env = vec![("CIAM_ADMIN__ACR".to_owned(), "pwd".to_owned())];
-    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let (server, _dir) = console_server("console-clients").await;
     let operator = Admin::new(&server, server.generated_admin_token());
     World::tenant("alpha").named("Alpha").create(&operator).await;
-    let patch = json!({"settings": {"login": {"mfa": "risk"}}});
-    assert_eq!(operator.call(Method::PATCH, "/tenants/control", Some(patch)).await.0, 200);
     console_administrator(&operator, ("ada@example.com", PASSWORD), "admin", "alpha").await;
     console_administrator(&operator, ("audrey@example.com", PASSWORD), "auditor", "alpha").await;
     let app = json!({"client_id": "alpha-web", "name": "Alpha web", "client_type": "confidential", "redirect_uris": ["https://app.alpha.example/cb"],

@@ -5,12 +5,11 @@
 //! role; the support user does not see the keys; the operator deletes the tenant after typing
 //! its id. Pages follow the language picked with the switcher.
 
-use ciam_testkit::{Admin, Server, ServerOptions, TempDir, World, hidden, location};
+use ciam_testkit::{Admin, World, hidden, location};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::BIN;
-use crate::support::{console_as, form_pairs as pairs, mail_to};
+use crate::support::{console_as, console_server, form_pairs as pairs, mail_to};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -32,13 +31,9 @@ async fn set_password(operator: &Admin<'_>, email: &str) -> String {
 
 #[tokio::test]
 async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_the_audit_trail() -> TestResult {
-    let dir = TempDir::new("console-tenants");
-    let env = vec![("CIAM_ADMIN__ACR".to_owned(), "pwd".to_owned())];
-    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let (server, _dir) = console_server("console-tenants").await;
     let operator = Admin::new(&server, server.generated_admin_token());
     World::tenant("alpha").named("Alpha").create(&operator).await;
-    let patch = json!({"settings": {"login": {"mfa": "risk"}}});
-    assert_eq!(operator.call(Method::PATCH, "/tenants/control", Some(patch)).await.0, 200);
     let olga =
         operator.post("/tenants/control/users", json!({"email": "olga@example.com", "password": PASSWORD}), 201).await;
     operator.post("/role-assignments", json!({"user_id": olga["id"], "role": "owner"}), 201).await;

@@ -336,6 +336,19 @@ pub(crate) async fn console_as(
 }
 
 /// Form fields as the browser helper takes them.
+/// A server whose administrators sign in with a password (`admin.acr = pwd`; the control
+/// tenant asks a second factor only on risk), so console tests sign in over HTTP (the browser
+/// test signs in with a passkey). Returns it with its data directory.
+pub(crate) async fn console_server(tag: &str) -> (Server, TempDir) {
+    let dir = TempDir::new(tag);
+    let env = vec![("CIAM_ADMIN__ACR".to_owned(), "pwd".to_owned())];
+    let server = Server::start(BIN, &dir.0, ServerOptions { env, ..ServerOptions::default() }).await;
+    let operator = Admin::new(&server, server.generated_admin_token());
+    let patch = json!({"settings": {"login": {"mfa": "risk"}}});
+    assert_eq!(operator.call(reqwest::Method::PATCH, "/tenants/control", Some(patch)).await.0, 200);
+    (server, dir)
+}
+
 /// Adds `email` (password `password`) to the control tenant with `role` for `tenant`; returns
 /// their user id.
 pub(crate) async fn console_administrator(

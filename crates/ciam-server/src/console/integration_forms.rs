@@ -253,6 +253,15 @@ enum Removable {
 }
 
 impl Removable {
+    /// The kind a console path names.
+    fn of(slug: &str) -> Option<Self> {
+        match slug {
+            "resources" => Some(Self::Resource),
+            "identity-providers" => Some(Self::Provider),
+            _ => None,
+        }
+    }
+
     fn section(self) -> Section {
         match self {
             Self::Resource => Section::Resources,
@@ -302,17 +311,17 @@ impl Removable {
     }
 }
 
-async fn confirm_removal(
-    st: &AppState,
-    headers: &HeaderMap,
-    kind: Removable,
-    tenant: &str,
-    id: &str,
-    here: String,
+/// `GET /console/t/{tenant}/{resources|identity-providers}/{id}/delete`: asks to confirm.
+pub(super) async fn confirm_delete(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((tenant, kind, id)): Path<(String, String, String)>,
 ) -> Page {
-    let signed = signed_in(st, headers, &here).await?;
-    let tenant = tenant_for(st, &signed, tenant, kind.permission()).await?;
-    let name = kind.name(st, &tenant, id).await.map_err(failure)?.ok_or_else(|| signed.not_found())?;
+    let here = format!("/console/t/{tenant}/{kind}/{id}/delete");
+    let signed = signed_in(&st, &headers, &here).await?;
+    let kind = Removable::of(&kind).ok_or_else(|| signed.not_found())?;
+    let tenant = tenant_for(&st, &signed, &tenant, kind.permission()).await?;
+    let name = kind.name(&st, &tenant, &id).await.map_err(failure)?.ok_or_else(|| signed.not_found())?;
     let (label, question) = match kind {
         Removable::Resource => (msg!("console-delete-resource"), msg!("console-delete-resource-question")),
         Removable::Provider => (msg!("console-delete-provider"), msg!("console-delete-provider-question")),
@@ -324,68 +333,25 @@ async fn confirm_removal(
         back: kind.list(&tenant),
         typed: None,
     };
-    Ok(confirm_page(st, &signed, Frame::in_tenant(&signed, &tenant.id, kind.section()), danger, &here))
+    Ok(confirm_page(&st, &signed, Frame::in_tenant(&signed, &tenant.id, kind.section()), danger, &here))
 }
 
-async fn remove(
-    st: &AppState,
-    headers: &HeaderMap,
+/// `POST /console/t/{tenant}/{resources|identity-providers}/{id}/delete`: deletes the API, or
+/// removes the provider and the links made through it.
+pub(super) async fn delete(
+    State(st): State<AppState>,
+    headers: HeaderMap,
     caller: Caller,
-    kind: Removable,
-    (tenant, id): (&str, &str),
-    form: &ConfirmForm,
-    here: String,
+    Path((tenant, kind, id)): Path<(String, String, String)>,
+    axum::Form(form): axum::Form<ConfirmForm>,
 ) -> Page {
-    let signed = signed_in(st, headers, &here).await?;
+    let here = format!("/console/t/{tenant}/{kind}/{id}/delete");
+    let signed = signed_in(&st, &headers, &here).await?;
     signed.check_form(&form.csrf)?;
-    let tenant = tenant_for(st, &signed, tenant, kind.permission()).await?;
-    signed.check_recent(st, &here)?;
-    kind.name(st, &tenant, id).await.map_err(failure)?.ok_or_else(|| signed.not_found())?;
-    kind.delete(st, &By::admin(caller, &signed.admin), &tenant, id).await.map_err(failure)?;
+    let kind = Removable::of(&kind).ok_or_else(|| signed.not_found())?;
+    let tenant = tenant_for(&st, &signed, &tenant, kind.permission()).await?;
+    signed.check_recent(&st, &here)?;
+    kind.name(&st, &tenant, &id).await.map_err(failure)?.ok_or_else(|| signed.not_found())?;
+    kind.delete(&st, &By::admin(caller, &signed.admin), &tenant, &id).await.map_err(failure)?;
     Ok(see_other(&format!("{}?done=deleted", kind.list(&tenant))))
-}
-
-/// `GET /console/t/{tenant}/resources/{id}/delete`: asks to confirm.
-pub(super) async fn confirm_delete_resource(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path((tenant, id)): Path<(String, String)>,
-) -> Page {
-    let here = format!("/console/t/{tenant}/resources/{id}/delete");
-    confirm_removal(&st, &headers, Removable::Resource, &tenant, &id, here).await
-}
-
-/// `POST /console/t/{tenant}/resources/{id}/delete`: deletes the API.
-pub(super) async fn delete_resource(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    caller: Caller,
-    Path((tenant, id)): Path<(String, String)>,
-    axum::Form(form): axum::Form<ConfirmForm>,
-) -> Page {
-    let here = format!("/console/t/{tenant}/resources/{id}/delete");
-    remove(&st, &headers, caller, Removable::Resource, (&tenant, &id), &form, here).await
-}
-
-/// `GET /console/t/{tenant}/identity-providers/{id}/delete`: asks to confirm.
-pub(super) async fn confirm_delete_provider(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path((tenant, id)): Path<(String, String)>,
-) -> Page {
-    let here = format!("/console/t/{tenant}/identity-providers/{id}/delete");
-    confirm_removal(&st, &headers, Removable::Provider, &tenant, &id, here).await
-}
-
-/// `POST /console/t/{tenant}/identity-providers/{id}/delete`: removes the provider and the links
-/// made through it.
-pub(super) async fn delete_provider(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    caller: Caller,
-    Path((tenant, id)): Path<(String, String)>,
-    axum::Form(form): axum::Form<ConfirmForm>,
-) -> Page {
-    let here = format!("/console/t/{tenant}/identity-providers/{id}/delete");
-    remove(&st, &headers, caller, Removable::Provider, (&tenant, &id), &form, here).await
 }

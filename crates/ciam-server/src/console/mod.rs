@@ -61,18 +61,15 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             "/console/t/{tenant}/resources/new",
             get(integration_forms::new_resource).post(integration_forms::create_resource),
         )
-        .route(
-            "/console/t/{tenant}/resources/{id}/delete",
-            get(integration_forms::confirm_delete_resource).post(integration_forms::delete_resource),
-        )
         .route("/console/t/{tenant}/identity-providers", get(integrations::providers))
         .route(
             "/console/t/{tenant}/identity-providers/new",
             get(integration_forms::new_provider).post(integration_forms::create_provider),
         )
+        // An API or an identity provider.
         .route(
-            "/console/t/{tenant}/identity-providers/{id}/delete",
-            get(integration_forms::confirm_delete_provider).post(integration_forms::delete_provider),
+            "/console/t/{tenant}/{kind}/{id}/delete",
+            get(integration_forms::confirm_delete).post(integration_forms::delete),
         )
         .route("/console/t/{tenant}/keys", get(keys::keys))
         .route("/console/t/{tenant}/keys/schedule", post(keys::schedule))
