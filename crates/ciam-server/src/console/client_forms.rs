@@ -286,24 +286,7 @@ fn agent_spec(base: Option<AgentSpec>, input: &ClientInput) -> Result<AgentSpec,
     if keys.is_none() && !base_has_other_credentials {
         return Err(FieldError::new("jwks", tr(msg!("console-agent-needs-keys"))));
     }
-    let mut spec = base.unwrap_or_else(|| AgentSpec {
-        name: String::new(),
-        description: String::new(),
-        owner: owner.clone(),
-        redirect_uris: Vec::new(),
-        grant_types: None,
-        token_endpoint_auth_method: None,
-        jwks: None,
-        jwks_uri: None,
-        allowed_scopes: None,
-        allowed_audiences: Vec::new(),
-        max_token_lifetime: None,
-        max_chain_depth: None,
-        delegation_lifetime: None,
-        dpop_bound_access_tokens: None,
-        backchannel_token_delivery_mode: None,
-        backchannel_client_notification_endpoint: None,
-    });
+    let mut spec = base.unwrap_or_else(|| AgentSpec::operated_by(owner.clone()));
     if keys.is_some() {
         spec.token_endpoint_auth_method = Some(AuthMethod::PrivateKeyJwt);
         spec.jwks_uri = None;

@@ -50,6 +50,28 @@ pub(crate) struct AgentSpec {
 }
 
 impl AgentSpec {
+    /// An agent operated by `owner`, everything else left to its default.
+    pub(crate) fn operated_by(owner: AgentOwner) -> Self {
+        Self {
+            name: String::new(),
+            description: String::new(),
+            owner,
+            redirect_uris: Vec::new(),
+            grant_types: None,
+            token_endpoint_auth_method: None,
+            jwks: None,
+            jwks_uri: None,
+            allowed_scopes: None,
+            allowed_audiences: Vec::new(),
+            max_token_lifetime: None,
+            max_chain_depth: None,
+            delegation_lifetime: None,
+            dpop_bound_access_tokens: None,
+            backchannel_token_delivery_mode: None,
+            backchannel_client_notification_endpoint: None,
+        }
+    }
+
     /// What `agent` (a client with a profile) says, so that a change starts from it.
     pub(crate) fn of(agent: &Client, profile: &AgentProfile) -> Self {
         Self {
