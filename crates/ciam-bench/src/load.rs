@@ -270,6 +270,10 @@ pub(crate) struct Measured {
     /// The load generator's own CPU time per completed operation, in microseconds: what the
     /// server could not use of the shared cores.
     pub(crate) driver_us_per_op: Option<f64>,
+    /// CPU time of the PostgreSQL processes per completed operation, in microseconds.
+    pub(crate) postgres_us_per_op: Option<f64>,
+    /// CPU time of the Redis server per completed operation, in microseconds.
+    pub(crate) redis_us_per_op: Option<f64>,
     /// The first error seen, for the report.
     pub(crate) first_error: Option<String>,
 }
@@ -296,8 +300,10 @@ pub(crate) async fn run(addr: SocketAddr, pid: u32, work: Arc<Work>, plan: Plan)
     }
     tokio::time::sleep_until(from).await;
     let (cpu_before, driver_before) = (procfs::cpu_time(pid)?, procfs::cpu_time(std::process::id())?);
+    let stores_before = (procfs::cpu_time_of_named(&["postgres"]), procfs::cpu_time_of_named(&["redis-server"]));
     tokio::time::sleep_until(to).await;
     let (cpu_after, driver_after) = (procfs::cpu_time(pid)?, procfs::cpu_time(std::process::id())?);
+    let stores_after = (procfs::cpu_time_of_named(&["postgres"]), procfs::cpu_time_of_named(&["redis-server"]));
 
     let mut hist = new_histogram()?;
     let (mut ops, mut errors, mut first_error) = (0u64, 0u64, None);
@@ -316,14 +322,17 @@ pub(crate) async fn run(addr: SocketAddr, pid: u32, work: Arc<Work>, plan: Plan)
     let secs = plan.duration.as_secs_f64();
     let cpu = cpu_after.saturating_sub(cpu_before);
     let driver = driver_after.saturating_sub(driver_before);
+    let per_op = |spent: Duration| (ops > 0).then(|| spent.as_secs_f64() * 1e6 / ops as f64);
     Ok(Measured {
         ops,
         errors,
         per_sec: ops as f64 / secs,
         p50: Duration::from_micros(hist.value_at_quantile(0.50)),
         p99: Duration::from_micros(hist.value_at_quantile(0.99)),
-        cpu_us_per_op: (ops > 0).then(|| cpu.as_secs_f64() * 1e6 / ops as f64),
-        driver_us_per_op: (ops > 0).then(|| driver.as_secs_f64() * 1e6 / ops as f64),
+        cpu_us_per_op: per_op(cpu),
+        driver_us_per_op: per_op(driver),
+        postgres_us_per_op: per_op(stores_after.0.saturating_sub(stores_before.0)),
+        redis_us_per_op: per_op(stores_after.1.saturating_sub(stores_before.1)),
         first_error,
     })
 }

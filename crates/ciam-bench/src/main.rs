@@ -259,12 +259,14 @@ async fn measure(target: &mut Target, label: &str, scenarios: &[String], args: &
 fn log_row(label: &str, row: &str, connections: usize, result: &Result<Option<load::Measured>>) {
     match result {
         Ok(Some(m)) => eprintln!(
-            "   {label} {row} @{connections}: {:.0}/s p50 {:?} p99 {:?} cpu {:.0} µs/op (driver {:.0}) errors {}",
+            "   {label} {row} @{connections}: {:.0}/s p50 {:?} p99 {:?} cpu {:.0} µs/op (driver {:.0}, postgres {:.0}, redis {:.0}) errors {}",
             m.per_sec,
             m.p50,
             m.p99,
             m.cpu_us_per_op.unwrap_or(f64::NAN),
             m.driver_us_per_op.unwrap_or(f64::NAN),
+            m.postgres_us_per_op.unwrap_or(f64::NAN),
+            m.redis_us_per_op.unwrap_or(f64::NAN),
             m.errors
         ),
         Ok(None) => eprintln!("   {label} {row} @{connections}: n/a"),
@@ -299,7 +301,16 @@ async fn sign_in_mix(target: &mut Target, plan: Plan) -> [Result<Option<load::Me
     let [a, b, c] = works.map(|(work, plan)| load::run(addr, pid, Arc::new(work), plan));
     let (a, b, c) = tokio::join!(a, b, c);
     let without_cpu = |r: Result<load::Measured>| {
-        r.map(|m| Some(load::Measured { cpu_us_per_op: None, driver_us_per_op: None, ..m }))
+        r.map(|m| {
+            let unmeasured = load::Measured {
+                cpu_us_per_op: None,
+                driver_us_per_op: None,
+                postgres_us_per_op: None,
+                redis_us_per_op: None,
+                ..m
+            };
+            Some(unmeasured)
+        })
     };
     [a.map(Some), without_cpu(b), without_cpu(c)]
 }

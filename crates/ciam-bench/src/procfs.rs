@@ -35,6 +35,26 @@ pub(crate) fn cpu_time(pid: u32) -> Result<Duration> {
     Ok(Duration::from_secs_f64(ticks as f64 / ticks_per_sec() as f64))
 }
 
+/// CPU time (user plus system, with that of their exited children) of every process whose
+/// command is one of `names` (`postgres`, `redis-server`): what the stores spend, to set
+/// beside the server's own. Processes that end between two readings take their time with
+/// them; the backends of a connection pool live through a run.
+pub(crate) fn cpu_time_of_named(names: &[&str]) -> Duration {
+    let mut ticks = 0u64;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(comm) = std::fs::read_to_string(format!("/proc/{pid}/comm")) else { continue };
+        if !names.contains(&comm.trim()) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        let Some((_, rest)) = stat.rsplit_once(')') else { continue };
+        let fields: Vec<u64> = rest.split_whitespace().skip(11).take(4).filter_map(|f| f.parse().ok()).collect();
+        ticks += fields.iter().sum::<u64>();
+    }
+    Duration::from_secs_f64(ticks as f64 / ticks_per_sec() as f64)
+}
+
 /// Resident memory of the process.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Memory {
@@ -55,4 +75,27 @@ pub(crate) fn memory(pid: u32) -> Result<Memory> {
             .ok_or_else(|| anyhow!("no {key} in /proc/{pid}/status"))
     };
     Ok(Memory { rss_kib: kib("VmRSS:")?, peak_kib: kib("VmHWM:")? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The processes named as this one count this one's CPU time (a busy loop first, so there is
+    /// some), and a name no process has counts nothing.
+    #[test]
+    fn cpu_time_of_named_processes_counts_them() -> Result<()> {
+        let started = std::time::Instant::now();
+        let mut x = 0u64;
+        while started.elapsed() < Duration::from_millis(300) {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let own = cpu_time(std::process::id())?;
+        let comm = std::fs::read_to_string("/proc/self/comm")?;
+        let named = cpu_time_of_named(&[comm.trim()]);
+        assert!(own > Duration::ZERO, "{own:?}");
+        assert!(named >= own, "{named:?} < {own:?}");
+        assert_eq!(cpu_time_of_named(&["no-such-process-name"]), Duration::ZERO);
+        Ok(())
+    }
 }

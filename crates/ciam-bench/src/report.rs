@@ -191,7 +191,13 @@ impl Report {
             head.extend(["peer req/s", "peer p50", "peer p99", "peer CPU µs/req", "ratio ciam/peer"]);
         }
         if pg.is_some() {
-            head.extend(["pg+redis req/s", "pg+redis p99", "pg+redis CPU µs/req"]);
+            head.extend([
+                "pg+redis req/s",
+                "pg+redis p99",
+                "pg+redis CPU µs/req",
+                "postgres CPU µs/req",
+                "redis CPU µs/req",
+            ]);
         }
         let _ = writeln!(out, "| {} |", head.join(" | "));
         let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
@@ -219,7 +225,12 @@ impl Report {
                     });
                 }
                 if let Some(p) = pg {
-                    row.extend(cells(p.get(s, c), false));
+                    let theirs = p.get(s, c);
+                    row.extend(cells(theirs, false));
+                    row.extend(match theirs {
+                        Some(Ok(Some(m))) => [micros(m.postgres_us_per_op), micros(m.redis_us_per_op)],
+                        _ => ["-".into(), "-".into()],
+                    });
                 }
                 let _ = writeln!(out, "| {} |", row.join(" | "));
             }
@@ -244,7 +255,8 @@ impl Report {
             out,
             "- server CPU µs/req: the server's user + system time (all threads, /proc/<pid>/stat) over the measured \
              window, divided by the requests completed in it. On Postgres + Redis it leaves out the work of \
-             those two servers."
+             those two servers, which postgres CPU µs/req and redis CPU µs/req give: the CPU time of every \
+             postgres and redis-server process of the machine over the same window, per request."
         );
         let _ = writeln!(
             out,
@@ -365,6 +377,8 @@ mod tests {
             p99: Duration::ZERO,
             cpu_us_per_op: None,
             driver_us_per_op: None,
+            postgres_us_per_op: None,
+            redis_us_per_op: None,
             first_error: None,
         }))
     }
