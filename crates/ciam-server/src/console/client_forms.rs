@@ -5,7 +5,6 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
 use ciam_core::FieldError;
 use ciam_core::admin::Permission;
 use ciam_core::agent::{AgentOwner, AgentStatus};
@@ -13,7 +12,6 @@ use ciam_core::client::{AuthMethod, Client, ClientType, GrantType};
 use ciam_core::id::{ClientId, UserId};
 use ciam_core::redirect::RedirectUri;
 use ciam_core::scope::ScopeSet;
-use ciam_core::secret::Secret;
 use ciam_core::tenant::Tenant;
 use serde::Deserialize;
 
@@ -363,12 +361,43 @@ pub(super) fn changeable(client: &Client) -> bool {
     client.saml.is_none()
 }
 
-/// After a registration or change: the new secret once, else the client's page.
-fn done(signed: &Signed, frame: Frame<'_>, client: &Client, secret: Option<Secret>, page: String) -> Response {
-    match secret {
+/// Whether a form registers a client or changes one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Store {
+    Register,
+    Change,
+}
+
+/// Registers or changes the client `built` describes, and answers: its new secret once (a
+/// confidential client's first, or one it needs now), else its page; or `form` again with the
+/// refusal by its field.
+async fn store(
+    st: &AppState,
+    signed: &Signed,
+    by: &By,
+    frame: Frame<'_>,
+    form: Form,
+    built: Result<Client, ServiceError>,
+    how: Store,
+) -> Page {
+    let stored = match built {
+        Ok(client) => match how {
+            Store::Register => clients::create(st, by, &client).await,
+            Store::Change => clients::update(st, by, &client).await,
+        }
+        .map(|secret| (client, secret)),
+        Err(e) => Err(e),
+    };
+    let (client, secret) = match stored {
+        Ok(stored) => stored,
+        Err(e) => return Ok(form_page(signed, frame, form.after(e, "client_id")?)),
+    };
+    let done = if how == Store::Change { "?done=saved" } else { "" };
+    let page = format!("/console/t/{}/clients/{}{done}", client.tenant_id, client.client_id);
+    Ok(match secret {
         Some(secret) => secret_page(signed, frame, &client.name, secret.expose_secret(), page),
         None => see_other(&page),
-    }
+    })
 }
 
 /// `GET /console/t/{tenant}/clients/new`: the application form.
@@ -394,15 +423,8 @@ pub(super) async fn create_app(
     let tenant = tenant_for(&st, &signed, &tenant, Permission::ClientsWrite).await?;
     let frame = Frame::in_tenant(&signed, &tenant.id, Section::Clients);
     let form = app_form(&tenant, &Purpose::Register, &input);
-    let client = match new_app(&st, &tenant, &input) {
-        Ok(client) => client,
-        Err(e) => return Ok(form_page(&signed, frame, form.refused(&e))),
-    };
-    let page = format!("/console/t/{}/clients/{}", tenant.id, client.client_id);
-    match clients::create(&st, &By::admin(caller, &signed.admin), &client).await {
-        Ok(secret) => Ok(done(&signed, frame, &client, secret, page)),
-        Err(e) => Ok(form_page(&signed, frame, form.after(e, "client_id")?)),
-    }
+    let built = new_app(&st, &tenant, &input).map_err(ServiceError::Invalid);
+    store(&st, &signed, &By::admin(caller, &signed.admin), frame, form, built, Store::Register).await
 }
 
 /// `GET /console/t/{tenant}/clients/new-agent`: the agent form, with the defaults.
@@ -440,17 +462,7 @@ pub(super) async fn create_agent(
         (Ok(id), Ok(spec)) => agents::build(&st, &tenant.id, spec, id, AgentStatus::Active, st.clock.now()).await,
         (Err(e), _) | (_, Err(e)) => Err(ServiceError::Invalid(e)),
     };
-    let registered = match built {
-        Ok(agent) => clients::create(&st, &By::admin(caller, &signed.admin), &agent).await.map(|s| (agent, s)),
-        Err(e) => Err(e),
-    };
-    match registered {
-        Ok((agent, secret)) => {
-            let page = format!("/console/t/{}/clients/{}", tenant.id, agent.client_id);
-            Ok(done(&signed, frame, &agent, secret, page))
-        }
-        Err(e) => Ok(form_page(&signed, frame, form.after(e, "client_id")?)),
-    }
+    store(&st, &signed, &By::admin(caller, &signed.admin), frame, form, built, Store::Register).await
 }
 
 /// `GET /console/t/{tenant}/clients/{client}/edit`: the client's form, filled in.
@@ -500,15 +512,5 @@ pub(super) async fn save(
             (agent_form(&tenant, &purpose, &input), built)
         }
     };
-    let saved = match built {
-        Ok(client) => clients::update(&st, &By::admin(caller, &signed.admin), &client).await.map(|s| (client, s)),
-        Err(e) => Err(e),
-    };
-    match saved {
-        Ok((client, secret)) => {
-            let page = format!("/console/t/{}/clients/{}?done=saved", tenant.id, client.client_id);
-            Ok(done(&signed, frame, &client, secret, page))
-        }
-        Err(e) => Ok(form_page(&signed, frame, form.after(e, "client_id")?)),
-    }
+    store(&st, &signed, &By::admin(caller, &signed.admin), frame, form, built, Store::Change).await
 }

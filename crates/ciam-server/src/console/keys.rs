@@ -81,6 +81,7 @@ async fn keys_page(
     notice: Option<String>,
 ) -> Result<axum::response::Response, axum::response::Response> {
     let stored = st.durable.list_keys(&tenant.id).await.map_err(failure)?;
+    let next = keys::next_rotation(tenant, &stored);
     let keys = stored
         .into_iter()
         .map(|k| KeyRow {
@@ -92,13 +93,12 @@ async fn keys_page(
             retired: k.retired_at.map(when).unwrap_or_default(),
         })
         .collect();
-    let schedule = match (tenant.settings.keys.rotate_every_days, keys::next_rotation(st, tenant).await) {
-        (None, _) => tr(msg!("console-rotation-by-hand")),
-        (Some(days), Ok(next)) => {
+    let schedule = match tenant.settings.keys.rotate_every_days {
+        None => tr(msg!("console-rotation-by-hand")),
+        Some(days) => {
             let next = next.map(when).unwrap_or_else(|| "-".into());
             tr_with(msg!("console-rotation-scheduled"), &[("days", &days.to_string()), ("next", &next)])
         }
-        (Some(_), Err(e)) => return Err(failure(e)),
     };
     let failed = form.as_ref().is_some_and(|f| f.fields.iter().any(|f| f.error.is_some()));
     let page = KeysPage {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use ciam_core::audit::AuditRecord;
 use ciam_core::id::TenantId;
 use ciam_core::keyspace;
-use ciam_core::signing_key::KeyState;
+use ciam_core::signing_key::{KeyState, StoredKey};
 use ciam_core::tenant::Tenant;
 use ciam_jose::Alg;
 use time::OffsetDateTime;
@@ -35,24 +35,19 @@ pub(crate) async fn rotate(
     Ok(activated)
 }
 
-/// When `tenant`'s keys are next rotated on its schedule (the earliest of its active keys),
-/// if it has one and has keys.
-pub(crate) async fn next_rotation(st: &AppState, tenant: &Tenant) -> Result<Option<OffsetDateTime>, ServiceError> {
-    Ok(due(st, tenant).await?.into_iter().map(|(_, at)| at).min())
+/// When `tenant`'s keys (as listed, `keys`) are next rotated on its schedule: the earliest of
+/// its active keys, if it has a schedule and keys.
+pub(crate) fn next_rotation(tenant: &Tenant, keys: &[StoredKey]) -> Option<OffsetDateTime> {
+    due(tenant, keys).into_iter().map(|(_, at)| at).min()
 }
 
 /// Each algorithm of `tenant`'s active keys with the time it is due, on the tenant's schedule.
-async fn due(st: &AppState, tenant: &Tenant) -> Result<Vec<(Alg, OffsetDateTime)>, ServiceError> {
+fn due(tenant: &Tenant, keys: &[StoredKey]) -> Vec<(Alg, OffsetDateTime)> {
     let schedule = &tenant.settings.keys;
-    if schedule.rotate_every_days.is_none() {
-        return Ok(Vec::new());
-    }
-    let keys = st.durable.list_keys(&tenant.id).await?;
-    Ok(keys
-        .iter()
+    keys.iter()
         .filter(|k| k.state == KeyState::Active)
         .filter_map(|k| Some((Alg::parse(&k.alg)?, schedule.due_at(k.activated_at.unwrap_or(k.created_at))?)))
-        .collect())
+        .collect()
 }
 
 /// Rotates, in every tenant with a schedule, the keys whose active key is due; returns how
@@ -61,9 +56,11 @@ pub(crate) async fn rotate_due(st: &AppState) -> Result<u64, ServiceError> {
     let (by, mut rotated, mut pages) = (By::system("key-schedule"), 0, TenantPages::new());
     while let Some(tenants) = pages.next(st).await? {
         for tenant in &tenants {
-            let now = st.clock.now();
-            let algs: Vec<Alg> =
-                due(st, tenant).await?.into_iter().filter(|(_, at)| *at <= now).map(|(a, _)| a).collect();
+            if tenant.settings.keys.rotate_every_days.is_none() {
+                continue;
+            }
+            let (keys, now) = (st.durable.list_keys(&tenant.id).await?, st.clock.now());
+            let algs: Vec<Alg> = due(tenant, &keys).into_iter().filter(|(_, at)| *at <= now).map(|(a, _)| a).collect();
             if !algs.is_empty() {
                 rotated += rotate(st, &by, &tenant.id, &algs).await?.len() as u64;
             }
