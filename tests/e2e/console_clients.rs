@@ -79,6 +79,14 @@ async fn a_tenant_admin_registers_an_agent_narrows_its_ceilings_and_changes_an_a
     }
     assert_eq!(operator.call(Method::GET, "/tenants/alpha/agents/trip-planner", None).await.0, 404);
 
+    // In German, the engine's rules are said in German.
+    admin.get("/console/t/alpha/clients/new-agent?lang=de").await;
+    let res =
+        admin.post("/console/t/alpha/clients/new-agent", &pairs(&agent_form(&csrf, &jwks, "alpha-web", "7200"))).await;
+    let page = res.text().await?;
+    assert!(error_of(&page, "max_token_lifetime").contains("muss zwischen 30 und 3600 Sekunden liegen"), "{page}");
+    admin.get("/console/t/alpha/clients/new-agent?lang=en").await;
+
     // Registered with its keys: no secret to show, straight to its page.
     let res =
         admin.post("/console/t/alpha/clients/new-agent", &pairs(&agent_form(&csrf, &jwks, "alpha-web", "300"))).await;

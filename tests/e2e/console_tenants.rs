@@ -240,6 +240,29 @@ async fn an_operator_creates_a_tenant_whose_admin_manages_applications_keys_and_
         after.split('<').next()?.parse().ok()
     };
     assert_eq!(tiles(&overview, "Tokens refreshed"), Some(0), "{overview}");
+    assert!(!overview.contains("token requests by grant"), "no token request yet: {overview}");
+
+    // Token requests count by grant: a service's client credentials, twice, and a refused code.
+    let svc = operator
+        .post(
+            "/tenants/gamma/clients",
+            json!({"client_id": "gamma-jobs", "name": "Gamma jobs", "client_type": "confidential",
+                   "grant_types": ["client_credentials"]}),
+            201,
+        )
+        .await;
+    let secret = svc["client_secret"].as_str().unwrap_or_default().to_owned();
+    for (grant, status) in [("client_credentials", 200), ("client_credentials", 200), ("authorization_code", 400)] {
+        let form = [("grant_type", grant), ("code", "not-a-code")];
+        let req = server.http.post(server.url("/t/gamma/token")).basic_auth("gamma-jobs", Some(&secret)).form(&form);
+        assert_eq!(req.send().await?.status().as_u16(), status, "{grant}");
+    }
+    let overview = admin.get("/console/t/gamma").await.text().await?;
+    assert!(overview.contains("<caption>The last 24 hours: token requests by grant</caption>"), "{overview}");
+    for row in ["Client credentials</th><td>2</td><td>0</td>", "Authorization code</th><td>0</td><td>1</td>"] {
+        assert!(overview.contains(&format!("<th scope=\"row\">{row}")), "{row}: {overview}");
+    }
+    assert_eq!(tiles(&overview, "Tokens issued"), Some(2), "{overview}");
     let support_view = |s: &str| s.contains("<h2>Activity</h2>");
     assert!(support_view(&overview));
     // The audit trail names her; filters narrow it; the chain verifies; a bad day is refused.

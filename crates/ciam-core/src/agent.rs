@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::id::{ClientId, TenantId, UserId};
 use crate::scope::ScopeSet;
-use crate::validation::FieldError;
+use crate::validation::{FieldError, Rule, Unit};
 
 /// Default ceiling of an agent's access tokens, seconds.
 pub const DEFAULT_MAX_TOKEN_LIFETIME: u32 = 300;
@@ -74,7 +74,7 @@ impl AgentProfile {
     /// Field rules. Errors name the field.
     pub fn validate(&self) -> Result<(), FieldError> {
         if self.description.chars().count() > 500 {
-            return Err(FieldError::new("description", "at most 500 characters"));
+            return Err(FieldError::rule("description", Rule::TooLong { max: 500 }));
         }
         if self.allowed_audiences.len() > MAX_AUDIENCES {
             return Err(FieldError::new("allowed_audiences", format!("at most {MAX_AUDIENCES} audiences")));
@@ -83,18 +83,21 @@ impl AgentProfile {
             validate_audience(a).map_err(|e| FieldError::new(format!("allowed_audiences[{i}]"), e.message))?;
         }
         if !(30..=MAX_TOKEN_LIFETIME_LIMIT).contains(&self.max_token_lifetime) {
-            return Err(FieldError::new(
+            return Err(FieldError::rule(
                 "max_token_lifetime",
-                format!("must be 30-{MAX_TOKEN_LIFETIME_LIMIT} seconds"),
+                Rule::Between { min: 30, max: u64::from(MAX_TOKEN_LIFETIME_LIMIT), unit: Unit::Seconds },
             ));
         }
         if !(1..=CHAIN_DEPTH_LIMIT).contains(&self.max_chain_depth) {
-            return Err(FieldError::new("max_chain_depth", format!("must be 1-{CHAIN_DEPTH_LIMIT}")));
+            return Err(FieldError::rule(
+                "max_chain_depth",
+                Rule::Between { min: 1, max: u64::from(CHAIN_DEPTH_LIMIT), unit: Unit::Number },
+            ));
         }
         if !(60..=DELEGATION_LIFETIME_LIMIT).contains(&self.delegation_lifetime) {
-            return Err(FieldError::new(
+            return Err(FieldError::rule(
                 "delegation_lifetime",
-                format!("must be 60-{DELEGATION_LIFETIME_LIMIT} seconds"),
+                Rule::Between { min: 60, max: u64::from(DELEGATION_LIFETIME_LIMIT), unit: Unit::Seconds },
             ));
         }
         Ok(())

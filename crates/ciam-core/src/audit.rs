@@ -49,6 +49,10 @@ pub struct AuditRecord {
     /// Audience(s), space-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
+    /// The grant type of a token request (`authorization_code`, `client_credentials`,
+    /// `urn:ietf:params:oauth:grant-type:token-exchange`, …), on the token endpoint's events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
     /// The caller's IP address (absent when `personal_data` is `erased`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
@@ -238,6 +242,9 @@ struct Facts<'a> {
     delegation_id: Option<&'a str>,
     scope: Option<&'a str>,
     audience: Option<&'a str>,
+    // Left out when absent, so events written before the grant was recorded hash as they did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant: Option<&'a str>,
     decision: &'a str,
     reason: Option<&'a str>,
 }
@@ -251,6 +258,7 @@ impl<'a> Facts<'a> {
             delegation_id: r.delegation_id.as_deref(),
             scope: r.scope.as_deref(),
             audience: r.audience.as_deref(),
+            grant: r.grant.as_deref(),
             decision: &r.decision,
             // A reason about the person is sealed (in the stored form it is empty; an opened
             // event has it back, and must hash the same).
@@ -309,6 +317,8 @@ pub struct AuditCount {
     pub event_type: String,
     /// `allow`, `deny` or `step_up`.
     pub decision: String,
+    /// The grant type, on the token endpoint's events.
+    pub grant: Option<String>,
     /// How many.
     pub count: u64,
 }
@@ -505,6 +515,24 @@ mod tests {
             edit(&mut edited[i]);
             let seq = edited[i].seq;
             assert_eq!(verify(&edited, head.clone()), Err(ChainBreak::Edited { seq }), "edit of event {seq}");
+        }
+    }
+
+    #[test]
+    fn the_grant_is_hashed_and_events_without_one_keep_their_hash() {
+        // The hash of this event as written before the grant was recorded.
+        let old = sealed(1, GENESIS, Some("p-ada"), Some("v1.k.ct"));
+        assert_eq!(old.hash, "fed74375562b4a497b56cd3ce6f82f8207b4288b670d2e020e855ce86d188963");
+
+        let mut with_grant = old.record.clone();
+        with_grant.grant = Some("client_credentials".into());
+        let e = AuditEvent::seal(&old.tenant_id, 1, datetime!(2026-12-01 12:00 UTC), GENESIS, with_grant);
+        assert_ne!(e.hash, old.hash);
+        assert!(e.hash_matches());
+        for edit in [None, Some("authorization_code")] {
+            let mut edited = e.clone();
+            edited.record.grant = edit.map(str::to_owned);
+            assert!(!edited.hash_matches(), "grant changed to {edit:?}");
         }
     }
 

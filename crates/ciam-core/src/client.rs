@@ -111,6 +111,37 @@ pub enum GrantType {
     Ciba,
 }
 
+impl GrantType {
+    /// Every grant type, in declaration order.
+    pub const ALL: [Self; 7] = [
+        Self::AuthorizationCode,
+        Self::RefreshToken,
+        Self::ClientCredentials,
+        Self::TokenExchange,
+        Self::DeviceCode,
+        Self::JwtBearer,
+        Self::Ciba,
+    ];
+
+    /// The registered name, as in `grant_type` (and in the serde form).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::RefreshToken => "refresh_token",
+            Self::ClientCredentials => "client_credentials",
+            Self::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
+            Self::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+            Self::JwtBearer => "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            Self::Ciba => "urn:openid:params:grant-type:ciba",
+        }
+    }
+
+    /// The grant type registered as `name`, if this server implements it.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+}
+
 /// How a client of the backchannel authentication grant gets its tokens (CIBA Core §5).
 /// `push` is not offered: FAPI-CIBA drops it, and it hands tokens to an endpoint unasked.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -575,6 +606,15 @@ fn validate_public_jwks(jwks: &serde_json::Value) -> Result<(), FieldError> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn grant_type_names_are_their_serde_names_and_parse_back() {
+        for g in GrantType::ALL {
+            assert_eq!(serde_json::to_value(g).unwrap(), g.as_str());
+            assert_eq!(GrantType::parse(g.as_str()), Some(g));
+        }
+        assert_eq!(GrantType::parse("password"), None, "not implemented");
+    }
 
     fn client(t: ClientType, m: AuthMethod, grants: &[GrantType], uris: &[&str]) -> Client {
         Client {

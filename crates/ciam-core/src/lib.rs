@@ -44,4 +44,4 @@ pub mod validation;
 pub use acr::{Acr, Amr};
 pub use clock::{Clock, SystemClock};
 pub use id::{ClientId, Region, TenantId, UserId};
-pub use validation::FieldError;
+pub use validation::{FieldError, Rule, Unit};

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::{Host, Url};
 
-use crate::validation::FieldError;
+use crate::validation::{FieldError, Rule};
 
 /// What kind of redirect target a URI is; decides which client types may register it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,16 +141,16 @@ fn rules(s: &str) -> Result<(Url, RedirectKind), FieldError> {
         return err("a redirect URI must be at most 2000 characters");
     }
     if s.contains('#') {
-        return err("a redirect URI must not contain a fragment (RFC 6749 §3.1.2)");
+        return Err(FieldError::rule("", Rule::RedirectFragment));
     }
     if s.contains('*') {
-        return err("a redirect URI must not contain wildcards; it is matched exactly");
+        return Err(FieldError::rule("", Rule::RedirectWildcard));
     }
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return err("a redirect URI must not contain white space or control characters");
     }
     let Ok(url) = Url::parse(s) else {
-        return err("a redirect URI must be an absolute URI");
+        return Err(FieldError::rule("", Rule::RedirectNotAbsolute));
     };
     if !url.username().is_empty() || url.password().is_some() {
         return err("a redirect URI must not contain user information");
@@ -169,7 +169,7 @@ fn rules(s: &str) -> Result<(Url, RedirectKind), FieldError> {
             Some(Host::Ipv4(ip)) if ip.is_loopback() => RedirectKind::Loopback,
             Some(Host::Ipv6(ip)) if ip.is_loopback() => RedirectKind::Loopback,
             Some(Host::Domain("localhost")) => RedirectKind::Loopback,
-            _ => return err("http redirect URIs are allowed only on loopback; use https"),
+            _ => return Err(FieldError::rule("", Rule::RedirectNotHttps)),
         },
         "javascript" | "data" | "file" | "vbscript" | "about" | "blob" | "filesystem" | "ws" | "wss" | "ftp" => {
             return err("this URI scheme cannot be a redirect target");

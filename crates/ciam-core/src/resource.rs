@@ -14,7 +14,7 @@ use crate::agent::validate_audience;
 use crate::client::{AuthMethod, Client, ClientType, validate_keys};
 use crate::id::{ClientId, ResourceId, TenantId};
 use crate::scope::ScopeSet;
-use crate::validation::FieldError;
+use crate::validation::{FieldError, Rule, Unit};
 
 /// Default lifetime of access tokens for a resource, seconds.
 pub const DEFAULT_RESOURCE_TOKEN_LIFETIME: u32 = 900;
@@ -66,7 +66,10 @@ impl Resource {
     pub fn validate(&self) -> Result<(), FieldError> {
         validate_audience(&self.identifier).map_err(|e| FieldError::new("identifier", e.message))?;
         if !(60..=86_400).contains(&self.access_token_lifetime) {
-            return Err(FieldError::new("access_token_lifetime", "must be 60-86400 seconds"));
+            return Err(FieldError::rule(
+                "access_token_lifetime",
+                Rule::Between { min: 60, max: 86_400, unit: Unit::Seconds },
+            ));
         }
         if let Some(auth) = &self.introspection {
             if !matches!(auth.method, AuthMethod::ClientSecretBasic | AuthMethod::PrivateKeyJwt) {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::validation::FieldError;
+use crate::validation::{FieldError, Rule, Unit};
 
 /// How long things are kept, and the erasure grace period.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -41,16 +41,22 @@ impl PrivacySettings {
     /// Checks the ranges; errors name the field under `privacy`.
     pub fn validate(&self) -> Result<(), FieldError> {
         if self.erasure_grace_days > 30 {
-            return Err(FieldError::new("erasure_grace_days", "must be 0-30"));
+            return Err(FieldError::rule("erasure_grace_days", Rule::Between { min: 0, max: 30, unit: Unit::Days }));
         }
         if self.audit_retention_days.is_some_and(|d| !(30..=36_500).contains(&d)) {
-            return Err(FieldError::new("audit_retention_days", "must be 30-36500"));
+            return Err(FieldError::rule(
+                "audit_retention_days",
+                Rule::Between { min: 30, max: 36_500, unit: Unit::Days },
+            ));
         }
         if !(1..=3650).contains(&self.ended_grants_days) {
-            return Err(FieldError::new("ended_grants_days", "must be 1-3650"));
+            return Err(FieldError::rule("ended_grants_days", Rule::Between { min: 1, max: 3650, unit: Unit::Days }));
         }
         if self.unverified_account_days.is_some_and(|d| !(1..=3650).contains(&d)) {
-            return Err(FieldError::new("unverified_account_days", "must be 1-3650"));
+            return Err(FieldError::rule(
+                "unverified_account_days",
+                Rule::Between { min: 1, max: 3650, unit: Unit::Days },
+            ));
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::validation::FieldError;
+use crate::validation::{FieldError, Rule};
 
 /// One scope token.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -20,10 +20,7 @@ impl Scope {
         if (1..=128).contains(&s.len()) && s.bytes().all(nqchar) {
             Ok(Self(s.to_owned()))
         } else {
-            Err(FieldError::new(
-                "",
-                "a scope must be 1-128 printable ASCII characters without spaces, '\"' or '\\' (RFC 6749 §3.3)",
-            ))
+            Err(FieldError::rule("", Rule::ScopeToken))
         }
     }
 

@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::FieldError;
 use crate::id::TenantId;
+use crate::{FieldError, Rule, Unit};
 
 /// The shortest period of scheduled rotation, days. Each rotation publishes the following key
 /// a whole period before it signs, so relying parties that cache the JWKS for a day or so
@@ -35,9 +35,13 @@ impl KeySettings {
     /// Checks the range; errors name the field under `keys`.
     pub fn validate(&self) -> Result<(), FieldError> {
         match self.rotate_every_days {
-            Some(days) if !(MIN_ROTATION_DAYS..=MAX_ROTATION_DAYS).contains(&days) => Err(FieldError::new(
+            Some(days) if !(MIN_ROTATION_DAYS..=MAX_ROTATION_DAYS).contains(&days) => Err(FieldError::rule(
                 "rotate_every_days",
-                format!("must be {MIN_ROTATION_DAYS}-{MAX_ROTATION_DAYS} days"),
+                Rule::Between {
+                    min: u64::from(MIN_ROTATION_DAYS),
+                    max: u64::from(MAX_ROTATION_DAYS),
+                    unit: Unit::Days,
+                },
             )),
             _ => Ok(()),
         }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::email::Email;
 use crate::tenant::https_url;
 use crate::user::UserProfile;
-use crate::validation::{FieldError, display_text};
+use crate::validation::{FieldError, Rule, Unit, display_text};
 
 /// A tenant's sign-up policy. Closed unless an administrator opens it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -223,10 +223,7 @@ impl SignupSettings {
                             && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                     });
                 if !ok {
-                    return Err(FieldError::new(
-                        format!("{name}[{i}]"),
-                        "must be a lowercase domain name like example.com (an internationalised one in its xn-- form)",
-                    ));
+                    return Err(FieldError::rule(format!("{name}[{i}]"), Rule::DomainName));
                 }
             }
         }
@@ -242,7 +239,10 @@ impl SignupSettings {
             return Err(FieldError::new("documents_version", "needs terms_url or privacy_url"));
         }
         if !(1..=10_000).contains(&self.per_network_per_hour) {
-            return Err(FieldError::new("per_network_per_hour", "must be 1-10000"));
+            return Err(FieldError::rule(
+                "per_network_per_hour",
+                Rule::Between { min: 1, max: 10_000, unit: Unit::Number },
+            ));
         }
         Ok(())
     }

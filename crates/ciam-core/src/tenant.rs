@@ -8,7 +8,7 @@ use url::Url;
 use crate::contrast::{self, Rgb};
 use crate::id::{Region, TenantId};
 use crate::locale::Locale;
-use crate::validation::FieldError;
+use crate::validation::{FieldError, Rule, Unit};
 
 /// A tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -384,8 +384,7 @@ impl Branding {
             https_url(uri).map_err(|e| e.under("branding.logo_uri"))?;
         }
         if let Some(c) = &self.primary_color {
-            let rgb = Rgb::from_hex(c)
-                .ok_or_else(|| FieldError::new("branding.primary_color", "must be a colour like #1a2b3c"))?;
+            let rgb = Rgb::from_hex(c).ok_or_else(|| FieldError::rule("branding.primary_color", Rule::Colour))?;
             let ratio = rgb.contrast(Rgb::WHITE);
             if ratio < contrast::AA_TEXT {
                 return Err(FieldError::new(
@@ -436,23 +435,35 @@ impl TenantSettings {
         crate::scope::ScopeSet::from_list(&self.registration.allowed_scopes)
             .map_err(|e| e.under("registration.allowed_scopes"))?;
         if !(1..=1000).contains(&self.registration.open_registrations_per_hour) {
-            return Err(FieldError::new("registration.open_registrations_per_hour", "must be 1-1000"));
+            return Err(FieldError::rule(
+                "registration.open_registrations_per_hour",
+                Rule::Between { min: 1, max: 1000, unit: Unit::Number },
+            ));
         }
         if let Some(url) = &self.migration.legacy_password_check_url {
             crate::federation::issuer_url(url)
-                .map_err(|_| FieldError::new("migration.legacy_password_check_url", "must be an absolute https URL"))?;
+                .map_err(|_| FieldError::rule("migration.legacy_password_check_url", Rule::HttpsUrl))?;
         }
         if !(self.login.password || self.login.passkey || self.login.email_code) {
-            return Err(FieldError::new("login", "must offer at least one of password, passkey, email_code"));
+            return Err(FieldError::rule("login", Rule::SignInMethod));
         }
         if !(8..=64).contains(&self.login.password_min_length) {
-            return Err(FieldError::new("login.password_min_length", "must be 8-64"));
+            return Err(FieldError::rule(
+                "login.password_min_length",
+                Rule::Between { min: 8, max: 64, unit: Unit::Number },
+            ));
         }
         if !(300..=34_560_000).contains(&self.login.session_lifetime_secs) {
-            return Err(FieldError::new("login.session_lifetime_secs", "must be 300-34560000 (5 minutes to 400 days)"));
+            return Err(FieldError::rule(
+                "login.session_lifetime_secs",
+                Rule::Between { min: 300, max: 34_560_000, unit: Unit::Seconds },
+            ));
         }
         if !(60..=2_592_000).contains(&self.login.session_idle_timeout_secs) {
-            return Err(FieldError::new("login.session_idle_timeout_secs", "must be 60-2592000 (1 minute to 30 days)"));
+            return Err(FieldError::rule(
+                "login.session_idle_timeout_secs",
+                Rule::Between { min: 60, max: 2_592_000, unit: Unit::Seconds },
+            ));
         }
         if self.testing.allow_scripted_sign_ins && self.environment != Environment::Development {
             return Err(FieldError::new(
@@ -488,7 +499,7 @@ pub fn https_url(s: &str) -> Result<(), FieldError> {
         {
             Ok(())
         }
-        _ => Err(FieldError::new("", "must be an absolute https URL")),
+        _ => Err(FieldError::rule("", Rule::HttpsUrl)),
     }
 }
 
@@ -496,7 +507,7 @@ pub fn https_url(s: &str) -> Result<(), FieldError> {
 /// styles from (`https://host[:port]`); `Err` unless `s` is an [`https_url`] without a fragment.
 pub fn stylesheet_url(s: &str) -> Result<(Url, String), FieldError> {
     https_url(s)?;
-    let url = Url::parse(s).map_err(|_| FieldError::new("", "must be an absolute https URL"))?;
+    let url = Url::parse(s).map_err(|_| FieldError::rule("", Rule::HttpsUrl))?;
     if url.fragment().is_some() {
         return Err(FieldError::new("", "must not have a fragment"));
     }

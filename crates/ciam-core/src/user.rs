@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use crate::email::Email;
 use crate::id::{TenantId, UserId};
 use crate::tenant::https_url;
-use crate::validation::{FieldError, display_text};
+use crate::validation::{FieldError, Rule, display_text};
 
 /// A user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,7 +238,7 @@ impl UserProfile {
             let ok = (2..=35).contains(&l.len())
                 && l.split('-').all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
             if !ok {
-                return Err(FieldError::new("locale", "must be a BCP 47 language tag such as en or pt-BR"));
+                return Err(FieldError::rule("locale", Rule::LanguageTag));
             }
         }
         if let Some(b) = &self.birthdate {
@@ -250,14 +250,14 @@ impl UserProfile {
                 _ => false,
             };
             if !ok {
-                return Err(FieldError::new("birthdate", "must be YYYY-MM-DD or YYYY (OIDC Core §5.1)"));
+                return Err(FieldError::rule("birthdate", Rule::Birthdate));
             }
         }
         if let Some(p) = &self.phone_number {
             // E.164: '+' then 6-15 digits.
             let ok = p.starts_with('+') && (7..=16).contains(&p.len()) && p.bytes().skip(1).all(|c| c.is_ascii_digit());
             if !ok {
-                return Err(FieldError::new("phone_number", "must be in E.164 form, e.g. +14155550100"));
+                return Err(FieldError::rule("phone_number", Rule::PhoneNumber));
             }
         }
         Ok(self)

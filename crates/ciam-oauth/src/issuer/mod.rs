@@ -28,7 +28,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ciam_core::Clock;
 use ciam_core::audit::AuditRecord;
-use ciam_core::client::{Client, SecurityProfile};
+use ciam_core::client::{Client, GrantType, SecurityProfile};
 use ciam_core::id::{ClientId, ResourceId, TenantId};
 use ciam_core::keyspace;
 use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
@@ -138,7 +138,10 @@ pub struct TokenCall<'a> {
 }
 
 impl TokenCall<'_> {
+    /// What every token-endpoint event carries: the grant asked for (when this server knows it;
+    /// a transaction token is an exchange) and the caller.
     fn stamp(&self, record: &mut AuditRecord) {
+        record.grant = self.params.get("grant_type").and_then(GrantType::parse).map(|g| g.as_str().to_owned());
         record.ip = self.ip.map(str::to_owned);
         record.user_agent = self.user_agent.map(str::to_owned);
     }

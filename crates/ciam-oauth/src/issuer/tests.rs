@@ -295,8 +295,14 @@ async fn a_reused_code_revokes_what_its_first_redemption_issued_rfc6749_4_1_2() 
         w.token(&web, &refresh, "192.0.2.1").await.err().ok_or("expected a refusal")?.code,
         ErrorCode::InvalidGrant
     );
-    let kinds: Vec<_> = w.events().iter().map(|e| e.event_type.clone()).collect();
-    assert_eq!(kinds, ["token.issued", "token.refused", "token.refused"]);
+    let kinds: Vec<_> =
+        w.events().iter().map(|e| (e.event_type.clone(), e.grant.clone().unwrap_or_default())).collect();
+    let (code, refresh) = ("authorization_code".to_owned(), "refresh_token".to_owned());
+    assert_eq!(
+        kinds,
+        [("token.issued".into(), code.clone()), ("token.refused".into(), code), ("token.refused".into(), refresh)],
+        "each event names the grant asked for"
+    );
     Ok(())
 }
 
@@ -604,6 +610,7 @@ async fn a_service_exchanges_a_users_token_within_its_permission_rfc8693() -> Te
     assert_eq!((exchanged.event_type.as_str(), exchanged.client_id.as_deref()), ("token.exchanged", Some("svc")));
     assert_eq!(exchanged.user_id.as_deref(), Some(w.user.id.to_string().as_str()));
     assert_eq!((exchanged.actors.as_slice(), exchanged.audience.as_deref()), (&["svc".to_owned()][..], Some(API)));
+    assert_eq!(exchanged.grant.as_deref(), Some(crate::exchange::GRANT_TYPE));
 
     // Another audience it may exchange for (a client of the tenant), narrower.
     let form = exchange_form(&user.access_token, "&audience=billing&scope=orders:read");

@@ -151,7 +151,7 @@ pub(super) async fn add(
     let form = administrator_form(&st, &tenant, &input).await.map_err(failure)?;
     let email = match Email::parse(input.email.trim()) {
         Ok(email) => email,
-        Err(e) => return Ok(form_page(&signed, frame, form.refused(&ciam_core::FieldError::new("email", e.message)))),
+        Err(e) => return Ok(form_page(&signed, frame, form.refused(&e.on("email")))),
     };
     match give(&st, &signed, &By::admin(caller, &signed.admin), &tenant, email, input.role).await {
         Ok(made) => {

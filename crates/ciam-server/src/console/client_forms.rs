@@ -22,7 +22,7 @@ use super::{Signed, signed_in};
 use crate::audit::Caller;
 use crate::http::Path;
 use crate::http::page::see_other;
-use crate::i18n::{msg, tr};
+use crate::i18n::{msg, refusal, tr};
 use crate::services::agents::{self, AgentSpec};
 use crate::services::{By, ServiceError, clients};
 use crate::state::AppState;
@@ -191,12 +191,12 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 
 fn redirect_uris(text: &str) -> Result<Vec<RedirectUri>, FieldError> {
     lines(text)
-        .map(|l| RedirectUri::parse(l).map_err(|e| FieldError::new("redirect_uris", format!("{l}: {}", e.message))))
+        .map(|l| RedirectUri::parse(l).map_err(|e| FieldError::new("redirect_uris", format!("{l}: {}", refusal(&e)))))
         .collect()
 }
 
 fn scopes(text: &str) -> Result<ScopeSet, FieldError> {
-    ScopeSet::parse_space_separated(text.trim()).map_err(|e| FieldError::new("scopes", e.message))
+    ScopeSet::parse_space_separated(text.trim()).map_err(|e| e.on("scopes"))
 }
 
 fn jwks(text: &str) -> Result<Option<serde_json::Value>, FieldError> {
@@ -211,7 +211,7 @@ fn jwks(text: &str) -> Result<Option<serde_json::Value>, FieldError> {
 fn new_id(text: &str) -> Result<ClientId, FieldError> {
     let id = match text.trim() {
         "" => ClientId::generate(),
-        id => ClientId::parse(id).map_err(|e| FieldError::new("client_id", e.message))?,
+        id => ClientId::parse(id).map_err(|e| e.on("client_id"))?,
     };
     if id.is_metadata_document() {
         return Err(FieldError::new("client_id", "a URL names a client by its metadata document"));
@@ -273,8 +273,8 @@ fn changed_app(st: &AppState, current: &Client, input: &ClientInput) -> Result<C
 /// What the agent form says, over `base` (the agent as it is, or the defaults).
 fn agent_spec(base: Option<AgentSpec>, input: &ClientInput) -> Result<AgentSpec, FieldError> {
     let owner = match input.owner_type.as_str() {
-        "user" => AgentOwner::User(UserId::parse(input.owner.trim()).map_err(|e| FieldError::new("owner", e.message))?),
-        _ => AgentOwner::Client(ClientId::parse(input.owner.trim()).map_err(|e| FieldError::new("owner", e.message))?),
+        "user" => AgentOwner::User(UserId::parse(input.owner.trim()).map_err(|e| e.on("owner"))?),
+        _ => AgentOwner::Client(ClientId::parse(input.owner.trim()).map_err(|e| e.on("owner"))?),
     };
     let redirect_uris = redirect_uris(&input.redirect_uris)?;
     let keys = jwks(&input.jwks)?;

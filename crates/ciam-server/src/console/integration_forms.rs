@@ -75,11 +75,10 @@ fn resource_spec(input: &ResourceInput) -> Result<ResourceSpec, FieldError> {
         .parse()
         .map_err(|_| FieldError::new("access_token_lifetime", tr(msg!("console-whole-number"))))?;
     Ok(ResourceSpec {
-        id: ResourceId::parse(input.id.trim()).map_err(|e| FieldError::new("id", e.message))?,
+        id: ResourceId::parse(input.id.trim()).map_err(|e| e.on("id"))?,
         identifier: input.identifier.trim().to_owned(),
         name: input.name.clone(),
-        scopes: ScopeSet::parse_space_separated(input.scopes.trim())
-            .map_err(|e| FieldError::new("scopes", e.message))?,
+        scopes: ScopeSet::parse_space_separated(input.scopes.trim()).map_err(|e| e.on("scopes"))?,
         access_token_lifetime: Some(lifetime),
         introspection_auth_method: (input.introspection == "secret").then_some(AuthMethod::ClientSecretBasic),
         jwks_uri: None,

@@ -13,7 +13,7 @@ use ciam_core::store::StoreError;
 
 use super::{Signed, failure, sign_in_url, to_sign_in};
 use crate::http::page::{Brand, error_page, hosted_pages, html};
-use crate::i18n::{filters, msg, tr, tr_with};
+use crate::i18n::{filters, msg, refusal, tr, tr_with};
 use crate::services::ServiceError;
 use crate::state::AppState;
 
@@ -225,9 +225,10 @@ impl Form {
     /// over the form.
     pub(super) fn refused(mut self, e: &FieldError) -> Self {
         let head = e.field.split(['.', '[']).next().unwrap_or_default();
+        let reason = refusal(e);
         match self.fields.iter_mut().find(|f| f.name == e.field || f.name == head) {
-            Some(field) => field.error = Some(e.message.to_string()),
-            None => self.error = Some(format!("{}: {}", e.field, e.message)),
+            Some(field) => field.error = Some(reason),
+            None => self.error = Some(format!("{}: {reason}", e.field)),
         }
         self
     }

@@ -21,7 +21,7 @@ use super::{Signed, failure, signed_in};
 use crate::audit::Caller;
 use crate::http::Path;
 use crate::http::page::{Brand, hosted_pages, html, see_other};
-use crate::i18n::{filters, msg, tr};
+use crate::i18n::{filters, msg, refusal, tr};
 use crate::services::risk::{Probe, simulate};
 use crate::services::{By, tenants};
 use crate::state::AppState;
@@ -58,8 +58,8 @@ const FIELD_OF: [(&str, &str); 19] = [
 fn on_field(e: FieldError) -> FieldError {
     match FIELD_OF.iter().find(|(path, _)| e.field.starts_with(path)) {
         Some((path, name)) => match e.field.strip_prefix(path).map(|rest| rest.trim_start_matches('.')) {
-            Some("") | None => FieldError::new(*name, e.message),
-            Some(rest) => FieldError::new(*name, format!("{rest}: {}", e.message)),
+            Some("") | None => e.on(*name),
+            Some(rest) => FieldError::new(*name, format!("{rest}: {}", refusal(&e))),
         },
         None => e,
     }
@@ -379,7 +379,7 @@ async fn simulated(
             p.validate().map(|()| p)
         }) {
             Ok(p) => p,
-            Err(e) => return Ok(Err(("policy", format!("{}: {}", e.field, e.message)))),
+            Err(e) => return Ok(Err(("policy", format!("{}: {}", e.field, refusal(&e))))),
         },
         None => PolicyConfig::of_tenant(tenant),
     };

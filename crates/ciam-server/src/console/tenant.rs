@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use ciam_core::admin::{Access, Permission};
+use ciam_core::client::GrantType;
 use ciam_core::id::TenantId;
 use ciam_core::tenant::{Tenant, TenantSettings};
 use serde::Deserialize;
@@ -52,6 +53,51 @@ struct Activity {
     exchanged: u64,
     refused: u64,
     rows: Vec<(String, u64, u64, u64)>,
+    /// Token requests by grant: the grant's name, how many were answered with tokens (issued,
+    /// refreshed or exchanged) and how many were refused.
+    grants: Vec<(String, u64, u64)>,
+}
+
+/// The console's name of a grant type, in the administrator's language; `None` is a request
+/// whose grant this server does not implement, or an event recorded before grants were.
+fn grant_name(grant: Option<GrantType>) -> String {
+    tr(match grant {
+        Some(GrantType::AuthorizationCode) => msg!("console-grant-code"),
+        Some(GrantType::RefreshToken) => msg!("console-grant-refresh"),
+        Some(GrantType::ClientCredentials) => msg!("console-grant-client-credentials"),
+        Some(GrantType::TokenExchange) => msg!("console-grant-exchange"),
+        Some(GrantType::DeviceCode) => msg!("console-grant-device"),
+        Some(GrantType::JwtBearer) => msg!("console-grant-jwt-bearer"),
+        Some(GrantType::Ciba) => msg!("console-grant-ciba"),
+        None => msg!("console-grant-other"),
+    })
+}
+
+/// The token endpoint's events by grant, in [`GrantType::ALL`]'s order, the rest last; grants
+/// without events are left out.
+fn by_grant(counts: &[ciam_core::audit::AuditCount]) -> Vec<(String, u64, u64)> {
+    const ANSWERED: [&str; 3] = ["token.issued", "token.refreshed", "token.exchanged"];
+    // Keyed by the grant's place in `GrantType::ALL`; unknown grants after the known ones.
+    let mut tally: std::collections::BTreeMap<usize, (u64, u64)> = std::collections::BTreeMap::new();
+    for c in counts {
+        let refused = c.event_type == "token.refused";
+        let answered = ANSWERED.contains(&c.event_type.as_str()) && c.decision == "allow";
+        if !(refused || answered) {
+            continue;
+        }
+        let grant = c.grant.as_deref().and_then(GrantType::parse);
+        let place = grant.and_then(|g| GrantType::ALL.iter().position(|&k| k == g)).unwrap_or(GrantType::ALL.len());
+        let entry = tally.entry(place).or_default();
+        if refused {
+            entry.1 += c.count;
+        } else {
+            entry.0 += c.count;
+        }
+    }
+    tally
+        .into_iter()
+        .map(|(place, (answered, refused))| (grant_name(GrantType::ALL.get(place).copied()), answered, refused))
+        .collect()
 }
 
 impl Activity {
@@ -84,6 +130,7 @@ impl Activity {
             refreshed: count("token.refreshed", None),
             exchanged: count("token.exchanged", None),
             refused: count("token.refused", None),
+            grants: by_grant(&counts),
             rows,
         }
     }
@@ -190,11 +237,7 @@ pub(super) async fn create_tenant(
     let id = match TenantId::parse(input.id.trim()) {
         Ok(id) => id,
         Err(e) => {
-            return Ok(form_page(
-                &signed,
-                Frame::of(&signed),
-                form.refused(&ciam_core::FieldError::new("id", e.message)),
-            ));
+            return Ok(form_page(&signed, Frame::of(&signed), form.refused(&e.on("id"))));
         }
     };
     let settings = TenantSettings::default();

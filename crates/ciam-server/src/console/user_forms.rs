@@ -83,7 +83,7 @@ fn user_form(tenant: &Tenant, user: Option<&User>, input: &UserInput) -> Form {
 /// The address and profile the form gives (over `profile`: the claims it has no field for
 /// stay), or the first thing wrong with them.
 fn checked(input: &UserInput, profile: UserProfile) -> Result<(Email, UserProfile), FieldError> {
-    let email = Email::parse(input.email.trim()).map_err(|e| FieldError::new("email", e.message))?;
+    let email = Email::parse(input.email.trim()).map_err(|e| e.on("email"))?;
     let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
     // A changed phone number is not verified any more.
     let phone_number_verified =

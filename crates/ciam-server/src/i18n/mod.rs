@@ -17,6 +17,7 @@
 //! shown in English.
 
 pub(crate) mod filters;
+mod rules;
 mod switcher;
 
 use std::borrow::Cow;
@@ -27,6 +28,7 @@ pub(crate) use ciam_core::locale::Locale;
 use ciam_core::user::User;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
+pub(crate) use rules::refusal;
 pub(crate) use switcher::{Here, LanguageLink, switcher};
 
 /// The message catalogue of every language, in the order of [`Locale::ALL`].

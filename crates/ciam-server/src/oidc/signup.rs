@@ -36,7 +36,7 @@ use crate::adapters::captcha::HumanCheck;
 use crate::audit::Caller;
 use crate::error::{HoldOff, PageError};
 use crate::http::Path;
-use crate::i18n::{self, Msg, msg, tr, tr_with};
+use crate::i18n::{self, Msg, msg, refusal, tr, tr_with};
 use crate::services::accounts::{self, Acceptance, Presented, Purpose, SignUp, SignedUp};
 use crate::services::consents::{self, Channel};
 use crate::services::throttle::{self, Attempt};
@@ -86,16 +86,6 @@ pub(super) fn claim_input(claim: ProfileClaim) -> (Msg, Msg, &'static str, &'sta
         ProfileClaim::PhoneNumber => (msg!("claim-phone-number"), msg!("claim-phone-number-lower"), "tel", "tel"),
         ProfileClaim::Birthdate => (msg!("claim-birthdate"), msg!("claim-birthdate-lower"), "date", "bday"),
         ProfileClaim::Locale => (msg!("claim-locale"), msg!("claim-locale-lower"), "text", "language"),
-    }
-}
-
-/// What is wrong with a profile claim's value, for the fields whose rules a person can follow.
-fn claim_refused(claim: ProfileClaim) -> Option<Msg> {
-    match claim {
-        ProfileClaim::PhoneNumber => Some(msg!("claim-invalid-phone-number")),
-        ProfileClaim::Birthdate => Some(msg!("claim-invalid-birthdate")),
-        ProfileClaim::Locale => Some(msg!("claim-invalid-locale")),
-        ProfileClaim::Name | ProfileClaim::GivenName | ProfileClaim::FamilyName => None,
     }
 }
 
@@ -370,7 +360,7 @@ pub(super) async fn signup_post(
                 let field = ProfileClaim::ALL.iter().map(|c| c.as_str()).find(|c| *c == e.field).unwrap_or("email");
                 let claim = ProfileClaim::ALL.iter().find(|c| c.as_str() == e.field);
                 let label = tr(claim.map_or(msg!("claim-field"), |c| claim_input(*c).0));
-                let reason = claim.and_then(|c| claim_refused(*c)).map_or_else(|| e.message.to_string(), tr);
+                let reason = refusal(&e);
                 let m = tr_with(msg!("signup-field-invalid"), &[("field", &label), ("reason", &reason)]);
                 return Ok(refused(&filled, field, &m, StatusCode::BAD_REQUEST));
             }

@@ -25,6 +25,11 @@ pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableSto
             r.user_id = Some(format!("user-{}", i % 3));
             r.client_id = Some("app".into());
             r.actors = if i % 2 == 0 { vec!["agent-a".into(), "agent-b".into()] } else { vec![] };
+            r.grant = match i % 4 {
+                0 => None,
+                2 => Some("authorization_code".into()),
+                _ => Some("client_credentials".into()),
+            };
             s.append_audit(&[(t, T0 + time::Duration::seconds(i), r)]).await.unwrap()
         }));
     }
@@ -38,6 +43,8 @@ pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableSto
         v.next(e).unwrap();
     }
     assert_eq!(v.finish(s.audit_head(&t).await.unwrap()), Ok(20), "20 concurrent appends form one chain");
+    let granted = chain.iter().filter(|e| e.record.grant.as_deref() == Some("client_credentials")).count();
+    assert_eq!(granted, 10, "the grant is stored");
     let all = PageRequest { limit: 200, after: None };
     let by_user = AuditFilter { user_id: Some("user-0".into()), ..AuditFilter::default() };
     assert_eq!(s.query_audit(&t, &by_user, &all).await.unwrap().items.len(), 7);
@@ -86,10 +93,20 @@ pub async fn audit_chain_appends_concurrently_and_verifies(s: Arc<dyn DurableSto
     assert_eq!(va.finish(s.audit_head(&t).await.unwrap()), Ok(23));
     assert_eq!(s.query_audit(&t, &by_type, &all).await.unwrap().items.len(), 3, "only this tenant's");
 
-    // The dashboard's counts: by type and decision, within the window, this tenant's only.
+    // The dashboard's counts: by type, decision and grant (none first), within the window, this
+    // tenant's only.
     let counts = s.audit_counts(&t, t0_ms, t0_ms + 200_000).await.unwrap();
-    let counted: Vec<_> = counts.iter().map(|c| (c.event_type.as_str(), c.decision.as_str(), c.count)).collect();
-    assert_eq!(counted, [("token.issued", "allow", 20), ("token.refused", "deny", 3)]);
+    let counted: Vec<_> =
+        counts.iter().map(|c| (c.event_type.as_str(), c.decision.as_str(), c.grant.as_deref(), c.count)).collect();
+    assert_eq!(
+        counted,
+        [
+            ("token.issued", "allow", None, 5),
+            ("token.issued", "allow", Some("authorization_code"), 5),
+            ("token.issued", "allow", Some("client_credentials"), 10),
+            ("token.refused", "deny", None, 3),
+        ]
+    );
     let early = s.audit_counts(&t, t0_ms, t0_ms + 10_000).await.unwrap();
     assert_eq!(early.iter().map(|c| c.count).sum::<u64>(), 10, "only the window's events");
     let theirs = s.audit_counts(&b, t0_ms, t0_ms + 200_000).await.unwrap();

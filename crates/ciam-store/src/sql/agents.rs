@@ -14,7 +14,7 @@ use super::queries::*;
 use super::rows::{AuditRow, DelegationRow, ResourceRow, enum_to_str, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, after, limit, lite, pg};
 
-/// Audit events per multi-row insert: 19 values each stays far below SQLite's and PostgreSQL's
+/// Audit events per multi-row insert: 20 values each stays far below SQLite's and PostgreSQL's
 /// bind parameter limits.
 const AUDIT_ROWS_PER_INSERT: usize = 256;
 
@@ -47,7 +47,8 @@ macro_rules! audit_values {
             .push_bind(e.hash.as_str())
             .push_bind(r.personal.form())
             .push_bind(subject)
-            .push_bind(personal);
+            .push_bind(personal)
+            .push_bind(r.grant.as_deref());
     }};
 }
 
@@ -291,7 +292,7 @@ macro_rules! impl_agent_stores {
                 since_ms: i64,
                 until_ms: i64,
             ) -> StoreResult<Vec<AuditCount>> {
-                let rows: Vec<(String, String, i64)> = $db::query_as(AUDIT_COUNTS)
+                let rows: Vec<(String, String, Option<String>, i64)> = $db::query_as(AUDIT_COUNTS)
                     .bind(tenant.as_str())
                     .bind(since_ms)
                     .bind(until_ms)
@@ -300,9 +301,10 @@ macro_rules! impl_agent_stores {
                     .map_err(map_err("audit"))?;
                 Ok(rows
                     .into_iter()
-                    .map(|(event_type, decision, n)| AuditCount {
+                    .map(|(event_type, decision, grant, n)| AuditCount {
                         event_type,
                         decision,
+                        grant,
                         count: u64::try_from(n).unwrap_or(0),
                     })
                     .collect())

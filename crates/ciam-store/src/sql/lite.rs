@@ -193,6 +193,7 @@ macro_rules! tuple {
 
 tuple!(A 0, B 1);
 tuple!(A 0, B 1, C 2);
+tuple!(A 0, B 1, C 2, D 3);
 
 /// A multi-row statement built at run time, as sqlx's `QueryBuilder`.
 pub(crate) struct QueryBuilder {

@@ -194,7 +194,7 @@ pub(crate) const SELECT_AUDIT_HEAD: &str = "select seq, hash from audit_head whe
 macro_rules! audit_columns {
     () => {
         "tenant_id, seq, time_ms, event_type, user_id, client_id, actors, delegation_id, scope, audience, ip, \
-        user_agent, decision, reason, prev_hash, hash, form, subject, personal"
+        user_agent, decision, reason, prev_hash, hash, form, subject, personal, grant_type"
     };
 }
 /// The start of a multi-row insert; the rows follow as `VALUES (…), (…)`.
@@ -209,8 +209,9 @@ pub(crate) const THEN_INSERT_AUDIT_EVENTS: &str =
 pub(crate) const IF_ADVANCED: &str = ") as events where exists (select 1 from advanced)) select count(*) from advanced";
 pub(crate) const AUDIT_CHAIN: &str =
     concat!("select ", audit_columns!(), " from audit_event where tenant_id = $1 and seq > $2 order by seq limit $3");
-pub(crate) const AUDIT_COUNTS: &str = "select event_type, decision, count(*) from audit_event \
-    where tenant_id = $1 and time_ms >= $2 and time_ms < $3 group by event_type, decision order by event_type, decision";
+pub(crate) const AUDIT_COUNTS: &str = "select event_type, decision, grant_type, count(*) from audit_event \
+    where tenant_id = $1 and time_ms >= $2 and time_ms < $3 group by event_type, decision, grant_type \
+    order by event_type, decision, coalesce(grant_type, '')";
 // Optional filters: a null parameter disables its predicate. A user is matched by the clear id
 // (events written before migration 0025) or by the pseudonym (sealed events). The agent matches the requesting
 // client or any member of the stored actor chain (a JSON array of ids, which never hold quotes).

@@ -393,6 +393,7 @@ pub(crate) struct AuditRow {
     form: i64,
     subject: Option<String>,
     personal: Option<String>,
+    grant_type: Option<String>,
 }
 }
 
@@ -411,6 +412,7 @@ impl TryFrom<AuditRow> for AuditEvent {
                 delegation_id: r.delegation_id,
                 scope: r.scope,
                 audience: r.audience,
+                grant: r.grant_type,
                 ip: r.ip,
                 user_agent: r.user_agent,
                 decision: r.decision,

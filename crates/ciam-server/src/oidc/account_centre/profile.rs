@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use ciam_core::signup::ProfileClaim;
 use ciam_core::user::UserProfile;
+use ciam_core::{FieldError, Rule};
 use ciam_oauth::form::Params;
 
 use super::views::{Field, Language, Nav, ProfilePage};
@@ -17,7 +18,7 @@ use super::{Holder, Need, form_of, holder, notice};
 use crate::audit::Caller;
 use crate::error::PageError;
 use crate::http::Path;
-use crate::i18n::{msg, tr, tr_with};
+use crate::i18n::{msg, refusal, tr, tr_with};
 use crate::oidc::pages::html;
 use crate::oidc::signup::claim_input;
 use crate::oidc::web_flow::see_other;
@@ -49,20 +50,21 @@ const LANGUAGES: [(&str, &str); 16] = [
 /// The longest value the form shows back (a longer one is refused anyway).
 const ECHO_CHARS: usize = 300;
 
-/// What to tell the person about field `name` (labelled `label`) refused with `message`
-/// ([`UserProfile::validate`]'s words), in the language of the request.
-fn error_words(name: &str, label: &str, message: &str) -> String {
+/// What to tell the person about field `name` (labelled `label`) refused with `e`
+/// ([`UserProfile::validate`]'s refusal), in the language of the request: what to type for the
+/// fields with a format, the field named for the text rules.
+fn error_words(name: &str, label: &str, e: &FieldError) -> String {
     let field = [("field", label)];
-    match name {
-        "phone_number" => tr(msg!("profile-error-phone")),
-        "birthdate" => tr(msg!("profile-error-birthdate")),
-        "locale" => tr(msg!("profile-error-locale")),
-        _ if message.contains("bidirectional") => tr_with(msg!("profile-error-bidi"), &field),
-        _ if message.contains("control characters") => tr_with(msg!("profile-error-control"), &field),
-        _ => match message.strip_prefix("must be at most ").and_then(|rest| rest.strip_suffix(" characters")) {
-            Some(max) => tr_with(msg!("profile-error-too-long"), &[("field", label), ("max", max)]),
-            None => tr_with(msg!("signup-field-invalid"), &[("field", label), ("reason", message)]),
-        },
+    match (name, e.rule) {
+        ("phone_number", _) => tr(msg!("profile-error-phone")),
+        ("birthdate", _) => tr(msg!("profile-error-birthdate")),
+        ("locale", _) => tr(msg!("profile-error-locale")),
+        (_, Some(Rule::BidiCharacters)) => tr_with(msg!("profile-error-bidi"), &field),
+        (_, Some(Rule::ControlCharacters)) => tr_with(msg!("profile-error-control"), &field),
+        (_, Some(Rule::TooLong { max })) => {
+            tr_with(msg!("profile-error-too-long"), &[("field", label), ("max", &max.to_string())])
+        }
+        _ => tr_with(msg!("signup-field-invalid"), &[("field", label), ("reason", &refusal(e))]),
     }
 }
 
@@ -79,7 +81,7 @@ fn read_form(form: &Params, stored: &UserProfile) -> (Vec<Field>, Option<UserPro
         let mut alone = UserProfile::default();
         claim.set(&mut alone, Some(&value));
         let label = tr(claim_input(claim).0);
-        let error = alone.validate().err().map(|e| error_words(claim.as_str(), &label, &e.message));
+        let error = alone.validate().err().map(|e| error_words(claim.as_str(), &label, &e));
         valid &= error.is_none();
         claim.set(&mut profile, Some(&value));
         fields.push(Field { value: value.chars().take(ECHO_CHARS).collect(), error });
