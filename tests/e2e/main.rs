@@ -30,6 +30,7 @@ mod erasure;
 mod examples;
 mod exchange;
 mod fapi;
+mod faults;
 mod federation;
 mod federation_presets;
 mod hardening;

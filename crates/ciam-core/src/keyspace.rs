@@ -26,7 +26,7 @@ use serde::de::DeserializeOwned;
 
 use crate::id::TenantId;
 use crate::secret::SecretHash;
-use crate::store::{EphemeralStore, StoreResult};
+use crate::store::{EphemeralStore, Marker, StoreResult};
 use crate::tenant::TenantNs;
 
 /// A key of the ephemeral store. Only this module builds one.
@@ -279,6 +279,12 @@ pub fn dpop_proof(tenant: &TenantId, jkt: &str, jti: &str) -> Key {
     Key::hashed("dpop", tenant, &format!("{jkt}:{jti}"))
 }
 
+/// When the tenant's replay records of DPoP proofs and client assertions begin (unix seconds):
+/// set by the first record after the ephemeral store lost them ([`Replay::first_use_since`]).
+pub fn replay_records(tenant: &TenantId) -> Key {
+    Key::plain("replay", tenant, "since")
+}
+
 /// The tenant's DPoP server nonce of one time window (RFC 9449 §8).
 pub fn dpop_nonce(tenant: &TenantId, window: i64) -> Key {
     Key::plain("dpop-nonce", tenant, window)
@@ -426,6 +432,49 @@ impl<'a> Replay<'a> {
     pub async fn first_use(&self, key: &Key, ttl: Duration) -> StoreResult<bool> {
         self.0.put_if_absent(key.as_str(), b"1", ttl).await
     }
+
+    /// Whether a token of `tenant` issued at `issued_at` and recorded under `key` for `ttl` is
+    /// used for the first time, as [`Replay::first_use`], failing closed when the records may
+    /// have been lost: the store keeps, beside them, when they begin ([`replay_records`], set to
+    /// `now` by the first record after a loss), and a token issued before that may have been
+    /// used already, so it is [`Use::BeforeRecords`]. Lost means a flushed or replaced Redis, or
+    /// a restarted node with the in-process store. One round trip, as `first_use`.
+    pub async fn first_use_since(
+        &self,
+        tenant: &TenantId,
+        key: &Key,
+        ttl: Duration,
+        issued_at: i64,
+        now: i64,
+    ) -> StoreResult<Use> {
+        let marker = replay_records(tenant);
+        let now_text = now.to_string();
+        let since = Marker { key: marker.as_str(), value: now_text.as_bytes(), ttl: RECORDS_MARKER_TTL };
+        let (fresh, begins) = self.0.put_if_absent_marked(key.as_str(), b"1", ttl, since).await?;
+        // A marker that does not read as a time is treated as set now: fail closed.
+        let begins = std::str::from_utf8(&begins).ok().and_then(|b| b.parse::<i64>().ok()).unwrap_or(now);
+        Ok(match (fresh, issued_at >= begins) {
+            (false, _) => Use::Replayed,
+            (true, false) => Use::BeforeRecords,
+            (true, true) => Use::First,
+        })
+    }
+}
+
+/// How long the replay records' marker lives after its last use: longer than any record (a DPoP
+/// proof's window and a client assertion's lifetime are minutes), so it only lapses after a
+/// day without a record, when no record is left to lose either.
+const RECORDS_MARKER_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// What a replay cache says of a token ([`Replay::first_use_since`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Not seen before: accept it.
+    First,
+    /// Seen before: a replay.
+    Replayed,
+    /// Issued before the cache's records begin: it may have been used while they were lost.
+    BeforeRecords,
 }
 
 /// A fixed-window rate counter.

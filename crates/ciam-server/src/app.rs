@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use ciam_authn::PasswordHasher;
@@ -23,7 +23,6 @@ use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::admin;
@@ -83,7 +82,7 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::regions::gate))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), telemetry::observe))
         .layer(CatchPanicLayer::custom(|_| Problem::internal("handler panicked").into_response()))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, request_timeout));
+        .layer(axum::middleware::from_fn_with_state(request_timeout, crate::http::deadline::deadline));
     for (name, value) in security_headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use ciam_core::secret::sha256;
-use ciam_core::store::{EphemeralStore, HealthCheck, StoreResult};
+use ciam_core::store::{EphemeralStore, HealthCheck, Marker, StoreResult};
 
 const SWEEP_EVERY: u32 = 4096;
 
@@ -136,6 +136,27 @@ impl EphemeralStore for MemoryStore {
         }
         map.insert(key, Entry { value: value.into(), expires: expiry(now, ttl) });
         Ok(true)
+    }
+
+    async fn put_if_absent_marked(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+        marker: Marker<'_>,
+    ) -> StoreResult<(bool, Vec<u8>)> {
+        let (key, mark, now) = (key_of(key), key_of(marker.key), self.now());
+        let mut map = self.write();
+        let fresh = !map.get(&key).is_some_and(|e| live(e, now));
+        if fresh {
+            map.insert(key, Entry { value: value.into(), expires: expiry(now, ttl) });
+        }
+        let kept = match map.get(&mark).filter(|e| live(e, now)) {
+            Some(e) => e.value.clone(),
+            None => marker.value.into(),
+        };
+        map.insert(mark, Entry { value: kept.clone(), expires: expiry(now, marker.ttl) });
+        Ok((fresh, kept.into_vec()))
     }
 
     async fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ciam_core::store::{EphemeralStore, HealthCheck, StoreError, StoreResult};
+use ciam_core::store::{EphemeralStore, HealthCheck, Marker, StoreError, StoreResult};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 const INCR_WITH_WINDOW: &str = r"
@@ -17,12 +17,27 @@ local v = redis.call('INCR', KEYS[1])
 if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return v";
 
+/// `SET NX PX` of KEYS[1] and, in the same step, the marker KEYS[2]: created with ARGV[3] when
+/// missing, its expiry renewed otherwise; returns whether KEYS[1] was set and the marker.
+const PUT_IF_ABSENT_MARKED: &str = r"
+local fresh = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+local mark = redis.call('GET', KEYS[2])
+if mark then
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+else
+  mark = ARGV[3]
+  redis.call('SET', KEYS[2], mark, 'PX', ARGV[4])
+end
+if fresh then return {1, mark} end
+return {0, mark}";
+
 /// Redis-backed ephemeral store.
 #[derive(Clone)]
 pub struct RedisStore {
     conn: ConnectionManager,
     prefix: String,
     incr: redis::Script,
+    put_if_absent_marked: redis::Script,
 }
 
 fn unavailable(e: redis::RedisError) -> StoreError {
@@ -56,7 +71,12 @@ impl RedisStore {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(500));
         let conn = ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
-        Ok(Self { conn, prefix: prefix.to_owned(), incr: redis::Script::new(INCR_WITH_WINDOW) })
+        Ok(Self {
+            conn,
+            prefix: prefix.to_owned(),
+            incr: redis::Script::new(INCR_WITH_WINDOW),
+            put_if_absent_marked: redis::Script::new(PUT_IF_ABSENT_MARKED),
+        })
     }
 
     fn key(&self, key: &str) -> String {
@@ -104,6 +124,28 @@ impl EphemeralStore for RedisStore {
 
     async fn put_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {
         self.set_if(key, value, ttl, "NX").await
+    }
+
+    async fn put_if_absent_marked(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+        marker: Marker<'_>,
+    ) -> StoreResult<(bool, Vec<u8>)> {
+        let mut c = self.conn.clone();
+        let (fresh, mark): (i64, Vec<u8>) = self
+            .put_if_absent_marked
+            .key(self.key(key))
+            .key(self.key(marker.key))
+            .arg(value)
+            .arg(millis(ttl))
+            .arg(marker.value)
+            .arg(millis(marker.ttl))
+            .invoke_async(&mut c)
+            .await
+            .map_err(unavailable)?;
+        Ok((fresh == 1, mark))
     }
 
     async fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {

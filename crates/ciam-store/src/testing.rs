@@ -120,10 +120,9 @@ impl TestRedis {
         };
         redis::cmd("KEYS").arg(format!("{}*", self.prefix)).query(&mut conn).unwrap_or_default()
     }
-}
 
-impl Drop for TestRedis {
-    fn drop(&mut self) {
+    /// Deletes every key under this prefix, as a flushed (or replaced) Redis loses them.
+    pub fn flush(&self) {
         let keys = self.keys();
         if keys.is_empty() {
             return;
@@ -131,6 +130,12 @@ impl Drop for TestRedis {
         if let Ok(mut conn) = redis::Client::open(self.url.as_str()).and_then(|c| c.get_connection()) {
             let _ = redis::cmd("DEL").arg(keys).query::<u64>(&mut conn);
         }
+    }
+}
+
+impl Drop for TestRedis {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 

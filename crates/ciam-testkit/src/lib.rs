@@ -19,12 +19,14 @@ use tokio::process::{Child, Command};
 mod agent;
 mod authorize;
 mod browser;
+mod fault;
 mod passkey;
 mod world;
 
 pub use agent::{AgentKey, unix_now};
 pub use authorize::{AuthorizeUrl, PKCE_CHALLENGE, PKCE_VERIFIER, authorize_url};
 pub use browser::{Browser, CALLBACK, PASSWORD, USER_AGENT, callback_params, hidden, location};
+pub use fault::{Fault, FaultProxy};
 pub use passkey::SoftPasskey;
 pub use world::{AdminApi, Created, World};
 

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::client::{Client, SecurityProfile};
 use ciam_core::id::TenantId;
-use ciam_core::keyspace::{self, Replay};
+use ciam_core::keyspace::{self, Replay, Use};
 use ciam_core::resource::{Resource, resource_of_client_id};
 use ciam_core::tenant::{Tenant, TenantNs};
 use ciam_oauth::client_auth::{ASSERTION_SKEW_SECS, authenticate, check_assertion_claims, presented};
@@ -370,10 +370,20 @@ async fn verify_assertion(
     // Keyed by the tenant id, not its incarnation: an assertion names the issuer URL, which a
     // tenant created again under the same id shares, so a replay must stay refused across both.
     let key = keyspace::assertion_jti(&tenant.id, client.client_id.as_str(), &jti);
-    if !Replay::new(st.ephemeral.as_ref()).first_use(&key, ttl).await.map_err(OAuthError::unavailable)? {
-        return Err(OAuthError::client_refused(
+    // Without an `iat`, the earliest it can have been made.
+    let issued_at = claims
+        .get("iat")
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(exp - ciam_oauth::client_auth::MAX_ASSERTION_LIFETIME_SECS);
+    let replay = Replay::new(st.ephemeral.as_ref());
+    match replay.first_use_since(&tenant.id, &key, ttl, issued_at, now).await.map_err(OAuthError::unavailable)? {
+        Use::First => Ok(()),
+        Use::Replayed => Err(OAuthError::client_refused(
             "assertion_replayed: an assertion with this jti was already used; sign a new one for every request",
-        ));
+        )),
+        Use::BeforeRecords => Err(OAuthError::client_refused(
+            "assertion_replayed: the assertion was made before this server's replay records begin (they were \
+             lost); sign a new one",
+        )),
     }
-    Ok(())
 }

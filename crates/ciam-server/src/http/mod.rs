@@ -6,6 +6,7 @@
 
 mod back_channel;
 mod certificate;
+pub(crate) mod deadline;
 mod extract;
 pub(crate) mod language;
 pub(crate) mod page;

@@ -5,7 +5,7 @@
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use ciam_core::id::TenantId;
-use ciam_core::keyspace::{self, Replay};
+use ciam_core::keyspace::{self, Replay, Use};
 use ciam_core::secret::random_token;
 use ciam_core::tenant::Tenant;
 use ciam_oauth::dpop::{MAX_PROOF_AGE_SECS, PROOF_SKEW_SECS, Request, bound_certificate, bound_jkt, check_claims};
@@ -54,10 +54,16 @@ pub(super) async fn proof_key(
     // refused across both. These entries only ever refuse.
     let key = keyspace::dpop_proof(tenant, &verified.jkt, &jti);
     let window = std::time::Duration::from_secs(u64::try_from(MAX_PROOF_AGE_SECS + PROOF_SKEW_SECS).unwrap_or(360));
-    if !Replay::new(st.ephemeral.as_ref()).first_use(&key, window).await.map_err(OAuthError::unavailable)? {
-        return Err(invalid("the DPoP proof was used before"));
+    // Checked by `check_claims`: a proof has an `iat`.
+    let issued_at = verified.claims.get("iat").and_then(Value::as_i64).unwrap_or(i64::MIN);
+    let replay = Replay::new(st.ephemeral.as_ref());
+    match replay.first_use_since(tenant, &key, window, issued_at, now).await.map_err(OAuthError::unavailable)? {
+        Use::First => Ok(verified.jkt),
+        Use::Replayed => Err(invalid("the DPoP proof was used before")),
+        Use::BeforeRecords => Err(invalid(
+            "the DPoP proof was made before this server's replay records begin (they were lost): make a new proof",
+        )),
     }
-    Ok(verified.jkt)
 }
 
 /// FAPI 2.0 §5.4.1: a `fapi2` client's DPoP proofs are signed with PS256, ES256 or EdDSA.

@@ -586,6 +586,7 @@ macro_rules! ephemeral_contract_tests {
         $crate::contract_test!(ephemeral_take_is_single_use, $make, |s| &*s);
         $crate::contract_test!(ephemeral_concurrent_take_exactly_once, $make, |s| s.clone());
         $crate::contract_test!(ephemeral_put_if_absent, $make, |s| s.clone());
+        $crate::contract_test!(ephemeral_put_if_absent_marked, $make, |s| s.clone());
         $crate::contract_test!(ephemeral_put_if_present, $make, |s| s.clone());
         $crate::contract_test!(ephemeral_counters, $make, |s| s.clone());
         $crate::contract_test!(ephemeral_sets, $make, |s| s.clone());

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ciam_core::keyspace::tenant_of;
-use ciam_core::store::{EphemeralStore, HealthCheck, StoreError, StoreResult};
+use ciam_core::store::{EphemeralStore, HealthCheck, Marker, StoreError, StoreResult};
 
 use super::{Access, Served, Slot, in_region};
 
@@ -54,6 +54,7 @@ macro_rules! by_key {
 by_key! {
     fn put(&self, key: &str, value: &[u8], ttl: Duration) -> ();
     fn put_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> bool;
+    fn put_if_absent_marked(&self, key: &str, value: &[u8], ttl: Duration, marker: Marker<'_>) -> (bool, Vec<u8>);
     fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> bool;
     fn get(&self, key: &str) -> Option<Vec<u8>>;
     fn take(&self, key: &str) -> Option<Vec<u8>>;

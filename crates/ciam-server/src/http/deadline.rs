@@ -1,0 +1,46 @@
+//! The deadline of every request (`server.request_timeout_secs`): a request a stalled store or a
+//! network partition holds up is answered `503` when its time is up, with `Retry-After` and a
+//! body every kind of caller can read: an RFC 9457 problem that also carries the OAuth error
+//! members (`error: temporarily_unavailable`, RFC 6749 §5.2), so a relying party, an agent and
+//! a script of the management API each find the field they look for.
+
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Runs the request within `limit`, else answers for it.
+pub(crate) async fn deadline(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!(%method, %path, limit_ms = limit.as_millis(), "a request ran out of time: a store may be slow or unreachable");
+            out_of_time(limit)
+        }
+    }
+}
+
+/// The answer to a request that ran out of `limit`.
+fn out_of_time(limit: Duration) -> Response {
+    let detail = format!(
+        "the server could not answer within {} s; a service it depends on is slow or unreachable. Retry shortly",
+        limit.as_secs_f32()
+    );
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": detail,
+        "error": "temporarily_unavailable",
+        "error_description": detail,
+    });
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,233 @@
+//! The production stores failing under a running node, through a TCP proxy that cuts, stalls
+//! or slows the connection (`ciam_testkit::FaultProxy`): requests are answered in bounded
+//! time with a 503 that says why, `/readyz` names the store, and the node recovers by itself.
+
+use std::time::{Duration, Instant};
+
+use ciam_testkit::{
+    Admin, AgentKey, Fault, FaultProxy, Server, ServerOptions, TempDir, TestPostgres, TestRedis, World,
+};
+use serde_json::{Value, json};
+
+use crate::BIN;
+
+/// The longest a request may take (`server.request_timeout_secs` in these tests).
+const DEADLINE: Duration = Duration::from_secs(3);
+const TOKEN: &str = "an-admin-token-for-the-fault-suite-0123456789";
+
+/// A node on Postgres and Redis, each behind its own proxy, with a tenant and a service client.
+struct Node {
+    server: Server,
+    postgres: FaultProxy,
+    redis: FaultProxy,
+    secret: String,
+    /// The service's DPoP key.
+    key: AgentKey,
+    _dir: TempDir,
+    stores: (TestPostgres, TestRedis),
+}
+
+async fn node(tag: &str) -> Option<Node> {
+    let pg = TestPostgres::create().await?;
+    let redis = TestRedis::create().await?;
+    let (postgres, database_url) = FaultProxy::in_front_of(&pg.url).await;
+    let (redis_proxy, redis_url) = FaultProxy::in_front_of(&redis.url).await;
+    let dir = TempDir::new(tag);
+    let env = [
+        ("CIAM_ADMIN_TOKEN", TOKEN),
+        ("CIAM_SERVER__REQUEST_TIMEOUT_SECS", "3"),
+        ("CIAM_DATABASE__ACQUIRE_TIMEOUT_SECS", "1"),
+    ];
+    let opts = ServerOptions {
+        database_url: Some(database_url),
+        redis: Some((redis_url, redis.prefix.clone())),
+        env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        ..ServerOptions::default()
+    };
+    let server = Server::start(BIN, &dir.0, opts).await;
+    let acme = World::tenant("acme")
+        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
+                       "grant_types": ["client_credentials"]}))
+        .create(&Admin::new(&server, TOKEN))
+        .await;
+    let secret = acme.secret("svc");
+    let (key, _) = AgentKey::new("svc");
+    Some(Node { server, postgres, redis: redis_proxy, secret, key, _dir: dir, stores: (pg, redis) })
+}
+
+impl Node {
+    /// A client credentials request: its status, body and how long it took.
+    async fn token(&self) -> (u16, Value, Duration) {
+        client_credentials(&self.server, &self.secret, None).await
+    }
+
+    /// A client credentials request bound to the service's key with a fresh DPoP proof: it needs
+    /// both stores (the proof's record in the ephemeral store, the audit event in the durable).
+    async fn bound_token(&self) -> (u16, Value, Duration) {
+        let proof = self.key.proof("POST", &self.server.url("/t/acme/token"), None);
+        client_credentials(&self.server, &self.secret, Some(&proof)).await
+    }
+
+    async fn ready(&self) -> (u16, Value) {
+        let res = self.server.http.get(self.server.url("/readyz")).send().await.unwrap();
+        (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Waits until a bound token is issued again; returns how long that took.
+    async fn recovers(&self) -> Duration {
+        let started = Instant::now();
+        loop {
+            let (status, body, _) = self.bound_token().await;
+            if status == 200 {
+                return started.elapsed();
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "never recovered: {status} {body}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// A client credentials request of `svc`, with a DPoP proof if given: its status, body and how
+/// long it took.
+async fn client_credentials(server: &Server, secret: &str, proof: Option<&str>) -> (u16, Value, Duration) {
+    let started = Instant::now();
+    let mut req = server
+        .http
+        .post(server.url("/t/acme/token"))
+        .basic_auth("svc", Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .timeout(DEADLINE * 4);
+    if let Some(p) = proof {
+        req = req.header("DPoP", p);
+    }
+    let res = req.send().await.expect("an answer before the client gives up");
+    let status = res.status().as_u16();
+    let body = res.json().await.unwrap_or(Value::Null);
+    (status, body, started.elapsed())
+}
+
+/// A refusal because a store failed: 503, in bounded time, in the token endpoint's format.
+fn unavailable(what: &str, (status, body, took): (u16, Value, Duration)) {
+    assert_eq!(status, 503, "{what}: {body}");
+    assert_eq!(body["error"], "temporarily_unavailable", "{what}: {body}");
+    assert!(took <= DEADLINE + Duration::from_millis(500), "{what}: answered after {took:?}");
+}
+
+#[tokio::test]
+async fn postgres_down_stalled_or_slow_costs_a_bounded_503_and_the_node_recovers_by_itself() {
+    let Some(n) = node("faults-pg").await else { return };
+    assert_eq!(n.token().await.0, 200);
+
+    for fault in [Fault::Cut, Fault::BlackHole] {
+        n.postgres.set(fault);
+        unavailable(&format!("{fault:?}"), n.token().await);
+        let (status, ready) = n.ready().await;
+        assert_eq!(status, 503, "{fault:?}: {ready}");
+        assert!(
+            ["unavailable", "timeout"].contains(&ready["checks"]["durable_store"].as_str().unwrap_or("")),
+            "{ready}"
+        );
+        assert_eq!(ready["checks"]["ephemeral_store"], "ok");
+        n.postgres.set(Fault::Pass);
+        let took = n.recovers().await;
+        assert!(took < Duration::from_secs(10), "{fault:?}: back after {took:?}");
+        assert_eq!(n.ready().await.0, 200);
+    }
+
+    // Slow (a second per round trip): answered, or refused by the deadline, never hung.
+    n.postgres.set(Fault::Delay(Duration::from_secs(1)));
+    let (status, body, took) = n.token().await;
+    assert!(status == 200 || status == 503, "{status} {body}");
+    assert!(took <= DEADLINE + Duration::from_millis(500), "slow: answered after {took:?}");
+    n.postgres.set(Fault::Pass);
+    n.recovers().await;
+    assert!(!n.server.logs().contains("panicked"), "{}", n.server.logs());
+}
+
+#[tokio::test]
+async fn redis_down_or_stalled_leaves_what_needs_no_session_served_and_the_node_recovers_by_itself() {
+    let Some(n) = node("faults-redis").await else { return };
+    assert_eq!(n.token().await.0, 200);
+
+    for fault in [Fault::Cut, Fault::BlackHole] {
+        n.redis.set(fault);
+        // A plain client credentials grant needs no ephemeral state: it goes on being served.
+        let (status, body, took) = n.token().await;
+        assert_eq!(status, 200, "{fault:?}: {body}");
+        assert!(took <= DEADLINE, "{fault:?}: answered after {took:?}");
+        // A DPoP proof cannot be checked against the used ones: no bound token is issued unchecked.
+        unavailable(&format!("{fault:?}, bound"), n.bound_token().await);
+        let (status, ready) = n.ready().await;
+        assert_eq!(status, 503, "{fault:?}: {ready}");
+        assert!(
+            ["unavailable", "timeout"].contains(&ready["checks"]["ephemeral_store"].as_str().unwrap_or("")),
+            "{ready}"
+        );
+        n.redis.set(Fault::Pass);
+        let took = n.recovers().await;
+        assert!(took < Duration::from_secs(10), "{fault:?}: back after {took:?}");
+        assert_eq!(n.ready().await.0, 200);
+    }
+    assert!(!n.server.logs().contains("panicked"), "{}", n.server.logs());
+}
+
+/// A proof already used, presented again: refused as a replay, or, once the records of used
+/// proofs are lost, as made before they begin.
+fn refused_replay(what: &str, (status, body, _): (u16, Value, Duration), says: &str) {
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_dpop_proof")), "{what}: {body}");
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(description.contains(says), "{what}: {body}");
+}
+
+#[tokio::test]
+async fn dpop_replay_records_fail_closed_when_redis_is_flushed() {
+    let Some(n) = node("faults-replay").await else { return };
+    let (key, url) = (&n.key, n.server.url("/t/acme/token"));
+    let proof = key.proof("POST", &url, None);
+    let (status, body, _) = client_credentials(&n.server, &n.secret, Some(&proof)).await;
+    assert_eq!((status, body["token_type"].as_str()), (200, Some("DPoP")), "{body}");
+    refused_replay("again", client_credentials(&n.server, &n.secret, Some(&proof)).await, "used before");
+
+    // Flushed: the records of used proofs are gone, and a proof made before is still refused;
+    // a new one is fine.
+    let used = key.proof("POST", &url, None);
+    assert_eq!(client_credentials(&n.server, &n.secret, Some(&used)).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    n.stores.1.flush();
+    refused_replay("after a flush", client_credentials(&n.server, &n.secret, Some(&used)).await, "replay records");
+    let fresh = key.proof("POST", &url, None);
+    assert_eq!(client_credentials(&n.server, &n.secret, Some(&fresh)).await.0, 200);
+    refused_replay("the refused one again", client_credentials(&n.server, &n.secret, Some(&used)).await, "used before");
+}
+
+#[tokio::test]
+async fn a_restarted_embedded_node_refuses_proofs_made_before_it_started() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let origin = format!("http://localhost:{port}");
+    let env = vec![
+        ("CIAM_BIND".to_owned(), format!("127.0.0.1:{port}")),
+        ("CIAM_PUBLIC_URL".to_owned(), origin.clone()),
+        ("CIAM_ADMIN_TOKEN".to_owned(), TOKEN.to_owned()),
+    ];
+    let opts = ServerOptions { env, embedded: true, ..ServerOptions::default() };
+    let dir = TempDir::new("faults-restart");
+    let mut server = Server::start(BIN, &dir.0, opts.clone()).await;
+    let acme = World::tenant("acme")
+        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
+                       "grant_types": ["client_credentials"]}))
+        .create(&Admin::new(&server, TOKEN))
+        .await;
+    let secret = acme.secret("svc");
+    let (key, _) = AgentKey::new("svc");
+    let used = key.proof("POST", &format!("{origin}/t/acme/token"), None);
+    assert_eq!(client_credentials(&server, &secret, Some(&used)).await.0, 200);
+
+    // The in-process records are gone with the process.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    server.terminate();
+    assert_eq!(server.wait(Duration::from_secs(20)).await, Some(0));
+    let server = Server::start(BIN, &dir.0, opts).await;
+    refused_replay("after a restart", client_credentials(&server, &secret, Some(&used)).await, "replay records");
+    let fresh = key.proof("POST", &format!("{origin}/t/acme/token"), None);
+    assert_eq!(client_credentials(&server, &secret, Some(&fresh)).await.0, 200);
+}
