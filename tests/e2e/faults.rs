@@ -2,6 +2,8 @@
 //! or slows the connection (`ciam_testkit::FaultProxy`): requests are answered in bounded
 //! time with a 503 that says why, `/readyz` names the store, and the node recovers by itself.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ciam_testkit::{
@@ -134,6 +136,11 @@ async fn postgres_down_stalled_or_slow_costs_a_bounded_503_and_the_node_recovers
         assert_eq!(n.ready().await.0, 200);
     }
 
+    // Both refusals are in the metrics: 503s of the token route, and store errors.
+    let metrics = n.server.http.get(n.server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(r#"route="/t/{tenant}/token",status="503"} 2"#), "{metrics}");
+    assert!(metrics.contains(r#"ciam_store_errors_total{route="/t/{tenant}/token"} 2"#), "{metrics}");
+
     // Slow (a second per round trip): answered, or refused by the deadline, never hung.
     n.postgres.set(Fault::Delay(Duration::from_secs(1)));
     let (status, body, took) = n.token().await;
@@ -230,4 +237,103 @@ async fn a_restarted_embedded_node_refuses_proofs_made_before_it_started() {
     refused_replay("after a restart", client_credentials(&server, &secret, Some(&used)).await, "replay records");
     let fresh = key.proof("POST", &format!("{origin}/t/acme/token"), None);
     assert_eq!(client_credentials(&server, &secret, Some(&fresh)).await.0, 200);
+}
+
+/// Client credentials requests of `svc` to the URL `target` holds, until `stop`: counts the
+/// tokens issued and the requests that failed.
+fn load(
+    target: Arc<std::sync::RwLock<String>>,
+    secret: String,
+    stop: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<(u64, u64)> {
+    tokio::spawn(async move {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+        let (mut issued, mut failed) = (0, 0);
+        while !stop.load(Ordering::Relaxed) {
+            let url = target.read().unwrap().clone();
+            let res = http
+                .post(url)
+                .basic_auth("svc", Some(&secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await;
+            // Issued only when the whole answer arrived: a node killed mid-answer issued nothing.
+            let answered = match res {
+                Ok(r) if r.status() == 200 => r.bytes().await.is_ok(),
+                _ => false,
+            };
+            if answered {
+                issued += 1;
+            } else {
+                failed += 1;
+            }
+        }
+        (issued, failed)
+    })
+}
+
+#[tokio::test]
+async fn a_node_killed_under_load_loses_no_audit_event_and_the_other_keeps_serving() {
+    let Some(pg) = TestPostgres::create().await else { return };
+    let Some(redis) = TestRedis::create().await else { return };
+    let opts = ServerOptions {
+        database_url: Some(pg.url.clone()),
+        redis: Some((redis.url.clone(), redis.prefix.clone())),
+        env: vec![("CIAM_ADMIN_TOKEN".into(), TOKEN.into())],
+        ..ServerOptions::default()
+    };
+    let (dir_a, dir_b) = (TempDir::new("crash-a"), TempDir::new("crash-b"));
+    let (mut a, b) =
+        tokio::join!(Server::start(BIN, &dir_a.0, opts.clone()), Server::start(BIN, &dir_b.0, opts.clone()));
+    let acme = World::tenant("acme")
+        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
+                       "grant_types": ["client_credentials"]}))
+        .create(&Admin::new(&b, TOKEN))
+        .await;
+    let secret = acme.secret("svc");
+
+    // Three clients on each node; node A is killed (SIGKILL) and started again, three times.
+    let stop = Arc::new(AtomicBool::new(false));
+    let on_a = Arc::new(std::sync::RwLock::new(a.url("/t/acme/token")));
+    let on_b = Arc::new(std::sync::RwLock::new(b.url("/t/acme/token")));
+    let workers_a: Vec<_> = (0..3).map(|_| load(on_a.clone(), secret.clone(), stop.clone())).collect();
+    let workers_b: Vec<_> = (0..3).map(|_| load(on_b.clone(), secret.clone(), stop.clone())).collect();
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let killed = std::process::Command::new("kill").args(["-9", &a.pid().to_string()]).status().unwrap();
+        assert!(killed.success());
+        assert_eq!(a.wait(Duration::from_secs(10)).await, None, "killed by the signal");
+        a = Server::start(BIN, &dir_a.0, opts.clone()).await;
+        *on_a.write().unwrap() = a.url("/t/acme/token");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut issued = 0;
+    for w in workers_a {
+        issued += w.await.unwrap().0;
+    }
+    for w in workers_b {
+        let (ok, failed) = w.await.unwrap();
+        assert_eq!(failed, 0, "node B served every request while A was killed");
+        issued += ok;
+    }
+    assert!(issued > 0);
+
+    // Every token handed out has its event (an event whose answer died with the node is fine),
+    // and the trail verifies.
+    let export = b
+        .http
+        .get(b.url("/admin/v1/tenants/acme/audit/export?type=token.issued"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let events = u64::try_from(export.lines().filter(|l| l.contains("\"client_id\":\"svc\"")).count()).unwrap();
+    assert!(events >= issued, "{events} token.issued events for {issued} tokens issued");
+    assert!(events <= issued + 3 * 3, "at most one unanswered issuance per client and kill: {events} for {issued}");
+    let (code, out) = b.cli(&["audit", "verify", "--tenant", "acme"]);
+    assert_eq!(code, Some(0), "{out}");
 }

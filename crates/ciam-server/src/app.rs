@@ -80,9 +80,10 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::regions::gate))
+        // Inside the metrics, so a request that ran out of time is counted (a 503 by its route).
+        .layer(axum::middleware::from_fn_with_state(request_timeout, crate::http::deadline::deadline))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), telemetry::observe))
-        .layer(CatchPanicLayer::custom(|_| Problem::internal("handler panicked").into_response()))
-        .layer(axum::middleware::from_fn_with_state(request_timeout, crate::http::deadline::deadline));
+        .layer(CatchPanicLayer::custom(|_| Problem::internal("handler panicked").into_response()));
     for (name, value) in security_headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }

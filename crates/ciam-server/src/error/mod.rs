@@ -153,6 +153,11 @@ impl InternalError {
     fn new(kind: FailureKind, message: impl Into<Arc<str>>) -> Self {
         Self { message: message.into(), store: kind == FailureKind::Unavailable, kind }
     }
+
+    /// A store that did not answer in time.
+    pub(crate) fn unavailable(message: impl Into<Arc<str>>) -> Self {
+        Self::new(FailureKind::Unavailable, message)
+    }
 }
 
 /// What a server-side failure was, as the log and the metrics tell them apart.

@@ -11,14 +11,19 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Runs the request within `limit`, else answers for it.
+use crate::error::InternalError;
+
+/// Runs the request within `limit`, else answers for it. The answer carries its cause for the
+/// metrics layer around this one, which logs it and counts it as a store error of the route.
 pub(crate) async fn deadline(State(limit): State<Duration>, request: Request, next: Next) -> Response {
-    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::error!(%method, %path, limit_ms = limit.as_millis(), "a request ran out of time: a store may be slow or unreachable");
-            out_of_time(limit)
+            let mut response = out_of_time(limit);
+            let cause =
+                format!("the request ran out of its {} ms: a store may be slow or unreachable", limit.as_millis());
+            response.extensions_mut().insert(InternalError::unavailable(cause));
+            response
         }
     }
 }
