@@ -18,6 +18,7 @@ mod ciba;
 mod cimd;
 mod claims;
 mod cli;
+mod clock_skew;
 mod console;
 mod console_clients;
 mod console_tenants;

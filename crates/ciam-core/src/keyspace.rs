@@ -433,26 +433,23 @@ impl<'a> Replay<'a> {
         self.0.put_if_absent(key.as_str(), b"1", ttl).await
     }
 
-    /// Whether a token of `tenant` issued at `issued_at` and recorded under `key` for `ttl` is
-    /// used for the first time, as [`Replay::first_use`], failing closed when the records may
-    /// have been lost: the store keeps, beside them, when they begin ([`replay_records`], set to
-    /// `now` by the first record after a loss), and a token issued before that may have been
-    /// used already, so it is [`Use::BeforeRecords`]. Lost means a flushed or replaced Redis, or
-    /// a restarted node with the in-process store. One round trip, as `first_use`.
+    /// Whether a token of `tenant` issued at `issued_at` (unix seconds, by its maker's clock)
+    /// and recorded under `key` for `ttl` is used for the first time, as [`Replay::first_use`],
+    /// failing closed when the records may have been lost: the store keeps, beside them, when
+    /// they begin ([`replay_records`], set by the store's own clock at the first record after a
+    /// loss), and a token issued before that may have been used already, so it is
+    /// [`Use::BeforeRecords`]. Lost means a flushed or replaced Redis, or a restarted node with
+    /// the in-process store. One round trip, as `first_use`.
     pub async fn first_use_since(
         &self,
         tenant: &TenantId,
         key: &Key,
         ttl: Duration,
         issued_at: i64,
-        now: i64,
     ) -> StoreResult<Use> {
         let marker = replay_records(tenant);
-        let now_text = now.to_string();
-        let since = Marker { key: marker.as_str(), value: now_text.as_bytes(), ttl: RECORDS_MARKER_TTL };
+        let since = Marker { key: marker.as_str(), ttl: RECORDS_MARKER_TTL };
         let (fresh, begins) = self.0.put_if_absent_marked(key.as_str(), b"1", ttl, since).await?;
-        // A marker that does not read as a time is treated as set now: fail closed.
-        let begins = std::str::from_utf8(&begins).ok().and_then(|b| b.parse::<i64>().ok()).unwrap_or(now);
         Ok(match (fresh, issued_at >= begins) {
             (false, _) => Use::Replayed,
             (true, false) => Use::BeforeRecords,

@@ -738,13 +738,11 @@ impl<T> DurableStore for T where
 {
 }
 
-/// A key kept beside another one ([`EphemeralStore::put_if_absent_marked`]).
+/// A key kept beside another one, holding when it was set ([`EphemeralStore::put_if_absent_marked`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Marker<'a> {
     /// Its key.
     pub key: &'a str,
-    /// The value it gets when it is missing.
-    pub value: &'a [u8],
     /// How long it lives after each use.
     pub ttl: Duration,
 }
@@ -760,18 +758,19 @@ pub trait EphemeralStore: HealthCheck {
     /// Stores `value` only if `key` is absent; `true` if stored. The building block of replay
     /// caches (`jti` seen?) and of single-flight locks.
     async fn put_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool>;
-    /// [`EphemeralStore::put_if_absent`] of `key`, and in the same atomic step the value of
-    /// `marker.key`: set to `marker.value` when it is missing, its lifetime renewed to
-    /// `marker.ttl` when it is not. Returns whether `key` was stored and the marker's value. A
-    /// replay cache keeps a marker of when its records begin, so it can tell an entry it never
-    /// saw from one it lost (a flushed Redis, a restarted node).
+    /// [`EphemeralStore::put_if_absent`] of `key`, and in the same atomic step the marker
+    /// `marker.key`: set to the store's own time (unix seconds) when it is missing, its lifetime
+    /// renewed to `marker.ttl` when it is not. Returns whether `key` was stored and the time the
+    /// marker holds. A replay cache keeps such a marker of when its records begin, so it can tell
+    /// an entry it never saw from one it lost (a flushed Redis, a restarted node); the store's
+    /// clock sets it, so nodes whose clocks disagree agree on it.
     async fn put_if_absent_marked(
         &self,
         key: &str,
         value: &[u8],
         ttl: Duration,
         marker: Marker<'_>,
-    ) -> StoreResult<(bool, Vec<u8>)>;
+    ) -> StoreResult<(bool, i64)>;
     /// Replaces the value and the TTL of `key` only if it is live; `true` if replaced. Sliding
     /// expiry (a session's idle timeout) uses it, so a value deleted meanwhile (a session ended
     /// by logout or by an administrator) is never brought back by a late write.

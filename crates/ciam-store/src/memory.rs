@@ -108,6 +108,12 @@ fn expiry(now: u64, ttl: Duration) -> u64 {
     now.saturating_add(millis(ttl).max(1))
 }
 
+/// The wall clock, in unix seconds (a marker's time: the store's own, as Redis uses its own).
+fn unix_seconds() -> i64 {
+    use ciam_core::Clock as _;
+    ciam_core::SystemClock.now().unix_timestamp()
+}
+
 /// A counter's value.
 fn counter(n: u64) -> Box<[u8]> {
     Box::new(n.to_be_bytes())
@@ -144,7 +150,7 @@ impl EphemeralStore for MemoryStore {
         value: &[u8],
         ttl: Duration,
         marker: Marker<'_>,
-    ) -> StoreResult<(bool, Vec<u8>)> {
+    ) -> StoreResult<(bool, i64)> {
         let (key, mark, now) = (key_of(key), key_of(marker.key), self.now());
         let mut map = self.write();
         let fresh = !map.get(&key).is_some_and(|e| live(e, now));
@@ -153,10 +159,11 @@ impl EphemeralStore for MemoryStore {
         }
         let kept = match map.get(&mark).filter(|e| live(e, now)) {
             Some(e) => e.value.clone(),
-            None => marker.value.into(),
+            None => counter(u64::try_from(unix_seconds()).unwrap_or(0)),
         };
-        map.insert(mark, Entry { value: kept.clone(), expires: expiry(now, marker.ttl) });
-        Ok((fresh, kept.into_vec()))
+        let set = kept.first_chunk().map_or(0, |b| u64::from_be_bytes(*b));
+        map.insert(mark, Entry { value: kept, expires: expiry(now, marker.ttl) });
+        Ok((fresh, i64::try_from(set).unwrap_or(i64::MAX)))
     }
 
     async fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool> {

@@ -17,19 +17,22 @@ local v = redis.call('INCR', KEYS[1])
 if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return v";
 
-/// `SET NX PX` of KEYS[1] and, in the same step, the marker KEYS[2]: created with ARGV[3] when
-/// missing, its expiry renewed otherwise; returns whether KEYS[1] was set and the marker.
+/// `SET NX PX` of KEYS[1] and, in the same step, the marker KEYS[2]: set to Redis' own time
+/// (unix seconds) when missing, its expiry renewed otherwise; returns whether KEYS[1] was set and
+/// the marker. (`replicate_commands` lets a script write after `TIME` on Redis before 5; later
+/// versions do so anyway.)
 const PUT_IF_ABSENT_MARKED: &str = r"
+redis.replicate_commands()
 local fresh = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 local mark = redis.call('GET', KEYS[2])
 if mark then
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
 else
-  mark = ARGV[3]
-  redis.call('SET', KEYS[2], mark, 'PX', ARGV[4])
+  mark = redis.call('TIME')[1]
+  redis.call('SET', KEYS[2], mark, 'PX', ARGV[3])
 end
-if fresh then return {1, mark} end
-return {0, mark}";
+if fresh then return {1, tonumber(mark)} end
+return {0, tonumber(mark)}";
 
 /// Redis-backed ephemeral store.
 #[derive(Clone)]
@@ -132,15 +135,14 @@ impl EphemeralStore for RedisStore {
         value: &[u8],
         ttl: Duration,
         marker: Marker<'_>,
-    ) -> StoreResult<(bool, Vec<u8>)> {
+    ) -> StoreResult<(bool, i64)> {
         let mut c = self.conn.clone();
-        let (fresh, mark): (i64, Vec<u8>) = self
+        let (fresh, mark): (i64, i64) = self
             .put_if_absent_marked
             .key(self.key(key))
             .key(self.key(marker.key))
             .arg(value)
             .arg(millis(ttl))
-            .arg(marker.value)
             .arg(millis(marker.ttl))
             .invoke_async(&mut c)
             .await

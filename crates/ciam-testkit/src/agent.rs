@@ -41,6 +41,11 @@ impl AgentKey {
         self.proof_with_nonce(method, url, access_token, None)
     }
 
+    /// A proof made by a client whose clock reads `iat` (unix seconds).
+    pub fn proof_at(&self, method: &str, url: &str, iat: i64) -> String {
+        self.sign_proof(json!({"jti": unique(), "htm": method, "htu": url, "iat": iat}))
+    }
+
     /// The same, carrying a server nonce (RFC 9449 §8).
     pub fn proof_with_nonce(&self, method: &str, url: &str, token: Option<&str>, nonce: Option<&str>) -> String {
         let mut claims = json!({"jti": unique(), "htm": method, "htu": url, "iat": unix_now()});
@@ -50,6 +55,10 @@ impl AgentKey {
         if let Some(n) = nonce {
             claims["nonce"] = json!(n);
         }
+        self.sign_proof(claims)
+    }
+
+    fn sign_proof(&self, claims: Value) -> String {
         let mut h = Header::new(Algorithm::ES256);
         h.typ = Some("dpop+jwt".into());
         h.jwk = serde_json::from_value(self.dpop_jwk.clone()).ok();

@@ -57,7 +57,7 @@ pub(super) async fn proof_key(
     // Checked by `check_claims`: a proof has an `iat`.
     let issued_at = verified.claims.get("iat").and_then(Value::as_i64).unwrap_or(i64::MIN);
     let replay = Replay::new(st.ephemeral.as_ref());
-    match replay.first_use_since(tenant, &key, window, issued_at, now).await.map_err(OAuthError::unavailable)? {
+    match replay.first_use_since(tenant, &key, window, issued_at).await.map_err(OAuthError::unavailable)? {
         Use::First => Ok(verified.jkt),
         Use::Replayed => Err(invalid("the DPoP proof was used before")),
         Use::BeforeRecords => Err(invalid(

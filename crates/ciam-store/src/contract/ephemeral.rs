@@ -74,33 +74,40 @@ pub async fn ephemeral_put_if_absent(s: Arc<dyn EphemeralStore>) {
     assert!(s.get("jti").await.unwrap().is_some());
 }
 
-/// A replay entry and its marker in one step: the marker is set once, kept (and its lifetime
-/// renewed) while it is used, and set afresh only after it was lost.
+/// A replay entry and its marker in one step: the marker holds the store's time when it was set,
+/// is kept (and its lifetime renewed) while it is used, and set afresh only after it was lost.
 pub async fn ephemeral_put_if_absent_marked(s: Arc<dyn EphemeralStore>) {
     let ttl = Duration::from_secs(60);
-    let marker = |value: &'static [u8]| Marker { key: "since", value, ttl: Duration::from_millis(600) };
-    assert_eq!(s.put_if_absent_marked("e1", b"1", ttl, marker(b"100")).await.unwrap(), (true, b"100".to_vec()));
-    assert_eq!(s.put_if_absent_marked("e1", b"1", ttl, marker(b"200")).await.unwrap(), (false, b"100".to_vec()));
+    let marker = Marker { key: "since", ttl: Duration::from_millis(600) };
+    let wall = || {
+        use ciam_core::Clock as _;
+        ciam_core::SystemClock.now().unix_timestamp()
+    };
+    let before = wall();
+    let (fresh, set) = s.put_if_absent_marked("e1", b"1", ttl, marker).await.unwrap();
+    assert!(fresh);
+    assert!((before - 1..=wall() + 1).contains(&set), "the store's time, in unix seconds: {set}");
+    assert_eq!(s.put_if_absent_marked("e1", b"1", ttl, marker).await.unwrap(), (false, set));
     // Concurrent first uses of other keys all read the one marker.
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let s = s.clone();
-            tokio::spawn(
-                async move { s.put_if_absent_marked(&format!("c{i}"), b"1", ttl, marker(b"300")).await.unwrap() },
-            )
+            tokio::spawn(async move { s.put_if_absent_marked(&format!("c{i}"), b"1", ttl, marker).await.unwrap() })
         })
         .collect();
     for t in tasks {
-        assert_eq!(t.await.unwrap(), (true, b"100".to_vec()));
+        assert_eq!(t.await.unwrap(), (true, set));
     }
     // Each use renews the marker: it outlives its first lifetime.
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(s.put_if_absent_marked("e1", b"1", ttl, marker(b"400")).await.unwrap().1, b"100".to_vec());
+        assert_eq!(s.put_if_absent_marked("e1", b"1", ttl, marker).await.unwrap().1, set);
     }
-    // Lost, it is set afresh.
+    // Lost, it is set afresh, later.
     assert!(s.delete("since").await.unwrap());
-    assert_eq!(s.put_if_absent_marked("e1", b"1", ttl, marker(b"500")).await.unwrap(), (false, b"500".to_vec()));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (fresh, again) = s.put_if_absent_marked("e1", b"1", ttl, marker).await.unwrap();
+    assert!(!fresh && again > set, "{again} after {set}");
 }
 
 /// A sliding expiry replaces a live value and restarts its TTL, but never brings back a value

@@ -54,7 +54,7 @@ macro_rules! by_key {
 by_key! {
     fn put(&self, key: &str, value: &[u8], ttl: Duration) -> ();
     fn put_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> bool;
-    fn put_if_absent_marked(&self, key: &str, value: &[u8], ttl: Duration, marker: Marker<'_>) -> (bool, Vec<u8>);
+    fn put_if_absent_marked(&self, key: &str, value: &[u8], ttl: Duration, marker: Marker<'_>) -> (bool, i64);
     fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> bool;
     fn get(&self, key: &str) -> Option<Vec<u8>>;
     fn take(&self, key: &str) -> Option<Vec<u8>>;
