@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ciam_testkit::{
-    Admin, AgentKey, Fault, FaultProxy, Server, ServerOptions, TempDir, TestPostgres, TestRedis, World,
+    Admin, AgentKey, Fault, FaultProxy, Server, ServerOptions, TempDir, TestPostgres, TestRedis, World, skip_or_fail,
 };
 use serde_json::{Value, json};
 
@@ -336,4 +336,107 @@ async fn a_node_killed_under_load_loses_no_audit_event_and_the_other_keeps_servi
     assert!(events <= issued + 3 * 3, "at most one unanswered issuance per client and kill: {events} for {issued}");
     let (code, out) = b.cli(&["audit", "verify", "--tenant", "acme"]);
     assert_eq!(code, Some(0), "{out}");
+}
+
+/// A small tmpfs mounted at a path, unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    /// `size` (as `mount -o size=` takes it) at `at`; `None` when mounting is not possible here.
+    fn mount(at: std::path::PathBuf, size: &str) -> Option<Self> {
+        std::fs::create_dir_all(&at).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&at)
+            .status();
+        match mounted {
+            Ok(s) if s.success() => Some(Self(at)),
+            other => {
+                skip_or_fail("a tmpfs mount (root)", format!("{other:?}"));
+                None
+            }
+        }
+    }
+
+    /// Fills what is left of it; returns the file that holds the space.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write as _;
+        let filler = self.0.join("filler");
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.flush();
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_is_a_clear_503_and_the_embedded_store_goes_on_when_space_returns() {
+    let dir = TempDir::new("disk-full");
+    let Some(disk) = SmallDisk::mount(dir.0.join("small"), "24m") else { return };
+    let opts = ServerOptions {
+        env: vec![("CIAM_ADMIN_TOKEN".to_owned(), TOKEN.to_owned())],
+        embedded: true,
+        ..ServerOptions::default()
+    };
+    let mut server = Server::start(BIN, &disk.0, opts).await;
+    let admin = Admin::new(&server, TOKEN);
+    let acme = World::tenant("acme")
+        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
+                       "grant_types": ["client_credentials"]}))
+        .create(&admin)
+        .await;
+    let secret = acme.secret("svc");
+    assert_eq!(client_credentials(&server, &secret, None).await.0, 200);
+
+    // Full: writes are refused with a 503 that says why, in each endpoint's format; reads go on.
+    let filler = disk.fill();
+    let mut refused = 0;
+    for i in 0..20 {
+        let (status, body, _) = client_credentials(&server, &secret, None).await;
+        assert!(status == 200 || status == 503, "{status} {body}");
+        if status == 503 {
+            assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+            refused += 1;
+        }
+        let (status, body) = admin
+            .call(
+                reqwest::Method::POST,
+                "/tenants/acme/users",
+                Some(json!({"email": format!("u{i}@example.com"), "password": "a long enough password"})),
+            )
+            .await;
+        assert!(status == 201 || status == 503, "{status} {body}");
+    }
+    assert!(refused > 0, "a full disk refused no token");
+    assert_eq!(admin.call(reqwest::Method::GET, "/tenants/acme", None).await.0, 200, "reads go on");
+
+    // Space back: the node goes on by itself, and nothing is corrupt.
+    std::fs::remove_file(filler).unwrap();
+    let started = Instant::now();
+    while client_credentials(&server, &secret, None).await.0 != 200 {
+        assert!(started.elapsed() < Duration::from_secs(10), "never recovered");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    admin
+        .post("/tenants/acme/users", json!({"email": "after@example.com", "password": "a long enough password"}), 201)
+        .await;
+    let (code, out) = server.cli(&["audit", "verify", "--tenant", "acme"]);
+    assert_eq!(code, Some(0), "{out}");
+    server.terminate();
+    assert_eq!(server.wait(Duration::from_secs(20)).await, Some(0));
+    let db = rusqlite::Connection::open_with_flags(
+        disk.0.join("data").join("ciam.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let check: String = db.query_row("pragma integrity_check", [], |row| row.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    assert!(!server.logs().contains("panicked"), "{}", server.logs());
 }
