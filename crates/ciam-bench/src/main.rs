@@ -14,6 +14,7 @@ mod process;
 mod procfs;
 mod report;
 mod scenario;
+mod soak;
 mod target;
 
 use std::path::{Path, PathBuf};
@@ -65,6 +66,11 @@ struct Args {
     /// on a noisy machine, at that many times the duration.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=9))]
     repeat: u32,
+    /// Instead of the load scenarios: a soak of this length on each backend (30m, 2h): the
+    /// mix of client credentials, introspection, token exchange and code flow at 60 % of the
+    /// server's capacity, sampled every 30 s (memory, descriptors, p99, errors), with a verdict.
+    #[arg(long, value_parser = parse_duration)]
+    soak: Option<Duration>,
     /// Instead of the load scenarios: import this many users with bcrypt hashes through
     /// `users:import` on each backend and report how long it took (the peer is not started).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
@@ -155,6 +161,9 @@ async fn run(args: Args) -> Result<()> {
     if let Some(users) = args.import {
         return import_only(&bin, &backends, users as usize, &args.ciam_log_level).await;
     }
+    if let Some(length) = args.soak {
+        return soak_only(&bin, &backends, length, &args.ciam_log_level).await;
+    }
     let sign_ins =
         scenarios.iter().any(|s| ["password_sign_in", "signup", scenario::SIGN_IN_MIX].contains(&s.as_str()));
     let ceiling_before = if sign_ins { Some(ceiling::argon2_per_sec(ceiling::WINDOW).await?) } else { None };
@@ -222,6 +231,28 @@ async fn import_only(bin: &Path, backends: &[Backend], users: usize, log_level: 
             m.cpu.as_secs_f64(),
             m.peak_kib / 1024
         );
+    }
+    Ok(())
+}
+
+/// `--soak LENGTH`: one soak per backend, on a fresh server each; fails when one did not pass.
+async fn soak_only(bin: &Path, backends: &[Backend], length: Duration, log_level: &str) -> Result<()> {
+    let mut failed = false;
+    for &backend in backends {
+        let label = match backend {
+            Backend::Embedded => "ciam (embedded)",
+            Backend::Postgres => "ciam pg+redis",
+        };
+        eprintln!("== {label}: soaking for {length:?}");
+        let mut target = Target::ciam(bin, backend, log_level).await?;
+        let soaked = soak::run(&mut target, length).await;
+        target.stop().await;
+        let (samples, failures) = soaked.with_context(|| format!("the soak on {label}"))?;
+        println!("{}", soak::render(label, &samples, &failures));
+        failed |= !failures.is_empty();
+    }
+    if failed {
+        bail!("a soak did not pass");
     }
     Ok(())
 }
