@@ -17,6 +17,17 @@ use crate::BIN;
 const DEADLINE: Duration = Duration::from_secs(3);
 const TOKEN: &str = "an-admin-token-for-the-fault-suite-0123456789";
 
+/// Tenant `acme` with the confidential client `svc` (client credentials) on `server`; returns its
+/// secret.
+async fn service(server: &Server) -> String {
+    World::tenant("acme")
+        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
+                       "grant_types": ["client_credentials"]}))
+        .create(&Admin::new(server, TOKEN))
+        .await
+        .secret("svc")
+}
+
 /// A node on Postgres and Redis, each behind its own proxy, with a tenant and a service client.
 struct Node {
     server: Server,
@@ -47,12 +58,7 @@ async fn node(tag: &str) -> Option<Node> {
         ..ServerOptions::default()
     };
     let server = Server::start(BIN, &dir.0, opts).await;
-    let acme = World::tenant("acme")
-        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
-                       "grant_types": ["client_credentials"]}))
-        .create(&Admin::new(&server, TOKEN))
-        .await;
-    let secret = acme.secret("svc");
+    let secret = service(&server).await;
     let (key, _) = AgentKey::new("svc");
     Some(Node { server, postgres, redis: redis_proxy, secret, key, _dir: dir, stores: (pg, redis) })
 }
@@ -219,12 +225,7 @@ async fn a_restarted_embedded_node_refuses_proofs_made_before_it_started() {
     let opts = ServerOptions { env, embedded: true, ..ServerOptions::default() };
     let dir = TempDir::new("faults-restart");
     let mut server = Server::start(BIN, &dir.0, opts.clone()).await;
-    let acme = World::tenant("acme")
-        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
-                       "grant_types": ["client_credentials"]}))
-        .create(&Admin::new(&server, TOKEN))
-        .await;
-    let secret = acme.secret("svc");
+    let secret = service(&server).await;
     let (key, _) = AgentKey::new("svc");
     let used = key.proof("POST", &format!("{origin}/t/acme/token"), None);
     assert_eq!(client_credentials(&server, &secret, Some(&used)).await.0, 200);
@@ -285,12 +286,7 @@ async fn a_node_killed_under_load_loses_no_audit_event_and_the_other_keeps_servi
     let (dir_a, dir_b) = (TempDir::new("crash-a"), TempDir::new("crash-b"));
     let (mut a, b) =
         tokio::join!(Server::start(BIN, &dir_a.0, opts.clone()), Server::start(BIN, &dir_b.0, opts.clone()));
-    let acme = World::tenant("acme")
-        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
-                       "grant_types": ["client_credentials"]}))
-        .create(&Admin::new(&b, TOKEN))
-        .await;
-    let secret = acme.secret("svc");
+    let secret = service(&b).await;
 
     // Three clients on each node; node A is killed (SIGKILL) and started again, three times.
     let stop = Arc::new(AtomicBool::new(false));
@@ -387,12 +383,7 @@ async fn a_full_disk_is_a_clear_503_and_the_embedded_store_goes_on_when_space_re
     };
     let mut server = Server::start(BIN, &disk.0, opts).await;
     let admin = Admin::new(&server, TOKEN);
-    let acme = World::tenant("acme")
-        .client(json!({"client_id": "svc", "name": "Service", "client_type": "confidential",
-                       "grant_types": ["client_credentials"]}))
-        .create(&admin)
-        .await;
-    let secret = acme.secret("svc");
+    let secret = service(&server).await;
     assert_eq!(client_credentials(&server, &secret, None).await.0, 200);
 
     // Full: writes are refused with a 503 that says why, in each endpoint's format; reads go on.
