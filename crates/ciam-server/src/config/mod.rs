@@ -305,7 +305,7 @@ impl Default for ServerConfig {
         Self {
             shutdown_timeout_secs: 30,
             request_timeout_secs: 30,
-            header_timeout_secs: 10,
+            header_timeout_secs: 75,
             password_hashing_concurrency: 0,
             trusted_proxies: Vec::new(),
             client_certificate_header: None,

@@ -1,7 +1,11 @@
 //! Serving connections: HTTP/1.1 and HTTP/2 (with upgrades) over TCP, as `axum::serve` does,
 //! plus a bound on how long a client may take to send a request's headers
 //! (`server.header_timeout_secs`): a connection that trickles its headers (slowloris) is cut
-//! instead of held for ever. On shutdown it stops accepting and lets every connection finish the
+//! instead of held for ever. hyper's timer also runs while a keep-alive connection waits for its
+//! next request, so the bound is an idle timeout too: its default (75 s) stays above the idle
+//! timeout of most balancers (60 s), which then close first and never send a request on a
+//! connection the server is closing (at 10 s, a client that waited 10 s between two requests
+//! could lose the second). On shutdown it stops accepting and lets every connection finish the
 //! request under way (idle keep-alive connections close at once).
 
 use std::convert::Infallible;
