@@ -116,15 +116,18 @@ async fn tokens_and_dpop_proofs_between_nodes_whose_clocks_disagree() {
             "{what}: {body}"
         );
     };
-    skewed("70 s ahead", token_at(&on_time, Some(key.proof_at("POST", &htu, unix_now() + 70))).await);
-    let (status, body) = token_at(&ahead_90, Some(key.proof_at("POST", &htu, unix_now() + 70))).await;
+    skewed("70 s ahead", token_at(&on_time, Some(key.proof_at("POST", &htu, unix_now() + 70, None))).await);
+    let (status, body) = token_at(&ahead_90, Some(key.proof_at("POST", &htu, unix_now() + 70, None))).await;
     assert_eq!((status, body["token_type"].as_str()), (200, Some("DPoP")), "{body}");
     // Every node reads the one record of when the tenant's used proofs begin, set by Redis' clock:
     // a proof made now is fine on both, whatever their clocks say.
     for node in [&on_time, &ahead_90] {
-        let (status, body) = token_at(node, Some(key.proof_at("POST", &htu, unix_now()))).await;
+        let (status, body) = token_at(node, Some(key.proof_at("POST", &htu, unix_now(), None))).await;
         assert_eq!(status, 200, "{body}");
     }
     // A proof 250 s old by the wall clock is 340 s old to the node 90 s ahead: too old there.
-    skewed("250 s old, 90 s ahead", token_at(&ahead_90, Some(key.proof_at("POST", &htu, unix_now() - 250))).await);
+    skewed(
+        "250 s old, 90 s ahead",
+        token_at(&ahead_90, Some(key.proof_at("POST", &htu, unix_now() - 250, None))).await,
+    );
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use ciam_testkit::{
     Admin, AgentKey, Fault, FaultProxy, Server, ServerOptions, TempDir, TestPostgres, TestRedis, World, skip_or_fail,
+    unix_now,
 };
 use serde_json::{Value, json};
 
@@ -184,12 +185,25 @@ async fn redis_down_or_stalled_leaves_what_needs_no_session_served_and_the_node_
     assert!(!n.server.logs().contains("panicked"), "{}", n.server.logs());
 }
 
-/// A proof already used, presented again: refused as a replay, or, once the records of used
-/// proofs are lost, as made before they begin.
-fn refused_replay(what: &str, (status, body, _): (u16, Value, Duration), says: &str) {
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_dpop_proof")), "{what}: {body}");
+/// A proof refused with `error`, its description saying `says`.
+fn refused(what: &str, (status, body, _): (u16, Value, Duration), error: &str, says: &str) {
+    assert_eq!((status, body["error"].as_str()), (400, Some(error)), "{what}: {body}");
     let description = body["error_description"].as_str().unwrap_or_default();
     assert!(description.contains(says), "{what}: {body}");
+}
+
+/// The `DPoP-Nonce` the token endpoint hands out with an answer to `proof`.
+async fn nonce_for(server: &Server, secret: &str, proof: &str) -> String {
+    let res = server
+        .http
+        .post(server.url("/t/acme/token"))
+        .basic_auth("svc", Some(secret))
+        .header("DPoP", proof)
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    res.headers()["dpop-nonce"].to_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -199,18 +213,21 @@ async fn dpop_replay_records_fail_closed_when_redis_is_flushed() {
     let proof = key.proof("POST", &url, None);
     let (status, body, _) = client_credentials(&n.server, &n.secret, Some(&proof)).await;
     assert_eq!((status, body["token_type"].as_str()), (200, Some("DPoP")), "{body}");
-    refused_replay("again", client_credentials(&n.server, &n.secret, Some(&proof)).await, "used before");
+    let replay = client_credentials(&n.server, &n.secret, Some(&proof)).await;
+    refused("again", replay, "invalid_dpop_proof", "used before");
 
-    // Flushed: the records of used proofs are gone, and a proof made before is still refused;
-    // a new one is fine.
+    // Flushed: the records of used proofs are gone, and a proof made before is still refused
+    // (with a nonce, which only the key's holder can put in a new proof); a new one is fine.
     let used = key.proof("POST", &url, None);
     assert_eq!(client_credentials(&n.server, &n.secret, Some(&used)).await.0, 200);
     tokio::time::sleep(Duration::from_millis(1100)).await;
     n.stores.1.flush();
-    refused_replay("after a flush", client_credentials(&n.server, &n.secret, Some(&used)).await, "replay records");
+    let replay = client_credentials(&n.server, &n.secret, Some(&used)).await;
+    refused("after a flush", replay, "use_dpop_nonce", "replay records");
     let fresh = key.proof("POST", &url, None);
     assert_eq!(client_credentials(&n.server, &n.secret, Some(&fresh)).await.0, 200);
-    refused_replay("the refused one again", client_credentials(&n.server, &n.secret, Some(&used)).await, "used before");
+    let replay = client_credentials(&n.server, &n.secret, Some(&used)).await;
+    refused("the refused one again", replay, "invalid_dpop_proof", "used before");
 }
 
 #[tokio::test]
@@ -227,7 +244,9 @@ async fn a_restarted_embedded_node_refuses_proofs_made_before_it_started() {
     let mut server = Server::start(BIN, &dir.0, opts.clone()).await;
     let secret = service(&server).await;
     let (key, _) = AgentKey::new("svc");
-    let used = key.proof("POST", &format!("{origin}/t/acme/token"), None);
+    let htu = format!("{origin}/t/acme/token");
+    let made = unix_now();
+    let used = key.proof("POST", &htu, None);
     assert_eq!(client_credentials(&server, &secret, Some(&used)).await.0, 200);
 
     // The in-process records are gone with the process.
@@ -235,8 +254,14 @@ async fn a_restarted_embedded_node_refuses_proofs_made_before_it_started() {
     server.terminate();
     assert_eq!(server.wait(Duration::from_secs(20)).await, Some(0));
     let server = Server::start(BIN, &dir.0, opts).await;
-    refused_replay("after a restart", client_credentials(&server, &secret, Some(&used)).await, "replay records");
-    let fresh = key.proof("POST", &format!("{origin}/t/acme/token"), None);
+    let replay = client_credentials(&server, &secret, Some(&used)).await;
+    refused("after a restart", replay, "use_dpop_nonce", "replay records");
+    // A client whose clock still reads the time before the restart gets in with the nonce the
+    // refusal carried (RFC 9449 §8), as a client following the RFC does by itself.
+    let nonce = nonce_for(&server, &secret, &key.proof_at("POST", &htu, made, None)).await;
+    let behind = key.proof_at("POST", &htu, made, Some(&nonce));
+    assert_eq!(client_credentials(&server, &secret, Some(&behind)).await.0, 200);
+    let fresh = key.proof("POST", &htu, None);
     assert_eq!(client_credentials(&server, &secret, Some(&fresh)).await.0, 200);
 }
 

@@ -279,10 +279,11 @@ pub fn dpop_proof(tenant: &TenantId, jkt: &str, jti: &str) -> Key {
     Key::hashed("dpop", tenant, &format!("{jkt}:{jti}"))
 }
 
-/// When the tenant's replay records of DPoP proofs and client assertions begin (unix seconds):
-/// set by the first record after the ephemeral store lost them ([`Replay::first_use_since`]).
-pub fn replay_records(tenant: &TenantId) -> Key {
-    Key::plain("replay", tenant, "since")
+/// Since when an ephemeral store holds every record of used DPoP proofs and client assertions
+/// (unix seconds, by the store's clock; [`Replay::first_use_since`]). One per store: it goes
+/// with the records when the store loses them.
+pub fn replay_records() -> Key {
+    Key::plain("replay", DEPLOYMENT, "since")
 }
 
 /// The tenant's DPoP server nonce of one time window (RFC 9449 §8).
@@ -433,21 +434,16 @@ impl<'a> Replay<'a> {
         self.0.put_if_absent(key.as_str(), b"1", ttl).await
     }
 
-    /// Whether a token of `tenant` issued at `issued_at` (unix seconds, by its maker's clock)
-    /// and recorded under `key` for `ttl` is used for the first time, as [`Replay::first_use`],
-    /// failing closed when the records may have been lost: the store keeps, beside them, when
-    /// they begin ([`replay_records`], set by the store's own clock at the first record after a
-    /// loss), and a token issued before that may have been used already, so it is
-    /// [`Use::BeforeRecords`]. Lost means a flushed or replaced Redis, or a restarted node with
-    /// the in-process store. One round trip, as `first_use`.
-    pub async fn first_use_since(
-        &self,
-        tenant: &TenantId,
-        key: &Key,
-        ttl: Duration,
-        issued_at: i64,
-    ) -> StoreResult<Use> {
-        let marker = replay_records(tenant);
+    /// Whether a token issued at `issued_at` (unix seconds, by its maker's clock) and recorded
+    /// under `key` for `ttl` is used for the first time, as [`Replay::first_use`], failing
+    /// closed when the records may have been lost: the store keeps, beside them, since when it
+    /// holds them all ([`replay_records`], set by the store's own clock when a node starts on an
+    /// empty store, [`Replay::open_records`], or at the first record after a loss), and a token
+    /// issued before that may have been used already: [`Use::BeforeRecords`]. Lost means a
+    /// flushed or replaced Redis, or a restarted node with the in-process store. One round trip,
+    /// as `first_use`.
+    pub async fn first_use_since(&self, key: &Key, ttl: Duration, issued_at: i64) -> StoreResult<Use> {
+        let marker = replay_records();
         let since = Marker { key: marker.as_str(), ttl: RECORDS_MARKER_TTL };
         let (fresh, begins) = self.0.put_if_absent_marked(key.as_str(), b"1", ttl, since).await?;
         Ok(match (fresh, issued_at >= begins) {
@@ -456,12 +452,23 @@ impl<'a> Replay<'a> {
             (true, true) => Use::First,
         })
     }
+
+    /// Marks, when a node starts, that the store holds every record from now on, unless it
+    /// already says since when (then it only renews that): tokens made after this start are
+    /// never taken for ones made before a loss.
+    pub async fn open_records(&self) -> StoreResult<i64> {
+        let marker = replay_records();
+        let since = Marker { key: marker.as_str(), ttl: RECORDS_MARKER_TTL };
+        let opened = Key::plain("replay", DEPLOYMENT, "opened");
+        let (_, begins) = self.0.put_if_absent_marked(opened.as_str(), b"1", Duration::from_secs(1), since).await?;
+        Ok(begins)
+    }
 }
 
-/// How long the replay records' marker lives after its last use: longer than any record (a DPoP
-/// proof's window and a client assertion's lifetime are minutes), so it only lapses after a
-/// day without a record, when no record is left to lose either.
-const RECORDS_MARKER_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long the replay records' marker lives after its last use (a record, or a node's start):
+/// far longer than any record (a DPoP proof's window and a client assertion's lifetime are
+/// minutes), so it lapses only in a deployment idle for a month.
+const RECORDS_MARKER_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// What a replay cache says of a token ([`Replay::first_use_since`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,6 +36,22 @@ use crate::telemetry::{self, Metrics, REQUEST_ID};
 /// `Strict-Transport-Security` of deployments with an https public URL (RFC 6797).
 const HSTS: &str = "max-age=63072000";
 
+/// Tells each region's ephemeral store that it holds every record of used DPoP proofs and client
+/// assertions from this start on (unless it says since when already), so that a proof made after
+/// the start is never taken for one made before a loss (`ciam_core::keyspace::Replay`). A store
+/// that does not answer now is marked by its first record instead.
+async fn open_replay_records(state: &AppState) {
+    for region in state.regions.served() {
+        let opened = match state.regions.ephemeral_of(region) {
+            Ok(store) => ciam_core::keyspace::Replay::new(store.as_ref()).open_records().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = opened {
+            tracing::warn!(%region, error = %e, "the replay records' start could not be marked now");
+        }
+    }
+}
+
 /// The complete router for a state: operations, the management API and its OpenAPI document,
 /// with the cross-cutting layers (request id, tracing, metrics, security headers, limits).
 pub fn app(state: AppState, request_timeout: Duration) -> Router {
@@ -231,6 +247,7 @@ impl App {
         crate::services::admins::bootstrap(&state)
             .await
             .map_err(|e| anyhow::anyhow!("cannot set up the control tenant {}: {e}", config.admin.control_tenant))?;
+        open_replay_records(&state).await;
         tracing::info!(
             address = %local,
             public_url = %state.node.public_url,

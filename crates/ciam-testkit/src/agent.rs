@@ -41,9 +41,14 @@ impl AgentKey {
         self.proof_with_nonce(method, url, access_token, None)
     }
 
-    /// A proof made by a client whose clock reads `iat` (unix seconds).
-    pub fn proof_at(&self, method: &str, url: &str, iat: i64) -> String {
-        self.sign_proof(json!({"jti": unique(), "htm": method, "htu": url, "iat": iat}))
+    /// A proof made by a client whose clock reads `iat` (unix seconds), with a server nonce if
+    /// given.
+    pub fn proof_at(&self, method: &str, url: &str, iat: i64, nonce: Option<&str>) -> String {
+        let mut claims = json!({"jti": unique(), "htm": method, "htu": url, "iat": iat});
+        if let Some(n) = nonce {
+            claims["nonce"] = json!(n);
+        }
+        self.sign_proof(claims)
     }
 
     /// The same, carrying a server nonce (RFC 9449 §8).

@@ -376,7 +376,7 @@ async fn verify_assertion(
         .and_then(serde_json::Value::as_i64)
         .unwrap_or(exp - ciam_oauth::client_auth::MAX_ASSERTION_LIFETIME_SECS);
     let replay = Replay::new(st.ephemeral.as_ref());
-    match replay.first_use_since(&tenant.id, &key, ttl, issued_at).await.map_err(OAuthError::unavailable)? {
+    match replay.first_use_since(&key, ttl, issued_at).await.map_err(OAuthError::unavailable)? {
         Use::First => Ok(()),
         Use::Replayed => Err(OAuthError::client_refused(
             "assertion_replayed: an assertion with this jti was already used; sign a new one for every request",

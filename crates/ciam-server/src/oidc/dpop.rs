@@ -36,8 +36,11 @@ pub(super) async fn proof_key(
         ciam_jose::dpop::verify_proof(proof).map_err(|_| invalid("the DPoP proof is not a valid signed dpop+jwt"))?;
     let now = st.clock.now().unix_timestamp();
     let jti = check_claims(&verified.claims, &Request { method, url, now, access_token })?;
+    // A current nonce lives in the same store as the records of used proofs: a proof that
+    // carries one was made after the store last lost them.
+    let mut nonced = false;
     match verified.claims.get("nonce").and_then(Value::as_str) {
-        Some(n) if is_current_nonce(st, tenant, n).await? => {}
+        Some(n) if is_current_nonce(st, tenant, n).await? => nonced = true,
         Some(_) => {
             return Err(OAuthError::new(ErrorCode::UseDpopNonce, "the DPoP nonce is stale: use the one in DPoP-Nonce"));
         }
@@ -57,11 +60,15 @@ pub(super) async fn proof_key(
     // Checked by `check_claims`: a proof has an `iat`.
     let issued_at = verified.claims.get("iat").and_then(Value::as_i64).unwrap_or(i64::MIN);
     let replay = Replay::new(st.ephemeral.as_ref());
-    match replay.first_use_since(tenant, &key, window, issued_at).await.map_err(OAuthError::unavailable)? {
+    match replay.first_use_since(&key, window, issued_at).await.map_err(OAuthError::unavailable)? {
         Use::First => Ok(verified.jkt),
         Use::Replayed => Err(invalid("the DPoP proof was used before")),
-        Use::BeforeRecords => Err(invalid(
-            "the DPoP proof was made before this server's replay records begin (they were lost): make a new proof",
+        Use::BeforeRecords if nonced => Ok(verified.jkt),
+        // A client following RFC 9449 §8 tries again at once with the nonce this answer carries.
+        Use::BeforeRecords => Err(OAuthError::new(
+            ErrorCode::UseDpopNonce,
+            "the DPoP proof was made before this server's replay records begin (they were lost): make a new \
+             proof with the nonce in DPoP-Nonce",
         )),
     }
 }
