@@ -443,9 +443,7 @@ impl<'a> Replay<'a> {
     /// flushed or replaced Redis, or a restarted node with the in-process store. One round trip,
     /// as `first_use`.
     pub async fn first_use_since(&self, key: &Key, ttl: Duration, issued_at: i64) -> StoreResult<Use> {
-        let marker = replay_records();
-        let since = Marker { key: marker.as_str(), ttl: RECORDS_MARKER_TTL };
-        let (fresh, begins) = self.0.put_if_absent_marked(key.as_str(), b"1", ttl, since).await?;
+        let (fresh, begins) = self.marked(key, ttl).await?;
         Ok(match (fresh, issued_at >= begins) {
             (false, _) => Use::Replayed,
             (true, false) => Use::BeforeRecords,
@@ -456,12 +454,16 @@ impl<'a> Replay<'a> {
     /// Marks, when a node starts, that the store holds every record from now on, unless it
     /// already says since when (then it only renews that): tokens made after this start are
     /// never taken for ones made before a loss.
-    pub async fn open_records(&self) -> StoreResult<i64> {
+    pub async fn open_records(&self) -> StoreResult<()> {
+        let opened = Key::plain("replay", DEPLOYMENT, "opened");
+        self.marked(&opened, Duration::from_secs(1)).await.map(|_| ())
+    }
+
+    /// Records `key` for `ttl` beside [`replay_records`]: whether it is new, and since when.
+    async fn marked(&self, key: &Key, ttl: Duration) -> StoreResult<(bool, i64)> {
         let marker = replay_records();
         let since = Marker { key: marker.as_str(), ttl: RECORDS_MARKER_TTL };
-        let opened = Key::plain("replay", DEPLOYMENT, "opened");
-        let (_, begins) = self.0.put_if_absent_marked(opened.as_str(), b"1", Duration::from_secs(1), since).await?;
-        Ok(begins)
+        self.0.put_if_absent_marked(key.as_str(), b"1", ttl, since).await
     }
 }
 
