@@ -59,7 +59,7 @@ impl Db {
     async fn files_contain(&self, needle: &str) -> bool {
         match self {
             Self::Sqlite(file) => crate::erasure::in_sqlite_files(file, needle),
-            Self::Postgres(url) => crate::erasure::in_postgres_files(url, needle, true).await,
+            Self::Postgres(url) => !crate::erasure::postgres_files_with(url, needle, true).await.is_empty(),
         }
     }
 }
