@@ -235,6 +235,48 @@ async fn dpop_replay_records_fail_closed_when_redis_is_flushed() {
     refused("the refused one again", replay, "invalid_dpop_proof", "used before");
 }
 
+impl Node {
+    /// `svc` introspects `token`: whether it is active.
+    async fn active(&self, token: &str) -> bool {
+        let res = self.post("/t/acme/introspect", token).await;
+        assert_eq!(res.status(), 200);
+        res.json::<Value>().await.unwrap()["active"].as_bool().unwrap()
+    }
+
+    /// `svc` posts `token` to one of its back-channel endpoints.
+    async fn post(&self, path: &str, token: &str) -> reqwest::Response {
+        let url = self.server.url(path);
+        let req = self.server.http.post(url).basic_auth("svc", Some(&self.secret)).form(&[("token", token)]);
+        req.timeout(DEADLINE * 4).send().await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_token_stays_revoked_when_redis_is_flushed_or_down() {
+    let Some(n) = node("faults-revoked").await else { return };
+    let (revoked, kept) = (n.token().await.1, n.token().await.1);
+    let (revoked, kept) = (revoked["access_token"].as_str().unwrap(), kept["access_token"].as_str().unwrap());
+    assert_eq!(n.post("/t/acme/revoke", revoked).await.status(), 200);
+    assert!(!n.active(revoked).await && n.active(kept).await);
+
+    // Redis flushed: the revocation is still known (read from Postgres and copied back).
+    n.stores.1.flush();
+    assert!(!n.active(revoked).await, "still revoked after a flush");
+    assert!(n.active(kept).await);
+
+    // Redis down: checks read Postgres; a revocation cannot be recorded in both, so it fails
+    // (503) and records nothing, and the token stays active until it is revoked again.
+    n.redis.set(Fault::Cut);
+    assert!(!n.active(revoked).await, "still revoked with Redis down");
+    assert!(n.active(kept).await);
+    assert_eq!(n.post("/t/acme/revoke", kept).await.status(), 503);
+    n.redis.set(Fault::Pass);
+    n.recovers().await;
+    assert!(n.active(kept).await, "the failed revocation recorded nothing");
+    assert_eq!(n.post("/t/acme/revoke", kept).await.status(), 200);
+    assert!(!n.active(kept).await && !n.active(revoked).await);
+}
+
 #[tokio::test]
 async fn a_restarted_embedded_node_refuses_proofs_made_before_it_started() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

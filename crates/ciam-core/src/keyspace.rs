@@ -286,6 +286,18 @@ pub fn replay_records() -> Key {
     Key::plain("replay", DEPLOYMENT, "since")
 }
 
+/// A revoked token (or grant, `grant:{id}`), by its id: kept beside the durable revocation
+/// list until the token has expired, so that a token's check reads the ephemeral store alone.
+pub fn revoked_token(tenant: &TenantNs, jti: &str) -> Key {
+    Key::plain("revoked", tenant, jti)
+}
+
+/// Present while the ephemeral store holds every unexpired revocation of the tenant: set when
+/// they were copied in from the durable list, gone with a flushed store.
+pub fn revocations_held(tenant: &TenantNs) -> Key {
+    Key::plain("revoked-held", tenant, "all")
+}
+
 /// The tenant's DPoP server nonce of one time window (RFC 9449 §8).
 pub fn dpop_nonce(tenant: &TenantId, window: i64) -> Key {
     Key::plain("dpop-nonce", tenant, window)

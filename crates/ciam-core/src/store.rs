@@ -170,6 +170,14 @@ pub trait RevocationStore: Send + Sync {
     /// Whether the token `jti` was revoked, or (with `grant`) the grant it was issued from: one
     /// read for both, since every verification of a grant's token asks.
     async fn is_token_revoked(&self, tenant: &TenantId, jti: &str, grant: Option<&str>) -> StoreResult<bool>;
+    /// The tenant's revocations of tokens that expire at or after `now` (each id with its
+    /// token's expiry), at most `limit` of them, in no particular order.
+    async fn unexpired_revocations(
+        &self,
+        tenant: &TenantId,
+        now: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, OffsetDateTime)>>;
     /// Forgets revocations of tokens that expired before `now`; returns how many.
     async fn purge_revocations(&self, now: OffsetDateTime) -> StoreResult<u64>;
 }

@@ -159,6 +159,18 @@ impl EphemeralStore for RedisStore {
         redis::cmd("GET").arg(self.key(key)).query_async(&mut c).await.map_err(unavailable)
     }
 
+    async fn get_many(&self, keys: &[&str]) -> StoreResult<Vec<Option<Vec<u8>>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut c = self.conn.clone();
+        let mut mget = redis::cmd("MGET");
+        for key in keys {
+            mget.arg(self.key(key));
+        }
+        mget.query_async(&mut c).await.map_err(unavailable)
+    }
+
     async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
         let mut c = self.conn.clone();
         redis::cmd("GETDEL").arg(self.key(key)).query_async(&mut c).await.map_err(unavailable)

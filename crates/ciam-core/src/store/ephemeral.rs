@@ -45,6 +45,16 @@ pub trait EphemeralStore: HealthCheck {
     async fn put_if_present(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<bool>;
     /// Reads a live value.
     async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Reads several live values in one round trip, in the order of `keys` (`None` where a key
+    /// is absent). The keys must belong to one tenant: a store that serves several regions picks
+    /// the region by the first.
+    async fn get_many(&self, keys: &[&str]) -> StoreResult<Vec<Option<Vec<u8>>>> {
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            values.push(self.get(key).await?);
+        }
+        Ok(values)
+    }
     /// Reads and removes a value in one atomic step: of many concurrent takes of one key,
     /// exactly one gets the value. Authorization codes and PAR request URIs are consumed this way.
     async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;

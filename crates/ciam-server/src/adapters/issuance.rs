@@ -14,6 +14,7 @@ use ciam_jose::Keyring;
 use ciam_oauth::issuer::{Issuer, Ports};
 
 use crate::adapters::directory::Directory;
+use crate::adapters::revocations::MirroredRevocations;
 use crate::audit::{AuditWriter, TrailSink};
 
 /// The engine's cached lookups, answered by the node's cache over the durable store.
@@ -87,7 +88,12 @@ pub(crate) fn issuer(parts: IssuerParts<'_>, public_url: &str) -> Issuer {
         users: durable.clone(),
         clients: durable.clone(),
         refresh: durable.clone(),
-        revocations: durable.clone(),
+        revocations: Arc::new(MirroredRevocations::new(
+            durable.clone(),
+            ephemeral.clone(),
+            directory.clone(),
+            clock.clone(),
+        )),
         delegations: durable.clone(),
         profiles: durable.clone(),
         ephemeral: ephemeral.clone(),

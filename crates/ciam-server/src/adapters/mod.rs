@@ -8,5 +8,6 @@ pub mod mail;
 mod mail_html;
 pub mod metadata_documents;
 pub mod outbound;
+pub(crate) mod revocations;
 pub mod risk;
 pub(crate) mod upstream;

@@ -161,4 +161,30 @@ pub async fn grants_are_stored_with_the_events_recording_them(s: &dyn DurableSto
     }
     assert_eq!(v.finish(s.audit_head(&t).await.unwrap()), Ok(3));
     assert!(s.append_audit_with_grants(&[]).await.unwrap().is_empty());
+
+    // Again, once the store knows the head (PostgreSQL then writes a tenant's part of a batch in
+    // one statement): all of it, or, with one family refused, the others.
+    let batch = [entry(6, Some((family(&ada, "web-app", "fam-d"), "rt-d"))), entry(7, None)];
+    let outcomes = s.append_audit_with_grants(&batch).await.unwrap();
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let batch = [
+        entry(8, Some((family(&ada, "web-app", "fam-e"), "rt-e"))),
+        entry(9, Some((family(&ghost, "web-app", "fam-ghost-2"), "rt-ghost-2"))),
+        entry(10, None),
+    ];
+    let outcomes = s.append_audit_with_grants(&batch).await.unwrap();
+    assert!(outcomes[0].is_ok() && outcomes[2].is_ok(), "{outcomes:?}");
+    assert!(matches!(outcomes[1], Err(StoreError::NotFound)), "an unknown user's family: {outcomes:?}");
+    for token in ["rt-d", "rt-e"] {
+        assert!(s.find_refresh_token(&t, &SecretHash::of(token)).await.unwrap().is_some(), "{token} stored");
+    }
+    assert!(s.find_refresh_token(&t, &SecretHash::of("rt-ghost-2")).await.unwrap().is_none());
+    let chain = s.audit_chain(&t, 0, 100).await.unwrap();
+    let times: Vec<i64> = chain.iter().map(|e| e.time_ms / 1000 - T0.unix_timestamp()).collect();
+    assert_eq!(times, [1, 2, 4, 6, 7, 8, 10]);
+    let mut v = ChainVerifier::default();
+    for e in &chain {
+        v.next(e).unwrap();
+    }
+    assert_eq!(v.finish(s.audit_head(&t).await.unwrap()), Ok(7));
 }

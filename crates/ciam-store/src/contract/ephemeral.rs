@@ -15,6 +15,11 @@ pub async fn ephemeral_put_get_delete(s: &dyn EphemeralStore) {
     assert_eq!(s.get("k").await.unwrap().as_deref(), Some(&b"v1"[..]));
     s.put("k", b"v2", ttl).await.unwrap();
     assert_eq!(s.get("k").await.unwrap().as_deref(), Some(&b"v2"[..]));
+    s.put("k2", b"w", ttl).await.unwrap();
+    let many = s.get_many(&["k", "absent", "k2", "k"]).await.unwrap();
+    assert_eq!(many, [Some(b"v2".to_vec()), None, Some(b"w".to_vec()), Some(b"v2".to_vec())], "in the keys' order");
+    assert!(s.get_many(&[]).await.unwrap().is_empty());
+    assert!(s.delete("k2").await.unwrap());
     assert!(s.delete("k").await.unwrap());
     assert!(!s.delete("k").await.unwrap());
     assert_eq!(s.get("k").await.unwrap(), None);
@@ -27,6 +32,7 @@ pub async fn ephemeral_ttl_expires(s: &dyn EphemeralStore) {
     assert!(s.get("short").await.unwrap().is_some());
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(s.get("short").await.unwrap(), None);
+    assert_eq!(s.get_many(&["short", "long"]).await.unwrap(), [None, Some(b"v".to_vec())]);
     assert_eq!(s.take("short").await.unwrap(), None);
     assert!(s.put_if_absent("short", b"again", Duration::from_secs(60)).await.unwrap(), "expired key is absent");
     assert!(s.get("long").await.unwrap().is_some());

@@ -88,6 +88,13 @@ pub async fn revocations_are_per_tenant_idempotent_and_purged(s: &dyn DurableSto
     assert!(!s.is_token_revoked(&a, "j2", Some("grant:g2")).await.unwrap());
     assert!(!s.is_token_revoked(&a, "j2", None).await.unwrap());
     assert!(s.is_token_revoked(&a, "j1", Some("grant:g2")).await.unwrap(), "the token's own entry still counts");
+    // What a cache of the revocations is filled from: the tenant's unexpired ones, bounded.
+    s.revoke_token(&b, "jb", T1).await.unwrap();
+    let mut live = s.unexpired_revocations(&a, T1, 10).await.unwrap();
+    live.sort();
+    assert_eq!(live, [("grant:g1".to_owned(), T1), ("j1".to_owned(), T1)]);
+    assert_eq!(s.unexpired_revocations(&a, T1, 1).await.unwrap().len(), 1, "at most the limit");
+    assert!(s.unexpired_revocations(&a, T1 + time::Duration::seconds(1), 10).await.unwrap().is_empty());
 }
 
 pub fn family(u: &User, client: &str, id: &str) -> RefreshFamily {

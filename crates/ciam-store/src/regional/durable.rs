@@ -210,6 +210,7 @@ routed! {
     impl RevocationStore {
         Write fn revoke_token(&self, tenant: &TenantId, jti: &str, expires_at: OffsetDateTime) -> () => tenant;
         Read fn is_token_revoked(&self, tenant: &TenantId, jti: &str, grant: Option<&str>) -> bool => tenant;
+        Read fn unexpired_revocations(&self, tenant: &TenantId, now: OffsetDateTime, limit: u32) -> Vec<(String, OffsetDateTime)> => tenant;
     }
 
     async fn purge_revocations(&self, now: OffsetDateTime) -> StoreResult<u64> {

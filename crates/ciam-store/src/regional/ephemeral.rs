@@ -65,6 +65,12 @@ by_key! {
     fn set_remove(&self, key: &str, member: &str) -> bool;
     fn set_members(&self, key: &str) -> Vec<String>;
     ;
+    async fn get_many(&self, keys: &[&str]) -> StoreResult<Vec<Option<Vec<u8>>>> {
+        let Some(first) = keys.first() else { return Ok(Vec::new()) };
+        let (slot, store) = self.store(first).await?;
+        store.get_many(keys).await.map_err(in_region(slot.region()))
+    }
+
     /// A namespace is a tenant's: removed from its region's store, or from every region's when
     /// the tenant is placed nowhere any more (it was just deleted).
     async fn delete_namespace(&self, ns: &str) -> StoreResult<u64> {

@@ -155,6 +155,8 @@ async fn short_lived_keys_follow_their_tenant() -> TestResult {
     // The deployment's own keys live in the control region.
     assert!(eu.get(both.as_str()).await?.is_some());
     assert_eq!(r.ephemeral.get(g.as_str()).await?.as_deref(), Some(&b"v"[..]));
+    let other = keyspace::session(&globex, "c3");
+    assert_eq!(r.ephemeral.get_many(&[g.as_str(), other.as_str()]).await?, [Some(b"v".to_vec()), None], "from us");
     // A namespace purge reaches the tenant's region (the in-process store purges its sets).
     let sessions = keyspace::user_sessions(&globex, "bob");
     r.ephemeral.set_add(sessions.as_str(), "s1", ttl).await?;

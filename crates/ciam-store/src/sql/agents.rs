@@ -5,6 +5,7 @@ use ciam_core::agent::Delegation;
 use ciam_core::audit::{AuditCount, AuditEvent, AuditFilter, AuditRecord, GENESIS, Personal};
 use ciam_core::id::{ClientId, ResourceId, TenantId, UserId};
 use ciam_core::page::{Page, PageRequest};
+use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord};
 use ciam_core::resource::Resource;
 use ciam_core::secret::SecretHash;
 use ciam_core::store::{AuditEntry, AuditStore, DelegationStore, RefreshStore, ResourceStore, StoreError, StoreResult};
@@ -483,63 +484,154 @@ impl SqliteStore {
 }
 
 impl PgStore {
-    /// Appends with one round trip per tenant when this node wrote the tenant's head last: one
-    /// statement advances the head only if it is still the one remembered, and inserts the
-    /// events only if it did (an autocommitted statement: both or neither). The other events
-    /// (a tenant's first append on this node, another node appended since, more than one
-    /// insert's worth) go through [`Self::append_in_transaction`].
-    /// The families first, concurrently, each in its own transaction; then the events of the
-    /// entries whose family was created, by compare-and-set. A family whose event could then not
-    /// be appended stays behind, unused: the client never got its token.
+    /// A batch of token requests on PostgreSQL. For each tenant whose head this node wrote last
+    /// (and no more than one insert's worth of events), one autocommitted statement advances the
+    /// head if it is still the one remembered and, only if it did, creates the batch's refresh
+    /// families with their first tokens and inserts its events: one round trip and one commit
+    /// for the tenant's part of the batch, all of it or nothing. What that leaves (a tenant's
+    /// first append on this node, another node appended since, a family refused, say its user
+    /// deleted meanwhile) goes through [`Self::append_families_then_events`].
     async fn append_with_grants_first(&self, batch: &[AuditEntry]) -> StoreResult<Vec<StoreResult<()>>> {
-        let mut creating = tokio::task::JoinSet::new();
-        for (i, entry) in batch.iter().enumerate() {
-            if let Some(family) = entry.family.clone() {
-                let store = self.clone();
-                creating.spawn(async move { (i, store.create_refresh_family(&family.0, &family.1).await) });
+        let events: Vec<Event<'_>> = batch.iter().map(|e| (&e.tenant, e.at, &e.record)).collect();
+        let mut rest = Vec::new();
+        for (tenant, mine) in by_tenant(&events) {
+            let families: Vec<_> = mine.iter().filter_map(|&i| batch.get(i)?.family.as_deref()).collect();
+            if self.append_at_head(&events, tenant, &mine, &families).await?.is_none() {
+                rest.extend(mine);
             }
         }
         let mut outcomes: Vec<StoreResult<()>> = batch.iter().map(|_| Ok(())).collect();
-        while let Some(done) = creating.join_next().await {
-            let (i, outcome) = done.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
-            if let Some(slot) = outcomes.get_mut(i) {
-                *slot = outcome;
+        if !rest.is_empty() {
+            for (i, outcome) in rest.iter().zip(self.append_families_then_events(batch, &rest).await?) {
+                if let Some(slot) = outcomes.get_mut(*i) {
+                    *slot = outcome;
+                }
             }
         }
-        self.append_compare_and_set(&stored_events(batch, &outcomes)).await?;
         Ok(outcomes)
     }
 
+    /// The one statement for the events `mine` of `tenant` (and `families`), when this node
+    /// knows the tenant's head: the events as appended, each with its index, or `None` when it
+    /// appended nothing.
+    async fn append_at_head(
+        &self,
+        events: &[Event<'_>],
+        tenant: &TenantId,
+        mine: &[usize],
+        families: &[&(RefreshFamily, RefreshTokenRecord)],
+    ) -> StoreResult<Option<Vec<(usize, AuditEvent, String)>>> {
+        let Some((last_seq, mut prev)) = self.audit_heads.get(tenant).filter(|_| mine.len() <= AUDIT_ROWS_PER_INSERT)
+        else {
+            return Ok(None);
+        };
+        let last_hash = prev.clone();
+        let sealed = seal(events, tenant, mine, last_seq, &mut prev)?;
+        let new_seq = last_seq + i64::try_from(sealed.len()).unwrap_or(i64::MAX);
+        let authorization_details = families
+            .iter()
+            .map(|(f, _)| f.authorization_details.as_ref().map(to_json).transpose())
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut append = pg::QueryBuilder::new(ADVANCE_AUDIT_HEAD_IF);
+        append.push_bind(new_seq).push(", hash = ").push_bind(prev.as_str());
+        append.push(" where tenant_id = ").push_bind(tenant.as_str());
+        append.push(" and seq = ").push_bind(last_seq).push(" and hash = ").push_bind(last_hash.as_str());
+        append.push(" returning 1)");
+        if !families.is_empty() {
+            append.push(THEN_INSERT_REFRESH_FAMILIES);
+            append.push_values(families.iter().zip(&authorization_details), |mut row, ((f, _), details)| {
+                row.push_bind(f.tenant_id.as_str())
+                    .push_bind(f.family_id.as_str())
+                    .push_bind(f.client_id.as_str())
+                    .push_bind(f.user_id.to_string())
+                    .push_bind(f.scope.as_str())
+                    .push_bind(ts(f.auth_time))
+                    .push_bind(f.sid.as_deref())
+                    .push_bind(ts(f.created_at))
+                    .push_bind(ts(f.expires_at))
+                    .push_bind(f.revoked_at.map(ts))
+                    .push_bind(f.dpop_jkt.as_deref())
+                    .push_bind(f.resources.join(" "))
+                    .push_bind(f.acr.as_deref())
+                    .push_bind(f.userinfo_claims.join(" "))
+                    .push_bind(details.as_deref());
+            });
+            append.push(IF_ADVANCED_THEN_INSERT_REFRESH_TOKENS);
+            append.push_values(families, |mut row, (_, t)| {
+                row.push_bind(t.tenant_id.as_str())
+                    .push_bind(t.token_hash.as_str())
+                    .push_bind(t.family_id.as_str())
+                    .push_bind(ts(t.issued_at))
+                    .push_bind(ts(t.expires_at))
+                    .push_bind(t.rotated_at.map(ts));
+            });
+            append.push(IF_ADVANCED_END);
+        }
+        append.push(THEN_INSERT_AUDIT_EVENTS);
+        append.push_values(&sealed, |mut row, (_, e, actors)| audit_values!(row, e, actors));
+        append.push(IF_ADVANCED);
+        match append.build_query_scalar::<i64>().fetch_one(&self.pool).await {
+            Ok(1) => {
+                self.audit_heads.set(tenant, new_seq, prev);
+                Ok(Some(sealed))
+            }
+            // Another node appended since: the head is read again in a transaction.
+            Ok(_) => {
+                self.audit_heads.forget(tenant);
+                Ok(None)
+            }
+            // A family refused (the slower way tells which): nothing was written.
+            Err(e) if e.as_database_error().is_some() && !families.is_empty() => Ok(None),
+            Err(e) => Err(map_err("audit")(e)),
+        }
+    }
+
+    /// Each pending family in its own transaction, concurrently; then the events of the entries
+    /// whose family was created (or that had none). A family whose event could then not be
+    /// appended stays behind, unused: the client never got its token.
+    async fn append_families_then_events(
+        &self,
+        batch: &[AuditEntry],
+        rest: &[usize],
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        let mut creating = tokio::task::JoinSet::new();
+        for (k, &i) in rest.iter().enumerate() {
+            if let Some(family) = batch.get(i).and_then(|e| e.family.clone()) {
+                let store = self.clone();
+                creating.spawn(async move { (k, store.create_refresh_family(&family.0, &family.1).await) });
+            }
+        }
+        let mut outcomes: Vec<StoreResult<()>> = rest.iter().map(|_| Ok(())).collect();
+        while let Some(done) = creating.join_next().await {
+            let (k, outcome) = done.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+            if let Some(slot) = outcomes.get_mut(k) {
+                *slot = outcome;
+            }
+        }
+        let events: Vec<Event<'_>> = rest
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, outcome)| outcome.is_ok())
+            .filter_map(|(&i, _)| batch.get(i).map(|e| (&e.tenant, e.at, &e.record)))
+            .collect();
+        self.append_compare_and_set(&events).await?;
+        Ok(outcomes)
+    }
+
+    /// Appends with one round trip per tenant whose head this node knows
+    /// ([`Self::append_at_head`]); the others in one transaction.
     async fn append_compare_and_set(&self, batch: &[Event<'_>]) -> StoreResult<Vec<AuditEvent>> {
-        let err = map_err("audit");
         let mut stored: Vec<Option<AuditEvent>> = vec![None; batch.len()];
         let mut rest = Vec::new();
         for (tenant, mine) in by_tenant(batch) {
-            let head = self.audit_heads.get(tenant).filter(|_| mine.len() <= AUDIT_ROWS_PER_INSERT);
-            let Some((last_seq, mut prev)) = head else {
+            let Some(sealed) = self.append_at_head(batch, tenant, &mine, &[]).await? else {
                 rest.extend(mine);
                 continue;
             };
-            let last_hash = prev.clone();
-            let sealed = seal(batch, tenant, &mine, last_seq, &mut prev)?;
-            let new_seq = last_seq + i64::try_from(sealed.len()).unwrap_or(i64::MAX);
-            let mut append = pg::QueryBuilder::new(ADVANCE_AUDIT_HEAD_IF);
-            append.push_bind(new_seq).push(", hash = ").push_bind(prev.as_str());
-            append.push(" where tenant_id = ").push_bind(tenant.as_str());
-            append.push(" and seq = ").push_bind(last_seq).push(" and hash = ").push_bind(last_hash.as_str());
-            append.push(THEN_INSERT_AUDIT_EVENTS);
-            append.push_values(&sealed, |mut row, (_, e, actors)| audit_values!(row, e, actors));
-            append.push(IF_ADVANCED);
-            let advanced: i64 = append.build_query_scalar().fetch_one(&self.pool).await.map_err(&err)?;
-            if advanced == 1 {
-                self.audit_heads.set(tenant, new_seq, prev);
-                for (i, e, _) in sealed {
-                    if let Some(slot) = stored.get_mut(i) {
-                        *slot = Some(e);
-                    }
+            for (i, e, _) in sealed {
+                if let Some(slot) = stored.get_mut(i) {
+                    *slot = Some(e);
                 }
-            } else {
-                rest.extend(mine);
             }
         }
         if !rest.is_empty() {

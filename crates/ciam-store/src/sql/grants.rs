@@ -8,7 +8,7 @@ use ciam_core::secret::SecretHash;
 use ciam_core::store::{ConsentStore, RefreshStore, RevocationStore, StoreError, StoreResult};
 
 use super::queries::*;
-use super::rows::{self, RefreshRow, map_err, to_json, ts};
+use super::rows::{self, RefreshRow, from_ts, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, lite, pg};
 
 macro_rules! impl_revocation_store {
@@ -40,6 +40,22 @@ macro_rules! impl_revocation_store {
                     .await
                     .map_err(map_err("revocation"))?;
                 Ok(hit.is_some())
+            }
+
+            async fn unexpired_revocations(
+                &self,
+                tenant: &TenantId,
+                now: time::OffsetDateTime,
+                limit: u32,
+            ) -> StoreResult<Vec<(String, time::OffsetDateTime)>> {
+                let rows: Vec<(String, i64)> = $db::query_as(UNEXPIRED_REVOCATIONS)
+                    .bind(tenant.as_str())
+                    .bind(ts(now))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err("revocation"))?;
+                rows.into_iter().map(|(jti, expires_at)| Ok((jti, from_ts(expires_at)?))).collect()
             }
 
             async fn purge_revocations(&self, now: time::OffsetDateTime) -> StoreResult<u64> {

@@ -118,6 +118,8 @@ pub(crate) const REVOKE_TOKEN: &str = "insert into revoked_token (tenant_id, jti
     on conflict (tenant_id, jti) do nothing";
 pub(crate) const IS_TOKEN_REVOKED: &str =
     "select 1 from revoked_token where tenant_id = $1 and jti in ($2, $3) limit 1";
+pub(crate) const UNEXPIRED_REVOCATIONS: &str =
+    "select jti, expires_at from revoked_token where tenant_id = $1 and expires_at >= $2 limit $3";
 pub(crate) const PURGE_REVOCATIONS: &str = "delete from revoked_token where expires_at < $1";
 
 pub(crate) const INSERT_REFRESH_FAMILY: &str = "insert into refresh_family (tenant_id, family_id, client_id, user_id, \
@@ -202,10 +204,20 @@ pub(crate) const INSERT_AUDIT_EVENTS: &str = concat!("insert into audit_event ("
 // Postgres only: advance the head if it is still the remembered one, and insert the events if
 // it was (`with advanced as (update ... set seq = $, hash = $ where tenant_id = $ and seq = $
 // and hash = $ returning 1), inserted as (insert ... select * from (values ...) where exists
-// (advanced)) select count(*) from advanced`).
+// (advanced)) select count(*) from advanced`; the caller closes `advanced` with `returning 1)`).
 pub(crate) const ADVANCE_AUDIT_HEAD_IF: &str = "with advanced as (update audit_head set seq = ";
 pub(crate) const THEN_INSERT_AUDIT_EVENTS: &str =
-    concat!(" returning 1), inserted as (insert into audit_event (", audit_columns!(), ") select * from (");
+    concat!(", inserted as (insert into audit_event (", audit_columns!(), ") select * from (");
+// ... and, between the two, the refresh families a batch of token requests started, with their
+// first tokens, on the same condition (`families as (insert ... select * from (values ...) as f
+// where exists (advanced)), tokens as (...)`).
+pub(crate) const THEN_INSERT_REFRESH_FAMILIES: &str = ", families as (insert into refresh_family (tenant_id, \
+    family_id, client_id, user_id, scope, auth_time, sid, created_at, expires_at, revoked_at, dpop_jkt, resources, acr, \
+    userinfo_claims, authorization_details) select * from (";
+pub(crate) const IF_ADVANCED_THEN_INSERT_REFRESH_TOKENS: &str = ") as f where exists (select 1 from advanced)), \
+    tokens as (insert into refresh_token (tenant_id, token_hash, family_id, issued_at, expires_at, rotated_at) \
+    select * from (";
+pub(crate) const IF_ADVANCED_END: &str = ") as t where exists (select 1 from advanced))";
 pub(crate) const IF_ADVANCED: &str = ") as events where exists (select 1 from advanced)) select count(*) from advanced";
 pub(crate) const AUDIT_CHAIN: &str =
     concat!("select ", audit_columns!(), " from audit_event where tenant_id = $1 and seq > $2 order by seq limit $3");
