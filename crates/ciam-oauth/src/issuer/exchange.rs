@@ -337,6 +337,9 @@ impl Issuer {
             claims.delegation_chain = vec![d.id];
             return Ok(());
         }
+        if !self.ports.directory.may_own_agents(tenant, &client.client_id).await? {
+            return Ok(());
+        }
         let mut agents = BTreeSet::new();
         for d in self.ports.delegations.list_user_delegations(tenant, user).await? {
             if d.is_active(now)

@@ -62,6 +62,12 @@ pub trait Directory: Send + Sync {
     async fn resource(&self, tenant: &TenantId, identifier: &str) -> StoreResult<Option<Resource>>;
     /// The tenant's authorization details types (RFC 9396), compiled.
     async fn detail_types(&self, tenant: &TenantId) -> StoreResult<Arc<crate::rar::Types>>;
+    /// Whether `app` may own one of the tenant's agents; `false` lets a user's token skip the
+    /// read of the user's delegations for `may_act`. A cache may answer (`may_act` only names who
+    /// may ask for an exchange; the exchange checks the delegation and the agent in the store).
+    async fn may_own_agents(&self, _tenant: &TenantId, _app: &ClientId) -> StoreResult<bool> {
+        Ok(true)
+    }
 }
 
 /// What the issuer talks to.

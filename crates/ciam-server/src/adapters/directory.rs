@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ciam_core::agent::AgentOwner;
 use ciam_core::authorization_details::AuthorizationDetailType;
 use ciam_core::client::Client;
 use ciam_core::federation::{FederatedIdentity, IdentityProvider};
@@ -68,6 +69,9 @@ struct TenantEntry {
     purposes: Option<(Instant, Arc<[Purpose]>)>,
     /// The tenant's authorization details types, their schemas compiled.
     detail_types: Option<(Instant, Arc<ciam_oauth::rar::Types>)>,
+    /// The apps that own at least one of the tenant's agents; `None` for a tenant with more
+    /// agents than one page lists.
+    agent_owners: Option<(Instant, Option<Arc<[ClientId]>>)>,
 }
 
 /// The cache; one per node, in [`crate::AppState`].
@@ -178,6 +182,37 @@ impl Directory {
         let types = Arc::new(ciam_oauth::rar::Types::new(&store.list_detail_types(tenant).await?));
         self.lock().entry(tenant.clone()).or_default().detail_types = Some((Instant::now(), types.clone()));
         Ok(types)
+    }
+
+    /// Whether `app` may own one of the tenant's agents (an app's users' tokens then name the
+    /// agents they delegated to in `may_act`): `false` only when the tenant's agents, from the
+    /// cache when fresh, are all someone else's.
+    pub(crate) async fn may_own_agents(
+        &self,
+        store: &dyn DurableStore,
+        tenant: &TenantId,
+        app: &ClientId,
+    ) -> StoreResult<bool> {
+        let cached = Self::fresh(self.lock().get(tenant).and_then(|e| e.agent_owners.as_ref()));
+        let owners = match cached {
+            Some(owners) => owners,
+            None => {
+                let page =
+                    store.list_agents(tenant, &PageRequest { limit: PageRequest::MAX_LIMIT, after: None }).await?;
+                let owners: Option<Arc<[ClientId]>> = page.next_after.is_none().then(|| {
+                    page.items
+                        .iter()
+                        .filter_map(|a| match &a.agent.as_ref()?.owner {
+                            AgentOwner::Client(owner) => Some(owner.clone()),
+                            AgentOwner::User(_) => None,
+                        })
+                        .collect()
+                });
+                self.lock().entry(tenant.clone()).or_default().agent_owners = Some((Instant::now(), owners.clone()));
+                owners
+            }
+        };
+        Ok(owners.is_none_or(|owners| owners.contains(app)))
     }
 
     /// The tenant's discovery document, built by `build` at most once per [`TTL`].
@@ -495,6 +530,43 @@ mod tests {
         directory.through(store.as_ref()).update_resource(&trips).await.unwrap();
         assert_eq!(directory.resource(store.as_ref(), &t, uri).await.unwrap().unwrap().id, trips.id);
         assert!(directory.resource(store.as_ref(), &t, "https://other.example/").await.unwrap().is_none());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// An app owns an agent or not, as the tenant's agents say, cached like the rest.
+    #[tokio::test]
+    async fn which_apps_own_agents_is_read_once_per_period() {
+        use ciam_core::agent::{AgentProfile, AgentStatus};
+        let Fixture { dir, store, tenant: t, web, .. } = Fixture::new().await;
+        let directory = Directory::default();
+        let agent_of = |id: &str, owner: AgentOwner| {
+            let mut agent = ciam_store::contract::client("acme", id);
+            agent.agent = Some(AgentProfile {
+                description: "Books trips".into(),
+                owner,
+                allowed_audiences: vec![],
+                max_token_lifetime: 300,
+                max_chain_depth: 2,
+                delegation_lifetime: 3600,
+                status: AgentStatus::Active,
+            });
+            agent
+        };
+        let other = ClientId::parse("other").unwrap();
+        assert!(!directory.may_own_agents(store.as_ref(), &t, &web.client_id).await.unwrap(), "no agent yet");
+        // Behind the cache's back: seen after a write through it (or the TTL).
+        store.create_client(&agent_of("concierge", AgentOwner::Client(web.client_id.clone())), None).await.unwrap();
+        assert!(!directory.may_own_agents(store.as_ref(), &t, &web.client_id).await.unwrap(), "cached");
+        let personal = agent_of("butler", AgentOwner::User(ciam_core::id::UserId::generate()));
+        directory.through(store.as_ref()).create_client(&personal, None).await.unwrap();
+        assert!(directory.may_own_agents(store.as_ref(), &t, &web.client_id).await.unwrap());
+        assert!(!directory.may_own_agents(store.as_ref(), &t, &other).await.unwrap(), "a user's agent is no app's");
+        // More agents than one page: every app may own one.
+        for i in 0..PageRequest::MAX_LIMIT {
+            let agent = agent_of(&format!("agent-{i}"), AgentOwner::Client(web.client_id.clone()));
+            directory.through(store.as_ref()).create_client(&agent, None).await.unwrap();
+        }
+        assert!(directory.may_own_agents(store.as_ref(), &t, &other).await.unwrap());
         let _ = std::fs::remove_dir_all(dir);
     }
 

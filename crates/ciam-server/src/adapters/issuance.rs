@@ -29,6 +29,10 @@ impl ciam_oauth::issuer::Directory for CachedLookups {
         self.directory.tenant(self.store.as_ref(), id).await
     }
 
+    async fn may_own_agents(&self, tenant: &TenantId, app: &ClientId) -> StoreResult<bool> {
+        self.directory.may_own_agents(self.store.as_ref(), tenant, app).await
+    }
+
     async fn client(&self, tenant: &TenantId, id: &ClientId) -> StoreResult<Option<Arc<Client>>> {
         Ok(self.directory.client(self.store.as_ref(), tenant, id).await?.map(|known| known.client.clone()))
     }
