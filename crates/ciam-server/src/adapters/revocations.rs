@@ -157,7 +157,6 @@ impl RevocationStore for MirroredRevocations {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use ciam_core::tenant::{Tenant, TenantSettings};
     use ciam_store::MemoryStore;
 
     use super::*;
@@ -167,21 +166,13 @@ mod tests {
         ephemeral: Arc<dyn EphemeralStore>,
         mirrored: MirroredRevocations,
         tenant: TenantId,
+        ns: TenantNs,
     }
 
     async fn fixture() -> Fixture {
         let durable = ciam_store::open_durable("sqlite::memory:", &ciam_store::PoolOptions::default()).await.unwrap();
-        let now = ciam_core::SystemClock.now();
-        let tenant = TenantId::parse("acme").unwrap();
-        let record = Tenant {
-            id: tenant.clone(),
-            display_name: "Acme".into(),
-            home_region: ciam_core::Region::parse("eu").unwrap(),
-            settings: TenantSettings::default(),
-            created_at: now,
-            updated_at: now,
-            incarnation: "i1".into(),
-        };
+        let record = ciam_store::contract::tenant("acme");
+        let tenant = record.id.clone();
         durable.create_tenant(&record).await.unwrap();
         let ephemeral: Arc<dyn EphemeralStore> = Arc::new(MemoryStore::new());
         let mirrored = MirroredRevocations::new(
@@ -190,7 +181,7 @@ mod tests {
             Arc::new(Directory::default()),
             Arc::new(ciam_core::SystemClock),
         );
-        Fixture { durable, ephemeral, mirrored, tenant }
+        Fixture { durable, ephemeral, mirrored, tenant, ns: record.ns() }
     }
 
     fn in_an_hour() -> OffsetDateTime {
@@ -220,18 +211,16 @@ mod tests {
         f.durable.revoke_token(&f.tenant, "old", in_an_hour()).await.unwrap();
         f.mirrored.revoke_token(&f.tenant, "newer", in_an_hour()).await.unwrap();
         assert!(f.mirrored.is_token_revoked(&f.tenant, "old", None).await.unwrap(), "copied in on first use");
-        let ns = TenantNs::new(&f.tenant, "i1");
-        for key in [
-            keyspace::revocations_held(&ns),
-            keyspace::revoked_token(&ns, "old"),
-            keyspace::revoked_token(&ns, "newer"),
-        ] {
+        let ns = &f.ns;
+        for key in
+            [keyspace::revocations_held(ns), keyspace::revoked_token(ns, "old"), keyspace::revoked_token(ns, "newer")]
+        {
             assert!(f.ephemeral.delete(key.as_str()).await.unwrap(), "emptied, as by a flush");
         }
         for jti in ["old", "newer"] {
             assert!(f.mirrored.is_token_revoked(&f.tenant, jti, None).await.unwrap(), "{jti} still revoked");
         }
-        assert!(f.ephemeral.get(keyspace::revoked_token(&ns, "old").as_str()).await.unwrap().is_some(), "copied again");
+        assert!(f.ephemeral.get(keyspace::revoked_token(ns, "old").as_str()).await.unwrap().is_some(), "copied again");
         assert!(!f.mirrored.is_token_revoked(&f.tenant, "never", None).await.unwrap());
     }
 
@@ -242,8 +231,8 @@ mod tests {
             f.durable.revoke_token(&f.tenant, &format!("j{i}"), in_an_hour()).await.unwrap();
         }
         assert!(f.mirrored.is_token_revoked(&f.tenant, "j7", None).await.unwrap());
-        let ns = TenantNs::new(&f.tenant, "i1");
-        assert!(f.ephemeral.get(keyspace::revocations_held(&ns).as_str()).await.unwrap().is_none(), "not marked");
+        let ns = &f.ns;
+        assert!(f.ephemeral.get(keyspace::revocations_held(ns).as_str()).await.unwrap().is_none(), "not marked");
         f.durable.revoke_token(&f.tenant, "later", in_an_hour()).await.unwrap();
         assert!(f.mirrored.is_token_revoked(&f.tenant, "later", None).await.unwrap(), "the durable list answers");
     }
