@@ -570,18 +570,16 @@ impl PgStore {
         append.push(THEN_INSERT_AUDIT_EVENTS);
         append.push_values(&sealed, |mut row, (_, e, actors)| audit_values!(row, e, actors));
         append.push(IF_ADVANCED);
-        // The head this statement leaves is remembered before it runs, so a batch started while
-        // it commits chains onto it: that batch's compare-and-set waits for this statement's row
-        // lock, and finds the head it expects only if this statement committed.
-        self.audit_heads.set(tenant, new_seq, prev);
-        let done = append.build_query_scalar::<i64>().fetch_one(&self.pool).await;
-        if !matches!(done, Ok(1)) {
-            self.audit_heads.forget(tenant);
-        }
-        match done {
-            Ok(1) => Ok(Some(sealed)),
+        match append.build_query_scalar::<i64>().fetch_one(&self.pool).await {
+            Ok(1) => {
+                self.audit_heads.set(tenant, new_seq, prev);
+                Ok(Some(sealed))
+            }
             // Another node appended since: the head is read again in a transaction.
-            Ok(_) => Ok(None),
+            Ok(_) => {
+                self.audit_heads.forget(tenant);
+                Ok(None)
+            }
             // A family refused (the slower way tells which): nothing was written.
             Err(e) if e.as_database_error().is_some() && !families.is_empty() => Ok(None),
             Err(e) => Err(map_err("audit")(e)),
