@@ -231,13 +231,7 @@ mod tests {
 
     /// Many requests appending at once: every one is answered after its event is stored, and
     /// the events form one intact chain.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn concurrent_appends_are_group_committed_into_one_chain() {
-        let dir = std::env::temp_dir().join(format!("ciam-audit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}/ciam.db?mode=rwc", dir.display());
-        let store: Arc<dyn DurableStore> =
-            ciam_store::open_durable(&url, &ciam_store::PoolOptions::default()).await.unwrap();
+    async fn appends_form_one_chain(store: Arc<dyn DurableStore>) {
         let tenant = TenantId::parse("acme").unwrap();
         let now = ciam_core::Clock::now(&ciam_core::SystemClock);
         let t = Tenant {
@@ -253,27 +247,45 @@ mod tests {
         let master = Arc::new(ciam_jose::MasterKey::from_base64(&ciam_jose::MasterKey::generate_base64()).unwrap());
         let keys = Arc::new(DataKeys::new(store.clone(), master, Arc::new(ciam_core::SystemClock)));
         let writer = AuditWriter::start(store.clone(), keys);
-        let tasks: Vec<_> = (0..200)
-            .map(|i| {
+        let mut tasks = Vec::new();
+        for wave in 0..10 {
+            for i in 0..40 {
                 let (writer, tenant) = (writer.clone(), tenant.clone());
-                tokio::spawn(async move {
+                tasks.push(tokio::spawn(async move {
                     let mut r = AuditRecord::allow("token.issued");
-                    r.client_id = Some(format!("client-{i}"));
+                    r.client_id = Some(format!("client-{wave}-{i}"));
                     writer.append(AuditEntry { tenant, at: now, record: r, family: None }).await
-                })
-            })
-            .collect();
+                }));
+            }
+            tokio::task::yield_now().await;
+        }
         for task in tasks {
             task.await.unwrap().unwrap();
         }
         let chain = store.audit_chain(&tenant, 0, 1000).await.unwrap();
-        assert_eq!(chain.len(), 200, "every answered append is stored");
+        assert_eq!(chain.len(), 400, "every answered append is stored");
         let mut v = ChainVerifier::default();
         for e in &chain {
             v.next(e).unwrap();
         }
-        assert_eq!(v.finish(store.audit_head(&tenant).await.unwrap()), Ok(200));
+        assert_eq!(v.finish(store.audit_head(&tenant).await.unwrap()), Ok(400));
         drop(writer);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_appends_are_group_committed_into_one_chain_on_sqlite() {
+        let dir = std::env::temp_dir().join(format!("ciam-audit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/ciam.db?mode=rwc", dir.display());
+        appends_form_one_chain(ciam_store::open_durable(&url, &ciam_store::PoolOptions::default()).await.unwrap())
+            .await;
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_appends_are_group_committed_into_one_chain_on_postgres() {
+        let Some(pg) = ciam_store::testing::TestPostgres::create().await else { return };
+        appends_form_one_chain(ciam_store::open_durable(&pg.url, &ciam_store::PoolOptions::default()).await.unwrap())
+            .await;
     }
 }
