@@ -53,6 +53,29 @@ macro_rules! audit_values {
     }};
 }
 
+/// The values of one refresh family in `INSERT_REFRESH_FAMILY`'s column order, bound with
+/// `$bind`: `bind` on a query, `push_bind` on a row of a multi-row insert.
+macro_rules! refresh_family_values {
+    ($q:expr, $bind:ident, $f:expr, $details:expr) => {
+        $q.$bind($f.tenant_id.as_str())
+            .$bind($f.family_id.as_str())
+            .$bind($f.client_id.as_str())
+            .$bind($f.user_id.to_string())
+            .$bind($f.scope.as_str())
+            .$bind(ts($f.auth_time))
+            .$bind($f.sid.as_deref())
+            .$bind(ts($f.created_at))
+            .$bind(ts($f.expires_at))
+            .$bind($f.revoked_at.map(ts))
+            .$bind($f.dpop_jkt.as_deref())
+            .$bind($f.resources.join(" "))
+            .$bind($f.acr.as_deref())
+            .$bind($f.userinfo_claims.join(" "))
+            .$bind($details)
+    };
+}
+pub(crate) use refresh_family_values;
+
 /// An event to append, borrowed from the caller's batch: only sealing copies the record.
 type Event<'a> = (&'a TenantId, OffsetDateTime, &'a AuditRecord);
 
@@ -540,21 +563,7 @@ impl PgStore {
         if !families.is_empty() {
             append.push(THEN_INSERT_REFRESH_FAMILIES);
             append.push_values(families.iter().zip(&authorization_details), |mut row, ((f, _), details)| {
-                row.push_bind(f.tenant_id.as_str())
-                    .push_bind(f.family_id.as_str())
-                    .push_bind(f.client_id.as_str())
-                    .push_bind(f.user_id.to_string())
-                    .push_bind(f.scope.as_str())
-                    .push_bind(ts(f.auth_time))
-                    .push_bind(f.sid.as_deref())
-                    .push_bind(ts(f.created_at))
-                    .push_bind(ts(f.expires_at))
-                    .push_bind(f.revoked_at.map(ts))
-                    .push_bind(f.dpop_jkt.as_deref())
-                    .push_bind(f.resources.join(" "))
-                    .push_bind(f.acr.as_deref())
-                    .push_bind(f.userinfo_claims.join(" "))
-                    .push_bind(details.as_deref());
+                refresh_family_values!(row, push_bind, f, details.as_deref());
             });
             append.push(IF_ADVANCED_THEN_INSERT_REFRESH_TOKENS);
             append.push_values(families, |mut row, (_, t)| {

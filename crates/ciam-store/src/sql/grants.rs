@@ -7,6 +7,7 @@ use ciam_core::refresh::{RefreshFamily, RefreshTokenRecord, Rotation};
 use ciam_core::secret::SecretHash;
 use ciam_core::store::{ConsentStore, RefreshStore, RevocationStore, StoreError, StoreResult};
 
+use super::agents::refresh_family_values;
 use super::queries::*;
 use super::rows::{self, RefreshRow, from_ts, map_err, to_json, ts};
 use super::{PgStore, SqliteStore, lite, pg};
@@ -92,22 +93,8 @@ macro_rules! impl_refresh_store {
                 first: &RefreshTokenRecord,
             ) -> StoreResult<()> {
                 let err = map_err("refresh_family");
-                $db::query(INSERT_REFRESH_FAMILY)
-                    .bind(f.tenant_id.as_str())
-                    .bind(&f.family_id)
-                    .bind(f.client_id.as_str())
-                    .bind(f.user_id.to_string())
-                    .bind(&f.scope)
-                    .bind(ts(f.auth_time))
-                    .bind(f.sid.as_deref())
-                    .bind(ts(f.created_at))
-                    .bind(ts(f.expires_at))
-                    .bind(f.revoked_at.map(ts))
-                    .bind(f.dpop_jkt.as_deref())
-                    .bind(f.resources.join(" "))
-                    .bind(f.acr.as_deref())
-                    .bind(f.userinfo_claims.join(" "))
-                    .bind(f.authorization_details.as_ref().map(to_json).transpose()?)
+                let details = f.authorization_details.as_ref().map(to_json).transpose()?;
+                refresh_family_values!($db::query(INSERT_REFRESH_FAMILY), bind, f, details)
                     .execute(&mut **tx)
                     .await
                     .map_err(&err)?;
