@@ -100,19 +100,21 @@ impl Node {
 /// long it took.
 async fn client_credentials(server: &Server, secret: &str, proof: Option<&str>) -> (u16, Value, Duration) {
     let started = Instant::now();
-    let mut req = server
-        .http
-        .post(server.url("/t/acme/token"))
-        .basic_auth("svc", Some(secret))
-        .form(&[("grant_type", "client_credentials")])
-        .timeout(DEADLINE * 4);
-    if let Some(p) = proof {
-        req = req.header("DPoP", p);
-    }
-    let res = req.send().await.expect("an answer before the client gives up");
+    let res = token_request(server, secret, proof).timeout(DEADLINE * 4).send().await;
+    let res = res.expect("an answer before the client gives up");
     let status = res.status().as_u16();
     let body = res.json().await.unwrap_or(Value::Null);
     (status, body, started.elapsed())
+}
+
+/// `svc`'s client credentials request, with a DPoP proof if given.
+fn token_request(server: &Server, secret: &str, proof: Option<&str>) -> reqwest::RequestBuilder {
+    let req = server.http.post(server.url("/t/acme/token")).basic_auth("svc", Some(secret));
+    let req = req.form(&[("grant_type", "client_credentials")]);
+    match proof {
+        Some(p) => req.header("DPoP", p),
+        None => req,
+    }
 }
 
 /// A refusal because a store failed: 503, in bounded time, in the token endpoint's format.
@@ -199,15 +201,7 @@ fn refused(what: &str, (status, body, _): (u16, Value, Duration), error: &str, s
 
 /// The `DPoP-Nonce` the token endpoint hands out with an answer to `proof`.
 async fn nonce_for(server: &Server, secret: &str, proof: &str) -> String {
-    let res = server
-        .http
-        .post(server.url("/t/acme/token"))
-        .basic_auth("svc", Some(secret))
-        .header("DPoP", proof)
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
+    let res = token_request(server, secret, Some(proof)).send().await.unwrap();
     res.headers()["dpop-nonce"].to_str().unwrap().to_owned()
 }
 

@@ -44,16 +44,16 @@ impl AgentKey {
     /// A proof made by a client whose clock reads `iat` (unix seconds), with a server nonce if
     /// given.
     pub fn proof_at(&self, method: &str, url: &str, iat: i64, nonce: Option<&str>) -> String {
-        let mut claims = json!({"jti": unique(), "htm": method, "htu": url, "iat": iat});
-        if let Some(n) = nonce {
-            claims["nonce"] = json!(n);
-        }
-        self.sign_proof(claims)
+        self.proof_made(method, url, iat, None, nonce)
     }
 
     /// The same, carrying a server nonce (RFC 9449 §8).
     pub fn proof_with_nonce(&self, method: &str, url: &str, token: Option<&str>, nonce: Option<&str>) -> String {
-        let mut claims = json!({"jti": unique(), "htm": method, "htu": url, "iat": unix_now()});
+        self.proof_made(method, url, unix_now(), token, nonce)
+    }
+
+    fn proof_made(&self, method: &str, url: &str, iat: i64, token: Option<&str>, nonce: Option<&str>) -> String {
+        let mut claims = json!({"jti": unique(), "htm": method, "htu": url, "iat": iat});
         if let Some(t) = token {
             claims["ath"] = json!(ciam_jose::dpop::access_token_hash(t));
         }

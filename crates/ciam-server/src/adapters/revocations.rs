@@ -75,23 +75,24 @@ impl MirroredRevocations {
     }
 
     /// Copies the tenant's unexpired revocations into the mirror and sets its marker, unless
-    /// there are too many.
-    async fn copy_in(&self, tenant: &TenantId, ns: &TenantNs) -> StoreResult<()> {
+    /// there are too many; returns the ids copied (`None` when nothing was).
+    async fn copy_in(&self, tenant: &TenantId, ns: &TenantNs) -> StoreResult<Option<Vec<String>>> {
         let recently = self.lock().get(tenant).is_some_and(|since| since.elapsed() < TOO_MANY_FOR);
         if recently {
-            return Ok(());
+            return Ok(None);
         }
         let live = self.durable.unexpired_revocations(tenant, self.clock.now(), COPIED_AT_MOST + 1).await?;
         if live.len() > COPIED_AT_MOST as usize {
             let mut too_many = self.lock();
             too_many.retain(|_, since| since.elapsed() < TOO_MANY_FOR);
             too_many.insert(tenant.clone(), Instant::now());
-            return Ok(());
+            return Ok(None);
         }
         for (jti, expires_at) in &live {
             self.mirror(ns, jti, *expires_at).await?;
         }
-        self.ephemeral.put(keyspace::revocations_held(ns).as_str(), b"1", HELD_FOR).await
+        self.ephemeral.put(keyspace::revocations_held(ns).as_str(), b"1", HELD_FOR).await?;
+        Ok(Some(live.into_iter().map(|(jti, _)| jti).collect()))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Instant>> {
@@ -127,11 +128,14 @@ impl RevocationStore for MirroredRevocations {
             Ok(found) if found.first().is_some_and(Option::is_some) => {
                 return Ok(found.iter().skip(1).any(Option::is_some));
             }
-            Ok(_) => {
-                if let Err(e) = self.copy_in(tenant, &ns).await {
+            Ok(_) => match self.copy_in(tenant, &ns).await {
+                // The whole unexpired list was just read: it answers.
+                Ok(Some(copied)) => return Ok(copied.iter().any(|id| id == jti || Some(id.as_str()) == grant)),
+                Ok(None) => {}
+                Err(e) => {
                     tracing::debug!(tenant = %tenant, error = %e, "revocations not copied into the ephemeral store");
                 }
-            }
+            },
             Err(e) => {
                 tracing::debug!(tenant = %tenant, error = %e, "revocation mirror unreadable: the durable list answers")
             }
